@@ -5,3 +5,4 @@ export {
   isAscii,
   isValidUtf8,
 } from './charset.js';
+export type { ImapValue } from './imap-value.js';

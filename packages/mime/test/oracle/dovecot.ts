@@ -1,0 +1,195 @@
+/**
+ * Dovecot as an oracle: where the RFCs leave room, @mailyard/mime does what Dovecot does, and these
+ * tests ask a real Dovecot (Debian's dovecot-imapd) rather than a recorded copy of its answers.
+ *
+ * Dovecot's `imap` binary runs as a pre-authenticated session on stdin/stdout, so no daemon, port
+ * or password is needed: we APPEND the messages (LITERAL+), FETCH what we want, and parse the reply.
+ */
+import { spawn } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe } from 'vitest';
+
+const IMAP_BINARY = '/usr/lib/dovecot/imap';
+
+/** A value in an IMAP response, as the RFC's grammar shapes it. Strings are decoded as UTF-8. */
+export type ImapValue = string | number | null | ImapValue[];
+
+export const dovecotAvailable = existsSync(IMAP_BINARY);
+
+/**
+ * `describe` for suites that need Dovecot: skipped where it is not installed, except in CI
+ * (MAILYARD_REQUIRE_PEERS=1), where a missing peer is a failure rather than a silent skip.
+ */
+export function describeWithDovecot(name: string, body: () => void): void {
+  if (!dovecotAvailable && process.env.MAILYARD_REQUIRE_PEERS === '1') {
+    throw new Error(`${IMAP_BINARY} is missing: install dovecot-imapd (MAILYARD_REQUIRE_PEERS=1)`);
+  }
+  (dovecotAvailable ? describe : describe.skip)(name, body);
+}
+
+/**
+ * Appends each message to a fresh INBOX and fetches `items` (e.g. `(ENVELOPE BODYSTRUCTURE)`) for
+ * all of them. Returns, per message in order, a map from FETCH item name to its value.
+ */
+export async function fetchFromDovecot(
+  messages: readonly Uint8Array[],
+  items: string,
+): Promise<Map<string, ImapValue>[]> {
+  const home = mkdtempSync(join(tmpdir(), 'mailyard-dovecot-'));
+  try {
+    const asRoot = process.getuid?.() === 0;
+    writeFileSync(
+      join(home, 'dovecot.conf'),
+      [
+        `mail_location = maildir:${home}/Maildir`,
+        `base_dir = ${home}/run`,
+        `state_dir = ${home}/state`,
+        `log_path = ${home}/log`,
+        // Dovecot refuses mail access as root; as root, let it drop to nobody.
+        ...(asRoot ? ['mail_uid = nobody', 'mail_gid = nogroup'] : []),
+        '',
+      ].join('\n'),
+    );
+    if (asRoot) chownSync(home, 65534, 65534);
+
+    const input: Buffer[] = [];
+    messages.forEach((message, i) => {
+      input.push(Buffer.from(`A${i} APPEND INBOX {${message.length}+}\r\n`), Buffer.from(message));
+      input.push(Buffer.from('\r\n'));
+    });
+    input.push(Buffer.from(`S SELECT INBOX\r\nF FETCH 1:* ${items}\r\nL LOGOUT\r\n`));
+
+    const output = await runImap(home, Buffer.concat(input));
+    const replies = parseFetchReplies(output);
+    if (replies.length !== messages.length) {
+      throw new Error(`Dovecot answered ${replies.length} of ${messages.length}:\n${output.toString()}`);
+    }
+    return replies;
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Runs one session. Dovecot's imap wants real pipes: it refuses a socket on stdin ("must not be
+ * started from inetd", and Node's pipes are socketpairs) and cannot poll plain files, so a shell
+ * pipeline feeds it through `cat`.
+ */
+function runImap(home: string, input: Buffer): Promise<Buffer> {
+  writeFileSync(join(home, 'session.in'), input);
+  const pipeline = `cat session.in | ${IMAP_BINARY} -c dovecot.conf | cat > session.out`;
+  return new Promise<Buffer>((resolve, reject) => {
+    const env = { HOME: home, USER: 'nobody', PATH: '/usr/bin:/bin' };
+    const child = spawn('/bin/sh', ['-c', pipeline], { env, cwd: home, stdio: 'ignore' });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const output = readFileSync(join(home, 'session.out'));
+      if (output.includes('\r\nL OK')) return resolve(output);
+      const log = existsSync(join(home, 'log')) ? readFileSync(join(home, 'log'), 'utf8') : '';
+      reject(new Error(`dovecot imap exited ${code}: ${output.toString()}${log}`));
+    });
+  });
+}
+
+/** Reads every `* n FETCH (...)` reply into a map of item name to value, ordered by n. */
+export function parseFetchReplies(output: Buffer): Map<string, ImapValue>[] {
+  const reader = new ResponseReader(output);
+  const replies: Map<string, ImapValue>[] = [];
+  while (!reader.atEnd()) {
+    const line = reader.peekLine();
+    const match = /^\* (\d+) FETCH \(/.exec(line);
+    if (!match) {
+      reader.skipLine();
+      continue;
+    }
+    reader.skip(match[0].length - 1);
+    const list = reader.readValue();
+    if (!Array.isArray(list)) throw new Error('FETCH data is not a list');
+    const items = new Map<string, ImapValue>();
+    for (let i = 0; i + 1 < list.length; i += 2) items.set(String(list[i]), list[i + 1]!);
+    replies[Number(match[1]) - 1] = items;
+    reader.skipLine();
+  }
+  return replies;
+}
+
+class ResponseReader {
+  private pos = 0;
+  constructor(private readonly data: Buffer) {}
+
+  atEnd(): boolean {
+    return this.pos >= this.data.length;
+  }
+
+  peekLine(): string {
+    const end = this.data.indexOf('\r\n', this.pos);
+    return this.data.toString('latin1', this.pos, end < 0 ? this.data.length : end);
+  }
+
+  skipLine(): void {
+    const end = this.data.indexOf('\r\n', this.pos);
+    this.pos = end < 0 ? this.data.length : end + 2;
+  }
+
+  skip(n: number): void {
+    this.pos += n;
+  }
+
+  readValue(): ImapValue {
+    while (this.data[this.pos] === 0x20) this.pos++;
+    const c = this.data[this.pos];
+    if (c === 0x28 /* ( */) {
+      this.pos++;
+      const list: ImapValue[] = [];
+      for (;;) {
+        while (this.data[this.pos] === 0x20) this.pos++;
+        if (this.data[this.pos] === 0x29 /* ) */) {
+          this.pos++;
+          return list;
+        }
+        if (this.atEnd()) throw new Error('unterminated list');
+        list.push(this.readValue());
+      }
+    }
+    if (c === 0x22 /* " */) return this.readQuoted();
+    if (c === 0x7b /* { */) return this.readLiteral();
+    return this.readAtom();
+  }
+
+  private readQuoted(): string {
+    const bytes: number[] = [];
+    this.pos++;
+    for (;;) {
+      const c = this.data[this.pos++];
+      if (c === undefined) throw new Error('unterminated quoted string');
+      if (c === 0x22) return Buffer.from(bytes).toString('utf8');
+      bytes.push(c === 0x5c ? this.data[this.pos++]! : c);
+    }
+  }
+
+  private readLiteral(): string {
+    const close = this.data.indexOf('}', this.pos);
+    const length = Number(this.data.toString('latin1', this.pos + 1, close));
+    const start = close + 3; // past "}\r\n"
+    this.pos = start + length;
+    return this.data.toString('utf8', start, start + length);
+  }
+
+  private readAtom(): ImapValue {
+    const start = this.pos;
+    let depth = 0;
+    for (;;) {
+      const c = this.data[this.pos];
+      if (c === undefined || c === 0x0d) break;
+      if (c === 0x5b /* [ */) depth++;
+      else if (c === 0x5d /* ] */) depth--;
+      else if (depth === 0 && (c === 0x20 || c === 0x28 || c === 0x29)) break;
+      this.pos++;
+    }
+    const atom = this.data.toString('latin1', start, this.pos);
+    if (atom === 'NIL') return null;
+    return /^\d+$/.test(atom) ? Number(atom) : atom;
+  }
+}
