@@ -64,7 +64,9 @@ export async function fetchFromDovecot(
     const output = await runImap(home, Buffer.concat(input));
     const replies = parseFetchReplies(output);
     if (replies.length !== messages.length) {
-      throw new Error(`Dovecot answered ${replies.length} of ${messages.length}:\n${output.toString()}`);
+      throw new Error(
+        `Dovecot answered ${replies.length} of ${messages.length}:\n${output.toString()}`,
+      );
     }
     return replies;
   } finally {
