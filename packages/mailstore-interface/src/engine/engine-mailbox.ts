@@ -1,0 +1,225 @@
+import { type Rights, hasRight } from '../acl.js';
+import { MailStoreError } from '../errors.js';
+import type {
+  CopyResult,
+  FlagUpdate,
+  FlagUpdateResult,
+  MailboxStatus,
+  MessageRecord,
+  MessageState,
+  OpenMailbox,
+} from '../mail-store.js';
+import type { MailboxListener } from '../mailbox-events.js';
+import { requireRight } from './engine-access.js';
+import type { MailboxIndex } from './mailbox-index.js';
+import type { LoadedMailbox, ResolvedMailbox, StoreEngine } from './store-engine.js';
+
+/** The right a flag needs (RFC 4314 section 4): `s` for \Seen, `t` for \Deleted, `w` for the rest. */
+export function rightForFlag(flag: string): string {
+  const lower = flag.toLowerCase();
+  return lower === '\\seen' ? 's' : lower === '\\deleted' ? 't' : 'w';
+}
+
+/** The flags of a list that the rights allow to set; the others are dropped silently. */
+export function allowedFlags(flags: readonly string[], rights: Rights): string[] {
+  return flags.filter((flag) => hasRight(rights, rightForFlag(flag)));
+}
+
+/** A mailbox opened through a {@link StoreEngine}. It follows its mailbox through renames. */
+export class EngineMailbox implements OpenMailbox {
+  readonly id: string;
+  readonly uidValidity: number;
+  readonly rights: Rights;
+  private readonly unsubscribers = new Set<() => void>();
+  private closed = false;
+
+  constructor(
+    private readonly engine: StoreEngine,
+    private readonly user: string,
+    private readonly resolved: ResolvedMailbox,
+    readonly readOnly: boolean,
+  ) {
+    this.id = resolved.mailbox.meta.id;
+    this.uidValidity = resolved.mailbox.meta.uidValidity;
+    this.rights = resolved.rights;
+  }
+
+  get name(): string {
+    return this.resolved.name;
+  }
+
+  async messages(): Promise<MessageState[]> {
+    return (await this.index()).all().map(({ uid, flags, modSeq }) => ({ uid, flags, modSeq }));
+  }
+
+  async status(): Promise<MailboxStatus> {
+    const index = await this.index();
+    return {
+      ...index.counters(),
+      uidNext: index.uidNext,
+      uidValidity: index.uidValidity,
+      highestModSeq: index.highestModSeq,
+      recent: index.unclaimedRecent(),
+    };
+  }
+
+  async fetch(uids: readonly number[]): Promise<MessageRecord[]> {
+    const mailbox = this.current();
+    const entries = (await this.index()).select(uids);
+    const summaries = await this.engine.persistence.readSummaries(
+      this.resolved.tree.key,
+      mailbox.meta,
+      entries.map((entry) => entry.uid),
+    );
+    return entries.map((entry, i) => ({ ...entry, summary: summaries[i]! }));
+  }
+
+  async *read(uid: number, range?: { start: number; end: number }): AsyncIterable<Uint8Array> {
+    const mailbox = this.current();
+    const entry = (await this.index()).get(uid);
+    if (!entry) throw new MailStoreError('not-found', `no message with UID ${uid}`);
+    const start = Math.max(0, Math.min(range?.start ?? 0, entry.size));
+    const end = Math.max(start, Math.min(range?.end ?? entry.size, entry.size));
+    if (start === end) return;
+    yield* this.engine.persistence.readContent(this.resolved.tree.key, mailbox.meta, uid, {
+      start,
+      end,
+    });
+  }
+
+  async updateFlags(uids: readonly number[], update: FlagUpdate): Promise<FlagUpdateResult> {
+    this.requireWritable();
+    if (![...'swt'].some((right) => hasRight(this.rights, right))) {
+      throw new MailStoreError('permission-denied', `no right to change flags in ${this.name}`);
+    }
+    return this.engine.mutex.run([this.resolved.tree.key], async () => {
+      const mailbox = this.current();
+      const index = await this.index();
+      const locked = (flag: string) => !hasRight(this.rights, rightForFlag(flag));
+      const { updated, modified } = index.updateFlags(
+        uids,
+        update.operation,
+        update.flags,
+        update.unchangedSince,
+        locked,
+      );
+      const changes = updated.map(({ uid, flags, modSeq }) => ({ uid, flags, modSeq }));
+      if (changes.length > 0) {
+        try {
+          await this.engine.persistence.updateFlags(
+            this.resolved.tree.key,
+            mailbox.meta,
+            changes,
+            index.highestModSeq,
+          );
+        } catch (error) {
+          mailbox.index = null;
+          throw new MailStoreError('unavailable', 'could not store flags', { cause: error });
+        }
+        this.engine.events.publish(this.id, {
+          type: 'flags',
+          messages: changes,
+          modSeq: index.highestModSeq,
+        });
+      }
+      return { updated: changes, modified };
+    });
+  }
+
+  async expunge(uids?: readonly number[]): Promise<number[]> {
+    this.requireWritable();
+    requireRight(this.resolved, 'e');
+    return this.engine.mutex.run([this.resolved.tree.key], async () => {
+      const mailbox = this.current();
+      const deleted = (await this.index()).deletedAmong(uids);
+      return this.engine.removeUnlocked(this.resolved.tree, mailbox, deleted, { retain: true });
+    });
+  }
+
+  copy(uids: readonly number[], destination: string): Promise<CopyResult> {
+    return this.transfer(uids, destination, false);
+  }
+
+  move(uids: readonly number[], destination: string): Promise<CopyResult> {
+    return this.transfer(uids, destination, true);
+  }
+
+  async vanishedSince(modSeq: number): Promise<number[]> {
+    return (await this.index()).vanishedSince(modSeq);
+  }
+
+  claimRecent(uids?: readonly number[]): number[] {
+    return this.resolved.mailbox.index?.claimRecent(uids) ?? [];
+  }
+
+  subscribe(listener: MailboxListener): () => void {
+    const unsubscribe = this.engine.events.subscribe(this.id, listener);
+    this.unsubscribers.add(unsubscribe);
+    return () => {
+      unsubscribe();
+      this.unsubscribers.delete(unsubscribe);
+    };
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const unsubscribe of this.unsubscribers) unsubscribe();
+    this.unsubscribers.clear();
+  }
+
+  private async transfer(
+    uids: readonly number[],
+    destination: string,
+    move: boolean,
+  ): Promise<CopyResult> {
+    if (move) {
+      this.requireWritable();
+      requireRight(this.resolved, 't');
+      requireRight(this.resolved, 'e');
+    }
+    const target = await this.engine.resolve(this.user, destination);
+    requireRight(target, 'i');
+    const keys = [this.resolved.tree.key, target.tree.key];
+    return this.engine.mutex.run(keys, async () => {
+      const source = this.current();
+      if (target.tree.mailboxes.get(target.mailbox.meta.path) !== target.mailbox) {
+        throw new MailStoreError('not-found', `no mailbox ${JSON.stringify(destination)}`);
+      }
+      const entries = (await this.index()).select(uids);
+      const sourceUids = entries.map((entry) => entry.uid);
+      if (sourceUids.length === 0)
+        return { uidValidity: target.mailbox.meta.uidValidity, sourceUids, destinationUids: [] };
+      const copies = await this.engine.readMessages(this.resolved.tree, source, sourceUids);
+      const results = await this.engine.appendUnlocked(
+        target.tree,
+        target.mailbox,
+        copies.map((copy) => ({ ...copy, flags: allowedFlags(copy.flags ?? [], target.rights) })),
+      );
+      if (move)
+        await this.engine.removeUnlocked(this.resolved.tree, source, sourceUids, { retain: false });
+      return {
+        uidValidity: target.mailbox.meta.uidValidity,
+        sourceUids,
+        destinationUids: results.map((result) => result.uid),
+      };
+    });
+  }
+
+  /** The mailbox as it is now; throws when it was deleted since it was opened. */
+  private current(): LoadedMailbox {
+    const mailbox = this.resolved.mailbox;
+    if (this.closed) throw new MailStoreError('not-allowed', `${this.name} is closed`);
+    if (this.resolved.tree.mailboxes.get(mailbox.meta.path) !== mailbox) {
+      throw new MailStoreError('not-found', `${this.name} no longer exists`);
+    }
+    return mailbox;
+  }
+
+  private index(): Promise<MailboxIndex> {
+    return this.engine.index(this.resolved.tree, this.current());
+  }
+
+  private requireWritable(): void {
+    if (this.readOnly) throw new MailStoreError('not-allowed', `${this.name} is open read-only`);
+  }
+}

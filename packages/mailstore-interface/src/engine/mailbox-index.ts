@@ -1,0 +1,196 @@
+import {
+  type FlagOperation,
+  applyFlagOperation,
+  hasFlag,
+  normalizeFlags,
+  sameFlags,
+} from '../flags.js';
+import type { MessageState } from '../mail-store.js';
+
+/** What an index keeps per message: everything but the summary and the bytes. */
+export interface IndexEntry extends MessageState {
+  readonly internalDate: number;
+  readonly saveDate: number;
+  readonly size: number;
+  readonly emailId: string;
+}
+
+/** An index as persisted: enough to rebuild a {@link MailboxIndex} exactly. */
+export interface IndexSnapshot {
+  readonly uidValidity: number;
+  readonly uidNext: number;
+  readonly highestModSeq: number;
+  readonly entries: readonly IndexEntry[];
+  /** Expunged UIDs with the mod-sequence of their expunge, for QRESYNC. */
+  readonly expunged: readonly { readonly uid: number; readonly modSeq: number }[];
+}
+
+/**
+ * The bookkeeping of one mailbox, in memory: messages in UID order with flags and
+ * mod-sequences, the UID and mod-sequence counters, and the expunge log. Every change returns
+ * what changed, so callers can persist it and tell subscribers. No I/O, no clock.
+ */
+export class MailboxIndex {
+  private entries: IndexEntry[];
+  private readonly positions = new Map<number, number>();
+  private expungeLog: { uid: number; modSeq: number }[];
+  private recentWatermark: number;
+  uidNext: number;
+  highestModSeq: number;
+
+  constructor(
+    readonly uidValidity: number,
+    snapshot?: Omit<IndexSnapshot, 'uidValidity'>,
+  ) {
+    this.entries = [...(snapshot?.entries ?? [])];
+    this.expungeLog = [...(snapshot?.expunged ?? [])];
+    this.uidNext = snapshot?.uidNext ?? 1;
+    this.highestModSeq = snapshot?.highestModSeq ?? 1;
+    // Messages that exist when an index is loaded are no session's news any more.
+    this.recentWatermark = this.uidNext - 1;
+    this.reindex();
+  }
+
+  snapshot(): IndexSnapshot {
+    return {
+      uidValidity: this.uidValidity,
+      uidNext: this.uidNext,
+      highestModSeq: this.highestModSeq,
+      entries: this.entries,
+      expunged: this.expungeLog,
+    };
+  }
+
+  get count(): number {
+    return this.entries.length;
+  }
+
+  all(): readonly IndexEntry[] {
+    return this.entries;
+  }
+
+  get(uid: number): IndexEntry | undefined {
+    const at = this.positions.get(uid);
+    return at === undefined ? undefined : this.entries[at];
+  }
+
+  /** Entries of the given UIDs that exist, in UID order. */
+  select(uids: readonly number[]): IndexEntry[] {
+    const found: IndexEntry[] = [];
+    for (const uid of new Set(uids)) {
+      const entry = this.get(uid);
+      if (entry) found.push(entry);
+    }
+    return found.sort((a, b) => a.uid - b.uid);
+  }
+
+  /** Assigns the next UID and a new mod-sequence to each new message, in order. */
+  append(messages: readonly Omit<IndexEntry, 'uid' | 'modSeq'>[]): IndexEntry[] {
+    const added = messages.map((message) => ({
+      ...message,
+      flags: normalizeFlags(message.flags),
+      uid: this.uidNext++,
+      modSeq: ++this.highestModSeq,
+    }));
+    for (const entry of added) {
+      this.positions.set(entry.uid, this.entries.length);
+      this.entries.push(entry);
+    }
+    return added;
+  }
+
+  /**
+   * Applies a flag operation. Messages whose flags would not change keep their mod-sequence and
+   * are not reported (RFC 7162 3.1.3 allows either; not bumping keeps QRESYNC resyncs small).
+   * With `unchangedSince`, messages modified after it are left alone and reported as modified.
+   * Flags for which `locked` is true keep their state whatever the operation (ACL rights the
+   * user lacks, RFC 4314 section 4).
+   */
+  updateFlags(
+    uids: readonly number[],
+    operation: FlagOperation,
+    flags: readonly string[],
+    unchangedSince?: number,
+    locked: (flag: string) => boolean = () => false,
+  ): { updated: IndexEntry[]; modified: number[] } {
+    const normal = normalizeFlags(flags).filter((flag) => !locked(flag));
+    const updated: IndexEntry[] = [];
+    const modified: number[] = [];
+    for (const entry of this.select(uids)) {
+      if (unchangedSince !== undefined && entry.modSeq > unchangedSince) {
+        modified.push(entry.uid);
+        continue;
+      }
+      const kept = operation === 'replace' ? entry.flags.filter(locked) : [];
+      const next = normalizeFlags([...applyFlagOperation(entry.flags, operation, normal), ...kept]);
+      if (sameFlags(next, entry.flags)) continue;
+      const changed = { ...entry, flags: next, modSeq: ++this.highestModSeq };
+      this.entries[this.positions.get(entry.uid)!] = changed;
+      updated.push(changed);
+    }
+    return { updated, modified };
+  }
+
+  /** Removes messages; returns the UIDs removed, ascending, and the expunge's mod-sequence. */
+  expunge(uids: readonly number[]): { uids: number[]; modSeq: number } {
+    const removed = new Set(this.select(uids).map((entry) => entry.uid));
+    if (removed.size === 0) return { uids: [], modSeq: this.highestModSeq };
+    const modSeq = ++this.highestModSeq;
+    this.entries = this.entries.filter((entry) => !removed.has(entry.uid));
+    for (const uid of removed) this.expungeLog.push({ uid, modSeq });
+    this.reindex();
+    return { uids: [...removed].sort((a, b) => a - b), modSeq };
+  }
+
+  /** UIDs with `\Deleted` among the given ones (all when omitted). */
+  deletedAmong(uids?: readonly number[]): number[] {
+    const candidates = uids ? this.select(uids) : this.entries;
+    return candidates
+      .filter((entry) => hasFlag(entry.flags, '\\Deleted'))
+      .map((entry) => entry.uid);
+  }
+
+  vanishedSince(modSeq: number): number[] {
+    return this.expungeLog
+      .filter((entry) => entry.modSeq > modSeq)
+      .map((entry) => entry.uid)
+      .sort((a, b) => a - b);
+  }
+
+  /** Of the given UIDs (default all), those above the recent watermark; raises it past them. */
+  claimRecent(uids?: readonly number[]): number[] {
+    const candidates = (uids ? this.select(uids) : this.entries).map((entry) => entry.uid);
+    const claimed = candidates.filter((uid) => uid > this.recentWatermark);
+    if (claimed.length > 0) this.recentWatermark = Math.max(...claimed);
+    return claimed;
+  }
+
+  /** Messages no session has claimed as recent. */
+  unclaimedRecent(): number {
+    let count = 0;
+    for (
+      let i = this.entries.length - 1;
+      i >= 0 && this.entries[i]!.uid > this.recentWatermark;
+      i--
+    )
+      count++;
+    return count;
+  }
+
+  counters(): { messages: number; unseen: number; deleted: number; size: number } {
+    let unseen = 0;
+    let deleted = 0;
+    let size = 0;
+    for (const entry of this.entries) {
+      if (!hasFlag(entry.flags, '\\Seen')) unseen++;
+      if (hasFlag(entry.flags, '\\Deleted')) deleted++;
+      size += entry.size;
+    }
+    return { messages: this.entries.length, unseen, deleted, size };
+  }
+
+  private reindex(): void {
+    this.positions.clear();
+    this.entries.forEach((entry, i) => this.positions.set(entry.uid, i));
+  }
+}

@@ -1,0 +1,104 @@
+import type { MessageSummary } from '@mailyard/mime';
+import type { AclEntry } from '../acl.js';
+import type { FolderType, MessageState, SpecialUse } from '../mail-store.js';
+import type { IndexEntry, IndexSnapshot } from './mailbox-index.js';
+
+/**
+ * A tree of mailboxes: a user's own (`alice@example.com`), a domain's public folders
+ * (`#public@example.com`) or the server's global public folders (`#public`).
+ */
+export type TreeKey = string;
+
+/** What a store keeps about a mailbox besides its messages. */
+export interface MailboxMeta {
+  /** Stable across renames (MAILBOXID). */
+  readonly id: string;
+  /** The path within its tree (`INBOX`, `Work/Projects`, `Info`). */
+  readonly path: string;
+  readonly uidValidity: number;
+  readonly folderType: FolderType;
+  readonly specialUse: SpecialUse | null;
+  /** Entries for others than the owner; the owner of a personal tree has every right. */
+  readonly acl: readonly AclEntry[];
+}
+
+/** Everything about a tree but its messages: small, read once, rewritten whole. */
+export interface TreeRecord {
+  readonly mailboxes: readonly MailboxMeta[];
+  readonly subscriptions: readonly string[];
+}
+
+/** A message on its way into a mailbox, with the index entry it will get. */
+export interface StoredMessage {
+  readonly entry: IndexEntry;
+  readonly content: Uint8Array;
+  readonly summary: MessageSummary;
+}
+
+/**
+ * How a store keeps its data. The store engine does everything else: namespaces, ACLs, quotas,
+ * UIDs and mod-sequences, events, and locking (the engine never runs two mutations of one mailbox
+ * at once, nor two writes of one tree record). Every write must be durable when its promise
+ * resolves. Implement this to put Mailyard's store on other storage, or implement `MailStore`
+ * directly.
+ */
+export interface StorePersistence {
+  /** Every tree that exists (for finding folders other users share). */
+  listTrees(): Promise<TreeKey[]>;
+  /** The tree's record, or null when the tree does not exist yet. */
+  readTree(tree: TreeKey): Promise<TreeRecord | null>;
+  /** Replaces the tree's record atomically. */
+  writeTree(tree: TreeKey, record: TreeRecord): Promise<void>;
+  /** Removes a tree and everything in it. */
+  deleteTree(tree: TreeKey): Promise<void>;
+
+  /** Makes room for a new, empty mailbox. */
+  createMailbox(tree: TreeKey, mailbox: MailboxMeta): Promise<void>;
+  /** Removes a mailbox's messages and index. */
+  deleteMailbox(tree: TreeKey, mailbox: MailboxMeta): Promise<void>;
+  /**
+   * Moves a mailbox's storage to a new path (children move separately, each with its own call,
+   * parents first). `into` may be another tree.
+   */
+  moveMailbox(tree: TreeKey, mailbox: MailboxMeta, into: TreeKey, path: string): Promise<void>;
+
+  /** The mailbox's index; an empty one for a mailbox that has no messages yet. */
+  readIndex(tree: TreeKey, mailbox: MailboxMeta): Promise<IndexSnapshot>;
+  /** Stores new messages and their index entries; all or nothing. */
+  addMessages(
+    tree: TreeKey,
+    mailbox: MailboxMeta,
+    messages: readonly StoredMessage[],
+  ): Promise<void>;
+  /** Records new flags and mod-sequences. */
+  updateFlags(
+    tree: TreeKey,
+    mailbox: MailboxMeta,
+    changes: readonly MessageState[],
+    highestModSeq: number,
+  ): Promise<void>;
+  /** Removes messages, recording their expunge at `modSeq`. */
+  removeMessages(
+    tree: TreeKey,
+    mailbox: MailboxMeta,
+    uids: readonly number[],
+    modSeq: number,
+  ): Promise<void>;
+
+  /** The message's bytes, or a range of them. */
+  readContent(
+    tree: TreeKey,
+    mailbox: MailboxMeta,
+    uid: number,
+    range?: { start: number; end: number },
+  ): AsyncIterable<Uint8Array>;
+  /** The summaries of the given messages, in the order asked. */
+  readSummaries(
+    tree: TreeKey,
+    mailbox: MailboxMeta,
+    uids: readonly number[],
+  ): Promise<MessageSummary[]>;
+
+  /** Releases open files, handles, connections. */
+  close(): Promise<void>;
+}

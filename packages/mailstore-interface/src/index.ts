@@ -1,0 +1,15 @@
+export * from './errors.js';
+export * from './flags.js';
+export * from './acl.js';
+export * from './mailbox-name.js';
+export * from './clock.js';
+export * from './quota.js';
+export * from './account-policy.js';
+export * from './kerio-folders.js';
+export type * from './mail-store.js';
+export * from './mailbox-events.js';
+export { MailboxIndex, type IndexEntry, type IndexSnapshot } from './engine/mailbox-index.js';
+export type * from './engine/store-persistence.js';
+export { StoreEngine, type StoreEngineOptions, RETAINED_PATH } from './engine/store-engine.js';
+export { MemoryMailStore } from './memory/memory-mail-store.js';
+export { MemoryPersistence } from './memory/memory-persistence.js';
