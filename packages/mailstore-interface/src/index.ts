@@ -3,6 +3,8 @@ export * from './flags.js';
 export * from './acl.js';
 export * from './mailbox-name.js';
 export * from './clock.js';
+export * from './logger.js';
+export * from './clean-out.js';
 export * from './quota.js';
 export * from './account-policy.js';
 export * from './kerio-folders.js';

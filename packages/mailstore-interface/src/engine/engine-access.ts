@@ -183,19 +183,26 @@ export class EngineAccess implements MailAccess {
         throw new MailStoreError('not-found', `no mailbox ${JSON.stringify(from)}`);
       await this.requireCreateRight(tree, target);
       await this.createParents(tree, target.path);
-      for (const mailbox of this.engine.subtree(tree, fromPath)) {
-        const path = target.path + mailbox.meta.path.slice(fromPath.length);
-        await this.engine.persistence.moveMailbox(tree.key, mailbox.meta, tree.key, path);
-        tree.mailboxes.delete(mailbox.meta.path);
+      const moved = this.engine.subtree(tree, fromPath);
+      const moves = moved.map((mailbox) => ({
+        mailbox: mailbox.meta,
+        path: target.path + mailbox.meta.path.slice(fromPath.length),
+      }));
+      await this.engine.persistence.moveMailboxes(tree.key, moves, tree.key);
+      const own = await this.engine.ownTree(this.user);
+      moved.forEach((mailbox, i) => {
+        const path = moves[i]!.path;
         const oldName = formatMailboxName({
           ...target,
           path: mailbox.meta.path,
         } as MailboxLocation);
-        const newName = formatMailboxName({ ...target, path } as MailboxLocation);
+        tree.mailboxes.delete(mailbox.meta.path);
         mailbox.meta = { ...mailbox.meta, path };
-        tree.mailboxes.set(path, mailbox);
-        const own = await this.engine.ownTree(this.user);
-        if (own.subscriptions.delete(oldName)) own.subscriptions.add(newName);
+        if (own.subscriptions.delete(oldName))
+          own.subscriptions.add(formatMailboxName({ ...target, path } as MailboxLocation));
+      });
+      for (const mailbox of moved) {
+        tree.mailboxes.set(mailbox.meta.path, mailbox);
         this.engine.events.publish(mailbox.meta.id, { type: 'renamed' });
       }
       await this.engine.writeTree(tree);

@@ -110,16 +110,30 @@ export class StoreEngine implements MailStore {
         const into = (await this.loadTree(target)) ?? (await this.createTree(target));
         // Kerio 8.5: the mailbox becomes a subfolder "Deleted mailbox — user@domain".
         const base = uniquePath(into, `Deleted mailbox \u2014 ${key}`);
-        for (const mailbox of sortedByPath(tree)) {
-          if (mailbox.meta.path === RETAINED_PATH) continue;
-          const path = `${base}/${mailbox.meta.path}`;
-          await this.persistence.moveMailbox(key, mailbox.meta, target, path);
+        const holder: MailboxMeta = {
+          id: this.newId(),
+          path: base,
+          uidValidity: this.nextUidValidity(),
+          folderType: 'mail',
+          specialUse: null,
+          acl: [],
+        };
+        await this.persistence.createMailbox(target, holder);
+        into.mailboxes.set(base, { meta: holder, index: null });
+        const moved = sortedByPath(tree).filter((mailbox) => mailbox.meta.path !== RETAINED_PATH);
+        const moves = moved.map((mailbox) => ({
+          mailbox: mailbox.meta,
+          path: `${base}/${mailbox.meta.path}`,
+        }));
+        await this.persistence.moveMailboxes(key, moves, target);
+        moved.forEach((mailbox, i) => {
+          const path = moves[i]!.path;
           into.mailboxes.set(path, {
             meta: { ...mailbox.meta, path, acl: [] },
             index: mailbox.index,
           });
           this.events.publish(mailbox.meta.id, { type: 'renamed' });
-        }
+        });
         into.usage = null;
         await this.writeTree(into);
       } else {

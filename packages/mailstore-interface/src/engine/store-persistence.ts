@@ -28,6 +28,12 @@ export interface TreeRecord {
   readonly subscriptions: readonly string[];
 }
 
+/** One mailbox of a rename, and where it goes. */
+export interface MailboxMove {
+  readonly mailbox: MailboxMeta;
+  readonly path: string;
+}
+
 /** A message on its way into a mailbox, with the index entry it will get. */
 export interface StoredMessage {
   readonly entry: IndexEntry;
@@ -57,10 +63,11 @@ export interface StorePersistence {
   /** Removes a mailbox's messages and index. */
   deleteMailbox(tree: TreeKey, mailbox: MailboxMeta): Promise<void>;
   /**
-   * Moves a mailbox's storage to a new path (children move separately, each with its own call,
-   * parents first). `into` may be another tree.
+   * Moves mailboxes to new paths, possibly into another tree, each with its messages. A moved
+   * mailbox's children are in the list too, after it, so storage that nests folders (as the
+   * on-disk layout does) can move a whole subtree at once.
    */
-  moveMailbox(tree: TreeKey, mailbox: MailboxMeta, into: TreeKey, path: string): Promise<void>;
+  moveMailboxes(tree: TreeKey, moves: readonly MailboxMove[], into: TreeKey): Promise<void>;
 
   /** The mailbox's index; an empty one for a mailbox that has no messages yet. */
   readIndex(tree: TreeKey, mailbox: MailboxMeta): Promise<IndexSnapshot>;

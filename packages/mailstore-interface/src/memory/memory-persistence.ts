@@ -3,6 +3,7 @@ import type { MessageState } from '../mail-store.js';
 import type { IndexEntry, IndexSnapshot } from '../engine/mailbox-index.js';
 import type {
   MailboxMeta,
+  MailboxMove,
   StorePersistence,
   StoredMessage,
   TreeKey,
@@ -57,11 +58,13 @@ export class MemoryPersistence implements StorePersistence {
     this.mailboxes.delete(key(tree, mailbox));
   }
 
-  async moveMailbox(tree: TreeKey, mailbox: MailboxMeta, into: TreeKey): Promise<void> {
-    const data = this.mailboxes.get(key(tree, mailbox));
-    if (!data || into === tree) return;
-    this.mailboxes.delete(key(tree, mailbox));
-    this.mailboxes.set(key(into, mailbox), data);
+  async moveMailboxes(tree: TreeKey, moves: readonly MailboxMove[], into: TreeKey): Promise<void> {
+    if (into === tree) return;
+    for (const { mailbox } of moves) {
+      const data = this.mailboxes.get(key(tree, mailbox));
+      this.mailboxes.delete(key(tree, mailbox));
+      if (data) this.mailboxes.set(key(into, mailbox), data);
+    }
   }
 
   async readIndex(tree: TreeKey, mailbox: MailboxMeta): Promise<IndexSnapshot> {

@@ -1,0 +1,295 @@
+import { mkdir, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import {
+  type IndexSnapshot,
+  type Logger,
+  type MailboxMeta,
+  type MailboxMove,
+  type MessageState,
+  type StorePersistence,
+  type StoredMessage,
+  type TreeKey,
+  type TreeRecord,
+  DELIMITER,
+  parentPath,
+} from '@mailyard/mailstore-interface';
+import type { MessageSummary } from '@mailyard/mime';
+import { syncDirectory, writeFileAtomically } from './durable-file.js';
+import { FolderStorage } from './folder-storage.js';
+import { MAIL_DIRECTORY, TREE_FILE, folderDirectoryName, treeDirectory } from './store-layout.js';
+
+/** What `#tree.json` holds: the engine's record, and which directory each mailbox lives in. */
+interface TreeFile extends TreeRecord {
+  readonly key: TreeKey;
+  /** Mailbox id → directory, relative to the tree's directory. */
+  readonly directories: Record<string, string>;
+}
+
+interface LoadedTreeFile {
+  record: TreeRecord;
+  /** Mailbox id → directory relative to the tree's. */
+  directories: Map<string, string>;
+  /** Mailbox path → id, including mailboxes created or moved since the record was last written. */
+  ids: Map<string, string>;
+}
+
+function loadedTree(record: TreeRecord, directories: Map<string, string>): LoadedTreeFile {
+  return { record, directories, ids: new Map(record.mailboxes.map((m) => [m.path, m.id])) };
+}
+
+/** Kerio's on-disk store layout as a {@link StorePersistence}; see store-layout.ts. */
+export class FsPersistence implements StorePersistence {
+  private readonly trees = new Map<TreeKey, LoadedTreeFile>();
+  private readonly folders = new Map<string, FolderStorage>();
+
+  constructor(
+    /** The store directory (Kerio's `store/`); mail goes under its `mail/`. */
+    readonly root: string,
+    private readonly logger: Logger,
+  ) {}
+
+  async listTrees(): Promise<TreeKey[]> {
+    const keys: TreeKey[] = [];
+    const mail = join(this.root, MAIL_DIRECTORY);
+    for (const level1 of await readdir(mail).catch(() => [] as string[])) {
+      const candidates = [join(mail, level1)];
+      for (const level2 of await readdir(join(mail, level1)).catch(() => [] as string[])) {
+        candidates.push(join(mail, level1, level2));
+      }
+      for (const directory of candidates) {
+        const file = await this.readTreeFile(join(directory, TREE_FILE));
+        if (file) keys.push(file.key);
+      }
+    }
+    return keys;
+  }
+
+  async readTree(tree: TreeKey): Promise<TreeRecord | null> {
+    return (await this.loadTree(tree))?.record ?? null;
+  }
+
+  async writeTree(tree: TreeKey, record: TreeRecord): Promise<void> {
+    const loaded = loadedTree(
+      record,
+      (await this.loadTree(tree))?.directories ?? new Map<string, string>(),
+    );
+    this.trees.set(tree, loaded);
+    await this.saveTree(tree, loaded);
+  }
+
+  async deleteTree(tree: TreeKey): Promise<void> {
+    const directory = join(this.root, treeDirectory(tree));
+    for (const key of [...this.folders.keys()])
+      if (key.startsWith(`${tree}\0`)) this.folders.delete(key);
+    this.trees.delete(tree);
+    await rm(directory, { recursive: true, force: true });
+    await syncDirectory(dirname(directory)).catch(() => undefined);
+  }
+
+  async createMailbox(tree: TreeKey, mailbox: MailboxMeta): Promise<void> {
+    const loaded = await this.treeForWrite(tree);
+    const parent = parentPath(mailbox.path);
+    const directory = await this.placeFolder(
+      tree,
+      loaded,
+      mailbox.path,
+      parent === null ? '' : this.directoryOf(loaded, parent),
+    );
+    loaded.directories.set(mailbox.id, directory);
+    loaded.ids.set(mailbox.path, mailbox.id);
+    await this.folder(tree, mailbox).create();
+  }
+
+  async deleteMailbox(tree: TreeKey, mailbox: MailboxMeta): Promise<void> {
+    const loaded = await this.treeForWrite(tree);
+    const directory = loaded.directories.get(mailbox.id);
+    this.folders.delete(`${tree}\0${mailbox.id}`);
+    if (directory !== undefined) {
+      await rm(join(this.root, treeDirectory(tree), directory), { recursive: true, force: true });
+    }
+    loaded.directories.delete(mailbox.id);
+    loaded.ids.delete(mailbox.path);
+  }
+
+  async moveMailboxes(tree: TreeKey, moves: readonly MailboxMove[], into: TreeKey): Promise<void> {
+    const source = await this.treeForWrite(tree);
+    const target = into === tree ? source : await this.treeForWrite(into);
+    const movedPaths = new Set(moves.map((move) => move.path));
+    // Each moved subtree goes with one directory rename; its folders nest inside its directory.
+    const carried = new Map<string, string>();
+    for (const { mailbox, path } of moves) {
+      const parent = parentPath(path);
+      const from = source.directories.get(mailbox.id)!;
+      if (parent !== null && movedPaths.has(parent)) {
+        const [root, rootTarget] = [...carried].find(([old]) => from.startsWith(old + '/'))!;
+        target.directories.set(mailbox.id, rootTarget + from.slice(root.length));
+      } else {
+        const to = await this.placeFolder(
+          into,
+          target,
+          path,
+          parent === null ? '' : this.directoryOf(target, parent, moves),
+        );
+        await mkdir(dirname(join(this.root, treeDirectory(into), to)), { recursive: true });
+        await rename(
+          join(this.root, treeDirectory(tree), from),
+          join(this.root, treeDirectory(into), to),
+        );
+        carried.set(from, to);
+        target.directories.set(mailbox.id, to);
+      }
+      if (target !== source) source.directories.delete(mailbox.id);
+      if (source.ids.get(mailbox.path) === mailbox.id) source.ids.delete(mailbox.path);
+      target.ids.set(path, mailbox.id);
+      this.folders.delete(`${tree}\0${mailbox.id}`);
+    }
+    // Saved at once, so that a crash before the engine records the new names loses no messages.
+    await this.saveTree(tree, source);
+    if (target !== source) await this.saveTree(into, target);
+  }
+
+  async readIndex(tree: TreeKey, mailbox: MailboxMeta): Promise<IndexSnapshot> {
+    return this.folder(tree, mailbox).load();
+  }
+
+  async addMessages(
+    tree: TreeKey,
+    mailbox: MailboxMeta,
+    messages: readonly StoredMessage[],
+  ): Promise<void> {
+    await this.folder(tree, mailbox).add(messages);
+  }
+
+  async updateFlags(
+    tree: TreeKey,
+    mailbox: MailboxMeta,
+    changes: readonly MessageState[],
+  ): Promise<void> {
+    await this.folder(tree, mailbox).updateFlags(changes);
+  }
+
+  async removeMessages(
+    tree: TreeKey,
+    mailbox: MailboxMeta,
+    uids: readonly number[],
+    modSeq: number,
+  ): Promise<void> {
+    await this.folder(tree, mailbox).remove(uids, modSeq);
+  }
+
+  readContent(
+    tree: TreeKey,
+    mailbox: MailboxMeta,
+    uid: number,
+    range?: { start: number; end: number },
+  ): AsyncIterable<Uint8Array> {
+    return this.folder(tree, mailbox).read(uid, range);
+  }
+
+  readSummaries(
+    tree: TreeKey,
+    mailbox: MailboxMeta,
+    uids: readonly number[],
+  ): Promise<MessageSummary[]> {
+    return this.folder(tree, mailbox).readSummaries(uids);
+  }
+
+  async close(): Promise<void> {
+    this.trees.clear();
+    this.folders.clear();
+  }
+
+  private folder(tree: TreeKey, mailbox: MailboxMeta): FolderStorage {
+    const key = `${tree}\0${mailbox.id}`;
+    let folder = this.folders.get(key);
+    if (!folder) {
+      const directory = this.trees.get(tree)?.directories.get(mailbox.id);
+      if (directory === undefined)
+        throw new Error(`no directory for mailbox ${mailbox.path} of ${tree}`);
+      folder = new FolderStorage(
+        join(this.root, treeDirectory(tree), directory),
+        mailbox.uidValidity,
+        this.logger,
+      );
+      this.folders.set(key, folder);
+    }
+    return folder;
+  }
+
+  /** Picks the directory for a folder: inside its parent's, under a name no sibling has. */
+  private async placeFolder(
+    tree: TreeKey,
+    loaded: LoadedTreeFile,
+    path: string,
+    parentDirectory: string,
+  ): Promise<string> {
+    const level = path.slice(path.lastIndexOf(DELIMITER) + 1);
+    const siblings = await readdir(join(this.root, treeDirectory(tree), parentDirectory)).catch(
+      () => [] as string[],
+    );
+    const taken = new Set([
+      ...siblings.map((name) => name.toLowerCase()),
+      ...[...loaded.directories.values()]
+        .filter((directory) => dirname(directory) === (parentDirectory || '.'))
+        .map((directory) => basename(directory).toLowerCase()),
+    ]);
+    const name = folderDirectoryName(level, taken);
+    return parentDirectory ? `${parentDirectory}/${name}` : name;
+  }
+
+  /** The directory of the mailbox at `path`, looked up among pending moves first, then the tree. */
+  private directoryOf(
+    loaded: LoadedTreeFile,
+    path: string,
+    moves: readonly MailboxMove[] = [],
+  ): string {
+    const id = moves.find((move) => move.path === path)?.mailbox.id ?? loaded.ids.get(path);
+    const directory = id === undefined ? undefined : loaded.directories.get(id);
+    if (directory === undefined) throw new Error(`no directory for parent mailbox ${path}`);
+    return directory;
+  }
+
+  private async treeForWrite(tree: TreeKey): Promise<LoadedTreeFile> {
+    let loaded = await this.loadTree(tree);
+    if (!loaded) {
+      loaded = loadedTree({ mailboxes: [], subscriptions: [] }, new Map());
+      this.trees.set(tree, loaded);
+      await mkdir(join(this.root, treeDirectory(tree)), { recursive: true });
+    }
+    return loaded;
+  }
+
+  private async loadTree(tree: TreeKey): Promise<LoadedTreeFile | null> {
+    const cached = this.trees.get(tree);
+    if (cached) return cached;
+    const file = await this.readTreeFile(join(this.root, treeDirectory(tree), TREE_FILE));
+    if (!file) return null;
+    const record = { mailboxes: file.mailboxes, subscriptions: file.subscriptions };
+    const loaded = loadedTree(record, new Map(Object.entries(file.directories)));
+    this.trees.set(tree, loaded);
+    return loaded;
+  }
+
+  private async saveTree(tree: TreeKey, loaded: LoadedTreeFile): Promise<void> {
+    const file: TreeFile = {
+      key: tree,
+      mailboxes: loaded.record.mailboxes,
+      subscriptions: loaded.record.subscriptions,
+      directories: Object.fromEntries(loaded.directories),
+    };
+    const directory = join(this.root, treeDirectory(tree));
+    await mkdir(directory, { recursive: true });
+    await writeFileAtomically(join(directory, TREE_FILE), `${JSON.stringify(file, null, 1)}\n`);
+  }
+
+  private async readTreeFile(path: string): Promise<TreeFile | null> {
+    const text = await readFile(path, 'utf8').catch(() => null);
+    if (text === null) return null;
+    try {
+      return JSON.parse(text) as TreeFile;
+    } catch (error) {
+      this.logger.error('unreadable tree file', { path, error: String(error) });
+      return null;
+    }
+  }
+}

@@ -1,0 +1,38 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeMailStoreConformance } from '@mailyard/mailstore-interface/conformance';
+import { afterAll } from 'vitest';
+import { FsMailStore } from '../src/index.js';
+
+const directories: string[] = [];
+afterAll(() =>
+  directories.forEach((directory) => rmSync(directory, { recursive: true, force: true })),
+);
+
+function freshDirectory(): string {
+  const directory = mkdtempSync(join(tmpdir(), 'mailyard-fs-'));
+  directories.push(directory);
+  return directory;
+}
+
+const stores = new WeakMap<object, string>();
+
+describeMailStoreConformance(
+  'FsMailStore',
+  (context) => {
+    const directory = freshDirectory();
+    const store = new FsMailStore({ ...context, directory });
+    stores.set(store, directory);
+    return store;
+  },
+  {
+    reopen: async (store, context) => {
+      const directory = stores.get(store)!;
+      await store.close();
+      const reopened = new FsMailStore({ ...context, directory });
+      stores.set(reopened, directory);
+      return reopened;
+    },
+  },
+);
