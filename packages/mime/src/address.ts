@@ -1,6 +1,14 @@
 import { decodeEncodedWords } from './encoded-words.js';
 import { formatLocalPart } from './address-format.js';
-import { BAD, END, MORE, Rfc5322Reader, type Step, type TextBuffer, isAtext } from './rfc5322-reader.js';
+import {
+  BAD,
+  END,
+  MORE,
+  Rfc5322Reader,
+  type Step,
+  type TextBuffer,
+  isAtext,
+} from './rfc5322-reader.js';
 
 /**
  * How a mailbox read from broken syntax was broken, where it matters to IMAP: ENVELOPE shows
@@ -212,7 +220,12 @@ class AddressListParser {
       step = this.parseAddrSpec();
       const draft = this.draft;
       // A lone word that turned out not to be an address is a name: `From: Mailer Daemon`.
-      if (draft.invalid && draft.name === null && draft.localPart !== null && draft.domain === null) {
+      if (
+        draft.invalid &&
+        draft.name === null &&
+        draft.localPart !== null &&
+        draft.domain === null
+      ) {
         draft.name = draft.localPart;
         draft.localPart = null;
       }

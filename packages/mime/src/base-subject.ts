@@ -51,7 +51,11 @@ function extractBaseSubject(subject: string): Extraction {
     start = leaders.start;
     isReplyOrForward ||= leaders.isReplyOrForward;
     // (6) Unwrap "[fwd:" subject "]" and start again from (2).
-    if (end - start >= 6 && equalsIgnoringCase(s, start, '[fwd:') && s.charCodeAt(end - 1) === 0x5d) {
+    if (
+      end - start >= 6 &&
+      equalsIgnoringCase(s, start, '[fwd:') &&
+      s.charCodeAt(end - 1) === 0x5d
+    ) {
       start += 5;
       end -= 1;
       isReplyOrForward = true;
@@ -67,7 +71,11 @@ function extractBaseSubject(subject: string): Extraction {
  * RFC removes them one at a time, checking for a subj-leader after each; that check fails the
  * same way each time (the text after the blobs is unchanged), so they are removed all at once.
  */
-function removeLeaders(s: string, from: number, end: number): { start: number; isReplyOrForward: boolean } {
+function removeLeaders(
+  s: string,
+  from: number,
+  end: number,
+): { start: number; isReplyOrForward: boolean } {
   let start = from;
   let isReplyOrForward = false;
   for (;;) {

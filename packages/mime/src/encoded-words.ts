@@ -96,7 +96,11 @@ const MAX_CHARSET_LENGTH = 80;
 function readEncodedWord(text: string, at: number): EncodedWord | null {
   const charsetStart = at + 2;
   let i = charsetStart;
-  while (i < text.length && i - charsetStart <= MAX_CHARSET_LENGTH && isCharsetChar(text.charCodeAt(i))) {
+  while (
+    i < text.length &&
+    i - charsetStart <= MAX_CHARSET_LENGTH &&
+    isCharsetChar(text.charCodeAt(i))
+  ) {
     i++;
   }
   if (i === charsetStart || text.charCodeAt(i) !== 0x3f /* ? */) return null;

@@ -48,17 +48,36 @@ export function formatRfc5322Date(timestamp: number, offsetMinutes = 0): string 
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const MONTH_NAMES = [
-  'january', 'february', 'march', 'april', 'may', 'june',
-  'july', 'august', 'september', 'october', 'november', 'december',
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
 ];
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const DAY_NAMES = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 
 /** The zones RFC 5322 section 4.3 names, in minutes east of UTC. */
 const ZONES: ReadonlyMap<string, number> = new Map([
-  ['ut', 0], ['utc', 0], ['gmt', 0], ['z', 0],
-  ['est', -300], ['edt', -240], ['cst', -360], ['cdt', -300],
-  ['mst', -420], ['mdt', -360], ['pst', -480], ['pdt', -420],
+  ['ut', 0],
+  ['utc', 0],
+  ['gmt', 0],
+  ['z', 0],
+  ['est', -300],
+  ['edt', -240],
+  ['cst', -360],
+  ['cdt', -300],
+  ['mst', -420],
+  ['mdt', -360],
+  ['pst', -480],
+  ['pdt', -420],
 ]);
 
 /** RFC 5322 zone offsets are `[+-]hhmm`; 99:59 is the most four digits can say. */
@@ -68,7 +87,10 @@ function localTime(timestamp: number, offsetMinutes: number) {
   if (!Number.isFinite(timestamp) || !Number.isFinite(offsetMinutes)) {
     throw new RangeError(`not a date: ${timestamp} ${offsetMinutes}`);
   }
-  const offset = Math.max(-MAX_OFFSET_MINUTES, Math.min(MAX_OFFSET_MINUTES, Math.round(offsetMinutes)));
+  const offset = Math.max(
+    -MAX_OFFSET_MINUTES,
+    Math.min(MAX_OFFSET_MINUTES, Math.round(offsetMinutes)),
+  );
   const local = new Date(timestamp + offset * 60_000);
   const magnitude = Math.abs(offset);
   return {
@@ -105,7 +127,10 @@ function toMailDate(f: DateFields): MailDate | null {
   // setUTCFullYear, unlike Date.UTC, does not read years 0-99 as 1900-1999.
   midnight.setUTCFullYear(f.year, f.month - 1, f.day);
   const sinceMidnight = ((f.hour * 60 + f.minute - f.offsetMinutes) * 60 + f.second) * 1000;
-  return { timestamp: midnight.getTime() + sinceMidnight + f.millisecond, offsetMinutes: f.offsetMinutes };
+  return {
+    timestamp: midnight.getTime() + sinceMidnight + f.millisecond,
+    offsetMinutes: f.offsetMinutes,
+  };
 }
 
 function daysInMonth(year: number, month: number): number {
@@ -149,13 +174,18 @@ function tokenize(text: string): Token[] {
     if (isDigit(c)) {
       while (i < text.length && isDigit(text.charCodeAt(i))) i++;
       const digits = text.slice(start, i);
-      tokens.push({ kind: 'number', text: digits, value: digits.length > 9 ? Infinity : Number(digits) });
+      tokens.push({
+        kind: 'number',
+        text: digits,
+        value: digits.length > 9 ? Infinity : Number(digits),
+      });
     } else if (isLetter(c)) {
       while (i < text.length && isLetter(text.charCodeAt(i))) i++;
       tokens.push({ kind: 'word', text: text.slice(start, i).toLowerCase() });
     } else {
       i++;
-      if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a) tokens.push({ kind: 'symbol', text: text[start]! });
+      if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a)
+        tokens.push({ kind: 'symbol', text: text[start]! });
     }
   }
   return tokens;
@@ -385,7 +415,11 @@ function readNumeric(cursor: TokenCursor): DateFields | null {
   const second = cursor.number(1, 2);
   const year = second && cursor.symbol(separator) ? cursor.number(2, 4) : null;
   if (!second || !year) return null;
-  const [month, day] = monthAndDay(second, first, separator === '.' ? 'month-first' : 'unambiguous');
+  const [month, day] = monthAndDay(
+    second,
+    first,
+    separator === '.' ? 'month-first' : 'unambiguous',
+  );
   if (month === 0) return null;
   return withTimeAndZone(cursor, { year: fullYear(year), month, day });
 }

@@ -33,14 +33,14 @@ class MessageIdScanner {
    * After a broken quoted or commented id, Dovecot looks for the next `<` right after the broken
    * one's, even inside what it just scanned: `<a(b <c@d>` yields `<c@d>`. Rescanning is what
    * makes that quadratic on hostile input (`<(<(<(...`), so it is done only while the rescanned
-   * text stays within a few times the value's length; past that, the search resumes after the
-   * broken id.
+   * text stays within eight times the value's length plus a megabyte (any real header fits);
+   * past that, the search resumes after the broken id.
    */
   private rescanBudget: number;
 
   constructor(private readonly value: string) {
     this.at = value.indexOf('<');
-    this.rescanBudget = 4 * value.length + 4096;
+    this.rescanBudget = 8 * value.length + 1_000_000;
   }
 
   next(): string | null {

@@ -120,8 +120,9 @@ export class Rfc5322Reader {
         }
       }
     }
+    // Unclosed: what was unescaped before the last quoted-pair still counts, as in Dovecot.
     this.pos = text.length;
-    this.lastComment = '';
+    this.lastComment = comment;
     return BAD;
   }
 
@@ -202,14 +203,22 @@ export class Rfc5322Reader {
   readPhrase(out: TextBuffer): Step {
     if (this.atEnd) return END;
     if (this.peek() === 0x2e) return BAD;
+    // Words are joined once at the end: appending them one by one to a long string is slow.
+    const words: string[] = [];
+    let step: Step;
     for (;;) {
-      const step =
-        this.peek() === DQUOTE ? this.readQuotedString(out) : this.readAtomOrDots(out);
-      if (step !== MORE) return step;
+      const word: TextBuffer = { value: '' };
+      step = this.peek() === DQUOTE ? this.readQuotedString(word) : this.readAtomOrDots(word);
+      words.push(word.value);
+      if (step !== MORE) break;
       const c = this.peek();
-      if (!isAtext(c) && c !== DQUOTE && c !== 0x2e) return this.skipCfws();
-      out.value += ' ';
+      if (!isAtext(c) && c !== DQUOTE && c !== 0x2e) {
+        step = this.skipCfws();
+        break;
+      }
     }
+    out.value += words.join(' ');
+    return step;
   }
 
   /** A domain at an `@`: a dot-atom or a domain literal, kept as written (brackets included). */

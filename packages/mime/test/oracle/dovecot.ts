@@ -5,8 +5,16 @@
  * Dovecot's `imap` binary runs as a pre-authenticated session on stdin/stdout, so no daemon, port
  * or password is needed: we APPEND the messages (LITERAL+), FETCH what we want, and parse the reply.
  */
-import { spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import {
+  chownSync,
+  createWriteStream,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe } from 'vitest';
@@ -37,6 +45,32 @@ export async function fetchFromDovecot(
   messages: readonly Uint8Array[],
   items: string,
 ): Promise<Map<string, ImapValue>[]> {
+  const output = await runSession(messages, `F FETCH 1:* ${items}`);
+  const replies = parseFetchReplies(output);
+  if (replies.length !== messages.length) {
+    throw new Error(
+      `Dovecot answered ${replies.length} of ${messages.length}:\n${output.toString()}`,
+    );
+  }
+  return replies;
+}
+
+/**
+ * Appends each message to a fresh INBOX and sorts them all (RFC 5256): `criteria` is the sort
+ * program, e.g. `(SUBJECT)`. Returns the sequence numbers (1-based) in Dovecot's order.
+ */
+export async function sortWithDovecot(
+  messages: readonly Uint8Array[],
+  criteria: string,
+): Promise<number[]> {
+  const output = await runSession(messages, `O SORT ${criteria} UTF-8 ALL`);
+  const line = /^\* SORT((?: \d+)*)\r$/m.exec(output.toString('latin1'));
+  if (!line) throw new Error(`Dovecot did not sort:\n${output.toString()}`);
+  return line[1]!.trim().split(' ').filter(Boolean).map(Number);
+}
+
+/** APPENDs the messages to a fresh INBOX, selects it, sends `command`, and returns the output. */
+async function runSession(messages: readonly Uint8Array[], command: string): Promise<Buffer> {
   const home = mkdtempSync(join(tmpdir(), 'mailyard-dovecot-'));
   try {
     const asRoot = process.getuid?.() === 0;
@@ -59,16 +93,8 @@ export async function fetchFromDovecot(
       input.push(Buffer.from(`A${i} APPEND INBOX {${message.length}+}\r\n`), Buffer.from(message));
       input.push(Buffer.from('\r\n'));
     });
-    input.push(Buffer.from(`S SELECT INBOX\r\nF FETCH 1:* ${items}\r\nL LOGOUT\r\n`));
-
-    const output = await runImap(home, Buffer.concat(input));
-    const replies = parseFetchReplies(output);
-    if (replies.length !== messages.length) {
-      throw new Error(
-        `Dovecot answered ${replies.length} of ${messages.length}:\n${output.toString()}`,
-      );
-    }
-    return replies;
+    input.push(Buffer.from(`S SELECT INBOX\r\n${command}\r\nL LOGOUT\r\n`));
+    return await runImap(home, Buffer.concat(input));
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
@@ -76,23 +102,31 @@ export async function fetchFromDovecot(
 
 /**
  * Runs one session. Dovecot's imap wants real pipes: it refuses a socket on stdin ("must not be
- * started from inetd", and Node's pipes are socketpairs) and cannot poll plain files, so a shell
- * pipeline feeds it through `cat`.
+ * started from inetd", and Node's pipes are socketpairs) and cannot poll plain files. It also
+ * drops a session whose input ends while it is still writing a large answer. So its stdin is a
+ * FIFO that we hold open, read and write, until the process has exited: it never sees the end.
  */
-function runImap(home: string, input: Buffer): Promise<Buffer> {
-  writeFileSync(join(home, 'session.in'), input);
-  const pipeline = `cat session.in | ${IMAP_BINARY} -c dovecot.conf | cat > session.out`;
-  return new Promise<Buffer>((resolve, reject) => {
-    const env = { HOME: home, USER: 'nobody', PATH: '/usr/bin:/bin' };
-    const child = spawn('/bin/sh', ['-c', pipeline], { env, cwd: home, stdio: 'ignore' });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const output = readFileSync(join(home, 'session.out'));
-      if (output.includes('\r\nL OK')) return resolve(output);
-      const log = existsSync(join(home, 'log')) ? readFileSync(join(home, 'log'), 'utf8') : '';
-      reject(new Error(`dovecot imap exited ${code}: ${output.toString()}${log}`));
+async function runImap(home: string, input: Buffer): Promise<Buffer> {
+  const fifo = join(home, 'session.in');
+  execFileSync('mkfifo', [fifo]);
+  const writer = createWriteStream(fifo, { flags: 'r+' });
+  try {
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const env = { HOME: home, USER: 'nobody', PATH: '/usr/bin:/bin' };
+      const pipeline = `${IMAP_BINARY} -c dovecot.conf < session.in | cat > session.out`;
+      const child = spawn('/bin/sh', ['-c', pipeline], { env, cwd: home, stdio: 'ignore' });
+      child.on('error', reject);
+      child.on('close', resolve);
+      writer.on('error', reject);
+      writer.write(input);
     });
-  });
+    const output = readFileSync(join(home, 'session.out'));
+    if (output.includes('\r\nL OK')) return output;
+    const log = existsSync(join(home, 'log')) ? readFileSync(join(home, 'log'), 'utf8') : '';
+    throw new Error(`dovecot imap exited ${code}: ${output.toString().slice(-2000)}${log}`);
+  } finally {
+    writer.destroy();
+  }
 }
 
 /** Reads every `* n FETCH (...)` reply into a map of item name to value, ordered by n. */
