@@ -47,6 +47,8 @@ export class FolderStorage {
   /** Lines in `index.fld` beyond the header, and messages they describe, for compaction. */
   private lines = 0;
   private live = 0;
+  /** Summaries of expunged messages still in `summaries.fld`. */
+  private deadSummaries = 0;
 
   constructor(
     readonly directory: string,
@@ -127,6 +129,7 @@ export class FolderStorage {
   async remove(uids: readonly number[], modSeq: number): Promise<void> {
     await this.appendRecords(uids.map((uid) => ({ kind: 'expunge', uid, modSeq })));
     this.live -= uids.length;
+    this.deadSummaries += uids.length;
     // The index says they are gone; a file the crash leaves behind is removed on the next load.
     await Promise.all(uids.map((uid) => rm(messageFile(this.directory, uid), { force: true })));
     await this.compactIfWorthIt();
@@ -166,9 +169,13 @@ export class FolderStorage {
     const reading = readIndexText(await readFile(indexPath, 'utf8'));
     if (!reading.ok) return;
     await writeFileAtomically(indexPath, snapshotText(reading.snapshot));
-    await this.summaries.rewrite(reading.snapshot.entries.map((entry) => entry.uid));
     this.lines = reading.snapshot.entries.length + reading.snapshot.expunged.length;
     this.live = reading.snapshot.entries.length;
+    // Summaries never change; only those of expunged messages make the file worth rewriting.
+    if (this.deadSummaries > this.live) {
+      await this.summaries.rewrite(reading.snapshot.entries.map((entry) => entry.uid));
+      this.deadSummaries = 0;
+    }
   }
 
   /**

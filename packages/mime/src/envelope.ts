@@ -84,8 +84,7 @@ export const EMPTY_ENVELOPE: Envelope = readEnvelope(new Uint8Array(0), []);
 
 /**
  * The ENVELOPE structure. Sender and Reply-To default to From when absent (RFC 9051 7.5.2); the
- * subject is shown "for humans" as Dovecot does: whitespace runs (tabs included) become one
- * space, and leading and trailing whitespace goes.
+ * subject is shown "for humans" as Dovecot does (see {@link forHumans}).
  */
 export function envelopeToImap(envelope: Envelope): ImapValue {
   const orFrom = (list: readonly AddressListEntry[]) => (list.length > 0 ? list : envelope.from);
@@ -103,6 +102,10 @@ export function envelopeToImap(envelope: Envelope): ImapValue {
   ];
 }
 
+/** Dovecot's reading for humans: stray CR and LF go, runs of spaces and tabs become one space. */
 function forHumans(text: string): string {
-  return text.replace(/[ \t\r\n]+/g, ' ').trim();
+  return text
+    .replace(/[\r\n]/g, '')
+    .replace(/[ \t]+/g, ' ')
+    .trim();
 }
