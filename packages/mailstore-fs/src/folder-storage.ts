@@ -2,20 +2,18 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, readdir, rename, rm, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
-import type {
-  IndexEntry,
-  IndexSnapshot,
-  Logger,
-  MessageState,
-  StoredMessage,
-} from '@mailyard/mailstore-interface';
-import { type MessageSummary, summarize } from '@mailyard/mime';
 import {
+  type IndexEntry,
+  type IndexSnapshot,
+  type Logger,
+  type MessageState,
+  type StoredMessage,
   TEMPORARY_SUFFIX,
   appendDurably,
   syncDirectory,
   writeFileAtomically,
-} from './durable-file.js';
+} from '@mailyard/mailstore-interface';
+import { type MessageSummary, summarize } from '@mailyard/mime';
 import {
   type IndexRecord,
   headerLine,
@@ -44,9 +42,15 @@ const COMPACT_AFTER_LINES = 1000;
  */
 export class FolderStorage {
   private readonly summaries: SummaryFile;
-  /** Lines in `index.fld` beyond the header, and messages they describe, for compaction. */
+  /** The folder as `index.fld` describes it, kept up to date so compaction need not read it. */
+  private state: {
+    uidNext: number;
+    highestModSeq: number;
+    entries: Map<number, IndexEntry>;
+    expunged: { uid: number; modSeq: number }[];
+  } | null = null;
+  /** Lines in `index.fld` beyond the header, for deciding when to compact. */
   private lines = 0;
-  private live = 0;
   /** Summaries of expunged messages still in `summaries.fld`. */
   private deadSummaries = 0;
 
@@ -63,6 +67,14 @@ export class FolderStorage {
     await rm(this.directory, { recursive: true, force: true });
     await mkdir(join(this.directory, MESSAGES_DIRECTORY), { recursive: true });
     await writeFileAtomically(join(this.directory, INDEX_FILE), headerLine(this.uidValidity));
+    this.lines = 0;
+    this.remember({
+      uidValidity: this.uidValidity,
+      uidNext: 1,
+      highestModSeq: 1,
+      entries: [],
+      expunged: [],
+    });
   }
 
   /** Reads the index, repairing the folder first where needed. */
@@ -79,8 +91,7 @@ export class FolderStorage {
         await truncate(indexPath, Buffer.byteLength(text!.slice(0, lastNewline + 1)));
       }
       this.lines = reading.lines;
-      this.live = reading.snapshot.entries.length;
-      return this.reconcile(reading.snapshot);
+      return this.remember(await this.reconcile(reading.snapshot));
     }
     const badPath = join(this.directory, BAD_INDEX_FILE);
     if (reading && !reading.ok) {
@@ -118,17 +129,33 @@ export class FolderStorage {
       messages.map(({ entry, summary }) => ({ uid: entry.uid, summary })),
     );
     await this.appendRecords(messages.map(({ entry }) => ({ kind: 'message', entry })));
-    this.live += messages.length;
+    const state = this.current();
+    for (const { entry } of messages) {
+      state.entries.set(entry.uid, entry);
+      state.uidNext = Math.max(state.uidNext, entry.uid + 1);
+      state.highestModSeq = Math.max(state.highestModSeq, entry.modSeq);
+    }
   }
 
   async updateFlags(changes: readonly MessageState[]): Promise<void> {
     await this.appendRecords(changes.map((state) => ({ kind: 'flags', state })));
+    const state = this.current();
+    for (const { uid, flags, modSeq } of changes) {
+      const entry = state.entries.get(uid);
+      if (entry) state.entries.set(uid, { ...entry, flags, modSeq });
+      state.highestModSeq = Math.max(state.highestModSeq, modSeq);
+    }
     await this.compactIfWorthIt();
   }
 
   async remove(uids: readonly number[], modSeq: number): Promise<void> {
     await this.appendRecords(uids.map((uid) => ({ kind: 'expunge', uid, modSeq })));
-    this.live -= uids.length;
+    const state = this.current();
+    for (const uid of uids) {
+      state.entries.delete(uid);
+      state.expunged.push({ uid, modSeq });
+    }
+    state.highestModSeq = Math.max(state.highestModSeq, modSeq);
     this.deadSummaries += uids.length;
     // The index says they are gone; a file the crash leaves behind is removed on the next load.
     await Promise.all(uids.map((uid) => rm(messageFile(this.directory, uid), { force: true })));
@@ -164,18 +191,43 @@ export class FolderStorage {
 
   /** Rewrites the index without history once history outweighs the messages. */
   private async compactIfWorthIt(): Promise<void> {
-    if (this.lines < COMPACT_AFTER_LINES || this.lines < 2 * this.live) return;
-    const indexPath = join(this.directory, INDEX_FILE);
-    const reading = readIndexText(await readFile(indexPath, 'utf8'));
-    if (!reading.ok) return;
-    await writeFileAtomically(indexPath, snapshotText(reading.snapshot));
-    this.lines = reading.snapshot.entries.length + reading.snapshot.expunged.length;
-    this.live = reading.snapshot.entries.length;
+    const state = this.current();
+    const live = state.entries.size;
+    if (this.lines < COMPACT_AFTER_LINES || this.lines < 2 * (live + state.expunged.length)) return;
+    const snapshot = this.snapshot();
+    await writeFileAtomically(join(this.directory, INDEX_FILE), snapshotText(snapshot));
+    this.lines = snapshot.entries.length + snapshot.expunged.length;
     // Summaries never change; only those of expunged messages make the file worth rewriting.
-    if (this.deadSummaries > this.live) {
-      await this.summaries.rewrite(reading.snapshot.entries.map((entry) => entry.uid));
+    if (this.deadSummaries > live) {
+      await this.summaries.rewrite(snapshot.entries.map((entry) => entry.uid));
       this.deadSummaries = 0;
     }
+  }
+
+  private remember(snapshot: IndexSnapshot): IndexSnapshot {
+    this.state = {
+      uidNext: snapshot.uidNext,
+      highestModSeq: snapshot.highestModSeq,
+      entries: new Map(snapshot.entries.map((entry) => [entry.uid, entry])),
+      expunged: [...snapshot.expunged],
+    };
+    return snapshot;
+  }
+
+  private current(): NonNullable<FolderStorage['state']> {
+    if (!this.state) throw new Error(`folder ${this.directory} used before it was loaded`);
+    return this.state;
+  }
+
+  private snapshot(): IndexSnapshot {
+    const state = this.current();
+    return {
+      uidValidity: this.uidValidity,
+      uidNext: state.uidNext,
+      highestModSeq: state.highestModSeq,
+      entries: [...state.entries.values()].sort((a, b) => a.uid - b.uid),
+      expunged: state.expunged,
+    };
   }
 
   /**
@@ -254,7 +306,7 @@ export class FolderStorage {
       entries.filter((entry) => known.has(entry.uid)).map((entry) => entry.uid),
     );
     this.lines = entries.length + snapshot.expunged.length;
-    this.live = entries.length;
+    this.remember(snapshot);
     if (entries.length > 0 || previous) {
       this.logger.warn('folder index rebuilt', {
         folder: this.directory,

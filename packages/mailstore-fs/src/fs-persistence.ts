@@ -14,7 +14,7 @@ import {
   parentPath,
 } from '@mailyard/mailstore-interface';
 import type { MessageSummary } from '@mailyard/mime';
-import { syncDirectory, writeFileAtomically } from './durable-file.js';
+import { syncDirectory, writeFileAtomically } from '@mailyard/mailstore-interface';
 import { FolderStorage } from './folder-storage.js';
 import { MAIL_DIRECTORY, TREE_FILE, folderDirectoryName, treeDirectory } from './store-layout.js';
 

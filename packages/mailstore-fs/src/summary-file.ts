@@ -1,6 +1,6 @@
 import { appendFile, open, readFile, truncate } from 'node:fs/promises';
 import type { MessageSummary } from '@mailyard/mime';
-import { writeFileAtomically } from './durable-file.js';
+import { writeFileAtomically } from '@mailyard/mailstore-interface';
 
 /**
  * The summaries of a folder's messages, `summaries.fld`: one line per message, the UID in hex, a

@@ -13,7 +13,7 @@ export interface AccountPolicy {
   /** Whether the user has Kerio's "administrator rights to the public folders". */
   isPublicFolderAdmin(user: string): boolean | Promise<boolean>;
   /** Kerio 7.1: public folders are per domain (the default) or one set for the whole server. */
-  publicFolderScope(): 'domain' | 'global';
+  publicFolderScope(): 'domain' | 'global' | Promise<'domain' | 'global'>;
   /** Kerio 7.4: days expunged messages are kept for recovery; 0 keeps none, at most 365. */
   retentionDays(user: string): number | Promise<number>;
 }

@@ -15,3 +15,21 @@ export type * from './engine/store-persistence.js';
 export { StoreEngine, type StoreEngineOptions, RETAINED_PATH } from './engine/store-engine.js';
 export { MemoryMailStore } from './memory/memory-mail-store.js';
 export { MemoryPersistence } from './memory/memory-persistence.js';
+export * from './durable-file.js';
+export type * from './directory/directory.js';
+export type * from './directory/directory-data.js';
+export { EMPTY_DIRECTORY } from './directory/directory-data.js';
+export { MemoryDirectory, type MemoryDirectoryOptions } from './directory/memory-directory.js';
+export { XmlDirectory } from './directory/xml-directory.js';
+export { directoryAccountPolicy } from './directory/directory-account-policy.js';
+export { formatUsersCfg, parseUsersCfg } from './directory/users-cfg.js';
+export { aliasPattern } from './directory/directory-index.js';
+export {
+  type EncodedScramCredentials,
+  type PasswordOptions,
+  type PasswordRecord,
+  type ScramDeriver,
+  SCRYPT_COST,
+  hashPassword,
+  verifyPasswordRecord,
+} from './directory/password.js';

@@ -73,7 +73,7 @@ export class EngineAccess implements MailAccess {
       const tree = await this.engine.loadTree(key);
       if (tree) await visible(tree, (path) => ({ namespace: 'other', owner: key, path }));
     }
-    const publicTree = await this.engine.loadTree(this.engine.publicTreeKey(this.user));
+    const publicTree = await this.engine.loadTree(await this.engine.publicTreeKey(this.user));
     if (publicTree) await visible(publicTree, (path) => ({ namespace: 'public', path }));
     return infos.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
@@ -99,7 +99,7 @@ export class EngineAccess implements MailAccess {
         `names starting with # or ~ are reserved: ${JSON.stringify(name)}`,
       );
     }
-    const treeKey = this.engine.treeKeyOf(this.user, location);
+    const treeKey = await this.engine.treeKeyOf(this.user, location);
     if (location.namespace === 'personal') await this.engine.ownTree(this.user);
     const meta = await this.engine.mutex.run([treeKey], async () => {
       const tree = await this.treeForWrite(treeKey, location);
@@ -165,7 +165,7 @@ export class EngineAccess implements MailAccess {
   async rename(from: string, to: string): Promise<void> {
     const source = await this.engine.resolve(this.user, from);
     const target = parseMailboxName(to);
-    const treeKey = this.engine.treeKeyOf(this.user, target);
+    const treeKey = await this.engine.treeKeyOf(this.user, target);
     if (treeKey !== source.tree.key) {
       throw new MailStoreError('not-allowed', 'a mailbox can only be renamed within its own tree');
     }

@@ -154,7 +154,7 @@ export class StoreEngine implements MailStore {
         'delivery goes into the recipient’s own folders or public folders',
       );
     }
-    const treeKey = location.namespace === 'public' ? this.publicTreeKey(owner) : owner;
+    const treeKey = location.namespace === 'public' ? await this.publicTreeKey(owner) : owner;
     return this.mutex.run([treeKey], async () => {
       const tree =
         location.namespace === 'public'
@@ -199,8 +199,10 @@ export class StoreEngine implements MailStore {
   // ---- the engine's internals, for EngineAccess and EngineMailbox ----
 
   /** The public tree a user sees: the user's domain's, or the server's when public folders are global. */
-  publicTreeKey(user: string): TreeKey {
-    return this.policy.publicFolderScope() === 'global' ? '#public' : `#public@${domainOf(user)}`;
+  async publicTreeKey(user: string): Promise<TreeKey> {
+    return (await this.policy.publicFolderScope()) === 'global'
+      ? '#public'
+      : `#public@${domainOf(user)}`;
   }
 
   /** Loads a tree (cached), or null when it does not exist. Callers hold the tree's lock to change it. */
@@ -274,7 +276,7 @@ export class StoreEngine implements MailStore {
    */
   async resolve(user: string, name: string): Promise<ResolvedMailbox> {
     const location = parseMailboxName(name);
-    const treeKey = this.treeKeyOf(user, location);
+    const treeKey = await this.treeKeyOf(user, location);
     const tree =
       location.namespace === 'personal' ? await this.ownTree(user) : await this.loadTree(treeKey);
     const mailbox = tree?.mailboxes.get(location.path);
@@ -287,7 +289,7 @@ export class StoreEngine implements MailStore {
     return { name: formatMailboxName(location), tree, mailbox, rights };
   }
 
-  treeKeyOf(user: string, location: MailboxLocation): TreeKey {
+  async treeKeyOf(user: string, location: MailboxLocation): Promise<TreeKey> {
     if (location.namespace === 'personal') return user;
     if (location.namespace === 'other') return location.owner;
     return this.publicTreeKey(user);

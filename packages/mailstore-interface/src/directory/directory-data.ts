@@ -1,0 +1,61 @@
+import type { QuotaLimits } from '../quota.js';
+import type { PasswordRecord } from './password.js';
+
+/**
+ * A directory's content as plain data: what `MemoryDirectory` holds and `XmlDirectory` reads and
+ * writes as Kerio's `users.cfg`.
+ */
+export interface DirectoryData {
+  readonly domains: readonly DomainRecord[];
+  readonly users: readonly UserRecord[];
+  readonly groups: readonly GroupRecord[];
+  readonly aliases: readonly AliasRecord[];
+}
+
+export interface DomainRecord {
+  /** Lower case, IDN as A-labels. */
+  readonly name: string;
+  readonly primary: boolean;
+  readonly aliases: readonly string[];
+  readonly retentionDays: number;
+}
+
+export interface UserRecord {
+  /** The login name, lower case, without the domain. */
+  readonly name: string;
+  readonly domain: string;
+  readonly fullName: string;
+  readonly enabled: boolean;
+  readonly quota: QuotaLimits;
+  readonly ownDomainOnly: boolean;
+  readonly forwarding: { readonly addresses: readonly string[]; readonly keepCopy: boolean };
+  readonly publicFolderAdmin: boolean;
+  readonly password: PasswordRecord | null;
+}
+
+export interface GroupRecord {
+  readonly name: string;
+  readonly domain: string;
+  /** User ids (`alice@example.com`). */
+  readonly members: readonly string[];
+  /** Members have the group's public-folder rights (the higher of group and user wins). */
+  readonly publicFolderAdmin: boolean;
+}
+
+/**
+ * Kerio 12.3: an alias maps a local part in a domain, with `*` (any run of characters) and `?`
+ * (exactly one) as wildcards, to an address or to a public folder (`#public/Info`). `*` alone is
+ * the catch-all.
+ */
+export interface AliasRecord {
+  readonly domain: string;
+  readonly pattern: string;
+  readonly target: string;
+}
+
+export const EMPTY_DIRECTORY: DirectoryData = {
+  domains: [],
+  users: [],
+  groups: [],
+  aliases: [],
+};
