@@ -80,6 +80,15 @@ export class DovecotSession {
     return { output, seconds };
   }
 
+  /** Writes messages straight into a maildir folder's `cur/`, as a delivery agent would. */
+  fillMaildir(folder: string, messages: readonly Buffer[]): void {
+    const cur = join(this.home, 'Maildir', `.${folder}`, 'cur');
+    mkdirSync(cur, { recursive: true });
+    const base = Math.floor(Date.now() / 1000);
+    messages.forEach((message, i) => writeFileSync(join(cur, `${base}.M${i}P${process.pid}.bench,S=${message.length}:2,`), message));
+    if (process.getuid?.() === 0) execFileSync('chown', ['-R', 'nobody:nogroup', join(this.home, 'Maildir')]);
+  }
+
   close(): void {
     rmSync(this.home, { recursive: true, force: true });
   }

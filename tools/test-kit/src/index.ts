@@ -1,0 +1,1 @@
+export { runReadmeExample } from './readme-example.js';
