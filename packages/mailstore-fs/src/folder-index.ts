@@ -59,114 +59,157 @@ export type IndexReading =
  * `ok: false`, with whatever could be read before it (its flags are worth keeping in a reindex).
  */
 export function readIndexText(text: string): IndexReading {
-  const lines = text.split('\n');
   // Text after the last newline is a write that never finished: its operation never completed.
-  lines.pop();
-  const header = lines.length > 0 ? unseal(lines[0]!) : null;
-  const match = header ? new RegExp(`^${INDEX_MAGIC} (\\d+) (\\d+)$`).exec(header) : null;
+  const end = text.lastIndexOf('\n') + 1;
+  const lines = new LineReader(text, end);
+  const header = lines.next();
+  const match =
+    header === null || header === undefined
+      ? null
+      : new RegExp(`^${INDEX_MAGIC} (\\d+) (\\d+)$`).exec(header);
   if (!match || Number(match[1]) !== INDEX_VERSION) {
     return { ok: false, reason: 'missing or unknown header', partial: null };
   }
-  const uidValidity = Number(match[2]);
-  const messages = new Map<number, IndexEntry>();
-  const expunged: { uid: number; modSeq: number }[] = [];
-  let uidNext = 1;
-  let highestModSeq = 1;
-  const partial = (): IndexSnapshot => ({
-    uidValidity,
-    uidNext,
-    highestModSeq,
-    entries: [...messages.values()].sort((a, b) => a.uid - b.uid),
-    expunged,
-  });
+  const replay = new IndexReplay(Number(match[2]));
+  let count = 0;
+  for (;;) {
+    const body = lines.next();
+    if (body === undefined) break;
+    count++;
+    const record = body === null ? null : parseRecord(body.split(' '));
+    if (!record)
+      return { ok: false, reason: `damaged line ${count + 1}`, partial: replay.snapshot() };
+    replay.apply(record);
+  }
+  return { ok: true, snapshot: replay.snapshot(), lines: count };
+}
 
-  for (let i = 1; i < lines.length; i++) {
-    const body = unseal(lines[i]!);
-    const fields = body?.split(' ');
-    const record = fields && parseRecord(fields);
-    if (!record) return { ok: false, reason: `damaged line ${i + 1}`, partial: partial() };
+/** Folds index records into the state they describe, from an empty folder or a snapshot. */
+export class IndexReplay {
+  private readonly entries: Map<number, IndexEntry>;
+  private readonly expunged: { uid: number; modSeq: number }[];
+  private uidNext: number;
+  private highestModSeq: number;
+
+  constructor(
+    private readonly uidValidity: number,
+    base?: IndexSnapshot,
+  ) {
+    this.entries = new Map((base?.entries ?? []).map((entry) => [entry.uid, entry]));
+    this.expunged = [...(base?.expunged ?? [])];
+    this.uidNext = base?.uidNext ?? 1;
+    this.highestModSeq = base?.highestModSeq ?? 1;
+  }
+
+  apply(record: IndexRecord): void {
     if (record.kind === 'message') {
-      messages.set(record.entry.uid, record.entry);
-      uidNext = Math.max(uidNext, record.entry.uid + 1);
-      highestModSeq = Math.max(highestModSeq, record.entry.modSeq);
+      this.entries.set(record.entry.uid, record.entry);
+      this.uidNext = Math.max(this.uidNext, record.entry.uid + 1);
+      this.highestModSeq = Math.max(this.highestModSeq, record.entry.modSeq);
     } else if (record.kind === 'flags') {
-      const entry = messages.get(record.state.uid);
+      const entry = this.entries.get(record.state.uid);
       if (entry)
-        messages.set(entry.uid, {
+        this.entries.set(entry.uid, {
           ...entry,
           flags: record.state.flags,
           modSeq: record.state.modSeq,
         });
-      highestModSeq = Math.max(highestModSeq, record.state.modSeq);
+      this.highestModSeq = Math.max(this.highestModSeq, record.state.modSeq);
     } else {
-      messages.delete(record.uid);
-      expunged.push({ uid: record.uid, modSeq: record.modSeq });
-      uidNext = Math.max(uidNext, record.uid + 1);
-      highestModSeq = Math.max(highestModSeq, record.modSeq);
+      this.entries.delete(record.uid);
+      this.expunged.push({ uid: record.uid, modSeq: record.modSeq });
+      this.uidNext = Math.max(this.uidNext, record.uid + 1);
+      this.highestModSeq = Math.max(this.highestModSeq, record.modSeq);
     }
   }
-  return { ok: true, snapshot: partial(), lines: lines.length - 1 };
+
+  snapshot(): IndexSnapshot {
+    return {
+      uidValidity: this.uidValidity,
+      uidNext: this.uidNext,
+      highestModSeq: this.highestModSeq,
+      entries: [...this.entries.values()].sort((a, b) => a.uid - b.uid),
+      expunged: this.expunged,
+    };
+  }
+}
+
+/**
+ * Walks the lines of an index, checking each line's checksum as it goes: `next()` gives a line's
+ * content, null for a line whose checksum fails, undefined at the end.
+ */
+class LineReader {
+  private pos = 0;
+  constructor(
+    private readonly text: string,
+    private readonly end: number,
+  ) {}
+
+  next(): string | null | undefined {
+    if (this.pos >= this.end) return undefined;
+    const newline = this.text.indexOf('\n', this.pos);
+    const start = this.pos;
+    this.pos = newline + 1;
+    const mark = this.text.lastIndexOf(' #', newline);
+    if (mark < start) return null;
+    const expected = this.text.slice(mark + 2, newline);
+    return checksumOf(this.text, start, mark) === expected ? this.text.slice(start, mark) : null;
+  }
 }
 
 function parseRecord(fields: string[]): IndexRecord | null {
-  const numbers = (from: number, to: number) => {
-    const values = fields.slice(from, to).map(Number);
-    return values.length === to - from && values.every((n) => Number.isSafeInteger(n) && n >= 0)
-      ? values
-      : null;
-  };
-  switch (fields[0]) {
-    case '+': {
-      const values = numbers(1, 6);
-      const emailId = fields[6];
-      if (!values || !emailId) return null;
-      const [uid, modSeq, internalDate, saveDate, size] = values as [
-        number,
-        number,
-        number,
-        number,
-        number,
-      ];
-      return {
-        kind: 'message',
-        entry: { uid, modSeq, internalDate, saveDate, size, emailId, flags: fields.slice(7) },
-      };
-    }
-    case '~': {
-      const values = numbers(1, 3);
-      if (!values) return null;
-      return {
-        kind: 'flags',
-        state: { uid: values[0]!, modSeq: values[1]!, flags: fields.slice(3) },
-      };
-    }
-    case '-': {
-      const values = numbers(1, 3);
-      if (!values || fields.length !== 3) return null;
-      return { kind: 'expunge', uid: values[0]!, modSeq: values[1]! };
-    }
-    default:
+  const kind = fields[0];
+  if (kind === '+') {
+    const uid = count(fields[1]);
+    const modSeq = count(fields[2]);
+    const internalDate = count(fields[3]);
+    const saveDate = count(fields[4]);
+    const size = count(fields[5]);
+    const emailId = fields[6];
+    if (uid < 0 || modSeq < 0 || internalDate < 0 || saveDate < 0 || size < 0 || !emailId)
       return null;
+    return {
+      kind: 'message',
+      entry: { uid, modSeq, internalDate, saveDate, size, emailId, flags: fields.slice(7) },
+    };
   }
+  if (kind === '~') {
+    const uid = count(fields[1]);
+    const modSeq = count(fields[2]);
+    if (uid < 0 || modSeq < 0) return null;
+    return { kind: 'flags', state: { uid, modSeq, flags: fields.slice(3) } };
+  }
+  if (kind === '-' && fields.length === 3) {
+    const uid = count(fields[1]);
+    const modSeq = count(fields[2]);
+    if (uid < 0 || modSeq < 0) return null;
+    return { kind: 'expunge', uid, modSeq };
+  }
+  return null;
+}
+
+/** A decimal field as a number, or -1 when it is not one. */
+function count(field: string | undefined): number {
+  if (field === undefined || field === '' || field.length > 16) return -1;
+  for (let i = 0; i < field.length; i++) {
+    const c = field.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return -1;
+  }
+  return Number(field);
 }
 
 /** A line with its checksum and newline. */
 function sealed(body: string): string {
-  return `${body} #${checksum(body)}\n`;
+  return `${body} #${checksumOf(body, 0, body.length)}\n`;
 }
 
-/** The line's content when its checksum holds, else null. */
-function unseal(line: string): string | null {
-  const at = line.lastIndexOf(' #');
-  if (at < 0) return null;
-  const body = line.slice(0, at);
-  return line.slice(at + 2) === checksum(body) ? body : null;
-}
-
-/** FNV-1a over the line's UTF-16 code units, as 8 hex digits: cheap, and catches torn or flipped bytes. */
-function checksum(text: string): string {
+/**
+ * FNV-1a over the UTF-16 code units of `text[start, end)`, as 8 hex digits: cheap, and catches
+ * torn or flipped characters.
+ */
+function checksumOf(text: string, start: number, end: number): string {
   let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = start; i < end; i++) {
     hash ^= text.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }

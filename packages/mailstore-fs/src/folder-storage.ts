@@ -1,6 +1,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, readdir, rename, rm, stat, truncate } from 'node:fs/promises';
+import {
+  mkdir,
+  open,
+  readFile,
+  readdir,
+  rename,
+  rm,
+  stat,
+  truncate,
+  writeFile,
+} from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type IndexEntry,
@@ -15,6 +25,7 @@ import {
 } from '@mailyard/mailstore-interface';
 import { type MessageSummary, summarize } from '@mailyard/mime';
 import {
+  IndexReplay,
   type IndexRecord,
   headerLine,
   readIndexText,
@@ -23,6 +34,7 @@ import {
 } from './folder-index.js';
 import {
   BAD_INDEX_FILE,
+  CHECKED_FILE,
   INDEX_FILE,
   MESSAGES_DIRECTORY,
   SUMMARIES_FILE,
@@ -42,14 +54,15 @@ const COMPACT_AFTER_LINES = 1000;
  */
 export class FolderStorage {
   private readonly summaries: SummaryFile;
-  /** The folder as `index.fld` describes it, kept up to date so compaction need not read it. */
-  private state: {
-    uidNext: number;
-    highestModSeq: number;
-    entries: Map<number, IndexEntry>;
-    expunged: { uid: number; modSeq: number }[];
-  } | null = null;
-  /** Lines in `index.fld` beyond the header, for deciding when to compact. */
+  /**
+   * The folder as `index.fld` describes it, without reading the file again: the state it was
+   * loaded in, and the records appended since. Replayed only when the index is compacted.
+   */
+  private base: IndexSnapshot | null = null;
+  private journal: IndexRecord[] = [];
+  /** Messages and expunge records the index describes now, and its lines, for compaction. */
+  private live = 0;
+  private expunges = 0;
   private lines = 0;
   /** Summaries of expunged messages still in `summaries.fld`. */
   private deadSummaries = 0;
@@ -67,7 +80,6 @@ export class FolderStorage {
     await rm(this.directory, { recursive: true, force: true });
     await mkdir(join(this.directory, MESSAGES_DIRECTORY), { recursive: true });
     await writeFileAtomically(join(this.directory, INDEX_FILE), headerLine(this.uidValidity));
-    this.lines = 0;
     this.remember({
       uidValidity: this.uidValidity,
       uidNext: 1,
@@ -80,7 +92,8 @@ export class FolderStorage {
   /** Reads the index, repairing the folder first where needed. */
   async load(): Promise<IndexSnapshot> {
     await mkdir(join(this.directory, MESSAGES_DIRECTORY), { recursive: true });
-    await this.removeTemporaryFiles();
+    const unchanged = await this.filesUnchangedSinceChecked();
+    await this.removeTemporaryFiles(!unchanged);
     const indexPath = join(this.directory, INDEX_FILE);
     const text = await readFile(indexPath, 'utf8').catch(() => null);
     const reading = text === null ? null : readIndexText(text);
@@ -90,8 +103,11 @@ export class FolderStorage {
         // A torn last line: cut it off, or the next record would be glued to it.
         await truncate(indexPath, Buffer.byteLength(text!.slice(0, lastNewline + 1)));
       }
-      this.lines = reading.lines;
-      return this.remember(await this.reconcile(reading.snapshot));
+      const reconciled = unchanged ? reading.snapshot : await this.reconcile(reading.snapshot);
+      return this.remember(
+        reconciled,
+        reading.lines + (reconciled.expunged.length - reading.snapshot.expunged.length),
+      );
     }
     const badPath = join(this.directory, BAD_INDEX_FILE);
     if (reading && !reading.ok) {
@@ -119,6 +135,24 @@ export class FolderStorage {
     return this.rebuild(previous);
   }
 
+  /**
+   * Records that the message files agree with the index, as of now: the next load skips the
+   * listing of `#msgs/` unless files were added or removed since (the directory's mtime says so,
+   * as Dovecot does for maildir). Called after a check and when the store closes cleanly.
+   */
+  async markChecked(): Promise<void> {
+    const info = await stat(join(this.directory, MESSAGES_DIRECTORY)).catch(() => null);
+    if (info) await writeFile(join(this.directory, CHECKED_FILE), String(info.mtimeMs));
+  }
+
+  private async filesUnchangedSinceChecked(): Promise<boolean> {
+    const [mark, info] = await Promise.all([
+      readFile(join(this.directory, CHECKED_FILE), 'utf8').catch(() => null),
+      stat(join(this.directory, MESSAGES_DIRECTORY)).catch(() => null),
+    ]);
+    return mark !== null && info !== null && mark === String(info.mtimeMs);
+  }
+
   /** Stores messages: their files first, then their index records, each flushed. */
   async add(messages: readonly StoredMessage[]): Promise<void> {
     for (const { entry, content } of messages) {
@@ -129,33 +163,18 @@ export class FolderStorage {
       messages.map(({ entry, summary }) => ({ uid: entry.uid, summary })),
     );
     await this.appendRecords(messages.map(({ entry }) => ({ kind: 'message', entry })));
-    const state = this.current();
-    for (const { entry } of messages) {
-      state.entries.set(entry.uid, entry);
-      state.uidNext = Math.max(state.uidNext, entry.uid + 1);
-      state.highestModSeq = Math.max(state.highestModSeq, entry.modSeq);
-    }
+    this.live += messages.length;
   }
 
   async updateFlags(changes: readonly MessageState[]): Promise<void> {
     await this.appendRecords(changes.map((state) => ({ kind: 'flags', state })));
-    const state = this.current();
-    for (const { uid, flags, modSeq } of changes) {
-      const entry = state.entries.get(uid);
-      if (entry) state.entries.set(uid, { ...entry, flags, modSeq });
-      state.highestModSeq = Math.max(state.highestModSeq, modSeq);
-    }
     await this.compactIfWorthIt();
   }
 
   async remove(uids: readonly number[], modSeq: number): Promise<void> {
     await this.appendRecords(uids.map((uid) => ({ kind: 'expunge', uid, modSeq })));
-    const state = this.current();
-    for (const uid of uids) {
-      state.entries.delete(uid);
-      state.expunged.push({ uid, modSeq });
-    }
-    state.highestModSeq = Math.max(state.highestModSeq, modSeq);
+    this.live -= uids.length;
+    this.expunges += uids.length;
     this.deadSummaries += uids.length;
     // The index says they are gone; a file the crash leaves behind is removed on the next load.
     await Promise.all(uids.map((uid) => rm(messageFile(this.directory, uid), { force: true })));
@@ -187,47 +206,41 @@ export class FolderStorage {
     if (records.length === 0) return;
     await appendDurably(join(this.directory, INDEX_FILE), records.map(recordLine).join(''));
     this.lines += records.length;
+    this.journal.push(...records);
   }
 
   /** Rewrites the index without history once history outweighs the messages. */
   private async compactIfWorthIt(): Promise<void> {
-    const state = this.current();
-    const live = state.entries.size;
-    if (this.lines < COMPACT_AFTER_LINES || this.lines < 2 * (live + state.expunged.length)) return;
+    if (this.lines < COMPACT_AFTER_LINES || this.lines < 2 * (this.live + this.expunges)) return;
     const snapshot = this.snapshot();
     await writeFileAtomically(join(this.directory, INDEX_FILE), snapshotText(snapshot));
-    this.lines = snapshot.entries.length + snapshot.expunged.length;
+    this.remember(snapshot);
     // Summaries never change; only those of expunged messages make the file worth rewriting.
-    if (this.deadSummaries > live) {
+    if (this.deadSummaries > this.live) {
       await this.summaries.rewrite(snapshot.entries.map((entry) => entry.uid));
       this.deadSummaries = 0;
     }
   }
 
-  private remember(snapshot: IndexSnapshot): IndexSnapshot {
-    this.state = {
-      uidNext: snapshot.uidNext,
-      highestModSeq: snapshot.highestModSeq,
-      entries: new Map(snapshot.entries.map((entry) => [entry.uid, entry])),
-      expunged: [...snapshot.expunged],
-    };
+  /** Takes `snapshot` as the state of an index file of `lines` record lines. */
+  private remember(
+    snapshot: IndexSnapshot,
+    lines = snapshot.entries.length + snapshot.expunged.length,
+  ): IndexSnapshot {
+    this.base = snapshot;
+    this.journal = [];
+    this.live = snapshot.entries.length;
+    this.expunges = snapshot.expunged.length;
+    this.lines = lines;
     return snapshot;
   }
 
-  private current(): NonNullable<FolderStorage['state']> {
-    if (!this.state) throw new Error(`folder ${this.directory} used before it was loaded`);
-    return this.state;
-  }
-
+  /** The current state: the loaded one with the journal replayed over it. */
   private snapshot(): IndexSnapshot {
-    const state = this.current();
-    return {
-      uidValidity: this.uidValidity,
-      uidNext: state.uidNext,
-      highestModSeq: state.highestModSeq,
-      entries: [...state.entries.values()].sort((a, b) => a.uid - b.uid),
-      expunged: state.expunged,
-    };
+    if (!this.base) throw new Error(`folder ${this.directory} used before it was loaded`);
+    const replay = new IndexReplay(this.uidValidity, this.base);
+    for (const record of this.journal) replay.apply(record);
+    return replay.snapshot();
   }
 
   /**
@@ -245,7 +258,10 @@ export class FolderStorage {
       if (!known.has(uid)) await rm(messageFile(this.directory, uid), { force: true });
     }
     const missing = snapshot.entries.filter((entry) => !files.has(entry.uid));
-    if (missing.length === 0) return snapshot;
+    if (missing.length === 0) {
+      await this.markChecked();
+      return snapshot;
+    }
     this.logger.error('message files missing from a folder; expunging their index entries', {
       folder: this.directory,
       uids: missing.map((entry) => entry.uid),
@@ -305,7 +321,6 @@ export class FolderStorage {
     await this.summaries.rewrite(
       entries.filter((entry) => known.has(entry.uid)).map((entry) => entry.uid),
     );
-    this.lines = entries.length + snapshot.expunged.length;
     this.remember(snapshot);
     if (entries.length > 0 || previous) {
       this.logger.warn('folder index rebuilt', {
@@ -326,8 +341,15 @@ export class FolderStorage {
       .map((name) => ({ name, uid: uidOfMessageFile(name) }));
   }
 
-  private async removeTemporaryFiles(): Promise<void> {
-    for (const directory of [this.directory, join(this.directory, MESSAGES_DIRECTORY)]) {
+  /**
+   * Removes writes that never finished. The folder directory is always looked at (it holds a few
+   * files); `#msgs/` only with `messages`, when it changed since it was last found in order.
+   */
+  private async removeTemporaryFiles(messages: boolean): Promise<void> {
+    const directories = messages
+      ? [this.directory, join(this.directory, MESSAGES_DIRECTORY)]
+      : [this.directory];
+    for (const directory of directories) {
       for (const name of await readdir(directory).catch(() => [] as string[])) {
         if (name.endsWith(TEMPORARY_SUFFIX)) await rm(join(directory, name), { force: true });
       }

@@ -195,6 +195,9 @@ export class FsPersistence implements StorePersistence {
   }
 
   async close(): Promise<void> {
+    await Promise.all(
+      [...this.folders.values()].map((folder) => folder.markChecked().catch(() => undefined)),
+    );
     this.trees.clear();
     this.folders.clear();
   }

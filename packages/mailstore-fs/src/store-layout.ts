@@ -24,6 +24,8 @@ export const MESSAGES_DIRECTORY = '#msgs';
 export const INDEX_FILE = 'index.fld';
 export const BAD_INDEX_FILE = 'index.bad';
 export const SUMMARIES_FILE = 'summaries.fld';
+/** The mtime of `#msgs/` when its files were last found to agree with the index. */
+export const CHECKED_FILE = 'checked.fld';
 
 /** The directory of a tree, relative to the store. */
 export function treeDirectory(tree: TreeKey): string {
