@@ -85,8 +85,14 @@ export class DovecotSession {
     const cur = join(this.home, 'Maildir', `.${folder}`, 'cur');
     mkdirSync(cur, { recursive: true });
     const base = Math.floor(Date.now() / 1000);
-    messages.forEach((message, i) => writeFileSync(join(cur, `${base}.M${i}P${process.pid}.bench,S=${message.length}:2,`), message));
-    if (process.getuid?.() === 0) execFileSync('chown', ['-R', 'nobody:nogroup', join(this.home, 'Maildir')]);
+    messages.forEach((message, i) =>
+      writeFileSync(
+        join(cur, `${base}.M${i}P${process.pid}.bench,S=${message.length}:2,`),
+        message,
+      ),
+    );
+    if (process.getuid?.() === 0)
+      execFileSync('chown', ['-R', 'nobody:nogroup', join(this.home, 'Maildir')]);
   }
 
   close(): void {

@@ -108,7 +108,10 @@ if (DovecotSession.available()) {
     // The big mailbox is written as maildir files directly (APPENDing 100,000 messages one by
     // one takes Dovecot far longer than the measurement itself); Dovecot indexes it on first use.
     await dovecot.run(Buffer.from('C CREATE Big\r\n'));
-    dovecot.fillMaildir('Big', Array.from({ length: MESSAGES }, (_, i) => message(i, 1024)));
+    dovecot.fillMaildir(
+      'Big',
+      Array.from({ length: MESSAGES }, (_, i) => message(i, 1024)),
+    );
     // One session to let Dovecot build its index, as ours was built while appending.
     await dovecot.run(Buffer.from('S SELECT Big\r\n'));
     const opened = await dovecot.run(Buffer.from('S SELECT Big\r\nF FETCH 1:* (FLAGS)\r\n'));
