@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FsMailStore } from '@mailyard/mailstore-fs';
-import { DovecotSession, appendCommands } from './dovecot-session.js';
+import { DovecotSandbox, appendCommands, dovecotAvailable } from '@mailyard/test-kit';
 import { formatRate } from './measure.js';
 
 const option = (name: string, fallback: number) => {
@@ -98,8 +98,8 @@ try {
 }
 
 // ---- Dovecot ----
-if (DovecotSession.available()) {
-  const dovecot = new DovecotSession();
+if (dovecotAvailable) {
+  const dovecot = new DovecotSandbox();
   try {
     const appendMessages = Array.from({ length: APPENDS }, (_, i) => message(i, 10_240));
     const appended = await dovecot.run(appendCommands(appendMessages));

@@ -1,4 +1,4 @@
-import type { QuotaLimits } from '../quota.js';
+import type { UserAccount } from './directory.js';
 import type { PasswordRecord } from './password.js';
 
 /**
@@ -20,18 +20,8 @@ export interface DomainRecord {
   readonly retentionDays: number;
 }
 
-export interface UserRecord {
-  /** The login name, lower case, without the domain. */
-  readonly name: string;
-  readonly domain: string;
-  readonly fullName: string;
-  readonly enabled: boolean;
-  readonly quota: QuotaLimits;
-  readonly ownDomainOnly: boolean;
-  readonly forwarding: { readonly addresses: readonly string[]; readonly keepCopy: boolean };
-  readonly publicFolderAdmin: boolean;
-  readonly password: PasswordRecord | null;
-}
+/** A user as stored: the account as the Directory reports it, without its id, with its password. */
+export type UserRecord = Omit<UserAccount, 'id'> & { readonly password: PasswordRecord | null };
 
 export interface GroupRecord {
   readonly name: string;

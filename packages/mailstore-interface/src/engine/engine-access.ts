@@ -81,14 +81,7 @@ export class EngineAccess implements MailAccess {
   async status(name: string): Promise<MailboxStatus> {
     const resolved = await this.engine.resolve(this.user, name);
     requireRight(resolved, 'r');
-    const index = await this.engine.index(resolved.tree, resolved.mailbox);
-    return {
-      ...index.counters(),
-      uidNext: index.uidNext,
-      uidValidity: index.uidValidity,
-      highestModSeq: index.highestModSeq,
-      recent: index.unclaimedRecent(),
-    };
+    return (await this.engine.index(resolved.tree, resolved.mailbox)).status();
   }
 
   async create(name: string, options: CreateOptions = {}): Promise<MailboxInfo> {

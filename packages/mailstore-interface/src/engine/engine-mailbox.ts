@@ -53,14 +53,7 @@ export class EngineMailbox implements OpenMailbox {
   }
 
   async status(): Promise<MailboxStatus> {
-    const index = await this.index();
-    return {
-      ...index.counters(),
-      uidNext: index.uidNext,
-      uidValidity: index.uidValidity,
-      highestModSeq: index.highestModSeq,
-      recent: index.unclaimedRecent(),
-    };
+    return (await this.index()).status();
   }
 
   async fetch(uids: readonly number[]): Promise<MessageRecord[]> {

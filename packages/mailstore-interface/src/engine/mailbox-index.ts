@@ -5,7 +5,7 @@ import {
   normalizeFlags,
   sameFlags,
 } from '../flags.js';
-import type { MessageState } from '../mail-store.js';
+import type { MailboxStatus, MessageState } from '../mail-store.js';
 
 /** What an index keeps per message: everything but the summary and the bytes. */
 export interface IndexEntry extends MessageState {
@@ -175,6 +175,17 @@ export class MailboxIndex {
     )
       count++;
     return count;
+  }
+
+  /** The mailbox's counters, as STATUS reports them. */
+  status(): MailboxStatus {
+    return {
+      ...this.counters(),
+      uidNext: this.uidNext,
+      uidValidity: this.uidValidity,
+      highestModSeq: this.highestModSeq,
+      recent: this.unclaimedRecent(),
+    };
   }
 
   counters(): { messages: number; unseen: number; deleted: number; size: number } {

@@ -5,37 +5,12 @@
  * Dovecot's `imap` binary runs as a pre-authenticated session on stdin/stdout, so no daemon, port
  * or password is needed: we APPEND the messages (LITERAL+), FETCH what we want, and parse the reply.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import {
-  chownSync,
-  createWriteStream,
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { describe } from 'vitest';
+import { DovecotSandbox, appendCommands } from '@mailyard/test-kit';
 
-const IMAP_BINARY = '/usr/lib/dovecot/imap';
+export { describeWithDovecot, dovecotAvailable } from '@mailyard/test-kit';
 
 /** A value in an IMAP response, as the RFC's grammar shapes it. Strings are decoded as UTF-8. */
 export type ImapValue = string | number | null | ImapValue[];
-
-export const dovecotAvailable = existsSync(IMAP_BINARY);
-
-/**
- * `describe` for suites that need Dovecot: skipped where it is not installed, except in CI
- * (MAILYARD_REQUIRE_PEERS=1), where a missing peer is a failure rather than a silent skip.
- */
-export function describeWithDovecot(name: string, body: () => void): void {
-  if (!dovecotAvailable && process.env.MAILYARD_REQUIRE_PEERS === '1') {
-    throw new Error(`${IMAP_BINARY} is missing: install dovecot-imapd (MAILYARD_REQUIRE_PEERS=1)`);
-  }
-  (dovecotAvailable ? describe : describe.skip)(name, body);
-}
 
 /**
  * Appends each message to a fresh INBOX and fetches `items` (e.g. `(ENVELOPE BODYSTRUCTURE)`) for
@@ -71,61 +46,15 @@ export async function sortWithDovecot(
 
 /** APPENDs the messages to a fresh INBOX, selects it, sends `command`, and returns the output. */
 async function runSession(messages: readonly Uint8Array[], command: string): Promise<Buffer> {
-  const home = mkdtempSync(join(tmpdir(), 'mailyard-dovecot-'));
+  const dovecot = new DovecotSandbox();
   try {
-    const asRoot = process.getuid?.() === 0;
-    writeFileSync(
-      join(home, 'dovecot.conf'),
-      [
-        `mail_location = maildir:${home}/Maildir`,
-        `base_dir = ${home}/run`,
-        `state_dir = ${home}/state`,
-        `log_path = ${home}/log`,
-        // Dovecot refuses mail access as root; as root, let it drop to nobody.
-        ...(asRoot ? ['mail_uid = nobody', 'mail_gid = nogroup'] : []),
-        '',
-      ].join('\n'),
-    );
-    if (asRoot) chownSync(home, 65534, 65534);
-
-    const input: Buffer[] = [];
-    messages.forEach((message, i) => {
-      input.push(Buffer.from(`A${i} APPEND INBOX {${message.length}+}\r\n`), Buffer.from(message));
-      input.push(Buffer.from('\r\n'));
-    });
-    input.push(Buffer.from(`S SELECT INBOX\r\n${command}\r\nL LOGOUT\r\n`));
-    return await runImap(home, Buffer.concat(input));
+    const commands = Buffer.concat([
+      appendCommands(messages),
+      Buffer.from(`S SELECT INBOX\r\n${command}\r\n`),
+    ]);
+    return (await dovecot.run(commands)).output;
   } finally {
-    rmSync(home, { recursive: true, force: true });
-  }
-}
-
-/**
- * Runs one session. Dovecot's imap wants real pipes: it refuses a socket on stdin ("must not be
- * started from inetd", and Node's pipes are socketpairs) and cannot poll plain files. It also
- * drops a session whose input ends while it is still writing a large answer. So its stdin is a
- * FIFO that we hold open, read and write, until the process has exited: it never sees the end.
- */
-async function runImap(home: string, input: Buffer): Promise<Buffer> {
-  const fifo = join(home, 'session.in');
-  execFileSync('mkfifo', [fifo]);
-  const writer = createWriteStream(fifo, { flags: 'r+' });
-  try {
-    const code = await new Promise<number | null>((resolve, reject) => {
-      const env = { HOME: home, USER: 'nobody', PATH: '/usr/bin:/bin' };
-      const pipeline = `${IMAP_BINARY} -c dovecot.conf < session.in | cat > session.out`;
-      const child = spawn('/bin/sh', ['-c', pipeline], { env, cwd: home, stdio: 'ignore' });
-      child.on('error', reject);
-      child.on('close', resolve);
-      writer.on('error', reject);
-      writer.write(input);
-    });
-    const output = readFileSync(join(home, 'session.out'));
-    if (output.includes('\r\nL OK')) return output;
-    const log = existsSync(join(home, 'log')) ? readFileSync(join(home, 'log'), 'utf8') : '';
-    throw new Error(`dovecot imap exited ${code}: ${output.toString().slice(-2000)}${log}`);
-  } finally {
-    writer.destroy();
+    dovecot.close();
   }
 }
 
