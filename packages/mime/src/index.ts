@@ -38,6 +38,7 @@ export { type MimeTree, parseMimeTree } from './mime-tree.js';
 export { EMPTY_ENVELOPE, type Envelope, envelopeToImap, readEnvelope } from './envelope.js';
 export { bodyStructure } from './body-structure.js';
 export { type ByteRange, type SectionText, findSection, sectionRange } from './section.js';
+export { partText } from './part-text.js';
 export { type MessageSummary, summarize } from './summarize.js';
 export {
   type AddressGrammar,

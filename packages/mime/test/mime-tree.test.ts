@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type MimePart, findSection, parseMimeTree, sectionRange } from '../src/index.js';
+import { type MimePart, findSection, parseMimeTree, partText, sectionRange } from '../src/index.js';
 
 const crlf = (lines: string[]) => Buffer.from(lines.join('\r\n'), 'utf8');
 const slice = (message: Buffer, part: { start: number; end: number } | null) =>
@@ -157,6 +157,26 @@ describe('parseMimeTree: multiparts', () => {
       'multipart',
       'outer',
     ]);
+  });
+
+  it('does not take a boundary written quoted-printable inside a part for a real one', () => {
+    // "=_" boundaries cannot occur in quoted-printable output: "=" is always written "=3D".
+    const message = crlf([
+      'Content-Type: multipart/alternative; boundary="=_NextPart_abc"',
+      '',
+      '--=_NextPart_abc',
+      'Content-Transfer-Encoding: quoted-printable',
+      '',
+      'A quoted boundary:',
+      '--=3D_NextPart_abc',
+      'still the same part',
+      '--=_NextPart_abc--',
+    ]);
+    const { root } = parseMimeTree(message);
+    expect(root.parts).toHaveLength(1);
+    expect(partText(message, root.parts![0]!)).toBe(
+      'A quoted boundary:\r\n--=_NextPart_abc\r\nstill the same part',
+    );
   });
 
   it('ends a header at a boundary line even without a blank line', () => {

@@ -266,6 +266,14 @@ export function messageChecks(fixture: () => Fixture): void {
     expect(await fail(box.messages())).toBe('not-found');
   });
 
+  it('says UIDVALIDITY changed when the mailbox was re-created while open', async () => {
+    await alice().create('Phoenix');
+    const box = await alice().open('Phoenix');
+    await alice().delete('Phoenix');
+    await alice().create('Phoenix');
+    expect(await fail(box.messages())).toBe('uidvalidity-changed');
+  });
+
   it('follows an open mailbox through a rename', async () => {
     await alice().create('Before');
     await alice().append('Before', [{ content: message(1) }]);

@@ -198,14 +198,20 @@ export class EngineMailbox implements OpenMailbox {
     });
   }
 
-  /** The mailbox as it is now; throws when it was deleted since it was opened. */
+  /** The mailbox as it is now; throws when it was deleted (or re-created) since it was opened. */
   private current(): LoadedMailbox {
     const mailbox = this.resolved.mailbox;
     if (this.closed) throw new MailStoreError('not-allowed', `${this.name} is closed`);
-    if (this.resolved.tree.mailboxes.get(mailbox.meta.path) !== mailbox) {
-      throw new MailStoreError('not-found', `${this.name} no longer exists`);
-    }
-    return mailbox;
+    // A rename updates `meta.path`, so this finds the mailbox wherever it went.
+    const now = this.resolved.tree.mailboxes.get(mailbox.meta.path);
+    if (now === mailbox) return mailbox;
+    // Deleted, and perhaps created again under the same name: the session's UIDs mean nothing there.
+    if (now)
+      throw new MailStoreError(
+        'uidvalidity-changed',
+        `${this.name} was re-created with a new UIDVALIDITY`,
+      );
+    throw new MailStoreError('not-found', `${this.name} no longer exists`);
   }
 
   private index(): Promise<MailboxIndex> {
