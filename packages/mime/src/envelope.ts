@@ -70,7 +70,7 @@ export function readEnvelope(
     bcc: [],
   };
   for (const field of fields) {
-    const key = FIELDS.get(field.name.toLowerCase());
+    const key = FIELDS.get(field.key);
     if (key === undefined) continue;
     const value = fieldValue(bytes, field, charsetHint);
     if (ADDRESS_FIELDS.has(key)) addresses[key as AddressField].push(...parseAddressList(value));

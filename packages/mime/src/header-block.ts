@@ -14,6 +14,8 @@ const COLON = 0x3a;
 export interface HeaderField {
   /** The field name as written, without whitespace before the colon (obsolete syntax allows it). */
   readonly name: string;
+  /** The name in lower case, for lookups: field names compare case-insensitively. */
+  readonly key: string;
   /** Offset of the field's first byte. */
   readonly start: number;
   /** Offset just past the colon; for a line without a colon, the end of that line. */
@@ -60,7 +62,7 @@ export function scanHeaderBlock(
 
   const finishField = (end: number) => {
     if (fieldStart >= 0 && fields.length < MIME_LIMITS.maxHeaderFields) {
-      fields.push({ name, start: fieldStart, valueStart, end });
+      fields.push({ name, key: name.toLowerCase(), start: fieldStart, valueStart, end });
     }
     fieldStart = -1;
   };

@@ -76,7 +76,7 @@ export function parseHeaders(bytes: Uint8Array, start = 0): Headers {
 function indexByName(fields: readonly HeaderField[]): Map<string, HeaderField[]> {
   const index = new Map<string, HeaderField[]>();
   for (const field of fields) {
-    const key = field.name.toLowerCase();
+    const key = field.key;
     const list = index.get(key);
     if (list) list.push(field);
     else index.set(key, [field]);

@@ -294,7 +294,7 @@ function readMimeHeader(
   const found = new Map<string, HeaderField>();
   let isMime = !isMessageRoot;
   for (const field of fields) {
-    const name = field.name.toLowerCase();
+    const name = field.key;
     if (!name.startsWith('content-') && name !== 'mime-version') continue;
     if (name === 'mime-version' || name === 'content-type') isMime = true;
     if (!found.has(name)) found.set(name, field);

@@ -39,7 +39,7 @@ export interface MessageSummary {
 export function summarize(bytes: Uint8Array): MessageSummary {
   const { root, envelope, header } = parseMimeTree(bytes);
   const subject = envelope.subject === null ? '' : decodeEncodedWords(envelope.subject);
-  const referencesField = header.find((field) => field.name.toLowerCase() === 'references');
+  const referencesField = header.find((field) => field.key === 'references');
   return {
     size: bytes.length,
     body: root,
