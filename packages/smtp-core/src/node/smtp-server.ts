@@ -1,0 +1,215 @@
+import { randomBytes } from 'node:crypto';
+import { type Server, type Socket, createServer } from 'node:net';
+import { type SecureContextOptions, TLSSocket, createSecureContext } from 'node:tls';
+import {
+  type ConnectionDetails,
+  type SessionTransport,
+  SmtpServerSession,
+  type SmtpSessionOptions,
+} from '../session/smtp-server-session.js';
+import { DEFAULT_TIMEOUTS, type SessionTimeouts } from '../session/session-limits.js';
+import { parseProxyHeader } from './proxy-protocol.js';
+
+/** One listening socket: what port, what TLS, what rules. */
+export interface SmtpListener {
+  /** `smtp`, `smtps`, `submission`, `lmtp`: shown to hooks as `SessionInfo.listener`. */
+  readonly name: string;
+  /** 0 picks a free port; `listen()` says which. */
+  readonly port: number;
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  /** `implicit`: TLS from the first byte (465); `starttls`: plain, STARTTLS offered; `none`. */
+  readonly tls?: 'implicit' | 'starttls' | 'none';
+  /** Submission (RFC 6409): MAIL needs AUTH. */
+  readonly requireAuth?: boolean;
+  /** Speak LMTP (RFC 2033) on this listener. */
+  readonly lmtp?: boolean;
+  /** Expect a PROXY protocol header (v1 or v2) from a load balancer before anything else. */
+  readonly proxyProtocol?: boolean;
+  /**
+   * Kerio's greeting delay ("spam repellent"), in milliseconds for a client address: 0 for
+   * none (the default) or for exempt addresses. A client that talks before the greeting is dropped.
+   */
+  readonly greetingDelay?: (remoteAddress: string) => number;
+  /** Connections at once on this listener; 0 (the default) is no limit (Kerio 6.1). */
+  readonly maxConnections?: number;
+}
+
+export interface SmtpServerOptions extends Omit<SmtpSessionOptions, 'requireAuth' | 'lmtp'> {
+  readonly listeners: readonly SmtpListener[];
+  /** Certificate and key, for STARTTLS and implicit TLS. */
+  readonly tls?: SecureContextOptions;
+  readonly timeouts?: Partial<SessionTimeouts>;
+}
+
+export interface SmtpServer {
+  /** Starts every listener; resolves with the ports they got. Rejects when a port is busy. */
+  listen(): Promise<{ name: string; port: number }[]>;
+  /**
+   * Stops listening; idle sessions are told 421 at once, sessions in a transaction may finish it
+   * for up to `graceMs` (default 10 s); whoever is still there then is disconnected.
+   */
+  close(graceMs?: number): Promise<void>;
+  /** Sessions currently open. */
+  readonly sessions: ReadonlySet<SmtpServerSession>;
+}
+
+/** The Node transport of the SMTP server engine: listeners, TLS, PROXY protocol, timeouts, backpressure. */
+export function createSmtpServer(options: SmtpServerOptions): SmtpServer {
+  const secureContext = options.tls ? createSecureContext(options.tls) : undefined;
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const sessions = new Set<SmtpServerSession>();
+  const sockets = new Set<Socket>();
+  const servers: Server[] = [];
+  const idPrefix = randomBytes(3).toString('hex');
+  let counter = 0;
+
+  const accept = (listener: SmtpListener, socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    if (!listener.proxyProtocol) return serve(listener, socket, null, null);
+    let pending = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      const header = parseProxyHeader(pending);
+      if (header.status === 'more') return;
+      socket.off('data', onData);
+      if (header.status === 'invalid') return void socket.destroy();
+      serve(listener, socket, header.source, pending.subarray(header.length));
+    };
+    socket.on('data', onData);
+    socket.setTimeout(timeouts.command, () => socket.destroy());
+  };
+
+  const serve = (
+    listener: SmtpListener,
+    raw: Socket,
+    client: { address: string; port: number } | null,
+    early: Buffer | null,
+  ) => {
+    raw.pause();
+    if (early && early.length > 0) raw.unshift(early);
+    let socket: Socket = raw;
+    if (listener.tls === 'implicit') {
+      if (!secureContext) return void raw.destroy();
+      socket = new TLSSocket(raw, { isServer: true, secureContext });
+      socket.on('error', () => raw.destroy());
+    }
+    const connection: ConnectionDetails = {
+      id: `${idPrefix}${(counter++).toString(16).padStart(6, '0')}`,
+      remoteAddress: client?.address ?? normalizeAddress(raw.remoteAddress),
+      remotePort: client?.port ?? raw.remotePort ?? 0,
+      localAddress: normalizeAddress(raw.localAddress),
+      localPort: raw.localPort ?? 0,
+      secure: listener.tls === 'implicit',
+      tlsAvailable: listener.tls === 'starttls' && secureContext !== undefined,
+      listener: listener.name,
+    };
+    let greeted = false;
+    const onData = (chunk: Buffer) => {
+      if (!greeted) return session.earlyTalker();
+      session.receive(chunk);
+      raw.setTimeout(session.receivingMessage ? timeouts.data : timeouts.command);
+    };
+    const transport: SessionTransport = {
+      write: (bytes) => void socket.write(bytes),
+      close: () => {
+        socket.end();
+        // A client that never reads its last reply must not keep the socket forever.
+        setTimeout(() => raw.destroy(), 5_000).unref();
+      },
+      pause: () => socket.pause(),
+      resume: () => socket.resume(),
+      startTls: () =>
+        new Promise<void>((resolve, reject) => {
+          // What comes next is the TLS handshake; nothing of it may reach the session in clear.
+          socket.off('data', onData);
+          const secure = new TLSSocket(socket, { isServer: true, secureContext: secureContext! });
+          secure.once('secure', () => {
+            socket = secure;
+            socket.on('data', onData);
+            resolve();
+          });
+          secure.once('error', (error) => {
+            reject(error);
+            raw.destroy();
+          });
+        }),
+    };
+    const session = new SmtpServerSession(
+      {
+        ...options,
+        ...(listener.requireAuth ? { requireAuth: true } : {}),
+        ...(listener.lmtp ? { lmtp: true } : {}),
+      },
+      connection,
+      transport,
+    );
+    sessions.add(session);
+    raw.setTimeout(timeouts.command, () => {
+      transport.write(Buffer.from(`421 4.4.2 ${options.hostname} Timeout, closing connection\r\n`));
+      transport.close();
+    });
+    raw.on('close', () => {
+      sessions.delete(session);
+      session.disconnected();
+    });
+    socket.on('data', onData);
+    socket.resume();
+    const delay = listener.greetingDelay?.(connection.remoteAddress) ?? 0;
+    const greet = () => {
+      if (session.closed) return;
+      greeted = true;
+      void session.greet();
+    };
+    if (delay > 0) setTimeout(greet, delay).unref();
+    else greet();
+  };
+
+  return {
+    sessions,
+    async listen() {
+      const bound: { name: string; port: number }[] = [];
+      for (const listener of options.listeners) {
+        const server = createServer((socket) => accept(listener, socket));
+        if (listener.maxConnections) server.maxConnections = listener.maxConnections;
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(listener.port, listener.host ?? '127.0.0.1', () => {
+            server.off('error', reject);
+            resolve();
+          });
+        });
+        servers.push(server);
+        const address = server.address();
+        bound.push({
+          name: listener.name,
+          port: typeof address === 'object' && address ? address.port : listener.port,
+        });
+      }
+      return bound;
+    },
+    async close(graceMs = 10_000) {
+      const stopped = Promise.all(
+        servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+      );
+      for (const session of sessions) session.drain();
+      const allClosed = new Promise<void>((resolve) => {
+        const check = () => (sockets.size === 0 ? resolve() : setTimeout(check, 20).unref());
+        check();
+      });
+      const timer = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
+      await Promise.race([allClosed, timer]);
+      for (const socket of sockets) socket.destroy();
+      await stopped;
+    },
+  };
+}
+
+/** `::ffff:127.0.0.1` → `127.0.0.1`: IPv4 clients on a dual-stack socket, as policies expect them. */
+function normalizeAddress(address: string | undefined): string {
+  return address?.startsWith('::ffff:') && address.includes('.')
+    ? address.slice(7)
+    : (address ?? '');
+}

@@ -1,0 +1,47 @@
+/**
+ * The limits a server session applies, with their defaults. RFC 5321 4.5.3 gives the minimums an
+ * implementation must accept; Kerio's figures (Admin Guide 12.2) are noted where they apply.
+ */
+export interface SessionLimits {
+  /** Octets of a command line, CRLF included; RFC 5321 4.5.3.1.4 says at least 512. */
+  readonly commandLine: number;
+  /** Octets of a text line in DATA, CRLF included; RFC 5321 4.5.3.1.6 says at least 1000. */
+  readonly textLine: number;
+  /** Octets of a message, advertised with SIZE (RFC 1870); 0 means no limit (Kerio: 0 = no limit). */
+  readonly messageSize: number;
+  /** RCPT commands accepted per message (Kerio: "Max. recipients in a message", Fig 100). */
+  readonly recipients: number;
+  /** Refused commands before the session is closed (Kerio: "Max. failed commands", Fig 3). */
+  readonly failedCommands: number;
+  /** Commands before MAIL FROM; a client that never gets to the point is closed (anti-abuse). */
+  readonly commandsBeforeMail: number;
+  /** Failed AUTH attempts in one session before it is closed. */
+  readonly authFailures: number;
+  /** Octets a single BDAT chunk may announce. */
+  readonly chunkSize: number;
+  /** `Received:` fields a message may carry; more is a mail loop (Kerio: "Max. accepted Received headers (hops)", Fig 100). 0: no limit. */
+  readonly receivedHeaders: number;
+}
+
+export const DEFAULT_LIMITS: SessionLimits = {
+  commandLine: 512,
+  textLine: 1000,
+  messageSize: 0,
+  recipients: 100,
+  failedCommands: 3,
+  commandsBeforeMail: 100,
+  authFailures: 3,
+  chunkSize: 64 * 1024 * 1024,
+  receivedHeaders: 100,
+};
+
+/**
+ * Idle timeouts in milliseconds (RFC 5321 4.5.3.2: a server SHOULD wait at least 5 minutes for
+ * the next command, and 10 minutes for the end of DATA); the transport enforces them.
+ */
+export interface SessionTimeouts {
+  readonly command: number;
+  readonly data: number;
+}
+
+export const DEFAULT_TIMEOUTS: SessionTimeouts = { command: 5 * 60_000, data: 10 * 60_000 };
