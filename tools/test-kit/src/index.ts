@@ -5,3 +5,5 @@ export {
   describeWithDovecot,
   dovecotAvailable,
 } from './dovecot-sandbox.js';
+export { selfSignedCertificate, type TestCertificate } from './self-signed-certificate.js';
+export { commandAvailable, describeWithCommand } from './peer-command.js';

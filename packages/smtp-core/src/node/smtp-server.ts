@@ -147,10 +147,7 @@ export function createSmtpServer(options: SmtpServerOptions): SmtpServer {
       transport,
     );
     sessions.add(session);
-    raw.setTimeout(timeouts.command, () => {
-      transport.write(Buffer.from(`421 4.4.2 ${options.hostname} Timeout, closing connection\r\n`));
-      transport.close();
-    });
+    raw.setTimeout(timeouts.command, () => session.timedOut());
     raw.on('close', () => {
       sessions.delete(session);
       session.disconnected();

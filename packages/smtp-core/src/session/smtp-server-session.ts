@@ -180,6 +180,16 @@ export class SmtpServerSession {
     this.pump();
   }
 
+  /** The client said nothing for too long (RFC 5321 4.5.3.2): the transport's timer ran out. */
+  timedOut(): void {
+    this.reply({
+      code: 421,
+      enhanced: '4.4.2',
+      lines: [`${this.options.hostname} Timeout, closing connection`],
+    });
+    this.close();
+  }
+
   /** The client spoke before the greeting: Kerio's repellent drops such clients at once. */
   earlyTalker(): void {
     this.logger.info('client talked before the greeting; dropped', {
@@ -740,6 +750,8 @@ export class SmtpServerSession {
   /** Answers with a refusal, and closes once the client has failed too often (Kerio 12.2). */
   private refuse(reply: SmtpReply): void {
     this.reply(reply);
+    // 421 is the server closing the channel (RFC 5321 4.2.2): a hook that says it means it.
+    if (reply.code === 421) return this.close();
     if (reply.code >= 500 && ++this.failedCommands >= this.limits.failedCommands + 1) {
       this.reply({
         code: 421,

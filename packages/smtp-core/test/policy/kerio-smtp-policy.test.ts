@@ -1,0 +1,273 @@
+import { AuthLockout, IpAddressGroups, LOCAL_CLIENTS, RecentLogins } from '@mailyard/access-policy';
+import { MemoryDirectory } from '@mailyard/mailstore-interface';
+import { describe, expect, it } from 'vitest';
+import type { DnsResolver } from '../../src/dns-resolver.js';
+import {
+  KerioSmtpPolicy,
+  type KerioSmtpPolicyOptions,
+} from '../../src/policy/kerio-smtp-policy.js';
+import { Conversation } from '../session/conversation.js';
+
+const b64 = (text: string) => Buffer.from(text).toString('base64');
+
+class ManualClock {
+  constructor(public time = Date.UTC(2026, 0, 1)) {}
+  now(): number {
+    return this.time;
+  }
+}
+
+async function setup(options: Partial<KerioSmtpPolicyOptions> = {}) {
+  const directory = new MemoryDirectory();
+  await directory.addDomain('example.com');
+  await directory.addDomain('example.org');
+  await directory.addUser('bob@example.com', { password: 'builder' });
+  await directory.addUser('alice@example.com', { password: 'wonderland' });
+  await directory.addUser('intern@example.com', { password: 'coffee', ownDomainOnly: true });
+  const security: string[] = [];
+  const clock = options.clock ?? new ManualClock();
+  const policy = new KerioSmtpPolicy({
+    directory,
+    ipGroups: new IpAddressGroups({
+      'Local clients': LOCAL_CLIENTS,
+      Partners: [{ kind: 'network', address: '198.51.100.0', mask: 24 }],
+    }),
+    securityLog: (line) => security.push(line),
+    clock,
+    auth: {
+      sasl: {
+        credentials: directory,
+        hostname: 'mx.example.com',
+        service: 'smtp',
+        mechanisms: ['PLAIN', 'LOGIN'],
+      },
+    },
+    ...options,
+  });
+  /** A new connection from `ip`, greeted, after EHLO. */
+  const connect = async (ip = '203.0.113.5', secure = false) => {
+    const c = new Conversation(
+      { hooks: policy.hooks(), sasl: policy.sasl, limits: policy.limits, clock },
+      { remoteAddress: ip, secure, id: `S${Math.random()}` },
+    );
+    const greeting = await c.open();
+    if (!c.closed) await c.say('EHLO client.example\r\n');
+    return Object.assign(c, { greeting });
+  };
+  return { directory, policy, security, connect, clock: clock as ManualClock };
+}
+
+describe('relay control (Kerio 12.2)', () => {
+  it('takes mail for local domains from anyone, and refuses to relay for strangers', async () => {
+    const { connect, security } = await setup();
+    const c = await connect();
+    await c.say('MAIL FROM:<spammer@elsewhere.example>\r\n');
+    expect(await c.say('RCPT TO:<bob@example.com>\r\n')).toBe('250 2.1.5 Ok\r\n');
+    expect(await c.say('RCPT TO:<Bob@EXAMPLE.COM>\r\n')).toBe('250 2.1.5 Ok\r\n');
+    expect(await c.say('RCPT TO:<victim@remote.example>\r\n')).toBe(
+      '554 5.7.1 <victim@remote.example>: Relay access denied\r\n',
+    );
+    expect(security).toEqual([
+      'Relay attempt from IP address 203.0.113.5, mail from <spammer@elsewhere.example> to <victim@remote.example> rejected',
+    ]);
+  });
+
+  it('is not fooled by the classic open-relay tricks', async () => {
+    // Every trick is a refused command: let the session take them all.
+    const { connect } = await setup({ sessionLimits: { failedCommands: 100 } });
+    const c = await connect();
+    await c.say('MAIL FROM:<spammer@elsewhere.example>\r\n');
+    const tricks: [string, string][] = [
+      ['victim%remote.example@example.com', '550'], // percent hack: an unknown local user
+      ['"victim@remote.example"@example.com', '550'], // @ inside quotes: likewise
+      ['remote.example!victim@example.com', '550'], // bang path: likewise
+      ['@example.com:victim@remote.example', '554'], // source route: dropped, the rest is a relay
+      ['victim@remote.example@example.com', '501'],
+      ['victim@example.com.', '501'], // trailing dot: not an address
+      ['victim@[127.0.0.1]', '554'], // an IP literal is not one of our domains
+      ['victim@[192.0.2.1]', '554'],
+      ['victim@REMOTE.example', '554'],
+      ['victim@example.com.remote.example', '554'],
+    ];
+    for (const [address, code] of tricks) {
+      const reply = await c.say(`RCPT TO:<${address}>\r\n`);
+      expect(reply.slice(0, 3), address).toBe(code);
+    }
+  });
+
+  it('relays for the trusted IP group, unless an AUTH failed on the connection', async () => {
+    const { connect } = await setup({ relay: { trustedGroup: 'Local clients' } });
+    const trusted = await connect('192.168.1.20');
+    await trusted.say('MAIL FROM:<alice@example.com>\r\n');
+    expect(await trusted.say('RCPT TO:<friend@remote.example>\r\n')).toBe('250 2.1.5 Ok\r\n');
+
+    const failed = await connect('192.168.1.21', true);
+    await failed.say(`AUTH PLAIN ${b64('\0alice\0wrong')}\r\n`);
+    await failed.say('MAIL FROM:<alice@example.com>\r\n');
+    expect(await failed.say('RCPT TO:<friend@remote.example>\r\n')).toMatch(/^554 5\.7\.1 /);
+  });
+
+  it('relays for authenticated users', async () => {
+    const { connect } = await setup();
+    const c = await connect('203.0.113.9', true);
+    expect(await c.say(`AUTH PLAIN ${b64('\0alice\0wonderland')}\r\n`)).toMatch(/^235 /);
+    await c.say('MAIL FROM:<alice@example.com>\r\n');
+    expect(await c.say('RCPT TO:<friend@remote.example>\r\n')).toBe('250 2.1.5 Ok\r\n');
+  });
+
+  it('relays for 30 minutes after a POP3 login from the same IP', async () => {
+    const clock = new ManualClock();
+    const logins = new RecentLogins({ windowMs: 30 * 60_000, clock });
+    const { connect } = await setup({ clock, relay: { pop3BeforeSmtp: logins } });
+    logins.record('203.0.113.7', 'alice@example.com');
+    const c = await connect('203.0.113.7');
+    await c.say('MAIL FROM:<alice@example.com>\r\n');
+    expect(await c.say('RCPT TO:<friend@remote.example>\r\n')).toBe('250 2.1.5 Ok\r\n');
+    const other = await connect('203.0.113.8');
+    await other.say('MAIL FROM:<alice@example.com>\r\n');
+    expect(await other.say('RCPT TO:<friend@remote.example>\r\n')).toMatch(/^554 /);
+    clock.time += 31 * 60_000;
+    await c.say('RSET\r\nMAIL FROM:<alice@example.com>\r\n');
+    expect(await c.say('RCPT TO:<friend@remote.example>\r\n')).toMatch(/^554 /);
+  });
+
+  it('relays for everyone as an open relay', async () => {
+    const { connect } = await setup({ relay: { open: true } });
+    const c = await connect();
+    await c.say('MAIL FROM:<a@b.example>\r\n');
+    expect(await c.say('RCPT TO:<friend@remote.example>\r\n')).toBe('250 2.1.5 Ok\r\n');
+  });
+
+  it('keeps "own domain only" users inside their domain, both ways', async () => {
+    const { connect } = await setup();
+    const c = await connect('203.0.113.9', true);
+    await c.say(`AUTH PLAIN ${b64('\0intern\0coffee')}\r\n`);
+    await c.say('MAIL FROM:<intern@example.com>\r\n');
+    expect(await c.say('RCPT TO:<friend@remote.example>\r\n')).toMatch(/^550 5\.7\.1 /);
+    expect(await c.say('RCPT TO:<someone@example.org>\r\n')).toMatch(/^550 5\.7\.1 /);
+    expect(await c.say('RCPT TO:<bob@example.com>\r\n')).toBe('250 2.1.5 Ok\r\n');
+    const outsider = await connect();
+    await outsider.say('MAIL FROM:<stranger@remote.example>\r\n');
+    expect(await outsider.say('RCPT TO:<intern@example.com>\r\n')).toMatch(/^550 5\.7\.1 /);
+  });
+});
+
+describe('per-IP limits (Kerio 12.2 Security Options)', () => {
+  it('blocks an IP for an hour after N unknown recipients (directory harvest), logging it once', async () => {
+    const { connect, security, clock } = await setup({
+      ipLimits: { unknownRecipients: 3, exemptGroup: 'Partners' },
+      sessionLimits: { failedCommands: 100 },
+    });
+    const c = await connect('203.0.113.66');
+    await c.say('MAIL FROM:<x@remote.example>\r\n');
+    expect(await c.say('RCPT TO:<a1@example.com>\r\n')).toMatch(/^550 5\.1\.1 /);
+    expect(await c.say('RCPT TO:<a2@example.com>\r\n')).toMatch(/^550 5\.1\.1 /);
+    expect(await c.say('RCPT TO:<a3@example.com>\r\n')).toMatch(/^421 4\.7\.0 /);
+    expect(c.closed).toBe(true);
+    expect(security).toEqual(['Directory harvest attack from 203.0.113.66 detected']);
+    const again = await connect('203.0.113.66');
+    expect(again.greeting).toBe(
+      '421 Your IP address is blocked for an hour (directory harvest)\r\n',
+    );
+    clock.time += 61 * 60_000;
+    expect((await connect('203.0.113.66')).greeting).toMatch(/^220 /);
+    // The exempt group is never blocked.
+    const partner = await connect('198.51.100.4');
+    await partner.say('MAIL FROM:<x@remote.example>\r\n');
+    for (let i = 0; i < 5; i++)
+      expect(await partner.say(`RCPT TO:<p${i}@example.com>\r\n`)).toMatch(/^550 /);
+  });
+
+  it('accepts at most N messages per hour from one IP, rolling', async () => {
+    const { connect, clock } = await setup({ ipLimits: { messagesPerHour: 2 } });
+    const c = await connect();
+    for (let i = 0; i < 2; i++) {
+      await c.pipeline('MAIL FROM:<x@remote.example>', 'RCPT TO:<bob@example.com>', 'DATA');
+      expect(await c.say('hi\r\n.\r\n')).toMatch(/^250 /);
+    }
+    expect(await c.say('MAIL FROM:<x@remote.example>\r\n')).toMatch(/^450 4\.7\.0 /);
+    clock.time += 60 * 60_000 + 1;
+    expect(await c.say('MAIL FROM:<x@remote.example>\r\n')).toBe('250 2.1.0 Ok\r\n');
+  });
+
+  it('allows at most N concurrent connections from one IP', async () => {
+    const { connect } = await setup({ ipLimits: { connectionsPerIp: 2 } });
+    const first = await connect();
+    await connect();
+    expect((await connect()).greeting).toBe('421 Too many connections from your IP address\r\n');
+    expect((await connect('203.0.113.200')).greeting).toMatch(/^220 /);
+    await first.say('QUIT\r\n');
+    expect((await connect()).greeting).toMatch(/^220 /);
+  });
+});
+
+describe('sender checks, AUTH policy and the greeting delay', () => {
+  it('refuses a sender whose domain is not in DNS, and defers when DNS fails', async () => {
+    const resolver: DnsResolver = {
+      resolveMx: async (domain) => {
+        if (domain === 'broken.example') throw new Error('SERVFAIL');
+        return domain === 'mx.example' ? [{ exchange: 'mail.mx.example', priority: 10 }] : [];
+      },
+      resolveAddresses: async (host) => (host === 'a-only.example' ? ['192.0.2.7'] : []),
+    };
+    const { connect } = await setup({ senderDomainCheck: resolver });
+    const c = await connect();
+    expect(await c.say('MAIL FROM:<x@nowhere.example>\r\n')).toBe(
+      '553 5.1.8 Sender domain nowhere.example not found in DNS\r\n',
+    );
+    expect(await c.say('MAIL FROM:<x@broken.example>\r\n')).toMatch(/^451 4\.4\.3 /);
+    expect(await c.say('MAIL FROM:<x@a-only.example>\r\n')).toBe('250 2.1.0 Ok\r\n');
+    await c.say('RSET\r\n');
+    expect(await c.say('MAIL FROM:<x@mx.example>\r\n')).toBe('250 2.1.0 Ok\r\n');
+    await c.say('RSET\r\n');
+    expect(await c.say('MAIL FROM:<>\r\n')).toBe('250 2.1.0 Ok\r\n');
+  });
+
+  it('locks an IP out after failed logins; a good password does not get in until it unlocks', async () => {
+    const clock = new ManualClock();
+    const lockout = new AuthLockout({ maxFailures: 3, unlockAfterMs: 20 * 60_000, clock });
+    const { connect, security } = await setup({ clock, lockout });
+    const c = await connect('203.0.113.50', true);
+    for (let i = 0; i < 3; i++) await c.say(`AUTH PLAIN ${b64('\0alice\0guess')}\r\n`);
+    const next = await connect('203.0.113.50', true);
+    expect(await next.say(`AUTH PLAIN ${b64('\0alice\0wonderland')}\r\n`)).toMatch(/^454 4\.7\.0 /);
+    expect(security.filter((line) => line.startsWith('Failed SMTP login'))).toHaveLength(3);
+    expect(security).toContain('SMTP login from 203.0.113.50 blocked after 3 failed attempts');
+    expect(security[0]).toBe('Failed SMTP login from 203.0.113.50, authentication method PLAIN');
+    clock.time += 21 * 60_000;
+    const later = await connect('203.0.113.50', true);
+    expect(await later.say(`AUTH PLAIN ${b64('\0alice\0wonderland')}\r\n`)).toMatch(/^235 /);
+  });
+
+  it('offers plaintext AUTH without TLS only to the insecure-auth group when secure auth is required', async () => {
+    const base = await setup();
+    const auth = {
+      sasl: {
+        credentials: base.directory,
+        hostname: 'mx.example.com',
+        service: 'smtp',
+        mechanisms: ['PLAIN', 'LOGIN'],
+      },
+    };
+    const strict = await setup({
+      auth: { ...auth, requireSecureAuth: true, insecureAuthGroup: 'Local clients' },
+    });
+    expect(await (await strict.connect('203.0.113.1')).say('EHLO c\r\n')).not.toContain('AUTH');
+    expect(await (await strict.connect('203.0.113.1', true)).say('EHLO c\r\n')).toContain(
+      'AUTH PLAIN LOGIN',
+    );
+    expect(await (await strict.connect('10.1.2.3')).say('EHLO c\r\n')).toContain(
+      'AUTH PLAIN LOGIN',
+    );
+    const lax = await setup({ auth });
+    expect(await (await lax.connect('203.0.113.1')).say('EHLO c\r\n')).toContain(
+      'AUTH PLAIN LOGIN',
+    );
+  });
+
+  it('delays the greeting except for the exempt group', async () => {
+    const { policy } = await setup({ greetingDelay: { ms: 25_000, exemptGroup: 'Local clients' } });
+    expect(policy.greetingDelay('203.0.113.1')).toBe(25_000);
+    expect(policy.greetingDelay('127.0.0.1')).toBe(0);
+  });
+});
