@@ -1,0 +1,124 @@
+/**
+ * Real peers for the client's interop tests: Postfix's smtp-sink (Debian package postfix), and a
+ * self-signed certificate made with openssl for TLS tests. Each helper says when its peer is
+ * missing; tests skip then, unless MAILYARD_REQUIRE_PEERS=1, where they must fail.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const SMTP_SINK = '/usr/sbin/smtp-sink';
+export const requirePeers = process.env.MAILYARD_REQUIRE_PEERS === '1';
+export const smtpSinkAvailable = existsSync(SMTP_SINK);
+
+function hasOpenssl(): boolean {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+export const opensslAvailable = hasOpenssl();
+
+/** A port nobody listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface SmtpSink {
+  readonly port: number;
+  /** The transactions smtp-sink dumped (its -d format: its own X- headers, then the message). */
+  dumps(): string[];
+  stop(): Promise<void>;
+}
+
+/** Starts smtp-sink on 127.0.0.1 with a dump directory and the given extra options. */
+export async function startSmtpSink(options: readonly string[] = []): Promise<SmtpSink> {
+  const directory = mkdtempSync(join(tmpdir(), 'mailyard-sink-'));
+  const port = await freePort();
+  const user = process.getuid?.() === 0 ? ['-u', 'root'] : [];
+  const child: ChildProcess = spawn(
+    SMTP_SINK,
+    [...user, ...options, '-d', `${directory}/%M.`, `127.0.0.1:${port}`, '50'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null) throw new Error(`smtp-sink exited: ${stderr}`);
+    if (await accepts(port)) break;
+    if (i > 100) throw new Error(`smtp-sink did not listen: ${stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    port,
+    dumps: () =>
+      readdirSync(directory)
+        .sort()
+        .map((name) => readFileSync(join(directory, name), 'latin1')),
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** A self-signed certificate for `localhost` and 127.0.0.1, made by openssl. */
+export function selfSignedCertificate(): { key: string; cert: string } {
+  const directory = mkdtempSync(join(tmpdir(), 'mailyard-cert-'));
+  try {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+        '-keyout',
+        join(directory, 'key.pem'),
+        '-out',
+        join(directory, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    return {
+      key: readFileSync(join(directory, 'key.pem'), 'utf8'),
+      cert: readFileSync(join(directory, 'cert.pem'), 'utf8'),
+    };
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
