@@ -66,6 +66,8 @@ export function createSmtpServer(options: SmtpServerOptions): SmtpServer {
 
   const accept = (listener: SmtpListener, socket: Socket) => {
     sockets.add(socket);
+    // Replies are small and each one is awaited: Nagle would hold them for the client's delayed ACK.
+    socket.setNoDelay(true);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     if (!listener.proxyProtocol) return serve(listener, socket, null, null);

@@ -178,6 +178,9 @@ export class SmtpInputDecoder {
     const repair = this.options.acceptBareLineEndings;
     const maxLine = this.options.maxDataLineLength - 2;
     let i = this.offset;
+    // Where the next CR and LF are (-1: none left; -2: not looked for yet).
+    let crAt = -2;
+    let lfAt = -2;
     for (; i < buffer.length; i++) {
       const byte = buffer[i]!;
       if (this.dotState === 1) {
@@ -235,7 +238,14 @@ export class SmtpInputDecoder {
         }
         continue;
       }
-      if (++this.lineLength === maxLine + 1) this.longLines++;
+      // An ordinary byte: jump to the next CR or LF, the only bytes that matter from here.
+      if (crAt !== -1 && crAt < i) crAt = buffer.indexOf(CR, i);
+      if (lfAt !== -1 && lfAt < i) lfAt = buffer.indexOf(LF, i);
+      const next = Math.min(crAt < 0 ? buffer.length : crAt, lfAt < 0 ? buffer.length : lfAt);
+      const before = this.lineLength;
+      this.lineLength += next - i;
+      if (before <= maxLine && this.lineLength > maxLine) this.longLines++;
+      i = next - 1;
     }
     if (this.dotState === 0 && i > from) pieces.push(buffer.subarray(from, i));
     this.offset = buffer.length;
