@@ -61,7 +61,38 @@ export interface DeliveryAttempt {
   readonly queueId: string;
   /** 1 for the first attempt. */
   readonly number: number;
+  /** Fires when the queue stops: an agent ends its connections and defers what is left. */
+  readonly signal?: AbortSignal;
+  /**
+   * The queue's durable notes for this message, for agents that must deliver exactly once
+   * across crashes (local delivery); absent outside a queue.
+   */
+  readonly journal?: DeliveryJournal;
 }
+
+/**
+ * What the queue keeps, durably, for the agents of one message, across attempts and restarts.
+ * Targets are the agent's own names (a mailbox, a forward); every method resolves only once
+ * the note is on disk.
+ */
+export interface DeliveryJournal {
+  /** What an earlier step (of this attempt, an earlier one, or one a crash cut short) recorded. */
+  get(target: string): JournalEntry | undefined;
+  /** The message is about to go to `target`; `note` is what will tell later whether it got there. */
+  intend(target: string, note: JournalNote): Promise<void>;
+  /** `target` has the message. */
+  done(target: string): Promise<void>;
+  /**
+   * New recipients for this message (a forward to outside addresses), recorded in the same write
+   * as `target` being done, so that a crash neither loses nor doubles them.
+   */
+  addRecipients(target: string, recipients: readonly EnvelopeRecipient[]): Promise<void>;
+}
+
+export type JournalNote = Readonly<Record<string, string | number | boolean | null>>;
+
+export type JournalEntry =
+  { readonly state: 'intended'; readonly note: JournalNote } | { readonly state: 'done' };
 
 /** A stored message, readable as many times as a delivery needs. */
 export interface MessageSource {

@@ -1,27 +1,19 @@
 /**
- * Real peers for the client's interop tests: Postfix's smtp-sink (Debian package postfix), and a
- * self-signed certificate made with openssl for TLS tests. Each helper says when its peer is
- * missing; tests skip then, unless MAILYARD_REQUIRE_PEERS=1, where they must fail.
+ * Real peers for the client's interop tests: Postfix's smtp-sink (Debian package postfix). Tests
+ * skip when a peer is missing, unless MAILYARD_REQUIRE_PEERS=1, where they must fail.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { commandAvailable } from '@mailyard/test-kit';
 
 export const SMTP_SINK = '/usr/sbin/smtp-sink';
 export const requirePeers = process.env.MAILYARD_REQUIRE_PEERS === '1';
 export const smtpSinkAvailable = existsSync(SMTP_SINK);
 
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-export const opensslAvailable = hasOpenssl();
+export const opensslAvailable = commandAvailable('openssl');
 
 /** A port nobody listens on right now. */
 export function freePort(): Promise<number> {
@@ -87,38 +79,4 @@ function accepts(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
-}
-
-/** A self-signed certificate for `localhost` and 127.0.0.1, made by openssl. */
-export function selfSignedCertificate(): { key: string; cert: string } {
-  const directory = mkdtempSync(join(tmpdir(), 'mailyard-cert-'));
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '2',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost,IP:127.0.0.1',
-        '-keyout',
-        join(directory, 'key.pem'),
-        '-out',
-        join(directory, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    return {
-      key: readFileSync(join(directory, 'key.pem'), 'utf8'),
-      cert: readFileSync(join(directory, 'cert.pem'), 'utf8'),
-    };
-  } finally {
-    rmSync(directory, { recursive: true, force: true });
-  }
 }
