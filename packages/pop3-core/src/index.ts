@@ -1,0 +1,46 @@
+export { LineSplitter, type LineEvent } from './protocol/line-splitter.js';
+export {
+  type ParsedCommand,
+  type Pop3Command,
+  type Pop3CommandName,
+  parseCommand,
+} from './protocol/pop3-command.js';
+export {
+  type Pop3ResponseCode,
+  continuationLine,
+  errLine,
+  multilineResponse,
+  okLine,
+} from './protocol/pop3-response.js';
+export { MessageEncoder, type MessageEncoderOptions } from './protocol/message-encoder.js';
+export { WireSizeCounter } from './protocol/wire-size.js';
+export { formatUidl, isValidUidl } from './protocol/uidl.js';
+export {
+  apopDigest,
+  apopDigestMatches,
+  apopTimestamp,
+  greetingTimestamp,
+} from './protocol/apop.js';
+export {
+  DEFAULT_MAX_STATUS_LINE,
+  ResponseReader,
+  type ResponseEvent,
+  type StatusLine,
+  parseStatusLine,
+} from './protocol/response-reader.js';
+export type { LoginGuard } from './session/login-guard.js';
+export {
+  InProcessMaildropRegistry,
+  type MaildropLease,
+  type MaildropRegistry,
+} from './session/maildrop-registry.js';
+export type { SizeMode } from './session/maildrop.js';
+export type {
+  Pop3Hooks,
+  Pop3LoginFailure,
+  Pop3LoginMethod,
+  Pop3SessionInfo,
+} from './session/pop3-hooks.js';
+export { DEFAULT_POP3_LIMITS, type Pop3Limits } from './session/pop3-limits.js';
+export { Pop3Engine, type Pop3EngineOptions } from './session/pop3-engine.js';
+export { Pop3Session, type Pop3Connection, type Pop3Transport } from './session/pop3-session.js';
