@@ -44,3 +44,10 @@ export type {
 export { DEFAULT_POP3_LIMITS, type Pop3Limits } from './session/pop3-limits.js';
 export { Pop3Engine, type Pop3EngineOptions } from './session/pop3-engine.js';
 export { Pop3Session, type Pop3Connection, type Pop3Transport } from './session/pop3-session.js';
+export {
+  DEFAULT_IDLE_TIMEOUT_MS,
+  type Pop3Listener,
+  type Pop3Server,
+  type Pop3ServerOptions,
+  createPop3Server,
+} from './node/pop3-server.js';

@@ -80,6 +80,8 @@ export class Pop3Session {
   private failedCommands = 0;
   private failedLogins = 0;
   private busy = false;
+  /** `shutdown()` was called: end at the next command boundary. */
+  private draining = false;
   /** Input came since the running loop last looked. */
   private inputArrived = false;
   private running: Promise<void> = Promise.resolve();
@@ -156,6 +158,22 @@ export class Pop3Session {
     this.close();
   }
 
+  /**
+   * The server is stopping: the session ends with `-ERR [SYS/TEMP]` now if it is waiting for a
+   * command, or once the command in progress (a RETR, the UPDATE of a QUIT) is done.
+   */
+  shutdown(): void {
+    if (this.state === 'closed') return;
+    this.draining = true;
+    if (!this.busy) this.closeForShutdown();
+  }
+
+  private closeForShutdown(): void {
+    if (this.state === 'closed' || this.state === 'update') return;
+    this.send(errLine('Server shutting down', 'SYS/TEMP'));
+    this.close();
+  }
+
   /** The connection is gone; whatever the state, nothing is deleted. */
   disconnected(): void {
     if (this.state === 'closed') return;
@@ -193,6 +211,7 @@ export class Pop3Session {
 
   private async handleBuffered(): Promise<void> {
     while (this.state !== 'closed' && this.state !== 'update') {
+      if (this.draining) return this.closeForShutdown();
       const event = this.splitter.next();
       if (!event) return;
       try {

@@ -1,0 +1,201 @@
+import { randomBytes } from 'node:crypto';
+import { type Server, type Socket, createServer } from 'node:net';
+import { type SecureContextOptions, TLSSocket, createSecureContext } from 'node:tls';
+import { Pop3Engine, type Pop3EngineOptions } from '../session/pop3-engine.js';
+import type { Pop3Connection, Pop3Session, Pop3Transport } from '../session/pop3-session.js';
+
+/** One listening socket. */
+export interface Pop3Listener {
+  /** `pop3`, `pop3s`: shown to hooks as `Pop3SessionInfo.listener`. */
+  readonly name: string;
+  /** 0 picks a free port; `listen()` says which. */
+  readonly port: number;
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  /**
+   * `implicit`: TLS from the first byte (port 995, RFC 8314); `starttls`: plain with STLS
+   * offered (port 110, RFC 2595); `none`: plain only. Default `starttls` when the server has a
+   * certificate, else `none`.
+   */
+  readonly tls?: 'implicit' | 'starttls' | 'none';
+  /** Connections at once on this listener; 0 (the default) is no limit (Kerio 6.1). */
+  readonly maxConnections?: number;
+}
+
+export interface Pop3ServerOptions extends Pop3EngineOptions {
+  readonly listeners: readonly Pop3Listener[];
+  /** Certificate and key for STLS and implicit TLS. */
+  readonly tls?: SecureContextOptions;
+  /**
+   * Milliseconds without traffic after which a session is closed, without UPDATE (RFC 1939 3:
+   * "at least 10 minutes"). Default 10 minutes. Writes count as traffic, so a slow RETR is not
+   * cut short while the client reads.
+   */
+  readonly idleTimeoutMs?: number;
+}
+
+export interface Pop3Server {
+  readonly engine: Pop3Engine;
+  /** Starts every listener; resolves with the ports they got. Rejects when a port is busy. */
+  listen(): Promise<{ name: string; port: number }[]>;
+  /**
+   * Stops listening; sessions waiting for a command get `-ERR [SYS/TEMP]` and are closed at
+   * once, sessions busy with one finish it first, for up to `graceMs` (default 10 s); then
+   * every connection still open is cut. Nothing is deleted for a session that did not QUIT.
+   */
+  close(graceMs?: number): Promise<void>;
+  /** Sessions currently open. */
+  readonly sessions: ReadonlySet<Pop3Session>;
+}
+
+/** RFC 1939 3: the autologout timer is at least 10 minutes. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60_000;
+/** A client that never reads its last answer must not hold the socket for ever. */
+const LINGER_MS = 5_000;
+
+/**
+ * The Node transport of the POP3 engine: listeners (plain with STLS, implicit TLS), the idle
+ * timer, and backpressure both ways: a RETR waits for the socket to drain, and a client that
+ * pipelines faster than it is answered is not read until the session catches up.
+ */
+export function createPop3Server(options: Pop3ServerOptions): Pop3Server {
+  const engine = new Pop3Engine(options);
+  const secureContext = options.tls ? createSecureContext(options.tls) : undefined;
+  const idleTimeout = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  const sessions = new Set<Pop3Session>();
+  const sockets = new Set<Socket>();
+  const servers: Server[] = [];
+  const idPrefix = randomBytes(3).toString('hex');
+  let counter = 0;
+
+  const serve = (listener: Pop3Listener, raw: Socket) => {
+    sockets.add(raw);
+    raw.on('error', () => raw.destroy());
+    const mode = listener.tls ?? (secureContext ? 'starttls' : 'none');
+    if (mode !== 'none' && !secureContext) {
+      raw.destroy();
+      return;
+    }
+    let socket: Socket = raw;
+    if (mode === 'implicit') {
+      socket = new TLSSocket(raw, { isServer: true, secureContext: secureContext! });
+      socket.on('error', () => raw.destroy());
+    }
+    const connection: Pop3Connection = {
+      id: `${idPrefix}${(counter++).toString(16).padStart(6, '0')}`,
+      remoteAddress: normalizeAddress(raw.remoteAddress),
+      remotePort: raw.remotePort ?? 0,
+      localAddress: normalizeAddress(raw.localAddress),
+      localPort: raw.localPort ?? 0,
+      listener: listener.name,
+      secure: mode === 'implicit',
+      tlsAvailable: mode === 'starttls',
+    };
+    let closed = false;
+    let drainWaiters: (() => void)[] = [];
+    const releaseDrain = () => {
+      const waiters = drainWaiters;
+      drainWaiters = [];
+      for (const waiter of waiters) waiter();
+    };
+    const onData = (chunk: Buffer) => session.receive(chunk);
+    const onDrain = () => releaseDrain();
+    const transport: Pop3Transport = {
+      write: (bytes) => (closed ? true : socket.write(bytes)),
+      drain: () =>
+        closed || !socket.writableNeedDrain
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => drainWaiters.push(resolve)),
+      pause: () => socket.pause(),
+      resume: () => socket.resume(),
+      close: () => {
+        socket.end();
+        setTimeout(() => raw.destroy(), LINGER_MS).unref();
+      },
+      startTls: () =>
+        new Promise<void>((resolve, reject) => {
+          // From here on the bytes are the TLS handshake: none may reach the session in clear.
+          socket.off('data', onData);
+          socket.off('drain', onDrain);
+          const secure = new TLSSocket(socket, { isServer: true, secureContext: secureContext! });
+          secure.once('secure', () => {
+            socket = secure;
+            socket.on('data', onData);
+            socket.on('drain', onDrain);
+            resolve();
+          });
+          secure.once('error', (error) => {
+            reject(error);
+            raw.destroy();
+          });
+        }),
+    };
+    const session = engine.connect(connection, transport);
+    sessions.add(session);
+    raw.setTimeout(idleTimeout, () => {
+      session.timeout();
+      raw.destroy();
+    });
+    raw.on('close', () => {
+      closed = true;
+      sockets.delete(raw);
+      sessions.delete(session);
+      releaseDrain();
+      session.disconnected();
+    });
+    socket.on('data', onData);
+    socket.on('drain', onDrain);
+    session.start();
+  };
+
+  return {
+    engine,
+    sessions,
+    async listen() {
+      const bound: { name: string; port: number }[] = [];
+      for (const listener of options.listeners) {
+        const server = createServer((socket) => serve(listener, socket));
+        if (listener.maxConnections) server.maxConnections = listener.maxConnections;
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(listener.port, listener.host ?? '127.0.0.1', () => {
+            server.off('error', reject);
+            resolve();
+          });
+        });
+        servers.push(server);
+        const address = server.address();
+        bound.push({
+          name: listener.name,
+          port: typeof address === 'object' && address ? address.port : listener.port,
+        });
+      }
+      return bound;
+    },
+    async close(graceMs = 10_000) {
+      const stopped = Promise.all(
+        servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+      );
+      for (const session of sessions) session.shutdown();
+      const allClosed = new Promise<void>((resolve) => {
+        const check = () => (sockets.size === 0 ? resolve() : setTimeout(check, 20).unref());
+        check();
+      });
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        allClosed,
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
+      ]);
+      clearTimeout(timer);
+      for (const socket of sockets) socket.destroy();
+      await stopped;
+    },
+  };
+}
+
+/** `::ffff:127.0.0.1` → `127.0.0.1`: IPv4 clients on a dual-stack socket, as policies expect them. */
+function normalizeAddress(address: string | undefined): string {
+  return address?.startsWith('::ffff:') && address.includes('.')
+    ? address.slice(7)
+    : (address ?? '');
+}
