@@ -1,0 +1,130 @@
+import { isIP } from 'node:net';
+import { parseArgs } from 'node:util';
+import { LISTENER_NAMES, LISTENERS, type ListenerName } from './listener-names.js';
+import { StartupError } from './startup-error.js';
+
+/** What the command line asks for. Absent values leave mailserver.cfg's settings in force. */
+export interface CommandLine {
+  readonly dataDirectory: string;
+  /** The address to listen on, for this run. */
+  readonly host?: string;
+  /** Ports for this run; `off` disables a listener. */
+  readonly ports: Partial<Record<ListenerName, number | 'off'>>;
+  /** Local domains to add (persisted in users.cfg). */
+  readonly domains: readonly string[];
+  /** Users to create, or whose password to set (persisted in users.cfg). */
+  readonly users: readonly UserArgument[];
+  readonly help: boolean;
+}
+
+export interface UserArgument {
+  /** `alice@example.test`, lower case. */
+  readonly address: string;
+  readonly password: string;
+}
+
+export const USAGE = `Usage: mailyard-server [--data DIR] [--host ADDR]
+                      [--smtp PORT] [--smtps PORT] [--submission PORT]
+                      [--imap PORT] [--imaps PORT] [--pop3 PORT] [--pop3s PORT]
+                      [--domain NAME]... [--user LOGIN@DOMAIN:PASSWORD]...
+
+  --data DIR        the data directory: mailserver.cfg, users.cfg, store/, sslcert/, logs/
+                    (default ./data; created with defaults on first run)
+  --host ADDR       the IP address to listen on (default 127.0.0.1)
+${LISTENER_NAMES.map((name) => `  --${`${name} PORT`.padEnd(16)}${LISTENERS[name].protocol}, default ${LISTENERS[name].port}`).join('\n')}
+                    a port of 0 picks a free one; "off" disables the listener
+  --domain NAME     adds a local domain (saved in users.cfg)
+  --user LOGIN@DOMAIN:PASSWORD
+                    creates the user, or sets the password of an existing one (saved)
+
+With no domain configured, the first run creates example.test with the users alice and bob and
+prints their passwords. Once every listener is up, one line goes to stdout:
+  ready smtp=2525 smtps=2465 submission=2587 imap=1143 imaps=1993 pop3=1110 pop3s=1995`;
+
+/** Parses the arguments (without `node` and the script); throws a StartupError when they are wrong. */
+export function parseCommandLine(args: readonly string[]): CommandLine {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(args);
+  } catch (error) {
+    // parseArgs words its errors well ("Unknown option '--smpt'"); add where to look.
+    throw new StartupError(`${(error as Error).message}\n\n${USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 0) {
+    throw new StartupError(`unexpected argument '${positionals[0]}'\n\n${USAGE}`);
+  }
+  const ports: Partial<Record<ListenerName, number | 'off'>> = {};
+  for (const name of LISTENER_NAMES) {
+    const value = values[name];
+    if (value !== undefined) ports[name] = parsePort(name, value);
+  }
+  if (values.host !== undefined && isIP(values.host) === 0) {
+    throw new StartupError(
+      `--host ${values.host}: give an IP address, such as 127.0.0.1, 0.0.0.0 or ::`,
+    );
+  }
+  return {
+    dataDirectory: values.data ?? './data',
+    ...(values.host !== undefined ? { host: values.host } : {}),
+    ports,
+    domains: (values.domain ?? []).map(parseDomain),
+    users: (values.user ?? []).map(parseUser),
+    help: values.help ?? false,
+  };
+}
+
+function parse(args: readonly string[]) {
+  return parseArgs({
+    args: [...args],
+    strict: true,
+    allowPositionals: true,
+    options: {
+      data: { type: 'string' },
+      host: { type: 'string' },
+      smtp: { type: 'string' },
+      smtps: { type: 'string' },
+      submission: { type: 'string' },
+      imap: { type: 'string' },
+      imaps: { type: 'string' },
+      pop3: { type: 'string' },
+      pop3s: { type: 'string' },
+      domain: { type: 'string', multiple: true },
+      user: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+function parsePort(name: ListenerName, value: string): number | 'off' {
+  if (value === 'off') return 'off';
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
+  if (!(port >= 0 && port <= 65535)) {
+    throw new StartupError(`--${name} ${value}: a port is a number from 0 to 65535, or "off"`);
+  }
+  return port;
+}
+
+/** Host names as RFC 1123 allows them: labels of letters, digits and inner hyphens. */
+const DOMAIN =
+  /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+function parseDomain(value: string): string {
+  const domain = value.toLowerCase();
+  if (!DOMAIN.test(domain)) throw new StartupError(`--domain ${value}: not a domain name`);
+  return domain;
+}
+
+function parseUser(value: string): UserArgument {
+  // The password may hold any character, a colon too; the address cannot.
+  const colon = value.indexOf(':');
+  const address = (colon < 0 ? value : value.slice(0, colon)).toLowerCase();
+  const password = colon < 0 ? '' : value.slice(colon + 1);
+  const at = address.lastIndexOf('@');
+  if (at <= 0 || !DOMAIN.test(address.slice(at + 1)) || password === '') {
+    throw new StartupError(
+      `--user ${colon < 0 ? value : `${address}:…`}: write it as LOGIN@DOMAIN:PASSWORD`,
+    );
+  }
+  return { address, password };
+}

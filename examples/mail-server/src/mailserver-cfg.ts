@@ -1,0 +1,323 @@
+import type { IpGroupItem } from '@mailyard/access-policy';
+import {
+  type ConfigEntry,
+  type ListItem,
+  formatKerioConfig,
+  parseKerioConfig,
+} from './kerio-config-xml.js';
+import { LISTENER_NAMES, type ListenerName } from './listener-names.js';
+import {
+  type ListenerConfig,
+  type MailServerConfig,
+  type RouteConfig,
+  type SmarthostConfig,
+  defaultConfig,
+} from './server-config.js';
+import { StartupError } from './startup-error.js';
+
+/**
+ * mailserver.cfg: the server's settings in Kerio's XML shape. Every variable is optional when
+ * read (a missing one keeps its default, so an old file keeps working after an upgrade); the
+ * file a first run writes has them all, with comments.
+ */
+export interface ReadConfig {
+  readonly config: MailServerConfig;
+  /** Variables and lists the server does not know: typos, most likely. */
+  readonly warnings: readonly string[];
+}
+
+export function parseMailserverCfg(xml: string, file = 'mailserver.cfg'): ReadConfig {
+  const { variables, lists } = parseKerioConfig(xml, file);
+  const defaults = defaultConfig();
+  const read = new Reader(file, variables);
+  const listeners = readListeners(file, lists.get('Service') ?? [], defaults.listeners);
+  // Read even when there is no relay host, so that a half-filled section raises no warnings.
+  const smarthost = readSmarthost(read);
+  const config: MailServerConfig = {
+    hostname: read.text('Hostname', defaults.hostname),
+    storePath: read.text('StorePath', defaults.storePath),
+    listenAddress: read.text('ListenAddress', defaults.listenAddress),
+    listeners,
+    relay: {
+      trustedGroup: read.text('RelayTrustedGroup', defaults.relay.trustedGroup),
+      authenticated: read.flag('RelayAuthenticated', defaults.relay.authenticated),
+      pop3BeforeSmtpMinutes: read.count(
+        'RelayPop3BeforeSmtpMinutes',
+        defaults.relay.pop3BeforeSmtpMinutes,
+      ),
+      open: read.flag('OpenRelay', defaults.relay.open),
+      hideLocalIp: read.flag('HideLocalIp', defaults.relay.hideLocalIp),
+    },
+    limits: {
+      messagesPerHour: read.count('MaxMessagesPerHour', defaults.limits.messagesPerHour),
+      connectionsPerIp: read.count('MaxConnectionsPerIp', defaults.limits.connectionsPerIp),
+      unknownRecipients: read.count('MaxUnknownRecipients', defaults.limits.unknownRecipients),
+      exemptGroup: read.text('LimitsExemptGroup', defaults.limits.exemptGroup),
+      recipients: read.count('MaxRecipients', defaults.limits.recipients),
+      failedCommands: read.count('MaxFailedCommands', defaults.limits.failedCommands),
+      messageSize: read.count('MaxMessageSize', defaults.limits.messageSize),
+      receivedHeaders: read.count('MaxReceivedHeaders', defaults.limits.receivedHeaders),
+      greetingDelaySeconds: read.count('GreetingDelay', defaults.limits.greetingDelaySeconds),
+    },
+    authentication: {
+      requireSecureAuth: read.flag('RequireSecureAuth', defaults.authentication.requireSecureAuth),
+      lockoutFailures: read.count('LockoutFailures', defaults.authentication.lockoutFailures),
+      lockoutMinutes: read.count('LockoutMinutes', defaults.authentication.lockoutMinutes),
+    },
+    delivery: {
+      smarthost: smarthost.host ? smarthost : null,
+      routes: (lists.get('DomainRoute') ?? []).map((item, index) => readRoute(file, item, index)),
+      insertEnvelopeTo: read.flag('InsertXEnvelopeTo', defaults.delivery.insertEnvelopeTo),
+    },
+    queue: {
+      threads: read.count('QueueThreads', defaults.queue.threads, 1),
+      retryMinutes: read.count('QueueRetryMinutes', defaults.queue.retryMinutes, 1),
+      warningMinutes: read.count('QueueWarningMinutes', defaults.queue.warningMinutes),
+      bounceMinutes: read.count('QueueBounceMinutes', defaults.queue.bounceMinutes, 1),
+    },
+    ipGroups: lists.has('IpGroup')
+      ? readIpGroups(file, lists.get('IpGroup') ?? [])
+      : defaults.ipGroups,
+    shutdownGraceSeconds: read.count('ShutdownGraceSeconds', defaults.shutdownGraceSeconds),
+  };
+  const known = new Set(['Service', 'DomainRoute', 'IpGroup']);
+  const warnings = [
+    ...read.unused().map((name) => `${file}: unknown variable ${name} (ignored)`),
+    ...[...lists.keys()]
+      .filter((name) => !known.has(name))
+      .map((name) => `${file}: unknown list ${name} (ignored)`),
+  ];
+  for (const group of [config.relay.trustedGroup, config.limits.exemptGroup]) {
+    if (group && !config.ipGroups[group]) {
+      throw new StartupError(`${file}: the IP address group "${group}" is not defined`);
+    }
+  }
+  return { config, warnings };
+}
+
+export function formatMailserverCfg(config: MailServerConfig): string {
+  const v = (variable: string, value: string | number | boolean): ConfigEntry => ({
+    variable,
+    value: typeof value === 'boolean' ? (value ? '1' : '0') : String(value),
+  });
+  const smarthost = config.delivery.smarthost;
+  return formatKerioConfig([
+    { comment: "Mailyard mail server settings, in Kerio MailServer's shape. Edit, then restart." },
+    { comment: 'Internet hostname: greeting, EHLO, Received headers, the TLS certificate' },
+    v('Hostname', config.hostname),
+    { comment: 'The message store and the queue (store/queue), relative to this directory' },
+    v('StorePath', config.storePath),
+    v('ListenAddress', config.listenAddress),
+    { comment: 'Listeners; the command line overrides Port and Enabled for one run' },
+    {
+      list: 'Service',
+      items: LISTENER_NAMES.map((name) => ({
+        Name: name,
+        Enabled: config.listeners[name].enabled ? '1' : '0',
+        Port: String(config.listeners[name].port),
+        MaxConnections: String(config.listeners[name].maxConnections),
+      })),
+    },
+    { comment: 'Relay control: who may send to other domains (Admin Guide 12.2)' },
+    v('RelayTrustedGroup', config.relay.trustedGroup),
+    v('RelayAuthenticated', config.relay.authenticated),
+    v('RelayPop3BeforeSmtpMinutes', config.relay.pop3BeforeSmtpMinutes),
+    v('OpenRelay', config.relay.open),
+    v('HideLocalIp', config.relay.hideLocalIp),
+    { comment: 'Security options; 0 means no limit' },
+    v('MaxMessagesPerHour', config.limits.messagesPerHour),
+    v('MaxConnectionsPerIp', config.limits.connectionsPerIp),
+    v('MaxUnknownRecipients', config.limits.unknownRecipients),
+    v('LimitsExemptGroup', config.limits.exemptGroup),
+    v('MaxRecipients', config.limits.recipients),
+    v('MaxFailedCommands', config.limits.failedCommands),
+    { comment: 'Bytes' },
+    v('MaxMessageSize', config.limits.messageSize),
+    v('MaxReceivedHeaders', config.limits.receivedHeaders),
+    { comment: 'Seconds before the SMTP greeting (spam repellent); 0 = off' },
+    v('GreetingDelay', config.limits.greetingDelaySeconds),
+    { comment: 'Authentication: PLAIN and LOGIN only over TLS; lockout after failed logins' },
+    v('RequireSecureAuth', config.authentication.requireSecureAuth),
+    v('LockoutFailures', config.authentication.lockoutFailures),
+    v('LockoutMinutes', config.authentication.lockoutMinutes),
+    { comment: 'SMTP delivery: a relay server (empty host: DNS MX records), routes per domain' },
+    v('SmtpRelayHost', smarthost?.host ?? ''),
+    v('SmtpRelayPort', smarthost?.port ?? 25),
+    { comment: 'none, smtp-auth or pop3-before-smtp' },
+    v('SmtpRelayAuth', smarthost?.authentication ?? 'none'),
+    v('SmtpRelayUser', smarthost?.username ?? ''),
+    v('SmtpRelayPassword', smarthost?.password ?? ''),
+    {
+      list: 'DomainRoute',
+      items: config.delivery.routes.map((route) => ({
+        Domain: route.domain,
+        Host: route.host,
+        Port: String(route.port),
+      })),
+    },
+    v('InsertXEnvelopeTo', config.delivery.insertEnvelopeTo),
+    { comment: 'Queue options; times in minutes' },
+    v('QueueThreads', config.queue.threads),
+    v('QueueRetryMinutes', config.queue.retryMinutes),
+    v('QueueWarningMinutes', config.queue.warningMinutes),
+    v('QueueBounceMinutes', config.queue.bounceMinutes),
+    v('ShutdownGraceSeconds', config.shutdownGraceSeconds),
+    { comment: 'IP address groups: Kind is host, range, network or group' },
+    { list: 'IpGroup', items: writeIpGroups(config.ipGroups) },
+  ]);
+}
+
+/** Typed access to the variables, with errors that name the file and the variable. */
+class Reader {
+  private readonly used = new Set<string>();
+
+  constructor(
+    private readonly file: string,
+    private readonly variables: ReadonlyMap<string, string>,
+  ) {}
+
+  text(name: string, fallback: string): string {
+    this.used.add(name);
+    return this.variables.get(name)?.trim() ?? fallback;
+  }
+
+  flag(name: string, fallback: boolean): boolean {
+    const value = this.text(name, fallback ? '1' : '0');
+    if (value !== '0' && value !== '1') {
+      throw new StartupError(`${this.file}: ${name} is 0 or 1, not "${value}"`);
+    }
+    return value === '1';
+  }
+
+  count(name: string, fallback: number, minimum = 0): number {
+    return parseCount(this.file, name, this.text(name, String(fallback)), minimum);
+  }
+
+  port(name: string, fallback: number): number {
+    return parsePort(this.file, name, this.text(name, String(fallback)));
+  }
+
+  /** One of `choices`; the first is the default. */
+  choice<const T extends string>(name: string, choices: readonly [T, ...T[]]): T {
+    const value = this.text(name, choices[0]);
+    const chosen = choices.find((choice) => choice === value);
+    if (chosen === undefined) {
+      throw new StartupError(`${this.file}: ${name} is ${choices.join(', ')}, not "${value}"`);
+    }
+    return chosen;
+  }
+
+  unused(): string[] {
+    return [...this.variables.keys()].filter((name) => !this.used.has(name));
+  }
+}
+
+function parseCount(file: string, name: string, value: string, minimum = 0): number {
+  const number = /^\d{1,15}$/.test(value) ? Number(value) : NaN;
+  if (!(number >= minimum)) {
+    throw new StartupError(`${file}: ${name} is a whole number from ${minimum}, not "${value}"`);
+  }
+  return number;
+}
+
+function parsePort(file: string, where: string, value: string): number {
+  const port = parseCount(file, where, value);
+  if (port > 65535) throw new StartupError(`${file}: ${where} ${port} is not a port number`);
+  return port;
+}
+
+function readListeners(
+  file: string,
+  items: readonly ListItem[],
+  defaults: Readonly<Record<ListenerName, ListenerConfig>>,
+): Record<ListenerName, ListenerConfig> {
+  const listeners = { ...defaults };
+  for (const item of items) {
+    const name = item.Name as ListenerName;
+    if (!LISTENER_NAMES.includes(name)) {
+      throw new StartupError(
+        `${file}: Service "${item.Name ?? ''}" is none of ${LISTENER_NAMES.join(', ')}`,
+      );
+    }
+    const where = `Service ${name}`;
+    listeners[name] = {
+      enabled: item.Enabled === undefined ? true : item.Enabled.trim() === '1',
+      port: parsePort(file, `${where} Port`, item.Port?.trim() ?? String(defaults[name].port)),
+      maxConnections: parseCount(file, `${where} MaxConnections`, item.MaxConnections ?? '0'),
+    };
+  }
+  return listeners;
+}
+
+function readSmarthost(read: Reader): SmarthostConfig {
+  return {
+    host: read.text('SmtpRelayHost', ''),
+    port: read.port('SmtpRelayPort', 25),
+    authentication: read.choice('SmtpRelayAuth', ['none', 'smtp-auth', 'pop3-before-smtp']),
+    username: read.text('SmtpRelayUser', ''),
+    password: read.text('SmtpRelayPassword', ''),
+  };
+}
+
+function readRoute(file: string, item: ListItem, index: number): RouteConfig {
+  const where = `DomainRoute ${index + 1}`;
+  const domain = item.Domain?.trim().toLowerCase() ?? '';
+  const host = item.Host?.trim() ?? '';
+  if (!domain || !host) throw new StartupError(`${file}: ${where} needs a Domain and a Host`);
+  return { domain, host, port: parsePort(file, `${where} Port`, item.Port?.trim() ?? '25') };
+}
+
+const GROUP_KINDS = ['host', 'range', 'network', 'group'] as const;
+
+function readIpGroups(
+  file: string,
+  items: readonly ListItem[],
+): Record<string, readonly IpGroupItem[]> {
+  const groups: Record<string, IpGroupItem[]> = {};
+  items.forEach((item, index) => {
+    const group = item.Group?.trim() ?? '';
+    const kind = item.Kind?.trim() as (typeof GROUP_KINDS)[number];
+    if (!group || !GROUP_KINDS.includes(kind)) {
+      throw new StartupError(
+        `${file}: IpGroup item ${index + 1} needs a Group and a Kind (${GROUP_KINDS.join(', ')})`,
+      );
+    }
+    const common = {
+      ...(item.Enabled?.trim() === '0' ? { enabled: false } : {}),
+      ...(item.Description ? { description: item.Description } : {}),
+    };
+    const address = item.Address?.trim() ?? '';
+    const entry: IpGroupItem =
+      kind === 'host'
+        ? { kind, address, ...common }
+        : kind === 'range'
+          ? { kind, from: address, to: item.To?.trim() ?? '', ...common }
+          : kind === 'network'
+            ? { kind, address, mask: item.Mask?.trim() ?? '', ...common }
+            : { kind, name: item.Name?.trim() ?? '', ...common };
+    (groups[group] ??= []).push(entry);
+  });
+  return groups;
+}
+
+function writeIpGroups(groups: Readonly<Record<string, readonly IpGroupItem[]>>): ListItem[] {
+  return Object.entries(groups).flatMap(([group, items]) =>
+    items.map((item) => {
+      const where: ListItem =
+        item.kind === 'host'
+          ? { Address: item.address }
+          : item.kind === 'range'
+            ? { Address: item.from, To: item.to }
+            : item.kind === 'network'
+              ? { Address: item.address, Mask: String(item.mask) }
+              : { Name: item.name };
+      return {
+        Group: group,
+        Kind: item.kind,
+        ...where,
+        Enabled: item.enabled === false ? '0' : '1',
+        Description: item.description ?? '',
+      };
+    }),
+  );
+}

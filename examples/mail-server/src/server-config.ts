@@ -1,0 +1,153 @@
+import { hostname as systemHostname } from 'node:os';
+import { type IpGroupItem, LOCAL_CLIENTS, LOCAL_CLIENTS_GROUP } from '@mailyard/access-policy';
+import { LISTENERS, type ListenerName } from './listener-names.js';
+
+/**
+ * The server's settings, as mailserver.cfg keeps them (Kerio Admin Guide 6, 12, 19; the
+ * defaults are Kerio's where the guide gives one, its screenshots' values otherwise).
+ */
+export interface MailServerConfig {
+  /** Kerio's "Internet hostname": the greeting, EHLO, Received headers, the certificate. */
+  readonly hostname: string;
+  /** The message store, relative to the data directory unless absolute. */
+  readonly storePath: string;
+  /** The IP address every listener binds to. */
+  readonly listenAddress: string;
+  readonly listeners: Readonly<Record<ListenerName, ListenerConfig>>;
+  readonly relay: RelayConfig;
+  readonly limits: LimitsConfig;
+  readonly authentication: AuthenticationConfig;
+  readonly delivery: DeliveryConfig;
+  readonly queue: QueueConfig;
+  /** Named IP address groups (Kerio 19.1) that the settings above refer to. */
+  readonly ipGroups: Readonly<Record<string, readonly IpGroupItem[]>>;
+  /** Seconds in-flight transactions get to finish when the server is told to stop. */
+  readonly shutdownGraceSeconds: number;
+}
+
+export interface ListenerConfig {
+  readonly enabled: boolean;
+  readonly port: number;
+  /** Connections at once; 0 = unlimited (Kerio 6.1). */
+  readonly maxConnections: number;
+}
+
+/** Kerio 12.2, "Allow relay only for": who may send mail to domains that are not ours. */
+export interface RelayConfig {
+  /** "Users from IP address group"; empty for none. */
+  readonly trustedGroup: string;
+  /** "Users authenticated through SMTP for outgoing mail". */
+  readonly authenticated: boolean;
+  /** "POP3 before SMTP": minutes of relay after a POP3 login from the same IP; 0 = off. */
+  readonly pop3BeforeSmtpMinutes: number;
+  readonly open: boolean;
+  /** "Hide local IP in Received headers" for clients of the trusted group. */
+  readonly hideLocalIp: boolean;
+}
+
+/** Kerio 12.2, Security Options; every 0 means no limit. */
+export interface LimitsConfig {
+  readonly messagesPerHour: number;
+  readonly connectionsPerIp: number;
+  readonly unknownRecipients: number;
+  /** "Do not apply these limits to IP address group"; empty for none. */
+  readonly exemptGroup: string;
+  readonly recipients: number;
+  readonly failedCommands: number;
+  /** Bytes. */
+  readonly messageSize: number;
+  readonly receivedHeaders: number;
+  /** The spam repellent's greeting delay on the SMTP port, in seconds; 0 = off (Kerio 13.6). */
+  readonly greetingDelaySeconds: number;
+}
+
+/** Kerio 12.8 and 1.6: how logins are checked and guarded. */
+export interface AuthenticationConfig {
+  /** "Require secure authentication": PLAIN and LOGIN only over TLS. */
+  readonly requireSecureAuth: boolean;
+  /** Failed logins from one IP before it is locked out, and for how long. */
+  readonly lockoutFailures: number;
+  readonly lockoutMinutes: number;
+}
+
+/** Kerio 12.5, SMTP Delivery: where mail for other domains goes. */
+export interface DeliveryConfig {
+  /** "Use relay SMTP server"; null: "Deliver directly using DNS MX records". */
+  readonly smarthost: SmarthostConfig | null;
+  /** Per-domain routes ("deliver to host"), tried before the smarthost and MX records. */
+  readonly routes: readonly RouteConfig[];
+  /** Kerio's advanced option "Insert X-Envelope-To header into locally delivered mail". */
+  readonly insertEnvelopeTo: boolean;
+}
+
+export interface SmarthostConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly authentication: 'none' | 'smtp-auth' | 'pop3-before-smtp';
+  readonly username: string;
+  readonly password: string;
+}
+
+export interface RouteConfig {
+  /** `example.com`, or `*.example.com` for its subdomains. */
+  readonly domain: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Kerio 12.5, Queue Options. */
+export interface QueueConfig {
+  readonly threads: number;
+  readonly retryMinutes: number;
+  /** A warning DSN to the sender after this long; 0 = never. */
+  readonly warningMinutes: number;
+  /** Returned to the sender after this long (not applied through a smarthost, as in Kerio). */
+  readonly bounceMinutes: number;
+}
+
+/** The configuration of a first run. */
+export function defaultConfig(): MailServerConfig {
+  const listener = (name: ListenerName): ListenerConfig => ({
+    enabled: true,
+    port: LISTENERS[name].port,
+    maxConnections: 0,
+  });
+  return {
+    hostname: systemHostname().toLowerCase() || 'localhost',
+    storePath: 'store',
+    listenAddress: '127.0.0.1',
+    listeners: {
+      smtp: listener('smtp'),
+      smtps: listener('smtps'),
+      submission: listener('submission'),
+      imap: listener('imap'),
+      imaps: listener('imaps'),
+      pop3: listener('pop3'),
+      pop3s: listener('pop3s'),
+    },
+    // Relay for authenticated users only, Kerio's default (004); POP3 before SMTP as its Fig.
+    relay: {
+      trustedGroup: '',
+      authenticated: true,
+      pop3BeforeSmtpMinutes: 30,
+      open: false,
+      hideLocalIp: false,
+    },
+    limits: {
+      messagesPerHour: 50,
+      connectionsPerIp: 20,
+      unknownRecipients: 10,
+      exemptGroup: LOCAL_CLIENTS_GROUP,
+      recipients: 100,
+      failedCommands: 3,
+      messageSize: 10 * 1024 * 1024,
+      receivedHeaders: 100,
+      greetingDelaySeconds: 0,
+    },
+    authentication: { requireSecureAuth: true, lockoutFailures: 5, lockoutMinutes: 20 },
+    delivery: { smarthost: null, routes: [], insertEnvelopeTo: false },
+    queue: { threads: 32, retryMinutes: 30, warningMinutes: 45, bounceMinutes: 5 * 24 * 60 },
+    ipGroups: { [LOCAL_CLIENTS_GROUP]: LOCAL_CLIENTS },
+    shutdownGraceSeconds: 10,
+  };
+}

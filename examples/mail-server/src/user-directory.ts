@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { MailStoreError, XmlDirectory } from '@mailyard/mailstore-interface';
+import { deriveScramCredentials } from '@mailyard/sasl';
+import type { UserArgument } from './command-line.js';
+import { readOptional } from './data-directory.js';
+import { parseKerioConfig } from './kerio-config-xml.js';
+import { StartupError } from './startup-error.js';
+
+/** The domain and users a first run creates when no domain is configured. */
+export const EXAMPLE_DOMAIN = 'example.test';
+export const EXAMPLE_USERS = ['alice', 'bob'] as const;
+
+export interface GeneratedAccount {
+  readonly address: string;
+  readonly password: string;
+}
+
+/**
+ * Opens users.cfg, Kerio's directory of domains, users, groups and aliases. Passwords are kept
+ * as scrypt hashes and SCRAM keys, never in the clear, so SCRAM, PLAIN and LOGIN work (CRAM-MD5
+ * and DIGEST-MD5 would need reversible storage, which this server does not turn on).
+ */
+export async function openUserDirectory(path: string): Promise<XmlDirectory> {
+  // XmlDirectory takes what it can read; an unreadable file must stop us before a first-run
+  // default overwrites the administrator's users.
+  const text = await readOptional(path);
+  if (text !== null) parseKerioConfig(text, path);
+  return XmlDirectory.open(path, { deriveScram: deriveScramCredentials });
+}
+
+/**
+ * Applies `--domain` and `--user`, and on a first run without any domain creates example.test
+ * with alice and bob. Returns the accounts whose passwords were generated, to be shown once.
+ */
+export async function applyAccounts(
+  directory: XmlDirectory,
+  request: { readonly domains: readonly string[]; readonly users: readonly UserArgument[] },
+  generatePassword: () => string = randomPassword,
+): Promise<GeneratedAccount[]> {
+  for (const domain of request.domains) {
+    if ((await directory.localDomain(domain)) === null) await directory.addDomain(domain);
+  }
+  const generated: GeneratedAccount[] = [];
+  if ((await directory.domains()).length === 0) {
+    await directory.addDomain(EXAMPLE_DOMAIN);
+    for (const name of EXAMPLE_USERS) {
+      const account = { address: `${name}@${EXAMPLE_DOMAIN}`, password: generatePassword() };
+      // A --user for the same account sets its password itself, below.
+      if (request.users.some((user) => user.address === account.address)) continue;
+      await directory.addUser(account.address, { password: account.password });
+      generated.push(account);
+    }
+  }
+  for (const user of request.users) await setUser(directory, user);
+  return generated;
+}
+
+async function setUser(directory: XmlDirectory, user: UserArgument): Promise<void> {
+  const domain = user.address.slice(user.address.lastIndexOf('@') + 1);
+  if ((await directory.localDomain(domain)) !== domain) {
+    throw new StartupError(
+      `--user ${user.address}: ${domain} is not a local domain (add it with --domain ${domain})`,
+    );
+  }
+  try {
+    if (await directory.findUser(user.address)) {
+      await directory.updateUser(user.address, { password: user.password });
+    } else {
+      await directory.addUser(user.address, { password: user.password });
+    }
+  } catch (error) {
+    // The directory's own words: an invalid login name, a password SASLprep refuses.
+    if (error instanceof MailStoreError || error instanceof RangeError) {
+      throw new StartupError(`--user ${user.address}: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+/** 12 random bytes as 16 URL-safe characters: easy to paste, hard to guess. */
+function randomPassword(): string {
+  return randomBytes(12).toString('base64url');
+}

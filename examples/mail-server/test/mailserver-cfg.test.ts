@@ -1,0 +1,233 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { formatMailserverCfg, parseMailserverCfg } from '../src/mailserver-cfg.js';
+import { type MailServerConfig, defaultConfig } from '../src/server-config.js';
+import { StartupError } from '../src/startup-error.js';
+
+const runs = Number(process.env.MAILYARD_FUZZ_RUNS ?? 200);
+
+const config = (xml: string) => parseMailserverCfg(xml, 'test.cfg');
+const wrap = (body: string) => `<?xml version="1.0"?><config>${body}</config>`;
+
+describe('mailserver.cfg', () => {
+  it('is written in Kerio\'s shape: <variable name="..."> and <list> of <listitem>', () => {
+    const xml = formatMailserverCfg(defaultConfig());
+    expect(xml).toMatch(/^<\?xml version="1.0" encoding="utf-8"\?>\n<config>\n/);
+    expect(xml).toContain('<variable name="QueueRetryMinutes">30</variable>');
+    expect(xml).toContain('<variable name="MaxRecipients">100</variable>');
+    expect(xml).toMatch(
+      /<list name="Service">\s*<listitem>\s*<variable name="Name">smtp<\/variable>\s*<variable name="Enabled">1<\/variable>\s*<variable name="Port">2525<\/variable>/,
+    );
+    expect(xml).toContain(
+      '<!-- Relay control: who may send to other domains (Admin Guide 12.2) -->',
+    );
+  });
+
+  it('reads back what it writes, defaults included', () => {
+    const defaults = defaultConfig();
+    expect(config(formatMailserverCfg(defaults))).toEqual({ config: defaults, warnings: [] });
+  });
+
+  it('keeps the default of every variable a file leaves out', () => {
+    const { config: read } = config(
+      wrap('<variable name="MaxRecipients">7</variable><variable name="OpenRelay">1</variable>'),
+    );
+    expect(read).toEqual({
+      ...defaultConfig(),
+      hostname: read.hostname,
+      limits: { ...defaultConfig().limits, recipients: 7 },
+      relay: { ...defaultConfig().relay, open: true },
+    });
+  });
+
+  it('reads listeners, routes, a smarthost and IP groups', () => {
+    const { config: read } = config(
+      wrap(`
+        <variable name="SmtpRelayHost">relay.example.net</variable>
+        <variable name="SmtpRelayPort">587</variable>
+        <variable name="SmtpRelayAuth">smtp-auth</variable>
+        <variable name="SmtpRelayUser">me</variable>
+        <variable name="SmtpRelayPassword">secret &amp; more</variable>
+        <variable name="RelayTrustedGroup">Office</variable>
+        <variable name="LimitsExemptGroup">Office</variable>
+        <list name="Service">
+          <listitem><variable name="Name">imap</variable><variable name="Enabled">0</variable></listitem>
+          <listitem><variable name="Name">smtp</variable><variable name="Port">25</variable>
+            <variable name="MaxConnections">50</variable></listitem>
+        </list>
+        <list name="DomainRoute">
+          <listitem><variable name="Domain">Other.Test</variable><variable name="Host">127.0.0.1</variable>
+            <variable name="Port">2600</variable></listitem>
+        </list>
+        <list name="IpGroup">
+          <listitem><variable name="Group">Office</variable><variable name="Kind">network</variable>
+            <variable name="Address">192.0.2.0</variable><variable name="Mask">24</variable></listitem>
+          <listitem><variable name="Group">Office</variable><variable name="Kind">range</variable>
+            <variable name="Address">198.51.100.1</variable><variable name="To">198.51.100.9</variable>
+            <variable name="Enabled">0</variable></listitem>
+        </list>`),
+    );
+    expect(read.listeners.imap).toEqual({ enabled: false, port: 1143, maxConnections: 0 });
+    expect(read.listeners.smtp).toEqual({ enabled: true, port: 25, maxConnections: 50 });
+    expect(read.delivery.smarthost).toEqual({
+      host: 'relay.example.net',
+      port: 587,
+      authentication: 'smtp-auth',
+      username: 'me',
+      password: 'secret & more',
+    });
+    expect(read.delivery.routes).toEqual([{ domain: 'other.test', host: '127.0.0.1', port: 2600 }]);
+    expect(read.ipGroups).toEqual({
+      Office: [
+        { kind: 'network', address: '192.0.2.0', mask: '24' },
+        { kind: 'range', from: '198.51.100.1', to: '198.51.100.9', enabled: false },
+      ],
+    });
+  });
+
+  it('warns about variables and lists it does not know', () => {
+    const { warnings } = config(
+      wrap('<variable name="MaxRecipient">7</variable><list name="Antivirus"></list>'),
+    );
+    expect(warnings).toEqual([
+      'test.cfg: unknown variable MaxRecipient (ignored)',
+      'test.cfg: unknown list Antivirus (ignored)',
+    ]);
+  });
+
+  it.each([
+    [
+      '<variable name="MaxRecipients">many</variable>',
+      'test.cfg: MaxRecipients is a whole number from 0, not "many"',
+    ],
+    [
+      '<variable name="QueueThreads">0</variable>',
+      'test.cfg: QueueThreads is a whole number from 1, not "0"',
+    ],
+    ['<variable name="OpenRelay">yes</variable>', 'test.cfg: OpenRelay is 0 or 1, not "yes"'],
+    [
+      '<variable name="SmtpRelayHost">h</variable><variable name="SmtpRelayAuth">ntlm</variable>',
+      'test.cfg: SmtpRelayAuth is none, smtp-auth, pop3-before-smtp, not "ntlm"',
+    ],
+    [
+      '<list name="Service"><listitem><variable name="Name">nntp</variable></listitem></list>',
+      'test.cfg: Service "nntp" is none of smtp, smtps, submission, imap, imaps, pop3, pop3s',
+    ],
+    [
+      '<list name="Service"><listitem><variable name="Name">smtp</variable><variable name="Port">70000</variable></listitem></list>',
+      'test.cfg: Service smtp Port 70000 is not a port number',
+    ],
+    [
+      '<list name="DomainRoute"><listitem><variable name="Domain">a.test</variable></listitem></list>',
+      'test.cfg: DomainRoute 1 needs a Domain and a Host',
+    ],
+    [
+      '<variable name="RelayTrustedGroup">Nobody</variable>',
+      'test.cfg: the IP address group "Nobody" is not defined',
+    ],
+  ])('refuses %s, saying what and where', (body, message) => {
+    expect(() => config(wrap(body))).toThrow(new StartupError(message));
+  });
+
+  it('refuses a file that is not XML, with the line of the mistake', () => {
+    expect(() => config('<config>\n<variable name="a">1</variabl>\n</config>')).toThrow(
+      /^test\.cfg: line 2: Expected closing tag 'variable'/,
+    );
+    expect(() => config('<settings/>')).toThrow('test.cfg: not a configuration file');
+  });
+
+  it('reads back any configuration it writes', () => {
+    const text = fc.string({ unit: 'grapheme', maxLength: 20 }).map((s) => s.trim());
+    const count = fc.nat({ max: 1_000_000 });
+    const port = fc.integer({ min: 0, max: 65535 });
+    const listener = fc.record({ enabled: fc.boolean(), port, maxConnections: count });
+    const arbitraryConfig: fc.Arbitrary<MailServerConfig> = fc
+      .record({
+        hostname: text,
+        storePath: text,
+        listenAddress: fc.constantFrom('127.0.0.1', '::', '0.0.0.0'),
+        listener,
+        recipients: count,
+        retry: fc.integer({ min: 1, max: 10_000 }),
+        open: fc.boolean(),
+        routes: fc.array(
+          fc.record({
+            domain: fc.domain(),
+            host: fc.domain(),
+            port,
+          }),
+          { maxLength: 3 },
+        ),
+        smarthost: fc.option(
+          fc.record({
+            host: fc.domain(),
+            port,
+            authentication: fc.constantFrom('none', 'smtp-auth', 'pop3-before-smtp' as const),
+            username: text,
+            password: text,
+          }),
+        ),
+      })
+      .map((r) => {
+        const base = defaultConfig();
+        return {
+          ...base,
+          hostname: r.hostname || base.hostname,
+          storePath: r.storePath || base.storePath,
+          listenAddress: r.listenAddress,
+          listeners: { ...base.listeners, smtp: r.listener, pop3s: r.listener },
+          limits: { ...base.limits, recipients: r.recipients },
+          relay: { ...base.relay, open: r.open },
+          queue: { ...base.queue, retryMinutes: r.retry },
+          delivery: { ...base.delivery, routes: r.routes, smarthost: r.smarthost },
+        };
+      });
+    fc.assert(
+      fc.property(arbitraryConfig, (written) => {
+        expect(config(formatMailserverCfg(written)).config).toEqual(written);
+      }),
+      { seed: 11, numRuns: runs },
+    );
+  });
+
+  it('answers any text with a configuration or a StartupError', () => {
+    const xmlish = fc.array(
+      fc.constantFrom(
+        '<config>',
+        '</config>',
+        '<variable name="MaxRecipients">',
+        '<variable name="Port">',
+        '</variable>',
+        '<list name="Service">',
+        '<listitem>',
+        '</listitem>',
+        '</list>',
+        '<variable name="Name">smtp',
+        '&amp;',
+        '&bogus;',
+        '<!--',
+        '-->',
+        '\u0000',
+        '12',
+        'x',
+      ),
+      { maxLength: 30 },
+    );
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          xmlish.map((parts) => parts.join('')),
+          fc.string(),
+        ),
+        (text) => {
+          try {
+            config(text);
+          } catch (error) {
+            expect(error).toBeInstanceOf(StartupError);
+          }
+        },
+      ),
+      { seed: 13, numRuns: runs },
+    );
+  });
+});
