@@ -1,0 +1,839 @@
+import { type Clock, type Logger, silentLogger, systemClock } from '@mailyard/mailstore-interface';
+import { buildDsn, type DsnAction } from '../dsn/delivery-status-notification.js';
+import { DEFAULT_NOTIFY, type NotifyCondition, wantsNotification } from '../dsn/notify-policy.js';
+import type {
+  DeliveryAgent,
+  DeliveryJournal,
+  Envelope,
+  EnvelopeRecipient,
+  RecipientResult,
+} from '../envelope.js';
+import { type MailLog, silentMailLog } from '../log/mail-log.js';
+import { QueueError, QueueFiles } from './queue-files.js';
+import { QueueIdGenerator } from './queue-id.js';
+import {
+  type QueueMeta,
+  type QueueRecord,
+  type RecipientRecord,
+  envelopeRecipient,
+  newRecipientRecord,
+} from './queue-record.js';
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+/** Timers, injected so that tests drive the queue with a fake clock. */
+export interface QueueTimers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const realTimers: QueueTimers = {
+  setTimeout(callback, ms) {
+    const timer = setTimeout(callback, ms);
+    timer.unref?.();
+    return timer;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/** What a queue needs from the agent that delivers for it; the routing questions are optional. */
+export interface QueueDeliveryAgent extends DeliveryAgent {
+  /** Mail through a relay server: the queue's warning and bounce times do not apply (Kerio 12.5). */
+  viaRelay?(recipient: string): boolean;
+  /** Mail held for the scheduler (`runQueue()`) or for an ETRN (`release()`), or null. */
+  holdFor?(recipient: string): 'scheduler' | 'etrn' | null;
+}
+
+export interface DeliveryQueueOptions {
+  /** The queue directory (Kerio's `store/queue`); created if missing. */
+  readonly directory: string;
+  readonly agent: QueueDeliveryAgent;
+  /** Our host name: the DSNs' Reporting-MTA and From domain. */
+  readonly hostname: string;
+  readonly clock?: Clock;
+  readonly timers?: QueueTimers;
+  /**
+   * `online` (the default) delivers as soon as a message is queued and retries on its own;
+   * `offline` delivers only when `runQueue()` is called (Kerio's scheduler), or on `tryNow()` and
+   * `release()`.
+   */
+  readonly mode?: 'online' | 'offline';
+  /** Kerio's "Delivery retry interval": default 30 minutes. */
+  readonly retryInterval?: number;
+  /** Kerio's "Send the sender a warning if not delivered after": default 45 minutes (Kerio's figure); 0 for never. */
+  readonly warnAfter?: number;
+  /** Kerio's "Bounce the message if not delivered in": default 5 days. */
+  readonly bounceAfter?: number;
+  /** Kerio's "Maximum number of delivery threads": messages in delivery at once, default 32. */
+  readonly concurrency?: number;
+  /** Octets a queued message may have; 0 (the default) for no limit beyond the server's. */
+  readonly maxMessageSize?: number;
+  /** What senders hear about when they gave no NOTIFY; default failures and delays (Kerio). */
+  readonly defaultNotify?: readonly NotifyCondition[];
+  /** What a failure DSN returns without RET=: default `headers` (Kerio returns "its header"). */
+  readonly returnContent?: 'full' | 'headers';
+  /** Messages larger than this come back as their header only; default 1 MiB. */
+  readonly maxReturnSize?: number;
+  /** The server's offset from UTC in minutes, for the dates in DSNs. */
+  readonly utcOffset?: number;
+  readonly mailLog?: MailLog;
+  readonly logger?: Logger;
+}
+
+/** A queued message as the queue view shows it (Kerio 23.1: ID, Created, Next Try, Size, From, To, Status). */
+export interface QueueListItem {
+  readonly id: string;
+  readonly created: number;
+  /** The earliest next try of its pending recipients; null for ASAP (or, when all are held, null). */
+  readonly nextTry: number | null;
+  readonly size: number;
+  /** `''` for a DSN the queue generated (Kerio: "Empty From = DSN"). */
+  readonly from: string;
+  readonly to: readonly string[];
+  /** The last status of a pending recipient (`4.4.1 Cannot connect to remote host`), or `''`. */
+  readonly status: string;
+  readonly service: string;
+  readonly recipients: readonly {
+    readonly address: string;
+    readonly state: RecipientRecord['state'];
+    readonly attempts: number;
+    readonly nextTry: number | null;
+    readonly status: string | null;
+    readonly diagnostic: string | null;
+    readonly hold: 'scheduler' | 'etrn' | null;
+  }[];
+}
+
+/** Which messages `remove` takes (all the given conditions must hold). */
+export interface RemoveCriteria {
+  readonly ids?: readonly string[];
+  /** Sender, case-insensitive, exactly (`''` for DSNs). */
+  readonly from?: string;
+  /** Any recipient, case-insensitive, exactly. */
+  readonly to?: string;
+  /** Queued before this time (UTC ms). */
+  readonly createdBefore?: number;
+  readonly where?: (item: QueueListItem) => boolean;
+  /** Every message; needed when no other condition is given. */
+  readonly all?: boolean;
+}
+
+interface Entry {
+  readonly record: QueueRecord;
+  /** Serialises the writes of this entry's .env. */
+  lock: Promise<unknown>;
+  running: boolean;
+  removed: boolean;
+  /** Attempts asked for by runQueue, tryNow or release, waiting for the entry's next attempt. */
+  requests: { select: (r: RecipientRecord) => boolean; done: () => void }[];
+}
+
+/**
+ * The durable delivery queue, in Kerio's layout (`<QueueID>.eml` + `<QueueID>.env`): every
+ * message is on disk before `enqueue` resolves, every attempt's outcome before the next, and the
+ * delivery agent gets a journal to make local delivery exactly once across crashes. Retries at a
+ * fixed interval, a delay warning and a bounce after set times (not for mail through a relay),
+ * DSNs per NOTIFY, at most N deliveries at once, Online and Offline modes, mail held for ETRN,
+ * and the queue view's operations.
+ */
+export class DeliveryQueue {
+  private readonly files: QueueFiles;
+  private readonly entries = new Map<string, Entry>();
+  private readonly clock: Clock;
+  private readonly timers: QueueTimers;
+  private readonly logger: Logger;
+  private readonly mailLog: MailLog;
+  private readonly controllers = new Set<AbortController>();
+  private readonly idleWaiters: (() => void)[] = [];
+  private modeValue: 'online' | 'offline';
+  private timer: unknown = null;
+  private active = 0;
+  private stopping = false;
+  private dsnCounter = 0;
+  private pumping = false;
+  /** Work started in the background (time limits), which idle() and stop() wait for. */
+  private readonly background = new Set<Promise<unknown>>();
+
+  private constructor(
+    private readonly options: DeliveryQueueOptions,
+    private readonly ids: QueueIdGenerator,
+  ) {
+    this.files = new QueueFiles(options.directory);
+    this.clock = options.clock ?? systemClock;
+    this.timers = options.timers ?? realTimers;
+    this.logger = options.logger ?? silentLogger;
+    this.mailLog = options.mailLog ?? silentMailLog;
+    this.modeValue = options.mode ?? 'online';
+  }
+
+  /**
+   * Opens the queue: clears what a crash left half-written, loads every complete entry, sends
+   * the DSNs a crash kept from going out, and (Online) resumes delivery.
+   */
+  static async open(options: DeliveryQueueOptions): Promise<DeliveryQueue> {
+    const files = new QueueFiles(options.directory);
+    const logger = options.logger ?? silentLogger;
+    const records = await files.recover((problem) => logger.warn(`queue recovery: ${problem}`));
+    const clock = options.clock ?? systemClock;
+    const ids = await QueueIdGenerator.open(options.directory, () => clock.now());
+    const queue = new DeliveryQueue(options, ids);
+    for (const record of records) queue.entries.set(record.queueId, queue.newEntry(record));
+    for (const entry of queue.entries.values()) await queue.settle(entry);
+    queue.pump();
+    return queue;
+  }
+
+  get mode(): 'online' | 'offline' {
+    return this.modeValue;
+  }
+
+  /** Switches between Online and Offline (Kerio 12.6); Online starts delivering what is due. */
+  setMode(mode: 'online' | 'offline'): void {
+    this.modeValue = mode;
+    this.pump();
+  }
+
+  /** At least a second: a zero interval would retry in a tight loop. */
+  private get retryInterval(): number {
+    return Math.max(1000, this.options.retryInterval ?? 30 * MINUTE);
+  }
+
+  /**
+   * Queues a message. Resolves with its Queue-ID once both files are durable (the SMTP server
+   * says 250 then); rejects with a {@link QueueError} (and keeps nothing) when the message
+   * cannot be taken.
+   */
+  async enqueue(
+    envelope: Envelope,
+    message: AsyncIterable<Uint8Array>,
+    meta: QueueMeta,
+  ): Promise<{ queueId: string }> {
+    if (this.stopping) throw new QueueError('stopped', 'the queue is stopping');
+    if (envelope.recipients.length === 0) throw new QueueError('no-recipients', 'no recipients');
+    const queueId = await this.ids.nextId((id) => this.entries.has(id));
+    const size = await this.files.writeMessage(queueId, message, this.options.maxMessageSize ?? 0);
+    const created = this.clock.now();
+    const { recipients, ...rest } = envelope;
+    const record: QueueRecord = {
+      format: 'mailyard-queue',
+      version: 1,
+      queueId,
+      created,
+      size,
+      meta: cleanMeta(meta),
+      envelope: rest,
+      recipients: recipients.map((r) => newRecipientRecord(r, null)),
+      attempts: 0,
+      journal: {},
+    };
+    try {
+      await this.files.writeRecord(record);
+    } catch (error) {
+      await this.files.remove(queueId).catch(() => undefined);
+      throw new QueueError('io', `could not queue the message: ${describe(error)}`, {
+        cause: error,
+      });
+    }
+    this.entries.set(queueId, this.newEntry(record));
+    this.mailLog.write({
+      kind: 'recv',
+      time: created,
+      queueId,
+      service: meta.service,
+      from: envelope.from,
+      to: recipients.map((r) => r.address),
+      size,
+      ...(meta.user !== undefined ? { user: meta.user } : {}),
+      ...(meta.senderHost ? { senderHost: meta.senderHost } : {}),
+      ...(meta.ssl !== undefined ? { ssl: meta.ssl } : {}),
+      ...(meta.report ? { report: meta.report } : {}),
+      ...(meta.answer ? { answer: meta.answer } : {}),
+    });
+    this.pump();
+    return { queueId };
+  }
+
+  /** The queue view: every message, oldest first. */
+  list(): QueueListItem[] {
+    return [...this.entries.values()]
+      .filter((entry) => !entry.removed)
+      .sort(
+        (a, b) =>
+          a.record.created - b.record.created || (a.record.queueId < b.record.queueId ? -1 : 1),
+      )
+      .map((entry) => this.item(entry));
+  }
+
+  /** Count and volume, as the queue view's header shows them. */
+  stats(): { messages: number; volume: number } {
+    const items = this.list();
+    return { messages: items.length, volume: items.reduce((sum, item) => sum + item.size, 0) };
+  }
+
+  /**
+   * Removes messages without delivering or bouncing them (Kerio's Remove: selected, all, or by
+   * criteria). A message in delivery goes once its attempt ends. Returns how many.
+   */
+  async remove(criteria: RemoveCriteria): Promise<number> {
+    const conditions = [
+      criteria.ids,
+      criteria.from,
+      criteria.to,
+      criteria.createdBefore,
+      criteria.where,
+    ];
+    if (!criteria.all && conditions.every((c) => c === undefined)) return 0;
+    const ids = criteria.ids ? new Set(criteria.ids) : null;
+    const matches = this.list().filter(
+      (item) =>
+        (!ids || ids.has(item.id)) &&
+        (criteria.from === undefined || item.from.toLowerCase() === criteria.from.toLowerCase()) &&
+        (criteria.to === undefined ||
+          item.to.some((to) => to.toLowerCase() === criteria.to!.toLowerCase())) &&
+        (criteria.createdBefore === undefined || item.created < criteria.createdBefore) &&
+        (!criteria.where || criteria.where(item)),
+    );
+    for (const item of matches) {
+      const entry = this.entries.get(item.id);
+      if (!entry) continue;
+      entry.removed = true;
+      for (const request of entry.requests.splice(0)) request.done();
+      if (!entry.running) await this.withLock(entry, () => this.drop(entry));
+    }
+    return matches.length;
+  }
+
+  /** Kerio's "Try to send now": these messages, now, held for the scheduler or not (not for ETRN). */
+  tryNow(ids: readonly string[]): Promise<void> {
+    return this.request(
+      ids.flatMap((id) => this.entries.get(id) ?? []),
+      (r) => this.holdOf(r) !== 'etrn',
+    );
+  }
+
+  /** Kerio's "Run queue" (and the scheduler's "send queue"): everything not held for ETRN, now. */
+  runQueue(): Promise<void> {
+    this.enforceTimeLimits();
+    return this.request([...this.entries.values()], (r) => this.holdOf(r) !== 'etrn');
+  }
+
+  /**
+   * ETRN (RFC 1985) released mail for `node`: `domain`, or `@domain` for the domain and its
+   * subdomains. Says at once how many messages wait (the server answers 250 or 251 with it);
+   * `done` resolves when their attempt ended.
+   */
+  release(node: string): { messages: number; done: Promise<void> } {
+    const name = node.replace(/^@/, '').toLowerCase();
+    if (!name || name.startsWith('#')) return { messages: 0, done: Promise.resolve() };
+    const subdomains = node.startsWith('@');
+    const matches = (r: RecipientRecord) => {
+      if (this.holdOf(r) !== 'etrn') return false;
+      const domain = domainOf(r.address).toLowerCase();
+      return domain === name || (subdomains && domain.endsWith(`.${name}`));
+    };
+    const entries = [...this.entries.values()].filter((entry) =>
+      entry.record.recipients.some((r) => r.state === 'pending' && matches(r)),
+    );
+    return { messages: entries.length, done: this.request(entries, matches) };
+  }
+
+  /** Resolves when nothing is being delivered and nothing is due right now (for tests and shutdowns). */
+  async idle(): Promise<void> {
+    for (;;) {
+      if (this.background.size > 0) await Promise.all(this.background);
+      const now = this.clock.now();
+      const busy =
+        this.active > 0 ||
+        this.background.size > 0 ||
+        [...this.entries.values()].some(
+          (e) =>
+            e.requests.length > 0 ||
+            (this.modeValue === 'online' && !this.stopping && this.due(e, now)),
+        );
+      if (!busy) return;
+      await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    }
+  }
+
+  /**
+   * Stops: no new messages and no new attempts; attempts in progress get `graceMs` to finish,
+   * then their connections are aborted (what they had not delivered stays queued).
+   */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.stopping = true;
+    if (this.timer !== null) this.timers.clearTimeout(this.timer);
+    this.timer = null;
+    if (this.active > 0) {
+      await new Promise<void>((resolve) => {
+        const handle = this.timers.setTimeout(resolve, graceMs);
+        const check = () => {
+          if (this.active === 0) {
+            this.timers.clearTimeout(handle);
+            resolve();
+          } else this.idleWaiters.push(check);
+        };
+        check();
+      });
+    }
+    for (const controller of this.controllers) controller.abort();
+    while (this.active > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    await Promise.all(this.background);
+    await Promise.all([...this.entries.values()].map((entry) => entry.lock));
+    for (const entry of this.entries.values())
+      for (const request of entry.requests.splice(0)) request.done();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private newEntry(record: QueueRecord): Entry {
+    return { record, lock: Promise.resolve(), running: false, removed: false, requests: [] };
+  }
+
+  private item(entry: Entry): QueueListItem {
+    const { record } = entry;
+    const pending = record.recipients.filter((r) => r.state === 'pending');
+    const tries = pending.filter((r) => this.holdOf(r) === null).map((r) => r.nextTry);
+    const nextTry =
+      tries.length === 0 || tries.includes(null) ? null : Math.min(...(tries as number[]));
+    const last = [...pending].reverse().find((r) => r.diagnostic);
+    return {
+      id: record.queueId,
+      created: record.created,
+      nextTry,
+      size: record.size,
+      from: record.envelope.from,
+      to: record.recipients.map((r) => r.address),
+      status: last?.diagnostic ? statusText(last) : '',
+      service: record.meta.service,
+      recipients: record.recipients.map((r) => ({
+        address: r.address,
+        state: r.state,
+        attempts: r.attempts,
+        nextTry: r.nextTry,
+        status: r.status,
+        diagnostic: r.diagnostic,
+        hold: r.state === 'pending' ? this.holdOf(r) : null,
+      })),
+    };
+  }
+
+  private holdOf(recipient: RecipientRecord): 'scheduler' | 'etrn' | null {
+    try {
+      return this.options.agent.holdFor?.(recipient.address) ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  private timeLimitsApply(recipient: RecipientRecord): boolean {
+    try {
+      return !this.options.agent.viaRelay?.(recipient.address);
+    } catch {
+      return true;
+    }
+  }
+
+  /** Whether an entry has a recipient due for an automatic attempt. */
+  private due(entry: Entry, now: number): boolean {
+    if (entry.removed) return false;
+    return entry.record.recipients.some(
+      (r) =>
+        r.state === 'pending' &&
+        this.holdOf(r) === null &&
+        (r.nextTry === null || r.nextTry <= now) &&
+        !this.expired(entry.record, r, now),
+    );
+  }
+
+  /** Past the bounce time: no more attempts, the time limits fail it. */
+  private expired(record: QueueRecord, r: RecipientRecord, now: number): boolean {
+    return this.timeLimitsApply(r) && now >= record.created + (this.options.bounceAfter ?? 5 * DAY);
+  }
+
+  private request(
+    entries: readonly Entry[],
+    select: (r: RecipientRecord) => boolean,
+  ): Promise<void> {
+    const waits = entries
+      .filter((entry) => !entry.removed && !this.stopping)
+      .map((entry) => new Promise<void>((done) => entry.requests.push({ select, done })));
+    this.pump();
+    return Promise.all(waits).then(() => undefined);
+  }
+
+  /** Starts what may start now, and sets the timer for what comes next. */
+  private pump(): void {
+    if (this.stopping || this.pumping) return this.wakeIdle();
+    this.pumping = true;
+    try {
+      if (this.timer !== null) this.timers.clearTimeout(this.timer);
+      this.timer = null;
+      const now = this.clock.now();
+      const online = this.modeValue === 'online';
+      if (online) this.enforceTimeLimits();
+      const concurrency = Math.max(1, this.options.concurrency ?? 32);
+      const candidates = [...this.entries.values()]
+        .filter(
+          (e) =>
+            !e.running && !e.removed && (e.requests.length > 0 || (online && this.due(e, now))),
+        )
+        .sort(
+          (a, b) => b.requests.length - a.requests.length || a.record.created - b.record.created,
+        );
+      for (const entry of candidates) {
+        if (this.active >= concurrency) break;
+        void this.attempt(entry, now);
+      }
+      if (online) this.schedule(now);
+    } finally {
+      this.pumping = false;
+    }
+    this.wakeIdle();
+  }
+
+  /** The timer for the next retry, delay warning or bounce. */
+  private schedule(now: number): void {
+    let next = Number.POSITIVE_INFINITY;
+    const warnAfter = this.options.warnAfter ?? 45 * MINUTE;
+    const bounceAfter = this.options.bounceAfter ?? 5 * DAY;
+    for (const entry of this.entries.values()) {
+      if (entry.removed) continue;
+      for (const r of entry.record.recipients) {
+        if (r.state !== 'pending') continue;
+        if (!entry.running && this.holdOf(r) === null) next = Math.min(next, r.nextTry ?? now);
+        if (this.timeLimitsApply(r)) {
+          if (!r.warned && warnAfter > 0) next = Math.min(next, entry.record.created + warnAfter);
+          next = Math.min(next, entry.record.created + bounceAfter);
+        }
+      }
+    }
+    if (!Number.isFinite(next)) return;
+    const delay = Math.min(Math.max(0, next - now), 2 ** 31 - 1);
+    this.timer = this.timers.setTimeout(() => {
+      this.timer = null;
+      this.pump();
+    }, delay);
+  }
+
+  /** Delay warnings and bounces that are due for entries not in delivery (held mail, Offline). */
+  private enforceTimeLimits(): void {
+    const now = this.clock.now();
+    for (const entry of this.entries.values()) {
+      if (entry.running || entry.removed) continue;
+      if (
+        !entry.record.recipients.some(
+          (r) => r.state === 'pending' && this.limitDue(entry.record, r, now),
+        )
+      )
+        continue;
+      const work: Promise<void> = this.withLock(entry, async () => {
+        if (entry.removed || entry.running) return;
+        if (!this.applyTimeLimits(entry.record, this.clock.now())) return;
+        await this.files.writeRecord(entry.record);
+      })
+        .then(() => this.settle(entry))
+        .catch((error: unknown) =>
+          this.logger.error(`queue: ${describe(error)}`, { queueId: entry.record.queueId }),
+        )
+        .finally(() => {
+          this.background.delete(work);
+          this.wakeIdle();
+        });
+      this.background.add(work);
+    }
+  }
+
+  private limitDue(record: QueueRecord, r: RecipientRecord, now: number): boolean {
+    if (!this.timeLimitsApply(r)) return false;
+    const warnAfter = this.options.warnAfter ?? 45 * MINUTE;
+    if (now >= record.created + (this.options.bounceAfter ?? 5 * DAY)) return true;
+    return !r.warned && warnAfter > 0 && now >= record.created + warnAfter;
+  }
+
+  /**
+   * Kerio's time limits on the pending recipients: past the bounce time they fail (with a DSN
+   * when wanted), past the warning time they get one delay warning. Not for mail through a
+   * relay server: Kerio leaves those to the relay. Returns whether anything changed.
+   */
+  private applyTimeLimits(record: QueueRecord, now: number): boolean {
+    let changed = false;
+    const notify = this.options.defaultNotify ?? DEFAULT_NOTIFY;
+    const warnAfter = this.options.warnAfter ?? 45 * MINUTE;
+    const bounceAfter = this.options.bounceAfter ?? 5 * DAY;
+    for (const r of record.recipients) {
+      if (r.state !== 'pending' || !this.timeLimitsApply(r)) continue;
+      if (now >= record.created + bounceAfter) {
+        r.state = 'failed';
+        r.diagnostic = r.diagnostic
+          ? `${r.diagnostic} (delivery time expired)`
+          : '554 5.4.7 delivery time expired';
+        r.status = '5.4.7';
+        r.dsn = wantsNotification(record.envelope.from, envelopeRecipient(r), 'FAILURE', notify)
+          ? 'failed'
+          : null;
+        this.mailLog.write({
+          kind: 'sent',
+          time: now,
+          queueId: record.queueId,
+          recipient: r.address,
+          result: 'failed',
+          status: '5.4.7',
+        });
+        changed = true;
+      } else if (!r.warned && warnAfter > 0 && now >= record.created + warnAfter) {
+        r.warned = true;
+        if (wantsNotification(record.envelope.from, envelopeRecipient(r), 'DELAY', notify))
+          r.dsn = 'delayed';
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  private async attempt(entry: Entry, now: number): Promise<void> {
+    entry.running = true;
+    this.active++;
+    const requests = entry.requests.splice(0);
+    const controller = new AbortController();
+    this.controllers.add(controller);
+    const { record } = entry;
+    try {
+      const chosen = record.recipients.filter(
+        (r) =>
+          r.state === 'pending' &&
+          !this.expired(record, r, now) &&
+          ((this.modeValue === 'online' &&
+            this.holdOf(r) === null &&
+            (r.nextTry === null || r.nextTry <= now)) ||
+            requests.some((request) => request.select(r))),
+      );
+      if (chosen.length > 0) {
+        const number = record.attempts + 1;
+        const envelope: Envelope = {
+          ...record.envelope,
+          recipients: chosen.map(envelopeRecipient),
+        };
+        let results: RecipientResult[] = [];
+        try {
+          results = await this.options.agent.deliver(
+            envelope,
+            this.files.source(record.queueId, record.size),
+            {
+              queueId: record.queueId,
+              number,
+              signal: controller.signal,
+              journal: this.journal(entry),
+            },
+          );
+        } catch (error) {
+          this.logger.error(`queue: delivery agent failed: ${describe(error)}`, {
+            queueId: record.queueId,
+          });
+        }
+        await this.withLock(entry, async () => {
+          const time = this.clock.now();
+          record.attempts = number;
+          const notify = this.options.defaultNotify ?? DEFAULT_NOTIFY;
+          for (const r of chosen) {
+            const result =
+              results.find((candidate) => candidate.recipient === r.address) ??
+              ({
+                recipient: r.address,
+                status: 'deferred',
+                code: 451,
+                enhancedCode: '4.3.0',
+                diagnostic: '451 4.3.0 delivery was not completed',
+              } satisfies RecipientResult);
+            r.attempts++;
+            r.lastAttempt = time;
+            r.code = result.code;
+            r.status = result.enhancedCode;
+            r.diagnostic = result.diagnostic;
+            r.remoteMta = result.remoteMta ?? null;
+            const recipient = envelopeRecipient(r);
+            if (result.status === 'delivered') {
+              r.state = 'delivered';
+              if (wantsNotification(record.envelope.from, recipient, 'SUCCESS', notify))
+                r.dsn = 'delivered';
+            } else if (result.status === 'failed') {
+              r.state = 'failed';
+              if (wantsNotification(record.envelope.from, recipient, 'FAILURE', notify))
+                r.dsn = 'failed';
+            } else {
+              r.nextTry = this.modeValue === 'online' ? time + this.retryInterval : null;
+            }
+            this.mailLog.write({
+              kind: 'sent',
+              time,
+              queueId: record.queueId,
+              recipient: r.address,
+              result: result.status === 'delivered' ? 'delivered' : 'failed',
+              status: result.enhancedCode,
+            });
+          }
+          this.applyTimeLimits(record, time);
+          if (!entry.removed) await this.files.writeRecord(record);
+        });
+      }
+      await this.settle(entry);
+    } catch (error) {
+      this.logger.error(`queue: ${describe(error)}`, { queueId: record.queueId });
+    } finally {
+      this.controllers.delete(controller);
+      entry.running = false;
+      this.active--;
+      for (const request of requests) request.done();
+      if (entry.removed) await this.withLock(entry, () => this.drop(entry)).catch(() => undefined);
+      this.pump();
+    }
+  }
+
+  /** The journal the agents of one entry write to; each note is on disk before it resolves. */
+  private journal(entry: Entry): DeliveryJournal {
+    const { record } = entry;
+    const write = (change: () => void) =>
+      this.withLock(entry, async () => {
+        change();
+        if (!entry.removed) await this.files.writeRecord(record);
+      });
+    return {
+      get: (target) => record.journal[target],
+      intend: (target, note) => write(() => (record.journal[target] = { state: 'intended', note })),
+      done: (target) => write(() => (record.journal[target] = { state: 'done' })),
+      addRecipients: (target, recipients: readonly EnvelopeRecipient[]) =>
+        write(() => {
+          if (record.journal[target]?.state === 'done') return;
+          for (const recipient of recipients) {
+            if (
+              record.recipients.some(
+                (r) => r.address.toLowerCase() === recipient.address.toLowerCase(),
+              )
+            )
+              continue;
+            record.recipients.push({
+              ...newRecipientRecord(recipient, null),
+              forwardedFrom: target,
+            });
+          }
+          record.journal[target] = { state: 'done' };
+        }),
+    };
+  }
+
+  /**
+   * Sends the DSNs an entry owes (each queued durably before its flag is cleared), and removes
+   * the entry once every recipient is delivered or failed.
+   */
+  private async settle(entry: Entry): Promise<void> {
+    await this.withLock(entry, async () => {
+      if (entry.removed) return;
+      const { record } = entry;
+      const owed = record.recipients.filter((r) => r.dsn !== null);
+      for (const action of ['failed', 'delayed', 'delivered'] as const) {
+        const group = owed.filter((r) => r.dsn === action);
+        if (group.length === 0) continue;
+        await this.sendDsn(record, action, group);
+        for (const r of group) r.dsn = null;
+        await this.files.writeRecord(record);
+      }
+      if (record.recipients.every((r) => r.state !== 'pending')) await this.drop(entry);
+    });
+  }
+
+  private async sendDsn(
+    record: QueueRecord,
+    action: DsnAction,
+    recipients: RecipientRecord[],
+  ): Promise<void> {
+    if (record.envelope.from === '') return;
+    const maxReturnSize = this.options.maxReturnSize ?? 1024 * 1024;
+    let original: Buffer;
+    try {
+      original =
+        record.size <= maxReturnSize
+          ? await this.files.readMessage(record.queueId)
+          : await this.files.readMessage(record.queueId, 256 * 1024);
+    } catch {
+      original = Buffer.alloc(0);
+    }
+    const now = this.clock.now();
+    const bounceAfter = this.options.bounceAfter ?? 5 * DAY;
+    const dsn = buildDsn({
+      reportingMta: this.options.hostname,
+      envelope: { ...record.envelope, recipients: recipients.map(envelopeRecipient) },
+      recipients: recipients.map((r) => ({
+        recipient: envelopeRecipient(r),
+        action,
+        status:
+          r.status ?? (action === 'delivered' ? '2.0.0' : action === 'delayed' ? '4.0.0' : '5.0.0'),
+        ...(r.remoteMta ? { remoteMta: r.remoteMta } : {}),
+        ...(r.diagnostic ? { diagnostic: r.diagnostic } : {}),
+        ...(r.lastAttempt !== null ? { lastAttempt: r.lastAttempt } : {}),
+        ...(action === 'delayed' ? { willRetryUntil: record.created + bounceAfter } : {}),
+      })),
+      arrivalDate: record.created,
+      date: now,
+      ...(this.options.utcOffset !== undefined ? { utcOffset: this.options.utcOffset } : {}),
+      messageId: `${record.queueId}.${now.toString(36)}.${++this.dsnCounter}@${this.options.hostname}`,
+      original: record.size <= maxReturnSize ? original : headerOnly(original),
+      returnContent:
+        record.size <= maxReturnSize ? (this.options.returnContent ?? 'headers') : 'headers',
+      maxReturnSize,
+    });
+    await this.enqueue(dsn.envelope, oneChunk(dsn.content), { service: 'DSN', report: action });
+  }
+
+  /** Forgets an entry: files first, then memory. The caller holds the entry's lock. */
+  private async drop(entry: Entry): Promise<void> {
+    if (!this.entries.has(entry.record.queueId)) return;
+    await this.files.remove(entry.record.queueId);
+    this.entries.delete(entry.record.queueId);
+    entry.removed = true;
+  }
+
+  private withLock<T>(entry: Entry, work: () => Promise<T>): Promise<T> {
+    const run = entry.lock.then(work, work);
+    entry.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  private wakeIdle(): void {
+    for (const waiter of this.idleWaiters.splice(0)) waiter();
+  }
+}
+
+function cleanMeta(meta: QueueMeta): QueueMeta {
+  return {
+    service: meta.service,
+    ...(meta.user !== undefined ? { user: meta.user } : {}),
+    ...(meta.senderHost !== undefined ? { senderHost: meta.senderHost } : {}),
+    ...(meta.ssl !== undefined ? { ssl: meta.ssl } : {}),
+    ...(meta.report !== undefined ? { report: meta.report } : {}),
+    ...(meta.answer !== undefined ? { answer: meta.answer } : {}),
+  };
+}
+
+function statusText(r: RecipientRecord): string {
+  const text = r.diagnostic ?? '';
+  // "451 4.4.1 Cannot connect..." shows as Kerio's "4.4.1 Cannot connect to remote host".
+  return text.replace(/^\d{3} (?=\d\.\d{1,3}\.\d{1,3} )/, '');
+}
+
+function headerOnly(message: Buffer): Buffer {
+  const end = message.indexOf('\r\n\r\n');
+  return end >= 0 ? message.subarray(0, end + 4) : message;
+}
+
+async function* oneChunk(content: Uint8Array): AsyncIterable<Uint8Array> {
+  yield content;
+}
+
+function domainOf(address: string): string {
+  const at = address.lastIndexOf('@');
+  return at < 0 ? '' : address.slice(at + 1);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
