@@ -37,12 +37,14 @@ const realTimers: QueueTimers = {
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
+export type Hold = 'scheduler' | 'etrn';
+
 /** What a queue needs from the agent that delivers for it; the routing questions are optional. */
 export interface QueueDeliveryAgent extends DeliveryAgent {
   /** Mail through a relay server: the queue's warning and bounce times do not apply (Kerio 12.5). */
-  viaRelay?(recipient: string): boolean;
+  viaRelay?(recipient: string): boolean | Promise<boolean>;
   /** Mail held for the scheduler (`runQueue()`) or for an ETRN (`release()`), or null. */
-  holdFor?(recipient: string): 'scheduler' | 'etrn' | null;
+  holdFor?(recipient: string): Hold | null | Promise<Hold | null>;
 }
 
 export interface DeliveryQueueOptions {
@@ -154,6 +156,12 @@ export class DeliveryQueue {
   private pumping = false;
   /** Work started in the background (time limits), which idle() and stop() wait for. */
   private readonly background = new Set<Promise<unknown>>();
+  /**
+   * How the agent routes each address (held? through a relay?), asked when an address enters the
+   * queue and again on runQueue, tryNow and release, so that the queue's own decisions stay
+   * synchronous while the agent may need its directory to answer.
+   */
+  private readonly routing = new Map<string, { hold: Hold | null; relay: boolean }>();
 
   private constructor(
     private readonly options: DeliveryQueueOptions,
@@ -179,6 +187,7 @@ export class DeliveryQueue {
     const ids = await QueueIdGenerator.open(options.directory, () => clock.now());
     const queue = new DeliveryQueue(options, ids);
     for (const record of records) queue.entries.set(record.queueId, queue.newEntry(record));
+    await queue.learnRouting(pendingAddresses([...queue.entries.values()]));
     for (const entry of queue.entries.values()) await queue.settle(entry);
     queue.pump();
     return queue;
@@ -235,7 +244,9 @@ export class DeliveryQueue {
         cause: error,
       });
     }
-    this.entries.set(queueId, this.newEntry(record));
+    const entry = this.newEntry(record);
+    await this.learnRouting(pendingAddresses([entry]));
+    this.entries.set(queueId, entry);
     this.mailLog.write({
       kind: 'recv',
       time: created,
@@ -305,27 +316,28 @@ export class DeliveryQueue {
   }
 
   /** Kerio's "Try to send now": these messages, now, held for the scheduler or not (not for ETRN). */
-  tryNow(ids: readonly string[]): Promise<void> {
-    return this.request(
-      ids.flatMap((id) => this.entries.get(id) ?? []),
-      (r) => this.holdOf(r) !== 'etrn',
-    );
+  async tryNow(ids: readonly string[]): Promise<void> {
+    const entries = ids.flatMap((id) => this.entries.get(id) ?? []);
+    await this.learnRouting(pendingAddresses(entries));
+    return this.request(entries, (r) => this.holdOf(r) !== 'etrn');
   }
 
   /** Kerio's "Run queue" (and the scheduler's "send queue"): everything not held for ETRN, now. */
-  runQueue(): Promise<void> {
+  async runQueue(): Promise<void> {
+    await this.learnRouting(pendingAddresses([...this.entries.values()]));
     this.enforceTimeLimits();
     return this.request([...this.entries.values()], (r) => this.holdOf(r) !== 'etrn');
   }
 
   /**
    * ETRN (RFC 1985) released mail for `node`: `domain`, or `@domain` for the domain and its
-   * subdomains. Says at once how many messages wait (the server answers 250 or 251 with it);
-   * `done` resolves when their attempt ended.
+   * subdomains. Resolves as soon as it knows how many messages wait (the server answers 250 or
+   * 251 with it); `done` resolves when their attempt ended. `#queue` names are not supported.
    */
-  release(node: string): { messages: number; done: Promise<void> } {
+  async release(node: string): Promise<{ messages: number; done: Promise<void> }> {
     const name = node.replace(/^@/, '').toLowerCase();
     if (!name || name.startsWith('#')) return { messages: 0, done: Promise.resolve() };
+    await this.learnRouting(pendingAddresses([...this.entries.values()]));
     const subdomains = node.startsWith('@');
     const matches = (r: RecipientRecord) => {
       if (this.holdOf(r) !== 'etrn') return false;
@@ -418,19 +430,28 @@ export class DeliveryQueue {
     };
   }
 
-  private holdOf(recipient: RecipientRecord): 'scheduler' | 'etrn' | null {
-    try {
-      return this.options.agent.holdFor?.(recipient.address) ?? null;
-    } catch {
-      return null;
-    }
+  private holdOf(recipient: RecipientRecord): Hold | null {
+    return this.routing.get(recipient.address.toLowerCase())?.hold ?? null;
   }
 
   private timeLimitsApply(recipient: RecipientRecord): boolean {
-    try {
-      return !this.options.agent.viaRelay?.(recipient.address);
-    } catch {
-      return true;
+    return !this.routing.get(recipient.address.toLowerCase())?.relay;
+  }
+
+  /** Asks the agent how it routes these addresses (see {@link routing}). */
+  private async learnRouting(addresses: Iterable<string>): Promise<void> {
+    const { agent } = this.options;
+    if (!agent.holdFor && !agent.viaRelay) return;
+    for (const address of new Set(addresses)) {
+      let hold: Hold | null = null;
+      let relay = false;
+      try {
+        hold = (await agent.holdFor?.(address)) ?? null;
+        relay = (await agent.viaRelay?.(address)) ?? false;
+      } catch (error) {
+        this.logger.warn(`queue: routing of ${address} unknown: ${describe(error)}`);
+      }
+      this.routing.set(address.toLowerCase(), { hold, relay });
     }
   }
 
@@ -701,8 +722,9 @@ export class DeliveryQueue {
       get: (target) => record.journal[target],
       intend: (target, note) => write(() => (record.journal[target] = { state: 'intended', note })),
       done: (target) => write(() => (record.journal[target] = { state: 'done' })),
-      addRecipients: (target, recipients: readonly EnvelopeRecipient[]) =>
-        write(() => {
+      addRecipients: async (target, recipients: readonly EnvelopeRecipient[]) => {
+        await this.learnRouting(recipients.map((r) => r.address));
+        await write(() => {
           if (record.journal[target]?.state === 'done') return;
           for (const recipient of recipients) {
             if (
@@ -717,7 +739,8 @@ export class DeliveryQueue {
             });
           }
           record.journal[target] = { state: 'done' };
-        }),
+        });
+      },
     };
   }
 
@@ -801,6 +824,12 @@ export class DeliveryQueue {
   private wakeIdle(): void {
     for (const waiter of this.idleWaiters.splice(0)) waiter();
   }
+}
+
+function pendingAddresses(entries: readonly Entry[]): string[] {
+  return entries.flatMap((e) =>
+    e.record.recipients.filter((r) => r.state === 'pending').map((r) => r.address),
+  );
 }
 
 function cleanMeta(meta: QueueMeta): QueueMeta {

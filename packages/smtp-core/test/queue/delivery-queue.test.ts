@@ -509,15 +509,15 @@ describe('management', () => {
       address: 'x@branch.test',
       hold: 'etrn',
     });
-    expect(queue.release('#queue').messages).toBe(0);
-    expect(queue.release('other.test').messages).toBe(0);
-    const exact = queue.release('branch.test');
+    expect((await queue.release('#queue')).messages).toBe(0);
+    expect((await queue.release('other.test')).messages).toBe(0);
+    const exact = await queue.release('branch.test');
     expect(exact.messages).toBe(1);
     await exact.done;
     expect(agent.calls.at(-1)!.envelope.recipients.map((r) => r.address)).toEqual([
       'x@branch.test',
     ]);
-    const wide = queue.release('@branch.test');
+    const wide = await queue.release('@branch.test');
     expect(wide.messages).toBe(1);
     await wide.done;
     expect(agent.calls.at(-1)!.envelope.recipients.map((r) => r.address)).toEqual([

@@ -1,0 +1,374 @@
+import {
+  type Clock,
+  type Directory,
+  type Logger,
+  type MailStore,
+  type RecipientResolution,
+  isMailStoreError,
+  silentLogger,
+  systemClock,
+} from '@mailyard/mailstore-interface';
+import { formatRfc5322Date, parseHeaders } from '@mailyard/mime';
+import type {
+  DeliveryAgent,
+  DeliveryAttempt,
+  DeliveryJournal,
+  Envelope,
+  EnvelopeRecipient,
+  JournalEntry,
+  JournalNote,
+  MessageSource,
+  RecipientResult,
+} from '../envelope.js';
+
+export interface LocalDeliveryOptions {
+  readonly store: MailStore;
+  readonly directory: Directory;
+  /** Our host name, in the trace header written at delivery. */
+  readonly hostname: string;
+  readonly clock?: Clock;
+  /** The server's offset from UTC in minutes, for the trace header's date. */
+  readonly utcOffset?: number;
+  /** Kerio's advanced option "Insert X-Envelope-To header into locally delivered mail"; default off. */
+  readonly insertEnvelopeTo?: boolean;
+  /** Write `Return-Path:` with the envelope sender, as final delivery does (RFC 5321 4.4); default on. */
+  readonly returnPath?: boolean;
+  /**
+   * A full mailbox: `defer` (the default: 452/4.2.2, retried until the bounce time, since the
+   * user may make room, and Kerio refuses "any new messages" only while the quota is reached) or
+   * `fail` at once (552/5.2.2).
+   */
+  readonly overQuota?: 'defer' | 'fail';
+  /**
+   * Where forwards to outside addresses go when the agent runs without a queue journal (the
+   * queue's journal adds them to the message's own recipients instead, exactly once).
+   */
+  readonly forward?: (envelope: Envelope, message: MessageSource) => Promise<void>;
+  readonly logger?: Logger;
+}
+
+/** One place a message goes: a user's folder or a public folder. */
+interface Target {
+  readonly key: string;
+  /** Whom the store is asked as: the user, or, for a public folder, a name in its domain. */
+  readonly user: string;
+  readonly mailbox: string;
+  readonly recipients: string[];
+}
+
+type TargetOutcome =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly result: Omit<RecipientResult, 'recipient'> };
+
+/** How far back into a mailbox the exactly-once check looks at each message: its first lines. */
+const TRACE_WINDOW = 8 * 1024;
+
+/**
+ * The local delivery agent: puts messages for local recipients into the store. Each address is
+ * resolved through the Directory (aliases, groups, catch-all, forwarding); the message goes once
+ * to every mailbox and public folder the recipients lead to, with a trace header naming the
+ * Queue-ID; forwards to outside addresses go back to the queue as new recipients of the same
+ * message; unknown addresses fail with 5.1.1.
+ *
+ * Exactly once, across crashes: before a mailbox gets the message, the queue's journal records
+ * the mailbox's UIDVALIDITY and UIDNEXT; after, that it is done. When an attempt finds a
+ * mailbox "intended" but not "done" (a crash came between the store's write and the journal's),
+ * it looks at the messages from that UIDNEXT on for its Queue-ID in their first Received field,
+ * and delivers only if none has it.
+ */
+export function localDeliveryAgent(options: LocalDeliveryOptions): DeliveryAgent {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentLogger;
+
+  return {
+    async deliver(envelope, message, attempt) {
+      const journal = attempt.journal ?? memoryJournal();
+      const results = new Map<string, RecipientResult>();
+      const targets = new Map<string, Target>();
+      const targetsOf = new Map<string, string[]>();
+      const forwards = new Map<string, string[]>();
+
+      for (const recipient of envelope.recipients) {
+        const address = recipient.address;
+        let resolution: RecipientResolution;
+        try {
+          resolution = await options.directory.resolveRecipient(address);
+        } catch (error) {
+          results.set(
+            address,
+            result(address, 451, '4.3.0', `directory unavailable: ${describe(error)}`),
+          );
+          continue;
+        }
+        if (!resolution.local) {
+          results.set(
+            address,
+            result(address, 550, '5.1.2', `${address} is not in a local domain`),
+          );
+          continue;
+        }
+        if (resolution.unknown) {
+          results.set(address, result(address, 550, '5.1.1', `<${address}>: no such user here`));
+          continue;
+        }
+        const keys: string[] = [];
+        for (const user of resolution.mailboxes) {
+          keys.push(addTarget(targets, `mailbox:${user.toLowerCase()}`, user, 'INBOX', address));
+        }
+        for (const { domain, folder } of resolution.publicFolders) {
+          const name = `#public/${folder}`;
+          keys.push(
+            addTarget(
+              targets,
+              `public:${domain.toLowerCase()}:${folder}`,
+              `postmaster@${domain}`,
+              name,
+              address,
+            ),
+          );
+        }
+        targetsOf.set(address, keys);
+        if (resolution.forwards.length > 0) forwards.set(address, [...resolution.forwards]);
+      }
+
+      let content: Buffer | null = null;
+      const outcomes = new Map<string, TargetOutcome>();
+      for (const target of targets.values()) {
+        content ??= await readAll(message);
+        outcomes.set(target.key, await deliverOnce(target, envelope, content, attempt, journal));
+      }
+
+      for (const recipient of envelope.recipients) {
+        const address = recipient.address;
+        if (results.has(address)) continue;
+        const own = (targetsOf.get(address) ?? []).map((key) => outcomes.get(key)!);
+        const failures = own.filter((o): o is Extract<TargetOutcome, { ok: false }> => !o.ok);
+        const deferred = failures.find((f) => f.result.status === 'deferred');
+        const failed = failures.find((f) => f.result.status === 'failed');
+        // A temporary trouble anywhere means trying again; the journal keeps the rest from doubling.
+        const problem = deferred ?? failed;
+        if (problem) {
+          results.set(address, { ...problem.result, recipient: address });
+          continue;
+        }
+        const outside = forwards.get(address);
+        if (outside) {
+          const handed = await handForwards(
+            recipient,
+            outside,
+            envelope,
+            message,
+            journal,
+            attempt,
+          );
+          if (handed) {
+            results.set(address, handed);
+            continue;
+          }
+        }
+        const where =
+          own.length === 1 ? 'delivered to the mailbox' : `delivered to ${own.length} mailboxes`;
+        results.set(
+          address,
+          result(
+            address,
+            250,
+            outside ? '2.1.5' : '2.0.0',
+            outside && own.length === 0 ? 'forwarded' : where,
+          ),
+        );
+      }
+      return envelope.recipients.map((r) => results.get(r.address)!);
+    },
+  };
+
+  async function deliverOnce(
+    target: Target,
+    envelope: Envelope,
+    content: Buffer,
+    attempt: DeliveryAttempt,
+    journal: DeliveryJournal,
+  ): Promise<TargetOutcome> {
+    try {
+      const known: JournalEntry | undefined = journal.get(target.key);
+      if (known?.state === 'done') return { ok: true };
+      if (
+        known?.state === 'intended' &&
+        (await alreadyThere(target, known.note, attempt.queueId))
+      ) {
+        await journal.done(target.key);
+        return { ok: true };
+      }
+      const access = options.store.access(target.user);
+      let note: JournalNote;
+      try {
+        const status = await access.status(target.mailbox);
+        note = { uidValidity: status.uidValidity, uidNext: status.uidNext };
+      } catch (error) {
+        if (!isMailStoreError(error, 'not-found') && !isMailStoreError(error, 'permission-denied'))
+          throw error;
+        // Unreadable for us (a public folder without rights): a crash here means one more copy.
+        note = { uidValidity: null, uidNext: null };
+      }
+      await journal.intend(target.key, note);
+      await options.store.deliver(target.user, {
+        content: Buffer.concat([trace(target, envelope, attempt.queueId), content]),
+        ...(target.mailbox === 'INBOX' ? {} : { mailbox: target.mailbox }),
+      });
+      await journal.done(target.key);
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, result: storeFailure(error, target) };
+    }
+  }
+
+  /** Whether a message of this queue entry is in the mailbox from the journal's UIDNEXT on. */
+  async function alreadyThere(
+    target: Target,
+    note: JournalNote,
+    queueId: string,
+  ): Promise<boolean> {
+    if (typeof note.uidNext !== 'number') return false;
+    const box = await options.store.access(target.user).open(target.mailbox, { readOnly: true });
+    try {
+      if (box.uidValidity !== note.uidValidity) return false;
+      for (const { uid } of await box.messages()) {
+        if (uid < note.uidNext) continue;
+        const chunks: Uint8Array[] = [];
+        for await (const chunk of box.read(uid, { start: 0, end: TRACE_WINDOW }))
+          chunks.push(chunk);
+        const received = parseHeaders(Buffer.concat(chunks)).get('received') ?? '';
+        if (new RegExp(`(^|\\s)id ${queueId.replace(/[^0-9a-z-]/gi, '')}(\\s|;|$)`).test(received))
+          return true;
+      }
+      return false;
+    } finally {
+      box.close();
+    }
+  }
+
+  /** The header written on top of the message: Return-Path, X-Envelope-To, our Received. */
+  function trace(target: Target, envelope: Envelope, queueId: string): Buffer {
+    const lines: string[] = [];
+    if (options.returnPath !== false) lines.push(`Return-Path: <${oneLine(envelope.from)}>`);
+    if (options.insertEnvelopeTo)
+      lines.push(`X-Envelope-To: ${target.recipients.map(oneLine).join(', ')}`);
+    const forClause =
+      target.recipients.length === 1 ? `\r\n\tfor <${oneLine(target.recipients[0]!)}>` : '';
+    const date = formatRfc5322Date(clock.now(), options.utcOffset ?? 0);
+    lines.push(
+      `Received: by ${options.hostname} (Mailyard) id ${queueId}${forClause};\r\n\t${date}`,
+    );
+    return Buffer.from(`${lines.join('\r\n')}\r\n`, 'utf8');
+  }
+
+  /** Hands forwards to outside addresses on: into the queue entry's recipients, or to `forward`. */
+  async function handForwards(
+    recipient: EnvelopeRecipient,
+    addresses: readonly string[],
+    envelope: Envelope,
+    message: MessageSource,
+    journal: DeliveryJournal,
+    attempt: DeliveryAttempt,
+  ): Promise<RecipientResult | null> {
+    // RFC 3461 4.2: the forwarded copies keep the original recipient and its NOTIFY.
+    const onward = addresses.map((address) => ({
+      address,
+      ...(recipient.notify !== undefined ? { notify: recipient.notify } : {}),
+      originalRecipient: recipient.originalRecipient ?? `rfc822;${recipient.address}`,
+    }));
+    const key = `forward:${recipient.address.toLowerCase()}`;
+    try {
+      if (attempt.journal) {
+        await journal.addRecipients(key, onward);
+        return null;
+      }
+      if (journal.get(key)?.state === 'done') return null;
+      if (!options.forward) {
+        return result(recipient.address, 451, '4.3.0', 'forwarding needs the queue');
+      }
+      await options.forward({ ...envelope, recipients: onward }, message);
+      await journal.done(key);
+      return null;
+    } catch (error) {
+      logger.error(`local delivery: forwarding ${recipient.address} failed: ${describe(error)}`);
+      return result(recipient.address, 451, '4.3.0', `forwarding failed: ${describe(error)}`);
+    }
+  }
+
+  function storeFailure(error: unknown, target: Target): Omit<RecipientResult, 'recipient'> {
+    const where =
+      target.mailbox === 'INBOX'
+        ? target.user
+        : `${target.mailbox} of ${target.user.split('@')[1]}`;
+    if (isMailStoreError(error, 'over-quota')) {
+      return options.overQuota === 'fail'
+        ? strip(result('', 552, '5.2.2', `mailbox ${where} is full`))
+        : strip(result('', 452, '4.2.2', `mailbox ${where} is full`));
+    }
+    if (isMailStoreError(error, 'too-big')) {
+      return strip(result('', 552, '5.2.3', `message too big for mailbox ${where}`));
+    }
+    if (isMailStoreError(error, 'not-found') || isMailStoreError(error, 'not-allowed')) {
+      return strip(result('', 550, '5.2.1', `mailbox ${where} does not take mail`));
+    }
+    logger.error(`local delivery to ${where} failed: ${describe(error)}`);
+    return strip(result('', 451, '4.3.0', `mailbox ${where} unavailable: ${describe(error)}`));
+  }
+}
+
+function addTarget(
+  targets: Map<string, Target>,
+  key: string,
+  user: string,
+  mailbox: string,
+  recipient: string,
+): string {
+  const known = targets.get(key);
+  if (known) {
+    if (!known.recipients.includes(recipient)) known.recipients.push(recipient);
+  } else {
+    targets.set(key, { key, user, mailbox, recipients: [recipient] });
+  }
+  return key;
+}
+
+function result(
+  recipient: string,
+  code: number,
+  enhancedCode: string,
+  text: string,
+): RecipientResult {
+  const status = code < 400 ? 'delivered' : code < 500 ? 'deferred' : 'failed';
+  return { recipient, status, code, enhancedCode, diagnostic: `${code} ${enhancedCode} ${text}` };
+}
+
+function strip(full: RecipientResult): Omit<RecipientResult, 'recipient'> {
+  const { recipient: _recipient, ...rest } = full;
+  return rest;
+}
+
+async function readAll(message: MessageSource): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of message.read()) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+/** A journal that lives as long as one call: for use outside a queue (no crash safety). */
+function memoryJournal(): DeliveryJournal {
+  const entries = new Map<string, JournalEntry>();
+  return {
+    get: (target) => entries.get(target),
+    intend: async (target, note) => void entries.set(target, { state: 'intended', note }),
+    done: async (target) => void entries.set(target, { state: 'done' }),
+    addRecipients: async (target) => void entries.set(target, { state: 'done' }),
+  };
+}
+
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ');
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
