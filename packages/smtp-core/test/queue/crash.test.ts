@@ -1,0 +1,142 @@
+/**
+ * Exactly once through SIGKILL: a child process queues messages and delivers them locally into
+ * the on-disk store, and is killed, many times, at random moments and right between the store's
+ * write and the queue's note of it. After each kill the queue opens again in the next child;
+ * at the end it is drained here. Every acknowledged message must be in each of its mailboxes
+ * exactly once, and no message anywhere more than once.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FsMailStore } from '@mailyard/mailstore-fs';
+import { parseHeaders } from '@mailyard/mime';
+import { afterAll, expect, it } from 'vitest';
+import { localDeliveryAgent } from '../../src/delivery/local-delivery-agent.js';
+import { DeliveryQueue } from '../../src/queue/delivery-queue.js';
+import { crashDirectory, mailboxesOf } from './crash/crash-world.js';
+
+const ROUNDS = Number(process.env.MAILYARD_CRASH_ROUNDS ?? 16);
+const root = mkdtempSync(join(tmpdir(), 'mailyard-queue-crash-'));
+const queueDirectory = join(root, 'queue');
+const storeDirectory = join(root, 'store');
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** Runs the worker; kills it after `ms` unless its failpoint kills it first. Returns its lines. */
+function runAndKill(start: number, ms: number, failpoint: number): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const worker = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(import.meta.dirname, 'crash', 'worker.ts'),
+        queueDirectory,
+        storeDirectory,
+        String(start),
+        String(failpoint),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let output = '';
+    worker.stdout.on('data', (chunk: Buffer) => {
+      const before = output;
+      output += chunk.toString();
+      if (!before.includes('ready\n') && output.includes('ready\n'))
+        setTimeout(() => worker.kill('SIGKILL'), ms);
+    });
+    worker.on('error', reject);
+    worker.on('exit', (code, signal) => {
+      if (signal !== 'SIGKILL')
+        return reject(new Error(`worker exited on its own (${code}): ${output.slice(-500)}`));
+      resolve(output.split('\n').slice(0, -1));
+    });
+  });
+}
+
+async function mailboxContents(store: FsMailStore, user: string): Promise<Map<number, number>> {
+  const box = await store.access(user).open('INBOX', { readOnly: true });
+  const counts = new Map<number, number>();
+  try {
+    for (const { uid } of await box.messages()) {
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of box.read(uid, { start: 0, end: 4096 })) chunks.push(chunk);
+      const subject = parseHeaders(Buffer.concat(chunks)).get('subject') ?? '';
+      const seq = Number(/^crash (\d+)$/.exec(subject)?.[1] ?? Number.NaN);
+      expect(Number.isNaN(seq), `unexpected message "${subject}" in ${user}`).toBe(false);
+      counts.set(seq, (counts.get(seq) ?? 0) + 1);
+    }
+  } finally {
+    box.close();
+  }
+  return counts;
+}
+
+it(
+  `delivers every acknowledged message exactly once through ${ROUNDS} SIGKILLs`,
+  { timeout: 120_000 + ROUNDS * 10_000 },
+  async () => {
+    const acknowledged = new Map<number, string[]>();
+    const intended = new Set<number>();
+    let seq = 0;
+    let failpointKills = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      // Every other round dies right after the store took its n-th message, before the queue noted it.
+      const failpoint = round % 2 === 1 ? 1 + (round % 5) : 0;
+      const lines = await runAndKill(
+        seq,
+        failpoint ? 20_000 : 100 + Math.floor(Math.random() * 500),
+        failpoint,
+      );
+      if (failpoint && !lines.some((l) => l.startsWith('A '))) continue;
+      if (failpoint) failpointKills++;
+      for (const line of lines) {
+        const [kind, a, , recipients] = line.split(' ');
+        if (kind === 'I') {
+          seq = Number(a) + 1;
+          intended.add(Number(a));
+        } else if (kind === 'A') {
+          acknowledged.set(Number(a), recipients!.split(','));
+          intended.delete(Number(a));
+        }
+      }
+    }
+
+    // Drain what is left, here, with the same store and directory.
+    const store = new FsMailStore({ directory: storeDirectory });
+    const directory = await crashDirectory();
+    const queue = await DeliveryQueue.open({
+      directory: queueDirectory,
+      hostname: 'mail.crash.test',
+      agent: localDeliveryAgent({ store, directory, hostname: 'mail.crash.test' }),
+    });
+    await queue.idle();
+    expect(queue.list()).toEqual([]);
+    await queue.stop(0);
+
+    const contents = new Map<string, Map<number, number>>();
+    for (const user of ['u0@crash.test', 'u1@crash.test', 'u2@crash.test'])
+      contents.set(user, await mailboxContents(store, user));
+    for (const [number, recipients] of acknowledged) {
+      for (const user of mailboxesOf(recipients)) {
+        expect(contents.get(user)!.get(number) ?? 0, `message ${number} in ${user}`).toBe(1);
+      }
+    }
+    for (const [user, counts] of contents) {
+      for (const [number, count] of counts) {
+        expect(count, `copies of message ${number} in ${user}`).toBe(1);
+        // A message in a mailbox was acknowledged, or was being queued when the kill came.
+        expect(
+          acknowledged.has(number) || intended.has(number),
+          `message ${number} in ${user}`,
+        ).toBe(true);
+      }
+    }
+    await store.close();
+    console.log(
+      `queue crash test: ${ROUNDS} kills (${failpointKills} between store and journal), ${acknowledged.size} messages acknowledged`,
+    );
+    expect(acknowledged.size).toBeGreaterThan(ROUNDS);
+    expect(failpointKills).toBeGreaterThan(0);
+  },
+);
