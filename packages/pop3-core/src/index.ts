@@ -51,3 +51,40 @@ export {
   type Pop3ServerOptions,
   createPop3Server,
 } from './node/pop3-server.js';
+export {
+  type Pop3ClientErrorCode,
+  type Pop3ClientOptions,
+  type Pop3ClientTransport,
+  DEFAULT_CLIENT_MAX_MESSAGE,
+  Pop3ClientError,
+  Pop3ClientSession,
+} from './client/pop3-client-session.js';
+export { type ConnectPop3Options, type Pop3Client, connectPop3 } from './client/connect-pop3.js';
+export type { Pop3DownloadAccount } from './download/download-account.js';
+export { type SortResult, type SortingRule, SortingRules } from './download/sorting-rules.js';
+export {
+  FALLBACK_HEADER_GROUPS,
+  PREFERRED_HEADERS,
+  headerAddresses,
+  returnPath,
+} from './download/recipient-headers.js';
+export {
+  type AccountDownloadState,
+  type DownloadStateStore,
+  EMPTY_ACCOUNT_STATE,
+  JsonFileDownloadState,
+  MemoryDownloadState,
+} from './download/download-state.js';
+export {
+  type AccountDownloadResult,
+  type DeliverDownloadedMessage,
+  type DownloadEnvelope,
+  type Pop3DownloaderOptions,
+  Pop3Downloader,
+} from './download/pop3-downloader.js';
+export {
+  type DownloadSchedulerOptions,
+  type SchedulerTimers,
+  Pop3DownloadScheduler,
+  nodeTimers,
+} from './download/download-scheduler.js';

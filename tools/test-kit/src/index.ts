@@ -7,3 +7,9 @@ export {
 } from './dovecot-sandbox.js';
 export { selfSignedCertificate, type TestCertificate } from './self-signed-certificate.js';
 export { commandAvailable, describeWithCommand } from './peer-command.js';
+export {
+  DovecotPop3Server,
+  type DovecotPop3Options,
+  describeWithDovecotPop3,
+  dovecotPop3Available,
+} from './dovecot-pop3.js';

@@ -182,8 +182,11 @@ export class Pop3Session {
   }
 
   /** Resolves once the input received so far has been handled and answered. */
-  idle(): Promise<void> {
-    return this.running;
+  async idle(): Promise<void> {
+    for (let current = this.running; ; current = this.running) {
+      await current;
+      if (current === this.running) return;
+    }
   }
 
   private pump(): void {
@@ -191,6 +194,8 @@ export class Pop3Session {
     this.busy = true;
     this.running = this.run().finally(() => {
       this.busy = false;
+      // Input that came after the loop last looked, before this callback ran.
+      if (this.inputArrived) this.pump();
     });
   }
 
