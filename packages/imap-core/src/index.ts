@@ -1,1 +1,2 @@
-export {};
+export * from './protocol/index.js';
+export * from './session/index.js';

@@ -45,6 +45,19 @@ export function resolveRanges(
   return result;
 }
 
+/** Whether ranges contain a number, `*` standing for `largest`. */
+export function rangesContain(
+  ranges: readonly SequenceRange[],
+  value: number,
+  largest: number,
+): boolean {
+  return ranges.some(({ start, end }) => {
+    const a = start === '*' ? largest : start;
+    const b = end === '*' ? largest : end;
+    return value >= Math.min(a, b) && value <= Math.max(a, b);
+  });
+}
+
 /**
  * Numbers as a sequence set, in the order given: `1:3,5,7:9`; runs become ranges only where they
  * run upwards in that order, so ascending input gives the shortest set and ESORT's `ALL` keeps

@@ -1,0 +1,283 @@
+import { hasFlag } from '@mailyard/mailstore-interface';
+import type { MessageRecord, MessageState } from '@mailyard/mailstore-interface';
+import { bodyStructure, envelopeToImap, formatImapDate } from '@mailyard/mime';
+import type { FetchCommand, FetchItem } from '../../protocol/command.js';
+import type { ResponseBuilder } from '../../protocol/response-builder.js';
+import { formatSequenceSet, rangesContain } from '../../protocol/sequence-set.js';
+import { messageFlags } from '../change-report.js';
+import {
+  binaryContent,
+  filterHeaderFields,
+  hasNul,
+  readRange,
+  sectionBytes,
+  sectionLabel,
+} from '../message-sections.js';
+import type { SelectedMailbox } from '../selected-mailbox.js';
+import type { SessionContext } from '../session-context.js';
+import { refuse } from '../store-refusal.js';
+import { resolveSequence } from './select-commands.js';
+
+/** Messages whose records are read from the store at once. */
+const BATCH = 128;
+
+/** Items served from flags and mod-sequences alone, without the message's record. */
+const STATE_ITEMS = new Set(['UID', 'FLAGS', 'MODSEQ']);
+
+/** Whether fetching the item sets `\Seen` (RFC 9051 6.4.5: BODY[...], BINARY[...], RFC822, RFC822.TEXT). */
+function setsSeen(item: FetchItem): boolean {
+  return (
+    ((item.type === 'BODY[]' || item.type === 'BINARY[]') && !item.peek) ||
+    item.type === 'RFC822' ||
+    item.type === 'RFC822.TEXT'
+  );
+}
+
+/** Whether an item sends a whole message (Kerio's IMAPMessagesSent). */
+function sendsWholeMessage(item: FetchItem): boolean {
+  return (
+    item.type === 'RFC822' ||
+    (item.type === 'BODY[]' &&
+      item.section.part.length === 0 &&
+      !item.section.text &&
+      !item.partial) ||
+    (item.type === 'BINARY[]' && item.part.length === 0 && !item.partial)
+  );
+}
+
+/**
+ * FETCH and UID FETCH (RFC 9051 6.4.5), with CONDSTORE's MODSEQ and CHANGEDSINCE, QRESYNC's
+ * VANISHED, BINARY, OBJECTID and SAVEDATE items. Everything is served from the stored summary
+ * and byte ranges of the message; bodies are streamed from the store to the client.
+ */
+export async function fetch(session: SessionContext, command: FetchCommand): Promise<void> {
+  const selection = session.selected!;
+  if (command.vanished && !session.qresync) refuse('BAD', 'VANISHED needs QRESYNC enabled');
+  const items: FetchItem[] = [...command.items];
+  if (command.uid && !items.some((item) => item.type === 'UID')) items.unshift({ type: 'UID' });
+  if (command.changedSince !== undefined && !items.some((item) => item.type === 'MODSEQ'))
+    items.push({ type: 'MODSEQ' });
+  if (items.some((item) => item.type === 'MODSEQ')) await session.useCondstore();
+
+  const requested = resolveSequence(selection, command.sequence, command.uid);
+  if (
+    command.vanished &&
+    command.changedSince !== undefined &&
+    command.sequence.type === 'ranges'
+  ) {
+    const ranges = command.sequence.ranges;
+    const largest = (await selection.mailbox.status()).uidNext - 1;
+    const vanished = (await selection.mailbox.vanishedSince(command.changedSince)).filter((uid) =>
+      rangesContain(ranges, uid, largest),
+    );
+    if (vanished.length > 0)
+      await session.sendLine(`* VANISHED (EARLIER) ${formatSequenceSet(vanished)}`);
+  }
+
+  const states = new Map<number, MessageState>();
+  const wanted = new Set(requested);
+  for (const state of await selection.mailbox.messages())
+    if (wanted.has(state.uid)) states.set(state.uid, state);
+  let uids = requested.filter((uid) => states.has(uid));
+  const expungedMeanwhile = uids.length < requested.length;
+  if (command.changedSince !== undefined) {
+    const since = command.changedSince;
+    uids = uids.filter((uid) => states.get(uid)!.modSeq > since);
+  }
+
+  // The implicit \Seen, set before the data goes out so that FLAGS can show it.
+  const flagsChanged = new Set<number>();
+  if (!selection.readOnly && items.some(setsSeen)) {
+    const unseen = uids.filter((uid) => !hasFlag(states.get(uid)!.flags, '\\Seen'));
+    if (unseen.length > 0) {
+      const { updated } = await selection.mailbox.updateFlags(unseen, {
+        operation: 'add',
+        flags: ['\\Seen'],
+      });
+      selection.acknowledge(updated);
+      for (const state of updated) {
+        states.set(state.uid, state);
+        flagsChanged.add(state.uid);
+      }
+    }
+  }
+
+  const needsRecord = items.some((item) => !STATE_ITEMS.has(item.type));
+  for (let i = 0; i < uids.length; i += BATCH) {
+    const batch = uids.slice(i, i + BATCH);
+    const records = needsRecord
+      ? new Map((await selection.mailbox.fetch(batch)).map((r) => [r.uid, r]))
+      : null;
+    for (const uid of batch) {
+      const record = records?.get(uid);
+      if (records && !record) continue;
+      const state = states.get(uid)!;
+      const withFlags =
+        flagsChanged.has(uid) && !items.some((item) => item.type === 'FLAGS')
+          ? [...items, { type: 'FLAGS' } as const]
+          : items;
+      const response = await fetchResponse(session, selection, state, record ?? null, withFlags);
+      await session.send(response.finish());
+    }
+  }
+  if (expungedMeanwhile) {
+    await session.finish(
+      command,
+      'NO',
+      'Some of the requested messages no longer exist',
+      'EXPUNGEISSUED',
+    );
+    return;
+  }
+  await session.finish(command, 'OK', 'Fetch completed');
+}
+
+/** One `* n FETCH (...)` response. */
+async function fetchResponse(
+  session: SessionContext,
+  selection: SelectedMailbox,
+  state: MessageState,
+  record: MessageRecord | null,
+  items: readonly FetchItem[],
+): Promise<ResponseBuilder> {
+  const out = session.builder().raw(`* ${selection.view.seqOf(state.uid)} FETCH (`);
+  let first = true;
+  for (const item of items) {
+    if (!first) out.raw(' ');
+    first = false;
+    await fetchItem(session, selection, out, state, record, item);
+  }
+  return out.raw(')').crlf();
+}
+
+async function fetchItem(
+  session: SessionContext,
+  selection: SelectedMailbox,
+  out: ResponseBuilder,
+  state: MessageState,
+  record: MessageRecord | null,
+  item: FetchItem,
+): Promise<void> {
+  const mailbox = selection.mailbox;
+  switch (item.type) {
+    case 'UID':
+      out.raw(`UID ${state.uid}`);
+      return;
+    case 'FLAGS':
+      out.raw(`FLAGS ${messageFlags(session, selection, state)}`);
+      return;
+    case 'MODSEQ':
+      out.raw(`MODSEQ (${state.modSeq})`);
+      return;
+  }
+  const message = record!;
+  const root = message.summary.body;
+  switch (item.type) {
+    case 'INTERNALDATE':
+      out.raw(`INTERNALDATE "${formatImapDate(message.internalDate)}"`);
+      return;
+    case 'SAVEDATE':
+      out.raw(`SAVEDATE "${formatImapDate(message.saveDate)}"`);
+      return;
+    case 'RFC822.SIZE':
+      out.raw(`RFC822.SIZE ${message.size}`);
+      return;
+    case 'ENVELOPE':
+      out.raw('ENVELOPE ').value(envelopeToImap(message.summary.envelope));
+      return;
+    case 'BODY':
+    case 'BODYSTRUCTURE':
+      out.raw(`${item.type} `).value(bodyStructure(root, item.type === 'BODYSTRUCTURE'));
+      return;
+    case 'EMAILID':
+      out.raw(`EMAILID (${message.emailId})`);
+      return;
+    case 'THREADID':
+      // RFC 8474 5.2: NIL where the server does not thread the message.
+      out.raw('THREADID NIL');
+      return;
+    case 'RFC822':
+    case 'RFC822.HEADER':
+    case 'RFC822.TEXT': {
+      const text =
+        item.type === 'RFC822' ? undefined : item.type === 'RFC822.HEADER' ? 'HEADER' : 'TEXT';
+      const range = sectionBytes(root, { part: [], ...(text ? { text } : {}) })!;
+      out.raw(`${item.type} `);
+      streamRange(out, mailbox, state.uid, range.start, range.end);
+      if (item.type === 'RFC822') countMessage(session);
+      return;
+    }
+    case 'BODY[]': {
+      const { section, partial } = item;
+      out.raw(`BODY${sectionLabel(section)}${partial ? `<${partial.start}>` : ''} `);
+      const range = sectionBytes(root, section);
+      if (!range) {
+        out.literal(new Uint8Array(0));
+        return;
+      }
+      if (section.text === 'HEADER.FIELDS' || section.text === 'HEADER.FIELDS.NOT') {
+        const header = await readRange(mailbox, state.uid, range);
+        const fields = filterHeaderFields(
+          header,
+          section.fields ?? [],
+          section.text === 'HEADER.FIELDS.NOT',
+        );
+        out.literal(applyPartial(fields, partial));
+        return;
+      }
+      let start = range.start;
+      let end = range.end;
+      if (partial) {
+        start = Math.min(end, start + partial.start);
+        end = Math.min(end, start + partial.length);
+      }
+      streamRange(out, mailbox, state.uid, start, end);
+      if (sendsWholeMessage(item)) countMessage(session);
+      return;
+    }
+    case 'BINARY[]':
+    case 'BINARY.SIZE': {
+      const content = await binaryContent(mailbox, state.uid, root, item.part);
+      if (content.type === 'unknown-encoding')
+        refuse('NO', 'Unknown Content-Transfer-Encoding', 'UNKNOWN-CTE');
+      const bytes = content.type === 'content' ? content.bytes : new Uint8Array(0);
+      const label = `[${item.part.join('.')}]`;
+      if (item.type === 'BINARY.SIZE') {
+        out.raw(`BINARY.SIZE${label} ${bytes.length}`);
+        return;
+      }
+      const sent = applyPartial(bytes, item.partial);
+      out.raw(`BINARY${label}${item.partial ? `<${item.partial.start}>` : ''} `);
+      out.literal(sent, hasNul(sent));
+      if (sendsWholeMessage(item)) countMessage(session);
+      return;
+    }
+  }
+}
+
+function streamRange(
+  out: ResponseBuilder,
+  mailbox: SelectedMailbox['mailbox'],
+  uid: number,
+  start: number,
+  end: number,
+): void {
+  if (end <= start) {
+    out.literal(new Uint8Array(0));
+    return;
+  }
+  out.stream(end - start, () => mailbox.read(uid, { start, end }));
+}
+
+function applyPartial(
+  bytes: Uint8Array,
+  partial: { start: number; length: number } | undefined,
+): Uint8Array {
+  if (!partial) return bytes;
+  const start = Math.min(bytes.length, partial.start);
+  return bytes.subarray(start, Math.min(bytes.length, start + partial.length));
+}
+
+function countMessage(session: SessionContext): void {
+  if (session.counters) session.counters.messagesSent++;
+}

@@ -1,0 +1,102 @@
+import type { SearchCommand, SearchReturn } from '../../protocol/command.js';
+import { quote } from '../../protocol/response-builder.js';
+import { formatSequenceSet } from '../../protocol/sequence-set.js';
+import { runSearch, usesModSeq } from '../search-evaluator.js';
+import type { SelectedMailbox } from '../selected-mailbox.js';
+import type { SessionContext } from '../session-context.js';
+
+/**
+ * SEARCH and UID SEARCH (RFC 9051 6.4.4), with ESEARCH's RETURN options (RFC 4731), SEARCHRES's
+ * SAVE (RFC 5182) and CONDSTORE's MODSEQ (RFC 7162 3.1.5). IMAP4rev1 answers `* SEARCH` unless
+ * RETURN is given; IMAP4rev2 always answers ESEARCH.
+ */
+export async function search(session: SessionContext, command: SearchCommand): Promise<void> {
+  const selection = session.selected!;
+  const withModSeq = usesModSeq(command.key);
+  if (withModSeq) await session.useCondstore();
+  let result;
+  try {
+    result = await runSearch(selection, command.key, command.charset, {
+      now: session.clock.now(),
+      rev2: session.rev2,
+    });
+  } catch (error) {
+    // RFC 5182 2.1: a failed SEARCH ... SAVE leaves an empty saved result.
+    if (command.returns?.save) selection.savedSearch = [];
+    throw error;
+  }
+  const numbers = command.uid ? result.uids : result.uids.map((uid) => selection.view.seqOf(uid));
+  const returns = command.returns ?? (session.rev2 ? allReturn() : null);
+  if (returns === null) {
+    const modseq = withModSeq && numbers.length > 0 ? ` (MODSEQ ${result.highestModSeq})` : '';
+    await session.sendLine(`* SEARCH${numbers.map((n) => ` ${n}`).join('')}${modseq}`);
+  } else {
+    if (returns.save) saveResult(selection, returns, result.uids);
+    if (!returns.save || returns.min || returns.max || returns.all || returns.count) {
+      await session.sendLine(
+        esearchLine(
+          command.tag,
+          command.uid,
+          effective(returns),
+          numbers,
+          withModSeq ? result.highestModSeq : null,
+          false,
+        ),
+      );
+    }
+  }
+  await session.finish(command, 'OK', 'Search completed');
+}
+
+/** RETURN () means RETURN (ALL) (RFC 4731 3.1). */
+function effective(returns: SearchReturn): SearchReturn {
+  return returns.min || returns.max || returns.all || returns.count
+    ? returns
+    : { ...returns, all: true };
+}
+
+function allReturn(): SearchReturn {
+  return { min: false, max: false, all: true, count: false, save: false };
+}
+
+/** RFC 5182 2.4: with MIN or MAX alone, only they are saved. */
+function saveResult(
+  selection: SelectedMailbox,
+  returns: SearchReturn,
+  uids: readonly number[],
+): void {
+  if ((returns.min || returns.max) && !returns.all && !returns.count) {
+    const saved: number[] = [];
+    if (returns.min && uids.length > 0) saved.push(uids[0]!);
+    if (returns.max && uids.length > 0 && uids[uids.length - 1] !== saved[0])
+      saved.push(uids[uids.length - 1]!);
+    selection.savedSearch = saved;
+  } else {
+    selection.savedSearch = [...uids];
+  }
+}
+
+/**
+ * An ESEARCH response (RFC 4731 3.2). `ordered` keeps the order of `numbers` (ESORT, RFC 5267):
+ * MIN and MAX are then the first and the last, not the smallest and the largest.
+ */
+export function esearchLine(
+  tag: string,
+  uid: boolean,
+  returns: SearchReturn,
+  numbers: readonly number[],
+  modSeq: number | null,
+  ordered: boolean,
+): string {
+  let line = `* ESEARCH (TAG ${quote(tag)})${uid ? ' UID' : ''}`;
+  if (numbers.length > 0) {
+    const sorted = ordered ? numbers : [...numbers].sort((a, b) => a - b);
+    if (returns.min) line += ` MIN ${ordered ? numbers[0] : sorted[0]}`;
+    if (returns.max)
+      line += ` MAX ${ordered ? numbers[numbers.length - 1] : sorted[sorted.length - 1]}`;
+    if (returns.all) line += ` ALL ${formatSequenceSet(sorted)}`;
+  }
+  if (returns.count) line += ` COUNT ${numbers.length}`;
+  if (modSeq !== null && numbers.length > 0) line += ` MODSEQ ${modSeq}`;
+  return line;
+}

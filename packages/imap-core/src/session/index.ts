@@ -1,0 +1,15 @@
+export { ImapSession, type ImapTransport } from './imap-session.js';
+export { ImapCounters } from './imap-counters.js';
+export type { SessionState, Status } from './session-context.js';
+export {
+  type AuthLockoutPolicy,
+  type ConnectionInfo,
+  DEFAULT_SESSION_LIMITS,
+  type ImapSessionOptions,
+  type QuotaSetter,
+  type SessionLimits,
+  type SpamTrainingEvent,
+} from './session-options.js';
+export { capabilities, type CapabilityContext } from './capabilities.js';
+export { MessageSequence } from './message-sequence.js';
+export { NAMESPACES, IMAP_DELIMITER } from './mailbox-names.js';

@@ -1,0 +1,114 @@
+import type { Clock, Directory, Logger, MailStore } from '@mailyard/mailstore-interface';
+import type { SaslServer } from '@mailyard/sasl';
+import type { ParserLimits } from '../protocol/parser-limits.js';
+import type { ImapCounters } from './imap-counters.js';
+
+/**
+ * Failed-login lockout per client IP, shared with SMTP and POP3 (Kerio's account lockout). The
+ * shape of `@mailyard/access-policy`'s `AuthLockout`, which any object of this shape may stand
+ * in for: the engine does not import policy, it is handed one.
+ */
+export interface AuthLockoutPolicy {
+  isLocked(ip: string): boolean;
+  recordFailure(ip: string): { locked: boolean; justLocked: boolean };
+  recordSuccess(ip: string): void;
+}
+
+/** What a spam filter learns from: a user moved or copied messages into or out of Junk. */
+export interface SpamTrainingEvent {
+  readonly user: string;
+  /** `spam` when messages went into the Junk folder, `ham` when they came out of it. */
+  readonly verdict: 'spam' | 'ham';
+  readonly source: string;
+  readonly destination: string;
+  /** The messages' UIDs in the destination, with its UIDVALIDITY, to read them from the store. */
+  readonly destinationUids: readonly number[];
+  readonly uidValidity: number;
+}
+
+/** Changes a quota root's limits (IMAP SETQUOTA); the store contract has no setter of its own. */
+export type QuotaSetter = (
+  user: string,
+  root: string,
+  limits: { readonly storage?: number; readonly messages?: number },
+) => Promise<void>;
+
+/** The engine's limits beyond the parser's, with their defaults in {@link DEFAULT_SESSION_LIMITS}. */
+export interface SessionLimits extends ParserLimits {
+  /** Octets of one APPENDed message (advertised as APPENDLIMIT, RFC 7889). */
+  readonly appendLimit: number;
+  /** Octets of all the messages of one MULTIAPPEND together. */
+  readonly maxAppendTotal: number;
+  /** Failed LOGIN/AUTHENTICATE attempts on one connection before it is closed. */
+  readonly maxAuthFailures: number;
+  /** Commands that fail to parse, in a row, before the connection is closed. */
+  readonly maxBadCommands: number;
+  /**
+   * Octets received and not yet consumed before the session asks its transport to stop reading
+   * (a client pipelining faster than the server answers).
+   */
+  readonly inputHighWater: number;
+  /** Flag changes kept per session between two reports; past it, the session rescans instead. */
+  readonly maxPendingFlagChanges: number;
+}
+
+export const DEFAULT_SESSION_LIMITS: SessionLimits = {
+  maxLineLength: 65_536,
+  maxLiteralSize: 1_048_576,
+  maxCommandSize: 2_097_152,
+  maxNestingDepth: 32,
+  maxArguments: 10_000,
+  appendLimit: 64 * 1024 * 1024,
+  maxAppendTotal: 256 * 1024 * 1024,
+  maxAuthFailures: 3,
+  maxBadCommands: 20,
+  inputHighWater: 256 * 1024,
+  maxPendingFlagChanges: 10_000,
+};
+
+export interface ImapSessionOptions {
+  readonly store: MailStore;
+  /** Logins and SASL credentials; a `Directory` serves both as it is. */
+  readonly directory: Pick<Directory, 'verifyPassword'> &
+    Partial<Pick<Directory, 'plaintextPassword' | 'scramCredentials' | 'findUser'>>;
+  /** The server's name, in the greeting and SASL. */
+  readonly hostname: string;
+  /** The SASL side; default: every mechanism `@mailyard/sasl` has, over `directory`. */
+  readonly sasl?: SaslServer;
+  /** SASL mechanism names to offer when `sasl` is not given; default all that can work. */
+  readonly mechanisms?: readonly string[];
+  /**
+   * Allow LOGIN and plaintext SASL mechanisms without TLS (Kerio "No restrictions"). Off by
+   * default: before STARTTLS the server advertises LOGINDISABLED (RFC 9051 6.2.3).
+   */
+  readonly allowPlaintextAuth?: boolean;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  readonly limits?: Partial<SessionLimits>;
+  /** Advertise LITERAL- (RFC 7888: non-synchronizing literals up to 4096 octets) instead of LITERAL+. */
+  readonly literalMinus?: boolean;
+  readonly lockout?: AuthLockoutPolicy;
+  /** Called when messages are moved or copied into or out of the Junk folder. */
+  readonly onSpamTraining?: (event: SpamTrainingEvent) => void;
+  readonly counters?: ImapCounters;
+  /** Kerio's IMAPFullListing: show calendar, contact, task and note folders as mail folders. */
+  readonly fullListing?: boolean;
+  /** What ID (RFC 2971) tells clients about the server; default name and vendor only. */
+  readonly serverId?: Readonly<Record<string, string>>;
+  /** Lets SETQUOTA change limits; without it SETQUOTA is refused and QUOTASET not advertised. */
+  readonly setQuota?: QuotaSetter;
+  /** Greeting text after `* OK [CAPABILITY ...]`. */
+  readonly greeting?: string;
+}
+
+/** What the transport knows about the connection. */
+export interface ConnectionInfo {
+  readonly remoteAddress: string;
+  /** Protected by TLS already (implicit TLS, or after STARTTLS). */
+  readonly secure: boolean;
+  /** STARTTLS can be offered. */
+  readonly tlsAvailable: boolean;
+  /** COMPRESS=DEFLATE can be offered. */
+  readonly compressionAvailable: boolean;
+  readonly id?: string;
+}

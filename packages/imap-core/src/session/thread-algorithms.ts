@@ -1,0 +1,201 @@
+import { isReplyOrForward } from '@mailyard/mime';
+
+/** What threading needs of a message (RFC 5256 sections 2 and 3). */
+export interface ThreadMessage {
+  /** The number the response shows: a sequence number or a UID. */
+  readonly number: number;
+  /** Sent date (the Date field, INTERNALDATE when it has none), UTC milliseconds. */
+  readonly date: number;
+  readonly baseSubject: string;
+  readonly subject: string;
+  readonly messageId: string | null;
+  readonly references: readonly string[];
+  readonly inReplyTo: readonly string[];
+}
+
+/** A node of a thread tree; a node without a message is a placeholder ("dummy"). */
+export interface ThreadNode {
+  message: ThreadMessage | null;
+  parent: ThreadNode | null;
+  children: ThreadNode[];
+}
+
+/** RFC 5256 2.2: by sent date, ties by number. */
+function byDate(a: ThreadMessage, b: ThreadMessage): number {
+  return a.date - b.date || a.number - b.number;
+}
+
+/** The message a node is sorted and named by: its own, or a placeholder's first child's. */
+function representative(node: ThreadNode): ThreadMessage | null {
+  return node.message ?? (node.children[0] ? representative(node.children[0]) : null);
+}
+
+function sortNodes(nodes: ThreadNode[]): void {
+  nodes.sort((a, b) => {
+    const x = representative(a);
+    const y = representative(b);
+    return x && y ? byDate(x, y) : 0;
+  });
+}
+
+/**
+ * THREAD=ORDEREDSUBJECT (RFC 5256 section 3): messages with the same base subject form a thread,
+ * the earliest its parent and the others its children in date order; threads in the order of
+ * their first messages.
+ */
+export function orderedSubjectThreads(messages: readonly ThreadMessage[]): ThreadNode[] {
+  const sorted = [...messages].sort((a, b) =>
+    a.baseSubject < b.baseSubject ? -1 : a.baseSubject > b.baseSubject ? 1 : byDate(a, b),
+  );
+  const roots: ThreadNode[] = [];
+  let current: ThreadNode | null = null;
+  let subject: string | null = null;
+  for (const message of sorted) {
+    if (current && message.baseSubject === subject) {
+      current.children.push({ message, parent: current, children: [] });
+    } else {
+      current = { message, parent: null, children: [] };
+      subject = message.baseSubject;
+      roots.push(current);
+    }
+  }
+  sortNodes(roots);
+  return roots;
+}
+
+/**
+ * THREAD=REFERENCES (RFC 5256 section 4): threads from References and In-Reply-To, placeholders
+ * for messages referred to but absent, pruned; then threads whose first messages share a base
+ * subject merged; siblings in date order.
+ */
+export function referencesThreads(messages: readonly ThreadMessage[]): ThreadNode[] {
+  const byId = new Map<string, ThreadNode>();
+  const container = (id: string): ThreadNode => {
+    let node = byId.get(id);
+    if (!node) byId.set(id, (node = { message: null, parent: null, children: [] }));
+    return node;
+  };
+  const isAncestor = (ancestor: ThreadNode, node: ThreadNode): boolean => {
+    for (let at: ThreadNode | null = node; at; at = at.parent) if (at === ancestor) return true;
+    return false;
+  };
+  const link = (parent: ThreadNode, child: ThreadNode) => {
+    if (child.parent) child.parent.children = child.parent.children.filter((c) => c !== child);
+    child.parent = parent;
+    parent.children.push(child);
+  };
+  const unique = new Set<string>();
+  for (const message of [...messages].sort((a, b) => a.number - b.number)) {
+    // (1A) A missing or repeated Message-ID gets an id of its own.
+    let id = message.messageId;
+    if (id === null || unique.has(id)) id = `\0${message.number}`;
+    unique.add(id);
+    const node = container(id);
+    node.message = message;
+    // (1B) The references link up in order, where no link exists and no loop forms.
+    const refs = message.references.length > 0 ? message.references : message.inReplyTo.slice(0, 1);
+    let previous: ThreadNode | null = null;
+    for (const ref of refs) {
+      const current = container(ref);
+      if (previous && !current.parent && previous !== current && !isAncestor(current, previous)) {
+        link(previous, current);
+      }
+      previous = current;
+    }
+    // (1C) The message's parent is its last reference.
+    if (previous && previous !== node && !isAncestor(node, previous)) link(previous, node);
+    else if (!previous && node.parent) {
+      node.parent.children = node.parent.children.filter((c) => c !== node);
+      node.parent = null;
+    }
+  }
+  // (2) The root set, (4) pruned of placeholders.
+  let roots = [...new Set([...byId.values()].filter((node) => !node.parent))];
+  const prune = (siblings: ThreadNode[], atRoot: boolean): ThreadNode[] => {
+    const out: ThreadNode[] = [];
+    for (const node of siblings) {
+      node.children = prune(node.children, false);
+      for (const child of node.children) child.parent = node;
+      if (node.message) {
+        out.push(node);
+      } else if (node.children.length > 0) {
+        if (atRoot && node.children.length > 1) out.push(node);
+        else for (const child of node.children) out.push(child);
+      }
+    }
+    return out;
+  };
+  roots = prune(roots, true);
+  for (const root of roots) root.parent = null;
+  // (5) Top-level order, a placeholder by its first child.
+  for (const root of roots) if (!root.message) sortNodes(root.children);
+  sortNodes(roots);
+  // (6) Threads whose roots share a base subject are merged.
+  const subjectOf = (node: ThreadNode) => representative(node)?.baseSubject ?? '';
+  const table = new Map<string, ThreadNode>();
+  for (const root of roots) {
+    const subject = subjectOf(root);
+    if (subject === '') continue;
+    const existing = table.get(subject);
+    if (
+      !existing ||
+      (!root.message && existing.message) ||
+      (existing.message &&
+        root.message &&
+        isReplyOrForward(existing.message.subject) &&
+        !isReplyOrForward(root.message.subject))
+    ) {
+      table.set(subject, root);
+    }
+  }
+  const merged: ThreadNode[] = [];
+  for (const root of roots) {
+    const subject = subjectOf(root);
+    const target = subject === '' ? undefined : table.get(subject);
+    if (!target || target === root) {
+      merged.push(root);
+      continue;
+    }
+    if (!target.message && !root.message) {
+      for (const child of root.children) link(target, child);
+    } else if (!target.message) {
+      link(target, root);
+    } else if (
+      root.message &&
+      isReplyOrForward(root.message.subject) &&
+      !isReplyOrForward(target.message.subject)
+    ) {
+      link(target, root);
+    } else {
+      // Neither is the other's parent: both go under a new placeholder, where the target was.
+      const holder: ThreadNode = { message: null, parent: null, children: [] };
+      const at = merged.indexOf(target);
+      link(holder, target);
+      link(holder, root);
+      if (at >= 0) merged[at] = holder;
+      else merged.push(holder);
+      table.set(subject, holder);
+    }
+  }
+  // (7) Siblings at every level below the root in date order.
+  const sortBelow = (node: ThreadNode) => {
+    for (const child of node.children) sortBelow(child);
+    sortNodes(node.children);
+  };
+  for (const root of merged) sortBelow(root);
+  return merged;
+}
+
+/** A thread tree as THREAD's response writes it (RFC 5256 section 4): `(3 6 (4 23)(44 7 96))`. */
+export function formatThreads(roots: readonly ThreadNode[]): string {
+  return roots.map((root) => `(${members(root)})`).join('');
+}
+
+function members(node: ThreadNode): string {
+  if (node.message && node.children.length === 0) return String(node.message.number);
+  if (node.message && node.children.length === 1) {
+    return `${node.message.number} ${members(node.children[0]!)}`;
+  }
+  const head = node.message ? `${node.message.number} ` : '';
+  return head + node.children.map((child) => `(${members(child)})`).join('');
+}
