@@ -603,7 +603,18 @@ export class SmtpClientSession {
 
   /** A recipient's outcome from a reply: the server's (with Remote-MTA), or one we made up. */
   private result(recipient: string, reply: SmtpReply, fromServer = true): RecipientResult {
-    const status = reply.code < 400 ? 'delivered' : reply.code < 500 ? 'deferred' : 'failed';
+    if (reply.code < 200 || (reply.code >= 300 && reply.code < 400)) {
+      // A 3xx where a command's final answer belongs: the server is out of step; try again later.
+      return {
+        recipient,
+        status: 'deferred',
+        code: 451,
+        enhancedCode: '4.5.0',
+        diagnostic: `451 4.5.0 unexpected reply: ${replyText(reply)}`,
+        ...(this.options.remoteMta && fromServer ? { remoteMta: this.options.remoteMta } : {}),
+      };
+    }
+    const status = reply.code < 300 ? 'delivered' : reply.code < 500 ? 'deferred' : 'failed';
     const enhanced = reply.enhanced ?? `${Math.floor(reply.code / 100)}.0.0`;
     return {
       recipient,

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   runSmtpConversation,
@@ -619,6 +620,24 @@ describe('hostile servers', () => {
     expect(outcome.results[0]).toMatchObject({ status: 'deferred', enhancedCode: '4.4.2' });
   });
 
+  it('a refusal the server sends in the middle of the data, before hanging up, decides', async () => {
+    const { outcome } = await converse(
+      {
+        respond: (line, s) => {
+          if (line !== 'DATA') return undefined;
+          s.hangUp();
+          return '354 go\n552 5.3.4 message too big, goodbye';
+        },
+      },
+      envelope(['bob@b.test']),
+    );
+    expect(outcome.results[0]).toMatchObject({
+      status: 'failed',
+      code: 552,
+      enhancedCode: '5.3.4',
+    });
+  });
+
   it('a 421 in the middle of the transaction defers, and nothing more is sent', async () => {
     const { server, outcome } = await converse(
       { respond: (line) => (line.startsWith('RCPT') ? '421 4.3.2 shutting down' : undefined) },
@@ -648,5 +667,94 @@ describe('hostile servers', () => {
     const session = new SmtpClientSession(server, { clientName: 'c' });
     await expect(session.readGreeting()).rejects.toBeInstanceOf(SmtpClientError);
     await expect(session.hello()).rejects.toMatchObject({ kind: 'protocol' });
+  });
+});
+
+describe('whatever the server says', () => {
+  const runs = Number(process.env.MAILYARD_FUZZ_RUNS ?? 200);
+
+  it('a reply cut off by the end of the connection defers', async () => {
+    const { outcome } = await converse(
+      {
+        respond: (line, s) => {
+          if (!line.startsWith('MAIL')) return undefined;
+          s.hangUp();
+          return '250-first line of a reply that never ends';
+        },
+      },
+      envelope(['bob@b.test']),
+    );
+    expect(outcome.results[0]).toMatchObject({ status: 'deferred', enhancedCode: '4.4.2' });
+  });
+
+  it('the conversation ends with one sound result per recipient, and never throws', async () => {
+    let delivered = 0;
+    const reply = fc.oneof(
+      fc.constantFrom(
+        '250 ok',
+        '250 2.1.5 ok',
+        '235 2.7.0 ok',
+        '354 go',
+        '220 ready',
+        '221 bye',
+        '334 VXNlcm5hbWU6',
+        '421 closing',
+        '452 4.5.3 too many',
+        '550 5.1.1 no',
+        '500 what',
+      ),
+      fc.stringMatching(/^[0-9]{3}[ -][ -~]{0,20}$/),
+      fc.string({ unit: 'binary', maxLength: 30 }).map((s) => s.replace(/\n/g, ' ')),
+      fc.constant(null),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(reply, { minLength: 1, maxLength: 12 }),
+        fc.subarray([
+          'PIPELINING',
+          'SIZE 100',
+          '8BITMIME',
+          'CHUNKING',
+          'DSN',
+          'STARTTLS',
+          'AUTH PLAIN',
+          'SMTPUTF8',
+        ]),
+        fc.boolean(),
+        fc.boolean(),
+        async (answers, extensions, lmtp, login) => {
+          let i = 0;
+          const server = new ScriptedServer({
+            lmtp,
+            extensions,
+            respond: (line) => {
+              if (/^(EHLO|LHLO|QUIT)/.test(line)) return undefined;
+              const answer = answers[i++ % answers.length]!;
+              return answer;
+            },
+          });
+          const env = envelope(['a@b.test', 'c@b.test']);
+          const outcome = await runSmtpConversation(server, env, source(MESSAGE), {
+            ...options,
+            lmtp,
+            ...(login
+              ? { credentials: { username: 'u', password: 'p' }, auth: { allowInsecure: true } }
+              : {}),
+          });
+          if (outcome.results.some((r) => r.status === 'delivered')) delivered++;
+          expect(outcome.results.map((r) => r.recipient)).toEqual(['a@b.test', 'c@b.test']);
+          for (const result of outcome.results) {
+            expect(['delivered', 'deferred', 'failed']).toContain(result.status);
+            expect(result.enhancedCode).toMatch(/^[245]\.\d{1,3}\.\d{1,3}$/);
+            expect(String(result.code)[0]).toBe(result.enhancedCode[0]);
+            expect(result.diagnostic).not.toMatch(/[\r\n]/);
+          }
+          expect(server.closed).toBe(true);
+        },
+      ),
+      { seed: 5321, numRuns: runs },
+    );
+    // The property reached transactions, not only refusals before them.
+    expect(delivered).toBeGreaterThan(0);
   });
 });
