@@ -162,6 +162,8 @@ export class DeliveryQueue {
    * synchronous while the agent may need its directory to answer.
    */
   private readonly routing = new Map<string, { hold: Hold | null; relay: boolean }>();
+  /** How many recipients of queued messages have each address: routing answers go with the last. */
+  private readonly addressUses = new Map<string, number>();
 
   private constructor(
     private readonly options: DeliveryQueueOptions,
@@ -186,7 +188,10 @@ export class DeliveryQueue {
     const clock = options.clock ?? systemClock;
     const ids = await QueueIdGenerator.open(options.directory, () => clock.now());
     const queue = new DeliveryQueue(options, ids);
-    for (const record of records) queue.entries.set(record.queueId, queue.newEntry(record));
+    for (const record of records) {
+      queue.entries.set(record.queueId, queue.newEntry(record));
+      queue.countAddresses(record.recipients, 1);
+    }
     await queue.learnRouting(pendingAddresses([...queue.entries.values()]));
     for (const entry of queue.entries.values()) await queue.settle(entry);
     queue.pump();
@@ -247,6 +252,7 @@ export class DeliveryQueue {
     const entry = this.newEntry(record);
     await this.learnRouting(pendingAddresses([entry]));
     this.entries.set(queueId, entry);
+    this.countAddresses(record.recipients, 1);
     this.mailLog.write({
       kind: 'recv',
       time: created,
@@ -364,7 +370,10 @@ export class DeliveryQueue {
             (this.modeValue === 'online' && !this.stopping && this.due(e, now)),
         );
       if (!busy) return;
-      await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+      const waiting = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+      // Due work nobody started (the clock moved past a timer that has not fired yet): start it.
+      if (this.active === 0 && this.background.size === 0) this.pump();
+      await waiting;
     }
   }
 
@@ -737,6 +746,7 @@ export class DeliveryQueue {
               ...newRecipientRecord(recipient, null),
               forwardedFrom: target,
             });
+            this.countAddresses([recipient], 1);
           }
           record.journal[target] = { state: 'done' };
         });
@@ -813,6 +823,20 @@ export class DeliveryQueue {
     await this.files.remove(entry.record.queueId);
     this.entries.delete(entry.record.queueId);
     entry.removed = true;
+    this.countAddresses(entry.record.recipients, -1);
+  }
+
+  /** Keeps the routing answers of addresses still queued, and only those (bounded memory). */
+  private countAddresses(recipients: readonly { address: string }[], change: 1 | -1): void {
+    for (const { address } of recipients) {
+      const key = address.toLowerCase();
+      const uses = (this.addressUses.get(key) ?? 0) + change;
+      if (uses > 0) this.addressUses.set(key, uses);
+      else {
+        this.addressUses.delete(key);
+        this.routing.delete(key);
+      }
+    }
   }
 
   private withLock<T>(entry: Entry, work: () => Promise<T>): Promise<T> {

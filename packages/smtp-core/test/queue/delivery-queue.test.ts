@@ -526,6 +526,22 @@ describe('management', () => {
     expect(files()).toEqual([]);
   });
 
+  it('forgets routing answers of addresses no longer queued (bounded memory)', async () => {
+    const queue = await openQueue();
+    for (let i = 0; i < 20; i++) {
+      await queue.enqueue(envelope('a@a.test', `r${i}@b.test`), chunks(MESSAGE), {
+        service: 'SMTP',
+      });
+    }
+    await queue.idle();
+    const internals = queue as unknown as {
+      routing: Map<string, unknown>;
+      addressUses: Map<string, number>;
+    };
+    expect(internals.routing.size).toBe(0);
+    expect(internals.addressUses.size).toBe(0);
+  });
+
   it('holds scheduler domains until runQueue', async () => {
     agent.hold = (recipient) => (recipient.endsWith('@night.test') ? 'scheduler' : null);
     const queue = await openQueue();
