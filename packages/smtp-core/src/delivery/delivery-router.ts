@@ -1,6 +1,6 @@
 import type { Directory } from '@mailyard/mailstore-interface';
 import type { DeliveryAgent, EnvelopeRecipient, RecipientResult } from '../envelope.js';
-import type { Hold, QueueDeliveryAgent } from '../queue/delivery-queue.js';
+import type { QueueHold, QueueDeliveryAgent } from '../queue/delivery-queue.js';
 
 export interface DeliveryRouterOptions {
   readonly directory: Directory;
@@ -37,7 +37,7 @@ export function deliveryRouter(options: DeliveryRouterOptions): QueueDeliveryAge
     async viaRelay(recipient) {
       return (await isRemote(recipient)) && ((await options.remote.viaRelay?.(recipient)) ?? false);
     },
-    async holdFor(recipient): Promise<Hold | null> {
+    async holdFor(recipient): Promise<QueueHold | null> {
       return (await isRemote(recipient))
         ? ((await options.remote.holdFor?.(recipient)) ?? null)
         : null;

@@ -37,14 +37,14 @@ const realTimers: QueueTimers = {
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
-export type Hold = 'scheduler' | 'etrn';
+export type QueueHold = 'scheduler' | 'etrn';
 
 /** What a queue needs from the agent that delivers for it; the routing questions are optional. */
 export interface QueueDeliveryAgent extends DeliveryAgent {
   /** Mail through a relay server: the queue's warning and bounce times do not apply (Kerio 12.5). */
   viaRelay?(recipient: string): boolean | Promise<boolean>;
   /** Mail held for the scheduler (`runQueue()`) or for an ETRN (`release()`), or null. */
-  holdFor?(recipient: string): Hold | null | Promise<Hold | null>;
+  holdFor?(recipient: string): QueueHold | null | Promise<QueueHold | null>;
 }
 
 export interface DeliveryQueueOptions {
@@ -161,7 +161,7 @@ export class DeliveryQueue {
    * queue and again on runQueue, tryNow and release, so that the queue's own decisions stay
    * synchronous while the agent may need its directory to answer.
    */
-  private readonly routing = new Map<string, { hold: Hold | null; relay: boolean }>();
+  private readonly routing = new Map<string, { hold: QueueHold | null; relay: boolean }>();
   /** How many recipients of queued messages have each address: routing answers go with the last. */
   private readonly addressUses = new Map<string, number>();
 
@@ -439,7 +439,7 @@ export class DeliveryQueue {
     };
   }
 
-  private holdOf(recipient: RecipientRecord): Hold | null {
+  private holdOf(recipient: RecipientRecord): QueueHold | null {
     return this.routing.get(recipient.address.toLowerCase())?.hold ?? null;
   }
 
@@ -452,7 +452,7 @@ export class DeliveryQueue {
     const { agent } = this.options;
     if (!agent.holdFor && !agent.viaRelay) return;
     for (const address of new Set(addresses)) {
-      let hold: Hold | null = null;
+      let hold: QueueHold | null = null;
       let relay = false;
       try {
         hold = (await agent.holdFor?.(address)) ?? null;
