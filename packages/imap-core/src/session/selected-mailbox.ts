@@ -101,6 +101,7 @@ export class SelectedMailbox {
       this.pendingExpunged.size > 0 ||
       this.pendingFlags.size > 0 ||
       this.flagsOverflowSince !== null ||
+      this.pendingKeywords.size > 0 ||
       this.gone
     );
   }
@@ -159,7 +160,8 @@ export class SelectedMailbox {
     for (const state of states) {
       const pending = this.pendingFlags.get(state.uid);
       if (pending && pending.modSeq <= state.modSeq) this.pendingFlags.delete(state.uid);
-      this.noteKeywords(state.flags, false);
+      // A keyword the session itself created is still news for FLAGS.
+      this.noteKeywords(state.flags, true);
       if (state.modSeq > this.highestModSeq) this.highestModSeq = state.modSeq;
     }
   }

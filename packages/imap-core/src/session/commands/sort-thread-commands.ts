@@ -117,7 +117,7 @@ export async function thread(session: SessionContext, command: ThreadCommand): P
   const messages: ThreadMessage[] = (await records(selection, result.uids)).map((r) => ({
     number: command.uid ? r.uid : selection.view.seqOf(r.uid),
     date: sentDate(r),
-    baseSubject: r.summary.baseSubject,
+    baseSubject: casemap(r.summary.baseSubject),
     subject: r.summary.subject,
     messageId: r.summary.messageId,
     references: r.summary.references,

@@ -1,0 +1,127 @@
+import { MemoryMailStore } from '@mailyard/mailstore-interface';
+import { describe, expect, it } from 'vitest';
+import { ALICE, TestClient, message } from './harness.js';
+
+async function twoSessions(count = 3) {
+  const store = new MemoryMailStore();
+  for (let i = 1; i <= count; i++) await store.deliver(ALICE, { content: message(`m${i}`) });
+  const a = await TestClient.loggedIn({ store });
+  const b = await TestClient.loggedIn({ store, directory: a.options.directory });
+  await a.command('s SELECT INBOX');
+  await b.command('s SELECT INBOX');
+  return { store, a, b };
+}
+
+describe('several sessions on one mailbox', () => {
+  it('reports new messages with EXISTS, and \\Recent to exactly one session (RFC 3501 2.3.2)', async () => {
+    const { store, a, b } = await twoSessions();
+    await store.deliver(ALICE, { content: message('new') });
+    expect(await a.command('n NOOP')).toBe('* 4 EXISTS\r\n* 4 RECENT\r\nn OK NOOP completed\r\n');
+    expect(await b.command('n NOOP')).toBe('* 4 EXISTS\r\n* 0 RECENT\r\nn OK NOOP completed\r\n');
+    expect(await a.command('r SEARCH RECENT')).toBe(
+      '* SEARCH 1 2 3 4\r\nr OK Search completed\r\n',
+    );
+    expect(await b.command('r SEARCH RECENT')).toBe('* SEARCH\r\nr OK Search completed\r\n');
+  });
+
+  it('holds EXPUNGE back during FETCH, STORE and SEARCH, and sends it with NOOP or UID commands', async () => {
+    const { a, b } = await twoSessions();
+    await b.command('d STORE 2 +FLAGS.SILENT (\\Deleted)');
+    await b.command('e EXPUNGE');
+    const fetched = await a.command('f FETCH 1:3 UID');
+    expect(fetched).toBe(
+      '* 1 FETCH (UID 1)\r\n* 3 FETCH (UID 3)\r\nf NO [EXPUNGEISSUED] Some of the requested messages no longer exist\r\n',
+    );
+    expect(await a.command('g STORE 3 +FLAGS (\\Seen)')).not.toContain('EXPUNGE');
+    expect(await a.command('h SEARCH ALL')).toBe('* SEARCH 1 3\r\nh OK Search completed\r\n');
+    expect(await a.command('i UID FETCH 1 UID')).toBe(
+      '* 1 FETCH (UID 1)\r\n* 2 EXPUNGE\r\ni OK Fetch completed\r\n',
+    );
+    expect(await a.command('j FETCH 2 UID')).toBe('* 2 FETCH (UID 3)\r\nj OK Fetch completed\r\n');
+  });
+
+  it('reports other sessions’ flag changes, with MODSEQ under CONDSTORE and UID under QRESYNC', async () => {
+    const { a, b } = await twoSessions();
+    await b.command('x STORE 1 +FLAGS (\\Flagged)');
+    expect(await a.command('n NOOP')).toBe(
+      '* 1 FETCH (FLAGS (\\Flagged \\Recent))\r\nn OK NOOP completed\r\n',
+    );
+    await a.command('e ENABLE QRESYNC');
+    await b.command('y STORE 2 +FLAGS (\\Answered)');
+    expect(await a.command('o NOOP')).toMatch(
+      /^\* 2 FETCH \(FLAGS \(\\Answered \\Recent\) UID 2 MODSEQ \(\d+\)\)\r\no OK/,
+    );
+    await b.command('z STORE 3 +FLAGS.SILENT (\\Deleted)');
+    await b.command('w EXPUNGE');
+    expect(await a.command('p NOOP')).toBe('* VANISHED 3\r\np OK NOOP completed\r\n');
+    // Its own STORE is answered once, not again as news.
+    expect(await a.command('q STORE 1 -FLAGS (\\Flagged)')).toMatch(
+      /^\* 1 FETCH \(FLAGS \(\\Recent\) MODSEQ \(\d+\)\)\r\nq OK/,
+    );
+    expect(await a.command('r NOOP')).toBe('r OK NOOP completed\r\n');
+  });
+
+  it('wakes an IDLE client at once with EXISTS, EXPUNGE and flag changes (RFC 2177)', async () => {
+    const { store, a, b } = await twoSessions();
+    a.write('i IDLE\r\n');
+    await a.until((t) => t === '+ idling\r\n');
+    a.take();
+    await store.deliver(ALICE, { content: message('while idle') });
+    await a.until((t) => t === '* 4 EXISTS\r\n* 4 RECENT\r\n', 1000);
+    a.take();
+    await b.command('d STORE 1 +FLAGS.SILENT (\\Deleted)');
+    await a.until((t) => t === '* 1 FETCH (FLAGS (\\Deleted \\Recent))\r\n', 1000);
+    a.take();
+    await b.command('e EXPUNGE');
+    await a.until((t) => t === '* 1 EXPUNGE\r\n', 1000);
+    a.take();
+    a.write('DONE\r\n');
+    expect(await a.untilTagged('i')).toBe('i OK Idle completed\r\n');
+    a.write('j IDLE\r\n');
+    await a.until((t) => t === '+ idling\r\n');
+    a.take();
+    a.write('NOT DONE\r\n');
+    expect(await a.untilTagged('j')).toBe('j BAD Expected DONE\r\n');
+  });
+
+  it('disconnects a session whose mailbox another session deleted, as Dovecot does', async () => {
+    const store = new MemoryMailStore();
+    const a = await TestClient.loggedIn({ store });
+    await a.command('c CREATE Work');
+    await a.command('s SELECT Work');
+    const b = await TestClient.loggedIn({ store, directory: a.options.directory });
+    await b.command('d DELETE Work');
+    a.write('n NOOP\r\n');
+    await a.until((t) => t === '* BYE Selected mailbox was deleted, have to disconnect\r\n');
+    await a.waitClosed();
+  });
+
+  it('resynchronises with QRESYNC on SELECT and UID FETCH ... VANISHED (RFC 7162 3.2.5, 3.2.6)', async () => {
+    const { a, b } = await twoSessions(5);
+    await a.command('e ENABLE QRESYNC');
+    const selected = await a.command('s SELECT INBOX');
+    const uidValidity = Number(/UIDVALIDITY (\d+)/.exec(selected)![1]);
+    const modSeq = Number(/HIGHESTMODSEQ (\d+)/.exec(selected)![1]);
+    await a.command('u UNSELECT');
+    await b.command('x STORE 2 +FLAGS.SILENT (\\Seen)');
+    await b.command('y STORE 4 +FLAGS.SILENT (\\Deleted)');
+    await b.command('z EXPUNGE');
+    const resync = await a.command(`A02 SELECT INBOX (QRESYNC (${uidValidity} ${modSeq} 1:5))`);
+    expect(resync).toContain('* VANISHED (EARLIER) 4\r\n');
+    expect(resync).toMatch(/\* 2 FETCH \(UID 2 FLAGS \(\\Seen\) MODSEQ \(\d+\)\)\r\n/);
+    expect(resync).not.toContain('UID 1 ');
+    expect(await a.command(`f UID FETCH 1:* (FLAGS) (CHANGEDSINCE ${modSeq} VANISHED)`)).toMatch(
+      /^\* VANISHED \(EARLIER\) 4\r\n\* 2 FETCH \(UID 2 FLAGS \(\\Seen\) MODSEQ \(\d+\)\)\r\nf OK Fetch completed\r\n$/,
+    );
+    expect(
+      await a.command(`g SELECT INBOX (QRESYNC (${uidValidity + 1} ${modSeq}))`),
+    ).not.toContain('VANISHED');
+    const plain = await TestClient.loggedIn({
+      store: a.options.store,
+      directory: a.options.directory,
+    });
+    expect(await plain.command('h SELECT INBOX (QRESYNC (1 1))')).toBe(
+      'h BAD QRESYNC is not enabled\r\n',
+    );
+  });
+});
