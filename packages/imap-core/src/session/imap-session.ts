@@ -105,6 +105,7 @@ export class ImapSession implements SessionContext {
     this.store = options.store;
     this.remoteAddress = connection.remoteAddress;
     this.isSecure = connection.secure;
+    this.channelBinding = connection.channelBinding;
     this.reader = new CommandReader(this.limits);
     this.sasl =
       options.sasl ??

@@ -1,5 +1,5 @@
 import type { Clock, Directory, Logger, MailStore } from '@mailyard/mailstore-interface';
-import type { SaslServer } from '@mailyard/sasl';
+import type { ChannelBinding, SaslServer } from '@mailyard/sasl';
 import type { ParserLimits } from '../protocol/parser-limits.js';
 import type { ImapCounters } from './imap-counters.js';
 
@@ -110,5 +110,7 @@ export interface ConnectionInfo {
   readonly tlsAvailable: boolean;
   /** COMPRESS=DEFLATE can be offered. */
   readonly compressionAvailable: boolean;
+  /** TLS channel binding, for SCRAM-*-PLUS, when the connection is TLS from the start. */
+  readonly channelBinding?: ChannelBinding;
   readonly id?: string;
 }

@@ -1,0 +1,256 @@
+import { createHash } from 'node:crypto';
+import { type Server, type Socket, createServer } from 'node:net';
+import { type SecureContextOptions, TLSSocket, createSecureContext } from 'node:tls';
+import { type InflateRaw, constants as zlib, createDeflateRaw, createInflateRaw } from 'node:zlib';
+import type { ChannelBinding } from '@mailyard/sasl';
+import { ImapSession, type ImapTransport } from '../session/imap-session.js';
+import type { ImapSessionOptions } from '../session/session-options.js';
+
+/** One listening socket. */
+export interface ImapListener {
+  /** `imap`, `imaps`: for logs. */
+  readonly name: string;
+  /** 0 picks a free port; `listen()` says which. */
+  readonly port: number;
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  /** `implicit`: TLS from the first octet (993); `starttls`: plain with STARTTLS (143); `none`. */
+  readonly tls?: 'implicit' | 'starttls' | 'none';
+  /** Connections at once on this listener; 0 (the default) is no limit. */
+  readonly maxConnections?: number;
+}
+
+/** The autologout timers (RFC 9051 5.4), in milliseconds. */
+export interface ImapTimeouts {
+  /** Before login. Default 60 seconds. */
+  readonly unauthenticated: number;
+  /** After login, IDLE included; RFC 9051 asks for at least 30 minutes, the default. */
+  readonly authenticated: number;
+}
+
+export const DEFAULT_IMAP_TIMEOUTS: ImapTimeouts = {
+  unauthenticated: 60_000,
+  authenticated: 30 * 60_000,
+};
+
+export interface ImapServerOptions extends ImapSessionOptions {
+  readonly listeners: readonly ImapListener[];
+  /** Certificate and key, for STARTTLS and implicit TLS. */
+  readonly tls?: SecureContextOptions;
+  readonly timeouts?: Partial<ImapTimeouts>;
+  /** Offer COMPRESS=DEFLATE (RFC 4978); on by default. */
+  readonly compression?: boolean;
+}
+
+export interface ImapServer {
+  /** Starts every listener; resolves with the ports they got. */
+  listen(): Promise<{ name: string; port: number }[]>;
+  /**
+   * Stops listening and says BYE to every client: at once to those between commands, after
+   * their command (for up to `graceMs`, default 10 s) to the others.
+   */
+  close(graceMs?: number): Promise<void>;
+  readonly sessions: ReadonlySet<ImapSession>;
+}
+
+/**
+ * The Node transport of the IMAP engine: listeners with implicit TLS or STARTTLS, COMPRESS=DEFLATE
+ * in both directions, the autologout timer, and backpressure: a client that reads slowly makes
+ * the session wait before it reads the next chunk of a message from the store, so a large body is
+ * never buffered whole.
+ */
+export function createImapServer(options: ImapServerOptions): ImapServer {
+  const secureContext = options.tls ? createSecureContext(options.tls) : undefined;
+  const timeouts = { ...DEFAULT_IMAP_TIMEOUTS, ...options.timeouts };
+  const sessions = new Set<ImapSession>();
+  const sockets = new Set<Socket>();
+  const servers: Server[] = [];
+
+  const accept = (listener: ImapListener, raw: Socket) => {
+    sockets.add(raw);
+    raw.on('close', () => sockets.delete(raw));
+    raw.on('error', () => raw.destroy());
+    raw.setNoDelay(true);
+    if (listener.tls === 'implicit') {
+      if (!secureContext) return void raw.destroy();
+      const secure = new TLSSocket(raw, { isServer: true, secureContext });
+      secure.on('error', () => raw.destroy());
+      secure.once('secure', () => serve(listener, raw, secure, channelBindingOf(secure)));
+      raw.setTimeout(timeouts.unauthenticated, () => raw.destroy());
+      return;
+    }
+    serve(listener, raw, raw, undefined);
+  };
+
+  const serve = (
+    listener: ImapListener,
+    raw: Socket,
+    initial: Socket,
+    binding: ChannelBinding | undefined,
+  ) => {
+    let socket: Socket = initial;
+    let inflate: InflateRaw | null = null;
+    let deflate: ReturnType<typeof createDeflateRaw> | null = null;
+    const onData = (chunk: Buffer) => {
+      if (inflate) inflate.write(chunk);
+      else session.receive(chunk);
+      armTimer();
+    };
+    const output = (): NodeJS.WritableStream & { write(b: Uint8Array): boolean } =>
+      deflate ?? socket;
+    const transport: ImapTransport = {
+      write: (bytes) => {
+        if (raw.destroyed) return;
+        const stream = output();
+        if (stream.write(bytes)) return;
+        return new Promise<void>((resolve) => {
+          const done = () => {
+            stream.off('drain', done);
+            raw.off('close', done);
+            resolve();
+          };
+          stream.once('drain', done);
+          raw.once('close', done);
+        });
+      },
+      close: () => {
+        // Ending the deflate stream ends the socket it is piped into.
+        output().end();
+        // A client that never reads its last reply must not keep the socket open.
+        setTimeout(() => raw.destroy(), 5_000).unref();
+      },
+      pause: () => socket.pause(),
+      resume: () => socket.resume(),
+      ...(listener.tls === 'starttls' && secureContext
+        ? {
+            startTls: async (afterWritten: Promise<void>) => {
+              // Nothing the client sends from now on may reach the session in clear.
+              socket.off('data', onData);
+              await afterWritten;
+              const secure = new TLSSocket(socket, { isServer: true, secureContext });
+              await new Promise<void>((resolve, reject) => {
+                secure.once('secure', resolve);
+                secure.once('error', reject);
+              });
+              secure.on('error', () => raw.destroy());
+              socket = secure;
+              socket.on('data', onData);
+              const channelBinding = channelBindingOf(secure);
+              return channelBinding ? { channelBinding } : {};
+            },
+          }
+        : {}),
+      ...(options.compression !== false
+        ? {
+            startCompression: (pending: Uint8Array, afterWritten: Promise<void>) => {
+              inflate = createInflateRaw();
+              inflate.on('data', (chunk: Buffer) => session.receive(chunk));
+              inflate.on('error', () => raw.destroy());
+              if (pending.length > 0) inflate.write(pending);
+              void afterWritten.then(() => {
+                // RFC 4978 4: every response is flushed, so the client never waits for more.
+                deflate = createDeflateRaw({ flush: zlib.Z_SYNC_FLUSH });
+                deflate.on('error', () => raw.destroy());
+                deflate.pipe(socket);
+              });
+            },
+          }
+        : {}),
+    };
+    const session = new ImapSession(
+      options,
+      {
+        remoteAddress: normalizeAddress(raw.remoteAddress),
+        secure: listener.tls === 'implicit',
+        tlsAvailable: listener.tls === 'starttls' && secureContext !== undefined,
+        compressionAvailable: options.compression !== false,
+        ...(binding ? { channelBinding: binding } : {}),
+      },
+      transport,
+    );
+    sessions.add(session);
+    const armTimer = () => {
+      const ms =
+        session.state === 'not-authenticated' ? timeouts.unauthenticated : timeouts.authenticated;
+      raw.setTimeout(ms);
+    };
+    raw.on('timeout', () => void session.timedOut());
+    raw.on('close', () => {
+      sessions.delete(session);
+      session.disconnected();
+    });
+    socket.on('data', onData);
+    armTimer();
+    void session.start();
+  };
+
+  return {
+    sessions,
+    async listen() {
+      const bound: { name: string; port: number }[] = [];
+      for (const listener of options.listeners) {
+        const server = createServer((socket) => accept(listener, socket));
+        if (listener.maxConnections) server.maxConnections = listener.maxConnections;
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(listener.port, listener.host ?? '127.0.0.1', () => {
+            server.off('error', reject);
+            resolve();
+          });
+        });
+        servers.push(server);
+        const address = server.address();
+        bound.push({
+          name: listener.name,
+          port: typeof address === 'object' && address ? address.port : listener.port,
+        });
+      }
+      return bound;
+    },
+    async close(graceMs = 10_000) {
+      const stopped = Promise.all(
+        servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+      );
+      const deadline = Date.now() + graceMs;
+      const pending = new Set(sessions);
+      while (pending.size > 0 && Date.now() < deadline) {
+        for (const session of pending) {
+          if (session.isClosed || !session.busy) {
+            pending.delete(session);
+            void session.shutdown();
+          }
+        }
+        if (pending.size > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      for (const session of pending) void session.shutdown();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      for (const socket of sockets) socket.destroy();
+      await stopped;
+    },
+  };
+}
+
+/** What SASL's SCRAM-PLUS binds to (RFC 9266 for TLS 1.3, RFC 5929 before it). */
+function channelBindingOf(socket: TLSSocket): ChannelBinding | undefined {
+  try {
+    if (socket.getProtocol() === 'TLSv1.3') {
+      return {
+        type: 'tls-exporter',
+        data: socket.exportKeyingMaterial(32, 'EXPORTER-Channel-Binding', Buffer.alloc(0)),
+      };
+    }
+    const certificate = socket.getX509Certificate();
+    if (!certificate) return undefined;
+    return {
+      type: 'tls-server-end-point',
+      data: createHash('sha256').update(certificate.raw).digest(),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+function normalizeAddress(address: string | undefined): string {
+  if (!address) return '';
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
