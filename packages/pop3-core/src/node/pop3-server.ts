@@ -71,6 +71,9 @@ export function createPop3Server(options: Pop3ServerOptions): Pop3Server {
   const serve = (listener: Pop3Listener, raw: Socket) => {
     sockets.add(raw);
     raw.on('error', () => raw.destroy());
+    // Answers are written whole; Nagle's algorithm would only hold back their last segment
+    // until the client's delayed acknowledgement.
+    raw.setNoDelay(true);
     const mode = listener.tls ?? (secureContext ? 'starttls' : 'none');
     if (mode !== 'none' && !secureContext) {
       raw.destroy();

@@ -88,6 +88,16 @@ export class Maildrop {
     }
   }
 
+  /** UIDs of up to `count` messages after `number` not marked deleted, in order. */
+  following(number: number, count: number): number[] {
+    const uids: number[] = [];
+    for (let i = number; i < this.entries.length && uids.length < count; i++) {
+      const entry = this.entries[i]!;
+      if (!entry.deleted) uids.push(entry.uid);
+    }
+    return uids;
+  }
+
   uidl(entry: Readonly<Entry>): string {
     return formatUidl(this.mailbox.uidValidity, entry.uid);
   }

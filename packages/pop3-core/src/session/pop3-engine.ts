@@ -61,6 +61,12 @@ export interface Pop3EngineOptions {
    * is refused with `-ERR [LOGIN-DELAY]`. Default 0: no delay.
    */
   readonly loginDelaySeconds?: number;
+  /**
+   * Messages whose reading starts ahead of the client's next RETR (clients retrieve in order,
+   * and a store read is mostly waiting). Default 4; 0 turns it off. Each holds at most the
+   * first chunk the store hands out.
+   */
+  readonly readAhead?: number;
   readonly clock?: Clock;
   readonly logger?: Logger;
   /** Unique text for APOP timestamps; default 8 random bytes in hex. */
@@ -93,6 +99,10 @@ export class Pop3Engine {
       if (!Number.isInteger(value) || value < 1) {
         throw new RangeError(`POP3 limit ${name} must be a positive integer, got ${value}`);
       }
+    }
+    const readAhead = options.readAhead ?? 0; // validated here; the default is READ_AHEAD
+    if (!Number.isInteger(readAhead) || readAhead < 0) {
+      throw new RangeError(`readAhead must be a non-negative integer, got ${readAhead}`);
     }
     const delay = options.loginDelaySeconds ?? 0;
     if (!Number.isInteger(delay) || delay < 0) {

@@ -17,6 +17,7 @@ import {
 } from '../protocol/pop3-response.js';
 import type { MaildropLease } from './maildrop-registry.js';
 import { Maildrop } from './maildrop.js';
+import { type MessageRead, READ_AHEAD, ReadAhead } from './read-ahead.js';
 import type { Pop3EngineContext } from './pop3-engine.js';
 import type { Pop3LoginFailure, Pop3LoginMethod, Pop3SessionInfo } from './pop3-hooks.js';
 
@@ -52,6 +53,9 @@ export interface Pop3Connection {
 
 type State = 'new' | 'authorization' | 'sasl' | 'transaction' | 'update' | 'closed';
 
+/** Octets of answers gathered before they are written: a message streams out in such pieces. */
+const WRITE_BATCH = 64 * 1024;
+
 const PLAINTEXT_REFUSED =
   'Plaintext authentication disallowed on non-secure connections; use STLS first';
 
@@ -77,6 +81,7 @@ export class Pop3Session {
   private user: string | null = null;
   private lease: MaildropLease | null = null;
   private maildrop: Maildrop | null = null;
+  private readAhead: ReadAhead | null = null;
   private failedCommands = 0;
   private failedLogins = 0;
   private busy = false;
@@ -89,6 +94,7 @@ export class Pop3Session {
   private finishing: Promise<void> | null = null;
   private paused = false;
   private outgoing: Buffer[] = [];
+  private outgoingBytes = 0;
   private readonly sasl: SaslServer | undefined;
   private deleted: readonly number[] = [];
   private quit = false;
@@ -530,6 +536,8 @@ export class Pop3Session {
     }
     this.lease = lease;
     this.maildrop = maildrop;
+    const depth = options.readAhead ?? READ_AHEAD;
+    this.readAhead = depth > 0 ? new ReadAhead(maildrop.mailbox, depth) : null;
     this.user = account.id;
     this.state = 'transaction';
     maildrops.recordLogin(account.id, clock.now());
@@ -649,12 +657,16 @@ export class Pop3Session {
     if (!entry) return;
     const maildrop = this.maildrop!;
     const encoder = new MessageEncoder(bodyLines === undefined ? {} : { bodyLines });
-    const chunks = maildrop.mailbox.read(entry.uid)[Symbol.asyncIterator]();
+    const read = this.readAhead?.take(entry.uid) ?? startRead(maildrop.mailbox, entry.uid);
+    const chunks = read.rest;
+    if (bodyLines === undefined && this.readAhead) {
+      this.readAhead.expect(maildrop.following(number, this.readAhead.depth));
+    }
     let first: IteratorResult<Uint8Array>;
     try {
       // Read before answering, so a message gone from the store (expunged over IMAP since
       // login) still gets a clean -ERR.
-      first = await chunks.next();
+      first = await read.first;
     } catch (error) {
       const gone = isMailStoreError(error, 'not-found');
       if (!gone) {
@@ -669,12 +681,14 @@ export class Pop3Session {
         gone ? undefined : 'SYS/TEMP',
       );
     }
+    // The status line, the text and the end marker go out together where they fit in one
+    // write: a small message (or a run of pipelined ones) is one TCP send, not three, which
+    // matters for every client that waits for a whole answer before acknowledging it.
     this.send(okLine(bodyLines === undefined ? `${entry.size} octets` : ''));
-    await this.flush();
     try {
       for (let next = first; !next.done; next = await chunks.next()) {
-        const out = encoder.push(next.value);
-        if (out.length > 0 && !this.transport.write(out)) await this.transport.drain();
+        this.send(encoder.push(next.value));
+        if (this.outgoingBytes >= WRITE_BATCH) await this.flush();
         if (encoder.done || this.state === 'closed') break;
       }
     } catch (error) {
@@ -690,7 +704,7 @@ export class Pop3Session {
       await chunks.return?.();
     }
     if (this.state === 'closed') return;
-    this.transport.write(encoder.end());
+    this.send(encoder.end());
     if (bodyLines === undefined) maildrop.markRetrieved(number);
   }
 
@@ -723,7 +737,9 @@ export class Pop3Session {
   // ---- output and bookkeeping ----
 
   private send(bytes: Buffer): void {
+    if (bytes.length === 0) return;
     this.outgoing.push(bytes);
+    this.outgoingBytes += bytes.length;
   }
 
   /** Writes the responses gathered: pipelined commands get theirs in one write (RFC 2449 6.6). */
@@ -731,6 +747,7 @@ export class Pop3Session {
     if (this.outgoing.length === 0) return;
     const bytes = this.outgoing.length === 1 ? this.outgoing[0]! : Buffer.concat(this.outgoing);
     this.outgoing = [];
+    this.outgoingBytes = 0;
     if (!this.transport.write(bytes)) await this.transport.drain();
   }
 
@@ -752,6 +769,7 @@ export class Pop3Session {
     this.state = 'closed';
     const pending = this.outgoing;
     this.outgoing = [];
+    this.outgoingBytes = 0;
     if (pending.length > 0) this.transport.write(Buffer.concat(pending));
     this.transport.close();
     this.startFinishing();
@@ -766,6 +784,8 @@ export class Pop3Session {
   /** Releases the maildrop and tells the application, once. */
   private async finish(): Promise<void> {
     const user = this.user;
+    this.readAhead?.cancelAll();
+    this.readAhead = null;
     this.maildrop?.mailbox.close();
     this.maildrop = null;
     this.lease?.release();
@@ -786,4 +806,9 @@ export class Pop3Session {
       this.context.logger.error('pop3 hook failed', { session: this.connection.id, error });
     }
   }
+}
+
+function startRead(mailbox: OpenMailbox, uid: number): MessageRead {
+  const rest = mailbox.read(uid)[Symbol.asyncIterator]();
+  return { first: rest.next(), rest };
 }
