@@ -51,10 +51,106 @@ export {
 export { checkMailbox, PATH_LIMITS } from './protocol/path-syntax.js';
 export { decodeXtext, encodeXtext } from './protocol/xtext.js';
 
+// Client engine
+export {
+  SmtpClientSession,
+  type AuthenticateOptions,
+  type SendOptions,
+  type SmtpClientSessionOptions,
+} from './client/smtp-client-session.js';
+export {
+  runSmtpConversation,
+  type ConversationOptions,
+  type ConversationOutcome,
+  type StartTlsPolicy,
+} from './client/smtp-conversation.js';
+export {
+  connectSmtp,
+  NodeSmtpConnection,
+  DEFAULT_CLIENT_TIMEOUTS,
+  type ClientTlsOptions,
+  type NodeSmtpConnectOptions,
+  type SmtpClientTimeouts,
+} from './client/node-smtp-connection.js';
+export type { ClientPhase, ClientTransport } from './client/client-transport.js';
+export { SmtpClientError, type SmtpClientErrorKind } from './client/smtp-client-error.js';
+export { DataEncoder } from './client/data-encoder.js';
+export {
+  clientMechanism,
+  type ClientMechanism,
+  type SmtpCredentials,
+} from './client/sasl-client.js';
+export {
+  ReplyParser,
+  DEFAULT_REPLY_LIMITS,
+  authMechanisms,
+  parseEhloReply,
+  replyText,
+  sizeLimit,
+  type ReplyError,
+  type ReplyEvent,
+  type ReplyParserLimits,
+  type ServerCapabilities,
+} from './protocol/reply-parser.js';
+
+// Routing and outbound delivery
+export {
+  remoteDeliveryAgent,
+  type DomainRoute,
+  type RelayAuthentication,
+  type RelayHost,
+  type RemoteDeliveryAgentOptions,
+  type RoutingDeliveryAgent,
+} from './routing/remote-delivery-agent.js';
+export {
+  addressLiteral,
+  lookupDeliveryHosts,
+  type DeliveryHost,
+  type HostsLookup,
+} from './routing/mx-hosts.js';
+export { pop3Login, type Pop3LoginOptions } from './routing/pop3-before-smtp.js';
+export { nodeDnsResolver, type NodeDnsResolverOptions } from './routing/node-dns-resolver.js';
+
+// The queue, DSNs, local delivery, the Mail log
+export {
+  DeliveryQueue,
+  type DeliveryQueueOptions,
+  type QueueDeliveryAgent,
+  type QueueHold,
+  type QueueListItem,
+  type QueueTimers,
+  type RemoveCriteria,
+} from './queue/delivery-queue.js';
+export { QueueError } from './queue/queue-files.js';
+export type { QueueMeta, QueueRecord, RecipientRecord } from './queue/queue-record.js';
+export {
+  buildDsn,
+  type Dsn,
+  type DsnAction,
+  type DsnInput,
+  type DsnRecipient,
+} from './dsn/delivery-status-notification.js';
+export { DEFAULT_NOTIFY, wantsNotification, type NotifyCondition } from './dsn/notify-policy.js';
+export { localDeliveryAgent, type LocalDeliveryOptions } from './delivery/local-delivery-agent.js';
+export { deliveryRouter, type DeliveryRouterOptions } from './delivery/delivery-router.js';
+export {
+  formatLogTimestamp,
+  formatMailLogEntry,
+  silentMailLog,
+  textMailLog,
+  type MailLog,
+  type MailLogEntry,
+  type MailLogReceived,
+  type MailLogSent,
+} from './log/mail-log.js';
+
 // Shared shapes
 export type {
   DeliveryAgent,
   DeliveryAttempt,
+  DeliveryJournal,
+  JournalEntry,
+  JournalNote,
   Envelope,
   EnvelopeRecipient,
   MessageSource,
