@@ -40,6 +40,8 @@ export interface KerioSmtpPolicyOptions {
     readonly pop3BeforeSmtp?: RecentLogins;
     /** Anyone may relay. Don't. */
     readonly open?: boolean;
+    /** "Hide local IP in Received headers": leave the trusted group's addresses out of them. */
+    readonly hideTrustedAddresses?: boolean;
   };
   /** Per-IP limits; an IP in `exemptGroup` ("Do not apply these limits to") escapes them all. */
   readonly ipLimits?: {
@@ -136,6 +138,16 @@ export class KerioSmtpPolicy {
     return exempt && this.inGroup(exempt, connection.remoteAddress)
       ? this.plainSasl
       : this.secureSasl;
+  };
+
+  /** For the server's `received.hideAddress`: whether this client's address stays out of Received. */
+  readonly hideAddress = (session: SessionInfo): boolean => {
+    const relay = this.options.relay ?? {};
+    return (
+      relay.hideTrustedAddresses === true &&
+      relay.trustedGroup !== undefined &&
+      this.inGroup(relay.trustedGroup, session.remoteAddress)
+    );
   };
 
   /** The greeting delay for a client address (0 for exempt ones). */

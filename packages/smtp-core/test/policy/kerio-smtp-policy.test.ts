@@ -265,6 +265,42 @@ describe('sender checks, AUTH policy and the greeting delay', () => {
     );
   });
 
+  it("hides trusted clients' addresses from Received headers when asked (Kerio: Hide local IP)", async () => {
+    const { policy } = await setup({
+      relay: { trustedGroup: 'Local clients', hideTrustedAddresses: true },
+    });
+    const local = new Conversation(
+      { received: { hideAddress: policy.hideAddress } },
+      { remoteAddress: '192.168.7.7' },
+    );
+    await local.open();
+    await local.pipeline(
+      'EHLO laptop.lan',
+      'MAIL FROM:<a@example.com>',
+      'RCPT TO:<b@example.com>',
+      'DATA',
+    );
+    await local.say('x\r\n.\r\n');
+    expect(local.stored[0]!.text).toMatch(
+      /^Received: from laptop\.lan\r\n\tby mx\.example\.com with ESMTP/,
+    );
+    const stranger = new Conversation(
+      { received: { hideAddress: policy.hideAddress } },
+      { remoteAddress: '203.0.113.7' },
+    );
+    await stranger.open();
+    await stranger.pipeline(
+      'EHLO far.example',
+      'MAIL FROM:<a@far.example>',
+      'RCPT TO:<b@example.com>',
+      'DATA',
+    );
+    await stranger.say('x\r\n.\r\n');
+    expect(stranger.stored[0]!.text).toMatch(
+      /^Received: from far\.example \(unknown \[203\.0\.113\.7\]\)/,
+    );
+  });
+
   it('delays the greeting except for the exempt group', async () => {
     const { policy } = await setup({ greetingDelay: { ms: 25_000, exemptGroup: 'Local clients' } });
     expect(policy.greetingDelay('203.0.113.1')).toBe(25_000);
