@@ -297,3 +297,68 @@ describe('other TRANSACTION commands', () => {
     expect(client.writes - writes).toBe(1);
   });
 });
+
+describe('read-ahead', () => {
+  /** A store whose INBOX reports every read started and every read given up. */
+  async function watched(options = {}) {
+    const setup = await withMessages(
+      [1, 2, 3, 4, 5, 6, 7].map((n) => message(String(n))),
+      options,
+    );
+    const started: number[] = [];
+    let returned = 0;
+    const access = setup.store.access.bind(setup.store);
+    setup.store.access = (user) =>
+      new Proxy(access(user), {
+        get(target, key) {
+          if (key !== 'open') return Reflect.get(target, key);
+          return async (name: string) => {
+            const box = await target.open(name);
+            const read = box.read.bind(box);
+            box.read = (uid, range) => {
+              started.push(uid);
+              const inner = read(uid, range)[Symbol.asyncIterator]();
+              return {
+                [Symbol.asyncIterator]: () => ({
+                  next: () => inner.next(),
+                  return: async () => {
+                    returned++;
+                    return (await inner.return?.()) ?? { done: true, value: undefined };
+                  },
+                }),
+              };
+            };
+            return box;
+          };
+        },
+      });
+    return { setup, started, returned: () => returned };
+  }
+
+  it('starts reading the next messages after a RETR, and uses those reads', async () => {
+    const { setup, started } = await watched();
+    const client = await loggedIn(setup);
+    await client.command('DELE 3');
+    expect(await client.command('RETR 1')).toContain('Subject: 1');
+    // Message 3 is marked deleted: it is skipped.
+    expect(started).toEqual([1, 2, 4, 5, 6]);
+    expect(await client.command('RETR 2')).toContain('Subject: 2');
+    expect(started).toEqual([1, 2, 4, 5, 6, 7]);
+  });
+
+  it('gives the guesses up when the client goes elsewhere, and can be turned off', async () => {
+    const { setup, started, returned } = await watched();
+    const client = await loggedIn(setup);
+    await client.command('RETR 1');
+    expect(await client.command('RETR 7')).toContain('Subject: 7');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(returned()).toBeGreaterThanOrEqual(4);
+    expect(started.slice(-1)).toEqual([7]);
+
+    const off = await watched({ readAhead: 0 });
+    const plain = await loggedIn(off.setup);
+    await plain.command('RETR 1');
+    await plain.command('RETR 2');
+    expect(off.started).toEqual([1, 2]);
+  });
+});
