@@ -25,6 +25,7 @@ import type { SelectedMailbox } from './selected-mailbox.js';
 import type { SessionContext, SessionState, Status } from './session-context.js';
 import {
   type ConnectionInfo,
+  DEFAULT_MECHANISMS,
   DEFAULT_SESSION_LIMITS,
   type ImapSessionOptions,
   type SessionLimits,
@@ -113,7 +114,7 @@ export class ImapSession implements SessionContext {
         credentials: options.directory,
         hostname: options.hostname,
         service: 'imap',
-        ...(options.mechanisms ? { mechanisms: options.mechanisms } : {}),
+        mechanisms: options.mechanisms ?? DEFAULT_MECHANISMS,
         ...(options.allowPlaintextAuth ? { allowPlaintext: true } : {}),
       });
     if (this.counters) {

@@ -4,6 +4,7 @@ export type { SessionState, Status } from './session-context.js';
 export {
   type AuthLockoutPolicy,
   type ConnectionInfo,
+  DEFAULT_MECHANISMS,
   DEFAULT_SESSION_LIMITS,
   type ImapSessionOptions,
   type QuotaSetter,

@@ -66,6 +66,23 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   maxPendingFlagChanges: 10_000,
 };
 
+/**
+ * The SASL mechanisms offered unless told otherwise: those that work with hashed passwords (a
+ * client that picks CRAM-MD5 from the list would fail against a directory without reversible
+ * passwords, and most do not fall back), and token and certificate ones where they can work.
+ */
+export const DEFAULT_MECHANISMS: readonly string[] = [
+  'SCRAM-SHA-256-PLUS',
+  'SCRAM-SHA-256',
+  'SCRAM-SHA-1-PLUS',
+  'SCRAM-SHA-1',
+  'EXTERNAL',
+  'OAUTHBEARER',
+  'XOAUTH2',
+  'LOGIN',
+  'PLAIN',
+];
+
 export interface ImapSessionOptions {
   readonly store: MailStore;
   /** Logins and SASL credentials; a `Directory` serves both as it is. */
@@ -75,7 +92,11 @@ export interface ImapSessionOptions {
   readonly hostname: string;
   /** The SASL side; default: every mechanism `@mailyard/sasl` has, over `directory`. */
   readonly sasl?: SaslServer;
-  /** SASL mechanism names to offer when `sasl` is not given; default all that can work. */
+  /**
+   * SASL mechanism names to offer when `sasl` is not given; default
+   * {@link DEFAULT_MECHANISMS}. CRAM-MD5 and DIGEST-MD5 need passwords kept reversibly (Kerio's
+   * non-SHA storage): name them here when the directory has them.
+   */
   readonly mechanisms?: readonly string[];
   /**
    * Allow LOGIN and plaintext SASL mechanisms without TLS (Kerio "No restrictions"). Off by
