@@ -209,6 +209,38 @@ describe('UPDATE', () => {
     expect(states[1]!.flags).toEqual(['\\Deleted']);
   });
 
+  it('finishes an UPDATE the client did not wait for before letting the maildrop go', async () => {
+    const setup = await withMessages([message('1'), message('2')]);
+    const access = setup.store.access.bind(setup.store);
+    let finishExpunge: () => void = () => {};
+    setup.store.access = (user) =>
+      new Proxy(access(user), {
+        get(target, key) {
+          if (key !== 'open') return Reflect.get(target, key);
+          return async (name: string) => {
+            const box = await target.open(name);
+            const expunge = box.expunge.bind(box);
+            box.expunge = async (uids) => {
+              await new Promise<void>((resolve) => (finishExpunge = resolve));
+              return expunge(uids);
+            };
+            return box;
+          };
+        },
+      });
+    const client = await loggedIn(setup);
+    await client.command('DELE 1');
+    client.session.receive(Buffer.from('QUIT\r\n'));
+    await new Promise((r) => setTimeout(r, 10));
+    client.session.disconnected();
+    const second = await connected(setup);
+    expect(await second.login()).toMatch(/^-ERR \[IN-USE\]/);
+    finishExpunge();
+    await client.session.idle();
+    expect(await inboxUids(setup.store)).toHaveLength(1);
+    expect(await second.login()).toMatch(/^\+OK Logged in; maildrop has 1 messages/);
+  });
+
   it('leaves flags alone when markSeen is off', async () => {
     const setup = await withMessages([message('1')], { markSeen: false });
     const client = await loggedIn(setup);

@@ -97,6 +97,8 @@ export class Pop3Session {
   private outgoingBytes = 0;
   private readonly sasl: SaslServer | undefined;
   private deleted: readonly number[] = [];
+  /** The UPDATE state's changes, while they are being made. */
+  private committing: Promise<number[]> | null = null;
   private quit = false;
 
   constructor(
@@ -720,8 +722,9 @@ export class Pop3Session {
     this.state = 'update';
     this.quit = true;
     const maildrop = this.maildrop!;
+    this.committing = maildrop.commit(this.context.options.markSeen ?? true);
     try {
-      this.deleted = await maildrop.commit(this.context.options.markSeen ?? true);
+      this.deleted = await this.committing;
       this.send(okLine(`${hostname} POP3 server signing off (${maildrop.count} messages left)`));
     } catch (error) {
       this.context.logger.error('pop3 UPDATE failed', {
@@ -783,6 +786,8 @@ export class Pop3Session {
 
   /** Releases the maildrop and tells the application, once. */
   private async finish(): Promise<void> {
+    // An UPDATE under way finishes before the maildrop is let go, whatever ended the session.
+    await this.committing?.catch(() => undefined);
     const user = this.user;
     this.readAhead?.cancelAll();
     this.readAhead = null;
