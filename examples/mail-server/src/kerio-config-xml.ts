@@ -69,16 +69,18 @@ export function parseKerioConfig(xml: string, file: string): KerioConfig {
   if (valid !== true) {
     throw new StartupError(`${file}: line ${valid.err.line}: ${valid.err.msg}`);
   }
-  const document = parser.parse(xml) as ConfigDocument;
-  if (!document.config || typeof document.config !== 'object') {
+  const document = parser.parse(xml) as { config?: ConfigDocument['config'] | string };
+  if (document.config === undefined) {
     throw new StartupError(`${file}: not a configuration file (no <config> element)`);
   }
+  // An empty <config></config> comes back as text: a file with nothing in it.
+  const config = typeof document.config === 'object' ? document.config : {};
   const variables = new Map<string, string>();
-  for (const node of document.config.variable ?? []) {
+  for (const node of config.variable ?? []) {
     if (node['@name'] !== undefined) variables.set(node['@name'], String(node['#text'] ?? ''));
   }
   const lists = new Map<string, ListItem[]>();
-  for (const list of document.config.list ?? []) {
+  for (const list of config.list ?? []) {
     if (list['@name'] === undefined) continue;
     const items = (list.listitem ?? []).map((item) =>
       Object.fromEntries(

@@ -85,6 +85,16 @@ describe('mailserver.cfg', () => {
     });
   });
 
+  it('reads an empty file as all defaults', () => {
+    for (const xml of [
+      '<config></config>',
+      '<config/>',
+      '<?xml version="1.0"?>\n<config>\n</config>\n',
+    ]) {
+      expect(config(xml).config, xml).toEqual(defaultConfig());
+    }
+  });
+
   it('warns about variables and lists it does not know', () => {
     const { warnings } = config(
       wrap('<variable name="MaxRecipient">7</variable><list name="Antivirus"></list>'),

@@ -1,0 +1,111 @@
+import { AuthLockout, RecentLogins } from '@mailyard/access-policy';
+import { FsMailStore } from '@mailyard/mailstore-fs';
+import { type Clock, directoryAccountPolicy, systemClock } from '@mailyard/mailstore-interface';
+import type { CommandLine } from './command-line.js';
+import { DataDirectory } from './data-directory.js';
+import { openDeliveryQueue } from './delivery.js';
+import { KerioLogs } from './kerio-logs.js';
+import { LISTENER_NAMES, type ListenerName } from './listener-names.js';
+import { planListeners } from './listener-plan.js';
+import { type Listening, listenAll } from './listening.js';
+import { createPop3Listeners } from './pop3-listeners.js';
+import { loadOrCreateCertificate } from './self-signed-certificate.js';
+import { createSmtpListeners } from './smtp-listeners.js';
+import { type GeneratedAccount, applyAccounts, openUserDirectory } from './user-directory.js';
+
+export interface MailServerOptions extends Omit<CommandLine, 'help'> {
+  /** Where notices go (unknown configuration variables, shutdown progress). */
+  readonly warn: (message: string) => void;
+  readonly clock?: Clock;
+}
+
+export interface RunningMailServer {
+  /** The ports bound, in the `ready` line's order. */
+  readonly ports: readonly { readonly name: ListenerName; readonly port: number }[];
+  /** Accounts a first run created, with their passwords, to show once. */
+  readonly generatedAccounts: readonly GeneratedAccount[];
+  /** How long `stop` may take at most, grace period included. */
+  readonly shutdownBoundMs: number;
+  /**
+   * Stops listening, lets in-flight transactions and deliveries finish within the grace period,
+   * and closes the queue, the store and the logs.
+   */
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole server, wired: the data directory and its configuration, the directory of users,
+ * the store, the queue and its delivery agents, and the listeners. Every piece is a package of
+ * the SDK; this function only decides what goes where.
+ */
+export async function startMailServer(options: MailServerOptions): Promise<RunningMailServer> {
+  const clock = options.clock ?? systemClock;
+  const data = new DataDirectory(options.dataDirectory);
+  await data.create();
+  const config = await data.loadConfig(options.warn);
+  const directory = await openUserDirectory(data.usersCfg);
+  const generatedAccounts = await applyAccounts(directory, options);
+  const tls = await loadOrCreateCertificate(data, config.hostname);
+  const logs = await KerioLogs.open(data.logs, clock);
+  const store = new FsMailStore({
+    directory: data.store(config),
+    policy: directoryAccountPolicy(directory),
+    clock,
+  });
+  const queue = await openDeliveryQueue({ config, data, store, directory, logs, clock });
+
+  // One lockout for every protocol: five bad passwords over IMAP lock SMTP AUTH too (Kerio 1.6).
+  const lockout = new AuthLockout({
+    maxFailures: config.authentication.lockoutFailures,
+    unlockAfterMs: config.authentication.lockoutMinutes * 60_000,
+    clock,
+  });
+  const pop3Logins =
+    config.relay.pop3BeforeSmtpMinutes > 0
+      ? new RecentLogins({ windowMs: config.relay.pop3BeforeSmtpMinutes * 60_000, clock })
+      : null;
+  const plan = planListeners(config, options);
+  const shared = {
+    config,
+    host: plan.host,
+    directory,
+    store,
+    tls,
+    lockout,
+    pop3Logins,
+    securityLog: logs.security,
+  };
+  const servers: Listening[] = [];
+  const { smtp, smtps, submission, pop3, pop3s } = plan.ports;
+  if (smtp !== undefined || smtps !== undefined || submission !== undefined) {
+    servers.push(createSmtpListeners({ ...shared, queue, ports: { smtp, smtps, submission } }));
+  }
+  if (pop3 !== undefined || pop3s !== undefined) {
+    servers.push(createPop3Listeners({ ...shared, ports: { pop3, pop3s } }));
+  }
+
+  const graceMs = config.shutdownGraceSeconds * 1000;
+  const closeAll = async () => {
+    await Promise.all(servers.map((server) => server.close(graceMs)));
+    await queue.stop(graceMs);
+    await store.close();
+    await logs.close();
+  };
+  let bound: { name: string; port: number }[];
+  try {
+    bound = await listenAll(servers, plan);
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+  const ports = LISTENER_NAMES.flatMap((name) => bound.filter((entry) => entry.name === name)).map(
+    (entry) => ({ name: entry.name as ListenerName, port: entry.port }),
+  );
+  return {
+    ports,
+    generatedAccounts,
+    // The listeners' and the queue's grace periods, one after the other, and a margin.
+    shutdownBoundMs: 2 * graceMs + 5_000,
+    stop: closeAll,
+  };
+}

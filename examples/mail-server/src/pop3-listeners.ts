@@ -1,0 +1,100 @@
+import type { AuthLockout, RecentLogins } from '@mailyard/access-policy';
+import type { Directory, MailStore } from '@mailyard/mailstore-interface';
+import { type Pop3LoginFailure, type Pop3Server, createPop3Server } from '@mailyard/pop3-core';
+import { SaslServer } from '@mailyard/sasl';
+import { failedLoginLine, lockedOutLine } from '@mailyard/smtp-core';
+import type { TlsCredentials } from './self-signed-certificate.js';
+import type { MailServerConfig } from './server-config.js';
+
+export interface Pop3ListenersOptions {
+  readonly config: MailServerConfig;
+  /** Ports for pop3 and pop3s; absent ones are off. */
+  readonly ports: { readonly pop3?: number; readonly pop3s?: number };
+  readonly host: string;
+  readonly directory: Directory;
+  readonly store: MailStore;
+  readonly tls: TlsCredentials;
+  readonly lockout: AuthLockout;
+  /** Fed with every POP3 login, for POP3-before-SMTP; null when it is off. */
+  readonly pop3Logins: RecentLogins | null;
+  readonly securityLog: (line: string) => void;
+}
+
+/**
+ * POP3 on two ports: `pop3` (STLS offered; passwords only after it, unless the configuration
+ * allows plaintext authentication) and `pop3s` (TLS from the first byte). Kerio's rules: INBOX
+ * only, one session per mailbox, deletions at QUIT. A login opens the POP3-before-SMTP window for
+ * the client's address.
+ */
+export function createPop3Listeners(options: Pop3ListenersOptions): Pop3Server {
+  const { config, ports } = options;
+  const plaintext = !config.authentication.requireSecureAuth;
+  return createPop3Server({
+    store: options.store,
+    directory: options.directory,
+    hostname: config.hostname,
+    sasl: new SaslServer({
+      credentials: options.directory,
+      hostname: config.hostname,
+      service: 'pop',
+      mechanisms: ['SCRAM-SHA-256', 'SCRAM-SHA-1', 'PLAIN', 'LOGIN'],
+      allowPlaintext: plaintext,
+    }),
+    allowPlaintextAuth: plaintext,
+    // APOP needs reversible passwords, which users.cfg does not keep.
+    apop: false,
+    loginGuard: options.lockout,
+    hooks: {
+      onLogin: (user, session) => options.pop3Logins?.record(session.remoteAddress, user),
+      onLoginFailed: (failure, session) => {
+        const ip = session.remoteAddress;
+        options.securityLog(failedLoginLine('POP3', ip, mechanismOf(failure), reasonOf(failure)));
+        if (failure.justLocked) {
+          options.securityLog(lockedOutLine('POP3', ip, config.authentication.lockoutFailures));
+        }
+      },
+    },
+    tls: { cert: options.tls.cert, key: options.tls.key },
+    listeners: [
+      ...(ports.pop3 !== undefined
+        ? [
+            {
+              name: 'pop3',
+              host: options.host,
+              port: ports.pop3,
+              tls: 'starttls' as const,
+              maxConnections: config.listeners.pop3.maxConnections,
+            },
+          ]
+        : []),
+      ...(ports.pop3s !== undefined
+        ? [
+            {
+              name: 'pop3s',
+              host: options.host,
+              port: ports.pop3s,
+              tls: 'implicit' as const,
+              maxConnections: config.listeners.pop3s.maxConnections,
+            },
+          ]
+        : []),
+    ],
+  });
+}
+
+/** USER/PASS and APOP by their names, AUTH by its mechanism, as Kerio's Security log names them. */
+function mechanismOf(failure: Pop3LoginFailure): string {
+  return failure.method.startsWith('AUTH ') ? failure.method.slice(5) : failure.method;
+}
+
+/** The SASL failure reasons the Security log's wording is keyed on. */
+function reasonOf(failure: Pop3LoginFailure): string {
+  switch (failure.reason) {
+    case 'plaintext-refused':
+      return 'encryption-required';
+    case 'malformed':
+      return 'malformed';
+    default:
+      return 'invalid-credentials';
+  }
+}

@@ -1,0 +1,174 @@
+import { type AuthLockout, IpAddressGroups, type RecentLogins } from '@mailyard/access-policy';
+import type { Directory, MailStore } from '@mailyard/mailstore-interface';
+import {
+  type DeliveryQueue,
+  KerioSmtpPolicy,
+  QueueError,
+  type SmtpReply,
+  type SmtpServer,
+  type SmtpServerHooks,
+  createSmtpServer,
+} from '@mailyard/smtp-core';
+import type { MailServerConfig } from './server-config.js';
+import type { TlsCredentials } from './self-signed-certificate.js';
+
+export interface SmtpListenersOptions {
+  readonly config: MailServerConfig;
+  /** Ports for smtp, smtps and submission; absent ones are off. */
+  readonly ports: { readonly smtp?: number; readonly smtps?: number; readonly submission?: number };
+  readonly host: string;
+  readonly directory: Directory;
+  readonly store: MailStore;
+  readonly queue: DeliveryQueue;
+  readonly tls: TlsCredentials;
+  /** The lockout the IMAP and POP3 listeners share: bad passwords count across protocols. */
+  readonly lockout: AuthLockout;
+  /** POP3 logins, for POP3-before-SMTP; null when it is off. */
+  readonly pop3Logins: RecentLogins | null;
+  readonly securityLog: (line: string) => void;
+}
+
+/**
+ * SMTP on three ports, with Kerio's SMTP policy in front: `smtp` (STARTTLS offered, the greeting
+ * delay if configured), `smtps` (TLS from the first byte) and `submission` (AUTH required before
+ * MAIL, RFC 6409). Accepted mail goes into the durable queue; the client hears 250 only once it
+ * is on disk.
+ */
+export function createSmtpListeners(options: SmtpListenersOptions): SmtpServer {
+  const { config } = options;
+  const policy = new KerioSmtpPolicy({
+    directory: options.directory,
+    ipGroups: new IpAddressGroups(config.ipGroups),
+    relay: {
+      ...(config.relay.trustedGroup ? { trustedGroup: config.relay.trustedGroup } : {}),
+      authenticated: config.relay.authenticated,
+      ...(options.pop3Logins ? { pop3BeforeSmtp: options.pop3Logins } : {}),
+      open: config.relay.open,
+      hideTrustedAddresses: config.relay.hideLocalIp,
+    },
+    ipLimits: {
+      ...(config.limits.exemptGroup ? { exemptGroup: config.limits.exemptGroup } : {}),
+      messagesPerHour: config.limits.messagesPerHour,
+      connectionsPerIp: config.limits.connectionsPerIp,
+      unknownRecipients: config.limits.unknownRecipients,
+    },
+    sessionLimits: {
+      recipients: config.limits.recipients,
+      failedCommands: config.limits.failedCommands,
+      messageSize: config.limits.messageSize,
+      receivedHeaders: config.limits.receivedHeaders,
+    },
+    lockout: options.lockout,
+    auth: {
+      sasl: {
+        credentials: options.directory,
+        hostname: config.hostname,
+        service: 'smtp',
+        // The mechanisms users.cfg's hashes can serve (no reversible passwords for CRAM-MD5).
+        mechanisms: ['SCRAM-SHA-256', 'SCRAM-SHA-1', 'PLAIN', 'LOGIN'],
+      },
+      requireSecureAuth: config.authentication.requireSecureAuth,
+    },
+    greetingDelay: { ms: config.limits.greetingDelaySeconds * 1000 },
+    securityLog: options.securityLog,
+  });
+  const { ports } = options;
+  return createSmtpServer({
+    hostname: config.hostname,
+    sasl: policy.sasl,
+    limits: policy.limits,
+    hooks: policy.hooks(applicationHooks(options)),
+    received: { hideAddress: policy.hideAddress, offsetMinutes: localOffsetMinutes() },
+    tls: { cert: options.tls.cert, key: options.tls.key },
+    listeners: [
+      ...(ports.smtp !== undefined
+        ? [
+            {
+              name: 'smtp',
+              host: options.host,
+              port: ports.smtp,
+              tls: 'starttls' as const,
+              greetingDelay: policy.greetingDelay,
+              maxConnections: config.listeners.smtp.maxConnections,
+            },
+          ]
+        : []),
+      ...(ports.smtps !== undefined
+        ? [
+            {
+              name: 'smtps',
+              host: options.host,
+              port: ports.smtps,
+              tls: 'implicit' as const,
+              maxConnections: config.listeners.smtps.maxConnections,
+            },
+          ]
+        : []),
+      ...(ports.submission !== undefined
+        ? [
+            {
+              name: 'submission',
+              host: options.host,
+              port: ports.submission,
+              tls: 'starttls' as const,
+              requireAuth: true,
+              maxConnections: config.listeners.submission.maxConnections,
+            },
+          ]
+        : []),
+    ],
+  });
+}
+
+/** What the server itself decides after the policy: full mailboxes, and where messages go. */
+function applicationHooks(options: SmtpListenersOptions): SmtpServerHooks {
+  return {
+    // Kerio 8.3: once a quota is reached, "any new messages will be refused by the server".
+    // Refused at RCPT, temporarily: the owner may make room, and the sender's server retries.
+    onRcptTo: async (recipient) => {
+      const { mailboxes } = await options.directory.resolveRecipient(recipient.address);
+      for (const user of mailboxes) {
+        const { usage, limits } = await options.store.access(user).quota();
+        const full =
+          (limits.storage > 0 && usage.storage >= limits.storage) ||
+          (limits.messages > 0 && usage.messages >= limits.messages);
+        if (full) return mailboxFull(recipient.address);
+      }
+      return undefined;
+    },
+    onMessage: async (envelope, message, session) => {
+      try {
+        const { queueId } = await options.queue.enqueue(envelope, message, {
+          service: 'SMTP',
+          user: session.user,
+          senderHost: session.remoteAddress,
+          ssl: session.secure,
+        });
+        return { code: 250, enhanced: '2.0.0', lines: [`Ok: queued as ${queueId}`] };
+      } catch (error) {
+        if (!(error instanceof QueueError)) throw error;
+        return queueRefusal(error);
+      }
+    },
+  };
+}
+
+/** The server's offset from UTC now, for the dates in Received headers. */
+function localOffsetMinutes(): number {
+  return -new Date().getTimezoneOffset();
+}
+
+function mailboxFull(address: string): SmtpReply {
+  return { code: 452, enhanced: '4.2.2', lines: [`<${address}>: Mailbox full`] };
+}
+
+function queueRefusal(error: QueueError): SmtpReply {
+  switch (error.code) {
+    case 'too-big':
+      return { code: 552, enhanced: '5.3.4', lines: ['Message too big'] };
+    case 'stopped':
+      return { code: 421, enhanced: '4.3.2', lines: ['Server shutting down, try again later'] };
+    default:
+      return { code: 451, enhanced: '4.3.0', lines: ['Could not queue the message, try again'] };
+  }
+}

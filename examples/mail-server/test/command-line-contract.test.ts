@@ -1,0 +1,168 @@
+import { X509Certificate } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { type Server, createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  EPHEMERAL_PORTS,
+  type ServerProcess,
+  runProgram,
+  startServer,
+  temporaryDataDirectory,
+} from './harness/server-process.js';
+
+const running: ServerProcess[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((server) => server.stop('SIGKILL')));
+});
+const start = async (data: string, args: readonly string[] = EPHEMERAL_PORTS) => {
+  const server = await startServer(data, args);
+  running.push(server);
+  return server;
+};
+
+describe('mailyard-server, as scripts run it', () => {
+  it('sets up a data directory on first run, prints the passwords, then one ready line', async () => {
+    const data = temporaryDataDirectory();
+    const server = await start(data);
+    // stdout: the ready line, alone, with every listener on its own port.
+    expect(server.stdout()).toMatch(
+      /^ready smtp=\d+ smtps=\d+ submission=\d+ pop3=\d+ pop3s=\d+\n$/,
+    );
+    expect(new Set(Object.values(server.ports)).size).toBe(5);
+    expect(server.stderr()).toMatch(
+      /first run: created 2 users; their passwords:\n.* {2}alice@example\.test {2}\S{16}\n.* {2}bob@example\.test {2}\S{16}\n/,
+    );
+    for (const file of [
+      'mailserver.cfg',
+      'users.cfg',
+      'sslcert/server.crt',
+      'sslcert/server.key',
+    ]) {
+      expect(existsSync(join(data, file))).toBe(true);
+    }
+    expect(existsSync(join(data, 'logs'))).toBe(true);
+    expect(readFileSync(join(data, 'mailserver.cfg'), 'utf8')).toContain(
+      '<variable name="QueueRetryMinutes">30</variable>',
+    );
+    const pem = readFileSync(join(data, 'sslcert/server.crt'), 'utf8');
+    const certificate = new X509Certificate(pem);
+    expect(certificate.checkIP('127.0.0.1')).toBe('127.0.0.1');
+    await expect(server.stop('SIGTERM')).resolves.toEqual({ code: 0, signal: null });
+
+    // The second run finds it all there: no new users, no new certificate.
+    const again = await start(data);
+    expect(again.stderr()).not.toContain('first run');
+    expect(readFileSync(join(data, 'sslcert/server.crt'), 'utf8')).toBe(pem);
+  });
+
+  it('keeps --domain and --user in users.cfg, and leaves example.test out when a domain is given', async () => {
+    const data = temporaryDataDirectory();
+    const first = await start(data, [
+      ...EPHEMERAL_PORTS,
+      '--domain',
+      'one.test',
+      '--user',
+      'carol@one.test:first:secret',
+    ]);
+    expect(first.stderr()).not.toContain('first run');
+    await first.stop();
+    const usersCfg = readFileSync(join(data, 'users.cfg'), 'utf8');
+    expect(usersCfg).toContain('<variable name="Name">one.test</variable>');
+    expect(usersCfg).toContain('<variable name="Name">carol</variable>');
+    expect(usersCfg).not.toContain('example.test');
+    expect(usersCfg).not.toContain('first:secret');
+  });
+
+  it('leaves out the listeners given as off', async () => {
+    const data = temporaryDataDirectory();
+    const server = await start(data, [
+      '--smtp=0',
+      '--smtps=off',
+      '--submission=off',
+      '--imap=off',
+      '--imaps=off',
+      '--pop3=0',
+      '--pop3s=off',
+    ]);
+    expect(Object.keys(server.ports)).toEqual(['smtp', 'pop3']);
+  });
+
+  it('stops cleanly on SIGINT too', async () => {
+    const server = await start(temporaryDataDirectory());
+    await expect(server.stop('SIGINT')).resolves.toEqual({ code: 0, signal: null });
+    expect(server.stderr()).toContain('SIGINT: stopping');
+    expect(server.stderr()).toContain('mailyard-server: stopped');
+  });
+
+  it('prints its usage with --help and exits 0', async () => {
+    const result = await runProgram(['--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: mailyard-server \[--data DIR\] \[--host ADDR\]/);
+  });
+});
+
+describe('mailyard-server refusing to start', () => {
+  it('exits non-zero on a bad flag, saying which', async () => {
+    const result = await runProgram(['--smtp', 'twenty-five']);
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(
+      'mailyard-server: --smtp twenty-five: a port is a number from 0 to 65535, or "off"',
+    );
+    const unknown = await runProgram(['--smpt', '25']);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain("Unknown option '--smpt'");
+    expect(unknown.stderr).toContain('Usage: mailyard-server');
+  });
+
+  it('exits non-zero on a busy port, naming the listener', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const data = temporaryDataDirectory();
+      const result = await runProgram([
+        '--data',
+        data,
+        ...EPHEMERAL_PORTS,
+        '--submission',
+        String(port),
+      ]);
+      expect(result.code).not.toBe(0);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toContain(
+        `mailyard-server: cannot listen on 127.0.0.1:${port} (submission): the port is already in use`,
+      );
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('exits non-zero on a configuration it cannot read, and leaves it alone', async () => {
+    const data = temporaryDataDirectory();
+    mkdirSync(data, { recursive: true });
+    const broken = '<config><variable name="MaxRecipients">100</variable>';
+    writeFileSync(join(data, 'mailserver.cfg'), broken);
+    const result = await runProgram(['--data', data, ...EPHEMERAL_PORTS]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/mailyard-server: .*mailserver\.cfg: line 1: /);
+    expect(readFileSync(join(data, 'mailserver.cfg'), 'utf8')).toBe(broken);
+
+    writeFileSync(
+      join(data, 'mailserver.cfg'),
+      '<config><variable name="MaxRecipients">lots</variable></config>',
+    );
+    const invalid = await runProgram(['--data', data, ...EPHEMERAL_PORTS]);
+    expect(invalid.code).not.toBe(0);
+    expect(invalid.stderr).toMatch(
+      /mailserver\.cfg: MaxRecipients is a whole number from 0, not "lots"/,
+    );
+
+    writeFileSync(join(data, 'mailserver.cfg'), '<config></config>');
+    mkdirSync(join(data, 'users.cfg')); // a directory where the file should be
+    const unreadable = await runProgram(['--data', data, ...EPHEMERAL_PORTS]);
+    expect(unreadable.code).not.toBe(0);
+    expect(unreadable.stderr).toMatch(/mailyard-server: cannot read .*users\.cfg: EISDIR/);
+  });
+});
