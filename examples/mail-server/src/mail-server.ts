@@ -3,6 +3,7 @@ import { FsMailStore } from '@mailyard/mailstore-fs';
 import { type Clock, directoryAccountPolicy, systemClock } from '@mailyard/mailstore-interface';
 import type { CommandLine } from './command-line.js';
 import { DataDirectory } from './data-directory.js';
+import { createImapListeners } from './imap-listeners.js';
 import { openDeliveryQueue } from './delivery.js';
 import { KerioLogs } from './kerio-logs.js';
 import { LISTENER_NAMES, type ListenerName } from './listener-names.js';
@@ -76,9 +77,12 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
     securityLog: logs.security,
   };
   const servers: Listening[] = [];
-  const { smtp, smtps, submission, pop3, pop3s } = plan.ports;
+  const { smtp, smtps, submission, imap, imaps, pop3, pop3s } = plan.ports;
   if (smtp !== undefined || smtps !== undefined || submission !== undefined) {
     servers.push(createSmtpListeners({ ...shared, queue, ports: { smtp, smtps, submission } }));
+  }
+  if (imap !== undefined || imaps !== undefined) {
+    servers.push(createImapListeners({ ...shared, ports: { imap, imaps } }));
   }
   if (pop3 !== undefined || pop3s !== undefined) {
     servers.push(createPop3Listeners({ ...shared, ports: { pop3, pop3s } }));

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeWithCommand } from '@mailyard/test-kit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { python, readWithPoplib, testMessage } from './harness/peers.js';
+import { python, readWithImaplib, readWithPoplib, testMessage } from './harness/peers.js';
 import { prepareDataDirectory } from './harness/prepare-data.js';
 import {
   type ServerProcess,
@@ -76,7 +76,16 @@ describeWithCommand('python3', 'POP3 before SMTP and the shared lockout', () => 
   });
 
   it('locks an address out of every protocol after failed logins on one, and logs it', async () => {
-    for (let attempt = 0; attempt < 3; attempt++) {
+    // One bad password over IMAP, two over POP3: three from this address, across protocols.
+    await expect(
+      readWithImaplib({
+        port: server.ports.imaps!,
+        cafile,
+        user: 'alice@example.test',
+        password: 'wrong',
+      }),
+    ).rejects.toThrow(/AUTHENTICATIONFAILED|LOGIN failed|authentication failed/i);
+    for (let attempt = 0; attempt < 2; attempt++) {
       await expect(
         readWithPoplib({
           port: server.ports.pop3s!,
@@ -93,6 +102,10 @@ describeWithCommand('python3', 'POP3 before SMTP and the shared lockout', () => 
       secret: password,
     });
     expect(JSON.stringify(locked)).toMatch(/454.*4\.7\.0/);
+    // And over IMAP, with the right password too.
+    await expect(
+      readWithImaplib({ port: server.ports.imaps!, cafile, user: 'alice@example.test', password }),
+    ).rejects.toThrow(/AUTHENTICATIONFAILED/);
     const log = readFileSync(join(data, 'logs', 'security.log'), 'utf8');
     expect(log).toMatch(
       /^\[\d{2}\/\w{3}\/\d{4} \d{2}:\d{2}:\d{2}\] Failed POP3 login from 127\.0\.0\.1, authentication method USER$/m,

@@ -1,13 +1,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeWithCommand } from '@mailyard/test-kit';
+import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
-  type Pop3Mailbox,
   command,
   eventually,
   python,
+  readWithImaplib,
   readWithPoplib,
   splitTrace,
   testMessage,
@@ -60,9 +61,6 @@ afterAll(async () => {
 });
 
 const aliceMailbox = () => readWithPoplib({ port: server.ports.pop3s!, cafile, ...alice });
-
-const byMessageId = (mailbox: Pop3Mailbox, id: string) =>
-  mailbox.messages.find((m) => m.content.includes(`Message-ID: <${id}>`));
 
 describeWithCommand('swaks', 'mail sent with swaks, smtplib and nodemailer', () => {
   it('is accepted by swaks over STARTTLS on the SMTP port, unauthenticated, for a local user', async () => {
@@ -122,19 +120,22 @@ describeWithCommand('swaks', 'mail sent with swaks, smtplib and nodemailer', () 
     expect(info.response).toMatch(/^250 2\.0\.0 Ok: queued as /);
   });
 
-  it('is read back with poplib, each message byte for byte behind its trace fields', async () => {
+  it('is read back with imaplib, each message byte for byte behind its trace fields', async () => {
     const mailbox = await eventually(async () => {
-      const read = await aliceMailbox();
-      return read.count === 3 ? read : undefined;
+      const read = await readWithImaplib({ port: server.ports.imaps!, cafile, ...alice });
+      return read.messages.length === 3 ? read : undefined;
     }, 'three messages in the INBOX');
+    expect(mailbox.messages.map((m) => m.uid).sort()).toEqual([1, 2, 3]);
     for (const [sent, protocol] of [
       [viaSwaks, 'ESMTPS'],
       [viaSmtplib, 'ESMTPSA'],
       [viaNodemailer, 'ESMTPSA'],
     ] as const) {
       const id = /Message-ID: <([^>]+)>/.exec(sent.toString())![1]!;
-      const stored = byMessageId(mailbox, id);
+      const stored = mailbox.messages.find((m) => m.content.includes(`Message-ID: <${id}>`));
       expect(stored, id).toBeDefined();
+      // New mail: not seen, and BODY.PEEK[] left it so.
+      expect(stored!.flagsAfter, id).not.toContain('\\Seen');
       const { trace, original } = splitTrace(stored!.content);
       expect(original.toString('latin1'), id).toBe(sent.toString('latin1'));
       // Return-Path, local delivery's Received, the SMTP server's Received (RFC 5321 4.4).
@@ -147,6 +148,77 @@ describeWithCommand('swaks', 'mail sent with swaks, smtplib and nodemailer', () 
         ),
       );
     }
+  });
+
+  it('is the same for imapflow and curl, and BODY[] marks it seen, for every client', async () => {
+    const peeked = await readWithImaplib({ port: server.ports.imaps!, cafile, ...alice });
+    const client = new ImapFlow({
+      host: '127.0.0.1',
+      port: server.ports.imaps!,
+      secure: true,
+      auth: { user: alice.user, pass: alice.password },
+      tls: { ca: readFileSync(cafile), servername: 'localhost' },
+      logger: false,
+    });
+    await client.connect();
+    try {
+      const lock = await client.getMailboxLock('INBOX');
+      try {
+        expect(Number(client.mailbox && client.mailbox.uidValidity)).toBe(peeked.uidvalidity);
+        let fetched = 0;
+        for await (const message of client.fetch('1:*', { uid: true, flags: true, source: true })) {
+          fetched++;
+          const same = peeked.messages.find((m) => m.uid === message.uid);
+          expect(message.source?.equals(same!.content), `UID ${message.uid}`).toBe(true);
+          expect([...(message.flags ?? [])]).not.toContain('\\Seen');
+        }
+        expect(fetched).toBe(3);
+        await client.messageFlagsAdd({ uid: '1' }, ['\\Flagged'], { uid: true });
+      } finally {
+        lock.release();
+      }
+    } finally {
+      await client.logout();
+    }
+    for (const { uid, content } of peeked.messages) {
+      const curl = await command('curl', [
+        '--silent',
+        '--show-error',
+        '--cacert',
+        cafile,
+        '--user',
+        `${alice.user}:${alice.password}`,
+        `imaps://127.0.0.1:${server.ports.imaps}/INBOX;UID=${uid}`,
+      ]);
+      expect(curl.stderr).toBe('');
+      expect(Buffer.from(curl.stdout, 'latin1').equals(content), `UID ${uid}`).toBe(true);
+    }
+    // imaplib over STARTTLS, fetching BODY[]: now they are seen; UID 1 keeps imapflow's flag.
+    const read = await readWithImaplib({
+      port: server.ports.imap!,
+      cafile,
+      starttls: true,
+      read: true,
+      ...alice,
+    });
+    for (const message of read.messages) {
+      expect(message.flagsAfter, `UID ${message.uid}`).toContain('\\Seen');
+      expect(message.flagsAfter.includes('\\Flagged'), `UID ${message.uid}`).toBe(
+        message.uid === 1,
+      );
+    }
+    expect(read.uidvalidity).toBe(peeked.uidvalidity);
+  });
+
+  it('is read the same with poplib over POP3S', async () => {
+    const imap = await readWithImaplib({ port: server.ports.imaps!, cafile, ...alice });
+    const pop3 = await aliceMailbox();
+    expect(pop3.count).toBe(3);
+    // POP3 shows the maildrop in UID order, byte for byte what IMAP shows.
+    const inUidOrder = [...imap.messages].sort((a, b) => a.uid - b.uid);
+    pop3.messages.forEach((message, i) => {
+      expect(message.content.equals(inUidOrder[i]!.content), `message ${i + 1}`).toBe(true);
+    });
   });
 
   it('is read the same with curl over POP3 with STLS, and keeps its UIDLs across sessions', async () => {

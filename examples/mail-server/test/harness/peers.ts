@@ -71,6 +71,44 @@ export async function readWithPoplib(options: {
   };
 }
 
+export interface ImapMailbox {
+  readonly uidvalidity: number;
+  readonly messages: readonly {
+    readonly uid: number;
+    readonly flags: readonly string[];
+    /** The flags after the fetch: `\Seen` is set by BODY[], not by BODY.PEEK[]. */
+    readonly flagsAfter: readonly string[];
+    readonly content: Buffer;
+  }[];
+}
+
+/** INBOX as Python's imaplib reads it, over IMAPS (or STARTTLS) with the server's certificate. */
+export async function readWithImaplib(options: {
+  readonly port: number;
+  readonly cafile: string;
+  readonly user: string;
+  readonly password: string;
+  readonly starttls?: boolean;
+  /** Fetch BODY[] (which sets \Seen) instead of BODY.PEEK[]. */
+  readonly read?: boolean;
+}): Promise<ImapMailbox> {
+  const result = await python<{
+    uidvalidity: number;
+    messages: { uid: number; flags: string[]; flagsAfter: string[]; content: string }[];
+  }>('imap_mailbox.py', [
+    `--port=${options.port}`,
+    `--cafile=${options.cafile}`,
+    `--user=${options.user}`,
+    `--password=${options.password}`,
+    ...(options.starttls ? ['--starttls'] : []),
+    ...(options.read ? ['--read'] : []),
+  ]);
+  return {
+    ...result,
+    messages: result.messages.map((m) => ({ ...m, content: Buffer.from(m.content, 'base64') })),
+  };
+}
+
 /** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
 export async function eventually<T>(
   check: () => Promise<T | undefined>,

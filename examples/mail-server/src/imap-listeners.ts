@@ -1,0 +1,85 @@
+import type { AuthLockout } from '@mailyard/access-policy';
+import { type ImapServer, createImapServer } from '@mailyard/imap-core';
+import type { Directory, MailStore } from '@mailyard/mailstore-interface';
+import { lockedOutLine } from '@mailyard/smtp-core';
+import type { TlsCredentials } from './self-signed-certificate.js';
+import type { MailServerConfig } from './server-config.js';
+
+export interface ImapListenersOptions {
+  readonly config: MailServerConfig;
+  /** Ports for imap and imaps; absent ones are off. */
+  readonly ports: { readonly imap?: number; readonly imaps?: number };
+  readonly host: string;
+  readonly directory: Directory;
+  readonly store: MailStore;
+  readonly tls: TlsCredentials;
+  readonly lockout: AuthLockout;
+  readonly securityLog: (line: string) => void;
+}
+
+/**
+ * IMAP on two ports: `imap` (STARTTLS offered; LOGINDISABLED before it unless the configuration
+ * allows plaintext authentication) and `imaps` (TLS from the first byte). Any number of sessions
+ * per mailbox, every folder of the store, public folders included.
+ */
+export function createImapListeners(options: ImapListenersOptions): ImapServer {
+  const { config, ports } = options;
+  return createImapServer({
+    store: options.store,
+    directory: options.directory,
+    hostname: config.hostname,
+    // The mechanisms users.cfg's hashes can serve (no reversible passwords for CRAM-MD5).
+    mechanisms: [
+      'SCRAM-SHA-256-PLUS',
+      'SCRAM-SHA-256',
+      'SCRAM-SHA-1-PLUS',
+      'SCRAM-SHA-1',
+      'PLAIN',
+      'LOGIN',
+    ],
+    allowPlaintextAuth: !config.authentication.requireSecureAuth,
+    lockout: loggingLockout(options),
+    tls: { cert: options.tls.cert, key: options.tls.key },
+    listeners: [
+      ...(ports.imap !== undefined
+        ? [
+            {
+              name: 'imap',
+              host: options.host,
+              port: ports.imap,
+              tls: 'starttls' as const,
+              maxConnections: config.listeners.imap.maxConnections,
+            },
+          ]
+        : []),
+      ...(ports.imaps !== undefined
+        ? [
+            {
+              name: 'imaps',
+              host: options.host,
+              port: ports.imaps,
+              tls: 'implicit' as const,
+              maxConnections: config.listeners.imaps.maxConnections,
+            },
+          ]
+        : []),
+    ],
+  });
+}
+
+/**
+ * The shared lockout, seen through what IMAP reports to it: the moment an address gets locked
+ * goes to the Security log, as the SMTP and POP3 listeners log it.
+ */
+function loggingLockout(options: ImapListenersOptions) {
+  const { lockout } = options;
+  return {
+    isLocked: (ip: string) => lockout.isLocked(ip),
+    recordSuccess: (ip: string) => lockout.recordSuccess(ip),
+    recordFailure: (ip: string) => {
+      const verdict = lockout.recordFailure(ip);
+      if (verdict.justLocked) options.securityLog(lockedOutLine('IMAP', ip, verdict.failures));
+      return verdict;
+    },
+  };
+}
