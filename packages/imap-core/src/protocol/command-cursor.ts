@@ -29,12 +29,15 @@ export function isAtomChar(c: number): boolean {
   );
 }
 
-/** ASTRING-CHAR (ATOM-CHAR or `]`), and UTF-8 octets, which UTF8=ACCEPT and IMAP4rev2 clients send. */
+/**
+ * ASTRING-CHAR: ATOM-CHAR or `]`. Atoms are ASCII in both dialects (UTF-8 goes in quoted
+ * strings and literals), and 8-bit octets in one are refused, as Dovecot refuses them.
+ */
 function isAstringChar(c: number): boolean {
-  return isAtomChar(c) || c === 0x5d || c >= 0x80;
+  return isAtomChar(c) || c === 0x5d;
 }
 
-/** list-char: ATOM-CHAR, list-wildcards and resp-specials (and UTF-8 octets, as above). */
+/** list-char: ATOM-CHAR, list-wildcards and resp-specials. */
 function isListChar(c: number): boolean {
   return isAstringChar(c) || c === 0x25 || c === 0x2a;
 }
@@ -156,6 +159,7 @@ export class CommandCursor {
   private run(accept: (c: number) => boolean, what: string): Uint8Array {
     const start = this.pos;
     while (this.pos < this.line.length && accept(this.line[this.pos]!)) this.pos++;
+    if (this.peek() >= 0x80) throw new ImapSyntaxError('8bit data in atom');
     if (this.pos === start) throw new ImapSyntaxError(`Expected ${what}`);
     this.count();
     return this.line.subarray(start, this.pos);

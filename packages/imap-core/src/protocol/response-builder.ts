@@ -81,15 +81,24 @@ export class ResponseBuilder {
     return this.string(value);
   }
 
-  /** An {@link ImapValue} tree (ENVELOPE, BODYSTRUCTURE): strings, numbers, NIL, lists. */
+  /**
+   * An {@link ImapValue} tree (ENVELOPE, BODYSTRUCTURE): strings, numbers, NIL, lists. Elements
+   * are separated by a space, except in a list's leading run of lists: the grammar writes the
+   * parts of a multipart (`1*body SP media-subtype`) and the addresses of an address list
+   * (`"(" 1*address ")"`) next to each other, `(...)(...)`, and nowhere else puts lists first.
+   */
   value(value: ImapValue): this {
     if (value === null) return this.nil();
     if (typeof value === 'number') return this.number(value);
     if (typeof value === 'string') return this.string(value);
     this.text += '(';
+    let leadingLists = true;
     for (let i = 0; i < value.length; i++) {
-      if (i > 0) this.text += ' ';
-      this.value(value[i]!);
+      const element = value[i]!;
+      const isList = Array.isArray(element);
+      if (i > 0 && !(leadingLists && isList)) this.text += ' ';
+      leadingLists &&= isList;
+      this.value(element);
     }
     this.text += ')';
     return this;

@@ -66,18 +66,28 @@ export function filterHeaderFields(
   return Buffer.concat(kept);
 }
 
-/** What BINARY[part] serves (RFC 3516): a part's body with its transfer encoding undone. */
+/** What BINARY[part] serves (RFC 3516): the section with its transfer encodings undone. */
 export type BinaryContent =
-  | { readonly type: 'content'; readonly bytes: Uint8Array }
+  | {
+      readonly type: 'content';
+      readonly bytes: Uint8Array;
+      /** Whether an encoding was undone: the octets may then be anything (sent as literal8). */
+      readonly decoded: boolean;
+    }
   | { readonly type: 'missing' }
-  /** The transfer encoding is unknown: `NO [UNKNOWN-CTE]`. */
+  /** A transfer encoding is unknown: `NO [UNKNOWN-CTE]`. */
   | { readonly type: 'unknown-encoding' };
 
-/** The part BINARY names and how to read it: the whole message for `[]`. */
+/** The part BINARY names: the whole message for `[]`. */
 export function binaryPart(root: MimePart, part: PartPath): MimePart | null {
   return part.length === 0 ? root : findSection(root, part);
 }
 
+/**
+ * BINARY[part] as Dovecot serves it: a leaf's body decoded; for the whole message, a multipart
+ * or an encapsulated message, the bytes as they are but with every encoded leaf inside decoded
+ * and its Content-Transfer-Encoding rewritten to `binary`, so that the result is a valid message.
+ */
 export async function binaryContent(
   mailbox: OpenMailbox,
   uid: number,
@@ -86,21 +96,62 @@ export async function binaryContent(
 ): Promise<BinaryContent> {
   const found = binaryPart(root, part);
   if (!found) return { type: 'missing' };
-  if (part.length === 0 || found.parts || found.message) {
-    // Multiparts and messages are sent as they are: only leaf bodies carry an encoding to undo.
-    const range =
-      part.length === 0
-        ? { start: root.headerStart, end: root.end }
-        : { start: found.bodyStart, end: found.end };
-    return { type: 'content', bytes: await readRange(mailbox, uid, range) };
+  const isLeaf = !found.parts && !found.message;
+  if (isLeaf && part.length > 0) {
+    const encoding = transferEncodingOf(found.encoding);
+    if (found.encoding !== null && encoding === null) return { type: 'unknown-encoding' };
+    const body = await readRange(mailbox, uid, { start: found.bodyStart, end: found.end });
+    const decoded = encoding === 'base64' || encoding === 'quoted-printable';
+    return {
+      type: 'content',
+      bytes: decoded ? decodeTransferEncoding(body, encoding) : body,
+      decoded,
+    };
   }
-  const encoding = transferEncodingOf(found.encoding);
-  if (found.encoding !== null && encoding === null) return { type: 'unknown-encoding' };
-  const body = await readRange(mailbox, uid, { start: found.bodyStart, end: found.end });
-  return { type: 'content', bytes: encoding ? decodeTransferEncoding(body, encoding) : body };
-}
-
-/** Whether octets hold NUL, which only a literal8 may carry. */
-export function hasNul(bytes: Uint8Array): boolean {
-  return bytes.includes(0);
+  const range =
+    part.length === 0
+      ? { start: root.headerStart, end: root.end }
+      : { start: found.bodyStart, end: found.end };
+  const bytes = await readRange(mailbox, uid, range);
+  // Replacements within `bytes`, in order: [start, end, new octets].
+  const edits: [number, number, Uint8Array][] = [];
+  let unknown = false;
+  const visit = (node: MimePart) => {
+    if (node.parts) return node.parts.forEach(visit);
+    if (node.message) return visit(node.message.body);
+    const encoding = transferEncodingOf(node.encoding);
+    if (node.encoding !== null && encoding === null) unknown = true;
+    if (encoding !== 'base64' && encoding !== 'quoted-printable') return;
+    const at = (offset: number) => offset - range.start;
+    const header = bytes.subarray(at(node.headerStart), at(node.bodyStart));
+    const field = scanHeaderBlock(header, 0, header.length).fields.find(
+      (f) => f.key === 'content-transfer-encoding',
+    );
+    if (field) {
+      let valueEnd = field.end;
+      while (
+        valueEnd > field.valueStart &&
+        (header[valueEnd - 1] === 0x0a || header[valueEnd - 1] === 0x0d)
+      )
+        valueEnd--;
+      edits.push([
+        at(node.headerStart) + field.valueStart,
+        at(node.headerStart) + valueEnd,
+        Buffer.from(' binary'),
+      ]);
+    }
+    const body = bytes.subarray(at(node.bodyStart), at(node.end));
+    edits.push([at(node.bodyStart), at(node.end), decodeTransferEncoding(body, encoding)]);
+  };
+  visit(part.length === 0 ? root : found.message ? found.message.body : found);
+  if (unknown) return { type: 'unknown-encoding' };
+  if (edits.length === 0) return { type: 'content', bytes, decoded: false };
+  const pieces: Uint8Array[] = [];
+  let position = 0;
+  for (const [start, end, replacement] of edits) {
+    pieces.push(bytes.subarray(position, start), replacement);
+    position = end;
+  }
+  pieces.push(bytes.subarray(position));
+  return { type: 'content', bytes: Buffer.concat(pieces), decoded: true };
 }

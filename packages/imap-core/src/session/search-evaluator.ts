@@ -268,10 +268,13 @@ function dayOf(date: SearchDate): number {
 /** The calendar day (UTC midnight) a message's date falls on, "disregarding time and timezone". */
 function dateOf(field: 'internal' | 'sent' | 'saved', record: MessageRecord): number {
   if (field === 'saved') return Math.floor(record.saveDate / DAY) * DAY;
-  if (field === 'sent' && record.summary.envelope.date) {
-    // The day as the sender wrote it: the Date field's own zone.
-    const parsed = parseMailDate(record.summary.envelope.date);
-    if (parsed) return Math.floor((parsed.timestamp + parsed.offsetMinutes * 60_000) / DAY) * DAY;
+  if (field === 'sent') {
+    // The day as the sender wrote it: the Date field's own zone. Without a readable Date, the
+    // epoch, as Dovecot has it (SENTBEFORE matches such messages, SENTSINCE does not).
+    const parsed = record.summary.envelope.date
+      ? parseMailDate(record.summary.envelope.date)
+      : null;
+    return parsed ? Math.floor((parsed.timestamp + parsed.offsetMinutes * 60_000) / DAY) * DAY : 0;
   }
   return Math.floor(record.internalDate / DAY) * DAY;
 }

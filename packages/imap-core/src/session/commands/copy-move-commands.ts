@@ -17,7 +17,7 @@ export async function copyOrMove(session: SessionContext, command: CopyCommand):
   const destination = mailboxArgument(session, command.mailbox);
   const target = await session.mailboxInfo(destination);
   if (!target) refuse('NO', 'Mailbox does not exist', 'TRYCREATE');
-  const uids = resolveSequence(selection, command.sequence, command.uid).filter((uid) =>
+  const uids = resolveSequence(selection, command.sequence, command.uid, true).filter((uid) =>
     selection.isLive(uid),
   );
   if (uids.length === 0) {

@@ -8,7 +8,6 @@ import { messageFlags } from '../change-report.js';
 import {
   binaryContent,
   filterHeaderFields,
-  hasNul,
   readRange,
   sectionBytes,
   sectionLabel,
@@ -59,7 +58,7 @@ export async function fetch(session: SessionContext, command: FetchCommand): Pro
     items.push({ type: 'MODSEQ' });
   if (items.some((item) => item.type === 'MODSEQ')) await session.useCondstore();
 
-  const requested = resolveSequence(selection, command.sequence, command.uid);
+  const requested = resolveSequence(selection, command.sequence, command.uid, true);
   if (
     command.vanished &&
     command.changedSince !== undefined &&
@@ -241,6 +240,7 @@ async function fetchItem(
       if (content.type === 'unknown-encoding')
         refuse('NO', 'Unknown Content-Transfer-Encoding', 'UNKNOWN-CTE');
       const bytes = content.type === 'content' ? content.bytes : new Uint8Array(0);
+      const decoded = content.type === 'content' && content.decoded;
       const label = `[${item.part.join('.')}]`;
       if (item.type === 'BINARY.SIZE') {
         out.raw(`BINARY.SIZE${label} ${bytes.length}`);
@@ -248,7 +248,8 @@ async function fetchItem(
       }
       const sent = applyPartial(bytes, item.partial);
       out.raw(`BINARY${label}${item.partial ? `<${item.partial.start}>` : ''} `);
-      out.literal(sent, hasNul(sent));
+      // A literal8 where an encoding was undone (the octets may be anything), as Dovecot sends it.
+      out.literal(sent, decoded);
       if (sendsWholeMessage(item)) countMessage(session);
       return;
     }

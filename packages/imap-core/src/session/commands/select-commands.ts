@@ -125,14 +125,26 @@ export async function unselect(session: SessionContext, command: SimpleCommand):
   await session.finish(command, 'OK', 'Unselect completed');
 }
 
-/** Resolves a sequence set of message numbers or UIDs against the client's view, as UIDs. */
+/**
+ * Resolves a sequence set of message numbers or UIDs against the client's view, as UIDs. With
+ * `strict`, message numbers beyond the mailbox (or `*` in an empty one) are BAD, as Dovecot has
+ * them for FETCH, STORE and COPY (RFC 9051 9: a seq-number beyond the count is an error);
+ * SEARCH just matches nothing for them.
+ */
 export function resolveSequence(
   selection: SelectedMailbox,
   set: SequenceSet,
   uid: boolean,
+  strict = false,
 ): number[] {
   if (set.type === 'saved') return selection.savedSearch.filter((u) => selection.view.has(u));
   const view = selection.view;
+  if (strict && !uid) {
+    const beyond = set.ranges.some(({ start, end }) =>
+      [start, end].some((n) => (n === '*' ? view.count === 0 : n > view.count)),
+    );
+    if (beyond) refuse('BAD', 'Invalid messageset');
+  }
   if (uid) {
     // `*` is the largest UID in use; with none, `*` means UIDNEXT-ish nothing: RFC 9051 6.4.9.
     return resolveRanges(set.ranges, Math.max(view.lastUid, 0), (low, high) =>

@@ -15,7 +15,7 @@ export async function store(session: SessionContext, command: StoreCommand): Pro
   const selection = session.selected!;
   if (command.unchangedSince !== undefined) await session.useCondstore();
   if (selection.readOnly) refuse('NO', 'Mailbox is read-only');
-  const uids = resolveSequence(selection, command.sequence, command.uid).filter((uid) =>
+  const uids = resolveSequence(selection, command.sequence, command.uid, true).filter((uid) =>
     selection.isLive(uid),
   );
   const result = await selection.mailbox.updateFlags(uids, {
