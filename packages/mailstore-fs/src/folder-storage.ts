@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import {
   mkdir,
   open,
@@ -184,8 +184,14 @@ export class FolderStorage {
   async *read(uid: number, range?: { start: number; end: number }): AsyncIterable<Uint8Array> {
     const path = messageFile(this.directory, uid);
     if (range && range.end <= range.start) return;
+    if (range && range.end - range.start <= SMALL_READ) {
+      yield readSmall(path, range.start, range.end - range.start);
+      return;
+    }
     const options = range ? { start: range.start, end: range.end - 1 } : {};
-    for await (const chunk of createReadStream(path, options)) yield chunk as Buffer;
+    for await (const chunk of createReadStream(path, { ...options, highWaterMark: STREAM_CHUNK })) {
+      yield chunk as Buffer;
+    }
   }
 
   /** Summaries in the order asked; any missing or unreadable one is computed again and kept. */
@@ -368,4 +374,30 @@ async function writeMessageFile(path: string, content: Uint8Array): Promise<void
     await handle.close();
   }
   await rename(temporary, path);
+}
+
+/**
+ * Reads up to this many octets in one synchronous open/read/close. Most messages are this small,
+ * and a stream pays four trips through libuv's thread pool (open, read, read to EOF, close) for
+ * what the page cache answers in microseconds; POP3 RETR and IMAP BODY[] of a whole mailbox are
+ * dominated by it. Larger reads stream, so that a big message never blocks the event loop long.
+ */
+const SMALL_READ = 128 * 1024;
+/** Chunk size for streamed reads of larger messages. */
+const STREAM_CHUNK = 256 * 1024;
+
+function readSmall(path: string, start: number, length: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(length);
+    let filled = 0;
+    while (filled < length) {
+      const read = readSync(fd, buffer, filled, length - filled, start + filled);
+      if (read === 0) break;
+      filled += read;
+    }
+    return filled === length ? buffer : buffer.subarray(0, filled);
+  } finally {
+    closeSync(fd);
+  }
 }
