@@ -76,7 +76,8 @@ describeWithCommand('python3', 'POP3 before SMTP and the shared lockout', () => 
   });
 
   it('locks an address out of every protocol after failed logins on one, and logs it', async () => {
-    // One bad password over IMAP, two over POP3: three from this address, across protocols.
+    // A bad password over IMAP, then over SMTP AUTH, where smtplib tries PLAIN and LOGIN: the
+    // third failure from this address locks it, and POP3 is refused as well.
     await expect(
       readWithImaplib({
         port: server.ports.imaps!,
@@ -84,17 +85,21 @@ describeWithCommand('python3', 'POP3 before SMTP and the shared lockout', () => 
         user: 'alice@example.test',
         password: 'wrong',
       }),
-    ).rejects.toThrow(/AUTHENTICATIONFAILED|LOGIN failed|authentication failed/i);
-    for (let attempt = 0; attempt < 2; attempt++) {
-      await expect(
-        readWithPoplib({
-          port: server.ports.pop3s!,
-          cafile,
-          user: 'alice@example.test',
-          password: 'wrong',
-        }),
-      ).rejects.toThrow(/-ERR/);
-    }
+    ).rejects.toThrow(/AUTHENTICATIONFAILED/);
+    const refused = await send({
+      port: 'submission',
+      login: 'alice@example.test',
+      secret: 'wrong',
+    });
+    expect(JSON.stringify(refused)).toMatch(/SMTPAuthenticationError.*535/);
+    await expect(
+      readWithPoplib({
+        port: server.ports.pop3s!,
+        cafile,
+        user: 'alice@example.test',
+        password: 'wrong',
+      }),
+    ).rejects.toThrow(/-ERR/);
     // The right password, now over SMTP AUTH: refused while the lockout lasts.
     const locked = await send({
       port: 'submission',
@@ -108,10 +113,13 @@ describeWithCommand('python3', 'POP3 before SMTP and the shared lockout', () => 
     ).rejects.toThrow(/AUTHENTICATIONFAILED/);
     const log = readFileSync(join(data, 'logs', 'security.log'), 'utf8');
     expect(log).toMatch(
+      /^\[[^\]]+\] Failed SMTP login from 127\.0\.0\.1, authentication method PLAIN$/m,
+    );
+    expect(log).toMatch(
       /^\[\d{2}\/\w{3}\/\d{4} \d{2}:\d{2}:\d{2}\] Failed POP3 login from 127\.0\.0\.1, authentication method USER$/m,
     );
     expect(log).toMatch(
-      /^\[[^\]]+\] POP3 login from 127\.0\.0\.1 blocked after 3 failed attempts$/m,
+      /^\[[^\]]+\] SMTP login from 127\.0\.0\.1 blocked after 3 failed attempts$/m,
     );
   });
 });
