@@ -22,7 +22,15 @@ export interface DownloadSchedulerOptions {
   /** The accounts, read at each run, so configuration changes apply at the next one. */
   readonly accounts: () => readonly Pop3DownloadAccount[] | Promise<readonly Pop3DownloadAccount[]>;
   /** Kerio's "Every N minutes": milliseconds between the end of a run and the next. */
-  readonly intervalMs: number;
+  readonly intervalMs?: number;
+  /**
+   * Kerio's "At HH:MM" instead: runs at these times of day (`'06:30'`), in the server's time zone
+   * (`offsetMinutes` east of UTC for an instant; default UTC).
+   */
+  readonly at?: {
+    readonly times: readonly string[];
+    readonly offsetMinutes?: (utcMillis: number) => number;
+  };
   /** Kerio's "Valid only at time": a run is skipped while this says no. Default: always. */
   readonly isActive?: (now: number) => boolean;
   /** Called with each run's results. */
@@ -43,9 +51,19 @@ export class Pop3DownloadScheduler {
   private readonly timers: SchedulerTimers;
   private readonly clock: Clock;
   private readonly logger: Logger;
+  /** Minutes after midnight of each `at` time, ascending. */
+  private readonly dailyMinutes: readonly number[];
 
   constructor(private readonly options: DownloadSchedulerOptions) {
-    if (!(options.intervalMs > 0)) throw new RangeError('intervalMs must be positive');
+    if ((options.intervalMs === undefined) === (options.at === undefined)) {
+      throw new RangeError('give either intervalMs or at');
+    }
+    if (options.intervalMs !== undefined && !(options.intervalMs > 0)) {
+      throw new RangeError('intervalMs must be positive');
+    }
+    this.dailyMinutes = (options.at?.times ?? []).map(minutesOfDay).sort((a, b) => a - b);
+    if (options.at && this.dailyMinutes.length === 0)
+      throw new RangeError('at needs at least one time');
     this.timers = options.timers ?? nodeTimers;
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
@@ -84,7 +102,19 @@ export class Pop3DownloadScheduler {
         return;
       }
       void this.runNow();
-    }, this.options.intervalMs);
+    }, this.delayToNextRun());
+  }
+
+  /** Milliseconds from now to the next scheduled run. */
+  private delayToNextRun(): number {
+    if (this.options.intervalMs !== undefined) return this.options.intervalMs;
+    const now = this.clock.now();
+    const local = now + (this.options.at!.offsetMinutes?.(now) ?? 0) * 60_000;
+    const sinceMidnight = local - Math.floor(local / DAY) * DAY;
+    const next = this.dailyMinutes.map((m) => m * 60_000).find((at) => at > sinceMidnight);
+    return next !== undefined
+      ? next - sinceMidnight
+      : DAY - sinceMidnight + this.dailyMinutes[0]! * 60_000;
   }
 
   private async run(): Promise<readonly AccountDownloadResult[]> {
@@ -98,4 +128,12 @@ export class Pop3DownloadScheduler {
       return [];
     }
   }
+}
+
+const DAY = 24 * 60 * 60_000;
+
+function minutesOfDay(time: string): number {
+  const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(time);
+  if (!match) throw new RangeError(`not a time of day (HH:MM): ${time}`);
+  return Number(match[1]) * 60 + Number(match[2]);
 }

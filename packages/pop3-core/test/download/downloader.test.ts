@@ -345,4 +345,35 @@ describe('Pop3DownloadScheduler', () => {
     await scheduler.stop();
     expect(fake.pending).toHaveLength(0);
   });
+
+  it('runs at the times of day given (Kerio "At HH:MM"), in the server time zone', async () => {
+    const fake = fakeTimers();
+    const { d } = downloader();
+    // 05:00 UTC is 07:00 at the server (two hours east).
+    let now = Date.UTC(2026, 5, 1, 5, 0);
+    const scheduler = new Pop3DownloadScheduler({
+      downloader: d,
+      accounts: () => [],
+      at: { times: ['22:15', '07:30'], offsetMinutes: () => 120 },
+      timers: fake.timers,
+      clock: { now: () => now },
+    });
+    scheduler.start();
+    expect(fake.pending.map((p) => p.ms)).toEqual([30 * 60_000]); // to 07:30
+    now += 30 * 60_000;
+    fake.fire();
+    await scheduler.runNow();
+    expect(fake.pending.map((p) => p.ms)).toEqual([(14 * 60 + 45) * 60_000]); // to 22:15
+    now = Date.UTC(2026, 5, 1, 20, 20); // 22:20 local: the next is 07:30 tomorrow
+    await scheduler.runNow();
+    expect(fake.pending.map((p) => p.ms)).toEqual([(9 * 60 + 10) * 60_000]);
+    await scheduler.stop();
+    expect(
+      () =>
+        new Pop3DownloadScheduler({ downloader: d, accounts: () => [], at: { times: ['25:00'] } }),
+    ).toThrow(RangeError);
+    expect(() => new Pop3DownloadScheduler({ downloader: d, accounts: () => [] })).toThrow(
+      RangeError,
+    );
+  });
 });
