@@ -2,14 +2,13 @@ import type { AuthLockout } from '@mailyard/access-policy';
 import { type ImapServer, createImapServer } from '@mailyard/imap-core';
 import type { Directory, MailStore } from '@mailyard/mailstore-interface';
 import { lockedOutLine } from '@mailyard/smtp-core';
+import { type ListenerPlan, listenersOn } from './listener-plan.js';
 import type { TlsCredentials } from './self-signed-certificate.js';
 import type { MailServerConfig } from './server-config.js';
 
 export interface ImapListenersOptions {
   readonly config: MailServerConfig;
-  /** Ports for imap and imaps; absent ones are off. */
-  readonly ports: { readonly imap?: number; readonly imaps?: number };
-  readonly host: string;
+  readonly plan: ListenerPlan;
   readonly directory: Directory;
   readonly store: MailStore;
   readonly tls: TlsCredentials;
@@ -23,7 +22,7 @@ export interface ImapListenersOptions {
  * per mailbox, every folder of the store, public folders included.
  */
 export function createImapListeners(options: ImapListenersOptions): ImapServer {
-  const { config, ports } = options;
+  const { config } = options;
   return createImapServer({
     store: options.store,
     directory: options.directory,
@@ -40,30 +39,10 @@ export function createImapListeners(options: ImapListenersOptions): ImapServer {
     allowPlaintextAuth: !config.authentication.requireSecureAuth,
     lockout: loggingLockout(options),
     tls: { cert: options.tls.cert, key: options.tls.key },
-    listeners: [
-      ...(ports.imap !== undefined
-        ? [
-            {
-              name: 'imap',
-              host: options.host,
-              port: ports.imap,
-              tls: 'starttls' as const,
-              maxConnections: config.listeners.imap.maxConnections,
-            },
-          ]
-        : []),
-      ...(ports.imaps !== undefined
-        ? [
-            {
-              name: 'imaps',
-              host: options.host,
-              port: ports.imaps,
-              tls: 'implicit' as const,
-              maxConnections: config.listeners.imaps.maxConnections,
-            },
-          ]
-        : []),
-    ],
+    listeners: listenersOn(options.plan, {
+      imap: { tls: 'starttls' },
+      imaps: { tls: 'implicit' },
+    }),
   });
 }
 

@@ -7,6 +7,8 @@ export interface ListenerPlan {
   readonly host: string;
   /** Port per listener to start (0 = any free port); listeners that are off are absent. */
   readonly ports: Partial<Record<ListenerName, number>>;
+  /** Connections at once per listener, 0 = unlimited. */
+  readonly maxConnections: Readonly<Record<ListenerName, number>>;
 }
 
 export function planListeners(
@@ -20,5 +22,23 @@ export function planListeners(
     if (override === 'off' || (override === undefined && !enabled)) continue;
     ports[name] = override ?? port;
   }
-  return { host: commandLine.host ?? config.listenAddress, ports };
+  const maxConnections = Object.fromEntries(
+    LISTENER_NAMES.map((name) => [name, config.listeners[name].maxConnections]),
+  ) as Record<ListenerName, number>;
+  return { host: commandLine.host ?? config.listenAddress, ports, maxConnections };
+}
+
+/**
+ * The listeners of one server that are on, in the shape the SDK's servers take them: each with
+ * its name, address, port and connection cap, plus what `specs` says about it (its TLS mode, ...).
+ */
+export function listenersOn<Spec extends object>(
+  plan: ListenerPlan,
+  specs: Partial<Record<ListenerName, Spec>>,
+): (Spec & { name: ListenerName; host: string; port: number; maxConnections: number })[] {
+  return (Object.entries(specs) as [ListenerName, Spec][]).flatMap(([name, spec]) => {
+    const port = plan.ports[name];
+    if (port === undefined) return [];
+    return [{ ...spec, name, host: plan.host, port, maxConnections: plan.maxConnections[name] }];
+  });
 }

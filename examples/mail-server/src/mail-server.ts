@@ -68,7 +68,7 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
   const plan = planListeners(config, options);
   const shared = {
     config,
-    host: plan.host,
+    plan,
     directory,
     store,
     tls,
@@ -76,17 +76,11 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
     pop3Logins,
     securityLog: logs.security,
   };
+  const on = (...names: ListenerName[]) => names.some((name) => plan.ports[name] !== undefined);
   const servers: Listening[] = [];
-  const { smtp, smtps, submission, imap, imaps, pop3, pop3s } = plan.ports;
-  if (smtp !== undefined || smtps !== undefined || submission !== undefined) {
-    servers.push(createSmtpListeners({ ...shared, queue, ports: { smtp, smtps, submission } }));
-  }
-  if (imap !== undefined || imaps !== undefined) {
-    servers.push(createImapListeners({ ...shared, ports: { imap, imaps } }));
-  }
-  if (pop3 !== undefined || pop3s !== undefined) {
-    servers.push(createPop3Listeners({ ...shared, ports: { pop3, pop3s } }));
-  }
+  if (on('smtp', 'smtps', 'submission')) servers.push(createSmtpListeners({ ...shared, queue }));
+  if (on('imap', 'imaps')) servers.push(createImapListeners(shared));
+  if (on('pop3', 'pop3s')) servers.push(createPop3Listeners(shared));
 
   const graceMs = config.shutdownGraceSeconds * 1000;
   const closeAll = async () => {
@@ -102,9 +96,11 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
     await closeAll();
     throw error;
   }
-  const ports = LISTENER_NAMES.flatMap((name) => bound.filter((entry) => entry.name === name)).map(
-    (entry) => ({ name: entry.name as ListenerName, port: entry.port }),
-  );
+  // In the ready line's order, whichever server bound its ports first.
+  const ports = LISTENER_NAMES.flatMap((name) => {
+    const port = bound.find((entry) => entry.name === name)?.port;
+    return port === undefined ? [] : [{ name, port }];
+  });
   return {
     ports,
     generatedAccounts,

@@ -3,14 +3,13 @@ import type { Directory, MailStore } from '@mailyard/mailstore-interface';
 import { type Pop3LoginFailure, type Pop3Server, createPop3Server } from '@mailyard/pop3-core';
 import { SaslServer } from '@mailyard/sasl';
 import { failedLoginLine, lockedOutLine } from '@mailyard/smtp-core';
+import { type ListenerPlan, listenersOn } from './listener-plan.js';
 import type { TlsCredentials } from './self-signed-certificate.js';
 import type { MailServerConfig } from './server-config.js';
 
 export interface Pop3ListenersOptions {
   readonly config: MailServerConfig;
-  /** Ports for pop3 and pop3s; absent ones are off. */
-  readonly ports: { readonly pop3?: number; readonly pop3s?: number };
-  readonly host: string;
+  readonly plan: ListenerPlan;
   readonly directory: Directory;
   readonly store: MailStore;
   readonly tls: TlsCredentials;
@@ -27,7 +26,7 @@ export interface Pop3ListenersOptions {
  * the client's address.
  */
 export function createPop3Listeners(options: Pop3ListenersOptions): Pop3Server {
-  const { config, ports } = options;
+  const { config } = options;
   const plaintext = !config.authentication.requireSecureAuth;
   return createPop3Server({
     store: options.store,
@@ -55,30 +54,10 @@ export function createPop3Listeners(options: Pop3ListenersOptions): Pop3Server {
       },
     },
     tls: { cert: options.tls.cert, key: options.tls.key },
-    listeners: [
-      ...(ports.pop3 !== undefined
-        ? [
-            {
-              name: 'pop3',
-              host: options.host,
-              port: ports.pop3,
-              tls: 'starttls' as const,
-              maxConnections: config.listeners.pop3.maxConnections,
-            },
-          ]
-        : []),
-      ...(ports.pop3s !== undefined
-        ? [
-            {
-              name: 'pop3s',
-              host: options.host,
-              port: ports.pop3s,
-              tls: 'implicit' as const,
-              maxConnections: config.listeners.pop3s.maxConnections,
-            },
-          ]
-        : []),
-    ],
+    listeners: listenersOn(options.plan, {
+      pop3: { tls: 'starttls' },
+      pop3s: { tls: 'implicit' },
+    }),
   });
 }
 

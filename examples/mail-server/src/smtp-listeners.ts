@@ -1,5 +1,5 @@
 import { type AuthLockout, IpAddressGroups, type RecentLogins } from '@mailyard/access-policy';
-import type { Directory, MailStore } from '@mailyard/mailstore-interface';
+import { type Directory, type MailStore, wouldExceedQuota } from '@mailyard/mailstore-interface';
 import {
   type DeliveryQueue,
   KerioSmtpPolicy,
@@ -9,14 +9,13 @@ import {
   type SmtpServerHooks,
   createSmtpServer,
 } from '@mailyard/smtp-core';
+import { type ListenerPlan, listenersOn } from './listener-plan.js';
 import type { MailServerConfig } from './server-config.js';
 import type { TlsCredentials } from './self-signed-certificate.js';
 
 export interface SmtpListenersOptions {
   readonly config: MailServerConfig;
-  /** Ports for smtp, smtps and submission; absent ones are off. */
-  readonly ports: { readonly smtp?: number; readonly smtps?: number; readonly submission?: number };
-  readonly host: string;
+  readonly plan: ListenerPlan;
   readonly directory: Directory;
   readonly store: MailStore;
   readonly queue: DeliveryQueue;
@@ -72,7 +71,6 @@ export function createSmtpListeners(options: SmtpListenersOptions): SmtpServer {
     greetingDelay: { ms: config.limits.greetingDelaySeconds * 1000 },
     securityLog: options.securityLog,
   });
-  const { ports } = options;
   return createSmtpServer({
     hostname: config.hostname,
     sasl: policy.sasl,
@@ -80,43 +78,11 @@ export function createSmtpListeners(options: SmtpListenersOptions): SmtpServer {
     hooks: policy.hooks(applicationHooks(options)),
     received: { hideAddress: policy.hideAddress, offsetMinutes: localOffsetMinutes() },
     tls: { cert: options.tls.cert, key: options.tls.key },
-    listeners: [
-      ...(ports.smtp !== undefined
-        ? [
-            {
-              name: 'smtp',
-              host: options.host,
-              port: ports.smtp,
-              tls: 'starttls' as const,
-              greetingDelay: policy.greetingDelay,
-              maxConnections: config.listeners.smtp.maxConnections,
-            },
-          ]
-        : []),
-      ...(ports.smtps !== undefined
-        ? [
-            {
-              name: 'smtps',
-              host: options.host,
-              port: ports.smtps,
-              tls: 'implicit' as const,
-              maxConnections: config.listeners.smtps.maxConnections,
-            },
-          ]
-        : []),
-      ...(ports.submission !== undefined
-        ? [
-            {
-              name: 'submission',
-              host: options.host,
-              port: ports.submission,
-              tls: 'starttls' as const,
-              requireAuth: true,
-              maxConnections: config.listeners.submission.maxConnections,
-            },
-          ]
-        : []),
-    ],
+    listeners: listenersOn(options.plan, {
+      smtp: { tls: 'starttls', greetingDelay: policy.greetingDelay },
+      smtps: { tls: 'implicit' },
+      submission: { tls: 'starttls', requireAuth: true },
+    }),
   });
 }
 
@@ -129,10 +95,10 @@ function applicationHooks(options: SmtpListenersOptions): SmtpServerHooks {
       const { mailboxes } = await options.directory.resolveRecipient(recipient.address);
       for (const user of mailboxes) {
         const { usage, limits } = await options.store.access(user).quota();
-        const full =
-          (limits.storage > 0 && usage.storage >= limits.storage) ||
-          (limits.messages > 0 && usage.messages >= limits.messages);
-        if (full) return mailboxFull(recipient.address);
+        // Full: not even the smallest message would fit.
+        if (wouldExceedQuota(usage, limits, { storage: 1, messages: 1 })) {
+          return mailboxFull(recipient.address);
+        }
       }
       return undefined;
     },
