@@ -1,6 +1,6 @@
 import type { MessageState } from '@mailyard/mailstore-interface';
 import { formatSequenceSet } from '../protocol/sequence-set.js';
-import { flagList, permanentFlags } from './flag-lists.js';
+import { flagList, messageFlagList, permanentFlags } from './flag-lists.js';
 import type { SelectedMailbox } from './selected-mailbox.js';
 import type { SessionContext } from './session-context.js';
 
@@ -21,15 +21,16 @@ export async function reportMailboxChanges(
     lines.push(
       `* FLAGS ${flagList(['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft', ...selection.keywords])}`,
     );
-    if (!selection.readOnly) {
-      lines.push(
-        `* OK [PERMANENTFLAGS ${permanentFlags(selection.mailbox.rights, selection.keywords)}] Flags permitted`,
-      );
-    }
+    lines.push(
+      selection.readOnly
+        ? '* OK [PERMANENTFLAGS ()] Read-only mailbox.'
+        : `* OK [PERMANENTFLAGS ${permanentFlags(selection.mailbox.rights, selection.keywords)}] Flags permitted.`,
+    );
   }
   if (changes.expunged.length > 0) {
     if (session.qresync) {
-      lines.push(`* VANISHED ${formatSequenceSet(changes.expunged.map((e) => e.uid))}`);
+      const uids = changes.expunged.map((e) => e.uid).sort((a, b) => a - b);
+      lines.push(`* VANISHED ${formatSequenceSet(uids)}`);
     } else {
       for (const { seq } of changes.expunged) lines.push(`* ${seq} EXPUNGE`);
     }
@@ -42,6 +43,8 @@ export async function reportMailboxChanges(
       }
       lines.push(`* ${selection.recent.size} RECENT`);
     }
+  } else if (changes.recentRemoved && !session.rev2) {
+    lines.push(`* ${selection.recent.size} RECENT`);
   }
   const flagChanges: MessageState[] = [...changes.flags];
   if (changes.rescanSince !== null) {
@@ -83,5 +86,5 @@ export function messageFlags(
   state: Pick<MessageState, 'uid' | 'flags'>,
 ): string {
   const recent = !session.rev2 && selection.recent.has(state.uid);
-  return flagList(recent ? [...state.flags, '\\Recent'] : state.flags);
+  return messageFlagList(recent ? [...state.flags, '\\Recent'] : state.flags);
 }

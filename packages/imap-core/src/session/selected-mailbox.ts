@@ -3,8 +3,10 @@ import { MessageSequence } from './message-sequence.js';
 
 /** What changed since the client was last told, as {@link SelectedMailbox.takeChanges} reports it. */
 export interface MailboxChanges {
-  /** UIDs gone, ascending, each with the sequence number it had when it was reported. */
+  /** UIDs gone, highest first, each with its sequence number (still valid in that order). */
   readonly expunged: readonly { readonly uid: number; readonly seq: number }[];
+  /** Whether messages this session had as `\Recent` went (IMAP4rev1 then says RECENT again). */
+  readonly recentRemoved: boolean;
   /** The new message count, when messages were added; null otherwise. */
   readonly exists: number | null;
   /** UIDs that became known to the client in this report. */
@@ -112,16 +114,17 @@ export class SelectedMailbox {
    */
   takeChanges(includeExpunges: boolean): MailboxChanges {
     const expunged: { uid: number; seq: number }[] = [];
+    let recentRemoved = false;
     if (includeExpunges && this.pendingExpunged.size > 0) {
-      const uids = [...this.pendingExpunged].sort((a, b) => a - b);
-      // Each EXPUNGE renumbers the messages after it: report in order with the numbers as they are then.
-      uids.forEach((uid, i) => {
+      // Highest first, as Dovecot reports them: no EXPUNGE renumbers the ones still to come.
+      const uids = [...this.pendingExpunged].sort((a, b) => b - a);
+      for (const uid of uids) {
         const seq = this.view.seqOf(uid);
-        if (seq > 0) expunged.push({ uid, seq: seq - i });
-      });
+        if (seq > 0) expunged.push({ uid, seq });
+      }
       this.view.remove(uids);
       for (const uid of uids) {
-        this.recent.delete(uid);
+        if (this.recent.delete(uid)) recentRemoved = true;
         this.pendingFlags.delete(uid);
       }
       this.savedSearch = this.savedSearch.filter((uid) => !this.pendingExpunged.has(uid));
@@ -144,6 +147,7 @@ export class SelectedMailbox {
     for (const keyword of newKeywords) this.keywords.add(keyword);
     return {
       expunged,
+      recentRemoved,
       exists: added.length > 0 ? this.view.count : null,
       added,
       flags,

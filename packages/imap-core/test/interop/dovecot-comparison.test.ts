@@ -124,3 +124,50 @@ describeWithDovecot('Dovecot as the oracle where the RFCs leave room', () => {
     expect(ours[i]).toBe(dovecot[i]);
   });
 });
+
+describeWithDovecot('Dovecot as the oracle for changes', () => {
+  it('answers STORE and EXPUNGE as Dovecot does: FETCH for changed messages, EXPUNGE highest first', async () => {
+    // One session per command (Dovecot runs some pipelined commands at the same time).
+    const commands = [
+      'A STORE 2,4:5 +FLAGS (\\Deleted)',
+      'B STORE 1:5 +FLAGS (\\Deleted \\Seen)',
+      'C STORE 1:3 -FLAGS (\\Seen)',
+      'D UID STORE 6 FLAGS (\\Answered $Work)',
+      'E EXPUNGE',
+      'F STORE 1:* +FLAGS.SILENT (\\Flagged)',
+    ];
+    const untagged = (text: string, tag: string) => {
+      const after = text.slice(text.indexOf('\r\nS OK') + 2);
+      const body = after.slice(after.indexOf('\r\n') + 2);
+      return body.slice(
+        0,
+        body.search(new RegExp(`(^|\\r\\n)${tag} OK`)) + (body.startsWith(`${tag} OK`) ? 0 : 2),
+      );
+    };
+    const sandbox = new DovecotSandbox();
+    const theirs: string[] = [];
+    try {
+      await sandbox.run(appendCommands(COMPARISON_MESSAGES));
+      for (const command of commands) {
+        const { output } = await sandbox.run(Buffer.from(`S SELECT INBOX\r\n${command}\r\n`));
+        theirs.push(untagged(output.toString('utf8'), command[0]!));
+      }
+    } finally {
+      sandbox.close();
+    }
+    const store = new MemoryMailStore();
+    for (const content of COMPARISON_MESSAGES)
+      await store.access(ALICE).append('INBOX', [{ content }]);
+    const ours: string[] = [];
+    for (const command of commands) {
+      const client = await TestClient.loggedIn({ store });
+      await client.command('S SELECT INBOX');
+      ours.push((await client.command(command)).replace(/[A-F] OK[^]*$/, ''));
+      client.session.disconnected();
+    }
+    expect(theirs[4]).toBe(
+      '* 5 EXPUNGE\r\n* 4 EXPUNGE\r\n* 3 EXPUNGE\r\n* 2 EXPUNGE\r\n* 1 EXPUNGE\r\n',
+    );
+    expect(ours).toEqual(theirs);
+  });
+});

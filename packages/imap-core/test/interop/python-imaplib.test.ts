@@ -33,7 +33,7 @@ describeWithCommand('python3', "Python's imaplib against our server over the on-
     expect(out.search).toEqual(['1']);
     expect(out.uid_search).toEqual(['1']);
     expect(out.fetch[0][0]).toMatch(
-      /^1 \(FLAGS \(\\Seen \\Flagged \\Recent\) RFC822\.SIZE 89 BODY\[HEADER\.FIELDS \(SUBJECT\)\] \{31\}$/,
+      /^1 \(FLAGS \(\\Flagged \\Seen \\Recent\) RFC822\.SIZE 89 BODY\[HEADER\.FIELDS \(SUBJECT\)\] \{31\}$/,
     );
     expect(out.fetch[0][1]).toBe('Subject: Hello from imaplib\r\n\r\n');
     expect(out.fetch[1][1]).toBe('Some text.\r\n');

@@ -119,11 +119,11 @@ describe('COPY, MOVE, EXPUNGE', () => {
   it('moves with COPYUID first, then the expunges (RFC 6851 example)', async () => {
     const client = await selected();
     expect(await client.command('a MOVE 2:3 Drafts')).toMatch(
-      /^\* OK \[COPYUID \d+ 2:3 1:2\] Moved\r\n\* 2 EXPUNGE\r\n\* 2 EXPUNGE\r\na OK Move completed\r\n$/,
+      /^\* OK \[COPYUID \d+ 2:3 1:2\] Moved\r\n\* 3 EXPUNGE\r\n\* 2 EXPUNGE\r\n\* 2 RECENT\r\na OK Move completed\r\n$/,
     );
     await client.command('e ENABLE QRESYNC');
     expect(await client.command('b UID MOVE 4 Drafts')).toMatch(
-      /^\* OK \[COPYUID \d+ 4 3\] Moved\r\n\* VANISHED 4\r\nb OK Move completed\r\n$/,
+      /^\* OK \[COPYUID \d+ 4 3\] Moved\r\n\* VANISHED 4\r\n\* 1 RECENT\r\nb OK Move completed\r\n$/,
     );
     expect(await client.command('c STATUS Drafts (MESSAGES)')).toContain('(MESSAGES 3)');
   });
@@ -151,9 +151,11 @@ describe('COPY, MOVE, EXPUNGE', () => {
     const client = await selected();
     await client.command('a STORE 1:3 +FLAGS.SILENT (\\Deleted)');
     expect(await client.command('b UID EXPUNGE 2:3')).toBe(
-      '* 2 EXPUNGE\r\n* 2 EXPUNGE\r\nb OK Expunge completed\r\n',
+      '* 3 EXPUNGE\r\n* 2 EXPUNGE\r\n* 2 RECENT\r\nb OK Expunge completed\r\n',
     );
-    expect(await client.command('c EXPUNGE')).toBe('* 1 EXPUNGE\r\nc OK Expunge completed\r\n');
+    expect(await client.command('c EXPUNGE')).toBe(
+      '* 1 EXPUNGE\r\n* 1 RECENT\r\nc OK Expunge completed\r\n',
+    );
     await client.command('d ENABLE CONDSTORE');
     expect(await client.command('e EXPUNGE')).toMatch(
       /^e OK \[HIGHESTMODSEQ \d+\] Expunge completed\r\n$/,

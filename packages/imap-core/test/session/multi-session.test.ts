@@ -35,7 +35,7 @@ describe('several sessions on one mailbox', () => {
     expect(await a.command('g STORE 3 +FLAGS (\\Seen)')).not.toContain('EXPUNGE');
     expect(await a.command('h SEARCH ALL')).toBe('* SEARCH 1 3\r\nh OK Search completed\r\n');
     expect(await a.command('i UID FETCH 1 UID')).toBe(
-      '* 1 FETCH (UID 1)\r\n* 2 EXPUNGE\r\ni OK Fetch completed\r\n',
+      '* 1 FETCH (UID 1)\r\n* 2 EXPUNGE\r\n* 2 RECENT\r\ni OK Fetch completed\r\n',
     );
     expect(await a.command('j FETCH 2 UID')).toBe('* 2 FETCH (UID 3)\r\nj OK Fetch completed\r\n');
   });
@@ -53,7 +53,7 @@ describe('several sessions on one mailbox', () => {
     );
     await b.command('z STORE 3 +FLAGS.SILENT (\\Deleted)');
     await b.command('w EXPUNGE');
-    expect(await a.command('p NOOP')).toBe('* VANISHED 3\r\np OK NOOP completed\r\n');
+    expect(await a.command('p NOOP')).toBe('* VANISHED 3\r\n* 2 RECENT\r\np OK NOOP completed\r\n');
     // Its own STORE is answered once, not again as news.
     expect(await a.command('q STORE 1 -FLAGS (\\Flagged)')).toMatch(
       /^\* 1 FETCH \(FLAGS \(\\Recent\) MODSEQ \(\d+\)\)\r\nq OK/,
@@ -73,7 +73,7 @@ describe('several sessions on one mailbox', () => {
     await a.until((t) => t === '* 1 FETCH (FLAGS (\\Deleted \\Recent))\r\n', 1000);
     a.take();
     await b.command('e EXPUNGE');
-    await a.until((t) => t === '* 1 EXPUNGE\r\n', 1000);
+    await a.until((t) => t === '* 1 EXPUNGE\r\n* 3 RECENT\r\n', 1000);
     a.take();
     a.write('DONE\r\n');
     expect(await a.untilTagged('i')).toBe('i OK Idle completed\r\n');

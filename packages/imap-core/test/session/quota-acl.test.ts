@@ -119,7 +119,7 @@ describe('ACL (RFC 4314)', () => {
     await store.access(BOB).setAcl('Board', ALICE, 'lrs');
     const client = await TestClient.loggedIn({ store });
     expect(await client.command('a SELECT ~bob@example.com/Board')).toContain(
-      '* OK [PERMANENTFLAGS (\\Seen)] Flags permitted\r\n',
+      '* OK [PERMANENTFLAGS (\\Seen)] Flags permitted.\r\n',
     );
   });
 });

@@ -146,5 +146,12 @@ export async function status(session: SessionContext, command: StatusCommand): P
     .raw(` ${items}`)
     .crlf();
   await session.send(line.finish());
-  await session.finish(command, 'OK', 'Status completed');
+  // RFC 9051 6.3.11: a client should not ask STATUS of the selected mailbox; Dovecot says so.
+  const selectedOne = session.selected?.mailbox.name === info.name;
+  await session.finish(
+    command,
+    'OK',
+    selectedOne ? 'Status on selected mailbox completed' : 'Status completed',
+    selectedOne ? 'CLIENTBUG' : null,
+  );
 }

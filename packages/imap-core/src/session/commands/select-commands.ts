@@ -24,7 +24,7 @@ export async function select(session: SessionContext, command: SelectCommand): P
   const readOnly = command.name === 'EXAMINE';
   if (command.qresync && !session.qresync) refuse('BAD', 'QRESYNC is not enabled');
   const name = mailboxArgument(session, command.mailbox);
-  if (session.deselect()) await session.sendLine('* OK [CLOSED] Previous mailbox closed');
+  if (session.deselect()) await session.sendLine('* OK [CLOSED] Previous mailbox closed.');
   if (command.condstore) await session.useCondstore();
   const info = await requireMailbox(session, name);
   const opened = await session.access.open(info.name, { readOnly });
@@ -36,13 +36,15 @@ export async function select(session: SessionContext, command: SelectCommand): P
   if (rev1 && !opened.readOnly) for (const uid of opened.claimRecent()) selection.recent.add(uid);
   const lines = [
     `* FLAGS ${flagList([...SYSTEM_FLAG_LIST, ...selection.keywords])}`,
-    `* OK [PERMANENTFLAGS ${opened.readOnly ? '()' : permanentFlags(opened.rights, selection.keywords)}] Flags permitted`,
+    opened.readOnly
+      ? '* OK [PERMANENTFLAGS ()] Read-only mailbox.'
+      : `* OK [PERMANENTFLAGS ${permanentFlags(opened.rights, selection.keywords)}] Flags permitted.`,
     `* ${selection.view.count} EXISTS`,
   ];
   if (rev1) {
     lines.push(`* ${opened.readOnly ? status.recent : selection.recent.size} RECENT`);
     const firstUnseen = status.unseen > 0 ? await firstUnseenSeq(selection) : 0;
-    if (firstUnseen > 0) lines.push(`* OK [UNSEEN ${firstUnseen}] First unseen`);
+    if (firstUnseen > 0) lines.push(`* OK [UNSEEN ${firstUnseen}] First unseen.`);
   }
   lines.push(`* OK [UIDVALIDITY ${opened.uidValidity}] UIDs valid`);
   lines.push(`* OK [UIDNEXT ${status.uidNext}] Predicted next UID`);

@@ -3,18 +3,21 @@ import type { StoreCommand } from '../../protocol/command.js';
 import { formatSequenceSet } from '../../protocol/sequence-set.js';
 import { messageFlags } from '../change-report.js';
 import type { SessionContext } from '../session-context.js';
-import { refuse } from '../store-refusal.js';
 import { resolveSequence } from './select-commands.js';
 
 /**
  * STORE and UID STORE (RFC 9051 6.4.6), with CONDSTORE's UNCHANGEDSINCE and MODIFIED (RFC 7162
- * 3.1.3). Without .SILENT every message of the set is answered with its flags, changed or not,
- * as Dovecot does; with .SILENT under CONDSTORE, the changed ones with their new MODSEQ.
+ * 3.1.3). Without .SILENT, the messages whose flags changed are answered with their flags, as
+ * Dovecot answers; with .SILENT under CONDSTORE, with their new MODSEQ alone.
  */
 export async function store(session: SessionContext, command: StoreCommand): Promise<void> {
   const selection = session.selected!;
   if (command.unchangedSince !== undefined) await session.useCondstore();
-  if (selection.readOnly) refuse('NO', 'Mailbox is read-only');
+  if (selection.readOnly) {
+    // As Dovecot answers it: nothing changes, and the command is not an error.
+    await session.finish(command, 'OK', 'Store ignored with read-only mailbox');
+    return;
+  }
   const uids = resolveSequence(selection, command.sequence, command.uid, true).filter((uid) =>
     selection.isLive(uid),
   );
@@ -33,13 +36,10 @@ export async function store(session: SessionContext, command: StoreCommand): Pro
     if (session.condstore) data.push(`MODSEQ (${state.modSeq})`);
     return `* ${selection.view.seqOf(state.uid)} FETCH (${data.join(' ')})`;
   };
-  if (!command.silent) {
-    const wanted = new Set(uids);
-    for (const state of await selection.mailbox.messages()) {
-      if (wanted.has(state.uid) && !modified.has(state.uid)) lines.push(describe(state, true));
-    }
-  } else if (session.condstore) {
-    for (const state of result.updated) lines.push(describe(state, false));
+  // New keywords first: the client learns them from FLAGS before it sees them on a message.
+  await session.reportChanges(command.uid);
+  if (!command.silent || session.condstore) {
+    for (const state of result.updated) lines.push(describe(state, !command.silent));
   }
   if (lines.length > 0) await session.sendLine(lines.join('\r\n'));
   if (modified.size > 0) {
