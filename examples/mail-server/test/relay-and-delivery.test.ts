@@ -24,6 +24,7 @@ import {
  */
 const alphaData = temporaryDataDirectory();
 const betaData = temporaryDataDirectory();
+const gammaData = temporaryDataDirectory();
 const password = 'a-long-secret';
 const users = ['alice', 'bob', 'erin', 'full'].map((name) => ({
   address: `${name}@example.test`,
@@ -31,6 +32,8 @@ const users = ['alice', 'bob', 'erin', 'full'].map((name) => ({
 }));
 let alpha: ServerProcess;
 let beta: ServerProcess;
+/** `gamma` has no routes: everything not local goes to beta's submission port, its smarthost. */
+let gamma: ServerProcess;
 
 beforeAll(async () => {
   await prepareDataDirectory(betaData, {
@@ -69,9 +72,28 @@ beforeAll(async () => {
     },
   });
   alpha = await startServer(alphaData);
+  await prepareDataDirectory(gammaData, {
+    config: (defaults) => ({
+      ...defaults,
+      hostname: 'mx.gamma.test',
+      delivery: {
+        ...defaults.delivery,
+        smarthost: {
+          host: '127.0.0.1',
+          port: beta.ports.submission!,
+          authentication: 'smtp-auth',
+          username: 'dave@beta.test',
+          password,
+        },
+      },
+    }),
+    domains: ['gamma.test'],
+    users: [{ address: 'gina@gamma.test', password }],
+  });
+  gamma = await startServer(gammaData);
 });
 afterAll(async () => {
-  await Promise.all([alpha?.stop(), beta?.stop()]);
+  await Promise.all([alpha?.stop(), beta?.stop(), gamma?.stop()]);
 });
 
 const cafile = (data: string) => join(data, 'sslcert', 'server.crt');
@@ -149,6 +171,33 @@ describeWithCommand('python3', 'relaying between two servers', () => {
     expect(trace.join('')).toMatch(/by mx\.example\.test with ESMTPSA id /);
     expect(readFileSync(join(alphaData, 'logs', 'mail.log'), 'utf8')).toMatch(
       /Sent: Queue-ID: [0-9a-f]{8}-\d{8}, Recipient: <dave@beta\.test>, Result: delivered, Status: 2\.0\.0/,
+    );
+  });
+
+  it('sends through the relay server of mailserver.cfg, logging in to it with SMTP AUTH', async () => {
+    const sent = testMessage({
+      from: 'gina@gamma.test',
+      to: 'dave@beta.test',
+      subject: 'through the smarthost',
+      id: 'smarthost@gamma.test',
+    });
+    await expect(
+      submit(gamma, sent, {
+        port: 'submission',
+        login: 'gina@gamma.test',
+        from: 'gina@gamma.test',
+        to: ['dave@beta.test'],
+      }),
+    ).resolves.toEqual({ ok: true, refused: {} });
+    const stored = await eventually(async () => {
+      const [found] = withId(await mailbox(beta, 'dave@beta.test'), 'smarthost@gamma.test');
+      return found;
+    }, 'the message through the smarthost');
+    const { trace, original } = splitTrace(stored.content);
+    expect(original.equals(sent)).toBe(true);
+    // beta took it on its submission port, from gamma, authenticated, over STARTTLS.
+    expect(trace.join('')).toMatch(
+      /from mx\.gamma\.test \(unknown \[127\.0\.0\.1\]\)\r\n\tby mx\.beta\.test with ESMTPSA id /,
     );
   });
 
