@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describeWithCommand } from '@mailyard/test-kit';
+import { afterAll, expect, it } from 'vitest';
 import { eventually, readWithPoplib, testMessage } from './harness/peers.js';
 import {
   EPHEMERAL_PORTS,
@@ -21,7 +22,7 @@ afterAll(async () => {
   await Promise.all(running.map((server) => server.stop('SIGKILL')));
 });
 
-describe('a SIGKILL while mail streams in', () => {
+describeWithCommand('python3', 'a SIGKILL while mail streams in', () => {
   it('loses and doubles nothing that had its 250: after a restart, each is there exactly once', async () => {
     const userArgs = users.flatMap((user) => ['--user', `${user}:${password}`]);
     const first = await startServer(data, [...EPHEMERAL_PORTS, ...userArgs]);

@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describeWithCommand } from '@mailyard/test-kit';
+import { afterAll, expect, it } from 'vitest';
 import { eventually, readWithPoplib } from './harness/peers.js';
 import {
   EPHEMERAL_PORTS,
@@ -54,7 +55,7 @@ class Conversation {
   }
 }
 
-describe('SIGTERM', () => {
+describeWithCommand('python3', 'SIGTERM', () => {
   it('stops listening, lets the transaction in flight finish, and exits 0', async () => {
     const server = await startServer(data, [
       ...EPHEMERAL_PORTS,
