@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 
 /** The package directory: the program runs from its source, through tsx, as `npm run dev` does. */
 export const PACKAGE_DIRECTORY = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -18,8 +19,19 @@ export const EPHEMERAL_PORTS = [
   '--pop3s=0',
 ];
 
+const temporaryDirectories: string[] = [];
+// Registered before the test file's own hooks, so it runs after them, once its servers stopped.
+afterAll(() => {
+  for (const directory of temporaryDirectories.splice(0)) {
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
+
+/** `<a new temporary directory>/data`; the directory goes when the test file is done. */
 export function temporaryDataDirectory(): string {
-  return join(mkdtempSync(join(tmpdir(), 'mailyard-server-test-')), 'data');
+  const directory = mkdtempSync(join(tmpdir(), 'mailyard-server-test-'));
+  temporaryDirectories.push(directory);
+  return join(directory, 'data');
 }
 
 export interface ServerProcess {
