@@ -54,10 +54,13 @@ function decode(wire: Buffer, cuts: number[] = []): { text: Buffer; rest: Buffer
   return { text: Buffer.concat(text), rest: Buffer.alloc(reader.buffered) };
 }
 
-/** The message as a client must see it: every line ending CRLF, a final CRLF added if missing. */
+/**
+ * The message as a client must see it: every line ending CRLF, a final CRLF added if missing
+ * (after a CR that ends the message too: no LF follows it, so it is not a line ending).
+ */
 function crlfForm(message: Buffer): Buffer {
   let text = message.toString('latin1').replace(/\r?\n/g, '\r\n');
-  if (text.length > 0 && !text.endsWith('\r\n')) text += text.endsWith('\r') ? '\n' : '\r\n';
+  if (text.length > 0 && !text.endsWith('\r\n')) text += '\r\n';
   return Buffer.from(text, 'latin1');
 }
 
@@ -151,8 +154,12 @@ describe('MessageEncoder', () => {
     expect(encode(Buffer.alloc(0)).toString()).toBe('.\r\n');
   });
 
-  it('keeps a bare CR inside a line and completes a CR at the end', () => {
-    expect(encode(Buffer.from('a\rb\r\nc\r')).toString()).toBe('a\rb\r\nc\r\n.\r\n');
+  it('keeps a bare CR inside a line, and at the end of the message, before the added CRLF', () => {
+    expect(encode(Buffer.from('a\rb\r\nc\r')).toString()).toBe('a\rb\r\nc\r\r\n.\r\n');
+    expect(encode(Buffer.from('a\r\nc\r'), [4]).toString()).toBe('a\r\nc\r\r\n.\r\n');
+    expect(encode(Buffer.from('A: 1\r\n\r\nc\r'), [], 3).toString()).toBe(
+      'A: 1\r\n\r\nc\r\r\n.\r\n',
+    );
   });
 
   it('stuffs a dot that starts a chunk at a line start', () => {

@@ -6,7 +6,6 @@ const DOT_BYTE = Buffer.from('.');
 const CR_BYTE = Buffer.from('\r');
 const TERMINATOR = Buffer.from('.\r\n');
 const CRLF_TERMINATOR = Buffer.from('\r\n.\r\n');
-const LF_TERMINATOR = Buffer.from('\n.\r\n');
 
 export interface MessageEncoderOptions {
   /**
@@ -89,14 +88,15 @@ export class MessageEncoder {
     return Buffer.concat(parts);
   }
 
-  /** What closes the response: a CRLF if the last line lacks one, then `.` CRLF. */
+  /**
+   * What closes the response: a CRLF if the last line lacks one, then `.` CRLF. A CR that ends
+   * the message is not taken for half a line ending: no LF follows it, so it is text like any
+   * other lone CR, and the CRLF comes after it (as Dovecot sends it).
+   */
   end(): Buffer {
-    if (this.finished || this.lineStart) {
-      this.finished = true;
-      return TERMINATOR;
-    }
+    const ending = this.finished || this.lineStart ? TERMINATOR : CRLF_TERMINATOR;
     this.finished = true;
-    return this.lastWasCr ? LF_TERMINATOR : CRLF_TERMINATOR;
+    return ending;
   }
 
   /** Whether the line that just ended is the last one TOP sends. */
