@@ -64,6 +64,23 @@ describe('parseCommand', () => {
     expect(parse('STAT ')).toMatchObject({ ok: true });
   });
 
+  it('ignores arguments given to commands that take none, as Dovecot does', () => {
+    for (const keyword of ['STAT', 'NOOP', 'RSET', 'QUIT', 'CAPA', 'STLS', 'UTF8']) {
+      expect(parse(`${keyword} 1 x`), keyword).toEqual({ ok: true, command: { name: keyword } });
+    }
+  });
+
+  it('reads a TOP line count of any length; past what a body holds, it means all of it', () => {
+    expect(parse('TOP 1 1000000000000000')).toEqual({
+      ok: true,
+      command: { name: 'TOP', message: 1, lines: 1e15 },
+    });
+    expect(parse(`TOP 2 ${'9'.repeat(400)}`)).toEqual({
+      ok: true,
+      command: { name: 'TOP', message: 2, lines: Number.MAX_SAFE_INTEGER },
+    });
+  });
+
   it('refuses bad arguments as syntax errors of the known command', () => {
     for (const line of [
       'RETR',
@@ -74,7 +91,7 @@ describe('parseCommand', () => {
       'TOP 1',
       'TOP 1 -1',
       'LIST 1 2',
-      'STAT 1',
+      'TOP 1 1.5',
       'USER',
       'USER a b',
       'PASS',

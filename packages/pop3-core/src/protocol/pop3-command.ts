@@ -56,8 +56,11 @@ const KNOWN = new Set<string>([
 
 /** Digits of a message number: 10 covers every 32-bit number; longer is not a message number. */
 const MESSAGE_NUMBER = /^[0-9]{1,10}$/;
-/** TOP's line count: anything up to 15 digits is a count (a huge one means the whole body). */
-const LINE_COUNT = /^[0-9]{1,15}$/;
+/**
+ * TOP's line count: any run of digits is a non-negative number (RFC 1939); one beyond what a
+ * body can hold means the whole body, so big ones are capped rather than refused.
+ */
+const LINE_COUNT = /^[0-9]+$/;
 /** Control characters other than tab (and DEL) have no place in a command line. */
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
 
@@ -66,7 +69,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /**
  * Reads one command line (without its line ending). Keywords are case-insensitive; arguments
  * are separated by spaces (RFC 1939 says one; runs are tolerated); PASS takes the rest of the
- * line verbatim, since passwords may hold spaces (RFC 1939 section 7). Never throws.
+ * line verbatim, since passwords may hold spaces (RFC 1939 section 7); commands without
+ * arguments ignore any they are given. Never throws.
  */
 export function parseCommand(line: Uint8Array): ParsedCommand {
   let text: string;
@@ -121,7 +125,10 @@ export function parseCommand(line: Uint8Array): ParsedCommand {
     }
     case 'TOP': {
       const message = args.length === 2 ? messageNumber(args[0]!) : null;
-      const lines = args.length === 2 && LINE_COUNT.test(args[1]!) ? Number(args[1]) : null;
+      const lines =
+        args.length === 2 && LINE_COUNT.test(args[1]!)
+          ? Math.min(Number(args[1]), Number.MAX_SAFE_INTEGER)
+          : null;
       return message === null || lines === null
         ? syntax(keyword, 'TOP needs a message number and a line count')
         : ok({ name: 'TOP', message, lines });
@@ -137,10 +144,9 @@ export function parseCommand(line: Uint8Array): ParsedCommand {
       );
     }
     default:
-      // STAT NOOP RSET QUIT CAPA STLS UTF8: no arguments.
-      return args.length === 0
-        ? ok({ name: keyword as 'STAT' | 'NOOP' | 'RSET' | 'QUIT' | 'CAPA' | 'STLS' | 'UTF8' })
-        : syntax(keyword, `${keyword} takes no arguments`);
+      // STAT NOOP RSET QUIT CAPA STLS UTF8 take no arguments, and words after them are ignored:
+      // the RFCs do not say what such a line means, and Dovecot runs the command.
+      return ok({ name: keyword as 'STAT' | 'NOOP' | 'RSET' | 'QUIT' | 'CAPA' | 'STLS' | 'UTF8' });
   }
 }
 
