@@ -34,6 +34,56 @@ describe('limits', () => {
     expect(client.closed).toBe(true);
   });
 
+  it('counts bad commands in a row: one that succeeds starts the count again', async () => {
+    const setup = await engine({ limits: { failedCommands: 3 } });
+    await setup.store.deliver('alice@example.com', { content: message('one') });
+    const client = await connected(setup);
+    for (let i = 0; i < 5; i++) {
+      expect(await client.command('STAT')).toBe('-ERR Not logged in\r\n');
+      expect(await client.command('FOO')).toBe('-ERR Unknown command\r\n');
+      expect(await client.command('CAPA')).toMatch(/^\+OK/);
+    }
+    await client.login();
+    for (let i = 0; i < 5; i++) {
+      expect(await client.command('RETR 9')).toBe('-ERR No such message\r\n');
+      expect(await client.command('LIST x')).toMatch(/^-ERR/);
+      expect(await client.command('NOOP')).toBe('+OK\r\n');
+    }
+    expect(client.closed).toBe(false);
+    await client.command('RETR 9');
+    await client.command('RETR 9');
+    expect(await client.command('RETR 9')).toBe(
+      '-ERR No such message\r\n-ERR Too many bad commands; closing\r\n',
+    );
+    expect(client.closed).toBe(true);
+  });
+
+  it('does not count a message removed by another client, unless it is asked for again', async () => {
+    const setup = await engine({ limits: { failedCommands: 3 } });
+    for (let i = 0; i < 5; i++) {
+      await setup.store.deliver('alice@example.com', { content: message(`m${i}`) });
+    }
+    const client = await connected(setup);
+    await client.login();
+    const inbox = await setup.store.access('alice@example.com').open('INBOX');
+    const uids = (await inbox.messages()).map((m) => m.uid);
+    await inbox.updateFlags(uids, { operation: 'add', flags: ['\\Deleted'] });
+    await inbox.expunge(uids);
+    inbox.close();
+    // An IMAP client emptied the INBOX: every RETR fails, and the session goes on.
+    for (let n = 1; n <= 5; n++) {
+      expect(await client.command(`RETR ${n}`)).toBe(
+        '-ERR Message was removed by another client\r\n',
+      );
+    }
+    expect(client.closed).toBe(false);
+    // A client that keeps asking is looping: those count.
+    await client.command('RETR 5');
+    await client.command('RETR 1');
+    expect(await client.command('TOP 2 0')).toMatch(/-ERR Too many bad commands; closing\r\n$/);
+    expect(client.closed).toBe(true);
+  });
+
   it('refuses NUL bytes and invalid UTF-8 in commands', async () => {
     const client = await connected(await engine());
     expect(await client.send(Buffer.from('USER al\0ice\r\n'))).toBe('-ERR control characters\r\n');

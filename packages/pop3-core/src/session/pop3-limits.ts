@@ -14,8 +14,9 @@ export interface Pop3Limits {
    */
   readonly saslLine: number;
   /**
-   * Commands answered with `-ERR` for being unknown, malformed, out of place or about a message
-   * that does not exist, after which the session is closed. Default 10.
+   * Commands in a row answered with `-ERR` for being unknown, malformed, out of place or about
+   * a message that does not exist, after which the session is closed; a command that succeeds
+   * starts the count again (as Dovecot counts). Default 10.
    */
   readonly failedCommands: number;
   /** Failed logins in one session after which it is closed (RFC 1939 7 allows it). Default 3. */

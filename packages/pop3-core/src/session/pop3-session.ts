@@ -82,8 +82,15 @@ export class Pop3Session {
   private lease: MaildropLease | null = null;
   private maildrop: Maildrop | null = null;
   private readAhead: ReadAhead | null = null;
+  /** `-ERR` answers in a row: any command that succeeds starts the count again. */
   private failedCommands = 0;
   private failedLogins = 0;
+  /**
+   * The highest message number whose removal by another client was reported: asking for it
+   * again, or for a lower one, counts as a failed command (a client looping on it is cut off),
+   * the first report does not (the client did nothing wrong).
+   */
+  private removedReported = 0;
   private busy = false;
   /** `shutdown()` was called: end at the next command boundary. */
   private draining = false;
@@ -227,6 +234,7 @@ export class Pop3Session {
       if (this.draining) return this.closeForShutdown();
       const event = this.splitter.next();
       if (!event) return;
+      const failuresBefore = this.failedCommands;
       try {
         if (event.type === 'overlong') {
           if (this.state === 'sasl') this.endSasl(errLine('SASL response too long'));
@@ -241,6 +249,9 @@ export class Pop3Session {
         this.context.logger.error('pop3 session error', { session: this.connection.id, error });
         this.send(errLine('Internal server error', 'SYS/TEMP'));
       }
+      // Bad commands are counted in a row, as Dovecot counts them: a long session of a client
+      // that now and then asks for something that is not there is never cut off.
+      if (this.failedCommands === failuresBefore) this.failedCommands = 0;
     }
   }
 
@@ -678,10 +689,12 @@ export class Pop3Session {
           error,
         });
       }
-      return this.failCommand(
-        gone ? 'Message was removed by another client' : 'Cannot read the message',
-        gone ? undefined : 'SYS/TEMP',
-      );
+      if (!gone) return this.failCommand('Cannot read the message', 'SYS/TEMP');
+      if (number > this.removedReported) {
+        this.removedReported = number;
+        return this.send(errLine('Message was removed by another client'));
+      }
+      return this.failCommand('Message was removed by another client');
     }
     // The status line, the text and the end marker go out together where they fit in one
     // write: a small message (or a run of pipelined ones) is one TCP send, not three, which
