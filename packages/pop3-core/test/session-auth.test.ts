@@ -52,13 +52,35 @@ describe('greeting and CAPA', () => {
     expect(after.find((l) => l.startsWith('SASL '))!.split(' ')).toContain('PLAIN');
   });
 
-  it('lists only TRANSACTION capabilities after login, and hides IMPLEMENTATION on request', async () => {
+  it('announces after login what it announced before (RFC 2449 5), with TLS or without', async () => {
+    const variants = [
+      { connection: { tlsAvailable: true }, listed: ['STLS', 'UTF8'], unlisted: ['USER'] },
+      { connection: { secure: true }, listed: ['USER', 'UTF8 USER'], unlisted: ['STLS'] },
+    ];
+    for (const { connection, listed, unlisted } of variants) {
+      const client = await connected(await engine({ allowPlaintextAuth: false }), connection);
+      const before = await client.command('CAPA');
+      expect(await client.command(`APOP alice ${apopDigest(TIMESTAMP, 'wonderland')}`)).toMatch(
+        /^\+OK Logged in/,
+      );
+      const after = await client.command('CAPA');
+      expect(after).toBe(before);
+      const lines = after.split('\r\n');
+      expect(lines).toEqual(expect.arrayContaining(['TOP', 'UIDL', 'RESP-CODES', ...listed]));
+      expect(lines.some((l) => l.startsWith('SASL '))).toBe(true);
+      for (const line of unlisted) expect(lines).not.toContain(line);
+    }
+  });
+
+  it('hides IMPLEMENTATION on request', async () => {
     const client = await connected(await engine({ implementation: null }));
+    const before = (await client.command('CAPA')).split('\r\n');
     await client.login();
-    const lines = (await client.command('CAPA')).split('\r\n');
-    expect(lines).toContain('TOP');
-    expect(lines).not.toContain('USER');
-    expect(lines.some((l) => l.startsWith('SASL') || l.startsWith('IMPLEMENTATION'))).toBe(false);
+    const after = (await client.command('CAPA')).split('\r\n');
+    for (const lines of [before, after]) {
+      expect(lines).toEqual(expect.arrayContaining(['TOP', 'USER']));
+      expect(lines.some((l) => l.startsWith('IMPLEMENTATION'))).toBe(false);
+    }
   });
 });
 

@@ -269,24 +269,24 @@ export class Pop3Session {
   }
 
   /**
-   * CAPA (RFC 2449 5). In AUTHORIZATION it lists how to log in: USER only where a password may
-   * be sent (RFC 2595 says not to offer what would be refused), SASL with the mechanisms this
-   * connection may use, STLS until TLS is up, UTF8 (with USER: UTF-8 names and passwords are
-   * accepted, RFC 6856 2). After login only what applies to the TRANSACTION state.
+   * CAPA (RFC 2449 5). It lists how to log in: USER only where a password may be sent (RFC 2595
+   * says not to offer what would be refused), SASL with the mechanisms this connection may use,
+   * STLS until TLS is up, UTF8 (with USER: UTF-8 names and passwords are accepted, RFC 6856 2).
+   * The same after login: "capabilities available in the AUTHORIZATION state MUST be announced
+   * in both states" (RFC 2449 5; USER, SASL, STLS and UTF8 are all "both / no"), where Dovecot
+   * drops the login capabilities.
    */
   private capabilities(): Buffer {
     const { options } = this.context;
     const lines = ['TOP', 'UIDL', 'RESP-CODES', 'AUTH-RESP-CODE', 'PIPELINING'];
     lines.push(`EXPIRE ${options.expire ?? 'NEVER'}`);
     lines.push(`LOGIN-DELAY ${options.loginDelaySeconds ?? 0}`);
-    if (this.state === 'authorization') {
-      const user = this.plaintextAllowed();
-      if (user) lines.push('USER');
-      const mechanisms = this.sasl?.advertise({ secure: this.secure }) ?? [];
-      if (mechanisms.length > 0) lines.push(`SASL ${mechanisms.join(' ')}`);
-      if (this.connection.tlsAvailable && !this.secure) lines.push('STLS');
-      lines.push(user ? 'UTF8 USER' : 'UTF8');
-    }
+    const user = this.plaintextAllowed();
+    if (user) lines.push('USER');
+    const mechanisms = this.sasl?.advertise({ secure: this.secure }) ?? [];
+    if (mechanisms.length > 0) lines.push(`SASL ${mechanisms.join(' ')}`);
+    if (this.connection.tlsAvailable && !this.secure) lines.push('STLS');
+    lines.push(user ? 'UTF8 USER' : 'UTF8');
     const implementation =
       options.implementation === undefined ? 'Mailyard' : options.implementation;
     if (implementation !== null) lines.push(`IMPLEMENTATION ${implementation}`);
