@@ -17,6 +17,28 @@ async function loggedIn(setup: EngineSetup): Promise<TestClient> {
   return client;
 }
 
+/** Counts the messages read from the store's INBOXes from now on. */
+function countReads(store: MailStore): () => number {
+  let reads = 0;
+  const access = store.access.bind(store);
+  store.access = (user) =>
+    new Proxy(access(user), {
+      get(target, key) {
+        if (key !== 'open') return Reflect.get(target, key);
+        return async (name: string) => {
+          const box = await target.open(name);
+          const read = box.read.bind(box);
+          box.read = (uid, range) => {
+            reads++;
+            return read(uid, range);
+          };
+          return box;
+        };
+      },
+    });
+  return () => reads;
+}
+
 const inboxUids = async (store: MailStore) => {
   const inbox = await store.access('alice@example.com').open('INBOX');
   const states = await inbox.messages();
@@ -79,12 +101,103 @@ describe('listing', () => {
     expect(await next.command('STAT')).toBe(`+OK 2 ${one.length + two.length}\r\n`);
   });
 
-  it('reports sizes as sent with CRLF when asked to (sizes: wire)', async () => {
+  it('reports sizes as RETR sends them, a bare LF counted as CRLF (RFC 1939 11)', async () => {
     const bare = Buffer.from('Subject: unix\n\nline\n');
-    const stored = await loggedIn(await withMessages([bare]));
+    const crlf = message('crlf');
+    const client = await loggedIn(await withMessages([bare, crlf]));
+    const total = bare.length + 3 + crlf.length;
+    expect(await client.command('STAT')).toBe(`+OK 2 ${total}\r\n`);
+    expect(await client.command('LIST')).toBe(
+      `+OK 2 messages (${total} octets)\r\n1 ${bare.length + 3}\r\n2 ${crlf.length}\r\n.\r\n`,
+    );
+    const retr = await client.command('RETR 1');
+    expect(retr).toBe(`+OK ${bare.length + 3} octets\r\nSubject: unix\r\n\r\nline\r\n.\r\n`);
+    // The size is what comes between the status line and the end marker.
+    expect(retr.length - `+OK ${bare.length + 3} octets\r\n`.length - 3).toBe(bare.length + 3);
+    const stored = await loggedIn(await withMessages([bare], { sizes: 'stored' }));
     expect(await stored.command('LIST 1')).toBe(`+OK 1 ${bare.length}\r\n`);
-    const wire = await loggedIn(await withMessages([bare], { sizes: 'wire' }));
-    expect(await wire.command('LIST 1')).toBe(`+OK 1 ${bare.length + 3}\r\n`);
+  });
+
+  it('reads each message once to count its size; later logins take the count remembered', async () => {
+    const bare = Buffer.from('Subject: 2\n\nbare\n');
+    const setup = await withMessages([message('1'), bare]);
+    const reads = countReads(setup.store);
+    const first = await loggedIn(setup);
+    expect(reads()).toBe(2);
+    await first.command('QUIT');
+    const second = await loggedIn(setup);
+    expect(await second.command('LIST 2')).toBe(`+OK 2 ${bare.length + 3}\r\n`);
+    expect(reads()).toBe(2);
+    await second.command('QUIT');
+    // A new message is counted when it is first seen; without a cache, every login counts.
+    await setup.store.deliver('alice@example.com', { content: message('3') });
+    await (await loggedIn(setup)).command('QUIT');
+    expect(reads()).toBe(3);
+    const uncached = await withMessages([message('1')], { wireSizeCache: 0 });
+    const uncachedReads = countReads(uncached.store);
+    await (await loggedIn(uncached)).command('QUIT');
+    await (await loggedIn(uncached)).command('QUIT');
+    expect(uncachedReads()).toBe(2);
+  });
+
+  it('leaves out a message another client removes while the sizes are counted', async () => {
+    const setup = await withMessages([message('1'), message('2'), message('3')]);
+    const access = setup.store.access.bind(setup.store);
+    setup.store.access = (user) =>
+      new Proxy(access(user), {
+        get(target, key) {
+          if (key !== 'open') return Reflect.get(target, key);
+          return async (name: string) => {
+            const box = await target.open(name);
+            const read = box.read.bind(box);
+            box.read = (uid, range) => {
+              if (uid !== 2) return read(uid, range);
+              return (async function* () {
+                // IMAP expunges message 2 just before the count reaches it.
+                await box.updateFlags([2], { operation: 'add', flags: ['\\Deleted'] });
+                await box.expunge([2]);
+                yield* read(uid, range);
+              })();
+            };
+            return box;
+          };
+        },
+      });
+    const client = await loggedIn(setup);
+    expect(await client.command('UIDL')).toMatch(/^\+OK\r\n1 \d+\.1\r\n2 \d+\.3\r\n\.\r\n$/);
+  });
+
+  it('refuses the login with [SYS/TEMP] and closes the INBOX when sizes cannot be counted', async () => {
+    const setup = await withMessages([message('1')]);
+    const access = setup.store.access.bind(setup.store);
+    let opened = 0;
+    let closed = 0;
+    setup.store.access = (user) =>
+      new Proxy(access(user), {
+        get(target, key) {
+          if (key !== 'open') return Reflect.get(target, key);
+          return async (name: string) => {
+            const box = await target.open(name);
+            opened++;
+            const close = box.close.bind(box);
+            box.close = () => {
+              closed++;
+              close();
+            };
+            box.read = () => {
+              throw new Error('disk gone');
+            };
+            return box;
+          };
+        },
+      });
+    const client = await connected(setup);
+    expect(await client.login()).toBe(
+      '-ERR [SYS/TEMP] Cannot open the maildrop; try again later\r\n',
+    );
+    expect([opened, closed]).toEqual([1, 1]);
+    // The maildrop was let go: the next attempt is not [IN-USE].
+    expect(await client.login()).toMatch(/^-ERR \[SYS\/TEMP\]/);
   });
 });
 
@@ -93,8 +206,9 @@ describe('RETR and TOP', () => {
 
   it('sends the message dot-stuffed with CRLF line endings', async () => {
     const client = await loggedIn(await withMessages([tricky]));
+    // Five bare LFs: the size counts each as CRLF.
     expect(await client.command('RETR 1')).toBe(
-      `+OK ${tricky.length} octets\r\n` +
+      `+OK ${tricky.length + 5} octets\r\n` +
         'Subject: dots\r\n\r\n..starts with a dot\r\n...two\r\nplain\r\n..\r\n.\r\n',
     );
   });
@@ -151,7 +265,8 @@ describe('RETR and TOP', () => {
   });
 
   it('closes the connection when the store fails in the middle of a message', async () => {
-    const setup = await withMessages([message('one')]);
+    // Stored sizes: the login does not read the message, which this store cannot give whole.
+    const setup = await withMessages([message('one')], { sizes: 'stored' });
     const store = setup.store;
     const access = store.access.bind(store);
     store.access = (user) => {
@@ -370,6 +485,7 @@ describe('read-ahead', () => {
   it('starts reading the next messages after a RETR, and uses those reads', async () => {
     const { setup, started } = await watched();
     const client = await loggedIn(setup);
+    started.length = 0; // the reads that counted the sizes at login
     await client.command('DELE 3');
     expect(await client.command('RETR 1')).toContain('Subject: 1');
     // Message 3 is marked deleted: it is skipped.
@@ -389,6 +505,7 @@ describe('read-ahead', () => {
 
     const off = await watched({ readAhead: 0 });
     const plain = await loggedIn(off.setup);
+    off.started.length = 0;
     await plain.command('RETR 1');
     await plain.command('RETR 2');
     expect(off.started).toEqual([1, 2]);

@@ -1,20 +1,23 @@
-import type { OpenMailbox } from '@mailyard/mailstore-interface';
+import { type OpenMailbox, isMailStoreError } from '@mailyard/mailstore-interface';
 import { formatUidl } from '../protocol/uidl.js';
 import { WireSizeCounter } from '../protocol/wire-size.js';
+import { WireSizeCache } from './wire-size-cache.js';
 
 /**
- * What LIST and STAT report as a message's size.
+ * What LIST, STAT and RETR's `+OK n octets` report as a message's size.
  *
- * - `stored` (the default): the size the store keeps, read from its index at login. Exact, as
- *   RFC 1939 asks, for messages stored with CRLF line endings, which is what SMTP delivers (DATA
- *   is CRLF on the wire) and what every Mailyard store keeps when given CRLF. The stores keep
- *   bytes as they are given (no normalisation at append), so a message appended with bare LFs
- *   (IMAP APPEND of a Unix file, a direct `deliver`) is reported smaller than RETR sends it, by
- *   one octet per bare LF.
- * - `wire`: the exact size as RETR sends it, counted by reading every message at login. Right
- *   for every message, at the price of reading the whole maildrop on each login.
+ * - `wire` (the default): the size as RETR sends it, every line ending counted as CRLF, as
+ *   RFC 1939 asks ("the exact size of the message"; section 11: a server that stores a line
+ *   ending as one character counts it as two). Mailyard's stores keep messages as they were
+ *   given (an IMAP APPEND of a Unix file, a direct `deliver`, may hold bare LFs), so each message
+ *   is read once to count them; the engine's `WireSizeCache` remembers the counts for later
+ *   logins. Dovecot does the same and keeps the count in its index ("virtual size").
+ * - `stored`: the size in the store's index, read without opening a message. Exact only for
+ *   messages stored with CRLF line endings (what SMTP delivers); a message with bare LFs is
+ *   reported smaller than RETR sends it, by one octet per bare LF. For stores known to hold
+ *   CRLF only, where reading each message once is a cost worth saving.
  */
-export type SizeMode = 'stored' | 'wire';
+export type SizeMode = 'wire' | 'stored';
 
 interface Entry {
   readonly uid: number;
@@ -37,13 +40,22 @@ export class Maildrop {
     private readonly entries: Entry[],
   ) {}
 
-  static async open(mailbox: OpenMailbox, sizes: SizeMode): Promise<Maildrop> {
+  /**
+   * The snapshot of the mailbox now. With `wire` sizes, messages the cache does not know are
+   * read and counted; one that another client removes meanwhile is left out.
+   */
+  static async open(
+    mailbox: OpenMailbox,
+    sizes: SizeMode,
+    cache: WireSizeCache | null = null,
+  ): Promise<Maildrop> {
     const uids = (await mailbox.messages()).map((m) => m.uid);
     const entries: Entry[] = [];
     for (let i = 0; i < uids.length; i += FETCH_BATCH) {
       const records = await mailbox.fetch(uids.slice(i, i + FETCH_BATCH));
       for (const record of records) {
-        const size = sizes === 'wire' ? await wireSize(mailbox, record.uid) : record.size;
+        const size = sizes === 'wire' ? await wireSize(mailbox, record.uid, cache) : record.size;
+        if (size === null) continue;
         entries.push({ uid: record.uid, size, deleted: false, retrieved: false });
       }
     }
@@ -151,8 +163,22 @@ export class Maildrop {
   }
 }
 
-async function wireSize(mailbox: OpenMailbox, uid: number): Promise<number> {
+/** The message's size with CRLF line endings, or null when it is no longer there. */
+async function wireSize(
+  mailbox: OpenMailbox,
+  uid: number,
+  cache: WireSizeCache | null,
+): Promise<number | null> {
+  const key = WireSizeCache.key(mailbox.id, mailbox.uidValidity, uid);
+  const known = cache?.get(key);
+  if (known !== undefined) return known;
   const counter = new WireSizeCounter();
-  for await (const chunk of mailbox.read(uid)) counter.push(chunk);
+  try {
+    for await (const chunk of mailbox.read(uid)) counter.push(chunk);
+  } catch (error) {
+    if (isMailStoreError(error, 'not-found')) return null;
+    throw error;
+  }
+  cache?.set(key, counter.size);
   return counter.size;
 }

@@ -13,6 +13,7 @@ import { InProcessMaildropRegistry, type MaildropRegistry } from './maildrop-reg
 import type { SizeMode } from './maildrop.js';
 import type { Pop3Hooks } from './pop3-hooks.js';
 import { DEFAULT_POP3_LIMITS, type Pop3Limits } from './pop3-limits.js';
+import { WIRE_SIZE_CACHE_ENTRIES, WireSizeCache } from './wire-size-cache.js';
 import { type Pop3Connection, Pop3Session, type Pop3Transport } from './pop3-session.js';
 
 export interface Pop3EngineOptions {
@@ -48,8 +49,13 @@ export interface Pop3EngineOptions {
   /** Who holds which maildrop; default one registry per engine (one session per user). */
   readonly maildrops?: MaildropRegistry;
   readonly limits?: Partial<Pop3Limits>;
-  /** What LIST and STAT report; see {@link SizeMode}. Default `stored`. */
+  /** What LIST, STAT and RETR report as sizes; see {@link SizeMode}. Default `wire`. */
   readonly sizes?: SizeMode;
+  /**
+   * Messages whose wire size the engine remembers across sessions, so that a maildrop is read
+   * to count its sizes once, not at every login. Default 100,000 (some 10 MB); 0: none.
+   */
+  readonly wireSizeCache?: number;
   /** Set `\Seen` on messages retrieved with RETR, in the UPDATE state. Default true (as Dovecot). */
   readonly markSeen?: boolean;
   /** CAPA's IMPLEMENTATION; null hides it (Kerio's "Show program name and version"). */
@@ -81,6 +87,8 @@ export interface Pop3EngineContext {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly random: () => string;
+  /** Wire sizes measured by earlier sessions; null when the sizes are the stored ones. */
+  readonly wireSizes: WireSizeCache | null;
   saslFor(connection: Pop3Connection): SaslServer | undefined;
   plaintextAllowed(connection: Pop3Connection): boolean;
 }
@@ -103,6 +111,10 @@ export class Pop3Engine {
     const readAhead = options.readAhead ?? 0; // validated here; the default is READ_AHEAD
     if (!Number.isInteger(readAhead) || readAhead < 0) {
       throw new RangeError(`readAhead must be a non-negative integer, got ${readAhead}`);
+    }
+    const cacheEntries = options.wireSizeCache ?? WIRE_SIZE_CACHE_ENTRIES;
+    if (!Number.isInteger(cacheEntries) || cacheEntries < 0) {
+      throw new RangeError(`wireSizeCache must be a non-negative integer, got ${cacheEntries}`);
     }
     const delay = options.loginDelaySeconds ?? 0;
     if (!Number.isInteger(delay) || delay < 0) {
@@ -132,6 +144,10 @@ export class Pop3Engine {
       clock: options.clock ?? systemClock,
       logger: options.logger ?? silentLogger,
       random: options.random ?? (() => randomBytes(8).toString('hex')),
+      wireSizes:
+        (options.sizes ?? 'wire') === 'wire' && cacheEntries > 0
+          ? new WireSizeCache(cacheEntries)
+          : null,
       plaintextAllowed,
       saslFor: (connection) => {
         const sasl = options.sasl;

@@ -530,9 +530,12 @@ export class Pop3Session {
       return this.send(errLine('Maildrop is locked by another session', 'IN-USE'));
     }
     let maildrop: Maildrop;
+    let inbox: OpenMailbox | null = null;
     try {
-      maildrop = await Maildrop.open(await this.openInbox(account.id), options.sizes ?? 'stored');
+      inbox = await this.openInbox(account.id);
+      maildrop = await Maildrop.open(inbox, options.sizes ?? 'wire', this.context.wireSizes);
     } catch (error) {
+      inbox?.close();
       lease.release();
       logger.error('pop3 could not open the maildrop', {
         session: this.connection.id,
