@@ -40,6 +40,11 @@ export interface SaslMechanism {
   readonly name: string;
   /** Sends the password as it is: only over TLS, unless the server allows it. */
   readonly plaintext: boolean;
+  /**
+   * The server speaks first (CRAM-MD5, DIGEST-MD5): an initial response is a protocol error
+   * (RFC 4422 5, RFC 4954 4, RFC 5034 4, RFC 4959 3), not the start of the exchange.
+   */
+  readonly serverFirst?: boolean;
   /** Whether the mechanism can work here: the lookups it needs exist, the transport has what it needs. */
   available(context: SaslContext): boolean;
   /** Runs the exchange; `initial` is the client's initial response, if it sent one. */

@@ -34,6 +34,11 @@ export class SaslSession {
         this.end(failure('unavailable', `${this.mechanism.name} is not available here`)),
       );
     }
+    if (this.mechanism.serverFirst && initialResponse != null) {
+      return Promise.resolve(
+        this.end(failure('malformed', `${this.mechanism.name} takes no initial response`)),
+      );
+    }
     const exchange = this.mechanism.exchange(this.context, initialResponse ?? null);
     this.exchange = exchange;
     return this.advance(() => exchange.next());

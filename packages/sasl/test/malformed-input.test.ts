@@ -115,6 +115,16 @@ describe('CRAM-MD5', () => {
     expect(reason(await cram.step(bytes(response)))).toBe('malformed');
   });
 
+  it('refuses an initial response: the server speaks first (RFC 4954 4, RFC 5034 4)', async () => {
+    for (const mechanism of [CRAM_MD5, DIGEST_MD5]) {
+      expect(
+        reason(await session(mechanism).start(bytes('tim b913a602c7eda7a495b4e6e7334d3890'))),
+      ).toBe('malformed');
+      expect(reason(await session(mechanism).start(new Uint8Array(0)))).toBe('malformed');
+      expect(reason(await session(mechanism).start())).toBe('challenge');
+    }
+  });
+
   it('refuses a digest made for another challenge (a replay)', async () => {
     const cram = session(CRAM_MD5);
     await cram.start();

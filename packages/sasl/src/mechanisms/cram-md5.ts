@@ -12,6 +12,7 @@ import { decodeUtf8, encodeUtf8 } from '../utf8.js';
 export const CRAM_MD5: SaslMechanism = {
   name: 'CRAM-MD5',
   plaintext: false,
+  serverFirst: true,
   available: (context) => context.credentials.plaintextPassword !== undefined,
   async *exchange(context: SaslContext): Exchange {
     const challenge = `<${context.nonce()}.${Math.floor(context.now() / 1000)}@${context.hostname}>`;

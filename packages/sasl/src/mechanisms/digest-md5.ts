@@ -14,6 +14,7 @@ import { decodeUtf8, encodeUtf8 } from '../utf8.js';
 export const DIGEST_MD5: SaslMechanism = {
   name: 'DIGEST-MD5',
   plaintext: false,
+  serverFirst: true,
   available: (context) => context.credentials.plaintextPassword !== undefined,
   async *exchange(context: SaslContext): Exchange {
     const realm = context.hostname;
