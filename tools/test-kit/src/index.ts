@@ -13,3 +13,9 @@ export {
   describeWithDovecotPop3,
   dovecotPop3Available,
 } from './dovecot-pop3.js';
+export {
+  PostfixSmtpd,
+  type PostfixSmtpdOptions,
+  describeWithPostfix,
+  postfixAvailable,
+} from './postfix-smtpd.js';
