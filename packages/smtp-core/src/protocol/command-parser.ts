@@ -41,12 +41,31 @@ export type SmtpCommand =
   | { readonly verb: 'AUTH'; readonly mechanism: string; readonly initialResponse?: string }
   | { readonly verb: 'BDAT'; readonly size: number; readonly last: boolean }
   | { readonly verb: 'unknown'; readonly name: string }
-  | { readonly verb: 'error'; readonly reply: SmtpReply };
+  /** A line of another protocol or of a message: an HTTP request, a header field. */
+  | { readonly verb: 'non-smtp'; readonly name: string }
+  | {
+      readonly verb: 'error';
+      readonly reply: SmtpReply;
+      /**
+       * What follows the line can no longer be told apart from commands (a BDAT whose chunk size
+       * cannot be read): the session must close rather than read message bytes as commands.
+       */
+      readonly fatal?: boolean;
+    };
 
 const syntax = (text: string, enhanced = '5.5.4'): SmtpCommand => ({
   verb: 'error',
   reply: { code: 501, enhanced, lines: [text] },
 });
+
+/**
+ * Verbs no SMTP client sends: HTTP's (a browser led to our port) and header field names (message
+ * text pipelined behind a refused DATA), as Postfix's smtpd recognises them.
+ */
+const NON_SMTP = /^(?:CONNECT|GET|POST|[\x21-\x39\x3b-\x7e]+:.*)$/;
+
+/** Significant digits a BDAT chunk size may have: beyond them no chunk can be counted exactly. */
+const MAX_CHUNK_DIGITS = 15;
 
 /**
  * One command line (without its CRLF) as a typed command, or the reply that refuses it. Verbs are
@@ -87,7 +106,7 @@ export function parseCommand(line: string): SmtpCommand {
     case 'BDAT':
       return bdat(rest);
     default:
-      return { verb: 'unknown', name };
+      return NON_SMTP.test(name) ? { verb: 'non-smtp', name } : { verb: 'unknown', name };
   }
 }
 
@@ -104,9 +123,10 @@ function hello(verb: 'EHLO' | 'HELO' | 'LHLO', domain: string): SmtpCommand {
 
 function mail(rest: string): SmtpCommand {
   const start = prefix(rest, 'FROM:');
-  if (start < 0) return syntax('Syntax: MAIL FROM:<address> [parameters]');
+  if (start < 0 || start === rest.length) return syntax('Syntax: MAIL FROM:<address> [parameters]');
   const path = readPath(rest, start, { allowNull: true, allowPostmaster: false });
   if (!path.ok) return syntax(`Bad sender address syntax (${path.reason})`, '5.1.7');
+  if (!endsPath(rest, path.end)) return syntax('Bad sender address syntax', '5.1.7');
   const parameters = readParameters(rest.slice(path.end));
   if (!Array.isArray(parameters)) return parameters;
   const result: { -readonly [K in keyof MailParameters]: MailParameters[K] } = {};
@@ -117,9 +137,11 @@ function mail(rest: string): SmtpCommand {
         result.size = Number(value);
         break;
       case 'BODY': {
-        const body = value?.toUpperCase();
+        if (value === undefined) return syntax('Bad BODY value');
+        const body = value.toUpperCase();
+        // BODY's values grow with extensions (RFC 6152, RFC 3030): one we lack is unsupported.
         if (body !== '7BIT' && body !== '8BITMIME' && body !== 'BINARYMIME')
-          return syntax('Bad BODY value');
+          return unknownParameter(`BODY=${value}`);
         result.body = body;
         break;
       }
@@ -138,7 +160,7 @@ function mail(rest: string): SmtpCommand {
         break;
       }
       case 'ENVID': {
-        const envelopeId = value === undefined ? null : decodeXtext(value);
+        const envelopeId = value === undefined ? null : decodeDsnText(value);
         if (envelopeId === null || envelopeId.length > 100) return syntax('Bad ENVID value');
         result.envelopeId = envelopeId;
         break;
@@ -158,9 +180,10 @@ function mail(rest: string): SmtpCommand {
 
 function rcpt(rest: string): SmtpCommand {
   const start = prefix(rest, 'TO:');
-  if (start < 0) return syntax('Syntax: RCPT TO:<address> [parameters]');
+  if (start < 0 || start === rest.length) return syntax('Syntax: RCPT TO:<address> [parameters]');
   const path = readPath(rest, start, { allowNull: false, allowPostmaster: true });
   if (!path.ok) return syntax(`Bad recipient address syntax (${path.reason})`, '5.1.3');
+  if (!endsPath(rest, path.end)) return syntax('Bad recipient address syntax', '5.1.3');
   const parameters = readParameters(rest.slice(path.end));
   if (!Array.isArray(parameters)) return parameters;
   const result: { -readonly [K in keyof RcptParameters]: RcptParameters[K] } = {};
@@ -174,7 +197,7 @@ function rcpt(rest: string): SmtpCommand {
       }
       case 'ORCPT': {
         const semicolon = value?.indexOf(';') ?? -1;
-        const original = semicolon > 0 ? decodeXtext(value!.slice(semicolon + 1)) : null;
+        const original = semicolon > 0 ? decodeDsnText(value!.slice(semicolon + 1)) : null;
         if (original === null || !/^[A-Za-z0-9-]+$/.test(value!.slice(0, semicolon))) {
           return syntax('Bad ORCPT value');
         }
@@ -193,9 +216,16 @@ function parseNotify(value: string | undefined): EnvelopeRecipient['notify'] | n
   const words = value.toUpperCase().split(',');
   if (words.length === 1 && words[0] === 'NEVER') return 'NEVER';
   const allowed = new Set(['SUCCESS', 'FAILURE', 'DELAY']);
-  if (!words.every((word) => allowed.has(word)) || new Set(words).size !== words.length)
-    return null;
-  return words as ('SUCCESS' | 'FAILURE' | 'DELAY')[];
+  if (!words.every((word) => allowed.has(word))) return null;
+  // RFC 3461 4.1's `1#notify-list-element` lets a word repeat; it means the same once.
+  return [...new Set(words)] as ('SUCCESS' | 'FAILURE' | 'DELAY')[];
+}
+
+/** ENVID and ORCPT text: xtext standing for printable characters only (RFC 3461 4.2, 4.4), so
+ *  that no CR, LF or NUL rides along into a DSN, a log line or a queue file. */
+function decodeDsnText(xtext: string): string | null {
+  const text = decodeXtext(xtext);
+  return text === null || /[\x00-\x08\x0a-\x1f\x7f]/.test(text) ? null : text;
 }
 
 function etrn(node: string): SmtpCommand {
@@ -217,9 +247,26 @@ function auth(rest: string): SmtpCommand {
     : { verb: 'AUTH', mechanism, initialResponse: words[1] };
 }
 
+/**
+ * `BDAT chunk-size [LAST]`, chunk-size being `1*DIGIT` (RFC 3030 2), so leading zeros included.
+ * A size that cannot be read, or counted, leaves no way to find where the chunk ends: fatal.
+ */
 function bdat(rest: string): SmtpCommand {
-  const match = /^(\d{1,15})(?: (LAST))?$/i.exec(rest.trim());
-  if (!match) return syntax('Syntax: BDAT size [LAST]');
+  const match = /^0*(\d+)(?: (LAST))?$/i.exec(rest.trim());
+  if (!match) {
+    return {
+      verb: 'error',
+      reply: { code: 501, enhanced: '5.5.4', lines: ['Syntax: BDAT size [LAST]'] },
+      fatal: true,
+    };
+  }
+  if (match[1]!.length > MAX_CHUNK_DIGITS) {
+    return {
+      verb: 'error',
+      reply: { code: 552, enhanced: '5.3.4', lines: ['Chunk too big'] },
+      fatal: true,
+    };
+  }
   return { verb: 'BDAT', size: Number(match[1]), last: match[2] !== undefined };
 }
 
@@ -232,9 +279,14 @@ function prefix(rest: string, keyword: string): number {
   return at;
 }
 
+/** Whether the path read ends the address: parameters, if any, are a space away (RFC 5321
+ *  4.1.1.2); `<a@b.example>x` is a mangled address, not an address and a parameter. */
+function endsPath(text: string, end: number): boolean {
+  return end === text.length || text[end] === ' ';
+}
+
 /** `KEY[=value]` words after the path (RFC 5321 4.1.2 Mail-parameters), keys upper-cased. */
 function readParameters(text: string): [string, string | undefined][] | SmtpCommand {
-  if (text !== '' && !text.startsWith(' ')) return syntax('Bad parameters');
   const seen = new Set<string>();
   const result: [string, string | undefined][] = [];
   for (const word of text.split(' ')) {
