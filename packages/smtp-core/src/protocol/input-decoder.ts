@@ -1,9 +1,16 @@
+import { isUtf8 } from 'node:buffer';
+
 /** What the client's bytes amount to, one event at a time. */
 export type InputEvent =
   /** A command line, without its line ending. */
   | { readonly type: 'command'; readonly line: string }
   /** A command line longer than the limit; its bytes up to the line ending were discarded. */
   | { readonly type: 'line-too-long' }
+  /**
+   * A command line whose bytes are not UTF-8 (RFC 5321 wants ASCII, RFC 6531 UTF-8): it cannot be
+   * read as text without guessing, so it is not handed over as a command at all.
+   */
+  | { readonly type: 'invalid-utf8' }
   /** Message text from DATA, dot-unstuffed, line endings as sent (or repaired, see options). */
   | { readonly type: 'data'; readonly chunk: Uint8Array }
   /** The `<CRLF>.<CRLF>` that ends DATA, with what the text broke on the way. */
@@ -69,7 +76,21 @@ export class SmtpInputDecoder {
   /** Octets of the BDAT chunk still to come. */
   private chunkRemaining = 0;
 
-  constructor(private readonly options: InputDecoderOptions) {}
+  /** Octets a command line may have now; `setLineLimit` changes it. */
+  private lineLimit: number;
+
+  constructor(private readonly options: InputDecoderOptions) {
+    this.lineLimit = options.maxLineLength;
+  }
+
+  /**
+   * Lets the lines from here on be as long as `octets` (line ending included), or, without an
+   * argument, `maxLineLength` again: SASL responses during AUTH may be far longer than commands
+   * (RFC 4954 4 considers 12288 octets sufficient).
+   */
+  setLineLimit(octets: number = this.options.maxLineLength): void {
+    this.lineLimit = octets;
+  }
 
   push(bytes: Uint8Array): void {
     const incoming = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -139,7 +160,7 @@ export class SmtpInputDecoder {
       this.mode = 'command';
       return this.nextCommand();
     }
-    const limit = this.options.maxLineLength;
+    const limit = this.lineLimit;
     if (end < 0) {
       if (this.buffered <= limit) return null;
       this.offset = this.buffer.length;
@@ -150,7 +171,9 @@ export class SmtpInputDecoder {
     this.offset = end + 1;
     if (end + 1 - start > limit) return { type: 'line-too-long' };
     const textEnd = end > start && this.buffer[end - 1] === CR ? end - 1 : end;
-    return { type: 'command', line: this.buffer.toString('utf8', start, textEnd) };
+    const bytes = this.buffer.subarray(start, textEnd);
+    if (!isUtf8(bytes)) return { type: 'invalid-utf8' };
+    return { type: 'command', line: bytes.toString('utf8') };
   }
 
   private nextChunk(): InputEvent | null {

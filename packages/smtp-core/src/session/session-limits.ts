@@ -5,6 +5,8 @@
 export interface SessionLimits {
   /** Octets of a command line, CRLF included; RFC 5321 4.5.3.1.4 says at least 512. */
   readonly commandLine: number;
+  /** Octets of a client's line in an AUTH exchange, CRLF included (RFC 4954 4: 12288 suffice). */
+  readonly authLine: number;
   /** Octets of a text line in DATA, CRLF included; RFC 5321 4.5.3.1.6 says at least 1000. */
   readonly textLine: number;
   /** Octets of a message, advertised with SIZE (RFC 1870); 0 means no limit (Kerio: 0 = no limit). */
@@ -25,6 +27,7 @@ export interface SessionLimits {
 
 export const DEFAULT_LIMITS: SessionLimits = {
   commandLine: 512,
+  authLine: 12288,
   textLine: 1000,
   messageSize: 0,
   recipients: 100,

@@ -66,7 +66,8 @@ export interface SmtpSessionOptions {
   readonly logger?: Logger;
 }
 
-type State = 'greeting' | 'ready' | 'auth' | 'data' | 'chunk' | 'tls' | 'closed';
+/** `refused`: the greeting was a refusal; only QUIT is answered, as RFC 5321 3.1 asks. */
+type State = 'greeting' | 'refused' | 'ready' | 'auth' | 'data' | 'chunk' | 'tls' | 'closed';
 
 interface Transaction {
   envelope: Envelope;
@@ -170,8 +171,11 @@ export class SmtpServerSession {
     const refusal = await this.ask(() => this.hooks.onConnect?.(this.info));
     if (refusal && refusal.code >= 400) {
       this.reply(refusal);
-      this.close();
-      return;
+      // 421 closes (RFC 5321 3.8), and so may 521 (RFC 7504 3); after a 554 the client is
+      // owed the chance to say QUIT (RFC 5321 3.1).
+      if (refusal.code === 421 || refusal.code === 521) return this.close();
+      this.state = 'refused';
+      return this.pump();
     }
     this.state = 'ready';
     const banner =
@@ -218,7 +222,11 @@ export class SmtpServerSession {
   private pump(): void {
     if (this.busy || this.state === 'greeting' || this.state === 'tls' || this.state === 'closed')
       return;
-    if (this.draining && this.transaction === null && this.state === 'ready')
+    if (
+      this.draining &&
+      this.transaction === null &&
+      (this.state === 'ready' || this.state === 'refused')
+    )
       return this.shutDownNow();
     const event = this.decoder.next();
     if (!event) {
@@ -245,9 +253,15 @@ export class SmtpServerSession {
   private async handle(event: InputEvent): Promise<void> {
     switch (event.type) {
       case 'command':
-        return this.state === 'auth' ? this.continueAuth(event.line) : this.command(event.line);
+        if (this.state === 'auth') return this.continueAuth(event.line);
+        return this.state === 'refused' ? this.afterRefusal(event.line) : this.command(event.line);
       case 'line-too-long':
+        // RFC 4954 4: a response longer than the server takes fails the AUTH command.
+        if (this.state === 'auth') return this.abandonAuth('too-long');
         return this.refuse({ code: 500, enhanced: '5.5.6', lines: ['Line too long'] });
+      case 'invalid-utf8':
+        if (this.state === 'auth') return this.abandonAuth('malformed');
+        return this.refuse({ code: 500, enhanced: '5.5.2', lines: ['Bad UTF-8 syntax'] });
       case 'data':
       case 'chunk':
         return this.messageBytes(event.chunk);
@@ -260,7 +274,29 @@ export class SmtpServerSession {
 
   private async command(line: string): Promise<void> {
     const command = parseCommand(line);
-    if (command.verb === 'error') return this.refuse(command.reply);
+    if (command.verb === 'error') {
+      this.refuse(command.reply);
+      if (command.fatal) {
+        this.reply({
+          code: 421,
+          enhanced: '4.5.0',
+          lines: [`${this.options.hostname} Cannot tell commands from message data, closing`],
+        });
+        this.close();
+      }
+      return;
+    }
+    if (command.verb === 'non-smtp') {
+      // An HTTP request, or message text pipelined behind a DATA that was refused: whatever it
+      // is, what follows is not meant as SMTP commands (Postfix hangs up too).
+      this.logger.warn('non-SMTP command; closing', { session: this.id, command: command.name });
+      this.reply({
+        code: 421,
+        enhanced: '4.7.0',
+        lines: [`${this.options.hostname} Non-SMTP command, closing`],
+      });
+      return this.close();
+    }
     if (this.transaction === null && command.verb !== 'MAIL' && command.verb !== 'QUIT') {
       if (++this.commandsWithoutMail > this.limits.commandsBeforeMail) {
         this.reply({
@@ -313,6 +349,15 @@ export class SmtpServerSession {
       default:
         return this.refuse({ code: 500, enhanced: '5.5.2', lines: ['Command unrecognized'] });
     }
+  }
+
+  /** After a refusing greeting, QUIT is answered and anything else is out of sequence (RFC 5321
+   *  3.1), until the client leaves or the failed commands limit closes the connection. */
+  private afterRefusal(line: string): void {
+    if (parseCommand(line).verb !== 'QUIT')
+      return this.refuse({ code: 503, enhanced: '5.5.1', lines: ['Bad sequence of commands'] });
+    this.reply({ code: 221, enhanced: '2.0.0', lines: [`${this.options.hostname} Bye`] });
+    this.close();
   }
 
   private async hello(
@@ -375,8 +420,9 @@ export class SmtpServerSession {
       });
     }
     if (command.nonAscii && !parameters.smtpUtf8) {
+      // RFC 6531 3.5: 550 for the sender, 553 for a recipient.
       return this.refuse({
-        code: 553,
+        code: 550,
         enhanced: '5.6.7',
         lines: ['Non-ASCII address needs SMTPUTF8'],
       });
@@ -447,8 +493,7 @@ export class SmtpServerSession {
     const transaction = this.transaction;
     if (!transaction)
       return this.refuse({ code: 503, enhanced: '5.5.1', lines: ['Need MAIL first'] });
-    if (transaction.recipients.length === 0)
-      return this.refuse({ code: 554, enhanced: '5.5.1', lines: ['No valid recipients'] });
+    if (transaction.recipients.length === 0) return this.refuse(this.noRecipients());
     if (transaction.chunked || transaction.envelope.body === 'BINARYMIME') {
       return this.refuse({ code: 503, enhanced: '5.5.1', lines: ['Use BDAT for this message'] });
     }
@@ -464,14 +509,15 @@ export class SmtpServerSession {
     const refusal: SmtpReply | null = !transaction
       ? { code: 503, enhanced: '5.5.1', lines: ['Need MAIL first'] }
       : transaction.recipients.length === 0
-        ? { code: 554, enhanced: '5.5.1', lines: ['No valid recipients'] }
-        : size > this.limits.chunkSize
-          ? { code: 552, enhanced: '5.3.4', lines: ['Chunk too big'] }
-          : null;
+        ? this.noRecipients()
+        : null;
     if (transaction && refusal) this.abandonTransaction();
     if (transaction && !refusal) {
       if (!transaction.message) this.beginMessage(transaction);
       transaction.chunked = true;
+      // Too big a chunk fails the message, which under LMTP is answered per recipient.
+      if (size > this.limits.chunkSize && !transaction.refusal)
+        this.failMessage(transaction, { code: 552, enhanced: '5.3.4', lines: ['Chunk too big'] });
     }
     this.chunk = { last, refusal };
     this.state = 'chunk';
@@ -484,13 +530,11 @@ export class SmtpServerSession {
     transaction.size += chunk.length;
     transaction.hops.push(chunk);
     if (this.limits.messageSize > 0 && transaction.size > this.limits.messageSize) {
-      transaction.refusal = {
+      return this.failMessage(transaction, {
         code: 552,
         enhanced: '5.3.4',
         lines: ['Message size exceeds fixed maximum message size'],
-      };
-      transaction.message.abort(new MessageAbortedError('message too big'));
-      return;
+      });
     }
     transaction.message.push(chunk);
     if (transaction.message.full) {
@@ -505,15 +549,17 @@ export class SmtpServerSession {
     if (!transaction?.message) return;
     const bareLineEndings = event.bareLineFeed || event.bareCarriageReturn;
     if (!transaction.refusal && bareLineEndings && !this.options.acceptBareLineEndings) {
+      // Postfix's code for the same refusal (smtpd_forbid_bare_newline = reject).
       transaction.refusal = {
         code: 550,
-        enhanced: '5.6.0',
+        enhanced: '5.5.2',
         lines: ['Message contains bare CR or LF (SMTP smuggling defence)'],
       };
     } else if (!transaction.refusal && event.longLines > 0) {
+      // A reply the end of data may have (RFC 5321 4.3.2), about the content (RFC 3463 X.6.0).
       transaction.refusal = {
-        code: 500,
-        enhanced: '5.5.6',
+        code: 554,
+        enhanced: '5.6.0',
         lines: [`Message has lines over ${this.limits.textLine} octets`],
       };
     }
@@ -537,10 +583,24 @@ export class SmtpServerSession {
     await this.completeMessage(transaction);
   }
 
+  /** DATA or BDAT with no accepted recipient: SMTP may say 503 or 554 (RFC 5321 3.3), LMTP must
+   *  say 503 (RFC 2033 4.2). */
+  private noRecipients(): SmtpReply {
+    return this.options.lmtp
+      ? { code: 503, enhanced: '5.5.1', lines: ['No valid recipients'] }
+      : { code: 554, enhanced: '5.5.1', lines: ['No valid recipients'] };
+  }
+
   private takeRefusal(transaction: Transaction): SmtpReply {
     const refusal = transaction.refusal!;
     this.abandonTransaction();
     return refusal;
+  }
+
+  /** The message will be refused once its data is in; the application's stream ends now. */
+  private failMessage(transaction: Transaction, refusal: SmtpReply): void {
+    transaction.refusal = refusal;
+    transaction.message?.abort(new MessageAbortedError(refusal.lines[0] ?? 'message refused'));
   }
 
   private beginMessage(transaction: Transaction): void {
@@ -568,7 +628,13 @@ export class SmtpServerSession {
         lines: [`Too many hops (${transaction.hops.hops} Received headers): mail loop?`],
       };
     }
-    if (transaction.refusal) return this.refuse(this.takeRefusal(transaction));
+    if (transaction.refusal) {
+      const refusal = this.takeRefusal(transaction);
+      // RFC 2033 4.2: after the data, LMTP answers once per accepted recipient, refusals too.
+      if (this.options.lmtp)
+        for (let i = 1; i < transaction.recipients.length; i++) this.reply(refusal);
+      return this.refuse(refusal);
+    }
     transaction.message!.end();
     let outcome: SmtpReply | SmtpReply[] | void;
     try {
@@ -601,9 +667,10 @@ export class SmtpServerSession {
     const decision = await this.ask(() => this.hooks.onVrfy?.(argument, this.info));
     if (decision && decision.code >= 400) return this.refuse(decision);
     this.reply(
+      // X.5.2 would say "syntax error" (RFC 3463 3.6); this is a success that tells nothing.
       decision ?? {
         code: 252,
-        enhanced: '2.5.2',
+        enhanced: '2.0.0',
         lines: ['Cannot VRFY user, but will accept message'],
       },
     );
@@ -688,13 +755,21 @@ export class SmtpServerSession {
     await this.authStep(await this.auth!.wire.respond(line.trimEnd()));
   }
 
+  /** A response the SASL exchange cannot take ends it, as a failure of `reason`. */
+  private async abandonAuth(reason: 'too-long' | 'malformed'): Promise<void> {
+    await this.auth!.wire.respond('*');
+    await this.authStep({ type: 'failure', reason, message: `response ${reason}` });
+  }
+
   private async authStep(step: WireStep): Promise<void> {
     const mechanism = this.auth!.mechanism;
     if (step.type === 'challenge') {
       this.state = 'auth';
+      this.decoder.setLineLimit(this.limits.authLine);
       return this.reply({ code: 334, lines: [step.challenge] });
     }
     this.state = 'ready';
+    this.decoder.setLineLimit();
     this.auth = null;
     const outcome: AuthOutcome =
       step.type === 'success'
@@ -854,8 +929,9 @@ export class SmtpServerSession {
 function authFailureReply(reason: string): SmtpReply {
   switch (reason) {
     case 'malformed':
-    case 'too-long':
       return { code: 501, enhanced: '5.5.2', lines: ['Cannot decode response'] };
+    case 'too-long':
+      return { code: 500, enhanced: '5.5.6', lines: ['Authentication Exchange line is too long'] };
     case 'cancelled':
       return { code: 501, enhanced: '5.0.0', lines: ['Authentication cancelled'] };
     case 'encryption-required':

@@ -219,6 +219,33 @@ describe('command lines', () => {
     expect(events).toBe(1);
   });
 
+  it('does not pass off bytes that are not UTF-8 as text', () => {
+    const events = decode(
+      [
+        Buffer.from('NOOP caf\xe9\r\nNOOP caf\u00e9\r\n\xc3\r\n', 'latin1'),
+        Buffer.from('NOOP café\r\n'),
+      ],
+      options,
+      'command',
+    );
+    expect(events).toEqual([
+      { type: 'invalid-utf8' },
+      { type: 'invalid-utf8' },
+      { type: 'invalid-utf8' },
+      { type: 'command', line: 'NOOP café' },
+    ]);
+  });
+
+  it('takes longer lines while told to (AUTH), and the limit again after', () => {
+    const decoder = new SmtpInputDecoder(options);
+    const long = `${'A'.repeat(3000)}\r\n`;
+    decoder.setLineLimit(4000);
+    decoder.push(Buffer.from(long + long));
+    expect(decoder.next()).toEqual({ type: 'command', line: 'A'.repeat(3000) });
+    decoder.setLineLimit();
+    expect(decoder.next()).toEqual({ type: 'line-too-long' });
+  });
+
   it('reads BDAT chunks by count, whatever they contain', () => {
     const decoder = new SmtpInputDecoder(options);
     decoder.startChunk(7);
