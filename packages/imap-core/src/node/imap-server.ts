@@ -4,6 +4,7 @@ import { type SecureContextOptions, TLSSocket, createSecureContext } from 'node:
 import { type InflateRaw, constants as zlib, createDeflateRaw, createInflateRaw } from 'node:zlib';
 import type { ChannelBinding } from '@mailyard/sasl';
 import { ImapSession, type ImapTransport } from '../session/imap-session.js';
+import { DEFAULT_RECORD_CACHE_SIZE, MessageRecordCache } from '../session/record-cache.js';
 import type { ImapSessionOptions } from '../session/session-options.js';
 
 /** One listening socket. */
@@ -40,6 +41,11 @@ export interface ImapServerOptions extends ImapSessionOptions {
   readonly timeouts?: Partial<ImapTimeouts>;
   /** Offer COMPRESS=DEFLATE (RFC 4978); on by default. */
   readonly compression?: boolean;
+  /**
+   * Messages whose records (summaries) the server keeps for its sessions, default
+   * {@link DEFAULT_RECORD_CACHE_SIZE}; 0 keeps none. Ignored when `recordCache` is given.
+   */
+  readonly recordCacheSize?: number;
 }
 
 export interface ImapServer {
@@ -63,6 +69,12 @@ export function createImapServer(options: ImapServerOptions): ImapServer {
   const secureContext = options.tls ? createSecureContext(options.tls) : undefined;
   const timeouts = { ...DEFAULT_IMAP_TIMEOUTS, ...options.timeouts };
   const sessions = new Set<ImapSession>();
+  const sessionOptions: ImapSessionOptions = {
+    ...options,
+    recordCache:
+      options.recordCache ??
+      new MessageRecordCache(options.recordCacheSize ?? DEFAULT_RECORD_CACHE_SIZE),
+  };
   const sockets = new Set<Socket>();
   const servers: Server[] = [];
 
@@ -158,7 +170,7 @@ export function createImapServer(options: ImapServerOptions): ImapServer {
         : {}),
     };
     const session = new ImapSession(
-      options,
+      sessionOptions,
       {
         remoteAddress: normalizeAddress(raw.remoteAddress),
         secure: listener.tls === 'implicit',

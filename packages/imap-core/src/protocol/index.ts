@@ -22,4 +22,5 @@ export {
   type StringRules,
   quote,
   responseText,
+  valueBytes,
 } from './response-builder.js';

@@ -4,6 +4,8 @@ import {
   type MailAccess,
   type MailStore,
   type MailboxInfo,
+  type MessageRecord,
+  type MessageState,
   silentLogger,
   systemClock,
 } from '@mailyard/mailstore-interface';
@@ -52,6 +54,9 @@ export interface ImapTransport {
    */
   startCompression?(pending: Uint8Array, afterWritten: Promise<void>): void;
 }
+
+/** Chunks of a response are gathered up to this many octets into one write. */
+const WRITE_COALESCE = 64 * 1024;
 
 /** Pre-authentication literals are kept small: nobody has proven who they are yet. */
 const PRE_AUTH_LITERAL_LIMIT = 8192;
@@ -325,6 +330,15 @@ export class ImapSession implements SessionContext {
     this.mailboxCache = null;
   }
 
+  records(
+    uids: readonly number[],
+    states?: ReadonlyMap<number, MessageState>,
+  ): Promise<MessageRecord[]> {
+    const mailbox = this.currentSelection!.mailbox;
+    const cache = this.options.recordCache;
+    return cache ? cache.fetch(mailbox, uids, states) : mailbox.fetch(uids);
+  }
+
   capabilityList(): string[] {
     return capabilities({
       authenticated: this.currentState === 'authenticated' || this.currentState === 'selected',
@@ -570,13 +584,27 @@ export class ImapSession implements SessionContext {
   // ---- writing ----
 
   private async writeChunks(chunks: readonly OutputChunk[]): Promise<void> {
+    // Small chunks (a response's text, a small literal) go out together: one write, not many.
+    let pending: Uint8Array[] = [];
+    let pendingBytes = 0;
+    const flush = async () => {
+      if (pendingBytes === 0) return;
+      const bytes = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+      pending = [];
+      pendingBytes = 0;
+      await this.write(bytes);
+    };
     for (const chunk of chunks) {
       if (this.closed) return;
       if (chunk instanceof Uint8Array) {
-        await this.write(chunk);
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        if (pendingBytes >= WRITE_COALESCE) await flush();
         continue;
       }
-      await this.write(Buffer.from(`${chunk.binary ? '~' : ''}{${chunk.size}}\r\n`));
+      pending.push(Buffer.from(`${chunk.binary ? '~' : ''}{${chunk.size}}\r\n`));
+      pendingBytes += pending[pending.length - 1]!.length;
+      await flush();
       let remaining = chunk.size;
       for await (const piece of chunk.source()) {
         if (this.closed) return;
@@ -591,6 +619,7 @@ export class ImapSession implements SessionContext {
         await this.write(Buffer.alloc(remaining, 0x20));
       }
     }
+    await flush();
   }
 
   private async write(bytes: Uint8Array): Promise<void> {

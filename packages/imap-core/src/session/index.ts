@@ -14,3 +14,4 @@ export {
 export { capabilities, type CapabilityContext } from './capabilities.js';
 export { MessageSequence } from './message-sequence.js';
 export { NAMESPACES, IMAP_DELIMITER } from './mailbox-names.js';
+export { DEFAULT_RECORD_CACHE_SIZE, MessageRecordCache } from './record-cache.js';

@@ -31,6 +31,19 @@ export function sectionBytes(root: MimePart, section: BodySection): ByteRange | 
   return sectionRange(root, section.part, text);
 }
 
+/** Reads a range of a message: from the store, or from the whole message when it is at hand. */
+export type RangeReader = (range: ByteRange) => Promise<Uint8Array>;
+
+export function rangeReader(
+  mailbox: OpenMailbox,
+  uid: number,
+  content: Uint8Array | undefined,
+): RangeReader {
+  return content
+    ? async (range) => content.subarray(range.start, range.end)
+    : (range) => readRange(mailbox, uid, range);
+}
+
 /** Reads a range of a message whole (headers, parts to decode: never a whole large message). */
 export async function readRange(
   mailbox: OpenMailbox,
@@ -89,8 +102,7 @@ export function binaryPart(root: MimePart, part: PartPath): MimePart | null {
  * and its Content-Transfer-Encoding rewritten to `binary`, so that the result is a valid message.
  */
 export async function binaryContent(
-  mailbox: OpenMailbox,
-  uid: number,
+  read: RangeReader,
   root: MimePart,
   part: PartPath,
 ): Promise<BinaryContent> {
@@ -100,7 +112,7 @@ export async function binaryContent(
   if (isLeaf && part.length > 0) {
     const encoding = transferEncodingOf(found.encoding);
     if (found.encoding !== null && encoding === null) return { type: 'unknown-encoding' };
-    const body = await readRange(mailbox, uid, { start: found.bodyStart, end: found.end });
+    const body = await read({ start: found.bodyStart, end: found.end });
     const decoded = encoding === 'base64' || encoding === 'quoted-printable';
     return {
       type: 'content',
@@ -112,7 +124,7 @@ export async function binaryContent(
     part.length === 0
       ? { start: root.headerStart, end: root.end }
       : { start: found.bodyStart, end: found.end };
-  const bytes = await readRange(mailbox, uid, range);
+  const bytes = await read(range);
   // Replacements within `bytes`, in order: [start, end, new octets].
   const edits: [number, number, Uint8Array][] = [];
   let unknown = false;

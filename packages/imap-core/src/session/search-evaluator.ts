@@ -15,6 +15,7 @@ import {
 import { startOfDay } from '../protocol/imap-date.js';
 import type { SearchDate, SearchKey } from '../protocol/search-key.js';
 import { resolveSequence } from './commands/select-commands.js';
+import { readAhead, readAheadPipeline, readAheadWindows } from './message-read-ahead.js';
 import { readRange } from './message-sections.js';
 import type { SelectedMailbox } from './selected-mailbox.js';
 import { refuse } from './store-refusal.js';
@@ -55,7 +56,8 @@ interface Candidate {
 
 const ENVELOPE_FIELDS = new Set(['from', 'to', 'cc', 'bcc', 'subject']);
 const DAY = 86_400_000;
-const BATCH = 128;
+/** Records read at once (see FETCH's batch). */
+const BATCH = 1024;
 
 /** The outcome of a search: matching UIDs ascending, and the highest MODSEQ among them. */
 export interface SearchResult {
@@ -74,7 +76,15 @@ export async function runSearch(
   selection: SelectedMailbox,
   key: SearchKey,
   charset: string | null,
-  options: { readonly now: number; readonly rev2: boolean },
+  options: {
+    readonly now: number;
+    readonly rev2: boolean;
+    /** Where records come from (the session's record cache). */
+    readonly records: (
+      uids: readonly number[],
+      states: ReadonlyMap<number, MessageState>,
+    ) => Promise<MessageRecord[]>;
+  },
 ): Promise<SearchResult> {
   const decoding = charset === null ? 'utf-8' : canonicalCharset(charset);
   if (decoding === null) refuse('NO', `Unknown charset ${charset}`, 'BADCHARSET (US-ASCII UTF-8)');
@@ -85,35 +95,43 @@ export async function runSearch(
   );
   const uids: number[] = [];
   let highestModSeq = 0;
-  for (let i = 0; i < states.length; i += BATCH) {
-    const batch: Candidate[] = states.slice(i, i + BATCH).map((state) => ({ state }));
-    if (need >= Need.Record) {
-      const records = new Map(
-        (await selection.mailbox.fetch(batch.map((c) => c.state.uid))).map((r) => [r.uid, r]),
-      );
-      for (const candidate of batch) candidate.record = records.get(candidate.state.uid);
+  const test = (candidate: Candidate) => {
+    if (matches(prepared, candidate, selection)) {
+      uids.push(candidate.state.uid);
+      highestModSeq = Math.max(highestModSeq, candidate.state.modSeq);
     }
-    for (const candidate of batch) {
-      if (need >= Need.Record && !candidate.record) continue;
-      if (need === Need.Content) {
-        candidate.content = await readRange(selection.mailbox, candidate.state.uid, {
-          start: 0,
-          end: candidate.record!.size,
-        });
-      } else if (need === Need.Header) {
-        const root = candidate.record!.summary.body;
-        candidate.header = await readRange(selection.mailbox, candidate.state.uid, {
-          start: root.headerStart,
-          end: root.bodyStart,
-        });
+  };
+  if (need === Need.State) {
+    for (const state of states) test({ state });
+    return { uids, highestModSeq };
+  }
+  const byUid = new Map(states.map((state) => [state.uid, state]));
+  const rangeOf = (record: MessageRecord) => ({
+    start: 0,
+    end: need === Need.Content ? record.size : record.summary.body.bodyStart,
+  });
+  const windows = async function* () {
+    for (let i = 0; i < states.length; i += BATCH) {
+      const batch = states.slice(i, i + BATCH).map((state) => state.uid);
+      const records = await options.records(batch, byUid);
+      if (need >= Need.Header) yield* readAheadWindows(records);
+      else yield records;
+    }
+  };
+  // Message bytes only where a key needs them: read several at a time, the next window early.
+  const read = (window: readonly MessageRecord[]) =>
+    need >= Need.Header ? readAhead(selection.mailbox, window, rangeOf) : Promise.resolve(null);
+  for await (const { window, contents } of readAheadPipeline(windows(), read)) {
+    for (const record of window) {
+      const candidate: Candidate = { state: byUid.get(record.uid)!, record };
+      if (need >= Need.Header) {
+        const content =
+          contents!.get(record.uid) ??
+          (await readRange(selection.mailbox, record.uid, rangeOf(record)));
+        if (need === Need.Content) candidate.content = content;
+        else candidate.header = content;
       }
-      if (matches(prepared, candidate, selection)) {
-        uids.push(candidate.state.uid);
-        highestModSeq = Math.max(highestModSeq, candidate.state.modSeq);
-      }
-      // Bodies are only needed while their message is looked at.
-      candidate.content = undefined;
-      candidate.header = undefined;
+      test(candidate);
     }
   }
   return { uids, highestModSeq };

@@ -4,6 +4,8 @@ import type {
   MailAccess,
   MailStore,
   MailboxInfo,
+  MessageRecord,
+  MessageState,
 } from '@mailyard/mailstore-interface';
 import type { SaslServer, SaslTransport } from '@mailyard/sasl';
 import type { Command } from '../protocol/command.js';
@@ -79,6 +81,12 @@ export interface SessionContext {
   mailboxInfo(name: string): Promise<MailboxInfo | null>;
   /** Drops the cache after CREATE, DELETE and RENAME. */
   forgetMailboxes(): void;
+
+  /** Records of messages of the selected mailbox, through the server's record cache if any. */
+  records(
+    uids: readonly number[],
+    states?: ReadonlyMap<number, MessageState>,
+  ): Promise<MessageRecord[]>;
 
   capabilityList(): string[];
   /** A store name from a mailbox argument; refuses (NO) names that do not decode. */

@@ -1,7 +1,8 @@
-import type { Clock, Directory, Logger, MailStore } from '@mailyard/mailstore-interface';
-import type { ChannelBinding, SaslServer } from '@mailyard/sasl';
+import type { Clock, Logger, MailStore } from '@mailyard/mailstore-interface';
+import type { ChannelBinding, SaslCredentials, SaslServer } from '@mailyard/sasl';
 import type { ParserLimits } from '../protocol/parser-limits.js';
 import type { ImapCounters } from './imap-counters.js';
+import type { MessageRecordCache } from './record-cache.js';
 
 /**
  * Failed-login lockout per client IP, shared with SMTP and POP3 (Kerio's account lockout). The
@@ -85,9 +86,11 @@ export const DEFAULT_MECHANISMS: readonly string[] = [
 
 export interface ImapSessionOptions {
   readonly store: MailStore;
-  /** Logins and SASL credentials; a `Directory` serves both as it is. */
-  readonly directory: Pick<Directory, 'verifyPassword'> &
-    Partial<Pick<Directory, 'plaintextPassword' | 'scramCredentials' | 'findUser'>>;
+  /**
+   * Checks LOGIN passwords and is the SASL credential store: a `Directory` from
+   * `@mailyard/mailstore-interface` serves as it is, or anything with `verifyPassword`.
+   */
+  readonly directory: SaslCredentials;
   /** The server's name, in the greeting and SASL. */
   readonly hostname: string;
   /** The SASL side; default: every mechanism `@mailyard/sasl` has, over `directory`. */
@@ -120,6 +123,11 @@ export interface ImapSessionOptions {
   readonly setQuota?: QuotaSetter;
   /** Greeting text after `* OK [CAPABILITY ...]`. */
   readonly greeting?: string;
+  /**
+   * Message records (summaries) shared by sessions; `createImapServer` gives its sessions one.
+   * Without it every FETCH and SEARCH reads the summaries it needs from the store.
+   */
+  readonly recordCache?: MessageRecordCache;
 }
 
 /** What the transport knows about the connection. */

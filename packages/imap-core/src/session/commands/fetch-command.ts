@@ -2,13 +2,14 @@ import { hasFlag } from '@mailyard/mailstore-interface';
 import type { MessageRecord, MessageState } from '@mailyard/mailstore-interface';
 import { bodyStructure, envelopeToImap, formatImapDate } from '@mailyard/mime';
 import type { FetchCommand, FetchItem } from '../../protocol/command.js';
-import type { ResponseBuilder } from '../../protocol/response-builder.js';
+import { type ResponseBuilder, valueBytes } from '../../protocol/response-builder.js';
 import { formatSequenceSet, rangesContain } from '../../protocol/sequence-set.js';
 import { messageFlags } from '../change-report.js';
+import { readAhead, readAheadPipeline, readAheadWindows } from '../message-read-ahead.js';
 import {
   binaryContent,
   filterHeaderFields,
-  readRange,
+  rangeReader,
   sectionBytes,
   sectionLabel,
 } from '../message-sections.js';
@@ -17,11 +18,25 @@ import type { SessionContext } from '../session-context.js';
 import { refuse } from '../store-refusal.js';
 import { resolveSequence } from './select-commands.js';
 
-/** Messages whose records are read from the store at once. */
-const BATCH = 128;
+/**
+ * Messages whose records are read from the store at once: enough that a store reading its
+ * summaries sequentially (mailstore-fs does past 64) does it rarely, few enough to bound memory.
+ */
+const BATCH = 1024;
+/** Responses are gathered up to this many octets before they are written. */
+const OUTPUT_CHUNK = 64 * 1024;
 
 /** Items served from flags and mod-sequences alone, without the message's record. */
 const STATE_ITEMS = new Set(['UID', 'FLAGS', 'MODSEQ']);
+/** Items that send message content (read ahead for small messages). */
+const CONTENT_ITEMS = new Set([
+  'BODY[]',
+  'BINARY[]',
+  'BINARY.SIZE',
+  'RFC822',
+  'RFC822.HEADER',
+  'RFC822.TEXT',
+]);
 
 /** Whether fetching the item sets `\Seen` (RFC 9051 6.4.5: BODY[...], BINARY[...], RFC822, RFC822.TEXT). */
 function setsSeen(item: FetchItem): boolean {
@@ -101,24 +116,59 @@ export async function fetch(session: SessionContext, command: FetchCommand): Pro
     }
   }
 
+  const withFlags = (uid: number): readonly FetchItem[] =>
+    flagsChanged.has(uid) && !items.some((item) => item.type === 'FLAGS')
+      ? [...items, { type: 'FLAGS' }]
+      : items;
   const needsRecord = items.some((item) => !STATE_ITEMS.has(item.type));
-  for (let i = 0; i < uids.length; i += BATCH) {
-    const batch = uids.slice(i, i + BATCH);
-    const records = needsRecord
-      ? new Map((await selection.mailbox.fetch(batch)).map((r) => [r.uid, r]))
-      : null;
-    for (const uid of batch) {
-      const record = records?.get(uid);
-      if (records && !record) continue;
-      const state = states.get(uid)!;
-      const withFlags =
-        flagsChanged.has(uid) && !items.some((item) => item.type === 'FLAGS')
-          ? [...items, { type: 'FLAGS' } as const]
-          : items;
-      const response = await fetchResponse(session, selection, state, record ?? null, withFlags);
-      await session.send(response.finish());
+  const needsContent = items.some((item) => CONTENT_ITEMS.has(item.type));
+  const out = session.builder();
+  if (needsContent) {
+    // Message bytes are read ahead (small messages), the next window while this one goes out.
+    const windows = async function* () {
+      for (let i = 0; i < uids.length; i += BATCH) {
+        yield* readAheadWindows(await session.records(uids.slice(i, i + BATCH), states));
+      }
+    };
+    for await (const { window, contents } of readAheadPipeline(windows(), (w) =>
+      readAhead(selection.mailbox, w),
+    )) {
+      for (const record of window) {
+        const state = states.get(record.uid)!;
+        await fetchResponse(
+          session,
+          selection,
+          out,
+          state,
+          record,
+          contents.get(record.uid),
+          withFlags(record.uid),
+        );
+        if (out.size > OUTPUT_CHUNK) await session.send(out.finish());
+      }
+    }
+  } else {
+    for (let i = 0; i < uids.length; i += BATCH) {
+      const batch = uids.slice(i, i + BATCH);
+      // Records only where an item needs one; a message gone meanwhile has none and is skipped.
+      const entries: [number, MessageRecord | null][] = needsRecord
+        ? (await session.records(batch, states)).map((record) => [record.uid, record])
+        : batch.map((uid) => [uid, null]);
+      for (const [uid, record] of entries) {
+        await fetchResponse(
+          session,
+          selection,
+          out,
+          states.get(uid)!,
+          record,
+          undefined,
+          withFlags(uid),
+        );
+        if (out.size > OUTPUT_CHUNK) await session.send(out.finish());
+      }
     }
   }
+  if (!out.empty) await session.send(out.finish());
   if (expungedMeanwhile) {
     await session.finish(
       command,
@@ -131,22 +181,25 @@ export async function fetch(session: SessionContext, command: FetchCommand): Pro
   await session.finish(command, 'OK', 'Fetch completed');
 }
 
-/** One `* n FETCH (...)` response. */
+/** One `* n FETCH (...)` response, added to `out`. */
 async function fetchResponse(
   session: SessionContext,
   selection: SelectedMailbox,
+  out: ResponseBuilder,
   state: MessageState,
   record: MessageRecord | null,
+  content: Uint8Array | undefined,
   items: readonly FetchItem[],
-): Promise<ResponseBuilder> {
-  const out = session.builder().raw(`* ${selection.view.seqOf(state.uid)} FETCH (`);
+): Promise<void> {
+  // Items go into a builder of their own first: a failing one (UNKNOWN-CTE) leaves no half response.
+  const message = session.builder().raw(`* ${selection.view.seqOf(state.uid)} FETCH (`);
   let first = true;
   for (const item of items) {
-    if (!first) out.raw(' ');
+    if (!first) message.raw(' ');
     first = false;
-    await fetchItem(session, selection, out, state, record, item);
+    await fetchItem(session, selection, message, state, record, content, item);
   }
-  return out.raw(')').crlf();
+  out.append(message.raw(')').crlf());
 }
 
 async function fetchItem(
@@ -155,9 +208,17 @@ async function fetchItem(
   out: ResponseBuilder,
   state: MessageState,
   record: MessageRecord | null,
+  content: Uint8Array | undefined,
   item: FetchItem,
 ): Promise<void> {
   const mailbox = selection.mailbox;
+  const read = rangeReader(mailbox, state.uid, content);
+  /** A range of the message as a literal: from the bytes at hand, else streamed from the store. */
+  const sendRange = (start: number, end: number) => {
+    if (end <= start) out.literal(new Uint8Array(0));
+    else if (content) out.literal(content.subarray(start, end));
+    else out.stream(end - start, () => mailbox.read(state.uid, { start, end }));
+  };
   switch (item.type) {
     case 'UID':
       out.raw(`UID ${state.uid}`);
@@ -181,9 +242,13 @@ async function fetchItem(
     case 'RFC822.SIZE':
       out.raw(`RFC822.SIZE ${message.size}`);
       return;
-    case 'ENVELOPE':
-      out.raw('ENVELOPE ').value(envelopeToImap(message.summary.envelope));
+    case 'ENVELOPE': {
+      out.raw('ENVELOPE ');
+      const bytes = envelopeBytes(message, session.utf8);
+      if (bytes !== null) out.bytes(bytes);
+      else out.value(envelopeToImap(message.summary.envelope));
       return;
+    }
     case 'BODY':
     case 'BODYSTRUCTURE':
       out.raw(`${item.type} `).value(bodyStructure(root, item.type === 'BODYSTRUCTURE'));
@@ -202,7 +267,7 @@ async function fetchItem(
         item.type === 'RFC822' ? undefined : item.type === 'RFC822.HEADER' ? 'HEADER' : 'TEXT';
       const range = sectionBytes(root, { part: [], ...(text ? { text } : {}) })!;
       out.raw(`${item.type} `);
-      streamRange(out, mailbox, state.uid, range.start, range.end);
+      sendRange(range.start, range.end);
       if (item.type === 'RFC822') countMessage(session);
       return;
     }
@@ -215,7 +280,7 @@ async function fetchItem(
         return;
       }
       if (section.text === 'HEADER.FIELDS' || section.text === 'HEADER.FIELDS.NOT') {
-        const header = await readRange(mailbox, state.uid, range);
+        const header = await read(range);
         const fields = filterHeaderFields(
           header,
           section.fields ?? [],
@@ -230,17 +295,17 @@ async function fetchItem(
         start = Math.min(end, start + partial.start);
         end = Math.min(end, start + partial.length);
       }
-      streamRange(out, mailbox, state.uid, start, end);
+      sendRange(start, end);
       if (sendsWholeMessage(item)) countMessage(session);
       return;
     }
     case 'BINARY[]':
     case 'BINARY.SIZE': {
-      const content = await binaryContent(mailbox, state.uid, root, item.part);
-      if (content.type === 'unknown-encoding')
+      const binary = await binaryContent(read, root, item.part);
+      if (binary.type === 'unknown-encoding')
         refuse('NO', 'Unknown Content-Transfer-Encoding', 'UNKNOWN-CTE');
-      const bytes = content.type === 'content' ? content.bytes : new Uint8Array(0);
-      const decoded = content.type === 'content' && content.decoded;
+      const bytes = binary.type === 'content' ? binary.bytes : new Uint8Array(0);
+      const decoded = binary.type === 'content' && binary.decoded;
       const label = `[${item.part.join('.')}]`;
       if (item.type === 'BINARY.SIZE') {
         out.raw(`BINARY.SIZE${label} ${bytes.length}`);
@@ -256,18 +321,20 @@ async function fetchItem(
   }
 }
 
-function streamRange(
-  out: ResponseBuilder,
-  mailbox: SelectedMailbox['mailbox'],
-  uid: number,
-  start: number,
-  end: number,
-): void {
-  if (end <= start) {
-    out.literal(new Uint8Array(0));
-    return;
-  }
-  out.stream(end - start, () => mailbox.read(uid, { start, end }));
+/**
+ * ENVELOPE text, serialized once per summary and dialect: clients fetch envelopes of the same
+ * messages again and again, and the record cache hands out the same summary objects. Held
+ * weakly, so it goes with the summary. Null when the envelope needs a literal.
+ */
+const envelopes = new WeakMap<object, { ascii?: Uint8Array | null; utf8?: Uint8Array | null }>();
+
+function envelopeBytes(record: MessageRecord, utf8: boolean): Uint8Array | null {
+  let memo = envelopes.get(record.summary);
+  if (!memo) envelopes.set(record.summary, (memo = {}));
+  const key = utf8 ? 'utf8' : 'ascii';
+  if (memo[key] === undefined)
+    memo[key] = valueBytes(envelopeToImap(record.summary.envelope), { utf8 });
+  return memo[key] ?? null;
 }
 
 function applyPartial(

@@ -19,6 +19,7 @@ export async function search(session: SessionContext, command: SearchCommand): P
     result = await runSearch(selection, command.key, command.charset, {
       now: session.clock.now(),
       rev2: session.rev2,
+      records: (uids, states) => session.records(uids, states),
     });
   } catch (error) {
     // RFC 5182 2.1: a failed SEARCH ... SAVE leaves an empty saved result.

@@ -2,7 +2,6 @@ import type { MessageRecord } from '@mailyard/mailstore-interface';
 import type { AddressListEntry } from '@mailyard/mime';
 import type { SortCommand, SortCriterion, ThreadCommand } from '../../protocol/command.js';
 import { runSearch, usesModSeq } from '../search-evaluator.js';
-import type { SelectedMailbox } from '../selected-mailbox.js';
 import type { SessionContext } from '../session-context.js';
 import {
   type ThreadMessage,
@@ -14,13 +13,10 @@ import { esearchLine } from './search-command.js';
 
 const BATCH = 256;
 
-async function records(
-  selection: SelectedMailbox,
-  uids: readonly number[],
-): Promise<MessageRecord[]> {
+async function records(session: SessionContext, uids: readonly number[]): Promise<MessageRecord[]> {
   const out: MessageRecord[] = [];
   for (let i = 0; i < uids.length; i += BATCH)
-    out.push(...(await selection.mailbox.fetch(uids.slice(i, i + BATCH))));
+    out.push(...(await session.records(uids.slice(i, i + BATCH))));
   return out;
 }
 
@@ -70,8 +66,9 @@ export async function sort(session: SessionContext, command: SortCommand): Promi
   const result = await runSearch(selection, command.key, command.charset, {
     now: session.clock.now(),
     rev2: session.rev2,
+    records: (uids, states) => session.records(uids, states),
   });
-  const found = await records(selection, result.uids);
+  const found = await records(session, result.uids);
   const keys = new Map(found.map((r) => [r.uid, command.criteria.map((c) => sortKey(r, c))]));
   const sorted = found
     .map((r) => r.uid)
@@ -113,8 +110,9 @@ export async function thread(session: SessionContext, command: ThreadCommand): P
   const result = await runSearch(selection, command.key, command.charset, {
     now: session.clock.now(),
     rev2: session.rev2,
+    records: (uids, states) => session.records(uids, states),
   });
-  const messages: ThreadMessage[] = (await records(selection, result.uids)).map((r) => ({
+  const messages: ThreadMessage[] = (await records(session, result.uids)).map((r) => ({
     number: command.uid ? r.uid : selection.view.seqOf(r.uid),
     date: sentDate(r),
     baseSubject: casemap(r.summary.baseSubject),
