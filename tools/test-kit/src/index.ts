@@ -13,6 +13,7 @@ export {
   describeWithDovecotPop3,
   dovecotPop3Available,
 } from './dovecot-pop3.js';
+export { DovecotServer, dovecotServerAvailable } from './dovecot-server.js';
 export {
   PostfixSmtpd,
   type PostfixSmtpdOptions,
