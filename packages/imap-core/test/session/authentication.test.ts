@@ -1,4 +1,5 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
+import { MemoryDirectory } from '@mailyard/mailstore-interface';
 import { describe, expect, it } from 'vitest';
 import type { AuthLockoutPolicy } from '../../src/index.js';
 import { ImapCounters } from '../../src/index.js';
@@ -147,6 +148,25 @@ describe('LOGIN and AUTHENTICATE', () => {
     client.write('\r\n');
     expect(await client.untilTagged('a')).toMatch(/^a OK \[CAPABILITY /);
     expect(client.session.user).toBe('alice@example.com');
+  });
+
+  it('offers CRAM-MD5 only when told to, for directories that keep passwords reversibly', async () => {
+    const plain = await TestClient.connect();
+    expect(plain.greeting).not.toContain('AUTH=CRAM-MD5');
+    const reversible = new MemoryDirectory({ reversibleKey: randomBytes(32) });
+    await reversible.addDomain('example.com');
+    await reversible.addUser('alice@example.com', { password: 'wonderland' });
+    const client = await TestClient.connect({
+      directory: reversible,
+      mechanisms: ['CRAM-MD5', 'PLAIN'],
+    });
+    expect(client.greeting).toContain('AUTH=CRAM-MD5 AUTH=PLAIN');
+    client.write('a AUTHENTICATE CRAM-MD5\r\n');
+    await client.until((t) => t.startsWith('+ ') && t.endsWith('\r\n'));
+    const challenge = Buffer.from(client.take().slice(2).trim(), 'base64').toString();
+    const digest = createHmac('md5', 'wonderland').update(challenge).digest('hex');
+    client.write(`${b64(`alice ${digest}`)}\r\n`);
+    expect(await client.untilTagged('a')).toMatch(/^a OK \[CAPABILITY /);
   });
 
   it('consults the lockout before checking credentials, and records failures and successes', async () => {

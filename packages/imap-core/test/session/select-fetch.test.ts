@@ -61,9 +61,12 @@ describe('SELECT and EXAMINE', () => {
     expect(reply).toContain('* OK [PERMANENTFLAGS ()] Read-only mailbox.\r\n');
     expect(reply).toContain('* 3 RECENT\r\n');
     expect(reply).toContain('a OK [READ-ONLY] Examine completed\r\n');
+    expect(await client.command('r SEARCH RECENT')).toBe(
+      '* SEARCH 1 2 3\r\nr OK Search completed\r\n',
+    );
     await client.command('b FETCH 2 BODY[TEXT]');
     expect(await client.command('c FETCH 2 FLAGS')).toBe(
-      '* 2 FETCH (FLAGS ())\r\nc OK Fetch completed\r\n',
+      '* 2 FETCH (FLAGS (\\Recent))\r\nc OK Fetch completed\r\n',
     );
     expect(await client.command('d STORE 2 +FLAGS (\\Seen)')).toBe(
       'd OK Store ignored with read-only mailbox\r\n',

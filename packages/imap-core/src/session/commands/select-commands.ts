@@ -33,7 +33,14 @@ export async function select(session: SessionContext, command: SelectCommand): P
   session.select(selection);
 
   const rev1 = !session.rev2;
-  if (rev1 && !opened.readOnly) for (const uid of opened.claimRecent()) selection.recent.add(uid);
+  if (rev1 && !opened.readOnly) {
+    for (const uid of opened.claimRecent()) selection.recent.add(uid);
+  } else if (rev1) {
+    // EXAMINE claims nothing (RFC 3501 6.3.2) but shows what is recent: the newest, unclaimed.
+    const uids = [...selection.view];
+    for (const uid of uids.slice(Math.max(0, uids.length - status.recent)))
+      selection.recent.add(uid);
+  }
   const lines = [
     `* FLAGS ${flagList([...SYSTEM_FLAG_LIST, ...selection.keywords])}`,
     opened.readOnly
@@ -42,7 +49,7 @@ export async function select(session: SessionContext, command: SelectCommand): P
     `* ${selection.view.count} EXISTS`,
   ];
   if (rev1) {
-    lines.push(`* ${opened.readOnly ? status.recent : selection.recent.size} RECENT`);
+    lines.push(`* ${selection.recent.size} RECENT`);
     const firstUnseen = status.unseen > 0 ? await firstUnseenSeq(selection) : 0;
     if (firstUnseen > 0) lines.push(`* OK [UNSEEN ${firstUnseen}] First unseen.`);
   }
