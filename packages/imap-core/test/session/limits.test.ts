@@ -39,6 +39,18 @@ describe('limits', () => {
     );
   });
 
+  it('bounds a MULTIAPPEND as a whole', async () => {
+    const client = await TestClient.loggedIn({
+      limits: { appendLimit: 1000, maxAppendTotal: 1500 },
+    });
+    const text = 'x'.repeat(900);
+    client.write(`a APPEND INBOX {900+}\r\n${text} {900+}\r\n${text}\r\nb NOOP\r\n`);
+    expect(await client.untilTagged('b')).toBe(
+      'a NO [TOOBIG] Messages too big together\r\nb OK NOOP completed\r\n',
+    );
+    expect(await client.command('c STATUS INBOX (MESSAGES)')).toContain('(MESSAGES 0)');
+  });
+
   it('answers an overlong line with BAD and goes on', async () => {
     const client = await TestClient.loggedIn({ limits: { maxLineLength: 200 } });
     client.write(`a SEARCH ${'TEXT x '.repeat(100)}\r\nb NOOP\r\n`);

@@ -84,6 +84,20 @@ describe('several sessions on one mailbox', () => {
     expect(await a.untilTagged('j')).toBe('j BAD Expected DONE\r\n');
   });
 
+  it('rescans by mod-sequence when more flag changes came than it keeps', async () => {
+    const store = new MemoryMailStore();
+    for (let i = 1; i <= 5; i++) await store.deliver(ALICE, { content: message(`m${i}`) });
+    const a = await TestClient.loggedIn({ store, limits: { maxPendingFlagChanges: 2 } });
+    const b = await TestClient.loggedIn({ store, directory: a.options.directory });
+    await a.command('s SELECT INBOX');
+    await b.command('s SELECT INBOX');
+    await b.command('x STORE 1:5 +FLAGS.SILENT (\\Answered)');
+    const reply = await a.command('n NOOP');
+    for (let seq = 1; seq <= 5; seq++) {
+      expect(reply).toContain(`* ${seq} FETCH (FLAGS (\\Answered \\Recent))\r\n`);
+    }
+  });
+
   it('disconnects a session whose mailbox another session deleted, as Dovecot does', async () => {
     const store = new MemoryMailStore();
     const a = await TestClient.loggedIn({ store });
