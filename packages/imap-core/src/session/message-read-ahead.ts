@@ -30,8 +30,8 @@ export function* readAheadWindows(records: readonly MessageRecord[]): Generator<
 
 /**
  * Reads the small messages of a window whole, several at once (a message store's reads are
- * mostly waiting: one at a time, FETCH BODY[] of a mailbox spends its time queuing). Messages
- * over {@link READ_AHEAD_MESSAGE_LIMIT} are left out, to be streamed.
+ * mostly waiting: one at a time, FETCH BODY[] of a mailbox spends its time queuing). What is
+ * to be read of a message over {@link READ_AHEAD_MESSAGE_LIMIT} is left out, to be streamed.
  */
 export async function readAhead(
   mailbox: OpenMailbox,
@@ -43,7 +43,10 @@ export async function readAhead(
   }),
 ): Promise<Map<number, Uint8Array>> {
   const contents = new Map<number, Uint8Array>();
-  const small = window.filter((record) => record.size <= READ_AHEAD_MESSAGE_LIMIT);
+  const small = window.filter((record) => {
+    const range = rangeOf(record);
+    return range.end - range.start <= READ_AHEAD_MESSAGE_LIMIT;
+  });
   let next = 0;
   const worker = async () => {
     while (next < small.length) {

@@ -31,17 +31,19 @@ export function sectionBytes(root: MimePart, section: BodySection): ByteRange | 
   return sectionRange(root, section.part, text);
 }
 
-/** Reads a range of a message: from the store, or from the whole message when it is at hand. */
+/** Reads a range of a message: from the bytes at hand when they cover it, else from the store. */
 export type RangeReader = (range: ByteRange) => Promise<Uint8Array>;
 
 export function rangeReader(
   mailbox: OpenMailbox,
   uid: number,
+  /** The message's first octets, read ahead (all of them, or its header). */
   content: Uint8Array | undefined,
 ): RangeReader {
-  return content
-    ? async (range) => content.subarray(range.start, range.end)
-    : (range) => readRange(mailbox, uid, range);
+  return (range) =>
+    content && range.end <= content.length
+      ? Promise.resolve(content.subarray(range.start, range.end))
+      : readRange(mailbox, uid, range);
 }
 
 /** Reads a range of a message whole (headers, parts to decode: never a whole large message). */

@@ -1,4 +1,9 @@
-import { MemoryMailStore } from '@mailyard/mailstore-interface';
+import {
+  type MailAccess,
+  type MailStore,
+  MemoryMailStore,
+  type OpenMailbox,
+} from '@mailyard/mailstore-interface';
 import { bodyStructure, summarize } from '@mailyard/mime';
 import { describe, expect, it } from 'vitest';
 import { ResponseBuilder } from '../../src/index.js';
@@ -246,5 +251,41 @@ describe('FETCH', () => {
         big.length +
         ')\r\na OK Fetch completed\r\n'.length,
     );
+  });
+
+  it('reads only headers for header FETCHes, and the whole message only when it sends it', async () => {
+    const inner = new MemoryMailStore();
+    const big = Buffer.concat([
+      Buffer.from('Subject: big\r\nFrom: a@b\r\n\r\n'),
+      Buffer.alloc(512 * 1024, 0x61),
+    ]);
+    for (let i = 0; i < 3; i++) await inner.deliver(ALICE, { content: big });
+    // The real store, with the octets it hands out counted.
+    let read = 0;
+    const store: MailStore = Object.assign(Object.create(inner) as MailStore, {
+      access: (user: string) => {
+        const access = inner.access(user);
+        return Object.assign(Object.create(access) as MailAccess, {
+          open: async (name: string, options?: { readOnly?: boolean }) => {
+            const opened = await access.open(name, options);
+            return Object.assign(Object.create(opened) as OpenMailbox, {
+              read: async function* (uid: number, range?: { start: number; end: number }) {
+                for await (const chunk of opened.read(uid, range)) {
+                  read += chunk.length;
+                  yield chunk;
+                }
+              },
+            });
+          },
+        });
+      },
+    });
+    const client = await TestClient.loggedIn({ store });
+    await client.command('s SELECT INBOX');
+    await client.command('a FETCH 1:3 (BODY.PEEK[HEADER.FIELDS (SUBJECT)] RFC822.HEADER)');
+    expect(read).toBe(3 * (big.indexOf('\r\n\r\n') + 4));
+    read = 0;
+    await client.command('b FETCH 1:3 BODY.PEEK[]');
+    expect(read).toBe(3 * big.length);
   });
 });

@@ -47,6 +47,14 @@ function setsSeen(item: FetchItem): boolean {
   );
 }
 
+/** Whether an item sends nothing but (part of) the message's header. */
+function sendsHeaderOnly(item: FetchItem): boolean {
+  if (item.type === 'RFC822.HEADER') return true;
+  if (item.type !== 'BODY[]' || item.section.part.length > 0) return false;
+  const text = item.section.text;
+  return text === 'HEADER' || text === 'HEADER.FIELDS' || text === 'HEADER.FIELDS.NOT';
+}
+
 /** Whether an item sends a whole message (Kerio's IMAPMessagesSent). */
 function sendsWholeMessage(item: FetchItem): boolean {
   return (
@@ -130,8 +138,16 @@ export async function fetch(session: SessionContext, command: FetchCommand): Pro
         yield* readAheadWindows(await session.records(uids.slice(i, i + BATCH), states));
       }
     };
+    // Only the header where that is all the items send (the common header-list FETCH).
+    const headersOnly = items.every(
+      (item) => !CONTENT_ITEMS.has(item.type) || sendsHeaderOnly(item),
+    );
+    const rangeOf = (record: MessageRecord) => ({
+      start: 0,
+      end: headersOnly ? record.summary.body.bodyStart : record.size,
+    });
     for await (const { window, contents } of readAheadPipeline(windows(), (w) =>
-      readAhead(selection.mailbox, w),
+      readAhead(selection.mailbox, w, rangeOf),
     )) {
       for (const record of window) {
         const state = states.get(record.uid)!;
@@ -216,7 +232,7 @@ async function fetchItem(
   /** A range of the message as a literal: from the bytes at hand, else streamed from the store. */
   const sendRange = (start: number, end: number) => {
     if (end <= start) out.literal(new Uint8Array(0));
-    else if (content) out.literal(content.subarray(start, end));
+    else if (content && end <= content.length) out.literal(content.subarray(start, end));
     else out.stream(end - start, () => mailbox.read(state.uid, { start, end }));
   };
   switch (item.type) {
