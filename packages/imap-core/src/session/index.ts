@@ -7,6 +7,7 @@ export {
   DEFAULT_MECHANISMS,
   DEFAULT_SESSION_LIMITS,
   type ImapSessionOptions,
+  type LoginFailureEvent,
   type QuotaSetter,
   type SessionLimits,
   type SpamTrainingEvent,

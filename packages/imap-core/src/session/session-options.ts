@@ -27,6 +27,19 @@ export interface SpamTrainingEvent {
   readonly uidValidity: number;
 }
 
+/** A login that did not succeed, for Kerio's Security log ("Failed IMAP login from ..."). */
+export interface LoginFailureEvent {
+  readonly remoteAddress: string;
+  /** The login name the client gave, when it gave one. */
+  readonly login: string | null;
+  /** `LOGIN`, or the SASL mechanism after `AUTHENTICATE`. */
+  readonly method: string;
+  /** `invalid-credentials`, `locked-out`, or a SASL failure reason (`malformed`, `cancelled`, ...). */
+  readonly reason: string;
+  /** This failure locked the address (the lockout's `justLocked`): log the lock once. */
+  readonly justLocked: boolean;
+}
+
 /** Changes a quota root's limits (IMAP SETQUOTA); the store contract has no setter of its own. */
 export type QuotaSetter = (
   user: string,
@@ -112,6 +125,10 @@ export interface ImapSessionOptions {
   /** Advertise LITERAL- (RFC 7888: non-synchronizing literals up to 4096 octets) instead of LITERAL+. */
   readonly literalMinus?: boolean;
   readonly lockout?: AuthLockoutPolicy;
+  /** A user logged in (Kerio's login statistics). */
+  readonly onLogin?: (event: { readonly user: string; readonly remoteAddress: string }) => void;
+  /** A login failed, or was refused because the address is locked out. */
+  readonly onLoginFailed?: (event: LoginFailureEvent) => void;
   /** Called when messages are moved or copied into or out of the Junk folder. */
   readonly onSpamTraining?: (event: SpamTrainingEvent) => void;
   readonly counters?: ImapCounters;

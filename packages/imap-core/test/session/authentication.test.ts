@@ -185,6 +185,48 @@ describe('LOGIN and AUTHENTICATE', () => {
     expect(await elsewhere.command('a LOGIN alice wonderland')).toMatch(/^a OK/);
   });
 
+  it('tells onLogin and onLoginFailed, for the Security log and login statistics', async () => {
+    const lockout = new LockoutPerAddress(2);
+    const failures: unknown[] = [];
+    const logins: unknown[] = [];
+    const options = {
+      lockout,
+      allowPlaintextAuth: true,
+      onLogin: (event: unknown) => void logins.push(event),
+      onLoginFailed: (event: unknown) => void failures.push(event),
+    };
+    const client = await TestClient.connect(options, { remoteAddress: '198.51.100.8' });
+    await client.command('a LOGIN alice wrong');
+    await client.command(`b AUTHENTICATE PLAIN ${b64('\0bob\0wrong')}`);
+    await client.command('c LOGIN alice wonderland');
+    expect(failures).toEqual([
+      {
+        remoteAddress: '198.51.100.8',
+        login: 'alice',
+        method: 'LOGIN',
+        reason: 'invalid-credentials',
+        justLocked: false,
+      },
+      {
+        remoteAddress: '198.51.100.8',
+        login: 'bob',
+        method: 'PLAIN',
+        reason: 'invalid-credentials',
+        justLocked: true,
+      },
+      {
+        remoteAddress: '198.51.100.8',
+        login: 'alice',
+        method: 'LOGIN',
+        reason: 'locked-out',
+        justLocked: false,
+      },
+    ]);
+    const fresh = await TestClient.connect(options, { remoteAddress: '203.0.113.10' });
+    await fresh.command('a LOGIN Alice wonderland');
+    expect(logins).toEqual([{ user: 'alice@example.com', remoteAddress: '203.0.113.10' }]);
+  });
+
   it('UNAUTHENTICATE returns to the not-authenticated state and resets ENABLE (RFC 8437)', async () => {
     const client = await TestClient.loggedIn();
     await client.command('a ENABLE IMAP4rev2');

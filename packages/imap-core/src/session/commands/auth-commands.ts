@@ -27,7 +27,7 @@ export async function login(session: SessionContext, command: LoginCommand): Pro
     return;
   }
   const lockout = session.options.lockout;
-  if (lockout?.isLocked(session.remoteAddress)) return refuseLocked(session, command);
+  if (lockout?.isLocked(session.remoteAddress)) return refuseLocked(session, command, command.user);
   let account: { id: string } | null;
   try {
     account = await session.options.directory.verifyPassword(command.user, command.password);
@@ -36,7 +36,7 @@ export async function login(session: SessionContext, command: LoginCommand): Pro
     await session.finish(command, 'NO', 'Temporary authentication failure', 'UNAVAILABLE');
     return;
   }
-  if (!account) return failed(session, command, command.user);
+  if (!account) return failed(session, command, command.user, 'invalid-credentials');
   await succeeded(session, command, account.id);
 }
 
@@ -46,7 +46,7 @@ export async function authenticate(
   command: AuthenticateCommand,
 ): Promise<void> {
   const lockout = session.options.lockout;
-  if (lockout?.isLocked(session.remoteAddress)) return refuseLocked(session, command);
+  if (lockout?.isLocked(session.remoteAddress)) return refuseLocked(session, command, null);
   const exchange = session.sasl.start(command.mechanism, session.saslTransport);
   if (!exchange) {
     await session.finish(command, 'NO', 'Unsupported authentication mechanism');
@@ -65,9 +65,11 @@ export async function authenticate(
   }
   if (step.type === 'success') return succeeded(session, command, step.identity.user);
   const { status, code, text } = saslFailure(step.reason);
+  const login = step.authenticationId ?? null;
   if (step.reason === 'invalid-credentials' || step.reason === 'authorization-denied') {
-    return failed(session, command, step.authenticationId ?? null, status, code, text);
+    return failed(session, command, login, step.reason, status, code, text);
   }
+  reportFailure(session, command, login, step.reason, false);
   await session.finish(command, status, text, code);
 }
 
@@ -87,6 +89,11 @@ async function succeeded(
 ): Promise<void> {
   session.options.lockout?.recordSuccess(session.remoteAddress);
   session.logIn(user.toLowerCase());
+  try {
+    session.options.onLogin?.({ user: user.toLowerCase(), remoteAddress: session.remoteAddress });
+  } catch (error) {
+    session.logger.error('imap: onLogin hook failed', { error: String(error) });
+  }
   session.logger.info('imap: login', { user, remote: session.remoteAddress });
   await session.finish(
     command,
@@ -100,6 +107,7 @@ async function failed(
   session: SessionContext,
   command: LoginCommand | AuthenticateCommand,
   login: string | null,
+  reason: string,
   status: 'NO' | 'BAD' = 'NO',
   code: string | null = 'AUTHENTICATIONFAILED',
   text = 'Authentication failed',
@@ -110,6 +118,7 @@ async function failed(
     remote: session.remoteAddress,
     ...(verdict?.justLocked ? { locked: true } : {}),
   });
+  reportFailure(session, command, login, reason, verdict?.justLocked ?? false);
   await session.finish(command, status, text, code);
   await session.authFailed();
 }
@@ -117,10 +126,34 @@ async function failed(
 async function refuseLocked(
   session: SessionContext,
   command: LoginCommand | AuthenticateCommand,
+  login: string | null,
 ): Promise<void> {
   session.logger.warn('imap: login from a locked-out address', { remote: session.remoteAddress });
+  reportFailure(session, command, login, 'locked-out', false);
   await session.finish(command, 'NO', 'Authentication failed', 'AUTHENTICATIONFAILED');
   await session.authFailed();
+}
+
+/** Tells the application's `onLoginFailed`, if it listens; a throwing hook is only logged. */
+function reportFailure(
+  session: SessionContext,
+  command: LoginCommand | AuthenticateCommand,
+  login: string | null,
+  reason: string,
+  justLocked: boolean,
+): void {
+  const method = command.name === 'LOGIN' ? 'LOGIN' : command.mechanism.toUpperCase();
+  try {
+    session.options.onLoginFailed?.({
+      remoteAddress: session.remoteAddress,
+      login,
+      method,
+      reason,
+      justLocked,
+    });
+  } catch (error) {
+    session.logger.error('imap: onLoginFailed hook failed', { error: String(error) });
+  }
 }
 
 /** The replies of @mailyard/sasl's README table. */
