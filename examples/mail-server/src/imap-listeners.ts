@@ -1,7 +1,7 @@
 import type { AuthLockout } from '@mailyard/access-policy';
 import { type ImapServer, createImapServer } from '@mailyard/imap-core';
 import type { Directory, MailStore } from '@mailyard/mailstore-interface';
-import { lockedOutLine } from '@mailyard/smtp-core';
+import { failedLoginLine, lockedOutLine } from '@mailyard/smtp-core';
 import { type ListenerPlan, listenersOn } from './listener-plan.js';
 import type { TlsCredentials } from './self-signed-certificate.js';
 import type { MailServerConfig } from './server-config.js';
@@ -37,28 +37,19 @@ export function createImapListeners(options: ImapListenersOptions): ImapServer {
       'LOGIN',
     ],
     allowPlaintextAuth: !config.authentication.requireSecureAuth,
-    lockout: loggingLockout(options),
+    lockout: options.lockout,
+    // Kerio's Security log: every failed login, and the moment an address gets locked.
+    onLoginFailed: (failure) => {
+      const ip = failure.remoteAddress;
+      options.securityLog(failedLoginLine('IMAP', ip, failure.method, failure.reason));
+      if (failure.justLocked) {
+        options.securityLog(lockedOutLine('IMAP', ip, config.authentication.lockoutFailures));
+      }
+    },
     tls: { cert: options.tls.cert, key: options.tls.key },
     listeners: listenersOn(options.plan, {
       imap: { tls: 'starttls' },
       imaps: { tls: 'implicit' },
     }),
   });
-}
-
-/**
- * The shared lockout, seen through what IMAP reports to it: the moment an address gets locked
- * goes to the Security log, as the SMTP and POP3 listeners log it.
- */
-function loggingLockout(options: ImapListenersOptions) {
-  const { lockout } = options;
-  return {
-    isLocked: (ip: string) => lockout.isLocked(ip),
-    recordSuccess: (ip: string) => lockout.recordSuccess(ip),
-    recordFailure: (ip: string) => {
-      const verdict = lockout.recordFailure(ip);
-      if (verdict.justLocked) options.securityLog(lockedOutLine('IMAP', ip, verdict.failures));
-      return verdict;
-    },
-  };
 }

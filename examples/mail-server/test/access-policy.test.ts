@@ -121,5 +121,8 @@ describeWithCommand('python3', 'POP3 before SMTP and the shared lockout', () => 
     expect(log).toMatch(
       /^\[[^\]]+\] SMTP login from 127\.0\.0\.1 blocked after 3 failed attempts$/m,
     );
+    expect(log).toMatch(
+      /^\[[^\]]+\] Failed IMAP login from 127\.0\.0\.1, authentication method LOGIN$/m,
+    );
   });
 });
