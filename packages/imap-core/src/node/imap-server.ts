@@ -1,24 +1,19 @@
 import { createHash } from 'node:crypto';
-import { type Server, type Socket, createServer } from 'node:net';
+import type { Socket } from 'node:net';
 import { type SecureContextOptions, TLSSocket, createSecureContext } from 'node:tls';
 import { type InflateRaw, constants as zlib, createDeflateRaw, createInflateRaw } from 'node:zlib';
+import { ListenerGroup, type TcpListener } from '@mailyard/node-listeners';
 import type { ChannelBinding } from '@mailyard/sasl';
 import { ImapSession, type ImapTransport } from '../session/imap-session.js';
 import { DEFAULT_RECORD_CACHE_SIZE, MessageRecordCache } from '../session/record-cache.js';
 import type { ImapSessionOptions } from '../session/session-options.js';
 
 /** One listening socket. */
-export interface ImapListener {
+export interface ImapListener extends TcpListener {
   /** `imap`, `imaps`: for logs. */
   readonly name: string;
-  /** 0 picks a free port; `listen()` says which. */
-  readonly port: number;
-  /** Default 127.0.0.1. */
-  readonly host?: string;
   /** `implicit`: TLS from the first octet (993); `starttls`: plain with STARTTLS (143); `none`. */
   readonly tls?: 'implicit' | 'starttls' | 'none';
-  /** Connections at once on this listener; 0 (the default) is no limit. */
-  readonly maxConnections?: number;
 }
 
 /** The autologout timers (RFC 9051 5.4), in milliseconds. */
@@ -76,7 +71,6 @@ export function createImapServer(options: ImapServerOptions): ImapServer {
       new MessageRecordCache(options.recordCacheSize ?? DEFAULT_RECORD_CACHE_SIZE),
   };
   const sockets = new Set<Socket>();
-  const servers: Server[] = [];
 
   const accept = (listener: ImapListener, raw: Socket) => {
     sockets.add(raw);
@@ -196,33 +190,13 @@ export function createImapServer(options: ImapServerOptions): ImapServer {
     void session.start();
   };
 
+  const listeners = new ListenerGroup(options.listeners, accept);
+
   return {
     sessions,
-    async listen() {
-      const bound: { name: string; port: number }[] = [];
-      for (const listener of options.listeners) {
-        const server = createServer((socket) => accept(listener, socket));
-        if (listener.maxConnections) server.maxConnections = listener.maxConnections;
-        await new Promise<void>((resolve, reject) => {
-          server.once('error', reject);
-          server.listen(listener.port, listener.host ?? '127.0.0.1', () => {
-            server.off('error', reject);
-            resolve();
-          });
-        });
-        servers.push(server);
-        const address = server.address();
-        bound.push({
-          name: listener.name,
-          port: typeof address === 'object' && address ? address.port : listener.port,
-        });
-      }
-      return bound;
-    },
+    listen: () => listeners.listen(),
     async close(graceMs = 10_000) {
-      const stopped = Promise.all(
-        servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
-      );
+      const stopped = listeners.stop();
       const deadline = Date.now() + graceMs;
       const pending = new Set(sessions);
       while (pending.size > 0 && Date.now() < deadline) {

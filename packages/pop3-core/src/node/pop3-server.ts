@@ -1,25 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { type Server, type Socket, createServer } from 'node:net';
+import type { Socket } from 'node:net';
 import { type SecureContextOptions, TLSSocket, createSecureContext } from 'node:tls';
+import { ListenerGroup, type TcpListener } from '@mailyard/node-listeners';
 import { Pop3Engine, type Pop3EngineOptions } from '../session/pop3-engine.js';
 import type { Pop3Connection, Pop3Session, Pop3Transport } from '../session/pop3-session.js';
 
 /** One listening socket. */
-export interface Pop3Listener {
+export interface Pop3Listener extends TcpListener {
   /** `pop3`, `pop3s`: shown to hooks as `Pop3SessionInfo.listener`. */
   readonly name: string;
-  /** 0 picks a free port; `listen()` says which. */
-  readonly port: number;
-  /** Default 127.0.0.1. */
-  readonly host?: string;
   /**
    * `implicit`: TLS from the first byte (port 995, RFC 8314); `starttls`: plain with STLS
    * offered (port 110, RFC 2595); `none`: plain only. Default `starttls` when the server has a
    * certificate, else `none`.
    */
   readonly tls?: 'implicit' | 'starttls' | 'none';
-  /** Connections at once on this listener; 0 (the default) is no limit (Kerio 6.1). */
-  readonly maxConnections?: number;
 }
 
 export interface Pop3ServerOptions extends Pop3EngineOptions {
@@ -64,7 +59,6 @@ export function createPop3Server(options: Pop3ServerOptions): Pop3Server {
   const idleTimeout = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const sessions = new Set<Pop3Session>();
   const sockets = new Set<Socket>();
-  const servers: Server[] = [];
   const idPrefix = randomBytes(3).toString('hex');
   let counter = 0;
 
@@ -151,34 +145,14 @@ export function createPop3Server(options: Pop3ServerOptions): Pop3Server {
     session.start();
   };
 
+  const listeners = new ListenerGroup(options.listeners, serve);
+
   return {
     engine,
     sessions,
-    async listen() {
-      const bound: { name: string; port: number }[] = [];
-      for (const listener of options.listeners) {
-        const server = createServer((socket) => serve(listener, socket));
-        if (listener.maxConnections) server.maxConnections = listener.maxConnections;
-        await new Promise<void>((resolve, reject) => {
-          server.once('error', reject);
-          server.listen(listener.port, listener.host ?? '127.0.0.1', () => {
-            server.off('error', reject);
-            resolve();
-          });
-        });
-        servers.push(server);
-        const address = server.address();
-        bound.push({
-          name: listener.name,
-          port: typeof address === 'object' && address ? address.port : listener.port,
-        });
-      }
-      return bound;
-    },
+    listen: () => listeners.listen(),
     async close(graceMs = 10_000) {
-      const stopped = Promise.all(
-        servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
-      );
+      const stopped = listeners.stop();
       for (const session of sessions) session.shutdown();
       const allClosed = new Promise<void>((resolve) => {
         const check = () => (sockets.size === 0 ? resolve() : setTimeout(check, 20).unref());

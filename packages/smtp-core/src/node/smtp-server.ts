@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { type Server, type Socket, createServer } from 'node:net';
+import type { Socket } from 'node:net';
+import { ListenerGroup, type TcpListener } from '@mailyard/node-listeners';
 import { type SecureContextOptions, TLSSocket, createSecureContext } from 'node:tls';
 import {
   type ConnectionDetails,
@@ -11,13 +12,9 @@ import { DEFAULT_TIMEOUTS, type SessionTimeouts } from '../session/session-limit
 import { parseProxyHeader } from './proxy-protocol.js';
 
 /** One listening socket: what port, what TLS, what rules. */
-export interface SmtpListener {
+export interface SmtpListener extends TcpListener {
   /** `smtp`, `smtps`, `submission`, `lmtp`: shown to hooks as `SessionInfo.listener`. */
   readonly name: string;
-  /** 0 picks a free port; `listen()` says which. */
-  readonly port: number;
-  /** Default 127.0.0.1. */
-  readonly host?: string;
   /** `implicit`: TLS from the first byte (465); `starttls`: plain, STARTTLS offered; `none`. */
   readonly tls?: 'implicit' | 'starttls' | 'none';
   /** Submission (RFC 6409): MAIL needs AUTH. */
@@ -31,8 +28,6 @@ export interface SmtpListener {
    * none (the default) or for exempt addresses. A client that talks before the greeting is dropped.
    */
   readonly greetingDelay?: (remoteAddress: string) => number;
-  /** Connections at once on this listener; 0 (the default) is no limit (Kerio 6.1). */
-  readonly maxConnections?: number;
 }
 
 export interface SmtpServerOptions extends Omit<SmtpSessionOptions, 'requireAuth' | 'lmtp'> {
@@ -60,7 +55,6 @@ export function createSmtpServer(options: SmtpServerOptions): SmtpServer {
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const sessions = new Set<SmtpServerSession>();
   const sockets = new Set<Socket>();
-  const servers: Server[] = [];
   const idPrefix = randomBytes(3).toString('hex');
   let counter = 0;
 
@@ -166,33 +160,13 @@ export function createSmtpServer(options: SmtpServerOptions): SmtpServer {
     else greet();
   };
 
+  const listeners = new ListenerGroup(options.listeners, accept);
+
   return {
     sessions,
-    async listen() {
-      const bound: { name: string; port: number }[] = [];
-      for (const listener of options.listeners) {
-        const server = createServer((socket) => accept(listener, socket));
-        if (listener.maxConnections) server.maxConnections = listener.maxConnections;
-        await new Promise<void>((resolve, reject) => {
-          server.once('error', reject);
-          server.listen(listener.port, listener.host ?? '127.0.0.1', () => {
-            server.off('error', reject);
-            resolve();
-          });
-        });
-        servers.push(server);
-        const address = server.address();
-        bound.push({
-          name: listener.name,
-          port: typeof address === 'object' && address ? address.port : listener.port,
-        });
-      }
-      return bound;
-    },
+    listen: () => listeners.listen(),
     async close(graceMs = 10_000) {
-      const stopped = Promise.all(
-        servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
-      );
+      const stopped = listeners.stop();
       for (const session of sessions) session.drain();
       const allClosed = new Promise<void>((resolve) => {
         const check = () => (sockets.size === 0 ? resolve() : setTimeout(check, 20).unref());

@@ -1,0 +1,1 @@
+export { ListenerGroup, type BoundListener, type TcpListener } from './listener-group.js';

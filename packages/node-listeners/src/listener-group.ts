@@ -1,0 +1,72 @@
+import { type Server, type Socket, createServer } from 'node:net';
+
+/** One listening socket of a protocol server. */
+export interface TcpListener {
+  /** The name the protocol knows it by (`smtp`, `imaps`, ...), reported with its port. */
+  readonly name: string;
+  /** 0 picks a free port; `listen()` says which. */
+  readonly port: number;
+  /** Default 127.0.0.1: nothing listens beyond loopback unless asked to. */
+  readonly host?: string;
+  /** Connections at once; 0 (the default) is no limit. */
+  readonly maxConnections?: number;
+}
+
+export interface BoundListener {
+  readonly name: string;
+  readonly port: number;
+}
+
+/**
+ * The listening sockets of one server (SMTP on 25, 465 and 587, say), started and stopped as
+ * one: a server that could bind only some of its ports would be half up, so when one listener
+ * fails, those already bound are closed again and `listen` rejects with the failure.
+ */
+export class ListenerGroup<L extends TcpListener> {
+  private servers: Server[] = [];
+
+  constructor(
+    private readonly listeners: readonly L[],
+    private readonly onConnection: (listener: L, socket: Socket) => void,
+  ) {}
+
+  /** Binds every listener, in order; resolves with the ports they got. */
+  async listen(): Promise<BoundListener[]> {
+    const bound: BoundListener[] = [];
+    try {
+      for (const listener of this.listeners) {
+        const server = createServer((socket) => this.onConnection(listener, socket));
+        if (listener.maxConnections) server.maxConnections = listener.maxConnections;
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(listener.port, listener.host ?? '127.0.0.1', () => {
+            server.off('error', reject);
+            resolve();
+          });
+        });
+        this.servers.push(server);
+        const address = server.address();
+        bound.push({
+          name: listener.name,
+          port: typeof address === 'object' && address ? address.port : listener.port,
+        });
+      }
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+    return bound;
+  }
+
+  /**
+   * Stops accepting connections. Resolves once every listening socket is closed, which Node
+   * does only after the connections it accepted have ended: the caller ends those first.
+   */
+  stop(): Promise<void> {
+    const servers = this.servers;
+    this.servers = [];
+    return Promise.all(
+      servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+    ).then(() => undefined);
+  }
+}
