@@ -1,10 +1,11 @@
 import type { IpGroupItem } from '@mailyard/access-policy';
 import {
-  type ConfigEntry,
-  type ListItem,
+  type KerioConfigEntry,
+  KerioConfigError,
+  type KerioListItem,
   formatKerioConfig,
   parseKerioConfig,
-} from './kerio-config-xml.js';
+} from '@mailyard/mailstore-interface';
 import { LISTENER_NAMES, type ListenerName } from './listener-names.js';
 import {
   type ListenerConfig,
@@ -27,7 +28,7 @@ export interface ReadConfig {
 }
 
 export function parseMailserverCfg(xml: string, file = 'mailserver.cfg'): ReadConfig {
-  const { variables, lists } = parseKerioConfig(xml, file);
+  const { variables, lists } = readKerioConfig(xml, file);
   const defaults = defaultConfig();
   const read = new Reader(file, variables);
   const listeners = readListeners(file, lists.get('Service') ?? [], defaults.listeners);
@@ -96,7 +97,7 @@ export function parseMailserverCfg(xml: string, file = 'mailserver.cfg'): ReadCo
 }
 
 export function formatMailserverCfg(config: MailServerConfig): string {
-  const v = (variable: string, value: string | number | boolean): ConfigEntry => ({
+  const v = (variable: string, value: string | number | boolean): KerioConfigEntry => ({
     variable,
     value: typeof value === 'boolean' ? (value ? '1' : '0') : String(value),
   });
@@ -228,7 +229,7 @@ function parsePort(file: string, where: string, value: string): number {
 
 function readListeners(
   file: string,
-  items: readonly ListItem[],
+  items: readonly KerioListItem[],
   defaults: Readonly<Record<ListenerName, ListenerConfig>>,
 ): Record<ListenerName, ListenerConfig> {
   const listeners = { ...defaults };
@@ -259,7 +260,7 @@ function readSmarthost(read: Reader): SmarthostConfig {
   };
 }
 
-function readRoute(file: string, item: ListItem, index: number): RouteConfig {
+function readRoute(file: string, item: KerioListItem, index: number): RouteConfig {
   const where = `DomainRoute ${index + 1}`;
   const domain = item.Domain?.trim().toLowerCase() ?? '';
   const host = item.Host?.trim() ?? '';
@@ -271,7 +272,7 @@ const GROUP_KINDS = ['host', 'range', 'network', 'group'] as const;
 
 function readIpGroups(
   file: string,
-  items: readonly ListItem[],
+  items: readonly KerioListItem[],
 ): Record<string, readonly IpGroupItem[]> {
   const groups: Record<string, IpGroupItem[]> = {};
   items.forEach((item, index) => {
@@ -300,10 +301,10 @@ function readIpGroups(
   return groups;
 }
 
-function writeIpGroups(groups: Readonly<Record<string, readonly IpGroupItem[]>>): ListItem[] {
+function writeIpGroups(groups: Readonly<Record<string, readonly IpGroupItem[]>>): KerioListItem[] {
   return Object.entries(groups).flatMap(([group, items]) =>
     items.map((item) => {
-      const where: ListItem =
+      const where: KerioListItem =
         item.kind === 'host'
           ? { Address: item.address }
           : item.kind === 'range'
@@ -320,4 +321,14 @@ function writeIpGroups(groups: Readonly<Record<string, readonly IpGroupItem[]>>)
       };
     }),
   );
+}
+
+/** The file's variables and lists; XML that is not a configuration file stops the start. */
+export function readKerioConfig(xml: string, file: string): ReturnType<typeof parseKerioConfig> {
+  try {
+    return parseKerioConfig(xml, file);
+  } catch (error) {
+    if (error instanceof KerioConfigError) throw new StartupError(error.message);
+    throw error;
+  }
 }

@@ -3,7 +3,7 @@ import { MailStoreError, XmlDirectory } from '@mailyard/mailstore-interface';
 import { deriveScramCredentials } from '@mailyard/sasl';
 import type { UserArgument } from './command-line.js';
 import { readOptional } from './data-directory.js';
-import { parseKerioConfig } from './kerio-config-xml.js';
+import { readKerioConfig } from './mailserver-cfg.js';
 import { StartupError } from './startup-error.js';
 
 /** The domain and users a first run creates when no domain is configured. */
@@ -24,7 +24,7 @@ export async function openUserDirectory(path: string): Promise<XmlDirectory> {
   // XmlDirectory takes what it can read; an unreadable file must stop us before a first-run
   // default overwrites the administrator's users.
   const text = await readOptional(path);
-  if (text !== null) parseKerioConfig(text, path);
+  if (text !== null) readKerioConfig(text, path);
   return XmlDirectory.open(path, { deriveScram: deriveScramCredentials });
 }
 

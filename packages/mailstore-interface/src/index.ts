@@ -23,6 +23,14 @@ export { MemoryDirectory, type MemoryDirectoryOptions } from './directory/memory
 export { XmlDirectory } from './directory/xml-directory.js';
 export { directoryAccountPolicy } from './directory/directory-account-policy.js';
 export { formatUsersCfg, parseUsersCfg } from './directory/users-cfg.js';
+export {
+  KerioConfigError,
+  formatKerioConfig,
+  parseKerioConfig,
+  type KerioConfig,
+  type KerioConfigEntry,
+  type KerioListItem,
+} from './kerio-config.js';
 export { aliasPattern } from './directory/directory-index.js';
 export {
   type EncodedScramCredentials,

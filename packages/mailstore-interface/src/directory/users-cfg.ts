@@ -1,4 +1,4 @@
-import { XMLBuilder, XMLParser } from 'fast-xml-parser';
+import { type KerioListItem, formatKerioConfig, parseKerioConfig } from '../kerio-config.js';
 import type {
   AliasRecord,
   DirectoryData,
@@ -25,40 +25,9 @@ import type { EncodedScramCredentials, PasswordRecord } from './password.js';
  */
 type Item = Record<string, string>;
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  textNodeName: '#text',
-  parseTagValue: false,
-  trimValues: false,
-  isArray: (name) => name === 'list' || name === 'listitem' || name === 'variable',
-});
-
-const builder = new XMLBuilder({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  textNodeName: '#text',
-  format: true,
-  indentBy: '  ',
-  suppressEmptyNode: false,
-});
-
-export function parseUsersCfg(xml: string): DirectoryData {
-  const document = parser.parse(xml) as {
-    config?: {
-      list?: {
-        '@name': string;
-        listitem?: { variable?: { '@name': string; '#text'?: string }[] }[];
-      }[];
-    };
-  };
-  const lists = new Map<string, Item[]>();
-  for (const list of document.config?.list ?? []) {
-    const items = (list.listitem ?? []).map((item) =>
-      Object.fromEntries((item.variable ?? []).map((v) => [v['@name'], String(v['#text'] ?? '')])),
-    );
-    lists.set(list['@name'], items);
-  }
+/** Reads `users.cfg`; `file` names it in errors (a `KerioConfigError` for broken XML). */
+export function parseUsersCfg(xml: string, file = 'users.cfg'): DirectoryData {
+  const { lists } = parseKerioConfig(xml, file);
   const get = (name: string) => lists.get(name) ?? [];
   return {
     domains: get('Domain').map(readDomain),
@@ -69,24 +38,12 @@ export function parseUsersCfg(xml: string): DirectoryData {
 }
 
 export function formatUsersCfg(data: DirectoryData): string {
-  const list = (name: string, items: Item[]) => ({
-    '@name': name,
-    listitem: items.map((item) => ({
-      variable: Object.entries(item).map(([key, value]) => ({ '@name': key, '#text': value })),
-    })),
-  });
-  const document = {
-    '?xml': { '@version': '1.0', '@encoding': 'utf-8' },
-    config: {
-      list: [
-        list('Domain', data.domains.map(writeDomain)),
-        list('User', data.users.map(writeUser)),
-        list('Group', data.groups.map(writeGroup)),
-        list('Alias', data.aliases.map(writeAlias)),
-      ],
-    },
-  };
-  return builder.build(document) as string;
+  return formatKerioConfig([
+    { list: 'Domain', items: data.domains.map(writeDomain) },
+    { list: 'User', items: data.users.map(writeUser) },
+    { list: 'Group', items: data.groups.map(writeGroup) },
+    { list: 'Alias', items: data.aliases.map(writeAlias) },
+  ]);
 }
 
 const flag = (value: boolean) => (value ? '1' : '0');
@@ -94,7 +51,7 @@ const isSet = (value: string | undefined) => value === '1';
 const many = (value: string | undefined) => (value ? value.split(';').filter(Boolean) : []);
 const count = (value: string | undefined) => (/^\d+$/.test(value ?? '') ? Number(value) : 0);
 
-function readDomain(item: Item): DomainRecord {
+function readDomain(item: KerioListItem): DomainRecord {
   return {
     name: (item.Name ?? '').toLowerCase(),
     primary: isSet(item.Primary),
@@ -112,7 +69,7 @@ function writeDomain(domain: DomainRecord): Item {
   };
 }
 
-function readUser(item: Item): UserRecord {
+function readUser(item: KerioListItem): UserRecord {
   return {
     name: (item.Name ?? '').toLowerCase(),
     domain: (item.Domain ?? '').toLowerCase(),
@@ -143,7 +100,7 @@ function writeUser(user: UserRecord): Item {
 }
 
 /** `scrypt$<cost>$<salt>$<hash>`; SCRAM keys as `<iterations>$<salt>$<stored key>$<server key>`. */
-function readPassword(item: Item): PasswordRecord | null {
+function readPassword(item: KerioListItem): PasswordRecord | null {
   const scrypt = /^scrypt\$(\d+)\$([^$]+)\$([^$]+)$/.exec(item.Password ?? '');
   if (!scrypt) return null;
   const scram: PasswordRecord['scram'] = {};
@@ -182,7 +139,7 @@ function writePassword(password: PasswordRecord | null): Item {
   return item;
 }
 
-function readGroup(item: Item): GroupRecord {
+function readGroup(item: KerioListItem): GroupRecord {
   return {
     name: (item.Name ?? '').toLowerCase(),
     domain: (item.Domain ?? '').toLowerCase(),
@@ -200,7 +157,7 @@ function writeGroup(group: GroupRecord): Item {
   };
 }
 
-function readAlias(item: Item): AliasRecord {
+function readAlias(item: KerioListItem): AliasRecord {
   return {
     domain: (item.Domain ?? '').toLowerCase(),
     pattern: item.Name ?? '',

@@ -28,7 +28,7 @@ export class XmlDirectory extends MemoryDirectory {
     });
     return new XmlDirectory(path, {
       ...options,
-      ...(text === null ? {} : { data: parseUsersCfg(text) }),
+      ...(text === null ? {} : { data: parseUsersCfg(text, path) }),
     });
   }
 

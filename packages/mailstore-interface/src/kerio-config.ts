@@ -1,11 +1,10 @@
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
-import { StartupError } from './startup-error.js';
 
 /**
- * Kerio's configuration files are XML: named variables, and named lists of items that are
- * themselves named variables (Admin Guide 2.5, 8.2: "<variable name="QuotaWarningThreshold">90
- * </variable>"). This module reads and writes that shape; what the names mean is mailserver-cfg's
- * business.
+ * Kerio's configuration files (`mailserver.cfg`, `users.cfg`) are XML: named variables, and named
+ * lists of items that are themselves named variables (Admin Guide 2.5, 8.2: "<variable
+ * name="QuotaWarningThreshold">90</variable>"). This module reads and writes that shape; what the
+ * names mean is each file's business.
  *
  * ```xml
  * <config>
@@ -18,16 +17,16 @@ import { StartupError } from './startup-error.js';
  */
 export interface KerioConfig {
   readonly variables: ReadonlyMap<string, string>;
-  readonly lists: ReadonlyMap<string, readonly ListItem[]>;
+  readonly lists: ReadonlyMap<string, readonly KerioListItem[]>;
 }
 
-export type ListItem = Readonly<Record<string, string>>;
+export type KerioListItem = Readonly<Record<string, string>>;
 
 /** What a written file holds, in order: comments explain the settings to whoever edits it. */
-export type ConfigEntry =
+export type KerioConfigEntry =
   | { readonly comment: string }
   | { readonly variable: string; readonly value: string }
-  | { readonly list: string; readonly items: readonly ListItem[] };
+  | { readonly list: string; readonly items: readonly KerioListItem[] };
 
 const parser = new XMLParser({
   ignoreAttributes: false,
@@ -63,15 +62,20 @@ interface ConfigDocument {
   };
 }
 
+/** A configuration file that is not well-formed Kerio XML; the message names the file and line. */
+export class KerioConfigError extends Error {
+  override readonly name = 'KerioConfigError';
+}
+
 /** Reads a configuration file's text; `file` names it in errors. */
 export function parseKerioConfig(xml: string, file: string): KerioConfig {
   const valid = XMLValidator.validate(xml);
   if (valid !== true) {
-    throw new StartupError(`${file}: line ${valid.err.line}: ${valid.err.msg}`);
+    throw new KerioConfigError(`${file}: line ${valid.err.line}: ${valid.err.msg}`);
   }
   const document = parser.parse(xml) as { config?: ConfigDocument['config'] | string };
   if (document.config === undefined) {
-    throw new StartupError(`${file}: not a configuration file (no <config> element)`);
+    throw new KerioConfigError(`${file}: not a configuration file (no <config> element)`);
   }
   // An empty <config></config> comes back as text: a file with nothing in it.
   const config = typeof document.config === 'object' ? document.config : {};
@@ -79,7 +83,7 @@ export function parseKerioConfig(xml: string, file: string): KerioConfig {
   for (const node of config.variable ?? []) {
     if (node['@name'] !== undefined) variables.set(node['@name'], String(node['#text'] ?? ''));
   }
-  const lists = new Map<string, ListItem[]>();
+  const lists = new Map<string, KerioListItem[]>();
   for (const list of config.list ?? []) {
     if (list['@name'] === undefined) continue;
     const items = (list.listitem ?? []).map((item) =>
@@ -93,7 +97,7 @@ export function parseKerioConfig(xml: string, file: string): KerioConfig {
 }
 
 /** Writes entries as a configuration file's text. */
-export function formatKerioConfig(entries: readonly ConfigEntry[]): string {
+export function formatKerioConfig(entries: readonly KerioConfigEntry[]): string {
   const variable = (name: string, value: string) => ({
     variable: [{ '#text': value }],
     ':@': { '@name': name },
