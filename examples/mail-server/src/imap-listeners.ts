@@ -1,7 +1,7 @@
 import type { AuthLockout } from '@mailyard/access-policy';
 import { type ImapServer, createImapServer } from '@mailyard/imap-core';
 import type { Directory, MailStore } from '@mailyard/mailstore-interface';
-import { failedLoginLine, lockedOutLine } from '@mailyard/smtp-core';
+import { logFailedLogin } from './failed-login-log.js';
 import { type ListenerPlan, listenersOn } from './listener-plan.js';
 import type { TlsCredentials } from './self-signed-certificate.js';
 import type { MailServerConfig } from './server-config.js';
@@ -39,13 +39,18 @@ export function createImapListeners(options: ImapListenersOptions): ImapServer {
     allowPlaintextAuth: !config.authentication.requireSecureAuth,
     lockout: options.lockout,
     // Kerio's Security log: every failed login, and the moment an address gets locked.
-    onLoginFailed: (failure) => {
-      const ip = failure.remoteAddress;
-      options.securityLog(failedLoginLine('IMAP', ip, failure.method, failure.reason));
-      if (failure.justLocked) {
-        options.securityLog(lockedOutLine('IMAP', ip, config.authentication.lockoutFailures));
-      }
-    },
+    onLoginFailed: (failure) =>
+      logFailedLogin(
+        options.securityLog,
+        'IMAP',
+        {
+          ip: failure.remoteAddress,
+          mechanism: failure.method,
+          reason: failure.reason,
+          justLocked: failure.justLocked,
+        },
+        config.authentication.lockoutFailures,
+      ),
     tls: { cert: options.tls.cert, key: options.tls.key },
     listeners: listenersOn(options.plan, {
       imap: { tls: 'starttls' },

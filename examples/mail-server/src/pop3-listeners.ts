@@ -2,7 +2,7 @@ import type { AuthLockout, RecentLogins } from '@mailyard/access-policy';
 import type { Directory, MailStore } from '@mailyard/mailstore-interface';
 import { type Pop3LoginFailure, type Pop3Server, createPop3Server } from '@mailyard/pop3-core';
 import { SaslServer } from '@mailyard/sasl';
-import { failedLoginLine, lockedOutLine } from '@mailyard/smtp-core';
+import { logFailedLogin } from './failed-login-log.js';
 import { type ListenerPlan, listenersOn } from './listener-plan.js';
 import type { TlsCredentials } from './self-signed-certificate.js';
 import type { MailServerConfig } from './server-config.js';
@@ -45,13 +45,18 @@ export function createPop3Listeners(options: Pop3ListenersOptions): Pop3Server {
     loginGuard: options.lockout,
     hooks: {
       onLogin: (user, session) => options.pop3Logins?.record(session.remoteAddress, user),
-      onLoginFailed: (failure, session) => {
-        const ip = session.remoteAddress;
-        options.securityLog(failedLoginLine('POP3', ip, mechanismOf(failure), reasonOf(failure)));
-        if (failure.justLocked) {
-          options.securityLog(lockedOutLine('POP3', ip, config.authentication.lockoutFailures));
-        }
-      },
+      onLoginFailed: (failure, session) =>
+        logFailedLogin(
+          options.securityLog,
+          'POP3',
+          {
+            ip: session.remoteAddress,
+            mechanism: mechanismOf(failure),
+            reason: reasonOf(failure),
+            justLocked: failure.justLocked,
+          },
+          config.authentication.lockoutFailures,
+        ),
     },
     tls: { cert: options.tls.cert, key: options.tls.key },
     listeners: listenersOn(options.plan, {
