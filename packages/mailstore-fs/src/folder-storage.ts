@@ -1,16 +1,6 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
-import {
-  mkdir,
-  open,
-  readFile,
-  readdir,
-  rename,
-  rm,
-  stat,
-  truncate,
-  writeFile,
-} from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { createReadStream, readFileSync, rmSync } from 'node:fs';
+import { mkdir, readFile, readdir, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type IndexEntry,
@@ -19,18 +9,33 @@ import {
   type MessageState,
   type StoredMessage,
   TEMPORARY_SUFFIX,
-  appendDurably,
   syncDirectory,
   writeFileAtomically,
 } from '@mailyard/mailstore-interface';
 import { type MessageSummary, summarize } from '@mailyard/mime';
 import {
+  PendingAppend,
+  SMALL_WRITE,
+  appendDurably,
+  appendSync,
+  closeQuietly,
+  contentDigest,
+  flushPaths,
+  flushTogether,
+  readSmall,
+  writeMessageFile,
+} from './durable-io.js';
+import {
+  type BatchRecord,
   IndexReplay,
   type IndexRecord,
+  type UnconfirmedBatch,
+  confirmationLine,
   headerLine,
-  readIndexText,
+  readIndexFile,
   recordLine,
   snapshotText,
+  withRecords,
 } from './folder-index.js';
 import {
   BAD_INDEX_FILE,
@@ -45,12 +50,19 @@ import { SummaryFile } from './summary-file.js';
 
 /** Compact the index once it holds this many more lines than messages, and at least this many. */
 const COMPACT_AFTER_LINES = 1000;
+/**
+ * A batch of at least this many octets is confirmed as soon as it is flushed, so that the check
+ * of an unconfirmed batch after a crash never reads more than about this much.
+ */
+const CONFIRM_AT_ONCE = 1024 * 1024;
+/** Files of one batch written before the first ones are flushed and closed. */
+const OPEN_FILES_PER_BATCH = 64;
 
 /**
  * One folder's files: `#msgs/<uid>.eml`, `index.fld` and `summaries.fld`. It makes every change
  * durable before resolving, and on load repairs what a crash or a human left behind (Kerio 30.1):
- * a torn index line, orphaned or temporary files, and a missing, damaged or `index.bad` index,
- * which it rebuilds from the message files.
+ * a torn index line, an append the crash interrupted, orphaned or temporary files, and a
+ * missing, damaged or `index.bad` index, which it rebuilds from the message files.
  */
 export class FolderStorage {
   private readonly summaries: SummaryFile;
@@ -66,6 +78,13 @@ export class FolderStorage {
   private lines = 0;
   /** Summaries of expunged messages still in `summaries.fld`. */
   private deadSummaries = 0;
+  /**
+   * The last UID of a batch the index ends with and no later line confirms (0 if none): closing
+   * the folder confirms it, so that the next load need not check its files.
+   */
+  private unconfirmedUid = 0;
+  /** The change in progress, which {@link close} lets finish. */
+  private busy: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly directory: string,
@@ -75,11 +94,20 @@ export class FolderStorage {
     this.summaries = new SummaryFile(join(directory, SUMMARIES_FILE));
   }
 
+  private get indexPath(): string {
+    return join(this.directory, INDEX_FILE);
+  }
+
+  private get messagesDirectory(): string {
+    return join(this.directory, MESSAGES_DIRECTORY);
+  }
+
   /** Creates the folder's files for an empty folder, replacing anything left at the place. */
   async create(): Promise<void> {
     await rm(this.directory, { recursive: true, force: true });
-    await mkdir(join(this.directory, MESSAGES_DIRECTORY), { recursive: true });
-    await writeFileAtomically(join(this.directory, INDEX_FILE), headerLine(this.uidValidity));
+    await mkdir(this.messagesDirectory, { recursive: true });
+    await writeFileAtomically(this.indexPath, headerLine(this.uidValidity));
+    await this.summaries.reset(1);
     this.remember({
       uidValidity: this.uidValidity,
       uidNext: 1,
@@ -90,23 +118,46 @@ export class FolderStorage {
   }
 
   /** Reads the index, repairing the folder first where needed. */
-  async load(): Promise<IndexSnapshot> {
-    await mkdir(join(this.directory, MESSAGES_DIRECTORY), { recursive: true });
+  load(): Promise<IndexSnapshot> {
+    return this.track(this.loadUntracked());
+  }
+
+  private async loadUntracked(): Promise<IndexSnapshot> {
+    await mkdir(this.messagesDirectory, { recursive: true });
     const unchanged = await this.filesUnchangedSinceChecked();
     await this.removeTemporaryFiles(!unchanged);
-    const indexPath = join(this.directory, INDEX_FILE);
-    const text = await readFile(indexPath, 'utf8').catch(() => null);
-    const reading = text === null ? null : readIndexText(text);
+    const data = await readFile(this.indexPath).catch(() => null);
+    const reading = data === null ? null : readIndexFile(data);
     if (reading?.ok) {
-      const lastNewline = text!.lastIndexOf('\n');
-      if (lastNewline + 1 < Buffer.byteLength(text!)) {
-        // A torn last line: cut it off, or the next record would be glued to it.
-        await truncate(indexPath, Buffer.byteLength(text!.slice(0, lastNewline + 1)));
+      let snapshot = reading.snapshot;
+      let lines = reading.lines;
+      let keep = reading.end;
+      const batch = reading.unconfirmed;
+      const kept = batch !== null && batch.complete && this.batchIsOnFile(batch);
+      if (batch && !kept) {
+        // An append the crash interrupted: never acknowledged, so it never happened.
+        this.logger.warn('an append interrupted by a crash was discarded', {
+          folder: this.directory,
+          uids: batch.records.map((record) => record.entry.uid),
+        });
+        keep = batch.start;
+        lines -= batch.records.length;
+        for (const record of batch.records) {
+          rmSync(messageFile(this.directory, record.entry.uid), { force: true });
+        }
       }
-      const reconciled = unchanged ? reading.snapshot : await this.reconcile(reading.snapshot);
+      // A torn last line, or a discarded batch: cut off, or the next record would be glued to it.
+      if (keep < data!.length) await truncate(this.indexPath, keep);
+      if (batch && kept) {
+        snapshot = withRecords(snapshot, batch.records);
+        await this.confirmAfterCrash(batch.records);
+        lines++;
+      }
+      const reconciled = unchanged ? snapshot : await this.reconcile(snapshot);
+      await this.summaries.reset(reconciled.uidNext);
       return this.remember(
         reconciled,
-        reading.lines + (reconciled.expunged.length - reading.snapshot.expunged.length),
+        lines + (reconciled.expunged.length - snapshot.expunged.length),
       );
     }
     const badPath = join(this.directory, BAD_INDEX_FILE);
@@ -115,19 +166,24 @@ export class FolderStorage {
         folder: this.directory,
         reason: reading.reason,
       });
-      await rename(indexPath, badPath);
+      await rename(this.indexPath, badPath);
     }
-    const badText = await readFile(badPath, 'utf8').catch(() => null);
-    const bad = badText === null ? null : readIndexText(badText);
-    const previous = bad ? (bad.ok ? bad.snapshot : bad.partial) : null;
-    if (text === null && badText === null) {
+    const badData = await readFile(badPath).catch(() => null);
+    const bad = badData === null ? null : readIndexFile(badData);
+    const previous = !bad
+      ? null
+      : bad.ok
+        ? // What the unconfirmed batch says is a hint like the rest: the files decide.
+          withRecords(bad.snapshot, bad.unconfirmed?.records ?? [])
+        : bad.partial;
+    if (data === null && badData === null) {
       // No index at all: a folder created by hand, or one whose index was deleted.
       if ((await this.messageFiles()).length > 0) {
         this.logger.warn('folder index missing, rebuilding it from the message files', {
           folder: this.directory,
         });
       }
-    } else if (text === null) {
+    } else if (data === null) {
       this.logger.warn('folder index renamed to index.bad, rebuilding it and keeping its flags', {
         folder: this.directory,
       });
@@ -136,49 +192,161 @@ export class FolderStorage {
   }
 
   /**
+   * Whether every message of an unconfirmed batch is on file as its record describes it: the
+   * size and the digest it was written with. The batch is at most about {@link CONFIRM_AT_ONCE}
+   * octets (or one message), so this reads little.
+   */
+  private batchIsOnFile(batch: UnconfirmedBatch): boolean {
+    return batch.records.every(({ entry, check }) => {
+      try {
+        const content = readFileSync(messageFile(this.directory, entry.uid));
+        return content.length === entry.size && contentDigest(content) === check.digest;
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  /**
+   * Makes a batch found whole after a crash durable (its flush may not have finished), then
+   * confirms it, so that it is checked only once.
+   */
+  private async confirmAfterCrash(records: readonly BatchRecord[]): Promise<void> {
+    await flushPaths([
+      ...records.map((record) => messageFile(this.directory, record.entry.uid)),
+      this.indexPath,
+    ]);
+    await syncDirectory(this.messagesDirectory);
+    appendSync(this.indexPath, confirmationLine(records[records.length - 1]!.entry.uid));
+  }
+
+  /**
    * Records that the message files agree with the index, as of now: the next load skips the
    * listing of `#msgs/` unless files were added or removed since (the directory's mtime says so,
    * as Dovecot does for maildir). Called after a check and when the store closes cleanly.
    */
   async markChecked(): Promise<void> {
-    const info = await stat(join(this.directory, MESSAGES_DIRECTORY)).catch(() => null);
+    const info = await stat(this.messagesDirectory).catch(() => null);
     if (info) await writeFile(join(this.directory, CHECKED_FILE), String(info.mtimeMs));
+  }
+
+  /**
+   * Lets the change in progress finish, confirms the batch the index ends with, and marks the
+   * files checked: what a clean shutdown leaves needs no checks on the next load.
+   */
+  async close(): Promise<void> {
+    await this.busy.catch(() => undefined);
+    if (this.unconfirmedUid > 0) this.confirm();
+    await this.markChecked();
   }
 
   private async filesUnchangedSinceChecked(): Promise<boolean> {
     const [mark, info] = await Promise.all([
       readFile(join(this.directory, CHECKED_FILE), 'utf8').catch(() => null),
-      stat(join(this.directory, MESSAGES_DIRECTORY)).catch(() => null),
+      stat(this.messagesDirectory).catch(() => null),
     ]);
     return mark !== null && info !== null && mark === String(info.mtimeMs);
   }
 
-  /** Stores messages: their files first, then their index records, each flushed. */
-  async add(messages: readonly StoredMessage[]): Promise<void> {
-    for (const { entry, content } of messages) {
-      await writeMessageFile(messageFile(this.directory, entry.uid), content);
+  /**
+   * Stores messages. Their files are written and given their names, their `*` lines appended to
+   * the index, and then files, directory and index are flushed together: one wait for the disk
+   * instead of three in a row. Until that flush is done nothing is acknowledged, and a crash
+   * before it leaves an unconfirmed batch that the next load checks against the files' digests
+   * (see {@link loadUntracked}). Summaries are written last, once the index is on disk.
+   */
+  add(messages: readonly StoredMessage[]): Promise<void> {
+    return this.track(this.addUntracked(messages));
+  }
+
+  private async addUntracked(messages: readonly StoredMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const records: BatchRecord[] = messages.map(({ entry, content }, i) => ({
+      kind: 'message',
+      entry,
+      check: { digest: contentDigest(content), position: i + 1, count: messages.length },
+    }));
+    const written: string[] = [];
+    const open: number[] = [];
+    let index: PendingAppend | null = null;
+    try {
+      for (const { entry, content } of messages) {
+        const path = messageFile(this.directory, entry.uid);
+        open.push(await writeMessageFile(path, content));
+        written.push(path);
+        if (open.length >= OPEN_FILES_PER_BATCH) {
+          await flushTogether({ files: open });
+          for (const fd of open.splice(0)) closeQuietly(fd);
+        }
+      }
+      index = new PendingAppend(this.indexPath, records.map(recordLine).join(''));
+      await flushTogether({
+        files: open,
+        directories: [this.messagesDirectory],
+        data: [index.fd],
+      });
+    } catch (error) {
+      // Nothing is acknowledged: take back what was written, so that a retry starts clean.
+      index?.undo();
+      for (const path of written) rmSync(path, { force: true });
+      throw error;
+    } finally {
+      for (const fd of open) closeQuietly(fd);
+      index?.close();
     }
-    await syncDirectory(join(this.directory, MESSAGES_DIRECTORY));
-    await this.summaries.append(
-      messages.map(({ entry, summary }) => ({ uid: entry.uid, summary })),
-    );
-    await this.appendRecords(messages.map(({ entry }) => ({ kind: 'message', entry })));
+    this.lines += records.length;
+    this.journal.push(...records);
     this.live += messages.length;
+    this.unconfirmedUid = records[records.length - 1]!.entry.uid;
+    // The messages are stored: from here on nothing may fail the append.
+    try {
+      this.summaries.append(messages.map(({ entry, summary }) => ({ uid: entry.uid, summary })));
+    } catch (error) {
+      this.logger.warn('could not write message summaries; they will be computed again', {
+        folder: this.directory,
+        error: String(error),
+      });
+    }
+    const octets = messages.reduce((sum, { content }) => sum + content.length, 0);
+    if (octets >= CONFIRM_AT_ONCE) this.confirm();
   }
 
-  async updateFlags(changes: readonly MessageState[]): Promise<void> {
-    await this.appendRecords(changes.map((state) => ({ kind: 'flags', state })));
-    await this.compactIfWorthIt();
+  /** Says in the index that the lines before are on disk. Not flushed: see folder-index.ts. */
+  private confirm(): void {
+    try {
+      appendSync(this.indexPath, confirmationLine(this.unconfirmedUid));
+      this.unconfirmedUid = 0;
+      this.lines++;
+    } catch (error) {
+      // The next load checks the batch instead.
+      this.logger.warn('could not confirm an append in the folder index', {
+        folder: this.directory,
+        error: String(error),
+      });
+    }
   }
 
-  async remove(uids: readonly number[], modSeq: number): Promise<void> {
-    await this.appendRecords(uids.map((uid) => ({ kind: 'expunge', uid, modSeq })));
-    this.live -= uids.length;
-    this.expunges += uids.length;
-    this.deadSummaries += uids.length;
-    // The index says they are gone; a file the crash leaves behind is removed on the next load.
-    await Promise.all(uids.map((uid) => rm(messageFile(this.directory, uid), { force: true })));
-    await this.compactIfWorthIt();
+  updateFlags(changes: readonly MessageState[]): Promise<void> {
+    return this.track(
+      (async () => {
+        await this.appendRecords(changes.map((state) => ({ kind: 'flags', state })));
+        await this.compactIfWorthIt();
+      })(),
+    );
+  }
+
+  remove(uids: readonly number[], modSeq: number): Promise<void> {
+    return this.track(
+      (async () => {
+        await this.appendRecords(uids.map((uid) => ({ kind: 'expunge', uid, modSeq })));
+        this.live -= uids.length;
+        this.expunges += uids.length;
+        this.deadSummaries += uids.length;
+        // The index says they are gone; a file the crash leaves behind is removed on the next load.
+        await Promise.all(uids.map((uid) => rm(messageFile(this.directory, uid), { force: true })));
+        await this.compactIfWorthIt();
+      })(),
+    );
   }
 
   async *read(uid: number, range?: { start: number; end: number }): AsyncIterable<Uint8Array> {
@@ -204,22 +372,30 @@ export class FolderStorage {
       found[i] = summarize(content);
       recomputed.push({ uid: uids[i]!, summary: found[i]! });
     }
-    if (recomputed.length > 0) await this.summaries.append(recomputed);
+    if (recomputed.length > 0) {
+      try {
+        this.summaries.append(recomputed);
+      } catch {
+        // Computed again next time.
+      }
+    }
     return found as MessageSummary[];
   }
 
   private async appendRecords(records: readonly IndexRecord[]): Promise<void> {
     if (records.length === 0) return;
-    await appendDurably(join(this.directory, INDEX_FILE), records.map(recordLine).join(''));
+    await appendDurably(this.indexPath, records.map(recordLine).join(''));
     this.lines += records.length;
     this.journal.push(...records);
+    // Written after the last batch was flushed, these lines confirm it.
+    this.unconfirmedUid = 0;
   }
 
   /** Rewrites the index without history once history outweighs the messages. */
   private async compactIfWorthIt(): Promise<void> {
     if (this.lines < COMPACT_AFTER_LINES || this.lines < 2 * (this.live + this.expunges)) return;
     const snapshot = this.snapshot();
-    await writeFileAtomically(join(this.directory, INDEX_FILE), snapshotText(snapshot));
+    await writeFileAtomically(this.indexPath, snapshotText(snapshot));
     this.remember(snapshot);
     // Summaries never change; only those of expunged messages make the file worth rewriting.
     if (this.deadSummaries > this.live) {
@@ -238,6 +414,7 @@ export class FolderStorage {
     this.live = snapshot.entries.length;
     this.expunges = snapshot.expunged.length;
     this.lines = lines;
+    this.unconfirmedUid = 0;
     return snapshot;
   }
 
@@ -298,10 +475,7 @@ export class FolderStorage {
       let uid = file.uid;
       if (uid === null) {
         uid = nextUid++;
-        await rename(
-          join(this.directory, MESSAGES_DIRECTORY, file.name),
-          messageFile(this.directory, uid),
-        );
+        await rename(join(this.messagesDirectory, file.name), messageFile(this.directory, uid));
       }
       const info = await stat(messageFile(this.directory, uid));
       const old = known.get(uid);
@@ -322,11 +496,12 @@ export class FolderStorage {
       entries,
       expunged: previous?.expunged ?? [],
     };
-    await syncDirectory(join(this.directory, MESSAGES_DIRECTORY));
-    await writeFileAtomically(join(this.directory, INDEX_FILE), snapshotText(snapshot));
+    await syncDirectory(this.messagesDirectory);
+    await writeFileAtomically(this.indexPath, snapshotText(snapshot));
     await this.summaries.rewrite(
       entries.filter((entry) => known.has(entry.uid)).map((entry) => entry.uid),
     );
+    await this.summaries.reset(snapshot.uidNext);
     this.remember(snapshot);
     if (entries.length > 0 || previous) {
       this.logger.warn('folder index rebuilt', {
@@ -339,9 +514,7 @@ export class FolderStorage {
 
   /** The `.eml` files of the folder, with the UID their name stands for (null for foreign names). */
   private async messageFiles(): Promise<{ name: string; uid: number | null }[]> {
-    const names = await readdir(join(this.directory, MESSAGES_DIRECTORY)).catch(
-      () => [] as string[],
-    );
+    const names = await readdir(this.messagesDirectory).catch(() => [] as string[]);
     return names
       .filter((name) => name.endsWith('.eml'))
       .map((name) => ({ name, uid: uidOfMessageFile(name) }));
@@ -352,28 +525,19 @@ export class FolderStorage {
    * files); `#msgs/` only with `messages`, when it changed since it was last found in order.
    */
   private async removeTemporaryFiles(messages: boolean): Promise<void> {
-    const directories = messages
-      ? [this.directory, join(this.directory, MESSAGES_DIRECTORY)]
-      : [this.directory];
+    const directories = messages ? [this.directory, this.messagesDirectory] : [this.directory];
     for (const directory of directories) {
       for (const name of await readdir(directory).catch(() => [] as string[])) {
         if (name.endsWith(TEMPORARY_SUFFIX)) await rm(join(directory, name), { force: true });
       }
     }
   }
-}
 
-/** Writes a message file under a temporary name, flushes it, then gives it its name. */
-async function writeMessageFile(path: string, content: Uint8Array): Promise<void> {
-  const temporary = `${path}.${randomBytes(6).toString('hex')}${TEMPORARY_SUFFIX}`;
-  const handle = await open(temporary, 'w', 0o600);
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
+  /** Remembers `operation` as the change in progress. */
+  private track<T>(operation: Promise<T>): Promise<T> {
+    this.busy = operation;
+    return operation;
   }
-  await rename(temporary, path);
 }
 
 /**
@@ -382,22 +546,6 @@ async function writeMessageFile(path: string, content: Uint8Array): Promise<void
  * what the page cache answers in microseconds; POP3 RETR and IMAP BODY[] of a whole mailbox are
  * dominated by it. Larger reads stream, so that a big message never blocks the event loop long.
  */
-const SMALL_READ = 128 * 1024;
+const SMALL_READ = SMALL_WRITE;
 /** Chunk size for streamed reads of larger messages. */
 const STREAM_CHUNK = 256 * 1024;
-
-function readSmall(path: string, start: number, length: number): Buffer {
-  const fd = openSync(path, 'r');
-  try {
-    const buffer = Buffer.allocUnsafe(length);
-    let filled = 0;
-    while (filled < length) {
-      const read = readSync(fd, buffer, filled, length - filled, start + filled);
-      if (read === 0) break;
-      filled += read;
-    }
-    return filled === length ? buffer : buffer.subarray(0, filled);
-  } finally {
-    closeSync(fd);
-  }
-}

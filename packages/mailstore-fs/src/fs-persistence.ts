@@ -196,7 +196,7 @@ export class FsPersistence implements StorePersistence {
 
   async close(): Promise<void> {
     await Promise.all(
-      [...this.folders.values()].map((folder) => folder.markChecked().catch(() => undefined)),
+      [...this.folders.values()].map((folder) => folder.close().catch(() => undefined)),
     );
     this.trees.clear();
     this.folders.clear();

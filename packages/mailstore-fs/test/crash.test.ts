@@ -1,7 +1,8 @@
 /**
  * Kill -9 at random moments: a child process appends and updates flags in a loop and is killed
  * with SIGKILL, many times over the same store. After every kill the store must open, hold every
- * acknowledged append byte for byte, keep UIDs unique and ascending, and lose nothing else.
+ * acknowledged append byte for byte, keep UIDs unique and ascending, lose nothing else, and hold
+ * each batch (MULTIAPPEND) whole or not at all.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -56,14 +57,17 @@ it(
     const intended = new Set<string>(); // digests of appends that may or may not have landed
     const flags = new Map<number, { acked: string; pending: Set<string> }>();
     let seq = 0;
+    let batchesChecked = 0;
 
     for (let round = 0; round < ROUNDS; round++) {
       const lines = await runAndKill(seq, 50 + Math.floor(Math.random() * 400));
+      const batches = new Map<string, string[]>(); // batch → digests of its messages, this round
       for (const line of lines) {
-        const [kind, a, b = ''] = line.split(' ');
+        const [kind, a, b = '', c = ''] = line.split(' ');
         if (kind === 'I') {
           seq = Number(a) + 1;
           intended.add(b);
+          batches.set(c, [...(batches.get(c) ?? []), b]);
         } else if (kind === 'A') {
           acknowledged.set(Number(a), b);
           intended.delete(b);
@@ -81,12 +85,14 @@ it(
       const messages = await box.messages();
       const uids = messages.map((m) => m.uid);
       expect(uids).toEqual([...new Set(uids)].sort((x, y) => x - y));
+      const stored = new Set<string>(); // digests of every message in the store
       for (const [uid, digest] of acknowledged) {
         const chunks: Uint8Array[] = [];
         for await (const chunk of box.read(uid)) chunks.push(chunk);
         expect(createHash('sha256').update(Buffer.concat(chunks)).digest('hex'), `UID ${uid}`).toBe(
           digest,
         );
+        stored.add(digest);
       }
       for (const message of messages) {
         if (acknowledged.has(message.uid)) continue;
@@ -97,6 +103,14 @@ it(
         expect(intended.has(digest), `unexpected UID ${message.uid}`).toBe(true);
         acknowledged.set(message.uid, digest);
         intended.delete(digest);
+        stored.add(digest);
+      }
+      for (const [batch, digests] of batches) {
+        const present = digests.filter((digest) => stored.has(digest)).length;
+        expect([0, digests.length], `batch ${batch}: ${present} of ${digests.length}`).toContain(
+          present,
+        );
+        if (digests.length > 1) batchesChecked++;
       }
       for (const message of messages) {
         const state = flags.get(message.uid);
@@ -108,7 +122,11 @@ it(
       intended.clear();
       await store.close();
     }
-    console.log(`crash test: ${ROUNDS} kills, ${acknowledged.size} messages acknowledged`);
+    console.log(
+      `crash test: ${ROUNDS} kills, ${acknowledged.size} messages acknowledged, ` +
+        `${batchesChecked} batches checked whole`,
+    );
     expect(acknowledged.size).toBeGreaterThan(ROUNDS);
+    expect(batchesChecked).toBeGreaterThan(0);
   },
 );

@@ -4,6 +4,7 @@
  */
 import {
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
@@ -21,6 +22,8 @@ import {
   MESSAGES_DIRECTORY,
   SUMMARIES_FILE,
   TREE_FILE,
+  readIndexText,
+  snapshotText,
   treeDirectory,
 } from '../src/index.js';
 
@@ -230,5 +233,176 @@ describe('folder names on disk', () => {
         expect(Buffer.byteLength(part)).toBeLessThanOrEqual(200);
       }
     }
+  });
+});
+
+describe('appends a crash interrupted', () => {
+  /** Appends and walks away without closing the store, as a process killed afterwards would. */
+  async function appendAndCrash(contents: Buffer[]): Promise<number[]> {
+    const store = open();
+    const results = await store.access(ALICE).append(
+      'INBOX',
+      contents.map((content) => ({ content })),
+    );
+    return results.map((result) => result.uid);
+  }
+  const indexLines = () =>
+    readFileSync(join(folderDirectory('INBOX'), INDEX_FILE), 'utf8').split('\n');
+  const messageFiles = () => readdirSync(join(folderDirectory('INBOX'), MESSAGES_DIRECTORY)).sort();
+  const subjects = async (store = open()) => {
+    const box = await store.access(ALICE).open('INBOX');
+    const uids = (await box.messages()).map((m) => m.uid);
+    return (await box.fetch(uids)).map((r) => [r.uid, r.summary.subject]);
+  };
+
+  it('keeps a batch found whole, flushes it and confirms it, once', async () => {
+    await inboxWith(1);
+    await appendAndCrash([message(2), message(3)]);
+    expect(indexLines().at(-2)).toMatch(/^\* 3 /);
+    expect(await subjects()).toEqual([
+      [1, 'message 1'],
+      [2, 'message 2'],
+      [3, 'message 3'],
+    ]);
+    expect(indexLines().at(-2)).toMatch(/^= 3 #/);
+    expect(warnings).toEqual([]);
+    // Confirmed: the next open trusts the batch without reading its files.
+    writeFileSync(join(folderDirectory('INBOX'), MESSAGES_DIRECTORY, '00000003.eml'), message(4));
+    expect((await subjects()).map(([uid]) => uid)).toEqual([1, 2, 3]);
+  });
+
+  it('discards, files and all, a batch whose lines the crash tore', async () => {
+    await inboxWith(1);
+    await appendAndCrash([message(2), message(3), message(4)]);
+    const index = join(folderDirectory('INBOX'), INDEX_FILE);
+    const text = readFileSync(index, 'utf8');
+    const second = text.indexOf('\n* 3 ') + 1;
+    for (const cut of [second + 20, second + text.slice(second).indexOf('\n') + 1]) {
+      writeFileSync(index, text.slice(0, cut));
+      expect(await subjects()).toEqual([[1, 'message 1']]);
+      expect(messageFiles()).toEqual(['00000001.eml']);
+      expect(warnings.join('\n')).toMatch(/interrupted/);
+      expect(readFileSync(index, 'utf8')).toBe(text.slice(0, text.indexOf('\n* 2 ') + 1));
+      // The files are gone with the lines; put them back for the next cut.
+      await appendAndCrash([message(2), message(3), message(4)]);
+      warnings = [];
+    }
+    expect(await subjects()).toHaveLength(4);
+  });
+
+  it('discards the whole batch when one of its files never reached the disk', async () => {
+    await inboxWith(1);
+    await appendAndCrash([message(2), message(3)]);
+    rmSync(join(folderDirectory('INBOX'), MESSAGES_DIRECTORY, '00000003.eml'));
+    const store = open();
+    expect(await subjects(store)).toEqual([[1, 'message 1']]);
+    // Never acknowledged, so not expunged either: it never happened.
+    expect(await (await store.access(ALICE).open('INBOX')).vanishedSince(0)).toEqual([]);
+    expect(messageFiles()).toEqual(['00000001.eml']);
+    expect(warnings.join('\n')).toMatch(/interrupted/);
+    expect(warnings.join('\n')).not.toMatch(/missing/);
+    const [again] = await store.access(ALICE).append('INBOX', [{ content: message(5) }]);
+    expect(again!.uid).toBe(2);
+  });
+
+  it('discards a batch whose file is short or not what was written', async () => {
+    for (const damage of [
+      (content: Buffer) => content.subarray(0, content.length >> 1),
+      (content: Buffer) => Buffer.alloc(content.length),
+    ]) {
+      rmSync(directory, { recursive: true, force: true });
+      await inboxWith(1);
+      await appendAndCrash([message(2)]);
+      const file = join(folderDirectory('INBOX'), MESSAGES_DIRECTORY, '00000002.eml');
+      writeFileSync(file, damage(readFileSync(file)));
+      expect(await subjects()).toEqual([[1, 'message 1']]);
+      expect(existsSync(file)).toBe(false);
+    }
+  });
+
+  it('takes any later line, and a clean close, as proof the batch reached the disk', async () => {
+    await inboxWith(1);
+    const crashed = open();
+    await crashed.access(ALICE).append('INBOX', [{ content: message(2) }]);
+    await (
+      await crashed.access(ALICE).open('INBOX')
+    ).updateFlags([2], { operation: 'add', flags: ['\\Seen'] });
+    const file = join(folderDirectory('INBOX'), MESSAGES_DIRECTORY, '00000002.eml');
+    writeFileSync(file, Buffer.alloc(readFileSync(file).length));
+    expect(await inboxState()).toEqual([
+      [1, []],
+      [2, ['\\Seen']],
+    ]);
+    const closed = open();
+    await closed.access(ALICE).append('INBOX', [{ content: message(3) }]);
+    await closed.close();
+    expect(indexLines().at(-2)).toMatch(/^= 3 #/);
+    rmSync(join(folderDirectory('INBOX'), MESSAGES_DIRECTORY, '00000003.eml'));
+    // A confirmed message whose file is gone is the old repair: expunged, with an error.
+    expect((await inboxState()).map(([uid]) => uid)).toEqual([1, 2]);
+    expect(warnings.join('\n')).toMatch(/missing/);
+  });
+
+  it('takes back a failed append, so that nothing of it is left', async () => {
+    await inboxWith(1);
+    // A directory where the second message's file should go makes its rename fail.
+    const blocker = join(folderDirectory('INBOX'), MESSAGES_DIRECTORY, '00000003.eml');
+    mkdirSync(blocker);
+    const store = open();
+    const before = readFileSync(join(folderDirectory('INBOX'), INDEX_FILE), 'utf8');
+    await expect(
+      store.access(ALICE).append('INBOX', [{ content: message(2) }, { content: message(3) }]),
+    ).rejects.toThrow();
+    expect(readFileSync(join(folderDirectory('INBOX'), INDEX_FILE), 'utf8')).toBe(before);
+    expect(messageFiles()).toEqual(['00000001.eml', '00000003.eml']);
+    rmSync(blocker, { recursive: true });
+    const [next] = await store.access(ALICE).append('INBOX', [{ content: message(2) }]);
+    expect(next!.uid).toBe(2);
+    expect(await subjects()).toEqual([
+      [1, 'message 1'],
+      [2, 'message 2'],
+    ]);
+  });
+});
+
+describe('stores written by earlier versions', () => {
+  it('opens an index of `+` lines and goes on appending to it', async () => {
+    await inboxWith(2, [['\\Seen']]);
+    const index = join(folderDirectory('INBOX'), INDEX_FILE);
+    const reading = readIndexText(readFileSync(index, 'utf8'));
+    // What an earlier version wrote: the same records, none of them `*` or `=`.
+    writeFileSync(index, snapshotText(reading.ok ? reading.snapshot : (undefined as never)));
+    expect(readFileSync(index, 'utf8')).not.toMatch(/^[*=] /m);
+    const store = open();
+    await store.access(ALICE).append('INBOX', [{ content: message(3) }]);
+    expect(await inboxState(store)).toEqual([
+      [1, ['\\Seen']],
+      [2, []],
+      [3, []],
+    ]);
+    expect(await inboxState(open())).toEqual([
+      [1, ['\\Seen']],
+      [2, []],
+      [3, []],
+    ]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('cuts off summaries an earlier crash left for UIDs never given out, and torn ones', async () => {
+    await inboxWith(1);
+    const summaries = join(folderDirectory('INBOX'), SUMMARIES_FILE);
+    const first = readFileSync(summaries, 'utf8');
+    // An earlier version wrote summaries before the index: a crash in between left this.
+    const stale = first.replace(/^1\t/, '2\t').replace('message 1', 'stale');
+    writeFileSync(summaries, first + stale + '3\t{"torn');
+    const store = open();
+    await store.access(ALICE).open('INBOX');
+    expect(readFileSync(summaries, 'utf8')).toBe(first);
+    await store.access(ALICE).append('INBOX', [{ content: message(2) }]);
+    await store.close();
+    // Even if the new summary line were lost, the stale one could not stand in for it.
+    writeFileSync(summaries, first);
+    const [record] = await (await open().access(ALICE).open('INBOX')).fetch([2]);
+    expect(record!.summary.subject).toBe('message 2');
   });
 });

@@ -1,7 +1,8 @@
 /**
- * The crash test's victim: appends messages and replaces flags in a loop, forever, and says on
- * stdout what it is about to do (`I`, `T`) and what the store acknowledged (`A`, `F`). The test
- * kills it with SIGKILL at a random moment and checks the store against what it said.
+ * The crash test's victim: appends messages (one at a time, and every fourth time a batch of
+ * three, as MULTIAPPEND does) and replaces flags in a loop, forever, and says on stdout what it
+ * is about to do (`I`, `T`) and what the store acknowledged (`A`, `F`). The test kills it with
+ * SIGKILL at a random moment and checks the store against what it said.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { writeSync } from 'node:fs';
@@ -16,19 +17,29 @@ const flagSets = [[], ['\\Seen'], ['\\Seen', '\\Flagged'], ['Work'], ['\\Answere
 const box = await access.open('INBOX');
 const uids = (await box.messages()).map((m) => m.uid);
 say('ready');
-for (let seq = Number(startText); ; seq++) {
-  const content = Buffer.concat([
-    Buffer.from(`Subject: crash ${seq}\r\n\r\n`),
-    randomBytes(1 + (seq % 7) * 1500),
-  ]);
-  const digest = createHash('sha256').update(content).digest('hex');
-  say(`I ${seq} ${digest}`);
-  const [result] = await access.append('INBOX', [{ content }]);
-  say(`A ${result!.uid} ${digest}`);
-  uids.push(result!.uid);
+for (let seq = Number(startText); ;) {
+  const size = seq % 4 === 3 ? 3 : 1;
+  const batch = Array.from({ length: size }, (_, i) => {
+    const content = Buffer.concat([
+      Buffer.from(`Subject: crash ${seq + i}\r\n\r\n`),
+      randomBytes(1 + ((seq + i) % 7) * 1500),
+    ]);
+    return { content, digest: createHash('sha256').update(content).digest('hex') };
+  });
+  // `I <seq> <digest> <batch>`: the batch is named by its first message's seq.
+  for (const [i, { digest }] of batch.entries()) say(`I ${seq + i} ${digest} ${seq}`);
+  const results = await access.append(
+    'INBOX',
+    batch.map(({ content }) => ({ content })),
+  );
+  for (const [i, result] of results.entries()) {
+    say(`A ${result.uid} ${batch[i]!.digest}`);
+    uids.push(result.uid);
+  }
   const uid = uids[seq % uids.length]!;
   const flags = flagSets[seq % flagSets.length]!;
   say(`T ${uid} ${flags.join(',')}`);
   await box.updateFlags([uid], { operation: 'replace', flags });
   say(`F ${uid} ${flags.join(',')}`);
+  seq += size;
 }
