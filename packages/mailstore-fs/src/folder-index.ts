@@ -508,17 +508,40 @@ class RecordParser {
     const emailId = latin1(data, idStart, i);
     let check: BatchCheck | null = null;
     if (kind === STAR) {
-      if (i >= end) return undefined;
-      const digestStart = ++i;
-      i = this.hashField(i, end, hash);
-      hash = this.hash;
-      if (i < 0 || i >= end) return undefined;
-      const batchStart = ++i;
-      i = this.hashField(i, end, hash);
-      hash = this.hash;
-      if (i < 0) return undefined;
-      check = batchCheck(latin1(data, digestStart, batchStart - 1), latin1(data, batchStart, i));
-      if (!check) return undefined;
+      // `<digest> <n>/<count>`: 16 lowercase hex digits, then two numbers, read in place.
+      const digestStart = i + 1;
+      if (digestStart + DIGEST_LENGTH >= end || data[i + 1 + DIGEST_LENGTH] !== SPACE) {
+        return undefined;
+      }
+      for (i = digestStart; i < digestStart + DIGEST_LENGTH; i++) {
+        const c = data[i]!;
+        if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return undefined;
+        hash = Math.imul(hash ^ c, FNV_PRIME);
+      }
+      hash = Math.imul(hash ^ SPACE, FNV_PRIME);
+      let position = 0;
+      let count = 0;
+      let digits = 0;
+      for (i++; i < end; i++) {
+        const c = data[i]!;
+        hash = Math.imul(hash ^ c, FNV_PRIME);
+        if (c === SLASH) break;
+        if (c < 0x30 || c > 0x39) return undefined;
+        position = position * 10 + (c - 0x30);
+        digits++;
+      }
+      if (digits === 0 || digits > 9 || i >= end) return undefined;
+      digits = 0;
+      for (i++; i < end; i++) {
+        const c = data[i]!;
+        hash = Math.imul(hash ^ c, FNV_PRIME);
+        if (c === SPACE) break;
+        if (c < 0x30 || c > 0x39) return undefined;
+        count = count * 10 + (c - 0x30);
+        digits++;
+      }
+      if (digits === 0 || digits > 9 || position < 1 || count < position) return undefined;
+      check = { digest: latin1(data, digestStart, digestStart + DIGEST_LENGTH), position, count };
     }
     let flags = NO_FLAGS;
     if (i < end) {
@@ -639,6 +662,7 @@ class RecordParser {
 const NO_FLAGS: readonly string[] = Object.freeze([]);
 const PLUS = 0x2b;
 const STAR = 0x2a;
+const SLASH = 0x2f;
 const MAX_SHARED_FLAG_LISTS = 1024;
 
 /** Node's own latin1 slicer, when there: `toString` costs a wrapper per call. */
