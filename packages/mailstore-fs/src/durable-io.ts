@@ -137,10 +137,10 @@ export class PendingAppend {
 }
 
 /**
- * Flushes the given files (descriptors), directories (paths) and data-only files (descriptors)
- * all at once, a bounded number at a time: on a journaling filesystem flushes that overlap
- * share one journal commit, so flushing a message file, its directory and the index together
- * costs about one flush, not three in a row.
+ * Flushes the given files (descriptors, `fsync`), directories (paths, `fsync`) and files whose
+ * data and size are what matters (descriptors, `fdatasync`) all at once, a bounded number at a
+ * time: on a journaling filesystem flushes that overlap share one journal commit, so flushing a
+ * message file, its directory and the index together costs about one flush, not three in a row.
  */
 export async function flushTogether(items: {
   files?: readonly number[];

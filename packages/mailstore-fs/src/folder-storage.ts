@@ -275,16 +275,13 @@ export class FolderStorage {
         open.push(await writeMessageFile(path, content));
         written.push(path);
         if (open.length >= OPEN_FILES_PER_BATCH) {
-          await flushTogether({ files: open });
+          await flushTogether({ data: open });
           for (const fd of open.splice(0)) closeQuietly(fd);
         }
       }
       index = new PendingAppend(this.indexPath, records.map(recordLine).join(''));
-      await flushTogether({
-        files: open,
-        directories: [this.messagesDirectory],
-        data: [index.fd],
-      });
+      // Data and size are what reading a message back needs; its name is the directory's.
+      await flushTogether({ directories: [this.messagesDirectory], data: [...open, index.fd] });
     } catch (error) {
       // Nothing is acknowledged: take back what was written, so that a retry starts clean.
       index?.undo();
