@@ -81,8 +81,14 @@ export function createImapServer(options: ImapServerOptions): ImapServer {
       if (!secureContext) return void raw.destroy();
       const secure = new TLSSocket(raw, { isServer: true, secureContext });
       secure.on('error', () => raw.destroy());
-      secure.once('secure', () => serve(listener, raw, secure, channelBindingOf(secure)));
-      raw.setTimeout(timeouts.unauthenticated, () => raw.destroy());
+      // Until the handshake is done there is no session to say BYE; after it, the session's
+      // autologout timer takes over.
+      const handshakeTimedOut = () => raw.destroy();
+      secure.once('secure', () => {
+        raw.off('timeout', handshakeTimedOut);
+        serve(listener, raw, secure, channelBindingOf(secure));
+      });
+      raw.setTimeout(timeouts.unauthenticated, handshakeTimedOut);
       return;
     }
     serve(listener, raw, raw, undefined);
@@ -127,6 +133,7 @@ export function createImapServer(options: ImapServerOptions): ImapServer {
       },
       pause: () => socket.pause(),
       resume: () => socket.resume(),
+      authenticationChanged: () => armTimer(),
       ...(listener.tls === 'starttls' && secureContext
         ? {
             startTls: async (afterWritten: Promise<void>) => {

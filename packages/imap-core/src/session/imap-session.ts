@@ -53,6 +53,12 @@ export interface ImapTransport {
    * compressed already; output is compressed from the first octet after `afterWritten`.
    */
   startCompression?(pending: Uint8Array, afterWritten: Promise<void>): void;
+  /**
+   * The session logged in, or out with UNAUTHENTICATE: a transport whose autologout timer
+   * depends on the state re-arms it here, as a client that pipelined LOGIN with IDLE sends
+   * nothing more to re-arm it with.
+   */
+  authenticationChanged?(authenticated: boolean): void;
 }
 
 /** Chunks of a response are gathered up to this many octets into one write. */
@@ -371,6 +377,7 @@ export class ImapSession implements SessionContext {
     this.currentState = 'authenticated';
     this.authFailures = 0;
     if (this.counters) this.counters.logins++;
+    this.transport.authenticationChanged?.(true);
   }
 
   logOut(): void {
@@ -386,6 +393,7 @@ export class ImapSession implements SessionContext {
     this.enabledSet.clear();
     this.condstoreUsed = false;
     this.currentState = 'not-authenticated';
+    this.transport.authenticationChanged?.(false);
   }
 
   select(mailbox: SelectedMailbox): void {

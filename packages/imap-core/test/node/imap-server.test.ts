@@ -89,6 +89,28 @@ describe('createImapServer', () => {
     );
   });
 
+  it('gives a client that pipelined LOGIN with IDLE the authenticated timer, not the login one', async () => {
+    const { plain, secure } = await start({
+      allowPlaintextAuth: true,
+      timeouts: { unauthenticated: 300, authenticated: 60_000 },
+    });
+    for (const [port, tls] of [
+      [plain, false],
+      [secure, true],
+    ] as const) {
+      const client = await RawClient.connect(port, tls);
+      cleanups.push(() => client.close());
+      await client.readUntil(/\r\n/);
+      // One chunk, received while not yet logged in: nothing more arrives to re-arm the timer.
+      client.send('a LOGIN alice wonderland\r\nb SELECT INBOX\r\nc IDLE\r\n');
+      await client.readUntil(/\+ idling\r\n/);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      client.send('DONE\r\n');
+      const after = await client.readUntil(/c OK[^\r]*\r\n/);
+      expect(after).not.toContain('BYE');
+    }
+  });
+
   it('counts connections, logins, bytes and messages sent (Kerio IMAP counters)', async () => {
     const store = new MemoryMailStore();
     await store.deliver(ALICE, { content: message('counted') });
