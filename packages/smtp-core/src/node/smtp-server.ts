@@ -66,16 +66,19 @@ export function createSmtpServer(options: SmtpServerOptions): SmtpServer {
     socket.on('error', () => socket.destroy());
     if (!listener.proxyProtocol) return serve(listener, socket, null, null);
     let pending = Buffer.alloc(0);
+    // Until the PROXY header is in there is no session to say 421; after it, the session's timer.
+    const headerTimedOut = () => socket.destroy();
     const onData = (chunk: Buffer) => {
       pending = Buffer.concat([pending, chunk]);
       const header = parseProxyHeader(pending);
       if (header.status === 'more') return;
       socket.off('data', onData);
+      socket.off('timeout', headerTimedOut);
       if (header.status === 'invalid') return void socket.destroy();
       serve(listener, socket, header.source, pending.subarray(header.length));
     };
     socket.on('data', onData);
-    socket.setTimeout(timeouts.command, () => socket.destroy());
+    socket.setTimeout(timeouts.command, headerTimedOut);
   };
 
   const serve = (

@@ -144,6 +144,19 @@ describe('createSmtpServer', () => {
     expect(received).toHaveLength(0);
   });
 
+  it('says 421 to an idle client behind a PROXY header, as to any other', async () => {
+    const { port } = await start({
+      listeners: [{ name: 'smtp', port: 0, proxyProtocol: true }],
+      timeouts: { command: 300 },
+    });
+    const client = await open(port);
+    client.send('PROXY TCP4 203.0.113.9 192.0.2.1 5555 25\r\n');
+    await client.waitFor(/^220 /);
+    expect(await client.waitFor(/421 /, 3000)).toMatch(
+      /\r\n421 mx\.example\.com Timeout, closing connection\r\n$/,
+    );
+  });
+
   it('takes the client address from a PROXY protocol header (v1 and v2)', async () => {
     const { port, received } = await start({
       listeners: [{ name: 'smtp', port: 0, proxyProtocol: true }],
