@@ -38,6 +38,8 @@ const option = (name: string, fallback: number) => {
 const USER = 'bench@example.com';
 const PASSWORD = 'secret';
 const WORD = 'zanzibar';
+/** How long a command may go unanswered before the run fails. */
+const STALL_SECONDS = 120;
 
 // ---- the driver ----
 
@@ -81,7 +83,23 @@ class Driver {
         ? `${tag} ${text}\r\n`
         : Buffer.concat([Buffer.from(`${tag} `), text]),
     );
-    await done;
+    // A reply that never comes is a server bug; say which command it was instead of hanging.
+    let watchdog: NodeJS.Timeout | undefined;
+    const silence = new Promise<never>((_, reject) => {
+      watchdog = setTimeout(() => {
+        const sent = String(text).slice(0, 60).split('\r\n')[0];
+        reject(
+          new Error(
+            `no reply to ${tag} ${sent} in ${STALL_SECONDS} s; last bytes: ${JSON.stringify(this.buffer.slice(-300))}`,
+          ),
+        );
+      }, STALL_SECONDS * 1000);
+    });
+    try {
+      await Promise.race([done, silence]);
+    } finally {
+      clearTimeout(watchdog);
+    }
     return Number(process.hrtime.bigint() - start) / 1e9;
   }
 
@@ -195,6 +213,7 @@ async function idleBench(
         if (text.length > 65536) text = text.slice(-1024);
       });
       socket.on('error', reject);
+      socket.on('close', () => reject(new Error('an IDLE connection was closed by the server')));
       socket.write(`a LOGIN ${USER} ${PASSWORD}\r\nb SELECT INBOX\r\nc IDLE\r\n`);
       sockets.push(socket);
     });
