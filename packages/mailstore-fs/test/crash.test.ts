@@ -4,11 +4,11 @@
  * acknowledged append byte for byte, keep UIDs unique and ascending, lose nothing else, and hold
  * each batch (MULTIAPPEND) whole or not at all.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runUntilKilled } from '@mailyard/test-kit';
 import { afterAll, expect, it } from 'vitest';
 import { FsMailStore } from '../src/index.js';
 
@@ -18,35 +18,8 @@ afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
 /** Runs the worker until it has been busy for `ms`, then kills it; returns the lines it wrote. */
 function runAndKill(start: number, ms: number): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const worker = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(import.meta.dirname, 'crash', 'worker.ts'),
-        directory,
-        String(start),
-      ],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    let output = '';
-    worker.stdout.on('data', (chunk: Buffer) => {
-      const before = output;
-      output += chunk.toString();
-      if (!before.includes('ready\n') && output.includes('ready\n'))
-        setTimeout(() => worker.kill('SIGKILL'), ms);
-    });
-    worker.on('error', reject);
-    worker.on('exit', (code, signal) => {
-      if (signal !== 'SIGKILL')
-        return reject(new Error(`worker exited on its own (${code}): ${output.slice(-500)}`));
-      // A line without its newline was being written when the kill came: it was never said.
-      resolve(output.split('\n').slice(0, -1));
-    });
-  });
+  const worker = join(import.meta.dirname, 'crash', 'worker.ts');
+  return runUntilKilled(worker, [directory, String(start)], ms);
 }
 
 it(

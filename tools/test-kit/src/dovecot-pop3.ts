@@ -9,10 +9,11 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { describe } from 'vitest';
+import { freePort, startOnFreePorts } from './free-port.js';
 
 const DOVECOT = '/usr/sbin/dovecot';
 const POP3_BINARIES = ['/usr/lib/dovecot/pop3', '/usr/lib/dovecot/pop3-login'];
@@ -59,16 +60,7 @@ export class DovecotPop3Server {
   ) {}
 
   static async start(options: DovecotPop3Options): Promise<DovecotPop3Server> {
-    let lastError: unknown;
-    // Free ports are picked before Dovecot binds them; another process may win the race.
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        return await DovecotPop3Server.tryStart(options);
-      } catch (error) {
-        lastError = error;
-      }
-    }
-    throw lastError;
+    return startOnFreePorts(() => DovecotPop3Server.tryStart(options));
   }
 
   private static async tryStart(options: DovecotPop3Options): Promise<DovecotPop3Server> {
@@ -212,18 +204,6 @@ function currentAccount(): { user: string; group: string } {
   const user = userInfo().username;
   const group = execFileSync('id', ['-gn'], { encoding: 'utf8' }).trim();
   return { user, group };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Resolves once the port answers with a POP3 greeting; rejects if Dovecot exits first. */

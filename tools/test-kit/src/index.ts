@@ -20,3 +20,4 @@ export {
   describeWithPostfix,
   postfixAvailable,
 } from './postfix-smtpd.js';
+export { runUntilKilled } from './crash-worker.js';

@@ -9,11 +9,12 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe } from 'vitest';
+import { freePort, startOnFreePorts } from './free-port.js';
 
 const POSTFIX = '/usr/sbin/postfix';
 const SMTPD = '/usr/lib/postfix/sbin/smtpd';
@@ -68,16 +69,7 @@ export class PostfixSmtpd {
   ) {}
 
   static async start(options: PostfixSmtpdOptions = {}): Promise<PostfixSmtpd> {
-    let lastError: unknown;
-    // Free ports are picked before Postfix binds them; another process may win the race.
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        return await PostfixSmtpd.tryStart(options);
-      } catch (error) {
-        lastError = error;
-      }
-    }
-    throw lastError;
+    return startOnFreePorts(() => PostfixSmtpd.tryStart(options));
   }
 
   /** The port of a listener (`default` unless named). */
@@ -223,18 +215,6 @@ async function running(config: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Resolves once the port answers with an SMTP greeting. */

@@ -5,12 +5,12 @@
  * at the end it is drained here. Every acknowledged message must be in each of its mailboxes
  * exactly once, and no message anywhere more than once.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FsMailStore } from '@mailyard/mailstore-fs';
 import { parseHeaders } from '@mailyard/mime';
+import { runUntilKilled } from '@mailyard/test-kit';
 import { afterAll, expect, it } from 'vitest';
 import { localDeliveryAgent } from '../../src/delivery/local-delivery-agent.js';
 import { DeliveryQueue } from '../../src/queue/delivery-queue.js';
@@ -24,34 +24,12 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** Runs the worker; kills it after `ms` unless its failpoint kills it first. Returns its lines. */
 function runAndKill(start: number, ms: number, failpoint: number): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const worker = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(import.meta.dirname, 'crash', 'worker.ts'),
-        queueDirectory,
-        storeDirectory,
-        String(start),
-        String(failpoint),
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let output = '';
-    worker.stdout.on('data', (chunk: Buffer) => {
-      const before = output;
-      output += chunk.toString();
-      if (!before.includes('ready\n') && output.includes('ready\n'))
-        setTimeout(() => worker.kill('SIGKILL'), ms);
-    });
-    worker.on('error', reject);
-    worker.on('exit', (code, signal) => {
-      if (signal !== 'SIGKILL')
-        return reject(new Error(`worker exited on its own (${code}): ${output.slice(-500)}`));
-      resolve(output.split('\n').slice(0, -1));
-    });
-  });
+  const worker = join(import.meta.dirname, 'crash', 'worker.ts');
+  return runUntilKilled(
+    worker,
+    [queueDirectory, storeDirectory, String(start), String(failpoint)],
+    ms,
+  );
 }
 
 async function mailboxContents(store: FsMailStore, user: string): Promise<Map<number, number>> {
