@@ -21,3 +21,4 @@ export {
   postfixAvailable,
 } from './postfix-smtpd.js';
 export { runUntilKilled } from './crash-worker.js';
+export { freePort, startOnFreePorts } from './free-port.js';

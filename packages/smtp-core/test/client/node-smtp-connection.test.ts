@@ -12,8 +12,8 @@ import {
   type ConversationOptions,
 } from '../../src/client/smtp-conversation.js';
 import type { Envelope, MessageSource } from '../../src/envelope.js';
-import { selfSignedCertificate } from '@mailyard/test-kit';
-import { freePort, opensslAvailable, requirePeers } from './peers.js';
+import { freePort, selfSignedCertificate } from '@mailyard/test-kit';
+import { opensslAvailable, requirePeers } from './peers.js';
 
 function source(content: string | Buffer): MessageSource {
   const bytes = typeof content === 'string' ? Buffer.from(content) : content;

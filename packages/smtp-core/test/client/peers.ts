@@ -4,29 +4,16 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { commandAvailable } from '@mailyard/test-kit';
+import { commandAvailable, freePort } from '@mailyard/test-kit';
 
 export const SMTP_SINK = '/usr/sbin/smtp-sink';
 export const requirePeers = process.env.MAILYARD_REQUIRE_PEERS === '1';
 export const smtpSinkAvailable = existsSync(SMTP_SINK);
 
 export const opensslAvailable = commandAvailable('openssl');
-
-/** A port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface SmtpSink {
   readonly port: number;
