@@ -49,6 +49,11 @@ export class DovecotSandbox {
         `base_dir = ${this.home}/run`,
         `state_dir = ${this.home}/state`,
         `log_path = ${this.home}/log`,
+        // Our hierarchy delimiter, so that mailbox names compare as they are (maildir's is `.`).
+        'namespace inbox {',
+        '  inbox = yes',
+        '  separator = /',
+        '}',
         // Dovecot refuses mail access as root; as root, let it drop to nobody.
         ...(asRoot ? ['mail_uid = nobody', 'mail_gid = nogroup'] : []),
         '',

@@ -59,9 +59,11 @@ const DAY = 86_400_000;
 /** Records read at once (see FETCH's batch). */
 const BATCH = 1024;
 
-/** The outcome of a search: matching UIDs ascending, and the highest MODSEQ among them. */
+/** The outcome of a search: matching UIDs ascending, their MODSEQs, and the highest of these. */
 export interface SearchResult {
   readonly uids: number[];
+  /** The MODSEQ of each message of {@link uids}, in the same order. */
+  readonly modSeqs: number[];
   readonly highestModSeq: number;
 }
 
@@ -94,16 +96,18 @@ export async function runSearch(
     selection.isLive(state.uid),
   );
   const uids: number[] = [];
+  const modSeqs: number[] = [];
   let highestModSeq = 0;
   const test = (candidate: Candidate) => {
     if (matches(prepared, candidate, selection)) {
       uids.push(candidate.state.uid);
+      modSeqs.push(candidate.state.modSeq);
       highestModSeq = Math.max(highestModSeq, candidate.state.modSeq);
     }
   };
   if (need === Need.State) {
     for (const state of states) test({ state });
-    return { uids, highestModSeq };
+    return { uids, modSeqs, highestModSeq };
   }
   const byUid = new Map(states.map((state) => [state.uid, state]));
   const rangeOf = (record: MessageRecord) => ({
@@ -134,7 +138,7 @@ export async function runSearch(
       test(candidate);
     }
   }
-  return { uids, highestModSeq };
+  return { uids, modSeqs, highestModSeq };
 }
 
 /** Whether a key asks about mod-sequences (the SEARCH response then reports the highest). */

@@ -102,11 +102,15 @@ export function referencesThreads(messages: readonly ThreadMessage[]): ThreadNod
       }
       previous = current;
     }
-    // (1C) The message's parent is its last reference.
-    if (previous && previous !== node && !isAncestor(node, previous)) link(previous, node);
-    else if (!previous && node.parent) {
+    // (1C) The message's parent is its last reference. A parent it has already came from an
+    // earlier message's References (probably truncated): that link goes first, even when the
+    // new one cannot be made because it would form a loop.
+    if (node.parent && node.parent !== previous) {
       node.parent.children = node.parent.children.filter((c) => c !== node);
       node.parent = null;
+    }
+    if (previous && !node.parent && previous !== node && !isAncestor(node, previous)) {
+      link(previous, node);
     }
   }
   // (2) The root set, (4) pruned of placeholders.

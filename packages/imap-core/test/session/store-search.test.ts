@@ -204,6 +204,32 @@ describe('SEARCH', () => {
     ).toBe(`* ESEARCH (TAG "d") COUNT 1 MODSEQ ${modseq}\r\nd OK Search completed\r\n`);
   });
 
+  it('reports the MODSEQ of the MIN and MAX messages when only they are returned (RFC 7162 3.1.5)', async () => {
+    const client = await selected();
+    // Message 1 changes last, message 2 before it: the highest MODSEQ is message 1's.
+    await client.command('a STORE 2 +FLAGS.SILENT (\\Seen)');
+    await client.command('b STORE 1 +FLAGS.SILENT (\\Flagged)');
+    const fetched = await client.command('c FETCH 1:3 MODSEQ');
+    const [m1, m2, m3] = [...fetched.matchAll(/MODSEQ \((\d+)\)/g)].map((m) => Number(m[1]));
+    expect(m1).toBeGreaterThan(m2!);
+    expect(m2).toBeGreaterThan(m3!);
+    const esearch = async (returns: string, key = 'MODSEQ 1') =>
+      (await client.command(`t SEARCH RETURN (${returns}) ${key}`)).split('\r\n')[0];
+    expect(await esearch('MIN', '2:3 MODSEQ 1')).toBe(`* ESEARCH (TAG "t") MIN 2 MODSEQ ${m2}`);
+    expect(await esearch('MAX', '2:3 MODSEQ 1')).toBe(`* ESEARCH (TAG "t") MAX 3 MODSEQ ${m3}`);
+    expect(await esearch('MIN MAX', '2:3 MODSEQ 1')).toBe(
+      `* ESEARCH (TAG "t") MIN 2 MAX 3 MODSEQ ${m2}`,
+    );
+    // With COUNT or ALL, every matching message counts: message 1's is the highest.
+    expect(await esearch('MAX COUNT')).toBe(`* ESEARCH (TAG "t") MAX 3 COUNT 3 MODSEQ ${m1}`);
+    expect(await esearch('MIN ALL')).toBe(`* ESEARCH (TAG "t") MIN 1 ALL 1:3 MODSEQ ${m1}`);
+    expect(
+      (await client.command('u SORT RETURN (MIN) (REVERSE ARRIVAL) UTF-8 MODSEQ 1')).split(
+        '\r\n',
+      )[0],
+    ).toBe(`* ESEARCH (TAG "u") MIN 3 MODSEQ ${m3}`);
+  });
+
   it('searches EMAILID (RFC 8474)', async () => {
     const client = await selected();
     const id = /EMAILID \((\w+)\)/.exec(await client.command('a FETCH 2 EMAILID'))![1];

@@ -14,6 +14,7 @@ import {
   sectionLabel,
 } from '../message-sections.js';
 import type { SelectedMailbox } from '../selected-mailbox.js';
+import { nulFree, nulFreeStream } from '../nul-free.js';
 import type { SessionContext } from '../session-context.js';
 import { refuse } from '../store-refusal.js';
 import { resolveSequence } from './select-commands.js';
@@ -232,8 +233,8 @@ async function fetchItem(
   /** A range of the message as a literal: from the bytes at hand, else streamed from the store. */
   const sendRange = (start: number, end: number) => {
     if (end <= start) out.literal(new Uint8Array(0));
-    else if (content && end <= content.length) out.literal(content.subarray(start, end));
-    else out.stream(end - start, () => mailbox.read(state.uid, { start, end }));
+    else if (content && end <= content.length) out.literal(nulFree(content.subarray(start, end)));
+    else out.stream(end - start, () => nulFreeStream(mailbox.read(state.uid, { start, end })));
   };
   switch (item.type) {
     case 'UID':
@@ -302,7 +303,7 @@ async function fetchItem(
           section.fields ?? [],
           section.text === 'HEADER.FIELDS.NOT',
         );
-        out.literal(applyPartial(fields, partial));
+        out.literal(nulFree(applyPartial(fields, partial)));
         return;
       }
       let start = range.start;
@@ -329,8 +330,9 @@ async function fetchItem(
       }
       const sent = applyPartial(bytes, item.partial);
       out.raw(`BINARY${label}${item.partial ? `<${item.partial.start}>` : ''} `);
-      // A literal8 where an encoding was undone (the octets may be anything), as Dovecot sends it.
-      out.literal(sent, decoded);
+      // A literal8 where an encoding was undone (the octets may be anything) or NUL is among
+      // them, as Dovecot sends it.
+      out.literal(sent, decoded || sent.includes(0));
       if (sendsWholeMessage(item)) countMessage(session);
       return;
     }

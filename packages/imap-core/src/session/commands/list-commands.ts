@@ -6,6 +6,7 @@ import {
   canonicalInbox,
   joinReference,
   listMatcher,
+  nameFromWire,
   namespaceRoot,
   parentsOf,
 } from '../mailbox-names.js';
@@ -42,9 +43,11 @@ export async function list(session: SessionContext, command: ListCommand): Promi
     return;
   }
   const { selection, returns } = command;
-  const matchers = command.patterns.map((p) =>
-    listMatcher(joinReference(reference, session.storeName(p))),
-  );
+  // A pattern that is not valid modified UTF-7 names no mailbox: it matches nothing (Dovecot).
+  const matchers = command.patterns.map((pattern) => {
+    const name = nameFromWire(pattern, session.utf8);
+    return name === null ? () => false : listMatcher(joinReference(reference, name));
+  });
   const matches = (name: string) => matchers.some((m) => m(name));
   const mailboxes = await session.mailboxes(true);
   const byName = new Map(mailboxes.map((info) => [info.name, info]));
@@ -69,9 +72,10 @@ export async function list(session: SessionContext, command: ListCommand): Promi
     return true;
   };
   if (selection.recursiveMatch) {
-    // RFC 5258 3.5: a name that does not meet the selection but has a descendant that does.
+    // RFC 5258 3.5: a name that does not meet the selection but has a descendant that does and
+    // that no pattern matches; a descendant that is listed itself needs no CHILDINFO.
     for (const name of allNames) {
-      if (!selected(name)) continue;
+      if (!selected(name) || matches(name)) continue;
       for (const parent of parentsOf(name)) if (!selected(parent)) childInfoFor.add(parent);
     }
   }
@@ -124,15 +128,16 @@ export async function list(session: SessionContext, command: ListCommand): Promi
 /** LSUB (RFC 3501 6.3.9; deprecated by RFC 9051 but kept): the subscriptions matching a pattern. */
 export async function lsub(session: SessionContext, command: LsubCommand): Promise<void> {
   const reference = session.storeName(command.reference);
-  const pattern = joinReference(reference, session.storeName(command.pattern));
-  const matches = listMatcher(pattern);
+  const name = nameFromWire(command.pattern, session.utf8);
+  const pattern = name === null ? null : joinReference(reference, name);
+  const matches = pattern === null ? () => false : listMatcher(pattern);
   const names = new Set((await session.access.subscriptions()).map(canonicalInbox));
   const existing = new Set((await session.mailboxes(true)).map((info) => info.name));
   const candidates = new Map<string, boolean>();
   for (const name of names) {
     if (matches(name)) candidates.set(name, existing.has(name));
     // `%` also answers with the levels above subscribed names, not selectable as such.
-    if (pattern.endsWith('%')) {
+    if (pattern?.endsWith('%')) {
       for (const parent of parentsOf(name)) {
         if (!names.has(parent) && matches(parent)) candidates.set(parent, false);
       }

@@ -40,7 +40,7 @@ export async function search(session: SessionContext, command: SearchCommand): P
           command.uid,
           effective(returns),
           numbers,
-          withModSeq ? result.highestModSeq : null,
+          withModSeq ? result.modSeqs : null,
           false,
         ),
       );
@@ -79,25 +79,41 @@ function saveResult(
 
 /**
  * An ESEARCH response (RFC 4731 3.2). `ordered` keeps the order of `numbers` (ESORT, RFC 5267):
- * MIN and MAX are then the first and the last, not the smallest and the largest.
+ * MIN and MAX are then the first and the last, not the smallest and the largest. `modSeqs`, when
+ * the search involved mod-sequences, holds the MODSEQ of each message of `numbers`.
  */
 export function esearchLine(
   tag: string,
   uid: boolean,
   returns: SearchReturn,
   numbers: readonly number[],
-  modSeq: number | null,
+  modSeqs: readonly number[] | null,
   ordered: boolean,
 ): string {
   let line = `* ESEARCH (TAG ${quote(tag)})${uid ? ' UID' : ''}`;
-  if (numbers.length > 0) {
-    const sorted = ordered ? numbers : [...numbers].sort((a, b) => a - b);
-    if (returns.min) line += ` MIN ${ordered ? numbers[0] : sorted[0]}`;
-    if (returns.max)
-      line += ` MAX ${ordered ? numbers[numbers.length - 1] : sorted[sorted.length - 1]}`;
-    if (returns.all) line += ` ALL ${formatSequenceSet(sorted)}`;
+  if (numbers.length === 0) return returns.count ? `${line} COUNT 0` : line;
+  let min = 0;
+  let max = numbers.length - 1;
+  if (!ordered) {
+    for (const [i, n] of numbers.entries()) {
+      if (n < numbers[min]!) min = i;
+      if (n > numbers[max]!) max = i;
+    }
+  }
+  if (returns.min) line += ` MIN ${numbers[min]}`;
+  if (returns.max) line += ` MAX ${numbers[max]}`;
+  if (returns.all) {
+    // ESORT's ALL keeps the sort order (RFC 5267 3.1); ESEARCH's is ascending.
+    line += ` ALL ${formatSequenceSet(ordered ? numbers : [...numbers].sort((a, b) => a - b))}`;
   }
   if (returns.count) line += ` COUNT ${numbers.length}`;
-  if (modSeq !== null && numbers.length > 0) line += ` MODSEQ ${modSeq}`;
+  if (modSeqs !== null) {
+    // RFC 7162 3.1.5: with MIN or MAX alone (no ALL, no COUNT), the MODSEQ of the messages
+    // returned; otherwise the highest of all that matched.
+    let modSeq = 0;
+    if (returns.all || returns.count) for (const m of modSeqs) modSeq = Math.max(modSeq, m);
+    else modSeq = Math.max(returns.min ? modSeqs[min]! : 0, returns.max ? modSeqs[max]! : 0);
+    line += ` MODSEQ ${modSeq}`;
+  }
   return line;
 }

@@ -25,12 +25,15 @@ function casemap(text: string): string {
   return text.replace(/[a-z]+/g, (letters) => letters.toUpperCase());
 }
 
-/** RFC 5256: the addr-mailbox (local part) of the first address. */
+/**
+ * RFC 5256: the addr-mailbox of the first address, as the ENVELOPE lists addresses. A group
+ * comes first there as its start marker, whose addr-mailbox is the group's name (Dovecot sorts
+ * `Cc: user2: blah@domain1.org;` by `user2`).
+ */
 function firstMailbox(list: readonly AddressListEntry[]): string {
   const first = list[0];
   if (!first) return '';
-  const mailbox = first.type === 'group' ? first.members[0] : first;
-  return casemap(mailbox?.localPart ?? '');
+  return casemap(first.type === 'group' ? first.rawName : first.localPart);
 }
 
 /** The sent date (RFC 5256 2.2): the Date field, or INTERNALDATE when it has none. */
@@ -84,6 +87,7 @@ export async function sort(session: SessionContext, command: SortCommand): Promi
     });
   const numbers = command.uid ? sorted : sorted.map((uid) => selection.view.seqOf(uid));
   if (command.returns) {
+    const modSeqOf = new Map(result.uids.map((uid, i) => [uid, result.modSeqs[i]!]));
     const returns =
       command.returns.min || command.returns.max || command.returns.all || command.returns.count
         ? command.returns
@@ -94,7 +98,7 @@ export async function sort(session: SessionContext, command: SortCommand): Promi
         command.uid,
         returns,
         numbers,
-        withModSeq ? result.highestModSeq : null,
+        withModSeq ? sorted.map((uid) => modSeqOf.get(uid)!) : null,
         true,
       ),
     );
