@@ -29,6 +29,7 @@ import { join } from 'node:path';
 import { createImapServer } from '@mailyard/imap-core';
 import { FsMailStore } from '@mailyard/mailstore-fs';
 import { DovecotServer, dovecotServerAvailable } from '@mailyard/test-kit';
+import { ImapBenchClient } from './imap-client.js';
 import { formatRate } from './measure.js';
 
 const option = (name: string, fallback: number) => {
@@ -38,86 +39,6 @@ const option = (name: string, fallback: number) => {
 const USER = 'bench@example.com';
 const PASSWORD = 'secret';
 const WORD = 'zanzibar';
-/** How long a command may go unanswered before the run fails. */
-const STALL_SECONDS = 120;
-
-// ---- the driver ----
-
-/** A pipelining client: sends tagged commands, waits for their tagged replies, counts octets. */
-class Driver {
-  private buffer = '';
-  private waiting: { pattern: RegExp; resolve: () => void } | null = null;
-  private tag = 0;
-  received = 0;
-
-  private constructor(private readonly socket: Socket) {
-    socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => {
-      this.received += chunk.length;
-      // Only the end matters for finding the tagged reply; keep a bounded tail.
-      this.buffer = (this.buffer + chunk.toString('latin1')).slice(-4096);
-      if (this.waiting && this.waiting.pattern.test(this.buffer)) {
-        const { resolve } = this.waiting;
-        this.waiting = null;
-        this.buffer = '';
-        resolve();
-      }
-    });
-  }
-
-  static async connect(port: number): Promise<Driver> {
-    const socket = connect({ port, host: '127.0.0.1' });
-    const driver = new Driver(socket);
-    await driver.until(/\r\n$/);
-    await driver.command(`LOGIN ${USER} ${PASSWORD}`);
-    return driver;
-  }
-
-  /** Sends a command; resolves with the seconds until its tagged OK. */
-  async command(text: string | Buffer): Promise<number> {
-    const tag = `T${++this.tag}`;
-    const start = process.hrtime.bigint();
-    const done = this.until(new RegExp(`(^|\\r\\n)${tag} (OK|NO|BAD)[^\\r]*\\r\\n$`));
-    this.socket.write(
-      typeof text === 'string'
-        ? `${tag} ${text}\r\n`
-        : Buffer.concat([Buffer.from(`${tag} `), text]),
-    );
-    // A reply that never comes is a server bug; say which command it was instead of hanging.
-    let watchdog: NodeJS.Timeout | undefined;
-    const silence = new Promise<never>((_, reject) => {
-      watchdog = setTimeout(() => {
-        const sent = String(text).slice(0, 60).split('\r\n')[0];
-        reject(
-          new Error(
-            `no reply to ${tag} ${sent} in ${STALL_SECONDS} s; last bytes: ${JSON.stringify(this.buffer.slice(-300))}`,
-          ),
-        );
-      }, STALL_SECONDS * 1000);
-    });
-    try {
-      await Promise.race([done, silence]);
-    } finally {
-      clearTimeout(watchdog);
-    }
-    return Number(process.hrtime.bigint() - start) / 1e9;
-  }
-
-  private until(pattern: RegExp): Promise<void> {
-    return new Promise((resolve) => {
-      if (pattern.test(this.buffer)) {
-        this.buffer = '';
-        resolve();
-      } else {
-        this.waiting = { pattern, resolve };
-      }
-    });
-  }
-
-  close(): void {
-    this.socket.destroy();
-  }
-}
 
 function message(n: number): Buffer {
   const words = ['alpha', 'budget', 'meeting', 'report', 'lunch', 'project', 'invoice', 'travel'];
@@ -143,7 +64,7 @@ async function runWorkloads(
   warmup: number,
   appends: number,
 ): Promise<number[]> {
-  const driver = await Driver.connect(port);
+  const driver = await ImapBenchClient.connect(port, { user: USER, password: PASSWORD });
   const median = async (round: () => Promise<number>, prepare?: () => Promise<unknown>) => {
     const times: number[] = [];
     // Warm-up rounds first: a long-running server has its code compiled, a fresh one not yet.
@@ -225,7 +146,7 @@ async function idleBench(
   const after = await memory();
   const perConnection = (key: keyof NodeJS.MemoryUsage) =>
     (after.memory[key] - before.memory[key]) / count / 1024;
-  const writer = await Driver.connect(port);
+  const writer = await ImapBenchClient.connect(port, { user: USER, password: PASSWORD });
   const content = message(999_999);
   const sent = Number(process.hrtime.bigint() / 1000n);
   const appendSeconds = await writer.command(

@@ -36,11 +36,21 @@ export class DovecotServer {
     return this.portNumber;
   }
 
-  /** Writes the configuration, starts Dovecot in the foreground, waits until it accepts. */
-  async start(): Promise<number> {
+  /**
+   * Writes the configuration, starts Dovecot in the foreground, waits until it accepts. With
+   * `login`, only that user and password log in, checked against a SHA512-CRYPT hash (what a
+   * real passdb costs per login; Dovecot's auth cache is off by default); without, any
+   * user with any password.
+   */
+  async start(options: { login?: { user: string; password: string } } = {}): Promise<number> {
     this.portNumber = await freePort();
     const asRoot = process.getuid?.() === 0;
     const user = asRoot ? 'nobody' : (process.env.USER ?? 'nobody');
+    const { login } = options;
+    if (login) {
+      const hash = execFileSync('openssl', ['passwd', '-6', login.password], { encoding: 'utf8' });
+      writeFileSync(join(this.home, 'passwd'), `${login.user}:{SHA512-CRYPT}${hash.trim()}\n`);
+    }
     mkdirSync(this.maildir, { recursive: true });
     // The mail processes run as another user, who must be able to reach the maildir.
     chmodSync(this.home, 0o755);
@@ -59,8 +69,13 @@ export class DovecotServer {
           ? ['default_internal_user = dovecot', 'default_login_user = dovenull']
           : [`default_internal_user = ${user}`, `default_login_user = ${user}`]),
         'passdb {',
-        '  driver = static',
-        '  args = nopassword=y',
+        ...(login
+          ? ['  driver = passwd-file', `  args = ${this.home}/passwd`]
+          : ['  driver = static', '  args = nopassword=y']),
+        '}',
+        // Benchmarks open many sessions for one user from one address (default limit 10).
+        'protocol imap {',
+        '  mail_max_userip_connections = 1000',
         '}',
         'userdb {',
         '  driver = static',

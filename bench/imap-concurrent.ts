@@ -1,0 +1,284 @@
+/**
+ * Many clients on one mailbox at once: @mailyard/imap-core over @mailyard/mailstore-fs against
+ * Dovecot (maildir), same machine, same run, same clients.
+ *
+ * Each of N clients (default 10) runs the same loop on the shared INBOX for a fixed time:
+ *   SELECT INBOX; FETCH of 5 neighbouring messages (UID FLAGS ENVELOPE, two header fields and
+ *   the first 512 octets of the first part); STORE of \Flagged and a keyword on one message
+ *   (set or cleared in turn); APPEND of a 2 KB message; STORE +FLAGS.SILENT (\Deleted) on one
+ *   message; EXPUNGE.
+ * The messages each client picks come from a generator with a fixed seed per client, so both
+ * servers see the same choices as far as their answers let the loops agree. The run reports the
+ * commands of each kind completed in the time, the ratio to Dovecot's (higher is better for us),
+ * and every NO or BAD either server answered: under this load a correct server answers none.
+ *
+ * Two variants: `persistent` (one session per client for the whole run) and `relogin` (a new
+ * connection, LOGIN and LOGOUT around every loop). Both servers check a real password hash on
+ * every LOGIN: ours scrypt (its directory's), Dovecot SHA512-CRYPT (passwd-file, auth cache off
+ * as by default).
+ *
+ * Our server runs in a child process with a libuv thread pool of 16, as bench:imap runs it.
+ *
+ * Usage: npm run bench:imap-concurrent -w @mailyard/bench
+ *          [-- --clients N --seconds S --messages N --variant persistent|relogin|both]
+ */
+import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createImapServer } from '@mailyard/imap-core';
+import { FsMailStore } from '@mailyard/mailstore-fs';
+import { MemoryDirectory } from '@mailyard/mailstore-interface';
+import { DovecotServer, dovecotServerAvailable } from '@mailyard/test-kit';
+import { ImapBenchClient, type Reply } from './imap-client.js';
+
+const numberOption = (name: string, fallback: number) => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at > 0 ? Number(process.argv[at + 1]) : fallback;
+};
+const textOption = (name: string, fallback: string) => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at > 0 ? process.argv[at + 1]! : fallback;
+};
+
+const USER = 'bench@example.com';
+const PASSWORD = 'concurrent-secret';
+const LOGIN = { user: USER, password: PASSWORD };
+const KINDS = ['LOGIN', 'SELECT', 'FETCH', 'STORE', 'APPEND', 'EXPUNGE'] as const;
+type Kind = (typeof KINDS)[number];
+type Variant = 'persistent' | 'relogin';
+
+/** What one server did in one variant: completions and refusals per kind of command. */
+interface Tally {
+  readonly completed: Record<Kind, number>;
+  readonly refused: Record<Kind, number>;
+  /** The first few refusals, as answered. */
+  readonly samples: string[];
+}
+
+function newTally(): Tally {
+  const zero = () => Object.fromEntries(KINDS.map((kind) => [kind, 0])) as Record<Kind, number>;
+  return { completed: zero(), refused: zero(), samples: [] };
+}
+
+function message(n: number): Buffer {
+  const paragraph = randomBytes(1200).toString('base64').replace(/[+/=]/g, ' ');
+  return Buffer.from(
+    `From: Sender ${n % 37} <sender${n % 37}@example.org>\r\nTo: ${USER}\r\n` +
+      `Subject: concurrent ${n}\r\nDate: Mon, 1 Jan 2024 ${String(n % 24).padStart(2, '0')}:00:00 +0000\r\n` +
+      `Message-ID: <${n}@concurrent.bench>\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n` +
+      `${paragraph.replace(/(.{72})/g, '$1\r\n')}\r\n`,
+  );
+}
+
+/** A small deterministic generator (mulberry32): the same choices in both runs. */
+function generator(seed: number): (below: number) => number {
+  let state = seed >>> 0;
+  return (below) => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * below);
+  };
+}
+
+/** One client's loop until the deadline. */
+async function runClient(
+  port: number,
+  variant: Variant,
+  seed: number,
+  deadline: number,
+  tally: Tally,
+): Promise<void> {
+  const random = generator(seed);
+  const note = (kind: Kind, reply: Reply, command: string) => {
+    if (reply.status === 'OK') tally.completed[kind]++;
+    else {
+      tally.refused[kind]++;
+      if (tally.samples.length < 10) {
+        const tagged = reply.text.trimEnd().split('\r\n').pop();
+        tally.samples.push(`${command.slice(0, 60)} -> ${tagged}`);
+      }
+    }
+  };
+  let client: ImapBenchClient | null = null;
+  let appended = seed * 1_000_000;
+  while (Date.now() < deadline) {
+    if (!client) {
+      client = await ImapBenchClient.connect(port, null);
+      note('LOGIN', await client.exchange(`LOGIN ${USER} ${PASSWORD}`), 'LOGIN');
+    }
+    const run = async (kind: Kind, command: string | Buffer) => {
+      const reply = await client!.exchange(command);
+      note(kind, reply, String(command));
+      return reply;
+    };
+    const selected = await run('SELECT', 'SELECT INBOX');
+    const exists = Number(/\* (\d+) EXISTS/.exec(selected.text)?.[1] ?? 0);
+    if (exists > 0) {
+      const first = 1 + random(exists);
+      const last = Math.min(exists, first + 4);
+      await run(
+        'FETCH',
+        `FETCH ${first}:${last} (UID FLAGS ENVELOPE BODY.PEEK[HEADER.FIELDS (SUBJECT FROM)] BODY.PEEK[1]<0.512>)`,
+      );
+      const flagged = 1 + random(exists);
+      const sign = random(2) === 0 ? '+' : '-';
+      await run('STORE', `STORE ${flagged} ${sign}FLAGS (\\Flagged $Label${1 + random(5)})`);
+    }
+    const content = message(appended++);
+    await run(
+      'APPEND',
+      Buffer.concat([
+        Buffer.from(`APPEND INBOX {${content.length}+}\r\n`),
+        content,
+        Buffer.from('\r\n'),
+      ]),
+    );
+    // The mailbox stays about its size: one message in, one out.
+    await run('STORE', `STORE ${1 + random(exists + 1)} +FLAGS.SILENT (\\Deleted)`);
+    await run('EXPUNGE', 'EXPUNGE');
+    if (variant === 'relogin') {
+      await client.exchange('LOGOUT');
+      client.close();
+      client = null;
+    }
+  }
+  client?.close();
+}
+
+async function runVariant(
+  port: number,
+  variant: Variant,
+  clients: number,
+  seconds: number,
+): Promise<Tally> {
+  const tally = newTally();
+  const deadline = Date.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: clients }, (_, i) => runClient(port, variant, i + 1, deadline, tally)),
+  );
+  return tally;
+}
+
+function report(variant: Variant, ours: Tally, dovecot: Tally | null, seconds: number): void {
+  console.log(`\n${variant}: commands completed in ${seconds} s`);
+  for (const kind of KINDS) {
+    const mine = ours.completed[kind];
+    const theirs = dovecot?.completed[kind] ?? null;
+    const ratio = theirs ? `  ratio ${(mine / theirs).toFixed(2)}x` : '';
+    console.log(
+      `  ${kind.padEnd(8)} ours ${String(mine).padStart(7)}   dovecot ${theirs === null ? '      -' : String(theirs).padStart(7)}${ratio}`,
+    );
+  }
+  for (const [name, tally] of [
+    ['ours', ours],
+    ['dovecot', dovecot],
+  ] as const) {
+    if (!tally) continue;
+    const refused = KINDS.filter((kind) => tally.refused[kind] > 0).map(
+      (kind) => `${kind} ${tally.refused[kind]}`,
+    );
+    console.log(`  ${name} refused: ${refused.length === 0 ? 'none' : refused.join(', ')}`);
+    for (const sample of tally.samples) console.log(`    ${sample}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const CLIENTS = numberOption('clients', 10);
+  const SECONDS = numberOption('seconds', 15);
+  const MESSAGES = numberOption('messages', 1000);
+  const chosen = textOption('variant', 'both');
+  const variants: Variant[] = chosen === 'both' ? ['persistent', 'relogin'] : [chosen as Variant];
+  console.log(
+    `node ${process.version}; ${CLIENTS} clients on one INBOX of ${MESSAGES} messages (~2 KB), ${SECONDS} s per variant and server\n`,
+  );
+  const messages = Array.from({ length: MESSAGES }, (_, i) => message(i));
+  const results = new Map<Variant, { ours: Tally; dovecot: Tally | null }>();
+
+  for (const variant of variants) {
+    // ---- ours: a fresh store per variant, so that both variants start alike ----
+    const directory = mkdtempSync(join(tmpdir(), 'mailyard-bench-concurrent-'));
+    let ours: Tally;
+    try {
+      const store = new FsMailStore({ directory });
+      for (let i = 0; i < messages.length; i += 1000) {
+        await store.access(USER).append(
+          'INBOX',
+          messages.slice(i, i + 1000).map((content) => ({ content })),
+        );
+      }
+      await store.close();
+      const child = fork(import.meta.filename, ['--serve', directory], {
+        env: { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16' },
+      });
+      const port = await new Promise<number>((resolve) =>
+        child.once('message', (m) => resolve((m as { port: number }).port)),
+      );
+      ours = await runVariant(port, variant, CLIENTS, SECONDS);
+      child.send({ type: 'stop' });
+      await new Promise((resolve) => child.once('exit', resolve));
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+
+    // ---- Dovecot ----
+    let dovecot: Tally | null = null;
+    if (dovecotServerAvailable) {
+      const server = new DovecotServer();
+      try {
+        const cur = join(server.maildir, 'cur');
+        mkdirSync(cur, { recursive: true });
+        const base = Math.floor(Date.now() / 1000);
+        messages.forEach((content, i) =>
+          writeFileSync(
+            join(cur, `${base}.M${i}P${process.pid}.bench,S=${content.length}:2,`),
+            content,
+          ),
+        );
+        server.ownForDovecot();
+        const port = await server.start({ login: LOGIN });
+        dovecot = await runVariant(port, variant, CLIENTS, SECONDS);
+      } finally {
+        await server.stop();
+      }
+    }
+    results.set(variant, { ours, dovecot });
+  }
+  if (!dovecotServerAvailable) {
+    console.log('Dovecot is not installed (Debian dovecot-imapd): reporting our figures only');
+  }
+  for (const [variant, { ours, dovecot }] of results) report(variant, ours, dovecot, SECONDS);
+}
+
+// ---- the child: our server ----
+
+async function serve(): Promise<void> {
+  const store = new FsMailStore({ directory: process.argv[3]! });
+  // A real directory: every LOGIN checks the password's scrypt hash, as the example server does.
+  const directory = new MemoryDirectory();
+  await directory.addDomain('example.com');
+  await directory.addUser(USER, { password: PASSWORD });
+  const server = createImapServer({
+    store,
+    directory,
+    hostname: 'localhost',
+    allowPlaintextAuth: true,
+    listeners: [{ name: 'imap', port: 0, tls: 'none' }],
+  });
+  const [bound] = await server.listen();
+  process.send!({ port: bound!.port });
+  process.on('message', async (message: { type: string }) => {
+    if (message.type === 'stop') {
+      await server.close(100);
+      await store.close();
+      process.exit(0);
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+}
+
+if (process.argv[2] === '--serve') await serve();
+else await main();
