@@ -38,6 +38,11 @@ export {
   type PasswordRecord,
   type ScramDeriver,
   SCRYPT_COST,
+  checkPasswordRecord,
   hashPassword,
   verifyPasswordRecord,
 } from './directory/password.js';
+export {
+  VerifiedLoginCache,
+  type VerifiedLoginCacheOptions,
+} from './directory/verified-login-cache.js';

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   MemoryDirectory,
   MemoryMailStore,
+  VerifiedLoginCache,
   XmlDirectory,
   directoryAccountPolicy,
   isMailStoreError,
@@ -79,6 +80,47 @@ describe('credentials', () => {
     await directory.updateUser('alice@example.com', { password: 'looking-glass' });
     expect(await directory.verifyPassword('alice', 'wonderland')).toBeNull();
     expect(await directory.verifyPassword('alice', 'looking-glass')).not.toBeNull();
+  });
+
+  it('remembers verified logins, bound to the password they were verified with', async () => {
+    let now = 0;
+    const cache = new VerifiedLoginCache({ ttlMs: 60_000, clock: { now: () => now } });
+    const directory = await kerioLikeDirectory({ loginCache: cache });
+    expect(await directory.verifyPassword('alice', 'Wonderland')).toBeNull();
+    expect(cache.size).toBe(0);
+    expect((await directory.verifyPassword('alice', 'wonderland'))?.id).toBe('alice@example.com');
+    expect(cache.size).toBe(1);
+    // A cached login does not let another password in, nor a disabled or re-passworded account.
+    expect(await directory.verifyPassword('alice', 'Wonderland')).toBeNull();
+    expect((await directory.verifyPassword('alice', 'wonderland'))?.id).toBe('alice@example.com');
+    await directory.updateUser('alice@example.com', { enabled: false });
+    expect(await directory.verifyPassword('alice', 'wonderland')).toBeNull();
+    await directory.updateUser('alice@example.com', { enabled: true, password: 'looking-glass' });
+    expect(await directory.verifyPassword('alice', 'wonderland')).toBeNull();
+    expect(await directory.verifyPassword('alice', 'looking-glass')).not.toBeNull();
+    expect(cache.has('alice@example.com', 'anything', 'looking-glass')).toBe(false);
+    now += 60_000;
+    expect(cache.size).toBe(1);
+    expect(await directory.verifyPassword('alice', 'looking-glass')).not.toBeNull();
+  });
+
+  it('keeps a bounded number of verified logins for a bounded time', () => {
+    let now = 0;
+    const cache = new VerifiedLoginCache({ maxEntries: 2, ttlMs: 1000, clock: { now: () => now } });
+    cache.remember('a', 'r', 'pa');
+    cache.remember('b', 'r', 'pb');
+    cache.remember('c', 'r', 'pc');
+    expect(cache.size).toBe(2);
+    expect(cache.has('a', 'r', 'pa')).toBe(false);
+    expect(cache.has('b', 'r', 'pb')).toBe(true);
+    expect(cache.has('b', 'r2', 'pb')).toBe(false);
+    expect(cache.has('c', 'r', 'px')).toBe(false);
+    now = 1000;
+    expect(cache.has('c', 'r', 'pc')).toBe(false);
+    expect(cache.size).toBe(1);
+    cache.forget();
+    expect(cache.size).toBe(0);
+    expect(() => new VerifiedLoginCache({ maxEntries: 0 })).toThrow(RangeError);
   });
 
   it('gives the plaintext password back only when kept reversibly with the server key', async () => {

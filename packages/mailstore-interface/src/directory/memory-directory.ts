@@ -20,14 +20,21 @@ import {
 import { DirectoryIndex, splitAddress } from './directory-index.js';
 import {
   type PasswordOptions,
+  checkPasswordRecord,
   decodeScram,
   hashPassword,
+  passwordRecordKey,
   recoverPassword,
-  verifyPasswordRecord,
 } from './password.js';
+import { VerifiedLoginCache, type VerifiedLoginCacheOptions } from './verified-login-cache.js';
 
 export interface MemoryDirectoryOptions extends PasswordOptions {
   readonly data?: DirectoryData;
+  /**
+   * Remember logins verified lately, so that a repeated login costs an HMAC, not scrypt (see
+   * {@link VerifiedLoginCache}); on by default, `false` turns it off.
+   */
+  readonly loginCache?: VerifiedLoginCache | VerifiedLoginCacheOptions | false;
 }
 
 /** Kerio's allowed alias characters (Admin Guide Table 12.2), wildcards included. */
@@ -41,10 +48,18 @@ const ALIAS_PATTERN = /^[A-Za-z0-9._?*-]+$/;
 export class MemoryDirectory implements Directory {
   private data: DirectoryData;
   private index: DirectoryIndex;
+  private readonly loginCache: VerifiedLoginCache | null;
 
   constructor(private readonly options: MemoryDirectoryOptions = {}) {
     this.data = options.data ?? EMPTY_DIRECTORY;
     this.index = new DirectoryIndex(this.data);
+    const cache = options.loginCache;
+    this.loginCache =
+      cache === false
+        ? null
+        : cache instanceof VerifiedLoginCache
+          ? cache
+          : new VerifiedLoginCache(cache);
   }
 
   // ---- Directory ----
@@ -84,7 +99,11 @@ export class MemoryDirectory implements Directory {
     const id = this.index.userIdForLogin(login);
     const user = id ? this.index.user(id) : undefined;
     if (!user?.enabled || !user.password) return null;
-    return verifyPasswordRecord(user.password, password) ? this.account(id!) : null;
+    const record = passwordRecordKey(user.password);
+    if (this.loginCache?.has(id!, record, password)) return this.account(id!);
+    if (!(await checkPasswordRecord(user.password, password))) return null;
+    this.loginCache?.remember(id!, record, password);
+    return this.account(id!);
   }
 
   async plaintextPassword(login: string): Promise<string | null> {

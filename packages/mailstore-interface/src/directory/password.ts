@@ -2,6 +2,7 @@ import {
   createCipheriv,
   createDecipheriv,
   randomBytes,
+  scrypt,
   scryptSync,
   timingSafeEqual,
 } from 'node:crypto';
@@ -61,6 +62,33 @@ export function verifyPasswordRecord(record: PasswordRecord, password: string): 
     N: record.scrypt.cost,
   });
   return timingSafeEqual(actual, expected);
+}
+
+/**
+ * {@link verifyPasswordRecord} in libuv's thread pool: the tens of milliseconds scrypt costs on
+ * purpose are spent beside the event loop, not in it, so that other connections go on meanwhile.
+ */
+export async function checkPasswordRecord(
+  record: PasswordRecord,
+  password: string,
+): Promise<boolean> {
+  const salt = Buffer.from(record.scrypt.salt, 'base64');
+  const expected = Buffer.from(record.scrypt.hash, 'base64');
+  const actual = await new Promise<Buffer>((resolve, reject) =>
+    scrypt(
+      password.normalize('NFKC'),
+      salt,
+      expected.length,
+      { N: record.scrypt.cost },
+      (error, key) => (error ? reject(error) : resolve(key)),
+    ),
+  );
+  return timingSafeEqual(actual, expected);
+}
+
+/** What identifies a password record: a changed password has another salt and hash. */
+export function passwordRecordKey(record: PasswordRecord): string {
+  return `${record.scrypt.salt}$${record.scrypt.hash}`;
 }
 
 /** The password, when the record keeps it reversibly and the key fits; else null. */
