@@ -1,6 +1,6 @@
 import type { MessageState } from '@mailyard/mailstore-interface';
 import { formatSequenceSet } from '../protocol/sequence-set.js';
-import { flagList, messageFlagList, permanentFlags } from './flag-lists.js';
+import { SYSTEM_FLAG_LIST, flagList, messageFlagList, permanentFlags } from './flag-lists.js';
 import type { SelectedMailbox } from './selected-mailbox.js';
 import type { SessionContext } from './session-context.js';
 
@@ -16,17 +16,22 @@ export async function reportMailboxChanges(
   includeExpunges: boolean,
 ): Promise<void> {
   const changes = selection.takeChanges(includeExpunges);
-  const lines: string[] = [];
-  if (changes.newKeywords.length > 0) {
-    lines.push(
-      `* FLAGS ${flagList(['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft', ...selection.keywords])}`,
-    );
-    lines.push(
-      selection.readOnly
-        ? '* OK [PERMANENTFLAGS ()] Read-only mailbox.'
-        : `* OK [PERMANENTFLAGS ${permanentFlags(selection.mailbox.rights, selection.keywords)}] Flags permitted.`,
-    );
+  const flagChanges: MessageState[] = [...changes.flags];
+  if (changes.rescanSince !== null) {
+    const since = changes.rescanSince;
+    const known = new Set(flagChanges.map((state) => state.uid));
+    for (const state of await selection.mailbox.messages()) {
+      if (state.modSeq > since && selection.isLive(state.uid) && !known.has(state.uid))
+        flagChanges.push(state);
+    }
+    for (const state of flagChanges)
+      selection.highestModSeq = Math.max(selection.highestModSeq, state.modSeq);
   }
+  const lines: string[] = [];
+  // Keywords first: whatever the FETCH responses below show, FLAGS has listed.
+  const rescannedKeywords = selection.adoptKeywords(flagChanges);
+  if (changes.newKeywords.length > 0 || rescannedKeywords)
+    lines.push(...flagsAnnouncement(selection));
   if (changes.expunged.length > 0) {
     if (session.qresync) {
       const uids = changes.expunged.map((e) => e.uid).sort((a, b) => a - b);
@@ -46,17 +51,6 @@ export async function reportMailboxChanges(
   } else if (changes.recentRemoved && !session.rev2) {
     lines.push(`* ${selection.recent.size} RECENT`);
   }
-  const flagChanges: MessageState[] = [...changes.flags];
-  if (changes.rescanSince !== null) {
-    const since = changes.rescanSince;
-    const known = new Set(flagChanges.map((state) => state.uid));
-    for (const state of await selection.mailbox.messages()) {
-      if (state.modSeq > since && selection.isLive(state.uid) && !known.has(state.uid))
-        flagChanges.push(state);
-    }
-    for (const state of flagChanges)
-      selection.highestModSeq = Math.max(selection.highestModSeq, state.modSeq);
-  }
   const added = new Set(changes.added);
   for (const state of flagChanges) {
     if (added.has(state.uid)) continue;
@@ -65,6 +59,29 @@ export async function reportMailboxChanges(
     lines.push(`* ${seq} FETCH (${unsolicitedFlags(session, selection, state)})`);
   }
   if (lines.length > 0) await session.sendLine(lines.join('\r\n'));
+}
+
+/** FLAGS and PERMANENTFLAGS with every keyword the client knows of (RFC 9051 7.3.5, 7.1). */
+function flagsAnnouncement(selection: SelectedMailbox): string[] {
+  return [
+    `* FLAGS ${flagList([...SYSTEM_FLAG_LIST, ...selection.keywords])}`,
+    selection.readOnly
+      ? '* OK [PERMANENTFLAGS ()] Read-only mailbox.'
+      : `* OK [PERMANENTFLAGS ${permanentFlags(selection.mailbox.rights, selection.keywords)}] Flags permitted.`,
+  ];
+}
+
+/**
+ * Announces the keywords of messages about to be shown that the client has not been told of
+ * yet: another session may have set one a moment ago, and its news has not been reported.
+ */
+export async function announceKeywords(
+  session: SessionContext,
+  selection: SelectedMailbox,
+  messages: Iterable<Pick<MessageState, 'flags'>>,
+): Promise<void> {
+  if (selection.adoptKeywords(messages))
+    await session.sendLine(flagsAnnouncement(selection).join('\r\n'));
 }
 
 /** The data of an unsolicited FETCH: FLAGS, and UID and MODSEQ where the session asked for them. */

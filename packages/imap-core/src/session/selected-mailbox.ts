@@ -170,6 +170,24 @@ export class SelectedMailbox {
     }
   }
 
+  /**
+   * Takes the keywords of messages about to be shown as known, and says whether any is news to
+   * the client: the session then announces them with FLAGS first (RFC 9051 7.3.5: FLAGS lists
+   * every flag that FETCH can show).
+   */
+  adoptKeywords(messages: Iterable<Pick<MessageState, 'flags'>>): boolean {
+    let news = false;
+    for (const { flags } of messages) {
+      for (const flag of flags) {
+        if (flag.startsWith('\\') || this.keywords.has(flag)) continue;
+        this.keywords.add(flag);
+        this.pendingKeywords.delete(flag);
+        news = true;
+      }
+    }
+    return news;
+  }
+
   /** Whether a UID is known to the client and not expunged in the store since. */
   isLive(uid: number): boolean {
     return this.view.has(uid) && !this.pendingExpunged.has(uid);

@@ -40,6 +40,23 @@ describe('several sessions on one mailbox', () => {
     expect(await a.command('j FETCH 2 UID')).toBe('* 2 FETCH (UID 3)\r\nj OK Fetch completed\r\n');
   });
 
+  it('announces a keyword another session set with FLAGS before a FETCH shows it (RFC 9051 7.3.5)', async () => {
+    const { a, b } = await twoSessions();
+    await b.command('x STORE 2 +FLAGS ($Label1)');
+    const fetched = await a.command('f FETCH 1:2 FLAGS');
+    const flags = fetched.indexOf(
+      '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Label1)',
+    );
+    expect(flags).toBeGreaterThanOrEqual(0);
+    expect(fetched).toContain('* OK [PERMANENTFLAGS (');
+    expect(flags).toBeLessThan(fetched.indexOf('* 2 FETCH (FLAGS (\\Recent $Label1))'));
+    // Announced once: the next report does not repeat it.
+    expect(await a.command('n NOOP')).not.toContain('* FLAGS');
+    // A FETCH that does not show flags announces nothing.
+    await b.command('y STORE 1 +FLAGS ($Label2)');
+    expect(await a.command('g FETCH 1 UID')).not.toMatch(/^\* FLAGS/);
+  });
+
   it('reports other sessions’ flag changes, with MODSEQ under CONDSTORE and UID under QRESYNC', async () => {
     const { a, b } = await twoSessions();
     await b.command('x STORE 1 +FLAGS (\\Flagged)');

@@ -4,7 +4,7 @@ import { bodyStructure, envelopeToImap, formatImapDate } from '@mailyard/mime';
 import type { FetchCommand, FetchItem } from '../../protocol/command.js';
 import { type ResponseBuilder, valueBytes } from '../../protocol/response-builder.js';
 import { formatSequenceSet, rangesContain } from '../../protocol/sequence-set.js';
-import { messageFlags } from '../change-report.js';
+import { announceKeywords, messageFlags } from '../change-report.js';
 import { readAhead, readAheadPipeline, readAheadWindows } from '../message-read-ahead.js';
 import {
   binaryContent,
@@ -124,6 +124,14 @@ export async function fetch(session: SessionContext, command: FetchCommand): Pro
       }
     }
   }
+
+  const showsFlags = items.some((item) => item.type === 'FLAGS');
+  const shown = showsFlags ? uids : [...flagsChanged];
+  await announceKeywords(
+    session,
+    selection,
+    shown.map((uid) => states.get(uid)!),
+  );
 
   const withFlags = (uid: number): readonly FetchItem[] =>
     flagsChanged.has(uid) && !items.some((item) => item.type === 'FLAGS')

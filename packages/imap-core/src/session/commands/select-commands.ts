@@ -7,7 +7,7 @@ import {
   rangesContain,
   resolveRanges,
 } from '../../protocol/sequence-set.js';
-import { messageFlags } from '../change-report.js';
+import { announceKeywords, messageFlags } from '../change-report.js';
 import { SYSTEM_FLAG_LIST, flagList, permanentFlags } from '../flag-lists.js';
 import { IMAP_DELIMITER } from '../mailbox-names.js';
 import { SelectedMailbox } from '../selected-mailbox.js';
@@ -96,8 +96,11 @@ async function resynchronize(
   const vanished = (await selection.mailbox.vanishedSince(since)).filter(known);
   const lines: string[] = [];
   if (vanished.length > 0) lines.push(`* VANISHED (EARLIER) ${formatSequenceSet(vanished)}`);
-  for (const state of await selection.mailbox.messages()) {
-    if (state.modSeq <= since || !selection.view.has(state.uid)) continue;
+  const changed = (await selection.mailbox.messages()).filter(
+    (state) => state.modSeq > since && selection.view.has(state.uid),
+  );
+  await announceKeywords(session, selection, changed);
+  for (const state of changed) {
     const seq = selection.view.seqOf(state.uid);
     lines.push(
       `* ${seq} FETCH (UID ${state.uid} FLAGS ${messageFlags(session, selection, state)} MODSEQ (${state.modSeq}))`,
