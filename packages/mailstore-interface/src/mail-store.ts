@@ -47,6 +47,12 @@ export interface MailAccess {
   /** Every mailbox the user may see (the `l` right), in name order. */
   list(): Promise<MailboxInfo[]>;
 
+  /**
+   * One mailbox the user may see, as {@link list} would show it; throws `not-found` otherwise.
+   * Optional for stores of their own: an engine falls back to `list()`, which costs more.
+   */
+  info?(mailbox: string): Promise<MailboxInfo>;
+
   /** A mailbox's counters (IMAP STATUS), without opening it. */
   status(mailbox: string): Promise<MailboxStatus>;
 

@@ -6,6 +6,7 @@ import {
   type MailboxInfo,
   type MessageRecord,
   type MessageState,
+  isMailStoreError,
   silentLogger,
   systemClock,
 } from '@mailyard/mailstore-interface';
@@ -103,7 +104,6 @@ export class ImapSession implements SessionContext {
   private authFailures = 0;
   private badCommands = 0;
   private appendBytes = 0;
-  private mailboxCache: MailboxInfo[] | null = null;
 
   constructor(
     readonly options: ImapSessionOptions,
@@ -318,22 +318,28 @@ export class ImapSession implements SessionContext {
     });
   }
 
-  async mailboxes(refresh = false): Promise<readonly MailboxInfo[]> {
-    if (refresh || !this.mailboxCache) {
-      const all = await this.access.list();
-      this.mailboxCache = all.filter((info) => isListed(info, this.options.fullListing === true));
-    }
-    return this.mailboxCache;
+  async mailboxes(): Promise<readonly MailboxInfo[]> {
+    const all = await this.access.list();
+    return all.filter((info) => isListed(info, this.options.fullListing === true));
   }
 
+  /**
+   * A mailbox as the store has it now. Never from a list kept between commands: another session
+   * may have created, renamed or deleted it a moment ago.
+   */
   async mailboxInfo(name: string): Promise<MailboxInfo | null> {
-    const find = (list: readonly MailboxInfo[]) =>
-      list.find((info) => sameMailbox(info.name, name)) ?? null;
-    return find(await this.mailboxes()) ?? find(await this.mailboxes(true));
-  }
-
-  forgetMailboxes(): void {
-    this.mailboxCache = null;
+    const access = this.access;
+    if (!access.info) {
+      return (await this.mailboxes()).find((info) => sameMailbox(info.name, name)) ?? null;
+    }
+    try {
+      const info = await access.info(name);
+      return isListed(info, this.options.fullListing === true) ? info : null;
+    } catch (error) {
+      if (isMailStoreError(error, 'not-found') || isMailStoreError(error, 'invalid-name'))
+        return null;
+      throw error;
+    }
   }
 
   records(
@@ -389,7 +395,6 @@ export class ImapSession implements SessionContext {
     this.releaseSelection();
     this.currentUser = null;
     this.userAccess = null;
-    this.mailboxCache = null;
     this.enabledSet.clear();
     this.condstoreUsed = false;
     this.currentState = 'not-authenticated';

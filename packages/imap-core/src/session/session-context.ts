@@ -72,15 +72,10 @@ export interface SessionContext {
   /** Resolves when the client sent something or the selected mailbox changed; for IDLE. */
   waitForActivity(): Promise<void>;
 
-  /**
-   * The mailboxes the user sees over IMAP (non-mail folders only with IMAPFullListing), from a
-   * cache refreshed when a name is not found in it (folder types never change).
-   */
-  mailboxes(refresh?: boolean): Promise<readonly MailboxInfo[]>;
+  /** The mailboxes the user sees over IMAP (non-mail folders only with IMAPFullListing). */
+  mailboxes(): Promise<readonly MailboxInfo[]>;
   /** A mailbox the user sees, by store name (INBOX case-insensitively), or null. */
   mailboxInfo(name: string): Promise<MailboxInfo | null>;
-  /** Drops the cache after CREATE, DELETE and RENAME. */
-  forgetMailboxes(): void;
 
   /** Records of messages of the selected mailbox, through the server's record cache if any. */
   records(

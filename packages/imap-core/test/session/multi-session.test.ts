@@ -57,6 +57,27 @@ describe('several sessions on one mailbox', () => {
     expect(await a.command('g FETCH 1 UID')).not.toMatch(/^\* FLAGS/);
   });
 
+  it('sees another session’s CREATE, RENAME and DELETE at once', async () => {
+    const { a, b } = await twoSessions();
+    await a.command('c1 CREATE box');
+    await a.command('c2 CREATE box2');
+    const validity = async (client: TestClient, name: string) =>
+      Number(/UIDVALIDITY (\d+)/.exec(await client.command(`v STATUS ${name} (UIDVALIDITY)`))?.[1]);
+    const [box, box2] = [await validity(b, 'box'), await validity(b, 'box2')];
+    expect(await a.command('r1 RENAME box box3')).toContain('r1 OK');
+    expect(await b.command('r2 RENAME box2 box')).toContain('r2 OK');
+    // A mailbox at a name used before has another UIDVALIDITY (RFC 9051 2.3.1.1).
+    expect(await validity(a, 'box')).toBe(box2);
+    expect(box2).not.toBe(box);
+    expect(await validity(b, 'box3')).toBe(box);
+    expect(await b.command('s STATUS box2 (MESSAGES)')).toContain('s NO [NONEXISTENT]');
+    await a.command('d DELETE box3');
+    expect(await b.command('t STATUS box3 (MESSAGES)')).toContain('t NO [NONEXISTENT]');
+    await b.command('c3 CREATE box3');
+    expect(await a.command('u STATUS box3 (MESSAGES)')).toContain('u OK');
+    expect(await a.command('x RENAME box box3')).toContain('x NO [ALREADYEXISTS]');
+  });
+
   it('reports other sessions’ flag changes, with MODSEQ under CONDSTORE and UID under QRESYNC', async () => {
     const { a, b } = await twoSessions();
     await b.command('x STORE 1 +FLAGS (\\Flagged)');

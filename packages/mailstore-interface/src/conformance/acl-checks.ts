@@ -33,6 +33,7 @@ export function aclChecks(fixture: () => Fixture): void {
   it('shows a shared folder in the other user’s namespace', async () => {
     await share(ACL_PRESETS.reader);
     const info = (await as(BOB).list()).find((m) => m.name === shared);
+    if (as(BOB).info) expect(await as(BOB).info!(shared)).toEqual(info);
     expect(info).toMatchObject({ namespace: 'other', rights: 'lrs' });
   });
 

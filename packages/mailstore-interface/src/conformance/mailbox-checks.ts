@@ -144,6 +144,19 @@ export function mailboxChecks(fixture: () => Fixture): void {
     expect(list.find((m) => m.name === 'Parent/Child')?.hasChildren).toBe(false);
   });
 
+  it('describes one mailbox (info) exactly as the list does, and no other', async () => {
+    const access = fixture().store.access(ALICE);
+    if (!access.info) return;
+    await access.create('Projects/Mailyard', { specialUse: '\\Archive' });
+    await access.subscribe('Projects');
+    for (const entry of await access.list()) expect(await access.info(entry.name)).toEqual(entry);
+    await rejects(access.info('Nowhere'), 'not-found');
+    expect((await access.info('inbox')).name).toBe('INBOX');
+    await access.rename('Projects', 'Archive');
+    await rejects(access.info('Projects'), 'not-found');
+    expect((await access.info('Archive/Mailyard')).specialUse).toBe('\\Archive');
+  });
+
   it('creates a mailbox with a special-use attribute and folder type', async () => {
     const info = await fixture().store.access(ALICE).create('Old', { specialUse: '\\Archive' });
     expect(info.specialUse).toBe('\\Archive');

@@ -78,6 +78,33 @@ export class EngineAccess implements MailAccess {
     return infos.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
+  async info(name: string): Promise<MailboxInfo> {
+    const resolved = await this.engine.resolve(this.user, name);
+    const location = parseMailboxName(resolved.name);
+    const { meta } = resolved.mailbox;
+    const own = await this.engine.ownTree(this.user);
+    let hasChildren = false;
+    for (const child of resolved.tree.mailboxes.values()) {
+      const path = child.meta.path;
+      if (path === RETAINED_PATH || !path.startsWith(meta.path + DELIMITER)) continue;
+      const where = { ...location, path } as MailboxLocation;
+      if (hasRight(await this.engine.rightsOn(this.user, where, child.meta), 'l')) {
+        hasChildren = true;
+        break;
+      }
+    }
+    return {
+      name: resolved.name,
+      id: meta.id,
+      namespace: location.namespace,
+      folderType: meta.folderType,
+      specialUse: meta.specialUse,
+      subscribed: own.subscriptions.has(resolved.name),
+      hasChildren,
+      rights: resolved.rights,
+    };
+  }
+
   async status(name: string): Promise<MailboxStatus> {
     const resolved = await this.engine.resolve(this.user, name);
     requireRight(resolved, 'r');

@@ -49,7 +49,7 @@ export async function list(session: SessionContext, command: ListCommand): Promi
     return name === null ? () => false : listMatcher(joinReference(reference, name));
   });
   const matches = (name: string) => matchers.some((m) => m(name));
-  const mailboxes = await session.mailboxes(true);
+  const mailboxes = await session.mailboxes();
   const byName = new Map(mailboxes.map((info) => [info.name, info]));
   const wantSubscribed = selection.subscribed || returns.subscribed;
   const subscribed = new Set(
@@ -132,7 +132,7 @@ export async function lsub(session: SessionContext, command: LsubCommand): Promi
   const pattern = name === null ? null : joinReference(reference, name);
   const matches = pattern === null ? () => false : listMatcher(pattern);
   const names = new Set((await session.access.subscriptions()).map(canonicalInbox));
-  const existing = new Set((await session.mailboxes(true)).map((info) => info.name));
+  const existing = new Set((await session.mailboxes()).map((info) => info.name));
   const candidates = new Map<string, boolean>();
   for (const name of names) {
     if (matches(name)) candidates.set(name, existing.has(name));

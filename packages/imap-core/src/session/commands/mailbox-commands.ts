@@ -42,7 +42,6 @@ export async function create(session: SessionContext, command: CreateCommand): P
     if (!specialUse) refuse('NO', `Unsupported special use ${command.specialUse[0]}`, 'USEATTR');
   }
   const info = await session.access.create(name, specialUse ? { specialUse } : {});
-  session.forgetMailboxes();
   await session.finish(command, 'OK', 'Create completed', `MAILBOXID (${info.id})`);
 }
 
@@ -55,7 +54,6 @@ export async function deleteMailbox(
   const info = await requireMailbox(session, name);
   if (info.hasChildren) refuse('NO', 'Mailbox has children, delete them first', 'HASCHILDREN');
   await session.access.delete(info.name);
-  session.forgetMailboxes();
   await session.finish(command, 'OK', 'Delete completed');
 }
 
@@ -63,9 +61,9 @@ export async function rename(session: SessionContext, command: RenameCommand): P
   const from = mailboxArgument(session, command.from);
   const to = mailboxArgument(session, command.to);
   const info = await requireMailbox(session, from);
-  if (await session.mailboxInfo(to)) refuse('NO', 'Mailbox already exists', 'ALREADYEXISTS');
+  // Whether `to` is taken, the store decides under its lock (another session may have just
+  // freed or taken the name).
   await session.access.rename(info.name, to);
-  session.forgetMailboxes();
   await session.finish(command, 'OK', 'Rename completed');
 }
 
