@@ -5,6 +5,11 @@
 export type MailStoreErrorCode =
   /** The mailbox, message or user does not exist (IMAP `[NONEXISTENT]`). */
   | 'not-found'
+  /**
+   * The message was expunged, by another session perhaps, while this one still had it in view
+   * (IMAP `[EXPUNGEISSUED]`); its mailbox is still there.
+   */
+  | 'expunged'
   /** A mailbox of that name exists already (IMAP `[ALREADYEXISTS]`). */
   | 'already-exists'
   /** The operation would exceed the user's storage or message-count quota (`[OVERQUOTA]`). */

@@ -619,12 +619,22 @@ export class ImapSession implements SessionContext {
       pendingBytes += pending[pending.length - 1]!.length;
       await flush();
       let remaining = chunk.size;
-      for await (const piece of chunk.source()) {
-        if (this.closed) return;
-        const part = piece.length > remaining ? piece.subarray(0, remaining) : piece;
-        remaining -= part.length;
-        if (part.length > 0) await this.write(part);
-        if (remaining === 0) break;
+      try {
+        for await (const piece of chunk.source()) {
+          if (this.closed) return;
+          const part = piece.length > remaining ? piece.subarray(0, remaining) : piece;
+          remaining -= part.length;
+          if (part.length > 0) await this.write(part);
+          if (remaining === 0) break;
+        }
+      } catch (error) {
+        // The literal's size is out already and nothing else can stand in for its octets: the
+        // connection ends here, as Dovecot ends it (the client will resynchronize).
+        this.logger.error('imap: a message could not be read while it was being sent', {
+          error: String(error),
+        });
+        this.close();
+        return;
       }
       if (remaining > 0) {
         // The store gave fewer octets than it said it has: pad, so the protocol stays in step.

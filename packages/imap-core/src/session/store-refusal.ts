@@ -33,6 +33,12 @@ export function storeRefusal(error: unknown, target = false): Refusal | null {
       return target
         ? { status: 'NO', code: 'TRYCREATE', text: 'Mailbox does not exist' }
         : { status: 'NO', code: 'NONEXISTENT', text: 'Mailbox does not exist' };
+    case 'expunged':
+      return {
+        status: 'NO',
+        code: 'EXPUNGEISSUED',
+        text: 'Some of the requested messages no longer exist',
+      };
     case 'already-exists':
       return { status: 'NO', code: 'ALREADYEXISTS', text: 'Mailbox already exists' };
     case 'over-quota':

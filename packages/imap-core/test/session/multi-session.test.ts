@@ -1,4 +1,4 @@
-import { MemoryMailStore } from '@mailyard/mailstore-interface';
+import { type MailStore, MemoryMailStore } from '@mailyard/mailstore-interface';
 import { describe, expect, it } from 'vitest';
 import { ALICE, TestClient, message } from './harness.js';
 
@@ -55,6 +55,50 @@ describe('several sessions on one mailbox', () => {
     // A FETCH that does not show flags announces nothing.
     await b.command('y STORE 1 +FLAGS ($Label2)');
     expect(await a.command('g FETCH 1 UID')).not.toMatch(/^\* FLAGS/);
+  });
+
+  it('answers FETCH of a body another session expunges meanwhile with EXPUNGEISSUED, never half a literal', async () => {
+    const store = new MemoryMailStore();
+    const big = message('big', `${'x'.repeat(76)}\r\n`.repeat(20_000));
+    for (const content of [message('small'), big, message('last')])
+      await store.deliver(ALICE, { content });
+    // The other session's EXPUNGE lands between FETCH's look at the mailbox and its reads.
+    const expungeFirst = async (uid: number) => {
+      const other = await store.access(ALICE).open('INBOX');
+      await other.updateFlags([uid], { operation: 'add', flags: ['\\Deleted'] });
+      await other.expunge([uid]);
+      other.close();
+    };
+    const interleaved: MailStore = Object.create(store, {
+      access: {
+        value: (user: string) => {
+          const access = store.access(user);
+          return Object.create(access, {
+            open: {
+              value: async (name: string, options?: { readOnly?: boolean }) => {
+                const opened = await access.open(name, options);
+                return Object.create(opened, {
+                  read: {
+                    value: async function* (uid: number, range?: { start: number; end: number }) {
+                      if (uid !== 3) await expungeFirst(uid);
+                      yield* opened.read(uid, range);
+                    },
+                  },
+                });
+              },
+            },
+          });
+        },
+      },
+    });
+    const a = await TestClient.loggedIn({ store: interleaved });
+    await a.command('s SELECT INBOX');
+    const fetched = await a.command('f FETCH 1:3 (UID BODY.PEEK[])');
+    expect(fetched).toMatch(/^\* 3 FETCH \(UID 3 BODY\[\] \{\d+\}\r\n/);
+    expect(fetched).not.toContain('* 1 FETCH');
+    expect(fetched).not.toContain('* 2 FETCH');
+    expect(fetched).toMatch(/f NO \[EXPUNGEISSUED\] [^\r]*\r\n$/);
+    expect(await a.command('n NOOP')).toMatch(/^\* 2 EXPUNGE\r\n\* 1 EXPUNGE\r\n/);
   });
 
   it('sees another session’s CREATE, RENAME and DELETE at once', async () => {

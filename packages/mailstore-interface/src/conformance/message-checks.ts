@@ -62,9 +62,15 @@ export function messageChecks(fixture: () => Fixture): void {
     expect((await readAll(box.read(1, { start: 10_000, end: 20_000 }))).length).toBe(0);
   });
 
-  it('refuses to read a UID that does not exist', async () => {
+  it('refuses to read a UID that does not exist, or was expunged', async () => {
+    await alice().append('INBOX', [{ content: message(1) }, { content: message(2) }]);
     const box = await alice().open('INBOX');
     expect(await fail(readAll(box.read(99)))).toBe('not-found');
+    const other = await alice().open('INBOX');
+    await other.updateFlags([1], { operation: 'add', flags: ['\\Deleted'] });
+    await other.expunge();
+    expect(await fail(readAll(box.read(1)))).toBe('expunged');
+    expect((await readAll(box.read(2))).toString()).toContain('Subject: message 2');
   });
 
   it('keeps a stored message safe from the caller reusing its buffer', async () => {

@@ -69,15 +69,29 @@ export class EngineMailbox implements OpenMailbox {
 
   async *read(uid: number, range?: { start: number; end: number }): AsyncIterable<Uint8Array> {
     const mailbox = this.current();
-    const entry = (await this.index()).get(uid);
-    if (!entry) throw new MailStoreError('not-found', `no message with UID ${uid}`);
+    const index = await this.index();
+    const entry = index.get(uid);
+    if (!entry) {
+      // UIDs are given in order: one below UIDNEXT that is not there was expunged.
+      const code = uid < index.uidNext ? 'expunged' : 'not-found';
+      throw new MailStoreError(code, `no message with UID ${uid}`);
+    }
     const start = Math.max(0, Math.min(range?.start ?? 0, entry.size));
     const end = Math.max(start, Math.min(range?.end ?? entry.size, entry.size));
     if (start === end) return;
-    yield* this.engine.persistence.readContent(this.resolved.tree.key, mailbox.meta, uid, {
-      start,
-      end,
-    });
+    try {
+      yield* this.engine.persistence.readContent(this.resolved.tree.key, mailbox.meta, uid, {
+        start,
+        end,
+      });
+    } catch (error) {
+      // Expunged by another session between the look-up and the read: that is what the reader
+      // is to be told, not that storage failed.
+      if (!(await this.index()).get(uid)) {
+        throw new MailStoreError('expunged', `no message with UID ${uid}`, { cause: error });
+      }
+      throw error;
+    }
   }
 
   async updateFlags(uids: readonly number[], update: FlagUpdate): Promise<FlagUpdateResult> {

@@ -176,7 +176,7 @@ async function wireSize(
   try {
     for await (const chunk of mailbox.read(uid)) counter.push(chunk);
   } catch (error) {
-    if (isMailStoreError(error, 'not-found')) return null;
+    if (isMailStoreError(error, 'expunged') || isMailStoreError(error, 'not-found')) return null;
     throw error;
   }
   cache?.set(key, counter.size);

@@ -684,7 +684,7 @@ export class Pop3Session {
       // login) still gets a clean -ERR.
       first = await read.first;
     } catch (error) {
-      const gone = isMailStoreError(error, 'not-found');
+      const gone = isMailStoreError(error, 'expunged') || isMailStoreError(error, 'not-found');
       if (!gone) {
         this.context.logger.error('pop3 could not read a message', {
           session: this.connection.id,

@@ -1,4 +1,4 @@
-import { hasFlag } from '@mailyard/mailstore-interface';
+import { hasFlag, isMailStoreError } from '@mailyard/mailstore-interface';
 import type { MessageRecord, MessageState } from '@mailyard/mailstore-interface';
 import { bodyStructure, envelopeToImap, formatImapDate } from '@mailyard/mime';
 import type { FetchCommand, FetchItem } from '../../protocol/command.js';
@@ -102,7 +102,7 @@ export async function fetch(session: SessionContext, command: FetchCommand): Pro
   for (const state of await selection.mailbox.messages())
     if (wanted.has(state.uid)) states.set(state.uid, state);
   let uids = requested.filter((uid) => states.has(uid));
-  const expungedMeanwhile = uids.length < requested.length;
+  let expungedMeanwhile = uids.length < requested.length;
   if (command.changedSince !== undefined) {
     const since = command.changedSince;
     uids = uids.filter((uid) => states.get(uid)!.modSeq > since);
@@ -144,7 +144,10 @@ export async function fetch(session: SessionContext, command: FetchCommand): Pro
     // Message bytes are read ahead (small messages), the next window while this one goes out.
     const windows = async function* () {
       for (let i = 0; i < uids.length; i += BATCH) {
-        yield* readAheadWindows(await session.records(uids.slice(i, i + BATCH), states));
+        const batch = uids.slice(i, i + BATCH);
+        const records = await session.records(batch, states);
+        if (records.length < batch.length) expungedMeanwhile = true;
+        yield* readAheadWindows(records);
       }
     };
     // Only the header where that is all the items send (the common header-list FETCH).
@@ -160,15 +163,18 @@ export async function fetch(session: SessionContext, command: FetchCommand): Pro
     )) {
       for (const record of window) {
         const state = states.get(record.uid)!;
-        await fetchResponse(
-          session,
-          selection,
-          out,
-          state,
-          record,
-          contents.get(record.uid),
-          withFlags(record.uid),
-        );
+        if (
+          !(await fetchResponse(
+            session,
+            selection,
+            out,
+            state,
+            record,
+            contents.get(record.uid),
+            withFlags(record.uid),
+          ))
+        )
+          expungedMeanwhile = true;
         if (out.size > OUTPUT_CHUNK) await session.send(out.finish());
       }
     }
@@ -179,16 +185,20 @@ export async function fetch(session: SessionContext, command: FetchCommand): Pro
       const entries: [number, MessageRecord | null][] = needsRecord
         ? (await session.records(batch, states)).map((record) => [record.uid, record])
         : batch.map((uid) => [uid, null]);
+      if (entries.length < batch.length) expungedMeanwhile = true;
       for (const [uid, record] of entries) {
-        await fetchResponse(
-          session,
-          selection,
-          out,
-          states.get(uid)!,
-          record,
-          undefined,
-          withFlags(uid),
-        );
+        if (
+          !(await fetchResponse(
+            session,
+            selection,
+            out,
+            states.get(uid)!,
+            record,
+            undefined,
+            withFlags(uid),
+          ))
+        )
+          expungedMeanwhile = true;
         if (out.size > OUTPUT_CHUNK) await session.send(out.finish());
       }
     }
@@ -206,7 +216,10 @@ export async function fetch(session: SessionContext, command: FetchCommand): Pro
   await session.finish(command, 'OK', 'Fetch completed');
 }
 
-/** One `* n FETCH (...)` response, added to `out`. */
+/**
+ * One `* n FETCH (...)` response, added to `out`; false, and nothing added, when the message was
+ * expunged meanwhile by another session (the command then ends `NO [EXPUNGEISSUED]`).
+ */
 async function fetchResponse(
   session: SessionContext,
   selection: SelectedMailbox,
@@ -215,16 +228,23 @@ async function fetchResponse(
   record: MessageRecord | null,
   content: Uint8Array | undefined,
   items: readonly FetchItem[],
-): Promise<void> {
-  // Items go into a builder of their own first: a failing one (UNKNOWN-CTE) leaves no half response.
+): Promise<boolean> {
+  // Items go into a builder of their own first: a failing one (UNKNOWN-CTE, a message gone)
+  // leaves no half response.
   const message = session.builder().raw(`* ${selection.view.seqOf(state.uid)} FETCH (`);
   let first = true;
-  for (const item of items) {
-    if (!first) message.raw(' ');
-    first = false;
-    await fetchItem(session, selection, message, state, record, content, item);
+  try {
+    for (const item of items) {
+      if (!first) message.raw(' ');
+      first = false;
+      await fetchItem(session, selection, message, state, record, content, item);
+    }
+  } catch (error) {
+    if (isMailStoreError(error, 'expunged')) return false;
+    throw error;
   }
   out.append(message.raw(')').crlf());
+  return true;
 }
 
 async function fetchItem(
@@ -238,11 +258,17 @@ async function fetchItem(
 ): Promise<void> {
   const mailbox = selection.mailbox;
   const read = rangeReader(mailbox, state.uid, content);
-  /** A range of the message as a literal: from the bytes at hand, else streamed from the store. */
-  const sendRange = (start: number, end: number) => {
+  /**
+   * A range of the message as a literal: from the bytes at hand, else streamed from the store,
+   * opened now, so that a message gone meanwhile is found out before its literal is begun.
+   */
+  const sendRange = async (start: number, end: number) => {
     if (end <= start) out.literal(new Uint8Array(0));
     else if (content && end <= content.length) out.literal(nulFree(content.subarray(start, end)));
-    else out.stream(end - start, () => nulFreeStream(mailbox.read(state.uid, { start, end })));
+    else {
+      const opened = await openedStream(mailbox.read(state.uid, { start, end }));
+      out.stream(end - start, () => nulFreeStream(opened));
+    }
   };
   switch (item.type) {
     case 'UID':
@@ -292,7 +318,7 @@ async function fetchItem(
         item.type === 'RFC822' ? undefined : item.type === 'RFC822.HEADER' ? 'HEADER' : 'TEXT';
       const range = sectionBytes(root, { part: [], ...(text ? { text } : {}) })!;
       out.raw(`${item.type} `);
-      sendRange(range.start, range.end);
+      await sendRange(range.start, range.end);
       if (item.type === 'RFC822') countMessage(session);
       return;
     }
@@ -320,7 +346,7 @@ async function fetchItem(
         start = Math.min(end, start + partial.start);
         end = Math.min(end, start + partial.length);
       }
-      sendRange(start, end);
+      await sendRange(start, end);
       if (sendsWholeMessage(item)) countMessage(session);
       return;
     }
@@ -361,6 +387,19 @@ function envelopeBytes(record: MessageRecord, utf8: boolean): Uint8Array | null 
   if (memo[key] === undefined)
     memo[key] = valueBytes(envelopeToImap(record.summary.envelope), { utf8 });
   return memo[key] ?? null;
+}
+
+/** A stream whose first chunk has been read: a read that fails at once fails here. */
+async function openedStream(source: AsyncIterable<Uint8Array>): Promise<AsyncIterable<Uint8Array>> {
+  const iterator = source[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  return (async function* () {
+    if (first.done) return;
+    yield first.value;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      yield next.value;
+    }
+  })();
 }
 
 function applyPartial(
