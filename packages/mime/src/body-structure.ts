@@ -1,5 +1,5 @@
 import { envelopeToImap } from './envelope.js';
-import type { ImapValue } from './imap-value.js';
+import type { ImapValue, ImapViewOptions } from './imap-value.js';
 import type { MimeParameter } from './mime-parameters.js';
 import type { MimePart } from './mime-part.js';
 
@@ -14,18 +14,22 @@ import type { MimePart } from './mime-part.js';
  *   no other MIME field) is described in lower case; so are encapsulated-message types.
  * `message/global` is described like `message/rfc822` (envelope, body, lines), as RFC 9051 does.
  */
-export function bodyStructure(root: MimePart, extended: boolean): ImapValue {
+export function bodyStructure(
+  root: MimePart,
+  extended: boolean,
+  options: ImapViewOptions = {},
+): ImapValue {
   if (isPlainDefault(root)) {
     const fields: ImapValue[] = ['text', 'plain', ['charset', 'us-ascii'], null, null, '7bit'];
     fields.push(root.end - root.bodyStart, root.lines);
     return extended ? [...fields, null, null, null, null] : fields;
   }
-  return describe(root, extended);
+  return describe(root, extended, options);
 }
 
-function describe(part: MimePart, extended: boolean): ImapValue {
+function describe(part: MimePart, extended: boolean, options: ImapViewOptions): ImapValue {
   if (part.parts) {
-    const fields: ImapValue[] = part.parts.map((child) => describe(child, extended));
+    const fields: ImapValue[] = part.parts.map((child) => describe(child, extended, options));
     fields.push(part.contentType.subtype);
     if (extended) {
       fields.push(parameterList(part.contentType.parameters), ...extensionTail(part));
@@ -47,8 +51,8 @@ function describe(part: MimePart, extended: boolean): ImapValue {
   ];
   if (part.message) {
     fields.push(
-      envelopeToImap(part.message.envelope),
-      describe(part.message.body, extended),
+      envelopeToImap(part.message.envelope, options),
+      describe(part.message.body, extended, options),
       part.lines,
     );
   } else if (type.toLowerCase() === 'text') {

@@ -1,8 +1,9 @@
 import { type AddressListEntry, parseAddressList } from './address.js';
 import { envelopeAddressList } from './envelope-address.js';
 import type { HeaderField } from './header-block.js';
-import { fieldValue } from './header-value.js';
-import type { ImapValue } from './imap-value.js';
+import { isAscii, isValidUtf8, latin1String } from './charset.js';
+import { decodeHeaderBytes, fieldValueBytes } from './header-value.js';
+import type { ImapValue, ImapViewOptions } from './imap-value.js';
 
 /**
  * The fields of a message header that IMAP's ENVELOPE reports (RFC 9051 section 7.5.2), as
@@ -19,6 +20,12 @@ export interface Envelope {
   readonly bcc: readonly AddressListEntry[];
   readonly inReplyTo: string | null;
   readonly messageId: string | null;
+  /**
+   * The fields whose octets are neither ASCII nor UTF-8 (a raw Latin-1 Subject, say), each
+   * occurrence as its octets, one character per octet: IMAP shows them unchanged to a client
+   * that did not enable UTF-8. Absent when there is none.
+   */
+  readonly octets?: Partial<Record<StringField | AddressField, readonly string[]>>;
 }
 
 type StringField = 'date' | 'subject' | 'inReplyTo' | 'messageId';
@@ -69,14 +76,32 @@ export function readEnvelope(
     cc: [],
     bcc: [],
   };
+  // Every occurrence's octets per field, and whether any of them is neither ASCII nor UTF-8.
+  const occurrences = new Map<StringField | AddressField, { texts: string[]; raw: boolean }>();
   for (const field of fields) {
     const key = FIELDS.get(field.key);
     if (key === undefined) continue;
-    const value = fieldValue(bytes, field, charsetHint);
-    if (ADDRESS_FIELDS.has(key)) addresses[key as AddressField].push(...parseAddressList(value));
-    else strings[key as StringField] = value;
+    const octets = fieldValueBytes(bytes, field);
+    const value = decodeHeaderBytes(octets, charsetHint);
+    const raw = !isAscii(octets) && !isValidUtf8(octets);
+    const seen = occurrences.get(key);
+    if (ADDRESS_FIELDS.has(key)) {
+      addresses[key as AddressField].push(...parseAddressList(value));
+      if (seen) {
+        seen.texts.push(latin1String(octets));
+        seen.raw ||= raw;
+      } else occurrences.set(key, { texts: [latin1String(octets)], raw });
+    } else {
+      strings[key as StringField] = value;
+      // The last occurrence is the one shown.
+      occurrences.set(key, { texts: [latin1String(octets)], raw });
+    }
   }
-  return { ...strings, ...addresses };
+  const octets: Partial<Record<StringField | AddressField, string[]>> = {};
+  for (const [key, { texts, raw }] of occurrences) if (raw) octets[key] = texts;
+  return Object.keys(octets).length > 0
+    ? { ...strings, ...addresses, octets }
+    : { ...strings, ...addresses };
 }
 
 /** An envelope with nothing in it: the ENVELOPE of an empty encapsulated message. */
@@ -84,22 +109,51 @@ export const EMPTY_ENVELOPE: Envelope = readEnvelope(new Uint8Array(0), []);
 
 /**
  * The ENVELOPE structure. Sender and Reply-To default to From when absent (RFC 9051 7.5.2); the
- * subject is shown "for humans" as Dovecot does (see {@link forHumans}).
+ * subject is shown "for humans" as Dovecot does (see {@link forHumans}). Fields whose octets are
+ * neither ASCII nor UTF-8 are shown as those octets, unless the client enabled UTF-8.
  */
-export function envelopeToImap(envelope: Envelope): ImapValue {
-  const orFrom = (list: readonly AddressListEntry[]) => (list.length > 0 ? list : envelope.from);
+export function envelopeToImap(envelope: Envelope, options: ImapViewOptions = {}): ImapValue {
+  const raw = options.utf8 ? undefined : envelope.octets;
+  const text = (key: StringField, value: string | null): ImapValue => {
+    const octets = raw?.[key]?.[0];
+    return octets === undefined ? value : asOctets(octets);
+  };
+  const addresses = (key: AddressField): ImapValue => {
+    const octets = raw?.[key];
+    if (octets === undefined) return envelopeAddressList(envelope[key]);
+    return octetStrings(envelopeAddressList(octets.flatMap((field) => parseAddressList(field))));
+  };
+  const orFrom = (key: 'sender' | 'replyTo') =>
+    envelope[key].length > 0 ? addresses(key) : addresses('from');
+  const subject = raw?.subject?.[0];
   return [
-    envelope.date,
-    envelope.subject === null ? null : forHumans(envelope.subject),
-    envelopeAddressList(envelope.from),
-    envelopeAddressList(orFrom(envelope.sender)),
-    envelopeAddressList(orFrom(envelope.replyTo)),
-    envelopeAddressList(envelope.to),
-    envelopeAddressList(envelope.cc),
-    envelopeAddressList(envelope.bcc),
-    envelope.inReplyTo,
-    envelope.messageId,
+    text('date', envelope.date),
+    subject !== undefined
+      ? asOctets(forHumans(subject))
+      : envelope.subject === null
+        ? null
+        : forHumans(envelope.subject),
+    addresses('from'),
+    orFrom('sender'),
+    orFrom('replyTo'),
+    addresses('to'),
+    addresses('cc'),
+    addresses('bcc'),
+    text('inReplyTo', envelope.inReplyTo),
+    text('messageId', envelope.messageId),
   ];
+}
+
+/** Octets kept one character each (Latin-1) as the octets themselves. */
+function asOctets(text: string): Uint8Array {
+  return Buffer.from(text, 'latin1');
+}
+
+/** A view built from octets-as-characters, with its non-ASCII strings turned back into octets. */
+function octetStrings(value: ImapValue): ImapValue {
+  if (typeof value === 'string') return /[^\x00-\x7f]/.test(value) ? asOctets(value) : value;
+  if (Array.isArray(value)) return value.map(octetStrings);
+  return value;
 }
 
 /** Dovecot's reading for humans: stray CR and LF go, runs of spaces and tabs become one space. */

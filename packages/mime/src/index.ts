@@ -5,7 +5,7 @@ export {
   isAscii,
   isValidUtf8,
 } from './charset.js';
-export type { ImapValue } from './imap-value.js';
+export type { ImapValue, ImapViewOptions } from './imap-value.js';
 export { MIME_LIMITS } from './limits.js';
 export {
   type HeaderField,

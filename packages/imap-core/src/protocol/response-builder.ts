@@ -109,7 +109,7 @@ export class ResponseBuilder {
   value(value: ImapValue): this {
     if (value === null) return this.nil();
     if (typeof value === 'number') return this.number(value);
-    if (typeof value === 'string') return this.string(value);
+    if (typeof value === 'string' || value instanceof Uint8Array) return this.string(value);
     this.put('(');
     let leadingLists = true;
     for (let i = 0; i < value.length; i++) {

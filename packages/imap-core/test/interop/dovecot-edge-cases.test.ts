@@ -59,6 +59,24 @@ const MESSAGES: readonly Buffer[] = [
     Buffer.from([0x41, 0x00, 0x42, 0x0d, 0x0a]),
     lines('--b--'),
   ]),
+  // Raw Latin-1 in a display name, and in an attached message's header.
+  lines(
+    'From: Ren\xe9e Dupont <renee@example.com>',
+    'To: "G\xfcnter" <gunter@example.com>, plain@example.com',
+    'Subject: =?utf-8?q?encoded_=C3=A9?= and r\xe2w',
+    'Date: Mon, 1 Jan 2024 13:00:00 +0000',
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/mixed; boundary="m"',
+    '',
+    '--m',
+    'Content-Type: message/rfc822',
+    '',
+    'From: Z\xf6e <zoe@example.com>',
+    'Subject: inner \xa3 subject',
+    '',
+    'inner body',
+    '--m--',
+  ),
 ];
 
 /** Commands run in both, one session each, in order, before the compared ones. */
@@ -70,6 +88,8 @@ const COMPARED = [
   'THREAD REFERENCES UTF-8 ALL',
   'LIST "" "!#$&\'+,-.0123456789:;<=>?@^_`|[}%*"',
   'LIST (SUBSCRIBED RECURSIVEMATCH) "" (a/test2 a/test2/test1) RETURN (CHILDREN)',
+  'FETCH 4 (ENVELOPE)',
+  'FETCH 5 (ENVELOPE BODYSTRUCTURE)',
   'FETCH 4 (BODY.PEEK[1])',
   'FETCH 4 (BINARY.PEEK[1])',
 ];

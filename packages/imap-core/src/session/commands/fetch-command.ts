@@ -297,12 +297,14 @@ async function fetchItem(
       out.raw('ENVELOPE ');
       const bytes = envelopeBytes(message, session.utf8);
       if (bytes !== null) out.bytes(bytes);
-      else out.value(envelopeToImap(message.summary.envelope));
+      else out.value(envelopeToImap(message.summary.envelope, { utf8: session.utf8 }));
       return;
     }
     case 'BODY':
     case 'BODYSTRUCTURE':
-      out.raw(`${item.type} `).value(bodyStructure(root, item.type === 'BODYSTRUCTURE'));
+      out
+        .raw(`${item.type} `)
+        .value(bodyStructure(root, item.type === 'BODYSTRUCTURE', { utf8: session.utf8 }));
       return;
     case 'EMAILID':
       out.raw(`EMAILID (${message.emailId})`);
@@ -385,7 +387,7 @@ function envelopeBytes(record: MessageRecord, utf8: boolean): Uint8Array | null 
   if (!memo) envelopes.set(record.summary, (memo = {}));
   const key = utf8 ? 'utf8' : 'ascii';
   if (memo[key] === undefined)
-    memo[key] = valueBytes(envelopeToImap(record.summary.envelope), { utf8 });
+    memo[key] = valueBytes(envelopeToImap(record.summary.envelope, { utf8 }), { utf8 });
   return memo[key] ?? null;
 }
 
