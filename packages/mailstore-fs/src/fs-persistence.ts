@@ -45,10 +45,25 @@ interface LoadedTreeFile {
   directories: Map<string, string>;
   /** Mailbox path → id, including mailboxes created or moved since the record was last written. */
   ids: Map<string, string>;
+  /**
+   * Whether the tree file exists: false for a tree being created whose record was never
+   * written. Such a tree does not exist for readers, and a creation that failed halfway is
+   * forgotten when the tree is next read (see {@link FsPersistence.readTree}).
+   */
+  saved: boolean;
 }
 
-function loadedTree(record: TreeRecord, directories: Map<string, string>): LoadedTreeFile {
-  return { record, directories, ids: new Map(record.mailboxes.map((m) => [m.path, m.id])) };
+function loadedTree(
+  record: TreeRecord,
+  directories: Map<string, string>,
+  saved: boolean,
+): LoadedTreeFile {
+  return {
+    record,
+    directories,
+    ids: new Map(record.mailboxes.map((m) => [m.path, m.id])),
+    saved,
+  };
 }
 
 /** Kerio's on-disk store layout as a {@link StorePersistence}; see store-layout.ts. */
@@ -87,13 +102,18 @@ export class FsPersistence implements StorePersistence {
   }
 
   async readTree(tree: TreeKey): Promise<TreeRecord | null> {
+    // A creation that failed before its record was written: its half-made folders are reused
+    // by the next creation (see placeFolder), not remembered under their old ids.
+    if (this.trees.get(tree)?.saved === false) this.trees.delete(tree);
     return (await this.loadTree(tree))?.record ?? null;
   }
 
   async writeTree(tree: TreeKey, record: TreeRecord): Promise<void> {
+    const previous = await this.loadTree(tree);
     const loaded = loadedTree(
       record,
-      (await this.loadTree(tree))?.directories ?? new Map<string, string>(),
+      previous?.directories ?? new Map<string, string>(),
+      previous?.saved ?? false,
     );
     this.trees.set(tree, loaded);
     await this.saveTree(tree, loaded);
@@ -296,7 +316,7 @@ export class FsPersistence implements StorePersistence {
   private async treeForWrite(tree: TreeKey): Promise<LoadedTreeFile> {
     let loaded = await this.loadTree(tree);
     if (!loaded) {
-      loaded = loadedTree({ mailboxes: [], subscriptions: [] }, new Map());
+      loaded = loadedTree({ mailboxes: [], subscriptions: [] }, new Map(), false);
       this.trees.set(tree, loaded);
       await mkdir(join(this.root, treeDirectory(tree)), { recursive: true });
     }
@@ -309,7 +329,7 @@ export class FsPersistence implements StorePersistence {
     const file = await this.readTreeFile(join(this.root, treeDirectory(tree), TREE_FILE));
     if (!file) return null;
     const record = { mailboxes: file.mailboxes, subscriptions: file.subscriptions };
-    const loaded = loadedTree(record, new Map(Object.entries(file.directories)));
+    const loaded = loadedTree(record, new Map(Object.entries(file.directories)), true);
     this.trees.set(tree, loaded);
     return loaded;
   }
@@ -324,6 +344,7 @@ export class FsPersistence implements StorePersistence {
     const directory = join(this.root, treeDirectory(tree));
     await mkdir(directory, { recursive: true });
     await writeFileAtomically(join(directory, TREE_FILE), `${JSON.stringify(file, null, 1)}\n`);
+    loaded.saved = true;
   }
 
   /**

@@ -17,10 +17,24 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { type Logger, type MailStore, isMailStoreError } from '@mailyard/mailstore-interface';
+import {
+  type Logger,
+  type MailStore,
+  type MailboxMeta,
+  StoreEngine,
+  type TreeKey,
+  isMailStoreError,
+} from '@mailyard/mailstore-interface';
 import { exhaustFileDescriptors } from '@mailyard/test-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FsMailStore, INDEX_FILE, SUMMARIES_FILE, TREE_FILE, treeDirectory } from '../src/index.js';
+import {
+  FsMailStore,
+  FsPersistence,
+  INDEX_FILE,
+  SUMMARIES_FILE,
+  TREE_FILE,
+  treeDirectory,
+} from '../src/index.js';
 import { SummaryFile } from '../src/summary-file.js';
 
 const ALICE = 'alice@example.com';
@@ -250,5 +264,38 @@ describe('a process out of file descriptors', () => {
     expect(readdirSync(tree).filter((name) => name.includes('~'))).toEqual([]);
     expect((await store.access('carol@example.com').status('INBOX')).messages).toBe(0);
     await store.close();
+  });
+});
+
+describe('a tree whose creation failed halfway', () => {
+  /** The store's persistence, with the third folder of one creation failing (ENOSPC, say). */
+  class ThirdFolderFails extends FsPersistence {
+    private created = 0;
+    failing = true;
+    override async createMailbox(tree: TreeKey, mailbox: MailboxMeta): Promise<void> {
+      if (this.failing && ++this.created === 3) {
+        throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+      }
+      return super.createMailbox(tree, mailbox);
+    }
+  }
+
+  it('does not exist for readers, and is created whole on the next try', async () => {
+    const persistence = new ThirdFolderFails(directory, logger);
+    const store = new StoreEngine({ persistence });
+    await expectUnavailable(store.provision('carol@example.com'));
+    // Nothing was written that says the tree exists.
+    expect(await persistence.readTree('carol@example.com')).toBeNull();
+    persistence.failing = false;
+    await store.provision('carol@example.com');
+    const tree = join(directory, treeDirectory('carol@example.com'));
+    expect(readdirSync(tree).filter((name) => name.includes('~'))).toEqual([]);
+    const names = (await store.access('carol@example.com').list()).map((m) => m.name);
+    expect(names).toContain('INBOX');
+    expect(names).toContain('Sent Items');
+    await store.close();
+    const reopened = open();
+    expect((await reopened.access('carol@example.com').list()).map((m) => m.name)).toEqual(names);
+    await reopened.close();
   });
 });

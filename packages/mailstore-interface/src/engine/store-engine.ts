@@ -243,20 +243,26 @@ export class StoreEngine implements MailStore {
   /** Creates a tree; a user's gets Kerio's standard folders. The caller holds the tree's lock. */
   async createTree(key: TreeKey): Promise<LoadedTree> {
     const tree: LoadedTree = { key, mailboxes: new Map(), subscriptions: new Set(), usage: null };
-    if (!key.startsWith('#')) {
-      for (const folder of KERIO_STANDARD_FOLDERS) {
-        const meta: MailboxMeta = {
-          ...folder,
-          id: this.newId(),
-          uidValidity: this.nextUidValidity(),
-          acl: [],
-        };
-        await this.persistence.createMailbox(key, meta);
-        tree.mailboxes.set(meta.path, { meta, index: null });
-        tree.subscriptions.add(meta.path);
+    try {
+      if (!key.startsWith('#')) {
+        for (const folder of KERIO_STANDARD_FOLDERS) {
+          const meta: MailboxMeta = {
+            ...folder,
+            id: this.newId(),
+            uidValidity: this.nextUidValidity(),
+            acl: [],
+          };
+          await this.persistence.createMailbox(key, meta);
+          tree.mailboxes.set(meta.path, { meta, index: null });
+          tree.subscriptions.add(meta.path);
+        }
       }
+      await this.writeTree(tree);
+    } catch (error) {
+      // "No tree" was read before the creation began; the next try asks the persistence again.
+      this.trees.delete(key);
+      throw error;
     }
-    await this.writeTree(tree);
     this.trees.set(key, Promise.resolve(tree));
     return tree;
   }
