@@ -636,7 +636,11 @@ describe('recovery', () => {
     ]);
   });
 
-  it('sends the DSN a crash kept from going out, and finishes an entry whose removal was cut short', async () => {
+  /**
+   * What a crash between an attempt's write and its DSN leaves: an entry whose recipient failed
+   * and whose DSN is owed, in a queue that is not open.
+   */
+  async function entryOwingDsn(): Promise<string> {
     const first = await openQueue({ mode: 'offline' });
     const { queueId } = await first.enqueue(
       envelope('alice@a.test', 'gone@b.test'),
@@ -645,12 +649,16 @@ describe('recovery', () => {
     );
     await first.stop(0);
     queues.pop();
-    // What a crash between the attempt's write and the DSN leaves: the recipient failed, DSN owed.
     const saved = record(queueId);
     saved.recipients[0]!.state = 'failed';
     saved.recipients[0]!.status = '5.1.1';
     saved.recipients[0]!.dsn = 'failed';
     writeFileSync(join(dir.path, `${queueId}.env`), JSON.stringify(saved));
+    return queueId;
+  }
+
+  it('sends the DSN a crash kept from going out, and finishes an entry whose removal was cut short', async () => {
+    const queueId = await entryOwingDsn();
     await openQueue({ mode: 'offline' });
     const left = files();
     expect(left.some((name) => name.startsWith(queueId))).toBe(false);
@@ -664,19 +672,7 @@ describe('recovery', () => {
   });
 
   it('sends no DSN without its original when the message cannot be read, and keeps it owed', async () => {
-    const first = await openQueue({ mode: 'offline' });
-    const { queueId } = await first.enqueue(
-      envelope('alice@a.test', 'gone@b.test'),
-      chunks(MESSAGE),
-      { service: 'SMTP' },
-    );
-    await first.stop(0);
-    queues.pop();
-    const saved = record(queueId);
-    saved.recipients[0]!.state = 'failed';
-    saved.recipients[0]!.status = '5.1.1';
-    saved.recipients[0]!.dsn = 'failed';
-    writeFileSync(join(dir.path, `${queueId}.env`), JSON.stringify(saved));
+    const queueId = await entryOwingDsn();
     // The message cannot be read (a directory in its place: EISDIR), though it is there.
     const eml = join(dir.path, `${queueId}.eml`);
     renameSync(eml, `${eml}.aside`);
