@@ -33,7 +33,9 @@ export function openDescriptors(pid: number | 'self' = 'self'): number[] {
  * Makes this process run out of file descriptors, for real: its soft limit is lowered to just
  * above the highest descriptor open now, and every free number below it is taken by /dev/null.
  * From then on every open(), socket() and accept() fails with EMFILE, as it does under an fd
- * exhaustion attack, until the returned function closes them and restores the limit.
+ * exhaustion attack, until the returned function closes them and restores the limit. It takes
+ * the whole process: vitest's default `forks` pool runs each test file in a process of its own,
+ * and the tests of a file one after another.
  */
 export function exhaustFileDescriptors(): () => void {
   const { soft } = fileLimit();
