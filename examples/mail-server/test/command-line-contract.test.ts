@@ -116,6 +116,24 @@ describe('mailyard-server refusing to start', () => {
     expect(unknown.stderr).toContain('Usage: mailyard-server');
   });
 
+  it('exits non-zero on a --user whose login is "." or "..", storing nothing of it', async () => {
+    const data = temporaryDataDirectory();
+    const result = await runProgram([
+      '--data',
+      data,
+      ...EPHEMERAL_PORTS,
+      '--user',
+      '..@example.test:secret-1',
+    ]);
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(
+      'mailyard-server: --user ..@example.test: a login name cannot be "." or ".."',
+    );
+    expect(readFileSync(join(data, 'users.cfg'), 'utf8')).not.toMatch(/>\.\.</);
+    expect(existsSync(join(data, 'store', 'mail', 'example.test', '%2e.'))).toBe(false);
+  });
+
   it('exits non-zero on a busy port, naming the listener', async () => {
     const blocker: Server = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));

@@ -78,6 +78,18 @@ describe('users.cfg', () => {
         users: [{ address: 'm+x@example.test', password: 'p' }],
       }),
     ).rejects.toThrow(/^--user m\+x@example\.test: login names are letters, digits/);
+    for (const login of ['.', '..']) {
+      await expect(
+        applyAccounts(directory, {
+          domains: [],
+          users: [{ address: `${login}@example.test`, password: 'p' }],
+        }),
+      ).rejects.toThrow(
+        new StartupError(
+          `--user ${login}@example.test: a login name cannot be "." or "..": ${login}@example.test`,
+        ),
+      );
+    }
   });
 
   it('refuses a users.cfg it cannot read, and leaves it as it was', async () => {

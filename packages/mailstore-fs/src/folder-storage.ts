@@ -9,6 +9,8 @@ import {
   type MessageState,
   type StoredMessage,
   TEMPORARY_SUFFIX,
+  nullIfMissing,
+  nullIfMissingSync,
   syncDirectory,
   writeFileAtomically,
 } from '@mailyard/mailstore-interface';
@@ -126,7 +128,9 @@ export class FolderStorage {
     await mkdir(this.messagesDirectory, { recursive: true });
     const unchanged = await this.filesUnchangedSinceChecked();
     await this.removeTemporaryFiles(!unchanged);
-    const data = await readFile(this.indexPath).catch(() => null);
+    // Only a missing index is rebuilt from the files: one that cannot be read now (EMFILE, EIO)
+    // fails the load, and the next load tries again; rebuilt, it would lose flags.
+    const data = await nullIfMissing(readFile(this.indexPath));
     const reading = data === null ? null : readIndexFile(data);
     if (reading?.ok) {
       let snapshot = reading.snapshot;
@@ -168,7 +172,7 @@ export class FolderStorage {
       });
       await rename(this.indexPath, badPath);
     }
-    const badData = await readFile(badPath).catch(() => null);
+    const badData = await nullIfMissing(readFile(badPath));
     const bad = badData === null ? null : readIndexFile(badData);
     const previous = !bad
       ? null
@@ -198,12 +202,12 @@ export class FolderStorage {
    */
   private batchIsOnFile(batch: UnconfirmedBatch): boolean {
     return batch.records.every(({ entry, check }) => {
-      try {
-        const content = readFileSync(messageFile(this.directory, entry.uid));
-        return content.length === entry.size && contentDigest(content) === check.digest;
-      } catch {
-        return false;
-      }
+      // A file that cannot be read now is no proof the batch is torn: it fails the load, for
+      // discarding the batch would delete messages that may have been acknowledged.
+      const content = nullIfMissingSync(() => readFileSync(messageFile(this.directory, entry.uid)));
+      return (
+        content !== null && content.length === entry.size && contentDigest(content) === check.digest
+      );
     });
   }
 
@@ -226,7 +230,7 @@ export class FolderStorage {
    * as Dovecot does for maildir). Called after a check and when the store closes cleanly.
    */
   async markChecked(): Promise<void> {
-    const info = await stat(this.messagesDirectory).catch(() => null);
+    const info = await nullIfMissing(stat(this.messagesDirectory));
     if (info) await writeFile(join(this.directory, CHECKED_FILE), String(info.mtimeMs));
   }
 
@@ -242,8 +246,8 @@ export class FolderStorage {
 
   private async filesUnchangedSinceChecked(): Promise<boolean> {
     const [mark, info] = await Promise.all([
-      readFile(join(this.directory, CHECKED_FILE), 'utf8').catch(() => null),
-      stat(this.messagesDirectory).catch(() => null),
+      nullIfMissing(readFile(join(this.directory, CHECKED_FILE), 'utf8')),
+      nullIfMissing(stat(this.messagesDirectory)),
     ]);
     return mark !== null && info !== null && mark === String(info.mtimeMs);
   }
@@ -511,7 +515,9 @@ export class FolderStorage {
 
   /** The `.eml` files of the folder, with the UID their name stands for (null for foreign names). */
   private async messageFiles(): Promise<{ name: string; uid: number | null }[]> {
-    const names = await readdir(this.messagesDirectory).catch(() => [] as string[]);
+    // An empty listing would rebuild an empty index, or expunge every entry: only a missing
+    // directory is empty.
+    const names = (await nullIfMissing(readdir(this.messagesDirectory))) ?? [];
     return names
       .filter((name) => name.endsWith('.eml'))
       .map((name) => ({ name, uid: uidOfMessageFile(name) }));
@@ -524,7 +530,7 @@ export class FolderStorage {
   private async removeTemporaryFiles(messages: boolean): Promise<void> {
     const directories = messages ? [this.directory, this.messagesDirectory] : [this.directory];
     for (const directory of directories) {
-      for (const name of await readdir(directory).catch(() => [] as string[])) {
+      for (const name of (await nullIfMissing(readdir(directory))) ?? []) {
         if (name.endsWith(TEMPORARY_SUFFIX)) await rm(join(directory, name), { force: true });
       }
     }

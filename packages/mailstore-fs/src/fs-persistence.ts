@@ -14,9 +14,23 @@ import {
   parentPath,
 } from '@mailyard/mailstore-interface';
 import type { MessageSummary } from '@mailyard/mime';
-import { syncDirectory, writeFileAtomically } from '@mailyard/mailstore-interface';
+import {
+  TEMPORARY_SUFFIX,
+  nullIfMissing,
+  syncDirectory,
+  writeFileAtomically,
+} from '@mailyard/mailstore-interface';
 import { FolderStorage } from './folder-storage.js';
-import { MAIL_DIRECTORY, TREE_FILE, folderDirectoryName, treeDirectory } from './store-layout.js';
+import {
+  CHECKED_FILE,
+  INDEX_FILE,
+  MAIL_DIRECTORY,
+  MESSAGES_DIRECTORY,
+  SUMMARIES_FILE,
+  TREE_FILE,
+  folderDirectoryName,
+  treeDirectory,
+} from './store-layout.js';
 
 /** What `#tree.json` holds: the engine's record, and which directory each mailbox lives in. */
 interface TreeFile extends TreeRecord {
@@ -31,10 +45,25 @@ interface LoadedTreeFile {
   directories: Map<string, string>;
   /** Mailbox path → id, including mailboxes created or moved since the record was last written. */
   ids: Map<string, string>;
+  /**
+   * Whether the tree file exists: false for a tree being created whose record was never
+   * written. Such a tree does not exist for readers, and a creation that failed halfway is
+   * forgotten when the tree is next read (see {@link FsPersistence.readTree}).
+   */
+  saved: boolean;
 }
 
-function loadedTree(record: TreeRecord, directories: Map<string, string>): LoadedTreeFile {
-  return { record, directories, ids: new Map(record.mailboxes.map((m) => [m.path, m.id])) };
+function loadedTree(
+  record: TreeRecord,
+  directories: Map<string, string>,
+  saved: boolean,
+): LoadedTreeFile {
+  return {
+    record,
+    directories,
+    ids: new Map(record.mailboxes.map((m) => [m.path, m.id])),
+    saved,
+  };
 }
 
 /** Kerio's on-disk store layout as a {@link StorePersistence}; see store-layout.ts. */
@@ -51,27 +80,40 @@ export class FsPersistence implements StorePersistence {
   async listTrees(): Promise<TreeKey[]> {
     const keys: TreeKey[] = [];
     const mail = join(this.root, MAIL_DIRECTORY);
-    for (const level1 of await readdir(mail).catch(() => [] as string[])) {
+    for (const level1 of await subdirectories(mail)) {
       const candidates = [join(mail, level1)];
-      for (const level2 of await readdir(join(mail, level1)).catch(() => [] as string[])) {
+      for (const level2 of await subdirectories(join(mail, level1))) {
         candidates.push(join(mail, level1, level2));
       }
       for (const directory of candidates) {
-        const file = await this.readTreeFile(join(directory, TREE_FILE));
-        if (file) keys.push(file.key);
+        const path = join(directory, TREE_FILE);
+        try {
+          const file = await this.readTreeFile(path);
+          if (file) keys.push(file.key);
+        } catch (error) {
+          // A damaged tree file hides only that tree's shared folders from listings; reading it
+          // for its owner still fails, and nothing is rewritten. I/O errors fail the listing.
+          if (!(error instanceof DamagedTreeFile)) throw error;
+          this.logger.error('tree file damaged; its tree is left out of listings', { path });
+        }
       }
     }
     return keys;
   }
 
   async readTree(tree: TreeKey): Promise<TreeRecord | null> {
+    // A creation that failed before its record was written: its half-made folders are reused
+    // by the next creation (see placeFolder), not remembered under their old ids.
+    if (this.trees.get(tree)?.saved === false) this.trees.delete(tree);
     return (await this.loadTree(tree))?.record ?? null;
   }
 
   async writeTree(tree: TreeKey, record: TreeRecord): Promise<void> {
+    const previous = await this.loadTree(tree);
     const loaded = loadedTree(
       record,
-      (await this.loadTree(tree))?.directories ?? new Map<string, string>(),
+      previous?.directories ?? new Map<string, string>(),
+      previous?.saved ?? false,
     );
     this.trees.set(tree, loaded);
     await this.saveTree(tree, loaded);
@@ -83,7 +125,8 @@ export class FsPersistence implements StorePersistence {
       if (key.startsWith(`${tree}\0`)) this.folders.delete(key);
     this.trees.delete(tree);
     await rm(directory, { recursive: true, force: true });
-    await syncDirectory(dirname(directory)).catch(() => undefined);
+    // The domain directory may have gone with it (a store that never held another of its trees).
+    await nullIfMissing(syncDirectory(dirname(directory)));
   }
 
   async createMailbox(tree: TreeKey, mailbox: MailboxMeta): Promise<void> {
@@ -97,7 +140,16 @@ export class FsPersistence implements StorePersistence {
     );
     loaded.directories.set(mailbox.id, directory);
     loaded.ids.set(mailbox.path, mailbox.id);
-    await this.folder(tree, mailbox).create();
+    try {
+      await this.folder(tree, mailbox).create();
+    } catch (error) {
+      // Forget the half-made folder, so that a retry can place the mailbox under the same name
+      // (placeFolder reuses the leftover directory: it holds no message).
+      loaded.directories.delete(mailbox.id);
+      loaded.ids.delete(mailbox.path);
+      this.folders.delete(`${tree}\0${mailbox.id}`);
+      throw error;
+    }
   }
 
   async deleteMailbox(tree: TreeKey, mailbox: MailboxMeta): Promise<void> {
@@ -219,7 +271,12 @@ export class FsPersistence implements StorePersistence {
     return folder;
   }
 
-  /** Picks the directory for a folder: inside its parent's, under a name no sibling has. */
+  /**
+   * Picks the directory for a folder: inside its parent's, under a name no sibling has. A
+   * directory on disk that the tree does not know counts as taken (it may hold the messages of a
+   * tree whose record was lost), unless it is a folder that was never given a message: what a
+   * creation that failed halfway leaves behind, reused rather than stepped around.
+   */
   private async placeFolder(
     tree: TreeKey,
     loaded: LoadedTreeFile,
@@ -227,15 +284,19 @@ export class FsPersistence implements StorePersistence {
     parentDirectory: string,
   ): Promise<string> {
     const level = path.slice(path.lastIndexOf(DELIMITER) + 1);
-    const siblings = await readdir(join(this.root, treeDirectory(tree), parentDirectory)).catch(
-      () => [] as string[],
-    );
-    const taken = new Set([
-      ...siblings.map((name) => name.toLowerCase()),
-      ...[...loaded.directories.values()]
+    const parent = join(this.root, treeDirectory(tree), parentDirectory);
+    const known = new Set(
+      [...loaded.directories.values()]
         .filter((directory) => dirname(directory) === (parentDirectory || '.'))
         .map((directory) => basename(directory).toLowerCase()),
-    ]);
+    );
+    const taken = new Set(known);
+    for (const entry of (await nullIfMissing(readdir(parent, { withFileTypes: true }))) ?? []) {
+      const lower = entry.name.toLowerCase();
+      if (taken.has(lower)) continue;
+      if (!entry.isDirectory() || !(await isUnusedFolder(join(parent, entry.name))))
+        taken.add(lower);
+    }
     const name = folderDirectoryName(level, taken);
     return parentDirectory ? `${parentDirectory}/${name}` : name;
   }
@@ -255,7 +316,7 @@ export class FsPersistence implements StorePersistence {
   private async treeForWrite(tree: TreeKey): Promise<LoadedTreeFile> {
     let loaded = await this.loadTree(tree);
     if (!loaded) {
-      loaded = loadedTree({ mailboxes: [], subscriptions: [] }, new Map());
+      loaded = loadedTree({ mailboxes: [], subscriptions: [] }, new Map(), false);
       this.trees.set(tree, loaded);
       await mkdir(join(this.root, treeDirectory(tree)), { recursive: true });
     }
@@ -268,7 +329,7 @@ export class FsPersistence implements StorePersistence {
     const file = await this.readTreeFile(join(this.root, treeDirectory(tree), TREE_FILE));
     if (!file) return null;
     const record = { mailboxes: file.mailboxes, subscriptions: file.subscriptions };
-    const loaded = loadedTree(record, new Map(Object.entries(file.directories)));
+    const loaded = loadedTree(record, new Map(Object.entries(file.directories)), true);
     this.trees.set(tree, loaded);
     return loaded;
   }
@@ -283,16 +344,84 @@ export class FsPersistence implements StorePersistence {
     const directory = join(this.root, treeDirectory(tree));
     await mkdir(directory, { recursive: true });
     await writeFileAtomically(join(directory, TREE_FILE), `${JSON.stringify(file, null, 1)}\n`);
+    loaded.saved = true;
   }
 
+  /**
+   * The tree file, or null when there is none (ENOENT: a user who never logged in). Any other
+   * failure to read it rejects: taken for "no tree", it would have the engine write a new tree
+   * of standard folders over the user's real one. A file that is not a tree record is damaged
+   * ({@link DamagedTreeFile}); it is left as it is for the operator (it is only ever replaced
+   * whole, by rename, so damage comes from outside the store) and the tree is unavailable.
+   */
   private async readTreeFile(path: string): Promise<TreeFile | null> {
-    const text = await readFile(path, 'utf8').catch(() => null);
+    const text = await nullIfMissing(readFile(path, 'utf8'));
     if (text === null) return null;
+    let file: unknown;
     try {
-      return JSON.parse(text) as TreeFile;
+      file = JSON.parse(text);
     } catch (error) {
-      this.logger.error('unreadable tree file', { path, error: String(error) });
-      return null;
+      this.logger.error('tree file damaged', { path, error: String(error) });
+      throw new DamagedTreeFile(path, String(error));
+    }
+    if (!isTreeFile(file)) {
+      this.logger.error('tree file damaged', { path, error: 'not a tree record' });
+      throw new DamagedTreeFile(path, 'not a tree record');
+    }
+    return file;
+  }
+}
+
+/** A tree file that exists but holds no tree record. */
+class DamagedTreeFile extends Error {
+  override readonly name = 'DamagedTreeFile';
+
+  constructor(path: string, reason: string) {
+    super(`tree file ${path} is damaged (${reason}); restore it from a backup`);
+  }
+}
+
+function isTreeFile(value: unknown): value is TreeFile {
+  if (!value || typeof value !== 'object') return false;
+  const file = value as Partial<TreeFile>;
+  return (
+    typeof file.key === 'string' &&
+    Array.isArray(file.mailboxes) &&
+    Array.isArray(file.subscriptions) &&
+    !!file.directories &&
+    typeof file.directories === 'object'
+  );
+}
+
+/** The names of the directories in `path`; none when `path` does not exist. */
+async function subdirectories(path: string): Promise<string[]> {
+  const entries = (await nullIfMissing(readdir(path, { withFileTypes: true }))) ?? [];
+  return entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+}
+
+/** Files a folder directory holds before its first message (and a finished close leaves). */
+const UNUSED_FOLDER_FILES = new Set([INDEX_FILE, SUMMARIES_FILE, CHECKED_FILE]);
+
+/**
+ * Whether a directory is a folder that never got a message and holds no subfolder: only the
+ * files a new folder has, a header-only index, and an empty `#msgs/`. Any failure to look
+ * (but ENOENT) rejects, since a directory that cannot be read might hold anything.
+ */
+async function isUnusedFolder(directory: string): Promise<boolean> {
+  const entries = await nullIfMissing(readdir(directory, { withFileTypes: true }));
+  if (entries === null) return false;
+  for (const entry of entries) {
+    if (entry.name === MESSAGES_DIRECTORY && entry.isDirectory()) {
+      const messages = await nullIfMissing(readdir(join(directory, MESSAGES_DIRECTORY)));
+      if (messages && messages.length > 0) return false;
+    } else if (
+      !entry.isFile() ||
+      !(UNUSED_FOLDER_FILES.has(entry.name) || entry.name.endsWith(TEMPORARY_SUFFIX))
+    ) {
+      return false;
     }
   }
+  const index = await nullIfMissing(readFile(join(directory, INDEX_FILE), 'utf8'));
+  // A header line and nothing after it: no message was ever recorded.
+  return index === null || index.indexOf('\n') === index.length - 1;
 }

@@ -1,6 +1,10 @@
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
-import { writeFileAtomically } from '@mailyard/mailstore-interface';
+import {
+  nullIfMissing,
+  nullIfMissingSync,
+  writeFileAtomically,
+} from '@mailyard/mailstore-interface';
 import type { MessageSummary } from '@mailyard/mime';
 import { readAt, writeAllSync } from './durable-io.js';
 
@@ -49,7 +53,7 @@ export class SummaryFile {
   async reset(uidNext: number): Promise<void> {
     this.offsets = null;
     this.tailChecked = false;
-    const handle = await open(this.path, 'r+').catch(() => null);
+    const handle = await nullIfMissing(open(this.path, 'r+'));
     if (!handle) {
       this.tailChecked = true;
       return;
@@ -139,12 +143,9 @@ export class SummaryFile {
     }
     if (wanted.length === 0) return result;
     wanted.sort((a, b) => a.location.start - b.location.start);
-    let fd: number;
-    try {
-      fd = openSync(this.path, 'r');
-    } catch {
-      return result;
-    }
+    // Unreadable now is not "no summaries": rewrite() would keep none of them.
+    const fd = nullIfMissingSync(() => openSync(this.path, 'r'));
+    if (fd === null) return result;
     try {
       for (let first = 0; first < wanted.length;) {
         const runStart = wanted[first]!.location.start;
@@ -174,7 +175,7 @@ export class SummaryFile {
   private async index(): Promise<Map<number, Location>> {
     if (this.offsets) return this.offsets;
     const offsets = new Map<number, Location>();
-    const data = await readFile(this.path).catch(() => Buffer.alloc(0));
+    const data = (await nullIfMissing(readFile(this.path))) ?? Buffer.alloc(0);
     let start = 0;
     while (start < data.length) {
       const end = data.indexOf(NEWLINE, start);

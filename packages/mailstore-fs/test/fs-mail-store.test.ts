@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeMailStoreConformance } from '@mailyard/mailstore-interface/conformance';
+import { exhaustFileDescriptors } from '@mailyard/test-kit';
 import { afterAll } from 'vitest';
 import { FsMailStore } from '../src/index.js';
 
@@ -34,5 +35,7 @@ describeMailStoreConformance(
       stores.set(reopened, directory);
       return reopened;
     },
+    // For real: this process runs out of file descriptors, as under the reported attack.
+    failReads: () => exhaustFileDescriptors(),
   },
 );

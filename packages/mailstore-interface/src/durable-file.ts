@@ -24,7 +24,13 @@ export async function writeFileAtomically(path: string, data: Uint8Array | strin
     throw error;
   }
   await handle.close();
-  await rename(temporary, path);
+  try {
+    await rename(temporary, path);
+  } catch (error) {
+    // The target stays as it was; the temporary copy must not stay beside it.
+    await rm(temporary, { force: true });
+    throw error;
+  }
   await syncDirectory(dirname(path));
 }
 

@@ -16,6 +16,7 @@ export { StoreEngine, type StoreEngineOptions, RETAINED_PATH } from './engine/st
 export { MemoryMailStore } from './memory/memory-mail-store.js';
 export { MemoryPersistence } from './memory/memory-persistence.js';
 export * from './durable-file.js';
+export * from './missing-file.js';
 export type * from './directory/directory.js';
 export type * from './directory/directory-data.js';
 export { EMPTY_DIRECTORY } from './directory/directory-data.js';

@@ -58,6 +58,10 @@ describe('domains and logins', () => {
     expect(await code(directory.addUser('alice@example.com'))).toBe('already-exists');
     expect(await code(directory.addUser('zed@elsewhere.net'))).toBe('invalid-argument');
     expect(await code(directory.addUser('zed@example.org'))).toBe('invalid-argument');
+    // A user directory of their own would be the domain's directory, or its parent.
+    expect(await code(directory.addUser('..@example.com'))).toBe('invalid-argument');
+    expect(await code(directory.addUser('.@example.com'))).toBe('invalid-argument');
+    expect(await code(directory.addUser('j.wayne.@example.com'))).toBe('ok');
     expect(await code(directory.addDomain('x.test', { retentionDays: 366 }))).toBe(
       'invalid-argument',
     );

@@ -22,3 +22,10 @@ export {
 } from './postfix-smtpd.js';
 export { runUntilKilled } from './crash-worker.js';
 export { freePort, startOnFreePorts } from './free-port.js';
+export {
+  type FileLimit,
+  exhaustFileDescriptors,
+  fileLimit,
+  openDescriptors,
+  setSoftFileLimit,
+} from './file-descriptors.js';

@@ -36,6 +36,8 @@ export function temporaryDataDirectory(): string {
 
 export interface ServerProcess {
   readonly data: string;
+  /** The server's process id (to look at its descriptors, or limit them with prlimit). */
+  readonly pid: number;
   /** The ports from the `ready` line, by listener name. */
   readonly ports: Readonly<Record<string, number>>;
   /** Every line the program wrote to stdout (the contract: only `ready ...`). */
@@ -97,6 +99,7 @@ export function startServer(
       );
       resolve({
         data,
+        pid: child.pid!,
         ports,
         stdout: () => stdout,
         stderr: () => stderr,

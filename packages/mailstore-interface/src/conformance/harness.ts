@@ -23,7 +23,18 @@ export interface ConformanceOptions {
     store: MailStore,
     context: ConformanceContext,
   ) => MailStore | Promise<MailStore>;
+  /**
+   * Makes the store's storage fail to read, the way it fails when the process is out of file
+   * descriptors (EMFILE), until the function it returns is called. Given with `reopen`, the kit
+   * checks that a store whose reads fail for a while answers `unavailable` and loses nothing.
+   * A store on files can exhaust the descriptors for real; one that cannot fail for real wraps
+   * its persistence in {@link FailingReads}.
+   */
+  readonly failReads?: (store: MailStore) => RestoreReads | Promise<RestoreReads>;
 }
+
+/** Ends a failure that `failReads` started. */
+export type RestoreReads = () => void | Promise<void>;
 
 /** A clock the checks move by hand. */
 export class ManualClock implements Clock {
@@ -69,6 +80,8 @@ export interface Fixture extends ConformanceContext {
   readonly warnings: QuotaWarning[];
   /** Reopens a durable store over the same data; undefined for stores that do not persist. */
   readonly reopen: (() => Promise<MailStore>) | undefined;
+  /** Makes the current store's reads fail until the result is called; see `failReads`. */
+  readonly failReads: (() => Promise<RestoreReads>) | undefined;
 }
 
 export async function makeFixture(
@@ -88,6 +101,7 @@ export async function makeFixture(
     reopen: options.reopen
       ? async () => (fixture.store = await options.reopen!(fixture.store, context))
       : undefined,
+    failReads: options.failReads ? async () => await options.failReads!(fixture.store) : undefined,
   };
   return fixture;
 }

@@ -26,9 +26,16 @@ import { mailboxChecks } from './mailbox-checks.js';
 import { messageChecks } from './message-checks.js';
 import { quotaChecks } from './quota-checks.js';
 import { retentionChecks } from './retention-checks.js';
+import { transientFailureChecks } from './transient-failure-checks.js';
 
-export type { ConformanceContext, ConformanceOptions, MailStoreFactory } from './harness.js';
+export type {
+  ConformanceContext,
+  ConformanceOptions,
+  MailStoreFactory,
+  RestoreReads,
+} from './harness.js';
 export { ManualClock, ManualPolicy } from './harness.js';
+export { FailingReads } from './failing-reads.js';
 
 export function describeMailStoreConformance(
   name: string,
@@ -54,5 +61,7 @@ export function describeMailStoreConformance(
     describe('clean-out', () => cleanOutChecks(fixture));
     describe('concurrency', () => concurrencyChecks(fixture));
     if (options.reopen) describe('durability', () => durabilityChecks(fixture));
+    if (options.reopen && options.failReads)
+      describe('storage that fails for a while', () => transientFailureChecks(fixture));
   });
 }

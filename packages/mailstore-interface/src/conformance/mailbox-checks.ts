@@ -286,4 +286,20 @@ export function mailboxChecks(fixture: () => Fixture): void {
   it('refuses malformed user ids', async () => {
     expect(() => fixture().store.access('no-domain')).toThrow();
   });
+
+  it('refuses "." and ".." as the local part or domain of a user id', async () => {
+    const store = fixture().store;
+    for (const id of ['..@example.com', '.@example.com', 'alice@..', 'alice@.']) {
+      expect(() => store.access(id), id).toThrow(
+        expect.objectContaining({ code: 'invalid-argument' }),
+      );
+      await expect(store.provision(id), id).rejects.toMatchObject({ code: 'invalid-argument' });
+      await expect(store.deliver(id, { content: message(1) }), id).rejects.toMatchObject({
+        code: 'invalid-argument',
+      });
+    }
+    // Dots elsewhere are ordinary characters.
+    await store.provision('.alice.@example.com');
+    expect((await store.access('.alice.@example.com').list()).length).toBeGreaterThan(0);
+  });
 }

@@ -175,6 +175,10 @@ export class MemoryDirectory implements Directory {
         `login names are letters, digits, ".", "_" and "-": ${id}`,
       );
     }
+    // They would name a directory's self or parent wherever a store keeps a directory per user.
+    if (parts.local === '.' || parts.local === '..') {
+      throw new MailStoreError('invalid-argument', `a login name cannot be "." or "..": ${id}`);
+    }
     if (this.index.user(id)) throw new MailStoreError('already-exists', `user ${id} exists`);
     const record: UserRecord = {
       name: parts.local,

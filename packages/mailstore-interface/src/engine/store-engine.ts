@@ -16,6 +16,7 @@ import {
 } from '../mailbox-name.js';
 import { type QuotaUsage, type QuotaWarning, QuotaWarnings, wouldExceedQuota } from '../quota.js';
 import { EngineAccess } from './engine-access.js';
+import { guardPersistence } from './guarded-persistence.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { MailboxIndex } from './mailbox-index.js';
 import type { MailboxMeta, StorePersistence, StoredMessage, TreeKey } from './store-persistence.js';
@@ -68,6 +69,7 @@ export interface ResolvedMailbox {
  * retention, and the locking that makes each operation atomic.
  */
 export class StoreEngine implements MailStore {
+  /** The persistence, behind a guard: whatever it throws comes out as a MailStoreError. */
   readonly persistence: StorePersistence;
   readonly policy: AccountPolicy;
   readonly clock: Clock;
@@ -80,7 +82,7 @@ export class StoreEngine implements MailStore {
   private lastUidValidity = 0;
 
   constructor(options: StoreEngineOptions) {
-    this.persistence = options.persistence;
+    this.persistence = guardPersistence(options.persistence);
     this.policy = options.policy ?? OPEN_ACCOUNT_POLICY;
     this.clock = options.clock ?? systemClock;
     this.newId = options.newId ?? (() => randomUUID().replaceAll('-', ''));
@@ -216,7 +218,11 @@ export class StoreEngine implements MailStore {
         );
         return { key, mailboxes, subscriptions: new Set(record.subscriptions), usage: null };
       });
-      loading.catch(() => this.trees.delete(key));
+      // A failed read is not remembered: the next call reads again (and never takes the failure
+      // for a missing tree, which would create a new one over the real one).
+      loading.catch(() => {
+        if (this.trees.get(key) === loading) this.trees.delete(key);
+      });
       this.trees.set(key, loading);
     }
     return loading;
@@ -237,20 +243,26 @@ export class StoreEngine implements MailStore {
   /** Creates a tree; a user's gets Kerio's standard folders. The caller holds the tree's lock. */
   async createTree(key: TreeKey): Promise<LoadedTree> {
     const tree: LoadedTree = { key, mailboxes: new Map(), subscriptions: new Set(), usage: null };
-    if (!key.startsWith('#')) {
-      for (const folder of KERIO_STANDARD_FOLDERS) {
-        const meta: MailboxMeta = {
-          ...folder,
-          id: this.newId(),
-          uidValidity: this.nextUidValidity(),
-          acl: [],
-        };
-        await this.persistence.createMailbox(key, meta);
-        tree.mailboxes.set(meta.path, { meta, index: null });
-        tree.subscriptions.add(meta.path);
+    try {
+      if (!key.startsWith('#')) {
+        for (const folder of KERIO_STANDARD_FOLDERS) {
+          const meta: MailboxMeta = {
+            ...folder,
+            id: this.newId(),
+            uidValidity: this.nextUidValidity(),
+            acl: [],
+          };
+          await this.persistence.createMailbox(key, meta);
+          tree.mailboxes.set(meta.path, { meta, index: null });
+          tree.subscriptions.add(meta.path);
+        }
       }
+      await this.writeTree(tree);
+    } catch (error) {
+      // "No tree" was read before the creation began; the next try asks the persistence again.
+      this.trees.delete(key);
+      throw error;
     }
-    await this.writeTree(tree);
     this.trees.set(key, Promise.resolve(tree));
     return tree;
   }
@@ -523,7 +535,9 @@ export class StoreEngine implements MailStore {
 
 export function normalizeUser(user: string): string {
   const id = user.trim().toLowerCase();
-  if (!/^[^\s@/#~]+@[^\s@/]+$/.test(id))
+  // `.` and `..` would name the directory itself or its parent in a store that keeps a tree per
+  // user on disk; escaped, they still make a second spelling of a path, so they are no user.
+  if (!/^[^\s@/#~]+@[^\s@/]+$/.test(id) || id.split('@').some((part) => /^\.{1,2}$/.test(part)))
     throw new MailStoreError('invalid-argument', `not a user id: ${JSON.stringify(user)}`);
   return id;
 }

@@ -1,4 +1,10 @@
-import { type Clock, type Logger, silentLogger, systemClock } from '@mailyard/mailstore-interface';
+import {
+  type Clock,
+  type Logger,
+  nullIfMissing,
+  silentLogger,
+  systemClock,
+} from '@mailyard/mailstore-interface';
 import { buildDsn, type DsnAction } from '../dsn/delivery-status-notification.js';
 import { DEFAULT_NOTIFY, type NotifyCondition, wantsNotification } from '../dsn/notify-policy.js';
 import type {
@@ -193,7 +199,14 @@ export class DeliveryQueue {
       queue.countAddresses(record.recipients, 1);
     }
     await queue.learnRouting(pendingAddresses([...queue.entries.values()]));
-    for (const entry of queue.entries.values()) await queue.settle(entry);
+    for (const entry of queue.entries.values()) {
+      // One entry whose DSN cannot go out now must not keep the whole queue from opening.
+      await queue
+        .settle(entry)
+        .catch((error: unknown) =>
+          logger.error(`queue: ${describe(error)}`, { queueId: entry.record.queueId }),
+        );
+    }
     queue.pump();
     return queue;
   }
@@ -225,7 +238,13 @@ export class DeliveryQueue {
   ): Promise<{ queueId: string }> {
     if (this.stopping) throw new QueueError('stopped', 'the queue is stopping');
     if (envelope.recipients.length === 0) throw new QueueError('no-recipients', 'no recipients');
-    const queueId = await this.ids.nextId((id) => this.entries.has(id));
+    const queueId = await this.ids
+      .nextId((id) => this.entries.has(id))
+      .catch((error: unknown) => {
+        throw new QueueError('io', `could not reserve a Queue-ID: ${describe(error)}`, {
+          cause: error,
+        });
+      });
     const size = await this.files.writeMessage(queueId, message, this.options.maxMessageSize ?? 0);
     const created = this.clock.now();
     const { recipients, ...rest } = envelope;
@@ -781,15 +800,14 @@ export class DeliveryQueue {
   ): Promise<void> {
     if (record.envelope.from === '') return;
     const maxReturnSize = this.options.maxReturnSize ?? 1024 * 1024;
-    let original: Buffer;
-    try {
-      original =
+    // A message that is gone is returned as nothing; one that cannot be read now fails the
+    // DSN, which stays owed in the .env and goes out whole on a later settle.
+    const original =
+      (await nullIfMissing(
         record.size <= maxReturnSize
-          ? await this.files.readMessage(record.queueId)
-          : await this.files.readMessage(record.queueId, 256 * 1024);
-    } catch {
-      original = Buffer.alloc(0);
-    }
+          ? this.files.readMessage(record.queueId)
+          : this.files.readMessage(record.queueId, 256 * 1024),
+      )) ?? Buffer.alloc(0);
     const now = this.clock.now();
     const bounceAfter = this.options.bounceAfter ?? 5 * DAY;
     const dsn = buildDsn({

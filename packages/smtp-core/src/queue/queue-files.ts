@@ -24,6 +24,13 @@ export class QueueError extends Error {
   }
 }
 
+/** A failure of the queue's own files, as the `QueueError` callers tell from others. */
+function ioFailure(error: unknown): never {
+  if (error instanceof QueueError) throw error;
+  const reason = error instanceof Error ? error.message : String(error);
+  throw new QueueError('io', `could not queue the message: ${reason}`, { cause: error });
+}
+
 /**
  * Kerio's queue layout on disk: `<directory>/<QueueID>.eml` (the message, as received) and
  * `<QueueID>.env` (its envelope and delivery state). Every write is durable before it resolves;
@@ -41,7 +48,12 @@ export class QueueFiles {
     return join(this.directory, `${id}.env`);
   }
 
-  /** Streams a message into `<id>.eml` (temp file, fsync, rename, directory fsync); returns its size. */
+  /**
+   * Streams a message into `<id>.eml` (temp file, fsync, rename, directory fsync); returns its
+   * size. Keeps nothing when it fails: a failure of the queue's own files (out of descriptors, a
+   * full disk) rejects with a `QueueError` of code `io`, a failure of the message stream (the
+   * client went away) with that failure as it is.
+   */
   async writeMessage(
     id: string,
     message: AsyncIterable<Uint8Array>,
@@ -51,7 +63,7 @@ export class QueueFiles {
       this.directory,
       `.${id}.eml.${randomBytes(6).toString('hex')}${TEMPORARY_SUFFIX}`,
     );
-    const handle = await open(temporary, 'wx', 0o600);
+    const handle = await open(temporary, 'wx', 0o600).catch(ioFailure);
     let size = 0;
     try {
       for await (const chunk of message) {
@@ -59,17 +71,21 @@ export class QueueFiles {
         if (maxSize > 0 && size > maxSize) {
           throw new QueueError('too-big', `message over the queue's limit of ${maxSize} octets`);
         }
-        await handle.write(chunk);
+        await handle.write(chunk).catch(ioFailure);
       }
-      await handle.sync();
+      await handle.sync().catch(ioFailure);
+      await handle.close().catch(ioFailure);
+      await rename(temporary, this.emlPath(id)).catch(ioFailure);
     } catch (error) {
       await handle.close().catch(() => undefined);
       await rm(temporary, { force: true });
       throw error;
     }
-    await handle.close();
-    await rename(temporary, this.emlPath(id));
-    await syncDirectory(this.directory);
+    await syncDirectory(this.directory).catch(async (error: unknown) => {
+      // Not durable, so not taken.
+      await rm(this.emlPath(id), { force: true });
+      ioFailure(error);
+    });
     return size;
   }
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomically } from '@mailyard/mailstore-interface';
+import { nullIfMissing, writeFileAtomically } from '@mailyard/mailstore-interface';
 
 /** The file, in the queue directory, that reserves counter values across restarts. */
 export const COUNTER_FILE = '.queue-counter';
@@ -28,12 +28,11 @@ export class QueueIdGenerator {
   static async open(directory: string, now: () => number): Promise<QueueIdGenerator> {
     const generator = new QueueIdGenerator(directory, now);
     let start = 0;
-    try {
-      const saved = Number((await readFile(join(directory, COUNTER_FILE), 'utf8')).trim());
-      if (Number.isSafeInteger(saved) && saved >= 0) start = saved;
-    } catch {
-      // First start: the counter begins at 0.
-    }
+    // No file: the first start, and the counter begins at 0. A file that cannot be read fails
+    // the opening: starting again from 0 would hand out the IDs of the last run again.
+    const text = await nullIfMissing(readFile(join(directory, COUNTER_FILE), 'utf8'));
+    const saved = Number(text?.trim());
+    if (Number.isSafeInteger(saved) && saved >= 0) start = saved;
     generator.next = start;
     await generator.reserve(start);
     return generator;

@@ -1,8 +1,11 @@
 import {
   MemoryDirectory,
   MemoryMailStore,
+  MemoryPersistence,
+  StoreEngine,
   directoryAccountPolicy,
 } from '@mailyard/mailstore-interface';
+import { FailingReads } from '@mailyard/mailstore-interface/conformance';
 import { parseHeaders } from '@mailyard/mime';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -236,6 +239,32 @@ describe('localDeliveryAgent', () => {
     );
     expect(results[0]).toMatchObject({ status: 'deferred', enhancedCode: '4.3.0' });
     expect(results[0]!.diagnostic).toContain('LDAP down');
+  });
+
+  it('defers (451 4.3.0) while the store cannot read its storage, and delivers once it can', async () => {
+    const persistence = new FailingReads(new MemoryPersistence());
+    const failing = new StoreEngine({ persistence });
+    await failing.provision('alice@a.test');
+    // A restart: nothing of Alice's tree is cached, and the storage fails (EMFILE).
+    const restarted = new StoreEngine({ persistence });
+    persistence.failing = true;
+    const during = await agent({ store: restarted }).deliver(
+      envelope('alice@a.test'),
+      source(),
+      attempt(),
+    );
+    expect(during[0]).toMatchObject({ status: 'deferred', code: 451, enhancedCode: '4.3.0' });
+    expect(during[0]!.diagnostic).toContain('EMFILE');
+    persistence.failing = false;
+    const after = await agent({ store: restarted }).deliver(
+      envelope('alice@a.test'),
+      source(),
+      attempt(),
+    );
+    expect(after[0]).toMatchObject({ status: 'delivered' });
+    const box = await restarted.access('alice@a.test').open('INBOX');
+    expect((await box.messages()).length).toBe(1);
+    box.close();
   });
 });
 

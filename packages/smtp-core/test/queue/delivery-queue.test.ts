@@ -1,6 +1,15 @@
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { parseHeaders, parseMimeTree } from '@mailyard/mime';
+import { exhaustFileDescriptors } from '@mailyard/test-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Envelope } from '../../src/envelope.js';
 import { formatMailLogEntry } from '../../src/log/mail-log.js';
@@ -166,6 +175,26 @@ describe('enqueue', () => {
       queue.enqueue(envelope('a@a.test'), chunks(MESSAGE), { service: 'SMTP' }),
     ).rejects.toBeInstanceOf(QueueError);
     expect(readdirSync(dir.path).filter((name) => name !== '.queue-counter')).toEqual([]);
+  });
+
+  it('refuses with QueueError io, keeping nothing, while the process is out of descriptors', async () => {
+    const queue = await openQueue({ mode: 'offline' });
+    const restore = exhaustFileDescriptors();
+    let refusal: unknown;
+    try {
+      refusal = await queue
+        .enqueue(envelope('a@a.test', 'b@b.test'), chunks(MESSAGE), { service: 'SMTP' })
+        .catch((error: unknown) => error);
+    } finally {
+      restore();
+    }
+    expect(refusal).toBeInstanceOf(QueueError);
+    expect(refusal).toMatchObject({ code: 'io', message: expect.stringContaining('EMFILE') });
+    expect(readdirSync(dir.path).filter((name) => name !== '.queue-counter')).toEqual([]);
+    const { queueId } = await queue.enqueue(envelope('a@a.test', 'b@b.test'), chunks(MESSAGE), {
+      service: 'SMTP',
+    });
+    expect(files()).toEqual([`${queueId}.eml`, `${queueId}.env`]);
   });
 });
 
@@ -607,7 +636,11 @@ describe('recovery', () => {
     ]);
   });
 
-  it('sends the DSN a crash kept from going out, and finishes an entry whose removal was cut short', async () => {
+  /**
+   * What a crash between an attempt's write and its DSN leaves: an entry whose recipient failed
+   * and whose DSN is owed, in a queue that is not open.
+   */
+  async function entryOwingDsn(): Promise<string> {
     const first = await openQueue({ mode: 'offline' });
     const { queueId } = await first.enqueue(
       envelope('alice@a.test', 'gone@b.test'),
@@ -616,12 +649,16 @@ describe('recovery', () => {
     );
     await first.stop(0);
     queues.pop();
-    // What a crash between the attempt's write and the DSN leaves: the recipient failed, DSN owed.
     const saved = record(queueId);
     saved.recipients[0]!.state = 'failed';
     saved.recipients[0]!.status = '5.1.1';
     saved.recipients[0]!.dsn = 'failed';
     writeFileSync(join(dir.path, `${queueId}.env`), JSON.stringify(saved));
+    return queueId;
+  }
+
+  it('sends the DSN a crash kept from going out, and finishes an entry whose removal was cut short', async () => {
+    const queueId = await entryOwingDsn();
     await openQueue({ mode: 'offline' });
     const left = files();
     expect(left.some((name) => name.startsWith(queueId))).toBe(false);
@@ -632,5 +669,35 @@ describe('recovery', () => {
       envelope: { from: '' },
     });
     expect(existsSync(join(dir.path, `${dsnId}.eml`))).toBe(true);
+  });
+
+  it('sends no DSN without its original when the message cannot be read, and keeps it owed', async () => {
+    const queueId = await entryOwingDsn();
+    // The message cannot be read (a directory in its place: EISDIR), though it is there.
+    const eml = join(dir.path, `${queueId}.eml`);
+    renameSync(eml, `${eml}.aside`);
+    mkdirSync(eml);
+    const errors: string[] = [];
+    const logger = { info() {}, warn() {}, error: (m: string) => errors.push(m) };
+    await openQueue({ mode: 'offline', logger });
+    // The queue opened; the DSN was not sent, and is still owed.
+    expect(files()).toEqual([`${queueId}.eml`, `${queueId}.eml.aside`, `${queueId}.env`]);
+    expect(record(queueId).recipients[0]!.dsn).toBe('failed');
+    expect(errors.some((m) => m.includes('EISDIR'))).toBe(true);
+    await queues.pop()!.stop(0);
+    // Readable again: the DSN goes, with the original's header.
+    rmSync(eml, { recursive: true });
+    renameSync(`${eml}.aside`, eml);
+    await openQueue({ mode: 'offline' });
+    const left = files();
+    expect(left.some((name) => name.startsWith(queueId))).toBe(false);
+    const dsn = readFileSync(
+      join(
+        dir.path,
+        left.find((name) => name.endsWith('.eml'))!,
+      ),
+      'utf8',
+    );
+    expect(dsn).toContain(MESSAGE.slice(0, MESSAGE.indexOf('\r\n')));
   });
 });

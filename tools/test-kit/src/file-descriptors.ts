@@ -1,0 +1,57 @@
+import { execFileSync } from 'node:child_process';
+import { closeSync, openSync, readdirSync } from 'node:fs';
+
+/** A process's limit on open files (RLIMIT_NOFILE), as prlimit(1) reports and sets it. */
+export interface FileLimit {
+  readonly soft: number;
+  readonly hard: number;
+}
+
+/** The open-files limit of a process (this one by default), read with prlimit(1). */
+export function fileLimit(pid = process.pid): FileLimit {
+  const output = execFileSync(
+    'prlimit',
+    ['--pid', String(pid), '--nofile', '--raw', '--noheadings', '--output=SOFT,HARD'],
+    { encoding: 'utf8' },
+  );
+  const [soft, hard] = output.trim().split(/\s+/).map(Number);
+  return { soft: soft!, hard: hard! };
+}
+
+/** Sets the soft open-files limit of a running process (prlimit(1), util-linux). */
+export function setSoftFileLimit(pid: number, soft: number): void {
+  const { hard } = fileLimit(pid);
+  execFileSync('prlimit', ['--pid', String(pid), `--nofile=${soft}:${hard}`]);
+}
+
+/** The descriptors a process has open now (Linux: /proc/<pid>/fd). */
+export function openDescriptors(pid: number | 'self' = 'self'): number[] {
+  return readdirSync(`/proc/${pid}/fd`).map(Number);
+}
+
+/**
+ * Makes this process run out of file descriptors, for real: its soft limit is lowered to just
+ * above the highest descriptor open now, and every free number below it is taken by /dev/null.
+ * From then on every open(), socket() and accept() fails with EMFILE, as it does under an fd
+ * exhaustion attack, until the returned function closes them and restores the limit. It takes
+ * the whole process: vitest's default `forks` pool runs each test file in a process of its own,
+ * and the tests of a file one after another.
+ */
+export function exhaustFileDescriptors(): () => void {
+  const { soft } = fileLimit();
+  setSoftFileLimit(process.pid, Math.max(...openDescriptors()) + 1);
+  const held: number[] = [];
+  try {
+    for (;;) held.push(openSync('/dev/null', 'r'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EMFILE') {
+      release();
+      throw error;
+    }
+  }
+  function release(): void {
+    for (const fd of held.splice(0)) closeSync(fd);
+    setSoftFileLimit(process.pid, soft);
+  }
+  return release;
+}
