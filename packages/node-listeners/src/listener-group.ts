@@ -28,6 +28,12 @@ export class ListenerGroup<L extends TcpListener> {
   constructor(
     private readonly listeners: readonly L[],
     private readonly onConnection: (listener: L, socket: Socket) => void,
+    /**
+     * A listening socket failed to accept a connection (out of file descriptors, say). The
+     * socket goes on listening; without this the failure is dropped, never thrown: an
+     * unhandled 'error' would end the whole process.
+     */
+    private readonly onAcceptError?: (listener: L, error: Error) => void,
   ) {}
 
   /** Binds every listener, in order; resolves with the ports they got. */
@@ -41,6 +47,7 @@ export class ListenerGroup<L extends TcpListener> {
           server.once('error', reject);
           server.listen(listener.port, listener.host ?? '127.0.0.1', () => {
             server.off('error', reject);
+            server.on('error', (error) => this.onAcceptError?.(listener, error));
             resolve();
           });
         });
