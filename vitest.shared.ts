@@ -8,5 +8,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // Dates shown in the server's zone (IMAP INTERNALDATE, Kerio's logs) read the same on every
+    // machine.
+    env: { TZ: 'UTC' },
   },
 });

@@ -59,7 +59,8 @@ export function headerLine(uidValidity: number): string {
 export function recordLine(record: IndexRecord): string {
   switch (record.kind) {
     case 'message': {
-      const { uid, modSeq, internalDate, saveDate, size, emailId, flags } = record.entry;
+      const { uid, modSeq, saveDate, size, emailId, flags } = record.entry;
+      const internalDate = internalDateField(record.entry);
       const fields: (string | number)[] = record.check
         ? ['*', uid, modSeq, internalDate, saveDate, size, emailId, record.check.digest]
         : ['+', uid, modSeq, internalDate, saveDate, size, emailId];
@@ -690,20 +691,19 @@ function parseFields(fields: string[]): ParsedLine | null {
   if (kind === '+' || kind === '*') {
     const uid = count(fields[1]);
     const modSeq = count(fields[2]);
-    const internalDate = count(fields[3]);
+    const date = dateWithZone(fields[3]);
     const saveDate = count(fields[4]);
     const size = count(fields[5]);
     const emailId = fields[6];
-    if (uid < 0 || modSeq < 0 || internalDate < 0 || saveDate < 0 || size < 0 || !emailId)
-      return null;
+    if (uid < 0 || modSeq < 0 || !date || saveDate < 0 || size < 0 || !emailId) return null;
     if (kind === '+') {
-      const entry = { uid, modSeq, internalDate, saveDate, size, emailId, flags: fields.slice(7) };
+      const entry = { uid, modSeq, ...date, saveDate, size, emailId, flags: fields.slice(7) };
       return { kind: 'message', entry };
     }
     const check =
       fields[7] !== undefined && fields[8] !== undefined && batchCheck(fields[7], fields[8]);
     if (!check) return null;
-    const entry = { uid, modSeq, internalDate, saveDate, size, emailId, flags: fields.slice(9) };
+    const entry = { uid, modSeq, ...date, saveDate, size, emailId, flags: fields.slice(9) };
     return { kind: 'message', entry, check };
   }
   if (kind === '~') {
@@ -733,6 +733,32 @@ function batchCheck(digest: string, batch: string): BatchCheck | null {
   const size = count(batch.slice(slash + 1));
   if (slash < 0 || position < 1 || size < position) return null;
   return { digest, position, count: size };
+}
+
+/**
+ * The internal date field: UTC milliseconds, with the zone it was given in after it when there
+ * was one (`1704067200000+0100`). Lines without a zone are the ones every version wrote.
+ */
+function internalDateField(entry: IndexEntry): string {
+  const zone = entry.internalDateZone;
+  if (zone === undefined) return String(entry.internalDate);
+  const minutes = Math.abs(zone);
+  const hhmm = `${String(Math.floor(minutes / 60)).padStart(2, '0')}${String(minutes % 60).padStart(2, '0')}`;
+  return `${entry.internalDate}${zone < 0 ? '-' : '+'}${hhmm}`;
+}
+
+function dateWithZone(
+  field: string | undefined,
+): { internalDate: number; internalDateZone?: number } | null {
+  const zoned = field === undefined ? null : /^(\d+)([+-])(\d\d)([0-5]\d)$/.exec(field);
+  if (!zoned) {
+    const internalDate = count(field);
+    return internalDate < 0 ? null : { internalDate };
+  }
+  const internalDate = count(zoned[1]);
+  const minutes = Number(zoned[3]) * 60 + Number(zoned[4]);
+  if (internalDate < 0 || minutes > 24 * 60) return null;
+  return { internalDate, internalDateZone: zoned[2] === '-' ? -minutes : minutes };
 }
 
 /** A decimal field as a number, or -1 when it is not one. */

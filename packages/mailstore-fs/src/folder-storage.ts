@@ -485,6 +485,7 @@ export class FolderStorage {
         modSeq: ++modSeq,
         flags: old?.flags ?? [],
         internalDate: old?.internalDate ?? Math.floor(info.mtimeMs),
+        ...(old?.internalDateZone !== undefined ? { internalDateZone: old.internalDateZone } : {}),
         saveDate: old?.saveDate ?? Math.floor(info.mtimeMs),
         size: info.size,
         emailId: old?.emailId ?? randomUUID().replaceAll('-', ''),

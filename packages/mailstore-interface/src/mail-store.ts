@@ -143,6 +143,8 @@ export interface MessageState {
 export interface MessageRecord extends MessageState {
   /** When the message arrived (IMAP INTERNALDATE), UTC milliseconds. */
   readonly internalDate: number;
+  /** The zone the internal date was given in (an APPEND's), minutes east of UTC; else absent. */
+  readonly internalDateZone?: number;
   /** When it was put into this mailbox (RFC 8514 SAVEDATE; Kerio's clean-out clock). */
   readonly saveDate: number;
   readonly size: number;
@@ -158,6 +160,8 @@ export interface AppendInput {
   readonly flags?: readonly string[];
   /** UTC milliseconds; defaults to now. */
   readonly internalDate?: number;
+  /** The zone `internalDate` was given in, minutes east of UTC, to show it in again. */
+  readonly internalDateZone?: number;
 }
 
 export interface AppendResult {

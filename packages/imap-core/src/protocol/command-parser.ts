@@ -468,7 +468,7 @@ function parseAppend(cursor: CommandCursor, tag: string): Command {
   const messages: AppendMessage[] = [];
   while (cursor.trySp()) {
     let flags: string[] = [];
-    let internalDate: number | undefined;
+    let internalDate: { time: number; zone: number } | undefined;
     if (cursor.peek() === 0x28) {
       flags = parseFlagList(cursor);
       cursor.sp();
@@ -494,7 +494,9 @@ function parseAppend(cursor: CommandCursor, tag: string): Command {
       content: literal.bytes,
       binary: literal.binary,
       utf8,
-      ...(internalDate !== undefined ? { internalDate } : {}),
+      ...(internalDate !== undefined
+        ? { internalDate: internalDate.time, internalDateZone: internalDate.zone }
+        : {}),
     });
   }
   if (messages.length === 0) throw new ImapSyntaxError('APPEND needs a message');

@@ -160,6 +160,8 @@ export interface AppendMessage {
   readonly flags: readonly string[];
   /** UTC milliseconds, from the date-time argument. */
   readonly internalDate?: number;
+  /** The zone of the date-time argument, minutes east of UTC. */
+  readonly internalDateZone?: number;
   readonly content: Uint8Array;
   /** Sent as literal8 (BINARY, RFC 3516) or inside `UTF8 (...)` (RFC 6855). */
   readonly binary: boolean;

@@ -25,9 +25,9 @@ export function parseDateText(text: string): SearchDate {
 
 /**
  * RFC 9051 `date-time` without its quotes: `17-Jul-1996 02:44:25 -0700` (the day may be
- * space-padded). Returns UTC milliseconds.
+ * space-padded). Returns UTC milliseconds, and the zone in minutes east of UTC.
  */
-export function parseDateTime(text: string): number {
+export function parseDateTime(text: string): { time: number; zone: number } {
   const match =
     /^([ \d]\d)-([A-Za-z]{3})-(\d{4}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/.exec(text);
   if (!match) throw new ImapSyntaxError('Invalid date-time');
@@ -50,7 +50,8 @@ export function parseDateTime(text: string): number {
     throw new ImapSyntaxError('Invalid date-time');
   }
   const local = Date.UTC(year, m - 1, day, hour, minute, Math.min(second, 59));
-  return local - (sign === '-' ? -1 : 1) * zoneMinutes * 60_000;
+  const zone = (sign === '-' ? -1 : 1) * zoneMinutes;
+  return { time: local - zone * 60_000, zone };
 }
 
 /** UTC midnight at the start of a search date, in milliseconds. */

@@ -5,6 +5,7 @@ import type { MessageSummary } from '@mailyard/mime';
 interface StaticRecord {
   readonly uid: number;
   readonly internalDate: number;
+  readonly internalDateZone?: number;
   readonly saveDate: number;
   readonly size: number;
   readonly emailId: string;
@@ -71,6 +72,9 @@ export class MessageRecordCache {
     cached.set(record.uid, {
       uid: record.uid,
       internalDate: record.internalDate,
+      ...(record.internalDateZone !== undefined
+        ? { internalDateZone: record.internalDateZone }
+        : {}),
       saveDate: record.saveDate,
       size: record.size,
       emailId: record.emailId,
@@ -98,6 +102,7 @@ function withState(record: StaticRecord, state: MessageState): MessageRecord {
     flags: state.flags,
     modSeq: state.modSeq,
     internalDate: record.internalDate,
+    ...(record.internalDateZone !== undefined ? { internalDateZone: record.internalDateZone } : {}),
     saveDate: record.saveDate,
     size: record.size,
     emailId: record.emailId,

@@ -120,6 +120,12 @@ export interface ImapSessionOptions {
    */
   readonly allowPlaintextAuth?: boolean;
   readonly clock?: Clock;
+  /**
+   * The server's zone at a moment, in minutes east of UTC: INTERNALDATE of mail that came without
+   * a zone of its own (delivered, not APPENDed with one) and SAVEDATE are shown in it, as Kerio
+   * shows them. Default: the process's local zone (`TZ`).
+   */
+  readonly timeZoneOffset?: (time: number) => number;
   readonly logger?: Logger;
   readonly limits?: Partial<SessionLimits>;
   /** Advertise LITERAL- (RFC 7888: non-synchronizing literals up to 4096 octets) instead of LITERAL+. */

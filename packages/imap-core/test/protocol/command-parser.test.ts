@@ -130,6 +130,7 @@ describe('parseCommand: the RFCs own examples', () => {
         {
           flags: ['\\Seen'],
           internalDate: Date.UTC(1994, 1, 8, 5, 52, 25),
+          internalDateZone: -480,
           content: Buffer.from(message),
           binary: false,
           utf8: false,

@@ -37,8 +37,28 @@ describe('APPEND', () => {
     expect(record).toMatchObject({
       flags: ['\\Seen', '$Draft'],
       internalDate: Date.UTC(1994, 1, 8, 5, 52, 25),
+      internalDateZone: -480,
     });
     expect(record!.summary.subject).toBe('saved');
+  });
+
+  it('shows INTERNALDATE in the zone the APPEND gave, else in the server’s (Kerio)', async () => {
+    const store = new MemoryMailStore();
+    await store.deliver(ALICE, {
+      content: message('delivered'),
+      internalDate: Date.UTC(2024, 6, 1, 12),
+    });
+    // Central European Summer Time in July.
+    const client = await TestClient.loggedIn({ store, timeZoneOffset: () => 120 });
+    const text = message('appended');
+    await client.command(
+      `a APPEND INBOX " 7-Feb-1994 21:52:25 -0800" {${text.length}+}\r\n${text}`,
+    );
+    await client.command('s SELECT INBOX');
+    expect(await client.command('f FETCH 1:2 INTERNALDATE')).toBe(
+      '* 1 FETCH (INTERNALDATE "01-Jul-2024 14:00:00 +0200")\r\n' +
+        '* 2 FETCH (INTERNALDATE "07-Feb-1994 21:52:25 -0800")\r\nf OK Fetch completed\r\n',
+    );
   });
 
   it('takes MULTIAPPEND atomically, and non-synchronizing and binary literals', async () => {

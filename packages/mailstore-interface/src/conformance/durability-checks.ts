@@ -43,12 +43,17 @@ export function durabilityChecks(fixture: () => Fixture): void {
     expect(await (await alice().open('INBOX')).vanishedSince(0)).toEqual([2]);
   });
 
-  it('keeps summaries, dates and email ids', async () => {
+  it('keeps summaries, dates with their zones, and email ids', async () => {
     const internalDate = Date.UTC(2021, 3, 4);
-    await alice().append('INBOX', [{ content: message(1), internalDate }]);
-    const [before] = await (await alice().open('INBOX')).fetch([1]);
+    await alice().append('INBOX', [
+      { content: message(1), internalDate },
+      { content: message(2), internalDate, internalDateZone: -420 },
+      { content: message(3), internalDate, internalDateZone: 330 },
+    ]);
+    const before = await (await alice().open('INBOX')).fetch([1, 2, 3]);
+    expect(before.map((record) => record.internalDateZone)).toEqual([undefined, -420, 330]);
     await reopen();
-    const [after] = await (await alice().open('INBOX')).fetch([1]);
+    const after = await (await alice().open('INBOX')).fetch([1, 2, 3]);
     expect(after).toEqual(before);
   });
 

@@ -203,7 +203,7 @@ export function messageChecks(fixture: () => Fixture): void {
   it('keeps flags, INTERNALDATE and the email id on copy, with a new save date', async () => {
     const internalDate = Date.UTC(2019, 5, 1);
     await alice().append('INBOX', [
-      { content: message(1), flags: ['\\Flagged', 'Work'], internalDate },
+      { content: message(1), flags: ['\\Flagged', 'Work'], internalDate, internalDateZone: 120 },
     ]);
     await alice().create('Copies');
     const inbox = await alice().open('INBOX');
@@ -213,6 +213,7 @@ export function messageChecks(fixture: () => Fixture): void {
     const [copy] = await (await alice().open('Copies')).fetch([1]);
     expect(copy!.flags).toEqual(['\\Flagged', 'Work']);
     expect(copy!.internalDate).toBe(internalDate);
+    expect(copy!.internalDateZone).toBe(120);
     expect(copy!.emailId).toBe(original!.emailId);
     expect(copy!.saveDate).toBe(original!.saveDate + 60_000);
   });

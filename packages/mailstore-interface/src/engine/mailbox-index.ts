@@ -10,6 +10,11 @@ import type { MailboxStatus, MessageState } from '../mail-store.js';
 /** What an index keeps per message: everything but the summary and the bytes. */
 export interface IndexEntry extends MessageState {
   readonly internalDate: number;
+  /**
+   * The zone the internal date was given in, minutes east of UTC (an IMAP APPEND's date-time
+   * carries one); absent when none was given, and the server shows its own.
+   */
+  readonly internalDateZone?: number;
   readonly saveDate: number;
   readonly size: number;
   readonly emailId: string;

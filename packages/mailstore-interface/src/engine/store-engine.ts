@@ -381,6 +381,9 @@ export class StoreEngine implements MailStore {
       prepared.map(({ input, flags }) => ({
         flags,
         internalDate: input.internalDate ?? now,
+        ...(input.internalDate !== undefined && input.internalDateZone !== undefined
+          ? { internalDateZone: input.internalDateZone }
+          : {}),
         saveDate: input.saveDate ?? now,
         size: input.content.length,
         emailId: input.emailId ?? this.newId(),
@@ -521,6 +524,9 @@ export class StoreEngine implements MailStore {
         content: Buffer.concat(chunks),
         flags: entry.flags,
         internalDate: entry.internalDate,
+        ...(entry.internalDateZone !== undefined
+          ? { internalDateZone: entry.internalDateZone }
+          : {}),
         emailId: entry.emailId,
       });
     }

@@ -22,7 +22,9 @@ export async function append(session: SessionContext, command: AppendCommand): P
   const inputs: AppendInput[] = command.messages.map((message) => ({
     content: message.content,
     flags: message.flags,
-    ...(message.internalDate !== undefined ? { internalDate: message.internalDate } : {}),
+    ...(message.internalDate !== undefined
+      ? { internalDate: message.internalDate, internalDateZone: message.internalDateZone }
+      : {}),
   }));
   let results;
   try {

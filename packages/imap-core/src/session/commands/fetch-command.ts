@@ -285,10 +285,12 @@ async function fetchItem(
   const root = message.summary.body;
   switch (item.type) {
     case 'INTERNALDATE':
-      out.raw(`INTERNALDATE "${formatImapDate(message.internalDate)}"`);
+      out.raw(
+        `INTERNALDATE "${formatImapDate(message.internalDate, message.internalDateZone ?? serverZone(session, message.internalDate))}"`,
+      );
       return;
     case 'SAVEDATE':
-      out.raw(`SAVEDATE "${formatImapDate(message.saveDate)}"`);
+      out.raw(`SAVEDATE "${formatImapDate(message.saveDate, serverZone(session, message.saveDate))}"`);
       return;
     case 'RFC822.SIZE':
       out.raw(`RFC822.SIZE ${message.size}`);
@@ -402,6 +404,11 @@ async function openedStream(source: AsyncIterable<Uint8Array>): Promise<AsyncIte
       yield next.value;
     }
   })();
+}
+
+/** The server's zone at a moment (the session's option, else the process's local zone). */
+function serverZone(session: SessionContext, time: number): number {
+  return session.options.timeZoneOffset?.(time) ?? -new Date(time).getTimezoneOffset();
 }
 
 function applyPartial(
