@@ -19,6 +19,7 @@ import { readAhead, readAheadPipeline, readAheadWindows } from './message-read-a
 import { readRange } from './message-sections.js';
 import type { SelectedMailbox } from './selected-mailbox.js';
 import { refuse } from './store-refusal.js';
+import { threadIdOf } from './thread-id.js';
 
 /** How much of a message a search key needs, cheapest first. */
 const Need = { State: 0, Record: 1, Header: 2, Content: 3 } as const;
@@ -44,7 +45,7 @@ type Prepared =
   | { readonly type: 'uids'; readonly uids: ReadonlySet<number> }
   | { readonly type: 'modseq'; readonly modSeq: number }
   | { readonly type: 'age'; readonly comparison: 'older' | 'younger'; readonly before: number }
-  | { readonly type: 'emailid'; readonly id: string };
+  | { readonly type: 'emailid' | 'threadid'; readonly id: string };
 
 /** What a search runs over, for one message. */
 interface Candidate {
@@ -191,7 +192,7 @@ function prepare(
     case 'age':
       return { type: 'age', comparison: key.comparison, before: now - key.seconds * 1000 };
     case 'threadid':
-      return { type: 'none' };
+      return { type: 'threadid', id: key.id };
     case 'emailid':
       return { type: 'emailid', id: key.id };
     case 'modseq':
@@ -219,6 +220,7 @@ function needOf(key: Prepared): Need {
     case 'size':
     case 'age':
     case 'emailid':
+    case 'threadid':
       return Need.Record;
     default:
       return Need.State;
@@ -258,6 +260,8 @@ function matches(key: Prepared, message: Candidate, selection: SelectedMailbox):
       return key.comparison === 'larger' ? record.size > key.size : record.size < key.size;
     case 'emailid':
       return record.emailId === key.id;
+    case 'threadid':
+      return threadIdOf(record) === key.id;
     case 'age':
       return key.comparison === 'older'
         ? record.internalDate < key.before

@@ -224,7 +224,7 @@ describe('FETCH', () => {
     );
     const ids = await client.command('b FETCH 1 (EMAILID THREADID SAVEDATE)');
     expect(ids).toMatch(
-      /^\* 1 FETCH \(EMAILID \(\w+\) THREADID NIL SAVEDATE "\d\d-\w{3}-\d{4} [\d:]{8} \+0000"\)\r\n/,
+      /^\* 1 FETCH \(EMAILID \(\w+\) THREADID \(T[\w-]+\) SAVEDATE "\d\d-\w{3}-\d{4} [\d:]{8} \+0000"\)\r\n/,
     );
     const modseq = await client.command('c FETCH 1 MODSEQ');
     expect(modseq).toMatch(

@@ -165,3 +165,44 @@ describe('THREAD (RFC 5256)', () => {
     for (const n of ['1', '2', '3']) expect(reply).toMatch(new RegExp(`[( ]${n}[ )]`));
   });
 });
+
+describe('THREADID (RFC 8474)', () => {
+  it('gives the messages of a conversation one id, and finds them by it', async () => {
+    const client = await selected([
+      { id: 'root', subject: 'Plan', date: 'Mon, 1 Jan 2024 10:00:00 +0000' },
+      {
+        id: 'r1',
+        subject: 'Re: Plan',
+        date: 'Mon, 1 Jan 2024 11:00:00 +0000',
+        references: '<root@x>',
+        inReplyTo: '<root@x>',
+      },
+      { id: 'other', subject: 'Lunch', date: 'Mon, 1 Jan 2024 12:00:00 +0000' },
+      {
+        id: 'r2',
+        subject: 'Re: Plan',
+        date: 'Mon, 1 Jan 2024 13:00:00 +0000',
+        references: '<root@x> <r1@x>',
+        inReplyTo: '<r1@x>',
+      },
+      // Only In-Reply-To, to the first message: still the same conversation.
+      {
+        id: 'r3',
+        subject: 'Re: Plan',
+        date: 'Mon, 1 Jan 2024 14:00:00 +0000',
+        inReplyTo: '<root@x>',
+      },
+    ]);
+    const fetched = await client.command('a FETCH 1:5 THREADID');
+    const ids = [...fetched.matchAll(/THREADID \(([A-Za-z0-9_-]{1,255})\)/g)].map((m) => m[1]!);
+    expect(ids).toHaveLength(5);
+    expect(new Set([ids[0], ids[1], ids[3], ids[4]]).size).toBe(1);
+    expect(ids[2]).not.toBe(ids[0]);
+    expect(await client.command(`b SEARCH THREADID ${ids[0]}`)).toBe(
+      '* SEARCH 1 2 4 5\r\nb OK Search completed\r\n',
+    );
+    expect(await client.command(`c SEARCH NOT THREADID ${ids[0]}`)).toBe(
+      '* SEARCH 3\r\nc OK Search completed\r\n',
+    );
+  });
+});

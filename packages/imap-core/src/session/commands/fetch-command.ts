@@ -16,6 +16,7 @@ import {
 import type { SelectedMailbox } from '../selected-mailbox.js';
 import { nulFree, nulFreeStream } from '../nul-free.js';
 import type { SessionContext } from '../session-context.js';
+import { threadIdOf } from '../thread-id.js';
 import { refuse } from '../store-refusal.js';
 import { resolveSequence } from './select-commands.js';
 
@@ -290,7 +291,9 @@ async function fetchItem(
       );
       return;
     case 'SAVEDATE':
-      out.raw(`SAVEDATE "${formatImapDate(message.saveDate, serverZone(session, message.saveDate))}"`);
+      out.raw(
+        `SAVEDATE "${formatImapDate(message.saveDate, serverZone(session, message.saveDate))}"`,
+      );
       return;
     case 'RFC822.SIZE':
       out.raw(`RFC822.SIZE ${message.size}`);
@@ -312,8 +315,7 @@ async function fetchItem(
       out.raw(`EMAILID (${message.emailId})`);
       return;
     case 'THREADID':
-      // RFC 8474 5.2: NIL where the server does not thread the message.
-      out.raw('THREADID NIL');
+      out.raw(`THREADID (${threadIdOf(message)})`);
       return;
     case 'RFC822':
     case 'RFC822.HEADER':
