@@ -175,7 +175,7 @@ export class ImapSession implements SessionContext {
   /** The server is shutting down: tells the client and closes. */
   async shutdown(text = 'Server shutting down'): Promise<void> {
     if (this.closed) return;
-    await this.sendLine(`* BYE [UNAVAILABLE] ${responseText(text)}`);
+    await this.sendLine(`* BYE [UNAVAILABLE] ${responseText(text, this)}`);
     this.close();
   }
 
@@ -271,7 +271,7 @@ export class ImapSession implements SessionContext {
   ): Promise<void> {
     await this.reportChanges(allowsExpunges(command));
     await this.sendLine(
-      `${command.tag} ${status}${code ? ` [${code}]` : ''} ${responseText(text)}`,
+      `${command.tag} ${status}${code ? ` [${code}]` : ''} ${responseText(text, this)}`,
     );
   }
 
@@ -504,7 +504,7 @@ export class ImapSession implements SessionContext {
         const parsed = parseCommand(event.command, this.limits);
         this.appendBytes = 0;
         if (!parsed.ok) {
-          await this.sendLine(`${parsed.tag ?? '*'} BAD ${responseText(parsed.message)}`);
+          await this.sendLine(`${parsed.tag ?? '*'} BAD ${responseText(parsed.message, this)}`);
           return this.countBadCommand();
         }
         this.badCommands = 0;
