@@ -70,7 +70,7 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   maxLineLength: 65_536,
   maxLiteralSize: 1_048_576,
   maxCommandSize: 2_097_152,
-  maxNestingDepth: 32,
+  maxNestingDepth: 100,
   maxArguments: 10_000,
   appendLimit: 64 * 1024 * 1024,
   maxAppendTotal: 256 * 1024 * 1024,
