@@ -103,8 +103,24 @@ export function createImapServer(options: ImapServerOptions): ImapServer {
     let socket: Socket = initial;
     let inflate: InflateRaw | null = null;
     let deflate: ReturnType<typeof createDeflateRaw> | null = null;
+    // Input flows from the socket only while the session wants more and the inflater (after
+    // COMPRESS) keeps up. Pausing the socket alone is not enough with DEFLATE: a few kilobytes
+    // already read inflate to gigabytes, so the inflater is paused with the session, and the
+    // socket with the inflater.
+    let sessionWantsInput = true;
+    let inflaterFull = false;
+    const updateFlow = () => {
+      if (sessionWantsInput && !inflaterFull) socket.resume();
+      else socket.pause();
+    };
+    const inflateInput = (chunk: Uint8Array) => {
+      if (!inflate!.write(chunk)) {
+        inflaterFull = true;
+        updateFlow();
+      }
+    };
     const onData = (chunk: Buffer) => {
-      if (inflate) inflate.write(chunk);
+      if (inflate) inflateInput(chunk);
       else session.receive(chunk);
       armTimer();
     };
@@ -131,8 +147,16 @@ export function createImapServer(options: ImapServerOptions): ImapServer {
         // A client that never reads its last reply must not keep the socket open.
         setTimeout(() => raw.destroy(), 5_000).unref();
       },
-      pause: () => socket.pause(),
-      resume: () => socket.resume(),
+      pause: () => {
+        sessionWantsInput = false;
+        inflate?.pause();
+        updateFlow();
+      },
+      resume: () => {
+        sessionWantsInput = true;
+        inflate?.resume();
+        updateFlow();
+      },
       authenticationChanged: () => armTimer(),
       ...(listener.tls === 'starttls' && secureContext
         ? {
@@ -159,7 +183,12 @@ export function createImapServer(options: ImapServerOptions): ImapServer {
               inflate = createInflateRaw();
               inflate.on('data', (chunk: Buffer) => session.receive(chunk));
               inflate.on('error', () => raw.destroy());
-              if (pending.length > 0) inflate.write(pending);
+              inflate.on('drain', () => {
+                inflaterFull = false;
+                updateFlow();
+              });
+              if (!sessionWantsInput) inflate.pause();
+              if (pending.length > 0) inflateInput(pending);
               void afterWritten.then(() => {
                 // RFC 4978 4: every response is flushed, so the client never waits for more.
                 deflate = createDeflateRaw({ flush: zlib.Z_SYNC_FLUSH });
@@ -191,6 +220,9 @@ export function createImapServer(options: ImapServerOptions): ImapServer {
     raw.on('close', () => {
       sessions.delete(session);
       session.disconnected();
+      // zlib's state lives outside the heap: free it with the connection, not at some GC.
+      inflate?.destroy();
+      deflate?.destroy();
     });
     socket.on('data', onData);
     armTimer();

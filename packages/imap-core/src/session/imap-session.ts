@@ -187,6 +187,16 @@ export class ImapSession implements SessionContext {
     return this.closed;
   }
 
+  /** Octets received and not consumed yet (the session pauses its transport past `inputHighWater`). */
+  get bufferedInput(): number {
+    return this.reader.buffered;
+  }
+
+  /** Whether the session asked its transport to stop reading, and has not asked it to go on. */
+  get inputPaused(): boolean {
+    return this.paused;
+  }
+
   /** Whether the session is idle between commands (for graceful shutdown). */
   get busy(): boolean {
     return this.pumping || this.reader.midCommand;
