@@ -5,8 +5,9 @@ import { type InflateRaw, constants as zlib, createDeflateRaw, createInflateRaw 
 import { ListenerGroup, type TcpListener } from '@mailyard/node-listeners';
 import type { ChannelBinding } from '@mailyard/sasl';
 import { ImapSession, type ImapTransport } from '../session/imap-session.js';
+import { LiteralBudget } from '../session/literal-budget.js';
 import { DEFAULT_RECORD_CACHE_SIZE, MessageRecordCache } from '../session/record-cache.js';
-import type { ImapSessionOptions } from '../session/session-options.js';
+import { DEFAULT_SESSION_LIMITS, type ImapSessionOptions } from '../session/session-options.js';
 
 /** One listening socket. */
 export interface ImapListener extends TcpListener {
@@ -64,8 +65,15 @@ export function createImapServer(options: ImapServerOptions): ImapServer {
   const secureContext = options.tls ? createSecureContext(options.tls) : undefined;
   const timeouts = { ...DEFAULT_IMAP_TIMEOUTS, ...options.timeouts };
   const sessions = new Set<ImapSession>();
+  const limits = { ...DEFAULT_SESSION_LIMITS, ...options.limits };
   const sessionOptions: ImapSessionOptions = {
     ...options,
+    literalBudget:
+      options.literalBudget ??
+      new LiteralBudget({
+        perUser: limits.maxInFlightPerUser,
+        perServer: limits.maxInFlightPerServer,
+      }),
     recordCache:
       options.recordCache ??
       new MessageRecordCache(options.recordCacheSize ?? DEFAULT_RECORD_CACHE_SIZE),

@@ -22,6 +22,7 @@ import { capabilities } from './capabilities.js';
 import { reportMailboxChanges } from './change-report.js';
 import { COMMAND_TABLE, allowsExpunges } from './command-table.js';
 import type { ImapCounters } from './imap-counters.js';
+import { LiteralBudget } from './literal-budget.js';
 import { isListed, nameFromWire, nameToWire, sameMailbox } from './mailbox-names.js';
 import type { SelectedMailbox } from './selected-mailbox.js';
 import type { SessionContext, SessionState, Status } from './session-context.js';
@@ -103,6 +104,10 @@ export class ImapSession implements SessionContext {
   private authFailures = 0;
   private badCommands = 0;
   private appendBytes = 0;
+  private readonly literalBudget: LiteralBudget;
+  /** Octets of the current command's literals reserved in the budget, and for whom. */
+  private literalsReserved = 0;
+  private literalsReservedFor: string | null = null;
   private mailboxCache: MailboxInfo[] | null = null;
 
   constructor(
@@ -119,6 +124,12 @@ export class ImapSession implements SessionContext {
     this.isSecure = connection.secure;
     this.channelBinding = connection.channelBinding;
     this.reader = new CommandReader(this.limits);
+    this.literalBudget =
+      options.literalBudget ??
+      new LiteralBudget({
+        perUser: this.limits.maxInFlightPerUser,
+        perServer: this.limits.maxInFlightPerServer,
+      });
     this.sasl =
       options.sasl ??
       new SaslServer({
@@ -161,6 +172,8 @@ export class ImapSession implements SessionContext {
     this.closed = true;
     this.currentState = 'logout';
     this.releaseSelection();
+    // A literal cut off mid-way is given back now; one whose command is running, when it ends.
+    if (!this.pumping) this.releaseLiterals();
     this.wake();
     if (this.counters) this.counters.connectionsCurrent--;
   }
@@ -490,6 +503,7 @@ export class ImapSession implements SessionContext {
       this.close();
     } finally {
       this.pumping = false;
+      if (this.closed) this.releaseLiterals();
       this.resumeIfDrained();
     }
   }
@@ -506,19 +520,25 @@ export class ImapSession implements SessionContext {
       case 'literal':
         return this.answerLiteral(event.request);
       case 'error': {
+        this.releaseLiterals();
         const text = event.problem === 'line-too-long' ? 'Line too long' : 'Command too large';
         await this.sendLine(`${event.tag ?? '*'} BAD [TOOBIG] ${text}`);
         return this.countBadCommand();
       }
       case 'command': {
-        const parsed = parseCommand(event.command, this.limits);
-        this.appendBytes = 0;
-        if (!parsed.ok) {
-          await this.sendLine(`${parsed.tag ?? '*'} BAD ${responseText(parsed.message, this)}`);
-          return this.countBadCommand();
+        try {
+          const parsed = parseCommand(event.command, this.limits);
+          this.appendBytes = 0;
+          if (!parsed.ok) {
+            await this.sendLine(`${parsed.tag ?? '*'} BAD ${responseText(parsed.message, this)}`);
+            return await this.countBadCommand();
+          }
+          this.badCommands = 0;
+          return await this.run(parsed.command);
+        } finally {
+          // The literals' octets are the store's now, or nobody's.
+          this.releaseLiterals();
         }
-        this.badCommands = 0;
-        return this.run(parsed.command);
       }
     }
   }
@@ -530,9 +550,13 @@ export class ImapSession implements SessionContext {
     }
   }
 
-  /** Accepts or refuses a literal before its octets are sent (RFC 9051 7.5, RFC 7888, RFC 7889). */
+  /**
+   * Accepts or refuses a literal before its octets are sent (RFC 9051 7.5, RFC 7888, RFC 7889):
+   * its size against the limits, then its memory against the budget. A refused LITERAL+ literal
+   * is on its way anyway: the reader skips it without keeping it.
+   */
   private async answerLiteral(request: LiteralRequest): Promise<void> {
-    const refusal = this.literalRefusal(request);
+    const refusal = this.literalRefusal(request) ?? this.reserveLiteral(request.size);
     if (refusal === null) {
       this.reader.acceptLiteral(request.command !== 'APPEND');
       if (request.command === 'APPEND') this.appendBytes += request.size;
@@ -541,7 +565,25 @@ export class ImapSession implements SessionContext {
     }
     this.reader.rejectLiteral();
     this.appendBytes = 0;
+    this.releaseLiterals();
     await this.sendLine(`${request.tag ?? '*'} ${refusal}`);
+  }
+
+  private reserveLiteral(size: number): string | null {
+    const user = this.currentUser;
+    const refused = this.literalBudget.reserve(user, size);
+    if (refused === 'user')
+      return 'NO [LIMIT] Too much mail in transit for this user, try again later';
+    if (refused === 'server') return 'NO [LIMIT] Server busy receiving mail, try again later';
+    this.literalsReserved += size;
+    this.literalsReservedFor = user;
+    return null;
+  }
+
+  private releaseLiterals(): void {
+    if (this.literalsReserved === 0) return;
+    this.literalBudget.release(this.literalsReservedFor, this.literalsReserved);
+    this.literalsReserved = 0;
   }
 
   private literalRefusal(request: LiteralRequest): string | null {

@@ -2,6 +2,7 @@ import type { Clock, Logger, MailStore } from '@mailyard/mailstore-interface';
 import type { ChannelBinding, SaslCredentials, SaslServer } from '@mailyard/sasl';
 import type { ParserLimits } from '../protocol/parser-limits.js';
 import type { ImapCounters } from './imap-counters.js';
+import type { LiteralBudget } from './literal-budget.js';
 import type { MessageRecordCache } from './record-cache.js';
 
 /**
@@ -53,6 +54,15 @@ export interface SessionLimits extends ParserLimits {
   readonly appendLimit: number;
   /** Octets of all the messages of one MULTIAPPEND together. */
   readonly maxAppendTotal: number;
+  /**
+   * Octets of literals (APPEND's messages and any other) that one user's sessions may hold in
+   * memory at once, over all their connections; past it a literal is refused with
+   * `NO [LIMIT]` before it is sent. 0 = unlimited. Shared only by sessions that share a
+   * {@link LiteralBudget} (`createImapServer` gives its sessions one).
+   */
+  readonly maxInFlightPerUser: number;
+  /** The same, for all the sessions of a server together. */
+  readonly maxInFlightPerServer: number;
   /** Failed LOGIN/AUTHENTICATE attempts on one connection before it is closed. */
   readonly maxAuthFailures: number;
   /** Commands that fail to parse, in a row, before the connection is closed. */
@@ -73,7 +83,9 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   maxNestingDepth: 100,
   maxArguments: 10_000,
   appendLimit: 64 * 1024 * 1024,
-  maxAppendTotal: 256 * 1024 * 1024,
+  maxAppendTotal: 128 * 1024 * 1024,
+  maxInFlightPerUser: 128 * 1024 * 1024,
+  maxInFlightPerServer: 256 * 1024 * 1024,
   maxAuthFailures: 3,
   maxBadCommands: 20,
   inputHighWater: 256 * 1024,
@@ -140,6 +152,11 @@ export interface ImapSessionOptions {
   readonly setQuota?: QuotaSetter;
   /** Greeting text after `* OK [CAPABILITY ...]`. */
   readonly greeting?: string;
+  /**
+   * The memory budget for literals being received, shared by sessions; `createImapServer` gives
+   * its sessions one. Without it a session has a budget of its own, from its `limits`.
+   */
+  readonly literalBudget?: LiteralBudget;
   /**
    * Message records (summaries) shared by sessions; `createImapServer` gives its sessions one.
    * Without it every FETCH and SEARCH reads the summaries it needs from the store.
