@@ -5,6 +5,7 @@ import { type InflateRaw, constants as zlib, createDeflateRaw, createInflateRaw 
 import { ListenerGroup, type TcpListener } from '@mailyard/node-listeners';
 import type { ChannelBinding } from '@mailyard/sasl';
 import { ImapSession, type ImapTransport } from '../session/imap-session.js';
+import { ConnectionCensus } from '../session/connection-census.js';
 import { LiteralBudget } from '../session/literal-budget.js';
 import { DEFAULT_RECORD_CACHE_SIZE, MessageRecordCache } from '../session/record-cache.js';
 import { DEFAULT_SESSION_LIMITS, type ImapSessionOptions } from '../session/session-options.js';
@@ -68,6 +69,9 @@ export function createImapServer(options: ImapServerOptions): ImapServer {
   const limits = { ...DEFAULT_SESSION_LIMITS, ...options.limits };
   const sessionOptions: ImapSessionOptions = {
     ...options,
+    census:
+      options.census ??
+      new ConnectionCensus(limits, options.connectionLimitsExempt ?? (() => false)),
     literalBudget:
       options.literalBudget ??
       new LiteralBudget({

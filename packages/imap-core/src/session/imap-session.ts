@@ -21,6 +21,7 @@ import { type OutputChunk, ResponseBuilder, responseText } from '../protocol/res
 import { capabilities } from './capabilities.js';
 import { reportMailboxChanges } from './change-report.js';
 import { COMMAND_TABLE, allowsExpunges } from './command-table.js';
+import { type CensusEntry, ConnectionCensus } from './connection-census.js';
 import type { ImapCounters } from './imap-counters.js';
 import { LiteralBudget } from './literal-budget.js';
 import { isListed, nameFromWire, nameToWire, sameMailbox } from './mailbox-names.js';
@@ -109,6 +110,9 @@ export class ImapSession implements SessionContext {
   private literalsReserved = 0;
   private literalsReservedFor: string | null = null;
   private mailboxCache: MailboxInfo[] | null = null;
+  private readonly census: ConnectionCensus;
+  /** Null until the greeting, and for a connection refused at once. */
+  private censusEntry: CensusEntry | null = null;
 
   constructor(
     readonly options: ImapSessionOptions,
@@ -124,6 +128,9 @@ export class ImapSession implements SessionContext {
     this.isSecure = connection.secure;
     this.channelBinding = connection.channelBinding;
     this.reader = new CommandReader(this.limits);
+    this.census =
+      options.census ??
+      new ConnectionCensus(this.limits, options.connectionLimitsExempt ?? (() => false));
     this.literalBudget =
       options.literalBudget ??
       new LiteralBudget({
@@ -147,8 +154,23 @@ export class ImapSession implements SessionContext {
 
   // ---- the connection's life ----
 
-  /** Sends the greeting (RFC 9051 7.1.1: OK with the capabilities). */
+  /**
+   * Sends the greeting (RFC 9051 7.1.1: OK with the capabilities), or, to an address with too
+   * many connections already, BYE (RFC 9051 7.1.5) and closes.
+   */
   async start(): Promise<void> {
+    const admitted = this.census.admit(this.remoteAddress);
+    if (typeof admitted === 'string') {
+      this.logger.warn('imap: connection refused', {
+        remote: this.remoteAddress,
+        reason: admitted,
+      });
+      await this.sendLine('* BYE [UNAVAILABLE] Too many connections from your address');
+      this.close();
+      return;
+    }
+    this.censusEntry = admitted;
+    if (this.closed) this.censusEntry.leave();
     const text = this.options.greeting ?? `${this.options.hostname} Mailyard IMAP ready`;
     await this.sendLine(
       `* OK [CAPABILITY ${this.capabilityList().join(' ')}] ${responseText(text)}`,
@@ -172,6 +194,7 @@ export class ImapSession implements SessionContext {
     this.closed = true;
     this.currentState = 'logout';
     this.releaseSelection();
+    this.censusEntry?.leave();
     // A literal cut off mid-way is given back now; one whose command is running, when it ends.
     if (!this.pumping) this.releaseLiterals();
     this.wake();
@@ -395,6 +418,15 @@ export class ImapSession implements SessionContext {
   }
 
   logIn(user: string): void {
+    const refused = this.censusEntry?.logIn(user);
+    if (refused) {
+      this.logger.warn('imap: login refused', {
+        user,
+        remote: this.remoteAddress,
+        reason: refused,
+      });
+      refuse('NO', 'Maximum number of connections from user+IP exceeded', 'LIMIT');
+    }
     this.currentUser = user;
     this.userAccess = this.store.access(user);
     this.currentState = 'authenticated';
@@ -409,6 +441,7 @@ export class ImapSession implements SessionContext {
   }
 
   unauthenticate(): void {
+    this.censusEntry?.logOut();
     this.releaseSelection();
     this.currentUser = null;
     this.userAccess = null;

@@ -1,6 +1,12 @@
 export { ImapSession, type ImapTransport } from './imap-session.js';
 export { ImapCounters } from './imap-counters.js';
 export {
+  type CensusEntry,
+  type CensusRefusal,
+  type ConnectionCaps,
+  ConnectionCensus,
+} from './connection-census.js';
+export {
   LiteralBudget,
   type LiteralBudgetLimits,
   type LiteralBudgetRefusal,
