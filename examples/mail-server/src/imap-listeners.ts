@@ -1,4 +1,4 @@
-import type { AuthLockout } from '@mailyard/access-policy';
+import { type AuthLockout, IpAddressGroups } from '@mailyard/access-policy';
 import { type ImapServer, createImapServer } from '@mailyard/imap-core';
 import type { Directory, MailStore } from '@mailyard/mailstore-interface';
 import { logFailedLogin } from './failed-login-log.js';
@@ -18,11 +18,14 @@ export interface ImapListenersOptions {
 
 /**
  * IMAP on two ports: `imap` (STARTTLS offered; LOGINDISABLED before it unless the configuration
- * allows plaintext authentication) and `imaps` (TLS from the first byte). Any number of sessions
- * per mailbox, every folder of the store, public folders included.
+ * allows plaintext authentication) and `imaps` (TLS from the first byte). Every folder of the
+ * store, public folders included. Connections are capped per address (the exempt group aside)
+ * and per user and address, as mailserver.cfg says.
  */
 export function createImapListeners(options: ImapListenersOptions): ImapServer {
   const { config } = options;
+  const ipGroups = new IpAddressGroups(config.ipGroups);
+  const exemptGroup = config.limits.exemptGroup;
   return createImapServer({
     store: options.store,
     directory: options.directory,
@@ -38,6 +41,13 @@ export function createImapListeners(options: ImapListenersOptions): ImapServer {
     ],
     allowPlaintextAuth: !config.authentication.requireSecureAuth,
     lockout: options.lockout,
+    limits: {
+      maxConnectionsPerIp: config.limits.imapConnectionsPerIp,
+      maxUnauthenticatedPerIp: config.limits.imapUnauthenticatedPerIp,
+      maxSessionsPerUserIp: config.limits.imapUserIpConnections,
+    },
+    // Kerio's "Do not apply these limits to IP address group".
+    connectionLimitsExempt: (ip) => ipGroups.contains(exemptGroup, ip),
     // Kerio's Security log: every failed login, and the moment an address gets locked.
     onLoginFailed: (failure) =>
       logFailedLogin(

@@ -59,6 +59,18 @@ export function parseMailserverCfg(xml: string, file = 'mailserver.cfg'): ReadCo
       messageSize: read.count('MaxMessageSize', defaults.limits.messageSize),
       receivedHeaders: read.count('MaxReceivedHeaders', defaults.limits.receivedHeaders),
       greetingDelaySeconds: read.count('GreetingDelay', defaults.limits.greetingDelaySeconds),
+      imapConnectionsPerIp: read.count(
+        'ImapMaxConnectionsPerIp',
+        defaults.limits.imapConnectionsPerIp,
+      ),
+      imapUnauthenticatedPerIp: read.count(
+        'ImapMaxUnauthenticatedPerIp',
+        defaults.limits.imapUnauthenticatedPerIp,
+      ),
+      imapUserIpConnections: read.count(
+        'ImapMaxUserIpConnections',
+        defaults.limits.imapUserIpConnections,
+      ),
     },
     authentication: {
       requireSecureAuth: read.flag('RequireSecureAuth', defaults.authentication.requireSecureAuth),
@@ -137,6 +149,13 @@ export function formatMailserverCfg(config: MailServerConfig): string {
     v('MaxReceivedHeaders', config.limits.receivedHeaders),
     { comment: 'Seconds before the SMTP greeting (spam repellent); 0 = off' },
     v('GreetingDelay', config.limits.greetingDelaySeconds),
+    {
+      comment:
+        'IMAP connections per IP (all, and not logged in; the exempt group aside), and per user and IP; 0 = no limit',
+    },
+    v('ImapMaxConnectionsPerIp', config.limits.imapConnectionsPerIp),
+    v('ImapMaxUnauthenticatedPerIp', config.limits.imapUnauthenticatedPerIp),
+    v('ImapMaxUserIpConnections', config.limits.imapUserIpConnections),
     { comment: 'Authentication: PLAIN and LOGIN only over TLS; lockout after failed logins' },
     v('RequireSecureAuth', config.authentication.requireSecureAuth),
     v('LockoutFailures', config.authentication.lockoutFailures),

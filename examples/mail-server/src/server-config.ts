@@ -59,6 +59,12 @@ export interface LimitsConfig {
   readonly receivedHeaders: number;
   /** The spam repellent's greeting delay on the SMTP port, in seconds; 0 = off (Kerio 13.6). */
   readonly greetingDelaySeconds: number;
+  /** IMAP connections from one IP address at once, logged in or not (exempt group aside). */
+  readonly imapConnectionsPerIp: number;
+  /** IMAP connections from one IP address not logged in yet (exempt group aside). */
+  readonly imapUnauthenticatedPerIp: number;
+  /** IMAP sessions of one user from one IP address (Dovecot's mail_max_userip_connections). */
+  readonly imapUserIpConnections: number;
 }
 
 /** Kerio 12.8 and 1.6: how logins are checked and guarded. */
@@ -143,6 +149,10 @@ export function defaultConfig(): MailServerConfig {
       messageSize: 10 * 1024 * 1024,
       receivedHeaders: 100,
       greetingDelaySeconds: 0,
+      // imap-core's defaults: enough for a household behind one address, not for a flood.
+      imapConnectionsPerIp: 50,
+      imapUnauthenticatedPerIp: 10,
+      imapUserIpConnections: 10,
     },
     authentication: { requireSecureAuth: true, lockoutFailures: 5, lockoutMinutes: 20 },
     delivery: { smarthost: null, routes: [], insertEnvelopeTo: false },

@@ -40,6 +40,25 @@ describe('mailserver.cfg', () => {
     });
   });
 
+  it('reads the IMAP connection caps, and writes them with their defaults', () => {
+    const xml = formatMailserverCfg(defaultConfig());
+    expect(xml).toContain('<variable name="ImapMaxConnectionsPerIp">50</variable>');
+    expect(xml).toContain('<variable name="ImapMaxUnauthenticatedPerIp">10</variable>');
+    expect(xml).toContain('<variable name="ImapMaxUserIpConnections">10</variable>');
+    const { config: read } = config(
+      wrap(
+        '<variable name="ImapMaxConnectionsPerIp">5</variable>' +
+          '<variable name="ImapMaxUnauthenticatedPerIp">0</variable>' +
+          '<variable name="ImapMaxUserIpConnections">2</variable>',
+      ),
+    );
+    expect(read.limits).toMatchObject({
+      imapConnectionsPerIp: 5,
+      imapUnauthenticatedPerIp: 0,
+      imapUserIpConnections: 2,
+    });
+  });
+
   it('reads listeners, routes, a smarthost and IP groups', () => {
     const { config: read } = config(
       wrap(`

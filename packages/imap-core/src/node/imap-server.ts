@@ -5,8 +5,10 @@ import { type InflateRaw, constants as zlib, createDeflateRaw, createInflateRaw 
 import { ListenerGroup, type TcpListener } from '@mailyard/node-listeners';
 import type { ChannelBinding } from '@mailyard/sasl';
 import { ImapSession, type ImapTransport } from '../session/imap-session.js';
+import { ConnectionCensus } from '../session/connection-census.js';
+import { LiteralBudget } from '../session/literal-budget.js';
 import { DEFAULT_RECORD_CACHE_SIZE, MessageRecordCache } from '../session/record-cache.js';
-import type { ImapSessionOptions } from '../session/session-options.js';
+import { DEFAULT_SESSION_LIMITS, type ImapSessionOptions } from '../session/session-options.js';
 
 /** One listening socket. */
 export interface ImapListener extends TcpListener {
@@ -64,8 +66,18 @@ export function createImapServer(options: ImapServerOptions): ImapServer {
   const secureContext = options.tls ? createSecureContext(options.tls) : undefined;
   const timeouts = { ...DEFAULT_IMAP_TIMEOUTS, ...options.timeouts };
   const sessions = new Set<ImapSession>();
+  const limits = { ...DEFAULT_SESSION_LIMITS, ...options.limits };
   const sessionOptions: ImapSessionOptions = {
     ...options,
+    census:
+      options.census ??
+      new ConnectionCensus(limits, options.connectionLimitsExempt ?? (() => false)),
+    literalBudget:
+      options.literalBudget ??
+      new LiteralBudget({
+        perUser: limits.maxInFlightPerUser,
+        perServer: limits.maxInFlightPerServer,
+      }),
     recordCache:
       options.recordCache ??
       new MessageRecordCache(options.recordCacheSize ?? DEFAULT_RECORD_CACHE_SIZE),
@@ -103,8 +115,24 @@ export function createImapServer(options: ImapServerOptions): ImapServer {
     let socket: Socket = initial;
     let inflate: InflateRaw | null = null;
     let deflate: ReturnType<typeof createDeflateRaw> | null = null;
+    // Input flows from the socket only while the session wants more and the inflater (after
+    // COMPRESS) keeps up. Pausing the socket alone is not enough with DEFLATE: a few kilobytes
+    // already read inflate to gigabytes, so the inflater is paused with the session, and the
+    // socket with the inflater.
+    let sessionWantsInput = true;
+    let inflaterFull = false;
+    const updateFlow = () => {
+      if (sessionWantsInput && !inflaterFull) socket.resume();
+      else socket.pause();
+    };
+    const inflateInput = (chunk: Uint8Array) => {
+      if (!inflate!.write(chunk)) {
+        inflaterFull = true;
+        updateFlow();
+      }
+    };
     const onData = (chunk: Buffer) => {
-      if (inflate) inflate.write(chunk);
+      if (inflate) inflateInput(chunk);
       else session.receive(chunk);
       armTimer();
     };
@@ -131,8 +159,16 @@ export function createImapServer(options: ImapServerOptions): ImapServer {
         // A client that never reads its last reply must not keep the socket open.
         setTimeout(() => raw.destroy(), 5_000).unref();
       },
-      pause: () => socket.pause(),
-      resume: () => socket.resume(),
+      pause: () => {
+        sessionWantsInput = false;
+        inflate?.pause();
+        updateFlow();
+      },
+      resume: () => {
+        sessionWantsInput = true;
+        inflate?.resume();
+        updateFlow();
+      },
       authenticationChanged: () => armTimer(),
       ...(listener.tls === 'starttls' && secureContext
         ? {
@@ -159,7 +195,12 @@ export function createImapServer(options: ImapServerOptions): ImapServer {
               inflate = createInflateRaw();
               inflate.on('data', (chunk: Buffer) => session.receive(chunk));
               inflate.on('error', () => raw.destroy());
-              if (pending.length > 0) inflate.write(pending);
+              inflate.on('drain', () => {
+                inflaterFull = false;
+                updateFlow();
+              });
+              if (!sessionWantsInput) inflate.pause();
+              if (pending.length > 0) inflateInput(pending);
               void afterWritten.then(() => {
                 // RFC 4978 4: every response is flushed, so the client never waits for more.
                 deflate = createDeflateRaw({ flush: zlib.Z_SYNC_FLUSH });
@@ -191,6 +232,9 @@ export function createImapServer(options: ImapServerOptions): ImapServer {
     raw.on('close', () => {
       sessions.delete(session);
       session.disconnected();
+      // zlib's state lives outside the heap: free it with the connection, not at some GC.
+      inflate?.destroy();
+      deflate?.destroy();
     });
     socket.on('data', onData);
     armTimer();

@@ -135,7 +135,20 @@ export class CommandCursor {
   /** `(`, counting the nesting depth against the limit. */
   open(): void {
     this.expect('(');
+    this.nest();
+  }
+
+  /**
+   * One level deeper in a construct that nests without parentheses (SEARCH's NOT and OR): counted
+   * with the parentheses, so that no input can make the parser, or what walks its tree, recurse
+   * deeper than `maxNestingDepth`.
+   */
+  nest(): void {
     if (++this.depth > this.limits.maxNestingDepth) throw new ImapSyntaxError('Nested too deeply');
+  }
+
+  unnest(): void {
+    this.depth--;
   }
 
   tryOpen(): boolean {
@@ -146,7 +159,7 @@ export class CommandCursor {
 
   close(): void {
     this.expect(')');
-    this.depth--;
+    this.unnest();
   }
 
   tryClose(): boolean {

@@ -73,7 +73,9 @@ export class CommandReader {
   private parts: (Uint8Array | FramedLiteral)[] = [];
   private commandSize = 0;
   private literalCount = 0;
-  private literalChunks: Uint8Array[] = [];
+  /** The literal being received, allocated whole when accepted: its octets are copied once. */
+  private literal: Buffer = Buffer.alloc(0);
+  private literalFilled = 0;
   private literalRemaining = 0;
   private literalCounted = true;
   private pending: LiteralRequest | null = null;
@@ -139,7 +141,10 @@ export class CommandReader {
     this.mode = 'literal';
     this.literalRemaining = request.size;
     this.literalCounted = counted;
-    this.literalChunks = [];
+    // Uninitialised memory: its pages are touched only as octets arrive, and every one of them
+    // is written before the literal is handed out.
+    this.literal = Buffer.allocUnsafe(request.size);
+    this.literalFilled = 0;
   }
 
   /**
@@ -270,7 +275,7 @@ export class CommandReader {
     this.parts = [];
     this.commandSize = 0;
     this.literalCount = 0;
-    this.literalChunks = [];
+    this.literal = Buffer.alloc(0);
   }
 
   /** One line from the input, CR LF (or a bare LF) removed; null when incomplete. */
@@ -336,13 +341,18 @@ export class CommandReader {
     while (this.literalRemaining > 0 && this.input.length > 0) {
       const chunk = this.input[0]!;
       const take = Math.min(this.literalRemaining, chunk.length - this.inputOffset);
-      this.literalChunks.push(chunk.subarray(this.inputOffset, this.inputOffset + take));
+      // Copied out, so that the chunk (and the socket's buffer behind it) can go at once.
+      this.literal.set(
+        chunk.subarray(this.inputOffset, this.inputOffset + take),
+        this.literalFilled,
+      );
+      this.literalFilled += take;
       this.literalRemaining -= take;
       this.consume(chunk, this.inputOffset + take);
     }
     if (this.literalRemaining > 0) return false;
-    const bytes = concat(this.literalChunks);
-    this.literalChunks = [];
+    const bytes: Uint8Array = this.literal;
+    this.literal = Buffer.alloc(0);
     const marker = literalMarker(this.parts[this.parts.length - 1] as Uint8Array);
     this.parts.push({ bytes, binary: marker?.binary ?? false });
     if (this.literalCounted) this.commandSize += bytes.length;

@@ -16,7 +16,11 @@ export interface ParserLimits {
   readonly maxLiteralSize: number;
   /** Octets in one command, lines and literals together, APPEND's message literals excluded. */
   readonly maxCommandSize: number;
-  /** Nesting of parentheses (search keys, fetch items, lists). */
+  /**
+   * Nesting of parentheses (search keys, fetch items, lists) and of SEARCH's NOT and OR, counted
+   * together: the depth of every tree the parser builds, and so of every recursion over one.
+   * Dovecot's MIME depth limit is 100 too; clients that OR many terms build chains this deep.
+   */
   readonly maxNestingDepth: number;
   /** Arguments (atoms, strings, numbers, list items) in one command. */
   readonly maxArguments: number;
@@ -26,6 +30,6 @@ export const DEFAULT_PARSER_LIMITS: ParserLimits = {
   maxLineLength: 65_536,
   maxLiteralSize: 1_048_576,
   maxCommandSize: 2_097_152,
-  maxNestingDepth: 32,
+  maxNestingDepth: 100,
   maxArguments: 10_000,
 };

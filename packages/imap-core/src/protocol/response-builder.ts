@@ -1,4 +1,5 @@
 import type { ImapValue } from '@mailyard/mime';
+import anyAscii from 'any-ascii';
 
 /**
  * A literal whose octets come from a source read while the response is written, so that a large
@@ -242,7 +243,13 @@ export function quote(value: string): string {
   return `"${value.replace(/["\\]/g, '\\$&')}"`;
 }
 
-/** Response text (after a status or a response code): one line, no brackets that would confuse a code. */
-export function responseText(text: string): string {
-  return text.replace(/[\r\n\0]/g, ' ');
+/**
+ * Response text (after a status or a response code): one line (no CR, LF or NUL), and
+ * ASCII unless the client enabled UTF-8 (RFC 9051 `text` is 7-bit in IMAP4rev1; RFC 6855 lets
+ * UTF-8 through only after ENABLE). Texts come from stores and applications too ("the owner’s
+ * rights"), so non-ASCII is transliterated ("the owner's rights") rather than sent as raw octets
+ * that an IMAP4rev1 client shows as mojibake.
+ */
+export function responseText(text: string, rules: StringRules = { utf8: false }): string {
+  return (rules.utf8 ? text : anyAscii(text)).replace(/[\r\n\0]/g, ' ');
 }

@@ -100,14 +100,21 @@ export function parseSearchKey(cursor: CommandCursor): SearchKey {
         comparison: word === 'LARGER' ? 'larger' : 'smaller',
         size: cursor.number(true),
       };
-    case 'NOT':
+    case 'NOT': {
       cursor.sp();
-      return { type: 'not', key: parseSearchKey(cursor) };
+      cursor.nest();
+      const key = parseSearchKey(cursor);
+      cursor.unnest();
+      return { type: 'not', key };
+    }
     case 'OR': {
       cursor.sp();
+      cursor.nest();
       const left = parseSearchKey(cursor);
       cursor.sp();
-      return { type: 'or', left, right: parseSearchKey(cursor) };
+      const right = parseSearchKey(cursor);
+      cursor.unnest();
+      return { type: 'or', left, right };
     }
     case 'UID':
       cursor.sp();

@@ -22,7 +22,9 @@ import { type OutputChunk, ResponseBuilder, responseText } from '../protocol/res
 import { capabilities } from './capabilities.js';
 import { reportMailboxChanges } from './change-report.js';
 import { COMMAND_TABLE, allowsExpunges } from './command-table.js';
+import { type CensusEntry, ConnectionCensus } from './connection-census.js';
 import type { ImapCounters } from './imap-counters.js';
+import { LiteralBudget } from './literal-budget.js';
 import { isListed, nameFromWire, nameToWire, sameMailbox } from './mailbox-names.js';
 import type { SelectedMailbox } from './selected-mailbox.js';
 import type { SessionContext, SessionState, Status } from './session-context.js';
@@ -104,6 +106,13 @@ export class ImapSession implements SessionContext {
   private authFailures = 0;
   private badCommands = 0;
   private appendBytes = 0;
+  private readonly literalBudget: LiteralBudget;
+  /** Octets of the current command's literals reserved in the budget, and for whom. */
+  private literalsReserved = 0;
+  private literalsReservedFor: string | null = null;
+  private readonly census: ConnectionCensus;
+  /** Null until the greeting, and for a connection refused at once. */
+  private censusEntry: CensusEntry | null = null;
 
   constructor(
     readonly options: ImapSessionOptions,
@@ -119,6 +128,15 @@ export class ImapSession implements SessionContext {
     this.isSecure = connection.secure;
     this.channelBinding = connection.channelBinding;
     this.reader = new CommandReader(this.limits);
+    this.census =
+      options.census ??
+      new ConnectionCensus(this.limits, options.connectionLimitsExempt ?? (() => false));
+    this.literalBudget =
+      options.literalBudget ??
+      new LiteralBudget({
+        perUser: this.limits.maxInFlightPerUser,
+        perServer: this.limits.maxInFlightPerServer,
+      });
     this.sasl =
       options.sasl ??
       new SaslServer({
@@ -136,8 +154,23 @@ export class ImapSession implements SessionContext {
 
   // ---- the connection's life ----
 
-  /** Sends the greeting (RFC 9051 7.1.1: OK with the capabilities). */
+  /**
+   * Sends the greeting (RFC 9051 7.1.1: OK with the capabilities), or, to an address with too
+   * many connections already, BYE (RFC 9051 7.1.5) and closes.
+   */
   async start(): Promise<void> {
+    const admitted = this.census.admit(this.remoteAddress);
+    if (typeof admitted === 'string') {
+      this.logger.warn('imap: connection refused', {
+        remote: this.remoteAddress,
+        reason: admitted,
+      });
+      await this.sendLine('* BYE [UNAVAILABLE] Too many connections from your address');
+      this.close();
+      return;
+    }
+    this.censusEntry = admitted;
+    if (this.closed) this.censusEntry.leave();
     const text = this.options.greeting ?? `${this.options.hostname} Mailyard IMAP ready`;
     await this.sendLine(
       `* OK [CAPABILITY ${this.capabilityList().join(' ')}] ${responseText(text)}`,
@@ -161,6 +194,9 @@ export class ImapSession implements SessionContext {
     this.closed = true;
     this.currentState = 'logout';
     this.releaseSelection();
+    this.censusEntry?.leave();
+    // A literal cut off mid-way is given back now; one whose command is running, when it ends.
+    if (!this.pumping) this.releaseLiterals();
     this.wake();
     if (this.counters) this.counters.connectionsCurrent--;
   }
@@ -175,7 +211,7 @@ export class ImapSession implements SessionContext {
   /** The server is shutting down: tells the client and closes. */
   async shutdown(text = 'Server shutting down'): Promise<void> {
     if (this.closed) return;
-    await this.sendLine(`* BYE [UNAVAILABLE] ${responseText(text)}`);
+    await this.sendLine(`* BYE [UNAVAILABLE] ${responseText(text, this)}`);
     this.close();
   }
 
@@ -185,6 +221,16 @@ export class ImapSession implements SessionContext {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /** Octets received and not consumed yet (the session pauses its transport past `inputHighWater`). */
+  get bufferedInput(): number {
+    return this.reader.buffered;
+  }
+
+  /** Whether the session asked its transport to stop reading, and has not asked it to go on. */
+  get inputPaused(): boolean {
+    return this.paused;
   }
 
   /** Whether the session is idle between commands (for graceful shutdown). */
@@ -271,7 +317,7 @@ export class ImapSession implements SessionContext {
   ): Promise<void> {
     await this.reportChanges(allowsExpunges(command));
     await this.sendLine(
-      `${command.tag} ${status}${code ? ` [${code}]` : ''} ${responseText(text)}`,
+      `${command.tag} ${status}${code ? ` [${code}]` : ''} ${responseText(text, this)}`,
     );
   }
 
@@ -378,6 +424,15 @@ export class ImapSession implements SessionContext {
   }
 
   logIn(user: string): void {
+    const refused = this.censusEntry?.logIn(user);
+    if (refused) {
+      this.logger.warn('imap: login refused', {
+        user,
+        remote: this.remoteAddress,
+        reason: refused,
+      });
+      refuse('NO', 'Maximum number of connections from user+IP exceeded', 'LIMIT');
+    }
     this.currentUser = user;
     this.userAccess = this.store.access(user);
     this.currentState = 'authenticated';
@@ -392,6 +447,7 @@ export class ImapSession implements SessionContext {
   }
 
   unauthenticate(): void {
+    this.censusEntry?.logOut();
     this.releaseSelection();
     this.currentUser = null;
     this.userAccess = null;
@@ -485,6 +541,7 @@ export class ImapSession implements SessionContext {
       this.close();
     } finally {
       this.pumping = false;
+      if (this.closed) this.releaseLiterals();
       this.resumeIfDrained();
     }
   }
@@ -501,19 +558,25 @@ export class ImapSession implements SessionContext {
       case 'literal':
         return this.answerLiteral(event.request);
       case 'error': {
+        this.releaseLiterals();
         const text = event.problem === 'line-too-long' ? 'Line too long' : 'Command too large';
         await this.sendLine(`${event.tag ?? '*'} BAD [TOOBIG] ${text}`);
         return this.countBadCommand();
       }
       case 'command': {
-        const parsed = parseCommand(event.command, this.limits);
-        this.appendBytes = 0;
-        if (!parsed.ok) {
-          await this.sendLine(`${parsed.tag ?? '*'} BAD ${responseText(parsed.message)}`);
-          return this.countBadCommand();
+        try {
+          const parsed = parseCommand(event.command, this.limits);
+          this.appendBytes = 0;
+          if (!parsed.ok) {
+            await this.sendLine(`${parsed.tag ?? '*'} BAD ${responseText(parsed.message, this)}`);
+            return await this.countBadCommand();
+          }
+          this.badCommands = 0;
+          return await this.run(parsed.command);
+        } finally {
+          // The literals' octets are the store's now, or nobody's.
+          this.releaseLiterals();
         }
-        this.badCommands = 0;
-        return this.run(parsed.command);
       }
     }
   }
@@ -525,9 +588,13 @@ export class ImapSession implements SessionContext {
     }
   }
 
-  /** Accepts or refuses a literal before its octets are sent (RFC 9051 7.5, RFC 7888, RFC 7889). */
+  /**
+   * Accepts or refuses a literal before its octets are sent (RFC 9051 7.5, RFC 7888, RFC 7889):
+   * its size against the limits, then its memory against the budget. A refused LITERAL+ literal
+   * is on its way anyway: the reader skips it without keeping it.
+   */
   private async answerLiteral(request: LiteralRequest): Promise<void> {
-    const refusal = this.literalRefusal(request);
+    const refusal = this.literalRefusal(request) ?? this.reserveLiteral(request.size);
     if (refusal === null) {
       this.reader.acceptLiteral(request.command !== 'APPEND');
       if (request.command === 'APPEND') this.appendBytes += request.size;
@@ -536,7 +603,25 @@ export class ImapSession implements SessionContext {
     }
     this.reader.rejectLiteral();
     this.appendBytes = 0;
+    this.releaseLiterals();
     await this.sendLine(`${request.tag ?? '*'} ${refusal}`);
+  }
+
+  private reserveLiteral(size: number): string | null {
+    const user = this.currentUser;
+    const refused = this.literalBudget.reserve(user, size);
+    if (refused === 'user')
+      return 'NO [LIMIT] Too much mail in transit for this user, try again later';
+    if (refused === 'server') return 'NO [LIMIT] Server busy receiving mail, try again later';
+    this.literalsReserved += size;
+    this.literalsReservedFor = user;
+    return null;
+  }
+
+  private releaseLiterals(): void {
+    if (this.literalsReserved === 0) return;
+    this.literalBudget.release(this.literalsReservedFor, this.literalsReserved);
+    this.literalsReserved = 0;
   }
 
   private literalRefusal(request: LiteralRequest): string | null {

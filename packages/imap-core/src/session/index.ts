@@ -1,5 +1,16 @@
 export { ImapSession, type ImapTransport } from './imap-session.js';
 export { ImapCounters } from './imap-counters.js';
+export {
+  type CensusEntry,
+  type CensusRefusal,
+  type ConnectionCaps,
+  ConnectionCensus,
+} from './connection-census.js';
+export {
+  LiteralBudget,
+  type LiteralBudgetLimits,
+  type LiteralBudgetRefusal,
+} from './literal-budget.js';
 export type { SessionState, Status } from './session-context.js';
 export {
   type AuthLockoutPolicy,

@@ -14,19 +14,23 @@ import {
 } from '@mailyard/mime';
 import { startOfDay } from '../protocol/imap-date.js';
 import type { SearchDate, SearchKey } from '../protocol/search-key.js';
-import { resolveSequence } from './commands/select-commands.js';
+import type { SequenceSet } from '../protocol/sequence-set.js';
 import { readAhead, readAheadPipeline, readAheadWindows } from './message-read-ahead.js';
 import { readRange } from './message-sections.js';
 import type { SelectedMailbox } from './selected-mailbox.js';
 import { refuse } from './store-refusal.js';
 import { threadIdOf } from './thread-id.js';
+import { UidSet } from './uid-set.js';
 
 /** How much of a message a search key needs, cheapest first. */
 const Need = { State: 0, Record: 1, Header: 2, Content: 3 } as const;
 type Need = (typeof Need)[keyof typeof Need];
 
-/** A search key ready to run: strings decoded and folded, sets resolved to UIDs. */
-type Prepared =
+/**
+ * A search key ready to run: strings decoded and folded, sets resolved to UIDs, and the sets of
+ * an AND, an OR or a NOT combined into one (so a thousand `UID 1:*` keys are one set to test).
+ */
+export type Prepared =
   | { readonly type: 'all' | 'recent' | 'new' | 'old' | 'none' | 'savedatesupported' }
   | { readonly type: 'and'; readonly keys: readonly Prepared[] }
   | { readonly type: 'or'; readonly left: Prepared; readonly right: Prepared }
@@ -42,7 +46,7 @@ type Prepared =
       readonly day: number;
     }
   | { readonly type: 'size'; readonly comparison: 'larger' | 'smaller'; readonly size: number }
-  | { readonly type: 'uids'; readonly uids: ReadonlySet<number> }
+  | { readonly type: 'uids'; readonly uids: UidSet }
   | { readonly type: 'modseq'; readonly modSeq: number }
   | { readonly type: 'age'; readonly comparison: 'older' | 'younger'; readonly before: number }
   | { readonly type: 'emailid' | 'threadid'; readonly id: string };
@@ -91,7 +95,7 @@ export async function runSearch(
 ): Promise<SearchResult> {
   const decoding = charset === null ? 'utf-8' : canonicalCharset(charset);
   if (decoding === null) refuse('NO', `Unknown charset ${charset}`, 'BADCHARSET (US-ASCII UTF-8)');
-  const prepared = prepare(key, selection, decoding, options.now);
+  const prepared = compileSearch(key, selection, decoding, options.now);
   const need = needOf(prepared);
   const states = (await selection.mailbox.messages()).filter((state) =>
     selection.isLive(state.uid),
@@ -158,24 +162,40 @@ export function usesModSeq(key: SearchKey): boolean {
   }
 }
 
-function prepare(
+/** A search key as it runs: see {@link Prepared}. `charset` is the strings' canonical charset. */
+export function compileSearch(
   key: SearchKey,
   selection: SelectedMailbox,
   charset: string,
   now: number,
 ): Prepared {
   const text = (bytes: Uint8Array) => fold(decodeCharset(bytes, charset));
+  const compile = (k: SearchKey) => compileSearch(k, selection, charset, now);
   switch (key.type) {
-    case 'and':
-      return { type: 'and', keys: key.keys.map((k) => prepare(k, selection, charset, now)) };
-    case 'or':
-      return {
-        type: 'or',
-        left: prepare(key.left, selection, charset, now),
-        right: prepare(key.right, selection, charset, now),
-      };
-    case 'not':
-      return { type: 'not', key: prepare(key.key, selection, charset, now) };
+    case 'and': {
+      // The sets among the keys become one; an empty one means nothing can match.
+      const keys: Prepared[] = [];
+      let uids: UidSet | null = null;
+      for (const inner of key.keys.map(compile)) {
+        if (inner.type === 'uids') uids = uids ? uids.intersect(inner.uids) : inner.uids;
+        else keys.push(inner);
+      }
+      if (uids?.isEmpty) return { type: 'none' };
+      if (uids) keys.unshift({ type: 'uids', uids });
+      return keys.length === 1 ? keys[0]! : { type: 'and', keys };
+    }
+    case 'or': {
+      const left = compile(key.left);
+      const right = compile(key.right);
+      if (left.type === 'uids' && right.type === 'uids')
+        return { type: 'uids', uids: left.uids.union(right.uids) };
+      return { type: 'or', left, right };
+    }
+    case 'not': {
+      const inner = compile(key.key);
+      if (inner.type === 'uids') return { type: 'uids', uids: inner.uids.complement() };
+      return { type: 'not', key: inner };
+    }
     case 'header':
       return ENVELOPE_FIELDS.has(key.field)
         ? { type: 'envelope', field: key.field, needle: text(key.value) }
@@ -186,9 +206,9 @@ function prepare(
     case 'date':
       return { type: 'date', field: key.field, comparison: key.comparison, day: dayOf(key.date) };
     case 'sequence':
-      return { type: 'uids', uids: new Set(resolveSequence(selection, key.set, false)) };
+      return { type: 'uids', uids: uidSetOf(selection, key.set, false) };
     case 'uid':
-      return { type: 'uids', uids: new Set(resolveSequence(selection, key.set, true)) };
+      return { type: 'uids', uids: uidSetOf(selection, key.set, true) };
     case 'age':
       return { type: 'age', comparison: key.comparison, before: now - key.seconds * 1000 };
     case 'threadid':
@@ -200,6 +220,31 @@ function prepare(
     default:
       return key;
   }
+}
+
+/**
+ * The UIDs a set of message numbers or UIDs stands for, as ranges: a range of message numbers
+ * becomes the range of UIDs from its first message's to its last's (UIDs ascend with message
+ * numbers), so resolving costs the ranges written, not the messages they cover. Only UIDs of the
+ * messages the session knows are ever tested against it.
+ */
+function uidSetOf(selection: SelectedMailbox, set: SequenceSet, uid: boolean): UidSet {
+  if (set.type === 'saved') return UidSet.fromUids(selection.savedSearch);
+  const view = selection.view;
+  const largest = uid ? view.lastUid : view.count;
+  const ranges: [number, number][] = [];
+  for (const range of set.ranges) {
+    const a = range.start === '*' ? largest : range.start;
+    const b = range.end === '*' ? largest : range.end;
+    // `*` in an empty mailbox matches nothing.
+    if (a === 0 || b === 0) continue;
+    const low = Math.min(a, b);
+    const high = Math.max(a, b);
+    if (uid) ranges.push([low, high]);
+    else if (low <= view.count)
+      ranges.push([view.uidAt(low), view.uidAt(Math.min(high, view.count))]);
+  }
+  return UidSet.fromRanges(ranges);
 }
 
 function needOf(key: Prepared): Need {

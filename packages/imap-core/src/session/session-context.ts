@@ -88,6 +88,10 @@ export interface SessionContext {
   storeName(wire: string): string;
   wireName(name: string): string;
 
+  /**
+   * The user logged in; refuses (throws a `NO [LIMIT]` refusal, the state unchanged) when the
+   * user has as many sessions from this address as `maxSessionsPerUserIp` allows.
+   */
   logIn(user: string): void;
   logOut(): void;
   /** Back to not authenticated (UNAUTHENTICATE, RFC 8437): mailbox closed, extensions reset. */

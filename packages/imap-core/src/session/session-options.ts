@@ -1,7 +1,9 @@
 import type { Clock, Logger, MailStore } from '@mailyard/mailstore-interface';
 import type { ChannelBinding, SaslCredentials, SaslServer } from '@mailyard/sasl';
 import type { ParserLimits } from '../protocol/parser-limits.js';
+import type { ConnectionCensus } from './connection-census.js';
 import type { ImapCounters } from './imap-counters.js';
+import type { LiteralBudget } from './literal-budget.js';
 import type { MessageRecordCache } from './record-cache.js';
 
 /**
@@ -53,6 +55,28 @@ export interface SessionLimits extends ParserLimits {
   readonly appendLimit: number;
   /** Octets of all the messages of one MULTIAPPEND together. */
   readonly maxAppendTotal: number;
+  /**
+   * Octets of literals (APPEND's messages and any other) that one user's sessions may hold in
+   * memory at once, over all their connections; past it a literal is refused with
+   * `NO [LIMIT]` before it is sent. 0 = unlimited. Shared only by sessions that share a
+   * {@link LiteralBudget} (`createImapServer` gives its sessions one).
+   */
+  readonly maxInFlightPerUser: number;
+  /** The same, for all the sessions of a server together. */
+  readonly maxInFlightPerServer: number;
+  /**
+   * Connections from one IP address at once; the next one gets `* BYE [UNAVAILABLE]` instead of
+   * a greeting. 0 = unlimited. This and the two below count the sessions that share a
+   * {@link ConnectionCensus} (`createImapServer` gives its sessions one).
+   */
+  readonly maxConnectionsPerIp: number;
+  /** Connections from one IP address that have not logged in; the next one gets `* BYE`. */
+  readonly maxUnauthenticatedPerIp: number;
+  /**
+   * Sessions of one user from one IP address (Dovecot's `mail_max_userip_connections`); a login
+   * past it is refused with `NO [LIMIT]`.
+   */
+  readonly maxSessionsPerUserIp: number;
   /** Failed LOGIN/AUTHENTICATE attempts on one connection before it is closed. */
   readonly maxAuthFailures: number;
   /** Commands that fail to parse, in a row, before the connection is closed. */
@@ -70,10 +94,15 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   maxLineLength: 65_536,
   maxLiteralSize: 1_048_576,
   maxCommandSize: 2_097_152,
-  maxNestingDepth: 32,
+  maxNestingDepth: 100,
   maxArguments: 10_000,
   appendLimit: 64 * 1024 * 1024,
-  maxAppendTotal: 256 * 1024 * 1024,
+  maxAppendTotal: 128 * 1024 * 1024,
+  maxInFlightPerUser: 128 * 1024 * 1024,
+  maxInFlightPerServer: 256 * 1024 * 1024,
+  maxConnectionsPerIp: 50,
+  maxUnauthenticatedPerIp: 10,
+  maxSessionsPerUserIp: 10,
   maxAuthFailures: 3,
   maxBadCommands: 20,
   inputHighWater: 256 * 1024,
@@ -146,6 +175,21 @@ export interface ImapSessionOptions {
   readonly setQuota?: QuotaSetter;
   /** Greeting text after `* OK [CAPABILITY ...]`. */
   readonly greeting?: string;
+  /**
+   * Who is connected, for the per-address and per-user caps of `limits`, shared by sessions;
+   * `createImapServer` gives its sessions one. Without it a session counts only itself.
+   */
+  readonly census?: ConnectionCensus;
+  /**
+   * Addresses the per-address caps do not apply to (Kerio's "Do not apply these limits to IP
+   * address group"); used by the census `createImapServer` makes.
+   */
+  readonly connectionLimitsExempt?: (ip: string) => boolean;
+  /**
+   * The memory budget for literals being received, shared by sessions; `createImapServer` gives
+   * its sessions one. Without it a session has a budget of its own, from its `limits`.
+   */
+  readonly literalBudget?: LiteralBudget;
   /**
    * Message records (summaries) shared by sessions; `createImapServer` gives its sessions one.
    * Without it every FETCH and SEARCH reads the summaries it needs from the store.

@@ -25,9 +25,30 @@ function byDate(a: ThreadMessage, b: ThreadMessage): number {
   return a.date - b.date || a.number - b.number;
 }
 
+/*
+ * Threads are as deep as the mail makes them: a reply chain of ten thousand messages, or one
+ * message whose References name ten thousand ids. Everything here walks them with loops and
+ * explicit stacks, never with recursion, so that no mailbox can overflow the call stack.
+ */
+
 /** The message a node is sorted and named by: its own, or a placeholder's first child's. */
 function representative(node: ThreadNode): ThreadMessage | null {
-  return node.message ?? (node.children[0] ? representative(node.children[0]) : null);
+  let at: ThreadNode | undefined = node;
+  while (at && !at.message) at = at.children[0];
+  return at?.message ?? null;
+}
+
+/** Every node of the trees, each after all of its descendants. */
+function bottomUp(roots: readonly ThreadNode[]): ThreadNode[] {
+  const preorder: ThreadNode[] = [];
+  const stack = [...roots];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    preorder.push(node);
+    // One by one: a spread of a hundred thousand children would overflow the stack itself.
+    for (const child of node.children) stack.push(child);
+  }
+  return preorder.reverse();
 }
 
 function sortNodes(nodes: ThreadNode[]): void {
@@ -76,6 +97,8 @@ export function referencesThreads(messages: readonly ThreadMessage[]): ThreadNod
     return node;
   };
   const isAncestor = (ancestor: ThreadNode, node: ThreadNode): boolean => {
+    // A node without children is nobody's ancestor: no walk up a long chain to learn that.
+    if (ancestor !== node && ancestor.children.length === 0) return false;
     for (let at: ThreadNode | null = node; at; at = at.parent) if (at === ancestor) return true;
     return false;
   };
@@ -115,21 +138,17 @@ export function referencesThreads(messages: readonly ThreadMessage[]): ThreadNod
   }
   // (2) The root set, (4) pruned of placeholders.
   let roots = [...new Set([...byId.values()].filter((node) => !node.parent))];
-  const prune = (siblings: ThreadNode[], atRoot: boolean): ThreadNode[] => {
-    const out: ThreadNode[] = [];
-    for (const node of siblings) {
-      node.children = prune(node.children, false);
-      for (const child of node.children) child.parent = node;
-      if (node.message) {
-        out.push(node);
-      } else if (node.children.length > 0) {
-        if (atRoot && node.children.length > 1) out.push(node);
-        else for (const child of node.children) out.push(child);
-      }
-    }
-    return out;
+  // A placeholder gives way to its children, except at the top with several (kept to hold them).
+  const pruned = (node: ThreadNode, atRoot: boolean): ThreadNode[] => {
+    if (node.message) return [node];
+    if (atRoot && node.children.length > 1) return [node];
+    return node.children;
   };
-  roots = prune(roots, true);
+  for (const node of bottomUp(roots)) {
+    node.children = node.children.flatMap((child) => pruned(child, false));
+    for (const child of node.children) child.parent = node;
+  }
+  roots = roots.flatMap((root) => pruned(root, true));
   for (const root of roots) root.parent = null;
   // (5) Top-level order, a placeholder by its first child.
   for (const root of roots) if (!root.message) sortNodes(root.children);
@@ -181,12 +200,9 @@ export function referencesThreads(messages: readonly ThreadMessage[]): ThreadNod
       table.set(subject, holder);
     }
   }
-  // (7) Siblings at every level below the root in date order.
-  const sortBelow = (node: ThreadNode) => {
-    for (const child of node.children) sortBelow(child);
-    sortNodes(node.children);
-  };
-  for (const root of merged) sortBelow(root);
+  // (7) Siblings at every level below the root in date order, the deepest first (a
+  // placeholder's place depends on its first child's).
+  for (const node of bottomUp(merged)) sortNodes(node.children);
   return merged;
 }
 
@@ -195,11 +211,29 @@ export function formatThreads(roots: readonly ThreadNode[]): string {
   return roots.map((root) => `(${members(root)})`).join('');
 }
 
-function members(node: ThreadNode): string {
-  if (node.message && node.children.length === 0) return String(node.message.number);
-  if (node.message && node.children.length === 1) {
-    return `${node.message.number} ${members(node.children[0]!)}`;
+/** `3 6 (4 23)(44 7 96)`: a message, then its only child, or each of its children in parentheses. */
+function members(root: ThreadNode): string {
+  const out: string[] = [];
+  // What is left to write, last first: nodes, and the parentheses around them.
+  const pending: (ThreadNode | string)[] = [root];
+  while (pending.length > 0) {
+    const next = pending.pop()!;
+    if (typeof next === 'string') {
+      out.push(next);
+      continue;
+    }
+    if (next.message) {
+      if (next.children.length === 0) {
+        out.push(String(next.message.number));
+        continue;
+      }
+      out.push(`${next.message.number} `);
+      if (next.children.length === 1) {
+        pending.push(next.children[0]!);
+        continue;
+      }
+    }
+    for (let i = next.children.length - 1; i >= 0; i--) pending.push(')', next.children[i]!, '(');
   }
-  const head = node.message ? `${node.message.number} ` : '';
-  return head + node.children.map((child) => `(${members(child)})`).join('');
+  return out.join('');
 }

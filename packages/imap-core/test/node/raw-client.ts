@@ -12,6 +12,7 @@ export class RawClient {
   private socket: Socket;
   private writer: (bytes: Buffer) => void;
   private closedFlag = false;
+  private deflate: ReturnType<typeof createDeflateRaw> | null = null;
 
   private constructor(socket: Socket) {
     this.socket = socket;
@@ -87,6 +88,22 @@ export class RawClient {
     inflate.on('data', (chunk: Buffer) => (this.received = Buffer.concat([this.received, chunk])));
     deflate.on('data', (chunk: Buffer) => this.socket.write(chunk));
     this.writer = (bytes) => void deflate.write(bytes);
+    this.deflate = deflate;
+  }
+
+  /**
+   * Compresses `bytes` whole before any of it goes out, then sends it in one write: the server
+   * gets the compressed octets together (a deflate bomb in one read), not as the deflater
+   * produces them.
+   */
+  async sendCompressedAtOnce(bytes: Buffer): Promise<void> {
+    const deflate = this.deflate;
+    if (!deflate) throw new Error('COMPRESS is not on');
+    this.socket.cork();
+    await new Promise<void>((resolve, reject) =>
+      deflate.write(bytes, (error) => (error ? reject(error) : resolve())),
+    );
+    this.socket.uncork();
   }
 
   close(): void {

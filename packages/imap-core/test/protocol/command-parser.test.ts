@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_PARSER_LIMITS } from '../../src/index.js';
 import { parseAll, parseError, parseOne } from './framing.js';
 
 const bytes = (text: string) => new Uint8Array(Buffer.from(text));
@@ -355,8 +356,14 @@ describe('parseCommand: the RFCs own examples', () => {
   });
 
   it('stops at the nesting and argument limits', () => {
-    const deep = `a SEARCH ${'('.repeat(40)}ALL${')'.repeat(40)}`;
+    const over = DEFAULT_PARSER_LIMITS.maxNestingDepth + 1;
+    const deep = `a SEARCH ${'('.repeat(over)}ALL${')'.repeat(over)}`;
     expect(parseError(deep)).toBe('Nested too deeply');
+    // NOT and OR nest too, with the parentheses: one limit on the depth of the tree.
+    expect(parseError(`a SEARCH ${'NOT '.repeat(over)}ALL`)).toBe('Nested too deeply');
+    expect(parseError(`a SEARCH ${'OR ('.repeat(Math.ceil(over / 2))}ALL`)).toBe(
+      'Nested too deeply',
+    );
     const many = `a SEARCH ${Array.from({ length: 10_001 }, () => 'ALL').join(' ')}`;
     expect(parseError(many)).toBe('Too many arguments');
   });

@@ -48,3 +48,29 @@ describe('IMAP4rev1 and IMAP4rev2', () => {
     expect(rev1.status).toMatch(/^\* STATUS INBOX \(MESSAGES 1 DELETED 0 SIZE \d+\)\r\n/);
   });
 });
+
+describe('response text', () => {
+  it('is ASCII on the wire unless UTF-8 was enabled (a store message with U+2019)', async () => {
+    const client = await TestClient.loggedIn();
+    await client.command('a CREATE Team');
+    // The store refuses in its own words: "the owner’s rights cannot be changed".
+    const start = client.output.length;
+    expect(await client.command(`b SETACL Team ${ALICE} lr`)).toBe(
+      "b NO [CANNOT] the owner's rights cannot be changed\r\n",
+    );
+    expect([...client.output.subarray(start)].every((octet) => octet < 0x80)).toBe(true);
+    await client.command('c ENABLE UTF8=ACCEPT');
+    expect(await client.command(`d SETACL Team ${ALICE} lr`)).toBe(
+      'd NO [CANNOT] the owner’s rights cannot be changed\r\n',
+    );
+  });
+
+  it('keeps ID values a client can read: no line breaks, 8-bit text as a literal', async () => {
+    const client = await TestClient.loggedIn({
+      serverId: { name: 'Mailyard', vendor: 'Ünïcode\r\nInc' },
+    });
+    expect(await client.command('a ID NIL')).toBe(
+      '* ID ("name" "Mailyard" "vendor" {14}\r\nÜnïcode\r\nInc)\r\na OK ID completed\r\n',
+    );
+  });
+});

@@ -29,16 +29,19 @@ export async function logout(session: SessionContext, command: SimpleCommand): P
 /** RFC 2971: the client says who it is, the server answers in kind. */
 export async function id(session: SessionContext, command: IdCommand): Promise<void> {
   const fields = session.options.serverId ?? { name: 'Mailyard', vendor: 'Mailyard' };
-  const pairs = Object.entries(fields)
-    .slice(0, 30)
-    .map(([key, value]) => `${quote(key.slice(0, 30))} ${quote(value.slice(0, 1024))}`);
+  const pairs = Object.entries(fields).slice(0, 30);
   if (command.parameters) {
     session.logger.info('imap: client ID', {
       remote: session.remoteAddress,
       id: Object.fromEntries(command.parameters.slice(0, 30)),
     });
   }
-  await session.sendLine(`* ID ${pairs.length > 0 ? `(${pairs.join(' ')})` : 'NIL'}`);
+  // The values are the application's: the builder decides quoted string or literal, so line
+  // breaks and 8-bit text cannot break the response.
+  const response = session.builder().raw('* ID ');
+  if (pairs.length === 0) response.nil();
+  else response.value(pairs.flatMap(([key, value]) => [key.slice(0, 30), value.slice(0, 1024)]));
+  await session.send(response.crlf().finish());
   await session.finish(command, 'OK', 'ID completed');
 }
 
