@@ -32,6 +32,7 @@ import { FsMailStore } from '@mailyard/mailstore-fs';
 import { MemoryDirectory } from '@mailyard/mailstore-interface';
 import { DovecotServer, dovecotServerAvailable } from '@mailyard/test-kit';
 import { ImapBenchClient, type Reply } from './imap-client.js';
+import { profileArgv } from './measure.js';
 
 const numberOption = (name: string, fallback: number) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -137,8 +138,8 @@ async function runClient(
         Buffer.from('\r\n'),
       ]),
     );
-    // The mailbox stays about its size: one message in, one out.
-    await run('STORE', `STORE ${1 + random(exists + 1)} +FLAGS.SILENT (\\Deleted)`);
+    // The mailbox stays about its size: one message in, one out (of those SELECT counted).
+    if (exists > 0) await run('STORE', `STORE ${1 + random(exists)} +FLAGS.SILENT (\\Deleted)`);
     await run('EXPUNGE', 'EXPUNGE');
     if (variant === 'relogin') {
       await client.exchange('LOGOUT');
@@ -212,6 +213,7 @@ async function main(): Promise<void> {
       }
       await store.close();
       const child = fork(import.meta.filename, ['--serve', directory], {
+        execArgv: [...process.execArgv, ...profileArgv()],
         env: { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16' },
       });
       const port = await new Promise<number>((resolve) =>

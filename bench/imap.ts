@@ -30,7 +30,7 @@ import { createImapServer } from '@mailyard/imap-core';
 import { FsMailStore } from '@mailyard/mailstore-fs';
 import { DovecotServer, dovecotServerAvailable } from '@mailyard/test-kit';
 import { ImapBenchClient } from './imap-client.js';
-import { formatRate } from './measure.js';
+import { formatRate, profileArgv } from './measure.js';
 
 const option = (name: string, fallback: number) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -202,7 +202,7 @@ async function main(): Promise<void> {
     }
     await store.close();
     const child = fork(import.meta.filename, ['--serve', directory], {
-      execArgv: [...process.execArgv, '--expose-gc'],
+      execArgv: [...process.execArgv, '--expose-gc', ...profileArgv()],
       // Message files are read through libuv's thread pool; its default of 4 threads, not the
       // disk, is what limits FETCH BODY[] (docs/imap.md, "Deploying").
       env: { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16' },
