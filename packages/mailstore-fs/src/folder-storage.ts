@@ -3,6 +3,7 @@ import { createReadStream, readFileSync, rmSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  type ContentRequest,
   type IndexEntry,
   type IndexSnapshot,
   type Logger,
@@ -48,6 +49,7 @@ import {
   messageFile,
   uidOfMessageFile,
 } from './store-layout.js';
+import type { BackgroundReader } from './background-reader.js';
 import { SummaryFile } from './summary-file.js';
 
 /** Compact the index once it holds this many more lines than messages, and at least this many. */
@@ -92,6 +94,7 @@ export class FolderStorage {
     readonly directory: string,
     private readonly uidValidity: number,
     private readonly logger: Logger,
+    private readonly reader: BackgroundReader,
   ) {
     this.summaries = new SummaryFile(join(directory, SUMMARIES_FILE));
   }
@@ -361,6 +364,25 @@ export class FolderStorage {
     for await (const chunk of createReadStream(path, { ...options, highWaterMark: STREAM_CHUNK })) {
       yield chunk as Buffer;
     }
+  }
+
+  /**
+   * Ranges of several messages, read on the background reader's thread in one trip; null where
+   * a message file does not exist.
+   */
+  async readMany(requests: readonly ContentRequest[]): Promise<(Buffer | null)[]> {
+    const outcomes = await this.reader.read(
+      requests.map(({ uid, start, end }) => ({
+        path: messageFile(this.directory, uid),
+        start,
+        length: end - start,
+      })),
+    );
+    return outcomes.map((outcome) => {
+      if (outcome === 'missing') return null;
+      if (outcome instanceof Error) throw outcome;
+      return outcome;
+    });
   }
 
   /** Summaries in the order asked; any missing or unreadable one is computed again and kept. */

@@ -1,6 +1,7 @@
 import { mkdir, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import {
+  type ContentRequest,
   type IndexSnapshot,
   type Logger,
   type MailboxMeta,
@@ -20,6 +21,7 @@ import {
   syncDirectory,
   writeFileAtomically,
 } from '@mailyard/mailstore-interface';
+import { BackgroundReader } from './background-reader.js';
 import { FolderStorage } from './folder-storage.js';
 import {
   CHECKED_FILE,
@@ -70,6 +72,8 @@ function loadedTree(
 export class FsPersistence implements StorePersistence {
   private readonly trees = new Map<TreeKey, LoadedTreeFile>();
   private readonly folders = new Map<string, FolderStorage>();
+  /** Where many message files are read at once, off the event loop. */
+  private readonly reader = new BackgroundReader();
 
   constructor(
     /** The store directory (Kerio's `store/`); mail goes under its `mail/`. */
@@ -238,6 +242,14 @@ export class FsPersistence implements StorePersistence {
     return this.folder(tree, mailbox).read(uid, range);
   }
 
+  readContents(
+    tree: TreeKey,
+    mailbox: MailboxMeta,
+    requests: readonly ContentRequest[],
+  ): Promise<(Uint8Array | null)[]> {
+    return this.folder(tree, mailbox).readMany(requests);
+  }
+
   readSummaries(
     tree: TreeKey,
     mailbox: MailboxMeta,
@@ -252,6 +264,7 @@ export class FsPersistence implements StorePersistence {
     );
     this.trees.clear();
     this.folders.clear();
+    await this.reader.close();
   }
 
   private folder(tree: TreeKey, mailbox: MailboxMeta): FolderStorage {
@@ -265,6 +278,7 @@ export class FsPersistence implements StorePersistence {
         join(this.root, treeDirectory(tree), directory),
         mailbox.uidValidity,
         this.logger,
+        this.reader,
       );
       this.folders.set(key, folder);
     }

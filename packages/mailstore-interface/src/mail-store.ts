@@ -223,6 +223,14 @@ export interface OpenMailbox {
 
   /** The message's bytes, or the range `[start, end)` of them, streamed in chunks. */
   read(uid: number, range?: { start: number; end: number }): AsyncIterable<Uint8Array>;
+  /**
+   * Ranges of several messages at once, in the order asked (each clamped to its message), for a
+   * reader of many small messages: the store may fetch them in one trip. Null for a message
+   * expunged meanwhile. Optional: without it, a reader reads message by message.
+   */
+  readMany?(
+    requests: readonly { readonly uid: number; readonly start: number; readonly end: number }[],
+  ): Promise<(Uint8Array | null)[]>;
 
   /** Changes flags; needs `s`, `w` and/or `t` for the flags concerned. */
   updateFlags(uids: readonly number[], update: FlagUpdate): Promise<FlagUpdateResult>;

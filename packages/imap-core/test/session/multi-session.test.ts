@@ -84,6 +84,12 @@ describe('several sessions on one mailbox', () => {
                       yield* opened.read(uid, range);
                     },
                   },
+                  readMany: {
+                    value: async (requests: { uid: number; start: number; end: number }[]) => {
+                      for (const { uid } of requests) if (uid !== 3) await expungeFirst(uid);
+                      return opened.readMany!(requests);
+                    },
+                  },
                 });
               },
             },

@@ -275,6 +275,11 @@ describe('FETCH', () => {
                   yield chunk;
                 }
               },
+              readMany: async (requests: { uid: number; start: number; end: number }[]) => {
+                const contents = await opened.readMany!(requests);
+                for (const content of contents) read += content?.length ?? 0;
+                return contents;
+              },
             });
           },
         });

@@ -20,7 +20,16 @@ export class FailingReads implements StorePersistence {
   /** While true, every read rejects with EMFILE. */
   failing = false;
 
-  constructor(readonly inner: StorePersistence) {}
+  /** Present where the inner persistence has it, failing like every read. */
+  readonly readContents?: StorePersistence['readContents'];
+
+  constructor(readonly inner: StorePersistence) {
+    const readContents = inner.readContents?.bind(inner);
+    if (readContents) {
+      this.readContents = (tree, mailbox, requests) =>
+        this.read('open', () => readContents(tree, mailbox, requests));
+    }
+  }
 
   listTrees(): Promise<TreeKey[]> {
     return this.read('scandir', () => this.inner.listTrees());

@@ -62,6 +62,32 @@ export function messageChecks(fixture: () => Fixture): void {
     expect((await readAll(box.read(1, { start: 10_000, end: 20_000 }))).length).toBe(0);
   });
 
+  it('reads ranges of several messages at once, as read() gives them', async () => {
+    const contents = [message(1), message(2), message(3)];
+    await alice().append(
+      'INBOX',
+      contents.map((content) => ({ content })),
+    );
+    const box = await alice().open('INBOX');
+    if (!box.readMany) return;
+    const other = await alice().open('INBOX');
+    await other.updateFlags([2], { operation: 'add', flags: ['\\Deleted'] });
+    await other.expunge();
+    const read = await box.readMany([
+      { uid: 3, start: 0, end: 100_000 },
+      { uid: 1, start: 5, end: 12 },
+      { uid: 2, start: 0, end: 10 },
+      { uid: 99, start: 0, end: 10 },
+      { uid: 1, start: 50, end: 50 },
+    ]);
+    expect(Buffer.from(read[0]!).equals(Buffer.from(contents[2]!))).toBe(true);
+    expect(Buffer.from(read[1]!).toString('latin1')).toBe(
+      Buffer.from(contents[0]!).toString('latin1', 5, 12),
+    );
+    expect(read.slice(2, 4)).toEqual([null, null]);
+    expect(read[4]!.length).toBe(0);
+  });
+
   it('refuses to read a UID that does not exist, or was expunged', async () => {
     await alice().append('INBOX', [{ content: message(1) }, { content: message(2) }]);
     const box = await alice().open('INBOX');

@@ -13,6 +13,7 @@ import type { MailboxListener } from '../mailbox-events.js';
 import { requireRight } from './engine-access.js';
 import type { MailboxIndex } from './mailbox-index.js';
 import type { LoadedMailbox, ResolvedMailbox, StoreEngine } from './store-engine.js';
+import type { ContentRequest } from './store-persistence.js';
 
 /** The right a flag needs (RFC 4314 section 4): `s` for \Seen, `t` for \Deleted, `w` for the rest. */
 export function rightForFlag(flag: string): string {
@@ -92,6 +93,54 @@ export class EngineMailbox implements OpenMailbox {
       }
       throw error;
     }
+  }
+
+  async readMany(
+    requests: readonly { readonly uid: number; readonly start: number; readonly end: number }[],
+  ): Promise<(Uint8Array | null)[]> {
+    const mailbox = this.current();
+    const index = await this.index();
+    const results: (Uint8Array | null)[] = requests.map(() => null);
+    const wanted: ContentRequest[] = [];
+    const at: number[] = [];
+    requests.forEach((request, i) => {
+      const entry = index.get(request.uid);
+      if (!entry) return;
+      const start = Math.max(0, Math.min(request.start, entry.size));
+      const end = Math.max(start, Math.min(request.end, entry.size));
+      if (start === end) results[i] = new Uint8Array(0);
+      else {
+        wanted.push({ uid: request.uid, start, end });
+        at.push(i);
+      }
+    });
+    if (wanted.length === 0) return results;
+    const { persistence } = this.engine;
+    const tree = this.resolved.tree.key;
+    const contents = persistence.readContents
+      ? await persistence.readContents(tree, mailbox.meta, wanted)
+      : await Promise.all(
+          wanted.map(async ({ uid, start, end }) => {
+            const chunks: Uint8Array[] = [];
+            for await (const chunk of persistence.readContent(tree, mailbox.meta, uid, {
+              start,
+              end,
+            })) {
+              chunks.push(chunk);
+            }
+            return Buffer.concat(chunks);
+          }),
+        );
+    const now = await this.index();
+    contents.forEach((content, j) => {
+      const { uid } = wanted[j]!;
+      if (content !== null) results[at[j]!] = content;
+      // A message whose bytes are gone was expunged meanwhile, or storage lost them.
+      else if (now.get(uid)) {
+        throw new MailStoreError('unavailable', `the bytes of message ${uid} are missing`);
+      }
+    });
+    return results;
   }
 
   async updateFlags(uids: readonly number[], update: FlagUpdate): Promise<FlagUpdateResult> {

@@ -23,7 +23,16 @@ export function guardPersistence(persistence: StorePersistence): StorePersistenc
 }
 
 class GuardedPersistence implements StorePersistence {
-  constructor(private readonly inner: StorePersistence) {}
+  /** Present where the inner persistence has it, guarded the same way. */
+  readonly readContents?: StorePersistence['readContents'];
+
+  constructor(private readonly inner: StorePersistence) {
+    const readContents = inner.readContents?.bind(inner);
+    if (readContents) {
+      this.readContents = (tree, mailbox, requests) =>
+        guard(`read messages of ${mailbox.path}`, () => readContents(tree, mailbox, requests));
+    }
+  }
 
   listTrees(): Promise<TreeKey[]> {
     return guard('list the mailbox trees', () => this.inner.listTrees());

@@ -99,6 +99,17 @@ export interface StorePersistence {
     uid: number,
     range?: { start: number; end: number },
   ): AsyncIterable<Uint8Array>;
+  /**
+   * Several messages' bytes at once, each a range of a message, in the order asked; null where a
+   * message's bytes are not there. For readers of many small messages (IMAP FETCH or SEARCH of a
+   * mailbox): a persistence may get them in one trip (a thread of its own, one query). Optional:
+   * without it the engine reads them one by one.
+   */
+  readContents?(
+    tree: TreeKey,
+    mailbox: MailboxMeta,
+    requests: readonly ContentRequest[],
+  ): Promise<(Uint8Array | null)[]>;
   /** The summaries of the given messages, in the order asked. */
   readSummaries(
     tree: TreeKey,
@@ -108,4 +119,11 @@ export interface StorePersistence {
 
   /** Releases open files, handles, connections. */
   close(): Promise<void>;
+}
+
+/** A range of a message's bytes: `[start, end)`. */
+export interface ContentRequest {
+  readonly uid: number;
+  readonly start: number;
+  readonly end: number;
 }
