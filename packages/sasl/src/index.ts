@@ -11,6 +11,7 @@ export {
   type WireStep,
 } from './sasl-wire.js';
 export { SaslSession } from './sasl-session.js';
+export { countsAsLoginFailure, loginRefusalText } from './login-guard.js';
 export type {
   GuardedAttempt,
   LoginFailureVerdict,

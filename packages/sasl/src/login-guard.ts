@@ -1,3 +1,5 @@
+import type { SaslFailureReason } from './sasl-result.js';
+
 /** Why a guard refused a login before its credential was looked at. */
 export type LoginRefusalReason =
   /** The client's address failed too often and is locked out for a while. */
@@ -48,4 +50,44 @@ export interface LoginGuard {
 export interface GuardedAttempt {
   readonly loginGuard: LoginGuard;
   readonly remoteAddress: string;
+}
+
+/**
+ * What a client is told when the guard refuses (IMAP `NO [UNAVAILABLE]`, POP3 `-ERR [SYS/TEMP]`,
+ * SMTP `454 4.7.0`, each with this text): why, and that it is temporary, so that a mail client
+ * says "try later" instead of asking for a password that may well be right.
+ */
+export function loginRefusalText(reason: LoginRefusalReason): string {
+  switch (reason) {
+    case 'address-locked':
+      return 'Too many failed logins from your address; try again later';
+    case 'account-locked':
+      return 'Account locked after too many failed logins; try again later';
+    case 'throttled':
+      return 'Too many failed logins for this account; try again later';
+  }
+}
+
+/**
+ * Whether a failed exchange counts towards lockouts: wrong credentials, and exchanges the client
+ * broke (bad base64, a malformed message, an over-long response, a channel-binding mismatch), so
+ * that garbage costs an attacker as much as a wrong password. Not counted: a cancel (`*`: no
+ * credential was tested, and clients cancel to fall back to another mechanism), a mechanism the
+ * connection cannot use, the server's own failure, and a refusal by the guard itself.
+ */
+export function countsAsLoginFailure(reason: SaslFailureReason): boolean {
+  switch (reason) {
+    case 'invalid-credentials':
+    case 'authorization-denied':
+    case 'malformed':
+    case 'too-long':
+    case 'channel-binding':
+      return true;
+    case 'cancelled':
+    case 'encryption-required':
+    case 'unavailable':
+    case 'temporary':
+    case 'refused':
+      return false;
+  }
 }

@@ -1,6 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
+  countsAsLoginFailure,
+  loginRefusalText,
   type LoginGuard,
   type LoginRefusal,
   type SaslCredentials,
@@ -192,5 +194,43 @@ describe('a guarded exchange', () => {
       { loginGuard: guard, remoteAddress: '192.0.2.7' },
     )!;
     expect(await plain.start(b64('\0u\0pencil'))).toMatchObject({ type: 'success' });
+  });
+});
+
+describe('what the engines share about failures and refusals', () => {
+  it('counts wrong credentials and broken exchanges towards lockouts, not cancels', () => {
+    const counted = [
+      'invalid-credentials',
+      'authorization-denied',
+      'malformed',
+      'too-long',
+      'channel-binding',
+      'cancelled',
+      'encryption-required',
+      'unavailable',
+      'temporary',
+      'refused',
+    ].filter((reason) =>
+      countsAsLoginFailure(reason as Parameters<typeof countsAsLoginFailure>[0]),
+    );
+    expect(counted).toEqual([
+      'invalid-credentials',
+      'authorization-denied',
+      'malformed',
+      'too-long',
+      'channel-binding',
+    ]);
+  });
+
+  it('says why a login was refused, and that it is for later', () => {
+    expect(loginRefusalText('address-locked')).toBe(
+      'Too many failed logins from your address; try again later',
+    );
+    expect(loginRefusalText('account-locked')).toBe(
+      'Account locked after too many failed logins; try again later',
+    );
+    expect(loginRefusalText('throttled')).toBe(
+      'Too many failed logins for this account; try again later',
+    );
   });
 });
