@@ -22,3 +22,4 @@ export {
 } from './postfix-smtpd.js';
 export { runUntilKilled } from './crash-worker.js';
 export { freePort, startOnFreePorts } from './free-port.js';
+export { RecordingLoginGuard, type TestRefusal } from './recording-login-guard.js';

@@ -2,7 +2,6 @@ export { ImapSession, type ImapTransport } from './imap-session.js';
 export { ImapCounters } from './imap-counters.js';
 export type { SessionState, Status } from './session-context.js';
 export {
-  type AuthLockoutPolicy,
   type ConnectionInfo,
   DEFAULT_MECHANISMS,
   DEFAULT_SESSION_LIMITS,
