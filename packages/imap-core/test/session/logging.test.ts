@@ -6,7 +6,7 @@ import {
 } from '@mailyard/mailstore-interface';
 import { RecordingLoginGuard } from '@mailyard/test-kit';
 import { describe, expect, it } from 'vitest';
-import { ALICE, TestClient } from './harness.js';
+import { ALICE, TestClient, directory as harnessDirectory } from './harness.js';
 
 type Entry = [level: string, message: string, fields: Record<string, unknown>];
 
@@ -66,6 +66,28 @@ describe('what an operator finds in the log', () => {
         'error',
         'imap: store unavailable',
         { session: '5e55102', command: 'LIST', error: expect.any(MailStoreError) },
+      ],
+    ]);
+  });
+
+  it('a directory that fails during AUTHENTICATE: NO [UNAVAILABLE], and one error entry', async () => {
+    const { logger, entries } = recordingLogger();
+    const directory = await harnessDirectory();
+    directory.verifyPassword = () => Promise.reject(new Error('LDAP server unreachable'));
+    const client = await TestClient.connect({ logger, directory }, { id: '5e55104' });
+    const plain = Buffer.from('\0alice\0wonderland').toString('base64');
+    expect(await client.command(`a AUTHENTICATE PLAIN ${plain}`)).toBe(
+      'a NO [UNAVAILABLE] Temporary authentication failure\r\n',
+    );
+    expect(entries).toEqual([
+      [
+        'error',
+        'imap: credential check failed',
+        {
+          session: '5e55104',
+          login: null,
+          error: 'credential lookup failed: Error: LDAP server unreachable',
+        },
       ],
     ]);
   });

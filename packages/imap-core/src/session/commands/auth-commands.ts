@@ -87,6 +87,9 @@ export async function authenticate(
   if (step.reason === 'refused' && step.refusal) {
     return refused(session, command, login, step.refusal);
   }
+  if (step.reason === 'temporary') {
+    session.logger.error('imap: credential check failed', { login, error: step.message });
+  }
   const { status, code, text } = saslFailure(step.reason);
   if (countsAsLoginFailure(step.reason)) {
     return failed(session, command, login, step.reason, status, code, text);
