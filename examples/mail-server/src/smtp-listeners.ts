@@ -1,4 +1,4 @@
-import { type AuthLockout, IpAddressGroups, type RecentLogins } from '@mailyard/access-policy';
+import { IpAddressGroups, type LoginGuard, type RecentLogins } from '@mailyard/access-policy';
 import { type Directory, type MailStore, wouldExceedQuota } from '@mailyard/mailstore-interface';
 import {
   type DeliveryQueue,
@@ -9,6 +9,7 @@ import {
   type SmtpServerHooks,
   createSmtpServer,
 } from '@mailyard/smtp-core';
+import type { KerioLogs } from './kerio-logs.js';
 import { type ListenerPlan, listenersOn } from './listener-plan.js';
 import type { MailServerConfig } from './server-config.js';
 import type { TlsCredentials } from './self-signed-certificate.js';
@@ -20,11 +21,12 @@ export interface SmtpListenersOptions {
   readonly store: MailStore;
   readonly queue: DeliveryQueue;
   readonly tls: TlsCredentials;
-  /** The lockout the IMAP and POP3 listeners share: bad passwords count across protocols. */
-  readonly lockout: AuthLockout;
+  /** The login guard the IMAP and POP3 listeners share: bad passwords count across protocols. */
+  readonly loginGuard: LoginGuard;
   /** POP3 logins, for POP3-before-SMTP; null when it is off. */
   readonly pop3Logins: RecentLogins | null;
   readonly securityLog: (line: string) => void;
+  readonly logs: KerioLogs;
 }
 
 /**
@@ -57,7 +59,9 @@ export function createSmtpListeners(options: SmtpListenersOptions): SmtpServer {
       messageSize: config.limits.messageSize,
       receivedHeaders: config.limits.receivedHeaders,
     },
-    lockout: options.lockout,
+    loginGuard: options.loginGuard,
+    lockoutFailures: config.authentication.lockoutFailures,
+    accountLockoutFailures: config.authentication.accountLockoutFailures,
     auth: {
       sasl: {
         credentials: options.directory,
@@ -75,6 +79,8 @@ export function createSmtpListeners(options: SmtpListenersOptions): SmtpServer {
     hostname: config.hostname,
     sasl: policy.sasl,
     limits: policy.limits,
+    loginGuard: options.loginGuard,
+    logger: options.logs.logger('smtp'),
     hooks: policy.hooks(applicationHooks(options)),
     received: { hideAddress: policy.hideAddress, offsetMinutes: localOffsetMinutes() },
     tls: { cert: options.tls.cert, key: options.tls.key },
