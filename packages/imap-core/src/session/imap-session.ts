@@ -6,7 +6,6 @@ import {
   type MailboxInfo,
   type MessageRecord,
   type MessageState,
-  isMailStoreError,
   loggerWithFields,
   silentLogger,
   systemClock,
@@ -586,7 +585,8 @@ export class ImapSession implements SessionContext {
       const refusal = storeRefusal(error);
       if (refusal) {
         // A store that cannot do its work is the operator's business; a refusal is the client's.
-        if (isMailStoreError(error) && error.code === 'unavailable') {
+        // (APPEND, COPY and MOVE turn the store's error into a refusal of their own first.)
+        if (refusal.code === 'UNAVAILABLE') {
           this.logger.error('imap: store unavailable', { command: key, error });
         }
         await this.finish(command, refusal.status, refusal.text, refusal.code);

@@ -20,15 +20,18 @@ function recordingLogger(): { logger: Logger; entries: Entry[] } {
   return { logger, entries };
 }
 
-/** A store whose mailbox list fails with what `failure` throws, as a broken disk or a bug would. */
-async function storeFailingWith(failure: () => Error): Promise<MemoryMailStore> {
+/** A store where one operation fails with what `failure` throws, as a broken disk or a bug would. */
+async function storeFailingWith(
+  failure: () => Error,
+  operation: 'list' | 'append' = 'list',
+): Promise<MemoryMailStore> {
   const store = new MemoryMailStore();
   await store.access(ALICE).list();
   const access = store.access.bind(store);
   store.access = (user: string): MailAccess => {
     const real = access(user);
     return Object.assign(Object.create(real) as MailAccess, {
-      list: () => Promise.reject(failure()),
+      [operation]: () => Promise.reject(failure()),
     });
   };
   return store;
@@ -89,6 +92,22 @@ describe('what an operator finds in the log', () => {
           error: 'credential lookup failed: Error: LDAP server unreachable',
         },
       ],
+    ]);
+  });
+
+  it('an APPEND the store cannot take: NO [UNAVAILABLE], and one error entry', async () => {
+    const { logger, entries } = recordingLogger();
+    const store = await storeFailingWith(
+      () => new MailStoreError('unavailable', 'ENOSPC writing the message'),
+      'append',
+    );
+    const client = await TestClient.connect({ store, logger }, { id: '5e55105' });
+    await client.command('a LOGIN alice wonderland');
+    expect(await client.command('b APPEND INBOX {5+}\r\nHello')).toBe(
+      'b NO [UNAVAILABLE] Temporary failure, try again later\r\n',
+    );
+    expect(entries.filter(([level]) => level === 'error')).toEqual([
+      ['error', 'imap: store unavailable', expect.objectContaining({ session: '5e55105' })],
     ]);
   });
 
