@@ -1,5 +1,10 @@
 import { IpAddressGroups, type LoginGuard, type RecentLogins } from '@mailyard/access-policy';
-import { type Directory, type MailStore, wouldExceedQuota } from '@mailyard/mailstore-interface';
+import {
+  type Directory,
+  type Logger,
+  type MailStore,
+  wouldExceedQuota,
+} from '@mailyard/mailstore-interface';
 import {
   type DeliveryQueue,
   KerioSmtpPolicy,
@@ -37,6 +42,7 @@ export interface SmtpListenersOptions {
  */
 export function createSmtpListeners(options: SmtpListenersOptions): SmtpServer {
   const { config } = options;
+  const logger = options.logs.logger('smtp');
   const policy = new KerioSmtpPolicy({
     directory: options.directory,
     ipGroups: new IpAddressGroups(config.ipGroups),
@@ -80,8 +86,8 @@ export function createSmtpListeners(options: SmtpListenersOptions): SmtpServer {
     sasl: policy.sasl,
     limits: policy.limits,
     loginGuard: options.loginGuard,
-    logger: options.logs.logger('smtp'),
-    hooks: policy.hooks(applicationHooks(options)),
+    logger,
+    hooks: policy.hooks(applicationHooks(options, logger)),
     received: { hideAddress: policy.hideAddress, offsetMinutes: localOffsetMinutes() },
     tls: { cert: options.tls.cert, key: options.tls.key },
     listeners: listenersOn(options.plan, {
@@ -93,7 +99,7 @@ export function createSmtpListeners(options: SmtpListenersOptions): SmtpServer {
 }
 
 /** What the server itself decides after the policy: full mailboxes, and where messages go. */
-function applicationHooks(options: SmtpListenersOptions): SmtpServerHooks {
+function applicationHooks(options: SmtpListenersOptions, logger: Logger): SmtpServerHooks {
   return {
     // Kerio 8.3: once a quota is reached, "any new messages will be refused by the server".
     // Refused at RCPT, temporarily: the owner may make room, and the sender's server retries.
@@ -119,6 +125,9 @@ function applicationHooks(options: SmtpListenersOptions): SmtpServerHooks {
         return { code: 250, enhanced: '2.0.0', lines: [`Ok: queued as ${queueId}`] };
       } catch (error) {
         if (!(error instanceof QueueError)) throw error;
+        // The queue could not write: the client retries later, the operator must know now.
+        if (error.code === 'io')
+          logger.error('could not queue a message', { session: session.id, error });
         return queueRefusal(error);
       }
     },
