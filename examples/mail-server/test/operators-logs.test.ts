@@ -159,4 +159,38 @@ describeWithCommand('python3', "the operator's logs (Kerio Admin Guide 24)", () 
     }
     expect(server.stderr()).not.toMatch(new RegExp([...SECRETS, BODY_SECRET].join('|')));
   }, 60_000);
+
+  it('a message the queue cannot write: 451 for the client, an Error log line with the session', async () => {
+    const before = readLog('error.log').split('\n').filter(Boolean).length;
+    // The queue's directory becomes a file: no message can be written into it.
+    const queue = join(data, 'store', 'queue');
+    rmSync(queue, { recursive: true, force: true });
+    writeFileSync(queue, '');
+    const file = join(data, '..', 'queued.eml');
+    writeFileSync(
+      file,
+      testMessage({ from: BOB, to: BOB, subject: 'q', id: '3@logs.test', body: BODY_SECRET }),
+    );
+    const answer = await python('smtp_submit.py', [
+      `--port=${server.ports.submission}`,
+      `--cafile=${cafile}`,
+      `--user=${BOB}`,
+      `--password=${password}`,
+      `--sender=${BOB}`,
+      `--to=${BOB}`,
+      `--message=${file}`,
+    ]).catch((error: { stderr?: string }) => error.stderr ?? String(error));
+    expect(String(answer)).toContain('451');
+    const lines = await eventually(async () => {
+      const all = readLog('error.log').split('\n').filter(Boolean);
+      return all.length > before ? all.slice(before) : undefined;
+    }, 'the Error log line');
+    expect(lines).toHaveLength(1);
+    // The message file could not be written (the engine logs the application's failure), or its
+    // envelope could not (the application logs the queue's refusal): one line either way.
+    expect(lines[0]).toMatch(
+      /\{smtp\} (message hook failed|could not queue a message); session=[0-9a-f]{12} error=/,
+    );
+    expect(lines[0]).not.toContain(BODY_SECRET);
+  }, 60_000);
 });
