@@ -44,6 +44,22 @@ afterAll(async () => {
 
 const readLog = (name: string) => readFileSync(join(data, 'logs', name), 'utf8');
 
+let submitted = 0;
+/** Bob sends himself a message with smtplib over submission; the reply, or what smtplib raised. */
+function submitAsBob(secret: string, id: string): Promise<unknown> {
+  const file = join(data, '..', `submitted-${submitted++}.eml`);
+  writeFileSync(file, testMessage({ from: BOB, to: BOB, subject: 's', id, body: BODY_SECRET }));
+  return python('smtp_submit.py', [
+    `--port=${server.ports.submission}`,
+    `--cafile=${cafile}`,
+    `--user=${BOB}`,
+    `--password=${secret}`,
+    `--sender=${BOB}`,
+    `--to=${BOB}`,
+    `--message=${file}`,
+  ]).catch((error: { stderr?: string }) => error.stderr ?? String(error));
+}
+
 describeWithCommand('python3', "the operator's logs (Kerio Admin Guide 24)", () => {
   it('an internal error: one Error log line with the session id, and on stderr', async () => {
     const message = testMessage({
@@ -107,29 +123,8 @@ describeWithCommand('python3', "the operator's logs (Kerio Admin Guide 24)", () 
         password: 'Wrong-Pop3-7f3a',
       }),
     ).rejects.toThrow(/-ERR \[AUTH\]/);
-    const file = join(data, '..', 'logs.eml');
-    writeFileSync(
-      file,
-      testMessage({
-        from: BOB,
-        to: BOB,
-        subject: 'mail',
-        id: '2@logs.test',
-        body: BODY_SECRET,
-      }),
-    );
-    const submit = (secret: string) =>
-      python('smtp_submit.py', [
-        `--port=${server.ports.submission}`,
-        `--cafile=${cafile}`,
-        `--user=${BOB}`,
-        `--password=${secret}`,
-        `--sender=${BOB}`,
-        `--to=${BOB}`,
-        `--message=${file}`,
-      ]).catch((error: { stderr?: string }) => error.stderr ?? String(error));
-    expect(String(await submit('Wrong-Smtp-7f3a'))).toContain('535');
-    await expect(submit(password)).resolves.toEqual({ ok: true, refused: {} });
+    expect(String(await submitAsBob('Wrong-Smtp-7f3a', '2@logs.test'))).toContain('535');
+    await expect(submitAsBob(password, '3@logs.test')).resolves.toEqual({ ok: true, refused: {} });
     // Delivered through the queue (the Mail log says so), then read over POP3.
     await eventually(
       async () => /Sent: .*Recipient: <bob@example\.test>/.test(readLog('mail.log')) || undefined,
@@ -166,21 +161,7 @@ describeWithCommand('python3', "the operator's logs (Kerio Admin Guide 24)", () 
     const queue = join(data, 'store', 'queue');
     rmSync(queue, { recursive: true, force: true });
     writeFileSync(queue, '');
-    const file = join(data, '..', 'queued.eml');
-    writeFileSync(
-      file,
-      testMessage({ from: BOB, to: BOB, subject: 'q', id: '3@logs.test', body: BODY_SECRET }),
-    );
-    const answer = await python('smtp_submit.py', [
-      `--port=${server.ports.submission}`,
-      `--cafile=${cafile}`,
-      `--user=${BOB}`,
-      `--password=${password}`,
-      `--sender=${BOB}`,
-      `--to=${BOB}`,
-      `--message=${file}`,
-    ]).catch((error: { stderr?: string }) => error.stderr ?? String(error));
-    expect(String(answer)).toContain('451');
+    expect(String(await submitAsBob(password, '4@logs.test'))).toContain('451');
     const lines = await eventually(async () => {
       const all = readLog('error.log').split('\n').filter(Boolean);
       return all.length > before ? all.slice(before) : undefined;
