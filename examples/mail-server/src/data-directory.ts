@@ -15,8 +15,11 @@ import { StartupError } from './startup-error.js';
  * <data>/sslcert/server.key
  * <data>/store/mail/…           the message store
  * <data>/store/queue/…          the delivery queue
- * <data>/logs/mail.log          Kerio's Mail and Security logs
+ * <data>/logs/mail.log          Kerio's Mail, Security, Error and Warning logs
  * <data>/logs/security.log
+ * <data>/logs/error.log
+ * <data>/logs/warning.log
+ * <data>/logs/debug.log         the Debug log, when mailserver.cfg turns it on
  * ```
  */
 export class DataDirectory {

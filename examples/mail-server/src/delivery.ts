@@ -50,6 +50,7 @@ export async function openDeliveryQueue(options: DeliveryOptions): Promise<Deliv
     clock,
     utcOffset,
     insertEnvelopeTo: config.delivery.insertEnvelopeTo,
+    logger: options.logs.logger('delivery'),
   });
   const minutes = (count: number) => count * 60_000;
   return DeliveryQueue.open({
@@ -64,6 +65,7 @@ export async function openDeliveryQueue(options: DeliveryOptions): Promise<Deliv
     maxMessageSize: config.limits.messageSize,
     utcOffset,
     mailLog: options.logs.mail,
+    logger: options.logs.logger('queue'),
   });
 }
 

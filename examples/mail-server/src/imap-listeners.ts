@@ -1,7 +1,8 @@
-import { type AuthLockout, IpAddressGroups } from '@mailyard/access-policy';
+import { IpAddressGroups, type LoginGuard } from '@mailyard/access-policy';
 import { type ImapServer, createImapServer } from '@mailyard/imap-core';
 import type { Directory, MailStore } from '@mailyard/mailstore-interface';
 import { logFailedLogin } from './failed-login-log.js';
+import type { KerioLogs } from './kerio-logs.js';
 import { type ListenerPlan, listenersOn } from './listener-plan.js';
 import type { TlsCredentials } from './self-signed-certificate.js';
 import type { MailServerConfig } from './server-config.js';
@@ -12,8 +13,9 @@ export interface ImapListenersOptions {
   readonly directory: Directory;
   readonly store: MailStore;
   readonly tls: TlsCredentials;
-  readonly lockout: AuthLockout;
+  readonly loginGuard: LoginGuard;
   readonly securityLog: (line: string) => void;
+  readonly logs: KerioLogs;
 }
 
 /**
@@ -40,7 +42,8 @@ export function createImapListeners(options: ImapListenersOptions): ImapServer {
       'LOGIN',
     ],
     allowPlaintextAuth: !config.authentication.requireSecureAuth,
-    lockout: options.lockout,
+    loginGuard: options.loginGuard,
+    logger: options.logs.logger('imap'),
     limits: {
       maxConnectionsPerIp: config.limits.imapConnectionsPerIp,
       maxUnauthenticatedPerIp: config.limits.imapUnauthenticatedPerIp,
@@ -48,18 +51,20 @@ export function createImapListeners(options: ImapListenersOptions): ImapServer {
     },
     // Kerio's "Do not apply these limits to IP address group".
     connectionLimitsExempt: (ip) => ipGroups.contains(exemptGroup, ip),
-    // Kerio's Security log: every failed login, and the moment an address gets locked.
+    // Kerio's Security log: every failed login, and the moment an address or account gets locked.
     onLoginFailed: (failure) =>
       logFailedLogin(
         options.securityLog,
         'IMAP',
         {
           ip: failure.remoteAddress,
+          login: failure.login,
           mechanism: failure.method,
           reason: failure.reason,
           justLocked: failure.justLocked,
+          accountJustLocked: failure.accountJustLocked,
         },
-        config.authentication.lockoutFailures,
+        config.authentication,
       ),
     tls: { cert: options.tls.cert, key: options.tls.key },
     listeners: listenersOn(options.plan, {

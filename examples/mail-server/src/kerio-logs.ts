@@ -1,47 +1,114 @@
 import { type WriteStream, createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Clock } from '@mailyard/mailstore-interface';
+import type { Clock, Logger } from '@mailyard/mailstore-interface';
 import { type MailLog, formatLogTimestamp, textMailLog } from '@mailyard/smtp-core';
+import { formatLogLine } from './log-line.js';
+
+export interface KerioLogsOptions {
+  /** Write the Debug log (`debug.log`): the engines' informational entries. Off in Kerio too. */
+  readonly debug: boolean;
+  /** Where an Error log entry is repeated, with the error's stack: the operator's terminal. */
+  readonly stderr: (text: string) => void;
+}
 
 /**
- * Kerio's logs in `<data>/logs/`: `mail.log` (a line per message received and per recipient
- * delivered, from the queue) and `security.log` (failed logins, relay attempts, harvest attacks).
- * Each line starts with `[DD/Mon/YYYY HH:MM:SS]` in the server's local time.
+ * Kerio's logs in `<data>/logs/` (Admin Guide 24), each line starting with
+ * `[DD/Mon/YYYY HH:MM:SS]` in the server's local time:
+ *
+ * - `mail.log`: a line per message received and per recipient delivered, from the queue;
+ * - `security.log`: failed logins, locks, relay attempts, harvest attacks;
+ * - `error.log`: what stops a service from working (a bug answered `[SERVERBUG]`, a store or
+ *   directory that failed); each entry is also written to stderr, with the error's stack;
+ * - `warning.log`: what an operator may want to look into (why a login failed, a folder index
+ *   rebuilt, a TLS handshake that failed);
+ * - `debug.log`, only when configured: logins, sessions, client IDs.
+ *
+ * The engines and the store write the last three through a `Logger` each (`logger(service)`);
+ * their entries carry the session id. No entry carries a password or a message's content: the
+ * engines never hand them to a logger, and the tests hold them to it.
  */
 export class KerioLogs {
   readonly mail: MailLog;
   /** A Security log line, without its time stamp. */
   readonly security: (line: string) => void;
+  private closed = false;
 
   private constructor(
-    private readonly files: readonly WriteStream[],
-    mailFile: WriteStream,
-    securityFile: WriteStream,
-    clock: Clock,
+    private readonly files: Readonly<Record<LogName, WriteStream | null>>,
+    private readonly clock: Clock,
+    private readonly options: KerioLogsOptions,
   ) {
+    const mail = files.mail!;
     this.mail = textMailLog({
-      write: (line) => mailFile.write(`${line}\n`),
+      write: (line) => {
+        if (!this.closed) mail.write(`${line}\n`);
+      },
       utcOffset: localOffset,
     });
-    this.security = (line) =>
-      securityFile.write(`${formatLogTimestamp(clock.now(), localOffset)} ${line}\n`);
+    this.security = (line) => this.write('security', line);
   }
 
-  static async open(directory: string, clock: Clock): Promise<KerioLogs> {
+  static async open(
+    directory: string,
+    clock: Clock,
+    options: KerioLogsOptions,
+  ): Promise<KerioLogs> {
     await mkdir(directory, { recursive: true });
     const open = (name: string) => createWriteStream(join(directory, name), { flags: 'a' });
-    const mail = open('mail.log');
-    const security = open('security.log');
-    return new KerioLogs([mail, security], mail, security, clock);
+    return new KerioLogs(
+      {
+        mail: open('mail.log'),
+        security: open('security.log'),
+        error: open('error.log'),
+        warning: open('warning.log'),
+        debug: options.debug ? open('debug.log') : null,
+      },
+      clock,
+      options,
+    );
+  }
+
+  /** A logger for one service (`imap`, `pop3`, `smtp`, `store`, `queue`): its name tags each line. */
+  logger(service: string): Logger {
+    return {
+      error: (message, fields) => {
+        const line = formatLogLine(service, message, fields);
+        this.write('error', line);
+        const stack = Object.values(fields ?? {}).find((value) => value instanceof Error);
+        this.options.stderr(
+          stack instanceof Error && stack.stack ? `${line}\n${indent(stack.stack)}` : line,
+        );
+      },
+      warn: (message, fields) => this.write('warning', formatLogLine(service, message, fields)),
+      info: (message, fields) => this.write('debug', formatLogLine(service, message, fields)),
+    };
   }
 
   /** Writes out what is buffered and closes the files. */
   async close(): Promise<void> {
+    // A session still finishing may log after this; its entries are dropped, not an error.
+    this.closed = true;
     await Promise.all(
-      this.files.map((file) => new Promise<void>((resolve) => file.end(() => resolve()))),
+      Object.values(this.files).map((file) =>
+        file === null ? undefined : new Promise<void>((resolve) => file.end(() => resolve())),
+      ),
     );
   }
+
+  private write(name: LogName, line: string): void {
+    if (this.closed) return;
+    this.files[name]?.write(`${formatLogTimestamp(this.clock.now(), localOffset)} ${line}\n`);
+  }
+}
+
+type LogName = 'mail' | 'security' | 'error' | 'warning' | 'debug';
+
+function indent(stack: string): string {
+  return stack
+    .split('\n')
+    .map((line) => `    ${line.trim()}`)
+    .join('\n');
 }
 
 /** The server's offset from UTC at a moment, in minutes (follows daylight saving). */

@@ -1,4 +1,4 @@
-import { AuthLockout, RecentLogins } from '@mailyard/access-policy';
+import { RecentLogins } from '@mailyard/access-policy';
 import { FsMailStore } from '@mailyard/mailstore-fs';
 import { type Clock, directoryAccountPolicy, systemClock } from '@mailyard/mailstore-interface';
 import type { CommandLine } from './command-line.js';
@@ -6,6 +6,7 @@ import { DataDirectory } from './data-directory.js';
 import { createImapListeners } from './imap-listeners.js';
 import { openDeliveryQueue } from './delivery.js';
 import { KerioLogs } from './kerio-logs.js';
+import { createLoginGuard } from './login-guard.js';
 import { LISTENER_NAMES, type ListenerName } from './listener-names.js';
 import { planListeners } from './listener-plan.js';
 import { type Listening, listenAll } from './listening.js';
@@ -15,7 +16,10 @@ import { createSmtpListeners } from './smtp-listeners.js';
 import { type GeneratedAccount, applyAccounts, openUserDirectory } from './user-directory.js';
 
 export interface MailServerOptions extends Omit<CommandLine, 'help'> {
-  /** Where notices go (unknown configuration variables, shutdown progress). */
+  /**
+   * Where notices go (unknown configuration variables, shutdown progress), and every Error log
+   * entry, with its stack: the operator's terminal.
+   */
   readonly warn: (message: string) => void;
   readonly clock?: Clock;
 }
@@ -47,20 +51,21 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
   const directory = await openUserDirectory(data.usersCfg);
   const generatedAccounts = await applyAccounts(directory, options);
   const tls = await loadOrCreateCertificate(data, config.hostname);
-  const logs = await KerioLogs.open(data.logs, clock);
+  const logs = await KerioLogs.open(data.logs, clock, {
+    debug: config.logging.debug,
+    stderr: (text) => options.warn(`error: ${text}`),
+  });
   const store = new FsMailStore({
     directory: data.store(config),
     policy: directoryAccountPolicy(directory),
     clock,
+    logger: logs.logger('store'),
   });
   const queue = await openDeliveryQueue({ config, data, store, directory, logs, clock });
 
-  // One lockout for every protocol: five bad passwords over IMAP lock SMTP AUTH too (Kerio 1.6).
-  const lockout = new AuthLockout({
-    maxFailures: config.authentication.lockoutFailures,
-    unlockAfterMs: config.authentication.lockoutMinutes * 60_000,
-    clock,
-  });
+  // One guard for every protocol: five bad passwords over IMAP lock SMTP AUTH too (Kerio 1.6),
+  // and guesses at one account are throttled whichever protocol and address they come from.
+  const loginGuard = createLoginGuard(config.authentication, directory, clock);
   const pop3Logins =
     config.relay.pop3BeforeSmtpMinutes > 0
       ? new RecentLogins({ windowMs: config.relay.pop3BeforeSmtpMinutes * 60_000, clock })
@@ -72,9 +77,10 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
     directory,
     store,
     tls,
-    lockout,
+    loginGuard,
     pop3Logins,
     securityLog: logs.security,
+    logs,
   };
   const on = (...names: ListenerName[]) => names.some((name) => plan.ports[name] !== undefined);
   const servers: Listening[] = [];

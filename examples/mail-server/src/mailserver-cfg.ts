@@ -8,6 +8,7 @@ import {
 } from '@mailyard/mailstore-interface';
 import { LISTENER_NAMES, type ListenerName } from './listener-names.js';
 import {
+  type AuthenticationConfig,
   type ListenerConfig,
   type MailServerConfig,
   type RouteConfig,
@@ -72,11 +73,7 @@ export function parseMailserverCfg(xml: string, file = 'mailserver.cfg'): ReadCo
         defaults.limits.imapUserIpConnections,
       ),
     },
-    authentication: {
-      requireSecureAuth: read.flag('RequireSecureAuth', defaults.authentication.requireSecureAuth),
-      lockoutFailures: read.count('LockoutFailures', defaults.authentication.lockoutFailures),
-      lockoutMinutes: read.count('LockoutMinutes', defaults.authentication.lockoutMinutes),
-    },
+    authentication: readAuthentication(file, read, defaults.authentication),
     delivery: {
       smarthost: smarthost.host ? smarthost : null,
       routes: (lists.get('DomainRoute') ?? []).map((item, index) => readRoute(file, item, index)),
@@ -88,6 +85,7 @@ export function parseMailserverCfg(xml: string, file = 'mailserver.cfg'): ReadCo
       warningMinutes: read.count('QueueWarningMinutes', defaults.queue.warningMinutes),
       bounceMinutes: read.count('QueueBounceMinutes', defaults.queue.bounceMinutes, 1),
     },
+    logging: { debug: read.flag('DebugLog', defaults.logging.debug) },
     ipGroups: lists.has('IpGroup')
       ? readIpGroups(file, lists.get('IpGroup') ?? [])
       : defaults.ipGroups,
@@ -160,6 +158,26 @@ export function formatMailserverCfg(config: MailServerConfig): string {
     v('RequireSecureAuth', config.authentication.requireSecureAuth),
     v('LockoutFailures', config.authentication.lockoutFailures),
     v('LockoutMinutes', config.authentication.lockoutMinutes),
+    {
+      comment:
+        'Account lockout (Kerio 7.1): failed logins to one account, from anywhere, lock it for ' +
+        'everyone, its owner included; 0 = off',
+    },
+    v('AccountLockout', config.authentication.accountLockout),
+    v('AccountLockoutFailures', config.authentication.accountLockoutFailures),
+    v('AccountLockoutMinutes', config.authentication.accountLockoutMinutes),
+    {
+      comment:
+        'Login throttle per account, for addresses the account has not logged in from: free ' +
+        'attempts (0 = off), then a delay in ms doubling up to the maximum; an attempt that ' +
+        'would wait longer than MaxWait is refused',
+    },
+    v('LoginThrottleFreeAttempts', config.authentication.throttleFreeAttempts),
+    v('LoginThrottleDelayMs', config.authentication.throttleDelayMs),
+    v('LoginThrottleMaxDelayMs', config.authentication.throttleMaxDelayMs),
+    v('LoginThrottleMaxWaitMs', config.authentication.throttleMaxWaitMs),
+    { comment: 'Days an address an account logged in from is known, and never throttled' },
+    v('KnownAddressDays', config.authentication.knownAddressDays),
     { comment: 'SMTP delivery: a relay server (empty host: DNS MX records), routes per domain' },
     v('SmtpRelayHost', smarthost?.host ?? ''),
     v('SmtpRelayPort', smarthost?.port ?? 25),
@@ -182,9 +200,38 @@ export function formatMailserverCfg(config: MailServerConfig): string {
     v('QueueWarningMinutes', config.queue.warningMinutes),
     v('QueueBounceMinutes', config.queue.bounceMinutes),
     v('ShutdownGraceSeconds', config.shutdownGraceSeconds),
+    { comment: 'Logs in <data>/logs: the Debug log (debug.log) is off unless 1' },
+    v('DebugLog', config.logging.debug),
     { comment: 'IP address groups: Kind is host, range, network or group' },
     { list: 'IpGroup', items: writeIpGroups(config.ipGroups) },
   ]);
+}
+
+function readAuthentication(
+  file: string,
+  read: Reader,
+  defaults: AuthenticationConfig,
+): AuthenticationConfig {
+  const authentication: AuthenticationConfig = {
+    requireSecureAuth: read.flag('RequireSecureAuth', defaults.requireSecureAuth),
+    lockoutFailures: read.count('LockoutFailures', defaults.lockoutFailures),
+    lockoutMinutes: read.count('LockoutMinutes', defaults.lockoutMinutes, 1),
+    accountLockout: read.flag('AccountLockout', defaults.accountLockout),
+    accountLockoutFailures: read.count('AccountLockoutFailures', defaults.accountLockoutFailures),
+    accountLockoutMinutes: read.count('AccountLockoutMinutes', defaults.accountLockoutMinutes, 1),
+    throttleFreeAttempts: read.count('LoginThrottleFreeAttempts', defaults.throttleFreeAttempts),
+    throttleDelayMs: read.count('LoginThrottleDelayMs', defaults.throttleDelayMs, 1),
+    throttleMaxDelayMs: read.count('LoginThrottleMaxDelayMs', defaults.throttleMaxDelayMs, 1),
+    throttleMaxWaitMs: read.count('LoginThrottleMaxWaitMs', defaults.throttleMaxWaitMs, 1),
+    knownAddressDays: read.count('KnownAddressDays', defaults.knownAddressDays, 1),
+  };
+  if (authentication.throttleMaxDelayMs < authentication.throttleDelayMs) {
+    throw new StartupError(
+      `${file}: LoginThrottleMaxDelayMs (${authentication.throttleMaxDelayMs}) is less than ` +
+        `LoginThrottleDelayMs (${authentication.throttleDelayMs})`,
+    );
+  }
+  return authentication;
 }
 
 /** Typed access to the variables, with errors that name the file and the variable. */

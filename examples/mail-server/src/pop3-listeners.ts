@@ -1,8 +1,9 @@
-import type { AuthLockout, RecentLogins } from '@mailyard/access-policy';
+import type { LoginGuard, RecentLogins } from '@mailyard/access-policy';
 import type { Directory, MailStore } from '@mailyard/mailstore-interface';
 import { type Pop3LoginFailure, type Pop3Server, createPop3Server } from '@mailyard/pop3-core';
 import { SaslServer } from '@mailyard/sasl';
 import { logFailedLogin } from './failed-login-log.js';
+import type { KerioLogs } from './kerio-logs.js';
 import { type ListenerPlan, listenersOn } from './listener-plan.js';
 import type { TlsCredentials } from './self-signed-certificate.js';
 import type { MailServerConfig } from './server-config.js';
@@ -13,10 +14,11 @@ export interface Pop3ListenersOptions {
   readonly directory: Directory;
   readonly store: MailStore;
   readonly tls: TlsCredentials;
-  readonly lockout: AuthLockout;
+  readonly loginGuard: LoginGuard;
   /** Fed with every POP3 login, for POP3-before-SMTP; null when it is off. */
   readonly pop3Logins: RecentLogins | null;
   readonly securityLog: (line: string) => void;
+  readonly logs: KerioLogs;
 }
 
 /**
@@ -42,7 +44,8 @@ export function createPop3Listeners(options: Pop3ListenersOptions): Pop3Server {
     allowPlaintextAuth: plaintext,
     // APOP needs reversible passwords, which users.cfg does not keep.
     apop: false,
-    loginGuard: options.lockout,
+    loginGuard: options.loginGuard,
+    logger: options.logs.logger('pop3'),
     hooks: {
       onLogin: (user, session) => options.pop3Logins?.record(session.remoteAddress, user),
       onLoginFailed: (failure, session) =>
@@ -51,11 +54,13 @@ export function createPop3Listeners(options: Pop3ListenersOptions): Pop3Server {
           'POP3',
           {
             ip: session.remoteAddress,
+            login: failure.login,
             mechanism: mechanismOf(failure),
             reason: reasonOf(failure),
             justLocked: failure.justLocked,
+            accountJustLocked: failure.accountJustLocked,
           },
-          config.authentication.lockoutFailures,
+          config.authentication,
         ),
     },
     tls: { cert: options.tls.cert, key: options.tls.key },
@@ -71,14 +76,7 @@ function mechanismOf(failure: Pop3LoginFailure): string {
   return failure.method.startsWith('AUTH ') ? failure.method.slice(5) : failure.method;
 }
 
-/** The SASL failure reasons the Security log's wording is keyed on. */
+/** The SASL failure reasons (and guard refusals) the Security log's wording is keyed on. */
 function reasonOf(failure: Pop3LoginFailure): string {
-  switch (failure.reason) {
-    case 'plaintext-refused':
-      return 'encryption-required';
-    case 'malformed':
-      return 'malformed';
-    default:
-      return 'invalid-credentials';
-  }
+  return failure.reason === 'plaintext-refused' ? 'encryption-required' : failure.reason;
 }

@@ -1,5 +1,13 @@
 import { hostname as systemHostname } from 'node:os';
-import { type IpGroupItem, LOCAL_CLIENTS, LOCAL_CLIENTS_GROUP } from '@mailyard/access-policy';
+import {
+  DEFAULT_BASE_DELAY_MS,
+  DEFAULT_FREE_ATTEMPTS,
+  DEFAULT_MAX_DELAY_MS,
+  DEFAULT_MAX_WAIT_MS,
+  type IpGroupItem,
+  LOCAL_CLIENTS,
+  LOCAL_CLIENTS_GROUP,
+} from '@mailyard/access-policy';
 import { LISTENERS, type ListenerName } from './listener-names.js';
 
 /**
@@ -19,6 +27,7 @@ export interface MailServerConfig {
   readonly authentication: AuthenticationConfig;
   readonly delivery: DeliveryConfig;
   readonly queue: QueueConfig;
+  readonly logging: LoggingConfig;
   /** Named IP address groups (Kerio 19.1) that the settings above refer to. */
   readonly ipGroups: Readonly<Record<string, readonly IpGroupItem[]>>;
   /** Seconds in-flight transactions get to finish when the server is told to stop. */
@@ -74,6 +83,31 @@ export interface AuthenticationConfig {
   /** Failed logins from one IP before it is locked out, and for how long. */
   readonly lockoutFailures: number;
   readonly lockoutMinutes: number;
+  /**
+   * Kerio 7.1's account lockout: failed logins to one account, from anywhere, lock it for
+   * everyone. Off by default: anyone who knows an address can lock its owner out with it.
+   */
+  readonly accountLockout: boolean;
+  readonly accountLockoutFailures: number;
+  readonly accountLockoutMinutes: number;
+  /**
+   * The per-account throttle (docs/access-policy.md): attempts on one account from addresses it
+   * has not logged in from recently. `throttleFreeAttempts` run at once (0 turns the throttle
+   * off), then each waits `throttleDelayMs` doubling up to `throttleMaxDelayMs` after the one
+   * before; one that would wait more than `throttleMaxWaitMs` is refused ("try again later").
+   */
+  readonly throttleFreeAttempts: number;
+  readonly throttleDelayMs: number;
+  readonly throttleMaxDelayMs: number;
+  readonly throttleMaxWaitMs: number;
+  /** How long an address an account logged in from stays known (never throttled), in days. */
+  readonly knownAddressDays: number;
+}
+
+/** Kerio 24: which logs are written in `<data>/logs`. */
+export interface LoggingConfig {
+  /** The Debug log (`debug.log`: logins, sessions, the engines' informational entries); off. */
+  readonly debug: boolean;
 }
 
 /** Kerio 12.5, SMTP Delivery: where mail for other domains goes. */
@@ -154,9 +188,23 @@ export function defaultConfig(): MailServerConfig {
       imapUnauthenticatedPerIp: 10,
       imapUserIpConnections: 10,
     },
-    authentication: { requireSecureAuth: true, lockoutFailures: 5, lockoutMinutes: 20 },
+    authentication: {
+      requireSecureAuth: true,
+      lockoutFailures: 5,
+      lockoutMinutes: 20,
+      // Kerio 12.8's figure for the account lockout, which stays off unless turned on.
+      accountLockout: false,
+      accountLockoutFailures: 5,
+      accountLockoutMinutes: 20,
+      throttleFreeAttempts: DEFAULT_FREE_ATTEMPTS,
+      throttleDelayMs: DEFAULT_BASE_DELAY_MS,
+      throttleMaxDelayMs: DEFAULT_MAX_DELAY_MS,
+      throttleMaxWaitMs: DEFAULT_MAX_WAIT_MS,
+      knownAddressDays: 30,
+    },
     delivery: { smarthost: null, routes: [], insertEnvelopeTo: false },
     queue: { threads: 32, retryMinutes: 30, warningMinutes: 45, bounceMinutes: 5 * 24 * 60 },
+    logging: { debug: false },
     ipGroups: { [LOCAL_CLIENTS_GROUP]: LOCAL_CLIENTS },
     shutdownGraceSeconds: 10,
   };

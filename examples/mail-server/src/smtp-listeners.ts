@@ -1,5 +1,10 @@
-import { type AuthLockout, IpAddressGroups, type RecentLogins } from '@mailyard/access-policy';
-import { type Directory, type MailStore, wouldExceedQuota } from '@mailyard/mailstore-interface';
+import { IpAddressGroups, type LoginGuard, type RecentLogins } from '@mailyard/access-policy';
+import {
+  type Directory,
+  type Logger,
+  type MailStore,
+  wouldExceedQuota,
+} from '@mailyard/mailstore-interface';
 import {
   type DeliveryQueue,
   KerioSmtpPolicy,
@@ -9,6 +14,7 @@ import {
   type SmtpServerHooks,
   createSmtpServer,
 } from '@mailyard/smtp-core';
+import type { KerioLogs } from './kerio-logs.js';
 import { type ListenerPlan, listenersOn } from './listener-plan.js';
 import type { MailServerConfig } from './server-config.js';
 import type { TlsCredentials } from './self-signed-certificate.js';
@@ -20,11 +26,12 @@ export interface SmtpListenersOptions {
   readonly store: MailStore;
   readonly queue: DeliveryQueue;
   readonly tls: TlsCredentials;
-  /** The lockout the IMAP and POP3 listeners share: bad passwords count across protocols. */
-  readonly lockout: AuthLockout;
+  /** The login guard the IMAP and POP3 listeners share: bad passwords count across protocols. */
+  readonly loginGuard: LoginGuard;
   /** POP3 logins, for POP3-before-SMTP; null when it is off. */
   readonly pop3Logins: RecentLogins | null;
   readonly securityLog: (line: string) => void;
+  readonly logs: KerioLogs;
 }
 
 /**
@@ -35,6 +42,7 @@ export interface SmtpListenersOptions {
  */
 export function createSmtpListeners(options: SmtpListenersOptions): SmtpServer {
   const { config } = options;
+  const logger = options.logs.logger('smtp');
   const policy = new KerioSmtpPolicy({
     directory: options.directory,
     ipGroups: new IpAddressGroups(config.ipGroups),
@@ -57,7 +65,9 @@ export function createSmtpListeners(options: SmtpListenersOptions): SmtpServer {
       messageSize: config.limits.messageSize,
       receivedHeaders: config.limits.receivedHeaders,
     },
-    lockout: options.lockout,
+    loginGuard: options.loginGuard,
+    lockoutFailures: config.authentication.lockoutFailures,
+    accountLockoutFailures: config.authentication.accountLockoutFailures,
     auth: {
       sasl: {
         credentials: options.directory,
@@ -75,7 +85,9 @@ export function createSmtpListeners(options: SmtpListenersOptions): SmtpServer {
     hostname: config.hostname,
     sasl: policy.sasl,
     limits: policy.limits,
-    hooks: policy.hooks(applicationHooks(options)),
+    loginGuard: options.loginGuard,
+    logger,
+    hooks: policy.hooks(applicationHooks(options, logger)),
     received: { hideAddress: policy.hideAddress, offsetMinutes: localOffsetMinutes() },
     tls: { cert: options.tls.cert, key: options.tls.key },
     listeners: listenersOn(options.plan, {
@@ -87,7 +99,7 @@ export function createSmtpListeners(options: SmtpListenersOptions): SmtpServer {
 }
 
 /** What the server itself decides after the policy: full mailboxes, and where messages go. */
-function applicationHooks(options: SmtpListenersOptions): SmtpServerHooks {
+function applicationHooks(options: SmtpListenersOptions, logger: Logger): SmtpServerHooks {
   return {
     // Kerio 8.3: once a quota is reached, "any new messages will be refused by the server".
     // Refused at RCPT, temporarily: the owner may make room, and the sender's server retries.
@@ -113,6 +125,9 @@ function applicationHooks(options: SmtpListenersOptions): SmtpServerHooks {
         return { code: 250, enhanced: '2.0.0', lines: [`Ok: queued as ${queueId}`] };
       } catch (error) {
         if (!(error instanceof QueueError)) throw error;
+        // The queue could not write: the client retries later, the operator must know now.
+        if (error.code === 'io')
+          logger.error('could not queue a message', { session: session.id, error });
         return queueRefusal(error);
       }
     },

@@ -59,6 +59,50 @@ describe('mailserver.cfg', () => {
     });
   });
 
+  it('reads the login guard and the Debug log; the account lockout and debug.log are off by default', () => {
+    const defaults = defaultConfig();
+    expect(defaults.authentication).toMatchObject({
+      accountLockout: false,
+      accountLockoutFailures: 5,
+      accountLockoutMinutes: 20,
+      throttleFreeAttempts: 5,
+      throttleDelayMs: 1_000,
+      throttleMaxDelayMs: 300_000,
+      throttleMaxWaitMs: 30_000,
+      knownAddressDays: 30,
+    });
+    expect(defaults.logging).toEqual({ debug: false });
+    const xml = formatMailserverCfg(defaults);
+    expect(xml).toContain('<variable name="AccountLockout">0</variable>');
+    expect(xml).toContain('<variable name="LoginThrottleMaxWaitMs">30000</variable>');
+    expect(xml).toContain('<variable name="DebugLog">0</variable>');
+    const { config: read, warnings } = config(
+      wrap(`
+        <variable name="AccountLockout">1</variable>
+        <variable name="AccountLockoutFailures">3</variable>
+        <variable name="AccountLockoutMinutes">5</variable>
+        <variable name="LoginThrottleFreeAttempts">0</variable>
+        <variable name="LoginThrottleDelayMs">50</variable>
+        <variable name="LoginThrottleMaxDelayMs">400</variable>
+        <variable name="LoginThrottleMaxWaitMs">2000</variable>
+        <variable name="KnownAddressDays">7</variable>
+        <variable name="DebugLog">1</variable>`),
+    );
+    expect(warnings).toEqual([]);
+    expect(read.authentication).toEqual({
+      ...defaults.authentication,
+      accountLockout: true,
+      accountLockoutFailures: 3,
+      accountLockoutMinutes: 5,
+      throttleFreeAttempts: 0,
+      throttleDelayMs: 50,
+      throttleMaxDelayMs: 400,
+      throttleMaxWaitMs: 2000,
+      knownAddressDays: 7,
+    });
+    expect(read.logging).toEqual({ debug: true });
+  });
+
   it('reads listeners, routes, a smarthost and IP groups', () => {
     const { config: read } = config(
       wrap(`
@@ -153,6 +197,18 @@ describe('mailserver.cfg', () => {
     [
       '<variable name="RelayTrustedGroup">Nobody</variable>',
       'test.cfg: the IP address group "Nobody" is not defined',
+    ],
+    [
+      '<variable name="LoginThrottleDelayMs">500</variable><variable name="LoginThrottleMaxDelayMs">100</variable>',
+      'test.cfg: LoginThrottleMaxDelayMs (100) is less than LoginThrottleDelayMs (500)',
+    ],
+    [
+      '<variable name="LoginThrottleMaxWaitMs">0</variable>',
+      'test.cfg: LoginThrottleMaxWaitMs is a whole number from 1, not "0"',
+    ],
+    [
+      '<variable name="LockoutMinutes">0</variable>',
+      'test.cfg: LockoutMinutes is a whole number from 1, not "0"',
     ],
   ])('refuses %s, saying what and where', (body, message) => {
     expect(() => config(wrap(body))).toThrow(new StartupError(message));

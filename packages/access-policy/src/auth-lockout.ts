@@ -75,6 +75,13 @@ export class AuthLockout {
     return until !== null && until > now ? until : null;
   }
 
+  /** Milliseconds the lock on the IP still lasts; 0 when it is not locked. */
+  lockedForMs(ip: string): number {
+    const now = this.#clock.now();
+    const until = this.lockedUntil(ip);
+    return until === null ? 0 : until - now;
+  }
+
   /** Failures from the IP that count now. */
   failures(ip: string): number {
     const now = this.#clock.now();

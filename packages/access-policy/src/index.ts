@@ -30,6 +30,27 @@ export {
   type LockoutVerdict,
 } from './auth-lockout.js';
 export {
+  AccountThrottle,
+  DEFAULT_BASE_DELAY_MS,
+  DEFAULT_FORGET_AFTER_MS,
+  DEFAULT_FREE_ATTEMPTS,
+  DEFAULT_MAX_DELAY_MS,
+  DEFAULT_MAX_WAIT_MS,
+  type AccountThrottleOptions,
+  type ThrottleVerdict,
+} from './account-throttle.js';
+export {
+  KnownAddresses,
+  DEFAULT_KNOWN_FOR_MS,
+  type KnownAddressesOptions,
+} from './known-addresses.js';
+export {
+  LoginGuard,
+  type LoginGuardFailure,
+  type LoginGuardOptions,
+  type LoginGuardRefusal,
+} from './login-guard.js';
+export {
   RecentLogins,
   DEFAULT_RECENT_LOGIN_WINDOW_MS,
   type RecentLoginsOptions,

@@ -36,6 +36,8 @@ describe('AuthLockout', () => {
     });
     expect(lockout.recordFailure('192.0.2.1').justLocked).toBe(false);
     expect(lockout.lockedUntil('192.0.2.1')).toBe(until);
+    expect(lockout.lockedForMs('192.0.2.1')).toBe(4 * MINUTE);
+    expect(lockout.lockedForMs('192.0.2.2')).toBe(0);
     expect(lockout.failures('192.0.2.1')).toBe(3);
   });
 

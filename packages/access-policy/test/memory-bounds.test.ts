@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
+  AccountThrottle,
   AuthLockout,
   ConnectionTracker,
   HarvestGuard,
+  KnownAddresses,
   RateWindow,
   RecentLogins,
 } from '../src/index.js';
@@ -81,6 +83,34 @@ describe('memory stays bounded under a million distinct IPs (maxTracked 10,000)'
         clock,
       ),
     ).toBe(MAX_TRACKED);
+  }, 60_000);
+
+  it('AccountThrottle, under a million distinct login names', () => {
+    const clock = new ManualClock();
+    const throttle = new AccountThrottle({ clock, maxTracked: MAX_TRACKED });
+    expect(
+      sprayDistinctIps(
+        (name) => throttle.reserve(`user-${name}`),
+        () => throttle.size,
+        clock,
+      ),
+    ).toBe(MAX_TRACKED);
+    expect(throttle.attempts(`user-${ip(DISTINCT - 1)}`)).toBe(1);
+    expect(throttle.attempts(`user-${ip(0)}`)).toBe(0);
+  }, 60_000);
+
+  it('KnownAddresses', () => {
+    const clock = new ManualClock();
+    const known = new KnownAddresses({ clock, maxTracked: MAX_TRACKED });
+    expect(
+      sprayDistinctIps(
+        (a) => known.record('alice@example.com', a),
+        () => known.size,
+        clock,
+      ),
+    ).toBe(MAX_TRACKED);
+    expect(known.isKnown('alice@example.com', ip(DISTINCT - 1))).toBe(true);
+    expect(known.isKnown('alice@example.com', ip(0))).toBe(false);
   }, 60_000);
 
   it('ConnectionTracker keeps only IPs with open connections', () => {

@@ -9,3 +9,15 @@ export interface Logger {
 }
 
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+
+/**
+ * The same logger with `fields` added to every entry: a session hands its id to every line it
+ * writes this way, so that no log call can forget it.
+ */
+export function loggerWithFields(logger: Logger, fields: Record<string, unknown>): Logger {
+  return {
+    info: (message, extra) => logger.info(message, { ...fields, ...extra }),
+    warn: (message, extra) => logger.warn(message, { ...fields, ...extra }),
+    error: (message, extra) => logger.error(message, { ...fields, ...extra }),
+  };
+}

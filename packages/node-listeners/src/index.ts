@@ -1,1 +1,2 @@
 export { ListenerGroup, type BoundListener, type TcpListener } from './listener-group.js';
+export { sessionIds } from './session-ids.js';

@@ -28,7 +28,6 @@ export {
   type StatusLine,
   parseStatusLine,
 } from './protocol/response-reader.js';
-export type { LoginGuard } from './session/login-guard.js';
 export {
   InProcessMaildropRegistry,
   type MaildropLease,

@@ -3,6 +3,7 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { apopDigest } from '../src/protocol/apop.js';
 import type { Pop3LoginFailure } from '../src/session/pop3-hooks.js';
+import { RecordingLoginGuard } from '@mailyard/test-kit';
 import { HOSTNAME, TestClient, connected, engine, message } from './session-harness.js';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
@@ -271,25 +272,8 @@ describe('one session per maildrop', () => {
 });
 
 describe('login guard and hooks', () => {
-  function guard() {
-    const failures = new Map<string, number>();
-    return {
-      failures,
-      successes: 0,
-      isLocked: (ip: string) => (failures.get(ip) ?? 0) >= 2,
-      recordFailure(ip: string) {
-        const n = (failures.get(ip) ?? 0) + 1;
-        failures.set(ip, n);
-        return { locked: n >= 2, justLocked: n === 2 };
-      },
-      recordSuccess() {
-        this.successes++;
-      },
-    };
-  }
-
   it('records failures, refuses a locked IP before checking credentials, and tells the hooks', async () => {
-    const loginGuard = guard();
+    const loginGuard = new RecordingLoginGuard({ addressLimit: 2 });
     const failed: Pop3LoginFailure[] = [];
     const setup = await engine({
       loginGuard,
@@ -304,11 +288,93 @@ describe('login guard and hooks', () => {
     expect(await again.login()).toBe(
       '-ERR [SYS/TEMP] Too many failed logins from your address; try again later\r\n',
     );
-    expect(failed.at(-1)).toMatchObject({ login: 'alice', method: 'USER', reason: 'locked-out' });
-    expect(loginGuard.failures.get('192.0.2.7')).toBe(2);
+    expect(failed.at(-1)).toMatchObject({
+      login: 'alice',
+      method: 'USER',
+      reason: 'address-locked',
+    });
+    expect(await again.command(`AUTH PLAIN ${b64('\0alice\0wonderland')}`)).toBe(
+      '-ERR [SYS/TEMP] Too many failed logins from your address; try again later\r\n',
+    );
     const elsewhere = await connected(setup, { remoteAddress: '198.51.100.1' });
     expect(await elsewhere.login()).toMatch(/^\+OK/);
-    expect(loginGuard.successes).toBe(1);
+    expect(loginGuard.calls).toEqual([
+      'admit 192.0.2.7 alice',
+      'failure 192.0.2.7 alice',
+      'admit 192.0.2.7 alice',
+      'failure 192.0.2.7 alice',
+      'admit 198.51.100.1 alice',
+      'success 198.51.100.1 alice',
+    ]);
+  });
+
+  it('says so when the account is locked or throttled, over USER, APOP and AUTH, unchecked', async () => {
+    const loginGuard = new RecordingLoginGuard({
+      refuse: {
+        alice: { reason: 'account-locked', retryAfterMs: 60_000 },
+        bob: { reason: 'throttled', retryAfterMs: 5_000 },
+      },
+    });
+    const setup = await engine({ loginGuard, limits: { failedCommands: 10 } });
+    let checks = 0;
+    const { verifyPassword, plaintextPassword } = setup.directory;
+    setup.directory.verifyPassword = (login, password) => {
+      checks++;
+      return verifyPassword.call(setup.directory, login, password);
+    };
+    setup.directory.plaintextPassword = (login) => {
+      checks++;
+      return plaintextPassword.call(setup.directory, login);
+    };
+    const client = await connected(setup);
+    expect(await client.login('alice', 'wonderland')).toBe(
+      '-ERR [SYS/TEMP] Account locked after too many failed logins; try again later\r\n',
+    );
+    expect(await client.command(`APOP bob ${'0'.repeat(32)}`)).toBe(
+      '-ERR [SYS/TEMP] Too many failed logins for this account; try again later\r\n',
+    );
+    expect(await client.command(`AUTH PLAIN ${b64('\0bob\0builder')}`)).toBe(
+      '-ERR [SYS/TEMP] Too many failed logins for this account; try again later\r\n',
+    );
+    expect(await client.command('AUTH CRAM-MD5')).toMatch(/^\+ /);
+    expect(await client.command(b64(`alice ${'0'.repeat(32)}`))).toBe(
+      '-ERR [SYS/TEMP] Account locked after too many failed logins; try again later\r\n',
+    );
+    expect(checks).toBe(0);
+  });
+
+  it('counts broken AUTH exchanges as failed logins; a cancel is not one', async () => {
+    const loginGuard = new RecordingLoginGuard();
+    const failed: Pop3LoginFailure[] = [];
+    const setup = await engine({
+      loginGuard,
+      limits: { failedCommands: 10, saslLine: 200 },
+      hooks: { onLoginFailed: (failure) => void failed.push(failure) },
+    });
+    const client = await connected(setup);
+    expect(await client.command('AUTH PLAIN !!!!')).toMatch(/^-ERR Authentication failed/);
+    expect(await client.command(`AUTH PLAIN ${b64('alice wonderland')}`)).toMatch(
+      /^-ERR Authentication failed/,
+    );
+    await client.command('AUTH LOGIN');
+    expect(await client.command('A'.repeat(300))).toBe('-ERR SASL response too long\r\n');
+    await client.command('AUTH LOGIN');
+    await client.command(b64('bob'));
+    expect(await client.command('not base64!')).toMatch(/^-ERR Authentication failed/);
+    await client.command('AUTH LOGIN');
+    expect(await client.command('*')).toBe('-ERR Authentication cancelled\r\n');
+    expect(loginGuard.calls).toEqual([
+      'failure 192.0.2.7 -',
+      'failure 192.0.2.7 -',
+      'failure 192.0.2.7 -',
+      'failure 192.0.2.7 -',
+    ]);
+    expect(failed.map((f) => f.reason)).toEqual([
+      'malformed',
+      'malformed',
+      'malformed',
+      'malformed',
+    ]);
   });
 
   it('calls onLogin (POP3 before SMTP) and onLogout, and survives a hook that throws', async () => {

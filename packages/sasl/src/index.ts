@@ -11,6 +11,14 @@ export {
   type WireStep,
 } from './sasl-wire.js';
 export { SaslSession } from './sasl-session.js';
+export { countsAsLoginFailure, loginRefusalText } from './login-guard.js';
+export type {
+  GuardedAttempt,
+  LoginFailureVerdict,
+  LoginGuard,
+  LoginRefusal,
+  LoginRefusalReason,
+} from './login-guard.js';
 export type { SaslFailureReason, SaslIdentity, SaslStep } from './sasl-result.js';
 export type {
   SaslCredentials,

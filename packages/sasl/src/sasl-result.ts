@@ -1,3 +1,5 @@
+import type { LoginRefusal } from './login-guard.js';
+
 /**
  * What a SASL exchange ends in. Failures carry a reason each protocol maps onto its own reply:
  * IMAP `NO [AUTHENTICATIONFAILED]`, SMTP 535 5.7.8, POP3 `-ERR [AUTH]`, and so on (see README).
@@ -20,7 +22,12 @@ export type SaslFailureReason =
   /** A response was longer than the server accepts. */
   | 'too-long'
   /** The credential lookup failed: try again later (IMAP `[UNAVAILABLE]`, SMTP 454 4.7.0). */
-  | 'temporary';
+  | 'temporary'
+  /**
+   * The login guard refused the login before its credential was read (a locked address or
+   * account, or a throttled one): the step's `refusal` says which. Try again later.
+   */
+  | 'refused';
 
 /** Who authenticated, and as whom they act. */
 export interface SaslIdentity {
@@ -51,6 +58,8 @@ export type SaslStep =
       readonly message: string;
       /** The authentication id, when the client gave one, for logs and lockout counting. */
       readonly authenticationId?: string;
+      /** Why the login guard refused, with reason `refused`. */
+      readonly refusal?: LoginRefusal;
     };
 
 export function failure(

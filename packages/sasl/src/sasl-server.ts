@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SaslCredentials } from './credentials.js';
+import { guardCredentials } from './guarded-credentials.js';
+import type { GuardedAttempt } from './login-guard.js';
 import type { ChannelBinding, SaslContext, SaslMechanism } from './mechanism.js';
 import { CRAM_MD5 } from './mechanisms/cram-md5.js';
 import { DIGEST_MD5 } from './mechanisms/digest-md5.js';
@@ -81,13 +83,20 @@ export class SaslServer {
       .map((m) => m.name);
   }
 
-  /** A session for the mechanism the client named, or null when it is not one we offer. */
-  start(name: string, transport: SaslTransport): SaslWireSession | null {
+  /**
+   * A session for the mechanism the client named, or null when it is not one we offer. With a
+   * `guarded` attempt, the login guard admits the login before any of its secrets is read, and a
+   * refusal ends the exchange as `refused`.
+   */
+  start(name: string, transport: SaslTransport, guarded?: GuardedAttempt): SaslWireSession | null {
     const mechanism = this.mechanisms.find((m) => m.name === name.toUpperCase());
     if (!mechanism) return null;
+    const context = this.context(transport);
     const session = new SaslSession(
       mechanism,
-      this.context(transport),
+      guarded
+        ? { ...context, credentials: guardCredentials(context.credentials, guarded) }
+        : context,
       this.options.allowPlaintext,
     );
     return new SaslWireSession(

@@ -1,3 +1,4 @@
+import { LoginRefusedError } from './guarded-credentials.js';
 import type { Exchange, SaslContext, SaslMechanism } from './mechanism.js';
 import { type SaslStep, failure } from './sasl-result.js';
 
@@ -64,6 +65,15 @@ export class SaslSession {
       const result = await next();
       return result.done ? this.end(result.value) : { type: 'challenge', challenge: result.value };
     } catch (error) {
+      if (error instanceof LoginRefusedError) {
+        return this.end({
+          type: 'failure',
+          reason: 'refused',
+          message: `login guard: ${error.refusal.reason}`,
+          authenticationId: error.login,
+          refusal: error.refusal,
+        });
+      }
       // Mechanisms report bad input as failures; what throws is a credential lookup.
       return this.end(failure('temporary', `credential lookup failed: ${String(error)}`));
     }

@@ -1,3 +1,4 @@
+import type { LoginRefusal } from './login-guard.js';
 import type { SaslSession } from './sasl-session.js';
 import { type SaslFailureReason, type SaslIdentity, type SaslStep } from './sasl-result.js';
 
@@ -13,6 +14,7 @@ export type WireStep =
       readonly reason: SaslFailureReason;
       readonly message: string;
       readonly authenticationId?: string;
+      readonly refusal?: LoginRefusal;
     };
 
 /**

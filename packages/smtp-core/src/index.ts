@@ -29,6 +29,7 @@ export { parseProxyHeader, type ProxyHeader } from './node/proxy-protocol.js';
 // Kerio's policy
 export { KerioSmtpPolicy, type KerioSmtpPolicyOptions } from './policy/kerio-smtp-policy.js';
 export {
+  accountLockedLine,
   failedLoginLine,
   harvestAttackLine,
   lockedOutLine,

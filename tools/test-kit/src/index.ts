@@ -29,3 +29,4 @@ export {
   openDescriptors,
   setSoftFileLimit,
 } from './file-descriptors.js';
+export { RecordingLoginGuard, type TestRefusal } from './recording-login-guard.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { type SecureContextOptions, TLSSocket, createSecureContext } from 'node:tls';
 import { type InflateRaw, constants as zlib, createDeflateRaw, createInflateRaw } from 'node:zlib';
-import { ListenerGroup, type TcpListener } from '@mailyard/node-listeners';
+import { ListenerGroup, type TcpListener, sessionIds } from '@mailyard/node-listeners';
 import type { ChannelBinding } from '@mailyard/sasl';
 import { ImapSession, type ImapTransport } from '../session/imap-session.js';
 import { ConnectionCensus } from '../session/connection-census.js';
@@ -83,6 +83,7 @@ export function createImapServer(options: ImapServerOptions): ImapServer {
       new MessageRecordCache(options.recordCacheSize ?? DEFAULT_RECORD_CACHE_SIZE),
   };
   const sockets = new Set<Socket>();
+  const nextSessionId = sessionIds();
 
   const accept = (listener: ImapListener, raw: Socket) => {
     sockets.add(raw);
@@ -214,6 +215,7 @@ export function createImapServer(options: ImapServerOptions): ImapServer {
     const session = new ImapSession(
       sessionOptions,
       {
+        id: nextSessionId(),
         remoteAddress: normalizeAddress(raw.remoteAddress),
         secure: listener.tls === 'implicit',
         tlsAvailable: listener.tls === 'starttls' && secureContext !== undefined,

@@ -7,6 +7,7 @@ import {
   type MessageRecord,
   type MessageState,
   isMailStoreError,
+  loggerWithFields,
   silentLogger,
   systemClock,
 } from '@mailyard/mailstore-interface';
@@ -22,6 +23,7 @@ import { type OutputChunk, ResponseBuilder, responseText } from '../protocol/res
 import { capabilities } from './capabilities.js';
 import { reportMailboxChanges } from './change-report.js';
 import { COMMAND_TABLE, allowsExpunges } from './command-table.js';
+import { unreadableAuthenticate } from './commands/auth-commands.js';
 import { type CensusEntry, ConnectionCensus } from './connection-census.js';
 import type { ImapCounters } from './imap-counters.js';
 import { LiteralBudget } from './literal-budget.js';
@@ -87,6 +89,8 @@ export class ImapSession implements SessionContext {
   readonly store: MailStore;
   readonly sasl: SaslServer;
   readonly remoteAddress: string;
+  /** The connection's name in logs: every entry the session writes carries it as `session`. */
+  readonly id: string;
 
   private currentState: SessionState = 'not-authenticated';
   private currentUser: string | null = null;
@@ -121,7 +125,8 @@ export class ImapSession implements SessionContext {
   ) {
     this.limits = { ...DEFAULT_SESSION_LIMITS, ...options.limits };
     this.clock = options.clock ?? systemClock;
-    this.logger = options.logger ?? silentLogger;
+    this.id = connection.id ?? '';
+    this.logger = loggerWithFields(options.logger ?? silentLogger, { session: this.id });
     this.counters = options.counters ?? null;
     this.store = options.store;
     this.remoteAddress = connection.remoteAddress;
@@ -497,7 +502,7 @@ export class ImapSession implements SessionContext {
       this.isSecure = true;
       this.channelBinding = result.channelBinding;
     } catch (error) {
-      this.logger.warn('imap: TLS negotiation failed', { error: String(error) });
+      this.logger.warn('imap: TLS negotiation failed', { error });
       this.close();
     }
   }
@@ -537,7 +542,7 @@ export class ImapSession implements SessionContext {
         await this.handle(event);
       }
     } catch (error) {
-      this.logger.error('imap: session failed', { error: String(error) });
+      this.logger.error('imap: session failed', { error });
       this.close();
     } finally {
       this.pumping = false;
@@ -569,6 +574,9 @@ export class ImapSession implements SessionContext {
           this.appendBytes = 0;
           if (!parsed.ok) {
             await this.sendLine(`${parsed.tag ?? '*'} BAD ${responseText(parsed.message, this)}`);
+            if (parsed.command === 'AUTHENTICATE' && this.currentState === 'not-authenticated') {
+              await unreadableAuthenticate(this);
+            }
             return await this.countBadCommand();
           }
           this.badCommands = 0;
@@ -666,10 +674,15 @@ export class ImapSession implements SessionContext {
       if (this.closed) return;
       const refusal = storeRefusal(error);
       if (refusal) {
+        // A store that cannot do its work is the operator's business; a refusal is the client's.
+        // (APPEND, COPY and MOVE turn the store's error into a refusal of their own first.)
+        if (refusal.code === 'UNAVAILABLE') {
+          this.logger.error('imap: store unavailable', { command: key, error });
+        }
         await this.finish(command, refusal.status, refusal.text, refusal.code);
         return;
       }
-      this.logger.error('imap: command failed', { command: key, error: String(error) });
+      this.logger.error('imap: command failed', { command: key, error });
       await this.finish(command, 'NO', 'Internal error', 'SERVERBUG');
     }
   }

@@ -13,7 +13,6 @@ export {
 } from './literal-budget.js';
 export type { SessionState, Status } from './session-context.js';
 export {
-  type AuthLockoutPolicy,
   type ConnectionInfo,
   DEFAULT_MECHANISMS,
   DEFAULT_SESSION_LIMITS,

@@ -1,21 +1,10 @@
 import type { Clock, Logger, MailStore } from '@mailyard/mailstore-interface';
-import type { ChannelBinding, SaslCredentials, SaslServer } from '@mailyard/sasl';
+import type { ChannelBinding, LoginGuard, SaslCredentials, SaslServer } from '@mailyard/sasl';
 import type { ParserLimits } from '../protocol/parser-limits.js';
 import type { ConnectionCensus } from './connection-census.js';
 import type { ImapCounters } from './imap-counters.js';
 import type { LiteralBudget } from './literal-budget.js';
 import type { MessageRecordCache } from './record-cache.js';
-
-/**
- * Failed-login lockout per client IP, shared with SMTP and POP3 (Kerio's account lockout). The
- * shape of `@mailyard/access-policy`'s `AuthLockout`, which any object of this shape may stand
- * in for: the engine does not import policy, it is handed one.
- */
-export interface AuthLockoutPolicy {
-  isLocked(ip: string): boolean;
-  recordFailure(ip: string): { locked: boolean; justLocked: boolean };
-  recordSuccess(ip: string): void;
-}
 
 /** What a spam filter learns from: a user moved or copied messages into or out of Junk. */
 export interface SpamTrainingEvent {
@@ -36,10 +25,15 @@ export interface LoginFailureEvent {
   readonly login: string | null;
   /** `LOGIN`, or the SASL mechanism after `AUTHENTICATE`. */
   readonly method: string;
-  /** `invalid-credentials`, `locked-out`, or a SASL failure reason (`malformed`, `cancelled`, ...). */
+  /**
+   * `invalid-credentials`, a SASL failure reason (`malformed`, `cancelled`, ...), or why the
+   * login guard refused (`address-locked`, `account-locked`, `throttled`).
+   */
   readonly reason: string;
-  /** This failure locked the address (the lockout's `justLocked`): log the lock once. */
+  /** This failure locked the address (the guard's `justLocked`): log the lock once. */
   readonly justLocked: boolean;
+  /** This failure locked the account (Kerio 7.1's account lockout): log it once. */
+  readonly accountJustLocked: boolean;
 }
 
 /** Changes a quota root's limits (IMAP SETQUOTA); the store contract has no setter of its own. */
@@ -159,7 +153,12 @@ export interface ImapSessionOptions {
   readonly limits?: Partial<SessionLimits>;
   /** Advertise LITERAL- (RFC 7888: non-synchronizing literals up to 4096 octets) instead of LITERAL+. */
   readonly literalMinus?: boolean;
-  readonly lockout?: AuthLockoutPolicy;
+  /**
+   * Brute-force protection, shared with SMTP and POP3: consulted before every credential check
+   * (LOGIN, and inside every SASL mechanism), told of every outcome. `@mailyard/access-policy`'s
+   * `LoginGuard` fits; the engine imports no policy.
+   */
+  readonly loginGuard?: LoginGuard;
   /** A user logged in (Kerio's login statistics). */
   readonly onLogin?: (event: { readonly user: string; readonly remoteAddress: string }) => void;
   /** A login failed, or was refused because the address is locked out. */
@@ -208,5 +207,6 @@ export interface ConnectionInfo {
   readonly compressionAvailable: boolean;
   /** TLS channel binding, for SCRAM-*-PLUS, when the connection is TLS from the start. */
   readonly channelBinding?: ChannelBinding;
+  /** Names the connection in every log entry of its session (`createImapServer` gives one). */
   readonly id?: string;
 }

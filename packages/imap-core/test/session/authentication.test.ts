@@ -1,28 +1,11 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { MemoryDirectory } from '@mailyard/mailstore-interface';
 import { describe, expect, it } from 'vitest';
-import type { AuthLockoutPolicy } from '../../src/index.js';
+import { RecordingLoginGuard } from '@mailyard/test-kit';
 import { ImapCounters } from '../../src/index.js';
 import { TestClient } from './harness.js';
 
 const b64 = (text: string | Buffer) => Buffer.from(text).toString('base64');
-
-/** Kerio's lockout, the way `@mailyard/access-policy` keeps it: failures per IP up to a limit. */
-class LockoutPerAddress implements AuthLockoutPolicy {
-  readonly failures = new Map<string, number>();
-  constructor(private readonly limit: number) {}
-  isLocked(ip: string): boolean {
-    return (this.failures.get(ip) ?? 0) >= this.limit;
-  }
-  recordFailure(ip: string) {
-    const count = (this.failures.get(ip) ?? 0) + 1;
-    this.failures.set(ip, count);
-    return { locked: count >= this.limit, justLocked: count === this.limit };
-  }
-  recordSuccess(ip: string): void {
-    this.failures.delete(ip);
-  }
-}
 
 describe('greeting, capabilities and states', () => {
   it('greets with its capabilities and offers STARTTLS and LOGINDISABLED before TLS', async () => {
@@ -169,28 +152,113 @@ describe('LOGIN and AUTHENTICATE', () => {
     expect(await client.untilTagged('a')).toMatch(/^a OK \[CAPABILITY /);
   });
 
-  it('consults the lockout before checking credentials, and records failures and successes', async () => {
-    const lockout = new LockoutPerAddress(2);
-    const client = await TestClient.connect({ lockout }, { remoteAddress: '198.51.100.7' });
+  it('consults the login guard before checking credentials, and tells it every outcome', async () => {
+    const loginGuard = new RecordingLoginGuard({ addressLimit: 2 });
+    const client = await TestClient.connect({ loginGuard }, { remoteAddress: '198.51.100.7' });
     await client.command('a LOGIN alice wrong');
-    expect(lockout.failures.get('198.51.100.7')).toBe(1);
     await client.command('b LOGIN bob wrong');
-    expect(lockout.isLocked('198.51.100.7')).toBe(true);
-    const other = await TestClient.connect({ lockout }, { remoteAddress: '198.51.100.7' });
-    // Locked out: even the right password is refused, and not checked.
+    expect(loginGuard.calls).toEqual([
+      'admit 198.51.100.7 alice',
+      'failure 198.51.100.7 alice',
+      'admit 198.51.100.7 bob',
+      'failure 198.51.100.7 bob',
+    ]);
+    const other = await TestClient.connect({ loginGuard }, { remoteAddress: '198.51.100.7' });
+    // Locked out: even the right password is refused, unchecked, and the client is told why.
     expect(await other.command('a LOGIN alice wonderland')).toBe(
-      'a NO [AUTHENTICATIONFAILED] Authentication failed\r\n',
+      'a NO [UNAVAILABLE] Too many failed logins from your address; try again later\r\n',
     );
-    const elsewhere = await TestClient.connect({ lockout }, { remoteAddress: '203.0.113.9' });
+    expect(await other.command(`b AUTHENTICATE PLAIN ${b64('\0alice\0wonderland')}`)).toBe(
+      'b NO [UNAVAILABLE] Too many failed logins from your address; try again later\r\n',
+    );
+    expect(loginGuard.calls).toHaveLength(4);
+    const elsewhere = await TestClient.connect({ loginGuard }, { remoteAddress: '203.0.113.9' });
     expect(await elsewhere.command('a LOGIN alice wonderland')).toMatch(/^a OK/);
+    expect(loginGuard.calls.slice(4)).toEqual([
+      'admit 203.0.113.9 alice',
+      'success 203.0.113.9 alice',
+    ]);
+  });
+
+  it('says so when the account is locked or throttled, over LOGIN and every SASL mechanism', async () => {
+    let checks = 0;
+    const directory = await import('./harness.js').then((h) => h.directory());
+    const counted = Object.assign(Object.create(directory) as typeof directory, {
+      verifyPassword: (login: string, password: string) => {
+        checks++;
+        return directory.verifyPassword(login, password);
+      },
+    });
+    const loginGuard = new RecordingLoginGuard({
+      refuse: {
+        alice: { reason: 'account-locked', retryAfterMs: 60_000 },
+        bob: { reason: 'throttled', retryAfterMs: 5_000 },
+      },
+    });
+    const client = await TestClient.connect({ loginGuard, directory: counted });
+    expect(await client.command('a LOGIN alice wonderland')).toBe(
+      'a NO [UNAVAILABLE] Account locked after too many failed logins; try again later\r\n',
+    );
+    expect(await client.command(`b AUTHENTICATE PLAIN ${b64('\0bob\0builder')}`)).toBe(
+      'b NO [UNAVAILABLE] Too many failed logins for this account; try again later\r\n',
+    );
+    client.write('c AUTHENTICATE SCRAM-SHA-256\r\n');
+    await client.until((t) => t.startsWith('+'));
+    client.take();
+    client.write(`${b64('n,,n=bob,r=abcdefgh')}\r\n`);
+    expect(await client.untilTagged('c')).toBe(
+      'c NO [UNAVAILABLE] Too many failed logins for this account; try again later\r\n',
+    );
+    // Refused before the password was looked at; and three refusals end the connection.
+    await client.until((t) => t.includes('* BYE'));
+    expect(checks).toBe(0);
+  });
+
+  it('counts broken AUTHENTICATE exchanges as failed logins; a cancel is not one', async () => {
+    const loginGuard = new RecordingLoginGuard();
+    const client = await TestClient.connect(
+      { loginGuard, limits: { maxAuthFailures: 10 } },
+      { remoteAddress: '198.51.100.9' },
+    );
+    // Not base64; PLAIN without its NULs; a response line over the limit; a SCRAM proof that
+    // is not base64 after the client named itself.
+    expect(await client.command('a AUTHENTICATE PLAIN !!!!')).toMatch(/^a BAD /);
+    expect(await client.command(`b AUTHENTICATE PLAIN ${b64('alice wonderland')}`)).toMatch(
+      /^b BAD /,
+    );
+    client.write('c AUTHENTICATE LOGIN\r\n');
+    await client.until((t) => t.startsWith('+'));
+    client.take();
+    client.write(`${'A'.repeat(70_000)}\r\n`);
+    expect(await client.untilTagged('c')).toMatch(/^c BAD /);
+    client.write('d AUTHENTICATE SCRAM-SHA-256\r\n');
+    await client.until((t) => t.startsWith('+'));
+    client.take();
+    client.write(`${b64('n,,n=bob,r=abcdefgh')}\r\n`);
+    await client.until((t) => t.startsWith('+'));
+    client.take();
+    client.write(`${b64('c=biws,r=abcdefghservernonce,p=not base64!')}\r\n`);
+    expect(await client.untilTagged('d')).toMatch(/^d BAD /);
+    client.write('e AUTHENTICATE LOGIN\r\n');
+    await client.until((t) => t.startsWith('+'));
+    client.take();
+    client.write('*\r\n');
+    expect(await client.untilTagged('e')).toBe('e BAD Authentication cancelled\r\n');
+    expect(loginGuard.calls).toEqual([
+      'failure 198.51.100.9 -',
+      'failure 198.51.100.9 -',
+      'failure 198.51.100.9 -',
+      'admit 198.51.100.9 bob',
+      'failure 198.51.100.9 bob',
+    ]);
   });
 
   it('tells onLogin and onLoginFailed, for the Security log and login statistics', async () => {
-    const lockout = new LockoutPerAddress(2);
+    const loginGuard = new RecordingLoginGuard({ addressLimit: 2 });
     const failures: unknown[] = [];
     const logins: unknown[] = [];
     const options = {
-      lockout,
+      loginGuard,
       allowPlaintextAuth: true,
       onLogin: (event: unknown) => void logins.push(event),
       onLoginFailed: (event: unknown) => void failures.push(event),
@@ -199,28 +267,16 @@ describe('LOGIN and AUTHENTICATE', () => {
     await client.command('a LOGIN alice wrong');
     await client.command(`b AUTHENTICATE PLAIN ${b64('\0bob\0wrong')}`);
     await client.command('c LOGIN alice wonderland');
+    const event = {
+      remoteAddress: '198.51.100.8',
+      reason: 'invalid-credentials',
+      justLocked: false,
+      accountJustLocked: false,
+    };
     expect(failures).toEqual([
-      {
-        remoteAddress: '198.51.100.8',
-        login: 'alice',
-        method: 'LOGIN',
-        reason: 'invalid-credentials',
-        justLocked: false,
-      },
-      {
-        remoteAddress: '198.51.100.8',
-        login: 'bob',
-        method: 'PLAIN',
-        reason: 'invalid-credentials',
-        justLocked: true,
-      },
-      {
-        remoteAddress: '198.51.100.8',
-        login: 'alice',
-        method: 'LOGIN',
-        reason: 'locked-out',
-        justLocked: false,
-      },
+      { ...event, login: 'alice', method: 'LOGIN' },
+      { ...event, login: 'bob', method: 'PLAIN', justLocked: true },
+      { ...event, login: 'alice', method: 'LOGIN', reason: 'address-locked' },
     ]);
     const fresh = await TestClient.connect(options, { remoteAddress: '203.0.113.10' });
     await fresh.command('a LOGIN Alice wonderland');

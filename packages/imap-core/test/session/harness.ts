@@ -41,6 +41,7 @@ export class TestClient {
       tlsAvailable: boolean;
       compressionAvailable: boolean;
       remoteAddress: string;
+      id: string;
     }> = {},
     transportOverrides: Partial<ImapTransport> = {},
   ) {
@@ -70,6 +71,7 @@ export class TestClient {
         secure: connection.secure ?? true,
         tlsAvailable: connection.tlsAvailable ?? false,
         compressionAvailable: connection.compressionAvailable ?? true,
+        ...(connection.id !== undefined ? { id: connection.id } : {}),
       },
       transport,
     );

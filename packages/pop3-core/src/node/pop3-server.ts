@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { type SecureContextOptions, TLSSocket, createSecureContext } from 'node:tls';
-import { ListenerGroup, type TcpListener } from '@mailyard/node-listeners';
+import { ListenerGroup, type TcpListener, sessionIds } from '@mailyard/node-listeners';
 import { Pop3Engine, type Pop3EngineOptions } from '../session/pop3-engine.js';
 import type { Pop3Connection, Pop3Session, Pop3Transport } from '../session/pop3-session.js';
 
@@ -59,8 +58,7 @@ export function createPop3Server(options: Pop3ServerOptions): Pop3Server {
   const idleTimeout = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const sessions = new Set<Pop3Session>();
   const sockets = new Set<Socket>();
-  const idPrefix = randomBytes(3).toString('hex');
-  let counter = 0;
+  const nextSessionId = sessionIds();
 
   const serve = (listener: Pop3Listener, raw: Socket) => {
     sockets.add(raw);
@@ -79,7 +77,7 @@ export function createPop3Server(options: Pop3ServerOptions): Pop3Server {
       socket.on('error', () => raw.destroy());
     }
     const connection: Pop3Connection = {
-      id: `${idPrefix}${(counter++).toString(16).padStart(6, '0')}`,
+      id: nextSessionId(),
       remoteAddress: normalizeAddress(raw.remoteAddress),
       remotePort: raw.remotePort ?? 0,
       localAddress: normalizeAddress(raw.localAddress),

@@ -7,8 +7,7 @@ import {
   silentLogger,
   systemClock,
 } from '@mailyard/mailstore-interface';
-import { SaslServer } from '@mailyard/sasl';
-import type { LoginGuard } from './login-guard.js';
+import { type LoginGuard, SaslServer } from '@mailyard/sasl';
 import { InProcessMaildropRegistry, type MaildropRegistry } from './maildrop-registry.js';
 import type { SizeMode } from './maildrop.js';
 import type { Pop3Hooks } from './pop3-hooks.js';
@@ -44,7 +43,12 @@ export interface Pop3EngineOptions {
    * password the directory keeps reversibly (`plaintextPassword`), and fails for the others. */
   readonly apop?: boolean;
   readonly hooks?: Pop3Hooks;
-  /** Brute-force protection per IP, shared with the other protocols (Kerio's lockout). */
+  /**
+   * Brute-force protection, shared with the other protocols: consulted before every credential
+   * check (USER/PASS, APOP, and inside every SASL mechanism), told of every outcome.
+   * `@mailyard/access-policy`'s `LoginGuard` fits (address and account lockouts, the
+   * per-account throttle); the engine imports no policy.
+   */
   readonly loginGuard?: LoginGuard;
   /** Who holds which maildrop; default one registry per engine (one session per user). */
   readonly maildrops?: MaildropRegistry;

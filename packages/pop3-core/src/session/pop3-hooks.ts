@@ -1,3 +1,5 @@
+import type { LoginRefusalReason } from '@mailyard/sasl';
+
 /** What hooks and logs know about a connection. */
 export interface Pop3SessionInfo {
   /** Unique per connection, for logs. */
@@ -24,15 +26,17 @@ export interface Pop3LoginFailure {
   readonly login: string | null;
   readonly method: Pop3LoginMethod;
   /**
-   * `invalid-credentials`: wrong name or password, or a disabled account; `locked-out`: the
-   * client's IP is locked by the login guard; `plaintext-refused`: a password offered in the
-   * clear where that is not allowed; `malformed`: a SASL exchange that broke its syntax;
-   * `temporary`: the credential lookup failed.
+   * `invalid-credentials`: wrong name or password, or a disabled account; `plaintext-refused`: a
+   * password offered in the clear where that is not allowed; `malformed`: a SASL exchange that
+   * broke its syntax; `temporary`: the credential lookup failed; `address-locked`,
+   * `account-locked`, `throttled`: the login guard refused before any credential was checked.
    */
   readonly reason:
-    'invalid-credentials' | 'locked-out' | 'plaintext-refused' | 'malformed' | 'temporary';
+    'invalid-credentials' | 'plaintext-refused' | 'malformed' | 'temporary' | LoginRefusalReason;
   /** This failure locked the IP (the guard's `justLocked`): log it once, as Kerio does. */
   readonly justLocked: boolean;
+  /** This failure locked the account (Kerio 7.1's account lockout): log it once. */
+  readonly accountJustLocked: boolean;
 }
 
 /**

@@ -3,7 +3,14 @@ import {
   type UserAccount,
   isMailStoreError,
 } from '@mailyard/mailstore-interface';
-import type { SaslServer, SaslWireSession, WireStep } from '@mailyard/sasl';
+import {
+  type LoginRefusal,
+  type SaslServer,
+  type SaslWireSession,
+  type WireStep,
+  countsAsLoginFailure,
+  loginRefusalText,
+} from '@mailyard/sasl';
 import { apopDigestMatches, apopTimestamp } from '../protocol/apop.js';
 import { LineSplitter } from '../protocol/line-splitter.js';
 import { MessageEncoder } from '../protocol/message-encoder.js';
@@ -237,7 +244,7 @@ export class Pop3Session {
       const failuresBefore = this.failedCommands;
       try {
         if (event.type === 'overlong') {
-          if (this.state === 'sasl') this.endSasl(errLine('SASL response too long'));
+          if (this.state === 'sasl') await this.saslTooLong();
           else this.failCommand('Line too long');
         } else if (this.state === 'sasl') {
           await this.saslResponse(event.line.toString('latin1'));
@@ -332,34 +339,54 @@ export class Pop3Session {
     this.send(errLine(PLAINTEXT_REFUSED, 'AUTH'));
     await this.callHook(() =>
       this.context.options.hooks?.onLoginFailed?.(
-        { login, method, reason: 'plaintext-refused', justLocked: false },
+        { login, method, reason: 'plaintext-refused', justLocked: false, accountJustLocked: false },
         this.info,
       ),
     );
     this.countFailure();
   }
 
-  /** The guard's lock is checked before any credential, so a locked IP learns nothing. */
-  private lockedOut(login: string | null, method: Pop3LoginMethod): boolean {
-    if (!this.context.options.loginGuard?.isLocked(this.connection.remoteAddress)) return false;
-    this.send(errLine('Too many failed logins from your address; try again later', 'SYS/TEMP'));
-    this.context.logger.warn('pop3 login refused: address locked', {
-      session: this.connection.id,
-      ip: this.connection.remoteAddress,
-      login,
-    });
-    void this.callHook(() =>
-      this.context.options.hooks?.onLoginFailed?.(
-        { login, method, reason: 'locked-out', justLocked: false },
-        this.info,
-      ),
-    );
-    this.countFailure();
+  /**
+   * Asks the login guard, before any credential is looked at, whether this login may be checked
+   * (it may make us wait: the per-account throttle). A refusal is answered here, with why.
+   */
+  private async refusedByGuard(login: string | null, method: Pop3LoginMethod): Promise<boolean> {
+    const guard = this.context.options.loginGuard;
+    if (!guard) return false;
+    const ip = this.connection.remoteAddress;
+    const refusal =
+      guard.checkAddress(ip) ?? (login === null ? null : await guard.admit(ip, login));
+    if (!refusal) return false;
+    await this.refuse(login, method, refusal);
     return true;
   }
 
+  /** `-ERR [SYS/TEMP]` with the reason: temporary, so that the client does not ask for a new password. */
+  private async refuse(
+    login: string | null,
+    method: Pop3LoginMethod,
+    refusal: LoginRefusal,
+  ): Promise<void> {
+    this.send(errLine(loginRefusalText(refusal.reason), 'SYS/TEMP'));
+    this.context.logger.warn('pop3 login refused', {
+      session: this.connection.id,
+      ip: this.connection.remoteAddress,
+      login,
+      method,
+      reason: refusal.reason,
+      retryAfterMs: refusal.retryAfterMs,
+    });
+    await this.callHook(() =>
+      this.context.options.hooks?.onLoginFailed?.(
+        { login, method, reason: refusal.reason, justLocked: false, accountJustLocked: false },
+        this.info,
+      ),
+    );
+    this.countFailure();
+  }
+
   private async passwordLogin(login: string, password: string): Promise<void> {
-    if (this.lockedOut(login, 'USER')) return;
+    if (await this.refusedByGuard(login, 'USER')) return;
     let account: UserAccount | null;
     try {
       account = await this.context.options.directory.verifyPassword(login, password);
@@ -367,12 +394,12 @@ export class Pop3Session {
       return this.lookupFailed(login, 'USER', error);
     }
     if (!account || !account.enabled) return this.loginFailed(login, 'USER', 'invalid-credentials');
-    return this.login(account, 'USER');
+    return this.login(account, 'USER', login);
   }
 
   private async apopLogin(login: string, digest: string): Promise<void> {
     if (this.timestamp === null) return this.failCommand('APOP is not offered');
-    if (this.lockedOut(login, 'APOP')) return;
+    if (await this.refusedByGuard(login, 'APOP')) return;
     let account: UserAccount | null = null;
     try {
       const directory = this.context.options.directory;
@@ -384,7 +411,7 @@ export class Pop3Session {
       return this.lookupFailed(login, 'APOP', error);
     }
     if (!account || !account.enabled) return this.loginFailed(login, 'APOP', 'invalid-credentials');
-    return this.login(account, 'APOP');
+    return this.login(account, 'APOP', login);
   }
 
   private async startSasl(mechanism?: string, initialResponse?: string): Promise<void> {
@@ -402,8 +429,13 @@ export class Pop3Session {
       }
       return this.failCommand('Unsupported authentication mechanism');
     }
-    if (this.lockedOut(null, method)) return;
-    const wire = sasl.start(mechanism, transport);
+    if (await this.refusedByGuard(null, method)) return;
+    const loginGuard = this.context.options.loginGuard;
+    const wire = sasl.start(
+      mechanism,
+      transport,
+      loginGuard ? { loginGuard, remoteAddress: this.connection.remoteAddress } : undefined,
+    );
     if (!wire) return this.failCommand('Unsupported authentication mechanism');
     this.auth = { wire, mechanism };
     this.state = 'sasl';
@@ -415,6 +447,14 @@ export class Pop3Session {
     const auth = this.auth;
     if (!auth) return;
     await this.saslStep(await auth.wire.respond(line));
+  }
+
+  /** A response line over the limit was dropped: the exchange ends, broken, and counts. */
+  private async saslTooLong(): Promise<void> {
+    const mechanism = this.auth?.mechanism ?? '';
+    this.auth?.wire.session.cancel();
+    this.endSasl(errLine('SASL response too long'));
+    await this.recordLoginFailure(null, `AUTH ${mechanism}`, 'malformed');
   }
 
   private async saslStep(step: WireStep): Promise<void> {
@@ -432,9 +472,10 @@ export class Pop3Session {
       if (!account || !account.enabled) {
         return this.loginFailed(step.identity.authenticationId, method, 'invalid-credentials');
       }
-      return this.login(account, method);
+      return this.login(account, method, step.identity.authenticationId);
     }
     const login = step.authenticationId ?? null;
+    if (step.reason === 'refused' && step.refusal) return this.refuse(login, method, step.refusal);
     switch (step.reason) {
       case 'invalid-credentials':
       case 'authorization-denied':
@@ -442,23 +483,16 @@ export class Pop3Session {
       case 'encryption-required':
         return this.refusePlaintext(method, login);
       case 'temporary':
-        this.send(errLine('Authentication is unavailable; try again later', 'SYS/TEMP'));
-        return this.callHook(() =>
-          this.context.options.hooks?.onLoginFailed?.(
-            { login, method, reason: 'temporary', justLocked: false },
-            this.info,
-          ),
-        );
+        return this.lookupFailed(login ?? '', method, step.message);
       case 'cancelled':
-        return this.send(errLine('Authentication cancelled'));
+        this.send(errLine('Authentication cancelled'));
+        return this.countFailure();
       default:
+        // A broken exchange: answered as such, and counted as a failed login.
         this.send(errLine(`Authentication failed: ${step.message}`));
-        await this.callHook(() =>
-          this.context.options.hooks?.onLoginFailed?.(
-            { login, method, reason: 'malformed', justLocked: false },
-            this.info,
-          ),
-        );
+        if (countsAsLoginFailure(step.reason)) {
+          await this.recordLoginFailure(login, method, 'malformed');
+        }
         this.countFailure();
     }
   }
@@ -473,6 +507,7 @@ export class Pop3Session {
     }
   }
 
+  /** The directory could not answer: our failure, logged as an error, not counted against the client. */
   private async lookupFailed(
     login: string,
     method: Pop3LoginMethod,
@@ -486,7 +521,7 @@ export class Pop3Session {
     this.send(errLine('Authentication is unavailable; try again later', 'SYS/TEMP'));
     await this.callHook(() =>
       this.context.options.hooks?.onLoginFailed?.(
-        { login, method, reason: 'temporary', justLocked: false },
+        { login, method, reason: 'temporary', justLocked: false, accountJustLocked: false },
         this.info,
       ),
     );
@@ -497,19 +532,8 @@ export class Pop3Session {
     method: Pop3LoginMethod,
     reason: Pop3LoginFailure['reason'],
   ): Promise<void> {
-    const ip = this.connection.remoteAddress;
-    const verdict = this.context.options.loginGuard?.recordFailure(ip);
-    const justLocked = verdict?.justLocked ?? false;
-    this.context.logger.warn(`Failed POP3 login from ${ip}`, {
-      session: this.connection.id,
-      login,
-      method,
-      ...(justLocked ? { locked: true } : {}),
-    });
     this.send(errLine('Invalid login or password', 'AUTH'));
-    await this.callHook(() =>
-      this.context.options.hooks?.onLoginFailed?.({ login, method, reason, justLocked }, this.info),
-    );
+    await this.recordLoginFailure(login, method, reason);
     this.failedLogins++;
     if (this.failedLogins >= this.context.limits.failedLogins) {
       this.send(errLine('Too many failed logins; closing'));
@@ -517,9 +541,46 @@ export class Pop3Session {
     }
   }
 
-  private async login(account: UserAccount, method: Pop3LoginMethod): Promise<void> {
+  /** Tells the login guard, the log and the hook of a failure that counts towards lockouts. */
+  private async recordLoginFailure(
+    login: string | null,
+    method: Pop3LoginMethod,
+    reason: Pop3LoginFailure['reason'],
+  ): Promise<void> {
+    const ip = this.connection.remoteAddress;
+    const verdict = (await this.context.options.loginGuard?.recordFailure(ip, login)) ?? {
+      justLocked: false,
+      accountJustLocked: false,
+    };
+    this.context.logger.warn(`Failed POP3 login from ${ip}`, {
+      session: this.connection.id,
+      login,
+      method,
+      reason,
+      ...(verdict.justLocked ? { locked: true } : {}),
+      ...(verdict.accountJustLocked ? { accountLocked: true } : {}),
+    });
+    await this.callHook(() =>
+      this.context.options.hooks?.onLoginFailed?.(
+        {
+          login,
+          method,
+          reason,
+          justLocked: verdict.justLocked,
+          accountJustLocked: verdict.accountJustLocked,
+        },
+        this.info,
+      ),
+    );
+  }
+
+  private async login(
+    account: UserAccount,
+    method: Pop3LoginMethod,
+    loginName: string,
+  ): Promise<void> {
     const { options, maildrops, clock, logger } = this.context;
-    options.loginGuard?.recordSuccess(this.connection.remoteAddress);
+    await options.loginGuard?.recordSuccess(this.connection.remoteAddress, loginName);
     const delay = options.loginDelaySeconds ?? 0;
     const last = maildrops.lastLogin(account.id);
     if (delay > 0 && last !== null && clock.now() - last < delay * 1000) {

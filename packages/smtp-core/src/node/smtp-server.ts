@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
-import { ListenerGroup, type TcpListener } from '@mailyard/node-listeners';
+import { ListenerGroup, type TcpListener, sessionIds } from '@mailyard/node-listeners';
 import { type SecureContextOptions, TLSSocket, createSecureContext } from 'node:tls';
 import {
   type ConnectionDetails,
@@ -55,8 +54,7 @@ export function createSmtpServer(options: SmtpServerOptions): SmtpServer {
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const sessions = new Set<SmtpServerSession>();
   const sockets = new Set<Socket>();
-  const idPrefix = randomBytes(3).toString('hex');
-  let counter = 0;
+  const nextSessionId = sessionIds();
 
   const accept = (listener: SmtpListener, socket: Socket) => {
     sockets.add(socket);
@@ -96,7 +94,7 @@ export function createSmtpServer(options: SmtpServerOptions): SmtpServer {
       socket.on('error', () => raw.destroy());
     }
     const connection: ConnectionDetails = {
-      id: `${idPrefix}${(counter++).toString(16).padStart(6, '0')}`,
+      id: nextSessionId(),
       remoteAddress: client?.address ?? normalizeAddress(raw.remoteAddress),
       remotePort: client?.port ?? raw.remotePort ?? 0,
       localAddress: normalizeAddress(raw.localAddress),

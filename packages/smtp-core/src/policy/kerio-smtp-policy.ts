@@ -1,13 +1,13 @@
 import {
-  type AuthLockout,
   ConnectionTracker,
+  DEFAULT_MAX_FAILURES,
   HarvestGuard,
   type IpAddressGroups,
   RateWindow,
   type RecentLogins,
 } from '@mailyard/access-policy';
 import type { Clock, Directory } from '@mailyard/mailstore-interface';
-import { SaslServer, type SaslServerOptions } from '@mailyard/sasl';
+import { type LoginGuard, SaslServer, type SaslServerOptions } from '@mailyard/sasl';
 import type { DnsResolver } from '../dns-resolver.js';
 import type { SmtpReply } from '../protocol/smtp-reply.js';
 import type { ConnectionDetails } from '../session/smtp-server-session.js';
@@ -15,6 +15,7 @@ import type { SessionInfo, SmtpServerHooks } from '../session/smtp-hooks.js';
 import type { SessionLimits } from '../session/session-limits.js';
 import { addressDomain } from './recipient-domain.js';
 import {
+  accountLockedLine,
   failedLoginLine,
   harvestAttackLine,
   lockedOutLine,
@@ -57,8 +58,16 @@ export interface KerioSmtpPolicyOptions {
   readonly sessionLimits?: Partial<SessionLimits>;
   /** "Block if sender's mail domain was not found in DNS", with the resolver to ask. */
   readonly senderDomainCheck?: DnsResolver;
-  /** The shared per-IP authentication lockout (the same object the IMAP and POP3 servers use). */
-  readonly lockout?: AuthLockout;
+  /**
+   * The login guard shared with the IMAP and POP3 servers (`@mailyard/access-policy`'s
+   * `LoginGuard`: address and account lockouts, the per-account throttle). The policy hands it
+   * to the server (`loginGuard` below) and writes the Security log lines of its locks.
+   */
+  readonly loginGuard?: LoginGuard;
+  /** Failed logins that lock an address, for the Security log's "blocked after N" [5]. */
+  readonly lockoutFailures?: number;
+  /** Failed logins that lock an account, for the Security log's account line [5]. */
+  readonly accountLockoutFailures?: number;
   /**
    * SMTP AUTH. With `requireSecureAuth` ("Require secure authentication"), PLAIN and LOGIN are
    * offered only over TLS, except to `insecureAuthGroup`.
@@ -125,6 +134,11 @@ export class KerioSmtpPolicy {
         : this.plainSasl;
     }
     this.log = options.securityLog ?? (() => {});
+  }
+
+  /** The login guard to give the server. */
+  get loginGuard(): LoginGuard | undefined {
+    return this.options.loginGuard;
   }
 
   /** The session limits to give the server. */
@@ -201,29 +215,21 @@ export class KerioSmtpPolicy {
     return undefined;
   }
 
+  /** The engine asked the login guard and told it the outcome; the Security log is ours. */
   private onAuth(
     outcome: Parameters<NonNullable<SmtpServerHooks['onAuth']>>[0],
     session: SessionInfo,
   ): SmtpReply | undefined {
+    if (outcome.ok) return undefined;
     const ip = session.remoteAddress;
-    const lockout = this.options.lockout;
-    if (lockout?.isLocked(ip)) {
-      this.state(session).authFailed = true;
-      return {
-        code: 454,
-        enhanced: '4.7.0',
-        lines: ['Too many failed logins from your address, try again later'],
-      };
-    }
-    if (outcome.ok) {
-      lockout?.recordSuccess(ip);
-      return undefined;
-    }
     this.state(session).authFailed = true;
     this.log(failedLoginLine('SMTP', ip, outcome.mechanism, outcome.reason));
-    if (outcome.reason === 'invalid-credentials' || outcome.reason === 'authorization-denied') {
-      const verdict = lockout?.recordFailure(ip);
-      if (verdict?.justLocked) this.log(lockedOutLine('SMTP', ip, verdict.failures));
+    if (outcome.justLocked) {
+      this.log(lockedOutLine('SMTP', ip, this.options.lockoutFailures ?? DEFAULT_MAX_FAILURES));
+    }
+    if (outcome.accountJustLocked && outcome.authenticationId !== undefined) {
+      const failures = this.options.accountLockoutFailures ?? DEFAULT_MAX_FAILURES;
+      this.log(accountLockedLine(outcome.authenticationId, failures));
     }
     return undefined;
   }

@@ -26,6 +26,11 @@ export function lockedOutLine(service: string, ip: string, failures: number): st
   return `${service} login from ${ip} blocked after ${failures} failed attempts`;
 }
 
+/** Kerio 7.1's account lockout: the account, whatever the protocol and the address. */
+export function accountLockedLine(login: string, failures: number): string {
+  return `Account ${login} locked after ${failures} failed logins`;
+}
+
 function failedLoginReason(mechanism: string, reason: string): string {
   switch (reason) {
     case 'cancelled':
@@ -37,6 +42,12 @@ function failedLoginReason(mechanism: string, reason: string): string {
     case 'unavailable':
     case 'encryption-required':
       return `authentication method ${mechanism} is disabled`;
+    case 'address-locked':
+      return `authentication method ${mechanism}, address blocked`;
+    case 'account-locked':
+      return `authentication method ${mechanism}, account locked`;
+    case 'throttled':
+      return `authentication method ${mechanism}, account throttled`;
     default:
       return `authentication method ${mechanism}`;
   }

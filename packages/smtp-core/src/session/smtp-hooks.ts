@@ -60,6 +60,15 @@ export type AuthOutcome =
   | {
       readonly ok: false;
       readonly mechanism: string;
+      /**
+       * A SASL failure reason (`invalid-credentials`, `malformed`, `cancelled`, ...), or why the
+       * login guard refused before any credential was checked (`address-locked`,
+       * `account-locked`, `throttled`).
+       */
       readonly reason: string;
       readonly authenticationId?: string;
+      /** This failure locked the client's address (the login guard's verdict): log it once. */
+      readonly justLocked: boolean;
+      /** This failure locked the account: log it once. */
+      readonly accountJustLocked: boolean;
     };

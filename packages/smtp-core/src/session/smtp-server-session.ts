@@ -1,5 +1,13 @@
 import { type Clock, type Logger, silentLogger, systemClock } from '@mailyard/mailstore-interface';
-import type { SaslServer, SaslWireSession, WireStep } from '@mailyard/sasl';
+import {
+  type LoginGuard,
+  type LoginRefusal,
+  type SaslServer,
+  type SaslWireSession,
+  type WireStep,
+  countsAsLoginFailure,
+  loginRefusalText,
+} from '@mailyard/sasl';
 import type { Envelope, EnvelopeRecipient } from '../envelope.js';
 import { type SmtpCommand, parseCommand } from '../protocol/command-parser.js';
 import { type InputEvent, SmtpInputDecoder } from '../protocol/input-decoder.js';
@@ -47,6 +55,12 @@ export interface SmtpSessionOptions {
   readonly sasl?: SaslServer | ((connection: ConnectionDetails) => SaslServer | undefined);
   /** Submission (RFC 6409): MAIL needs AUTH first. */
   readonly requireAuth?: boolean;
+  /**
+   * Brute-force protection, shared with IMAP and POP3: consulted before AUTH checks any
+   * credential (inside every SASL mechanism, around its credential lookup), told of every
+   * outcome. `@mailyard/access-policy`'s `LoginGuard` fits; the engine imports no policy.
+   */
+  readonly loginGuard?: LoginGuard;
   /** Speak LMTP (RFC 2033) instead of SMTP. */
   readonly lmtp?: boolean;
   readonly limits?: Partial<SessionLimits>;
@@ -740,7 +754,13 @@ export class SmtpServerSession {
         enhanced: '5.5.1',
         lines: ['AUTH not allowed in a transaction'],
       });
-    const wire = sasl.start(mechanism, { secure: this.secure });
+    const loginGuard = this.options.loginGuard;
+    const ip = this.connection.remoteAddress;
+    const wire = sasl.start(
+      mechanism,
+      { secure: this.secure },
+      loginGuard ? { loginGuard, remoteAddress: ip } : undefined,
+    );
     if (!wire)
       return this.refuse({
         code: 504,
@@ -748,6 +768,9 @@ export class SmtpServerSession {
         lines: ['Unrecognized authentication type'],
       });
     this.auth = { wire, mechanism: mechanism.toUpperCase() };
+    // A locked address is refused before the exchange reads anything from the client.
+    const refusal = loginGuard?.checkAddress(ip);
+    if (refusal) return this.authStep(refusedStep(refusal));
     await this.authStep(await wire.start(initialResponse));
   }
 
@@ -771,17 +794,7 @@ export class SmtpServerSession {
     this.state = 'ready';
     this.decoder.setLineLimit();
     this.auth = null;
-    const outcome: AuthOutcome =
-      step.type === 'success'
-        ? { ok: true, user: step.identity.user, mechanism }
-        : {
-            ok: false,
-            mechanism,
-            reason: step.reason,
-            ...(step.authenticationId !== undefined
-              ? { authenticationId: step.authenticationId }
-              : {}),
-          };
+    const outcome = await this.recordAuthOutcome(step, mechanism);
     const decision = await this.ask(() => this.hooks.onAuth?.(outcome, this.info));
     if (step.type === 'success' && !(decision && decision.code >= 400)) {
       this.user = step.identity.user;
@@ -796,7 +809,7 @@ export class SmtpServerSession {
     const reply =
       decision ??
       (step.type === 'failure'
-        ? authFailureReply(step.reason)
+        ? authFailureReply(step.reason, step.refusal)
         : authFailureReply('invalid-credentials'));
     if (++this.failedAuths >= this.limits.authFailures) {
       this.reply(reply);
@@ -808,6 +821,52 @@ export class SmtpServerSession {
       return this.close();
     }
     this.refuse(reply);
+  }
+
+  /**
+   * Tells the login guard how the exchange ended (a success, or a failure that counts: wrong
+   * credentials or a broken exchange), logs what an operator needs, and describes the outcome
+   * for the `onAuth` hook.
+   */
+  private async recordAuthOutcome(
+    step: Exclude<WireStep, { type: 'challenge' }>,
+    mechanism: string,
+  ): Promise<AuthOutcome> {
+    const guard = this.options.loginGuard;
+    const ip = this.connection.remoteAddress;
+    if (step.type === 'success') {
+      await guard?.recordSuccess(ip, step.identity.authenticationId);
+      return { ok: true, user: step.identity.user, mechanism };
+    }
+    const login = step.authenticationId ?? null;
+    const verdict =
+      guard && countsAsLoginFailure(step.reason)
+        ? await guard.recordFailure(ip, login)
+        : { justLocked: false, accountJustLocked: false };
+    if (step.reason === 'temporary') {
+      this.logger.error('credential lookup failed', {
+        session: this.id,
+        login,
+        error: step.message,
+      });
+    } else {
+      this.logger.warn('authentication failed', {
+        session: this.id,
+        ip,
+        login,
+        mechanism,
+        reason: step.reason,
+        ...(step.refusal ? { retryAfterMs: step.refusal.retryAfterMs } : {}),
+      });
+    }
+    return {
+      ok: false,
+      mechanism,
+      reason: step.refusal?.reason ?? step.reason,
+      ...(login !== null ? { authenticationId: login } : {}),
+      justLocked: verdict.justLocked,
+      accountJustLocked: verdict.accountJustLocked,
+    };
   }
 
   /** Runs a hook; a hook that throws is logged and answered with a temporary failure. */
@@ -925,8 +984,14 @@ export class SmtpServerSession {
   }
 }
 
+/** What the SASL layer would have ended with, had the guard refused inside it. */
+function refusedStep(refusal: LoginRefusal): WireStep {
+  return { type: 'failure', reason: 'refused', message: 'login guard', refusal };
+}
+
 /** SASL failures as SMTP replies (RFC 4954 6, RFC 3463). */
-function authFailureReply(reason: string): SmtpReply {
+function authFailureReply(reason: string, refusal?: LoginRefusal): SmtpReply {
+  if (refusal) return { code: 454, enhanced: '4.7.0', lines: [loginRefusalText(refusal.reason)] };
   switch (reason) {
     case 'malformed':
       return { code: 501, enhanced: '5.5.2', lines: ['Cannot decode response'] };

@@ -1,4 +1,11 @@
-import { AuthLockout, IpAddressGroups, LOCAL_CLIENTS, RecentLogins } from '@mailyard/access-policy';
+import {
+  AccountThrottle,
+  AuthLockout,
+  IpAddressGroups,
+  LOCAL_CLIENTS,
+  LoginGuard,
+  RecentLogins,
+} from '@mailyard/access-policy';
 import { MemoryDirectory } from '@mailyard/mailstore-interface';
 import { describe, expect, it } from 'vitest';
 import type { DnsResolver } from '../../src/dns-resolver.js';
@@ -47,7 +54,13 @@ async function setup(options: Partial<KerioSmtpPolicyOptions> = {}) {
   /** A new connection from `ip`, greeted, after EHLO. */
   const connect = async (ip = '203.0.113.5', secure = false) => {
     const c = new Conversation(
-      { hooks: policy.hooks(), sasl: policy.sasl, limits: policy.limits, clock },
+      {
+        hooks: policy.hooks(),
+        sasl: policy.sasl,
+        limits: policy.limits,
+        clock,
+        ...(policy.loginGuard ? { loginGuard: policy.loginGuard } : {}),
+      },
       { remoteAddress: ip, secure, id: `S${Math.random()}` },
     );
     const greeting = await c.open();
@@ -225,18 +238,78 @@ describe('sender checks, AUTH policy and the greeting delay', () => {
 
   it('locks an IP out after failed logins; a good password does not get in until it unlocks', async () => {
     const clock = new ManualClock();
-    const lockout = new AuthLockout({ maxFailures: 3, unlockAfterMs: 20 * 60_000, clock });
-    const { connect, security } = await setup({ clock, lockout });
+    const loginGuard = new LoginGuard({
+      addressLockout: new AuthLockout({ maxFailures: 3, unlockAfterMs: 20 * 60_000, clock }),
+    });
+    const { connect, security } = await setup({ clock, loginGuard, lockoutFailures: 3 });
     const c = await connect('203.0.113.50', true);
     for (let i = 0; i < 3; i++) await c.say(`AUTH PLAIN ${b64('\0alice\0guess')}\r\n`);
     const next = await connect('203.0.113.50', true);
-    expect(await next.say(`AUTH PLAIN ${b64('\0alice\0wonderland')}\r\n`)).toMatch(/^454 4\.7\.0 /);
-    expect(security.filter((line) => line.startsWith('Failed SMTP login'))).toHaveLength(3);
+    expect(await next.say(`AUTH PLAIN ${b64('\0alice\0wonderland')}\r\n`)).toBe(
+      '454 4.7.0 Too many failed logins from your address; try again later\r\n',
+    );
+    expect(security.filter((line) => line.startsWith('Failed SMTP login'))).toHaveLength(4);
     expect(security).toContain('SMTP login from 203.0.113.50 blocked after 3 failed attempts');
     expect(security[0]).toBe('Failed SMTP login from 203.0.113.50, authentication method PLAIN');
+    expect(security.at(-1)).toBe(
+      'Failed SMTP login from 203.0.113.50, authentication method PLAIN, address blocked',
+    );
     clock.time += 21 * 60_000;
     const later = await connect('203.0.113.50', true);
     expect(await later.say(`AUTH PLAIN ${b64('\0alice\0wonderland')}\r\n`)).toMatch(/^235 /);
+  });
+
+  it('counts broken AUTH exchanges towards the lockout; a cancel does not count', async () => {
+    const clock = new ManualClock();
+    const loginGuard = new LoginGuard({
+      addressLockout: new AuthLockout({ maxFailures: 3, unlockAfterMs: 20 * 60_000, clock }),
+    });
+    const { connect } = await setup({
+      clock,
+      loginGuard,
+      sessionLimits: { authFailures: 10, failedCommands: 10 },
+    });
+    const c = await connect('203.0.113.51', true);
+    expect(await c.say('AUTH LOGIN\r\n')).toMatch(/^334 /);
+    expect(await c.say('*\r\n')).toMatch(/^501 5\.0\.0 /);
+    expect(await c.say('AUTH PLAIN !!!!\r\n')).toMatch(/^501 5\.5\.2 /);
+    expect(await c.say(`AUTH PLAIN ${b64('alice wonderland')}\r\n`)).toMatch(/^501 5\.5\.2 /);
+    expect(await c.say('AUTH LOGIN\r\n')).toMatch(/^334 /);
+    expect(await c.say('not base64!\r\n')).toMatch(/^501 5\.5\.2 /);
+    // Three broken exchanges: the address is locked, the right password refused.
+    const next = await connect('203.0.113.51', true);
+    expect(await next.say(`AUTH PLAIN ${b64('\0alice\0wonderland')}\r\n`)).toMatch(
+      /^454 4\.7\.0 Too many failed logins from your address/,
+    );
+  });
+
+  it('throttles guesses at one account from many addresses; the owner gets in from home', async () => {
+    const clock = new ManualClock();
+    const loginGuard = new LoginGuard({
+      throttle: new AccountThrottle({ freeAttempts: 2, maxWaitMs: 1, clock }),
+      sleep: async () => {
+        throw new Error('no attempt may wait here: maxWaitMs is 1 ms');
+      },
+    });
+    const { connect, security } = await setup({ clock, loginGuard });
+    const home = await connect('192.0.2.80', true);
+    expect(await home.say(`AUTH PLAIN ${b64('\0alice\0wonderland')}\r\n`)).toMatch(/^235 /);
+    const answers: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const c = await connect(`203.0.113.${60 + i}`, true);
+      answers.push(await c.say(`AUTH PLAIN ${b64('\0alice\0guess')}\r\n`));
+    }
+    expect(answers).toEqual([
+      '535 5.7.8 Authentication credentials invalid\r\n',
+      '535 5.7.8 Authentication credentials invalid\r\n',
+      '454 4.7.0 Too many failed logins for this account; try again later\r\n',
+      '454 4.7.0 Too many failed logins for this account; try again later\r\n',
+    ]);
+    expect(security.at(-1)).toBe(
+      'Failed SMTP login from 203.0.113.63, authentication method PLAIN, account throttled',
+    );
+    const again = await connect('192.0.2.80', true);
+    expect(await again.say(`AUTH PLAIN ${b64('\0alice\0wonderland')}\r\n`)).toMatch(/^235 /);
   });
 
   it('offers plaintext AUTH without TLS only to the insecure-auth group when secure auth is required', async () => {

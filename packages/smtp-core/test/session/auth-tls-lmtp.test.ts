@@ -1,5 +1,6 @@
-import { MemoryDirectory } from '@mailyard/mailstore-interface';
+import { type Logger, MemoryDirectory } from '@mailyard/mailstore-interface';
 import { SaslServer } from '@mailyard/sasl';
+import { RecordingLoginGuard } from '@mailyard/test-kit';
 import { describe, expect, it } from 'vitest';
 import type { AuthOutcome } from '../../src/session/smtp-hooks.js';
 import { Conversation, finalCodes } from './conversation.js';
@@ -208,5 +209,108 @@ describe('LMTP (RFC 2033)', () => {
     const replies = await c.say('x\r\n.\r\n');
     expect(finalCodes(replies)).toEqual([250, 452, 250]);
     expect(replies).toContain('452 4.2.2 Mailbox full');
+  });
+});
+
+describe('AUTH and the login guard', () => {
+  it('asks the guard before the password is checked, tells it the outcome, and says why it refused', async () => {
+    const loginGuard = new RecordingLoginGuard({
+      refuse: { bob: { reason: 'account-locked', retryAfterMs: 60_000 } },
+    });
+    const outcomes: AuthOutcome[] = [];
+    const c = new Conversation(
+      {
+        sasl: await saslServer(),
+        loginGuard,
+        limits: { authFailures: 10 },
+        hooks: { onAuth: async (o) => void outcomes.push(o) },
+      },
+      { secure: true, remoteAddress: '198.51.100.20' },
+    );
+    await c.open();
+    await c.say('EHLO c\r\n');
+    expect(await c.say(`AUTH PLAIN ${b64('\0bob\0builder')}\r\n`)).toBe(
+      '454 4.7.0 Account locked after too many failed logins; try again later\r\n',
+    );
+    expect(await c.say(`AUTH PLAIN ${b64('\0alice\0guess')}\r\n`)).toMatch(/^535 /);
+    expect(await c.say('AUTH PLAIN !!!!\r\n')).toMatch(/^501 /);
+    expect(await c.say(`AUTH PLAIN ${b64('\0alice\0wonderland')}\r\n`)).toMatch(/^235 /);
+    expect(loginGuard.calls).toEqual([
+      'admit 198.51.100.20 bob',
+      'admit 198.51.100.20 alice',
+      'failure 198.51.100.20 alice',
+      'failure 198.51.100.20 -',
+      'admit 198.51.100.20 alice',
+      'success 198.51.100.20 alice',
+    ]);
+    expect(outcomes.map((o) => (o.ok ? 'ok' : o.reason))).toEqual([
+      'account-locked',
+      'invalid-credentials',
+      'malformed',
+      'ok',
+    ]);
+  });
+
+  it('refuses a locked address before reading the exchange', async () => {
+    const loginGuard = new RecordingLoginGuard({ addressLimit: 1 });
+    await loginGuard.recordFailure('198.51.100.21', null);
+    const c = new Conversation(
+      { sasl: await saslServer(), loginGuard },
+      { secure: true, remoteAddress: '198.51.100.21' },
+    );
+    await c.open();
+    await c.say('EHLO c\r\n');
+    expect(await c.say('AUTH LOGIN\r\n')).toBe(
+      '454 4.7.0 Too many failed logins from your address; try again later\r\n',
+    );
+    expect(loginGuard.calls).toEqual(['failure 198.51.100.21 -']);
+  });
+
+  it('logs failures as warnings with the session id, a failed lookup as one error; no password', async () => {
+    const entries: [string, string, Record<string, unknown> | undefined][] = [];
+    const logger: Logger = {
+      info: (message, fields) => entries.push(['info', message, fields]),
+      warn: (message, fields) => entries.push(['warn', message, fields]),
+      error: (message, fields) => entries.push(['error', message, fields]),
+    };
+    const broken = new SaslServer({
+      credentials: { verifyPassword: () => Promise.reject(new Error('LDAP server unreachable')) },
+      hostname: 'mx.example.com',
+      service: 'smtp',
+      mechanisms: ['PLAIN'],
+    });
+    const c = new Conversation({ sasl: await saslServer(), logger }, { secure: true, id: 'S42' });
+    await c.open();
+    await c.say('EHLO c\r\n');
+    await c.say(`AUTH PLAIN ${b64('\0alice\0s3cret-guess')}\r\n`);
+    const d = new Conversation({ sasl: broken, logger }, { secure: true, id: 'S43' });
+    await d.open();
+    await d.say('EHLO c\r\n');
+    expect(await d.say(`AUTH PLAIN ${b64('\0alice\0an0ther-guess')}\r\n`)).toBe(
+      '454 4.7.0 Temporary authentication failure\r\n',
+    );
+    expect(entries).toEqual([
+      [
+        'warn',
+        'authentication failed',
+        {
+          session: 'S42',
+          ip: '192.0.2.10',
+          login: 'alice',
+          mechanism: 'PLAIN',
+          reason: 'invalid-credentials',
+        },
+      ],
+      [
+        'error',
+        'credential lookup failed',
+        {
+          session: 'S43',
+          login: null,
+          error: 'credential lookup failed: Error: LDAP server unreachable',
+        },
+      ],
+    ]);
+    expect(JSON.stringify(entries)).not.toMatch(/guess/);
   });
 });

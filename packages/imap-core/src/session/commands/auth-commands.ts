@@ -1,4 +1,10 @@
-import type { SaslFailureReason } from '@mailyard/sasl';
+import {
+  type LoginFailureVerdict,
+  type LoginRefusal,
+  type SaslFailureReason,
+  countsAsLoginFailure,
+  loginRefusalText,
+} from '@mailyard/sasl';
 import type { AuthenticateCommand, LoginCommand, SimpleCommand } from '../../protocol/command.js';
 import type { SessionContext } from '../session-context.js';
 
@@ -26,18 +32,22 @@ export async function login(session: SessionContext, command: LoginCommand): Pro
     );
     return;
   }
-  const lockout = session.options.lockout;
-  if (lockout?.isLocked(session.remoteAddress)) return refuseLocked(session, command, command.user);
+  const guard = session.options.loginGuard;
+  const refusal =
+    guard?.checkAddress(session.remoteAddress) ??
+    (await guard?.admit(session.remoteAddress, command.user)) ??
+    null;
+  if (refusal) return refused(session, command, command.user, refusal);
   let account: { id: string } | null;
   try {
     account = await session.options.directory.verifyPassword(command.user, command.password);
   } catch (error) {
-    session.logger.error('imap: credential check failed', { error: String(error) });
+    session.logger.error('imap: credential check failed', { login: command.user, error });
     await session.finish(command, 'NO', 'Temporary authentication failure', 'UNAVAILABLE');
     return;
   }
   if (!account) return failed(session, command, command.user, 'invalid-credentials');
-  await succeeded(session, command, account.id);
+  await succeeded(session, command, account.id, command.user);
 }
 
 /** RFC 9051 6.2.2 with SASL-IR (RFC 4959), through @mailyard/sasl. */
@@ -45,9 +55,14 @@ export async function authenticate(
   session: SessionContext,
   command: AuthenticateCommand,
 ): Promise<void> {
-  const lockout = session.options.lockout;
-  if (lockout?.isLocked(session.remoteAddress)) return refuseLocked(session, command, null);
-  const exchange = session.sasl.start(command.mechanism, session.saslTransport);
+  const guard = session.options.loginGuard;
+  const addressRefusal = guard?.checkAddress(session.remoteAddress);
+  if (addressRefusal) return refused(session, command, null, addressRefusal);
+  const exchange = session.sasl.start(
+    command.mechanism,
+    session.saslTransport,
+    guard ? { loginGuard: guard, remoteAddress: session.remoteAddress } : undefined,
+  );
   if (!exchange) {
     await session.finish(command, 'NO', 'Unsupported authentication mechanism');
     return;
@@ -58,19 +73,30 @@ export async function authenticate(
     const line = await session.readLine();
     if (line === null) return;
     if (line === 'too-long') {
-      await session.finish(command, 'BAD', 'Response too long');
-      return;
+      // The line was dropped unread; the exchange ends as a broken one, and counts as one.
+      exchange.session.cancel();
+      step = { type: 'failure', reason: 'too-long', message: 'response line too long' };
+      break;
     }
     step = await exchange.respond(Buffer.from(line).toString('latin1'));
   }
-  if (step.type === 'success') return succeeded(session, command, step.identity.user);
-  const { status, code, text } = saslFailure(step.reason);
+  if (step.type === 'success') {
+    return succeeded(session, command, step.identity.user, step.identity.authenticationId);
+  }
   const login = step.authenticationId ?? null;
-  if (step.reason === 'invalid-credentials' || step.reason === 'authorization-denied') {
+  if (step.reason === 'refused' && step.refusal) {
+    return refused(session, command, login, step.refusal);
+  }
+  if (step.reason === 'temporary') {
+    session.logger.error('imap: credential check failed', { login, error: step.message });
+  }
+  const { status, code, text } = saslFailure(step.reason);
+  if (countsAsLoginFailure(step.reason)) {
     return failed(session, command, login, step.reason, status, code, text);
   }
-  reportFailure(session, command, login, step.reason, false);
+  reportFailure(session, methodOf(command), login, step.reason, NOT_LOCKED);
   await session.finish(command, status, text, code);
+  await session.authFailed();
 }
 
 /** RFC 8437: back to not authenticated, on the same connection (TLS and COMPRESS stay). */
@@ -86,13 +112,14 @@ async function succeeded(
   session: SessionContext,
   command: LoginCommand | AuthenticateCommand,
   user: string,
+  login: string,
 ): Promise<void> {
-  session.options.lockout?.recordSuccess(session.remoteAddress);
+  await session.options.loginGuard?.recordSuccess(session.remoteAddress, login);
   session.logIn(user.toLowerCase());
   try {
     session.options.onLogin?.({ user: user.toLowerCase(), remoteAddress: session.remoteAddress });
   } catch (error) {
-    session.logger.error('imap: onLogin hook failed', { error: String(error) });
+    session.logger.error('imap: onLogin hook failed', { error });
   }
   session.logger.info('imap: login', { user, remote: session.remoteAddress });
   await session.finish(
@@ -103,6 +130,18 @@ async function succeeded(
   );
 }
 
+const NOT_LOCKED: LoginFailureVerdict = { justLocked: false, accountJustLocked: false };
+
+/**
+ * An AUTHENTICATE the parser could not read (its initial response is not base64, say): already
+ * answered BAD, it still counts as a failed login, as any other broken exchange does.
+ */
+export async function unreadableAuthenticate(session: SessionContext): Promise<void> {
+  await countFailure(session, 'AUTHENTICATE', null, 'malformed');
+  await session.authFailed();
+}
+
+/** A failure that counts: the guard hears of it, the Security log too, and the connection. */
 async function failed(
   session: SessionContext,
   command: LoginCommand | AuthenticateCommand,
@@ -112,48 +151,77 @@ async function failed(
   code: string | null = 'AUTHENTICATIONFAILED',
   text = 'Authentication failed',
 ): Promise<void> {
-  const verdict = session.options.lockout?.recordFailure(session.remoteAddress);
-  session.logger.warn('imap: failed login', {
-    login,
-    remote: session.remoteAddress,
-    ...(verdict?.justLocked ? { locked: true } : {}),
-  });
-  reportFailure(session, command, login, reason, verdict?.justLocked ?? false);
+  await countFailure(session, methodOf(command), login, reason);
   await session.finish(command, status, text, code);
   await session.authFailed();
 }
 
-async function refuseLocked(
+async function countFailure(
+  session: SessionContext,
+  method: string,
+  login: string | null,
+  reason: string,
+): Promise<void> {
+  const verdict =
+    (await session.options.loginGuard?.recordFailure(session.remoteAddress, login)) ?? NOT_LOCKED;
+  session.logger.warn('imap: failed login', {
+    login,
+    method,
+    remote: session.remoteAddress,
+    reason,
+    ...(verdict.justLocked ? { locked: 'address' } : {}),
+    ...(verdict.accountJustLocked ? { accountLocked: true } : {}),
+  });
+  reportFailure(session, method, login, reason, verdict);
+}
+
+/**
+ * The guard refused before any credential was checked: the client is told why, and that it is
+ * temporary (`[UNAVAILABLE]`, not `[AUTHENTICATIONFAILED]`, so that a mail client does not ask
+ * its user for a password that may well be right).
+ */
+async function refused(
   session: SessionContext,
   command: LoginCommand | AuthenticateCommand,
   login: string | null,
+  refusal: LoginRefusal,
 ): Promise<void> {
-  session.logger.warn('imap: login from a locked-out address', { remote: session.remoteAddress });
-  reportFailure(session, command, login, 'locked-out', false);
-  await session.finish(command, 'NO', 'Authentication failed', 'AUTHENTICATIONFAILED');
+  session.logger.warn('imap: login refused', {
+    login,
+    remote: session.remoteAddress,
+    reason: refusal.reason,
+    retryAfterMs: refusal.retryAfterMs,
+  });
+  reportFailure(session, methodOf(command), login, refusal.reason, NOT_LOCKED);
+  await session.finish(command, 'NO', loginRefusalText(refusal.reason), 'UNAVAILABLE');
   await session.authFailed();
 }
 
 /** Tells the application's `onLoginFailed`, if it listens; a throwing hook is only logged. */
 function reportFailure(
   session: SessionContext,
-  command: LoginCommand | AuthenticateCommand,
+  method: string,
   login: string | null,
   reason: string,
-  justLocked: boolean,
+  verdict: LoginFailureVerdict,
 ): void {
-  const method = command.name === 'LOGIN' ? 'LOGIN' : command.mechanism.toUpperCase();
   try {
     session.options.onLoginFailed?.({
       remoteAddress: session.remoteAddress,
       login,
       method,
       reason,
-      justLocked,
+      justLocked: verdict.justLocked,
+      accountJustLocked: verdict.accountJustLocked,
     });
   } catch (error) {
-    session.logger.error('imap: onLoginFailed hook failed', { error: String(error) });
+    session.logger.error('imap: onLoginFailed hook failed', { error });
   }
+}
+
+/** `LOGIN`, or the SASL mechanism, as Kerio's Security log names the method. */
+function methodOf(command: LoginCommand | AuthenticateCommand): string {
+  return command.name === 'LOGIN' ? 'LOGIN' : command.mechanism.toUpperCase();
 }
 
 /** The replies of @mailyard/sasl's README table. */
@@ -170,6 +238,7 @@ function saslFailure(reason: SaslFailureReason): {
     case 'encryption-required':
       return { status: 'NO', code: 'PRIVACYREQUIRED', text: 'Encryption required' };
     case 'temporary':
+    case 'refused':
       return { status: 'NO', code: 'UNAVAILABLE', text: 'Temporary authentication failure' };
     case 'unavailable':
       return { status: 'NO', code: null, text: 'Mechanism unavailable' };

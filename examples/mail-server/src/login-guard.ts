@@ -1,0 +1,45 @@
+import { AccountThrottle, AuthLockout, KnownAddresses, LoginGuard } from '@mailyard/access-policy';
+import type { Clock, Directory } from '@mailyard/mailstore-interface';
+import type { AuthenticationConfig } from './server-config.js';
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+/**
+ * The login guard every listener shares, from mailserver.cfg: the per-address lockout (Kerio's,
+ * as its guide words it), Kerio 7.1's account lockout when turned on, and the per-account
+ * throttle for addresses an account has not logged in from (docs/access-policy.md). Logins are
+ * counted by the account they name, as the directory resolves them, so `alice`, `ALICE` and
+ * `alice@example.test` are one account to the throttle.
+ */
+export function createLoginGuard(
+  config: AuthenticationConfig,
+  directory: Directory,
+  clock: Clock,
+): LoginGuard {
+  return new LoginGuard({
+    addressLockout: new AuthLockout({
+      maxFailures: config.lockoutFailures,
+      unlockAfterMs: config.lockoutMinutes * MINUTE,
+      clock,
+    }),
+    ...(config.accountLockout
+      ? {
+          accountLockout: new AuthLockout({
+            maxFailures: config.accountLockoutFailures,
+            unlockAfterMs: config.accountLockoutMinutes * MINUTE,
+            clock,
+          }),
+        }
+      : {}),
+    throttle: new AccountThrottle({
+      freeAttempts: config.throttleFreeAttempts,
+      baseDelayMs: config.throttleDelayMs,
+      maxDelayMs: config.throttleMaxDelayMs,
+      maxWaitMs: config.throttleMaxWaitMs,
+      clock,
+    }),
+    knownAddresses: new KnownAddresses({ knownForMs: config.knownAddressDays * DAY, clock }),
+    accountOf: async (login) => (await directory.findUser(login))?.id ?? login.trim().toLowerCase(),
+  });
+}
