@@ -324,6 +324,68 @@ describe('UPDATE', () => {
     expect(states[1]!.flags).toEqual(['\\Deleted']);
   });
 
+  it('reports at QUIT the messages actually left, after another client expunged one', async () => {
+    const setup = await withMessages([1, 2, 3, 4, 5, 6].map((n) => message(`${n}`)));
+    const client = await loggedIn(setup);
+    // Meanwhile an IMAP session of the same user expunges message 6.
+    const other = await setup.store.access('alice@example.com').open('INBOX');
+    await other.updateFlags([6], { operation: 'add', flags: ['\\Deleted'] });
+    await other.expunge([6]);
+    other.close();
+    // The snapshot is the INBOX at login (RFC 1939); the sign-off tells what the INBOX holds.
+    expect(await client.command('STAT')).toMatch(/^\+OK 6 /);
+    expect(await client.command('QUIT')).toBe(
+      '+OK pop.example.com POP3 server signing off (5 messages left)\r\n',
+    );
+    expect(await inboxUids(setup.store)).toHaveLength(5);
+  });
+
+  it('counts at QUIT the mail that arrived during the session among what is left', async () => {
+    const setup = await withMessages([message('1'), message('2')]);
+    const client = await loggedIn(setup);
+    await client.command('DELE 1');
+    await setup.store.deliver('alice@example.com', { content: message('3') });
+    expect(await client.command('QUIT')).toBe(
+      '+OK pop.example.com POP3 server signing off (2 messages left)\r\n',
+    );
+    expect((await inboxUids(setup.store)).map((s) => s.uid)).toEqual([2, 3]);
+  });
+
+  it('reports at QUIT what is left when another client expunged a message this one deleted', async () => {
+    const setup = await withMessages([message('1'), message('2'), message('3')]);
+    const client = await loggedIn(setup);
+    await client.command('DELE 1');
+    const other = await setup.store.access('alice@example.com').open('INBOX');
+    await other.updateFlags([1, 2], { operation: 'add', flags: ['\\Deleted'] });
+    await other.expunge([1, 2]);
+    other.close();
+    expect(await client.command('QUIT')).toBe(
+      '+OK pop.example.com POP3 server signing off (1 messages left)\r\n',
+    );
+  });
+
+  it('signs off without a count when the store cannot say what is left after the UPDATE', async () => {
+    const setup = await withMessages([message('1'), message('2')]);
+    const access = setup.store.access.bind(setup.store);
+    setup.store.access = (user) =>
+      new Proxy(access(user), {
+        get(target, key) {
+          if (key !== 'open') return Reflect.get(target, key);
+          return async (name: string) => {
+            const box = await target.open(name);
+            box.status = async () => {
+              throw new Error('EIO: index unreadable');
+            };
+            return box;
+          };
+        },
+      });
+    const client = await loggedIn(setup);
+    await client.command('DELE 1');
+    expect(await client.command('QUIT')).toBe('+OK pop.example.com POP3 server signing off\r\n');
+    expect(await inboxUids(setup.store)).toHaveLength(1);
+  });
+
   it('finishes an UPDATE the client did not wait for before letting the maildrop go', async () => {
     const setup = await withMessages([message('1'), message('2')]);
     const access = setup.store.access.bind(setup.store);

@@ -741,7 +741,22 @@ export class Pop3Session {
     this.committing = maildrop.commit(this.context.options.markSeen ?? true);
     try {
       this.deleted = await this.committing;
-      this.send(okLine(`${hostname} POP3 server signing off (${maildrop.count} messages left)`));
+      // What the INBOX holds after the UPDATE, not what the snapshot of login would leave.
+      const left = await maildrop.remaining().catch((error: unknown) => {
+        // The UPDATE is done; only the count is missing, so the sign-off goes without it.
+        this.context.logger.warn('pop3 could not count the messages left', {
+          session: this.connection.id,
+          error,
+        });
+        return null;
+      });
+      this.send(
+        okLine(
+          left === null
+            ? `${hostname} POP3 server signing off`
+            : `${hostname} POP3 server signing off (${left} messages left)`,
+        ),
+      );
     } catch (error) {
       this.context.logger.error('pop3 UPDATE failed', {
         session: this.connection.id,
