@@ -6,6 +6,7 @@ import {
   formatKerioConfig,
   parseKerioConfig,
 } from '@mailyard/mailstore-interface';
+import { RFC5321_TEXT_LINE } from '@mailyard/smtp-core';
 import { LISTENER_NAMES, type ListenerName } from './listener-names.js';
 import {
   type ListenerConfig,
@@ -58,6 +59,8 @@ export function parseMailserverCfg(xml: string, file = 'mailserver.cfg'): ReadCo
       failedCommands: read.count('MaxFailedCommands', defaults.limits.failedCommands),
       messageSize: read.count('MaxMessageSize', defaults.limits.messageSize),
       receivedHeaders: read.count('MaxReceivedHeaders', defaults.limits.receivedHeaders),
+      // RFC 5321 asks servers to take lines of 1000 octets at least: less is refused.
+      lineLength: read.count('MaxLineLength', defaults.limits.lineLength, RFC5321_TEXT_LINE),
       greetingDelaySeconds: read.count('GreetingDelay', defaults.limits.greetingDelaySeconds),
     },
     authentication: {
@@ -135,6 +138,8 @@ export function formatMailserverCfg(config: MailServerConfig): string {
     { comment: 'Bytes' },
     v('MaxMessageSize', config.limits.messageSize),
     v('MaxReceivedHeaders', config.limits.receivedHeaders),
+    { comment: 'Octets of a line in a message, CRLF included; 1000 is RFC 5321 to the letter' },
+    v('MaxLineLength', config.limits.lineLength),
     { comment: 'Seconds before the SMTP greeting (spam repellent); 0 = off' },
     v('GreetingDelay', config.limits.greetingDelaySeconds),
     { comment: 'Authentication: PLAIN and LOGIN only over TLS; lockout after failed logins' },

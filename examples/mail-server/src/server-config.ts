@@ -57,6 +57,11 @@ export interface LimitsConfig {
   /** Bytes. */
   readonly messageSize: number;
   readonly receivedHeaders: number;
+  /**
+   * Octets of a line in a message, CRLF included. RFC 5321 says 1000, but real mail has longer
+   * lines and Postfix takes them: 64 KiB by default; 1000 for the RFC's strict limit.
+   */
+  readonly lineLength: number;
   /** The spam repellent's greeting delay on the SMTP port, in seconds; 0 = off (Kerio 13.6). */
   readonly greetingDelaySeconds: number;
 }
@@ -142,6 +147,7 @@ export function defaultConfig(): MailServerConfig {
       failedCommands: 3,
       messageSize: 10 * 1024 * 1024,
       receivedHeaders: 100,
+      lineLength: 64 * 1024,
       greetingDelaySeconds: 0,
     },
     authentication: { requireSecureAuth: true, lockoutFailures: 5, lockoutMinutes: 20 },

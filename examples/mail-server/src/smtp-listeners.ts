@@ -56,6 +56,7 @@ export function createSmtpListeners(options: SmtpListenersOptions): SmtpServer {
       failedCommands: config.limits.failedCommands,
       messageSize: config.limits.messageSize,
       receivedHeaders: config.limits.receivedHeaders,
+      textLine: config.limits.lineLength,
     },
     lockout: options.lockout,
     auth: {

@@ -9,6 +9,7 @@ export type { AuthOutcome, SessionInfo, SmtpServerHooks } from './session/smtp-h
 export {
   DEFAULT_LIMITS,
   DEFAULT_TIMEOUTS,
+  RFC5321_TEXT_LINE,
   type SessionLimits,
   type SessionTimeouts,
 } from './session/session-limits.js';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RFC5321_TEXT_LINE } from '../../src/session/session-limits.js';
 import { Conversation, finalCodes } from './conversation.js';
 
 async function ready(options: ConstructorParameters<typeof Conversation>[0] = {}) {
@@ -310,11 +311,45 @@ describe('DATA hostile input', () => {
     expect(lenient.stored[0]!.text).toMatch(/\r\nx\r\n\.\r\nMAIL FROM:<e@vil\.example>\r\n$/);
   });
 
-  it('refuses lines over the text line limit', async () => {
+  it('takes lines over 1000 octets by default, as Postfix does, and keeps their bytes intact', async () => {
+    const c = await ready();
+    await c.pipeline('MAIL FROM:<a@client.example>', 'RCPT TO:<b@example.com>', 'DATA');
+    // A header field and a body line as real mail has them (unfolded lists, unwrapped HTML).
+    const to = `To: ${Array.from({ length: 80 }, (_, i) => `user${i}@example.com`).join(', ')}`;
+    const html = `<p>${'word '.repeat(2000)}</p>`;
+    const longest = 'z'.repeat(65534); // with its CRLF, exactly the default limit
+    const text = `${to}\r\nSubject: long\r\n\r\n${html}\r\n${longest}\r\n`;
+    expect(await c.say(`${text}.\r\n`)).toMatch(/^250 2\.0\.0 /);
+    expect(c.stored[0]!.text.endsWith(text)).toBe(true);
+  });
+
+  it('refuses a line over the text line limit (64 KiB) with 554 5.6.0, the session going on', async () => {
     const c = await ready();
     await c.pipeline('MAIL FROM:<a@client.example>', 'RCPT TO:<b@example.com>', 'DATA');
     // A code the end of data may get (RFC 5321 4.3.2), about the content (RFC 3463 X.6.0).
-    expect(await c.say(`${'y'.repeat(1500)}\r\n.\r\n`)).toMatch(/^554 5\.6\.0 /);
+    expect(await c.say(`${'y'.repeat(65535)}\r\n.\r\n`)).toBe(
+      '554 5.6.0 Message has lines over 65536 octets\r\n',
+    );
+    expect(c.stored).toHaveLength(0);
+    expect(await c.say('MAIL FROM:<a@client.example>\r\n')).toMatch(/^250 /);
+  });
+
+  it("refuses lines over 1000 octets in RFC 5321's strict mode", async () => {
+    const c = await ready({ limits: { textLine: RFC5321_TEXT_LINE } });
+    await c.pipeline('MAIL FROM:<a@client.example>', 'RCPT TO:<b@example.com>', 'DATA');
+    expect(await c.say(`${'y'.repeat(998)}\r\n.\r\n`)).toMatch(/^250 /);
+    await c.pipeline('MAIL FROM:<a@client.example>', 'RCPT TO:<b@example.com>', 'DATA');
+    expect(await c.say(`${'y'.repeat(999)}\r\n.\r\n`)).toBe(
+      '554 5.6.0 Message has lines over 1000 octets\r\n',
+    );
+  });
+
+  it('leaves the lines of BDAT chunks alone (RFC 3030: chunks may be binary)', async () => {
+    const c = await ready();
+    await c.pipeline('MAIL FROM:<a@client.example>', 'RCPT TO:<b@example.com>');
+    const line = `${'b'.repeat(3000)}\r\n`;
+    expect(await c.say(`BDAT ${line.length} LAST\r\n${line}`)).toMatch(/^250 /);
+    expect(c.stored[0]!.text.endsWith(line)).toBe(true);
   });
 
   it('abandons the message of a client that disconnects in the middle of DATA', async () => {
