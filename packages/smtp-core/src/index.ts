@@ -135,6 +135,13 @@ export { DEFAULT_NOTIFY, wantsNotification, type NotifyCondition } from './dsn/n
 export { localDeliveryAgent, type LocalDeliveryOptions } from './delivery/local-delivery-agent.js';
 export { deliveryRouter, type DeliveryRouterOptions } from './delivery/delivery-router.js';
 export {
+  isBarePostmaster,
+  leadsNowhere,
+  resolveLocalRecipient,
+  storeRefusal,
+  type StoreRefusal,
+} from './delivery/local-recipients.js';
+export {
   formatLogTimestamp,
   formatMailLogEntry,
   silentMailLog,

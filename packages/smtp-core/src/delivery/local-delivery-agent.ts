@@ -20,6 +20,7 @@ import type {
   MessageSource,
   RecipientResult,
 } from '../envelope.js';
+import { resolveLocalRecipient } from './local-recipients.js';
 
 export interface LocalDeliveryOptions {
   readonly store: MailStore;
@@ -92,7 +93,7 @@ export function localDeliveryAgent(options: LocalDeliveryOptions): DeliveryAgent
         const address = recipient.address;
         let resolution: RecipientResolution;
         try {
-          resolution = await options.directory.resolveRecipient(address);
+          resolution = await resolveLocalRecipient(options.directory, address);
         } catch (error) {
           results.set(
             address,

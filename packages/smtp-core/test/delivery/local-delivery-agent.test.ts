@@ -148,6 +148,15 @@ describe('localDeliveryAgent', () => {
     ]);
   });
 
+  it("delivers the bare <Postmaster> to the primary domain's postmaster", async () => {
+    await directory.addAlias('a.test', 'postmaster', 'bob@a.test');
+    const results = await agent().deliver(envelope('Postmaster'), source(), attempt());
+    expect(results.map((r) => [r.recipient, r.status, r.enhancedCode])).toEqual([
+      ['Postmaster', 'delivered', '2.0.0'],
+    ]);
+    expect(await inbox('bob@a.test')).toHaveLength(1);
+  });
+
   it('delivers once per mailbox however many recipients lead there (aliases)', async () => {
     const results = await agent({ insertEnvelopeTo: true }).deliver(
       envelope('team@a.test', 'alice@a.test'),
