@@ -1,5 +1,7 @@
 /** The Node transport: idle timeout, shutdown, connection caps, and backpressure on real sockets. */
 import { type Socket, connect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { selfSignedCertificate } from '@mailyard/test-kit';
 import { MemoryDirectory, MemoryMailStore, type MailStore } from '@mailyard/mailstore-interface';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -29,8 +31,17 @@ async function start(
     ...options,
   });
   servers.push(server);
-  const [bound] = await server.listen();
-  return { server, store, port: bound!.port };
+  const bound = await server.listen();
+  return { server, store, port: bound[0]!.port, ports: bound.map((b) => b.port) };
+}
+
+/** Resolves once `condition` holds, looking again after each turn of the event loop. */
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 /** A raw client socket that collects what it receives. */
@@ -121,6 +132,71 @@ describe('createPop3Server', () => {
     expect(second.received).toBe('');
     first.send('QUIT');
     await first.closed;
+  });
+
+  it('refuses connections from one address beyond maxConnectionsPerIp with -ERR [SYS/TEMP], 300 of them', async () => {
+    const { server, port } = await start({ maxConnectionsPerIp: 3 });
+    const clients = Array.from({ length: 300 }, () => new RawClient(port));
+    const greetings = await Promise.all(clients.map((c) => c.until(/\r\n/)));
+    const accepted = clients.filter((_, i) => greetings[i]!.startsWith('+OK'));
+    const refused = clients.filter((_, i) => !greetings[i]!.startsWith('+OK'));
+    expect(accepted).toHaveLength(3);
+    for (const [i, greeting] of greetings.entries())
+      if (!greeting.startsWith('+OK'))
+        expect(greeting, `connection ${i}`).toBe(
+          '-ERR [SYS/TEMP] Too many connections from your address\r\n',
+        );
+    // The refused are closed by the server, and hold nothing.
+    await Promise.all(refused.map((c) => c.closed));
+    expect(server.sessions.size).toBe(3);
+    // A connection that ends makes room for the next.
+    accepted[0]!.send('QUIT');
+    await accepted[0]!.closed;
+    await until(() => server.sessions.size === 2); // the server has seen it go too
+    const next = new RawClient(port);
+    expect(await next.until(/\r\n/)).toMatch(/^\+OK /);
+    for (const c of [...accepted.slice(1), next]) c.send('QUIT');
+    await Promise.all([...accepted.slice(1), next].map((c) => c.closed));
+  }, 60_000);
+
+  it('counts pop3 and pop3s together, and refuses in TLS on the implicit-TLS port', async () => {
+    const { ports } = await start({
+      maxConnectionsPerIp: 1,
+      tls: selfSignedCertificate(),
+      listeners: [
+        { name: 'pop3', port: 0, tls: 'starttls' },
+        { name: 'pop3s', port: 0, tls: 'implicit' },
+      ],
+    });
+    const plain = new RawClient(ports[0]!);
+    expect(await plain.until(/\r\n/)).toMatch(/^\+OK /);
+    const secure = tlsConnect({ port: ports[1]!, host: '127.0.0.1', rejectUnauthorized: false });
+    let received = '';
+    secure.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    await new Promise((resolve) => secure.on('close', resolve));
+    expect(received).toBe('-ERR [SYS/TEMP] Too many connections from your address\r\n');
+    plain.send('QUIT');
+    await plain.closed;
+  });
+
+  it('does not count the addresses maxConnectionsPerIp exempts', async () => {
+    const { port } = await start({
+      maxConnectionsPerIp: 1,
+      connectionLimitExempt: (address) => address === '127.0.0.1',
+    });
+    const clients = [new RawClient(port), new RawClient(port), new RawClient(port)];
+    for (const c of clients) expect(await c.until(/\r\n/)).toMatch(/^\+OK /);
+    for (const c of clients) c.send('QUIT');
+    await Promise.all(clients.map((c) => c.closed));
+  });
+
+  it('caps connections per address at 20 by default', async () => {
+    const { port } = await start();
+    const clients = Array.from({ length: 21 }, () => new RawClient(port));
+    const greetings = await Promise.all(clients.map((c) => c.until(/\r\n/)));
+    expect(greetings.filter((g) => g.startsWith('+OK'))).toHaveLength(20);
+    expect(greetings.filter((g) => g.startsWith('-ERR [SYS/TEMP]'))).toHaveLength(1);
+    for (const c of clients) c.socket.destroy();
   });
 
   it('refuses a TLS listener without a certificate instead of speaking in the clear', async () => {
