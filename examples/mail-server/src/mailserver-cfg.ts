@@ -53,6 +53,10 @@ export function parseMailserverCfg(xml: string, file = 'mailserver.cfg'): ReadCo
     limits: {
       messagesPerHour: read.count('MaxMessagesPerHour', defaults.limits.messagesPerHour),
       connectionsPerIp: read.count('MaxConnectionsPerIp', defaults.limits.connectionsPerIp),
+      pop3ConnectionsPerIp: read.count(
+        'Pop3MaxConnectionsPerIp',
+        defaults.limits.pop3ConnectionsPerIp,
+      ),
       unknownRecipients: read.count('MaxUnknownRecipients', defaults.limits.unknownRecipients),
       exemptGroup: read.text('LimitsExemptGroup', defaults.limits.exemptGroup),
       recipients: read.count('MaxRecipients', defaults.limits.recipients),
@@ -131,6 +135,8 @@ export function formatMailserverCfg(config: MailServerConfig): string {
     { comment: 'Security options; 0 means no limit' },
     v('MaxMessagesPerHour', config.limits.messagesPerHour),
     v('MaxConnectionsPerIp', config.limits.connectionsPerIp),
+    { comment: 'Concurrent POP3 and POP3S connections from one IP (the exempt group below too)' },
+    v('Pop3MaxConnectionsPerIp', config.limits.pop3ConnectionsPerIp),
     v('MaxUnknownRecipients', config.limits.unknownRecipients),
     v('LimitsExemptGroup', config.limits.exemptGroup),
     v('MaxRecipients', config.limits.recipients),

@@ -23,7 +23,9 @@ export async function ensurePostmasters(directory: XmlDirectory): Promise<string
       continue;
     }
     await directory.addAlias(name, 'postmaster', administrator.id);
-    notices.push(`users.cfg: ${address} goes to ${administrator.id} (edit its alias to change that)`);
+    notices.push(
+      `users.cfg: ${address} goes to ${administrator.id} (edit its alias to change that)`,
+    );
   }
   return notices;
 }

@@ -49,6 +49,8 @@ export interface RelayConfig {
 export interface LimitsConfig {
   readonly messagesPerHour: number;
   readonly connectionsPerIp: number;
+  /** Concurrent POP3 connections (pop3 and pop3s together) from one IP; Kerio's SMTP figure. */
+  readonly pop3ConnectionsPerIp: number;
   readonly unknownRecipients: number;
   /** "Do not apply these limits to IP address group"; empty for none. */
   readonly exemptGroup: string;
@@ -141,6 +143,7 @@ export function defaultConfig(): MailServerConfig {
     limits: {
       messagesPerHour: 50,
       connectionsPerIp: 20,
+      pop3ConnectionsPerIp: 20,
       unknownRecipients: 10,
       exemptGroup: LOCAL_CLIENTS_GROUP,
       recipients: 100,
