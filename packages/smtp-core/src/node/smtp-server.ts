@@ -106,13 +106,24 @@ export function createSmtpServer(options: SmtpServerOptions): SmtpServer {
       listener: listener.name,
     };
     let greeted = false;
+    // Whoever waits for the socket to take more replies; on whichever socket is current.
+    let drainWaiters: (() => void)[] = [];
+    const onDrain = () => {
+      const waiters = drainWaiters;
+      drainWaiters = [];
+      for (const waiter of waiters) waiter();
+    };
     const onData = (chunk: Buffer) => {
       if (!greeted) return session.earlyTalker();
       session.receive(chunk);
       raw.setTimeout(session.receivingMessage ? timeouts.data : timeouts.command);
     };
     const transport: SessionTransport = {
-      write: (bytes) => void socket.write(bytes),
+      write: (bytes) => socket.destroyed || socket.write(bytes),
+      drained: () =>
+        socket.destroyed || !socket.writableNeedDrain
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => drainWaiters.push(resolve)),
       close: () => {
         socket.end();
         // A client that never reads its last reply must not keep the socket forever.
@@ -124,10 +135,13 @@ export function createSmtpServer(options: SmtpServerOptions): SmtpServer {
         new Promise<void>((resolve, reject) => {
           // What comes next is the TLS handshake; nothing of it may reach the session in clear.
           socket.off('data', onData);
+          socket.off('drain', onDrain);
           const secure = new TLSSocket(socket, { isServer: true, secureContext: secureContext! });
           secure.once('secure', () => {
             socket = secure;
             socket.on('data', onData);
+            socket.on('drain', onDrain);
+            onDrain(); // the upgrade took over what the plain socket still had to send
             resolve();
           });
           secure.once('error', (error) => {
@@ -149,18 +163,29 @@ export function createSmtpServer(options: SmtpServerOptions): SmtpServer {
     raw.setTimeout(timeouts.command, () => session.timedOut());
     raw.on('close', () => {
       sessions.delete(session);
+      onDrain();
       session.disconnected();
     });
     socket.on('data', onData);
+    socket.on('drain', onDrain);
     socket.resume();
     const delay = listener.greetingDelay?.(connection.remoteAddress) ?? 0;
-    const greet = () => {
-      if (session.closed) return;
-      greeted = true;
-      void session.greet();
-    };
-    if (delay > 0) setTimeout(greet, delay).unref();
-    else greet();
+    // Without a delay, a client that talks before the greeting arrives is only early, not dropped.
+    greeted = delay === 0;
+    // Admitted (and counted by per-address limits) now; greeted after the delay.
+    void session.admit().then((welcome) => {
+      if (!welcome) {
+        greeted = true; // a refusal went out in its place; QUIT is still answered
+        return;
+      }
+      const greet = () => {
+        if (session.closed) return;
+        greeted = true;
+        void session.greet();
+      };
+      if (delay > 0) setTimeout(greet, delay).unref();
+      else greet();
+    });
   };
 
   const listeners = new ListenerGroup(options.listeners, accept);

@@ -12,7 +12,14 @@ import type { AuthOutcome, SessionInfo, SmtpServerHooks } from './smtp-hooks.js'
 
 /** What the session needs from the transport it runs on; the node floor provides it. */
 export interface SessionTransport {
-  write(bytes: Uint8Array): void;
+  /**
+   * Sends bytes. `false` says the transport's buffer is full: the client is not reading its
+   * replies, and the session takes no more input until `drained` resolves, so that a client
+   * cannot make the server hold replies without bound.
+   */
+  write(bytes: Uint8Array): boolean | void;
+  /** Resolves once a transport whose `write` said `false` can take more. */
+  drained?(): Promise<void>;
   /** Upgrades the connection to TLS (after the 220 of STARTTLS); resolves once it is up. */
   startTls(): Promise<void>;
   /** Closes the connection once everything written has gone out. */
@@ -66,6 +73,12 @@ export interface SmtpSessionOptions {
   readonly logger?: Logger;
 }
 
+/**
+ * Why the session is not reading from the client: its input is piling up, the application is
+ * behind with the message, or the client is not reading the replies.
+ */
+type Hold = 'input' | 'message' | 'output';
+
 /** `refused`: the greeting was a refusal; only QUIT is answered, as RFC 5321 3.1 asks. */
 type State = 'greeting' | 'refused' | 'ready' | 'auth' | 'data' | 'chunk' | 'tls' | 'closed';
 
@@ -85,6 +98,12 @@ interface Transaction {
 const PRODUCT = 'Mailyard';
 /** Unprocessed input above which the session stops reading the socket. */
 const INPUT_HIGH_WATER = 256 * 1024;
+/**
+ * Octets of replies gathered before they are written even though pipelined commands are still
+ * waiting: a group's replies go out in one write (RFC 2920 3.2) up to this, so that a client
+ * pipelining commands with long replies (EHLO) cannot make the session hold them without bound.
+ */
+const OUTPUT_BATCH = 64 * 1024;
 
 /**
  * One SMTP (or LMTP) connection, server side, as a state machine: bytes in through `receive`,
@@ -115,9 +134,14 @@ export class SmtpServerSession {
   private readonly sasl: SaslServer | undefined;
   /** Replies not yet written: pipelined commands get their replies in one write (RFC 2920 3.2). */
   private outgoing: Buffer[] = [];
+  private outgoingBytes = 0;
   /** The server is shutting down: close once the transaction in progress is over. */
   private draining = false;
-  private readonly holds = new Set<'input' | 'message'>();
+  private readonly holds = new Set<Hold>();
+  /** What `onConnect` decided, once asked. */
+  private admission: Promise<boolean> | null = null;
+  /** A 2xx from `onConnect` that replaces the greeting's text. */
+  private welcome: SmtpReply | null = null;
 
   constructor(
     private readonly options: SmtpSessionOptions,
@@ -164,23 +188,45 @@ export class SmtpServerSession {
   }
 
   /**
-   * Sends the greeting (after `onConnect` agrees). With a greeting delay (Kerio's spam repellent),
-   * the transport waits before calling this, and calls `earlyTalker()` if the client speaks first.
+   * Asks `onConnect` whether the client may go on, as soon as it connected: per-address limits
+   * count it from that moment. A refusal is sent at once, in place of the greeting. Resolves
+   * with whether the greeting is still to come.
+   */
+  admit(): Promise<boolean> {
+    this.admission ??= this.decideAdmission();
+    return this.admission;
+  }
+
+  private async decideAdmission(): Promise<boolean> {
+    const decision = await this.ask(() => this.hooks.onConnect?.(this.info));
+    if (this.state !== 'greeting') return false; // gone meanwhile
+    if (!decision || decision.code < 400) {
+      this.welcome = decision ?? null;
+      return true;
+    }
+    this.reply(decision);
+    // 421 closes (RFC 5321 3.8), and so may 521 (RFC 7504 3); after a 554 the client is
+    // owed the chance to say QUIT (RFC 5321 3.1).
+    if (decision.code === 421 || decision.code === 521) {
+      this.close();
+      return false;
+    }
+    this.state = 'refused';
+    this.pump();
+    return false;
+  }
+
+  /**
+   * Sends the greeting, once `onConnect` agreed (`admit`, asked here if it was not yet). With a
+   * greeting delay (Kerio's spam repellent), the transport admits the client at once, waits,
+   * then calls this, and calls `earlyTalker()` if the client speaks first.
    */
   async greet(): Promise<void> {
-    const refusal = await this.ask(() => this.hooks.onConnect?.(this.info));
-    if (refusal && refusal.code >= 400) {
-      this.reply(refusal);
-      // 421 closes (RFC 5321 3.8), and so may 521 (RFC 7504 3); after a 554 the client is
-      // owed the chance to say QUIT (RFC 5321 3.1).
-      if (refusal.code === 421 || refusal.code === 521) return this.close();
-      this.state = 'refused';
-      return this.pump();
-    }
+    if (!(await this.admit()) || this.state !== 'greeting') return;
     this.state = 'ready';
     const banner =
       this.options.banner ?? (this.options.lmtp ? `LMTP ${PRODUCT}` : `ESMTP ${PRODUCT}`);
-    this.reply(refusal ?? { code: 220, lines: [`${this.options.hostname} ${banner}`] });
+    this.reply(this.welcome ?? { code: 220, lines: [`${this.options.hostname} ${banner}`] });
     this.pump();
   }
 
@@ -222,6 +268,8 @@ export class SmtpServerSession {
   private pump(): void {
     if (this.busy || this.state === 'greeting' || this.state === 'tls' || this.state === 'closed')
       return;
+    // Every command would add a reply to those the client is not reading: wait for it.
+    if (this.holds.has('output')) return;
     if (
       this.draining &&
       this.transaction === null &&
@@ -246,6 +294,7 @@ export class SmtpServerSession {
       })
       .finally(() => {
         this.busy = false;
+        if (this.outgoingBytes >= OUTPUT_BATCH) this.flush();
         this.pump();
       });
   }
@@ -839,18 +888,20 @@ export class SmtpServerSession {
 
   private reply(reply: SmtpReply): void {
     if (this.state === 'closed') return;
-    this.outgoing.push(
-      formatReply(reply, { enhancedStatusCodes: this.extended || this.options.lmtp === true }),
-    );
+    const bytes = formatReply(reply, {
+      enhancedStatusCodes: this.extended || this.options.lmtp === true,
+    });
+    this.outgoing.push(bytes);
+    this.outgoingBytes += bytes.length;
   }
 
   /** Stops reading from the client until every reason to is released. */
-  private hold(reason: 'input' | 'message'): void {
+  private hold(reason: Hold): void {
     if (this.holds.size === 0) this.transport.pause();
     this.holds.add(reason);
   }
 
-  private release(reason: 'input' | 'message'): void {
+  private release(reason: Hold): void {
     if (!this.holds.delete(reason) || this.holds.size > 0 || this.state === 'closed') return;
     this.transport.resume();
   }
@@ -859,7 +910,14 @@ export class SmtpServerSession {
     if (this.outgoing.length === 0) return;
     const bytes = this.outgoing.length === 1 ? this.outgoing[0]! : Buffer.concat(this.outgoing);
     this.outgoing = [];
-    this.transport.write(bytes);
+    this.outgoingBytes = 0;
+    const drained = this.transport.drained;
+    if (this.transport.write(bytes) !== false || !drained || this.holds.has('output')) return;
+    this.hold('output');
+    void drained.call(this.transport).then(() => {
+      this.release('output');
+      this.pump();
+    });
   }
 
   /**

@@ -243,6 +243,23 @@ describe('limits', () => {
     expect(c.closed).toBe(true);
   });
 
+  it('takes no more commands while the client does not read the replies', async () => {
+    let commands = 0;
+    const c = await ready({ hooks: { onMailFrom: async () => void commands++ } });
+    c.full = true;
+    const pairs = 20_000;
+    const replies = await c.say('MAIL FROM:<a@b.example>\r\nRSET\r\n'.repeat(pairs));
+    // At most a batch of replies went out before the session saw the transport was full.
+    expect(replies.length).toBeLessThan(128 * 1024);
+    expect(commands).toBeLessThan(pairs / 4);
+    expect(c.paused).toBe(true);
+    c.drain();
+    const rest = await c.replies();
+    expect(commands).toBe(pairs);
+    expect(finalCodes(replies + rest)).toHaveLength(2 * pairs);
+    expect(c.paused).toBe(false);
+  });
+
   it('answers an overlong command line with 500 and goes on', async () => {
     const c = await ready();
     expect(await c.say(`NOOP ${'x'.repeat(600)}\r\nNOOP\r\n`)).toBe(
