@@ -252,6 +252,9 @@ export class Pop3Session {
       // Bad commands are counted in a row, as Dovecot counts them: a long session of a client
       // that now and then asks for something that is not there is never cut off.
       if (this.failedCommands === failuresBefore) this.failedCommands = 0;
+      // Pipelined answers go out together, but a batch at a time, each once the transport took
+      // the last: a client pipelining UIDL or LIST without reading cannot make us hold them all.
+      if (this.outgoingBytes >= WRITE_BATCH) await this.flush();
     }
   }
 

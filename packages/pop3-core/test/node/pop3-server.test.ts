@@ -54,8 +54,10 @@ class RawClient {
   closed: Promise<void>;
   private waiters: (() => void)[] = [];
 
-  constructor(port: number) {
-    this.socket = connect(port, '127.0.0.1');
+  constructor(port: number, tls = false) {
+    this.socket = tls
+      ? tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false })
+      : connect(port, '127.0.0.1');
     this.socket.setEncoding('latin1');
     this.socket.on('data', (text: string) => {
       this.received += text;
@@ -206,53 +208,66 @@ describe('createPop3Server', () => {
     expect(client.received).toBe('');
   });
 
-  it('reads a big message from the store only as fast as the client takes it', async () => {
-    const store = new MemoryMailStore();
-    const line = `${'y'.repeat(78)}\r\n`;
-    const size = 50 * 1024 * 1024;
-    const big = Buffer.from(`Subject: big\r\n\r\n${line.repeat(Math.ceil(size / line.length))}`);
-    await store.deliver('alice@example.com', { content: big });
-    let readFromStore = 0;
-    const access = store.access.bind(store);
-    store.access = (user) => {
-      const a = access(user);
-      return new Proxy(a, {
-        get(target, key) {
-          if (key !== 'open') return Reflect.get(target, key);
-          return async (name: string) => {
-            const box = await target.open(name);
-            const read = box.read.bind(box);
-            box.read = async function* (uid, range) {
-              // Hand the message out in 64 KiB pieces, as a file store does.
-              for await (const chunk of read(uid, range)) {
-                for (let i = 0; i < chunk.length; i += 65536) {
-                  const piece = chunk.subarray(i, i + 65536);
-                  readFromStore += piece.length;
-                  yield piece;
+  it.each(['plain', 'implicit TLS'] as const)(
+    'reads a big message from the store only as fast as the client takes it (%s)',
+    async (transport) => {
+      const store = new MemoryMailStore();
+      const line = `${'y'.repeat(78)}\r\n`;
+      const size = 50 * 1024 * 1024;
+      const big = Buffer.from(`Subject: big\r\n\r\n${line.repeat(Math.ceil(size / line.length))}`);
+      await store.deliver('alice@example.com', { content: big });
+      let readFromStore = 0;
+      const access = store.access.bind(store);
+      store.access = (user) => {
+        const a = access(user);
+        return new Proxy(a, {
+          get(target, key) {
+            if (key !== 'open') return Reflect.get(target, key);
+            return async (name: string) => {
+              const box = await target.open(name);
+              const read = box.read.bind(box);
+              box.read = async function* (uid, range) {
+                // Hand the message out in 64 KiB pieces, as a file store does.
+                for await (const chunk of read(uid, range)) {
+                  for (let i = 0; i < chunk.length; i += 65536) {
+                    const piece = chunk.subarray(i, i + 65536);
+                    readFromStore += piece.length;
+                    yield piece;
+                  }
                 }
-              }
+              };
+              return box;
             };
-            return box;
-          };
-        },
-      });
-    };
-    const { port } = await start({}, store);
-    const client = new RawClient(port);
-    await client.login();
-    readFromStore = 0; // the login read the message once to count its size
-    client.socket.pause();
-    client.tailOnly = true;
-    client.send('RETR 1');
-    await new Promise((r) => setTimeout(r, 500));
-    // Socket buffers hold a few MB at most; the session waits for the client instead of the store.
-    expect(readFromStore).toBeGreaterThan(0);
-    expect(readFromStore).toBeLessThan(16 * 1024 * 1024);
-    client.socket.resume();
-    await client.until(/\r\n\.\r\n$/, 60_000);
-    expect(readFromStore).toBe(big.length);
-    expect(client.receivedBytes).toBeGreaterThan(big.length);
-    client.send('QUIT');
-    await client.closed;
-  }, 60_000);
+          },
+        });
+      };
+      const tls = transport === 'implicit TLS';
+      const { port } = await start(
+        tls
+          ? {
+              tls: selfSignedCertificate(),
+              listeners: [{ name: 'pop3s', port: 0, tls: 'implicit' }],
+            }
+          : {},
+        store,
+      );
+      const client = new RawClient(port, tls);
+      await client.login();
+      readFromStore = 0; // the login read the message once to count its size
+      client.socket.pause();
+      client.tailOnly = true;
+      client.send('RETR 1');
+      await new Promise((r) => setTimeout(r, 500));
+      // Socket buffers hold a few MB at most; the session waits for the client instead of the store.
+      expect(readFromStore).toBeGreaterThan(0);
+      expect(readFromStore).toBeLessThan(16 * 1024 * 1024);
+      client.socket.resume();
+      await client.until(/\r\n\.\r\n$/, 60_000);
+      expect(readFromStore).toBe(big.length);
+      expect(client.receivedBytes).toBeGreaterThan(big.length);
+      client.send('QUIT');
+      await client.closed;
+    },
+    60_000,
+  );
 });
