@@ -14,6 +14,7 @@ export {
   type SessionTimeouts,
 } from './session/session-limits.js';
 export { MessageAbortedError } from './session/message-stream.js';
+export { InFlightBudget } from './session/in-flight-budget.js';
 export {
   receivedHeader,
   receivedProtocol,

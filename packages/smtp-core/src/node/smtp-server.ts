@@ -8,7 +8,12 @@ import {
   SmtpServerSession,
   type SmtpSessionOptions,
 } from '../session/smtp-server-session.js';
-import { DEFAULT_TIMEOUTS, type SessionTimeouts } from '../session/session-limits.js';
+import { InFlightBudget } from '../session/in-flight-budget.js';
+import {
+  DEFAULT_LIMITS,
+  DEFAULT_TIMEOUTS,
+  type SessionTimeouts,
+} from '../session/session-limits.js';
 import { parseProxyHeader } from './proxy-protocol.js';
 
 /** One listening socket: what port, what TLS, what rules. */
@@ -55,6 +60,14 @@ export function createSmtpServer(options: SmtpServerOptions): SmtpServer {
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const sessions = new Set<SmtpServerSession>();
   const sockets = new Set<Socket>();
+  // One budget of octets in flight for every session: a client's connections count together.
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const inFlight =
+    options.inFlight ??
+    new InFlightBudget({
+      perServer: limits.inFlightPerServer,
+      perClient: limits.inFlightPerClient,
+    });
   const idPrefix = randomBytes(3).toString('hex');
   let counter = 0;
 
@@ -153,6 +166,7 @@ export function createSmtpServer(options: SmtpServerOptions): SmtpServer {
     const session = new SmtpServerSession(
       {
         ...options,
+        inFlight,
         ...(listener.requireAuth ? { requireAuth: true } : {}),
         ...(listener.lmtp ? { lmtp: true } : {}),
       },

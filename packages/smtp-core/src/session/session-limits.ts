@@ -26,6 +26,14 @@ export interface SessionLimits {
   readonly authFailures: number;
   /** Octets a single BDAT chunk may announce. */
   readonly chunkSize: number;
+  /**
+   * Octets of message text in flight (received, not yet acknowledged) for one client: its user
+   * once it authenticated, else its address, over all its connections. A message that would pass
+   * it is refused with 452 4.3.1 (RFC 3463: "mail system full"). 0: no limit.
+   */
+  readonly inFlightPerClient: number;
+  /** The same for the whole server, every client together. 0: no limit. */
+  readonly inFlightPerServer: number;
   /** `Received:` fields a message may carry; more is a mail loop (Kerio: "Max. accepted Received headers (hops)", Fig 100). 0: no limit. */
   readonly receivedHeaders: number;
 }
@@ -44,6 +52,8 @@ export const DEFAULT_LIMITS: SessionLimits = {
   authFailures: 3,
   chunkSize: 64 * 1024 * 1024,
   receivedHeaders: 100,
+  inFlightPerClient: 256 * 1024 * 1024,
+  inFlightPerServer: 1024 * 1024 * 1024,
 };
 
 /**

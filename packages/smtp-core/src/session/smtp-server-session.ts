@@ -5,6 +5,7 @@ import { type SmtpCommand, parseCommand } from '../protocol/command-parser.js';
 import { type InputEvent, SmtpInputDecoder } from '../protocol/input-decoder.js';
 import { type SmtpReply, formatReply } from '../protocol/smtp-reply.js';
 import { HopCounter } from './hop-counter.js';
+import { InFlightBudget } from './in-flight-budget.js';
 import { MessageAbortedError, MessageStream } from './message-stream.js';
 import { receivedHeader, receivedProtocol } from './received-header.js';
 import { DEFAULT_LIMITS, type SessionLimits } from './session-limits.js';
@@ -57,6 +58,12 @@ export interface SmtpSessionOptions {
   /** Speak LMTP (RFC 2033) instead of SMTP. */
   readonly lmtp?: boolean;
   readonly limits?: Partial<SessionLimits>;
+  /**
+   * The octets in flight this session counts against: shared by every session of a server
+   * (`createSmtpServer` makes one from `limits.inFlightPerClient` and `inFlightPerServer`).
+   * Without it, the session has its own, from its limits.
+   */
+  readonly inFlight?: InFlightBudget;
   /** Accept bare LF as a line ending in DATA (off: the SMTP smuggling defence). */
   readonly acceptBareLineEndings?: boolean;
   /** Answer EXPN (off by default, RFC 5321 7.3). */
@@ -93,6 +100,9 @@ interface Transaction {
   /** Why the message will be refused once its data is in, if it will be. */
   refusal: SmtpReply | null;
   hops: HopCounter;
+  /** Whom the message's octets in flight are counted for, and how many are. */
+  client: string;
+  reserved: number;
 }
 
 const PRODUCT = 'Mailyard';
@@ -118,6 +128,7 @@ export class SmtpServerSession {
   private readonly hooks: SmtpServerHooks;
   private readonly logger: Logger;
   private readonly clock: Clock;
+  private readonly inFlight: InFlightBudget;
   private state: State = 'greeting';
   private secure: boolean;
   private extended = false;
@@ -150,6 +161,12 @@ export class SmtpServerSession {
   ) {
     this.id = connection.id;
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.inFlight =
+      options.inFlight ??
+      new InFlightBudget({
+        perServer: this.limits.inFlightPerServer,
+        perClient: this.limits.inFlightPerClient,
+      });
     this.decoder = new SmtpInputDecoder({
       maxLineLength: this.limits.commandLine,
       maxDataLineLength: this.limits.textLine,
@@ -468,6 +485,11 @@ export class SmtpServerSession {
         lines: ['Message size exceeds fixed maximum message size'],
       });
     }
+    const client = this.user ?? `ip:${this.connection.remoteAddress}`;
+    if (parameters.size !== undefined && parameters.size > this.inFlight.available(client)) {
+      // RFC 1870 6.1: too big for now, not for ever.
+      return this.refuse(insufficientStorage());
+    }
     if (command.nonAscii && !parameters.smtpUtf8) {
       // RFC 6531 3.5: 550 for the sender, 553 for a recipient.
       return this.refuse({
@@ -506,6 +528,8 @@ export class SmtpServerSession {
       size: 0,
       refusal: null,
       hops: new HopCounter(),
+      client,
+      reserved: 0,
     };
     this.commandsWithoutMail = 0;
     this.reply(decision ?? { code: 250, enhanced: '2.1.0', lines: ['Ok'] });
@@ -585,6 +609,10 @@ export class SmtpServerSession {
         lines: ['Message size exceeds fixed maximum message size'],
       });
     }
+    if (!this.inFlight.reserve(transaction.client, chunk.length)) {
+      return this.failMessage(transaction, insufficientStorage());
+    }
+    transaction.reserved += chunk.length;
     transaction.message.push(chunk);
     if (transaction.message.full) {
       this.hold('message');
@@ -650,6 +678,13 @@ export class SmtpServerSession {
   private failMessage(transaction: Transaction, refusal: SmtpReply): void {
     transaction.refusal = refusal;
     transaction.message?.abort(new MessageAbortedError(refusal.lines[0] ?? 'message refused'));
+    this.releaseInFlight(transaction);
+  }
+
+  /** The message's octets are no longer in flight: stored, refused or abandoned. */
+  private releaseInFlight(transaction: Transaction): void {
+    this.inFlight.release(transaction.client, transaction.reserved);
+    transaction.reserved = 0;
   }
 
   private beginMessage(transaction: Transaction): void {
@@ -693,6 +728,7 @@ export class SmtpServerSession {
       outcome = { code: 451, enhanced: '4.3.0', lines: ['Local error in processing'] };
     }
     const recipients = transaction.recipients.length;
+    this.releaseInFlight(transaction);
     this.transaction = null;
     const fallback: SmtpReply = {
       code: 250,
@@ -939,7 +975,10 @@ export class SmtpServerSession {
   }
 
   private abandonTransaction(): void {
-    this.transaction?.message?.abort(new MessageAbortedError('transaction reset'));
+    const transaction = this.transaction;
+    if (!transaction) return;
+    transaction.message?.abort(new MessageAbortedError('transaction reset'));
+    this.releaseInFlight(transaction);
     this.transaction = null;
   }
 
@@ -981,6 +1020,11 @@ export class SmtpServerSession {
     this.abandonTransaction();
     this.hooks.onClose?.(this.info);
   }
+}
+
+/** Postfix's words for the same condition; RFC 3463 X.3.1: "mail system full". */
+function insufficientStorage(): SmtpReply {
+  return { code: 452, enhanced: '4.3.1', lines: ['Insufficient system storage'] };
 }
 
 /** SASL failures as SMTP replies (RFC 4954 6, RFC 3463). */

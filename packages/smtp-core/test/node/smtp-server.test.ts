@@ -397,6 +397,41 @@ describe('createSmtpServer', () => {
     secure.destroy();
   }, 60_000);
 
+  it("counts the octets in flight of a client's connections together (452 4.3.1 over its share)", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let messagesIn = 0;
+    const { port } = await start({
+      listeners: [{ name: 'smtp', port: 0 }],
+      limits: { inFlightPerClient: 100_000 },
+      hooks: {
+        onMessage: async (_envelope, message) => {
+          for await (const _ of message);
+          messagesIn++;
+          await gate;
+        },
+      },
+    });
+    const envelope = 'EHLO c\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<x@example.com>\r\nDATA\r\n';
+    const text = (octets: number) => `${`${'z'.repeat(998)}\r\n`.repeat(octets / 1000)}.\r\n`;
+    const first = await open(port);
+    await first.waitFor(/^220 /);
+    first.send(envelope);
+    await first.waitFor(/354 /);
+    first.send(text(80_000));
+    await until(() => messagesIn === 1, 'the first message in, waiting to be stored');
+    const second = await open(port);
+    await second.waitFor(/^220 /);
+    second.send(envelope);
+    await second.waitFor(/354 /);
+    second.send(text(40_000));
+    expect(await second.waitFor(/452 /)).toMatch(/452 4\.3\.1 Insufficient system storage\r\n$/);
+    release();
+    expect(await first.waitFor(/250 2\.0\.0/)).toMatch(/250 2\.0\.0 Ok/);
+    first.socket.destroy();
+    second.socket.destroy();
+  });
+
   it('says 421 to idle sessions on close, and lets a transaction in progress finish', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { InFlightBudget } from '../../src/session/in-flight-budget.js';
 import { RFC5321_TEXT_LINE } from '../../src/session/session-limits.js';
 import { Conversation, finalCodes } from './conversation.js';
 
@@ -481,5 +482,125 @@ describe('ETRN and shutdown', () => {
       '250 2.0.0 Ok: queued as S1\r\n421 4.3.2 mx.example.com Service shutting down\r\n',
     );
     expect(busy.stored).toHaveLength(1);
+  });
+});
+
+describe('octets in flight, per client and per server', () => {
+  const ENVELOPE = ['MAIL FROM:<a@client.example>', 'RCPT TO:<b@example.com>'];
+  /** A session of `ip` over `budget`, whose application holds each message until `hold` opens. */
+  async function client(
+    budget: InFlightBudget,
+    ip = '192.0.2.10',
+    onMessage?: NonNullable<ConstructorParameters<typeof Conversation>[0]>['hooks'],
+  ) {
+    const c = new Conversation(
+      { inFlight: budget, ...(onMessage ? { hooks: onMessage } : {}) },
+      { remoteAddress: ip },
+    );
+    await c.open();
+    await c.say('EHLO client.example\r\n');
+    return c;
+  }
+  const body = (octets: number) => `${'x'.repeat(octets - 2)}\r\n`;
+
+  it('refuses a message that takes a client over its share with 452 4.3.1, and gives it back', async () => {
+    const budget = new InFlightBudget({ perServer: 0, perClient: 10_000 });
+    const c = await client(budget);
+    await c.pipeline(...ENVELOPE, 'DATA');
+    expect(await c.say(`${body(6000)}${body(6000)}.\r\n`)).toBe(
+      '452 4.3.1 Insufficient system storage\r\n',
+    );
+    expect(c.stored).toHaveLength(0);
+    expect(budget.total).toBe(0);
+    // The client may try again with less, at once.
+    await c.pipeline(...ENVELOPE, 'DATA');
+    expect(await c.say(`${body(6000)}.\r\n`)).toMatch(/^250 /);
+    expect(budget.total).toBe(0);
+  });
+
+  it("counts a client's connections together, and other clients against the server's total", async () => {
+    const budget = new InFlightBudget({ perServer: 15_000, perClient: 12_000 });
+    let store!: () => void;
+    const stored = new Promise<void>((resolve) => (store = resolve));
+    const slow = {
+      onMessage: async (_e: unknown, message: AsyncIterable<Uint8Array>) => {
+        for await (const _ of message);
+        await stored;
+      },
+    };
+    const first = await client(budget, '192.0.2.10', slow);
+    await first.pipeline(...ENVELOPE, 'DATA');
+    first.session.receive(Buffer.from(`${body(10_000)}.\r\n`));
+    await first.replies();
+    expect(budget.inUse('ip:192.0.2.10')).toBeGreaterThanOrEqual(10_000);
+    // Same address, second connection: its share is taken by the first.
+    const second = await client(budget, '192.0.2.10');
+    await second.pipeline(...ENVELOPE, 'DATA');
+    expect(await second.say(`${body(6000)}.\r\n`)).toMatch(/^452 4\.3\.1 /);
+    // Another address: within its own share, but not within the server's 15,000.
+    const other = await client(budget, '198.51.100.7');
+    await other.pipeline(...ENVELOPE, 'DATA');
+    expect(await other.say(`${body(6000)}.\r\n`)).toMatch(/^452 4\.3\.1 /);
+    await other.pipeline(...ENVELOPE, 'DATA');
+    expect(await other.say(`${body(4000)}.\r\n`)).toMatch(/^250 /);
+    // Once the first message is stored, its octets are free again.
+    store();
+    expect(await first.replies()).toMatch(/^250 /);
+    expect(budget.total).toBe(0);
+    await second.pipeline(...ENVELOPE, 'DATA');
+    expect(await second.say(`${body(6000)}.\r\n`)).toMatch(/^250 /);
+  });
+
+  it('refuses at MAIL a declared SIZE the budget cannot take now (RFC 1870 6.1)', async () => {
+    const budget = new InFlightBudget({ perServer: 0, perClient: 10_000 });
+    const c = await client(budget);
+    expect(await c.say('MAIL FROM:<a@client.example> SIZE=20000\r\n')).toBe(
+      '452 4.3.1 Insufficient system storage\r\n',
+    );
+    expect(await c.say('MAIL FROM:<a@client.example> SIZE=5000\r\n')).toMatch(/^250 /);
+  });
+
+  it('counts BDAT chunks as it counts DATA', async () => {
+    const budget = new InFlightBudget({ perServer: 0, perClient: 1000 });
+    const c = await client(budget);
+    await c.pipeline(...ENVELOPE);
+    expect(await c.say(`BDAT 600\r\n${'y'.repeat(600)}`)).toMatch(/^250 /);
+    expect(budget.inUse('ip:192.0.2.10')).toBeGreaterThanOrEqual(600);
+    expect(await c.say(`BDAT 600 LAST\r\n${'y'.repeat(600)}`)).toMatch(/^452 4\.3\.1 /);
+    expect(budget.total).toBe(0);
+  });
+
+  it('gives the octets back when the message is refused, the client resets, disconnects or the store fails', async () => {
+    const budget = new InFlightBudget({ perServer: 0, perClient: 0 });
+    // Refused for its size.
+    const big = new Conversation({ inFlight: budget, limits: { messageSize: 1000 } });
+    await big.open();
+    await big.pipeline('EHLO c.example', ...ENVELOPE, 'DATA');
+    expect(await big.say(`${body(2000)}.\r\n`)).toMatch(/^552 /);
+    expect(budget.total).toBe(0);
+    // RSET between BDAT chunks.
+    const reset = await client(budget);
+    await reset.pipeline(...ENVELOPE);
+    await reset.say(`BDAT 500\r\n${'y'.repeat(500)}`);
+    expect(budget.total).toBeGreaterThanOrEqual(500);
+    expect(await reset.say('RSET\r\n')).toMatch(/^250 /);
+    expect(budget.total).toBe(0);
+    // Gone in the middle of DATA.
+    const gone = await client(budget);
+    await gone.pipeline(...ENVELOPE, 'DATA');
+    await gone.say(body(500));
+    expect(budget.total).toBeGreaterThanOrEqual(500);
+    gone.session.disconnected();
+    expect(budget.total).toBe(0);
+    // The application could not store it.
+    const failing = await client(budget, '192.0.2.10', {
+      onMessage: async (_e, message) => {
+        for await (const _ of message);
+        throw new Error('disk full');
+      },
+    });
+    await failing.pipeline(...ENVELOPE, 'DATA');
+    expect(await failing.say(`${body(500)}.\r\n`)).toMatch(/^451 4\.3\.0 /);
+    expect(budget.total).toBe(0);
   });
 });
