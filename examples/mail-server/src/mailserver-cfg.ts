@@ -65,6 +65,8 @@ export function parseMailserverCfg(xml: string, file = 'mailserver.cfg'): ReadCo
       receivedHeaders: read.count('MaxReceivedHeaders', defaults.limits.receivedHeaders),
       // RFC 5321 asks servers to take lines of 1000 octets at least: less is refused.
       lineLength: read.count('MaxLineLength', defaults.limits.lineLength, RFC5321_TEXT_LINE),
+      inFlightPerClient: read.count('MaxInFlightPerClient', defaults.limits.inFlightPerClient),
+      inFlightTotal: read.count('MaxInFlightTotal', defaults.limits.inFlightTotal),
       greetingDelaySeconds: read.count('GreetingDelay', defaults.limits.greetingDelaySeconds),
     },
     authentication: {
@@ -146,6 +148,12 @@ export function formatMailserverCfg(config: MailServerConfig): string {
     v('MaxReceivedHeaders', config.limits.receivedHeaders),
     { comment: 'Octets of a line in a message, CRLF included; 1000 is RFC 5321 to the letter' },
     v('MaxLineLength', config.limits.lineLength),
+    {
+      comment:
+        'Bytes of SMTP messages received and not yet queued, per client (user or IP) and in all',
+    },
+    v('MaxInFlightPerClient', config.limits.inFlightPerClient),
+    v('MaxInFlightTotal', config.limits.inFlightTotal),
     { comment: 'Seconds before the SMTP greeting (spam repellent); 0 = off' },
     v('GreetingDelay', config.limits.greetingDelaySeconds),
     { comment: 'Authentication: PLAIN and LOGIN only over TLS; lockout after failed logins' },

@@ -64,6 +64,12 @@ export interface LimitsConfig {
    * lines and Postfix takes them: 64 KiB by default; 1000 for the RFC's strict limit.
    */
   readonly lineLength: number;
+  /**
+   * Bytes of SMTP message text received and not yet in the queue, for one client (its user, or
+   * its IP address) over all its connections, and for the server: beyond, 452 4.3.1.
+   */
+  readonly inFlightPerClient: number;
+  readonly inFlightTotal: number;
   /** The spam repellent's greeting delay on the SMTP port, in seconds; 0 = off (Kerio 13.6). */
   readonly greetingDelaySeconds: number;
 }
@@ -151,6 +157,8 @@ export function defaultConfig(): MailServerConfig {
       messageSize: 10 * 1024 * 1024,
       receivedHeaders: 100,
       lineLength: 64 * 1024,
+      inFlightPerClient: 256 * 1024 * 1024,
+      inFlightTotal: 1024 * 1024 * 1024,
       greetingDelaySeconds: 0,
     },
     authentication: { requireSecureAuth: true, lockoutFailures: 5, lockoutMinutes: 20 },

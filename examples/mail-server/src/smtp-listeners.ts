@@ -59,6 +59,8 @@ export function createSmtpListeners(options: SmtpListenersOptions): SmtpServer {
       messageSize: config.limits.messageSize,
       receivedHeaders: config.limits.receivedHeaders,
       textLine: config.limits.lineLength,
+      inFlightPerClient: config.limits.inFlightPerClient,
+      inFlightPerServer: config.limits.inFlightTotal,
     },
     lockout: options.lockout,
     auth: {
