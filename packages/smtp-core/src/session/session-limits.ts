@@ -34,6 +34,16 @@ export interface SessionLimits {
   readonly inFlightPerClient: number;
   /** The same for the whole server, every client together. 0: no limit. */
   readonly inFlightPerServer: number;
+  /**
+   * Octets of input received and not yet handled (pipelined commands, message text the session
+   * has not got to) above which the transport stops reading the socket until it caught up.
+   */
+  readonly pendingInput: number;
+  /**
+   * Octets of message text handed to `onMessage` and not yet read by it, above which the
+   * transport stops reading the socket: how far a client may get ahead of the application.
+   */
+  readonly messageWindow: number;
   /** `Received:` fields a message may carry; more is a mail loop (Kerio: "Max. accepted Received headers (hops)", Fig 100). 0: no limit. */
   readonly receivedHeaders: number;
 }
@@ -54,6 +64,8 @@ export const DEFAULT_LIMITS: SessionLimits = {
   receivedHeaders: 100,
   inFlightPerClient: 256 * 1024 * 1024,
   inFlightPerServer: 1024 * 1024 * 1024,
+  pendingInput: 256 * 1024,
+  messageWindow: 1024 * 1024,
 };
 
 /**

@@ -106,8 +106,6 @@ interface Transaction {
 }
 
 const PRODUCT = 'Mailyard';
-/** Unprocessed input above which the session stops reading the socket. */
-const INPUT_HIGH_WATER = 256 * 1024;
 /**
  * Octets of replies gathered before they are written even though pipelined commands are still
  * waiting: a group's replies go out in one write (RFC 2920 3.2) up to this, so that a client
@@ -271,7 +269,7 @@ export class SmtpServerSession {
     if (this.state === 'closed') return;
     this.decoder.push(bytes);
     // A client pipelining faster than hooks answer must not fill memory: stop reading a while.
-    if (this.decoder.buffered > INPUT_HIGH_WATER) this.hold('input');
+    if (this.decoder.buffered > this.limits.pendingInput) this.hold('input');
     this.pump();
   }
 
@@ -688,7 +686,7 @@ export class SmtpServerSession {
   }
 
   private beginMessage(transaction: Transaction): void {
-    const message = new MessageStream();
+    const message = new MessageStream(this.limits.messageWindow);
     transaction.message = message;
     const envelope = this.currentEnvelope(transaction);
     message.push(Buffer.from(this.receivedFor(envelope), 'utf8'));

@@ -261,6 +261,32 @@ describe('limits', () => {
     expect(c.paused).toBe(false);
   });
 
+  it('stops reading at pendingInput and messageWindow, as set', async () => {
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    const c = await ready({
+      limits: { pendingInput: 2000, messageWindow: 4000 },
+      hooks: {
+        onMailFrom: () => answered,
+        onMessage: async () => new Promise<void>(() => {}), // reads nothing, ever
+      },
+    });
+    // A hook that takes its time, and 3,000 octets of commands waiting behind it.
+    c.session.receive(Buffer.from('MAIL FROM:<a@client.example>\r\n'));
+    c.session.receive(Buffer.from('NOOP\r\n'.repeat(500)));
+    expect(c.paused).toBe(true);
+    answer();
+    await c.replies();
+    expect(c.paused).toBe(false);
+    await c.pipeline('RCPT TO:<b@example.com>', 'DATA');
+    // The application reads nothing: 3,000 octets of text (and the Received header) are within
+    // the window, 5,000 are not.
+    await c.say(`${'x'.repeat(998)}\r\n`.repeat(3));
+    expect(c.paused).toBe(false);
+    await c.say(`${'x'.repeat(998)}\r\n`.repeat(2));
+    expect(c.paused).toBe(true);
+  });
+
   it('answers an overlong command line with 500 and goes on', async () => {
     const c = await ready();
     expect(await c.say(`NOOP ${'x'.repeat(600)}\r\nNOOP\r\n`)).toBe(
