@@ -11,6 +11,7 @@ import { LISTENER_NAMES, type ListenerName } from './listener-names.js';
 import { planListeners } from './listener-plan.js';
 import { type Listening, listenAll } from './listening.js';
 import { createPop3Listeners } from './pop3-listeners.js';
+import { ensurePostmasters } from './postmaster-aliases.js';
 import { loadOrCreateCertificate } from './self-signed-certificate.js';
 import { createSmtpListeners } from './smtp-listeners.js';
 import { type GeneratedAccount, applyAccounts, openUserDirectory } from './user-directory.js';
@@ -50,6 +51,7 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
   const config = await data.loadConfig(options.warn);
   const directory = await openUserDirectory(data.usersCfg);
   const generatedAccounts = await applyAccounts(directory, options);
+  for (const notice of await ensurePostmasters(directory)) options.warn(notice);
   const tls = await loadOrCreateCertificate(data, config.hostname);
   const logs = await KerioLogs.open(data.logs, clock, {
     debug: config.logging.debug,

@@ -6,6 +6,7 @@ import {
   formatKerioConfig,
   parseKerioConfig,
 } from '@mailyard/mailstore-interface';
+import { RFC5321_TEXT_LINE } from '@mailyard/smtp-core';
 import { LISTENER_NAMES, type ListenerName } from './listener-names.js';
 import {
   type AuthenticationConfig,
@@ -53,12 +54,20 @@ export function parseMailserverCfg(xml: string, file = 'mailserver.cfg'): ReadCo
     limits: {
       messagesPerHour: read.count('MaxMessagesPerHour', defaults.limits.messagesPerHour),
       connectionsPerIp: read.count('MaxConnectionsPerIp', defaults.limits.connectionsPerIp),
+      pop3ConnectionsPerIp: read.count(
+        'Pop3MaxConnectionsPerIp',
+        defaults.limits.pop3ConnectionsPerIp,
+      ),
       unknownRecipients: read.count('MaxUnknownRecipients', defaults.limits.unknownRecipients),
       exemptGroup: read.text('LimitsExemptGroup', defaults.limits.exemptGroup),
       recipients: read.count('MaxRecipients', defaults.limits.recipients),
       failedCommands: read.count('MaxFailedCommands', defaults.limits.failedCommands),
       messageSize: read.count('MaxMessageSize', defaults.limits.messageSize),
       receivedHeaders: read.count('MaxReceivedHeaders', defaults.limits.receivedHeaders),
+      // RFC 5321 asks servers to take lines of 1000 octets at least: less is refused.
+      lineLength: read.count('MaxLineLength', defaults.limits.lineLength, RFC5321_TEXT_LINE),
+      inFlightPerClient: read.count('MaxInFlightPerClient', defaults.limits.inFlightPerClient),
+      inFlightTotal: read.count('MaxInFlightTotal', defaults.limits.inFlightTotal),
       greetingDelaySeconds: read.count('GreetingDelay', defaults.limits.greetingDelaySeconds),
       imapConnectionsPerIp: read.count(
         'ImapMaxConnectionsPerIp',
@@ -138,6 +147,8 @@ export function formatMailserverCfg(config: MailServerConfig): string {
     { comment: 'Security options; 0 means no limit' },
     v('MaxMessagesPerHour', config.limits.messagesPerHour),
     v('MaxConnectionsPerIp', config.limits.connectionsPerIp),
+    { comment: 'Concurrent POP3 and POP3S connections from one IP (the exempt group below too)' },
+    v('Pop3MaxConnectionsPerIp', config.limits.pop3ConnectionsPerIp),
     v('MaxUnknownRecipients', config.limits.unknownRecipients),
     v('LimitsExemptGroup', config.limits.exemptGroup),
     v('MaxRecipients', config.limits.recipients),
@@ -145,6 +156,14 @@ export function formatMailserverCfg(config: MailServerConfig): string {
     { comment: 'Bytes' },
     v('MaxMessageSize', config.limits.messageSize),
     v('MaxReceivedHeaders', config.limits.receivedHeaders),
+    { comment: 'Octets of a line in a message, CRLF included; 1000 is RFC 5321 to the letter' },
+    v('MaxLineLength', config.limits.lineLength),
+    {
+      comment:
+        'Bytes of SMTP messages received and not yet queued, per client (user or IP) and in all',
+    },
+    v('MaxInFlightPerClient', config.limits.inFlightPerClient),
+    v('MaxInFlightTotal', config.limits.inFlightTotal),
     { comment: 'Seconds before the SMTP greeting (spam repellent); 0 = off' },
     v('GreetingDelay', config.limits.greetingDelaySeconds),
     {

@@ -1,4 +1,4 @@
-import type { LoginGuard, RecentLogins } from '@mailyard/access-policy';
+import { IpAddressGroups, type LoginGuard, type RecentLogins } from '@mailyard/access-policy';
 import type { Directory, MailStore } from '@mailyard/mailstore-interface';
 import { type Pop3LoginFailure, type Pop3Server, createPop3Server } from '@mailyard/pop3-core';
 import { SaslServer } from '@mailyard/sasl';
@@ -30,6 +30,9 @@ export interface Pop3ListenersOptions {
 export function createPop3Listeners(options: Pop3ListenersOptions): Pop3Server {
   const { config } = options;
   const plaintext = !config.authentication.requireSecureAuth;
+  // The per-IP limits' exempt group (Kerio's "Do not apply these limits to") covers POP3 too.
+  const exemptGroup = config.limits.exemptGroup;
+  const ipGroups = new IpAddressGroups(config.ipGroups);
   return createPop3Server({
     store: options.store,
     directory: options.directory,
@@ -64,6 +67,8 @@ export function createPop3Listeners(options: Pop3ListenersOptions): Pop3Server {
         ),
     },
     tls: { cert: options.tls.cert, key: options.tls.key },
+    maxConnectionsPerIp: config.limits.pop3ConnectionsPerIp,
+    ...(exemptGroup ? { connectionLimitExempt: (ip) => ipGroups.contains(exemptGroup, ip) } : {}),
     listeners: listenersOn(options.plan, {
       pop3: { tls: 'starttls' },
       pop3s: { tls: 'implicit' },

@@ -58,6 +58,8 @@ export interface RelayConfig {
 export interface LimitsConfig {
   readonly messagesPerHour: number;
   readonly connectionsPerIp: number;
+  /** Concurrent POP3 connections (pop3 and pop3s together) from one IP; Kerio's SMTP figure. */
+  readonly pop3ConnectionsPerIp: number;
   readonly unknownRecipients: number;
   /** "Do not apply these limits to IP address group"; empty for none. */
   readonly exemptGroup: string;
@@ -66,6 +68,17 @@ export interface LimitsConfig {
   /** Bytes. */
   readonly messageSize: number;
   readonly receivedHeaders: number;
+  /**
+   * Octets of a line in a message, CRLF included. RFC 5321 says 1000, but real mail has longer
+   * lines and Postfix takes them: 64 KiB by default; 1000 for the RFC's strict limit.
+   */
+  readonly lineLength: number;
+  /**
+   * Bytes of SMTP message text received and not yet in the queue, for one client (its user, or
+   * its IP address) over all its connections, and for the server: beyond, 452 4.3.1.
+   */
+  readonly inFlightPerClient: number;
+  readonly inFlightTotal: number;
   /** The spam repellent's greeting delay on the SMTP port, in seconds; 0 = off (Kerio 13.6). */
   readonly greetingDelaySeconds: number;
   /** IMAP connections from one IP address at once, logged in or not (exempt group aside). */
@@ -176,12 +189,16 @@ export function defaultConfig(): MailServerConfig {
     limits: {
       messagesPerHour: 50,
       connectionsPerIp: 20,
+      pop3ConnectionsPerIp: 20,
       unknownRecipients: 10,
       exemptGroup: LOCAL_CLIENTS_GROUP,
       recipients: 100,
       failedCommands: 3,
       messageSize: 10 * 1024 * 1024,
       receivedHeaders: 100,
+      lineLength: 64 * 1024,
+      inFlightPerClient: 256 * 1024 * 1024,
+      inFlightTotal: 1024 * 1024 * 1024,
       greetingDelaySeconds: 0,
       // imap-core's defaults: enough for a household behind one address, not for a flood.
       imapConnectionsPerIp: 50,

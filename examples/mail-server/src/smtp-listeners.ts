@@ -1,10 +1,5 @@
 import { IpAddressGroups, type LoginGuard, type RecentLogins } from '@mailyard/access-policy';
-import {
-  type Directory,
-  type Logger,
-  type MailStore,
-  wouldExceedQuota,
-} from '@mailyard/mailstore-interface';
+import { type Directory, type Logger, type MailStore } from '@mailyard/mailstore-interface';
 import {
   type DeliveryQueue,
   KerioSmtpPolicy,
@@ -45,6 +40,8 @@ export function createSmtpListeners(options: SmtpListenersOptions): SmtpServer {
   const logger = options.logs.logger('smtp');
   const policy = new KerioSmtpPolicy({
     directory: options.directory,
+    // Full mailboxes and missing public folders are refused at RCPT, not bounced later.
+    store: options.store,
     ipGroups: new IpAddressGroups(config.ipGroups),
     relay: {
       ...(config.relay.trustedGroup ? { trustedGroup: config.relay.trustedGroup } : {}),
@@ -64,6 +61,9 @@ export function createSmtpListeners(options: SmtpListenersOptions): SmtpServer {
       failedCommands: config.limits.failedCommands,
       messageSize: config.limits.messageSize,
       receivedHeaders: config.limits.receivedHeaders,
+      textLine: config.limits.lineLength,
+      inFlightPerClient: config.limits.inFlightPerClient,
+      inFlightPerServer: config.limits.inFlightTotal,
     },
     loginGuard: options.loginGuard,
     lockoutFailures: config.authentication.lockoutFailures,
@@ -98,22 +98,9 @@ export function createSmtpListeners(options: SmtpListenersOptions): SmtpServer {
   });
 }
 
-/** What the server itself decides after the policy: full mailboxes, and where messages go. */
+/** What the server itself decides after the policy: where messages go. */
 function applicationHooks(options: SmtpListenersOptions, logger: Logger): SmtpServerHooks {
   return {
-    // Kerio 8.3: once a quota is reached, "any new messages will be refused by the server".
-    // Refused at RCPT, temporarily: the owner may make room, and the sender's server retries.
-    onRcptTo: async (recipient) => {
-      const { mailboxes } = await options.directory.resolveRecipient(recipient.address);
-      for (const user of mailboxes) {
-        const { usage, limits } = await options.store.access(user).quota();
-        // Full: not even the smallest message would fit.
-        if (wouldExceedQuota(usage, limits, { storage: 1, messages: 1 })) {
-          return mailboxFull(recipient.address);
-        }
-      }
-      return undefined;
-    },
     onMessage: async (envelope, message, session) => {
       try {
         const { queueId } = await options.queue.enqueue(envelope, message, {
@@ -137,10 +124,6 @@ function applicationHooks(options: SmtpListenersOptions, logger: Logger): SmtpSe
 /** The server's offset from UTC now, for the dates in Received headers. */
 function localOffsetMinutes(): number {
   return -new Date().getTimezoneOffset();
-}
-
-function mailboxFull(address: string): SmtpReply {
-  return { code: 452, enhanced: '4.2.2', lines: [`<${address}>: Mailbox full`] };
 }
 
 function queueRefusal(error: QueueError): SmtpReply {

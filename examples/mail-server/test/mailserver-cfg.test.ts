@@ -177,6 +177,11 @@ describe('mailserver.cfg', () => {
       '<variable name="QueueThreads">0</variable>',
       'test.cfg: QueueThreads is a whole number from 1, not "0"',
     ],
+    [
+      // RFC 5321 4.5.3.1.6: a server takes lines of 1000 octets at least.
+      '<variable name="MaxLineLength">998</variable>',
+      'test.cfg: MaxLineLength is a whole number from 1000, not "998"',
+    ],
     ['<variable name="OpenRelay">yes</variable>', 'test.cfg: OpenRelay is 0 or 1, not "yes"'],
     [
       '<variable name="SmtpRelayHost">h</variable><variable name="SmtpRelayAuth">ntlm</variable>',

@@ -45,6 +45,7 @@ export { Pop3Engine, type Pop3EngineOptions } from './session/pop3-engine.js';
 export { Pop3Session, type Pop3Connection, type Pop3Transport } from './session/pop3-session.js';
 export {
   DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS_PER_IP,
   type Pop3Listener,
   type Pop3Server,
   type Pop3ServerOptions,

@@ -107,6 +107,26 @@ describe('limits', () => {
     expect(client.take().match(/\+OK\r\n/g)).toHaveLength(500);
   });
 
+  it('holds at most a batch of answers for a client that pipelines commands and does not read', async () => {
+    const setup = await engine({ sizes: 'stored' });
+    for (let i = 0; i < 500; i++)
+      await setup.store.deliver('alice@example.com', { content: message(`${i}`) });
+    const client = await connected(setup);
+    await client.login();
+    const listing = await client.command('UIDL');
+    // The client stops reading (the transport is full) and pipelines 64 KiB of UIDL.
+    client.writesBeforeFull = client.writes + 1;
+    const commands = Math.floor((64 * 1024) / 'UIDL\r\n'.length);
+    client.session.receive(Buffer.from('UIDL\r\n'.repeat(commands)));
+    while (!client.waitingForDrain) await new Promise((resolve) => setImmediate(resolve));
+    // What the session handed over before it waited: about one batch, not 10,000 listings.
+    const held = client.take().length;
+    expect(held).toBeLessThan(64 * 1024 + 2 * listing.length);
+    client.release();
+    await client.session.idle();
+    expect(held + client.take().length).toBe(commands * listing.length);
+  });
+
   it('rejects limits that make no sense', async () => {
     const { store, directory } = await fixtures();
     expect(

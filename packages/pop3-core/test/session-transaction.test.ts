@@ -17,6 +17,22 @@ async function loggedIn(setup: EngineSetup): Promise<TestClient> {
   return client;
 }
 
+/** Lets `patch` change every mailbox the store opens from now on (to fail, count or wait). */
+function onOpen(store: MailStore, patch: (box: OpenMailbox) => void): void {
+  const access = store.access.bind(store);
+  store.access = (user) =>
+    new Proxy(access(user), {
+      get(target, key) {
+        if (key !== 'open') return Reflect.get(target, key);
+        return async (...args: Parameters<typeof target.open>) => {
+          const box = await target.open(...args);
+          patch(box);
+          return box;
+        };
+      },
+    });
+}
+
 /** Counts the messages read from the store's INBOXes from now on. */
 function countReads(store: MailStore): () => number {
   let reads = 0;
@@ -142,55 +158,37 @@ describe('listing', () => {
 
   it('leaves out a message another client removes while the sizes are counted', async () => {
     const setup = await withMessages([message('1'), message('2'), message('3')]);
-    const access = setup.store.access.bind(setup.store);
-    setup.store.access = (user) =>
-      new Proxy(access(user), {
-        get(target, key) {
-          if (key !== 'open') return Reflect.get(target, key);
-          return async (name: string) => {
-            const box = await target.open(name);
-            const read = box.read.bind(box);
-            box.read = (uid, range) => {
-              if (uid !== 2) return read(uid, range);
-              return (async function* () {
-                // IMAP expunges message 2 just before the count reaches it.
-                await box.updateFlags([2], { operation: 'add', flags: ['\\Deleted'] });
-                await box.expunge([2]);
-                yield* read(uid, range);
-              })();
-            };
-            return box;
-          };
-        },
-      });
+    onOpen(setup.store, (box) => {
+      const read = box.read.bind(box);
+      box.read = (uid, range) => {
+        if (uid !== 2) return read(uid, range);
+        return (async function* () {
+          // IMAP expunges message 2 just before the count reaches it.
+          await box.updateFlags([2], { operation: 'add', flags: ['\\Deleted'] });
+          await box.expunge([2]);
+          yield* read(uid, range);
+        })();
+      };
+    });
     const client = await loggedIn(setup);
     expect(await client.command('UIDL')).toMatch(/^\+OK\r\n1 \d+\.1\r\n2 \d+\.3\r\n\.\r\n$/);
   });
 
   it('refuses the login with [SYS/TEMP] and closes the INBOX when sizes cannot be counted', async () => {
     const setup = await withMessages([message('1')]);
-    const access = setup.store.access.bind(setup.store);
     let opened = 0;
     let closed = 0;
-    setup.store.access = (user) =>
-      new Proxy(access(user), {
-        get(target, key) {
-          if (key !== 'open') return Reflect.get(target, key);
-          return async (name: string) => {
-            const box = await target.open(name);
-            opened++;
-            const close = box.close.bind(box);
-            box.close = () => {
-              closed++;
-              close();
-            };
-            box.read = () => {
-              throw new Error('disk gone');
-            };
-            return box;
-          };
-        },
-      });
+    onOpen(setup.store, (box) => {
+      opened++;
+      const close = box.close.bind(box);
+      box.close = () => {
+        closed++;
+        close();
+      };
+      box.read = () => {
+        throw new Error('disk gone');
+      };
+    });
     const client = await connected(setup);
     expect(await client.login()).toBe(
       '-ERR [SYS/TEMP] Cannot open the maildrop; try again later\r\n',
@@ -324,25 +322,69 @@ describe('UPDATE', () => {
     expect(states[1]!.flags).toEqual(['\\Deleted']);
   });
 
+  it('reports at QUIT the messages actually left, after another client expunged one', async () => {
+    const setup = await withMessages([1, 2, 3, 4, 5, 6].map((n) => message(`${n}`)));
+    const client = await loggedIn(setup);
+    // Meanwhile an IMAP session of the same user expunges message 6.
+    const other = await setup.store.access('alice@example.com').open('INBOX');
+    await other.updateFlags([6], { operation: 'add', flags: ['\\Deleted'] });
+    await other.expunge([6]);
+    other.close();
+    // The snapshot is the INBOX at login (RFC 1939); the sign-off tells what the INBOX holds.
+    expect(await client.command('STAT')).toMatch(/^\+OK 6 /);
+    expect(await client.command('QUIT')).toBe(
+      '+OK pop.example.com POP3 server signing off (5 messages left)\r\n',
+    );
+    expect(await inboxUids(setup.store)).toHaveLength(5);
+  });
+
+  it('counts at QUIT the mail that arrived during the session among what is left', async () => {
+    const setup = await withMessages([message('1'), message('2')]);
+    const client = await loggedIn(setup);
+    await client.command('DELE 1');
+    await setup.store.deliver('alice@example.com', { content: message('3') });
+    expect(await client.command('QUIT')).toBe(
+      '+OK pop.example.com POP3 server signing off (2 messages left)\r\n',
+    );
+    expect((await inboxUids(setup.store)).map((s) => s.uid)).toEqual([2, 3]);
+  });
+
+  it('reports at QUIT what is left when another client expunged a message this one deleted', async () => {
+    const setup = await withMessages([message('1'), message('2'), message('3')]);
+    const client = await loggedIn(setup);
+    await client.command('DELE 1');
+    const other = await setup.store.access('alice@example.com').open('INBOX');
+    await other.updateFlags([1, 2], { operation: 'add', flags: ['\\Deleted'] });
+    await other.expunge([1, 2]);
+    other.close();
+    expect(await client.command('QUIT')).toBe(
+      '+OK pop.example.com POP3 server signing off (1 messages left)\r\n',
+    );
+  });
+
+  it('signs off without a count when the store cannot say what is left after the UPDATE', async () => {
+    const setup = await withMessages([message('1'), message('2')]);
+    onOpen(setup.store, (box) => {
+      box.status = async () => {
+        throw new Error('EIO: index unreadable');
+      };
+    });
+    const client = await loggedIn(setup);
+    await client.command('DELE 1');
+    expect(await client.command('QUIT')).toBe('+OK pop.example.com POP3 server signing off\r\n');
+    expect(await inboxUids(setup.store)).toHaveLength(1);
+  });
+
   it('finishes an UPDATE the client did not wait for before letting the maildrop go', async () => {
     const setup = await withMessages([message('1'), message('2')]);
-    const access = setup.store.access.bind(setup.store);
     let finishExpunge: () => void = () => {};
-    setup.store.access = (user) =>
-      new Proxy(access(user), {
-        get(target, key) {
-          if (key !== 'open') return Reflect.get(target, key);
-          return async (name: string) => {
-            const box = await target.open(name);
-            const expunge = box.expunge.bind(box);
-            box.expunge = async (uids) => {
-              await new Promise<void>((resolve) => (finishExpunge = resolve));
-              return expunge(uids);
-            };
-            return box;
-          };
-        },
-      });
+    onOpen(setup.store, (box) => {
+      const expunge = box.expunge.bind(box);
+      box.expunge = async (uids) => {
+        await new Promise<void>((resolve) => (finishExpunge = resolve));
+        return expunge(uids);
+      };
+    });
     const client = await loggedIn(setup);
     await client.command('DELE 1');
     client.session.receive(Buffer.from('QUIT\r\n'));
@@ -399,22 +441,11 @@ describe('UPDATE', () => {
 
   it('says -ERR [SYS/TEMP] and keeps every message when the store cannot expunge', async () => {
     const setup = await withMessages([message('1'), message('2')]);
-    const access = setup.store.access.bind(setup.store);
-    setup.store.access = (user) => {
-      const a = access(user);
-      return new Proxy(a, {
-        get(target, key) {
-          if (key !== 'open') return Reflect.get(target, key);
-          return async (name: string) => {
-            const box = await target.open(name);
-            box.expunge = async () => {
-              throw new Error('disk full');
-            };
-            return box;
-          };
-        },
-      });
-    };
+    onOpen(setup.store, (box) => {
+      box.expunge = async () => {
+        throw new Error('disk full');
+      };
+    });
     const client = await loggedIn(setup);
     await client.command('DELE 1');
     expect(await client.command('QUIT')).toBe(
@@ -454,31 +485,22 @@ describe('read-ahead', () => {
     );
     const started: number[] = [];
     let returned = 0;
-    const access = setup.store.access.bind(setup.store);
-    setup.store.access = (user) =>
-      new Proxy(access(user), {
-        get(target, key) {
-          if (key !== 'open') return Reflect.get(target, key);
-          return async (name: string) => {
-            const box = await target.open(name);
-            const read = box.read.bind(box);
-            box.read = (uid, range) => {
-              started.push(uid);
-              const inner = read(uid, range)[Symbol.asyncIterator]();
-              return {
-                [Symbol.asyncIterator]: () => ({
-                  next: () => inner.next(),
-                  return: async () => {
-                    returned++;
-                    return (await inner.return?.()) ?? { done: true, value: undefined };
-                  },
-                }),
-              };
-            };
-            return box;
-          };
-        },
-      });
+    onOpen(setup.store, (box) => {
+      const read = box.read.bind(box);
+      box.read = (uid, range) => {
+        started.push(uid);
+        const inner = read(uid, range)[Symbol.asyncIterator]();
+        return {
+          [Symbol.asyncIterator]: () => ({
+            next: () => inner.next(),
+            return: async () => {
+              returned++;
+              return (await inner.return?.()) ?? { done: true, value: undefined };
+            },
+          }),
+        };
+      };
+    });
     return { setup, started, returned: () => returned };
   }
 

@@ -9,10 +9,12 @@ export type { AuthOutcome, SessionInfo, SmtpServerHooks } from './session/smtp-h
 export {
   DEFAULT_LIMITS,
   DEFAULT_TIMEOUTS,
+  RFC5321_TEXT_LINE,
   type SessionLimits,
   type SessionTimeouts,
 } from './session/session-limits.js';
 export { MessageAbortedError } from './session/message-stream.js';
+export { InFlightBudget } from './session/in-flight-budget.js';
 export {
   receivedHeader,
   receivedProtocol,
@@ -134,6 +136,13 @@ export {
 export { DEFAULT_NOTIFY, wantsNotification, type NotifyCondition } from './dsn/notify-policy.js';
 export { localDeliveryAgent, type LocalDeliveryOptions } from './delivery/local-delivery-agent.js';
 export { deliveryRouter, type DeliveryRouterOptions } from './delivery/delivery-router.js';
+export {
+  isBarePostmaster,
+  leadsNowhere,
+  resolveLocalRecipient,
+  storeRefusal,
+  type StoreRefusal,
+} from './delivery/local-recipients.js';
 export {
   formatLogTimestamp,
   formatMailLogEntry,

@@ -26,3 +26,5 @@ with smtplib.SMTP('127.0.0.1', args.port, local_hostname='python.test', timeout=
         print(json.dumps({'ok': False, 'refused': {k: [v[0], v[1].decode()] for k, v in e.recipients.items()}}))
     except smtplib.SMTPSenderRefused as e:
         print(json.dumps({'ok': False, 'sender': [e.smtp_code, e.smtp_error.decode()]}))
+    except smtplib.SMTPDataError as e:
+        print(json.dumps({'ok': False, 'data': [e.smtp_code, e.smtp_error.decode()]}))

@@ -1,7 +1,9 @@
 import type { Socket } from 'node:net';
 import { type SecureContextOptions, TLSSocket, createSecureContext } from 'node:tls';
 import { ListenerGroup, type TcpListener, sessionIds } from '@mailyard/node-listeners';
+import { errLine } from '../protocol/pop3-response.js';
 import { Pop3Engine, type Pop3EngineOptions } from '../session/pop3-engine.js';
+import { ConnectionsPerAddress } from './connections-per-address.js';
 import type { Pop3Connection, Pop3Session, Pop3Transport } from '../session/pop3-session.js';
 
 /** One listening socket. */
@@ -26,6 +28,16 @@ export interface Pop3ServerOptions extends Pop3EngineOptions {
    * cut short while the client reads.
    */
   readonly idleTimeoutMs?: number;
+  /**
+   * Connections at once from one client address, over every listener of the server, before
+   * authentication and after (Kerio's per-IP limit, which Kerio has for SMTP). One more gets
+   * `-ERR [SYS/TEMP] Too many connections from your address` in place of the greeting and is
+   * closed: a temporary refusal (RFC 3206), since it lifts once another connection ends.
+   * Default 20 (Kerio's figure for SMTP); 0: no limit.
+   */
+  readonly maxConnectionsPerIp?: number;
+  /** Addresses the per-address cap does not apply to (Kerio's "Do not apply these limits to"). */
+  readonly connectionLimitExempt?: (remoteAddress: string) => boolean;
 }
 
 export interface Pop3Server {
@@ -44,6 +56,8 @@ export interface Pop3Server {
 
 /** RFC 1939 3: the autologout timer is at least 10 minutes. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60_000;
+/** Kerio's "Max. concurrent connections from one IP" figure (Admin Guide 12.2, for SMTP). */
+export const DEFAULT_MAX_CONNECTIONS_PER_IP = 20;
 /** A client that never reads its last answer must not hold the socket for ever. */
 const LINGER_MS = 5_000;
 
@@ -59,10 +73,14 @@ export function createPop3Server(options: Pop3ServerOptions): Pop3Server {
   const sessions = new Set<Pop3Session>();
   const sockets = new Set<Socket>();
   const nextSessionId = sessionIds();
+  const perAddress = new ConnectionsPerAddress(
+    options.maxConnectionsPerIp ?? DEFAULT_MAX_CONNECTIONS_PER_IP,
+  );
 
   const serve = (listener: Pop3Listener, raw: Socket) => {
     sockets.add(raw);
     raw.on('error', () => raw.destroy());
+    raw.on('close', () => sockets.delete(raw));
     // Answers are written whole; Nagle's algorithm would only hold back their last segment
     // until the client's delayed acknowledgement.
     raw.setNoDelay(true);
@@ -76,9 +94,24 @@ export function createPop3Server(options: Pop3ServerOptions): Pop3Server {
       socket = new TLSSocket(raw, { isServer: true, secureContext: secureContext! });
       socket.on('error', () => raw.destroy());
     }
+    const remoteAddress = normalizeAddress(raw.remoteAddress);
+    const release = options.connectionLimitExempt?.(remoteAddress)
+      ? () => {}
+      : perAddress.admit(remoteAddress);
+    if (!release) {
+      options.logger?.warn('pop3 connection refused: too many from one address', {
+        ip: remoteAddress,
+        open: perAddress.count(remoteAddress),
+      });
+      // In place of the greeting; nothing the client sends is read.
+      socket.end(errLine('Too many connections from your address', 'SYS/TEMP'));
+      raw.setTimeout(LINGER_MS, () => raw.destroy());
+      return;
+    }
+    raw.on('close', release);
     const connection: Pop3Connection = {
       id: nextSessionId(),
-      remoteAddress: normalizeAddress(raw.remoteAddress),
+      remoteAddress,
       remotePort: raw.remotePort ?? 0,
       localAddress: normalizeAddress(raw.localAddress),
       localPort: raw.localPort ?? 0,
@@ -133,7 +166,6 @@ export function createPop3Server(options: Pop3ServerOptions): Pop3Server {
     });
     raw.on('close', () => {
       closed = true;
-      sockets.delete(raw);
       sessions.delete(session);
       releaseDrain();
       session.disconnected();

@@ -132,6 +132,14 @@ export class Maildrop {
   }
 
   /**
+   * Messages in the INBOX now, by the store: the snapshot is the INBOX at login, and another
+   * client (IMAP) may have expunged messages or new mail arrived since.
+   */
+  async remaining(): Promise<number> {
+    return (await this.mailbox.status()).messages;
+  }
+
+  /**
    * The UPDATE state: marks `\Seen` on retrieved messages that stay (when asked), then removes
    * exactly the messages marked deleted: `\Deleted` on them, and an expunge of those UIDs only,
    * so that `\Deleted` flags another client (IMAP) set are left alone. If the expunge fails, the

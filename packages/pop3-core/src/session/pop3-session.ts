@@ -259,6 +259,9 @@ export class Pop3Session {
       // Bad commands are counted in a row, as Dovecot counts them: a long session of a client
       // that now and then asks for something that is not there is never cut off.
       if (this.failedCommands === failuresBefore) this.failedCommands = 0;
+      // Pipelined answers go out together, but a batch at a time, each once the transport took
+      // the last: a client pipelining UIDL or LIST without reading cannot make us hold them all.
+      if (this.outgoingBytes >= WRITE_BATCH) await this.flush();
     }
   }
 
@@ -802,7 +805,22 @@ export class Pop3Session {
     this.committing = maildrop.commit(this.context.options.markSeen ?? true);
     try {
       this.deleted = await this.committing;
-      this.send(okLine(`${hostname} POP3 server signing off (${maildrop.count} messages left)`));
+      // What the INBOX holds after the UPDATE, not what the snapshot of login would leave.
+      const left = await maildrop.remaining().catch((error: unknown) => {
+        // The UPDATE is done; only the count is missing, so the sign-off goes without it.
+        this.context.logger.warn('pop3 could not count the messages left', {
+          session: this.connection.id,
+          error,
+        });
+        return null;
+      });
+      this.send(
+        okLine(
+          left === null
+            ? `${hostname} POP3 server signing off`
+            : `${hostname} POP3 server signing off (${left} messages left)`,
+        ),
+      );
     } catch (error) {
       this.context.logger.error('pop3 UPDATE failed', {
         session: this.connection.id,

@@ -1,5 +1,7 @@
 /** The Node transport: idle timeout, shutdown, connection caps, and backpressure on real sockets. */
 import { type Socket, connect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { selfSignedCertificate } from '@mailyard/test-kit';
 import { MemoryDirectory, MemoryMailStore, type MailStore } from '@mailyard/mailstore-interface';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -29,8 +31,17 @@ async function start(
     ...options,
   });
   servers.push(server);
-  const [bound] = await server.listen();
-  return { server, store, port: bound!.port };
+  const bound = await server.listen();
+  return { server, store, port: bound[0]!.port, ports: bound.map((b) => b.port) };
+}
+
+/** Resolves once `condition` holds, looking again after each turn of the event loop. */
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 /** A raw client socket that collects what it receives. */
@@ -43,8 +54,10 @@ class RawClient {
   closed: Promise<void>;
   private waiters: (() => void)[] = [];
 
-  constructor(port: number) {
-    this.socket = connect(port, '127.0.0.1');
+  constructor(port: number, tls = false) {
+    this.socket = tls
+      ? tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false })
+      : connect(port, '127.0.0.1');
     this.socket.setEncoding('latin1');
     this.socket.on('data', (text: string) => {
       this.received += text;
@@ -123,6 +136,71 @@ describe('createPop3Server', () => {
     await first.closed;
   });
 
+  it('refuses connections from one address beyond maxConnectionsPerIp with -ERR [SYS/TEMP], 300 of them', async () => {
+    const { server, port } = await start({ maxConnectionsPerIp: 3 });
+    const clients = Array.from({ length: 300 }, () => new RawClient(port));
+    const greetings = await Promise.all(clients.map((c) => c.until(/\r\n/)));
+    const accepted = clients.filter((_, i) => greetings[i]!.startsWith('+OK'));
+    const refused = clients.filter((_, i) => !greetings[i]!.startsWith('+OK'));
+    expect(accepted).toHaveLength(3);
+    for (const [i, greeting] of greetings.entries())
+      if (!greeting.startsWith('+OK'))
+        expect(greeting, `connection ${i}`).toBe(
+          '-ERR [SYS/TEMP] Too many connections from your address\r\n',
+        );
+    // The refused are closed by the server, and hold nothing.
+    await Promise.all(refused.map((c) => c.closed));
+    expect(server.sessions.size).toBe(3);
+    // A connection that ends makes room for the next.
+    accepted[0]!.send('QUIT');
+    await accepted[0]!.closed;
+    await until(() => server.sessions.size === 2); // the server has seen it go too
+    const next = new RawClient(port);
+    expect(await next.until(/\r\n/)).toMatch(/^\+OK /);
+    for (const c of [...accepted.slice(1), next]) c.send('QUIT');
+    await Promise.all([...accepted.slice(1), next].map((c) => c.closed));
+  }, 60_000);
+
+  it('counts pop3 and pop3s together, and refuses in TLS on the implicit-TLS port', async () => {
+    const { ports } = await start({
+      maxConnectionsPerIp: 1,
+      tls: selfSignedCertificate(),
+      listeners: [
+        { name: 'pop3', port: 0, tls: 'starttls' },
+        { name: 'pop3s', port: 0, tls: 'implicit' },
+      ],
+    });
+    const plain = new RawClient(ports[0]!);
+    expect(await plain.until(/\r\n/)).toMatch(/^\+OK /);
+    const secure = tlsConnect({ port: ports[1]!, host: '127.0.0.1', rejectUnauthorized: false });
+    let received = '';
+    secure.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    await new Promise((resolve) => secure.on('close', resolve));
+    expect(received).toBe('-ERR [SYS/TEMP] Too many connections from your address\r\n');
+    plain.send('QUIT');
+    await plain.closed;
+  });
+
+  it('does not count the addresses maxConnectionsPerIp exempts', async () => {
+    const { port } = await start({
+      maxConnectionsPerIp: 1,
+      connectionLimitExempt: (address) => address === '127.0.0.1',
+    });
+    const clients = [new RawClient(port), new RawClient(port), new RawClient(port)];
+    for (const c of clients) expect(await c.until(/\r\n/)).toMatch(/^\+OK /);
+    for (const c of clients) c.send('QUIT');
+    await Promise.all(clients.map((c) => c.closed));
+  });
+
+  it('caps connections per address at 20 by default', async () => {
+    const { port } = await start();
+    const clients = Array.from({ length: 21 }, () => new RawClient(port));
+    const greetings = await Promise.all(clients.map((c) => c.until(/\r\n/)));
+    expect(greetings.filter((g) => g.startsWith('+OK'))).toHaveLength(20);
+    expect(greetings.filter((g) => g.startsWith('-ERR [SYS/TEMP]'))).toHaveLength(1);
+    for (const c of clients) c.socket.destroy();
+  });
+
   it('refuses a TLS listener without a certificate instead of speaking in the clear', async () => {
     const { port } = await start({ listeners: [{ name: 'pop3s', port: 0, tls: 'implicit' }] });
     const client = new RawClient(port);
@@ -130,53 +208,66 @@ describe('createPop3Server', () => {
     expect(client.received).toBe('');
   });
 
-  it('reads a big message from the store only as fast as the client takes it', async () => {
-    const store = new MemoryMailStore();
-    const line = `${'y'.repeat(78)}\r\n`;
-    const size = 50 * 1024 * 1024;
-    const big = Buffer.from(`Subject: big\r\n\r\n${line.repeat(Math.ceil(size / line.length))}`);
-    await store.deliver('alice@example.com', { content: big });
-    let readFromStore = 0;
-    const access = store.access.bind(store);
-    store.access = (user) => {
-      const a = access(user);
-      return new Proxy(a, {
-        get(target, key) {
-          if (key !== 'open') return Reflect.get(target, key);
-          return async (name: string) => {
-            const box = await target.open(name);
-            const read = box.read.bind(box);
-            box.read = async function* (uid, range) {
-              // Hand the message out in 64 KiB pieces, as a file store does.
-              for await (const chunk of read(uid, range)) {
-                for (let i = 0; i < chunk.length; i += 65536) {
-                  const piece = chunk.subarray(i, i + 65536);
-                  readFromStore += piece.length;
-                  yield piece;
+  it.each(['plain', 'implicit TLS'] as const)(
+    'reads a big message from the store only as fast as the client takes it (%s)',
+    async (transport) => {
+      const store = new MemoryMailStore();
+      const line = `${'y'.repeat(78)}\r\n`;
+      const size = 50 * 1024 * 1024;
+      const big = Buffer.from(`Subject: big\r\n\r\n${line.repeat(Math.ceil(size / line.length))}`);
+      await store.deliver('alice@example.com', { content: big });
+      let readFromStore = 0;
+      const access = store.access.bind(store);
+      store.access = (user) => {
+        const a = access(user);
+        return new Proxy(a, {
+          get(target, key) {
+            if (key !== 'open') return Reflect.get(target, key);
+            return async (name: string) => {
+              const box = await target.open(name);
+              const read = box.read.bind(box);
+              box.read = async function* (uid, range) {
+                // Hand the message out in 64 KiB pieces, as a file store does.
+                for await (const chunk of read(uid, range)) {
+                  for (let i = 0; i < chunk.length; i += 65536) {
+                    const piece = chunk.subarray(i, i + 65536);
+                    readFromStore += piece.length;
+                    yield piece;
+                  }
                 }
-              }
+              };
+              return box;
             };
-            return box;
-          };
-        },
-      });
-    };
-    const { port } = await start({}, store);
-    const client = new RawClient(port);
-    await client.login();
-    readFromStore = 0; // the login read the message once to count its size
-    client.socket.pause();
-    client.tailOnly = true;
-    client.send('RETR 1');
-    await new Promise((r) => setTimeout(r, 500));
-    // Socket buffers hold a few MB at most; the session waits for the client instead of the store.
-    expect(readFromStore).toBeGreaterThan(0);
-    expect(readFromStore).toBeLessThan(16 * 1024 * 1024);
-    client.socket.resume();
-    await client.until(/\r\n\.\r\n$/, 60_000);
-    expect(readFromStore).toBe(big.length);
-    expect(client.receivedBytes).toBeGreaterThan(big.length);
-    client.send('QUIT');
-    await client.closed;
-  }, 60_000);
+          },
+        });
+      };
+      const tls = transport === 'implicit TLS';
+      const { port } = await start(
+        tls
+          ? {
+              tls: selfSignedCertificate(),
+              listeners: [{ name: 'pop3s', port: 0, tls: 'implicit' }],
+            }
+          : {},
+        store,
+      );
+      const client = new RawClient(port, tls);
+      await client.login();
+      readFromStore = 0; // the login read the message once to count its size
+      client.socket.pause();
+      client.tailOnly = true;
+      client.send('RETR 1');
+      await new Promise((r) => setTimeout(r, 500));
+      // Socket buffers hold a few MB at most; the session waits for the client instead of the store.
+      expect(readFromStore).toBeGreaterThan(0);
+      expect(readFromStore).toBeLessThan(16 * 1024 * 1024);
+      client.socket.resume();
+      await client.until(/\r\n\.\r\n$/, 60_000);
+      expect(readFromStore).toBe(big.length);
+      expect(client.receivedBytes).toBeGreaterThan(big.length);
+      client.send('QUIT');
+      await client.closed;
+    },
+    60_000,
+  );
 });

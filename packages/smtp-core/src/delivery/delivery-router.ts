@@ -1,6 +1,7 @@
 import type { Directory } from '@mailyard/mailstore-interface';
 import type { DeliveryAgent, EnvelopeRecipient, RecipientResult } from '../envelope.js';
 import type { QueueHold, QueueDeliveryAgent } from '../queue/delivery-queue.js';
+import { isBarePostmaster } from './local-recipients.js';
 
 export interface DeliveryRouterOptions {
   readonly directory: Directory;
@@ -26,6 +27,7 @@ export function deliveryRouter(options: DeliveryRouterOptions): QueueDeliveryAge
   const forwardUnknown = new Set((options.forwardUnknown ?? []).map((d) => d.toLowerCase()));
 
   const isRemote = async (address: string): Promise<boolean> => {
+    if (isBarePostmaster(address)) return false; // RFC 5321 4.1.1.3: ours, whatever the domains
     const domain = address.slice(address.lastIndexOf('@') + 1).toLowerCase();
     const local = await options.directory.localDomain(domain);
     if (!local) return true;

@@ -20,6 +20,8 @@ import type {
   MessageSource,
   RecipientResult,
 } from '../envelope.js';
+import { resolveLocalRecipient } from './local-recipients.js';
+import { MemoryGate } from './memory-gate.js';
 
 export interface LocalDeliveryOptions {
   readonly store: MailStore;
@@ -44,8 +46,17 @@ export interface LocalDeliveryOptions {
    * queue's journal adds them to the message's own recipients instead, exactly once).
    */
   readonly forward?: (envelope: Envelope, message: MessageSource) => Promise<void>;
+  /**
+   * Octets of messages the agent holds in memory at once (the store takes a message as one
+   * buffer; a delivery holds about twice its message at its peak). Deliveries beyond it wait
+   * their turn; a message bigger than all of it is delivered alone. Default 64 MiB; 0: no limit.
+   */
+  readonly memoryBudget?: number;
   readonly logger?: Logger;
 }
+
+/** Eight deliveries of 8 MB messages at once, or one of a message as big as that. */
+export const DEFAULT_DELIVERY_MEMORY = 64 * 1024 * 1024;
 
 /** One place a message goes: a user's folder or a public folder. */
 interface Target {
@@ -79,6 +90,7 @@ const TRACE_WINDOW = 8 * 1024;
 export function localDeliveryAgent(options: LocalDeliveryOptions): DeliveryAgent {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
+  const memory = new MemoryGate(options.memoryBudget ?? DEFAULT_DELIVERY_MEMORY);
 
   return {
     async deliver(envelope, message, attempt) {
@@ -92,7 +104,7 @@ export function localDeliveryAgent(options: LocalDeliveryOptions): DeliveryAgent
         const address = recipient.address;
         let resolution: RecipientResolution;
         try {
-          resolution = await options.directory.resolveRecipient(address);
+          resolution = await resolveLocalRecipient(options.directory, address);
         } catch (error) {
           results.set(
             address,
@@ -132,10 +144,18 @@ export function localDeliveryAgent(options: LocalDeliveryOptions): DeliveryAgent
       }
 
       let content: Buffer | null = null;
+      let releaseMemory: (() => void) | null = null;
       const outcomes = new Map<string, TargetOutcome>();
-      for (const target of targets.values()) {
-        content ??= await readAll(message);
-        outcomes.set(target.key, await deliverOnce(target, envelope, content, attempt, journal));
+      try {
+        for (const target of targets.values()) {
+          if (!content) {
+            releaseMemory = await memory.acquire(message.size);
+            content = await readAll(message);
+          }
+          outcomes.set(target.key, await deliverOnce(target, envelope, content, attempt, journal));
+        }
+      } finally {
+        releaseMemory?.();
       }
 
       for (const recipient of envelope.recipients) {
@@ -348,10 +368,23 @@ function strip(full: RecipientResult): Omit<RecipientResult, 'recipient'> {
   return rest;
 }
 
+/** The message in one buffer, read into its known size (no second copy), however it is chunked. */
 async function readAll(message: MessageSource): Promise<Buffer> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of message.read()) chunks.push(chunk);
-  return Buffer.concat(chunks);
+  let buffer = Buffer.allocUnsafe(
+    Number.isSafeInteger(message.size) ? Math.max(0, message.size) : 0,
+  );
+  let length = 0;
+  for await (const chunk of message.read()) {
+    if (length + chunk.length > buffer.length) {
+      // Bigger than said: grow, as a Buffer.concat would have.
+      const grown = Buffer.allocUnsafe(Math.max(buffer.length * 2, length + chunk.length));
+      buffer.copy(grown, 0, 0, length);
+      buffer = grown;
+    }
+    buffer.set(chunk, length);
+    length += chunk.length;
+  }
+  return buffer.subarray(0, length);
 }
 
 /** A journal that lives as long as one call: for use outside a queue (no crash safety). */

@@ -7,7 +7,12 @@ import {
   SmtpServerSession,
   type SmtpSessionOptions,
 } from '../session/smtp-server-session.js';
-import { DEFAULT_TIMEOUTS, type SessionTimeouts } from '../session/session-limits.js';
+import { InFlightBudget } from '../session/in-flight-budget.js';
+import {
+  DEFAULT_LIMITS,
+  DEFAULT_TIMEOUTS,
+  type SessionTimeouts,
+} from '../session/session-limits.js';
 import { parseProxyHeader } from './proxy-protocol.js';
 
 /** One listening socket: what port, what TLS, what rules. */
@@ -55,6 +60,14 @@ export function createSmtpServer(options: SmtpServerOptions): SmtpServer {
   const sessions = new Set<SmtpServerSession>();
   const sockets = new Set<Socket>();
   const nextSessionId = sessionIds();
+  // One budget of octets in flight for every session: a client's connections count together.
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const inFlight =
+    options.inFlight ??
+    new InFlightBudget({
+      perServer: limits.inFlightPerServer,
+      perClient: limits.inFlightPerClient,
+    });
 
   const accept = (listener: SmtpListener, socket: Socket) => {
     sockets.add(socket);
@@ -104,13 +117,24 @@ export function createSmtpServer(options: SmtpServerOptions): SmtpServer {
       listener: listener.name,
     };
     let greeted = false;
+    // Whoever waits for the socket to take more replies; on whichever socket is current.
+    let drainWaiters: (() => void)[] = [];
+    const onDrain = () => {
+      const waiters = drainWaiters;
+      drainWaiters = [];
+      for (const waiter of waiters) waiter();
+    };
     const onData = (chunk: Buffer) => {
       if (!greeted) return session.earlyTalker();
       session.receive(chunk);
       raw.setTimeout(session.receivingMessage ? timeouts.data : timeouts.command);
     };
     const transport: SessionTransport = {
-      write: (bytes) => void socket.write(bytes),
+      write: (bytes) => socket.destroyed || socket.write(bytes),
+      drained: () =>
+        socket.destroyed || !socket.writableNeedDrain
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => drainWaiters.push(resolve)),
       close: () => {
         socket.end();
         // A client that never reads its last reply must not keep the socket forever.
@@ -122,10 +146,13 @@ export function createSmtpServer(options: SmtpServerOptions): SmtpServer {
         new Promise<void>((resolve, reject) => {
           // What comes next is the TLS handshake; nothing of it may reach the session in clear.
           socket.off('data', onData);
+          socket.off('drain', onDrain);
           const secure = new TLSSocket(socket, { isServer: true, secureContext: secureContext! });
           secure.once('secure', () => {
             socket = secure;
             socket.on('data', onData);
+            socket.on('drain', onDrain);
+            onDrain(); // the upgrade took over what the plain socket still had to send
             resolve();
           });
           secure.once('error', (error) => {
@@ -137,6 +164,7 @@ export function createSmtpServer(options: SmtpServerOptions): SmtpServer {
     const session = new SmtpServerSession(
       {
         ...options,
+        inFlight,
         ...(listener.requireAuth ? { requireAuth: true } : {}),
         ...(listener.lmtp ? { lmtp: true } : {}),
       },
@@ -147,18 +175,29 @@ export function createSmtpServer(options: SmtpServerOptions): SmtpServer {
     raw.setTimeout(timeouts.command, () => session.timedOut());
     raw.on('close', () => {
       sessions.delete(session);
+      onDrain();
       session.disconnected();
     });
     socket.on('data', onData);
+    socket.on('drain', onDrain);
     socket.resume();
     const delay = listener.greetingDelay?.(connection.remoteAddress) ?? 0;
-    const greet = () => {
-      if (session.closed) return;
-      greeted = true;
-      void session.greet();
-    };
-    if (delay > 0) setTimeout(greet, delay).unref();
-    else greet();
+    // Without a delay, a client that talks before the greeting arrives is only early, not dropped.
+    greeted = delay === 0;
+    // Admitted (and counted by per-address limits) now; greeted after the delay.
+    void session.admit().then((welcome) => {
+      if (!welcome) {
+        greeted = true; // a refusal went out in its place; QUIT is still answered
+        return;
+      }
+      const greet = () => {
+        if (session.closed) return;
+        greeted = true;
+        void session.greet();
+      };
+      if (delay > 0) setTimeout(greet, delay).unref();
+      else greet();
+    });
   };
 
   const listeners = new ListenerGroup(options.listeners, accept);

@@ -6,7 +6,7 @@ import {
   RateWindow,
   type RecentLogins,
 } from '@mailyard/access-policy';
-import type { Clock, Directory } from '@mailyard/mailstore-interface';
+import type { Clock, Directory, MailStore } from '@mailyard/mailstore-interface';
 import { type LoginGuard, SaslServer, type SaslServerOptions } from '@mailyard/sasl';
 import type { DnsResolver } from '../dns-resolver.js';
 import type { SmtpReply } from '../protocol/smtp-reply.js';
@@ -14,6 +14,7 @@ import type { ConnectionDetails } from '../session/smtp-server-session.js';
 import type { SessionInfo, SmtpServerHooks } from '../session/smtp-hooks.js';
 import type { SessionLimits } from '../session/session-limits.js';
 import { addressDomain } from './recipient-domain.js';
+import { leadsNowhere, resolveLocalRecipient, storeRefusal } from '../delivery/local-recipients.js';
 import {
   accountLockedLine,
   failedLoginLine,
@@ -29,6 +30,12 @@ import {
 export interface KerioSmtpPolicyOptions {
   /** Local domains, users and aliases: who may receive, and what is a relay. */
   readonly directory: Directory;
+  /**
+   * The store local delivery writes into. With it, RCPT also refuses what delivery would: a
+   * mailbox at its quota (452 4.2.2) and an alias to a public folder that does not exist
+   * (550 5.2.1). Without it only the directory is asked.
+   */
+  readonly store?: MailStore;
   /** The named IP address groups the options below refer to. */
   readonly ipGroups?: IpAddressGroups;
   /** Relay control: who may send to domains that are not ours. */
@@ -273,10 +280,16 @@ export class KerioSmtpPolicy {
   private async onRcptTo(address: string, session: SessionInfo): Promise<SmtpReply | undefined> {
     const ip = session.remoteAddress;
     if (!this.exempt(ip) && this.harvest?.isBlocked(ip)) return blocked();
-    const domain = addressDomain(address);
-    if (domain === null) return undefined; // postmaster: always ours
     const { directory } = this.options;
-    const local = domain.startsWith('[') ? null : await directory.localDomain(domain);
+    // The bare postmaster is the primary domain's (RFC 5321 4.1.1.3): ours, never a relay.
+    const domain = addressDomain(address);
+    const local =
+      domain === null
+        ? await directory.primaryDomain()
+        : domain.startsWith('[')
+          ? null
+          : await directory.localDomain(domain);
+    if (local === null && domain === null) return this.unknownRecipient(address, ip);
     const sender = session.user ? await directory.findUser(session.user) : null;
     if (local === null) {
       if (!this.mayRelay(session)) {
@@ -287,15 +300,28 @@ export class KerioSmtpPolicy {
       return undefined;
     }
     if (sender?.ownDomainOnly && sender.domain !== local) return ownDomainOnly();
-    const resolution = await directory.resolveRecipient(address);
-    if (resolution.unknown) return this.unknownRecipient(address, ip);
+    // Every reason local delivery would have to refuse the message later, and which can be
+    // known now, is answered now: a 250 followed by a bounce to an unverified sender is
+    // backscatter. The same resolution local delivery makes, asked the same way.
+    const resolution = await resolveLocalRecipient(directory, address);
+    if (leadsNowhere(resolution)) return this.unknownRecipient(address, ip);
     // Kerio: a user who may receive from their own domain only.
     const senderDomain = addressDomain(session.envelope?.from ?? '');
     for (const mailbox of resolution.mailboxes) {
       const user = await directory.findUser(mailbox);
       if (user?.ownDomainOnly && senderDomain !== user.domain) return ownDomainOnly();
     }
-    return undefined;
+    const store = this.options.store;
+    switch (store ? await storeRefusal(store, resolution) : null) {
+      case 'mailbox-full':
+        // Kerio 8.3: while a quota is reached, new messages are refused. Temporarily: the
+        // owner may make room, and the sending server retries.
+        return { code: 452, enhanced: '4.2.2', lines: [`<${address}>: Mailbox full`] };
+      case 'folder-missing':
+        return { code: 550, enhanced: '5.2.1', lines: [`<${address}>: Mailbox unavailable`] };
+      default:
+        return undefined;
+    }
   }
 
   private unknownRecipient(address: string, ip: string): SmtpReply {

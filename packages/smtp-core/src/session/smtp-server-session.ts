@@ -13,6 +13,7 @@ import { type SmtpCommand, parseCommand } from '../protocol/command-parser.js';
 import { type InputEvent, SmtpInputDecoder } from '../protocol/input-decoder.js';
 import { type SmtpReply, formatReply } from '../protocol/smtp-reply.js';
 import { HopCounter } from './hop-counter.js';
+import { InFlightBudget } from './in-flight-budget.js';
 import { MessageAbortedError, MessageStream } from './message-stream.js';
 import { receivedHeader, receivedProtocol } from './received-header.js';
 import { DEFAULT_LIMITS, type SessionLimits } from './session-limits.js';
@@ -20,7 +21,14 @@ import type { AuthOutcome, SessionInfo, SmtpServerHooks } from './smtp-hooks.js'
 
 /** What the session needs from the transport it runs on; the node floor provides it. */
 export interface SessionTransport {
-  write(bytes: Uint8Array): void;
+  /**
+   * Sends bytes. `false` says the transport's buffer is full: the client is not reading its
+   * replies, and the session takes no more input until `drained` resolves, so that a client
+   * cannot make the server hold replies without bound.
+   */
+  write(bytes: Uint8Array): boolean | void;
+  /** Resolves once a transport whose `write` said `false` can take more. */
+  drained?(): Promise<void>;
   /** Upgrades the connection to TLS (after the 220 of STARTTLS); resolves once it is up. */
   startTls(): Promise<void>;
   /** Closes the connection once everything written has gone out. */
@@ -64,6 +72,12 @@ export interface SmtpSessionOptions {
   /** Speak LMTP (RFC 2033) instead of SMTP. */
   readonly lmtp?: boolean;
   readonly limits?: Partial<SessionLimits>;
+  /**
+   * The octets in flight this session counts against: shared by every session of a server
+   * (`createSmtpServer` makes one from `limits.inFlightPerClient` and `inFlightPerServer`).
+   * Without it, the session has its own, from its limits.
+   */
+  readonly inFlight?: InFlightBudget;
   /** Accept bare LF as a line ending in DATA (off: the SMTP smuggling defence). */
   readonly acceptBareLineEndings?: boolean;
   /** Answer EXPN (off by default, RFC 5321 7.3). */
@@ -80,6 +94,12 @@ export interface SmtpSessionOptions {
   readonly logger?: Logger;
 }
 
+/**
+ * Why the session is not reading from the client: its input is piling up, the application is
+ * behind with the message, or the client is not reading the replies.
+ */
+type Hold = 'input' | 'message' | 'output';
+
 /** `refused`: the greeting was a refusal; only QUIT is answered, as RFC 5321 3.1 asks. */
 type State = 'greeting' | 'refused' | 'ready' | 'auth' | 'data' | 'chunk' | 'tls' | 'closed';
 
@@ -94,11 +114,18 @@ interface Transaction {
   /** Why the message will be refused once its data is in, if it will be. */
   refusal: SmtpReply | null;
   hops: HopCounter;
+  /** Whom the message's octets in flight are counted for, and how many are. */
+  client: string;
+  reserved: number;
 }
 
 const PRODUCT = 'Mailyard';
-/** Unprocessed input above which the session stops reading the socket. */
-const INPUT_HIGH_WATER = 256 * 1024;
+/**
+ * Octets of replies gathered before they are written even though pipelined commands are still
+ * waiting: a group's replies go out in one write (RFC 2920 3.2) up to this, so that a client
+ * pipelining commands with long replies (EHLO) cannot make the session hold them without bound.
+ */
+const OUTPUT_BATCH = 64 * 1024;
 
 /**
  * One SMTP (or LMTP) connection, server side, as a state machine: bytes in through `receive`,
@@ -113,6 +140,7 @@ export class SmtpServerSession {
   private readonly hooks: SmtpServerHooks;
   private readonly logger: Logger;
   private readonly clock: Clock;
+  private readonly inFlight: InFlightBudget;
   private state: State = 'greeting';
   private secure: boolean;
   private extended = false;
@@ -129,9 +157,14 @@ export class SmtpServerSession {
   private readonly sasl: SaslServer | undefined;
   /** Replies not yet written: pipelined commands get their replies in one write (RFC 2920 3.2). */
   private outgoing: Buffer[] = [];
+  private outgoingBytes = 0;
   /** The server is shutting down: close once the transaction in progress is over. */
   private draining = false;
-  private readonly holds = new Set<'input' | 'message'>();
+  private readonly holds = new Set<Hold>();
+  /** What `onConnect` decided, once asked. */
+  private admission: Promise<boolean> | null = null;
+  /** A 2xx from `onConnect` that replaces the greeting's text. */
+  private welcome: SmtpReply | null = null;
 
   constructor(
     private readonly options: SmtpSessionOptions,
@@ -140,6 +173,12 @@ export class SmtpServerSession {
   ) {
     this.id = connection.id;
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.inFlight =
+      options.inFlight ??
+      new InFlightBudget({
+        perServer: this.limits.inFlightPerServer,
+        perClient: this.limits.inFlightPerClient,
+      });
     this.decoder = new SmtpInputDecoder({
       maxLineLength: this.limits.commandLine,
       maxDataLineLength: this.limits.textLine,
@@ -178,23 +217,45 @@ export class SmtpServerSession {
   }
 
   /**
-   * Sends the greeting (after `onConnect` agrees). With a greeting delay (Kerio's spam repellent),
-   * the transport waits before calling this, and calls `earlyTalker()` if the client speaks first.
+   * Asks `onConnect` whether the client may go on, as soon as it connected: per-address limits
+   * count it from that moment. A refusal is sent at once, in place of the greeting. Resolves
+   * with whether the greeting is still to come.
+   */
+  admit(): Promise<boolean> {
+    this.admission ??= this.decideAdmission();
+    return this.admission;
+  }
+
+  private async decideAdmission(): Promise<boolean> {
+    const decision = await this.ask(() => this.hooks.onConnect?.(this.info));
+    if (this.state !== 'greeting') return false; // gone meanwhile
+    if (!decision || decision.code < 400) {
+      this.welcome = decision ?? null;
+      return true;
+    }
+    this.reply(decision);
+    // 421 closes (RFC 5321 3.8), and so may 521 (RFC 7504 3); after a 554 the client is
+    // owed the chance to say QUIT (RFC 5321 3.1).
+    if (decision.code === 421 || decision.code === 521) {
+      this.close();
+      return false;
+    }
+    this.state = 'refused';
+    this.pump();
+    return false;
+  }
+
+  /**
+   * Sends the greeting, once `onConnect` agreed (`admit`, asked here if it was not yet). With a
+   * greeting delay (Kerio's spam repellent), the transport admits the client at once, waits,
+   * then calls this, and calls `earlyTalker()` if the client speaks first.
    */
   async greet(): Promise<void> {
-    const refusal = await this.ask(() => this.hooks.onConnect?.(this.info));
-    if (refusal && refusal.code >= 400) {
-      this.reply(refusal);
-      // 421 closes (RFC 5321 3.8), and so may 521 (RFC 7504 3); after a 554 the client is
-      // owed the chance to say QUIT (RFC 5321 3.1).
-      if (refusal.code === 421 || refusal.code === 521) return this.close();
-      this.state = 'refused';
-      return this.pump();
-    }
+    if (!(await this.admit()) || this.state !== 'greeting') return;
     this.state = 'ready';
     const banner =
       this.options.banner ?? (this.options.lmtp ? `LMTP ${PRODUCT}` : `ESMTP ${PRODUCT}`);
-    this.reply(refusal ?? { code: 220, lines: [`${this.options.hostname} ${banner}`] });
+    this.reply(this.welcome ?? { code: 220, lines: [`${this.options.hostname} ${banner}`] });
     this.pump();
   }
 
@@ -222,7 +283,7 @@ export class SmtpServerSession {
     if (this.state === 'closed') return;
     this.decoder.push(bytes);
     // A client pipelining faster than hooks answer must not fill memory: stop reading a while.
-    if (this.decoder.buffered > INPUT_HIGH_WATER) this.hold('input');
+    if (this.decoder.buffered > this.limits.pendingInput) this.hold('input');
     this.pump();
   }
 
@@ -236,6 +297,8 @@ export class SmtpServerSession {
   private pump(): void {
     if (this.busy || this.state === 'greeting' || this.state === 'tls' || this.state === 'closed')
       return;
+    // Every command would add a reply to those the client is not reading: wait for it.
+    if (this.holds.has('output')) return;
     if (
       this.draining &&
       this.transaction === null &&
@@ -260,6 +323,7 @@ export class SmtpServerSession {
       })
       .finally(() => {
         this.busy = false;
+        if (this.outgoingBytes >= OUTPUT_BATCH) this.flush();
         this.pump();
       });
   }
@@ -433,6 +497,11 @@ export class SmtpServerSession {
         lines: ['Message size exceeds fixed maximum message size'],
       });
     }
+    const client = this.user ?? `ip:${this.connection.remoteAddress}`;
+    if (parameters.size !== undefined && parameters.size > this.inFlight.available(client)) {
+      // RFC 1870 6.1: too big for now, not for ever.
+      return this.refuse(insufficientStorage());
+    }
     if (command.nonAscii && !parameters.smtpUtf8) {
       // RFC 6531 3.5: 550 for the sender, 553 for a recipient.
       return this.refuse({
@@ -471,6 +540,8 @@ export class SmtpServerSession {
       size: 0,
       refusal: null,
       hops: new HopCounter(),
+      client,
+      reserved: 0,
     };
     this.commandsWithoutMail = 0;
     this.reply(decision ?? { code: 250, enhanced: '2.1.0', lines: ['Ok'] });
@@ -550,6 +621,10 @@ export class SmtpServerSession {
         lines: ['Message size exceeds fixed maximum message size'],
       });
     }
+    if (!this.inFlight.reserve(transaction.client, chunk.length)) {
+      return this.failMessage(transaction, insufficientStorage());
+    }
+    transaction.reserved += chunk.length;
     transaction.message.push(chunk);
     if (transaction.message.full) {
       this.hold('message');
@@ -615,10 +690,17 @@ export class SmtpServerSession {
   private failMessage(transaction: Transaction, refusal: SmtpReply): void {
     transaction.refusal = refusal;
     transaction.message?.abort(new MessageAbortedError(refusal.lines[0] ?? 'message refused'));
+    this.releaseInFlight(transaction);
+  }
+
+  /** The message's octets are no longer in flight: stored, refused or abandoned. */
+  private releaseInFlight(transaction: Transaction): void {
+    this.inFlight.release(transaction.client, transaction.reserved);
+    transaction.reserved = 0;
   }
 
   private beginMessage(transaction: Transaction): void {
-    const message = new MessageStream();
+    const message = new MessageStream(this.limits.messageWindow);
     transaction.message = message;
     const envelope = this.currentEnvelope(transaction);
     message.push(Buffer.from(this.receivedFor(envelope), 'utf8'));
@@ -658,6 +740,7 @@ export class SmtpServerSession {
       outcome = { code: 451, enhanced: '4.3.0', lines: ['Local error in processing'] };
     }
     const recipients = transaction.recipients.length;
+    this.releaseInFlight(transaction);
     this.transaction = null;
     const fallback: SmtpReply = {
       code: 250,
@@ -898,18 +981,20 @@ export class SmtpServerSession {
 
   private reply(reply: SmtpReply): void {
     if (this.state === 'closed') return;
-    this.outgoing.push(
-      formatReply(reply, { enhancedStatusCodes: this.extended || this.options.lmtp === true }),
-    );
+    const bytes = formatReply(reply, {
+      enhancedStatusCodes: this.extended || this.options.lmtp === true,
+    });
+    this.outgoing.push(bytes);
+    this.outgoingBytes += bytes.length;
   }
 
   /** Stops reading from the client until every reason to is released. */
-  private hold(reason: 'input' | 'message'): void {
+  private hold(reason: Hold): void {
     if (this.holds.size === 0) this.transport.pause();
     this.holds.add(reason);
   }
 
-  private release(reason: 'input' | 'message'): void {
+  private release(reason: Hold): void {
     if (!this.holds.delete(reason) || this.holds.size > 0 || this.state === 'closed') return;
     this.transport.resume();
   }
@@ -918,7 +1003,14 @@ export class SmtpServerSession {
     if (this.outgoing.length === 0) return;
     const bytes = this.outgoing.length === 1 ? this.outgoing[0]! : Buffer.concat(this.outgoing);
     this.outgoing = [];
-    this.transport.write(bytes);
+    this.outgoingBytes = 0;
+    const drained = this.transport.drained;
+    if (this.transport.write(bytes) !== false || !drained || this.holds.has('output')) return;
+    this.hold('output');
+    void drained.call(this.transport).then(() => {
+      this.release('output');
+      this.pump();
+    });
   }
 
   /**
@@ -940,7 +1032,10 @@ export class SmtpServerSession {
   }
 
   private abandonTransaction(): void {
-    this.transaction?.message?.abort(new MessageAbortedError('transaction reset'));
+    const transaction = this.transaction;
+    if (!transaction) return;
+    transaction.message?.abort(new MessageAbortedError('transaction reset'));
+    this.releaseInFlight(transaction);
     this.transaction = null;
   }
 
@@ -987,6 +1082,11 @@ export class SmtpServerSession {
 /** What the SASL layer would have ended with, had the guard refused inside it. */
 function refusedStep(refusal: LoginRefusal): WireStep {
   return { type: 'failure', reason: 'refused', message: 'login guard', refusal };
+}
+
+/** Postfix's words for the same condition; RFC 3463 X.3.1: "mail system full". */
+function insufficientStorage(): SmtpReply {
+  return { code: 452, enhanced: '4.3.1', lines: ['Insufficient system storage'] };
 }
 
 /** SASL failures as SMTP replies (RFC 4954 6, RFC 3463). */

@@ -77,6 +77,23 @@ describe('deliveryRouter', () => {
     box.close();
   });
 
+  it("routes the bare <Postmaster> (RFC 5321 4.1.1.3) to local delivery, the primary domain's postmaster", async () => {
+    await directory.addAlias('a.test', 'postmaster', 'alice@a.test');
+    const results = await router().deliver(
+      envelope('postmaster'),
+      { size: MESSAGE.length, read: () => chunks(MESSAGE) },
+      { queueId: '438dd9ea-00000001', number: 1 },
+    );
+    expect(results.map((r) => [r.recipient, r.status, r.enhancedCode])).toEqual([
+      ['postmaster', 'delivered', '2.0.0'],
+    ]);
+    expect(remote.calls).toEqual([]);
+    const box = await store.access('alice@a.test').open('INBOX', { readOnly: true });
+    expect(await box.messages()).toHaveLength(1);
+    box.close();
+    expect(await router().viaRelay!('postmaster')).toBe(false);
+  });
+
   it('asks the remote agent about holds and relays only for remote recipients', async () => {
     remote.hold = () => 'etrn';
     remote.relayed = () => true;

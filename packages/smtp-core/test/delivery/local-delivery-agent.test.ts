@@ -151,6 +151,15 @@ describe('localDeliveryAgent', () => {
     ]);
   });
 
+  it("delivers the bare <Postmaster> to the primary domain's postmaster", async () => {
+    await directory.addAlias('a.test', 'postmaster', 'bob@a.test');
+    const results = await agent().deliver(envelope('Postmaster'), source(), attempt());
+    expect(results.map((r) => [r.recipient, r.status, r.enhancedCode])).toEqual([
+      ['Postmaster', 'delivered', '2.0.0'],
+    ]);
+    expect(await inbox('bob@a.test')).toHaveLength(1);
+  });
+
   it('delivers once per mailbox however many recipients lead there (aliases)', async () => {
     const results = await agent({ insertEnvelopeTo: true }).deliver(
       envelope('team@a.test', 'alice@a.test'),
@@ -185,6 +194,50 @@ describe('localDeliveryAgent', () => {
     );
     expect(failed[0]).toMatchObject({ status: 'failed', code: 552, enhancedCode: '5.2.2' });
     expect(await inbox('tiny@a.test')).toEqual([]);
+  });
+
+  it('holds at most memoryBudget octets of messages at once; a bigger message goes alone', async () => {
+    let active = 0;
+    let most = 0;
+    const deliver = store.deliver.bind(store);
+    store.deliver = async (user, input) => {
+      most = Math.max(most, ++active);
+      // Each store write takes a few turns of the event loop, as a file store's does.
+      for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+      active--;
+      return deliver(user, input);
+    };
+    const text = (n: number) => `Subject: ${n}\r\n\r\n${'x'.repeat(40)}\r\n`;
+    const budgeted = agent({ memoryBudget: 100 });
+    const results = await Promise.all(
+      [1, 2, 3].map((n) =>
+        budgeted.deliver(envelope('alice@a.test'), source(text(n)), {
+          queueId: `438dd9ea-0000000${n}`,
+          number: 1,
+        }),
+      ),
+    );
+    expect(results.flat().map((r) => r.status)).toEqual(['delivered', 'delivered', 'delivered']);
+    // Each message is 56 octets: one in memory at a time under 100, all three without a budget.
+    expect(most).toBe(1);
+    expect(await inbox('alice@a.test')).toHaveLength(3);
+    most = 0;
+    await Promise.all(
+      [4, 5, 6].map((n) =>
+        agent({ memoryBudget: 0 }).deliver(envelope('bob@a.test'), source(text(n)), {
+          queueId: `438dd9ea-0000000${n}`,
+          number: 1,
+        }),
+      ),
+    );
+    expect(most).toBe(3);
+    // A message over the whole budget is not refused: it waits until it is alone.
+    most = 0;
+    const big = await budgeted.deliver(envelope('bob@a.test'), source(text(7).repeat(3)), {
+      queueId: '438dd9ea-00000007',
+      number: 1,
+    });
+    expect(big[0]!.status).toBe('delivered');
   });
 
   it('hands forwards to outside addresses back to the queue, keeping ORCPT and NOTIFY', async () => {

@@ -614,6 +614,10 @@ const scenarios: Scenario[] = [
   {
     name: 'lines over 1000 octets in the message',
     steps: [...transaction, 'DATA', data(`${'y'.repeat(1500)}\r\n.\r\n`)],
+  },
+  {
+    name: 'a line over 64 KiB in the message',
+    steps: [...transaction, 'DATA', data(`${'y'.repeat(70_000)}\r\n.\r\n`)],
     differs: {
       postfix: ['250', '250 2.1.0', '250 2.1.5', '354', '250 2.0.0'],
       ours: ['250', '250 2.1.0', '250 2.1.5', '354', '554 5.6.0'],

@@ -1,13 +1,17 @@
 /** The Node transport with raw sockets: TLS upgrades, timeouts, PROXY protocol, backpressure, shutdown. */
+import { readFileSync } from 'node:fs';
 import { type Socket, connect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { MemoryDirectory } from '@mailyard/mailstore-interface';
 import { selfSignedCertificate } from '@mailyard/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  type SmtpListener,
   type SmtpServer,
   type SmtpServerOptions,
   createSmtpServer,
 } from '../../src/node/smtp-server.js';
+import { KerioSmtpPolicy } from '../../src/policy/kerio-smtp-policy.js';
 
 const servers: SmtpServer[] = [];
 afterEach(async () => {
@@ -70,6 +74,39 @@ class RawClient {
 
   send(text: string | Buffer): void {
     this.socket.write(text);
+  }
+}
+
+/** A client over implicit TLS (port 465 style). */
+function openTls(port: number): Promise<RawClient> {
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false }, () =>
+      resolve(new RawClient(socket)),
+    );
+    socket.once('error', reject);
+  });
+}
+
+/** Resolves once `condition` holds, looking again every few milliseconds. */
+async function until(condition: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/**
+ * Resolves once `value` stops changing (the same over `quietMs`): how a test sees that the
+ * other side stopped reading, since nothing announces that.
+ */
+async function settled(value: () => number, quietMs = 300): Promise<number> {
+  let last = -1;
+  for (;;) {
+    const now = value();
+    if (now === last) return now;
+    last = now;
+    await new Promise((resolve) => setTimeout(resolve, quietMs));
   }
 }
 
@@ -185,12 +222,98 @@ describe('createSmtpServer', () => {
     v2.socket.destroy();
   });
 
-  it('stops reading a 50 MB message while the application is not reading it', async () => {
+  it("counts Kerio's connections per IP over smtp, smtps and submission together", async () => {
+    const policy = new KerioSmtpPolicy({
+      directory: new MemoryDirectory(),
+      ipLimits: { connectionsPerIp: 2 },
+    });
+    const { server } = await start({
+      hooks: policy.hooks(),
+      listeners: [
+        { name: 'smtp', port: 0, tls: 'starttls' },
+        { name: 'smtps', port: 0, tls: 'implicit' },
+        { name: 'submission', port: 0, tls: 'starttls', requireAuth: true },
+      ],
+    });
+    const [smtp, smtps, submission] = await server.listen();
+    const first = await open(smtp!.port);
+    const second = await openTls(smtps!.port);
+    expect(await first.waitFor(/\r\n/)).toMatch(/^220 /);
+    expect(await second.waitFor(/\r\n/)).toMatch(/^220 /);
+    for (const third of [await open(submission!.port), await openTls(smtps!.port)]) {
+      expect(await third.waitFor(/\r\n/)).toBe('421 Too many connections from your IP address\r\n');
+      await third.waitFor(/never/, 2000);
+      expect(third.ended).toBe(true);
+    }
+    first.socket.destroy();
+    second.socket.destroy();
+  });
+
+  it('counts a connection from its first moment, during the greeting delay too', async () => {
+    const policy = new KerioSmtpPolicy({
+      directory: new MemoryDirectory(),
+      ipLimits: { connectionsPerIp: 2 },
+    });
+    const { server, port } = await start({
+      hooks: policy.hooks(),
+      listeners: [{ name: 'smtp', port: 0, greetingDelay: () => 60_000 }],
+    });
+    const waiting = [await open(port), await open(port)];
+    await until(() => server.sessions.size === 2, 'two sessions');
+    // The third is refused at once: it does not get to wait for a minute, holding a socket.
+    const third = await open(port);
+    expect(await third.waitFor(/\r\n/, 5000)).toBe(
+      '421 Too many connections from your IP address\r\n',
+    );
+    for (const client of waiting) expect(client.text).toBe('');
+    for (const client of waiting) client.socket.destroy();
+  });
+
+  it('stops reading a client that sends commands and does not read the replies', async () => {
+    let commands = 0;
+    const { port } = await start({
+      listeners: [{ name: 'smtp', port: 0 }],
+      hooks: { onMailFrom: async () => void commands++ },
+    });
+    const client = await open(port);
+    await client.waitFor(/^220 /);
+    client.send('EHLO c\r\n');
+    const ehlo = (await client.waitFor(/250 [^\r\n]*\r\n$/)).length;
+    client.socket.pause(); // from here on the client reads nothing
+    // MAIL and EHLO, over and over: 33 octets in, the EHLO list and an Ok out, none of it a
+    // command the session counts against a limit. Twice what the kernel's buffers of both
+    // sockets could hold at most, so that only the server's own memory could take the rest.
+    const pair = 'MAIL FROM:<a@b.example>\r\nEHLO c\r\n';
+    const replyBytes = ehlo + '250 2.1.0 Ok\r\n'.length;
+    const kernelMax = (name: string) =>
+      Number(readFileSync(`/proc/sys/net/ipv4/${name}`, 'utf8').trim().split(/\s+/)[2]);
+    const batch = 10_000;
+    const pairs =
+      Math.ceil((2 * (kernelMax('tcp_rmem') + kernelMax('tcp_wmem'))) / replyBytes / batch) * batch;
+    const block = Buffer.from(pair.repeat(batch));
+    for (let i = 0; i < pairs / batch; i++) client.send(block);
+    const handled = await settled(() => commands);
+    expect(handled).toBeLessThan(pairs);
+    // Reading again, the client gets every reply.
+    client.socket.resume();
+    await until(() => commands === pairs, 'every MAIL handled', 60_000);
+    client.socket.destroy();
+  }, 90_000);
+
+  /**
+   * A server whose application does not read messages until `release`, and a client (made by
+   * `connectClient` once the server listens) that sends a 50 MB message: what left the client
+   * while nobody read is bounded by the socket buffers and the session's window, not 50 MB.
+   */
+  async function unreadMessage(
+    listener: SmtpListener,
+    connectClient: (port: number) => Promise<{ client: RawClient; written: () => number }>,
+  ): Promise<void> {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     let octets = 0;
     const { port } = await start({
-      listeners: [{ name: 'smtp', port: 0 }],
+      listeners: [listener],
       hooks: {
         onMessage: async (_envelope, message) => {
           await gate;
@@ -198,22 +321,84 @@ describe('createSmtpServer', () => {
         },
       },
     });
-    const client = await open(port);
-    await client.waitFor(/^220 /);
+    const { client, written } = await connectClient(port);
     client.send('EHLO c\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<x@example.com>\r\nDATA\r\n');
     await client.waitFor(/354 /);
     const line = Buffer.from(`${'y'.repeat(998)}\r\n`);
     const block = Buffer.concat(Array.from({ length: 1024 }, () => line));
     for (let i = 0; i < 50; i++) client.send(block);
     client.send('.\r\n');
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    // What left the client is bounded by socket buffers and the session's window, not 50 MB.
-    const flushed = client.socket.bytesWritten - client.socket.writableLength;
-    expect(flushed).toBeLessThan(24 * 1024 * 1024);
+    expect(await settled(written)).toBeLessThan(24 * 1024 * 1024);
     release();
     expect(await client.waitFor(/250 2\.0\.0 Ok/, 20_000)).toMatch(/250 2\.0\.0 Ok/);
     expect(octets).toBeGreaterThan(50 * 1000 * 1024);
     client.socket.destroy();
+  }
+  const flushed = (socket: Socket) => () => socket.bytesWritten - socket.writableLength;
+
+  it('stops reading a 50 MB message while the application is not reading it', async () => {
+    await unreadMessage({ name: 'smtp', port: 0 }, async (port) => {
+      const client = await open(port);
+      await client.waitFor(/^220 /);
+      return { client, written: flushed(client.socket) };
+    });
+  }, 60_000);
+
+  it('stops reading a message over implicit TLS while the application is not reading it', async () => {
+    await unreadMessage({ name: 'smtps', port: 0, tls: 'implicit' }, async (port) => {
+      const client = await openTls(port);
+      await client.waitFor(/^220 /);
+      return { client, written: flushed(client.socket) };
+    });
+  }, 60_000);
+
+  it('stops reading a message behind a PROXY header, then STARTTLS, while the application is not reading it', async () => {
+    const listener: SmtpListener = { name: 'smtp', port: 0, tls: 'starttls', proxyProtocol: true };
+    await unreadMessage(listener, async (port) => {
+      const plain = await open(port);
+      plain.send('PROXY TCP4 203.0.113.9 192.0.2.1 5555 25\r\n');
+      await plain.waitFor(/^220 /);
+      plain.send('EHLO c\r\nSTARTTLS\r\n');
+      await plain.waitFor(/220 2\.0\.0 Ready to start TLS\r\n/);
+      const secure = tlsConnect({ socket: plain.socket, rejectUnauthorized: false });
+      await new Promise((resolve) => secure.once('secureConnect', resolve));
+      return { client: new RawClient(secure), written: flushed(secure) };
+    });
+  }, 60_000);
+
+  it("counts the octets in flight of a client's connections together (452 4.3.1 over its share)", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let messagesIn = 0;
+    const { port } = await start({
+      listeners: [{ name: 'smtp', port: 0 }],
+      limits: { inFlightPerClient: 100_000 },
+      hooks: {
+        onMessage: async (_envelope, message) => {
+          for await (const _ of message);
+          messagesIn++;
+          await gate;
+        },
+      },
+    });
+    const envelope = 'EHLO c\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<x@example.com>\r\nDATA\r\n';
+    const text = (octets: number) => `${`${'z'.repeat(998)}\r\n`.repeat(octets / 1000)}.\r\n`;
+    const first = await open(port);
+    await first.waitFor(/^220 /);
+    first.send(envelope);
+    await first.waitFor(/354 /);
+    first.send(text(80_000));
+    await until(() => messagesIn === 1, 'the first message in, waiting to be stored');
+    const second = await open(port);
+    await second.waitFor(/^220 /);
+    second.send(envelope);
+    await second.waitFor(/354 /);
+    second.send(text(40_000));
+    expect(await second.waitFor(/452 /)).toMatch(/452 4\.3\.1 Insufficient system storage\r\n$/);
+    release();
+    expect(await first.waitFor(/250 2\.0\.0/)).toMatch(/250 2\.0\.0 Ok/);
+    first.socket.destroy();
+    second.socket.destroy();
   });
 
   it('says 421 to idle sessions on close, and lets a transaction in progress finish', async () => {

@@ -6,7 +6,11 @@ import {
   LoginGuard,
   RecentLogins,
 } from '@mailyard/access-policy';
-import { MemoryDirectory } from '@mailyard/mailstore-interface';
+import {
+  MemoryDirectory,
+  MemoryMailStore,
+  directoryAccountPolicy,
+} from '@mailyard/mailstore-interface';
 import { describe, expect, it } from 'vitest';
 import type { DnsResolver } from '../../src/dns-resolver.js';
 import {
@@ -162,6 +166,100 @@ describe('relay control (Kerio 12.2)', () => {
     const outsider = await connect();
     await outsider.say('MAIL FROM:<stranger@remote.example>\r\n');
     expect(await outsider.say('RCPT TO:<intern@example.com>\r\n')).toMatch(/^550 5\.7\.1 /);
+  });
+});
+
+describe('postmaster, and what local delivery would refuse, asked at RCPT (no backscatter)', () => {
+  it('takes the bare <Postmaster> and postmaster@ every local domain, in any case, when it leads to a mailbox', async () => {
+    const { connect, directory } = await setup();
+    // The primary domain (example.com) forwards postmaster to its administrator.
+    await directory.addAlias('example.com', 'postmaster', 'alice@example.com');
+    await directory.addAlias('example.org', 'postmaster', 'bob@example.com');
+    const c = await connect();
+    await c.say('MAIL FROM:<victim@evil.example>\r\n');
+    for (const address of [
+      'Postmaster',
+      'POSTMASTER',
+      'postmaster@Example.COM',
+      'PostMaster@example.org',
+    ])
+      expect(await c.say(`RCPT TO:<${address}>\r\n`), address).toBe('250 2.1.5 Ok\r\n');
+  });
+
+  it('refuses the postmaster at RCPT when it leads nowhere, instead of accepting mail that would bounce', async () => {
+    const { connect } = await setup();
+    const c = await connect();
+    await c.say('MAIL FROM:<victim@evil.example>\r\n');
+    expect(await c.say('RCPT TO:<postmaster>\r\n')).toBe(
+      '550 5.1.1 <postmaster>: Recipient address rejected: User unknown\r\n',
+    );
+    expect(await c.say('RCPT TO:<postmaster@example.org>\r\n')).toMatch(/^550 5\.1\.1 /);
+  });
+
+  it('refuses the bare <Postmaster> of a server without any domain', async () => {
+    const directory = new MemoryDirectory();
+    const policy = new KerioSmtpPolicy({ directory });
+    const c = new Conversation({ hooks: policy.hooks() });
+    await c.open();
+    await c.pipeline('EHLO client.example', 'MAIL FROM:<victim@evil.example>');
+    expect(await c.say('RCPT TO:<Postmaster>\r\n')).toMatch(/^550 5\.1\.1 /);
+  });
+
+  it('refuses an alias that leads nowhere (a loop), which local delivery would drop', async () => {
+    const { connect, directory } = await setup();
+    await directory.addAlias('example.com', 'ping', 'pong');
+    await directory.addAlias('example.com', 'pong', 'ping');
+    const c = await connect();
+    await c.say('MAIL FROM:<victim@evil.example>\r\n');
+    expect(await c.say('RCPT TO:<ping@example.com>\r\n')).toMatch(/^550 5\.1\.1 /);
+  });
+
+  it('with the store: a full mailbox gets 452 4.2.2, a missing public folder 550 5.2.1', async () => {
+    const directory = new MemoryDirectory();
+    await directory.addDomain('example.com');
+    await directory.addUser('full@example.com', { quota: { storage: 0, messages: 1 } });
+    await directory.addUser('admin@example.com', { publicFolderAdmin: true });
+    await directory.addAlias('example.com', 'sales', '#public/Sales');
+    await directory.addAlias('example.com', 'news', '#public/News');
+    await directory.addAlias('example.com', 'everyone', 'full@example.com');
+    await directory.addAlias('example.com', 'everyone', 'admin@example.com');
+    const store = new MemoryMailStore({ policy: directoryAccountPolicy(directory) });
+    await store.access('admin@example.com').create('#public/News');
+    await store.deliver('full@example.com', { content: Buffer.from('Subject: x\r\n\r\nx\r\n') });
+    const policy = new KerioSmtpPolicy({ directory, store, sessionLimits: { failedCommands: 10 } });
+    const c = new Conversation({ hooks: policy.hooks(), limits: policy.limits });
+    await c.open();
+    await c.pipeline('EHLO client.example', 'MAIL FROM:<victim@evil.example>');
+    expect(await c.say('RCPT TO:<full@example.com>\r\n')).toBe(
+      '452 4.2.2 <full@example.com>: Mailbox full\r\n',
+    );
+    // One of the mailboxes an alias leads to is full: delivery would defer it, so RCPT does.
+    expect(await c.say('RCPT TO:<everyone@example.com>\r\n')).toMatch(/^452 4\.2\.2 /);
+    expect(await c.say('RCPT TO:<sales@example.com>\r\n')).toBe(
+      '550 5.2.1 <sales@example.com>: Mailbox unavailable\r\n',
+    );
+    expect(await c.say('RCPT TO:<news@example.com>\r\n')).toBe('250 2.1.5 Ok\r\n');
+    expect(await c.say('RCPT TO:<admin@example.com>\r\n')).toBe('250 2.1.5 Ok\r\n');
+  });
+
+  it('answers 451 4.3.0 when the store cannot tell, and never 250', async () => {
+    const directory = new MemoryDirectory();
+    await directory.addDomain('example.com');
+    await directory.addUser('alice@example.com');
+    const store = new MemoryMailStore({ policy: directoryAccountPolicy(directory) });
+    const access = store.access.bind(store);
+    store.access = (user) => {
+      const a = access(user);
+      a.quota = async () => {
+        throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
+      };
+      return a;
+    };
+    const policy = new KerioSmtpPolicy({ directory, store });
+    const c = new Conversation({ hooks: policy.hooks() });
+    await c.open();
+    await c.pipeline('EHLO client.example', 'MAIL FROM:<victim@evil.example>');
+    expect(await c.say('RCPT TO:<alice@example.com>\r\n')).toMatch(/^451 4\.3\.0 /);
   });
 });
 

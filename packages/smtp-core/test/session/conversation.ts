@@ -23,6 +23,9 @@ export class Conversation {
   closed = false;
   paused = false;
   tlsUpgrades = 0;
+  /** The transport says it is full (a client not reading): `write` answers false until `drain`. */
+  full = false;
+  private drainWaiters: (() => void)[] = [];
   readonly stored: StoredMessage[] = [];
   readonly session: SmtpServerSession;
 
@@ -59,7 +62,12 @@ export class Conversation {
       {
         write: (bytes) => {
           this.output += Buffer.from(bytes).toString('latin1');
+          return !this.full;
         },
+        drained: () =>
+          this.full
+            ? new Promise<void>((resolve) => this.drainWaiters.push(resolve))
+            : Promise.resolve(),
         close: () => {
           this.closed = true;
         },
@@ -74,6 +82,12 @@ export class Conversation {
         },
       },
     );
+  }
+
+  /** The client reads again: a full transport takes more. */
+  drain(): void {
+    this.full = false;
+    for (const waiter of this.drainWaiters.splice(0)) waiter();
   }
 
   /** Starts the session; returns the greeting. */

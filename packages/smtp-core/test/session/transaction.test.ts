@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { InFlightBudget } from '../../src/session/in-flight-budget.js';
+import { RFC5321_TEXT_LINE } from '../../src/session/session-limits.js';
 import { Conversation, finalCodes } from './conversation.js';
 
 async function ready(options: ConstructorParameters<typeof Conversation>[0] = {}) {
@@ -242,6 +244,49 @@ describe('limits', () => {
     expect(c.closed).toBe(true);
   });
 
+  it('takes no more commands while the client does not read the replies', async () => {
+    let commands = 0;
+    const c = await ready({ hooks: { onMailFrom: async () => void commands++ } });
+    c.full = true;
+    const pairs = 20_000;
+    const replies = await c.say('MAIL FROM:<a@b.example>\r\nRSET\r\n'.repeat(pairs));
+    // At most a batch of replies went out before the session saw the transport was full.
+    expect(replies.length).toBeLessThan(128 * 1024);
+    expect(commands).toBeLessThan(pairs / 4);
+    expect(c.paused).toBe(true);
+    c.drain();
+    const rest = await c.replies();
+    expect(commands).toBe(pairs);
+    expect(finalCodes(replies + rest)).toHaveLength(2 * pairs);
+    expect(c.paused).toBe(false);
+  });
+
+  it('stops reading at pendingInput and messageWindow, as set', async () => {
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    const c = await ready({
+      limits: { pendingInput: 2000, messageWindow: 4000 },
+      hooks: {
+        onMailFrom: () => answered,
+        onMessage: async () => new Promise<void>(() => {}), // reads nothing, ever
+      },
+    });
+    // A hook that takes its time, and 3,000 octets of commands waiting behind it.
+    c.session.receive(Buffer.from('MAIL FROM:<a@client.example>\r\n'));
+    c.session.receive(Buffer.from('NOOP\r\n'.repeat(500)));
+    expect(c.paused).toBe(true);
+    answer();
+    await c.replies();
+    expect(c.paused).toBe(false);
+    await c.pipeline('RCPT TO:<b@example.com>', 'DATA');
+    // The application reads nothing: 3,000 octets of text (and the Received header) are within
+    // the window, 5,000 are not.
+    await c.say(`${'x'.repeat(998)}\r\n`.repeat(3));
+    expect(c.paused).toBe(false);
+    await c.say(`${'x'.repeat(998)}\r\n`.repeat(2));
+    expect(c.paused).toBe(true);
+  });
+
   it('answers an overlong command line with 500 and goes on', async () => {
     const c = await ready();
     expect(await c.say(`NOOP ${'x'.repeat(600)}\r\nNOOP\r\n`)).toBe(
@@ -310,11 +355,45 @@ describe('DATA hostile input', () => {
     expect(lenient.stored[0]!.text).toMatch(/\r\nx\r\n\.\r\nMAIL FROM:<e@vil\.example>\r\n$/);
   });
 
-  it('refuses lines over the text line limit', async () => {
+  it('takes lines over 1000 octets by default, as Postfix does, and keeps their bytes intact', async () => {
+    const c = await ready();
+    await c.pipeline('MAIL FROM:<a@client.example>', 'RCPT TO:<b@example.com>', 'DATA');
+    // A header field and a body line as real mail has them (unfolded lists, unwrapped HTML).
+    const to = `To: ${Array.from({ length: 80 }, (_, i) => `user${i}@example.com`).join(', ')}`;
+    const html = `<p>${'word '.repeat(2000)}</p>`;
+    const longest = 'z'.repeat(65534); // with its CRLF, exactly the default limit
+    const text = `${to}\r\nSubject: long\r\n\r\n${html}\r\n${longest}\r\n`;
+    expect(await c.say(`${text}.\r\n`)).toMatch(/^250 2\.0\.0 /);
+    expect(c.stored[0]!.text.endsWith(text)).toBe(true);
+  });
+
+  it('refuses a line over the text line limit (64 KiB) with 554 5.6.0, the session going on', async () => {
     const c = await ready();
     await c.pipeline('MAIL FROM:<a@client.example>', 'RCPT TO:<b@example.com>', 'DATA');
     // A code the end of data may get (RFC 5321 4.3.2), about the content (RFC 3463 X.6.0).
-    expect(await c.say(`${'y'.repeat(1500)}\r\n.\r\n`)).toMatch(/^554 5\.6\.0 /);
+    expect(await c.say(`${'y'.repeat(65535)}\r\n.\r\n`)).toBe(
+      '554 5.6.0 Message has lines over 65536 octets\r\n',
+    );
+    expect(c.stored).toHaveLength(0);
+    expect(await c.say('MAIL FROM:<a@client.example>\r\n')).toMatch(/^250 /);
+  });
+
+  it("refuses lines over 1000 octets in RFC 5321's strict mode", async () => {
+    const c = await ready({ limits: { textLine: RFC5321_TEXT_LINE } });
+    await c.pipeline('MAIL FROM:<a@client.example>', 'RCPT TO:<b@example.com>', 'DATA');
+    expect(await c.say(`${'y'.repeat(998)}\r\n.\r\n`)).toMatch(/^250 /);
+    await c.pipeline('MAIL FROM:<a@client.example>', 'RCPT TO:<b@example.com>', 'DATA');
+    expect(await c.say(`${'y'.repeat(999)}\r\n.\r\n`)).toBe(
+      '554 5.6.0 Message has lines over 1000 octets\r\n',
+    );
+  });
+
+  it('leaves the lines of BDAT chunks alone (RFC 3030: chunks may be binary)', async () => {
+    const c = await ready();
+    await c.pipeline('MAIL FROM:<a@client.example>', 'RCPT TO:<b@example.com>');
+    const line = `${'b'.repeat(3000)}\r\n`;
+    expect(await c.say(`BDAT ${line.length} LAST\r\n${line}`)).toMatch(/^250 /);
+    expect(c.stored[0]!.text.endsWith(line)).toBe(true);
   });
 
   it('abandons the message of a client that disconnects in the middle of DATA', async () => {
@@ -429,5 +508,125 @@ describe('ETRN and shutdown', () => {
       '250 2.0.0 Ok: queued as S1\r\n421 4.3.2 mx.example.com Service shutting down\r\n',
     );
     expect(busy.stored).toHaveLength(1);
+  });
+});
+
+describe('octets in flight, per client and per server', () => {
+  const ENVELOPE = ['MAIL FROM:<a@client.example>', 'RCPT TO:<b@example.com>'];
+  /** A session of `ip` over `budget`, whose application holds each message until `hold` opens. */
+  async function client(
+    budget: InFlightBudget,
+    ip = '192.0.2.10',
+    onMessage?: NonNullable<ConstructorParameters<typeof Conversation>[0]>['hooks'],
+  ) {
+    const c = new Conversation(
+      { inFlight: budget, ...(onMessage ? { hooks: onMessage } : {}) },
+      { remoteAddress: ip },
+    );
+    await c.open();
+    await c.say('EHLO client.example\r\n');
+    return c;
+  }
+  const body = (octets: number) => `${'x'.repeat(octets - 2)}\r\n`;
+
+  it('refuses a message that takes a client over its share with 452 4.3.1, and gives it back', async () => {
+    const budget = new InFlightBudget({ perServer: 0, perClient: 10_000 });
+    const c = await client(budget);
+    await c.pipeline(...ENVELOPE, 'DATA');
+    expect(await c.say(`${body(6000)}${body(6000)}.\r\n`)).toBe(
+      '452 4.3.1 Insufficient system storage\r\n',
+    );
+    expect(c.stored).toHaveLength(0);
+    expect(budget.total).toBe(0);
+    // The client may try again with less, at once.
+    await c.pipeline(...ENVELOPE, 'DATA');
+    expect(await c.say(`${body(6000)}.\r\n`)).toMatch(/^250 /);
+    expect(budget.total).toBe(0);
+  });
+
+  it("counts a client's connections together, and other clients against the server's total", async () => {
+    const budget = new InFlightBudget({ perServer: 15_000, perClient: 12_000 });
+    let store!: () => void;
+    const stored = new Promise<void>((resolve) => (store = resolve));
+    const slow = {
+      onMessage: async (_e: unknown, message: AsyncIterable<Uint8Array>) => {
+        for await (const _ of message);
+        await stored;
+      },
+    };
+    const first = await client(budget, '192.0.2.10', slow);
+    await first.pipeline(...ENVELOPE, 'DATA');
+    first.session.receive(Buffer.from(`${body(10_000)}.\r\n`));
+    await first.replies();
+    expect(budget.inUse('ip:192.0.2.10')).toBeGreaterThanOrEqual(10_000);
+    // Same address, second connection: its share is taken by the first.
+    const second = await client(budget, '192.0.2.10');
+    await second.pipeline(...ENVELOPE, 'DATA');
+    expect(await second.say(`${body(6000)}.\r\n`)).toMatch(/^452 4\.3\.1 /);
+    // Another address: within its own share, but not within the server's 15,000.
+    const other = await client(budget, '198.51.100.7');
+    await other.pipeline(...ENVELOPE, 'DATA');
+    expect(await other.say(`${body(6000)}.\r\n`)).toMatch(/^452 4\.3\.1 /);
+    await other.pipeline(...ENVELOPE, 'DATA');
+    expect(await other.say(`${body(4000)}.\r\n`)).toMatch(/^250 /);
+    // Once the first message is stored, its octets are free again.
+    store();
+    expect(await first.replies()).toMatch(/^250 /);
+    expect(budget.total).toBe(0);
+    await second.pipeline(...ENVELOPE, 'DATA');
+    expect(await second.say(`${body(6000)}.\r\n`)).toMatch(/^250 /);
+  });
+
+  it('refuses at MAIL a declared SIZE the budget cannot take now (RFC 1870 6.1)', async () => {
+    const budget = new InFlightBudget({ perServer: 0, perClient: 10_000 });
+    const c = await client(budget);
+    expect(await c.say('MAIL FROM:<a@client.example> SIZE=20000\r\n')).toBe(
+      '452 4.3.1 Insufficient system storage\r\n',
+    );
+    expect(await c.say('MAIL FROM:<a@client.example> SIZE=5000\r\n')).toMatch(/^250 /);
+  });
+
+  it('counts BDAT chunks as it counts DATA', async () => {
+    const budget = new InFlightBudget({ perServer: 0, perClient: 1000 });
+    const c = await client(budget);
+    await c.pipeline(...ENVELOPE);
+    expect(await c.say(`BDAT 600\r\n${'y'.repeat(600)}`)).toMatch(/^250 /);
+    expect(budget.inUse('ip:192.0.2.10')).toBeGreaterThanOrEqual(600);
+    expect(await c.say(`BDAT 600 LAST\r\n${'y'.repeat(600)}`)).toMatch(/^452 4\.3\.1 /);
+    expect(budget.total).toBe(0);
+  });
+
+  it('gives the octets back when the message is refused, the client resets, disconnects or the store fails', async () => {
+    const budget = new InFlightBudget({ perServer: 0, perClient: 0 });
+    // Refused for its size.
+    const big = new Conversation({ inFlight: budget, limits: { messageSize: 1000 } });
+    await big.open();
+    await big.pipeline('EHLO c.example', ...ENVELOPE, 'DATA');
+    expect(await big.say(`${body(2000)}.\r\n`)).toMatch(/^552 /);
+    expect(budget.total).toBe(0);
+    // RSET between BDAT chunks.
+    const reset = await client(budget);
+    await reset.pipeline(...ENVELOPE);
+    await reset.say(`BDAT 500\r\n${'y'.repeat(500)}`);
+    expect(budget.total).toBeGreaterThanOrEqual(500);
+    expect(await reset.say('RSET\r\n')).toMatch(/^250 /);
+    expect(budget.total).toBe(0);
+    // Gone in the middle of DATA.
+    const gone = await client(budget);
+    await gone.pipeline(...ENVELOPE, 'DATA');
+    await gone.say(body(500));
+    expect(budget.total).toBeGreaterThanOrEqual(500);
+    gone.session.disconnected();
+    expect(budget.total).toBe(0);
+    // The application could not store it.
+    const failing = await client(budget, '192.0.2.10', {
+      onMessage: async (_e, message) => {
+        for await (const _ of message);
+        throw new Error('disk full');
+      },
+    });
+    await failing.pipeline(...ENVELOPE, 'DATA');
+    expect(await failing.say(`${body(500)}.\r\n`)).toMatch(/^451 4\.3\.0 /);
+    expect(budget.total).toBe(0);
   });
 });
