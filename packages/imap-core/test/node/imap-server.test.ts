@@ -92,7 +92,9 @@ describe('createImapServer', () => {
   it('gives a client that pipelined LOGIN with IDLE the authenticated timer, not the login one', async () => {
     const { plain, secure } = await start({
       allowPlaintextAuth: true,
-      timeouts: { unauthenticated: 300, authenticated: 60_000 },
+      // Long enough for LOGIN's password check (scrypt, in the thread pool) on a busy machine;
+      // the IDLE below outlasts it.
+      timeouts: { unauthenticated: 1_000, authenticated: 60_000 },
     });
     for (const [port, tls] of [
       [plain, false],
@@ -104,7 +106,7 @@ describe('createImapServer', () => {
       // One chunk, received while not yet logged in: nothing more arrives to re-arm the timer.
       client.send('a LOGIN alice wonderland\r\nb SELECT INBOX\r\nc IDLE\r\n');
       await client.readUntil(/\+ idling\r\n/);
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
       client.send('DONE\r\n');
       const after = await client.readUntil(/c OK[^\r]*\r\n/);
       expect(after).not.toContain('BYE');

@@ -151,7 +151,7 @@ export class SmtpServerSession {
   private failedCommands = 0;
   private failedAuths = 0;
   private commandsWithoutMail = 0;
-  private busy = false;
+  private handling = false;
   /** The BDAT chunk being read: whether it is the last, and why it will be refused, if it will. */
   private chunk: { last: boolean; refusal: SmtpReply | null } = { last: false, refusal: null };
   private readonly sasl: SaslServer | undefined;
@@ -278,6 +278,11 @@ export class SmtpServerSession {
     this.close();
   }
 
+  /** Whether a command (or a message's end) is being handled: hooks, the store, a password check. */
+  get busy(): boolean {
+    return this.handling;
+  }
+
   /** Bytes from the client. */
   receive(bytes: Uint8Array): void {
     if (this.state === 'closed') return;
@@ -295,7 +300,12 @@ export class SmtpServerSession {
 
   /** Processes buffered input, one event at a time, each to its end before the next. */
   private pump(): void {
-    if (this.busy || this.state === 'greeting' || this.state === 'tls' || this.state === 'closed')
+    if (
+      this.handling ||
+      this.state === 'greeting' ||
+      this.state === 'tls' ||
+      this.state === 'closed'
+    )
       return;
     // Every command would add a reply to those the client is not reading: wait for it.
     if (this.holds.has('output')) return;
@@ -310,7 +320,7 @@ export class SmtpServerSession {
       this.release('input');
       return this.flush();
     }
-    this.busy = true;
+    this.handling = true;
     void this.handle(event)
       .catch((error: unknown) => {
         this.logger.error('session failed', { session: this.id, error: String(error) });
@@ -322,7 +332,7 @@ export class SmtpServerSession {
         this.close();
       })
       .finally(() => {
-        this.busy = false;
+        this.handling = false;
         if (this.outgoingBytes >= OUTPUT_BATCH) this.flush();
         this.pump();
       });
@@ -1019,7 +1029,7 @@ export class SmtpServerSession {
    */
   drain(): void {
     this.draining = true;
-    if (!this.busy) this.pump();
+    if (!this.handling) this.pump();
   }
 
   private shutDownNow(): void {

@@ -112,13 +112,29 @@ export class Conversation {
     return finalCodes(await this.say(text));
   }
 
-  /** Waits until the session stopped writing, and returns what it wrote since the last call. */
-  async replies(): Promise<string> {
+  /**
+   * Sends text and returns what came back while the session may still be busy: for a test
+   * that holds a hook of its own on purpose.
+   */
+  async sayWhileHeld(text: string | Uint8Array): Promise<string> {
+    this.session.receive(typeof text === 'string' ? Buffer.from(text, 'latin1') : text);
+    return this.replies({ untilIdle: false });
+  }
+
+  /**
+   * Waits until the session stopped writing and handles no command (a password check runs in
+   * the thread pool, for many turns of the event loop), and returns what it wrote since the
+   * last call. With `untilIdle: false`, a session busy with a hook the test holds is not waited
+   * for.
+   */
+  async replies(options: { untilIdle?: boolean } = {}): Promise<string> {
+    const untilIdle = options.untilIdle ?? true;
     let quiet = 0;
     let length = this.output.length;
     while (quiet < 5) {
       await new Promise((resolve) => setImmediate(resolve));
-      if (this.output.length === length) quiet++;
+      if (untilIdle && this.session.busy) quiet = 0;
+      else if (this.output.length === length) quiet++;
       else {
         quiet = 0;
         length = this.output.length;

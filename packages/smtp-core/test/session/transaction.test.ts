@@ -76,7 +76,7 @@ describe('a mail transaction', () => {
       'DATA',
     );
     expect(finalCodes(replies)).toEqual([250, 250, 354]);
-    expect(await c.say('Subject: hi\r\n\r\nHello\r\n.\r\n')).toBe('');
+    expect(await c.sayWhileHeld('Subject: hi\r\n\r\nHello\r\n.\r\n')).toBe('');
     release();
     expect(await c.replies()).toBe('250 2.0.0 Ok: queued as S1\r\n');
   });
@@ -556,8 +556,7 @@ describe('octets in flight, per client and per server', () => {
     };
     const first = await client(budget, '192.0.2.10', slow);
     await first.pipeline(...ENVELOPE, 'DATA');
-    first.session.receive(Buffer.from(`${body(10_000)}.\r\n`));
-    await first.replies();
+    await first.sayWhileHeld(`${body(10_000)}.\r\n`);
     expect(budget.inUse('ip:192.0.2.10')).toBeGreaterThanOrEqual(10_000);
     // Same address, second connection: its share is taken by the first.
     const second = await client(budget, '192.0.2.10');
