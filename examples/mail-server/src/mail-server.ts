@@ -49,7 +49,7 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
   const data = new DataDirectory(options.dataDirectory);
   await data.create();
   const config = await data.loadConfig(options.warn);
-  const directory = await openUserDirectory(data.usersCfg);
+  const directory = await openUserDirectory(data.usersCfg, config.authentication);
   const generatedAccounts = await applyAccounts(directory, options);
   for (const notice of await ensurePostmasters(directory)) options.warn(notice);
   const tls = await loadOrCreateCertificate(data, config.hostname);

@@ -197,6 +197,12 @@ export function formatMailserverCfg(config: MailServerConfig): string {
     v('LoginThrottleMaxWaitMs', config.authentication.throttleMaxWaitMs),
     { comment: 'Days an address an account logged in from is known, and never throttled' },
     v('KnownAddressDays', config.authentication.knownAddressDays),
+    {
+      comment:
+        'Minutes a login whose password was verified is remembered (the next one skips ' +
+        'the password hash); 0 = off',
+    },
+    v('LoginCacheMinutes', config.authentication.loginCacheMinutes),
     { comment: 'SMTP delivery: a relay server (empty host: DNS MX records), routes per domain' },
     v('SmtpRelayHost', smarthost?.host ?? ''),
     v('SmtpRelayPort', smarthost?.port ?? 25),
@@ -243,6 +249,7 @@ function readAuthentication(
     throttleMaxDelayMs: read.count('LoginThrottleMaxDelayMs', defaults.throttleMaxDelayMs, 1),
     throttleMaxWaitMs: read.count('LoginThrottleMaxWaitMs', defaults.throttleMaxWaitMs, 1),
     knownAddressDays: read.count('KnownAddressDays', defaults.knownAddressDays, 1),
+    loginCacheMinutes: read.count('LoginCacheMinutes', defaults.loginCacheMinutes),
   };
   if (authentication.throttleMaxDelayMs < authentication.throttleDelayMs) {
     throw new StartupError(

@@ -68,7 +68,7 @@ export function createPop3Listeners(options: Pop3ListenersOptions): Pop3Server {
     },
     tls: { cert: options.tls.cert, key: options.tls.key },
     maxConnectionsPerIp: config.limits.pop3ConnectionsPerIp,
-    ...(exemptGroup ? { connectionLimitExempt: (ip) => ipGroups.contains(exemptGroup, ip) } : {}),
+    ...(exemptGroup ? { connectionLimitsExempt: (ip) => ipGroups.contains(exemptGroup, ip) } : {}),
     listeners: listenersOn(options.plan, {
       pop3: { tls: 'starttls' },
       pop3s: { tls: 'implicit' },

@@ -115,6 +115,11 @@ export interface AuthenticationConfig {
   readonly throttleMaxWaitMs: number;
   /** How long an address an account logged in from stays known (never throttled), in days. */
   readonly knownAddressDays: number;
+  /**
+   * How long a login whose password was verified is remembered, so that the next login with
+   * the same password skips scrypt (Dovecot's auth cache), in minutes; 0 turns it off.
+   */
+  readonly loginCacheMinutes: number;
 }
 
 /** Kerio 24: which logs are written in `<data>/logs`. */
@@ -218,6 +223,7 @@ export function defaultConfig(): MailServerConfig {
       throttleMaxDelayMs: DEFAULT_MAX_DELAY_MS,
       throttleMaxWaitMs: DEFAULT_MAX_WAIT_MS,
       knownAddressDays: 30,
+      loginCacheMinutes: 60,
     },
     delivery: { smarthost: null, routes: [], insertEnvelopeTo: false },
     queue: { threads: 32, retryMinutes: 30, warningMinutes: 45, bounceMinutes: 5 * 24 * 60 },

@@ -20,12 +20,19 @@ export interface GeneratedAccount {
  * as scrypt hashes and SCRAM keys, never in the clear, so SCRAM, PLAIN and LOGIN work (CRAM-MD5
  * and DIGEST-MD5 would need reversible storage, which this server does not turn on).
  */
-export async function openUserDirectory(path: string): Promise<XmlDirectory> {
+export async function openUserDirectory(
+  path: string,
+  options: { readonly loginCacheMinutes: number } = { loginCacheMinutes: 0 },
+): Promise<XmlDirectory> {
   // XmlDirectory takes what it can read; an unreadable file must stop us before a first-run
   // default overwrites the administrator's users.
   const text = await readOptional(path);
   if (text !== null) readKerioConfig(text, path);
-  return XmlDirectory.open(path, { deriveScram: deriveScramCredentials });
+  return XmlDirectory.open(path, {
+    deriveScram: deriveScramCredentials,
+    loginCache:
+      options.loginCacheMinutes > 0 ? { ttlMs: options.loginCacheMinutes * 60_000 } : false,
+  });
 }
 
 /**

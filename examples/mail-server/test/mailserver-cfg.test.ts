@@ -70,6 +70,7 @@ describe('mailserver.cfg', () => {
       throttleMaxDelayMs: 300_000,
       throttleMaxWaitMs: 30_000,
       knownAddressDays: 30,
+      loginCacheMinutes: 60,
     });
     expect(defaults.logging).toEqual({ debug: false });
     const xml = formatMailserverCfg(defaults);
@@ -86,6 +87,7 @@ describe('mailserver.cfg', () => {
         <variable name="LoginThrottleMaxDelayMs">400</variable>
         <variable name="LoginThrottleMaxWaitMs">2000</variable>
         <variable name="KnownAddressDays">7</variable>
+        <variable name="LoginCacheMinutes">0</variable>
         <variable name="DebugLog">1</variable>`),
     );
     expect(warnings).toEqual([]);
@@ -99,6 +101,7 @@ describe('mailserver.cfg', () => {
       throttleMaxDelayMs: 400,
       throttleMaxWaitMs: 2000,
       knownAddressDays: 7,
+      loginCacheMinutes: 0,
     });
     expect(read.logging).toEqual({ debug: true });
   });

@@ -243,7 +243,12 @@ export function createImapServer(options: ImapServerOptions): ImapServer {
     void session.start();
   };
 
-  const listeners = new ListenerGroup(options.listeners, accept);
+  const listeners = new ListenerGroup(options.listeners, accept, (listener, error) =>
+    options.logger?.warn('imap: a connection could not be accepted', {
+      listener: listener.name,
+      error: String(error),
+    }),
+  );
 
   return {
     sessions,

@@ -37,7 +37,7 @@ export interface Pop3ServerOptions extends Pop3EngineOptions {
    */
   readonly maxConnectionsPerIp?: number;
   /** Addresses the per-address cap does not apply to (Kerio's "Do not apply these limits to"). */
-  readonly connectionLimitExempt?: (remoteAddress: string) => boolean;
+  readonly connectionLimitsExempt?: (remoteAddress: string) => boolean;
 }
 
 export interface Pop3Server {
@@ -95,7 +95,7 @@ export function createPop3Server(options: Pop3ServerOptions): Pop3Server {
       socket.on('error', () => raw.destroy());
     }
     const remoteAddress = normalizeAddress(raw.remoteAddress);
-    const release = options.connectionLimitExempt?.(remoteAddress)
+    const release = options.connectionLimitsExempt?.(remoteAddress)
       ? () => {}
       : perAddress.admit(remoteAddress);
     if (!release) {
@@ -175,7 +175,12 @@ export function createPop3Server(options: Pop3ServerOptions): Pop3Server {
     session.start();
   };
 
-  const listeners = new ListenerGroup(options.listeners, serve);
+  const listeners = new ListenerGroup(options.listeners, serve, (listener, error) =>
+    options.logger?.warn('pop3 connection could not be accepted', {
+      listener: listener.name,
+      error: String(error),
+    }),
+  );
 
   return {
     engine,

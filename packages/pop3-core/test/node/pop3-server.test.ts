@@ -184,7 +184,7 @@ describe('createPop3Server', () => {
   it('does not count the addresses maxConnectionsPerIp exempts', async () => {
     const { port } = await start({
       maxConnectionsPerIp: 1,
-      connectionLimitExempt: (address) => address === '127.0.0.1',
+      connectionLimitsExempt: (address) => address === '127.0.0.1',
     });
     const clients = [new RawClient(port), new RawClient(port), new RawClient(port)];
     for (const c of clients) expect(await c.until(/\r\n/)).toMatch(/^\+OK /);

@@ -200,7 +200,12 @@ export function createSmtpServer(options: SmtpServerOptions): SmtpServer {
     });
   };
 
-  const listeners = new ListenerGroup(options.listeners, accept);
+  const listeners = new ListenerGroup(options.listeners, accept, (listener, error) =>
+    options.logger?.warn('a connection could not be accepted', {
+      listener: listener.name,
+      error: String(error),
+    }),
+  );
 
   return {
     sessions,
