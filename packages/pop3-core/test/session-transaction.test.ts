@@ -516,6 +516,34 @@ describe('read-ahead', () => {
     expect(started).toEqual([1, 2, 4, 5, 6, 7]);
   });
 
+  it('reads the next messages only once the answer to the RETR is written', async () => {
+    const setup = await withMessages([1, 2, 3].map((n) => message(String(n))));
+    let answered = false;
+    // For every read started: its UID, and whether the answer to RETR 1 was out then.
+    const reads: [number, boolean][] = [];
+    onOpen(setup.store, (box) => {
+      const read = box.read.bind(box);
+      box.read = (uid, range) => {
+        reads.push([uid, answered]);
+        return read(uid, range);
+      };
+    });
+    const client = await loggedIn(setup);
+    const write = client.write.bind(client);
+    client.write = (bytes) => {
+      answered ||= Buffer.from(bytes).toString('latin1').includes('Subject: 1');
+      return write(bytes);
+    };
+    reads.length = 0; // the reads that counted the sizes at login
+    expect(await client.command('RETR 1')).toContain('Subject: 1');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(reads).toEqual([
+      [1, false],
+      [2, true],
+      [3, true],
+    ]);
+  });
+
   it('gives the guesses up when the client goes elsewhere, and can be turned off', async () => {
     const { setup, started, returned } = await watched();
     const client = await loggedIn(setup);

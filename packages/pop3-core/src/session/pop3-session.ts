@@ -89,6 +89,8 @@ export class Pop3Session {
   private lease: MaildropLease | null = null;
   private maildrop: Maildrop | null = null;
   private readAhead: ReadAhead | null = null;
+  /** Starts the read-ahead after the last RETR, once its answer is written. */
+  private readNext: (() => void) | null = null;
   /** `-ERR` answers in a row: any command that succeeds starts the count again. */
   private failedCommands = 0;
   private failedLogins = 0;
@@ -226,6 +228,10 @@ export class Pop3Session {
       this.inputArrived = false;
       await this.handleBuffered();
       await this.flush();
+      // The client reads the answer while the messages it will ask for next are read.
+      const readNext = this.readNext;
+      this.readNext = null;
+      readNext?.();
       if (this.paused && this.splitter.buffered <= this.context.limits.pendingInput) {
         this.paused = false;
         this.transport.resume();
@@ -740,7 +746,10 @@ export class Pop3Session {
     const read = this.readAhead?.take(entry.uid) ?? startRead(maildrop.mailbox, entry.uid);
     const chunks = read.rest;
     if (bodyLines === undefined && this.readAhead) {
-      this.readAhead.expect(maildrop.following(number, this.readAhead.depth));
+      // Started once this answer is written (see run): a store that reads at once (the page
+      // cache) would otherwise hold the answer back by the next message's read.
+      const readAhead = this.readAhead;
+      this.readNext = () => readAhead.expect(maildrop.following(number, readAhead.depth));
     }
     let first: IteratorResult<Uint8Array>;
     try {
@@ -884,6 +893,7 @@ export class Pop3Session {
     // An UPDATE under way finishes before the maildrop is let go, whatever ended the session.
     await this.committing?.catch(() => undefined);
     const user = this.user;
+    this.readNext = null;
     this.readAhead?.cancelAll();
     this.readAhead = null;
     this.maildrop?.mailbox.close();
