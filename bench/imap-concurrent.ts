@@ -24,7 +24,7 @@
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createImapServer } from '@mailyard/imap-core';
@@ -231,16 +231,7 @@ async function main(): Promise<void> {
     if (dovecotServerAvailable) {
       const server = new DovecotServer();
       try {
-        const cur = join(server.maildir, 'cur');
-        mkdirSync(cur, { recursive: true });
-        const base = Math.floor(Date.now() / 1000);
-        messages.forEach((content, i) =>
-          writeFileSync(
-            join(cur, `${base}.M${i}P${process.pid}.bench,S=${content.length}:2,`),
-            content,
-          ),
-        );
-        server.ownForDovecot();
+        server.fillMaildir(messages);
         const port = await server.start({ login: LOGIN });
         dovecot = await runVariant(port, variant, CLIENTS, SECONDS);
       } finally {

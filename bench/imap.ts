@@ -22,7 +22,7 @@
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { type Socket, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -223,16 +223,7 @@ async function main(): Promise<void> {
   if (dovecotServerAvailable) {
     const dovecot = new DovecotServer();
     try {
-      const cur = join(dovecot.maildir, 'cur');
-      mkdirSync(cur, { recursive: true });
-      const base = Math.floor(Date.now() / 1000);
-      messages.forEach((content, i) =>
-        writeFileSync(
-          join(cur, `${base}.M${i}P${process.pid}.bench,S=${content.length}:2,`),
-          content,
-        ),
-      );
-      dovecot.ownForDovecot();
+      dovecot.fillMaildir(messages);
       const port = await dovecot.start();
       const theirs = await runWorkloads(port, ROUNDS, WARMUP, APPENDS);
       theirs.forEach((seconds, i) => (rows[i]!.dovecot = seconds));

@@ -114,6 +114,23 @@ export class DovecotServer {
     return this.portNumber;
   }
 
+  /**
+   * Writes messages straight into the user's INBOX (`cur/` of the maildir), as a delivery agent
+   * would, and makes them Dovecot's. Before {@link start}.
+   */
+  fillMaildir(messages: readonly Uint8Array[]): void {
+    const cur = join(this.maildir, 'cur');
+    mkdirSync(cur, { recursive: true });
+    const base = Math.floor(Date.now() / 1000);
+    messages.forEach((content, i) =>
+      writeFileSync(
+        join(cur, `${base}.M${i}P${process.pid}.bench,S=${content.length}:2,`),
+        content,
+      ),
+    );
+    this.ownForDovecot();
+  }
+
   /** Makes what was written into the home (maildir files) Dovecot's. */
   ownForDovecot(): void {
     if (process.getuid?.() === 0)
