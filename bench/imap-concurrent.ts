@@ -22,7 +22,6 @@
  * Usage: npm run bench:imap-concurrent -w @mailyard/bench
  *          [-- --clients N --seconds S --messages N --variant persistent|relogin|both]
  */
-import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,8 +30,8 @@ import { createImapServer } from '@mailyard/imap-core';
 import { FsMailStore } from '@mailyard/mailstore-fs';
 import { MemoryDirectory } from '@mailyard/mailstore-interface';
 import { DovecotServer, dovecotServerAvailable } from '@mailyard/test-kit';
+import { fillInbox, forkServer } from './our-server.js';
 import { ImapBenchClient, type Reply } from './imap-client.js';
-import { profileArgv } from './measure.js';
 
 const numberOption = (name: string, fallback: number) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -204,21 +203,8 @@ async function main(): Promise<void> {
     const directory = mkdtempSync(join(tmpdir(), 'mailyard-bench-concurrent-'));
     let ours: Tally;
     try {
-      const store = new FsMailStore({ directory });
-      for (let i = 0; i < messages.length; i += 1000) {
-        await store.access(USER).append(
-          'INBOX',
-          messages.slice(i, i + 1000).map((content) => ({ content })),
-        );
-      }
-      await store.close();
-      const child = fork(import.meta.filename, ['--serve', directory], {
-        execArgv: [...process.execArgv, ...profileArgv()],
-        env: { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16' },
-      });
-      const port = await new Promise<number>((resolve) =>
-        child.once('message', (m) => resolve((m as { port: number }).port)),
-      );
+      await fillInbox(directory, USER, messages);
+      const { child, port } = await forkServer(import.meta.filename, directory);
       ours = await runVariant(port, variant, CLIENTS, SECONDS);
       child.send({ type: 'stop' });
       await new Promise((resolve) => child.once('exit', resolve));

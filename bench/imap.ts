@@ -20,7 +20,7 @@
  *        (defaults 10,000 messages, 1,000 appends, 10,000 IDLE connections, 3 rounds after 10
  *        warm-up rounds; both servers get the same)
  */
-import { fork } from 'node:child_process';
+import type { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { type Socket, connect } from 'node:net';
@@ -29,8 +29,9 @@ import { join } from 'node:path';
 import { createImapServer } from '@mailyard/imap-core';
 import { FsMailStore } from '@mailyard/mailstore-fs';
 import { DovecotServer, dovecotServerAvailable } from '@mailyard/test-kit';
+import { fillInbox, forkServer } from './our-server.js';
 import { ImapBenchClient } from './imap-client.js';
-import { formatRate, profileArgv } from './measure.js';
+import { formatRate } from './measure.js';
 
 const option = (name: string, fallback: number) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -193,23 +194,8 @@ async function main(): Promise<void> {
   ].map((workload) => ({ workload, ours: 0, dovecot: null }));
   let idleLines: string[] = [];
   try {
-    const store = new FsMailStore({ directory });
-    for (let i = 0; i < messages.length; i += 1000) {
-      await store.access(USER).append(
-        'INBOX',
-        messages.slice(i, i + 1000).map((content) => ({ content })),
-      );
-    }
-    await store.close();
-    const child = fork(import.meta.filename, ['--serve', directory], {
-      execArgv: [...process.execArgv, '--expose-gc', ...profileArgv()],
-      // Message files are read through libuv's thread pool; its default of 4 threads, not the
-      // disk, is what limits FETCH BODY[] (docs/imap.md, "Deploying").
-      env: { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16' },
-    });
-    const port = await new Promise<number>((resolve) =>
-      child.once('message', (m) => resolve((m as { port: number }).port)),
-    );
+    await fillInbox(directory, USER, messages);
+    const { child, port } = await forkServer(import.meta.filename, directory, ['--expose-gc']);
     const ours = await runWorkloads(port, ROUNDS, WARMUP, APPENDS);
     ours.forEach((seconds, i) => (rows[i]!.ours = seconds));
     if (IDLE > 0) idleLines = await idleBench(port, IDLE, child);

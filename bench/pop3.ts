@@ -25,6 +25,7 @@ import { createPop3Server } from '@mailyard/pop3-core';
 import { DovecotPop3Server, dovecotPop3Available } from '@mailyard/test-kit';
 import { loadSpamAssassinCorpus } from './corpus.js';
 import { formatRate } from './measure.js';
+import { fillInbox } from './our-server.js';
 
 const USER = 'bench@example.com';
 const PASSWORD = 'bench-password';
@@ -71,13 +72,7 @@ async function main(): Promise<void> {
   // ---- ours ----
   const directory = mkdtempSync(join(tmpdir(), 'mailyard-bench-pop3-'));
   try {
-    const filling = new FsMailStore({ directory });
-    const access = filling.access(USER);
-    for (let done = 0; done < count; done += 1000) {
-      const batch = messages.slice(done, done + 1000).map((content) => ({ content }));
-      await access.append('INBOX', batch);
-    }
-    await filling.close();
+    await fillInbox(directory, USER, messages);
     const store = new FsMailStore({ directory });
     const users = new MemoryDirectory();
     await users.addDomain('example.com');
