@@ -1,4 +1,5 @@
 export { runReadmeExample } from './readme-example.js';
+export { type NodeRun, runPlainNode } from './plain-node.js';
 export {
   DovecotSandbox,
   appendCommands,
