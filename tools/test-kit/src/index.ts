@@ -1,4 +1,10 @@
-export { runReadmeExample } from './readme-example.js';
+export {
+  type ReadmeExample,
+  expectReadmeOutput,
+  readReadmeExample,
+  runReadmeExample,
+} from './readme-example.js';
+export { README_OUTPUTS } from './readme-outputs.js';
 export { type NodeRun, runPlainNode } from './plain-node.js';
 export {
   DovecotSandbox,
