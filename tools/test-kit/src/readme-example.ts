@@ -16,12 +16,11 @@ export function readReadmeExample(packageDirectory: string, packageName: string)
   const readme = readFileSync(join(packageDirectory, 'README.md'), 'utf8');
   const source = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
   if (!source) throw new Error(`no TypeScript example in ${packageName}'s README`);
-  const installs = [...readme.matchAll(/^npm install (.*)$/gm)].flatMap(
-    ([, line]) =>
-      line!
-        .replace(/#.*/, '')
-        .split(/\s+/)
-        .filter((word) => word !== "" && !word.startsWith("-")),
+  const installs = [...readme.matchAll(/^npm install (.*)$/gm)].flatMap(([, line]) =>
+    line!
+      .replace(/#.*/, '')
+      .split(/\s+/)
+      .filter((word) => word !== '' && !word.startsWith('-')),
   );
   return { source, installs };
 }
