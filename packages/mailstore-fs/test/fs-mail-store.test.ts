@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeMailStoreConformance } from '@mailyard/mailstore-interface/conformance';
+import { describeMailStoreConformance } from '@mailyard/mailstore-conformance';
 import { exhaustFileDescriptors } from '@mailyard/test-kit';
 import { afterAll } from 'vitest';
 import { FsMailStore } from '../src/index.js';

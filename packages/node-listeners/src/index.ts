@@ -1,2 +1,3 @@
 export { ListenerGroup, type BoundListener, type TcpListener } from './listener-group.js';
+export { OpenConnections } from './open-connections.js';
 export { sessionIds } from './session-ids.js';

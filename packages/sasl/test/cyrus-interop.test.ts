@@ -6,17 +6,17 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { type Peer, describeWithPeer } from '@mailyard/test-kit';
+import { expect, it } from 'vitest';
 import { SaslServer, type WireStep, type SaslWireSession } from '../src/index.js';
 import { memoryCredentials } from './credentials-fixture.js';
 
 const CLIENT = '/usr/bin/sasl-sample-client';
-const available = existsSync(CLIENT);
-if (!available && process.env.MAILYARD_REQUIRE_PEERS === '1') {
-  throw new Error(
-    `${CLIENT} is missing: install sasl2-bin and libsasl2-modules (MAILYARD_REQUIRE_PEERS=1)`,
-  );
-}
+const CYRUS_CLIENT: Peer = {
+  name: `Cyrus SASL's sasl-sample-client (${CLIENT})`,
+  available: existsSync(CLIENT),
+  install: 'apt-get install sasl2-bin libsasl2-modules',
+};
 
 interface Outcome {
   /** Our server's last step. */
@@ -104,7 +104,7 @@ function authenticate(mechanism: string, password: string): Promise<Outcome> {
   });
 }
 
-(available ? describe : describe.skip)('interop with Cyrus SASL’s client', () => {
+describeWithPeer(CYRUS_CLIENT, 'interop with Cyrus SASL’s client', () => {
   it.each(['PLAIN', 'LOGIN', 'CRAM-MD5', 'DIGEST-MD5', 'SCRAM-SHA-1', 'SCRAM-SHA-256'])(
     '%s authenticates a user with the right password',
     { timeout: 20_000 },

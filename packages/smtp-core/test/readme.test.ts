@@ -1,11 +1,7 @@
-import { runReadmeExample } from '@mailyard/test-kit';
-import { expect, it } from 'vitest';
+import { expectReadmeOutput, runReadmeExample } from '@mailyard/test-kit';
+import { it } from 'vitest';
 
-it('runs the README example', async () => {
+it('runs the README example and prints what the README promises', async () => {
   const printed = await runReadmeExample(`${import.meta.dirname}/..`, '@mailyard/smtp-core');
-  expect(printed[0]).toMatch(/^stored \d+ octets for bob@example\.com$/);
-  expect(printed.slice(1)).toEqual([
-    'bob@example.com delivered 250 2.0.0',
-    'eve@elsewhere.test failed 554 5.7.1',
-  ]);
+  expectReadmeOutput('@mailyard/smtp-core', printed);
 });

@@ -12,7 +12,7 @@ import {
 import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { describe } from 'vitest';
+import { type Peer, describeWithPeer } from './peer.js';
 import { freePort, startOnFreePorts } from './free-port.js';
 
 const DOVECOT = '/usr/sbin/dovecot';
@@ -21,15 +21,19 @@ const POP3_BINARIES = ['/usr/lib/dovecot/pop3', '/usr/lib/dovecot/pop3-login'];
 /** Whether Debian's dovecot-pop3d (and the dovecot-core it needs) is installed. */
 export const dovecotPop3Available = [DOVECOT, ...POP3_BINARIES].every((path) => existsSync(path));
 
+/** Dovecot's pop3d, the POP3 peer. */
+export const DOVECOT_POP3: Peer = {
+  name: "Dovecot's pop3d",
+  available: dovecotPop3Available,
+  install: 'apt-get install dovecot-pop3d',
+};
+
 /**
- * `describe` for suites that need Dovecot's pop3d: skipped where it is not installed, except in
- * CI (MAILYARD_REQUIRE_PEERS=1), where a missing peer fails instead of silently skipping.
+ * `describe` for suites that need Dovecot's pop3d: skipped, saying so, where it is not
+ * installed; in CI (MAILYARD_REQUIRE_PEERS=1) a missing pop3d fails instead.
  */
 export function describeWithDovecotPop3(name: string, body: () => void): void {
-  if (!dovecotPop3Available && process.env.MAILYARD_REQUIRE_PEERS === '1') {
-    throw new Error('dovecot-pop3d is missing: install it (MAILYARD_REQUIRE_PEERS=1)');
-  }
-  (dovecotPop3Available ? describe : describe.skip)(name, body);
+  describeWithPeer(DOVECOT_POP3, name, body);
 }
 
 export interface DovecotPop3Options {

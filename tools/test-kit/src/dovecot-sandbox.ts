@@ -10,22 +10,26 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe } from 'vitest';
+import { type Peer, describeWithPeer } from './peer.js';
 
 const IMAP_BINARY = '/usr/lib/dovecot/imap';
 
 /** Whether Debian's dovecot-imapd is installed. */
 export const dovecotAvailable = existsSync(IMAP_BINARY);
 
+/** Dovecot's imap, the IMAP oracle. */
+export const DOVECOT_IMAP: Peer = {
+  name: `Dovecot's imap (${IMAP_BINARY})`,
+  available: dovecotAvailable,
+  install: 'apt-get install dovecot-imapd',
+};
+
 /**
- * `describe` for suites that need Dovecot: skipped where it is not installed, except in CI
- * (MAILYARD_REQUIRE_PEERS=1), where a missing peer is a failure rather than a silent skip.
+ * `describe` for suites that need Dovecot: skipped, saying so, where it is not installed; in CI
+ * (MAILYARD_REQUIRE_PEERS=1) a missing Dovecot fails instead.
  */
 export function describeWithDovecot(name: string, body: () => void): void {
-  if (!dovecotAvailable && process.env.MAILYARD_REQUIRE_PEERS === '1') {
-    throw new Error(`${IMAP_BINARY} is missing: install dovecot-imapd (MAILYARD_REQUIRE_PEERS=1)`);
-  }
-  (dovecotAvailable ? describe : describe.skip)(name, body);
+  describeWithPeer(DOVECOT_IMAP, name, body);
 }
 
 /**

@@ -1,13 +1,23 @@
-export { runReadmeExample } from './readme-example.js';
 export {
+  type ReadmeExample,
+  expectReadmeOutput,
+  readReadmeExample,
+  runReadmeExample,
+} from './readme-example.js';
+export { README_OUTPUTS } from './readme-outputs.js';
+export { type NodeRun, runPlainNode } from './plain-node.js';
+export {
+  DOVECOT_IMAP,
   DovecotSandbox,
   appendCommands,
   describeWithDovecot,
   dovecotAvailable,
 } from './dovecot-sandbox.js';
 export { selfSignedCertificate, type TestCertificate } from './self-signed-certificate.js';
-export { commandAvailable, describeWithCommand } from './peer-command.js';
+export { type Peer, describeWithPeer } from './peer.js';
+export { commandAvailable, commandPeer, describeWithCommand } from './peer-command.js';
 export {
+  DOVECOT_POP3,
   DovecotPop3Server,
   type DovecotPop3Options,
   describeWithDovecotPop3,
@@ -15,6 +25,7 @@ export {
 } from './dovecot-pop3.js';
 export { DovecotServer, dovecotServerAvailable } from './dovecot-server.js';
 export {
+  POSTFIX_SMTPD,
   PostfixSmtpd,
   type PostfixSmtpdOptions,
   describeWithPostfix,

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { describe } from 'vitest';
+import { type Peer, describeWithPeer } from './peer.js';
 
 /** Whether a program is on the PATH (or at the absolute path given). */
 export function commandAvailable(command: string): boolean {
@@ -11,15 +11,32 @@ export function commandAvailable(command: string): boolean {
   }
 }
 
+/** The Debian package of each program the interop suites run (what .ci/run installs). */
+const DEBIAN_PACKAGES: Readonly<Record<string, string>> = {
+  curl: 'curl',
+  fetchmail: 'fetchmail',
+  mbsync: 'isync',
+  mpop: 'mpop',
+  openssl: 'openssl',
+  prlimit: 'util-linux',
+  python3: 'python3',
+  swaks: 'swaks',
+};
+
+/** A peer that is a program on the PATH. */
+export function commandPeer(command: string, debianPackage = DEBIAN_PACKAGES[command]): Peer {
+  return {
+    name: command,
+    available: commandAvailable(command),
+    install: `apt-get install ${debianPackage ?? command}`,
+  };
+}
+
 /**
  * `describe` for interop suites that drive a real peer program (swaks, curl, fetchmail, ...):
- * skipped where it is not installed, except in CI (MAILYARD_REQUIRE_PEERS=1), where a missing
- * peer fails instead of silently skipping.
+ * skipped, saying which program is missing and how to install it, where it is not installed;
+ * in CI (MAILYARD_REQUIRE_PEERS=1) a missing program fails instead.
  */
 export function describeWithCommand(command: string, name: string, body: () => void): void {
-  const available = commandAvailable(command);
-  if (!available && process.env.MAILYARD_REQUIRE_PEERS === '1') {
-    throw new Error(`${command} is missing: install it (MAILYARD_REQUIRE_PEERS=1)`);
-  }
-  (available ? describe : describe.skip)(name, body);
+  describeWithPeer(commandPeer(command), name, body);
 }

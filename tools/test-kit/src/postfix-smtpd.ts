@@ -13,7 +13,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe } from 'vitest';
+import { type Peer, describeWithPeer } from './peer.js';
 import { freePort, startOnFreePorts } from './free-port.js';
 
 const POSTFIX = '/usr/sbin/postfix';
@@ -27,17 +27,19 @@ const run = promisify(execFile);
 export const postfixAvailable =
   existsSync(POSTFIX) && existsSync(SMTPD) && process.getuid?.() === 0 && hasPostfixUser();
 
+/** Postfix's smtpd, run by a Postfix master of our own (which must start as root). */
+export const POSTFIX_SMTPD: Peer = {
+  name: "Postfix's smtpd (run as root)",
+  available: postfixAvailable,
+  install: 'apt-get install postfix; run the tests as root',
+};
+
 /**
- * `describe` for suites that need a real Postfix smtpd: skipped where it cannot run, except in CI
- * (MAILYARD_REQUIRE_PEERS=1), where a missing peer fails instead of silently skipping.
+ * `describe` for suites that need a real Postfix smtpd: skipped, saying so, where it cannot run;
+ * in CI (MAILYARD_REQUIRE_PEERS=1) a missing Postfix fails instead.
  */
 export function describeWithPostfix(name: string, body: () => void): void {
-  if (!postfixAvailable && process.env.MAILYARD_REQUIRE_PEERS === '1') {
-    throw new Error(
-      "postfix cannot run: install Debian's postfix and run as root (MAILYARD_REQUIRE_PEERS=1)",
-    );
-  }
-  (postfixAvailable ? describe : describe.skip)(name, body);
+  describeWithPeer(POSTFIX_SMTPD, name, body);
 }
 
 export interface PostfixSmtpdOptions {

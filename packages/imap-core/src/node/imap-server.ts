@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { type SecureContextOptions, TLSSocket, createSecureContext } from 'node:tls';
 import { type InflateRaw, constants as zlib, createDeflateRaw, createInflateRaw } from 'node:zlib';
-import { ListenerGroup, type TcpListener, sessionIds } from '@mailyard/node-listeners';
+import {
+  ListenerGroup,
+  OpenConnections,
+  type TcpListener,
+  sessionIds,
+} from '@mailyard/node-listeners';
 import type { ChannelBinding } from '@mailyard/sasl';
 import { ImapSession, type ImapTransport } from '../session/imap-session.js';
 import { ConnectionCensus } from '../session/connection-census.js';
@@ -82,12 +87,11 @@ export function createImapServer(options: ImapServerOptions): ImapServer {
       options.recordCache ??
       new MessageRecordCache(options.recordCacheSize ?? DEFAULT_RECORD_CACHE_SIZE),
   };
-  const sockets = new Set<Socket>();
+  const sockets = new OpenConnections();
   const nextSessionId = sessionIds();
 
   const accept = (listener: ImapListener, raw: Socket) => {
     sockets.add(raw);
-    raw.on('close', () => sockets.delete(raw));
     raw.on('error', () => raw.destroy());
     raw.setNoDelay(true);
     if (listener.tls === 'implicit') {
@@ -267,8 +271,9 @@ export function createImapServer(options: ImapServerOptions): ImapServer {
         if (pending.size > 0) await new Promise((resolve) => setTimeout(resolve, 20));
       }
       for (const session of pending) void session.shutdown();
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      for (const socket of sockets) socket.destroy();
+      // A moment for the clients to read their BYE and hang up; then whoever is left is cut off.
+      await sockets.allClosed(50);
+      sockets.destroyAll();
       await stopped;
     },
   };

@@ -1,6 +1,11 @@
 import type { Socket } from 'node:net';
 import { type SecureContextOptions, TLSSocket, createSecureContext } from 'node:tls';
-import { ListenerGroup, type TcpListener, sessionIds } from '@mailyard/node-listeners';
+import {
+  ListenerGroup,
+  OpenConnections,
+  type TcpListener,
+  sessionIds,
+} from '@mailyard/node-listeners';
 import { errLine } from '../protocol/pop3-response.js';
 import { Pop3Engine, type Pop3EngineOptions } from '../session/pop3-engine.js';
 import { ConnectionsPerAddress } from './connections-per-address.js';
@@ -71,7 +76,7 @@ export function createPop3Server(options: Pop3ServerOptions): Pop3Server {
   const secureContext = options.tls ? createSecureContext(options.tls) : undefined;
   const idleTimeout = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const sessions = new Set<Pop3Session>();
-  const sockets = new Set<Socket>();
+  const sockets = new OpenConnections();
   const nextSessionId = sessionIds();
   const perAddress = new ConnectionsPerAddress(
     options.maxConnectionsPerIp ?? DEFAULT_MAX_CONNECTIONS_PER_IP,
@@ -80,7 +85,6 @@ export function createPop3Server(options: Pop3ServerOptions): Pop3Server {
   const serve = (listener: Pop3Listener, raw: Socket) => {
     sockets.add(raw);
     raw.on('error', () => raw.destroy());
-    raw.on('close', () => sockets.delete(raw));
     // Answers are written whole; Nagle's algorithm would only hold back their last segment
     // until the client's delayed acknowledgement.
     raw.setNoDelay(true);
@@ -189,17 +193,8 @@ export function createPop3Server(options: Pop3ServerOptions): Pop3Server {
     async close(graceMs = 10_000) {
       const stopped = listeners.stop();
       for (const session of sessions) session.shutdown();
-      const allClosed = new Promise<void>((resolve) => {
-        const check = () => (sockets.size === 0 ? resolve() : setTimeout(check, 20).unref());
-        check();
-      });
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        allClosed,
-        new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
-      ]);
-      clearTimeout(timer);
-      for (const socket of sockets) socket.destroy();
+      await sockets.allClosed(graceMs);
+      sockets.destroyAll();
       await stopped;
     },
   };

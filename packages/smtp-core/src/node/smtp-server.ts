@@ -1,5 +1,10 @@
 import type { Socket } from 'node:net';
-import { ListenerGroup, type TcpListener, sessionIds } from '@mailyard/node-listeners';
+import {
+  ListenerGroup,
+  OpenConnections,
+  type TcpListener,
+  sessionIds,
+} from '@mailyard/node-listeners';
 import { type SecureContextOptions, TLSSocket, createSecureContext } from 'node:tls';
 import {
   type ConnectionDetails,
@@ -58,7 +63,7 @@ export function createSmtpServer(options: SmtpServerOptions): SmtpServer {
   const secureContext = options.tls ? createSecureContext(options.tls) : undefined;
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const sessions = new Set<SmtpServerSession>();
-  const sockets = new Set<Socket>();
+  const sockets = new OpenConnections();
   const nextSessionId = sessionIds();
   // One budget of octets in flight for every session: a client's connections count together.
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -73,7 +78,6 @@ export function createSmtpServer(options: SmtpServerOptions): SmtpServer {
     sockets.add(socket);
     // Replies are small and each one is awaited: Nagle would hold them for the client's delayed ACK.
     socket.setNoDelay(true);
-    socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     if (!listener.proxyProtocol) return serve(listener, socket, null, null);
     let pending = Buffer.alloc(0);
@@ -213,13 +217,8 @@ export function createSmtpServer(options: SmtpServerOptions): SmtpServer {
     async close(graceMs = 10_000) {
       const stopped = listeners.stop();
       for (const session of sessions) session.drain();
-      const allClosed = new Promise<void>((resolve) => {
-        const check = () => (sockets.size === 0 ? resolve() : setTimeout(check, 20).unref());
-        check();
-      });
-      const timer = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
-      await Promise.race([allClosed, timer]);
-      for (const socket of sockets) socket.destroy();
+      await sockets.allClosed(graceMs);
+      sockets.destroyAll();
       await stopped;
     },
   };

@@ -12,8 +12,8 @@ import {
   type ConversationOptions,
 } from '../../src/client/smtp-conversation.js';
 import type { Envelope, MessageSource } from '../../src/envelope.js';
-import { freePort, selfSignedCertificate } from '@mailyard/test-kit';
-import { opensslAvailable, requirePeers } from './peers.js';
+import { describeWithPeer, freePort, selfSignedCertificate } from '@mailyard/test-kit';
+import { OPENSSL } from './peers.js';
 
 function source(content: string | Buffer): MessageSource {
   const bytes = typeof content === 'string' ? Buffer.from(content) : content;
@@ -212,8 +212,8 @@ describe('against smtp-server (npm)', () => {
   for (const method of ['PLAIN', 'LOGIN', 'CRAM-MD5', 'XOAUTH2']) auth(method);
 });
 
-describe.skipIf(!opensslAvailable && !requirePeers)('TLS against smtp-server (npm)', () => {
-  const certificate = opensslAvailable ? selfSignedCertificate() : { key: '', cert: '' };
+describeWithPeer(OPENSSL, 'TLS against smtp-server (npm)', () => {
+  const certificate = OPENSSL.available ? selfSignedCertificate() : { key: '', cert: '' };
 
   it('STARTTLS: verifies the certificate by default, and a self-signed one fails the handshake', async () => {
     const { port, received } = await startSmtpServer({ ...certificate });

@@ -7,13 +7,16 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { commandAvailable, freePort } from '@mailyard/test-kit';
+import { type Peer, commandPeer, freePort } from '@mailyard/test-kit';
 
 export const SMTP_SINK = '/usr/sbin/smtp-sink';
-export const requirePeers = process.env.MAILYARD_REQUIRE_PEERS === '1';
-export const smtpSinkAvailable = existsSync(SMTP_SINK);
+export const SMTP_SINK_PEER: Peer = {
+  name: `Postfix's smtp-sink (${SMTP_SINK})`,
+  available: existsSync(SMTP_SINK),
+  install: 'apt-get install postfix',
+};
 
-export const opensslAvailable = commandAvailable('openssl');
+export const OPENSSL: Peer = commandPeer('openssl');
 
 export interface SmtpSink {
   readonly port: number;

@@ -2,14 +2,15 @@
  * Our client delivering to Postfix's smtp-sink (Debian package postfix), a server nobody here
  * wrote: what it dumps is what it understood of our MAIL, RCPT and DATA.
  */
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { connectSmtp } from '../../src/client/node-smtp-connection.js';
 import {
   runSmtpConversation,
   type ConversationOptions,
 } from '../../src/client/smtp-conversation.js';
 import type { Envelope, MessageSource } from '../../src/envelope.js';
-import { requirePeers, smtpSinkAvailable, startSmtpSink } from './peers.js';
+import { describeWithPeer } from '@mailyard/test-kit';
+import { SMTP_SINK_PEER, startSmtpSink } from './peers.js';
 
 function source(content: string): MessageSource {
   const bytes = Buffer.from(content, 'utf8');
@@ -54,7 +55,7 @@ const MESSAGE =
   'From: Alice <alice@a.test>\r\nTo: bob@b.test\r\nSubject: sink\r\n\r\n' +
   'First line.\r\n.A line with a leading dot\r\n..two\r\n.\r\nLast, without a line end';
 
-describe.skipIf(!smtpSinkAvailable && !requirePeers)("delivering to Postfix's smtp-sink", () => {
+describeWithPeer(SMTP_SINK_PEER, "delivering to Postfix's smtp-sink", () => {
   it('delivers with PIPELINING, 8BITMIME and DSN parameters, and the data arrives intact', async () => {
     const sink = await startSmtpSink();
     try {

@@ -5,7 +5,7 @@ import {
   StoreEngine,
   directoryAccountPolicy,
 } from '@mailyard/mailstore-interface';
-import { FailingReads } from '@mailyard/mailstore-interface/conformance';
+import { FailingReads } from '@mailyard/mailstore-conformance';
 import { parseHeaders } from '@mailyard/mime';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {

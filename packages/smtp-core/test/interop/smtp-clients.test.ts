@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { commandAvailable, describeWithCommand } from '@mailyard/test-kit';
+import { describeWithCommand } from '@mailyard/test-kit';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, withoutOurReceived } from './smtp-server-fixture.js';
@@ -157,7 +157,7 @@ describeWithCommand('swaks', 'swaks', () => {
   });
 });
 
-describe.skipIf(!commandAvailable('python3'))("Python's smtplib", () => {
+describeWithCommand('python3', "Python's smtplib", () => {
   it('sends over STARTTLS with LOGIN, SMTPUTF8, and gets the exact bytes through', async () => {
     const script = `
 import smtplib, ssl, sys

@@ -9,7 +9,8 @@ import {
   remoteDeliveryAgent,
 } from '../../src/routing/remote-delivery-agent.js';
 import { ScriptedServer, type ScriptOptions } from '../client/scripted-server.js';
-import { requirePeers, smtpSinkAvailable, startSmtpSink } from '../client/peers.js';
+import { describeWithPeer } from '@mailyard/test-kit';
+import { SMTP_SINK_PEER, startSmtpSink } from '../client/peers.js';
 import { fakeResolver } from './fake-resolver.js';
 
 const MESSAGE = 'Subject: routed\r\n\r\nbody\r\n';
@@ -408,7 +409,7 @@ describe('pop3Login against a POP3 server on a socket', () => {
   });
 });
 
-describe.skipIf(!smtpSinkAvailable && !requirePeers)('over the network to smtp-sink', () => {
+describeWithPeer(SMTP_SINK_PEER, 'over the network to smtp-sink', () => {
   it('delivers MX mail to smtp-sink through a resolver that points the MX at 127.0.0.1', async () => {
     const sink = await startSmtpSink();
     cleanups.push(() => sink.stop());

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { isMailStoreError } from '../errors.js';
+import { isMailStoreError } from '@mailyard/mailstore-interface';
 import { ALICE, type Fixture, message } from './harness.js';
 
 /** Flags, mod-sequences (CONDSTORE), expunge and VANISHED (QRESYNC). */

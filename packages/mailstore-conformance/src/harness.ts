@@ -1,8 +1,13 @@
-import type { AccountPolicy } from '../account-policy.js';
-import type { Clock } from '../clock.js';
-import type { MailStore, OpenMailbox } from '../mail-store.js';
-import type { MailboxEvent } from '../mailbox-events.js';
-import { type QuotaLimits, type QuotaWarning, UNLIMITED } from '../quota.js';
+import {
+  type AccountPolicy,
+  type Clock,
+  type MailStore,
+  type OpenMailbox,
+  type MailboxEvent,
+  type QuotaLimits,
+  type QuotaWarning,
+  UNLIMITED,
+} from '@mailyard/mailstore-interface';
 
 /** What the kit hands a store factory: the store must take its policy, clock and warnings from it. */
 export interface ConformanceContext {

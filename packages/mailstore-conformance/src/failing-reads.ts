@@ -1,14 +1,14 @@
 import type { MessageSummary } from '@mailyard/mime';
-import type { IndexSnapshot } from '../engine/mailbox-index.js';
 import type {
+  IndexSnapshot,
   MailboxMeta,
   MailboxMove,
   StorePersistence,
   StoredMessage,
   TreeKey,
   TreeRecord,
-} from '../engine/store-persistence.js';
-import type { MessageState } from '../mail-store.js';
+  MessageState,
+} from '@mailyard/mailstore-interface';
 
 /**
  * A persistence whose reads fail while {@link failing} is on, with the error Node gives a

@@ -1,5 +1,10 @@
 import { expect, it } from 'vitest';
-import { MAX_CLEAN_OUT_PER_FOLDER, NO_CLEAN_OUT, cleanOut, mildestPolicy } from '../clean-out.js';
+import {
+  MAX_CLEAN_OUT_PER_FOLDER,
+  NO_CLEAN_OUT,
+  cleanOut,
+  mildestPolicy,
+} from '@mailyard/mailstore-interface';
 import { ALICE, type Fixture, message } from './harness.js';
 
 const DAY = 24 * 60 * 60 * 1000;

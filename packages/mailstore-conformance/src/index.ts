@@ -3,7 +3,7 @@
  * suite calls {@link describeMailStoreConformance} with a factory; the checks run under vitest.
  *
  * ```ts
- * import { describeMailStoreConformance } from '@mailyard/mailstore-interface/conformance';
+ * import { describeMailStoreConformance } from '@mailyard/mailstore-conformance';
  * describeMailStoreConformance('MyStore', ({ policy, clock, onQuotaWarning }) =>
  *   new MyStore({ policy, clock, onQuotaWarning }),
  * );

@@ -1,6 +1,7 @@
-import { FailingReads, describeMailStoreConformance } from '../src/conformance/index.js';
-import { MemoryMailStore, MemoryPersistence, StoreEngine } from '../src/index.js';
+import { MemoryMailStore, MemoryPersistence, StoreEngine } from '@mailyard/mailstore-interface';
+import { FailingReads, describeMailStoreConformance } from '../src/index.js';
 
+// The kit held to the reference implementation: every check passes against MemoryMailStore.
 describeMailStoreConformance('MemoryMailStore', (context) => new MemoryMailStore(context));
 
 // The same engine and memory, with a switch that makes reads fail: a "reopened" store is a new

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { isMailStoreError } from '../errors.js';
+import { isMailStoreError } from '@mailyard/mailstore-interface';
 import { ALICE, BOB, type Fixture, message } from './harness.js';
 
 const DAY = 24 * 60 * 60 * 1000;

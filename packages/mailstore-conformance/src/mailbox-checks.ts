@@ -1,6 +1,5 @@
 import { expect, it } from 'vitest';
-import { isMailStoreError } from '../errors.js';
-import { KERIO_STANDARD_FOLDERS } from '../kerio-folders.js';
+import { isMailStoreError, KERIO_STANDARD_FOLDERS } from '@mailyard/mailstore-interface';
 import { ALICE, BOB, type Fixture, message } from './harness.js';
 
 /** Mailbox trees: provisioning, names, create, delete, rename, subscriptions. */

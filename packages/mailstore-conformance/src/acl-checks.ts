@@ -1,6 +1,5 @@
 import { expect, it } from 'vitest';
-import { ACL_PRESETS, ALL_RIGHTS } from '../acl.js';
-import { isMailStoreError } from '../errors.js';
+import { ACL_PRESETS, ALL_RIGHTS, isMailStoreError } from '@mailyard/mailstore-interface';
 import { ALICE, BOB, CAROL, DAVE, type Fixture, message } from './harness.js';
 
 /** Sharing: RFC 4314 rights, Kerio's levels, other users' and public namespaces. */

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { isMailStoreError } from '../errors.js';
+import { isMailStoreError } from '@mailyard/mailstore-interface';
 import { ALICE, type Fixture, message } from './harness.js';
 
 /** Operations that race each other still leave a consistent store. */
