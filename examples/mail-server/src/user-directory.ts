@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { MailStoreError, XmlDirectory } from '@mailyard/mailstore-interface';
+import { MailStoreError, type MemoryDirectory } from '@mailyard/mailstore-interface';
 import { deriveScramCredentials } from '@mailyard/sasl';
 import type { UserArgument } from './command-line.js';
-import { readOptional } from './data-directory.js';
-import { readKerioConfig } from './mailserver-cfg.js';
 import { StartupError } from './startup-error.js';
+import { UsersCfgDirectory } from './users-cfg-directory.js';
 
 /** The domain and users a first run creates when no domain is configured. */
 export const EXAMPLE_DOMAIN = 'example.test';
@@ -18,17 +17,14 @@ export interface GeneratedAccount {
 /**
  * Opens users.cfg, Kerio's directory of domains, users, groups and aliases. Passwords are kept
  * as scrypt hashes and SCRAM keys, never in the clear, so SCRAM, PLAIN and LOGIN work (CRAM-MD5
- * and DIGEST-MD5 would need reversible storage, which this server does not turn on).
+ * and DIGEST-MD5 would need reversible storage, which this server does not turn on). Changes
+ * stay in memory until `save()` (see {@link UsersCfgDirectory}).
  */
-export async function openUserDirectory(
+export function openUserDirectory(
   path: string,
   options: { readonly loginCacheMinutes: number } = { loginCacheMinutes: 0 },
-): Promise<XmlDirectory> {
-  // XmlDirectory takes what it can read; an unreadable file must stop us before a first-run
-  // default overwrites the administrator's users.
-  const text = await readOptional(path);
-  if (text !== null) readKerioConfig(text, path);
-  return XmlDirectory.open(path, {
+): Promise<UsersCfgDirectory> {
+  return UsersCfgDirectory.open(path, {
     deriveScram: deriveScramCredentials,
     loginCache:
       options.loginCacheMinutes > 0 ? { ttlMs: options.loginCacheMinutes * 60_000 } : false,
@@ -40,7 +36,7 @@ export async function openUserDirectory(
  * with alice and bob. Returns the accounts whose passwords were generated, to be shown once.
  */
 export async function applyAccounts(
-  directory: XmlDirectory,
+  directory: MemoryDirectory,
   request: { readonly domains: readonly string[]; readonly users: readonly UserArgument[] },
   generatePassword: () => string = randomPassword,
 ): Promise<GeneratedAccount[]> {
@@ -62,7 +58,7 @@ export async function applyAccounts(
   return generated;
 }
 
-async function setUser(directory: XmlDirectory, user: UserArgument): Promise<void> {
+async function setUser(directory: MemoryDirectory, user: UserArgument): Promise<void> {
   const domain = user.address.slice(user.address.lastIndexOf('@') + 1);
   if ((await directory.localDomain(domain)) !== domain) {
     throw new StartupError(

@@ -130,7 +130,7 @@ describe('mailyard-server refusing to start', () => {
     expect(result.stderr).toContain(
       'mailyard-server: --user ..@example.test: a login name cannot be "." or ".."',
     );
-    expect(readFileSync(join(data, 'users.cfg'), 'utf8')).not.toMatch(/>\.\.</);
+    expect(existsSync(join(data, 'users.cfg'))).toBe(false); // nor the first run's accounts
     expect(existsSync(join(data, 'store', 'mail', 'example.test', '%2e.'))).toBe(false);
   });
 
@@ -155,6 +155,60 @@ describe('mailyard-server refusing to start', () => {
     } finally {
       blocker.close();
     }
+  });
+
+  it('saves no --domain or --user of a start that failed on a busy port', async () => {
+    const data = temporaryDataDirectory();
+    const running = await start(data);
+    await running.stop();
+    const before = readFileSync(join(data, 'users.cfg'), 'utf8');
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const result = await runProgram([
+        '--data',
+        data,
+        ...EPHEMERAL_PORTS,
+        '--imap',
+        String(port),
+        '--domain',
+        'later.test',
+        '--user',
+        'carol@later.test:secret',
+      ]);
+      expect(result.code).toBe(1);
+      // The server that holds the port would not know carol: she is not in the file either.
+      expect(readFileSync(join(data, 'users.cfg'), 'utf8')).toBe(before);
+      expect(result.stderr).toContain(
+        `cannot listen on 127.0.0.1:${port} (imap): the port is already in use`,
+      );
+      expect(result.stderr).toContain('users.cfg is as it was');
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('keeps nothing of a first run that failed, so the next run is a first run that shows the passwords', async () => {
+    const data = temporaryDataDirectory();
+    const failed = await runProgram([
+      '--data',
+      data,
+      ...EPHEMERAL_PORTS,
+      '--user',
+      'carol@nowhere.test:pw',
+    ]);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain(
+      'mailyard-server: --user carol@nowhere.test: nowhere.test is not a local domain (add it with --domain nowhere.test)',
+    );
+    expect(failed.stderr).not.toContain('first run');
+    expect(existsSync(join(data, 'users.cfg'))).toBe(false);
+
+    const next = await start(data);
+    expect(next.stderr()).toMatch(
+      /first run: created 2 users; their passwords:\n.* {2}alice@example\.test {2}\S{16}\n.* {2}bob@example\.test {2}\S{16}\n/,
+    );
   });
 
   it('exits non-zero on a configuration it cannot read, and leaves it alone', async () => {
