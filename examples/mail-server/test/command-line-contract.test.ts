@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -232,6 +232,18 @@ describe('mailyard-server refusing to start', () => {
     );
 
     writeFileSync(join(data, 'mailserver.cfg'), '<config></config>');
+    // users.cfg cut short (a disk that filled up under another program, say).
+    const cutShort =
+      '<?xml version="1.0" encoding="utf-8"?>\n<config>\n  <list name="Domain">\n    <listitem>\n      <variable name="Name">example.test</variable>\n';
+    writeFileSync(join(data, 'users.cfg'), cutShort);
+    const truncated = await runProgram(['--data', data, ...EPHEMERAL_PORTS]);
+    expect(truncated.code).toBe(1);
+    expect(truncated.stderr).toMatch(
+      /^mailyard-server: \S+\/users\.cfg: line 6: the file ends inside <listitem> inside <list> inside <config>: expected <\/listitem>, then <\/list>, then <\/config> \(is the file cut short\?\)\n$/,
+    );
+    expect(readFileSync(join(data, 'users.cfg'), 'utf8')).toBe(cutShort);
+
+    rmSync(join(data, 'users.cfg'));
     mkdirSync(join(data, 'users.cfg')); // a directory where the file should be
     const unreadable = await runProgram(['--data', data, ...EPHEMERAL_PORTS]);
     expect(unreadable.code).not.toBe(0);
