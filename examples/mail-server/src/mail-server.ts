@@ -19,7 +19,7 @@ import { type GeneratedAccount, applyAccounts, openUserDirectory } from './user-
 
 /** After a start that failed, why the accounts it was given (or would have made) do not exist. */
 const UNSAVED_ACCOUNTS =
-  "users.cfg is as it was: its changes (--domain, --user, a first run's accounts) are saved only by a start that succeeds";
+  "users.cfg is as it was (--domain, --user and a first run's accounts are saved by a start that succeeds)";
 
 export interface MailServerOptions extends Omit<CommandLine, 'help'> {
   /**
@@ -59,6 +59,7 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
   const generatedAccounts = await applyAccounts(directory, options);
   const postmasterNotices = await ensurePostmasters(directory);
   const tls = await loadOrCreateCertificate(data, config.hostname);
+  await data.prepareWritableDirectories(config);
   const logs = await KerioLogs.open(data.logs, clock, {
     debug: config.logging.debug,
     stderr: (text) => options.warn(`error: ${text}`),
@@ -111,7 +112,7 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
     const unsaved = directory.changed;
     await closeAll();
     if (unsaved && error instanceof StartupError) {
-      throw new StartupError(`${error.message}\n${UNSAVED_ACCOUNTS}`);
+      throw new StartupError(`${error.message}; ${UNSAVED_ACCOUNTS}`);
     }
     throw error;
   }
