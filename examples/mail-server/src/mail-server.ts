@@ -15,7 +15,12 @@ import { ensurePostmasters } from './postmaster-aliases.js';
 import { loadOrCreateCertificate } from './self-signed-certificate.js';
 import { createSmtpListeners } from './smtp-listeners.js';
 import { StartupError } from './startup-error.js';
-import { type GeneratedAccount, applyAccounts, openUserDirectory } from './user-directory.js';
+import {
+  type GeneratedAccount,
+  applyAccounts,
+  openUserDirectory,
+  saveUserDirectory,
+} from './user-directory.js';
 
 /** After a start that failed, why the accounts it was given (or would have made) do not exist. */
 const UNSAVED_ACCOUNTS =
@@ -107,9 +112,9 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
   let bound: { name: string; port: number }[];
   try {
     bound = await listenAll(servers, plan);
-    await directory.save();
+    await saveUserDirectory(directory);
   } catch (error) {
-    const unsaved = directory.changed;
+    const unsaved = directory.hasUnsavedChanges;
     await closeAll();
     if (unsaved && error instanceof StartupError) {
       throw new StartupError(`${error.message}; ${UNSAVED_ACCOUNTS}`);

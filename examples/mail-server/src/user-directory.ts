@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { MailStoreError, type MemoryDirectory } from '@mailyard/mailstore-interface';
+import {
+  KerioConfigError,
+  MailStoreError,
+  type MemoryDirectory,
+  XmlDirectory,
+} from '@mailyard/mailstore-interface';
 import { deriveScramCredentials } from '@mailyard/sasl';
 import type { UserArgument } from './command-line.js';
 import { StartupError } from './startup-error.js';
-import { UsersCfgDirectory } from './users-cfg-directory.js';
 
 /** The domain and users a first run creates when no domain is configured. */
 export const EXAMPLE_DOMAIN = 'example.test';
@@ -17,18 +21,39 @@ export interface GeneratedAccount {
 /**
  * Opens users.cfg, Kerio's directory of domains, users, groups and aliases. Passwords are kept
  * as scrypt hashes and SCRAM keys, never in the clear, so SCRAM, PLAIN and LOGIN work (CRAM-MD5
- * and DIGEST-MD5 would need reversible storage, which this server does not turn on). Changes
- * stay in memory until `save()` (see {@link UsersCfgDirectory}).
+ * and DIGEST-MD5 would need reversible storage, which this server does not turn on).
+ *
+ * Changes are held in memory until `save()`: the server saves once its listeners are bound, so
+ * a start that fails (a busy port, a `--user` outside the local domains) leaves the file as it
+ * was. A running server then has no users on disk that it does not know, and a first run either
+ * keeps its accounts and shows their passwords, or keeps nothing.
  */
-export function openUserDirectory(
+export async function openUserDirectory(
   path: string,
   options: { readonly loginCacheMinutes: number } = { loginCacheMinutes: 0 },
-): Promise<UsersCfgDirectory> {
-  return UsersCfgDirectory.open(path, {
-    deriveScram: deriveScramCredentials,
-    loginCache:
-      options.loginCacheMinutes > 0 ? { ttlMs: options.loginCacheMinutes * 60_000 } : false,
-  });
+): Promise<XmlDirectory> {
+  try {
+    return await XmlDirectory.open(path, {
+      deriveScram: deriveScramCredentials,
+      loginCache:
+        options.loginCacheMinutes > 0 ? { ttlMs: options.loginCacheMinutes * 60_000 } : false,
+      deferWrites: true,
+    });
+  } catch (error) {
+    // An unreadable file must stop us before a first-run default overwrites the administrator's
+    // users; the message says which file, and where in it.
+    if (error instanceof KerioConfigError) throw new StartupError(error.message);
+    throw new StartupError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+}
+
+/** Writes what `openUserDirectory`'s directory held back; a failure says which file. */
+export async function saveUserDirectory(directory: XmlDirectory): Promise<void> {
+  try {
+    await directory.save();
+  } catch (error) {
+    throw new StartupError(`cannot write ${directory.path}: ${(error as Error).message}`);
+  }
 }
 
 /**

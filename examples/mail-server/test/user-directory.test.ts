@@ -103,10 +103,10 @@ describe('users.cfg', () => {
       domains: ['one.test'],
       users: [{ address: 'carol@one.test', password: 'secret' }],
     });
-    expect(directory.changed).toBe(true);
+    expect(directory.hasUnsavedChanges).toBe(true);
     expect(existsSync(path)).toBe(false);
     await directory.save();
-    expect(directory.changed).toBe(false);
+    expect(directory.hasUnsavedChanges).toBe(false);
     expect(readFileSync(path, 'utf8')).toContain('<variable name="Name">carol</variable>');
     await directory.addAlias('one.test', 'info', 'carol@one.test');
     expect(readFileSync(path, 'utf8')).toContain('<variable name="Name">info</variable>');

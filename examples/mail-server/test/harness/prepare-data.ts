@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { XmlDirectory } from '@mailyard/mailstore-interface';
 import { formatMailserverCfg } from '../../src/mailserver-cfg.js';
 import { type MailServerConfig, defaultConfig } from '../../src/server-config.js';
 import { applyAccounts, openUserDirectory } from '../../src/user-directory.js';
-import type { UsersCfgDirectory } from '../../src/users-cfg-directory.js';
 
 /**
  * Writes a data directory before the server's first start, as an administrator would edit it:
@@ -16,7 +16,7 @@ export async function prepareDataDirectory(
     readonly config?: (defaults: MailServerConfig) => MailServerConfig;
     readonly domains: readonly string[];
     readonly users: readonly { readonly address: string; readonly password: string }[];
-    readonly directory?: (directory: UsersCfgDirectory) => Promise<void>;
+    readonly directory?: (directory: XmlDirectory) => Promise<void>;
   },
 ): Promise<void> {
   mkdirSync(data, { recursive: true });
