@@ -46,7 +46,8 @@ child.stdout.on('data', (chunk) => {
 });
 child.on('exit', (code, signal) => {
   if (!ready) fail(`the command ended (${code ?? signal}) before it was ready`);
-  // npm may end before the server it started: wait until the whole group is gone.
+  // Whatever the command started must end too (a server left behind would hold its ports):
+  // wait until the whole group is gone.
   const check = () => {
     try {
       process.kill(-child.pid, 0);

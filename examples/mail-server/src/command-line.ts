@@ -47,8 +47,7 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
   try {
     parsed = parse(args);
   } catch (error) {
-    // parseArgs words its errors well ("Unknown option '--smpt'"); add where to look.
-    throw new StartupError(`${(error as Error).message}\n\n${USAGE}`);
+    throw new StartupError(`${explainParseError(error as Error)}\n\n${USAGE}`);
   }
   const { values, positionals } = parsed;
   if (positionals.length > 0) {
@@ -94,6 +93,18 @@ function parse(args: readonly string[]) {
       help: { type: 'boolean', short: 'h' },
     },
   });
+}
+
+/**
+ * parseArgs's words, where they help ("Option '--smtp <value>' argument missing"). For an
+ * unknown option it goes on about positional arguments and '--', which this program has none of.
+ */
+function explainParseError(error: Error & { code?: string }): string {
+  const unknown = /^Unknown option '([^']*)'/.exec(error.message);
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown) {
+    return `unknown option ${unknown[1]} (the options are below)`;
+  }
+  return error.message;
 }
 
 function parsePort(name: ListenerName, value: string): number | 'off' {

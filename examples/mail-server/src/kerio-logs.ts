@@ -1,9 +1,10 @@
+import { once } from 'node:events';
 import { type WriteStream, createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock, Logger } from '@mailyard/mailstore-interface';
 import { type MailLog, formatLogTimestamp, textMailLog } from '@mailyard/smtp-core';
 import { formatLogLine } from './log-line.js';
+import { StartupError } from './startup-error.js';
 
 export interface KerioLogsOptions {
   /** Write the Debug log (`debug.log`): the engines' informational entries. Off in Kerio too. */
@@ -42,31 +43,52 @@ export class KerioLogs {
     const mail = files.mail!;
     this.mail = textMailLog({
       write: (line) => {
-        if (!this.closed) mail.write(`${line}\n`);
+        if (!this.closed && mail.writable) mail.write(`${line}\n`);
       },
       utcOffset: localOffset,
     });
     this.security = (line) => this.write('security', line);
   }
 
+  /**
+   * Opens the log files in `directory` (which must exist). A file that cannot be opened (a
+   * directory in its place, no permission) is a StartupError naming it. A write that fails
+   * later (a full disk) is told on stderr, once per file; the server goes on without that log.
+   */
   static async open(
     directory: string,
     clock: Clock,
     options: KerioLogsOptions,
   ): Promise<KerioLogs> {
-    await mkdir(directory, { recursive: true });
-    const open = (name: string) => createWriteStream(join(directory, name), { flags: 'a' });
-    return new KerioLogs(
-      {
-        mail: open('mail.log'),
-        security: open('security.log'),
-        error: open('error.log'),
-        warning: open('warning.log'),
-        debug: options.debug ? open('debug.log') : null,
-      },
-      clock,
-      options,
-    );
+    const opened: WriteStream[] = [];
+    const open = (name: string) => {
+      const file = createWriteStream(join(directory, name), { flags: 'a' });
+      opened.push(file);
+      return file;
+    };
+    const files = {
+      mail: open('mail.log'),
+      security: open('security.log'),
+      error: open('error.log'),
+      warning: open('warning.log'),
+      debug: options.debug ? open('debug.log') : null,
+    };
+    try {
+      await Promise.all(opened.map((file) => once(file, 'open')));
+    } catch (error) {
+      for (const file of opened) file.destroy();
+      throw new StartupError(`cannot write the logs: ${(error as Error).message}`);
+    }
+    for (const file of opened) {
+      // Without a listener, a stream's 'error' ends the process. A failed stream is destroyed,
+      // and writes to it are skipped (see `writable`).
+      let told = false;
+      file.on('error', (error) => {
+        if (!told) options.stderr(`cannot write ${String(file.path)}: ${error.message}`);
+        told = true;
+      });
+    }
+    return new KerioLogs(files, clock, options);
   }
 
   /** A logger for one service (`imap`, `pop3`, `smtp`, `store`, `queue`): its name tags each line. */
@@ -97,8 +119,9 @@ export class KerioLogs {
   }
 
   private write(name: LogName, line: string): void {
-    if (this.closed) return;
-    this.files[name]?.write(`${formatLogTimestamp(this.clock.now(), localOffset)} ${line}\n`);
+    const file = this.files[name];
+    if (this.closed || !file?.writable) return;
+    file.write(`${formatLogTimestamp(this.clock.now(), localOffset)} ${line}\n`);
   }
 }
 

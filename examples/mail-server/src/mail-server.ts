@@ -14,7 +14,17 @@ import { createPop3Listeners } from './pop3-listeners.js';
 import { ensurePostmasters } from './postmaster-aliases.js';
 import { loadOrCreateCertificate } from './self-signed-certificate.js';
 import { createSmtpListeners } from './smtp-listeners.js';
-import { type GeneratedAccount, applyAccounts, openUserDirectory } from './user-directory.js';
+import { StartupError } from './startup-error.js';
+import {
+  type GeneratedAccount,
+  applyAccounts,
+  openUserDirectory,
+  saveUserDirectory,
+} from './user-directory.js';
+
+/** After a start that failed, why the accounts it was given (or would have made) do not exist. */
+const UNSAVED_ACCOUNTS =
+  "users.cfg is as it was (--domain, --user and a first run's accounts are saved by a start that succeeds)";
 
 export interface MailServerOptions extends Omit<CommandLine, 'help'> {
   /**
@@ -50,9 +60,11 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
   await data.create();
   const config = await data.loadConfig(options.warn);
   const directory = await openUserDirectory(data.usersCfg, config.authentication);
+  // In memory until the listeners are bound: a start that fails leaves users.cfg as it was.
   const generatedAccounts = await applyAccounts(directory, options);
-  for (const notice of await ensurePostmasters(directory)) options.warn(notice);
+  const postmasterNotices = await ensurePostmasters(directory);
   const tls = await loadOrCreateCertificate(data, config.hostname);
+  await data.prepareWritableDirectories(config);
   const logs = await KerioLogs.open(data.logs, clock, {
     debug: config.logging.debug,
     stderr: (text) => options.warn(`error: ${text}`),
@@ -100,10 +112,16 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
   let bound: { name: string; port: number }[];
   try {
     bound = await listenAll(servers, plan);
+    await saveUserDirectory(directory);
   } catch (error) {
+    const unsaved = directory.hasUnsavedChanges;
     await closeAll();
+    if (unsaved && error instanceof StartupError) {
+      throw new StartupError(`${error.message}; ${UNSAVED_ACCOUNTS}`);
+    }
     throw error;
   }
+  for (const notice of postmasterNotices) options.warn(notice);
   // In the ready line's order, whichever server bound its ports first.
   const ports = LISTENER_NAMES.flatMap((name) => {
     const port = bound.find((entry) => entry.name === name)?.port;

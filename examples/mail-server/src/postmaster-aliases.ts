@@ -1,4 +1,4 @@
-import type { XmlDirectory } from '@mailyard/mailstore-interface';
+import type { MemoryDirectory } from '@mailyard/mailstore-interface';
 import { leadsNowhere } from '@mailyard/smtp-core';
 
 /**
@@ -9,7 +9,7 @@ import { leadsNowhere } from '@mailyard/smtp-core';
  * administrator made them. Returns what was done, and which domains still have no postmaster
  * (their RCPT TO:<postmaster@...> is refused with 550 5.1.1, never taken and bounced).
  */
-export async function ensurePostmasters(directory: XmlDirectory): Promise<string[]> {
+export async function ensurePostmasters(directory: MemoryDirectory): Promise<string[]> {
   const notices: string[] = [];
   for (const { name } of await directory.domains()) {
     const address = `postmaster@${name}`;

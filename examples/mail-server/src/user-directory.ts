@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { MailStoreError, XmlDirectory } from '@mailyard/mailstore-interface';
+import {
+  KerioConfigError,
+  MailStoreError,
+  type MemoryDirectory,
+  XmlDirectory,
+} from '@mailyard/mailstore-interface';
 import { deriveScramCredentials } from '@mailyard/sasl';
 import type { UserArgument } from './command-line.js';
-import { readOptional } from './data-directory.js';
-import { readKerioConfig } from './mailserver-cfg.js';
 import { StartupError } from './startup-error.js';
 
 /** The domain and users a first run creates when no domain is configured. */
@@ -19,20 +22,38 @@ export interface GeneratedAccount {
  * Opens users.cfg, Kerio's directory of domains, users, groups and aliases. Passwords are kept
  * as scrypt hashes and SCRAM keys, never in the clear, so SCRAM, PLAIN and LOGIN work (CRAM-MD5
  * and DIGEST-MD5 would need reversible storage, which this server does not turn on).
+ *
+ * Changes are held in memory until `save()`: the server saves once its listeners are bound, so
+ * a start that fails (a busy port, a `--user` outside the local domains) leaves the file as it
+ * was. A running server then has no users on disk that it does not know, and a first run either
+ * keeps its accounts and shows their passwords, or keeps nothing.
  */
 export async function openUserDirectory(
   path: string,
   options: { readonly loginCacheMinutes: number } = { loginCacheMinutes: 0 },
 ): Promise<XmlDirectory> {
-  // XmlDirectory takes what it can read; an unreadable file must stop us before a first-run
-  // default overwrites the administrator's users.
-  const text = await readOptional(path);
-  if (text !== null) readKerioConfig(text, path);
-  return XmlDirectory.open(path, {
-    deriveScram: deriveScramCredentials,
-    loginCache:
-      options.loginCacheMinutes > 0 ? { ttlMs: options.loginCacheMinutes * 60_000 } : false,
-  });
+  try {
+    return await XmlDirectory.open(path, {
+      deriveScram: deriveScramCredentials,
+      loginCache:
+        options.loginCacheMinutes > 0 ? { ttlMs: options.loginCacheMinutes * 60_000 } : false,
+      deferWrites: true,
+    });
+  } catch (error) {
+    // An unreadable file must stop us before a first-run default overwrites the administrator's
+    // users; the message says which file, and where in it.
+    if (error instanceof KerioConfigError) throw new StartupError(error.message);
+    throw new StartupError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+}
+
+/** Writes what `openUserDirectory`'s directory held back; a failure says which file. */
+export async function saveUserDirectory(directory: XmlDirectory): Promise<void> {
+  try {
+    await directory.save();
+  } catch (error) {
+    throw new StartupError(`cannot write ${directory.path}: ${(error as Error).message}`);
+  }
 }
 
 /**
@@ -40,7 +61,7 @@ export async function openUserDirectory(
  * with alice and bob. Returns the accounts whose passwords were generated, to be shown once.
  */
 export async function applyAccounts(
-  directory: XmlDirectory,
+  directory: MemoryDirectory,
   request: { readonly domains: readonly string[]; readonly users: readonly UserArgument[] },
   generatePassword: () => string = randomPassword,
 ): Promise<GeneratedAccount[]> {
@@ -62,7 +83,7 @@ export async function applyAccounts(
   return generated;
 }
 
-async function setUser(directory: XmlDirectory, user: UserArgument): Promise<void> {
+async function setUser(directory: MemoryDirectory, user: UserArgument): Promise<void> {
   const domain = user.address.slice(user.address.lastIndexOf('@') + 1);
   if ((await directory.localDomain(domain)) !== domain) {
     throw new StartupError(

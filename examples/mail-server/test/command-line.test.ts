@@ -68,7 +68,8 @@ describe('the command line', () => {
   });
 
   it.each([
-    [['--smpt', '25'], /Unknown option '--smpt'/],
+    [['--smpt', '25'], /^unknown option --smpt \(the options are below\)\n\nUsage: /],
+    [['--smtp=25', '-x'], /^unknown option -x \(the options are below\)\n\nUsage: /],
     [['--smtp'], /argument missing/],
     [['--smtp', '65536'], /--smtp 65536: a port is a number from 0 to 65535, or "off"/],
     [['--pop3=-1'], /--pop3 -1: a port is a number/],

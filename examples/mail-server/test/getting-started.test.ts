@@ -25,10 +25,9 @@ describe('docs/getting-started.md', () => {
     // The example runs where `npm start` runs, next to `data/`; a first run has made users.cfg.
     const data = temporaryDataDirectory();
     mkdirSync(data, { recursive: true });
-    await applyAccounts(await openUserDirectory(join(data, 'users.cfg')), {
-      domains: [],
-      users: [],
-    });
+    const firstRun = await openUserDirectory(join(data, 'users.cfg'));
+    await applyAccounts(firstRun, { domains: [], users: [] });
+    await firstRun.save();
     writeFileSync(exampleFile, example!);
     await run(process.execPath, ['--import', tsx, exampleFile], {
       cwd: dirname(data),

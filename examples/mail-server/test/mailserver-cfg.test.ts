@@ -226,7 +226,9 @@ describe('mailserver.cfg', () => {
     expect(() => config('<config>\n<variable name="a">1</variabl>\n</config>')).toThrow(
       /^test\.cfg: line 2: Expected closing tag 'variable'/,
     );
-    expect(() => config('<settings/>')).toThrow('test.cfg: not a configuration file');
+    expect(() => config('<settings/>')).toThrow(
+      'test.cfg: line 1: expected <config> at the top of the file, found <settings>',
+    );
   });
 
   it('reads back any configuration it writes', () => {

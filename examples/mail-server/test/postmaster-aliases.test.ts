@@ -18,6 +18,7 @@ describe('postmaster in every local domain (RFC 5321 4.5.1)', () => {
     expect(await ensurePostmasters(directory)).toEqual([
       'users.cfg: postmaster@example.test goes to alice@example.test (edit its alias to change that)',
     ]);
+    await directory.save();
     const reopened = await openUserDirectory(path);
     expect((await reopened.resolveRecipient('PostMaster@example.test')).mailboxes).toEqual([
       'alice@example.test',

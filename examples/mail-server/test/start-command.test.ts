@@ -1,8 +1,9 @@
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   EPHEMERAL_PORTS,
   PACKAGE_DIRECTORY,
@@ -23,7 +24,7 @@ describe('the start command', () => {
       scripts?: Record<string, string>;
     };
     expect(root.scripts?.start).toMatch(
-      /^turbo run build --filter=@mailyard\/example-mail-server\.\.\.[^&]* && mailyard-server$/,
+      /^turbo run build --filter=@mailyard\/example-mail-server\.\.\.[^&]* && exec mailyard-server$/,
     );
     const own = JSON.parse(readFileSync(join(PACKAGE_DIRECTORY, 'package.json'), 'utf8')) as {
       bin: Record<string, string>;
@@ -67,5 +68,96 @@ describe('the start command', () => {
       code: 1,
       stderr: expect.stringContaining('run-until-ready: the command ended (1) before it was ready'),
     });
+  });
+});
+
+/** `npm start` run from the repository's root as a user runs it: its own process group, a job. */
+interface NpmStart {
+  readonly npm: ChildProcess;
+  readonly ports: readonly number[];
+  readonly stderr: () => string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const groups: number[] = [];
+afterEach(() => {
+  // Whatever is left of a failed test's group (the server npm left behind, on the old script).
+  for (const group of groups.splice(0)) {
+    if (groupAlive(group)) process.kill(-group, 'SIGKILL');
+  }
+});
+
+function startWithNpm(): Promise<NpmStart> {
+  const npm = spawn(
+    'npm',
+    ['start', '--', '--data', temporaryDataDirectory(), ...EPHEMERAL_PORTS],
+    {
+      cwd: ROOT,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_OPTIONS: '' },
+    },
+  );
+  groups.push(npm.pid!);
+  let stdout = '';
+  let stderr = '';
+  npm.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    npm.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return new Promise((resolve, reject) => {
+    npm.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const ready = /^ready (.*)\n/m.exec(stdout);
+      if (ready) {
+        const ports = ready[1]!.split(' ').map((pair) => Number(pair.split('=')[1]));
+        resolve({ npm, ports, stderr: () => stderr, exited });
+      }
+    });
+    void exited.then(({ code }) =>
+      reject(new Error(`npm start ended (${code}) before ready:\n${stdout}\n${stderr}`)),
+    );
+  });
+}
+
+/** Whether any process of the group is still there (signal 0 only asks). */
+function groupAlive(group: number): boolean {
+  try {
+    process.kill(-group, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+describe('npm start, stopped the ways users stop it', () => {
+  it('stops the server when npm alone gets SIGTERM, as from a supervisor, freeing every port', async () => {
+    const started = await startWithNpm();
+    process.kill(started.npm.pid!, 'SIGTERM');
+    await started.exited;
+    // npm waits for what it started: once it is gone, nothing of the group may remain.
+    expect(groupAlive(started.npm.pid!)).toBe(false);
+    for (const port of started.ports) expect(await portFree(port)).toBe(true);
+    expect(started.stderr()).toContain('mailyard-server: SIGTERM: stopping');
+    expect(started.stderr()).toContain('mailyard-server: stopped');
+  });
+
+  it('stops gracefully on Ctrl-C, which signals the whole group: npm passes it on too', async () => {
+    const started = await startWithNpm();
+    process.kill(-started.npm.pid!, 'SIGINT');
+    await started.exited;
+    expect(groupAlive(started.npm.pid!)).toBe(false);
+    for (const port of started.ports) expect(await portFree(port)).toBe(true);
+    expect(started.stderr()).toContain('mailyard-server: SIGINT: stopping');
+    expect(started.stderr()).toContain('mailyard-server: stopped');
+    expect(started.stderr()).not.toContain('again');
   });
 });

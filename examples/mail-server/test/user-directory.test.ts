@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,7 @@ describe('users.cfg', () => {
       { address: 'alice@example.test', password: 'first-password' },
       { address: 'bob@example.test', password: 'second-password' },
     ]);
+    await directory.save();
     // Persisted, and hashed: a new directory over the file knows them, the file does not show them.
     const reopened = await openUserDirectory(path);
     expect((await reopened.verifyPassword('alice@example.test', 'first-password'))?.id).toBe(
@@ -43,10 +44,13 @@ describe('users.cfg', () => {
       ['two.test', false],
     ]);
     expect(await directory.localDomain('example.test')).toBeNull(); // a domain was given
-    await applyAccounts(await openUserDirectory(path), {
+    await directory.save();
+    const again = await openUserDirectory(path);
+    await applyAccounts(again, {
       domains: ['one.test'], // already there: nothing happens
       users: [{ address: 'carol@two.test', password: 'new:er' }],
     });
+    await again.save();
     const reopened = await openUserDirectory(path);
     expect(await reopened.verifyPassword('carol@two.test', 'old')).toBeNull();
     expect(await reopened.verifyPassword('carol@two.test', 'new:er')).not.toBeNull();
@@ -90,6 +94,34 @@ describe('users.cfg', () => {
         ),
       );
     }
+  });
+
+  it('writes nothing until saved, then all of it in one write, then every change at once', async () => {
+    const path = usersCfg();
+    const directory = await openUserDirectory(path);
+    await applyAccounts(directory, {
+      domains: ['one.test'],
+      users: [{ address: 'carol@one.test', password: 'secret' }],
+    });
+    expect(directory.hasUnsavedChanges).toBe(true);
+    expect(existsSync(path)).toBe(false);
+    await directory.save();
+    expect(directory.hasUnsavedChanges).toBe(false);
+    expect(readFileSync(path, 'utf8')).toContain('<variable name="Name">carol</variable>');
+    await directory.addAlias('one.test', 'info', 'carol@one.test');
+    expect(readFileSync(path, 'utf8')).toContain('<variable name="Name">info</variable>');
+  });
+
+  it('keeps nothing of a first run whose --user it refuses: no example.test without its passwords', async () => {
+    const path = usersCfg();
+    const directory = await openUserDirectory(path);
+    await expect(
+      applyAccounts(directory, {
+        domains: [],
+        users: [{ address: 'carol@nowhere.test', password: 'pw' }],
+      }),
+    ).rejects.toThrow(/nowhere\.test is not a local domain/);
+    expect(existsSync(path)).toBe(false);
   });
 
   it('refuses a users.cfg it cannot read, and leaves it as it was', async () => {

@@ -21,7 +21,7 @@ export type * from './directory/directory.js';
 export type * from './directory/directory-data.js';
 export { EMPTY_DIRECTORY } from './directory/directory-data.js';
 export { MemoryDirectory, type MemoryDirectoryOptions } from './directory/memory-directory.js';
-export { XmlDirectory } from './directory/xml-directory.js';
+export { XmlDirectory, type XmlDirectoryOptions } from './directory/xml-directory.js';
 export { directoryAccountPolicy } from './directory/directory-account-policy.js';
 export { formatUsersCfg, parseUsersCfg } from './directory/users-cfg.js';
 export {

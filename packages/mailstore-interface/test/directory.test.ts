@@ -325,6 +325,25 @@ describe('XmlDirectory (users.cfg)', () => {
     expect(await directory.verifyPassword('dave', '')).toBeNull();
   });
 
+  it('holds changes back with deferWrites until save(), writes them in one go, then each at once', async () => {
+    const path = join(folder, 'users.cfg');
+    writeFileSync(path, '<config></config>');
+    const directory = await XmlDirectory.open(path, { deferWrites: true });
+    expect(directory.hasUnsavedChanges).toBe(false);
+    await directory.addDomain('example.com');
+    await directory.addUser('alice@example.com', { password: 'wonderland' });
+    // In force for the directory, not yet in the file.
+    expect(await directory.verifyPassword('alice', 'wonderland')).not.toBeNull();
+    expect(directory.hasUnsavedChanges).toBe(true);
+    expect(readFileSync(path, 'utf8')).toBe('<config></config>');
+
+    await directory.save();
+    expect(directory.hasUnsavedChanges).toBe(false);
+    expect((await XmlDirectory.open(path)).snapshot()).toEqual(directory.snapshot());
+    await directory.addAlias('example.com', 'info', 'alice@example.com');
+    expect((await XmlDirectory.open(path)).snapshot()).toEqual(directory.snapshot());
+  });
+
   it('starts empty when users.cfg does not exist yet', async () => {
     const directory = await XmlDirectory.open(join(folder, 'missing', 'users.cfg'));
     expect(await directory.domains()).toEqual([]);

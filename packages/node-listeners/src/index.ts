@@ -1,3 +1,8 @@
-export { ListenerGroup, type BoundListener, type TcpListener } from './listener-group.js';
+export {
+  ListenError,
+  ListenerGroup,
+  type BoundListener,
+  type TcpListener,
+} from './listener-group.js';
 export { OpenConnections } from './open-connections.js';
 export { sessionIds } from './session-ids.js';

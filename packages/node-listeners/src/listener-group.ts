@@ -18,9 +18,31 @@ export interface BoundListener {
 }
 
 /**
+ * A listener that could not bind, and which: Node's own error (in `cause`) has no port when the
+ * port asked for was 0, and never the listener's name. `code` is the system's (`EADDRINUSE`,
+ * `EACCES`, `EADDRNOTAVAIL`, ...).
+ */
+export class ListenError extends Error {
+  override readonly name = 'ListenError';
+  readonly code: string | undefined;
+
+  constructor(
+    /** The listener's name (`smtp`, `imaps`, ...). */
+    readonly listener: string,
+    readonly host: string,
+    /** The port asked for; 0 for any free one. */
+    readonly port: number,
+    cause: NodeJS.ErrnoException,
+  ) {
+    super(`${listener} cannot listen on ${host} port ${port}: ${cause.message}`, { cause });
+    this.code = cause.code;
+  }
+}
+
+/**
  * The listening sockets of one server (SMTP on 25, 465 and 587, say), started and stopped as
  * one: a server that could bind only some of its ports would be half up, so when one listener
- * fails, those already bound are closed again and `listen` rejects with the failure.
+ * fails, those already bound are closed again and `listen` rejects with a {@link ListenError}.
  */
 export class ListenerGroup<L extends TcpListener> {
   private servers: Server[] = [];
@@ -43,10 +65,13 @@ export class ListenerGroup<L extends TcpListener> {
       for (const listener of this.listeners) {
         const server = createServer((socket) => this.onConnection(listener, socket));
         if (listener.maxConnections) server.maxConnections = listener.maxConnections;
+        const host = listener.host ?? '127.0.0.1';
         await new Promise<void>((resolve, reject) => {
-          server.once('error', reject);
-          server.listen(listener.port, listener.host ?? '127.0.0.1', () => {
-            server.off('error', reject);
+          const fail = (error: NodeJS.ErrnoException) =>
+            reject(new ListenError(listener.name, host, listener.port, error));
+          server.once('error', fail);
+          server.listen(listener.port, host, () => {
+            server.off('error', fail);
             server.on('error', (error) => this.onAcceptError?.(listener, error));
             resolve();
           });

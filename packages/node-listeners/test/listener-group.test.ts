@@ -1,6 +1,6 @@
 import { type Socket, connect, createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { ListenerGroup } from '../src/index.js';
+import { ListenError, ListenerGroup } from '../src/index.js';
 
 const connectTo = (port: number) =>
   new Promise<Socket>((resolve, reject) => {
@@ -50,10 +50,34 @@ describe('ListenerGroup', () => {
       ],
       (_listener, socket) => socket.destroy(),
     );
-    await expect(group.listen()).rejects.toThrow(/EADDRINUSE/);
+    await expect(group.listen()).rejects.toMatchObject({
+      name: 'ListenError',
+      listener: 'second',
+      host: '127.0.0.1',
+      port: busyPort,
+      code: 'EADDRINUSE',
+    });
     // The first port is free again: a restart after fixing the clash can take it.
     await expect(connectTo(freePort)).rejects.toThrow(/ECONNREFUSED/);
     await new Promise((resolve) => busy.close(resolve));
+  });
+
+  it('names the listener that failed, and its port, even when the port asked for was 0', async () => {
+    // 203.0.113.0/24 is TEST-NET-3 (RFC 5737): documentation only, an address of no machine.
+    const group = new ListenerGroup([{ name: 'imap', port: 0, host: '203.0.113.77' }], (_l, s) =>
+      s.destroy(),
+    );
+    const failure = await group.listen().then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(ListenError);
+    expect(failure).toMatchObject({
+      listener: 'imap',
+      host: '203.0.113.77',
+      port: 0,
+      code: 'EADDRNOTAVAIL',
+    });
   });
 
   it('refuses connections beyond maxConnections', async () => {

@@ -28,4 +28,5 @@ export async function prepareDataDirectory(
   const directory = await openUserDirectory(join(data, 'users.cfg'));
   await applyAccounts(directory, { domains: options.domains, users: options.users });
   await options.directory?.(directory);
+  await directory.save();
 }

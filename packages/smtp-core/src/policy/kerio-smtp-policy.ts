@@ -21,6 +21,7 @@ import {
   harvestAttackLine,
   lockedOutLine,
   relayAttemptLine,
+  relayByPop3Line,
 } from './security-log-lines.js';
 
 /**
@@ -292,9 +293,17 @@ export class KerioSmtpPolicy {
     if (local === null && domain === null) return this.unknownRecipient(address, ip);
     const sender = session.user ? await directory.findUser(session.user) : null;
     if (local === null) {
-      if (!this.mayRelay(session)) {
-        this.log(relayAttemptLine(ip, session.envelope?.from ?? '', address));
+      const from = session.envelope?.from ?? '';
+      const relay = this.relayGrant(session);
+      if (relay === null) {
+        this.log(relayAttemptLine(ip, from, address));
         return { code: 554, enhanced: '5.7.1', lines: [`<${address}>: Relay access denied`] };
+      }
+      // The one grant the client cannot see: its own AUTH, the administrator's group or an
+      // open relay are choices someone made for this connection; a POP3 login from the same
+      // address, maybe another program's, is not. Whoever wonders why mail went out finds why.
+      if (relay.pop3Login !== undefined) {
+        this.log(relayByPop3Line(ip, from, address, relay.pop3Login));
       }
       if (sender?.ownDomainOnly) return ownDomainOnly();
       return undefined;
@@ -336,19 +345,23 @@ export class KerioSmtpPolicy {
     return verdict.blocked ? blocked() : refusal;
   }
 
-  /** Kerio 12.2's relay rule, in its order. A failed AUTH is not rescued by the trusted group. */
-  private mayRelay(session: SessionInfo): boolean {
+  /**
+   * Kerio 12.2's relay rule, in its order: null when the client may not relay, and the POP3
+   * login that lets it when that is the reason. A failed AUTH is not rescued by the trusted group.
+   */
+  private relayGrant(session: SessionInfo): { readonly pop3Login?: string } | null {
     const relay = this.options.relay ?? {};
-    if (relay.open) return true;
-    if (session.user !== null && (relay.authenticated ?? true)) return true;
+    if (relay.open) return {};
+    if (session.user !== null && (relay.authenticated ?? true)) return {};
     const state = this.state(session);
     if (
       relay.trustedGroup &&
       !state.authFailed &&
       this.inGroup(relay.trustedGroup, session.remoteAddress)
     )
-      return true;
-    return relay.pop3BeforeSmtp?.recent(session.remoteAddress) != null;
+      return {};
+    const pop3Login = relay.pop3BeforeSmtp?.recent(session.remoteAddress);
+    return pop3Login == null ? null : { pop3Login };
   }
 
   private exempt(ip: string): boolean {

@@ -8,6 +8,15 @@ export function relayAttemptLine(ip: string, from: string, to: string): string {
   return `Relay attempt from IP address ${ip}, mail from <${from}> to <${to}> rejected`;
 }
 
+/**
+ * A relay that POP3 before SMTP let through: the client did not authenticate, but its address
+ * logged in over POP3 within the window. Not a line of Kerio's; without it nothing says why an
+ * unauthenticated client could send to other domains.
+ */
+export function relayByPop3Line(ip: string, from: string, to: string, pop3Login: string): string {
+  return `Relay from IP address ${ip}, mail from <${from}> to <${to}> allowed by POP3 before SMTP: ${pop3Login} logged in over POP3 from this address`;
+}
+
 export function harvestAttackLine(ip: string): string {
   return `Directory harvest attack from ${ip} detected`;
 }

@@ -135,17 +135,35 @@ describe('relay control (Kerio 12.2)', () => {
   it('relays for 30 minutes after a POP3 login from the same IP', async () => {
     const clock = new ManualClock();
     const logins = new RecentLogins({ windowMs: 30 * 60_000, clock });
-    const { connect } = await setup({ clock, relay: { pop3BeforeSmtp: logins } });
+    const { connect, security } = await setup({ clock, relay: { pop3BeforeSmtp: logins } });
     logins.record('203.0.113.7', 'alice@example.com');
     const c = await connect('203.0.113.7');
     await c.say('MAIL FROM:<alice@example.com>\r\n');
     expect(await c.say('RCPT TO:<friend@remote.example>\r\n')).toBe('250 2.1.5 Ok\r\n');
+    // The client did not authenticate: the Security log says what let it relay.
+    expect(security).toEqual([
+      'Relay from IP address 203.0.113.7, mail from <alice@example.com> to <friend@remote.example> allowed by POP3 before SMTP: alice@example.com logged in over POP3 from this address',
+    ]);
+    security.length = 0;
     const other = await connect('203.0.113.8');
     await other.say('MAIL FROM:<alice@example.com>\r\n');
     expect(await other.say('RCPT TO:<friend@remote.example>\r\n')).toMatch(/^554 /);
     clock.time += 31 * 60_000;
     await c.say('RSET\r\nMAIL FROM:<alice@example.com>\r\n');
     expect(await c.say('RCPT TO:<friend@remote.example>\r\n')).toMatch(/^554 /);
+    expect(security.every((line) => line.startsWith('Relay attempt from'))).toBe(true);
+  });
+
+  it('says nothing of POP3 before SMTP when the client relays on its own AUTH', async () => {
+    const clock = new ManualClock();
+    const logins = new RecentLogins({ windowMs: 30 * 60_000, clock });
+    const { connect, security } = await setup({ clock, relay: { pop3BeforeSmtp: logins } });
+    logins.record('203.0.113.9', 'bob@example.com');
+    const c = await connect('203.0.113.9', true);
+    expect(await c.say(`AUTH PLAIN ${b64('\0alice\0wonderland')}\r\n`)).toMatch(/^235 /);
+    await c.say('MAIL FROM:<alice@example.com>\r\n');
+    expect(await c.say('RCPT TO:<friend@remote.example>\r\n')).toBe('250 2.1.5 Ok\r\n');
+    expect(security).toEqual([]);
   });
 
   it('relays for everyone as an open relay', async () => {
