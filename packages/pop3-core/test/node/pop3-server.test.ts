@@ -98,7 +98,9 @@ class RawClient {
 
 describe('createPop3Server', () => {
   it('closes an idle session without UPDATE and without a word (RFC 1939 3)', async () => {
-    const { port, store } = await start({ idleTimeoutMs: 300 });
+    // Longer than a password check (scrypt, in the thread pool) takes on a busy machine: the
+    // timer runs from the client's last word, and PASS is answered only after the check.
+    const { port, store } = await start({ idleTimeoutMs: 1_500 });
     await store.deliver('alice@example.com', { content: Buffer.from('Subject: a\r\n\r\nx\r\n') });
     const client = new RawClient(port);
     await client.login();
