@@ -436,6 +436,8 @@ describe('parseAddressList: properties and hostile input', () => {
   });
 
   it(
+    // Sizes at which anything quadratic would take hours, and a linear reading a second or two
+    // even on a machine running two test suites at once.
     'reads a 10 MB value, 100,000 commas and 100,000 addresses in linear time',
     () => {
       const long = parseAddressList(`${'x'.repeat(10_000_000)}@example.com`);
@@ -444,7 +446,7 @@ describe('parseAddressList: properties and hostile input', () => {
       expect(parseAddressList(','.repeat(100_000))).toEqual([]);
       expect(parseAddressList(','.repeat(100_000), 'dovecot')).toHaveLength(100_000);
       expect(parseAddressList('a@b, '.repeat(100_000))).toHaveLength(100_000);
-      expect(parseAddressList('a '.repeat(5_000_000))).toHaveLength(1);
+      expect(parseAddressList('a '.repeat(1_000_000))).toHaveLength(1);
     },
     HOSTILE_TIMEOUT,
   );
