@@ -19,8 +19,7 @@ export function fileLimit(pid = process.pid): FileLimit {
 }
 
 /** Sets the soft open-files limit of a running process (prlimit(1), util-linux). */
-export function setSoftFileLimit(pid: number, soft: number): void {
-  const { hard } = fileLimit(pid);
+export function setSoftFileLimit(pid: number, soft: number, hard = fileLimit(pid).hard): void {
   execFileSync('prlimit', ['--pid', String(pid), `--nofile=${soft}:${hard}`]);
 }
 
@@ -30,7 +29,15 @@ export function openDescriptors(pid: number | 'self' = 'self'): number[] {
 }
 
 /**
- * Makes this process run out of file descriptors, for real: its soft limit is lowered to just
+ * Descriptors the exhaustion holds above the highest one open when it starts. Restoring the
+ * limit runs prlimit(1), and spawning it takes descriptors (pipes for its output and for the
+ * spawn itself): closing what was held must free enough of them even when the process had no
+ * free number below its highest descriptor (CI found such a machine).
+ */
+const RESERVE = 32;
+
+/**
+ * Makes this process run out of file descriptors, for real: its soft limit is lowered to a few
  * above the highest descriptor open now, and every free number below it is taken by /dev/null.
  * From then on every open(), socket() and accept() fails with EMFILE, as it does under an fd
  * exhaustion attack, until the returned function closes them and restores the limit. It takes
@@ -38,8 +45,8 @@ export function openDescriptors(pid: number | 'self' = 'self'): number[] {
  * and the tests of a file one after another.
  */
 export function exhaustFileDescriptors(): () => void {
-  const { soft } = fileLimit();
-  setSoftFileLimit(process.pid, Math.max(...openDescriptors()) + 1);
+  const { soft, hard } = fileLimit();
+  setSoftFileLimit(process.pid, Math.max(...openDescriptors()) + 1 + RESERVE, hard);
   const held: number[] = [];
   try {
     for (;;) held.push(openSync('/dev/null', 'r'));
@@ -51,7 +58,7 @@ export function exhaustFileDescriptors(): () => void {
   }
   function release(): void {
     for (const fd of held.splice(0)) closeSync(fd);
-    setSoftFileLimit(process.pid, soft);
+    setSoftFileLimit(process.pid, soft, hard);
   }
   return release;
 }
