@@ -1,0 +1,63 @@
+import { parseAddressList } from '@mailyard/mime';
+
+/**
+ * An address as Sieve tests see it: a local part and a domain. `address :all` compares
+ * `localPart@domain`; the null envelope sender `<>` has an empty local part and no domain.
+ */
+export interface SieveAddress {
+  readonly localPart: string;
+  /** null when the address has none (a bare local part, or `<>`). */
+  readonly domain: string | null;
+}
+
+/** `local@domain` as `address :all` and `envelope :all` compare it. */
+export function addressText(address: SieveAddress): string {
+  return address.domain === null ? address.localPart : `${address.localPart}@${address.domain}`;
+}
+
+/** The mailboxes of an address header's value, group members included, in order. */
+export function headerAddresses(value: string): SieveAddress[] {
+  const addresses: SieveAddress[] = [];
+  for (const entry of parseAddressList(value)) {
+    if (entry.type === 'mailbox') {
+      if (entry.localPart !== '' || entry.domain !== null)
+        addresses.push({ localPart: entry.localPart, domain: entry.domain });
+    } else {
+      for (const member of entry.members)
+        addresses.push({ localPart: member.localPart, domain: member.domain });
+    }
+  }
+  return addresses;
+}
+
+/**
+ * An envelope path as given by SMTP (`user@example.com`, with or without angle brackets), split
+ * at its last `@`. The empty path is the null sender.
+ */
+export function envelopeAddress(path: string): SieveAddress {
+  let text = path.trim();
+  if (text.startsWith('<') && text.endsWith('>')) text = text.slice(1, -1);
+  const at = text.lastIndexOf('@');
+  if (at < 0) return { localPart: text, domain: null };
+  return { localPart: text.slice(0, at), domain: text.slice(at + 1) };
+}
+
+/**
+ * Whether a string is one plain address (`local@domain`, no display name, no list): what
+ * `redirect` accepts (RFC 5228 section 4.2).
+ */
+export function isPlainAddress(text: string): boolean {
+  if (!text.includes('@') || /[\s<>,;]/.test(text.trim()) || text.trim() !== text) return false;
+  const entries = parseAddressList(text);
+  const only = entries[0];
+  return (
+    entries.length === 1 &&
+    only !== undefined &&
+    only.type === 'mailbox' &&
+    only.defects === undefined &&
+    only.localPart !== '' &&
+    only.domain !== null &&
+    only.domain !== '' &&
+    only.name === null
+  );
+}

@@ -1,0 +1,27 @@
+/**
+ * Budgets of one run. A script that exceeds one gets a runtime error (the message is then kept,
+ * RFC 5228 section 2.10.6); nothing a script does runs unbounded.
+ */
+export interface RuntimeLimits {
+  /**
+   * CPU steps: each command and test counts one, and each comparison of a value with a key one
+   * more. Default 1,000,000.
+   */
+  readonly maxSteps: number;
+  /** Actions in the result, implicit keep not counted. Default 32 (Pigeonhole's default). */
+  readonly maxActions: number;
+  /** `redirect` actions in the result. Default 4 (Pigeonhole's default). */
+  readonly maxRedirects: number;
+  /** Longest variable value, in characters; longer values are cut (RFC 5229 section 3). Default 4096. */
+  readonly maxVariableSize: number;
+  /** Distinct variables one run may set. Default 255. */
+  readonly maxVariables: number;
+}
+
+export const DEFAULT_RUNTIME_LIMITS: RuntimeLimits = {
+  maxSteps: 1_000_000,
+  maxActions: 32,
+  maxRedirects: 4,
+  maxVariableSize: 4096,
+  maxVariables: 255,
+};
