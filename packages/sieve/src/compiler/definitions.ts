@@ -6,6 +6,7 @@ import type { SieveAction } from '../interpreter/actions.js';
 import type { SieveAddress } from '../interpreter/address.js';
 import type { SieveRuntime } from '../interpreter/runtime.js';
 import type { Arguments } from './arguments.js';
+import type { CompiledBlock } from './program.js';
 
 /** The kinds of values arguments have (RFC 5228 section 2.6). A string passes as a string list. */
 export type ValueKind = 'string' | 'string-list' | 'number';
@@ -64,7 +65,8 @@ export interface CommandDefinition<Data = unknown> extends Signature {
   readonly topLevelOnly?: boolean;
   /** Extra compile-time checks; what it returns is handed to `execute` (precomputed data). */
   validate?(args: Arguments, context: ValidationContext): Data;
-  execute(args: Arguments, data: Data, runtime: SieveRuntime): void;
+  /** Runs the command; `block` is its compiled block (run it with `runtime.runBlock`), or null. */
+  execute(args: Arguments, data: Data, runtime: SieveRuntime, block: CompiledBlock | null): void;
 }
 
 export interface TestDefinition<Data = unknown> extends Signature {

@@ -109,8 +109,8 @@ class Interpreter implements SieveRuntime, MatchContext {
 
   constructor(
     readonly script: CompiledScript,
-    readonly message: SieveMessage,
-    readonly envelope: SieveEnvelope,
+    public message: SieveMessage,
+    public envelope: SieveEnvelope,
     readonly host: SieveHost,
     readonly limits: RuntimeLimits,
     readonly result: SieveResult,
@@ -124,7 +124,7 @@ class Interpreter implements SieveRuntime, MatchContext {
       this.step();
       this.position = node;
       if (node.kind === 'command') {
-        node.definition.execute(node.args, node.data, this);
+        node.definition.execute(node.args, node.data, this, node.block);
         continue;
       }
       let taken = node.otherwise;
@@ -211,6 +211,11 @@ class Interpreter implements SieveRuntime, MatchContext {
     if (this.error !== null) return;
     this.error = { message, line: at.line, column: at.column };
     this.unwinding = ERROR;
+  }
+
+  replaceMessage(message: SieveMessage, envelope: SieveEnvelope): void {
+    this.message = message;
+    this.envelope = envelope;
   }
 
   stop(): void {

@@ -55,6 +55,13 @@ export class SieveResult {
     return undefined;
   }
 
+  /** Empties the result: no action, implicit keep in force (the testsuite's `test_result_reset`). */
+  clear(): void {
+    this.list.length = 0;
+    this.cancelled = false;
+    this.redirects = 0;
+  }
+
   /** Puts the implicit keep back (a failed run: the message must not be lost). */
   restoreImplicitKeep(): void {
     this.cancelled = false;

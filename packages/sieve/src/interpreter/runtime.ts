@@ -20,6 +20,7 @@ export interface SieveRuntimeError extends SourcePosition {
  */
 export interface SieveRuntime {
   readonly script: CompiledScript;
+  /** The message being filtered (replaced only through `replaceMessage`). */
   readonly message: SieveMessage;
   readonly envelope: SieveEnvelope;
   readonly host: SieveHost;
@@ -39,6 +40,11 @@ export interface SieveRuntime {
   addAction(action: SieveAction, args: Arguments): void;
   /** Ends the run with a runtime error. */
   fail(message: string, at?: SourcePosition): void;
+  /**
+   * Makes another message (and envelope) the one the rest of the run sees: for harnesses such as
+   * the testsuite's `test_set "message"`, never for scripts of a delivery.
+   */
+  replaceMessage(message: SieveMessage, envelope: SieveEnvelope): void;
   /** Ends the run normally (`stop`). */
   stop(): void;
   /** Counts work against the CPU budget (fails the run past it). */
