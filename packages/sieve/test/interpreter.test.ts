@@ -190,6 +190,33 @@ describe('the extension API', () => {
     ).toEqual(["unknown Sieve capability 'x-tally'"]);
   });
 
+  it('adds envelope parts and shapes the implicit keep', () => {
+    const orcpt: SieveExtension = {
+      capability: 'x-orcpt',
+      envelopeParts: [
+        { name: 'orcpt', paths: (runtime) => [runtime.envelope.originalRecipient ?? ''] },
+      ],
+      implicitKeep: (keep) => ({ ...keep, flags: ['\\Flagged'] }),
+    };
+    const withOrcpt = standardRegistry.with(orcpt);
+    const script =
+      'require ["envelope", "x-orcpt"]; if envelope :localpart :is "orcpt" "alias" { keep; }';
+    const compiled = compileSieve(script, { registry: withOrcpt }).script!;
+    const envelope = { ...ENVELOPE, originalRecipient: 'alias@example.org' };
+    expect(runScript(compiled, { message: bytes(DEFAULT_MESSAGE), envelope }).actions).toEqual([
+      { type: 'keep', implicit: false, origin: { line: 1, column: 79 } },
+    ]);
+    const other = runScript(compiled, { message: bytes(DEFAULT_MESSAGE), envelope: ENVELOPE });
+    expect(other.actions).toEqual([
+      { type: 'keep', implicit: true, origin: { line: 0, column: 0 }, flags: ['\\Flagged'] },
+    ]);
+    expect(
+      compileSieve('require "envelope"; if envelope :is "orcpt" "a" { keep; }', {
+        registry: withOrcpt,
+      }).errors[0]!.message,
+    ).toBe("unknown envelope part 'orcpt'");
+  });
+
   it('lists capabilities, and can drop some', () => {
     expect(standardRegistry.capabilities()).toEqual([
       'comparator-i;octet',
