@@ -162,7 +162,12 @@ const ADDRESS_HEADERS = new Set([
   'original-recipient',
 ]);
 
-const address: TestDefinition = {
+/** The header names the address test reads: of the given names, those that hold addresses. */
+function addressHeaderNames(names: readonly string[]): readonly string[] {
+  return names.map((name) => name.toLowerCase()).filter((name) => ADDRESS_HEADERS.has(name));
+}
+
+const address: TestDefinition<readonly string[] | null> = {
   name: 'address',
   comparator: true,
   matchType: true,
@@ -171,7 +176,8 @@ const address: TestDefinition = {
   keyList: 1,
   validate(args, context) {
     checkHeaderNames(args, 0, context);
-    for (const item of args.stringList(0).items) {
+    const names = args.stringList(0);
+    for (const item of names.items) {
       if (
         item.parts === null &&
         isHeaderName(item.text) &&
@@ -183,18 +189,16 @@ const address: TestDefinition = {
         );
       }
     }
+    // Constant names are resolved once; computed ones are held to the same list when run.
+    return names.constant ? addressHeaderNames(names.constant) : null;
   },
-  evaluate(args, _data, runtime) {
+  evaluate(args, constantNames, runtime) {
     const part = args.addressPart;
-    const values: string[] = [];
-    for (const name of headerNames(args, 0, runtime)) {
-      // A name computed at run time is held to the same list (it was not checked when compiled).
-      if (!ADDRESS_HEADERS.has(name.toLowerCase())) continue;
-      for (const entry of runtime.message.addresses(name)) {
-        const value = part.extract(entry);
-        if (value !== null) values.push(value);
-      }
-    }
+    const names = constantNames ?? addressHeaderNames(runtime.stringList(args.stringList(0)));
+    const values =
+      names.length === 1
+        ? runtime.message.addressValues(names[0]!, part)
+        : names.flatMap((name) => runtime.message.addressValues(name, part));
     return runtime.matches(args, values, args.stringList(1));
   },
 };
@@ -221,7 +225,7 @@ export const core: SieveExtension = {
   capability: 'core',
   alwaysEnabled: true,
   commands: [stop, keep, discard, redirect],
-  tests: [trueTest, falseTest, not, allof, anyof, exists, header, address, size],
+  tests: [trueTest, falseTest, not, allof, anyof, exists, header, address as TestDefinition, size],
   comparators: [OCTET, ASCII_CASEMAP],
   matchTypes: [IS, CONTAINS, MATCHES],
   addressParts: [ALL, LOCALPART, DOMAIN],
