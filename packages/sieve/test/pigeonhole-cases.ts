@@ -148,3 +148,145 @@ export const PIGEONHOLE_CASES: readonly DifferentialCase[] = [
     message: LIST_MESSAGE,
   },
 ];
+
+const ODD_MESSAGE = crlf([
+  'From: undisclosed-recipients:;',
+  'To: "Bob" <bob@example.org>,',
+  '  carol@example.org',
+  'Subject: na\u00efve caf\u00e9 \u2603 snow',
+  'X-Empty:',
+  'X-Folded: first',
+  '\tsecond',
+  'X-Spaces: a',
+  '   b',
+  'X-Trailing: a ',
+  ' b',
+  '',
+  'Body.',
+  '',
+]);
+
+const BROKEN_ADDRESSES = crlf([
+  'From: not an address',
+  'To: a@b.c, bad address, "Q" <q@r.s>',
+  'Cc: undisclosed-recipients:;, x@y.z',
+  'Bcc: g: ;',
+  'Reply-To: <@route:a@b.c>',
+  'Sender: =?utf-8?q?J=C3=B6rg?= <j@ex.com>',
+  'Resent-To: bob',
+  'Resent-Cc: bob, a@b.c',
+  'Resent-From: "A" <a@b.c',
+  'Subject: x',
+  '',
+  'body',
+  '',
+]);
+
+export const MORE_CASES: readonly DifferentialCase[] = [
+  {
+    name: 'addresses that are not valid',
+    script: [
+      'require ["fileinto", "variables", "relational", "comparator-i;ascii-numeric"];',
+      'if address :all :matches "from" "*" { fileinto "from-${0}"; }',
+      'if address :localpart :matches "from" "*" { fileinto "from-local-${0}"; }',
+      'if address :count "eq" :comparator "i;ascii-numeric" "to" "2" { fileinto "to-2"; }',
+      'if address :count "eq" :comparator "i;ascii-numeric" "cc" "1" { fileinto "cc-1"; }',
+      'if address :all :matches "bcc" "*" { fileinto "bcc-${0}"; }',
+      'if address :domain :matches "bcc" "*" { fileinto "bcc-domain"; }',
+      'if address :all :matches "reply-to" "*" { fileinto "rt-${0}"; }',
+      'if address :all :matches "sender" "*" { fileinto "sender-${0}"; }',
+      'if address :all :matches "resent-to" "*" { fileinto "resent-to-${0}"; }',
+      'if address :all :matches "resent-cc" "*" { fileinto "resent-cc-${0}"; }',
+      'if address :all :matches "resent-from" "*" { fileinto "resent-from-${0}"; }',
+      '',
+    ].join('\n'),
+    message: BROKEN_ADDRESSES,
+  },
+  { name: 'discard then keep', script: 'discard;\nkeep;\n', message: LIST_MESSAGE },
+  { name: 'keep then discard', script: 'keep;\ndiscard;\n', message: LIST_MESSAGE },
+  {
+    name: 'keep and fileinto inbox in other case',
+    script: 'require "fileinto";\nkeep;\nfileinto "inbox";\nfileinto "Inbox";\n',
+    message: LIST_MESSAGE,
+  },
+  {
+    name: 'two rejects',
+    script: 'require "reject";\nreject "a";\nreject "b";\n',
+    message: LIST_MESSAGE,
+  },
+  {
+    name: 'reject and discard',
+    script: 'require "reject";\ndiscard;\nreject "a";\n',
+    message: LIST_MESSAGE,
+  },
+  {
+    name: 'reject and redirect',
+    script: 'require "reject";\nredirect "x@example.com";\nreject "a";\n',
+    message: LIST_MESSAGE,
+  },
+  {
+    name: 'redirects differing in case',
+    script: 'redirect "x@example.com";\nredirect "X@EXAMPLE.COM";\nredirect "x@Example.com";\n',
+    message: LIST_MESSAGE,
+  },
+  {
+    name: 'stop in a nested block',
+    script:
+      'require "fileinto";\nif true { if true { fileinto "a"; stop; } fileinto "b"; }\nfileinto "c";\n',
+    message: LIST_MESSAGE,
+  },
+  {
+    name: 'match variables survive a failed match',
+    script:
+      'require ["fileinto", "variables"];\nif header :matches "subject" "[*]*" { set "x" "${1}"; }\nif header :matches "subject" "nope*" { fileinto "no"; }\nfileinto "${1}-${0}-${x}";\n',
+    message: LIST_MESSAGE,
+  },
+  {
+    name: 'i;ascii-casemap folds ASCII letters only',
+    script:
+      'require "fileinto";\nif header :contains "subject" "CAFÉ" { fileinto "folded"; }\nif header :contains "subject" "CAFé" { fileinto "ascii"; }\n',
+    message: ODD_MESSAGE,
+  },
+  {
+    name: 'empty and missing headers',
+    script:
+      'require "fileinto";\nif header :is "x-empty" "" { fileinto "empty-is"; }\nif header :contains "x-missing" "" { fileinto "missing-contains"; }\nif exists "x-empty" { fileinto "empty-exists"; }\nif header :matches "x-empty" "*" { fileinto "empty-star"; }\n',
+    message: ODD_MESSAGE,
+  },
+  {
+    name: 'folded headers are unfolded',
+    script:
+      'require ["fileinto", "variables"];\nif header :is "x-folded" "first second" { fileinto "space"; }\nif header :is "x-folded" "first\tsecond" { fileinto "tab"; }\nif header :matches "x-spaces" "*" { fileinto "spaces-${0}"; }\nif header :matches "x-trailing" "*" { fileinto "trailing-${0}"; }\n',
+    message: ODD_MESSAGE,
+  },
+  {
+    name: 'address lists with groups and continuation lines',
+    script:
+      'require ["fileinto", "relational", "comparator-i;ascii-numeric"];\nif address :count "eq" :comparator "i;ascii-numeric" "to" "2" { fileinto "two"; }\nif address :count "eq" :comparator "i;ascii-numeric" "from" "0" { fileinto "group-empty"; }\nif address :localpart :is "to" "carol" { fileinto "carol"; }\n',
+    message: ODD_MESSAGE,
+  },
+  {
+    name: ':value with the default comparator',
+    script:
+      'require ["fileinto", "relational"];\nif header :value "gt" "subject" "[A" { fileinto "gt"; }\nif header :value "lt" "x-spam-score" "2" { fileinto "lt-text"; }\n',
+    message: LIST_MESSAGE,
+  },
+  {
+    name: 'string :count skips empty strings',
+    script:
+      'require ["fileinto", "variables", "relational", "comparator-i;ascii-numeric"];\nset "e" "";\nif string :count "eq" :comparator "i;ascii-numeric" ["${e}", "a", "", "b"] "2" { fileinto "two"; }\n',
+    message: LIST_MESSAGE,
+  },
+  {
+    name: ':quotewildcard',
+    script:
+      'require ["fileinto", "variables"];\nset :quotewildcard "q" "[acme-users]*";\nif header :matches "subject" "${q}" { fileinto "quoted-star"; }\nset "u" "[acme-users]*";\nif header :matches "subject" "${u}" { fileinto "wild-star"; }\n',
+    message: LIST_MESSAGE,
+  },
+  {
+    name: 'i;ascii-numeric on headers without digits',
+    script:
+      'require ["fileinto", "relational", "comparator-i;ascii-numeric"];\nif header :value "gt" :comparator "i;ascii-numeric" "subject" "99999" { fileinto "infinity"; }\nif header :is :comparator "i;ascii-numeric" "x-count" "7" { fileinto "seven"; }\n',
+    message: LIST_MESSAGE,
+  },
+];

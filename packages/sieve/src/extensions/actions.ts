@@ -42,14 +42,16 @@ export const DISCARD_ACTION: ActionDefinition = {
   duplicates: (action, earlier) => earlier.type === 'discard',
 };
 
-/** Redirects to one address are sent once; addresses compare without regard to case. */
+/**
+ * Redirects to one address are sent once. The commands give the address with its domain in lower
+ * case, and local parts are compared as written (they may be case-sensitive, RFC 5321 2.4), as
+ * Pigeonhole compares them.
+ */
 export const REDIRECT_ACTION: ActionDefinition = {
   type: 'redirect',
   cancelsImplicitKeep: (action) => !(action.type === 'redirect' && action.copy),
   duplicates: (action, earlier) =>
-    action.type === 'redirect' &&
-    earlier.type === 'redirect' &&
-    action.address.toLowerCase() === earlier.address.toLowerCase(),
+    action.type === 'redirect' && earlier.type === 'redirect' && action.address === earlier.address,
 };
 
 /** Actions `reject` and `ereject` cannot stand beside (RFC 5429 section 2.2). */

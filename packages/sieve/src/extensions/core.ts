@@ -48,6 +48,12 @@ function checkConstantAddress(
   }
 }
 
+/** The address with its domain in lower case (domains compare without case; local parts may not). */
+export function withLowerCaseDomain(address: string): string {
+  const at = address.lastIndexOf('@');
+  return at < 0 ? address : address.slice(0, at + 1) + address.slice(at + 1).toLowerCase();
+}
+
 const redirect: CommandDefinition = {
   name: 'redirect',
   positional: [{ name: 'address', kind: 'string' }],
@@ -58,7 +64,10 @@ const redirect: CommandDefinition = {
       runtime.fail(`redirect address '${address}' is not a valid address`);
       return;
     }
-    runtime.addAction({ type: 'redirect', address, copy: false, origin: args.at }, args);
+    runtime.addAction(
+      { type: 'redirect', address: withLowerCaseDomain(address), copy: false, origin: args.at },
+      args,
+    );
   },
 };
 

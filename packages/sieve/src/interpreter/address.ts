@@ -1,4 +1,4 @@
-import { parseAddressList } from '@mailyard/mime';
+import { type MailboxAddress, parseAddressList } from '@mailyard/mime';
 
 /**
  * An address as Sieve tests see it: a local part and a domain. `address :all` compares
@@ -8,25 +8,48 @@ export interface SieveAddress {
   readonly localPart: string;
   /** null when the address has none (a bare local part, or `<>`). */
   readonly domain: string | null;
+  /**
+   * Set for a header value that holds no valid address at all (`From: undisclosed-recipients:;`,
+   * `To: bob`): the value as written, which only `:all` compares (RFC 5228 section 2.7.4: an
+   * address that is not valid is not matched by `:localpart` or `:domain`). Address parts of
+   * extensions must return null for it too.
+   */
+  readonly invalid?: string;
 }
 
 /** `local@domain` as `address :all` and `envelope :all` compare it. */
 export function addressText(address: SieveAddress): string {
+  if (address.invalid !== undefined) return address.invalid;
   return address.domain === null ? address.localPart : `${address.localPart}@${address.domain}`;
 }
 
-/** The mailboxes of an address header's value, group members included, in order. */
+function isValidMailbox(entry: MailboxAddress): boolean {
+  return (
+    entry.defects === undefined &&
+    entry.localPart !== '' &&
+    entry.domain !== null &&
+    entry.domain !== ''
+  );
+}
+
+/**
+ * The addresses of an address header's value, group members included, in order. Entries that are
+ * not valid addresses are left out; a value with no valid address at all is one invalid address
+ * holding the value as written. This is what Pigeonhole does, and the differential test holds us
+ * to it.
+ */
 export function headerAddresses(value: string): SieveAddress[] {
   const addresses: SieveAddress[] = [];
   for (const entry of parseAddressList(value)) {
-    if (entry.type === 'mailbox') {
-      if (entry.localPart !== '' || entry.domain !== null)
-        addresses.push({ localPart: entry.localPart, domain: entry.domain });
-    } else {
-      for (const member of entry.members)
-        addresses.push({ localPart: member.localPart, domain: member.domain });
+    const mailboxes = entry.type === 'mailbox' ? [entry] : entry.members;
+    for (const mailbox of mailboxes) {
+      if (isValidMailbox(mailbox))
+        addresses.push({ localPart: mailbox.localPart, domain: mailbox.domain });
     }
   }
+  const text = value.trim();
+  if (addresses.length === 0 && text !== '')
+    addresses.push({ localPart: '', domain: null, invalid: text });
   return addresses;
 }
 

@@ -7,6 +7,7 @@ import {
 } from '@mailyard/mime';
 import type { AddressPartDefinition } from '../compiler/definitions.js';
 import { type SieveAddress, headerAddresses } from './address.js';
+import { sieveFieldValue } from './header-value.js';
 
 const NO_VALUES: readonly string[] = Object.freeze([]);
 
@@ -63,13 +64,14 @@ export class SieveMessage {
     return values;
   }
 
-  /** The values unfolded but not decoded (address headers are parsed from these). */
+  /** The values unfolded (see sieveFieldValue) but not decoded: address headers are parsed from these. */
   rawHeaderValues(name: string): readonly string[] {
     const key = name.toLowerCase();
     let values = this.raw.get(key);
     if (values === undefined) {
       const fields = this.headers.lookup(key);
-      values = fields.length === 0 ? NO_VALUES : this.headers.getAll(key);
+      values =
+        fields.length === 0 ? NO_VALUES : fields.map((field) => sieveFieldValue(this.bytes, field));
       this.raw.set(key, values);
     }
     return values;

@@ -4,5 +4,5 @@ keep;
 fileinto "Frop";
 fileinto "inbox";
 redirect "a@example.com";
-redirect "A@EXAMPLE.com";
+redirect "a@EXAMPLE.com";
 keep;
