@@ -36,3 +36,36 @@ if header :contains "from" "coyote" {
     ]);
   });
 });
+
+describe('compile errors name the cause', () => {
+  it('a tag of an extension that is not required', () => {
+    expect(compileErrors('if header :count "ge" "a" "1" { keep; }')).toEqual([
+      "1:11: the :count match type of the header test needs the 'relational' extension: add it to require",
+    ]);
+    expect(compileErrors('if header :comparator "i;ascii-numeric" :is "a" "1" { keep; }')).toEqual([
+      "1:23: comparator 'i;ascii-numeric' needs the 'comparator-i;ascii-numeric' extension: add it to require",
+    ]);
+  });
+
+  it("no error of a command's own checks after its signature did not match", () => {
+    expect(compileErrors('require "fileinto"; fileinto ["a", "b"];')).toEqual([
+      '1:30: the 1st argument (mailbox) of the fileinto command must be a string, found a string list',
+    ]);
+  });
+
+  it('placement and shape', () => {
+    expect(compileErrors('else { keep; }')).toEqual([
+      '1:1: the else command must follow an if or elsif command',
+    ]);
+    expect(compileErrors('if (true, false) { keep; }')).toEqual([
+      '1:1: the if command needs exactly one test, not a test list',
+    ]);
+    expect(compileErrors('if keep { keep; }')).toEqual(["1:4: 'keep' is a command, not a test"]);
+    expect(compileErrors('stop { keep; }')).toEqual([
+      "1:1: the stop command takes no block: end it with ';'",
+    ]);
+    expect(compileErrors('if size :over :under 100 { keep; }')).toEqual([
+      "1:15: the size test takes only one size: ':over' and ':under' given",
+    ]);
+  });
+});

@@ -309,8 +309,14 @@ class Compiler implements ValidationContext {
       this.error(node, `the ${name} command needs a block`);
     if (blockRule === 'forbidden' && node.block !== null)
       this.error(node, `the ${name} command takes no block: end it with ';'`);
+    const errorsBefore = this.sink.errors;
     const args = this.matchSignature(definition, node, 'command', []);
-    const data = definition.validate ? definition.validate(args, this) : undefined;
+    // A definition's own checks assume its signature matched: after an error there, its
+    // arguments hold placeholders, which would only produce confusing errors of their own.
+    const data =
+      definition.validate && this.sink.errors === errorsBefore
+        ? definition.validate(args, this)
+        : undefined;
     const block = node.block === null ? null : this.compileBlock(node.block, depth + 1);
     return {
       kind: 'command',
@@ -344,8 +350,14 @@ class Compiler implements ValidationContext {
     } else if (rule !== 'none') {
       for (const test of node.tests) subtests.push(this.compileTest(test));
     }
+    const errorsBefore = this.sink.errors;
     const args = this.matchSignature(definition, node, 'test', subtests);
-    const data = definition.validate ? definition.validate(args, this) : undefined;
+    // A definition's own checks assume its signature matched: after an error there, its
+    // arguments hold placeholders, which would only produce confusing errors of their own.
+    const data =
+      definition.validate && this.sink.errors === errorsBefore
+        ? definition.validate(args, this)
+        : undefined;
     return {
       definition: definition as TestDefinition,
       args,
@@ -476,15 +488,13 @@ class Compiler implements ValidationContext {
       const added = own ? undefined : this.usableTagExtension(definition.name, name);
       const spec: TagSpec | undefined = own ?? added?.tag;
       if (!spec) {
-        const known = [...this.registry.tagExtensions(definition.name)].find(
-          (entry) => entry.item.tag.name === name,
-        );
-        this.error(
-          argument,
-          known
-            ? `the :${name} tag of ${what} needs the '${known.extension.capability}' extension: add it to require`
-            : `unknown tag ':${name}' for ${what}`,
-        );
+        this.error(argument, this.unknownTagMessage(definition, name, what));
+        // A match type of an extension not required still takes its argument (`:count "ge"`):
+        // skip it too, rather than report it as one positional argument too many.
+        const unrequired = definition.matchType
+          ? this.registry.matchTypes(name)[0]?.item
+          : undefined;
+        if (unrequired?.argument && args[i + 1]?.type === 'string') i++;
         continue;
       }
       if (tags.has(name)) {
@@ -552,6 +562,37 @@ class Compiler implements ValidationContext {
       extensionTags,
       modifiers.sort((a, b) => b.precedence - a.precedence),
     );
+  }
+
+  /** Why a tag is not accepted: most often, an extension it belongs to is not required. */
+  private unknownTagMessage(
+    definition: Signature & { readonly name: string },
+    name: string,
+    what: string,
+  ): string {
+    const candidates: { kind: string; entries: readonly Registered<unknown>[] }[] = [
+      {
+        kind: 'tag',
+        entries: this.registry
+          .tagExtensions(definition.name)
+          .filter((entry) => entry.item.tag.name === name),
+      },
+      { kind: 'match type', entries: definition.matchType ? this.registry.matchTypes(name) : [] },
+      {
+        kind: 'address part',
+        entries: definition.addressPart ? this.registry.addressParts(name) : [],
+      },
+      {
+        kind: 'modifier',
+        entries: definition.variableModifiers ? this.registry.variableModifiers(name) : [],
+      },
+    ];
+    for (const { kind, entries } of candidates) {
+      const entry = entries[0];
+      if (entry)
+        return `the :${name} ${kind} of ${what} needs the '${entry.extension.capability}' extension: add it to require`;
+    }
+    return `unknown tag ':${name}' for ${what}`;
   }
 
   private usableTagExtension(target: string, name: string): TagExtension | undefined {
