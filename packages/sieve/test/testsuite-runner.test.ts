@@ -82,7 +82,7 @@ describe('mailyard-sieve-test output and exit code (sieve-testsuite.md 2.2-2.4)'
       'test/svtest/harness.svtest',
       'test/runner-fixtures/failing.svtest',
     ]);
-    expect(result.stdout).toContain('PASS: 9 tests succeeded.');
+    expect(result.stdout).toContain('PASS: 11 tests succeeded.');
     expect(result.code).toBe(1);
     const missing = await runBin(['test/svtest/no-such-file.svtest']);
     expect(missing.code).toBe(1);

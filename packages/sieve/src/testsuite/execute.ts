@@ -55,10 +55,12 @@ export function executeActions(
 ): boolean {
   let ok = true;
   let keep = implicitKeep;
+  let kept = false;
   for (const action of actions) {
     switch (action.type) {
       case 'keep':
         target.store.append('INBOX', { bytes: message, flags: action.flags ?? [] });
+        kept = true;
         break;
       case 'fileinto':
         if (action.create) target.store.create(action.mailbox);
@@ -92,6 +94,7 @@ export function executeActions(
         break;
     }
   }
-  if (keep) target.store.append('INBOX', { bytes: message, flags: [] });
+  // The implicit (or failsafe) keep stores nothing when an explicit keep already did.
+  if (keep && !kept) target.store.append('INBOX', { bytes: message, flags: [] });
   return ok;
 }

@@ -4,6 +4,7 @@ import type { Arguments } from '../compiler/arguments.js';
 import type { CommandDefinition, SieveExtension, TestDefinition } from '../compiler/definitions.js';
 import type { SieveAction } from '../interpreter/actions.js';
 import type { SieveRuntime } from '../interpreter/runtime.js';
+import { DEFAULT_TEST_MESSAGE } from './default-message.js';
 import { TEST_FAILED, type TestsuiteHarness } from './harness.js';
 
 const encoder = new TextEncoder();
@@ -157,7 +158,8 @@ export function testsuiteExtension(harness: TestsuiteHarness): SieveExtension {
     const folder = runtime.string(args.tagString('folder')!);
     if (!harness.store.exists(folder)) {
       harness.logError(`testsuite: failed to open mailbox '${folder}'`);
-      harness.setMessage(encoder.encode(''), runtime);
+      // Pigeonhole's quirk (sieve-testsuite.md 4.4): the default message comes back.
+      harness.setMessage(encoder.encode(DEFAULT_TEST_MESSAGE), runtime);
     }
     const stored = harness.store.message(folder, index);
     if (!stored) {

@@ -46,6 +46,8 @@ export class TestsuiteHarness {
   readonly result = new SieveResult();
   /** Actions of `result` already carried out by `test_result_execute`. */
   executed = 0;
+  /** Whether the implicit keep of `result` was carried out. */
+  implicitKeepDone = false;
   compiled: CompiledScript | null = null;
   readonly binaries = new Map<string, CompiledScript>();
   readonly errors: string[] = [];
@@ -157,6 +159,7 @@ export class TestsuiteHarness {
   resetResult(outbox: boolean): void {
     this.result.clear();
     this.executed = 0;
+    this.implicitKeepDone = false;
     if (outbox) this.outbox.length = 0;
   }
 
@@ -165,7 +168,10 @@ export class TestsuiteHarness {
     this.errors.length = 0;
     const pending = this.result.actions.slice(this.executed);
     this.executed = this.result.actions.length;
-    return executeActions(pending, this.result.implicitKeep, this.messageBytes, this.envelope, {
+    // The implicit keep stores the message once per result, however often it is executed.
+    const implicitKeep = this.result.implicitKeep && !this.implicitKeepDone;
+    if (implicitKeep) this.implicitKeepDone = true;
+    return executeActions(pending, implicitKeep, this.messageBytes, this.envelope, {
       store: this.store,
       outbox: this.outbox,
       error: (message) => this.logError(message),
