@@ -73,6 +73,22 @@ describe('budgets (limit options)', () => {
     expect(unlimited.steps).toBeGreaterThan(10_000);
   });
 
+  it('maxExpandedString stops a string of many long references before it takes memory', () => {
+    const script = `require "variables"; set "a" "${'x'.repeat(4000)}"; if string :is "${'${a}'.repeat(100_000)}" "" { keep; }`;
+    const result = run(script);
+    expect(result.status).toBe('error');
+    expect(result.error!.message).toBe('a string expands to more than 1048576 characters');
+    const small = compileSieve(
+      'require "variables"; set "a" "0123456789"; set "b" "${a}${a}${a}";',
+    ).script!;
+    const limited = runScript(
+      small,
+      { message: bytes(DEFAULT_MESSAGE), envelope: ENVELOPE },
+      { limits: { maxExpandedString: 25 } },
+    );
+    expect(limited.error!.message).toBe('a string expands to more than 25 characters');
+  });
+
   it('maxVariableSize cuts values; maxVariables caps names', () => {
     const doubling =
       'require "variables"; set "a" "0123456789";' + 'set "a" "${a}${a}";'.repeat(30);

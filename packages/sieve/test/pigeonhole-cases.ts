@@ -284,6 +284,12 @@ export const MORE_CASES: readonly DifferentialCase[] = [
     message: LIST_MESSAGE,
   },
   {
+    name: 'match variables past ${9}',
+    script:
+      'require ["variables", "fileinto"];\nif header :matches "subject" "*?*?*?*?*?*?" { fileinto "a${10}b${9}c${11}d${12}e${13}"; }\n',
+    message: LIST_MESSAGE,
+  },
+  {
     name: 'i;ascii-numeric on headers without digits',
     script:
       'require ["fileinto", "relational", "comparator-i;ascii-numeric"];\nif header :value "gt" :comparator "i;ascii-numeric" "subject" "99999" { fileinto "infinity"; }\nif header :is :comparator "i;ascii-numeric" "x-count" "7" { fileinto "seven"; }\n',

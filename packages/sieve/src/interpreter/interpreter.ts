@@ -1,6 +1,6 @@
 import type { Arguments } from '../compiler/arguments.js';
 import type { CompiledBlock, CompiledScript, CompiledTest } from '../compiler/program.js';
-import type { SieveString, SieveStringList } from '../compiler/strings.js';
+import type { SieveString, SieveStringList, VariableReference } from '../compiler/strings.js';
 import type { MatchContext } from '../compiler/definitions.js';
 import type { SourcePosition } from '../protocol/diagnostic.js';
 import type { KeepAction, SieveAction } from './actions.js';
@@ -158,23 +158,29 @@ class Interpreter implements SieveRuntime, MatchContext {
   string(value: SieveString): string {
     const parts = value.parts;
     if (parts === null) return value.text;
+    const max = this.limits.maxExpandedString;
     let out = '';
     for (const part of parts) {
-      if (typeof part === 'string') out += part;
-      else if (part.matchIndex !== null) out += this.matchValues[part.matchIndex] ?? '';
-      else if (part.namespace === null) out += this.variables.get(part.name) ?? '';
-      else {
-        for (const entry of this.script.registry.namespaces(part.namespace)) {
-          const found = entry.item.get(part.name, this);
-          if (found !== undefined) {
-            out += found;
-            break;
-          }
-        }
+      out += typeof part === 'string' ? part : this.reference(part);
+      // Checked as it grows: a string of many references to a long variable must fail before it
+      // takes memory, not after.
+      if (out.length > max) {
+        this.fail(`a string expands to more than ${max} characters`);
+        return out.slice(0, max);
       }
     }
     this.step(parts.length);
     return out;
+  }
+
+  private reference(part: VariableReference): string {
+    if (part.matchIndex !== null) return this.matchValues[part.matchIndex] ?? '';
+    if (part.namespace === null) return this.variables.get(part.name) ?? '';
+    for (const entry of this.script.registry.namespaces(part.namespace)) {
+      const found = entry.item.get(part.name, this);
+      if (found !== undefined) return found;
+    }
+    return '';
   }
 
   stringList(value: SieveStringList): readonly string[] {

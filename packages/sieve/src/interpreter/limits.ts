@@ -16,6 +16,11 @@ export interface RuntimeLimits {
   readonly maxVariableSize: number;
   /** Distinct variables one run may set. Default 255. */
   readonly maxVariables: number;
+  /**
+   * Longest string a run builds by expanding `${...}` references (a key, a mailbox name, a
+   * reason), in characters; past it the run fails. Default 1 MiB, the longest literal string.
+   */
+  readonly maxExpandedString: number;
 }
 
 export const DEFAULT_RUNTIME_LIMITS: RuntimeLimits = {
@@ -24,4 +29,5 @@ export const DEFAULT_RUNTIME_LIMITS: RuntimeLimits = {
   maxRedirects: 4,
   maxVariableSize: 4096,
   maxVariables: 255,
+  maxExpandedString: 1024 * 1024,
 };
