@@ -89,6 +89,15 @@ describe('budgets (limit options)', () => {
     expect(limited.error!.message).toBe('a string expands to more than 25 characters');
   });
 
+  it('many expanded strings at once are bounded by the step budget', () => {
+    const item = `"${'${a}'.repeat(200)}"`;
+    const list = `[${Array.from({ length: 1000 }, () => item).join(', ')}]`;
+    const script = `require "variables"; set "a" "${'x'.repeat(4000)}"; if string :is ${list} "" { keep; }`;
+    const result = run(script);
+    expect(result.status).toBe('error');
+    expect(result.error!.message).toBe('script exceeded its CPU budget of 1000000 steps');
+  });
+
   it('maxVariableSize cuts values; maxVariables caps names', () => {
     const doubling =
       'require "variables"; set "a" "0123456789";' + 'set "a" "${a}${a}";'.repeat(30);

@@ -161,15 +161,22 @@ class Interpreter implements SieveRuntime, MatchContext {
     const max = this.limits.maxExpandedString;
     let out = '';
     for (const part of parts) {
-      out += typeof part === 'string' ? part : this.reference(part);
+      if (typeof part === 'string') {
+        out += part;
+        continue;
+      }
+      const piece = this.reference(part);
+      out += piece;
       // Checked as it grows: a string of many references to a long variable must fail before it
-      // takes memory, not after.
+      // takes memory, not after. Each reference costs a step per 64 characters it brings, so that
+      // a run's expansions together stay within the CPU budget too (a list of many such strings).
+      this.step(1 + (piece.length >>> 6));
       if (out.length > max) {
         this.fail(`a string expands to more than ${max} characters`);
         return out.slice(0, max);
       }
+      if (this.error !== null) return out;
     }
-    this.step(parts.length);
     return out;
   }
 

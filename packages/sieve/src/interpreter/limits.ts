@@ -4,8 +4,9 @@
  */
 export interface RuntimeLimits {
   /**
-   * CPU steps: each command and test counts one, and each comparison of a value with a key one
-   * more. Default 1,000,000.
+   * CPU steps: each command and test counts one, each comparison of a value with a key one more,
+   * each `:matches` backtrack one, and each `${...}` reference one plus one per 64 characters it
+   * brings. Default 1,000,000.
    */
   readonly maxSteps: number;
   /** Actions in the result, implicit keep not counted. Default 32 (Pigeonhole's default). */
