@@ -95,7 +95,7 @@ describe('budgets (limit options)', () => {
     const script = `require "variables"; set "a" "${'x'.repeat(4000)}"; if string :is ${list} "" { keep; }`;
     const result = run(script);
     expect(result.status).toBe('error');
-    expect(result.error!.message).toBe('script exceeded its CPU budget of 1000000 steps');
+    expect(result.error!.message).toBe('script exceeded its CPU budget of 10000000 steps');
   });
 
   it('maxVariableSize cuts values; maxVariables caps names', () => {
@@ -117,9 +117,12 @@ describe('the :matches glob matcher', () => {
   const never = () => {};
   it('captures leftmost-shortest', () => {
     const captures: number[] = [];
-    expect(matchGlob(parseGlob('*<*@*'), 'Acme <a.b@example.com>', captures, { step: never })).toBe(
-      true,
-    );
+    expect(
+      matchGlob(parseGlob('*<*@*'), 'Acme <a.b@example.com>', captures, {
+        step: never,
+        stopped: false,
+      }),
+    ).toBe(true);
     expect(captures).toEqual([0, 5, 6, 9, 10, 22]);
   });
 
@@ -129,9 +132,26 @@ describe('the :matches glob matcher', () => {
     expect(
       matchGlob(parseGlob('*a*a*a*a*a*a*a*a*b'), value, null, {
         step: (n: number) => (steps += n),
+        stopped: false,
       }),
     ).toBe(false);
     expect(steps).toBeLessThan(20_000 * 20);
+  });
+
+  it('charges its whole walk, long literals included, to the budget', () => {
+    const literal = 'b'.repeat(100_000);
+    let steps = 0;
+    const budget = {
+      step: (n: number) => void (steps += n),
+      get stopped() {
+        return steps > 1_000_000;
+      },
+    };
+    expect(matchGlob(parseGlob(`*${literal}c`), 'b'.repeat(200_000), null, budget)).toBe(false);
+    // Each starting point compares a 100,000-character literal: charged (6,250 a time), so the
+    // budget runs out after some 160 of the 100,000 starting points, and the matcher gives up.
+    expect(steps).toBeGreaterThan(1_000_000);
+    expect(steps).toBeLessThan(1_100_000);
   });
 });
 

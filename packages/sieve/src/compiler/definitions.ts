@@ -121,6 +121,8 @@ export interface MatchContext {
   setMatchValues(values: readonly string[]): void;
   /** Counts work against the CPU budget. */
   step(count: number): void;
+  /** Whether the run is ending (budget exceeded, error): long matching loops give up then. */
+  readonly stopped: boolean;
 }
 
 /** A match type (`:is`, `:value "gt"`, ...). */

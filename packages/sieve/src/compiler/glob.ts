@@ -19,6 +19,12 @@ export interface GlobPattern {
   readonly literal: string | null;
 }
 
+/** What the matcher charges its work to; it gives up once the run is `stopped` (out of budget). */
+export interface GlobBudget {
+  step(count: number): void;
+  readonly stopped: boolean;
+}
+
 /** Splits a (normalised) pattern into tokens. Consecutive literal characters form one token. */
 export function parseGlob(pattern: string): GlobPattern {
   const tokens: GlobToken[] = [];
@@ -55,13 +61,13 @@ function charLength(value: string, at: number): number {
  * comparator's canonical form). When `captures` is given, it receives for each wildcard the
  * [start, end) offsets in `value` it matched: the earlier `*` match as little as possible, the
  * leftmost-shortest rule RFC 5229 section 3.2 illustrates. Returns false without touching
- * `captures` on failure. `budget.step` is charged one unit per backtrack, for the CPU budget.
+ * `captures` on failure. `budget.step` is charged one unit per step of the walk, for the CPU budget.
  */
 export function matchGlob(
   pattern: GlobPattern,
   value: string,
   captures: number[] | null,
-  budget: { step(count: number): void },
+  budget: GlobBudget,
 ): boolean {
   const tokens = pattern.tokens;
   if (pattern.literal !== null) {
@@ -76,8 +82,14 @@ export function matchGlob(
   let starToken = -1;
   let starWildcard = 0;
   let starEnd = 0;
-  let backtracks = 0;
+  // Work done, charged to the budget by the thousand: every turn of the loop below counts.
+  let work = 0;
   for (;;) {
+    if (++work >= 1024) {
+      budget.step(work);
+      work = 0;
+      if (budget.stopped) return false;
+    }
     if (t < tokens.length) {
       const token = tokens[t]!;
       if (token.kind === 'any') {
@@ -104,7 +116,7 @@ export function matchGlob(
           t++;
           continue;
         }
-      } else if (value.startsWith(token.text, v)) {
+      } else if (((work += token.text.length >>> 4), value.startsWith(token.text, v))) {
         v += token.text.length;
         t++;
         continue;
@@ -113,18 +125,17 @@ export function matchGlob(
       break;
     }
     // Mismatch: let the last `*` take one more character and try again from after it.
-    if (starToken < 0 || starEnd >= value.length) return false;
-    starEnd += charLength(value, starEnd);
-    if (++backtracks === 1024) {
-      budget.step(backtracks);
-      backtracks = 0;
+    if (starToken < 0 || starEnd >= value.length) {
+      budget.step(work);
+      return false;
     }
+    starEnd += charLength(value, starEnd);
     t = starToken + 1;
     v = starEnd;
     wildcard = starWildcard + 1;
     if (captures) spans[starWildcard * 2 + 1] = starEnd;
   }
-  if (backtracks > 0) budget.step(backtracks);
+  budget.step(work);
   if (captures) for (let i = 0; i < spans.length; i++) captures[i] = spans[i]!;
   return true;
 }

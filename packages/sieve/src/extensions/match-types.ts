@@ -95,7 +95,10 @@ export const MATCHES: MatchTypeDefinition<readonly GlobPattern[]> = {
       const value = values[i]!;
       const canonical = canonicalList[i]!;
       for (const pattern of patterns) {
-        if (!matchGlob(pattern, canonical, captures, context)) continue;
+        if (!matchGlob(pattern, canonical, captures, context)) {
+          if (context.stopped) return false;
+          continue;
+        }
         if (captures) {
           // The comparators with substring support keep lengths (ASCII case folding), so offsets
           // in the canonical form are offsets in the value too.

@@ -148,6 +148,10 @@ class Interpreter implements SieveRuntime, MatchContext {
     return outcome;
   }
 
+  get stopped(): boolean {
+    return this.unwinding !== null;
+  }
+
   step(count = 1): void {
     this.steps += count;
     if (this.steps > this.limits.maxSteps && this.error === null) {
@@ -168,9 +172,10 @@ class Interpreter implements SieveRuntime, MatchContext {
       const piece = this.reference(part);
       out += piece;
       // Checked as it grows: a string of many references to a long variable must fail before it
-      // takes memory, not after. Each reference costs a step per 64 characters it brings, so that
-      // a run's expansions together stay within the CPU budget too (a list of many such strings).
-      this.step(1 + (piece.length >>> 6));
+      // takes memory, not after. Each reference costs a step per 4 characters it brings, so that
+      // a run's expansions together stay within the CPU budget too (a list of many such strings
+      // holds at most some 40 million characters under the default budget).
+      this.step(1 + (piece.length >>> 2));
       if (out.length > max) {
         this.fail(`a string expands to more than ${max} characters`);
         return out.slice(0, max);
