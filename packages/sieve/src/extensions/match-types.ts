@@ -68,6 +68,8 @@ export const CONTAINS: MatchTypeDefinition<readonly string[]> = {
   match(values, keys, comparator, _argument, context) {
     context.step(values.length * keys.length);
     for (const value of canonicalValues(comparator, values)) {
+      // A substring search costs with the length of the value searched: charged per 64 characters.
+      context.step((value.length >>> 6) * keys.length);
       for (const key of keys) if (value.includes(key)) return true;
     }
     return false;
