@@ -14,7 +14,11 @@ export type {
   TagNode,
   TestNode,
 } from './protocol/ast.js';
-export type { SieveDiagnostic, SourcePosition } from './protocol/diagnostic.js';
+export {
+  type SieveDiagnostic,
+  type SourcePosition,
+  formatSieveDiagnostic,
+} from './protocol/diagnostic.js';
 export { DEFAULT_PARSE_LIMITS, type ParseLimits } from './protocol/parse-limits.js';
 export { type ParseResult, parseScript } from './protocol/parser.js';
 

@@ -61,9 +61,4 @@ export class SieveResult {
     this.cancelled = false;
     this.redirects = 0;
   }
-
-  /** Puts the implicit keep back (a failed run: the message must not be lost). */
-  restoreImplicitKeep(): void {
-    this.cancelled = false;
-  }
 }

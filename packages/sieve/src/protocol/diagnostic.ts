@@ -14,6 +14,16 @@ export interface SieveDiagnostic extends SourcePosition {
   readonly message: string;
 }
 
+/**
+ * A diagnostic as one line of text: `name: line 3, column 7: error: unknown command 'frob'`
+ * (without `name: ` when no name is given), the form ManageSieve replies and the runner's stderr
+ * use.
+ */
+export function formatSieveDiagnostic(diagnostic: SieveDiagnostic, name?: string): string {
+  const prefix = name === undefined ? '' : `${name}: `;
+  return `${prefix}line ${diagnostic.line}, column ${diagnostic.column}: ${diagnostic.severity}: ${diagnostic.message}`;
+}
+
 /** Collects diagnostics up to a cap, so that a hostile script cannot fill memory with errors. */
 export class DiagnosticSink {
   readonly diagnostics: SieveDiagnostic[] = [];

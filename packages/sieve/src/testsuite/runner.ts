@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { compileWithRegistry } from '../compiler/compile.js';
+import { formatSieveDiagnostic } from '../protocol/diagnostic.js';
 import { standardRegistry } from '../extensions/index.js';
 import { runScript } from '../interpreter/interpreter.js';
 import type { ExtensionRegistry } from '../compiler/registry.js';
@@ -41,11 +42,8 @@ export function runTestFile(file: string, options: TestFileOptions = {}): TestFi
   const name = basename(file).replace(/\.(svtest|sieve)$/, '');
   const compiled = source ? compileWithRegistry(source, harness.registry, { name }) : null;
   if (!compiled?.script) {
-    for (const error of compiled?.errors ?? []) {
-      harness.errorOutput.push(
-        `${name}: line ${error.line}, column ${error.column}: error: ${error.message}`,
-      );
-    }
+    for (const error of compiled?.errors ?? [])
+      harness.errorOutput.push(formatSieveDiagnostic(error, name));
     harness.print('XX: Test CASE FAILED: failed to compile testcase script');
     harness.failures++;
   } else {
