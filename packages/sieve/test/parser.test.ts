@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileSieve, parseScript, type StringNode } from '../src/index.js';
+import { compileSieve, formatSieveDiagnostic, parseScript, type StringNode } from '../src/index.js';
 
 function errors(source: string | Uint8Array, limits = {}): string[] {
   return parseScript(source, limits).diagnostics.map((d) => `${d.line}:${d.column}: ${d.message}`);
@@ -116,9 +116,24 @@ describe('hostile input gets errors, never a throw', () => {
     );
   });
 
-  it('many errors stop at the error cap', () => {
-    const result = compileSieve('frob;'.repeat(10_000) + 'a b c d'.repeat(10_000));
-    expect(result.errors.length).toBeLessThanOrEqual(101);
+  it('many errors stop at the error cap (maxErrors)', () => {
+    const source = Array.from({ length: 300 }, (_, i) => `frob${i};`).join('\n');
+    const capped = compileSieve(source, { limits: { maxErrors: 5 } }).errors.map((e) =>
+      formatSieveDiagnostic(e),
+    );
+    expect(capped).toEqual([
+      "line 1, column 1: error: unknown command 'frob0'",
+      "line 2, column 1: error: unknown command 'frob1'",
+      "line 3, column 1: error: unknown command 'frob2'",
+      "line 4, column 1: error: unknown command 'frob3'",
+      "line 5, column 1: error: unknown command 'frob4'",
+      'line 6, column 1: error: too many errors (more than 5); the rest of the script is not checked',
+    ]);
+    const byDefault = compileSieve(source).errors;
+    expect(byDefault).toHaveLength(101);
+    expect(byDefault.at(-1)!.message).toBe(
+      'too many errors (more than 100); the rest of the script is not checked',
+    );
   });
 
   it('unterminated everything', () => {
