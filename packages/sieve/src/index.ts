@@ -67,7 +67,7 @@ export type {
   TemplatePart,
   VariableReference,
 } from './compiler/strings.js';
-export { type GlobPattern, matchGlob, parseGlob } from './compiler/glob.js';
+export { type GlobBudget, type GlobPattern, matchGlob, parseGlob } from './compiler/glob.js';
 
 // Running.
 export type {
