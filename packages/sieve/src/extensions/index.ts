@@ -1,0 +1,27 @@
+import type { SieveExtension } from '../compiler/definitions.js';
+import { ExtensionRegistry } from '../compiler/registry.js';
+import { comparatorAsciiNumeric } from './comparators.js';
+import { comparatorAsciiCasemap, comparatorOctet, core, envelope } from './core.js';
+import { encodedCharacter } from './encoded-character.js';
+import { fileintoExtension } from './fileinto.js';
+import { ereject, reject } from './reject.js';
+import { relational } from './relational.js';
+import { variables } from './variables.js';
+
+/** Every extension this package implements, the core first. */
+export const STANDARD_EXTENSIONS: readonly SieveExtension[] = [
+  core,
+  comparatorOctet,
+  comparatorAsciiCasemap,
+  comparatorAsciiNumeric,
+  envelope,
+  fileintoExtension,
+  reject,
+  ereject,
+  encodedCharacter,
+  variables,
+  relational,
+];
+
+/** A registry of every standard extension, shared (registries are immutable). */
+export const standardRegistry: ExtensionRegistry = new ExtensionRegistry(STANDARD_EXTENSIONS);

@@ -1,0 +1,38 @@
+/**
+ * What the interpreter asks of the application that runs it. The interpreter does no I/O: every
+ * fact about the world outside the message comes through here, synchronously. An application
+ * whose facts live behind asynchronous I/O loads what a run needs before it (the user's mailbox
+ * names, say); a run takes microseconds, and nothing here is asked in a loop the script controls
+ * beyond its step budget. Every method is optional; the defaults say what happens without it.
+ */
+export interface SieveHost {
+  /** Whether the user's mailbox exists (`mailboxexists`, `fileinto` checks). Default: only INBOX. */
+  mailboxExists?(name: string): boolean;
+  /** The current time (`currentdate`, vacation periods). Default: the system clock. */
+  now?(): Date;
+  /** An environment item (RFC 5183: `domain`, `host`, `location`, `name`, ...). Default: none. */
+  environment?(name: string): string | undefined;
+  /**
+   * Duplicate tracking (RFC 7352): whether a message with this id was seen for this handle
+   * within the period, recording it as seen. Default: never seen.
+   */
+  duplicateSeen?(id: string, handle: string, periodSeconds: number): boolean;
+  /** Per-mailbox (mailbox given) or server metadata (RFC 5490). Default: none. */
+  metadata?(mailbox: string | null, annotation: string): string | undefined;
+  /** Whether a mailbox with that special-use attribute exists (RFC 8579). Default: false. */
+  specialUseExists?(attribute: string): boolean;
+  /**
+   * The source of a script `include` names (RFC 6609), from the user's scripts (`personal`) or
+   * the administrator's (`global`); undefined when there is none. The include extension compiles
+   * it once per run and caches nothing across runs; a host that wants that keeps compiled
+   * scripts itself. Default: none.
+   */
+  includedScript?(name: string, location: 'personal' | 'global'): string | Uint8Array | undefined;
+}
+
+/** The host used when none is given: a user with only an INBOX, the system clock, nothing else. */
+export const DEFAULT_HOST: SieveHost = {};
+
+export function hostMailboxExists(host: SieveHost, name: string): boolean {
+  return host.mailboxExists ? host.mailboxExists(name) : name.toUpperCase() === 'INBOX';
+}
