@@ -356,8 +356,10 @@ export class ManageSieveSession {
   }
 
   /**
-   * The capabilities (RFC 5804 1.7): SASL with the mechanisms this connection may use now
-   * (empty once logged in, as Dovecot has it), STARTTLS until TLS is up, OWNER once logged in.
+   * The capabilities (RFC 5804 1.7): before login SASL with the mechanisms this connection may
+   * use now and STARTTLS until TLS is up; after it OWNER, and neither of those (nothing is left
+   * to negotiate; Dovecot leaves them out too, and a client that checks that an empty SASL comes
+   * with STARTTLS, as sieve-connect does, would balk at `"SASL" ""`).
    */
   private capabilities(): Capability[] {
     const { options } = this.context;
@@ -372,13 +374,13 @@ export class ManageSieveSession {
     if (options.maxRedirects !== undefined) {
       list.push({ name: 'MAXREDIRECTS', value: String(options.maxRedirects) });
     }
-    const mechanisms =
-      this.state === 'authenticated' ? [] : (this.sasl?.advertise({ secure: this.secure }) ?? []);
-    list.push({ name: 'SASL', value: mechanisms.join(' ') });
-    if (this.state !== 'authenticated' && this.connection.tlsAvailable && !this.secure) {
-      list.push({ name: 'STARTTLS' });
+    if (this.state === 'authenticated') {
+      list.push({ name: 'OWNER', value: this.user! });
+    } else {
+      const mechanisms = this.sasl?.advertise({ secure: this.secure }) ?? [];
+      list.push({ name: 'SASL', value: mechanisms.join(' ') });
+      if (this.connection.tlsAvailable && !this.secure) list.push({ name: 'STARTTLS' });
     }
-    if (this.state === 'authenticated') list.push({ name: 'OWNER', value: this.user! });
     list.push({ name: 'UNAUTHENTICATE' });
     list.push({ name: 'VERSION', value: '1.0' });
     return list;
