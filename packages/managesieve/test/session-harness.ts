@@ -79,6 +79,10 @@ export class TestClient implements ManageSieveTransport {
     for (const waiter of this.drainWaiters.splice(0)) waiter();
   }
 
+  get waitingForDrain(): boolean {
+    return this.drainWaiters.length > 0;
+  }
+
   async startTls(): Promise<void> {
     this.tlsStarted++;
   }

@@ -144,6 +144,23 @@ describe('ManageSieve limits and hostile input', () => {
     expect(client.take()).toBe('OK "NOOP completed"\r\n'.repeat(2000));
   });
 
+  it('holds one batch of answers, not all, for a client that pipelines GETSCRIPT and does not read', async () => {
+    const { engine: e } = await engine();
+    const client = new TestClient(e);
+    await client.login();
+    const script = 'k'.repeat(100_000);
+    await client.send(`PUTSCRIPT "big" {${script.length}+}\r\n${script}\r\n`);
+    client.writesBeforeFull = 0;
+    client.session.receive(Buffer.from('GETSCRIPT "big"\r\n'.repeat(50)));
+    while (!client.waitingForDrain) await new Promise((resolve) => setImmediate(resolve));
+    // One answer went out and the session waits for the transport before the next.
+    expect(Buffer.byteLength(client.take())).toBeLessThan(2 * script.length);
+    const done = client.session.idle();
+    client.release();
+    await done;
+    expect(client.take().split('OK "Getscript completed"').length - 1).toBe(49);
+  });
+
   it('survives a connection dropped in the middle of a literal and of a SASL exchange', async () => {
     const { engine: e, store } = await engine();
     const one = new TestClient(e);

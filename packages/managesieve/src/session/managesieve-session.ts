@@ -67,6 +67,9 @@ type State = 'new' | 'unauthenticated' | 'sasl' | 'authenticated' | 'closed';
 /** Commands that carry a script: a literal too large for them is a quota matter. */
 const SCRIPT_COMMANDS: ReadonlySet<string> = new Set(['PUTSCRIPT', 'CHECKSCRIPT']);
 
+/** Octets of answers gathered before they are written, when commands come pipelined. */
+const WRITE_BATCH = 64 * 1024;
+
 const PLAINTEXT_REFUSED = 'Plaintext authentication disallowed on non-secure connections';
 
 /**
@@ -94,6 +97,7 @@ export class ManageSieveSession {
   private running: Promise<void> = Promise.resolve();
   private paused = false;
   private outgoing: Buffer[] = [];
+  private outgoingBytes = 0;
   private readonly sasl: SaslServer | undefined;
   private readonly logger: Logger;
 
@@ -232,7 +236,7 @@ export class ManageSieveSession {
       // Answers of pipelined commands go out a command at a time once they are large (a
       // GETSCRIPT of a big script), so that a client that does not read cannot make us hold
       // them all.
-      if (this.outgoing.reduce((sum, b) => sum + b.length, 0) >= 64 * 1024) await this.flush();
+      if (this.outgoingBytes >= WRITE_BATCH) await this.flush();
     }
   }
 
@@ -759,13 +763,16 @@ export class ManageSieveSession {
   // ---- output and bookkeeping ----
 
   private send(bytes: Buffer): void {
-    if (bytes.length > 0) this.outgoing.push(bytes);
+    if (bytes.length === 0) return;
+    this.outgoing.push(bytes);
+    this.outgoingBytes += bytes.length;
   }
 
   private async flush(): Promise<void> {
     if (this.outgoing.length === 0) return;
     const bytes = this.outgoing.length === 1 ? this.outgoing[0]! : Buffer.concat(this.outgoing);
     this.outgoing = [];
+    this.outgoingBytes = 0;
     if (this.state === 'closed') return;
     if (!this.transport.write(bytes)) await this.transport.drain();
   }
@@ -790,6 +797,7 @@ export class ManageSieveSession {
     this.state = 'closed';
     const pending = this.outgoing;
     this.outgoing = [];
+    this.outgoingBytes = 0;
     if (pending.length > 0) this.transport.write(Buffer.concat(pending));
     this.transport.close();
   }
