@@ -1,4 +1,5 @@
 import { type Logger, type UserAccount, loggerWithFields } from '@mailyard/mailstore-interface';
+import type { AcceptedConnection, SocketTransport } from '@mailyard/node-listeners';
 import {
   type LoginRefusal,
   type SaslServer,
@@ -32,35 +33,14 @@ import type {
 } from './managesieve-hooks.js';
 import type { SieveCheckResult } from './script-checker.js';
 
-/** What the session needs from the connection it runs on; the node floor provides it. */
-export interface ManageSieveTransport {
-  /** Sends bytes; false when the transport's buffer is full (then wait for `drain()`). */
-  write(bytes: Uint8Array): boolean;
-  /** Resolves once the transport can take more after `write` returned false. */
-  drain(): Promise<void>;
-  /** Upgrades to TLS (after `OK` to STARTTLS); resolves once the handshake is done. */
-  startTls(): Promise<void>;
-  /** Closes the connection once what was written is out. */
-  close(): void;
-  /** Stop and resume reading from the client, for backpressure on pipelined input. */
-  pause(): void;
-  resume(): void;
-}
+/**
+ * What the session needs from the connection it runs on; the node floor provides it (the shape
+ * every line protocol of node-listeners' session server has).
+ */
+export type ManageSieveTransport = SocketTransport;
 
 /** What the transport knows about a connection. */
-export interface ManageSieveConnection {
-  readonly id: string;
-  readonly remoteAddress: string;
-  readonly remotePort: number;
-  readonly localAddress: string;
-  readonly localPort: number;
-  /** The listener's name, for hooks and logs (`sieve`). */
-  readonly listener: string;
-  /** TLS from the first byte (not in RFC 5804, but some deployments tunnel it). */
-  readonly secure: boolean;
-  /** STARTTLS can be offered: the transport has a certificate and the connection is plain. */
-  readonly tlsAvailable: boolean;
-}
+export type ManageSieveConnection = AcceptedConnection;
 
 type State = 'new' | 'unauthenticated' | 'sasl' | 'authenticated' | 'closed';
 

@@ -59,6 +59,10 @@ describeWithCommand('sieve-connect', 'sieve-connect against the ManageSieve serv
 
   /** sieve-connect with one action; the password goes through file descriptor 3. */
   function sieveConnect(...args: string[]): Promise<Run> {
+    return sieveConnectWith('wonderland', ...args);
+  }
+
+  function sieveConnectWith(password: string, ...args: string[]): Promise<Run> {
     return new Promise((resolve, reject) => {
       const child = spawn(
         'sieve-connect',
@@ -83,7 +87,7 @@ describeWithCommand('sieve-connect', 'sieve-connect against the ManageSieve serv
       let stderr = '';
       child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
       child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      (child.stdio[3] as NodeJS.WritableStream).end('wonderland\n');
+      (child.stdio[3] as NodeJS.WritableStream).end(`${password}\n`);
       child.on('error', reject);
       child.on('close', (code) => resolve({ code, stdout, stderr }));
     });
@@ -149,30 +153,7 @@ describeWithCommand('sieve-connect', 'sieve-connect against the ManageSieve serv
   });
 
   it('is refused a wrong password', async () => {
-    const run = await new Promise<Run>((resolve) => {
-      const child = spawn(
-        'sieve-connect',
-        [
-          '--server',
-          '127.0.0.1',
-          '--port',
-          String(port),
-          '--user',
-          'alice@example.com',
-          '--authmech',
-          'PLAIN',
-          '--passwordfd',
-          '3',
-          '--notlsverify',
-          '--list',
-        ],
-        { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] },
-      );
-      let stderr = '';
-      child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      (child.stdio[3] as NodeJS.WritableStream).end('wrong\n');
-      child.on('close', (code) => resolve({ code, stdout: '', stderr }));
-    });
+    const run = await sieveConnectWith('wrong', '--list');
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain('Authentication failed');
   });
