@@ -102,6 +102,14 @@ describe('FsSieveScriptStore on disk', () => {
     expect(await again.getActive(USER)).toEqual({ name: 'main', content: 'keep;' });
   });
 
+  it('makes the directories it needs, however deep', async () => {
+    const directory = join(await tempDir(), 'deep', 'er');
+    const store = new FsSieveScriptStore({ directory });
+    expect(await store.put(USER, 'main', 'keep;', NO_QUOTA)).toBe('stored');
+    expect(await readdir(store.userDirectory(USER))).toEqual(['main.sieve']);
+    expect(await store.put(USER, 'other', 'keep;', NO_QUOTA)).toBe('stored');
+  });
+
   it('ignores what a crash may leave behind: temporary files and an .active naming no script', async () => {
     const directory = await tempDir();
     const store = new FsSieveScriptStore({ directory });

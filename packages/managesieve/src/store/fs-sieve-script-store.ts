@@ -1,5 +1,5 @@
 import { link, mkdir, readFile, readdir, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import {
   isMissingFileError as isNotFound,
   syncDirectory,
@@ -104,7 +104,7 @@ export class FsSieveScriptStore implements SieveScriptStore {
       const outcome = quotaOutcome(scripts, name, scriptSize(content), quota);
       if (outcome !== 'stored') return outcome;
       const dir = this.userDirectory(user);
-      await mkdir(dir, { recursive: true });
+      await makeDirectoryDurably(dir);
       await writeFileAtomically(path, content);
       return outcome;
     });
@@ -213,6 +213,23 @@ export class FsSieveScriptStore implements SieveScriptStore {
       if (this.locks.get(user) === settled) this.locks.delete(user);
     });
     return run;
+  }
+}
+
+/**
+ * Makes a user's directory (and any parent missing) so that it survives a crash: each new
+ * directory's entry is flushed in its parent, or the first script, durably written inside it,
+ * could vanish with the directory.
+ */
+async function makeDirectoryDurably(dir: string): Promise<void> {
+  const first = await mkdir(dir, { recursive: true });
+  if (first === undefined) return;
+  // From the first directory made down to `dir`, every parent that got a new entry.
+  const made = relative(dirname(first), dir).split('/');
+  let parent = dirname(first);
+  for (const part of made) {
+    await syncDirectory(parent);
+    parent = join(parent, part);
   }
 }
 
