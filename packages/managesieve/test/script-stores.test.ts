@@ -130,8 +130,12 @@ describe('FsSieveScriptStore on disk', () => {
     await expect(store.list(USER)).rejects.toMatchObject({ code: 'ENOTDIR' });
     await expect(store.get(USER, 'a')).rejects.toMatchObject({ code: 'ENOTDIR' });
     await expect(store.getActive(USER)).rejects.toMatchObject({ code: 'ENOTDIR' });
+    await expect(
+      store.put(USER, 'a', 'keep;', { maxScripts: 10, maxStorage: 0 }),
+    ).rejects.toMatchObject({ code: 'ENOTDIR' });
+    // Without a quota nothing is listed first; the directory cannot be made either.
     await expect(store.put(USER, 'a', 'keep;', NO_QUOTA)).rejects.toMatchObject({
-      code: 'ENOTDIR',
+      code: 'EEXIST',
     });
     await expect(store.setActive(USER, null)).rejects.toMatchObject({ code: 'ENOTDIR' });
     expect(await readFile(store.userDirectory(USER), 'utf8')).toBe('not a directory');

@@ -2,12 +2,14 @@ import { link, mkdir, readFile, readdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import {
   isMissingFileError as isNotFound,
+  nullIfMissing,
   syncDirectory,
   writeFileAtomically,
 } from '@mailyard/mailstore-interface';
 import {
   type SieveQuota,
   type SievePutOutcome,
+  type SieveScriptEntry,
   type SieveScriptList,
   type SieveScriptStore,
   SieveScriptNameError,
@@ -53,27 +55,26 @@ export class FsSieveScriptStore implements SieveScriptStore {
 
   async list(user: string): Promise<SieveScriptList> {
     const dir = this.userDirectory(user);
-    let files: string[];
-    try {
-      files = await readdir(dir);
-    } catch (error) {
-      if (isNotFound(error)) return { scripts: [], active: null };
-      throw error;
-    }
-    const scripts: { name: string; size: number }[] = [];
-    for (const file of files) {
-      if (!file.endsWith(SUFFIX) || file.startsWith('.')) continue;
-      const name = unescapeName(file.slice(0, -SUFFIX.length));
-      if (name === null) continue;
-      try {
-        scripts.push({ name, size: (await stat(join(dir, file))).size });
-      } catch (error) {
-        if (!isNotFound(error)) throw error;
-      }
-    }
-    scripts.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const active = await this.readActive(dir);
+    const [scripts, active] = await Promise.all([this.scripts(dir), this.readActive(dir)]);
     return { scripts, active: scripts.some((s) => s.name === active) ? active : null };
+  }
+
+  /** The scripts in a user's directory with their sizes, sorted by name. */
+  private async scripts(dir: string): Promise<SieveScriptEntry[]> {
+    const files = await nullIfMissing(readdir(dir));
+    const named = (files ?? []).flatMap((file) => {
+      if (!file.endsWith(SUFFIX) || file.startsWith('.')) return [];
+      const name = unescapeName(file.slice(0, -SUFFIX.length));
+      return name === null ? [] : [{ name, file }];
+    });
+    // The sizes all at once: one after the other, the stats of a user's 100 scripts (PUTSCRIPT
+    // lists them to check the quota) cost more than the write they guard.
+    const sizes = await Promise.all(named.map(({ file }) => nullIfMissing(stat(join(dir, file)))));
+    const scripts = named.flatMap(({ name }, i) => {
+      const size = sizes[i]?.size;
+      return size === undefined ? [] : [{ name, size }];
+    });
+    return scripts.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   async get(user: string, name: string): Promise<string | null> {
@@ -100,10 +101,11 @@ export class FsSieveScriptStore implements SieveScriptStore {
   ): Promise<SievePutOutcome> {
     const path = this.scriptPath(user, name);
     return this.locked(user, async () => {
-      const { scripts } = await this.list(user);
+      const dir = this.userDirectory(user);
+      const unlimited = quota.maxScripts === 0 && quota.maxStorage === 0;
+      const scripts = unlimited ? [] : await this.scripts(dir);
       const outcome = quotaOutcome(scripts, name, scriptSize(content), quota);
       if (outcome !== 'stored') return outcome;
-      const dir = this.userDirectory(user);
       await makeDirectoryDurably(dir);
       await writeFileAtomically(path, content);
       return outcome;
