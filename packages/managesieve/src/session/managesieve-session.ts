@@ -16,22 +16,10 @@ import {
   capabilityResponse,
   challengeLine,
   response,
-  scriptListResponse,
-  scriptResponse,
 } from '../protocol/response.js';
-import { readScriptName, readScriptText } from '../protocol/script-name.js';
-import {
-  type SievePutOutcome,
-  SieveScriptNameError,
-  quotaOutcome,
-} from '../store/sieve-script-store.js';
 import type { ManageSieveContext } from './managesieve-engine.js';
-import type {
-  ManageSieveLoginFailure,
-  ManageSieveScriptChange,
-  ManageSieveSessionInfo,
-} from './managesieve-hooks.js';
-import type { SieveCheckResult } from './script-checker.js';
+import type { ManageSieveLoginFailure, ManageSieveSessionInfo } from './managesieve-hooks.js';
+import { ScriptCommands } from './script-commands.js';
 
 /**
  * What the session needs from the connection it runs on; the node floor provides it (the shape
@@ -79,7 +67,8 @@ export class ManageSieveSession {
   private outgoing: Buffer[] = [];
   private outgoingBytes = 0;
   private readonly sasl: SaslServer | undefined;
-  private readonly logger: Logger;
+  readonly logger: Logger;
+  private readonly scripts: ScriptCommands;
 
   constructor(
     private readonly context: ManageSieveContext,
@@ -95,6 +84,13 @@ export class ManageSieveSession {
     });
     this.sasl = context.saslFor(connection);
     this.logger = loggerWithFields(context.logger, { session: connection.id });
+    this.scripts = new ScriptCommands(context, {
+      send: (bytes) => this.send(bytes),
+      failCommand: (text, code) => this.failCommand(text, code),
+      changed: (user, change) =>
+        this.callHook(() => context.options.hooks?.onScriptChange?.(user, change, this.info)),
+      logger: this.logger,
+    });
   }
 
   get info(): ManageSieveSessionInfo {
@@ -273,70 +269,8 @@ export class ManageSieveSession {
         return this.startSasl(command.mechanism, command.initialResponse);
     }
     if (this.state !== 'authenticated') return this.failCommand('Authenticate first');
-    const user = this.user!;
-    switch (command.name) {
-      case 'UNAUTHENTICATE':
-        return this.unauthenticate();
-      case 'LISTSCRIPTS':
-        return this.storeCall(async () => {
-          const { scripts, active } = await this.context.options.store.list(user);
-          this.send(
-            scriptListResponse(
-              scripts.map((s) => ({ name: s.name, active: s.name === active })),
-              'Listscripts completed',
-            ),
-          );
-        });
-      case 'HAVESPACE':
-        return this.haveSpace(user, command.script, command.size);
-      case 'PUTSCRIPT':
-        return this.putScript(user, command.script, command.content);
-      case 'CHECKSCRIPT':
-        return this.checkOnly(user, command.content);
-      case 'GETSCRIPT': {
-        const name = this.scriptName(command.script);
-        if (name === null) return;
-        return this.storeCall(async () => {
-          const content = await this.context.options.store.get(user, name);
-          if (content === null) return this.send(response('NO', 'No such script', 'NONEXISTENT'));
-          this.send(scriptResponse(Buffer.from(content, 'utf8'), 'Getscript completed'));
-        });
-      }
-      case 'DELETESCRIPT': {
-        const name = this.scriptName(command.script);
-        if (name === null) return;
-        return this.storeCall(async () => {
-          const outcome = await this.context.options.store.delete(user, name);
-          if (outcome === 'nonexistent') {
-            return this.send(response('NO', 'No such script', 'NONEXISTENT'));
-          }
-          if (outcome === 'active') {
-            return this.send(response('NO', 'The active script cannot be deleted', 'ACTIVE'));
-          }
-          await this.changed(user, { action: 'delete', name });
-          this.send(response('OK', 'Deletescript completed'));
-        });
-      }
-      case 'RENAMESCRIPT': {
-        const from = this.scriptName(command.from);
-        if (from === null) return;
-        const to = this.scriptName(command.to);
-        if (to === null) return;
-        return this.storeCall(async () => {
-          const outcome = await this.context.options.store.rename(user, from, to);
-          if (outcome === 'nonexistent') {
-            return this.send(response('NO', 'No such script', 'NONEXISTENT'));
-          }
-          if (outcome === 'exists') {
-            return this.send(response('NO', 'A script with that name exists', 'ALREADYEXISTS'));
-          }
-          await this.changed(user, { action: 'rename', name: to, from });
-          this.send(response('OK', 'Renamescript completed'));
-        });
-      }
-      case 'SETACTIVE':
-        return this.setActive(user, command.script);
-    }
+    if (command.name === 'UNAUTHENTICATE') return this.unauthenticate();
+    return this.scripts.run(command, this.user!);
   }
 
   /**
@@ -580,164 +514,6 @@ export class ManageSieveSession {
     this.reader.limits.maxLiteral = limits.literalBeforeLogin;
     this.reader.limits.maxDiscard = limits.literalBeforeLogin;
     this.send(response('OK', 'Unauthenticate completed'));
-  }
-
-  // ---- scripts ----
-
-  /** A script name as RFC 5804 1.6 allows it, or null after answering `NO` for it. */
-  private scriptName(bytes: Uint8Array): string | null {
-    const name = readScriptName(bytes, this.context.limits.scriptName);
-    if (name === null) this.failCommand('Invalid script name');
-    return name;
-  }
-
-  private async haveSpace(user: string, script: Uint8Array, size: number): Promise<void> {
-    const name = this.scriptName(script);
-    if (name === null) return;
-    const { limits } = this.context;
-    if (size > limits.maxScriptSize) return this.quotaRefusal('too-large');
-    return this.storeCall(async () => {
-      const { scripts } = await this.context.options.store.list(user);
-      const outcome = quotaOutcome(scripts, name, size, {
-        maxScripts: limits.maxScripts,
-        maxStorage: limits.maxStorage,
-      });
-      if (outcome !== 'stored') return this.quotaRefusal(outcome);
-      this.send(response('OK', 'Putscript would succeed'));
-    });
-  }
-
-  private async putScript(user: string, scriptName: Uint8Array, content: Buffer): Promise<void> {
-    const name = this.scriptName(scriptName);
-    if (name === null) return;
-    const checked = await this.check(user, content);
-    if (checked === null) return;
-    const { text, warnings } = checked;
-    const { limits } = this.context;
-    return this.storeCall(async () => {
-      const outcome = await this.context.options.store.put(user, name, text, {
-        maxScripts: limits.maxScripts,
-        maxStorage: limits.maxStorage,
-      });
-      if (outcome !== 'stored') return this.quotaRefusal(outcome);
-      await this.changed(user, { action: 'put', name });
-      this.send(this.checkedResponse(warnings, 'Putscript completed'));
-    });
-  }
-
-  private async checkOnly(user: string, content: Buffer): Promise<void> {
-    const checked = await this.check(user, content);
-    if (checked === null) return;
-    this.send(this.checkedResponse(checked.warnings, 'Script is valid'));
-  }
-
-  /** `OK (WARNINGS)` with the warnings when there are some (RFC 5804 1.3). */
-  private checkedResponse(warnings: readonly string[], text: string): Buffer {
-    return warnings.length > 0
-      ? response('OK', warnings.join('\r\n'), 'WARNINGS')
-      : response('OK', text);
-  }
-
-  /**
-   * The size, the encoding and the checker's verdict on a script (PUTSCRIPT, CHECKSCRIPT);
-   * null after answering `NO` for it.
-   */
-  private async check(
-    user: string,
-    content: Buffer,
-  ): Promise<{ text: string; warnings: readonly string[] } | null> {
-    if (content.length > this.context.limits.maxScriptSize) {
-      this.quotaRefusal('too-large');
-      return null;
-    }
-    const text = readScriptText(content);
-    if (text === null) {
-      this.send(response('NO', 'Script is not valid UTF-8'));
-      return null;
-    }
-    const verdict = await this.runChecker(text, user);
-    if (verdict === null) return null;
-    if (!verdict.ok) {
-      // RFC 5804 2.6: a human-readable description of the errors; a literal when multi-line.
-      this.send(response('NO', verdict.errors.join('\r\n') || 'Script is not valid'));
-      return null;
-    }
-    return { text, warnings: verdict.warnings };
-  }
-
-  private async runChecker(text: string, user: string): Promise<SieveCheckResult | null> {
-    const checker = this.context.options.checkScript;
-    if (!checker) return { ok: true, warnings: [] };
-    try {
-      return await checker(text, user);
-    } catch (error) {
-      this.logger.error('managesieve script checker failed', { user, error });
-      this.send(response('NO', 'Cannot check the script now', 'TRYLATER'));
-      return null;
-    }
-  }
-
-  private async setActive(user: string, script: Uint8Array): Promise<void> {
-    const store = this.context.options.store;
-    if (script.length === 0) {
-      return this.storeCall(async () => {
-        await store.setActive(user, null);
-        await this.changed(user, { action: 'deactivate' });
-        this.send(response('OK', 'Script deactivated'));
-      });
-    }
-    const name = this.scriptName(script);
-    if (name === null) return;
-    return this.storeCall(async () => {
-      const content = await store.get(user, name);
-      if (content === null) return this.send(response('NO', 'No such script', 'NONEXISTENT'));
-      // The checker may have changed since the script was stored (extensions turned off): a
-      // script it now refuses is not made the one every delivery runs.
-      const verdict = await this.runChecker(content, user);
-      if (verdict === null) return;
-      if (!verdict.ok) {
-        return this.send(response('NO', verdict.errors.join('\r\n') || 'Script is not valid'));
-      }
-      const outcome = await store.setActive(user, name);
-      if (outcome === 'nonexistent') {
-        return this.send(response('NO', 'No such script', 'NONEXISTENT'));
-      }
-      await this.changed(user, { action: 'activate', name });
-      this.send(this.checkedResponse(verdict.warnings, 'Setactive completed'));
-    });
-  }
-
-  private quotaRefusal(outcome: Exclude<SievePutOutcome, 'stored'> | 'too-large'): void {
-    switch (outcome) {
-      case 'too-large':
-        return this.send(response('NO', 'Script too large', 'QUOTA/MAXSIZE'));
-      case 'too-many-scripts':
-        return this.send(response('NO', 'Too many scripts', 'QUOTA/MAXSCRIPTS'));
-      case 'over-storage':
-        return this.send(response('NO', 'Script storage quota exceeded', 'QUOTA'));
-    }
-  }
-
-  /**
-   * Runs a store operation: a name the store cannot keep is the client's `NO`; any other
-   * failure is ours, `NO (TRYLATER)`, and nothing changed (the store's promise).
-   */
-  private async storeCall(operation: () => Promise<void>): Promise<void> {
-    try {
-      await operation();
-    } catch (error) {
-      if (error instanceof SieveScriptNameError) {
-        return this.send(response('NO', error.message));
-      }
-      this.logger.error('managesieve script store failed', { user: this.user, error });
-      this.send(response('NO', 'Script storage is unavailable; try again later', 'TRYLATER'));
-    }
-  }
-
-  private async changed(user: string, change: ManageSieveScriptChange): Promise<void> {
-    await this.callHook(() =>
-      this.context.options.hooks?.onScriptChange?.(user, change, this.info),
-    );
   }
 
   // ---- output and bookkeeping ----
