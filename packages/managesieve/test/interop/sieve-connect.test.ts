@@ -3,6 +3,7 @@
  * loopback: STARTTLS, AUTHENTICATE PLAIN over TLS, then each of its actions.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,14 +33,16 @@ describeWithCommand('sieve-connect', 'sieve-connect against the ManageSieve serv
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'sieve-connect-'));
-    const directory = new MemoryDirectory();
+    // Passwords kept reversibly, so that CRAM-MD5 and DIGEST-MD5 work too.
+    const directory = new MemoryDirectory({ reversibleKey: randomBytes(32) });
     await directory.addDomain('example.com');
     await directory.addUser('alice@example.com', { password: 'wonderland' });
     store = new FsSieveScriptStore({ directory: join(dir, 'scripts') });
     server = createManageSieveServer({
       store,
       directory,
-      hostname: 'localhost',
+      // The name sieve-connect knows us by (--server): DIGEST-MD5's digest-uri must name it.
+      hostname: '127.0.0.1',
       tls: selfSignedCertificate(),
       // A stand-in checker: what it says must reach the client as RFC 5804 has it.
       checkScript: (script) =>
@@ -59,10 +62,13 @@ describeWithCommand('sieve-connect', 'sieve-connect against the ManageSieve serv
 
   /** sieve-connect with one action; the password goes through file descriptor 3. */
   function sieveConnect(...args: string[]): Promise<Run> {
-    return sieveConnectWith('wonderland', ...args);
+    return sieveConnectWith({}, ...args);
   }
 
-  function sieveConnectWith(password: string, ...args: string[]): Promise<Run> {
+  function sieveConnectWith(
+    { password = 'wonderland', mechanism = 'PLAIN' }: { password?: string; mechanism?: string },
+    ...args: string[]
+  ): Promise<Run> {
     return new Promise((resolve, reject) => {
       const child = spawn(
         'sieve-connect',
@@ -74,7 +80,7 @@ describeWithCommand('sieve-connect', 'sieve-connect against the ManageSieve serv
           '--user',
           'alice@example.com',
           '--authmech',
-          'PLAIN',
+          mechanism,
           '--passwordfd',
           '3',
           '--notlsverify',
@@ -152,8 +158,13 @@ describeWithCommand('sieve-connect', 'sieve-connect against the ManageSieve serv
     expect(await store.get('alice@example.com', 'bad')).toBeNull();
   });
 
+  it.each(['CRAM-MD5', 'DIGEST-MD5'])('logs in with %s too', async (mechanism) => {
+    const run = await sieveConnectWith({ mechanism }, '--list');
+    expect(run, run.stderr).toMatchObject({ code: 0 });
+  });
+
   it('is refused a wrong password', async () => {
-    const run = await sieveConnectWith('wrong', '--list');
+    const run = await sieveConnectWith({ password: 'wrong' }, '--list');
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain('Authentication failed');
   });
