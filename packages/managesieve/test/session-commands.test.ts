@@ -25,6 +25,18 @@ describe('ManageSieve greeting and capabilities', () => {
     );
   });
 
+  it('lists NOTIFY and MAXREDIRECTS when given, and hides IMPLEMENTATION when asked to', async () => {
+    const { engine: e } = await engine({
+      notifyMethods: ['mailto', 'xmpp'],
+      maxRedirects: 4,
+      implementation: null,
+    });
+    const greeting = await new TestClient(e).start();
+    expect(greeting).toContain('"NOTIFY" "mailto xmpp"\r\n');
+    expect(greeting).toContain('"MAXREDIRECTS" "4"\r\n');
+    expect(greeting).not.toContain('IMPLEMENTATION');
+  });
+
   it('lists OWNER after login, and neither SASL nor STARTTLS', async () => {
     const { engine: e } = await engine();
     const client = new TestClient(e, { tlsAvailable: true });
@@ -55,7 +67,10 @@ describe('ManageSieve greeting and capabilities', () => {
 
 describe('ManageSieve AUTHENTICATE', () => {
   it('logs in with PLAIN as an initial response, and as a challenge and a literal response', async () => {
-    const { engine: e } = await engine();
+    const logins: string[] = [];
+    const { engine: e } = await engine({
+      hooks: { onLogin: (user, session) => void logins.push(`${user} ${session.listener}`) },
+    });
     const one = new TestClient(e);
     expect(await one.login()).toBe('OK "Logged in"\r\n');
     const two = new TestClient(e);
@@ -64,6 +79,7 @@ describe('ManageSieve AUTHENTICATE', () => {
     const token = Buffer.from('\0bob@example.com\0builder').toString('base64');
     expect(await two.send(literal(token) + '\r\n')).toBe('OK "Logged in"\r\n');
     expect(two.session.info.user).toBe('bob@example.com');
+    expect(logins).toEqual(['alice@example.com sieve', 'bob@example.com sieve']);
   });
 
   it('refuses a password in the clear with ENCRYPT-NEEDED where plaintext is not allowed', async () => {
