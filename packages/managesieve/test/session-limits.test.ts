@@ -82,6 +82,20 @@ describe('ManageSieve limits and hostile input', () => {
     );
   });
 
+  it('refuses a script name over the scriptName limit, in octets', async () => {
+    const { engine: e } = await engine({ limits: { scriptName: 8 } });
+    const client = new TestClient(e);
+    await client.login();
+    expect(await client.send('PUTSCRIPT "12345678" "keep;"\r\n')).toBe(
+      'OK "Putscript completed"\r\n',
+    );
+    // Five characters, nine octets.
+    expect(await client.send('PUTSCRIPT "\u00e9\u00e9\u00e9\u00e9x" "keep;"\r\n')).toBe(
+      'NO "Invalid script name"\r\n',
+    );
+    expect(await client.send('GETSCRIPT "123456789"\r\n')).toBe('NO "Invalid script name"\r\n');
+  });
+
   it('enforces maxScripts and maxStorage on PUTSCRIPT; replacing a script counts its new size only', async () => {
     const { engine: e, store } = await engine({ limits: { maxScripts: 2, maxStorage: 20 } });
     const client = new TestClient(e);
