@@ -6,3 +6,14 @@ export {
 } from './listener-group.js';
 export { OpenConnections } from './open-connections.js';
 export { sessionIds } from './session-ids.js';
+export { ConnectionsPerAddress } from './connections-per-address.js';
+export {
+  createSessionServer,
+  normalizeAddress,
+  type AcceptedConnection,
+  type ServedSession,
+  type SessionListener,
+  type SessionServer,
+  type SessionServerOptions,
+  type SocketTransport,
+} from './session-server.js';

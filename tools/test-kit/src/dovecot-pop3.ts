@@ -1,21 +1,9 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { connect } from 'node:net';
-import { tmpdir, userInfo } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Peer, describeWithPeer } from './peer.js';
+import { DOVECOT, DovecotDaemon } from './dovecot-daemon.js';
 import { freePort, startOnFreePorts } from './free-port.js';
-
-const DOVECOT = '/usr/sbin/dovecot';
+import { type Peer, describeWithPeer } from './peer.js';
 const POP3_BINARIES = ['/usr/lib/dovecot/pop3', '/usr/lib/dovecot/pop3-login'];
 
 /** Whether Debian's dovecot-pop3d (and the dovecot-core it needs) is installed. */
@@ -55,107 +43,54 @@ export interface DovecotPop3Options {
  */
 export class DovecotPop3Server {
   private constructor(
-    readonly home: string,
+    private readonly daemon: DovecotDaemon,
     readonly port: number,
     /** The implicit-TLS port, when a certificate was given. */
     readonly pop3sPort: number | null,
-    private readonly master: ChildProcess,
-    private readonly exited: Promise<void>,
   ) {}
+
+  get home(): string {
+    return this.daemon.home;
+  }
 
   static async start(options: DovecotPop3Options): Promise<DovecotPop3Server> {
     return startOnFreePorts(() => DovecotPop3Server.tryStart(options));
   }
 
   private static async tryStart(options: DovecotPop3Options): Promise<DovecotPop3Server> {
-    const home = mkdtempSync(join(tmpdir(), 'mailyard-dovecot-pop3-'));
-    const asRoot = process.getuid?.() === 0;
-    const account = asRoot ? { user: 'nobody', group: 'nogroup' } : currentAccount();
     const port = await freePort();
     const pop3sPort = options.tls ? await freePort() : null;
-    for (const dir of ['run', 'state', 'users']) mkdirSync(join(home, dir));
-    writeFileSync(
-      join(home, 'passwd'),
-      options.users.map((u) => `${u.name}:{PLAIN}${u.password}\n`).join(''),
-    );
-    const tls = options.tls
-      ? (() => {
-          writeFileSync(join(home, 'cert.pem'), options.tls.cert);
-          writeFileSync(join(home, 'key.pem'), options.tls.key);
-          return ['ssl = yes', `ssl_cert = <${home}/cert.pem`, `ssl_key = <${home}/key.pem`];
-        })()
-      : ['ssl = no'];
-    const conf = [
-      'protocols = pop3',
-      'listen = 127.0.0.1',
-      `base_dir = ${home}/run`,
-      `state_dir = ${home}/state`,
-      `log_path = ${home}/log`,
-      ...tls,
-      'disable_plaintext_auth = no',
-      `auth_mechanisms = plain login${options.apop === false ? '' : ' apop'}`,
-      `default_internal_user = ${account.user}`,
-      `default_internal_group = ${account.group}`,
-      `default_login_user = ${account.user}`,
-      `mail_uid = ${account.user}`,
-      `mail_gid = ${account.group}`,
-      'first_valid_uid = 0',
-      'first_valid_gid = 0',
-      'mail_location = maildir:~/Maildir',
-      'passdb {',
-      '  driver = passwd-file',
-      `  args = scheme=PLAIN username_format=%u ${home}/passwd`,
-      '}',
-      'userdb {',
-      '  driver = static',
-      `  args = uid=${account.user} gid=${account.group} home=${home}/users/%u`,
-      '}',
-      'service pop3-login {',
-      '  chroot =',
-      '  inet_listener pop3 {',
-      `    port = ${port}`,
-      '  }',
-      '  inet_listener pop3s {',
-      `    port = ${pop3sPort ?? 0}`,
-      ...(pop3sPort === null ? [] : ['    ssl = yes']),
-      '  }',
-      '}',
-      'service anvil {',
-      '  chroot =',
-      '}',
-      'service stats {',
-      '  unix_listener stats-reader {',
-      '    mode = 0666',
-      '  }',
-      '  unix_listener stats-writer {',
-      '    mode = 0666',
-      '  }',
-      '}',
-      '',
-    ].join('\n');
-    writeFileSync(join(home, 'dovecot.conf'), conf);
-    if (asRoot) {
-      // Dovecot's auth and mail processes run as nobody: they must reach the passwd-file and
-      // the maildirs.
-      chmodSync(home, 0o755);
-      execFileSync('chown', ['-R', `${account.user}:${account.group}`, join(home, 'users')]);
-    }
-    const master = spawn(DOVECOT, ['-F', '-c', join(home, 'dovecot.conf')], {
-      cwd: home,
-      stdio: ['ignore', 'ignore', 'pipe'],
+    const daemon = await DovecotDaemon.start({
+      name: 'pop3',
+      protocols: 'pop3',
+      users: options.users,
+      port,
+      greeting: '+OK',
+      configure: (home) => {
+        const tls = options.tls
+          ? (() => {
+              writeFileSync(join(home, 'cert.pem'), options.tls.cert);
+              writeFileSync(join(home, 'key.pem'), options.tls.key);
+              return ['ssl = yes', `ssl_cert = <${home}/cert.pem`, `ssl_key = <${home}/key.pem`];
+            })()
+          : ['ssl = no'];
+        return [
+          ...tls,
+          `auth_mechanisms = plain login${options.apop === false ? '' : ' apop'}`,
+          'service pop3-login {',
+          '  chroot =',
+          '  inet_listener pop3 {',
+          `    port = ${port}`,
+          '  }',
+          '  inet_listener pop3s {',
+          `    port = ${pop3sPort ?? 0}`,
+          ...(pop3sPort === null ? [] : ['    ssl = yes']),
+          '  }',
+          '}',
+        ];
+      },
     });
-    let stderr = '';
-    master.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<void>((resolve) => master.on('exit', () => resolve()));
-    const server = new DovecotPop3Server(home, port, pop3sPort, master, exited);
-    try {
-      await waitForGreeting(port, exited);
-    } catch (error) {
-      await server.stop();
-      const log = existsSync(join(home, 'log')) ? readFileSync(join(home, 'log'), 'utf8') : '';
-      throw new Error(`dovecot did not start: ${String(error)}\n${stderr}${log}`);
-    }
-    return server;
+    return new DovecotPop3Server(daemon, port, pop3sPort);
   }
 
   /** The maildir of a user (created on first use). */
@@ -193,42 +128,7 @@ export class DovecotPop3Server {
   }
 
   /** Stops Dovecot and removes everything it had. */
-  async stop(): Promise<void> {
-    if (this.master.exitCode === null && this.master.signalCode === null) {
-      this.master.kill('SIGTERM');
-      const timer = setTimeout(() => this.master.kill('SIGKILL'), 5000);
-      await this.exited;
-      clearTimeout(timer);
-    }
-    rmSync(this.home, { recursive: true, force: true });
+  stop(): Promise<void> {
+    return this.daemon.stop();
   }
-}
-
-function currentAccount(): { user: string; group: string } {
-  const user = userInfo().username;
-  const group = execFileSync('id', ['-gn'], { encoding: 'utf8' }).trim();
-  return { user, group };
-}
-
-/** Resolves once the port answers with a POP3 greeting; rejects if Dovecot exits first. */
-async function waitForGreeting(port: number, exited: Promise<void>): Promise<void> {
-  let gone = false;
-  void exited.then(() => (gone = true));
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    if (gone) throw new Error('dovecot exited');
-    const greeted = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.setTimeout(2000, () => socket.destroy());
-      socket.once('data', (chunk) => {
-        socket.destroy();
-        resolve(chunk.toString().startsWith('+OK'));
-      });
-      socket.once('error', () => resolve(false));
-      socket.once('close', () => resolve(false));
-    });
-    if (greeted) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('no greeting within 15 s');
 }

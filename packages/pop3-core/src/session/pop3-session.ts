@@ -3,6 +3,7 @@ import {
   type UserAccount,
   isMailStoreError,
 } from '@mailyard/mailstore-interface';
+import type { AcceptedConnection, SocketTransport } from '@mailyard/node-listeners';
 import {
   type LoginRefusal,
   type SaslServer,
@@ -28,35 +29,14 @@ import { type MessageRead, READ_AHEAD, ReadAhead } from './read-ahead.js';
 import type { Pop3EngineContext } from './pop3-engine.js';
 import type { Pop3LoginFailure, Pop3LoginMethod, Pop3SessionInfo } from './pop3-hooks.js';
 
-/** What the session needs from the connection it runs on; the node floor provides it. */
-export interface Pop3Transport {
-  /** Sends bytes; false when the transport's buffer is full (then wait for `drain()`). */
-  write(bytes: Uint8Array): boolean;
-  /** Resolves once the transport can take more after `write` returned false. */
-  drain(): Promise<void>;
-  /** Upgrades to TLS (after `+OK` to STLS); resolves once the handshake is done. */
-  startTls(): Promise<void>;
-  /** Closes the connection once what was written is out. */
-  close(): void;
-  /** Stop and resume reading from the client, for backpressure on pipelined input. */
-  pause(): void;
-  resume(): void;
-}
+/**
+ * What the session needs from the connection it runs on; the node floor provides it (the shape
+ * every line protocol of node-listeners' session server has).
+ */
+export type Pop3Transport = SocketTransport;
 
-/** What the transport knows about a connection. */
-export interface Pop3Connection {
-  readonly id: string;
-  readonly remoteAddress: string;
-  readonly remotePort: number;
-  readonly localAddress: string;
-  readonly localPort: number;
-  /** The listener's name, for hooks and logs (`pop3`, `pop3s`). */
-  readonly listener: string;
-  /** Implicit TLS (port 995). */
-  readonly secure: boolean;
-  /** STLS can be offered: the transport has a certificate and the connection is plain. */
-  readonly tlsAvailable: boolean;
-}
+/** What the transport knows about a connection (`listener`: `pop3`, `pop3s`). */
+export type Pop3Connection = AcceptedConnection;
 
 type State = 'new' | 'authorization' | 'sasl' | 'transaction' | 'update' | 'closed';
 
