@@ -8,12 +8,7 @@
 
 /** The six Rule Condition Options. The negative ones wrap the test in `not`. */
 export type RuleMatch =
-  | 'is'
-  | 'is-not'
-  | 'contains'
-  | 'does-not-contain'
-  | 'matches'
-  | 'does-not-match';
+  'is' | 'is-not' | 'contains' | 'does-not-contain' | 'matches' | 'does-not-match';
 
 /** The address lines a condition can look at (C1-C5); `recipient` is To or Cc. */
 export type AddressLine = 'recipient' | 'from' | 'to' | 'cc' | 'sender';

@@ -40,7 +40,7 @@ export function sieveToRules(script: string): RuleList {
 function splitAtMarkers(script: string): { prefix: string; rules: string[] } {
   const starts: number[] = [];
   if (script.startsWith(RULE_MARKER)) starts.push(0);
-  for (let at = script.indexOf(`\n${RULE_MARKER}`); at >= 0; ) {
+  for (let at = script.indexOf(`\n${RULE_MARKER}`); at >= 0;) {
     starts.push(at + 1);
     at = script.indexOf(`\n${RULE_MARKER}`, at + 1);
   }
@@ -55,7 +55,9 @@ function splitAtMarkers(script: string): { prefix: string; rules: string[] } {
  * custom rule). Requires are written again, merged, at the top of the next script.
  */
 function readRequires(prefix: string): { capabilities: Set<string>; rest: string } {
-  let text = prefix.startsWith(`${RULES_HEADER}\n`) ? prefix.slice(RULES_HEADER.length + 1) : prefix;
+  let text = prefix.startsWith(`${RULES_HEADER}\n`)
+    ? prefix.slice(RULES_HEADER.length + 1)
+    : prefix;
   const capabilities = new Set<string>();
   const sink = new DiagnosticSink(DEFAULT_PARSE_LIMITS.maxErrors);
   const lexer = new Lexer(text, sink, DEFAULT_PARSE_LIMITS);
@@ -120,7 +122,10 @@ function readMarker(line: string): Marker | null {
   }
   if (line[at] !== ']') return null;
   const fields = new Map<string, string>();
-  for (const field of line.slice(at + 1).trim().split(/\s+/)) {
+  for (const field of line
+    .slice(at + 1)
+    .trim()
+    .split(/\s+/)) {
     const equals = field.indexOf('=');
     if (equals > 0) fields.set(field.slice(0, equals), field.slice(equals + 1));
   }
@@ -149,7 +154,9 @@ function ruleFromCommands(
     case 'spam':
       return marker.name === SPAM_RULE_NAME ? spamRule(enabled, test, command.block) : null;
     case 'out-of-office':
-      return marker.name === OUT_OF_OFFICE_RULE_NAME ? outOfOfficeRule(enabled, command.block) : null;
+      return marker.name === OUT_OF_OFFICE_RULE_NAME
+        ? outOfOfficeRule(enabled, command.block)
+        : null;
     case 'user': {
       const operator = marker.fields.get('op') === 'or' ? 'or' : 'and';
       const joined = operator === 'and' ? 'allof' : 'anyof';
@@ -186,7 +193,9 @@ function spamRule(enabled: boolean, test: TestNode, block: readonly CommandNode[
     if (hasTag(args, 'list')) trustContacts = true;
     else trustedSenders = stringsOf(args[args.length - 1]) ?? [];
   }
-  const folder = isCommand(block[0], 'fileinto') ? stringsOf(block[0].arguments[0])?.[0] : undefined;
+  const folder = isCommand(block[0], 'fileinto')
+    ? stringsOf(block[0].arguments[0])?.[0]
+    : undefined;
   if (folder === undefined) return null;
   return { kind: 'spam', enabled, folder, trustedSenders, trustContacts };
 }
@@ -235,9 +244,12 @@ function readCondition(test: TestNode, lineStarts: number[], body: string): Rule
     const number = args[args.length - 1];
     if (number?.type !== 'number') return null;
     // The node holds octets; the unit the user chose is in how the number was written.
-    const written = /^(\d+)([KkMm]?)/.exec(body.slice(lineStarts[number.line - 1]! + number.column - 1));
+    const written = /^(\d+)([KkMm]?)/.exec(
+      body.slice(lineStarts[number.line - 1]! + number.column - 1),
+    );
     if (!written) return null;
-    const unit: SizeUnit = written[2] === '' ? 'B' : written[2]!.toUpperCase() === 'K' ? 'KB' : 'MB';
+    const unit: SizeUnit =
+      written[2] === '' ? 'B' : written[2]!.toUpperCase() === 'K' ? 'KB' : 'MB';
     return { kind: 'size-over', size: Number(written[1]), unit };
   }
   if (isTest(inner, 'true') && !negated) return { kind: 'all-messages' };
@@ -245,7 +257,10 @@ function readCondition(test: TestNode, lineStarts: number[], body: string): Rule
 }
 
 function readMatch(args: readonly ArgumentNode[], negated: boolean): RuleMatch | null {
-  for (const [match, [not, tag]] of Object.entries(MATCH_FORMS) as [RuleMatch, [boolean, string]][]) {
+  for (const [match, [not, tag]] of Object.entries(MATCH_FORMS) as [
+    RuleMatch,
+    [boolean, string],
+  ][]) {
     if (not === negated && hasTag(args, tag)) return match;
   }
   return null;

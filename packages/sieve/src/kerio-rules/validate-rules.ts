@@ -37,7 +37,8 @@ export function validateRules(list: RuleList): RuleProblem[] {
     }
     for (const text of textsOf(rule)) {
       if (text.includes('${')) problem(`${title(rule)}: "\${" cannot be used in rule text`);
-      if (/(^|\n)# rule:\[/.test(text)) problem(`${title(rule)}: a line of text starts like a rule marker`);
+      if (/(^|\n)# rule:\[/.test(text))
+        problem(`${title(rule)}: a line of text starts like a rule marker`);
     }
   });
   return problems;
@@ -65,10 +66,16 @@ function userRuleProblems(rule: UserRule): string[] {
     problems.push('"For all messages" must be the only condition');
   }
   for (const condition of rule.conditions) {
-    if ((condition.kind === 'address' || condition.kind === 'subject') && condition.keys.length === 0) {
+    if (
+      (condition.kind === 'address' || condition.kind === 'subject') &&
+      condition.keys.length === 0
+    ) {
       problems.push('a condition has nothing to match');
     }
-    if (condition.kind === 'size-over' && !(Number.isSafeInteger(condition.size) && condition.size >= 0)) {
+    if (
+      condition.kind === 'size-over' &&
+      !(Number.isSafeInteger(condition.size) && condition.size >= 0)
+    ) {
       problems.push('the message size must be a whole number');
     }
   }
@@ -96,7 +103,10 @@ function userRuleProblems(rule: UserRule): string[] {
   if (actions.moveTo !== undefined && actions.moveTo.trim() === '') {
     problems.push('"Move the message" needs a folder');
   }
-  for (const address of [...(actions.forwardTo ?? []), ...(actions.notify ? [actions.notify.address] : [])]) {
+  for (const address of [
+    ...(actions.forwardTo ?? []),
+    ...(actions.notify ? [actions.notify.address] : []),
+  ]) {
     if (!PLAIN_ADDRESS.test(address)) problems.push(`"${address}" is not an email address`);
   }
   return problems;

@@ -20,7 +20,14 @@ import {
   validateRules,
 } from '../../src/index.js';
 
-const MATCHES: RuleMatch[] = ['is', 'is-not', 'contains', 'does-not-contain', 'matches', 'does-not-match'];
+const MATCHES: RuleMatch[] = [
+  'is',
+  'is-not',
+  'contains',
+  'does-not-contain',
+  'matches',
+  'does-not-match',
+];
 const LINES: AddressLine[] = ['recipient', 'from', 'to', 'cc', 'sender'];
 
 /** The 10 conditions, the first six under each of the 6 options. */
@@ -53,7 +60,9 @@ function everyValidActionSet(): RuleActions[] {
       ...(has(2) && { reject: 'Go away.' }),
       ...(has(3) && { keepInInbox: true }),
       ...(has(4) && { discard: true }),
-      ...(has(5) && { notify: { address: 'phone@sms.example', text: 'New: $subject$ / $text[10]$' } }),
+      ...(has(5) && {
+        notify: { address: 'phone@sms.example', text: 'New: $subject$ / $text[10]$' },
+      }),
       ...(has(6) && { autoreply: 'I read mail on Mondays.\r\nReally.' }),
       ...(has(7) && { stop: true }),
     };
@@ -125,10 +134,7 @@ describe('rules -> Sieve -> rules', () => {
           actions: { moveTo: 'Orders', keepInInbox: true },
         }),
         userRule('Big', {
-          conditions: [
-            { kind: 'size-over', size: 10, unit: 'MB' },
-            { kind: 'has-attachment' },
-          ],
+          conditions: [{ kind: 'size-over', size: 10, unit: 'MB' }, { kind: 'has-attachment' }],
           actions: { discard: true },
         }),
       ],
@@ -141,7 +147,11 @@ describe('rules -> Sieve -> rules', () => {
       rules: [
         { ...SPAM, enabled: false },
         { ...OUT_OF_OFFICE, enabled: false },
-        userRule('Off', { enabled: false, operator: 'or', conditions: [{ kind: 'spam' }, { kind: 'all-messages' }] }),
+        userRule('Off', {
+          enabled: false,
+          operator: 'or',
+          conditions: [{ kind: 'spam' }, { kind: 'all-messages' }],
+        }),
       ],
     };
     const script = rulesToSieve(list);
@@ -150,7 +160,7 @@ describe('rules -> Sieve -> rules', () => {
     roundTrips(list);
   });
 
-  it('writes exactly rules.md 1.9 for its example', () => {
+  it('writes rules.md 1.9 for its example (with one fix)', () => {
     const script = rulesToSieve({
       rules: [
         SPAM,
@@ -172,7 +182,8 @@ describe('rules -> Sieve -> rules', () => {
         '}',
         '# rule:[Out of office] kind=out-of-office enabled=1',
         'set "kerio_ooo" "on";',
-        'if not anyof(exists ["list-id", "list-post", "list-unsubscribe"], header :is "precedence" ["list", "bulk", "junk"]) {',
+        // One exists per header: rules.md's `exists [list]` needs all three (RFC 5228 5.5).
+        'if not anyof(exists "list-id", exists "list-post", exists "list-unsubscribe", header :is "precedence" ["list", "bulk", "junk"]) {',
         '  set "kerio_vacation" "done";',
         '  vacation :days 7 :addresses ["jsmith@company.com", "john.smith@company.com"] "I am out of the office.";',
         '}',
@@ -187,29 +198,51 @@ describe('rules -> Sieve -> rules', () => {
 
   it('writes the checklist forms (items 1, 4, 5, 7, 8, 9, 12, 14, 15)', () => {
     const sieve = (rule: UserRule) => rulesToSieve({ rules: [rule] });
-    expect(sieve(userRule('1'))).toContain('if header :contains "subject" "X" {\n  fileinto "Y";\n  stop;\n}');
+    expect(sieve(userRule('1'))).toContain(
+      'if header :contains "subject" "X" {\n  fileinto "Y";\n  stop;\n}',
+    );
     expect(
-      sieve(userRule('4', { conditions: [{ kind: 'address', line: 'recipient', match: 'contains', keys: ['k@x.com'] }] })),
+      sieve(
+        userRule('4', {
+          conditions: [
+            { kind: 'address', line: 'recipient', match: 'contains', keys: ['k@x.com'] },
+          ],
+        }),
+      ),
     ).toContain('address :all :contains ["to", "cc"] "k@x.com"');
     expect(
-      sieve(userRule('5', { conditions: [{ kind: 'subject', match: 'does-not-contain', keys: ['a', 'b'] }] })),
+      sieve(
+        userRule('5', {
+          conditions: [{ kind: 'subject', match: 'does-not-contain', keys: ['a', 'b'] }],
+        }),
+      ),
     ).toContain('not header :contains "subject" ["a", "b"]');
-    expect(sieve(userRule('7', { conditions: [{ kind: 'size-over', size: 100, unit: 'KB' }] }))).toContain(
-      'size :over 100K',
+    expect(
+      sieve(userRule('7', { conditions: [{ kind: 'size-over', size: 100, unit: 'KB' }] })),
+    ).toContain('size :over 100K');
+    expect(
+      sieve(
+        userRule('8', { conditions: [{ kind: 'subject', match: 'matches', keys: ['\\*\\*\\*'] }] }),
+      ),
+    ).toContain('header :matches "subject" "\\\\*\\\\*\\\\*"');
+    expect(sieve(userRule('9', { conditions: [{ kind: 'spam' }] }))).toContain(
+      'header :is "x-spam-flag" "yes"',
     );
-    expect(sieve(userRule('8', { conditions: [{ kind: 'subject', match: 'matches', keys: ['\\*\\*\\*'] }] }))).toContain(
-      'header :matches "subject" "\\\\*\\\\*\\\\*"',
-    );
-    expect(sieve(userRule('9', { conditions: [{ kind: 'spam' }] }))).toContain('header :is "x-spam-flag" "yes"');
     expect(sieve(userRule('12', { actions: { moveTo: 'Y', keepInInbox: true } }))).toContain(
       '  fileinto "Y";\n  keep;\n',
     );
-    expect(sieve(userRule('14', { actions: { forwardTo: ['a@ext.com'] } }))).toContain('  redirect "a@ext.com";\n');
-    expect(sieve(userRule('15', { actions: { reject: 'No.' } }))).toMatch(/^require \["reject"\];$/m);
+    expect(sieve(userRule('14', { actions: { forwardTo: ['a@ext.com'] } }))).toContain(
+      '  redirect "a@ext.com";\n',
+    );
+    expect(sieve(userRule('15', { actions: { reject: 'No.' } }))).toMatch(
+      /^require \["reject"\];$/m,
+    );
   });
 
   it('writes scripts our own compiler accepts, requiring exactly what they use', () => {
-    const script = rulesToSieve({ rules: [userRule('1'), userRule('2', { actions: { discard: true } })] });
+    const script = rulesToSieve({
+      rules: [userRule('1'), userRule('2', { actions: { discard: true } })],
+    });
     expect(script).toMatch(/^require \["fileinto"\];$/m);
     expect(parseScript(script).diagnostics).toEqual([]);
     const compiled = compileSieve(script);
@@ -222,7 +255,10 @@ describe('Sieve that is not in the model', () => {
     const generated = rulesToSieve({ rules: [userRule('A'), userRule('B')] });
     const edited = generated
       .replace('require ["fileinto"];', 'require ["body", "fileinto"];')
-      .replace('if header :contains "subject" "X" {\n  fileinto "Y";\n  stop;\n}\n# rule:[B]', 'if body :contains "invoice" {   # hand made\n  fileinto "Y";\n}\n# rule:[B]');
+      .replace(
+        'if header :contains "subject" "X" {\n  fileinto "Y";\n  stop;\n}\n# rule:[B]',
+        'if body :contains "invoice" {   # hand made\n  fileinto "Y";\n}\n# rule:[B]',
+      );
     const list = sieveToRules(edited);
     expect(list.rules.map((rule) => rule.kind)).toEqual(['custom', 'user']);
     expect(list.rules[0]).toEqual({
@@ -234,14 +270,22 @@ describe('Sieve that is not in the model', () => {
   });
 
   it('reads a script written by hand, without markers, as one custom rule and keeps its requires', () => {
-    const script = 'require "fileinto";\r\nrequire ["imap4flags"];\r\nif header :is "x-a" "b" { addflag "\\\\Seen"; fileinto "A"; }\r\n';
+    const script =
+      'require "fileinto";\r\nrequire ["imap4flags"];\r\nif header :is "x-a" "b" { addflag "\\\\Seen"; fileinto "A"; }\r\n';
     const list = sieveToRules(script);
     expect(list).toEqual({
-      rules: [{ kind: 'custom', text: 'if header :is "x-a" "b" { addflag "\\\\Seen"; fileinto "A"; }\r\n' }],
+      rules: [
+        {
+          kind: 'custom',
+          text: 'if header :is "x-a" "b" { addflag "\\\\Seen"; fileinto "A"; }\r\n',
+        },
+      ],
       extraCapabilities: ['fileinto', 'imap4flags'],
     });
     const written = rulesToSieve(list);
-    expect(written).toBe(`${RULES_HEADER}\nrequire ["fileinto", "imap4flags"];\n${(list.rules[0] as { text: string }).text}`);
+    expect(written).toBe(
+      `${RULES_HEADER}\nrequire ["fileinto", "imap4flags"];\n${(list.rules[0] as { text: string }).text}`,
+    );
     expect(sieveToRules(written)).toEqual(list);
   });
 
@@ -271,7 +315,8 @@ describe('Sieve that is not in the model', () => {
 });
 
 describe('validateRules', () => {
-  const problems = (rule: Rule, others: Rule[] = []) => validateRules({ rules: [...others, rule] }).map((p) => p.message);
+  const problems = (rule: Rule, others: Rule[] = []) =>
+    validateRules({ rules: [...others, rule] }).map((p) => p.message);
 
   it('refuses Keep in Inbox alone and with Discard, naming the rule (item 13)', () => {
     expect(problems(userRule('Keeper', { actions: { keepInInbox: true } }))).toEqual([
@@ -290,9 +335,9 @@ describe('validateRules', () => {
       'Rule "E": a rule needs at least one condition',
       'Rule "E": a rule needs at least one action',
     ]);
-    expect(problems(userRule('K', { conditions: [{ kind: 'subject', match: 'is', keys: [] }] }))).toEqual([
-      'Rule "K": a condition has nothing to match',
-    ]);
+    expect(
+      problems(userRule('K', { conditions: [{ kind: 'subject', match: 'is', keys: [] }] })),
+    ).toEqual(['Rule "K": a condition has nothing to match']);
     expect(problems(userRule('F', { actions: { forwardTo: ['not an address'] } }))).toEqual([
       'Rule "F": "not an address" is not an email address',
     ]);
@@ -302,9 +347,15 @@ describe('validateRules', () => {
   });
 
   it('wants unique names and the predefined rules once, before the user rules', () => {
-    expect(problems(userRule('a'), [userRule('A')])).toEqual(['Rule "a": another rule has the same name']);
-    expect(problems(SPAM, [userRule('a')])).toEqual(["The Spam rule must come before the user's rules"]);
-    expect(problems(OUT_OF_OFFICE, [OUT_OF_OFFICE])).toEqual(['The Out of office rule is in the list twice']);
+    expect(problems(userRule('a'), [userRule('A')])).toEqual([
+      'Rule "a": another rule has the same name',
+    ]);
+    expect(problems(SPAM, [userRule('a')])).toEqual([
+      "The Spam rule must come before the user's rules",
+    ]);
+    expect(problems(OUT_OF_OFFICE, [OUT_OF_OFFICE])).toEqual([
+      'The Out of office rule is in the list twice',
+    ]);
   });
 
   it('refuses text the script could not carry faithfully', () => {
