@@ -6,3 +6,4 @@ export {
 } from './listener-group.js';
 export { OpenConnections } from './open-connections.js';
 export { sessionIds } from './session-ids.js';
+export { ConnectionsPerAddress } from './connections-per-address.js';

@@ -9,11 +9,11 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { type Peer, describeWithPeer } from './peer.js';
 import { freePort, startOnFreePorts } from './free-port.js';
+import { waitForGreeting } from './wait-for-greeting.js';
 
 const DOVECOT = '/usr/sbin/dovecot';
 const POP3_BINARIES = ['/usr/lib/dovecot/pop3', '/usr/lib/dovecot/pop3-login'];
@@ -149,7 +149,7 @@ export class DovecotPop3Server {
     const exited = new Promise<void>((resolve) => master.on('exit', () => resolve()));
     const server = new DovecotPop3Server(home, port, pop3sPort, master, exited);
     try {
-      await waitForGreeting(port, exited);
+      await waitForGreeting(port, exited, '+OK');
     } catch (error) {
       await server.stop();
       const log = existsSync(join(home, 'log')) ? readFileSync(join(home, 'log'), 'utf8') : '';
@@ -208,27 +208,4 @@ function currentAccount(): { user: string; group: string } {
   const user = userInfo().username;
   const group = execFileSync('id', ['-gn'], { encoding: 'utf8' }).trim();
   return { user, group };
-}
-
-/** Resolves once the port answers with a POP3 greeting; rejects if Dovecot exits first. */
-async function waitForGreeting(port: number, exited: Promise<void>): Promise<void> {
-  let gone = false;
-  void exited.then(() => (gone = true));
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    if (gone) throw new Error('dovecot exited');
-    const greeted = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.setTimeout(2000, () => socket.destroy());
-      socket.once('data', (chunk) => {
-        socket.destroy();
-        resolve(chunk.toString().startsWith('+OK'));
-      });
-      socket.once('error', () => resolve(false));
-      socket.once('close', () => resolve(false));
-    });
-    if (greeted) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('no greeting within 15 s');
 }

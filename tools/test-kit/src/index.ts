@@ -41,3 +41,10 @@ export {
   setSoftFileLimit,
 } from './file-descriptors.js';
 export { RecordingLoginGuard, type TestRefusal } from './recording-login-guard.js';
+export {
+  DOVECOT_MANAGESIEVE,
+  DovecotManageSieveServer,
+  type DovecotManageSieveOptions,
+  describeWithDovecotManageSieve,
+  dovecotManageSieveAvailable,
+} from './dovecot-managesieve.js';

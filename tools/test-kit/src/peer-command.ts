@@ -20,6 +20,7 @@ const DEBIAN_PACKAGES: Readonly<Record<string, string>> = {
   openssl: 'openssl',
   prlimit: 'util-linux',
   python3: 'python3',
+  'sieve-connect': 'sieve-connect',
   swaks: 'swaks',
 };
 

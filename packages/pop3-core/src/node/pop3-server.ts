@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { type SecureContextOptions, TLSSocket, createSecureContext } from 'node:tls';
 import {
+  ConnectionsPerAddress,
   ListenerGroup,
   OpenConnections,
   type TcpListener,
@@ -8,7 +9,6 @@ import {
 } from '@mailyard/node-listeners';
 import { errLine } from '../protocol/pop3-response.js';
 import { Pop3Engine, type Pop3EngineOptions } from '../session/pop3-engine.js';
-import { ConnectionsPerAddress } from './connections-per-address.js';
 import type { Pop3Connection, Pop3Session, Pop3Transport } from '../session/pop3-session.js';
 
 /** One listening socket. */
