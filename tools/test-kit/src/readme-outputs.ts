@@ -39,6 +39,12 @@ export const README_OUTPUTS: Readonly<Record<string, readonly (string | RegExp)[
   '@mailyard/node-listeners': ['smtp submission'],
   '@mailyard/pop3-core': ['1 message, 22 octets', 'Subject: Hi'],
   '@mailyard/sasl': ['SCRAM-SHA-256 SCRAM-SHA-1 LOGIN PLAIN', 'logged in as alice@example.com'],
+  '@mailyard/sieve': [
+    '0',
+    'completed fileinto',
+    'lists.acme-users',
+    '1:4 the header test needs 2 positional arguments (header-names, key-list), found 1',
+  ],
   '@mailyard/smtp-core': [
     /^stored \d+ octets for bob@example\.com$/,
     'bob@example.com delivered 250 2.0.0',

@@ -133,7 +133,7 @@ class Compiler implements ValidationContext {
   private readonly reportedUnknown = new Set<string>();
 
   constructor(
-    private readonly registry: ExtensionRegistry,
+    readonly registry: ExtensionRegistry,
     private readonly sink: DiagnosticSink,
   ) {
     for (const extension of registry.extensions)
@@ -153,7 +153,7 @@ class Compiler implements ValidationContext {
     return extension !== undefined && this.enabled.has(extension);
   }
 
-  private usable<T>(list: readonly Registered<T>[]): T | undefined {
+  usable<T>(list: readonly Registered<T>[]): T | undefined {
     for (const entry of list) if (this.enabled.has(entry.extension)) return entry.item;
     return undefined;
   }

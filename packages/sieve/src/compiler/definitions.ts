@@ -2,11 +2,12 @@
 // The RFC 5228 core is itself registered through it (extensions/core.ts), so nothing an extension
 // needs is private to the core.
 import type { SourcePosition } from '../protocol/diagnostic.js';
-import type { SieveAction } from '../interpreter/actions.js';
+import type { KeepAction, SieveAction } from '../interpreter/actions.js';
 import type { SieveAddress } from '../interpreter/address.js';
 import type { SieveRuntime } from '../interpreter/runtime.js';
 import type { Arguments } from './arguments.js';
 import type { CompiledBlock } from './program.js';
+import type { ExtensionRegistry, Registered } from './registry.js';
 
 /** The kinds of values arguments have (RFC 5228 section 2.6). A string passes as a string list. */
 export type ValueKind = 'string' | 'string-list' | 'number';
@@ -54,6 +55,10 @@ export interface ValidationContext {
   warning(at: SourcePosition, message: string): void;
   /** Whether the script requires (or is always given) this capability. */
   has(capability: string): boolean;
+  /** The registry the script is compiled against. */
+  readonly registry: ExtensionRegistry;
+  /** The first entry whose extension the script may use (`registry.envelopeParts(name)`, ...). */
+  usable<T>(entries: readonly Registered<T>[]): T | undefined;
 }
 
 export interface CommandDefinition<Data = unknown> extends Signature {
@@ -156,7 +161,12 @@ export interface AddressPartDefinition {
 export interface EnvelopePartDefinition {
   /** Lower case. */
   readonly name: string;
-  values(runtime: SieveRuntime): readonly SieveAddress[];
+  /**
+   * The paths of that part, as SMTP gives them without angle brackets; '' is the null path `<>`
+   * (compared as the empty string whatever the address part). A part the host does not know
+   * yields none.
+   */
+  paths(runtime: SieveRuntime): readonly string[];
 }
 
 /** How an action behaves in a result: implicit keep, duplicates, conflicts (RFC 5228 2.10). */
@@ -211,6 +221,11 @@ export interface SieveExtension {
   readonly variableModifiers?: readonly VariableModifier[];
   /** Strings of scripts that require it may hold `${...}` references (variables, RFC 5229). */
   readonly expandsVariables?: boolean;
+  /**
+   * Adjusts the implicit keep of a run of a script that requires this extension, when it is in
+   * force at the end (imap4flags gives it the flags of its internal variable).
+   */
+  implicitKeep?(keep: KeepAction, runtime: SieveRuntime): KeepAction;
   /** Rewrites the text of every string at compile time (encoded-character). */
   decodeString?(
     text: string,

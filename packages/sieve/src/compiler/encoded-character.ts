@@ -1,7 +1,8 @@
 import type { SourcePosition } from '../protocol/diagnostic.js';
 
-const ENCODED = /\$\{(hex|unicode):([\s\S]*?)\}/gi;
-const BLANKS = /^[ \t\r\n]*$/;
+// Only a body of hex digits and blanks can be well formed; anything else is left as written, and
+// the search goes on inside it (`${hex:4${hex:30}}` decodes its inner sequence only).
+const ENCODED = /\$\{(hex|unicode):([0-9A-Fa-f \t\r\n]*)\}/gi;
 const utf8 = new TextDecoder('utf-8');
 
 /**
@@ -17,9 +18,9 @@ export function decodeEncodedCharacters(
   if (!text.includes('${')) return text;
   return text.replace(ENCODED, (whole, kind: string, body: string) => {
     const items = body.split(/[ \t\r\n]+/).filter((item) => item !== '');
-    if (items.length === 0 || !BLANKS.test(body.replace(/[0-9A-Fa-f]+/g, ''))) return whole;
+    if (items.length === 0) return whole;
     if (kind.toLowerCase() === 'hex') {
-      if (!items.every((item) => item.length === 2)) return whole;
+      if (!items.every((item) => item.length <= 2)) return whole;
       return utf8.decode(Uint8Array.from(items.map((item) => parseInt(item, 16))));
     }
     const codes: number[] = [];

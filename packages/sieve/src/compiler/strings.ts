@@ -67,7 +67,9 @@ export function parseTemplate(text: string): TemplatePart[] | null {
 /** `name`, `ns.name`, or a number (a match variable); null when it is none of these. */
 export function parseReference(inner: string): VariableReference | null {
   if (/^[0-9]+$/.test(inner)) {
-    return { namespace: null, name: inner, matchIndex: Number(inner.length > 4 ? 99999 : inner) };
+    // `${0001}` is `${1}`; a number too long to be an index refers to no match value.
+    const digits = inner.replace(/^0+(?=.)/, '');
+    return { namespace: null, name: inner, matchIndex: digits.length > 5 ? 99999 : Number(digits) };
   }
   const pieces = inner.split('.');
   if (!pieces.every((piece) => NAME_PART.test(piece))) return null;

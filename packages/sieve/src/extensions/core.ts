@@ -3,10 +3,12 @@
 import type { Arguments } from '../compiler/arguments.js';
 import type {
   CommandDefinition,
+  EnvelopePartDefinition,
   SieveExtension,
   TestDefinition,
   ValidationContext,
 } from '../compiler/definitions.js';
+import type { ExtensionRegistry } from '../compiler/registry.js';
 import { isPlainAddress, envelopeAddress } from '../interpreter/address.js';
 import type { SieveRuntime } from '../interpreter/runtime.js';
 import { DISCARD_ACTION, KEEP_ACTION, REDIRECT_ACTION } from './actions.js';
@@ -186,7 +188,25 @@ export const core: SieveExtension = {
 export const comparatorOctet: SieveExtension = { capability: 'comparator-i;octet' };
 export const comparatorAsciiCasemap: SieveExtension = { capability: 'comparator-i;ascii-casemap' };
 
-const envelopeTest: TestDefinition<readonly string[] | null> = {
+/** The envelope parts of RFC 5228 section 5.4, and `auth` (the authenticated submitter). */
+const ENVELOPE_PARTS: readonly EnvelopePartDefinition[] = [
+  { name: 'from', paths: (runtime) => [runtime.envelope.from] },
+  { name: 'to', paths: (runtime) => [runtime.envelope.to] },
+  {
+    name: 'auth',
+    paths: (runtime) => (runtime.envelope.auth === undefined ? [] : [runtime.envelope.auth]),
+  },
+];
+
+function envelopePart(
+  registry: ExtensionRegistry,
+  name: string,
+): EnvelopePartDefinition | undefined {
+  // At run time every registered part is usable: the compiler already refused those not required.
+  return registry.envelopeParts(name.toLowerCase())[0]?.item;
+}
+
+const envelopeTest: TestDefinition<readonly EnvelopePartDefinition[] | null> = {
   name: 'envelope',
   comparator: true,
   matchType: true,
@@ -195,42 +215,38 @@ const envelopeTest: TestDefinition<readonly string[] | null> = {
   keyList: 1,
   validate(args, context) {
     const parts = args.stringList(0);
+    const resolved: EnvelopePartDefinition[] = [];
     for (const item of parts.items) {
-      if (item.parts === null && !ENVELOPE_PARTS.has(item.text.toLowerCase())) {
-        context.error(
-          item,
-          `unknown envelope part '${item.text}' (known: ${[...ENVELOPE_PARTS].join(', ')})`,
-        );
-      }
+      if (item.parts !== null) continue;
+      const part = context.usable(context.registry.envelopeParts(item.text.toLowerCase()));
+      if (part) resolved.push(part);
+      else context.error(item, `unknown envelope part '${item.text}'`);
     }
-    return parts.constant ? parts.constant.map((part) => part.toLowerCase()) : null;
+    return parts.constant ? resolved : null;
   },
   evaluate(args, data, runtime) {
-    const part = args.addressPart;
+    const addressPart = args.addressPart;
+    const parts =
+      data ??
+      runtime
+        .stringList(args.stringList(0))
+        .map((name) => envelopePart(runtime.script.registry, name))
+        .filter((part) => part !== undefined);
     const values: string[] = [];
-    for (const name of data ??
-      runtime.stringList(args.stringList(0)).map((part) => part.toLowerCase())) {
-      const path =
-        name === 'from'
-          ? runtime.envelope.from
-          : name === 'to'
-            ? runtime.envelope.to
-            : name === 'auth'
-              ? runtime.envelope.auth
-              : undefined;
-      if (path === undefined) continue;
-      // The null reverse path `<>` is compared as the empty string, whatever the address part.
-      const value = path === '' ? '' : part.extract(envelopeAddress(path));
-      if (value !== null) values.push(value);
+    for (const part of parts) {
+      for (const path of part.paths(runtime)) {
+        // The null reverse path `<>` is compared as the empty string, whatever the address part.
+        const value = path === '' ? '' : addressPart.extract(envelopeAddress(path));
+        if (value !== null) values.push(value);
+      }
     }
     return runtime.matches(args, values, args.stringList(1));
   },
 };
 
-const ENVELOPE_PARTS = new Set(['from', 'to', 'auth']);
-
 /** The envelope test (RFC 5228 section 5.4), an optional part of the core. */
 export const envelope: SieveExtension = {
   capability: 'envelope',
   tests: [envelopeTest as TestDefinition],
+  envelopeParts: ENVELOPE_PARTS,
 };

@@ -21,6 +21,13 @@ export interface SieveHost {
   metadata?(mailbox: string | null, annotation: string): string | undefined;
   /** Whether a mailbox with that special-use attribute exists (RFC 8579). Default: false. */
   specialUseExists?(attribute: string): boolean;
+  /**
+   * The source of a script `include` names (RFC 6609), from the user's scripts (`personal`) or
+   * the administrator's (`global`); undefined when there is none. The include extension compiles
+   * it once per run and caches nothing across runs; a host that wants that keeps compiled
+   * scripts itself. Default: none.
+   */
+  includedScript?(name: string, location: 'personal' | 'global'): string | Uint8Array | undefined;
 }
 
 /** The host used when none is given: a user with only an INBOX, the system clock, nothing else. */

@@ -3,7 +3,7 @@ import type { CompiledBlock, CompiledScript, CompiledTest } from '../compiler/pr
 import type { SieveString, SieveStringList } from '../compiler/strings.js';
 import type { MatchContext } from '../compiler/definitions.js';
 import type { SourcePosition } from '../protocol/diagnostic.js';
-import type { SieveAction } from './actions.js';
+import type { KeepAction, SieveAction } from './actions.js';
 import type { SieveEnvelope } from './envelope.js';
 import { DEFAULT_HOST, type SieveHost } from './host.js';
 import { DEFAULT_RUNTIME_LIMITS, type RuntimeLimits } from './limits.js';
@@ -84,9 +84,8 @@ export function runScript(
       steps: run.steps,
     };
   }
-  const actions = result.implicitKeep
-    ? [...result.actions, { type: 'keep' as const, implicit: true, origin: NO_ORIGIN }]
-    : [...result.actions];
+  const actions: SieveAction[] = [...result.actions];
+  if (result.implicitKeep) actions.push(run.implicitKeep());
   return {
     status: 'completed',
     error: null,
@@ -211,6 +210,16 @@ class Interpreter implements SieveRuntime, MatchContext {
     if (this.error !== null) return;
     this.error = { message, line: at.line, column: at.column };
     this.unwinding = ERROR;
+  }
+
+  /** The implicit keep, as the script's extensions shape it (imap4flags' flags, say). */
+  implicitKeep(): KeepAction {
+    let keep: KeepAction = { type: 'keep', implicit: true, origin: NO_ORIGIN };
+    for (const capability of this.script.capabilities) {
+      const extension = this.script.registry.extension(capability);
+      if (extension?.implicitKeep) keep = extension.implicitKeep(keep, this);
+    }
+    return keep;
   }
 
   replaceMessage(message: SieveMessage, envelope: SieveEnvelope): void {

@@ -1,0 +1,3 @@
+require ["reject", "fileinto"];
+fileinto "Frop";
+reject "no thanks";

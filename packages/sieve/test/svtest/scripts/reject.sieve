@@ -1,0 +1,5 @@
+require "reject";
+reject text:
+I do not want this.
+.
+;

@@ -1,0 +1,3 @@
+redirect "a@example.com";
+redirect "b@example.com";
+redirect "c@example.com";

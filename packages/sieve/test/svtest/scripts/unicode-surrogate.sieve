@@ -1,0 +1,3 @@
+require "encoded-character";
+keep;
+if header :is "x" "${Unicode:DF01}" { keep; }

@@ -1,0 +1,1 @@
+if header :is :comparator "i;frop" "x" "1" { keep; }
