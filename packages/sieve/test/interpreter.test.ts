@@ -92,16 +92,20 @@ describe('the :matches glob matcher', () => {
   const never = () => {};
   it('captures leftmost-shortest', () => {
     const captures: number[] = [];
-    expect(matchGlob(parseGlob('*<*@*'), 'Acme <a.b@example.com>', captures, never)).toBe(true);
+    expect(matchGlob(parseGlob('*<*@*'), 'Acme <a.b@example.com>', captures, { step: never })).toBe(
+      true,
+    );
     expect(captures).toEqual([0, 5, 6, 9, 10, 22]);
   });
 
   it('takes time polynomial in the worst case (no exponential backtracking)', () => {
     const value = 'a'.repeat(20_000);
     let steps = 0;
-    expect(matchGlob(parseGlob('*a*a*a*a*a*a*a*a*b'), value, null, (n) => (steps += n))).toBe(
-      false,
-    );
+    expect(
+      matchGlob(parseGlob('*a*a*a*a*a*a*a*a*b'), value, null, {
+        step: (n: number) => (steps += n),
+      }),
+    ).toBe(false);
     expect(steps).toBeLessThan(20_000 * 20);
   });
 });
@@ -140,7 +144,6 @@ describe('the extension API', () => {
     comparators: [
       {
         name: 'x;reverse',
-        normalize: (v) => [...v].reverse().join(''),
         equals: (a, b) => a === [...b].reverse().join(''),
         compare: () => 0,
       },

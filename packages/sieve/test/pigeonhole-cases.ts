@@ -138,6 +138,11 @@ export const PIGEONHOLE_CASES: readonly DifferentialCase[] = [
     message: LIST_MESSAGE,
   },
   {
+    name: 'the address test reads only address headers',
+    script: 'if address :is "subject" "a@example.com" { discard; }\n',
+    message: LIST_MESSAGE,
+  },
+  {
     name: 'a compile error',
     script: 'if header :is "subject" { keep; }\n',
     message: LIST_MESSAGE,

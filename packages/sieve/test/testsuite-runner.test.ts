@@ -68,6 +68,10 @@ describe('mailyard-sieve-test output and exit code (sieve-testsuite.md 2.2-2.4)'
     const allFail = await runBin(['-F', 'test/runner-fixtures/all-fail.svtest']);
     expect(allFail.stdout).toContain('PASS: 2 tests failed (expected to fail).');
     expect(allFail.code).toBe(0);
+    // F >= N decides, so a file without blocks passes (N is shown as 1), as in Pigeonhole.
+    const noBlocks = await runBin(['-F', 'test/runner-fixtures/no-blocks.svtest']);
+    expect(noBlocks.stdout).toContain('PASS: 1 tests failed (expected to fail).');
+    expect(noBlocks.code).toBe(0);
     const someFail = await runBin(['-F', 'test/runner-fixtures/failing.svtest']);
     expect(someFail.stdout).toContain('FAIL: Only 2 of 4 tests failed (all expected to fail).');
     expect(someFail.code).toBe(1);

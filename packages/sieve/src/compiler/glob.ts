@@ -55,13 +55,13 @@ function charLength(value: string, at: number): number {
  * comparator's canonical form). When `captures` is given, it receives for each wildcard the
  * [start, end) offsets in `value` it matched: the earlier `*` match as little as possible, the
  * leftmost-shortest rule RFC 5229 section 3.2 illustrates. Returns false without touching
- * `captures` on failure. `step` is charged one unit per backtrack, for the CPU budget.
+ * `captures` on failure. `budget.step` is charged one unit per backtrack, for the CPU budget.
  */
 export function matchGlob(
   pattern: GlobPattern,
   value: string,
   captures: number[] | null,
-  step: (count: number) => void,
+  budget: { step(count: number): void },
 ): boolean {
   const tokens = pattern.tokens;
   if (pattern.literal !== null) {
@@ -116,7 +116,7 @@ export function matchGlob(
     if (starToken < 0 || starEnd >= value.length) return false;
     starEnd += charLength(value, starEnd);
     if (++backtracks === 1024) {
-      step(backtracks);
+      budget.step(backtracks);
       backtracks = 0;
     }
     t = starToken + 1;
@@ -124,7 +124,7 @@ export function matchGlob(
     wildcard = starWildcard + 1;
     if (captures) spans[starWildcard * 2 + 1] = starEnd;
   }
-  if (backtracks > 0) step(backtracks);
+  if (backtracks > 0) budget.step(backtracks);
   if (captures) for (let i = 0; i < spans.length; i++) captures[i] = spans[i]!;
   return true;
 }

@@ -134,23 +134,71 @@ const header: TestDefinition = {
   },
 };
 
-const address: TestDefinition = {
+/**
+ * The headers the address test reads: RFC 5228 section 5.1 says implementations MUST restrict it
+ * to headers that hold addresses, and names these and more; the list is Pigeonhole's, so that a
+ * script compiles on both.
+ */
+const ADDRESS_HEADERS = new Set([
+  'from',
+  'sender',
+  'to',
+  'cc',
+  'bcc',
+  'reply-to',
+  'resent-from',
+  'resent-sender',
+  'resent-to',
+  'resent-cc',
+  'resent-bcc',
+  'resent-reply-to',
+  'return-path',
+  'delivered-to',
+  'envelope-to',
+  'x-original-to',
+  'x-delivered-to',
+  'errors-to',
+  'disposition-notification-to',
+  'original-recipient',
+]);
+
+/** The header names the address test reads: of the given names, those that hold addresses. */
+function addressHeaderNames(names: readonly string[]): readonly string[] {
+  return names.map((name) => name.toLowerCase()).filter((name) => ADDRESS_HEADERS.has(name));
+}
+
+const address: TestDefinition<readonly string[] | null> = {
   name: 'address',
   comparator: true,
   matchType: true,
   addressPart: true,
   positional: [HEADER_NAMES, KEY_LIST],
   keyList: 1,
-  validate: (args, context) => checkHeaderNames(args, 0, context),
-  evaluate(args, _data, runtime) {
-    const part = args.addressPart;
-    const values: string[] = [];
-    for (const name of headerNames(args, 0, runtime)) {
-      for (const entry of runtime.message.addresses(name)) {
-        const value = part.extract(entry);
-        if (value !== null) values.push(value);
+  validate(args, context) {
+    checkHeaderNames(args, 0, context);
+    const names = args.stringList(0);
+    for (const item of names.items) {
+      if (
+        item.parts === null &&
+        isHeaderName(item.text) &&
+        !ADDRESS_HEADERS.has(item.text.toLowerCase())
+      ) {
+        context.error(
+          item,
+          `header '${item.text}' holds no addresses: the address test does not read it`,
+        );
       }
     }
+    // Constant names are resolved once; computed ones are held to the same list when run.
+    return names.constant ? addressHeaderNames(names.constant) : null;
+  },
+  evaluate(args, constantNames, runtime) {
+    const part = args.addressPart;
+    const names = constantNames ?? addressHeaderNames(runtime.stringList(args.stringList(0)));
+    const values =
+      names.length === 1
+        ? runtime.message.addressValues(names[0]!, part)
+        : names.flatMap((name) => runtime.message.addressValues(name, part));
     return runtime.matches(args, values, args.stringList(1));
   },
 };
@@ -177,7 +225,7 @@ export const core: SieveExtension = {
   capability: 'core',
   alwaysEnabled: true,
   commands: [stop, keep, discard, redirect],
-  tests: [trueTest, falseTest, not, allof, anyof, exists, header, address, size],
+  tests: [trueTest, falseTest, not, allof, anyof, exists, header, address as TestDefinition, size],
   comparators: [OCTET, ASCII_CASEMAP],
   matchTypes: [IS, CONTAINS, MATCHES],
   addressParts: [ALL, LOCALPART, DOMAIN],

@@ -5,9 +5,10 @@ import {
   parseHeaders,
   summarize,
 } from '@mailyard/mime';
+import type { AddressPartDefinition } from '../compiler/definitions.js';
 import { type SieveAddress, headerAddresses } from './address.js';
 
-const NO_VALUES: readonly string[] = [];
+const NO_VALUES: readonly string[] = Object.freeze([]);
 
 /**
  * The message a script runs against: its bytes and its `@mailyard/mime` summary (computed on
@@ -21,6 +22,7 @@ export class SieveMessage {
   private readonly decoded = new Map<string, readonly string[]>();
   private readonly raw = new Map<string, readonly string[]>();
   private readonly addressCache = new Map<string, readonly SieveAddress[]>();
+  private readonly partCache = new Map<AddressPartDefinition, Map<string, readonly string[]>>();
 
   constructor(
     readonly bytes: Uint8Array,
@@ -52,7 +54,10 @@ export class SieveMessage {
     let values = this.decoded.get(key);
     if (values === undefined) {
       const raw = this.rawHeaderValues(key);
-      values = raw.length === 0 ? NO_VALUES : raw.map((value) => decodeEncodedWords(value).trim());
+      values =
+        raw.length === 0
+          ? NO_VALUES
+          : Object.freeze(raw.map((value) => decodeEncodedWords(value).trim()));
       this.decoded.set(key, values);
     }
     return values;
@@ -72,6 +77,30 @@ export class SieveMessage {
 
   hasHeader(name: string): boolean {
     return this.headers.lookup(name.toLowerCase()).length > 0;
+  }
+
+  /**
+   * What an address part extracts from the addresses of every field of that name (addresses it
+   * has nothing for are left out), cached per part and name: the same array on every call.
+   */
+  addressValues(name: string, part: AddressPartDefinition): readonly string[] {
+    let byName = this.partCache.get(part);
+    if (!byName) {
+      byName = new Map();
+      this.partCache.set(part, byName);
+    }
+    const key = name.toLowerCase();
+    let values = byName.get(key);
+    if (values === undefined) {
+      const extracted: string[] = [];
+      for (const address of this.addresses(key)) {
+        const value = part.extract(address);
+        if (value !== null) extracted.push(value);
+      }
+      values = Object.freeze(extracted);
+      byName.set(key, values);
+    }
+    return values;
   }
 
   /** The addresses in every field of that name, in order. */
