@@ -25,7 +25,7 @@ export interface UserArgument {
 
 export const USAGE = `Usage: mailyard-server [--data DIR] [--host ADDR]
                       [--smtp PORT] [--smtps PORT] [--submission PORT]
-                      [--imap PORT] [--imaps PORT] [--pop3 PORT] [--pop3s PORT]
+                      [--imap PORT] [--imaps PORT] [--pop3 PORT] [--pop3s PORT] [--sieve PORT]
                       [--domain NAME]... [--user LOGIN@DOMAIN:PASSWORD]...
 
   --data DIR        the data directory: mailserver.cfg, users.cfg, store/, sslcert/, logs/
@@ -39,7 +39,7 @@ ${LISTENER_NAMES.map((name) => `  --${`${name} PORT`.padEnd(16)}${LISTENERS[name
 
 With no domain configured, the first run creates example.test with the users alice and bob and
 prints their passwords. Once every listener is up, one line goes to stdout:
-  ready smtp=2525 smtps=2465 submission=2587 imap=1143 imaps=1993 pop3=1110 pop3s=1995`;
+  ready smtp=2525 smtps=2465 submission=2587 imap=1143 imaps=1993 pop3=1110 pop3s=1995 sieve=4190`;
 
 /** Parses the arguments (without `node` and the script); throws a StartupError when they are wrong. */
 export function parseCommandLine(args: readonly string[]): CommandLine {
@@ -88,6 +88,7 @@ function parse(args: readonly string[]) {
       imaps: { type: 'string' },
       pop3: { type: 'string' },
       pop3s: { type: 'string' },
+      sieve: { type: 'string' },
       domain: { type: 'string', multiple: true },
       user: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },

@@ -2,6 +2,8 @@ import type { Clock, Directory, MailStore } from '@mailyard/mailstore-interface'
 import {
   DeliveryQueue,
   type DomainRoute,
+  type MailboxFilter,
+  type OutgoingMessage,
   type RelayHost,
   deliveryRouter,
   localDeliveryAgent,
@@ -19,6 +21,8 @@ export interface DeliveryOptions {
   readonly directory: Directory;
   readonly logs: KerioLogs;
   readonly clock: Clock;
+  /** Each local user's own filter (their Sieve script). */
+  readonly filter?: MailboxFilter;
 }
 
 /**
@@ -51,9 +55,21 @@ export async function openDeliveryQueue(options: DeliveryOptions): Promise<Deliv
     utcOffset,
     insertEnvelopeTo: config.delivery.insertEnvelopeTo,
     logger: options.logs.logger('delivery'),
+    ...(options.filter ? { filter: options.filter } : {}),
+    // A filter's new messages (replies, notifications) are queued like any other; the queue is
+    // opened below, with this agent inside it.
+    submit: async (message: OutgoingMessage) => {
+      await queue.enqueue(
+        { from: message.from, recipients: message.to.map((address) => ({ address })) },
+        (async function* () {
+          yield message.content;
+        })(),
+        { service: 'Sieve' },
+      );
+    },
   });
   const minutes = (count: number) => count * 60_000;
-  return DeliveryQueue.open({
+  const queue: DeliveryQueue = await DeliveryQueue.open({
     directory: options.data.queue(config),
     agent: deliveryRouter({ directory: options.directory, local, remote }),
     hostname: config.hostname,
@@ -67,6 +83,7 @@ export async function openDeliveryQueue(options: DeliveryOptions): Promise<Deliv
     mailLog: options.logs.mail,
     logger: options.logs.logger('queue'),
   });
+  return queue;
 }
 
 function relayHost(smarthost: SmarthostConfig): RelayHost {

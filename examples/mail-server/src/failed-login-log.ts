@@ -15,10 +15,10 @@ export interface FailedLogin {
   readonly accountJustLocked: boolean;
 }
 
-/** A failed IMAP or POP3 login in Kerio's Security log, and the locks it caused, if it did. */
+/** A failed IMAP, POP3 or ManageSieve login in Kerio's Security log, and the locks it caused, if it did. */
 export function logFailedLogin(
   securityLog: (line: string) => void,
-  service: 'IMAP' | 'POP3',
+  service: 'IMAP' | 'POP3' | 'ManageSieve',
   failure: FailedLogin,
   config: AuthenticationConfig,
 ): void {

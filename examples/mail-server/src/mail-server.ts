@@ -13,6 +13,9 @@ import { type Listening, listenAll } from './listening.js';
 import { createPop3Listeners } from './pop3-listeners.js';
 import { ensurePostmasters } from './postmaster-aliases.js';
 import { loadOrCreateCertificate } from './self-signed-certificate.js';
+import { sieveFilter } from './sieve-delivery.js';
+import { createSieveListeners } from './sieve-listeners.js';
+import { CompiledScripts, openSieveScripts } from './sieve-scripts.js';
 import { createSmtpListeners } from './smtp-listeners.js';
 import { StartupError } from './startup-error.js';
 import {
@@ -75,7 +78,18 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
     clock,
     logger: logs.logger('store'),
   });
-  const queue = await openDeliveryQueue({ config, data, store, directory, logs, clock });
+  // Each user's Sieve script, edited over ManageSieve, run by local delivery.
+  const scripts = openSieveScripts(data.store(config));
+  const compiled = new CompiledScripts();
+  const filter = sieveFilter({
+    scripts,
+    compiled,
+    store,
+    hostname: config.hostname,
+    clock,
+    logger: logs.logger('sieve'),
+  });
+  const queue = await openDeliveryQueue({ config, data, store, directory, logs, clock, filter });
 
   // One guard for every protocol: five bad passwords over IMAP lock SMTP AUTH too (Kerio 1.6),
   // and guesses at one account are throttled whichever protocol and address they come from.
@@ -101,6 +115,7 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
   if (on('smtp', 'smtps', 'submission')) servers.push(createSmtpListeners({ ...shared, queue }));
   if (on('imap', 'imaps')) servers.push(createImapListeners(shared));
   if (on('pop3', 'pop3s')) servers.push(createPop3Listeners(shared));
+  if (on('sieve')) servers.push(createSieveListeners({ ...shared, scripts, compiled }));
 
   const graceMs = config.shutdownGraceSeconds * 1000;
   const closeAll = async () => {

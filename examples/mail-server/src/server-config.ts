@@ -182,6 +182,7 @@ export function defaultConfig(): MailServerConfig {
       imaps: listener('imaps'),
       pop3: listener('pop3'),
       pop3s: listener('pop3s'),
+      sieve: listener('sieve'),
     },
     // Relay for authenticated users only, Kerio's default (004); POP3 before SMTP as its Fig.
     relay: {

@@ -29,9 +29,9 @@ describe('mailyard-server, as scripts run it', () => {
     const server = await start(data);
     // stdout: the ready line, alone, with every listener on its own port.
     expect(server.stdout()).toMatch(
-      /^ready smtp=\d+ smtps=\d+ submission=\d+ imap=\d+ imaps=\d+ pop3=\d+ pop3s=\d+\n$/,
+      /^ready smtp=\d+ smtps=\d+ submission=\d+ imap=\d+ imaps=\d+ pop3=\d+ pop3s=\d+ sieve=\d+\n$/,
     );
-    expect(new Set(Object.values(server.ports)).size).toBe(7);
+    expect(new Set(Object.values(server.ports)).size).toBe(8);
     expect(server.stderr()).toMatch(
       /first run: created 2 users; their passwords:\n.* {2}alice@example\.test {2}\S{16}\n.* {2}bob@example\.test {2}\S{16}\n/,
     );
@@ -86,6 +86,7 @@ describe('mailyard-server, as scripts run it', () => {
       '--imaps=off',
       '--pop3=0',
       '--pop3s=off',
+      '--sieve=off',
     ]);
     expect(Object.keys(server.ports)).toEqual(['smtp', 'pop3']);
   });

@@ -39,6 +39,7 @@ async function serverWith(limits: {
     '--imaps=off',
     '--pop3=off',
     '--pop3s=off',
+    '--sieve=off',
   ]);
   running.push(server);
   return server.ports.imap!;

@@ -192,7 +192,7 @@ describe('mailserver.cfg', () => {
     ],
     [
       '<list name="Service"><listitem><variable name="Name">nntp</variable></listitem></list>',
-      'test.cfg: Service "nntp" is none of smtp, smtps, submission, imap, imaps, pop3, pop3s',
+      'test.cfg: Service "nntp" is none of smtp, smtps, submission, imap, imaps, pop3, pop3s, sieve',
     ],
     [
       '<list name="Service"><listitem><variable name="Name">smtp</variable><variable name="Port">70000</variable></listitem></list>',

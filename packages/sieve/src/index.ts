@@ -114,3 +114,6 @@ export { fileintoExtension } from './extensions/fileinto.js';
 export { ereject, reject } from './extensions/reject.js';
 export { relational } from './extensions/relational.js';
 export { variables } from './extensions/variables.js';
+
+// Kerio's rule model and its round trip with Sieve (rules.md).
+export * from './kerio-rules/index.js';

@@ -135,6 +135,13 @@ export {
 } from './dsn/delivery-status-notification.js';
 export { DEFAULT_NOTIFY, wantsNotification, type NotifyCondition } from './dsn/notify-policy.js';
 export { localDeliveryAgent, type LocalDeliveryOptions } from './delivery/local-delivery-agent.js';
+export type {
+  FiledCopy,
+  FilterDecision,
+  FilterInput,
+  MailboxFilter,
+  OutgoingMessage,
+} from './delivery/mailbox-filter.js';
 export { deliveryRouter, type DeliveryRouterOptions } from './delivery/delivery-router.js';
 export {
   isBarePostmaster,

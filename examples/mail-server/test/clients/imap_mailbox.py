@@ -1,4 +1,4 @@
-"""Reads INBOX with Python's imaplib over TLS (IMAPS, or STARTTLS on the plain port), verifying
+"""Reads a mailbox (INBOX by default; --create makes it first) with Python's imaplib over TLS (IMAPS, or STARTTLS on the plain port), verifying
 the server's certificate, and prints JSON: UIDVALIDITY, and per message its UID, flags and
 bytes (base64). BODY.PEEK[] leaves \\Seen alone; with --read, BODY[] sets it (RFC 9051 6.4.5),
 and the flags are fetched again afterwards."""
@@ -11,6 +11,8 @@ parser.add_argument('--user', required=True)
 parser.add_argument('--password', required=True)
 parser.add_argument('--starttls', action='store_true')
 parser.add_argument('--read', action='store_true')
+parser.add_argument('--mailbox', default='INBOX')
+parser.add_argument('--create', action='store_true')
 args = parser.parse_args()
 
 context = ssl.create_default_context(cafile=args.cafile)
@@ -20,7 +22,11 @@ if args.starttls:
 else:
     imap = imaplib.IMAP4_SSL('127.0.0.1', args.port, ssl_context=context, timeout=20)
 imap.login(args.user, args.password)
-typ, data = imap.select('INBOX')
+if args.create:
+    typ, data = imap.create(args.mailbox)
+    assert typ == 'OK', data
+typ, data = imap.select(args.mailbox)
+assert typ == 'OK', data
 uidvalidity = int(re.search(rb'\d+', imap.response('UIDVALIDITY')[1][0]).group())
 messages = []
 if int(data[0]) > 0:

@@ -82,7 +82,10 @@ export interface ImapMailbox {
   }[];
 }
 
-/** INBOX as Python's imaplib reads it, over IMAPS (or STARTTLS) with the server's certificate. */
+/**
+ * A mailbox (INBOX unless told) as Python's imaplib reads it, over IMAPS (or STARTTLS) with the
+ * server's certificate; `create` makes the mailbox first.
+ */
 export async function readWithImaplib(options: {
   readonly port: number;
   readonly cafile: string;
@@ -91,6 +94,8 @@ export async function readWithImaplib(options: {
   readonly starttls?: boolean;
   /** Fetch BODY[] (which sets \Seen) instead of BODY.PEEK[]. */
   readonly read?: boolean;
+  readonly mailbox?: string;
+  readonly create?: boolean;
 }): Promise<ImapMailbox> {
   const result = await python<{
     uidvalidity: number;
@@ -102,6 +107,8 @@ export async function readWithImaplib(options: {
     `--password=${options.password}`,
     ...(options.starttls ? ['--starttls'] : []),
     ...(options.read ? ['--read'] : []),
+    ...(options.mailbox ? [`--mailbox=${options.mailbox}`] : []),
+    ...(options.create ? ['--create'] : []),
   ]);
   return {
     ...result,

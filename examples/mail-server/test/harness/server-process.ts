@@ -17,6 +17,7 @@ export const EPHEMERAL_PORTS = [
   '--imaps=0',
   '--pop3=0',
   '--pop3s=0',
+  '--sieve=0',
 ];
 
 const temporaryDirectories: string[] = [];

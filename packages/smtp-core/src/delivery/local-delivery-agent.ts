@@ -21,6 +21,13 @@ import type {
   RecipientResult,
 } from '../envelope.js';
 import { resolveLocalRecipient } from './local-recipients.js';
+import {
+  type FilterDecision,
+  type MailboxFilter,
+  type OutgoingMessage,
+  decodeDecision,
+  encodeDecision,
+} from './mailbox-filter.js';
 import { MemoryGate } from './memory-gate.js';
 
 export interface LocalDeliveryOptions {
@@ -52,6 +59,17 @@ export interface LocalDeliveryOptions {
    * their turn; a message bigger than all of it is delivered alone. Default 64 MiB; 0: no limit.
    */
   readonly memoryBudget?: number;
+  /**
+   * Each user's own filter (a Sieve script, say), asked once per user a message reaches, before
+   * anything is stored for that user; its decision is recorded in the journal and carried out
+   * exactly once. Public folders are not filtered. Default: none (everything to the INBOX).
+   */
+  readonly filter?: MailboxFilter;
+  /**
+   * Sends the new messages a filter makes (replies, notifications): into the queue. Without it
+   * they are dropped, and logged.
+   */
+  readonly submit?: (message: OutgoingMessage) => Promise<void>;
   readonly logger?: Logger;
 }
 
@@ -65,10 +83,15 @@ interface Target {
   readonly user: string;
   readonly mailbox: string;
   readonly recipients: string[];
+  /** Flags the stored copy gets (a filter's `fileinto :flags`). */
+  readonly flags?: readonly string[];
+  /** Create the folder when it is missing (a filter's `fileinto :create`). */
+  readonly create?: boolean;
 }
 
 type TargetOutcome =
-  | { readonly ok: true }
+  /** Done; `rejected` when the user's filter refused the message, with its text. */
+  | { readonly ok: true; readonly rejected?: string }
   | { readonly ok: false; readonly result: Omit<RecipientResult, 'recipient'> };
 
 /** How far back into a mailbox the exactly-once check looks at each message: its first lines. */
@@ -152,7 +175,13 @@ export function localDeliveryAgent(options: LocalDeliveryOptions): DeliveryAgent
             releaseMemory = await memory.acquire(message.size);
             content = await readAll(message);
           }
-          outcomes.set(target.key, await deliverOnce(target, envelope, content, attempt, journal));
+          const filtered = options.filter !== undefined && target.key.startsWith('mailbox:');
+          outcomes.set(
+            target.key,
+            filtered
+              ? await deliverFiltered(target, envelope, content, attempt, journal)
+              : await deliverOnce(target, envelope, content, attempt, journal),
+          );
         }
       } finally {
         releaseMemory?.();
@@ -169,6 +198,16 @@ export function localDeliveryAgent(options: LocalDeliveryOptions): DeliveryAgent
         const problem = deferred ?? failed;
         if (problem) {
           results.set(address, { ...problem.result, recipient: address });
+          continue;
+        }
+        if (own.length > 1 && own.some((o) => o.ok && o.rejected !== undefined)) {
+          logger.info(
+            `local delivery: a member of ${address} rejected the message; its copy is dropped`,
+          );
+        }
+        const rejected = own.length === 1 && own[0]!.ok ? own[0]!.rejected : undefined;
+        if (rejected !== undefined) {
+          results.set(address, result(address, 550, '5.7.1', oneLine(rejected)));
           continue;
         }
         const outside = forwards.get(address);
@@ -202,6 +241,128 @@ export function localDeliveryAgent(options: LocalDeliveryOptions): DeliveryAgent
     },
   };
 
+  /**
+   * A user's copy as the user's filter decides: the decision is asked once and kept in the
+   * journal (`filter:<user>`), so that a retry after a crash carries out the same decision
+   * (vacation tracking and the like have already counted this message) rather than asking again.
+   * Each copy, redirect and new message then has a journal step of its own.
+   */
+  async function deliverFiltered(
+    target: Target,
+    envelope: Envelope,
+    content: Buffer,
+    attempt: DeliveryAttempt,
+    journal: DeliveryJournal,
+  ): Promise<TargetOutcome> {
+    const key = `filter:${target.user.toLowerCase()}`;
+    const known = journal.get(key);
+    if (known?.state === 'done') return { ok: true };
+    let decision: FilterDecision;
+    try {
+      if (known?.state === 'intended' && typeof known.note.decision === 'string') {
+        decision = decodeDecision(known.note.decision);
+      } else {
+        decision = await options.filter!({
+          user: target.user,
+          recipients: target.recipients,
+          envelope,
+          content,
+        });
+        await journal.intend(key, { decision: encodeDecision(decision) });
+      }
+    } catch (error) {
+      logger.error(`local delivery: the filter of ${target.user} failed: ${describe(error)}`);
+      return {
+        ok: false,
+        result: strip(result('', 451, '4.3.0', `the filter of ${target.user} is unavailable`)),
+      };
+    }
+    for (const copy of decision.fileInto) {
+      const inbox = copy.mailbox.toUpperCase() === 'INBOX';
+      const into: Target = {
+        ...target,
+        key: inbox ? target.key : `${target.key}:${copy.mailbox}`,
+        mailbox: inbox ? 'INBOX' : copy.mailbox,
+        ...(copy.flags && copy.flags.length > 0 ? { flags: copy.flags } : {}),
+        ...(copy.create ? { create: true } : {}),
+      };
+      let outcome = await deliverOnce(into, envelope, content, attempt, journal);
+      if (!outcome.ok && !inbox && outcome.result.status === 'failed') {
+        // A folder that does not take the message (missing, no right to insert) keeps it in the
+        // INBOX instead, as RFC 5228 2.10.6 and Kerio do, and says why in the log.
+        logger.warn(
+          `local delivery: ${target.user}'s filter files into ${copy.mailbox}, which ` +
+            `does not take it (${outcome.result.diagnostic}); kept in the INBOX`,
+        );
+        outcome = await deliverOnce(
+          { ...into, key: target.key, mailbox: 'INBOX' },
+          envelope,
+          content,
+          attempt,
+          journal,
+        );
+      }
+      if (!outcome.ok) return outcome;
+    }
+    if (decision.redirect.length > 0) {
+      const handed = await redirectOnce(
+        target,
+        decision.redirect,
+        envelope,
+        content,
+        journal,
+        attempt,
+      );
+      if (handed) return { ok: false, result: strip(handed) };
+    }
+    for (const [index, message] of decision.send.entries()) {
+      const step = `${key}:send:${index}`;
+      if (journal.get(step)?.state === 'done') continue;
+      try {
+        if (options.submit) await options.submit(message);
+        else
+          logger.warn(`local delivery: no way to send ${target.user}'s filter's message; dropped`);
+        await journal.done(step);
+      } catch (error) {
+        logger.error(
+          `local delivery: sending ${target.user}'s filter's message failed: ${describe(error)}`,
+        );
+        return { ok: false, result: strip(result('', 451, '4.3.0', 'could not queue a reply')) };
+      }
+    }
+    await journal.done(key);
+    if (decision.reject !== undefined && target.recipients.length > 0)
+      return { ok: true, rejected: decision.reject };
+    return { ok: true };
+  }
+
+  /** A filter's redirects go into the queue entry's recipients (or to `forward`), once. */
+  async function redirectOnce(
+    target: Target,
+    addresses: readonly string[],
+    envelope: Envelope,
+    content: Buffer,
+    journal: DeliveryJournal,
+    attempt: DeliveryAttempt,
+  ): Promise<RecipientResult | null> {
+    const key = `redirect:${target.user.toLowerCase()}`;
+    if (journal.get(key)?.state === 'done') return null;
+    const onward = addresses.map((address) => ({ address }));
+    try {
+      if (attempt.journal) {
+        await journal.addRecipients(key, onward);
+        return null;
+      }
+      if (!options.forward) return result(target.user, 451, '4.3.0', 'redirecting needs the queue');
+      await options.forward({ ...envelope, recipients: onward }, bufferSource(content));
+      await journal.done(key);
+      return null;
+    } catch (error) {
+      logger.error(`local delivery: redirecting ${target.user}'s copy failed: ${describe(error)}`);
+      return result(target.user, 451, '4.3.0', `redirecting failed: ${describe(error)}`);
+    }
+  }
+
   async function deliverOnce(
     target: Target,
     envelope: Envelope,
@@ -220,6 +381,11 @@ export function localDeliveryAgent(options: LocalDeliveryOptions): DeliveryAgent
         return { ok: true };
       }
       const access = options.store.access(target.user);
+      if (target.create) {
+        await access.create(target.mailbox).catch((error: unknown) => {
+          if (!isMailStoreError(error, 'already-exists')) throw error;
+        });
+      }
       let note: JournalNote;
       try {
         const status = await access.status(target.mailbox);
@@ -234,6 +400,7 @@ export function localDeliveryAgent(options: LocalDeliveryOptions): DeliveryAgent
       await options.store.deliver(target.user, {
         content: Buffer.concat([trace(target, envelope, attempt.queueId), content]),
         ...(target.mailbox === 'INBOX' ? {} : { mailbox: target.mailbox }),
+        ...(target.flags ? { flags: target.flags } : {}),
       });
       await journal.done(target.key);
       return { ok: true };
@@ -385,6 +552,15 @@ async function readAll(message: MessageSource): Promise<Buffer> {
     length += chunk.length;
   }
   return buffer.subarray(0, length);
+}
+
+function bufferSource(content: Buffer): MessageSource {
+  return {
+    size: content.length,
+    async *read() {
+      yield content;
+    },
+  };
 }
 
 /** A journal that lives as long as one call: for use outside a queue (no crash safety). */

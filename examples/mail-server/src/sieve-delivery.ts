@@ -1,0 +1,158 @@
+import type { SieveScriptStore } from '@mailyard/managesieve';
+import type { Clock, Logger, MailStore } from '@mailyard/mailstore-interface';
+import { formatRfc5322Date, parseHeaders } from '@mailyard/mime';
+import { runScript } from '@mailyard/sieve';
+import type { FiledCopy, FilterDecision, MailboxFilter } from '@mailyard/smtp-core';
+import type { CompiledScripts } from './sieve-scripts.js';
+
+export interface SieveDeliveryOptions {
+  readonly scripts: SieveScriptStore;
+  readonly compiled: CompiledScripts;
+  readonly store: MailStore;
+  readonly hostname: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /**
+   * A message with more Received fields than this is not redirected again (kept instead, and
+   * logged): a redirect loop between servers ends there, as RFC 5321 6.3 counts hops. Default 100.
+   */
+  readonly maxHops?: number;
+}
+
+const KEEP: FilterDecision = { fileInto: [{ mailbox: 'INBOX' }], redirect: [], send: [] };
+
+/**
+ * Local delivery's filter: runs the user's active Sieve script (uploaded over ManageSieve) on
+ * the message and turns its actions into a decision the delivery agent carries out once. No
+ * active script: the INBOX. A script that does not compile or fails while it runs: the INBOX
+ * too (RFC 5228 2.10.6), the error in the log and, once per script, a message in the user's
+ * INBOX saying what went wrong, as Kerio and Pigeonhole do. A script that cannot be read
+ * (an I/O error) throws: delivery is deferred rather than the user's rules skipped.
+ */
+export function sieveFilter(options: SieveDeliveryOptions): MailboxFilter {
+  const reported = new Set<string>();
+  const maxHops = options.maxHops ?? 100;
+
+  return async ({ user, recipients, envelope, content }) => {
+    const active = await options.scripts.getActive(user);
+    if (!active) return KEEP;
+    const { script, errors } = options.compiled.get(active.content);
+    if (!script) {
+      await reportError(user, active.name, active.content, 'does not compile', errors);
+      return KEEP;
+    }
+    const mailboxes = new Set(
+      (await options.store.access(user).list()).map((info) => info.name.toLowerCase()),
+    );
+    const run = runScript(
+      script,
+      {
+        message: content,
+        envelope: {
+          from: envelope.from,
+          to: recipients[0] ?? user,
+          ...(envelope.recipients[0]?.originalRecipient
+            ? { originalRecipient: envelope.recipients[0].originalRecipient }
+            : {}),
+        },
+      },
+      {
+        host: {
+          mailboxExists: (name) =>
+            name.toUpperCase() === 'INBOX' || mailboxes.has(name.toLowerCase()),
+          now: () => new Date(options.clock.now()),
+        },
+      },
+    );
+    if (run.status === 'error') {
+      const where = run.error ? `line ${run.error.line}: ${run.error.message}` : 'unknown error';
+      await reportError(user, active.name, active.content, 'failed', [where]);
+      return KEEP;
+    }
+    const fileInto: FiledCopy[] = [];
+    const redirect: string[] = [];
+    let reject: string | undefined;
+    const file = (copy: FiledCopy) => {
+      if (!fileInto.some((known) => known.mailbox === copy.mailbox)) fileInto.push(copy);
+    };
+    for (const action of run.actions) {
+      switch (action.type) {
+        case 'keep':
+          file({ mailbox: 'INBOX', ...(action.flags ? { flags: action.flags } : {}) });
+          break;
+        case 'fileinto':
+          file({
+            mailbox: action.mailbox,
+            ...(action.flags ? { flags: action.flags } : {}),
+            ...(action.create ? { create: true } : {}),
+          });
+          break;
+        case 'redirect':
+          if (hops(content) > maxHops) {
+            options.logger.warn(
+              `sieve: ${user}'s script redirects a message that has made more than ${maxHops} hops; kept instead`,
+            );
+            file({ mailbox: 'INBOX' });
+          } else redirect.push(action.address);
+          break;
+        case 'reject':
+          reject = action.reason;
+          break;
+        case 'discard':
+          break;
+      }
+    }
+    options.logger.info(
+      `sieve: ${user} (${active.name}): ${run.actions.map((action) => action.type).join(', ') || 'discard'}`,
+    );
+    return { fileInto, redirect, ...(reject !== undefined ? { reject } : {}), send: [] };
+  };
+
+  /** The error in the log, and once per script text in the user's INBOX. */
+  async function reportError(
+    user: string,
+    name: string,
+    text: string,
+    what: string,
+    errors: readonly string[],
+  ): Promise<void> {
+    options.logger.error(`sieve: ${user}'s script "${name}" ${what}: ${errors.join('; ')}`);
+    const key = `${user}\0${text}`;
+    if (reported.has(key)) return;
+    reported.add(key);
+    const date = formatRfc5322Date(options.clock.now(), 0);
+    const body = [
+      `Your mail filter "${name}" ${what}, so messages are delivered to your Inbox`,
+      'without it until it is corrected:',
+      '',
+      ...errors.map((error) => `  ${error}`),
+      '',
+    ].join('\r\n');
+    const report = [
+      `From: Mail Delivery Subsystem <MAILER-DAEMON@${options.hostname}>`,
+      `To: <${user}>`,
+      `Subject: Mail filter error: "${name.replace(/[\r\n"]/g, ' ')}" ${what}`,
+      `Date: ${date}`,
+      'Auto-Submitted: auto-generated',
+      'MIME-Version: 1.0',
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Transfer-Encoding: 8bit',
+      '',
+      body,
+    ].join('\r\n');
+    // Straight into the store: through the queue the report would meet the same broken filter.
+    await options.store
+      .deliver(user, { content: Buffer.from(report, 'utf8') })
+      .catch((error: unknown) => {
+        reported.delete(key);
+        options.logger.error(
+          `sieve: could not write the error report for ${user}: ${String(error)}`,
+        );
+      });
+  }
+}
+
+/** Received fields of the message: the hops it has made. */
+function hops(content: Buffer): number {
+  return parseHeaders(content).getAll('received').length;
+}

@@ -1,0 +1,48 @@
+import { join } from 'node:path';
+import { FsSieveScriptStore } from '@mailyard/managesieve';
+import { treeDirectory } from '@mailyard/mailstore-fs';
+import { type CompiledScript, STANDARD_EXTENSIONS, compileSieve } from '@mailyard/sieve';
+
+/**
+ * Users' Sieve scripts, where Kerio keeps a user's rules: in the user's own directory of the
+ * store, `<store>/mail/<domain>/<user>/#sieve/` (a leading `#` is never a folder's directory, so
+ * no folder can collide with it; a backup of the user's directory takes the scripts along).
+ */
+export function openSieveScripts(storeDirectory: string): FsSieveScriptStore {
+  return new FsSieveScriptStore({
+    directory: join(storeDirectory, 'sieve'),
+    userDirectory: (user) => join(storeDirectory, treeDirectory(user), '#sieve'),
+  });
+}
+
+/** The `SIEVE` capability: every extension the compiler and delivery know. */
+export const SIEVE_CAPABILITIES: readonly string[] = STANDARD_EXTENSIONS.map(
+  (extension) => extension.capability,
+).filter((capability) => capability !== 'core');
+
+/** Compile errors as ManageSieve and the error report show them: `line 3: ...`. */
+export function describeErrors(errors: readonly { line: number; message: string }[]): string[] {
+  return errors.map((error) => `line ${error.line}: ${error.message}`);
+}
+
+/**
+ * Compiled scripts by their text: delivery compiles a user's active script once, not once per
+ * message, and a new upload (another text) compiles afresh. Bounded, oldest out first.
+ */
+export class CompiledScripts {
+  private readonly cache = new Map<string, ReturnType<typeof compileSieve>>();
+
+  constructor(private readonly capacity = 1000) {}
+
+  get(text: string): { script: CompiledScript | null; errors: string[] } {
+    let compiled = this.cache.get(text);
+    if (compiled) {
+      this.cache.delete(text);
+    } else {
+      compiled = compileSieve(text);
+      if (this.cache.size >= this.capacity) this.cache.delete(this.cache.keys().next().value!);
+    }
+    this.cache.set(text, compiled);
+    return { script: compiled.script, errors: describeErrors(compiled.errors) };
+  }
+}

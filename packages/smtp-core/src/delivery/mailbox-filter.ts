@@ -1,0 +1,76 @@
+import type { Envelope } from '../envelope.js';
+
+/**
+ * A user's own filter, run by local delivery for each user a message reaches: a Sieve script
+ * (RFC 5228), Kerio's rules, anything that decides where one user's copy goes. The delivery
+ * agent carries the decision out exactly once, through the queue's journal.
+ */
+export type MailboxFilter = (input: FilterInput) => Promise<FilterDecision>;
+
+export interface FilterInput {
+  /** The account (directory id) whose copy this is. */
+  readonly user: string;
+  /** The envelope recipients that led to this user (an alias, a group, the address itself). */
+  readonly recipients: readonly string[];
+  readonly envelope: Envelope;
+  /** The message as it arrived (without the trace header delivery adds). */
+  readonly content: Buffer;
+}
+
+/**
+ * What a filter decided. A decision that stores nowhere, redirects nowhere and rejects nothing
+ * is a discard. A filter that cannot decide (its script unreadable for an I/O error) throws: the
+ * delivery is deferred and tried again, rather than guessed.
+ */
+export interface FilterDecision {
+  /** Copies in the user's folders; `INBOX` is the keep. */
+  readonly fileInto: readonly FiledCopy[];
+  /** Addresses the message goes on to, unchanged, through the queue (RFC 5228 4.2). */
+  readonly redirect: readonly string[];
+  /**
+   * Refuse the message with this text (RFC 5429): the recipient fails with 550 5.7.1, and the
+   * sender gets a DSN carrying it. Only where the recipient reaches this user alone; as one
+   * member of a group the copy is dropped (and logged) instead.
+   */
+  readonly reject?: string;
+  /** New messages to send: vacation replies, notifications, error reports to the user. */
+  readonly send: readonly OutgoingMessage[];
+}
+
+export interface FiledCopy {
+  readonly mailbox: string;
+  readonly flags?: readonly string[];
+  /** Create the folder when it is missing (Sieve's `fileinto :create`, RFC 5490). */
+  readonly create?: boolean;
+}
+
+export interface OutgoingMessage {
+  /** The envelope sender; `''` is the null sender `<>` that automatic replies use. */
+  readonly from: string;
+  readonly to: readonly string[];
+  readonly content: Buffer;
+}
+
+/** The decision as the journal keeps it (JSON, contents in base64), to carry it out once. */
+export function encodeDecision(decision: FilterDecision): string {
+  return JSON.stringify({
+    ...decision,
+    send: decision.send.map((message) => ({
+      ...message,
+      content: message.content.toString('base64'),
+    })),
+  });
+}
+
+export function decodeDecision(text: string): FilterDecision {
+  const raw = JSON.parse(text) as Omit<FilterDecision, 'send'> & {
+    send: (Omit<OutgoingMessage, 'content'> & { content: string })[];
+  };
+  return {
+    ...raw,
+    send: raw.send.map((message) => ({
+      ...message,
+      content: Buffer.from(message.content, 'base64'),
+    })),
+  };
+}
