@@ -128,7 +128,7 @@ describe('localDeliveryAgent with a filter', () => {
     ]);
     expect(asked[0]!.content.toString()).toBe(MESSAGE);
     const orders = await folder('alice@a.test', 'Orders');
-    expect(orders.map((m) => m.flags.sort())).toEqual([['$Work', '\\Flagged']]);
+    expect(orders.map((m) => [...m.flags].sort())).toEqual([['$Work', '\\Flagged']]);
     expect(orders[0]!.text.endsWith(MESSAGE)).toBe(true);
     expect(await folder('alice@a.test', 'INBOX')).toHaveLength(1);
     expect(await folder('bob@a.test', 'INBOX')).toHaveLength(1);
