@@ -110,6 +110,15 @@ export { fileintoExtension } from './extensions/fileinto.js';
 export { ereject, reject } from './extensions/reject.js';
 export { relational } from './extensions/relational.js';
 export { variables } from './extensions/variables.js';
+export {
+  VACATION_ACTION,
+  type VacationAction,
+  type VacationReply,
+  type VacationTracking,
+  isSystemSender,
+  vacation,
+  vacationSeconds,
+} from './extensions/vacation.js';
 
 // Kerio's rule model and its round trip with Sieve (rules.md).
 export * from './kerio-rules/index.js';

@@ -232,6 +232,8 @@ describe('the extension API', () => {
       'encoded-character',
       'variables',
       'relational',
+      'vacation',
+      'vacation-seconds',
     ]);
     expect(standardRegistry.without('reject').capabilities()).not.toContain('reject');
     expect(() => new ExtensionRegistry([tally, tally])).toThrow(

@@ -7,6 +7,7 @@ import { fileintoExtension } from './fileinto.js';
 import { ereject, reject } from './reject.js';
 import { relational } from './relational.js';
 import { variables } from './variables.js';
+import { vacation, vacationSeconds } from './vacation.js';
 
 /** Every extension this package implements, the core first. */
 export const STANDARD_EXTENSIONS: readonly SieveExtension[] = [
@@ -21,6 +22,8 @@ export const STANDARD_EXTENSIONS: readonly SieveExtension[] = [
   encodedCharacter,
   variables,
   relational,
+  vacation,
+  vacationSeconds,
 ];
 
 /** A registry of every standard extension, shared (registries are immutable). */

@@ -1,4 +1,5 @@
 import type { SourcePosition } from '../protocol/diagnostic.js';
+import type { VacationAction } from '../extensions/vacation.js';
 
 /** Where an action was taken in the script. */
 export interface ActionOrigin {
@@ -59,6 +60,7 @@ export interface SieveActionTypes {
   redirect: RedirectAction;
   discard: DiscardAction;
   reject: RejectAction;
+  vacation: VacationAction;
 }
 
 export type SieveAction = SieveActionTypes[keyof SieveActionTypes];

@@ -28,6 +28,18 @@ export interface SieveHost {
    * scripts itself. Default: none.
    */
   includedScript?(name: string, location: 'personal' | 'global'): string | Uint8Array | undefined;
+  /**
+   * Vacation response tracking (RFC 5230 4.2): whether a reply with this handle went to this
+   * sender (lower case) within the last `periodSeconds`. Only asked, never told: whoever carries
+   * out a vacation action that has a reply records `action.tracking` once the reply is on its
+   * way. Default: never replied (every message is answered).
+   */
+  vacationReplied?(sender: string, handle: string, periodSeconds: number): boolean;
+  /**
+   * The user's own addresses the host knows (primary and aliases), besides the envelope
+   * recipient: vacation answers only mail addressed to one of them (RFC 5230 4.5). Default: none.
+   */
+  userAddresses?(): readonly string[];
 }
 
 /** The host used when none is given: a user with only an INBOX, the system clock, nothing else. */

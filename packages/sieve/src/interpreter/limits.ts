@@ -16,6 +16,19 @@ export interface RuntimeLimits {
   readonly maxVariableSize: number;
   /** Distinct variables one run may set. Default 255. */
   readonly maxVariables: number;
+  /**
+   * vacation (RFC 5230 4.1, RFC 6131): the shortest period between two replies to one sender, in
+   * seconds; a shorter `:days`/`:seconds` is raised to it. Default 86400 (one day, RFC 5230's
+   * usual minimum and Pigeonhole's `sieve_vacation_min_period`).
+   */
+  readonly vacationMinPeriod: number;
+  /**
+   * vacation: the longest period, in seconds; a longer one is lowered to it; 0 for none. RFC 5230
+   * 4.1 wants a maximum above 7 days. Default 0 (none, as Pigeonhole's `sieve_vacation_max_period`).
+   */
+  readonly vacationMaxPeriod: number;
+  /** vacation: the period when the script gives none, in seconds. Default 604800 (7 days, RFC 5230 4.1). */
+  readonly vacationDefaultPeriod: number;
 }
 
 export const DEFAULT_RUNTIME_LIMITS: RuntimeLimits = {
@@ -24,4 +37,7 @@ export const DEFAULT_RUNTIME_LIMITS: RuntimeLimits = {
   maxRedirects: 4,
   maxVariableSize: 4096,
   maxVariables: 255,
+  vacationMinPeriod: 86_400,
+  vacationMaxPeriod: 0,
+  vacationDefaultPeriod: 604_800,
 };

@@ -90,6 +90,10 @@ export function executeActions(
         break;
       case 'discard':
         break;
+      case 'vacation':
+        if (action.reply)
+          target.outbox.push({ bytes: action.reply.content, from: '', to: action.reply.to });
+        break;
     }
   }
   if (keep) target.store.append('INBOX', { bytes: message, flags: [] });
