@@ -119,6 +119,7 @@ export {
   vacation,
   vacationSeconds,
 } from './extensions/vacation.js';
+export { copy } from './extensions/copy.js';
 
 // Kerio's rule model and its round trip with Sieve (rules.md).
 export * from './kerio-rules/index.js';

@@ -8,6 +8,7 @@ import { ereject, reject } from './reject.js';
 import { relational } from './relational.js';
 import { variables } from './variables.js';
 import { vacation, vacationSeconds } from './vacation.js';
+import { copy } from './copy.js';
 
 /** Every extension this package implements, the core first. */
 export const STANDARD_EXTENSIONS: readonly SieveExtension[] = [
@@ -24,6 +25,7 @@ export const STANDARD_EXTENSIONS: readonly SieveExtension[] = [
   relational,
   vacation,
   vacationSeconds,
+  copy,
 ];
 
 /** A registry of every standard extension, shared (registries are immutable). */

@@ -1,0 +1,29 @@
+// Differential cases for the extensions of batch A (copy, mailbox, subaddress, imap4flags, ...),
+// run by test/pigeonhole.test.ts beside the core's own cases. vacation has its own differential
+// (test/pigeonhole-vacation.test.ts): sieve-test must execute the result to show a reply.
+import type { DifferentialCase } from './pigeonhole-cases.js';
+
+const crlf = (lines: readonly string[]) => lines.join('\r\n');
+
+const MESSAGE = crlf([
+  'From: Joe <joe+lists@example.com>',
+  'To: Ken <ken+orders@example.org>',
+  'Subject: An order',
+  'Date: Fri, 4 Dec 2026 10:00:00 +0100',
+  '',
+  'Please send three anvils.',
+  '',
+]);
+
+export const EXT_A_CASES: readonly DifferentialCase[] = [
+  {
+    name: 'copy: fileinto :copy keeps',
+    script: 'require ["copy", "fileinto"];\nfileinto :copy "INBOX";\nfileinto :copy "Orders";\n',
+    message: MESSAGE,
+  },
+  {
+    name: 'copy: redirect :copy keeps',
+    script: 'require "copy";\nredirect :copy "archive@example.net";\n',
+    message: MESSAGE,
+  },
+];
