@@ -25,14 +25,20 @@ const bob = { user: 'bob@example.test', password: 'bob-secret' };
 const carol = { user: 'carol@example.test', password: 'carol-secret' };
 // Vacation: erin and hank reply; the others write to them.
 const account = (name: string) => ({ user: `${name}@example.test`, password: `${name}-secret` });
-const [erin, frank, gina, hank, ivan, judy] = ['erin', 'frank', 'gina', 'hank', 'ivan', 'judy'].map(
-  account,
-) as [Account, Account, Account, Account, Account, Account];
+const [erin, frank, gina, hank, ivan, judy, kim] = [
+  'erin',
+  'frank',
+  'gina',
+  'hank',
+  'ivan',
+  'judy',
+  'kim',
+].map(account) as [Account, Account, Account, Account, Account, Account, Account];
 type Account = { user: string; password: string };
 let server: ServerProcess;
 const serverArgs = [
   ...EPHEMERAL_PORTS,
-  ...[alice, bob, carol, erin, frank, gina, hank, ivan, judy].flatMap((account) => [
+  ...[alice, bob, carol, erin, frank, gina, hank, ivan, judy, kim].flatMap((account) => [
     '--user',
     `${account.user}:${account.password}`,
   ]),
@@ -276,6 +282,31 @@ describeWithCommand(
       expect((await repliesTo(ivan))[0]!.content.toString()).toMatch(
         /^From: h\.alias@example\.test\r$/m,
       );
+    });
+
+    it('stores the flags of imap4flags (fileinto :flags, keep :flags, the internal variable)', async () => {
+      expect(await imaps(kim, 'Work', true)).toMatchObject({ messages: [] });
+      await install(
+        kim,
+        'flags',
+        [
+          'require ["imap4flags", "fileinto"];',
+          'addflag "$Label1";',
+          'fileinto :flags "\\\\Flagged $Work" "Work";',
+          'keep;',
+          '',
+        ].join('\r\n'),
+      );
+      await sendFrom(frank.user, kim.user, 'f1@example.test');
+      const work = await eventually(async () => {
+        const box = await imaps(kim, 'Work');
+        return box.messages.some(withId('f1@example.test')) ? box : undefined;
+      }, 'the message in Work');
+      // \Recent is the IMAP session's own, not the script's.
+      const stored = (flags: string[]) => flags.filter((flag) => flag !== '\\Recent').sort();
+      expect(stored(work.messages[0]!.flags)).toEqual(['$Work', '\\Flagged']);
+      const inbox = await imaps(kim);
+      expect(stored(inbox.messages.find(withId('f1@example.test'))!.flags)).toEqual(['$Label1']);
     });
 
     it('ends a redirect loop between two users', async () => {

@@ -235,6 +235,7 @@ describe('the extension API', () => {
       'vacation',
       'vacation-seconds',
       'copy',
+      'imap4flags',
     ]);
     expect(standardRegistry.without('reject').capabilities()).not.toContain('reject');
     expect(() => new ExtensionRegistry([tally, tally])).toThrow(

@@ -26,4 +26,18 @@ export const EXT_A_CASES: readonly DifferentialCase[] = [
     script: 'require "copy";\nredirect :copy "archive@example.net";\n',
     message: MESSAGE,
   },
+  {
+    name: 'imap4flags: hasflag after setflag/addflag/removeflag',
+    script:
+      'require ["imap4flags", "fileinto"];\nsetflag "\\\\Seen A";\naddflag "b a";\nremoveflag "\\\\seen";\n' +
+      'if hasflag :is "B" { fileinto "HasB"; }\nif hasflag "\\\\Seen" { fileinto "Seen"; }\n',
+    message: MESSAGE,
+  },
+  {
+    name: 'imap4flags: hasflag on variables',
+    script:
+      'require ["imap4flags", "fileinto", "variables"];\nset "v" "x y";\naddflag "v" "z";\n' +
+      'if hasflag :contains ["v", "w"] "z" { fileinto "Z"; }\nif hasflag :is "v" "x y" { fileinto "XY"; }\n',
+    message: MESSAGE,
+  },
 ];

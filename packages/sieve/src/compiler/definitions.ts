@@ -226,6 +226,12 @@ export interface SieveExtension {
    * force at the end (imap4flags gives it the flags of its internal variable).
    */
   implicitKeep?(keep: KeepAction, runtime: SieveRuntime): KeepAction;
+  /**
+   * Adjusts every action a run of a script that requires this extension takes, before the tags
+   * of the command (`:flags`) apply: imap4flags gives keep and fileinto the flags of its internal
+   * variable when no `:flags` is given (RFC 5232 section 5).
+   */
+  decorateAction?(action: SieveAction, runtime: SieveRuntime): SieveAction;
   /** Rewrites the text of every string at compile time (encoded-character). */
   decodeString?(
     text: string,

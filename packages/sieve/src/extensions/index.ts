@@ -9,6 +9,7 @@ import { relational } from './relational.js';
 import { variables } from './variables.js';
 import { vacation, vacationSeconds } from './vacation.js';
 import { copy } from './copy.js';
+import { imap4flags } from './imap4flags.js';
 
 /** Every extension this package implements, the core first. */
 export const STANDARD_EXTENSIONS: readonly SieveExtension[] = [
@@ -26,6 +27,7 @@ export const STANDARD_EXTENSIONS: readonly SieveExtension[] = [
   vacation,
   vacationSeconds,
   copy,
+  imap4flags,
 ];
 
 /** A registry of every standard extension, shared (registries are immutable). */
