@@ -121,6 +121,7 @@ export {
 } from './extensions/vacation.js';
 export { copy } from './extensions/copy.js';
 export { canonicalFlag, flagSet, imap4flags } from './extensions/imap4flags.js';
+export { mailbox } from './extensions/mailbox.js';
 
 // Kerio's rule model and its round trip with Sieve (rules.md).
 export * from './kerio-rules/index.js';

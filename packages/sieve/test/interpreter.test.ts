@@ -236,6 +236,7 @@ describe('the extension API', () => {
       'vacation-seconds',
       'copy',
       'imap4flags',
+      'mailbox',
     ]);
     expect(standardRegistry.without('reject').capabilities()).not.toContain('reject');
     expect(() => new ExtensionRegistry([tally, tally])).toThrow(

@@ -40,4 +40,16 @@ export const EXT_A_CASES: readonly DifferentialCase[] = [
       'if hasflag :contains ["v", "w"] "z" { fileinto "Z"; }\nif hasflag :is "v" "x y" { fileinto "XY"; }\n',
     message: MESSAGE,
   },
+  {
+    name: 'mailbox: mailboxexists INBOX, and a missing one',
+    script:
+      'require ["mailbox", "fileinto"];\nif mailboxexists "INBOX" { fileinto "Yes"; }\n' +
+      'if mailboxexists ["INBOX", "Nowhere"] { fileinto "No"; }\n',
+    message: MESSAGE,
+  },
+  {
+    name: 'mailbox: fileinto :create',
+    script: 'require ["mailbox", "fileinto"];\nfileinto :create "Created";\n',
+    message: MESSAGE,
+  },
 ];

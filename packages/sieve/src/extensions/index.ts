@@ -10,6 +10,7 @@ import { variables } from './variables.js';
 import { vacation, vacationSeconds } from './vacation.js';
 import { copy } from './copy.js';
 import { imap4flags } from './imap4flags.js';
+import { mailbox } from './mailbox.js';
 
 /** Every extension this package implements, the core first. */
 export const STANDARD_EXTENSIONS: readonly SieveExtension[] = [
@@ -28,6 +29,7 @@ export const STANDARD_EXTENSIONS: readonly SieveExtension[] = [
   vacationSeconds,
   copy,
   imap4flags,
+  mailbox,
 ];
 
 /** A registry of every standard extension, shared (registries are immutable). */
