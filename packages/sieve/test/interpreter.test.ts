@@ -237,6 +237,7 @@ describe('the extension API', () => {
       'copy',
       'imap4flags',
       'mailbox',
+      'subaddress',
     ]);
     expect(standardRegistry.without('reject').capabilities()).not.toContain('reject');
     expect(() => new ExtensionRegistry([tally, tally])).toThrow(

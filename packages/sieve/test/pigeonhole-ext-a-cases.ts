@@ -52,4 +52,16 @@ export const EXT_A_CASES: readonly DifferentialCase[] = [
     script: 'require ["mailbox", "fileinto"];\nfileinto :create "Created";\n',
     message: MESSAGE,
   },
+  {
+    name: 'subaddress: :user and :detail of headers and the envelope',
+    script:
+      'require ["subaddress", "envelope", "fileinto"];\n' +
+      'if address :detail "from" "lists" { fileinto "Lists"; }\n' +
+      'if address :user "to" "ken" { fileinto "Ken"; }\n' +
+      'if envelope :detail "to" "orders" { fileinto "Orders"; }\n' +
+      'if envelope :detail "from" "*" { fileinto "NoDetail"; }\n',
+    message: MESSAGE,
+    to: 'ken+orders@example.org',
+    from: 'joe@example.com',
+  },
 ];

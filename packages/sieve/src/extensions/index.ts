@@ -11,6 +11,7 @@ import { vacation, vacationSeconds } from './vacation.js';
 import { copy } from './copy.js';
 import { imap4flags } from './imap4flags.js';
 import { mailbox } from './mailbox.js';
+import { subaddress } from './subaddress.js';
 
 /** Every extension this package implements, the core first. */
 export const STANDARD_EXTENSIONS: readonly SieveExtension[] = [
@@ -30,6 +31,7 @@ export const STANDARD_EXTENSIONS: readonly SieveExtension[] = [
   copy,
   imap4flags,
   mailbox,
+  subaddress,
 ];
 
 /** A registry of every standard extension, shared (registries are immutable). */
