@@ -71,6 +71,14 @@ export function sieveFilter(options: SieveDeliveryOptions): MailboxFilter {
             name.toUpperCase() === 'INBOX' || mailboxes.has(name.toLowerCase()),
           now: () => new Date(options.clock.now()),
           vacationReplied: (sender, handle, seconds) => replies.replied(sender, handle, seconds),
+          // RFC 5183 items: a delivery agent (MDA) runs the script while it delivers.
+          environment: (name) =>
+            ({
+              host: options.hostname,
+              domain: options.hostname,
+              location: 'MDA',
+              phase: 'during',
+            })[name],
         },
       },
     );

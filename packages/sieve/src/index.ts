@@ -123,6 +123,8 @@ export { copy } from './extensions/copy.js';
 export { canonicalFlag, flagSet, imap4flags } from './extensions/imap4flags.js';
 export { mailbox } from './extensions/mailbox.js';
 export { type SubaddressOptions, createSubaddress, subaddress } from './extensions/subaddress.js';
+export { environment } from './extensions/environment.js';
+export { ihave } from './extensions/ihave.js';
 
 // Kerio's rule model and its round trip with Sieve (rules.md).
 export * from './kerio-rules/index.js';

@@ -238,6 +238,8 @@ describe('the extension API', () => {
       'imap4flags',
       'mailbox',
       'subaddress',
+      'environment',
+      'ihave',
     ]);
     expect(standardRegistry.without('reject').capabilities()).not.toContain('reject');
     expect(() => new ExtensionRegistry([tally, tally])).toThrow(

@@ -64,4 +64,16 @@ export const EXT_A_CASES: readonly DifferentialCase[] = [
     to: 'ken+orders@example.org',
     from: 'joe@example.com',
   },
+  {
+    name: 'ihave: known and unknown capabilities',
+    script:
+      'require ["ihave", "fileinto"];\nif ihave "fileinto" { fileinto "Yes"; }\n' +
+      'if ihave ["fileinto", "vnd.frobnicate"] { fileinto "No"; }\n',
+    message: MESSAGE,
+  },
+  {
+    name: 'ihave: error ends the run',
+    script: 'require "ihave";\nif not ihave "vnd.frobnicate" { error "no frobnicate here"; }\n',
+    message: MESSAGE,
+  },
 ];

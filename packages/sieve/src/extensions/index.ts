@@ -12,6 +12,8 @@ import { copy } from './copy.js';
 import { imap4flags } from './imap4flags.js';
 import { mailbox } from './mailbox.js';
 import { subaddress } from './subaddress.js';
+import { environment } from './environment.js';
+import { ihave } from './ihave.js';
 
 /** Every extension this package implements, the core first. */
 export const STANDARD_EXTENSIONS: readonly SieveExtension[] = [
@@ -32,6 +34,8 @@ export const STANDARD_EXTENSIONS: readonly SieveExtension[] = [
   imap4flags,
   mailbox,
   subaddress,
+  environment,
+  ihave,
 ];
 
 /** A registry of every standard extension, shared (registries are immutable). */

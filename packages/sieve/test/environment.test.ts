@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { compileSieve, runScript } from '../src/index.js';
+import { DEFAULT_MESSAGE, bytes, compileErrors } from './helpers.js';
+
+function runWith(script: string, items: Record<string, string> = {}) {
+  const compiled = compileSieve(script);
+  if (!compiled.script) throw new Error(compiled.errors.map((e) => e.message).join('; '));
+  return runScript(
+    compiled.script,
+    {
+      message: bytes(DEFAULT_MESSAGE),
+      envelope: { from: 'sender@example.com', to: 'recipient@example.org' },
+    },
+    { host: { environment: (name) => items[name] } },
+  );
+}
+
+describe('environment (RFC 5183)', () => {
+  it('runs the example of RFC 5183 section 7', () => {
+    const script = [
+      'require ["environment", "fileinto"];',
+      'if environment :contains "item" "" { fileinto "x"; }',
+      'if environment :is "location" "MS" { fileinto "at-store"; }',
+      'if environment :matches "remote-host" "*.example.com" { fileinto "local"; }',
+      '',
+    ].join('\r\n');
+    expect(
+      runWith(script, { location: 'MS', 'remote-host': 'mx.example.com' }).actions,
+    ).toMatchObject([
+      { type: 'fileinto', mailbox: 'at-store' },
+      { type: 'fileinto', mailbox: 'local' },
+    ]);
+  });
+
+  it('an unknown item is false; name and version have defaults', () => {
+    const test = (condition: string) =>
+      runWith(`require "environment";\r\nif ${condition} { discard; }\r\n`).actions[0]!.type;
+    expect(test('environment :matches "nothing" "*"')).toBe('keep');
+    expect(test('environment :is "name" "Mailyard Sieve"')).toBe('discard');
+    expect(compileErrors('if environment "name" "x" { discard; }\r\n')[0]).toMatch(/environment/);
+  });
+});
+
+describe('ihave (RFC 5463)', () => {
+  it('tells which capabilities exist, and error ends the run', () => {
+    const test = (condition: string) =>
+      runWith(`require "ihave";\r\nif ${condition} { discard; }\r\n`).actions[0]!.type;
+    expect(test('ihave "fileinto"')).toBe('discard');
+    expect(test('ihave ["fileinto", "vacation"]')).toBe('discard');
+    expect(test('ihave ["fileinto", "frobnicate"]')).toBe('keep');
+    const failed = runWith(
+      'require "ihave";\r\nif not ihave "frobnicate" { error "no frob"; }\r\n',
+    );
+    expect(failed).toMatchObject({ status: 'error', error: { message: 'no frob', line: 2 } });
+  });
+});
