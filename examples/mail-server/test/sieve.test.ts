@@ -303,7 +303,8 @@ describeWithCommand(
         return box.messages.some(withId('f1@example.test')) ? box : undefined;
       }, 'the message in Work');
       // \Recent is the IMAP session's own, not the script's.
-      const stored = (flags: string[]) => flags.filter((flag) => flag !== '\\Recent').sort();
+      const stored = (flags: readonly string[]) =>
+        [...flags].filter((flag) => flag !== '\\Recent').sort();
       expect(stored(work.messages[0]!.flags)).toEqual(['$Work', '\\Flagged']);
       const inbox = await imaps(kim);
       expect(stored(inbox.messages.find(withId('f1@example.test'))!.flags)).toEqual(['$Label1']);
