@@ -125,6 +125,7 @@ export { mailbox } from './extensions/mailbox.js';
 export { type SubaddressOptions, createSubaddress, subaddress } from './extensions/subaddress.js';
 export { environment } from './extensions/environment.js';
 export { ihave } from './extensions/ihave.js';
+export { body } from './extensions/body.js';
 
 // Kerio's rule model and its round trip with Sieve (rules.md).
 export * from './kerio-rules/index.js';

@@ -240,6 +240,7 @@ describe('the extension API', () => {
       'subaddress',
       'environment',
       'ihave',
+      'body',
     ]);
     expect(standardRegistry.without('reject').capabilities()).not.toContain('reject');
     expect(() => new ExtensionRegistry([tally, tally])).toThrow(

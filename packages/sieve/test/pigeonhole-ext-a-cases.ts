@@ -76,4 +76,14 @@ export const EXT_A_CASES: readonly DifferentialCase[] = [
     script: 'require "ihave";\nif not ihave "vnd.frobnicate" { error "no frobnicate here"; }\n',
     message: MESSAGE,
   },
+  {
+    name: 'body: :text, :raw, :content',
+    script:
+      'require ["body", "fileinto"];\n' +
+      'if body :text :contains "anvils" { fileinto "Text"; }\n' +
+      'if body :raw :contains "three" { fileinto "Raw"; }\n' +
+      'if body :content "text/plain" :contains "anvils" { fileinto "Plain"; }\n' +
+      'if body :content "image" :contains "" { fileinto "Image"; }\n',
+    message: MESSAGE,
+  },
 ];

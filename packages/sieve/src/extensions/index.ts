@@ -14,6 +14,7 @@ import { mailbox } from './mailbox.js';
 import { subaddress } from './subaddress.js';
 import { environment } from './environment.js';
 import { ihave } from './ihave.js';
+import { body } from './body.js';
 
 /** Every extension this package implements, the core first. */
 export const STANDARD_EXTENSIONS: readonly SieveExtension[] = [
@@ -36,6 +37,7 @@ export const STANDARD_EXTENSIONS: readonly SieveExtension[] = [
   subaddress,
   environment,
   ihave,
+  body,
 ];
 
 /** A registry of every standard extension, shared (registries are immutable). */

@@ -29,6 +29,11 @@ export interface RuntimeLimits {
   readonly vacationMaxPeriod: number;
   /** vacation: the period when the script gives none, in seconds. Default 604800 (7 days, RFC 5230 4.1). */
   readonly vacationDefaultPeriod: number;
+  /**
+   * body (RFC 5173): bytes of each part (or of the raw body) the body test reads; what lies
+   * beyond is not compared. Default 1 MiB.
+   */
+  readonly maxBodyTestSize: number;
 }
 
 export const DEFAULT_RUNTIME_LIMITS: RuntimeLimits = {
@@ -40,4 +45,5 @@ export const DEFAULT_RUNTIME_LIMITS: RuntimeLimits = {
   vacationMinPeriod: 86_400,
   vacationMaxPeriod: 0,
   vacationDefaultPeriod: 604_800,
+  maxBodyTestSize: 1_048_576,
 };
