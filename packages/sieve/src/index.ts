@@ -126,6 +126,8 @@ export { type SubaddressOptions, createSubaddress, subaddress } from './extensio
 export { environment } from './extensions/environment.js';
 export { ihave } from './extensions/ihave.js';
 export { body } from './extensions/body.js';
+export { date, datePart, parseZone } from './extensions/date.js';
+export { index, indexedValues } from './extensions/index-extension.js';
 
 // Kerio's rule model and its round trip with Sieve (rules.md).
 export * from './kerio-rules/index.js';

@@ -241,6 +241,8 @@ describe('the extension API', () => {
       'environment',
       'ihave',
       'body',
+      'date',
+      'index',
     ]);
     expect(standardRegistry.without('reject').capabilities()).not.toContain('reject');
     expect(() => new ExtensionRegistry([tally, tally])).toThrow(

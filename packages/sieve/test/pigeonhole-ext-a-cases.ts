@@ -86,4 +86,25 @@ export const EXT_A_CASES: readonly DifferentialCase[] = [
       'if body :content "image" :contains "" { fileinto "Image"; }\n',
     message: MESSAGE,
   },
+  {
+    name: 'date: parts of the Date header, in its zone and in UTC',
+    script:
+      'require ["date", "relational", "fileinto"];\n' +
+      'if date :originalzone "date" "date" "2026-12-04" { fileinto "Day"; }\n' +
+      'if date :zone "+0000" "date" "hour" "09" { fileinto "UtcHour"; }\n' +
+      'if date :value "ge" :originalzone "date" "hour" "09" { fileinto "Morning"; }\n' +
+      'if date :zone "+0000" "date" "weekday" "5" { fileinto "Friday"; }\n' +
+      'if date :originalzone "date" "std11" "Fri, 04 Dec 2026 10:00:00 +0100" { fileinto "Std11"; }\n' +
+      'if date :originalzone "date" "julian" "61378" { fileinto "Julian"; }\n',
+    message: MESSAGE,
+  },
+  {
+    name: 'index: header :index and :last',
+    script:
+      'require ["index", "fileinto"];\n' +
+      'if header :index 2 :contains "received" "two" { fileinto "Two"; }\n' +
+      'if header :index 1 :last :contains "received" "two" { fileinto "Last"; }\n' +
+      'if header :index 3 :contains "received" "" { fileinto "Three"; }\n',
+    message: `Received: from one by x\r\nReceived: from two by y\r\n${MESSAGE}`,
+  },
 ];

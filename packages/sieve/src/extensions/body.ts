@@ -29,18 +29,20 @@ function leaves(part: MimePart, out: MimePart[] = []): MimePart[] {
 
 /** The text of an HTML part, roughly: tags out, the common entities decoded. */
 function htmlText(html: string): string {
-  return html
-    .replace(/<(script|style)\b[^>]*>[^<]*<\/\1\s*>/gi, ' ')
-    // Block elements end a line; inline ones (b, i, a, span) join the words around them.
-    .replace(/<\/?(p|br|div|li|tr|td|h[1-6]|table|ul|ol|blockquote)\b[^>]*>/gi, '\n')
-    .replace(/<[^>]*>/g, '')
-    .replace(/&nbsp;/gi, ' ')
-    .replace(/&lt;/gi, '<')
-    .replace(/&gt;/gi, '>')
-    .replace(/&quot;/gi, '"')
-    .replace(/&#39;|&apos;/gi, "'")
-    .replace(/&amp;/gi, '&')
-    .replace(/[ \t]+/g, ' ');
+  return (
+    html
+      .replace(/<(script|style)\b[^>]*>[^<]*<\/\1\s*>/gi, ' ')
+      // Block elements end a line; inline ones (b, i, a, span) join the words around them.
+      .replace(/<\/?(p|br|div|li|tr|td|h[1-6]|table|ul|ol|blockquote)\b[^>]*>/gi, '\n')
+      .replace(/<[^>]*>/g, '')
+      .replace(/&nbsp;/gi, ' ')
+      .replace(/&lt;/gi, '<')
+      .replace(/&gt;/gi, '>')
+      .replace(/&quot;/gi, '"')
+      .replace(/&#39;|&apos;/gi, "'")
+      .replace(/&amp;/gi, '&')
+      .replace(/[ \t]+/g, ' ')
+  );
 }
 
 /** A part's decoded text, read from at most `limit` bytes of its body. */

@@ -15,6 +15,8 @@ import { subaddress } from './subaddress.js';
 import { environment } from './environment.js';
 import { ihave } from './ihave.js';
 import { body } from './body.js';
+import { date } from './date.js';
+import { index } from './index-extension.js';
 
 /** Every extension this package implements, the core first. */
 export const STANDARD_EXTENSIONS: readonly SieveExtension[] = [
@@ -38,6 +40,8 @@ export const STANDARD_EXTENSIONS: readonly SieveExtension[] = [
   environment,
   ihave,
   body,
+  date,
+  index,
 ];
 
 /** A registry of every standard extension, shared (registries are immutable). */
