@@ -18,7 +18,7 @@ import { createSieveListeners } from './sieve-listeners.js';
 import { CompiledScripts, openSieveScripts } from './sieve-scripts.js';
 import { createSmtpListeners } from './smtp-listeners.js';
 import { StartupError } from './startup-error.js';
-import { VacationTrackingStore } from './vacation-tracking.js';
+import { SieveTrackingStore } from './sieve-tracking.js';
 import {
   type GeneratedAccount,
   applyAccounts,
@@ -82,12 +82,12 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
   // Each user's Sieve script, edited over ManageSieve, run by local delivery.
   const scripts = openSieveScripts(data.store(config));
   const compiled = new CompiledScripts();
-  const vacation = new VacationTrackingStore({
+  const tracking = new SieveTrackingStore({
     userDirectory: (user) => scripts.userDirectory(user),
     clock,
   });
   const filter = sieveFilter({
-    vacation,
+    tracking,
     scripts,
     compiled,
     store,

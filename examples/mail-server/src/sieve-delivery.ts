@@ -9,7 +9,7 @@ import type {
   OutgoingMessage,
 } from '@mailyard/smtp-core';
 import type { CompiledScripts } from './sieve-scripts.js';
-import type { VacationTrackingStore } from './vacation-tracking.js';
+import type { SieveTrackingRecord, SieveTrackingStore } from './sieve-tracking.js';
 
 export interface SieveDeliveryOptions {
   readonly scripts: SieveScriptStore;
@@ -18,8 +18,8 @@ export interface SieveDeliveryOptions {
   readonly hostname: string;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Who was answered by vacation, kept on disk beside each user's scripts (RFC 5230 4.2). */
-  readonly vacation: VacationTrackingStore;
+  /** Vacation replies and duplicate ids, kept on disk beside each user's scripts. */
+  readonly tracking: SieveTrackingStore;
   /**
    * A message with more Received fields than this is not redirected again (kept instead, and
    * logged): a redirect loop between servers ends there, as RFC 5321 6.3 counts hops. Default 100.
@@ -52,7 +52,7 @@ export function sieveFilter(options: SieveDeliveryOptions): MailboxFilter {
     const mailboxes = new Set(
       (await options.store.access(user).list()).map((info) => info.name.toLowerCase()),
     );
-    const replies = await options.vacation.load(user);
+    const tracked = await options.tracking.load(user);
     const run = runScript(
       script,
       {
@@ -70,7 +70,9 @@ export function sieveFilter(options: SieveDeliveryOptions): MailboxFilter {
           mailboxExists: (name) =>
             name.toUpperCase() === 'INBOX' || mailboxes.has(name.toLowerCase()),
           now: () => new Date(options.clock.now()),
-          vacationReplied: (sender, handle, seconds) => replies.replied(sender, handle, seconds),
+          vacationReplied: (sender, handle, seconds) =>
+            tracked.vacationReplied(sender, handle, seconds),
+          duplicateSeen: (id, handle) => tracked.duplicateSeen(id, handle),
           // RFC 5183 items: a delivery agent (MDA) runs the script while it delivers.
           environment: (name) =>
             ({
@@ -90,6 +92,7 @@ export function sieveFilter(options: SieveDeliveryOptions): MailboxFilter {
     const fileInto: FiledCopy[] = [];
     const redirect: string[] = [];
     const send: OutgoingMessage[] = [];
+    const records: SieveTrackingRecord[] = [];
     let reject: string | undefined;
     const file = (copy: FiledCopy) => {
       if (!fileInto.some((known) => known.mailbox === copy.mailbox)) fileInto.push(copy);
@@ -121,21 +124,26 @@ export function sieveFilter(options: SieveDeliveryOptions): MailboxFilter {
           break;
         case 'vacation':
           if (action.reply && action.tracking) {
-            // Through the queue like any message, from <> (RFC 5230 5.1). Recorded before the
-            // decision is carried out: a delivery retried after a crash answers nobody twice.
+            // Through the queue like any message, from <> (RFC 5230 5.1).
             send.push({
               from: action.reply.from,
               to: [action.reply.to],
               content: Buffer.from(action.reply.content),
             });
-            await options.vacation.record(user, action.tracking);
+            records.push({ kind: 'vacation', tracking: action.tracking });
             options.logger.info(`sieve: ${user}'s vacation replies to <${action.reply.to}>`);
           } else {
             options.logger.info(`sieve: ${user}'s vacation sends no reply: ${action.suppressed}`);
           }
           break;
+        case 'duplicate':
+          records.push({ kind: 'duplicate', action });
+          break;
       }
     }
+    // Recorded as the decision is made (the queue journals it and carries it out once): a
+    // vacation reply is never sent twice for one sender and period.
+    await options.tracking.record(user, records);
     options.logger.info(
       `sieve: ${user} (${active.name}): ${run.actions.map((action) => action.type).join(', ') || 'discard'}`,
     );

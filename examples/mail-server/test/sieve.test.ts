@@ -310,6 +310,23 @@ describeWithCommand(
       expect(stored(inbox.messages.find(withId('f1@example.test'))!.flags)).toEqual(['$Label1']);
     });
 
+    it('files a second copy of one message as a duplicate (RFC 7352, tracked on disk)', async () => {
+      await install(
+        judy,
+        'dedupe',
+        'require ["duplicate", "fileinto", "mailbox"];\r\nif duplicate { fileinto :create "Duplicates"; }\r\n',
+      );
+      await sendFrom(frank.user, judy.user, 'dup@example.test');
+      await delivered(judy, 'dup@example.test');
+      await sendFrom(gina.user, judy.user, 'dup@example.test');
+      const duplicates = await eventually(async () => {
+        const box = await imaps(judy, 'Duplicates');
+        return box.messages.length > 0 ? box : undefined;
+      }, 'the second copy in Duplicates');
+      expect(duplicates.messages.filter(withId('dup@example.test'))).toHaveLength(1);
+      expect((await imaps(judy)).messages.filter(withId('dup@example.test'))).toHaveLength(1);
+    });
+
     it('ends a redirect loop between two users', async () => {
       await install(alice, 'loop', `redirect "${bob.user}";\r\n`);
       await install(bob, 'loop', `redirect "${alice.user}";\r\nkeep;\r\n`);

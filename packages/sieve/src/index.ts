@@ -128,6 +128,7 @@ export { ihave } from './extensions/ihave.js';
 export { body } from './extensions/body.js';
 export { date, datePart, parseZone } from './extensions/date.js';
 export { index, indexedValues } from './extensions/index-extension.js';
+export { DUPLICATE_ACTION, type DuplicateAction, duplicate } from './extensions/duplicate.js';
 
 // Kerio's rule model and its round trip with Sieve (rules.md).
 export * from './kerio-rules/index.js';

@@ -243,6 +243,7 @@ describe('the extension API', () => {
       'body',
       'date',
       'index',
+      'duplicate',
     ]);
     expect(standardRegistry.without('reject').capabilities()).not.toContain('reject');
     expect(() => new ExtensionRegistry([tally, tally])).toThrow(

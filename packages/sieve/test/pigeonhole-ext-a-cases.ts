@@ -1,6 +1,8 @@
 // Differential cases for the extensions of batch A (copy, mailbox, subaddress, imap4flags, ...),
 // run by test/pigeonhole.test.ts beside the core's own cases. vacation has its own differential
 // (test/pigeonhole-vacation.test.ts): sieve-test must execute the result to show a reply.
+// duplicate has none: sieve-test, without a user's duplicate database, fails every script that
+// uses it ("final result: failed").
 import type { DifferentialCase } from './pigeonhole-cases.js';
 
 const crlf = (lines: readonly string[]) => lines.join('\r\n');

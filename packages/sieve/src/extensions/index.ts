@@ -17,6 +17,7 @@ import { ihave } from './ihave.js';
 import { body } from './body.js';
 import { date } from './date.js';
 import { index } from './index-extension.js';
+import { duplicate } from './duplicate.js';
 
 /** Every extension this package implements, the core first. */
 export const STANDARD_EXTENSIONS: readonly SieveExtension[] = [
@@ -42,6 +43,7 @@ export const STANDARD_EXTENSIONS: readonly SieveExtension[] = [
   body,
   date,
   index,
+  duplicate,
 ];
 
 /** A registry of every standard extension, shared (registries are immutable). */

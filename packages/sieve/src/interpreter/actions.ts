@@ -1,5 +1,6 @@
 import type { SourcePosition } from '../protocol/diagnostic.js';
 import type { VacationAction } from '../extensions/vacation.js';
+import type { DuplicateAction } from '../extensions/duplicate.js';
 
 /** Where an action was taken in the script. */
 export interface ActionOrigin {
@@ -61,6 +62,7 @@ export interface SieveActionTypes {
   discard: DiscardAction;
   reject: RejectAction;
   vacation: VacationAction;
+  duplicate: DuplicateAction;
 }
 
 export type SieveAction = SieveActionTypes[keyof SieveActionTypes];

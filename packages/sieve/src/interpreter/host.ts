@@ -13,10 +13,12 @@ export interface SieveHost {
   /** An environment item (RFC 5183: `domain`, `host`, `location`, `name`, ...). Default: none. */
   environment?(name: string): string | undefined;
   /**
-   * Duplicate tracking (RFC 7352): whether a message with this id was seen for this handle
-   * within the period, recording it as seen. Default: never seen.
+   * Duplicate tracking (RFC 7352): whether a message with this id was seen for this handle and
+   * its record has not expired. Only asked: a run that completes has a `duplicate` action per
+   * id checked, which the host records (for `periodSeconds` from now) when it carries the
+   * actions out, so a failed run marks nothing (RFC 7352 section 3). Default: never seen.
    */
-  duplicateSeen?(id: string, handle: string, periodSeconds: number): boolean;
+  duplicateSeen?(id: string, handle: string): boolean;
   /** Per-mailbox (mailbox given) or server metadata (RFC 5490). Default: none. */
   metadata?(mailbox: string | null, annotation: string): string | undefined;
   /** Whether a mailbox with that special-use attribute exists (RFC 8579). Default: false. */

@@ -34,6 +34,16 @@ export interface RuntimeLimits {
    * beyond is not compared. Default 1 MiB.
    */
   readonly maxBodyTestSize: number;
+  /**
+   * duplicate (RFC 7352): how long an id is remembered when the script gives no `:seconds`, in
+   * seconds. Default 43200 (12 hours, Pigeonhole's `sieve_duplicate_default_period`).
+   */
+  readonly duplicateDefaultPeriod: number;
+  /**
+   * duplicate: the longest `:seconds`; a longer one is lowered to it. Default 172800 (2 days,
+   * Pigeonhole's `sieve_duplicate_max_period`).
+   */
+  readonly duplicateMaxPeriod: number;
 }
 
 export const DEFAULT_RUNTIME_LIMITS: RuntimeLimits = {
@@ -46,4 +56,6 @@ export const DEFAULT_RUNTIME_LIMITS: RuntimeLimits = {
   vacationMaxPeriod: 0,
   vacationDefaultPeriod: 604_800,
   maxBodyTestSize: 1_048_576,
+  duplicateDefaultPeriod: 43_200,
+  duplicateMaxPeriod: 172_800,
 };

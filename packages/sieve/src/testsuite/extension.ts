@@ -13,6 +13,7 @@ const ENVELOPE_MEMBERS = new Set(['from', 'to', 'orig_to', 'auth']);
 
 /** The testsuite's name for an action (sieve-testsuite.md 4.10). */
 function actionName(action: SieveAction): string {
+  if (action.type === 'duplicate') return 'duplicate_mark';
   return action.type === 'fileinto' ? 'store' : action.type;
 }
 
