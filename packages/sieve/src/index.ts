@@ -129,6 +129,16 @@ export { body } from './extensions/body.js';
 export { date, datePart, parseZone } from './extensions/date.js';
 export { index, indexedValues } from './extensions/index-extension.js';
 export { DUPLICATE_ACTION, type DuplicateAction, duplicate } from './extensions/duplicate.js';
+export {
+  type SpamScoreSource,
+  type SpamtestOptions,
+  type VirusVerdictSource,
+  createSpamtest,
+  spamtest,
+  spamtestValue,
+  spamtestplus,
+  virustest,
+} from './extensions/spamtest.js';
 
 // Kerio's rule model and its round trip with Sieve (rules.md).
 export * from './kerio-rules/index.js';

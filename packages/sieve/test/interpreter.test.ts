@@ -244,6 +244,9 @@ describe('the extension API', () => {
       'date',
       'index',
       'duplicate',
+      'spamtest',
+      'spamtestplus',
+      'virustest',
     ]);
     expect(standardRegistry.without('reject').capabilities()).not.toContain('reject');
     expect(() => new ExtensionRegistry([tally, tally])).toThrow(

@@ -18,6 +18,7 @@ import { body } from './body.js';
 import { date } from './date.js';
 import { index } from './index-extension.js';
 import { duplicate } from './duplicate.js';
+import { spamtest, spamtestplus, virustest } from './spamtest.js';
 
 /** Every extension this package implements, the core first. */
 export const STANDARD_EXTENSIONS: readonly SieveExtension[] = [
@@ -44,6 +45,9 @@ export const STANDARD_EXTENSIONS: readonly SieveExtension[] = [
   date,
   index,
   duplicate,
+  spamtest,
+  spamtestplus,
+  virustest,
 ];
 
 /** A registry of every standard extension, shared (registries are immutable). */
