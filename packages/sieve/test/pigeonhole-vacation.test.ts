@@ -3,15 +3,12 @@
 // discards it) and through runScript. Compared: whether a reply is sent, its threading and
 // marking headers, its recipient; without -e, the period after the limits; and runtime errors.
 // A fresh directory per case, so Pigeonhole's own response tracking never carries over.
-import { execFile } from 'node:child_process';
-import { chownSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseHeaders } from '@mailyard/mime';
 import { commandPeer, describeWithPeer } from '@mailyard/test-kit';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { compileSieve, runScript } from '../src/index.js';
 import type { DifferentialCase } from './pigeonhole-cases.js';
+import { sieveTestDirectory } from './pigeonhole-run.js';
 
 const SIEVE_TEST = commandPeer('sieve-test', 'dovecot-sieve');
 const COMPARED = ['to', 'subject', 'in-reply-to', 'references', 'auto-submitted', 'precedence'];
@@ -116,58 +113,33 @@ function ours(c: DifferentialCase, from: string, to: string): Outcome {
 }
 
 describeWithPeer(SIEVE_TEST, "differential: vacation against Pigeonhole's sieve-test", () => {
-  const directories: string[] = [];
-  const asRoot = process.getuid?.() === 0;
-  afterAll(() => {
-    for (const directory of directories) rmSync(directory, { recursive: true, force: true });
-  });
-
-  function sieveTest(
-    args: string[],
-    directory: string,
-  ): Promise<{ stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      execFile(
-        'sieve-test',
-        ['-c', join(directory, 'dovecot.conf'), ...args],
-        { env: { ...process.env, HOME: directory } },
-        (_error, stdout, stderr) => resolve({ stdout, stderr }),
-      );
-    });
-  }
-
   async function theirs(c: DifferentialCase, from: string, to: string): Promise<Outcome> {
-    const directory = mkdtempSync(join(tmpdir(), 'mailyard-vacation-'));
-    directories.push(directory);
-    const config = [
-      `mail_location = maildir:${directory}/Maildir`,
-      ...(asRoot ? ['mail_uid = nobody', 'mail_gid = nogroup'] : []),
-      // Pigeonhole ships vacation-seconds disabled.
-      'plugin {',
-      '  sieve_extensions = +vacation-seconds',
-      '}',
-      '',
-    ];
-    writeFileSync(join(directory, 'dovecot.conf'), config.join('\n'));
-    writeFileSync(join(directory, 'script.sieve'), c.script);
-    writeFileSync(join(directory, 'message.eml'), c.message);
-    if (asRoot) {
-      chownSync(directory, 65534, 65534);
-      for (const file of readdirSync(directory)) chownSync(join(directory, file), 65534, 65534);
+    // Pigeonhole ships vacation-seconds disabled.
+    const sieveTest = sieveTestDirectory({
+      ...c,
+      from,
+      to,
+      plugin: ['sieve_extensions = +vacation-seconds'],
+    });
+    try {
+      const listed = await sieveTest.run();
+      if (/failed to compile|final result: failed/.test(listed.stderr)) return { status: 'error' };
+      const period = /=> seconds : (\d+)/.exec(listed.stdout)?.[1];
+      const seconds = period === undefined ? {} : { seconds: Number(period) };
+      const executed = await sieveTest.run(['-e', '-t', '-']);
+      if (/final result: failed/.test(executed.stderr)) return { status: 'error' };
+      // The log says a reply goes out; the trace on stdout holds the reply itself.
+      const reply = /^(X-Sieve: [\s\S]*?)\r?\n\r?\n/m.exec(executed.stdout);
+      if (!/sending message from <>/.test(executed.stderr) || !reply)
+        return { status: 'not sent', ...seconds };
+      return {
+        status: 'sent',
+        headers: headerMap(Buffer.from(`${reply[1]}\r\n\r\n`)),
+        ...seconds,
+      };
+    } finally {
+      sieveTest.remove();
     }
-    const files = [join(directory, 'script.sieve'), join(directory, 'message.eml')];
-    const envelope = ['-f', from === '' ? '<>' : from, '-r', to];
-    const listed = await sieveTest([...envelope, ...files], directory);
-    if (/failed to compile|final result: failed/.test(listed.stderr)) return { status: 'error' };
-    const period = /=> seconds : (\d+)/.exec(listed.stdout)?.[1];
-    const seconds = period === undefined ? {} : { seconds: Number(period) };
-    const executed = await sieveTest(['-e', '-t', '-', ...envelope, ...files], directory);
-    if (/final result: failed/.test(executed.stderr)) return { status: 'error' };
-    // The log says a reply goes out; the trace on stdout holds the reply itself.
-    const reply = /^(X-Sieve: [\s\S]*?)\r?\n\r?\n/m.exec(executed.stdout);
-    if (!/sending message from <>/.test(executed.stderr) || !reply)
-      return { status: 'not sent', ...seconds };
-    return { status: 'sent', headers: headerMap(Buffer.from(`${reply[1]}\r\n\r\n`)), ...seconds };
   }
 
   it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {

@@ -60,7 +60,8 @@ describe('spamtest and spamtestplus (RFC 5235), on Kerio X-Spam-Score 0-10', () 
         head,
       );
     expect(value('X-Spam-Score: 0\r\n')).toBe('1');
-    expect(value('X-Spam-Score: 5\r\n')).toBe('6');
+    expect(value('X-Spam-Score: 5\r\n')).toBe('5');
+    expect(value('X-Spam-Score: 9.9\r\n')).toBe('9');
     expect(value('X-Spam-Score: 10\r\n')).toBe('10');
     expect(value('X-Spam-Score: 25\r\n')).toBe('10');
     expect(value('X-Spam-Score: -3\r\n')).toBe('1');

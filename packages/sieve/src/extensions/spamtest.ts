@@ -66,7 +66,9 @@ export function spamtestValue(
 ): string {
   const ratio = spamRatio(runtime, source);
   if (ratio === undefined) return '0';
-  return String(percent ? Math.round(ratio * 100) : 1 + Math.round(ratio * 9));
+  // Rounded down, as Pigeonhole does (the RFC leaves the mapping to the implementation): 10 only
+  // for the top of the range, 1 for anything below a ninth of it.
+  return String(percent ? Math.floor(ratio * 100) : 1 + Math.floor(ratio * 9));
 }
 
 // RFC 5235 gives one string; taken as a list of one, as the match types compare key lists.
