@@ -53,4 +53,24 @@ describe('ihave (RFC 5463)', () => {
     );
     expect(failed).toMatchObject({ status: 'error', error: { message: 'no frob', line: 2 } });
   });
+
+  it('lets the block it guards use what it names, and skips a block that needs what is missing', () => {
+    const script = [
+      'require "ihave";',
+      'if ihave "vacation" { vacation :days 3 "I am away."; }',
+      'if ihave ["fileinto", "x-frobnicate"] { frobnicate :loudly "now"; fileinto "never"; }',
+      'elsif ihave "fileinto" { fileinto "Filed"; }',
+      '',
+    ].join('\r\n');
+    expect(compileErrors(script)).toEqual([]);
+    expect(runWith(script).actions.map((action) => action.type)).toEqual(['vacation', 'fileinto']);
+    // Outside the guarded block, the capability is not usable.
+    expect(
+      compileErrors('require "ihave";\r\nif ihave "fileinto" { stop; }\r\nfileinto "x";\r\n')[0],
+    ).toMatch(/fileinto/);
+    // The capability list is taken as written: no variables.
+    expect(
+      compileErrors('require ["ihave", "variables"];\r\nif ihave "${x}" { stop; }\r\n'),
+    ).toEqual([]);
+  });
 });

@@ -109,4 +109,11 @@ export const EXT_A_CASES: readonly DifferentialCase[] = [
       'if header :index 3 :contains "received" "" { fileinto "Three"; }\n',
     message: `Received: from one by x\r\nReceived: from two by y\r\n${MESSAGE}`,
   },
+  {
+    name: 'ihave: a guarded block uses what it names, and an unknown one is skipped',
+    script:
+      'require "ihave";\nif ihave "fileinto" { fileinto "Guarded"; }\n' +
+      'if ihave "x-frobnicate" { frobnicate :loudly "now"; }\n',
+    message: MESSAGE,
+  },
 ];

@@ -81,6 +81,15 @@ export interface TestDefinition<Data = unknown> extends Signature {
   readonly subtests?: 'none' | 'one' | 'list';
   validate?(args: Arguments, context: ValidationContext): Data;
   evaluate(args: Arguments, data: Data, runtime: SieveRuntime): boolean;
+  /**
+   * For a test that guards the block of an `if` or `elsif` (ihave, RFC 5463): how that block is
+   * compiled. `enable`: capabilities usable in the block as if required; `skip`: the block is
+   * not compiled at all (it can never run, and may use what this implementation lacks).
+   */
+  guardBlock?(
+    args: Arguments,
+    registry: ExtensionRegistry,
+  ): { readonly enable?: readonly string[]; readonly skip?: boolean };
 }
 
 /** A tag an extension adds to another extension's command or test (`:copy` on `fileinto`). */
