@@ -7,6 +7,7 @@ import {
   compileSieve,
   runScript,
 } from '../src/index.js';
+import { type Rule, rulesToSieve } from '../src/index.js';
 import { bytes, compileErrors } from './helpers.js';
 
 const MESSAGE = [
@@ -340,5 +341,62 @@ describe('vacation-seconds (RFC 6131)', () => {
     expect(compileErrors('require "vacation";\r\nvacation :seconds 60 "x";\r\n')[0]).toBe(
       "2:10: the :seconds tag of the vacation command needs the 'vacation-seconds' extension: add it to require",
     );
+  });
+});
+
+describe("Kerio's out of office through our interpreter (rules.md items 25-28)", () => {
+  const outOfOffice: Rule = {
+    kind: 'out-of-office',
+    enabled: true,
+    text: 'I am away.',
+    addresses: ['recipient@example.org', 'alias@example.org'],
+  };
+  const ruleReply: Rule = {
+    kind: 'user',
+    name: 'auto',
+    enabled: true,
+    operator: 'and',
+    conditions: [{ kind: 'all-messages' }],
+    actions: { autoreply: 'Rule reply.' },
+  };
+  const replies = (rules: Rule[], options: Parameters<typeof vacationRun>[1] = {}) => {
+    const run = vacationRun(rulesToSieve({ rules }), options);
+    expect(run.status, run.error?.message).toBe('completed');
+    return run.actions.flatMap((action) =>
+      action.type === 'vacation' && action.reply ? [action.reason] : [],
+    );
+  };
+
+  it('item 25: one reply, and none to the same sender within 7 days', () => {
+    const replied = new Set<string>();
+    const host: SieveHost = {
+      vacationReplied: (sender, handle) => replied.has(`${sender}\0${handle}`),
+    };
+    const run = vacationRun(rulesToSieve({ rules: [outOfOffice] }), { host });
+    const action = run.actions.find((entry) => entry.type === 'vacation') as VacationAction;
+    expect(action.reason).toBe('I am away.');
+    expect(action.periodSeconds).toBe(7 * 86_400);
+    replied.add(`${action.tracking!.sender}\0${action.tracking!.handle}`);
+    expect(replies([outOfOffice], { host })).toEqual([]);
+  });
+
+  it('item 26: no reply to lists, bulk, auto-generated, <> or a -bounce sender', () => {
+    for (const head of ['List-Id: <l.x>', 'Precedence: bulk', 'Auto-Submitted: auto-generated'])
+      expect(replies([outOfOffice], { message: `${head}\r\n${MESSAGE}` }), head).toEqual([]);
+    expect(replies([outOfOffice], { envelope: { ...ENVELOPE, from: '' } })).toEqual([]);
+    const bounce = { ...ENVELOPE, from: 'discussion-bounce@company.com' };
+    expect(replies([outOfOffice], { envelope: bounce })).toEqual([]);
+  });
+
+  it('item 27: with a rule that also replies, exactly one reply, the out-of-office text', () => {
+    expect(replies([outOfOffice, ruleReply])).toEqual(['I am away.']);
+    expect(replies([{ ...outOfOffice, enabled: false }, ruleReply])).toEqual(['Rule reply.']);
+  });
+
+  it('item 28: mail to an alias is answered, mail not to the user is not', () => {
+    const toAlias = MESSAGE.replace('To: recipient@example.org', 'To: alias@example.org');
+    expect(replies([outOfOffice], { message: toAlias })).toEqual(['I am away.']);
+    const toOther = MESSAGE.replace('To: recipient@example.org', 'To: other@example.org');
+    expect(replies([outOfOffice], { message: toOther })).toEqual([]);
   });
 });
