@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { compileSieve, runScript } from '../src/index.js';
-import { DEFAULT_MESSAGE, bytes, compileErrors } from './helpers.js';
+import { compileErrors } from './helpers.js';
+import { runWithHost } from './host-run.js';
 
-function runWith(script: string, items: Record<string, string> = {}) {
-  const compiled = compileSieve(script);
-  if (!compiled.script) throw new Error(compiled.errors.map((e) => e.message).join('; '));
-  return runScript(
-    compiled.script,
-    {
-      message: bytes(DEFAULT_MESSAGE),
-      envelope: { from: 'sender@example.com', to: 'recipient@example.org' },
-    },
-    { host: { environment: (name) => items[name] } },
-  );
-}
+const runWith = (script: string, items: Record<string, string> = {}) =>
+  runWithHost(script, { host: { environment: (name) => items[name] } });
 
 describe('environment (RFC 5183)', () => {
   it('runs the example of RFC 5183 section 7', () => {

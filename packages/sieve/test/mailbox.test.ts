@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { compileSieve, runScript } from '../src/index.js';
-import { bytes, compileErrors, DEFAULT_MESSAGE } from './helpers.js';
+import { compileErrors } from './helpers.js';
+import { runWithHost } from './host-run.js';
 
-function runWith(script: string, mailboxes: readonly string[]) {
-  const compiled = compileSieve(script);
-  if (!compiled.script) throw new Error(compiled.errors.map((e) => e.message).join('; '));
-  return runScript(
-    compiled.script,
-    {
-      message: bytes(DEFAULT_MESSAGE),
-      envelope: { from: 'sender@example.com', to: 'recipient@example.org' },
-    },
-    { host: { mailboxExists: (name) => name === 'INBOX' || mailboxes.includes(name) } },
-  );
-}
+const runWith = (script: string, mailboxes: readonly string[]) =>
+  runWithHost(script, {
+    host: { mailboxExists: (name) => name === 'INBOX' || mailboxes.includes(name) },
+  });
 
 describe('mailbox (RFC 5490)', () => {
   it('runs the example of RFC 5490 section 3.1: file only where the mailbox exists', () => {
