@@ -400,3 +400,19 @@ describe("Kerio's out of office through our interpreter (rules.md items 25-28)",
     expect(replies([outOfOffice], { message: toOther })).toEqual([]);
   });
 });
+
+describe('the reply', () => {
+  it('has a Message-ID of its own for each user answering one message at the same moment', () => {
+    const script = 'require "vacation";\r\nvacation "away";\r\n';
+    const message = MESSAGE.replace(
+      'To: recipient@example.org',
+      'To: a@example.org, b@example.org',
+    );
+    const id = (to: string) =>
+      replyHeaders(vacationOf(script, { message, envelope: { ...ENVELOPE, to } })).getAll(
+        'message-id',
+      );
+    expect(id('a@example.org')).not.toEqual(id('b@example.org'));
+    expect(id('a@example.org')[0]).toMatch(/^<vacation\.[0-9a-f]{32}@example\.org>$/);
+  });
+});

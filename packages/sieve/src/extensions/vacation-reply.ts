@@ -68,7 +68,13 @@ function threading(message: SieveMessage): string[] {
 export function buildVacationReply(input: VacationReplyInput): Uint8Array {
   const unique = createHash('sha256')
     .update(
-      [input.sender, input.handle, String(input.now.getTime()), input.message.size].join('\0'),
+      [
+        input.sender,
+        input.from,
+        input.handle,
+        String(input.now.getTime()),
+        input.message.size,
+      ].join('\0'),
     )
     .update(input.message.rawHeaderValues('message-id').join(''))
     .digest('hex')
