@@ -55,6 +55,14 @@ function internalFlags(runtime: SieveRuntime): { value: string } {
   return runtime.state(INTERNAL, () => ({ value: '' }));
 }
 
+/**
+ * Sets the internal variable: the testsuite's `test_message :folder` starts it from the stored
+ * message's flags (sieve-testsuite.md 4.6), so `hasflag` sees what was stored.
+ */
+export function setInternalFlags(runtime: SieveRuntime, flags: readonly string[]): void {
+  internalFlags(runtime).value = flagSet(flags).join(' ');
+}
+
 /** The value of the variable a command or test names, or of the internal one. */
 function read(runtime: SieveRuntime, name: string | null): string {
   return name === null ? internalFlags(runtime).value : runtime.variable(name);

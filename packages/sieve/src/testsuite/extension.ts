@@ -4,6 +4,7 @@ import type { Arguments } from '../compiler/arguments.js';
 import type { CommandDefinition, SieveExtension, TestDefinition } from '../compiler/definitions.js';
 import type { SieveAction } from '../interpreter/actions.js';
 import type { SieveRuntime } from '../interpreter/runtime.js';
+import { setInternalFlags } from '../extensions/imap4flags.js';
 import { TEST_FAILED, type TestsuiteHarness } from './harness.js';
 
 const encoder = new TextEncoder();
@@ -166,6 +167,7 @@ export function testsuiteExtension(harness: TestsuiteHarness): SieveExtension {
       return false;
     }
     harness.setMessage(stored.bytes, runtime);
+    setInternalFlags(runtime, stored.flags);
     return true;
   };
 
