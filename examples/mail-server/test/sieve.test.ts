@@ -285,29 +285,30 @@ describeWithCommand(
     });
 
     it('stores the flags of imap4flags (fileinto :flags, keep :flags, the internal variable)', async () => {
-      expect(await imaps(kim, 'Work', true)).toMatchObject({ messages: [] });
       await install(
         kim,
         'flags',
         [
-          'require ["imap4flags", "fileinto"];',
-          'addflag "$Label1";',
-          'fileinto :flags "\\\\Flagged $Work" "Work";',
-          'keep;',
+          'require ["imap4flags", "fileinto", "mailbox"];',
+          'addflag "$Internal";',
+          'fileinto :create "Archive";',
+          'fileinto :create :flags "\\\\Flagged $Work" "Work";',
+          'keep :flags "$Label1";',
           '',
         ].join('\r\n'),
       );
       await sendFrom(frank.user, kim.user, 'f1@example.test');
-      const work = await eventually(async () => {
-        const box = await imaps(kim, 'Work');
-        return box.messages.some(withId('f1@example.test')) ? box : undefined;
-      }, 'the message in Work');
+      const copy = async (mailbox: string) =>
+        eventually(async () => {
+          const box = await imaps(kim, mailbox);
+          return box.messages.find(withId('f1@example.test'));
+        }, `the message in ${mailbox}`);
       // \Recent is the IMAP session's own, not the script's.
-      const stored = (flags: readonly string[]) =>
-        [...flags].filter((flag) => flag !== '\\Recent').sort();
-      expect(stored(work.messages[0]!.flags)).toEqual(['$Work', '\\Flagged']);
-      const inbox = await imaps(kim);
-      expect(stored(inbox.messages.find(withId('f1@example.test'))!.flags)).toEqual(['$Label1']);
+      const stored = async (mailbox: string) =>
+        [...(await copy(mailbox)).flags].filter((flag) => flag !== '\\Recent').sort();
+      expect(await stored('Work')).toEqual(['$Work', '\\Flagged']);
+      expect(await stored('Archive')).toEqual(['$Internal']);
+      expect(await stored('INBOX')).toEqual(['$Label1']);
     });
 
     it('files a second copy of one message as a duplicate (RFC 7352, tracked on disk)', async () => {
