@@ -52,6 +52,8 @@ export function executeActions(
   message: Uint8Array,
   envelope: SieveEnvelope,
   target: ExecutionTarget,
+  /** The implicit keep's flags (imap4flags' internal variable). */
+  keepFlags: readonly string[] = [],
 ): boolean {
   let ok = true;
   let keep = implicitKeep;
@@ -96,6 +98,8 @@ export function executeActions(
         break;
     }
   }
-  if (keep) target.store.append('INBOX', { bytes: message, flags: [] });
+  // The failsafe keep after a failed action stores the message plain; the implicit keep with
+  // the script's flags.
+  if (keep) target.store.append('INBOX', { bytes: message, flags: ok ? keepFlags : [] });
   return ok;
 }

@@ -222,7 +222,7 @@ export function testsuiteExtension(harness: TestsuiteHarness): SieveExtension {
 
   const testResultExecute: TestDefinition = {
     name: 'test_result_execute',
-    evaluate: () => harness.executeResult(),
+    evaluate: (_args, _data, runtime) => harness.executeResult(runtime),
   };
 
   const testResultReset: CommandDefinition = {
