@@ -18,6 +18,7 @@ import { createSieveListeners } from './sieve-listeners.js';
 import { CompiledScripts, openSieveScripts } from './sieve-scripts.js';
 import { createSmtpListeners } from './smtp-listeners.js';
 import { StartupError } from './startup-error.js';
+import { SieveTrackingStore } from './sieve-tracking.js';
 import {
   type GeneratedAccount,
   applyAccounts,
@@ -81,7 +82,12 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
   // Each user's Sieve script, edited over ManageSieve, run by local delivery.
   const scripts = openSieveScripts(data.store(config));
   const compiled = new CompiledScripts();
+  const tracking = new SieveTrackingStore({
+    userDirectory: (user) => scripts.userDirectory(user),
+    clock,
+  });
   const filter = sieveFilter({
+    tracking,
     scripts,
     compiled,
     store,

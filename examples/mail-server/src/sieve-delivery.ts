@@ -2,8 +2,14 @@ import type { SieveScriptStore } from '@mailyard/managesieve';
 import type { Clock, Logger, MailStore } from '@mailyard/mailstore-interface';
 import { formatRfc5322Date, parseHeaders } from '@mailyard/mime';
 import { runScript } from '@mailyard/sieve';
-import type { FiledCopy, FilterDecision, MailboxFilter } from '@mailyard/smtp-core';
+import type {
+  FiledCopy,
+  FilterDecision,
+  MailboxFilter,
+  OutgoingMessage,
+} from '@mailyard/smtp-core';
 import type { CompiledScripts } from './sieve-scripts.js';
+import type { SieveTrackingRecord, SieveTrackingStore } from './sieve-tracking.js';
 
 export interface SieveDeliveryOptions {
   readonly scripts: SieveScriptStore;
@@ -12,6 +18,8 @@ export interface SieveDeliveryOptions {
   readonly hostname: string;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Vacation replies and duplicate ids, kept on disk beside each user's scripts. */
+  readonly tracking: SieveTrackingStore;
   /**
    * A message with more Received fields than this is not redirected again (kept instead, and
    * logged): a redirect loop between servers ends there, as RFC 5321 6.3 counts hops. Default 100.
@@ -44,6 +52,7 @@ export function sieveFilter(options: SieveDeliveryOptions): MailboxFilter {
     const mailboxes = new Set(
       (await options.store.access(user).list()).map((info) => info.name.toLowerCase()),
     );
+    const tracked = await options.tracking.load(user);
     const run = runScript(
       script,
       {
@@ -61,6 +70,17 @@ export function sieveFilter(options: SieveDeliveryOptions): MailboxFilter {
           mailboxExists: (name) =>
             name.toUpperCase() === 'INBOX' || mailboxes.has(name.toLowerCase()),
           now: () => new Date(options.clock.now()),
+          vacationReplied: (sender, handle, seconds) =>
+            tracked.vacationReplied(sender, handle, seconds),
+          duplicateSeen: (id, handle) => tracked.duplicateSeen(id, handle),
+          // RFC 5183 items: a delivery agent (MDA) runs the script while it delivers.
+          environment: (name) =>
+            ({
+              host: options.hostname,
+              domain: options.hostname,
+              location: 'MDA',
+              phase: 'during',
+            })[name],
         },
       },
     );
@@ -71,6 +91,8 @@ export function sieveFilter(options: SieveDeliveryOptions): MailboxFilter {
     }
     const fileInto: FiledCopy[] = [];
     const redirect: string[] = [];
+    const send: OutgoingMessage[] = [];
+    const records: SieveTrackingRecord[] = [];
     let reject: string | undefined;
     const file = (copy: FiledCopy) => {
       if (!fileInto.some((known) => known.mailbox === copy.mailbox)) fileInto.push(copy);
@@ -100,12 +122,32 @@ export function sieveFilter(options: SieveDeliveryOptions): MailboxFilter {
           break;
         case 'discard':
           break;
+        case 'vacation':
+          if (action.reply && action.tracking) {
+            // Through the queue like any message, from <> (RFC 5230 5.1).
+            send.push({
+              from: action.reply.from,
+              to: [action.reply.to],
+              content: Buffer.from(action.reply.content),
+            });
+            records.push({ kind: 'vacation', tracking: action.tracking });
+            options.logger.info(`sieve: ${user}'s vacation replies to <${action.reply.to}>`);
+          } else {
+            options.logger.info(`sieve: ${user}'s vacation sends no reply: ${action.suppressed}`);
+          }
+          break;
+        case 'duplicate':
+          records.push({ kind: 'duplicate', action });
+          break;
       }
     }
+    // Recorded as the decision is made (the queue journals it and carries it out once): a
+    // vacation reply is never sent twice for one sender and period.
+    await options.tracking.record(user, records);
     options.logger.info(
       `sieve: ${user} (${active.name}): ${run.actions.map((action) => action.type).join(', ') || 'discard'}`,
     );
-    return { fileInto, redirect, ...(reject !== undefined ? { reject } : {}), send: [] };
+    return { fileInto, redirect, ...(reject !== undefined ? { reject } : {}), send };
   };
 
   /** The error in the log, and once per script text in the user's INBOX. */

@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { rulesToSieve } from '@mailyard/sieve';
 import { describeWithCommand } from '@mailyard/test-kit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { command, eventually, readWithImaplib, splitTrace, testMessage } from './harness/peers.js';
@@ -22,13 +23,29 @@ const cafile = join(data, 'sslcert', 'server.crt');
 const alice = { user: 'alice@example.test', password: 'alice-secret' };
 const bob = { user: 'bob@example.test', password: 'bob-secret' };
 const carol = { user: 'carol@example.test', password: 'carol-secret' };
+// Vacation: erin and hank reply; the others write to them.
+const account = (name: string) => ({ user: `${name}@example.test`, password: `${name}-secret` });
+const [erin, frank, gina, hank, ivan, judy, kim] = [
+  'erin',
+  'frank',
+  'gina',
+  'hank',
+  'ivan',
+  'judy',
+  'kim',
+].map(account) as [Account, Account, Account, Account, Account, Account, Account];
+type Account = { user: string; password: string };
 let server: ServerProcess;
+const serverArgs = [
+  ...EPHEMERAL_PORTS,
+  ...[alice, bob, carol, erin, frank, gina, hank, ivan, judy, kim].flatMap((account) => [
+    '--user',
+    `${account.user}:${account.password}`,
+  ]),
+];
 
 beforeAll(async () => {
-  server = await startServer(data, [
-    ...EPHEMERAL_PORTS,
-    ...[alice, bob, carol].flatMap((account) => ['--user', `${account.user}:${account.password}`]),
-  ]);
+  server = await startServer(data, serverArgs);
 });
 afterAll(async () => {
   await server?.stop();
@@ -85,6 +102,54 @@ async function sendWithSwaks(to: string, subject: string, id: string): Promise<v
     ...['--from', 'dave@elsewhere.test', '--to', to, '--data', `@${file}`],
   ]);
   expect(sent.code, sent.stdout + sent.stderr).toBe(0);
+}
+
+/** A message from one local user to another with swaks; `head` goes before the header. */
+async function sendFrom(
+  from: string,
+  to: string,
+  id: string,
+  options: { head?: string; headerTo?: string } = {},
+): Promise<void> {
+  const file = join(data, '..', `${id}.eml`);
+  const message = testMessage({ from, to: options.headerTo ?? to, subject: `about ${id}`, id });
+  writeFileSync(file, Buffer.concat([Buffer.from(options.head ?? ''), message]));
+  const sent = await command('swaks', [
+    ...['--server', '127.0.0.1', '--port', String(server.ports.smtp!)],
+    ...['--from', from, '--to', to, '--data', `@${file}`],
+  ]);
+  expect(sent.code, sent.stdout + sent.stderr).toBe(0);
+}
+
+const queueEmpty = () =>
+  eventually(
+    async () =>
+      readdirSync(join(data, 'store', 'queue')).some((name) => name.endsWith('.env'))
+        ? undefined
+        : true,
+    'the queue to empty',
+  );
+
+/** The vacation replies in a user's INBOX (from one user, when given). */
+async function repliesTo(account: Account, from?: Account) {
+  return (await imaps(account)).messages.filter((m) => {
+    const text = m.content.toString();
+    return (
+      text.includes('Auto-Submitted: auto-replied') &&
+      (from === undefined || text.includes(`\r\nFrom: ${from.user}\r\n`))
+    );
+  });
+}
+
+/** Waits until the INBOX holds a message with each of these ids. */
+async function delivered(account: Account, ...ids: string[]) {
+  await eventually(
+    async () => {
+      const box = await imaps(account);
+      return ids.every((id) => box.messages.some(withId(id))) ? box : undefined;
+    },
+    `${ids.join(', ')} at ${account.user}`,
+  );
 }
 
 const imaps = (account: { user: string; password: string }, mailbox = 'INBOX', create = false) =>
@@ -154,6 +219,115 @@ describeWithCommand(
       expect(reports[0]!.content.toString()).toContain('"many" failed');
     });
 
+    it('answers a sender once with vacation, through the queue, and never list mail', async () => {
+      await install(
+        erin,
+        'away',
+        'require "vacation";\r\nvacation :days 7 :subject "Away" "I am away until Monday.";\r\n',
+      );
+      await sendFrom(frank.user, erin.user, 'v1@example.test');
+      const [reply] = await eventually(async () => {
+        const replies = await repliesTo(frank);
+        return replies.length > 0 ? replies : undefined;
+      }, 'the vacation reply at frank');
+      await sendFrom(frank.user, erin.user, 'v2@example.test');
+      await sendFrom(gina.user, erin.user, 'v3@example.test', {
+        head: 'List-Id: <team.example.test>\r\n',
+      });
+      await delivered(erin, 'v1@example.test', 'v2@example.test', 'v3@example.test');
+      await queueEmpty();
+      expect(await repliesTo(frank, erin)).toHaveLength(1);
+      expect(await repliesTo(gina)).toHaveLength(0);
+      const text = splitTrace(reply!.content).original.toString();
+      expect(splitTrace(reply!.content).trace.join('\n')).toMatch(/Return-Path: <>/i);
+      expect(text).toMatch(/^From: erin@example\.test\r$/m);
+      expect(text).toMatch(/^To: .*frank@example\.test.*\r$/m);
+      expect(text).toMatch(/^Subject: Away\r$/m);
+      expect(text).toMatch(/^Auto-Submitted: auto-replied \(vacation\)\r$/m);
+      expect(text).toMatch(/^In-Reply-To: <v1@example\.test>\r$/m);
+      expect(text).toMatch(/^References: <v1@example\.test>\r$/m);
+      expect(text).toContain('\r\n\r\nI am away until Monday.\r\n');
+    });
+
+    it("runs Kerio's out of office from the rule model (rules.md items 25, 26, 28)", async () => {
+      const script = rulesToSieve({
+        rules: [
+          {
+            kind: 'out-of-office',
+            enabled: true,
+            text: 'I am out of the office this week.',
+            addresses: [hank.user, 'h.alias@example.test'],
+          },
+        ],
+      });
+      await install(hank, 'rules', script);
+      await sendFrom(frank.user, hank.user, 'o1@example.test');
+      await sendFrom(frank.user, hank.user, 'o2@example.test');
+      await sendFrom(gina.user, hank.user, 'o3@example.test', { head: 'Precedence: bulk\r\n' });
+      await sendFrom(ivan.user, hank.user, 'o4@example.test', { headerTo: 'h.alias@example.test' });
+      await sendFrom(judy.user, hank.user, 'o5@example.test', { headerTo: 'nobody@example.test' });
+      const ids = ['o1', 'o2', 'o3', 'o4', 'o5'].map((id) => `${id}@example.test`);
+      await delivered(hank, ...ids);
+      await eventually(
+        async () => ((await repliesTo(ivan)).length > 0 ? true : undefined),
+        'the reply to the alias',
+      );
+      await queueEmpty();
+      const toFrank = await repliesTo(frank, hank);
+      expect(toFrank[0]!.content.toString()).toContain('I am out of the office this week.');
+      expect(toFrank).toHaveLength(1);
+      expect(toFrank[0]!.content.toString()).toMatch(/^In-Reply-To: <o1@example\.test>\r$/m);
+      expect(await repliesTo(gina)).toHaveLength(0);
+      expect(await repliesTo(judy)).toHaveLength(0);
+      expect((await repliesTo(ivan))[0]!.content.toString()).toMatch(
+        /^From: h\.alias@example\.test\r$/m,
+      );
+    });
+
+    it('stores the flags of imap4flags (fileinto :flags, keep :flags, the internal variable)', async () => {
+      await install(
+        kim,
+        'flags',
+        [
+          'require ["imap4flags", "fileinto", "mailbox"];',
+          'addflag "$Internal";',
+          'fileinto :create "Archive";',
+          'fileinto :create :flags "\\\\Flagged $Work" "Work";',
+          'keep :flags "$Label1";',
+          '',
+        ].join('\r\n'),
+      );
+      await sendFrom(frank.user, kim.user, 'f1@example.test');
+      const copy = async (mailbox: string) =>
+        eventually(async () => {
+          const box = await imaps(kim, mailbox);
+          return box.messages.find(withId('f1@example.test'));
+        }, `the message in ${mailbox}`);
+      // \Recent is the IMAP session's own, not the script's.
+      const stored = async (mailbox: string) =>
+        [...(await copy(mailbox)).flags].filter((flag) => flag !== '\\Recent').sort();
+      expect(await stored('Work')).toEqual(['$Work', '\\Flagged']);
+      expect(await stored('Archive')).toEqual(['$Internal']);
+      expect(await stored('INBOX')).toEqual(['$Label1']);
+    });
+
+    it('files a second copy of one message as a duplicate (RFC 7352, tracked on disk)', async () => {
+      await install(
+        judy,
+        'dedupe',
+        'require ["duplicate", "fileinto", "mailbox"];\r\nif duplicate { fileinto :create "Duplicates"; }\r\n',
+      );
+      await sendFrom(frank.user, judy.user, 'dup@example.test');
+      await delivered(judy, 'dup@example.test');
+      await sendFrom(gina.user, judy.user, 'dup@example.test');
+      const duplicates = await eventually(async () => {
+        const box = await imaps(judy, 'Duplicates');
+        return box.messages.length > 0 ? box : undefined;
+      }, 'the second copy in Duplicates');
+      expect(duplicates.messages.filter(withId('dup@example.test'))).toHaveLength(1);
+      expect((await imaps(judy)).messages.filter(withId('dup@example.test'))).toHaveLength(1);
+    });
+
     it('ends a redirect loop between two users', async () => {
       await install(alice, 'loop', `redirect "${bob.user}";\r\n`);
       await install(bob, 'loop', `redirect "${alice.user}";\r\nkeep;\r\n`);
@@ -168,6 +342,15 @@ describeWithCommand(
       const copies = (await imaps(bob)).messages.filter(withId('loop@elsewhere.test'));
       expect(copies).toHaveLength(1);
       expect((await imaps(alice)).messages.filter(withId('loop@elsewhere.test'))).toHaveLength(0);
+    });
+
+    it('keeps vacation tracking across a restart', async () => {
+      await server.stop();
+      server = await startServer(data, serverArgs);
+      await sendFrom(frank.user, erin.user, 'v4@example.test');
+      await delivered(erin, 'v4@example.test');
+      await queueEmpty();
+      expect(await repliesTo(frank, erin)).toHaveLength(1);
     });
   },
 );

@@ -114,6 +114,35 @@ export { fileintoExtension } from './extensions/fileinto.js';
 export { ereject, reject } from './extensions/reject.js';
 export { relational } from './extensions/relational.js';
 export { variables } from './extensions/variables.js';
+export {
+  VACATION_ACTION,
+  type VacationAction,
+  type VacationReply,
+  type VacationTracking,
+  isSystemSender,
+  vacation,
+  vacationSeconds,
+} from './extensions/vacation.js';
+export { copy } from './extensions/copy.js';
+export { canonicalFlag, flagSet, imap4flags } from './extensions/imap4flags.js';
+export { mailbox } from './extensions/mailbox.js';
+export { type SubaddressOptions, createSubaddress, subaddress } from './extensions/subaddress.js';
+export { environment } from './extensions/environment.js';
+export { ihave } from './extensions/ihave.js';
+export { body } from './extensions/body.js';
+export { date, datePart, parseZone } from './extensions/date.js';
+export { index, indexedValues } from './extensions/index-extension.js';
+export { DUPLICATE_ACTION, type DuplicateAction, duplicate } from './extensions/duplicate.js';
+export {
+  type SpamScoreSource,
+  type SpamtestOptions,
+  type VirusVerdictSource,
+  createSpamtest,
+  spamtest,
+  spamtestValue,
+  spamtestplus,
+  virustest,
+} from './extensions/spamtest.js';
 
 // Kerio's rule model and its round trip with Sieve (rules.md).
 export * from './kerio-rules/index.js';

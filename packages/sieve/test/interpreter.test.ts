@@ -277,6 +277,21 @@ describe('the extension API', () => {
       'encoded-character',
       'variables',
       'relational',
+      'vacation',
+      'vacation-seconds',
+      'copy',
+      'imap4flags',
+      'mailbox',
+      'subaddress',
+      'environment',
+      'ihave',
+      'body',
+      'date',
+      'index',
+      'duplicate',
+      'spamtest',
+      'spamtestplus',
+      'virustest',
     ]);
     expect(standardRegistry.without('reject').capabilities()).not.toContain('reject');
     expect(() => new ExtensionRegistry([tally, tally])).toThrow(

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { commandPeer, describeWithPeer } from '@mailyard/test-kit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { compileSieve, runScript, type SieveAction } from '../src/index.js';
+import { EXT_A_CASES } from './pigeonhole-ext-a-cases.js';
 import { MORE_CASES, PIGEONHOLE_CASES } from './pigeonhole-cases.js';
 
 const SIEVE_TEST = commandPeer('sieve-test', 'dovecot-sieve');
@@ -113,7 +114,9 @@ describeWithPeer(SIEVE_TEST, "differential: Pigeonhole's sieve-test", () => {
     });
   }
 
-  it.each([...PIGEONHOLE_CASES, ...MORE_CASES].map((c, index) => [c.name, c, index] as const))(
+  it.each(
+    [...PIGEONHOLE_CASES, ...MORE_CASES, ...EXT_A_CASES].map((c, index) => [c.name, c, index] as const),
+  )(
     '%s',
     async (_name, c, index) => {
       const from = c.from ?? 'sender@example.com';

@@ -286,7 +286,15 @@ class Compiler implements ValidationContext {
       test = this.compileTest(node.tests[0]!);
     }
     if (node.block === null) this.error(node, `the ${name} command needs a block`);
+    const guard = test?.definition.guardBlock?.(test.args, this.registry);
+    if (guard?.skip) return { test: test ?? ALWAYS_FALSE, block: [] };
+    // Capabilities the guard makes usable in this block only (ihave, RFC 5463 section 4).
+    const scoped = (guard?.enable ?? [])
+      .map((capability) => this.registry.extension(capability))
+      .filter((extension) => extension !== undefined && !this.enabled.has(extension));
+    for (const extension of scoped) this.enabled.add(extension!);
     const block = this.compileBlock(node.block ?? [], depth + 1);
+    for (const extension of scoped) this.enabled.delete(extension!);
     return { test: test ?? ALWAYS_FALSE, block };
   }
 

@@ -81,6 +81,15 @@ export interface TestDefinition<Data = unknown> extends Signature {
   readonly subtests?: 'none' | 'one' | 'list';
   validate?(args: Arguments, context: ValidationContext): Data;
   evaluate(args: Arguments, data: Data, runtime: SieveRuntime): boolean;
+  /**
+   * For a test that guards the block of an `if` or `elsif` (ihave, RFC 5463): how that block is
+   * compiled. `enable`: capabilities usable in the block as if required; `skip`: the block is
+   * not compiled at all (it can never run, and may use what this implementation lacks).
+   */
+  guardBlock?(
+    args: Arguments,
+    registry: ExtensionRegistry,
+  ): { readonly enable?: readonly string[]; readonly skip?: boolean };
 }
 
 /** A tag an extension adds to another extension's command or test (`:copy` on `fileinto`). */
@@ -228,6 +237,12 @@ export interface SieveExtension {
    * force at the end (imap4flags gives it the flags of its internal variable).
    */
   implicitKeep?(keep: KeepAction, runtime: SieveRuntime): KeepAction;
+  /**
+   * Adjusts every action a run of a script that requires this extension takes, before the tags
+   * of the command (`:flags`) apply: imap4flags gives keep and fileinto the flags of its internal
+   * variable when no `:flags` is given (RFC 5232 section 5).
+   */
+  decorateAction?(action: SieveAction, runtime: SieveRuntime): SieveAction;
   /** Rewrites the text of every string at compile time (encoded-character). */
   decodeString?(
     text: string,

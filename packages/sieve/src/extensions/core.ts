@@ -9,12 +9,13 @@ import type {
   ValidationContext,
 } from '../compiler/definitions.js';
 import type { ExtensionRegistry } from '../compiler/registry.js';
-import { isPlainAddress, envelopeAddress } from '../interpreter/address.js';
+import { headerAddresses, isPlainAddress, envelopeAddress } from '../interpreter/address.js';
 import type { SieveRuntime } from '../interpreter/runtime.js';
 import { DISCARD_ACTION, KEEP_ACTION, REDIRECT_ACTION } from './actions.js';
 import { ALL, DOMAIN, LOCALPART } from './address-parts.js';
 import { ASCII_CASEMAP, OCTET } from './comparators.js';
 import { CONTAINS, IS, MATCHES } from './match-types.js';
+import { indexedValues } from './index-extension.js';
 
 const KEY_LIST = { name: 'key-list', kind: 'string-list' } as const;
 const HEADER_NAMES = { name: 'header-names', kind: 'string-list' } as const;
@@ -139,7 +140,7 @@ const header: TestDefinition = {
       names.length === 1
         ? runtime.message.headerValues(names[0]!)
         : names.flatMap((name) => runtime.message.headerValues(name));
-    return runtime.matches(args, values, args.stringList(1));
+    return runtime.matches(args, indexedValues(args, values), args.stringList(1));
   },
 };
 
@@ -204,6 +205,15 @@ const address: TestDefinition<readonly string[] | null> = {
   evaluate(args, constantNames, runtime) {
     const part = args.addressPart;
     const names = constantNames ?? addressHeaderNames(runtime.stringList(args.stringList(0)));
+    if (args.has('index')) {
+      // One field (index, RFC 5260 section 6), then every address in it.
+      const fields = names.flatMap((name) => runtime.message.rawHeaderValues(name));
+      const values = indexedValues(args, fields)
+        .flatMap((field) => headerAddresses(field))
+        .map((entry) => part.extract(entry))
+        .filter((value) => value !== null);
+      return runtime.matches(args, values, args.stringList(1));
+    }
     const values =
       names.length === 1
         ? runtime.message.addressValues(names[0]!, part)

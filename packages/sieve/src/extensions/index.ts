@@ -7,6 +7,18 @@ import { fileintoExtension } from './fileinto.js';
 import { ereject, reject } from './reject.js';
 import { relational } from './relational.js';
 import { variables } from './variables.js';
+import { vacation, vacationSeconds } from './vacation.js';
+import { copy } from './copy.js';
+import { imap4flags } from './imap4flags.js';
+import { mailbox } from './mailbox.js';
+import { subaddress } from './subaddress.js';
+import { environment } from './environment.js';
+import { ihave } from './ihave.js';
+import { body } from './body.js';
+import { date } from './date.js';
+import { index } from './index-extension.js';
+import { duplicate } from './duplicate.js';
+import { spamtest, spamtestplus, virustest } from './spamtest.js';
 
 /** Every extension this package implements, the core first. */
 export const STANDARD_EXTENSIONS: readonly SieveExtension[] = [
@@ -21,6 +33,21 @@ export const STANDARD_EXTENSIONS: readonly SieveExtension[] = [
   encodedCharacter,
   variables,
   relational,
+  vacation,
+  vacationSeconds,
+  copy,
+  imap4flags,
+  mailbox,
+  subaddress,
+  environment,
+  ihave,
+  body,
+  date,
+  index,
+  duplicate,
+  spamtest,
+  spamtestplus,
+  virustest,
 ];
 
 /** A registry of every standard extension, shared (registries are immutable). */

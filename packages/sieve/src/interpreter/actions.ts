@@ -1,4 +1,6 @@
 import type { SourcePosition } from '../protocol/diagnostic.js';
+import type { VacationAction } from '../extensions/vacation.js';
+import type { DuplicateAction } from '../extensions/duplicate.js';
 
 /** Where an action was taken in the script. */
 export interface ActionOrigin {
@@ -59,6 +61,8 @@ export interface SieveActionTypes {
   redirect: RedirectAction;
   discard: DiscardAction;
   reject: RejectAction;
+  vacation: VacationAction;
+  duplicate: DuplicateAction;
 }
 
 export type SieveAction = SieveActionTypes[keyof SieveActionTypes];

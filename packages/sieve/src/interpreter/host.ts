@@ -13,10 +13,12 @@ export interface SieveHost {
   /** An environment item (RFC 5183: `domain`, `host`, `location`, `name`, ...). Default: none. */
   environment?(name: string): string | undefined;
   /**
-   * Duplicate tracking (RFC 7352): whether a message with this id was seen for this handle
-   * within the period, recording it as seen. Default: never seen.
+   * Duplicate tracking (RFC 7352): whether a message with this id was seen for this handle and
+   * its record has not expired. Only asked: a run that completes has a `duplicate` action per
+   * id checked, which the host records (for `periodSeconds` from now) when it carries the
+   * actions out, so a failed run marks nothing (RFC 7352 section 3). Default: never seen.
    */
-  duplicateSeen?(id: string, handle: string, periodSeconds: number): boolean;
+  duplicateSeen?(id: string, handle: string): boolean;
   /** Per-mailbox (mailbox given) or server metadata (RFC 5490). Default: none. */
   metadata?(mailbox: string | null, annotation: string): string | undefined;
   /** Whether a mailbox with that special-use attribute exists (RFC 8579). Default: false. */
@@ -28,6 +30,18 @@ export interface SieveHost {
    * scripts itself. Default: none.
    */
   includedScript?(name: string, location: 'personal' | 'global'): string | Uint8Array | undefined;
+  /**
+   * Vacation response tracking (RFC 5230 4.2): whether a reply with this handle went to this
+   * sender (lower case) within the last `periodSeconds`. Only asked, never told: whoever carries
+   * out a vacation action that has a reply records `action.tracking` once the reply is on its
+   * way. Default: never replied (every message is answered).
+   */
+  vacationReplied?(sender: string, handle: string, periodSeconds: number): boolean;
+  /**
+   * The user's own addresses the host knows (primary and aliases), besides the envelope
+   * recipient: vacation answers only mail addressed to one of them (RFC 5230 4.5). Default: none.
+   */
+  userAddresses?(): readonly string[];
 }
 
 /** The host used when none is given: a user with only an INBOX, the system clock, nothing else. */

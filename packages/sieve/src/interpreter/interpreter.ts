@@ -1,7 +1,7 @@
 import type { Arguments } from '../compiler/arguments.js';
 import type { CompiledBlock, CompiledScript, CompiledTest } from '../compiler/program.js';
 import type { SieveString, SieveStringList, VariableReference } from '../compiler/strings.js';
-import type { MatchContext } from '../compiler/definitions.js';
+import type { MatchContext, SieveExtension } from '../compiler/definitions.js';
 import type { SourcePosition } from '../protocol/diagnostic.js';
 import type { KeepAction, SieveAction } from './actions.js';
 import type { SieveEnvelope } from './envelope.js';
@@ -105,6 +105,8 @@ class Interpreter implements SieveRuntime, MatchContext {
   private matchValues: readonly string[] = [];
   private readonly states = new Map<object, unknown>();
   readonly captures: boolean;
+  /** The required extensions that adjust every action (imap4flags). */
+  private readonly actionDecorators: readonly SieveExtension[];
 
   constructor(
     readonly script: CompiledScript,
@@ -115,6 +117,9 @@ class Interpreter implements SieveRuntime, MatchContext {
     readonly result: SieveResult,
   ) {
     this.captures = script.usesVariables;
+    this.actionDecorators = [...script.capabilities]
+      .map((capability) => script.registry.extension(capability))
+      .filter((extension) => extension?.decorateAction !== undefined) as SieveExtension[];
   }
 
   runBlock(block: CompiledBlock): void {
@@ -209,6 +214,8 @@ class Interpreter implements SieveRuntime, MatchContext {
 
   addAction(action: SieveAction, args: Arguments): void {
     let decorated = action;
+    for (const extension of this.actionDecorators)
+      decorated = extension.decorateAction!(decorated, this);
     for (const [tag, value] of args.extensionTags) {
       if (tag.decorateAction) {
         const plain =

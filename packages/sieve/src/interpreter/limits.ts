@@ -23,6 +23,34 @@ export interface RuntimeLimits {
    * reason), in characters; past it the run fails. Default 1 MiB, the longest literal string.
    */
   readonly maxExpandedString: number;
+  /**
+   * vacation (RFC 5230 4.1, RFC 6131): the shortest period between two replies to one sender, in
+   * seconds; a shorter `:days`/`:seconds` is raised to it. Default 86400 (one day, RFC 5230's
+   * usual minimum and Pigeonhole's `sieve_vacation_min_period`).
+   */
+  readonly vacationMinPeriod: number;
+  /**
+   * vacation: the longest period, in seconds; a longer one is lowered to it; 0 for none. RFC 5230
+   * 4.1 wants a maximum above 7 days. Default 0 (none, as Pigeonhole's `sieve_vacation_max_period`).
+   */
+  readonly vacationMaxPeriod: number;
+  /** vacation: the period when the script gives none, in seconds. Default 604800 (7 days, RFC 5230 4.1). */
+  readonly vacationDefaultPeriod: number;
+  /**
+   * body (RFC 5173): bytes of each part (or of the raw body) the body test reads; what lies
+   * beyond is not compared. Default 1 MiB.
+   */
+  readonly maxBodyTestSize: number;
+  /**
+   * duplicate (RFC 7352): how long an id is remembered when the script gives no `:seconds`, in
+   * seconds. Default 43200 (12 hours, Pigeonhole's `sieve_duplicate_default_period`).
+   */
+  readonly duplicateDefaultPeriod: number;
+  /**
+   * duplicate: the longest `:seconds`; a longer one is lowered to it. Default 172800 (2 days,
+   * Pigeonhole's `sieve_duplicate_max_period`).
+   */
+  readonly duplicateMaxPeriod: number;
 }
 
 export const DEFAULT_RUNTIME_LIMITS: RuntimeLimits = {
@@ -32,4 +60,10 @@ export const DEFAULT_RUNTIME_LIMITS: RuntimeLimits = {
   maxVariableSize: 4096,
   maxVariables: 255,
   maxExpandedString: 1024 * 1024,
+  vacationMinPeriod: 86_400,
+  vacationMaxPeriod: 0,
+  vacationDefaultPeriod: 604_800,
+  maxBodyTestSize: 1_048_576,
+  duplicateDefaultPeriod: 43_200,
+  duplicateMaxPeriod: 172_800,
 };

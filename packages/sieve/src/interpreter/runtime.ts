@@ -2,7 +2,7 @@ import type { Arguments } from '../compiler/arguments.js';
 import type { CompiledBlock, CompiledScript, CompiledTest } from '../compiler/program.js';
 import type { SieveString, SieveStringList } from '../compiler/strings.js';
 import type { SourcePosition } from '../protocol/diagnostic.js';
-import type { SieveAction } from './actions.js';
+import type { KeepAction, SieveAction } from './actions.js';
 import type { SieveEnvelope } from './envelope.js';
 import type { SieveHost } from './host.js';
 import type { RuntimeLimits } from './limits.js';
@@ -51,6 +51,8 @@ export interface SieveRuntime {
   step(count?: number): void;
   runBlock(block: CompiledBlock): void;
   test(test: CompiledTest): boolean;
+  /** The implicit keep as the script's extensions shape it now (imap4flags' flags). */
+  implicitKeep(): KeepAction;
   /** Per-run state of an extension, created on first use. */
   state<T>(key: object, create: () => T): T;
 

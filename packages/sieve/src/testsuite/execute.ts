@@ -52,6 +52,8 @@ export function executeActions(
   message: Uint8Array,
   envelope: SieveEnvelope,
   target: ExecutionTarget,
+  /** The implicit keep's flags (imap4flags' internal variable). */
+  keepFlags: readonly string[] = [],
 ): boolean {
   let ok = true;
   let keep = implicitKeep;
@@ -92,9 +94,15 @@ export function executeActions(
         break;
       case 'discard':
         break;
+      case 'vacation':
+        if (action.reply)
+          target.outbox.push({ bytes: action.reply.content, from: '', to: action.reply.to });
+        break;
     }
   }
-  // The implicit (or failsafe) keep stores nothing when an explicit keep already did.
-  if (keep && !kept) target.store.append('INBOX', { bytes: message, flags: [] });
+  // The implicit (or failsafe) keep stores nothing when an explicit keep already did; the
+  // failsafe keep after a failed action stores the message plain, the implicit keep with the
+  // script's flags.
+  if (keep && !kept) target.store.append('INBOX', { bytes: message, flags: ok ? keepFlags : [] });
   return ok;
 }

@@ -5,6 +5,7 @@ import type { CommandDefinition, SieveExtension, TestDefinition } from '../compi
 import type { SieveAction } from '../interpreter/actions.js';
 import type { SieveRuntime } from '../interpreter/runtime.js';
 import { DEFAULT_TEST_MESSAGE } from './default-message.js';
+import { setInternalFlags } from '../extensions/imap4flags.js';
 import { TEST_FAILED, type TestsuiteHarness } from './harness.js';
 
 const encoder = new TextEncoder();
@@ -14,6 +15,7 @@ const ENVELOPE_MEMBERS = new Set(['from', 'to', 'orig_to', 'auth']);
 
 /** The testsuite's name for an action (sieve-testsuite.md 4.10). */
 function actionName(action: SieveAction): string {
+  if (action.type === 'duplicate') return 'duplicate_mark';
   return action.type === 'fileinto' ? 'store' : action.type;
 }
 
@@ -167,6 +169,7 @@ export function testsuiteExtension(harness: TestsuiteHarness): SieveExtension {
       return false;
     }
     harness.setMessage(stored.bytes, runtime);
+    setInternalFlags(runtime, stored.flags);
     return true;
   };
 
@@ -221,7 +224,7 @@ export function testsuiteExtension(harness: TestsuiteHarness): SieveExtension {
 
   const testResultExecute: TestDefinition = {
     name: 'test_result_execute',
-    evaluate: () => harness.executeResult(),
+    evaluate: (_args, _data, runtime) => harness.executeResult(runtime),
   };
 
   const testResultReset: CommandDefinition = {

@@ -55,6 +55,11 @@ export class TestsuiteHarness {
   readonly store = new PretendMailStore();
   readonly config = new Map<string, string>();
   limits: RuntimeLimits = DEFAULT_RUNTIME_LIMITS;
+  /**
+   * The flags of the implicit keep of the last sub-script run (imap4flags), which the result
+   * holds no trace of; null when the result is the test file's own.
+   */
+  subScriptKeepFlags: readonly string[] | null = null;
   /** Depth of sub-scripts being run (0: the test file itself). */
   subScriptDepth = 0;
   /** Set when a sub-script called `test_fail`. */
@@ -148,6 +153,8 @@ export class TestsuiteHarness {
       { host: this.host, limits: this.limits, result: this.result },
     );
     this.subScriptDepth--;
+    const keep = run.actions.find((action) => action.type === 'keep' && action.implicit);
+    this.subScriptKeepFlags = keep?.type === 'keep' ? (keep.flags ?? []) : [];
     if (this.subScriptFailed) return false;
     if (run.error) {
       this.logError(run.error.message);
@@ -158,24 +165,36 @@ export class TestsuiteHarness {
 
   resetResult(outbox: boolean): void {
     this.result.clear();
+    this.subScriptKeepFlags = null;
     this.executed = 0;
     this.implicitKeepDone = false;
     if (outbox) this.outbox.length = 0;
   }
 
-  /** `test_result_execute`: carries out what was not carried out yet, then the implicit keep. */
-  executeResult(): boolean {
+  /**
+   * `test_result_execute`: carries out what was not carried out yet, then the implicit keep
+   * (with the flags of the script whose result it is).
+   */
+  executeResult(runtime: SieveRuntime): boolean {
     this.errors.length = 0;
     const pending = this.result.actions.slice(this.executed);
     this.executed = this.result.actions.length;
     // The implicit keep stores the message once per result, however often it is executed.
     const implicitKeep = this.result.implicitKeep && !this.implicitKeepDone;
     if (implicitKeep) this.implicitKeepDone = true;
-    return executeActions(pending, implicitKeep, this.messageBytes, this.envelope, {
-      store: this.store,
-      outbox: this.outbox,
-      error: (message) => this.logError(message),
-    });
+    const keepFlags = this.subScriptKeepFlags ?? runtime.implicitKeep().flags ?? [];
+    return executeActions(
+      pending,
+      implicitKeep,
+      this.messageBytes,
+      this.envelope,
+      {
+        store: this.store,
+        outbox: this.outbox,
+        error: (message) => this.logError(message),
+      },
+      keepFlags,
+    );
   }
 
   /** `test_config_reload`: applies the overrides of that target; false for an unknown extension. */
