@@ -1,0 +1,436 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { hostname as osHostname } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { deflateRaw } from 'node:zlib';
+import { crc32 } from './crc32.js';
+import {
+  type Clock,
+  type Logger,
+  isMissingFileError,
+  silentLogger,
+  systemClock,
+} from '@mailyard/mailstore-interface';
+import { type BackupKind, formatBackupId, formatBackupName } from './backup-name.js';
+import {
+  type BackupInfo,
+  UNFINISHED_SUFFIX,
+  listBackups,
+  rotateBackups,
+} from './backup-directory.js';
+import { type BackupSources, type SourceFile, listSourceFiles } from './backup-sources.js';
+import {
+  DELETED_ENTRY,
+  SUMMARY_ENTRY,
+  VERSION_ENTRY,
+  formatDeletedText,
+  formatSummaryText,
+  formatVersionText,
+} from './backup-text.js';
+import { ZipArchive } from './zip-archive.js';
+import {
+  type PreparedEntry,
+  ZipPartWriter,
+  deflateBound,
+  entryOverhead,
+} from './zip-part-writer.js';
+
+const deflateRawAsync = promisify(deflateRaw);
+
+/** Kerio's default and largest part: "compressed files (.zip) where the maximal size of 2 GB is allowed". */
+export const MAX_SPLIT_SIZE = 2 * 1024 ** 3;
+/** So that every part opens in any unzip without ZIP64, a part holds at most this many entries. */
+export const MAX_PART_ENTRIES = 65_535;
+export const DEFAULT_KEEP = 3;
+/** The version `.version.txt` names. */
+export const BACKUP_TOOL_VERSION = 'mailyard-kmsrecover-format 0.1.0';
+
+/** Files up to this size are read whole and compressed in parallel; larger ones stream alone. */
+const WHOLE_FILE_LIMIT = 4 * 1024 * 1024;
+
+export interface BackupOptions {
+  readonly sources: BackupSources;
+  /** The backup directory (Kerio's default: `store/backup`); created if missing. */
+  readonly destination: string;
+  /**
+   * `F` full, `I` differential (files new or changed since the latest full or copy backup, and
+   * the files gone since), `C` copy ("Start now"; counts as a full backup). A differential with
+   * no full backup to be relative to is made a full one.
+   */
+  readonly kind: BackupKind;
+  /** Bytes at which a part is closed and the next begun; default and largest 2 GB. */
+  readonly splitSize?: number;
+  /** Complete backups kept (rotation); default 3, 0 keeps them all. */
+  readonly keep?: number;
+  /** Deflate level, 0 (store) to 9; default 6, as `zip -6`. */
+  readonly level?: number;
+  /** Uncompressed bytes read ahead and compressed at once (both cores); default 32 MiB. */
+  readonly readAhead?: number;
+  readonly hostname?: string;
+  readonly clock?: Clock;
+  /** Files skipped (over the part size, gone, not regular files) and rotation are reported here. */
+  readonly logger?: Logger;
+  readonly onProgress?: (progress: BackupProgress) => void;
+}
+
+export interface BackupProgress {
+  readonly files: number;
+  readonly bytes: number;
+  readonly totalFiles: number;
+  readonly totalBytes: number;
+}
+
+export interface BackupResult {
+  readonly id: string;
+  readonly kind: BackupKind;
+  readonly started: number;
+  readonly finished: number;
+  /** Paths of the parts written. */
+  readonly parts: readonly string[];
+  readonly countFiles: number;
+  readonly totalSize: number;
+  /** For a differential: the backup it is relative to, and how many files it records as gone. */
+  readonly base: string | null;
+  readonly deleted: number;
+  readonly skipped: readonly { readonly path: string; readonly size: number }[];
+  /** Files rotation removed. */
+  readonly removed: readonly string[];
+}
+
+/** An entry of the base backup, to tell whether a file changed since. */
+interface BaseEntry {
+  readonly size: number;
+  readonly crc: number;
+  readonly mtime: number;
+}
+
+/**
+ * Writes a backup (Admin Guide 15.2): `.version.txt` first, the configuration and the store,
+ * then (for a differential) `.deleted.txt`, and `.summary.txt` last; split into parts of at most
+ * `splitSize` bytes and {@link MAX_PART_ENTRIES} entries; then rotates the directory. Files up
+ * to 4 MiB are read and compressed several at once in node:zlib's thread pool (both cores),
+ * within a read-ahead window, and written in order; larger ones stream through on their own.
+ * Memory stays within the window whatever the store's size. The sources must not change while
+ * they are read: give a stopped server's directories, or a snapshot of a running one's.
+ */
+export async function writeBackup(options: BackupOptions): Promise<BackupResult> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentLogger;
+  const splitSize = Math.min(options.splitSize ?? MAX_SPLIT_SIZE, MAX_SPLIT_SIZE);
+  const level = options.level ?? 6;
+  const readAhead = options.readAhead ?? 32 * 1024 * 1024;
+  await mkdir(options.destination, { recursive: true });
+
+  let kind = options.kind;
+  const existing = await listBackups(options.destination);
+  let base: BackupInfo | null = null;
+  if (kind === 'I') {
+    base = existing.filter((backup) => backup.kind !== 'I').at(-1) ?? null;
+    if (!base) {
+      logger.info('no full backup yet to make a differential one against: making a full backup');
+      kind = 'F';
+    }
+  }
+  // Names are to the second: a backup in the same second as another waits its turn by name.
+  let started = Math.floor(clock.now() / 1000) * 1000;
+  const taken = new Set(existing.map((backup) => backup.id));
+  while (
+    taken.has(formatBackupId('F', started).slice(1)) ||
+    [...taken].some((id) => id.slice(1) === formatBackupId(kind, started).slice(1))
+  )
+    started += 1000;
+  const id = formatBackupId(kind, started);
+
+  const files = await listSourceFiles(options.sources, (path, why) =>
+    logger.warn(`backup: ${path} left out: ${why}`),
+  );
+  const baseEntries = base ? await readManifest(base) : null;
+  const current = new Set(files.map((file) => file.name));
+  const deleted = baseEntries
+    ? [...baseEntries.keys()].filter((name) => !current.has(name)).sort()
+    : [];
+
+  const writer = new PartsWriter(options.destination, kind, started, {
+    splitSize,
+    hostname: options.hostname ?? osHostname(),
+    base: base?.id ?? null,
+  });
+  const skipped: { path: string; size: number }[] = [];
+  let countFiles = 0;
+  let totalSize = 0;
+  const totalFiles = files.length;
+  const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
+  let doneFiles = 0;
+  let doneBytes = 0;
+  const progress = (file: SourceFile) => {
+    doneFiles++;
+    doneBytes += file.size;
+    options.onProgress?.({ files: doneFiles, bytes: doneBytes, totalFiles, totalBytes });
+  };
+
+  try {
+    await writer.open();
+    const window: { file: SourceFile; ready: Promise<PreparedEntry | null>; bound: number }[] = [];
+    let windowBytes = 0;
+    const writeHead = async () => {
+      const head = window.shift()!;
+      windowBytes -= head.file.size;
+      writer.pending -= head.bound;
+      const prepared = await head.ready;
+      if (prepared) {
+        await writer.add(prepared);
+        countFiles++;
+        totalSize += prepared.size;
+      }
+      progress(head.file);
+    };
+    const flush = async () => {
+      while (window.length > 0) await writeHead();
+    };
+    for (const file of files) {
+      const bound = deflateBound(file.size) + entryOverhead(file.name);
+      if (!writer.fitsEmptyPart(bound)) {
+        skipped.push({ path: file.name, size: file.size });
+        logger.warn(
+          `backup: ${file.name} left out: ${file.size} bytes do not fit a part of ${splitSize}`,
+        );
+        progress(file);
+        continue;
+      }
+      const known = baseEntries?.get(file.name);
+      if (
+        known &&
+        file.name.endsWith('.eml') &&
+        known.size === file.size &&
+        Math.abs(known.mtime - file.mtime) < 2000
+      ) {
+        // Message files never change once written (mailstore-fs names them by UID, the queue by
+        // Queue-ID): the same name, size and time is the same message.
+        progress(file);
+        continue;
+      }
+      if (!writer.fits(bound)) {
+        await flush();
+        if (!writer.fits(bound)) await writer.nextPart();
+      }
+      if (file.size > WHOLE_FILE_LIMIT) {
+        await flush();
+        if (known && known.size === file.size && Math.abs(known.mtime - file.mtime) < 2000) {
+          progress(file);
+          continue;
+        }
+        const written = await writer.addFile(file, level);
+        if (written) {
+          countFiles++;
+          totalSize += written.size;
+        }
+        progress(file);
+        continue;
+      }
+      window.push({ file, ready: prepare(file, level, known), bound });
+      windowBytes += file.size;
+      writer.pending += bound;
+      while (window.length > 0 && (windowBytes > readAhead || window.length >= 512))
+        await writeHead();
+    }
+    await flush();
+    if (kind === 'I') await writer.addText(DELETED_ENTRY, formatDeletedText(deleted), clock.now());
+    const finished = clock.now();
+    const summary = formatSummaryText({
+      started,
+      finished,
+      countFiles,
+      totalSize,
+      parts:
+        writer.partCount + (writer.fitsText(SUMMARY_ENTRY, 4096 + skipped.length * 300) ? 0 : 1),
+      skipped,
+    });
+    await writer.addText(SUMMARY_ENTRY, summary, finished, true);
+    const parts = await writer.finish();
+    logger.info(`backup ${id}: ${countFiles} files, ${totalSize} bytes, ${parts.length} part(s)`);
+    const removed = await rotateBackups(options.destination, options.keep ?? DEFAULT_KEEP);
+    for (const file of removed) logger.info(`backup rotation: removed ${file}`);
+    return {
+      id,
+      kind,
+      started,
+      finished,
+      parts,
+      countFiles,
+      totalSize,
+      base: base?.id ?? null,
+      deleted: deleted.length,
+      skipped,
+      removed,
+    };
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+}
+
+/** Reads, checks against the base, and compresses one file (in the thread pool). */
+async function prepare(
+  file: SourceFile,
+  level: number,
+  known: BaseEntry | undefined,
+): Promise<PreparedEntry | null> {
+  let data: Buffer;
+  try {
+    data = await readFile(file.path);
+  } catch (error) {
+    // Only a file that is gone is skipped (it was removed after the listing); any other
+    // failure fails the backup rather than leave a hole in it.
+    if (isMissingFileError(error)) return null;
+    throw error;
+  }
+  const crc = crc32(data);
+  if (known && known.size === data.length && known.crc === crc) return null;
+  const compressed = level > 0 && data.length > 0 ? await deflateRawAsync(data, { level }) : data;
+  const stored = compressed.length >= data.length;
+  return {
+    name: file.name,
+    mtime: file.mtime,
+    mode: file.mode,
+    crc,
+    size: data.length,
+    method: stored ? 0 : 8,
+    data: stored ? data : compressed,
+  };
+}
+
+/** Every entry of a backup (all its parts) by name, for a differential to compare with. */
+async function readManifest(backup: BackupInfo): Promise<Map<string, BaseEntry>> {
+  const entries = new Map<string, BaseEntry>();
+  for (const part of backup.parts) {
+    const archive = await ZipArchive.open(part);
+    try {
+      for (const entry of archive.entries) {
+        if (entry.isDirectory || entry.name.startsWith('.')) continue;
+        entries.set(entry.name, { size: entry.size, crc: entry.crc, mtime: entry.mtime });
+      }
+    } finally {
+      archive.close();
+    }
+  }
+  return entries;
+}
+
+/** The parts of one backup being written: `.version.txt` opens each, the split rules close them. */
+class PartsWriter {
+  private part: ZipPartWriter | null = null;
+  private readonly paths: string[] = [];
+  /** Central-directory bytes the open part will need for what it has. */
+  private central = 0;
+  /** Upper bound of the bytes of entries handed out for compression and not written yet. */
+  pending = 0;
+
+  constructor(
+    private readonly directory: string,
+    private readonly kind: BackupKind,
+    private readonly started: number,
+    private readonly options: { splitSize: number; hostname: string; base: string | null },
+  ) {}
+
+  get partCount(): number {
+    return this.paths.length;
+  }
+
+  async open(): Promise<void> {
+    await this.nextPart();
+  }
+
+  async nextPart(): Promise<void> {
+    if (this.part) await this.part.finish();
+    const number = this.paths.length + 1;
+    const path = join(
+      this.directory,
+      `${formatBackupName(this.kind, this.started, number)}${UNFINISHED_SUFFIX}`,
+    );
+    await rm(path, { force: true });
+    this.part = new ZipPartWriter(path);
+    this.paths.push(path);
+    this.central = 0;
+    const version = formatVersionText({
+      started: this.started,
+      version: BACKUP_TOOL_VERSION,
+      hostname: this.options.hostname,
+      part: number,
+      ...(this.options.base ? { base: this.options.base } : {}),
+    });
+    await this.addTextHere(VERSION_ENTRY, version, this.started);
+  }
+
+  /** Whether an entry of this bound fits the open part now. */
+  fits(bound: number): boolean {
+    const part = this.part!;
+    return (
+      part.entries + 1 < MAX_PART_ENTRIES &&
+      part.written + this.pending + this.central + bound + 22 <= this.options.splitSize
+    );
+  }
+
+  /** Whether an entry of this bound would fit a part holding only its `.version.txt`. */
+  fitsEmptyPart(bound: number): boolean {
+    return bound + 512 + 22 <= this.options.splitSize;
+  }
+
+  fitsText(name: string, size: number): boolean {
+    return this.fits(deflateBound(size) + entryOverhead(name));
+  }
+
+  async add(entry: PreparedEntry): Promise<void> {
+    await this.part!.add(entry);
+    this.central += 46 + Buffer.byteLength(entry.name);
+  }
+
+  async addFile(file: SourceFile, level: number): Promise<{ size: number } | null> {
+    try {
+      const written = await this.part!.addStream(file.name, createReadStream(file.path), {
+        mtime: file.mtime,
+        mode: file.mode,
+        level,
+      });
+      this.central += 46 + Buffer.byteLength(file.name);
+      return written;
+    } catch (error) {
+      if (isMissingFileError(error))
+        throw new Error(`${file.path} went away while it was backed up`, { cause: error });
+      throw error;
+    }
+  }
+
+  /** Adds a text entry, in a part of its own if the open one has no room left. */
+  async addText(name: string, text: string, mtime: number, last = false): Promise<void> {
+    if (!this.fitsText(name, Buffer.byteLength(text) + (last ? 4096 : 0))) await this.nextPart();
+    await this.addTextHere(name, text, mtime);
+  }
+
+  private async addTextHere(name: string, text: string, mtime: number): Promise<void> {
+    const data = Buffer.from(text, 'utf8');
+    await this.add({
+      name,
+      mtime,
+      mode: 0o644,
+      crc: crc32(data),
+      size: data.length,
+      method: 0,
+      data,
+    });
+  }
+
+  /** Closes the last part and gives every part its final name, the first last. */
+  async finish(): Promise<string[]> {
+    await this.part!.finish();
+    this.part = null;
+    const finals = this.paths.map((path) => path.slice(0, -UNFINISHED_SUFFIX.length));
+    for (let i = this.paths.length - 1; i >= 0; i--) await rename(this.paths[i]!, finals[i]!);
+    return finals;
+  }
+
+  async abort(): Promise<void> {
+    await this.part?.abort().catch(() => undefined);
+    for (const path of this.paths) await rm(path, { force: true }).catch(() => undefined);
+  }
+}
