@@ -108,6 +108,12 @@ export async function rotateBackups(directory: string, keep: number): Promise<st
     if (latest && latest.started < oldestKept) await remove(latest);
   }
   for (const name of (await nullIfMissing(readdir(directory))) ?? []) {
+    // A snapshot an interrupted live backup left behind (links: removing it frees nothing live).
+    if (name.startsWith('.snapshot-') && name.endsWith(UNFINISHED_SUFFIX)) {
+      await rm(join(directory, name), { recursive: true, force: true });
+      removed.push(join(directory, name));
+      continue;
+    }
     if (
       name.endsWith(`.zip${UNFINISHED_SUFFIX}`) &&
       parseBackupName(name.slice(0, -UNFINISHED_SUFFIX.length))

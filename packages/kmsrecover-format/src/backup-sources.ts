@@ -15,6 +15,11 @@ export interface BackupSources {
   readonly configDirectory: string;
   /** The store: `mail/`, `lists/`, `spamassassin/`, `queue/`, `archive/` are taken from it. */
   readonly storeDirectory: string;
+  /**
+   * Directories of the store read from elsewhere: a snapshot's `mail/` and `queue/` (see
+   * `BackupOptions.liveStore`) in place of the live ones.
+   */
+  readonly storeOverrides?: Partial<Record<(typeof STORE_DIRECTORIES)[number], string>>;
 }
 
 /** A file to back up. */
@@ -48,8 +53,10 @@ export async function listSourceFiles(
   }
   for (const directory of CONFIG_DIRECTORIES)
     await walk(join(sources.configDirectory, directory), directory, 'config', files, onSkipped);
-  for (const directory of STORE_DIRECTORIES)
-    await walk(join(sources.storeDirectory, directory), directory, 'store', files, onSkipped);
+  for (const directory of STORE_DIRECTORIES) {
+    const path = sources.storeOverrides?.[directory] ?? join(sources.storeDirectory, directory);
+    await walk(path, directory, 'store', files, onSkipped);
+  }
   return files;
 }
 

@@ -20,6 +20,7 @@ import {
   rotateBackups,
 } from './backup-directory.js';
 import { type BackupSources, type SourceFile, listSourceFiles } from './backup-sources.js';
+import { linkDirectory } from './link-directory.js';
 import {
   DELETED_ENTRY,
   SUMMARY_ENTRY,
@@ -72,6 +73,14 @@ export interface BackupOptions {
   /** Files skipped (over the part size, gone, not regular files) and rotation are reported here. */
   readonly logger?: Logger;
   readonly onProgress?: (progress: BackupProgress) => void;
+  /**
+   * The running store, when the server is up: its mailboxes are backed up from a snapshot it
+   * takes (each tree at one instant, see `FsMailStore.snapshot`) in a directory beside the
+   * backups, after the queue's files are linked there; the snapshot is removed afterwards.
+   * Every message acknowledged before the backup began is then in it, in the queue or in a
+   * mailbox (one delivered during the snapshot may be in both).
+   */
+  readonly liveStore?: { snapshot(target: string): Promise<unknown> };
 }
 
 export interface BackupProgress {
@@ -117,9 +126,7 @@ interface BaseEntry {
 export async function writeBackup(options: BackupOptions): Promise<BackupResult> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
-  const splitSize = Math.min(options.splitSize ?? MAX_SPLIT_SIZE, MAX_SPLIT_SIZE);
-  const level = options.level ?? 6;
-  const readAhead = options.readAhead ?? 32 * 1024 * 1024;
+  checkOptions(options);
   await mkdir(options.destination, { recursive: true });
 
   let kind = options.kind;
@@ -142,7 +149,45 @@ export async function writeBackup(options: BackupOptions): Promise<BackupResult>
     started += 1000;
   const id = formatBackupId(kind, started);
 
-  const files = await listSourceFiles(options.sources, (path, why) =>
+  const snapshot = options.liveStore
+    ? join(options.destination, `.snapshot-${id}${UNFINISHED_SUFFIX}`)
+    : null;
+  try {
+    let sources = options.sources;
+    if (snapshot && options.liveStore) {
+      await rm(snapshot, { recursive: true, force: true });
+      // The queue first: a message leaves it only once delivered into a mailbox, and the
+      // mailboxes are taken after, so none acknowledged before now can be missed.
+      await linkDirectory(join(options.sources.storeDirectory, 'queue'), join(snapshot, 'queue'));
+      await options.liveStore.snapshot(snapshot);
+      sources = {
+        ...sources,
+        storeOverrides: { mail: join(snapshot, 'mail'), queue: join(snapshot, 'queue') },
+      };
+    }
+    return await writeFrom(sources, options, { kind, started, id, base, logger, clock });
+  } finally {
+    if (snapshot) await rm(snapshot, { recursive: true, force: true });
+  }
+}
+
+async function writeFrom(
+  sourcesToRead: BackupSources,
+  options: BackupOptions,
+  context: {
+    kind: BackupKind;
+    started: number;
+    id: string;
+    base: BackupInfo | null;
+    logger: Logger;
+    clock: Clock;
+  },
+): Promise<BackupResult> {
+  const { kind, started, id, base, logger, clock } = context;
+  const splitSize = Math.min(options.splitSize ?? MAX_SPLIT_SIZE, MAX_SPLIT_SIZE);
+  const level = options.level ?? 6;
+  const readAhead = options.readAhead ?? 32 * 1024 * 1024;
+  const files = await listSourceFiles(sourcesToRead, (path, why) =>
     logger.warn(`backup: ${path} left out: ${why}`),
   );
   const baseEntries = base ? await readManifest(base) : null;
@@ -268,6 +313,21 @@ export async function writeBackup(options: BackupOptions): Promise<BackupResult>
     await writer.abort();
     throw error;
   }
+}
+
+/** Refuses option values that could not make a backup (a part too small to hold anything). */
+function checkOptions(options: BackupOptions): void {
+  const { splitSize, keep, level, readAhead } = options;
+  if (splitSize !== undefined && !(Number.isInteger(splitSize) && splitSize >= 64 * 1024))
+    throw new RangeError(
+      `splitSize must be a whole number of bytes from 65536 up (got ${splitSize})`,
+    );
+  if (keep !== undefined && !(Number.isInteger(keep) && keep >= 0))
+    throw new RangeError(`keep must be a whole number from 0 up (got ${keep})`);
+  if (level !== undefined && !(Number.isInteger(level) && level >= 0 && level <= 9))
+    throw new RangeError(`level must be 0 to 9 (got ${level})`);
+  if (readAhead !== undefined && !(Number.isInteger(readAhead) && readAhead >= 0))
+    throw new RangeError(`readAhead must be a whole number of bytes (got ${readAhead})`);
 }
 
 /** Reads, checks against the base, and compresses one file (in the thread pool). */

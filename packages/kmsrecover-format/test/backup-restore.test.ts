@@ -237,3 +237,49 @@ describe('splitting', () => {
     expect(listed.files.filter((file) => file.path.endsWith('.eml'))).toHaveLength(40);
   });
 });
+
+describe('a backup of a running store', () => {
+  it('has every message acknowledged before it began, once, while mail keeps arriving', async () => {
+    const data = await makeDataDirectory();
+    const store = openStore(data.store);
+    const acknowledged: string[] = [];
+    let stop = false;
+    let count = 0;
+    const users = ['ann@example.com', 'bob@example.com'];
+    const senders = users.map(async (user) => {
+      for (let n = 0; !stop; n++) {
+        await store.deliver(user, { content: message(`${user} ${n}`) });
+        acknowledged.push(`${user} ${n}`);
+        count++;
+      }
+    });
+    while (count < 40) await new Promise((resolve) => setImmediate(resolve));
+    const before = [...acknowledged];
+    const backup = writeBackup({
+      sources: { configDirectory: data.root, storeDirectory: data.store },
+      destination: data.backup,
+      kind: 'C',
+      liveStore: store,
+    });
+    const result = await backup;
+    stop = true;
+    await Promise.all(senders);
+    await store.close();
+    expect((await readdir(data.backup)).filter((name) => name.startsWith('.snapshot'))).toEqual([]);
+
+    const target = await makeDataDirectory();
+    await restoreBackup({
+      source: result.parts[0]!,
+      configDirectory: target.root,
+      storeDirectory: target.store,
+    });
+    const restored = openStore(target.store);
+    const subjects: string[] = [];
+    for (const user of users)
+      for (const line of (await contentsOf(restored, user)).INBOX!.messages)
+        subjects.push(line.replace(/^\d+ /, '').replace(/ \[.*\]$/, ''));
+    await restored.close();
+    for (const subject of before) expect(subjects).toContain(subject);
+    expect(new Set(subjects).size).toBe(subjects.length);
+  });
+});
