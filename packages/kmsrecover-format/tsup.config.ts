@@ -1,1 +1,3 @@
-export { default } from '../../tsup.shared.js';
+import { packageConfig } from '../../tsup.shared.js';
+
+export default packageConfig({ entry: ['src/index.ts', 'src/main.ts'] });

@@ -76,3 +76,11 @@ export {
   resolveSource,
   restoreBackup,
 } from './restore-backup.js';
+export {
+  STORE_LOCK_FILE,
+  StoreLockedError,
+  type StoreLockOwner,
+  lockStore,
+  storeLockOwner,
+} from './store-lock.js';
+export { EXIT, KMSRECOVER_HELP, type KmsrecoverIo, runKmsrecover } from './kmsrecover.js';
