@@ -84,3 +84,8 @@ export {
   storeLockOwner,
 } from './store-lock.js';
 export { EXIT, KMSRECOVER_HELP, type KmsrecoverIo, runKmsrecover } from './kmsrecover.js';
+export {
+  type StoreRestoreOptions,
+  type StoreRestoreResult,
+  restoreIntoStore,
+} from './restore-to-store.js';
