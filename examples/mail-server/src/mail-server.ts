@@ -1,7 +1,9 @@
 import { RecentLogins } from '@mailyard/access-policy';
 import { FsMailStore } from '@mailyard/mailstore-fs';
 import { type Clock, directoryAccountPolicy, systemClock } from '@mailyard/mailstore-interface';
+import { StoreLockedError, lockStore } from '@mailyard/kmsrecover-format';
 import type { CommandLine } from './command-line.js';
+import { listenForControl } from './control-socket.js';
 import { DataDirectory } from './data-directory.js';
 import { createImapListeners } from './imap-listeners.js';
 import { openDeliveryQueue } from './delivery.js';
@@ -14,6 +16,7 @@ import { createPop3Listeners } from './pop3-listeners.js';
 import { ensurePostmasters } from './postmaster-aliases.js';
 import { loadOrCreateCertificate } from './self-signed-certificate.js';
 import { createSmtpListeners } from './smtp-listeners.js';
+import { StoreBackups } from './store-backups.js';
 import { StartupError } from './startup-error.js';
 import {
   type GeneratedAccount,
@@ -65,6 +68,13 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
   const postmasterNotices = await ensurePostmasters(directory);
   const tls = await loadOrCreateCertificate(data, config.hostname);
   await data.prepareWritableDirectories(config);
+  // The store is this server's alone: not another server's, and not kmsrecover's while it runs.
+  const releaseLock = await lockStore(data.store(config), 'mailyard-server').catch(
+    (error: unknown) => {
+      if (error instanceof StoreLockedError) throw new StartupError(error.message);
+      throw error;
+    },
+  );
   const logs = await KerioLogs.open(data.logs, clock, {
     debug: config.logging.debug,
     stderr: (text) => options.warn(`error: ${text}`),
@@ -76,6 +86,19 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
     logger: logs.logger('store'),
   });
   const queue = await openDeliveryQueue({ config, data, store, directory, logs, clock });
+  const backups = new StoreBackups({
+    config,
+    data,
+    store,
+    clock,
+    logger: logs.logger('backup'),
+    configLog: logs.config,
+  });
+  // `mailyard-server backup` asks through it for a copy ("Start now").
+  const control = await listenForControl(data.root, async (request) => {
+    const result = await backups.run('C', request.destination);
+    return { ok: true, parts: result.parts };
+  });
 
   // One guard for every protocol: five bad passwords over IMAP lock SMTP AUTH too (Kerio 1.6),
   // and guesses at one account are throttled whichever protocol and address they come from.
@@ -106,8 +129,11 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
   const closeAll = async () => {
     await Promise.all(servers.map((server) => server.close(graceMs)));
     await queue.stop(graceMs);
+    await control.close();
+    await backups.stop();
     await store.close();
     await logs.close();
+    await releaseLock();
   };
   let bound: { name: string; port: number }[];
   try {
@@ -121,6 +147,7 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
     }
     throw error;
   }
+  backups.start();
   for (const notice of postmasterNotices) options.warn(notice);
   // In the ready line's order, whichever server bound its ports first.
   const ports = LISTENER_NAMES.flatMap((name) => {
