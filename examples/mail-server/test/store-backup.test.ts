@@ -19,8 +19,8 @@ const KMSRECOVER = join(
   '..',
   'packages',
   'kmsrecover-format',
-  'bin',
-  'kmsrecover.js',
+  'dist',
+  'main.js',
 );
 const users = {
   alice: { user: 'alice@example.test', password: 'alice-secret' },

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { runKmsrecover } from './kmsrecover.js';
 
 // The kmsrecover command (bin/kmsrecover.js runs this file).

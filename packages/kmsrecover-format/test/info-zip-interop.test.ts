@@ -27,7 +27,8 @@ async function storeWithMail() {
 describeWithCommand('unzip', "archives open in Info-ZIP's unzip and Python's zipfile", () => {
   it('passes unzip -t and zipfile.testzip, every part of a split backup too', async () => {
     const data = await storeWithMail();
-    for (let i = 0; i < 8; i++) await writeFile(join(data.store, 'lists', `list${i}.bin`), randomBytes(20_000));
+    for (let i = 0; i < 8; i++)
+      await writeFile(join(data.store, 'lists', `list${i}.bin`), randomBytes(20_000));
     const result = await writeBackup({
       sources: { configDirectory: data.root, storeDirectory: data.store },
       destination: data.backup,

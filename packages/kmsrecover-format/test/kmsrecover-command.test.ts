@@ -11,7 +11,7 @@ import {
   openStore,
 } from './store-fixture.js';
 
-const bin = join(import.meta.dirname, '..', 'bin', 'kmsrecover.js');
+const bin = join(import.meta.dirname, '..', 'dist', 'main.js');
 
 /** Runs the built command, as an operator would, from `cwd`. */
 function kmsrecover(

@@ -15,6 +15,7 @@ export const README_OUTPUTS: Readonly<Record<string, readonly (string | RegExp)[
     'false',
   ],
   '@mailyard/imap-core': ['* 1 FETCH (ENVELOPE (NIL "Hello" NIL NIL NIL NIL NIL NIL NIL NIL))'],
+  '@mailyard/kmsrecover-format': ['true true', 'Hi'],
   '@mailyard/mailstore-fs': ['Hi', /\/mail\/example\.com\/alice\/INBOX\/#msgs\/00000001\.eml$/],
   '@mailyard/mailstore-interface': ['Hello', 'change: flags', "[ '\\\\Seen' ]", 'true'],
   '@mailyard/mime': [
