@@ -1,9 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { deflateRaw } from 'node:zlib';
+import { CompressPool } from './compress-pool.js';
 import { crc32 } from './crc32.js';
 import {
   type Clock,
@@ -36,8 +35,6 @@ import {
   deflateBound,
   entryOverhead,
 } from './zip-part-writer.js';
-
-const deflateRawAsync = promisify(deflateRaw);
 
 /** Kerio's default and largest part: "compressed files (.zip) where the maximal size of 2 GB is allowed". */
 export const MAX_SPLIT_SIZE = 2 * 1024 ** 3;
@@ -214,6 +211,7 @@ async function writeFrom(
     options.onProgress?.({ files: doneFiles, bytes: doneBytes, totalFiles, totalBytes });
   };
 
+  const pool = new CompressPool(level);
   try {
     await writer.open();
     const window: { file: SourceFile; ready: Promise<PreparedEntry | null>; bound: number }[] = [];
@@ -222,6 +220,7 @@ async function writeFrom(
       const head = window.shift()!;
       windowBytes -= head.file.size;
       writer.pending -= head.bound;
+      pool.flush();
       const prepared = await head.ready;
       if (prepared) {
         await writer.add(prepared);
@@ -273,7 +272,10 @@ async function writeFrom(
         progress(file);
         continue;
       }
-      window.push({ file, ready: prepare(file, level, known), bound });
+      const ready = prepare(pool, file, known);
+      // Awaited in turn by writeHead; until then a failure must not count as unhandled.
+      ready.catch(() => undefined);
+      window.push({ file, ready, bound });
       windowBytes += file.size;
       writer.pending += bound;
       while (window.length > 0 && (windowBytes > readAhead || window.length >= 512))
@@ -312,6 +314,8 @@ async function writeFrom(
   } catch (error) {
     await writer.abort();
     throw error;
+  } finally {
+    await pool.close();
   }
 }
 
@@ -330,34 +334,18 @@ function checkOptions(options: BackupOptions): void {
     throw new RangeError(`readAhead must be a whole number of bytes (got ${readAhead})`);
 }
 
-/** Reads, checks against the base, and compresses one file (in the thread pool). */
+/** Reads, compresses (on the pool's threads) and checks one file against the base. */
 async function prepare(
+  pool: CompressPool,
   file: SourceFile,
-  level: number,
   known: BaseEntry | undefined,
 ): Promise<PreparedEntry | null> {
-  let data: Buffer;
-  try {
-    data = await readFile(file.path);
-  } catch (error) {
-    // Only a file that is gone is skipped (it was removed after the listing); any other
-    // failure fails the backup rather than leave a hole in it.
-    if (isMissingFileError(error)) return null;
-    throw error;
-  }
-  const crc = crc32(data);
-  if (known && known.size === data.length && known.crc === crc) return null;
-  const compressed = level > 0 && data.length > 0 ? await deflateRawAsync(data, { level }) : data;
-  const stored = compressed.length >= data.length;
-  return {
-    name: file.name,
-    mtime: file.mtime,
-    mode: file.mode,
-    crc,
-    size: data.length,
-    method: stored ? 0 : 8,
-    data: stored ? data : compressed,
-  };
+  // A file gone since the listing (null) is skipped; any other failure to read it fails the
+  // backup rather than leave a hole in it.
+  const compressed = await pool.compress(file.path, file.size);
+  if (!compressed) return null;
+  if (known && known.size === compressed.size && known.crc === compressed.crc) return null;
+  return { name: file.name, mtime: file.mtime, mode: file.mode, ...compressed };
 }
 
 /** Every entry of a backup (all its parts) by name, for a differential to compare with. */

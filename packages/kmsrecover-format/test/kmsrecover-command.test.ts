@@ -193,3 +193,23 @@ describe('kmsrecover', () => {
     expect(broken.stderr).toMatch(/broken\.zip: .*truncated or damaged/);
   });
 });
+
+describe('the compression workers', () => {
+  it('run in a process whose code is an ES module given with --input-type=module', async () => {
+    const data = await makeDataDirectory();
+    const dist = join(import.meta.dirname, '..', 'dist', 'index.js');
+    const script = `import { writeBackup } from ${JSON.stringify(dist)};
+const result = await writeBackup({ sources: { configDirectory: process.argv[1], storeDirectory: process.argv[1] + '/store' }, destination: process.argv[1] + '/out', kind: 'F' });
+console.log(result.countFiles);`;
+    const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+      execFile(
+        process.execPath,
+        ['--input-type=module', '-e', script, data.root],
+        (error, stdout, stderr) =>
+          resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+      ),
+    );
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('5\n');
+  });
+});
