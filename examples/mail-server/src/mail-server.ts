@@ -3,7 +3,9 @@ import { FsMailStore } from '@mailyard/mailstore-fs';
 import { type Clock, directoryAccountPolicy, systemClock } from '@mailyard/mailstore-interface';
 import { StoreLockedError, lockStore } from '@mailyard/kmsrecover-format';
 import type { CommandLine } from './command-line.js';
+import { isAbsolute, join } from 'node:path';
 import { listenForControl } from './control-socket.js';
+import { MailArchive } from './mail-archive.js';
 import { DataDirectory } from './data-directory.js';
 import { createImapListeners } from './imap-listeners.js';
 import { openDeliveryQueue } from './delivery.js';
@@ -94,6 +96,14 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
     logger: logs.logger('backup'),
     configLog: logs.config,
   });
+  const archive = new MailArchive({
+    config: config.archive,
+    directory: isAbsolute(config.archive.directory)
+      ? config.archive.directory
+      : join(data.root, config.archive.directory),
+    clock,
+    logger: logs.logger('archive'),
+  });
   // `mailyard-server backup` asks through it for a copy ("Start now").
   const control = await listenForControl(data.root, async (request) => {
     const result = await backups.run('C', request.destination);
@@ -121,7 +131,8 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
   };
   const on = (...names: ListenerName[]) => names.some((name) => plan.ports[name] !== undefined);
   const servers: Listening[] = [];
-  if (on('smtp', 'smtps', 'submission')) servers.push(createSmtpListeners({ ...shared, queue }));
+  if (on('smtp', 'smtps', 'submission'))
+    servers.push(createSmtpListeners({ ...shared, queue, archive }));
   if (on('imap', 'imaps')) servers.push(createImapListeners(shared));
   if (on('pop3', 'pop3s')) servers.push(createPop3Listeners(shared));
 
@@ -131,6 +142,7 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
     await queue.stop(graceMs);
     await control.close();
     await backups.stop();
+    await archive.stop();
     await store.close();
     await logs.close();
     await releaseLock();
@@ -148,6 +160,7 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
     throw error;
   }
   backups.start();
+  archive.start();
   for (const notice of postmasterNotices) options.warn(notice);
   // In the ready line's order, whichever server bound its ports first.
   const ports = LISTENER_NAMES.flatMap((name) => {

@@ -9,6 +9,7 @@ import {
 import { RFC5321_TEXT_LINE } from '@mailyard/smtp-core';
 import { LISTENER_NAMES, type ListenerName } from './listener-names.js';
 import {
+  type ArchiveConfig,
   type AuthenticationConfig,
   type BackupConfig,
   type BackupScheduleItem,
@@ -99,6 +100,7 @@ export function parseMailserverCfg(xml: string, file = 'mailserver.cfg'): ReadCo
     },
     logging: { debug: read.flag('DebugLog', defaults.logging.debug) },
     backup: readBackup(file, read, lists.get('BackupSchedule'), defaults.backup),
+    archive: readArchive(file, read, defaults.archive),
     ipGroups: lists.has('IpGroup')
       ? readIpGroups(file, lists.get('IpGroup') ?? [])
       : defaults.ipGroups,
@@ -251,9 +253,41 @@ export function formatMailserverCfg(config: MailServerConfig): string {
         Type: item.type === 'full' ? 'Full' : 'Differential',
       })),
     },
+    {
+      comment:
+        'Mail archiving (Admin Guide 15.1): the switch, the directory (relative to this one), ' +
+        'a new folder each day, week or month, compression of the old folders, and which mail: ' +
+        'local (local to local), incoming, outgoing, relayed',
+    },
+    v('ArchiveEnabled', config.archive.enabled),
+    v('ArchiveDirectory', config.archive.directory),
+    v('ArchiveInterval', config.archive.interval),
+    v('ArchiveCompress', config.archive.compress),
+    v('ArchiveLocal', config.archive.scope.local),
+    v('ArchiveIncoming', config.archive.scope.incoming),
+    v('ArchiveOutgoing', config.archive.scope.outgoing),
+    v('ArchiveRelayed', config.archive.scope.relayed),
     { comment: 'IP address groups: Kind is host, range, network or group' },
     { list: 'IpGroup', items: writeIpGroups(config.ipGroups) },
   ]);
+}
+
+function readArchive(file: string, read: Reader, defaults: ArchiveConfig): ArchiveConfig {
+  const interval = read.text('ArchiveInterval', defaults.interval).toLowerCase();
+  if (interval !== 'day' && interval !== 'week' && interval !== 'month')
+    throw new StartupError(`${file}: ArchiveInterval "${interval}" is not day, week or month`);
+  return {
+    enabled: read.flag('ArchiveEnabled', defaults.enabled),
+    directory: read.text('ArchiveDirectory', defaults.directory),
+    interval,
+    compress: read.flag('ArchiveCompress', defaults.compress),
+    scope: {
+      local: read.flag('ArchiveLocal', defaults.scope.local),
+      incoming: read.flag('ArchiveIncoming', defaults.scope.incoming),
+      outgoing: read.flag('ArchiveOutgoing', defaults.scope.outgoing),
+      relayed: read.flag('ArchiveRelayed', defaults.scope.relayed),
+    },
+  };
 }
 
 function readBackup(

@@ -30,6 +30,8 @@ export interface MailServerConfig {
   readonly logging: LoggingConfig;
   /** Kerio 15.2: the scheduled backups of the store and the configuration. */
   readonly backup: BackupConfig;
+  /** Kerio 15.1: copies of the mail that passes through, in folders by day, week or month. */
+  readonly archive: ArchiveConfig;
   /** Named IP address groups (Kerio 19.1) that the settings above refer to. */
   readonly ipGroups: Readonly<Record<string, readonly IpGroupItem[]>>;
   /** Seconds in-flight transactions get to finish when the server is told to stop. */
@@ -165,6 +167,21 @@ export const DEFAULT_BACKUP_SCHEDULE: readonly BackupScheduleItem[] = [
   { description: 'Full backup', day: 'Sunday', time: '01:00', type: 'full' },
 ];
 
+export type ArchiveInterval = 'day' | 'week' | 'month';
+
+/** Kerio 15.1, "Enable mail archiving" (archiving to a remote address is not done). */
+export interface ArchiveConfig {
+  readonly enabled: boolean;
+  /** Relative to the data directory unless absolute; Kerio's `store/archive`. */
+  readonly directory: string;
+  /** "Interval for creating new archive folders". */
+  readonly interval: ArchiveInterval;
+  /** "Compress old archive folders". */
+  readonly compress: boolean;
+  /** Which mail: local to local, remote to local, local to remote, remote to remote. */
+  readonly scope: Readonly<Record<'local' | 'incoming' | 'outgoing' | 'relayed', boolean>>;
+}
+
 export interface LoggingConfig {
   /** The Debug log (`debug.log`: logins, sessions, the engines' informational entries); off. */
   readonly debug: boolean;
@@ -276,6 +293,13 @@ export function defaultConfig(): MailServerConfig {
       splitSizeGb: 2,
       keep: 3,
       schedule: DEFAULT_BACKUP_SCHEDULE,
+    },
+    archive: {
+      enabled: false,
+      directory: 'store/archive',
+      interval: 'week',
+      compress: true,
+      scope: { local: true, incoming: true, outgoing: true, relayed: false },
     },
     ipGroups: { [LOCAL_CLIENTS_GROUP]: LOCAL_CLIENTS },
     shutdownGraceSeconds: 10,

@@ -89,3 +89,4 @@ export {
   type StoreRestoreResult,
   restoreIntoStore,
 } from './restore-to-store.js';
+export { MAX_ZIP_BYTES, zipDirectory } from './zip-directory.js';
