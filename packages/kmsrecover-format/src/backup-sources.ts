@@ -37,36 +37,44 @@ const TEMPORARY = /\.tmp$/;
 
 /**
  * Every file a backup takes, configuration first, then the store, each directory in name
- * order. Only regular files: a symbolic link is not followed (it could lead anywhere), and a
- * directory that does not exist is empty. Any other failure to read rejects: a backup that
- * silently left a directory out would restore as data lost.
+ * order, as it is found: a store of any size is walked without its list in memory. Only regular
+ * files: a symbolic link is not followed (it could lead anywhere), and a directory that does not
+ * exist is empty. Any other failure to read rejects: a backup that silently left a directory out
+ * would restore as data lost.
  */
+export async function* walkSourceFiles(
+  sources: BackupSources,
+  onSkipped: (path: string, why: string) => void = () => undefined,
+): AsyncGenerator<SourceFile> {
+  for (const name of CONFIG_FILES) {
+    const path = join(sources.configDirectory, name);
+    const stats = await nullIfMissing(lstat(path));
+    if (stats?.isFile()) yield sourceFile(entryNameOf('config', name), path, stats);
+  }
+  for (const directory of CONFIG_DIRECTORIES)
+    yield* walk(join(sources.configDirectory, directory), directory, 'config', onSkipped);
+  for (const directory of STORE_DIRECTORIES) {
+    const path = sources.storeOverrides?.[directory] ?? join(sources.storeDirectory, directory);
+    yield* walk(path, directory, 'store', onSkipped);
+  }
+}
+
+/** {@link walkSourceFiles}, as a list. */
 export async function listSourceFiles(
   sources: BackupSources,
   onSkipped: (path: string, why: string) => void = () => undefined,
 ): Promise<SourceFile[]> {
   const files: SourceFile[] = [];
-  for (const name of CONFIG_FILES) {
-    const path = join(sources.configDirectory, name);
-    const stats = await nullIfMissing(lstat(path));
-    if (stats?.isFile()) files.push(sourceFile(entryNameOf('config', name), path, stats));
-  }
-  for (const directory of CONFIG_DIRECTORIES)
-    await walk(join(sources.configDirectory, directory), directory, 'config', files, onSkipped);
-  for (const directory of STORE_DIRECTORIES) {
-    const path = sources.storeOverrides?.[directory] ?? join(sources.storeDirectory, directory);
-    await walk(path, directory, 'store', files, onSkipped);
-  }
+  for await (const file of walkSourceFiles(sources, onSkipped)) files.push(file);
   return files;
 }
 
-async function walk(
+async function* walk(
   path: string,
   relative: string,
   root: 'config' | 'store',
-  files: SourceFile[],
   onSkipped: (path: string, why: string) => void,
-): Promise<void> {
+): AsyncGenerator<SourceFile> {
   const entries = await nullIfMissing(readdir(path, { withFileTypes: true }));
   if (entries === null) return;
   entries.sort((a: Dirent, b: Dirent) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -74,11 +82,11 @@ async function walk(
     const child = join(path, entry.name);
     const childRelative = `${relative}/${entry.name}`;
     if (entry.isDirectory()) {
-      await walk(child, childRelative, root, files, onSkipped);
+      yield* walk(child, childRelative, root, onSkipped);
     } else if (entry.isFile()) {
       if (TEMPORARY.test(entry.name)) continue;
       const stats = await nullIfMissing(lstat(child));
-      if (stats?.isFile()) files.push(sourceFile(entryNameOf(root, childRelative), child, stats));
+      if (stats?.isFile()) yield sourceFile(entryNameOf(root, childRelative), child, stats);
     } else {
       onSkipped(child, entry.isSymbolicLink() ? 'a symbolic link' : 'not a regular file');
     }

@@ -18,7 +18,7 @@ import {
   listBackups,
   rotateBackups,
 } from './backup-directory.js';
-import { type BackupSources, type SourceFile, listSourceFiles } from './backup-sources.js';
+import { type BackupSources, type SourceFile, walkSourceFiles } from './backup-sources.js';
 import { linkDirectory } from './link-directory.js';
 import {
   DELETED_ENTRY,
@@ -38,8 +38,12 @@ import {
 
 /** Kerio's default and largest part: "compressed files (.zip) where the maximal size of 2 GB is allowed". */
 export const MAX_SPLIT_SIZE = 2 * 1024 ** 3;
-/** So that every part opens in any unzip without ZIP64, a part holds at most this many entries. */
-export const MAX_PART_ENTRIES = 65_535;
+/**
+ * Entries of one part. Under 65,535 so that no part needs ZIP64; lower still because the ZIP
+ * writer (fflate) keeps about 1.3 KB per entry until its part is closed: this bounds that to
+ * about 21 MB whatever the store's size.
+ */
+export const MAX_PART_ENTRIES = 16_384;
 export const DEFAULT_KEEP = 3;
 /** The version `.version.txt` names. */
 export const BACKUP_TOOL_VERSION = 'mailyard-kmsrecover-format 0.1.0';
@@ -184,14 +188,17 @@ async function writeFrom(
   const splitSize = Math.min(options.splitSize ?? MAX_SPLIT_SIZE, MAX_SPLIT_SIZE);
   const level = options.level ?? 6;
   const readAhead = options.readAhead ?? 32 * 1024 * 1024;
-  const files = await listSourceFiles(sourcesToRead, (path, why) =>
-    logger.warn(`backup: ${path} left out: ${why}`),
-  );
+  const onSkipped = (path: string, why: string) => logger.warn(`backup: ${path} left out: ${why}`);
+  // A first pass for the totals progress reports; the files themselves are taken as the
+  // second walk finds them, so that no list of a whole store is held.
+  let totalFiles = 0;
+  let totalBytes = 0;
+  for await (const file of walkSourceFiles(sourcesToRead)) {
+    totalFiles++;
+    totalBytes += file.size;
+  }
+  // The base's entries still unseen once the walk is done are the files deleted since.
   const baseEntries = base ? await readManifest(base) : null;
-  const current = new Set(files.map((file) => file.name));
-  const deleted = baseEntries
-    ? [...baseEntries.keys()].filter((name) => !current.has(name)).sort()
-    : [];
 
   const writer = new PartsWriter(options.destination, kind, started, {
     splitSize,
@@ -201,8 +208,6 @@ async function writeFrom(
   const skipped: { path: string; size: number }[] = [];
   let countFiles = 0;
   let totalSize = 0;
-  const totalFiles = files.length;
-  const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
   let doneFiles = 0;
   let doneBytes = 0;
   const progress = (file: SourceFile) => {
@@ -232,7 +237,9 @@ async function writeFrom(
     const flush = async () => {
       while (window.length > 0) await writeHead();
     };
-    for (const file of files) {
+    for await (const file of walkSourceFiles(sourcesToRead, onSkipped)) {
+      const known = baseEntries?.get(file.name);
+      baseEntries?.delete(file.name);
       const bound = deflateBound(file.size) + entryOverhead(file.name);
       if (!writer.fitsEmptyPart(bound)) {
         skipped.push({ path: file.name, size: file.size });
@@ -242,7 +249,6 @@ async function writeFrom(
         progress(file);
         continue;
       }
-      const known = baseEntries?.get(file.name);
       if (
         known &&
         file.name.endsWith('.eml') &&
@@ -282,6 +288,7 @@ async function writeFrom(
         await writeHead();
     }
     await flush();
+    const deleted = baseEntries ? [...baseEntries.keys()].sort() : [];
     if (kind === 'I') await writer.addText(DELETED_ENTRY, formatDeletedText(deleted), clock.now());
     const finished = clock.now();
     const summary = formatSummaryText({

@@ -29,7 +29,12 @@ export {
   formatBackupName,
   parseBackupName,
 } from './backup-name.js';
-export { type BackupSources, type SourceFile, listSourceFiles } from './backup-sources.js';
+export {
+  type BackupSources,
+  type SourceFile,
+  listSourceFiles,
+  walkSourceFiles,
+} from './backup-sources.js';
 export {
   BackupTextError,
   DELETED_ENTRY,

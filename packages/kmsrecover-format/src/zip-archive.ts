@@ -8,7 +8,7 @@ import { unsafeEntryName } from './archive-layout.js';
  * memory).
  */
 export interface ArchiveLimits {
-  /** Entries in one archive; default 2,000,000 (a part of ours has at most 65,535). */
+  /** Entries in one archive; default 2,000,000 (a part of ours has at most 16,384). */
   readonly maxEntries?: number;
   /** Uncompressed bytes of one entry; default 4 GiB (ours are at most 2 GB). */
   readonly maxEntrySize?: number;
