@@ -1,7 +1,12 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FsMailStore } from '@mailyard/mailstore-fs';
 import { describe, expect, it } from 'vitest';
+import { DataDirectory } from '../src/data-directory.js';
 import { formatMailserverCfg, parseMailserverCfg } from '../src/mailserver-cfg.js';
 import { DEFAULT_BACKUP_SCHEDULE, defaultConfig } from '../src/server-config.js';
-import { nextScheduledBackup } from '../src/store-backups.js';
+import { StoreBackups, nextScheduledBackup } from '../src/store-backups.js';
 
 const cfg = (inner: string) => `<config>${inner}</config>`;
 const item = (day: string, time: string, type: string) =>
@@ -85,5 +90,51 @@ describe('the next scheduled backup', () => {
 
   it('is none without a schedule', () => {
     expect(nextScheduledBackup([], wednesday)).toBeNull();
+  });
+});
+
+describe('scheduled backups in the server', () => {
+  it('runs the backup the schedule names when its time comes, and logs it in the Config log', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'mailyard-schedule-'));
+    const data = new DataDirectory(root);
+    // A schedule item one minute after a clock that stands 200 ms before it.
+    const itemTime = new Date(2026, 0, 7, 1, 0).getTime();
+    const clock = { now: () => itemTime - 200 };
+    const config = {
+      ...defaultConfig(),
+      backup: {
+        ...defaultConfig().backup,
+        enabled: true,
+        schedule: [
+          { description: 'Full', day: 'Wednesday' as const, time: '01:00', type: 'full' as const },
+        ],
+      },
+    };
+    const store = new FsMailStore({ directory: data.store(config) });
+    await store.deliver('alice@example.test', {
+      content: Buffer.from('Subject: hi\r\n\r\nhi\r\n'),
+    });
+    const configLog: string[] = [];
+    let finished!: () => void;
+    const done = new Promise<void>((resolve) => (finished = resolve));
+    const backups = new StoreBackups({
+      config,
+      data,
+      store,
+      clock,
+      logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+      configLog: (line) => {
+        configLog.push(line);
+        if (line.includes('finished')) finished();
+      },
+    });
+    backups.start();
+    const directory = join(root, 'store', 'backup');
+    await done;
+    await backups.stop();
+    await store.close();
+    expect(configLog[0]).toBe('Scheduler - Store backup started');
+    expect(configLog[1]).toMatch(/^Scheduler - Store backup finished: F\d{8}T\d{6}Z$/);
+    expect(readdirSync(directory).filter((name) => name.endsWith('.zip'))).toHaveLength(1);
   });
 });
