@@ -1,6 +1,6 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isMissingFileError } from '@mailyard/mailstore-interface';
+import { isMissingFileError, nullIfMissing } from '@mailyard/mailstore-interface';
 import { linkOrCopy } from '@mailyard/mailstore-fs';
 
 /**
@@ -10,13 +10,8 @@ import { linkOrCopy } from '@mailyard/mailstore-fs';
  * out (a delivered message, whose mailbox is taken after).
  */
 export async function linkDirectory(source: string, target: string): Promise<void> {
-  let entries;
-  try {
-    entries = await readdir(source, { withFileTypes: true });
-  } catch (error) {
-    if (isMissingFileError(error)) return;
-    throw error;
-  }
+  const entries = await nullIfMissing(readdir(source, { withFileTypes: true }));
+  if (entries === null) return;
   await mkdir(target, { recursive: true });
   for (const entry of entries) {
     const from = join(source, entry.name);

@@ -1,6 +1,6 @@
 import { copyFile, link, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TEMPORARY_SUFFIX, isMissingFileError } from '@mailyard/mailstore-interface';
+import { TEMPORARY_SUFFIX, nullIfMissing } from '@mailyard/mailstore-interface';
 import { CHECKED_FILE, MESSAGES_DIRECTORY, SUMMARIES_FILE, TREE_FILE } from './store-layout.js';
 
 /** What a snapshot took. */
@@ -24,13 +24,8 @@ export async function snapshotTreeDirectory(
   target: string,
   counts: SnapshotCounts,
 ): Promise<void> {
-  let entries;
-  try {
-    entries = await readdir(source, { withFileTypes: true });
-  } catch (error) {
-    if (isMissingFileError(error)) return;
-    throw error;
-  }
+  const entries = await nullIfMissing(readdir(source, { withFileTypes: true }));
+  if (entries === null) return;
   await mkdir(target, { recursive: true });
   for (const entry of entries) {
     const from = join(source, entry.name);
