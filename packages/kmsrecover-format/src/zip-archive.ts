@@ -263,8 +263,25 @@ function checkEntry(path: string, raw: yauzl.Entry, bounds: Required<ArchiveLimi
     mtime: raw.getLastModDate().getTime(),
     mode: unixMode & 0o777 ? unixMode & 0o777 : 0o644,
     isDirectory,
-    raw,
+    raw: slimEntry(raw),
   };
+}
+
+/**
+ * What yauzl needs of an entry to read it (where its local header is, its sizes and method):
+ * a central record keeps name, extra field and comment buffers too, which, for an archive of
+ * 100,000 entries held open through a restore, is memory for nothing.
+ */
+function slimEntry(raw: yauzl.Entry): yauzl.Entry {
+  const slim = new yauzl.Entry();
+  slim.fileName = raw.fileName;
+  slim.compressedSize = raw.compressedSize;
+  slim.uncompressedSize = raw.uncompressedSize;
+  slim.relativeOffsetOfLocalHeader = raw.relativeOffsetOfLocalHeader;
+  slim.compressionMethod = raw.compressionMethod;
+  slim.generalPurposeBitFlag = raw.generalPurposeBitFlag;
+  slim.crc32 = raw.crc32;
+  return slim;
 }
 
 function asArchiveError(path: string, error: unknown, entry?: string): ArchiveError {
