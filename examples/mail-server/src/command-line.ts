@@ -39,7 +39,10 @@ ${LISTENER_NAMES.map((name) => `  --${`${name} PORT`.padEnd(16)}${LISTENERS[name
 
 With no domain configured, the first run creates example.test with the users alice and bob and
 prints their passwords. Once every listener is up, one line goes to stdout:
-  ready smtp=2525 smtps=2465 submission=2587 imap=1143 imaps=1993 pop3=1110 pop3s=1995 sieve=4190`;
+  ready smtp=2525 smtps=2465 submission=2587 imap=1143 imaps=1993 pop3=1110 pop3s=1995 sieve=4190
+
+       mailyard-server backup [--data DIR] [--dest DIR]
+makes a copy backup of the data directory now (see mailyard-server backup --help).`;
 
 /** Parses the arguments (without `node` and the script); throws a StartupError when they are wrong. */
 export function parseCommandLine(args: readonly string[]): CommandLine {

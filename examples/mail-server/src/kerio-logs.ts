@@ -23,6 +23,7 @@ export interface KerioLogsOptions {
  *   directory that failed); each entry is also written to stderr, with the error's stack;
  * - `warning.log`: what an operator may want to look into (why a login failed, a folder index
  *   rebuilt, a TLS handshake that failed);
+ * - `config.log`: administrative actions (Kerio 24.2), such as `Admin - Store backup started`;
  * - `debug.log`, only when configured: logins, sessions, client IDs.
  *
  * The engines and the store write the last three through a `Logger` each (`logger(service)`);
@@ -33,6 +34,8 @@ export class KerioLogs {
   readonly mail: MailLog;
   /** A Security log line, without its time stamp. */
   readonly security: (line: string) => void;
+  /** A Config log line, without its time stamp. */
+  readonly config: (line: string) => void;
   private closed = false;
 
   private constructor(
@@ -48,6 +51,7 @@ export class KerioLogs {
       utcOffset: localOffset,
     });
     this.security = (line) => this.write('security', line);
+    this.config = (line) => this.write('config', line);
   }
 
   /**
@@ -71,6 +75,7 @@ export class KerioLogs {
       security: open('security.log'),
       error: open('error.log'),
       warning: open('warning.log'),
+      config: open('config.log'),
       debug: options.debug ? open('debug.log') : null,
     };
     try {
@@ -125,7 +130,7 @@ export class KerioLogs {
   }
 }
 
-type LogName = 'mail' | 'security' | 'error' | 'warning' | 'debug';
+type LogName = 'mail' | 'security' | 'error' | 'warning' | 'config' | 'debug';
 
 function indent(stack: string): string {
   return stack

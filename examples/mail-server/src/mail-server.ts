@@ -1,7 +1,11 @@
 import { RecentLogins } from '@mailyard/access-policy';
 import { FsMailStore } from '@mailyard/mailstore-fs';
 import { type Clock, directoryAccountPolicy, systemClock } from '@mailyard/mailstore-interface';
+import { StoreLockedError, lockStore } from '@mailyard/kmsrecover-format';
 import type { CommandLine } from './command-line.js';
+import { isAbsolute, join } from 'node:path';
+import { listenForControl } from './control-socket.js';
+import { MailArchive } from './mail-archive.js';
 import { DataDirectory } from './data-directory.js';
 import { createImapListeners } from './imap-listeners.js';
 import { openDeliveryQueue } from './delivery.js';
@@ -17,6 +21,7 @@ import { sieveFilter } from './sieve-delivery.js';
 import { createSieveListeners } from './sieve-listeners.js';
 import { CompiledScripts, openSieveScripts } from './sieve-scripts.js';
 import { createSmtpListeners } from './smtp-listeners.js';
+import { StoreBackups } from './store-backups.js';
 import { StartupError } from './startup-error.js';
 import { SieveTrackingStore } from './sieve-tracking.js';
 import {
@@ -69,6 +74,13 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
   const postmasterNotices = await ensurePostmasters(directory);
   const tls = await loadOrCreateCertificate(data, config.hostname);
   await data.prepareWritableDirectories(config);
+  // The store is this server's alone: not another server's, and not kmsrecover's while it runs.
+  const releaseLock = await lockStore(data.store(config), 'mailyard-server').catch(
+    (error: unknown) => {
+      if (error instanceof StoreLockedError) throw new StartupError(error.message);
+      throw error;
+    },
+  );
   const logs = await KerioLogs.open(data.logs, clock, {
     debug: config.logging.debug,
     stderr: (text) => options.warn(`error: ${text}`),
@@ -96,6 +108,27 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
     logger: logs.logger('sieve'),
   });
   const queue = await openDeliveryQueue({ config, data, store, directory, logs, clock, filter });
+  const backups = new StoreBackups({
+    config,
+    data,
+    store,
+    clock,
+    logger: logs.logger('backup'),
+    configLog: logs.config,
+  });
+  const archive = new MailArchive({
+    config: config.archive,
+    directory: isAbsolute(config.archive.directory)
+      ? config.archive.directory
+      : join(data.root, config.archive.directory),
+    clock,
+    logger: logs.logger('archive'),
+  });
+  // `mailyard-server backup` asks through it for a copy ("Start now").
+  const control = await listenForControl(data.root, async (request) => {
+    const result = await backups.run('C', request.destination);
+    return { ok: true, parts: result.parts };
+  });
 
   // One guard for every protocol: five bad passwords over IMAP lock SMTP AUTH too (Kerio 1.6),
   // and guesses at one account are throttled whichever protocol and address they come from.
@@ -118,7 +151,8 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
   };
   const on = (...names: ListenerName[]) => names.some((name) => plan.ports[name] !== undefined);
   const servers: Listening[] = [];
-  if (on('smtp', 'smtps', 'submission')) servers.push(createSmtpListeners({ ...shared, queue }));
+  if (on('smtp', 'smtps', 'submission'))
+    servers.push(createSmtpListeners({ ...shared, queue, archive }));
   if (on('imap', 'imaps')) servers.push(createImapListeners(shared));
   if (on('pop3', 'pop3s')) servers.push(createPop3Listeners(shared));
   if (on('sieve')) servers.push(createSieveListeners({ ...shared, scripts, compiled }));
@@ -127,8 +161,12 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
   const closeAll = async () => {
     await Promise.all(servers.map((server) => server.close(graceMs)));
     await queue.stop(graceMs);
+    await control.close();
+    await backups.stop();
+    await archive.stop();
     await store.close();
     await logs.close();
+    await releaseLock();
   };
   let bound: { name: string; port: number }[];
   try {
@@ -142,6 +180,8 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
     }
     throw error;
   }
+  backups.start();
+  archive.start();
   for (const notice of postmasterNotices) options.warn(notice);
   // In the ready line's order, whichever server bound its ports first.
   const ports = LISTENER_NAMES.flatMap((name) => {

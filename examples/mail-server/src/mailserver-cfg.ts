@@ -9,7 +9,11 @@ import {
 import { RFC5321_TEXT_LINE } from '@mailyard/smtp-core';
 import { LISTENER_NAMES, type ListenerName } from './listener-names.js';
 import {
+  type ArchiveConfig,
   type AuthenticationConfig,
+  type BackupConfig,
+  type BackupScheduleItem,
+  WEEK_DAYS,
   type ListenerConfig,
   type MailServerConfig,
   type RouteConfig,
@@ -95,12 +99,14 @@ export function parseMailserverCfg(xml: string, file = 'mailserver.cfg'): ReadCo
       bounceMinutes: read.count('QueueBounceMinutes', defaults.queue.bounceMinutes, 1),
     },
     logging: { debug: read.flag('DebugLog', defaults.logging.debug) },
+    backup: readBackup(file, read, lists.get('BackupSchedule'), defaults.backup),
+    archive: readArchive(file, read, defaults.archive),
     ipGroups: lists.has('IpGroup')
       ? readIpGroups(file, lists.get('IpGroup') ?? [])
       : defaults.ipGroups,
     shutdownGraceSeconds: read.count('ShutdownGraceSeconds', defaults.shutdownGraceSeconds),
   };
-  const known = new Set(['Service', 'DomainRoute', 'IpGroup']);
+  const known = new Set(['Service', 'DomainRoute', 'IpGroup', 'BackupSchedule']);
   const warnings = [
     ...read.unused().map((name) => `${file}: unknown variable ${name} (ignored)`),
     ...[...lists.keys()]
@@ -227,9 +233,103 @@ export function formatMailserverCfg(config: MailServerConfig): string {
     v('ShutdownGraceSeconds', config.shutdownGraceSeconds),
     { comment: 'Logs in <data>/logs: the Debug log (debug.log) is off unless 1' },
     v('DebugLog', config.logging.debug),
+    {
+      comment:
+        'Store backup (Admin Guide 15.2): the switch, the directory (relative to this one), ' +
+        'the part size in GB (1 or 2), complete backups kept (0 = all), and the weekly ' +
+        'schedule in local time: Day Sunday..Saturday, Time HH:MM, Type Full or Differential. ' +
+        'With the switch on and no item, the default schedule applies.',
+    },
+    v('BackupEnabled', config.backup.enabled),
+    v('BackupDirectory', config.backup.directory),
+    v('BackupSplitSizeGB', config.backup.splitSizeGb),
+    v('BackupCount', config.backup.keep),
+    {
+      list: 'BackupSchedule',
+      items: config.backup.schedule.map((item) => ({
+        Description: item.description,
+        Day: item.day,
+        Time: item.time,
+        Type: item.type === 'full' ? 'Full' : 'Differential',
+      })),
+    },
+    {
+      comment:
+        'Mail archiving (Admin Guide 15.1): the switch, the directory (relative to this one), ' +
+        'a new folder each day, week or month, compression of the old folders, and which mail: ' +
+        'local (local to local), incoming, outgoing, relayed',
+    },
+    v('ArchiveEnabled', config.archive.enabled),
+    v('ArchiveDirectory', config.archive.directory),
+    v('ArchiveInterval', config.archive.interval),
+    v('ArchiveCompress', config.archive.compress),
+    v('ArchiveLocal', config.archive.scope.local),
+    v('ArchiveIncoming', config.archive.scope.incoming),
+    v('ArchiveOutgoing', config.archive.scope.outgoing),
+    v('ArchiveRelayed', config.archive.scope.relayed),
     { comment: 'IP address groups: Kind is host, range, network or group' },
     { list: 'IpGroup', items: writeIpGroups(config.ipGroups) },
   ]);
+}
+
+function readArchive(file: string, read: Reader, defaults: ArchiveConfig): ArchiveConfig {
+  const interval = read.text('ArchiveInterval', defaults.interval).toLowerCase();
+  if (interval !== 'day' && interval !== 'week' && interval !== 'month')
+    throw new StartupError(`${file}: ArchiveInterval "${interval}" is not day, week or month`);
+  return {
+    enabled: read.flag('ArchiveEnabled', defaults.enabled),
+    directory: read.text('ArchiveDirectory', defaults.directory),
+    interval,
+    compress: read.flag('ArchiveCompress', defaults.compress),
+    scope: {
+      local: read.flag('ArchiveLocal', defaults.scope.local),
+      incoming: read.flag('ArchiveIncoming', defaults.scope.incoming),
+      outgoing: read.flag('ArchiveOutgoing', defaults.scope.outgoing),
+      relayed: read.flag('ArchiveRelayed', defaults.scope.relayed),
+    },
+  };
+}
+
+function readBackup(
+  file: string,
+  read: Reader,
+  items: readonly KerioListItem[] | undefined,
+  defaults: BackupConfig,
+): BackupConfig {
+  const splitSizeGb = read.count('BackupSplitSizeGB', defaults.splitSizeGb, 1);
+  if (splitSizeGb > 2)
+    throw new StartupError(
+      `${file}: BackupSplitSizeGB is ${splitSizeGb}; a backup part is at most 2 GB`,
+    );
+  const schedule = (items ?? []).map((item, index): BackupScheduleItem => {
+    const where = `${file}: BackupSchedule item ${index + 1}`;
+    const day = WEEK_DAYS.find((name) => name.toLowerCase() === (item.Day ?? '').toLowerCase());
+    if (!day)
+      throw new StartupError(
+        `${where}: Day "${item.Day ?? ''}" is not one of ${WEEK_DAYS.join(', ')}`,
+      );
+    const time = item.Time ?? '';
+    const match = /^(\d{1,2}):(\d{2})$/.exec(time);
+    if (!match || Number(match[1]) > 23 || Number(match[2]) > 59)
+      throw new StartupError(`${where}: Time "${time}" is not HH:MM`);
+    const type = (item.Type ?? '').toLowerCase();
+    if (type !== 'full' && type !== 'differential')
+      throw new StartupError(`${where}: Type "${item.Type ?? ''}" is not Full or Differential`);
+    return {
+      description: item.Description ?? '',
+      day,
+      time: `${match[1]!.padStart(2, '0')}:${match[2]}`,
+      type,
+    };
+  });
+  return {
+    enabled: read.flag('BackupEnabled', defaults.enabled),
+    directory: read.text('BackupDirectory', defaults.directory),
+    splitSizeGb,
+    keep: read.count('BackupCount', defaults.keep),
+    // Kerio 15.2: with every item removed, the default schedule applies at the next start.
+    schedule: schedule.length > 0 ? schedule : defaults.schedule,
+  };
 }
 
 function readAuthentication(

@@ -1,3 +1,4 @@
+import { runBackupCommand } from './backup-command.js';
 import { USAGE, parseCommandLine } from './command-line.js';
 import { startMailServer } from './mail-server.js';
 import { stopOnSignals } from './shutdown.js';
@@ -9,6 +10,10 @@ import { StartupError } from './startup-error.js';
  * script can wait for that one line.
  */
 async function main(args: readonly string[]): Promise<void> {
+  if (args[0] === 'backup') {
+    await runBackupCommand(args.slice(1), (line) => process.stdout.write(`${line}\n`));
+    return;
+  }
   const commandLine = parseCommandLine(args);
   if (commandLine.help) {
     process.stdout.write(`${USAGE}\n`);

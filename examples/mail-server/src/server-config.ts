@@ -28,6 +28,10 @@ export interface MailServerConfig {
   readonly delivery: DeliveryConfig;
   readonly queue: QueueConfig;
   readonly logging: LoggingConfig;
+  /** Kerio 15.2: the scheduled backups of the store and the configuration. */
+  readonly backup: BackupConfig;
+  /** Kerio 15.1: copies of the mail that passes through, in folders by day, week or month. */
+  readonly archive: ArchiveConfig;
   /** Named IP address groups (Kerio 19.1) that the settings above refer to. */
   readonly ipGroups: Readonly<Record<string, readonly IpGroupItem[]>>;
   /** Seconds in-flight transactions get to finish when the server is told to stop. */
@@ -123,6 +127,61 @@ export interface AuthenticationConfig {
 }
 
 /** Kerio 24: which logs are written in `<data>/logs`. */
+/** Kerio 15.2, "Enable message store and configuration recovery backup". */
+export interface BackupConfig {
+  readonly enabled: boolean;
+  /** Where backups go, relative to the data directory unless absolute; Kerio's `store/backup`. */
+  readonly directory: string;
+  /** "Split backup files when its size reaches [GB]": 1 or 2 (Kerio's maximum and default). */
+  readonly splitSizeGb: number;
+  /** "Count of complete backups to be kept"; 0 keeps them all. */
+  readonly keep: number;
+  /** When, each week, in the server's local time. */
+  readonly schedule: readonly BackupScheduleItem[];
+}
+
+export type WeekDay =
+  'Sunday' | 'Monday' | 'Tuesday' | 'Wednesday' | 'Thursday' | 'Friday' | 'Saturday';
+export const WEEK_DAYS: readonly WeekDay[] = [
+  'Sunday',
+  'Monday',
+  'Tuesday',
+  'Wednesday',
+  'Thursday',
+  'Friday',
+  'Saturday',
+];
+
+export interface BackupScheduleItem {
+  readonly description: string;
+  readonly day: WeekDay;
+  /** `HH:MM`, 24-hour. */
+  readonly time: string;
+  readonly type: 'full' | 'differential';
+}
+
+/** Kerio's default schedule (Admin Guide figure 15.3). */
+export const DEFAULT_BACKUP_SCHEDULE: readonly BackupScheduleItem[] = [
+  { description: 'Differential backup', day: 'Wednesday', time: '01:00', type: 'differential' },
+  { description: 'Differential backup', day: 'Friday', time: '01:00', type: 'differential' },
+  { description: 'Full backup', day: 'Sunday', time: '01:00', type: 'full' },
+];
+
+export type ArchiveInterval = 'day' | 'week' | 'month';
+
+/** Kerio 15.1, "Enable mail archiving" (archiving to a remote address is not done). */
+export interface ArchiveConfig {
+  readonly enabled: boolean;
+  /** Relative to the data directory unless absolute; Kerio's `store/archive`. */
+  readonly directory: string;
+  /** "Interval for creating new archive folders". */
+  readonly interval: ArchiveInterval;
+  /** "Compress old archive folders". */
+  readonly compress: boolean;
+  /** Which mail: local to local, remote to local, local to remote, remote to remote. */
+  readonly scope: Readonly<Record<'local' | 'incoming' | 'outgoing' | 'relayed', boolean>>;
+}
+
 export interface LoggingConfig {
   /** The Debug log (`debug.log`: logins, sessions, the engines' informational entries); off. */
   readonly debug: boolean;
@@ -229,6 +288,20 @@ export function defaultConfig(): MailServerConfig {
     delivery: { smarthost: null, routes: [], insertEnvelopeTo: false },
     queue: { threads: 32, retryMinutes: 30, warningMinutes: 45, bounceMinutes: 5 * 24 * 60 },
     logging: { debug: false },
+    backup: {
+      enabled: false,
+      directory: 'store/backup',
+      splitSizeGb: 2,
+      keep: 3,
+      schedule: DEFAULT_BACKUP_SCHEDULE,
+    },
+    archive: {
+      enabled: false,
+      directory: 'store/archive',
+      interval: 'week',
+      compress: true,
+      scope: { local: true, incoming: true, outgoing: true, relayed: false },
+    },
     ipGroups: { [LOCAL_CLIENTS_GROUP]: LOCAL_CLIENTS },
     shutdownGraceSeconds: 10,
   };

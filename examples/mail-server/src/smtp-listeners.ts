@@ -2,6 +2,7 @@ import { IpAddressGroups, type LoginGuard, type RecentLogins } from '@mailyard/a
 import { type Directory, type Logger, type MailStore } from '@mailyard/mailstore-interface';
 import {
   type DeliveryQueue,
+  type Envelope,
   KerioSmtpPolicy,
   QueueError,
   type SmtpReply,
@@ -10,6 +11,7 @@ import {
   createSmtpServer,
 } from '@mailyard/smtp-core';
 import type { KerioLogs } from './kerio-logs.js';
+import { type MailArchive, directionOf } from './mail-archive.js';
 import { type ListenerPlan, listenersOn } from './listener-plan.js';
 import type { MailServerConfig } from './server-config.js';
 import type { TlsCredentials } from './self-signed-certificate.js';
@@ -27,6 +29,8 @@ export interface SmtpListenersOptions {
   readonly pop3Logins: RecentLogins | null;
   readonly securityLog: (line: string) => void;
   readonly logs: KerioLogs;
+  /** Archiving (Kerio 15.1): what it copies, and where. */
+  readonly archive: MailArchive;
 }
 
 /**
@@ -102,15 +106,27 @@ export function createSmtpListeners(options: SmtpListenersOptions): SmtpServer {
 function applicationHooks(options: SmtpListenersOptions, logger: Logger): SmtpServerHooks {
   return {
     onMessage: async (envelope, message, session) => {
+      const copy = (await archiveWanted(options, envelope)) ? await options.archive.begin() : null;
       try {
-        const { queueId } = await options.queue.enqueue(envelope, message, {
-          service: 'SMTP',
-          user: session.user,
-          senderHost: session.remoteAddress,
-          ssl: session.secure,
+        const { queueId } = await options.queue.enqueue(
+          envelope,
+          copy ? copy.wrap(message) : message,
+          {
+            service: 'SMTP',
+            user: session.user,
+            senderHost: session.remoteAddress,
+            ssl: session.secure,
+          },
+        );
+        // Queued: the message is the client's no more. An archive copy that fails is the
+        // operator's to know about, not a reason to have the client send it again.
+        await copy?.commit(queueId).catch((error: unknown) => {
+          logger.error('could not archive a message', { session: session.id, queueId, error });
+          return copy.abort();
         });
         return { code: 250, enhanced: '2.0.0', lines: [`Ok: queued as ${queueId}`] };
       } catch (error) {
+        await copy?.abort();
         if (!(error instanceof QueueError)) throw error;
         // The queue could not write: the client retries later, the operator must know now.
         if (error.code === 'io')
@@ -119,6 +135,21 @@ function applicationHooks(options: SmtpListenersOptions, logger: Logger): SmtpSe
       }
     },
   };
+}
+
+/** Whether any recipient of the message makes it one the archive takes (by direction). */
+async function archiveWanted(options: SmtpListenersOptions, envelope: Envelope): Promise<boolean> {
+  if (!options.config.archive.enabled) return false;
+  const isLocal = async (address: string) => {
+    const at = address.lastIndexOf('@');
+    if (at <= 0) return false;
+    return (await options.directory.localDomain(address.slice(at + 1).toLowerCase())) !== null;
+  };
+  const senderIsLocal = envelope.from !== '' && (await isLocal(envelope.from));
+  for (const recipient of envelope.recipients)
+    if (options.archive.wants(directionOf(senderIsLocal, await isLocal(recipient.address))))
+      return true;
+  return false;
 }
 
 /** The server's offset from UTC now, for the dates in Received headers. */

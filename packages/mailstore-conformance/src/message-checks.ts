@@ -36,6 +36,28 @@ export function messageChecks(fixture: () => Fixture): void {
     expect(next!.uid).toBe(3);
   });
 
+  it('keeps a UID asked for (a restore) when not below UIDNEXT, and gives the next one otherwise', async () => {
+    await alice().append('INBOX', [{ content: message(1) }]);
+    const results = await alice().append('INBOX', [
+      { content: message(2), uid: 10 },
+      { content: message(3), uid: 5 },
+      { content: message(4), uid: 40 },
+    ]);
+    expect(results.map((r) => r.uid)).toEqual([10, 11, 40]);
+    expect((await alice().status('INBOX')).uidNext).toBe(41);
+    const [below] = await alice().append('INBOX', [{ content: message(5), uid: 2 }]);
+    expect(below!.uid).toBe(41);
+    const box = await alice().open('INBOX', { readOnly: true });
+    expect((await box.messages()).map((m) => m.uid)).toEqual([1, 10, 11, 40, 41]);
+  });
+
+  it('creates a mailbox with the UIDVALIDITY asked for (a restore), and refuses one out of range', async () => {
+    await alice().create('Restored', { uidValidity: 123456789 });
+    expect((await alice().status('Restored')).uidValidity).toBe(123456789);
+    expect(await fail(alice().create('Zero', { uidValidity: 0 }))).toBe('invalid-argument');
+    expect(await fail(alice().create('Huge', { uidValidity: 2 ** 32 }))).toBe('invalid-argument');
+  });
+
   it('gives a non-zero UIDVALIDITY to every mailbox', async () => {
     for (const { name } of await alice().list())
       expect((await alice().status(name)).uidValidity).toBeGreaterThan(0);

@@ -18,3 +18,4 @@ export {
   folderDirectoryName,
   treeDirectory,
 } from './store-layout.js';
+export { type SnapshotCounts, linkOrCopy } from './store-snapshot.js';

@@ -101,6 +101,11 @@ export type SpecialUse = '\\Sent' | '\\Drafts' | '\\Trash' | '\\Junk' | '\\Archi
 export interface CreateOptions {
   readonly specialUse?: SpecialUse;
   readonly folderType?: FolderType;
+  /**
+   * The UIDVALIDITY of the mailbox created (not of parents created with it), for a restore that
+   * keeps a backup's; a positive 32-bit number. Default: a new one.
+   */
+  readonly uidValidity?: number;
 }
 
 export interface MailboxInfo {
@@ -162,6 +167,12 @@ export interface AppendInput {
   readonly internalDate?: number;
   /** The zone `internalDate` was given in, minutes east of UTC, to show it in again. */
   readonly internalDateZone?: number;
+  /**
+   * The UID asked for, by a restore that keeps a backup's UIDs (protocol sessions never set
+   * it): given when it is at least UIDNEXT (and above the batch's earlier ones), so UIDs still
+   * only ever grow; otherwise the message gets the next UID as usual.
+   */
+  readonly uid?: number;
 }
 
 export interface AppendResult {

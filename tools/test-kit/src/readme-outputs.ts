@@ -15,6 +15,7 @@ export const README_OUTPUTS: Readonly<Record<string, readonly (string | RegExp)[
     'false',
   ],
   '@mailyard/imap-core': ['* 1 FETCH (ENVELOPE (NIL "Hello" NIL NIL NIL NIL NIL NIL NIL NIL))'],
+  '@mailyard/kmsrecover-format': ['true true', 'Hi'],
   '@mailyard/managesieve': [
     'OK "Logged in" | OK "Putscript completed" | OK "Setactive completed" | OK "Logout completed"',
     "{ name: 'main', content: 'keep;' }",

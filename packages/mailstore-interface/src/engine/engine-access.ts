@@ -137,7 +137,10 @@ export class EngineAccess implements MailAccess {
         created = {
           id: this.engine.newId(),
           path,
-          uidValidity: this.engine.nextUidValidity(),
+          uidValidity:
+            last && options.uidValidity !== undefined
+              ? validUidValidity(options.uidValidity)
+              : this.engine.nextUidValidity(),
           folderType: (last && options.folderType) || 'mail',
           specialUse: (last && options.specialUse) || null,
           acl: location.namespace === 'public' ? [{ identifier: 'anyone', rights: 'lr' }] : [],
@@ -397,4 +400,14 @@ export function requireRight(resolved: ResolvedMailbox, right: string): void {
   if (!hasRight(resolved.rights, right)) {
     throw new MailStoreError('permission-denied', `no "${right}" right on ${resolved.name}`);
   }
+}
+
+/** A UIDVALIDITY a caller asked for: a positive 32-bit number (RFC 9051 2.3.1.1). */
+function validUidValidity(value: number): number {
+  if (!Number.isInteger(value) || value < 1 || value > 0xffffffff)
+    throw new MailStoreError(
+      'invalid-argument',
+      `UIDVALIDITY ${value} is not a positive 32-bit number`,
+    );
+  return value;
 }

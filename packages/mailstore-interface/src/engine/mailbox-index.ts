@@ -35,6 +35,9 @@ export interface IndexSnapshot {
  * mod-sequences, the UID and mod-sequence counters, and the expunge log. Every change returns
  * what changed, so callers can persist it and tell subscribers. No I/O, no clock.
  */
+/** UIDs are 32-bit (RFC 9051 2.3.1.1). */
+const MAX_UID = 0xffffffff;
+
 export class MailboxIndex {
   private entries: IndexEntry[];
   private readonly positions = new Map<number, number>();
@@ -89,14 +92,23 @@ export class MailboxIndex {
     return found.sort((a, b) => a.uid - b.uid);
   }
 
-  /** Assigns the next UID and a new mod-sequence to each new message, in order. */
-  append(messages: readonly Omit<IndexEntry, 'uid' | 'modSeq'>[]): IndexEntry[] {
-    const added = messages.map((message) => ({
-      ...message,
-      flags: normalizeFlags(message.flags),
-      uid: this.uidNext++,
-      modSeq: ++this.highestModSeq,
-    }));
+  /**
+   * Assigns the next UID and a new mod-sequence to each new message, in order; a message that
+   * asks for a UID (a restore) gets it if it is not below UIDNEXT, which then moves past it.
+   */
+  append(
+    messages: readonly (Omit<IndexEntry, 'uid' | 'modSeq'> & { readonly uid?: number })[],
+  ): IndexEntry[] {
+    const added = messages.map(({ uid, ...message }) => {
+      if (uid !== undefined && Number.isSafeInteger(uid) && uid >= this.uidNext && uid <= MAX_UID)
+        this.uidNext = uid;
+      return {
+        ...message,
+        flags: normalizeFlags(message.flags),
+        uid: this.uidNext++,
+        modSeq: ++this.highestModSeq,
+      };
+    });
     for (const entry of added) {
       this.positions.set(entry.uid, this.entries.length);
       this.entries.push(entry);

@@ -387,6 +387,7 @@ export class StoreEngine implements MailStore {
         saveDate: input.saveDate ?? now,
         size: input.content.length,
         emailId: input.emailId ?? this.newId(),
+        ...(input.uid !== undefined ? { uid: input.uid } : {}),
       })),
     );
     const stored: StoredMessage[] = entries.map((entry, i) => ({

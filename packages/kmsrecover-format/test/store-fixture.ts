@@ -1,0 +1,63 @@
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FsMailStore } from '@mailyard/mailstore-fs';
+import type { MailStore } from '@mailyard/mailstore-interface';
+
+/** A server's data directory in Kerio's layout: configuration beside a real store. */
+export interface DataDirectory {
+  readonly root: string;
+  readonly store: string;
+  readonly backup: string;
+}
+
+export async function makeDataDirectory(): Promise<DataDirectory> {
+  const root = await mkdtemp(join(tmpdir(), 'kmsrecover-'));
+  const store = join(root, 'store');
+  await mkdir(join(root, 'license'), { recursive: true });
+  await mkdir(join(root, 'sslcert'), { recursive: true });
+  await writeFile(
+    join(root, 'mailserver.cfg'),
+    '<config><variable name="StoreDir">store</variable></config>\n',
+  );
+  await writeFile(join(root, 'users.cfg'), '<config><user name="ann"/></config>\n');
+  await writeFile(join(root, 'license', 'license.key'), 'LICENSE\n');
+  await writeFile(join(root, 'sslcert', 'server.crt'), 'CERT\n');
+  await mkdir(join(store, 'lists'), { recursive: true });
+  await writeFile(join(store, 'lists', 'team.cfg'), 'list\n');
+  return { root, store, backup: join(root, 'store', 'backup') };
+}
+
+export function message(subject: string, body = 'Hello.'): Uint8Array {
+  return Buffer.from(
+    `From: a@example.com\r\nTo: b@example.com\r\nSubject: ${subject}\r\n\r\n${body}\r\n`,
+  );
+}
+
+/** Every folder of a user: name → subjects with their flags, in UID order, and the UIDVALIDITY. */
+export async function contentsOf(
+  store: MailStore,
+  user: string,
+): Promise<Record<string, { uidValidity: number; messages: string[] }>> {
+  const access = store.access(user);
+  const result: Record<string, { uidValidity: number; messages: string[] }> = {};
+  for (const mailbox of await access.list()) {
+    if (mailbox.namespace !== 'personal') continue;
+    const open = await access.open(mailbox.name, { readOnly: true });
+    const states = await open.messages();
+    const records = await open.fetch(states.map((state) => state.uid));
+    result[mailbox.name] = {
+      uidValidity: open.uidValidity,
+      messages: records.map(
+        (record) =>
+          `${record.uid} ${record.summary.subject} [${[...record.flags].sort().join(' ')}]`,
+      ),
+    };
+    open.close();
+  }
+  return result;
+}
+
+export function openStore(directory: string): FsMailStore {
+  return new FsMailStore({ directory });
+}
