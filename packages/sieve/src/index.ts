@@ -109,6 +109,14 @@ export { encodedCharacter } from './extensions/encoded-character.js';
 export { fileintoExtension } from './extensions/fileinto.js';
 export { ereject, reject } from './extensions/reject.js';
 export { relational } from './extensions/relational.js';
+export {
+  DEFAULT_REGEX_OPTIONS,
+  QUOTEREGEX,
+  type RegexOptions,
+  regex,
+  regexExtension,
+  regexMatchType,
+} from './extensions/regex.js';
 export { variables } from './extensions/variables.js';
 
 // Kerio's rule model and its round trip with Sieve (rules.md).

@@ -232,6 +232,7 @@ describe('the extension API', () => {
       'encoded-character',
       'variables',
       'relational',
+      'regex',
     ]);
     expect(standardRegistry.without('reject').capabilities()).not.toContain('reject');
     expect(() => new ExtensionRegistry([tally, tally])).toThrow(

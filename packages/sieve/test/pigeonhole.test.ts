@@ -10,6 +10,7 @@ import { commandPeer, describeWithPeer } from '@mailyard/test-kit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { compileSieve, runScript, type SieveAction } from '../src/index.js';
 import { PIGEONHOLE_CASES } from './pigeonhole-cases.js';
+import { EXT_B_CASES } from './pigeonhole-ext-b.js';
 
 const SIEVE_TEST = commandPeer('sieve-test', 'dovecot-sieve');
 
@@ -113,7 +114,7 @@ describeWithPeer(SIEVE_TEST, "differential: Pigeonhole's sieve-test", () => {
     });
   }
 
-  it.each(PIGEONHOLE_CASES.map((c, index) => [c.name, c, index] as const))(
+  it.each([...PIGEONHOLE_CASES, ...EXT_B_CASES].map((c, index) => [c.name, c, index] as const))(
     '%s',
     async (_name, c, index) => {
       const from = c.from ?? 'sender@example.com';

@@ -593,9 +593,20 @@ class Compiler implements ValidationContext {
         `comparator '${comparator.name}' does not support the :${type.name} match type`,
       );
     }
-    const problem = type.validateArgument?.(argument);
+    let problem = type.validateArgument?.(argument, comparator);
     if (problem) this.error(at, problem);
     const keys = definition.keyList === undefined ? undefined : positional[definition.keyList];
+    if (!problem && type.validateKey && keys !== undefined && typeof keys === 'object') {
+      const items = keys.kind === 'string-list' ? keys.items : [keys];
+      for (const item of items) {
+        if (item.parts !== null) continue;
+        const keyProblem = type.validateKey(item.text, comparator, argument);
+        if (keyProblem) {
+          this.error(item, keyProblem);
+          problem = keyProblem;
+        }
+      }
+    }
     if (
       keys !== undefined &&
       typeof keys === 'object' &&

@@ -121,6 +121,8 @@ export interface MatchContext {
   setMatchValues(values: readonly string[]): void;
   /** Counts work against the CPU budget. */
   step(count: number): void;
+  /** Ends the run with a runtime error (a key computed at run time that is not valid). */
+  fail(message: string): void;
 }
 
 /** A match type (`:is`, `:value "gt"`, ...). */
@@ -131,8 +133,24 @@ export interface MatchTypeDefinition<Prepared = unknown> {
   readonly argument?: ParameterSpec;
   /** Whether it needs a comparator with `normalize`. */
   readonly substring?: boolean;
-  /** Compile-time check of the argument; returns an error message or undefined. */
-  validateArgument?(argument: string | undefined): string | undefined;
+  /**
+   * Compile-time check of the argument, and of the comparator the test uses with it; returns an
+   * error message or undefined.
+   */
+  validateArgument?(
+    argument: string | undefined,
+    comparator: ComparatorDefinition,
+  ): string | undefined;
+  /**
+   * Compile-time check of one constant key (regex patterns that do not compile); returns an
+   * error message, reported at the key, or undefined. Keys computed at run time are checked by
+   * `match`, which fails the run through `context.fail`.
+   */
+  validateKey?(
+    key: string,
+    comparator: ComparatorDefinition,
+    argument: string | undefined,
+  ): string | undefined;
   /** Work done once per key list (at compile time when the keys are constants). */
   prepare(
     keys: readonly string[],

@@ -5,6 +5,7 @@ import { comparatorAsciiCasemap, comparatorOctet, core, envelope } from './core.
 import { encodedCharacter } from './encoded-character.js';
 import { fileintoExtension } from './fileinto.js';
 import { ereject, reject } from './reject.js';
+import { regex } from './regex.js';
 import { relational } from './relational.js';
 import { variables } from './variables.js';
 
@@ -21,6 +22,7 @@ export const STANDARD_EXTENSIONS: readonly SieveExtension[] = [
   encodedCharacter,
   variables,
   relational,
+  regex,
 ];
 
 /** A registry of every standard extension, shared (registries are immutable). */
