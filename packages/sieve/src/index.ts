@@ -117,6 +117,12 @@ export {
   regexExtension,
   regexMatchType,
 } from './extensions/regex.js';
+export {
+  DEFAULT_EDITHEADER_OPTIONS,
+  type EditheaderOptions,
+  editheader,
+  editheaderExtension,
+} from './extensions/editheader.js';
 export { variables } from './extensions/variables.js';
 
 // Kerio's rule model and its round trip with Sieve (rules.md).

@@ -233,6 +233,7 @@ describe('the extension API', () => {
       'variables',
       'relational',
       'regex',
+      'editheader',
     ]);
     expect(standardRegistry.without('reject').capabilities()).not.toContain('reject');
     expect(() => new ExtensionRegistry([tally, tally])).toThrow(

@@ -45,4 +45,22 @@ export const EXT_B_CASES: readonly DifferentialCase[] = [
     script: 'require "regex";\nif header :regex "subject" "a(b" { discard; }\n',
     message: LIST_MESSAGE,
   },
+  {
+    name: 'editheader: later tests see added and deleted fields',
+    script:
+      'require ["editheader", "fileinto"];\naddheader "X-Added" "yes";\nif header :is "x-added" "yes" { fileinto "added"; }\ndeleteheader "subject";\nif not exists "subject" { fileinto "deleted"; }\naddheader :last "Subject" "new";\nif header :is "subject" "new" { fileinto "re-added"; }\n',
+    message: LIST_MESSAGE,
+  },
+  {
+    name: 'editheader: deleteheader with :index, :last and a match type',
+    script:
+      'require ["editheader", "fileinto", "relational", "comparator-i;ascii-numeric"];\naddheader "X-T" "a1";\naddheader "X-T" "b2";\naddheader "X-T" "c3";\ndeleteheader :index 1 :last "X-T";\nif header :count "eq" :comparator "i;ascii-numeric" "x-t" "2" { fileinto "two"; }\nif header :is "x-t" "a1" { fileinto "a1-left"; }\ndeleteheader :matches "x-t" "c*";\nif not header :is "x-t" "c3" { fileinto "c3-gone"; }\ndeleteheader :index 1 "x-t";\nif header :count "eq" :comparator "i;ascii-numeric" "x-t" "0" { fileinto "none"; }\n',
+    message: LIST_MESSAGE,
+  },
+  {
+    name: 'editheader: Received and Auto-Submitted are never deleted',
+    script:
+      'require ["editheader", "fileinto"];\ndeleteheader "received";\nif exists "received" { fileinto "still-there"; }\n',
+    message: 'Received: from a by b\r\n' + LIST_MESSAGE,
+  },
 ];

@@ -69,6 +69,10 @@ describeWithPeer(SIEVE_TEST, "differential: Pigeonhole's sieve-test", () => {
     const config = [
       `mail_location = maildir:${directory}/Maildir`,
       ...(asRoot ? ['mail_uid = nobody', 'mail_gid = nogroup'] : []),
+      // editheader is off in Pigeonhole unless named (batch B's cases use it).
+      'plugin {',
+      '  sieve_extensions = +editheader',
+      '}',
       '',
     ].join('\n');
     writeFileSync(join(directory, 'dovecot.conf'), config);

@@ -6,6 +6,7 @@ import { encodedCharacter } from './encoded-character.js';
 import { fileintoExtension } from './fileinto.js';
 import { ereject, reject } from './reject.js';
 import { regex } from './regex.js';
+import { editheader } from './editheader.js';
 import { relational } from './relational.js';
 import { variables } from './variables.js';
 
@@ -23,6 +24,7 @@ export const STANDARD_EXTENSIONS: readonly SieveExtension[] = [
   variables,
   relational,
   regex,
+  editheader,
 ];
 
 /** A registry of every standard extension, shared (registries are immutable). */

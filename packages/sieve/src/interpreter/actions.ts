@@ -1,9 +1,15 @@
 import type { SourcePosition } from '../protocol/diagnostic.js';
+import type { SieveMessage } from './message.js';
 
 /** Where an action was taken in the script. */
 export interface ActionOrigin {
   /** The line and column of the command that took it (0 for the implicit keep). */
   readonly origin: SourcePosition;
+  /**
+   * The message this action stores or sends, when the script had changed it by then
+   * (editheader, RFC 5293); absent, the message as it came in.
+   */
+  readonly message?: SieveMessage;
 }
 
 /** Store in INBOX: explicit `keep`, or the implicit keep when `implicit` is true. */

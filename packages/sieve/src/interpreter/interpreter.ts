@@ -104,6 +104,8 @@ class Interpreter implements SieveRuntime, MatchContext {
   private readonly variables = new Map<string, string>();
   private matchValues: readonly string[] = [];
   private readonly states = new Map<object, unknown>();
+  /** The message as the script changed it (editheader), or null while unchanged. */
+  private edited: SieveMessage | null = null;
   readonly captures: boolean;
 
   constructor(
@@ -202,6 +204,8 @@ class Interpreter implements SieveRuntime, MatchContext {
         decorated = tag.decorateAction(decorated, plain, this);
       }
     }
+    if (this.edited !== null && decorated.message === undefined)
+      decorated = { ...decorated, message: this.edited };
     const problem = this.result.add(decorated, this.script.registry, this.limits);
     if (problem) this.fail(problem, action.origin);
   }
@@ -214,7 +218,12 @@ class Interpreter implements SieveRuntime, MatchContext {
 
   /** The implicit keep, as the script's extensions shape it (imap4flags' flags, say). */
   implicitKeep(): KeepAction {
-    let keep: KeepAction = { type: 'keep', implicit: true, origin: NO_ORIGIN };
+    let keep: KeepAction = {
+      type: 'keep',
+      implicit: true,
+      origin: NO_ORIGIN,
+      ...(this.edited !== null ? { message: this.edited } : {}),
+    };
     for (const capability of this.script.capabilities) {
       const extension = this.script.registry.extension(capability);
       if (extension?.implicitKeep) keep = extension.implicitKeep(keep, this);
@@ -225,6 +234,12 @@ class Interpreter implements SieveRuntime, MatchContext {
   replaceMessage(message: SieveMessage, envelope: SieveEnvelope): void {
     this.message = message;
     this.envelope = envelope;
+    this.edited = null;
+  }
+
+  editMessage(message: SieveMessage): void {
+    this.message = message;
+    this.edited = message;
   }
 
   stop(): void {

@@ -45,6 +45,11 @@ export interface SieveRuntime {
    * the testsuite's `test_set "message"`, never for scripts of a delivery.
    */
   replaceMessage(message: SieveMessage, envelope: SieveEnvelope): void;
+  /**
+   * Makes a changed copy of the message the one the rest of the run sees and the one every
+   * action taken from now on (and the implicit keep) carries as its `message` (editheader).
+   */
+  editMessage(message: SieveMessage): void;
   /** Ends the run normally (`stop`). */
   stop(): void;
   /** Counts work against the CPU budget (fails the run past it). */

@@ -56,13 +56,15 @@ export function executeActions(
   let ok = true;
   let keep = implicitKeep;
   for (const action of actions) {
+    // The message as the script had changed it when it took the action (editheader).
+    const bytes = action.message?.bytes ?? message;
     switch (action.type) {
       case 'keep':
-        target.store.append('INBOX', { bytes: message, flags: action.flags ?? [] });
+        target.store.append('INBOX', { bytes, flags: action.flags ?? [] });
         break;
       case 'fileinto':
         if (action.create) target.store.create(action.mailbox);
-        if (!target.store.append(action.mailbox, { bytes: message, flags: action.flags ?? [] })) {
+        if (!target.store.append(action.mailbox, { bytes, flags: action.flags ?? [] })) {
           target.error(
             `failed to store into mailbox '${action.mailbox}': Mailbox doesn't exist: ${action.mailbox}`,
           );
@@ -73,7 +75,7 @@ export function executeActions(
       case 'redirect': {
         const head = `X-Sieve: ${IMPLEMENTATION}\r\nX-Sieve-Redirected-From: ${envelope.to}\r\n`;
         target.outbox.push({
-          bytes: concat(head, message),
+          bytes: concat(head, bytes),
           from: envelope.from,
           to: action.address,
         });
