@@ -76,15 +76,18 @@ export function sieveFilter(options: SieveDeliveryOptions): MailboxFilter {
       if (!fileInto.some((known) => known.mailbox === copy.mailbox)) fileInto.push(copy);
     };
     for (const action of run.actions) {
+      // The copy as the script made it when it took the action (editheader), if it changed it.
+      const edited = action.message ? { content: Buffer.from(action.message.bytes) } : {};
       switch (action.type) {
         case 'keep':
-          file({ mailbox: 'INBOX', ...(action.flags ? { flags: action.flags } : {}) });
+          file({ mailbox: 'INBOX', ...(action.flags ? { flags: action.flags } : {}), ...edited });
           break;
         case 'fileinto':
           file({
             mailbox: action.mailbox,
             ...(action.flags ? { flags: action.flags } : {}),
             ...(action.create ? { create: true } : {}),
+            ...edited,
           });
           break;
         case 'redirect':

@@ -154,6 +154,33 @@ describeWithCommand(
       expect(reports[0]!.content.toString()).toContain('"many" failed');
     });
 
+    it('stores the copy as editheader made it, Received untouched', async () => {
+      await install(
+        carol,
+        'tag',
+        [
+          'require ["editheader", "variables"];',
+          'if header :matches "subject" "*" { set "s" "${1}"; }',
+          'deleteheader "subject";',
+          'addheader :last "Subject" "[sieve] ${s}";',
+          'addheader "X-Filtered" "yes";',
+          'deleteheader "received";',
+          '',
+        ].join('\r\n'),
+      );
+      await sendWithSwaks(carol.user, 'tagged', 'edit@elsewhere.test');
+      const inbox = await eventually(async () => {
+        const box = await imaps(carol);
+        return box.messages.some(withId('edit@elsewhere.test')) ? box : undefined;
+      }, 'the edited message in the INBOX');
+      const stored = inbox.messages.find(withId('edit@elsewhere.test'))!;
+      const { trace, original } = splitTrace(stored.content);
+      expect(trace.some((field) => field.startsWith('Received: '))).toBe(true);
+      expect(original.toString()).toMatch(/^X-Filtered: yes\r\n/);
+      expect(original.toString()).toContain('Subject: [sieve] tagged\r\n');
+      expect(original.toString()).not.toContain('Subject: tagged');
+    });
+
     it('ends a redirect loop between two users', async () => {
       await install(alice, 'loop', `redirect "${bob.user}";\r\n`);
       await install(bob, 'loop', `redirect "${alice.user}";\r\nkeep;\r\n`);
