@@ -123,6 +123,14 @@ export {
   editheader,
   editheaderExtension,
 } from './extensions/editheader.js';
+export {
+  DEFAULT_ENOTIFY_OPTIONS,
+  ENCODEURL,
+  type EnotifyOptions,
+  type NotifyAction,
+  enotify,
+  enotifyExtension,
+} from './extensions/enotify.js';
 export { variables } from './extensions/variables.js';
 
 // Kerio's rule model and its round trip with Sieve (rules.md).

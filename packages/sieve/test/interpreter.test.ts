@@ -234,6 +234,7 @@ describe('the extension API', () => {
       'relational',
       'regex',
       'editheader',
+      'enotify',
     ]);
     expect(standardRegistry.without('reject').capabilities()).not.toContain('reject');
     expect(() => new ExtensionRegistry([tally, tally])).toThrow(

@@ -63,4 +63,15 @@ export const EXT_B_CASES: readonly DifferentialCase[] = [
       'require ["editheader", "fileinto"];\ndeleteheader "received";\nif exists "received" { fileinto "still-there"; }\n',
     message: 'Received: from a by b\r\n' + LIST_MESSAGE,
   },
+  {
+    name: 'enotify: notify keeps, one per recipient, and tests',
+    script:
+      'require ["enotify", "fileinto"];\nnotify :importance "1" :message "hello" "mailto:alm@example.com";\nnotify "mailto:alm@example.com";\nif valid_notify_method ["mailto:a@example.com", "mailto:b@example.com?subject=x"] { fileinto "valid"; }\nif valid_notify_method "xmpp:tim@example.com" { fileinto "xmpp"; }\nif notify_method_capability "mailto:a@example.com" "online" "maybe" { fileinto "maybe"; }\n',
+    message: LIST_MESSAGE,
+  },
+  {
+    name: 'enotify: a bad :importance does not compile',
+    script: 'require "enotify";\nnotify :importance "4" "mailto:alm@example.com";\n',
+    message: LIST_MESSAGE,
+  },
 ];

@@ -52,6 +52,7 @@ function theirs(stdout: string, stderr: string, code: number): string[] {
     else if ((found = /^reject message with reason: (.*)$/.exec(item)))
       actions.push(`reject:${found[1]}`);
     else if (item === 'discard') actions.push('discard');
+    else if (item.startsWith('send notification with method')) actions.push('notify');
     else actions.push(item);
   }
   if (/final result: failed/.test(stderr) || (code !== 0 && actions.length === 0))

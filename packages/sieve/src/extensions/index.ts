@@ -7,6 +7,7 @@ import { fileintoExtension } from './fileinto.js';
 import { ereject, reject } from './reject.js';
 import { regex } from './regex.js';
 import { editheader } from './editheader.js';
+import { enotify } from './enotify.js';
 import { relational } from './relational.js';
 import { variables } from './variables.js';
 
@@ -25,6 +26,7 @@ export const STANDARD_EXTENSIONS: readonly SieveExtension[] = [
   relational,
   regex,
   editheader,
+  enotify,
 ];
 
 /** A registry of every standard extension, shared (registries are immutable). */

@@ -1,4 +1,5 @@
 import type { SourcePosition } from '../protocol/diagnostic.js';
+import type { NotifyAction } from '../extensions/enotify.js';
 import type { SieveMessage } from './message.js';
 
 /** Where an action was taken in the script. */
@@ -65,6 +66,8 @@ export interface SieveActionTypes {
   redirect: RedirectAction;
   discard: DiscardAction;
   reject: RejectAction;
+  /** enotify's (declared here rather than by augmentation, so the bundled types carry it). */
+  notify: NotifyAction;
 }
 
 export type SieveAction = SieveActionTypes[keyof SieveActionTypes];

@@ -92,6 +92,10 @@ export function executeActions(
         break;
       case 'discard':
         break;
+      case 'notify':
+        for (const to of action.mail.to)
+          target.outbox.push({ bytes: action.mail.content, from: action.mail.from, to });
+        break;
     }
   }
   if (keep) target.store.append('INBOX', { bytes: message, flags: [] });
