@@ -2,7 +2,12 @@ import type { SieveScriptStore } from '@mailyard/managesieve';
 import type { Clock, Logger, MailStore } from '@mailyard/mailstore-interface';
 import { formatRfc5322Date, parseHeaders } from '@mailyard/mime';
 import { runScript } from '@mailyard/sieve';
-import type { FiledCopy, FilterDecision, MailboxFilter } from '@mailyard/smtp-core';
+import type {
+  FiledCopy,
+  FilterDecision,
+  MailboxFilter,
+  OutgoingMessage,
+} from '@mailyard/smtp-core';
 import type { CompiledScripts } from './sieve-scripts.js';
 
 export interface SieveDeliveryOptions {
@@ -71,6 +76,7 @@ export function sieveFilter(options: SieveDeliveryOptions): MailboxFilter {
     }
     const fileInto: FiledCopy[] = [];
     const redirect: string[] = [];
+    const send: OutgoingMessage[] = [];
     let reject: string | undefined;
     const file = (copy: FiledCopy) => {
       if (!fileInto.some((known) => known.mailbox === copy.mailbox)) fileInto.push(copy);
@@ -103,12 +109,20 @@ export function sieveFilter(options: SieveDeliveryOptions): MailboxFilter {
           break;
         case 'discard':
           break;
+        case 'notify':
+          // enotify's mailto: the notification, built by the script's run, goes out by the queue.
+          send.push({
+            from: action.mail.from,
+            to: action.mail.to,
+            content: Buffer.from(action.mail.content),
+          });
+          break;
       }
     }
     options.logger.info(
       `sieve: ${user} (${active.name}): ${run.actions.map((action) => action.type).join(', ') || 'discard'}`,
     );
-    return { fileInto, redirect, ...(reject !== undefined ? { reject } : {}), send: [] };
+    return { fileInto, redirect, ...(reject !== undefined ? { reject } : {}), send };
   };
 
   /** The error in the log, and once per script text in the user's INBOX. */

@@ -4,10 +4,11 @@
  * it where the script put it. A script that does not compile is refused at upload; one that fails
  * at delivery delivers to the INBOX and tells the user; redirects between two users end.
  */
-import { spawn } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeWithCommand } from '@mailyard/test-kit';
+import { describeWithCommand, freePort } from '@mailyard/test-kit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { command, eventually, readWithImaplib, splitTrace, testMessage } from './harness/peers.js';
 import {
@@ -16,6 +17,7 @@ import {
   startServer,
   temporaryDataDirectory,
 } from './harness/server-process.js';
+import { prepareDataDirectory } from './harness/prepare-data.js';
 
 const data = temporaryDataDirectory();
 const cafile = join(data, 'sslcert', 'server.crt');
@@ -23,8 +25,30 @@ const alice = { user: 'alice@example.test', password: 'alice-secret' };
 const bob = { user: 'bob@example.test', password: 'bob-secret' };
 const carol = { user: 'carol@example.test', password: 'carol-secret' };
 let server: ServerProcess;
+/** Postfix's smtp-sink, the catching peer for mail to phone.test (enotify's notifications). */
+let sink: ChildProcess | undefined;
+// Its own directory: the data directory's parent is private, and smtp-sink writes as nobody.
+const sinkDirectory = mkdtempSync(join(tmpdir(), 'mailyard-sieve-sink-'));
 
 beforeAll(async () => {
+  chmodSync(sinkDirectory, 0o777);
+  const sinkPort = await freePort();
+  sink = spawn('smtp-sink', [
+    ...(process.getuid?.() === 0 ? ['-u', 'nobody'] : []),
+    ...['-d', join(sinkDirectory, '%Y%m%d%H%M%S.'), `127.0.0.1:${sinkPort}`, '10'],
+  ]);
+  sink.on('error', () => undefined);
+  await prepareDataDirectory(data, {
+    config: (defaults) => ({
+      ...defaults,
+      delivery: {
+        ...defaults.delivery,
+        routes: [{ domain: 'phone.test', host: '127.0.0.1', port: sinkPort }],
+      },
+    }),
+    domains: ['example.test'],
+    users: [],
+  });
   server = await startServer(data, [
     ...EPHEMERAL_PORTS,
     ...[alice, bob, carol].flatMap((account) => ['--user', `${account.user}:${account.password}`]),
@@ -32,6 +56,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server?.stop();
+  sink?.kill();
+  rmSync(sinkDirectory, { recursive: true, force: true });
 });
 
 /** sieve-connect with one action, as `account`; the password goes through file descriptor 3. */
@@ -179,6 +205,35 @@ describeWithCommand(
       expect(original.toString()).toMatch(/^X-Filtered: yes\r\n/);
       expect(original.toString()).toContain('Subject: [sieve] tagged\r\n');
       expect(original.toString()).not.toContain('Subject: tagged');
+    });
+
+    it("sends enotify's notification through the queue to the catching peer, macros expanded", async () => {
+      await install(
+        bob,
+        'notify',
+        'require "enotify";\r\nif header :contains "subject" "urgent" {\r\n' +
+          '  notify :importance "1" :message "$from$: $subject$" "mailto:bob@phone.test";\r\n}\r\n',
+      );
+      await sendWithSwaks(bob.user, 'urgent: call me', 'notify@elsewhere.test');
+      // smtp-sink writes the transaction as it goes (its own line endings): wait for the body.
+      const body = '\n\ndave@elsewhere.test: urgent: call me\n';
+      const dumped = await eventually(async () => {
+        const files = readdirSync(sinkDirectory);
+        const text = files.length > 0 ? readFileSync(join(sinkDirectory, files[0]!), 'utf8') : '';
+        return text.includes(body) ? text : undefined;
+      }, 'the notification at the catching peer');
+      expect(dumped).toContain('X-Mail-Args: <>\n');
+      expect(dumped).toContain('X-Rcpt-Args: <bob@phone.test>\n');
+      expect(dumped).toContain('\nFrom: bob@example.test\n');
+      expect(dumped).toContain('\nSubject: dave@elsewhere.test: urgent: call me\n');
+      expect(dumped).toContain('\nAuto-Submitted: auto-notified; owner-email="bob@example.test"\n');
+      expect(dumped).toContain('\nImportance: high\n');
+      // The message itself is kept: notify leaves the implicit keep alone.
+      const inbox = await eventually(async () => {
+        const box = await imaps(bob);
+        return box.messages.some(withId('notify@elsewhere.test')) ? box : undefined;
+      }, 'the message in the INBOX');
+      expect(inbox.messages.filter(withId('notify@elsewhere.test'))).toHaveLength(1);
     });
 
     it('ends a redirect loop between two users', async () => {
