@@ -131,6 +131,7 @@ export {
   enotify,
   enotifyExtension,
 } from './extensions/enotify.js';
+export { mboxmetadata, servermetadata } from './extensions/metadata.js';
 export { variables } from './extensions/variables.js';
 
 // Kerio's rule model and its round trip with Sieve (rules.md).

@@ -235,6 +235,8 @@ describe('the extension API', () => {
       'regex',
       'editheader',
       'enotify',
+      'mboxmetadata',
+      'servermetadata',
     ]);
     expect(standardRegistry.without('reject').capabilities()).not.toContain('reject');
     expect(() => new ExtensionRegistry([tally, tally])).toThrow(

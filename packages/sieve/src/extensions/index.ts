@@ -8,6 +8,7 @@ import { ereject, reject } from './reject.js';
 import { regex } from './regex.js';
 import { editheader } from './editheader.js';
 import { enotify } from './enotify.js';
+import { mboxmetadata, servermetadata } from './metadata.js';
 import { relational } from './relational.js';
 import { variables } from './variables.js';
 
@@ -27,6 +28,8 @@ export const STANDARD_EXTENSIONS: readonly SieveExtension[] = [
   regex,
   editheader,
   enotify,
+  mboxmetadata,
+  servermetadata,
 ];
 
 /** A registry of every standard extension, shared (registries are immutable). */
