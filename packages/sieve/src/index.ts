@@ -132,6 +132,8 @@ export {
   enotifyExtension,
 } from './extensions/enotify.js';
 export { mboxmetadata, servermetadata } from './extensions/metadata.js';
+export { specialUse } from './extensions/special-use.js';
+export { mailboxid } from './extensions/mailboxid.js';
 export { variables } from './extensions/variables.js';
 
 // Kerio's rule model and its round trip with Sieve (rules.md).

@@ -237,6 +237,8 @@ describe('the extension API', () => {
       'enotify',
       'mboxmetadata',
       'servermetadata',
+      'special-use',
+      'mailboxid',
     ]);
     expect(standardRegistry.without('reject').capabilities()).not.toContain('reject');
     expect(() => new ExtensionRegistry([tally, tally])).toThrow(

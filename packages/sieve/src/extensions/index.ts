@@ -9,6 +9,8 @@ import { regex } from './regex.js';
 import { editheader } from './editheader.js';
 import { enotify } from './enotify.js';
 import { mboxmetadata, servermetadata } from './metadata.js';
+import { specialUse } from './special-use.js';
+import { mailboxid } from './mailboxid.js';
 import { relational } from './relational.js';
 import { variables } from './variables.js';
 
@@ -30,6 +32,8 @@ export const STANDARD_EXTENSIONS: readonly SieveExtension[] = [
   enotify,
   mboxmetadata,
   servermetadata,
+  specialUse,
+  mailboxid,
 ];
 
 /** A registry of every standard extension, shared (registries are immutable). */

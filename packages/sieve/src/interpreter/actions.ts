@@ -31,6 +31,13 @@ export interface FileintoAction extends ActionOrigin {
   /** `:create` (RFC 5490): create the mailbox if it does not exist. */
   readonly create: boolean;
   readonly flags?: readonly string[];
+  /**
+   * `:specialuse` (RFC 8579): store in the mailbox with this special-use attribute when one
+   * exists, else in `mailbox` (created with that attribute, given `:create`).
+   */
+  readonly specialUse?: string;
+  /** `:mailboxid` (RFC 9042): store in the mailbox with this object id when it exists. */
+  readonly mailboxId?: string;
 }
 
 /** Send the message on to another address (RFC 5228 section 4.2). */

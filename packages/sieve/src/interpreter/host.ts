@@ -19,8 +19,13 @@ export interface SieveHost {
   duplicateSeen?(id: string, handle: string, periodSeconds: number): boolean;
   /** Per-mailbox (mailbox given) or server metadata (RFC 5490). Default: none. */
   metadata?(mailbox: string | null, annotation: string): string | undefined;
-  /** Whether a mailbox with that special-use attribute exists (RFC 8579). Default: false. */
-  specialUseExists?(attribute: string): boolean;
+  /**
+   * Whether a mailbox with that special-use attribute exists (RFC 8579), or, with `mailbox`,
+   * whether that mailbox exists and has it. Default: false.
+   */
+  specialUseExists?(attribute: string, mailbox?: string): boolean;
+  /** Whether a mailbox with that object id (RFC 8474 MAILBOXID) exists (RFC 9042). Default: false. */
+  mailboxIdExists?(id: string): boolean;
   /**
    * The source of a script `include` names (RFC 6609), from the user's scripts (`personal`) or
    * the administrator's (`global`); undefined when there is none. The include extension compiles
