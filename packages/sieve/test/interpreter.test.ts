@@ -239,6 +239,8 @@ describe('the extension API', () => {
       'servermetadata',
       'special-use',
       'mailboxid',
+      'redirect-dsn',
+      'redirect-deliverby',
     ]);
     expect(standardRegistry.without('reject').capabilities()).not.toContain('reject');
     expect(() => new ExtensionRegistry([tally, tally])).toThrow(

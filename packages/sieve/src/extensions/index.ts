@@ -11,6 +11,7 @@ import { enotify } from './enotify.js';
 import { mboxmetadata, servermetadata } from './metadata.js';
 import { specialUse } from './special-use.js';
 import { mailboxid } from './mailboxid.js';
+import { redirectDeliverBy, redirectDsn } from './redirect-dsn.js';
 import { relational } from './relational.js';
 import { variables } from './variables.js';
 
@@ -34,6 +35,8 @@ export const STANDARD_EXTENSIONS: readonly SieveExtension[] = [
   servermetadata,
   specialUse,
   mailboxid,
+  redirectDsn,
+  redirectDeliverBy,
 ];
 
 /** A registry of every standard extension, shared (registries are immutable). */

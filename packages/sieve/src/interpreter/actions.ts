@@ -45,6 +45,17 @@ export interface RedirectAction extends ActionOrigin {
   readonly type: 'redirect';
   readonly address: string;
   readonly copy: boolean;
+  /** redirect-dsn (RFC 6009): DSN NOTIFY (`NEVER`, or some of SUCCESS, FAILURE, DELAY). */
+  readonly dsnNotify?: readonly string[];
+  /** redirect-dsn (RFC 6009): DSN RET. */
+  readonly dsnReturn?: 'FULL' | 'HDRS';
+  /** redirect-deliverby (RFC 6009): the DELIVERBY deadline, mode and trace (RFC 2852). */
+  readonly deliverBy?: {
+    /** When the deadline passes (`:bytimerelative` is counted from the run's `host.now()`). */
+    readonly deadline?: Date;
+    readonly mode: 'notify' | 'return';
+    readonly trace: boolean;
+  };
 }
 
 /** Drop the message silently (RFC 5228 section 4.4). */
