@@ -135,6 +135,7 @@ export { mboxmetadata, servermetadata } from './extensions/metadata.js';
 export { specialUse } from './extensions/special-use.js';
 export { mailboxid } from './extensions/mailboxid.js';
 export { redirectDeliverBy, redirectDsn } from './extensions/redirect-dsn.js';
+export { extlists } from './extensions/extlists.js';
 export { variables } from './extensions/variables.js';
 
 // Kerio's rule model and its round trip with Sieve (rules.md).

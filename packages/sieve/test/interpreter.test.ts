@@ -241,6 +241,7 @@ describe('the extension API', () => {
       'mailboxid',
       'redirect-dsn',
       'redirect-deliverby',
+      'extlists',
     ]);
     expect(standardRegistry.without('reject').capabilities()).not.toContain('reject');
     expect(() => new ExtensionRegistry([tally, tally])).toThrow(

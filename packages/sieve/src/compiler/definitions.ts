@@ -4,6 +4,7 @@
 import type { SourcePosition } from '../protocol/diagnostic.js';
 import type { KeepAction, SieveAction } from '../interpreter/actions.js';
 import type { SieveAddress } from '../interpreter/address.js';
+import type { SieveHost } from '../interpreter/host.js';
 import type { SieveRuntime } from '../interpreter/runtime.js';
 import type { Arguments } from './arguments.js';
 import type { CompiledBlock } from './program.js';
@@ -123,6 +124,8 @@ export interface MatchContext {
   step(count: number): void;
   /** Ends the run with a runtime error (a key computed at run time that is not valid). */
   fail(message: string): void;
+  /** The application's host, for match types whose keys name its data (extlists' `:list`). */
+  readonly host: SieveHost;
 }
 
 /** A match type (`:is`, `:value "gt"`, ...). */

@@ -12,6 +12,7 @@ import { mboxmetadata, servermetadata } from './metadata.js';
 import { specialUse } from './special-use.js';
 import { mailboxid } from './mailboxid.js';
 import { redirectDeliverBy, redirectDsn } from './redirect-dsn.js';
+import { extlists } from './extlists.js';
 import { relational } from './relational.js';
 import { variables } from './variables.js';
 
@@ -37,6 +38,7 @@ export const STANDARD_EXTENSIONS: readonly SieveExtension[] = [
   mailboxid,
   redirectDsn,
   redirectDeliverBy,
+  extlists,
 ];
 
 /** A registry of every standard extension, shared (registries are immutable). */
