@@ -136,6 +136,12 @@ export { specialUse } from './extensions/special-use.js';
 export { mailboxid } from './extensions/mailboxid.js';
 export { redirectDeliverBy, redirectDsn } from './extensions/redirect-dsn.js';
 export { extlists } from './extensions/extlists.js';
+export {
+  DEFAULT_INCLUDE_OPTIONS,
+  type IncludeOptions,
+  include,
+  includeExtension,
+} from './extensions/include.js';
 export { variables } from './extensions/variables.js';
 
 // Kerio's rule model and its round trip with Sieve (rules.md).

@@ -242,6 +242,7 @@ describe('the extension API', () => {
       'redirect-dsn',
       'redirect-deliverby',
       'extlists',
+      'include',
     ]);
     expect(standardRegistry.without('reject').capabilities()).not.toContain('reject');
     expect(() => new ExtensionRegistry([tally, tally])).toThrow(

@@ -13,6 +13,7 @@ import { specialUse } from './special-use.js';
 import { mailboxid } from './mailboxid.js';
 import { redirectDeliverBy, redirectDsn } from './redirect-dsn.js';
 import { extlists } from './extlists.js';
+import { include } from './include.js';
 import { relational } from './relational.js';
 import { variables } from './variables.js';
 
@@ -39,6 +40,7 @@ export const STANDARD_EXTENSIONS: readonly SieveExtension[] = [
   redirectDsn,
   redirectDeliverBy,
   extlists,
+  include,
 ];
 
 /** A registry of every standard extension, shared (registries are immutable). */

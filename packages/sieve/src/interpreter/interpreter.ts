@@ -101,15 +101,19 @@ class Interpreter implements SieveRuntime, MatchContext {
   error: SieveRuntimeError | null = null;
   unwinding: object | null = null;
   private position: SourcePosition = NO_ORIGIN;
-  private readonly variables = new Map<string, string>();
+  /** The variables of the script being run (each included script has its own, RFC 6609). */
+  private variables = new Map<string, string>();
+  /** The names the script being run declared `global` (include, RFC 6609 section 3.3). */
+  private globalNames = new Set<string>();
+  private readonly globalValues = new Map<string, string>();
   private matchValues: readonly string[] = [];
   private readonly states = new Map<object, unknown>();
   /** The message as the script changed it (editheader), or null while unchanged. */
   private edited: SieveMessage | null = null;
-  readonly captures: boolean;
+  captures: boolean;
 
   constructor(
-    readonly script: CompiledScript,
+    public script: CompiledScript,
     public message: SieveMessage,
     public envelope: SieveEnvelope,
     readonly host: SieveHost,
@@ -164,7 +168,7 @@ class Interpreter implements SieveRuntime, MatchContext {
     for (const part of parts) {
       if (typeof part === 'string') out += part;
       else if (part.matchIndex !== null) out += this.matchValues[part.matchIndex] ?? '';
-      else if (part.namespace === null) out += this.variables.get(part.name) ?? '';
+      else if (part.namespace === null) out += this.scopeOf(part.name).get(part.name) ?? '';
       else {
         for (const entry of this.script.registry.namespaces(part.namespace)) {
           const found = entry.item.get(part.name, this);
@@ -264,15 +268,51 @@ class Interpreter implements SieveRuntime, MatchContext {
   }
 
   variable(name: string): string {
-    return this.variables.get(name) ?? '';
+    return this.scopeOf(name).get(name) ?? '';
   }
 
   setVariable(name: string, value: string): void {
-    if (!this.variables.has(name) && this.variables.size >= this.limits.maxVariables) {
+    const scope = this.scopeOf(name);
+    if (!scope.has(name) && scope.size >= this.limits.maxVariables) {
       this.fail(`script sets more than ${this.limits.maxVariables} variables`);
       return;
     }
-    this.variables.set(name, truncate(value, this.limits.maxVariableSize));
+    scope.set(name, truncate(value, this.limits.maxVariableSize));
+  }
+
+  private scopeOf(name: string): Map<string, string> {
+    return this.globalNames.size > 0 && this.globalNames.has(name)
+      ? this.globalValues
+      : this.variables;
+  }
+
+  declareGlobal(name: string): void {
+    this.globalNames.add(name);
+  }
+
+  runIncluded(script: CompiledScript, signal: object): void {
+    const saved = {
+      script: this.script,
+      captures: this.captures,
+      variables: this.variables,
+      globalNames: this.globalNames,
+      matchValues: this.matchValues,
+    };
+    this.script = script;
+    this.captures = script.usesVariables;
+    this.variables = new Map();
+    this.globalNames = new Set();
+    this.matchValues = [];
+    try {
+      this.runBlock(script.commands);
+    } finally {
+      this.script = saved.script;
+      this.captures = saved.captures;
+      this.variables = saved.variables;
+      this.globalNames = saved.globalNames;
+      this.matchValues = saved.matchValues;
+    }
+    if (this.unwinding === signal) this.resume();
   }
 
   setMatchValues(values: readonly string[]): void {

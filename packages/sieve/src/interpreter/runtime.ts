@@ -65,6 +65,14 @@ export interface SieveRuntime {
   setVariable(name: string, value: string): void;
   /** Replaces `${0}`... */
   setMatchValues(values: readonly string[]): void;
+  /** Makes `name` refer to the global variable of that name in the running script (include). */
+  declareGlobal(name: string): void;
+  /**
+   * Runs another compiled script in this run (include, RFC 6609): same message, result and
+   * globals, its own variables and match values; `signal` unwinding out of it (`return`) ends it
+   * there. `script` is the running script meanwhile.
+   */
+  runIncluded(script: CompiledScript, signal: object): void;
 
   /**
    * Unwinds the blocks being run up to whoever waits for `signal` (the testsuite's `test`
