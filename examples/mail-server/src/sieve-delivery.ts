@@ -116,6 +116,9 @@ export function sieveFilter(options: SieveDeliveryOptions): MailboxFilter {
             to: action.mail.to,
             content: Buffer.from(action.mail.content),
           });
+          // fcc (RFC 8580): a copy of the notification in the user's own folder.
+          if (action.fcc)
+            file({ mailbox: action.fcc.mailbox, content: Buffer.from(action.mail.content) });
           break;
       }
     }

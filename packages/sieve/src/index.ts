@@ -142,6 +142,7 @@ export {
   include,
   includeExtension,
 } from './extensions/include.js';
+export { fcc } from './extensions/fcc.js';
 export { variables } from './extensions/variables.js';
 
 // Kerio's rule model and its round trip with Sieve (rules.md).

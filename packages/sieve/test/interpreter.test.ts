@@ -243,6 +243,7 @@ describe('the extension API', () => {
       'redirect-deliverby',
       'extlists',
       'include',
+      'fcc',
     ]);
     expect(standardRegistry.without('reject').capabilities()).not.toContain('reject');
     expect(() => new ExtensionRegistry([tally, tally])).toThrow(

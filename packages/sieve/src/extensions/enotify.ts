@@ -25,6 +25,8 @@ export interface NotifyAction extends ActionOrigin {
   readonly options: readonly string[];
   /** `:message` with Kerio's macros expanded, when given. */
   readonly text?: string;
+  /** fcc (RFC 8580): a copy of the notification is stored in this mailbox. */
+  readonly fcc?: { readonly mailbox: string };
   /** The message to send: from the null sender `<>` to the URI's recipients. */
   readonly mail: {
     readonly from: '';

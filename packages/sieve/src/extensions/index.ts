@@ -14,6 +14,7 @@ import { mailboxid } from './mailboxid.js';
 import { redirectDeliverBy, redirectDsn } from './redirect-dsn.js';
 import { extlists } from './extlists.js';
 import { include } from './include.js';
+import { fcc } from './fcc.js';
 import { relational } from './relational.js';
 import { variables } from './variables.js';
 
@@ -41,6 +42,7 @@ export const STANDARD_EXTENSIONS: readonly SieveExtension[] = [
   redirectDeliverBy,
   extlists,
   include,
+  fcc,
 ];
 
 /** A registry of every standard extension, shared (registries are immutable). */

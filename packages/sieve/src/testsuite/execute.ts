@@ -95,6 +95,9 @@ export function executeActions(
       case 'notify':
         for (const to of action.mail.to)
           target.outbox.push({ bytes: action.mail.content, from: action.mail.from, to });
+        // fcc (RFC 8580): a copy of what was sent; a missing mailbox takes nothing.
+        if (action.fcc)
+          target.store.append(action.fcc.mailbox, { bytes: action.mail.content, flags: [] });
         break;
     }
   }
