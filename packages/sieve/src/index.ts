@@ -143,6 +143,13 @@ export {
   includeExtension,
 } from './extensions/include.js';
 export { fcc } from './extensions/fcc.js';
+export {
+  DEFAULT_FOREVERYPART_OPTIONS,
+  type ForeverypartOptions,
+  extracttext,
+  foreverypart,
+  foreverypartExtension,
+} from './extensions/foreverypart.js';
 export { variables } from './extensions/variables.js';
 
 // Kerio's rule model and its round trip with Sieve (rules.md).

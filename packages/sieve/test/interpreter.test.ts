@@ -244,6 +244,8 @@ describe('the extension API', () => {
       'extlists',
       'include',
       'fcc',
+      'foreverypart',
+      'extracttext',
     ]);
     expect(standardRegistry.without('reject').capabilities()).not.toContain('reject');
     expect(() => new ExtensionRegistry([tally, tally])).toThrow(

@@ -4,6 +4,36 @@ import type { DifferentialCase } from './pigeonhole-cases.js';
 
 const crlf = (lines: readonly string[]) => lines.join('\r\n');
 
+const MULTIPART = crlf([
+  'From: a@example.com',
+  'Subject: parts',
+  'MIME-Version: 1.0',
+  'Content-Type: multipart/mixed; boundary=b',
+  '',
+  '--b',
+  'Content-Type: text/plain',
+  '',
+  'hello world',
+  '--b',
+  'Content-Type: multipart/alternative; boundary=c',
+  '',
+  '--c',
+  'Content-Type: text/plain',
+  '',
+  'inner',
+  '--c',
+  'Content-Type: text/html',
+  '',
+  '<p>html</p>',
+  '--c--',
+  '--b',
+  'Content-Type: application/pdf',
+  '',
+  'PDF',
+  '--b--',
+  '',
+]);
+
 const LIST_MESSAGE = crlf([
   'From: "Wile E. Coyote" <Coyote@Desert.Example.org>',
   'To: me+sieve@company.com',
@@ -73,5 +103,17 @@ export const EXT_B_CASES: readonly DifferentialCase[] = [
     name: 'enotify: a bad :importance does not compile',
     script: 'require "enotify";\nnotify :importance "4" "mailto:alm@example.com";\n',
     message: LIST_MESSAGE,
+  },
+  {
+    name: 'foreverypart and extracttext: every part, depth first',
+    script:
+      'require ["foreverypart", "extracttext", "variables", "fileinto"];\nset "n" "";\nforeverypart { set "n" "${n}x"; extracttext :first 5 "t"; fileinto "p${n}-${t}"; }\n',
+    message: MULTIPART,
+  },
+  {
+    name: 'foreverypart: break, named loops, nested loops',
+    script:
+      'require ["foreverypart", "extracttext", "variables", "fileinto"];\nforeverypart :name "outer" {\n  extracttext "o";\n  if string :is "${o}" "inner" { break :name "outer"; }\n  foreverypart { extracttext :first 5 "i"; fileinto "in-${i}"; break; }\n}\nfileinto "after";\n',
+    message: MULTIPART,
   },
 ];

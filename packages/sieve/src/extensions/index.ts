@@ -15,6 +15,7 @@ import { redirectDeliverBy, redirectDsn } from './redirect-dsn.js';
 import { extlists } from './extlists.js';
 import { include } from './include.js';
 import { fcc } from './fcc.js';
+import { extracttext, foreverypart } from './foreverypart.js';
 import { relational } from './relational.js';
 import { variables } from './variables.js';
 
@@ -43,6 +44,8 @@ export const STANDARD_EXTENSIONS: readonly SieveExtension[] = [
   extlists,
   include,
   fcc,
+  foreverypart,
+  extracttext,
 ];
 
 /** A registry of every standard extension, shared (registries are immutable). */
