@@ -150,6 +150,7 @@ export {
   foreverypart,
   foreverypartExtension,
 } from './extensions/foreverypart.js';
+export { mime } from './extensions/mime.js';
 export { variables } from './extensions/variables.js';
 
 // Kerio's rule model and its round trip with Sieve (rules.md).

@@ -246,6 +246,7 @@ describe('the extension API', () => {
       'fcc',
       'foreverypart',
       'extracttext',
+      'mime',
     ]);
     expect(standardRegistry.without('reject').capabilities()).not.toContain('reject');
     expect(() => new ExtensionRegistry([tally, tally])).toThrow(

@@ -116,4 +116,13 @@ export const EXT_B_CASES: readonly DifferentialCase[] = [
       'require ["foreverypart", "extracttext", "variables", "fileinto"];\nforeverypart :name "outer" {\n  extracttext "o";\n  if string :is "${o}" "inner" { break :name "outer"; }\n  foreverypart { extracttext :first 5 "i"; fileinto "in-${i}"; break; }\n}\nfileinto "after";\n',
     message: MULTIPART,
   },
+  {
+    name: 'mime: :type, :subtype, :contenttype, :anychild, :param',
+    script:
+      'require ["mime", "fileinto", "foreverypart", "variables"];\nif header :mime :type "Content-Type" "multipart" { fileinto "multipart"; }\nif header :mime :anychild :contenttype "Content-Type" "text/html" { fileinto "html"; }\nif header :mime :contenttype "Content-Type" "text/html" { fileinto "top-is-html"; }\nif header :mime :subtype "Content-Type" "mixed" { fileinto "mixed"; }\nforeverypart { if header :mime :param "charset" "Content-Type" "us-ascii" { fileinto "ascii"; } }\nif exists :mime :anychild "content-type" { fileinto "exists"; }\n',
+    message: MULTIPART.replace(
+      'Content-Type: text/html',
+      'Content-Type: text/html; charset=us-ascii',
+    ),
+  },
 ];

@@ -23,13 +23,19 @@ function loops(runtime: SieveRuntime): LoopState['loops'] {
   return runtime.state<LoopState>(STATE, () => ({ loops: [] })).loops;
 }
 
+/** The part the innermost foreverypart loop is on, or undefined outside any loop (mime uses it). */
+export function currentPart(runtime: SieveRuntime): MimePart | undefined {
+  const active = loops(runtime);
+  return active[active.length - 1]?.part;
+}
+
 /** A `break`: unwinds to the loop of that name (or the innermost one). */
 class BreakSignal {
   constructor(readonly name: string | undefined) {}
 }
 
 /** The part and every part inside it, depth first, the part itself first (as Pigeonhole visits). */
-function* partsOf(part: MimePart, depth = 0): Generator<MimePart> {
+export function* partsOf(part: MimePart, depth = 0): Generator<MimePart> {
   yield part;
   if (depth > 64) return;
   for (const child of part.parts ?? []) yield* partsOf(child, depth + 1);

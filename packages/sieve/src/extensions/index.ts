@@ -16,6 +16,7 @@ import { extlists } from './extlists.js';
 import { include } from './include.js';
 import { fcc } from './fcc.js';
 import { extracttext, foreverypart } from './foreverypart.js';
+import { mime } from './mime.js';
 import { relational } from './relational.js';
 import { variables } from './variables.js';
 
@@ -46,6 +47,7 @@ export const STANDARD_EXTENSIONS: readonly SieveExtension[] = [
   fcc,
   foreverypart,
   extracttext,
+  mime,
 ];
 
 /** A registry of every standard extension, shared (registries are immutable). */
