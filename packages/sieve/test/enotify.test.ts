@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_ENOTIFY_OPTIONS,
-  compileSieve,
   enotifyExtension,
-  runScript,
   standardRegistry,
   type NotifyAction,
   type SieveAction,
   type SieveRunResult,
 } from '../src/index.js';
-import { bytes, compileErrors, summary } from './helpers.js';
+import { compileErrors, runWith, summary } from './helpers.js';
 
 const MESSAGE = [
   'From: "Big Boss" <boss@example.org>',
@@ -35,18 +33,13 @@ const MESSAGE = [
 
 const NOW = new Date(Date.UTC(2026, 0, 2, 3, 4, 5));
 
-function notifyRun(script: string, message = MESSAGE, registry = standardRegistry): SieveRunResult {
-  const compiled = compileSieve(script, { registry });
-  if (!compiled.script) throw new Error(compiled.errors.map((e) => e.message).join('; '));
-  return runScript(
-    compiled.script,
-    {
-      message: bytes(message),
-      envelope: { from: 'boss@example.org', to: 'alm@example.com' },
-    },
-    { host: { now: () => NOW } },
-  );
-}
+const notifyRun = (script: string, message = MESSAGE, registry = standardRegistry) =>
+  runWith(script, {
+    message,
+    envelope: { from: 'boss@example.org', to: 'alm@example.com' },
+    host: { now: () => NOW },
+    registry,
+  });
 
 function notifications(result: SieveRunResult): NotifyAction[] {
   return result.actions.filter((a: SieveAction): a is NotifyAction => a.type === 'notify');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileSieve, runScript, type SieveHost, type SieveRunResult } from '../src/index.js';
-import { bytes, compileErrors, summary } from './helpers.js';
+import type { SieveHost } from '../src/index.js';
+import { compileErrors, runWith, summary } from './helpers.js';
 
 const LISTS = new Map<string, readonly string[]>([
   [':addrbook:default', ['coyote@desert.example.org', 'roadrunner@acme.example.com']],
@@ -17,15 +17,8 @@ const host: SieveHost = {
 const MESSAGE =
   'From: Wile <Coyote@Desert.Example.org>\r\nSubject: hi\r\nX-Spam-Score: 5\r\n\r\nx\r\n';
 
-function run(script: string, from = 'coyote@desert.example.org'): SieveRunResult {
-  const compiled = compileSieve(script);
-  if (!compiled.script) throw new Error(compiled.errors.map((e) => e.message).join('; '));
-  return runScript(
-    compiled.script,
-    { message: bytes(MESSAGE), envelope: { from, to: 'me@example.com' } },
-    { host },
-  );
-}
+const run = (script: string, from = 'coyote@desert.example.org') =>
+  runWith(script, { message: MESSAGE, envelope: { from, to: 'me@example.com' }, host });
 
 describe('extlists (RFC 6134)', () => {
   it("runs the RFC's example: senders in the address book get a higher spam threshold", () => {
@@ -68,13 +61,10 @@ if valid_ext_list [":addrbook:default", ":addrbook:missing"] { fileinto "both"; 
   });
 
   it('without the host methods no list exists or matches', () => {
-    const compiled = compileSieve(
+    const result = runWith(
       'require ["extlists", "fileinto"];\nif anyof (valid_ext_list ":a", header :list "from" ":a") { fileinto "x"; }',
+      { message: MESSAGE },
     );
-    const result = runScript(compiled.script!, {
-      message: bytes(MESSAGE),
-      envelope: { from: '', to: 'me@example.com' },
-    });
     expect(summary(result.actions)).toEqual(['implicit-keep']);
   });
 });

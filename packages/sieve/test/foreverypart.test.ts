@@ -7,37 +7,13 @@ import {
   standardRegistry,
 } from '../src/index.js';
 import { bytes, compileErrors, run, summary } from './helpers.js';
+import { MULTIPART as DIFFERENTIAL_MULTIPART } from './pigeonhole-ext-b.js';
 
-const MULTIPART = [
-  'From: a@example.com',
-  'Subject: parts',
-  'MIME-Version: 1.0',
-  'Content-Type: multipart/mixed; boundary=b',
-  '',
-  '--b',
-  'Content-Type: text/plain; charset=utf-8',
-  'Content-Transfer-Encoding: quoted-printable',
-  '',
-  'Gr=C3=BC=C3=9Fe, world',
-  '--b',
-  'Content-Type: multipart/alternative; boundary=c',
-  '',
-  '--c',
-  'Content-Type: text/plain',
-  '',
-  'inner',
-  '--c',
-  'Content-Type: text/html',
-  '',
-  '<p>html</p>',
-  '--c--',
-  '--b',
-  'Content-Type: application/pdf',
-  '',
-  'PDF',
-  '--b--',
-  '',
-].join('\r\n');
+// The differential's message, its first part in UTF-8 and quoted-printable.
+const MULTIPART = DIFFERENTIAL_MULTIPART.replace(
+  'Content-Type: text/plain\r\n\r\nhello world',
+  'Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nGr=C3=BC=C3=9Fe, world',
+);
 
 describe('foreverypart and extracttext (RFC 5703)', () => {
   it('visits every part depth first, the message first; extracttext reads each', () => {

@@ -1,29 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_INCLUDE_OPTIONS,
-  compileSieve,
-  includeExtension,
-  runScript,
-  standardRegistry,
-  type SieveRunResult,
-} from '../src/index.js';
-import { bytes, compileErrors, summary } from './helpers.js';
+import { DEFAULT_INCLUDE_OPTIONS, includeExtension, standardRegistry } from '../src/index.js';
+import { compileErrors, runWith, summary } from './helpers.js';
 
 const MESSAGE = 'From: boss@example.com\r\nSubject: Make money fast $$\r\n\r\nx\r\n';
 
-function run(
-  main: string,
-  scripts: Record<string, string>,
-  registry = standardRegistry,
-): SieveRunResult {
-  const compiled = compileSieve(main, { registry });
-  if (!compiled.script) throw new Error(compiled.errors.map((e) => e.message).join('; '));
-  return runScript(
-    compiled.script,
-    { message: bytes(MESSAGE), envelope: { from: 'boss@example.com', to: 'me@example.com' } },
-    { host: { includedScript: (name, location) => scripts[`${location}:${name}`] } },
-  );
-}
+const run = (main: string, scripts: Record<string, string>, registry = standardRegistry) =>
+  runWith(main, {
+    message: MESSAGE,
+    envelope: { from: 'boss@example.com', to: 'me@example.com' },
+    host: { includedScript: (name, location) => scripts[`${location}:${name}`] },
+    registry,
+  });
 
 describe('include (RFC 6609)', () => {
   it("runs the RFC's section 6 example: personal and global scripts in order", () => {

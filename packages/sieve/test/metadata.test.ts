@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileSieve, runScript, type SieveHost } from '../src/index.js';
-import { DEFAULT_MESSAGE, bytes, compileErrors, summary } from './helpers.js';
+import type { SieveHost } from '../src/index.js';
+import { compileErrors, runWith, summary } from './helpers.js';
 
 const ENTRIES = new Map<string, string>([
   ['INBOX\u0000/private/vendor/vendor.isode/auto-replies', 'on'],
@@ -12,15 +12,8 @@ const host: SieveHost = {
   metadata: (mailbox, name) => ENTRIES.get(`${mailbox ?? ''}\u0000${name}`),
 };
 
-function run(script: string) {
-  const compiled = compileSieve(script);
-  if (!compiled.script) throw new Error(compiled.errors.map((e) => e.message).join('; '));
-  return runScript(
-    compiled.script,
-    { message: bytes(DEFAULT_MESSAGE), envelope: { from: 'a@example.com', to: 'b@example.org' } },
-    { host },
-  );
-}
+const run = (script: string) =>
+  runWith(script, { envelope: { from: 'a@example.com', to: 'b@example.org' }, host });
 
 describe('mboxmetadata and servermetadata (RFC 5490)', () => {
   it("runs the RFC's mboxmetadata example (a per-mailbox switch)", () => {
@@ -49,13 +42,9 @@ if servermetadataexists "/shared/comment" { fileinto "not-on-server"; }`;
   });
 
   it('without a host method nothing exists', () => {
-    const compiled = compileSieve(
+    const result = runWith(
       'require ["mboxmetadata", "fileinto"];\nif metadataexists "INBOX" "/shared/comment" { fileinto "x"; }',
     );
-    const result = runScript(compiled.script!, {
-      message: bytes(DEFAULT_MESSAGE),
-      envelope: { from: '', to: 'b@example.org' },
-    });
     expect(summary(result.actions)).toEqual(['implicit-keep']);
   });
 

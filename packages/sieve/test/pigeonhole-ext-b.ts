@@ -4,7 +4,8 @@ import type { DifferentialCase } from './pigeonhole-cases.js';
 
 const crlf = (lines: readonly string[]) => lines.join('\r\n');
 
-const MULTIPART = crlf([
+/** A multipart message with a nested alternative and an attachment (foreverypart, mime). */
+export const MULTIPART = crlf([
   'From: a@example.com',
   'Subject: parts',
   'MIME-Version: 1.0',

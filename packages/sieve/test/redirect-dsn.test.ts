@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { compileSieve, runScript, type SieveRunResult } from '../src/index.js';
-import { DEFAULT_MESSAGE, bytes, compileErrors } from './helpers.js';
+import { compileErrors, runWith } from './helpers.js';
 
 const NOW = new Date(Date.UTC(2026, 0, 2, 3, 4, 5));
 
-function run(script: string): SieveRunResult {
-  const compiled = compileSieve(script);
-  if (!compiled.script) throw new Error(compiled.errors.map((e) => e.message).join('; '));
-  return runScript(
-    compiled.script,
-    { message: bytes(DEFAULT_MESSAGE), envelope: { from: 'a@example.com', to: 'b@example.org' } },
-    { host: { now: () => NOW } },
-  );
-}
+const run = (script: string) => runWith(script, { host: { now: () => NOW } });
 
 describe('redirect-dsn and redirect-deliverby (RFC 6009)', () => {
   it('carries DSN NOTIFY and RET, and DELIVERBY from now, on the redirect action', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileSieve, runScript, type SieveHost, type SieveRunResult } from '../src/index.js';
-import { DEFAULT_MESSAGE, bytes, compileErrors, summary } from './helpers.js';
+import type { SieveHost } from '../src/index.js';
+import { DEFAULT_MESSAGE, compileErrors, runWith, summary } from './helpers.js';
 
 const MESSAGE = DEFAULT_MESSAGE.replace(
   'Sender <sender@example.com>',
@@ -15,15 +15,12 @@ const host: SieveHost = {
   mailboxIdExists: (id) => id === 'F6352ae03-b7f5-463c-896f-d8b48ee3' || id === 'M1',
 };
 
-function run(script: string): SieveRunResult {
-  const compiled = compileSieve(script);
-  if (!compiled.script) throw new Error(compiled.errors.map((e) => e.message).join('; '));
-  return runScript(
-    compiled.script,
-    { message: bytes(MESSAGE), envelope: { from: 'a@example.com', to: 'b@example.org' } },
-    { host },
-  );
-}
+const run = (script: string) =>
+  runWith(script, {
+    message: MESSAGE,
+    envelope: { from: 'a@example.com', to: 'b@example.org' },
+    host,
+  });
 
 describe('special-use (RFC 8579)', () => {
   it("runs the RFC's example: fileinto :specialuse carries the attribute for the host", () => {
