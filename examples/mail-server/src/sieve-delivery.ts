@@ -46,9 +46,26 @@ export function sieveFilter(options: SieveDeliveryOptions): MailboxFilter {
       await reportError(user, active.name, active.content, 'does not compile', errors);
       return KEEP;
     }
-    const mailboxes = new Set(
-      (await options.store.access(user).list()).map((info) => info.name.toLowerCase()),
-    );
+    const folders = await options.store.access(user).list();
+    const mailboxes = new Set(folders.map((info) => info.name.toLowerCase()));
+    // The interpreter asks synchronously: the user's other scripts are read before the run when
+    // the active one may include them (RFC 6609 :personal; there are no global scripts here).
+    const personal = new Map<string, string>();
+    if (/\binclude\b/.test(active.content)) {
+      for (const entry of (await options.scripts.list(user)).scripts) {
+        const text = await options.scripts.get(user, entry.name);
+        if (text !== null) personal.set(entry.name, text);
+      }
+    }
+    /** Where a fileinto stores: its mailbox id (RFC 9042), its special use (RFC 8579), its name. */
+    const folderOf = (action: { mailbox: string; mailboxId?: string; specialUse?: string }) =>
+      (action.mailboxId !== undefined
+        ? folders.find((info) => info.id === action.mailboxId)?.name
+        : undefined) ??
+      (action.specialUse !== undefined
+        ? folders.find((info) => info.specialUse === action.specialUse)?.name
+        : undefined) ??
+      action.mailbox;
     const run = runScript(
       script,
       {
@@ -66,6 +83,15 @@ export function sieveFilter(options: SieveDeliveryOptions): MailboxFilter {
           mailboxExists: (name) =>
             name.toUpperCase() === 'INBOX' || mailboxes.has(name.toLowerCase()),
           now: () => new Date(options.clock.now()),
+          specialUseExists: (attribute, mailbox) =>
+            folders.some(
+              (info) =>
+                info.specialUse === attribute &&
+                (mailbox === undefined || info.name.toLowerCase() === mailbox.toLowerCase()),
+            ),
+          mailboxIdExists: (id) => folders.some((info) => info.id === id),
+          includedScript: (name, location) =>
+            location === 'personal' ? personal.get(name) : undefined,
         },
       },
     );
@@ -90,7 +116,7 @@ export function sieveFilter(options: SieveDeliveryOptions): MailboxFilter {
           break;
         case 'fileinto':
           file({
-            mailbox: action.mailbox,
+            mailbox: folderOf(action),
             ...(action.flags ? { flags: action.flags } : {}),
             ...(action.create ? { create: true } : {}),
             ...edited,

@@ -236,6 +236,31 @@ describeWithCommand(
       expect(inbox.messages.filter(withId('notify@elsewhere.test'))).toHaveLength(1);
     });
 
+    it("includes the user's other scripts, and files by special use into Kerio's Junk E-mail", async () => {
+      const file = join(data, '..', 'junk-rules.sieve');
+      writeFileSync(
+        file,
+        'require ["fileinto", "special-use"];\r\nif header :contains "subject" "offer" { fileinto :specialuse "\\\\Junk" "Spam"; }\r\n',
+      );
+      const upload = await sieveConnect(
+        carol,
+        '--upload',
+        '--localsieve',
+        file,
+        '--remotesieve',
+        'junk-rules',
+      );
+      expect(upload, upload.stderr).toMatchObject({ code: 0 });
+      await install(carol, 'main', 'require "include";\r\ninclude :personal "junk-rules";\r\n');
+      await sendWithSwaks(carol.user, 'A special offer', 'offer@elsewhere.test');
+      const junk = await eventually(async () => {
+        // imaplib sends a mailbox name as given: one with a space goes quoted.
+        const box = await imaps(carol, '"Junk E-mail"');
+        return box.messages.some(withId('offer@elsewhere.test')) ? box : undefined;
+      }, 'the offer in Junk E-mail');
+      expect(junk.messages.filter(withId('offer@elsewhere.test'))).toHaveLength(1);
+    });
+
     it('ends a redirect loop between two users', async () => {
       await install(alice, 'loop', `redirect "${bob.user}";\r\n`);
       await install(bob, 'loop', `redirect "${alice.user}";\r\nkeep;\r\n`);
