@@ -126,4 +126,26 @@ export const EXT_B_CASES: readonly DifferentialCase[] = [
       'Content-Type: text/html; charset=us-ascii',
     ),
   },
+  {
+    name: 'include: personal, global, :optional, :once, return',
+    script:
+      'require ["include", "fileinto"];\ninclude "ph-inc";\ninclude :global "ph-global";\ninclude :optional "ph-none";\ninclude :once "ph-once";\ninclude :once "ph-once";\nfileinto "main";\n',
+    message: LIST_MESSAGE,
+    included: {
+      'personal:ph-inc':
+        'require ["include", "fileinto"];\nfileinto "from-inc";\nreturn;\nfileinto "never";\n',
+      'global:ph-global': 'require "fileinto";\nfileinto "from-global";\n',
+      'personal:ph-once': 'require "fileinto";\nfileinto "once";\n',
+    },
+  },
+  {
+    name: 'include: global variables',
+    script:
+      'require ["include", "variables", "fileinto"];\nglobal "g";\nset "g" "main";\nset "l" "main";\ninclude "ph-vars";\nfileinto "${g}-${l}";\n',
+    message: LIST_MESSAGE,
+    included: {
+      'personal:ph-vars':
+        'require ["include", "variables", "fileinto"];\nglobal "g";\nfileinto "inc-${g}-${l}";\nset "g" "changed";\nset "l" "changed";\n',
+    },
+  },
 ];

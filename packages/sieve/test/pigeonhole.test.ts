@@ -3,7 +3,7 @@
 // Both are reduced to one form: `store:MAILBOX` (keep, implicit keep and fileinto alike),
 // `redirect:ADDRESS`, `discard`, `reject:REASON`, and `error` for a runtime error.
 import { execFile } from 'node:child_process';
-import { chownSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commandPeer, describeWithPeer } from '@mailyard/test-kit';
@@ -14,13 +14,20 @@ import { EXT_B_CASES } from './pigeonhole-ext-b.js';
 
 const SIEVE_TEST = commandPeer('sieve-test', 'dovecot-sieve');
 
-function ours(script: string, message: string, from: string, to: string): string[] {
+function ours(
+  script: string,
+  message: string,
+  from: string,
+  to: string,
+  included: Readonly<Record<string, string>> = {},
+): string[] {
   const compiled = compileSieve(script);
   if (!compiled.script) return ['compile-error'];
-  const result = runScript(compiled.script, {
-    message: Buffer.from(message),
-    envelope: { from, to },
-  });
+  const result = runScript(
+    compiled.script,
+    { message: Buffer.from(message), envelope: { from, to } },
+    { host: { includedScript: (name, location) => included[`${location}:${name}`] } },
+  );
   const actions = result.actions.map((action: SieveAction) => {
     switch (action.type) {
       case 'keep':
@@ -73,10 +80,15 @@ describeWithPeer(SIEVE_TEST, "differential: Pigeonhole's sieve-test", () => {
       // editheader is off in Pigeonhole unless named (batch B's cases use it).
       'plugin {',
       '  sieve_extensions = +editheader',
+      // Where include finds :personal and :global scripts (the cases' `included`).
+      `  sieve = file:${directory}/personal`,
+      `  sieve_global = ${directory}/global`,
       '}',
       '',
     ].join('\n');
     writeFileSync(join(directory, 'dovecot.conf'), config);
+    mkdirSync(join(directory, 'personal'));
+    mkdirSync(join(directory, 'global'));
   });
 
   afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -87,7 +99,12 @@ describeWithPeer(SIEVE_TEST, "differential: Pigeonhole's sieve-test", () => {
     from: string,
     to: string,
     index: number,
+    included: Readonly<Record<string, string>> = {},
   ): Promise<string[]> {
+    for (const [key, text] of Object.entries(included)) {
+      const [location, name] = key.split(':') as [string, string];
+      writeFileSync(join(directory, location, `${name}.sieve`), text);
+    }
     const scriptFile = join(directory, `case${index}.sieve`);
     const messageFile = join(directory, `case${index}.eml`);
     writeFileSync(scriptFile, script);
@@ -124,8 +141,8 @@ describeWithPeer(SIEVE_TEST, "differential: Pigeonhole's sieve-test", () => {
     async (_name, c, index) => {
       const from = c.from ?? 'sender@example.com';
       const to = c.to ?? 'recipient@example.org';
-      const expected = await sieveTest(c.script, c.message, from, to, index);
-      expect(ours(c.script, c.message, from, to)).toEqual(expected);
+      const expected = await sieveTest(c.script, c.message, from, to, index, c.included);
+      expect(ours(c.script, c.message, from, to, c.included)).toEqual(expected);
     },
   );
 });
