@@ -49,10 +49,27 @@ export function sieveFilter(options: SieveDeliveryOptions): MailboxFilter {
       await reportError(user, active.name, active.content, 'does not compile', errors);
       return KEEP;
     }
-    const mailboxes = new Set(
-      (await options.store.access(user).list()).map((info) => info.name.toLowerCase()),
-    );
+    const folders = await options.store.access(user).list();
+    const mailboxes = new Set(folders.map((info) => info.name.toLowerCase()));
     const tracked = await options.tracking.load(user);
+    // The interpreter asks synchronously: the user's other scripts are read before the run when
+    // the active one may include them (RFC 6609 :personal; there are no global scripts here).
+    const personal = new Map<string, string>();
+    if (/\binclude\b/.test(active.content)) {
+      for (const entry of (await options.scripts.list(user)).scripts) {
+        const text = await options.scripts.get(user, entry.name);
+        if (text !== null) personal.set(entry.name, text);
+      }
+    }
+    /** Where a fileinto stores: its mailbox id (RFC 9042), its special use (RFC 8579), its name. */
+    const folderOf = (action: { mailbox: string; mailboxId?: string; specialUse?: string }) =>
+      (action.mailboxId !== undefined
+        ? folders.find((info) => info.id === action.mailboxId)?.name
+        : undefined) ??
+      (action.specialUse !== undefined
+        ? folders.find((info) => info.specialUse === action.specialUse)?.name
+        : undefined) ??
+      action.mailbox;
     const run = runScript(
       script,
       {
@@ -81,6 +98,15 @@ export function sieveFilter(options: SieveDeliveryOptions): MailboxFilter {
               location: 'MDA',
               phase: 'during',
             })[name],
+          specialUseExists: (attribute, mailbox) =>
+            folders.some(
+              (info) =>
+                info.specialUse === attribute &&
+                (mailbox === undefined || info.name.toLowerCase() === mailbox.toLowerCase()),
+            ),
+          mailboxIdExists: (id) => folders.some((info) => info.id === id),
+          includedScript: (name, location) =>
+            location === 'personal' ? personal.get(name) : undefined,
         },
       },
     );
@@ -98,15 +124,18 @@ export function sieveFilter(options: SieveDeliveryOptions): MailboxFilter {
       if (!fileInto.some((known) => known.mailbox === copy.mailbox)) fileInto.push(copy);
     };
     for (const action of run.actions) {
+      // The copy as the script made it when it took the action (editheader), if it changed it.
+      const edited = action.message ? { content: Buffer.from(action.message.bytes) } : {};
       switch (action.type) {
         case 'keep':
-          file({ mailbox: 'INBOX', ...(action.flags ? { flags: action.flags } : {}) });
+          file({ mailbox: 'INBOX', ...(action.flags ? { flags: action.flags } : {}), ...edited });
           break;
         case 'fileinto':
           file({
-            mailbox: action.mailbox,
+            mailbox: folderOf(action),
             ...(action.flags ? { flags: action.flags } : {}),
             ...(action.create ? { create: true } : {}),
+            ...edited,
           });
           break;
         case 'redirect':
@@ -138,6 +167,17 @@ export function sieveFilter(options: SieveDeliveryOptions): MailboxFilter {
           break;
         case 'duplicate':
           records.push({ kind: 'duplicate', action });
+          break;
+        case 'notify':
+          // enotify's mailto: the notification, built by the script's run, goes out by the queue.
+          send.push({
+            from: action.mail.from,
+            to: action.mail.to,
+            content: Buffer.from(action.mail.content),
+          });
+          // fcc (RFC 8580): a copy of the notification in the user's own folder.
+          if (action.fcc)
+            file({ mailbox: action.fcc.mailbox, content: Buffer.from(action.mail.content) });
           break;
       }
     }

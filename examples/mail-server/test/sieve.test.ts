@@ -4,11 +4,12 @@
  * it where the script put it. A script that does not compile is refused at upload; one that fails
  * at delivery delivers to the INBOX and tells the user; redirects between two users end.
  */
-import { spawn } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rulesToSieve } from '@mailyard/sieve';
-import { describeWithCommand } from '@mailyard/test-kit';
+import { describeWithCommand, freePort } from '@mailyard/test-kit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { command, eventually, readWithImaplib, splitTrace, testMessage } from './harness/peers.js';
 import {
@@ -17,6 +18,7 @@ import {
   startServer,
   temporaryDataDirectory,
 } from './harness/server-process.js';
+import { prepareDataDirectory } from './harness/prepare-data.js';
 
 const data = temporaryDataDirectory();
 const cafile = join(data, 'sslcert', 'server.crt');
@@ -44,11 +46,36 @@ const serverArgs = [
   ]),
 ];
 
+/** Postfix's smtp-sink, the catching peer for mail to phone.test (enotify's notifications). */
+let sink: ChildProcess | undefined;
+// Its own directory: the data directory's parent is private, and smtp-sink writes as nobody.
+const sinkDirectory = mkdtempSync(join(tmpdir(), 'mailyard-sieve-sink-'));
+
 beforeAll(async () => {
+  chmodSync(sinkDirectory, 0o777);
+  const sinkPort = await freePort();
+  sink = spawn('smtp-sink', [
+    ...(process.getuid?.() === 0 ? ['-u', 'nobody'] : []),
+    ...['-d', join(sinkDirectory, '%Y%m%d%H%M%S.'), `127.0.0.1:${sinkPort}`, '10'],
+  ]);
+  sink.on('error', () => undefined);
+  await prepareDataDirectory(data, {
+    config: (defaults) => ({
+      ...defaults,
+      delivery: {
+        ...defaults.delivery,
+        routes: [{ domain: 'phone.test', host: '127.0.0.1', port: sinkPort }],
+      },
+    }),
+    domains: ['example.test'],
+    users: [],
+  });
   server = await startServer(data, serverArgs);
 });
 afterAll(async () => {
   await server?.stop();
+  sink?.kill();
+  rmSync(sinkDirectory, { recursive: true, force: true });
 });
 
 /** sieve-connect with one action, as `account`; the password goes through file descriptor 3. */
@@ -219,113 +246,8 @@ describeWithCommand(
       expect(reports[0]!.content.toString()).toContain('"many" failed');
     });
 
-    it('answers a sender once with vacation, through the queue, and never list mail', async () => {
-      await install(
-        erin,
-        'away',
-        'require "vacation";\r\nvacation :days 7 :subject "Away" "I am away until Monday.";\r\n',
-      );
-      await sendFrom(frank.user, erin.user, 'v1@example.test');
-      const [reply] = await eventually(async () => {
-        const replies = await repliesTo(frank);
-        return replies.length > 0 ? replies : undefined;
-      }, 'the vacation reply at frank');
-      await sendFrom(frank.user, erin.user, 'v2@example.test');
-      await sendFrom(gina.user, erin.user, 'v3@example.test', {
-        head: 'List-Id: <team.example.test>\r\n',
-      });
-      await delivered(erin, 'v1@example.test', 'v2@example.test', 'v3@example.test');
-      await queueEmpty();
-      expect(await repliesTo(frank, erin)).toHaveLength(1);
-      expect(await repliesTo(gina)).toHaveLength(0);
-      const text = splitTrace(reply!.content).original.toString();
-      expect(splitTrace(reply!.content).trace.join('\n')).toMatch(/Return-Path: <>/i);
-      expect(text).toMatch(/^From: erin@example\.test\r$/m);
-      expect(text).toMatch(/^To: .*frank@example\.test.*\r$/m);
-      expect(text).toMatch(/^Subject: Away\r$/m);
-      expect(text).toMatch(/^Auto-Submitted: auto-replied \(vacation\)\r$/m);
-      expect(text).toMatch(/^In-Reply-To: <v1@example\.test>\r$/m);
-      expect(text).toMatch(/^References: <v1@example\.test>\r$/m);
-      expect(text).toContain('\r\n\r\nI am away until Monday.\r\n');
-    });
-
-    it("runs Kerio's out of office from the rule model (rules.md items 25, 26, 28)", async () => {
-      const script = rulesToSieve({
-        rules: [
-          {
-            kind: 'out-of-office',
-            enabled: true,
-            text: 'I am out of the office this week.',
-            addresses: [hank.user, 'h.alias@example.test'],
-          },
-        ],
-      });
-      await install(hank, 'rules', script);
-      await sendFrom(frank.user, hank.user, 'o1@example.test');
-      await sendFrom(frank.user, hank.user, 'o2@example.test');
-      await sendFrom(gina.user, hank.user, 'o3@example.test', { head: 'Precedence: bulk\r\n' });
-      await sendFrom(ivan.user, hank.user, 'o4@example.test', { headerTo: 'h.alias@example.test' });
-      await sendFrom(judy.user, hank.user, 'o5@example.test', { headerTo: 'nobody@example.test' });
-      const ids = ['o1', 'o2', 'o3', 'o4', 'o5'].map((id) => `${id}@example.test`);
-      await delivered(hank, ...ids);
-      await eventually(
-        async () => ((await repliesTo(ivan)).length > 0 ? true : undefined),
-        'the reply to the alias',
-      );
-      await queueEmpty();
-      const toFrank = await repliesTo(frank, hank);
-      expect(toFrank[0]!.content.toString()).toContain('I am out of the office this week.');
-      expect(toFrank).toHaveLength(1);
-      expect(toFrank[0]!.content.toString()).toMatch(/^In-Reply-To: <o1@example\.test>\r$/m);
-      expect(await repliesTo(gina)).toHaveLength(0);
-      expect(await repliesTo(judy)).toHaveLength(0);
-      expect((await repliesTo(ivan))[0]!.content.toString()).toMatch(
-        /^From: h\.alias@example\.test\r$/m,
-      );
-    });
-
-    it('stores the flags of imap4flags (fileinto :flags, keep :flags, the internal variable)', async () => {
-      await install(
-        kim,
-        'flags',
-        [
-          'require ["imap4flags", "fileinto", "mailbox"];',
-          'addflag "$Internal";',
-          'fileinto :create "Archive";',
-          'fileinto :create :flags "\\\\Flagged $Work" "Work";',
-          'keep :flags "$Label1";',
-          '',
-        ].join('\r\n'),
-      );
-      await sendFrom(frank.user, kim.user, 'f1@example.test');
-      const copy = async (mailbox: string) =>
-        eventually(async () => {
-          const box = await imaps(kim, mailbox);
-          return box.messages.find(withId('f1@example.test'));
-        }, `the message in ${mailbox}`);
-      // \Recent is the IMAP session's own, not the script's.
-      const stored = async (mailbox: string) =>
-        [...(await copy(mailbox)).flags].filter((flag) => flag !== '\\Recent').sort();
-      expect(await stored('Work')).toEqual(['$Work', '\\Flagged']);
-      expect(await stored('Archive')).toEqual(['$Internal']);
-      expect(await stored('INBOX')).toEqual(['$Label1']);
-    });
-
-    it('files a second copy of one message as a duplicate (RFC 7352, tracked on disk)', async () => {
-      await install(
-        judy,
-        'dedupe',
-        'require ["duplicate", "fileinto", "mailbox"];\r\nif duplicate { fileinto :create "Duplicates"; }\r\n',
-      );
-      await sendFrom(frank.user, judy.user, 'dup@example.test');
-      await delivered(judy, 'dup@example.test');
-      await sendFrom(gina.user, judy.user, 'dup@example.test');
-      const duplicates = await eventually(async () => {
-        const box = await imaps(judy, 'Duplicates');
-        return box.messages.length > 0 ? box : undefined;
-      }, 'the second copy in Duplicates');
-      expect(duplicates.messages.filter(withId('dup@example.test'))).toHaveLength(1);
-      expect((await imaps(judy)).messages.filter(withId('dup@example.test'))).toHaveLength(1);
+import { rulesToSieve } from '@mailyard/sieve';
+import { describeWithCommand, freePort } from '@mailyard/test-kit';
     });
 
     it('ends a redirect loop between two users', async () => {

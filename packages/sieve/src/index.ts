@@ -113,6 +113,48 @@ export { encodedCharacter } from './extensions/encoded-character.js';
 export { fileintoExtension } from './extensions/fileinto.js';
 export { ereject, reject } from './extensions/reject.js';
 export { relational } from './extensions/relational.js';
+export {
+  DEFAULT_REGEX_OPTIONS,
+  QUOTEREGEX,
+  type RegexOptions,
+  regex,
+  regexExtension,
+  regexMatchType,
+} from './extensions/regex.js';
+export {
+  DEFAULT_EDITHEADER_OPTIONS,
+  type EditheaderOptions,
+  editheader,
+  editheaderExtension,
+} from './extensions/editheader.js';
+export {
+  DEFAULT_ENOTIFY_OPTIONS,
+  ENCODEURL,
+  type EnotifyOptions,
+  type NotifyAction,
+  enotify,
+  enotifyExtension,
+} from './extensions/enotify.js';
+export { mboxmetadata, servermetadata } from './extensions/metadata.js';
+export { specialUse } from './extensions/special-use.js';
+export { mailboxid } from './extensions/mailboxid.js';
+export { redirectDeliverBy, redirectDsn } from './extensions/redirect-dsn.js';
+export { extlists } from './extensions/extlists.js';
+export {
+  DEFAULT_INCLUDE_OPTIONS,
+  type IncludeOptions,
+  include,
+  includeExtension,
+} from './extensions/include.js';
+export { fcc } from './extensions/fcc.js';
+export {
+  DEFAULT_FOREVERYPART_OPTIONS,
+  type ForeverypartOptions,
+  extracttext,
+  foreverypart,
+  foreverypartExtension,
+} from './extensions/foreverypart.js';
+export { mime } from './extensions/mime.js';
 export { variables } from './extensions/variables.js';
 export {
   VACATION_ACTION,

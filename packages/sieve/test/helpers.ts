@@ -1,8 +1,11 @@
 import {
+  type ExtensionRegistry,
+  type RuntimeLimits,
   compileSieve,
   runScript,
   type SieveAction,
   type SieveEnvelope,
+  type SieveHost,
   type SieveRunResult,
 } from '../src/index.js';
 
@@ -56,5 +59,34 @@ export function summary(actions: readonly SieveAction[]): string[] {
 export function compileErrors(script: string): string[] {
   return compileSieve(script).errors.map(
     (error) => `${error.line}:${error.column}: ${error.message}`,
+  );
+}
+
+/** What `runWith` may change from `run`'s defaults. */
+export interface RunWithOptions {
+  readonly message?: string;
+  readonly envelope?: SieveEnvelope;
+  readonly host?: SieveHost;
+  readonly registry?: ExtensionRegistry;
+  readonly limits?: Partial<RuntimeLimits>;
+}
+
+/** `run` with a host, a registry and limits of the test's own (extensions that ask the host). */
+export function runWith(script: string, options: RunWithOptions = {}): SieveRunResult {
+  const compiled = compileSieve(script, options.registry ? { registry: options.registry } : {});
+  if (!compiled.script)
+    throw new Error(
+      `compile errors: ${compiled.errors.map((e) => `${e.line}:${e.column} ${e.message}`).join('; ')}`,
+    );
+  return runScript(
+    compiled.script,
+    {
+      message: bytes(options.message ?? DEFAULT_MESSAGE),
+      envelope: options.envelope ?? { from: 'sender@example.com', to: 'recipient@example.org' },
+    },
+    {
+      ...(options.host ? { host: options.host } : {}),
+      ...(options.limits ? { limits: options.limits } : {}),
+    },
   );
 }

@@ -292,6 +292,21 @@ describe('the extension API', () => {
       'spamtest',
       'spamtestplus',
       'virustest',
+      'regex',
+      'editheader',
+      'enotify',
+      'mboxmetadata',
+      'servermetadata',
+      'special-use',
+      'mailboxid',
+      'redirect-dsn',
+      'redirect-deliverby',
+      'extlists',
+      'include',
+      'fcc',
+      'foreverypart',
+      'extracttext',
+      'mime',
     ]);
     expect(standardRegistry.without('reject').capabilities()).not.toContain('reject');
     expect(() => new ExtensionRegistry([tally, tally])).toThrow(

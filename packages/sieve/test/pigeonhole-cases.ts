@@ -5,6 +5,8 @@ export interface DifferentialCase {
   readonly message: string;
   readonly from?: string;
   readonly to?: string;
+  /** Scripts `include` finds, by `personal:NAME` or `global:NAME`. */
+  readonly included?: Readonly<Record<string, string>>;
 }
 
 const crlf = (lines: readonly string[]) => lines.join('\r\n');

@@ -3,7 +3,7 @@
 // Both are reduced to one form: `store:MAILBOX` (keep, implicit keep and fileinto alike),
 // `redirect:ADDRESS`, `discard`, `reject:REASON`, and `error` for a runtime error.
 import { execFile } from 'node:child_process';
-import { chownSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commandPeer, describeWithPeer } from '@mailyard/test-kit';
@@ -11,16 +11,24 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { compileSieve, runScript, type SieveAction } from '../src/index.js';
 import { EXT_A_CASES } from './pigeonhole-ext-a-cases.js';
 import { MORE_CASES, PIGEONHOLE_CASES } from './pigeonhole-cases.js';
+import { EXT_B_CASES } from './pigeonhole-ext-b.js';
 
 const SIEVE_TEST = commandPeer('sieve-test', 'dovecot-sieve');
 
-function ours(script: string, message: string, from: string, to: string): string[] {
+function ours(
+  script: string,
+  message: string,
+  from: string,
+  to: string,
+  included: Readonly<Record<string, string>> = {},
+): string[] {
   const compiled = compileSieve(script);
   if (!compiled.script) return ['compile-error'];
-  const result = runScript(compiled.script, {
-    message: Buffer.from(message),
-    envelope: { from, to },
-  });
+  const result = runScript(
+    compiled.script,
+    { message: Buffer.from(message), envelope: { from, to } },
+    { host: { includedScript: (name, location) => included[`${location}:${name}`] } },
+  );
   const actions = result.actions.map((action: SieveAction) => {
     switch (action.type) {
       case 'keep':
@@ -52,6 +60,7 @@ function theirs(stdout: string, stderr: string, code: number): string[] {
     else if ((found = /^reject message with reason: (.*)$/.exec(item)))
       actions.push(`reject:${found[1]}`);
     else if (item === 'discard') actions.push('discard');
+    else if (item.startsWith('send notification with method')) actions.push('notify');
     else actions.push(item);
   }
   if (/final result: failed/.test(stderr) || (code !== 0 && actions.length === 0))
@@ -69,9 +78,18 @@ describeWithPeer(SIEVE_TEST, "differential: Pigeonhole's sieve-test", () => {
     const config = [
       `mail_location = maildir:${directory}/Maildir`,
       ...(asRoot ? ['mail_uid = nobody', 'mail_gid = nogroup'] : []),
+      // editheader is off in Pigeonhole unless named (batch B's cases use it).
+      'plugin {',
+      '  sieve_extensions = +editheader',
+      // Where include finds :personal and :global scripts (the cases' `included`).
+      `  sieve = file:${directory}/personal`,
+      `  sieve_global = ${directory}/global`,
+      '}',
       '',
     ].join('\n');
     writeFileSync(join(directory, 'dovecot.conf'), config);
+    mkdirSync(join(directory, 'personal'));
+    mkdirSync(join(directory, 'global'));
   });
 
   afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -82,7 +100,12 @@ describeWithPeer(SIEVE_TEST, "differential: Pigeonhole's sieve-test", () => {
     from: string,
     to: string,
     index: number,
+    included: Readonly<Record<string, string>> = {},
   ): Promise<string[]> {
+    for (const [key, text] of Object.entries(included)) {
+      const [location, name] = key.split(':') as [string, string];
+      writeFileSync(join(directory, location, `${name}.sieve`), text);
+    }
     const scriptFile = join(directory, `case${index}.sieve`);
     const messageFile = join(directory, `case${index}.eml`);
     writeFileSync(scriptFile, script);
@@ -115,14 +138,16 @@ describeWithPeer(SIEVE_TEST, "differential: Pigeonhole's sieve-test", () => {
   }
 
   it.each(
-    [...PIGEONHOLE_CASES, ...MORE_CASES, ...EXT_A_CASES].map((c, index) => [c.name, c, index] as const),
+    [...PIGEONHOLE_CASES, ...MORE_CASES, ...EXT_A_CASES, ...EXT_B_CASES].map(
+      (c, index) => [c.name, c, index] as const,
+    ),
   )(
     '%s',
     async (_name, c, index) => {
       const from = c.from ?? 'sender@example.com';
       const to = c.to ?? 'recipient@example.org';
-      const expected = await sieveTest(c.script, c.message, from, to, index);
-      expect(ours(c.script, c.message, from, to)).toEqual(expected);
+      const expected = await sieveTest(c.script, c.message, from, to, index, c.included);
+      expect(ours(c.script, c.message, from, to, c.included)).toEqual(expected);
     },
   );
 });

@@ -153,6 +153,16 @@ class Compiler implements ValidationContext {
     return extension !== undefined && this.enabled.has(extension);
   }
 
+  /**
+   * A test of that name: one from an extension the script requires wins over the core's, so an
+   * extension can extend a core test (mime's `header :mime`) by registering one of the same name.
+   */
+  private usableTest<T>(list: readonly Registered<T>[]): T | undefined {
+    for (const entry of list)
+      if (!entry.extension.alwaysEnabled && this.enabled.has(entry.extension)) return entry.item;
+    return this.usable(list);
+  }
+
   usable<T>(list: readonly Registered<T>[]): T | undefined {
     for (const entry of list) if (this.enabled.has(entry.extension)) return entry.item;
     return undefined;
@@ -339,7 +349,7 @@ class Compiler implements ValidationContext {
 
   private compileTest(node: TestNode): CompiledTest {
     const name = node.name.toLowerCase();
-    const definition = this.usable(this.registry.tests(name));
+    const definition = this.usableTest(this.registry.tests(name));
     if (!definition) {
       this.reportUnknown(node, name, 'test');
       return ALWAYS_FALSE;
@@ -642,9 +652,20 @@ class Compiler implements ValidationContext {
         `comparator '${comparator.name}' does not support the :${type.name} match type`,
       );
     }
-    const problem = type.validateArgument?.(argument);
+    let problem = type.validateArgument?.(argument, comparator);
     if (problem) this.error(at, problem);
     const keys = definition.keyList === undefined ? undefined : positional[definition.keyList];
+    if (!problem && type.validateKey && keys !== undefined && typeof keys === 'object') {
+      const items = keys.kind === 'string-list' ? keys.items : [keys];
+      for (const item of items) {
+        if (item.parts !== null) continue;
+        const keyProblem = type.validateKey(item.text, comparator, argument);
+        if (keyProblem) {
+          this.error(item, keyProblem);
+          problem = keyProblem;
+        }
+      }
+    }
     if (
       keys !== undefined &&
       typeof keys === 'object' &&

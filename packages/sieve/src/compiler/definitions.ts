@@ -4,6 +4,7 @@
 import type { SourcePosition } from '../protocol/diagnostic.js';
 import type { KeepAction, SieveAction } from '../interpreter/actions.js';
 import type { SieveAddress } from '../interpreter/address.js';
+import type { SieveHost } from '../interpreter/host.js';
 import type { SieveRuntime } from '../interpreter/runtime.js';
 import type { Arguments } from './arguments.js';
 import type { CompiledBlock } from './program.js';
@@ -132,6 +133,10 @@ export interface MatchContext {
   step(count: number): void;
   /** Whether the run is ending (budget exceeded, error): long matching loops give up then. */
   readonly stopped: boolean;
+  /** Ends the run with a runtime error (a key computed at run time that is not valid). */
+  fail(message: string): void;
+  /** The application's host, for match types whose keys name its data (extlists' `:list`). */
+  readonly host: SieveHost;
 }
 
 /** A match type (`:is`, `:value "gt"`, ...). */
@@ -142,8 +147,24 @@ export interface MatchTypeDefinition<Prepared = unknown> {
   readonly argument?: ParameterSpec;
   /** Whether it needs a comparator with `normalize`. */
   readonly substring?: boolean;
-  /** Compile-time check of the argument; returns an error message or undefined. */
-  validateArgument?(argument: string | undefined): string | undefined;
+  /**
+   * Compile-time check of the argument, and of the comparator the test uses with it; returns an
+   * error message or undefined.
+   */
+  validateArgument?(
+    argument: string | undefined,
+    comparator: ComparatorDefinition,
+  ): string | undefined;
+  /**
+   * Compile-time check of one constant key (regex patterns that do not compile); returns an
+   * error message, reported at the key, or undefined. Keys computed at run time are checked by
+   * `match`, which fails the run through `context.fail`.
+   */
+  validateKey?(
+    key: string,
+    comparator: ComparatorDefinition,
+    argument: string | undefined,
+  ): string | undefined;
   /** Work done once per key list (at compile time when the keys are constants). */
   prepare(
     keys: readonly string[],

@@ -5,6 +5,18 @@ import { comparatorAsciiCasemap, comparatorOctet, core, envelope } from './core.
 import { encodedCharacter } from './encoded-character.js';
 import { fileintoExtension } from './fileinto.js';
 import { ereject, reject } from './reject.js';
+import { regex } from './regex.js';
+import { editheader } from './editheader.js';
+import { enotify } from './enotify.js';
+import { mboxmetadata, servermetadata } from './metadata.js';
+import { specialUse } from './special-use.js';
+import { mailboxid } from './mailboxid.js';
+import { redirectDeliverBy, redirectDsn } from './redirect-dsn.js';
+import { extlists } from './extlists.js';
+import { include } from './include.js';
+import { fcc } from './fcc.js';
+import { extracttext, foreverypart } from './foreverypart.js';
+import { mime } from './mime.js';
 import { relational } from './relational.js';
 import { variables } from './variables.js';
 import { vacation, vacationSeconds } from './vacation.js';
@@ -48,6 +60,21 @@ export const STANDARD_EXTENSIONS: readonly SieveExtension[] = [
   spamtest,
   spamtestplus,
   virustest,
+  regex,
+  editheader,
+  enotify,
+  mboxmetadata,
+  servermetadata,
+  specialUse,
+  mailboxid,
+  redirectDsn,
+  redirectDeliverBy,
+  extlists,
+  include,
+  fcc,
+  foreverypart,
+  extracttext,
+  mime,
 ];
 
 /** A registry of every standard extension, shared (registries are immutable). */

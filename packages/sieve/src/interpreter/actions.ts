@@ -1,11 +1,18 @@
 import type { SourcePosition } from '../protocol/diagnostic.js';
 import type { VacationAction } from '../extensions/vacation.js';
 import type { DuplicateAction } from '../extensions/duplicate.js';
+import type { NotifyAction } from '../extensions/enotify.js';
+import type { SieveMessage } from './message.js';
 
 /** Where an action was taken in the script. */
 export interface ActionOrigin {
   /** The line and column of the command that took it (0 for the implicit keep). */
   readonly origin: SourcePosition;
+  /**
+   * The message this action stores or sends, when the script had changed it by then
+   * (editheader, RFC 5293); absent, the message as it came in.
+   */
+  readonly message?: SieveMessage;
 }
 
 /** Store in INBOX: explicit `keep`, or the implicit keep when `implicit` is true. */
@@ -26,6 +33,13 @@ export interface FileintoAction extends ActionOrigin {
   /** `:create` (RFC 5490): create the mailbox if it does not exist. */
   readonly create: boolean;
   readonly flags?: readonly string[];
+  /**
+   * `:specialuse` (RFC 8579): store in the mailbox with this special-use attribute when one
+   * exists, else in `mailbox` (created with that attribute, given `:create`).
+   */
+  readonly specialUse?: string;
+  /** `:mailboxid` (RFC 9042): store in the mailbox with this object id when it exists. */
+  readonly mailboxId?: string;
 }
 
 /** Send the message on to another address (RFC 5228 section 4.2). */
@@ -33,6 +47,17 @@ export interface RedirectAction extends ActionOrigin {
   readonly type: 'redirect';
   readonly address: string;
   readonly copy: boolean;
+  /** redirect-dsn (RFC 6009): DSN NOTIFY (`NEVER`, or some of SUCCESS, FAILURE, DELAY). */
+  readonly dsnNotify?: readonly string[];
+  /** redirect-dsn (RFC 6009): DSN RET. */
+  readonly dsnReturn?: 'FULL' | 'HDRS';
+  /** redirect-deliverby (RFC 6009): the DELIVERBY deadline, mode and trace (RFC 2852). */
+  readonly deliverBy?: {
+    /** When the deadline passes (`:bytimerelative` is counted from the run's `host.now()`). */
+    readonly deadline?: Date;
+    readonly mode: 'notify' | 'return';
+    readonly trace: boolean;
+  };
 }
 
 /** Drop the message silently (RFC 5228 section 4.4). */
@@ -63,6 +88,8 @@ export interface SieveActionTypes {
   reject: RejectAction;
   vacation: VacationAction;
   duplicate: DuplicateAction;
+  /** enotify's (declared here rather than by augmentation, so the bundled types carry it). */
+  notify: NotifyAction;
 }
 
 export type SieveAction = SieveActionTypes[keyof SieveActionTypes];

@@ -21,8 +21,20 @@ export interface SieveHost {
   duplicateSeen?(id: string, handle: string): boolean;
   /** Per-mailbox (mailbox given) or server metadata (RFC 5490). Default: none. */
   metadata?(mailbox: string | null, annotation: string): string | undefined;
-  /** Whether a mailbox with that special-use attribute exists (RFC 8579). Default: false. */
-  specialUseExists?(attribute: string): boolean;
+  /**
+   * Whether a mailbox with that special-use attribute exists (RFC 8579), or, with `mailbox`,
+   * whether that mailbox exists and has it. Default: false.
+   */
+  specialUseExists?(attribute: string, mailbox?: string): boolean;
+  /** Whether a mailbox with that object id (RFC 8474 MAILBOXID) exists (RFC 9042). Default: false. */
+  mailboxIdExists?(id: string): boolean;
+  /** Whether the host has that external list (extlists, RFC 6134). Default: false. */
+  listExists?(list: string): boolean;
+  /**
+   * Whether the value is a member of that external list (extlists' `:list`), as the list
+   * compares its members (addresses without regard to case, say). Default: false.
+   */
+  listContains?(list: string, value: string): boolean;
   /**
    * The source of a script `include` names (RFC 6609), from the user's scripts (`personal`) or
    * the administrator's (`global`); undefined when there is none. The include extension compiles

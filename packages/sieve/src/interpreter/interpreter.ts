@@ -101,15 +101,21 @@ class Interpreter implements SieveRuntime, MatchContext {
   error: SieveRuntimeError | null = null;
   unwinding: object | null = null;
   private position: SourcePosition = NO_ORIGIN;
-  private readonly variables = new Map<string, string>();
+  /** The variables of the script being run (each included script has its own, RFC 6609). */
+  private variables = new Map<string, string>();
+  /** The names the script being run declared `global` (include, RFC 6609 section 3.3). */
+  private globalNames = new Set<string>();
+  private readonly globalValues = new Map<string, string>();
   private matchValues: readonly string[] = [];
   private readonly states = new Map<object, unknown>();
-  readonly captures: boolean;
+  /** The message as the script changed it (editheader), or null while unchanged. */
+  private edited: SieveMessage | null = null;
+  captures: boolean;
   /** The required extensions that adjust every action (imap4flags). */
   private readonly actionDecorators: readonly SieveExtension[];
 
   constructor(
-    readonly script: CompiledScript,
+    public script: CompiledScript,
     public message: SieveMessage,
     public envelope: SieveEnvelope,
     readonly host: SieveHost,
@@ -192,7 +198,7 @@ class Interpreter implements SieveRuntime, MatchContext {
 
   private reference(part: VariableReference): string {
     if (part.matchIndex !== null) return this.matchValues[part.matchIndex] ?? '';
-    if (part.namespace === null) return this.variables.get(part.name) ?? '';
+    if (part.namespace === null) return this.scopeOf(part.name).get(part.name) ?? '';
     for (const entry of this.script.registry.namespaces(part.namespace)) {
       const found = entry.item.get(part.name, this);
       if (found !== undefined) return found;
@@ -227,6 +233,8 @@ class Interpreter implements SieveRuntime, MatchContext {
         decorated = tag.decorateAction(decorated, plain, this);
       }
     }
+    if (this.edited !== null && decorated.message === undefined)
+      decorated = { ...decorated, message: this.edited };
     const problem = this.result.add(decorated, this.script.registry, this.limits);
     if (problem) this.fail(problem, action.origin);
   }
@@ -239,7 +247,12 @@ class Interpreter implements SieveRuntime, MatchContext {
 
   /** The implicit keep, as the script's extensions shape it (imap4flags' flags, say). */
   implicitKeep(): KeepAction {
-    let keep: KeepAction = { type: 'keep', implicit: true, origin: NO_ORIGIN };
+    let keep: KeepAction = {
+      type: 'keep',
+      implicit: true,
+      origin: NO_ORIGIN,
+      ...(this.edited !== null ? { message: this.edited } : {}),
+    };
     for (const capability of this.script.capabilities) {
       const extension = this.script.registry.extension(capability);
       if (extension?.implicitKeep) keep = extension.implicitKeep(keep, this);
@@ -250,6 +263,12 @@ class Interpreter implements SieveRuntime, MatchContext {
   replaceMessage(message: SieveMessage, envelope: SieveEnvelope): void {
     this.message = message;
     this.envelope = envelope;
+    this.edited = null;
+  }
+
+  editMessage(message: SieveMessage): void {
+    this.message = message;
+    this.edited = message;
   }
 
   stop(): void {
@@ -274,15 +293,51 @@ class Interpreter implements SieveRuntime, MatchContext {
   }
 
   variable(name: string): string {
-    return this.variables.get(name) ?? '';
+    return this.scopeOf(name).get(name) ?? '';
   }
 
   setVariable(name: string, value: string): void {
-    if (!this.variables.has(name) && this.variables.size >= this.limits.maxVariables) {
+    const scope = this.scopeOf(name);
+    if (!scope.has(name) && scope.size >= this.limits.maxVariables) {
       this.fail(`script sets more than ${this.limits.maxVariables} variables`);
       return;
     }
-    this.variables.set(name, truncate(value, this.limits.maxVariableSize));
+    scope.set(name, truncate(value, this.limits.maxVariableSize));
+  }
+
+  private scopeOf(name: string): Map<string, string> {
+    return this.globalNames.size > 0 && this.globalNames.has(name)
+      ? this.globalValues
+      : this.variables;
+  }
+
+  declareGlobal(name: string): void {
+    this.globalNames.add(name);
+  }
+
+  runIncluded(script: CompiledScript, signal: object): void {
+    const saved = {
+      script: this.script,
+      captures: this.captures,
+      variables: this.variables,
+      globalNames: this.globalNames,
+      matchValues: this.matchValues,
+    };
+    this.script = script;
+    this.captures = script.usesVariables;
+    this.variables = new Map();
+    this.globalNames = new Set();
+    this.matchValues = [];
+    try {
+      this.runBlock(script.commands);
+    } finally {
+      this.script = saved.script;
+      this.captures = saved.captures;
+      this.variables = saved.variables;
+      this.globalNames = saved.globalNames;
+      this.matchValues = saved.matchValues;
+    }
+    if (this.unwinding === signal) this.resume();
   }
 
   setMatchValues(values: readonly string[]): void {

@@ -45,6 +45,11 @@ export interface SieveRuntime {
    * the testsuite's `test_set "message"`, never for scripts of a delivery.
    */
   replaceMessage(message: SieveMessage, envelope: SieveEnvelope): void;
+  /**
+   * Makes a changed copy of the message the one the rest of the run sees and the one every
+   * action taken from now on (and the implicit keep) carries as its `message` (editheader).
+   */
+  editMessage(message: SieveMessage): void;
   /** Ends the run normally (`stop`). */
   stop(): void;
   /** Counts work against the CPU budget (fails the run past it). */
@@ -62,6 +67,14 @@ export interface SieveRuntime {
   setVariable(name: string, value: string): void;
   /** Replaces `${0}`... */
   setMatchValues(values: readonly string[]): void;
+  /** Makes `name` refer to the global variable of that name in the running script (include). */
+  declareGlobal(name: string): void;
+  /**
+   * Runs another compiled script in this run (include, RFC 6609): same message, result and
+   * globals, its own variables and match values; `signal` unwinding out of it (`return`) ends it
+   * there. `script` is the running script meanwhile.
+   */
+  runIncluded(script: CompiledScript, signal: object): void;
 
   /**
    * Unwinds the blocks being run up to whoever waits for `signal` (the testsuite's `test`

@@ -59,14 +59,16 @@ export function executeActions(
   let keep = implicitKeep;
   let kept = false;
   for (const action of actions) {
+    // The message as the script had changed it when it took the action (editheader).
+    const bytes = action.message?.bytes ?? message;
     switch (action.type) {
       case 'keep':
-        target.store.append('INBOX', { bytes: message, flags: action.flags ?? [] });
+        target.store.append('INBOX', { bytes, flags: action.flags ?? [] });
         kept = true;
         break;
       case 'fileinto':
         if (action.create) target.store.create(action.mailbox);
-        if (!target.store.append(action.mailbox, { bytes: message, flags: action.flags ?? [] })) {
+        if (!target.store.append(action.mailbox, { bytes, flags: action.flags ?? [] })) {
           target.error(
             `failed to store into mailbox '${action.mailbox}': Mailbox doesn't exist: ${action.mailbox}`,
           );
@@ -77,7 +79,7 @@ export function executeActions(
       case 'redirect': {
         const head = `X-Sieve: ${IMPLEMENTATION}\r\nX-Sieve-Redirected-From: ${envelope.to}\r\n`;
         target.outbox.push({
-          bytes: concat(head, message),
+          bytes: concat(head, bytes),
           from: envelope.from,
           to: action.address,
         });
@@ -97,6 +99,12 @@ export function executeActions(
       case 'vacation':
         if (action.reply)
           target.outbox.push({ bytes: action.reply.content, from: '', to: action.reply.to });
+      case 'notify':
+        for (const to of action.mail.to)
+          target.outbox.push({ bytes: action.mail.content, from: action.mail.from, to });
+        // fcc (RFC 8580): a copy of what was sent; a missing mailbox takes nothing.
+        if (action.fcc)
+          target.store.append(action.fcc.mailbox, { bytes: action.mail.content, flags: [] });
         break;
     }
   }

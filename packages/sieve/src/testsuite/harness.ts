@@ -75,6 +75,17 @@ export class TestsuiteHarness {
     this.host = {
       mailboxExists: (name) => this.store.exists(name),
       environment: (name) => ({ location: 'MS', phase: 'post', name: 'Mailyard Sieve' })[name],
+      // sieve-testsuite.md: `included` and `included-global` next to the test file.
+      includedScript: (name, location) => {
+        const folder = location === 'global' ? 'included-global' : 'included';
+        try {
+          return readFileSync(resolve(this.directory, folder, `${name}.sieve`));
+        } catch (error) {
+          // Only a missing file is "no such script"; any other I/O error fails the run.
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+          throw error;
+        }
+      },
     };
   }
 

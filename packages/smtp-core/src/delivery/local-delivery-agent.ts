@@ -286,7 +286,9 @@ export function localDeliveryAgent(options: LocalDeliveryOptions): DeliveryAgent
         ...(copy.flags && copy.flags.length > 0 ? { flags: copy.flags } : {}),
         ...(copy.create ? { create: true } : {}),
       };
-      let outcome = await deliverOnce(into, envelope, content, attempt, journal);
+      // The filter's own copy when it changed the message (editheader), else the message.
+      const copyContent = copy.content ?? content;
+      let outcome = await deliverOnce(into, envelope, copyContent, attempt, journal);
       if (!outcome.ok && !inbox && outcome.result.status === 'failed') {
         // A folder that does not take the message (missing, no right to insert) keeps it in the
         // INBOX instead, as RFC 5228 2.10.6 and Kerio do, and says why in the log.
@@ -297,7 +299,7 @@ export function localDeliveryAgent(options: LocalDeliveryOptions): DeliveryAgent
         outcome = await deliverOnce(
           { ...into, key: target.key, mailbox: 'INBOX' },
           envelope,
-          content,
+          copyContent,
           attempt,
           journal,
         );

@@ -42,6 +42,11 @@ export interface FiledCopy {
   readonly flags?: readonly string[];
   /** Create the folder when it is missing (Sieve's `fileinto :create`, RFC 5490). */
   readonly create?: boolean;
+  /**
+   * This copy's own bytes, when the filter changed the message (Sieve's editheader, RFC 5293);
+   * absent, the message as it arrived.
+   */
+  readonly content?: Buffer;
 }
 
 export interface OutgoingMessage {
@@ -55,6 +60,9 @@ export interface OutgoingMessage {
 export function encodeDecision(decision: FilterDecision): string {
   return JSON.stringify({
     ...decision,
+    fileInto: decision.fileInto.map((copy) =>
+      copy.content ? { ...copy, content: copy.content.toString('base64') } : copy,
+    ),
     send: decision.send.map((message) => ({
       ...message,
       content: message.content.toString('base64'),
@@ -63,11 +71,17 @@ export function encodeDecision(decision: FilterDecision): string {
 }
 
 export function decodeDecision(text: string): FilterDecision {
-  const raw = JSON.parse(text) as Omit<FilterDecision, 'send'> & {
+  const raw = JSON.parse(text) as Omit<FilterDecision, 'send' | 'fileInto'> & {
+    fileInto: (Omit<FiledCopy, 'content'> & { content?: string })[];
     send: (Omit<OutgoingMessage, 'content'> & { content: string })[];
   };
   return {
     ...raw,
+    fileInto: raw.fileInto.map((copy) =>
+      copy.content === undefined
+        ? (copy as FiledCopy)
+        : { ...copy, content: Buffer.from(copy.content, 'base64') },
+    ),
     send: raw.send.map((message) => ({
       ...message,
       content: Buffer.from(message.content, 'base64'),

@@ -134,6 +134,39 @@ describe('localDeliveryAgent with a filter', () => {
     expect(await folder('bob@a.test', 'INBOX')).toHaveLength(1);
   });
 
+  it("stores a copy's own content when the filter changed the message, also from the journal", async () => {
+    const edited = Buffer.from(`X-Edited: yes\r\n${MESSAGE}`);
+    let calls = 0;
+    const decide = (): FilterDecision => {
+      calls++;
+      return {
+        ...NOTHING,
+        fileInto: [{ mailbox: 'Orders' }, { mailbox: 'INBOX', content: edited }],
+      };
+    };
+    // The crash comes after Orders is stored: the INBOX copy is made from the journal's record.
+    journal.crashOnDone = 1;
+    const first = await agent(decide).deliver(envelope('alice@a.test'), source(), attempt());
+    expect(first[0]!.status).toBe('deferred');
+    const second = await agent(decide).deliver(envelope('alice@a.test'), source(), attempt());
+    expect(second[0]!.code).toBe(250);
+    expect(calls).toBe(1);
+    const orders = await folder('alice@a.test', 'Orders');
+    expect(orders).toHaveLength(1);
+    expect(orders[0]!.text).not.toContain('X-Edited');
+    const inbox = await folder('alice@a.test', 'INBOX');
+    expect(inbox).toHaveLength(1);
+    expect(inbox[0]!.text.endsWith(edited.toString())).toBe(true);
+    // A copy the folder does not take goes to the INBOX as the filter made it.
+    journal = new Journal();
+    await agent(() => ({
+      ...NOTHING,
+      fileInto: [{ mailbox: 'Nowhere', content: edited }],
+    })).deliver(envelope('bob@a.test'), source(), attempt());
+    const bob = await folder('bob@a.test', 'INBOX');
+    expect(bob[0]!.text.endsWith(edited.toString())).toBe(true);
+  });
+
   it('discards when the decision stores nowhere', async () => {
     const results = await agent(() => NOTHING).deliver(
       envelope('alice@a.test'),

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import type { SieveHost } from '../src/index.js';
+import { compileErrors, runWith, summary } from './helpers.js';
+
+const LISTS = new Map<string, readonly string[]>([
+  [':addrbook:default', ['coyote@desert.example.org', 'roadrunner@acme.example.com']],
+  ['tag:example.com,2009:lists:vip', ['boss@example.org']],
+]);
+
+const host: SieveHost = {
+  listExists: (list) => LISTS.has(list),
+  // Addresses compare without regard to case, as an address book would.
+  listContains: (list, value) =>
+    (LISTS.get(list) ?? []).some((member) => member.toLowerCase() === value.toLowerCase()),
+};
+
+const MESSAGE =
+  'From: Wile <Coyote@Desert.Example.org>\r\nSubject: hi\r\nX-Spam-Score: 5\r\n\r\nx\r\n';
+
+const run = (script: string, from = 'coyote@desert.example.org') =>
+  runWith(script, { message: MESSAGE, envelope: { from, to: 'me@example.com' }, host });
+
+describe('extlists (RFC 6134)', () => {
+  it("runs the RFC's example: senders in the address book get a higher spam threshold", () => {
+    const script = `require ["envelope", "extlists", "fileinto", "relational", "comparator-i;ascii-numeric"];
+if envelope :list "from" ":addrbook:default" {
+  if header :value "ge" :comparator "i;ascii-numeric" "x-spam-score" "8" { fileinto "spam"; }
+} elsif header :value "ge" :comparator "i;ascii-numeric" "x-spam-score" "3" { fileinto "spam"; }`;
+    expect(summary(run(script).actions)).toEqual(['implicit-keep']);
+    expect(summary(run(script, 'stranger@example.net').actions)).toEqual(['fileinto:spam']);
+  });
+
+  it(':list on address and header tests, any of several lists', () => {
+    const result = run(`require ["extlists", "fileinto"];
+if address :list "from" ":addrbook:default" { fileinto "known"; }
+if address :list "from" ["tag:example.com,2009:lists:vip", ":addrbook:default"] { fileinto "either"; }
+if address :list "from" "tag:example.com,2009:lists:vip" { fileinto "vip"; }
+if header :list "subject" ":addrbook:nonexistent" { fileinto "nothing"; }`);
+    expect(summary(result.actions)).toEqual(['fileinto:known', 'fileinto:either']);
+  });
+
+  it('valid_ext_list', () => {
+    const result = run(`require ["extlists", "fileinto"];
+if valid_ext_list ":addrbook:default" { fileinto "valid"; }
+if valid_ext_list [":addrbook:default", ":addrbook:missing"] { fileinto "both"; }`);
+    expect(summary(result.actions)).toEqual(['fileinto:valid']);
+  });
+
+  it('checks list names at compile time and needs require', () => {
+    expect(
+      compileErrors('require "extlists";\nif header :list "from" "not a list" { stop; }'),
+    ).toEqual([
+      "2:24: invalid list name 'not a list': a URI, or a name starting with ':' such as :addrbook:default",
+    ]);
+    expect(compileErrors('require "extlists";\nif valid_ext_list "" { stop; }')).toEqual([
+      "2:19: invalid list name '': a URI, or a name starting with ':' such as :addrbook:default",
+    ]);
+    expect(compileErrors('if header :list "from" ":addrbook:default" { stop; }')[0]).toBe(
+      "1:11: unknown tag ':list' for the header test",
+    );
+  });
+
+  it('without the host methods no list exists or matches', () => {
+    const result = runWith(
+      'require ["extlists", "fileinto"];\nif anyof (valid_ext_list ":a", header :list "from" ":a") { fileinto "x"; }',
+      { message: MESSAGE },
+    );
+    expect(summary(result.actions)).toEqual(['implicit-keep']);
+  });
+});

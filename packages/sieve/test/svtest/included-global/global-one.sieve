@@ -1,0 +1,3 @@
+require ["include", "variables"];
+global "trace";
+set "trace" "${trace}g";

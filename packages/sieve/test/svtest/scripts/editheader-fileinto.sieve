@@ -1,0 +1,4 @@
+require ["editheader", "fileinto"];
+addheader "X-Edited" "yes";
+deleteheader "subject";
+fileinto "Edited";

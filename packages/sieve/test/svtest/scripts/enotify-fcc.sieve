@@ -1,0 +1,2 @@
+require ["enotify", "fcc"];
+notify :fcc "Sent" :message "You got mail!" "mailto:ken@example.com?subject=Mail";

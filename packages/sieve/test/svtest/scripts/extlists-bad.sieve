@@ -1,0 +1,2 @@
+require "extlists";
+if header :list "from" "not a list" { keep; }

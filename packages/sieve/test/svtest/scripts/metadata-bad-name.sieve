@@ -1,0 +1,2 @@
+require "mboxmetadata";
+if metadata "INBOX" "/public/x" "y" { keep; }

@@ -1,0 +1,2 @@
+require "redirect-dsn";
+redirect :notify "NEVER,SUCCESS" "x@example.net";

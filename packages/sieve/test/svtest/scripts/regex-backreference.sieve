@@ -1,0 +1,2 @@
+require "regex";
+if header :regex "subject" "(a)\\1" { keep; }

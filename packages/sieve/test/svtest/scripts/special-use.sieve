@@ -1,0 +1,2 @@
+require ["fileinto", "special-use"];
+fileinto :specialuse "\\Junk" "Spam";
