@@ -56,7 +56,7 @@ if valid_ext_list [":addrbook:default", ":addrbook:missing"] { fileinto "both"; 
       "2:19: invalid list name '': a URI, or a name starting with ':' such as :addrbook:default",
     ]);
     expect(compileErrors('if header :list "from" ":addrbook:default" { stop; }')[0]).toBe(
-      "1:11: unknown tag ':list' for the header test",
+      "1:11: the :list match type of the header test needs the 'extlists' extension: add it to require",
     );
   });
 

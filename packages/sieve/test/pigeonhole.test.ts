@@ -141,13 +141,10 @@ describeWithPeer(SIEVE_TEST, "differential: Pigeonhole's sieve-test", () => {
     [...PIGEONHOLE_CASES, ...MORE_CASES, ...EXT_A_CASES, ...EXT_B_CASES].map(
       (c, index) => [c.name, c, index] as const,
     ),
-  )(
-    '%s',
-    async (_name, c, index) => {
-      const from = c.from ?? 'sender@example.com';
-      const to = c.to ?? 'recipient@example.org';
-      const expected = await sieveTest(c.script, c.message, from, to, index, c.included);
-      expect(ours(c.script, c.message, from, to, c.included)).toEqual(expected);
-    },
-  );
+  )('%s', async (_name, c, index) => {
+    const from = c.from ?? 'sender@example.com';
+    const to = c.to ?? 'recipient@example.org';
+    const expected = await sieveTest(c.script, c.message, from, to, index, c.included);
+    expect(ours(c.script, c.message, from, to, c.included)).toEqual(expected);
+  });
 });

@@ -81,10 +81,10 @@ if string :is "\${c}" "A\\\\.B\\\\|\\\\(C\\\\)\\\\*\\\\+\\\\?\\\\{1\\\\}\\\\^\\\
 
   it('needs require "regex", for the match type and for the modifier', () => {
     expect(compileErrors('if header :regex "subject" "x" { stop; }')).toEqual([
-      "1:11: unknown tag ':regex' for the header test",
+      "1:11: the :regex match type of the header test needs the 'regex' extension: add it to require",
     ]);
     expect(compileErrors('require "variables"; set :quoteregex "a" "b";')).toEqual([
-      "1:26: unknown tag ':quoteregex' for the set command",
+      "1:26: the :quoteregex modifier of the set command needs the 'regex' extension: add it to require",
     ]);
   });
 

@@ -99,6 +99,7 @@ export function executeActions(
       case 'vacation':
         if (action.reply)
           target.outbox.push({ bytes: action.reply.content, from: '', to: action.reply.to });
+        break;
       case 'notify':
         for (const to of action.mail.to)
           target.outbox.push({ bytes: action.mail.content, from: action.mail.from, to });
