@@ -246,8 +246,194 @@ describeWithCommand(
       expect(reports[0]!.content.toString()).toContain('"many" failed');
     });
 
-import { rulesToSieve } from '@mailyard/sieve';
-import { describeWithCommand, freePort } from '@mailyard/test-kit';
+    it('answers a sender once with vacation, through the queue, and never list mail', async () => {
+      await install(
+        erin,
+        'away',
+        'require "vacation";\r\nvacation :days 7 :subject "Away" "I am away until Monday.";\r\n',
+      );
+      await sendFrom(frank.user, erin.user, 'v1@example.test');
+      const [reply] = await eventually(async () => {
+        const replies = await repliesTo(frank);
+        return replies.length > 0 ? replies : undefined;
+      }, 'the vacation reply at frank');
+      await sendFrom(frank.user, erin.user, 'v2@example.test');
+      await sendFrom(gina.user, erin.user, 'v3@example.test', {
+        head: 'List-Id: <team.example.test>\r\n',
+      });
+      await delivered(erin, 'v1@example.test', 'v2@example.test', 'v3@example.test');
+      await queueEmpty();
+      expect(await repliesTo(frank, erin)).toHaveLength(1);
+      expect(await repliesTo(gina)).toHaveLength(0);
+      const text = splitTrace(reply!.content).original.toString();
+      expect(splitTrace(reply!.content).trace.join('\n')).toMatch(/Return-Path: <>/i);
+      expect(text).toMatch(/^From: erin@example\.test\r$/m);
+      expect(text).toMatch(/^To: .*frank@example\.test.*\r$/m);
+      expect(text).toMatch(/^Subject: Away\r$/m);
+      expect(text).toMatch(/^Auto-Submitted: auto-replied \(vacation\)\r$/m);
+      expect(text).toMatch(/^In-Reply-To: <v1@example\.test>\r$/m);
+      expect(text).toMatch(/^References: <v1@example\.test>\r$/m);
+      expect(text).toContain('\r\n\r\nI am away until Monday.\r\n');
+    });
+
+    it("runs Kerio's out of office from the rule model (rules.md items 25, 26, 28)", async () => {
+      const script = rulesToSieve({
+        rules: [
+          {
+            kind: 'out-of-office',
+            enabled: true,
+            text: 'I am out of the office this week.',
+            addresses: [hank.user, 'h.alias@example.test'],
+          },
+        ],
+      });
+      await install(hank, 'rules', script);
+      await sendFrom(frank.user, hank.user, 'o1@example.test');
+      await sendFrom(frank.user, hank.user, 'o2@example.test');
+      await sendFrom(gina.user, hank.user, 'o3@example.test', { head: 'Precedence: bulk\r\n' });
+      await sendFrom(ivan.user, hank.user, 'o4@example.test', { headerTo: 'h.alias@example.test' });
+      await sendFrom(judy.user, hank.user, 'o5@example.test', { headerTo: 'nobody@example.test' });
+      const ids = ['o1', 'o2', 'o3', 'o4', 'o5'].map((id) => `${id}@example.test`);
+      await delivered(hank, ...ids);
+      await eventually(
+        async () => ((await repliesTo(ivan)).length > 0 ? true : undefined),
+        'the reply to the alias',
+      );
+      await queueEmpty();
+      const toFrank = await repliesTo(frank, hank);
+      expect(toFrank[0]!.content.toString()).toContain('I am out of the office this week.');
+      expect(toFrank).toHaveLength(1);
+      expect(toFrank[0]!.content.toString()).toMatch(/^In-Reply-To: <o1@example\.test>\r$/m);
+      expect(await repliesTo(gina)).toHaveLength(0);
+      expect(await repliesTo(judy)).toHaveLength(0);
+      expect((await repliesTo(ivan))[0]!.content.toString()).toMatch(
+        /^From: h\.alias@example\.test\r$/m,
+      );
+    });
+
+    it('stores the flags of imap4flags (fileinto :flags, keep :flags, the internal variable)', async () => {
+      await install(
+        kim,
+        'flags',
+        [
+          'require ["imap4flags", "fileinto", "mailbox"];',
+          'addflag "$Internal";',
+          'fileinto :create "Archive";',
+          'fileinto :create :flags "\\\\Flagged $Work" "Work";',
+          'keep :flags "$Label1";',
+          '',
+        ].join('\r\n'),
+      );
+      await sendFrom(frank.user, kim.user, 'f1@example.test');
+      const copy = async (mailbox: string) =>
+        eventually(async () => {
+          const box = await imaps(kim, mailbox);
+          return box.messages.find(withId('f1@example.test'));
+        }, `the message in ${mailbox}`);
+      // \Recent is the IMAP session's own, not the script's.
+      const stored = async (mailbox: string) =>
+        [...(await copy(mailbox)).flags].filter((flag) => flag !== '\\Recent').sort();
+      expect(await stored('Work')).toEqual(['$Work', '\\Flagged']);
+      expect(await stored('Archive')).toEqual(['$Internal']);
+      expect(await stored('INBOX')).toEqual(['$Label1']);
+    });
+
+    it('files a second copy of one message as a duplicate (RFC 7352, tracked on disk)', async () => {
+      await install(
+        judy,
+        'dedupe',
+        'require ["duplicate", "fileinto", "mailbox"];\r\nif duplicate { fileinto :create "Duplicates"; }\r\n',
+      );
+      await sendFrom(frank.user, judy.user, 'dup@example.test');
+      await delivered(judy, 'dup@example.test');
+      await sendFrom(gina.user, judy.user, 'dup@example.test');
+      const duplicates = await eventually(async () => {
+        const box = await imaps(judy, 'Duplicates');
+        return box.messages.length > 0 ? box : undefined;
+      }, 'the second copy in Duplicates');
+      expect(duplicates.messages.filter(withId('dup@example.test'))).toHaveLength(1);
+      expect((await imaps(judy)).messages.filter(withId('dup@example.test'))).toHaveLength(1);
+    });
+
+    it('stores the copy as editheader made it, Received untouched', async () => {
+      await install(
+        carol,
+        'tag',
+        [
+          'require ["editheader", "variables"];',
+          'if header :matches "subject" "*" { set "s" "${1}"; }',
+          'deleteheader "subject";',
+          'addheader :last "Subject" "[sieve] ${s}";',
+          'addheader "X-Filtered" "yes";',
+          'deleteheader "received";',
+          '',
+        ].join('\r\n'),
+      );
+      await sendWithSwaks(carol.user, 'tagged', 'edit@elsewhere.test');
+      const inbox = await eventually(async () => {
+        const box = await imaps(carol);
+        return box.messages.some(withId('edit@elsewhere.test')) ? box : undefined;
+      }, 'the edited message in the INBOX');
+      const stored = inbox.messages.find(withId('edit@elsewhere.test'))!;
+      const { trace, original } = splitTrace(stored.content);
+      expect(trace.some((field) => field.startsWith('Received: '))).toBe(true);
+      expect(original.toString()).toMatch(/^X-Filtered: yes\r\n/);
+      expect(original.toString()).toContain('Subject: [sieve] tagged\r\n');
+      expect(original.toString()).not.toContain('Subject: tagged');
+    });
+
+    it("sends enotify's notification through the queue to the catching peer, macros expanded", async () => {
+      await install(
+        bob,
+        'notify',
+        'require "enotify";\r\nif header :contains "subject" "urgent" {\r\n' +
+          '  notify :importance "1" :message "$from$: $subject$" "mailto:bob@phone.test";\r\n}\r\n',
+      );
+      await sendWithSwaks(bob.user, 'urgent: call me', 'notify@elsewhere.test');
+      // smtp-sink writes the transaction as it goes (its own line endings): wait for the body.
+      const body = '\n\ndave@elsewhere.test: urgent: call me\n';
+      const dumped = await eventually(async () => {
+        const files = readdirSync(sinkDirectory);
+        const text = files.length > 0 ? readFileSync(join(sinkDirectory, files[0]!), 'utf8') : '';
+        return text.includes(body) ? text : undefined;
+      }, 'the notification at the catching peer');
+      expect(dumped).toContain('X-Mail-Args: <>\n');
+      expect(dumped).toContain('X-Rcpt-Args: <bob@phone.test>\n');
+      expect(dumped).toContain('\nFrom: bob@example.test\n');
+      expect(dumped).toContain('\nSubject: dave@elsewhere.test: urgent: call me\n');
+      expect(dumped).toContain('\nAuto-Submitted: auto-notified; owner-email="bob@example.test"\n');
+      expect(dumped).toContain('\nImportance: high\n');
+      // The message itself is kept: notify leaves the implicit keep alone.
+      const inbox = await eventually(async () => {
+        const box = await imaps(bob);
+        return box.messages.some(withId('notify@elsewhere.test')) ? box : undefined;
+      }, 'the message in the INBOX');
+      expect(inbox.messages.filter(withId('notify@elsewhere.test'))).toHaveLength(1);
+    });
+
+    it("includes the user's other scripts, and files by special use into Kerio's Junk E-mail", async () => {
+      const file = join(data, '..', 'junk-rules.sieve');
+      writeFileSync(
+        file,
+        'require ["fileinto", "special-use"];\r\nif header :contains "subject" "offer" { fileinto :specialuse "\\\\Junk" "Spam"; }\r\n',
+      );
+      const upload = await sieveConnect(
+        carol,
+        '--upload',
+        '--localsieve',
+        file,
+        '--remotesieve',
+        'junk-rules',
+      );
+      expect(upload, upload.stderr).toMatchObject({ code: 0 });
+      await install(carol, 'main', 'require "include";\r\ninclude :personal "junk-rules";\r\n');
+      await sendWithSwaks(carol.user, 'A special offer', 'offer@elsewhere.test');
+      const junk = await eventually(async () => {
+        // imaplib sends a mailbox name as given: one with a space goes quoted.
+        const box = await imaps(carol, '"Junk E-mail"');
+        return box.messages.some(withId('offer@elsewhere.test')) ? box : undefined;
+      }, 'the offer in Junk E-mail');
+      expect(junk.messages.filter(withId('offer@elsewhere.test'))).toHaveLength(1);
     });
 
     it('ends a redirect loop between two users', async () => {
