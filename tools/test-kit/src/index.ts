@@ -41,3 +41,4 @@ export {
   setSoftFileLimit,
 } from './file-descriptors.js';
 export { RecordingLoginGuard, type TestRefusal } from './recording-login-guard.js';
+export { POSTGRES, PostgresServer, describeWithPostgres } from './postgres-server.js';

@@ -17,6 +17,7 @@ export const README_OUTPUTS: Readonly<Record<string, readonly (string | RegExp)[
   '@mailyard/imap-core': ['* 1 FETCH (ENVELOPE (NIL "Hello" NIL NIL NIL NIL NIL NIL NIL NIL))'],
   '@mailyard/mailstore-fs': ['Hi', /\/mail\/example\.com\/alice\/INBOX\/#msgs\/00000001\.eml$/],
   '@mailyard/mailstore-interface': ['Hello', 'change: flags', "[ '\\\\Seen' ]", 'true'],
+  '@mailyard/mailstore-postgres': ['Hi'],
   '@mailyard/mime': [
     '{',
     "  type: 'mailbox',",

@@ -1,0 +1,368 @@
+import type {
+  ContentRequest,
+  IndexEntry,
+  IndexSnapshot,
+  MailboxMeta,
+  MailboxMove,
+  MessageState,
+  StorePersistence,
+  StoredMessage,
+  TreeKey,
+  TreeRecord,
+} from '@mailyard/mailstore-interface';
+import type { MessageSummary } from '@mailyard/mime';
+import type { Sql, TransactionSql } from 'postgres';
+import { readOnce } from './connection-errors.js';
+import { migrate } from './migrations.js';
+
+/** Bytes of a message fetched per query when it is streamed. */
+const CHUNK = 1024 * 1024;
+
+/**
+ * A write built on a copy of a mailbox's index that another node has changed since: the
+ * mailbox's counters in the database are not where the writer's copy says. Nothing was written;
+ * the engine reloads the index, and the store tries again (see PostgresMailStore).
+ */
+export class StaleIndexError extends Error {
+  constructor(mailboxId: string) {
+    super(`mailbox ${mailboxId} was changed by another node`);
+    this.name = 'StaleIndexError';
+  }
+}
+
+/** A tree record written over a version another node has replaced since it was read. */
+export class StaleTreeError extends Error {
+  constructor(tree: TreeKey) {
+    super(`the tree of ${tree} was changed by another node`);
+    this.name = 'StaleTreeError';
+  }
+}
+
+interface MessageRow {
+  uid: string;
+  modseq: string;
+  flags: string[];
+  internal_date: string;
+  internal_date_zone: number | null;
+  save_date: string;
+  size: string;
+  email_id: string;
+}
+
+/**
+ * The store's data in PostgreSQL: tree records, mailbox counters, messages (index entry,
+ * summary and bytes in one row) and the expunge log. Every write is one transaction that first
+ * locks the mailbox's row and checks that its counters are those the engine's copy of the index
+ * started from, so two nodes can never give out one UID or mod-sequence twice: the second
+ * writer gets a {@link StaleIndexError} and nothing is written.
+ */
+export class PostgresPersistence implements StorePersistence {
+  /** The version of each tree record as last read or written here. */
+  private readonly treeVersions = new Map<TreeKey, number>();
+  private ready: Promise<void> | null = null;
+
+  constructor(
+    readonly sql: Sql,
+    readonly schema: string,
+  ) {}
+
+  /** Applies the schema's migrations (once; a failed attempt is retried on the next call). */
+  open(): Promise<void> {
+    if (!this.ready) {
+      const opening = migrate(this.sql, this.schema).then(() => undefined);
+      opening.catch(() => {
+        if (this.ready === opening) this.ready = null;
+      });
+      this.ready = opening;
+    }
+    return this.ready;
+  }
+
+  async listTrees(): Promise<TreeKey[]> {
+    await this.open();
+    const rows = await readOnce(
+      () => this.sql<{ tree: string }[]>`SELECT tree FROM trees ORDER BY tree`,
+    );
+    return rows.map((row) => row.tree);
+  }
+
+  async readTree(tree: TreeKey): Promise<TreeRecord | null> {
+    await this.open();
+    const rows = await readOnce(
+      () => this.sql<{ record: string; version: string }[]>`
+        SELECT record, version FROM trees WHERE tree = ${tree}`,
+    );
+    const row = rows[0];
+    // Only a missing row means "no tree": a failed query has thrown already.
+    if (!row) {
+      this.treeVersions.delete(tree);
+      return null;
+    }
+    this.treeVersions.set(tree, Number(row.version));
+    return JSON.parse(row.record) as TreeRecord;
+  }
+
+  /** The version of a tree's record as this node last saw it (for the change feed). */
+  treeVersion(tree: TreeKey): number | undefined {
+    return this.treeVersions.get(tree);
+  }
+
+  async writeTree(tree: TreeKey, record: TreeRecord): Promise<void> {
+    await this.open();
+    const text = JSON.stringify(record);
+    const known = this.treeVersions.get(tree);
+    const rows =
+      known === undefined
+        ? await this.sql<{ version: string }[]>`
+            INSERT INTO trees (tree, record) VALUES (${tree}, ${text})
+            ON CONFLICT (tree) DO NOTHING RETURNING version`
+        : await this.sql<{ version: string }[]>`
+            UPDATE trees SET record = ${text}, version = version + 1
+            WHERE tree = ${tree} AND version = ${known} RETURNING version`;
+    if (rows.length === 0) throw new StaleTreeError(tree);
+    this.treeVersions.set(tree, Number(rows[0]!.version));
+  }
+
+  async deleteTree(tree: TreeKey): Promise<void> {
+    await this.open();
+    await this.sql.begin(async (tx) => {
+      await tx`DELETE FROM mailboxes WHERE tree = ${tree}`;
+      await tx`DELETE FROM trees WHERE tree = ${tree}`;
+    });
+    this.treeVersions.delete(tree);
+  }
+
+  async createMailbox(tree: TreeKey, mailbox: MailboxMeta): Promise<void> {
+    await this.open();
+    await this.sql`INSERT INTO mailboxes (id, tree) VALUES (${mailbox.id}, ${tree})`;
+  }
+
+  async deleteMailbox(_tree: TreeKey, mailbox: MailboxMeta): Promise<void> {
+    await this.open();
+    await this.sql`DELETE FROM mailboxes WHERE id = ${mailbox.id}`;
+  }
+
+  async moveMailboxes(tree: TreeKey, moves: readonly MailboxMove[], into: TreeKey): Promise<void> {
+    await this.open();
+    // Paths live in the tree records; the rows only know their tree.
+    if (into === tree || moves.length === 0) return;
+    const ids = moves.map((move) => move.mailbox.id);
+    await this.sql`UPDATE mailboxes SET tree = ${into} WHERE id = ANY(${ids})`;
+  }
+
+  async readIndex(_tree: TreeKey, mailbox: MailboxMeta): Promise<IndexSnapshot> {
+    await this.open();
+    // One snapshot of the counters, the messages and the log, whatever other nodes commit meanwhile.
+    return readOnce(() => this.readIndexOnce(mailbox));
+  }
+
+  private async readIndexOnce(mailbox: MailboxMeta): Promise<IndexSnapshot> {
+    return this.sql.begin('isolation level repeatable read read only', async (tx) => {
+      const counters = await tx<{ uid_next: string; highest_modseq: string }[]>`
+        SELECT uid_next, highest_modseq FROM mailboxes WHERE id = ${mailbox.id}`;
+      if (!counters[0]) throw new Error(`no storage for mailbox ${mailbox.id}`);
+      const rows = await tx<MessageRow[]>`
+        SELECT uid, modseq, flags, internal_date, internal_date_zone, save_date, size, email_id
+        FROM messages WHERE mailbox_id = ${mailbox.id} ORDER BY uid`;
+      const expunged = await tx<{ uid: string; modseq: string }[]>`
+        SELECT uid, modseq FROM expunged WHERE mailbox_id = ${mailbox.id} ORDER BY modseq, uid`;
+      return {
+        uidValidity: mailbox.uidValidity,
+        uidNext: Number(counters[0].uid_next),
+        highestModSeq: Number(counters[0].highest_modseq),
+        entries: rows.map(entryOf),
+        expunged: expunged.map((row) => ({ uid: Number(row.uid), modSeq: Number(row.modseq) })),
+      };
+    });
+  }
+
+  async addMessages(
+    _tree: TreeKey,
+    mailbox: MailboxMeta,
+    messages: readonly StoredMessage[],
+  ): Promise<void> {
+    if (messages.length === 0) return;
+    await this.open();
+    const first = messages[0]!.entry;
+    const last = messages[messages.length - 1]!.entry;
+    await this.sql.begin(async (tx) => {
+      await this.lockCounters(tx, mailbox.id, first.modSeq, first.uid);
+      const rows = messages.map(({ entry, content, summary }) => ({
+        mailbox_id: mailbox.id,
+        uid: entry.uid,
+        modseq: entry.modSeq,
+        flags: [...entry.flags],
+        internal_date: entry.internalDate,
+        internal_date_zone: entry.internalDateZone ?? null,
+        save_date: entry.saveDate,
+        size: entry.size,
+        email_id: entry.emailId,
+        summary: JSON.stringify(summary),
+        content: Buffer.from(content.buffer, content.byteOffset, content.byteLength),
+      }));
+      await tx`INSERT INTO messages ${tx(rows)}`;
+      await tx`UPDATE mailboxes SET uid_next = ${last.uid + 1}, highest_modseq = ${last.modSeq}
+               WHERE id = ${mailbox.id}`;
+    });
+  }
+
+  async updateFlags(
+    _tree: TreeKey,
+    mailbox: MailboxMeta,
+    changes: readonly MessageState[],
+    highestModSeq: number,
+  ): Promise<void> {
+    if (changes.length === 0) return;
+    await this.open();
+    const firstModSeq = Math.min(...changes.map((change) => change.modSeq));
+    const updates = changes.map((change) => ({
+      uid: change.uid,
+      modseq: change.modSeq,
+      flags: [...change.flags],
+    }));
+    await this.sql.begin(async (tx) => {
+      await this.lockCounters(tx, mailbox.id, firstModSeq);
+      await tx`
+        UPDATE messages AS m
+        SET modseq = u.modseq,
+            flags = ARRAY(SELECT jsonb_array_elements_text(u.flags))
+        FROM jsonb_to_recordset(${tx.json(updates)}) AS u (uid bigint, modseq bigint, flags jsonb)
+        WHERE m.mailbox_id = ${mailbox.id} AND m.uid = u.uid`;
+      await tx`UPDATE mailboxes SET highest_modseq = ${highestModSeq} WHERE id = ${mailbox.id}`;
+    });
+  }
+
+  async removeMessages(
+    _tree: TreeKey,
+    mailbox: MailboxMeta,
+    uids: readonly number[],
+    modSeq: number,
+  ): Promise<void> {
+    if (uids.length === 0) return;
+    await this.open();
+    const list = [...uids];
+    await this.sql.begin(async (tx) => {
+      await this.lockCounters(tx, mailbox.id, modSeq);
+      await tx`DELETE FROM messages WHERE mailbox_id = ${mailbox.id} AND uid = ANY(${list})`;
+      await tx`INSERT INTO expunged (mailbox_id, uid, modseq)
+               SELECT ${mailbox.id}, uid, ${modSeq} FROM unnest(${list}::bigint[]) AS uid
+               ON CONFLICT (mailbox_id, uid) DO UPDATE SET modseq = excluded.modseq`;
+      await tx`UPDATE mailboxes SET highest_modseq = ${modSeq} WHERE id = ${mailbox.id}`;
+    });
+  }
+
+  async *readContent(
+    _tree: TreeKey,
+    mailbox: MailboxMeta,
+    uid: number,
+    range?: { start: number; end: number },
+  ): AsyncIterable<Uint8Array> {
+    await this.open();
+    let start = range?.start ?? 0;
+    let end = range?.end;
+    if (end === undefined) {
+      const rows = await readOnce(
+        () => this.sql<{ size: string }[]>`
+          SELECT size FROM messages WHERE mailbox_id = ${mailbox.id} AND uid = ${uid}`,
+      );
+      if (!rows[0]) throw new Error(`message ${uid} has no row`);
+      end = Number(rows[0].size);
+    }
+    // A big message comes in chunks, so that neither side holds it whole.
+    while (start < end) {
+      const length = Math.min(CHUNK, end - start);
+      const from = start + 1;
+      const rows = await readOnce(
+        () => this.sql<{ part: Buffer }[]>`
+          SELECT substring(content FROM ${from} FOR ${length}) AS part
+          FROM messages WHERE mailbox_id = ${mailbox.id} AND uid = ${uid}`,
+      );
+      if (!rows[0]) throw new Error(`message ${uid} has no row`);
+      if (rows[0].part.length === 0) return;
+      yield rows[0].part;
+      start += rows[0].part.length;
+    }
+  }
+
+  async readContents(
+    _tree: TreeKey,
+    mailbox: MailboxMeta,
+    requests: readonly ContentRequest[],
+  ): Promise<(Uint8Array | null)[]> {
+    await this.open();
+    const wanted = requests.map((request, i) => ({
+      i,
+      uid: request.uid,
+      start: request.start + 1,
+      length: request.end - request.start,
+    }));
+    const rows = await readOnce(
+      () => this.sql<{ i: number; part: Buffer }[]>`
+        SELECT r.i, substring(m.content FROM r.start FOR r.length) AS part
+        FROM jsonb_to_recordset(${this.sql.json(wanted)}) AS r (i int, uid bigint, start int, length int)
+        JOIN messages AS m ON m.mailbox_id = ${mailbox.id} AND m.uid = r.uid`,
+    );
+    const results: (Uint8Array | null)[] = requests.map(() => null);
+    for (const row of rows) results[row.i] = row.part;
+    return results;
+  }
+
+  async readSummaries(
+    _tree: TreeKey,
+    mailbox: MailboxMeta,
+    uids: readonly number[],
+  ): Promise<MessageSummary[]> {
+    if (uids.length === 0) return [];
+    await this.open();
+    const list = [...uids];
+    const rows = await readOnce(
+      () => this.sql<{ uid: string; summary: string }[]>`
+        SELECT uid, summary FROM messages WHERE mailbox_id = ${mailbox.id} AND uid = ANY(${list})`,
+    );
+    const byUid = new Map(rows.map((row) => [Number(row.uid), row.summary]));
+    return list.map((uid) => {
+      const summary = byUid.get(uid);
+      if (summary === undefined) throw new Error(`message ${uid} has no row`);
+      return JSON.parse(summary) as MessageSummary;
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.sql.end({ timeout: 5 });
+  }
+
+  /**
+   * Locks the mailbox's row for the rest of the transaction and checks that the database is where
+   * the writer's copy of the index was: the next mod-sequence (and UID) are the ones it gave out.
+   */
+  private async lockCounters(
+    tx: TransactionSql,
+    mailboxId: string,
+    firstModSeq: number,
+    firstUid?: number,
+  ): Promise<void> {
+    const rows = await tx<{ uid_next: string; highest_modseq: string }[]>`
+      SELECT uid_next, highest_modseq FROM mailboxes WHERE id = ${mailboxId} FOR UPDATE`;
+    const row = rows[0];
+    if (!row) throw new StaleIndexError(mailboxId);
+    if (
+      Number(row.highest_modseq) !== firstModSeq - 1 ||
+      (firstUid !== undefined && Number(row.uid_next) !== firstUid)
+    ) {
+      throw new StaleIndexError(mailboxId);
+    }
+  }
+}
+
+function entryOf(row: MessageRow): IndexEntry {
+  return {
+    uid: Number(row.uid),
+    modSeq: Number(row.modseq),
+    flags: row.flags,
+    internalDate: Number(row.internal_date),
+    ...(row.internal_date_zone !== null ? { internalDateZone: row.internal_date_zone } : {}),
+    saveDate: Number(row.save_date),
+    size: Number(row.size),
+    emailId: row.email_id,
+  };
+}
