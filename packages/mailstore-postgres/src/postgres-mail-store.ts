@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { StoreEngine, type StoreEngineOptions } from '@mailyard/mailstore-interface';
 import postgres from 'postgres';
+import { ChangeFeed } from './change-feed.js';
 import { PostgresPersistence, StaleIndexError } from './postgres-persistence.js';
 
 /**
@@ -47,6 +49,15 @@ export interface PostgresMailStoreOptions extends Omit<StoreEngineOptions, 'pers
   readonly statementTimeoutMs?: number;
   /** The largest message accepted, in octets; default 64 MiB, at most 1 GiB (bytea's limit). */
   readonly maxMessageSize?: number;
+  /** The connections' `application_name` (how this node shows in `pg_stat_activity`); default `mailyard`. */
+  readonly applicationName?: string;
+  /**
+   * Whether `open()` LISTENs for other nodes' changes (the change feed across processes);
+   * default true. A store that is the database's only user can do without.
+   */
+  readonly changeFeed?: boolean;
+  /** Where failures of the change feed's background work are reported; default: ignored. */
+  readonly onFeedError?: (error: unknown) => void;
 }
 
 /**
@@ -56,6 +67,7 @@ export interface PostgresMailStoreOptions extends Omit<StoreEngineOptions, 'pers
  */
 export class PostgresMailStore extends StoreEngine {
   readonly persistenceOverPostgres: PostgresPersistence;
+  private readonly feed: ChangeFeed | null;
 
   constructor(options: PostgresMailStoreOptions) {
     const {
@@ -65,6 +77,9 @@ export class PostgresMailStore extends StoreEngine {
       connectTimeoutSeconds = 10,
       statementTimeoutMs = 30_000,
       maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE,
+      applicationName = 'mailyard',
+      changeFeed = true,
+      onFeedError,
       ...engine
     } = options;
     if (!(maxMessageSize > 0 && maxMessageSize <= BYTEA_LIMIT)) {
@@ -79,12 +94,18 @@ export class PostgresMailStore extends StoreEngine {
       connection: {
         search_path: schema,
         statement_timeout: statementTimeoutMs,
-        application_name: 'mailyard',
+        application_name: applicationName,
       },
     });
-    const persistence = new PostgresPersistence(sql, schema);
+    const persistence = new PostgresPersistence(sql, schema, randomUUID());
     super({ ...engine, maxMessageSize, persistence });
     this.persistenceOverPostgres = persistence;
+    this.feed = changeFeed ? new ChangeFeed(this, persistence, onFeedError) : null;
+  }
+
+  override async close(): Promise<void> {
+    await this.feed?.stop();
+    await super.close();
   }
 
   /**
@@ -120,11 +141,15 @@ export class PostgresMailStore extends StoreEngine {
     }
   }
 
-  /** Opens a store and applies the schema's migrations before it resolves. */
+  /**
+   * Opens a store: applies the schema's migrations and starts listening for other nodes'
+   * changes before it resolves.
+   */
   static async open(options: PostgresMailStoreOptions): Promise<PostgresMailStore> {
     const store = new PostgresMailStore(options);
     try {
       await store.persistenceOverPostgres.open();
+      await store.feed?.start();
     } catch (error) {
       await store.close();
       throw error;

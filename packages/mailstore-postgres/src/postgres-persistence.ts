@@ -38,6 +38,14 @@ export class StaleTreeError extends Error {
   }
 }
 
+/** A change notification's payload: `n` the node, `t` the tree, `m` the mailbox. */
+export type ChangeNotice = { k: 'i'; t: TreeKey; m: string } | { k: 't'; t: TreeKey };
+
+/** The LISTEN/NOTIFY channel of a store's schema. */
+export function changeChannel(schema: string): string {
+  return `mailyard_changes:${schema}`;
+}
+
 interface MessageRow {
   uid: string;
   modseq: string;
@@ -61,10 +69,61 @@ export class PostgresPersistence implements StorePersistence {
   private readonly treeVersions = new Map<TreeKey, number>();
   private ready: Promise<void> | null = null;
 
+  /**
+   * @param node this process's id in change notifications, so it can skip its own.
+   * @param channel the LISTEN/NOTIFY channel of the store's schema.
+   */
   constructor(
     readonly sql: Sql,
     readonly schema: string,
+    readonly node: string = '',
+    readonly channel: string = changeChannel(schema),
   ) {}
+
+  /**
+   * Tells the other nodes, when the transaction commits (NOTIFY is transactional), that a
+   * mailbox's index (`i`) or a tree's record (`t`) changed. No data rides along: a listener
+   * reads what changed since the last mod-sequence it saw, so a lost notification costs nothing
+   * that the next one, or a reconnection, does not bring back.
+   */
+  private notify(tx: TransactionSql, change: ChangeNotice): Promise<unknown> {
+    return tx`SELECT pg_notify(${this.channel}, ${JSON.stringify({ ...change, n: this.node })})`;
+  }
+
+  /**
+   * What changed in a mailbox after `modSeq`: its counters, the messages added or changed (full
+   * index entries) and the expunges, as one snapshot. For the change feed's catch-up.
+   */
+  async changesSince(
+    mailboxId: string,
+    modSeq: number,
+  ): Promise<{
+    uidNext: number;
+    highestModSeq: number;
+    changed: IndexEntry[];
+    expunged: { uid: number; modSeq: number }[];
+  } | null> {
+    await this.open();
+    return readOnce(() =>
+      this.sql.begin('isolation level repeatable read read only', async (tx) => {
+        const counters = await tx<{ uid_next: string; highest_modseq: string }[]>`
+          SELECT uid_next, highest_modseq FROM mailboxes WHERE id = ${mailboxId}`;
+        if (!counters[0]) return null;
+        const rows = await tx<MessageRow[]>`
+          SELECT uid, modseq, flags, internal_date, internal_date_zone, save_date, size, email_id
+          FROM messages WHERE mailbox_id = ${mailboxId} AND modseq > ${modSeq} ORDER BY uid`;
+        const expunged = await tx<{ uid: string; modseq: string }[]>`
+          SELECT uid, modseq FROM expunged
+          WHERE mailbox_id = ${mailboxId} AND modseq > ${modSeq} ORDER BY modseq, uid`;
+        return {
+          uidNext: Number(counters[0].uid_next),
+          highestModSeq: Number(counters[0].highest_modseq),
+          changed: rows.map(entryOf),
+          expunged: expunged.map((row) => ({ uid: Number(row.uid), modSeq: Number(row.modseq) })),
+        };
+      }),
+    );
+  }
 
   /** Applies the schema's migrations (once; a failed attempt is retried on the next call). */
   open(): Promise<void> {
@@ -111,16 +170,20 @@ export class PostgresPersistence implements StorePersistence {
     await this.open();
     const text = JSON.stringify(record);
     const known = this.treeVersions.get(tree);
-    const rows =
-      known === undefined
-        ? await this.sql<{ version: string }[]>`
-            INSERT INTO trees (tree, record) VALUES (${tree}, ${text})
-            ON CONFLICT (tree) DO NOTHING RETURNING version`
-        : await this.sql<{ version: string }[]>`
-            UPDATE trees SET record = ${text}, version = version + 1
-            WHERE tree = ${tree} AND version = ${known} RETURNING version`;
-    if (rows.length === 0) throw new StaleTreeError(tree);
-    this.treeVersions.set(tree, Number(rows[0]!.version));
+    const version = await this.sql.begin(async (tx) => {
+      const rows =
+        known === undefined
+          ? await tx<{ version: string }[]>`
+              INSERT INTO trees (tree, record) VALUES (${tree}, ${text})
+              ON CONFLICT (tree) DO NOTHING RETURNING version`
+          : await tx<{ version: string }[]>`
+              UPDATE trees SET record = ${text}, version = version + 1
+              WHERE tree = ${tree} AND version = ${known} RETURNING version`;
+      if (rows.length === 0) throw new StaleTreeError(tree);
+      await this.notify(tx, { k: 't', t: tree });
+      return Number(rows[0]!.version);
+    });
+    this.treeVersions.set(tree, version);
   }
 
   async deleteTree(tree: TreeKey): Promise<void> {
@@ -128,6 +191,7 @@ export class PostgresPersistence implements StorePersistence {
     await this.sql.begin(async (tx) => {
       await tx`DELETE FROM mailboxes WHERE tree = ${tree}`;
       await tx`DELETE FROM trees WHERE tree = ${tree}`;
+      await this.notify(tx, { k: 't', t: tree });
     });
     this.treeVersions.delete(tree);
   }
@@ -177,7 +241,7 @@ export class PostgresPersistence implements StorePersistence {
   }
 
   async addMessages(
-    _tree: TreeKey,
+    tree: TreeKey,
     mailbox: MailboxMeta,
     messages: readonly StoredMessage[],
   ): Promise<void> {
@@ -203,11 +267,12 @@ export class PostgresPersistence implements StorePersistence {
       await tx`INSERT INTO messages ${tx(rows)}`;
       await tx`UPDATE mailboxes SET uid_next = ${last.uid + 1}, highest_modseq = ${last.modSeq}
                WHERE id = ${mailbox.id}`;
+      await this.notify(tx, { k: 'i', t: tree, m: mailbox.id });
     });
   }
 
   async updateFlags(
-    _tree: TreeKey,
+    tree: TreeKey,
     mailbox: MailboxMeta,
     changes: readonly MessageState[],
     highestModSeq: number,
@@ -229,11 +294,12 @@ export class PostgresPersistence implements StorePersistence {
         FROM jsonb_to_recordset(${tx.json(updates)}) AS u (uid bigint, modseq bigint, flags jsonb)
         WHERE m.mailbox_id = ${mailbox.id} AND m.uid = u.uid`;
       await tx`UPDATE mailboxes SET highest_modseq = ${highestModSeq} WHERE id = ${mailbox.id}`;
+      await this.notify(tx, { k: 'i', t: tree, m: mailbox.id });
     });
   }
 
   async removeMessages(
-    _tree: TreeKey,
+    tree: TreeKey,
     mailbox: MailboxMeta,
     uids: readonly number[],
     modSeq: number,
@@ -248,6 +314,7 @@ export class PostgresPersistence implements StorePersistence {
                SELECT ${mailbox.id}, uid, ${modSeq} FROM unnest(${list}::bigint[]) AS uid
                ON CONFLICT (mailbox_id, uid) DO UPDATE SET modseq = excluded.modseq`;
       await tx`UPDATE mailboxes SET highest_modseq = ${modSeq} WHERE id = ${mailbox.id}`;
+      await this.notify(tx, { k: 'i', t: tree, m: mailbox.id });
     });
   }
 
@@ -354,7 +421,7 @@ export class PostgresPersistence implements StorePersistence {
   }
 }
 
-function entryOf(row: MessageRow): IndexEntry {
+export function entryOf(row: MessageRow): IndexEntry {
   return {
     uid: Number(row.uid),
     modSeq: Number(row.modseq),
