@@ -87,7 +87,45 @@ export class PostgresPersistence implements StorePersistence {
    * that the next one, or a reconnection, does not bring back.
    */
   private notify(tx: TransactionSql, change: ChangeNotice): Promise<unknown> {
-    return tx`SELECT pg_notify(${this.channel}, ${JSON.stringify({ ...change, n: this.node })})`;
+    return tx`SELECT pg_notify(${this.channel}, ${this.notice(change)})`;
+  }
+
+  private notice(change: ChangeNotice): string {
+    return JSON.stringify({ ...change, n: this.node });
+  }
+
+  /**
+   * One message (an APPEND, a delivery) in one statement, so one round trip: the counters move,
+   * the row goes in and the notice goes out only if the counters were where the engine's copy
+   * of the index says.
+   */
+  private async addOneMessage(
+    tree: TreeKey,
+    mailboxId: string,
+    { entry, content, summary }: StoredMessage,
+  ): Promise<void> {
+    const [row] = await this.sql<{ ok: string }[]>`
+      WITH counters AS (
+        UPDATE mailboxes SET uid_next = ${entry.uid + 1}, highest_modseq = ${entry.modSeq}
+        WHERE id = ${mailboxId} AND uid_next = ${entry.uid}
+          AND highest_modseq = ${entry.modSeq - 1}
+        RETURNING id
+      ), added AS (
+        INSERT INTO messages (mailbox_id, uid, modseq, flags, internal_date, internal_date_zone,
+                              save_date, size, email_id, summary, content)
+        SELECT counters.id, ${entry.uid}, ${entry.modSeq}, ${[...entry.flags]}::text[],
+               ${entry.internalDate}, ${entry.internalDateZone ?? null}::integer, ${entry.saveDate},
+               ${entry.size}, ${entry.emailId}, ${JSON.stringify(summary)},
+               ${Buffer.from(content.buffer, content.byteOffset, content.byteLength)}::bytea
+        FROM counters
+        RETURNING 1
+      ), notified AS (
+        SELECT pg_notify(${this.channel}, ${this.notice({ k: 'i', t: tree, m: mailboxId })})
+        FROM counters
+      )
+      SELECT (SELECT count(*) FROM counters) AS ok, (SELECT count(*) FROM added) AS added,
+             (SELECT count(*) FROM notified) AS notified`;
+    if (Number(row?.ok) !== 1) throw new StaleIndexError(mailboxId);
   }
 
   /**
@@ -249,6 +287,7 @@ export class PostgresPersistence implements StorePersistence {
     await this.open();
     const first = messages[0]!.entry;
     const last = messages[messages.length - 1]!.entry;
+    if (messages.length === 1) return this.addOneMessage(tree, mailbox.id, messages[0]!);
     await this.sql.begin(async (tx) => {
       await this.lockCounters(tx, mailbox.id, first.modSeq, first.uid);
       const rows = messages.map(({ entry, content, summary }) => ({
@@ -285,17 +324,27 @@ export class PostgresPersistence implements StorePersistence {
       modseq: change.modSeq,
       flags: [...change.flags],
     }));
-    await this.sql.begin(async (tx) => {
-      await this.lockCounters(tx, mailbox.id, firstModSeq);
-      await tx`
+    // One statement, so one round trip: the counters' row is updated only if it is where this
+    // node's copy says (the row lock makes a concurrent writer wait, then see the new values).
+    const [row] = await this.sql<{ ok: string }[]>`
+      WITH counters AS (
+        UPDATE mailboxes SET highest_modseq = ${highestModSeq}
+        WHERE id = ${mailbox.id} AND highest_modseq = ${firstModSeq - 1}
+        RETURNING id
+      ), changed AS (
         UPDATE messages AS m
-        SET modseq = u.modseq,
-            flags = ARRAY(SELECT jsonb_array_elements_text(u.flags))
-        FROM jsonb_to_recordset(${tx.json(updates)}) AS u (uid bigint, modseq bigint, flags jsonb)
-        WHERE m.mailbox_id = ${mailbox.id} AND m.uid = u.uid`;
-      await tx`UPDATE mailboxes SET highest_modseq = ${highestModSeq} WHERE id = ${mailbox.id}`;
-      await this.notify(tx, { k: 'i', t: tree, m: mailbox.id });
-    });
+        SET modseq = u.modseq, flags = ARRAY(SELECT jsonb_array_elements_text(u.flags))
+        FROM counters,
+             jsonb_to_recordset(${this.sql.json(updates)}) AS u (uid bigint, modseq bigint, flags jsonb)
+        WHERE m.mailbox_id = counters.id AND m.uid = u.uid
+        RETURNING 1
+      ), notified AS (
+        SELECT pg_notify(${this.channel}, ${this.notice({ k: 'i', t: tree, m: mailbox.id })})
+        FROM counters
+      )
+      SELECT (SELECT count(*) FROM counters) AS ok, (SELECT count(*) FROM changed) AS changed,
+             (SELECT count(*) FROM notified) AS notified`;
+    if (Number(row?.ok) !== 1) throw new StaleIndexError(mailbox.id);
   }
 
   async removeMessages(
@@ -307,15 +356,27 @@ export class PostgresPersistence implements StorePersistence {
     if (uids.length === 0) return;
     await this.open();
     const list = [...uids];
-    await this.sql.begin(async (tx) => {
-      await this.lockCounters(tx, mailbox.id, modSeq);
-      await tx`DELETE FROM messages WHERE mailbox_id = ${mailbox.id} AND uid = ANY(${list})`;
-      await tx`INSERT INTO expunged (mailbox_id, uid, modseq)
-               SELECT ${mailbox.id}, uid, ${modSeq} FROM unnest(${list}::bigint[]) AS uid
-               ON CONFLICT (mailbox_id, uid) DO UPDATE SET modseq = excluded.modseq`;
-      await tx`UPDATE mailboxes SET highest_modseq = ${modSeq} WHERE id = ${mailbox.id}`;
-      await this.notify(tx, { k: 'i', t: tree, m: mailbox.id });
-    });
+    const [row] = await this.sql<{ ok: string }[]>`
+      WITH counters AS (
+        UPDATE mailboxes SET highest_modseq = ${modSeq}
+        WHERE id = ${mailbox.id} AND highest_modseq = ${modSeq - 1}
+        RETURNING id
+      ), gone AS (
+        DELETE FROM messages AS m USING counters
+        WHERE m.mailbox_id = counters.id AND m.uid = ANY(${list})
+        RETURNING m.uid
+      ), logged AS (
+        INSERT INTO expunged (mailbox_id, uid, modseq)
+        SELECT counters.id, uid, ${modSeq} FROM counters, unnest(${list}::bigint[]) AS uid
+        ON CONFLICT (mailbox_id, uid) DO UPDATE SET modseq = excluded.modseq
+        RETURNING 1
+      ), notified AS (
+        SELECT pg_notify(${this.channel}, ${this.notice({ k: 'i', t: tree, m: mailbox.id })})
+        FROM counters
+      )
+      SELECT (SELECT count(*) FROM counters) AS ok, (SELECT count(*) FROM gone) AS gone,
+             (SELECT count(*) FROM logged) AS logged, (SELECT count(*) FROM notified) AS notified`;
+    if (Number(row?.ok) !== 1) throw new StaleIndexError(mailbox.id);
   }
 
   async *readContent(
