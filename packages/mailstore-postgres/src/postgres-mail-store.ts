@@ -114,28 +114,33 @@ export class PostgresMailStore extends StoreEngine {
    * engine drops its copy of the index, and the append is made again on a fresh one, with the
    * next free UIDs and a fresh quota count.
    */
-  override async appendUnlocked(
-    ...args: AppendArgs
-  ): Promise<Awaited<ReturnType<StoreEngine['appendUnlocked']>>> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await super.appendUnlocked(...args);
-      } catch (error) {
-        if (!isStale(error) || attempt >= STALE_RETRIES) throw error;
-        args[0].usage = null;
-        await backOff(attempt);
-      }
-    }
+  override appendUnlocked(...args: AppendArgs): ReturnType<StoreEngine['appendUnlocked']> {
+    return this.retrying(
+      () => super.appendUnlocked(...args),
+      () => (args[0].usage = null),
+    );
   }
 
   /** Expunges as the engine does, again on a fresh index when another node changed the mailbox. */
-  override async removeUnlocked(...args: RemoveArgs): Promise<number[]> {
+  override removeUnlocked(...args: RemoveArgs): Promise<number[]> {
+    return this.retrying(
+      () => super.removeUnlocked(...args),
+      () => (args[0].usage = null),
+    );
+  }
+
+  /**
+   * Runs a write again, on a fresh copy of the index (the engine drops its copy when a write
+   * fails), while it fails because another node wrote to the mailbox first: appends, expunges
+   * and flag changes, so that clients never see those races.
+   */
+  override async retrying<T>(mutation: () => Promise<T>, beforeRetry?: () => void): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await super.removeUnlocked(...args);
+        return await mutation();
       } catch (error) {
         if (!isStale(error) || attempt >= STALE_RETRIES) throw error;
-        args[0].usage = null;
+        beforeRetry?.();
         await backOff(attempt);
       }
     }

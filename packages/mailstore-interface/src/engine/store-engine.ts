@@ -221,6 +221,15 @@ export class StoreEngine implements MailStore {
     return loading ? loading.catch(() => undefined) : undefined;
   }
 
+  /**
+   * Runs one mutation of an open mailbox (a flag change) again while it fails for a reason that a
+   * fresh read of the index cures. Stores of one process never need it: this runs it once. A
+   * store shared by several processes overrides it (see `@mailyard/mailstore-postgres`).
+   */
+  retrying<T>(mutation: () => Promise<T>): Promise<T> {
+    return mutation();
+  }
+
   /** Drops a tree from memory (another process removed it); the next use reads storage. */
   forgetTree(key: TreeKey): void {
     this.trees.delete(key);
