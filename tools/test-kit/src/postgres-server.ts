@@ -125,18 +125,6 @@ export class PostgresServer {
     await this.exited;
   }
 
-  /** Creates a database of this cluster (with `psql`'s server-side equivalent). */
-  createDatabase(name: string): string {
-    execFileSync(
-      join(BIN!, 'createdb'),
-      ['-h', '127.0.0.1', '-p', String(this.port), '-U', 'postgres', name],
-      {
-        stdio: 'ignore',
-      },
-    );
-    return this.url(name);
-  }
-
   async close(): Promise<void> {
     await this.stop();
     rmSync(this.home, { recursive: true, force: true });
