@@ -17,10 +17,15 @@
  * every LOGIN: ours scrypt (its directory's), Dovecot SHA512-CRYPT (passwd-file, auth cache off
  * as by default).
  *
- * Our server runs in a child process with a libuv thread pool of 16, as bench:imap runs it.
+ * Our server runs in a child process with a libuv thread pool of 16, as bench:imap runs it, in
+ * up to three setups (`--setups`, default all that can run here): `fs` one node over the
+ * on-disk store; `pg1` one node over @mailyard/mailstore-postgres; `pg2` two nodes (two
+ * processes) over the same PostgreSQL database, the clients shared between them in turn. The
+ * PostgreSQL is a cluster of the test kit's, started for the run (Debian's `postgresql`).
  *
  * Usage: npm run bench:imap-concurrent -w @mailyard/bench
- *          [-- --clients N --seconds S --messages N --variant persistent|relogin|both]
+ *          [-- --clients N --seconds S --messages N --variant persistent|relogin|both
+ *              --setups fs,pg1,pg2]
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -28,8 +33,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createImapServer } from '@mailyard/imap-core';
 import { FsMailStore } from '@mailyard/mailstore-fs';
-import { MemoryDirectory } from '@mailyard/mailstore-interface';
-import { DovecotServer, dovecotServerAvailable } from '@mailyard/test-kit';
+import { MemoryDirectory, type MailStore } from '@mailyard/mailstore-interface';
+import { PostgresMailStore } from '@mailyard/mailstore-postgres';
+import {
+  DovecotServer,
+  POSTGRES,
+  PostgresServer,
+  dovecotServerAvailable,
+} from '@mailyard/test-kit';
 import { fillInbox, forkServer } from './our-server.js';
 import { ImapBenchClient, type Reply } from './imap-client.js';
 
@@ -156,7 +167,7 @@ async function runClient(
 }
 
 async function runVariant(
-  port: number,
+  ports: readonly number[],
   variant: Variant,
   clients: number,
   seconds: number,
@@ -164,25 +175,37 @@ async function runVariant(
   const tally = newTally();
   const deadline = Date.now() + seconds * 1000;
   await Promise.all(
-    Array.from({ length: clients }, (_, i) => runClient(port, variant, i + 1, deadline, tally)),
+    Array.from({ length: clients }, (_, i) =>
+      runClient(ports[i % ports.length]!, variant, i + 1, deadline, tally),
+    ),
   );
   return tally;
 }
 
-function report(variant: Variant, ours: Tally, dovecot: Tally | null, seconds: number): void {
-  console.log(`\n${variant}: commands completed in ${seconds} s`);
-  for (const kind of KINDS) {
-    const mine = ours.completed[kind];
-    const theirs = dovecot?.completed[kind] ?? null;
-    const ratio = theirs ? `  ratio ${(mine / theirs).toFixed(2)}x` : '';
+function report(
+  variant: Variant,
+  setups: ReadonlyMap<Setup, Tally>,
+  dovecot: Tally | null,
+  seconds: number,
+): void {
+  console.log(`\n${variant}: commands completed in ${seconds} s (ratio: ours / Dovecot's)`);
+  const total = (tally: Tally) => KINDS.reduce((sum, kind) => sum + tally.completed[kind], 0);
+  for (const kind of [...KINDS, 'all'] as const) {
+    const count = (tally: Tally) => (kind === 'all' ? total(tally) : tally.completed[kind]);
+    const theirs = dovecot ? count(dovecot) : null;
+    const cells = [...setups].map(([setup, tally]) => {
+      const mine = count(tally);
+      const ratio = theirs ? ` (${(mine / theirs).toFixed(2)}x)` : '';
+      return `${setup} ${String(mine).padStart(7)}${ratio.padEnd(9)}`;
+    });
     console.log(
-      `  ${kind.padEnd(8)} ours ${String(mine).padStart(7)}   dovecot ${theirs === null ? '      -' : String(theirs).padStart(7)}${ratio}`,
+      `  ${kind.padEnd(8)} ${cells.join('  ')}  dovecot ${theirs === null ? '      -' : String(theirs).padStart(7)}`,
     );
   }
-  for (const [name, tally] of [
-    ['ours', ours],
-    ['dovecot', dovecot],
-  ] as const) {
+  console.log(
+    `  per second: ${[...setups].map(([setup, tally]) => `${setup} ${(total(tally) / seconds).toFixed(0)}`).join(', ')}${dovecot ? `, dovecot ${(total(dovecot) / seconds).toFixed(0)}` : ''}`,
+  );
+  for (const [name, tally] of [...setups, ['dovecot', dovecot] as const]) {
     if (!tally) continue;
     const refused = KINDS.filter((kind) => tally.refused[kind] > 0).map(
       (kind) => `${kind} ${tally.refused[kind]}`,
@@ -202,21 +225,17 @@ async function main(): Promise<void> {
     `node ${process.version}; ${CLIENTS} clients on one INBOX of ${MESSAGES} messages (~2 KB), ${SECONDS} s per variant and server\n`,
   );
   const messages = Array.from({ length: MESSAGES }, (_, i) => message(i));
-  const results = new Map<Variant, { ours: Tally; dovecot: Tally | null }>();
+  const wanted = textOption('setups', 'fs,pg1,pg2').split(',') as Setup[];
+  const setups = wanted.filter((setup) => setup === 'fs' || POSTGRES.available);
+  if (setups.length < wanted.length) {
+    console.log(`PostgreSQL is not installed (${POSTGRES.install}): running ${setups.join(', ')}`);
+  }
+  const results = new Map<Variant, { ours: Map<Setup, Tally>; dovecot: Tally | null }>();
 
   for (const variant of variants) {
-    // ---- ours: a fresh store per variant, so that both variants start alike ----
-    const directory = mkdtempSync(join(tmpdir(), 'mailyard-bench-concurrent-'));
-    let ours: Tally;
-    try {
-      await fillInbox(directory, USER, messages);
-      const { child, port } = await forkServer(import.meta.filename, directory);
-      ours = await runVariant(port, variant, CLIENTS, SECONDS);
-      child.send({ type: 'stop' });
-      await new Promise((resolve) => child.once('exit', resolve));
-    } finally {
-      rmSync(directory, { recursive: true, force: true });
-    }
+    const ours = new Map<Setup, Tally>();
+    for (const setup of setups)
+      ours.set(setup, await runSetup(setup, variant, messages, CLIENTS, SECONDS));
 
     // ---- Dovecot ----
     let dovecot: Tally | null = null;
@@ -225,7 +244,7 @@ async function main(): Promise<void> {
       try {
         server.fillMaildir(messages);
         const port = await server.start({ login: LOGIN });
-        dovecot = await runVariant(port, variant, CLIENTS, SECONDS);
+        dovecot = await runVariant([port], variant, CLIENTS, SECONDS);
       } finally {
         await server.stop();
       }
@@ -238,10 +257,67 @@ async function main(): Promise<void> {
   for (const [variant, { ours, dovecot }] of results) report(variant, ours, dovecot, SECONDS);
 }
 
+type Setup = 'fs' | 'pg1' | 'pg2';
+
+/** Our server(s) in one setup, over a fresh store filled alike, under one variant's load. */
+async function runSetup(
+  setup: Setup,
+  variant: Variant,
+  messages: readonly Buffer[],
+  clients: number,
+  seconds: number,
+): Promise<Tally> {
+  if (setup === 'fs') {
+    const directory = mkdtempSync(join(tmpdir(), 'mailyard-bench-concurrent-'));
+    try {
+      await fillInbox(directory, USER, messages);
+      const { child, port } = await forkServer(import.meta.filename, directory);
+      const tally = await runVariant([port], variant, clients, seconds);
+      child.send({ type: 'stop' });
+      await new Promise((resolve) => child.once('exit', resolve));
+      return tally;
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  }
+  const database = await new PostgresServer().start();
+  try {
+    const filler = await PostgresMailStore.open({ url: database.url(), changeFeed: false });
+    for (let i = 0; i < messages.length; i += 1000) {
+      await filler.access(USER).append(
+        'INBOX',
+        messages.slice(i, i + 1000).map((content) => ({ content })),
+      );
+    }
+    await filler.close();
+    const nodes = await Promise.all(
+      Array.from({ length: setup === 'pg2' ? 2 : 1 }, () =>
+        forkServer(import.meta.filename, database.url()),
+      ),
+    );
+    const tally = await runVariant(
+      nodes.map((node) => node.port),
+      variant,
+      clients,
+      seconds,
+    );
+    for (const { child } of nodes) {
+      child.send({ type: 'stop' });
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+    return tally;
+  } finally {
+    await database.close();
+  }
+}
+
 // ---- the child: our server ----
 
 async function serve(): Promise<void> {
-  const store = new FsMailStore({ directory: process.argv[3]! });
+  const where = process.argv[3]!;
+  const store: MailStore = where.startsWith('postgres://')
+    ? await PostgresMailStore.open({ url: where })
+    : new FsMailStore({ directory: where });
   // A real directory: every LOGIN checks the password's scrypt hash, as the example server does.
   const directory = new MemoryDirectory();
   await directory.addDomain('example.com');

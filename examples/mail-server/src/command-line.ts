@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { LISTENER_NAMES, LISTENERS, type ListenerName } from './listener-names.js';
+import { isPostgresUrl } from './mailserver-cfg.js';
 import { StartupError } from './startup-error.js';
 
 /** What the command line asks for. Absent values leave mailserver.cfg's settings in force. */
@@ -10,6 +11,8 @@ export interface CommandLine {
   readonly host?: string;
   /** Ports for this run; `off` disables a listener. */
   readonly ports: Partial<Record<ListenerName, number | 'off'>>;
+  /** The store for this run: a `postgres://` URL (over mailserver.cfg's StoreUrl). */
+  readonly store?: string;
   /** Local domains to add (persisted in users.cfg). */
   readonly domains: readonly string[];
   /** Users to create, or whose password to set (persisted in users.cfg). */
@@ -27,6 +30,7 @@ export const USAGE = `Usage: mailyard-server [--data DIR] [--host ADDR]
                       [--smtp PORT] [--smtps PORT] [--submission PORT]
                       [--imap PORT] [--imaps PORT] [--pop3 PORT] [--pop3s PORT] [--sieve PORT]
                       [--domain NAME]... [--user LOGIN@DOMAIN:PASSWORD]...
+                      [--store postgres://USER:PASSWORD@HOST/DATABASE]
 
   --data DIR        the data directory: mailserver.cfg, users.cfg, store/, sslcert/, logs/
                     (default ./data; created with defaults on first run)
@@ -36,6 +40,9 @@ ${LISTENER_NAMES.map((name) => `  --${`${name} PORT`.padEnd(16)}${LISTENERS[name
   --domain NAME     adds a local domain (saved in users.cfg)
   --user LOGIN@DOMAIN:PASSWORD
                     creates the user, or sets the password of an existing one (saved)
+  --store postgres://USER:PASSWORD@HOST/DATABASE
+                    keeps the messages in PostgreSQL, shared by several servers
+                    (default: mailserver.cfg's StoreUrl, or the on-disk store when empty)
 
 With no domain configured, the first run creates example.test with the users alice and bob and
 prints their passwords. Once every listener is up, one line goes to stdout:
@@ -66,9 +73,13 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
       `--host ${values.host}: give an IP address, such as 127.0.0.1, 0.0.0.0 or ::`,
     );
   }
+  if (values.store !== undefined && !isPostgresUrl(values.store)) {
+    throw new StartupError('--store: give a postgres:// URL, such as postgres://mail@db/mail');
+  }
   return {
     dataDirectory: values.data ?? './data',
     ...(values.host !== undefined ? { host: values.host } : {}),
+    ...(values.store !== undefined ? { store: values.store } : {}),
     ports,
     domains: (values.domain ?? []).map(parseDomain),
     users: (values.user ?? []).map(parseUser),
@@ -84,6 +95,7 @@ function parse(args: readonly string[]) {
     options: {
       data: { type: 'string' },
       host: { type: 'string' },
+      store: { type: 'string' },
       smtp: { type: 'string' },
       smtps: { type: 'string' },
       submission: { type: 'string' },

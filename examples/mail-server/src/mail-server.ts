@@ -1,6 +1,12 @@
 import { RecentLogins } from '@mailyard/access-policy';
 import { FsMailStore } from '@mailyard/mailstore-fs';
-import { type Clock, directoryAccountPolicy, systemClock } from '@mailyard/mailstore-interface';
+import {
+  type AccountPolicy,
+  type Clock,
+  directoryAccountPolicy,
+  systemClock,
+} from '@mailyard/mailstore-interface';
+import { PostgresMailStore } from '@mailyard/mailstore-postgres';
 import { StoreLockedError, lockStore } from '@mailyard/kmsrecover-format';
 import type { CommandLine } from './command-line.js';
 import { isAbsolute, join } from 'node:path';
@@ -30,6 +36,33 @@ import {
   openUserDirectory,
   saveUserDirectory,
 } from './user-directory.js';
+
+/**
+ * The store over PostgreSQL (`--store postgres://…`, or StoreUrl): several servers over one
+ * database. A database that cannot be reached stops the start, naming it without the password.
+ */
+async function openPostgresStore(
+  url: string,
+  engine: { policy: AccountPolicy; clock: Clock },
+  logs: KerioLogs,
+): Promise<PostgresMailStore> {
+  const store = logs.logger('store');
+  try {
+    return await PostgresMailStore.open({
+      ...engine,
+      url,
+      onFeedError: (error) =>
+        store.warn(`change feed: ${error instanceof Error ? error.message : String(error)}`),
+    });
+  } catch (error) {
+    await logs.close();
+    const where = new URL(url);
+    where.password = '';
+    throw new StartupError(
+      `the store at ${where.href} cannot be opened: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
 
 /** After a start that failed, why the accounts it was given (or would have made) do not exist. */
 const UNSAVED_ACCOUNTS =
@@ -85,12 +118,16 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
     debug: config.logging.debug,
     stderr: (text) => options.warn(`error: ${text}`),
   });
-  const store = new FsMailStore({
-    directory: data.store(config),
-    policy: directoryAccountPolicy(directory),
-    clock,
-    logger: logs.logger('store'),
-  });
+  const storeUrl = options.store ?? config.storeUrl;
+  const policy = directoryAccountPolicy(directory);
+  const store = storeUrl
+    ? await openPostgresStore(storeUrl, { policy, clock }, logs)
+    : new FsMailStore({
+        directory: data.store(config),
+        policy,
+        clock,
+        logger: logs.logger('store'),
+      });
   // Each user's Sieve script, edited over ManageSieve, run by local delivery.
   const scripts = openSieveScripts(data.store(config));
   const compiled = new CompiledScripts();
@@ -108,10 +145,12 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
     logger: logs.logger('sieve'),
   });
   const queue = await openDeliveryQueue({ config, data, store, directory, logs, clock, filter });
+  // Backups snapshot the on-disk store; a store in PostgreSQL is backed up by the database's
+  // own tools (pg_dump, replication), as docs/scaling.md says.
   const backups = new StoreBackups({
     config,
     data,
-    store,
+    store: store instanceof FsMailStore ? store : null,
     clock,
     logger: logs.logger('backup'),
     configLog: logs.config,

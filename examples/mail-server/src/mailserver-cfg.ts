@@ -43,6 +43,7 @@ export function parseMailserverCfg(xml: string, file = 'mailserver.cfg'): ReadCo
   const config: MailServerConfig = {
     hostname: read.text('Hostname', defaults.hostname),
     storePath: read.text('StorePath', defaults.storePath),
+    storeUrl: readStoreUrl(file, read.text('StoreUrl', defaults.storeUrl)),
     listenAddress: read.text('ListenAddress', defaults.listenAddress),
     listeners,
     relay: {
@@ -133,6 +134,11 @@ export function formatMailserverCfg(config: MailServerConfig): string {
     v('Hostname', config.hostname),
     { comment: 'The message store and the queue (store/queue), relative to this directory' },
     v('StorePath', config.storePath),
+    {
+      comment:
+        'postgres://user:password@host/database keeps the messages in PostgreSQL, shared by several servers; empty for the store above',
+    },
+    v('StoreUrl', config.storeUrl),
     v('ListenAddress', config.listenAddress),
     { comment: 'Listeners; the command line overrides Port and Enabled for one run' },
     {
@@ -523,4 +529,15 @@ export function readKerioConfig(xml: string, file: string): ReturnType<typeof pa
     if (error instanceof KerioConfigError) throw new StartupError(error.message);
     throw error;
   }
+}
+
+/** `StoreUrl`: empty, or a PostgreSQL connection URL. */
+function readStoreUrl(file: string, value: string): string {
+  if (value === '' || isPostgresUrl(value)) return value;
+  throw new StartupError(`${file}: StoreUrl is a postgres:// URL, or empty`);
+}
+
+/** Whether a store location is a PostgreSQL connection URL. */
+export function isPostgresUrl(value: string): boolean {
+  return /^postgres(ql)?:\/\/./.test(value);
 }

@@ -19,6 +19,11 @@ export interface MailServerConfig {
   readonly hostname: string;
   /** The message store, relative to the data directory unless absolute. */
   readonly storePath: string;
+  /**
+   * A `postgres://` URL: the messages in PostgreSQL, shared by several servers
+   * (@mailyard/mailstore-postgres); empty (the default) for the on-disk store at `storePath`.
+   */
+  readonly storeUrl: string;
   /** The IP address every listener binds to. */
   readonly listenAddress: string;
   readonly listeners: Readonly<Record<ListenerName, ListenerConfig>>;
@@ -232,6 +237,7 @@ export function defaultConfig(): MailServerConfig {
   return {
     hostname: systemHostname().toLowerCase() || 'localhost',
     storePath: 'store',
+    storeUrl: '',
     listenAddress: '127.0.0.1',
     listeners: {
       smtp: listener('smtp'),

@@ -29,7 +29,12 @@ export function nextScheduledBackup(
 export interface StoreBackupsOptions {
   readonly config: MailServerConfig;
   readonly data: DataDirectory;
-  readonly store: FsMailStore;
+  /**
+   * The on-disk store, snapshotted at each backup; null when the mail is in PostgreSQL, whose own
+   * tools back it up (pg_dump, replication): the backup then holds the configuration and what
+   * stays on disk (the queue, users' Sieve scripts).
+   */
+  readonly store: FsMailStore | null;
   readonly clock: Clock;
   /** Kerio's Debug log "Store Backup" entries, and warnings (files left out). */
   readonly logger: Logger;
@@ -76,7 +81,7 @@ export class StoreBackups {
         hostname: config.hostname,
         clock,
         logger,
-        liveStore: store,
+        ...(store ? { liveStore: store } : {}),
       });
       logger.info(
         `Store Backup: ${result.id} finished: ${result.countFiles} files, ${result.totalSize} bytes, ${result.parts.length} part(s)`,

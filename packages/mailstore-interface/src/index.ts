@@ -12,7 +12,13 @@ export type * from './mail-store.js';
 export * from './mailbox-events.js';
 export { MailboxIndex, type IndexEntry, type IndexSnapshot } from './engine/mailbox-index.js';
 export type * from './engine/store-persistence.js';
-export { StoreEngine, type StoreEngineOptions, RETAINED_PATH } from './engine/store-engine.js';
+export {
+  StoreEngine,
+  type StoreEngineOptions,
+  type LoadedTree,
+  type LoadedMailbox,
+  RETAINED_PATH,
+} from './engine/store-engine.js';
 export { MemoryMailStore } from './memory/memory-mail-store.js';
 export { MemoryPersistence } from './memory/memory-persistence.js';
 export * from './durable-file.js';

@@ -48,3 +48,4 @@ export {
   describeWithDovecotManageSieve,
   dovecotManageSieveAvailable,
 } from './dovecot-managesieve.js';
+export { POSTGRES, PostgresServer, describeWithPostgres } from './postgres-server.js';

@@ -22,6 +22,7 @@ export const README_OUTPUTS: Readonly<Record<string, readonly (string | RegExp)[
   ],
   '@mailyard/mailstore-fs': ['Hi', /\/mail\/example\.com\/alice\/INBOX\/#msgs\/00000001\.eml$/],
   '@mailyard/mailstore-interface': ['Hello', 'change: flags', "[ '\\\\Seen' ]", 'true'],
+  '@mailyard/mailstore-postgres': ['Hi'],
   '@mailyard/mime': [
     '{',
     "  type: 'mailbox',",

@@ -148,6 +148,10 @@ export class EngineMailbox implements OpenMailbox {
     if (![...'swt'].some((right) => hasRight(this.rights, right))) {
       throw new MailStoreError('permission-denied', `no right to change flags in ${this.name}`);
     }
+    return this.engine.retrying(() => this.updateFlagsOnce(uids, update));
+  }
+
+  private updateFlagsOnce(uids: readonly number[], update: FlagUpdate): Promise<FlagUpdateResult> {
     return this.engine.mutex.run([this.resolved.tree.key], async () => {
       const mailbox = this.current();
       const index = await this.index();

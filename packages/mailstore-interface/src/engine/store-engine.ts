@@ -207,6 +207,34 @@ export class StoreEngine implements MailStore {
       : `#public@${domainOf(user)}`;
   }
 
+  /**
+   * The trees this engine holds in memory, for stores shared by several processes: what another
+   * process changed must be brought into these (see `@mailyard/mailstore-postgres`).
+   */
+  cachedTrees(): TreeKey[] {
+    return [...this.trees.keys()];
+  }
+
+  /** A tree held in memory, without reading it: undefined when it is not (or still loading). */
+  async cachedTree(key: TreeKey): Promise<LoadedTree | null | undefined> {
+    const loading = this.trees.get(key);
+    return loading ? loading.catch(() => undefined) : undefined;
+  }
+
+  /**
+   * Runs one mutation of an open mailbox (a flag change) again while it fails for a reason that a
+   * fresh read of the index cures. Stores of one process never need it: this runs it once. A
+   * store shared by several processes overrides it (see `@mailyard/mailstore-postgres`).
+   */
+  retrying<T>(mutation: () => Promise<T>): Promise<T> {
+    return mutation();
+  }
+
+  /** Drops a tree from memory (another process removed it); the next use reads storage. */
+  forgetTree(key: TreeKey): void {
+    this.trees.delete(key);
+  }
+
   /** Loads a tree (cached), or null when it does not exist. Callers hold the tree's lock to change it. */
   loadTree(key: TreeKey): Promise<LoadedTree | null> {
     let loading = this.trees.get(key);

@@ -1,0 +1,173 @@
+import {
+  type IndexEntry,
+  type LoadedMailbox,
+  type LoadedTree,
+  MailboxIndex,
+  type StoreEngine,
+  type TreeKey,
+} from '@mailyard/mailstore-interface';
+import type { ChangeNotice, PostgresPersistence } from './postgres-persistence.js';
+
+/**
+ * Brings other nodes' changes into this node: LISTENs on the store's channel and, for each
+ * notice, reads what changed since the last mod-sequence this node saw (of a mailbox whose index
+ * it holds) or the tree record again (of a tree it holds), updates the engine's copies under the
+ * tree's lock, and tells the mailbox's subscribers as if the change had been made here. The
+ * listening connection is re-established by the client when it drops; every (re)connection
+ * catches up on every mailbox and tree held, so notices lost while disconnected cost nothing.
+ */
+export class ChangeFeed {
+  private unlisten: (() => Promise<void>) | null = null;
+  private listened = false;
+  /** The catch-ups under way, so that close() can wait for them. */
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(
+    private readonly engine: StoreEngine,
+    private readonly persistence: PostgresPersistence,
+    private readonly onError: (error: unknown) => void = () => {},
+  ) {}
+
+  async start(): Promise<void> {
+    const meta = await this.persistence.sql.listen(
+      this.persistence.channel,
+      (payload) => this.track(this.onNotice(payload)),
+      () => {
+        // The first time is the start; any later call follows a reconnection.
+        if (this.listened) this.track(this.catchUpAll());
+        this.listened = true;
+      },
+    );
+    this.unlisten = meta.unlisten;
+  }
+
+  async stop(): Promise<void> {
+    const unlisten = this.unlisten;
+    this.unlisten = null;
+    await Promise.allSettled([...this.running]);
+    if (unlisten) await unlisten().catch(() => {});
+  }
+
+  private track(work: Promise<void>): void {
+    const guarded = work.catch((error: unknown) => this.onError(error));
+    this.running.add(guarded);
+    void guarded.finally(() => this.running.delete(guarded));
+  }
+
+  private async onNotice(payload: string): Promise<void> {
+    const notice = JSON.parse(payload) as ChangeNotice & { n: string };
+    if (notice.n === this.persistence.node) return;
+    if (notice.k === 't') await this.refreshTree(notice.t);
+    else await this.refreshMailbox(notice.t, notice.m);
+  }
+
+  /** After a reconnection: every tree and every loaded index, from where this node was. */
+  private async catchUpAll(): Promise<void> {
+    for (const key of this.engine.cachedTrees()) {
+      await this.refreshTree(key);
+      const tree = await this.engine.cachedTree(key);
+      if (!tree) continue;
+      for (const mailbox of tree.mailboxes.values()) {
+        if (mailbox.index) await this.refreshMailbox(key, mailbox.meta.id);
+      }
+    }
+  }
+
+  private async refreshMailbox(key: TreeKey, mailboxId: string): Promise<void> {
+    await this.engine.mutex.run([key], async () => {
+      const tree = await this.engine.cachedTree(key);
+      const mailbox = tree && [...tree.mailboxes.values()].find((m) => m.meta.id === mailboxId);
+      if (!tree || !mailbox) return;
+      // The quota count covers the whole tree: computed again on next use.
+      tree.usage = null;
+      if (mailbox.index) await this.catchUp(mailbox, mailbox.index);
+    });
+  }
+
+  /** Reads what changed after the index's mod-sequence, applies it, and tells subscribers. */
+  private async catchUp(mailbox: LoadedMailbox, index: MailboxIndex): Promise<void> {
+    const since = index.highestModSeq;
+    const changes = await this.persistence.changesSince(mailbox.meta.id, since);
+    if (!changes || changes.highestModSeq <= since) return;
+    const gone = new Set(changes.expunged.map((entry) => entry.uid));
+    const byUid = new Map<number, IndexEntry>(index.all().map((entry) => [entry.uid, entry]));
+    for (const uid of gone) byUid.delete(uid);
+    for (const entry of changes.changed) byUid.set(entry.uid, entry);
+    const snapshot = index.snapshot();
+    mailbox.index = new MailboxIndex(index.uidValidity, {
+      uidNext: changes.uidNext,
+      highestModSeq: changes.highestModSeq,
+      entries: [...byUid.values()].sort((a, b) => a.uid - b.uid),
+      expunged: [...snapshot.expunged, ...changes.expunged],
+    });
+    const { events } = this.engine;
+    const modSeq = changes.highestModSeq;
+    const expunged = [...gone].filter((uid) => index.get(uid)).sort((a, b) => a - b);
+    if (expunged.length > 0)
+      events.publish(mailbox.meta.id, { type: 'expunged', uids: expunged, modSeq });
+    const state = ({ uid, flags, modSeq: entryModSeq }: IndexEntry) => ({
+      uid,
+      flags,
+      modSeq: entryModSeq,
+    });
+    const flags = changes.changed.filter((entry) => index.get(entry.uid)).map(state);
+    if (flags.length > 0)
+      events.publish(mailbox.meta.id, { type: 'flags', messages: flags, modSeq });
+    const appended = changes.changed.filter((entry) => entry.uid >= index.uidNext).map(state);
+    if (appended.length > 0)
+      events.publish(mailbox.meta.id, { type: 'appended', messages: appended, modSeq });
+  }
+
+  /**
+   * Reads a held tree's record again and brings the engine's copy in line, in place (open
+   * mailboxes hold its objects): renamed mailboxes move, new ones appear, removed ones go, and
+   * subscribers hear `renamed` or `deleted`.
+   */
+  private async refreshTree(key: TreeKey): Promise<void> {
+    await this.engine.mutex.run([key], async () => {
+      const tree = await this.engine.cachedTree(key);
+      if (!tree) return;
+      const record = await this.persistence.readTree(key);
+      const { events } = this.engine;
+      if (!record) {
+        for (const mailbox of tree.mailboxes.values())
+          events.publish(mailbox.meta.id, { type: 'deleted' });
+        tree.mailboxes.clear();
+        this.engine.forgetTree(key);
+        return;
+      }
+      syncTree(tree, record.mailboxes, record.subscriptions, (id, type) =>
+        events.publish(id, { type }),
+      );
+    });
+  }
+}
+
+function syncTree(
+  tree: LoadedTree,
+  metas: readonly LoadedMailbox['meta'][],
+  subscriptions: readonly string[],
+  publish: (id: string, type: 'renamed' | 'deleted') => void,
+): void {
+  const byId = new Map([...tree.mailboxes.values()].map((mailbox) => [mailbox.meta.id, mailbox]));
+  const next = new Map<string, LoadedMailbox>();
+  const renamed: string[] = [];
+  for (const meta of metas) {
+    const held = byId.get(meta.id);
+    if (held) {
+      if (held.meta.path !== meta.path) renamed.push(meta.id);
+      held.meta = meta;
+      next.set(meta.path, held);
+      byId.delete(meta.id);
+    } else {
+      next.set(meta.path, { meta, index: null });
+    }
+  }
+  tree.mailboxes.clear();
+  for (const [path, mailbox] of next) tree.mailboxes.set(path, mailbox);
+  tree.subscriptions.clear();
+  for (const name of subscriptions) tree.subscriptions.add(name);
+  tree.usage = null;
+  for (const id of renamed) publish(id, 'renamed');
+  for (const id of byId.keys()) publish(id, 'deleted');
+}

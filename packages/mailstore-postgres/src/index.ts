@@ -1,0 +1,8 @@
+export {
+  BYTEA_LIMIT,
+  DEFAULT_MAX_MESSAGE_SIZE,
+  PostgresMailStore,
+  type PostgresMailStoreOptions,
+} from './postgres-mail-store.js';
+export { PostgresPersistence, StaleIndexError, StaleTreeError } from './postgres-persistence.js';
+export { MIGRATIONS, type Migration, SCHEMA_VERSION, migrate } from './migrations.js';

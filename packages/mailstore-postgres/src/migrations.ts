@@ -1,0 +1,105 @@
+import type { Sql } from 'postgres';
+
+/** One step of the schema, applied once, in order, inside one transaction with its record. */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly statements: readonly string[];
+}
+
+/**
+ * The schema, as shipped with the package. Never edit a released step: add the next one. The
+ * tables live in the store's own schema (`mailyard` by default), so several stores (or tests) can
+ * share a database.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'trees, mailboxes, messages, expunges',
+    statements: [
+      // A tree's record (mailbox metadata and subscriptions) is small, read once and rewritten
+      // whole; `version` lets a node that wrote from a stale copy find out (see writeTree).
+      `CREATE TABLE trees (
+         tree text PRIMARY KEY,
+         record text NOT NULL,
+         version bigint NOT NULL DEFAULT 1
+       )`,
+      // The counters of a mailbox live in its row, so that every write takes the row's lock and
+      // allocates UIDs and mod-sequences in the same transaction as the rows it writes.
+      `CREATE TABLE mailboxes (
+         id text PRIMARY KEY,
+         tree text NOT NULL,
+         uid_next bigint NOT NULL DEFAULT 1,
+         highest_modseq bigint NOT NULL DEFAULT 1
+       )`,
+      `CREATE INDEX mailboxes_tree ON mailboxes (tree)`,
+      `CREATE TABLE messages (
+         mailbox_id text NOT NULL REFERENCES mailboxes (id) ON DELETE CASCADE,
+         uid bigint NOT NULL,
+         modseq bigint NOT NULL,
+         flags text[] NOT NULL,
+         internal_date bigint NOT NULL,
+         internal_date_zone integer,
+         save_date bigint NOT NULL,
+         size bigint NOT NULL,
+         email_id text NOT NULL,
+         summary text NOT NULL,
+         content bytea NOT NULL,
+         PRIMARY KEY (mailbox_id, uid)
+       )`,
+      // Mail is read by range (IMAP BODY[]<0.1024>, POP3 TOP): kept uncompressed, a substring
+      // reads only the TOAST chunks it needs.
+      `ALTER TABLE messages ALTER COLUMN content SET STORAGE EXTERNAL`,
+      // Changes since a mod-sequence (the change feed's catch-up, CONDSTORE).
+      `CREATE INDEX messages_modseq ON messages (mailbox_id, modseq)`,
+      `CREATE TABLE expunged (
+         mailbox_id text NOT NULL REFERENCES mailboxes (id) ON DELETE CASCADE,
+         uid bigint NOT NULL,
+         modseq bigint NOT NULL,
+         PRIMARY KEY (mailbox_id, uid)
+       )`,
+      `CREATE INDEX expunged_modseq ON expunged (mailbox_id, modseq)`,
+    ],
+  },
+];
+
+/** The schema version this package writes and reads. */
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/**
+ * Brings the store's schema up to {@link SCHEMA_VERSION}. Idempotent, and safe when several
+ * nodes open the store at once: the whole run holds a transaction-scoped advisory lock keyed by
+ * the schema's name, so one node migrates and the others, waiting on the lock, then find
+ * nothing left to do. A database whose schema is newer than this package knows is refused
+ * rather than written to.
+ */
+export async function migrate(sql: Sql, schema: string): Promise<number[]> {
+  return sql.begin(async (tx) => {
+    await tx`SELECT pg_advisory_xact_lock(hashtext(${`mailyard-migrations:${schema}`}))`;
+    await tx`CREATE SCHEMA IF NOT EXISTS ${tx(schema)}`;
+    await tx`CREATE TABLE IF NOT EXISTS ${tx(schema)}.schema_migrations (
+               version integer PRIMARY KEY,
+               name text NOT NULL,
+               applied_at timestamptz NOT NULL DEFAULT now()
+             )`;
+    const rows = await tx<{ version: number }[]>`
+      SELECT version FROM ${tx(schema)}.schema_migrations`;
+    const applied = new Set(rows.map((row) => row.version));
+    const newest = Math.max(0, ...applied);
+    if (newest > SCHEMA_VERSION) {
+      throw new Error(
+        `the schema ${schema} is at version ${newest}, newer than this package's ${SCHEMA_VERSION}`,
+      );
+    }
+    await tx`SET LOCAL search_path TO ${tx(schema)}`;
+    const done: number[] = [];
+    for (const migration of MIGRATIONS) {
+      if (applied.has(migration.version)) continue;
+      for (const statement of migration.statements) await tx.unsafe(statement);
+      await tx`INSERT INTO schema_migrations (version, name)
+               VALUES (${migration.version}, ${migration.name})`;
+      done.push(migration.version);
+    }
+    return done;
+  });
+}

@@ -1,0 +1,496 @@
+import type {
+  ContentRequest,
+  IndexEntry,
+  IndexSnapshot,
+  MailboxMeta,
+  MailboxMove,
+  MessageState,
+  StorePersistence,
+  StoredMessage,
+  TreeKey,
+  TreeRecord,
+} from '@mailyard/mailstore-interface';
+import type { MessageSummary } from '@mailyard/mime';
+import type { Sql, TransactionSql } from 'postgres';
+import { readOnce } from './connection-errors.js';
+import { migrate } from './migrations.js';
+
+/** Bytes of a message fetched per query when it is streamed. */
+const CHUNK = 1024 * 1024;
+
+/**
+ * A write built on a copy of a mailbox's index that another node has changed since: the
+ * mailbox's counters in the database are not where the writer's copy says. Nothing was written;
+ * the engine reloads the index, and the store tries again (see PostgresMailStore).
+ */
+export class StaleIndexError extends Error {
+  constructor(mailboxId: string) {
+    super(`mailbox ${mailboxId} was changed by another node`);
+    this.name = 'StaleIndexError';
+  }
+}
+
+/** A tree record written over a version another node has replaced since it was read. */
+export class StaleTreeError extends Error {
+  constructor(tree: TreeKey) {
+    super(`the tree of ${tree} was changed by another node`);
+    this.name = 'StaleTreeError';
+  }
+}
+
+/** A change notification's payload: `n` the node, `t` the tree, `m` the mailbox. */
+export type ChangeNotice = { k: 'i'; t: TreeKey; m: string } | { k: 't'; t: TreeKey };
+
+/** The LISTEN/NOTIFY channel of a store's schema. */
+export function changeChannel(schema: string): string {
+  return `mailyard_changes:${schema}`;
+}
+
+interface MessageRow {
+  uid: string;
+  modseq: string;
+  flags: string[];
+  internal_date: string;
+  internal_date_zone: number | null;
+  save_date: string;
+  size: string;
+  email_id: string;
+}
+
+/**
+ * The store's data in PostgreSQL: tree records, mailbox counters, messages (index entry,
+ * summary and bytes in one row) and the expunge log. Every write is one transaction that first
+ * locks the mailbox's row and checks that its counters are those the engine's copy of the index
+ * started from, so two nodes can never give out one UID or mod-sequence twice: the second
+ * writer gets a {@link StaleIndexError} and nothing is written.
+ */
+export class PostgresPersistence implements StorePersistence {
+  /** The version of each tree record as last read or written here. */
+  private readonly treeVersions = new Map<TreeKey, number>();
+  private ready: Promise<void> | null = null;
+
+  /**
+   * @param node this process's id in change notifications, so it can skip its own.
+   * @param channel the LISTEN/NOTIFY channel of the store's schema.
+   */
+  constructor(
+    readonly sql: Sql,
+    readonly schema: string,
+    readonly node: string = '',
+    readonly channel: string = changeChannel(schema),
+  ) {}
+
+  /**
+   * Tells the other nodes, when the transaction commits (NOTIFY is transactional), that a
+   * mailbox's index (`i`) or a tree's record (`t`) changed. No data rides along: a listener
+   * reads what changed since the last mod-sequence it saw, so a lost notification costs nothing
+   * that the next one, or a reconnection, does not bring back.
+   */
+  private notify(tx: TransactionSql, change: ChangeNotice): Promise<unknown> {
+    return tx`SELECT pg_notify(${this.channel}, ${this.notice(change)})`;
+  }
+
+  private notice(change: ChangeNotice): string {
+    return JSON.stringify({ ...change, n: this.node });
+  }
+
+  /**
+   * One message (an APPEND, a delivery) in one statement, so one round trip: the counters move,
+   * the row goes in and the notice goes out only if the counters were where the engine's copy
+   * of the index says.
+   */
+  private async addOneMessage(
+    tree: TreeKey,
+    mailboxId: string,
+    { entry, content, summary }: StoredMessage,
+  ): Promise<void> {
+    const [row] = await this.sql<{ ok: string }[]>`
+      WITH counters AS (
+        UPDATE mailboxes SET uid_next = ${entry.uid + 1}, highest_modseq = ${entry.modSeq}
+        WHERE id = ${mailboxId} AND uid_next = ${entry.uid}
+          AND highest_modseq = ${entry.modSeq - 1}
+        RETURNING id
+      ), added AS (
+        INSERT INTO messages (mailbox_id, uid, modseq, flags, internal_date, internal_date_zone,
+                              save_date, size, email_id, summary, content)
+        SELECT counters.id, ${entry.uid}, ${entry.modSeq}, ${[...entry.flags]}::text[],
+               ${entry.internalDate}, ${entry.internalDateZone ?? null}::integer, ${entry.saveDate},
+               ${entry.size}, ${entry.emailId}, ${JSON.stringify(summary)},
+               ${Buffer.from(content.buffer, content.byteOffset, content.byteLength)}::bytea
+        FROM counters
+        RETURNING 1
+      ), notified AS (
+        SELECT pg_notify(${this.channel}, ${this.notice({ k: 'i', t: tree, m: mailboxId })})
+        FROM counters
+      )
+      SELECT (SELECT count(*) FROM counters) AS ok, (SELECT count(*) FROM added) AS added,
+             (SELECT count(*) FROM notified) AS notified`;
+    if (Number(row?.ok) !== 1) throw new StaleIndexError(mailboxId);
+  }
+
+  /**
+   * What changed in a mailbox after `modSeq`: its counters, the messages added or changed (full
+   * index entries) and the expunges, as one snapshot. For the change feed's catch-up.
+   */
+  async changesSince(
+    mailboxId: string,
+    modSeq: number,
+  ): Promise<{
+    uidNext: number;
+    highestModSeq: number;
+    changed: IndexEntry[];
+    expunged: { uid: number; modSeq: number }[];
+  } | null> {
+    await this.open();
+    return readOnce(() =>
+      this.sql.begin('isolation level repeatable read read only', async (tx) => {
+        const counters = await tx<{ uid_next: string; highest_modseq: string }[]>`
+          SELECT uid_next, highest_modseq FROM mailboxes WHERE id = ${mailboxId}`;
+        if (!counters[0]) return null;
+        const rows = await tx<MessageRow[]>`
+          SELECT uid, modseq, flags, internal_date, internal_date_zone, save_date, size, email_id
+          FROM messages WHERE mailbox_id = ${mailboxId} AND modseq > ${modSeq} ORDER BY uid`;
+        const expunged = await tx<{ uid: string; modseq: string }[]>`
+          SELECT uid, modseq FROM expunged
+          WHERE mailbox_id = ${mailboxId} AND modseq > ${modSeq} ORDER BY modseq, uid`;
+        return {
+          uidNext: Number(counters[0].uid_next),
+          highestModSeq: Number(counters[0].highest_modseq),
+          changed: rows.map(entryOf),
+          expunged: expunged.map((row) => ({ uid: Number(row.uid), modSeq: Number(row.modseq) })),
+        };
+      }),
+    );
+  }
+
+  /** Applies the schema's migrations (once; a failed attempt is retried on the next call). */
+  open(): Promise<void> {
+    if (!this.ready) {
+      const opening = migrate(this.sql, this.schema).then(() => undefined);
+      opening.catch(() => {
+        if (this.ready === opening) this.ready = null;
+      });
+      this.ready = opening;
+    }
+    return this.ready;
+  }
+
+  async listTrees(): Promise<TreeKey[]> {
+    await this.open();
+    const rows = await readOnce(
+      () => this.sql<{ tree: string }[]>`SELECT tree FROM trees ORDER BY tree`,
+    );
+    return rows.map((row) => row.tree);
+  }
+
+  async readTree(tree: TreeKey): Promise<TreeRecord | null> {
+    await this.open();
+    const rows = await readOnce(
+      () => this.sql<{ record: string; version: string }[]>`
+        SELECT record, version FROM trees WHERE tree = ${tree}`,
+    );
+    const row = rows[0];
+    // Only a missing row means "no tree": a failed query has thrown already.
+    if (!row) {
+      this.treeVersions.delete(tree);
+      return null;
+    }
+    this.treeVersions.set(tree, Number(row.version));
+    return JSON.parse(row.record) as TreeRecord;
+  }
+
+  /** The version of a tree's record as this node last saw it (for the change feed). */
+  treeVersion(tree: TreeKey): number | undefined {
+    return this.treeVersions.get(tree);
+  }
+
+  async writeTree(tree: TreeKey, record: TreeRecord): Promise<void> {
+    await this.open();
+    const text = JSON.stringify(record);
+    const known = this.treeVersions.get(tree);
+    const version = await this.sql.begin(async (tx) => {
+      const rows =
+        known === undefined
+          ? await tx<{ version: string }[]>`
+              INSERT INTO trees (tree, record) VALUES (${tree}, ${text})
+              ON CONFLICT (tree) DO NOTHING RETURNING version`
+          : await tx<{ version: string }[]>`
+              UPDATE trees SET record = ${text}, version = version + 1
+              WHERE tree = ${tree} AND version = ${known} RETURNING version`;
+      if (rows.length === 0) throw new StaleTreeError(tree);
+      await this.notify(tx, { k: 't', t: tree });
+      return Number(rows[0]!.version);
+    });
+    this.treeVersions.set(tree, version);
+  }
+
+  async deleteTree(tree: TreeKey): Promise<void> {
+    await this.open();
+    await this.sql.begin(async (tx) => {
+      await tx`DELETE FROM mailboxes WHERE tree = ${tree}`;
+      await tx`DELETE FROM trees WHERE tree = ${tree}`;
+      await this.notify(tx, { k: 't', t: tree });
+    });
+    this.treeVersions.delete(tree);
+  }
+
+  async createMailbox(tree: TreeKey, mailbox: MailboxMeta): Promise<void> {
+    await this.open();
+    await this.sql`INSERT INTO mailboxes (id, tree) VALUES (${mailbox.id}, ${tree})`;
+  }
+
+  async deleteMailbox(_tree: TreeKey, mailbox: MailboxMeta): Promise<void> {
+    await this.open();
+    await this.sql`DELETE FROM mailboxes WHERE id = ${mailbox.id}`;
+  }
+
+  async moveMailboxes(tree: TreeKey, moves: readonly MailboxMove[], into: TreeKey): Promise<void> {
+    await this.open();
+    // Paths live in the tree records; the rows only know their tree.
+    if (into === tree || moves.length === 0) return;
+    const ids = moves.map((move) => move.mailbox.id);
+    await this.sql`UPDATE mailboxes SET tree = ${into} WHERE id = ANY(${ids})`;
+  }
+
+  async readIndex(_tree: TreeKey, mailbox: MailboxMeta): Promise<IndexSnapshot> {
+    await this.open();
+    // One snapshot of the counters, the messages and the log, whatever other nodes commit meanwhile.
+    return readOnce(() => this.readIndexOnce(mailbox));
+  }
+
+  private async readIndexOnce(mailbox: MailboxMeta): Promise<IndexSnapshot> {
+    return this.sql.begin('isolation level repeatable read read only', async (tx) => {
+      const counters = await tx<{ uid_next: string; highest_modseq: string }[]>`
+        SELECT uid_next, highest_modseq FROM mailboxes WHERE id = ${mailbox.id}`;
+      if (!counters[0]) throw new Error(`no storage for mailbox ${mailbox.id}`);
+      const rows = await tx<MessageRow[]>`
+        SELECT uid, modseq, flags, internal_date, internal_date_zone, save_date, size, email_id
+        FROM messages WHERE mailbox_id = ${mailbox.id} ORDER BY uid`;
+      const expunged = await tx<{ uid: string; modseq: string }[]>`
+        SELECT uid, modseq FROM expunged WHERE mailbox_id = ${mailbox.id} ORDER BY modseq, uid`;
+      return {
+        uidValidity: mailbox.uidValidity,
+        uidNext: Number(counters[0].uid_next),
+        highestModSeq: Number(counters[0].highest_modseq),
+        entries: rows.map(entryOf),
+        expunged: expunged.map((row) => ({ uid: Number(row.uid), modSeq: Number(row.modseq) })),
+      };
+    });
+  }
+
+  async addMessages(
+    tree: TreeKey,
+    mailbox: MailboxMeta,
+    messages: readonly StoredMessage[],
+  ): Promise<void> {
+    if (messages.length === 0) return;
+    await this.open();
+    const first = messages[0]!.entry;
+    const last = messages[messages.length - 1]!.entry;
+    if (messages.length === 1) return this.addOneMessage(tree, mailbox.id, messages[0]!);
+    await this.sql.begin(async (tx) => {
+      await this.lockCounters(tx, mailbox.id, first.modSeq, first.uid);
+      const rows = messages.map(({ entry, content, summary }) => ({
+        mailbox_id: mailbox.id,
+        uid: entry.uid,
+        modseq: entry.modSeq,
+        flags: [...entry.flags],
+        internal_date: entry.internalDate,
+        internal_date_zone: entry.internalDateZone ?? null,
+        save_date: entry.saveDate,
+        size: entry.size,
+        email_id: entry.emailId,
+        summary: JSON.stringify(summary),
+        content: Buffer.from(content.buffer, content.byteOffset, content.byteLength),
+      }));
+      await tx`INSERT INTO messages ${tx(rows)}`;
+      await tx`UPDATE mailboxes SET uid_next = ${last.uid + 1}, highest_modseq = ${last.modSeq}
+               WHERE id = ${mailbox.id}`;
+      await this.notify(tx, { k: 'i', t: tree, m: mailbox.id });
+    });
+  }
+
+  async updateFlags(
+    tree: TreeKey,
+    mailbox: MailboxMeta,
+    changes: readonly MessageState[],
+    highestModSeq: number,
+  ): Promise<void> {
+    if (changes.length === 0) return;
+    await this.open();
+    const firstModSeq = Math.min(...changes.map((change) => change.modSeq));
+    const updates = changes.map((change) => ({
+      uid: change.uid,
+      modseq: change.modSeq,
+      flags: [...change.flags],
+    }));
+    // One statement, so one round trip: the counters' row is updated only if it is where this
+    // node's copy says (the row lock makes a concurrent writer wait, then see the new values).
+    const [row] = await this.sql<{ ok: string }[]>`
+      WITH counters AS (
+        UPDATE mailboxes SET highest_modseq = ${highestModSeq}
+        WHERE id = ${mailbox.id} AND highest_modseq = ${firstModSeq - 1}
+        RETURNING id
+      ), changed AS (
+        UPDATE messages AS m
+        SET modseq = u.modseq, flags = ARRAY(SELECT jsonb_array_elements_text(u.flags))
+        FROM counters,
+             jsonb_to_recordset(${this.sql.json(updates)}) AS u (uid bigint, modseq bigint, flags jsonb)
+        WHERE m.mailbox_id = counters.id AND m.uid = u.uid
+        RETURNING 1
+      ), notified AS (
+        SELECT pg_notify(${this.channel}, ${this.notice({ k: 'i', t: tree, m: mailbox.id })})
+        FROM counters
+      )
+      SELECT (SELECT count(*) FROM counters) AS ok, (SELECT count(*) FROM changed) AS changed,
+             (SELECT count(*) FROM notified) AS notified`;
+    if (Number(row?.ok) !== 1) throw new StaleIndexError(mailbox.id);
+  }
+
+  async removeMessages(
+    tree: TreeKey,
+    mailbox: MailboxMeta,
+    uids: readonly number[],
+    modSeq: number,
+  ): Promise<void> {
+    if (uids.length === 0) return;
+    await this.open();
+    const list = [...uids];
+    const [row] = await this.sql<{ ok: string }[]>`
+      WITH counters AS (
+        UPDATE mailboxes SET highest_modseq = ${modSeq}
+        WHERE id = ${mailbox.id} AND highest_modseq = ${modSeq - 1}
+        RETURNING id
+      ), gone AS (
+        DELETE FROM messages AS m USING counters
+        WHERE m.mailbox_id = counters.id AND m.uid = ANY(${list})
+        RETURNING m.uid
+      ), logged AS (
+        INSERT INTO expunged (mailbox_id, uid, modseq)
+        SELECT counters.id, uid, ${modSeq} FROM counters, unnest(${list}::bigint[]) AS uid
+        ON CONFLICT (mailbox_id, uid) DO UPDATE SET modseq = excluded.modseq
+        RETURNING 1
+      ), notified AS (
+        SELECT pg_notify(${this.channel}, ${this.notice({ k: 'i', t: tree, m: mailbox.id })})
+        FROM counters
+      )
+      SELECT (SELECT count(*) FROM counters) AS ok, (SELECT count(*) FROM gone) AS gone,
+             (SELECT count(*) FROM logged) AS logged, (SELECT count(*) FROM notified) AS notified`;
+    if (Number(row?.ok) !== 1) throw new StaleIndexError(mailbox.id);
+  }
+
+  async *readContent(
+    _tree: TreeKey,
+    mailbox: MailboxMeta,
+    uid: number,
+    range?: { start: number; end: number },
+  ): AsyncIterable<Uint8Array> {
+    await this.open();
+    let start = range?.start ?? 0;
+    let end = range?.end;
+    if (end === undefined) {
+      const rows = await readOnce(
+        () => this.sql<{ size: string }[]>`
+          SELECT size FROM messages WHERE mailbox_id = ${mailbox.id} AND uid = ${uid}`,
+      );
+      if (!rows[0]) throw new Error(`message ${uid} has no row`);
+      end = Number(rows[0].size);
+    }
+    // A big message comes in chunks, so that neither side holds it whole.
+    while (start < end) {
+      const length = Math.min(CHUNK, end - start);
+      const from = start + 1;
+      const rows = await readOnce(
+        () => this.sql<{ part: Buffer }[]>`
+          SELECT substring(content FROM ${from} FOR ${length}) AS part
+          FROM messages WHERE mailbox_id = ${mailbox.id} AND uid = ${uid}`,
+      );
+      if (!rows[0]) throw new Error(`message ${uid} has no row`);
+      if (rows[0].part.length === 0) return;
+      yield rows[0].part;
+      start += rows[0].part.length;
+    }
+  }
+
+  async readContents(
+    _tree: TreeKey,
+    mailbox: MailboxMeta,
+    requests: readonly ContentRequest[],
+  ): Promise<(Uint8Array | null)[]> {
+    await this.open();
+    const wanted = requests.map((request, i) => ({
+      i,
+      uid: request.uid,
+      start: request.start + 1,
+      length: request.end - request.start,
+    }));
+    const rows = await readOnce(
+      () => this.sql<{ i: number; part: Buffer }[]>`
+        SELECT r.i, substring(m.content FROM r.start FOR r.length) AS part
+        FROM jsonb_to_recordset(${this.sql.json(wanted)}) AS r (i int, uid bigint, start int, length int)
+        JOIN messages AS m ON m.mailbox_id = ${mailbox.id} AND m.uid = r.uid`,
+    );
+    const results: (Uint8Array | null)[] = requests.map(() => null);
+    for (const row of rows) results[row.i] = row.part;
+    return results;
+  }
+
+  async readSummaries(
+    _tree: TreeKey,
+    mailbox: MailboxMeta,
+    uids: readonly number[],
+  ): Promise<MessageSummary[]> {
+    if (uids.length === 0) return [];
+    await this.open();
+    const list = [...uids];
+    const rows = await readOnce(
+      () => this.sql<{ uid: string; summary: string }[]>`
+        SELECT uid, summary FROM messages WHERE mailbox_id = ${mailbox.id} AND uid = ANY(${list})`,
+    );
+    const byUid = new Map(rows.map((row) => [Number(row.uid), row.summary]));
+    return list.map((uid) => {
+      const summary = byUid.get(uid);
+      if (summary === undefined) throw new Error(`message ${uid} has no row`);
+      return JSON.parse(summary) as MessageSummary;
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.sql.end({ timeout: 5 });
+  }
+
+  /**
+   * Locks the mailbox's row for the rest of the transaction and checks that the database is where
+   * the writer's copy of the index was: the next mod-sequence (and UID) are the ones it gave out.
+   */
+  private async lockCounters(
+    tx: TransactionSql,
+    mailboxId: string,
+    firstModSeq: number,
+    firstUid?: number,
+  ): Promise<void> {
+    const rows = await tx<{ uid_next: string; highest_modseq: string }[]>`
+      SELECT uid_next, highest_modseq FROM mailboxes WHERE id = ${mailboxId} FOR UPDATE`;
+    const row = rows[0];
+    if (!row) throw new StaleIndexError(mailboxId);
+    if (
+      Number(row.highest_modseq) !== firstModSeq - 1 ||
+      (firstUid !== undefined && Number(row.uid_next) !== firstUid)
+    ) {
+      throw new StaleIndexError(mailboxId);
+    }
+  }
+}
+
+export function entryOf(row: MessageRow): IndexEntry {
+  return {
+    uid: Number(row.uid),
+    modSeq: Number(row.modseq),
+    flags: row.flags,
+    internalDate: Number(row.internal_date),
+    ...(row.internal_date_zone !== null ? { internalDateZone: row.internal_date_zone } : {}),
+    saveDate: Number(row.save_date),
+    size: Number(row.size),
+    emailId: row.email_id,
+  };
+}

@@ -1,0 +1,140 @@
+import type { MailboxEvent, OpenMailbox } from '@mailyard/mailstore-interface';
+import { PostgresServer, describeWithPostgres } from '@mailyard/test-kit';
+import postgres from 'postgres';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { PostgresMailStore } from '../src/index.js';
+
+const ALICE = 'alice@example.com';
+const message = (n: number) => Buffer.from(`Subject: message ${n}\r\n\r\nbody ${n}\r\n`);
+
+/** The events a mailbox's subscribers hear, and a way to wait for one that matches. */
+function recorder(mailbox: OpenMailbox) {
+  const events: MailboxEvent[] = [];
+  const waiters: { match: (event: MailboxEvent) => boolean; resolve: (e: MailboxEvent) => void }[] =
+    [];
+  mailbox.subscribe((event) => {
+    events.push(event);
+    for (const waiter of [...waiters]) {
+      if (waiter.match(event)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(event);
+      }
+    }
+  });
+  return {
+    events,
+    next(match: (event: MailboxEvent) => boolean): Promise<MailboxEvent> {
+      const seen = events.find(match);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve) => waiters.push({ match, resolve }));
+    },
+  };
+}
+
+describeWithPostgres('the change feed across nodes (LISTEN/NOTIFY)', () => {
+  const server = new PostgresServer();
+  let admin: postgres.Sql;
+  let schemas = 0;
+  const open: PostgresMailStore[] = [];
+  const twoNodes = async () => {
+    const schema = `feed_test_${++schemas}`;
+    const a = await PostgresMailStore.open({
+      url: server.url(),
+      schema,
+      applicationName: `a_${schema}`,
+    });
+    const b = await PostgresMailStore.open({
+      url: server.url(),
+      schema,
+      applicationName: `b_${schema}`,
+    });
+    open.push(a, b);
+    return { a, b, schema };
+  };
+
+  beforeAll(async () => {
+    await server.start();
+    admin = postgres(server.url(), { onnotice: () => {} });
+  }, 60_000);
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((store) => store.close()));
+  });
+  afterAll(async () => {
+    await admin?.end();
+    await server.close();
+  });
+
+  it('tells a session on node A of an append, a flag change and an expunge made through node B', async () => {
+    const { a, b } = await twoNodes();
+    await a.provision(ALICE);
+    const onA = await a.access(ALICE).open('INBOX');
+    const heard = recorder(onA);
+    await b.deliver(ALICE, { content: message(1) });
+    const appended = await heard.next((e) => e.type === 'appended');
+    expect(appended).toMatchObject({ type: 'appended', messages: [{ uid: 1, flags: [] }] });
+    // Node A's own view has the message: its index was brought up to date.
+    expect((await onA.messages()).map((m) => m.uid)).toEqual([1]);
+
+    const onB = await b.access(ALICE).open('INBOX');
+    await onB.updateFlags([1], { operation: 'add', flags: ['\\Deleted'] });
+    const flags = await heard.next((e) => e.type === 'flags');
+    expect(flags).toMatchObject({ type: 'flags', messages: [{ uid: 1, flags: ['\\Deleted'] }] });
+    await onB.expunge();
+    const expunged = await heard.next((e) => e.type === 'expunged');
+    expect(expunged).toMatchObject({ type: 'expunged', uids: [1] });
+    expect(await onA.messages()).toEqual([]);
+    expect((await onA.status()).highestModSeq).toBe((await onB.status()).highestModSeq);
+    // And A writes on top of B's changes without a conflict.
+    const [result] = await a.access(ALICE).append('INBOX', [{ content: message(2) }]);
+    expect(result!.uid).toBe(2);
+  });
+
+  it('tells node A of a rename and a delete made through node B', async () => {
+    const { a, b } = await twoNodes();
+    await a.access(ALICE).create('Projects');
+    await a.access(ALICE).create('Old');
+    const projects = await a.access(ALICE).open('Projects');
+    const old = await a.access(ALICE).open('Old');
+    const heardProjects = recorder(projects);
+    const heardOld = recorder(old);
+    await b.access(ALICE).rename('Projects', 'Archive/Projects');
+    await heardProjects.next((e) => e.type === 'renamed');
+    // The open mailbox follows it: still usable under its new name.
+    expect(await projects.messages()).toEqual([]);
+    const names = (await a.access(ALICE).list()).map((m) => m.name);
+    expect(names).toContain('Archive/Projects');
+    expect(names).not.toContain('Projects');
+    await b.access(ALICE).delete('Old');
+    await heardOld.next((e) => e.type === 'deleted');
+    expect((await a.access(ALICE).list()).map((m) => m.name)).not.toContain('Old');
+  });
+
+  it('catches up from the last mod-sequence seen after its listening connection is killed', async () => {
+    // Node A logs in as a role of its own, so that it can be kept from reconnecting for a while.
+    const role = `node_a_${++schemas}`;
+    await admin`CREATE ROLE ${admin(role)} LOGIN SUPERUSER`;
+    const schema = `feed_test_${schemas}`;
+    const url = server.url().replace('postgres@', `${role}@`);
+    const a = await PostgresMailStore.open({ url, schema });
+    const b = await PostgresMailStore.open({ url: server.url(), schema });
+    open.push(a, b);
+    await a.provision(ALICE);
+    const onA = await a.access(ALICE).open('INBOX');
+    const heard = recorder(onA);
+    await admin`ALTER ROLE ${admin(role)} NOLOGIN`;
+    const killed = await admin`
+      SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+      WHERE usename = ${role} AND query ILIKE 'listen%'`;
+    expect(killed.length).toBe(1);
+    // Made while A cannot listen: the notices are lost, the changes are not.
+    await b.deliver(ALICE, { content: message(1) });
+    await b.deliver(ALICE, { content: message(2) });
+    await admin`ALTER ROLE ${admin(role)} LOGIN`;
+    await heard.next((e) => e.type === 'appended' && e.messages.some((m) => m.uid === 2));
+    expect((await onA.messages()).map((m) => m.uid)).toEqual([1, 2]);
+    const uids = heard.events.flatMap((e) =>
+      e.type === 'appended' ? e.messages.map((m) => m.uid) : [],
+    );
+    expect(uids.sort()).toEqual([1, 2]);
+  });
+});
