@@ -97,7 +97,8 @@ export class PostgresPersistence implements StorePersistence {
   /**
    * One message (an APPEND, a delivery) in one statement, so one round trip: the counters move,
    * the row goes in and the notice goes out only if the counters were where the engine's copy
-   * of the index says.
+   * of the index says (the mod-sequence exactly; the UID not below UIDNEXT, since a restore may
+   * keep a higher one).
    */
   private async addOneMessage(
     tree: TreeKey,
@@ -107,7 +108,7 @@ export class PostgresPersistence implements StorePersistence {
     const [row] = await this.sql<{ ok: string }[]>`
       WITH counters AS (
         UPDATE mailboxes SET uid_next = ${entry.uid + 1}, highest_modseq = ${entry.modSeq}
-        WHERE id = ${mailboxId} AND uid_next = ${entry.uid}
+        WHERE id = ${mailboxId} AND uid_next <= ${entry.uid}
           AND highest_modseq = ${entry.modSeq - 1}
         RETURNING id
       ), added AS (
@@ -475,7 +476,9 @@ export class PostgresPersistence implements StorePersistence {
     if (!row) throw new StaleIndexError(mailboxId);
     if (
       Number(row.highest_modseq) !== firstModSeq - 1 ||
-      (firstUid !== undefined && Number(row.uid_next) !== firstUid)
+      // A UID may jump forward (a restore keeps the UIDs it is given), never back: the
+      // mod-sequence is what tells another node's write, the UID only that none is reused.
+      (firstUid !== undefined && Number(row.uid_next) > firstUid)
     ) {
       throw new StaleIndexError(mailboxId);
     }
