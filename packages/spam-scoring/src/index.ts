@@ -1,0 +1,46 @@
+export {
+  type MessageInput,
+  SPAM_STAGES,
+  type SmtpFacts,
+  type SmtpRejectReply,
+  type SpamStage,
+  type SpamTest,
+  type SpamTestContext,
+  type SpamTestKind,
+  type StagedHit,
+  type TestHit,
+} from './core/spam-test.js';
+export {
+  type BlockedMessageAction,
+  MAX_BLOCK_SCORE,
+  MAX_SPAM_SCORE,
+  type ResolvedSpamOptions,
+  SPAM_DEFAULTS,
+  SpamConfigError,
+  type SpamRatingOptions,
+  resolveSpamOptions,
+} from './core/spam-options.js';
+export { type SpamAction, type SpamVerdict, decideVerdict } from './core/spam-verdict.js';
+export { type HeaderLine, spamHeaders, subjectTag } from './core/spam-headers.js';
+export { applyVerdictHeaders } from './core/apply-verdict.js';
+export { matchesWildcard } from './core/wildcard.js';
+export {
+  type CustomRule,
+  type CustomRuleAction,
+  type CustomRuleType,
+  customRuleMatches,
+} from './core/custom-rule.js';
+export {
+  type RatedMessage,
+  SpamEngine,
+  type SpamEngineOptions,
+  type StageOutcome,
+  type TestFailure,
+} from './engine/spam-engine.js';
+export {
+  type IpBlacklistOptions,
+  type ListAction,
+  ipBlacklistTest,
+  listHit,
+} from './engine/ip-list-tests.js';
+export { customRuleTests } from './engine/custom-rule-tests.js';
