@@ -44,3 +44,43 @@ export {
   listHit,
 } from './engine/ip-list-tests.js';
 export { customRuleTests } from './engine/custom-rule-tests.js';
+export {
+  readPerlMatch,
+  translatePerlRegex,
+  type PerlMatch,
+  type TranslatedRegex,
+} from './spamassassin/perl-regex.js';
+export {
+  DEFAULT_ENVIRONMENT,
+  DEFAULT_PLUGINS,
+  type SaConfig,
+  type SaRuleDefinition,
+  type SaRuleKind,
+  emptySaConfig,
+  parseCfFile,
+} from './spamassassin/cf-parser.js';
+export { type CfEnvironment, evaluateCondition } from './spamassassin/cf-condition.js';
+export { type MetaExpression, parseMetaExpression } from './spamassassin/meta-expression.js';
+export {
+  type SaRuleHit,
+  SaRuleSet,
+  type SaRuleSetStats,
+  type ScoreSet,
+  type UnsupportedRule,
+} from './spamassassin/sa-rule-set.js';
+export {
+  type HeaderModifier,
+  SaMessageView,
+  type ViewEnvelope,
+} from './spamassassin/message-view.js';
+export { type RenderedHtml, renderHtml } from './spamassassin/html-text.js';
+export {
+  type SpamAssassinTestOptions,
+  spamAssassinTest,
+} from './spamassassin/spamassassin-test.js';
+export {
+  DEBIAN_RULE_DIRECTORIES,
+  type LoadedRules,
+  findDebianRuleDirectory,
+  loadSpamAssassinRules,
+} from './node/load-spamassassin-rules.js';
