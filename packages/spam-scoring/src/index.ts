@@ -33,6 +33,7 @@ export {
 export {
   type RatedMessage,
   SpamEngine,
+  type SpamLearner,
   type SpamEngineOptions,
   type StageOutcome,
   type TestFailure,
@@ -84,3 +85,34 @@ export {
   findDebianRuleDirectory,
   loadSpamAssassinRules,
 } from './node/load-spamassassin-rules.js';
+export { MAX_TOKENS_PER_MESSAGE, bayesTokens } from './bayes/bayes-tokenizer.js';
+export {
+  type BayesMath,
+  DEFAULT_BAYES_MATH,
+  type TokenCounts,
+  chi2Q,
+  combineProbabilities,
+  tokenProbability,
+} from './bayes/chi-square.js';
+export {
+  type BayesClass,
+  type BayesStore,
+  type BayesTotals,
+  type BayesUpdate,
+  MemoryBayesStore,
+} from './bayes/bayes-store.js';
+export {
+  type AutoLearnThresholds,
+  type BayesBand,
+  type BayesClassification,
+  BayesFilter,
+  type BayesFilterOptions,
+  DEFAULT_BAYES_BANDS,
+  type LearnOutcome,
+  messageSignature,
+} from './bayes/bayes-filter.js';
+export {
+  BayesStoreError,
+  FileBayesStore,
+  type FileBayesStoreOptions,
+} from './node/file-bayes-store.js';

@@ -26,6 +26,13 @@ export interface SpamEngineOptions extends SpamRatingOptions {
    * ranges (`LOCAL_CLIENTS` of `@mailyard/access-policy`); null: no whitelist.
    */
   readonly whitelist?: ((ip: string) => boolean) | null;
+  /** Told every verdict, to learn from those they are sure of (the Bayes filter's auto-learn). */
+  readonly learners?: readonly SpamLearner[];
+}
+
+/** Something that learns from rated messages. */
+export interface SpamLearner {
+  autoLearn(message: MessageInput, verdict: SpamVerdict): Promise<'spam' | 'ham' | null>;
 }
 
 /** What the stages run so far found; handed to the next stage so that nothing runs twice. */
@@ -51,6 +58,8 @@ export interface RatedMessage extends SpamVerdict {
   /** The Subject prefix for a tagged message, or null. */
   readonly subjectTag: string | null;
   readonly failures: readonly TestFailure[];
+  /** What a learner learned the message as, if it did. */
+  readonly autoLearned: 'spam' | 'ham' | null;
 }
 
 const NOTHING_YET: StageOutcome = {
@@ -74,11 +83,13 @@ export class SpamEngine {
   readonly options: ResolvedSpamOptions;
   private readonly tests: readonly SpamTest[];
   private readonly whitelist: ((ip: string) => boolean) | null;
+  private readonly learners: readonly SpamLearner[];
 
   constructor(options: SpamEngineOptions = {}) {
     this.options = resolveSpamOptions(options);
     this.tests = options.tests ?? [];
     this.whitelist = options.whitelist === undefined ? defaultWhitelist : options.whitelist;
+    this.learners = options.learners ?? [];
   }
 
   /** Runs one SMTP-time stage (connect or envelope) after `earlier`. */
@@ -103,11 +114,21 @@ export class SpamEngine {
       { hits: outcome.hits, whitelisted: outcome.whitelisted, contentSkipped },
       this.options,
     );
+    const failures = [...outcome.failures];
+    let autoLearned: 'spam' | 'ham' | null = null;
+    for (const learner of this.learners) {
+      try {
+        autoLearned = (await learner.autoLearn(message, verdict)) ?? autoLearned;
+      } catch (error) {
+        failures.push({ test: 'AUTO_LEARN', stage: 'content', error: errorText(error) });
+      }
+    }
     return {
       ...verdict,
       headers: verdict.whitelisted ? [] : spamHeaders(verdict, this.options),
       subjectTag: subjectTag(verdict, this.options),
-      failures: outcome.failures,
+      failures,
+      autoLearned,
     };
   }
 
@@ -176,4 +197,8 @@ function stagesUpTo(last: SpamStage, earlier: StageOutcome): SpamStage[] {
   return stages.filter(
     (stage) => !earlier.stagesRun.includes(stage) || (stage === 'envelope' && last === 'envelope'),
   );
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
