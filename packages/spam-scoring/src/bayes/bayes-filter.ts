@@ -59,7 +59,10 @@ export interface BayesFilterOptions {
 }
 
 export interface BayesClassification {
-  /** The spam probability, or null while the filter is inactive (too little learned). */
+  /**
+   * The spam probability, or null while the filter is inactive (too little learned) or when no
+   * token of the message is known well enough to say anything.
+   */
   readonly probability: number | null;
   readonly tokens: number;
 }
@@ -104,6 +107,9 @@ export class BayesFilter {
     const probabilities = [...counts.values()].map((c) =>
       tokenProbability(c, totals.spam, totals.ham, this.math),
     );
+    // No token that says anything: no opinion (SpamAssassin fires no BAYES_xx then either).
+    if (!probabilities.some((p) => Math.abs(p - 0.5) >= this.math.minStrength))
+      return { probability: null, tokens: tokens.length };
     return { probability: combineProbabilities(probabilities, this.math), tokens: tokens.length };
   }
 

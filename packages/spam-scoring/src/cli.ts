@@ -1,0 +1,6 @@
+import { runSpamCli } from './node/spam-cli.js';
+
+process.exitCode = await runSpamCli(process.argv.slice(2), {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+});
