@@ -35,6 +35,12 @@ export const README_OUTPUTS: Readonly<Record<string, readonly (string | RegExp)[
   '@mailyard/node-listeners': ['smtp submission'],
   '@mailyard/pop3-core': ['1 message, 22 octets', 'Subject: Hi'],
   '@mailyard/sasl': ['SCRAM-SHA-256 SCRAM-SHA-1 LOGIN PLAIN', 'logged in as alice@example.com'],
+  '@mailyard/spam-scoring': [
+    'tag 5.5',
+    'CUSTOM_RULE_1=1 CHEAP_PILLS=4.5',
+    'Yes, score=5.50 required=5.00 tests=CUSTOM_RULE_1,CHEAP_PILLS',
+    '"*SPAM* "',
+  ],
   '@mailyard/smtp-core': [
     /^stored \d+ octets for bob@example\.com$/,
     'bob@example.com delivered 250 2.0.0',
