@@ -116,3 +116,20 @@ export {
   FileBayesStore,
   type FileBayesStoreOptions,
 } from './node/file-bayes-store.js';
+export {
+  type DnsBlacklist,
+  KERIO_DNS_BLACKLISTS,
+  dnsblQueryName,
+  isListing,
+  rhsblQueryName,
+} from './core/dns-blacklist.js';
+export {
+  type DnsBlacklistTestOptions,
+  type DnsLookup,
+  dnsBlacklistTests,
+} from './engine/dns-blacklist-tests.js';
+export {
+  type NodeDnsLookupOptions,
+  nodeDnsLookup,
+  nodeDnsLookups,
+} from './node/node-dns-lookup.js';
