@@ -64,7 +64,8 @@ export function translatePerlRegex(pattern: string, flags: string): TranslatedRe
   const body = flags.includes('x') ? stripExtended(pattern) : pattern;
   const translated = translateBody(body, flags.includes('m'));
   if (typeof translated !== 'string') return { ok: false, reason: translated.reason };
-  let re2Flags = RE2JS.LOOKBEHINDS;
+  // Lookbehind support costs every match, so only patterns that use it get it.
+  let re2Flags = /\(\?<[=!]/.test(translated) ? RE2JS.LOOKBEHINDS : 0;
   if (flags.includes('i')) re2Flags |= RE2JS.CASE_INSENSITIVE;
   if (flags.includes('s')) re2Flags |= RE2JS.DOTALL;
   if (flags.includes('m')) re2Flags |= RE2JS.MULTILINE;

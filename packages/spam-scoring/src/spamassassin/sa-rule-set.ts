@@ -4,6 +4,7 @@ import type { HeaderModifier, SaMessageView } from './message-view.js';
 import { type MetaExpression, parseMetaExpression } from './meta-expression.js';
 import { readPerlMatch, translatePerlRegex } from './perl-regex.js';
 import { replaceTags } from './replace-tags.js';
+import { requiredLiterals } from './required-literal.js';
 
 /** SpamAssassin's four score sets: 0 no network, no Bayes; 1 network; 2 Bayes; 3 both. */
 export type ScoreSet = 0 | 1 | 2 | 3;
@@ -184,16 +185,16 @@ function compileMatcher(kind: SaRuleKind, spec: string): Matcher | string {
   if (!operator) return 'regex: not a match operator';
   const translated = translatePerlRegex(operator.pattern, operator.flags);
   if (!translated.ok) return `regex: ${translated.reason}`;
-  const regex = translated.regex;
+  const search = searchOf(translated.regex, operator.pattern, operator.flags);
   switch (kind) {
     case 'body':
-      return (view, max) => countIn(view.body(), regex, max);
+      return (view, max) => countIn(view.body(), search, max);
     case 'rawbody':
-      return (view, max) => countIn(view.rawBody(), regex, max);
+      return (view, max) => countIn(view.rawBody(), search, max);
     case 'uri':
-      return (view, max) => countIn(view.uris(), regex, max);
+      return (view, max) => countIn(view.uris(), search, max);
     default:
-      return (view, max) => countIn([view.full()], regex, max);
+      return (view, max) => countIn([view.full()], search, max);
   }
 }
 
@@ -220,7 +221,7 @@ function compileHeaderMatcher(kind: SaRuleKind, spec: string): Matcher | string 
   const translated = translatePerlRegex(match.pattern, match.flags);
   if (!translated.ok) return `regex: ${translated.reason}`;
   const unset = /^\[if-unset:\s?(.*)\]$/.exec(match.rest)?.[1] ?? null;
-  const regex = translated.regex;
+  const regex = searchOf(translated.regex, match.pattern, match.flags);
   const negate = operator === '!~';
   if (kind === 'mimeheader') {
     return (view, max) => {
@@ -235,9 +236,44 @@ function compileHeaderMatcher(kind: SaRuleKind, spec: string): Matcher | string 
   };
 }
 
-function countIn(texts: readonly string[], regex: RE2JS, max: number): number {
+/** A compiled pattern with the literal every match contains, to skip texts without it. */
+interface Search {
+  readonly regex: RE2JS;
+  /** A match contains one of these (lower case when `caseless`); null: no prefilter. */
+  readonly literals: readonly string[] | null;
+  readonly caseless: boolean;
+}
+
+function searchOf(regex: RE2JS, pattern: string, flags: string): Search {
+  const literals = flags.includes('x') ? null : requiredLiterals(pattern);
+  // An inline (?i) anywhere makes the whole prefilter caseless: never wrong, only less sharp.
+  const caseless = flags.includes('i') || /\(\?[a-z]*i/.test(pattern);
+  return {
+    regex,
+    literals: literals && caseless ? literals.map((l) => l.toLowerCase()) : literals,
+    caseless,
+  };
+}
+
+const lowerCaseCopies = new WeakMap<readonly string[], readonly string[]>();
+
+/** The texts in lower case (ASCII letters only: Perl's /i on octets), once per view array. */
+function lowerCased(texts: readonly string[]): readonly string[] {
+  let lower = lowerCaseCopies.get(texts);
+  if (!lower) {
+    lower = texts.map((text) => text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase()));
+    if (texts.length > 1) lowerCaseCopies.set(texts, lower);
+  }
+  return lower;
+}
+
+function countIn(texts: readonly string[], search: Search, max: number): number {
+  const { regex, literals } = search;
+  const screened = literals === null ? null : search.caseless ? lowerCased(texts) : texts;
   let count = 0;
-  for (const text of texts) {
+  for (let i = 0; i < texts.length; i++) {
+    if (screened !== null && !literals!.some((literal) => screened[i]!.includes(literal))) continue;
+    const text = texts[i]!;
     if (max === 1) {
       if (regex.test(text)) return 1;
       continue;
