@@ -3,6 +3,7 @@ import type { SaConfig, SaRuleKind } from './cf-parser.js';
 import type { HeaderModifier, SaMessageView } from './message-view.js';
 import { type MetaExpression, parseMetaExpression } from './meta-expression.js';
 import { readPerlMatch, translatePerlRegex } from './perl-regex.js';
+import { SA_EVAL_TESTS, parseEvalCall } from './eval-tests.js';
 import { replaceTags } from './replace-tags.js';
 import { requiredLiterals } from './required-literal.js';
 
@@ -179,7 +180,8 @@ function maxHitsOf(flags: readonly string[]): number {
 
 /** Returns the matcher, or the reason it cannot be built. */
 function compileMatcher(kind: SaRuleKind, spec: string): Matcher | string {
-  if (spec.startsWith('eval:')) return `eval:${/^eval:(\w+)/.exec(spec)?.[1] ?? '?'}`;
+  if (spec.startsWith('eval:')) return compileEval(spec);
+  if (spec.startsWith('eval:')) return compileEval(spec);
   if (kind === 'header' || kind === 'mimeheader') return compileHeaderMatcher(kind, spec);
   const operator = readPerlMatch(spec);
   if (!operator) return 'regex: not a match operator';
@@ -196,6 +198,15 @@ function compileMatcher(kind: SaRuleKind, spec: string): Matcher | string {
     default:
       return (view, max) => countIn([view.full()], search, max);
   }
+}
+
+function compileEval(spec: string): Matcher | string {
+  const call = parseEvalCall(spec);
+  const unsupported = `eval:${/^eval:(\w+)/.exec(spec)?.[1] ?? '?'}`;
+  const factory =
+    call && Object.hasOwn(SA_EVAL_TESTS, call.name) ? SA_EVAL_TESTS[call.name]! : null;
+  const test = factory?.(call!.args) ?? null;
+  return test ? (view) => test(view, call!.args) : unsupported;
 }
 
 function compileHeaderMatcher(kind: SaRuleKind, spec: string): Matcher | string {
