@@ -133,3 +133,5 @@ export {
   nodeDnsLookup,
   nodeDnsLookups,
 } from './node/node-dns-lookup.js';
+export { SA_EVAL_TESTS, type SaEvalTest, parseEvalCall } from './spamassassin/eval-tests.js';
+export { requiredLiterals } from './spamassassin/required-literal.js';
