@@ -135,3 +135,11 @@ export {
 } from './node/node-dns-lookup.js';
 export { SA_EVAL_TESTS, type SaEvalTest, parseEvalCall } from './spamassassin/eval-tests.js';
 export { requiredLiterals } from './spamassassin/required-literal.js';
+export {
+  type LoggedMessage,
+  type SpamCounters,
+  SpamStatistics,
+  spamLogLine,
+  spamRejectLogLine,
+  userMarkLogLine,
+} from './core/spam-statistics.js';
