@@ -143,3 +143,11 @@ export {
   spamRejectLogLine,
   userMarkLogLine,
 } from './core/spam-statistics.js';
+export {
+  type GreylistDecision,
+  type GreylistOptions,
+  GreylistPolicy,
+  type GreylistState,
+  networkOf,
+} from './core/greylist.js';
+export { GreylistStoreError, loadGreylist, saveGreylist } from './node/file-greylist-store.js';

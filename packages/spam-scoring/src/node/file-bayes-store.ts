@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { type BayesClass, type BayesUpdate, MemoryBayesStore } from '../bayes/bayes-store.js';
+import { writeAtomically } from './atomic-file.js';
 
 const FORMAT = 'mailyard-bayes';
 const VERSION = 1;
@@ -103,28 +102,5 @@ export class FileBayesStore extends MemoryBayesStore {
       this.learned.set(signature, (kind === 's' ? 'spam' : 'ham') as BayesClass);
     for (const [token, [spam, ham]] of Object.entries(file.tokens))
       this.tokenCounts.set(token, { spam, ham });
-  }
-}
-
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    const handle = await open(temporary, 'wx', 0o600);
-    try {
-      await handle.writeFile(text);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
-  const directory = await open(dirname(path), 'r');
-  try {
-    await directory.sync();
-  } finally {
-    await directory.close();
   }
 }
