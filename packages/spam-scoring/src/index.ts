@@ -151,3 +151,10 @@ export {
   networkOf,
 } from './core/greylist.js';
 export { GreylistStoreError, loadGreylist, saveGreylist } from './node/file-greylist-store.js';
+export {
+  type AttachmentRule,
+  type BlockedAttachment,
+  KERIO_ATTACHMENT_RULES,
+  blockedAttachments,
+  removeAttachments,
+} from './core/attachment-filter.js';
