@@ -158,3 +158,5 @@ export {
   blockedAttachments,
   removeAttachments,
 } from './core/attachment-filter.js';
+export { type ScanResult, type VirusScanner } from './core/virus-scanner.js';
+export { ClamdError, type ClamdOptions, ClamdScanner } from './node/clamd-scanner.js';
