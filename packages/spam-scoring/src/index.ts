@@ -160,3 +160,5 @@ export {
 } from './core/attachment-filter.js';
 export { type ScanResult, type VirusScanner } from './core/virus-scanner.js';
 export { ClamdError, type ClamdOptions, ClamdScanner } from './node/clamd-scanner.js';
+export { type SpfCheck, type SpfResult, type SpfTestOptions, spfTest } from './engine/spf-test.js';
+export { type DnsResolve, type MailauthSpfOptions, mailauthSpf } from './node/mailauth-spf.js';

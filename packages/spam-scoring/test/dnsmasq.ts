@@ -13,13 +13,14 @@ export interface DnsServer {
 }
 
 /**
- * A real DNS server on loopback with a zone of our own: dnsmasq answers the given A records and
+ * A real DNS server on loopback with a zone of our own: dnsmasq answers the given A and TXT records and
  * NXDOMAIN for anything else under the `local` zones (anything outside them is REFUSED: no
  * upstream). Resolves once dnsmasq says it has started, which it says after binding.
  */
 export function startDnsmasq(
   records: Readonly<Record<string, string>>,
   localZones: readonly string[],
+  txtRecords: Readonly<Record<string, string>> = {},
 ): Promise<DnsServer> {
   return startOnFreePorts(async () => {
     const port = await freePort();
@@ -36,6 +37,7 @@ export function startDnsmasq(
       ...(process.getuid?.() === 0 ? ['--user=root'] : []),
       ...localZones.map((zone) => `--local=/${zone}/`),
       ...Object.entries(records).map(([name, ip]) => `--host-record=${name},${ip}`),
+      ...Object.entries(txtRecords).map(([name, text]) => `--txt-record=${name},${text}`),
     ];
     const child = spawn(commandAvailable('dnsmasq') ? 'dnsmasq' : '/usr/sbin/dnsmasq', args, {
       stdio: ['ignore', 'ignore', 'pipe'],
