@@ -1,4 +1,4 @@
-// The `mailyard-spam` command, run as users run it: the built bin under node, real files.
+// The `mailyard-spam` command, run as users run it: the built bin (dist/cli.js) under node, real files.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -27,7 +27,7 @@ function text(kind: 'spam' | 'ham', n: number): string {
 
 async function spamCommand(...args: string[]) {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/mailyard-spam.js', ...args], {
+    const { stdout, stderr } = await run(process.execPath, ['dist/cli.js', ...args], {
       cwd: PACKAGE,
     });
     return { code: 0, stdout, stderr };
@@ -150,6 +150,16 @@ describe('mailyard-spam', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/ENOENT/);
     expect(await readFile(db, 'utf8')).toBe(before);
+  });
+
+  it("is the package's bin: a built file that starts with a hashbang", async () => {
+    const manifest = JSON.parse(await readFile(join(PACKAGE, 'package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+    };
+    expect(manifest.bin).toEqual({ 'mailyard-spam': './dist/cli.js' });
+    expect(
+      (await readFile(join(PACKAGE, 'dist', 'cli.js'), 'utf8')).startsWith('#!/usr/bin/env node\n'),
+    ).toBe(true);
   });
 
   it('explains its usage on a wrong command line (exit 2)', async () => {
