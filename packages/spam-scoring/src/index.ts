@@ -162,3 +162,4 @@ export { type ScanResult, type VirusScanner } from './core/virus-scanner.js';
 export { ClamdError, type ClamdOptions, ClamdScanner } from './node/clamd-scanner.js';
 export { type SpfCheck, type SpfResult, type SpfTestOptions, spfTest } from './engine/spf-test.js';
 export { type DnsResolve, type MailauthSpfOptions, mailauthSpf } from './node/mailauth-spf.js';
+export { MAILAUTH_SCORES, type MailauthTestOptions, mailauthTest } from './node/mailauth-test.js';
