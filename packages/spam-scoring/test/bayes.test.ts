@@ -90,9 +90,9 @@ describe('the mathematics', () => {
 });
 
 describe('tokens', () => {
-  it('takes body words, Subject words, URI hosts and sender headers, each once', () => {
+  it("takes body words, Subject words, URI hosts and the header's words, each once", () => {
     const m = message(
-      'From: Eve <eve@spam.example>\r\nSubject: Cheap offer\r\nX-Mailer: BulkMailer 2.0\r\n\r\nBuy BUY buy now at http://www.shop.example/x and supercalifragilisticexpialidocious\r\n',
+      'Received: from relay.bulk.example ([192.0.2.7])\r\nFrom: Eve <eve@spam.example>\r\nSubject: Cheap offer\r\nX-Mailer: BulkMailer 2.0\r\nX-Spam-Status: No\r\n\r\nBuy BUY buy now at http://www.shop.example/x and supercalifragilisticexpialidocious\r\n',
     );
     const tokens = bayesTokens(new SaMessageView(m.bytes, m.summary));
     expect(tokens).toEqual(
@@ -108,8 +108,12 @@ describe('tokens', () => {
         'HFrom:@spam.example',
         'HX-Mailer:bulkmailer 2.0',
         'sk:superca',
+        'H*received:relay.bulk.example',
+        'H*received:192.0.2.7',
       ]),
     );
+    // What a filter wrote says nothing about the sender.
+    expect(tokens.filter((t) => t.startsWith('H*x-spam-status'))).toEqual([]);
     expect(tokens.filter((t) => t === 'buy')).toHaveLength(1);
     expect(tokens).not.toContain('at');
   });

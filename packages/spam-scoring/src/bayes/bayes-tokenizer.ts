@@ -3,6 +3,9 @@ import type { SaMessageView } from '../spamassassin/message-view.js';
 /** At most this many distinct tokens are taken from one message: a huge message cannot flood the store. */
 export const MAX_TOKENS_PER_MESSAGE = 10_000;
 const MAX_TOKEN_LENGTH = 15;
+/** Headers a spam filter, a virus scanner or a mailbox program adds: they say nothing of the sender. */
+const IGNORED_HEADERS =
+  /^(?:x-spam-.*|x-bogosity|x-virus.*|x-antivirus.*|x-uid|x-keywords|x-status|status|lines|content-length|delivered-to|x-original-to|return-path|date)$/;
 
 /**
  * The tokens the Bayes filter learns and weighs, each once per message, after SpamAssassin's
@@ -36,6 +39,20 @@ export function bayesTokens(view: SaMessageView): string[] {
   for (const name of ['X-Mailer', 'User-Agent', 'Content-Type', 'Precedence', 'List-Id']) {
     const value = view.header(name, null);
     if (value) add(`H${name}:${value.trim().toLowerCase().replace(/\s+/g, ' ').slice(0, 40)}`);
+  }
+  // Every other header's words too, as SpamAssassin's tokenizer reads the header (Received lines
+  // name the relays a campaign uses), less the ones a filter or a mailbox program writes.
+  for (const line of (view.header('ALL', null) ?? '').split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).toLowerCase();
+    if (IGNORED_HEADERS.test(name)) continue;
+    for (const word of line
+      .slice(colon + 1)
+      .toLowerCase()
+      .split(/[\s,;"'()<>[\]=]+/)) {
+      if (word.length >= 3 && word.length <= MAX_TOKEN_LENGTH * 2) add(`H*${name}:${word}`);
+    }
   }
   const messageId = view.header('Message-ID', null);
   const idDomain = messageId && /@([^>\s]+)/.exec(messageId)?.[1];
