@@ -47,6 +47,12 @@ export const README_OUTPUTS: Readonly<Record<string, readonly (string | RegExp)[
     'lists.acme-users',
     '1:4 the header test needs 2 positional arguments (header-names, key-list), found 1',
   ],
+  '@mailyard/spam-scoring': [
+    'tag 5.5',
+    'CUSTOM_RULE_1=1 CHEAP_PILLS=4.5',
+    'Yes, score=5.50 required=5.00 tests=CUSTOM_RULE_1,CHEAP_PILLS',
+    '"*SPAM* "',
+  ],
   '@mailyard/smtp-core': [
     /^stored \d+ octets for bob@example\.com$/,
     'bob@example.com delivered 250 2.0.0',

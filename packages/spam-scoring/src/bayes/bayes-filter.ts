@@ -1,0 +1,197 @@
+import { createHash } from 'node:crypto';
+import type { MessageInput, SpamTest, TestHit } from '../core/spam-test.js';
+import type { SpamVerdict } from '../core/spam-verdict.js';
+import { SaMessageView } from '../spamassassin/message-view.js';
+import type { BayesClass, BayesStore } from './bayes-store.js';
+import { bayesTokens } from './bayes-tokenizer.js';
+import {
+  type BayesMath,
+  DEFAULT_BAYES_MATH,
+  combineProbabilities,
+  tokenProbability,
+} from './chi-square.js';
+
+/** A probability band and the score it adds, as SpamAssassin's BAYES_xx rules. */
+export interface BayesBand {
+  readonly name: string;
+  /** The band holds probabilities from the previous band's `below` up to (not including) this. */
+  readonly below: number;
+  readonly score: number;
+}
+
+/**
+ * SpamAssassin 4.0's bands with the scores of its score set 2 (Bayes on, network tests off),
+ * from 50_scores.cf. BAYES_999 (0.999 and up) adds on top of BAYES_99.
+ */
+export const DEFAULT_BAYES_BANDS: readonly BayesBand[] = [
+  { name: 'BAYES_00', below: 0.01, score: -1.5 },
+  { name: 'BAYES_05', below: 0.05, score: -0.3 },
+  { name: 'BAYES_20', below: 0.2, score: -0.001 },
+  { name: 'BAYES_40', below: 0.4, score: -0.001 },
+  { name: 'BAYES_50', below: 0.6, score: 2.0 },
+  { name: 'BAYES_60', below: 0.8, score: 2.5 },
+  { name: 'BAYES_80', below: 0.95, score: 2.7 },
+  { name: 'BAYES_95', below: 0.99, score: 3.2 },
+  { name: 'BAYES_99', below: Infinity, score: 3.8 },
+];
+const BAYES_999 = { name: 'BAYES_999', from: 0.999, score: 0.2 };
+
+export interface AutoLearnThresholds {
+  /** Learn as spam at or above this score (the other tests' raw sum, Bayes left out). Default 12. */
+  readonly spamScore: number;
+  /** Learn as ham at or below this score. Default 0.1. */
+  readonly hamScore: number;
+}
+
+export interface BayesFilterOptions {
+  readonly store: BayesStore;
+  /** Spam messages that must be learned before the filter scores (Kerio: 200). */
+  readonly minSpam?: number;
+  /** Ham messages that must be learned before the filter scores (Kerio: 200). */
+  readonly minHam?: number;
+  /**
+   * Learn from messages the other tests are sure about. SpamAssassin's default thresholds;
+   * Kerio does not document its own. null: no auto-learning. Default on.
+   */
+  readonly autoLearn?: AutoLearnThresholds | null;
+  readonly bands?: readonly BayesBand[];
+  readonly math?: Partial<BayesMath>;
+}
+
+export interface BayesClassification {
+  /**
+   * The spam probability, or null while the filter is inactive (too little learned) or when no
+   * token of the message is known well enough to say anything.
+   */
+  readonly probability: number | null;
+  readonly tokens: number;
+}
+
+export type LearnOutcome = 'learned' | 'relearned' | 'unlearned' | 'unchanged';
+
+/**
+ * Kerio's Bayesian filter: learns from messages marked spam or ham (by users, by folder moves, or
+ * automatically), scores once 200 spam and 200 ham are learned, and is a content test of the
+ * engine (`test()`) and one of its learners.
+ */
+export class BayesFilter {
+  readonly store: BayesStore;
+  readonly minSpam: number;
+  readonly minHam: number;
+  readonly autoLearnThresholds: AutoLearnThresholds | null;
+  private readonly bands: readonly BayesBand[];
+  private readonly math: BayesMath;
+
+  constructor(options: BayesFilterOptions) {
+    this.store = options.store;
+    this.minSpam = options.minSpam ?? 200;
+    this.minHam = options.minHam ?? 200;
+    this.autoLearnThresholds =
+      options.autoLearn === undefined ? { spamScore: 12, hamScore: 0.1 } : options.autoLearn;
+    this.bands = options.bands ?? DEFAULT_BAYES_BANDS;
+    this.math = { ...DEFAULT_BAYES_MATH, ...options.math };
+  }
+
+  /** Whether enough has been learned for the filter to score. */
+  async active(): Promise<boolean> {
+    const totals = await this.store.totals();
+    return totals.spam >= this.minSpam && totals.ham >= this.minHam;
+  }
+
+  async classify(message: MessageInput): Promise<BayesClassification> {
+    const tokens = bayesTokens(new SaMessageView(message.bytes, message.summary));
+    const totals = await this.store.totals();
+    if (totals.spam < this.minSpam || totals.ham < this.minHam)
+      return { probability: null, tokens: tokens.length };
+    const counts = await this.store.counts(tokens);
+    const probabilities = [...counts.values()].map((c) =>
+      tokenProbability(c, totals.spam, totals.ham, this.math),
+    );
+    // No token that says anything: no opinion (SpamAssassin fires no BAYES_xx then either).
+    if (!probabilities.some((p) => Math.abs(p - 0.5) >= this.math.minStrength))
+      return { probability: null, tokens: tokens.length };
+    return { probability: combineProbabilities(probabilities, this.math), tokens: tokens.length };
+  }
+
+  /**
+   * Learns the message as spam or ham, or forgets it (null). The same message learned twice
+   * counts once; learned as the other class, it moves.
+   */
+  async learn(message: MessageInput, as: BayesClass | null): Promise<LearnOutcome> {
+    const signature = messageSignature(message);
+    const before = await this.store.learnedAs(signature);
+    if (before === as) return 'unchanged';
+    const tokens = bayesTokens(new SaMessageView(message.bytes, message.summary));
+    await this.store.apply({ signature, from: before, to: as, tokens });
+    return as === null ? 'unlearned' : before === null ? 'learned' : 'relearned';
+  }
+
+  /** The content test: one BAYES_xx hit with the band's score, nothing while inactive. */
+  test(): SpamTest {
+    return {
+      name: 'BAYES',
+      stage: 'content',
+      kind: 'rating',
+      readsContent: true,
+      run: async ({ message }) => {
+        if (!message) return [];
+        const { probability } = await this.classify(message);
+        if (probability === null) return [];
+        return this.hitsFor(probability);
+      },
+    };
+  }
+
+  /**
+   * Learns a rated message the other tests were sure about: spam at or above the spam threshold,
+   * ham at or below the ham one (Bayes's own score left out). Returns what it learned.
+   */
+  async autoLearn(message: MessageInput, verdict: SpamVerdict): Promise<BayesClass | null> {
+    const thresholds = this.autoLearnThresholds;
+    if (!thresholds || verdict.whitelisted || verdict.allowed || verdict.contentSkipped)
+      return null;
+    if (verdict.hits.some((hit) => hit.effect !== 'score' || hit.name === 'GTUBE')) return null;
+    const points = verdict.hits
+      .filter((hit) => !hit.name.startsWith('BAYES_'))
+      .reduce((sum, hit) => sum + hit.score, 0);
+    const as =
+      points >= thresholds.spamScore ? 'spam' : points <= thresholds.hamScore ? 'ham' : null;
+    if (!as) return null;
+    const outcome = await this.learn(message, as);
+    return outcome === 'learned' ? as : null;
+  }
+
+  private hitsFor(probability: number): TestHit[] {
+    const band =
+      this.bands.find((b) => probability < b.below) ?? this.bands[this.bands.length - 1]!;
+    const percent = (probability * 100).toFixed(1);
+    const hits: TestHit[] = [
+      {
+        name: band.name,
+        effect: 'score',
+        score: band.score,
+        description: `Bayes spam probability is ${percent}%`,
+      },
+    ];
+    if (probability >= BAYES_999.from && band === this.bands[this.bands.length - 1])
+      hits.push({
+        name: BAYES_999.name,
+        effect: 'score',
+        score: BAYES_999.score,
+        description: 'Bayes spam probability is 99.9 to 100%',
+      });
+    return hits;
+  }
+}
+
+/**
+ * What makes two copies the same message: its Message-ID and its body (the header above the body
+ * changes on every hop, so a copy received twice is still one message).
+ */
+export function messageSignature(message: MessageInput): string {
+  const hash = createHash('sha256');
+  hash.update(message.summary.messageId ?? '');
+  hash.update('\0');
+  hash.update(message.bytes.subarray(message.summary.body.bodyStart));
+  return hash.digest('hex').slice(0, 40);
+}

@@ -1,0 +1,79 @@
+/** Token counts as learned. */
+export interface TokenCounts {
+  readonly spam: number;
+  readonly ham: number;
+}
+
+/** Robinson/Fisher constants, SpamAssassin's chi-square combiner's values (Bayes/CombineChi.pm). */
+export interface BayesMath {
+  /** Robinson's s: how strongly the prior x counts against few observations. Default 0.030. */
+  readonly s: number;
+  /** Robinson's x: the probability assumed for a token never seen. Default 0.538. */
+  readonly x: number;
+  /** Tokens closer than this to 0.5 are ignored. Default 0.346. */
+  readonly minStrength: number;
+  /** At most this many of the strongest tokens are combined. Default 150. */
+  readonly maxTokens: number;
+}
+
+export const DEFAULT_BAYES_MATH: BayesMath = {
+  s: 0.03,
+  x: 0.538,
+  minStrength: 0.346,
+  maxTokens: 150,
+};
+
+/**
+ * Robinson's f(w): the token's spam probability from the counts, pulled towards x when it has been
+ * seen few times.
+ */
+export function tokenProbability(
+  counts: TokenCounts,
+  spamMessages: number,
+  hamMessages: number,
+  math: BayesMath,
+): number {
+  const spamRatio = spamMessages > 0 ? counts.spam / spamMessages : 0;
+  const hamRatio = hamMessages > 0 ? counts.ham / hamMessages : 0;
+  if (spamRatio + hamRatio === 0) return math.x;
+  const p = spamRatio / (spamRatio + hamRatio);
+  const n = counts.spam + counts.ham;
+  return (math.s * math.x + n * p) / (math.s + n);
+}
+
+/**
+ * Fisher's chi-square combining of the token probabilities (Robinson's method, as SpamBayes and
+ * SpamAssassin use it): 1 is spam, 0 ham, 0.5 undecided (also when no token is strong enough).
+ */
+export function combineProbabilities(
+  probabilities: readonly number[],
+  math: BayesMath = DEFAULT_BAYES_MATH,
+): number {
+  const strong = probabilities
+    .filter((p) => Math.abs(p - 0.5) >= math.minStrength)
+    .sort((a, b) => Math.abs(b - 0.5) - Math.abs(a - 0.5))
+    .slice(0, math.maxTokens);
+  if (strong.length === 0) return 0.5;
+  let lnSpam = 0;
+  let lnHam = 0;
+  for (const p of strong) {
+    const clamped = Math.min(1 - 1e-12, Math.max(1e-12, p));
+    lnSpam += Math.log(1 - clamped);
+    lnHam += Math.log(clamped);
+  }
+  const spamminess = 1 - chi2Q(-2 * lnSpam, 2 * strong.length);
+  const hamminess = 1 - chi2Q(-2 * lnHam, 2 * strong.length);
+  return (1 + spamminess - hamminess) / 2;
+}
+
+/** The chi-square survival function for an even number of degrees of freedom. */
+export function chi2Q(chi2: number, degrees: number): number {
+  const m = chi2 / 2;
+  let term = Math.exp(-m);
+  let sum = term;
+  for (let i = 1; i < degrees / 2; i++) {
+    term *= m / i;
+    sum += term;
+  }
+  return Math.min(sum, 1);
+}

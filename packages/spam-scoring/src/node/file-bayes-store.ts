@@ -1,0 +1,106 @@
+import { readFile } from 'node:fs/promises';
+import { type BayesClass, type BayesUpdate, MemoryBayesStore } from '../bayes/bayes-store.js';
+import { writeAtomically } from './atomic-file.js';
+
+const FORMAT = 'mailyard-bayes';
+const VERSION = 1;
+
+interface BayesFile {
+  format: typeof FORMAT;
+  version: number;
+  spam: number;
+  ham: number;
+  learned: Record<string, 's' | 'h'>;
+  tokens: Record<string, [number, number]>;
+}
+
+/** The Bayes database file is not one this store wrote, or is damaged. */
+export class BayesStoreError extends Error {
+  override readonly name = 'BayesStoreError';
+}
+
+export interface FileBayesStoreOptions {
+  /** Write the file after every learn (durable at once). Default true; false: call save(). */
+  readonly autoSave?: boolean;
+}
+
+/**
+ * The Bayes counts in one JSON file, held in memory and written whole, atomically: a temporary
+ * file beside it, flushed to disk, renamed over it, and the directory flushed, so a crash leaves
+ * the old file or the new one, never half of one. A missing file (ENOENT, and only that) is an
+ * empty database; any other error, or a file that is not a Bayes database, fails the open.
+ */
+export class FileBayesStore extends MemoryBayesStore {
+  private dirty = false;
+
+  private constructor(
+    readonly path: string,
+    private readonly autoSave: boolean,
+  ) {
+    super();
+  }
+
+  static async open(path: string, options: FileBayesStoreOptions = {}): Promise<FileBayesStore> {
+    const store = new FileBayesStore(path, options.autoSave ?? true);
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return store;
+      throw error;
+    }
+    store.load(text);
+    return store;
+  }
+
+  override async apply(update: BayesUpdate): Promise<void> {
+    this.applyInMemory(update);
+    this.dirty = true;
+    if (this.autoSave) await this.save();
+  }
+
+  /** Writes the counts if anything changed since the last save. */
+  async save(): Promise<void> {
+    if (!this.dirty) return;
+    const learned: Record<string, 's' | 'h'> = {};
+    for (const [signature, kind] of this.learned) learned[signature] = kind === 'spam' ? 's' : 'h';
+    const tokens: Record<string, [number, number]> = {};
+    for (const [token, counts] of this.tokenCounts) tokens[token] = [counts.spam, counts.ham];
+    const file: BayesFile = {
+      format: FORMAT,
+      version: VERSION,
+      spam: this.spamMessages,
+      ham: this.hamMessages,
+      learned,
+      tokens,
+    };
+    await writeAtomically(this.path, JSON.stringify(file));
+    this.dirty = false;
+  }
+
+  private load(text: string): void {
+    let file: BayesFile;
+    try {
+      file = JSON.parse(text) as BayesFile;
+    } catch (error) {
+      throw new BayesStoreError(
+        `${this.path} is not a Bayes database: ${(error as Error).message}`,
+      );
+    }
+    if (
+      file?.format !== FORMAT ||
+      file.version !== VERSION ||
+      typeof file.tokens !== 'object' ||
+      typeof file.learned !== 'object'
+    )
+      throw new BayesStoreError(
+        `${this.path} is not a Bayes database of format ${FORMAT} ${VERSION}`,
+      );
+    this.spamMessages = file.spam;
+    this.hamMessages = file.ham;
+    for (const [signature, kind] of Object.entries(file.learned))
+      this.learned.set(signature, (kind === 's' ? 'spam' : 'ham') as BayesClass);
+    for (const [token, [spam, ham]] of Object.entries(file.tokens))
+      this.tokenCounts.set(token, { spam, ham });
+  }
+}

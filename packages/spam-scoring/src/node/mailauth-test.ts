@@ -1,0 +1,97 @@
+import { authenticate } from 'mailauth';
+import type { SpamTest, TestHit } from '../core/spam-test.js';
+import type { DnsResolve } from './mailauth-spf.js';
+
+/** SpamAssassin's names and scores (25_dkim.cf, 50_scores.cf's network set) for these results. */
+export const MAILAUTH_SCORES = Object.freeze({
+  DKIM_VALID: -0.1,
+  DKIM_INVALID: 0.1,
+  DMARC_PASS: -0.001,
+  DMARC_REJECT: 1.797,
+  DMARC_QUAR: 1.198,
+  DMARC_NONE: 0.898,
+});
+
+export interface MailauthTestOptions {
+  /** Our host name, as Authentication-Results names it. */
+  readonly mta: string;
+  /** Default: the system's resolver. */
+  readonly resolver?: DnsResolve;
+  /** Other scores for the hits, by name. */
+  readonly scores?: Partial<Record<keyof typeof MAILAUTH_SCORES, number>>;
+}
+
+interface AuthenticationResults {
+  dkim?: { results?: { status?: { result?: string }; signingDomain?: string }[] };
+  dmarc?: false | { status?: { result?: string }; policy?: string; domain?: string };
+}
+
+/**
+ * DKIM and DMARC as content tests (beyond Kerio, which has SPF and Caller ID only), through the
+ * `mailauth` library: a valid DKIM signature, a broken one, and a DMARC failure weighted by the
+ * domain's policy (reject, quarantine, none), named and scored as SpamAssassin does. Rated
+ * senders only (authenticated clients and trusted relays are not checked, as for SpamAssassin).
+ */
+export function mailauthTest(options: MailauthTestOptions): SpamTest {
+  const score = (name: keyof typeof MAILAUTH_SCORES) =>
+    options.scores?.[name] ?? MAILAUTH_SCORES[name];
+  return {
+    name: 'MAILAUTH',
+    stage: 'content',
+    kind: 'rating',
+    async run({ facts, message }): Promise<TestHit[]> {
+      if (!message) return [];
+      const results = (await authenticate(Buffer.from(message.bytes), {
+        ip: facts.clientIp || undefined,
+        helo: facts.helo || undefined,
+        sender: facts.mailFrom || undefined,
+        mta: options.mta,
+        disableBimi: true,
+        disableArc: true,
+        ...(options.resolver && { resolver: options.resolver }),
+      } as Parameters<typeof authenticate>[1])) as AuthenticationResults;
+      const hits: TestHit[] = [];
+      // mailauth lists one `none` entry for an unsigned message; a body hash that does not
+      // verify is `neutral` (RFC 6376 6.1.3), a bad signature `fail`: both are invalid.
+      const signatures = (results.dkim?.results ?? []).filter((s) => s.status?.result !== 'none');
+      const valid = signatures.find((s) => s.status?.result === 'pass');
+      if (valid)
+        hits.push({
+          name: 'DKIM_VALID',
+          effect: 'score',
+          score: score('DKIM_VALID'),
+          description: `Valid DKIM signature of ${valid.signingDomain}`,
+        });
+      else if (signatures.length > 0)
+        hits.push({
+          name: 'DKIM_INVALID',
+          effect: 'score',
+          score: score('DKIM_INVALID'),
+          description: 'DKIM signature present but invalid',
+        });
+      const dmarc = results.dmarc;
+      if (dmarc && dmarc.status?.result === 'pass')
+        hits.push({
+          name: 'DMARC_PASS',
+          effect: 'score',
+          score: score('DMARC_PASS'),
+          description: `DMARC pass for ${dmarc.domain}`,
+        });
+      else if (dmarc && dmarc.status?.result === 'fail') {
+        const name =
+          dmarc.policy === 'reject'
+            ? 'DMARC_REJECT'
+            : dmarc.policy === 'quarantine'
+              ? 'DMARC_QUAR'
+              : 'DMARC_NONE';
+        hits.push({
+          name,
+          effect: 'score',
+          score: score(name),
+          description: `DMARC fail for ${dmarc.domain}, policy ${dmarc.policy ?? 'none'}`,
+        });
+      }
+      return hits;
+    },
+  };
+}

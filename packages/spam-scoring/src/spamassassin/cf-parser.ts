@@ -1,0 +1,225 @@
+import { type CfEnvironment, evaluateCondition } from './cf-condition.js';
+
+/** The rule kinds SpamAssassin's core and the MIMEHeader plugin define. */
+export type SaRuleKind = 'header' | 'body' | 'rawbody' | 'uri' | 'full' | 'meta' | 'mimeheader';
+
+export interface SaRuleDefinition {
+  readonly name: string;
+  readonly kind: SaRuleKind;
+  /** Everything after the name: the match operator, the header test or the meta expression. */
+  readonly spec: string;
+  /** Where it was defined (the last definition wins, as in SpamAssassin). */
+  readonly file: string;
+  readonly line: number;
+}
+
+/** A rule file set read into plain data: no regex compiled yet. */
+export interface SaConfig {
+  readonly rules: Map<string, SaRuleDefinition>;
+  /** `score NAME s0 [s1 s2 s3]`: one value, or the four score sets. */
+  readonly scores: Map<string, readonly number[]>;
+  readonly descriptions: Map<string, string>;
+  readonly tflags: Map<string, readonly string[]>;
+  readonly replaceTags: Map<string, string>;
+  readonly replacePre: Map<string, string>;
+  readonly replacePost: Map<string, string>;
+  readonly replaceInter: Map<string, string>;
+  readonly replaceRules: Set<string>;
+  /** `required_score`, when a file sets it. */
+  requiredScore: number | null;
+  /** Directives read but not acted on (lists, DNS settings, plugins' own), with their counts. */
+  readonly ignored: Map<string, number>;
+  /** Lines that could not be read, with where and why; the rest of the file still loads. */
+  readonly problems: { file: string; line: number; message: string }[];
+}
+
+/** The plugins SpamAssassin 4.0's default `.pre` files load: `ifplugin` of these is true. */
+export const DEFAULT_PLUGINS: ReadonlySet<string> = new Set(
+  [
+    'Check',
+    'HTTPSMismatch',
+    'URIDetail',
+    'Bayes',
+    'BodyEval',
+    'DNSEval',
+    'HTMLEval',
+    'HeaderEval',
+    'MIMEEval',
+    'RelayEval',
+    'URIEval',
+    'WLBLEval',
+    'VBounce',
+    'ImageInfo',
+    'FreeMail',
+    'AskDNS',
+    'MIMEHeader',
+    'ReplaceTags',
+    'SPF',
+    'URIDNSBL',
+    'DKIM',
+    'AutoLearnThreshold',
+    'WelcomeListSubject',
+    'FromNameSpoof',
+    'Phishing',
+    'HashBL',
+    'DMARC',
+  ].map((name) => `Mail::SpamAssassin::Plugin::${name}`),
+);
+
+export const DEFAULT_ENVIRONMENT: CfEnvironment = {
+  version: 4.000001,
+  plugins: DEFAULT_PLUGINS,
+  features: new Set(
+    [
+      'feature_bug6558_free',
+      'feature_welcomelist_blocklist',
+      'feature_dns_block_rule',
+      'feature_originating_ip_headers',
+      'feature_yesno_can_plugin',
+      'perl_min_version_5010000',
+    ].map((name) => `Mail::SpamAssassin::Conf::${name}`),
+  ),
+};
+
+const RULE_KINDS = new Set<string>([
+  'header',
+  'body',
+  'rawbody',
+  'uri',
+  'full',
+  'meta',
+  'mimeheader',
+]);
+
+export function emptySaConfig(): SaConfig {
+  return {
+    rules: new Map(),
+    scores: new Map(),
+    descriptions: new Map(),
+    tflags: new Map(),
+    replaceTags: new Map(),
+    replacePre: new Map(),
+    replacePost: new Map(),
+    replaceInter: new Map(),
+    replaceRules: new Set(),
+    requiredScore: null,
+    ignored: new Map(),
+    problems: [],
+  };
+}
+
+/**
+ * Reads one `.cf` file into `config` (files are read in order, later ones override earlier
+ * ones, as SpamAssassin reads its directory). Never throws: a line it cannot read is recorded
+ * in `problems` and skipped.
+ */
+export function parseCfFile(
+  config: SaConfig,
+  file: string,
+  text: string,
+  env: CfEnvironment = DEFAULT_ENVIRONMENT,
+): void {
+  // Each entry: whether this block is active, and whether its parent was.
+  const stack: { active: boolean; parent: boolean }[] = [];
+  const active = () => stack.length === 0 || stack[stack.length - 1]!.active;
+  const lines = text.split(/\r?\n/);
+  lines.forEach((rawLine, index) => {
+    const lineNumber = index + 1;
+    const line = rawLine
+      .replace(/(?<!\\)#.*$/, '')
+      .replaceAll('\\#', '#')
+      .trim();
+    if (line === '') return;
+    const match = /^(\S+)\s*(.*)$/.exec(line)!;
+    const directive = match[1]!.toLowerCase();
+    const rest = match[2]!;
+    switch (directive) {
+      case 'if':
+      case 'ifplugin': {
+        const holds =
+          directive === 'if'
+            ? evaluateCondition(rest, env)
+            : env.plugins.has(rest.trim()) ||
+              env.plugins.has(`Mail::SpamAssassin::Plugin::${rest.trim()}`);
+        stack.push({ active: active() && holds, parent: active() });
+        return;
+      }
+      case 'else': {
+        const top = stack[stack.length - 1];
+        if (!top) config.problems.push({ file, line: lineNumber, message: 'else without if' });
+        else top.active = top.parent && !top.active;
+        return;
+      }
+      case 'endif':
+        if (!stack.pop())
+          config.problems.push({ file, line: lineNumber, message: 'endif without if' });
+        return;
+    }
+    if (!active()) return;
+    const problem = applyDirective(config, directive, rest, file, lineNumber);
+    if (problem) config.problems.push({ file, line: lineNumber, message: problem });
+  });
+  if (stack.length > 0)
+    config.problems.push({
+      file,
+      line: lines.length,
+      message: `${stack.length} if block(s) not closed`,
+    });
+}
+
+function applyDirective(
+  config: SaConfig,
+  directive: string,
+  rest: string,
+  file: string,
+  line: number,
+): string | null {
+  const [name = '', ...words] = rest.split(/\s+/);
+  const value = rest.slice(name.length).trim();
+  if (RULE_KINDS.has(directive)) {
+    if (!/^[\w.]+$/.test(name)) return `bad rule name "${name}"`;
+    if (value === '') return `${directive} ${name} has no test`;
+    config.rules.set(name, { name, kind: directive as SaRuleKind, spec: value, file, line });
+    return null;
+  }
+  switch (directive) {
+    case 'score': {
+      const numbers = words.map(Number);
+      if (numbers.length === 0 || numbers.some((n) => !Number.isFinite(n)))
+        return `score ${name}: not a number`;
+      config.scores.set(name, numbers);
+      return null;
+    }
+    case 'describe':
+      config.descriptions.set(name, value);
+      return null;
+    case 'tflags':
+      config.tflags.set(name, words);
+      return null;
+    case 'replace_tag':
+      config.replaceTags.set(name, value);
+      return null;
+    case 'replace_pre':
+      config.replacePre.set(name, value);
+      return null;
+    case 'replace_post':
+      config.replacePost.set(name, value);
+      return null;
+    case 'replace_inter':
+      config.replaceInter.set(name, value);
+      return null;
+    case 'replace_rules':
+      for (const rule of [name, ...words]) if (rule) config.replaceRules.add(rule);
+      return null;
+    case 'required_score':
+    case 'required_hits': {
+      const required = Number(name);
+      if (!Number.isFinite(required)) return `${directive}: not a number`;
+      config.requiredScore = required;
+      return null;
+    }
+    default:
+      config.ignored.set(directive, (config.ignored.get(directive) ?? 0) + 1);
+      return null;
+  }
+}

@@ -1,0 +1,133 @@
+import { type MimePart, isMultipart, mediaType } from '@mailyard/mime';
+import type { SaMessageView } from './message-view.js';
+
+/** A Perl `eval:` test written again in TypeScript: the view and the call's arguments. */
+export type SaEvalTest = (view: SaMessageView, args: readonly string[]) => number;
+
+interface MimeFacts {
+  readonly base64: number;
+  readonly qp: number;
+  readonly html: number;
+  readonly text: number;
+  readonly attachment: number;
+  readonly qpLongLine: boolean;
+  readonly base64Text: boolean;
+  readonly badIsoCharset: boolean;
+}
+
+const mimeFacts = new WeakMap<SaMessageView, MimeFacts>();
+
+/** MIMEEval's per-part counts (`_check_mime_header`, `_check_attachments`), once per message. */
+function factsOf(view: SaMessageView): MimeFacts {
+  let facts = mimeFacts.get(view);
+  if (facts) return facts;
+  const counts = {
+    base64: 0,
+    qp: 0,
+    html: 0,
+    text: 0,
+    attachment: 0,
+    qpLongLine: false,
+    base64Text: false,
+    badIsoCharset: false,
+  };
+  const visit = (part: MimePart) => {
+    if (isMultipart(part)) return part.parts.forEach(visit);
+    const type = mediaType(part);
+    const cte = (part.encoding ?? '').toLowerCase();
+    const charset =
+      part.contentType.parameters.find((p) => p.name.toLowerCase() === 'charset')?.value ?? '';
+    const disposition = part.disposition?.type.toLowerCase() ?? '';
+    if (type === 'text/html') counts.html++;
+    else if (type.startsWith('text')) counts.text++;
+    if (cte.includes('base64')) counts.base64++;
+    else if (cte.includes('quoted-printable')) counts.qp++;
+    if (disposition.includes('attachment')) counts.attachment++;
+    if (
+      type.startsWith('text') &&
+      cte.includes('base64') &&
+      (!charset ||
+        /us-ascii|ansi_x3\.4-19(?:68|86)|iso-ir-6|iso_646\.irv:1991|ascii|iso646-us|^us$|ibm367|cp367|csascii/i.test(
+          charset,
+        )) &&
+      !/^(?:attachment|inline)/.test(disposition)
+    )
+      counts.base64Text = true;
+    if (/iso-\S+-\S+\b/i.test(charset) && !/iso-(?:8859-\d{1,2}|2022-(?:jp|kr))\b/i.test(charset))
+      counts.badIsoCharset = true;
+    if (cte === 'quoted-printable') {
+      // RFC 5322's 78 characters, plus the line's newline, as MIMEEval counts.
+      const body = view.bytes.subarray(part.bodyStart, part.end);
+      let lineStart = 0;
+      for (let i = 0; i <= body.length; i++) {
+        if (i === body.length || body[i] === 0x0a) {
+          const length = i - lineStart - (i > lineStart && body[i - 1] === 0x0d ? 1 : 0);
+          if (length + 1 > 79) counts.qpLongLine = true;
+          lineStart = i + 1;
+        }
+      }
+    }
+    if (part.message) visit(part.message.body);
+  };
+  visit(view.summary.body);
+  facts = counts;
+  mimeFacts.set(view, facts);
+  return facts;
+}
+
+const CHECK_FOR_MIME: Readonly<Record<string, (facts: MimeFacts) => boolean>> = {
+  mime_base64_count: (f) => f.base64 > 0,
+  mime_qp_count: (f) => f.qp > 0,
+  mime_qp_long_line: (f) => f.qpLongLine,
+  mime_attachment: (f) => f.attachment > 0,
+  mime_base64_encoded_text: (f) => f.base64Text,
+  mime_bad_iso_charset: (f) => f.badIsoCharset,
+};
+
+/**
+ * The `eval:` tests of SpamAssassin's plugins that are written here again, by function name.
+ * An `eval:` rule whose function is not here does not run (and is reported); one whose
+ * arguments are not understood neither.
+ */
+export const SA_EVAL_TESTS: Readonly<
+  Record<string, (args: readonly string[]) => SaEvalTest | null>
+> = {
+  check_for_missing_to_header: () => (view) => {
+    const to = view.header('To', null) ?? view.header('Apparently-To', null);
+    return to === null || to.trim() === '' ? 1 : 0;
+  },
+  subject_is_all_caps: () => (view) => {
+    let subject = (view.header('Subject', null) ?? '').trim();
+    subject = subject.replace(/^(?:(?:Re|Fwd|Fw|Aw|Antwort|WG|SV|VB|VS|VL):\s*)+/i, '');
+    if (!/\s/.test(subject) || subject.length < 10) return 0;
+    // Charsets whose text reads as capitals (SpamAssassin's CHARSETS_LIKELY_TO_FP_AS_CAPS).
+    if (
+      /=\?[-_a-z0-9]*(?:koi|jp|jis|euc|gb|big5|isoir|cp1251|windows-1251|georgianps|pt154|tis)[-_a-z0-9]*\?/i.test(
+        view.header('Subject', 'raw') ?? '',
+      )
+    )
+      return 0;
+    const letters = subject.replace(/[^a-zA-Z]/g, '');
+    return letters.length > 0 && letters === letters.toUpperCase() ? 1 : 0;
+  },
+  check_for_mime: (args) => {
+    const test = CHECK_FOR_MIME[args[0] ?? ''];
+    return test ? (view) => (test(factsOf(view)) ? 1 : 0) : null;
+  },
+  check_for_mime_html: () => (view) => (factsOf(view).html > 0 ? 1 : 0),
+  check_for_mime_html_only: () => (view) => {
+    const facts = factsOf(view);
+    return facts.html > 0 && facts.text === 0 ? 1 : 0;
+  },
+  html_test: (args) => (args[0] === 'html' ? (view) => (factsOf(view).html > 0 ? 1 : 0) : null),
+};
+
+/** Parses `eval:name('a', "b", 3)` into the function's name and its arguments. */
+export function parseEvalCall(spec: string): { name: string; args: string[] } | null {
+  const call = /^eval:(\w+)\s*\((.*)\)\s*$/.exec(spec.trim());
+  if (!call) return null;
+  const args = [...call[2]!.matchAll(/'([^']*)'|"([^"]*)"|([^,\s]+)/g)].map(
+    (m) => m[1] ?? m[2] ?? m[3]!,
+  );
+  return { name: call[1]!, args };
+}

@@ -1,0 +1,199 @@
+import {
+  type HeaderField,
+  type MessageSummary,
+  type MimePart,
+  decodeEncodedWords,
+  decodeTransferEncoding,
+  fieldValue,
+  isMultipart,
+  mediaType,
+  parseAddressList,
+  parseHeaders,
+  transferEncodingOf,
+} from '@mailyard/mime';
+import { bytesToBinaryString, textToBinaryString } from './binary-string.js';
+import { renderHtml } from './html-text.js';
+import { extractUris } from './uri-extract.js';
+
+/** `:raw`, `:addr`, `:name` after a header name in a rule. */
+export type HeaderModifier = 'raw' | 'addr' | 'name' | null;
+
+/** What the envelope says, for SpamAssassin's `EnvelopeFrom` pseudo-header. */
+export interface ViewEnvelope {
+  readonly mailFrom: string | null;
+}
+
+/**
+ * A message as SpamAssassin's rules see it, each view computed once, when a rule first asks:
+ * header values (decoded, or raw), the rendered body in paragraphs with the Subject first,
+ * the decoded raw body in lines, the URIs, and the full message. Every string is octets (see
+ * binary-string.ts).
+ */
+export class SaMessageView {
+  private paragraphs: string[] | undefined;
+  private rawLines: string[] | undefined;
+  private uriList: string[] | undefined;
+  private fullText: string | undefined;
+  private readonly headerCache = new Map<string, string | null>();
+  private textParts: { part: MimePart; text: string; html: boolean }[] | undefined;
+  private htmlLinks: string[] = [];
+
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly summary: MessageSummary,
+    readonly envelope: ViewEnvelope = { mailFrom: null },
+  ) {}
+
+  /**
+   * A header's value as SpamAssassin's `get` gives it: every occurrence, each ending in a newline;
+   * null when there is none. Pseudo-headers: `ALL`, `ToCc`, `MESSAGEID`, `EnvelopeFrom`.
+   */
+  header(name: string, modifier: HeaderModifier): string | null {
+    // Case matters for ALL and MESSAGEID (MessageID is an ordinary, and absent, header).
+    const key = `${name === 'ALL' || name === 'MESSAGEID' ? name : name.toLowerCase()}:${modifier ?? ''}`;
+    if (!this.headerCache.has(key)) this.headerCache.set(key, this.computeHeader(name, modifier));
+    return this.headerCache.get(key)!;
+  }
+
+  /** Values of a header in every MIME part (the MIMEHeader plugin's `mimeheader`). */
+  mimeHeader(name: string, raw: boolean): string[] {
+    const values: string[] = [];
+    const visit = (part: MimePart) => {
+      const headers = parseHeaders(this.bytes, part.headerStart);
+      for (const field of headers.lookup(name)) values.push(headerText(this.bytes, field, raw));
+      for (const child of part.parts ?? []) visit(child);
+      if (part.message) visit(part.message.body);
+    };
+    for (const child of this.summary.body.parts ?? []) visit(child);
+    if (!isMultipart(this.summary.body)) visit(this.summary.body);
+    return values;
+  }
+
+  /** The body rules' text: the Subject, then the rendered text parts, in paragraphs. */
+  body(): readonly string[] {
+    if (!this.paragraphs) {
+      const subject = textToBinaryString(this.summary.subject);
+      const text = this.parts()
+        .map(({ text, html }) => (html ? renderHtml(text).text : text))
+        .join('\n');
+      this.paragraphs = [subject, ...toParagraphs(text)].filter((p) => p !== '');
+    }
+    return this.paragraphs;
+  }
+
+  /** The rawbody rules' text: text parts decoded from their transfer encoding, line by line. */
+  rawBody(): readonly string[] {
+    this.rawLines ??= this.parts().flatMap(({ text }) => text.split('\n'));
+    return this.rawLines;
+  }
+
+  uris(): readonly string[] {
+    if (!this.uriList) {
+      const texts = this.parts().map(({ text, html }) => (html ? renderHtml(text).text : text));
+      this.uriList = extractUris(texts, this.htmlLinks);
+    }
+    return this.uriList;
+  }
+
+  full(): string {
+    this.fullText ??= bytesToBinaryString(this.bytes);
+    return this.fullText;
+  }
+
+  private parts(): { part: MimePart; text: string; html: boolean }[] {
+    if (!this.textParts) {
+      this.textParts = [];
+      const visit = (part: MimePart) => {
+        if (isMultipart(part)) return part.parts.forEach(visit);
+        if (part.message) return visit(part.message.body);
+        const type = mediaType(part);
+        if (!type.startsWith('text/')) return;
+        if (
+          part.disposition?.type.toLowerCase() === 'attachment' &&
+          type !== 'text/html' &&
+          type !== 'text/plain'
+        )
+          return;
+        const body = this.bytes.subarray(part.bodyStart, part.end);
+        const encoding = transferEncodingOf(part.encoding);
+        const decoded = encoding === null ? body : decodeTransferEncoding(body, encoding);
+        const text = bytesToBinaryString(decoded).replace(/\r\n?/g, '\n');
+        const html = type === 'text/html';
+        if (html) this.htmlLinks.push(...renderHtml(text).links);
+        this.textParts!.push({ part, text, html });
+      };
+      visit(this.summary.body);
+    }
+    return this.textParts;
+  }
+
+  private computeHeader(name: string, modifier: HeaderModifier): string | null {
+    const lower = name.toLowerCase();
+    const root = parseHeaders(this.bytes, this.summary.body.headerStart);
+    // SpamAssassin's pseudo-headers: ALL and MESSAGEID by exact name, the others in any case.
+    if (name === 'ALL') {
+      const lines = root.fields.map(
+        (field) =>
+          `${field.name}: ${headerText(this.bytes, field, modifier === 'raw').replace(/\n$/, '')}\n`,
+      );
+      return lines.join('');
+    }
+    if (lower === 'envelopefrom') {
+      const from = this.envelope.mailFrom ?? root.get('return-path')?.replace(/^\s*<?|>?\s*$/g, '');
+      return from ? from : null;
+    }
+    // Relay pseudo-headers come from SpamAssassin's Received parser and trust path, which this
+    // view does not have: they read as absent.
+    if (lower.startsWith('x-spam-relays-')) return null;
+    const names =
+      lower === 'tocc'
+        ? ['to', 'cc']
+        : name === 'MESSAGEID'
+          ? ['x-message-id', 'resent-message-id', 'x-original-message-id', 'message-id']
+          : [lower];
+    const fields = names.flatMap((n) => root.lookup(n));
+    if (fields.length === 0) return null;
+    if (modifier === 'addr' || modifier === 'name') {
+      // As SpamAssassin's get(): the first address (or display name) alone, no newline.
+      for (const field of fields) {
+        const value = fieldValue(this.bytes, field);
+        const mailboxes = parseAddressList(value).flatMap((entry) =>
+          entry.type === 'mailbox' ? [entry] : entry.members,
+        );
+        for (const mailbox of mailboxes) {
+          if (modifier === 'addr') return textToBinaryString(mailbox.address);
+          if (mailbox.name !== null)
+            return textToBinaryString(mailbox.name.replace(/\s+/g, ' ').trim());
+        }
+      }
+      return null;
+    }
+    return fields.map((field) => headerText(this.bytes, field, modifier === 'raw')).join('');
+  }
+}
+
+function headerText(bytes: Uint8Array, field: HeaderField, raw: boolean): string {
+  if (raw) {
+    let start = field.valueStart;
+    while (bytes[start] === 0x20 || bytes[start] === 0x09) start++;
+    return `${bytesToBinaryString(bytes.subarray(start, field.end))
+      .replace(/\r?\n$/, '')
+      .replace(/\r\n/g, '\n')}\n`;
+  }
+  const value = fieldValue(bytes, field);
+  return `${textToBinaryString(decodeEncodedWords(value))}\n`;
+}
+
+/**
+ * SpamAssassin's paragraphs: text split at blank lines, each paragraph's whitespace (line
+ * breaks, tabs, no-break spaces) squeezed to single spaces, long ones cut into pieces.
+ */
+function toParagraphs(text: string): string[] {
+  const out: string[] = [];
+  for (const block of text.split(/\n[ \t\r\x0b\xa0]*\n/)) {
+    const squeezed = block.replace(/[ \t\n\r\x0b\xa0]+/g, ' ').trim();
+    if (squeezed === '') continue;
+    for (let i = 0; i < squeezed.length; i += 2048) out.push(squeezed.slice(i, i + 2048));
+  }
+  return out;
+}

@@ -1,0 +1,370 @@
+import { RE2JS } from 're2js';
+
+/** A Perl match operator as written in a rule: `/pattern/flags` or `m{pattern}flags`. */
+export interface PerlMatch {
+  readonly pattern: string;
+  readonly flags: string;
+  /** What follows the operator on the line (`[if-unset: ...]`). */
+  readonly rest: string;
+}
+
+const CLOSING: Readonly<Record<string, string>> = { '{': '}', '(': ')', '[': ']', '<': '>' };
+
+/**
+ * Reads a match operator at the start of `text`: `/.../` or `m` and any punctuation delimiter
+ * (paired brackets nest, as in Perl). null when there is none or it is not closed.
+ */
+export function readPerlMatch(text: string): PerlMatch | null {
+  let i = 0;
+  let open = text[0];
+  if (open === 'm' && text.length > 1 && /[^\w\s]/.test(text[1]!)) {
+    open = text[1];
+    i = 1;
+  }
+  if (open === undefined || (i === 0 && open !== '/')) return null;
+  const close = CLOSING[open] ?? open;
+  let depth = 0;
+  for (let j = i + 1; j < text.length; j++) {
+    const c = text[j];
+    if (c === '\\') {
+      j++;
+      continue;
+    }
+    if (c === open && close !== open) depth++;
+    else if (c === close) {
+      if (depth > 0) {
+        depth--;
+        continue;
+      }
+      const flags = /^[a-z]*/.exec(text.slice(j + 1))![0];
+      return {
+        pattern: text.slice(i + 1, j),
+        flags,
+        rest: text.slice(j + 1 + flags.length).trim(),
+      };
+    }
+  }
+  return null;
+}
+
+/** A Perl regex turned into a linear-time RE2 program, or why it could not be. */
+export type TranslatedRegex =
+  | { readonly ok: true; readonly regex: RE2JS; readonly source: string }
+  | { readonly ok: false; readonly reason: string };
+
+/**
+ * Translates a Perl pattern to RE2 syntax and compiles it with re2js, whose matching takes time
+ * linear in the input whatever the pattern. What RE2 cannot do in linear time (lookahead,
+ * backreferences, atomic groups, possessive quantifiers, recursion, `\G`) is refused with the
+ * reason, never run by a backtracking engine. Lookbehind is kept: re2js runs it in linear time.
+ */
+export function translatePerlRegex(pattern: string, flags: string): TranslatedRegex {
+  const unknownFlag = /[^imsxgo]/.exec(flags);
+  if (unknownFlag) return { ok: false, reason: `flag /${unknownFlag[0]}` };
+  const body = flags.includes('x') ? stripExtended(pattern) : pattern;
+  const translated = translateBody(body, flags.includes('m'));
+  if (typeof translated !== 'string') return { ok: false, reason: translated.reason };
+  // Lookbehind support costs every match, so only patterns that use it get it.
+  let re2Flags = /\(\?<[=!]/.test(translated) ? RE2JS.LOOKBEHINDS : 0;
+  if (flags.includes('i')) re2Flags |= RE2JS.CASE_INSENSITIVE;
+  if (flags.includes('s')) re2Flags |= RE2JS.DOTALL;
+  if (flags.includes('m')) re2Flags |= RE2JS.MULTILINE;
+  try {
+    return { ok: true, regex: RE2JS.compile(translated, re2Flags), source: translated };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { ok: false, reason: message.replace(/^error parsing regexp: /, '') };
+  }
+}
+
+const UNSUPPORTED_GROUPS: readonly [string, string][] = [
+  ['(?>', 'atomic group'],
+  ['(?|', 'branch reset'],
+  ['(?^', 'caret flags'],
+  ['(?R', 'recursion'],
+  ['(?&', 'recursion'],
+  ['(?(', 'conditional'],
+  ['(?{', 'code'],
+  ['(??{', 'code'],
+];
+
+/** One pass over the pattern, outside and inside character classes. */
+function translateBody(pattern: string, multiline: boolean): string | { reason: string } {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') {
+      const next = pattern[i + 1];
+      if (next === undefined) return { reason: 'trailing backslash' };
+      i++;
+      const escaped = translateEscape(next, inClass);
+      if (typeof escaped !== 'string') return escaped;
+      out += escaped;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      else if (c === '[' && pattern[i + 1] !== ':') {
+        out += '\\[';
+        continue;
+      } else if (c === '[' && pattern[i + 1] === ':') {
+        const end = pattern.indexOf(':]', i + 2);
+        if (end > 0) {
+          out += pattern.slice(i, end + 2);
+          i = end + 1;
+          continue;
+        }
+      }
+      out += c;
+      continue;
+    }
+    switch (c) {
+      case '[':
+        inClass = true;
+        out += c;
+        if (pattern[i + 1] === '^') {
+          out += '^';
+          i++;
+        }
+        if (pattern[i + 1] === ']') {
+          out += '\\]';
+          i++;
+        }
+        continue;
+      case '(': {
+        if (pattern.startsWith('(?=', i) || pattern.startsWith('(?!', i)) {
+          const end = groupEnd(pattern, i);
+          if (end < 0) return { reason: 'unterminated group' };
+          const rewritten = endingLookahead(pattern, i, end, multiline);
+          if (typeof rewritten !== 'string') return rewritten;
+          out += rewritten;
+          i = end;
+          continue;
+        }
+        if (pattern[i + 1] === '?') {
+          const rest = pattern.slice(i, i + 4);
+          const refused = UNSUPPORTED_GROUPS.find(([prefix]) => rest.startsWith(prefix));
+          if (refused) return { reason: refused[1] };
+          if (pattern.startsWith('(?#', i)) {
+            const end = pattern.indexOf(')', i);
+            if (end < 0) return { reason: 'unterminated comment' };
+            i = end;
+            continue;
+          }
+          if (pattern.startsWith('(?<', i) && pattern[i + 3] !== '=' && pattern[i + 3] !== '!') {
+            out += '(?P<';
+            i += 2;
+            continue;
+          }
+          if (/^\(\?[a-z-]*x/.test(pattern.slice(i, i + 10))) return { reason: 'inline /x' };
+        }
+        out += c;
+        continue;
+      }
+      case '+':
+        if (/[*+?}]/.test(pattern[i - 1] ?? '') && pattern[i - 2] !== '\\' && !out.endsWith('\\+'))
+          return { reason: 'possessive quantifier' };
+        out += c;
+        continue;
+      case '$':
+        // Perl's $ also matches before a final newline (header values end with one).
+        out += multiline ? '$' : '(?:\\n?\\z)';
+        continue;
+      default:
+        out += c;
+    }
+  }
+  if (inClass) return { reason: 'unterminated character class' };
+  return out;
+}
+
+/** A backslash escape in Perl syntax, as RE2 writes it. */
+function translateEscape(c: string, inClass: boolean): string | { reason: string } {
+  switch (c) {
+    case 'h':
+      return inClass ? ' \\t' : '[ \\t]';
+    case 'H':
+      return inClass ? { reason: '\\H in a class' } : '[^ \\t]';
+    case 'v':
+      return inClass ? '\\n\\x0b\\f\\r' : '[\\n\\x0b\\f\\r]';
+    case 'R':
+      return inClass ? { reason: '\\R in a class' } : '(?:\\r\\n|\\n|\\r)';
+    case 'e':
+      return '\\x1b';
+    case 'Z':
+      return inClass ? 'Z' : '(?:\\n?\\z)';
+    case 'G':
+      return { reason: '\\G' };
+    case 'K':
+      return { reason: '\\K' };
+    case 'X':
+    case 'N':
+      return { reason: `\\${c}` };
+    default:
+      if (/[1-9]/.test(c) && !inClass) return { reason: 'backreference' };
+      if (c === 'g' || c === 'k') return { reason: 'backreference' };
+      if (/[a-zA-Z0-9]/.test(c)) return `\\${c}`;
+      // Perl lets any punctuation be escaped; RE2 only some, so write it as a code point.
+      return `\\x{${c.codePointAt(0)!.toString(16)}}`;
+  }
+}
+
+/** Perl's /x: whitespace and # comments outside classes are not part of the pattern. */
+function stripExtended(pattern: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') {
+      out += c + (pattern[i + 1] ?? '');
+      i++;
+    } else if (inClass) {
+      if (c === ']') inClass = false;
+      out += c;
+    } else if (c === '[') {
+      inClass = true;
+      out += c;
+    } else if (c === '#') {
+      while (i < pattern.length && pattern[i] !== '\n') i++;
+    } else if (!/\s/.test(c)) {
+      out += c;
+    }
+  }
+  return out;
+}
+
+/** Index of the `)` that closes the group opened at `open`, or -1. */
+function groupEnd(pattern: string, open: number): number {
+  let depth = 0;
+  let inClass = false;
+  for (let i = open; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') i++;
+    else if (inClass) inClass = c !== ']';
+    else if (c === '[') {
+      inClass = true;
+      if (pattern[i + 1] === '^') i++;
+      if (pattern[i + 1] === ']') i++;
+    } else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/**
+ * Whether nothing can be matched after `position`: only the ends of enclosing groups (without
+ * quantifiers) and other alternatives of them follow.
+ */
+function endsPattern(pattern: string, position: number): boolean {
+  let i = position;
+  while (i < pattern.length) {
+    const c = pattern[i];
+    if (c === ')') {
+      if (/[*+?{]/.test(pattern[i + 1] ?? '')) return false;
+      i++;
+    } else if (c === '|') {
+      // Skip the other alternatives up to the end of the enclosing group.
+      let depth = 0;
+      let j = i + 1;
+      for (; j < pattern.length; j++) {
+        const d = pattern[j];
+        if (d === '\\') j++;
+        else if (d === '[') j = Math.max(j, classEnd(pattern, j));
+        else if (d === '(') depth++;
+        else if (d === ')') {
+          if (depth === 0) break;
+          depth--;
+        }
+      }
+      i = j;
+    } else return false;
+  }
+  return true;
+}
+
+function classEnd(pattern: string, open: number): number {
+  let i = open + 1;
+  if (pattern[i] === '^') i++;
+  if (pattern[i] === ']') i++;
+  for (; i < pattern.length; i++) {
+    if (pattern[i] === '\\') i++;
+    else if (pattern[i] === ']') return i;
+  }
+  return pattern.length;
+}
+
+/**
+ * A lookahead that ends the pattern asks only about what follows the match, so for "does it
+ * match anywhere" it can consume: `(?=X)` is `(?:X)`, and `(?!a)` is `(?:[^a]|\z)` (a sequence of
+ * single-character atoms `abc` becomes `\z|[^a]|a\z|a[^b]|ab\z|ab[^c]`). RE2 has no lookahead, so
+ * any other is refused.
+ */
+function endingLookahead(
+  pattern: string,
+  open: number,
+  close: number,
+  multiline: boolean,
+): string | { reason: string } {
+  const negative = pattern[open + 2] === '!';
+  const kind = negative ? 'negative lookahead' : 'lookahead';
+  if (!endsPattern(pattern, close + 1)) return { reason: kind };
+  const inner = pattern.slice(open + 3, close);
+  if (!negative) {
+    const translated = translateBody(inner, multiline);
+    return typeof translated === 'string' ? `(?:${translated})` : translated;
+  }
+  const atoms = splitAtoms(inner);
+  if (!atoms) return { reason: kind };
+  const alternatives = ['\\z'];
+  let prefix = '';
+  for (const atom of atoms) {
+    const positive = translateBody(atom.text, multiline);
+    if (typeof positive !== 'string') return positive;
+    alternatives.push(`${prefix}${atom.negated}`);
+    prefix += positive;
+    alternatives.push(`${prefix}\\z`);
+  }
+  alternatives.pop();
+  return `(?:${alternatives.join('|')})`;
+}
+
+/** A pattern made only of single-character atoms, each with its complement; null otherwise. */
+function splitAtoms(pattern: string): { text: string; negated: string }[] | null {
+  const atoms: { text: string; negated: string }[] = [];
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') {
+      const e = pattern[i + 1];
+      if (e === undefined) return null;
+      i++;
+      const shorthand: Record<string, string> = {
+        d: '\\D',
+        D: '\\d',
+        w: '\\W',
+        W: '\\w',
+        s: '\\S',
+        S: '\\s',
+      };
+      if (shorthand[e]) atoms.push({ text: `\\${e}`, negated: shorthand[e] });
+      else if (/[^a-zA-Z0-9]/.test(e))
+        atoms.push({ text: `\\${e}`, negated: `[^\\x{${e.codePointAt(0)!.toString(16)}}]` });
+      else return null;
+    } else if (c === '[') {
+      const end = classEnd(pattern, i);
+      if (end >= pattern.length) return null;
+      const body = pattern.slice(i + 1, end);
+      const negated = body.startsWith('^') ? `[${body.slice(1)}]` : `[^${body}]`;
+      atoms.push({ text: pattern.slice(i, end + 1), negated });
+      i = end;
+    } else if (c === '.') {
+      atoms.push({ text: '.', negated: '\\n' });
+    } else if (/[()|*+?{}^$]/.test(c)) {
+      return null;
+    } else {
+      atoms.push({ text: c, negated: `[^\\x{${c.codePointAt(0)!.toString(16)}}]` });
+    }
+    if (/[*+?{]/.test(pattern[i + 1] ?? '')) return null;
+  }
+  return atoms.length > 0 ? atoms : null;
+}

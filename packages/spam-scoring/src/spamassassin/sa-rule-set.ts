@@ -1,0 +1,341 @@
+import type { RE2JS } from 're2js';
+import type { SaConfig, SaRuleKind } from './cf-parser.js';
+import type { HeaderModifier, SaMessageView } from './message-view.js';
+import { type MetaExpression, parseMetaExpression } from './meta-expression.js';
+import { readPerlMatch, translatePerlRegex } from './perl-regex.js';
+import { SA_EVAL_TESTS, parseEvalCall } from './eval-tests.js';
+import { replaceTags } from './replace-tags.js';
+import { requiredLiterals } from './required-literal.js';
+
+/** SpamAssassin's four score sets: 0 no network, no Bayes; 1 network; 2 Bayes; 3 both. */
+export type ScoreSet = 0 | 1 | 2 | 3;
+
+/** A rule that fired. */
+export interface SaRuleHit {
+  readonly name: string;
+  readonly score: number;
+  readonly description: string;
+}
+
+/** Why a defined rule does not run. */
+export interface UnsupportedRule {
+  readonly name: string;
+  readonly kind: SaRuleKind;
+  /** `eval:check_rbl`, `regex: lookahead`, `network test`, `depends on X`... */
+  readonly reason: string;
+}
+
+export interface SaRuleSetStats {
+  /** Rules defined by the files (after `if`/`ifplugin`). */
+  readonly defined: number;
+  /** Rules that run. */
+  readonly loaded: number;
+  /** Rules that do not run, by reason (regex reasons grouped, evals by function). */
+  readonly unsupportedByReason: Readonly<Record<string, number>>;
+}
+
+type Matcher = (view: SaMessageView, maxHits: number) => number;
+
+interface CompiledRule {
+  readonly name: string;
+  readonly kind: SaRuleKind;
+  readonly scores: readonly number[];
+  readonly description: string;
+  readonly maxHits: number;
+  readonly match?: Matcher;
+  readonly meta?: MetaExpression;
+}
+
+/**
+ * A SpamAssassin rule set compiled once: every pattern translated to RE2 and compiled when the
+ * set is built, metas parsed into trees and put in dependency order. Rating a message walks
+ * this, lazily rendering only the views (headers, body, URIs) the rules ask for.
+ */
+export class SaRuleSet {
+  readonly unsupported: readonly UnsupportedRule[];
+  readonly stats: SaRuleSetStats;
+  readonly requiredScore: number;
+  private readonly plain: readonly CompiledRule[];
+  private readonly metas: readonly CompiledRule[];
+  private readonly needed: ReadonlySet<string>;
+
+  private constructor(
+    plain: CompiledRule[],
+    metas: CompiledRule[],
+    unsupported: UnsupportedRule[],
+    defined: number,
+    requiredScore: number,
+  ) {
+    this.plain = plain;
+    this.metas = metas;
+    this.unsupported = unsupported;
+    this.requiredScore = requiredScore;
+    const byReason: Record<string, number> = {};
+    for (const { reason } of unsupported) {
+      const key = reason.startsWith('regex: ')
+        ? `regex: ${reason.slice(7).replace(/:.*/, '')}`
+        : reason.startsWith('depends on ')
+          ? 'meta on a rule that does not run'
+          : reason;
+      byReason[key] = (byReason[key] ?? 0) + 1;
+    }
+    this.stats = { defined, loaded: plain.length + metas.length, unsupportedByReason: byReason };
+    const needed = new Set<string>();
+    for (const meta of metas)
+      for (const dependency of meta.meta!.dependencies) needed.add(dependency);
+    this.needed = needed;
+  }
+
+  static compile(config: SaConfig): SaRuleSet {
+    const plain: CompiledRule[] = [];
+    const metaSources: { rule: Omit<CompiledRule, 'meta'>; meta: MetaExpression }[] = [];
+    const unsupported: UnsupportedRule[] = [];
+    for (const definition of config.rules.values()) {
+      const { name, kind } = definition;
+      const flags = config.tflags.get(name) ?? [];
+      const base = {
+        name,
+        kind,
+        scores: scoresOf(config, name),
+        description: config.descriptions.get(name) ?? name,
+        maxHits: flags.includes('multiple') ? maxHitsOf(flags) : 1,
+      };
+      const refuse = (reason: string) => unsupported.push({ name, kind, reason });
+      if (flags.includes('net')) {
+        refuse('network test');
+        continue;
+      }
+      if (flags.includes('learn')) {
+        refuse('Bayes rule (the Bayes test scores instead)');
+        continue;
+      }
+      const spec = config.replaceRules.has(name)
+        ? withTags(definition.spec, config)
+        : definition.spec;
+      if (kind === 'meta') {
+        try {
+          metaSources.push({ rule: base, meta: parseMetaExpression(spec) });
+        } catch (error) {
+          refuse(`meta: ${(error as Error).message}`);
+        }
+        continue;
+      }
+      const compiled = compileMatcher(kind, spec);
+      if (typeof compiled === 'string') refuse(compiled);
+      else plain.push({ ...base, match: compiled });
+    }
+    const metas = orderMetas(
+      metaSources,
+      new Set(plain.map((rule) => rule.name)),
+      config,
+      unsupported,
+    );
+    return new SaRuleSet(plain, metas, unsupported, config.rules.size, config.requiredScore ?? 5);
+  }
+
+  /** The rules that fire on the message, with their score in `scoreSet` (zero-score and `__` rules left out). */
+  evaluate(view: SaMessageView, scoreSet: ScoreSet): SaRuleHit[] {
+    const counts = new Map<string, number>();
+    for (const rule of this.plain) {
+      if (rule.scores[scoreSet] === 0 && !this.needed.has(rule.name)) continue;
+      const count = rule.match!(view, rule.maxHits);
+      if (count > 0) counts.set(rule.name, count);
+    }
+    const hits = (name: string) => counts.get(name) ?? 0;
+    for (const rule of this.metas) {
+      const value = rule.meta!.evaluate(hits);
+      if (value) counts.set(rule.name, value > 0 ? value : 1);
+    }
+    const fired: SaRuleHit[] = [];
+    for (const rule of [...this.plain, ...this.metas]) {
+      const score = rule.scores[scoreSet]!;
+      if (!counts.has(rule.name) || rule.name.startsWith('__') || score === 0) continue;
+      fired.push({ name: rule.name, score, description: rule.description });
+    }
+    return fired;
+  }
+}
+
+function withTags(spec: string, config: SaConfig): string {
+  return spec.replace(
+    /(\/|m\{)(.*)(\/|\})([a-z]*)/s,
+    (_, open: string, body: string, close: string, flags: string) =>
+      `${open}${replaceTags(body, config)}${close}${flags}`,
+  );
+}
+
+function scoresOf(config: SaConfig, name: string): number[] {
+  const given = config.scores.get(name);
+  if (given)
+    return given.length >= 4 ? given.slice(0, 4) : [given[0]!, given[0]!, given[0]!, given[0]!];
+  const fallback = name.startsWith('__') ? 0 : name.startsWith('T_') ? 0.01 : 1;
+  return [fallback, fallback, fallback, fallback];
+}
+
+function maxHitsOf(flags: readonly string[]): number {
+  const given = flags.find((flag) => flag.startsWith('maxhits='));
+  const value = given ? Number(given.slice(8)) : NaN;
+  return Number.isSafeInteger(value) && value > 0 ? value : 1000;
+}
+
+/** Returns the matcher, or the reason it cannot be built. */
+function compileMatcher(kind: SaRuleKind, spec: string): Matcher | string {
+  if (spec.startsWith('eval:')) return compileEval(spec);
+  if (spec.startsWith('eval:')) return compileEval(spec);
+  if (kind === 'header' || kind === 'mimeheader') return compileHeaderMatcher(kind, spec);
+  const operator = readPerlMatch(spec);
+  if (!operator) return 'regex: not a match operator';
+  const translated = translatePerlRegex(operator.pattern, operator.flags);
+  if (!translated.ok) return `regex: ${translated.reason}`;
+  const search = searchOf(translated.regex, operator.pattern, operator.flags);
+  switch (kind) {
+    case 'body':
+      return (view, max) => countIn(view.body(), search, max);
+    case 'rawbody':
+      return (view, max) => countIn(view.rawBody(), search, max);
+    case 'uri':
+      return (view, max) => countIn(view.uris(), search, max);
+    default:
+      return (view, max) => countIn([view.full()], search, max);
+  }
+}
+
+function compileEval(spec: string): Matcher | string {
+  const call = parseEvalCall(spec);
+  const unsupported = `eval:${/^eval:(\w+)/.exec(spec)?.[1] ?? '?'}`;
+  const factory =
+    call && Object.hasOwn(SA_EVAL_TESTS, call.name) ? SA_EVAL_TESTS[call.name]! : null;
+  const test = factory?.(call!.args) ?? null;
+  return test ? (view) => test(view, call!.args) : unsupported;
+}
+
+function compileHeaderMatcher(kind: SaRuleKind, spec: string): Matcher | string {
+  const exists = /^exists:([\w-]+)\s*$/.exec(spec);
+  if (exists) {
+    const name = exists[1]!;
+    return (view) => (view.header(name, 'raw') !== null ? 1 : 0);
+  }
+  const test =
+    /^([\w-]+)(?::(raw|addr|name|host|domain|ip|revip|first|last))*\s*(=~|!~)\s*(.*)$/s.exec(spec);
+  if (!test) return 'header test not understood';
+  const [, header, modifier, operator, rest] = test as unknown as [
+    string,
+    string,
+    string | undefined,
+    string,
+    string,
+  ];
+  if (modifier && !['raw', 'addr', 'name'].includes(modifier))
+    return `header modifier :${modifier}`;
+  const match = readPerlMatch(rest);
+  if (!match) return 'regex: not a match operator';
+  const translated = translatePerlRegex(match.pattern, match.flags);
+  if (!translated.ok) return `regex: ${translated.reason}`;
+  const unset = /^\[if-unset:\s?(.*)\]$/.exec(match.rest)?.[1] ?? null;
+  const regex = searchOf(translated.regex, match.pattern, match.flags);
+  const negate = operator === '!~';
+  if (kind === 'mimeheader') {
+    return (view, max) => {
+      const count = countIn(view.mimeHeader(header, modifier === 'raw'), regex, max);
+      return negate ? (count > 0 ? 0 : 1) : count;
+    };
+  }
+  return (view, max) => {
+    const value = view.header(header, (modifier ?? null) as HeaderModifier) ?? unset ?? '';
+    const count = countIn([value], regex, max);
+    return negate ? (count > 0 ? 0 : 1) : count;
+  };
+}
+
+/** A compiled pattern with the literal every match contains, to skip texts without it. */
+interface Search {
+  readonly regex: RE2JS;
+  /** A match contains one of these (lower case when `caseless`); null: no prefilter. */
+  readonly literals: readonly string[] | null;
+  readonly caseless: boolean;
+}
+
+function searchOf(regex: RE2JS, pattern: string, flags: string): Search {
+  const literals = flags.includes('x') ? null : requiredLiterals(pattern);
+  // An inline (?i) anywhere makes the whole prefilter caseless: never wrong, only less sharp.
+  const caseless = flags.includes('i') || /\(\?[a-z]*i/.test(pattern);
+  return {
+    regex,
+    literals: literals && caseless ? literals.map((l) => l.toLowerCase()) : literals,
+    caseless,
+  };
+}
+
+const lowerCaseCopies = new WeakMap<readonly string[], readonly string[]>();
+
+/** The texts in lower case (ASCII letters only: Perl's /i on octets), once per view array. */
+function lowerCased(texts: readonly string[]): readonly string[] {
+  let lower = lowerCaseCopies.get(texts);
+  if (!lower) {
+    lower = texts.map((text) => text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase()));
+    if (texts.length > 1) lowerCaseCopies.set(texts, lower);
+  }
+  return lower;
+}
+
+function countIn(texts: readonly string[], search: Search, max: number): number {
+  const { regex, literals } = search;
+  const screened = literals === null ? null : search.caseless ? lowerCased(texts) : texts;
+  let count = 0;
+  for (let i = 0; i < texts.length; i++) {
+    if (screened !== null && !literals!.some((literal) => screened[i]!.includes(literal))) continue;
+    const text = texts[i]!;
+    if (max === 1) {
+      if (regex.test(text)) return 1;
+      continue;
+    }
+    const matcher = regex.matcher(text);
+    while (count < max && matcher.find()) count++;
+    if (count >= max) break;
+  }
+  return count;
+}
+
+/**
+ * Metas in an order where each comes after what it reads. A rule that cannot run is taken as 0
+ * where that can only make a meta fire less (a monotone position, see MetaExpression); such a
+ * meta is then a lower bound, and may itself be read only where a lower bound is safe. A meta
+ * that would read a guess under `!` is refused rather than fire on it.
+ */
+function orderMetas(
+  sources: { rule: Omit<CompiledRule, 'meta'>; meta: MetaExpression }[],
+  runnable: ReadonlySet<string>,
+  config: SaConfig,
+  unsupported: UnsupportedRule[],
+): CompiledRule[] {
+  const byName = new Map(sources.map((source) => [source.rule.name, source]));
+  const state = new Map<string, 'visiting' | 'exact' | 'lower' | 'refused'>();
+  const ordered: CompiledRule[] = [];
+  const visit = (name: string): 'exact' | 'lower' | 'refused' => {
+    const seen = state.get(name);
+    if (seen === 'visiting') return 'refused';
+    if (seen) return seen;
+    const source = byName.get(name)!;
+    state.set(name, 'visiting');
+    let result: 'exact' | 'lower' = 'exact';
+    for (const dependency of source.meta.dependencies) {
+      // A rule no file defines is 0, as in SpamAssassin.
+      if (runnable.has(dependency) || (!config.rules.has(dependency) && !byName.has(dependency)))
+        continue;
+      const status = byName.has(dependency) ? visit(dependency) : 'refused';
+      if (status === 'exact') continue;
+      if (source.meta.monotone.has(dependency) && state.get(dependency) !== 'visiting') {
+        result = 'lower';
+        continue;
+      }
+      state.set(name, 'refused');
+      unsupported.push({ name, kind: 'meta', reason: `depends on ${dependency}` });
+      return 'refused';
+    }
+    state.set(name, result);
+    ordered.push({ ...source.rule, meta: source.meta });
+    return result;
+  };
+  for (const name of byName.keys()) visit(name);
+  return ordered;
+}

@@ -1,0 +1,266 @@
+import { mkdtemp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  BayesFilter,
+  BayesStoreError,
+  FileBayesStore,
+  MAX_TOKENS_PER_MESSAGE,
+  MemoryBayesStore,
+  SaMessageView,
+  SpamEngine,
+  bayesTokens,
+  chi2Q,
+  combineProbabilities,
+  tokenProbability,
+} from '../src/index.js';
+import { FACTS, message, scoring } from './helpers.js';
+
+const SPAM_WORDS =
+  'viagra cialis pills cheap offer winner prize casino loan credit discount replica unsubscribe'.split(
+    ' ',
+  );
+const HAM_WORDS =
+  'meeting minutes schedule release review patch build agenda lunch project report deadline'.split(
+    ' ',
+  );
+
+/** A message of words drawn (deterministically) from a vocabulary; `n` makes each one unique. */
+function generated(kind: 'spam' | 'ham', n: number, extra = '') {
+  const words = kind === 'spam' ? SPAM_WORDS : HAM_WORDS;
+  const body = Array.from({ length: 30 }, (_, i) => words[(n * 7 + i * 3) % words.length]).join(
+    ' ',
+  );
+  return message(
+    `From: ${kind}${n % 5}@${kind}.example\r\nSubject: ${words[n % words.length]} ${n}\r\nMessage-ID: <${kind}-${n}@x>\r\n\r\n${body} ${extra} unique${n}\r\n`,
+  );
+}
+
+async function trained(spam: number, ham: number, store = new MemoryBayesStore()) {
+  const filter = new BayesFilter({ store });
+  for (let i = 0; i < spam; i++) await filter.learn(generated('spam', i), 'spam');
+  for (let i = 0; i < ham; i++) await filter.learn(generated('ham', i), 'ham');
+  return filter;
+}
+
+describe('the mathematics', () => {
+  it('chi2Q is the chi-square survival function (closed form for 2 and 4 degrees of freedom)', () => {
+    expect(chi2Q(0, 2)).toBe(1);
+    expect(chi2Q(2, 2)).toBeCloseTo(Math.exp(-1), 12);
+    expect(chi2Q(6, 4)).toBeCloseTo(Math.exp(-3) * (1 + 3), 12);
+    expect(chi2Q(10_000, 300)).toBe(0);
+  });
+
+  it("Robinson's f(w) pulls rare tokens towards x", () => {
+    expect(
+      tokenProbability({ spam: 0, ham: 0 }, 10, 10, {
+        s: 0.03,
+        x: 0.538,
+        minStrength: 0.346,
+        maxTokens: 150,
+      }),
+    ).toBe(0.538);
+    const once = tokenProbability({ spam: 1, ham: 0 }, 10, 10, {
+      s: 1,
+      x: 0.5,
+      minStrength: 0.346,
+      maxTokens: 150,
+    });
+    expect(once).toBe(0.75);
+    expect(
+      tokenProbability({ spam: 100, ham: 0 }, 100, 100, {
+        s: 0.03,
+        x: 0.538,
+        minStrength: 0.346,
+        maxTokens: 150,
+      }),
+    ).toBeGreaterThan(0.999);
+  });
+
+  it('combines strong tokens with Fisher chi-square, ignoring weak ones', () => {
+    expect(combineProbabilities(Array(20).fill(0.99))).toBeGreaterThan(0.99);
+    expect(combineProbabilities(Array(20).fill(0.01))).toBeLessThan(0.01);
+    expect(combineProbabilities([...Array(20).fill(0.99), ...Array(20).fill(0.01)])).toBeCloseTo(
+      0.5,
+      5,
+    );
+    expect(combineProbabilities([0.6, 0.4, 0.55])).toBe(0.5);
+  });
+});
+
+describe('tokens', () => {
+  it("takes body words, Subject words, URI hosts and the header's words, each once", () => {
+    const m = message(
+      'Received: from relay.bulk.example ([192.0.2.7])\r\nFrom: Eve <eve@spam.example>\r\nSubject: Cheap offer\r\nX-Mailer: BulkMailer 2.0\r\nX-Spam-Status: No\r\n\r\nBuy BUY buy now at http://www.shop.example/x and supercalifragilisticexpialidocious\r\n',
+    );
+    const tokens = bayesTokens(new SaMessageView(m.bytes, m.summary));
+    expect(tokens).toEqual(
+      expect.arrayContaining([
+        'S:cheap',
+        'S:offer',
+        'buy',
+        'BUY',
+        'now',
+        'U:www.shop.example',
+        'U:shop.example',
+        'HFrom:eve@spam.example',
+        'HFrom:@spam.example',
+        'HX-Mailer:bulkmailer 2.0',
+        'sk:superca',
+        'H*received:relay.bulk.example',
+        'H*received:192.0.2.7',
+      ]),
+    );
+    // What a filter wrote says nothing about the sender.
+    expect(tokens.filter((t) => t.startsWith('H*x-spam-status'))).toEqual([]);
+    expect(tokens.filter((t) => t === 'buy')).toHaveLength(1);
+    expect(tokens).not.toContain('at');
+  });
+
+  it(`keeps at most ${MAX_TOKENS_PER_MESSAGE} tokens of one message, at 100 times that many words`, () => {
+    const words = Array.from(
+      { length: 100 * MAX_TOKENS_PER_MESSAGE },
+      (_, i) => `w${i.toString(36)}x`,
+    ).join(' ');
+    const m = message(`Subject: many\r\n\r\n${words}\r\n`);
+    expect(bayesTokens(new SaMessageView(m.bytes, m.summary))).toHaveLength(MAX_TOKENS_PER_MESSAGE);
+  });
+});
+
+describe('learning', () => {
+  it('counts a message once, moves it when relearned as the other class, forgets it on unlearn', async () => {
+    const store = new MemoryBayesStore();
+    const filter = new BayesFilter({ store });
+    const m = generated('spam', 1);
+    expect(await filter.learn(m, 'spam')).toBe('learned');
+    expect(await filter.learn(m, 'spam')).toBe('unchanged');
+    const copy = message(`Received: from elsewhere\r\n${new TextDecoder().decode(m.bytes)}`);
+    expect(await filter.learn(copy, 'spam')).toBe('unchanged');
+    expect(await store.totals()).toEqual({ spam: 1, ham: 0 });
+    expect(await filter.learn(m, 'ham')).toBe('relearned');
+    expect(await store.totals()).toEqual({ spam: 0, ham: 1 });
+    const tokenCount = store.tokenCount;
+    expect((await store.counts(['viagra'])).get('viagra')).toEqual({ spam: 0, ham: 1 });
+    expect(await filter.learn(m, null)).toBe('unlearned');
+    expect(await store.totals()).toEqual({ spam: 0, ham: 0 });
+    expect(store.tokenCount).toBe(0);
+    expect(tokenCount).toBeGreaterThan(0);
+  });
+
+  it('stays inactive until 200 spam and 200 ham are learned (Kerio), then tells them apart', async () => {
+    const filter = await trained(200, 199);
+    expect(await filter.active()).toBe(false);
+    expect((await filter.classify(generated('spam', 999))).probability).toBeNull();
+    expect(
+      await filter.test().run({ facts: FACTS, message: generated('spam', 999), earlier: [] }),
+    ).toEqual([]);
+    await filter.learn(generated('ham', 199), 'ham');
+    expect(await filter.active()).toBe(true);
+    const spam = (await filter.classify(generated('spam', 5000))).probability!;
+    const ham = (await filter.classify(generated('ham', 5000))).probability!;
+    expect(spam).toBeGreaterThan(0.99);
+    expect(ham).toBeLessThan(0.01);
+    const hits = await filter
+      .test()
+      .run({ facts: FACTS, message: generated('spam', 5000), earlier: [] });
+    expect(hits.map((hit) => hit.name)).toEqual(['BAYES_99', 'BAYES_999']);
+    const hamHits = await filter
+      .test()
+      .run({ facts: FACTS, message: generated('ham', 5000), earlier: [] });
+    expect(hamHits.map((hit) => [hit.name, hit.score])).toEqual([['BAYES_00', -1.5]]);
+  });
+
+  it('auto-learns through the engine what the other tests are sure of, and nothing in between', async () => {
+    const store = new MemoryBayesStore();
+    const bayes = new BayesFilter({ store });
+    const rate = (score: number, m: ReturnType<typeof generated>) =>
+      new SpamEngine({
+        tests: [scoring('OTHER', score), bayes.test()],
+        learners: [bayes],
+        blockScore: 10,
+      }).rate(FACTS, m);
+    expect((await rate(12, generated('spam', 1))).autoLearned).toBe('spam');
+    expect((await rate(0, generated('ham', 1))).autoLearned).toBe('ham');
+    expect((await rate(5, generated('ham', 2))).autoLearned).toBeNull();
+    expect((await rate(12, generated('spam', 1))).autoLearned).toBeNull();
+    expect(await store.totals()).toEqual({ spam: 1, ham: 1 });
+    const gtube = new SpamEngine({ tests: [scoring('GTUBE', 1000)], learners: [bayes] });
+    expect((await gtube.rate(FACTS, generated('spam', 3))).autoLearned).toBeNull();
+    const off = new BayesFilter({ store, autoLearn: null });
+    expect(
+      await off.autoLearn(generated('spam', 4), await rate(20, generated('spam', 4))),
+    ).toBeNull();
+  });
+});
+
+describe('the on-disk store', () => {
+  const temporary = () => mkdtemp(join(tmpdir(), 'mailyard-bayes-'));
+
+  it('keeps what was learned across opens, written atomically (no temporary file left)', async () => {
+    const dir = await temporary();
+    const path = join(dir, 'bayes.json');
+    const store = await FileBayesStore.open(path);
+    expect(await store.totals()).toEqual({ spam: 0, ham: 0 });
+    const filter = new BayesFilter({ store });
+    await filter.learn(generated('spam', 1), 'spam');
+    await filter.learn(generated('ham', 1), 'ham');
+    expect(await readdir(dir)).toEqual(['bayes.json']);
+    const reopened = await FileBayesStore.open(path);
+    expect(await reopened.totals()).toEqual({ spam: 1, ham: 1 });
+    expect((await reopened.counts(['viagra'])).get('viagra')).toEqual({ spam: 1, ham: 0 });
+    expect(await new BayesFilter({ store: reopened }).learn(generated('spam', 1), 'spam')).toBe(
+      'unchanged',
+    );
+  });
+
+  it('saves only when asked with autoSave off', async () => {
+    const path = join(await temporary(), 'bayes.json');
+    const store = await FileBayesStore.open(path, { autoSave: false });
+    await new BayesFilter({ store }).learn(generated('spam', 1), 'spam');
+    expect(await (await FileBayesStore.open(path)).totals()).toEqual({ spam: 0, ham: 0 });
+    await store.save();
+    expect(await (await FileBayesStore.open(path)).totals()).toEqual({ spam: 1, ham: 0 });
+  });
+
+  it('refuses a file that is not a Bayes database and leaves it as it was', async () => {
+    const path = join(await temporary(), 'bayes.json');
+    await writeFile(path, '{"something": "else"}');
+    await expect(FileBayesStore.open(path)).rejects.toThrow(BayesStoreError);
+    await writeFile(path, '{"format": "mailyard-bayes", "version": 1, "spam": 3');
+    await expect(FileBayesStore.open(path)).rejects.toThrow(/not a Bayes database/);
+    expect(await readFile(path, 'utf8')).toBe(
+      '{"format": "mailyard-bayes", "version": 1, "spam": 3',
+    );
+  });
+
+  it('treats only ENOENT as absent: a path it cannot read fails the open', async () => {
+    const dir = await temporary();
+    await mkdir(join(dir, 'a-directory'));
+    await expect(FileBayesStore.open(join(dir, 'a-directory'))).rejects.toMatchObject({
+      code: 'EISDIR',
+    });
+    await writeFile(join(dir, 'file'), 'x');
+    await expect(FileBayesStore.open(join(dir, 'file', 'bayes.json'))).rejects.toMatchObject({
+      code: 'ENOTDIR',
+    });
+  });
+
+  it('fails a learn whose save fails, and leaves the old file whole', async () => {
+    const dir = await temporary();
+    const path = join(dir, 'bayes.json');
+    const store = await FileBayesStore.open(path);
+    await new BayesFilter({ store }).learn(generated('spam', 1), 'spam');
+    const before = await readFile(path, 'utf8');
+    // The temporary file is made with O_EXCL beside the database: a directory where the rename
+    // must land makes the rename fail, after the temporary file was written.
+    const blocked = await FileBayesStore.open(join(dir, 'sub'));
+    await mkdir(join(dir, 'sub'));
+    await writeFile(join(dir, 'sub', 'keep'), 'x');
+    await expect(
+      new BayesFilter({ store: blocked }).learn(generated('spam', 2), 'spam'),
+    ).rejects.toThrow();
+    expect((await readdir(dir)).sort()).toEqual(['bayes.json', 'sub']);
+    expect(await readFile(path, 'utf8')).toBe(before);
+  });
+});

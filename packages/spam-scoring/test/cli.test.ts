@@ -1,0 +1,198 @@
+// The `mailyard-spam` command, run as users run it: the built bin (dist/cli.js) under node, real files.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const PACKAGE = join(import.meta.dirname, '..');
+const FIXTURES = join(import.meta.dirname, 'fixtures', 'messages');
+const SPAM_WORDS =
+  'viagra cialis pills cheap offer winner prize casino loan credit discount replica'.split(' ');
+const HAM_WORDS =
+  'meeting minutes schedule release review patch build agenda lunch project report deadline'.split(
+    ' ',
+  );
+
+function text(kind: 'spam' | 'ham', n: number): string {
+  const words = kind === 'spam' ? SPAM_WORDS : HAM_WORDS;
+  const body = Array.from({ length: 30 }, (_, i) => words[(n * 7 + i * 3) % words.length]).join(
+    ' ',
+  );
+  return `From: ${kind}@${kind}.example\nSubject: ${words[n % words.length]} ${n}\nMessage-ID: <${kind}-${n}@x>\n\n${body} unique${n}\n`;
+}
+
+async function spamCommand(...args: string[]) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['dist/cli.js', ...args], {
+      cwd: PACKAGE,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('mailyard-spam', () => {
+  let dir: string;
+  let db: string;
+
+  beforeAll(async () => {
+    await run('npx', ['tsup'], { cwd: PACKAGE, timeout: 120_000 });
+    dir = await mkdtemp(join(tmpdir(), 'mailyard-spam-cli-'));
+    db = join(dir, 'bayes.json');
+    for (const kind of ['spam', 'ham'] as const) {
+      await mkdir(join(dir, kind, 'nested'), { recursive: true });
+      for (let i = 0; i < 200; i++) {
+        const sub = i % 2 ? join(dir, kind, 'nested') : join(dir, kind);
+        await writeFile(join(sub, `${kind}-${i}.eml`), text(kind, i));
+      }
+      await writeFile(join(dir, kind, '.hidden'), 'not a message');
+    }
+  }, 180_000);
+
+  it('learns spam and ham from directories (recursively) into a database file, each message once', async () => {
+    const spam = await spamCommand('learn', '--db', db, '--spam', join(dir, 'spam'));
+    expect(spam).toEqual({
+      code: 0,
+      stdout: 'learned 200 of 200 messages as spam; the database holds 200 spam and 0 ham\n',
+      stderr: '',
+    });
+    const ham = await spamCommand(
+      'learn',
+      '--db',
+      db,
+      '--ham',
+      join(dir, 'ham'),
+      join(dir, 'ham', 'ham-0.eml'),
+    );
+    expect(ham.stdout).toBe(
+      'learned 200 of 201 messages as ham; the database holds 200 spam and 200 ham\n',
+    );
+    expect(JSON.parse(await readFile(db, 'utf8'))).toMatchObject({
+      format: 'mailyard-bayes',
+      spam: 200,
+      ham: 200,
+    });
+  });
+
+  it('scores each message: PATH, TAB, the 0-10 score, TAB, spam or ham; exits 0', async () => {
+    const spamFile = join(dir, 'new-spam.eml');
+    const hamFile = join(dir, 'new-ham.eml');
+    const garbage = join(dir, 'garbage.eml');
+    await writeFile(spamFile, text('spam', 1000));
+    await writeFile(hamFile, text('ham', 1000));
+    await writeFile(garbage, Buffer.from([0, 0xff, 0xfe, 10, 13, 0x80, 58, 58, 10, 10, 0xc3]));
+    const scored = await spamCommand('score', '--db', db, '--no-rules', spamFile, hamFile, garbage);
+    expect(scored.code).toBe(0);
+    const lines = scored.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => line.split('\t'));
+    expect(lines.map(([path, , verdict]) => [path, verdict])).toEqual([
+      [spamFile, 'ham'],
+      [hamFile, 'ham'],
+      [garbage, 'ham'],
+    ]);
+    // Bayes alone tops out at BAYES_99 + BAYES_999, under the tag score of 5 (as in
+    // SpamAssassin): it moves a message, the rules decide.
+    expect(lines.map(([, score]) => score)).toEqual(['4.00', '0.00', '0.00']);
+  });
+
+  it.skipIf(!existsSync('/usr/share/spamassassin/50_scores.cf'))(
+    "scores GTUBE 10 with Debian's SpamAssassin rules, read from where the package puts them",
+    async () => {
+      const scored = await spamCommand(
+        'score',
+        '--db',
+        join(dir, 'empty.json'),
+        join(FIXTURES, 'gtube.eml'),
+        join(FIXTURES, 'ham.eml'),
+      );
+      expect(scored.stdout).toBe(
+        `${join(FIXTURES, 'gtube.eml')}\t10.00\tspam\n${join(FIXTURES, 'ham.eml')}\t0.00\tham\n`,
+      );
+      expect(existsSync(join(dir, 'empty.json'))).toBe(false);
+    },
+  );
+
+  it('gives a line to a message it cannot read, says why on stderr, and still exits 0', async () => {
+    const missing = join(dir, 'missing.eml');
+    const scored = await spamCommand(
+      'score',
+      '--db',
+      db,
+      '--no-rules',
+      missing,
+      join(dir, 'ham', 'ham-0.eml'),
+    );
+    expect(scored.code).toBe(0);
+    expect(scored.stdout).toBe(
+      `${missing}\t0.00\tham\n${join(dir, 'ham', 'ham-0.eml')}\t0.00\tham\n`,
+    );
+    expect(scored.stderr).toMatch(/missing\.eml: ENOENT/);
+  });
+
+  it('fails a learn from a path it cannot read, and keeps the database as it was', async () => {
+    const before = await readFile(db, 'utf8');
+    const result = await spamCommand(
+      'learn',
+      '--db',
+      db,
+      '--spam',
+      join(dir, 'spam', 'spam-0.eml'),
+      join(dir, 'missing.eml'),
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/ENOENT/);
+    expect(await readFile(db, 'utf8')).toBe(before);
+  });
+
+  it("is the package's bin: a built file that starts with a hashbang", async () => {
+    const manifest = JSON.parse(await readFile(join(PACKAGE, 'package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+    };
+    expect(manifest.bin).toEqual({ 'mailyard-spam': './dist/cli.js' });
+    expect(
+      (await readFile(join(PACKAGE, 'dist', 'cli.js'), 'utf8')).startsWith('#!/usr/bin/env node\n'),
+    ).toBe(true);
+  });
+
+  it('explains its usage on a wrong command line (exit 2)', async () => {
+    for (const args of [
+      [],
+      ['frobnicate'],
+      ['learn', '--db', db, 'x'],
+      ['learn', '--db', db, '--spam', '--ham', 'x'],
+      ['score', 'x'],
+      ['score', '--db', db],
+      ['score', '--bogus'],
+    ]) {
+      const result = await spamCommand(...args);
+      expect({ args, code: result.code }).toEqual({ args, code: 2 });
+      expect(result.stderr).toContain('usage:');
+    }
+    expect((await spamCommand('--help')).stdout).toContain(
+      'mailyard-spam learn --db FILE (--spam|--ham) PATH...',
+    );
+  });
+
+  it('refuses a database file that is not one, without touching it', async () => {
+    const bogus = join(dir, 'bogus.json');
+    await writeFile(bogus, 'hello');
+    const result = await spamCommand(
+      'learn',
+      '--db',
+      bogus,
+      '--spam',
+      join(dir, 'spam', 'spam-0.eml'),
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('is not a Bayes database');
+    expect(await readFile(bogus, 'utf8')).toBe('hello');
+  });
+});

@@ -1,0 +1,64 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { commandAvailable, freePort, startOnFreePorts } from '@mailyard/test-kit';
+
+export const dnsmasqPeer = {
+  name: 'dnsmasq',
+  available: commandAvailable('dnsmasq') || commandAvailable('/usr/sbin/dnsmasq'),
+  install: 'apt-get install dnsmasq-base',
+};
+
+export interface DnsServer {
+  readonly address: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real DNS server on loopback with a zone of our own: dnsmasq answers the given A and TXT records and
+ * NXDOMAIN for anything else under the `local` zones (anything outside them is REFUSED: no
+ * upstream). Resolves once dnsmasq says it has started, which it says after binding.
+ */
+export function startDnsmasq(
+  records: Readonly<Record<string, string>>,
+  localZones: readonly string[],
+  txtRecords: Readonly<Record<string, string>> = {},
+): Promise<DnsServer> {
+  return startOnFreePorts(async () => {
+    const port = await freePort();
+    const args = [
+      '--no-daemon',
+      '--conf-file=/dev/null',
+      `--port=${port}`,
+      '--listen-address=127.0.0.1',
+      '--bind-interfaces',
+      '--no-resolv',
+      '--no-hosts',
+      '--pid-file=',
+      '--log-facility=-',
+      ...(process.getuid?.() === 0 ? ['--user=root'] : []),
+      ...localZones.map((zone) => `--local=/${zone}/`),
+      ...Object.entries(records).map(([name, ip]) => `--host-record=${name},${ip}`),
+      ...Object.entries(txtRecords).map(([name, text]) => `--txt-record=${name},${text}`),
+    ];
+    const child = spawn(commandAvailable('dnsmasq') ? 'dnsmasq' : '/usr/sbin/dnsmasq', args, {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      let output = '';
+      child.stderr!.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('started, version')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`dnsmasq exited (${code}): ${output}`)));
+      child.once('error', reject);
+    });
+    return { address: `127.0.0.1:${port}`, stop: () => stop(child) };
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}

@@ -1,0 +1,61 @@
+import { summarize } from '@mailyard/mime';
+import { describe, expect, it } from 'vitest';
+import { emptySaConfig, parseCfFile, SaMessageView, SaRuleSet } from '../src/index.js';
+import { parseEvalCall } from '../src/spamassassin/eval-tests.js';
+
+const RULES = [
+  'header MISSING_HEADERS eval:check_for_missing_to_header()',
+  'header SUBJ_ALL_CAPS eval:subject_is_all_caps()',
+  'rawbody MIME_QP_LONG_LINE eval:check_for_mime("mime_qp_long_line")',
+  "rawbody __MIME_QP eval:check_for_mime('mime_qp_count')",
+  'rawbody MIME_HTML_ONLY eval:check_for_mime_html_only()',
+  "body HTML_MESSAGE eval:html_test('html')",
+  'header NOT_WRITTEN eval:check_for_faraway_charset()',
+  "rawbody NOT_UNDERSTOOD eval:check_for_mime('mime_something_new')",
+  'meta QP_AND_CAPS __MIME_QP && SUBJ_ALL_CAPS',
+].join('\n');
+
+const config = emptySaConfig();
+parseCfFile(config, 'evals.cf', RULES);
+const rules = SaRuleSet.compile(config);
+const fired = (text: string) => {
+  const bytes = new TextEncoder().encode(text);
+  return rules.evaluate(new SaMessageView(bytes, summarize(bytes)), 0).map((hit) => hit.name);
+};
+
+describe('eval: tests written again', () => {
+  it('runs the ones it knows and reports the others', () => {
+    expect(rules.unsupported.map((rule) => [rule.name, rule.reason])).toEqual([
+      ['NOT_WRITTEN', 'eval:check_for_faraway_charset'],
+      ['NOT_UNDERSTOOD', 'eval:check_for_mime'],
+    ]);
+    expect(parseEvalCall('eval:check_for_shifted_date(\'-6\', "-3", undef)')).toEqual({
+      name: 'check_for_shifted_date',
+      args: ['-6', '-3', 'undef'],
+    });
+  });
+
+  it('check_for_missing_to_header and subject_is_all_caps', () => {
+    expect(fired('Subject: hello there\r\n\r\nx\r\n')).toEqual(['MISSING_HEADERS']);
+    expect(fired('To: a@b.c\r\nSubject: URGENT BUSINESS PROPOSAL\r\n\r\nx\r\n')).toEqual([
+      'SUBJ_ALL_CAPS',
+    ]);
+    expect(fired('To: a@b.c\r\nSubject: Re: URGENT\r\n\r\nx\r\n')).toEqual([]);
+    expect(fired('To: a@b.c\r\nSubject: =?koi8-r?b?8NLJ18XU?= ABCDEF GHIJ\r\n\r\nx\r\n')).toEqual(
+      [],
+    );
+  });
+
+  it('check_for_mime, check_for_mime_html_only and html_test over the MIME parts, with metas on them', () => {
+    const qp = `To: a@b.c\r\nSubject: ALL CAPS SUBJECT\r\nContent-Type: text/html\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${'x'.repeat(79)}\r\n`;
+    expect(fired(qp).sort()).toEqual([
+      'HTML_MESSAGE',
+      'MIME_HTML_ONLY',
+      'MIME_QP_LONG_LINE',
+      'QP_AND_CAPS',
+      'SUBJ_ALL_CAPS',
+    ]);
+    const short = qp.replace('x'.repeat(79), 'x'.repeat(78));
+    expect(fired(short)).not.toContain('MIME_QP_LONG_LINE');
+  });
+});

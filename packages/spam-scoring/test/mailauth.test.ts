@@ -1,0 +1,73 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { Resolver } from 'node:dns/promises';
+import { describeWithPeer } from '@mailyard/test-kit';
+import { dkimSign } from 'mailauth/lib/dkim/sign.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type DnsResolve, SpamEngine, mailauthTest } from '../src/index.js';
+import { type DnsServer, dnsmasqPeer, startDnsmasq } from './dnsmasq.js';
+import { FACTS, message } from './helpers.js';
+
+const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+const PUBLIC = publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+const PRIVATE = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+
+describeWithPeer(
+  dnsmasqPeer,
+  'DKIM and DMARC through mailauth, keys and policies served by dnsmasq',
+  () => {
+    let dns: DnsServer;
+    let engine: SpamEngine;
+    beforeAll(async () => {
+      dns = await startDnsmasq({}, ['dk.test'], {
+        'sel._domainkey.dk.test': `v=DKIM1; k=rsa; p=${PUBLIC}`,
+        '_dmarc.dk.test': 'v=DMARC1; p=reject',
+      });
+      const node = new Resolver({ timeout: 1000, tries: 1 });
+      node.setServers([dns.address]);
+      const resolver: DnsResolve = (name, type) =>
+        node.resolve(name, type) as Promise<string[] | string[][]>;
+      engine = new SpamEngine({
+        tests: [mailauthTest({ mta: 'mx.example.com', resolver })],
+        whitelist: null,
+      });
+    });
+    afterAll(() => dns?.stop());
+
+    const mail =
+      'From: boss@dk.test\r\nTo: bob@example.com\r\nSubject: Quarterly figures\r\nMessage-ID: <q1@dk.test>\r\n\r\nThe figures are attached.\r\n';
+    const signed = async (text: string) => {
+      // mailauth's own types describe only the one-signature form of its options.
+      const options = {
+        canonicalization: 'relaxed/relaxed',
+        signatureData: [{ signingDomain: 'dk.test', selector: 'sel', privateKey: PRIVATE }],
+      } as unknown as Parameters<typeof dkimSign>[1];
+      const { signatures } = (await dkimSign(Buffer.from(text), options)) as { signatures: string };
+      return signatures + text;
+    };
+    const facts = { ...FACTS, clientIp: '203.0.113.9', mailFrom: 'bounce@dk.test' };
+    const names = async (text: string) =>
+      (await engine.rate(facts, message(text))).hits.map((hit) => [hit.name, hit.score]);
+
+    it('a valid signature of the From domain: DKIM_VALID and DMARC_PASS', async () => {
+      expect(await names(await signed(mail))).toEqual([
+        ['DKIM_VALID', -0.1],
+        ['DMARC_PASS', -0.001],
+      ]);
+    });
+
+    it("a body changed after signing: DKIM_INVALID, and DMARC fails under the domain's reject policy", async () => {
+      const tampered = (await signed(mail)).replace(
+        'figures are attached',
+        'figures are at http://evil.example',
+      );
+      expect(await names(tampered)).toEqual([
+        ['DKIM_INVALID', 0.1],
+        ['DMARC_REJECT', 1.797],
+      ]);
+    });
+
+    it('no signature from a domain that publishes p=reject: DMARC_REJECT', async () => {
+      expect(await names(mail)).toEqual([['DMARC_REJECT', 1.797]]);
+    });
+  },
+);
