@@ -51,7 +51,7 @@ describe('the start command', () => {
       { cwd: PACKAGE_DIRECTORY, timeout: 90_000 },
     );
     expect(stdout).toMatch(
-      /^ready smtp=\d+ smtps=\d+ submission=\d+ imap=\d+ imaps=\d+ pop3=\d+ pop3s=\d+\n$/,
+      /^ready smtp=\d+ smtps=\d+ submission=\d+ imap=\d+ imaps=\d+ pop3=\d+ pop3s=\d+ sieve=\d+\n$/,
     );
     expect(stderr).toContain('mailyard-server: SIGTERM: stopping');
     expect(stderr).toContain('mailyard-server: stopped');
