@@ -1,5 +1,4 @@
-import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { Zip, ZipPassThrough, zipSync } from 'fflate';
@@ -11,7 +10,7 @@ import {
   restoreBackup,
   writeBackup,
 } from '../src/index.js';
-import { makeDataDirectory } from './store-fixture.js';
+import { makeDataDirectory, temporaryDirectory } from './store-fixture.js';
 
 const fuzzRuns = Number(process.env.MAILYARD_FUZZ_RUNS ?? 200);
 
@@ -38,7 +37,7 @@ function zipOf(
 }
 
 async function archiveFile(bytes: Uint8Array, name = 'F20260101T000000Z.zip'): Promise<string> {
-  const directory = await mkdtemp(join(tmpdir(), 'kmsrecover-hostile-'));
+  const directory = await temporaryDirectory('kmsrecover-hostile-');
   const path = join(directory, name);
   await writeFile(path, bytes);
   return path;
@@ -208,7 +207,7 @@ describe('damaged archives', () => {
 
   it('survives random damage: every mutation opens and reads, or fails with an ArchiveError', async () => {
     const { bytes } = await realBackup();
-    const directory = await mkdtemp(join(tmpdir(), 'kmsrecover-fuzz-'));
+    const directory = await temporaryDirectory('kmsrecover-fuzz-');
     let case_ = 0;
     await fc.assert(
       fc.asyncProperty(

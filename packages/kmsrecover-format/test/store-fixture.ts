@@ -1,8 +1,26 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FsMailStore } from '@mailyard/mailstore-fs';
 import type { MailStore } from '@mailyard/mailstore-interface';
+import { afterAll } from 'vitest';
+
+const temporaryDirectories: string[] = [];
+// Registered when a test file first imports this module: its directories go once it is done.
+afterAll(async () => {
+  await Promise.all(
+    temporaryDirectories
+      .splice(0)
+      .map((directory) => rm(directory, { recursive: true, force: true })),
+  );
+});
+
+/** A new directory under the system's temporary directory, removed when the test file ends. */
+export async function temporaryDirectory(prefix: string): Promise<string> {
+  const directory = await mkdtemp(join(tmpdir(), prefix));
+  temporaryDirectories.push(directory);
+  return directory;
+}
 
 /** A server's data directory in Kerio's layout: configuration beside a real store. */
 export interface DataDirectory {
@@ -12,7 +30,7 @@ export interface DataDirectory {
 }
 
 export async function makeDataDirectory(): Promise<DataDirectory> {
-  const root = await mkdtemp(join(tmpdir(), 'kmsrecover-'));
+  const root = await temporaryDirectory('kmsrecover-');
   const store = join(root, 'store');
   await mkdir(join(root, 'license'), { recursive: true });
   await mkdir(join(root, 'sslcert'), { recursive: true });
