@@ -188,3 +188,8 @@ export {
 
 // Kerio's rule model and its round trip with Sieve (rules.md).
 export * from './kerio-rules/index.js';
+export {
+  UNICODE_CASEMAP,
+  comparatorUnicodeCasemap,
+  unicodeCasemap,
+} from './extensions/unicode-casemap.js';

@@ -270,6 +270,7 @@ describe('the extension API', () => {
       'comparator-i;octet',
       'comparator-i;ascii-casemap',
       'comparator-i;ascii-numeric',
+      'comparator-i;unicode-casemap',
       'envelope',
       'fileinto',
       'reject',

@@ -1,6 +1,7 @@
 import type { SieveExtension } from '../compiler/definitions.js';
 import { ExtensionRegistry } from '../compiler/registry.js';
 import { comparatorAsciiNumeric } from './comparators.js';
+import { comparatorUnicodeCasemap } from './unicode-casemap.js';
 import { comparatorAsciiCasemap, comparatorOctet, core, envelope } from './core.js';
 import { encodedCharacter } from './encoded-character.js';
 import { fileintoExtension } from './fileinto.js';
@@ -38,6 +39,7 @@ export const STANDARD_EXTENSIONS: readonly SieveExtension[] = [
   comparatorOctet,
   comparatorAsciiCasemap,
   comparatorAsciiNumeric,
+  comparatorUnicodeCasemap,
   envelope,
   fileintoExtension,
   reject,
