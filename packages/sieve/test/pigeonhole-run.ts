@@ -5,6 +5,10 @@ import { execFile } from 'node:child_process';
 import { chownSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { commandPeer } from '@mailyard/test-kit';
+
+/** Pigeonhole's `sieve-test` (Debian `dovecot-sieve`), the differential tests' peer. */
+export const SIEVE_TEST = commandPeer('sieve-test', 'dovecot-sieve');
 
 export interface SieveTestRun {
   readonly script: string;

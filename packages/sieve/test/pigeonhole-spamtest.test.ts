@@ -1,12 +1,10 @@
 // Differential test of spamtest, spamtestplus and virustest against Pigeonhole's sieve-test,
 // both configured alike: the score in X-Spam-Score from 0 to 10, the virus level (1 to 5) in
 // X-Virus-Level. Each script files the message into folders named after the values it sees.
-import { commandPeer, describeWithPeer } from '@mailyard/test-kit';
+import { describeWithPeer } from '@mailyard/test-kit';
 import { expect, it } from 'vitest';
 import { compileSieve, createSpamtest, runScript, standardRegistry } from '../src/index.js';
-import { sieveTestDirectory } from './pigeonhole-run.js';
-
-const SIEVE_TEST = commandPeer('sieve-test', 'dovecot-sieve');
+import { SIEVE_TEST, sieveTestDirectory } from './pigeonhole-run.js';
 
 const PLUGIN = [
   'sieve_extensions = +spamtest +spamtestplus +virustest',

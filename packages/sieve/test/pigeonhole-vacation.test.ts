@@ -4,13 +4,12 @@
 // marking headers, its recipient; without -e, the period after the limits; and runtime errors.
 // A fresh directory per case, so Pigeonhole's own response tracking never carries over.
 import { parseHeaders } from '@mailyard/mime';
-import { commandPeer, describeWithPeer } from '@mailyard/test-kit';
+import { describeWithPeer } from '@mailyard/test-kit';
 import { expect, it } from 'vitest';
 import { compileSieve, runScript } from '../src/index.js';
 import type { DifferentialCase } from './pigeonhole-cases.js';
-import { sieveTestDirectory } from './pigeonhole-run.js';
+import { SIEVE_TEST, sieveTestDirectory } from './pigeonhole-run.js';
 
-const SIEVE_TEST = commandPeer('sieve-test', 'dovecot-sieve');
 const COMPARED = ['to', 'subject', 'in-reply-to', 'references', 'auto-submitted', 'precedence'];
 
 interface Outcome {

@@ -6,14 +6,13 @@ import { execFile } from 'node:child_process';
 import { chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { commandPeer, describeWithPeer } from '@mailyard/test-kit';
+import { describeWithPeer } from '@mailyard/test-kit';
+import { SIEVE_TEST } from './pigeonhole-run.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { compileSieve, runScript, type SieveAction } from '../src/index.js';
 import { EXT_A_CASES } from './pigeonhole-ext-a-cases.js';
 import { MORE_CASES, PIGEONHOLE_CASES } from './pigeonhole-cases.js';
 import { EXT_B_CASES } from './pigeonhole-ext-b.js';
-
-const SIEVE_TEST = commandPeer('sieve-test', 'dovecot-sieve');
 
 function ours(
   script: string,

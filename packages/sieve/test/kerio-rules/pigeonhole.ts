@@ -1,53 +1,35 @@
-import { execFile } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { commandPeer } from '@mailyard/test-kit';
+import { sieveTestDirectory } from '../pigeonhole-run.js';
 
-/** Pigeonhole's `sieve-test` (Debian `dovecot-sieve`): runs a script on a message, prints actions. */
-export const SIEVE_TEST = commandPeer('sieve-test', 'dovecot-sieve');
+export { SIEVE_TEST } from '../pigeonhole-run.js';
 
 /**
- * Runs Pigeonhole's sieve-test on a script and a message in a directory of their own, and
- * returns what it did in the compact form our tests compare (`fileinto:Y`, `redirect:a@x`,
- * `discard`, `reject`, `notify:to`, `vacation:<text>`, `implicit-keep`). sieve-test refuses to run
- * mail access as root, so as root it runs as nobody (and the directory is open to it).
+ * Runs Pigeonhole's sieve-test on a script and a message (sender `s@x.com` and recipient
+ * `me@company.com` unless given, as the test messages have them), and returns what it did in
+ * the compact form our tests compare (`fileinto:Y`, `redirect:a@x`, `discard`, `reject`,
+ * `notify:to`, `vacation:<text>`, `implicit-keep`).
  */
 export async function pigeonholeActions(
   script: string,
   message: string,
   options: { recipient?: string; sender?: string } = {},
 ): Promise<string[]> {
-  const directory = mkdtempSync(join(tmpdir(), 'mailyard-pigeonhole-'));
+  const to = options.recipient ?? 'me@company.com';
+  const sieveTest = sieveTestDirectory({
+    script,
+    message: message.replace(/\r?\n/g, '\r\n'),
+    from: options.sender ?? 's@x.com',
+    to,
+  });
   try {
-    chmodSync(directory, 0o777);
-    const asRoot = process.getuid?.() === 0;
-    writeFileSync(
-      join(directory, 'dovecot.conf'),
-      (asRoot ? 'mail_uid = nobody\nmail_gid = nogroup\n' : '') +
-        `mail_location = maildir:${join(directory, 'mail')}\n`,
-    );
-    writeFileSync(join(directory, 'script.sieve'), script, { mode: 0o644 });
-    writeFileSync(join(directory, 'message.eml'), message.replace(/\r?\n/g, '\r\n'), {
-      mode: 0o644,
-    });
-    const args = ['-c', join(directory, 'dovecot.conf')];
-    if (options.recipient) args.push('-a', options.recipient, '-r', options.recipient);
-    if (options.sender) args.push('-f', options.sender);
-    args.push(join(directory, 'script.sieve'), join(directory, 'message.eml'));
-    const output = await new Promise<string>((resolve, reject) => {
-      execFile('sieve-test', args, { encoding: 'utf8' }, (error, stdout, stderr) =>
-        error
-          ? reject(new Error(`sieve-test failed: ${stderr || error.message}`))
-          : resolve(stdout),
-      );
-    });
-    return summarize(output);
+    const { stdout, stderr } = await sieveTest.run(['-a', to]);
+    if (/failed to compile|final result: failed|Fatal:/.test(stderr)) {
+      throw new Error(`sieve-test failed: ${stderr}`);
+    }
+    return summarize(stdout);
   } finally {
-    rmSync(directory, { recursive: true, force: true });
+    sieveTest.remove();
   }
 }
-
 function summarize(output: string): string[] {
   const actions: string[] = [];
   const [performed = '', implicit = ''] = output.split('\nImplicit keep:');
