@@ -1,7 +1,12 @@
 import { join } from 'node:path';
 import { FsSieveScriptStore } from '@mailyard/managesieve';
 import { treeDirectory } from '@mailyard/mailstore-fs';
-import { type CompiledScript, STANDARD_EXTENSIONS, compileSieve } from '@mailyard/sieve';
+import {
+  type CompiledScript,
+  STANDARD_EXTENSIONS,
+  compileSieve,
+  formatSieveDiagnostic,
+} from '@mailyard/sieve';
 
 /**
  * Users' Sieve scripts, where Kerio keeps a user's rules: in the user's own directory of the
@@ -19,11 +24,6 @@ export function openSieveScripts(storeDirectory: string): FsSieveScriptStore {
 export const SIEVE_CAPABILITIES: readonly string[] = STANDARD_EXTENSIONS.map(
   (extension) => extension.capability,
 ).filter((capability) => capability !== 'core');
-
-/** Compile errors as ManageSieve and the error report show them: `line 3: ...`. */
-export function describeErrors(errors: readonly { line: number; message: string }[]): string[] {
-  return errors.map((error) => `line ${error.line}: ${error.message}`);
-}
 
 /**
  * Compiled scripts by their text: delivery compiles a user's active script once, not once per
@@ -43,6 +43,9 @@ export class CompiledScripts {
       if (this.cache.size >= this.capacity) this.cache.delete(this.cache.keys().next().value!);
     }
     this.cache.set(text, compiled);
-    return { script: compiled.script, errors: describeErrors(compiled.errors) };
+    return {
+      script: compiled.script,
+      errors: compiled.errors.map((error) => formatSieveDiagnostic(error)),
+    };
   }
 }
