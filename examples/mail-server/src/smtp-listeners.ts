@@ -4,6 +4,7 @@ import {
   type DeliveryQueue,
   type Envelope,
   KerioSmtpPolicy,
+  type MailboxFilter,
   QueueError,
   type SmtpReply,
   type SmtpServer,
@@ -15,6 +16,7 @@ import { type MailArchive, directionOf } from './mail-archive.js';
 import { type ListenerPlan, listenersOn } from './listener-plan.js';
 import type { MailServerConfig } from './server-config.js';
 import type { TlsCredentials } from './self-signed-certificate.js';
+import { type Accepted, sieveBeforeAccepting } from './sieve-before-accepting.js';
 
 export interface SmtpListenersOptions {
   readonly config: MailServerConfig;
@@ -31,6 +33,8 @@ export interface SmtpListenersOptions {
   readonly logs: KerioLogs;
   /** Archiving (Kerio 15.1): what it copies, and where. */
   readonly archive: MailArchive;
+  /** The users' Sieve filter: run before the 250 for a message with one local recipient. */
+  readonly filter?: MailboxFilter;
 }
 
 /**
@@ -105,7 +109,18 @@ export function createSmtpListeners(options: SmtpListenersOptions): SmtpServer {
 /** What the server itself decides after the policy: where messages go. */
 function applicationHooks(options: SmtpListenersOptions, logger: Logger): SmtpServerHooks {
   return {
-    onMessage: async (envelope, message, session) => {
+    onMessage: async (envelope, original, session) => {
+      // A Sieve reject of the one recipient refuses the message here (RFC 5429 2.2.1).
+      const accepted: Accepted | SmtpReply = options.filter
+        ? await sieveBeforeAccepting(
+            { ...options, filter: options.filter, logger },
+            envelope,
+            original,
+            session,
+          )
+        : { message: original };
+      if (!('message' in accepted)) return accepted;
+      const { message } = accepted;
       const copy = (await archiveWanted(options, envelope)) ? await options.archive.begin() : null;
       try {
         const { queueId } = await options.queue.enqueue(
@@ -117,6 +132,7 @@ function applicationHooks(options: SmtpListenersOptions, logger: Logger): SmtpSe
             senderHost: session.remoteAddress,
             ssl: session.secure,
           },
+          accepted,
         );
         // Queued: the message is the client's no more. An archive copy that fails is the
         // operator's to know about, not a reason to have the client send it again.

@@ -36,14 +36,15 @@ const [erin, frank, gina, hank, ivan, judy, kim] = [
   'judy',
   'kim',
 ].map(account) as [Account, Account, Account, Account, Account, Account, Account];
+// Reject: lena refuses, mike shares a message with her, nora sends.
+const [lena, mike, nora] = ['lena', 'mike', 'nora'].map(account) as [Account, Account, Account];
 type Account = { user: string; password: string };
 let server: ServerProcess;
 const serverArgs = [
   ...EPHEMERAL_PORTS,
-  ...[alice, bob, carol, erin, frank, gina, hank, ivan, judy, kim].flatMap((account) => [
-    '--user',
-    `${account.user}:${account.password}`,
-  ]),
+  ...[alice, bob, carol, erin, frank, gina, hank, ivan, judy, kim, lena, mike, nora].flatMap(
+    (account) => ['--user', `${account.user}:${account.password}`],
+  ),
 ];
 
 /** Postfix's smtp-sink, the catching peer for mail to phone.test (enotify's notifications). */
@@ -434,6 +435,68 @@ describeWithCommand(
         return box.messages.some(withId('offer@elsewhere.test')) ? box : undefined;
       }, 'the offer in Junk E-mail');
       expect(junk.messages.filter(withId('offer@elsewhere.test'))).toHaveLength(1);
+    });
+
+    it('rejects at SMTP time a message for one recipient: swaks sees the 550, nothing is stored', async () => {
+      await install(
+        lena,
+        'refuse',
+        'require "reject";\r\nif header :contains "subject" "refuse" {\r\n  reject "I do not take mail about that.";\r\n}\r\n',
+      );
+      const file = join(data, '..', 'refused.eml');
+      writeFileSync(
+        file,
+        testMessage({
+          from: nora.user,
+          to: lena.user,
+          subject: 'refuse me',
+          id: 'r1@example.test',
+        }),
+      );
+      const sent = await command('swaks', [
+        ...['--server', '127.0.0.1', '--port', String(server.ports.smtp!)],
+        ...['--from', nora.user, '--to', lena.user, '--data', `@${file}`],
+      ]);
+      expect(sent.code).not.toBe(0);
+      expect(sent.stdout).toMatch(/<\*\* +550 5\.7\.1 I do not take mail about that\.\r?\n/);
+      expect(sent.stdout).not.toMatch(/<- +250 .*queued/);
+      // The same script lets other mail through, and carries out its decision once.
+      await sendFrom(nora.user, lena.user, 'r2@example.test');
+      await delivered(lena, 'r2@example.test');
+      await queueEmpty();
+      expect((await imaps(lena)).messages.filter(withId('r1@example.test'))).toHaveLength(0);
+      // No DSN either: the refusal was the answer.
+      expect((await imaps(nora)).messages).toHaveLength(0);
+    });
+
+    it('rejects a message for two recipients with a DSN after accepting it, the other gets it', async () => {
+      const file = join(data, '..', 'refused-two.eml');
+      writeFileSync(
+        file,
+        testMessage({
+          from: nora.user,
+          to: lena.user,
+          subject: 'refuse this',
+          id: 'r3@example.test',
+        }),
+      );
+      const sent = await command('swaks', [
+        ...['--server', '127.0.0.1', '--port', String(server.ports.smtp!)],
+        ...['--from', nora.user, '--to', `${lena.user},${mike.user}`, '--data', `@${file}`],
+      ]);
+      expect(sent.code, sent.stdout + sent.stderr).toBe(0);
+      await delivered(mike, 'r3@example.test');
+      const [dsn] = await eventually(async () => {
+        const box = await imaps(nora);
+        return box.messages.length > 0 ? box.messages : undefined;
+      }, 'the DSN at nora');
+      const text = dsn!.content.toString();
+      expect(text).toContain('Content-Type: multipart/report; report-type=delivery-status');
+      expect(text).toMatch(/Final-Recipient: rfc822; ?lena@example\.test/i);
+      expect(text).toContain('I do not take mail about that.');
+      expect(text).not.toMatch(/Final-Recipient: rfc822; ?mike@example\.test/i);
+      await queueEmpty();
+      expect((await imaps(lena)).messages.filter(withId('r3@example.test'))).toHaveLength(0);
     });
 
     it('ends a redirect loop between two users', async () => {

@@ -118,6 +118,7 @@ export { nodeDnsResolver, type NodeDnsResolverOptions } from './routing/node-dns
 export {
   DeliveryQueue,
   type DeliveryQueueOptions,
+  type EnqueueOptions,
   type QueueDeliveryAgent,
   type QueueHold,
   type QueueListItem,
@@ -142,6 +143,12 @@ export type {
   MailboxFilter,
   OutgoingMessage,
 } from './delivery/mailbox-filter.js';
+export { filterJournalKey } from './delivery/mailbox-filter.js';
+export {
+  filterBeforeAccepting,
+  type AcceptanceVerdict,
+  type FilterBeforeAcceptingOptions,
+} from './delivery/filter-before-accepting.js';
 export { deliveryRouter, type DeliveryRouterOptions } from './delivery/delivery-router.js';
 export {
   isBarePostmaster,

@@ -27,6 +27,7 @@ import {
   type OutgoingMessage,
   decodeDecision,
   encodeDecision,
+  filterJournalKey,
 } from './mailbox-filter.js';
 import { MemoryGate } from './memory-gate.js';
 
@@ -254,7 +255,7 @@ export function localDeliveryAgent(options: LocalDeliveryOptions): DeliveryAgent
     attempt: DeliveryAttempt,
     journal: DeliveryJournal,
   ): Promise<TargetOutcome> {
-    const key = `filter:${target.user.toLowerCase()}`;
+    const key = filterJournalKey(target.user);
     const known = journal.get(key);
     if (known?.state === 'done') return { ok: true };
     let decision: FilterDecision;

@@ -56,6 +56,14 @@ export interface OutgoingMessage {
   readonly content: Buffer;
 }
 
+/**
+ * The journal entry of a user's decision: local delivery records it there before carrying it
+ * out, and the SMTP server writes it with the queued message when it ran the filter already.
+ */
+export function filterJournalKey(user: string): string {
+  return `filter:${user.toLowerCase()}`;
+}
+
 /** The decision as the journal keeps it (JSON, contents in base64), to carry it out once. */
 export function encodeDecision(decision: FilterDecision): string {
   return JSON.stringify({

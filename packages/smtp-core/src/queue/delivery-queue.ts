@@ -12,6 +12,7 @@ import type {
   DeliveryJournal,
   Envelope,
   EnvelopeRecipient,
+  JournalEntry,
   RecipientResult,
 } from '../envelope.js';
 import { type MailLog, silentMailLog } from '../log/mail-log.js';
@@ -87,6 +88,16 @@ export interface DeliveryQueueOptions {
   readonly utcOffset?: number;
   readonly mailLog?: MailLog;
   readonly logger?: Logger;
+}
+
+/** What `enqueue` may be given beside the message. */
+export interface EnqueueOptions {
+  /**
+   * Journal entries the message starts with, written in the same file as its envelope: a step
+   * already decided before the message was accepted (a filter run at SMTP time, whose decision
+   * local delivery then carries out instead of asking the filter again).
+   */
+  readonly journal?: Readonly<Record<string, JournalEntry>>;
 }
 
 /** A queued message as the queue view shows it (Kerio 23.1: ID, Created, Next Try, Size, From, To, Status). */
@@ -235,6 +246,7 @@ export class DeliveryQueue {
     envelope: Envelope,
     message: AsyncIterable<Uint8Array>,
     meta: QueueMeta,
+    options: EnqueueOptions = {},
   ): Promise<{ queueId: string }> {
     if (this.stopping) throw new QueueError('stopped', 'the queue is stopping');
     if (envelope.recipients.length === 0) throw new QueueError('no-recipients', 'no recipients');
@@ -258,7 +270,7 @@ export class DeliveryQueue {
       envelope: rest,
       recipients: recipients.map((r) => newRecipientRecord(r, null)),
       attempts: 0,
-      journal: {},
+      journal: { ...options.journal },
     };
     try {
       await this.files.writeRecord(record);

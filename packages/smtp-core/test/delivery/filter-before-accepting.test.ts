@@ -1,0 +1,195 @@
+/**
+ * A user's filter run before the SMTP server answers the data (RFC 5429 2.2.1): a reject of the
+ * message's one recipient is an SMTP refusal with nothing stored, and any other decision is queued
+ * with the message so that local delivery carries it out without running the filter again.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  MemoryDirectory,
+  MemoryMailStore,
+  directoryAccountPolicy,
+} from '@mailyard/mailstore-interface';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { filterBeforeAccepting } from '../../src/delivery/filter-before-accepting.js';
+import { localDeliveryAgent } from '../../src/delivery/local-delivery-agent.js';
+import type { FilterDecision, FilterInput } from '../../src/delivery/mailbox-filter.js';
+import type { Envelope } from '../../src/envelope.js';
+import { DeliveryQueue } from '../../src/queue/delivery-queue.js';
+
+const MESSAGE =
+  'Received: by mx.a.test\r\nFrom: sender@remote.test\r\nSubject: hi\r\n\r\nHello.\r\n';
+
+let directory: MemoryDirectory;
+let store: MemoryMailStore;
+let asked: FilterInput[];
+let queueDirectory: string;
+let queue: DeliveryQueue | null;
+
+beforeEach(async () => {
+  directory = new MemoryDirectory();
+  await directory.addDomain('a.test');
+  await directory.addUser('alice@a.test');
+  await directory.addUser('bob@a.test');
+  await directory.addAlias('a.test', 'team', 'alice@a.test');
+  await directory.addAlias('a.test', 'team', 'bob@a.test');
+  await directory.addAlias('a.test', 'ally', 'alice@a.test');
+  store = new MemoryMailStore({ policy: directoryAccountPolicy(directory) });
+  await store.access('alice@a.test').create('Orders');
+  asked = [];
+  queueDirectory = mkdtempSync(join(tmpdir(), 'mailyard-prefilter-'));
+  queue = null;
+});
+afterEach(async () => {
+  await queue?.stop(0);
+  rmSync(queueDirectory, { recursive: true, force: true });
+});
+
+const KEEP: FilterDecision = { fileInto: [{ mailbox: 'INBOX' }], redirect: [], send: [] };
+
+function filter(decide: (input: FilterInput) => FilterDecision) {
+  return async (input: FilterInput) => {
+    asked.push(input);
+    return decide(input);
+  };
+}
+const envelope = (...to: string[]): Envelope => ({
+  from: 'sender@remote.test',
+  recipients: to.map((address) => ({ address })),
+});
+async function* stream(text = MESSAGE) {
+  // In pieces, as the session hands a message over.
+  for (let i = 0; i < text.length; i += 7) yield Buffer.from(text.slice(i, i + 7));
+}
+async function text(message: AsyncIterable<Uint8Array>): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of message) chunks.push(chunk);
+  return Buffer.concat(chunks).toString();
+}
+async function folder(user: string, mailbox: string): Promise<string[]> {
+  const box = await store.access(user).open(mailbox, { readOnly: true });
+  try {
+    const out = [];
+    for (const { uid } of await box.messages()) {
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of box.read(uid)) chunks.push(chunk);
+      out.push(Buffer.concat(chunks).toString());
+    }
+    return out;
+  } finally {
+    box.close();
+  }
+}
+
+describe('filterBeforeAccepting', () => {
+  it("refuses with 550 5.7.1 and the reason when the one recipient's filter rejects", async () => {
+    const verdict = await filterBeforeAccepting(
+      { directory, filter: filter(() => ({ ...KEEP, fileInto: [], reject: 'Not wanted here' })) },
+      envelope('alice@a.test'),
+      stream(),
+    );
+    expect(verdict).toEqual({
+      verdict: 'reject',
+      reply: { code: 550, enhanced: '5.7.1', lines: ['Not wanted here'] },
+      send: [],
+    });
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toMatchObject({ user: 'alice@a.test', recipients: ['alice@a.test'] });
+    expect(asked[0]!.content.toString()).toBe(MESSAGE);
+  });
+
+  it('asks the user an alias leads to, for that alias', async () => {
+    await filterBeforeAccepting(
+      { directory, filter: filter(() => KEEP) },
+      envelope('ally@a.test'),
+      stream(),
+    );
+    expect(asked).toMatchObject([{ user: 'alice@a.test', recipients: ['ally@a.test'] }]);
+  });
+
+  it('keeps the reason in US-ASCII reply lines unless the client used SMTPUTF8', async () => {
+    const reject = (reason: string) => filter(() => ({ ...KEEP, fileInto: [], reject: reason }));
+    const ascii = await filterBeforeAccepting(
+      { directory, filter: reject('Zu viele Nachrichten,\r\nbitte später.\r\n') },
+      envelope('alice@a.test'),
+      stream(),
+    );
+    expect(ascii).toMatchObject({
+      reply: { lines: ['Zu viele Nachrichten,', 'bitte sp?ter.'] },
+    });
+    const utf8 = await filterBeforeAccepting(
+      { directory, filter: reject('bitte später') },
+      { ...envelope('alice@a.test'), smtpUtf8: true },
+      stream(),
+    );
+    expect(utf8).toMatchObject({ reply: { lines: ['bitte später'] } });
+    const long = await filterBeforeAccepting(
+      { directory, filter: reject(`${'x'.repeat(1000)}\n`.repeat(40)) },
+      envelope('alice@a.test'),
+      stream(),
+    );
+    expect(long.verdict === 'reject' && long.reply.lines).toEqual(
+      Array.from({ length: 16 }, () => 'x'.repeat(400)),
+    );
+  });
+
+  it('leaves messages with several recipients, or an alias of several users, to delivery', async () => {
+    for (const to of [['alice@a.test', 'bob@a.test'], ['team@a.test'], ['someone@b.test']]) {
+      const verdict = await filterBeforeAccepting(
+        { directory, filter: filter(() => KEEP) },
+        envelope(...to),
+        stream(),
+      );
+      expect(verdict.verdict).toBe('queue');
+      expect(verdict.verdict === 'queue' && verdict.journal).toBeUndefined();
+      expect(verdict.verdict === 'queue' && (await text(verdict.message))).toBe(MESSAGE);
+    }
+    expect(asked).toEqual([]);
+  });
+
+  it('queues without a decision when the filter cannot decide now', async () => {
+    const verdict = await filterBeforeAccepting(
+      {
+        directory,
+        filter: async () => {
+          throw new Error('EIO: the script cannot be read');
+        },
+      },
+      envelope('alice@a.test'),
+      stream(),
+    );
+    expect(verdict.verdict).toBe('queue');
+    expect(verdict.verdict === 'queue' && verdict.journal).toBeUndefined();
+    expect(verdict.verdict === 'queue' && (await text(verdict.message))).toBe(MESSAGE);
+  });
+
+  it('has local delivery carry out the decision taken before the 250, without asking again', async () => {
+    const decide = filter(() => ({
+      fileInto: [{ mailbox: 'Orders', flags: ['$Work'] }],
+      redirect: [],
+      send: [],
+    }));
+    queue = await DeliveryQueue.open({
+      directory: queueDirectory,
+      hostname: 'mail.a.test',
+      agent: localDeliveryAgent({ store, directory, hostname: 'mail.a.test', filter: decide }),
+    });
+    const verdict = await filterBeforeAccepting(
+      { directory, filter: decide },
+      envelope('alice@a.test'),
+      stream(),
+    );
+    if (verdict.verdict !== 'queue') throw new Error('expected the message to be queued');
+    expect(verdict.journal).toBeDefined();
+    await queue.enqueue(envelope('alice@a.test'), verdict.message, { service: 'SMTP' }, verdict);
+    await queue.idle();
+    expect(queue.list()).toEqual([]);
+    // Asked once, at SMTP time: vacation replies and duplicate records are not made twice.
+    expect(asked).toHaveLength(1);
+    const orders = await folder('alice@a.test', 'Orders');
+    expect(orders).toHaveLength(1);
+    expect(orders[0]).toContain(MESSAGE);
+    expect(await folder('alice@a.test', 'INBOX')).toEqual([]);
+  });
+});
