@@ -17,6 +17,7 @@ import type {
   AddressPartDefinition,
   CommandDefinition,
   ComparatorDefinition,
+  EnclosingCommand,
   MatchTypeDefinition,
   ParameterSpec,
   SieveExtension,
@@ -131,6 +132,7 @@ class Compiler implements ValidationContext {
   usesVariables = false;
   private readonly decoders: SieveExtension[] = [];
   private readonly reportedUnknown = new Set<string>();
+  readonly enclosing: EnclosingCommand[] = [];
 
   constructor(
     readonly registry: ExtensionRegistry,
@@ -335,7 +337,15 @@ class Compiler implements ValidationContext {
       definition.validate && this.sink.errors === errorsBefore
         ? definition.validate(args, this)
         : undefined;
-    const block = node.block === null ? null : this.compileBlock(node.block, depth + 1);
+    let block: CompiledBlock | null = null;
+    if (node.block !== null) {
+      this.enclosing.push({ name, args });
+      try {
+        block = this.compileBlock(node.block, depth + 1);
+      } finally {
+        this.enclosing.pop();
+      }
+    }
     return {
       kind: 'command',
       definition: definition as CommandDefinition,
