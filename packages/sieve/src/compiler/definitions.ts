@@ -230,6 +230,13 @@ export interface VariableNamespace {
   /** Lower case. */
   readonly name: string;
   get(name: string, runtime: SieveRuntime): string | undefined;
+  /**
+   * Stores `set "namespace.name"` (include's `global.`, RFC 6609 3.5); without it the namespace
+   * is read-only and such a `set` is a compile error. `name` is lower case, without the namespace.
+   */
+  set?(name: string, value: string, runtime: SieveRuntime): void;
+  /** Whether `name` (lower case, without the namespace) may be set; default: any. */
+  settable?(name: string): boolean;
 }
 
 /**
