@@ -156,8 +156,9 @@ class Compiler implements ValidationContext {
   }
 
   /**
-   * A test of that name: one from an extension the script requires wins over the core's, so an
-   * extension can extend a core test (mime's `header :mime`) by registering one of the same name.
+   * A test or command of that name: one from an extension the script requires wins over the
+   * core's, so an extension can extend a core test or command (mime's `header :mime`, extlists'
+   * `redirect :list`) by registering one of the same name.
    */
   private usableTest<T>(list: readonly Registered<T>[]): T | undefined {
     for (const entry of list)
@@ -312,7 +313,7 @@ class Compiler implements ValidationContext {
 
   private compileCommand(node: CommandNode, depth: number): CompiledCommand | null {
     const name = node.name.toLowerCase();
-    const definition = this.usable(this.registry.commands(name));
+    const definition = this.usableTest(this.registry.commands(name));
     if (!definition) {
       this.reportUnknown(node, name, 'command');
       return null;
