@@ -38,13 +38,29 @@ const [erin, frank, gina, hank, ivan, judy, kim] = [
 ].map(account) as [Account, Account, Account, Account, Account, Account, Account];
 // Reject: lena refuses, mike shares a message with her, nora sends.
 const [lena, mike, nora] = ['lena', 'mike', 'nora'].map(account) as [Account, Account, Account];
+// Redirects: olga redirects, pete receives.
+const [olga, pete] = ['olga', 'pete'].map(account) as [Account, Account];
 type Account = { user: string; password: string };
 let server: ServerProcess;
 const serverArgs = [
   ...EPHEMERAL_PORTS,
-  ...[alice, bob, carol, erin, frank, gina, hank, ivan, judy, kim, lena, mike, nora].flatMap(
-    (account) => ['--user', `${account.user}:${account.password}`],
-  ),
+  ...[
+    alice,
+    bob,
+    carol,
+    erin,
+    frank,
+    gina,
+    hank,
+    ivan,
+    judy,
+    kim,
+    lena,
+    mike,
+    nora,
+    olga,
+    pete,
+  ].flatMap((account) => ['--user', `${account.user}:${account.password}`]),
 ];
 
 /** Postfix's smtp-sink, the catching peer for mail to phone.test (enotify's notifications). */
@@ -410,6 +426,61 @@ describeWithCommand(
         return box.messages.some(withId('notify@elsewhere.test')) ? box : undefined;
       }, 'the message in the INBOX');
       expect(inbox.messages.filter(withId('notify@elsewhere.test'))).toHaveLength(1);
+    });
+
+    it('redirects the message as editheader made it (RFC 5293 7)', async () => {
+      await install(
+        olga,
+        'edit-and-redirect',
+        [
+          'require ["editheader"];',
+          'addheader "X-Sieve-Tag" "seen by olga";',
+          `redirect "${pete.user}";`,
+          '',
+        ].join('\r\n'),
+      );
+      await sendFrom(frank.user, olga.user, 'e1@example.test');
+      await delivered(pete, 'e1@example.test');
+      const copy = (await imaps(pete)).messages.find(withId('e1@example.test'))!;
+      expect(splitTrace(copy.content).original.toString()).toMatch(
+        /^X-Sieve-Tag: seen by olga\r\n/,
+      );
+      await queueEmpty();
+      expect((await imaps(olga)).messages.filter(withId('e1@example.test'))).toHaveLength(0);
+    });
+
+    it("passes redirect-dsn's NOTIFY and RET on to the next hop; DELIVERBY has no queue support", async () => {
+      await install(
+        olga,
+        'dsn-redirects',
+        [
+          'require ["redirect-dsn", "redirect-deliverby"];',
+          'redirect :notify "NEVER" "plain@phone.test";',
+          'redirect :notify "SUCCESS,FAILURE" :ret "HDRS" "full@phone.test";',
+          'redirect :bytimerelative 600 :bymode "notify" "late@phone.test";',
+          '',
+        ].join('\r\n'),
+      );
+      await sendFrom(frank.user, olga.user, 'd1@example.test');
+      // smtp-sink writes each transaction as it goes (its own line endings): wait for the bodies.
+      const transactions = async () =>
+        readdirSync(sinkDirectory)
+          .map((name) => readFileSync(join(sinkDirectory, name), 'utf8'))
+          .filter((text) => text.includes('Message-ID: <d1@example.test>\n'));
+      const seen = await eventually(async () => {
+        const texts = await transactions();
+        const all = texts.join('\n');
+        return ['plain', 'full', 'late'].every((name) => all.includes(`<${name}@phone.test>`))
+          ? texts
+          : undefined;
+      }, 'the three redirects at the catching peer');
+      const full = seen.find((text) => text.includes('<full@phone.test>'))!;
+      expect(full).toMatch(/X-Mail-Args: <frank@example\.test>.* RET=HDRS/);
+      expect(full).toMatch(/X-Rcpt-Args: <full@phone\.test> NOTIFY=SUCCESS,FAILURE/);
+      const plain = seen.find((text) => text.includes('<plain@phone.test>'))!;
+      expect(plain).toMatch(/X-Rcpt-Args: <plain@phone\.test> NOTIFY=NEVER/);
+      for (const text of seen) expect(text).not.toMatch(/X-Mail-Args: .* BY=/);
+      await queueEmpty();
     });
 
     it("includes the user's other scripts, and files by special use into Kerio's Junk E-mail", async () => {

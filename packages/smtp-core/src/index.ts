@@ -142,6 +142,7 @@ export type {
   FilterInput,
   MailboxFilter,
   OutgoingMessage,
+  Redirect,
 } from './delivery/mailbox-filter.js';
 export { filterJournalKey } from './delivery/mailbox-filter.js';
 export {
