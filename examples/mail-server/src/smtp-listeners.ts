@@ -3,6 +3,7 @@ import { type Directory, type Logger, type MailStore } from '@mailyard/mailstore
 import {
   type DeliveryQueue,
   type Envelope,
+  FilterRejection,
   KerioSmtpPolicy,
   type MailboxFilter,
   QueueError,
@@ -10,13 +11,14 @@ import {
   type SmtpServer,
   type SmtpServerHooks,
   createSmtpServer,
+  filterBeforeAccepting,
 } from '@mailyard/smtp-core';
 import type { KerioLogs } from './kerio-logs.js';
 import { type MailArchive, directionOf } from './mail-archive.js';
 import { type ListenerPlan, listenersOn } from './listener-plan.js';
 import type { MailServerConfig } from './server-config.js';
 import type { TlsCredentials } from './self-signed-certificate.js';
-import { type Accepted, sieveBeforeAccepting } from './sieve-before-accepting.js';
+import { sieveRefusal } from './sieve-before-accepting.js';
 
 export interface SmtpListenersOptions {
   readonly config: MailServerConfig;
@@ -109,18 +111,14 @@ export function createSmtpListeners(options: SmtpListenersOptions): SmtpServer {
 /** What the server itself decides after the policy: where messages go. */
 function applicationHooks(options: SmtpListenersOptions, logger: Logger): SmtpServerHooks {
   return {
-    onMessage: async (envelope, original, session) => {
+    onMessage: async (envelope, message, session) => {
       // A Sieve reject of the one recipient refuses the message here (RFC 5429 2.2.1).
-      const accepted: Accepted | SmtpReply = options.filter
-        ? await sieveBeforeAccepting(
-            { ...options, filter: options.filter, logger },
+      const accepting = options.filter
+        ? await filterBeforeAccepting(
+            { directory: options.directory, filter: options.filter },
             envelope,
-            original,
-            session,
           )
-        : { message: original };
-      if (!('message' in accepted)) return accepted;
-      const { message } = accepted;
+        : {};
       const copy = (await archiveWanted(options, envelope)) ? await options.archive.begin() : null;
       try {
         const { queueId } = await options.queue.enqueue(
@@ -132,7 +130,7 @@ function applicationHooks(options: SmtpListenersOptions, logger: Logger): SmtpSe
             senderHost: session.remoteAddress,
             ssl: session.secure,
           },
-          accepted,
+          accepting,
         );
         // Queued: the message is the client's no more. An archive copy that fails is the
         // operator's to know about, not a reason to have the client send it again.
@@ -143,6 +141,8 @@ function applicationHooks(options: SmtpListenersOptions, logger: Logger): SmtpSe
         return { code: 250, enhanced: '2.0.0', lines: [`Ok: queued as ${queueId}`] };
       } catch (error) {
         await copy?.abort();
+        if (error instanceof FilterRejection)
+          return sieveRefusal(options.queue, logger, error, envelope, session);
         if (!(error instanceof QueueError)) throw error;
         // The queue could not write: the client retries later, the operator must know now.
         if (error.code === 'io')

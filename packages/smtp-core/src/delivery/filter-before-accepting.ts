@@ -1,6 +1,7 @@
 import type { Directory } from '@mailyard/mailstore-interface';
-import type { Envelope, JournalEntry } from '../envelope.js';
+import type { Envelope, JournalEntry, MessageSource } from '../envelope.js';
 import type { SmtpReply } from '../protocol/smtp-reply.js';
+import type { EnqueueOptions } from '../queue/delivery-queue.js';
 import { resolveLocalRecipient } from './local-recipients.js';
 import {
   type MailboxFilter,
@@ -13,29 +14,31 @@ export interface FilterBeforeAcceptingOptions {
   readonly directory: Directory;
   /** The same filter local delivery runs. */
   readonly filter: MailboxFilter;
+  /**
+   * Octets up to which the filter runs before the 250 (it reads the message into memory); a
+   * bigger message is filtered at delivery instead, where a reject becomes a DSN. Default
+   * {@link DEFAULT_FILTER_BEFORE_ACCEPTING_SIZE}; 0: no limit.
+   */
+  readonly maxSize?: number;
 }
 
-/** What the SMTP server does with a message whose one recipient's filter ran before the 250. */
-export type AcceptanceVerdict =
-  /**
-   * Queue the message. With `journal`, the filter decided: the decision local delivery carries
-   * out instead of running the filter a second time. Without, nothing was decided here (several
-   * recipients, not one local mailbox, or the filter could not run): local delivery asks.
-   */
-  | {
-      readonly verdict: 'queue';
-      readonly message: AsyncIterable<Uint8Array>;
-      readonly journal?: Readonly<Record<string, JournalEntry>>;
-    }
-  /**
-   * The filter rejected it (RFC 5429 2.2.1): answer `reply` and store nothing; `send` is what the
-   * filter still sends (a notification, say), for the queue.
-   */
-  | {
-      readonly verdict: 'reject';
-      readonly reply: SmtpReply;
-      readonly send: readonly OutgoingMessage[];
-    };
+/** 16 MiB: mail bigger than this is rarely what a script refuses, and is filtered at delivery. */
+export const DEFAULT_FILTER_BEFORE_ACCEPTING_SIZE = 16 * 1024 * 1024;
+
+/**
+ * What `enqueue` rejects with when the filter refused the message (RFC 5429 2.2.1): answer
+ * `reply` (`550 5.7.1` and the reason); nothing was queued. `send` is what the filter still
+ * sends (a notification, say), for the queue.
+ */
+export class FilterRejection extends Error {
+  override readonly name = 'FilterRejection';
+  constructor(
+    readonly reply: SmtpReply,
+    readonly send: readonly OutgoingMessage[],
+  ) {
+    super(reply.lines.join(' '));
+  }
+}
 
 /** SMTP reply lines stay well inside RFC 5321 4.5.3.1.5's 512 octets, code included. */
 const MAX_REPLY_LINE = 400;
@@ -48,41 +51,44 @@ const MAX_REPLY_LINES = 16;
  * sending a DSN after accepting it (RFC 5429 2.2.1, as Dovecot's LMTP does per recipient). Only
  * when the envelope has exactly one recipient that leads to exactly one local mailbox: with more,
  * the others must still get the message, so the rejecting user's refusal becomes a DSN at
- * delivery, as before. Reads the message into memory for the filter only in that case; the
- * session's message size limit bounds it.
+ * delivery, as before.
+ *
+ * Returns the options to pass to `DeliveryQueue.enqueue`: the message is spooled to disk as it
+ * comes, as always; once it is all there, `prepare` runs the filter on it. A reject makes
+ * `enqueue` reject with a {@link FilterRejection} and queue nothing; any other decision is
+ * queued as the entry's journal note, which local delivery carries out instead of running the
+ * filter a second time (vacation and duplicate tracking count the message once). `{}` when the
+ * envelope is not one for this.
  */
 export async function filterBeforeAccepting(
   options: FilterBeforeAcceptingOptions,
   envelope: Envelope,
-  message: AsyncIterable<Uint8Array>,
-): Promise<AcceptanceVerdict> {
+): Promise<EnqueueOptions> {
   const user = await singleMailbox(options.directory, envelope);
-  if (user === null) return { verdict: 'queue', message };
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of message) chunks.push(chunk);
-  const content = Buffer.concat(chunks);
-  const buffered = oneChunk(content);
+  if (user === null) return {};
   const address = envelope.recipients[0]!.address;
-  let decision;
-  try {
-    decision = await options.filter({ user, recipients: [address], envelope, content });
-  } catch {
-    // A filter that cannot decide now (an unreadable script) is asked again at delivery, which
-    // defers until it can: the message is not refused for the server's own trouble.
-    return { verdict: 'queue', message: buffered };
-  }
-  if (decision.reject !== undefined) {
-    return {
-      verdict: 'reject',
-      reply: { code: 550, enhanced: '5.7.1', lines: replyLines(decision.reject, envelope) },
-      send: decision.send,
-    };
-  }
+  const maxSize = options.maxSize ?? DEFAULT_FILTER_BEFORE_ACCEPTING_SIZE;
   return {
-    verdict: 'queue',
-    message: buffered,
-    journal: {
-      [filterJournalKey(user)]: { state: 'intended', note: { decision: encodeDecision(decision) } },
+    prepare: async (message: MessageSource) => {
+      if (maxSize > 0 && message.size > maxSize) return undefined;
+      const content = await readAll(message);
+      let decision;
+      try {
+        decision = await options.filter({ user, recipients: [address], envelope, content });
+      } catch {
+        // A filter that cannot decide now (an unreadable script) is asked again at delivery,
+        // which defers until it can: the message is not refused for the server's own trouble.
+        return undefined;
+      }
+      if (decision.reject !== undefined) {
+        const lines = replyLines(decision.reject, envelope);
+        throw new FilterRejection({ code: 550, enhanced: '5.7.1', lines }, decision.send);
+      }
+      const entry: JournalEntry = {
+        state: 'intended',
+        note: { decision: encodeDecision(decision) },
+      };
+      return { [filterJournalKey(user)]: entry };
     },
   };
 }
@@ -113,13 +119,11 @@ function replyLines(reason: string, envelope: Envelope): string[] {
     .map((line) => [...line].slice(0, MAX_REPLY_LINE).join(''));
   while (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
   const kept = lines.slice(0, MAX_REPLY_LINES);
-  return kept.length > 0 && kept.some((line) => line !== '') ? kept : ['Message rejected'];
+  return kept.some((line) => line !== '') ? kept : ['Message rejected'];
 }
 
-function oneChunk(content: Buffer): AsyncIterable<Uint8Array> {
-  return {
-    async *[Symbol.asyncIterator]() {
-      yield content;
-    },
-  };
+async function readAll(message: MessageSource): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of message.read()) chunks.push(chunk);
+  return Buffer.concat(chunks);
 }

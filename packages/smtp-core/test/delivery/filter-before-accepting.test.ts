@@ -3,7 +3,7 @@
  * message's one recipient is an SMTP refusal with nothing stored, and any other decision is queued
  * with the message so that local delivery carries it out without running the filter again.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -12,7 +12,11 @@ import {
   directoryAccountPolicy,
 } from '@mailyard/mailstore-interface';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { filterBeforeAccepting } from '../../src/delivery/filter-before-accepting.js';
+import {
+  DEFAULT_FILTER_BEFORE_ACCEPTING_SIZE,
+  FilterRejection,
+  filterBeforeAccepting,
+} from '../../src/delivery/filter-before-accepting.js';
 import { localDeliveryAgent } from '../../src/delivery/local-delivery-agent.js';
 import type { FilterDecision, FilterInput } from '../../src/delivery/mailbox-filter.js';
 import type { Envelope } from '../../src/envelope.js';
@@ -54,6 +58,41 @@ function filter(decide: (input: FilterInput) => FilterDecision) {
     return decide(input);
   };
 }
+
+/** A real queue in a temporary directory, delivering locally through the same filter. */
+async function openQueue(decide: (input: FilterInput) => Promise<FilterDecision>) {
+  queue = await DeliveryQueue.open({
+    directory: queueDirectory,
+    hostname: 'mail.a.test',
+    agent: localDeliveryAgent({ store, directory, hostname: 'mail.a.test', filter: decide }),
+  });
+  return queue;
+}
+
+/** What the SMTP server does: the message through the filter and into the queue. */
+async function accept(
+  decide: (input: FilterInput) => Promise<FilterDecision>,
+  to: Envelope,
+  options: { maxSize?: number } = {},
+) {
+  const open = queue ?? (await openQueue(decide));
+  const accepting = await filterBeforeAccepting({ directory, filter: decide, ...options }, to);
+  return open.enqueue(to, stream(), { service: 'SMTP' }, accepting);
+}
+
+/** The queue directory's entries (message and envelope files, temporary ones too). */
+const queueFiles = () =>
+  readdirSync(queueDirectory).filter((name) => /\.(eml|env)|\.tmp$/.test(name));
+
+async function rejection(promise: Promise<unknown>): Promise<FilterRejection> {
+  const error = await promise.then(
+    () => null,
+    (failure: unknown) => failure,
+  );
+  if (!(error instanceof FilterRejection))
+    throw new Error(`expected a rejection: ${String(error)}`);
+  return error;
+}
 const envelope = (...to: string[]): Envelope => ({
   from: 'sender@remote.test',
   recipients: to.map((address) => ({ address })),
@@ -61,11 +100,6 @@ const envelope = (...to: string[]): Envelope => ({
 async function* stream(text = MESSAGE) {
   // In pieces, as the session hands a message over.
   for (let i = 0; i < text.length; i += 7) yield Buffer.from(text.slice(i, i + 7));
-}
-async function text(message: AsyncIterable<Uint8Array>): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of message) chunks.push(chunk);
-  return Buffer.concat(chunks).toString();
 }
 async function folder(user: string, mailbox: string): Promise<string[]> {
   const box = await store.access(user).open(mailbox, { readOnly: true });
@@ -83,85 +117,57 @@ async function folder(user: string, mailbox: string): Promise<string[]> {
 }
 
 describe('filterBeforeAccepting', () => {
-  it("refuses with 550 5.7.1 and the reason when the one recipient's filter rejects", async () => {
-    const verdict = await filterBeforeAccepting(
-      { directory, filter: filter(() => ({ ...KEEP, fileInto: [], reject: 'Not wanted here' })) },
-      envelope('alice@a.test'),
-      stream(),
-    );
-    expect(verdict).toEqual({
-      verdict: 'reject',
-      reply: { code: 550, enhanced: '5.7.1', lines: ['Not wanted here'] },
-      send: [],
-    });
+  it("refuses with 550 5.7.1 and the reason when the one recipient's filter rejects; nothing queued", async () => {
+    const notice = { from: '', to: ['alice@phone.test'], content: Buffer.from('x') };
+    const decide = filter(() => ({
+      ...KEEP,
+      fileInto: [],
+      reject: 'Not wanted here',
+      send: [notice],
+    }));
+    const refused = await rejection(accept(decide, envelope('alice@a.test')));
+    expect(refused.reply).toEqual({ code: 550, enhanced: '5.7.1', lines: ['Not wanted here'] });
+    expect(refused.send).toEqual([notice]);
     expect(asked).toHaveLength(1);
     expect(asked[0]).toMatchObject({ user: 'alice@a.test', recipients: ['alice@a.test'] });
+    // The filter read the message the client sent, from the queue's spool.
     expect(asked[0]!.content.toString()).toBe(MESSAGE);
+    expect(queue!.list()).toEqual([]);
+    expect(queueFiles()).toEqual([]);
+    expect(await folder('alice@a.test', 'INBOX')).toEqual([]);
   });
 
   it('asks the user an alias leads to, for that alias', async () => {
-    await filterBeforeAccepting(
-      { directory, filter: filter(() => KEEP) },
+    await accept(
+      filter(() => KEEP),
       envelope('ally@a.test'),
-      stream(),
     );
     expect(asked).toMatchObject([{ user: 'alice@a.test', recipients: ['ally@a.test'] }]);
   });
 
   it('keeps the reason in US-ASCII reply lines unless the client used SMTPUTF8', async () => {
     const reject = (reason: string) => filter(() => ({ ...KEEP, fileInto: [], reject: reason }));
-    const ascii = await filterBeforeAccepting(
-      { directory, filter: reject('Zu viele Nachrichten,\r\nbitte später.\r\n') },
-      envelope('alice@a.test'),
-      stream(),
+    const ascii = await rejection(
+      accept(reject('Zu viele Nachrichten,\r\nbitte später.\r\n'), envelope('alice@a.test')),
     );
-    expect(ascii).toMatchObject({
-      reply: { lines: ['Zu viele Nachrichten,', 'bitte sp?ter.'] },
-    });
-    const utf8 = await filterBeforeAccepting(
-      { directory, filter: reject('bitte später') },
-      { ...envelope('alice@a.test'), smtpUtf8: true },
-      stream(),
+    expect(ascii.reply.lines).toEqual(['Zu viele Nachrichten,', 'bitte sp?ter.']);
+    const utf8 = await rejection(
+      accept(reject('bitte später'), { ...envelope('alice@a.test'), smtpUtf8: true }),
     );
-    expect(utf8).toMatchObject({ reply: { lines: ['bitte später'] } });
-    const long = await filterBeforeAccepting(
-      { directory, filter: reject(`${'x'.repeat(1000)}\n`.repeat(40)) },
-      envelope('alice@a.test'),
-      stream(),
+    expect(utf8.reply.lines).toEqual(['bitte später']);
+    const long = await rejection(
+      accept(reject(`${'x'.repeat(1000)}\n`.repeat(40)), envelope('alice@a.test')),
     );
-    expect(long.verdict === 'reject' && long.reply.lines).toEqual(
-      Array.from({ length: 16 }, () => 'x'.repeat(400)),
-    );
+    expect(long.reply.lines).toEqual(Array.from({ length: 16 }, () => 'x'.repeat(400)));
   });
 
   it('leaves messages with several recipients, or an alias of several users, to delivery', async () => {
     for (const to of [['alice@a.test', 'bob@a.test'], ['team@a.test'], ['someone@b.test']]) {
-      const verdict = await filterBeforeAccepting(
-        { directory, filter: filter(() => KEEP) },
-        envelope(...to),
-        stream(),
-      );
-      expect(verdict.verdict).toBe('queue');
-      expect(verdict.verdict === 'queue' && verdict.journal).toBeUndefined();
-      expect(verdict.verdict === 'queue' && (await text(verdict.message))).toBe(MESSAGE);
+      expect(
+        await filterBeforeAccepting({ directory, filter: filter(() => KEEP) }, envelope(...to)),
+      ).toEqual({});
     }
     expect(asked).toEqual([]);
-  });
-
-  it('queues without a decision when the filter cannot decide now', async () => {
-    const verdict = await filterBeforeAccepting(
-      {
-        directory,
-        filter: async () => {
-          throw new Error('EIO: the script cannot be read');
-        },
-      },
-      envelope('alice@a.test'),
-      stream(),
-    );
-    expect(verdict.verdict).toBe('queue');
-    expect(verdict.verdict === 'queue' && verdict.journal).toBeUndefined();
-    expect(verdict.verdict === 'queue' && (await text(verdict.message))).toBe(MESSAGE);
   });
 
   it('has local delivery carry out the decision taken before the 250, without asking again', async () => {
@@ -170,26 +176,37 @@ describe('filterBeforeAccepting', () => {
       redirect: [],
       send: [],
     }));
-    queue = await DeliveryQueue.open({
-      directory: queueDirectory,
-      hostname: 'mail.a.test',
-      agent: localDeliveryAgent({ store, directory, hostname: 'mail.a.test', filter: decide }),
-    });
-    const verdict = await filterBeforeAccepting(
-      { directory, filter: decide },
-      envelope('alice@a.test'),
-      stream(),
-    );
-    if (verdict.verdict !== 'queue') throw new Error('expected the message to be queued');
-    expect(verdict.journal).toBeDefined();
-    await queue.enqueue(envelope('alice@a.test'), verdict.message, { service: 'SMTP' }, verdict);
-    await queue.idle();
-    expect(queue.list()).toEqual([]);
+    await accept(decide, envelope('alice@a.test'));
+    await queue!.idle();
+    expect(queue!.list()).toEqual([]);
     // Asked once, at SMTP time: vacation replies and duplicate records are not made twice.
     expect(asked).toHaveLength(1);
     const orders = await folder('alice@a.test', 'Orders');
     expect(orders).toHaveLength(1);
     expect(orders[0]).toContain(MESSAGE);
+    expect(await folder('alice@a.test', 'INBOX')).toEqual([]);
+  });
+
+  it('queues without a decision when the filter cannot decide now, and delivery asks again', async () => {
+    let calls = 0;
+    const decide = async (input: FilterInput) => {
+      asked.push(input);
+      if (++calls === 1) throw new Error('EIO: the script cannot be read');
+      return KEEP;
+    };
+    await accept(decide, envelope('alice@a.test'));
+    await queue!.idle();
+    expect(asked).toHaveLength(2);
+    expect(await folder('alice@a.test', 'INBOX')).toHaveLength(1);
+  });
+
+  it('leaves a message bigger than maxSize to delivery (default 16 MiB)', async () => {
+    expect(DEFAULT_FILTER_BEFORE_ACCEPTING_SIZE).toBe(16 * 1024 * 1024);
+    const decide = filter(() => ({ ...KEEP, fileInto: [], reject: 'No.' }));
+    await accept(decide, envelope('alice@a.test'), { maxSize: MESSAGE.length - 1 });
+    await queue!.idle();
+    // Asked once, at delivery: the reject fails the recipient there (a DSN to the sender).
+    expect(asked).toHaveLength(1);
     expect(await folder('alice@a.test', 'INBOX')).toEqual([]);
   });
 });
