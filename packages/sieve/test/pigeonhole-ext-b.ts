@@ -163,4 +163,14 @@ export const EXT_B_CASES: readonly DifferentialCase[] = [
         'require ["include", "variables", "fileinto"];\nglobal "g";\nfileinto "inc-${g}-${l}";\nset "g" "changed";\nset "l" "changed";\n',
     },
   },
+  {
+    name: 'include: the global. namespace without a declaration (RFC 6609 3.5)',
+    script:
+      'require ["include", "variables", "fileinto"];\nglobal "d";\nset "d" "declared";\nset "global.u" "undeclared";\ninclude "ph-ns";\nfileinto "${global.u}-${d}-${global.d}";\n',
+    message: LIST_MESSAGE,
+    included: {
+      'personal:ph-ns':
+        'require ["include", "variables", "fileinto"];\nfileinto "inc-${global.u}-${global.d}";\nset "global.u" "changed";\nset "global.d" "also";\n',
+    },
+  },
 ];
