@@ -40,6 +40,8 @@ const [erin, frank, gina, hank, ivan, judy, kim] = [
 const [lena, mike, nora] = ['lena', 'mike', 'nora'].map(account) as [Account, Account, Account];
 // Redirects: olga redirects, pete receives.
 const [olga, pete] = ['olga', 'pete'].map(account) as [Account, Account];
+// An edited redirect loop: quinn and rita tag the message and send it to each other.
+const [quinn, rita] = ['quinn', 'rita'].map(account) as [Account, Account];
 type Account = { user: string; password: string };
 let server: ServerProcess;
 const serverArgs = [
@@ -60,6 +62,8 @@ const serverArgs = [
     nora,
     olga,
     pete,
+    quinn,
+    rita,
   ].flatMap((account) => ['--user', `${account.user}:${account.password}`]),
 ];
 
@@ -585,6 +589,25 @@ describeWithCommand(
       expect(copies).toHaveLength(1);
       expect((await imaps(alice)).messages.filter(withId('loop@elsewhere.test'))).toHaveLength(0);
     });
+
+    it('ends a loop of edited redirects on the hop count (each copy is a new queue entry)', async () => {
+      const tagAndSend = (to: Account) =>
+        `require ["editheader"];\r\naddheader "X-Tag" "x";\r\nredirect "${to.user}";\r\n`;
+      await install(quinn, 'loop', tagAndSend(rita));
+      await install(rita, 'loop', tagAndSend(quinn));
+      await sendFrom(frank.user, quinn.user, 'edit-loop@example.test');
+      // Each hop adds a Received field; past 100 the script's redirect keeps the message instead.
+      const kept = await eventually(async () => {
+        const copies = [...(await imaps(quinn)).messages, ...(await imaps(rita)).messages].filter(
+          withId('edit-loop@example.test'),
+        );
+        return copies.length > 0 ? copies : undefined;
+      }, 'the looping message kept at last');
+      await queueEmpty();
+      expect(kept).toHaveLength(1);
+      const received = kept[0]!.content.toString().match(/^Received: /gm) ?? [];
+      expect(received.length).toBeGreaterThan(100);
+    }, 120_000);
 
     it('keeps vacation tracking across a restart', async () => {
       await server.stop();
