@@ -110,15 +110,13 @@ export function createSmtpListeners(options: SmtpListenersOptions): SmtpServer {
 
 /** What the server itself decides after the policy: where messages go. */
 function applicationHooks(options: SmtpListenersOptions, logger: Logger): SmtpServerHooks {
+  const beforeAccepting = options.filter
+    ? filterBeforeAccepting({ directory: options.directory, filter: options.filter })
+    : null;
   return {
     onMessage: async (envelope, message, session) => {
       // A Sieve reject of the one recipient refuses the message here (RFC 5429 2.2.1).
-      const accepting = options.filter
-        ? await filterBeforeAccepting(
-            { directory: options.directory, filter: options.filter },
-            envelope,
-          )
-        : {};
+      const accepting = beforeAccepting ? await beforeAccepting(envelope) : {};
       const copy = (await archiveWanted(options, envelope)) ? await options.archive.begin() : null;
       try {
         const { queueId } = await options.queue.enqueue(

@@ -146,9 +146,11 @@ export type {
 } from './delivery/mailbox-filter.js';
 export { filterJournalKey } from './delivery/mailbox-filter.js';
 export {
+  DEFAULT_FILTER_BEFORE_ACCEPTING_MEMORY,
   DEFAULT_FILTER_BEFORE_ACCEPTING_SIZE,
   FilterRejection,
   filterBeforeAccepting,
+  type FilterBeforeAccepting,
   type FilterBeforeAcceptingOptions,
 } from './delivery/filter-before-accepting.js';
 export { deliveryRouter, type DeliveryRouterOptions } from './delivery/delivery-router.js';

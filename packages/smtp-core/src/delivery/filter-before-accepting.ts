@@ -20,10 +20,22 @@ export interface FilterBeforeAcceptingOptions {
    * {@link DEFAULT_FILTER_BEFORE_ACCEPTING_SIZE}; 0: no limit.
    */
   readonly maxSize?: number;
+  /**
+   * Octets of messages the filter may hold in memory at once, over every message this function
+   * handles; a message that would pass it is filtered at delivery instead (nothing waits).
+   * Default {@link DEFAULT_FILTER_BEFORE_ACCEPTING_MEMORY}; 0: no limit.
+   */
+  readonly memoryBudget?: number;
 }
+
+/** What a message's envelope is filtered with before the 250: the options for `enqueue`. */
+export type FilterBeforeAccepting = (envelope: Envelope) => Promise<EnqueueOptions>;
 
 /** 16 MiB: mail bigger than this is rarely what a script refuses, and is filtered at delivery. */
 export const DEFAULT_FILTER_BEFORE_ACCEPTING_SIZE = 16 * 1024 * 1024;
+
+/** 64 MiB, as local delivery's own memory budget. */
+export const DEFAULT_FILTER_BEFORE_ACCEPTING_MEMORY = 64 * 1024 * 1024;
 
 /**
  * What `enqueue` rejects with when the filter refused the message (RFC 5429 2.2.1): answer
@@ -53,43 +65,51 @@ const MAX_REPLY_LINES = 16;
  * the others must still get the message, so the rejecting user's refusal becomes a DSN at
  * delivery, as before.
  *
- * Returns the options to pass to `DeliveryQueue.enqueue`: the message is spooled to disk as it
- * comes, as always; once it is all there, `prepare` runs the filter on it. A reject makes
+ * Returns, per envelope, the options to pass to `DeliveryQueue.enqueue`: the message is spooled
+ * to disk as it comes, as always; once it is all there, `prepare` runs the filter on it. A reject makes
  * `enqueue` reject with a {@link FilterRejection} and queue nothing; any other decision is
  * queued as the entry's journal note, which local delivery carries out instead of running the
  * filter a second time (vacation and duplicate tracking count the message once). `{}` when the
  * envelope is not one for this.
  */
-export async function filterBeforeAccepting(
+export function filterBeforeAccepting(
   options: FilterBeforeAcceptingOptions,
-  envelope: Envelope,
-): Promise<EnqueueOptions> {
-  const user = await singleMailbox(options.directory, envelope);
-  if (user === null) return {};
-  const address = envelope.recipients[0]!.address;
+): FilterBeforeAccepting {
   const maxSize = options.maxSize ?? DEFAULT_FILTER_BEFORE_ACCEPTING_SIZE;
-  return {
-    prepare: async (message: MessageSource) => {
-      if (maxSize > 0 && message.size > maxSize) return undefined;
-      const content = await readAll(message);
-      let decision;
-      try {
-        decision = await options.filter({ user, recipients: [address], envelope, content });
-      } catch {
-        // A filter that cannot decide now (an unreadable script) is asked again at delivery,
-        // which defers until it can: the message is not refused for the server's own trouble.
-        return undefined;
-      }
-      if (decision.reject !== undefined) {
-        const lines = replyLines(decision.reject, envelope);
-        throw new FilterRejection({ code: 550, enhanced: '5.7.1', lines }, decision.send);
-      }
-      const entry: JournalEntry = {
-        state: 'intended',
-        note: { decision: encodeDecision(decision) },
-      };
-      return { [filterJournalKey(user)]: entry };
-    },
+  const budget = options.memoryBudget ?? DEFAULT_FILTER_BEFORE_ACCEPTING_MEMORY;
+  let held = 0;
+
+  return async (envelope) => {
+    const user = await singleMailbox(options.directory, envelope);
+    if (user === null) return {};
+    const address = envelope.recipients[0]!.address;
+    return {
+      prepare: async (message: MessageSource) => {
+        if (maxSize > 0 && message.size > maxSize) return undefined;
+        if (budget > 0 && held + message.size > budget) return undefined;
+        held += message.size;
+        let decision;
+        try {
+          const content = await readAll(message);
+          decision = await options.filter({ user, recipients: [address], envelope, content });
+        } catch {
+          // A filter that cannot decide now (an unreadable script) is asked again at delivery,
+          // which defers until it can: the message is not refused for the server's own trouble.
+          return undefined;
+        } finally {
+          held -= message.size;
+        }
+        if (decision.reject !== undefined) {
+          const lines = replyLines(decision.reject, envelope);
+          throw new FilterRejection({ code: 550, enhanced: '5.7.1', lines }, decision.send);
+        }
+        const entry: JournalEntry = {
+          state: 'intended',
+          note: { decision: encodeDecision(decision) },
+        };
+        return { [filterJournalKey(user)]: entry };
+      },
+    };
   };
 }
 

@@ -13,6 +13,7 @@ import {
 } from '@mailyard/mailstore-interface';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  DEFAULT_FILTER_BEFORE_ACCEPTING_MEMORY,
   DEFAULT_FILTER_BEFORE_ACCEPTING_SIZE,
   FilterRejection,
   filterBeforeAccepting,
@@ -73,10 +74,10 @@ async function openQueue(decide: (input: FilterInput) => Promise<FilterDecision>
 async function accept(
   decide: (input: FilterInput) => Promise<FilterDecision>,
   to: Envelope,
-  options: { maxSize?: number } = {},
+  options: { maxSize?: number; memoryBudget?: number } = {},
 ) {
   const open = queue ?? (await openQueue(decide));
-  const accepting = await filterBeforeAccepting({ directory, filter: decide, ...options }, to);
+  const accepting = await filterBeforeAccepting({ directory, filter: decide, ...options })(to);
   return open.enqueue(to, stream(), { service: 'SMTP' }, accepting);
 }
 
@@ -164,7 +165,7 @@ describe('filterBeforeAccepting', () => {
   it('leaves messages with several recipients, or an alias of several users, to delivery', async () => {
     for (const to of [['alice@a.test', 'bob@a.test'], ['team@a.test'], ['someone@b.test']]) {
       expect(
-        await filterBeforeAccepting({ directory, filter: filter(() => KEEP) }, envelope(...to)),
+        await filterBeforeAccepting({ directory, filter: filter(() => KEEP) })(envelope(...to)),
       ).toEqual({});
     }
     expect(asked).toEqual([]);
@@ -200,13 +201,32 @@ describe('filterBeforeAccepting', () => {
     expect(await folder('alice@a.test', 'INBOX')).toHaveLength(1);
   });
 
-  it('leaves a message bigger than maxSize to delivery (default 16 MiB)', async () => {
-    expect(DEFAULT_FILTER_BEFORE_ACCEPTING_SIZE).toBe(16 * 1024 * 1024);
+  it.each(['maxSize', 'memoryBudget'] as const)(
+    'leaves a message to delivery when it is past %s (defaults 16 and 64 MiB)',
+    async (option) => {
+      expect(DEFAULT_FILTER_BEFORE_ACCEPTING_SIZE).toBe(16 * 1024 * 1024);
+      expect(DEFAULT_FILTER_BEFORE_ACCEPTING_MEMORY).toBe(64 * 1024 * 1024);
+      const decide = filter(() => ({ ...KEEP, fileInto: [], reject: 'No.' }));
+      await accept(decide, envelope('alice@a.test'), { [option]: MESSAGE.length - 1 });
+      await queue!.idle();
+      // Asked once, at delivery: the reject fails the recipient there (a DSN to the sender).
+      expect(asked).toHaveLength(1);
+      expect(await folder('alice@a.test', 'INBOX')).toEqual([]);
+    },
+  );
+
+  it('gives its memory back: messages one after another each fit the budget', async () => {
     const decide = filter(() => ({ ...KEEP, fileInto: [], reject: 'No.' }));
-    await accept(decide, envelope('alice@a.test'), { maxSize: MESSAGE.length - 1 });
-    await queue!.idle();
-    // Asked once, at delivery: the reject fails the recipient there (a DSN to the sender).
-    expect(asked).toHaveLength(1);
-    expect(await folder('alice@a.test', 'INBOX')).toEqual([]);
+    const accepting = filterBeforeAccepting({
+      directory,
+      filter: decide,
+      memoryBudget: MESSAGE.length,
+    });
+    const open = await openQueue(decide);
+    for (let i = 0; i < 3; i++) {
+      const to = envelope('alice@a.test');
+      await rejection(open.enqueue(to, stream(), { service: 'SMTP' }, await accepting(to)));
+    }
+    expect(asked).toHaveLength(3);
   });
 });
