@@ -60,7 +60,14 @@ export async function openDeliveryQueue(options: DeliveryOptions): Promise<Deliv
     // opened below, with this agent inside it.
     submit: async (message: OutgoingMessage) => {
       await queue.enqueue(
-        { from: message.from, recipients: message.to.map((address) => ({ address })) },
+        {
+          from: message.from,
+          recipients: message.to.map((address) => ({
+            address,
+            ...(message.notify !== undefined ? { notify: message.notify } : {}),
+          })),
+          ...(message.ret !== undefined ? { ret: message.ret } : {}),
+        },
         (async function* () {
           yield message.content;
         })(),

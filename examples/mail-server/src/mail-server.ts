@@ -191,7 +191,7 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
   const on = (...names: ListenerName[]) => names.some((name) => plan.ports[name] !== undefined);
   const servers: Listening[] = [];
   if (on('smtp', 'smtps', 'submission'))
-    servers.push(createSmtpListeners({ ...shared, queue, archive }));
+    servers.push(createSmtpListeners({ ...shared, queue, archive, filter }));
   if (on('imap', 'imaps')) servers.push(createImapListeners(shared));
   if (on('pop3', 'pop3s')) servers.push(createPop3Listeners(shared));
   if (on('sieve')) servers.push(createSieveListeners({ ...shared, scripts, compiled }));

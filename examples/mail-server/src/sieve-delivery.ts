@@ -1,12 +1,13 @@
 import type { SieveScriptStore } from '@mailyard/managesieve';
 import type { Clock, Logger, MailStore } from '@mailyard/mailstore-interface';
 import { formatRfc5322Date, parseHeaders } from '@mailyard/mime';
-import { runScript } from '@mailyard/sieve';
+import { type RedirectAction, runScript } from '@mailyard/sieve';
 import type {
   FiledCopy,
   FilterDecision,
   MailboxFilter,
   OutgoingMessage,
+  Redirect,
 } from '@mailyard/smtp-core';
 import type { CompiledScripts } from './sieve-scripts.js';
 import type { SieveTrackingRecord, SieveTrackingStore } from './sieve-tracking.js';
@@ -116,7 +117,7 @@ export function sieveFilter(options: SieveDeliveryOptions): MailboxFilter {
       return KEEP;
     }
     const fileInto: FiledCopy[] = [];
-    const redirect: string[] = [];
+    const redirect: Redirect[] = [];
     const send: OutgoingMessage[] = [];
     const records: SieveTrackingRecord[] = [];
     let reject: string | undefined;
@@ -144,7 +145,7 @@ export function sieveFilter(options: SieveDeliveryOptions): MailboxFilter {
               `sieve: ${user}'s script redirects a message that has made more than ${maxHops} hops; kept instead`,
             );
             file({ mailbox: 'INBOX' });
-          } else redirect.push(action.address);
+          } else redirect.push(redirectOf(action, edited.content));
           break;
         case 'reject':
           reject = action.reason;
@@ -190,6 +191,24 @@ export function sieveFilter(options: SieveDeliveryOptions): MailboxFilter {
     return { fileInto, redirect, ...(reject !== undefined ? { reject } : {}), send };
   };
 
+  /**
+   * What the queue is to do with a redirect: the message as the script made it (editheader's
+   * copy, RFC 5293 7), with redirect-dsn's NOTIFY and RET (RFC 6009 2). The queue has no RFC 2852
+   * DELIVERBY, so redirect-deliverby's deadline is not passed on (it is logged).
+   */
+  function redirectOf(action: RedirectAction, content: Buffer | undefined): Redirect {
+    if (action.deliverBy)
+      options.logger.info(
+        `sieve: the redirect to <${action.address}> asks for DELIVERBY, which the queue does not send; it goes without`,
+      );
+    return {
+      address: action.address,
+      ...(action.dsnNotify ? { notify: dsnNotify(action.dsnNotify) } : {}),
+      ...(action.dsnReturn ? { ret: action.dsnReturn } : {}),
+      ...(content ? { content } : {}),
+    };
+  }
+
   /** The error in the log, and once per script text in the user's INBOX. */
   async function reportError(
     user: string,
@@ -232,6 +251,16 @@ export function sieveFilter(options: SieveDeliveryOptions): MailboxFilter {
         );
       });
   }
+}
+
+/** redirect-dsn's NOTIFY as the envelope keeps it (the interpreter checked the values). */
+function dsnNotify(values: readonly string[]): Redirect['notify'] {
+  return values.includes('NEVER')
+    ? 'NEVER'
+    : values.filter(
+        (value): value is 'SUCCESS' | 'FAILURE' | 'DELAY' =>
+          value === 'SUCCESS' || value === 'FAILURE' || value === 'DELAY',
+      );
 }
 
 /** Received fields of the message: the hops it has made. */

@@ -3,18 +3,22 @@ import { type Directory, type Logger, type MailStore } from '@mailyard/mailstore
 import {
   type DeliveryQueue,
   type Envelope,
+  FilterRejection,
   KerioSmtpPolicy,
+  type MailboxFilter,
   QueueError,
   type SmtpReply,
   type SmtpServer,
   type SmtpServerHooks,
   createSmtpServer,
+  filterBeforeAccepting,
 } from '@mailyard/smtp-core';
 import type { KerioLogs } from './kerio-logs.js';
 import { type MailArchive, directionOf } from './mail-archive.js';
 import { type ListenerPlan, listenersOn } from './listener-plan.js';
 import type { MailServerConfig } from './server-config.js';
 import type { TlsCredentials } from './self-signed-certificate.js';
+import { sieveRefusal } from './sieve-before-accepting.js';
 
 export interface SmtpListenersOptions {
   readonly config: MailServerConfig;
@@ -31,6 +35,8 @@ export interface SmtpListenersOptions {
   readonly logs: KerioLogs;
   /** Archiving (Kerio 15.1): what it copies, and where. */
   readonly archive: MailArchive;
+  /** The users' Sieve filter: run before the 250 for a message with one local recipient. */
+  readonly filter?: MailboxFilter;
 }
 
 /**
@@ -104,8 +110,13 @@ export function createSmtpListeners(options: SmtpListenersOptions): SmtpServer {
 
 /** What the server itself decides after the policy: where messages go. */
 function applicationHooks(options: SmtpListenersOptions, logger: Logger): SmtpServerHooks {
+  const beforeAccepting = options.filter
+    ? filterBeforeAccepting({ directory: options.directory, filter: options.filter })
+    : null;
   return {
     onMessage: async (envelope, message, session) => {
+      // A Sieve reject of the one recipient refuses the message here (RFC 5429 2.2.1).
+      const accepting = beforeAccepting ? await beforeAccepting(envelope) : {};
       const copy = (await archiveWanted(options, envelope)) ? await options.archive.begin() : null;
       try {
         const { queueId } = await options.queue.enqueue(
@@ -117,6 +128,7 @@ function applicationHooks(options: SmtpListenersOptions, logger: Logger): SmtpSe
             senderHost: session.remoteAddress,
             ssl: session.secure,
           },
+          accepting,
         );
         // Queued: the message is the client's no more. An archive copy that fails is the
         // operator's to know about, not a reason to have the client send it again.
@@ -127,6 +139,8 @@ function applicationHooks(options: SmtpListenersOptions, logger: Logger): SmtpSe
         return { code: 250, enhanced: '2.0.0', lines: [`Ok: queued as ${queueId}`] };
       } catch (error) {
         await copy?.abort();
+        if (error instanceof FilterRejection)
+          return sieveRefusal(options.queue, logger, error, envelope, session);
         if (!(error instanceof QueueError)) throw error;
         // The queue could not write: the client retries later, the operator must know now.
         if (error.code === 'io')

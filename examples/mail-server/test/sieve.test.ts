@@ -36,14 +36,35 @@ const [erin, frank, gina, hank, ivan, judy, kim] = [
   'judy',
   'kim',
 ].map(account) as [Account, Account, Account, Account, Account, Account, Account];
+// Reject: lena refuses, mike shares a message with her, nora sends.
+const [lena, mike, nora] = ['lena', 'mike', 'nora'].map(account) as [Account, Account, Account];
+// Redirects: olga redirects, pete receives.
+const [olga, pete] = ['olga', 'pete'].map(account) as [Account, Account];
+// An edited redirect loop: quinn and rita tag the message and send it to each other.
+const [quinn, rita] = ['quinn', 'rita'].map(account) as [Account, Account];
 type Account = { user: string; password: string };
 let server: ServerProcess;
 const serverArgs = [
   ...EPHEMERAL_PORTS,
-  ...[alice, bob, carol, erin, frank, gina, hank, ivan, judy, kim].flatMap((account) => [
-    '--user',
-    `${account.user}:${account.password}`,
-  ]),
+  ...[
+    alice,
+    bob,
+    carol,
+    erin,
+    frank,
+    gina,
+    hank,
+    ivan,
+    judy,
+    kim,
+    lena,
+    mike,
+    nora,
+    olga,
+    pete,
+    quinn,
+    rita,
+  ].flatMap((account) => ['--user', `${account.user}:${account.password}`]),
 ];
 
 /** Postfix's smtp-sink, the catching peer for mail to phone.test (enotify's notifications). */
@@ -411,6 +432,61 @@ describeWithCommand(
       expect(inbox.messages.filter(withId('notify@elsewhere.test'))).toHaveLength(1);
     });
 
+    it('redirects the message as editheader made it (RFC 5293 7)', async () => {
+      await install(
+        olga,
+        'edit-and-redirect',
+        [
+          'require ["editheader"];',
+          'addheader "X-Sieve-Tag" "seen by olga";',
+          `redirect "${pete.user}";`,
+          '',
+        ].join('\r\n'),
+      );
+      await sendFrom(frank.user, olga.user, 'e1@example.test');
+      await delivered(pete, 'e1@example.test');
+      const copy = (await imaps(pete)).messages.find(withId('e1@example.test'))!;
+      expect(splitTrace(copy.content).original.toString()).toMatch(
+        /^X-Sieve-Tag: seen by olga\r\n/,
+      );
+      await queueEmpty();
+      expect((await imaps(olga)).messages.filter(withId('e1@example.test'))).toHaveLength(0);
+    });
+
+    it("passes redirect-dsn's NOTIFY and RET on to the next hop; DELIVERBY has no queue support", async () => {
+      await install(
+        olga,
+        'dsn-redirects',
+        [
+          'require ["redirect-dsn", "redirect-deliverby"];',
+          'redirect :notify "NEVER" "plain@phone.test";',
+          'redirect :notify "SUCCESS,FAILURE" :ret "HDRS" "full@phone.test";',
+          'redirect :bytimerelative 600 :bymode "notify" "late@phone.test";',
+          '',
+        ].join('\r\n'),
+      );
+      await sendFrom(frank.user, olga.user, 'd1@example.test');
+      // smtp-sink writes each transaction as it goes (its own line endings): wait for the bodies.
+      const transactions = async () =>
+        readdirSync(sinkDirectory)
+          .map((name) => readFileSync(join(sinkDirectory, name), 'utf8'))
+          .filter((text) => text.includes('Message-ID: <d1@example.test>\n'));
+      const seen = await eventually(async () => {
+        const texts = await transactions();
+        const all = texts.join('\n');
+        return ['plain', 'full', 'late'].every((name) => all.includes(`<${name}@phone.test>`))
+          ? texts
+          : undefined;
+      }, 'the three redirects at the catching peer');
+      const full = seen.find((text) => text.includes('<full@phone.test>'))!;
+      expect(full).toMatch(/X-Mail-Args: <frank@example\.test>.* RET=HDRS/);
+      expect(full).toMatch(/X-Rcpt-Args: <full@phone\.test> NOTIFY=SUCCESS,FAILURE/);
+      const plain = seen.find((text) => text.includes('<plain@phone.test>'))!;
+      expect(plain).toMatch(/X-Rcpt-Args: <plain@phone\.test> NOTIFY=NEVER/);
+      for (const text of seen) expect(text).not.toMatch(/X-Mail-Args: .* BY=/);
+      await queueEmpty();
+    });
+
     it("includes the user's other scripts, and files by special use into Kerio's Junk E-mail", async () => {
       const file = join(data, '..', 'junk-rules.sieve');
       writeFileSync(
@@ -436,6 +512,68 @@ describeWithCommand(
       expect(junk.messages.filter(withId('offer@elsewhere.test'))).toHaveLength(1);
     });
 
+    it('rejects at SMTP time a message for one recipient: swaks sees the 550, nothing is stored', async () => {
+      await install(
+        lena,
+        'refuse',
+        'require "reject";\r\nif header :contains "subject" "refuse" {\r\n  reject "I do not take mail about that.";\r\n}\r\n',
+      );
+      const file = join(data, '..', 'refused.eml');
+      writeFileSync(
+        file,
+        testMessage({
+          from: nora.user,
+          to: lena.user,
+          subject: 'refuse me',
+          id: 'r1@example.test',
+        }),
+      );
+      const sent = await command('swaks', [
+        ...['--server', '127.0.0.1', '--port', String(server.ports.smtp!)],
+        ...['--from', nora.user, '--to', lena.user, '--data', `@${file}`],
+      ]);
+      expect(sent.code).not.toBe(0);
+      expect(sent.stdout).toMatch(/<\*\* +550 5\.7\.1 I do not take mail about that\.\r?\n/);
+      expect(sent.stdout).not.toMatch(/<- +250 .*queued/);
+      // The same script lets other mail through, and carries out its decision once.
+      await sendFrom(nora.user, lena.user, 'r2@example.test');
+      await delivered(lena, 'r2@example.test');
+      await queueEmpty();
+      expect((await imaps(lena)).messages.filter(withId('r1@example.test'))).toHaveLength(0);
+      // No DSN either: the refusal was the answer.
+      expect((await imaps(nora)).messages).toHaveLength(0);
+    });
+
+    it('rejects a message for two recipients with a DSN after accepting it, the other gets it', async () => {
+      const file = join(data, '..', 'refused-two.eml');
+      writeFileSync(
+        file,
+        testMessage({
+          from: nora.user,
+          to: lena.user,
+          subject: 'refuse this',
+          id: 'r3@example.test',
+        }),
+      );
+      const sent = await command('swaks', [
+        ...['--server', '127.0.0.1', '--port', String(server.ports.smtp!)],
+        ...['--from', nora.user, '--to', `${lena.user},${mike.user}`, '--data', `@${file}`],
+      ]);
+      expect(sent.code, sent.stdout + sent.stderr).toBe(0);
+      await delivered(mike, 'r3@example.test');
+      const [dsn] = await eventually(async () => {
+        const box = await imaps(nora);
+        return box.messages.length > 0 ? box.messages : undefined;
+      }, 'the DSN at nora');
+      const text = dsn!.content.toString();
+      expect(text).toContain('Content-Type: multipart/report; report-type=delivery-status');
+      expect(text).toMatch(/Final-Recipient: rfc822; ?lena@example\.test/i);
+      expect(text).toContain('I do not take mail about that.');
+      expect(text).not.toMatch(/Final-Recipient: rfc822; ?mike@example\.test/i);
+      await queueEmpty();
+      expect((await imaps(lena)).messages.filter(withId('r3@example.test'))).toHaveLength(0);
+    });
+
     it('ends a redirect loop between two users', async () => {
       await install(alice, 'loop', `redirect "${bob.user}";\r\n`);
       await install(bob, 'loop', `redirect "${alice.user}";\r\nkeep;\r\n`);
@@ -451,6 +589,25 @@ describeWithCommand(
       expect(copies).toHaveLength(1);
       expect((await imaps(alice)).messages.filter(withId('loop@elsewhere.test'))).toHaveLength(0);
     });
+
+    it('ends a loop of edited redirects on the hop count (each copy is a new queue entry)', async () => {
+      const tagAndSend = (to: Account) =>
+        `require ["editheader"];\r\naddheader "X-Tag" "x";\r\nredirect "${to.user}";\r\n`;
+      await install(quinn, 'loop', tagAndSend(rita));
+      await install(rita, 'loop', tagAndSend(quinn));
+      await sendFrom(frank.user, quinn.user, 'edit-loop@example.test');
+      // Each hop adds a Received field; past 100 the script's redirect keeps the message instead.
+      const kept = await eventually(async () => {
+        const copies = [...(await imaps(quinn)).messages, ...(await imaps(rita)).messages].filter(
+          withId('edit-loop@example.test'),
+        );
+        return copies.length > 0 ? copies : undefined;
+      }, 'the looping message kept at last');
+      await queueEmpty();
+      expect(kept).toHaveLength(1);
+      const received = kept[0]!.content.toString().match(/^Received: /gm) ?? [];
+      expect(received.length).toBeGreaterThan(100);
+    }, 120_000);
 
     it('keeps vacation tracking across a restart', async () => {
       await server.stop();

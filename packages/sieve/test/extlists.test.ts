@@ -7,8 +7,17 @@ const LISTS = new Map<string, readonly string[]>([
   ['tag:example.com,2009:lists:vip', ['boss@example.org']],
 ]);
 
+LISTS.set('tag:example.com,2010:lists:friends', [
+  'Alice@Example.COM',
+  'bob@example.net',
+  'Alice@EXAMPLE.com',
+]);
+LISTS.set(':team', ['a@x.test', 'b@x.test', 'c@x.test', 'd@x.test', 'e@x.test']);
+LISTS.set(':broken', ['a@x.test', 'not an address']);
+
 const host: SieveHost = {
   listExists: (list) => LISTS.has(list),
+  listMembers: (list) => LISTS.get(list),
   // Addresses compare without regard to case, as an address book would.
   listContains: (list, value) =>
     (LISTS.get(list) ?? []).some((member) => member.toLowerCase() === value.toLowerCase()),
@@ -66,5 +75,68 @@ if valid_ext_list [":addrbook:default", ":addrbook:missing"] { fileinto "both"; 
       { message: MESSAGE },
     );
     expect(summary(result.actions)).toEqual(['implicit-keep']);
+  });
+
+  describe('redirect :list (RFC 6134 2.5)', () => {
+    it('redirects to every member of the list, once per address', () => {
+      const result = run(`require "extlists";
+if header :contains "subject" "hi" { redirect :list "tag:example.com,2010:lists:friends"; }`);
+      // The domain compares without case, so the third member is the first one again.
+      expect(summary(result.actions)).toEqual([
+        'redirect:Alice@example.com',
+        'redirect:bob@example.net',
+      ]);
+    });
+
+    it('takes redirect tags (:copy keeps the message) and a list name from a variable', () => {
+      const result = run(`require ["extlists", "copy", "variables"];
+set "l" ":addrbook:default";
+redirect :copy :list "\${l}";`);
+      expect(summary(result.actions)).toEqual([
+        'redirect:coyote@desert.example.org',
+        'redirect:roadrunner@acme.example.com',
+        'implicit-keep',
+      ]);
+      expect(result.actions.filter((a) => a.type === 'redirect' && a.copy)).toHaveLength(2);
+    });
+
+    it('counts each member against the redirect budget (maxRedirects, default 4)', () => {
+      const result = run('require "extlists";\nredirect :list ":team";');
+      expect(result.status).toBe('error');
+      expect(result.error?.message).toBe('number of redirect actions exceeds the limit of 4');
+      const wider = runWith('require "extlists";\nredirect :list ":team";', {
+        message: MESSAGE,
+        host,
+        limits: { maxRedirects: 5 },
+      });
+      expect(summary(wider.actions)).toHaveLength(5);
+    });
+
+    it('fails the run for a list the host does not have, or a member that is not an address', () => {
+      expect(run('require "extlists";\nredirect :list ":nobody";').error?.message).toBe(
+        "redirect :list: there is no list ':nobody'",
+      );
+      expect(
+        runWith('require "extlists";\nredirect :list ":addrbook:default";', { message: MESSAGE })
+          .error?.message,
+      ).toBe("redirect :list: there is no list ':addrbook:default'");
+      expect(run('require "extlists";\nredirect :list ":broken";').error?.message).toBe(
+        "redirect address 'not an address' is not a valid address",
+      );
+    });
+
+    it('checks a constant list name when compiling, and needs extlists', () => {
+      expect(compileErrors('require "extlists";\nredirect :list "not a list";')).toEqual([
+        "2:16: redirect :list: invalid list name 'not a list': a URI, or a name starting with ':' such as :addrbook:default",
+      ]);
+      expect(compileErrors('redirect :list ":team";')).not.toEqual([]);
+      // With extlists, a redirect without :list is the core's.
+      expect(compileErrors('require "extlists";\nredirect "not an address";')).toEqual([
+        "2:10: redirect address 'not an address' is not a valid address (local@domain)",
+      ]);
+      expect(summary(run('require "extlists";\nredirect "x@y.test";').actions)).toEqual([
+        'redirect:x@y.test',
+      ]);
+    });
   });
 });

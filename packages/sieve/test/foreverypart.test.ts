@@ -63,15 +63,28 @@ fileinto "after";`,
     ]);
   });
 
-  it('refuses break and extracttext outside a loop, and extracttext without variables', () => {
-    const bad = run('require "foreverypart";\nbreak;');
-    expect(bad.error?.message).toBe('break: not inside a foreverypart loop');
-    const named = run('require "foreverypart";\nforeverypart { break :name "x"; }');
-    expect(named.error?.message).toBe("break: no enclosing foreverypart loop is named 'x'");
-    const outside = run('require ["foreverypart", "extracttext", "variables"];\nextracttext "t";');
-    expect(outside.error?.message).toBe(
-      'extracttext: not inside a foreverypart loop (RFC 5703 section 7)',
-    );
+  it('refuses break and extracttext outside a loop when compiling (RFC 5703 3.2 and 7)', () => {
+    expect(compileErrors('require "foreverypart";\nbreak;')).toEqual([
+      '2:1: break: not inside a foreverypart loop',
+    ]);
+    expect(compileErrors('require "foreverypart";\nforeverypart { break :name "x"; }')).toEqual([
+      "2:16: break: no enclosing foreverypart loop is named 'x'",
+    ]);
+    expect(
+      compileErrors('require ["foreverypart", "extracttext", "variables"];\nextracttext "t";'),
+    ).toEqual(['2:1: extracttext: not inside a foreverypart loop (RFC 5703 section 7)']);
+    // Inside an if that is inside a loop, or inside an inner loop, it is in one; a name given to
+    // an outer loop is found from an inner one.
+    expect(
+      compileErrors(
+        'require ["foreverypart", "extracttext", "variables"];\n' +
+          'if true { foreverypart :name "a" { if true { foreverypart { extracttext "t"; break :name "a"; } } } }',
+      ),
+    ).toEqual([]);
+    // An if beside the loop is not inside it.
+    expect(
+      compileErrors('require "foreverypart";\nforeverypart { keep; }\nif true { break; }'),
+    ).toEqual(['3:11: break: not inside a foreverypart loop']);
     expect(
       compileErrors('require ["foreverypart", "extracttext"];\nforeverypart { extracttext "t"; }'),
     ).toEqual(["2:16: the extracttext command needs the 'variables' extension: add it to require"]);

@@ -33,6 +33,69 @@ include :personal "mailing_lists";`,
     expect(summary(result.actions)).toEqual(['fileinto:boss', 'fileinto:global-spam']);
   });
 
+  it("runs the RFC's section 3.5 example: the global. namespace without a declaration", () => {
+    const vacationScript = `require ["variables", "include", "vacation"];
+if string :is "\${global.i_am_on_vacation}" "1" { vacation "It's true, I am on vacation."; }`;
+    const result = run(
+      `require ["variables", "include"];
+set "global.i_am_on_vacation" "1";
+include "vacation_check";`,
+      { 'personal:vacation_check': vacationScript },
+    );
+    expect(result.error).toBeNull();
+    expect(summary(result.actions)).toContain('vacation');
+    const away = run(
+      'require ["variables", "include"];\nset "global.i_am_on_vacation" "0";\ninclude "vacation_check";',
+      { 'personal:vacation_check': vacationScript },
+    );
+    expect(summary(away.actions)).not.toContain('vacation');
+  });
+
+  it('global.NAME is the variable a global declaration shares, and not a local of that name', () => {
+    const result = run(
+      `require ["variables", "include", "fileinto"];
+global "test";
+set "test" "declared";
+set "local" "mine";
+include "subject_tests";
+fileinto "\${test}|\${global.test}|\${global.local}|\${global.TEST_MAILBOX}";`,
+      {
+        'personal:subject_tests': `require ["include", "variables"];
+if header :contains "Subject" "\${global.test}" { set "global.test_mailbox" "spam-\${global.test}"; }
+if header :contains "Subject" "Make" { set "GLOBAL.Test" "changed"; }`,
+      },
+    );
+    // "declared" is not in the subject: no test_mailbox; the second rule changes the global.
+    expect(summary(result.actions)).toEqual(['fileinto:changed|changed||']);
+    const spam = run(
+      `require ["variables", "include", "fileinto"];
+set "global.test" "$$";
+include "subject_tests";
+fileinto "\${global.test_mailbox}";`,
+      {
+        'personal:subject_tests': `require ["include", "variables"];
+global "test_mailbox";
+if header :contains "Subject" "\${global.test}" { set "test_mailbox" "spam-\${global.test}"; }`,
+      },
+    );
+    expect(summary(spam.actions)).toEqual(['fileinto:spam-$$']);
+  });
+
+  it('global. needs include; other namespaces stay read-only; global names have no dot', () => {
+    expect(compileErrors('require "variables";\nset "global.x" "1";')).toEqual([
+      "2:5: cannot assign to variable 'global.x': its namespace is read-only",
+    ]);
+    expect(compileErrors('require "variables";\nset "a" "${global.x}";')).toEqual([
+      "2:9: unknown variable namespace 'global' in ${global.x}",
+    ]);
+    expect(compileErrors('require ["variables", "include"];\nset "global.a.b" "1";')).toEqual([
+      "2:5: invalid variable name 'global.a.b'",
+    ]);
+    expect(
+      compileErrors('require ["variables", "include", "environment"];\nset "env.x" "1";'),
+    ).toEqual(["2:5: cannot assign to variable 'env.x': its namespace is read-only"]);
+  });
+
   it('shares only global variables, both ways (section 3.3)', () => {
     const result = run(
       `require ["variables", "include", "fileinto"];

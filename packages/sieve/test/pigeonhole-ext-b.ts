@@ -118,6 +118,21 @@ export const EXT_B_CASES: readonly DifferentialCase[] = [
     message: MULTIPART,
   },
   {
+    name: 'foreverypart: break outside any loop does not compile (RFC 5703 3.2)',
+    script: 'require "foreverypart";\nforeverypart { keep; }\nbreak;\n',
+    message: MULTIPART,
+  },
+  {
+    name: 'foreverypart: break naming no enclosing loop does not compile',
+    script: 'require "foreverypart";\nforeverypart :name "a" { break :name "b"; }\n',
+    message: MULTIPART,
+  },
+  {
+    name: 'extracttext: outside foreverypart does not compile (RFC 5703 7)',
+    script: 'require ["foreverypart", "extracttext", "variables"];\nextracttext "t";\n',
+    message: MULTIPART,
+  },
+  {
     name: 'mime: :type, :subtype, :contenttype, :anychild, :param',
     script:
       'require ["mime", "fileinto", "foreverypart", "variables"];\nif header :mime :type "Content-Type" "multipart" { fileinto "multipart"; }\nif header :mime :anychild :contenttype "Content-Type" "text/html" { fileinto "html"; }\nif header :mime :contenttype "Content-Type" "text/html" { fileinto "top-is-html"; }\nif header :mime :subtype "Content-Type" "mixed" { fileinto "mixed"; }\nforeverypart { if header :mime :param "charset" "Content-Type" "us-ascii" { fileinto "ascii"; } }\nif exists :mime :anychild "content-type" { fileinto "exists"; }\n',
@@ -146,6 +161,16 @@ export const EXT_B_CASES: readonly DifferentialCase[] = [
     included: {
       'personal:ph-vars':
         'require ["include", "variables", "fileinto"];\nglobal "g";\nfileinto "inc-${g}-${l}";\nset "g" "changed";\nset "l" "changed";\n',
+    },
+  },
+  {
+    name: 'include: the global. namespace without a declaration (RFC 6609 3.5)',
+    script:
+      'require ["include", "variables", "fileinto"];\nglobal "d";\nset "d" "declared";\nset "global.u" "undeclared";\ninclude "ph-ns";\nfileinto "${global.u}-${d}-${global.d}";\n',
+    message: LIST_MESSAGE,
+    included: {
+      'personal:ph-ns':
+        'require ["include", "variables", "fileinto"];\nfileinto "inc-${global.u}-${global.d}";\nset "global.u" "changed";\nset "global.d" "also";\n',
     },
   },
 ];

@@ -118,6 +118,7 @@ export { nodeDnsResolver, type NodeDnsResolverOptions } from './routing/node-dns
 export {
   DeliveryQueue,
   type DeliveryQueueOptions,
+  type EnqueueOptions,
   type QueueDeliveryAgent,
   type QueueHold,
   type QueueListItem,
@@ -141,7 +142,17 @@ export type {
   FilterInput,
   MailboxFilter,
   OutgoingMessage,
+  Redirect,
 } from './delivery/mailbox-filter.js';
+export { filterJournalKey } from './delivery/mailbox-filter.js';
+export {
+  DEFAULT_FILTER_BEFORE_ACCEPTING_MEMORY,
+  DEFAULT_FILTER_BEFORE_ACCEPTING_SIZE,
+  FilterRejection,
+  filterBeforeAccepting,
+  type FilterBeforeAccepting,
+  type FilterBeforeAcceptingOptions,
+} from './delivery/filter-before-accepting.js';
 export { deliveryRouter, type DeliveryRouterOptions } from './delivery/delivery-router.js';
 export {
   isBarePostmaster,

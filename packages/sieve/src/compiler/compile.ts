@@ -17,6 +17,7 @@ import type {
   AddressPartDefinition,
   CommandDefinition,
   ComparatorDefinition,
+  EnclosingCommand,
   MatchTypeDefinition,
   ParameterSpec,
   SieveExtension,
@@ -131,6 +132,7 @@ class Compiler implements ValidationContext {
   usesVariables = false;
   private readonly decoders: SieveExtension[] = [];
   private readonly reportedUnknown = new Set<string>();
+  readonly enclosing: EnclosingCommand[] = [];
 
   constructor(
     readonly registry: ExtensionRegistry,
@@ -154,8 +156,9 @@ class Compiler implements ValidationContext {
   }
 
   /**
-   * A test of that name: one from an extension the script requires wins over the core's, so an
-   * extension can extend a core test (mime's `header :mime`) by registering one of the same name.
+   * A test or command of that name: one from an extension the script requires wins over the
+   * core's, so an extension can extend a core test or command (mime's `header :mime`, extlists'
+   * `redirect :list`) by registering one of the same name.
    */
   private usableTest<T>(list: readonly Registered<T>[]): T | undefined {
     for (const entry of list)
@@ -310,7 +313,7 @@ class Compiler implements ValidationContext {
 
   private compileCommand(node: CommandNode, depth: number): CompiledCommand | null {
     const name = node.name.toLowerCase();
-    const definition = this.usable(this.registry.commands(name));
+    const definition = this.usableTest(this.registry.commands(name));
     if (!definition) {
       this.reportUnknown(node, name, 'command');
       return null;
@@ -335,7 +338,15 @@ class Compiler implements ValidationContext {
       definition.validate && this.sink.errors === errorsBefore
         ? definition.validate(args, this)
         : undefined;
-    const block = node.block === null ? null : this.compileBlock(node.block, depth + 1);
+    let block: CompiledBlock | null = null;
+    if (node.block !== null) {
+      this.enclosing.push({ name, args });
+      try {
+        block = this.compileBlock(node.block, depth + 1);
+      } finally {
+        this.enclosing.pop();
+      }
+    }
     return {
       kind: 'command',
       definition: definition as CommandDefinition,

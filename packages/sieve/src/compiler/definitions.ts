@@ -60,6 +60,19 @@ export interface ValidationContext {
   readonly registry: ExtensionRegistry;
   /** The first entry whose extension the script may use (`registry.envelopeParts(name)`, ...). */
   usable<T>(entries: readonly Registered<T>[]): T | undefined;
+  /**
+   * The commands whose blocks hold the one being checked, outermost first (`if`, `elsif` and
+   * `else` are not commands of their own here): what a command that belongs inside another
+   * checks (RFC 5703's `break` and `extracttext` inside `foreverypart`).
+   */
+  readonly enclosing: readonly EnclosingCommand[];
+}
+
+/** A command whose block is being compiled, with its compiled arguments. */
+export interface EnclosingCommand {
+  /** Lower case. */
+  readonly name: string;
+  readonly args: Arguments;
 }
 
 export interface CommandDefinition<Data = unknown> extends Signature {
@@ -217,6 +230,13 @@ export interface VariableNamespace {
   /** Lower case. */
   readonly name: string;
   get(name: string, runtime: SieveRuntime): string | undefined;
+  /**
+   * Stores `set "namespace.name"` (include's `global.`, RFC 6609 3.5); without it the namespace
+   * is read-only and such a `set` is a compile error. `name` is lower case, without the namespace.
+   */
+  set?(name: string, value: string, runtime: SieveRuntime): void;
+  /** Whether `name` (lower case, without the namespace) may be set; default: any. */
+  settable?(name: string): boolean;
 }
 
 /**

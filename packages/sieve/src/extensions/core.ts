@@ -55,21 +55,23 @@ export function withLowerCaseDomain(address: string): string {
   return at < 0 ? address : address.slice(0, at + 1) + address.slice(at + 1).toLowerCase();
 }
 
-const redirect: CommandDefinition = {
+/** A redirect action to `address` (checked), with the command's tags applied (`:copy`, ...). */
+export function redirectTo(address: string, args: Arguments, runtime: SieveRuntime): void {
+  if (!isPlainAddress(address)) {
+    runtime.fail(`redirect address '${address}' is not a valid address`);
+    return;
+  }
+  runtime.addAction(
+    { type: 'redirect', address: withLowerCaseDomain(address), copy: false, origin: args.at },
+    args,
+  );
+}
+
+export const redirect: CommandDefinition = {
   name: 'redirect',
   positional: [{ name: 'address', kind: 'string' }],
   validate: (args, context) => checkConstantAddress(args, 0, context, 'redirect'),
-  execute(args, _data, runtime) {
-    const address = runtime.string(args.string(0));
-    if (!isPlainAddress(address)) {
-      runtime.fail(`redirect address '${address}' is not a valid address`);
-      return;
-    }
-    runtime.addAction(
-      { type: 'redirect', address: withLowerCaseDomain(address), copy: false, origin: args.at },
-      args,
-    );
-  },
+  execute: (args, _data, runtime) => redirectTo(runtime.string(args.string(0)), args, runtime),
 };
 
 const trueTest: TestDefinition = { name: 'true', evaluate: () => true };

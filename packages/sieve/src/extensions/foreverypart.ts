@@ -2,7 +2,11 @@
 // parts, `break` out of it, and the text of the part being visited into a variable. The parts
 // come from the message's @mailyard/mime summary (built once, bounded by MIME_LIMITS).
 import { type MimePart, partText } from '@mailyard/mime';
-import type { CommandDefinition, SieveExtension } from '../compiler/definitions.js';
+import type {
+  CommandDefinition,
+  SieveExtension,
+  ValidationContext,
+} from '../compiler/definitions.js';
 import { isVariableName } from '../compiler/strings.js';
 import type { SieveRuntime } from '../interpreter/runtime.js';
 
@@ -27,6 +31,13 @@ function loops(runtime: SieveRuntime): LoopState['loops'] {
 export function currentPart(runtime: SieveRuntime): MimePart | undefined {
   const active = loops(runtime);
   return active[active.length - 1]?.part;
+}
+
+/** The `:name` of each foreverypart loop around the command being compiled, outermost first. */
+function enclosingLoops(context: ValidationContext): (string | undefined)[] {
+  return context.enclosing
+    .filter((command) => command.name === 'foreverypart')
+    .map((command) => command.args.tagString('name')?.text);
 }
 
 /** A `break`: unwinds to the loop of that name (or the innermost one). */
@@ -96,6 +107,16 @@ export function foreverypartExtension(options: Partial<ForeverypartOptions> = {}
   const breakCommand: CommandDefinition = {
     name: 'break',
     tags: [{ name: 'name', argument: { name: 'name', kind: 'string', literal: true } }],
+    // RFC 5703 3.2: outside a loop, or naming no loop around it, the script is in error.
+    validate(args, context) {
+      const name = args.tagString('name')?.text;
+      const around = enclosingLoops(context);
+      if (around.length === 0) context.error(args, 'break: not inside a foreverypart loop');
+      else if (name !== undefined && !around.includes(name))
+        context.error(args, `break: no enclosing foreverypart loop is named '${name}'`);
+    },
+    // Checked again when run: a compiled program built by other means must not break out of
+    // nothing.
     execute(args, _data, runtime) {
       const name = args.tagString('name')?.text;
       const active = loops(runtime);
@@ -136,6 +157,9 @@ const extracttextCommand: CommandDefinition<string> = {
         args,
         "the extracttext command needs the 'foreverypart' extension: add it to require",
       );
+    // RFC 5703 7: only inside a foreverypart loop, which gives it a part to read.
+    if (enclosingLoops(context).length === 0)
+      context.error(args, 'extracttext: not inside a foreverypart loop (RFC 5703 section 7)');
     const name = args.string(0);
     if (!isVariableName(name.text) || name.text.includes('.'))
       context.error(name, `extracttext: invalid variable name '${name.text}'`);

@@ -152,6 +152,16 @@ export function includeExtension(options: Partial<IncludeOptions> = {}): SieveEx
   return {
     capability: 'include',
     commands: [include, returnCommand, global as CommandDefinition],
+    // RFC 6609 3.5: `${global.name}` and `set "global.name"` are the global variable `name`,
+    // without a `global` declaration.
+    variableNamespaces: [
+      {
+        name: 'global',
+        get: (name, runtime) => runtime.globalVariable(name),
+        set: (name, value, runtime) => runtime.setGlobalVariable(name, value),
+        settable: (name) => !name.includes('.'),
+      },
+    ],
   };
 }
 

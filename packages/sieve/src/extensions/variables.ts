@@ -3,6 +3,7 @@ import type {
   SieveExtension,
   TestDefinition,
   VariableModifier,
+  VariableNamespace,
 } from '../compiler/definitions.js';
 import { isVariableName } from '../compiler/strings.js';
 
@@ -46,8 +47,16 @@ const MODIFIERS: readonly VariableModifier[] = [
   { name: 'length', precedence: 10, apply: (value) => String(codePoints(value)) },
 ];
 
-/** Where `set` stores: the variable's name in lower case (names ignore case, RFC 5229 section 3). */
-const set: CommandDefinition<string> = {
+/**
+ * Where `set` stores: the variable's name in lower case (names ignore case, RFC 5229 section 3),
+ * and the namespace that takes it for `namespace.name` (include's `global.`, RFC 6609 3.5).
+ */
+interface SetTarget {
+  readonly name: string;
+  readonly namespace: VariableNamespace | null;
+}
+
+const set: CommandDefinition<SetTarget> = {
   name: 'set',
   variableModifiers: true,
   positional: [
@@ -56,17 +65,27 @@ const set: CommandDefinition<string> = {
   ],
   validate(args, context) {
     const name = args.string(0);
+    const lower = name.text.toLowerCase();
     if (!isVariableName(name.text)) {
       context.error(name, `invalid variable name '${name.text}'`);
-    } else if (name.text.includes('.')) {
-      context.error(name, `cannot assign to variable '${name.text}': its namespace is read-only`);
+      return { name: lower, namespace: null };
     }
-    return name.text.toLowerCase();
+    const dot = lower.indexOf('.');
+    if (dot < 0) return { name: lower, namespace: null };
+    const inner = lower.slice(dot + 1);
+    const namespace = context.usable(context.registry.namespaces(lower.slice(0, dot)));
+    if (!namespace?.set) {
+      context.error(name, `cannot assign to variable '${name.text}': its namespace is read-only`);
+    } else if (namespace.settable && !namespace.settable(inner)) {
+      context.error(name, `invalid variable name '${name.text}'`);
+    }
+    return { name: inner, namespace: namespace ?? null };
   },
-  execute(args, name, runtime) {
+  execute(args, target, runtime) {
     let value = runtime.string(args.string(1));
     for (const modifier of args.modifiers) value = modifier.apply(value);
-    runtime.setVariable(name, value);
+    if (target.namespace?.set) target.namespace.set(target.name, value, runtime);
+    else runtime.setVariable(target.name, value);
   },
 };
 

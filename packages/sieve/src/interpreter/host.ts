@@ -36,6 +36,11 @@ export interface SieveHost {
    */
   listContains?(list: string, value: string): boolean;
   /**
+   * The addresses of that external list, for `redirect :list` (RFC 6134 2.5); undefined when the
+   * host has no such list (a runtime error). Default: no lists.
+   */
+  listMembers?(list: string): readonly string[] | undefined;
+  /**
    * The source of a script `include` names (RFC 6609), from the user's scripts (`personal`) or
    * the administrator's (`global`); undefined when there is none. The include extension compiles
    * it once per run and caches nothing across runs; a host that wants that keeps compiled

@@ -297,7 +297,18 @@ class Interpreter implements SieveRuntime, MatchContext {
   }
 
   setVariable(name: string, value: string): void {
-    const scope = this.scopeOf(name);
+    this.storeVariable(this.scopeOf(name), name, value);
+  }
+
+  globalVariable(name: string): string {
+    return this.globalValues.get(name) ?? '';
+  }
+
+  setGlobalVariable(name: string, value: string): void {
+    this.storeVariable(this.globalValues, name, value);
+  }
+
+  private storeVariable(scope: Map<string, string>, name: string, value: string): void {
     if (!scope.has(name) && scope.size >= this.limits.maxVariables) {
       this.fail(`script sets more than ${this.limits.maxVariables} variables`);
       return;

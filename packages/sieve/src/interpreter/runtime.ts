@@ -69,6 +69,10 @@ export interface SieveRuntime {
   setMatchValues(values: readonly string[]): void;
   /** Makes `name` refer to the global variable of that name in the running script (include). */
   declareGlobal(name: string): void;
+  /** The global variable `name` ('' when unset), declared or not (`${global.name}`, RFC 6609 3.5). */
+  globalVariable(name: string): string;
+  /** Sets the global variable `name`, declared or not (`set "global.name"`), cut to the size limit. */
+  setGlobalVariable(name: string, value: string): void;
   /**
    * Runs another compiled script in this run (include, RFC 6609): same message, result and
    * globals, its own variables and match values; `signal` unwinding out of it (`return`) ends it

@@ -25,8 +25,10 @@ import {
   type FilterDecision,
   type MailboxFilter,
   type OutgoingMessage,
+  type Redirect,
   decodeDecision,
   encodeDecision,
+  filterJournalKey,
 } from './mailbox-filter.js';
 import { MemoryGate } from './memory-gate.js';
 
@@ -254,7 +256,7 @@ export function localDeliveryAgent(options: LocalDeliveryOptions): DeliveryAgent
     attempt: DeliveryAttempt,
     journal: DeliveryJournal,
   ): Promise<TargetOutcome> {
-    const key = `filter:${target.user.toLowerCase()}`;
+    const key = filterJournalKey(target.user);
     const known = journal.get(key);
     if (known?.state === 'done') return { ok: true };
     let decision: FilterDecision;
@@ -306,16 +308,39 @@ export function localDeliveryAgent(options: LocalDeliveryOptions): DeliveryAgent
       }
       if (!outcome.ok) return outcome;
     }
-    if (decision.redirect.length > 0) {
-      const handed = await redirectOnce(
-        target,
-        decision.redirect,
-        envelope,
-        content,
-        journal,
-        attempt,
-      );
+    const redirects = decision.redirect.map((to) =>
+      typeof to === 'string' ? { address: to } : to,
+    );
+    const onward = redirects.filter((to) => !needsOwnMessage(to));
+    if (onward.length > 0) {
+      const handed = await redirectOnce(target, onward, envelope, content, journal, attempt);
       if (handed) return { ok: false, result: strip(handed) };
+    }
+    for (const [index, to] of redirects.entries()) {
+      if (!needsOwnMessage(to)) continue;
+      const step = `${key}:redirect:${index}`;
+      if (journal.get(step)?.state === 'done') continue;
+      try {
+        if (!options.submit) throw new Error('redirecting a copy of its own needs the queue');
+        // A trace field of its own: the copy is a new queue entry, and a loop of redirects
+        // between users must still end on the hop count (RFC 5321 6.3).
+        await options.submit({
+          from: envelope.from,
+          to: [to.address],
+          content: Buffer.concat([
+            redirectTrace(to.address, attempt.queueId),
+            to.content ?? content,
+          ]),
+          ...(to.notify !== undefined ? { notify: to.notify } : {}),
+          ...(to.ret !== undefined ? { ret: to.ret } : {}),
+        });
+        await journal.done(step);
+      } catch (error) {
+        logger.error(
+          `local delivery: redirecting ${target.user}'s copy failed: ${describe(error)}`,
+        );
+        return { ok: false, result: strip(result('', 451, '4.3.0', 'could not queue a redirect')) };
+      }
     }
     for (const [index, message] of decision.send.entries()) {
       const step = `${key}:send:${index}`;
@@ -341,7 +366,7 @@ export function localDeliveryAgent(options: LocalDeliveryOptions): DeliveryAgent
   /** A filter's redirects go into the queue entry's recipients (or to `forward`), once. */
   async function redirectOnce(
     target: Target,
-    addresses: readonly string[],
+    redirects: readonly Redirect[],
     envelope: Envelope,
     content: Buffer,
     journal: DeliveryJournal,
@@ -349,7 +374,10 @@ export function localDeliveryAgent(options: LocalDeliveryOptions): DeliveryAgent
   ): Promise<RecipientResult | null> {
     const key = `redirect:${target.user.toLowerCase()}`;
     if (journal.get(key)?.state === 'done') return null;
-    const onward = addresses.map((address) => ({ address }));
+    const onward = redirects.map(({ address, notify }) => ({
+      address,
+      ...(notify !== undefined ? { notify } : {}),
+    }));
     try {
       if (attempt.journal) {
         await journal.addRecipients(key, onward);
@@ -409,6 +437,15 @@ export function localDeliveryAgent(options: LocalDeliveryOptions): DeliveryAgent
     } catch (error) {
       return { ok: false, result: storeFailure(error, target) };
     }
+  }
+
+  /** The Received field on top of a redirected copy that goes as a queue entry of its own. */
+  function redirectTrace(address: string, queueId: string): Buffer {
+    const date = formatRfc5322Date(clock.now(), options.utcOffset ?? 0);
+    return Buffer.from(
+      `Received: by ${options.hostname} (Mailyard) id ${queueId}\r\n\tfor <${oneLine(address)}>;\r\n\t${date}\r\n`,
+      'utf8',
+    );
   }
 
   /** Whether a message of this queue entry is in the mailbox from the journal's UIDNEXT on. */
@@ -504,6 +541,11 @@ export function localDeliveryAgent(options: LocalDeliveryOptions): DeliveryAgent
     logger.error(`local delivery to ${where} failed: ${describe(error)}`);
     return strip(result('', 451, '4.3.0', `mailbox ${where} unavailable: ${describe(error)}`));
   }
+}
+
+/** A redirect that cannot join the queued message's recipients: its own RET, or its own bytes. */
+function needsOwnMessage(to: Redirect): boolean {
+  return to.ret !== undefined || to.content !== undefined;
 }
 
 function addTarget(

@@ -12,6 +12,8 @@ import type {
   DeliveryJournal,
   Envelope,
   EnvelopeRecipient,
+  JournalEntry,
+  MessageSource,
   RecipientResult,
 } from '../envelope.js';
 import { type MailLog, silentMailLog } from '../log/mail-log.js';
@@ -87,6 +89,26 @@ export interface DeliveryQueueOptions {
   readonly utcOffset?: number;
   readonly mailLog?: MailLog;
   readonly logger?: Logger;
+}
+
+/** What `enqueue` may be given beside the message. */
+export interface EnqueueOptions {
+  /**
+   * Journal entries the message starts with, written in the same file as its envelope: a step
+   * already decided before the message was accepted (a filter run at SMTP time, whose decision
+   * local delivery then carries out instead of asking the filter again).
+   */
+  readonly journal?: Readonly<Record<string, JournalEntry>>;
+  /**
+   * Called once the message is on disk and before it is queued (so before `enqueue` resolves and
+   * the client hears 250): may read the message, and returns journal entries to start with
+   * (beside `journal`). If it throws, nothing is queued (the message file is removed) and
+   * `enqueue` rejects with what it threw. A crash meanwhile leaves an unacknowledged message
+   * file, which opening the queue clears away.
+   */
+  readonly prepare?: (
+    message: MessageSource,
+  ) => Promise<Readonly<Record<string, JournalEntry>> | undefined>;
 }
 
 /** A queued message as the queue view shows it (Kerio 23.1: ID, Created, Next Try, Size, From, To, Status). */
@@ -235,6 +257,7 @@ export class DeliveryQueue {
     envelope: Envelope,
     message: AsyncIterable<Uint8Array>,
     meta: QueueMeta,
+    options: EnqueueOptions = {},
   ): Promise<{ queueId: string }> {
     if (this.stopping) throw new QueueError('stopped', 'the queue is stopping');
     if (envelope.recipients.length === 0) throw new QueueError('no-recipients', 'no recipients');
@@ -246,6 +269,15 @@ export class DeliveryQueue {
         });
       });
     const size = await this.files.writeMessage(queueId, message, this.options.maxMessageSize ?? 0);
+    let prepared: Readonly<Record<string, JournalEntry>> | undefined;
+    if (options.prepare) {
+      try {
+        prepared = await options.prepare(this.files.source(queueId, size));
+      } catch (error) {
+        await this.files.remove(queueId).catch(() => undefined);
+        throw error;
+      }
+    }
     const created = this.clock.now();
     const { recipients, ...rest } = envelope;
     const record: QueueRecord = {
@@ -258,7 +290,7 @@ export class DeliveryQueue {
       envelope: rest,
       recipients: recipients.map((r) => newRecipientRecord(r, null)),
       attempts: 0,
-      journal: {},
+      journal: { ...options.journal, ...prepared },
     };
     try {
       await this.files.writeRecord(record);

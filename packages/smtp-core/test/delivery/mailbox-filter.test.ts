@@ -11,10 +11,12 @@ import {
 } from '@mailyard/mailstore-interface';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { localDeliveryAgent } from '../../src/delivery/local-delivery-agent.js';
-import type {
-  FilterDecision,
-  FilterInput,
-  OutgoingMessage,
+import {
+  type FilterDecision,
+  type FilterInput,
+  type OutgoingMessage,
+  decodeDecision,
+  encodeDecision,
 } from '../../src/delivery/mailbox-filter.js';
 import type {
   DeliveryJournal,
@@ -209,6 +211,54 @@ describe('localDeliveryAgent with a filter', () => {
     ]);
     expect(sent).toEqual([reply]);
     expect(await folder('alice@a.test', 'INBOX')).toEqual([]);
+  });
+
+  it("redirects with the filter's DSN parameters, and its own copy as a message of its own", async () => {
+    const edited = Buffer.from('X-Edited: yes\r\nSubject: filtered\r\n\r\nHello.\r\n');
+    const decision: FilterDecision = {
+      ...NOTHING,
+      redirect: [
+        'plain@remote.test',
+        { address: 'quiet@remote.test', notify: 'NEVER' },
+        { address: 'headers@remote.test', notify: ['SUCCESS', 'FAILURE'], ret: 'HDRS' },
+        { address: 'edited@remote.test', content: edited },
+      ],
+    };
+    // As the journal keeps it: the copy's bytes survive the round trip.
+    const kept = decodeDecision(encodeDecision(decision));
+    expect(kept).toEqual(decision);
+    const results = await agent(() => kept).deliver(envelope('alice@a.test'), source(), attempt());
+    expect(results[0]!.status).toBe('delivered');
+    // NOTIFY travels with the recipient added to the queue entry.
+    expect(journal.added).toEqual([
+      {
+        target: 'redirect:alice@a.test',
+        recipients: [
+          { address: 'plain@remote.test' },
+          { address: 'quiet@remote.test', notify: 'NEVER' },
+        ],
+      },
+    ]);
+    // RET and an edited copy need a message of their own: from the same sender, with a trace
+    // field (a loop of redirects still counts hops), the edited bytes for the edited one.
+    expect(sent.map(({ content: _content, ...rest }) => rest)).toEqual([
+      {
+        from: 'sender@remote.test',
+        to: ['headers@remote.test'],
+        notify: ['SUCCESS', 'FAILURE'],
+        ret: 'HDRS',
+      },
+      { from: 'sender@remote.test', to: ['edited@remote.test'] },
+    ]);
+    const [headers, copy] = sent.map((message) => message.content.toString());
+    expect(headers).toMatch(
+      /^Received: by mail\.a\.test \(Mailyard\) id 438dd9ea-00000007\r\n\tfor <headers@remote\.test>;\r\n\t.+\r\nFrom: sender@remote\.test\r\n/,
+    );
+    expect(headers!.endsWith(MESSAGE)).toBe(true);
+    expect(copy!.endsWith(edited.toString())).toBe(true);
+    // Carried out once: another attempt sends nothing again.
+    await agent(() => kept).deliver(envelope('alice@a.test'), source(), attempt());
+    expect(sent).toHaveLength(2);
   });
 
   it('fails a recipient its user rejects with 550 5.7.1 and the text; a group member only drops its copy', async () => {

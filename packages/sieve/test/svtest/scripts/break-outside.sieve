@@ -1,0 +1,3 @@
+require "foreverypart";
+foreverypart { keep; }
+break;
