@@ -1,6 +1,7 @@
 export {
   BYTEA_LIMIT,
   DEFAULT_MAX_MESSAGE_SIZE,
+  DEFAULT_RECONNECT_DELAY_MS,
   PostgresMailStore,
   type PostgresMailStoreOptions,
 } from './postgres-mail-store.js';

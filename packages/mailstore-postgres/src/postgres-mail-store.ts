@@ -10,6 +10,8 @@ import { PostgresPersistence, StaleIndexError } from './postgres-persistence.js'
  * what a server and a node hold in memory at once.
  */
 export const DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024;
+/** The default of `reconnectDelayMs`: 50 ms between connection attempts to a database that is down. */
+export const DEFAULT_RECONNECT_DELAY_MS = 50;
 /** How many times a write built on a stale copy of an index is built again on a fresh one. */
 const STALE_RETRIES = 20;
 
@@ -47,6 +49,12 @@ export interface PostgresMailStoreOptions extends Omit<StoreEngineOptions, 'pers
   readonly connectTimeoutSeconds?: number;
   /** Longest a statement may run before the server cancels it (`unavailable`); default 30 000 ms. */
   readonly statementTimeoutMs?: number;
+  /**
+   * After a connection attempt failed, how long the client waits before it tries again, in
+   * milliseconds; default 50. Operations in that window fail at once (`unavailable`), so it is
+   * also the longest a node keeps answering `unavailable` after the database is back.
+   */
+  readonly reconnectDelayMs?: number;
   /** The largest message accepted, in octets; default 64 MiB, at most 1 GiB (bytea's limit). */
   readonly maxMessageSize?: number;
   /** The connections' `application_name` (how this node shows in `pg_stat_activity`); default `mailyard`. */
@@ -76,18 +84,28 @@ export class PostgresMailStore extends StoreEngine {
       maxConnections = 10,
       connectTimeoutSeconds = 10,
       statementTimeoutMs = 30_000,
+      reconnectDelayMs = DEFAULT_RECONNECT_DELAY_MS,
       maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE,
       applicationName = 'mailyard',
       changeFeed = true,
       onFeedError,
       ...engine
     } = options;
+    if (!(reconnectDelayMs >= 0 && reconnectDelayMs <= 60_000)) {
+      throw new RangeError('reconnectDelayMs must be between 0 and 60 000');
+    }
     if (!(maxMessageSize > 0 && maxMessageSize <= BYTEA_LIMIT)) {
       throw new RangeError(`maxMessageSize must be between 1 and ${BYTEA_LIMIT} octets`);
     }
     const sql = postgres(url, {
       max: maxConnections,
       connect_timeout: connectTimeoutSeconds,
+      // The client's own pause grows to 20 s after failed attempts, and until it is over the
+      // pool answers every query with the last connection error without trying: after a
+      // database restart, a node that kept working through the outage went on failing for
+      // seconds while the server accepted again. A short constant pause bounds that (and the
+      // change feed's relistening) to reconnectDelayMs.
+      backoff: reconnectDelayMs / 1000,
       // Idle connections go, so that a quiet node holds no server slots.
       idle_timeout: 60,
       onnotice: () => {},
