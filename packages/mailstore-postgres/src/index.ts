@@ -7,3 +7,8 @@ export {
 } from './postgres-mail-store.js';
 export { PostgresPersistence, StaleIndexError, StaleTreeError } from './postgres-persistence.js';
 export { MIGRATIONS, type Migration, SCHEMA_VERSION, migrate } from './migrations.js';
+export {
+  DEFAULT_QUEUE_LEASE_SECONDS,
+  PostgresQueueStorage,
+  type PostgresQueueStorageOptions,
+} from './postgres-queue-storage.js';

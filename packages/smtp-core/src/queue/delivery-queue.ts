@@ -907,8 +907,23 @@ export class DeliveryQueue {
 
   private withLock<T>(entry: Entry, work: () => Promise<T>): Promise<T> {
     const run = entry.lock.then(work, work);
-    entry.lock = run.catch(() => undefined);
+    entry.lock = run.catch((error: unknown) => this.forgetIfTaken(entry, error));
     return run;
+  }
+
+  /**
+   * A shared storage says another server took the entry over (this one was thought stopped):
+   * it is that server's to deliver now, so this queue drops it from memory and touches it no more.
+   */
+  private forgetIfTaken(entry: Entry, error: unknown): void {
+    if (!(error instanceof QueueError) || error.code !== 'taken') return;
+    if (this.entries.get(entry.record.queueId) !== entry) return;
+    this.logger.warn(`queue: another server took this message over`, {
+      queueId: entry.record.queueId,
+    });
+    this.entries.delete(entry.record.queueId);
+    entry.removed = true;
+    this.countAddresses(entry.record.recipients, -1);
   }
 
   private wakeIdle(): void {
