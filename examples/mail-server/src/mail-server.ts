@@ -15,6 +15,7 @@ import { MailArchive } from './mail-archive.js';
 import { DataDirectory } from './data-directory.js';
 import { createImapListeners } from './imap-listeners.js';
 import { openDeliveryQueue } from './delivery.js';
+import { openSharedQueue } from './shared-queue.js';
 import { KerioLogs } from './kerio-logs.js';
 import { createLoginGuard } from './login-guard.js';
 import { LISTENER_NAMES, type ListenerName } from './listener-names.js';
@@ -144,7 +145,25 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
     clock,
     logger: logs.logger('sieve'),
   });
-  const queue = await openDeliveryQueue({ config, data, store, directory, logs, clock, filter });
+  // Over PostgreSQL, the queue is there too: any server delivers what a stopped one accepted.
+  const sharedQueue = storeUrl
+    ? await openSharedQueue(storeUrl, data, config).catch(async (error: unknown) => {
+        await store.close();
+        await logs.close();
+        await releaseLock();
+        throw error;
+      })
+    : null;
+  const queue = await openDeliveryQueue({
+    config,
+    data,
+    store,
+    directory,
+    logs,
+    clock,
+    filter,
+    ...(sharedQueue ? { storage: sharedQueue } : {}),
+  });
   // Backups snapshot the on-disk store; a store in PostgreSQL is backed up by the database's
   // own tools (pg_dump, replication), as docs/scaling.md says.
   const backups = new StoreBackups({
@@ -200,6 +219,7 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
   const closeAll = async () => {
     await Promise.all(servers.map((server) => server.close(graceMs)));
     await queue.stop(graceMs);
+    await sharedQueue?.close();
     await control.close();
     await backups.stop();
     await archive.stop();
