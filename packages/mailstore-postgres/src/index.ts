@@ -12,3 +12,4 @@ export {
   PostgresQueueStorage,
   type PostgresQueueStorageOptions,
 } from './postgres-queue-storage.js';
+export { PostgresDirectory, type PostgresDirectoryOptions } from './postgres-directory.js';

@@ -86,6 +86,24 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE SEQUENCE queue_ids`,
     ],
   },
+  {
+    version: 3,
+    name: 'the directory: domains, users, groups, aliases',
+    statements: [
+      // A row per domain, user, group and alias, the record as JSON (the users.cfg entry, with
+      // the password's hashes): a change writes only the rows it changed, so two nodes changing
+      // two users at once both keep their change.
+      `CREATE TABLE directory_domains (name text PRIMARY KEY, record text NOT NULL)`,
+      `CREATE TABLE directory_users (id text PRIMARY KEY, record text NOT NULL)`,
+      `CREATE TABLE directory_groups (id text PRIMARY KEY, record text NOT NULL)`,
+      `CREATE TABLE directory_aliases (
+         domain text NOT NULL,
+         pattern text NOT NULL,
+         target text NOT NULL,
+         PRIMARY KEY (domain, pattern, target)
+       )`,
+    ],
+  },
 ];
 
 /** The schema version this package writes and reads. */
