@@ -6,7 +6,7 @@ import {
   directoryAccountPolicy,
   systemClock,
 } from '@mailyard/mailstore-interface';
-import { PostgresMailStore } from '@mailyard/mailstore-postgres';
+import { PostgresDirectory, PostgresMailStore } from '@mailyard/mailstore-postgres';
 import { StoreLockedError, lockStore } from '@mailyard/kmsrecover-format';
 import type { CommandLine } from './command-line.js';
 import { isAbsolute, join } from 'node:path';
@@ -34,6 +34,7 @@ import { SieveTrackingStore } from './sieve-tracking.js';
 import {
   type GeneratedAccount,
   applyAccounts,
+  openSharedDirectory,
   openUserDirectory,
   saveUserDirectory,
 } from './user-directory.js';
@@ -102,7 +103,11 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
   const data = new DataDirectory(options.dataDirectory);
   await data.create();
   const config = await data.loadConfig(options.warn);
-  const directory = await openUserDirectory(data.usersCfg, config.authentication);
+  const storeUrl = options.store ?? config.storeUrl;
+  // Over PostgreSQL, users and domains are in the database, shared by the servers.
+  const directory = storeUrl
+    ? await openSharedDirectory(storeUrl, data.usersCfg, config.authentication)
+    : await openUserDirectory(data.usersCfg, config.authentication);
   // In memory until the listeners are bound: a start that fails leaves users.cfg as it was.
   const generatedAccounts = await applyAccounts(directory, options);
   const postmasterNotices = await ensurePostmasters(directory);
@@ -119,7 +124,6 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
     debug: config.logging.debug,
     stderr: (text) => options.warn(`error: ${text}`),
   });
-  const storeUrl = options.store ?? config.storeUrl;
   const policy = directoryAccountPolicy(directory);
   const store = storeUrl
     ? await openPostgresStore(storeUrl, { policy, clock }, logs)
@@ -225,6 +229,7 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
     await archive.stop();
     await store.close();
     await logs.close();
+    if (directory instanceof PostgresDirectory) await directory.close();
     await releaseLock();
   };
   let bound: { name: string; port: number }[];
