@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { PostgresServer, describeWithPostgres } from '@mailyard/test-kit';
 import postgres from 'postgres';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { eventually, readWithImaplib } from './harness/peers.js';
+import { eventually, python, readWithImaplib } from './harness/peers.js';
 import { prepareDataDirectory } from './harness/prepare-data.js';
 import {
   EPHEMERAL_PORTS,
@@ -160,6 +160,16 @@ describeWithPostgres('several servers over one PostgreSQL: failures under load',
       answers.some((answer) => typeof answer.code === 'number' && answer.code >= 400),
     );
     const ackedBefore = acknowledged(load.answers).length;
+    // IMAP on the other node: what needs the database is refused as temporary too.
+    const imap = await python<Record<string, [string, string]>>('imap_fetch_first.py', [
+      `--port=${b.ports.imaps!}`,
+      `--cafile=${join(b.data, 'sslcert', 'server.crt')}`,
+      `--user=${alice.user}`,
+      `--password=${alice.password}`,
+    ]);
+    const refusal = imap.fetch ?? imap.select!;
+    expect(refusal[0]).toBe('NO');
+    expect(refusal[1]).toMatch(/\[UNAVAILABLE\]/);
     await database.start();
     await load.done;
     const codes = new Set(load.answers.map((answer) => answer.code));
