@@ -1,7 +1,6 @@
 export {
   BYTEA_LIMIT,
   DEFAULT_MAX_MESSAGE_SIZE,
-  DEFAULT_RECONNECT_DELAY_MS,
   PostgresMailStore,
   type PostgresMailStoreOptions,
 } from './postgres-mail-store.js';
@@ -13,3 +12,4 @@ export {
   type PostgresQueueStorageOptions,
 } from './postgres-queue-storage.js';
 export { PostgresDirectory, type PostgresDirectoryOptions } from './postgres-directory.js';
+export { DEFAULT_RECONNECT_DELAY_MS } from './connection-pool.js';

@@ -7,8 +7,8 @@ import type {
   UserRecord,
 } from '@mailyard/mailstore-interface';
 import { MemoryDirectory } from '@mailyard/mailstore-interface';
-import postgres, { type Sql, type TransactionSql } from 'postgres';
-import { migrate } from './migrations.js';
+import type { Sql, TransactionSql } from 'postgres';
+import { openMigratedPool } from './connection-pool.js';
 
 export interface PostgresDirectoryOptions extends Omit<MemoryDirectoryOptions, 'data'> {
   /** A connection URL: `postgres://user:password@host:5432/database`. */
@@ -79,17 +79,15 @@ export class PostgresDirectory extends MemoryDirectory {
   /** Connects, migrates, imports `importFrom` into an empty directory, reads it, and listens. */
   static async open(options: PostgresDirectoryOptions): Promise<PostgresDirectory> {
     const schema = options.schema ?? 'mailyard';
-    const sql = postgres(options.url, {
-      max: options.maxConnections ?? 2,
-      connect_timeout: options.connectTimeoutSeconds ?? 10,
-      // See PostgresMailStore: the client's growing pause kept refusing after a restart.
-      backoff: (options.reconnectDelayMs ?? 50) / 1000,
-      idle_timeout: 60,
-      onnotice: () => {},
-      connection: { search_path: schema, application_name: 'mailyard-directory' },
+    const sql = await openMigratedPool({
+      url: options.url,
+      schema,
+      maxConnections: options.maxConnections ?? 2,
+      connectTimeoutSeconds: options.connectTimeoutSeconds,
+      reconnectDelayMs: options.reconnectDelayMs,
+      applicationName: 'mailyard-directory',
     });
     try {
-      await migrate(sql, schema);
       if (options.importFrom) {
         const from = options.importFrom;
         await sql.begin(async (tx) => {

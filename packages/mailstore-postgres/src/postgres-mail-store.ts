@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { StoreEngine, type StoreEngineOptions } from '@mailyard/mailstore-interface';
-import postgres from 'postgres';
 import { ChangeFeed } from './change-feed.js';
+import { DEFAULT_RECONNECT_DELAY_MS, openPool } from './connection-pool.js';
 import { PostgresPersistence, StaleIndexError } from './postgres-persistence.js';
 
 /**
@@ -10,8 +10,6 @@ import { PostgresPersistence, StaleIndexError } from './postgres-persistence.js'
  * what a server and a node hold in memory at once.
  */
 export const DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024;
-/** The default of `reconnectDelayMs`: 50 ms between connection attempts to a database that is down. */
-export const DEFAULT_RECONNECT_DELAY_MS = 50;
 /** How many times a write built on a stale copy of an index is built again on a fresh one. */
 const STALE_RETRIES = 20;
 
@@ -91,29 +89,17 @@ export class PostgresMailStore extends StoreEngine {
       onFeedError,
       ...engine
     } = options;
-    if (!(reconnectDelayMs >= 0 && reconnectDelayMs <= 60_000)) {
-      throw new RangeError('reconnectDelayMs must be between 0 and 60 000');
-    }
     if (!(maxMessageSize > 0 && maxMessageSize <= BYTEA_LIMIT)) {
       throw new RangeError(`maxMessageSize must be between 1 and ${BYTEA_LIMIT} octets`);
     }
-    const sql = postgres(url, {
-      max: maxConnections,
-      connect_timeout: connectTimeoutSeconds,
-      // The client's own pause grows to 20 s after failed attempts, and until it is over the
-      // pool answers every query with the last connection error without trying: after a
-      // database restart, a node that kept working through the outage went on failing for
-      // seconds while the server accepted again. A short constant pause bounds that (and the
-      // change feed's relistening) to reconnectDelayMs.
-      backoff: reconnectDelayMs / 1000,
-      // Idle connections go, so that a quiet node holds no server slots.
-      idle_timeout: 60,
-      onnotice: () => {},
-      connection: {
-        search_path: schema,
-        statement_timeout: statementTimeoutMs,
-        application_name: applicationName,
-      },
+    const sql = openPool({
+      url,
+      schema,
+      maxConnections,
+      connectTimeoutSeconds,
+      reconnectDelayMs,
+      statementTimeoutMs,
+      applicationName,
     });
     const persistence = new PostgresPersistence(sql, schema, randomUUID());
     super({ ...engine, maxMessageSize, persistence });

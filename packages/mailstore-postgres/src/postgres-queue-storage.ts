@@ -5,8 +5,8 @@ import {
   type QueueRecord,
   type QueueStorage,
 } from '@mailyard/smtp-core';
-import postgres, { type Sql } from 'postgres';
-import { migrate } from './migrations.js';
+import type { Sql } from 'postgres';
+import { openMigratedPool } from './connection-pool.js';
 import { BYTEA_LIMIT, DEFAULT_MAX_MESSAGE_SIZE } from './postgres-mail-store.js';
 
 /** Bytes of a queued message fetched per query when it is delivered. */
@@ -84,21 +84,14 @@ export class PostgresQueueStorage implements QueueStorage {
       throw new RangeError(`maxMessageSize must be between 1 and ${BYTEA_LIMIT} octets`);
     }
     const schema = options.schema ?? 'mailyard';
-    const sql = postgres(options.url, {
-      max: options.maxConnections ?? 4,
-      connect_timeout: options.connectTimeoutSeconds ?? 10,
-      // See PostgresMailStore: the client's growing pause kept refusing after a restart.
-      backoff: (options.reconnectDelayMs ?? 50) / 1000,
-      idle_timeout: 60,
-      onnotice: () => {},
-      connection: { search_path: schema, application_name: 'mailyard-queue' },
+    const sql = await openMigratedPool({
+      url: options.url,
+      schema,
+      maxConnections: options.maxConnections ?? 4,
+      connectTimeoutSeconds: options.connectTimeoutSeconds,
+      reconnectDelayMs: options.reconnectDelayMs,
+      applicationName: 'mailyard-queue',
     });
-    try {
-      await migrate(sql, schema);
-    } catch (error) {
-      await sql.end({ timeout: 5 });
-      throw error;
-    }
     return new PostgresQueueStorage(sql, schema, options);
   }
 

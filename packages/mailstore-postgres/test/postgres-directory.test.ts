@@ -3,6 +3,7 @@ import { PostgresServer, describeWithPostgres } from '@mailyard/test-kit';
 import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { PostgresDirectory } from '../src/index.js';
+import { until } from './wait-until.js';
 
 /** A users.cfg as Kerio writes it: one domain, one user with a password hash, an alias. */
 const USERS_CFG = `<?xml version="1.0" encoding="utf-8"?>
@@ -29,15 +30,6 @@ const USERS_CFG = `<?xml version="1.0" encoding="utf-8"?>
   </list>
 </config>
 `;
-
-/** Waits for a change another node made to arrive (NOTIFY), checking every 20 ms. */
-async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describeWithPostgres('PostgresDirectory: users and domains shared by the nodes', () => {
   const server = new PostgresServer();

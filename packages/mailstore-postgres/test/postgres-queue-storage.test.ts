@@ -11,6 +11,7 @@ import { PostgresServer, describeWithPostgres } from '@mailyard/test-kit';
 import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { PostgresQueueStorage } from '../src/index.js';
+import { until } from './wait-until.js';
 
 const message = (n: number) =>
   Buffer.from(`From: alice@a.test\r\nMessage-ID: <${n}@a.test>\r\n\r\nbody ${n}\r\n`);
@@ -62,19 +63,6 @@ class DyingAgent implements QueueDeliveryAgent {
     return new Promise<never>((_resolve, reject) =>
       attempt.signal?.addEventListener('abort', () => reject(new Error('aborted'))),
     );
-  }
-}
-
-/** Waits for a condition the system reaches by itself (an adoption), checking every 20 ms. */
-async function until(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  ms = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
