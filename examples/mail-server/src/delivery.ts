@@ -4,6 +4,7 @@ import {
   type DomainRoute,
   type MailboxFilter,
   type OutgoingMessage,
+  type QueueStorage,
   type RelayHost,
   deliveryRouter,
   localDeliveryAgent,
@@ -23,6 +24,8 @@ export interface DeliveryOptions {
   readonly clock: Clock;
   /** Each local user's own filter (their Sieve script). */
   readonly filter?: MailboxFilter;
+  /** Where the queue keeps its mail instead of `store/queue`: PostgreSQL, shared by the servers. */
+  readonly storage?: QueueStorage;
 }
 
 /**
@@ -77,7 +80,7 @@ export async function openDeliveryQueue(options: DeliveryOptions): Promise<Deliv
   });
   const minutes = (count: number) => count * 60_000;
   const queue: DeliveryQueue = await DeliveryQueue.open({
-    directory: options.data.queue(config),
+    ...(options.storage ? { storage: options.storage } : { directory: options.data.queue(config) }),
     agent: deliveryRouter({ directory: options.directory, local, remote }),
     hostname: config.hostname,
     clock,

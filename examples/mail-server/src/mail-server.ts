@@ -6,7 +6,7 @@ import {
   directoryAccountPolicy,
   systemClock,
 } from '@mailyard/mailstore-interface';
-import { PostgresMailStore } from '@mailyard/mailstore-postgres';
+import { PostgresDirectory, PostgresMailStore } from '@mailyard/mailstore-postgres';
 import { StoreLockedError, lockStore } from '@mailyard/kmsrecover-format';
 import type { CommandLine } from './command-line.js';
 import { isAbsolute, join } from 'node:path';
@@ -15,6 +15,7 @@ import { MailArchive } from './mail-archive.js';
 import { DataDirectory } from './data-directory.js';
 import { createImapListeners } from './imap-listeners.js';
 import { openDeliveryQueue } from './delivery.js';
+import { openSharedQueue } from './shared-queue.js';
 import { KerioLogs } from './kerio-logs.js';
 import { createLoginGuard } from './login-guard.js';
 import { LISTENER_NAMES, type ListenerName } from './listener-names.js';
@@ -33,6 +34,7 @@ import { SieveTrackingStore } from './sieve-tracking.js';
 import {
   type GeneratedAccount,
   applyAccounts,
+  openSharedDirectory,
   openUserDirectory,
   saveUserDirectory,
 } from './user-directory.js';
@@ -101,7 +103,11 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
   const data = new DataDirectory(options.dataDirectory);
   await data.create();
   const config = await data.loadConfig(options.warn);
-  const directory = await openUserDirectory(data.usersCfg, config.authentication);
+  const storeUrl = options.store ?? config.storeUrl;
+  // Over PostgreSQL, users and domains are in the database, shared by the servers.
+  const directory = storeUrl
+    ? await openSharedDirectory(storeUrl, data.usersCfg, config.authentication)
+    : await openUserDirectory(data.usersCfg, config.authentication);
   // In memory until the listeners are bound: a start that fails leaves users.cfg as it was.
   const generatedAccounts = await applyAccounts(directory, options);
   const postmasterNotices = await ensurePostmasters(directory);
@@ -118,7 +124,6 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
     debug: config.logging.debug,
     stderr: (text) => options.warn(`error: ${text}`),
   });
-  const storeUrl = options.store ?? config.storeUrl;
   const policy = directoryAccountPolicy(directory);
   const store = storeUrl
     ? await openPostgresStore(storeUrl, { policy, clock }, logs)
@@ -144,7 +149,25 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
     clock,
     logger: logs.logger('sieve'),
   });
-  const queue = await openDeliveryQueue({ config, data, store, directory, logs, clock, filter });
+  // Over PostgreSQL, the queue is there too: any server delivers what a stopped one accepted.
+  const sharedQueue = storeUrl
+    ? await openSharedQueue(storeUrl, data, config).catch(async (error: unknown) => {
+        await store.close();
+        await logs.close();
+        await releaseLock();
+        throw error;
+      })
+    : null;
+  const queue = await openDeliveryQueue({
+    config,
+    data,
+    store,
+    directory,
+    logs,
+    clock,
+    filter,
+    ...(sharedQueue ? { storage: sharedQueue } : {}),
+  });
   // Backups snapshot the on-disk store; a store in PostgreSQL is backed up by the database's
   // own tools (pg_dump, replication), as docs/scaling.md says.
   const backups = new StoreBackups({
@@ -200,11 +223,13 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
   const closeAll = async () => {
     await Promise.all(servers.map((server) => server.close(graceMs)));
     await queue.stop(graceMs);
+    await sharedQueue?.close();
     await control.close();
     await backups.stop();
     await archive.stop();
     await store.close();
     await logs.close();
+    if (directory instanceof PostgresDirectory) await directory.close();
     await releaseLock();
   };
   let bound: { name: string; port: number }[];

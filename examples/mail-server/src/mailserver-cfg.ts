@@ -98,6 +98,10 @@ export function parseMailserverCfg(xml: string, file = 'mailserver.cfg'): ReadCo
       retryMinutes: read.count('QueueRetryMinutes', defaults.queue.retryMinutes, 1),
       warningMinutes: read.count('QueueWarningMinutes', defaults.queue.warningMinutes),
       bounceMinutes: read.count('QueueBounceMinutes', defaults.queue.bounceMinutes, 1),
+      nodeLeaseSeconds: readLease(
+        file,
+        read.count('QueueNodeLeaseSeconds', defaults.queue.nodeLeaseSeconds, 1),
+      ),
     },
     logging: { debug: read.flag('DebugLog', defaults.logging.debug) },
     backup: readBackup(file, read, lists.get('BackupSchedule'), defaults.backup),
@@ -236,6 +240,11 @@ export function formatMailserverCfg(config: MailServerConfig): string {
     v('QueueRetryMinutes', config.queue.retryMinutes),
     v('QueueWarningMinutes', config.queue.warningMinutes),
     v('QueueBounceMinutes', config.queue.bounceMinutes),
+    {
+      comment:
+        'With StoreUrl, the queue is in PostgreSQL too: a server silent this many seconds (1 to 3600) is taken for stopped, and another delivers its mail',
+    },
+    v('QueueNodeLeaseSeconds', config.queue.nodeLeaseSeconds),
     v('ShutdownGraceSeconds', config.shutdownGraceSeconds),
     { comment: 'Logs in <data>/logs: the Debug log (debug.log) is off unless 1' },
     v('DebugLog', config.logging.debug),
@@ -529,6 +538,12 @@ export function readKerioConfig(xml: string, file: string): ReturnType<typeof pa
     if (error instanceof KerioConfigError) throw new StartupError(error.message);
     throw error;
   }
+}
+
+/** `QueueNodeLeaseSeconds`: 1 to 3600 (an hour without a server's mail is long enough). */
+function readLease(file: string, seconds: number): number {
+  if (seconds <= 3600) return seconds;
+  throw new StartupError(`${file}: QueueNodeLeaseSeconds is at most 3600`);
 }
 
 /** `StoreUrl`: empty, or a PostgreSQL connection URL. */

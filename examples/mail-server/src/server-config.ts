@@ -225,6 +225,11 @@ export interface QueueConfig {
   readonly warningMinutes: number;
   /** Returned to the sender after this long (not applied through a smarthost, as in Kerio). */
   readonly bounceMinutes: number;
+  /**
+   * With the store in PostgreSQL, the queue is too, shared by the servers: a server silent for
+   * this long is taken for stopped, and another one delivers its queued mail; default 30.
+   */
+  readonly nodeLeaseSeconds: number;
 }
 
 /** The configuration of a first run. */
@@ -292,7 +297,13 @@ export function defaultConfig(): MailServerConfig {
       loginCacheMinutes: 60,
     },
     delivery: { smarthost: null, routes: [], insertEnvelopeTo: false },
-    queue: { threads: 32, retryMinutes: 30, warningMinutes: 45, bounceMinutes: 5 * 24 * 60 },
+    queue: {
+      threads: 32,
+      retryMinutes: 30,
+      warningMinutes: 45,
+      bounceMinutes: 5 * 24 * 60,
+      nodeLeaseSeconds: 30,
+    },
     logging: { debug: false },
     backup: {
       enabled: false,

@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import {
   KerioConfigError,
   MailStoreError,
   type MemoryDirectory,
   XmlDirectory,
+  nullIfMissing,
+  parseUsersCfg,
 } from '@mailyard/mailstore-interface';
+import { PostgresDirectory } from '@mailyard/mailstore-postgres';
 import { deriveScramCredentials } from '@mailyard/sasl';
 import type { UserArgument } from './command-line.js';
 import { StartupError } from './startup-error.js';
@@ -47,12 +51,53 @@ export async function openUserDirectory(
   }
 }
 
-/** Writes what `openUserDirectory`'s directory held back; a failure says which file. */
-export async function saveUserDirectory(directory: XmlDirectory): Promise<void> {
+/**
+ * With the store in PostgreSQL (`StoreUrl`), the directory is there too, shared by the servers:
+ * users, domains, groups and aliases in tables. The first server over an empty database imports
+ * its users.cfg; from then on users.cfg is not read (nor written) by a server over PostgreSQL.
+ * Changes are held back until `save()`, as with users.cfg.
+ */
+export async function openSharedDirectory(
+  url: string,
+  usersCfg: string,
+  options: { readonly loginCacheMinutes: number } = { loginCacheMinutes: 0 },
+): Promise<PostgresDirectory> {
+  let importFrom;
+  try {
+    const text = await nullIfMissing(readFile(usersCfg, 'utf8'));
+    importFrom = text === null ? undefined : parseUsersCfg(text, usersCfg);
+  } catch (error) {
+    if (error instanceof KerioConfigError) throw new StartupError(error.message);
+    throw new StartupError(`cannot read ${usersCfg}: ${(error as Error).message}`);
+  }
+  try {
+    return await PostgresDirectory.open({
+      url,
+      deriveScram: deriveScramCredentials,
+      loginCache:
+        options.loginCacheMinutes > 0 ? { ttlMs: options.loginCacheMinutes * 60_000 } : false,
+      deferWrites: true,
+      ...(importFrom ? { importFrom } : {}),
+    });
+  } catch (error) {
+    const where = new URL(url);
+    where.password = '';
+    throw new StartupError(
+      // The database is the store: its directory is the first part of it a start opens.
+      `the store at ${where.href} cannot be opened (its directory): ${(error as Error).message}`,
+    );
+  }
+}
+
+/** Writes what `openUserDirectory`'s directory held back; a failure says where. */
+export async function saveUserDirectory(
+  directory: XmlDirectory | PostgresDirectory,
+): Promise<void> {
   try {
     await directory.save();
   } catch (error) {
-    throw new StartupError(`cannot write ${directory.path}: ${(error as Error).message}`);
+    const where = directory instanceof XmlDirectory ? directory.path : 'the database';
+    throw new StartupError(`cannot write ${where}: ${(error as Error).message}`);
   }
 }
 

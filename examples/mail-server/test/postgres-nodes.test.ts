@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PostgresServer, describeWithCommand, describeWithPostgres } from '@mailyard/test-kit';
 import { ImapFlow } from 'imapflow';
@@ -123,5 +123,26 @@ describeWithPostgres('two servers over one PostgreSQL (--store postgres://)', ()
       await idler.logout();
       await appender.logout();
     }
+  });
+
+  it('shares the directory: a user created on a third node logs in on node A, users.cfg untouched', async () => {
+    const dave = { user: 'dave@example.test', password: 'dave-secret' };
+    const c = await startServer(temporaryDataDirectory(), [
+      ...EPHEMERAL_PORTS,
+      '--store',
+      database.url(),
+      '--user',
+      `${dave.user}:${dave.password}`,
+    ]);
+    nodes.push(c);
+    const cafile = join(a.data, 'sslcert', 'server.crt');
+    // Node A hears of the change (NOTIFY) and reads the directory again.
+    const inbox = await eventually(
+      () => readWithImaplib({ port: a.ports.imaps!, cafile, ...dave }),
+      'dave logged in on node A',
+    );
+    expect(inbox.messages).toEqual([]);
+    // Over PostgreSQL the directory is the database's, not a file of each node.
+    expect(existsSync(join(c.data, 'users.cfg'))).toBe(false);
   });
 });

@@ -6,3 +6,10 @@ export {
 } from './postgres-mail-store.js';
 export { PostgresPersistence, StaleIndexError, StaleTreeError } from './postgres-persistence.js';
 export { MIGRATIONS, type Migration, SCHEMA_VERSION, migrate } from './migrations.js';
+export {
+  DEFAULT_QUEUE_LEASE_SECONDS,
+  PostgresQueueStorage,
+  type PostgresQueueStorageOptions,
+} from './postgres-queue-storage.js';
+export { PostgresDirectory, type PostgresDirectoryOptions } from './postgres-directory.js';
+export { DEFAULT_RECONNECT_DELAY_MS } from './connection-pool.js';

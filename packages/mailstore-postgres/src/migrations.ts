@@ -61,6 +61,49 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX expunged_modseq ON expunged (mailbox_id, modseq)`,
     ],
   },
+  {
+    version: 2,
+    name: 'the delivery queue, shared by the nodes',
+    statements: [
+      // Each server (node) says it is alive until a time, and renews it; the entries of a node
+      // whose time has passed are orphans, which another node takes over (PostgresQueueStorage).
+      `CREATE TABLE queue_nodes (
+         node text PRIMARY KEY,
+         alive_until timestamptz NOT NULL
+       )`,
+      // One row a queued message: its envelope and delivery state (smtp-core's QueueRecord, with
+      // the delivery journal) and its bytes, written together; `owner` is the node delivering it.
+      `CREATE TABLE queue (
+         id text PRIMARY KEY,
+         owner text NOT NULL,
+         record text NOT NULL,
+         size bigint NOT NULL,
+         content bytea NOT NULL
+       )`,
+      `ALTER TABLE queue ALTER COLUMN content SET STORAGE EXTERNAL`,
+      `CREATE INDEX queue_owner ON queue (owner)`,
+      // Queue-IDs unique across the nodes (each file queue has its own counter).
+      `CREATE SEQUENCE queue_ids`,
+    ],
+  },
+  {
+    version: 3,
+    name: 'the directory: domains, users, groups, aliases',
+    statements: [
+      // A row per domain, user, group and alias, the record as JSON (the users.cfg entry, with
+      // the password's hashes): a change writes only the rows it changed, so two nodes changing
+      // two users at once both keep their change.
+      `CREATE TABLE directory_domains (name text PRIMARY KEY, record text NOT NULL)`,
+      `CREATE TABLE directory_users (id text PRIMARY KEY, record text NOT NULL)`,
+      `CREATE TABLE directory_groups (id text PRIMARY KEY, record text NOT NULL)`,
+      `CREATE TABLE directory_aliases (
+         domain text NOT NULL,
+         pattern text NOT NULL,
+         target text NOT NULL,
+         PRIMARY KEY (domain, pattern, target)
+       )`,
+    ],
+  },
 ];
 
 /** The schema version this package writes and reads. */

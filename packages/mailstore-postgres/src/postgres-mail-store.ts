@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { StoreEngine, type StoreEngineOptions } from '@mailyard/mailstore-interface';
-import postgres from 'postgres';
 import { ChangeFeed } from './change-feed.js';
+import { DEFAULT_RECONNECT_DELAY_MS, openPool } from './connection-pool.js';
 import { PostgresPersistence, StaleIndexError } from './postgres-persistence.js';
 
 /**
@@ -47,6 +47,12 @@ export interface PostgresMailStoreOptions extends Omit<StoreEngineOptions, 'pers
   readonly connectTimeoutSeconds?: number;
   /** Longest a statement may run before the server cancels it (`unavailable`); default 30 000 ms. */
   readonly statementTimeoutMs?: number;
+  /**
+   * After a connection attempt failed, how long the client waits before it tries again, in
+   * milliseconds; default 50. Operations in that window fail at once (`unavailable`), so it is
+   * also the longest a node keeps answering `unavailable` after the database is back.
+   */
+  readonly reconnectDelayMs?: number;
   /** The largest message accepted, in octets; default 64 MiB, at most 1 GiB (bytea's limit). */
   readonly maxMessageSize?: number;
   /** The connections' `application_name` (how this node shows in `pg_stat_activity`); default `mailyard`. */
@@ -76,6 +82,7 @@ export class PostgresMailStore extends StoreEngine {
       maxConnections = 10,
       connectTimeoutSeconds = 10,
       statementTimeoutMs = 30_000,
+      reconnectDelayMs = DEFAULT_RECONNECT_DELAY_MS,
       maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE,
       applicationName = 'mailyard',
       changeFeed = true,
@@ -85,17 +92,14 @@ export class PostgresMailStore extends StoreEngine {
     if (!(maxMessageSize > 0 && maxMessageSize <= BYTEA_LIMIT)) {
       throw new RangeError(`maxMessageSize must be between 1 and ${BYTEA_LIMIT} octets`);
     }
-    const sql = postgres(url, {
-      max: maxConnections,
-      connect_timeout: connectTimeoutSeconds,
-      // Idle connections go, so that a quiet node holds no server slots.
-      idle_timeout: 60,
-      onnotice: () => {},
-      connection: {
-        search_path: schema,
-        statement_timeout: statementTimeoutMs,
-        application_name: applicationName,
-      },
+    const sql = openPool({
+      url,
+      schema,
+      maxConnections,
+      connectTimeoutSeconds,
+      reconnectDelayMs,
+      statementTimeoutMs,
+      applicationName,
     });
     const persistence = new PostgresPersistence(sql, schema, randomUUID());
     super({ ...engine, maxMessageSize, persistence });

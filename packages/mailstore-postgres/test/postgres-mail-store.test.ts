@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   BYTEA_LIMIT,
   DEFAULT_MAX_MESSAGE_SIZE,
+  DEFAULT_RECONNECT_DELAY_MS,
   MIGRATIONS,
   PostgresMailStore,
   SCHEMA_VERSION,
@@ -181,5 +182,40 @@ describeWithPostgres('PostgresMailStore', () => {
     const inbox = await store.access(ALICE).open('INBOX');
     expect((await inbox.messages()).map((m) => m.uid)).toEqual([1, 2]);
     await store.close();
+  });
+
+  it('works again with the first operation after a restart, however long clients kept trying during the outage', async () => {
+    const schema = freshSchema();
+    const store = await PostgresMailStore.open({ url: server.url(), schema });
+    await store.deliver(ALICE, { content: message(1) });
+    await server.stop();
+    try {
+      // Clients go on through the outage: each operation is a failed connection attempt. With
+      // the client's growing pause (its default), the pool then answered ECONNREFUSED without
+      // trying for seconds after the server was back.
+      const until = Date.now() + 1_500;
+      while (Date.now() < until) {
+        await expect(store.deliver(ALICE, { content: message(2) })).rejects.toSatisfy(
+          (error: unknown) => isMailStoreError(error, 'unavailable'),
+        );
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    } finally {
+      await server.start();
+    }
+    await store.deliver(ALICE, { content: message(3) });
+    const inbox = await store.access(ALICE).open('INBOX');
+    expect((await inbox.messages()).map((m) => m.uid)).toEqual([1, 2]);
+    inbox.close();
+    await store.close();
+  });
+
+  it('refuses a reconnectDelayMs outside 0 to 60 000', () => {
+    for (const reconnectDelayMs of [-1, 60_001, Number.NaN]) {
+      expect(() => new PostgresMailStore({ url: server.url(), reconnectDelayMs })).toThrow(
+        RangeError,
+      );
+    }
+    expect(DEFAULT_RECONNECT_DELAY_MS).toBe(50);
   });
 });

@@ -126,6 +126,7 @@ export {
   type RemoveCriteria,
 } from './queue/delivery-queue.js';
 export { QueueError } from './queue/queue-files.js';
+export { FileQueueStorage, type QueueStorage } from './queue/queue-storage.js';
 export type { QueueMeta, QueueRecord, RecipientRecord } from './queue/queue-record.js';
 export {
   buildDsn,

@@ -17,8 +17,7 @@ import type {
   RecipientResult,
 } from '../envelope.js';
 import { type MailLog, silentMailLog } from '../log/mail-log.js';
-import { QueueError, QueueFiles } from './queue-files.js';
-import { QueueIdGenerator } from './queue-id.js';
+import { QueueError } from './queue-files.js';
 import {
   type QueueMeta,
   type QueueRecord,
@@ -26,6 +25,7 @@ import {
   envelopeRecipient,
   newRecipientRecord,
 } from './queue-record.js';
+import { FileQueueStorage, type QueueStorage } from './queue-storage.js';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -56,8 +56,13 @@ export interface QueueDeliveryAgent extends DeliveryAgent {
 }
 
 export interface DeliveryQueueOptions {
-  /** The queue directory (Kerio's `store/queue`); created if missing. */
-  readonly directory: string;
+  /** The queue directory (Kerio's `store/queue`); created if missing. Ignored with `storage`. */
+  readonly directory?: string;
+  /**
+   * Where the queue keeps its entries instead of `directory`: a storage shared by several
+   * servers (a database), whose entries each server delivers exactly once between them.
+   */
+  readonly storage?: QueueStorage;
   readonly agent: QueueDeliveryAgent;
   /** Our host name: the DSNs' Reporting-MTA and From domain. */
   readonly hostname: string;
@@ -168,7 +173,6 @@ interface Entry {
  * and the queue view's operations.
  */
 export class DeliveryQueue {
-  private readonly files: QueueFiles;
   private readonly entries = new Map<string, Entry>();
   private readonly clock: Clock;
   private readonly timers: QueueTimers;
@@ -193,11 +197,13 @@ export class DeliveryQueue {
   /** How many recipients of queued messages have each address: routing answers go with the last. */
   private readonly addressUses = new Map<string, number>();
 
+  /** The timer that asks the storage for entries other servers left (`QueueStorage.adopt`). */
+  private adoptTimer: unknown = null;
+
   private constructor(
     private readonly options: DeliveryQueueOptions,
-    private readonly ids: QueueIdGenerator,
+    private readonly files: QueueStorage,
   ) {
-    this.files = new QueueFiles(options.directory);
     this.clock = options.clock ?? systemClock;
     this.timers = options.timers ?? realTimers;
     this.logger = options.logger ?? silentLogger;
@@ -210,27 +216,67 @@ export class DeliveryQueue {
    * the DSNs a crash kept from going out, and (Online) resumes delivery.
    */
   static async open(options: DeliveryQueueOptions): Promise<DeliveryQueue> {
-    const files = new QueueFiles(options.directory);
-    const logger = options.logger ?? silentLogger;
-    const records = await files.recover((problem) => logger.warn(`queue recovery: ${problem}`));
     const clock = options.clock ?? systemClock;
-    const ids = await QueueIdGenerator.open(options.directory, () => clock.now());
-    const queue = new DeliveryQueue(options, ids);
-    for (const record of records) {
-      queue.entries.set(record.queueId, queue.newEntry(record));
-      queue.countAddresses(record.recipients, 1);
-    }
-    await queue.learnRouting(pendingAddresses([...queue.entries.values()]));
-    for (const entry of queue.entries.values()) {
-      // One entry whose DSN cannot go out now must not keep the whole queue from opening.
-      await queue
-        .settle(entry)
-        .catch((error: unknown) =>
-          logger.error(`queue: ${describe(error)}`, { queueId: entry.record.queueId }),
-        );
-    }
+    const storage =
+      options.storage ??
+      (options.directory !== undefined
+        ? new FileQueueStorage(options.directory, () => clock.now())
+        : null);
+    if (!storage) throw new TypeError('a DeliveryQueue needs a directory or a storage');
+    const logger = options.logger ?? silentLogger;
+    const records = await storage.recover((problem) => logger.warn(`queue recovery: ${problem}`));
+    const queue = new DeliveryQueue(options, storage);
+    await queue.take(records);
     queue.pump();
+    queue.watchOrphans();
     return queue;
+  }
+
+  /**
+   * Makes entries this queue delivers from now on (recovered at open, or adopted from a server
+   * that stopped): their routing learnt, the DSNs they owe sent, the finished ones removed.
+   */
+  private async take(records: readonly QueueRecord[]): Promise<void> {
+    const taken: Entry[] = [];
+    for (const record of records) {
+      if (this.entries.has(record.queueId)) continue;
+      const entry = this.newEntry(record);
+      this.entries.set(record.queueId, entry);
+      this.countAddresses(record.recipients, 1);
+      taken.push(entry);
+    }
+    await this.learnRouting(pendingAddresses(taken));
+    for (const entry of taken) {
+      // One entry whose DSN cannot go out now must not keep the whole queue from opening.
+      await this.settle(entry).catch((error: unknown) =>
+        this.logger.error(`queue: ${describe(error)}`, { queueId: entry.record.queueId }),
+      );
+    }
+  }
+
+  /** Asks a shared storage, now and then, for the entries of servers that stopped. */
+  private watchOrphans(): void {
+    const { files } = this;
+    if (!files.adopt || this.stopping) return;
+    const every = Math.max(100, files.adoptEveryMs ?? 10_000);
+    this.adoptTimer = this.timers.setTimeout(() => {
+      this.adoptTimer = null;
+      if (this.stopping) return;
+      const work: Promise<void> = files.adopt!()
+        .then(async (records) => {
+          if (records.length === 0 || this.stopping) return;
+          this.logger.info(`queue: took over ${records.length} messages of a stopped server`);
+          await this.take(records);
+          this.pump();
+        })
+        .catch((error: unknown) => this.logger.warn(`queue: orphans: ${describe(error)}`))
+        .finally(() => {
+          this.background.delete(work);
+          this.watchOrphans();
+          this.wakeIdle();
+        });
+      this.background.add(work);
+    }, every);
   }
 
   get mode(): 'online' | 'offline' {
@@ -261,7 +307,7 @@ export class DeliveryQueue {
   ): Promise<{ queueId: string }> {
     if (this.stopping) throw new QueueError('stopped', 'the queue is stopping');
     if (envelope.recipients.length === 0) throw new QueueError('no-recipients', 'no recipients');
-    const queueId = await this.ids
+    const queueId = await this.files
       .nextId((id) => this.entries.has(id))
       .catch((error: unknown) => {
         throw new QueueError('io', `could not reserve a Queue-ID: ${describe(error)}`, {
@@ -436,6 +482,8 @@ export class DeliveryQueue {
     this.stopping = true;
     if (this.timer !== null) this.timers.clearTimeout(this.timer);
     this.timer = null;
+    if (this.adoptTimer !== null) this.timers.clearTimeout(this.adoptTimer);
+    this.adoptTimer = null;
     if (this.active > 0) {
       await new Promise<void>((resolve) => {
         const handle = this.timers.setTimeout(resolve, graceMs);
@@ -891,8 +939,23 @@ export class DeliveryQueue {
 
   private withLock<T>(entry: Entry, work: () => Promise<T>): Promise<T> {
     const run = entry.lock.then(work, work);
-    entry.lock = run.catch(() => undefined);
+    entry.lock = run.catch((error: unknown) => this.forgetIfTaken(entry, error));
     return run;
+  }
+
+  /**
+   * A shared storage says another server took the entry over (this one was thought stopped):
+   * it is that server's to deliver now, so this queue drops it from memory and touches it no more.
+   */
+  private forgetIfTaken(entry: Entry, error: unknown): void {
+    if (!(error instanceof QueueError) || error.code !== 'taken') return;
+    if (this.entries.get(entry.record.queueId) !== entry) return;
+    this.logger.warn(`queue: another server took this message over`, {
+      queueId: entry.record.queueId,
+    });
+    this.entries.delete(entry.record.queueId);
+    entry.removed = true;
+    this.countAddresses(entry.record.recipients, -1);
   }
 
   private wakeIdle(): void {

@@ -11,12 +11,16 @@ import type { MessageSource } from '../envelope.js';
 import { QUEUE_ID } from './queue-id.js';
 import { type QueueRecord, formatQueueRecord, parseQueueRecord } from './queue-record.js';
 
-/** Why a message could not be queued. */
+/**
+ * Why a message could not be queued; or (`taken`), from a storage shared by several servers,
+ * that another server has taken over an entry (this one was thought stopped): this queue then
+ * forgets the entry.
+ */
 export class QueueError extends Error {
   override readonly name = 'QueueError';
 
   constructor(
-    readonly code: 'too-big' | 'stopped' | 'no-recipients' | 'io',
+    readonly code: 'too-big' | 'stopped' | 'no-recipients' | 'io' | 'taken',
     message: string,
     options?: { cause?: unknown },
   ) {

@@ -15,6 +15,7 @@ import type { Envelope } from '../../src/envelope.js';
 import { formatMailLogEntry } from '../../src/log/mail-log.js';
 import { DeliveryQueue, type DeliveryQueueOptions } from '../../src/queue/delivery-queue.js';
 import { QueueError } from '../../src/queue/queue-files.js';
+import { FileQueueStorage } from '../../src/queue/queue-storage.js';
 import { parseQueueRecord } from '../../src/queue/queue-record.js';
 import {
   FakeTime,
@@ -72,6 +73,28 @@ const files = () =>
     .sort();
 const record = (id: string) => parseQueueRecord(readFileSync(join(dir.path, `${id}.env`), 'utf8'))!;
 const lines = () => log.entries.map(formatMailLogEntry);
+
+describe('storage', () => {
+  it('needs a directory or a storage, and says so', async () => {
+    await expect(DeliveryQueue.open({ agent, hostname: 'mail.a.test' })).rejects.toThrow(TypeError);
+  });
+
+  it('keeps its entries in a given FileQueueStorage as in its directory', async () => {
+    const queue = await openQueue({
+      directory: undefined,
+      storage: new FileQueueStorage(dir.path, () => time.clock.now()),
+      mode: 'offline',
+    });
+    const { queueId } = await queue.enqueue(
+      envelope('alice@a.test', 'bob@b.test'),
+      chunks(MESSAGE),
+      {
+        service: 'SMTP',
+      },
+    );
+    expect(files()).toEqual([`${queueId}.eml`, `${queueId}.env`]);
+  });
+});
 
 describe('enqueue', () => {
   it('writes <id>.eml and <id>.env before resolving, with a Kerio Queue-ID, and logs Recv', async () => {
