@@ -27,6 +27,7 @@ import { sieveFilter } from './sieve-delivery.js';
 import { createSieveListeners } from './sieve-listeners.js';
 import { CompiledScripts, openSieveScripts } from './sieve-scripts.js';
 import { createSmtpListeners } from './smtp-listeners.js';
+import { SpamFilter } from './spam-filter.js';
 import { StoreBackups } from './store-backups.js';
 import { StartupError } from './startup-error.js';
 import { SieveTrackingStore } from './sieve-tracking.js';
@@ -118,6 +119,23 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
     debug: config.logging.debug,
     stderr: (text) => options.warn(`error: ${text}`),
   });
+  // Kerio's spam filter; its Bayes database and greylisting state live beside the store.
+  const spam = await SpamFilter.open({
+    config: config.spam,
+    ipGroups: config.ipGroups,
+    relayTrustedGroup: config.relay.trustedGroup,
+    directory: join(data.store(config), 'spam'),
+    clock,
+    securityLog: logs.security,
+    spamLog: logs.spam,
+    logger: logs.logger('spam'),
+  }).catch(async (error: unknown) => {
+    await logs.close();
+    await releaseLock();
+    throw new StartupError(
+      `the spam filter's state cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  });
   const storeUrl = options.store ?? config.storeUrl;
   const policy = directoryAccountPolicy(directory);
   const store = storeUrl
@@ -143,6 +161,7 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
     hostname: config.hostname,
     clock,
     logger: logs.logger('sieve'),
+    junkWithoutScript: config.spam.junkWithoutScript,
   });
   const queue = await openDeliveryQueue({ config, data, store, directory, logs, clock, filter });
   // Backups snapshot the on-disk store; a store in PostgreSQL is backed up by the database's
@@ -191,7 +210,7 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
   const on = (...names: ListenerName[]) => names.some((name) => plan.ports[name] !== undefined);
   const servers: Listening[] = [];
   if (on('smtp', 'smtps', 'submission'))
-    servers.push(createSmtpListeners({ ...shared, queue, archive }));
+    servers.push(createSmtpListeners({ ...shared, queue, archive, spam }));
   if (on('imap', 'imaps')) servers.push(createImapListeners(shared));
   if (on('pop3', 'pop3s')) servers.push(createPop3Listeners(shared));
   if (on('sieve')) servers.push(createSieveListeners({ ...shared, scripts, compiled }));
@@ -200,6 +219,7 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
   const closeAll = async () => {
     await Promise.all(servers.map((server) => server.close(graceMs)));
     await queue.stop(graceMs);
+    await spam.close();
     await control.close();
     await backups.stop();
     await archive.stop();

@@ -7,6 +7,7 @@ import {
   QueueError,
   type SmtpReply,
   type SmtpServer,
+  type SessionInfo,
   type SmtpServerHooks,
   createSmtpServer,
 } from '@mailyard/smtp-core';
@@ -15,6 +16,7 @@ import { type MailArchive, directionOf } from './mail-archive.js';
 import { type ListenerPlan, listenersOn } from './listener-plan.js';
 import type { MailServerConfig } from './server-config.js';
 import type { TlsCredentials } from './self-signed-certificate.js';
+import type { RatingOutcome, SpamFilter } from './spam-filter.js';
 
 export interface SmtpListenersOptions {
   readonly config: MailServerConfig;
@@ -31,6 +33,8 @@ export interface SmtpListenersOptions {
   readonly logs: KerioLogs;
   /** Archiving (Kerio 15.1): what it copies, and where. */
   readonly archive: MailArchive;
+  /** Kerio's spam filter (13): rates every message before the client hears 250. */
+  readonly spam: SpamFilter;
 }
 
 /**
@@ -104,8 +108,29 @@ export function createSmtpListeners(options: SmtpListenersOptions): SmtpServer {
 
 /** What the server itself decides after the policy: where messages go. */
 function applicationHooks(options: SmtpListenersOptions, logger: Logger): SmtpServerHooks {
+  const { spam } = options;
   return {
-    onMessage: async (envelope, message, session) => {
+    onMailFrom: (from, _envelope, session) => spam.atMailFrom(from, session),
+    onRcptTo: (recipient, session) => spam.atRcptTo(recipient.address, session),
+    onClose: (session) => spam.forget(session),
+    onMessage: async (envelope, received, session) => {
+      // Rated whole, before the 250: a refusal is the client's to hear, not a bounce's.
+      const rating = await spam.rate(
+        { from: envelope.from, recipients: envelope.recipients.map((r) => r.address) },
+        await readAll(received),
+        session,
+      );
+      if (rating.kind === 'refuse') return rating.reply;
+      const quarantine = options.config.spam.quarantineAddress;
+      if (rating.kind === 'discard') {
+        if (quarantine) await quarantineCopy(options, quarantine, rating, session, logger);
+        return {
+          code: 250,
+          enhanced: '2.0.0',
+          lines: ['Ok: message discarded by the spam filter'],
+        };
+      }
+      const message = oneChunk(rating.bytes);
       const copy = (await archiveWanted(options, envelope)) ? await options.archive.begin() : null;
       try {
         const { queueId } = await options.queue.enqueue(
@@ -135,6 +160,37 @@ function applicationHooks(options: SmtpListenersOptions, logger: Logger): SmtpSe
       }
     },
   };
+}
+
+/** A blocked message's copy for the quarantine address, through the queue from `<>`. */
+async function quarantineCopy(
+  options: SmtpListenersOptions,
+  address: string,
+  rating: Extract<RatingOutcome, { kind: 'discard' }>,
+  session: SessionInfo,
+  logger: Logger,
+): Promise<void> {
+  const content = options.spam.quarantineCopy(rating.original, rating.rated);
+  await options.queue
+    .enqueue({ from: '', recipients: [{ address }] }, oneChunk(content), {
+      service: 'SMTP',
+      user: session.user,
+      senderHost: session.remoteAddress,
+      ssl: session.secure,
+    })
+    .catch((error: unknown) =>
+      logger.error('could not queue the quarantine copy', { session: session.id, error }),
+    );
+}
+
+async function readAll(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const chunk of chunks) parts.push(chunk);
+  return Buffer.concat(parts);
+}
+
+async function* oneChunk(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  yield bytes;
 }
 
 /** Whether any recipient of the message makes it one the archive takes (by direction). */
