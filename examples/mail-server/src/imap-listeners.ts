@@ -6,6 +6,7 @@ import type { KerioLogs } from './kerio-logs.js';
 import { type ListenerPlan, listenersOn } from './listener-plan.js';
 import type { TlsCredentials } from './self-signed-certificate.js';
 import type { MailServerConfig } from './server-config.js';
+import type { SpamFilter } from './spam-filter.js';
 
 export interface ImapListenersOptions {
   readonly config: MailServerConfig;
@@ -16,6 +17,8 @@ export interface ImapListenersOptions {
   readonly loginGuard: LoginGuard;
   readonly securityLog: (line: string) => void;
   readonly logs: KerioLogs;
+  /** Learns from messages users move into Junk E-mail (spam) and out of it (ham). */
+  readonly spam: SpamFilter;
 }
 
 /**
@@ -66,10 +69,35 @@ export function createImapListeners(options: ImapListenersOptions): ImapServer {
         },
         config.authentication,
       ),
+    // Kerio 13.4: moving mail into Junk E-mail teaches the Bayes filter spam, out of it ham.
+    onSpamTraining: (event) =>
+      void options.spam.learnFromUser(
+        { user: event.user, as: event.verdict, folder: `~${event.user}/${event.source}` },
+        () => messagesIn(options.store, event.user, event.destination, event.destinationUids),
+      ),
     tls: { cert: options.tls.cert, key: options.tls.key },
     listeners: listenersOn(options.plan, {
       imap: { tls: 'starttls' },
       imaps: { tls: 'implicit' },
     }),
   });
+}
+
+/** The messages' bytes, one at a time, from a mailbox opened read-only for the purpose. */
+async function* messagesIn(
+  store: MailStore,
+  user: string,
+  mailbox: string,
+  uids: readonly number[],
+): AsyncIterable<Uint8Array> {
+  const opened = await store.access(user).open(mailbox, { readOnly: true });
+  try {
+    for (const uid of uids) {
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of opened.read(uid)) chunks.push(chunk);
+      yield Buffer.concat(chunks);
+    }
+  } finally {
+    opened.close();
+  }
 }

@@ -211,7 +211,7 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
   const servers: Listening[] = [];
   if (on('smtp', 'smtps', 'submission'))
     servers.push(createSmtpListeners({ ...shared, queue, archive, spam }));
-  if (on('imap', 'imaps')) servers.push(createImapListeners(shared));
+  if (on('imap', 'imaps')) servers.push(createImapListeners({ ...shared, spam }));
   if (on('pop3', 'pop3s')) servers.push(createPop3Listeners(shared));
   if (on('sieve')) servers.push(createSieveListeners({ ...shared, scripts, compiled }));
 

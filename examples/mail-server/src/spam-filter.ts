@@ -78,6 +78,7 @@ export class SpamFilter {
   private readonly trusted: ((ip: string) => boolean) | null;
   private greylistSaving: Promise<void> = Promise.resolve();
   private greylistDirty = false;
+  private learning: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly options: SpamFilterOptions,
@@ -240,31 +241,42 @@ export class SpamFilter {
   }
 
   /**
-   * A user moved a message into Junk (spam) or out of it (ham): the server-wide Bayes filter
-   * learns it, the counters count it, the Spam log says so (Kerio 13.4, 13.8, 24.8).
+   * A user moved or copied messages into Junk (spam) or out of it (ham): the server-wide Bayes
+   * filter learns each, the counters count it, the Spam log says so (Kerio 13.4, 13.8, 24.8).
+   * One lesson at a time, in the order the users gave them.
    */
-  async learnFromUser(
+  learnFromUser(
     mark: { readonly user: string; readonly as: 'spam' | 'ham'; readonly folder: string },
-    bytes: Uint8Array,
+    messages: () => AsyncIterable<Uint8Array>,
   ): Promise<void> {
-    this.statistics.recordUserMark(mark.as);
-    const headers = parseHeaders(bytes);
-    this.options.spamLog(
-      userMarkLogLine({
-        ...mark,
-        size: bytes.length,
-        from: headers.get('from') ?? '',
-        subject: headers.get('subject') ?? '',
-      }),
-    );
-    await this.bayes?.learn({ bytes, summary: summarize(bytes) }, mark.as);
+    this.learning = this.learning.then(async () => {
+      try {
+        for await (const bytes of messages()) {
+          await this.bayes?.learn({ bytes, summary: summarize(bytes) }, mark.as);
+          this.statistics.recordUserMark(mark.as);
+          const headers = parseHeaders(bytes);
+          this.options.spamLog(
+            userMarkLogLine({
+              ...mark,
+              size: bytes.length,
+              from: headers.get('from') ?? '',
+              subject: headers.get('subject') ?? '',
+            }),
+          );
+        }
+      } catch (error) {
+        this.options.logger.error(`spam: could not learn ${mark.user}'s messages as ${mark.as}`, {
+          error,
+        });
+      }
+    });
+    return this.learning;
   }
 
-  /** Waits for the greylisting state to be on disk. */
+  /** Waits for the greylisting state to be on disk, and for lessons under way. */
   async close(): Promise<void> {
-    await this.greylistSaving;
+    await Promise.all([this.greylistSaving, this.learning]);
   }
-
   private facts(session: SessionInfo, from: string, recipients: readonly string[]): SmtpFacts {
     return {
       clientIp: session.remoteAddress,

@@ -8,7 +8,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { command, eventually, readWithImaplib, testMessage } from './harness/peers.js';
+import { command, eventually, python, readWithImaplib, testMessage } from './harness/peers.js';
 import { prepareDataDirectory } from './harness/prepare-data.js';
 import {
   EPHEMERAL_PORTS,
@@ -165,6 +165,42 @@ describe('the spam filter in the example server', () => {
     ]);
     expect(header).not.toContain('X-Spam-Flag');
     expect(header).toContain('Subject: Lunch\r\n');
+  });
+
+  it('learns from imaplib moving mail out of Junk E-mail (ham) and copying it in (spam)', async () => {
+    const move = (source: string, destination: string, id: string, copy = false) =>
+      python<{ status: string }>('imap_move.py', [
+        `--port=${taggingServer.ports.imaps!}`,
+        `--cafile=${join(taggingServer.data, 'sslcert', 'server.crt')}`,
+        `--user=${alice.user}`,
+        `--password=${alice.password}`,
+        `--source=${source}`,
+        `--destination=${destination}`,
+        `--message-id=${id}`,
+        ...(copy ? ['--copy'] : []),
+      ]);
+    expect(await move('Junk E-mail', 'INBOX', 'gtube-tag@elsewhere.test')).toMatchObject({
+      status: 'OK',
+    });
+    await logLine(
+      taggingServer,
+      'spam.log',
+      /User alice@example\.test marked a message as not spam, Folder: ~alice@example\.test\/Junk E-mail, Size: \d+, From: <dave@elsewhere\.test>, Subject: \*SPAM\* Cheap watches/,
+    );
+    expect(await move('INBOX', 'Junk E-mail', 'ham@elsewhere.test', true)).toMatchObject({
+      status: 'OK',
+    });
+    await logLine(
+      taggingServer,
+      'spam.log',
+      /User alice@example\.test marked a message as spam, Folder: ~alice@example\.test\/INBOX, Size: \d+, From: <dave@elsewhere\.test>, Subject: Lunch/,
+    );
+    // The server-wide Bayes database has both lessons on disk.
+    const bayes = JSON.parse(
+      readFileSync(join(taggingServer.data, 'store', 'spam', 'bayes.json'), 'utf8'),
+    ) as { spam: number; ham: number };
+    expect(bayes.spam).toBeGreaterThanOrEqual(1);
+    expect(bayes.ham).toBeGreaterThanOrEqual(1);
   });
 
   it('refuses GTUBE with a 5xx after DATA where the block action is reject', async () => {
