@@ -28,6 +28,7 @@ import { createSieveListeners } from './sieve-listeners.js';
 import { CompiledScripts, openSieveScripts } from './sieve-scripts.js';
 import { createSmtpListeners } from './smtp-listeners.js';
 import { SpamFilter } from './spam-filter.js';
+import { ContentScreen } from './content-screen.js';
 import { StoreBackups } from './store-backups.js';
 import { StartupError } from './startup-error.js';
 import { SieveTrackingStore } from './sieve-tracking.js';
@@ -210,7 +211,20 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
   const on = (...names: ListenerName[]) => names.some((name) => plan.ports[name] !== undefined);
   const servers: Listening[] = [];
   if (on('smtp', 'smtps', 'submission'))
-    servers.push(createSmtpListeners({ ...shared, queue, archive, spam }));
+    servers.push(
+      createSmtpListeners({
+        ...shared,
+        queue,
+        archive,
+        spam,
+        screen: new ContentScreen({
+          antivirus: config.spam.antivirus,
+          attachments: config.spam.attachments,
+          securityLog: logs.security,
+          logger: logs.logger('antivirus'),
+        }),
+      }),
+    );
   if (on('imap', 'imaps')) servers.push(createImapListeners({ ...shared, spam }));
   if (on('pop3', 'pop3s')) servers.push(createPop3Listeners(shared));
   if (on('sieve')) servers.push(createSieveListeners({ ...shared, scripts, compiled }));

@@ -17,6 +17,7 @@ import { type ListenerPlan, listenersOn } from './listener-plan.js';
 import type { MailServerConfig } from './server-config.js';
 import type { TlsCredentials } from './self-signed-certificate.js';
 import type { RatingOutcome, SpamFilter } from './spam-filter.js';
+import type { ContentScreen } from './content-screen.js';
 
 export interface SmtpListenersOptions {
   readonly config: MailServerConfig;
@@ -35,6 +36,8 @@ export interface SmtpListenersOptions {
   readonly archive: MailArchive;
   /** Kerio's spam filter (13): rates every message before the client hears 250. */
   readonly spam: SpamFilter;
+  /** Kerio's antivirus and attachment filter (14), after the spam filter. */
+  readonly screen: ContentScreen;
 }
 
 /**
@@ -130,7 +133,15 @@ function applicationHooks(options: SmtpListenersOptions, logger: Logger): SmtpSe
           lines: ['Ok: message discarded by the spam filter'],
         };
       }
-      const message = oneChunk(rating.bytes);
+      const recipients = envelope.recipients.map((r) => r.address);
+      const screened = await options.screen.screen(
+        { from: envelope.from, recipients },
+        rating.bytes,
+      );
+      if (screened.kind === 'refuse') return screened.reply;
+      if (screened.kind === 'discard')
+        return { code: 250, enhanced: '2.0.0', lines: ['Ok: message discarded by the antivirus'] };
+      const message = oneChunk(screened.bytes);
       const copy = (await archiveWanted(options, envelope)) ? await options.archive.begin() : null;
       try {
         const { queueId } = await options.queue.enqueue(

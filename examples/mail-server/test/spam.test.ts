@@ -4,10 +4,17 @@
  * it to Junk E-mail and imaplib reads it there; the other (Kerio's block score, action reject)
  * refuses it and swaks sees the 5xx. A blacklisted IP, a custom From rule and greylisting are
  * refused in the SMTP dialogue, and greylisting lets the retry through once the delay passed.
+ * A real clamd, loading a signature of the test's own, finds a "virus": one server strips the
+ * attachment (and the user's Sieve `virustest` sees it), the other discards the message.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ClamdScanner } from '@mailyard/spam-scoring';
+import { commandAvailable, freePort } from '@mailyard/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSieveScripts } from '../src/sieve-scripts.js';
 import { command, eventually, python, readWithImaplib, testMessage } from './harness/peers.js';
 import { prepareDataDirectory } from './harness/prepare-data.js';
 import {
@@ -21,6 +28,80 @@ import type { MailServerConfig, SpamConfig } from '../src/server-config.js';
 // GTUBE, written so that this file itself is no test string for a scanner reading the repository.
 const GTUBE = ['XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL', '*C.34X'].join('');
 const alice = { user: 'alice@example.test', password: 'alice-secret' };
+const bob = { user: 'bob@example.test', password: 'bob-secret' };
+// The "virus": a signature clamd loads from the test's own database (no internet, no updates).
+const VIRUS_TEXT = 'MAILYARD-TEST-VIRUS-SIGNATURE-0123456789';
+const CLAMD = ['clamd', '/usr/sbin/clamd'].find((name) => commandAvailable(name));
+let clamd: ChildProcess | undefined;
+let clamdPort = 0;
+const clamdDirectory = mkdtempSync(join(tmpdir(), 'mailyard-server-clamd-'));
+
+/** Starts clamd on a free port with the test's signature, once its database is loaded. */
+async function startClamd(): Promise<void> {
+  writeFileSync(
+    join(clamdDirectory, 'mailyard.ndb'),
+    `Mailyard.Test.Signature:0:*:${Buffer.from(VIRUS_TEXT).toString('hex')}\n`,
+  );
+  clamdPort = await freePort();
+  writeFileSync(
+    join(clamdDirectory, 'clamd.conf'),
+    [
+      `DatabaseDirectory ${clamdDirectory}`,
+      `TCPSocket ${clamdPort}`,
+      'TCPAddr 127.0.0.1',
+      'Foreground yes',
+      ...(process.getuid?.() === 0 ? ['User root'] : []),
+    ].join('\n'),
+  );
+  const child = spawn(CLAMD!, ['-c', join(clamdDirectory, 'clamd.conf')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  clamd = child;
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    const read = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Self checking every')) resolve();
+    };
+    child.stdout!.on('data', read);
+    child.stderr!.on('data', read);
+    child.once('exit', (code) => reject(new Error(`clamd exited (${code}): ${output}`)));
+  });
+  const scanner = new ClamdScanner({ port: clamdPort });
+  await eventually(async () => ((await scanner.ping()) ? true : undefined), 'clamd to answer PING');
+}
+
+/** A message with a text part and an attachment (by default one carrying the test's signature). */
+function infectedMessage(
+  id: string,
+  to: string,
+  attachment = { name: 'invoice.bin', content: VIRUS_TEXT },
+): Buffer {
+  return Buffer.from(
+    [
+      'From: <dave@elsewhere.test>',
+      `To: <${to}>`,
+      'Subject: Your invoice',
+      `Message-ID: <${id}>`,
+      'Date: Sun, 01 Mar 2026 12:00:00 +0000',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="b"',
+      '',
+      '--b',
+      'Content-Type: text/plain; charset=us-ascii',
+      '',
+      'See the attached invoice.',
+      '--b',
+      `Content-Type: application/octet-stream; name="${attachment.name}"`,
+      `Content-Disposition: attachment; filename="${attachment.name}"`,
+      'Content-Transfer-Encoding: base64',
+      '',
+      Buffer.from(attachment.content).toString('base64'),
+      '--b--',
+      '',
+    ].join('\r\n'),
+  );
+}
 
 const tagging = temporaryDataDirectory();
 const blocking = temporaryDataDirectory();
@@ -41,13 +122,36 @@ async function prepare(data: string, spam: (defaults: SpamConfig) => SpamConfig)
       spam: spam({ ...defaults.spam, whitelistGroup: '' }),
     }),
     domains: ['example.test'],
-    users: [{ address: alice.user, password: alice.password }],
+    users: [alice, bob].map((account) => ({ address: account.user, password: account.password })),
   });
+  // Bob's own script reads the filters' verdicts: virustest and spamtestplus (RFC 5235).
+  const scripts = openSieveScripts(join(data, 'store'));
+  await scripts.put(
+    bob.user,
+    'verdicts',
+    [
+      'require ["fileinto", "mailbox", "virustest", "spamtestplus", "relational", "comparator-i;ascii-numeric"];',
+      'if virustest :value "eq" "2" { fileinto :create "Cleaned"; stop; }',
+      'if spamtest :percent :value "ge" "50" { fileinto :create "Spammy"; stop; }',
+      '',
+    ].join('\r\n'),
+    { maxScripts: 0, maxStorage: 0 },
+  );
+  await scripts.setActive(bob.user, 'verdicts');
 }
 
+const antivirus = (action: 'discard' | 'strip') => (spam: SpamConfig) =>
+  clamd
+    ? {
+        ...spam,
+        antivirus: { ...spam.antivirus, enabled: true, clamd: `127.0.0.1:${clamdPort}`, action },
+      }
+    : spam;
+
 beforeAll(async () => {
+  if (CLAMD) await startClamd();
   await prepare(tagging, (spam) => ({
-    ...spam,
+    ...antivirus('strip')(spam),
     blockScore: 10,
     blacklistGroup: 'Spammers',
     blacklistAction: 'block',
@@ -61,7 +165,14 @@ beforeAll(async () => {
       exemptGroup: 'Greylist exempt',
     },
   }));
-  await prepare(blocking, (spam) => ({ ...spam, blockAction: 'reject' }));
+  await prepare(blocking, (spam) => ({
+    ...antivirus('discard')(spam),
+    blockAction: 'reject',
+    attachments: {
+      enabled: true,
+      rules: [{ type: 'filename', pattern: '*.exe', action: 'block', enabled: true }],
+    },
+  }));
   [taggingServer, blockingServer] = await Promise.all([
     startServer(tagging, EPHEMERAL_PORTS),
     startServer(blocking, EPHEMERAL_PORTS),
@@ -69,6 +180,12 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await Promise.all([taggingServer?.stop(), blockingServer?.stop()]);
+  if (clamd && clamd.exitCode === null) {
+    const exited = new Promise((resolve) => clamd!.once('exit', resolve));
+    clamd.kill('SIGTERM');
+    await exited;
+  }
+  rmSync(clamdDirectory, { recursive: true, force: true });
 });
 
 /** swaks from `from` (and a chosen local address) with a message of its own. */
@@ -82,38 +199,44 @@ async function swaks(
     body?: string;
     /** Header fields put before the message's own. */
     head?: string;
+    to?: string;
+    /** The whole message, instead of one made of the fields above. */
+    raw?: Buffer;
   },
 ) {
+  const to = options.to ?? alice.user;
   const from = options.from ?? 'dave@elsewhere.test';
   const file = join(server.data, '..', `${options.id}.eml`);
-  const message = testMessage({
-    from,
-    to: alice.user,
-    subject: options.subject,
-    id: options.id,
-    ...(options.body !== undefined ? { body: options.body } : {}),
-  });
+  const message =
+    options.raw ??
+    testMessage({
+      from,
+      to,
+      subject: options.subject,
+      id: options.id,
+      ...(options.body !== undefined ? { body: options.body } : {}),
+    });
   writeFileSync(file, Buffer.concat([Buffer.from(options.head ?? ''), message]));
   return command('swaks', [
     ...['--server', '127.0.0.1', '--port', String(server.ports.smtp!)],
     ...(options.localAddress ? ['--local-interface', options.localAddress] : []),
-    ...['--from', from, '--to', alice.user, '--data', `@${file}`],
+    ...['--from', from, '--to', to, '--data', `@${file}`],
   ]);
 }
 
-const imaps = (server: ServerProcess, mailbox: string) =>
+const imaps = (server: ServerProcess, mailbox: string, account = alice) =>
   readWithImaplib({
     port: server.ports.imaps!,
     cafile: join(server.data, 'sslcert', 'server.crt'),
-    ...alice,
+    ...account,
     // imaplib sends the name as given: a name with a space must come quoted.
     mailbox: mailbox.includes(' ') ? `"${mailbox}"` : mailbox,
   });
 
 /** The message with this Message-ID in a mailbox, once it is there. */
-const storedIn = (server: ServerProcess, mailbox: string, id: string) =>
+const storedIn = (server: ServerProcess, mailbox: string, id: string, account = alice) =>
   eventually(async () => {
-    const box = await imaps(server, mailbox);
+    const box = await imaps(server, mailbox, account);
     return box.messages.find((m) => m.content.toString('latin1').includes(`<${id}>`))?.content;
   }, `${id} in ${mailbox}`);
 
@@ -165,6 +288,7 @@ describe('the spam filter in the example server', () => {
     ]);
     expect(header).not.toContain('X-Spam-Flag');
     expect(header).toContain('Subject: Lunch\r\n');
+    if (CLAMD) expect(header).toContain('X-Virus-Status: Clean\r\n');
   });
 
   it('learns from imaplib moving mail out of Junk E-mail (ham) and copying it in (spam)', async () => {
@@ -265,5 +389,82 @@ describe('the spam filter in the example server', () => {
     expect(
       readFileSync(join(taggingServer.data, 'store', 'spam', 'greylist.json'), 'utf8'),
     ).toContain('newcomer@elsewhere.test');
+  });
+
+  it("passes the score to the user's Sieve script: spamtestplus files GTUBE where it says", async () => {
+    const sent = await swaks(taggingServer, {
+      to: bob.user,
+      subject: 'Cheap watches',
+      id: 'gtube-sieve@elsewhere.test',
+      body: `${GTUBE}\r\n`,
+    });
+    expect(sent.code, sent.stdout + sent.stderr).toBe(0);
+    // Bob's script has no Spam rule: his own test decides, not the server's Junk default.
+    const stored = await storedIn(taggingServer, 'Spammy', 'gtube-sieve@elsewhere.test', bob);
+    expect(stored.toString('latin1')).toContain('X-Spam-Score: 10.00\r\n');
+  });
+
+  it.skipIf(!CLAMD)(
+    'strips an attachment clamd finds a virus in, and Sieve virustest sees it removed',
+    async () => {
+      const sent = await swaks(taggingServer, {
+        to: bob.user,
+        subject: 'Your invoice',
+        id: 'virus-strip@elsewhere.test',
+        raw: infectedMessage('virus-strip@elsewhere.test', bob.user),
+      });
+      expect(sent.code, sent.stdout + sent.stderr).toBe(0);
+      const stored = (
+        await storedIn(taggingServer, 'Cleaned', 'virus-strip@elsewhere.test', bob)
+      ).toString('latin1');
+      expect(stored).toContain('X-Virus-Status: Removed (Mailyard.Test.Signature.UNOFFICIAL)\r\n');
+      expect(stored).toContain('See the attached invoice.');
+      expect(stored).toContain('The attachment "invoice.bin" was removed: it carries the virus');
+      expect(stored).not.toContain(Buffer.from(VIRUS_TEXT).toString('base64'));
+      await logLine(
+        taggingServer,
+        'security.log',
+        /Found virus in mail from <dave@elsewhere\.test> to <bob@example\.test>: Mailyard\.Test\.Signature\.UNOFFICIAL/,
+      );
+    },
+  );
+
+  it.skipIf(!CLAMD)(
+    'discards a message clamd finds a virus in where the action is discard',
+    async () => {
+      const sent = await swaks(blockingServer, {
+        subject: 'Your invoice',
+        id: 'virus-discard@elsewhere.test',
+        raw: infectedMessage('virus-discard@elsewhere.test', alice.user),
+      });
+      expect(sent.code, sent.stdout + sent.stderr).toBe(0);
+      expect(sent.stdout).toMatch(/<-\s+250 2\.0\.0 Ok: message discarded by the antivirus/);
+      await logLine(
+        blockingServer,
+        'security.log',
+        /Found virus in mail from <dave@elsewhere\.test>/,
+      );
+      expect((await imaps(blockingServer, 'INBOX')).messages).toEqual([]);
+    },
+  );
+
+  it('replaces an attachment the attachment filter blocks (*.exe) with a notice, and delivers', async () => {
+    const sent = await swaks(blockingServer, {
+      subject: 'Your invoice',
+      id: 'exe@elsewhere.test',
+      raw: infectedMessage('exe@elsewhere.test', alice.user, {
+        name: 'invoice.exe',
+        content: 'MZ harmless bytes',
+      }),
+    });
+    expect(sent.code, sent.stdout + sent.stderr).toBe(0);
+    const stored = (await storedIn(blockingServer, 'INBOX', 'exe@elsewhere.test')).toString(
+      'latin1',
+    );
+    expect(stored).toContain('See the attached invoice.');
+    expect(stored).toContain(
+      'The attachment "invoice.exe" (application/octet-stream) was removed: the server does not accept such attachments.',
+    );
+    expect(stored).not.toContain(Buffer.from('MZ harmless bytes').toString('base64'));
   });
 });
