@@ -63,6 +63,11 @@ export class ContentScreen {
       : null;
   }
 
+  /** The antivirus or the attachment filter is on: each reads the whole message. */
+  get readsWholeMessage(): boolean {
+    return this.scanner !== null || this.options.attachments.enabled;
+  }
+
   async screen(
     envelope: { readonly from: string; readonly recipients: readonly string[] },
     original: Uint8Array,
@@ -75,6 +80,33 @@ export class ContentScreen {
     }
     if (this.options.attachments.enabled) bytes = this.attachmentFilter(envelope, bytes);
     return { kind: 'deliver', bytes };
+  }
+
+  /**
+   * A message larger than the server holds to scan (`window`): only its start is here, the rest
+   * streams to the queue. The antivirus counts it as unscannable (delivered with
+   * `X-Virus-Status: Unscanned`, or refused for good when unscannable mail is refused); the
+   * attachment filter cannot rewrite what is not held, and lets it through.
+   */
+  async screenOversized(
+    envelope: { readonly from: string; readonly recipients: readonly string[] },
+    start: Uint8Array,
+    window: number,
+  ): Promise<ScreenOutcome> {
+    if (!this.scanner) return { kind: 'deliver', bytes: start };
+    this.options.logger.warn(
+      `antivirus: a message from <${oneLine(envelope.from)}> is larger than ${window} bytes and was not scanned`,
+    );
+    if (this.options.antivirus.unscannable === 'reject')
+      return {
+        kind: 'refuse',
+        reply: {
+          code: 552,
+          enhanced: '5.3.4',
+          lines: [`Message too large to be scanned for viruses (more than ${window} bytes)`],
+        },
+      };
+    return { kind: 'deliver', bytes: withVirusStatus(start, 'Unscanned') };
   }
 
   private async antivirus(

@@ -28,6 +28,7 @@ import { createSieveListeners } from './sieve-listeners.js';
 import { CompiledScripts, openSieveScripts } from './sieve-scripts.js';
 import { createSmtpListeners } from './smtp-listeners.js';
 import { SpamFilter } from './spam-filter.js';
+import type { SpamConfig } from './server-config.js';
 import { ContentScreen } from './content-screen.js';
 import { StoreBackups } from './store-backups.js';
 import { StartupError } from './startup-error.js';
@@ -64,6 +65,14 @@ async function openPostgresStore(
       `the store at ${where.href} cannot be opened: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
+}
+
+/**
+ * How much of a message is held to rate and scan it whole: what the content tests read (Kerio's
+ * 128 kB), and with the antivirus on, what it scans (`AntivirusMaxSize`).
+ */
+function screenWindow(spam: SpamConfig): number {
+  return Math.max(spam.maxContentBytes + 1, spam.antivirus.enabled ? spam.antivirus.maxBytes : 0);
 }
 
 /** After a start that failed, why the accounts it was given (or would have made) do not exist. */
@@ -217,6 +226,7 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
         queue,
         archive,
         spam,
+        screenWindow: screenWindow(config.spam),
         screen: new ContentScreen({
           antivirus: config.spam.antivirus,
           attachments: config.spam.attachments,

@@ -460,6 +460,7 @@ function readSpam(
       action: oneOf('AntivirusAction', ['discard', 'reject', 'strip'], antivirus.action),
       unscannable: oneOf('AntivirusUnscannable', ['deliver', 'reject'], antivirus.unscannable),
       timeoutMs: read.count('AntivirusTimeoutMs', antivirus.timeoutMs, 1),
+      maxBytes: read.count('AntivirusMaxSize', antivirus.maxBytes, 1),
     },
     attachments: {
       enabled: read.flag('AttachmentFilterEnabled', defaults.attachments.enabled),
@@ -645,6 +646,8 @@ function formatSpam(spam: SpamConfig): (KerioConfigEntry | { comment: string })[
     v('AntivirusAction', antivirus.action),
     v('AntivirusUnscannable', antivirus.unscannable),
     v('AntivirusTimeoutMs', antivirus.timeoutMs),
+    { comment: 'Bytes held in memory to scan a message; a larger one counts as unscannable' },
+    v('AntivirusMaxSize', antivirus.maxBytes),
     { comment: 'Attachment filter (14.5): Type filename or mimetype, Action block or accept' },
     v('AttachmentFilterEnabled', spam.attachments.enabled),
     {

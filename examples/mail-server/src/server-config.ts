@@ -317,6 +317,11 @@ export interface AntivirusConfig {
   readonly unscannable: 'deliver' | 'reject';
   /** Milliseconds a scan may take before it counts as unscannable. */
   readonly timeoutMs: number;
+  /**
+   * Messages up to this many bytes are held in memory and scanned whole; a larger one streams
+   * to the queue unscanned and counts as unscannable (`unscannable` decides).
+   */
+  readonly maxBytes: number;
 }
 
 /** Kerio 14.5: attachments blocked by file name or MIME type are removed, the message delivered. */
@@ -357,6 +362,7 @@ export const DEFAULT_SPAM_CONFIG: SpamConfig = {
     action: 'discard',
     unscannable: 'deliver',
     timeoutMs: 30_000,
+    maxBytes: 10 * 1024 * 1024,
   },
   attachments: { enabled: false, rules: KERIO_ATTACHMENT_RULES },
 };

@@ -18,6 +18,7 @@ import type { MailServerConfig } from './server-config.js';
 import type { TlsCredentials } from './self-signed-certificate.js';
 import type { RatingOutcome, SpamFilter } from './spam-filter.js';
 import type { ContentScreen } from './content-screen.js';
+import { screenMessage } from './message-screening.js';
 
 export interface SmtpListenersOptions {
   readonly config: MailServerConfig;
@@ -38,6 +39,8 @@ export interface SmtpListenersOptions {
   readonly spam: SpamFilter;
   /** Kerio's antivirus and attachment filter (14), after the spam filter. */
   readonly screen: ContentScreen;
+  /** Bytes of a message held to rate and scan it whole (`screenMessage`'s window). */
+  readonly screenWindow: number;
 }
 
 /**
@@ -117,31 +120,20 @@ function applicationHooks(options: SmtpListenersOptions, logger: Logger): SmtpSe
     onRcptTo: (recipient, session) => spam.atRcptTo(recipient.address, session),
     onClose: (session) => spam.forget(session),
     onMessage: async (envelope, received, session) => {
-      // Rated whole, before the 250: a refusal is the client's to hear, not a bounce's.
-      const rating = await spam.rate(
+      // Rated and scanned before the 250: a refusal is the client's to hear, not a bounce's.
+      const screened = await screenMessage(
+        { spam, screen: options.screen, window: options.screenWindow },
         { from: envelope.from, recipients: envelope.recipients.map((r) => r.address) },
-        await readAll(received),
+        received,
         session,
       );
-      if (rating.kind === 'refuse') return rating.reply;
-      const quarantine = options.config.spam.quarantineAddress;
-      if (rating.kind === 'discard') {
-        if (quarantine) await quarantineCopy(options, quarantine, rating, session, logger);
-        return {
-          code: 250,
-          enhanced: '2.0.0',
-          lines: ['Ok: message discarded by the spam filter'],
-        };
+      if (screened.kind === 'answer') {
+        const quarantine = options.config.spam.quarantineAddress;
+        if (screened.discarded && quarantine)
+          await quarantineCopy(options, quarantine, screened.discarded, session, logger);
+        return screened.reply;
       }
-      const recipients = envelope.recipients.map((r) => r.address);
-      const screened = await options.screen.screen(
-        { from: envelope.from, recipients },
-        rating.bytes,
-      );
-      if (screened.kind === 'refuse') return screened.reply;
-      if (screened.kind === 'discard')
-        return { code: 250, enhanced: '2.0.0', lines: ['Ok: message discarded by the antivirus'] };
-      const message = oneChunk(screened.bytes);
+      const message = screened.message;
       const copy = (await archiveWanted(options, envelope)) ? await options.archive.begin() : null;
       try {
         const { queueId } = await options.queue.enqueue(
@@ -192,12 +184,6 @@ async function quarantineCopy(
     .catch((error: unknown) =>
       logger.error('could not queue the quarantine copy', { session: session.id, error }),
     );
-}
-
-async function readAll(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  for await (const chunk of chunks) parts.push(chunk);
-  return Buffer.concat(parts);
 }
 
 async function* oneChunk(bytes: Uint8Array): AsyncIterable<Uint8Array> {

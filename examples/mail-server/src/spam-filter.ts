@@ -230,6 +230,16 @@ export class SpamFilter {
     return { kind: 'deliver', bytes: SpamEngine.deliverable(bytes, rated), rated };
   }
 
+  /**
+   * Whether the message's content can change its verdict: not for a whitelisted client, nor an
+   * authenticated one or a trusted relay unless those are rated (`SpamRateTrusted`).
+   */
+  ratesContent(session: SessionInfo): boolean {
+    if (this.sessions.get(session.id)?.outcome?.whitelisted) return false;
+    const trusted = session.user !== null || (this.trusted?.(session.remoteAddress) ?? false);
+    return !trusted || this.options.config.rateTrusted;
+  }
+
   /** The message as the quarantine address gets it: the headers name every test's score. */
   quarantineCopy(bytes: Uint8Array, rated: RatedMessage): Uint8Array {
     return SpamEngine.deliverable(bytes, { ...rated, subjectTag: null });
