@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   IpAddressGroups,
@@ -6,7 +6,7 @@ import {
   LOCAL_CLIENTS,
   LOCAL_CLIENTS_GROUP,
 } from '@mailyard/access-policy';
-import type { Clock, Logger } from '@mailyard/mailstore-interface';
+import { type Clock, type Logger, writeFileAtomically } from '@mailyard/mailstore-interface';
 import { parseHeaders, summarize } from '@mailyard/mime';
 import type { SessionInfo, SmtpReply } from '@mailyard/smtp-core';
 import {
@@ -18,6 +18,7 @@ import {
   type SaRuleSet,
   type SmtpFacts,
   type SmtpRejectReply,
+  type SpamCounters,
   SpamEngine,
   SpamStatistics,
   type SpamTest,
@@ -73,11 +74,12 @@ interface SessionState {
  * class only keeps each session's outcome, the durable state, the counters and the logs.
  */
 export class SpamFilter {
-  readonly statistics = new SpamStatistics();
+  /** Kerio's counters (13.8), kept in `statistics.json` across restarts. */
+  readonly statistics: SpamStatistics;
   private readonly sessions = new Map<string, SessionState>();
   private readonly trusted: ((ip: string) => boolean) | null;
-  private greylistSaving: Promise<void> = Promise.resolve();
-  private greylistDirty = false;
+  private readonly greylistSaver: StateSaver;
+  private readonly statisticsSaver: StateSaver;
   private learning: Promise<void> = Promise.resolve();
 
   private constructor(
@@ -85,9 +87,25 @@ export class SpamFilter {
     readonly engine: SpamEngine,
     private readonly bayes: BayesFilter | null,
     private readonly greylist: GreylistPolicy | null,
+    counters: SpamCounters | null,
   ) {
     const groups = withLocalClients(options.ipGroups);
     this.trusted = options.relayTrustedGroup ? groups.matcher(options.relayTrustedGroup) : null;
+    this.statistics = new SpamStatistics(counters ?? undefined);
+    const failed = (what: string) => (error: unknown) =>
+      options.logger.error(`spam: could not save ${what}`, { error });
+    this.greylistSaver = new StateSaver(
+      () => saveGreylist(greylistFile(options.directory), this.greylist!),
+      failed('the greylisting state'),
+    );
+    this.statisticsSaver = new StateSaver(
+      () =>
+        writeFileAtomically(
+          statisticsFile(options.directory),
+          JSON.stringify(this.statistics.snapshot()),
+        ),
+      failed('the statistics'),
+    );
   }
 
   /** Opens the Bayes database and the greylisting state (a file that cannot be read stops the start). */
@@ -147,7 +165,8 @@ export class SpamFilter {
       maxContentBytes: config.maxContentBytes,
       whitelist: config.whitelistGroup ? groups.matcher(config.whitelistGroup) : null,
     });
-    return new SpamFilter(options, engine, bayes, greylist);
+    const counters = await readStatistics(statisticsFile(options.directory));
+    return new SpamFilter(options, engine, bayes, greylist, counters);
   }
 
   /** MAIL FROM: the IP lists and DNS blacklists (once a connection), then the From rules. */
@@ -179,7 +198,7 @@ export class SpamFilter {
         recipient,
         this.options.clock.now(),
       );
-      if (decision.reason !== 'exempt') await this.saveGreylist();
+      if (decision.reason !== 'exempt') await this.greylistSaver.save();
       if (decision.action === 'defer' && decision.reply) return toSmtpReply(decision.reply);
     }
     state.outcome = outcome;
@@ -202,6 +221,7 @@ export class SpamFilter {
         session: session.id,
       });
     this.statistics.record(rated);
+    if (!rated.whitelisted) void this.statisticsSaver.save();
     const logged = {
       from: envelope.from,
       to: envelope.recipients.join(', '),
@@ -264,6 +284,7 @@ export class SpamFilter {
         for await (const bytes of messages()) {
           await this.bayes?.learn({ bytes, summary: summarize(bytes) }, mark.as);
           this.statistics.recordUserMark(mark.as);
+          void this.statisticsSaver.save();
           const headers = parseHeaders(bytes);
           this.options.spamLog(
             userMarkLogLine({
@@ -283,9 +304,10 @@ export class SpamFilter {
     return this.learning;
   }
 
-  /** Waits for the greylisting state to be on disk, and for lessons under way. */
+  /** Waits for lessons under way, and for the greylisting state and counters to be on disk. */
   async close(): Promise<void> {
-    await Promise.all([this.greylistSaving, this.learning]);
+    await this.learning;
+    await Promise.all([this.greylistSaver.idle(), this.statisticsSaver.idle()]);
   }
   private facts(session: SessionInfo, from: string, recipients: readonly string[]): SmtpFacts {
     return {
@@ -307,25 +329,70 @@ export class SpamFilter {
     );
     return toSmtpReply(reply);
   }
-
-  /** Greylisting's state after every decision, one write at a time (the last one wins). */
-  private saveGreylist(): Promise<void> {
-    const greylist = this.greylist!;
-    const path = greylistFile(this.options.directory);
-    if (this.greylistDirty) return this.greylistSaving;
-    this.greylistDirty = true;
-    this.greylistSaving = this.greylistSaving.then(async () => {
-      this.greylistDirty = false;
-      await saveGreylist(path, greylist).catch((error: unknown) =>
-        this.options.logger.error('spam: could not save the greylisting state', { error }),
-      );
-    });
-    return this.greylistSaving;
-  }
 }
 
 function greylistFile(directory: string): string {
   return join(directory, 'greylist.json');
+}
+
+function statisticsFile(directory: string): string {
+  return join(directory, 'statistics.json');
+}
+
+/** The counters a previous run kept; null when there are none (only ENOENT means that). */
+async function readStatistics(path: string): Promise<SpamCounters | null> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  const parsed = JSON.parse(text) as Record<string, unknown>;
+  const counters = {} as Record<keyof SpamCounters, number>;
+  for (const key of COUNTER_NAMES) {
+    const value = parsed[key];
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+      throw new Error(`${path}: ${key} is not a count`);
+    counters[key] = value;
+  }
+  return counters;
+}
+
+const COUNTER_NAMES: readonly (keyof SpamCounters)[] = [
+  'messagesChecked',
+  'spamTagged',
+  'spamRejected',
+  'markedSpamByUsers',
+  'markedHamByUsers',
+];
+
+/**
+ * Writes a piece of state after each change, one write at a time: changes made while a write
+ * runs are covered by one more write after it, never by a write per change.
+ */
+class StateSaver {
+  private running: Promise<void> = Promise.resolve();
+  private pending = false;
+
+  constructor(
+    private readonly write: () => Promise<void>,
+    private readonly failed: (error: unknown) => void,
+  ) {}
+
+  save(): Promise<void> {
+    if (this.pending) return this.running;
+    this.pending = true;
+    this.running = this.running.then(async () => {
+      this.pending = false;
+      await this.write().catch(this.failed);
+    });
+    return this.running;
+  }
+
+  idle(): Promise<void> {
+    return this.running;
+  }
 }
 
 /** The IP groups, with Kerio's automatic local clients when the file does not define them. */

@@ -325,6 +325,16 @@ describe('the spam filter in the example server', () => {
     ) as { spam: number; ham: number };
     expect(bayes.spam).toBeGreaterThanOrEqual(1);
     expect(bayes.ham).toBeGreaterThanOrEqual(1);
+    // Kerio's counters (13.8), kept on disk across restarts.
+    const counters = await eventually(async () => {
+      const text = readFileSync(
+        join(taggingServer.data, 'store', 'spam', 'statistics.json'),
+        'utf8',
+      );
+      const read = JSON.parse(text) as Record<string, number>;
+      return read.markedSpamByUsers === 1 && read.markedHamByUsers === 1 ? read : undefined;
+    }, 'the statistics on disk');
+    expect(counters).toMatchObject({ messagesChecked: 2, spamTagged: 1, spamRejected: 0 });
   });
 
   it('refuses GTUBE with a 5xx after DATA where the block action is reject', async () => {
