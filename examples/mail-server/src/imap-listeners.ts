@@ -6,7 +6,7 @@ import type { KerioLogs } from './kerio-logs.js';
 import { type ListenerPlan, listenersOn } from './listener-plan.js';
 import type { TlsCredentials } from './self-signed-certificate.js';
 import type { MailServerConfig } from './server-config.js';
-import type { SpamFilter } from './spam-filter.js';
+import type { MarkedMessage, SpamFilter } from './spam-filter.js';
 
 export interface ImapListenersOptions {
   readonly config: MailServerConfig;
@@ -73,7 +73,14 @@ export function createImapListeners(options: ImapListenersOptions): ImapServer {
     onSpamTraining: (event) =>
       void options.spam.learnFromUser(
         { user: event.user, as: event.verdict, folder: `~${event.user}/${event.source}` },
-        () => messagesIn(options.store, event.user, event.destination, event.destinationUids),
+        () =>
+          messagesIn(
+            options.store,
+            event.user,
+            event.destination,
+            event.destinationUids,
+            config.spam.maxContentBytes,
+          ),
       ),
     tls: { cert: options.tls.cert, key: options.tls.key },
     listeners: listenersOn(options.plan, {
@@ -83,19 +90,25 @@ export function createImapListeners(options: ImapListenersOptions): ImapServer {
   });
 }
 
-/** The messages' bytes, one at a time, from a mailbox opened read-only for the purpose. */
+/**
+ * The messages, one at a time, from a mailbox opened read-only for the purpose: whole up to
+ * `limit` bytes, only their first `limit` bytes beyond (enough for the log line's From and
+ * Subject; too large to learn from, as to rate).
+ */
 async function* messagesIn(
   store: MailStore,
   user: string,
   mailbox: string,
   uids: readonly number[],
-): AsyncIterable<Uint8Array> {
+  limit: number,
+): AsyncIterable<MarkedMessage> {
   const opened = await store.access(user).open(mailbox, { readOnly: true });
   try {
-    for (const uid of uids) {
+    for (const record of await opened.fetch(uids)) {
+      const range = record.size > limit ? { start: 0, end: limit } : undefined;
       const chunks: Uint8Array[] = [];
-      for await (const chunk of opened.read(uid)) chunks.push(chunk);
-      yield Buffer.concat(chunks);
+      for await (const chunk of opened.read(record.uid, range)) chunks.push(chunk);
+      yield { size: record.size, bytes: Buffer.concat(chunks) };
     }
   } finally {
     opened.close();

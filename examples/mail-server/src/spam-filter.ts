@@ -60,6 +60,12 @@ export type RatingOutcome =
   /** Tell the client 250, and queue nothing (Kerio's discard); `original` for a quarantine copy. */
   | { readonly kind: 'discard'; readonly original: Uint8Array; readonly rated: RatedMessage };
 
+/** A message a user marked: its size, and its bytes (only the first ones of a large message). */
+export interface MarkedMessage {
+  readonly size: number;
+  readonly bytes: Uint8Array;
+}
+
 interface SessionState {
   outcome: StageOutcome | undefined;
   /** Recipients accepted in this transaction. */
@@ -277,19 +283,21 @@ export class SpamFilter {
    */
   learnFromUser(
     mark: { readonly user: string; readonly as: 'spam' | 'ham'; readonly folder: string },
-    messages: () => AsyncIterable<Uint8Array>,
+    messages: () => AsyncIterable<MarkedMessage>,
   ): Promise<void> {
     this.learning = this.learning.then(async () => {
       try {
-        for await (const bytes of messages()) {
-          await this.bayes?.learn({ bytes, summary: summarize(bytes) }, mark.as);
+        for await (const { size, bytes } of messages()) {
+          // Over the content limit, a message is not rated (Kerio 13.4); nor is it learned.
+          if (bytes.length === size && size <= this.options.config.maxContentBytes)
+            await this.bayes?.learn({ bytes, summary: summarize(bytes) }, mark.as);
           this.statistics.recordUserMark(mark.as);
           void this.statisticsSaver.save();
           const headers = parseHeaders(bytes);
           this.options.spamLog(
             userMarkLogLine({
               ...mark,
-              size: bytes.length,
+              size,
               from: headers.get('from') ?? '',
               subject: headers.get('subject') ?? '',
             }),
