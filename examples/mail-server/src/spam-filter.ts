@@ -226,8 +226,11 @@ export class SpamFilter {
       this.options.logger.warn(`spam: test ${failure.test} failed: ${failure.error}`, {
         session: session.id,
       });
-    this.statistics.record(rated);
-    if (!rated.whitelisted) void this.statisticsSaver.save();
+    // Kerio's "messages checked" are those rated: not whitelisted or trusted senders' mail.
+    if (this.ratesContent(session)) {
+      this.statistics.record(rated);
+      void this.statisticsSaver.save();
+    }
     const logged = {
       from: envelope.from,
       to: envelope.recipients.join(', '),

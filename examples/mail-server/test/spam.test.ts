@@ -291,6 +291,31 @@ describe('the spam filter in the example server', () => {
     if (CLAMD) expect(header).toContain('X-Virus-Status: Clean\r\n');
   });
 
+  it('does not rate the content of mail from an authenticated user (Kerio: trusted senders)', async () => {
+    const file = join(taggingServer.data, '..', 'authenticated.eml');
+    writeFileSync(
+      file,
+      testMessage({
+        from: alice.user,
+        to: alice.user,
+        subject: 'A note to self',
+        id: 'authenticated@example.test',
+        body: `${GTUBE}\r\n`,
+      }),
+    );
+    const sent = await command('swaks', [
+      ...['--server', '127.0.0.1', '--port', String(taggingServer.ports.submission!), '--tls'],
+      ...['--auth', 'PLAIN', '--auth-user', alice.user, '--auth-password', alice.password],
+      ...['--from', alice.user, '--to', alice.user, '--data', `@${file}`],
+    ]);
+    expect(sent.code, sent.stdout + sent.stderr).toBe(0);
+    const stored = (await storedIn(taggingServer, 'INBOX', 'authenticated@example.test')).toString(
+      'latin1',
+    );
+    expect(stored).not.toContain('X-Spam-Flag');
+    expect(stored).toContain('Subject: A note to self\r\n');
+  });
+
   it('learns from imaplib moving mail out of Junk E-mail (ham) and copying it in (spam)', async () => {
     const move = (source: string, destination: string, id: string, copy = false) =>
       python<{ status: string }>('imap_move.py', [
