@@ -11,6 +11,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { JUNK_FOLDER, rulesToSieve } from '@mailyard/sieve';
 import { ClamdScanner } from '@mailyard/spam-scoring';
 import { commandAvailable, freePort } from '@mailyard/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +30,7 @@ import type { MailServerConfig, SpamConfig } from '../src/server-config.js';
 const GTUBE = ['XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL', '*C.34X'].join('');
 const alice = { user: 'alice@example.test', password: 'alice-secret' };
 const bob = { user: 'bob@example.test', password: 'bob-secret' };
+const carol = { user: 'carol@example.test', password: 'carol-secret' };
 // The "virus": a signature clamd loads from the test's own database (no internet, no updates).
 const VIRUS_TEXT = 'MAILYARD-TEST-VIRUS-SIGNATURE-0123456789';
 const CLAMD = ['clamd', '/usr/sbin/clamd'].find((name) => commandAvailable(name));
@@ -122,7 +124,10 @@ async function prepare(data: string, spam: (defaults: SpamConfig) => SpamConfig)
       spam: spam({ ...defaults.spam, whitelistGroup: '' }),
     }),
     domains: ['example.test'],
-    users: [alice, bob].map((account) => ({ address: account.user, password: account.password })),
+    users: [alice, bob, carol].map((account) => ({
+      address: account.user,
+      password: account.password,
+    })),
   });
   // Bob's own script reads the filters' verdicts: virustest and spamtestplus (RFC 5235).
   const scripts = openSieveScripts(join(data, 'store'));
@@ -138,6 +143,24 @@ async function prepare(data: string, spam: (defaults: SpamConfig) => SpamConfig)
     { maxScripts: 0, maxStorage: 0 },
   );
   await scripts.setActive(bob.user, 'verdicts');
+  // Carol's rules, as Kerio's rule editor writes them: the predefined Spam rule, then her own.
+  await scripts.put(
+    carol.user,
+    'rules',
+    rulesToSieve({
+      rules: [
+        {
+          kind: 'spam',
+          enabled: true,
+          folder: JUNK_FOLDER,
+          trustedSenders: ['friend@elsewhere.test'],
+          trustContacts: false,
+        },
+      ],
+    }),
+    { maxScripts: 0, maxStorage: 0 },
+  );
+  await scripts.setActive(carol.user, 'rules');
 }
 
 const antivirus = (action: 'discard' | 'strip') => (spam: SpamConfig) =>
@@ -437,6 +460,21 @@ describe('the spam filter in the example server', () => {
     // Bob's script has no Spam rule: his own test decides, not the server's Junk default.
     const stored = await storedIn(taggingServer, 'Spammy', 'gtube-sieve@elsewhere.test', bob);
     expect(stored.toString('latin1')).toContain('X-Spam-Score: 10.00\r\n');
+  });
+
+  it("files tagged mail to Junk E-mail by the Kerio Spam rule of a user's rules, trusted senders aside", async () => {
+    for (const from of ['dave@elsewhere.test', 'friend@elsewhere.test']) {
+      const sent = await swaks(taggingServer, {
+        from,
+        to: carol.user,
+        subject: 'Cheap watches',
+        id: `spam-rule-${from}`,
+        body: `${GTUBE}\r\n`,
+      });
+      expect(sent.code, sent.stdout + sent.stderr).toBe(0);
+    }
+    await storedIn(taggingServer, JUNK_FOLDER, 'spam-rule-dave@elsewhere.test', carol);
+    await storedIn(taggingServer, 'INBOX', 'spam-rule-friend@elsewhere.test', carol);
   });
 
   it.skipIf(!CLAMD)(
