@@ -49,3 +49,4 @@ export {
   dovecotManageSieveAvailable,
 } from './dovecot-managesieve.js';
 export { POSTGRES, PostgresServer, describeWithPostgres } from './postgres-server.js';
+export { type DnsServer, dnsmasqPeer, startDnsmasq } from './dnsmasq.js';

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { commandAvailable, freePort, startOnFreePorts } from '@mailyard/test-kit';
+import { commandAvailable } from './peer-command.js';
+import { freePort, startOnFreePorts } from './free-port.js';
 
 export const dnsmasqPeer = {
   name: 'dnsmasq',
