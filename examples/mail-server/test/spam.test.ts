@@ -13,7 +13,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JUNK_FOLDER, rulesToSieve } from '@mailyard/sieve';
 import { ClamdScanner } from '@mailyard/spam-scoring';
-import { commandAvailable, freePort } from '@mailyard/test-kit';
+import {
+  type DnsServer,
+  commandAvailable,
+  dnsmasqPeer,
+  freePort,
+  startDnsmasq,
+} from '@mailyard/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSieveScripts } from '../src/sieve-scripts.js';
 import { command, eventually, python, readWithImaplib, testMessage } from './harness/peers.js';
@@ -35,6 +41,8 @@ const carol = { user: 'carol@example.test', password: 'carol-secret' };
 const VIRUS_TEXT = 'MAILYARD-TEST-VIRUS-SIGNATURE-0123456789';
 const CLAMD = ['clamd', '/usr/sbin/clamd'].find((name) => commandAvailable(name));
 let clamd: ChildProcess | undefined;
+// A DNS blacklist of the test's own, served by dnsmasq on loopback: 127.0.0.6 is listed.
+let dns: DnsServer | undefined;
 let clamdPort = 0;
 const clamdDirectory = mkdtempSync(join(tmpdir(), 'mailyard-server-clamd-'));
 
@@ -173,11 +181,25 @@ const antivirus = (action: 'discard' | 'strip') => (spam: SpamConfig) =>
 
 beforeAll(async () => {
   if (CLAMD) await startClamd();
+  if (dnsmasqPeer.available)
+    dns = await startDnsmasq({ '6.0.0.127.bl.test': '127.0.0.2' }, ['bl.test']);
   await prepare(tagging, (spam) => ({
     ...antivirus('strip')(spam),
     blockScore: 10,
     blacklistGroup: 'Spammers',
     blacklistAction: 'block',
+    dnsBlacklists: dns
+      ? [
+          {
+            name: 'Test DNSBL',
+            suffix: 'bl.test',
+            kind: 'ip',
+            action: { kind: 'block' },
+            askDirectly: [dns.address],
+            enabled: true,
+          },
+        ]
+      : [],
     customRules: [
       { header: 'From', type: 'domain', content: '*.spam.test', action: { kind: 'reject' } },
     ],
@@ -202,7 +224,7 @@ beforeAll(async () => {
   ]);
 }, 60_000);
 afterAll(async () => {
-  await Promise.all([taggingServer?.stop(), blockingServer?.stop()]);
+  await Promise.all([taggingServer?.stop(), blockingServer?.stop(), dns?.stop()]);
   if (clamd && clamd.exitCode === null) {
     const exited = new Promise((resolve) => clamd!.once('exit', resolve));
     clamd.kill('SIGTERM');
@@ -413,6 +435,24 @@ describe('the spam filter in the example server', () => {
       /<\*\* 554 5\.7\.1 Rejected: IP address 127\.0\.0\.3 is in the custom blacklist/,
     );
   });
+
+  it.skipIf(!dnsmasqPeer.available)(
+    'refuses a client a DNS blacklist lists (asked directly, a real DNS server), and logs it',
+    async () => {
+      const sent = await swaks(taggingServer, {
+        localAddress: '127.0.0.6',
+        subject: 'Hello',
+        id: 'dnsbl@elsewhere.test',
+      });
+      expect(sent.code).not.toBe(0);
+      expect(sent.stdout).toMatch(/<\*\* 554 5\.7\.1 /);
+      await logLine(
+        taggingServer,
+        'security.log',
+        /IP address 127\.0\.0\.6 found in DNS blacklist Test DNSBL, mail from <dave@elsewhere\.test>/,
+      );
+    },
+  );
 
   it('refuses a sender a custom From rule rejects, with 553 at MAIL FROM', async () => {
     const sent = await swaks(taggingServer, {
