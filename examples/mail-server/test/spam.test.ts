@@ -37,6 +37,7 @@ const GTUBE = ['XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL',
 const alice = { user: 'alice@example.test', password: 'alice-secret' };
 const bob = { user: 'bob@example.test', password: 'bob-secret' };
 const carol = { user: 'carol@example.test', password: 'carol-secret' };
+const quarantine = { user: 'quarantine@example.test', password: 'quarantine-secret' };
 // The "virus": a signature clamd loads from the test's own database (no internet, no updates).
 const VIRUS_TEXT = 'MAILYARD-TEST-VIRUS-SIGNATURE-0123456789';
 const CLAMD = ['clamd', '/usr/sbin/clamd'].find((name) => commandAvailable(name));
@@ -132,7 +133,7 @@ async function prepare(data: string, spam: (defaults: SpamConfig) => SpamConfig)
       spam: spam({ ...defaults.spam, whitelistGroup: '' }),
     }),
     domains: ['example.test'],
-    users: [alice, bob, carol].map((account) => ({
+    users: [alice, bob, carol, quarantine].map((account) => ({
       address: account.user,
       password: account.password,
     })),
@@ -202,7 +203,10 @@ beforeAll(async () => {
       : [],
     customRules: [
       { header: 'From', type: 'domain', content: '*.spam.test', action: { kind: 'reject' } },
+      // After a Subject rule, a Reject is decided after DATA: the message is discarded.
+      { header: 'Subject', type: 'substring', content: 'Lottery', action: { kind: 'reject' } },
     ],
+    quarantineAddress: quarantine.user,
     greylisting: {
       ...spam.greylisting,
       enabled: true,
@@ -434,6 +438,29 @@ describe('the spam filter in the example server', () => {
     expect(sent.stdout).toMatch(
       /<\*\* 554 5\.7\.1 Rejected: IP address 127\.0\.0\.3 is in the custom blacklist/,
     );
+  });
+
+  it('discards a message a custom Reject rule decides after DATA, and copies it to the quarantine address', async () => {
+    const sent = await swaks(taggingServer, {
+      subject: 'You won the Lottery',
+      id: 'lottery@elsewhere.test',
+    });
+    expect(sent.code, sent.stdout + sent.stderr).toBe(0);
+    expect(sent.stdout).toMatch(/<-\s+250 2\.0\.0 Ok: message discarded by the spam filter/);
+    // The copy says why: every test and its score. Tagged, it is in the account's Junk E-mail.
+    const copy = (
+      await storedIn(taggingServer, 'Junk E-mail', 'lottery@elsewhere.test', quarantine)
+    ).toString('latin1');
+    expect(copy).toMatch(
+      /X-Spam-Status: Yes, score=10\.00 required=5\.00 tests=[^\r\n]*CUSTOM_RULE_2/,
+    );
+    expect(copy).toMatch(/X-Spam-Report:[^]*CUSTOM_RULE_2/);
+    expect(copy).toContain('Subject: You won the Lottery\r\n');
+    expect(
+      (await imaps(taggingServer, 'INBOX')).messages.some((m) =>
+        m.content.toString('latin1').includes('<lottery@elsewhere.test>'),
+      ),
+    ).toBe(false);
   });
 
   it.skipIf(!dnsmasqPeer.available)(
