@@ -160,7 +160,8 @@ export class SpamFilter {
     const quarantine = config.quarantineAddress || null;
     const engine = new SpamEngine({
       tests,
-      learners: bayes && config.bayesAutoLearn ? [bayes] : [],
+      // Auto-learning is done here, in `rate`: only from messages whose content was rated.
+      learners: [],
       enabled: config.enabled,
       rateTrustedSenders: config.rateTrusted,
       tagScore: config.tagScore,
@@ -222,6 +223,14 @@ export class SpamFilter {
     const facts = this.facts(session, envelope.from, envelope.recipients);
     const message: MessageInput = { bytes, summary: summarize(bytes) };
     const rated = await this.engine.rate(facts, message, state?.outcome);
+    // Not from whitelisted or trusted senders' mail: its content was not rated (and only its
+    // header may be here), so a score of 0 says nothing about it being ham.
+    if (this.bayes && this.options.config.bayesAutoLearn && this.ratesContent(session))
+      await this.bayes
+        .autoLearn(message, rated)
+        .catch((error: unknown) =>
+          this.options.logger.warn('spam: auto-learning failed', { session: session.id, error }),
+        );
     for (const failure of rated.failures)
       this.options.logger.warn(`spam: test ${failure.test} failed: ${failure.error}`, {
         session: session.id,

@@ -289,6 +289,18 @@ const storedIn = (server: ServerProcess, mailbox: string, id: string, account = 
     return box.messages.find((m) => m.content.toString('latin1').includes(`<${id}>`))?.content;
   }, `${id} in ${mailbox}`);
 
+/** What the Bayes database holds on disk (nothing yet: 0 and 0). */
+function bayesCounts(server: ServerProcess): { spam: number; ham: number } {
+  try {
+    const text = readFileSync(join(server.data, 'store', 'spam', 'bayes.json'), 'utf8');
+    const { spam, ham } = JSON.parse(text) as { spam: number; ham: number };
+    return { spam, ham };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { spam: 0, ham: 0 };
+    throw error;
+  }
+}
+
 /** Waits for a log line: the server writes its logs through a stream, after the reply. */
 const logLine = (server: ServerProcess, name: string, pattern: RegExp) =>
   eventually(
@@ -341,6 +353,8 @@ describe('the spam filter in the example server', () => {
   });
 
   it('does not rate the content of mail from an authenticated user (Kerio: trusted senders)', async () => {
+    const learned = () => bayesCounts(taggingServer);
+    const before = learned();
     const file = join(taggingServer.data, '..', 'authenticated.eml');
     writeFileSync(
       file,
@@ -363,6 +377,8 @@ describe('the spam filter in the example server', () => {
     );
     expect(stored).not.toContain('X-Spam-Flag');
     expect(stored).toContain('Subject: A note to self\r\n');
+    // Nor is it auto-learned as ham: unrated, its score of 0 says nothing.
+    expect(learned()).toEqual(before);
   });
 
   it('learns from imaplib moving mail out of Junk E-mail (ham) and copying it in (spam)', async () => {
