@@ -15,7 +15,6 @@ import {
   type GreylistPolicy,
   type MessageInput,
   type RatedMessage,
-  type SaRuleSet,
   type SmtpFacts,
   type SmtpRejectReply,
   type SpamCounters,
@@ -25,18 +24,17 @@ import {
   type StageOutcome,
   customRuleTests,
   dnsBlacklistTests,
-  findDebianRuleDirectory,
   ipBlacklistTest,
   loadGreylist,
-  loadSpamAssassinRules,
   nodeDnsLookups,
   saveGreylist,
-  spamAssassinTest,
   spamLogLine,
   spamRejectLogLine,
   userMarkLogLine,
 } from '@mailyard/spam-scoring';
+import { lazyRulesTest } from './lazy-spamassassin-rules.js';
 import type { SpamConfig } from './server-config.js';
+import { StateSaver } from './state-saver.js';
 
 export interface SpamFilterOptions {
   readonly config: SpamConfig;
@@ -387,34 +385,6 @@ const COUNTER_NAMES: readonly (keyof SpamCounters)[] = [
   'markedHamByUsers',
 ];
 
-/**
- * Writes a piece of state after each change, one write at a time: changes made while a write
- * runs are covered by one more write after it, never by a write per change.
- */
-class StateSaver {
-  private running: Promise<void> = Promise.resolve();
-  private pending = false;
-
-  constructor(
-    private readonly write: () => Promise<void>,
-    private readonly failed: (error: unknown) => void,
-  ) {}
-
-  save(): Promise<void> {
-    if (this.pending) return this.running;
-    this.pending = true;
-    this.running = this.running.then(async () => {
-      this.pending = false;
-      await this.write().catch(this.failed);
-    });
-    return this.running;
-  }
-
-  idle(): Promise<void> {
-    return this.running;
-  }
-}
-
 /** The IP groups, with Kerio's automatic local clients when the file does not define them. */
 function withLocalClients(
   groups: Readonly<Record<string, readonly IpGroupItem[]>>,
@@ -428,36 +398,4 @@ function toSmtpReply(reply: SmtpRejectReply): SmtpReply {
 
 function subjectOf(bytes: Uint8Array): string {
   return parseHeaders(bytes).get('subject') ?? '';
-}
-
-/**
- * The SpamAssassin rules, compiled when the first message needs them (seconds of work that a
- * server whose clients are all whitelisted or authenticated never does), then kept.
- */
-function lazyRulesTest(where: string, withBayes: boolean, logger: Logger): SpamTest {
-  let loading: Promise<SpamTest | null> | null = null;
-  const load = async (): Promise<SpamTest | null> => {
-    const directory = where === 'debian' ? await findDebianRuleDirectory() : where;
-    if (directory === null) {
-      logger.warn("spam: SpamAssassinRules is debian, but Debian's rules are not installed");
-      return null;
-    }
-    const rules: SaRuleSet = (await loadSpamAssassinRules(directory)).rules;
-    // Score set 2 is SpamAssassin's for Bayes on and network tests off.
-    return spamAssassinTest(rules, { scoreSet: withBayes ? 2 : 0 });
-  };
-  return {
-    name: 'SPAMASSASSIN',
-    stage: 'content',
-    kind: 'rating',
-    readsContent: true,
-    async run(context) {
-      loading ??= load().catch((error: unknown) => {
-        loading = null;
-        throw error;
-      });
-      const test = await loading;
-      return test ? test.run(context) : [];
-    },
-  };
 }
