@@ -623,4 +623,27 @@ describe('the spam filter in the example server', () => {
     );
     expect(stored).not.toContain(Buffer.from('MZ harmless bytes').toString('base64'));
   });
+
+  it('keeps the greylisting state, the Bayes database and the counters across a restart', async () => {
+    const file = (name: string) => join(tagging, 'store', 'spam', name);
+    const counters = () =>
+      JSON.parse(readFileSync(file('statistics.json'), 'utf8')) as Record<string, number>;
+    const bayes = bayesCounts(taggingServer);
+    await taggingServer.stop();
+    const checked = counters().messagesChecked!;
+    taggingServer = await startServer(tagging, EPHEMERAL_PORTS);
+    expect(bayesCounts(taggingServer)).toEqual(bayes);
+    // The sender greylisted and let through before the restart is known: taken at once.
+    const sent = await swaks(taggingServer, {
+      localAddress: '127.0.0.5',
+      from: 'newcomer@elsewhere.test',
+      subject: 'Again',
+      id: 'after-restart@elsewhere.test',
+    });
+    expect(sent.code, sent.stdout + sent.stderr).toBe(0);
+    await eventually(
+      async () => (counters().messagesChecked === checked + 1 ? true : undefined),
+      'the counters to go on from where they were',
+    );
+  });
 });
