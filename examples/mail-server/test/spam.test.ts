@@ -7,17 +7,16 @@
  * A real clamd, loading a signature of the test's own, finds a "virus": one server strips the
  * attachment (and the user's Sieve `virustest` sees it), the other discards the message.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JUNK_FOLDER, rulesToSieve } from '@mailyard/sieve';
 import { ClamdScanner } from '@mailyard/spam-scoring';
 import {
+  type ClamdServer,
   type DnsServer,
-  commandAvailable,
+  clamdPeer,
   dnsmasqPeer,
-  freePort,
+  startClamd,
   startDnsmasq,
 } from '@mailyard/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,45 +39,15 @@ const carol = { user: 'carol@example.test', password: 'carol-secret' };
 const quarantine = { user: 'quarantine@example.test', password: 'quarantine-secret' };
 // The "virus": a signature clamd loads from the test's own database (no internet, no updates).
 const VIRUS_TEXT = 'MAILYARD-TEST-VIRUS-SIGNATURE-0123456789';
-const CLAMD = ['clamd', '/usr/sbin/clamd'].find((name) => commandAvailable(name));
-let clamd: ChildProcess | undefined;
+const CLAMD = clamdPeer.available;
+let clamd: ClamdServer | undefined;
 // A DNS blacklist of the test's own, served by dnsmasq on loopback: 127.0.0.6 is listed.
 let dns: DnsServer | undefined;
-let clamdPort = 0;
-const clamdDirectory = mkdtempSync(join(tmpdir(), 'mailyard-server-clamd-'));
 
-/** Starts clamd on a free port with the test's signature, once its database is loaded. */
-async function startClamd(): Promise<void> {
-  writeFileSync(
-    join(clamdDirectory, 'mailyard.ndb'),
-    `Mailyard.Test.Signature:0:*:${Buffer.from(VIRUS_TEXT).toString('hex')}\n`,
-  );
-  clamdPort = await freePort();
-  writeFileSync(
-    join(clamdDirectory, 'clamd.conf'),
-    [
-      `DatabaseDirectory ${clamdDirectory}`,
-      `TCPSocket ${clamdPort}`,
-      'TCPAddr 127.0.0.1',
-      'Foreground yes',
-      ...(process.getuid?.() === 0 ? ['User root'] : []),
-    ].join('\n'),
-  );
-  const child = spawn(CLAMD!, ['-c', join(clamdDirectory, 'clamd.conf')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  clamd = child;
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    const read = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Self checking every')) resolve();
-    };
-    child.stdout!.on('data', read);
-    child.stderr!.on('data', read);
-    child.once('exit', (code) => reject(new Error(`clamd exited (${code}): ${output}`)));
-  });
-  const scanner = new ClamdScanner({ port: clamdPort });
+/** clamd with the test's signature, once it answers PING. */
+async function startVirusScanner(): Promise<void> {
+  clamd = await startClamd({ 'Mailyard.Test.Signature': VIRUS_TEXT });
+  const scanner = new ClamdScanner({ port: clamd.port });
   await eventually(async () => ((await scanner.ping()) ? true : undefined), 'clamd to answer PING');
 }
 
@@ -176,12 +145,12 @@ const antivirus = (action: 'discard' | 'strip') => (spam: SpamConfig) =>
   clamd
     ? {
         ...spam,
-        antivirus: { ...spam.antivirus, enabled: true, clamd: `127.0.0.1:${clamdPort}`, action },
+        antivirus: { ...spam.antivirus, enabled: true, clamd: `127.0.0.1:${clamd.port}`, action },
       }
     : spam;
 
 beforeAll(async () => {
-  if (CLAMD) await startClamd();
+  if (CLAMD) await startVirusScanner();
   if (dnsmasqPeer.available)
     dns = await startDnsmasq({ '6.0.0.127.bl.test': '127.0.0.2' }, ['bl.test']);
   await prepare(tagging, (spam) => ({
@@ -229,12 +198,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await Promise.all([taggingServer?.stop(), blockingServer?.stop(), dns?.stop()]);
-  if (clamd && clamd.exitCode === null) {
-    const exited = new Promise((resolve) => clamd!.once('exit', resolve));
-    clamd.kill('SIGTERM');
-    await exited;
-  }
-  rmSync(clamdDirectory, { recursive: true, force: true });
+  await clamd?.stop();
 });
 
 /** swaks from `from` (and a chosen local address) with a message of its own. */

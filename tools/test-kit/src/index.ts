@@ -50,3 +50,4 @@ export {
 } from './dovecot-managesieve.js';
 export { POSTGRES, PostgresServer, describeWithPostgres } from './postgres-server.js';
 export { type DnsServer, dnsmasqPeer, startDnsmasq } from './dnsmasq.js';
+export { type ClamdServer, clamdPeer, startClamd } from './clamd.js';
