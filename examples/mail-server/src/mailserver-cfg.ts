@@ -146,11 +146,12 @@ export function parseMailserverCfg(xml: string, file = 'mailserver.cfg'): ReadCo
   return { config, warnings };
 }
 
+/** One `<variable>`: flags as 0 and 1. */
+function v(variable: string, value: string | number | boolean): KerioConfigEntry {
+  return { variable, value: typeof value === 'boolean' ? (value ? '1' : '0') : String(value) };
+}
+
 export function formatMailserverCfg(config: MailServerConfig): string {
-  const v = (variable: string, value: string | number | boolean): KerioConfigEntry => ({
-    variable,
-    value: typeof value === 'boolean' ? (value ? '1' : '0') : String(value),
-  });
   const smarthost = config.delivery.smarthost;
   return formatKerioConfig([
     { comment: "Mailyard mail server settings, in Kerio MailServer's shape. Edit, then restart." },
@@ -568,10 +569,6 @@ function readAttachmentRule(file: string, item: KerioListItem, index: number): A
 }
 
 function formatSpam(spam: SpamConfig): (KerioConfigEntry | { comment: string })[] {
-  const v = (variable: string, value: string | number | boolean): KerioConfigEntry => ({
-    variable,
-    value: typeof value === 'boolean' ? (value ? '1' : '0') : String(value),
-  });
   const { greylisting, antivirus } = spam;
   return [
     {
