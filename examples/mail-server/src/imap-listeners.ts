@@ -6,6 +6,7 @@ import type { KerioLogs } from './kerio-logs.js';
 import { type ListenerPlan, listenersOn } from './listener-plan.js';
 import type { TlsCredentials } from './self-signed-certificate.js';
 import type { MailServerConfig } from './server-config.js';
+import type { MarkedMessage, SpamFilter } from './spam-filter.js';
 
 export interface ImapListenersOptions {
   readonly config: MailServerConfig;
@@ -16,6 +17,8 @@ export interface ImapListenersOptions {
   readonly loginGuard: LoginGuard;
   readonly securityLog: (line: string) => void;
   readonly logs: KerioLogs;
+  /** Learns from messages users move into Junk E-mail (spam) and out of it (ham). */
+  readonly spam: SpamFilter;
 }
 
 /**
@@ -66,10 +69,48 @@ export function createImapListeners(options: ImapListenersOptions): ImapServer {
         },
         config.authentication,
       ),
+    // Kerio 13.4: moving mail into Junk E-mail teaches the Bayes filter spam, out of it ham.
+    onSpamTraining: (event) =>
+      void options.spam.learnFromUser(
+        { user: event.user, as: event.verdict, folder: `~${event.user}/${event.source}` },
+        () =>
+          messagesIn(
+            options.store,
+            event.user,
+            event.destination,
+            event.destinationUids,
+            config.spam.maxContentBytes,
+          ),
+      ),
     tls: { cert: options.tls.cert, key: options.tls.key },
     listeners: listenersOn(options.plan, {
       imap: { tls: 'starttls' },
       imaps: { tls: 'implicit' },
     }),
   });
+}
+
+/**
+ * The messages, one at a time, from a mailbox opened read-only for the purpose: whole up to
+ * `limit` bytes, only their first `limit` bytes beyond (enough for the log line's From and
+ * Subject; too large to learn from, as to rate).
+ */
+async function* messagesIn(
+  store: MailStore,
+  user: string,
+  mailbox: string,
+  uids: readonly number[],
+  limit: number,
+): AsyncIterable<MarkedMessage> {
+  const opened = await store.access(user).open(mailbox, { readOnly: true });
+  try {
+    for (const record of await opened.fetch(uids)) {
+      const range = record.size > limit ? { start: 0, end: limit } : undefined;
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of opened.read(record.uid, range)) chunks.push(chunk);
+      yield { size: record.size, bytes: Buffer.concat(chunks) };
+    }
+  } finally {
+    opened.close();
+  }
 }

@@ -18,7 +18,8 @@ export interface KerioLogsOptions {
  * `[DD/Mon/YYYY HH:MM:SS]` in the server's local time:
  *
  * - `mail.log`: a line per message received and per recipient delivered, from the queue;
- * - `security.log`: failed logins, locks, relay attempts, harvest attacks;
+ * - `security.log`: failed logins, locks, relay attempts, harvest attacks, spam and virus refusals;
+ * - `spam.log`: each message rated as spam, and each message a user marked (Kerio 24.8);
  * - `error.log`: what stops a service from working (a bug answered `[SERVERBUG]`, a store or
  *   directory that failed); each entry is also written to stderr, with the error's stack;
  * - `warning.log`: what an operator may want to look into (why a login failed, a folder index
@@ -36,6 +37,8 @@ export class KerioLogs {
   readonly security: (line: string) => void;
   /** A Config log line, without its time stamp. */
   readonly config: (line: string) => void;
+  /** A Spam log line, without its time stamp. */
+  readonly spam: (line: string) => void;
   private closed = false;
 
   private constructor(
@@ -52,6 +55,7 @@ export class KerioLogs {
     });
     this.security = (line) => this.write('security', line);
     this.config = (line) => this.write('config', line);
+    this.spam = (line) => this.write('spam', line);
   }
 
   /**
@@ -76,6 +80,7 @@ export class KerioLogs {
       error: open('error.log'),
       warning: open('warning.log'),
       config: open('config.log'),
+      spam: open('spam.log'),
       debug: options.debug ? open('debug.log') : null,
     };
     try {
@@ -130,7 +135,7 @@ export class KerioLogs {
   }
 }
 
-type LogName = 'mail' | 'security' | 'error' | 'warning' | 'config' | 'debug';
+type LogName = 'mail' | 'security' | 'error' | 'warning' | 'config' | 'spam' | 'debug';
 
 function indent(stack: string): string {
   return stack

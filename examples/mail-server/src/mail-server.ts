@@ -28,6 +28,9 @@ import { sieveFilter } from './sieve-delivery.js';
 import { createSieveListeners } from './sieve-listeners.js';
 import { CompiledScripts, openSieveScripts } from './sieve-scripts.js';
 import { createSmtpListeners } from './smtp-listeners.js';
+import { SpamFilter } from './spam-filter.js';
+import type { SpamConfig } from './server-config.js';
+import { ContentScreen } from './content-screen.js';
 import { StoreBackups } from './store-backups.js';
 import { StartupError } from './startup-error.js';
 import { SieveTrackingStore } from './sieve-tracking.js';
@@ -64,6 +67,14 @@ async function openPostgresStore(
       `the store at ${where.href} cannot be opened: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
+}
+
+/**
+ * How much of a message is held to rate and scan it whole: what the content tests read (Kerio's
+ * 128 kB), and with the antivirus on, what it scans (`AntivirusMaxSize`).
+ */
+function screenWindow(spam: SpamConfig): number {
+  return Math.max(spam.maxContentBytes + 1, spam.antivirus.enabled ? spam.antivirus.maxBytes : 0);
 }
 
 /** After a start that failed, why the accounts it was given (or would have made) do not exist. */
@@ -124,6 +135,23 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
     debug: config.logging.debug,
     stderr: (text) => options.warn(`error: ${text}`),
   });
+  // Kerio's spam filter; its Bayes database and greylisting state live beside the store.
+  const spam = await SpamFilter.open({
+    config: config.spam,
+    ipGroups: config.ipGroups,
+    relayTrustedGroup: config.relay.trustedGroup,
+    directory: join(data.store(config), 'spam'),
+    clock,
+    securityLog: logs.security,
+    spamLog: logs.spam,
+    logger: logs.logger('spam'),
+  }).catch(async (error: unknown) => {
+    await logs.close();
+    await releaseLock();
+    throw new StartupError(
+      `the spam filter's state cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  });
   const policy = directoryAccountPolicy(directory);
   const store = storeUrl
     ? await openPostgresStore(storeUrl, { policy, clock }, logs)
@@ -148,6 +176,7 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
     hostname: config.hostname,
     clock,
     logger: logs.logger('sieve'),
+    junkWithoutScript: config.spam.junkWithoutScript,
   });
   // Over PostgreSQL, the queue is there too: any server delivers what a stopped one accepted.
   const sharedQueue = storeUrl
@@ -214,8 +243,23 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
   const on = (...names: ListenerName[]) => names.some((name) => plan.ports[name] !== undefined);
   const servers: Listening[] = [];
   if (on('smtp', 'smtps', 'submission'))
-    servers.push(createSmtpListeners({ ...shared, queue, archive, filter }));
-  if (on('imap', 'imaps')) servers.push(createImapListeners(shared));
+    servers.push(
+      createSmtpListeners({
+        ...shared,
+        queue,
+        archive,
+        filter,
+        spam,
+        screenWindow: screenWindow(config.spam),
+        screen: new ContentScreen({
+          antivirus: config.spam.antivirus,
+          attachments: config.spam.attachments,
+          securityLog: logs.security,
+          logger: logs.logger('antivirus'),
+        }),
+      }),
+    );
+  if (on('imap', 'imaps')) servers.push(createImapListeners({ ...shared, spam }));
   if (on('pop3', 'pop3s')) servers.push(createPop3Listeners(shared));
   if (on('sieve')) servers.push(createSieveListeners({ ...shared, scripts, compiled }));
 
@@ -224,6 +268,7 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
     await Promise.all(servers.map((server) => server.close(graceMs)));
     await queue.stop(graceMs);
     await sharedQueue?.close();
+    await spam.close();
     await control.close();
     await backups.stop();
     await archive.stop();

@@ -1,4 +1,4 @@
-import type { IpGroupItem } from '@mailyard/access-policy';
+import { type IpGroupItem, LOCAL_CLIENTS_GROUP } from '@mailyard/access-policy';
 import {
   type KerioConfigEntry,
   KerioConfigError,
@@ -7,6 +7,12 @@ import {
   parseKerioConfig,
 } from '@mailyard/mailstore-interface';
 import { RFC5321_TEXT_LINE } from '@mailyard/smtp-core';
+import type {
+  AttachmentRule,
+  CustomRule,
+  CustomRuleType,
+  DnsBlacklist,
+} from '@mailyard/spam-scoring';
 import { LISTENER_NAMES, type ListenerName } from './listener-names.js';
 import {
   type ArchiveConfig,
@@ -18,6 +24,7 @@ import {
   type MailServerConfig,
   type RouteConfig,
   type SmarthostConfig,
+  type SpamConfig,
   defaultConfig,
 } from './server-config.js';
 import { StartupError } from './startup-error.js';
@@ -106,19 +113,36 @@ export function parseMailserverCfg(xml: string, file = 'mailserver.cfg'): ReadCo
     logging: { debug: read.flag('DebugLog', defaults.logging.debug) },
     backup: readBackup(file, read, lists.get('BackupSchedule'), defaults.backup),
     archive: readArchive(file, read, defaults.archive),
+    spam: readSpam(file, read, lists, defaults.spam),
     ipGroups: lists.has('IpGroup')
       ? readIpGroups(file, lists.get('IpGroup') ?? [])
       : defaults.ipGroups,
     shutdownGraceSeconds: read.count('ShutdownGraceSeconds', defaults.shutdownGraceSeconds),
   };
-  const known = new Set(['Service', 'DomainRoute', 'IpGroup', 'BackupSchedule']);
+  const known = new Set([
+    'Service',
+    'DomainRoute',
+    'IpGroup',
+    'BackupSchedule',
+    'SpamDnsBlacklist',
+    'SpamCustomRule',
+    'AttachmentRule',
+  ]);
   const warnings = [
     ...read.unused().map((name) => `${file}: unknown variable ${name} (ignored)`),
     ...[...lists.keys()]
       .filter((name) => !known.has(name))
       .map((name) => `${file}: unknown list ${name} (ignored)`),
   ];
-  for (const group of [config.relay.trustedGroup, config.limits.exemptGroup]) {
+  for (const group of [
+    config.relay.trustedGroup,
+    config.limits.exemptGroup,
+    config.spam.blacklistGroup,
+    // Kerio's automatic private ranges need no group of their own in the file.
+    ...[config.spam.whitelistGroup, config.spam.greylisting.exemptGroup].filter(
+      (group) => group !== LOCAL_CLIENTS_GROUP,
+    ),
+  ]) {
     if (group && !config.ipGroups[group]) {
       throw new StartupError(`${file}: the IP address group "${group}" is not defined`);
     }
@@ -126,11 +150,12 @@ export function parseMailserverCfg(xml: string, file = 'mailserver.cfg'): ReadCo
   return { config, warnings };
 }
 
+/** One `<variable>`: flags as 0 and 1. */
+function v(variable: string, value: string | number | boolean): KerioConfigEntry {
+  return { variable, value: typeof value === 'boolean' ? (value ? '1' : '0') : String(value) };
+}
+
 export function formatMailserverCfg(config: MailServerConfig): string {
-  const v = (variable: string, value: string | number | boolean): KerioConfigEntry => ({
-    variable,
-    value: typeof value === 'boolean' ? (value ? '1' : '0') : String(value),
-  });
   const smarthost = config.delivery.smarthost;
   return formatKerioConfig([
     { comment: "Mailyard mail server settings, in Kerio MailServer's shape. Edit, then restart." },
@@ -282,6 +307,7 @@ export function formatMailserverCfg(config: MailServerConfig): string {
     v('ArchiveIncoming', config.archive.scope.incoming),
     v('ArchiveOutgoing', config.archive.scope.outgoing),
     v('ArchiveRelayed', config.archive.scope.relayed),
+    ...formatSpam(config.spam),
     { comment: 'IP address groups: Kind is host, range, network or group' },
     { list: 'IpGroup', items: writeIpGroups(config.ipGroups) },
   ]);
@@ -375,6 +401,274 @@ function readAuthentication(
   return authentication;
 }
 
+const RULE_TYPES: readonly CustomRuleType[] = [
+  'empty',
+  'missing',
+  'address',
+  'domain',
+  'substring',
+  'binary',
+];
+
+/** Kerio 13 and 14: the spam filter, greylisting, the antivirus and the attachment filter. */
+function readSpam(
+  file: string,
+  read: Reader,
+  lists: ReadonlyMap<string, readonly KerioListItem[]>,
+  defaults: SpamConfig,
+): SpamConfig {
+  const oneOf = <const T extends string>(name: string, choices: readonly T[], fallback: T): T => {
+    const value = read.text(name, fallback).toLowerCase();
+    const chosen = choices.find((choice) => choice === value);
+    if (chosen === undefined)
+      throw new StartupError(`${file}: ${name} is ${choices.join(' or ')}, not "${value}"`);
+    return chosen;
+  };
+  const tagScore = read.score('SpamTagScore', defaults.tagScore, 0, 10);
+  const blockScore = read.score('SpamBlockScore', defaults.blockScore, 0, 10);
+  // Kerio's dialog: 9.9 is the highest block score that blocks; 10 turns blocking off.
+  if (blockScore > 9.9 && blockScore < 10)
+    throw new StartupError(`${file}: SpamBlockScore is at most 9.9, or 10 for "never block"`);
+  const greylisting = defaults.greylisting;
+  const antivirus = defaults.antivirus;
+  return {
+    enabled: read.flag('SpamRatingEnabled', defaults.enabled),
+    rateTrusted: read.flag('SpamRateTrusted', defaults.rateTrusted),
+    tagScore,
+    blockScore,
+    blockAction: oneOf('SpamBlockAction', ['discard', 'reject'], defaults.blockAction),
+    quarantineAddress: read.text('SpamQuarantineAddress', defaults.quarantineAddress),
+    // The tag's trailing space is its separator from the Subject: kept as written.
+    subjectTag: read.raw('SpamSubjectTag', defaults.subjectTag),
+    whitelistGroup: read.text('SpamWhitelistGroup', defaults.whitelistGroup),
+    blacklistGroup: read.text('SpamBlacklistGroup', defaults.blacklistGroup),
+    blacklistAction: oneOf('SpamBlacklistAction', ['block', 'score'], defaults.blacklistAction),
+    blacklistScore: read.score('SpamBlacklistScore', defaults.blacklistScore, -10, 10),
+    dnsBlacklists: lists.has('SpamDnsBlacklist')
+      ? (lists.get('SpamDnsBlacklist') ?? []).map((item, index) =>
+          readDnsBlacklist(file, item, index),
+        )
+      : defaults.dnsBlacklists,
+    customRules: (lists.get('SpamCustomRule') ?? defaults.customRules.map(writeCustomRule)).map(
+      (item, index) => readCustomRule(file, item, index),
+    ),
+    contentRules: read.text('SpamAssassinRules', defaults.contentRules),
+    bayes: read.flag('SpamBayes', defaults.bayes),
+    bayesAutoLearn: read.flag('SpamBayesAutoLearn', defaults.bayesAutoLearn),
+    maxContentBytes: read.count('SpamMaxContentSize', defaults.maxContentBytes),
+    junkWithoutScript: read.flag('SpamToJunk', defaults.junkWithoutScript),
+    greylisting: {
+      enabled: read.flag('GreylistEnabled', greylisting.enabled),
+      delaySeconds: read.count('GreylistDelaySeconds', greylisting.delaySeconds),
+      retryWindowHours: read.count('GreylistRetryWindowHours', greylisting.retryWindowHours, 1),
+      autoWhitelistAfter: read.count('GreylistAutoWhitelistAfter', greylisting.autoWhitelistAfter),
+      exemptGroup: read.text('GreylistExemptGroup', greylisting.exemptGroup),
+    },
+    antivirus: {
+      enabled: read.flag('AntivirusEnabled', antivirus.enabled),
+      clamd: read.text('AntivirusClamd', antivirus.clamd),
+      action: oneOf('AntivirusAction', ['discard', 'reject', 'strip'], antivirus.action),
+      unscannable: oneOf('AntivirusUnscannable', ['deliver', 'reject'], antivirus.unscannable),
+      timeoutMs: read.count('AntivirusTimeoutMs', antivirus.timeoutMs, 1),
+      maxBytes: read.count('AntivirusMaxSize', antivirus.maxBytes, 1),
+    },
+    attachments: {
+      enabled: read.flag('AttachmentFilterEnabled', defaults.attachments.enabled),
+      rules: lists.has('AttachmentRule')
+        ? (lists.get('AttachmentRule') ?? []).map((item, index) =>
+            readAttachmentRule(file, item, index),
+          )
+        : defaults.attachments.rules,
+    },
+  };
+}
+
+function listScore(file: string, where: string, value: string | undefined): number {
+  const text = value?.trim() ?? '0';
+  if (!/^-?\d{1,3}(\.\d{1,3})?$/.test(text))
+    throw new StartupError(`${file}: ${where} Score is a number such as 2.5, not "${text}"`);
+  return Number(text);
+}
+
+function listFlag(item: KerioListItem): boolean {
+  return item.Enabled?.trim() !== '0';
+}
+
+function readDnsBlacklist(file: string, item: KerioListItem, index: number): DnsBlacklist {
+  const where = `SpamDnsBlacklist item ${index + 1}`;
+  const suffix = item.Suffix?.trim().toLowerCase() ?? '';
+  const kind = item.Kind?.trim().toLowerCase() ?? 'ip';
+  const action = item.Action?.trim().toLowerCase() ?? 'score';
+  if (!suffix) throw new StartupError(`${file}: ${where} needs a Suffix`);
+  if (kind !== 'ip' && kind !== 'domain')
+    throw new StartupError(`${file}: ${where}: Kind is ip or domain, not "${kind}"`);
+  if (action !== 'block' && action !== 'score')
+    throw new StartupError(`${file}: ${where}: Action is block or score, not "${action}"`);
+  const askDirectly = (item.AskDirectly ?? '')
+    .split(',')
+    .map((server) => server.trim())
+    .filter(Boolean);
+  return {
+    name: item.Name?.trim() || suffix,
+    suffix,
+    kind,
+    action:
+      action === 'block'
+        ? { kind: 'block' }
+        : { kind: 'score', score: listScore(file, where, item.Score) },
+    ...(askDirectly.length > 0 ? { askDirectly } : {}),
+    ...(item.Description ? { description: item.Description } : {}),
+    enabled: listFlag(item),
+  };
+}
+
+function readCustomRule(file: string, item: KerioListItem, index: number): CustomRule {
+  const where = `SpamCustomRule item ${index + 1}`;
+  const header = item.Header?.trim() ?? '';
+  const type = (item.Type?.trim().toLowerCase() ?? '') as CustomRuleType;
+  const action = item.Action?.trim().toLowerCase() ?? '';
+  if (!header || header.includes(':'))
+    throw new StartupError(`${file}: ${where} needs a Header name, without a colon`);
+  if (!RULE_TYPES.includes(type))
+    throw new StartupError(`${file}: ${where}: Type is ${RULE_TYPES.join(', ')}, not "${type}"`);
+  if (action !== 'allow' && action !== 'reject' && action !== 'score')
+    throw new StartupError(`${file}: ${where}: Action is allow, reject or score, not "${action}"`);
+  return {
+    header,
+    type,
+    ...(item.Content !== undefined ? { content: item.Content.trim() } : {}),
+    action:
+      action === 'score'
+        ? { kind: 'score', score: listScore(file, where, item.Score) }
+        : { kind: action },
+    ...(item.Description ? { description: item.Description } : {}),
+    enabled: listFlag(item),
+  };
+}
+
+function writeCustomRule(rule: CustomRule): KerioListItem {
+  return {
+    Header: rule.header,
+    Type: rule.type,
+    Content: rule.content ?? '',
+    Action: rule.action.kind,
+    Score: rule.action.kind === 'score' ? String(rule.action.score) : '0',
+    Description: rule.description ?? '',
+    Enabled: rule.enabled === false ? '0' : '1',
+  };
+}
+
+function readAttachmentRule(file: string, item: KerioListItem, index: number): AttachmentRule {
+  const where = `AttachmentRule item ${index + 1}`;
+  const type = item.Type?.trim().toLowerCase() ?? '';
+  const action = item.Action?.trim().toLowerCase() ?? '';
+  const pattern = item.Pattern?.trim() ?? '';
+  if (type !== 'filename' && type !== 'mimetype')
+    throw new StartupError(`${file}: ${where}: Type is filename or mimetype, not "${type}"`);
+  if (action !== 'block' && action !== 'accept')
+    throw new StartupError(`${file}: ${where}: Action is block or accept, not "${action}"`);
+  if (!pattern) throw new StartupError(`${file}: ${where} needs a Pattern`);
+  return {
+    type,
+    pattern,
+    action,
+    ...(item.Description ? { description: item.Description } : {}),
+    enabled: listFlag(item),
+  };
+}
+
+function formatSpam(spam: SpamConfig): (KerioConfigEntry | { comment: string })[] {
+  const { greylisting, antivirus } = spam;
+  return [
+    {
+      comment:
+        'Spam filter (Admin Guide 13): rating on/off, trusted senders rated too, tag and block ' +
+        'scores (0.0-10.0; a block score of 10 never blocks), what a blocked message gets ' +
+        '(discard or reject), a quarantine copy, the Subject tag ([%s]: asterisks)',
+    },
+    v('SpamRatingEnabled', spam.enabled),
+    v('SpamRateTrusted', spam.rateTrusted),
+    v('SpamTagScore', spam.tagScore),
+    v('SpamBlockScore', spam.blockScore),
+    v('SpamBlockAction', spam.blockAction),
+    v('SpamQuarantineAddress', spam.quarantineAddress),
+    v('SpamSubjectTag', spam.subjectTag),
+    {
+      comment:
+        'IP groups: the whitelist (not rated) and the custom blacklist (block, or score); ' +
+        'empty for none',
+    },
+    v('SpamWhitelistGroup', spam.whitelistGroup),
+    v('SpamBlacklistGroup', spam.blacklistGroup),
+    v('SpamBlacklistAction', spam.blacklistAction),
+    v('SpamBlacklistScore', spam.blacklistScore),
+    {
+      comment:
+        'Content: SpamAssassin rules (debian, a directory of .cf files, or none), the Bayes ' +
+        'filter (one database in <store>/spam), the size above which content is not rated, ' +
+        'and tagged mail to Junk E-mail for users without a Sieve script',
+    },
+    v('SpamAssassinRules', spam.contentRules),
+    v('SpamBayes', spam.bayes),
+    v('SpamBayesAutoLearn', spam.bayesAutoLearn),
+    v('SpamMaxContentSize', spam.maxContentBytes),
+    v('SpamToJunk', spam.junkWithoutScript),
+    { comment: 'DNS blacklists: Kind ip (DNSBL) or domain (RHSBL), Action block or score' },
+    {
+      list: 'SpamDnsBlacklist',
+      items: spam.dnsBlacklists.map((list) => ({
+        Name: list.name,
+        Suffix: list.suffix,
+        Kind: list.kind,
+        Action: list.action.kind,
+        Score: list.action.kind === 'score' ? String(list.action.score) : '0',
+        AskDirectly: (list.askDirectly ?? []).join(','),
+        Description: list.description ?? '',
+        Enabled: list.enabled === false ? '0' : '1',
+      })),
+    },
+    {
+      comment:
+        'Custom rules, top-down: Header, Type (empty, missing, address, domain, substring, ' +
+        'binary), Content, Action (allow, reject, score) and Score',
+    },
+    { list: 'SpamCustomRule', items: spam.customRules.map(writeCustomRule) },
+    {
+      comment:
+        'Greylisting at RCPT (451 4.7.1 for a new sender, recipient and network): off by default',
+    },
+    v('GreylistEnabled', greylisting.enabled),
+    v('GreylistDelaySeconds', greylisting.delaySeconds),
+    v('GreylistRetryWindowHours', greylisting.retryWindowHours),
+    v('GreylistAutoWhitelistAfter', greylisting.autoWhitelistAfter),
+    v('GreylistExemptGroup', greylisting.exemptGroup),
+    {
+      comment:
+        'Antivirus (Admin Guide 14) through clamd (a socket path, or host:port): an infected ' +
+        'message is discarded, rejected or stripped; an unscannable one delivered or rejected',
+    },
+    v('AntivirusEnabled', antivirus.enabled),
+    v('AntivirusClamd', antivirus.clamd),
+    v('AntivirusAction', antivirus.action),
+    v('AntivirusUnscannable', antivirus.unscannable),
+    v('AntivirusTimeoutMs', antivirus.timeoutMs),
+    { comment: 'Bytes held in memory to scan a message; a larger one counts as unscannable' },
+    v('AntivirusMaxSize', antivirus.maxBytes),
+    { comment: 'Attachment filter (14.5): Type filename or mimetype, Action block or accept' },
+    v('AttachmentFilterEnabled', spam.attachments.enabled),
+    {
+      list: 'AttachmentRule',
+      items: spam.attachments.rules.map((rule) => ({
+        Type: rule.type,
+        Pattern: rule.pattern,
+        Action: rule.action,
+        Description: rule.description ?? '',
+        Enabled: rule.enabled === false ? '0' : '1',
+      })),
+    },
+  ];
+}
+
 /** Typed access to the variables, with errors that name the file and the variable. */
 class Reader {
   private readonly used = new Set<string>();
@@ -387,6 +681,24 @@ class Reader {
   text(name: string, fallback: string): string {
     this.used.add(name);
     return this.variables.get(name)?.trim() ?? fallback;
+  }
+
+  /** The value as written, spaces kept. */
+  raw(name: string, fallback: string): string {
+    this.used.add(name);
+    return this.variables.get(name) ?? fallback;
+  }
+
+  /** A decimal number between `minimum` and `maximum` (Kerio's scores: 5, 9.5). */
+  score(name: string, fallback: number, minimum: number, maximum: number): number {
+    const value = this.text(name, String(fallback));
+    const number = /^-?\d{1,3}(\.\d{1,3})?$/.test(value) ? Number(value) : NaN;
+    if (!(number >= minimum && number <= maximum)) {
+      throw new StartupError(
+        `${this.file}: ${name} is a number from ${minimum} to ${maximum}, not "${value}"`,
+      );
+    }
+    return number;
   }
 
   flag(name: string, fallback: boolean): boolean {

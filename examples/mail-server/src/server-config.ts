@@ -8,6 +8,14 @@ import {
   LOCAL_CLIENTS,
   LOCAL_CLIENTS_GROUP,
 } from '@mailyard/access-policy';
+import {
+  type AttachmentRule,
+  type CustomRule,
+  type DnsBlacklist,
+  KERIO_ATTACHMENT_RULES,
+  KERIO_DNS_BLACKLISTS,
+  SPAM_DEFAULTS,
+} from '@mailyard/spam-scoring';
 import { LISTENERS, type ListenerName } from './listener-names.js';
 
 /**
@@ -37,6 +45,8 @@ export interface MailServerConfig {
   readonly backup: BackupConfig;
   /** Kerio 15.1: copies of the mail that passes through, in folders by day, week or month. */
   readonly archive: ArchiveConfig;
+  /** Kerio 13 and 14: spam rating, greylisting, the antivirus and the attachment filter. */
+  readonly spam: SpamConfig;
   /** Named IP address groups (Kerio 19.1) that the settings above refer to. */
   readonly ipGroups: Readonly<Record<string, readonly IpGroupItem[]>>;
   /** Seconds in-flight transactions get to finish when the server is told to stop. */
@@ -232,6 +242,136 @@ export interface QueueConfig {
   readonly nodeLeaseSeconds: number;
 }
 
+/**
+ * Kerio's Spam Filter (Admin Guide 13) as the example server applies it between SMTP and
+ * delivery (docs/spam-scoring.md, "In the example server").
+ */
+export interface SpamConfig {
+  /** "Enable spam rating": off, only tests set to block act (13.1). */
+  readonly enabled: boolean;
+  /** "Enable rating of messages received from trustworthy relay agents" (and authenticated users). */
+  readonly rateTrusted: boolean;
+  /** Tag score, 0.0 to 10.0. */
+  readonly tagScore: number;
+  /** Block score, 0.0 to 9.9; 10 never blocks. */
+  readonly blockScore: number;
+  /**
+   * What a blocked message gets: `discard` (Kerio: accepted, then thrown away) or `reject` (the
+   * client hears 550 5.7.1 after DATA, so a real sender learns of it without a bounce).
+   */
+  readonly blockAction: 'discard' | 'reject';
+  /** "Forward the message to quarantine address": a copy of each blocked message; empty: none. */
+  readonly quarantineAddress: string;
+  /** "Prepend message's Subject with text" (`[%s]` becomes asterisks); empty: the Subject is left alone. */
+  readonly subjectTag: string;
+  /** The IP whitelist group: its clients are not rated. Default Kerio's local clients. */
+  readonly whitelistGroup: string;
+  /** "Custom blacklist of spammer IP addresses": an IP group; empty: none. */
+  readonly blacklistGroup: string;
+  /** The blacklist's action: block at SMTP level, or add `blacklistScore`. */
+  readonly blacklistAction: 'block' | 'score';
+  readonly blacklistScore: number;
+  /** Internet DNS blacklists (13.2): Kerio's five, all off (the example has no internet). */
+  readonly dnsBlacklists: readonly DnsBlacklist[];
+  /** Custom rules (13.3), in order. */
+  readonly customRules: readonly CustomRule[];
+  /**
+   * SpamAssassin rules: `debian` (Debian's rule files when installed), a directory of `.cf`
+   * files, or `none`. Compiled at the first message that needs them.
+   */
+  readonly contentRules: string;
+  /** Bayes filter (13.4), one server-wide database in `<store>/spam/bayes.json`. */
+  readonly bayes: boolean;
+  readonly bayesAutoLearn: boolean;
+  /** Messages over this many bytes skip SpamAssassin rules and Bayes (Kerio: 128 kB). */
+  readonly maxContentBytes: number;
+  /**
+   * Kerio's predefined Spam rule for users without a Sieve script of their own: tagged mail
+   * goes to Junk E-mail. (A user's own script has its own Spam rule, or none.)
+   */
+  readonly junkWithoutScript: boolean;
+  readonly greylisting: GreylistingConfig;
+  readonly antivirus: AntivirusConfig;
+  readonly attachments: AttachmentFilterConfig;
+}
+
+/** Greylisting at RCPT (postgrey's model, later Kerio versions'); off by default. */
+export interface GreylistingConfig {
+  readonly enabled: boolean;
+  /** How long a new sender/recipient/network triplet is deferred. */
+  readonly delaySeconds: number;
+  /** A retry later than this after the first attempt starts over. */
+  readonly retryWindowHours: number;
+  /** A client that passed this many times is not greylisted again; 0: never. */
+  readonly autoWhitelistAfter: number;
+  /** Clients never greylisted; empty: none. */
+  readonly exemptGroup: string;
+}
+
+/** Kerio 14: the antivirus (clamd) and what happens to an infected message. Off by default. */
+export interface AntivirusConfig {
+  readonly enabled: boolean;
+  /** clamd's address: a Unix socket path, or `host:port`. */
+  readonly clamd: string;
+  /**
+   * An infected message is `discard`ed (Kerio's default), `reject`ed after DATA (554 5.7.1),
+   * or delivered with its infected parts removed (`strip`).
+   */
+  readonly action: 'discard' | 'reject' | 'strip';
+  /** A message clamd cannot scan: `deliver` it (with a warning in the log) or `reject` it (451). */
+  readonly unscannable: 'deliver' | 'reject';
+  /** Milliseconds a scan may take before it counts as unscannable. */
+  readonly timeoutMs: number;
+  /**
+   * Messages up to this many bytes are held in memory and scanned whole; a larger one streams
+   * to the queue unscanned and counts as unscannable (`unscannable` decides).
+   */
+  readonly maxBytes: number;
+}
+
+/** Kerio 14.5: attachments blocked by file name or MIME type are removed, the message delivered. */
+export interface AttachmentFilterConfig {
+  readonly enabled: boolean;
+  readonly rules: readonly AttachmentRule[];
+}
+
+export const DEFAULT_SPAM_CONFIG: SpamConfig = {
+  enabled: true,
+  rateTrusted: false,
+  tagScore: SPAM_DEFAULTS.tagScore,
+  blockScore: SPAM_DEFAULTS.blockScore,
+  blockAction: 'discard',
+  quarantineAddress: '',
+  subjectTag: SPAM_DEFAULTS.subjectPrefix ?? '',
+  whitelistGroup: LOCAL_CLIENTS_GROUP,
+  blacklistGroup: '',
+  blacklistAction: 'score',
+  blacklistScore: 3,
+  dnsBlacklists: KERIO_DNS_BLACKLISTS,
+  customRules: [],
+  contentRules: 'debian',
+  bayes: true,
+  bayesAutoLearn: true,
+  maxContentBytes: SPAM_DEFAULTS.maxContentBytes,
+  junkWithoutScript: true,
+  greylisting: {
+    enabled: false,
+    delaySeconds: 300,
+    retryWindowHours: 48,
+    autoWhitelistAfter: 5,
+    exemptGroup: LOCAL_CLIENTS_GROUP,
+  },
+  antivirus: {
+    enabled: false,
+    clamd: '/run/clamav/clamd.ctl',
+    action: 'discard',
+    unscannable: 'deliver',
+    timeoutMs: 30_000,
+    maxBytes: 10 * 1024 * 1024,
+  },
+  attachments: { enabled: false, rules: KERIO_ATTACHMENT_RULES },
+};
+
 /** The configuration of a first run. */
 export function defaultConfig(): MailServerConfig {
   const listener = (name: ListenerName): ListenerConfig => ({
@@ -319,6 +459,7 @@ export function defaultConfig(): MailServerConfig {
       compress: true,
       scope: { local: true, incoming: true, outgoing: true, relayed: false },
     },
+    spam: DEFAULT_SPAM_CONFIG,
     ipGroups: { [LOCAL_CLIENTS_GROUP]: LOCAL_CLIENTS },
     shutdownGraceSeconds: 10,
   };

@@ -1,5 +1,5 @@
 import type { SieveScriptStore } from '@mailyard/managesieve';
-import type { Clock, Logger, MailStore } from '@mailyard/mailstore-interface';
+import { type Clock, JUNK_EMAIL, type Logger, type MailStore } from '@mailyard/mailstore-interface';
 import { formatRfc5322Date, parseHeaders } from '@mailyard/mime';
 import { type RedirectAction, runScript } from '@mailyard/sieve';
 import type {
@@ -26,9 +26,20 @@ export interface SieveDeliveryOptions {
    * logged): a redirect loop between servers ends there, as RFC 5321 6.3 counts hops. Default 100.
    */
   readonly maxHops?: number;
+  /**
+   * Kerio's predefined Spam rule for users without a script of their own: a message the spam
+   * filter tagged (`X-Spam-Flag: YES`) goes to Junk E-mail. A user's script decides for itself
+   * (its own Spam rule, `spamtest`, or nothing). Default false.
+   */
+  readonly junkWithoutScript?: boolean;
 }
 
 const KEEP: FilterDecision = { fileInto: [{ mailbox: 'INBOX' }], redirect: [], send: [] };
+const JUNK: FilterDecision = {
+  fileInto: [{ mailbox: JUNK_EMAIL, create: true }],
+  redirect: [],
+  send: [],
+};
 
 /**
  * Local delivery's filter: runs the user's active Sieve script (uploaded over ManageSieve) on
@@ -44,7 +55,7 @@ export function sieveFilter(options: SieveDeliveryOptions): MailboxFilter {
 
   return async ({ user, recipients, envelope, content }) => {
     const active = await options.scripts.getActive(user);
-    if (!active) return KEEP;
+    if (!active) return options.junkWithoutScript && isTaggedSpam(content) ? JUNK : KEEP;
     const { script, errors } = options.compiled.get(active.content);
     if (!script) {
       await reportError(user, active.name, active.content, 'does not compile', errors);
@@ -261,6 +272,14 @@ function dsnNotify(values: readonly string[]): Redirect['notify'] {
         (value): value is 'SUCCESS' | 'FAILURE' | 'DELAY' =>
           value === 'SUCCESS' || value === 'FAILURE' || value === 'DELAY',
       );
+}
+
+/**
+ * Tagged by the spam filter. Only the server writes X-Spam-Flag: the SMTP side removes any a
+ * sender wrote (`applyVerdictHeaders`), whitelisted or not.
+ */
+function isTaggedSpam(content: Buffer): boolean {
+  return parseHeaders(content).get('x-spam-flag')?.trim().toUpperCase() === 'YES';
 }
 
 /** Received fields of the message: the hops it has made. */

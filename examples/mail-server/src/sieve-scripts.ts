@@ -5,8 +5,20 @@ import {
   type CompiledScript,
   STANDARD_EXTENSIONS,
   compileSieve,
+  createSpamtest,
   formatSieveDiagnostic,
+  standardRegistry,
 } from '@mailyard/sieve';
+import { VIRUS_STATUS_HEADER, virusLevel } from './content-screen.js';
+
+/**
+ * The extensions scripts compile with: the standard set, with `virustest` reading the
+ * antivirus's verdict (`X-Virus-Status`); `spamtest` reads Kerio's `X-Spam-Score` (0 to 10),
+ * which the spam filter writes and a sender's copy of which it removes.
+ */
+const DELIVERY_REGISTRY = standardRegistry.with(
+  ...createSpamtest({ virus: { header: VIRUS_STATUS_HEADER, level: virusLevel } }),
+);
 
 /**
  * Users' Sieve scripts, where Kerio keeps a user's rules: in the user's own directory of the
@@ -39,7 +51,7 @@ export class CompiledScripts {
     if (compiled) {
       this.cache.delete(text);
     } else {
-      compiled = compileSieve(text);
+      compiled = compileSieve(text, { registry: DELIVERY_REGISTRY });
       if (this.cache.size >= this.capacity) this.cache.delete(this.cache.keys().next().value!);
     }
     this.cache.set(text, compiled);

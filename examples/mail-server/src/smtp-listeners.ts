@@ -9,6 +9,7 @@ import {
   QueueError,
   type SmtpReply,
   type SmtpServer,
+  type SessionInfo,
   type SmtpServerHooks,
   createSmtpServer,
   filterBeforeAccepting,
@@ -19,6 +20,9 @@ import { type ListenerPlan, listenersOn } from './listener-plan.js';
 import type { MailServerConfig } from './server-config.js';
 import type { TlsCredentials } from './self-signed-certificate.js';
 import { sieveRefusal } from './sieve-before-accepting.js';
+import type { RatingOutcome, SpamFilter } from './spam-filter.js';
+import type { ContentScreen } from './content-screen.js';
+import { screenMessage } from './message-screening.js';
 
 export interface SmtpListenersOptions {
   readonly config: MailServerConfig;
@@ -37,6 +41,12 @@ export interface SmtpListenersOptions {
   readonly archive: MailArchive;
   /** The users' Sieve filter: run before the 250 for a message with one local recipient. */
   readonly filter?: MailboxFilter;
+  /** Kerio's spam filter (13): rates every message before the client hears 250. */
+  readonly spam: SpamFilter;
+  /** Kerio's antivirus and attachment filter (14), after the spam filter. */
+  readonly screen: ContentScreen;
+  /** Bytes of a message held to rate and scan it whole (`screenMessage`'s window). */
+  readonly screenWindow: number;
 }
 
 /**
@@ -110,12 +120,31 @@ export function createSmtpListeners(options: SmtpListenersOptions): SmtpServer {
 
 /** What the server itself decides after the policy: where messages go. */
 function applicationHooks(options: SmtpListenersOptions, logger: Logger): SmtpServerHooks {
+  const { spam } = options;
   const beforeAccepting = options.filter
     ? filterBeforeAccepting({ directory: options.directory, filter: options.filter })
     : null;
   return {
-    onMessage: async (envelope, message, session) => {
-      // A Sieve reject of the one recipient refuses the message here (RFC 5429 2.2.1).
+    onMailFrom: (from, _envelope, session) => spam.atMailFrom(from, session),
+    onRcptTo: (recipient, session) => spam.atRcptTo(recipient.address, session),
+    onClose: (session) => spam.forget(session),
+    onMessage: async (envelope, received, session) => {
+      // Rated and scanned before the 250: a refusal is the client's to hear, not a bounce's.
+      const screened = await screenMessage(
+        { spam, screen: options.screen, window: options.screenWindow },
+        { from: envelope.from, recipients: envelope.recipients.map((r) => r.address) },
+        received,
+        session,
+      );
+      if (screened.kind === 'answer') {
+        const quarantine = options.config.spam.quarantineAddress;
+        if (screened.discarded && quarantine)
+          await quarantineCopy(options, quarantine, screened.discarded, session, logger);
+        return screened.reply;
+      }
+      const message = screened.message;
+      // A Sieve reject of the one recipient refuses the message here (RFC 5429 2.2.1); the
+      // script sees the spam filter's headers, as it does at delivery.
       const accepting = beforeAccepting ? await beforeAccepting(envelope) : {};
       const copy = (await archiveWanted(options, envelope)) ? await options.archive.begin() : null;
       try {
@@ -149,6 +178,31 @@ function applicationHooks(options: SmtpListenersOptions, logger: Logger): SmtpSe
       }
     },
   };
+}
+
+/** A blocked message's copy for the quarantine address, through the queue from `<>`. */
+async function quarantineCopy(
+  options: SmtpListenersOptions,
+  address: string,
+  rating: Extract<RatingOutcome, { kind: 'discard' }>,
+  session: SessionInfo,
+  logger: Logger,
+): Promise<void> {
+  const content = options.spam.quarantineCopy(rating.original, rating.rated);
+  await options.queue
+    .enqueue({ from: '', recipients: [{ address }] }, oneChunk(content), {
+      service: 'SMTP',
+      user: session.user,
+      senderHost: session.remoteAddress,
+      ssl: session.secure,
+    })
+    .catch((error: unknown) =>
+      logger.error('could not queue the quarantine copy', { session: session.id, error }),
+    );
+}
+
+async function* oneChunk(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  yield bytes;
 }
 
 /** Whether any recipient of the message makes it one the archive takes (by direction). */

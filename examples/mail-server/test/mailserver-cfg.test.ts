@@ -222,6 +222,120 @@ describe('mailserver.cfg', () => {
     expect(() => config(wrap(body))).toThrow(new StartupError(message));
   });
 
+  it("writes the spam filter's section with Kerio's defaults: rating on, tag 5, block 9.5, lists off", () => {
+    const xml = formatMailserverCfg(defaultConfig());
+    expect(xml).toContain('<variable name="SpamRatingEnabled">1</variable>');
+    expect(xml).toContain('<variable name="SpamTagScore">5</variable>');
+    expect(xml).toContain('<variable name="SpamBlockScore">9.5</variable>');
+    expect(xml).toContain('<variable name="SpamSubjectTag">*SPAM* </variable>');
+    expect(xml).toContain('<variable name="GreylistEnabled">0</variable>');
+    expect(xml).toContain('<variable name="AntivirusEnabled">0</variable>');
+    expect(xml).toMatch(
+      /<list name="SpamDnsBlacklist">\s*<listitem>\s*<variable name="Name">SORBS DNSBL<\/variable>/,
+    );
+    const read = config(xml).config.spam;
+    expect(read.dnsBlacklists.every((list) => list.enabled === false)).toBe(true);
+    expect(read).toEqual(defaultConfig().spam);
+  });
+
+  it('reads a spam filter, custom rules, DNS blacklists, greylisting, antivirus and attachment rules', () => {
+    const item = (fields: Record<string, string>) =>
+      `<listitem>${Object.entries(fields)
+        .map(([name, value]) => `<variable name="${name}">${value}</variable>`)
+        .join('')}</listitem>`;
+    const { config: read, warnings } = config(
+      wrap(
+        '<variable name="LimitsExemptGroup"></variable>' +
+          '<variable name="SpamTagScore">4.5</variable>' +
+          '<variable name="SpamBlockScore">10</variable>' +
+          '<variable name="SpamBlockAction">reject</variable>' +
+          '<variable name="SpamSubjectTag">[SPAM %s] </variable>' +
+          '<variable name="SpamWhitelistGroup"></variable>' +
+          '<variable name="SpamBlacklistGroup">Spammers</variable>' +
+          '<variable name="SpamBlacklistAction">block</variable>' +
+          '<variable name="GreylistEnabled">1</variable>' +
+          '<variable name="GreylistDelaySeconds">2</variable>' +
+          '<variable name="AntivirusEnabled">1</variable>' +
+          '<variable name="AntivirusClamd">127.0.0.1:3310</variable>' +
+          '<variable name="AntivirusAction">strip</variable>' +
+          '<list name="IpGroup">' +
+          item({ Group: 'Spammers', Kind: 'host', Address: '192.0.2.7' }) +
+          '</list><list name="SpamCustomRule">' +
+          item({ Header: 'From', Type: 'domain', Content: '*.spam.test', Action: 'reject' }) +
+          item({
+            Header: 'X-Mailer',
+            Type: 'substring',
+            Content: 'bulk',
+            Action: 'score',
+            Score: '2.5',
+          }) +
+          '</list><list name="SpamDnsBlacklist">' +
+          item({
+            Name: 'Test list',
+            Suffix: 'bl.test',
+            Action: 'score',
+            Score: '1.4',
+            AskDirectly: '127.0.0.1:5353',
+          }) +
+          '</list><list name="AttachmentRule">' +
+          item({ Type: 'filename', Pattern: '*.exe', Action: 'block' }) +
+          '</list>',
+      ),
+    );
+    expect(warnings).toEqual([]);
+    expect(read.spam).toMatchObject({
+      tagScore: 4.5,
+      blockScore: 10,
+      blockAction: 'reject',
+      subjectTag: '[SPAM %s] ',
+      whitelistGroup: '',
+      blacklistGroup: 'Spammers',
+      blacklistAction: 'block',
+      customRules: [
+        { header: 'From', type: 'domain', content: '*.spam.test', action: { kind: 'reject' } },
+        { header: 'X-Mailer', type: 'substring', action: { kind: 'score', score: 2.5 } },
+      ],
+      dnsBlacklists: [
+        {
+          name: 'Test list',
+          suffix: 'bl.test',
+          kind: 'ip',
+          action: { kind: 'score', score: 1.4 },
+          askDirectly: ['127.0.0.1:5353'],
+          enabled: true,
+        },
+      ],
+      greylisting: { enabled: true, delaySeconds: 2 },
+      antivirus: { enabled: true, clamd: '127.0.0.1:3310', action: 'strip' },
+      attachments: {
+        rules: [{ type: 'filename', pattern: '*.exe', action: 'block', enabled: true }],
+      },
+    });
+    // What it reads, it writes back the same.
+    expect(config(formatMailserverCfg(read)).config).toEqual(read);
+  });
+
+  it.each([
+    ['<variable name="SpamTagScore">11</variable>', 'SpamTagScore is a number from 0 to 10'],
+    ['<variable name="SpamBlockScore">9.95</variable>', 'SpamBlockScore is at most 9.9'],
+    ['<variable name="SpamBlockAction">bounce</variable>', 'SpamBlockAction is discard or reject'],
+    ['<variable name="SpamBlacklistGroup">Nobody</variable>', 'group "Nobody" is not defined'],
+    [
+      '<variable name="AntivirusAction">clean</variable>',
+      'AntivirusAction is discard or reject or strip',
+    ],
+    [
+      '<list name="SpamCustomRule"><listitem><variable name="Header">From:</variable></listitem></list>',
+      'SpamCustomRule item 1 needs a Header name, without a colon',
+    ],
+    [
+      '<list name="SpamDnsBlacklist"><listitem><variable name="Suffix">x.test</variable><variable name="Score">lots</variable></listitem></list>',
+      'SpamDnsBlacklist item 1 Score is a number',
+    ],
+  ])('refuses the spam setting %s, saying what', (body, message) => {
+    expect(() => config(wrap(body))).toThrow(message);
+  });
+
   it('refuses a file that is not XML, with the line of the mistake', () => {
     expect(() => config('<config>\n<variable name="a">1</variabl>\n</config>')).toThrow(
       /^test\.cfg: line 2: Expected closing tag 'variable'/,

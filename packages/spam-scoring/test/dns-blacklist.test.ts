@@ -1,4 +1,10 @@
-import { describeWithPeer, freePort } from '@mailyard/test-kit';
+import {
+  describeWithPeer,
+  freePort,
+  type DnsServer,
+  dnsmasqPeer,
+  startDnsmasq,
+} from '@mailyard/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type DnsBlacklist,
@@ -10,7 +16,6 @@ import {
   nodeDnsLookups,
   rhsblQueryName,
 } from '../src/index.js';
-import { type DnsServer, dnsmasqPeer, startDnsmasq } from './dnsmasq.js';
 import { FACTS, message } from './helpers.js';
 
 describe('query names', () => {

@@ -1,10 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { Resolver } from 'node:dns/promises';
-import { describeWithPeer } from '@mailyard/test-kit';
+import { describeWithPeer, type DnsServer, dnsmasqPeer, startDnsmasq } from '@mailyard/test-kit';
 import { dkimSign } from 'mailauth/lib/dkim/sign.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type DnsResolve, SpamEngine, mailauthTest } from '../src/index.js';
-import { type DnsServer, dnsmasqPeer, startDnsmasq } from './dnsmasq.js';
 import { FACTS, message } from './helpers.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });

@@ -31,6 +31,21 @@ describe("Kerio's statistics and log lines", () => {
     expect(stats.snapshot().messagesChecked).toBe(0);
   });
 
+  it('starts from counters kept across a restart, and counts on from them', () => {
+    const kept = {
+      messagesChecked: 10,
+      spamTagged: 4,
+      spamRejected: 2,
+      markedSpamByUsers: 1,
+      markedHamByUsers: 0,
+    };
+    const stats = new SpamStatistics(kept);
+    stats.recordUserMark('ham');
+    expect(stats.snapshot()).toEqual({ ...kept, markedHamByUsers: 1 });
+    stats.reset();
+    expect(stats.snapshot().spamTagged).toBe(0);
+  });
+
   it('writes the Spam and Security log lines as Kerio does, each on one line', async () => {
     const rated = await new SpamEngine({ tests: [scoring('T', 8)] }).rate(FACTS, MAIL);
     expect(

@@ -1,8 +1,7 @@
 import { Resolver } from 'node:dns/promises';
-import { describeWithPeer } from '@mailyard/test-kit';
+import { describeWithPeer, type DnsServer, dnsmasqPeer, startDnsmasq } from '@mailyard/test-kit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type DnsResolve, SpamEngine, mailauthSpf, spfTest } from '../src/index.js';
-import { type DnsServer, dnsmasqPeer, startDnsmasq } from './dnsmasq.js';
 import { FACTS } from './helpers.js';
 
 describeWithPeer(dnsmasqPeer, 'SPF through mailauth, against records served by dnsmasq', () => {

@@ -24,7 +24,12 @@ const ZERO: SpamCounters = {
 
 /** The counters, kept in memory; the application shows and resets them (Kerio's Refresh/Reset). */
 export class SpamStatistics {
-  private counters: SpamCounters = ZERO;
+  private counters: SpamCounters;
+
+  /** Starts from `initial` (counters an application kept across a restart), or from zero. */
+  constructor(initial: SpamCounters = ZERO) {
+    this.counters = { ...ZERO, ...initial };
+  }
 
   /** Counts a verdict. */
   record(verdict: SpamVerdict): void {

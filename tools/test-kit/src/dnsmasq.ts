@@ -1,5 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { commandAvailable, freePort, startOnFreePorts } from '@mailyard/test-kit';
+import { spawn } from 'node:child_process';
+import { stopChild } from './stop-child.js';
+import { commandAvailable } from './peer-command.js';
+import { freePort, startOnFreePorts } from './free-port.js';
 
 export const dnsmasqPeer = {
   name: 'dnsmasq',
@@ -51,14 +53,6 @@ export function startDnsmasq(
       child.once('exit', (code) => reject(new Error(`dnsmasq exited (${code}): ${output}`)));
       child.once('error', reject);
     });
-    return { address: `127.0.0.1:${port}`, stop: () => stop(child) };
-  });
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
+    return { address: `127.0.0.1:${port}`, stop: () => stopChild(child) };
   });
 }
