@@ -39,9 +39,9 @@ import {
 /** Kerio's default and largest part: "compressed files (.zip) where the maximal size of 2 GB is allowed". */
 export const MAX_SPLIT_SIZE = 2 * 1024 ** 3;
 /**
- * Entries of one part. Under 65,535 so that no part needs ZIP64; lower still because the ZIP
- * writer (fflate) keeps about 1.3 KB per entry until its part is closed: this bounds that to
- * about 21 MB whatever the store's size.
+ * Entries of one part. Under 65,535 so that no part needs ZIP64; lower still so that a
+ * restore's reader holds the entries of fewer parts than it could, and because the writer keeps
+ * each entry's central record (46 bytes and the name) until its part is closed.
  */
 export const MAX_PART_ENTRIES = 16_384;
 export const DEFAULT_KEEP = 3;
