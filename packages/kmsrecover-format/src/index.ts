@@ -70,7 +70,7 @@ export {
   RATIO_FLOOR,
   ZipArchive,
 } from './zip-archive.js';
-export { BackupSet, type SetEntry } from './backup-reader.js';
+export { BackupSet, type SetEntry, type SetFiles } from './backup-reader.js';
 export {
   RestoreError,
   type RestoreOptions,

@@ -95,10 +95,11 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
   const staging = { config: join(roots.config, stamp), store: join(roots.store, stamp) };
   try {
     const chosen = await chooseEntries(set, options);
-    if (chosen.length === 0)
+    if (chosen.names.length === 0)
       throw new RestoreError(`nothing in ${backups.join(' + ')} matches what was asked`);
-    const totalFiles = chosen.length;
-    const totalBytes = chosen.reduce((sum, item) => sum + item.set.entry.size, 0);
+    const totalFiles = chosen.names.length;
+    let totalBytes = 0;
+    for (const name of chosen.names) totalBytes += set.files.get(name)!.entry.size;
     let files = 0;
     let bytes = 0;
     const units = new Map<string, { root: 'config' | 'store'; unit: string }>();
@@ -107,8 +108,9 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
     // A few entries at once, so that reads, inflation and writes of small files overlap.
     let failure: { error: unknown } | null = null;
     const extract = async () => {
-      while (next < chosen.length && !failure) {
-        const item = chosen[next++]!;
+      while (next < chosen.names.length && !failure) {
+        const name = chosen.names[next++]!;
+        const item = { set: set.files.get(name)!, ...chosen.describe(name) };
         const target = join(staging[item.place.root], ...item.place.path.split('/'));
         const parent = dirname(target);
         if (!made.has(parent)) {
@@ -203,12 +205,11 @@ export async function listBackupFiles(
     const chosen = await chooseEntries(set, selection);
     return {
       backups: [resolved.base.id, ...(resolved.differential ? [resolved.differential.id] : [])],
-      files: chosen.map(({ place, set: { entry } }) => ({
-        root: place.root,
-        path: place.path,
-        size: entry.size,
-        mtime: entry.mtime,
-      })),
+      files: chosen.names.map((name) => {
+        const { place } = chosen.describe(name);
+        const { entry } = set.files.get(name)!;
+        return { root: place.root, path: place.path, size: entry.size, mtime: entry.mtime };
+      }),
     };
   } finally {
     set.close();
@@ -251,14 +252,18 @@ export async function resolveSource(source: string): Promise<BackupSelection> {
   return { base, differential: backup };
 }
 
-interface ChosenEntry {
-  readonly set: SetEntry;
-  readonly place: EntryPlace;
-  /** The unit swapped in whole: see {@link restoreBackup}. */
-  readonly unit: string;
+/**
+ * The entries a restore takes: their names only (which the set holds already), and where each
+ * goes worked out again when it is written, so that a restore of 100,000 files keeps no object
+ * a file.
+ */
+interface ChosenEntries {
+  readonly names: readonly string[];
+  /** Where the entry goes, and the unit swapped in whole (see {@link restoreBackup}). */
+  describe(name: string): { place: EntryPlace; unit: string };
 }
 
-async function chooseEntries(set: BackupSet, selection: RestoreSelection): Promise<ChosenEntry[]> {
+async function chooseEntries(set: BackupSet, selection: RestoreSelection): Promise<ChosenEntries> {
   if (selection.user !== undefined && selection.domain === undefined)
     throw new RestoreError('-u (user) needs -d (domain)');
   if (
@@ -277,8 +282,8 @@ async function chooseEntries(set: BackupSet, selection: RestoreSelection): Promi
     if (selection.folder !== undefined)
       prefix = `${prefix}/${await folderDirectory(set, prefix, selection.folder)}`;
   }
-  const chosen: ChosenEntry[] = [];
-  for (const [name, entry] of set.files) {
+  const chosen: string[] = [];
+  for (const name of set.files.keys()) {
     const place = placeOfEntry(name);
     if (!place) continue;
     if (masks) {
@@ -290,9 +295,16 @@ async function chooseEntries(set: BackupSet, selection: RestoreSelection): Promi
       if (place.root !== 'store' || levels[0] !== 'mail' || levels[1] !== domain) continue;
     }
     if (prefix !== null && !place.path.startsWith(`${prefix}/`)) continue;
-    chosen.push({ set: entry, place, unit: prefix ?? unitOf(place) });
+    chosen.push(name);
   }
-  return chosen;
+  const folderUnit = prefix;
+  return {
+    names: chosen,
+    describe(name) {
+      const place = placeOfEntry(name)!;
+      return { place, unit: folderUnit ?? unitOf(place) };
+    },
+  };
 }
 
 /** The directory (relative to its tree's) of a folder, from the tree file in the backup. */
