@@ -189,14 +189,16 @@ async function writeFrom(
   const level = options.level ?? 6;
   const readAhead = options.readAhead ?? 32 * 1024 * 1024;
   const onSkipped = (path: string, why: string) => logger.warn(`backup: ${path} left out: ${why}`);
-  // A first pass for the totals progress reports; the files themselves are taken as the
-  // second walk finds them, so that no list of a whole store is held.
+  // A first pass for the totals progress reports (only when they are asked for); the files
+  // themselves are taken as the second walk finds them, so that no list of a whole store is
+  // held.
   let totalFiles = 0;
   let totalBytes = 0;
-  for await (const file of walkSourceFiles(sourcesToRead)) {
-    totalFiles++;
-    totalBytes += file.size;
-  }
+  if (options.onProgress)
+    for await (const file of walkSourceFiles(sourcesToRead)) {
+      totalFiles++;
+      totalBytes += file.size;
+    }
   // The base's entries still unseen once the walk is done are the files deleted since.
   const baseEntries = base ? await readManifest(base) : null;
 
