@@ -57,7 +57,10 @@ export {
   type BackupProgress,
   type BackupResult,
   DEFAULT_KEEP,
+  DEFAULT_READ_AHEAD,
+  DEFAULT_READ_AHEAD_FILES,
   MAX_PART_ENTRIES,
+  MAX_PART_ENTRIES_LIMIT,
   MAX_SPLIT_SIZE,
   writeBackup,
 } from './backup-writer.js';
