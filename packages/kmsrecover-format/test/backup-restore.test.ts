@@ -12,7 +12,13 @@ import {
   restoreBackup,
   writeBackup,
 } from '../src/index.js';
-import { contentsOf, makeDataDirectory, message, openStore } from './store-fixture.js';
+import {
+  contentsOf,
+  makeDataDirectory,
+  message,
+  openStore,
+  restoredBeside,
+} from './store-fixture.js';
 
 const clockAt = (iso: string) => ({ now: () => Date.parse(iso) });
 
@@ -220,20 +226,9 @@ describe('splitting', () => {
     expect(counts.reduce((sum, count) => sum + count, 0)).toBe(
       result.countFiles + result.parts.length + 1,
     );
-    const target = await makeDataDirectory();
-    await restoreBackup({
-      source: data.backup,
-      configDirectory: target.root,
-      storeDirectory: target.store,
-    });
-    const original = openStore(data.store);
-    const copy = openStore(target.store);
-    expect(await contentsOf(copy, 'ann@example.com')).toEqual(
-      await contentsOf(original, 'ann@example.com'),
-    );
-    expect((await contentsOf(copy, 'ann@example.com')).INBOX!.messages).toHaveLength(23);
-    await original.close();
-    await copy.close();
+    const { original, restored } = await restoredBeside(data.backup, data, 'ann@example.com');
+    expect(restored).toEqual(original);
+    expect(restored.INBOX!.messages).toHaveLength(23);
     await expect(
       writeBackup({
         sources: { configDirectory: data.root, storeDirectory: data.store },

@@ -5,8 +5,8 @@ import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { describeWithCommand } from '@mailyard/test-kit';
 import { expect, it } from 'vitest';
-import { ZipArchive, restoreBackup, writeBackup } from '../src/index.js';
-import { contentsOf, makeDataDirectory, message, openStore } from './store-fixture.js';
+import { ZipArchive, writeBackup } from '../src/index.js';
+import { makeDataDirectory, message, openStore, restoredBeside } from './store-fixture.js';
 
 const run = promisify(execFile);
 
@@ -111,18 +111,11 @@ describeWithCommand('zip', 'archives Info-ZIP makes', () => {
     await run('cp', ['-r', join(data.store, 'mail'), join(layout, '@backup', 'store', 'mail')]);
     await run('cp', [join(data.root, 'users.cfg'), join(layout, 'users.cfg')]);
     await run('zip', ['-q', '-r', '-6', join(data.root, 'handmade.zip'), '.'], { cwd: layout });
-    const target = await makeDataDirectory();
-    await restoreBackup({
-      source: join(data.root, 'handmade.zip'),
-      configDirectory: target.root,
-      storeDirectory: target.store,
-    });
-    const original = openStore(data.store);
-    const copy = openStore(target.store);
-    expect(await contentsOf(copy, 'ann@example.com')).toEqual(
-      await contentsOf(original, 'ann@example.com'),
+    const { original, restored } = await restoredBeside(
+      join(data.root, 'handmade.zip'),
+      data,
+      'ann@example.com',
     );
-    await original.close();
-    await copy.close();
+    expect(restored).toEqual(original);
   });
 });
