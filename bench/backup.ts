@@ -8,10 +8,22 @@
  * layout, spread over 100 users. Ours runs in a child process of plain node on the built
  * package (`npm run build` first), so that its peak RSS is its own.
  *
- * Usage: npm run bench:backup [-- --messages N]
+ * Usage: npm run bench:backup [-- --messages N] [--data DIR]
+ *
+ * `--data DIR` keeps the generated store in DIR (made there if DIR does not exist yet, reused as
+ * it is if it does), so that runs after the first skip writing it; the archives and restores
+ * are made in a temporary directory and removed either way.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -25,6 +37,8 @@ const option = (name: string, fallback: number) => {
 const MESSAGES = option('messages', 100_000);
 const USERS = 100;
 const MB = 1024 * 1024;
+const dataAt = process.argv.indexOf('--data');
+const KEPT_DATA = dataAt > 0 ? process.argv[dataAt + 1]! : null;
 
 /** Our side, in a child process: `node --input-type=module -e <this>`, from this directory. */
 const OURS = `
@@ -60,9 +74,8 @@ function directorySize(path: string): number {
   return total;
 }
 
-const work = mkdtempSync(join(tmpdir(), 'mailyard-bench-backup-'));
-try {
-  const data = join(work, 'data');
+/** The store: N messages over the users' INBOXes, as mailstore-fs lays them out. */
+function writeStore(data: string): void {
   const corpus = loadSpamAssassinCorpus();
   for (let user = 0; user < USERS; user++) {
     const folder = join(data, 'store', 'mail', 'example.com', `user${user}`, 'INBOX');
@@ -88,6 +101,12 @@ try {
     );
   }
   writeFileSync(join(data, 'mailserver.cfg'), '<config></config>\n');
+}
+
+const work = mkdtempSync(join(tmpdir(), 'mailyard-bench-backup-'));
+try {
+  const data = KEPT_DATA ?? join(work, 'data');
+  if (!KEPT_DATA || !existsSync(data)) writeStore(data);
   const bytes = directorySize(join(data, 'store'));
   console.log(
     `node ${process.version}; ${MESSAGES} messages, ${(bytes / MB).toFixed(0)} MB of files, ${USERS} users\n`,

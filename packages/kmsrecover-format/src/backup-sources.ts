@@ -1,7 +1,7 @@
-import type { Dirent } from 'node:fs';
+import { type Dirent, type Stats, lstatSync } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { nullIfMissing } from '@mailyard/mailstore-interface';
+import { isMissingFileError, nullIfMissing } from '@mailyard/mailstore-interface';
 import {
   CONFIG_DIRECTORIES,
   CONFIG_FILES,
@@ -85,11 +85,22 @@ async function* walk(
       yield* walk(child, childRelative, root, onSkipped);
     } else if (entry.isFile()) {
       if (TEMPORARY.test(entry.name)) continue;
-      const stats = await nullIfMissing(lstat(child));
+      // Synchronously: a file's inode is in the cache after the listing, and one trip through
+      // libuv's thread pool a file (awaited in turn) left the compression threads waiting.
+      const stats = lstatOrNull(child);
       if (stats?.isFile()) yield sourceFile(entryNameOf(root, childRelative), child, stats);
     } else {
       onSkipped(child, entry.isSymbolicLink() ? 'a symbolic link' : 'not a regular file');
     }
+  }
+}
+
+function lstatOrNull(path: string): Stats | null {
+  try {
+    return lstatSync(path);
+  } catch (error) {
+    if (isMissingFileError(error)) return null;
+    throw error;
   }
 }
 

@@ -39,11 +39,17 @@ import {
 /** Kerio's default and largest part: "compressed files (.zip) where the maximal size of 2 GB is allowed". */
 export const MAX_SPLIT_SIZE = 2 * 1024 ** 3;
 /**
- * Entries of one part. Under 65,535 so that no part needs ZIP64; lower still because the ZIP
- * writer (fflate) keeps about 1.3 KB per entry until its part is closed: this bounds that to
- * about 21 MB whatever the store's size.
+ * Default entries of one part (`.version.txt` and `.summary.txt` included). Under 65,535 so
+ * that no part needs ZIP64; lower still because the writer keeps each entry's central record
+ * (46 bytes and the name) until its part is closed.
  */
 export const MAX_PART_ENTRIES = 16_384;
+/** The most `maxPartEntries` may be: a ZIP without ZIP64 holds 65,535 entries. */
+export const MAX_PART_ENTRIES_LIMIT = 65_535;
+/** Default uncompressed bytes read ahead and compressed at once: see `BackupOptions.readAhead`. */
+export const DEFAULT_READ_AHEAD = 16 * 1024 * 1024;
+/** Default files read ahead and compressed at once: see `BackupOptions.readAheadFiles`. */
+export const DEFAULT_READ_AHEAD_FILES = 512;
 export const DEFAULT_KEEP = 3;
 /** The version `.version.txt` names. */
 export const BACKUP_TOOL_VERSION = 'mailyard-kmsrecover-format 0.1.0';
@@ -67,8 +73,24 @@ export interface BackupOptions {
   readonly keep?: number;
   /** Deflate level, 0 (store) to 9; default 6, as `zip -6`. */
   readonly level?: number;
-  /** Uncompressed bytes read ahead and compressed at once (both cores); default 32 MiB. */
+  /**
+   * Entries of one part, `.version.txt` and `.summary.txt` included: a part is closed when it
+   * has this many, whatever its size; default 16,384, at most 65,535 (no ZIP64), at least 2.
+   */
+  readonly maxPartEntries?: number;
+  /**
+   * Uncompressed bytes read ahead and compressed at once on the worker threads, not yet
+   * written: the memory the data in flight may take (its compressed form, about half);
+   * default 16 MiB. One file over it is still read (alone), up to 4 MiB; larger ones stream.
+   */
   readonly readAhead?: number;
+  /** Files read ahead and compressed at once, not yet written; default 512. */
+  readonly readAheadFiles?: number;
+  /**
+   * Worker threads that read and compress files; default the number of cores, at most 4. Each
+   * costs its own heap (about 10 MB).
+   */
+  readonly compressThreads?: number;
   readonly hostname?: string;
   readonly clock?: Clock;
   /** Files skipped (over the part size, gone, not regular files) and rotation are reported here. */
@@ -118,7 +140,7 @@ interface BaseEntry {
 /**
  * Writes a backup (Admin Guide 15.2): `.version.txt` first, the configuration and the store,
  * then (for a differential) `.deleted.txt`, and `.summary.txt` last; split into parts of at most
- * `splitSize` bytes and {@link MAX_PART_ENTRIES} entries; then rotates the directory. Files up
+ * `splitSize` bytes and `maxPartEntries` entries; then rotates the directory. Files up
  * to 4 MiB are read and compressed several at once in node:zlib's thread pool (both cores),
  * within a read-ahead window, and written in order; larger ones stream through on their own.
  * Memory stays within the window whatever the store's size. The sources must not change while
@@ -187,21 +209,25 @@ async function writeFrom(
   const { kind, started, id, base, logger, clock } = context;
   const splitSize = Math.min(options.splitSize ?? MAX_SPLIT_SIZE, MAX_SPLIT_SIZE);
   const level = options.level ?? 6;
-  const readAhead = options.readAhead ?? 32 * 1024 * 1024;
+  const readAhead = options.readAhead ?? DEFAULT_READ_AHEAD;
+  const readAheadFiles = options.readAheadFiles ?? DEFAULT_READ_AHEAD_FILES;
   const onSkipped = (path: string, why: string) => logger.warn(`backup: ${path} left out: ${why}`);
-  // A first pass for the totals progress reports; the files themselves are taken as the
-  // second walk finds them, so that no list of a whole store is held.
+  // A first pass for the totals progress reports (only when they are asked for); the files
+  // themselves are taken as the second walk finds them, so that no list of a whole store is
+  // held.
   let totalFiles = 0;
   let totalBytes = 0;
-  for await (const file of walkSourceFiles(sourcesToRead)) {
-    totalFiles++;
-    totalBytes += file.size;
-  }
+  if (options.onProgress)
+    for await (const file of walkSourceFiles(sourcesToRead)) {
+      totalFiles++;
+      totalBytes += file.size;
+    }
   // The base's entries still unseen once the walk is done are the files deleted since.
   const baseEntries = base ? await readManifest(base) : null;
 
   const writer = new PartsWriter(options.destination, kind, started, {
     splitSize,
+    maxEntries: options.maxPartEntries ?? MAX_PART_ENTRIES,
     hostname: options.hostname ?? osHostname(),
     base: base?.id ?? null,
   });
@@ -216,7 +242,7 @@ async function writeFrom(
     options.onProgress?.({ files: doneFiles, bytes: doneBytes, totalFiles, totalBytes });
   };
 
-  const pool = new CompressPool(level);
+  const pool = new CompressPool(level, options.compressThreads);
   try {
     await writer.open();
     const window: { file: SourceFile; ready: Promise<PreparedEntry | null>; bound: number }[] = [];
@@ -225,6 +251,7 @@ async function writeFrom(
       const head = window.shift()!;
       windowBytes -= head.file.size;
       writer.pending -= head.bound;
+      writer.pendingEntries--;
       pool.flush();
       const prepared = await head.ready;
       if (prepared) {
@@ -284,7 +311,8 @@ async function writeFrom(
       window.push({ file, ready, bound });
       windowBytes += file.size;
       writer.pending += bound;
-      while (window.length > 0 && (windowBytes > readAhead || window.length >= 512))
+      writer.pendingEntries++;
+      while (window.length > 0 && (windowBytes > readAhead || window.length >= readAheadFiles))
         await writeHead();
     }
     await flush();
@@ -328,7 +356,8 @@ async function writeFrom(
 
 /** Refuses option values that could not make a backup (a part too small to hold anything). */
 function checkOptions(options: BackupOptions): void {
-  const { splitSize, keep, level, readAhead } = options;
+  const { splitSize, keep, level, readAhead, readAheadFiles, compressThreads, maxPartEntries } =
+    options;
   if (splitSize !== undefined && !(Number.isInteger(splitSize) && splitSize >= 64 * 1024))
     throw new RangeError(
       `splitSize must be a whole number of bytes from 65536 up (got ${splitSize})`,
@@ -339,6 +368,24 @@ function checkOptions(options: BackupOptions): void {
     throw new RangeError(`level must be 0 to 9 (got ${level})`);
   if (readAhead !== undefined && !(Number.isInteger(readAhead) && readAhead >= 0))
     throw new RangeError(`readAhead must be a whole number of bytes (got ${readAhead})`);
+  if (readAheadFiles !== undefined && !(Number.isInteger(readAheadFiles) && readAheadFiles >= 1))
+    throw new RangeError(`readAheadFiles must be a whole number from 1 up (got ${readAheadFiles})`);
+  if (
+    compressThreads !== undefined &&
+    !(Number.isInteger(compressThreads) && compressThreads >= 1 && compressThreads <= 64)
+  )
+    throw new RangeError(`compressThreads must be 1 to 64 (got ${compressThreads})`);
+  if (
+    maxPartEntries !== undefined &&
+    !(
+      Number.isInteger(maxPartEntries) &&
+      maxPartEntries >= 2 &&
+      maxPartEntries <= MAX_PART_ENTRIES_LIMIT
+    )
+  )
+    throw new RangeError(
+      `maxPartEntries must be 2 to ${MAX_PART_ENTRIES_LIMIT} (got ${maxPartEntries})`,
+    );
 }
 
 /** Reads, compresses (on the pool's threads) and checks one file against the base. */
@@ -380,12 +427,19 @@ class PartsWriter {
   private central = 0;
   /** Upper bound of the bytes of entries handed out for compression and not written yet. */
   pending = 0;
+  /** Entries handed out for compression and not written yet: each counts against the cap. */
+  pendingEntries = 0;
 
   constructor(
     private readonly directory: string,
     private readonly kind: BackupKind,
     private readonly started: number,
-    private readonly options: { splitSize: number; hostname: string; base: string | null },
+    private readonly options: {
+      splitSize: number;
+      maxEntries: number;
+      hostname: string;
+      base: string | null;
+    },
   ) {}
 
   get partCount(): number {
@@ -421,7 +475,7 @@ class PartsWriter {
   fits(bound: number): boolean {
     const part = this.part!;
     return (
-      part.entries + 1 < MAX_PART_ENTRIES &&
+      part.entries + this.pendingEntries < this.options.maxEntries &&
       part.written + this.pending + this.central + bound + 22 <= this.options.splitSize
     );
   }

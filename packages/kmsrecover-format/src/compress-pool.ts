@@ -19,7 +19,7 @@ export interface CompressedFile {
  */
 const WORKER_SOURCE = `
 import { parentPort } from 'node:worker_threads';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import zlib from 'node:zlib';
 const table = new Int32Array(256);
 for (let n = 0; n < 256; n++) {
@@ -32,13 +32,37 @@ const crc32 = typeof zlib.crc32 === 'function' ? (data) => zlib.crc32(data) >>> 
   for (let i = 0; i < data.length; i++) c = table[(c ^ data[i]) & 0xff] ^ (c >>> 8);
   return (c ^ -1) >>> 0;
 };
-parentPort.on('message', ({ id, paths, level }) => {
+// One read buffer, reused: a file is read into it with one read (its size is known from the
+// walk; one byte more tells that it grew), so that a file costs open, read and close, and no
+// garbage that waits for the worker's next collection.
+let buffer = Buffer.allocUnsafe(256 * 1024);
+const readWhole = (path, size) => {
+  if (buffer.length < size + 1) buffer = Buffer.allocUnsafe(Math.max(size + 1, buffer.length * 2));
+  const fd = openSync(path, 'r');
+  try {
+    let length = 0;
+    for (;;) {
+      if (length === buffer.length) {
+        const grown = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(grown, 0, 0, length);
+        buffer = grown;
+      }
+      const got = readSync(fd, buffer, length, buffer.length - length, null);
+      if (got === 0) break;
+      length += got;
+    }
+    return buffer.subarray(0, length);
+  } finally {
+    closeSync(fd);
+  }
+};
+parentPort.on('message', ({ id, files, level }) => {
   const results = [];
   const transfer = [];
-  for (const path of paths) {
+  for (const { path, size } of files) {
     let data;
     try {
-      data = readFileSync(path);
+      data = readWhole(path, size);
     } catch (error) {
       results.push({ error: String(error && error.message), code: error && error.code });
       continue;
@@ -50,6 +74,7 @@ parentPort.on('message', ({ id, paths, level }) => {
       const deflated = zlib.deflateRawSync(data, { level });
       if (deflated.length < data.length) { out = deflated; method = 8; }
     }
+    // A buffer of its own, to be handed over (transferred, not copied) to the writer.
     const copy = new Uint8Array(out.length);
     copy.set(out);
     transfer.push(copy.buffer);
@@ -59,10 +84,14 @@ parentPort.on('message', ({ id, paths, level }) => {
 });
 `;
 
+/** Heap limits of a worker, in MB: see the constructor. */
+const WORKER_HEAP = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 32 };
+
 const WORKER_URL = new URL(`data:text/javascript,${encodeURIComponent(WORKER_SOURCE)}`);
 
 interface Pending {
   readonly path: string;
+  readonly size: number;
   resolve(file: CompressedFile | null): void;
   reject(error: Error): void;
 }
@@ -89,7 +118,9 @@ export class CompressPool {
     threads = Math.max(1, Math.min(4, availableParallelism())),
   ) {
     for (let i = 0; i < threads; i++) {
-      const worker = new Worker(WORKER_URL);
+      // The worker's own objects are few and small (its buffers live outside its heap): a small
+      // young generation makes it collect often, so that the buffers it let go are freed soon.
+      const worker = new Worker(WORKER_URL, { resourceLimits: WORKER_HEAP });
       const slot = { worker, busy: 0 };
       worker.on('message', ({ id, results }: { id: number; results: WorkerResult[] }) => {
         slot.busy--;
@@ -115,7 +146,7 @@ export class CompressPool {
   compress(path: string, size: number): Promise<CompressedFile | null> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
-      this.batch.push({ path, resolve, reject });
+      this.batch.push({ path, size, resolve, reject });
       this.batchBytes += size;
       if (this.batch.length >= 64 || this.batchBytes >= 2 * 1024 * 1024) this.flush();
     });
@@ -128,7 +159,11 @@ export class CompressPool {
     const id = this.nextId++;
     this.inFlight.set(id, this.batch);
     slot.busy++;
-    slot.worker.postMessage({ id, paths: this.batch.map((item) => item.path), level: this.level });
+    slot.worker.postMessage({
+      id,
+      files: this.batch.map(({ path, size }) => ({ path, size })),
+      level: this.level,
+    });
     this.batch = [];
     this.batchBytes = 0;
   }

@@ -57,7 +57,10 @@ export {
   type BackupProgress,
   type BackupResult,
   DEFAULT_KEEP,
+  DEFAULT_READ_AHEAD,
+  DEFAULT_READ_AHEAD_FILES,
   MAX_PART_ENTRIES,
+  MAX_PART_ENTRIES_LIMIT,
   MAX_SPLIT_SIZE,
   writeBackup,
 } from './backup-writer.js';
@@ -70,7 +73,7 @@ export {
   RATIO_FLOOR,
   ZipArchive,
 } from './zip-archive.js';
-export { BackupSet, type SetEntry } from './backup-reader.js';
+export { BackupSet, type SetEntry, type SetFiles } from './backup-reader.js';
 export {
   RestoreError,
   type RestoreOptions,

@@ -1,9 +1,14 @@
 import { closeSync, createWriteStream, futimesSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { mkdir, rename, rm, stat, utimes } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { type Logger, isMissingFileError, silentLogger } from '@mailyard/mailstore-interface';
+import {
+  type Logger,
+  isMissingFileError,
+  nullIfMissing,
+  silentLogger,
+} from '@mailyard/mailstore-interface';
 import { TREE_FILE, treeDirectory } from '@mailyard/mailstore-fs';
 import { type EntryPlace, type Mask, STORE_PREFIX, placeOfEntry } from './archive-layout.js';
 import {
@@ -95,10 +100,11 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
   const staging = { config: join(roots.config, stamp), store: join(roots.store, stamp) };
   try {
     const chosen = await chooseEntries(set, options);
-    if (chosen.length === 0)
+    if (chosen.names.length === 0)
       throw new RestoreError(`nothing in ${backups.join(' + ')} matches what was asked`);
-    const totalFiles = chosen.length;
-    const totalBytes = chosen.reduce((sum, item) => sum + item.set.entry.size, 0);
+    const totalFiles = chosen.names.length;
+    let totalBytes = 0;
+    for (const name of chosen.names) totalBytes += set.files.get(name)!.entry.size;
     let files = 0;
     let bytes = 0;
     const units = new Map<string, { root: 'config' | 'store'; unit: string }>();
@@ -107,8 +113,9 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
     // A few entries at once, so that reads, inflation and writes of small files overlap.
     let failure: { error: unknown } | null = null;
     const extract = async () => {
-      while (next < chosen.length && !failure) {
-        const item = chosen[next++]!;
+      while (next < chosen.names.length && !failure) {
+        const name = chosen.names[next++]!;
+        const item = { set: set.files.get(name)!, ...chosen.describe(name) };
         const target = join(staging[item.place.root], ...item.place.path.split('/'));
         const parent = dirname(target);
         if (!made.has(parent)) {
@@ -131,6 +138,15 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
     // thrown once the others have stopped.
     await Promise.all(Array.from({ length: EXTRACT_CONCURRENCY }, extract));
     if (failure) throw (failure as { error: unknown }).error;
+    // A folder restore adds the folder to the target's tree, worked out before anything is
+    // swapped in (a damaged tree file stops the restore here) and written after.
+    const liveTreeFile = chosen.folderTree
+      ? join(roots.store, ...chosen.folderTree.directory.split('/'), TREE_FILE)
+      : null;
+    const tree =
+      chosen.folderTree && liveTreeFile && options.folder !== undefined
+        ? await mergedTree(liveTreeFile, chosen.folderTree.file, options.folder, logger)
+        : null;
     // Everything is read and checked: swap the units in.
     const replaced: string[] = [];
     const old = { config: join(staging.config, '.old'), store: join(staging.store, '.old') };
@@ -151,6 +167,12 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
       await rename(staged, live);
       replaced.push(key);
       logger.info(`kmsrecover: restored ${root === 'config' ? 'configuration' : 'store'} ${unit}`);
+    }
+    if (tree !== null && liveTreeFile !== null) {
+      // Replaced whole, by rename, as mailstore-fs writes it.
+      await writeFile(`${liveTreeFile}${stamp}`, tree);
+      await rename(`${liveTreeFile}${stamp}`, liveTreeFile);
+      logger.info(`kmsrecover: ${options.folder} listed in ${liveTreeFile}`);
     }
     return { backups, files, bytes, replaced };
   } finally {
@@ -203,12 +225,11 @@ export async function listBackupFiles(
     const chosen = await chooseEntries(set, selection);
     return {
       backups: [resolved.base.id, ...(resolved.differential ? [resolved.differential.id] : [])],
-      files: chosen.map(({ place, set: { entry } }) => ({
-        root: place.root,
-        path: place.path,
-        size: entry.size,
-        mtime: entry.mtime,
-      })),
+      files: chosen.names.map((name) => {
+        const { place } = chosen.describe(name);
+        const { entry } = set.files.get(name)!;
+        return { root: place.root, path: place.path, size: entry.size, mtime: entry.mtime };
+      }),
     };
   } finally {
     set.close();
@@ -251,14 +272,20 @@ export async function resolveSource(source: string): Promise<BackupSelection> {
   return { base, differential: backup };
 }
 
-interface ChosenEntry {
-  readonly set: SetEntry;
-  readonly place: EntryPlace;
-  /** The unit swapped in whole: see {@link restoreBackup}. */
-  readonly unit: string;
+/**
+ * The entries a restore takes: their names only (which the set holds already), and where each
+ * goes worked out again when it is written, so that a restore of 100,000 files keeps no object
+ * a file.
+ */
+interface ChosenEntries {
+  readonly names: readonly string[];
+  /** For a folder restore: the mailbox tree (relative to the store) and the backup's tree file. */
+  readonly folderTree: { readonly directory: string; readonly file: BackupTreeFile } | null;
+  /** Where the entry goes, and the unit swapped in whole (see {@link restoreBackup}). */
+  describe(name: string): { place: EntryPlace; unit: string };
 }
 
-async function chooseEntries(set: BackupSet, selection: RestoreSelection): Promise<ChosenEntry[]> {
+async function chooseEntries(set: BackupSet, selection: RestoreSelection): Promise<ChosenEntries> {
   if (selection.user !== undefined && selection.domain === undefined)
     throw new RestoreError('-u (user) needs -d (domain)');
   if (
@@ -269,16 +296,20 @@ async function chooseEntries(set: BackupSet, selection: RestoreSelection): Promi
   const masks = selection.masks && selection.masks.length > 0 ? new Set(selection.masks) : null;
   const domain = selection.domain?.toLowerCase();
   let prefix: string | null = null;
+  let folderTree: ChosenEntries['folderTree'] = null;
   if (domain !== undefined && selection.user !== undefined) {
     const local = selection.user.includes('@')
       ? selection.user.slice(0, selection.user.lastIndexOf('@'))
       : selection.user;
     prefix = treeDirectory(`${local.toLowerCase()}@${domain}`).split(/[\\/]/).join('/');
-    if (selection.folder !== undefined)
-      prefix = `${prefix}/${await folderDirectory(set, prefix, selection.folder)}`;
+    if (selection.folder !== undefined) {
+      const found = await folderDirectory(set, prefix, selection.folder);
+      folderTree = { directory: prefix, file: found.file };
+      prefix = `${prefix}/${found.directory}`;
+    }
   }
-  const chosen: ChosenEntry[] = [];
-  for (const [name, entry] of set.files) {
+  const chosen: string[] = [];
+  for (const name of set.files.keys()) {
     const place = placeOfEntry(name);
     if (!place) continue;
     if (masks) {
@@ -290,19 +321,28 @@ async function chooseEntries(set: BackupSet, selection: RestoreSelection): Promi
       if (place.root !== 'store' || levels[0] !== 'mail' || levels[1] !== domain) continue;
     }
     if (prefix !== null && !place.path.startsWith(`${prefix}/`)) continue;
-    chosen.push({ set: entry, place, unit: prefix ?? unitOf(place) });
+    chosen.push(name);
   }
-  return chosen;
+  const folderUnit = prefix;
+  return {
+    names: chosen,
+    folderTree,
+    describe(name) {
+      const place = placeOfEntry(name)!;
+      return { place, unit: folderUnit ?? unitOf(place) };
+    },
+  };
 }
 
 /** The directory (relative to its tree's) of a folder, from the tree file in the backup. */
-async function folderDirectory(set: BackupSet, tree: string, folder: string): Promise<string> {
+async function folderDirectory(
+  set: BackupSet,
+  tree: string,
+  folder: string,
+): Promise<{ directory: string; file: BackupTreeFile }> {
   const treeEntry = set.files.get(`${STORE_PREFIX}${tree}/${TREE_FILE}`);
   if (!treeEntry) throw new RestoreError(`the backup has no mailbox ${tree}`);
-  let file: {
-    mailboxes?: { id?: unknown; path?: unknown }[];
-    directories?: Record<string, unknown>;
-  };
+  let file: BackupTreeFile;
   try {
     file = JSON.parse(
       (await treeEntry.archive.read(treeEntry.entry)).toString('utf8'),
@@ -321,7 +361,74 @@ async function folderDirectory(set: BackupSet, tree: string, folder: string): Pr
     directory.split('/').some((level) => level === '..' || level === '.' || level === '')
   )
     throw new RestoreError(`the backup of ${tree} has no folder "${folder}"`);
-  return directory;
+  return { directory, file };
+}
+
+/** The parts of mailstore-fs's `#tree.json` a folder restore reads and merges; others are kept. */
+interface BackupTreeFile {
+  mailboxes?: { id?: unknown; path?: unknown; [field: string]: unknown }[];
+  subscriptions?: unknown[];
+  directories?: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+/**
+ * The target tree's `#tree.json` with the restored folder (and its subfolders) listed as the
+ * backup lists them, so that the store shows what was just put in place: a folder the tree
+ * lacks is added; one it lists at another directory (deleted and made again since) is pointed
+ * at the restored directory, with the backup's record (its UIDVALIDITY goes with the index
+ * restored). Null when the target has no tree for the user (a restore with `-s` into an empty
+ * directory): there is nothing to add the folder to.
+ */
+async function mergedTree(
+  liveTreeFile: string,
+  backupTree: BackupTreeFile,
+  folder: string,
+  logger: Logger,
+): Promise<string | null> {
+  const text = await nullIfMissing(readFile(liveTreeFile, 'utf8'));
+  if (text === null) return null;
+  let live: BackupTreeFile;
+  try {
+    live = JSON.parse(text) as BackupTreeFile;
+  } catch (error) {
+    throw new RestoreError(`${liveTreeFile} is not a tree file; the folder was not restored`, {
+      cause: error,
+    });
+  }
+  if (!Array.isArray(live.mailboxes) || typeof live.directories !== 'object' || !live.directories)
+    throw new RestoreError(`${liveTreeFile} is not a tree file; the folder was not restored`);
+  const mailboxes = [...live.mailboxes];
+  const directories = { ...live.directories };
+  const subscriptions = Array.isArray(live.subscriptions) ? [...live.subscriptions] : [];
+  const restored = (backupTree.mailboxes ?? []).filter(
+    (mailbox) =>
+      typeof mailbox.path === 'string' &&
+      typeof mailbox.id === 'string' &&
+      (mailbox.path === folder || mailbox.path.startsWith(`${folder}/`)),
+  );
+  for (const mailbox of restored) {
+    const id = mailbox.id as string;
+    const directory = backupTree.directories?.[id];
+    if (typeof directory !== 'string') continue;
+    const at = mailboxes.findIndex((candidate) => candidate.path === mailbox.path);
+    if (at >= 0) {
+      const current = mailboxes[at]!;
+      if (current.id === id && directories[id] === directory) continue;
+      if (typeof current.id === 'string') {
+        if (directories[current.id] !== directory)
+          logger.warn(
+            `kmsrecover: ${String(mailbox.path)} was at ${String(directories[current.id])}, now at the restored ${directory}; the former directory is left as it was`,
+          );
+        delete directories[current.id];
+      }
+      mailboxes[at] = mailbox;
+    } else mailboxes.push(mailbox);
+    directories[id] = directory;
+    if (backupTree.subscriptions?.includes(mailbox.path) && !subscriptions.includes(mailbox.path))
+      subscriptions.push(mailbox.path);
+  }
+  return `${JSON.stringify({ ...live, mailboxes, subscriptions, directories }, null, 1)}\n`;
 }
 
 function unitOf(place: EntryPlace): string {

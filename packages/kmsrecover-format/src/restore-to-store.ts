@@ -54,7 +54,10 @@ interface TreeFile {
  * with the user's tree) keep the target's UIDVALIDITY, and into a folder that already has
  * messages, messages get new UIDs above its own. Messages are read one at a time: memory holds
  * one message (the contract's `append` takes a message whole). Public folders and the queue
- * are not restored this way (only by {@link restoreBackup}).
+ * are not restored this way, and a warning says so: the contract makes public folders only on
+ * behalf of a user with public-folder administrator rights, in the tree the target's own scope
+ * (per domain or global) gives that user, and the queue is the server's spool, no part of a
+ * MailStore. {@link restoreBackup} restores both into the Kerio layout.
  */
 export async function restoreIntoStore(options: StoreRestoreOptions): Promise<StoreRestoreResult> {
   const logger = options.logger ?? silentLogger;
@@ -75,7 +78,16 @@ export async function restoreIntoStore(options: StoreRestoreOptions): Promise<St
     for (const treeName of trees.sort()) {
       const treeDirectory = treeName.slice(0, -TREE_FILE.length - 1);
       const tree = await readTree(set, treeName);
-      if (tree.key.startsWith('#')) continue; // public folders
+      if (tree.key.startsWith('#')) {
+        // Public folders: the contract creates them only on behalf of a user with public-folder
+        // administrator rights, into the tree the target's scope (per domain or global, from
+        // its configuration) gives that user, which need not be the backup's.
+        if (options.user === undefined && wantedDomain(tree.key, options.domain))
+          logger.warn(
+            `kmsrecover: public folders ${tree.key} are not restored into a MailStore; restoreBackup restores them into the Kerio layout`,
+          );
+        continue;
+      }
       const [local, domain] = splitAddress(tree.key);
       if (options.domain !== undefined && domain !== options.domain.toLowerCase()) continue;
       if (options.user !== undefined) {
@@ -150,6 +162,14 @@ export async function restoreIntoStore(options: StoreRestoreOptions): Promise<St
         }
       }
     }
+    // The queue is the server's spool, not part of the MailStore contract.
+    if (
+      options.domain === undefined &&
+      [...set.files.keys()].some((name) => name.startsWith(`${STORE_PREFIX}queue/`))
+    )
+      logger.warn(
+        'kmsrecover: the queue is not restored into a MailStore (it is no part of one); restoreBackup restores it into the Kerio layout',
+      );
     return {
       backups: [selection.base.id, ...(selection.differential ? [selection.differential.id] : [])],
       mailboxes,
@@ -186,6 +206,11 @@ async function readTree(set: BackupSet, name: string): Promise<TreeFile> {
     )
       throw new RestoreError(`${name} in the backup names a folder directory outside its tree`);
   return file as TreeFile;
+}
+
+/** Whether a public tree (`#public@domain`, or `#public` for all) is of the domain asked for. */
+function wantedDomain(key: string, domain: string | undefined): boolean {
+  return domain === undefined || key === '#public' || key === `#public@${domain.toLowerCase()}`;
 }
 
 function splitAddress(address: string): [string, string] {

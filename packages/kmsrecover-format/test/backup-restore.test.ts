@@ -12,7 +12,13 @@ import {
   restoreBackup,
   writeBackup,
 } from '../src/index.js';
-import { contentsOf, makeDataDirectory, message, openStore } from './store-fixture.js';
+import {
+  contentsOf,
+  makeDataDirectory,
+  message,
+  openStore,
+  restoredBeside,
+} from './store-fixture.js';
 
 const clockAt = (iso: string) => ({ now: () => Date.parse(iso) });
 
@@ -191,6 +197,46 @@ describe('splitting', () => {
     expect(summary.parts).toBe(result.parts.length);
     const listed = await listBackupFiles(data.backup, { domain: 'example.com', user: 'ann' });
     expect(listed.files.filter((file) => file.path.endsWith('.eml'))).toHaveLength(40);
+  });
+
+  it('closes a part at maxPartEntries entries, and the parts restore whole', async () => {
+    const data = await makeDataDirectory();
+    const store = openStore(data.store);
+    for (let i = 0; i < 23; i++)
+      await store.deliver('ann@example.com', { content: message(`m${i}`) });
+    await store.close();
+    const result = await writeBackup({
+      sources: { configDirectory: data.root, storeDirectory: data.store },
+      destination: data.backup,
+      kind: 'F',
+      maxPartEntries: 7,
+    });
+    // The default split size is far away: only the entry cap splits.
+    expect(result.parts.length).toBeGreaterThan(3);
+    const counts: number[] = [];
+    for (const part of result.parts) {
+      const archive = await ZipArchive.open(part);
+      counts.push(archive.count);
+      expect(archive.nameAt(0)).toBe('.version.txt');
+      archive.close();
+    }
+    // Every part but the last is full, .version.txt and .summary.txt counted.
+    expect(counts.slice(0, -1).every((count) => count === 7)).toBe(true);
+    expect(counts.at(-1)).toBeLessThanOrEqual(7);
+    expect(counts.reduce((sum, count) => sum + count, 0)).toBe(
+      result.countFiles + result.parts.length + 1,
+    );
+    const { original, restored } = await restoredBeside(data.backup, data, 'ann@example.com');
+    expect(restored).toEqual(original);
+    expect(restored.INBOX!.messages).toHaveLength(23);
+    await expect(
+      writeBackup({
+        sources: { configDirectory: data.root, storeDirectory: data.store },
+        destination: data.backup,
+        kind: 'F',
+        maxPartEntries: 65_536,
+      }),
+    ).rejects.toThrow(RangeError);
   });
 });
 

@@ -5,8 +5,8 @@ import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { describeWithCommand } from '@mailyard/test-kit';
 import { expect, it } from 'vitest';
-import { ZipArchive, restoreBackup, writeBackup } from '../src/index.js';
-import { contentsOf, makeDataDirectory, message, openStore } from './store-fixture.js';
+import { ZipArchive, writeBackup } from '../src/index.js';
+import { makeDataDirectory, message, openStore, restoredBeside } from './store-fixture.js';
 
 const run = promisify(execFile);
 
@@ -57,6 +57,52 @@ describeWithCommand('unzip', "archives open in Info-ZIP's unzip and Python's zip
   });
 });
 
+describeWithCommand('unzip', "the ZIP writer's entries as Info-ZIP and zipfile read them", () => {
+  it('keeps names (UTF-8 too), modes, times and data of stored, deflated and streamed entries', async () => {
+    const data = await makeDataDirectory();
+    const large = join(data.root, 'large.bin');
+    // Over the 4 MiB a worker reads whole: streamed through deflate, sizes in a data descriptor.
+    const half = randomBytes(3 * 1024 * 1024);
+    await writeFile(large, Buffer.concat([half, Buffer.alloc(3 * 1024 * 1024, 'a')]));
+    await writeFile(join(data.root, 'users.cfg'), 'x'.repeat(10_000));
+    await writeFile(join(data.store, 'lists', 'Liste für Müller.txt'), 'Grüße\n');
+    await run('chmod', ['600', join(data.root, 'users.cfg')]);
+    await run('cp', ['-p', large, join(data.store, 'lists', 'large.bin')]);
+    const result = await writeBackup({
+      sources: { configDirectory: data.root, storeDirectory: data.store },
+      destination: data.backup,
+      kind: 'F',
+    });
+    const part = result.parts[0]!;
+    expect((await run('unzip', ['-t', part])).stdout).toMatch(/No errors detected/);
+    const python = await run('python3', [
+      '-c',
+      [
+        'import sys, zipfile',
+        'z = zipfile.ZipFile(sys.argv[1])',
+        'assert z.testzip() is None',
+        'for i in z.infolist():',
+        '    if i.filename.endswith(("users.cfg", "large.bin", "Müller.txt")):',
+        '        print(i.filename, oct(i.external_attr >> 16), i.compress_type, i.file_size, i.flag_bits & 8, i.date_time[0])',
+      ].join('\n'),
+      part,
+    ]);
+    const year = new Date().getFullYear();
+    expect(python.stdout.trim().split('\n').sort()).toEqual(
+      [
+        `@backup/store/lists/Liste für Müller.txt 0o100644 0 8 0 ${year}`,
+        `@backup/store/lists/large.bin 0o100644 8 ${6 * 1024 * 1024} 8 ${year}`,
+        `users.cfg 0o100600 8 10000 0 ${year}`,
+      ].sort(),
+    );
+    const extracted = join(data.root, 'extracted');
+    await run('unzip', ['-q', part, '-d', extracted]);
+    expect(
+      (await run('cmp', [large, join(extracted, '@backup/store/lists/large.bin')])).stdout,
+    ).toBe('');
+  });
+});
+
 describeWithCommand('zip', 'archives Info-ZIP makes', () => {
   it('restores an archive made with zip -r from a Kerio-layout directory', async () => {
     const data = await storeWithMail();
@@ -65,18 +111,11 @@ describeWithCommand('zip', 'archives Info-ZIP makes', () => {
     await run('cp', ['-r', join(data.store, 'mail'), join(layout, '@backup', 'store', 'mail')]);
     await run('cp', [join(data.root, 'users.cfg'), join(layout, 'users.cfg')]);
     await run('zip', ['-q', '-r', '-6', join(data.root, 'handmade.zip'), '.'], { cwd: layout });
-    const target = await makeDataDirectory();
-    await restoreBackup({
-      source: join(data.root, 'handmade.zip'),
-      configDirectory: target.root,
-      storeDirectory: target.store,
-    });
-    const original = openStore(data.store);
-    const copy = openStore(target.store);
-    expect(await contentsOf(copy, 'ann@example.com')).toEqual(
-      await contentsOf(original, 'ann@example.com'),
+    const { original, restored } = await restoredBeside(
+      join(data.root, 'handmade.zip'),
+      data,
+      'ann@example.com',
     );
-    await original.close();
-    await copy.close();
+    expect(restored).toEqual(original);
   });
 });

@@ -157,6 +157,47 @@ describe('kmsrecover', () => {
     ).toContain('Subject: sent');
   });
 
+  it("lists a folder restored with -f in the user's #tree.json, so that the store shows it again", async () => {
+    const data = await makeDataDirectory();
+    let store = openStore(data.store);
+    const ann = store.access('ann@example.com');
+    await ann.create('Work');
+    await ann.create('Work/Sub');
+    await ann.append('Work', [
+      { content: message('work one'), flags: ['\\Seen'] },
+      { content: message('work two'), flags: ['\\Flagged'] },
+    ]);
+    await ann.append('Work/Sub', [{ content: message('deeper') }]);
+    await ann.append('INBOX', [{ content: message('stays') }]);
+    const before = await contentsOf(store, 'ann@example.com');
+    await store.close();
+    await writeBackup({
+      sources: { configDirectory: data.root, storeDirectory: data.store },
+      destination: data.backup,
+      kind: 'F',
+    });
+    // The folder is deleted after the backup, and a message arrives in INBOX.
+    store = openStore(data.store);
+    await store.access('ann@example.com').delete('Work/Sub');
+    await store.access('ann@example.com').delete('Work');
+    await store.access('ann@example.com').append('INBOX', [{ content: message('later') }]);
+    const withoutWork = await contentsOf(store, 'ann@example.com');
+    expect(withoutWork.Work).toBeUndefined();
+    await store.close();
+    const result = await kmsrecover(
+      ['-q', '-d', 'example.com', '-u', 'ann', '-f', 'Work', 'store/backup'],
+      data.root,
+    );
+    expect(result).toEqual({ code: 0, stdout: '', stderr: '' });
+    store = openStore(data.store);
+    const after = await contentsOf(store, 'ann@example.com');
+    await store.close();
+    expect(after.Work).toEqual(before.Work);
+    expect(after['Work/Sub']).toEqual(before['Work/Sub']);
+    // The rest of the mailbox is as it was before the restore.
+    expect(after.INBOX).toEqual(withoutWork.INBOX);
+  });
+
   it('keeps the replaced directories as .BAK with -b, and restores only the masks given', async () => {
     const data = await dataWithBackup();
     await writeFile(join(data.root, 'users.cfg'), 'changed');

@@ -1,6 +1,9 @@
-import { MemoryMailStore } from '@mailyard/mailstore-interface';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { OPEN_ACCOUNT_POLICY, MemoryMailStore } from '@mailyard/mailstore-interface';
+import { FsMailStore } from '@mailyard/mailstore-fs';
 import { describe, expect, it } from 'vitest';
-import { RestoreError, restoreIntoStore, writeBackup } from '../src/index.js';
+import { RestoreError, restoreBackup, restoreIntoStore, writeBackup } from '../src/index.js';
 import { contentsOf, makeDataDirectory, message, openStore } from './store-fixture.js';
 
 async function backedUpStore() {
@@ -83,5 +86,48 @@ describe('restoring through the MailStore contract', () => {
         folder: 'Nope',
       }),
     ).rejects.toThrow(RestoreError);
+  });
+
+  it('leaves public folders and the queue to restoreBackup, and says so', async () => {
+    const data = await makeDataDirectory();
+    const policy = { ...OPEN_ACCOUNT_POLICY, isPublicFolderAdmin: () => true };
+    const store = new FsMailStore({ directory: data.store, policy });
+    await store.access('ann@example.com').create('#public/Info');
+    await store.access('ann@example.com').append('#public/Info', [{ content: message('news') }]);
+    await store.deliver('ann@example.com', { content: message('mine') });
+    await store.close();
+    await mkdir(join(data.store, 'queue'), { recursive: true });
+    await writeFile(join(data.store, 'queue', 'Q1.eml'), message('queued'));
+    await writeBackup({
+      sources: { configDirectory: data.root, storeDirectory: data.store },
+      destination: data.backup,
+      kind: 'F',
+    });
+    const warnings: string[] = [];
+    const logger = { info() {}, error() {}, warn: (line: string) => void warnings.push(line) };
+    const target = new MemoryMailStore({ policy });
+    const result = await restoreIntoStore({ source: data.backup, store: target, logger });
+    expect(result.messages).toBe(1);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /public folders #public@example\.com are not restored into a MailStore/,
+      ),
+      expect.stringMatching(/the queue is not restored into a MailStore/),
+    ]);
+    const listed = await target.access('ann@example.com').list();
+    expect(listed.filter((mailbox) => mailbox.namespace === 'public')).toEqual([]);
+    // Both are in the backup, and restoreBackup puts them back.
+    const layout = await makeDataDirectory();
+    await restoreBackup({
+      source: data.backup,
+      configDirectory: layout.root,
+      storeDirectory: layout.store,
+    });
+    expect(await readFile(join(layout.store, 'queue', 'Q1.eml'), 'utf8')).toContain('queued');
+    const restored = new FsMailStore({ directory: layout.store, policy });
+    const info = await restored.access('ann@example.com').open('#public/Info', { readOnly: true });
+    expect(await info.messages()).toHaveLength(1);
+    info.close();
+    await restored.close();
   });
 });

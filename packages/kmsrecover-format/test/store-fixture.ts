@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { FsMailStore } from '@mailyard/mailstore-fs';
 import type { MailStore } from '@mailyard/mailstore-interface';
 import { afterAll } from 'vitest';
+import { restoreBackup } from '../src/index.js';
 
 const temporaryDirectories: string[] = [];
 // Registered when a test file first imports this module: its directories go once it is done.
@@ -78,4 +79,28 @@ export async function contentsOf(
 
 export function openStore(directory: string): FsMailStore {
   return new FsMailStore({ directory });
+}
+
+/**
+ * Restores a backup (a directory or a file) into a new data directory, and gives a user's
+ * mailbox as it is in `data` and as it came back, to compare.
+ */
+export async function restoredBeside(
+  source: string,
+  data: DataDirectory,
+  user: string,
+): Promise<{
+  original: Awaited<ReturnType<typeof contentsOf>>;
+  restored: Awaited<ReturnType<typeof contentsOf>>;
+}> {
+  const target = await makeDataDirectory();
+  await restoreBackup({ source, configDirectory: target.root, storeDirectory: target.store });
+  const original = openStore(data.store);
+  const copy = openStore(target.store);
+  try {
+    return { original: await contentsOf(original, user), restored: await contentsOf(copy, user) };
+  } finally {
+    await original.close();
+    await copy.close();
+  }
 }
