@@ -1,4 +1,5 @@
 import { type MimePart, isMultipart, mediaType } from '@mailyard/mime';
+import { checkForShiftedDate, checkOutlookMessageId } from './date-eval-tests.js';
 import type { SaMessageView } from './message-view.js';
 
 /** A Perl `eval:` test written again in TypeScript: the view and the call's arguments. */
@@ -119,6 +120,8 @@ export const SA_EVAL_TESTS: Readonly<
     const facts = factsOf(view);
     return facts.html > 0 && facts.text === 0 ? 1 : 0;
   },
+  check_for_shifted_date: checkForShiftedDate,
+  check_outlook_message_id: () => checkOutlookMessageId,
   html_test: (args) => (args[0] === 'html' ? (view) => (factsOf(view).html > 0 ? 1 : 0) : null),
 };
 
