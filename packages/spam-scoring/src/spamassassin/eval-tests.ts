@@ -1,6 +1,14 @@
 import { type MimePart, isMultipart, mediaType } from '@mailyard/mime';
 import { checkForShiftedDate, checkOutlookMessageId } from './date-eval-tests.js';
 import type { SaMessageView } from './message-view.js';
+import {
+  checkAllTrusted,
+  checkForNoRdnsDotcomHelo,
+  checkNoRelays,
+  checkRelaysUnparseable,
+  gatedThroughReceivedHeaderRemover,
+  heloIpMismatch,
+} from './received-eval-tests.js';
 
 /** A Perl `eval:` test written again in TypeScript: the view and the call's arguments. */
 export type SaEvalTest = (view: SaMessageView, args: readonly string[]) => number;
@@ -121,6 +129,12 @@ export const SA_EVAL_TESTS: Readonly<
     return facts.html > 0 && facts.text === 0 ? 1 : 0;
   },
   check_for_shifted_date: checkForShiftedDate,
+  check_all_trusted: () => checkAllTrusted,
+  check_no_relays: () => checkNoRelays,
+  check_relays_unparseable: () => checkRelaysUnparseable,
+  helo_ip_mismatch: () => heloIpMismatch,
+  check_for_no_rdns_dotcom_helo: () => checkForNoRdnsDotcomHelo,
+  gated_through_received_hdr_remover: () => gatedThroughReceivedHeaderRemover,
   check_outlook_message_id: () => checkOutlookMessageId,
   html_test: (args) => (args[0] === 'html' ? (view) => (factsOf(view).html > 0 ? 1 : 0) : null),
 };

@@ -90,6 +90,7 @@ export class SaRuleSet {
     const plain: CompiledRule[] = [];
     const metaSources: { rule: Omit<CompiledRule, 'meta'>; meta: MetaExpression }[] = [];
     const unsupported: UnsupportedRule[] = [];
+    const offline = new Set<string>();
     for (const definition of config.rules.values()) {
       const { name, kind } = definition;
       const flags = config.tflags.get(name) ?? [];
@@ -101,8 +102,12 @@ export class SaRuleSet {
         maxHits: flags.includes('multiple') ? maxHitsOf(flags) : 1,
       };
       const refuse = (reason: string) => unsupported.push({ name, kind, reason });
-      if (flags.includes('net')) {
+      if (flags.includes('net') && kind !== 'meta' && definition.spec.startsWith('eval:')) {
+        // A DNS or network lookup. Run without the network, as SpamAssassin runs with -L, it
+        // never fires: metas read it as 0, exactly (not as a guess). Network-flagged metas
+        // and patterns read the message only, so they run.
         refuse('network test');
+        offline.add(name);
         continue;
       }
       if (flags.includes('learn')) {
@@ -126,7 +131,7 @@ export class SaRuleSet {
     }
     const metas = orderMetas(
       metaSources,
-      new Set(plain.map((rule) => rule.name)),
+      new Set([...plain.map((rule) => rule.name), ...offline]),
       config,
       unsupported,
     );
