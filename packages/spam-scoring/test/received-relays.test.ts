@@ -163,3 +163,11 @@ describe('relay eval tests and the X-Spam-Relays pseudo-headers', () => {
     ).toEqual(['GATED', 'NO_RELAYS']);
   });
 });
+
+describe('a web mailer hand-over', () => {
+  it('is a relay from the client address, authenticated by HTTP', () => {
+    expect(
+      parseReceivedLine(`from 192.0.2.81 by web1.mail.example.com with HTTP${DATE}`),
+    ).toMatchObject({ ip: '192.0.2.81', helo: '', rdns: '', auth: 'HTTP' });
+  });
+});

@@ -114,8 +114,10 @@ export function parseReceivedLine(raw: string): Relay | 'local' | 'fetched' | nu
     rdns = exim[1] ?? '';
     ip = exim[2]!;
   } else {
-    ip = BRACKETED_IP.exec(rest)?.[1] ?? '';
-    if (!helo) helo = /^(\S+)/.exec(rest)?.[1] ?? '';
+    // A web mailer's hand-over names the client's address alone: from IP by HOST with HTTP.
+    const bracketed = BRACKETED_IP.exec(rest)?.[1];
+    ip = bracketed ?? new RegExp(`^(${IP}) by `).exec(rest)?.[1] ?? '';
+    if (!helo && bracketed) helo = /^(\S+)/.exec(rest)?.[1] ?? '';
   }
   if (!ip || !by) return null;
   if (/^\[/.test(helo) && !/\]$/.test(helo)) helo = '';
