@@ -4,6 +4,7 @@ import type { HeaderModifier, SaMessageView } from './message-view.js';
 import { type MetaExpression, parseMetaExpression } from './meta-expression.js';
 import { readPerlMatch, translatePerlRegex } from './perl-regex.js';
 import { SA_EVAL_TESTS, parseEvalCall } from './eval-tests.js';
+import { reverseText } from './regex-reverse.js';
 import { replaceTags } from './replace-tags.js';
 import { requiredLiterals } from './required-literal.js';
 
@@ -192,7 +193,7 @@ function compileMatcher(kind: SaRuleKind, spec: string): Matcher | string {
   if (!operator) return 'regex: not a match operator';
   const translated = translatePerlRegex(operator.pattern, operator.flags);
   if (!translated.ok) return `regex: ${translated.reason}`;
-  const search = searchOf(translated.regex, operator.pattern, operator.flags);
+  const search = searchOf(translated, operator.pattern, operator.flags);
   switch (kind) {
     case 'body':
       return (view, max) => countIn(view.body(), search, max);
@@ -237,7 +238,7 @@ function compileHeaderMatcher(kind: SaRuleKind, spec: string): Matcher | string 
   const translated = translatePerlRegex(match.pattern, match.flags);
   if (!translated.ok) return `regex: ${translated.reason}`;
   const unset = /^\[if-unset:\s?(.*)\]$/.exec(match.rest)?.[1] ?? null;
-  const regex = searchOf(translated.regex, match.pattern, match.flags);
+  const regex = searchOf(translated, match.pattern, match.flags);
   const negate = operator === '!~';
   if (kind === 'mimeheader') {
     return (view, max) => {
@@ -258,9 +259,15 @@ interface Search {
   /** A match contains one of these (lower case when `caseless`); null: no prefilter. */
   readonly literals: readonly string[] | null;
   readonly caseless: boolean;
+  /** The regex is meant for reversed texts (a pattern with lookaheads, see regex-reverse.ts). */
+  readonly reversed: boolean;
 }
 
-function searchOf(regex: RE2JS, pattern: string, flags: string): Search {
+function searchOf(
+  { regex, reversed }: { regex: RE2JS; reversed?: boolean },
+  pattern: string,
+  flags: string,
+): Search {
   const literals = flags.includes('x') ? null : requiredLiterals(pattern);
   // An inline (?i) anywhere makes the whole prefilter caseless: never wrong, only less sharp.
   const caseless = flags.includes('i') || /\(\?[a-z]*i/.test(pattern);
@@ -268,6 +275,7 @@ function searchOf(regex: RE2JS, pattern: string, flags: string): Search {
     regex,
     literals: literals && caseless ? literals.map((l) => l.toLowerCase()) : literals,
     caseless,
+    reversed: reversed === true,
   };
 }
 
@@ -283,13 +291,25 @@ function lowerCased(texts: readonly string[]): readonly string[] {
   return lower;
 }
 
+const reversedCopies = new WeakMap<readonly string[], (string | undefined)[]>();
+
+/** A text read backwards, once per view array and text (for patterns with lookaheads). */
+function reversedText(texts: readonly string[], index: number): string {
+  let copies = reversedCopies.get(texts);
+  if (!copies) {
+    copies = [];
+    if (texts.length > 1) reversedCopies.set(texts, copies);
+  }
+  return (copies[index] ??= reverseText(texts[index]!));
+}
+
 function countIn(texts: readonly string[], search: Search, max: number): number {
   const { regex, literals } = search;
   const screened = literals === null ? null : search.caseless ? lowerCased(texts) : texts;
   let count = 0;
   for (let i = 0; i < texts.length; i++) {
     if (screened !== null && !literals!.some((literal) => screened[i]!.includes(literal))) continue;
-    const text = texts[i]!;
+    const text = search.reversed ? reversedText(texts, i) : texts[i]!;
     if (max === 1) {
       if (regex.test(text)) return 1;
       continue;
