@@ -1,5 +1,5 @@
 import { RE2JS } from 're2js';
-import { reverseRegex } from './regex-reverse.js';
+import { relaxRegex, reverseRegex } from './regex-reverse.js';
 
 /** A Perl match operator as written in a rule: `/pattern/flags` or `m{pattern}flags`. */
 export interface PerlMatch {
@@ -56,6 +56,8 @@ export type TranslatedRegex =
       readonly source: string;
       /** Run on reversed texts: the pattern had a lookahead (see regex-reverse.ts). */
       readonly reversed?: boolean;
+      /** For a reversed pattern: the pattern without lookarounds, run forwards first. */
+      readonly relaxed?: RE2JS;
     }
   | { readonly ok: false; readonly reason: string };
 
@@ -71,6 +73,7 @@ export function translatePerlRegex(pattern: string, flags: string): TranslatedRe
   const body = flags.includes('x') ? stripExtended(pattern) : pattern;
   let translated = translateBody(body, flags.includes('m'), false);
   let reversed = false;
+  let relaxed: string | null = null;
   if (typeof translated !== 'string' && /lookahead/.test(translated.reason)) {
     // A lookahead inside the pattern: read backwards it is a lookbehind, which re2js runs.
     const withLookaheads = translateBody(body, flags.includes('m'), true);
@@ -78,7 +81,10 @@ export function translatePerlRegex(pattern: string, flags: string): TranslatedRe
       typeof withLookaheads === 'string' && !/\(\?<[=!]/.test(stripClasses(withLookaheads))
         ? reverseRegex(withLookaheads)
         : null;
-    if (backwards !== null) [translated, reversed] = [backwards, true];
+    if (backwards !== null) {
+      [translated, reversed] = [backwards, true];
+      relaxed = relaxRegex(withLookaheads as string);
+    }
   }
   if (typeof translated !== 'string') return { ok: false, reason: translated.reason };
   // Lookbehind support costs every match, so only patterns that use it get it.
@@ -88,9 +94,17 @@ export function translatePerlRegex(pattern: string, flags: string): TranslatedRe
   if (flags.includes('m')) re2Flags |= RE2JS.MULTILINE;
   try {
     const regex = RE2JS.compile(translated, re2Flags);
-    return reversed
-      ? { ok: true, regex, source: translated, reversed }
-      : { ok: true, regex, source: translated };
+    if (!reversed) return { ok: true, regex, source: translated };
+    const relaxedFlags = re2Flags & ~RE2JS.LOOKBEHINDS;
+    return relaxed
+      ? {
+          ok: true,
+          regex,
+          source: translated,
+          reversed,
+          relaxed: RE2JS.compile(relaxed, relaxedFlags),
+        }
+      : { ok: true, regex, source: translated, reversed };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return { ok: false, reason: message.replace(/^error parsing regexp: /, '') };

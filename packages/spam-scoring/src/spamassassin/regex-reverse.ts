@@ -177,6 +177,43 @@ export function reverseRegex(source: string): string | null {
   }
 }
 
+function forwardSequence(sequence: readonly Node[]): string {
+  return sequence.map(relaxedNode).join('');
+}
+
+function relaxedNode(node: Node): string {
+  switch (node.type) {
+    case 'atom':
+    case 'anchor':
+      return node.text;
+    case 'flags':
+      return `(?${node.flags})`;
+    case 'group':
+      return `${node.open}${node.body.map(forwardSequence).join('|')})`;
+    case 'repeat': {
+      const inner = relaxedNode(node.node);
+      return inner === '' ? '' : `${inner}${node.quantifier}`;
+    }
+    case 'look':
+      return '';
+  }
+}
+
+/**
+ * The pattern with its lookarounds left out: it matches wherever the pattern does (and more),
+ * and runs on RE2's fast automaton, so a text it does not match needs no backwards run.
+ */
+export function relaxRegex(source: string): string | null {
+  try {
+    const reader = new Reader(source);
+    const branches = reader.alternatives();
+    if (reader.i !== source.length) return null;
+    return branches.map(forwardSequence).join('|');
+  } catch {
+    return null;
+  }
+}
+
 /** A text read backwards (texts are octet strings: one character per byte, no pairs to keep). */
 export function reverseText(text: string): string {
   let out = '';

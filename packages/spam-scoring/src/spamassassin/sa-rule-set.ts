@@ -261,10 +261,12 @@ interface Search {
   readonly caseless: boolean;
   /** The regex is meant for reversed texts (a pattern with lookaheads, see regex-reverse.ts). */
   readonly reversed: boolean;
+  /** For a reversed regex: a looser one to run forwards first (null: none). */
+  readonly relaxed: RE2JS | null;
 }
 
 function searchOf(
-  { regex, reversed }: { regex: RE2JS; reversed?: boolean },
+  { regex, reversed, relaxed }: { regex: RE2JS; reversed?: boolean; relaxed?: RE2JS },
   pattern: string,
   flags: string,
 ): Search {
@@ -276,6 +278,7 @@ function searchOf(
     literals: literals && caseless ? literals.map((l) => l.toLowerCase()) : literals,
     caseless,
     reversed: reversed === true,
+    relaxed: relaxed ?? null,
   };
 }
 
@@ -309,6 +312,9 @@ function countIn(texts: readonly string[], search: Search, max: number): number 
   let count = 0;
   for (let i = 0; i < texts.length; i++) {
     if (screened !== null && !literals!.some((literal) => screened[i]!.includes(literal))) continue;
+    // A backwards run (lookbehinds, on re2js's slower NFA) only where the looser pattern
+    // without lookarounds matches forwards.
+    if (search.relaxed !== null && !search.relaxed.test(texts[i]!)) continue;
     const text = search.reversed ? reversedText(texts, i) : texts[i]!;
     if (max === 1) {
       if (regex.test(text)) return 1;
