@@ -126,7 +126,7 @@ export class SaRuleSet {
         }
         continue;
       }
-      const compiled = compileMatcher(kind, spec);
+      const compiled = compileMatcher(kind, spec, config);
       if (typeof compiled === 'string') refuse(compiled);
       else plain.push({ ...base, match: compiled });
     }
@@ -185,9 +185,8 @@ function maxHitsOf(flags: readonly string[]): number {
 }
 
 /** Returns the matcher, or the reason it cannot be built. */
-function compileMatcher(kind: SaRuleKind, spec: string): Matcher | string {
-  if (spec.startsWith('eval:')) return compileEval(spec);
-  if (spec.startsWith('eval:')) return compileEval(spec);
+function compileMatcher(kind: SaRuleKind, spec: string, config: SaConfig): Matcher | string {
+  if (spec.startsWith('eval:')) return compileEval(spec, config);
   if (kind === 'header' || kind === 'mimeheader') return compileHeaderMatcher(kind, spec);
   const operator = readPerlMatch(spec);
   if (!operator) return 'regex: not a match operator';
@@ -206,12 +205,12 @@ function compileMatcher(kind: SaRuleKind, spec: string): Matcher | string {
   }
 }
 
-function compileEval(spec: string): Matcher | string {
+function compileEval(spec: string, config: SaConfig): Matcher | string {
   const call = parseEvalCall(spec);
   const unsupported = `eval:${/^eval:(\w+)/.exec(spec)?.[1] ?? '?'}`;
   const factory =
     call && Object.hasOwn(SA_EVAL_TESTS, call.name) ? SA_EVAL_TESTS[call.name]! : null;
-  const test = factory?.(call!.args) ?? null;
+  const test = factory?.(call!.args, config) ?? null;
   return test ? (view) => test(view, call!.args) : unsupported;
 }
 
