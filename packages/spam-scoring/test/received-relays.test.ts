@@ -171,3 +171,28 @@ describe('a web mailer hand-over', () => {
     ).toMatchObject({ ip: '192.0.2.81', helo: '', rdns: '', auth: 'HTTP' });
   });
 });
+
+describe('a rule with a backreference, matched by hand', () => {
+  it('__HELO_NOT_RDNS runs: the HELO of the first external relay is not its reverse name', () => {
+    const helo = emptySaConfig();
+    parseCfFile(
+      helo,
+      'helo.cf',
+      'header HELO_NOT_RDNS X-Spam-Relays-External =~ /^[^\\]]+ rdns=(\\S+) helo=(?!(?i)\\1)\\S/',
+    );
+    const heloRules = SaRuleSet.compile(helo);
+    expect(heloRules.unsupported).toEqual([]);
+    const names = (line: string) =>
+      heloRules.evaluate(view([`Received: ${line}${DATE}`]), 0).map((hit) => hit.name);
+    expect(
+      names(
+        'from bulk.example (mx.example.net [198.51.100.9]) by mx.example (Postfix) with ESMTP id 3',
+      ),
+    ).toEqual(['HELO_NOT_RDNS']);
+    expect(
+      names(
+        'from MX.example.net (mx.example.net [198.51.100.9]) by mx.example (Postfix) with ESMTP id 3',
+      ),
+    ).toEqual([]);
+  });
+});

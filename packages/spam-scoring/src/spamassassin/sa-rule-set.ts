@@ -5,6 +5,7 @@ import { type MetaExpression, parseMetaExpression } from './meta-expression.js';
 import { readPerlMatch, translatePerlRegex } from './perl-regex.js';
 import { SA_EVAL_TESTS, parseEvalCall } from './eval-tests.js';
 import { reverseText } from './regex-reverse.js';
+import { HAND_WRITTEN_PATTERNS } from './hand-written-patterns.js';
 import { replaceTags } from './replace-tags.js';
 import { requiredLiterals } from './required-literal.js';
 
@@ -235,6 +236,14 @@ function compileHeaderMatcher(kind: SaRuleKind, spec: string): Matcher | string 
   const match = readPerlMatch(rest);
   if (!match) return 'regex: not a match operator';
   const translated = translatePerlRegex(match.pattern, match.flags);
+  const byHand = match.flags === '' ? HAND_WRITTEN_PATTERNS.get(match.pattern) : undefined;
+  if (!translated.ok && byHand && kind === 'header') {
+    const unsetValue = /^\[if-unset:\s?(.*)\]$/.exec(match.rest)?.[1] ?? null;
+    return (view) => {
+      const value = view.header(header, (modifier ?? null) as HeaderModifier) ?? unsetValue ?? '';
+      return byHand(value) !== (operator === '!~') ? 1 : 0;
+    };
+  }
   if (!translated.ok) return `regex: ${translated.reason}`;
   const unset = /^\[if-unset:\s?(.*)\]$/.exec(match.rest)?.[1] ?? null;
   const regex = searchOf(translated, match.pattern, match.flags);
