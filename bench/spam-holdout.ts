@@ -5,22 +5,10 @@
  * and false positives at several thresholds; the test sets (spam-2, easy-ham-2) are not read.
  * `npm run bench:spam-holdout -w @mailyard/bench`
  */
-import { readFileSync } from 'node:fs';
-import { summarize } from '@mailyard/mime';
-import {
-  BayesFilter,
-  MemoryBayesStore,
-  SpamEngine,
-  findDebianRuleDirectory,
-  loadSpamAssassinRules,
-  spamAssassinTest,
-} from '@mailyard/spam-scoring';
 import { corpusFiles } from './spam-corpus.js';
+import { NO_FACTS, readMessage, trainedEngine } from './spam-mailyard.js';
 
 const groups = corpusFiles();
-const directory = await findDebianRuleDirectory();
-if (!directory) throw new Error("Debian's spamassassin rules are not installed");
-const { rules } = await loadSpamAssassinRules(directory);
 const split = (files: string[]) => {
   const cut = Math.floor(files.length * 0.7);
   return { learn: files.slice(0, cut), rate: files.slice(cut) };
@@ -28,23 +16,10 @@ const split = (files: string[]) => {
 const spam = split(groups['spam-1']!);
 const easy = split(groups['easy-ham-1']!);
 const hard = split(groups['hard-ham-1']!);
-const read = (file: string) => {
-  const bytes = readFileSync(file);
-  return { bytes, summary: summarize(bytes) };
-};
-const bayes = new BayesFilter({ store: new MemoryBayesStore(), autoLearn: null });
-for (const file of spam.learn) await bayes.learn(read(file), 'spam');
-for (const file of [...easy.learn, ...hard.learn]) await bayes.learn(read(file), 'ham');
-const engine = new SpamEngine({
-  tests: [spamAssassinTest(rules, { scoreSet: 2 }), bayes.test()],
-  whitelist: null,
-  blockScore: 10,
-  maxContentBytes: Number.MAX_SAFE_INTEGER,
-});
-const facts = { clientIp: '', helo: '', mailFrom: '', rcptTo: [], authenticated: false };
+const engine = await trainedEngine(spam.learn, [...easy.learn, ...hard.learn]);
 const scores = async (files: string[]) => {
   const out: number[] = [];
-  for (const file of files) out.push((await engine.rate(facts, read(file))).rawScore);
+  for (const file of files) out.push((await engine.rate(NO_FACTS, readMessage(file))).rawScore);
   return out;
 };
 const spamScores = await scores(spam.rate);
