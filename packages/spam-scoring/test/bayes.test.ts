@@ -118,6 +118,20 @@ describe('tokens', () => {
     expect(tokens).not.toContain('at');
   });
 
+  it('leaves the times, dates, zones and queue ids of Received lines out: they learn the calendar', () => {
+    const m = message(
+      'Received: from relay.bulk.example ([192.0.2.7]) by mx.example.org (8.11.6/8.11.6)\r\n\twith ESMTP id g7MKj9Z21370 for <bob@example.org>; Thu, 22 Aug 2002 21:45:09 +0100 (IST)\r\nSubject: x\r\n\r\nbody\r\n',
+    );
+    const received = bayesTokens(new SaMessageView(m.bytes, m.summary))
+      .filter((t) => t.startsWith('H*received:'))
+      .map((t) => t.slice('H*received:'.length));
+    expect(received).toEqual(
+      expect.arrayContaining(['relay.bulk.example', '192.0.2.7', 'mx.example.org', 'esmtp']),
+    );
+    for (const noise of ['thu', 'aug', '2002', '21:45:09', '+0100', 'ist', 'g7mkj9z21370'])
+      expect(received).not.toContain(noise);
+  });
+
   it(`keeps at most ${MAX_TOKENS_PER_MESSAGE} tokens of one message, at 100 times that many words`, () => {
     const words = Array.from(
       { length: 100 * MAX_TOKENS_PER_MESSAGE },

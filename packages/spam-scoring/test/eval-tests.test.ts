@@ -59,3 +59,31 @@ describe('eval: tests written again', () => {
     expect(fired(short)).not.toContain('MIME_QP_LONG_LINE');
   });
 });
+
+describe('network tests, run without the network', () => {
+  it('never fire, and metas read them as 0 exactly, as SpamAssassin -L does', () => {
+    const netConfig = emptySaConfig();
+    parseCfFile(
+      netConfig,
+      'net.cf',
+      [
+        "header RCVD_IN_LIST eval:check_rbl('list', 'zen.example.')",
+        'tflags RCVD_IN_LIST net',
+        'body __PILLS /pills/',
+        'meta PILLS_NOT_LISTED __PILLS && !RCVD_IN_LIST',
+        'meta PILLS_FLAGGED_NET __PILLS',
+        'tflags PILLS_FLAGGED_NET net',
+      ].join('\n'),
+    );
+    const netRules = SaRuleSet.compile(netConfig);
+    expect(netRules.unsupported.map((rule) => [rule.name, rule.reason])).toEqual([
+      ['RCVD_IN_LIST', 'network test'],
+    ]);
+    const bytes = new TextEncoder().encode('Subject: x\r\n\r\ncheap pills\r\n');
+    const view = new SaMessageView(bytes, summarize(bytes));
+    expect(netRules.evaluate(view, 0).map((hit) => hit.name)).toEqual([
+      'PILLS_NOT_LISTED',
+      'PILLS_FLAGGED_NET',
+    ]);
+  });
+});

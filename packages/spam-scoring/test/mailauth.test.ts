@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { Resolver } from 'node:dns/promises';
 import { describeWithPeer, type DnsServer, dnsmasqPeer, startDnsmasq } from '@mailyard/test-kit';
+import { sealMessage } from 'mailauth/lib/arc/index.js';
 import { dkimSign } from 'mailauth/lib/dkim/sign.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type DnsResolve, SpamEngine, mailauthTest } from '../src/index.js';
@@ -67,6 +68,35 @@ describeWithPeer(
 
     it('no signature from a domain that publishes p=reject: DMARC_REJECT', async () => {
       expect(await names(mail)).toEqual([['DMARC_REJECT', 1.797]]);
+    });
+
+    // A forwarder (here dk.test's own key) seals what it received: ARC's chain of custody.
+    const sealed = async (text: string) => {
+      const seal = await sealMessage(Buffer.from(text), {
+        signingDomain: 'dk.test',
+        selector: 'sel',
+        privateKey: PRIVATE,
+        authResults: 'forwarder.dk.test; spf=pass smtp.mailfrom=dk.test',
+        cv: 'none',
+      } as unknown as Parameters<typeof sealMessage>[1]);
+      return seal.toString() + text;
+    };
+
+    it('a message sealed by a forwarder: ARC_VALID beside the DKIM and DMARC results', async () => {
+      const forwarded = await sealed(await signed(mail));
+      expect(await names(forwarded)).toEqual([
+        ['DKIM_VALID', -0.1],
+        ['DMARC_PASS', -0.001],
+        ['ARC_VALID', -0.1],
+      ]);
+    });
+
+    it('a sealed message changed afterwards: ARC_INVALID', async () => {
+      const changed = (await sealed(mail)).replace('figures are attached', 'figures are gone');
+      expect(await names(changed)).toEqual([
+        ['DMARC_REJECT', 1.797],
+        ['ARC_INVALID', 0.1],
+      ]);
     });
   },
 );

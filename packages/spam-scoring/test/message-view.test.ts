@@ -61,6 +61,16 @@ describe("SpamAssassin's view of a message", () => {
     ]);
   });
 
+  it('takes the e-mail addresses a text spells out as mailto: URIs, as SpamAssassin does', () => {
+    const text = view(
+      'Subject: list\r\n\r\nTo unsubscribe, write to:\r\nlist-unsubscribe@lists.example.org.\r\nNot an address: a@b, @example.com, x@localhost\r\n',
+    );
+    expect(text.uris()).toEqual(['mailto:list-unsubscribe@lists.example.org']);
+    // Found from each @ outwards: a long run of word characters costs one pass, not one per start.
+    const long = view(`Subject: x\r\n\r\n${'a'.repeat(200_000)}@example.com\r\n`);
+    expect(long.uris()).toEqual([`mailto:${'a'.repeat(64)}@example.com`]);
+  });
+
   it('reads headers as SpamAssassin does: decoded or raw, each ending in a newline; :addr and :name alone', () => {
     const v = view(MULTIPART, 'bounce@example.net');
     expect(v.header('Subject', null)).toBe('Gr\xc3\xbc\xc3\x9fe and more\n');

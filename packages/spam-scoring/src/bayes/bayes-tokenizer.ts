@@ -7,6 +7,10 @@ const MAX_TOKEN_LENGTH = 15;
 const IGNORED_HEADERS =
   /^(?:x-spam-.*|x-bogosity|x-virus.*|x-antivirus.*|x-uid|x-keywords|x-status|status|lines|content-length|delivered-to|x-original-to|return-path|date)$/;
 
+/** Received-line words that are times, dates, zones or queue ids rather than names. */
+const RECEIVED_NOISE =
+  /^(?:\d{1,2}:\d\d(?::\d\d)?|\d{4}|[-+]\d{4}|mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|[a-z]{1,2}[sd]t|gmt|utc|ist|bst|cet|cest|jst|kst|(?=[a-z0-9]*\d)(?=[a-z0-9]*[a-z])[a-z0-9]{8,})$/;
+
 /**
  * The tokens the Bayes filter learns and weighs, each once per message, after SpamAssassin's
  * tokenizer in spirit: words of the rendered body (lower case, 3 to 15 octets; longer ones as a
@@ -51,7 +55,11 @@ export function bayesTokens(view: SaMessageView): string[] {
       .slice(colon + 1)
       .toLowerCase()
       .split(/[\s,;"'()<>[\]=]+/)) {
-      if (word.length >= 3 && word.length <= MAX_TOKEN_LENGTH * 2) add(`H*${name}:${word}`);
+      if (word.length < 3 || word.length > MAX_TOKEN_LENGTH * 2) continue;
+      // When a relay handled the message (times, dates, zones, queue ids) says when the corpus
+      // was collected, not who sent it: such tokens learn the calendar, not spam.
+      if (name === 'received' && RECEIVED_NOISE.test(word)) continue;
+      add(`H*${name}:${word}`);
     }
   }
   const messageId = view.header('Message-ID', null);

@@ -10,6 +10,8 @@ export const MAILAUTH_SCORES = Object.freeze({
   DMARC_REJECT: 1.797,
   DMARC_QUAR: 1.198,
   DMARC_NONE: 0.898,
+  ARC_VALID: -0.1,
+  ARC_INVALID: 0.1,
 });
 
 export interface MailauthTestOptions {
@@ -24,12 +26,14 @@ export interface MailauthTestOptions {
 interface AuthenticationResults {
   dkim?: { results?: { status?: { result?: string }; signingDomain?: string }[] };
   dmarc?: false | { status?: { result?: string }; policy?: string; domain?: string };
+  arc?: false | { status?: { result?: string; comment?: string }; i?: number };
 }
 
 /**
- * DKIM and DMARC as content tests (beyond Kerio, which has SPF and Caller ID only), through the
- * `mailauth` library: a valid DKIM signature, a broken one, and a DMARC failure weighted by the
- * domain's policy (reject, quarantine, none), named and scored as SpamAssassin does. Rated
+ * DKIM, DMARC and ARC as content tests (beyond Kerio, which has SPF and Caller ID only), through
+ * the `mailauth` library: a valid DKIM signature, a broken one, a DMARC failure weighted by the
+ * domain's policy (reject, quarantine, none), and an ARC chain that verifies (a forwarder that
+ * vouches for what it received) or is broken, named and scored as SpamAssassin does. Rated
  * senders only (authenticated clients and trusted relays are not checked, as for SpamAssassin).
  */
 export function mailauthTest(options: MailauthTestOptions): SpamTest {
@@ -47,7 +51,6 @@ export function mailauthTest(options: MailauthTestOptions): SpamTest {
         sender: facts.mailFrom || undefined,
         mta: options.mta,
         disableBimi: true,
-        disableArc: true,
         ...(options.resolver && { resolver: options.resolver }),
       } as Parameters<typeof authenticate>[1])) as AuthenticationResults;
       const hits: TestHit[] = [];
@@ -91,6 +94,22 @@ export function mailauthTest(options: MailauthTestOptions): SpamTest {
           description: `DMARC fail for ${dmarc.domain}, policy ${dmarc.policy ?? 'none'}`,
         });
       }
+      // ARC: `none` is no chain at all; a chain that verifies passes, any other is broken.
+      const arc = results.arc;
+      if (arc && arc.status?.result === 'pass')
+        hits.push({
+          name: 'ARC_VALID',
+          effect: 'score',
+          score: score('ARC_VALID'),
+          description: `Valid ARC chain of ${arc.i ?? 1} set(s)`,
+        });
+      else if (arc && arc.status?.result && arc.status.result !== 'none')
+        hits.push({
+          name: 'ARC_INVALID',
+          effect: 'score',
+          score: score('ARC_INVALID'),
+          description: `ARC chain present but invalid${arc.status.comment ? ` (${arc.status.comment})` : ''}`,
+        });
       return hits;
     },
   };

@@ -27,6 +27,8 @@ export interface SaConfig {
   readonly replaceRules: Set<string>;
   /** `required_score`, when a file sets it. */
   requiredScore: number | null;
+  /** The FreeMail plugin's `freemail_domains`, lower case (`*` and `?` wildcards kept). */
+  readonly freemailDomains: Set<string>;
   /** Directives read but not acted on (lists, DNS settings, plugins' own), with their counts. */
   readonly ignored: Map<string, number>;
   /** Lines that could not be read, with where and why; the rest of the file still loads. */
@@ -103,6 +105,7 @@ export function emptySaConfig(): SaConfig {
     replaceInter: new Map(),
     replaceRules: new Set(),
     requiredScore: null,
+    freemailDomains: new Set(),
     ignored: new Map(),
     problems: [],
   };
@@ -210,6 +213,10 @@ function applyDirective(
       return null;
     case 'replace_rules':
       for (const rule of [name, ...words]) if (rule) config.replaceRules.add(rule);
+      return null;
+    case 'freemail_domains':
+      for (const domain of [name, ...words])
+        if (/^[a-zA-Z0-9.*?-]+$/.test(domain)) config.freemailDomains.add(domain.toLowerCase());
       return null;
     case 'required_score':
     case 'required_hits': {

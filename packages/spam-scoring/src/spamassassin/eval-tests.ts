@@ -1,5 +1,16 @@
 import { type MimePart, isMultipart, mediaType } from '@mailyard/mime';
+import type { SaConfig } from './cf-parser.js';
+import { checkForShiftedDate, checkOutlookMessageId } from './date-eval-tests.js';
+import { checkFreemailFrom, checkFreemailHeader } from './freemail-eval-tests.js';
 import type { SaMessageView } from './message-view.js';
+import {
+  checkAllTrusted,
+  checkForNoRdnsDotcomHelo,
+  checkNoRelays,
+  checkRelaysUnparseable,
+  gatedThroughReceivedHeaderRemover,
+  heloIpMismatch,
+} from './received-eval-tests.js';
 
 /** A Perl `eval:` test written again in TypeScript: the view and the call's arguments. */
 export type SaEvalTest = (view: SaMessageView, args: readonly string[]) => number;
@@ -90,7 +101,7 @@ const CHECK_FOR_MIME: Readonly<Record<string, (facts: MimeFacts) => boolean>> = 
  * arguments are not understood neither.
  */
 export const SA_EVAL_TESTS: Readonly<
-  Record<string, (args: readonly string[]) => SaEvalTest | null>
+  Record<string, (args: readonly string[], config: SaConfig) => SaEvalTest | null>
 > = {
   check_for_missing_to_header: () => (view) => {
     const to = view.header('To', null) ?? view.header('Apparently-To', null);
@@ -119,6 +130,19 @@ export const SA_EVAL_TESTS: Readonly<
     const facts = factsOf(view);
     return facts.html > 0 && facts.text === 0 ? 1 : 0;
   },
+  check_for_shifted_date: checkForShiftedDate,
+  check_freemail_from: checkFreemailFrom,
+  check_freemail_header: checkFreemailHeader,
+  // The DKIM plugin's signatures are "dependable" unless the message was truncated; this view
+  // never truncates one.
+  check_dkim_dependable: () => () => 1,
+  check_all_trusted: () => checkAllTrusted,
+  check_no_relays: () => checkNoRelays,
+  check_relays_unparseable: () => checkRelaysUnparseable,
+  helo_ip_mismatch: () => heloIpMismatch,
+  check_for_no_rdns_dotcom_helo: () => checkForNoRdnsDotcomHelo,
+  gated_through_received_hdr_remover: () => gatedThroughReceivedHeaderRemover,
+  check_outlook_message_id: () => checkOutlookMessageId,
   html_test: (args) => (args[0] === 'html' ? (view) => (factsOf(view).html > 0 ? 1 : 0) : null),
 };
 

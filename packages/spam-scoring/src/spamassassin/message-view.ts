@@ -13,6 +13,7 @@ import {
 } from '@mailyard/mime';
 import { bytesToBinaryString, textToBinaryString } from './binary-string.js';
 import { renderHtml } from './html-text.js';
+import { relayPseudoHeader } from './received-relays.js';
 import { extractUris } from './uri-extract.js';
 
 /** `:raw`, `:addr`, `:name` after a header name in a rule. */
@@ -142,9 +143,8 @@ export class SaMessageView {
       const from = this.envelope.mailFrom ?? root.get('return-path')?.replace(/^\s*<?|>?\s*$/g, '');
       return from ? from : null;
     }
-    // Relay pseudo-headers come from SpamAssassin's Received parser and trust path, which this
-    // view does not have: they read as absent.
-    if (lower.startsWith('x-spam-relays-')) return null;
+    // Relay pseudo-headers: the Received headers parsed, with the trust path (received-relays.ts).
+    if (lower.startsWith('x-spam-relays-')) return relayPseudoHeader(this, lower);
     const names =
       lower === 'tocc'
         ? ['to', 'cc']

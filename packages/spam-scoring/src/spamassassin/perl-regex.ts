@@ -1,4 +1,5 @@
 import { RE2JS } from 're2js';
+import { relaxRegex, reverseRegex } from './regex-reverse.js';
 
 /** A Perl match operator as written in a rule: `/pattern/flags` or `m{pattern}flags`. */
 export interface PerlMatch {
@@ -49,7 +50,15 @@ export function readPerlMatch(text: string): PerlMatch | null {
 
 /** A Perl regex turned into a linear-time RE2 program, or why it could not be. */
 export type TranslatedRegex =
-  | { readonly ok: true; readonly regex: RE2JS; readonly source: string }
+  | {
+      readonly ok: true;
+      readonly regex: RE2JS;
+      readonly source: string;
+      /** Run on reversed texts: the pattern had a lookahead (see regex-reverse.ts). */
+      readonly reversed?: boolean;
+      /** For a reversed pattern: the pattern without lookarounds, run forwards first. */
+      readonly relaxed?: RE2JS;
+    }
   | { readonly ok: false; readonly reason: string };
 
 /**
@@ -62,7 +71,21 @@ export function translatePerlRegex(pattern: string, flags: string): TranslatedRe
   const unknownFlag = /[^imsxgo]/.exec(flags);
   if (unknownFlag) return { ok: false, reason: `flag /${unknownFlag[0]}` };
   const body = flags.includes('x') ? stripExtended(pattern) : pattern;
-  const translated = translateBody(body, flags.includes('m'));
+  let translated = translateBody(body, flags.includes('m'), false);
+  let reversed = false;
+  let relaxed: string | null = null;
+  if (typeof translated !== 'string' && /lookahead/.test(translated.reason)) {
+    // A lookahead inside the pattern: read backwards it is a lookbehind, which re2js runs.
+    const withLookaheads = translateBody(body, flags.includes('m'), true);
+    const backwards =
+      typeof withLookaheads === 'string' && !/\(\?<[=!]/.test(stripClasses(withLookaheads))
+        ? reverseRegex(withLookaheads)
+        : null;
+    if (backwards !== null) {
+      [translated, reversed] = [backwards, true];
+      relaxed = relaxRegex(withLookaheads as string);
+    }
+  }
   if (typeof translated !== 'string') return { ok: false, reason: translated.reason };
   // Lookbehind support costs every match, so only patterns that use it get it.
   let re2Flags = /\(\?<[=!]/.test(translated) ? RE2JS.LOOKBEHINDS : 0;
@@ -70,7 +93,18 @@ export function translatePerlRegex(pattern: string, flags: string): TranslatedRe
   if (flags.includes('s')) re2Flags |= RE2JS.DOTALL;
   if (flags.includes('m')) re2Flags |= RE2JS.MULTILINE;
   try {
-    return { ok: true, regex: RE2JS.compile(translated, re2Flags), source: translated };
+    const regex = RE2JS.compile(translated, re2Flags);
+    if (!reversed) return { ok: true, regex, source: translated };
+    const relaxedFlags = re2Flags & ~RE2JS.LOOKBEHINDS;
+    return relaxed
+      ? {
+          ok: true,
+          regex,
+          source: translated,
+          reversed,
+          relaxed: RE2JS.compile(relaxed, relaxedFlags),
+        }
+      : { ok: true, regex, source: translated, reversed };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return { ok: false, reason: message.replace(/^error parsing regexp: /, '') };
@@ -89,7 +123,11 @@ const UNSUPPORTED_GROUPS: readonly [string, string][] = [
 ];
 
 /** One pass over the pattern, outside and inside character classes. */
-function translateBody(pattern: string, multiline: boolean): string | { reason: string } {
+function translateBody(
+  pattern: string,
+  multiline: boolean,
+  keepLookaheads: boolean,
+): string | { reason: string } {
   let out = '';
   let inClass = false;
   for (let i = 0; i < pattern.length; i++) {
@@ -136,7 +174,13 @@ function translateBody(pattern: string, multiline: boolean): string | { reason: 
         if (pattern.startsWith('(?=', i) || pattern.startsWith('(?!', i)) {
           const end = groupEnd(pattern, i);
           if (end < 0) return { reason: 'unterminated group' };
-          const rewritten = endingLookahead(pattern, i, end, multiline);
+          let rewritten = endingLookahead(pattern, i, end, multiline);
+          if (typeof rewritten !== 'string' && keepLookaheads) {
+            // Kept as written, for reverseRegex to turn into a lookbehind.
+            const inner = translateBody(pattern.slice(i + 3, end), multiline, true);
+            if (typeof inner !== 'string') return inner;
+            rewritten = `${pattern.slice(i, i + 3)}${inner})`;
+          }
           if (typeof rewritten !== 'string') return rewritten;
           out += rewritten;
           i = end;
@@ -311,7 +355,7 @@ function endingLookahead(
   if (!endsPattern(pattern, close + 1)) return { reason: kind };
   const inner = pattern.slice(open + 3, close);
   if (!negative) {
-    const translated = translateBody(inner, multiline);
+    const translated = translateBody(inner, multiline, false);
     return typeof translated === 'string' ? `(?:${translated})` : translated;
   }
   const atoms = splitAtoms(inner);
@@ -319,7 +363,7 @@ function endingLookahead(
   const alternatives = ['\\z'];
   let prefix = '';
   for (const atom of atoms) {
-    const positive = translateBody(atom.text, multiline);
+    const positive = translateBody(atom.text, multiline, false);
     if (typeof positive !== 'string') return positive;
     alternatives.push(`${prefix}${atom.negated}`);
     prefix += positive;
@@ -367,4 +411,18 @@ function splitAtoms(pattern: string): { text: string; negated: string }[] | null
     if (/[*+?{]/.test(pattern[i + 1] ?? '')) return null;
   }
   return atoms.length > 0 ? atoms : null;
+}
+
+/** The pattern with its character classes emptied, to look for syntax outside them. */
+function stripClasses(pattern: string): string {
+  let out = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') {
+      out += c + (pattern[i + 1] ?? '');
+      i++;
+    } else if (c === '[') i = classEnd(pattern, i);
+    else out += c;
+  }
+  return out;
 }

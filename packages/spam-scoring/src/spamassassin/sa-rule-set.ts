@@ -4,6 +4,8 @@ import type { HeaderModifier, SaMessageView } from './message-view.js';
 import { type MetaExpression, parseMetaExpression } from './meta-expression.js';
 import { readPerlMatch, translatePerlRegex } from './perl-regex.js';
 import { SA_EVAL_TESTS, parseEvalCall } from './eval-tests.js';
+import { reverseText } from './regex-reverse.js';
+import { HAND_WRITTEN_PATTERNS } from './hand-written-patterns.js';
 import { replaceTags } from './replace-tags.js';
 import { requiredLiterals } from './required-literal.js';
 
@@ -90,6 +92,7 @@ export class SaRuleSet {
     const plain: CompiledRule[] = [];
     const metaSources: { rule: Omit<CompiledRule, 'meta'>; meta: MetaExpression }[] = [];
     const unsupported: UnsupportedRule[] = [];
+    const offline = new Set<string>();
     for (const definition of config.rules.values()) {
       const { name, kind } = definition;
       const flags = config.tflags.get(name) ?? [];
@@ -101,8 +104,12 @@ export class SaRuleSet {
         maxHits: flags.includes('multiple') ? maxHitsOf(flags) : 1,
       };
       const refuse = (reason: string) => unsupported.push({ name, kind, reason });
-      if (flags.includes('net')) {
+      if (flags.includes('net') && kind !== 'meta' && definition.spec.startsWith('eval:')) {
+        // A DNS or network lookup. Run without the network, as SpamAssassin runs with -L, it
+        // never fires: metas read it as 0, exactly (not as a guess). Network-flagged metas
+        // and patterns read the message only, so they run.
         refuse('network test');
+        offline.add(name);
         continue;
       }
       if (flags.includes('learn')) {
@@ -120,13 +127,13 @@ export class SaRuleSet {
         }
         continue;
       }
-      const compiled = compileMatcher(kind, spec);
+      const compiled = compileMatcher(kind, spec, config);
       if (typeof compiled === 'string') refuse(compiled);
       else plain.push({ ...base, match: compiled });
     }
     const metas = orderMetas(
       metaSources,
-      new Set(plain.map((rule) => rule.name)),
+      new Set([...plain.map((rule) => rule.name), ...offline]),
       config,
       unsupported,
     );
@@ -179,15 +186,14 @@ function maxHitsOf(flags: readonly string[]): number {
 }
 
 /** Returns the matcher, or the reason it cannot be built. */
-function compileMatcher(kind: SaRuleKind, spec: string): Matcher | string {
-  if (spec.startsWith('eval:')) return compileEval(spec);
-  if (spec.startsWith('eval:')) return compileEval(spec);
+function compileMatcher(kind: SaRuleKind, spec: string, config: SaConfig): Matcher | string {
+  if (spec.startsWith('eval:')) return compileEval(spec, config);
   if (kind === 'header' || kind === 'mimeheader') return compileHeaderMatcher(kind, spec);
   const operator = readPerlMatch(spec);
   if (!operator) return 'regex: not a match operator';
   const translated = translatePerlRegex(operator.pattern, operator.flags);
   if (!translated.ok) return `regex: ${translated.reason}`;
-  const search = searchOf(translated.regex, operator.pattern, operator.flags);
+  const search = searchOf(translated, operator.pattern, operator.flags);
   switch (kind) {
     case 'body':
       return (view, max) => countIn(view.body(), search, max);
@@ -200,12 +206,12 @@ function compileMatcher(kind: SaRuleKind, spec: string): Matcher | string {
   }
 }
 
-function compileEval(spec: string): Matcher | string {
+function compileEval(spec: string, config: SaConfig): Matcher | string {
   const call = parseEvalCall(spec);
   const unsupported = `eval:${/^eval:(\w+)/.exec(spec)?.[1] ?? '?'}`;
   const factory =
     call && Object.hasOwn(SA_EVAL_TESTS, call.name) ? SA_EVAL_TESTS[call.name]! : null;
-  const test = factory?.(call!.args) ?? null;
+  const test = factory?.(call!.args, config) ?? null;
   return test ? (view) => test(view, call!.args) : unsupported;
 }
 
@@ -230,9 +236,17 @@ function compileHeaderMatcher(kind: SaRuleKind, spec: string): Matcher | string 
   const match = readPerlMatch(rest);
   if (!match) return 'regex: not a match operator';
   const translated = translatePerlRegex(match.pattern, match.flags);
+  const byHand = match.flags === '' ? HAND_WRITTEN_PATTERNS.get(match.pattern) : undefined;
+  if (!translated.ok && byHand && kind === 'header') {
+    const unsetValue = /^\[if-unset:\s?(.*)\]$/.exec(match.rest)?.[1] ?? null;
+    return (view) => {
+      const value = view.header(header, (modifier ?? null) as HeaderModifier) ?? unsetValue ?? '';
+      return byHand(value) !== (operator === '!~') ? 1 : 0;
+    };
+  }
   if (!translated.ok) return `regex: ${translated.reason}`;
   const unset = /^\[if-unset:\s?(.*)\]$/.exec(match.rest)?.[1] ?? null;
-  const regex = searchOf(translated.regex, match.pattern, match.flags);
+  const regex = searchOf(translated, match.pattern, match.flags);
   const negate = operator === '!~';
   if (kind === 'mimeheader') {
     return (view, max) => {
@@ -253,9 +267,17 @@ interface Search {
   /** A match contains one of these (lower case when `caseless`); null: no prefilter. */
   readonly literals: readonly string[] | null;
   readonly caseless: boolean;
+  /** The regex is meant for reversed texts (a pattern with lookaheads, see regex-reverse.ts). */
+  readonly reversed: boolean;
+  /** For a reversed regex: a looser one to run forwards first (null: none). */
+  readonly relaxed: RE2JS | null;
 }
 
-function searchOf(regex: RE2JS, pattern: string, flags: string): Search {
+function searchOf(
+  { regex, reversed, relaxed }: { regex: RE2JS; reversed?: boolean; relaxed?: RE2JS },
+  pattern: string,
+  flags: string,
+): Search {
   const literals = flags.includes('x') ? null : requiredLiterals(pattern);
   // An inline (?i) anywhere makes the whole prefilter caseless: never wrong, only less sharp.
   const caseless = flags.includes('i') || /\(\?[a-z]*i/.test(pattern);
@@ -263,6 +285,8 @@ function searchOf(regex: RE2JS, pattern: string, flags: string): Search {
     regex,
     literals: literals && caseless ? literals.map((l) => l.toLowerCase()) : literals,
     caseless,
+    reversed: reversed === true,
+    relaxed: relaxed ?? null,
   };
 }
 
@@ -278,13 +302,28 @@ function lowerCased(texts: readonly string[]): readonly string[] {
   return lower;
 }
 
+const reversedCopies = new WeakMap<readonly string[], (string | undefined)[]>();
+
+/** A text read backwards, once per view array and text (for patterns with lookaheads). */
+function reversedText(texts: readonly string[], index: number): string {
+  let copies = reversedCopies.get(texts);
+  if (!copies) {
+    copies = [];
+    if (texts.length > 1) reversedCopies.set(texts, copies);
+  }
+  return (copies[index] ??= reverseText(texts[index]!));
+}
+
 function countIn(texts: readonly string[], search: Search, max: number): number {
   const { regex, literals } = search;
   const screened = literals === null ? null : search.caseless ? lowerCased(texts) : texts;
   let count = 0;
   for (let i = 0; i < texts.length; i++) {
     if (screened !== null && !literals!.some((literal) => screened[i]!.includes(literal))) continue;
-    const text = texts[i]!;
+    // A backwards run (lookbehinds, on re2js's slower NFA) only where the looser pattern
+    // without lookarounds matches forwards.
+    if (search.relaxed !== null && !search.relaxed.test(texts[i]!)) continue;
+    const text = search.reversed ? reversedText(texts, i) : texts[i]!;
     if (max === 1) {
       if (regex.test(text)) return 1;
       continue;

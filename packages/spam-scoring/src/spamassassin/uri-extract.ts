@@ -1,8 +1,32 @@
 const URI_IN_TEXT = /\b(?:(?:https?|ftp):\/\/|www\.|mailto:)[^\s<>"'`{}|\\^]+/gi;
 
+const LOCAL_PART = /[A-Za-z0-9._%+=-]/;
+const DOMAIN_PART = /[A-Za-z0-9.-]/;
+
 /**
- * The URIs uri rules test: what the text parts spell out (schemes, `www.` names, `mailto:`) and
- * the HTML links, each once, with `http://` put before a bare `www.` name as SpamAssassin does.
+ * The e-mail addresses a text spells out, found from each `@` outwards (a local part of at most
+ * 64 characters, a domain of at most 255 with a dot in it): linear in the text, where one
+ * regular expression scanning for `local@domain` would retry every start of a long word.
+ */
+function addressesIn(text: string): string[] {
+  const found: string[] = [];
+  for (let at = text.indexOf('@'); at >= 0; at = text.indexOf('@', at + 1)) {
+    let start = at;
+    while (start > 0 && at - start < 64 && LOCAL_PART.test(text[start - 1]!)) start--;
+    let end = at + 1;
+    while (end < text.length && end - at <= 255 && DOMAIN_PART.test(text[end]!)) end++;
+    const local = text.slice(start, at).replace(/^[.]+/, '');
+    const domain = text.slice(at + 1, end).replace(/[.-]+$/, '');
+    if (local !== '' && /^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/.test(domain))
+      found.push(`${local}@${domain}`);
+  }
+  return found;
+}
+
+/**
+ * The URIs uri rules test: what the text parts spell out (schemes, `www.` names, `mailto:`, and
+ * bare e-mail addresses as `mailto:` URIs) and the HTML links, each once, with `http://` put
+ * before a bare `www.` name, as SpamAssassin does.
  */
 export function extractUris(texts: readonly string[], links: readonly string[]): string[] {
   const found = new Set<string>();
@@ -13,6 +37,9 @@ export function extractUris(texts: readonly string[], links: readonly string[]):
     if (/^www\./i.test(trimmed)) found.add(`http://${trimmed}`);
   };
   for (const link of links) add(link);
-  for (const text of texts) for (const match of text.matchAll(URI_IN_TEXT)) add(match[0]);
+  for (const text of texts) {
+    for (const match of text.matchAll(URI_IN_TEXT)) add(match[0]);
+    for (const address of addressesIn(text)) found.add(`mailto:${address}`);
+  }
   return [...found];
 }

@@ -1,0 +1,39 @@
+/**
+ * Mailyard as bench/spam.ts and bench/spam-holdout.ts run it: Debian's SpamAssassin rules
+ * (score set 2) and a Bayes database learned from the given files, verdicts at Kerio's scale.
+ */
+import { readFileSync } from 'node:fs';
+import { summarize } from '@mailyard/mime';
+import {
+  BayesFilter,
+  MemoryBayesStore,
+  SpamEngine,
+  findDebianRuleDirectory,
+  loadSpamAssassinRules,
+  spamAssassinTest,
+} from '@mailyard/spam-scoring';
+
+export function readMessage(file: string) {
+  const bytes = readFileSync(file);
+  return { bytes, summary: summarize(bytes) };
+}
+
+/** An engine with the rules and a Bayes filter that learned `spam` and `ham` (message files). */
+export async function trainedEngine(spam: string[], ham: string[]): Promise<SpamEngine> {
+  const directory = await findDebianRuleDirectory();
+  if (!directory)
+    throw new Error("Debian's spamassassin rules are not installed (apt-get install spamassassin)");
+  const { rules } = await loadSpamAssassinRules(directory);
+  const bayes = new BayesFilter({ store: new MemoryBayesStore(), autoLearn: null });
+  for (const file of spam) await bayes.learn(readMessage(file), 'spam');
+  for (const file of ham) await bayes.learn(readMessage(file), 'ham');
+  return new SpamEngine({
+    tests: [spamAssassinTest(rules, { scoreSet: 2 }), bayes.test()],
+    whitelist: null,
+    blockScore: 10,
+    maxContentBytes: Number.MAX_SAFE_INTEGER,
+  });
+}
+
+/** The SMTP facts of a message read from a file: none known. */
+export const NO_FACTS = { clientIp: '', helo: '', mailFrom: '', rcptTo: [], authenticated: false };

@@ -1,0 +1,199 @@
+import type { SaMessageView } from './message-view.js';
+
+/**
+ * The relays a message passed through, read from its Received headers, split into the trusted
+ * part (our own hops) and the untrusted part, as SpamAssassin's Received parser and trust path
+ * give them to rules (the `X-Spam-Relays-*` pseudo-headers, RelayEval's checks).
+ *
+ * The parser reads the common forms (sendmail, Postfix, qmail, Exim, Microsoft SMTPSVC and the
+ * many that write `from HELO (rDNS [IP]) by HOST`), not every MTA SpamAssassin knows; a line
+ * with a `from` but no recognisable IP and `by` host is counted as unparseable, as there.
+ * No trusted networks are configured here, so trust is inferred as SpamAssassin infers it: hops
+ * from private addresses, or with authentication, are trusted, up to the first that is not.
+ */
+
+export interface Relay {
+  readonly ip: string;
+  readonly rdns: string;
+  readonly helo: string;
+  readonly by: string;
+  readonly ident: string;
+  readonly envfrom: string;
+  readonly id: string;
+  readonly auth: string;
+  readonly ipPrivate: boolean;
+  /** The receiving MTA looked the name up and found none (the forms that always look it up). */
+  readonly noReverseDns: boolean;
+}
+
+export interface Relays {
+  /** Newest first, as the headers are. */
+  readonly trusted: readonly Relay[];
+  readonly untrusted: readonly Relay[];
+  readonly unparseable: number;
+}
+
+const IPV4 = String.raw`(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}`;
+const IPV6 = String.raw`(?:IPv6:)?[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7}(?::${IPV4})?`;
+const IP = `(?:${IPV4}|${IPV6})`;
+const BRACKETED_IP = new RegExp(String.raw`\[(${IP})\]`);
+
+const PRIVATE_IPV4 =
+  /^(?:10|127|169\.254|172\.(?:1[6-9]|2\d|3[01])|192\.168|100\.(?:6[4-9]|[7-9]\d|1[01]\d|12[0-7]))\./;
+const PRIVATE_IPV6 = /^(?:::1$|f[cd][0-9a-f]{2}:|fe[89ab][0-9a-f]:)/i;
+
+export function isPrivateIp(ip: string): boolean {
+  return PRIVATE_IPV4.test(ip) || PRIVATE_IPV6.test(ip);
+}
+
+/** Received lines longer than this are counted as unparseable, not parsed. */
+export const MAX_RECEIVED_LENGTH = 4096;
+
+/** The trailing date SpamAssassin cuts off before parsing. */
+const TRAILING_DATE =
+  /[\s;]+(?:(?:Mon|T(?:ue|hu)|Wed|Fri|S(?:at|un)), )?\d+ (?:J(?:an|u[nl])|Feb|Ma[ry]|A(?:pr|ug)|Sep|Oct|Nov|Dec) \d+ \d+:\d+(?::\d+)? \S+$/;
+const HELO_CHARS = String.raw`[-A-Za-z0-9.^+_&:=?!@%*$\\/]+`;
+
+/**
+ * One Received line: the relay, `'local'` for a hop SpamAssassin ignores (no `from`, a local
+ * submission), `'fetched'` for a mail fetcher's hand-over, or null when it cannot be read.
+ */
+export function parseReceivedLine(raw: string): Relay | 'local' | 'fetched' | null {
+  // No MTA writes more; a longer line is a forgery and not worth the parse.
+  if (raw.length > MAX_RECEIVED_LENGTH) return null;
+  let line = raw.replace(/\s+/g, ' ').trim();
+  while (/\s?;$/.test(line)) line = line.replace(/\s?;$/, '');
+  if (!/^\(?from /i.test(line)) return 'local';
+  if (/\bwith local for\b/.test(line)) return 'local';
+  const localName = /^from (\S+) by [^\s;]+ ?;/i.exec(line);
+  if (localName && !/^\[[\d.]+\]$/.test(localName[1]!)) return 'local';
+  if (/^\(from \S+@localhost\) by \S+ /i.test(line)) return 'local';
+  line = line.replace(TRAILING_DATE, '').replace(/\)by /, ') by ');
+  // fetchmail or getmail handing over what it fetched: the hops before it are the mailbox
+  // provider's, not ours.
+  if (/with (?:POP3|IMAP)/.test(line)) return 'fetched';
+
+  const id = / id <?([^\s<>;]{3,})/.exec(line)?.[1] ?? '';
+  let helo =
+    new RegExp(String.raw`\bhelo=(${HELO_CHARS})`).exec(line)?.[1] ??
+    new RegExp(String.raw`\b(?:HELO|EHLO) (${HELO_CHARS})`).exec(line)?.[1] ??
+    '';
+  let by = / by (\S+)(?:[^-A-Za-z0-9;.]|$)/.exec(line)?.[1] ?? '';
+  let auth = '';
+  const withAuth = / with ((?:ES|L|UTF8S|UTF8L)MTPS?A|ASMTP|HTTP[SU]?)(?: |;|$)/i.exec(line);
+  if (/ by /.test(line) && withAuth) auth = withAuth[1]!;
+  else if (/\) \(Authenticated sender: \S+\) by \S+ \(([^)]+)\) with /.test(line)) auth = 'Postfix';
+  else if (/\([^()]*authenticated[^()]*\)/.test(line.slice(0, Math.max(0, line.indexOf(' by ')))))
+    auth = 'Sendmail';
+  const envfrom =
+    /(?:return-path:? |envelope-(?:sender|from)[ =])(\S+)\b/i
+      .exec(line)?.[1]
+      ?.replace(/^<+|>+$/g, '') ?? '';
+
+  let ip = '';
+  let rdns = '';
+  let ident = '';
+  const rest = line.replace(/^\(?from /i, '');
+  // from HELO ([ident@]rDNS [IP] ...) -- sendmail, Postfix, and most others.
+  const classic = new RegExp(String.raw`^(\S+) \((?:(\S+)@)?(\S+)? ?\[(${IP})\]`).exec(rest);
+  // qmail: from rDNS (HELO helo) (IP), or from rDNS (IP)
+  const qmail = new RegExp(String.raw`^(\S+) (?:\(HELO \S+\) )?\((?:(\S+)@)?(${IP})\)`).exec(rest);
+  // Exim: from [IP] (helo=...) or from rDNS ([IP] helo=...)
+  const exim = new RegExp(String.raw`^(?:(\S+) )?\(?\[(${IP})\]`).exec(rest);
+  if (classic) {
+    if (!helo) helo = classic[1]!;
+    ident = classic[2] ?? '';
+    rdns = classic[3] ?? '';
+    ip = classic[4]!;
+  } else if (qmail) {
+    rdns = qmail[1]!;
+    if (!helo) helo = qmail[1]!;
+    ident = qmail[2] ?? '';
+    ip = qmail[3]!;
+  } else if (exim) {
+    rdns = exim[1] ?? '';
+    ip = exim[2]!;
+  } else {
+    // A web mailer's hand-over names the client's address alone: from IP by HOST with HTTP.
+    const bracketed = BRACKETED_IP.exec(rest)?.[1];
+    ip = bracketed ?? new RegExp(`^(${IP}) by `).exec(rest)?.[1] ?? '';
+    if (!helo && bracketed) helo = /^(\S+)/.exec(rest)?.[1] ?? '';
+  }
+  if (!ip || !by) return null;
+  if (/^\[/.test(helo) && !/\]$/.test(helo)) helo = '';
+  rdns = rdns.replace(/\.+$/, '');
+  // Postfix writes `unknown`, sendmail 8 leaves the name out, when the lookup found nothing.
+  const noReverseDns =
+    /^unknown$/i.test(rdns) || (rdns === '' && (classic !== null || qmail !== null));
+  if (/^unknown$/i.test(rdns) || rdns.startsWith('[') || rdns === ip) rdns = '';
+  ip = ip
+    .replace(/^ipv6:/i, '')
+    .replace(/^\[|\]$/g, '')
+    .replace(/^0*:0*:(?:0*:)*ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1');
+  by = by.replace(/;$/, '');
+  // SpamAssassin flags characters that cannot be in the field with '!'.
+  const strip = (value: string) => value.replace(/[\s\0#[\]()<>|]/g, '!');
+  return {
+    ip: strip(ip),
+    rdns: strip(rdns),
+    helo: strip(helo),
+    by: strip(by),
+    ident: strip(ident),
+    envfrom: strip(envfrom),
+    id,
+    auth,
+    ipPrivate: isPrivateIp(ip),
+    noReverseDns,
+  };
+}
+
+const relaysByView = new WeakMap<SaMessageView, Relays>();
+
+/** The message's relays, trusted and untrusted, once per view. */
+export function relaysOf(view: SaMessageView): Relays {
+  let relays = relaysByView.get(view);
+  if (relays) return relays;
+  const trusted: Relay[] = [];
+  const untrusted: Relay[] = [];
+  let unparseable = 0;
+  let inTrusted = true;
+  const lines = (view.header('Received', null) ?? '').split('\n').slice(0, -1);
+  for (const line of lines) {
+    const relay = parseReceivedLine(line);
+    if (relay === null) unparseable++;
+    // A fetcher's mark within our own hops: what came before is the provider's, so the parse
+    // starts again from there (the trust boundary still to be found).
+    if (relay === 'fetched' && inTrusted) trusted.length = 0;
+    if (relay === null || relay === 'local' || relay === 'fetched') continue;
+    // Without configured trusted networks, the trust boundary is the first public,
+    // unauthenticated hop (SpamAssassin's inference).
+    if (inTrusted && !relay.ipPrivate && !relay.auth) inTrusted = false;
+    (inTrusted ? trusted : untrusted).push(relay);
+  }
+  relays = { trusted, untrusted, unparseable };
+  relaysByView.set(view, relays);
+  return relays;
+}
+
+/** A relay as SpamAssassin writes it in `X-Spam-Relays-*`: `[ ip=... rdns=... ... ]`. */
+export function relayString(relay: Relay, internal: boolean): string {
+  return `[ ip=${relay.ip} rdns=${relay.rdns} helo=${relay.helo} by=${relay.by} ident=${relay.ident} envfrom=${relay.envfrom} intl=${internal ? 1 : 0} id=${relay.id} auth=${relay.auth} msa=0 ]`;
+}
+
+/**
+ * The `X-Spam-Relays-*` pseudo-headers (Trusted, Untrusted, Internal, External; with no
+ * networks configured, internal is trusted), null for another name.
+ */
+export function relayPseudoHeader(view: SaMessageView, name: string): string | null {
+  const relays = relaysOf(view);
+  switch (name.toLowerCase()) {
+    case 'x-spam-relays-trusted':
+    case 'x-spam-relays-internal':
+      return relays.trusted.map((relay) => relayString(relay, true)).join(' ');
+    case 'x-spam-relays-untrusted':
+    case 'x-spam-relays-external':
+      return relays.untrusted.map((relay) => relayString(relay, false)).join(' ');
+    default:
+      return null;
+  }
+}

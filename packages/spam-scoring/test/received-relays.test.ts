@@ -1,0 +1,198 @@
+import { summarize } from '@mailyard/mime';
+import { describe, expect, it } from 'vitest';
+import { emptySaConfig, parseCfFile, SaMessageView, SaRuleSet } from '../src/index.js';
+import {
+  MAX_RECEIVED_LENGTH,
+  parseReceivedLine,
+  relaysOf,
+} from '../src/spamassassin/received-relays.js';
+
+const view = (headers: string[]) => {
+  const bytes = new TextEncoder().encode(`${headers.join('\r\n')}\r\n\r\nbody\r\n`);
+  return new SaMessageView(bytes, summarize(bytes));
+};
+const DATE = '; Tue, 1 Oct 2002 12:00:00 +0000';
+
+describe('parseReceivedLine', () => {
+  it("reads sendmail's and Postfix's form: HELO, rDNS, ident, IP, by, id", () => {
+    expect(
+      parseReceivedLine(
+        `from helo.example (ident@mx.example.net [192.0.2.10]) by mail.example.org (8.12.6/8.12.6) with ESMTP id g9MFWcvb068860 for <bob@example.org>${DATE}`,
+      ),
+    ).toMatchObject({
+      ip: '192.0.2.10',
+      rdns: 'mx.example.net',
+      helo: 'helo.example',
+      ident: 'ident',
+      by: 'mail.example.org',
+      id: 'g9MFWcvb068860',
+      auth: '',
+      ipPrivate: false,
+      noReverseDns: false,
+    });
+    expect(
+      parseReceivedLine(
+        `from helo (unknown [192.0.2.10]) by mx.example.org (Postfix) with SMTP id 1${DATE}`,
+      ),
+    ).toMatchObject({ ip: '192.0.2.10', rdns: '', helo: 'helo', noReverseDns: true });
+  });
+
+  it("reads qmail's and Exim's forms and authenticated submissions", () => {
+    expect(
+      parseReceivedLine(
+        `from unknown (HELO feux01a) (192.0.2.20) by totor.example with SMTP${DATE}`,
+      ),
+    ).toMatchObject({ ip: '192.0.2.20', rdns: '', helo: 'feux01a', by: 'totor.example' });
+    expect(
+      parseReceivedLine(
+        `from [192.0.2.30] (helo=laptop) by smtp.example.org with esmtpa (Exim 4.96) id 1qAbCd-000123-Ef${DATE}`,
+      ),
+    ).toMatchObject({ ip: '192.0.2.30', helo: 'laptop', auth: 'esmtpa' });
+  });
+
+  it('ignores local hops, marks fetchers, and cannot read what has no IP', () => {
+    expect(parseReceivedLine(`by mail.example.org (Postfix, from userid 1000) id 1${DATE}`)).toBe(
+      'local',
+    );
+    expect(parseReceivedLine(`from root by host.example with local for <a@b>${DATE}`)).toBe(
+      'local',
+    );
+    expect(
+      parseReceivedLine(
+        `from pop.example.net [192.0.2.40] by localhost with POP3 (fetchmail-5.9.0) for bob@localhost${DATE}`,
+      ),
+    ).toBe('fetched');
+    expect(
+      parseReceivedLine(
+        `from mail pickup service by mail1.example.com with Microsoft SMTPSVC${DATE}`,
+      ),
+    ).toBeNull();
+    // A line longer than any MTA writes is not parsed at all (the regexes stay cheap).
+    expect(
+      parseReceivedLine(`from a (b [192.0.2.1]) by c ${'(x '.repeat(MAX_RECEIVED_LENGTH)}`),
+    ).toBeNull();
+  });
+});
+
+describe('relaysOf: the trust path', () => {
+  const internal = `Received: from localhost (localhost [127.0.0.1]) by home.example (Postfix) with ESMTP id 1${DATE}`;
+  const lan = `Received: from pc.lan (pc.lan [192.168.1.5]) by gw.lan (Postfix) with ESMTP id 2${DATE}`;
+  const outside = `Received: from spammer (dyn-1.example.net [198.51.100.9]) by mx.example (Postfix) with ESMTP id 3${DATE}`;
+
+  it('trusts private hops up to the first public one', () => {
+    const relays = relaysOf(view([internal, outside, lan]));
+    expect(relays.trusted.map((r) => r.ip)).toEqual(['127.0.0.1']);
+    expect(relays.untrusted.map((r) => r.ip)).toEqual(['198.51.100.9', '192.168.1.5']);
+    expect(relaysOf(view([internal, lan])).untrusted).toEqual([]);
+  });
+
+  it("starts again after a fetcher's hand-over within the trusted hops", () => {
+    const fetched = `Received: from pop.example.net [192.0.2.40] by localhost with POP3 (fetchmail-5.9.0) for bob@localhost${DATE}`;
+    const relays = relaysOf(view([internal, fetched, outside]));
+    expect(relays.trusted).toEqual([]);
+    expect(relays.untrusted.map((r) => r.ip)).toEqual(['198.51.100.9']);
+  });
+});
+
+const RULES = [
+  'header ALL_TRUSTED eval:check_all_trusted()',
+  'header NO_RELAYS eval:check_no_relays()',
+  'header UNPARSEABLE_RELAY eval:check_relays_unparseable()',
+  'header RCVD_HELO_IP_MISMATCH eval:helo_ip_mismatch()',
+  'header NO_RDNS_DOTCOM_HELO eval:check_for_no_rdns_dotcom_helo()',
+  'header GATED eval:gated_through_received_hdr_remover()',
+  'header RDNS_NONE X-Spam-Relays-Untrusted =~ /^[^\\]]+ rdns= /',
+  'header HELO_IS_IP X-Spam-Relays-Untrusted =~ /^[^\\]]+ helo=\\d+\\.\\d+\\.\\d+\\.\\d+ /',
+].join('\n');
+const config = emptySaConfig();
+parseCfFile(config, 'relays.cf', RULES);
+const rules = SaRuleSet.compile(config);
+const fired = (headers: string[]) =>
+  rules
+    .evaluate(view(headers), 0)
+    .map((hit) => hit.name)
+    .sort();
+
+describe('relay eval tests and the X-Spam-Relays pseudo-headers', () => {
+  it('ALL_TRUSTED, NO_RELAYS and unparseable hops', () => {
+    const trusted = `Received: from pc.lan (pc.lan [192.168.1.5]) by gw.lan (Postfix) with ESMTP id 2${DATE}`;
+    expect(fired([trusted])).toEqual(['ALL_TRUSTED']);
+    expect(fired(['Received: by host.example (Postfix, from userid 0) id 1' + DATE])).toEqual([
+      'NO_RELAYS',
+    ]);
+    expect(
+      fired([
+        trusted,
+        `Received: from mail pickup service by x.example with Microsoft SMTPSVC${DATE}`,
+      ]),
+    ).toEqual(['UNPARSEABLE_RELAY']);
+    // No Received header at all: mail that came through a header remover, and no relays.
+    expect(fired(['Subject: x'])).toEqual(['GATED', 'NO_RELAYS']);
+  });
+
+  it('RDNS_NONE, a HELO naming another network, a dotcom HELO without reverse DNS', () => {
+    expect(
+      fired([
+        `Received: from helo.example (mx.example.net [198.51.100.9]) by mx.example (Postfix) with ESMTP id 3${DATE}`,
+      ]),
+    ).toEqual([]);
+    expect(
+      fired([
+        `Received: from 203.0.113.7 (unknown [198.51.100.9]) by mx.example (Postfix) with ESMTP id 3${DATE}`,
+      ]),
+    ).toEqual(['HELO_IS_IP', 'RCVD_HELO_IP_MISMATCH', 'RDNS_NONE']);
+    expect(
+      fired([
+        `Received: from 198.51.100.20 (unknown [198.51.100.9]) by mx.example (Postfix) with ESMTP id 3${DATE}`,
+      ]),
+    ).toEqual(['HELO_IS_IP', 'RDNS_NONE']);
+    expect(
+      fired([
+        `Received: from mx1.hotmail.com (unknown [198.51.100.9]) by mx.example (Postfix) with ESMTP id 3${DATE}`,
+      ]),
+    ).toEqual(['NO_RDNS_DOTCOM_HELO', 'RDNS_NONE']);
+  });
+
+  it('ezmlm lists that drop Received headers', () => {
+    expect(
+      fired([
+        'Mailing-List: contact list-help@example.org; run by ezmlm',
+        'Delivered-To: mailing list list@example.org',
+        'Received: (qmail 1234 invoked by uid 500); 1 Oct 2002 12:00:00 -0000',
+      ]),
+    ).toEqual(['GATED', 'NO_RELAYS']);
+  });
+});
+
+describe('a web mailer hand-over', () => {
+  it('is a relay from the client address, authenticated by HTTP', () => {
+    expect(
+      parseReceivedLine(`from 192.0.2.81 by web1.mail.example.com with HTTP${DATE}`),
+    ).toMatchObject({ ip: '192.0.2.81', helo: '', rdns: '', auth: 'HTTP' });
+  });
+});
+
+describe('a rule with a backreference, matched by hand', () => {
+  it('__HELO_NOT_RDNS runs: the HELO of the first external relay is not its reverse name', () => {
+    const helo = emptySaConfig();
+    parseCfFile(
+      helo,
+      'helo.cf',
+      'header HELO_NOT_RDNS X-Spam-Relays-External =~ /^[^\\]]+ rdns=(\\S+) helo=(?!(?i)\\1)\\S/',
+    );
+    const heloRules = SaRuleSet.compile(helo);
+    expect(heloRules.unsupported).toEqual([]);
+    const names = (line: string) =>
+      heloRules.evaluate(view([`Received: ${line}${DATE}`]), 0).map((hit) => hit.name);
+    expect(
+      names(
+        'from bulk.example (mx.example.net [198.51.100.9]) by mx.example (Postfix) with ESMTP id 3',
+      ),
+    ).toEqual(['HELO_NOT_RDNS']);
+    expect(
+      names(
+        'from MX.example.net (mx.example.net [198.51.100.9]) by mx.example (Postfix) with ESMTP id 3',
+      ),
+    ).toEqual([]);
+  });
+});
