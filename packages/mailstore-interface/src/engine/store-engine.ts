@@ -45,6 +45,11 @@ const DAY = 24 * 60 * 60 * 1000;
 export interface LoadedMailbox {
   meta: MailboxMeta;
   index: MailboxIndex | null;
+  /**
+   * The UIDNEXT the index had when it was dropped after a failed append: the index read again
+   * from storage starts at least there (see {@link StoreEngine.appendUnlocked}).
+   */
+  uidNextFloor?: number;
 }
 
 export interface LoadedTree {
@@ -305,7 +310,11 @@ export class StoreEngine implements MailStore {
   async index(tree: LoadedTree, mailbox: LoadedMailbox): Promise<MailboxIndex> {
     if (!mailbox.index) {
       const snapshot = await this.persistence.readIndex(tree.key, mailbox.meta);
-      mailbox.index ??= new MailboxIndex(mailbox.meta.uidValidity, snapshot);
+      if (!mailbox.index) {
+        const index = new MailboxIndex(mailbox.meta.uidValidity, snapshot);
+        index.uidNext = Math.max(index.uidNext, mailbox.uidNextFloor ?? 0);
+        mailbox.index = index;
+      }
     }
     return mailbox.index;
   }
@@ -426,7 +435,12 @@ export class StoreEngine implements MailStore {
     try {
       await this.persistence.addMessages(tree.key, mailbox.meta, stored);
     } catch (error) {
-      // Nothing was stored: give the UIDs back by reloading the index from storage.
+      // Nothing was stored: drop the index, which holds the messages, to read it again from
+      // storage. The UIDs they took are not given back, though: while the append waited,
+      // UIDNEXT may have been reported (STATUS, or a delivery agent noting where its message
+      // will land so as to find it after a crash: smtp-core's local delivery), and a message
+      // stored later with a UID below a reported UIDNEXT is one such a reader never looks at.
+      mailbox.uidNextFloor = index.uidNext;
       mailbox.index = null;
       throw new MailStoreError('unavailable', 'could not store the message', { cause: error });
     }
