@@ -50,6 +50,8 @@ export interface LoadedMailbox {
    * from storage starts at least there (see {@link StoreEngine.appendUnlocked}).
    */
   uidNextFloor?: number;
+  /** The reading of the index in progress, which every caller that comes meanwhile waits for. */
+  loading?: Promise<MailboxIndex>;
 }
 
 export interface LoadedTree {
@@ -308,15 +310,25 @@ export class StoreEngine implements MailStore {
   }
 
   async index(tree: LoadedTree, mailbox: LoadedMailbox): Promise<MailboxIndex> {
-    if (!mailbox.index) {
-      const snapshot = await this.persistence.readIndex(tree.key, mailbox.meta);
-      if (!mailbox.index) {
-        const index = new MailboxIndex(mailbox.meta.uidValidity, snapshot);
-        index.uidNext = Math.max(index.uidNext, mailbox.uidNextFloor ?? 0);
-        mailbox.index = index;
-      }
-    }
-    return mailbox.index;
+    if (mailbox.index) return mailbox.index;
+    // One reading at a time (a delivery's STATUS beside an IMAP SELECT, say): reading repairs
+    // what a crash left (mailstore-fs), and two repairs at once would each act on what it read
+    // before the other, or an append made meanwhile, changed the files.
+    mailbox.loading ??= this.persistence
+      .readIndex(tree.key, mailbox.meta)
+      .then((snapshot) => {
+        // Kept if something else set it meanwhile (a shared store's change feed).
+        if (!mailbox.index) {
+          const index = new MailboxIndex(mailbox.meta.uidValidity, snapshot);
+          index.uidNext = Math.max(index.uidNext, mailbox.uidNextFloor ?? 0);
+          mailbox.index = index;
+        }
+        return mailbox.index;
+      })
+      .finally(() => {
+        mailbox.loading = undefined;
+      });
+    return mailbox.loading;
   }
 
   /**
