@@ -271,6 +271,20 @@ describe('appends a crash interrupted', () => {
     expect((await subjects()).map(([uid]) => uid)).toEqual([1, 2, 3]);
   });
 
+  it('repairs a folder once when several callers open it at once after the crash', async () => {
+    await inboxWith(1);
+    await appendAndCrash([message(2)]);
+    const store = open();
+    const alice = store.access(ALICE);
+    // A delivery's STATUS beside an IMAP SELECT, say: one reading of the index serves both.
+    const [status, box] = await Promise.all([alice.status('INBOX'), alice.open('INBOX')]);
+    expect(status.uidNext).toBe(3);
+    expect((await box.messages()).map((m) => m.uid)).toEqual([1, 2]);
+    expect(indexLines().filter((line) => line.startsWith('= 2 '))).toHaveLength(1);
+    expect(indexLines().at(-2)).toMatch(/^= 2 #/);
+    expect(warnings).toEqual([]);
+  });
+
   it('discards, files and all, a batch whose lines the crash tore', async () => {
     await inboxWith(1);
     await appendAndCrash([message(2), message(3), message(4)]);

@@ -45,6 +45,13 @@ const DAY = 24 * 60 * 60 * 1000;
 export interface LoadedMailbox {
   meta: MailboxMeta;
   index: MailboxIndex | null;
+  /**
+   * The UIDNEXT the index had when it was dropped after a failed append: the index read again
+   * from storage starts at least there (see {@link StoreEngine.appendUnlocked}).
+   */
+  uidNextFloor?: number;
+  /** The reading of the index in progress, which every caller that comes meanwhile waits for. */
+  loading?: Promise<MailboxIndex>;
 }
 
 export interface LoadedTree {
@@ -303,11 +310,25 @@ export class StoreEngine implements MailStore {
   }
 
   async index(tree: LoadedTree, mailbox: LoadedMailbox): Promise<MailboxIndex> {
-    if (!mailbox.index) {
-      const snapshot = await this.persistence.readIndex(tree.key, mailbox.meta);
-      mailbox.index ??= new MailboxIndex(mailbox.meta.uidValidity, snapshot);
-    }
-    return mailbox.index;
+    if (mailbox.index) return mailbox.index;
+    // One reading at a time (a delivery's STATUS beside an IMAP SELECT, say): reading repairs
+    // what a crash left (mailstore-fs), and two repairs at once would each act on what it read
+    // before the other, or an append made meanwhile, changed the files.
+    mailbox.loading ??= this.persistence
+      .readIndex(tree.key, mailbox.meta)
+      .then((snapshot) => {
+        // Kept if something else set it meanwhile (a shared store's change feed).
+        if (!mailbox.index) {
+          const index = new MailboxIndex(mailbox.meta.uidValidity, snapshot);
+          index.uidNext = Math.max(index.uidNext, mailbox.uidNextFloor ?? 0);
+          mailbox.index = index;
+        }
+        return mailbox.index;
+      })
+      .finally(() => {
+        mailbox.loading = undefined;
+      });
+    return mailbox.loading;
   }
 
   /**
@@ -426,7 +447,12 @@ export class StoreEngine implements MailStore {
     try {
       await this.persistence.addMessages(tree.key, mailbox.meta, stored);
     } catch (error) {
-      // Nothing was stored: give the UIDs back by reloading the index from storage.
+      // Nothing was stored: drop the index, which holds the messages, to read it again from
+      // storage. The UIDs they took are not given back, though: while the append waited,
+      // UIDNEXT may have been reported (STATUS, or a delivery agent noting where its message
+      // will land so as to find it after a crash: smtp-core's local delivery), and a message
+      // stored later with a UID below a reported UIDNEXT is one such a reader never looks at.
+      mailbox.uidNextFloor = index.uidNext;
       mailbox.index = null;
       throw new MailStoreError('unavailable', 'could not store the message', { cause: error });
     }

@@ -418,6 +418,9 @@ export function localDeliveryAgent(options: LocalDeliveryOptions): DeliveryAgent
       }
       let note: JournalNote;
       try {
+        // The message lands at this UIDNEXT or after it, even when another delivery to the
+        // mailbox runs meanwhile: a store never gives a UID below a UIDNEXT it reported, not even
+        // after a failed append (docs/mailstore.md, "UIDs").
         const status = await access.status(target.mailbox);
         note = { uidValidity: status.uidValidity, uidNext: status.uidNext };
       } catch (error) {

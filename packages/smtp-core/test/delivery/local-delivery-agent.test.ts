@@ -1,11 +1,16 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   MemoryDirectory,
   MemoryMailStore,
   MemoryPersistence,
   StoreEngine,
   directoryAccountPolicy,
+  silentLogger,
 } from '@mailyard/mailstore-interface';
 import { FailingReads } from '@mailyard/mailstore-conformance';
+import { FsPersistence } from '@mailyard/mailstore-fs';
 import { parseHeaders } from '@mailyard/mime';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -379,5 +384,94 @@ describe('exactly once across a crash between the store and the journal', () => 
     });
     expect(await inbox('alice@a.test')).toHaveLength(1);
     expect(await inbox('bob@a.test')).toHaveLength(1);
+  });
+});
+
+/** The on-disk persistence, whose next append can be held and then made to fail (a full disk). */
+class HeldAppends extends FsPersistence {
+  private held: { entered: () => void; release: Promise<void> } | null = null;
+
+  /** Holds the next append until `release` is called, then fails it; `entered` says it began. */
+  holdNextAppend(): { entered: Promise<void>; release: () => void } {
+    let entered!: () => void;
+    let release!: () => void;
+    const began = new Promise<void>((resolve) => (entered = resolve));
+    this.held = { entered, release: new Promise<void>((resolve) => (release = resolve)) };
+    return { entered: began, release };
+  }
+
+  override async addMessages(...args: Parameters<FsPersistence['addMessages']>): Promise<void> {
+    const held = this.held;
+    if (!held) return super.addMessages(...args);
+    this.held = null;
+    held.entered();
+    await held.release;
+    throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+  }
+}
+
+/** A test journal that says when a mailbox's UIDNEXT has been noted. */
+class WatchedJournal extends TestJournal {
+  private waiting: (() => void) | null = null;
+  readonly noted = new Promise<void>((resolve) => (this.waiting = resolve));
+  override async intend(target: string, note: Record<string, string | number | boolean | null>) {
+    await super.intend(target, note);
+    this.waiting?.();
+  }
+}
+
+describe('exactly once when another delivery to the mailbox fails meanwhile', () => {
+  it('a UIDNEXT noted while a failing append held the next UID still finds the message after a crash', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'mailyard-held-append-'));
+    const policy = directoryAccountPolicy(directory);
+    const persistence = new HeldAppends(root, silentLogger);
+    const before = new StoreEngine({ persistence, policy });
+    const after = new StoreEngine({ persistence: new FsPersistence(root, silentLogger), policy });
+    try {
+      await before.provision('alice@a.test');
+      // Entry A's append has taken UID 1 and waits for the disk, which will fail it.
+      const held = persistence.holdNextAppend();
+      const a = agent({ store: before }).deliver(envelope('alice@a.test'), source(), {
+        queueId: '438dd9ea-0000000a',
+        number: 1,
+        journal: new TestJournal(),
+      });
+      await held.entered;
+      // Entry B notes the UIDNEXT the store reports meanwhile, then waits for A's append.
+      const journalB = new WatchedJournal();
+      journalB.crashBeforeDone = true;
+      const b = agent({ store: before }).deliver(envelope('alice@a.test'), source(), {
+        queueId: '438dd9ea-0000000b',
+        number: 1,
+        journal: journalB,
+      });
+      await journalB.noted;
+      held.release();
+      expect((await a)[0]).toMatchObject({ status: 'deferred', enhancedCode: '4.3.0' });
+      // B's message is stored, and the process dies before the journal says so.
+      expect((await b)[0]).toMatchObject({ status: 'deferred' });
+      // After the restart B is tried again: its message is there, and must not come twice.
+      journalB.crashBeforeDone = false;
+      const retried = await agent({ store: after }).deliver(envelope('alice@a.test'), source(), {
+        queueId: '438dd9ea-0000000b',
+        number: 2,
+        journal: journalB,
+      });
+      expect(retried[0]).toMatchObject({ status: 'delivered' });
+      const box = await after.access('alice@a.test').open('INBOX', { readOnly: true });
+      const traces: string[] = [];
+      for (const { uid } of await box.messages()) {
+        const chunks: Uint8Array[] = [];
+        for await (const chunk of box.read(uid)) chunks.push(chunk);
+        traces.push(parseHeaders(Buffer.concat(chunks)).get('received') ?? '');
+      }
+      box.close();
+      expect(traces).toHaveLength(1);
+      expect(traces[0]).toContain('id 438dd9ea-0000000b');
+    } finally {
+      await before.close();
+      await after.close();
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -1,9 +1,10 @@
 /**
  * Exactly once through SIGKILL: a child process queues messages and delivers them locally into
- * the on-disk store, and is killed, many times, at random moments and right between the store's
- * write and the queue's note of it. After each kill the queue opens again in the next child;
- * at the end it is drained here. Every acknowledged message must be in each of its mailboxes
- * exactly once, and no message anywhere more than once.
+ * the on-disk store, and is killed, many times, at random moments, right between the store's
+ * write and the queue's note of it, and right between queueing a message and acknowledging it.
+ * After each kill the queue opens again in the next child; at the end it is drained here. Every
+ * acknowledged message must be in each of its mailboxes exactly once, and no message anywhere
+ * more than once.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,13 +24,20 @@ const storeDirectory = join(root, 'store');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** Runs the worker; kills it after `ms` unless its failpoint kills it first. Returns its lines. */
-function runAndKill(start: number, ms: number, failpoint: number): Promise<string[]> {
+function runAndKill(start: number, ms: number, failpoint: string): Promise<string[]> {
   const worker = join(import.meta.dirname, 'crash', 'worker.ts');
-  return runUntilKilled(
-    worker,
-    [queueDirectory, storeDirectory, String(start), String(failpoint)],
-    ms,
-  );
+  return runUntilKilled(worker, [queueDirectory, storeDirectory, String(start), failpoint], ms);
+}
+
+/**
+ * Each round in turn: a kill at a random moment; one right after the store took its n-th
+ * message (before the queue's journal noted it); one right after the queue took its n-th
+ * message durably (before the client heard it was).
+ */
+function failpointOf(round: number): string {
+  if (round % 3 === 1) return `store:${1 + (round % 5)}`;
+  if (round % 3 === 2) return `queued:${1 + (Math.floor(round / 3) % 3)}`;
+  return 'none:0';
 }
 
 async function mailboxContents(store: FsMailStore, user: string): Promise<Map<number, number>> {
@@ -57,20 +65,22 @@ it(
     const acknowledged = new Map<number, string[]>();
     const intended = new Set<number>();
     let seq = 0;
-    let failpointKills = 0;
+    const failpointKills = { store: 0, queued: 0 };
     for (let round = 0; round < ROUNDS; round++) {
-      // Every other round dies right after the store took its n-th message, before the queue noted it.
-      const failpoint = round % 2 === 1 ? 1 + (round % 5) : 0;
+      const failpoint = failpointOf(round);
       const lines = await runAndKill(
         seq,
-        failpoint ? 20_000 : 100 + Math.floor(Math.random() * 500),
+        failpoint !== 'none:0' ? 20_000 : 100 + Math.floor(Math.random() * 500),
         failpoint,
       );
-      if (failpoint && !lines.some((l) => l.startsWith('A '))) continue;
-      if (failpoint) failpointKills++;
+      // Every round's lines count, whatever killed it: a round that died before its first
+      // acknowledgement may still have queued the message it said `I` of, and the next round
+      // must not queue that number again (a second queue entry would be a second copy).
       for (const line of lines) {
         const [kind, a, , recipients] = line.split(' ');
-        if (kind === 'I') {
+        if (kind === 'K') {
+          failpointKills[a as keyof typeof failpointKills]++;
+        } else if (kind === 'I') {
           seq = Number(a) + 1;
           intended.add(Number(a));
         } else if (kind === 'A') {
@@ -112,9 +122,12 @@ it(
     }
     await store.close();
     console.log(
-      `queue crash test: ${ROUNDS} kills (${failpointKills} between store and journal), ${acknowledged.size} messages acknowledged`,
+      `queue crash test: ${ROUNDS} kills (${failpointKills.store} between store and journal, ` +
+        `${failpointKills.queued} between queueing and acknowledging), ` +
+        `${acknowledged.size} messages acknowledged`,
     );
     expect(acknowledged.size).toBeGreaterThan(ROUNDS);
-    expect(failpointKills).toBeGreaterThan(0);
+    expect(failpointKills.store).toBeGreaterThan(0);
+    expect(failpointKills.queued).toBeGreaterThan(0);
   },
 );
