@@ -84,6 +84,8 @@ export class PostgresMailStore extends StoreEngine {
     super({ ...engine, maxMessageSize, persistence });
     this.persistenceOverPostgres = persistence;
     this.feed = changeFeed ? new ChangeFeed(this, persistence, onFeedError) : null;
+    const feed = this.feed;
+    if (feed) persistence.catchUpMailbox = (tree, id) => feed.refreshMailbox(tree, id);
   }
 
   override async close(): Promise<void> {

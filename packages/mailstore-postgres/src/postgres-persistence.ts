@@ -1,14 +1,16 @@
-import type {
-  ContentRequest,
-  IndexEntry,
-  IndexSnapshot,
-  MailboxMeta,
-  MailboxMove,
-  MessageState,
-  StorePersistence,
-  StoredMessage,
-  TreeKey,
-  TreeRecord,
+import {
+  type ContentRequest,
+  type IndexEntry,
+  type IndexSnapshot,
+  type MailboxMeta,
+  type MailboxMove,
+  type MessageState,
+  type StorePersistence,
+  type StoredMessage,
+  type TreeKey,
+  type TreeRecord,
+  MailStoreError,
+  isMailStoreError,
 } from '@mailyard/mailstore-interface';
 import type { MessageSummary } from '@mailyard/mime';
 import type { Sql } from 'postgres';
@@ -72,6 +74,12 @@ export class PostgresPersistence implements StorePersistence {
   /** Each index read here, as last known committed: what a stale index is caught up from. */
   private readonly known = new Map<string, KnownIndex>();
   private ready: Promise<void> | null = null;
+  /**
+   * Brings the engine's copy of a mailbox's index up to date with what other nodes did (the
+   * change feed's catch-up, which takes the tree's lock): set by the store. Called only from
+   * reads made without that lock.
+   */
+  catchUpMailbox: ((tree: TreeKey, mailboxId: string) => Promise<void>) | null = null;
 
   /**
    * @param node this process's id in change notifications, so it can skip its own.
@@ -468,7 +476,7 @@ export class PostgresPersistence implements StorePersistence {
         () => db<{ size: string }[]>`
           SELECT size FROM messages WHERE mailbox_id = ${mailbox.id} AND uid = ${uid}`,
       );
-      if (!rows[0]) throw new Error(`message ${uid} has no row`);
+      if (!rows[0]) throw await this.missing(mailbox, [uid]);
       end = Number(rows[0].size);
     }
     // A big message comes in chunks, so that neither side holds it whole.
@@ -481,7 +489,7 @@ export class PostgresPersistence implements StorePersistence {
           SELECT substring(content FROM ${from} FOR ${length}) AS part
           FROM messages WHERE mailbox_id = ${mailbox.id} AND uid = ${uid}`,
       );
-      if (!rows[0]) throw new Error(`message ${uid} has no row`);
+      if (!rows[0]) throw await this.missing(mailbox, [uid]);
       if (rows[0].part.length === 0) return;
       yield rows[0].part;
       start += rows[0].part.length;
@@ -489,7 +497,7 @@ export class PostgresPersistence implements StorePersistence {
   }
 
   async readContents(
-    _tree: TreeKey,
+    tree: TreeKey,
     mailbox: MailboxMeta,
     requests: readonly ContentRequest[],
   ): Promise<(Uint8Array | null)[]> {
@@ -509,11 +517,18 @@ export class PostgresPersistence implements StorePersistence {
     );
     const results: (Uint8Array | null)[] = requests.map(() => null);
     for (const row of rows) results[row.i] = row.part;
+    if (rows.length < requests.length) {
+      const absent = requests.filter((_, i) => results[i] === null).map((r) => r.uid);
+      // Expunged through another node: the engine's index learns it before it looks again
+      // (a message missing from storage that its index still has is answered `unavailable`).
+      if (isMailStoreError(await this.missing(mailbox, absent), 'expunged'))
+        await this.catchUpMailbox?.(tree, mailbox.id);
+    }
     return results;
   }
 
   async readSummaries(
-    _tree: TreeKey,
+    tree: TreeKey,
     mailbox: MailboxMeta,
     uids: readonly number[],
   ): Promise<MessageSummary[]> {
@@ -526,15 +541,33 @@ export class PostgresPersistence implements StorePersistence {
         SELECT uid, summary FROM messages WHERE mailbox_id = ${mailbox.id} AND uid = ANY(${list})`,
     );
     const byUid = new Map(rows.map((row) => [Number(row.uid), row.summary]));
-    return list.map((uid) => {
-      const summary = byUid.get(uid);
-      if (summary === undefined) throw new Error(`message ${uid} has no row`);
-      return JSON.parse(summary) as MessageSummary;
-    });
+    const absent = list.filter((uid) => !byUid.has(uid));
+    if (absent.length > 0) {
+      const error = await this.missing(mailbox, absent);
+      if (isMailStoreError(error, 'expunged')) await this.catchUpMailbox?.(tree, mailbox.id);
+      throw error;
+    }
+    return list.map((uid) => JSON.parse(byUid.get(uid)!) as MessageSummary);
   }
 
   async close(): Promise<void> {
     await this.sql.end({ timeout: 5 });
+  }
+
+  /**
+   * Why messages the engine's index has are not in storage: expunged through another node whose
+   * notice this one has not applied yet (a race the reader is told of as `expunged`, which IMAP
+   * answers as RFC 2180 and RFC 5530 say), or lost (any other error: `unavailable`).
+   */
+  private async missing(mailbox: MailboxMeta, uids: readonly number[]): Promise<Error> {
+    const list = [...uids];
+    const db = await this.via();
+    const rows = await readOnce(
+      () => db<{ uid: string }[]>`
+        SELECT uid FROM expunged WHERE mailbox_id = ${mailbox.id} AND uid = ANY(${list})`,
+    );
+    if (rows.length === 0) return new Error(`message ${list[0]} has no row`);
+    return new MailStoreError('expunged', `message ${rows[0]!.uid} was expunged by another node`);
   }
 
   /**

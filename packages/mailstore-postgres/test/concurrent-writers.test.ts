@@ -1,4 +1,4 @@
-import type { MailboxEvent } from '@mailyard/mailstore-interface';
+import { type MailboxEvent, isMailStoreError } from '@mailyard/mailstore-interface';
 import { PostgresServer, describeWithPostgres } from '@mailyard/test-kit';
 import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
@@ -157,4 +157,44 @@ describeWithPostgres('concurrent writers on one mailbox from two nodes', () => {
       expect(seen).toEqual([...seen].sort((x, y) => x - y));
     }
   }, 60_000);
+
+  it('tells a reader of a message another node expunged `expunged`, never `unavailable`', async () => {
+    // Without a change feed A's index keeps messages B expunged: storage is what tells.
+    const { a, b } = await twoNodes(false);
+    await a.provision(ALICE);
+    await a.access(ALICE).append(
+      'INBOX',
+      [1, 2, 3].map((n) => ({ content: message(n) })),
+    );
+    const inA = await a.access(ALICE).open('INBOX');
+    expect((await inA.messages()).map((m) => m.uid)).toEqual([1, 2, 3]);
+    const inB = await b.access(ALICE).open('INBOX');
+    await inB.updateFlags([2], { operation: 'add', flags: ['\\Deleted'] });
+    expect(await inB.expunge()).toEqual([2]);
+    const code = (error: unknown) => (isMailStoreError(error) ? error.code : error);
+    await expect(inA.fetch([1, 2, 3]).catch(code)).resolves.toBe('expunged');
+    const reading = (async () => {
+      for await (const chunk of inA.read(2)) void chunk;
+    })();
+    await expect(reading.catch(code)).resolves.toBe('expunged');
+  });
+
+  it('fetches what is left of messages another node expunged, once the change feed is on', async () => {
+    const { a, b } = await twoNodes(true);
+    await a.provision(ALICE);
+    await a.access(ALICE).append(
+      'INBOX',
+      [1, 2, 3].map((n) => ({ content: message(n) })),
+    );
+    const inA = await a.access(ALICE).open('INBOX');
+    expect((await inA.messages()).map((m) => m.uid)).toEqual([1, 2, 3]);
+    const inB = await b.access(ALICE).open('INBOX');
+    await inB.updateFlags([1, 3], { operation: 'add', flags: ['\\Deleted'] });
+    expect(await inB.expunge()).toEqual([1, 3]);
+    // Whether A's feed has applied B's expunge yet or not, the answer is the same.
+    expect((await inA.fetch([1, 2, 3])).map((record) => record.uid)).toEqual([2]);
+    const contents = await inA.readMany([1, 2].map((uid) => ({ uid, start: 0, end: 10 })));
+    expect(contents[0]).toBeNull();
+    expect(Buffer.from(contents[1]!).toString()).toBe('Subject: m');
+  });
 });

@@ -1,5 +1,5 @@
 import { type Rights, hasRight } from '../acl.js';
-import { MailStoreError } from '../errors.js';
+import { MailStoreError, isMailStoreError } from '../errors.js';
 import type {
   CopyResult,
   FlagUpdate,
@@ -58,6 +58,18 @@ export class EngineMailbox implements OpenMailbox {
   }
 
   async fetch(uids: readonly number[]): Promise<MessageRecord[]> {
+    try {
+      return await this.fetchOnce(uids);
+    } catch (error) {
+      // Storage says a message was expunged that the index still had (another process expunged
+      // it; a store shared by several brings the index up to date before it says so): what is
+      // still there, from the index as it is now.
+      if (!isMailStoreError(error, 'expunged')) throw error;
+      return this.fetchOnce(uids);
+    }
+  }
+
+  private async fetchOnce(uids: readonly number[]): Promise<MessageRecord[]> {
     const mailbox = this.current();
     const entries = (await this.index()).select(uids);
     const summaries = await this.engine.persistence.readSummaries(
