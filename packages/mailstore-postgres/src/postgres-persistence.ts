@@ -214,11 +214,7 @@ export class PostgresPersistence implements StorePersistence {
    */
   async changesSince(mailboxId: string, modSeq: number): Promise<IndexChanges | null> {
     await this.open();
-    const changes = await readOnce(() =>
-      this.sql.begin('isolation level repeatable read read only', (tx) =>
-        changesVia(tx, mailboxId, modSeq),
-      ),
-    );
+    const changes = await readOnce(() => changesVia(this.sql, mailboxId, modSeq));
     if (changes) this.known.get(mailboxId)?.merge(modSeq, changes);
     return changes;
   }
@@ -628,31 +624,42 @@ async function readWholeIndex(db: Queries, mailbox: MailboxMeta): Promise<IndexS
 }
 
 /**
- * What changed in a mailbox after `modSeq`, read on `db` (a snapshot, or under the mailbox's
- * lock): its counters, the messages added or changed (full index entries), the expunges; null
- * when the mailbox has no row.
+ * What changed in a mailbox after `modSeq`, read on `db`: its counters, the messages added or
+ * changed (full index entries), the expunges; null when the mailbox has no row. One statement,
+ * so one round trip and one snapshot: a node catches up after every write of another's.
  */
 async function changesVia(
   db: Queries,
   mailboxId: string,
   modSeq: number,
 ): Promise<IndexChanges | null> {
-  const counters = await db<{ uid_next: string; highest_modseq: string }[]>`
-    SELECT uid_next, highest_modseq FROM mailboxes WHERE id = ${mailboxId}`;
-  if (!counters[0]) return null;
-  const rows = await db<MessageRow[]>`
-    SELECT uid, modseq, flags, internal_date, internal_date_zone, save_date, size, email_id
-    FROM messages WHERE mailbox_id = ${mailboxId} AND modseq > ${modSeq} ORDER BY uid`;
-  const expunged = await db<{ uid: string; modseq: string }[]>`
-    SELECT uid, modseq FROM expunged
-    WHERE mailbox_id = ${mailboxId} AND modseq > ${modSeq} ORDER BY modseq, uid`;
+  const [row] = await db<
+    { uid_next: string; highest_modseq: string; changed: JsonRow[]; expunged: JsonRow[] }[]
+  >`
+    SELECT uid_next, highest_modseq,
+      (SELECT coalesce(json_agg(json_build_object(
+                'uid', uid, 'modseq', modseq, 'flags', flags, 'internal_date', internal_date,
+                'internal_date_zone', internal_date_zone, 'save_date', save_date, 'size', size,
+                'email_id', email_id) ORDER BY uid), '[]'::json)
+       FROM messages WHERE mailbox_id = ${mailboxId} AND modseq > ${modSeq}) AS changed,
+      (SELECT coalesce(json_agg(json_build_object('uid', uid, 'modseq', modseq)
+                ORDER BY modseq, uid), '[]'::json)
+       FROM expunged WHERE mailbox_id = ${mailboxId} AND modseq > ${modSeq}) AS expunged
+    FROM mailboxes WHERE id = ${mailboxId}`;
+  if (!row) return null;
   return {
-    uidNext: Number(counters[0].uid_next),
-    highestModSeq: Number(counters[0].highest_modseq),
-    changed: rows.map(entryOf),
-    expunged: expunged.map((row) => ({ uid: Number(row.uid), modSeq: Number(row.modseq) })),
+    uidNext: Number(row.uid_next),
+    highestModSeq: Number(row.highest_modseq),
+    changed: row.changed.map((entry) => entryOf(entry as unknown as MessageRow)),
+    expunged: row.expunged.map((entry) => ({
+      uid: Number(entry.uid),
+      modSeq: Number(entry.modseq),
+    })),
   };
 }
+
+/** A row as `json_build_object` gives it: numbers as JSON numbers. */
+type JsonRow = Record<string, unknown>;
 
 /** The mailbox a write found stale, through the engine's wrapping; null for any other error. */
 export function staleMailbox(error: unknown): string | null {

@@ -27,7 +27,8 @@ export class WriteLease {
   /** Mailboxes written in this lease, whose engine copies are wrong if it does not commit. */
   readonly written = new Set<string>();
   private connection: ReservedSql | null = null;
-  private opening: Promise<ReservedSql> | null = null;
+  private reserving: Promise<ReservedSql> | null = null;
+  private begun = false;
   /** Mailboxes locked in the current attempt (inside its savepoint). */
   private lockedInAttempt = new Set<string>();
   private attemptOpen = false;
@@ -35,13 +36,22 @@ export class WriteLease {
 
   constructor(private readonly sql: Sql) {}
 
-  /** The connection for statements about `mailboxId`, its row locked. */
+  /**
+   * The connection for statements about `mailboxId`, its row locked. What the transaction
+   * needs first (BEGIN, the locks, the savepoint) is sent at once, in one round trip: the
+   * server runs it in order.
+   */
   async on(mailboxId?: string): Promise<Queries> {
-    const connection = await this.open();
+    const connection = await this.reserve();
+    const steps: Promise<unknown>[] = [];
+    if (!this.begun) {
+      this.begun = true;
+      steps.push(connection`BEGIN`);
+    }
     if (!this.attemptOpen) {
       this.attemptOpen = true;
-      for (const id of [...this.held].sort()) await lock(connection, id);
-      await connection`SAVEPOINT attempt`;
+      for (const id of [...this.held].sort()) steps.push(lock(connection, id));
+      steps.push(connection`SAVEPOINT attempt`);
     }
     if (
       mailboxId !== undefined &&
@@ -49,8 +59,10 @@ export class WriteLease {
       !this.lockedInAttempt.has(mailboxId)
     ) {
       this.lockedInAttempt.add(mailboxId);
-      await lock(connection, mailboxId);
+      steps.push(lock(connection, mailboxId));
     }
+    const failed = (await Promise.allSettled(steps)).find((step) => step.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
     return connection;
   }
 
@@ -66,7 +78,7 @@ export class WriteLease {
   }
 
   async commit(): Promise<void> {
-    if (this.connection) await this.connection`COMMIT`;
+    if (this.connection && this.begun) await this.connection`COMMIT`;
   }
 
   async end(committed: boolean): Promise<void> {
@@ -74,23 +86,13 @@ export class WriteLease {
     const connection = this.connection;
     this.connection = null;
     if (!connection) return;
-    if (!committed) await connection`ROLLBACK`.catch(() => {});
+    if (!committed && this.begun) await connection`ROLLBACK`.catch(() => {});
     connection.release();
   }
 
-  private open(): Promise<ReservedSql> {
-    this.opening ??= (async () => {
-      const connection = await this.sql.reserve();
-      try {
-        await connection`BEGIN`;
-      } catch (error) {
-        connection.release();
-        throw error;
-      }
-      this.connection = connection;
-      return connection;
-    })();
-    return this.opening;
+  private reserve(): Promise<ReservedSql> {
+    this.reserving ??= this.sql.reserve().then((connection) => (this.connection = connection));
+    return this.reserving;
   }
 }
 

@@ -58,14 +58,19 @@ export class EngineMailbox implements OpenMailbox {
   }
 
   async fetch(uids: readonly number[]): Promise<MessageRecord[]> {
-    try {
-      return await this.fetchOnce(uids);
-    } catch (error) {
-      // Storage says a message was expunged that the index still had (another process expunged
-      // it; a store shared by several brings the index up to date before it says so): what is
-      // still there, from the index as it is now.
-      if (!isMailStoreError(error, 'expunged')) throw error;
-      return this.fetchOnce(uids);
+    let asked = Infinity;
+    for (;;) {
+      const present = (await this.index()).select(uids).length;
+      try {
+        return await this.fetchOnce(uids);
+      } catch (error) {
+        // Storage says a message was expunged that the index had: another session expunged it
+        // meanwhile (a store shared by several processes brings the index up to date before it
+        // says so). What is still there, from the index as it is now, for as long as each
+        // look finds fewer messages; else the reader is told.
+        if (!isMailStoreError(error, 'expunged') || present >= asked) throw error;
+        asked = present;
+      }
     }
   }
 
