@@ -90,9 +90,15 @@ export class PostgresMailStore extends StoreEngine {
     const persistence = new PostgresPersistence(sql, schema, randomUUID());
     super({ ...engine, maxMessageSize, persistence });
     this.persistenceOverPostgres = persistence;
+    // Events of a locked retry go out once it commits (see WriteLease.pendingEvents).
+    const publish = this.events.publish.bind(this.events);
+    this.events.publish = (mailboxId, event) => {
+      if (!persistence.deferToCommit(() => publish(mailboxId, event))) publish(mailboxId, event);
+    };
     this.feed = changeFeed ? new ChangeFeed(this, persistence, onFeedError) : null;
     const feed = this.feed;
     if (feed) persistence.catchUpMailbox = (tree, id) => feed.refreshMailbox(tree, id);
+    persistence.localWritesDone = (tree) => this.mutex.run([tree], () => Promise.resolve());
   }
 
   override async close(): Promise<void> {

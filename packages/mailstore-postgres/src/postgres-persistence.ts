@@ -80,6 +80,13 @@ export class PostgresPersistence implements StorePersistence {
    * reads made without that lock.
    */
   catchUpMailbox: ((tree: TreeKey, mailboxId: string) => Promise<void>) | null = null;
+  /**
+   * Resolves once the writes this node has under way in a tree are done (the engine's lock of
+   * the tree is free): set by the store. The engine's index shows a new message before its row
+   * is committed; a read that finds no row waits for that, once, before it says anything. Called
+   * only from reads made without that lock.
+   */
+  localWritesDone: ((tree: TreeKey) => Promise<void>) | null = null;
 
   /**
    * @param node this process's id in change notifications, so it can skip its own.
@@ -121,6 +128,14 @@ export class PostgresPersistence implements StorePersistence {
     return lease !== undefined && !lease.finished;
   }
 
+  /** Holds `tell` until the write lease this runs in commits; false outside a lease. */
+  deferToCommit(tell: () => void): boolean {
+    const lease = writeLeases.getStore();
+    if (!lease || lease.finished) return false;
+    lease.pendingEvents.push(tell);
+    return true;
+  }
+
   /**
    * Runs a write that lost a race on `stale` (a mailbox another node wrote first) again, in one
    * transaction that holds the row lock of every mailbox whose index it reads again, from that
@@ -156,6 +171,7 @@ export class PostgresPersistence implements StorePersistence {
       });
       await lease.commit();
       committed = true;
+      for (const tell of lease.pendingEvents.splice(0)) tell();
       return result;
     } finally {
       if (!committed && lease.written.size > 0) hooks.undone([...lease.written]);
@@ -513,7 +529,19 @@ export class PostgresPersistence implements StorePersistence {
     );
     const results: (Uint8Array | null)[] = requests.map(() => null);
     for (const row of rows) results[row.i] = row.part;
-    if (rows.length < requests.length) {
+    if (rows.length < requests.length && this.localWritesDone && !this.inWriteLease()) {
+      // Perhaps appended here and not committed yet: once it is, read what was missing again.
+      await this.localWritesDone(tree);
+      const again = wanted.filter((request) => results[request.i] === null);
+      const late = await readOnce(
+        () => this.sql<{ i: number; part: Buffer }[]>`
+          SELECT r.i, substring(m.content FROM r.start FOR r.length) AS part
+          FROM jsonb_to_recordset(${this.sql.json(again)}) AS r (i int, uid bigint, start int, length int)
+          JOIN messages AS m ON m.mailbox_id = ${mailbox.id} AND m.uid = r.uid`,
+      );
+      for (const row of late) results[row.i] = row.part;
+    }
+    if (results.includes(null)) {
       const absent = requests.filter((_, i) => results[i] === null).map((r) => r.uid);
       // Expunged through another node: the engine's index learns it before it looks again
       // (a message missing from storage that its index still has is answered `unavailable`).
@@ -537,7 +565,17 @@ export class PostgresPersistence implements StorePersistence {
         SELECT uid, summary FROM messages WHERE mailbox_id = ${mailbox.id} AND uid = ANY(${list})`,
     );
     const byUid = new Map(rows.map((row) => [Number(row.uid), row.summary]));
-    const absent = list.filter((uid) => !byUid.has(uid));
+    let absent = list.filter((uid) => !byUid.has(uid));
+    if (absent.length > 0 && this.localWritesDone && !this.inWriteLease()) {
+      // Perhaps appended here and not committed yet: once it is, read what was missing again.
+      await this.localWritesDone(tree);
+      const late = await readOnce(
+        () => this.sql<{ uid: string; summary: string }[]>`
+          SELECT uid, summary FROM messages WHERE mailbox_id = ${mailbox.id} AND uid = ANY(${absent})`,
+      );
+      for (const row of late) byUid.set(Number(row.uid), row.summary);
+      absent = list.filter((uid) => !byUid.has(uid));
+    }
     if (absent.length > 0) {
       const error = await this.missing(mailbox, absent);
       if (isMailStoreError(error, 'expunged')) await this.catchUpMailbox?.(tree, mailbox.id);

@@ -26,6 +26,12 @@ export class WriteLease {
   readonly held = new Set<string>();
   /** Mailboxes written in this lease, whose engine copies are wrong if it does not commit. */
   readonly written = new Set<string>();
+  /**
+   * What the engine told subscribers during the current attempt, told only once the lease
+   * commits: until then another session would read rows it cannot see yet, and an undone
+   * attempt's events are news of nothing.
+   */
+  pendingEvents: (() => void)[] = [];
   private connection: ReservedSql | null = null;
   private reserving: Promise<ReservedSql> | null = null;
   private begun = false;
@@ -69,6 +75,7 @@ export class WriteLease {
   /** Undoes the current attempt; `stale` will be locked before the next one's savepoint. */
   async retryWith(stale: string): Promise<void> {
     this.held.add(stale);
+    this.pendingEvents = [];
     this.lockedInAttempt = new Set();
     if (!this.attemptOpen || !this.connection) return;
     this.attemptOpen = false;

@@ -197,4 +197,25 @@ describeWithPostgres('concurrent writers on one mailbox from two nodes', () => {
     expect(contents[0]).toBeNull();
     expect(Buffer.from(contents[1]!).toString()).toBe('Subject: m');
   });
+
+  it('makes a read of a message appended on this node wait for its row, not answer unavailable', async () => {
+    // The engine's index shows a new message before its row is committed: a session that
+    // fetches it meanwhile (it heard of it, or counted it) found no row and was told
+    // `unavailable`. A big message keeps the row uncommitted for a while.
+    const { a } = await twoNodes(false);
+    await a.provision(ALICE);
+    const reader = await a.access(ALICE).open('INBOX');
+    expect(await reader.messages()).toEqual([]);
+    const big = Buffer.concat([message(1), Buffer.alloc(32 * 1024 * 1024, 0x61)]);
+    const appending = a.access(ALICE).append('INBOX', [{ content: big }]);
+    // Until the engine's index has it: the row's INSERT (32 MiB) is still on its way then.
+    while ((await reader.messages()).length === 0) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    const [record] = await reader.fetch([1]);
+    expect(record!.summary).toBeDefined();
+    const [bytes] = await reader.readMany!([{ uid: 1, start: 0, end: 9 }]);
+    expect(Buffer.from(bytes!).toString()).toBe('Subject: ');
+    await expect(appending).resolves.toMatchObject([{ uid: 1 }]);
+  }, 60_000);
 });
