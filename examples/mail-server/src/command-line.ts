@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { LISTENER_NAMES, LISTENERS, type ListenerName } from './listener-names.js';
-import { isPostgresUrl } from './mailserver-cfg.js';
+import { isPostgresUrl, readTrustedProxies } from './mailserver-cfg.js';
 import { StartupError } from './startup-error.js';
 
 /** What the command line asks for. Absent values leave mailserver.cfg's settings in force. */
@@ -13,6 +13,10 @@ export interface CommandLine {
   readonly ports: Partial<Record<ListenerName, number | 'off'>>;
   /** The store for this run: a `postgres://` URL (over mailserver.cfg's StoreUrl). */
   readonly store?: string;
+  /** Listeners that expect a PROXY header for this run (over mailserver.cfg's ProxyProtocol). */
+  readonly proxyProtocol?: readonly ListenerName[];
+  /** The load balancers that may send it, for this run (over mailserver.cfg's TrustedProxies). */
+  readonly trustedProxies?: readonly string[];
   /** Local domains to add (persisted in users.cfg). */
   readonly domains: readonly string[];
   /** Users to create, or whose password to set (persisted in users.cfg). */
@@ -31,6 +35,7 @@ export const USAGE = `Usage: mailyard-server [--data DIR] [--host ADDR]
                       [--imap PORT] [--imaps PORT] [--pop3 PORT] [--pop3s PORT] [--sieve PORT]
                       [--domain NAME]... [--user LOGIN@DOMAIN:PASSWORD]...
                       [--store postgres://USER:PASSWORD@HOST/DATABASE]
+                      [--proxy-protocol LISTENER,...] [--trusted-proxies ADDR,...]
 
   --data DIR        the data directory: mailserver.cfg, users.cfg, store/, sslcert/, logs/
                     (default ./data; created with defaults on first run)
@@ -43,6 +48,12 @@ ${LISTENER_NAMES.map((name) => `  --${`${name} PORT`.padEnd(16)}${LISTENERS[name
   --store postgres://USER:PASSWORD@HOST/DATABASE
                     keeps the messages in PostgreSQL, shared by several servers
                     (default: mailserver.cfg's StoreUrl, or the on-disk store when empty)
+  --proxy-protocol LISTENER,...
+                    these listeners (imap,pop3,smtp...) expect a PROXY protocol header (v1 or
+                    v2) from a load balancer first (default: mailserver.cfg's ProxyProtocol)
+  --trusted-proxies ADDR,...
+                    the load balancers allowed to send it, addresses or subnets; any other
+                    peer of such a listener is disconnected (default: TrustedProxies)
 
 With no domain configured, the first run creates example.test with the users alice and bob and
 prints their passwords. Once every listener is up, one line goes to stdout:
@@ -76,8 +87,21 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
   if (values.store !== undefined && !isPostgresUrl(values.store)) {
     throw new StartupError('--store: give a postgres:// URL, such as postgres://mail@db/mail');
   }
+  const proxied = values['proxy-protocol']?.split(',').map((name) => name.trim());
+  const unknown = proxied?.find((name) => !LISTENER_NAMES.includes(name as ListenerName));
+  if (unknown !== undefined) {
+    throw new StartupError(
+      `--proxy-protocol ${unknown}: a listener is one of ${LISTENER_NAMES.join(', ')}`,
+    );
+  }
+  const trustedProxies =
+    values['trusted-proxies'] === undefined
+      ? undefined
+      : readTrustedProxies('--trusted-proxies', values['trusted-proxies']);
   return {
     dataDirectory: values.data ?? './data',
+    ...(proxied ? { proxyProtocol: proxied as ListenerName[] } : {}),
+    ...(trustedProxies ? { trustedProxies } : {}),
     ...(values.host !== undefined ? { host: values.host } : {}),
     ...(values.store !== undefined ? { store: values.store } : {}),
     ports,
@@ -96,6 +120,8 @@ function parse(args: readonly string[]) {
       data: { type: 'string' },
       host: { type: 'string' },
       store: { type: 'string' },
+      'proxy-protocol': { type: 'string' },
+      'trusted-proxies': { type: 'string' },
       smtp: { type: 'string' },
       smtps: { type: 'string' },
       submission: { type: 'string' },

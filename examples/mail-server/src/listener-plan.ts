@@ -1,6 +1,7 @@
 import type { CommandLine } from './command-line.js';
 import { LISTENER_NAMES, type ListenerName } from './listener-names.js';
 import type { MailServerConfig } from './server-config.js';
+import { StartupError } from './startup-error.js';
 
 /** The listeners to start for this run: mailserver.cfg's, with the command line's overrides. */
 export interface ListenerPlan {
@@ -9,11 +10,13 @@ export interface ListenerPlan {
   readonly ports: Partial<Record<ListenerName, number>>;
   /** Connections at once per listener, 0 = unlimited. */
   readonly maxConnections: Readonly<Record<ListenerName, number>>;
+  /** Listeners that expect a PROXY protocol header, and from whom. */
+  readonly proxyProtocol: Partial<Record<ListenerName, { trustedProxies: readonly string[] }>>;
 }
 
 export function planListeners(
   config: MailServerConfig,
-  commandLine: Pick<CommandLine, 'host' | 'ports'>,
+  commandLine: Pick<CommandLine, 'host' | 'ports' | 'proxyProtocol' | 'trustedProxies'>,
 ): ListenerPlan {
   const ports: Partial<Record<ListenerName, number>> = {};
   for (const name of LISTENER_NAMES) {
@@ -25,7 +28,22 @@ export function planListeners(
   const maxConnections = Object.fromEntries(
     LISTENER_NAMES.map((name) => [name, config.listeners[name].maxConnections]),
   ) as Record<ListenerName, number>;
-  return { host: commandLine.host ?? config.listenAddress, ports, maxConnections };
+  const trustedProxies = commandLine.trustedProxies ?? config.trustedProxies;
+  const proxyProtocol: ListenerPlan['proxyProtocol'] = {};
+  for (const name of LISTENER_NAMES) {
+    const proxied = commandLine.proxyProtocol
+      ? commandLine.proxyProtocol.includes(name)
+      : config.listeners[name].proxyProtocol;
+    if (!proxied || ports[name] === undefined) continue;
+    // A listener that waits for headers no one may send would refuse every connection.
+    if (trustedProxies.length === 0) {
+      throw new StartupError(
+        `${name} expects a PROXY protocol header, but no load balancer may send one: give TrustedProxies (or --trusted-proxies)`,
+      );
+    }
+    proxyProtocol[name] = { trustedProxies };
+  }
+  return { host: commandLine.host ?? config.listenAddress, ports, maxConnections, proxyProtocol };
 }
 
 /**
@@ -39,6 +57,16 @@ export function listenersOn<Spec extends object>(
   return (Object.entries(specs) as [ListenerName, Spec][]).flatMap(([name, spec]) => {
     const port = plan.ports[name];
     if (port === undefined) return [];
-    return [{ ...spec, name, host: plan.host, port, maxConnections: plan.maxConnections[name] }];
+    const proxyProtocol = plan.proxyProtocol[name];
+    return [
+      {
+        ...spec,
+        name,
+        host: plan.host,
+        port,
+        maxConnections: plan.maxConnections[name],
+        ...(proxyProtocol ? { proxyProtocol } : {}),
+      },
+    ];
   });
 }

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { type IpGroupItem, LOCAL_CLIENTS_GROUP } from '@mailyard/access-policy';
 import {
   type KerioConfigEntry,
@@ -52,6 +53,7 @@ export function parseMailserverCfg(xml: string, file = 'mailserver.cfg'): ReadCo
     storePath: read.text('StorePath', defaults.storePath),
     storeUrl: readStoreUrl(file, read.text('StoreUrl', defaults.storeUrl)),
     listenAddress: read.text('ListenAddress', defaults.listenAddress),
+    trustedProxies: readTrustedProxies(file, read.text('TrustedProxies', '')),
     listeners,
     relay: {
       trustedGroup: read.text('RelayTrustedGroup', defaults.relay.trustedGroup),
@@ -169,6 +171,11 @@ export function formatMailserverCfg(config: MailServerConfig): string {
     },
     v('StoreUrl', config.storeUrl),
     v('ListenAddress', config.listenAddress),
+    {
+      comment:
+        'Load balancers that may send a PROXY protocol header (addresses or subnets, comma-separated), to the listeners with ProxyProtocol 1',
+    },
+    v('TrustedProxies', config.trustedProxies.join(',')),
     { comment: 'Listeners; the command line overrides Port and Enabled for one run' },
     {
       list: 'Service',
@@ -177,6 +184,7 @@ export function formatMailserverCfg(config: MailServerConfig): string {
         Enabled: config.listeners[name].enabled ? '1' : '0',
         Port: String(config.listeners[name].port),
         MaxConnections: String(config.listeners[name].maxConnections),
+        ProxyProtocol: config.listeners[name].proxyProtocol ? '1' : '0',
       })),
     },
     { comment: 'Relay control: who may send to other domains (Admin Guide 12.2)' },
@@ -764,6 +772,7 @@ function readListeners(
       enabled: item.Enabled === undefined ? true : item.Enabled.trim() === '1',
       port: parsePort(file, `${where} Port`, item.Port?.trim() ?? String(defaults[name].port)),
       maxConnections: parseCount(file, `${where} MaxConnections`, item.MaxConnections ?? '0'),
+      proxyProtocol: item.ProxyProtocol?.trim() === '1',
     };
   }
   return listeners;
@@ -856,6 +865,26 @@ export function readKerioConfig(xml: string, file: string): ReturnType<typeof pa
 function readLease(file: string, seconds: number): number {
   if (seconds <= 3600) return seconds;
   throw new StartupError(`${file}: QueueNodeLeaseSeconds is at most 3600`);
+}
+
+/** `TrustedProxies`: IP addresses or subnets (`10.0.0.0/24`), comma-separated. */
+export function readTrustedProxies(where: string, value: string): string[] {
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  for (const entry of entries) {
+    const [address = '', bits, extra] = entry.split('/');
+    const family = isIP(address);
+    const max = family === 4 ? 32 : 128;
+    const prefixOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= max);
+    if (family === 0 || extra !== undefined || !prefixOk) {
+      throw new StartupError(
+        `${where}: TrustedProxies "${entry}" is not an IP address or subnet (10.0.0.0/24)`,
+      );
+    }
+  }
+  return entries;
 }
 
 /** `StoreUrl`: empty, or a PostgreSQL connection URL. */

@@ -34,6 +34,12 @@ export interface MailServerConfig {
   readonly storeUrl: string;
   /** The IP address every listener binds to. */
   readonly listenAddress: string;
+  /**
+   * The load balancers allowed to send a PROXY protocol header (addresses or subnets) to the
+   * listeners that expect one (`proxyProtocol`); from any other peer such a listener closes
+   * the connection. Empty by default.
+   */
+  readonly trustedProxies: readonly string[];
   readonly listeners: Readonly<Record<ListenerName, ListenerConfig>>;
   readonly relay: RelayConfig;
   readonly limits: LimitsConfig;
@@ -58,6 +64,12 @@ export interface ListenerConfig {
   readonly port: number;
   /** Connections at once; 0 = unlimited (Kerio 6.1). */
   readonly maxConnections: number;
+  /**
+   * Expect a PROXY protocol header (HAProxy's v1 or v2) from a load balancer in
+   * `trustedProxies` before anything else: the server then sees the client it names. Off by
+   * default.
+   */
+  readonly proxyProtocol: boolean;
 }
 
 /** Kerio 12.2, "Allow relay only for": who may send mail to domains that are not ours. */
@@ -378,12 +390,14 @@ export function defaultConfig(): MailServerConfig {
     enabled: true,
     port: LISTENERS[name].port,
     maxConnections: 0,
+    proxyProtocol: false,
   });
   return {
     hostname: systemHostname().toLowerCase() || 'localhost',
     storePath: 'store',
     storeUrl: '',
     listenAddress: '127.0.0.1',
+    trustedProxies: [],
     listeners: {
       smtp: listener('smtp'),
       smtps: listener('smtps'),

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { formatMailserverCfg, parseMailserverCfg } from '../src/mailserver-cfg.js';
 import { type MailServerConfig, defaultConfig } from '../src/server-config.js';
 import { StartupError } from '../src/startup-error.js';
+import { planListeners } from '../src/listener-plan.js';
 
 const runs = Number(process.env.MAILYARD_FUZZ_RUNS ?? 200);
 
@@ -10,6 +11,33 @@ const config = (xml: string) => parseMailserverCfg(xml, 'test.cfg');
 const wrap = (body: string) => `<?xml version="1.0"?><config>${body}</config>`;
 
 describe('mailserver.cfg', () => {
+  it('reads which listeners expect a PROXY header, and from which balancers', () => {
+    const { config: read, warnings } = config(
+      wrap(
+        '<variable name="TrustedProxies">10.0.0.5, 192.0.2.0/24,fd00::/8</variable>' +
+          '<list name="Service"><listitem><variable name="Name">imap</variable>' +
+          '<variable name="ProxyProtocol">1</variable></listitem></list>',
+      ),
+    );
+    expect(warnings).toEqual([]);
+    expect(read.trustedProxies).toEqual(['10.0.0.5', '192.0.2.0/24', 'fd00::/8']);
+    expect(read.listeners.imap.proxyProtocol).toBe(true);
+    expect(read.listeners.pop3.proxyProtocol).toBe(false);
+    const plan = planListeners(read, { ports: {} });
+    expect(plan.proxyProtocol).toEqual({
+      imap: { trustedProxies: ['10.0.0.5', '192.0.2.0/24', 'fd00::/8'] },
+    });
+    // The command line's list wins over the file's, for this run.
+    expect(
+      planListeners(read, { ports: {}, proxyProtocol: ['smtp'], trustedProxies: ['10.9.9.9'] })
+        .proxyProtocol,
+    ).toEqual({ smtp: { trustedProxies: ['10.9.9.9'] } });
+    // A listener waiting for headers no one may send would refuse everyone: refused at start.
+    expect(() => planListeners({ ...read, trustedProxies: [] }, { ports: {} })).toThrow(
+      /imap expects a PROXY protocol header, but no load balancer may send one/,
+    );
+  });
+
   it('is written in Kerio\'s shape: <variable name="..."> and <list> of <listitem>', () => {
     const xml = formatMailserverCfg(defaultConfig());
     expect(xml).toMatch(/^<\?xml version="1.0" encoding="utf-8"\?>\n<config>\n/);
@@ -133,8 +161,18 @@ describe('mailserver.cfg', () => {
             <variable name="Enabled">0</variable></listitem>
         </list>`),
     );
-    expect(read.listeners.imap).toEqual({ enabled: false, port: 1143, maxConnections: 0 });
-    expect(read.listeners.smtp).toEqual({ enabled: true, port: 25, maxConnections: 50 });
+    expect(read.listeners.imap).toEqual({
+      enabled: false,
+      port: 1143,
+      maxConnections: 0,
+      proxyProtocol: false,
+    });
+    expect(read.listeners.smtp).toEqual({
+      enabled: true,
+      port: 25,
+      maxConnections: 50,
+      proxyProtocol: false,
+    });
     expect(read.delivery.smarthost).toEqual({
       host: 'relay.example.net',
       port: 587,
@@ -189,6 +227,14 @@ describe('mailserver.cfg', () => {
     [
       '<variable name="SmtpRelayHost">h</variable><variable name="SmtpRelayAuth">ntlm</variable>',
       'test.cfg: SmtpRelayAuth is none, smtp-auth, pop3-before-smtp, not "ntlm"',
+    ],
+    [
+      '<variable name="TrustedProxies">10.0.0.5, lb.example.com</variable>',
+      'test.cfg: TrustedProxies "lb.example.com" is not an IP address or subnet (10.0.0.0/24)',
+    ],
+    [
+      '<variable name="TrustedProxies">10.0.0.0/33</variable>',
+      'test.cfg: TrustedProxies "10.0.0.0/33" is not an IP address or subnet (10.0.0.0/24)',
     ],
     [
       '<list name="Service"><listitem><variable name="Name">nntp</variable></listitem></list>',
@@ -349,12 +395,18 @@ describe('mailserver.cfg', () => {
     const text = fc.string({ unit: 'grapheme', maxLength: 20 }).map((s) => s.trim());
     const count = fc.nat({ max: 1_000_000 });
     const port = fc.integer({ min: 0, max: 65535 });
-    const listener = fc.record({ enabled: fc.boolean(), port, maxConnections: count });
+    const listener = fc.record({
+      enabled: fc.boolean(),
+      port,
+      maxConnections: count,
+      proxyProtocol: fc.boolean(),
+    });
     const arbitraryConfig: fc.Arbitrary<MailServerConfig> = fc
       .record({
         hostname: text,
         storePath: text,
         listenAddress: fc.constantFrom('127.0.0.1', '::', '0.0.0.0'),
+        trustedProxies: fc.subarray(['10.0.0.5', '192.0.2.0/24', 'fd00::/8']),
         listener,
         recipients: count,
         retry: fc.integer({ min: 1, max: 10_000 }),
@@ -384,6 +436,7 @@ describe('mailserver.cfg', () => {
           hostname: r.hostname || base.hostname,
           storePath: r.storePath || base.storePath,
           listenAddress: r.listenAddress,
+          trustedProxies: r.trustedProxies,
           listeners: { ...base.listeners, smtp: r.listener, pop3s: r.listener },
           limits: { ...base.limits, recipients: r.recipients },
           relay: { ...base.relay, open: r.open },

@@ -73,7 +73,11 @@ export class ChangeFeed {
     }
   }
 
-  private async refreshMailbox(key: TreeKey, mailboxId: string): Promise<void> {
+  /**
+   * Brings the engine's copy of a mailbox's index (if held) up to date, under the tree's lock:
+   * for a notice, and for a read that found a message gone which the copy still has.
+   */
+  async refreshMailbox(key: TreeKey, mailboxId: string): Promise<void> {
     await this.engine.mutex.run([key], async () => {
       const tree = await this.engine.cachedTree(key);
       const mailbox = tree && [...tree.mailboxes.values()].find((m) => m.meta.id === mailboxId);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { StoreEngine, type StoreEngineOptions } from '@mailyard/mailstore-interface';
 import { ChangeFeed } from './change-feed.js';
 import { DEFAULT_RECONNECT_DELAY_MS, openPool } from './connection-pool.js';
-import { PostgresPersistence, StaleIndexError } from './postgres-persistence.js';
+import { PostgresPersistence, isDeadlock, staleMailbox } from './postgres-persistence.js';
 
 /**
  * The largest message by default: 64 MiB. Messages are kept in a `bytea` column, which holds at
@@ -10,28 +10,18 @@ import { PostgresPersistence, StaleIndexError } from './postgres-persistence.js'
  * what a server and a node hold in memory at once.
  */
 export const DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024;
-/** How many times a write built on a stale copy of an index is built again on a fresh one. */
-const STALE_RETRIES = 20;
-
 /**
- * A random pause before trying again, growing with the attempts (at most 100 ms), so that two
- * nodes racing on one mailbox stop colliding.
+ * Optimistic attempts before the locked one: the second, on an index caught up from the last
+ * mod-sequence known (one statement), usually wins, and costs two round trips where the locked
+ * one costs four and holds the other nodes' writes back meanwhile.
  */
-function backOff(attempt: number): Promise<void> {
-  const ms = Math.random() * Math.min(100, 2 ** attempt);
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+const OPTIMISTIC_ATTEMPTS = 2;
+
+/** How many times a locked retry that PostgreSQL chose as a deadlock's victim runs again. */
+const DEADLOCK_ROUNDS = 5;
 
 type AppendArgs = Parameters<StoreEngine['appendUnlocked']>;
 type RemoveArgs = Parameters<StoreEngine['removeUnlocked']>;
-
-/** Whether an error comes from a {@link StaleIndexError} (through the engine's wrapping). */
-function isStale(error: unknown): boolean {
-  for (let cause = error; cause instanceof Error; cause = cause.cause) {
-    if (cause instanceof StaleIndexError) return true;
-  }
-  return false;
-}
 
 /** What a `bytea` value can hold at most (1 GiB less a header); no option goes beyond it. */
 export const BYTEA_LIMIT = 1024 * 1024 * 1024 - 1024;
@@ -104,7 +94,15 @@ export class PostgresMailStore extends StoreEngine {
     const persistence = new PostgresPersistence(sql, schema, randomUUID());
     super({ ...engine, maxMessageSize, persistence });
     this.persistenceOverPostgres = persistence;
+    // Events of a locked retry go out once it commits (see WriteLease.pendingEvents).
+    const publish = this.events.publish.bind(this.events);
+    this.events.publish = (mailboxId, event) => {
+      if (!persistence.deferToCommit(() => publish(mailboxId, event))) publish(mailboxId, event);
+    };
     this.feed = changeFeed ? new ChangeFeed(this, persistence, onFeedError) : null;
+    const feed = this.feed;
+    if (feed) persistence.catchUpMailbox = (tree, id) => feed.refreshMailbox(tree, id);
+    persistence.localWritesDone = (tree) => this.mutex.run([tree], () => Promise.resolve());
   }
 
   override async close(): Promise<void> {
@@ -134,18 +132,56 @@ export class PostgresMailStore extends StoreEngine {
   }
 
   /**
-   * Runs a write again, on a fresh copy of the index (the engine drops its copy when a write
-   * fails), while it fails because another node wrote to the mailbox first: appends, expunges
-   * and flag changes, so that clients never see those races.
+   * Runs a write, and once more if another node wrote to the mailbox first (appends, expunges
+   * and flag changes), so that clients never see those races. The first two attempts are
+   * optimistic (one statement that writes only if the mailbox is where this node's copy says;
+   * the second on the index caught up from the last mod-sequence this node knew, not read
+   * whole); the third holds the mailbox's row lock from the read of its index to the write's
+   * commit, so it cannot lose: there is no retry budget that contention could exhaust.
    */
   override async retrying<T>(mutation: () => Promise<T>, beforeRetry?: () => void): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
+    const persistence = this.persistenceOverPostgres;
+    // A write inside another's retry (the copy an expunge makes into the retention mailbox):
+    // the outer one starts again, with this mailbox locked too.
+    if (persistence.inWriteLease()) return mutation();
+    let stale: string | null = null;
+    for (let attempt = 1; attempt <= OPTIMISTIC_ATTEMPTS; attempt++) {
+      if (attempt > 1) beforeRetry?.();
       try {
         return await mutation();
       } catch (error) {
-        if (!isStale(error) || attempt >= STALE_RETRIES) throw error;
-        beforeRetry?.();
-        await backOff(attempt);
+        stale = staleMailbox(error);
+        if (stale === null) throw error;
+      }
+    }
+    for (let round = 1; ; round++) {
+      beforeRetry?.();
+      try {
+        return await persistence.exclusively(stale!, mutation, {
+          ...(beforeRetry ? { beforeRetry } : {}),
+          undone: (mailboxIds) => void this.forgetIndexes(mailboxIds),
+        });
+      } catch (error) {
+        // Two locked retries that took two mailboxes' locks in opposite orders: PostgreSQL
+        // undid one of them whole; it runs again.
+        if (!isDeadlock(error) || round >= DEADLOCK_ROUNDS) throw error;
+      }
+    }
+  }
+
+  /**
+   * Drops the engine's copies of these mailboxes' indexes (and their trees' quota counts): they
+   * hold writes that were undone in the database. The next use reads them again.
+   */
+  private async forgetIndexes(mailboxIds: readonly string[]): Promise<void> {
+    const ids = new Set(mailboxIds);
+    for (const key of this.cachedTrees()) {
+      const tree = await this.cachedTree(key);
+      if (!tree) continue;
+      for (const mailbox of tree.mailboxes.values()) {
+        if (!ids.has(mailbox.meta.id)) continue;
+        mailbox.index = null;
+        tree.usage = null;
       }
     }
   }

@@ -1,19 +1,23 @@
-import type {
-  ContentRequest,
-  IndexEntry,
-  IndexSnapshot,
-  MailboxMeta,
-  MailboxMove,
-  MessageState,
-  StorePersistence,
-  StoredMessage,
-  TreeKey,
-  TreeRecord,
+import {
+  type ContentRequest,
+  type IndexEntry,
+  type IndexSnapshot,
+  type MailboxMeta,
+  type MailboxMove,
+  type MessageState,
+  type StorePersistence,
+  type StoredMessage,
+  type TreeKey,
+  type TreeRecord,
+  MailStoreError,
+  isMailStoreError,
 } from '@mailyard/mailstore-interface';
 import type { MessageSummary } from '@mailyard/mime';
-import type { Sql, TransactionSql } from 'postgres';
+import type { Sql } from 'postgres';
 import { readOnce } from './connection-errors.js';
+import { type IndexChanges, KnownIndex } from './known-index.js';
 import { migrate } from './migrations.js';
+import { type Queries, WriteLease, writeLeases } from './write-lease.js';
 
 /** Bytes of a message fetched per query when it is streamed. */
 const CHUNK = 1024 * 1024;
@@ -24,7 +28,7 @@ const CHUNK = 1024 * 1024;
  * the engine reloads the index, and the store tries again (see PostgresMailStore).
  */
 export class StaleIndexError extends Error {
-  constructor(mailboxId: string) {
+  constructor(readonly mailboxId: string) {
     super(`mailbox ${mailboxId} was changed by another node`);
     this.name = 'StaleIndexError';
   }
@@ -67,7 +71,22 @@ interface MessageRow {
 export class PostgresPersistence implements StorePersistence {
   /** The version of each tree record as last read or written here. */
   private readonly treeVersions = new Map<TreeKey, number>();
+  /** Each index read here, as last known committed: what a stale index is caught up from. */
+  private readonly known = new Map<string, KnownIndex>();
   private ready: Promise<void> | null = null;
+  /**
+   * Brings the engine's copy of a mailbox's index up to date with what other nodes did (the
+   * change feed's catch-up, which takes the tree's lock): set by the store. Called only from
+   * reads made without that lock.
+   */
+  catchUpMailbox: ((tree: TreeKey, mailboxId: string) => Promise<void>) | null = null;
+  /**
+   * Resolves once the writes this node has under way in a tree are done (the engine's lock of
+   * the tree is free): set by the store. The engine's index shows a new message before its row
+   * is committed; a read that finds no row waits for that, once, before it says anything. Called
+   * only from reads made without that lock.
+   */
+  localWritesDone: ((tree: TreeKey) => Promise<void>) | null = null;
 
   /**
    * @param node this process's id in change notifications, so it can skip its own.
@@ -86,12 +105,86 @@ export class PostgresPersistence implements StorePersistence {
    * reads what changed since the last mod-sequence it saw, so a lost notification costs nothing
    * that the next one, or a reconnection, does not bring back.
    */
-  private notify(tx: TransactionSql, change: ChangeNotice): Promise<unknown> {
+  private notify(tx: Queries, change: ChangeNotice): Promise<unknown> {
     return tx`SELECT pg_notify(${this.channel}, ${this.notice(change)})`;
   }
 
   private notice(change: ChangeNotice): string {
     return JSON.stringify({ ...change, n: this.node });
+  }
+
+  /**
+   * Where a statement goes: the pool, or, inside {@link exclusively}, the write lease's
+   * connection (its transaction), with `lockMailbox`'s row locked first.
+   */
+  private async via(lockMailbox?: string): Promise<Queries> {
+    const lease = writeLeases.getStore();
+    return lease && !lease.finished ? lease.on(lockMailbox) : this.sql;
+  }
+
+  /** Whether this runs inside {@link exclusively}. */
+  inWriteLease(): boolean {
+    const lease = writeLeases.getStore();
+    return lease !== undefined && !lease.finished;
+  }
+
+  /** Holds `tell` until the write lease this runs in commits; false outside a lease. */
+  deferToCommit(tell: () => void): boolean {
+    const lease = writeLeases.getStore();
+    if (!lease || lease.finished) return false;
+    lease.pendingEvents.push(tell);
+    return true;
+  }
+
+  /**
+   * Runs a write that lost a race on `stale` (a mailbox another node wrote first) again, in one
+   * transaction that holds the row lock of every mailbox whose index it reads again, from that
+   * read to the commit (see {@link WriteLease}): it cannot lose again. An attempt that meets
+   * another stale mailbox is undone and made again with that one locked too (at most
+   * `maxAttempts`; each adds a mailbox, so that bound is never reached by contention).
+   * `undone` hears the mailboxes whose writes were undone: the engine's copies of their
+   * indexes hold writes that are not in the database.
+   */
+  async exclusively<T>(
+    stale: string,
+    write: () => Promise<T>,
+    hooks: { beforeRetry?: () => void; undone: (mailboxIds: string[]) => void },
+    maxAttempts = 10,
+  ): Promise<T> {
+    const lease = new WriteLease(this.sql);
+    lease.held.add(stale);
+    let committed = false;
+    try {
+      const result = await writeLeases.run(lease, async () => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await write();
+          } catch (error) {
+            const next = staleMailbox(error);
+            if (next === null || attempt >= maxAttempts) throw error;
+            await lease.retryWith(next);
+            hooks.undone([...lease.written]);
+            lease.written.clear();
+            hooks.beforeRetry?.();
+          }
+        }
+      });
+      await lease.commit();
+      committed = true;
+      for (const tell of lease.pendingEvents.splice(0)) tell();
+      return result;
+    } finally {
+      if (!committed && lease.written.size > 0) hooks.undone([...lease.written]);
+      await lease.end(committed);
+    }
+  }
+
+  /** Notes a write made inside a lease (known only once it commits). */
+  private leasedWrite(mailboxId: string): boolean {
+    const lease = writeLeases.getStore();
+    if (!lease || lease.finished) return false;
+    lease.written.add(mailboxId);
+    return true;
   }
 
   /**
@@ -105,7 +198,8 @@ export class PostgresPersistence implements StorePersistence {
     mailboxId: string,
     { entry, content, summary }: StoredMessage,
   ): Promise<void> {
-    const [row] = await this.sql<{ ok: string }[]>`
+    const db = await this.via(mailboxId);
+    const [row] = await db<{ ok: string }[]>`
       WITH counters AS (
         UPDATE mailboxes SET uid_next = ${entry.uid + 1}, highest_modseq = ${entry.modSeq}
         WHERE id = ${mailboxId} AND uid_next <= ${entry.uid}
@@ -127,41 +221,18 @@ export class PostgresPersistence implements StorePersistence {
       SELECT (SELECT count(*) FROM counters) AS ok, (SELECT count(*) FROM added) AS added,
              (SELECT count(*) FROM notified) AS notified`;
     if (Number(row?.ok) !== 1) throw new StaleIndexError(mailboxId);
+    if (!this.leasedWrite(mailboxId)) this.known.get(mailboxId)?.recordAppend([entry]);
   }
 
   /**
    * What changed in a mailbox after `modSeq`: its counters, the messages added or changed (full
    * index entries) and the expunges, as one snapshot. For the change feed's catch-up.
    */
-  async changesSince(
-    mailboxId: string,
-    modSeq: number,
-  ): Promise<{
-    uidNext: number;
-    highestModSeq: number;
-    changed: IndexEntry[];
-    expunged: { uid: number; modSeq: number }[];
-  } | null> {
+  async changesSince(mailboxId: string, modSeq: number): Promise<IndexChanges | null> {
     await this.open();
-    return readOnce(() =>
-      this.sql.begin('isolation level repeatable read read only', async (tx) => {
-        const counters = await tx<{ uid_next: string; highest_modseq: string }[]>`
-          SELECT uid_next, highest_modseq FROM mailboxes WHERE id = ${mailboxId}`;
-        if (!counters[0]) return null;
-        const rows = await tx<MessageRow[]>`
-          SELECT uid, modseq, flags, internal_date, internal_date_zone, save_date, size, email_id
-          FROM messages WHERE mailbox_id = ${mailboxId} AND modseq > ${modSeq} ORDER BY uid`;
-        const expunged = await tx<{ uid: string; modseq: string }[]>`
-          SELECT uid, modseq FROM expunged
-          WHERE mailbox_id = ${mailboxId} AND modseq > ${modSeq} ORDER BY modseq, uid`;
-        return {
-          uidNext: Number(counters[0].uid_next),
-          highestModSeq: Number(counters[0].highest_modseq),
-          changed: rows.map(entryOf),
-          expunged: expunged.map((row) => ({ uid: Number(row.uid), modSeq: Number(row.modseq) })),
-        };
-      }),
-    );
+    const changes = await readOnce(() => changesVia(this.sql, mailboxId, modSeq));
+    if (changes) this.known.get(mailboxId)?.merge(modSeq, changes);
+    return changes;
   }
 
   /** Applies the schema's migrations (once; a failed attempt is retried on the next call). */
@@ -243,6 +314,7 @@ export class PostgresPersistence implements StorePersistence {
   async deleteMailbox(_tree: TreeKey, mailbox: MailboxMeta): Promise<void> {
     await this.open();
     await this.sql`DELETE FROM mailboxes WHERE id = ${mailbox.id}`;
+    this.known.delete(mailbox.id);
   }
 
   async moveMailboxes(tree: TreeKey, moves: readonly MailboxMove[], into: TreeKey): Promise<void> {
@@ -255,28 +327,33 @@ export class PostgresPersistence implements StorePersistence {
 
   async readIndex(_tree: TreeKey, mailbox: MailboxMeta): Promise<IndexSnapshot> {
     await this.open();
+    const known = this.known.get(mailbox.id);
+    const lease = writeLeases.getStore();
+    if (lease && !lease.finished) {
+      // Under the lease's lock when the write lost on this mailbox: what is read stays true
+      // until the write commits. Not remembered: the transaction may yet be undone.
+      const db = await lease.on(lease.held.has(mailbox.id) ? mailbox.id : undefined);
+      if (!known) return readWholeIndex(db, mailbox);
+      const since = known.modSeq;
+      const changes = await changesVia(db, mailbox.id, since);
+      if (!changes) throw new Error(`no storage for mailbox ${mailbox.id}`);
+      return known.snapshotWith(mailbox.uidValidity, since, changes);
+    }
+    if (known) {
+      // Caught up from what this node knew: the rows changed since, not the whole mailbox.
+      const since = known.modSeq;
+      const changes = await this.changesSince(mailbox.id, since);
+      if (!changes) throw new Error(`no storage for mailbox ${mailbox.id}`);
+      return known.snapshot(mailbox.uidValidity);
+    }
     // One snapshot of the counters, the messages and the log, whatever other nodes commit meanwhile.
-    return readOnce(() => this.readIndexOnce(mailbox));
-  }
-
-  private async readIndexOnce(mailbox: MailboxMeta): Promise<IndexSnapshot> {
-    return this.sql.begin('isolation level repeatable read read only', async (tx) => {
-      const counters = await tx<{ uid_next: string; highest_modseq: string }[]>`
-        SELECT uid_next, highest_modseq FROM mailboxes WHERE id = ${mailbox.id}`;
-      if (!counters[0]) throw new Error(`no storage for mailbox ${mailbox.id}`);
-      const rows = await tx<MessageRow[]>`
-        SELECT uid, modseq, flags, internal_date, internal_date_zone, save_date, size, email_id
-        FROM messages WHERE mailbox_id = ${mailbox.id} ORDER BY uid`;
-      const expunged = await tx<{ uid: string; modseq: string }[]>`
-        SELECT uid, modseq FROM expunged WHERE mailbox_id = ${mailbox.id} ORDER BY modseq, uid`;
-      return {
-        uidValidity: mailbox.uidValidity,
-        uidNext: Number(counters[0].uid_next),
-        highestModSeq: Number(counters[0].highest_modseq),
-        entries: rows.map(entryOf),
-        expunged: expunged.map((row) => ({ uid: Number(row.uid), modSeq: Number(row.modseq) })),
-      };
-    });
+    const snapshot = await readOnce(() =>
+      this.sql.begin('isolation level repeatable read read only', (tx) =>
+        readWholeIndex(tx, mailbox),
+      ),
+    );
+    this.known.set(mailbox.id, new KnownIndex(snapshot));
+    return snapshot;
   }
 
   async addMessages(
@@ -289,7 +366,7 @@ export class PostgresPersistence implements StorePersistence {
     const first = messages[0]!.entry;
     const last = messages[messages.length - 1]!.entry;
     if (messages.length === 1) return this.addOneMessage(tree, mailbox.id, messages[0]!);
-    await this.sql.begin(async (tx) => {
+    await this.transaction(mailbox.id, async (tx) => {
       await this.lockCounters(tx, mailbox.id, first.modSeq, first.uid);
       const rows = messages.map(({ entry, content, summary }) => ({
         mailbox_id: mailbox.id,
@@ -309,6 +386,17 @@ export class PostgresPersistence implements StorePersistence {
                WHERE id = ${mailbox.id}`;
       await this.notify(tx, { k: 'i', t: tree, m: mailbox.id });
     });
+    if (!this.leasedWrite(mailbox.id))
+      this.known.get(mailbox.id)?.recordAppend(messages.map((message) => message.entry));
+  }
+
+  /** A transaction of its own, or, inside a lease, the lease's (with the mailbox locked). */
+  private async transaction(
+    mailboxId: string,
+    body: (tx: Queries) => Promise<void>,
+  ): Promise<void> {
+    if (this.inWriteLease()) return body(await this.via(mailboxId));
+    await this.sql.begin((tx) => body(tx));
   }
 
   async updateFlags(
@@ -327,7 +415,8 @@ export class PostgresPersistence implements StorePersistence {
     }));
     // One statement, so one round trip: the counters' row is updated only if it is where this
     // node's copy says (the row lock makes a concurrent writer wait, then see the new values).
-    const [row] = await this.sql<{ ok: string }[]>`
+    const db = await this.via(mailbox.id);
+    const [row] = await db<{ ok: string }[]>`
       WITH counters AS (
         UPDATE mailboxes SET highest_modseq = ${highestModSeq}
         WHERE id = ${mailbox.id} AND highest_modseq = ${firstModSeq - 1}
@@ -336,7 +425,7 @@ export class PostgresPersistence implements StorePersistence {
         UPDATE messages AS m
         SET modseq = u.modseq, flags = ARRAY(SELECT jsonb_array_elements_text(u.flags))
         FROM counters,
-             jsonb_to_recordset(${this.sql.json(updates)}) AS u (uid bigint, modseq bigint, flags jsonb)
+             jsonb_to_recordset(${db.json(updates)}) AS u (uid bigint, modseq bigint, flags jsonb)
         WHERE m.mailbox_id = counters.id AND m.uid = u.uid
         RETURNING 1
       ), notified AS (
@@ -346,6 +435,8 @@ export class PostgresPersistence implements StorePersistence {
       SELECT (SELECT count(*) FROM counters) AS ok, (SELECT count(*) FROM changed) AS changed,
              (SELECT count(*) FROM notified) AS notified`;
     if (Number(row?.ok) !== 1) throw new StaleIndexError(mailbox.id);
+    if (!this.leasedWrite(mailbox.id))
+      this.known.get(mailbox.id)?.recordFlags(changes, highestModSeq);
   }
 
   async removeMessages(
@@ -357,7 +448,8 @@ export class PostgresPersistence implements StorePersistence {
     if (uids.length === 0) return;
     await this.open();
     const list = [...uids];
-    const [row] = await this.sql<{ ok: string }[]>`
+    const db = await this.via(mailbox.id);
+    const [row] = await db<{ ok: string }[]>`
       WITH counters AS (
         UPDATE mailboxes SET highest_modseq = ${modSeq}
         WHERE id = ${mailbox.id} AND highest_modseq = ${modSeq - 1}
@@ -378,6 +470,7 @@ export class PostgresPersistence implements StorePersistence {
       SELECT (SELECT count(*) FROM counters) AS ok, (SELECT count(*) FROM gone) AS gone,
              (SELECT count(*) FROM logged) AS logged, (SELECT count(*) FROM notified) AS notified`;
     if (Number(row?.ok) !== 1) throw new StaleIndexError(mailbox.id);
+    if (!this.leasedWrite(mailbox.id)) this.known.get(mailbox.id)?.recordExpunge(list, modSeq);
   }
 
   async *readContent(
@@ -390,23 +483,25 @@ export class PostgresPersistence implements StorePersistence {
     let start = range?.start ?? 0;
     let end = range?.end;
     if (end === undefined) {
+      const db = await this.via();
       const rows = await readOnce(
-        () => this.sql<{ size: string }[]>`
+        () => db<{ size: string }[]>`
           SELECT size FROM messages WHERE mailbox_id = ${mailbox.id} AND uid = ${uid}`,
       );
-      if (!rows[0]) throw new Error(`message ${uid} has no row`);
+      if (!rows[0]) throw await this.missing(mailbox, [uid]);
       end = Number(rows[0].size);
     }
     // A big message comes in chunks, so that neither side holds it whole.
+    const db = await this.via();
     while (start < end) {
       const length = Math.min(CHUNK, end - start);
       const from = start + 1;
       const rows = await readOnce(
-        () => this.sql<{ part: Buffer }[]>`
+        () => db<{ part: Buffer }[]>`
           SELECT substring(content FROM ${from} FOR ${length}) AS part
           FROM messages WHERE mailbox_id = ${mailbox.id} AND uid = ${uid}`,
       );
-      if (!rows[0]) throw new Error(`message ${uid} has no row`);
+      if (!rows[0]) throw await this.missing(mailbox, [uid]);
       if (rows[0].part.length === 0) return;
       yield rows[0].part;
       start += rows[0].part.length;
@@ -414,7 +509,7 @@ export class PostgresPersistence implements StorePersistence {
   }
 
   async readContents(
-    _tree: TreeKey,
+    tree: TreeKey,
     mailbox: MailboxMeta,
     requests: readonly ContentRequest[],
   ): Promise<(Uint8Array | null)[]> {
@@ -425,35 +520,68 @@ export class PostgresPersistence implements StorePersistence {
       start: request.start + 1,
       length: request.end - request.start,
     }));
+    const db = await this.via();
     const rows = await readOnce(
-      () => this.sql<{ i: number; part: Buffer }[]>`
+      () => db<{ i: number; part: Buffer }[]>`
         SELECT r.i, substring(m.content FROM r.start FOR r.length) AS part
-        FROM jsonb_to_recordset(${this.sql.json(wanted)}) AS r (i int, uid bigint, start int, length int)
+        FROM jsonb_to_recordset(${db.json(wanted)}) AS r (i int, uid bigint, start int, length int)
         JOIN messages AS m ON m.mailbox_id = ${mailbox.id} AND m.uid = r.uid`,
     );
     const results: (Uint8Array | null)[] = requests.map(() => null);
     for (const row of rows) results[row.i] = row.part;
+    if (rows.length < requests.length && this.localWritesDone && !this.inWriteLease()) {
+      // Perhaps appended here and not committed yet: once it is, read what was missing again.
+      await this.localWritesDone(tree);
+      const again = wanted.filter((request) => results[request.i] === null);
+      const late = await readOnce(
+        () => this.sql<{ i: number; part: Buffer }[]>`
+          SELECT r.i, substring(m.content FROM r.start FOR r.length) AS part
+          FROM jsonb_to_recordset(${this.sql.json(again)}) AS r (i int, uid bigint, start int, length int)
+          JOIN messages AS m ON m.mailbox_id = ${mailbox.id} AND m.uid = r.uid`,
+      );
+      for (const row of late) results[row.i] = row.part;
+    }
+    if (results.includes(null)) {
+      const absent = requests.filter((_, i) => results[i] === null).map((r) => r.uid);
+      // Expunged through another node: the engine's index learns it before it looks again
+      // (a message missing from storage that its index still has is answered `unavailable`).
+      if (isMailStoreError(await this.missing(mailbox, absent), 'expunged'))
+        await this.catchUpMailbox?.(tree, mailbox.id);
+    }
     return results;
   }
 
   async readSummaries(
-    _tree: TreeKey,
+    tree: TreeKey,
     mailbox: MailboxMeta,
     uids: readonly number[],
   ): Promise<MessageSummary[]> {
     if (uids.length === 0) return [];
     await this.open();
     const list = [...uids];
+    const db = await this.via();
     const rows = await readOnce(
-      () => this.sql<{ uid: string; summary: string }[]>`
+      () => db<{ uid: string; summary: string }[]>`
         SELECT uid, summary FROM messages WHERE mailbox_id = ${mailbox.id} AND uid = ANY(${list})`,
     );
     const byUid = new Map(rows.map((row) => [Number(row.uid), row.summary]));
-    return list.map((uid) => {
-      const summary = byUid.get(uid);
-      if (summary === undefined) throw new Error(`message ${uid} has no row`);
-      return JSON.parse(summary) as MessageSummary;
-    });
+    let absent = list.filter((uid) => !byUid.has(uid));
+    if (absent.length > 0 && this.localWritesDone && !this.inWriteLease()) {
+      // Perhaps appended here and not committed yet: once it is, read what was missing again.
+      await this.localWritesDone(tree);
+      const late = await readOnce(
+        () => this.sql<{ uid: string; summary: string }[]>`
+          SELECT uid, summary FROM messages WHERE mailbox_id = ${mailbox.id} AND uid = ANY(${absent})`,
+      );
+      for (const row of late) byUid.set(Number(row.uid), row.summary);
+      absent = list.filter((uid) => !byUid.has(uid));
+    }
+    if (absent.length > 0) {
+      const error = await this.missing(mailbox, absent);
+      if (isMailStoreError(error, 'expunged')) await this.catchUpMailbox?.(tree, mailbox.id);
+      throw error;
+    }
+    return list.map((uid) => JSON.parse(byUid.get(uid)!) as MessageSummary);
   }
 
   async close(): Promise<void> {
@@ -461,11 +589,27 @@ export class PostgresPersistence implements StorePersistence {
   }
 
   /**
+   * Why messages the engine's index has are not in storage: expunged through another node whose
+   * notice this one has not applied yet (a race the reader is told of as `expunged`, which IMAP
+   * answers as RFC 2180 and RFC 5530 say), or lost (any other error: `unavailable`).
+   */
+  private async missing(mailbox: MailboxMeta, uids: readonly number[]): Promise<Error> {
+    const list = [...uids];
+    const db = await this.via();
+    const rows = await readOnce(
+      () => db<{ uid: string }[]>`
+        SELECT uid FROM expunged WHERE mailbox_id = ${mailbox.id} AND uid = ANY(${list})`,
+    );
+    if (rows.length === 0) return new Error(`message ${list[0]} has no row`);
+    return new MailStoreError('expunged', `message ${rows[0]!.uid} was expunged by another node`);
+  }
+
+  /**
    * Locks the mailbox's row for the rest of the transaction and checks that the database is where
    * the writer's copy of the index was: the next mod-sequence (and UID) are the ones it gave out.
    */
   private async lockCounters(
-    tx: TransactionSql,
+    tx: Queries,
     mailboxId: string,
     firstModSeq: number,
     firstUid?: number,
@@ -496,4 +640,77 @@ export function entryOf(row: MessageRow): IndexEntry {
     size: Number(row.size),
     emailId: row.email_id,
   };
+}
+
+/** The mailbox's whole index, read on `db` (a snapshot, or under the mailbox's lock). */
+async function readWholeIndex(db: Queries, mailbox: MailboxMeta): Promise<IndexSnapshot> {
+  const counters = await db<{ uid_next: string; highest_modseq: string }[]>`
+    SELECT uid_next, highest_modseq FROM mailboxes WHERE id = ${mailbox.id}`;
+  if (!counters[0]) throw new Error(`no storage for mailbox ${mailbox.id}`);
+  const rows = await db<MessageRow[]>`
+    SELECT uid, modseq, flags, internal_date, internal_date_zone, save_date, size, email_id
+    FROM messages WHERE mailbox_id = ${mailbox.id} ORDER BY uid`;
+  const expunged = await db<{ uid: string; modseq: string }[]>`
+    SELECT uid, modseq FROM expunged WHERE mailbox_id = ${mailbox.id} ORDER BY modseq, uid`;
+  return {
+    uidValidity: mailbox.uidValidity,
+    uidNext: Number(counters[0].uid_next),
+    highestModSeq: Number(counters[0].highest_modseq),
+    entries: rows.map(entryOf),
+    expunged: expunged.map((row) => ({ uid: Number(row.uid), modSeq: Number(row.modseq) })),
+  };
+}
+
+/**
+ * What changed in a mailbox after `modSeq`, read on `db`: its counters, the messages added or
+ * changed (full index entries), the expunges; null when the mailbox has no row. One statement,
+ * so one round trip and one snapshot: a node catches up after every write of another's.
+ */
+async function changesVia(
+  db: Queries,
+  mailboxId: string,
+  modSeq: number,
+): Promise<IndexChanges | null> {
+  const [row] = await db<
+    { uid_next: string; highest_modseq: string; changed: JsonRow[]; expunged: JsonRow[] }[]
+  >`
+    SELECT uid_next, highest_modseq,
+      (SELECT coalesce(json_agg(json_build_object(
+                'uid', uid, 'modseq', modseq, 'flags', flags, 'internal_date', internal_date,
+                'internal_date_zone', internal_date_zone, 'save_date', save_date, 'size', size,
+                'email_id', email_id) ORDER BY uid), '[]'::json)
+       FROM messages WHERE mailbox_id = ${mailboxId} AND modseq > ${modSeq}) AS changed,
+      (SELECT coalesce(json_agg(json_build_object('uid', uid, 'modseq', modseq)
+                ORDER BY modseq, uid), '[]'::json)
+       FROM expunged WHERE mailbox_id = ${mailboxId} AND modseq > ${modSeq}) AS expunged
+    FROM mailboxes WHERE id = ${mailboxId}`;
+  if (!row) return null;
+  return {
+    uidNext: Number(row.uid_next),
+    highestModSeq: Number(row.highest_modseq),
+    changed: row.changed.map((entry) => entryOf(entry as unknown as MessageRow)),
+    expunged: row.expunged.map((entry) => ({
+      uid: Number(entry.uid),
+      modSeq: Number(entry.modseq),
+    })),
+  };
+}
+
+/** A row as `json_build_object` gives it: numbers as JSON numbers. */
+type JsonRow = Record<string, unknown>;
+
+/** The mailbox a write found stale, through the engine's wrapping; null for any other error. */
+export function staleMailbox(error: unknown): string | null {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if (cause instanceof StaleIndexError) return cause.mailboxId;
+  }
+  return null;
+}
+
+/** Whether PostgreSQL undid a transaction to break a deadlock (SQLSTATE 40P01). */
+export function isDeadlock(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if ((cause as { code?: unknown }).code === '40P01') return true;
+  }
+  return false;
 }

@@ -17,3 +17,10 @@ export {
   type SessionServerOptions,
   type SocketTransport,
 } from './session-server.js';
+export {
+  DEFAULT_PROXY_HEADER_TIMEOUT_MS,
+  TrustedProxies,
+  type ProxiedClient,
+  type ProxyProtocolOptions,
+} from './proxied-connection.js';
+export { PROXY_V2_MAX, parseProxyHeader, type ProxyHeader } from './proxy-protocol.js';

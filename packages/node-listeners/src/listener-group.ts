@@ -1,4 +1,11 @@
 import { type Server, type Socket, createServer } from 'node:net';
+import {
+  DEFAULT_PROXY_HEADER_TIMEOUT_MS,
+  type ProxiedClient,
+  type ProxyProtocolOptions,
+  TrustedProxies,
+  readProxyHeader,
+} from './proxied-connection.js';
 
 /** One listening socket of a protocol server. */
 export interface TcpListener {
@@ -10,6 +17,11 @@ export interface TcpListener {
   readonly host?: string;
   /** Connections at once; 0 (the default) is no limit. */
   readonly maxConnections?: number;
+  /**
+   * Expect a PROXY protocol header (v1 or v2) before anything else, from these load balancers
+   * only; the session then sees the client the header names. Default: no header expected.
+   */
+  readonly proxyProtocol?: ProxyProtocolOptions;
 }
 
 export interface BoundListener {
@@ -46,24 +58,55 @@ export class ListenError extends Error {
  */
 export class ListenerGroup<L extends TcpListener> {
   private servers: Server[] = [];
+  private readonly trusted: Map<L, TrustedProxies>;
 
   constructor(
     private readonly listeners: readonly L[],
-    private readonly onConnection: (listener: L, socket: Socket) => void,
+    /**
+     * A new connection; `client` is the client a PROXY header named (null without one, or when
+     * it named none: a balancer's health check), to be taken for the socket's peer.
+     */
+    private readonly onConnection: (
+      listener: L,
+      socket: Socket,
+      client: ProxiedClient | null,
+    ) => void,
     /**
      * A listening socket failed to accept a connection (out of file descriptors, say). The
      * socket goes on listening; without this the failure is dropped, never thrown: an
      * unhandled 'error' would end the whole process.
      */
     private readonly onAcceptError?: (listener: L, error: Error) => void,
-  ) {}
+  ) {
+    // A wrong address in the configuration fails here, before any port is bound.
+    this.trusted = new Map(
+      listeners.flatMap((listener) =>
+        listener.proxyProtocol
+          ? [[listener, new TrustedProxies(listener.proxyProtocol.trustedProxies)] as const]
+          : [],
+      ),
+    );
+  }
+
+  private accept(listener: L, socket: Socket): void {
+    const trusted = this.trusted.get(listener);
+    if (!trusted) return this.onConnection(listener, socket, null);
+    socket.on('error', () => socket.destroy());
+    readProxyHeader(
+      socket,
+      trusted,
+      listener.proxyProtocol?.headerTimeoutMs ?? DEFAULT_PROXY_HEADER_TIMEOUT_MS,
+      (client) => this.onConnection(listener, socket, client),
+      (reason) => this.onAcceptError?.(listener, new Error(`connection refused: ${reason}`)),
+    );
+  }
 
   /** Binds every listener, in order; resolves with the ports they got. */
   async listen(): Promise<BoundListener[]> {
     const bound: BoundListener[] = [];
     try {
       for (const listener of this.listeners) {
-        const server = createServer((socket) => this.onConnection(listener, socket));
+        const server = createServer((socket) => this.accept(listener, socket));
         if (listener.maxConnections) server.maxConnections = listener.maxConnections;
         const host = listener.host ?? '127.0.0.1';
         await new Promise<void>((resolve, reject) => {

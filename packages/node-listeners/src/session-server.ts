@@ -3,6 +3,7 @@ import { type SecureContextOptions, TLSSocket, createSecureContext } from 'node:
 import { ConnectionsPerAddress } from './connections-per-address.js';
 import { ListenerGroup, type TcpListener } from './listener-group.js';
 import { OpenConnections } from './open-connections.js';
+import type { ProxiedClient } from './proxied-connection.js';
 import { sessionIds } from './session-ids.js';
 
 /** A listening socket of a line-protocol server (POP3, ManageSieve). */
@@ -113,7 +114,7 @@ export function createSessionServer<L extends SessionListener, S extends ServedS
   const nextSessionId = sessionIds();
   const perAddress = new ConnectionsPerAddress(options.maxConnectionsPerIp);
 
-  const serve = (listener: L, raw: Socket) => {
+  const serve = (listener: L, raw: Socket, client: ProxiedClient | null) => {
     sockets.add(raw);
     raw.on('error', () => raw.destroy());
     // Answers are written whole; Nagle's algorithm would only hold back their last segment
@@ -129,7 +130,8 @@ export function createSessionServer<L extends SessionListener, S extends ServedS
       socket = new TLSSocket(raw, { isServer: true, secureContext: secureContext! });
       socket.on('error', () => raw.destroy());
     }
-    const remoteAddress = normalizeAddress(raw.remoteAddress);
+    // Behind a load balancer, the client its PROXY header named: caps and logs are about it.
+    const remoteAddress = client?.address ?? normalizeAddress(raw.remoteAddress);
     const release = options.connectionLimitsExempt?.(remoteAddress)
       ? () => {}
       : perAddress.admit(remoteAddress);
@@ -146,7 +148,7 @@ export function createSessionServer<L extends SessionListener, S extends ServedS
     const connection: AcceptedConnection = {
       id: nextSessionId(),
       remoteAddress,
-      remotePort: raw.remotePort ?? 0,
+      remotePort: client?.port ?? raw.remotePort ?? 0,
       localAddress: normalizeAddress(raw.localAddress),
       localPort: raw.localPort ?? 0,
       listener: listener.name,

@@ -26,7 +26,7 @@ export {
   type SmtpServer,
   type SmtpServerOptions,
 } from './node/smtp-server.js';
-export { parseProxyHeader, type ProxyHeader } from './node/proxy-protocol.js';
+export { parseProxyHeader, type ProxyHeader } from '@mailyard/node-listeners';
 
 // Kerio's policy
 export { KerioSmtpPolicy, type KerioSmtpPolicyOptions } from './policy/kerio-smtp-policy.js';

@@ -90,7 +90,11 @@ export function createImapServer(options: ImapServerOptions): ImapServer {
   const sockets = new OpenConnections();
   const nextSessionId = sessionIds();
 
-  const accept = (listener: ImapListener, raw: Socket) => {
+  const accept = (
+    listener: ImapListener,
+    raw: Socket,
+    client: { address: string; port: number } | null,
+  ) => {
     sockets.add(raw);
     raw.on('error', () => raw.destroy());
     raw.setNoDelay(true);
@@ -103,17 +107,18 @@ export function createImapServer(options: ImapServerOptions): ImapServer {
       const handshakeTimedOut = () => raw.destroy();
       secure.once('secure', () => {
         raw.off('timeout', handshakeTimedOut);
-        serve(listener, raw, secure, channelBindingOf(secure));
+        serve(listener, raw, client, secure, channelBindingOf(secure));
       });
       raw.setTimeout(timeouts.unauthenticated, handshakeTimedOut);
       return;
     }
-    serve(listener, raw, raw, undefined);
+    serve(listener, raw, client, raw, undefined);
   };
 
   const serve = (
     listener: ImapListener,
     raw: Socket,
+    client: { address: string; port: number } | null,
     initial: Socket,
     binding: ChannelBinding | undefined,
   ) => {
@@ -220,7 +225,8 @@ export function createImapServer(options: ImapServerOptions): ImapServer {
       sessionOptions,
       {
         id: nextSessionId(),
-        remoteAddress: normalizeAddress(raw.remoteAddress),
+        // Behind a load balancer, the client its PROXY header named (read by the listener group).
+        remoteAddress: client?.address ?? normalizeAddress(raw.remoteAddress),
         secure: listener.tls === 'implicit',
         tlsAvailable: listener.tls === 'starttls' && secureContext !== undefined,
         compressionAvailable: options.compression !== false,

@@ -1,5 +1,5 @@
 import { type Rights, hasRight } from '../acl.js';
-import { MailStoreError } from '../errors.js';
+import { MailStoreError, isMailStoreError } from '../errors.js';
 import type {
   CopyResult,
   FlagUpdate,
@@ -58,6 +58,23 @@ export class EngineMailbox implements OpenMailbox {
   }
 
   async fetch(uids: readonly number[]): Promise<MessageRecord[]> {
+    let asked = Infinity;
+    for (;;) {
+      const present = (await this.index()).select(uids).length;
+      try {
+        return await this.fetchOnce(uids);
+      } catch (error) {
+        // Storage says a message was expunged that the index had: another session expunged it
+        // meanwhile (a store shared by several processes brings the index up to date before it
+        // says so). What is still there, from the index as it is now, for as long as each
+        // look finds fewer messages; else the reader is told.
+        if (!isMailStoreError(error, 'expunged') || present >= asked) throw error;
+        asked = present;
+      }
+    }
+  }
+
+  private async fetchOnce(uids: readonly number[]): Promise<MessageRecord[]> {
     const mailbox = this.current();
     const entries = (await this.index()).select(uids);
     const summaries = await this.engine.persistence.readSummaries(
@@ -148,42 +165,48 @@ export class EngineMailbox implements OpenMailbox {
     if (![...'swt'].some((right) => hasRight(this.rights, right))) {
       throw new MailStoreError('permission-denied', `no right to change flags in ${this.name}`);
     }
-    return this.engine.retrying(() => this.updateFlagsOnce(uids, update));
+    // Tried again (by a store shared by several processes) without letting go of the tree's
+    // lock, as appends and expunges are: a retry that holds storage locks of its own must not
+    // wait for this lock behind a writer that waits for those.
+    return this.engine.mutex.run([this.resolved.tree.key], () =>
+      this.engine.retrying(() => this.updateFlagsUnlocked(uids, update)),
+    );
   }
 
-  private updateFlagsOnce(uids: readonly number[], update: FlagUpdate): Promise<FlagUpdateResult> {
-    return this.engine.mutex.run([this.resolved.tree.key], async () => {
-      const mailbox = this.current();
-      const index = await this.index();
-      const locked = (flag: string) => !hasRight(this.rights, rightForFlag(flag));
-      const { updated, modified } = index.updateFlags(
-        uids,
-        update.operation,
-        update.flags,
-        update.unchangedSince,
-        locked,
-      );
-      const changes = updated.map(({ uid, flags, modSeq }) => ({ uid, flags, modSeq }));
-      if (changes.length > 0) {
-        try {
-          await this.engine.persistence.updateFlags(
-            this.resolved.tree.key,
-            mailbox.meta,
-            changes,
-            index.highestModSeq,
-          );
-        } catch (error) {
-          mailbox.index = null;
-          throw new MailStoreError('unavailable', 'could not store flags', { cause: error });
-        }
-        this.engine.events.publish(this.id, {
-          type: 'flags',
-          messages: changes,
-          modSeq: index.highestModSeq,
-        });
+  private async updateFlagsUnlocked(
+    uids: readonly number[],
+    update: FlagUpdate,
+  ): Promise<FlagUpdateResult> {
+    const mailbox = this.current();
+    const index = await this.index();
+    const locked = (flag: string) => !hasRight(this.rights, rightForFlag(flag));
+    const { updated, modified } = index.updateFlags(
+      uids,
+      update.operation,
+      update.flags,
+      update.unchangedSince,
+      locked,
+    );
+    const changes = updated.map(({ uid, flags, modSeq }) => ({ uid, flags, modSeq }));
+    if (changes.length > 0) {
+      try {
+        await this.engine.persistence.updateFlags(
+          this.resolved.tree.key,
+          mailbox.meta,
+          changes,
+          index.highestModSeq,
+        );
+      } catch (error) {
+        mailbox.index = null;
+        throw new MailStoreError('unavailable', 'could not store flags', { cause: error });
       }
-      return { updated: changes, modified };
-    });
+      this.engine.events.publish(this.id, {
+        type: 'flags',
+        messages: changes,
+        modSeq: index.highestModSeq,
+      });
+    }
+    return { updated: changes, modified };
   }
 
   async expunge(uids?: readonly number[]): Promise<number[]> {

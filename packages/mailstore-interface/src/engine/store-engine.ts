@@ -229,7 +229,7 @@ export class StoreEngine implements MailStore {
   }
 
   /**
-   * Runs one mutation of an open mailbox (a flag change) again while it fails for a reason that a
+   * Runs one mutation of an open mailbox (a flag change, under the tree's lock) again while it fails for a reason that a
    * fresh read of the index cures. Stores of one process never need it: this runs it once. A
    * store shared by several processes overrides it (see `@mailyard/mailstore-postgres`).
    */

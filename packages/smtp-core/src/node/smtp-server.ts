@@ -18,7 +18,6 @@ import {
   DEFAULT_TIMEOUTS,
   type SessionTimeouts,
 } from '../session/session-limits.js';
-import { parseProxyHeader } from './proxy-protocol.js';
 
 /** One listening socket: what port, what TLS, what rules. */
 export interface SmtpListener extends TcpListener {
@@ -30,8 +29,6 @@ export interface SmtpListener extends TcpListener {
   readonly requireAuth?: boolean;
   /** Speak LMTP (RFC 2033) on this listener. */
   readonly lmtp?: boolean;
-  /** Expect a PROXY protocol header (v1 or v2) from a load balancer before anything else. */
-  readonly proxyProtocol?: boolean;
   /**
    * Kerio's greeting delay ("spam repellent"), in milliseconds for a client address: 0 for
    * none (the default) or for exempt addresses. A client that talks before the greeting is dropped.
@@ -74,26 +71,17 @@ export function createSmtpServer(options: SmtpServerOptions): SmtpServer {
       perClient: limits.inFlightPerClient,
     });
 
-  const accept = (listener: SmtpListener, socket: Socket) => {
+  // A PROXY header, where the listener expects one, has been read by the listener group.
+  const accept = (
+    listener: SmtpListener,
+    socket: Socket,
+    client: { address: string; port: number } | null,
+  ) => {
     sockets.add(socket);
     // Replies are small and each one is awaited: Nagle would hold them for the client's delayed ACK.
     socket.setNoDelay(true);
     socket.on('error', () => socket.destroy());
-    if (!listener.proxyProtocol) return serve(listener, socket, null, null);
-    let pending = Buffer.alloc(0);
-    // Until the PROXY header is in there is no session to say 421; after it, the session's timer.
-    const headerTimedOut = () => socket.destroy();
-    const onData = (chunk: Buffer) => {
-      pending = Buffer.concat([pending, chunk]);
-      const header = parseProxyHeader(pending);
-      if (header.status === 'more') return;
-      socket.off('data', onData);
-      socket.off('timeout', headerTimedOut);
-      if (header.status === 'invalid') return void socket.destroy();
-      serve(listener, socket, header.source, pending.subarray(header.length));
-    };
-    socket.on('data', onData);
-    socket.setTimeout(timeouts.command, headerTimedOut);
+    serve(listener, socket, client, null);
   };
 
   const serve = (

@@ -117,6 +117,9 @@ function open(port: number): Promise<RawClient> {
   });
 }
 
+/** The test client connects from loopback: it is the trusted load balancer. */
+const LOOPBACK_PROXY = { trustedProxies: ['127.0.0.1'] };
+
 describe('createSmtpServer', () => {
   it('reports the ports it got, and refuses a busy port', async () => {
     const { port } = await start({ listeners: [{ name: 'smtp', port: 0 }] });
@@ -183,7 +186,7 @@ describe('createSmtpServer', () => {
 
   it('says 421 to an idle client behind a PROXY header, as to any other', async () => {
     const { port } = await start({
-      listeners: [{ name: 'smtp', port: 0, proxyProtocol: true }],
+      listeners: [{ name: 'smtp', port: 0, proxyProtocol: LOOPBACK_PROXY }],
       timeouts: { command: 300 },
     });
     const client = await open(port);
@@ -196,7 +199,7 @@ describe('createSmtpServer', () => {
 
   it('takes the client address from a PROXY protocol header (v1 and v2)', async () => {
     const { port, received } = await start({
-      listeners: [{ name: 'smtp', port: 0, proxyProtocol: true }],
+      listeners: [{ name: 'smtp', port: 0, proxyProtocol: LOOPBACK_PROXY }],
     });
     const v1 = await open(port);
     v1.send('PROXY TCP4 203.0.113.9 192.0.2.1 5555 25\r\n');
@@ -353,7 +356,12 @@ describe('createSmtpServer', () => {
   }, 60_000);
 
   it('stops reading a message behind a PROXY header, then STARTTLS, while the application is not reading it', async () => {
-    const listener: SmtpListener = { name: 'smtp', port: 0, tls: 'starttls', proxyProtocol: true };
+    const listener: SmtpListener = {
+      name: 'smtp',
+      port: 0,
+      tls: 'starttls',
+      proxyProtocol: LOOPBACK_PROXY,
+    };
     await unreadMessage(listener, async (port) => {
       const plain = await open(port);
       plain.send('PROXY TCP4 203.0.113.9 192.0.2.1 5555 25\r\n');

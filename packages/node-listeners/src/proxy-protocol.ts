@@ -65,17 +65,29 @@ function parseV1(bytes: Buffer): ProxyHeader {
   };
 }
 
+/**
+ * The longest v2 header accepted: the fixed part and the largest address block (two IPv6
+ * addresses and ports, 36 octets) with room for TLVs, which are read past. HAProxy's spec
+ * asks a receiver to take at least 536 octets a header; a length field above this refuses the
+ * connection instead of buffering up to 64 KiB from a peer that says what it likes.
+ */
+export const PROXY_V2_MAX = 536;
+
 function parseV2(bytes: Buffer): ProxyHeader {
   if (bytes.length < 16) return { status: 'more' };
   const versionCommand = bytes[12]!;
   if (versionCommand >> 4 !== 2) return { status: 'invalid', reason: 'unknown PROXY version' };
   const length = 16 + bytes.readUInt16BE(14);
+  if (length > PROXY_V2_MAX) return { status: 'invalid', reason: 'PROXY v2 header too long' };
   if (bytes.length < length) return { status: 'more' };
   const command = versionCommand & 0x0f;
   const family = bytes[13]!;
   if (command === 0) return { status: 'done', length, source: null, destination: null }; // LOCAL
   if (command !== 1) return { status: 'invalid', reason: 'unknown PROXY v2 command' };
-  if (family === 0x11 && length >= 16 + 12) {
+  // TCP or UDP over IPv4 (0x11, 0x12) and IPv6 (0x21, 0x22): the addresses must fit the
+  // length the header gives; a shorter one is a broken or hostile header, not "no address".
+  if (family === 0x11 || family === 0x12) {
+    if (length < 16 + 12) return { status: 'invalid', reason: 'PROXY v2 length too short' };
     const address = (at: number) => [...bytes.subarray(at, at + 4)].join('.');
     return {
       status: 'done',
@@ -84,7 +96,8 @@ function parseV2(bytes: Buffer): ProxyHeader {
       destination: { address: address(20), port: bytes.readUInt16BE(26) },
     };
   }
-  if (family === 0x21 && length >= 16 + 36) {
+  if (family === 0x21 || family === 0x22) {
+    if (length < 16 + 36) return { status: 'invalid', reason: 'PROXY v2 length too short' };
     const address = (at: number) =>
       Array.from({ length: 8 }, (_, i) => bytes.readUInt16BE(at + 2 * i).toString(16)).join(':');
     return {
@@ -94,6 +107,9 @@ function parseV2(bytes: Buffer): ProxyHeader {
       destination: { address: address(32), port: bytes.readUInt16BE(50) },
     };
   }
-  // UNSPEC or UNIX sockets: nothing to tell us; the socket's own addresses stand.
-  return { status: 'done', length, source: null, destination: null };
+  if (family === 0x00 || family === 0x31 || family === 0x32) {
+    // UNSPEC or UNIX sockets: nothing to tell us; the socket's own addresses stand.
+    return { status: 'done', length, source: null, destination: null };
+  }
+  return { status: 'invalid', reason: 'unknown PROXY v2 address family' };
 }

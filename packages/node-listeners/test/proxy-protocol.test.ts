@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseProxyHeader } from '../../src/node/proxy-protocol.js';
+import { parseProxyHeader } from '../src/proxy-protocol.js';
 
 const v2 = (family: number, addresses: number[], command = 0x21) => {
   const body = Buffer.from(addresses);

@@ -1,0 +1,221 @@
+import { type MailboxEvent, isMailStoreError } from '@mailyard/mailstore-interface';
+import { PostgresServer, describeWithPostgres } from '@mailyard/test-kit';
+import postgres from 'postgres';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { PostgresMailStore } from '../src/index.js';
+
+const ALICE = 'alice@example.com';
+const message = (n: number) => Buffer.from(`Subject: message ${n}\r\n\r\nbody ${n}\r\n`);
+
+/**
+ * Two store instances (two pools, as two server processes have) writing to one mailbox at once:
+ * whoever loses a race is never told so, nothing one writes is lost by the other's write, and
+ * UIDs and mod-sequences are never given twice.
+ */
+describeWithPostgres('concurrent writers on one mailbox from two nodes', () => {
+  const server = new PostgresServer();
+  let admin: postgres.Sql;
+  let schemas = 0;
+  const open: PostgresMailStore[] = [];
+  const twoNodes = async (changeFeed: boolean) => {
+    const schema = `writers_test_${++schemas}`;
+    const a = await PostgresMailStore.open({ url: server.url(), schema, changeFeed });
+    const b = await PostgresMailStore.open({ url: server.url(), schema, changeFeed });
+    open.push(a, b);
+    return { a, b, schema };
+  };
+
+  beforeAll(async () => {
+    await server.start();
+    admin = postgres(server.url(), { onnotice: () => {} });
+  }, 60_000);
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((store) => store.close()));
+  });
+  afterAll(async () => {
+    await admin?.end();
+    await server.close();
+  });
+
+  it('makes a write that keeps losing to the other node’s writes, never answering unavailable', async () => {
+    // No change feed: A's copy of the index is stale after every write of B's, and A learns
+    // of it only from its own write being refused. A large mailbox makes reading the index
+    // take far longer than one of B's writes, so a write that merely reads again and retries
+    // keeps losing (it gave up after 20 attempts with `unavailable`).
+    const { a, b } = await twoNodes(false);
+    await a.provision(ALICE);
+    await a.access(ALICE).append(
+      'INBOX',
+      Array.from({ length: 3000 }, (_, i) => ({ content: message(i) })),
+    );
+    const inA = await a.access(ALICE).open('INBOX');
+    const inB = await b.access(ALICE).open('INBOX');
+    await inA.messages();
+    await inB.messages();
+
+    let done = false;
+    let written = 0;
+    let bWriting!: () => void;
+    const started = new Promise<void>((resolve) => (bWriting = resolve));
+    // B flags message 1 on and off for as long as A's write is under way: one write after
+    // another, each one making A's copy stale again.
+    const hammer = (async () => {
+      while (!done) {
+        const operation = written % 2 === 0 ? 'add' : 'remove';
+        await inB.updateFlags([1], { operation, flags: ['\\Flagged'] });
+        if (++written === 3) bWriting();
+      }
+    })();
+    // A starts once B is writing.
+    await started;
+    const flagged = inA
+      .updateFlags([2], { operation: 'add', flags: ['\\Seen'] })
+      .finally(() => (done = true));
+    const appended = flagged.then(() =>
+      a.access(ALICE).append('INBOX', [{ content: message(3001) }]),
+    );
+    await expect(flagged).resolves.toMatchObject({ updated: [{ uid: 2 }] });
+    await expect(appended).resolves.toMatchObject([{ uid: 3001 }]);
+    await hammer;
+
+    const [row] = await admin`
+      SELECT flags FROM ${admin(open[0]!.persistenceOverPostgres.schema)}.messages WHERE uid = 2`;
+    expect([...row!.flags]).toEqual(['\\Seen']);
+  }, 60_000);
+
+  it('loses no update, gives no UID or mod-sequence twice, and refuses nothing under mixed load', async () => {
+    const { a, b, schema } = await twoNodes(true);
+    await a.provision(ALICE);
+    await a.access(ALICE).append('INBOX', [{ content: message(0) }]);
+    const WORKERS = 4;
+    const ROUNDS = 12;
+    const appendedUids: number[] = [];
+    const keywords: string[] = [];
+    const heard = new Map<PostgresMailStore, MailboxEvent[]>();
+
+    const worker = async (node: PostgresMailStore, name: string) => {
+      const inbox = await node.access(ALICE).open('INBOX');
+      let lastModSeq = 0;
+      for (let round = 0; round < ROUNDS; round++) {
+        const [appended] = await node.access(ALICE).append('INBOX', [{ content: message(round) }]);
+        appendedUids.push(appended!.uid);
+        // Every worker adds a keyword of its own to message 1: each must survive the others.
+        const keyword = `k-${name}-${round}`;
+        keywords.push(keyword);
+        const { updated } = await inbox.updateFlags([1], { operation: 'add', flags: [keyword] });
+        // What one writer sees of the mailbox's mod-sequence only grows.
+        expect(updated[0]!.modSeq).toBeGreaterThan(lastModSeq);
+        lastModSeq = updated[0]!.modSeq;
+        if (round % 2 === 1) {
+          await inbox.updateFlags([appended!.uid], { operation: 'add', flags: ['\\Deleted'] });
+          await inbox.expunge([appended!.uid]);
+        }
+      }
+    };
+    const listening = await Promise.all(
+      [a, b].map(async (node) => {
+        const events: MailboxEvent[] = [];
+        heard.set(node, events);
+        const inbox = await node.access(ALICE).open('INBOX');
+        inbox.subscribe((event) => events.push(event));
+        return inbox;
+      }),
+    );
+    await Promise.all(
+      Array.from({ length: WORKERS * 2 }, (_, i) =>
+        worker(i % 2 === 0 ? a : b, `${i % 2 === 0 ? 'a' : 'b'}${i}`),
+      ),
+    );
+
+    // No UID given twice, and every append got one.
+    expect(new Set(appendedUids).size).toBe(WORKERS * 2 * ROUNDS);
+    const messages = await admin`
+      SELECT uid, modseq, flags FROM ${admin(schema)}.messages ORDER BY uid`;
+    const expunged = await admin`SELECT uid, modseq FROM ${admin(schema)}.expunged`;
+    const [counters] = await admin`SELECT uid_next, highest_modseq FROM ${admin(schema)}.mailboxes
+      WHERE id = ${listening[0]!.id}`;
+    // Nothing lost: every keyword is on message 1, and every append is there or was expunged.
+    const first = messages.find((row) => Number(row.uid) === 1)!;
+    expect([...first.flags].sort()).toEqual([...keywords].sort());
+    const present = messages.map((row) => Number(row.uid));
+    const gone = expunged.map((row) => Number(row.uid));
+    expect([...present, ...gone].sort((x, y) => x - y)).toEqual(
+      [1, ...appendedUids].sort((x, y) => x - y),
+    );
+    expect(gone).toHaveLength((WORKERS * 2 * ROUNDS) / 2);
+    // Mod-sequences: each row's its own, none above the mailbox's highest.
+    const modSeqs = messages.map((row) => Number(row.modseq));
+    expect(new Set(modSeqs).size).toBe(modSeqs.length);
+    expect(Math.max(...modSeqs, ...expunged.map((row) => Number(row.modseq)))).toBeLessThanOrEqual(
+      Number(counters!.highest_modseq),
+    );
+    expect(Number(counters!.uid_next)).toBe(Math.max(...appendedUids) + 1);
+    // Each node's subscribers heard mod-sequences that only grow.
+    for (const events of heard.values()) {
+      const seen = events.flatMap((event) => ('modSeq' in event ? [event.modSeq] : []));
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen).toEqual([...seen].sort((x, y) => x - y));
+    }
+  }, 60_000);
+
+  it('tells a reader of a message another node expunged `expunged`, never `unavailable`', async () => {
+    // Without a change feed A's index keeps messages B expunged: storage is what tells.
+    const { a, b } = await twoNodes(false);
+    await a.provision(ALICE);
+    await a.access(ALICE).append(
+      'INBOX',
+      [1, 2, 3].map((n) => ({ content: message(n) })),
+    );
+    const inA = await a.access(ALICE).open('INBOX');
+    expect((await inA.messages()).map((m) => m.uid)).toEqual([1, 2, 3]);
+    const inB = await b.access(ALICE).open('INBOX');
+    await inB.updateFlags([2], { operation: 'add', flags: ['\\Deleted'] });
+    expect(await inB.expunge()).toEqual([2]);
+    const code = (error: unknown) => (isMailStoreError(error) ? error.code : error);
+    await expect(inA.fetch([1, 2, 3]).catch(code)).resolves.toBe('expunged');
+    const reading = (async () => {
+      for await (const chunk of inA.read(2)) void chunk;
+    })();
+    await expect(reading.catch(code)).resolves.toBe('expunged');
+  });
+
+  it('fetches what is left of messages another node expunged, once the change feed is on', async () => {
+    const { a, b } = await twoNodes(true);
+    await a.provision(ALICE);
+    await a.access(ALICE).append(
+      'INBOX',
+      [1, 2, 3].map((n) => ({ content: message(n) })),
+    );
+    const inA = await a.access(ALICE).open('INBOX');
+    expect((await inA.messages()).map((m) => m.uid)).toEqual([1, 2, 3]);
+    const inB = await b.access(ALICE).open('INBOX');
+    await inB.updateFlags([1, 3], { operation: 'add', flags: ['\\Deleted'] });
+    expect(await inB.expunge()).toEqual([1, 3]);
+    // Whether A's feed has applied B's expunge yet or not, the answer is the same.
+    expect((await inA.fetch([1, 2, 3])).map((record) => record.uid)).toEqual([2]);
+    const contents = await inA.readMany!([1, 2].map((uid) => ({ uid, start: 0, end: 10 })));
+    expect(contents[0]).toBeNull();
+    expect(Buffer.from(contents[1]!).toString()).toBe('Subject: m');
+  });
+
+  it('makes a read of a message appended on this node wait for its row, not answer unavailable', async () => {
+    // The engine's index shows a new message before its row is committed: a session that
+    // fetches it meanwhile (it heard of it, or counted it) found no row and was told
+    // `unavailable`. A big message keeps the row uncommitted for a while.
+    const { a } = await twoNodes(false);
+    await a.provision(ALICE);
+    const reader = await a.access(ALICE).open('INBOX');
+    expect(await reader.messages()).toEqual([]);
+    const big = Buffer.concat([message(1), Buffer.alloc(32 * 1024 * 1024, 0x61)]);
+    const appending = a.access(ALICE).append('INBOX', [{ content: big }]);
+    // Until the engine's index has it: the row's INSERT (32 MiB) is still on its way then.
+    while ((await reader.messages()).length === 0) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    const [record] = await reader.fetch([1]);
+    expect(record!.summary).toBeDefined();
+    const [bytes] = await reader.readMany!([{ uid: 1, start: 0, end: 9 }]);
+    expect(Buffer.from(bytes!).toString()).toBe('Subject: ');
+    await expect(appending).resolves.toMatchObject([{ uid: 1 }]);
+  }, 60_000);
+});
