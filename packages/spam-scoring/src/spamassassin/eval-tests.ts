@@ -1,7 +1,11 @@
 import { type MimePart, isMultipart, mediaType } from '@mailyard/mime';
 import type { SaConfig } from './cf-parser.js';
 import { checkForShiftedDate, checkOutlookMessageId } from './date-eval-tests.js';
-import { checkFreemailFrom, checkFreemailHeader } from './freemail-eval-tests.js';
+import {
+  checkFreemailFrom,
+  checkFreemailHeader,
+  checkFreemailReplyto,
+} from './freemail-eval-tests.js';
 import type { SaMessageView } from './message-view.js';
 import {
   checkAllTrusted,
@@ -133,6 +137,7 @@ export const SA_EVAL_TESTS: Readonly<
   check_for_shifted_date: checkForShiftedDate,
   check_freemail_from: checkFreemailFrom,
   check_freemail_header: checkFreemailHeader,
+  check_freemail_replyto: checkFreemailReplyto,
   // The DKIM plugin's signatures are "dependable" unless the message was truncated; this view
   // never truncates one.
   check_dkim_dependable: () => () => 1,

@@ -96,6 +96,12 @@ export class SaMessageView {
     return this.uriList;
   }
 
+  /** The links of the HTML parts (`<a href>` and the like), as written. */
+  links(): readonly string[] {
+    this.parts();
+    return this.htmlLinks;
+  }
+
   full(): string {
     this.fullText ??= bytesToBinaryString(this.bytes);
     return this.fullText;
