@@ -6,6 +6,12 @@ import {
   checkFreemailHeader,
   checkFreemailReplyto,
 } from './freemail-eval-tests.js';
+import {
+  htmlImageOnly,
+  htmlTagBalance,
+  htmlTagExists,
+  htmlTitleSubjectRatio,
+} from './html-eval-tests.js';
 import type { SaMessageView } from './message-view.js';
 import {
   checkAllTrusted,
@@ -148,6 +154,10 @@ export const SA_EVAL_TESTS: Readonly<
   check_for_no_rdns_dotcom_helo: () => checkForNoRdnsDotcomHelo,
   gated_through_received_hdr_remover: () => gatedThroughReceivedHeaderRemover,
   check_outlook_message_id: () => checkOutlookMessageId,
+  html_image_only: htmlImageOnly,
+  html_tag_exists: htmlTagExists,
+  html_tag_balance: htmlTagBalance,
+  html_title_subject_ratio: htmlTitleSubjectRatio,
   html_test: (args) => (args[0] === 'html' ? (view) => (factsOf(view).html > 0 ? 1 : 0) : null),
 };
 
