@@ -11,14 +11,27 @@ const RULES = [
   "body BODY_OPEN eval:html_tag_balance('body', '!= 0')",
   "body TITLE_LONG eval:html_title_subject_ratio('3.5')",
 ].join('\n');
-const config = emptySaConfig();
-parseCfFile(config, 'html.cf', RULES);
-const rules = SaRuleSet.compile(config);
-const fired = (html: string, subject = 'A subject line') => {
+const TEXT_RULES = [
+  "body LENGTH_0_100 eval:html_range('length', '0', '100')",
+  "body LENGTH_OVER_100 eval:html_range('length', '100', 'inf')",
+  "body LENGTH_UNDER_50 eval:html_eval('length', '< 50')",
+  "body LINKED_IMAGE eval:html_text_match('anchor', '<img>')",
+  "body SAVED_URL eval:html_text_match('comment', '<!-- saved from url=\\(\\d{4}\\)')",
+  "body TITLE_FREE eval:html_text_match('title', '(?i)free')",
+].join('\n');
+const compile = (text: string) => {
+  const config = emptySaConfig();
+  parseCfFile(config, 'html.cf', text);
+  return SaRuleSet.compile(config);
+};
+const rules = compile(RULES);
+const textRules = compile(TEXT_RULES);
+const firedText = (html: string) => fired(html, 'A subject line', textRules);
+const fired = (html: string, subject = 'A subject line', ruleSet = rules) => {
   const bytes = new TextEncoder().encode(
     `Subject: ${subject}\r\nContent-Type: text/html\r\n\r\n${html}`,
   );
-  return rules
+  return ruleSet
     .evaluate(new SaMessageView(bytes, summarize(bytes)), 0)
     .map((hit) => hit.name)
     .sort();
@@ -61,6 +74,23 @@ describe('the HTML statistics', () => {
       'TITLE_LONG',
     ]);
     expect(fired(html('Welcome'))).toEqual([]);
+  });
+
+  it('html_range and html_eval over the source length', () => {
+    expect(firedText('<b>x</b>\r\n')).toEqual(['LENGTH_0_100', 'LENGTH_UNDER_50']);
+    expect(firedText(`<b>${'x'.repeat(60)}</b>\r\n`)).toEqual(['LENGTH_0_100']);
+    expect(firedText(`<b>${'x'.repeat(200)}</b>\r\n`)).toEqual(['LENGTH_OVER_100']);
+  });
+
+  it('html_text_match over link texts, comments and titles', () => {
+    const padding = `<p>${'text '.repeat(30)}</p>`;
+    const linked = `<a href="http://x.example/">Click <img src="a.gif"></a>${padding}\r\n`;
+    expect(firedText(linked)).toEqual(['LENGTH_OVER_100', 'LINKED_IMAGE']);
+    const saved = `<!-- saved from url=(0022)http://internet.e-mail -->${padding}\r\n`;
+    expect(firedText(saved)).toEqual(['LENGTH_OVER_100', 'SAVED_URL']);
+    const titled = `<!DOCTYPE html><title>FREE</title>${padding}\r\n`;
+    expect(firedText(titled)).toEqual(['LENGTH_OVER_100', 'TITLE_FREE']);
+    expect(htmlStatisticsOf(titled).comments).toEqual([]);
   });
 
   it('reads only HTML parts', () => {

@@ -7,7 +7,10 @@ import {
   checkFreemailReplyto,
 } from './freemail-eval-tests.js';
 import {
+  htmlEval,
   htmlImageOnly,
+  htmlRange,
+  htmlTextMatch,
   htmlTagBalance,
   htmlTagExists,
   htmlTitleSubjectRatio,
@@ -158,6 +161,9 @@ export const SA_EVAL_TESTS: Readonly<
   html_tag_exists: htmlTagExists,
   html_tag_balance: htmlTagBalance,
   html_title_subject_ratio: htmlTitleSubjectRatio,
+  html_range: htmlRange,
+  html_eval: htmlEval,
+  html_text_match: htmlTextMatch,
   html_test: (args) => (args[0] === 'html' ? (view) => (factsOf(view).html > 0 ? 1 : 0) : null),
 };
 

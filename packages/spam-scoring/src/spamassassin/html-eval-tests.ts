@@ -1,5 +1,6 @@
 import type { SaEvalTest } from './eval-tests.js';
-import { htmlStatistics } from './html-statistics.js';
+import { type HtmlStatistics, htmlStatistics } from './html-statistics.js';
+import { translatePerlRegex } from './perl-regex.js';
 
 /**
  * HTMLEval's tests over html-statistics.ts: each fires when any HTML part of the message
@@ -67,4 +68,47 @@ export function htmlTitleSubjectRatio(args: readonly string[]): SaEvalTest | nul
       ? 1
       : 0;
   };
+}
+
+/** The numbers `html_range` and `html_eval` can test (the others are not recorded here). */
+const NUMBERS: Readonly<Record<string, (html: HtmlStatistics) => number>> = {
+  length: (html) => html.length,
+};
+
+/** `html_range(test, min, max)`: a part whose number is in (min, max]; max may be 'inf'. */
+export function htmlRange(args: readonly string[]): SaEvalTest | null {
+  const number = NUMBERS[args[0] ?? ''];
+  const min = Number(args[1]);
+  const max = args[2] === undefined || args[2] === 'inf' ? Infinity : Number(args[2]);
+  if (!number || !Number.isFinite(min) || Number.isNaN(max)) return null;
+  return (view) =>
+    htmlStatistics(view).some((html) => number(html) > min && number(html) <= max) ? 1 : 0;
+}
+
+/** `html_eval(test, '< 512')`: a part whose number compares so. */
+export function htmlEval(args: readonly string[]): SaEvalTest | null {
+  const number = NUMBERS[args[0] ?? ''];
+  const expression = /^\s*(==|!=|<=|>=|<|>)\s*(-?\d+(?:\.\d+)?)\s*$/.exec(args[1] ?? '');
+  if (!number || !expression) return null;
+  const compare = COMPARISONS[expression[1]!]!;
+  const value = Number(expression[2]);
+  return (view) => (htmlStatistics(view).some((html) => compare(number(html), value)) ? 1 : 0);
+}
+
+const TEXTS: Readonly<Record<string, (html: HtmlStatistics) => readonly string[]>> = {
+  title: (html) => html.titles,
+  comment: (html) => html.comments,
+  anchor: (html) => html.anchors,
+};
+
+/** `html_text_match(what, pattern)`: a title, comment or link text of some part matches. */
+export function htmlTextMatch(args: readonly string[]): SaEvalTest | null {
+  const texts = TEXTS[args[0] ?? ''];
+  if (!texts || args[1] === undefined) return null;
+  // Through RE2 as every rule's pattern (linear time); one needing a lookahead is not run.
+  const translated = translatePerlRegex(args[1], '');
+  if (!translated.ok || translated.reversed) return null;
+  const pattern = translated.regex;
+  return (view) =>
+    htmlStatistics(view).some((html) => texts(html).some((text) => pattern.test(text))) ? 1 : 0;
 }

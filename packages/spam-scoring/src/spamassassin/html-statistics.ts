@@ -12,6 +12,10 @@ export interface HtmlStatistics {
   readonly inside: ReadonlyMap<string, number>;
   readonly closedExtra: number;
   readonly titles: readonly string[];
+  /** Each comment as written, `<!--` to `-->`. */
+  readonly comments: readonly string[];
+  /** The text of each `<a href>`, an image inside it written `<img>` and a newline. */
+  readonly anchors: readonly string[];
 }
 
 /** Elements whose content is not markup: tags inside them are text to the parser. */
@@ -21,6 +25,8 @@ const RAW_TEXT = new Set(['script', 'style', 'textarea', 'xmp', 'plaintext']);
 export function htmlStatisticsOf(source: string): HtmlStatistics {
   const inside = new Map<string, number>();
   const titles: string[] = [];
+  const comments: string[] = [];
+  const anchors: string[] = [];
   let closedExtra = 0;
   let rawUntil: string | null = null;
   let title: string[] | null = null;
@@ -28,11 +34,16 @@ export function htmlStatisticsOf(source: string): HtmlStatistics {
   while (i < source.length) {
     const open = source.indexOf('<', i);
     const textEnd = open < 0 ? source.length : open;
-    if (title && rawUntil === null) title.push(source.slice(i, textEnd));
+    if (rawUntil === null && textEnd > i) {
+      if (title) title.push(source.slice(i, textEnd));
+      if ((inside.get('a') ?? 0) > 0 && anchors.length > 0)
+        anchors[anchors.length - 1] += source.slice(i, textEnd);
+    }
     if (open < 0) break;
-    if (source.startsWith('<!--', open)) {
+    if (rawUntil === null && source.startsWith('<!--', open)) {
       const end = source.indexOf('-->', open + 4);
       i = end < 0 ? source.length : end + 3;
+      comments.push(source.slice(open, i));
       continue;
     }
     const close = source.indexOf('>', open + 1);
@@ -40,7 +51,11 @@ export function htmlStatisticsOf(source: string): HtmlStatistics {
     const tag = source.slice(open + 1, close);
     i = close + 1;
     const name = /^\/?([a-zA-Z][\w:.-]*)/.exec(tag)?.[1]?.toLowerCase();
-    if (name === undefined) continue;
+    if (name === undefined) {
+      // A declaration is no comment; a DOCTYPE counts as a tag seen, never open.
+      if (rawUntil === null && /^!doctype/i.test(tag)) inside.set('!doctype', 0);
+      continue;
+    }
     const closing = tag.startsWith('/');
     if (rawUntil !== null) {
       if (!closing || name !== rawUntil) continue;
@@ -50,6 +65,9 @@ export function htmlStatisticsOf(source: string): HtmlStatistics {
     if (count < 0) closedExtra++;
     inside.set(name, Math.max(0, count));
     if (!closing && RAW_TEXT.has(name)) rawUntil = name;
+    if (!closing && name === 'a' && /\bhref\s*=/i.test(tag)) anchors.push('');
+    if (!closing && name === 'img' && (inside.get('a') ?? 0) > 0 && anchors.length > 0)
+      anchors[anchors.length - 1] += '<img>\n';
     if (name === 'title') {
       if (!closing) title = [];
       else if (title) {
@@ -59,7 +77,7 @@ export function htmlStatisticsOf(source: string): HtmlStatistics {
     }
   }
   if (title) titles.push(title.join(''));
-  return { length: source.length, inside, closedExtra, titles };
+  return { length: source.length, inside, closedExtra, titles, comments, anchors };
 }
 
 const cache = new WeakMap<SaMessageView, readonly HtmlStatistics[]>();
