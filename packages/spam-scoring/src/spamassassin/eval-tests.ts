@@ -1,6 +1,7 @@
 import { type MimePart, isMultipart, mediaType } from '@mailyard/mime';
 import type { SaConfig } from './cf-parser.js';
 import { checkForShiftedDate, checkOutlookMessageId } from './date-eval-tests.js';
+import { checkForForgedYahooReceivedHeaders } from './forged-received-eval-tests.js';
 import {
   checkFreemailFrom,
   checkFreemailHeader,
@@ -157,6 +158,7 @@ export const SA_EVAL_TESTS: Readonly<
   check_for_no_rdns_dotcom_helo: () => checkForNoRdnsDotcomHelo,
   gated_through_received_hdr_remover: () => gatedThroughReceivedHeaderRemover,
   check_outlook_message_id: () => checkOutlookMessageId,
+  check_for_forged_yahoo_received_headers: () => checkForForgedYahooReceivedHeaders,
   html_image_only: htmlImageOnly,
   html_tag_exists: htmlTagExists,
   html_tag_balance: htmlTagBalance,
