@@ -1,7 +1,21 @@
 import { type MimePart, isMultipart, mediaType } from '@mailyard/mime';
 import type { SaConfig } from './cf-parser.js';
 import { checkForShiftedDate, checkOutlookMessageId } from './date-eval-tests.js';
-import { checkFreemailFrom, checkFreemailHeader } from './freemail-eval-tests.js';
+import { checkForForgedYahooReceivedHeaders } from './forged-received-eval-tests.js';
+import {
+  checkFreemailFrom,
+  checkFreemailHeader,
+  checkFreemailReplyto,
+} from './freemail-eval-tests.js';
+import {
+  htmlEval,
+  htmlImageOnly,
+  htmlRange,
+  htmlTextMatch,
+  htmlTagBalance,
+  htmlTagExists,
+  htmlTitleSubjectRatio,
+} from './html-eval-tests.js';
 import type { SaMessageView } from './message-view.js';
 import {
   checkAllTrusted,
@@ -133,6 +147,7 @@ export const SA_EVAL_TESTS: Readonly<
   check_for_shifted_date: checkForShiftedDate,
   check_freemail_from: checkFreemailFrom,
   check_freemail_header: checkFreemailHeader,
+  check_freemail_replyto: checkFreemailReplyto,
   // The DKIM plugin's signatures are "dependable" unless the message was truncated; this view
   // never truncates one.
   check_dkim_dependable: () => () => 1,
@@ -143,6 +158,14 @@ export const SA_EVAL_TESTS: Readonly<
   check_for_no_rdns_dotcom_helo: () => checkForNoRdnsDotcomHelo,
   gated_through_received_hdr_remover: () => gatedThroughReceivedHeaderRemover,
   check_outlook_message_id: () => checkOutlookMessageId,
+  check_for_forged_yahoo_received_headers: () => checkForForgedYahooReceivedHeaders,
+  html_image_only: htmlImageOnly,
+  html_tag_exists: htmlTagExists,
+  html_tag_balance: htmlTagBalance,
+  html_title_subject_ratio: htmlTitleSubjectRatio,
+  html_range: htmlRange,
+  html_eval: htmlEval,
+  html_text_match: htmlTextMatch,
   html_test: (args) => (args[0] === 'html' ? (view) => (factsOf(view).html > 0 ? 1 : 0) : null),
 };
 

@@ -69,3 +69,83 @@ export function checkFreemailHeader(args: readonly string[], config: SaConfig) {
     return list.isFreemail(address) && (pattern === null || pattern.test(address)) ? 1 : 0;
   };
 }
+
+/**
+ * Envelope senders of lists, bounces and robots: their Reply-To differs from From by design,
+ * so the Reply-To check skips them (the plugin's `freemail_skip_bulk_envfrom`, on by default).
+ */
+const BULK_ENVELOPE_FROM =
+  /(?:^(?:post|host|domain)master|^double-bounce|^(?:sentto|owner|return|(?:gr)?bounced?)-.+|-(?:request|bounces?|admin|owner)|\b(?:do[._-t]?)?no[._-t]?repl(?:y|ies)|.+=.+)@/i;
+
+/** An address as the plugin's `email_regex` finds one in text (a dotted domain, 2+ letter TLD). */
+const ADDRESS =
+  /(?<![a-z0-9!#$%&'*+/=?^_`{|}~-])([a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,59}[a-z0-9])?\.){1,4}[a-z]{2,}\b)/gi;
+const ADDRESS_SOURCE = ADDRESS.source;
+/** Links whose query carries an address, and addresses quoted in `<...>` or before "wrote:". */
+const LINK_WITH_ADDRESS = /<?https?:\/\/\S{0,255}(?:@|%40)\S{0,255}/gi;
+const QUOTED_ADDRESS = new RegExp(
+  `<?(?<!mailto:)${ADDRESS_SOURCE}(?:>|\\s{1,10}(?!(?:fa(?:x|csi)|tel|phone|e?-?mail))[a-z]{2,11}:)`,
+  'gi',
+);
+/** More addresses than these in the body (or free-mail ones) and the body is not compared. */
+const MAX_BODY_ADDRESSES = 5;
+const MAX_BODY_FREEMAILS = 3;
+
+/**
+ * The free-mail addresses the body offers to be answered at: mailto: links and addresses in
+ * the text (not those in links, in `<...>`, or quoting who wrote). Null when the body lists so
+ * many that it is a directory rather than a reply address.
+ */
+function bodyFreemails(view: SaMessageView, list: FreemailList): Set<string> | null {
+  const seen = new Set<string>();
+  for (const link of view.links()) {
+    const mailto = /^mailto:([^?\s]+)/i.exec(link.trim());
+    if (mailto && seen.size < 20) seen.add(mailto[1]!.toLowerCase());
+  }
+  for (const paragraph of view.body()) {
+    if (seen.size >= 40) break;
+    const text = paragraph.replace(LINK_WITH_ADDRESS, ' ').replace(QUOTED_ADDRESS, ' ');
+    for (const match of text.matchAll(ADDRESS)) {
+      seen.add(match[1]!.toLowerCase());
+      if (seen.size >= 40) break;
+    }
+  }
+  const found = new Set<string>();
+  let all = 0;
+  for (const address of seen) {
+    if (++all === MAX_BODY_ADDRESSES) return null;
+    if (!list.isFreemail(address)) continue;
+    if (found.size + 1 === MAX_BODY_FREEMAILS) return null;
+    found.add(address);
+  }
+  return found;
+}
+
+/**
+ * `check_freemail_replyto('replyto' | 'reply')`: answers would go to another free-mail address
+ * than the one the message is from. 'replyto': From and Reply-To are different free-mail
+ * addresses, or Reply-To is a free-mail one and the body gives another. 'reply': the address one
+ * would answer (Reply-To, or From without one) is a free-mail one and the body gives another.
+ */
+export function checkFreemailReplyto(args: readonly string[], config: SaConfig) {
+  const what = args[0] ?? 'replyto';
+  if (what !== 'replyto' && what !== 'reply') return null;
+  const list = freemailListOf(config);
+  return (view: SaMessageView): number => {
+    const envelopeFrom = (view.header('EnvelopeFrom', 'addr') ?? '').trim();
+    if (envelopeFrom !== '' && BULK_ENVELOPE_FROM.test(envelopeFrom)) return 0;
+    const from = (view.header('From', 'addr') ?? '').trim().toLowerCase();
+    const replyTo = (view.header('Reply-To', 'addr') ?? '').trim().toLowerCase();
+    const fromIsFreemail = list.isFreemail(from);
+    const replyToIsFreemail = list.isFreemail(replyTo);
+    if (fromIsFreemail && replyToIsFreemail && from !== replyTo) return 1;
+    if (what === 'replyto' && !replyToIsFreemail) return 0;
+    if (what === 'reply' && replyTo !== '' && !replyToIsFreemail) return 0;
+    if (what === 'reply' && !fromIsFreemail) return 0;
+    const answerTo = what === 'replyto' || replyToIsFreemail ? replyTo : from;
+    const body = bodyFreemails(view, list);
+    if (!body || answerTo === '') return 0;
+    for (const address of body) if (address !== answerTo) return 1;
+    return 0;
+  };
+}

@@ -96,6 +96,19 @@ export class SaMessageView {
     return this.uriList;
   }
 
+  /** The source of each HTML part, decoded from its transfer encoding (octets). */
+  htmlSources(): readonly string[] {
+    return this.parts()
+      .filter(({ html }) => html)
+      .map(({ text }) => text);
+  }
+
+  /** The links of the HTML parts (`<a href>` and the like), as written. */
+  links(): readonly string[] {
+    this.parts();
+    return this.htmlLinks;
+  }
+
   full(): string {
     this.fullText ??= bytesToBinaryString(this.bytes);
     return this.fullText;

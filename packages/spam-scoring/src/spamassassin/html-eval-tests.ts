@@ -1,0 +1,114 @@
+import type { SaEvalTest } from './eval-tests.js';
+import { type HtmlStatistics, htmlStatistics } from './html-statistics.js';
+import { translatePerlRegex } from './perl-regex.js';
+
+/**
+ * HTMLEval's tests over html-statistics.ts: each fires when any HTML part of the message
+ * qualifies. A call with arguments these do not understand is not run (null).
+ */
+
+/** `html_image_only(min, max)`: an HTML part with an image and a source of (min, max] octets. */
+export function htmlImageOnly(args: readonly string[]): SaEvalTest | null {
+  const min = Number(args[0]);
+  const max = Number(args[1]);
+  if (!Number.isFinite(min) || !Number.isFinite(max)) return null;
+  return (view) =>
+    htmlStatistics(view).some(
+      (html) => html.inside.has('img') && html.length > min && html.length <= max,
+    )
+      ? 1
+      : 0;
+}
+
+/** `html_tag_exists(tag)`: some HTML part has that tag. */
+export function htmlTagExists(args: readonly string[]): SaEvalTest | null {
+  const tag = args[0]?.toLowerCase();
+  if (!tag || !/^[\w:-]+$/.test(tag)) return null;
+  return (view) => (htmlStatistics(view).some((html) => html.inside.has(tag)) ? 1 : 0);
+}
+
+const COMPARISONS: Readonly<Record<string, (a: number, b: number) => boolean>> = {
+  '==': (a, b) => a === b,
+  '!=': (a, b) => a !== b,
+  '<': (a, b) => a < b,
+  '<=': (a, b) => a <= b,
+  '>': (a, b) => a > b,
+  '>=': (a, b) => a >= b,
+};
+
+/** `html_tag_balance(tag, '!= 0')`: a part where that tag is left open (or compares so). */
+export function htmlTagBalance(args: readonly string[]): SaEvalTest | null {
+  const tag = args[0]?.toLowerCase();
+  const expression = /^\s*(==|!=|<=|>=|<|>)\s*(-?\d+)\s*$/.exec(args[1] ?? '');
+  if (!tag || !/^[a-z0-9]+$/.test(tag) || !expression) return null;
+  const compare = COMPARISONS[expression[1]!]!;
+  const value = Number(expression[2]);
+  return (view) =>
+    htmlStatistics(view).some((html) => {
+      const open = html.inside.get(tag);
+      return open !== undefined && compare(open, value);
+    })
+      ? 1
+      : 0;
+}
+
+/**
+ * `html_title_subject_ratio(ratio)`: a `<title>` more than `ratio` times as long as the Subject
+ * (spam reuses pages whose title has nothing to do with the subject line).
+ */
+export function htmlTitleSubjectRatio(args: readonly string[]): SaEvalTest | null {
+  const ratio = Number(args[0]);
+  if (!Number.isFinite(ratio)) return null;
+  return (view) => {
+    const subject = view.header('Subject', null) ?? '';
+    if (subject === '') return 0;
+    return htmlStatistics(view).some((html) =>
+      html.titles.some((title) => title !== '' && title.length / subject.length > ratio),
+    )
+      ? 1
+      : 0;
+  };
+}
+
+/** The numbers `html_range` and `html_eval` can test (the others are not recorded here). */
+const NUMBERS: Readonly<Record<string, (html: HtmlStatistics) => number>> = {
+  length: (html) => html.length,
+};
+
+/** `html_range(test, min, max)`: a part whose number is in (min, max]; max may be 'inf'. */
+export function htmlRange(args: readonly string[]): SaEvalTest | null {
+  const number = NUMBERS[args[0] ?? ''];
+  const min = Number(args[1]);
+  const max = args[2] === undefined || args[2] === 'inf' ? Infinity : Number(args[2]);
+  if (!number || !Number.isFinite(min) || Number.isNaN(max)) return null;
+  return (view) =>
+    htmlStatistics(view).some((html) => number(html) > min && number(html) <= max) ? 1 : 0;
+}
+
+/** `html_eval(test, '< 512')`: a part whose number compares so. */
+export function htmlEval(args: readonly string[]): SaEvalTest | null {
+  const number = NUMBERS[args[0] ?? ''];
+  const expression = /^\s*(==|!=|<=|>=|<|>)\s*(-?\d+(?:\.\d+)?)\s*$/.exec(args[1] ?? '');
+  if (!number || !expression) return null;
+  const compare = COMPARISONS[expression[1]!]!;
+  const value = Number(expression[2]);
+  return (view) => (htmlStatistics(view).some((html) => compare(number(html), value)) ? 1 : 0);
+}
+
+const TEXTS: Readonly<Record<string, (html: HtmlStatistics) => readonly string[]>> = {
+  title: (html) => html.titles,
+  comment: (html) => html.comments,
+  anchor: (html) => html.anchors,
+};
+
+/** `html_text_match(what, pattern)`: a title, comment or link text of some part matches. */
+export function htmlTextMatch(args: readonly string[]): SaEvalTest | null {
+  const texts = TEXTS[args[0] ?? ''];
+  if (!texts || args[1] === undefined) return null;
+  // Through RE2 as every rule's pattern (linear time); one needing a lookahead is not run.
+  const translated = translatePerlRegex(args[1], '');
+  if (!translated.ok || translated.reversed) return null;
+  const pattern = translated.regex;
+  return (view) =>
+    htmlStatistics(view).some((html) => texts(html).some((text) => pattern.test(text))) ? 1 : 0;
+}

@@ -1,0 +1,102 @@
+import { summarize } from '@mailyard/mime';
+import { describe, expect, it } from 'vitest';
+import { emptySaConfig, parseCfFile, SaMessageView, SaRuleSet } from '../src/index.js';
+import { htmlStatisticsOf } from '../src/spamassassin/html-statistics.js';
+
+const RULES = [
+  "body IMAGE_ONLY_04 eval:html_image_only('0000','0400')",
+  "body IMAGE_ONLY_08 eval:html_image_only('0400','0800')",
+  "body HAS_CENTER eval:html_tag_exists('center')",
+  "body HEAD_OPEN eval:html_tag_balance('head', '!= 0')",
+  "body BODY_OPEN eval:html_tag_balance('body', '!= 0')",
+  "body TITLE_LONG eval:html_title_subject_ratio('3.5')",
+].join('\n');
+const TEXT_RULES = [
+  "body LENGTH_0_100 eval:html_range('length', '0', '100')",
+  "body LENGTH_OVER_100 eval:html_range('length', '100', 'inf')",
+  "body LENGTH_UNDER_50 eval:html_eval('length', '< 50')",
+  "body LINKED_IMAGE eval:html_text_match('anchor', '<img>')",
+  "body SAVED_URL eval:html_text_match('comment', '<!-- saved from url=\\(\\d{4}\\)')",
+  "body TITLE_FREE eval:html_text_match('title', '(?i)free')",
+].join('\n');
+const compile = (text: string) => {
+  const config = emptySaConfig();
+  parseCfFile(config, 'html.cf', text);
+  return SaRuleSet.compile(config);
+};
+const rules = compile(RULES);
+const textRules = compile(TEXT_RULES);
+const firedText = (html: string) => fired(html, 'A subject line', textRules);
+const fired = (html: string, subject = 'A subject line', ruleSet = rules) => {
+  const bytes = new TextEncoder().encode(
+    `Subject: ${subject}\r\nContent-Type: text/html\r\n\r\n${html}`,
+  );
+  return ruleSet
+    .evaluate(new SaMessageView(bytes, summarize(bytes)), 0)
+    .map((hit) => hit.name)
+    .sort();
+};
+
+describe('the HTML statistics', () => {
+  it('counts each tag open at the end, extra closings apart, and the titles', () => {
+    const stats = htmlStatisticsOf(
+      '<html><head><title>Hi &amp; bye</title></head><body><p>x</p></b><script>if (a<b) "<p>"</script>',
+    );
+    expect(stats.inside.get('html')).toBe(1);
+    expect(stats.inside.get('head')).toBe(0);
+    expect(stats.inside.get('body')).toBe(1);
+    expect(stats.inside.get('p')).toBe(0);
+    expect(stats.inside.get('b')).toBe(0);
+    expect(stats.inside.get('script')).toBe(0);
+    expect(stats.closedExtra).toBe(1);
+    expect(stats.titles).toEqual(['Hi &amp; bye']);
+  });
+
+  it('html_image_only: an image in a short HTML source, by the source length', () => {
+    const short = '<html><body><img src="http://x.example/a.gif"></body></html>\r\n';
+    expect(fired(short)).toEqual(['IMAGE_ONLY_04']);
+    const longer = `<html><body><img src="a.gif">${'<br>'.repeat(100)}</body></html>\r\n`;
+    expect(fired(longer)).toEqual(['IMAGE_ONLY_08']);
+    expect(fired('<html><body>no image</body></html>\r\n')).toEqual([]);
+  });
+
+  it('html_tag_exists and html_tag_balance', () => {
+    expect(fired('<html><head><center>x</center><body>text</html>\r\n')).toEqual([
+      'BODY_OPEN',
+      'HAS_CENTER',
+      'HEAD_OPEN',
+    ]);
+  });
+
+  it('html_title_subject_ratio: a title far longer than the Subject', () => {
+    const html = (title: string) => `<html><head><title>${title}</title></head></html>\r\n`;
+    expect(fired(html('Welcome to the best offer of the year, click now to save'))).toEqual([
+      'TITLE_LONG',
+    ]);
+    expect(fired(html('Welcome'))).toEqual([]);
+  });
+
+  it('html_range and html_eval over the source length', () => {
+    expect(firedText('<b>x</b>\r\n')).toEqual(['LENGTH_0_100', 'LENGTH_UNDER_50']);
+    expect(firedText(`<b>${'x'.repeat(60)}</b>\r\n`)).toEqual(['LENGTH_0_100']);
+    expect(firedText(`<b>${'x'.repeat(200)}</b>\r\n`)).toEqual(['LENGTH_OVER_100']);
+  });
+
+  it('html_text_match over link texts, comments and titles', () => {
+    const padding = `<p>${'text '.repeat(30)}</p>`;
+    const linked = `<a href="http://x.example/">Click <img src="a.gif"></a>${padding}\r\n`;
+    expect(firedText(linked)).toEqual(['LENGTH_OVER_100', 'LINKED_IMAGE']);
+    const saved = `<!-- saved from url=(0022)http://internet.e-mail -->${padding}\r\n`;
+    expect(firedText(saved)).toEqual(['LENGTH_OVER_100', 'SAVED_URL']);
+    const titled = `<!DOCTYPE html><title>FREE</title>${padding}\r\n`;
+    expect(firedText(titled)).toEqual(['LENGTH_OVER_100', 'TITLE_FREE']);
+    expect(htmlStatisticsOf(titled).comments).toEqual([]);
+  });
+
+  it('reads only HTML parts', () => {
+    const bytes = new TextEncoder().encode(
+      'Subject: x\r\nContent-Type: text/plain\r\n\r\n<html><body><img src="a.gif"><center>\r\n',
+    );
+    expect(rules.evaluate(new SaMessageView(bytes, summarize(bytes)), 0)).toEqual([]);
+  });
+});
