@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FsMailStore } from '@mailyard/mailstore-fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { DataDirectory } from '../src/data-directory.js';
 import { formatMailserverCfg, parseMailserverCfg } from '../src/mailserver-cfg.js';
 import { DEFAULT_BACKUP_SCHEDULE, defaultConfig } from '../src/server-config.js';
@@ -96,6 +96,7 @@ describe('the next scheduled backup', () => {
 describe('scheduled backups in the server', () => {
   it('runs the backup the schedule names when its time comes, and logs it in the Config log', async () => {
     const root = mkdtempSync(join(tmpdir(), 'mailyard-schedule-'));
+    onTestFinished(() => rmSync(root, { recursive: true, force: true }));
     const data = new DataDirectory(root);
     // A schedule item one minute after a clock that stands 200 ms before it.
     const itemTime = new Date(2026, 0, 7, 1, 0).getTime();

@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ZipArchive } from '@mailyard/kmsrecover-format';
 import { silentLogger } from '@mailyard/mailstore-interface';
 import { describeWithCommand } from '@mailyard/test-kit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { MailArchive, archiveFolderName, directionOf } from '../src/mail-archive.js';
 import { defaultConfig } from '../src/server-config.js';
 import { command } from './harness/peers.js';
@@ -53,6 +53,7 @@ describe('MailArchive', () => {
 
   it('copies a message as it streams, opens a new folder after a restart, and drops an aborted copy', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'mailyard-archive-'));
+    onTestFinished(() => rmSync(directory, { recursive: true, force: true }));
     const first = archiveIn(directory);
     const copy = await first.begin();
     await drain(copy.wrap(chunks('Subject: one\r\n', '\r\nbody\r\n')));
@@ -74,6 +75,7 @@ describe('MailArchive', () => {
 
   it('compresses every folder but the current one into a ZIP', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'mailyard-archive-'));
+    onTestFinished(() => rmSync(directory, { recursive: true, force: true }));
     mkdirSync(join(directory, '2026-Mar-01'));
     writeFileSync(join(directory, '2026-Mar-01', 'Q0.eml'), 'Subject: old\r\n\r\nold\r\n');
     const archive = archiveIn(directory);

@@ -1,8 +1,8 @@
-import { mkdtemp, readdir, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '@mailyard/mailstore-interface';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { FsMailStore } from '../src/index.js';
 
 const message = (n: number) =>
@@ -26,6 +26,7 @@ async function subjects(store: FsMailStore, user: string, mailbox: string): Prom
 describe('FsMailStore.snapshot', () => {
   it('takes every acknowledged message while appends go on, and the copy opens without a repair', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'mailyard-snapshot-'));
+    onTestFinished(() => rm(directory, { recursive: true, force: true }));
     const store = new FsMailStore({ directory });
     const users = ['ann@example.com', 'bob@example.com', 'cy@other.org'];
     const acknowledged = new Map<string, number[]>(users.map((user) => [user, []]));

@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import {
   KerioConfigError,
   XmlDirectory,
@@ -106,7 +106,9 @@ describe("Kerio's configuration XML", () => {
   });
 
   it('makes XmlDirectory refuse a damaged users.cfg rather than start empty', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'users-cfg-')), 'users.cfg');
+    const folder = mkdtempSync(join(tmpdir(), 'users-cfg-'));
+    onTestFinished(() => rmSync(folder, { recursive: true, force: true }));
+    const path = join(folder, 'users.cfg');
     writeFileSync(path, '<config><list name="User"><listitem>');
     await expect(XmlDirectory.open(path)).rejects.toThrow(KerioConfigError);
   });

@@ -1,7 +1,7 @@
-import { mkdtemp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import {
   BayesFilter,
   BayesStoreError,
@@ -209,7 +209,11 @@ describe('learning', () => {
 });
 
 describe('the on-disk store', () => {
-  const temporary = () => mkdtemp(join(tmpdir(), 'mailyard-bayes-'));
+  const temporary = async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mailyard-bayes-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    return dir;
+  };
 
   it('keeps what was learned across opens, written atomically (no temporary file left)', async () => {
     const dir = await temporary();

@@ -1,11 +1,11 @@
 // The `mailyard-spam` command, run as users run it: the built bin (dist/cli.js) under node, real files.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const PACKAGE = join(import.meta.dirname, '..');
@@ -40,6 +40,7 @@ async function spamCommand(...args: string[]) {
 describe('mailyard-spam', () => {
   let dir: string;
   let db: string;
+  afterAll(() => rm(dir, { recursive: true, force: true }));
 
   beforeAll(async () => {
     await run('npx', ['tsup'], { cwd: PACKAGE, timeout: 120_000 });

@@ -1,7 +1,7 @@
-import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import {
   GreylistPolicy,
   GreylistStoreError,
@@ -91,6 +91,7 @@ describe('greylisting', () => {
 describe('the greylist file', () => {
   it('keeps the state across a restart, written atomically', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mailyard-greylist-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
     const path = join(dir, 'greylist.json');
     const policy = await loadGreylist(path);
     policy.check('192.0.2.1', 'a@x', 'b@y', 0);
@@ -102,6 +103,7 @@ describe('the greylist file', () => {
 
   it('refuses a file that is not one, and treats only ENOENT as absent', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mailyard-greylist-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
     await writeFile(join(dir, 'bad.json'), '[1,2]');
     await expect(loadGreylist(join(dir, 'bad.json'))).rejects.toThrow(GreylistStoreError);
     expect(await readFile(join(dir, 'bad.json'), 'utf8')).toBe('[1,2]');

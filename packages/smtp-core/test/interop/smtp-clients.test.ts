@@ -3,13 +3,13 @@
  * server on loopback, over plain SMTP, STARTTLS, implicit TLS and submission with AUTH.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describeWithCommand } from '@mailyard/test-kit';
 import nodemailer from 'nodemailer';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startTestServer, withoutOurReceived } from './smtp-server-fixture.js';
 
 const run = promisify(execFile);
@@ -140,7 +140,9 @@ describeWithCommand('swaks', 'swaks', () => {
   });
 
   it('is told a too-big message is too big', async () => {
-    const body = join(mkdtempSync(join(tmpdir(), 'swaks-')), 'body.txt');
+    const folder = mkdtempSync(join(tmpdir(), 'swaks-'));
+    onTestFinished(() => rmSync(folder, { recursive: true, force: true }));
+    const body = join(folder, 'body.txt');
     writeFileSync(body, `${'x'.repeat(100)}\n`.repeat(12_000));
     const { code, output } = await swaks(
       '--port',
