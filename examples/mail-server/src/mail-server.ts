@@ -180,12 +180,14 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
   });
   // Over PostgreSQL, the queue is there too: any server delivers what a stopped one accepted.
   const sharedQueue = storeUrl
-    ? await openSharedQueue(storeUrl, data, config).catch(async (error: unknown) => {
-        await store.close();
-        await logs.close();
-        await releaseLock();
-        throw error;
-      })
+    ? await openSharedQueue(storeUrl, data, config, logs.logger('queue')).catch(
+        async (error: unknown) => {
+          await store.close();
+          await logs.close();
+          await releaseLock();
+          throw error;
+        },
+      )
     : null;
   const queue = await openDeliveryQueue({
     config,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { nullIfMissing, writeFileAtomically } from '@mailyard/mailstore-interface';
+import { type Logger, nullIfMissing, writeFileAtomically } from '@mailyard/mailstore-interface';
 import { PostgresQueueStorage } from '@mailyard/mailstore-postgres';
 import type { DataDirectory } from './data-directory.js';
 import type { MailServerConfig } from './server-config.js';
@@ -18,6 +18,7 @@ export async function openSharedQueue(
   url: string,
   data: DataDirectory,
   config: MailServerConfig,
+  logger: Logger,
 ): Promise<PostgresQueueStorage> {
   const node = await nodeName(data);
   try {
@@ -25,6 +26,7 @@ export async function openSharedQueue(
       url,
       node,
       leaseSeconds: config.queue.nodeLeaseSeconds,
+      onLeaseError: (error) => logger.error("could not renew this server's queue lease", { error }),
       ...(config.limits.messageSize > 0 ? { maxMessageSize: config.limits.messageSize } : {}),
     });
   } catch (error) {

@@ -41,6 +41,12 @@ export interface PostgresQueueStorageOptions {
   readonly connectTimeoutSeconds?: number;
   /** Pause after a failed connection attempt, as the store's; default 50 ms. */
   readonly reconnectDelayMs?: number;
+  /**
+   * Where a failed renewal of this node's lease is reported (the database unreachable); default
+   * ignored. The next beat tries again; a lease that lapses meanwhile hands this node's entries
+   * to another, and its own writes of them then fail `taken`.
+   */
+  readonly onLeaseError?: (error: unknown) => void;
 }
 
 /**
@@ -61,6 +67,7 @@ export class PostgresQueueStorage implements QueueStorage {
   /** Messages written and not yet recorded: the first record inserts them with it, in one row. */
   private readonly unrecorded = new Map<string, Buffer>();
   private heartbeat: ReturnType<typeof setInterval> | null = null;
+  private readonly onLeaseError: (error: unknown) => void;
 
   private constructor(
     readonly sql: Sql,
@@ -71,6 +78,7 @@ export class PostgresQueueStorage implements QueueStorage {
     this.leaseSeconds = options.leaseSeconds ?? DEFAULT_QUEUE_LEASE_SECONDS;
     this.maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
     this.adoptEveryMs = (this.leaseSeconds * 1000) / 3;
+    this.onLeaseError = options.onLeaseError ?? (() => {});
   }
 
   /** Connects and applies the schema's migrations; `recover` (the queue's open) starts the lease. */
@@ -97,7 +105,10 @@ export class PostgresQueueStorage implements QueueStorage {
 
   async recover(_report: (problem: string) => void): Promise<QueueRecord[]> {
     await this.renew();
-    this.heartbeat ??= setInterval(() => void this.renew().catch(() => {}), this.adoptEveryMs);
+    this.heartbeat ??= setInterval(
+      () => void this.renew().catch(this.onLeaseError),
+      this.adoptEveryMs,
+    );
     this.heartbeat.unref();
     const own = await this.sql<{ record: string }[]>`
       SELECT record FROM queue WHERE owner = ${this.node} ORDER BY id`;
