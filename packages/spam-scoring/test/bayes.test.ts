@@ -5,6 +5,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import {
   BayesFilter,
   BayesStoreError,
+  DEFAULT_BAYES_MATH,
   FileBayesStore,
   MemoryBayesStore,
   SpamEngine,
@@ -73,6 +74,17 @@ describe('the mathematics', () => {
         maxTokens: 150,
       }),
     ).toBeGreaterThan(0.999);
+  });
+
+  it('lets a few words seen once in ham not outweigh words seen in many spam', () => {
+    // Of 200 spam and 200 ham learned: ten words seen in one ham each, ten in ten spam each.
+    const rare = tokenProbability({ spam: 0, ham: 1 }, 200, 200, DEFAULT_BAYES_MATH);
+    const spammy = tokenProbability({ spam: 10, ham: 0 }, 200, 200, DEFAULT_BAYES_MATH);
+    expect(rare).toBeGreaterThan(0.1);
+    // Out of BAYES_50 (0.4 to 0.6), where SpamAssassin's s leaves such a message.
+    expect(
+      combineProbabilities([...Array(10).fill(rare), ...Array(10).fill(spammy)]),
+    ).toBeGreaterThan(0.6);
   });
 
   it('combines strong tokens with Fisher chi-square, ignoring weak ones', () => {
