@@ -200,3 +200,46 @@ describe('header tokens', () => {
     expect(withPrefix(tokens, 'HDKIM-Signature:')).toEqual([]);
   });
 });
+
+describe('MIME tokens', () => {
+  const multipart = (image: string) =>
+    [
+      'Subject: x',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/related; boundary="b1"',
+      '',
+      '--b1',
+      'Content-Type: text/html; charset="ISO-8859-1"',
+      'Content-Transfer-Encoding: quoted-printable',
+      '',
+      '<img src=3D"cid:logo">',
+      '--b1',
+      'Content-Type: image/gif',
+      'Content-Transfer-Encoding: base64',
+      '',
+      image,
+      '--b1--',
+      '',
+    ].join('\r\n');
+
+  it("gives the tree of media types, each leaf's type, charset and encoding, and its content's digest", () => {
+    const gif = Buffer.from('GIF89a one campaign image').toString('base64');
+    const tokens = tokensOf(multipart(gif));
+    expect(tokens).toEqual(
+      expect.arrayContaining([
+        'MIME*:multipart/related(text/html,image/gif)',
+        'MIME*part:text/html;iso-8859-1;quoted-printable',
+        'MIME*part:image/gif',
+        'MIME*part:image/gif;;base64',
+      ]),
+    );
+    // The same image, however it is wrapped, is the same token; another image another one.
+    const digests = (text: string) =>
+      tokensOf(text).filter((t) => /^MIME:[0-9a-f]{40}:image/.test(t));
+    const wrapped = gif.replace(/(.{8})/g, '$1\r\n');
+    expect(digests(multipart(wrapped))).toEqual(digests(multipart(gif)));
+    expect(digests(multipart(Buffer.from('GIF89a another').toString('base64')))).not.toEqual(
+      digests(multipart(gif)),
+    );
+  });
+});

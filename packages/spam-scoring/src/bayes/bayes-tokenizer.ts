@@ -1,6 +1,7 @@
 import type { SaMessageView } from '../spamassassin/message-view.js';
 import { headerTokens } from './bayes-header-tokens.js';
 import { lineTokens } from './bayes-line-tokens.js';
+import { mimeTokens } from './bayes-mime-tokens.js';
 
 /** At most this many distinct tokens are taken from one message: a huge message cannot flood the store. */
 export const MAX_TOKENS_PER_MESSAGE = 10_000;
@@ -20,6 +21,7 @@ export function bayesTokens(view: SaMessageView): string[] {
     }
   };
   addAll(headerTokens(view));
+  addAll(mimeTokens(view));
   for (const line of view.body()) {
     if (tokens.size >= MAX_TOKENS_PER_MESSAGE) break;
     addAll(lineTokens(line, '', 'body'));
