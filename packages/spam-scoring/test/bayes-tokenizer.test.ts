@@ -145,10 +145,10 @@ describe('header tokens', () => {
     expect(tokens).toContain('HX-Campaign:summer-blast');
   });
 
-  it('reads the first two hops of the Received lines, without ids, dates and the last octet', () => {
+  it('reads the first two hops of the Received lines, the later ones apart, without ids, dates and the last octet', () => {
     const tokens = tokensOf(
       [
-        'Received: from mx.example.org by inbox.example.org with LMTP id 8FF2A2; Fri, 23 Aug 2002 09:00:00 +0100',
+        'Received: from mx.example.org by in.example.org with LMTP id 8FF2A2; Fri, 23 Aug 2002 09:00:00 +0100',
         'Received: from relay.bulk.ex ([192.0.2.7]) by mx.example.org (8.11.6/8.11.6)',
         '\twith ESMTP id g7MKj9Z21370 for <bob@example.org>; Thu, 22 Aug 2002 21:45:09 +0100 (IST)',
         'Received: from sender-pc ([10.1.2.3]) by relay.bulk.ex; Thu, 22 Aug 2002 21:45:01 +0100',
@@ -169,8 +169,12 @@ describe('header tokens', () => {
         '10.1.2.3',
       ]),
     );
-    // The receiving site's own last hop is the same for spam and ham: not read.
-    expect(received).not.toContain('inbox.example.org');
+    // The later hops (a list's, the mailbox provider's) count apart, not diluting the first two.
+    expect(received).not.toContain('in.example.org');
+    expect(withPrefix(tokens, 'H*rl:')).toEqual(
+      expect.arrayContaining(['mx.example.org', 'in.example.org', 'LMTP']),
+    );
+    expect(withPrefix(tokens, 'H*rl:')).not.toContain('relay.bulk.ex');
     for (const noise of ['Thu', 'Aug', '2002', '21:45:09', '+0100', 'IST', 'g7MKj9Z21370', 'ESMTP'])
       expect(received).not.toContain(noise);
   });

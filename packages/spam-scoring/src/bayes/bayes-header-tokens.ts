@@ -104,6 +104,13 @@ const SHORT_NAMES: Readonly<Record<string, string>> = {
   'Content-Transfer-Encoding': '*ce',
 };
 
+/**
+ * The Received lines after the first two hops: the relays a message passed on its way in (a
+ * mailing list's, the mailbox's own provider, a fetcher's), under a name of their own so that
+ * they do not dilute what the first hops say of the sender.
+ */
+const LATER_HOPS = '*rl';
+
 /** What SpamAssassin infers of the relays, read as headers too (the untrusted path above all). */
 const RELAY_PSEUDO_HEADERS = [
   'X-Spam-Relays-Trusted',
@@ -140,6 +147,7 @@ export function headerTokens(view: SaMessageView): string[] {
     if (value !== null) fields.push([RELAY_SHORT_NAMES[name] ?? name, value.trim()]);
   }
   for (const value of received.slice(-2).reverse()) fields.push(['Received', value]);
+  for (const value of received.slice(0, -2)) fields.push([LATER_HOPS, value]);
 
   const values = new Map<string, string[]>();
   const add = (name: string, value: string) => {
@@ -163,7 +171,7 @@ export function headerTokens(view: SaMessageView): string[] {
 function preparedValue(name: string, value: string): string {
   if (/^(?:|x-|resent-)message-id$/i.test(name)) return preparedMessageId(value);
   if (ADDRESS_HEADERS.test(name)) return preparedAddresses(value);
-  if (name === 'Received') return preparedReceived(value);
+  if (name === 'Received' || name === LATER_HOPS) return preparedReceived(value);
   if (name === 'Content-Type') return preparedContentType(value);
   if (name === 'MIME-Version') return value.replace('1.0', '');
   if (PRESENCE_ONLY_HEADERS.test(name)) return '1';
