@@ -196,6 +196,15 @@ describe('header tokens', () => {
     expect(tokens.filter((t) => t.startsWith('HMIME-Version:'))).toEqual([]);
   });
 
+  it('reads the relays SpamAssassin infers, without their field names', () => {
+    const tokens = tokensOf(
+      'Received: from ms.snd.example (ms.snd.example [203.0.113.5]) by mx.example.org (Postfix) with ESMTP id 4F2A1; Thu, 22 Aug 2002 21:45:09 +0100\r\nSubject: x\r\n\r\nbody\r\n',
+    );
+    const untrusted = withPrefix(tokens, 'H*RU:');
+    expect(untrusted).toEqual(expect.arrayContaining(['203.0.113.5', 'ms.snd.example']));
+    expect(untrusted.filter((t) => /^[a-z]+=/.test(t))).toEqual([]);
+  });
+
   it('marks only the presence of headers whose value is unique to the message', () => {
     const tokens = tokensOf(
       'X-Face: "8n!)]=Xk*ZD1e5M#3_u~f~PE/pq6[m0@zQ3LZSsm]=m2tYt\r\nDKIM-Signature: v=1; a=rsa-sha256; b=abcdef\r\nSubject: x\r\n\r\nbody\r\n',

@@ -102,6 +102,8 @@ const SHORT_NAMES: Readonly<Record<string, string>> = {
   'Content-Type': '*ct',
   'Content-Disposition': '*cd',
   'Content-Transfer-Encoding': '*ce',
+  'X-Spam-Relays-Trusted': '*RT',
+  'X-Spam-Relays-Untrusted': '*RU',
 };
 
 /**
@@ -118,18 +120,13 @@ const RELAY_PSEUDO_HEADERS = [
   'X-Spam-Relays-Internal',
   'X-Spam-Relays-External',
 ];
-const RELAY_SHORT_NAMES: Readonly<Record<string, string>> = {
-  'X-Spam-Relays-Trusted': '*RT',
-  'X-Spam-Relays-Untrusted': '*RU',
-};
 
 /**
  * The header tokens: `H<name>:` and the words of the header's value, after each kind of header
  * is prepared (addresses broken into user and domains, Received lines without dates, queue ids
  * and the last octet of public addresses, Message-IDs split at their generators' boundaries).
- * Of the Received lines only the first two hops are read (the last two lines): they name the
- * sending host and its HELO, where the later hops are the receiving site's own, the same for
- * spam and ham.
+ * The first two hops of the Received lines (the last two lines), which name the sending host
+ * and its HELO, are read as SpamAssassin reads them (`*r`); the later hops apart (`*rl`).
  */
 export function headerTokens(view: SaMessageView): string[] {
   const fields: [string, string][] = [];
@@ -144,7 +141,7 @@ export function headerTokens(view: SaMessageView): string[] {
   }
   for (const name of RELAY_PSEUDO_HEADERS) {
     const value = view.header(name, null);
-    if (value !== null) fields.push([RELAY_SHORT_NAMES[name] ?? name, value.trim()]);
+    if (value !== null) fields.push([name, value.trim()]);
   }
   for (const value of received.slice(-2).reverse()) fields.push(['Received', value]);
   for (const value of received.slice(0, -2)) fields.push([LATER_HOPS, value]);
@@ -176,8 +173,7 @@ function preparedValue(name: string, value: string): string {
   if (name === 'MIME-Version') return value.replace('1.0', '');
   if (PRESENCE_ONLY_HEADERS.test(name)) return '1';
   // The relay descriptions without their field names (ip=, rdns=, helo=...), which every one has.
-  if (name.startsWith('*R') || /^x-spam-relays-/i.test(name))
-    return value.replace(/ [a-z]+=/g, ' ');
+  if (/^x-spam-relays-/i.test(name)) return value.replace(/ [a-z]+=/g, ' ');
   return value;
 }
 
