@@ -4,9 +4,16 @@
  * the last 30% rated with Debian's rules (score set 2) and that Bayes. Prints false negatives
  * and false positives at several thresholds; the test sets (spam-2, easy-ham-2) are not read.
  * `npm run bench:spam-holdout -w @mailyard/bench`
+ * `-- --bayes` also prints how Bayes alone rates the held-out messages: the messages per
+ * BAYES_xx band, and for each spam missed at 5 its score, band, probability and known tokens.
+ * `-- --list` prints every held-out message's file, score and Bayes band (for comparing with
+ * SpamAssassin's `spamc -y` on the same split).
+ * `-- --math s=0.1,minStrength=0.3` changes the Bayes combining's constants (BayesMath).
  */
+import { basename } from 'node:path';
+import { DEFAULT_BAYES_BANDS } from '@mailyard/spam-scoring';
 import { corpusFiles } from './spam-corpus.js';
-import { NO_FACTS, readMessage, trainedEngine } from './spam-mailyard.js';
+import { NO_FACTS, readMessage, trainedBayes, trainedEngine } from './spam-mailyard.js';
 
 const groups = corpusFiles();
 const split = (files: string[]) => {
@@ -16,18 +23,60 @@ const split = (files: string[]) => {
 const spam = split(groups['spam-1']!);
 const easy = split(groups['easy-ham-1']!);
 const hard = split(groups['hard-ham-1']!);
-const engine = await trainedEngine(spam.learn, [...easy.learn, ...hard.learn]);
-const scores = async (files: string[]) => {
-  const out: number[] = [];
-  for (const file of files) out.push((await engine.rate(NO_FACTS, readMessage(file))).rawScore);
+const mathOption = process.argv[process.argv.indexOf('--math') + 1];
+const math = process.argv.includes('--math')
+  ? Object.fromEntries(
+      (mathOption ?? '').split(',').map((pair) => {
+        const [name, value] = pair.split('=');
+        return [name, Number(value)];
+      }),
+    )
+  : {};
+const bayes = await trainedBayes(spam.learn, [...easy.learn, ...hard.learn], math);
+const engine = await trainedEngine(spam.learn, [...easy.learn, ...hard.learn], bayes);
+
+interface Rated {
+  readonly file: string;
+  readonly score: number;
+  readonly band: string;
+  readonly probability: number | null;
+  readonly tokens: number;
+}
+const bandOf = (hits: readonly { name: string }[]) =>
+  hits.find((hit) => /^BAYES_\d\d$/.test(hit.name))?.name ?? 'none';
+const rate = async (files: string[]) => {
+  const out: Rated[] = [];
+  for (const file of files) {
+    const message = readMessage(file);
+    const verdict = await engine.rate(NO_FACTS, message);
+    const { probability, tokens } = await bayes.classify(message);
+    out.push({ file, score: verdict.rawScore, band: bandOf(verdict.hits), probability, tokens });
+  }
   return out;
 };
-const spamScores = await scores(spam.rate);
-const hamScores = await scores([...easy.rate, ...hard.rate]);
+const spamRated = await rate(spam.rate);
+const hamRated = await rate([...easy.rate, ...hard.rate]);
 for (const threshold of [3, 4, 5, 6]) {
-  const missed = spamScores.filter((score) => score < threshold).length;
-  const alarms = hamScores.filter((score) => score >= threshold).length;
+  const missed = spamRated.filter(({ score }) => score < threshold).length;
+  const alarms = hamRated.filter(({ score }) => score >= threshold).length;
   console.log(
-    `threshold ${threshold}: false negatives ${missed}/${spamScores.length}, false positives ${alarms}/${hamScores.length}`,
+    `threshold ${threshold}: false negatives ${missed}/${spamRated.length}, false positives ${alarms}/${hamRated.length}`,
   );
 }
+if (process.argv.includes('--bayes')) {
+  const bands = [...DEFAULT_BAYES_BANDS.map((band) => band.name), 'none'];
+  const count = (rated: Rated[]) =>
+    bands.map((band) => `${band} ${rated.filter((r) => r.band === band).length}`).join(', ');
+  console.log(`Bayes bands, held-out spam: ${count(spamRated)}`);
+  console.log(`Bayes bands, held-out ham: ${count(hamRated)}`);
+  for (const r of spamRated.filter(({ score }) => score < 5))
+    console.log(
+      `missed ${basename(r.file)}: score ${r.score.toFixed(1)}, ${r.band}, p ${r.probability?.toFixed(3) ?? '-'}, ${r.tokens} tokens`,
+    );
+  const closest = [...hamRated].sort((a, b) => b.score - a.score).slice(0, 5);
+  for (const r of closest)
+    console.log(`ham ${basename(r.file)}: score ${r.score.toFixed(1)}, ${r.band}`);
+}
+if (process.argv.includes('--list'))
+  for (const r of [...spamRated, ...hamRated])
+    console.log(`${r.file}\t${r.score.toFixed(2)}\t${r.band}`);

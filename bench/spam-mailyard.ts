@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { summarize } from '@mailyard/mime';
 import {
   BayesFilter,
+  type BayesMath,
   MemoryBayesStore,
   SpamEngine,
   findDebianRuleDirectory,
@@ -18,17 +19,34 @@ export function readMessage(file: string) {
   return { bytes, summary: summarize(bytes) };
 }
 
+/**
+ * A Bayes filter that learned `spam` and `ham` (message files), without auto-learning; `math`
+ * overrides the combining's constants (bench/spam-holdout.ts's `--math`).
+ */
+export async function trainedBayes(
+  spam: string[],
+  ham: string[],
+  math: Partial<BayesMath> = {},
+): Promise<BayesFilter> {
+  const bayes = new BayesFilter({ store: new MemoryBayesStore(), autoLearn: null, math });
+  for (const file of spam) await bayes.learn(readMessage(file), 'spam');
+  for (const file of ham) await bayes.learn(readMessage(file), 'ham');
+  return bayes;
+}
+
 /** An engine with the rules and a Bayes filter that learned `spam` and `ham` (message files). */
-export async function trainedEngine(spam: string[], ham: string[]): Promise<SpamEngine> {
+export async function trainedEngine(
+  spam: string[],
+  ham: string[],
+  bayes?: BayesFilter,
+): Promise<SpamEngine> {
   const directory = await findDebianRuleDirectory();
   if (!directory)
     throw new Error("Debian's spamassassin rules are not installed (apt-get install spamassassin)");
   const { rules } = await loadSpamAssassinRules(directory);
-  const bayes = new BayesFilter({ store: new MemoryBayesStore(), autoLearn: null });
-  for (const file of spam) await bayes.learn(readMessage(file), 'spam');
-  for (const file of ham) await bayes.learn(readMessage(file), 'ham');
+  const filter = bayes ?? (await trainedBayes(spam, ham));
   return new SpamEngine({
-    tests: [spamAssassinTest(rules, { scoreSet: 2 }), bayes.test()],
+    tests: [spamAssassinTest(rules, { scoreSet: 2 }), filter.test()],
     whitelist: null,
     blockScore: 10,
     maxContentBytes: Number.MAX_SAFE_INTEGER,

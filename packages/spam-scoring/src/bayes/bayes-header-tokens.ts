@@ -1,0 +1,247 @@
+import { parseAddressList } from '@mailyard/mime';
+import type { SaMessageView } from '../spamassassin/message-view.js';
+import { lineTokens, mailAddressTokens } from './bayes-line-tokens.js';
+
+/**
+ * Headers the Bayes filter does not read (SpamAssassin's list, Plugin/Bayes.pm): what a filter,
+ * a virus scanner, a mailbox program or a mailing list writes says nothing of the sender, and a
+ * list that carries spam discussion would make its own headers a sign of ham. Subject is read in
+ * the body; Date would learn when the corpus was collected.
+ */
+const IGNORED_HEADERS = new RegExp(
+  `^(?:${[
+    '(?:x-)?sender',
+    'delivered-to',
+    'delivery-date',
+    '(?:x-)?envelope-to',
+    'x-mime-autoconverted',
+    'x-converted-to-plain-text',
+    'subject',
+    'date',
+    'x-list',
+    '(?:x-)?mailing-list',
+    '(?:x-)?list-(?:archive|help|id|owner|post|subscribe|unsubscribe|host|manager|admin|comment|name|url)',
+    'x-unsub(?:scribe)?',
+    'x-mailman-version',
+    'x-beenthere',
+    'x-loop',
+    'mail-followup-to',
+    'x-egroups-(?:return|from)',
+    'x-mdmailing-list',
+    'x-xemacs-list',
+    'x-sympa-to',
+    '(?:x-)?resent-(?:from|to|date)',
+    '(?:x-)?original-(?:from|to|date)',
+    'x-mailscanner(?:-spamcheck)?',
+    'x-spam(?:-(?:status|level|flag|report|hits|score|checker-version))?',
+    'x-antispam',
+    'x-rbl-warning',
+    'x-mdaemon-deliver-to',
+    'x-virus-scanned',
+    'x-mass-check-id',
+    'x-pyzor',
+    'x-dcc-\\S{2,25}-metrics',
+    'x-filtered-by',
+    'x-scanned-by',
+    'x-scanner',
+    'x-ap-spam-(?:score|status)',
+    'x-ripe-spam-status',
+    'x-spamcop-[^:]+',
+    'x-smtpd',
+    '(?:x-)?spam-apparently-to',
+    'spam',
+    'x-perlmx-spam',
+    'x-bogosity',
+    'content-class',
+    'thread-(?:index|topic)',
+    'x-originalarrivaltime',
+    '(?:x-)?status',
+    'x-flags',
+    'x-keywords',
+    'replied',
+    'forwarded',
+    'lines',
+    'content-length',
+    'x-uidl?',
+    'x-imapbase',
+    'x-bugzilla-[^:]+',
+    'x-vm-(?:bookmark|(?:pop|imap)-retrieved|labels|last-modified|summary-format|vheader|v\\d-data|message-order)',
+    'x-gnus-mail-source',
+    'xref',
+  ].join('|')})$`,
+  'i',
+);
+
+/** Headers whose presence is the token: their values are unique to each message. */
+const PRESENCE_ONLY_HEADERS =
+  /^(?:x-face|x-(?:gnu-?pg|pgp|gpg)(?:-key)?-fingerprint|d(?:kim|omainkey)-signature|x-google-dkim-signature|arc-(?:message-signature|seal)|autocrypt)$/i;
+
+const ADDRESS_HEADERS =
+  /^(?:|x-|resent-)(?:return-path|from|to|cc|reply-to|errors-to|mail-followup-to|sender)$/i;
+
+/**
+ * Short names for the most frequent headers (SpamAssassin's), so that their tokens are small;
+ * `*Ad`, `*UA`, `*MI` also gather the addresses, the mail programs and the message ids of
+ * several headers, so that a mail program's name counts the same in X-Mailer and User-Agent.
+ */
+const SHORT_NAMES: Readonly<Record<string, string>> = {
+  'Message-Id': '*m',
+  'Message-ID': '*M',
+  Received: '*r',
+  'User-Agent': '*u',
+  References: '*f',
+  'In-Reply-To': '*i',
+  From: '*F',
+  'Reply-To': '*R',
+  'Return-Path': '*p',
+  'Return-path': '*rp',
+  'X-Mailer': '*x',
+  'X-Authentication-Warning': '*a',
+  Organization: '*o',
+  Organisation: '*o',
+  'Content-Type': '*ct',
+  'Content-Disposition': '*cd',
+  'Content-Transfer-Encoding': '*ce',
+  'X-Spam-Relays-Trusted': '*RT',
+  'X-Spam-Relays-Untrusted': '*RU',
+};
+
+/**
+ * The Received lines after the first two hops: the relays a message passed on its way in (a
+ * mailing list's, the mailbox's own provider, a fetcher's), under a name of their own so that
+ * they do not dilute what the first hops say of the sender.
+ */
+const LATER_HOPS = '*rl';
+
+/** What SpamAssassin infers of the relays, read as headers too (the untrusted path above all). */
+const RELAY_PSEUDO_HEADERS = [
+  'X-Spam-Relays-Trusted',
+  'X-Spam-Relays-Untrusted',
+  'X-Spam-Relays-Internal',
+  'X-Spam-Relays-External',
+];
+
+/**
+ * The header tokens: `H<name>:` and the words of the header's value, after each kind of header
+ * is prepared (addresses broken into user and domains, Received lines without dates, queue ids
+ * and the last octet of public addresses, Message-IDs split at their generators' boundaries).
+ * The first two hops of the Received lines (the last two lines), which name the sending host
+ * and its HELO, are read as SpamAssassin reads them (`*r`); the later hops apart (`*rl`).
+ */
+export function headerTokens(view: SaMessageView): string[] {
+  const fields: [string, string][] = [];
+  const received: string[] = [];
+  for (const line of (view.header('ALL', null) ?? '').split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon);
+    const value = line.slice(colon + 1).trim();
+    if (/^received$/i.test(name)) received.push(value);
+    else if (!IGNORED_HEADERS.test(name)) fields.push([name, value]);
+  }
+  for (const name of RELAY_PSEUDO_HEADERS) {
+    const value = view.header(name, null);
+    if (value !== null) fields.push([name, value.trim()]);
+  }
+  for (const value of received.slice(-2).reverse()) fields.push(['Received', value]);
+  for (const value of received.slice(0, -2)) fields.push([LATER_HOPS, value]);
+
+  const values = new Map<string, string[]>();
+  const add = (name: string, value: string) => {
+    const list = values.get(name);
+    if (list) list.push(value);
+    else values.set(name, [value]);
+  };
+  for (const [name, raw] of fields) {
+    if (raw === '') continue;
+    const value = preparedValue(name, raw);
+    if (/^(?:in-reply-to|references|message-id)$/i.test(name)) add('*MI', value);
+    if (/^(?:from|to|cc)$/i.test(name)) add('*Ad', value);
+    if (/^(?:x-mailer|user-agent)$/i.test(name)) add('*UA', value);
+    add(SHORT_NAMES[name] ?? name, value);
+  }
+  const out: string[] = [];
+  for (const [name, list] of values) out.push(...lineTokens(list.join(' '), `H${name}:`, 'header'));
+  return out;
+}
+
+function preparedValue(name: string, value: string): string {
+  if (/^(?:|x-|resent-)message-id$/i.test(name)) return preparedMessageId(value);
+  if (ADDRESS_HEADERS.test(name)) return preparedAddresses(value);
+  if (name === 'Received' || name === LATER_HOPS) return preparedReceived(value);
+  if (name === 'Content-Type') return preparedContentType(value);
+  if (name === 'MIME-Version') return value.replace('1.0', '');
+  if (PRESENCE_ONLY_HEADERS.test(name)) return '1';
+  // The relay descriptions without their field names (ip=, rdns=, helo=...), which every one has.
+  if (/^x-spam-relays-/i.test(name)) return value.replace(/ [a-z]+=/g, ' ');
+  return value;
+}
+
+/** Display-name words as `N*word`, addresses as `U*local D*domain D*parent...`. */
+function preparedAddresses(value: string): string {
+  const tokens: string[] = [];
+  for (const entry of parseAddressList(value)) {
+    const mailboxes = entry.type === 'mailbox' ? [entry] : entry.members;
+    for (const mailbox of mailboxes) {
+      if (mailbox.name)
+        for (const word of mailbox.name.split(/\s+/)) if (word) tokens.push(`N*${word}`);
+      if (mailbox.address) tokens.push(...mailAddressTokens(mailbox.address));
+    }
+  }
+  return tokens.join(' ');
+}
+
+/**
+ * A Received line without what differs on every message of a sender: queue ids, the date, the
+ * last octet of a public address (a /24 names the network; the full address is kept once as
+ * `ip*`), and the words every line has.
+ */
+function preparedReceived(value: string): string {
+  return (
+    value
+      .replace(/\swith\sSMTP\sid\sg[\dA-Z]{10,12}\s/g, ' ')
+      .replace(/\swith\sESMTP\sid\s[\dA-F]{10,12}\s/g, ' ')
+      .replace(/\bid\s[a-zA-Z0-9]{7,20}\b/g, ' ')
+      .replace(/\bid\s[A-Za-z0-9]{7}-[A-Za-z0-9]{6}-0[A-Za-z0-9]/g, ' ')
+      .replace(
+        /(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),\s)?[0-3\s]?[0-9]\s(?:Jan|Feb|Ma[ry]|Apr|Ju[nl]|Aug|Sep|Oct|Nov|Dec)\s(?:19|20)?[0-9]{2}\s[0-2][0-9](?::[0-5][0-9]){1,2}\s(?:\s*\(|\)|\s*(?:[+-][0-9]{4})|\s*(?:UT|[A-Z]{2,3}T))*/g,
+        '',
+      )
+      // Private networks keep the whole address: they name one site's own hosts.
+      .replace(
+        /\b(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\b/g,
+        (address: string, a: string, b: string, c: string) =>
+          a === '10' || (a === '192' && b === '168')
+            ? `${address} ip*${address} `
+            : `${a}.${b}.${c} ip*${address} `,
+      )
+      .replace(/\b(?:with|from|for|SMTP|ESMTP)\b/g, ' ')
+  );
+}
+
+/** A Content-Type with the boundary's shape (hex digits as H) instead of its unique value. */
+function preparedContentType(value: string): string {
+  let boundary: string | null = null;
+  let prepared = value.replace(/boundary=["'](.*?)["']/gi, (_all, inner: string) => {
+    boundary ??= inner;
+    return ' ';
+  });
+  if (boundary !== null)
+    prepared += (boundary as string).replace(/[a-fA-F0-9]/g, 'H').replace(/([-_.=]+)/g, ' $1 ');
+  return prepared.replace(/\b(?:text|charset)\b/g, ' ');
+}
+
+/**
+ * A Message-ID split where its generator's fields meet (Outlook Express's, Exim's and sendmail's
+ * unique parts dropped), so that the generator and the host become tokens of their own.
+ */
+function preparedMessageId(value: string): string {
+  return value
+    .replace(
+      /<([0-9a-f]{4})[0-9a-f]{4}[0-9a-f]{4}\$([0-9a-f]{4})[0-9a-f]{4}\$([0-9a-f]{8})@(\S+)>/g,
+      ' OEA$1 OEB$2 OEC$3 $4 ',
+    )
+    .replace(/<[A-Za-z0-9]{7}-[A-Za-z0-9]{6}-0[A-Za-z0-9]@/, '')
+    .replace(/<20\d\d[01]\d[0123]\d[012]\d[012345]\d[012345]\d\.[A-F0-9]{10,12}@/g, '')
+    .replace(/[^_A-Za-z0-9]/g, ' ');
+}
