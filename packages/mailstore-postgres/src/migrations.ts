@@ -104,6 +104,50 @@ export const MIGRATIONS: readonly Migration[] = [
        )`,
     ],
   },
+  {
+    version: 4,
+    name: "the servers' shared state: Sieve scripts, Sieve tracking, login failures",
+    statements: [
+      // A user's Sieve scripts (ManageSieve), bytes as uploaded; `size` their UTF-8 octets, as
+      // the quota counts them whatever the database's encoding.
+      `CREATE TABLE sieve_scripts (
+         owner text NOT NULL,
+         name text NOT NULL,
+         content bytea NOT NULL,
+         size integer NOT NULL,
+         PRIMARY KEY (owner, name)
+       )`,
+      // The active script, a row per user: switching is one upsert. The foreign key follows a
+      // rename (ON UPDATE CASCADE) and refuses deleting the active script (RFC 5804 2.10).
+      `CREATE TABLE sieve_active (
+         owner text PRIMARY KEY,
+         name text NOT NULL,
+         FOREIGN KEY (owner, name) REFERENCES sieve_scripts (owner, name)
+           ON UPDATE CASCADE ON DELETE RESTRICT
+       )`,
+      // Vacation replies sent (RFC 5230 4.2) and duplicate ids seen (RFC 7352), per user, with
+      // the time (ms since the epoch, the nodes' clock) they were recorded and until when.
+      // Keys are bytea: the server's keys join their parts with NUL, which text cannot hold.
+      `CREATE TABLE sieve_tracking (
+         owner text NOT NULL,
+         key bytea NOT NULL,
+         at bigint NOT NULL,
+         until bigint NOT NULL,
+         PRIMARY KEY (owner, key)
+       )`,
+      // Failed logins by address or account, server-wide: the recent failures' times, and the
+      // lock's end once they reached the limit. `expires` is when the row says nothing any more.
+      `CREATE TABLE login_failures (
+         kind text NOT NULL,
+         key text NOT NULL,
+         failures bigint[] NOT NULL,
+         locked_until bigint,
+         expires bigint NOT NULL,
+         PRIMARY KEY (kind, key)
+       )`,
+      `CREATE INDEX login_failures_expires ON login_failures (expires)`,
+    ],
+  },
 ];
 
 /** The schema version this package writes and reads. */
