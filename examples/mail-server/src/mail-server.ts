@@ -85,7 +85,7 @@ async function openServerState(url: string, logs: KerioLogs): Promise<PostgresSe
     const where = new URL(url);
     where.password = '';
     throw new StartupError(
-      `the servers' shared state at ${where.href} cannot be opened: ${error instanceof Error ? error.message : String(error)}`,
+      `the store at ${where.href} cannot be opened: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
 }
@@ -156,8 +156,18 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
     debug: config.logging.debug,
     stderr: (text) => options.warn(`error: ${text}`),
   });
-  // Kerio's spam filter; its Bayes database and greylisting state live beside the store.
+  // Over PostgreSQL, what else the servers share: Sieve scripts and their records, failed
+  // logins, greylisting.
+  const state = storeUrl
+    ? await openServerState(storeUrl, logs).catch(async (error: unknown) => {
+        await releaseLock();
+        throw error;
+      })
+    : null;
+  // Kerio's spam filter; its Bayes database and greylisting state live beside the store (the
+  // greylisting state in the database when there is one).
   const spam = await SpamFilter.open({
+    ...(state ? { sharedGreylist: state.greylist } : {}),
     config: config.spam,
     ipGroups: config.ipGroups,
     relayTrustedGroup: config.relay.trustedGroup,
@@ -167,6 +177,7 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
     spamLog: logs.spam,
     logger: logs.logger('spam'),
   }).catch(async (error: unknown) => {
+    await state?.close();
     await logs.close();
     await releaseLock();
     throw new StartupError(
@@ -175,7 +186,10 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
   });
   const policy = directoryAccountPolicy(directory);
   const store = storeUrl
-    ? await openPostgresStore(storeUrl, { policy, clock }, logs)
+    ? await openPostgresStore(storeUrl, { policy, clock }, logs).catch(async (error: unknown) => {
+        await state?.close();
+        throw error;
+      })
     : new FsMailStore({
         directory: data.store(config),
         policy,
@@ -184,13 +198,6 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
       });
   // Each user's Sieve script, edited over ManageSieve, run by local delivery: beside the user's
   // mail on disk, or in the database every server shares.
-  const state = storeUrl
-    ? await openServerState(storeUrl, logs).catch(async (error: unknown) => {
-        await store.close();
-        await releaseLock();
-        throw error;
-      })
-    : null;
   const diskScripts = state ? null : openSieveScripts(data.store(config));
   const scripts = state?.sieveScripts ?? diskScripts!;
   const compiled = new CompiledScripts();

@@ -12,6 +12,7 @@ import { PostgresServer, describeWithCommand, describeWithPostgres } from '@mail
 import postgres from 'postgres';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { imapsCommands } from './harness/imaps-commands.js';
+import { prepareDataDirectory } from './harness/prepare-data.js';
 import { command, eventually, readWithImaplib, splitTrace, testMessage } from './harness/peers.js';
 import {
   EPHEMERAL_PORTS,
@@ -36,14 +37,31 @@ describeWithPostgres('two servers over one PostgreSQL share Sieve scripts and lo
     await database.start();
     admin = postgres(database.url(), { onnotice: () => {} });
     for (let i = 0; i < 2; i++) {
-      nodes.push(
-        await startServer(temporaryDataDirectory(), [
-          ...EPHEMERAL_PORTS,
-          '--store',
-          database.url(),
-          ...[alice, frank, mallory].flatMap((u) => ['--user', `${u.user}:${u.password}`]),
-        ]),
-      );
+      const data = temporaryDataDirectory();
+      // Greylisting on (a second's delay), for mail from anywhere but 127.0.0.1, which the
+      // other tests send from; loopback rated as the internet is.
+      await prepareDataDirectory(data, {
+        config: (defaults) => ({
+          ...defaults,
+          ipGroups: {
+            ...defaults.ipGroups,
+            'Greylist exempt': [{ kind: 'host', address: '127.0.0.1' }],
+          },
+          spam: {
+            ...defaults.spam,
+            whitelistGroup: '',
+            greylisting: {
+              ...defaults.spam.greylisting,
+              enabled: true,
+              delaySeconds: 1,
+              exemptGroup: 'Greylist exempt',
+            },
+          },
+        }),
+        domains: ['example.test'],
+        users: [alice, frank, mallory].map((u) => ({ address: u.user, password: u.password })),
+      });
+      nodes.push(await startServer(data, [...EPHEMERAL_PORTS, '--store', database.url()]));
     }
     [a, b] = nodes as [ServerProcess, ServerProcess];
   }, 90_000);
@@ -105,13 +123,23 @@ describeWithPostgres('two servers over one PostgreSQL share Sieve scripts and lo
     expect(activate, activate.stderr).toMatchObject({ code: 0 });
   }
 
-  async function send(node: ServerProcess, from: string, to: string, subject: string, id: string) {
-    const file = join(node.data, '..', `${id}.eml`);
-    writeFileSync(file, testMessage({ from, to, subject, id }));
-    const sent = await command('swaks', [
+  /** swaks through one node; from 127.0.0.1 (not greylisted) unless `localAddress` says. */
+  function swaks(
+    node: ServerProcess,
+    message: { from: string; to: string; subject: string; id: string },
+    localAddress = '127.0.0.1',
+  ) {
+    const file = join(node.data, '..', `${message.id}.eml`);
+    writeFileSync(file, testMessage(message));
+    return command('swaks', [
       ...['--server', '127.0.0.1', '--port', String(node.ports.smtp!)],
-      ...['--from', from, '--to', to, '--data', `@${file}`],
+      ...['--local-interface', localAddress],
+      ...['--from', message.from, '--to', message.to, '--data', `@${file}`],
     ]);
+  }
+
+  async function send(node: ServerProcess, from: string, to: string, subject: string, id: string) {
+    const sent = await swaks(node, { from, to, subject, id });
     expect(sent.code, sent.stdout + sent.stderr).toBe(0);
   }
 
@@ -179,6 +207,32 @@ describeWithPostgres('two servers over one PostgreSQL share Sieve scripts and lo
         m.content.toString().includes('Subject: Away'),
       );
       expect(replies).toHaveLength(1);
+    });
+  });
+
+  describeWithCommand('swaks', 'greylisting in the database', () => {
+    it('lets the retry of a sender node A deferred through node B once the delay is over', async () => {
+      const message = {
+        from: 'newcomer@elsewhere.test',
+        to: alice.user,
+        subject: 'First contact',
+        id: 'grey@elsewhere.test',
+      };
+      const first = await swaks(a, message, '127.0.0.5');
+      const deferredAt = Date.now();
+      expect(first.stdout).toMatch(/<\*\* 451 4\.7\.1 Greylisted/);
+      // The delay (1 s) is a time the server measures from the first attempt: once it has
+      // passed on this clock, it has passed on the server's.
+      await new Promise((resolve) => setTimeout(resolve, 1_000 - (Date.now() - deferredAt) + 100));
+      // Through the other node, whose first sight of this sender it is: taken, not deferred.
+      const retry = await swaks(b, message, '127.0.0.5');
+      expect(retry.code, retry.stdout).toBe(0);
+      await eventually(async () => {
+        const box = await imaps(a, alice);
+        return box.messages.some(withId('grey@elsewhere.test')) ? true : undefined;
+      }, 'the greylisted message, taken by node B');
+      const rows = await admin`SELECT passed FROM mailyard.greylist_triplets`;
+      expect(rows.map((row) => row.passed)).toEqual([true]);
     });
   });
 

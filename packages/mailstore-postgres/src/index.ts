@@ -27,3 +27,9 @@ export {
   type LoginFailureVerdict,
   PostgresLoginFailures,
 } from './postgres-login-failures.js';
+export {
+  type GreylistClientRow,
+  type GreylistRows,
+  type GreylistTripletRow,
+  PostgresGreylist,
+} from './postgres-greylist.js';

@@ -106,7 +106,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 4,
-    name: "the servers' shared state: Sieve scripts, Sieve tracking, login failures",
+    name: "the servers' shared state: Sieve scripts, Sieve tracking, login failures, greylisting",
     statements: [
       // A user's Sieve scripts (ManageSieve), bytes as uploaded; `size` their UTF-8 octets, as
       // the quota counts them whatever the database's encoding.
@@ -146,6 +146,21 @@ export const MIGRATIONS: readonly Migration[] = [
          PRIMARY KEY (kind, key)
        )`,
       `CREATE INDEX login_failures_expires ON login_failures (expires)`,
+      // Greylisting (postgrey's model): a row per triplet (client network, sender, recipient;
+      // bytea: its parts are joined with NUL) and per client network, times in ms.
+      `CREATE TABLE greylist_triplets (
+         key bytea PRIMARY KEY,
+         first bigint NOT NULL,
+         last bigint NOT NULL,
+         passed boolean NOT NULL
+       )`,
+      `CREATE INDEX greylist_triplets_last ON greylist_triplets (last)`,
+      `CREATE TABLE greylist_clients (
+         network text PRIMARY KEY,
+         passes integer NOT NULL,
+         last bigint NOT NULL
+       )`,
+      `CREATE INDEX greylist_clients_last ON greylist_clients (last)`,
     ],
   },
 ];

@@ -1,5 +1,6 @@
 import type { Sql } from 'postgres';
 import { openMigratedPool } from './connection-pool.js';
+import { PostgresGreylist } from './postgres-greylist.js';
 import { PostgresLoginFailures } from './postgres-login-failures.js';
 import { PostgresSieveScriptStore } from './postgres-sieve-script-store.js';
 import { PostgresSieveTracking } from './postgres-sieve-tracking.js';
@@ -23,13 +24,14 @@ export interface PostgresServerStateOptions {
 
 /**
  * What a mail server keeps besides mail, users and the queue, when several servers share one
- * database: users' Sieve scripts, what their vacation and duplicate tests remember, and failed
- * logins. One pool (two connections by default) for the three.
+ * database: users' Sieve scripts, what their vacation and duplicate tests remember, failed
+ * logins and greylisting. One pool (two connections by default) for all four.
  */
 export class PostgresServerState {
   readonly sieveScripts: PostgresSieveScriptStore;
   readonly sieveTracking: PostgresSieveTracking;
   readonly loginFailures: PostgresLoginFailures;
+  readonly greylist: PostgresGreylist;
 
   private constructor(
     private readonly sql: Sql,
@@ -43,6 +45,7 @@ export class PostgresServerState {
         : {},
     );
     this.loginFailures = new PostgresLoginFailures(sql);
+    this.greylist = new PostgresGreylist(sql);
   }
 
   /** Connects and brings the schema up to date (nodes may open it at once). */

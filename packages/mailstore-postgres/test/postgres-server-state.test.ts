@@ -245,5 +245,35 @@ describeWithPostgres(
       }
       expect(await state.loginFailures.lockedUntil('address', '192.0.2.1', 0)).toBeNull();
     }, 60_000);
+
+    it('greylisting: two servers reading and writing one triplet and network decide one after the other', async () => {
+      const [a, b] = await twoNodes();
+      const keys = { triplet: '192.0.2.0/24\0s@x\0r@y', client: '192.0.2.0/24' };
+      const now = Date.UTC(2026, 11, 6);
+      // A policy that counts: each decision adds one pass to the network and says what it saw.
+      const count = (node: PostgresServerState) =>
+        node.greylist.decide(keys, now, 35 * 1440 * MINUTE, (rows) => ({
+          result: rows.client?.passes ?? 0,
+          rows: {
+            triplet: { first: rows.triplet?.first ?? now, last: now, passed: true },
+            client: { passes: (rows.client?.passes ?? 0) + 1, last: now },
+          },
+        }));
+      const seen = await Promise.all(Array.from({ length: 10 }, (_, i) => count(i % 2 ? a : b)));
+      // One after the other: every count seen once, none lost.
+      expect([...seen].sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      const read = (node: PostgresServerState, at: number) =>
+        node.greylist.decide(keys, at, MINUTE, (rows) => ({
+          result: rows,
+          rows: { triplet: null, client: null },
+        }));
+      expect(await read(a, now)).toEqual({
+        triplet: { first: now, last: now, passed: true },
+        client: { passes: 10, last: now },
+      });
+      // Rows unused for maxAgeMs go with a later check.
+      await read(b, now + 2 * MINUTE);
+      expect(await read(a, now + 2 * MINUTE)).toEqual({ triplet: null, client: null });
+    });
   },
 );
