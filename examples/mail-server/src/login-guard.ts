@@ -1,6 +1,12 @@
-import { AccountThrottle, AuthLockout, KnownAddresses, LoginGuard } from '@mailyard/access-policy';
+import {
+  AccountThrottle,
+  AuthLockout,
+  DEFAULT_FORGET_AFTER_MS,
+  KnownAddresses,
+  LoginGuard,
+} from '@mailyard/access-policy';
 import type { Clock, Directory, Logger } from '@mailyard/mailstore-interface';
-import type { PostgresLoginFailures } from '@mailyard/mailstore-postgres';
+import type { PostgresLoginFailures, PostgresLoginThrottle } from '@mailyard/mailstore-postgres';
 import type { LoginGuard as EngineLoginGuard } from '@mailyard/sasl';
 import type { AuthenticationConfig } from './server-config.js';
 import { SharedLoginGuard } from './shared-login-guard.js';
@@ -20,10 +26,21 @@ export function createLoginGuard(
   directory: Directory,
   clock: Clock,
   /** Over a shared database: the failures counted there, for every server. */
-  shared?: { readonly failures: PostgresLoginFailures; readonly logger: Logger },
+  shared?: {
+    readonly failures: PostgresLoginFailures;
+    readonly throttle: PostgresLoginThrottle;
+    readonly logger: Logger;
+  },
 ): EngineLoginGuard {
   const accountOf = async (login: string) =>
     (await directory.findUser(login))?.id ?? login.trim().toLowerCase();
+  const throttle = new AccountThrottle({
+    freeAttempts: config.throttleFreeAttempts,
+    baseDelayMs: config.throttleDelayMs,
+    maxDelayMs: config.throttleMaxDelayMs,
+    maxWaitMs: config.throttleMaxWaitMs,
+    clock,
+  });
   const local = new LoginGuard({
     addressLockout: new AuthLockout({
       maxFailures: config.lockoutFailures,
@@ -39,13 +56,7 @@ export function createLoginGuard(
           }),
         }
       : {}),
-    throttle: new AccountThrottle({
-      freeAttempts: config.throttleFreeAttempts,
-      baseDelayMs: config.throttleDelayMs,
-      maxDelayMs: config.throttleMaxDelayMs,
-      maxWaitMs: config.throttleMaxWaitMs,
-      clock,
-    }),
+    throttle,
     knownAddresses: new KnownAddresses({ knownForMs: config.knownAddressDays * DAY, clock }),
     accountOf,
   });
@@ -61,6 +72,17 @@ export function createLoginGuard(
       ? {
           maxFailures: config.accountLockoutFailures,
           windowMs: config.accountLockoutMinutes * MINUTE,
+        }
+      : null,
+    throttle: throttle.enabled
+      ? {
+          store: shared.throttle,
+          rules: {
+            delayAfter: (attempts) => throttle.delayAfter(attempts),
+            maxWaitMs: config.throttleMaxWaitMs,
+            forgetAfterMs: DEFAULT_FORGET_AFTER_MS,
+          },
+          knownForMs: config.knownAddressDays * DAY,
         }
       : null,
     accountOf,

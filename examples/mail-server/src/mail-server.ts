@@ -267,7 +267,13 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
     config.authentication,
     directory,
     clock,
-    state ? { failures: state.loginFailures, logger: logs.logger('security') } : undefined,
+    state
+      ? {
+          failures: state.loginFailures,
+          throttle: state.loginThrottle,
+          logger: logs.logger('security'),
+        }
+      : undefined,
   );
   const pop3Logins =
     config.relay.pop3BeforeSmtpMinutes > 0

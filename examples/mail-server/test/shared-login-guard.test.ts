@@ -23,13 +23,19 @@ describeWithPostgres('SharedLoginGuard', () => {
   afterEach(async () => {
     for (const state of opened.splice(0)) await state.close();
     notes.splice(0);
+    waits.splice(0);
   });
   afterAll(async () => {
     await server.close();
   });
 
-  /** Two servers' guards over one fresh schema, each with its own local guard (5 in 20 min). */
-  async function twoGuards() {
+  /**
+   * Two servers' guards over one fresh schema, each with its own local guard (5 in 20 min);
+   * with `throttled`, the account throttle in the database: two free attempts, then 1 s
+   * doubling, refused past 1.5 s of waiting. Waits are recorded, not slept.
+   */
+  const waits: number[] = [];
+  async function twoGuards(throttled = false) {
     const schema = `guard_${++schemas}`;
     const states = await Promise.all(
       [0, 1].map(() =>
@@ -51,6 +57,21 @@ describeWithPostgres('SharedLoginGuard', () => {
           failures: state.loginFailures,
           addressLimits: { maxFailures: 5, windowMs: 20 * MINUTE },
           accountLimits: { maxFailures: 10, windowMs: 20 * MINUTE },
+          throttle: throttled
+            ? {
+                store: state.loginThrottle,
+                rules: {
+                  delayAfter: (attempts: number) =>
+                    attempts < 2 ? 0 : Math.min(10_000, 1_000 * 2 ** (attempts - 2)),
+                  maxWaitMs: 1_500,
+                  forgetAfterMs: 60 * MINUTE,
+                },
+                knownForMs: 30 * 1440 * MINUTE,
+              }
+            : null,
+          sleep: async (ms: number) => {
+            waits.push(ms);
+          },
           accountOf: async (login) => login.toLowerCase(),
           clock,
           logger: {
@@ -94,6 +115,24 @@ describeWithPostgres('SharedLoginGuard', () => {
     }
     expect(await a.admit('203.0.113.1', 'carol')).toMatchObject({ reason: 'account-locked' });
     expect(await b.admit('203.0.113.2', 'CAROL')).toMatchObject({ reason: 'account-locked' });
+  });
+
+  it('puts attempts on one account from unknown addresses in one line across the servers', async () => {
+    const [a, b] = await twoGuards(true);
+    const verdicts = [];
+    for (const [i, guard] of [a, b, a, b].entries()) {
+      verdicts.push(await guard.admit(`198.51.100.${i + 10}`, 'grace'));
+    }
+    // Two free, the third waits its second, the fourth would wait 3 s: refused. Per server,
+    // each would have had two free attempts and none would wait.
+    expect(verdicts.slice(0, 3)).toEqual([null, null, null]);
+    expect(verdicts[3]).toMatchObject({ reason: 'throttled' });
+    expect(waits).toEqual([1_000]);
+    // The owner's address, known through a login on a, is not throttled on b.
+    await a.recordSuccess('203.0.113.50', 'grace');
+    for (let i = 0; i < 5; i++) await a.admit(`198.51.100.${i + 20}`, 'grace');
+    expect(await b.admit('203.0.113.50', 'grace')).toBeNull();
+    expect(await b.admit('198.51.100.30', 'grace')).toMatchObject({ reason: 'throttled' });
   });
 
   it('with the database down, counts on its own: neither unchecked nor everyone refused', async () => {

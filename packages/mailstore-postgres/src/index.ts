@@ -33,3 +33,8 @@ export {
   type GreylistTripletRow,
   PostgresGreylist,
 } from './postgres-greylist.js';
+export {
+  type LoginThrottleRules,
+  type LoginThrottleVerdict,
+  PostgresLoginThrottle,
+} from './postgres-login-throttle.js';

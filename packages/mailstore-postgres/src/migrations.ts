@@ -106,7 +106,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 4,
-    name: "the servers' shared state: Sieve scripts, Sieve tracking, login failures, greylisting",
+    name: "the servers' shared state: Sieve scripts and tracking, logins, greylisting",
     statements: [
       // A user's Sieve scripts (ManageSieve), bytes as uploaded; `size` their UTF-8 octets, as
       // the quota counts them whatever the database's encoding.
@@ -146,6 +146,21 @@ export const MIGRATIONS: readonly Migration[] = [
          PRIMARY KEY (kind, key)
        )`,
       `CREATE INDEX login_failures_expires ON login_failures (expires)`,
+      // The per-account login throttle's line (attempts admitted, when the next may start) and
+      // the addresses each account logged in from, shared so that a second server neither
+      // doubles an attacker's rate nor treats the owner's usual address as unknown.
+      `CREATE TABLE login_throttle (
+         account text PRIMARY KEY,
+         attempts integer NOT NULL,
+         next_at bigint NOT NULL
+       )`,
+      `CREATE TABLE login_known (
+         account text NOT NULL,
+         address text NOT NULL,
+         last bigint NOT NULL,
+         PRIMARY KEY (account, address)
+       )`,
+      `CREATE INDEX login_known_last ON login_known (last)`,
       // Greylisting (postgrey's model): a row per triplet (client network, sender, recipient;
       // bytea: its parts are joined with NUL) and per client network, times in ms.
       `CREATE TABLE greylist_triplets (

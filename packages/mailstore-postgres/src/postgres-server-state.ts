@@ -2,6 +2,7 @@ import type { Sql } from 'postgres';
 import { openMigratedPool } from './connection-pool.js';
 import { PostgresGreylist } from './postgres-greylist.js';
 import { PostgresLoginFailures } from './postgres-login-failures.js';
+import { PostgresLoginThrottle } from './postgres-login-throttle.js';
 import { PostgresSieveScriptStore } from './postgres-sieve-script-store.js';
 import { PostgresSieveTracking } from './postgres-sieve-tracking.js';
 
@@ -25,13 +26,15 @@ export interface PostgresServerStateOptions {
 /**
  * What a mail server keeps besides mail, users and the queue, when several servers share one
  * database: users' Sieve scripts, what their vacation and duplicate tests remember, failed
- * logins and greylisting. One pool (two connections by default) for all four.
+ * logins, the login throttle and known addresses, and greylisting. One pool (two connections
+ * by default) for all of it.
  */
 export class PostgresServerState {
   readonly sieveScripts: PostgresSieveScriptStore;
   readonly sieveTracking: PostgresSieveTracking;
   readonly loginFailures: PostgresLoginFailures;
   readonly greylist: PostgresGreylist;
+  readonly loginThrottle: PostgresLoginThrottle;
 
   private constructor(
     private readonly sql: Sql,
@@ -46,6 +49,7 @@ export class PostgresServerState {
     );
     this.loginFailures = new PostgresLoginFailures(sql);
     this.greylist = new PostgresGreylist(sql);
+    this.loginThrottle = new PostgresLoginThrottle(sql);
   }
 
   /** Connects and brings the schema up to date (nodes may open it at once). */

@@ -275,5 +275,41 @@ describeWithPostgres(
       await read(b, now + 2 * MINUTE);
       expect(await read(a, now + 2 * MINUTE)).toEqual({ triplet: null, client: null });
     });
+
+    it('login throttle: attempts at once on two servers each get their own place in one line', async () => {
+      const [a, b] = await twoNodes();
+      const rules = {
+        delayAfter: (attempts: number) => (attempts < 2 ? 0 : 1_000),
+        maxWaitMs: 3_500,
+        forgetAfterMs: 60 * MINUTE,
+      };
+      const now = Date.UTC(2026, 11, 6);
+      const verdicts = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          (i % 2 ? a : b).loginThrottle.reserve(ALICE, rules, now),
+        ),
+      );
+      // Two free, then one a second apart, up to 3.5 s of waiting: 0, 0, 1, 2, 3 s; the rest refused.
+      const waits = verdicts.flatMap((v) => (v.admitted ? [v.waitMs] : [])).sort((x, y) => x - y);
+      expect(waits).toEqual([0, 0, 1_000, 2_000, 3_000]);
+      expect(verdicts.filter((v) => !v.admitted)).toHaveLength(3);
+      // Forgotten after forgetAfterMs; reset starts it again at once.
+      expect(await a.loginThrottle.reserve(ALICE, rules, now + 61 * MINUTE)).toEqual({
+        admitted: true,
+        waitMs: 0,
+      });
+      await b.loginThrottle.reserve(ALICE, rules, now + 61 * MINUTE);
+      await b.loginThrottle.reserve(ALICE, rules, now + 61 * MINUTE);
+      await a.loginThrottle.reset(ALICE);
+      expect(await b.loginThrottle.reserve(ALICE, rules, now + 61 * MINUTE)).toEqual({
+        admitted: true,
+        waitMs: 0,
+      });
+      // Known addresses: through one server, for the other; they expire.
+      await a.loginThrottle.recordKnown(ALICE, '192.0.2.1', now, MINUTE);
+      expect(await b.loginThrottle.isKnown(ALICE, '192.0.2.1', now + 1, MINUTE)).toBe(true);
+      expect(await b.loginThrottle.isKnown(ALICE, '192.0.2.2', now + 1, MINUTE)).toBe(false);
+      expect(await b.loginThrottle.isKnown(ALICE, '192.0.2.1', now + MINUTE, MINUTE)).toBe(false);
+    });
   },
 );
