@@ -5,7 +5,6 @@
  * once to a sender whose messages came through both nodes; five failed logins spread over the
  * two nodes lock the client's address on both.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PostgresServer, describeWithCommand, describeWithPostgres } from '@mailyard/test-kit';
@@ -13,6 +12,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { imapsCommands } from './harness/imaps-commands.js';
 import { prepareDataDirectory } from './harness/prepare-data.js';
+import { sieveConnect as runSieveConnect } from './harness/sieve-connect.js';
 import { command, eventually, readWithImaplib, splitTrace, testMessage } from './harness/peers.js';
 import {
   EPHEMERAL_PORTS,
@@ -80,31 +80,9 @@ describeWithPostgres('two servers over one PostgreSQL share Sieve scripts and lo
       create,
     });
 
-  /** sieve-connect against one node, as `account`; the password through file descriptor 3. */
-  function sieveConnect(node: ServerProcess, account: Account, ...args: string[]) {
-    return new Promise<{ code: number | null; stdout: string; stderr: string }>(
-      (resolve, reject) => {
-        const child = spawn(
-          'sieve-connect',
-          [
-            ...['--server', '127.0.0.1', '--port', String(node.ports.sieve!)],
-            ...['--user', account.user, '--authmech', 'PLAIN', '--passwordfd', '3'],
-            '--notlsverify',
-            '--noclearauth',
-            ...args,
-          ],
-          { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], cwd: join(node.data, '..') },
-        );
-        let stdout = '';
-        let stderr = '';
-        child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-        child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-        (child.stdio[3] as NodeJS.WritableStream).end(`${account.password}\n`);
-        child.on('error', reject);
-        child.on('close', (code) => resolve({ code, stdout, stderr }));
-      },
-    );
-  }
+  /** sieve-connect against one node, as `account`. */
+  const sieveConnect = (node: ServerProcess, account: Account, ...args: string[]) =>
+    runSieveConnect({ port: node.ports.sieve!, cwd: join(node.data, '..') }, account, ...args);
 
   async function install(node: ServerProcess, account: Account, name: string, script: string) {
     const file = join(node.data, '..', `${name}.sieve`);

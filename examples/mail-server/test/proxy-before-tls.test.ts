@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { connect as connectTcp } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, python, readWithPoplib, testMessage } from './harness/peers.js';
 import { prepareDataDirectory } from './harness/prepare-data.js';
+import { answerTo } from './harness/raw-answer.js';
 import {
   EPHEMERAL_PORTS,
   type ServerProcess,
@@ -63,17 +63,6 @@ function proxiedTls(
     `--packing=${options.packing}`,
     ...extra,
   ]);
-}
-
-/** What comes back on a connection that sends `bytes` first: '' when closed unanswered. */
-function answerTo(port: number, bytes: Buffer): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connectTcp(port, '127.0.0.1', () => socket.write(bytes));
-    let received = '';
-    socket.on('data', (chunk) => (received += chunk.toString('latin1')));
-    socket.on('error', () => {});
-    socket.on('close', () => resolve(received));
-  });
 }
 
 /** A TLS client straight at the port, with no header: how its handshake ends. */
