@@ -1,4 +1,5 @@
-import { IpAddressGroups, type LoginGuard } from '@mailyard/access-policy';
+import { IpAddressGroups } from '@mailyard/access-policy';
+import type { LoginGuard } from '@mailyard/sasl';
 import { type ImapServer, createImapServer } from '@mailyard/imap-core';
 import type { Directory, MailStore } from '@mailyard/mailstore-interface';
 import { logFailedLogin } from './failed-login-log.js';

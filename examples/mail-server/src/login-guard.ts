@@ -1,6 +1,15 @@
-import { AccountThrottle, AuthLockout, KnownAddresses, LoginGuard } from '@mailyard/access-policy';
-import type { Clock, Directory } from '@mailyard/mailstore-interface';
+import {
+  AccountThrottle,
+  AuthLockout,
+  DEFAULT_FORGET_AFTER_MS,
+  KnownAddresses,
+  LoginGuard,
+} from '@mailyard/access-policy';
+import type { Clock, Directory, Logger } from '@mailyard/mailstore-interface';
+import type { PostgresLoginFailures, PostgresLoginThrottle } from '@mailyard/mailstore-postgres';
+import type { LoginGuard as EngineLoginGuard } from '@mailyard/sasl';
 import type { AuthenticationConfig } from './server-config.js';
+import { SharedLoginGuard } from './shared-login-guard.js';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -16,8 +25,23 @@ export function createLoginGuard(
   config: AuthenticationConfig,
   directory: Directory,
   clock: Clock,
-): LoginGuard {
-  return new LoginGuard({
+  /** Over a shared database: the failures counted there, for every server. */
+  shared?: {
+    readonly failures: PostgresLoginFailures;
+    readonly throttle: PostgresLoginThrottle;
+    readonly logger: Logger;
+  },
+): EngineLoginGuard {
+  const accountOf = async (login: string) =>
+    (await directory.findUser(login))?.id ?? login.trim().toLowerCase();
+  const throttle = new AccountThrottle({
+    freeAttempts: config.throttleFreeAttempts,
+    baseDelayMs: config.throttleDelayMs,
+    maxDelayMs: config.throttleMaxDelayMs,
+    maxWaitMs: config.throttleMaxWaitMs,
+    clock,
+  });
+  const local = new LoginGuard({
     addressLockout: new AuthLockout({
       maxFailures: config.lockoutFailures,
       unlockAfterMs: config.lockoutMinutes * MINUTE,
@@ -32,14 +56,37 @@ export function createLoginGuard(
           }),
         }
       : {}),
-    throttle: new AccountThrottle({
-      freeAttempts: config.throttleFreeAttempts,
-      baseDelayMs: config.throttleDelayMs,
-      maxDelayMs: config.throttleMaxDelayMs,
-      maxWaitMs: config.throttleMaxWaitMs,
-      clock,
-    }),
+    throttle,
     knownAddresses: new KnownAddresses({ knownForMs: config.knownAddressDays * DAY, clock }),
-    accountOf: async (login) => (await directory.findUser(login))?.id ?? login.trim().toLowerCase(),
+    accountOf,
+  });
+  if (!shared) return local;
+  return new SharedLoginGuard({
+    local,
+    failures: shared.failures,
+    addressLimits: {
+      maxFailures: config.lockoutFailures,
+      windowMs: config.lockoutMinutes * MINUTE,
+    },
+    accountLimits: config.accountLockout
+      ? {
+          maxFailures: config.accountLockoutFailures,
+          windowMs: config.accountLockoutMinutes * MINUTE,
+        }
+      : null,
+    throttle: throttle.enabled
+      ? {
+          store: shared.throttle,
+          rules: {
+            delayAfter: (attempts) => throttle.delayAfter(attempts),
+            maxWaitMs: config.throttleMaxWaitMs,
+            forgetAfterMs: DEFAULT_FORGET_AFTER_MS,
+          },
+          knownForMs: config.knownAddressDays * DAY,
+        }
+      : null,
+    accountOf,
+    clock,
+    logger: shared.logger,
   });
 }

@@ -6,7 +6,11 @@ import {
   directoryAccountPolicy,
   systemClock,
 } from '@mailyard/mailstore-interface';
-import { PostgresDirectory, PostgresMailStore } from '@mailyard/mailstore-postgres';
+import {
+  PostgresDirectory,
+  PostgresMailStore,
+  PostgresServerState,
+} from '@mailyard/mailstore-postgres';
 import { StoreLockedError, lockStore } from '@mailyard/kmsrecover-format';
 import type { CommandLine } from './command-line.js';
 import { isAbsolute, join } from 'node:path';
@@ -33,7 +37,7 @@ import type { SpamConfig } from './server-config.js';
 import { ContentScreen } from './content-screen.js';
 import { StoreBackups } from './store-backups.js';
 import { StartupError } from './startup-error.js';
-import { SieveTrackingStore } from './sieve-tracking.js';
+import { SharedSieveTracking, type SieveTracking, SieveTrackingStore } from './sieve-tracking.js';
 import {
   type GeneratedAccount,
   applyAccounts,
@@ -59,6 +63,23 @@ async function openPostgresStore(
       onFeedError: (error) =>
         store.warn(`change feed: ${error instanceof Error ? error.message : String(error)}`),
     });
+  } catch (error) {
+    await logs.close();
+    const where = new URL(url);
+    where.password = '';
+    throw new StartupError(
+      `the store at ${where.href} cannot be opened: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+/**
+ * Over PostgreSQL, what else the servers share: Sieve scripts, their vacation and duplicate
+ * records, and failed logins. A database that cannot be reached stops the start.
+ */
+async function openServerState(url: string, logs: KerioLogs): Promise<PostgresServerState> {
+  try {
+    return await PostgresServerState.open({ url });
   } catch (error) {
     await logs.close();
     const where = new URL(url);
@@ -135,8 +156,18 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
     debug: config.logging.debug,
     stderr: (text) => options.warn(`error: ${text}`),
   });
-  // Kerio's spam filter; its Bayes database and greylisting state live beside the store.
+  // Over PostgreSQL, what else the servers share: Sieve scripts and their records, failed
+  // logins, greylisting.
+  const state = storeUrl
+    ? await openServerState(storeUrl, logs).catch(async (error: unknown) => {
+        await releaseLock();
+        throw error;
+      })
+    : null;
+  // Kerio's spam filter; its Bayes database and greylisting state live beside the store (the
+  // greylisting state in the database when there is one).
   const spam = await SpamFilter.open({
+    ...(state ? { sharedGreylist: state.greylist } : {}),
     config: config.spam,
     ipGroups: config.ipGroups,
     relayTrustedGroup: config.relay.trustedGroup,
@@ -146,6 +177,7 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
     spamLog: logs.spam,
     logger: logs.logger('spam'),
   }).catch(async (error: unknown) => {
+    await state?.close();
     await logs.close();
     await releaseLock();
     throw new StartupError(
@@ -154,20 +186,24 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
   });
   const policy = directoryAccountPolicy(directory);
   const store = storeUrl
-    ? await openPostgresStore(storeUrl, { policy, clock }, logs)
+    ? await openPostgresStore(storeUrl, { policy, clock }, logs).catch(async (error: unknown) => {
+        await state?.close();
+        throw error;
+      })
     : new FsMailStore({
         directory: data.store(config),
         policy,
         clock,
         logger: logs.logger('store'),
       });
-  // Each user's Sieve script, edited over ManageSieve, run by local delivery.
-  const scripts = openSieveScripts(data.store(config));
+  // Each user's Sieve script, edited over ManageSieve, run by local delivery: beside the user's
+  // mail on disk, or in the database every server shares.
+  const diskScripts = state ? null : openSieveScripts(data.store(config));
+  const scripts = state?.sieveScripts ?? diskScripts!;
   const compiled = new CompiledScripts();
-  const tracking = new SieveTrackingStore({
-    userDirectory: (user) => scripts.userDirectory(user),
-    clock,
-  });
+  const tracking: SieveTracking = state
+    ? new SharedSieveTracking(state.sieveTracking, clock)
+    : new SieveTrackingStore({ userDirectory: (user) => diskScripts!.userDirectory(user), clock });
   const filter = sieveFilter({
     tracking,
     scripts,
@@ -183,6 +219,7 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
     ? await openSharedQueue(storeUrl, data, config, logs.logger('queue')).catch(
         async (error: unknown) => {
           await store.close();
+          await state?.close();
           await logs.close();
           await releaseLock();
           throw error;
@@ -225,7 +262,19 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
 
   // One guard for every protocol: five bad passwords over IMAP lock SMTP AUTH too (Kerio 1.6),
   // and guesses at one account are throttled whichever protocol and address they come from.
-  const loginGuard = createLoginGuard(config.authentication, directory, clock);
+  // Over PostgreSQL, failed logins are counted there: N attempts in all, not N per server.
+  const loginGuard = createLoginGuard(
+    config.authentication,
+    directory,
+    clock,
+    state
+      ? {
+          failures: state.loginFailures,
+          throttle: state.loginThrottle,
+          logger: logs.logger('security'),
+        }
+      : undefined,
+  );
   const pop3Logins =
     config.relay.pop3BeforeSmtpMinutes > 0
       ? new RecentLogins({ windowMs: config.relay.pop3BeforeSmtpMinutes * 60_000, clock })
@@ -275,6 +324,7 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
     await backups.stop();
     await archive.stop();
     await store.close();
+    await state?.close();
     await logs.close();
     if (directory instanceof PostgresDirectory) await directory.close();
     await releaseLock();

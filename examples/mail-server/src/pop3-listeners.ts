@@ -1,7 +1,7 @@
-import { IpAddressGroups, type LoginGuard, type RecentLogins } from '@mailyard/access-policy';
+import { IpAddressGroups, type RecentLogins } from '@mailyard/access-policy';
 import type { Directory, MailStore } from '@mailyard/mailstore-interface';
 import { type Pop3LoginFailure, type Pop3Server, createPop3Server } from '@mailyard/pop3-core';
-import { SaslServer } from '@mailyard/sasl';
+import { type LoginGuard, SaslServer } from '@mailyard/sasl';
 import { logFailedLogin } from './failed-login-log.js';
 import type { KerioLogs } from './kerio-logs.js';
 import { type ListenerPlan, listenersOn } from './listener-plan.js';

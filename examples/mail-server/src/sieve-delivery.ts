@@ -10,7 +10,7 @@ import type {
   Redirect,
 } from '@mailyard/smtp-core';
 import type { CompiledScripts } from './sieve-scripts.js';
-import type { SieveTrackingRecord, SieveTrackingStore } from './sieve-tracking.js';
+import type { SieveTracking, SieveTrackingRecord } from './sieve-tracking.js';
 
 export interface SieveDeliveryOptions {
   readonly scripts: SieveScriptStore;
@@ -19,8 +19,11 @@ export interface SieveDeliveryOptions {
   readonly hostname: string;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Vacation replies and duplicate ids, kept on disk beside each user's scripts. */
-  readonly tracking: SieveTrackingStore;
+  /**
+   * Vacation replies and duplicate ids: on disk beside each user's scripts, or in the database
+   * the servers share.
+   */
+  readonly tracking: SieveTracking;
   /**
    * A message with more Received fields than this is not redirected again (kept instead, and
    * logged): a redirect loop between servers ends there, as RFC 5321 6.3 counts hops. Default 100.
@@ -131,6 +134,8 @@ export function sieveFilter(options: SieveDeliveryOptions): MailboxFilter {
     const redirect: Redirect[] = [];
     const send: OutgoingMessage[] = [];
     const records: SieveTrackingRecord[] = [];
+    /** Vacation replies, each with its record: it goes only if the record is made. */
+    const replies: { record: number; message: OutgoingMessage; to: string }[] = [];
     let reject: string | undefined;
     const file = (copy: FiledCopy) => {
       if (!fileInto.some((known) => known.mailbox === copy.mailbox)) fileInto.push(copy);
@@ -166,13 +171,16 @@ export function sieveFilter(options: SieveDeliveryOptions): MailboxFilter {
         case 'vacation':
           if (action.reply && action.tracking) {
             // Through the queue like any message, from <> (RFC 5230 5.1).
-            send.push({
-              from: action.reply.from,
-              to: [action.reply.to],
-              content: Buffer.from(action.reply.content),
+            replies.push({
+              record: records.length,
+              to: action.reply.to,
+              message: {
+                from: action.reply.from,
+                to: [action.reply.to],
+                content: Buffer.from(action.reply.content),
+              },
             });
             records.push({ kind: 'vacation', tracking: action.tracking });
-            options.logger.info(`sieve: ${user}'s vacation replies to <${action.reply.to}>`);
           } else {
             options.logger.info(`sieve: ${user}'s vacation sends no reply: ${action.suppressed}`);
           }
@@ -194,8 +202,20 @@ export function sieveFilter(options: SieveDeliveryOptions): MailboxFilter {
       }
     }
     // Recorded as the decision is made (the queue journals it and carries it out once): a
-    // vacation reply is never sent twice for one sender and period.
-    await options.tracking.record(user, records);
+    // vacation reply is never sent twice for one sender and period. A reply whose record
+    // another delivery made first (one of several servers, or this one's other delivery to the
+    // user) does not go.
+    const made = await options.tracking.record(user, records);
+    for (const reply of replies) {
+      if (made[reply.record]) {
+        send.push(reply.message);
+        options.logger.info(`sieve: ${user}'s vacation replies to <${reply.to}>`);
+      } else {
+        options.logger.info(
+          `sieve: ${user}'s vacation sends no reply to <${reply.to}>: another delivery replied within the period`,
+        );
+      }
+    }
     options.logger.info(
       `sieve: ${user} (${active.name}): ${run.actions.map((action) => action.type).join(', ') || 'discard'}`,
     );

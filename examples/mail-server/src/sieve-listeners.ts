@@ -1,4 +1,5 @@
-import { IpAddressGroups, type LoginGuard } from '@mailyard/access-policy';
+import { IpAddressGroups } from '@mailyard/access-policy';
+import type { LoginGuard } from '@mailyard/sasl';
 import {
   type ManageSieveServer,
   type SieveScriptStore,

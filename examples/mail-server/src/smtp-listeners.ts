@@ -1,4 +1,5 @@
-import { IpAddressGroups, type LoginGuard, type RecentLogins } from '@mailyard/access-policy';
+import { IpAddressGroups, type RecentLogins } from '@mailyard/access-policy';
+import type { LoginGuard } from '@mailyard/sasl';
 import { type Directory, type Logger, type MailStore } from '@mailyard/mailstore-interface';
 import {
   type DeliveryQueue,

@@ -8,11 +8,13 @@ import {
 } from '@mailyard/access-policy';
 import { type Clock, type Logger, writeFileAtomically } from '@mailyard/mailstore-interface';
 import { parseHeaders, summarize } from '@mailyard/mime';
+import type { PostgresGreylist } from '@mailyard/mailstore-postgres';
 import type { SessionInfo, SmtpReply } from '@mailyard/smtp-core';
 import {
   BayesFilter,
   FileBayesStore,
-  type GreylistPolicy,
+  type GreylistDecision,
+  GreylistPolicy,
   type MessageInput,
   type RatedMessage,
   type SmtpFacts,
@@ -34,6 +36,7 @@ import {
 } from '@mailyard/spam-scoring';
 import { lazyRulesTest } from './lazy-spamassassin-rules.js';
 import type { SpamConfig } from './server-config.js';
+import { SharedGreylist } from './shared-greylist.js';
 import { StateSaver } from './state-saver.js';
 
 export interface SpamFilterOptions {
@@ -47,6 +50,11 @@ export interface SpamFilterOptions {
   readonly securityLog: (line: string) => void;
   readonly spamLog: (line: string) => void;
   readonly logger: Logger;
+  /**
+   * Greylisting's state in the database the servers share (`--store postgres://`), in place
+   * of `<directory>/greylist.json`.
+   */
+  readonly sharedGreylist?: PostgresGreylist;
 }
 
 /** What becomes of a message after DATA. */
@@ -90,7 +98,7 @@ export class SpamFilter {
     private readonly options: SpamFilterOptions,
     readonly engine: SpamEngine,
     private readonly bayes: BayesFilter | null,
-    private readonly greylist: GreylistPolicy | null,
+    private readonly greylist: GreylistPolicy | SharedGreylist | null,
     counters: SpamCounters | null,
   ) {
     const groups = withLocalClients(options.ipGroups);
@@ -99,7 +107,10 @@ export class SpamFilter {
     const failed = (what: string) => (error: unknown) =>
       options.logger.error(`spam: could not save ${what}`, { error });
     this.greylistSaver = new StateSaver(
-      () => saveGreylist(greylistFile(options.directory), this.greylist!),
+      () =>
+        this.greylist instanceof GreylistPolicy
+          ? saveGreylist(greylistFile(options.directory), this.greylist)
+          : Promise.resolve(),
       failed('the greylisting state'),
     );
     this.statisticsSaver = new StateSaver(
@@ -124,14 +135,18 @@ export class SpamFilter {
         })
       : null;
     const grey = config.greylisting;
-    const greylist = grey.enabled
-      ? await loadGreylist(greylistFile(options.directory), {
-          delayMs: grey.delaySeconds * 1000,
-          retryWindowMs: grey.retryWindowHours * 3_600_000,
-          autoWhitelistAfter: grey.autoWhitelistAfter,
-          ...(grey.exemptGroup ? { exempt: groups.matcher(grey.exemptGroup) } : {}),
-        })
-      : null;
+    const greylistOptions = {
+      delayMs: grey.delaySeconds * 1000,
+      retryWindowMs: grey.retryWindowHours * 3_600_000,
+      autoWhitelistAfter: grey.autoWhitelistAfter,
+      ...(grey.exemptGroup ? { exempt: groups.matcher(grey.exemptGroup) } : {}),
+    };
+    // Over a shared database, the state is there; else in greylist.json beside the store.
+    const greylist: GreylistPolicy | SharedGreylist | null = !grey.enabled
+      ? null
+      : options.sharedGreylist
+        ? new SharedGreylist(options.sharedGreylist, greylistOptions)
+        : await loadGreylist(greylistFile(options.directory), greylistOptions);
     const tests: SpamTest[] = [];
     if (config.blacklistGroup)
       tests.push(
@@ -197,18 +212,40 @@ export class SpamFilter {
     const outcome = await this.engine.checkStage('envelope', facts, state.outcome);
     if (outcome.reply) return this.refused(outcome.reply, facts, 'recipient rules');
     if (this.greylist && !facts.authenticated && !outcome.whitelisted) {
-      const decision = this.greylist.check(
-        facts.clientIp,
-        from,
-        recipient,
-        this.options.clock.now(),
-      );
-      if (decision.reason !== 'exempt') await this.greylistSaver.save();
+      const decision = await this.greylistDecision(this.greylist, facts.clientIp, from, recipient);
       if (decision.action === 'defer' && decision.reply) return toSmtpReply(decision.reply);
     }
     state.outcome = outcome;
     state.recipients.push(recipient);
     return undefined;
+  }
+
+  /**
+   * Greylisting's verdict on one recipient. The shared state unreachable: the recipient is
+   * deferred (451 4.3.0), neither let through unchecked nor refused for good.
+   */
+  private async greylistDecision(
+    greylist: GreylistPolicy | SharedGreylist,
+    clientIp: string,
+    from: string,
+    recipient: string,
+  ): Promise<GreylistDecision> {
+    const now = this.options.clock.now();
+    if (greylist instanceof GreylistPolicy) {
+      const decision = greylist.check(clientIp, from, recipient, now);
+      if (decision.reason !== 'exempt') await this.greylistSaver.save();
+      return decision;
+    }
+    try {
+      return await greylist.check(clientIp, from, recipient, now);
+    } catch (error) {
+      this.options.logger.error('spam: the greylisting state cannot be read', { error });
+      return {
+        action: 'defer',
+        reason: 'new',
+        reply: { code: 451, enhanced: '4.3.0', text: 'Greylisting unavailable, try again later' },
+      };
+    }
   }
 
   /** After DATA: rates the message and says what to do with it. */

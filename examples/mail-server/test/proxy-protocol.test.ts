@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, python, readWithPoplib, testMessage } from './harness/peers.js';
 import { prepareDataDirectory } from './harness/prepare-data.js';
+import { answerTo } from './harness/raw-answer.js';
 import {
   EPHEMERAL_PORTS,
   type ServerProcess,
@@ -55,17 +55,6 @@ const proxiedLogin = (protocol: 'imap' | 'pop3', version: '1' | '2', source: str
     `--user=${ALICE}`,
     '--password=Wrong-Pass',
   ]);
-
-/** What the server answers a connection that sends `bytes` first: '' when it closes unanswered. */
-function answerTo(port: number, bytes: Buffer): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
-    let received = '';
-    socket.on('data', (chunk) => (received += chunk.toString('latin1')));
-    socket.on('error', () => {});
-    socket.on('close', () => resolve(received));
-  });
-}
 
 describe('the example server behind a load balancer (PROXY protocol)', () => {
   it('logs the client an IMAP or POP3 PROXY header names (v1 and v2), not the balancer', async () => {

@@ -40,6 +40,28 @@ const entries = (directory: string, user: string) =>
   ).entries;
 
 describe('SieveTrackingStore', () => {
+  it('lets one of two deliveries that both loaded before either recorded send the vacation reply', async () => {
+    const directory = join(root, 'claims');
+    const tracking = store(directory);
+    // Two messages from one sender delivered at once: both runs see no reply yet.
+    const [first, second] = await Promise.all([tracking.load('u@x'), tracking.load('u@x')]);
+    expect(first.vacationReplied('s@y', 'h', 3600)).toBe(false);
+    expect(second.vacationReplied('s@y', 'h', 3600)).toBe(false);
+    const made = await Promise.all([
+      tracking.record('u@x', [vacation('s@y'), duplicate('<a@x>')]),
+      tracking.record('u@x', [vacation('s@y'), duplicate('<b@x>')]),
+    ]);
+    // One reply in all; the duplicate ids are recorded whatever happens to the reply.
+    expect(made).toEqual([
+      [true, true],
+      [false, true],
+    ]);
+    expect(entries(directory, 'u@x')).toHaveLength(3);
+    // Past the period, a reply is made again.
+    time += 3601_000;
+    expect(await tracking.record('u@x', [vacation('s@y')])).toEqual([true]);
+  });
+
   it('answers once per period and knows duplicates, also in a new instance (a restart)', async () => {
     const directory = join(root, 'a');
     const first = store(directory);

@@ -19,6 +19,7 @@ import {
   temporaryDataDirectory,
 } from './harness/server-process.js';
 import { prepareDataDirectory } from './harness/prepare-data.js';
+import { sieveConnect as runSieveConnect } from './harness/sieve-connect.js';
 
 const data = temporaryDataDirectory();
 const cafile = join(data, 'sslcert', 'server.crt');
@@ -99,31 +100,9 @@ afterAll(async () => {
   rmSync(sinkDirectory, { recursive: true, force: true });
 });
 
-/** sieve-connect with one action, as `account`; the password goes through file descriptor 3. */
-function sieveConnect(
-  account: { user: string; password: string },
-  ...args: string[]
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      'sieve-connect',
-      [
-        ...['--server', '127.0.0.1', '--port', String(server.ports.sieve!)],
-        ...['--user', account.user, '--authmech', 'PLAIN', '--passwordfd', '3'],
-        '--notlsverify',
-        '--noclearauth',
-        ...args,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], cwd: join(data, '..') },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    (child.stdio[3] as NodeJS.WritableStream).end(`${account.password}\n`);
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+/** sieve-connect with one action, as `account`, against the server under test. */
+function sieveConnect(account: { user: string; password: string }, ...args: string[]) {
+  return runSieveConnect({ port: server.ports.sieve!, cwd: join(data, '..') }, account, ...args);
 }
 
 async function install(account: { user: string; password: string }, name: string, script: string) {

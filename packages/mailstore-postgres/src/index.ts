@@ -13,3 +13,28 @@ export {
 } from './postgres-queue-storage.js';
 export { PostgresDirectory, type PostgresDirectoryOptions } from './postgres-directory.js';
 export { DEFAULT_RECONNECT_DELAY_MS } from './connection-pool.js';
+export { PostgresServerState, type PostgresServerStateOptions } from './postgres-server-state.js';
+export { PostgresSieveScriptStore } from './postgres-sieve-script-store.js';
+export {
+  DEFAULT_SIEVE_TRACKING_ENTRIES,
+  PostgresSieveTracking,
+  type SieveTrackingClaim,
+  type SieveTrackingEntry,
+} from './postgres-sieve-tracking.js';
+export {
+  type LoginFailureKind,
+  type LoginFailureLimits,
+  type LoginFailureVerdict,
+  PostgresLoginFailures,
+} from './postgres-login-failures.js';
+export {
+  type GreylistClientRow,
+  type GreylistRows,
+  type GreylistTripletRow,
+  PostgresGreylist,
+} from './postgres-greylist.js';
+export {
+  type LoginThrottleRules,
+  type LoginThrottleVerdict,
+  PostgresLoginThrottle,
+} from './postgres-login-throttle.js';

@@ -104,6 +104,80 @@ export const MIGRATIONS: readonly Migration[] = [
        )`,
     ],
   },
+  {
+    version: 4,
+    name: "the servers' shared state: Sieve scripts and tracking, logins, greylisting",
+    statements: [
+      // A user's Sieve scripts (ManageSieve), bytes as uploaded; `size` their UTF-8 octets, as
+      // the quota counts them whatever the database's encoding.
+      `CREATE TABLE sieve_scripts (
+         owner text NOT NULL,
+         name text NOT NULL,
+         content bytea NOT NULL,
+         size integer NOT NULL,
+         PRIMARY KEY (owner, name)
+       )`,
+      // The active script, a row per user: switching is one upsert. The foreign key follows a
+      // rename (ON UPDATE CASCADE) and refuses deleting the active script (RFC 5804 2.10).
+      `CREATE TABLE sieve_active (
+         owner text PRIMARY KEY,
+         name text NOT NULL,
+         FOREIGN KEY (owner, name) REFERENCES sieve_scripts (owner, name)
+           ON UPDATE CASCADE ON DELETE RESTRICT
+       )`,
+      // Vacation replies sent (RFC 5230 4.2) and duplicate ids seen (RFC 7352), per user, with
+      // the time (ms since the epoch, the nodes' clock) they were recorded and until when.
+      // Keys are bytea: the server's keys join their parts with NUL, which text cannot hold.
+      `CREATE TABLE sieve_tracking (
+         owner text NOT NULL,
+         key bytea NOT NULL,
+         at bigint NOT NULL,
+         until bigint NOT NULL,
+         PRIMARY KEY (owner, key)
+       )`,
+      // Failed logins by address or account, server-wide: the recent failures' times, and the
+      // lock's end once they reached the limit. `expires` is when the row says nothing any more.
+      `CREATE TABLE login_failures (
+         kind text NOT NULL,
+         key text NOT NULL,
+         failures bigint[] NOT NULL,
+         locked_until bigint,
+         expires bigint NOT NULL,
+         PRIMARY KEY (kind, key)
+       )`,
+      `CREATE INDEX login_failures_expires ON login_failures (expires)`,
+      // The per-account login throttle's line (attempts admitted, when the next may start) and
+      // the addresses each account logged in from, shared so that a second server neither
+      // doubles an attacker's rate nor treats the owner's usual address as unknown.
+      `CREATE TABLE login_throttle (
+         account text PRIMARY KEY,
+         attempts integer NOT NULL,
+         next_at bigint NOT NULL
+       )`,
+      `CREATE TABLE login_known (
+         account text NOT NULL,
+         address text NOT NULL,
+         last bigint NOT NULL,
+         PRIMARY KEY (account, address)
+       )`,
+      `CREATE INDEX login_known_last ON login_known (last)`,
+      // Greylisting (postgrey's model): a row per triplet (client network, sender, recipient;
+      // bytea: its parts are joined with NUL) and per client network, times in ms.
+      `CREATE TABLE greylist_triplets (
+         key bytea PRIMARY KEY,
+         first bigint NOT NULL,
+         last bigint NOT NULL,
+         passed boolean NOT NULL
+       )`,
+      `CREATE INDEX greylist_triplets_last ON greylist_triplets (last)`,
+      `CREATE TABLE greylist_clients (
+         network text PRIMARY KEY,
+         passes integer NOT NULL,
+         last bigint NOT NULL
+       )`,
+      `CREATE INDEX greylist_clients_last ON greylist_clients (last)`,
+    ],
+  },
 ];
 
 /** The schema version this package writes and reads. */

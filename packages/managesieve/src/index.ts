@@ -30,6 +30,8 @@ export {
   type SieveScriptEntry,
   type SieveScriptList,
   type SieveScriptStore,
+  quotaOutcome,
+  scriptSize,
 } from './store/sieve-script-store.js';
 export { MemorySieveScriptStore } from './store/memory-sieve-script-store.js';
 export {

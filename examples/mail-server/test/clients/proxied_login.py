@@ -1,8 +1,14 @@
 """Logs in to IMAP or POP3 (after STARTTLS / STLS), or sends a message over SMTP, with Python's
 imaplib, poplib or smtplib behind a PROXY protocol header (HAProxy's v1 text or v2 binary) that
 names --source as the client: as a load balancer in front of the server would. Prints JSON:
-the greeting, and whether the login or the message was accepted (and the server's error)."""
-import argparse, imaplib, ipaddress, json, poplib, smtplib, socket, ssl, struct
+the greeting, and whether the login or the message was accepted (and the server's error).
+
+--implicit-tls: the port speaks TLS from the first octet (IMAPS, POP3S, SMTPS): the header goes
+first, then the TLS handshake on the same connection. --packing says how: `together` (the
+header held back with MSG_MORE, so that it leaves in one TCP segment with the ClientHello, as
+HAProxy's send-proxy does) or `split` (the header in three pieces, a pause between them, before
+the handshake)."""
+import argparse, imaplib, ipaddress, json, poplib, smtplib, socket, ssl, struct, time
 
 parser = argparse.ArgumentParser()
 parser.add_argument('--protocol', choices=['imap', 'pop3', 'smtp'], required=True)
@@ -16,6 +22,8 @@ parser.add_argument('--password')
 parser.add_argument('--sender')
 parser.add_argument('--to')
 parser.add_argument('--message')
+parser.add_argument('--implicit-tls', action='store_true')
+parser.add_argument('--packing', choices=['together', 'split'], default='together')
 args = parser.parse_args()
 
 
@@ -32,8 +40,24 @@ def header(destination_port):
 
 def proxied(sock):
     """The connection as the balancer opens it: its header first, then the client's bytes."""
-    sock.sendall(header(args.port))
-    return sock
+    if not args.implicit_tls:
+        sock.sendall(header(args.port))
+        return sock
+    data = header(args.port)
+    if args.packing == 'together':
+        # Held in the kernel until the next send: the ClientHello, which then shares its segment.
+        sock.send(data, socket.MSG_MORE)
+    else:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for piece in (data[:5], data[5:12], data[12:]):
+            sock.sendall(piece)
+            time.sleep(0.02)
+    return context.wrap_socket(sock, server_hostname='127.0.0.1')
+
+
+def tls_version(sock):
+    """The TLS version the greeting came over, or None in clear."""
+    return sock.version() if isinstance(sock, ssl.SSLSocket) else None
 
 
 context = ssl.create_default_context(cafile=args.cafile) if args.cafile else None
@@ -44,7 +68,9 @@ if args.protocol == 'imap':
             return proxied(super()._create_socket(timeout))
     client = ProxiedIMAP4('127.0.0.1', args.port, timeout=20)
     result['greeting'] = client.welcome.decode()
-    client.starttls(context)
+    result['tls'] = tls_version(client.sock)
+    if not args.implicit_tls:
+        client.starttls(context)
     try:
         client.login(args.user, args.password)
         result['accepted'] = True
@@ -58,7 +84,9 @@ elif args.protocol == 'pop3':
             return proxied(super()._create_socket(timeout))
     client = ProxiedPOP3('127.0.0.1', args.port, timeout=20)
     result['greeting'] = client.getwelcome().decode()
-    client.stls(context)
+    result['tls'] = tls_version(client.sock)
+    if not args.implicit_tls:
+        client.stls(context)
     try:
         client.user(args.user)
         client.pass_(args.password)
@@ -74,6 +102,9 @@ else:
     client = ProxiedSMTP(timeout=20)
     code, greeting = client.connect('127.0.0.1', args.port)
     result['greeting'] = f'{code} {greeting.decode()}'
+    result['tls'] = tls_version(client.sock)
+    if args.user:
+        client.login(args.user, args.password)
     with open(args.message, 'rb') as file:
         refused = client.sendmail(args.sender, [args.to], file.read())
     result['accepted'] = not refused

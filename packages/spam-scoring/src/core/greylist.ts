@@ -75,9 +75,23 @@ export class GreylistPolicy {
     return policy;
   }
 
+  /**
+   * The keys a check reads and writes in `state()`: the triplet's and the client network's. A
+   * store shared by several servers loads only these two records, runs `check` on a policy
+   * made `from` them, and writes back what `state()` then holds under them.
+   */
+  static keysOf(
+    clientIp: string,
+    mailFrom: string,
+    rcptTo: string,
+  ): { readonly triplet: string; readonly client: string } {
+    const client = networkOf(clientIp);
+    return { triplet: `${client}\0${mailFrom.toLowerCase()}\0${rcptTo.toLowerCase()}`, client };
+  }
+
   check(clientIp: string, mailFrom: string, rcptTo: string, now: number): GreylistDecision {
     if (this.options.exempt?.(clientIp)) return pass('exempt');
-    const network = networkOf(clientIp);
+    const { triplet: key, client: network } = GreylistPolicy.keysOf(clientIp, mailFrom, rcptTo);
     const client = this.clients.get(network);
     if (
       client &&
@@ -88,7 +102,6 @@ export class GreylistPolicy {
       touch(this.clients, network, { ...client, last: now });
       return pass('whitelisted-client');
     }
-    const key = `${network}\0${mailFrom.toLowerCase()}\0${rcptTo.toLowerCase()}`;
     const record = this.triplets.get(key);
     if (!record || now - record.last > this.maxAgeMs) {
       this.remember(this.triplets, key, { first: now, last: now, passed: false });
