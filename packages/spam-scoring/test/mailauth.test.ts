@@ -4,7 +4,7 @@ import { describeWithPeer, type DnsServer, dnsmasqPeer, startDnsmasq } from '@ma
 import { sealMessage } from 'mailauth/lib/arc/index.js';
 import { dkimSign } from 'mailauth/lib/dkim/sign.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type DnsResolve, SpamEngine, mailauthTest } from '../src/index.js';
+import { type DnsResolve, SpamEngine, mailauthAuthenticator, mailauthTest } from '../src/index.js';
 import { FACTS, message } from './helpers.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
@@ -17,6 +17,7 @@ describeWithPeer(
   () => {
     let dns: DnsServer;
     let engine: SpamEngine;
+    let resolver: DnsResolve;
     beforeAll(async () => {
       dns = await startDnsmasq({}, ['dk.test'], {
         'sel._domainkey.dk.test': `v=DKIM1; k=rsa; p=${PUBLIC}`,
@@ -24,8 +25,7 @@ describeWithPeer(
       });
       const node = new Resolver({ timeout: 1000, tries: 1 });
       node.setServers([dns.address]);
-      const resolver: DnsResolve = (name, type) =>
-        node.resolve(name, type) as Promise<string[] | string[][]>;
+      resolver = (name, type) => node.resolve(name, type) as Promise<string[] | string[][]>;
       engine = new SpamEngine({
         tests: [mailauthTest({ mta: 'mx.example.com', resolver })],
         whitelist: null,
@@ -97,6 +97,26 @@ describeWithPeer(
         ['DMARC_REJECT', 1.797],
         ['ARC_INVALID', 0.1],
       ]);
+    });
+
+    it("keeps each message's outcome for the application: Authentication-Results and the DMARC policy", async () => {
+      const authenticator = mailauthAuthenticator({ mta: 'mx.example.com', resolver });
+      const withOutcome = new SpamEngine({ tests: [authenticator.test], whitelist: null });
+      const good = message(await signed(mail));
+      const bad = message(mail);
+      await withOutcome.rate(facts, good);
+      await withOutcome.rate(facts, bad);
+      const passed = await authenticator.outcomeFor(good)!;
+      expect(passed.authenticationResults).toMatch(/^mx\.example\.com;\r\n /);
+      expect(passed.authenticationResults).toMatch(/dkim=pass header\.i=@dk\.test header\.s=sel/);
+      expect(passed.authenticationResults).toMatch(/dmarc=pass /);
+      expect(passed.dmarc).toEqual({ result: 'pass', policy: 'reject', domain: 'dk.test' });
+      const failed = await authenticator.outcomeFor(bad)!;
+      expect(failed.authenticationResults).toMatch(
+        /dmarc=fail \(p=REJECT arc=none\) header\.from=dk\.test/,
+      );
+      expect(failed.dmarc).toEqual({ result: 'fail', policy: 'reject', domain: 'dk.test' });
+      expect(authenticator.outcomeFor(message(mail))).toBeUndefined();
     });
   },
 );
