@@ -138,6 +138,8 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
   // Kerio's spam filter; its Bayes database and greylisting state live beside the store.
   const spam = await SpamFilter.open({
     config: config.spam,
+    hostname: config.hostname,
+    dns: config.dns,
     ipGroups: config.ipGroups,
     relayTrustedGroup: config.relay.trustedGroup,
     directory: join(data.store(config), 'spam'),

@@ -17,27 +17,39 @@ import {
   type RatedMessage,
   type SmtpFacts,
   type SmtpRejectReply,
+  type SpfCheck,
   type SpamCounters,
   SpamEngine,
   SpamStatistics,
   type SpamTest,
   type StageOutcome,
   customRuleTests,
+  type MailauthAuthenticator,
+  type MailauthOutcome,
   dnsBlacklistTests,
   ipBlacklistTest,
   loadGreylist,
+  mailauthAuthenticator,
+  mailauthSpf,
   nodeDnsLookups,
+  nodeMailauthResolver,
+  spfTest,
   saveGreylist,
   spamLogLine,
   spamRejectLogLine,
   userMarkLogLine,
 } from '@mailyard/spam-scoring';
+import { withAuthenticationResults } from './authentication-results.js';
 import { lazyRulesTest } from './lazy-spamassassin-rules.js';
-import type { SpamConfig } from './server-config.js';
+import type { DnsConfig, SpamConfig } from './server-config.js';
 import { StateSaver } from './state-saver.js';
 
 export interface SpamFilterOptions {
   readonly config: SpamConfig;
+  /** Our host name: SPF's and Authentication-Results' authserv-id (RFC 8601). */
+  readonly hostname: string;
+  /** The DNS servers SPF, DKIM, DMARC, ARC and the DNS blacklists ask. */
+  readonly dns: DnsConfig;
   readonly ipGroups: Readonly<Record<string, readonly IpGroupItem[]>>;
   /** The relay control group (Kerio 12.2): its clients are trusted relays, not rated by default. */
   readonly relayTrustedGroup: string;
@@ -92,6 +104,7 @@ export class SpamFilter {
     private readonly bayes: BayesFilter | null,
     private readonly greylist: GreylistPolicy | null,
     counters: SpamCounters | null,
+    private readonly authenticator: MailauthAuthenticator | null,
   ) {
     const groups = withLocalClients(options.ipGroups);
     this.trusted = options.relayTrustedGroup ? groups.matcher(options.relayTrustedGroup) : null;
@@ -133,6 +146,24 @@ export class SpamFilter {
         })
       : null;
     const tests: SpamTest[] = [];
+    const dns = {
+      ...(options.dns.servers.length > 0 ? { servers: options.dns.servers } : {}),
+      timeoutMs: options.dns.timeoutMs,
+    };
+    const resolver = nodeMailauthResolver(dns);
+    // Kerio's order (13.3): SPF before the lists and the custom rules.
+    if (config.spf.enabled)
+      tests.push(
+        spfTest({
+          check: rememberedSpf(mailauthSpf({ mta: options.hostname, resolver }), options.clock),
+          action:
+            config.spf.action === 'score'
+              ? { kind: 'score', score: config.spf.score }
+              : { kind: config.spf.action },
+          ...(config.spf.exemptGroup ? { exempt: groups.matcher(config.spf.exemptGroup) } : {}),
+          securityLog: options.securityLog,
+        }),
+      );
     if (config.blacklistGroup)
       tests.push(
         ipBlacklistTest({
@@ -147,11 +178,15 @@ export class SpamFilter {
       tests.push(
         ...dnsBlacklistTests({
           lists: config.dnsBlacklists,
-          lookupFor: nodeDnsLookups(),
+          lookupFor: nodeDnsLookups(dns),
           securityLog: options.securityLog,
         }),
       );
     tests.push(...customRuleTests(config.customRules));
+    const authenticator = config.mailAuth.enabled
+      ? mailauthAuthenticator({ mta: options.hostname, resolver })
+      : null;
+    if (authenticator) tests.push(authenticator.test);
     if (config.contentRules !== 'none')
       tests.push(lazyRulesTest(config.contentRules, bayes !== null, options.logger));
     if (bayes) tests.push(bayes.test());
@@ -171,7 +206,7 @@ export class SpamFilter {
       whitelist: config.whitelistGroup ? groups.matcher(config.whitelistGroup) : null,
     });
     const counters = await readStatistics(statisticsFile(options.directory));
-    return new SpamFilter(options, engine, bayes, greylist, counters);
+    return new SpamFilter(options, engine, bayes, greylist, counters, authenticator);
   }
 
   /** MAIL FROM: the IP lists and DNS blacklists (once a connection), then the From rules. */
@@ -254,6 +289,29 @@ export class SpamFilter {
     }
     if (rated.action === 'block')
       return { kind: 'refuse', reply: toSmtpReply(rated.reply!), rated };
+    const authenticated = await this.authenticationOf(message);
+    const dmarc = authenticated?.dmarc;
+    if (
+      rated.action !== 'discard' &&
+      this.options.config.mailAuth.dmarcReject === 'reject' &&
+      dmarc?.result === 'fail' &&
+      dmarc.policy === 'reject'
+    ) {
+      this.options.securityLog(
+        oneLine(
+          `Message from <${envelope.from}> to ${envelope.recipients.map((to) => `<${to}>`).join(', ')} from IP address ${session.remoteAddress} rejected: it fails DMARC and ${dmarc.domain} publishes p=reject`,
+        ),
+      );
+      return {
+        kind: 'refuse',
+        reply: {
+          code: 550,
+          enhanced: '5.7.1',
+          lines: [`Rejected by the DMARC policy of ${oneLine(dmarc.domain)}`],
+        },
+        rated,
+      };
+    }
     if (rated.action === 'discard') {
       if (this.options.config.blockAction === 'reject')
         return {
@@ -263,7 +321,20 @@ export class SpamFilter {
         };
       return { kind: 'discard', original: bytes, rated };
     }
-    return { kind: 'deliver', bytes: SpamEngine.deliverable(bytes, rated), rated };
+    const deliverable = withAuthenticationResults(
+      SpamEngine.deliverable(bytes, rated),
+      this.options.hostname,
+      authenticated?.authenticationResults ?? null,
+    );
+    return { kind: 'deliver', bytes: deliverable, rated };
+  }
+
+  /** What DKIM, DMARC and ARC found, when they ran on this message (a failure is logged). */
+  private async authenticationOf(message: MessageInput): Promise<MailauthOutcome | null> {
+    const outcome = this.authenticator?.outcomeFor(message);
+    if (!outcome) return null;
+    // The engine listed a failed run among `failures` and logged it: no results to write.
+    return outcome.catch(() => null);
   }
 
   /**
@@ -398,4 +469,36 @@ function toSmtpReply(reply: SmtpRejectReply): SmtpReply {
 
 function subjectOf(bytes: Uint8Array): string {
   return parseHeaders(bytes).get('subject') ?? '';
+}
+
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ');
+}
+
+/** How long an SPF answer is reused, and how many are kept. */
+const SPF_MEMORY_MS = 60_000;
+const SPF_MEMORY_ENTRIES = 10_000;
+
+/**
+ * The engine runs the envelope stage again at each RCPT TO (a To rule may match the new
+ * recipient): without this, a message to 100 recipients would evaluate the sender's SPF record
+ * 101 times, each up to RFC 7208's 10 lookups. An answer is reused for a minute.
+ */
+function rememberedSpf(check: SpfCheck, clock: Clock): SpfCheck {
+  const answers = new Map<string, { at: number; answer: ReturnType<SpfCheck> }>();
+  return (query) => {
+    const key = `${query.ip}\0${query.sender.toLowerCase()}\0${query.helo.toLowerCase()}`;
+    const now = clock.now();
+    const known = answers.get(key);
+    if (known && now - known.at < SPF_MEMORY_MS) return known.answer;
+    answers.delete(key);
+    if (answers.size >= SPF_MEMORY_ENTRIES) answers.delete(answers.keys().next().value!);
+    const answer = check(query);
+    answers.set(key, { at: now, answer });
+    // A failed query is not remembered: the next one asks again.
+    answer.catch(() => {
+      if (answers.get(key)?.answer === answer) answers.delete(key);
+    });
+    return answer;
+  };
 }
