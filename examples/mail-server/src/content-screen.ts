@@ -32,10 +32,25 @@ export function virusLevel(value: string): number | undefined {
   return word === 'clean' ? 1 : word === 'removed' ? 2 : word === 'infected' ? 5 : undefined;
 }
 
-export type ScreenOutcome =
+/**
+ * What the antivirus or the attachment filter caught in a message, for Kerio's notices (14.4,
+ * 14.5): the sender's warning and the administrator's copies of the original and the filtered
+ * message.
+ */
+export interface Caught {
+  /** The message as it came (the spam filter's headers on it). */
+  readonly original: Uint8Array;
+  /** What was delivered, the caught parts replaced by notices; null when nothing was. */
+  readonly filtered: Uint8Array | null;
+  /** One line each: `the virus NAME`, `the attachment "x.exe" (application/x-msdownload)`. */
+  readonly found: readonly string[];
+}
+
+export type ScreenOutcome = (
   | { readonly kind: 'deliver'; readonly bytes: Uint8Array }
   | { readonly kind: 'refuse'; readonly reply: SmtpReply }
-  | { readonly kind: 'discard' };
+  | { readonly kind: 'discard' }
+) & { readonly caught?: Caught };
 
 export interface ContentScreenOptions {
   readonly antivirus: AntivirusConfig;
@@ -73,13 +88,16 @@ export class ContentScreen {
     original: Uint8Array,
   ): Promise<ScreenOutcome> {
     let bytes = original;
+    const found: string[] = [];
+    const caught = (filtered: Uint8Array | null) =>
+      found.length > 0 ? { caught: { original, filtered, found } } : {};
     if (this.scanner) {
-      const outcome = await this.antivirus(envelope, bytes);
-      if (outcome.kind !== 'deliver') return outcome;
+      const outcome = await this.antivirus(envelope, bytes, found);
+      if (outcome.kind !== 'deliver') return { ...outcome, ...caught(null) };
       bytes = outcome.bytes;
     }
-    if (this.options.attachments.enabled) bytes = this.attachmentFilter(envelope, bytes);
-    return { kind: 'deliver', bytes };
+    if (this.options.attachments.enabled) bytes = this.attachmentFilter(envelope, bytes, found);
+    return { kind: 'deliver', bytes, ...caught(bytes) };
   }
 
   /**
@@ -112,6 +130,7 @@ export class ContentScreen {
   private async antivirus(
     envelope: { readonly from: string; readonly recipients: readonly string[] },
     bytes: Uint8Array,
+    found: string[],
   ): Promise<ScreenOutcome> {
     const { antivirus } = this.options;
     let result;
@@ -133,6 +152,7 @@ export class ContentScreen {
       return { kind: 'deliver', bytes: withVirusStatus(bytes, 'Unscanned') };
     }
     if (!result.infected) return { kind: 'deliver', bytes: withVirusStatus(bytes, 'Clean') };
+    found.push(`the virus ${oneLine(result.signature)}`);
     this.options.securityLog(
       `Found virus in mail from <${oneLine(envelope.from)}> to ${envelope.recipients
         .map((to) => `<${oneLine(to)}>`)
@@ -175,9 +195,14 @@ export class ContentScreen {
   private attachmentFilter(
     envelope: { readonly from: string; readonly recipients: readonly string[] },
     bytes: Uint8Array,
+    found: string[],
   ): Uint8Array {
     const blocked = blockedAttachments(parseMimeTree(bytes).root, this.options.attachments.rules);
     if (blocked.length === 0) return bytes;
+    for (const item of blocked)
+      found.push(
+        `the attachment ${item.filename ? `"${oneLine(item.filename)}" ` : ''}(${oneLine(item.mimeType)})`,
+      );
     for (const item of blocked)
       this.options.securityLog(
         `Attachment ${oneLine(item.filename ?? item.mimeType)} removed from mail from <${oneLine(envelope.from)}> to ${envelope.recipients
