@@ -55,7 +55,7 @@ export async function runBackupCommand(
       );
     }
     if (!reply.ok) throw new StartupError(`the server could not make the backup: ${reply.error}`);
-    for (const part of reply.parts) print(part);
+    for (const part of 'parts' in reply ? reply.parts : []) print(part);
     return;
   }
   // Stopped: take the store for the time of the backup, so that no server starts meanwhile.

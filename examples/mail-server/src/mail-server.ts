@@ -221,6 +221,11 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
   });
   // `mailyard-server backup` asks through it for a copy ("Start now").
   const control = await listenForControl(data.root, async (request) => {
+    if (request.command === 'spam-statistics') {
+      const statistics = { ...spam.statistics.snapshot() };
+      if (request.reset) await spam.resetStatistics();
+      return { ok: true, statistics };
+    }
     const result = await backups.run('C', request.destination);
     return { ok: true, parts: result.parts };
   });

@@ -393,6 +393,12 @@ export class SpamFilter {
     return this.learning;
   }
 
+  /** Kerio's Reset of the spam statistics (13.8): the counters start from zero, on disk too. */
+  async resetStatistics(): Promise<void> {
+    this.statistics.reset();
+    await this.statisticsSaver.save();
+  }
+
   /** Waits for lessons under way, and for the greylisting state and counters to be on disk. */
   async close(): Promise<void> {
     await this.learning;
@@ -424,12 +430,12 @@ function greylistFile(directory: string): string {
   return join(directory, 'greylist.json');
 }
 
-function statisticsFile(directory: string): string {
+export function statisticsFile(directory: string): string {
   return join(directory, 'statistics.json');
 }
 
 /** The counters a previous run kept; null when there are none (only ENOENT means that). */
-async function readStatistics(path: string): Promise<SpamCounters | null> {
+export async function readStatistics(path: string): Promise<SpamCounters | null> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');

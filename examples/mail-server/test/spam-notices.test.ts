@@ -5,7 +5,7 @@
  * clamd with the test's own signature) and the attachment filter warn the sender, and copy the
  * original and the filtered message to administrator addresses.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClamdScanner } from '@mailyard/spam-scoring';
 import { type ClamdServer, clamdPeer, startClamd } from '@mailyard/test-kit';
@@ -15,6 +15,7 @@ import { prepareDataDirectory } from './harness/prepare-data.js';
 import {
   EPHEMERAL_PORTS,
   type ServerProcess,
+  runProgram,
   startServer,
   temporaryDataDirectory,
 } from './harness/server-process.js';
@@ -189,4 +190,78 @@ describe('notices about filtered mail in the example server', () => {
       expect(warning).toContain('The message was delivered without them');
     },
   );
+
+  it('shows the spam statistics of the running server, and resets them (mailyard-server spam-statistics)', async () => {
+    const checked = CLAMD ? 3 : 2;
+    const shown = await runProgram(['spam-statistics', '--data', data]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toBe(
+      [
+        `Messages checked: ${checked}`,
+        'Spams detected (tagged): 0',
+        'Spams detected (rejected): 1',
+        'Messages marked by users as spam: 0',
+        'Messages marked by users as not spam: 0',
+        '',
+      ].join('\n'),
+    );
+    const reset = await runProgram(['spam-statistics', '--data', data, '--reset']);
+    expect(reset.code, reset.stderr).toBe(0);
+    expect(reset.stdout).toContain(`Messages checked: ${checked}\n`);
+    expect(reset.stdout).toContain('The counters were reset.\n');
+    const after = await runProgram(['spam-statistics', '--data', data]);
+    expect(after.stdout).toMatch(
+      /^Messages checked: 0\nSpams detected \(tagged\): 0\nSpams detected \(rejected\): 0\n/,
+    );
+    // The server's own file says so too: a restart does not bring the old counts back.
+    const file = join(data, 'store', 'spam', 'statistics.json');
+    await eventually(
+      async () =>
+        (JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>).messagesChecked === 0
+          ? true
+          : undefined,
+      'the reset counters on disk',
+    );
+  });
+});
+
+describe('mailyard-server spam-statistics with the server stopped', () => {
+  it('reads the counters from the store, and resets them there', async () => {
+    const stopped = temporaryDataDirectory();
+    await prepareDataDirectory(stopped, { domains: ['example.test'], users: [] });
+    const directory = join(stopped, 'store', 'spam');
+    mkdirSync(directory, { recursive: true });
+    const counters = {
+      messagesChecked: 7,
+      spamTagged: 2,
+      spamRejected: 1,
+      markedSpamByUsers: 3,
+      markedHamByUsers: 4,
+    };
+    writeFileSync(join(directory, 'statistics.json'), JSON.stringify(counters));
+    const shown = await runProgram(['spam-statistics', '--data', stopped]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toBe(
+      [
+        'Messages checked: 7',
+        'Spams detected (tagged): 2',
+        'Spams detected (rejected): 1',
+        'Messages marked by users as spam: 3',
+        'Messages marked by users as not spam: 4',
+        '',
+      ].join('\n'),
+    );
+    const reset = await runProgram(['spam-statistics', '--data', stopped, '--reset']);
+    expect(reset.code, reset.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(directory, 'statistics.json'), 'utf8'))).toEqual({
+      messagesChecked: 0,
+      spamTagged: 0,
+      spamRejected: 0,
+      markedSpamByUsers: 0,
+      markedHamByUsers: 0,
+    });
+    const refused = await runProgram(['spam-statistics', '--data', stopped, '--rest']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("Unknown option '--rest'");
+  });
 });
