@@ -1,12 +1,12 @@
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { lockStore, storeLockOwner } from '@mailyard/kmsrecover-format';
 import { writeFileAtomically } from '@mailyard/mailstore-interface';
-import type { SpamCounters } from '@mailyard/spam-scoring';
+import { type SpamCounters, SpamStatistics } from '@mailyard/spam-scoring';
 import { sendControl } from './control-socket.js';
 import { DataDirectory } from './data-directory.js';
 import { readStatistics, statisticsFile } from './spam-filter.js';
 import { StartupError } from './startup-error.js';
+import { parseSubcommandArguments } from './subcommand-arguments.js';
 
 export const SPAM_STATISTICS_USAGE = `Usage: mailyard-server spam-statistics [--data DIR] [--reset]
 
@@ -27,30 +27,18 @@ const LABELS: readonly (readonly [keyof SpamCounters, string])[] = [
   ['markedHamByUsers', 'Messages marked by users as not spam'],
 ];
 
-const ZERO: SpamCounters = {
-  messagesChecked: 0,
-  spamTagged: 0,
-  spamRejected: 0,
-  markedSpamByUsers: 0,
-  markedHamByUsers: 0,
-};
+const ZERO: SpamCounters = new SpamStatistics().snapshot();
 
 /** `mailyard-server spam-statistics`: prints `Label: N` lines; throws a StartupError when it fails. */
 export async function runSpamStatisticsCommand(
   args: readonly string[],
   print: (line: string) => void,
 ): Promise<void> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      options: { data: { type: 'string' }, reset: { type: 'boolean' }, help: { type: 'boolean' } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new StartupError(`${(error as Error).message}\n\n${SPAM_STATISTICS_USAGE}`);
-  }
+  const values = parseSubcommandArguments(
+    args,
+    { data: { type: 'string' }, reset: { type: 'boolean' }, help: { type: 'boolean' } },
+    SPAM_STATISTICS_USAGE,
+  );
   if (values.help) {
     print(SPAM_STATISTICS_USAGE);
     return;

@@ -11,6 +11,7 @@ import { ClamdScanner } from '@mailyard/spam-scoring';
 import { type ClamdServer, clamdPeer, startClamd } from '@mailyard/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { command, eventually, readWithImaplib, testMessage } from './harness/peers.js';
+import { invoiceMessage } from './harness/invoice-message.js';
 import { prepareDataDirectory } from './harness/prepare-data.js';
 import {
   EPHEMERAL_PORTS,
@@ -98,32 +99,9 @@ const found = (account: typeof alice, text: string) =>
     return box.messages.map((m) => m.content.toString('latin1')).find((m) => m.includes(text));
   }, `"${text}" in ${account.user}'s INBOX`);
 
-/** A message with a text part and one attachment. */
+/** A message from alice to bob with a text part and one attachment. */
 function withAttachment(id: string, name: string, content: string): Buffer {
-  return Buffer.from(
-    [
-      `From: <${alice.user}>`,
-      `To: <${bob.user}>`,
-      'Subject: Your invoice',
-      `Message-ID: <${id}>`,
-      'Date: Sun, 01 Mar 2026 12:00:00 +0000',
-      'MIME-Version: 1.0',
-      'Content-Type: multipart/mixed; boundary="b"',
-      '',
-      '--b',
-      'Content-Type: text/plain; charset=us-ascii',
-      '',
-      'See the attached invoice.',
-      '--b',
-      `Content-Type: application/octet-stream; name="${name}"`,
-      `Content-Disposition: attachment; filename="${name}"`,
-      'Content-Transfer-Encoding: base64',
-      '',
-      Buffer.from(content).toString('base64'),
-      '--b--',
-      '',
-    ].join('\r\n'),
-  );
+  return invoiceMessage({ from: alice.user, to: bob.user, id, attachment: { name, content } });
 }
 
 describe('notices about filtered mail in the example server', () => {
