@@ -118,5 +118,33 @@ describeWithPeer(
       expect(failed.dmarc).toEqual({ result: 'fail', policy: 'reject', domain: 'dk.test' });
       expect(authenticator.outcomeFor(message(mail))).toBeUndefined();
     });
+
+    it('a key or seal the DNS server refuses to look up: temperror, neither DKIM_INVALID nor ARC_INVALID', async () => {
+      // dnsmasq answers REFUSED outside its zone: a DNS error, not a verdict on the signature.
+      const elsewhere = mail.replace('boss@dk.test', 'boss@refused.example');
+      const options = {
+        canonicalization: 'relaxed/relaxed',
+        signatureData: [{ signingDomain: 'refused.example', selector: 'sel', privateKey: PRIVATE }],
+      } as unknown as Parameters<typeof dkimSign>[1];
+      const { signatures } = (await dkimSign(Buffer.from(elsewhere), options)) as {
+        signatures: string;
+      };
+      const seal = await sealMessage(Buffer.from(signatures + elsewhere), {
+        signingDomain: 'refused.example',
+        selector: 'sel',
+        privateKey: PRIVATE,
+        authResults: 'forwarder.refused.example; spf=pass smtp.mailfrom=refused.example',
+        cv: 'none',
+      } as unknown as Parameters<typeof sealMessage>[1]);
+      const authenticator = mailauthAuthenticator({ mta: 'mx.example.com', resolver });
+      const engine = new SpamEngine({ tests: [authenticator.test], whitelist: null });
+      const input = message(seal.toString() + signatures + elsewhere);
+      const rated = await engine.rate({ ...facts, mailFrom: 'bounce@refused.example' }, input);
+      expect(rated.hits.map((hit) => hit.name)).toEqual([]);
+      const outcome = await authenticator.outcomeFor(input)!;
+      expect(outcome.authenticationResults).toMatch(/dkim=temperror/);
+      // RFC 8617 has no temperror: the field says fail, the rating does not count it.
+      expect(outcome.authenticationResults).toMatch(/arc=fail/);
+    });
   },
 );

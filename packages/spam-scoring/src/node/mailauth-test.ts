@@ -1,3 +1,4 @@
+import { resolve as dnsResolve } from 'node:dns/promises';
 import { authenticate } from 'mailauth';
 import type { MessageInput, SmtpFacts, SpamTest, TestHit } from '../core/spam-test.js';
 import type { DnsResolve } from './mailauth-spf.js';
@@ -99,18 +100,32 @@ async function authenticateMessage(
 ): Promise<MailauthOutcome> {
   const score = (name: keyof typeof MAILAUTH_SCORES) =>
     options.scores?.[name] ?? MAILAUTH_SCORES[name];
+  // mailauth calls every ARC failure permanent (RFC 8617 has no temperror), a seal whose key
+  // the DNS could not give included: the keys that failed so are noted, to not score those.
+  const keysNotFetched = new Set<string>();
+  const resolve = options.resolver ?? dnsResolve;
+  const resolver: DnsResolve = (name, type) =>
+    resolve(name, type).catch((error: unknown) => {
+      const code = (error as { code?: unknown }).code;
+      if (/\._domainkey\./i.test(name) && code !== 'ENOTFOUND' && code !== 'ENODATA')
+        keysNotFetched.add(name.toLowerCase());
+      throw error;
+    });
   const results = (await authenticate(Buffer.from(message.bytes), {
     ip: facts.clientIp || undefined,
     helo: facts.helo || undefined,
     sender: facts.mailFrom || undefined,
     mta: options.mta,
     disableBimi: true,
-    ...(options.resolver && { resolver: options.resolver }),
+    resolver,
   } as Parameters<typeof authenticate>[1])) as AuthenticationResults;
   const hits: TestHit[] = [];
   // mailauth lists one `none` entry for an unsigned message; a body hash that does not
-  // verify is `neutral` (RFC 6376 6.1.3), a bad signature `fail`: both are invalid.
-  const signatures = (results.dkim?.results ?? []).filter((s) => s.status?.result !== 'none');
+  // verify is `neutral` (RFC 6376 6.1.3), a bad signature `fail`: both are invalid. A key the
+  // DNS could not give (`temperror`: a timeout, SERVFAIL, REFUSED) says nothing either way.
+  const signatures = (results.dkim?.results ?? []).filter(
+    (s) => s.status?.result !== 'none' && s.status?.result !== 'temperror',
+  );
   const valid = signatures.find((s) => s.status?.result === 'pass');
   if (valid)
     hits.push({
@@ -148,7 +163,8 @@ async function authenticateMessage(
       description: `DMARC fail for ${dmarc.domain}, policy ${dmarc.policy ?? 'none'}`,
     });
   }
-  // ARC: `none` is no chain at all; a chain that verifies passes, any other is broken.
+  // ARC: `none` is no chain at all; a chain that verifies passes, any other is broken, but
+  // for one whose keys (or any DKIM key) the DNS could not give: that says nothing either way.
   const arc = results.arc;
   if (arc && arc.status?.result === 'pass')
     hits.push({
@@ -157,7 +173,12 @@ async function authenticateMessage(
       score: score('ARC_VALID'),
       description: `Valid ARC chain of ${arc.i ?? 1} set(s)`,
     });
-  else if (arc && arc.status?.result && arc.status.result !== 'none')
+  else if (
+    arc &&
+    arc.status?.result &&
+    !['none', 'temperror'].includes(arc.status.result) &&
+    keysNotFetched.size === 0
+  )
     hits.push({
       name: 'ARC_INVALID',
       effect: 'score',
