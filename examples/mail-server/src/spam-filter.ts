@@ -17,7 +17,6 @@ import {
   type RatedMessage,
   type SmtpFacts,
   type SmtpRejectReply,
-  type SpfCheck,
   type SpamCounters,
   SpamEngine,
   SpamStatistics,
@@ -40,6 +39,7 @@ import {
   userMarkLogLine,
 } from '@mailyard/spam-scoring';
 import { withAuthenticationResults } from './authentication-results.js';
+import { rememberedSpf } from './remembered-spf.js';
 import { lazyRulesTest } from './lazy-spamassassin-rules.js';
 import type { DnsConfig, SpamConfig } from './server-config.js';
 import { StateSaver } from './state-saver.js';
@@ -479,32 +479,4 @@ function subjectOf(bytes: Uint8Array): string {
 
 function oneLine(text: string): string {
   return text.replace(/[\r\n]+/g, ' ');
-}
-
-/** How long an SPF answer is reused, and how many are kept. */
-const SPF_MEMORY_MS = 60_000;
-const SPF_MEMORY_ENTRIES = 10_000;
-
-/**
- * The engine runs the envelope stage again at each RCPT TO (a To rule may match the new
- * recipient): without this, a message to 100 recipients would evaluate the sender's SPF record
- * 101 times, each up to RFC 7208's 10 lookups. An answer is reused for a minute.
- */
-function rememberedSpf(check: SpfCheck, clock: Clock): SpfCheck {
-  const answers = new Map<string, { at: number; answer: ReturnType<SpfCheck> }>();
-  return (query) => {
-    const key = `${query.ip}\0${query.sender.toLowerCase()}\0${query.helo.toLowerCase()}`;
-    const now = clock.now();
-    const known = answers.get(key);
-    if (known && now - known.at < SPF_MEMORY_MS) return known.answer;
-    answers.delete(key);
-    if (answers.size >= SPF_MEMORY_ENTRIES) answers.delete(answers.keys().next().value!);
-    const answer = check(query);
-    answers.set(key, { at: now, answer });
-    // A failed query is not remembered: the next one asks again.
-    answer.catch(() => {
-      if (answers.get(key)?.answer === answer) answers.delete(key);
-    });
-    return answer;
-  };
 }
