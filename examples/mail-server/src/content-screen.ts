@@ -15,7 +15,11 @@ import {
   blockedAttachments,
   removeAttachments,
 } from '@mailyard/spam-scoring';
+import type { AntivirusStatistics } from './antivirus-statistics.js';
 import type { AntivirusConfig, AttachmentFilterConfig } from './server-config.js';
+
+/** A rule that takes every attachment: to count them, or to scan each on its own. */
+const EVERY_ATTACHMENT: AttachmentRule = { type: 'mimetype', pattern: '*', action: 'block' };
 
 /**
  * The header the server writes with the antivirus verdict, which Sieve's `virustest` reads
@@ -59,6 +63,10 @@ export interface ContentScreenOptions {
   readonly scanner?: VirusScanner;
   readonly securityLog: (line: string) => void;
   readonly logger: Logger;
+  /** Kerio's antivirus statistics (14.6), counted for each message screened. */
+  readonly statistics?: AntivirusStatistics;
+  /** Called after the counters changed (the server writes them). */
+  readonly counted?: () => void;
 }
 
 /**
@@ -88,6 +96,10 @@ export class ContentScreen {
     original: Uint8Array,
   ): Promise<ScreenOutcome> {
     let bytes = original;
+    if (this.options.statistics) {
+      const attachments = blockedAttachments(parseMimeTree(original).root, [EVERY_ATTACHMENT]);
+      this.count({ attachmentsChecked: attachments.length });
+    }
     const found: string[] = [];
     const caught = (filtered: Uint8Array | null) =>
       found.length > 0 ? { caught: { original, filtered, found } } : {};
@@ -127,6 +139,12 @@ export class ContentScreen {
     return { kind: 'deliver', bytes: withVirusStatus(start, 'Unscanned') };
   }
 
+  private count(change: Parameters<AntivirusStatistics['add']>[0]): void {
+    if (!this.options.statistics) return;
+    this.options.statistics.add(change);
+    this.options.counted?.();
+  }
+
   private async antivirus(
     envelope: { readonly from: string; readonly recipients: readonly string[] },
     bytes: Uint8Array,
@@ -153,6 +171,7 @@ export class ContentScreen {
     }
     if (!result.infected) return { kind: 'deliver', bytes: withVirusStatus(bytes, 'Clean') };
     found.push(`the virus ${oneLine(result.signature)}`);
+    this.count({ virusesFound: 1 });
     this.options.securityLog(
       `Found virus in mail from <${oneLine(envelope.from)}> to ${envelope.recipients
         .map((to) => `<${oneLine(to)}>`)
@@ -175,9 +194,8 @@ export class ContentScreen {
    * not in an attachment (the body itself), or is still found after: then it is discarded.
    */
   private async stripInfected(bytes: Uint8Array): Promise<Uint8Array | null> {
-    const everyAttachment: AttachmentRule = { type: 'mimetype', pattern: '*', action: 'block' };
     const infected: (BlockedAttachment & { signature: string })[] = [];
-    for (const attachment of blockedAttachments(parseMimeTree(bytes).root, [everyAttachment])) {
+    for (const attachment of blockedAttachments(parseMimeTree(bytes).root, [EVERY_ATTACHMENT])) {
       const result = await this.scanner!.scan(decodedBody(bytes, attachment.part));
       if (result.infected) infected.push({ ...attachment, signature: result.signature });
     }
@@ -199,6 +217,7 @@ export class ContentScreen {
   ): Uint8Array {
     const blocked = blockedAttachments(parseMimeTree(bytes).root, this.options.attachments.rules);
     if (blocked.length === 0) return bytes;
+    this.count({ prohibitedFound: blocked.length });
     for (const item of blocked)
       found.push(
         `the attachment ${item.filename ? `"${oneLine(item.filename)}" ` : ''}(${oneLine(item.mimeType)})`,

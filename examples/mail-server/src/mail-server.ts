@@ -222,7 +222,7 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
   // `mailyard-server backup` asks through it for a copy ("Start now").
   const control = await listenForControl(data.root, async (request) => {
     if (request.command === 'spam-statistics') {
-      const statistics = { ...spam.statistics.snapshot() };
+      const statistics = { ...spam.statistics.snapshot(), ...spam.antivirusStatistics.snapshot() };
       if (request.reset) await spam.resetStatistics();
       return { ok: true, statistics };
     }
@@ -265,6 +265,8 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
           attachments: config.spam.attachments,
           securityLog: logs.security,
           logger: logs.logger('antivirus'),
+          statistics: spam.antivirusStatistics,
+          counted: () => spam.antivirusCounted(),
         }),
       }),
     );

@@ -43,6 +43,12 @@ import { rememberedSpf } from './remembered-spf.js';
 import { lazyRulesTest } from './lazy-spamassassin-rules.js';
 import type { DnsConfig, SpamConfig } from './server-config.js';
 import { StateSaver } from './state-saver.js';
+import {
+  type AntivirusCounters,
+  AntivirusStatistics,
+  antivirusStatisticsFile,
+  readAntivirusStatistics,
+} from './antivirus-statistics.js';
 
 export interface SpamFilterOptions {
   readonly config: SpamConfig;
@@ -92,6 +98,12 @@ interface SessionState {
 export class SpamFilter {
   /** Kerio's counters (13.8), kept in `statistics.json` across restarts. */
   readonly statistics: SpamStatistics;
+  /**
+   * The antivirus's counters (14.6), which the content screen counts; kept here, beside the
+   * spam counters, in `antivirus-statistics.json`, shown and reset with them.
+   */
+  readonly antivirusStatistics: AntivirusStatistics;
+  private readonly antivirusSaver: StateSaver;
   private readonly sessions = new Map<string, SessionState>();
   private readonly trusted: ((ip: string) => boolean) | null;
   private readonly greylistSaver: StateSaver;
@@ -105,10 +117,12 @@ export class SpamFilter {
     private readonly greylist: GreylistPolicy | null,
     counters: SpamCounters | null,
     private readonly authenticator: MailauthAuthenticator | null,
+    antivirusCounters: AntivirusCounters | null,
   ) {
     const groups = withLocalClients(options.ipGroups);
     this.trusted = options.relayTrustedGroup ? groups.matcher(options.relayTrustedGroup) : null;
     this.statistics = new SpamStatistics(counters ?? undefined);
+    this.antivirusStatistics = new AntivirusStatistics(antivirusCounters ?? undefined);
     const failed = (what: string) => (error: unknown) =>
       options.logger.error(`spam: could not save ${what}`, { error });
     this.greylistSaver = new StateSaver(
@@ -123,6 +137,19 @@ export class SpamFilter {
         ),
       failed('the statistics'),
     );
+    this.antivirusSaver = new StateSaver(
+      () =>
+        writeFileAtomically(
+          antivirusStatisticsFile(options.directory),
+          JSON.stringify(this.antivirusStatistics.snapshot()),
+        ),
+      failed('the antivirus statistics'),
+    );
+  }
+
+  /** The content screen counted: the antivirus counters go to disk. */
+  antivirusCounted(): void {
+    void this.antivirusSaver.save();
   }
 
   /** Opens the Bayes database and the greylisting state (a file that cannot be read stops the start). */
@@ -206,7 +233,8 @@ export class SpamFilter {
       whitelist: config.whitelistGroup ? groups.matcher(config.whitelistGroup) : null,
     });
     const counters = await readStatistics(statisticsFile(options.directory));
-    return new SpamFilter(options, engine, bayes, greylist, counters, authenticator);
+    const antivirus = await readAntivirusStatistics(antivirusStatisticsFile(options.directory));
+    return new SpamFilter(options, engine, bayes, greylist, counters, authenticator, antivirus);
   }
 
   /** MAIL FROM: the IP lists and DNS blacklists (once a connection), then the From rules. */
@@ -393,16 +421,21 @@ export class SpamFilter {
     return this.learning;
   }
 
-  /** Kerio's Reset of the spam statistics (13.8): the counters start from zero, on disk too. */
+  /** Kerio's Reset of the spam and antivirus statistics (13.8, 14.6): from zero, on disk too. */
   async resetStatistics(): Promise<void> {
     this.statistics.reset();
-    await this.statisticsSaver.save();
+    this.antivirusStatistics.reset();
+    await Promise.all([this.statisticsSaver.save(), this.antivirusSaver.save()]);
   }
 
   /** Waits for lessons under way, and for the greylisting state and counters to be on disk. */
   async close(): Promise<void> {
     await this.learning;
-    await Promise.all([this.greylistSaver.idle(), this.statisticsSaver.idle()]);
+    await Promise.all([
+      this.greylistSaver.idle(),
+      this.statisticsSaver.idle(),
+      this.antivirusSaver.idle(),
+    ]);
   }
   private facts(session: SessionInfo, from: string, recipients: readonly string[]): SmtpFacts {
     return {

@@ -2,6 +2,12 @@ import { join } from 'node:path';
 import { lockStore, storeLockOwner } from '@mailyard/kmsrecover-format';
 import { writeFileAtomically } from '@mailyard/mailstore-interface';
 import { type SpamCounters, SpamStatistics } from '@mailyard/spam-scoring';
+import {
+  type AntivirusCounters,
+  NO_ANTIVIRUS_COUNTS,
+  antivirusStatisticsFile,
+  readAntivirusStatistics,
+} from './antivirus-statistics.js';
 import { sendControl } from './control-socket.js';
 import { DataDirectory } from './data-directory.js';
 import { readStatistics, statisticsFile } from './spam-filter.js';
@@ -11,20 +17,27 @@ import { parseSubcommandArguments } from './subcommand-arguments.js';
 export const SPAM_STATISTICS_USAGE = `Usage: mailyard-server spam-statistics [--data DIR] [--reset]
 
 Shows Kerio's spam statistics (Admin Guide 13.8): messages checked, spams tagged and rejected,
-messages users marked as spam and as not spam. With --reset, shows them and sets them to zero
-(Kerio's Reset). A running server is asked through its control socket; a stopped one's counters
-are read from (and reset in) store/spam/statistics.json.
+messages users marked as spam and as not spam; and its antivirus statistics (14.6): attachments
+checked, viruses found, prohibited file names and MIME types found. With --reset, shows them and
+sets them to zero (Kerio's Reset). A running server is asked through its control socket; a
+stopped one's counters are read from (and reset in) store/spam/statistics.json and
+antivirus-statistics.json.
 
   --data DIR   the data directory (default ./data)
   --reset      set the counters to zero after showing them`;
 
-/** Kerio's names for the counters, in its order (13.8). */
-const LABELS: readonly (readonly [keyof SpamCounters, string])[] = [
+type Counters = SpamCounters & AntivirusCounters;
+
+/** Kerio's names for the counters, in its order (13.8, then 14.6). */
+const LABELS: readonly (readonly [keyof Counters, string])[] = [
   ['messagesChecked', 'Messages checked'],
   ['spamTagged', 'Spams detected (tagged)'],
   ['spamRejected', 'Spams detected (rejected)'],
   ['markedSpamByUsers', 'Messages marked by users as spam'],
   ['markedHamByUsers', 'Messages marked by users as not spam'],
+  ['attachmentsChecked', 'Attachments checked'],
+  ['virusesFound', 'Viruses found'],
+  ['prohibitedFound', 'Prohibited filenames / MIME types found'],
 ];
 
 const ZERO: SpamCounters = new SpamStatistics().snapshot();
@@ -48,7 +61,8 @@ export async function runSpamStatisticsCommand(
   const config = await data.loadConfig(() => undefined);
   const store = data.store(config);
   const file = statisticsFile(join(store, 'spam'));
-  const show = (counters: Readonly<Partial<Record<keyof SpamCounters, number>>>) => {
+  const antivirusFile = antivirusStatisticsFile(join(store, 'spam'));
+  const show = (counters: Readonly<Partial<Record<keyof Counters, number>>>) => {
     for (const [key, label] of LABELS) print(`${label}: ${counters[key] ?? 0}`);
     if (reset) print('The counters were reset.');
   };
@@ -67,10 +81,14 @@ export async function runSpamStatisticsCommand(
     show('statistics' in reply ? reply.statistics : {});
     return;
   }
-  const read = async () =>
-    (await readStatistics(file).catch((error: unknown) => {
-      throw new StartupError(`cannot read ${file}: ${(error as Error).message}`);
-    })) ?? ZERO;
+  const read = async (): Promise<Counters> => {
+    const cannot = (path: string) => (error: unknown) => {
+      throw new StartupError(`cannot read ${path}: ${(error as Error).message}`);
+    };
+    const spam = await readStatistics(file).catch(cannot(file));
+    const antivirus = await readAntivirusStatistics(antivirusFile).catch(cannot(antivirusFile));
+    return { ...(spam ?? ZERO), ...(antivirus ?? NO_ANTIVIRUS_COUNTS) };
+  };
   if (!reset) {
     show(await read());
     return;
@@ -83,9 +101,13 @@ export async function runSpamStatisticsCommand(
   );
   try {
     const counters = await read();
-    await writeFileAtomically(file, JSON.stringify(ZERO)).catch((error: unknown) => {
-      throw new StartupError(`cannot reset ${file}: ${(error as Error).message}`);
-    });
+    for (const [path, zero] of [
+      [file, ZERO],
+      [antivirusFile, NO_ANTIVIRUS_COUNTS],
+    ] as const)
+      await writeFileAtomically(path, JSON.stringify(zero)).catch((error: unknown) => {
+        throw new StartupError(`cannot reset ${path}: ${(error as Error).message}`);
+      });
     show(counters);
   } finally {
     await release();
