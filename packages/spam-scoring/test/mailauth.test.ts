@@ -19,10 +19,16 @@ describeWithPeer(
     let engine: SpamEngine;
     let resolver: DnsResolve;
     beforeAll(async () => {
-      dns = await startDnsmasq({}, ['dk.test'], {
-        'sel._domainkey.dk.test': `v=DKIM1; k=rsa; p=${PUBLIC}`,
-        '_dmarc.dk.test': 'v=DMARC1; p=reject',
-      });
+      dns = await startDnsmasq(
+        {},
+        ['dk.test'],
+        {
+          'sel._domainkey.dk.test': `v=DKIM1; k=rsa; p=${PUBLIC}`,
+          '_dmarc.dk.test': 'v=DMARC1; p=reject',
+        },
+        // The key of selector `slow` lives on a server that does not answer: a DNS timeout.
+        { unanswered: ['slow._domainkey.dk.test'] },
+      );
       const node = new Resolver({ timeout: 1000, tries: 1 });
       node.setServers([dns.address]);
       resolver = (name, type) => node.resolve(name, type) as Promise<string[] | string[][]>;
@@ -145,6 +151,24 @@ describeWithPeer(
       expect(outcome.authenticationResults).toMatch(/dkim=temperror/);
       // RFC 8617 has no temperror: the field says fail, the rating does not count it.
       expect(outcome.authenticationResults).toMatch(/arc=fail/);
+    });
+
+    it("a signature whose key lookup times out: DMARC is a temperror, not a fail under the domain's reject policy", async () => {
+      const options = {
+        canonicalization: 'relaxed/relaxed',
+        signatureData: [{ signingDomain: 'dk.test', selector: 'slow', privateKey: PRIVATE }],
+      } as unknown as Parameters<typeof dkimSign>[1];
+      const { signatures } = (await dkimSign(Buffer.from(mail), options)) as { signatures: string };
+      const authenticator = mailauthAuthenticator({ mta: 'mx.example.com', resolver });
+      const engine = new SpamEngine({ tests: [authenticator.test], whitelist: null });
+      const input = message(signatures + mail);
+      // SPF's own domain has no record (none): only the DKIM key's timeout is in the way.
+      const rated = await engine.rate(facts, input);
+      expect(rated.hits.map((hit) => hit.name)).toEqual([]);
+      const outcome = await authenticator.outcomeFor(input)!;
+      expect(outcome.dmarc).toEqual({ result: 'temperror', policy: 'reject', domain: 'dk.test' });
+      expect(outcome.authenticationResults).toMatch(/dkim=temperror/);
+      expect(outcome.authenticationResults).toMatch(/dmarc=temperror \(p=REJECT/);
     });
   },
 );

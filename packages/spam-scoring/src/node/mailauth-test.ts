@@ -28,6 +28,7 @@ interface AuthenticationResults {
   dkim?: { results?: { status?: { result?: string }; signingDomain?: string }[] };
   dmarc?: false | { status?: { result?: string }; policy?: string; domain?: string };
   arc?: false | { status?: { result?: string; comment?: string }; i?: number };
+  spf?: false | { status?: { result?: string } };
   headers?: string;
 }
 
@@ -141,7 +142,20 @@ async function authenticateMessage(
       score: score('DKIM_INVALID'),
       description: 'DKIM signature present but invalid',
     });
-  const dmarc = results.dmarc;
+  // DMARC fails when no aligned identifier passed; one that could not be checked for a DNS error
+  // (a key of the From domain's, or SPF for it, timed out or refused) might have: a temperror.
+  const fromDomain = (results.dmarc && results.dmarc.domain?.toLowerCase()) || '';
+  const aligned = (name: string) => name === fromDomain || name.endsWith(`.${fromDomain}`);
+  const senderDomain = facts.mailFrom.slice(facts.mailFrom.lastIndexOf('@') + 1).toLowerCase();
+  const dnsTrouble =
+    [...keysNotFetched].some(aligned) ||
+    (aligned(senderDomain) && results.spf !== false && results.spf?.status?.result === 'temperror');
+  const dmarcUnsure =
+    fromDomain !== '' &&
+    results.dmarc !== false &&
+    results.dmarc?.status?.result === 'fail' &&
+    dnsTrouble;
+  const dmarc = dmarcUnsure ? false : results.dmarc;
   if (dmarc && dmarc.status?.result === 'pass')
     hits.push({
       name: 'DMARC_PASS',
@@ -187,14 +201,16 @@ async function authenticateMessage(
     });
   const dmarcOutcome = results.dmarc
     ? {
-        result: results.dmarc.status?.result ?? 'none',
+        result: dmarcUnsure ? 'temperror' : (results.dmarc.status?.result ?? 'none'),
         policy: results.dmarc.policy ?? null,
         domain: results.dmarc.domain ?? '',
       }
     : null;
   return {
     hits,
-    authenticationResults: authenticationResultsOf(results, options.mta),
+    authenticationResults: dmarcUnsure
+      ? authenticationResultsOf(results, options.mta).replace(/\bdmarc=fail\b/, 'dmarc=temperror')
+      : authenticationResultsOf(results, options.mta),
     dmarc: dmarcOutcome,
   };
 }
