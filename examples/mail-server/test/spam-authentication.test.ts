@@ -58,13 +58,19 @@ async function prepare(data: string, spam: (defaults: SpamConfig) => SpamConfig)
 beforeAll(async () => {
   if (!dnsmasqPeer.available) return;
   // Names outside these zones are REFUSED by dnsmasq (it has no upstream): a DNS error.
-  dns = await startDnsmasq({}, ['spf.test', 'signed.test', 'strict.test'], {
-    'pass.spf.test': 'v=spf1 ip4:127.0.0.1 -all',
-    'deny.spf.test': 'v=spf1 ip4:192.0.2.1 -all',
-    'sel._domainkey.signed.test': `v=DKIM1; k=rsa; p=${PUBLIC}`,
-    '_dmarc.signed.test': 'v=DMARC1; p=reject',
-    '_dmarc.strict.test': 'v=DMARC1; p=reject',
-  });
+  dns = await startDnsmasq(
+    {},
+    ['spf.test', 'signed.test', 'strict.test'],
+    {
+      'pass.spf.test': 'v=spf1 ip4:127.0.0.1 -all',
+      'deny.spf.test': 'v=spf1 ip4:192.0.2.1 -all',
+      'sel._domainkey.signed.test': `v=DKIM1; k=rsa; p=${PUBLIC}`,
+      '_dmarc.signed.test': 'v=DMARC1; p=reject',
+      '_dmarc.strict.test': 'v=DMARC1; p=reject',
+    },
+    // signed.test's key for selector `slow` is on a server that never answers: a timeout.
+    { unanswered: ['slow._domainkey.signed.test'] },
+  );
   await prepare(scoring, (spam) => ({
     ...spam,
     spf: { ...spam.spf, enabled: true, action: 'score', score: 3 },
@@ -127,12 +133,12 @@ const mail = (from: string, id: string, extraHead = '') =>
     testMessage({ from, to: alice.user, subject: 'Quarterly figures', id }),
   ]);
 
-/** The message DKIM-signed by signed.test's key (the one dnsmasq publishes). */
-async function signed(message: Buffer): Promise<Buffer> {
+/** The message DKIM-signed by signed.test's key (the one dnsmasq publishes under `sel`). */
+async function signed(message: Buffer, selector = 'sel'): Promise<Buffer> {
   // mailauth's own types describe only the one-signature form of its options.
   const options = {
     canonicalization: 'relaxed/relaxed',
-    signatureData: [{ signingDomain: 'signed.test', selector: 'sel', privateKey: PRIVATE }],
+    signatureData: [{ signingDomain: 'signed.test', selector, privateKey: PRIVATE }],
   } as unknown as Parameters<typeof dkimSign>[1];
   const { signatures } = (await dkimSign(message, options)) as { signatures: string };
   return Buffer.concat([Buffer.from(signatures), message]);
@@ -240,6 +246,19 @@ describe.skipIf(!dnsmasqPeer.available)('SPF, DKIM, DMARC and ARC in the example
       'security.log',
       /Message from <a@pass\.spf\.test> to <alice@example\.test> from IP address 127\.0\.0\.1 rejected: it fails DMARC and strict\.test publishes p=reject/,
     );
+  });
+
+  it('a DKIM key whose DNS server times out: temperror, and DMARC p=reject honoured refuses nothing', async () => {
+    const id = 'dkim-timeout@signed.test';
+    // From signed.test, unaligned envelope (SPF passes for pass.spf.test): only DKIM could align.
+    const message = await signed(mail('boss@signed.test', id), 'slow');
+    const sent = await swaks(blockingServer!, 'a@pass.spf.test', id, message);
+    expect(sent.code, sent.stdout + sent.stderr).toBe(0);
+    const header = await headerOf(blockingServer!, id);
+    const ours = ourResults(header)[0];
+    expect(ours).toMatch(/; dkim=temperror /);
+    expect(ours).toMatch(/; dmarc=temperror /);
+    expect(header).not.toMatch(/DKIM_INVALID|DMARC_REJECT/);
   });
 
   it('a forwarded message with a valid ARC seal: ARC_VALID and arc=pass', async () => {
