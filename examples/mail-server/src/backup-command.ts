@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { lockStore, storeLockOwner, writeBackup } from '@mailyard/kmsrecover-format';
 import { isMissingFileError } from '@mailyard/mailstore-interface';
 import { sendControl } from './control-socket.js';
 import { DataDirectory } from './data-directory.js';
 import { StartupError } from './startup-error.js';
+import { parseSubcommandArguments } from './subcommand-arguments.js';
 
 export const BACKUP_USAGE = `Usage: mailyard-server backup [--data DIR] [--dest DIR]
 
@@ -20,17 +20,11 @@ export async function runBackupCommand(
   args: readonly string[],
   print: (line: string) => void,
 ): Promise<void> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      options: { data: { type: 'string' }, dest: { type: 'string' }, help: { type: 'boolean' } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new StartupError(`${(error as Error).message}\n\n${BACKUP_USAGE}`);
-  }
+  const values = parseSubcommandArguments(
+    args,
+    { data: { type: 'string' }, dest: { type: 'string' }, help: { type: 'boolean' } },
+    BACKUP_USAGE,
+  );
   if (values.help) {
     print(BACKUP_USAGE);
     return;
@@ -55,7 +49,7 @@ export async function runBackupCommand(
       );
     }
     if (!reply.ok) throw new StartupError(`the server could not make the backup: ${reply.error}`);
-    for (const part of reply.parts) print(part);
+    for (const part of 'parts' in reply ? reply.parts : []) print(part);
     return;
   }
   // Stopped: take the store for the time of the backup, so that no server starts meanwhile.

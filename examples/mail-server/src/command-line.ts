@@ -60,7 +60,10 @@ prints their passwords. Once every listener is up, one line goes to stdout:
   ready smtp=2525 smtps=2465 submission=2587 imap=1143 imaps=1993 pop3=1110 pop3s=1995 sieve=4190
 
        mailyard-server backup [--data DIR] [--dest DIR]
-makes a copy backup of the data directory now (see mailyard-server backup --help).`;
+makes a copy backup of the data directory now (see mailyard-server backup --help).
+
+       mailyard-server spam-statistics [--data DIR] [--reset]
+shows the spam statistics, and with --reset sets them to zero.`;
 
 /** Parses the arguments (without `node` and the script); throws a StartupError when they are wrong. */
 export function parseCommandLine(args: readonly string[]): CommandLine {

@@ -15,7 +15,11 @@ import {
   blockedAttachments,
   removeAttachments,
 } from '@mailyard/spam-scoring';
+import type { AntivirusStatistics } from './antivirus-statistics.js';
 import type { AntivirusConfig, AttachmentFilterConfig } from './server-config.js';
+
+/** A rule that takes every attachment: to count them, or to scan each on its own. */
+const EVERY_ATTACHMENT: AttachmentRule = { type: 'mimetype', pattern: '*', action: 'block' };
 
 /**
  * The header the server writes with the antivirus verdict, which Sieve's `virustest` reads
@@ -32,10 +36,25 @@ export function virusLevel(value: string): number | undefined {
   return word === 'clean' ? 1 : word === 'removed' ? 2 : word === 'infected' ? 5 : undefined;
 }
 
-export type ScreenOutcome =
+/**
+ * What the antivirus or the attachment filter caught in a message, for Kerio's notices (14.4,
+ * 14.5): the sender's warning and the administrator's copies of the original and the filtered
+ * message.
+ */
+export interface Caught {
+  /** The message as it came (the spam filter's headers on it). */
+  readonly original: Uint8Array;
+  /** What was delivered, the caught parts replaced by notices; null when nothing was. */
+  readonly filtered: Uint8Array | null;
+  /** One line each: `the virus NAME`, `the attachment "x.exe" (application/x-msdownload)`. */
+  readonly found: readonly string[];
+}
+
+export type ScreenOutcome = (
   | { readonly kind: 'deliver'; readonly bytes: Uint8Array }
   | { readonly kind: 'refuse'; readonly reply: SmtpReply }
-  | { readonly kind: 'discard' };
+  | { readonly kind: 'discard' }
+) & { readonly caught?: Caught };
 
 export interface ContentScreenOptions {
   readonly antivirus: AntivirusConfig;
@@ -44,6 +63,10 @@ export interface ContentScreenOptions {
   readonly scanner?: VirusScanner;
   readonly securityLog: (line: string) => void;
   readonly logger: Logger;
+  /** Kerio's antivirus statistics (14.6), counted for each message screened. */
+  readonly statistics?: AntivirusStatistics;
+  /** Called after the counters changed (the server writes them). */
+  readonly counted?: () => void;
 }
 
 /**
@@ -73,13 +96,20 @@ export class ContentScreen {
     original: Uint8Array,
   ): Promise<ScreenOutcome> {
     let bytes = original;
+    if (this.options.statistics) {
+      const attachments = blockedAttachments(parseMimeTree(original).root, [EVERY_ATTACHMENT]);
+      this.count({ attachmentsChecked: attachments.length });
+    }
+    const found: string[] = [];
+    const caught = (filtered: Uint8Array | null) =>
+      found.length > 0 ? { caught: { original, filtered, found } } : {};
     if (this.scanner) {
-      const outcome = await this.antivirus(envelope, bytes);
-      if (outcome.kind !== 'deliver') return outcome;
+      const outcome = await this.antivirus(envelope, bytes, found);
+      if (outcome.kind !== 'deliver') return { ...outcome, ...caught(null) };
       bytes = outcome.bytes;
     }
-    if (this.options.attachments.enabled) bytes = this.attachmentFilter(envelope, bytes);
-    return { kind: 'deliver', bytes };
+    if (this.options.attachments.enabled) bytes = this.attachmentFilter(envelope, bytes, found);
+    return { kind: 'deliver', bytes, ...caught(bytes) };
   }
 
   /**
@@ -109,9 +139,16 @@ export class ContentScreen {
     return { kind: 'deliver', bytes: withVirusStatus(start, 'Unscanned') };
   }
 
+  private count(change: Parameters<AntivirusStatistics['add']>[0]): void {
+    if (!this.options.statistics) return;
+    this.options.statistics.add(change);
+    this.options.counted?.();
+  }
+
   private async antivirus(
     envelope: { readonly from: string; readonly recipients: readonly string[] },
     bytes: Uint8Array,
+    found: string[],
   ): Promise<ScreenOutcome> {
     const { antivirus } = this.options;
     let result;
@@ -133,6 +170,8 @@ export class ContentScreen {
       return { kind: 'deliver', bytes: withVirusStatus(bytes, 'Unscanned') };
     }
     if (!result.infected) return { kind: 'deliver', bytes: withVirusStatus(bytes, 'Clean') };
+    found.push(`the virus ${oneLine(result.signature)}`);
+    this.count({ virusesFound: 1 });
     this.options.securityLog(
       `Found virus in mail from <${oneLine(envelope.from)}> to ${envelope.recipients
         .map((to) => `<${oneLine(to)}>`)
@@ -155,9 +194,8 @@ export class ContentScreen {
    * not in an attachment (the body itself), or is still found after: then it is discarded.
    */
   private async stripInfected(bytes: Uint8Array): Promise<Uint8Array | null> {
-    const everyAttachment: AttachmentRule = { type: 'mimetype', pattern: '*', action: 'block' };
     const infected: (BlockedAttachment & { signature: string })[] = [];
-    for (const attachment of blockedAttachments(parseMimeTree(bytes).root, [everyAttachment])) {
+    for (const attachment of blockedAttachments(parseMimeTree(bytes).root, [EVERY_ATTACHMENT])) {
       const result = await this.scanner!.scan(decodedBody(bytes, attachment.part));
       if (result.infected) infected.push({ ...attachment, signature: result.signature });
     }
@@ -175,9 +213,15 @@ export class ContentScreen {
   private attachmentFilter(
     envelope: { readonly from: string; readonly recipients: readonly string[] },
     bytes: Uint8Array,
+    found: string[],
   ): Uint8Array {
     const blocked = blockedAttachments(parseMimeTree(bytes).root, this.options.attachments.rules);
     if (blocked.length === 0) return bytes;
+    this.count({ prohibitedFound: blocked.length });
+    for (const item of blocked)
+      found.push(
+        `the attachment ${item.filename ? `"${oneLine(item.filename)}" ` : ''}(${oneLine(item.mimeType)})`,
+      );
     for (const item of blocked)
       this.options.securityLog(
         `Attachment ${oneLine(item.filename ?? item.mimeType)} removed from mail from <${oneLine(envelope.from)}> to ${envelope.recipients

@@ -9,14 +9,18 @@ import { join } from 'node:path';
  */
 export const CONTROL_SOCKET = 'mailyard.sock';
 
-export interface ControlRequest {
-  readonly command: 'backup';
-  /** Where the copy goes; the server's backup directory when absent. */
-  readonly destination?: string;
-}
+export type ControlRequest =
+  | {
+      readonly command: 'backup';
+      /** Where the copy goes; the server's backup directory when absent. */
+      readonly destination?: string;
+    }
+  /** Kerio's spam statistics (13.8): shown, and with `reset` set to zero after (its Reset). */
+  | { readonly command: 'spam-statistics'; readonly reset?: boolean };
 
 export type ControlReply =
   | { readonly ok: true; readonly parts: readonly string[] }
+  | { readonly ok: true; readonly statistics: Readonly<Record<string, number>> }
   | { readonly ok: false; readonly error: string };
 
 /** The largest request line taken: a path and a word. */
@@ -52,9 +56,13 @@ export async function listenForControl(
       let request: ControlRequest;
       try {
         request = JSON.parse(buffered.slice(0, end)) as ControlRequest;
-        if (request.command !== 'backup') throw new Error(`unknown command`);
-        if (request.destination !== undefined && typeof request.destination !== 'string')
-          throw new Error('destination is not a path');
+        if (request.command === 'backup') {
+          if (request.destination !== undefined && typeof request.destination !== 'string')
+            throw new Error('destination is not a path');
+        } else if (request.command === 'spam-statistics') {
+          if (request.reset !== undefined && typeof request.reset !== 'boolean')
+            throw new Error('reset is true or false');
+        } else throw new Error(`unknown command`);
       } catch (error) {
         socket.end(
           `${JSON.stringify({ ok: false, error: `bad request: ${(error as Error).message}` })}\n`,

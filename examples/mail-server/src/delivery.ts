@@ -42,7 +42,11 @@ export async function openDeliveryQueue(options: DeliveryOptions): Promise<Deliv
   const opportunistic = { startTls: 'opportunistic', tls: { verifyCertificate: false } } as const;
   const remote = remoteDeliveryAgent({
     clientName: config.hostname,
-    resolver: nodeDnsResolver(),
+    resolver: nodeDnsResolver({
+      ...(config.dns.servers.length > 0 ? { servers: config.dns.servers } : {}),
+      timeout: config.dns.timeoutMs,
+      tries: 2,
+    }),
     ownNames: [config.hostname],
     mx: opportunistic,
     ...(config.delivery.smarthost

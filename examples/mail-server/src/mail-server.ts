@@ -169,6 +169,8 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
   const spam = await SpamFilter.open({
     ...(state ? { sharedGreylist: state.greylist } : {}),
     config: config.spam,
+    hostname: config.hostname,
+    dns: config.dns,
     ipGroups: config.ipGroups,
     relayTrustedGroup: config.relay.trustedGroup,
     directory: join(data.store(config), 'spam'),
@@ -256,6 +258,11 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
   });
   // `mailyard-server backup` asks through it for a copy ("Start now").
   const control = await listenForControl(data.root, async (request) => {
+    if (request.command === 'spam-statistics') {
+      const statistics = { ...spam.statistics.snapshot(), ...spam.antivirusStatistics.snapshot() };
+      if (request.reset) await spam.resetStatistics();
+      return { ok: true, statistics };
+    }
     const result = await backups.run('C', request.destination);
     return { ok: true, parts: result.parts };
   });
@@ -307,6 +314,8 @@ export async function startMailServer(options: MailServerOptions): Promise<Runni
           attachments: config.spam.attachments,
           securityLog: logs.security,
           logger: logs.logger('antivirus'),
+          statistics: spam.antivirusStatistics,
+          counted: () => spam.antivirusCounted(),
         }),
       }),
     );

@@ -102,6 +102,14 @@ export function parseMailserverCfg(xml: string, file = 'mailserver.cfg'): ReadCo
       routes: (lists.get('DomainRoute') ?? []).map((item, index) => readRoute(file, item, index)),
       insertEnvelopeTo: read.flag('InsertXEnvelopeTo', defaults.delivery.insertEnvelopeTo),
     },
+    dns: {
+      servers: read
+        .text('DnsServers', defaults.dns.servers.join(','))
+        .split(',')
+        .map((server) => server.trim())
+        .filter(Boolean),
+      timeoutMs: read.count('DnsTimeoutMs', defaults.dns.timeoutMs, 1),
+    },
     queue: {
       threads: read.count('QueueThreads', defaults.queue.threads, 1),
       retryMinutes: read.count('QueueRetryMinutes', defaults.queue.retryMinutes, 1),
@@ -140,6 +148,7 @@ export function parseMailserverCfg(xml: string, file = 'mailserver.cfg'): ReadCo
     config.relay.trustedGroup,
     config.limits.exemptGroup,
     config.spam.blacklistGroup,
+    config.spam.spf.exemptGroup,
     // Kerio's automatic private ranges need no group of their own in the file.
     ...[config.spam.whitelistGroup, config.spam.greylisting.exemptGroup].filter(
       (group) => group !== LOCAL_CLIENTS_GROUP,
@@ -268,6 +277,13 @@ export function formatMailserverCfg(config: MailServerConfig): string {
       })),
     },
     v('InsertXEnvelopeTo', config.delivery.insertEnvelopeTo),
+    {
+      comment:
+        "DNS servers to ask (ip or ip:port, comma-separated; empty: the system's), and the " +
+        'milliseconds a query may take (tried twice; then SPF and DKIM say temperror)',
+    },
+    v('DnsServers', config.dns.servers.join(',')),
+    v('DnsTimeoutMs', config.dns.timeoutMs),
     { comment: 'Queue options; times in minutes' },
     v('QueueThreads', config.queue.threads),
     v('QueueRetryMinutes', config.queue.retryMinutes),
@@ -472,6 +488,17 @@ function readSpam(
       autoWhitelistAfter: read.count('GreylistAutoWhitelistAfter', greylisting.autoWhitelistAfter),
       exemptGroup: read.text('GreylistExemptGroup', greylisting.exemptGroup),
     },
+    spf: {
+      enabled: read.flag('SpfEnabled', defaults.spf.enabled),
+      action: oneOf('SpfAction', ['log', 'block', 'score'], defaults.spf.action),
+      score: read.score('SpfScore', defaults.spf.score, -10, 10),
+      exemptGroup: read.text('SpfExemptGroup', defaults.spf.exemptGroup),
+    },
+    mailAuth: {
+      enabled: read.flag('SpamMailAuth', defaults.mailAuth.enabled),
+      dmarcReject: oneOf('SpamDmarcReject', ['score', 'reject'], defaults.mailAuth.dmarcReject),
+    },
+    bounceBlocked: read.flag('SpamBlockBounce', defaults.bounceBlocked),
     antivirus: {
       enabled: read.flag('AntivirusEnabled', antivirus.enabled),
       clamd: read.text('AntivirusClamd', antivirus.clamd),
@@ -479,6 +506,9 @@ function readSpam(
       unscannable: oneOf('AntivirusUnscannable', ['deliver', 'reject'], antivirus.unscannable),
       timeoutMs: read.count('AntivirusTimeoutMs', antivirus.timeoutMs, 1),
       maxBytes: read.count('AntivirusMaxSize', antivirus.maxBytes, 1),
+      warnSender: read.flag('AntivirusWarnSender', antivirus.warnSender),
+      forwardOriginal: read.text('AntivirusForwardOriginal', antivirus.forwardOriginal),
+      forwardFiltered: read.text('AntivirusForwardFiltered', antivirus.forwardFiltered),
     },
     attachments: {
       enabled: read.flag('AttachmentFilterEnabled', defaults.attachments.enabled),
@@ -601,6 +631,8 @@ function formatSpam(spam: SpamConfig): (KerioConfigEntry | { comment: string })[
     v('SpamBlockAction', spam.blockAction),
     v('SpamQuarantineAddress', spam.quarantineAddress),
     v('SpamSubjectTag', spam.subjectTag),
+    { comment: 'A bounce (DSN) to the sender of each blocked message; Kerio advises against it' },
+    v('SpamBlockBounce', spam.bounceBlocked),
     {
       comment:
         'IP groups: the whitelist (not rated) and the custom blacklist (block, or score); ' +
@@ -652,6 +684,22 @@ function formatSpam(spam: SpamConfig): (KerioConfigEntry | { comment: string })[
     v('GreylistExemptGroup', greylisting.exemptGroup),
     {
       comment:
+        'SPF of the MAIL FROM domain (Admin Guide 13.5): a fail is logged, blocked (550 5.7.23) ' +
+        'or scored; the exempt IP group (backup MX servers) is not checked',
+    },
+    v('SpfEnabled', spam.spf.enabled),
+    v('SpfAction', spam.spf.action),
+    v('SpfScore', spam.spf.score),
+    v('SpfExemptGroup', spam.spf.exemptGroup),
+    {
+      comment:
+        'DKIM, DMARC and ARC after DATA, scored (and an Authentication-Results field); a DMARC ' +
+        'fail under p=reject is scored or rejected (550 5.7.1)',
+    },
+    v('SpamMailAuth', spam.mailAuth.enabled),
+    v('SpamDmarcReject', spam.mailAuth.dmarcReject),
+    {
+      comment:
         'Antivirus (Admin Guide 14) through clamd (a socket path, or host:port): an infected ' +
         'message is discarded, rejected or stripped; an unscannable one delivered or rejected',
     },
@@ -662,6 +710,14 @@ function formatSpam(spam: SpamConfig): (KerioConfigEntry | { comment: string })[
     v('AntivirusTimeoutMs', antivirus.timeoutMs),
     { comment: 'Bytes held in memory to scan a message; a larger one counts as unscannable' },
     v('AntivirusMaxSize', antivirus.maxBytes),
+    {
+      comment:
+        'A warning to the sender of a message a virus or a blocked attachment was found in, and ' +
+        'copies of the original and of the filtered message to an administrator (14.4, 14.5)',
+    },
+    v('AntivirusWarnSender', antivirus.warnSender),
+    v('AntivirusForwardOriginal', antivirus.forwardOriginal),
+    v('AntivirusForwardFiltered', antivirus.forwardFiltered),
     { comment: 'Attachment filter (14.5): Type filename or mimetype, Action block or accept' },
     v('AttachmentFilterEnabled', spam.attachments.enabled),
     {

@@ -1,6 +1,7 @@
 import { runBackupCommand } from './backup-command.js';
 import { USAGE, parseCommandLine } from './command-line.js';
 import { startMailServer } from './mail-server.js';
+import { runSpamStatisticsCommand } from './spam-statistics-command.js';
 import { stopOnSignals } from './shutdown.js';
 import { StartupError } from './startup-error.js';
 
@@ -12,6 +13,10 @@ import { StartupError } from './startup-error.js';
 async function main(args: readonly string[]): Promise<void> {
   if (args[0] === 'backup') {
     await runBackupCommand(args.slice(1), (line) => process.stdout.write(`${line}\n`));
+    return;
+  }
+  if (args[0] === 'spam-statistics') {
+    await runSpamStatisticsCommand(args.slice(1), (line) => process.stdout.write(`${line}\n`));
     return;
   }
   const commandLine = parseCommandLine(args);

@@ -1,5 +1,5 @@
 import type { SessionInfo, SmtpReply } from '@mailyard/smtp-core';
-import type { ContentScreen } from './content-screen.js';
+import type { Caught, ContentScreen } from './content-screen.js';
 import type { RatingOutcome, SpamFilter } from './spam-filter.js';
 
 export interface MessageScreeningOptions {
@@ -18,11 +18,19 @@ export type Screened =
   | {
       readonly kind: 'answer';
       readonly reply: SmtpReply;
-      /** A message the spam filter discarded, for the quarantine copy. */
+      /** A message the spam filter discarded, for the quarantine copy and the bounce. */
       readonly discarded?: Extract<RatingOutcome, { kind: 'discard' }>;
+      /** Whether `discarded.original` is the whole message, or only the start that was held. */
+      readonly whole?: boolean;
+      /** What the antivirus or the attachment filter caught, for the notices. */
+      readonly caught?: Caught;
     }
   /** Queue this: the start as the filters rewrote it, then the rest as it arrives. */
-  | { readonly kind: 'queue'; readonly message: AsyncIterable<Uint8Array> };
+  | {
+      readonly kind: 'queue';
+      readonly message: AsyncIterable<Uint8Array>;
+      readonly caught?: Caught;
+    };
 
 const HEADER_END = Buffer.from('\r\n\r\n');
 
@@ -76,7 +84,8 @@ export async function screenMessage(
     return {
       kind: 'answer',
       reply: { code: 250, enhanced: '2.0.0', lines: ['Ok: message discarded by the spam filter'] },
-      ...(whole ? { discarded: rating } : {}),
+      discarded: rating,
+      whole,
     };
   }
   const screened = whole
@@ -92,10 +101,12 @@ export async function screenMessage(
         screened.kind === 'refuse'
           ? screened.reply
           : { code: 250, enhanced: '2.0.0', lines: ['Ok: message discarded by the antivirus'] },
+      ...(screened.caught ? { caught: screened.caught } : {}),
     };
   }
   return {
     kind: 'queue',
+    ...(screened.caught ? { caught: screened.caught } : {}),
     message: (async function* () {
       yield screened.bytes;
       if (whole) return;

@@ -45,6 +45,8 @@ export interface MailServerConfig {
   readonly limits: LimitsConfig;
   readonly authentication: AuthenticationConfig;
   readonly delivery: DeliveryConfig;
+  /** The DNS servers the server asks (SPF, DKIM, DMARC, ARC, DNS blacklists, MX records). */
+  readonly dns: DnsConfig;
   readonly queue: QueueConfig;
   readonly logging: LoggingConfig;
   /** Kerio 15.2: the scheduled backups of the store and the configuration. */
@@ -254,6 +256,14 @@ export interface QueueConfig {
   readonly nodeLeaseSeconds: number;
 }
 
+/** The DNS resolver: Kerio asks the system's; a test or a split-horizon site names its own. */
+export interface DnsConfig {
+  /** `ip` or `ip:port`, asked in order; empty: the system's (`/etc/resolv.conf`). */
+  readonly servers: readonly string[];
+  /** Milliseconds one query may take before it is tried again (2 tries); then a temporary error. */
+  readonly timeoutMs: number;
+}
+
 /**
  * Kerio's Spam Filter (Admin Guide 13) as the example server applies it between SMTP and
  * delivery (docs/spam-scoring.md, "In the example server").
@@ -303,8 +313,38 @@ export interface SpamConfig {
    */
   readonly junkWithoutScript: boolean;
   readonly greylisting: GreylistingConfig;
+  /** Kerio's SPF tab (13.5), at MAIL FROM. */
+  readonly spf: SpfConfig;
+  /** DKIM, DMARC and ARC after DATA (beyond Kerio), with an Authentication-Results field. */
+  readonly mailAuth: MailAuthConfig;
+  /**
+   * "Send bounce message to the sender" (13.1, for the block score and custom Reject rules): a
+   * DSN to the envelope sender of each discarded message. Off, as Kerio advises (spam senders
+   * are forged).
+   */
+  readonly bounceBlocked: boolean;
   readonly antivirus: AntivirusConfig;
   readonly attachments: AttachmentFilterConfig;
+}
+
+/** Kerio 13.5: SPF of the MAIL FROM domain; only a negative result ("fail") acts. Off by default. */
+export interface SpfConfig {
+  readonly enabled: boolean;
+  /** `log` (Security log only), `block` (550 5.7.23 at MAIL FROM) or `score` (adds `score`). */
+  readonly action: 'log' | 'block' | 'score';
+  readonly score: number;
+  /** "Don't check SPF from IP address group" (backup MX servers); empty: none. */
+  readonly exemptGroup: string;
+}
+
+/** DKIM, DMARC and ARC through mailauth, as scored tests; off by default (they need DNS). */
+export interface MailAuthConfig {
+  readonly enabled: boolean;
+  /**
+   * A message failing DMARC whose From domain publishes `p=reject`: `score` (DMARC_REJECT's
+   * points, SpamAssassin's way) or `reject` (550 5.7.1 after DATA, RFC 7489 6.7).
+   */
+  readonly dmarcReject: 'score' | 'reject';
 }
 
 /** Greylisting at RCPT (postgrey's model, later Kerio versions'); off by default. */
@@ -334,6 +374,15 @@ export interface AntivirusConfig {
   readonly unscannable: 'deliver' | 'reject';
   /** Milliseconds a scan may take before it counts as unscannable. */
   readonly timeoutMs: number;
+  /**
+   * "Send the sender a warning" (14.5): a message from `<>` to the envelope sender saying that
+   * a virus or a blocked attachment was removed or the message not delivered. Off by default.
+   */
+  readonly warnSender: boolean;
+  /** "Forward the original message to administrator address"; empty: none. */
+  readonly forwardOriginal: string;
+  /** "Forward the filtered message to administrator address" (what was delivered); empty: none. */
+  readonly forwardFiltered: string;
   /**
    * Messages up to this many bytes are held in memory and scanned whole; a larger one streams
    * to the queue unscanned and counts as unscannable (`unscannable` decides).
@@ -373,12 +422,18 @@ export const DEFAULT_SPAM_CONFIG: SpamConfig = {
     autoWhitelistAfter: 5,
     exemptGroup: LOCAL_CLIENTS_GROUP,
   },
+  spf: { enabled: false, action: 'score', score: 3, exemptGroup: '' },
+  mailAuth: { enabled: false, dmarcReject: 'score' },
+  bounceBlocked: false,
   antivirus: {
     enabled: false,
     clamd: '/run/clamav/clamd.ctl',
     action: 'discard',
     unscannable: 'deliver',
     timeoutMs: 30_000,
+    warnSender: false,
+    forwardOriginal: '',
+    forwardFiltered: '',
     maxBytes: 10 * 1024 * 1024,
   },
   attachments: { enabled: false, rules: KERIO_ATTACHMENT_RULES },
@@ -451,6 +506,7 @@ export function defaultConfig(): MailServerConfig {
       loginCacheMinutes: 60,
     },
     delivery: { smarthost: null, routes: [], insertEnvelopeTo: false },
+    dns: { servers: [], timeoutMs: 3000 },
     queue: {
       threads: 32,
       retryMinutes: 30,

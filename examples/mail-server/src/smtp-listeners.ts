@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { IpAddressGroups, type RecentLogins } from '@mailyard/access-policy';
 import type { LoginGuard } from '@mailyard/sasl';
 import { type Directory, type Logger, type MailStore } from '@mailyard/mailstore-interface';
@@ -12,8 +13,10 @@ import {
   type SmtpServer,
   type SessionInfo,
   type SmtpServerHooks,
+  buildDsn,
   createSmtpServer,
   filterBeforeAccepting,
+  wantsNotification,
 } from '@mailyard/smtp-core';
 import type { KerioLogs } from './kerio-logs.js';
 import { type MailArchive, directionOf } from './mail-archive.js';
@@ -24,6 +27,7 @@ import { sieveRefusal } from './sieve-before-accepting.js';
 import type { RatingOutcome, SpamFilter } from './spam-filter.js';
 import type { ContentScreen } from './content-screen.js';
 import { screenMessage } from './message-screening.js';
+import { sendContentNotices } from './content-notices.js';
 
 export interface SmtpListenersOptions {
   readonly config: MailServerConfig;
@@ -122,6 +126,12 @@ export function createSmtpListeners(options: SmtpListenersOptions): SmtpServer {
 /** What the server itself decides after the policy: where messages go. */
 function applicationHooks(options: SmtpListenersOptions, logger: Logger): SmtpServerHooks {
   const { spam } = options;
+  const notices = {
+    queue: options.queue,
+    config: options.config.spam.antivirus,
+    hostname: options.config.hostname,
+    logger,
+  };
   const beforeAccepting = options.filter
     ? filterBeforeAccepting({ directory: options.directory, filter: options.filter })
     : null;
@@ -139,8 +149,19 @@ function applicationHooks(options: SmtpListenersOptions, logger: Logger): SmtpSe
       );
       if (screened.kind === 'answer') {
         const quarantine = options.config.spam.quarantineAddress;
-        if (screened.discarded && quarantine)
+        // The quarantine gets the message whole, so it is not sent one cut at the held start.
+        if (screened.discarded && screened.whole && quarantine)
           await quarantineCopy(options, quarantine, screened.discarded, session, logger);
+        if (screened.discarded && options.config.spam.bounceBlocked)
+          await bounceBlocked(options, envelope, screened.discarded, session, logger);
+        if (screened.caught)
+          await sendContentNotices(
+            notices,
+            envelope,
+            screened.caught,
+            screened.reply.code >= 400 ? 'refused' : 'discarded',
+            session.id,
+          );
         return screened.reply;
       }
       const message = screened.message;
@@ -166,6 +187,9 @@ function applicationHooks(options: SmtpListenersOptions, logger: Logger): SmtpSe
           logger.error('could not archive a message', { session: session.id, queueId, error });
           return copy.abort();
         });
+        // Once the message is queued: a client told to retry would have them sent twice.
+        if (screened.caught)
+          await sendContentNotices(notices, envelope, screened.caught, 'delivered', session.id);
         return { code: 250, enhanced: '2.0.0', lines: [`Ok: queued as ${queueId}`] };
       } catch (error) {
         await copy?.abort();
@@ -199,6 +223,52 @@ async function quarantineCopy(
     })
     .catch((error: unknown) =>
       logger.error('could not queue the quarantine copy', { session: session.id, error }),
+    );
+}
+
+/**
+ * Kerio's "Send bounce message to the sender" for a blocked message (13.1, off by default): a
+ * DSN (RFC 3464, smtp-core's `buildDsn`, the queue's own) from `<>` to the envelope sender, one
+ * failed recipient each, with the message's header returned. Not for the null sender, nor for
+ * recipients that asked for no failure report (NOTIFY=NEVER, RFC 3461).
+ */
+async function bounceBlocked(
+  options: SmtpListenersOptions,
+  envelope: Envelope,
+  rating: Extract<RatingOutcome, { kind: 'discard' }>,
+  session: SessionInfo,
+  logger: Logger,
+): Promise<void> {
+  const recipients = envelope.recipients.filter((recipient) =>
+    wantsNotification(envelope.from, recipient, 'FAILURE'),
+  );
+  if (recipients.length === 0) return;
+  const now = Date.now();
+  const hostname = options.config.hostname;
+  const dsn = buildDsn({
+    reportingMta: hostname,
+    envelope: { ...envelope, recipients },
+    recipients: recipients.map((recipient) => ({
+      recipient,
+      action: 'failed',
+      status: '5.7.1',
+      diagnostic: `550 5.7.1 Message rejected as spam by the spam filter (score ${rating.rated.score.toFixed(2)})`,
+      lastAttempt: now,
+    })),
+    arrivalDate: now,
+    date: now,
+    utcOffset: localOffsetMinutes(),
+    messageId: `${randomUUID()}@${hostname}`,
+    original: rating.original,
+    returnContent: 'headers',
+  });
+  await options.queue
+    .enqueue(dsn.envelope, oneChunk(dsn.content), { service: 'DSN', report: 'failed' })
+    .catch((error: unknown) =>
+      logger.error('could not queue the bounce of a blocked message', {
+        session: session.id,
+        error,
+      }),
     );
 }
 

@@ -25,22 +25,40 @@ import {
   type SpamTest,
   type StageOutcome,
   customRuleTests,
+  type MailauthAuthenticator,
+  type MailauthOutcome,
   dnsBlacklistTests,
   ipBlacklistTest,
   loadGreylist,
+  mailauthAuthenticator,
+  mailauthSpf,
   nodeDnsLookups,
+  nodeMailauthResolver,
+  spfTest,
   saveGreylist,
   spamLogLine,
   spamRejectLogLine,
   userMarkLogLine,
 } from '@mailyard/spam-scoring';
+import { withAuthenticationResults } from './authentication-results.js';
+import { rememberedSpf } from './remembered-spf.js';
 import { lazyRulesTest } from './lazy-spamassassin-rules.js';
-import type { SpamConfig } from './server-config.js';
+import type { DnsConfig, SpamConfig } from './server-config.js';
 import { SharedGreylist } from './shared-greylist.js';
 import { StateSaver } from './state-saver.js';
+import {
+  type AntivirusCounters,
+  AntivirusStatistics,
+  antivirusStatisticsFile,
+  readAntivirusStatistics,
+} from './antivirus-statistics.js';
 
 export interface SpamFilterOptions {
   readonly config: SpamConfig;
+  /** Our host name: SPF's and Authentication-Results' authserv-id (RFC 8601). */
+  readonly hostname: string;
+  /** The DNS servers SPF, DKIM, DMARC, ARC and the DNS blacklists ask. */
+  readonly dns: DnsConfig;
   readonly ipGroups: Readonly<Record<string, readonly IpGroupItem[]>>;
   /** The relay control group (Kerio 12.2): its clients are trusted relays, not rated by default. */
   readonly relayTrustedGroup: string;
@@ -88,6 +106,12 @@ interface SessionState {
 export class SpamFilter {
   /** Kerio's counters (13.8), kept in `statistics.json` across restarts. */
   readonly statistics: SpamStatistics;
+  /**
+   * The antivirus's counters (14.6), which the content screen counts; kept here, beside the
+   * spam counters, in `antivirus-statistics.json`, shown and reset with them.
+   */
+  readonly antivirusStatistics: AntivirusStatistics;
+  private readonly antivirusSaver: StateSaver;
   private readonly sessions = new Map<string, SessionState>();
   private readonly trusted: ((ip: string) => boolean) | null;
   private readonly greylistSaver: StateSaver;
@@ -100,10 +124,13 @@ export class SpamFilter {
     private readonly bayes: BayesFilter | null,
     private readonly greylist: GreylistPolicy | SharedGreylist | null,
     counters: SpamCounters | null,
+    private readonly authenticator: MailauthAuthenticator | null,
+    antivirusCounters: AntivirusCounters | null,
   ) {
     const groups = withLocalClients(options.ipGroups);
     this.trusted = options.relayTrustedGroup ? groups.matcher(options.relayTrustedGroup) : null;
     this.statistics = new SpamStatistics(counters ?? undefined);
+    this.antivirusStatistics = new AntivirusStatistics(antivirusCounters ?? undefined);
     const failed = (what: string) => (error: unknown) =>
       options.logger.error(`spam: could not save ${what}`, { error });
     this.greylistSaver = new StateSaver(
@@ -121,6 +148,19 @@ export class SpamFilter {
         ),
       failed('the statistics'),
     );
+    this.antivirusSaver = new StateSaver(
+      () =>
+        writeFileAtomically(
+          antivirusStatisticsFile(options.directory),
+          JSON.stringify(this.antivirusStatistics.snapshot()),
+        ),
+      failed('the antivirus statistics'),
+    );
+  }
+
+  /** The content screen counted: the antivirus counters go to disk. */
+  antivirusCounted(): void {
+    void this.antivirusSaver.save();
   }
 
   /** Opens the Bayes database and the greylisting state (a file that cannot be read stops the start). */
@@ -148,6 +188,24 @@ export class SpamFilter {
         ? new SharedGreylist(options.sharedGreylist, greylistOptions)
         : await loadGreylist(greylistFile(options.directory), greylistOptions);
     const tests: SpamTest[] = [];
+    const dns = {
+      ...(options.dns.servers.length > 0 ? { servers: options.dns.servers } : {}),
+      timeoutMs: options.dns.timeoutMs,
+    };
+    const resolver = nodeMailauthResolver(dns);
+    // Kerio's order (13.3): SPF before the lists and the custom rules.
+    if (config.spf.enabled)
+      tests.push(
+        spfTest({
+          check: rememberedSpf(mailauthSpf({ mta: options.hostname, resolver }), options.clock),
+          action:
+            config.spf.action === 'score'
+              ? { kind: 'score', score: config.spf.score }
+              : { kind: config.spf.action },
+          ...(config.spf.exemptGroup ? { exempt: groups.matcher(config.spf.exemptGroup) } : {}),
+          securityLog: options.securityLog,
+        }),
+      );
     if (config.blacklistGroup)
       tests.push(
         ipBlacklistTest({
@@ -162,11 +220,15 @@ export class SpamFilter {
       tests.push(
         ...dnsBlacklistTests({
           lists: config.dnsBlacklists,
-          lookupFor: nodeDnsLookups(),
+          lookupFor: nodeDnsLookups(dns),
           securityLog: options.securityLog,
         }),
       );
     tests.push(...customRuleTests(config.customRules));
+    const authenticator = config.mailAuth.enabled
+      ? mailauthAuthenticator({ mta: options.hostname, resolver })
+      : null;
+    if (authenticator) tests.push(authenticator.test);
     if (config.contentRules !== 'none')
       tests.push(lazyRulesTest(config.contentRules, bayes !== null, options.logger));
     if (bayes) tests.push(bayes.test());
@@ -186,7 +248,8 @@ export class SpamFilter {
       whitelist: config.whitelistGroup ? groups.matcher(config.whitelistGroup) : null,
     });
     const counters = await readStatistics(statisticsFile(options.directory));
-    return new SpamFilter(options, engine, bayes, greylist, counters);
+    const antivirus = await readAntivirusStatistics(antivirusStatisticsFile(options.directory));
+    return new SpamFilter(options, engine, bayes, greylist, counters, authenticator, antivirus);
   }
 
   /** MAIL FROM: the IP lists and DNS blacklists (once a connection), then the From rules. */
@@ -291,6 +354,29 @@ export class SpamFilter {
     }
     if (rated.action === 'block')
       return { kind: 'refuse', reply: toSmtpReply(rated.reply!), rated };
+    const authenticated = await this.authenticationOf(message);
+    const dmarc = authenticated?.dmarc;
+    if (
+      rated.action !== 'discard' &&
+      this.options.config.mailAuth.dmarcReject === 'reject' &&
+      dmarc?.result === 'fail' &&
+      dmarc.policy === 'reject'
+    ) {
+      this.options.securityLog(
+        oneLine(
+          `Message from <${envelope.from}> to ${envelope.recipients.map((to) => `<${to}>`).join(', ')} from IP address ${session.remoteAddress} rejected: it fails DMARC and ${dmarc.domain} publishes p=reject`,
+        ),
+      );
+      return {
+        kind: 'refuse',
+        reply: {
+          code: 550,
+          enhanced: '5.7.1',
+          lines: [`Rejected by the DMARC policy of ${oneLine(dmarc.domain)}`],
+        },
+        rated,
+      };
+    }
     if (rated.action === 'discard') {
       if (this.options.config.blockAction === 'reject')
         return {
@@ -300,7 +386,20 @@ export class SpamFilter {
         };
       return { kind: 'discard', original: bytes, rated };
     }
-    return { kind: 'deliver', bytes: SpamEngine.deliverable(bytes, rated), rated };
+    const deliverable = withAuthenticationResults(
+      SpamEngine.deliverable(bytes, rated),
+      this.options.hostname,
+      authenticated?.authenticationResults ?? null,
+    );
+    return { kind: 'deliver', bytes: deliverable, rated };
+  }
+
+  /** What DKIM, DMARC and ARC found, when they ran on this message (a failure is logged). */
+  private async authenticationOf(message: MessageInput): Promise<MailauthOutcome | null> {
+    const outcome = this.authenticator?.outcomeFor(message);
+    if (!outcome) return null;
+    // The engine listed a failed run among `failures` and logged it: no results to write.
+    return outcome.catch(() => null);
   }
 
   /**
@@ -359,10 +458,21 @@ export class SpamFilter {
     return this.learning;
   }
 
+  /** Kerio's Reset of the spam and antivirus statistics (13.8, 14.6): from zero, on disk too. */
+  async resetStatistics(): Promise<void> {
+    this.statistics.reset();
+    this.antivirusStatistics.reset();
+    await Promise.all([this.statisticsSaver.save(), this.antivirusSaver.save()]);
+  }
+
   /** Waits for lessons under way, and for the greylisting state and counters to be on disk. */
   async close(): Promise<void> {
     await this.learning;
-    await Promise.all([this.greylistSaver.idle(), this.statisticsSaver.idle()]);
+    await Promise.all([
+      this.greylistSaver.idle(),
+      this.statisticsSaver.idle(),
+      this.antivirusSaver.idle(),
+    ]);
   }
   private facts(session: SessionInfo, from: string, recipients: readonly string[]): SmtpFacts {
     return {
@@ -390,12 +500,12 @@ function greylistFile(directory: string): string {
   return join(directory, 'greylist.json');
 }
 
-function statisticsFile(directory: string): string {
+export function statisticsFile(directory: string): string {
   return join(directory, 'statistics.json');
 }
 
 /** The counters a previous run kept; null when there are none (only ENOENT means that). */
-async function readStatistics(path: string): Promise<SpamCounters | null> {
+export async function readStatistics(path: string): Promise<SpamCounters | null> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -435,4 +545,8 @@ function toSmtpReply(reply: SmtpRejectReply): SmtpReply {
 
 function subjectOf(bytes: Uint8Array): string {
   return parseHeaders(bytes).get('subject') ?? '';
+}
+
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ');
 }

@@ -361,11 +361,61 @@ describe('mailserver.cfg', () => {
     expect(config(formatMailserverCfg(read)).config).toEqual(read);
   });
 
+  it('reads the DNS servers, SPF, DKIM/DMARC/ARC, the bounce of blocked mail and the antivirus notices; all off by default', () => {
+    const defaults = config(wrap('')).config;
+    expect(defaults.dns).toEqual({ servers: [], timeoutMs: 3000 });
+    expect(defaults.spam).toMatchObject({
+      spf: { enabled: false, action: 'score', score: 3, exemptGroup: '' },
+      mailAuth: { enabled: false, dmarcReject: 'score' },
+      bounceBlocked: false,
+      antivirus: { warnSender: false, forwardOriginal: '', forwardFiltered: '' },
+    });
+    const { config: read, warnings } = config(
+      wrap(
+        '<variable name="LimitsExemptGroup"></variable>' +
+          '<variable name="DnsServers">127.0.0.1:5353, 192.0.2.53</variable>' +
+          '<variable name="DnsTimeoutMs">500</variable>' +
+          '<variable name="SpfEnabled">1</variable>' +
+          '<variable name="SpfAction">block</variable>' +
+          '<variable name="SpfScore">2.5</variable>' +
+          '<variable name="SpfExemptGroup">Backup MX</variable>' +
+          '<variable name="SpamMailAuth">1</variable>' +
+          '<variable name="SpamDmarcReject">reject</variable>' +
+          '<variable name="SpamBlockBounce">1</variable>' +
+          '<variable name="AntivirusWarnSender">1</variable>' +
+          '<variable name="AntivirusForwardOriginal">admin@example.test</variable>' +
+          '<variable name="AntivirusForwardFiltered">audit@example.test</variable>' +
+          '<list name="IpGroup"><listitem><variable name="Group">Backup MX</variable>' +
+          '<variable name="Kind">host</variable><variable name="Address">192.0.2.25</variable></listitem></list>',
+      ),
+    );
+    expect(warnings).toEqual([]);
+    expect(read.dns).toEqual({ servers: ['127.0.0.1:5353', '192.0.2.53'], timeoutMs: 500 });
+    expect(read.spam).toMatchObject({
+      spf: { enabled: true, action: 'block', score: 2.5, exemptGroup: 'Backup MX' },
+      mailAuth: { enabled: true, dmarcReject: 'reject' },
+      bounceBlocked: true,
+      antivirus: {
+        warnSender: true,
+        forwardOriginal: 'admin@example.test',
+        forwardFiltered: 'audit@example.test',
+      },
+    });
+    expect(config(formatMailserverCfg(read)).config).toEqual(read);
+  });
+
   it.each([
     ['<variable name="SpamTagScore">11</variable>', 'SpamTagScore is a number from 0 to 10'],
     ['<variable name="SpamBlockScore">9.95</variable>', 'SpamBlockScore is at most 9.9'],
     ['<variable name="SpamBlockAction">bounce</variable>', 'SpamBlockAction is discard or reject'],
     ['<variable name="SpamBlacklistGroup">Nobody</variable>', 'group "Nobody" is not defined'],
+    ['<variable name="SpfExemptGroup">Nobody</variable>', 'group "Nobody" is not defined'],
+    ['<variable name="SpfAction">reject</variable>', 'SpfAction is log or block or score'],
+    [
+      '<variable name="SpamDmarcReject">quarantine</variable>',
+      'SpamDmarcReject is score or reject',
+    ],
+    ['<variable name="DnsTimeoutMs">0</variable>', 'DnsTimeoutMs is a whole number from 1'],
     [
       '<variable name="AntivirusAction">clean</variable>',
       'AntivirusAction is discard or reject or strip',

@@ -22,6 +22,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSieveScripts } from '../src/sieve-scripts.js';
 import { command, eventually, python, readWithImaplib, testMessage } from './harness/peers.js';
+import { invoiceMessage } from './harness/invoice-message.js';
 import { prepareDataDirectory } from './harness/prepare-data.js';
 import {
   EPHEMERAL_PORTS,
@@ -57,30 +58,7 @@ function infectedMessage(
   to: string,
   attachment = { name: 'invoice.bin', content: VIRUS_TEXT },
 ): Buffer {
-  return Buffer.from(
-    [
-      'From: <dave@elsewhere.test>',
-      `To: <${to}>`,
-      'Subject: Your invoice',
-      `Message-ID: <${id}>`,
-      'Date: Sun, 01 Mar 2026 12:00:00 +0000',
-      'MIME-Version: 1.0',
-      'Content-Type: multipart/mixed; boundary="b"',
-      '',
-      '--b',
-      'Content-Type: text/plain; charset=us-ascii',
-      '',
-      'See the attached invoice.',
-      '--b',
-      `Content-Type: application/octet-stream; name="${attachment.name}"`,
-      `Content-Disposition: attachment; filename="${attachment.name}"`,
-      'Content-Transfer-Encoding: base64',
-      '',
-      Buffer.from(attachment.content).toString('base64'),
-      '--b--',
-      '',
-    ].join('\r\n'),
-  );
+  return invoiceMessage({ from: 'dave@elsewhere.test', to, id, attachment });
 }
 
 const tagging = temporaryDataDirectory();

@@ -161,5 +161,18 @@ export {
 export { type ScanResult, type VirusScanner } from './core/virus-scanner.js';
 export { ClamdError, type ClamdOptions, ClamdScanner } from './node/clamd-scanner.js';
 export { type SpfCheck, type SpfResult, type SpfTestOptions, spfTest } from './engine/spf-test.js';
-export { type DnsResolve, type MailauthSpfOptions, mailauthSpf } from './node/mailauth-spf.js';
-export { MAILAUTH_SCORES, type MailauthTestOptions, mailauthTest } from './node/mailauth-test.js';
+export {
+  type DnsResolve,
+  type MailauthResolverOptions,
+  type MailauthSpfOptions,
+  mailauthSpf,
+  nodeMailauthResolver,
+} from './node/mailauth-spf.js';
+export {
+  MAILAUTH_SCORES,
+  type MailauthAuthenticator,
+  type MailauthOutcome,
+  type MailauthTestOptions,
+  mailauthAuthenticator,
+  mailauthTest,
+} from './node/mailauth-test.js';

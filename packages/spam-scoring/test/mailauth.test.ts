@@ -4,7 +4,7 @@ import { describeWithPeer, type DnsServer, dnsmasqPeer, startDnsmasq } from '@ma
 import { sealMessage } from 'mailauth/lib/arc/index.js';
 import { dkimSign } from 'mailauth/lib/dkim/sign.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type DnsResolve, SpamEngine, mailauthTest } from '../src/index.js';
+import { type DnsResolve, SpamEngine, mailauthAuthenticator, mailauthTest } from '../src/index.js';
 import { FACTS, message } from './helpers.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
@@ -17,15 +17,21 @@ describeWithPeer(
   () => {
     let dns: DnsServer;
     let engine: SpamEngine;
+    let resolver: DnsResolve;
     beforeAll(async () => {
-      dns = await startDnsmasq({}, ['dk.test'], {
-        'sel._domainkey.dk.test': `v=DKIM1; k=rsa; p=${PUBLIC}`,
-        '_dmarc.dk.test': 'v=DMARC1; p=reject',
-      });
+      dns = await startDnsmasq(
+        {},
+        ['dk.test'],
+        {
+          'sel._domainkey.dk.test': `v=DKIM1; k=rsa; p=${PUBLIC}`,
+          '_dmarc.dk.test': 'v=DMARC1; p=reject',
+        },
+        // The key of selector `slow` lives on a server that does not answer: a DNS timeout.
+        { unanswered: ['slow._domainkey.dk.test'] },
+      );
       const node = new Resolver({ timeout: 1000, tries: 1 });
       node.setServers([dns.address]);
-      const resolver: DnsResolve = (name, type) =>
-        node.resolve(name, type) as Promise<string[] | string[][]>;
+      resolver = (name, type) => node.resolve(name, type) as Promise<string[] | string[][]>;
       engine = new SpamEngine({
         tests: [mailauthTest({ mta: 'mx.example.com', resolver })],
         whitelist: null,
@@ -97,6 +103,72 @@ describeWithPeer(
         ['DMARC_REJECT', 1.797],
         ['ARC_INVALID', 0.1],
       ]);
+    });
+
+    it("keeps each message's outcome for the application: Authentication-Results and the DMARC policy", async () => {
+      const authenticator = mailauthAuthenticator({ mta: 'mx.example.com', resolver });
+      const withOutcome = new SpamEngine({ tests: [authenticator.test], whitelist: null });
+      const good = message(await signed(mail));
+      const bad = message(mail);
+      await withOutcome.rate(facts, good);
+      await withOutcome.rate(facts, bad);
+      const passed = await authenticator.outcomeFor(good)!;
+      expect(passed.authenticationResults).toMatch(/^mx\.example\.com;\r\n /);
+      expect(passed.authenticationResults).toMatch(/dkim=pass header\.i=@dk\.test header\.s=sel/);
+      expect(passed.authenticationResults).toMatch(/dmarc=pass /);
+      expect(passed.dmarc).toEqual({ result: 'pass', policy: 'reject', domain: 'dk.test' });
+      const failed = await authenticator.outcomeFor(bad)!;
+      expect(failed.authenticationResults).toMatch(
+        /dmarc=fail \(p=REJECT arc=none\) header\.from=dk\.test/,
+      );
+      expect(failed.dmarc).toEqual({ result: 'fail', policy: 'reject', domain: 'dk.test' });
+      expect(authenticator.outcomeFor(message(mail))).toBeUndefined();
+    });
+
+    it('a key or seal the DNS server refuses to look up: temperror, neither DKIM_INVALID nor ARC_INVALID', async () => {
+      // dnsmasq answers REFUSED outside its zone: a DNS error, not a verdict on the signature.
+      const elsewhere = mail.replace('boss@dk.test', 'boss@refused.example');
+      const options = {
+        canonicalization: 'relaxed/relaxed',
+        signatureData: [{ signingDomain: 'refused.example', selector: 'sel', privateKey: PRIVATE }],
+      } as unknown as Parameters<typeof dkimSign>[1];
+      const { signatures } = (await dkimSign(Buffer.from(elsewhere), options)) as {
+        signatures: string;
+      };
+      const seal = await sealMessage(Buffer.from(signatures + elsewhere), {
+        signingDomain: 'refused.example',
+        selector: 'sel',
+        privateKey: PRIVATE,
+        authResults: 'forwarder.refused.example; spf=pass smtp.mailfrom=refused.example',
+        cv: 'none',
+      } as unknown as Parameters<typeof sealMessage>[1]);
+      const authenticator = mailauthAuthenticator({ mta: 'mx.example.com', resolver });
+      const engine = new SpamEngine({ tests: [authenticator.test], whitelist: null });
+      const input = message(seal.toString() + signatures + elsewhere);
+      const rated = await engine.rate({ ...facts, mailFrom: 'bounce@refused.example' }, input);
+      expect(rated.hits.map((hit) => hit.name)).toEqual([]);
+      const outcome = await authenticator.outcomeFor(input)!;
+      expect(outcome.authenticationResults).toMatch(/dkim=temperror/);
+      // RFC 8617 has no temperror: the field says fail, the rating does not count it.
+      expect(outcome.authenticationResults).toMatch(/arc=fail/);
+    });
+
+    it("a signature whose key lookup times out: DMARC is a temperror, not a fail under the domain's reject policy", async () => {
+      const options = {
+        canonicalization: 'relaxed/relaxed',
+        signatureData: [{ signingDomain: 'dk.test', selector: 'slow', privateKey: PRIVATE }],
+      } as unknown as Parameters<typeof dkimSign>[1];
+      const { signatures } = (await dkimSign(Buffer.from(mail), options)) as { signatures: string };
+      const authenticator = mailauthAuthenticator({ mta: 'mx.example.com', resolver });
+      const engine = new SpamEngine({ tests: [authenticator.test], whitelist: null });
+      const input = message(signatures + mail);
+      // SPF's own domain has no record (none): only the DKIM key's timeout is in the way.
+      const rated = await engine.rate(facts, input);
+      expect(rated.hits.map((hit) => hit.name)).toEqual([]);
+      const outcome = await authenticator.outcomeFor(input)!;
+      expect(outcome.dmarc).toEqual({ result: 'temperror', policy: 'reject', domain: 'dk.test' });
+      expect(outcome.authenticationResults).toMatch(/dkim=temperror/);
+      expect(outcome.authenticationResults).toMatch(/dmarc=temperror \(p=REJECT/);
     });
   },
 );

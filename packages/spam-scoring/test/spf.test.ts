@@ -1,7 +1,14 @@
+import { type Socket, createSocket } from 'node:dgram';
 import { Resolver } from 'node:dns/promises';
 import { describeWithPeer, type DnsServer, dnsmasqPeer, startDnsmasq } from '@mailyard/test-kit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type DnsResolve, SpamEngine, mailauthSpf, spfTest } from '../src/index.js';
+import {
+  type DnsResolve,
+  SpamEngine,
+  mailauthSpf,
+  nodeMailauthResolver,
+  spfTest,
+} from '../src/index.js';
 import { FACTS } from './helpers.js';
 
 describeWithPeer(dnsmasqPeer, 'SPF through mailauth, against records served by dnsmasq', () => {
@@ -74,5 +81,55 @@ describeWithPeer(dnsmasqPeer, 'SPF through mailauth, against records served by d
         failures: [],
       });
     }
+  });
+});
+
+describeWithPeer(dnsmasqPeer, 'SPF when DNS fails: temperror, never fail', () => {
+  let dns: DnsServer;
+  let silent: Socket;
+  beforeAll(async () => {
+    // Names outside dnsmasq's local zone are REFUSED (it has no upstream to ask).
+    dns = await startDnsmasq({}, ['spf.test'], { 'strict.spf.test': 'v=spf1 -all' });
+    // A UDP socket that reads every query and answers none: a DNS server that times out.
+    silent = createSocket('udp4');
+    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
+  });
+  afterAll(async () => {
+    await dns?.stop();
+    silent?.close();
+  });
+
+  const check = async (servers: string[], sender: string) =>
+    mailauthSpf({
+      mta: 'mx.example.com',
+      resolver: nodeMailauthResolver({ servers, timeoutMs: 200, tries: 1 }),
+    })({ ip: '203.0.113.9', sender, helo: 'client.example' });
+
+  it('a server that does not answer: temperror, and a block-on-fail SPF test lets the mail through', async () => {
+    const address = `127.0.0.1:${(silent.address() as { port: number }).port}`;
+    expect((await check([address], 'a@strict.spf.test')).result).toBe('temperror');
+    const engine = new SpamEngine({
+      tests: [
+        spfTest({
+          check: mailauthSpf({
+            mta: 'mx.example.com',
+            resolver: nodeMailauthResolver({ servers: [address], timeoutMs: 200, tries: 1 }),
+          }),
+          action: { kind: 'block' },
+        }),
+      ],
+      whitelist: null,
+    });
+    const outcome = await engine.checkStage('envelope', {
+      ...FACTS,
+      mailFrom: 'a@strict.spf.test',
+      clientIp: '203.0.113.9',
+    });
+    expect([outcome.reply, outcome.hits]).toEqual([null, []]);
+  });
+
+  it('a server that refuses the query: temperror; the same server fails a record that says -all', async () => {
+    expect((await check([dns.address], 'a@elsewhere.example')).result).toBe('temperror');
+    expect((await check([dns.address], 'a@strict.spf.test')).result).toBe('fail');
   });
 });

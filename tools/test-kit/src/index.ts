@@ -49,5 +49,5 @@ export {
   dovecotManageSieveAvailable,
 } from './dovecot-managesieve.js';
 export { POSTGRES, PostgresServer, describeWithPostgres } from './postgres-server.js';
-export { type DnsServer, dnsmasqPeer, startDnsmasq } from './dnsmasq.js';
+export { type DnsServer, type DnsmasqOptions, dnsmasqPeer, startDnsmasq } from './dnsmasq.js';
 export { type ClamdServer, clamdPeer, startClamd } from './clamd.js';
