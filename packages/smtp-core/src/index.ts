@@ -1,10 +1,7 @@
 // Server engine
-export {
-  SmtpServerSession,
-  type ConnectionDetails,
-  type SessionTransport,
-  type SmtpSessionOptions,
-} from './session/smtp-server-session.js';
+export { SmtpServerSession } from './session/smtp-server-session.js';
+export type { SmtpSessionOptions } from './session/session-options.js';
+export type { ConnectionDetails, SessionTransport } from './session/session-transport.js';
 export type { AuthOutcome, SessionInfo, SmtpServerHooks } from './session/smtp-hooks.js';
 export {
   DEFAULT_LIMITS,

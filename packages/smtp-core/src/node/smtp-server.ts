@@ -6,12 +6,9 @@ import {
   sessionIds,
 } from '@mailyard/node-listeners';
 import { type SecureContextOptions, TLSSocket, createSecureContext } from 'node:tls';
-import {
-  type ConnectionDetails,
-  type SessionTransport,
-  SmtpServerSession,
-  type SmtpSessionOptions,
-} from '../session/smtp-server-session.js';
+import { SmtpServerSession } from '../session/smtp-server-session.js';
+import type { SmtpSessionOptions } from '../session/session-options.js';
+import type { ConnectionDetails, SessionTransport } from '../session/session-transport.js';
 import { InFlightBudget } from '../session/in-flight-budget.js';
 import {
   DEFAULT_LIMITS,
