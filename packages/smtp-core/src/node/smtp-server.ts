@@ -3,6 +3,7 @@ import {
   ListenerGroup,
   OpenConnections,
   type TcpListener,
+  normalizeAddress,
   sessionIds,
 } from '@mailyard/node-listeners';
 import { type SecureContextOptions, TLSSocket, createSecureContext } from 'node:tls';
@@ -207,11 +208,4 @@ export function createSmtpServer(options: SmtpServerOptions): SmtpServer {
       await stopped;
     },
   };
-}
-
-/** `::ffff:127.0.0.1` → `127.0.0.1`: IPv4 clients on a dual-stack socket, as policies expect them. */
-function normalizeAddress(address: string | undefined): string {
-  return address?.startsWith('::ffff:') && address.includes('.')
-    ? address.slice(7)
-    : (address ?? '');
 }
