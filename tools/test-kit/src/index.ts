@@ -5,7 +5,12 @@ export {
   runReadmeExample,
 } from './readme-example.js';
 export { README_OUTPUTS } from './readme-outputs.js';
-export { type NodeRun, runPlainNode } from './plain-node.js';
+export {
+  type ClosableServer,
+  type NodeRun,
+  closeWithClientConnected,
+  runPlainNode,
+} from './plain-node.js';
 export {
   DOVECOT_IMAP,
   DovecotSandbox,
