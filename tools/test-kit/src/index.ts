@@ -5,6 +5,7 @@ export {
   runReadmeExample,
 } from './readme-example.js';
 export { README_OUTPUTS } from './readme-outputs.js';
+export { type DrivenSession, LineSessionDriver } from './line-session-driver.js';
 export {
   type ClosableServer,
   type NodeRun,
