@@ -1,6 +1,7 @@
 /** Drives a ManageSieve session with bytes over an in-memory store and directory, no sockets. */
 import { MemoryDirectory } from '@mailyard/mailstore-interface';
 import { deriveScramCredentials } from '@mailyard/sasl';
+import { LineSessionDriver } from '@mailyard/test-kit';
 import {
   ManageSieveEngine,
   type ManageSieveEngineOptions,
@@ -36,18 +37,15 @@ export function plainLogin(login: string, password: string): string {
   return `AUTHENTICATE "PLAIN" "${Buffer.from(`\0${login}\0${password}`).toString('base64')}"\r\n`;
 }
 
-/** A transport that records what the session writes and can hold writes back (backpressure). */
-export class TestClient implements ManageSieveTransport {
+/** Drives a session, as its transport: records what it writes, can hold writes back. */
+export class TestClient
+  extends LineSessionDriver<ManageSieveSession>
+  implements ManageSieveTransport
+{
   readonly session: ManageSieveSession;
-  private output: Buffer[] = [];
-  closed = false;
-  paused = false;
-  tlsStarted = 0;
-  writesBeforeFull = Infinity;
-  private drainWaiters: (() => void)[] = [];
-  writes = 0;
 
   constructor(engine: ManageSieveEngine, connection: Partial<ManageSieveConnection> = {}) {
+    super('utf8');
     this.session = engine.connect(
       {
         id: 'test-1',
@@ -64,62 +62,9 @@ export class TestClient implements ManageSieveTransport {
     );
   }
 
-  write(bytes: Uint8Array): boolean {
-    this.output.push(Buffer.from(bytes));
-    this.writes++;
-    return this.writes < this.writesBeforeFull;
-  }
-
-  drain(): Promise<void> {
-    return new Promise((resolve) => this.drainWaiters.push(resolve));
-  }
-
-  release(): void {
-    this.writesBeforeFull = Infinity;
-    for (const waiter of this.drainWaiters.splice(0)) waiter();
-  }
-
-  get waitingForDrain(): boolean {
-    return this.drainWaiters.length > 0;
-  }
-
-  async startTls(): Promise<void> {
-    this.tlsStarted++;
-  }
-
-  close(): void {
-    this.closed = true;
-  }
-
-  pause(): void {
-    this.paused = true;
-  }
-
-  resume(): void {
-    this.paused = false;
-  }
-
-  async start(): Promise<string> {
-    this.session.start();
-    await this.session.idle();
-    return this.take();
-  }
-
-  async send(text: string | Buffer): Promise<string> {
-    this.session.receive(typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
-    await this.session.idle();
-    return this.take();
-  }
-
   /** Logs in as alice with PLAIN. */
   async login(login = 'alice@example.com', password = 'wonderland'): Promise<string> {
     await this.start();
     return this.send(plainLogin(login, password));
-  }
-
-  take(): string {
-    const text = Buffer.concat(this.output).toString('utf8');
-    this.output = [];
-    return text;
   }
 }

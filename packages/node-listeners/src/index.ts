@@ -4,6 +4,7 @@ export {
   type BoundListener,
   type TcpListener,
 } from './listener-group.js';
+export { CommandLoop, type CommandInput, type CommandLoopOptions } from './command-loop.js';
 export { OpenConnections } from './open-connections.js';
 export { sessionIds } from './session-ids.js';
 export { ConnectionsPerAddress } from './connections-per-address.js';

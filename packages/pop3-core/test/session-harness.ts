@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { MemoryDirectory, MemoryMailStore } from '@mailyard/mailstore-interface';
 import { deriveScramCredentials } from '@mailyard/sasl';
+import { LineSessionDriver } from '@mailyard/test-kit';
 import { Pop3Engine, type Pop3EngineOptions } from '../src/session/pop3-engine.js';
 import type { Pop3Connection, Pop3Session, Pop3Transport } from '../src/session/pop3-session.js';
 
@@ -39,19 +40,12 @@ export async function engine(
   return { directory, store, engine: e };
 }
 
-/** A transport that records what the session writes and can hold writes back (backpressure). */
-export class TestClient implements Pop3Transport {
+/** Drives a session, as its transport: records what it writes, can hold writes back. */
+export class TestClient extends LineSessionDriver<Pop3Session> implements Pop3Transport {
   readonly session: Pop3Session;
-  private output: Buffer[] = [];
-  closed = false;
-  paused = false;
-  tlsStarted = 0;
-  /** Writes before `write` starts returning false; Infinity: never full. */
-  writesBeforeFull = Infinity;
-  private drainWaiters: (() => void)[] = [];
-  writes = 0;
 
   constructor(engine: Pop3Engine, connection: Partial<Pop3Connection> = {}) {
+    super('latin1');
     this.session = engine.connect(
       {
         id: 'test-1',
@@ -68,65 +62,9 @@ export class TestClient implements Pop3Transport {
     );
   }
 
-  write(bytes: Uint8Array): boolean {
-    this.output.push(Buffer.from(bytes));
-    this.writes++;
-    return this.writes < this.writesBeforeFull;
-  }
-
-  drain(): Promise<void> {
-    return new Promise((resolve) => this.drainWaiters.push(resolve));
-  }
-
-  /** Lets writers waiting for the transport go on. */
-  release(): void {
-    this.writesBeforeFull = Infinity;
-    for (const waiter of this.drainWaiters.splice(0)) waiter();
-  }
-
-  get waitingForDrain(): boolean {
-    return this.drainWaiters.length > 0;
-  }
-
-  async startTls(): Promise<void> {
-    this.tlsStarted++;
-  }
-
-  close(): void {
-    this.closed = true;
-  }
-
-  pause(): void {
-    this.paused = true;
-  }
-
-  resume(): void {
-    this.paused = false;
-  }
-
-  /** The greeting. */
-  async start(): Promise<string> {
-    this.session.start();
-    await this.session.idle();
-    return this.take();
-  }
-
-  /** Sends raw bytes and returns everything the session wrote in answer. */
-  async send(text: string | Buffer): Promise<string> {
-    this.session.receive(typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
-    await this.session.idle();
-    return this.take();
-  }
-
   /** Sends a command line (CRLF added). */
   command(line: string): Promise<string> {
     return this.send(`${line}\r\n`);
-  }
-
-  take(): string {
-    const text = Buffer.concat(this.output).toString('latin1');
-    this.output = [];
-    return text;
   }
 
   async login(user = 'alice', password = 'wonderland'): Promise<string> {

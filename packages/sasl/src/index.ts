@@ -5,6 +5,11 @@ export {
   type SaslTransport,
 } from './sasl-server.js';
 export {
+  saslPerConnection,
+  type SaslPerConnection,
+  type SaslPerConnectionOptions,
+} from './sasl-per-connection.js';
+export {
   SaslWireSession,
   DEFAULT_MAX_RESPONSE,
   decodeSaslBase64,

@@ -1,10 +1,7 @@
 // Server engine
-export {
-  SmtpServerSession,
-  type ConnectionDetails,
-  type SessionTransport,
-  type SmtpSessionOptions,
-} from './session/smtp-server-session.js';
+export { SmtpServerSession } from './session/smtp-server-session.js';
+export type { SmtpSessionOptions } from './session/session-options.js';
+export type { ConnectionDetails, SessionTransport } from './session/session-transport.js';
 export type { AuthOutcome, SessionInfo, SmtpServerHooks } from './session/smtp-hooks.js';
 export {
   DEFAULT_LIMITS,
@@ -115,16 +112,16 @@ export { pop3Login, type Pop3LoginOptions } from './routing/pop3-before-smtp.js'
 export { nodeDnsResolver, type NodeDnsResolverOptions } from './routing/node-dns-resolver.js';
 
 // The queue, DSNs, local delivery, the Mail log
-export {
-  DeliveryQueue,
-  type DeliveryQueueOptions,
-  type EnqueueOptions,
-  type QueueDeliveryAgent,
-  type QueueHold,
-  type QueueListItem,
-  type QueueTimers,
-  type RemoveCriteria,
-} from './queue/delivery-queue.js';
+export { DeliveryQueue } from './queue/delivery-queue.js';
+export type {
+  DeliveryQueueOptions,
+  EnqueueOptions,
+  QueueDeliveryAgent,
+  QueueHold,
+  QueueListItem,
+  QueueTimers,
+  RemoveCriteria,
+} from './queue/queue-options.js';
 export { QueueError } from './queue/queue-files.js';
 export { FileQueueStorage, type QueueStorage } from './queue/queue-storage.js';
 export type { QueueMeta, QueueRecord, RecipientRecord } from './queue/queue-record.js';

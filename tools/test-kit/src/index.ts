@@ -5,7 +5,13 @@ export {
   runReadmeExample,
 } from './readme-example.js';
 export { README_OUTPUTS } from './readme-outputs.js';
-export { type NodeRun, runPlainNode } from './plain-node.js';
+export { type DrivenSession, LineSessionDriver } from './line-session-driver.js';
+export {
+  type ClosableServer,
+  type NodeRun,
+  closeWithClientConnected,
+  runPlainNode,
+} from './plain-node.js';
 export {
   DOVECOT_IMAP,
   DovecotSandbox,

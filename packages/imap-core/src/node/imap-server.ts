@@ -6,6 +6,7 @@ import {
   ListenerGroup,
   OpenConnections,
   type TcpListener,
+  normalizeAddress,
   sessionIds,
 } from '@mailyard/node-listeners';
 import type { ChannelBinding } from '@mailyard/sasl';
@@ -303,9 +304,4 @@ function channelBindingOf(socket: TLSSocket): ChannelBinding | undefined {
   } catch {
     return undefined;
   }
-}
-
-function normalizeAddress(address: string | undefined): string {
-  if (!address) return '';
-  return address.startsWith('::ffff:') ? address.slice(7) : address;
 }

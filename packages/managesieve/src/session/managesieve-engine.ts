@@ -1,5 +1,5 @@
 import { type Directory, type Logger, silentLogger } from '@mailyard/mailstore-interface';
-import { type LoginGuard, SaslServer } from '@mailyard/sasl';
+import { type LoginGuard, type SaslServer, saslPerConnection } from '@mailyard/sasl';
 import type { SieveScriptStore } from '../store/sieve-script-store.js';
 import type { ManageSieveHooks } from './managesieve-hooks.js';
 import {
@@ -88,35 +88,23 @@ export class ManageSieveEngine {
         );
       }
     }
-    const plaintext = options.allowPlaintextAuth ?? false;
-    const plaintextAllowed = (connection: ManageSieveConnection) =>
-      typeof plaintext === 'function' ? plaintext(connection) : plaintext;
-    const defaults = new Map<boolean, SaslServer>();
-    const defaultSasl = (allowPlaintext: boolean) => {
-      let server = defaults.get(allowPlaintext);
-      if (!server) {
-        server = new SaslServer({
-          credentials: options.directory,
-          hostname: options.hostname,
-          service: 'sieve',
-          allowPlaintext,
-          // ManageSieve carries SCRAM's server signature in the OK: `OK (SASL "...")`.
-          finalData: 'with-success',
-        });
-        defaults.set(allowPlaintext, server);
-      }
-      return server;
-    };
+    const sasl = saslPerConnection<ManageSieveConnection>({
+      sasl: options.sasl,
+      allowPlaintextAuth: options.allowPlaintextAuth,
+      defaults: {
+        credentials: options.directory,
+        hostname: options.hostname,
+        service: 'sieve',
+        // ManageSieve carries SCRAM's server signature in the OK: `OK (SASL "...")`.
+        finalData: 'with-success',
+      },
+    });
     this.context = {
       options,
       limits,
       logger: options.logger ?? silentLogger,
-      plaintextAllowed,
-      saslFor: (connection) => {
-        const sasl = options.sasl;
-        if (sasl === undefined) return defaultSasl(plaintextAllowed(connection));
-        return typeof sasl === 'function' ? sasl(connection) : sasl;
-      },
+      plaintextAllowed: sasl.plaintextAllowed,
+      saslFor: sasl.saslFor,
     };
   }
 

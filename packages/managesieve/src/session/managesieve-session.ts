@@ -1,5 +1,9 @@
 import { type Logger, type UserAccount, loggerWithFields } from '@mailyard/mailstore-interface';
-import type { AcceptedConnection, SocketTransport } from '@mailyard/node-listeners';
+import {
+  type AcceptedConnection,
+  CommandLoop,
+  type SocketTransport,
+} from '@mailyard/node-listeners';
 import {
   type LoginRefusal,
   type SaslServer,
@@ -35,9 +39,6 @@ type State = 'new' | 'unauthenticated' | 'sasl' | 'authenticated' | 'closed';
 /** Commands that carry a script: a literal too large for them is a quota matter. */
 const SCRIPT_COMMANDS: ReadonlySet<string> = new Set(['PUTSCRIPT', 'CHECKSCRIPT']);
 
-/** Octets of answers gathered before they are written, when commands come pipelined. */
-const WRITE_BATCH = 64 * 1024;
-
 const PLAINTEXT_REFUSED = 'Plaintext authentication disallowed on non-secure connections';
 
 /**
@@ -55,17 +56,9 @@ export class ManageSieveSession {
   private readonly reader: CommandReader;
   private auth: { wire: SaslWireSession; mechanism: string } | null = null;
   private user: string | null = null;
-  /** `NO` answers to bad commands in a row: any command that succeeds starts the count again. */
-  private failedCommands = 0;
   private failedLogins = 0;
-  private busy = false;
-  /** `shutdown()` was called: end at the next command boundary. */
-  private draining = false;
-  private inputArrived = false;
-  private running: Promise<void> = Promise.resolve();
-  private paused = false;
-  private outgoing: Buffer[] = [];
-  private outgoingBytes = 0;
+  /** Commands one at a time, answers in batches, `NO` answers to bad commands counted in a row. */
+  private readonly loop: CommandLoop<ReaderEvent>;
   private readonly sasl: SaslServer | undefined;
   readonly logger: Logger;
   private readonly scripts: ScriptCommands;
@@ -84,6 +77,18 @@ export class ManageSieveSession {
     });
     this.sasl = context.saslFor(connection);
     this.logger = loggerWithFields(context.logger, { session: connection.id });
+    this.loop = new CommandLoop({
+      transport,
+      input: this.reader,
+      pendingInput: limits.pendingInput,
+      handle: (event) => this.handle(event),
+      handlerFailed: (error) => {
+        this.logger.error('managesieve session error', { error });
+        this.send(response('NO', 'Internal server error', 'TRYLATER'));
+      },
+      stopped: () => this.state === 'closed',
+      shutDown: () => this.closeForShutdown(),
+    });
     this.scripts = new ScriptCommands(context, {
       send: (bytes) => this.send(bytes),
       failCommand: (text, code) => this.failCommand(text, code),
@@ -118,19 +123,13 @@ export class ManageSieveSession {
     this.transport.write(
       capabilityResponse(this.capabilities(), `${this.context.options.hostname} ManageSieve ready`),
     );
-    this.pump();
+    this.loop.start();
   }
 
   /** Bytes from the client. */
   receive(bytes: Uint8Array): void {
     if (this.state === 'closed') return;
-    this.reader.push(bytes);
-    this.inputArrived = true;
-    if (this.reader.buffered > this.context.limits.pendingInput && !this.paused) {
-      this.paused = true;
-      this.transport.pause();
-    }
-    this.pump();
+    this.loop.receive(bytes);
   }
 
   /** The idle timer fired: `BYE`, and the session ends. */
@@ -147,73 +146,27 @@ export class ManageSieveSession {
    */
   shutdown(): void {
     if (this.state === 'closed') return;
-    this.draining = true;
-    if (!this.busy) this.closeForShutdown();
+    this.loop.shutdown();
   }
 
   /** The connection is gone. */
   disconnected(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    this.loop.disconnected();
     this.auth?.wire.session.cancel();
     this.auth = null;
   }
 
   /** Resolves once the input received so far has been handled and answered. */
-  async idle(): Promise<void> {
-    for (let current = this.running; ; current = this.running) {
-      await current;
-      if (current === this.running) return;
-    }
+  idle(): Promise<void> {
+    return this.loop.idle();
   }
 
   private closeForShutdown(): void {
     if (this.state === 'closed') return;
     this.send(response('BYE', 'Server shutting down', 'TRYLATER'));
     this.close();
-  }
-
-  private pump(): void {
-    if (this.busy || this.state === 'new' || this.state === 'closed') return;
-    this.busy = true;
-    this.running = this.run().finally(() => {
-      this.busy = false;
-      if (this.inputArrived) this.pump();
-    });
-  }
-
-  private async run(): Promise<void> {
-    for (;;) {
-      this.inputArrived = false;
-      await this.handleBuffered();
-      await this.flush();
-      if (this.paused && this.reader.buffered <= this.context.limits.pendingInput) {
-        this.paused = false;
-        this.transport.resume();
-      }
-      if (!this.inputArrived || this.state === 'closed') break;
-    }
-  }
-
-  private async handleBuffered(): Promise<void> {
-    while (this.state !== 'closed') {
-      if (this.draining) return this.closeForShutdown();
-      const event = this.reader.next();
-      if (!event) return;
-      const failuresBefore = this.failedCommands;
-      try {
-        await this.handle(event);
-      } catch (error) {
-        // Only a bug gets here; the client is told, the session goes on.
-        this.logger.error('managesieve session error', { error });
-        this.send(response('NO', 'Internal server error', 'TRYLATER'));
-      }
-      if (this.failedCommands === failuresBefore) this.failedCommands = 0;
-      // Answers of pipelined commands go out a command at a time once they are large (a
-      // GETSCRIPT of a big script), so that a client that does not read cannot make us hold
-      // them all.
-      if (this.outgoingBytes >= WRITE_BATCH) await this.flush();
-    }
   }
 
   private async handle(event: ReaderEvent): Promise<void> {
@@ -311,7 +264,7 @@ export class ManageSieveSession {
     if (this.secure) return this.failCommand('TLS is already active');
     if (!this.connection.tlsAvailable) return this.failCommand('STARTTLS is not available');
     this.send(response('OK', 'Begin TLS negotiation now'));
-    await this.flush();
+    await this.loop.flush();
     // Whatever the client pipelined after STARTTLS was sent in the clear: it must not be read
     // as commands of the protected session (the STARTTLS injection attacks, CVE-2011-0411).
     this.reader.discard();
@@ -518,19 +471,9 @@ export class ManageSieveSession {
 
   // ---- output and bookkeeping ----
 
+  /** Queues a response: pipelined commands get theirs in one write. */
   private send(bytes: Buffer): void {
-    if (bytes.length === 0) return;
-    this.outgoing.push(bytes);
-    this.outgoingBytes += bytes.length;
-  }
-
-  private async flush(): Promise<void> {
-    if (this.outgoing.length === 0) return;
-    const bytes = this.outgoing.length === 1 ? this.outgoing[0]! : Buffer.concat(this.outgoing);
-    this.outgoing = [];
-    this.outgoingBytes = 0;
-    if (this.state === 'closed') return;
-    if (!this.transport.write(bytes)) await this.transport.drain();
+    this.loop.send(bytes);
   }
 
   private failCommand(text: string, code?: ResponseCode): void {
@@ -539,8 +482,8 @@ export class ManageSieveSession {
   }
 
   private countFailure(): void {
-    this.failedCommands++;
-    if (this.failedCommands >= this.context.limits.failedCommands && this.state !== 'closed') {
+    const failed = this.loop.commandFailed();
+    if (failed >= this.context.limits.failedCommands && this.state !== 'closed') {
       this.send(response('BYE', 'Too many bad commands'));
       this.close();
     }
@@ -551,11 +494,7 @@ export class ManageSieveSession {
     this.auth?.wire.session.cancel();
     this.auth = null;
     this.state = 'closed';
-    const pending = this.outgoing;
-    this.outgoing = [];
-    this.outgoingBytes = 0;
-    if (pending.length > 0) this.transport.write(Buffer.concat(pending));
-    this.transport.close();
+    this.loop.close();
   }
 
   private async callHook(hook: () => void | Promise<void> | undefined): Promise<void> {

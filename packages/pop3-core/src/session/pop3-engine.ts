@@ -7,7 +7,7 @@ import {
   silentLogger,
   systemClock,
 } from '@mailyard/mailstore-interface';
-import { type LoginGuard, SaslServer } from '@mailyard/sasl';
+import { type LoginGuard, type SaslServer, saslPerConnection } from '@mailyard/sasl';
 import { InProcessMaildropRegistry, type MaildropRegistry } from './maildrop-registry.js';
 import type { SizeMode } from './maildrop.js';
 import type { Pop3Hooks } from './pop3-hooks.js';
@@ -124,23 +124,11 @@ export class Pop3Engine {
     if (!Number.isInteger(delay) || delay < 0) {
       throw new RangeError(`loginDelaySeconds must be a non-negative integer, got ${delay}`);
     }
-    const plaintext = options.allowPlaintextAuth ?? false;
-    const plaintextAllowed = (connection: Pop3Connection) =>
-      typeof plaintext === 'function' ? plaintext(connection) : plaintext;
-    const defaults = new Map<boolean, SaslServer>();
-    const defaultSasl = (allowPlaintext: boolean) => {
-      let server = defaults.get(allowPlaintext);
-      if (!server) {
-        server = new SaslServer({
-          credentials: options.directory,
-          hostname: options.hostname,
-          service: 'pop',
-          allowPlaintext,
-        });
-        defaults.set(allowPlaintext, server);
-      }
-      return server;
-    };
+    const sasl = saslPerConnection<Pop3Connection>({
+      sasl: options.sasl,
+      allowPlaintextAuth: options.allowPlaintextAuth,
+      defaults: { credentials: options.directory, hostname: options.hostname, service: 'pop' },
+    });
     this.context = {
       options,
       limits,
@@ -152,12 +140,8 @@ export class Pop3Engine {
         (options.sizes ?? 'wire') === 'wire' && cacheEntries > 0
           ? new WireSizeCache(cacheEntries)
           : null,
-      plaintextAllowed,
-      saslFor: (connection) => {
-        const sasl = options.sasl;
-        if (sasl === undefined) return defaultSasl(plaintextAllowed(connection));
-        return typeof sasl === 'function' ? sasl(connection) : sasl;
-      },
+      plaintextAllowed: sasl.plaintextAllowed,
+      saslFor: sasl.saslFor,
     };
   }
 

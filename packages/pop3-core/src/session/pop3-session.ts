@@ -3,7 +3,11 @@ import {
   type UserAccount,
   isMailStoreError,
 } from '@mailyard/mailstore-interface';
-import type { AcceptedConnection, SocketTransport } from '@mailyard/node-listeners';
+import {
+  type AcceptedConnection,
+  CommandLoop,
+  type SocketTransport,
+} from '@mailyard/node-listeners';
 import {
   type LoginRefusal,
   type SaslServer,
@@ -13,7 +17,7 @@ import {
   loginRefusalText,
 } from '@mailyard/sasl';
 import { apopDigestMatches, apopTimestamp } from '../protocol/apop.js';
-import { LineSplitter } from '../protocol/line-splitter.js';
+import { type LineEvent, LineSplitter } from '../protocol/line-splitter.js';
 import { MessageEncoder } from '../protocol/message-encoder.js';
 import { type Pop3Command, parseCommand } from '../protocol/pop3-command.js';
 import {
@@ -39,9 +43,6 @@ export type Pop3Transport = SocketTransport;
 export type Pop3Connection = AcceptedConnection;
 
 type State = 'new' | 'authorization' | 'sasl' | 'transaction' | 'update' | 'closed';
-
-/** Octets of answers gathered before they are written: a message streams out in such pieces. */
-const WRITE_BATCH = 64 * 1024;
 
 const PLAINTEXT_REFUSED =
   'Plaintext authentication disallowed on non-secure connections; use STLS first';
@@ -71,8 +72,6 @@ export class Pop3Session {
   private readAhead: ReadAhead | null = null;
   /** Starts the read-ahead after the last RETR, once its answer is written. */
   private readNext: (() => void) | null = null;
-  /** `-ERR` answers in a row: any command that succeeds starts the count again. */
-  private failedCommands = 0;
   private failedLogins = 0;
   /**
    * The highest message number whose removal by another client was reported: asking for it
@@ -80,17 +79,8 @@ export class Pop3Session {
    * the first report does not (the client did nothing wrong).
    */
   private removedReported = 0;
-  private busy = false;
-  /** `shutdown()` was called: end at the next command boundary. */
-  private draining = false;
-  /** Input came since the running loop last looked. */
-  private inputArrived = false;
-  private running: Promise<void> = Promise.resolve();
-  /** The end of the session being reported (maildrop released, `onLogout`). */
-  private finishing: Promise<void> | null = null;
-  private paused = false;
-  private outgoing: Buffer[] = [];
-  private outgoingBytes = 0;
+  /** Commands one at a time, answers in batches, `-ERR` answers counted in a row. */
+  private readonly loop: CommandLoop<LineEvent>;
   private readonly sasl: SaslServer | undefined;
   private deleted: readonly number[] = [];
   /** The UPDATE state's changes, while they are being made. */
@@ -105,6 +95,24 @@ export class Pop3Session {
     this.secure = connection.secure;
     this.splitter = new LineSplitter(context.limits.commandLine);
     this.sasl = context.saslFor(connection);
+    this.loop = new CommandLoop({
+      transport,
+      input: this.splitter,
+      pendingInput: context.limits.pendingInput,
+      handle: (event) => this.handle(event),
+      handlerFailed: (error) => {
+        this.context.logger.error('pop3 session error', { session: this.connection.id, error });
+        this.send(errLine('Internal server error', 'SYS/TEMP'));
+      },
+      stopped: () => this.state === 'closed' || this.state === 'update',
+      shutDown: () => this.closeForShutdown(),
+      written: () => {
+        // The client reads the answer while the messages it will ask for next are read.
+        const readNext = this.readNext;
+        this.readNext = null;
+        readNext?.();
+      },
+    });
   }
 
   get info(): Pop3SessionInfo {
@@ -137,19 +145,13 @@ export class Pop3Session {
       text += ` ${this.timestamp}`;
     }
     this.transport.write(okLine(`${options.hostname} ${text}`));
-    this.pump();
+    this.loop.start();
   }
 
   /** Bytes from the client. */
   receive(bytes: Uint8Array): void {
     if (this.state === 'closed' || this.state === 'update') return;
-    this.splitter.push(bytes);
-    this.inputArrived = true;
-    if (this.splitter.buffered > this.context.limits.pendingInput && !this.paused) {
-      this.paused = true;
-      this.transport.pause();
-    }
-    this.pump();
+    this.loop.receive(bytes);
   }
 
   /**
@@ -168,8 +170,7 @@ export class Pop3Session {
    */
   shutdown(): void {
     if (this.state === 'closed') return;
-    this.draining = true;
-    if (!this.busy) this.closeForShutdown();
+    this.loop.shutdown();
   }
 
   private closeForShutdown(): void {
@@ -182,72 +183,24 @@ export class Pop3Session {
   disconnected(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    this.loop.disconnected();
     this.startFinishing();
   }
 
   /** Resolves once the input received so far has been handled and answered. */
-  async idle(): Promise<void> {
-    for (let current = this.running; ; current = this.running) {
-      await current;
-      if (current === this.running) return;
-    }
+  idle(): Promise<void> {
+    return this.loop.idle();
   }
 
-  private pump(): void {
-    if (this.busy || this.state === 'new') return;
-    this.busy = true;
-    this.running = this.run().finally(() => {
-      this.busy = false;
-      // Input that came after the loop last looked, before this callback ran.
-      if (this.inputArrived) this.pump();
-    });
-  }
-
-  private async run(): Promise<void> {
-    for (;;) {
-      this.inputArrived = false;
-      await this.handleBuffered();
-      await this.flush();
-      // The client reads the answer while the messages it will ask for next are read.
-      const readNext = this.readNext;
-      this.readNext = null;
-      readNext?.();
-      if (this.paused && this.splitter.buffered <= this.context.limits.pendingInput) {
-        this.paused = false;
-        this.transport.resume();
-      }
-      // Bytes that came while the last answer was being written may hold whole commands.
-      if (!this.inputArrived || this.state === 'closed' || this.state === 'update') break;
-    }
-    if (this.finishing) await this.finishing;
-  }
-
-  private async handleBuffered(): Promise<void> {
-    while (this.state !== 'closed' && this.state !== 'update') {
-      if (this.draining) return this.closeForShutdown();
-      const event = this.splitter.next();
-      if (!event) return;
-      const failuresBefore = this.failedCommands;
-      try {
-        if (event.type === 'overlong') {
-          if (this.state === 'sasl') await this.saslTooLong();
-          else this.failCommand('Line too long');
-        } else if (this.state === 'sasl') {
-          await this.saslResponse(event.line.toString('latin1'));
-        } else {
-          await this.command(event.line);
-        }
-      } catch (error) {
-        // Only a bug gets here; the client is told, the session goes on.
-        this.context.logger.error('pop3 session error', { session: this.connection.id, error });
-        this.send(errLine('Internal server error', 'SYS/TEMP'));
-      }
-      // Bad commands are counted in a row, as Dovecot counts them: a long session of a client
-      // that now and then asks for something that is not there is never cut off.
-      if (this.failedCommands === failuresBefore) this.failedCommands = 0;
-      // Pipelined answers go out together, but a batch at a time, each once the transport took
-      // the last: a client pipelining UIDL or LIST without reading cannot make us hold them all.
-      if (this.outgoingBytes >= WRITE_BATCH) await this.flush();
+  /** One line from the client: a command, or a response to a SASL challenge. */
+  private async handle(event: LineEvent): Promise<void> {
+    if (event.type === 'overlong') {
+      if (this.state === 'sasl') await this.saslTooLong();
+      else this.failCommand('Line too long');
+    } else if (this.state === 'sasl') {
+      await this.saslResponse(event.line.toString('latin1'));
+    } else {
+      await this.command(event.line);
     }
   }
 
@@ -636,7 +589,7 @@ export class Pop3Session {
     if (this.secure) return this.failCommand('Already using TLS');
     if (!this.connection.tlsAvailable) return this.failCommand('STLS is not available');
     this.send(okLine('Begin TLS negotiation'));
-    await this.flush();
+    await this.loop.flush();
     // Whatever the client pipelined after STLS was sent in the clear: it must not be read as
     // commands of the protected session (the STARTTLS injection attacks, CVE-2011-0411).
     this.splitter.discard();
@@ -759,7 +712,7 @@ export class Pop3Session {
     try {
       for (let next = first; !next.done; next = await chunks.next()) {
         this.send(encoder.push(next.value));
-        if (this.outgoingBytes >= WRITE_BATCH) await this.flush();
+        if (this.loop.batchFull) await this.loop.flush();
         if (encoder.done || this.state === 'closed') break;
       }
     } catch (error) {
@@ -823,19 +776,9 @@ export class Pop3Session {
 
   // ---- output and bookkeeping ----
 
+  /** Queues a response: pipelined commands get theirs in one write (RFC 2449 6.6). */
   private send(bytes: Buffer): void {
-    if (bytes.length === 0) return;
-    this.outgoing.push(bytes);
-    this.outgoingBytes += bytes.length;
-  }
-
-  /** Writes the responses gathered: pipelined commands get theirs in one write (RFC 2449 6.6). */
-  private async flush(): Promise<void> {
-    if (this.outgoing.length === 0) return;
-    const bytes = this.outgoing.length === 1 ? this.outgoing[0]! : Buffer.concat(this.outgoing);
-    this.outgoing = [];
-    this.outgoingBytes = 0;
-    if (!this.transport.write(bytes)) await this.transport.drain();
+    this.loop.send(bytes);
   }
 
   private failCommand(text: string, code?: Pop3ResponseCode): void {
@@ -844,8 +787,8 @@ export class Pop3Session {
   }
 
   private countFailure(): void {
-    this.failedCommands++;
-    if (this.failedCommands >= this.context.limits.failedCommands && this.state !== 'closed') {
+    const failed = this.loop.commandFailed();
+    if (failed >= this.context.limits.failedCommands && this.state !== 'closed') {
       this.send(errLine('Too many bad commands; closing'));
       this.close();
     }
@@ -854,18 +797,13 @@ export class Pop3Session {
   private close(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    const pending = this.outgoing;
-    this.outgoing = [];
-    this.outgoingBytes = 0;
-    if (pending.length > 0) this.transport.write(Buffer.concat(pending));
-    this.transport.close();
+    this.loop.close();
     this.startFinishing();
   }
 
+  /** The end of the session is reported (maildrop released, `onLogout`) before it is idle. */
   private startFinishing(): void {
-    const finishing = this.finish();
-    this.finishing = finishing;
-    this.running = this.running.then(() => finishing);
+    this.loop.endWith(this.finish());
   }
 
   /** Releases the maildrop and tells the application, once. */

@@ -1,6 +1,6 @@
 import type { Directory } from '@mailyard/mailstore-interface';
 import type { DeliveryAgent, EnvelopeRecipient, RecipientResult } from '../envelope.js';
-import type { QueueHold, QueueDeliveryAgent } from '../queue/delivery-queue.js';
+import type { QueueHold, QueueDeliveryAgent } from '../queue/queue-options.js';
 import { isBarePostmaster } from './local-recipients.js';
 
 export interface DeliveryRouterOptions {

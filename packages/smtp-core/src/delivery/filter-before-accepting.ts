@@ -1,7 +1,7 @@
 import type { Directory } from '@mailyard/mailstore-interface';
 import type { Envelope, JournalEntry, MessageSource } from '../envelope.js';
 import type { SmtpReply } from '../protocol/smtp-reply.js';
-import type { EnqueueOptions } from '../queue/delivery-queue.js';
+import type { EnqueueOptions } from '../queue/queue-options.js';
 import { resolveLocalRecipient } from './local-recipients.js';
 import {
   type MailboxFilter,

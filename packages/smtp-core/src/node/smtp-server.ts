@@ -3,15 +3,13 @@ import {
   ListenerGroup,
   OpenConnections,
   type TcpListener,
+  normalizeAddress,
   sessionIds,
 } from '@mailyard/node-listeners';
 import { type SecureContextOptions, TLSSocket, createSecureContext } from 'node:tls';
-import {
-  type ConnectionDetails,
-  type SessionTransport,
-  SmtpServerSession,
-  type SmtpSessionOptions,
-} from '../session/smtp-server-session.js';
+import { SmtpServerSession } from '../session/smtp-server-session.js';
+import type { SmtpSessionOptions } from '../session/session-options.js';
+import type { ConnectionDetails, SessionTransport } from '../session/session-transport.js';
 import { InFlightBudget } from '../session/in-flight-budget.js';
 import {
   DEFAULT_LIMITS,
@@ -210,11 +208,4 @@ export function createSmtpServer(options: SmtpServerOptions): SmtpServer {
       await stopped;
     },
   };
-}
-
-/** `::ffff:127.0.0.1` → `127.0.0.1`: IPv4 clients on a dual-stack socket, as policies expect them. */
-function normalizeAddress(address: string | undefined): string {
-  return address?.startsWith('::ffff:') && address.includes('.')
-    ? address.slice(7)
-    : (address ?? '');
 }

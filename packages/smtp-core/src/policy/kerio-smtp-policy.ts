@@ -10,7 +10,7 @@ import type { Clock, Directory, MailStore } from '@mailyard/mailstore-interface'
 import { type LoginGuard, SaslServer, type SaslServerOptions } from '@mailyard/sasl';
 import type { DnsResolver } from '../dns-resolver.js';
 import type { SmtpReply } from '../protocol/smtp-reply.js';
-import type { ConnectionDetails } from '../session/smtp-server-session.js';
+import type { ConnectionDetails } from '../session/session-transport.js';
 import type { SessionInfo, SmtpServerHooks } from '../session/smtp-hooks.js';
 import type { SessionLimits } from '../session/session-limits.js';
 import { addressDomain } from './recipient-domain.js';

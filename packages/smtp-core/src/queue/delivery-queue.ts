@@ -6,14 +6,12 @@ import {
   systemClock,
 } from '@mailyard/mailstore-interface';
 import { buildDsn, type DsnAction } from '../dsn/delivery-status-notification.js';
-import { DEFAULT_NOTIFY, type NotifyCondition, wantsNotification } from '../dsn/notify-policy.js';
+import { DEFAULT_NOTIFY, wantsNotification } from '../dsn/notify-policy.js';
 import type {
-  DeliveryAgent,
   DeliveryJournal,
   Envelope,
   EnvelopeRecipient,
   JournalEntry,
-  MessageSource,
   RecipientResult,
 } from '../envelope.js';
 import { type MailLog, silentMailLog } from '../log/mail-log.js';
@@ -25,134 +23,19 @@ import {
   envelopeRecipient,
   newRecipientRecord,
 } from './queue-record.js';
+import {
+  type DeliveryQueueOptions,
+  type EnqueueOptions,
+  type QueueHold,
+  type QueueListItem,
+  type QueueTimers,
+  type RemoveCriteria,
+  realTimers,
+} from './queue-options.js';
 import { FileQueueStorage, type QueueStorage } from './queue-storage.js';
+import { TimeLimits } from './time-limits.js';
 
 const MINUTE = 60_000;
-const DAY = 24 * 60 * MINUTE;
-
-/** Timers, injected so that tests drive the queue with a fake clock. */
-export interface QueueTimers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const realTimers: QueueTimers = {
-  setTimeout(callback, ms) {
-    const timer = setTimeout(callback, ms);
-    timer.unref?.();
-    return timer;
-  },
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
-
-export type QueueHold = 'scheduler' | 'etrn';
-
-/** What a queue needs from the agent that delivers for it; the routing questions are optional. */
-export interface QueueDeliveryAgent extends DeliveryAgent {
-  /** Mail through a relay server: the queue's warning and bounce times do not apply (Kerio 12.5). */
-  viaRelay?(recipient: string): boolean | Promise<boolean>;
-  /** Mail held for the scheduler (`runQueue()`) or for an ETRN (`release()`), or null. */
-  holdFor?(recipient: string): QueueHold | null | Promise<QueueHold | null>;
-}
-
-export interface DeliveryQueueOptions {
-  /** The queue directory (Kerio's `store/queue`); created if missing. Ignored with `storage`. */
-  readonly directory?: string;
-  /**
-   * Where the queue keeps its entries instead of `directory`: a storage shared by several
-   * servers (a database), whose entries each server delivers exactly once between them.
-   */
-  readonly storage?: QueueStorage;
-  readonly agent: QueueDeliveryAgent;
-  /** Our host name: the DSNs' Reporting-MTA and From domain. */
-  readonly hostname: string;
-  readonly clock?: Clock;
-  readonly timers?: QueueTimers;
-  /**
-   * `online` (the default) delivers as soon as a message is queued and retries on its own;
-   * `offline` delivers only when `runQueue()` is called (Kerio's scheduler), or on `tryNow()` and
-   * `release()`.
-   */
-  readonly mode?: 'online' | 'offline';
-  /** Kerio's "Delivery retry interval": default 30 minutes. */
-  readonly retryInterval?: number;
-  /** Kerio's "Send the sender a warning if not delivered after": default 45 minutes (Kerio's figure); 0 for never. */
-  readonly warnAfter?: number;
-  /** Kerio's "Bounce the message if not delivered in": default 5 days. */
-  readonly bounceAfter?: number;
-  /** Kerio's "Maximum number of delivery threads": messages in delivery at once, default 32. */
-  readonly concurrency?: number;
-  /** Octets a queued message may have; 0 (the default) for no limit beyond the server's. */
-  readonly maxMessageSize?: number;
-  /** What senders hear about when they gave no NOTIFY; default failures and delays (Kerio). */
-  readonly defaultNotify?: readonly NotifyCondition[];
-  /** What a failure DSN returns without RET=: default `headers` (Kerio returns "its header"). */
-  readonly returnContent?: 'full' | 'headers';
-  /** Messages larger than this come back as their header only; default 1 MiB. */
-  readonly maxReturnSize?: number;
-  /** The server's offset from UTC in minutes, for the dates in DSNs. */
-  readonly utcOffset?: number;
-  readonly mailLog?: MailLog;
-  readonly logger?: Logger;
-}
-
-/** What `enqueue` may be given beside the message. */
-export interface EnqueueOptions {
-  /**
-   * Journal entries the message starts with, written in the same file as its envelope: a step
-   * already decided before the message was accepted (a filter run at SMTP time, whose decision
-   * local delivery then carries out instead of asking the filter again).
-   */
-  readonly journal?: Readonly<Record<string, JournalEntry>>;
-  /**
-   * Called once the message is on disk and before it is queued (so before `enqueue` resolves and
-   * the client hears 250): may read the message, and returns journal entries to start with
-   * (beside `journal`). If it throws, nothing is queued (the message file is removed) and
-   * `enqueue` rejects with what it threw. A crash meanwhile leaves an unacknowledged message
-   * file, which opening the queue clears away.
-   */
-  readonly prepare?: (
-    message: MessageSource,
-  ) => Promise<Readonly<Record<string, JournalEntry>> | undefined>;
-}
-
-/** A queued message as the queue view shows it (Kerio 23.1: ID, Created, Next Try, Size, From, To, Status). */
-export interface QueueListItem {
-  readonly id: string;
-  readonly created: number;
-  /** The earliest next try of its pending recipients; null for ASAP (or, when all are held, null). */
-  readonly nextTry: number | null;
-  readonly size: number;
-  /** `''` for a DSN the queue generated (Kerio: "Empty From = DSN"). */
-  readonly from: string;
-  readonly to: readonly string[];
-  /** The last status of a pending recipient (`4.4.1 Cannot connect to remote host`), or `''`. */
-  readonly status: string;
-  readonly service: string;
-  readonly recipients: readonly {
-    readonly address: string;
-    readonly state: RecipientRecord['state'];
-    readonly attempts: number;
-    readonly nextTry: number | null;
-    readonly status: string | null;
-    readonly diagnostic: string | null;
-    readonly hold: 'scheduler' | 'etrn' | null;
-  }[];
-}
-
-/** Which messages `remove` takes (all the given conditions must hold). */
-export interface RemoveCriteria {
-  readonly ids?: readonly string[];
-  /** Sender, case-insensitive, exactly (`''` for DSNs). */
-  readonly from?: string;
-  /** Any recipient, case-insensitive, exactly. */
-  readonly to?: string;
-  /** Queued before this time (UTC ms). */
-  readonly createdBefore?: number;
-  readonly where?: (item: QueueListItem) => boolean;
-  /** Every message; needed when no other condition is given. */
-  readonly all?: boolean;
-}
 
 interface Entry {
   readonly record: QueueRecord;
@@ -178,6 +61,7 @@ export class DeliveryQueue {
   private readonly timers: QueueTimers;
   private readonly logger: Logger;
   private readonly mailLog: MailLog;
+  private readonly limits: TimeLimits;
   private readonly controllers = new Set<AbortController>();
   private readonly idleWaiters: (() => void)[] = [];
   private modeValue: 'online' | 'offline';
@@ -209,6 +93,7 @@ export class DeliveryQueue {
     this.logger = options.logger ?? silentLogger;
     this.mailLog = options.mailLog ?? silentMailLog;
     this.modeValue = options.mode ?? 'online';
+    this.limits = new TimeLimits(options, this.mailLog, (r) => this.timeLimitsApply(r));
   }
 
   /**
@@ -571,13 +456,8 @@ export class DeliveryQueue {
         r.state === 'pending' &&
         this.holdOf(r) === null &&
         (r.nextTry === null || r.nextTry <= now) &&
-        !this.expired(entry.record, r, now),
+        !this.limits.expired(entry.record, r, now),
     );
-  }
-
-  /** Past the bounce time: no more attempts, the time limits fail it. */
-  private expired(record: QueueRecord, r: RecipientRecord, now: number): boolean {
-    return this.timeLimitsApply(r) && now >= record.created + (this.options.bounceAfter ?? 5 * DAY);
   }
 
   private request(
@@ -624,17 +504,12 @@ export class DeliveryQueue {
   /** The timer for the next retry, delay warning or bounce. */
   private schedule(now: number): void {
     let next = Number.POSITIVE_INFINITY;
-    const warnAfter = this.options.warnAfter ?? 45 * MINUTE;
-    const bounceAfter = this.options.bounceAfter ?? 5 * DAY;
     for (const entry of this.entries.values()) {
       if (entry.removed) continue;
       for (const r of entry.record.recipients) {
         if (r.state !== 'pending') continue;
         if (!entry.running && this.holdOf(r) === null) next = Math.min(next, r.nextTry ?? now);
-        if (this.timeLimitsApply(r)) {
-          if (!r.warned && warnAfter > 0) next = Math.min(next, entry.record.created + warnAfter);
-          next = Math.min(next, entry.record.created + bounceAfter);
-        }
+        next = Math.min(next, this.limits.nextDeadline(entry.record, r));
       }
     }
     if (!Number.isFinite(next)) return;
@@ -652,13 +527,13 @@ export class DeliveryQueue {
       if (entry.running || entry.removed) continue;
       if (
         !entry.record.recipients.some(
-          (r) => r.state === 'pending' && this.limitDue(entry.record, r, now),
+          (r) => r.state === 'pending' && this.limits.due(entry.record, r, now),
         )
       )
         continue;
       const work: Promise<void> = this.withLock(entry, async () => {
         if (entry.removed || entry.running) return;
-        if (!this.applyTimeLimits(entry.record, this.clock.now())) return;
+        if (!this.limits.enforce(entry.record, this.clock.now())) return;
         await this.files.writeRecord(entry.record);
       })
         .then(() => this.settle(entry))
@@ -673,53 +548,6 @@ export class DeliveryQueue {
     }
   }
 
-  private limitDue(record: QueueRecord, r: RecipientRecord, now: number): boolean {
-    if (!this.timeLimitsApply(r)) return false;
-    const warnAfter = this.options.warnAfter ?? 45 * MINUTE;
-    if (now >= record.created + (this.options.bounceAfter ?? 5 * DAY)) return true;
-    return !r.warned && warnAfter > 0 && now >= record.created + warnAfter;
-  }
-
-  /**
-   * Kerio's time limits on the pending recipients: past the bounce time they fail (with a DSN
-   * when wanted), past the warning time they get one delay warning. Not for mail through a
-   * relay server: Kerio leaves those to the relay. Returns whether anything changed.
-   */
-  private applyTimeLimits(record: QueueRecord, now: number): boolean {
-    let changed = false;
-    const notify = this.options.defaultNotify ?? DEFAULT_NOTIFY;
-    const warnAfter = this.options.warnAfter ?? 45 * MINUTE;
-    const bounceAfter = this.options.bounceAfter ?? 5 * DAY;
-    for (const r of record.recipients) {
-      if (r.state !== 'pending' || !this.timeLimitsApply(r)) continue;
-      if (now >= record.created + bounceAfter) {
-        r.state = 'failed';
-        r.diagnostic = r.diagnostic
-          ? `${r.diagnostic} (delivery time expired)`
-          : '554 5.4.7 delivery time expired';
-        r.status = '5.4.7';
-        r.dsn = wantsNotification(record.envelope.from, envelopeRecipient(r), 'FAILURE', notify)
-          ? 'failed'
-          : null;
-        this.mailLog.write({
-          kind: 'sent',
-          time: now,
-          queueId: record.queueId,
-          recipient: r.address,
-          result: 'failed',
-          status: '5.4.7',
-        });
-        changed = true;
-      } else if (!r.warned && warnAfter > 0 && now >= record.created + warnAfter) {
-        r.warned = true;
-        if (wantsNotification(record.envelope.from, envelopeRecipient(r), 'DELAY', notify))
-          r.dsn = 'delayed';
-        changed = true;
-      }
-    }
-    return changed;
-  }
-
   private async attempt(entry: Entry, now: number): Promise<void> {
     entry.running = true;
     this.active++;
@@ -731,7 +559,7 @@ export class DeliveryQueue {
       const chosen = record.recipients.filter(
         (r) =>
           r.state === 'pending' &&
-          !this.expired(record, r, now) &&
+          !this.limits.expired(record, r, now) &&
           ((this.modeValue === 'online' &&
             this.holdOf(r) === null &&
             (r.nextTry === null || r.nextTry <= now)) ||
@@ -801,7 +629,7 @@ export class DeliveryQueue {
               status: result.enhancedCode,
             });
           }
-          this.applyTimeLimits(record, time);
+          this.limits.enforce(record, time);
           if (!entry.removed) await this.files.writeRecord(record);
         });
       }
@@ -889,7 +717,6 @@ export class DeliveryQueue {
           : this.files.readMessage(record.queueId, 256 * 1024),
       )) ?? Buffer.alloc(0);
     const now = this.clock.now();
-    const bounceAfter = this.options.bounceAfter ?? 5 * DAY;
     const dsn = buildDsn({
       reportingMta: this.options.hostname,
       envelope: { ...record.envelope, recipients: recipients.map(envelopeRecipient) },
@@ -901,7 +728,7 @@ export class DeliveryQueue {
         ...(r.remoteMta ? { remoteMta: r.remoteMta } : {}),
         ...(r.diagnostic ? { diagnostic: r.diagnostic } : {}),
         ...(r.lastAttempt !== null ? { lastAttempt: r.lastAttempt } : {}),
-        ...(action === 'delayed' ? { willRetryUntil: record.created + bounceAfter } : {}),
+        ...(action === 'delayed' ? { willRetryUntil: this.limits.retryUntil(record) } : {}),
       })),
       arrivalDate: record.created,
       date: now,

@@ -8,7 +8,7 @@ import type {
   RecipientResult,
 } from '../../src/envelope.js';
 import type { MailLogEntry } from '../../src/log/mail-log.js';
-import type { QueueDeliveryAgent, QueueTimers } from '../../src/queue/delivery-queue.js';
+import type { QueueDeliveryAgent, QueueTimers } from '../../src/queue/queue-options.js';
 
 export const T0 = Date.UTC(2005, 10, 30, 16, 57, 14);
 

@@ -1,9 +1,7 @@
 import type { Envelope } from '../../src/envelope.js';
-import {
-  type ConnectionDetails,
-  SmtpServerSession,
-  type SmtpSessionOptions,
-} from '../../src/session/smtp-server-session.js';
+import { SmtpServerSession } from '../../src/session/smtp-server-session.js';
+import type { SmtpSessionOptions } from '../../src/session/session-options.js';
+import type { ConnectionDetails } from '../../src/session/session-transport.js';
 import type { SmtpServerHooks } from '../../src/session/smtp-hooks.js';
 
 /** A message the application's hook stored, with what came with it. */

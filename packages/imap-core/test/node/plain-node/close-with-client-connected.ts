@@ -2,24 +2,16 @@
 // a client is connected and idle when the program awaits `server.close()`. Nothing else keeps
 // the process alive, so a close() that waits on a timer which does not hold the event loop ends
 // node with exit code 13 (a top-level await that never settled) before "closed" is printed.
-import { connect } from 'node:net';
 import { MemoryDirectory, MemoryMailStore } from '@mailyard/mailstore-interface';
+import { closeWithClientConnected } from '@mailyard/test-kit';
 import { createImapServer } from '../../../src/index.js';
 
-const server = createImapServer({
-  store: new MemoryMailStore(),
-  directory: new MemoryDirectory(),
-  hostname: 'localhost',
-  listeners: [{ name: 'imap', port: 0 }],
-});
-const { port } = (await server.listen())[0]!;
-
-const client = connect(port, '127.0.0.1');
-let said = '';
-client.on('data', (chunk: Buffer) => (said += chunk.toString()));
-await new Promise((resolve) => client.once('data', resolve));
-await server.close();
-await new Promise((resolve) =>
-  client.readableEnded ? resolve(null) : client.once('end', resolve),
+const said = await closeWithClientConnected(
+  createImapServer({
+    store: new MemoryMailStore(),
+    directory: new MemoryDirectory(),
+    hostname: 'localhost',
+    listeners: [{ name: 'imap', port: 0 }],
+  }),
 );
 console.log(said.split('\r\n').at(-2)?.split(' ').slice(0, 2).join(' '), 'closed');
