@@ -25,6 +25,7 @@ import {
   gatedThroughReceivedHeaderRemover,
   heloIpMismatch,
 } from './received-eval-tests.js';
+import { checkEqualFromDomains, checkMailfromMatchesRcvd } from './sender-domain-eval-tests.js';
 
 /** A Perl `eval:` test written again in TypeScript: the view and the call's arguments. */
 export type SaEvalTest = (view: SaMessageView, args: readonly string[]) => number;
@@ -148,9 +149,9 @@ export const SA_EVAL_TESTS: Readonly<
   check_freemail_from: checkFreemailFrom,
   check_freemail_header: checkFreemailHeader,
   check_freemail_replyto: checkFreemailReplyto,
-  // The DKIM plugin's signatures are "dependable" unless the message was truncated; this view
-  // never truncates one.
-  check_dkim_dependable: () => () => 1,
+  // The DKIM plugin calls its signatures "dependable" only once it has verified them, which
+  // needs DNS: never, as with SpamAssassin's -L, like the DKIM rules (network tests, 0 here).
+  check_dkim_dependable: () => () => 0,
   check_all_trusted: () => checkAllTrusted,
   check_no_relays: () => checkNoRelays,
   check_relays_unparseable: () => checkRelaysUnparseable,
@@ -159,6 +160,8 @@ export const SA_EVAL_TESTS: Readonly<
   gated_through_received_hdr_remover: () => gatedThroughReceivedHeaderRemover,
   check_outlook_message_id: () => checkOutlookMessageId,
   check_for_forged_yahoo_received_headers: () => checkForForgedYahooReceivedHeaders,
+  check_equal_from_domains: () => checkEqualFromDomains,
+  check_mailfrom_matches_rcvd: () => checkMailfromMatchesRcvd,
   html_image_only: htmlImageOnly,
   html_tag_exists: htmlTagExists,
   html_tag_balance: htmlTagBalance,

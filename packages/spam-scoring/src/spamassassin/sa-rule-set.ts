@@ -239,7 +239,9 @@ function compileHeaderMatcher(kind: SaRuleKind, spec: string): Matcher | string 
   const match = readPerlMatch(rest);
   if (!match) return 'regex: not a match operator';
   const translated = translatePerlRegex(match.pattern, match.flags);
-  const byHand = match.flags === '' ? HAND_WRITTEN_PATTERNS.get(match.pattern) : undefined;
+  const byHand = HAND_WRITTEN_PATTERNS.get(
+    match.flags === '' ? match.pattern : `(?${match.flags})${match.pattern}`,
+  );
   if (!translated.ok && byHand && kind === 'header') {
     const unsetValue = /^\[if-unset:\s?(.*)\]$/.exec(match.rest)?.[1] ?? null;
     return (view) => {
