@@ -14,6 +14,7 @@ import {
   htmlTextMatch,
   htmlTagBalance,
   htmlTagExists,
+  htmlTest,
   htmlTitleSubjectRatio,
 } from './html-eval-tests.js';
 import type { SaMessageView } from './message-view.js';
@@ -169,7 +170,8 @@ export const SA_EVAL_TESTS: Readonly<
   html_range: htmlRange,
   html_eval: htmlEval,
   html_text_match: htmlTextMatch,
-  html_test: (args) => (args[0] === 'html' ? (view) => (factsOf(view).html > 0 ? 1 : 0) : null),
+  html_test: (args) =>
+    args[0] === 'html' ? (view) => (factsOf(view).html > 0 ? 1 : 0) : htmlTest(args),
 };
 
 /** Parses `eval:name('a', "b", 3)` into the function's name and its arguments. */

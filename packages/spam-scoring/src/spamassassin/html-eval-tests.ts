@@ -73,6 +73,7 @@ export function htmlTitleSubjectRatio(args: readonly string[]): SaEvalTest | nul
 /** The numbers `html_range` and `html_eval` can test (the others are not recorded here). */
 const NUMBERS: Readonly<Record<string, (html: HtmlStatistics) => number>> = {
   length: (html) => html.length,
+  max_size: (html) => html.maxSize,
 };
 
 /** `html_range(test, min, max)`: a part whose number is in (min, max]; max may be 'inf'. */
@@ -111,4 +112,17 @@ export function htmlTextMatch(args: readonly string[]): SaEvalTest | null {
   const pattern = translated.regex;
   return (view) =>
     htmlStatistics(view).some((html) => texts(html).some((text) => pattern.test(text))) ? 1 : 0;
+}
+
+/** HTMLEval's yes-or-no results for `html_test(name)`, beyond 'html' (eval-tests.ts). */
+const FLAGS: Readonly<Record<string, (html: HtmlStatistics) => boolean>> = {
+  font_low_contrast: (html) => html.fontLowContrast,
+  font_invalid_color: (html) => html.fontInvalidColor,
+};
+
+/** `html_test(name)`: some HTML part has the property (low-contrast text, an invalid colour). */
+export function htmlTest(args: readonly string[]): SaEvalTest | null {
+  const flag = FLAGS[args[0] ?? ''];
+  if (!flag) return null;
+  return (view) => (htmlStatistics(view).some(flag) ? 1 : 0);
 }
