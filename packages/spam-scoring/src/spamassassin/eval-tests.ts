@@ -1,7 +1,12 @@
 import { type MimePart, isMultipart, mediaType } from '@mailyard/mime';
 import type { SaConfig } from './cf-parser.js';
 import { checkForShiftedDate, checkOutlookMessageId } from './date-eval-tests.js';
-import { checkForForgedYahooReceivedHeaders } from './forged-received-eval-tests.js';
+import {
+  checkForForgedHotmailReceivedHeaders,
+  checkForForgedYahooReceivedHeaders,
+  checkForMsnGroupsHeaders,
+  checkForNoHotmailReceivedHeaders,
+} from './forged-received-eval-tests.js';
 import {
   checkFreemailFrom,
   checkFreemailHeader,
@@ -161,6 +166,9 @@ export const SA_EVAL_TESTS: Readonly<
   gated_through_received_hdr_remover: () => gatedThroughReceivedHeaderRemover,
   check_outlook_message_id: () => checkOutlookMessageId,
   check_for_forged_yahoo_received_headers: () => checkForForgedYahooReceivedHeaders,
+  check_for_forged_hotmail_received_headers: () => checkForForgedHotmailReceivedHeaders,
+  check_for_no_hotmail_received_headers: () => checkForNoHotmailReceivedHeaders,
+  check_for_msn_groups_headers: () => (view) => (checkForMsnGroupsHeaders(view) ? 1 : 0),
   check_equal_from_domains: () => checkEqualFromDomains,
   check_mailfrom_matches_rcvd: () => checkMailfromMatchesRcvd,
   html_image_only: htmlImageOnly,
