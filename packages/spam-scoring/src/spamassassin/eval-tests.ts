@@ -31,6 +31,7 @@ import {
   gatedThroughReceivedHeaderRemover,
   heloIpMismatch,
 } from './received-eval-tests.js';
+import { similarRecipients, sortedRecipients } from './recipient-eval-tests.js';
 import { checkEqualFromDomains, checkMailfromMatchesRcvd } from './sender-domain-eval-tests.js';
 
 /** A Perl `eval:` test written again in TypeScript: the view and the call's arguments. */
@@ -173,6 +174,8 @@ export const SA_EVAL_TESTS: Readonly<
   check_for_msn_groups_headers: () => (view) => (checkForMsnGroupsHeaders(view) ? 1 : 0),
   check_equal_from_domains: () => checkEqualFromDomains,
   check_mailfrom_matches_rcvd: () => checkMailfromMatchesRcvd,
+  sorted_recipients: sortedRecipients,
+  similar_recipients: similarRecipients,
   html_image_only: htmlImageOnly,
   html_tag_exists: htmlTagExists,
   html_tag_balance: htmlTagBalance,
