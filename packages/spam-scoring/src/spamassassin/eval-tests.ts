@@ -33,6 +33,7 @@ import {
 } from './received-eval-tests.js';
 import { similarRecipients, sortedRecipients } from './recipient-eval-tests.js';
 import { checkEqualFromDomains, checkMailfromMatchesRcvd } from './sender-domain-eval-tests.js';
+import { checkForToInSubject, tvdVerticalWords } from './text-shape-eval-tests.js';
 
 /** A Perl `eval:` test written again in TypeScript: the view and the call's arguments. */
 export type SaEvalTest = (view: SaMessageView, args: readonly string[]) => number;
@@ -176,6 +177,8 @@ export const SA_EVAL_TESTS: Readonly<
   check_mailfrom_matches_rcvd: () => checkMailfromMatchesRcvd,
   sorted_recipients: sortedRecipients,
   similar_recipients: similarRecipients,
+  tvd_vertical_words: tvdVerticalWords,
+  check_for_to_in_subject: checkForToInSubject,
   html_image_only: htmlImageOnly,
   html_tag_exists: htmlTagExists,
   html_tag_balance: htmlTagBalance,
