@@ -97,3 +97,34 @@ describe("html_test('font_invalid_color') and html_range('max_size')", () => {
     expect(fired('<font size="5">normal</font><big><big><big>big</big></big></big>')).toEqual([]);
   });
 });
+
+describe("html_range('obfuscation_ratio'): words broken by tags, per tag", () => {
+  // Each message as spamd rated it (HTML_OBFUSCATE_*), the part wrapped in <html>...</html>.
+  const ratio = (html: string) => htmlStatisticsOf(`<html>${html}</html>`).obfuscationRatio;
+
+  it('counts a piece of text glued to the previous word by a tag', () => {
+    expect(ratio('<p>V<b></b>iagra now</p>')).toBeCloseTo(1 / 6); // HTML_OBFUSCATE_10_20
+    expect(ratio('<p>word</p>word<br>word<span>x</span>y')).toBeCloseTo(2 / 7); // 20_30
+  });
+
+  it('not across a block or line tag, punctuation, or a no-break space', () => {
+    expect(ratio('<b>bold</b>next &amp;<i>x</i>&nbsp;y')).toBeCloseTo(1 / 6); // 10_20
+    expect(ratio('<p>one</p><p>two</p><div>three</div>four')).toBe(null);
+  });
+
+  it('is read by html_range as a rule', () => {
+    const config = emptySaConfig();
+    parseCfFile(
+      config,
+      'o.cf',
+      "body OBFUSCATE_10_20 eval:html_range('obfuscation_ratio','.1','.2')",
+    );
+    const set = SaRuleSet.compile(config);
+    const rate = (html: string) => {
+      const bytes = new TextEncoder().encode(`Content-Type: text/html\r\n\r\n<html>${html}</html>`);
+      return set.evaluate(new SaMessageView(bytes, summarize(bytes)), 0).map((h) => h.name);
+    };
+    expect(rate('<p>V<b></b>iagra now</p>')).toEqual(['OBFUSCATE_10_20']);
+    expect(rate('<p>Viagra now</p>')).toEqual([]);
+  });
+});

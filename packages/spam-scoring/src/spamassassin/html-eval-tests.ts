@@ -70,10 +70,14 @@ export function htmlTitleSubjectRatio(args: readonly string[]): SaEvalTest | nul
   };
 }
 
-/** The numbers `html_range` and `html_eval` can test (the others are not recorded here). */
+/**
+ * The numbers `html_range` and `html_eval` can test (the others are not recorded here); NaN for
+ * one HTML.pm leaves unset, which no comparison meets.
+ */
 const NUMBERS: Readonly<Record<string, (html: HtmlStatistics) => number>> = {
   length: (html) => html.length,
   max_size: (html) => html.maxSize,
+  obfuscation_ratio: (html) => html.obfuscationRatio ?? NaN,
 };
 
 /** `html_range(test, min, max)`: a part whose number is in (min, max]; max may be 'inf'. */

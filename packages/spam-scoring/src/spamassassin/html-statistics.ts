@@ -1,4 +1,5 @@
 import type { SaMessageView } from './message-view.js';
+import { TextRunTracker } from './html-text-runs.js';
 import { TextStyleTracker } from './html-text-style.js';
 
 /**
@@ -23,6 +24,8 @@ export interface HtmlStatistics {
   readonly fontInvalidColor: boolean;
   /** The largest font size set (3 when none is). */
   readonly maxSize: number;
+  /** Words broken by tags, per tag (html-text-runs.ts); null when no word is. */
+  readonly obfuscationRatio: number | null;
 }
 
 /** Elements whose content is not markup: tags inside them are text to the parser. */
@@ -36,6 +39,7 @@ export function htmlStatisticsOf(source: string): HtmlStatistics {
   const anchors: string[] = [];
   let closedExtra = 0;
   const style = new TextStyleTracker();
+  const runs = new TextRunTracker();
   let rawUntil: string | null = null;
   let title: string[] | null = null;
   let i = 0;
@@ -44,6 +48,7 @@ export function htmlStatisticsOf(source: string): HtmlStatistics {
     const textEnd = open < 0 ? source.length : open;
     if (rawUntil === null && textEnd > i) {
       style.text(source.slice(i, textEnd));
+      runs.text(source.slice(i, textEnd));
       if (title) title.push(source.slice(i, textEnd));
       if ((inside.get('a') ?? 0) > 0 && anchors.length > 0)
         anchors[anchors.length - 1] += source.slice(i, textEnd);
@@ -62,7 +67,10 @@ export function htmlStatisticsOf(source: string): HtmlStatistics {
     const name = /^\/?([a-zA-Z][\w:.-]*)/.exec(tag)?.[1]?.toLowerCase();
     if (name === undefined) {
       // A declaration is no comment; a DOCTYPE counts as a tag seen, never open.
-      if (rawUntil === null && /^!doctype/i.test(tag)) inside.set('!doctype', 0);
+      if (rawUntil === null && /^!doctype/i.test(tag)) {
+        inside.set('!doctype', 0);
+        runs.tag('!doctype');
+      }
       continue;
     }
     const closing = tag.startsWith('/');
@@ -74,6 +82,7 @@ export function htmlStatisticsOf(source: string): HtmlStatistics {
     if (count < 0) closedExtra++;
     inside.set(name, Math.max(0, count));
     if (!closing && RAW_TEXT.has(name)) rawUntil = name;
+    runs.tag(name);
     if (closing) style.close(name);
     else style.open(name, tag);
     if (!closing && name === 'a' && /\bhref\s*=/i.test(tag)) anchors.push('');
@@ -98,6 +107,7 @@ export function htmlStatisticsOf(source: string): HtmlStatistics {
     fontLowContrast: style.fontLowContrast,
     fontInvalidColor: style.fontInvalidColor,
     maxSize: style.maxSize,
+    obfuscationRatio: runs.ratio,
   };
 }
 
