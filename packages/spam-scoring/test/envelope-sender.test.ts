@@ -30,6 +30,10 @@ describe('the EnvelopeFrom pseudo-header without an envelope', () => {
     expect(envelopeFrom(['Return-Path: <rp@example.net>', HOP])).toBe('rp@example.net');
     // A list that re-sent the message would have put a Received line above its own.
     expect(envelopeFrom([HOP, 'Return-Path: <rp@example.net>'])).toBe(null);
+    // A local delivery's Return-Path on top does not count when another sits below a Received.
+    expect(
+      envelopeFrom(['Return-Path: local@example.org', HOP, 'Return-Path: <rp@example.net>']),
+    ).toBe(null);
   });
 
   it('prefers X-Envelope-From and Envelope-Sender to Return-Path', () => {

@@ -5,9 +5,9 @@ import { relaysOf } from './received-relays.js';
  * SpamAssassin's `EnvelopeFrom` pseudo-header when the MTA did not give the envelope
  * (PerMsgStatus's `get_envelope_from`): the sender the relay that handed the message in
  * recorded, else `X-Envelope-From`, `Envelope-Sender` or `Return-Path`, each only when no
- * Received line comes before it (a mailing list that re-sent the message with a new sender
- * would have put one there). A fetchmail-fetched message with an `X-Sender` has none: that
- * header names the mailbox's owner, and Return-Path may too.
+ * Received line comes before any of its occurrences (a mailing list that re-sent the message
+ * with a new sender would have put one there). A fetchmail-fetched message with an `X-Sender`
+ * has none: that header names the mailbox's owner, and Return-Path may too.
  */
 export function envelopeSenderOf(view: SaMessageView): string | null {
   const { trusted, untrusted } = relaysOf(view);
@@ -20,7 +20,10 @@ export function envelopeSenderOf(view: SaMessageView): string | null {
     return null;
   const names = headerNamesInOrder(view);
   const firstReceived = names.indexOf('received');
-  const afterReceived = (name: string) => firstReceived >= 0 && firstReceived < names.indexOf(name);
+  // Any occurrence below a Received line counts: SpamAssassin asks whether a Received line
+  // comes before some such header, not before the first.
+  const afterReceived = (name: string) =>
+    firstReceived >= 0 && firstReceived < names.lastIndexOf(name);
   const xEnvelopeFrom = view.header('X-Envelope-From', 'addr');
   if (xEnvelopeFrom !== null) return afterReceived('x-envelope-from') ? null : xEnvelopeFrom;
   for (const name of ['Envelope-Sender', 'Return-Path']) {
