@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { summarize } from '@mailyard/mime';
+import { emptySaConfig, parseCfFile, SaMessageView, SaRuleSet } from '../src/index.js';
 import { HAND_WRITTEN_PATTERNS } from '../src/spamassassin/hand-written-patterns.js';
 
 /** Perl's answer for each text (texts must not hold newlines). */
@@ -17,30 +19,89 @@ function perl(pattern: string, texts: string[]): boolean[] {
     .map((line) => line === '1');
 }
 
-describe('hand-written patterns agree with Perl', () => {
-  const relay = fc
-    .record({
-      rdns: fc.constantFrom('', 'mx.example.net', 'MX.Example.NET', 'mx', 'a.b'),
-      helo: fc.constantFrom(
-        '',
-        'mx.example.net',
-        'mx.EXAMPLE.net.extra',
-        'other',
-        'mx',
-        '!1.2.3.4!',
-      ),
-    })
-    .map(({ rdns, helo }) => `[ ip=192.0.2.1 rdns=${rdns} helo=${helo} by=x ident= envfrom= ]`);
-  const texts = fc.sample(
-    fc.array(relay, { minLength: 0, maxLength: 3 }).map((relays) => relays.join(' ')),
-    { seed: 15, numRuns: 300 },
-  );
+const relay = fc
+  .record({
+    rdns: fc.constantFrom('', 'mx.example.net', 'MX.Example.NET', 'mx', 'a.b'),
+    helo: fc.constantFrom('', 'mx.example.net', 'mx.EXAMPLE.net.extra', 'other', 'mx', '!1.2.3.4!'),
+  })
+  .map(({ rdns, helo }) => `[ ip=192.0.2.1 rdns=${rdns} helo=${helo} by=x ident= envfrom= ]`);
+const relayTexts = fc
+  .array(relay, { minLength: 0, maxLength: 3 })
+  .map((relays) => relays.join(' '));
 
-  for (const [pattern, match] of HAND_WRITTEN_PATTERNS)
-    it(pattern, () => {
+// From headers built from pieces that meet at the edges the pattern cares about: addresses
+// that differ in case or by a character, quotes and spaces, a second `<`, one never closed.
+const fromPiece = fc.constantFrom(
+  'eve@shop.example',
+  'EVE@Shop.Example',
+  'xeve@shop.example',
+  'eve@shop.ex',
+  'eve@shop.e',
+  'Eve Smith',
+  '"',
+  "'",
+  '`',
+  ' ',
+  '\t',
+  '<',
+  '>',
+  '< ',
+  ',',
+  'é',
+  '\xa0',
+);
+const fromTexts = fc.array(fromPiece, { minLength: 0, maxLength: 8 }).map((p) => p.join(''));
+
+/** The texts each pattern is checked on, by its Perl source (as in the rule files). */
+const CASES: { rule: string; pattern: string; texts: fc.Arbitrary<string> }[] = [
+  {
+    rule: '__HELO_NOT_RDNS',
+    pattern: '^[^\\]]+ rdns=(\\S+) helo=(?!(?i)\\1)\\S',
+    texts: relayTexts,
+  },
+  {
+    rule: '__NAME_EQ_EMAIL',
+    pattern: '(?i)([\\w+.-]+\\@[\\w.-]+\\.\\w\\w+)["\'`\\s]*<\\s*\\1>',
+    texts: fromTexts,
+  },
+];
+
+describe('hand-written patterns agree with Perl', () => {
+  it('every hand-written pattern is checked here', () => {
+    expect([...HAND_WRITTEN_PATTERNS.keys()].sort()).toEqual(CASES.map((c) => c.pattern).sort());
+  });
+
+  for (const { rule, pattern, texts: arbitrary } of CASES)
+    it(`${rule}: ${pattern}`, () => {
+      const match = HAND_WRITTEN_PATTERNS.get(pattern)!;
+      const texts = fc.sample(arbitrary, { seed: 15, numRuns: 3000 });
       const expected = perl(pattern, texts);
       const disagreements = texts.filter((text, i) => match(text) !== expected[i]);
       expect(disagreements).toEqual([]);
       expect(expected.some(Boolean) && !expected.every(Boolean)).toBe(true);
     });
+});
+
+describe('a rule set runs a hand-written pattern with flags', () => {
+  it('__NAME_EQ_EMAIL (/i) runs, and a meta reads it under !', () => {
+    const config = emptySaConfig();
+    parseCfFile(
+      config,
+      'name.cf',
+      [
+        `header __NAME_EQ_EMAIL From:raw =~ /${CASES[1]!.pattern.slice(4)}/i`,
+        'header __FROM_EXISTS exists:From',
+        'meta NAME_EQ_EMAIL __NAME_EQ_EMAIL',
+        'meta NAME_NOT_EMAIL __FROM_EXISTS && !__NAME_EQ_EMAIL',
+      ].join('\n'),
+    );
+    const rules = SaRuleSet.compile(config);
+    expect(rules.unsupported).toEqual([]);
+    const fired = (from: string) => {
+      const bytes = new TextEncoder().encode(`From: ${from}\r\n\r\nbody\r\n`);
+      return rules.evaluate(new SaMessageView(bytes, summarize(bytes)), 0).map((h) => h.name);
+    };
+    expect(fired('"Eve@Shop.example" <eve@shop.example>')).toEqual(['NAME_EQ_EMAIL']);
+    expect(fired('Eve <eve@shop.example>')).toEqual(['NAME_NOT_EMAIL']);
+  });
 });

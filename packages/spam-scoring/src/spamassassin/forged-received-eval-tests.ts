@@ -41,3 +41,92 @@ export function checkForForgedYahooReceivedHeaders(view: SaMessageView): number 
     return 0;
   return 1;
 }
+
+/** An IPv4 or IPv6 address, loosely (as SpamAssassin's IP_ADDRESS finds one in a header). */
+const IP = String.raw`(?:${IPV4}|[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7})`;
+/** The ways Microsoft's own servers write the hop that took a Hotmail or Outlook.com message in. */
+const HOTMAIL_OWN_HOPS: readonly { hop: RegExp; needs: 'ip' | 'originator' }[] = [
+  { hop: /from (?:\S*\.)?hotmail.com \(\S+\.hotmail(?:\.msn)?\.com[ )]/, needs: 'ip' },
+  {
+    hop: /from \S*\.outbound\.protection\.outlook\.com \(\S+\.outbound\.protection\.outlook\.com[ )]/,
+    needs: 'originator',
+  },
+  {
+    hop: new RegExp(String.raw`from \S*\.(?:eur|nam)prd\d+\.prod\.outlook\.com \(${IP}\)`),
+    needs: 'originator',
+  },
+  { hop: new RegExp(String.raw`from \S*\.hotmail.com \(\[${IP}\][ ):]`), needs: 'ip' },
+  { hop: /from \S+ by \S+\.hotmail(?:\.msn)?\.com with HTTP;/, needs: 'ip' },
+  { hop: /from \[66\.218.\S+\] by \S+\.yahoo\.com/, needs: 'ip' },
+];
+
+interface HotmailVerdict {
+  /** A hop that called itself hotmail.com without being one of Hotmail's. */
+  readonly forged: boolean;
+  /** From is at hotmail.com, and no hop is Hotmail's. */
+  readonly noHotmailHop: boolean;
+}
+
+const hotmailVerdicts = new WeakMap<SaMessageView, HotmailVerdict>();
+
+/**
+ * HeaderEval's Hotmail check, once per message: Hotmail's own hops carry an
+ * X-Originating-IP (Outlook.com's an X-OriginatorOrg); mail passing through none of them either
+ * says hotmail.com in a HELO (forged) or has a hotmail.com From that never went through Hotmail.
+ */
+function hotmailVerdict(view: SaMessageView): HotmailVerdict {
+  let verdict = hotmailVerdicts.get(view);
+  if (verdict) return verdict;
+  verdict = { forged: false, noHotmailHop: false };
+  const received = (view.header('Received', null) ?? '').replace(/\s+/g, ' ');
+  const ip = new RegExp(IP).test(view.header('X-Originating-Ip', null) ?? '');
+  const originator = /hotmail\.com|msonline-outlook/.test(
+    view.header('X-OriginatorOrg', null) ?? '',
+  );
+  const sentByHotmail =
+    /from mail pickup service by hotmail\.com with Microsoft SMTPSVC;/.test(received) ||
+    checkForMsnGroupsHeaders(view) ||
+    gatedThroughReceivedHeaderRemover(view) ||
+    HOTMAIL_OWN_HOPS.some(
+      ({ hop, needs }) => (needs === 'ip' ? ip : originator) && hop.test(received),
+    );
+  if (!sentByHotmail) {
+    if (/(?:from |HELO |helo=)\S*hotmail\.com\b/.test(received))
+      verdict = { forged: true, noHotmailHop: false };
+    else if (/\bhotmail\.com$/i.test((view.header('From', 'addr') ?? '').trim()))
+      verdict = { forged: false, noHotmailHop: true };
+  }
+  hotmailVerdicts.set(view, verdict);
+  return verdict;
+}
+
+/** `check_for_forged_hotmail_received_headers` (__FORGED_HOTMAIL_RCVD). */
+export function checkForForgedHotmailReceivedHeaders(view: SaMessageView): number {
+  return hotmailVerdict(view).forged ? 1 : 0;
+}
+
+/** `check_for_no_hotmail_received_headers` (FORGED_HOTMAIL_RCVD2). */
+export function checkForNoHotmailReceivedHeaders(view: SaMessageView): number {
+  return hotmailVerdict(view).noHotmailHop ? 1 : 0;
+}
+
+/**
+ * `check_for_msn_groups_headers`: mail an MSN Groups list sent (Hotmail hands its users' mail
+ * to those servers directly), by the list's To, pickup hop, Message-ID and bounce address.
+ */
+export function checkForMsnGroupsHeaders(view: SaMessageView): boolean {
+  const list = /<(\S+)@groups\.msn\.com>/i.exec(view.header('To', null) ?? '')?.[1];
+  if (list === undefined) return false;
+  const server = /from mail pickup service by ((?:p\d\d\.)groups\.msn\.com)\b/.exec(
+    view.header('Received', null) ?? '',
+  )?.[1];
+  if (server === undefined) return false;
+  const messageId = view.header('Message-Id', null) ?? '';
+  if (list === 'notifications')
+    return messageId.startsWith('<') && messageId.includes(`@${server}>`);
+  return (
+    messageId.startsWith(`<${list}-`) &&
+    /^<\S+@groups\.msn\.com>/.test(messageId) &&
+    (view.header('EnvelopeFrom', 'addr') ?? '').includes(`${list}-bounce@groups.msn.com`)
+  );
+}

@@ -1,6 +1,7 @@
 /**
  * Patterns RE2 cannot run (a backreference) that rules lean on, matched by hand in linear time
- * instead, keyed by the exact Perl source so that a changed rule falls back to "does not run".
+ * instead, keyed by the exact Perl source so that a changed rule falls back to "does not run"
+ * (flags as an inline group before it: `/x/i` is `(?i)x`).
  * Each is checked against Perl in test/hand-written-patterns.test.ts.
  */
 export type HandWrittenPattern = (text: string) => boolean;
@@ -10,6 +11,13 @@ function firstRelay(text: string): string | null {
   const end = text.indexOf(']');
   return end < 0 ? null : text.slice(0, end);
 }
+
+/** An address as __NAME_EQ_EMAIL's group reads one: `[\w+.-]+@[\w.-]+\.\w\w+`, whole. */
+const EMAIL_ADDRESS = /^[\w+.-]+@[\w.-]+\.\w\w+$/;
+/** The characters __NAME_EQ_EMAIL allows between the address and the `<`. */
+const QUOTE_OR_SPACE = /["'`\t\n\v\f\r ]/;
+/** Perl's `\s` on octets (JavaScript's also takes no-break and Unicode spaces). */
+const PERL_SPACE = /[\t\n\v\f\r ]/;
 
 export const HAND_WRITTEN_PATTERNS: ReadonlyMap<string, HandWrittenPattern> = new Map([
   [
@@ -22,6 +30,28 @@ export const HAND_WRITTEN_PATTERNS: ReadonlyMap<string, HandWrittenPattern> = ne
       if (!found) return false;
       const helo = relay!.slice(found.index + found[0].length - 1);
       return !helo.toLowerCase().startsWith(found[1]!.toLowerCase());
+    },
+  ],
+  [
+    // __NAME_EQ_EMAIL: the display name is the address itself, `a@b.example <a@b.example>`.
+    // The address's characters exclude `>`, quotes and spaces, so for each `<` the group can
+    // only be what runs up to the next `>` (spaces after `<` skipped), and it must end where
+    // the quotes and spaces before the `<` begin: one comparison per `<`.
+    '(?i)([\\w+.-]+\\@[\\w.-]+\\.\\w\\w+)["\'`\\s]*<\\s*\\1>',
+    (text: string) => {
+      for (let open = text.indexOf('<'); open >= 0; open = text.indexOf('<', open + 1)) {
+        let start = open + 1;
+        while (start < text.length && PERL_SPACE.test(text[start]!)) start++;
+        const close = text.indexOf('>', start);
+        if (close < 0) return false;
+        const address = text.slice(start, close);
+        if (!EMAIL_ADDRESS.test(address)) continue;
+        let end = open;
+        while (end > 0 && QUOTE_OR_SPACE.test(text[end - 1]!)) end--;
+        const named = text.slice(end - address.length, end);
+        if (end >= address.length && named.toLowerCase() === address.toLowerCase()) return true;
+      }
+      return false;
     },
   ],
 ]);

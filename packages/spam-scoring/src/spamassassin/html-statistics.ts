@@ -1,4 +1,6 @@
 import type { SaMessageView } from './message-view.js';
+import { TextRunTracker } from './html-text-runs.js';
+import { TextStyleTracker } from './html-text-style.js';
 
 /**
  * What SpamAssassin's HTML parser records of each HTML part for the HTMLEval tests: the source's
@@ -16,6 +18,14 @@ export interface HtmlStatistics {
   readonly comments: readonly string[];
   /** The text of each `<a href>`, an image inside it written `<img>` and a newline. */
   readonly anchors: readonly string[];
+  /** Visible text in a colour (nearly) that of its background (html-text-style.ts). */
+  readonly fontLowContrast: boolean;
+  /** Visible text in a colour that is no colour. */
+  readonly fontInvalidColor: boolean;
+  /** The largest font size set (3 when none is). */
+  readonly maxSize: number;
+  /** Words broken by tags, per tag (html-text-runs.ts); null when no word is. */
+  readonly obfuscationRatio: number | null;
 }
 
 /** Elements whose content is not markup: tags inside them are text to the parser. */
@@ -28,6 +38,8 @@ export function htmlStatisticsOf(source: string): HtmlStatistics {
   const comments: string[] = [];
   const anchors: string[] = [];
   let closedExtra = 0;
+  const style = new TextStyleTracker();
+  const runs = new TextRunTracker();
   let rawUntil: string | null = null;
   let title: string[] | null = null;
   let i = 0;
@@ -35,6 +47,8 @@ export function htmlStatisticsOf(source: string): HtmlStatistics {
     const open = source.indexOf('<', i);
     const textEnd = open < 0 ? source.length : open;
     if (rawUntil === null && textEnd > i) {
+      style.text(source.slice(i, textEnd));
+      runs.text(source.slice(i, textEnd));
       if (title) title.push(source.slice(i, textEnd));
       if ((inside.get('a') ?? 0) > 0 && anchors.length > 0)
         anchors[anchors.length - 1] += source.slice(i, textEnd);
@@ -53,7 +67,10 @@ export function htmlStatisticsOf(source: string): HtmlStatistics {
     const name = /^\/?([a-zA-Z][\w:.-]*)/.exec(tag)?.[1]?.toLowerCase();
     if (name === undefined) {
       // A declaration is no comment; a DOCTYPE counts as a tag seen, never open.
-      if (rawUntil === null && /^!doctype/i.test(tag)) inside.set('!doctype', 0);
+      if (rawUntil === null && /^!doctype/i.test(tag)) {
+        inside.set('!doctype', 0);
+        runs.tag('!doctype');
+      }
       continue;
     }
     const closing = tag.startsWith('/');
@@ -65,6 +82,9 @@ export function htmlStatisticsOf(source: string): HtmlStatistics {
     if (count < 0) closedExtra++;
     inside.set(name, Math.max(0, count));
     if (!closing && RAW_TEXT.has(name)) rawUntil = name;
+    runs.tag(name);
+    if (closing) style.close(name);
+    else style.open(name, tag);
     if (!closing && name === 'a' && /\bhref\s*=/i.test(tag)) anchors.push('');
     if (!closing && name === 'img' && (inside.get('a') ?? 0) > 0 && anchors.length > 0)
       anchors[anchors.length - 1] += '<img>\n';
@@ -77,7 +97,18 @@ export function htmlStatisticsOf(source: string): HtmlStatistics {
     }
   }
   if (title) titles.push(title.join(''));
-  return { length: source.length, inside, closedExtra, titles, comments, anchors };
+  return {
+    length: source.length,
+    inside,
+    closedExtra,
+    titles,
+    comments,
+    anchors,
+    fontLowContrast: style.fontLowContrast,
+    fontInvalidColor: style.fontInvalidColor,
+    maxSize: style.maxSize,
+    obfuscationRatio: runs.ratio,
+  };
 }
 
 const cache = new WeakMap<SaMessageView, readonly HtmlStatistics[]>();

@@ -12,6 +12,7 @@ import {
   transferEncodingOf,
 } from '@mailyard/mime';
 import { bytesToBinaryString, textToBinaryString } from './binary-string.js';
+import { envelopeSenderOf } from './envelope-sender.js';
 import { renderHtml } from './html-text.js';
 import { relayPseudoHeader } from './received-relays.js';
 import { extractUris } from './uri-extract.js';
@@ -153,7 +154,8 @@ export class SaMessageView {
       return lines.join('');
     }
     if (lower === 'envelopefrom') {
-      const from = this.envelope.mailFrom ?? root.get('return-path')?.replace(/^\s*<?|>?\s*$/g, '');
+      // The MTA's word when it gave one; else what the headers say (envelope-sender.ts).
+      const from = this.envelope.mailFrom ?? envelopeSenderOf(this);
       return from ? from : null;
     }
     // Relay pseudo-headers: the Received headers parsed, with the trust path (received-relays.ts).

@@ -1,4 +1,5 @@
 import { RE2JS } from 're2js';
+import { unrollCountedGroups } from './unroll-repeats.js';
 import { relaxRegex, reverseRegex } from './regex-reverse.js';
 
 /** A Perl match operator as written in a rule: `/pattern/flags` or `m{pattern}flags`. */
@@ -68,6 +69,17 @@ export type TranslatedRegex =
  * reason, never run by a backtracking engine. Lookbehind is kept: re2js runs it in linear time.
  */
 export function translatePerlRegex(pattern: string, flags: string): TranslatedRegex {
+  const translated = translateOnce(pattern, flags);
+  if (translated.ok || !translated.reason.startsWith('invalid repeat count')) return translated;
+  // Nested counts over RE2's limit: the outer count written out, if small (unroll-repeats.ts).
+  const extended = flags.includes('x');
+  const unrolled = unrollCountedGroups(extended ? stripExtended(pattern) : pattern);
+  if (unrolled === null) return translated;
+  const retried = translateOnce(unrolled, extended ? flags.replace(/x/g, '') : flags);
+  return retried.ok ? retried : translated;
+}
+
+function translateOnce(pattern: string, flags: string): TranslatedRegex {
   const unknownFlag = /[^imsxgo]/.exec(flags);
   if (unknownFlag) return { ok: false, reason: `flag /${unknownFlag[0]}` };
   const body = flags.includes('x') ? stripExtended(pattern) : pattern;

@@ -175,7 +175,10 @@ function scoresOf(config: SaConfig, name: string): number[] {
   const given = config.scores.get(name);
   if (given)
     return given.length >= 4 ? given.slice(0, 4) : [given[0]!, given[0]!, given[0]!, given[0]!];
-  const fallback = name.startsWith('__') ? 0 : name.startsWith('T_') ? 0.01 : 1;
+  // SpamAssassin's defaults (Conf::Parser's fix_tests): 1, 0.01 for a rule in testing, and
+  // negative for a rule flagged `nice` (one that marks ham, such as MAILING_LIST_MULTI).
+  const magnitude = name.startsWith('__') ? 0 : name.startsWith('T_') ? 0.01 : 1;
+  const fallback = (config.tflags.get(name) ?? []).includes('nice') ? -magnitude : magnitude;
   return [fallback, fallback, fallback, fallback];
 }
 
@@ -236,7 +239,9 @@ function compileHeaderMatcher(kind: SaRuleKind, spec: string): Matcher | string 
   const match = readPerlMatch(rest);
   if (!match) return 'regex: not a match operator';
   const translated = translatePerlRegex(match.pattern, match.flags);
-  const byHand = match.flags === '' ? HAND_WRITTEN_PATTERNS.get(match.pattern) : undefined;
+  const byHand = HAND_WRITTEN_PATTERNS.get(
+    match.flags === '' ? match.pattern : `(?${match.flags})${match.pattern}`,
+  );
   if (!translated.ok && byHand && kind === 'header') {
     const unsetValue = /^\[if-unset:\s?(.*)\]$/.exec(match.rest)?.[1] ?? null;
     return (view) => {

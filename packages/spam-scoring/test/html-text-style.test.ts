@@ -1,0 +1,130 @@
+import { summarize } from '@mailyard/mime';
+import { describe, expect, it } from 'vitest';
+import { emptySaConfig, parseCfFile, SaMessageView, SaRuleSet } from '../src/index.js';
+import { htmlStatisticsOf } from '../src/spamassassin/html-statistics.js';
+import { colorToRgb } from '../src/spamassassin/html-text-style.js';
+
+const config = emptySaConfig();
+parseCfFile(
+  config,
+  'style.cf',
+  [
+    "body LOW_CONTRAST eval:html_test('font_low_contrast')",
+    "body INVALID_COLOR eval:html_test('font_invalid_color')",
+    "body SIZE_LARGE eval:html_range('max_size', '5', '6')",
+    "body SIZE_HUGE eval:html_range('max_size', '6', 'inf')",
+  ].join('\n'),
+);
+const rules = SaRuleSet.compile(config);
+const fired = (html: string) => {
+  const bytes = new TextEncoder().encode(`Content-Type: text/html\r\n\r\n${html}`);
+  return rules.evaluate(new SaMessageView(bytes, summarize(bytes)), 0).map((hit) => hit.name);
+};
+const lowContrast = (html: string) => htmlStatisticsOf(html).fontLowContrast;
+
+describe('colours as HTML.pm reads them', () => {
+  it('names, hex of any length, rgb() in numbers and percents', () => {
+    expect(colorToRgb('White')).toBe('#ffffff');
+    expect(colorToRgb(' navy ')).toBe('#000080');
+    expect(colorToRgb('#FfF')).toBe('#ffffff');
+    expect(colorToRgb('#12345678')).toBe('#123456');
+    expect(colorToRgb('#1234')).toBe('#112233');
+    expect(colorToRgb('#1')).toBe('#110000');
+    expect(colorToRgb('rgb(255, 0, 16)')).toBe('#ff0010');
+    expect(colorToRgb('rgb(100%, 50%, 0%)')).toBe('#ff7f00');
+  });
+
+  it('anything else is invalid, a hex colour without # too', () => {
+    expect(colorToRgb('ffffff')).toBe('invalid');
+    expect(colorToRgb('blurple')).toBe('invalid');
+    expect(colorToRgb('rebeccapurple')).toBe('invalid');
+  });
+});
+
+describe("the text style's low-contrast flag (html_test('font_low_contrast'))", () => {
+  it('is not run as a rule (it cost a false positive on the holdout)', () => {
+    expect(rules.unsupported.map((rule) => rule.name)).toEqual(['LOW_CONTRAST']);
+  });
+
+  it('fires on text in the colour of the page, or nearly', () => {
+    expect(lowContrast('<p>shown</p><font color="#ffffff">hidden words</font>')).toBe(true);
+    expect(lowContrast('<font color="#fafafa">nearly white</font>')).toBe(true);
+    expect(lowContrast('<span style="color: #000; background-color: #050505">x</span>')).toBe(true);
+  });
+
+  it('not on readable text, nor on white tags around no text', () => {
+    expect(lowContrast('<font color="red">red text</font>')).toBe(false);
+    expect(lowContrast('<font color="#999999">grey</font>')).toBe(false);
+    expect(lowContrast('<font color="white"> \r\n\t</font><b>after</b>')).toBe(false);
+    expect(lowContrast('<font color="white">&nbsp;\xa0</font>')).toBe(false);
+    expect(lowContrast('<font color="white"><script>var a;</script></font>')).toBe(false);
+  });
+
+  it('a closing ends the colour, and an unclosed cell is closed by the next', () => {
+    expect(lowContrast('<font color="white"></font>visible')).toBe(false);
+    expect(lowContrast('<table><tr><td><font color=white></td><td>text')).toBe(false);
+  });
+
+  it("keeps SpamAssassin's quirk: a bgcolor attribute does not change the background", () => {
+    expect(lowContrast('<body bgcolor="#000000" text="#ffffff">light on dark</body>')).toBe(true);
+    expect(
+      lowContrast('<div style="background-color: black"><font color="white">ok</font></div>'),
+    ).toBe(false);
+    expect(lowContrast('<div style="background: url(x.png) #000 no-repeat">black</div>')).toBe(
+      true,
+    );
+  });
+
+  it('a transparent background is the parent’s, transparent text is the background', () => {
+    expect(lowContrast('<span style="color: transparent">gone</span>')).toBe(true);
+    expect(
+      lowContrast(
+        '<div style="background-color: #000"><span style="background-color: transparent; color: #fff">x</span></div>',
+      ),
+    ).toBe(false);
+  });
+});
+
+describe("html_test('font_invalid_color') and html_range('max_size')", () => {
+  it('an invalid colour on visible text', () => {
+    expect(fired('<font color="ffffff">hex without a hash</font>')).toEqual(['INVALID_COLOR']);
+    expect(fired('<font color="ffffff"></font>')).toEqual([]);
+  });
+
+  it('the largest font size, absolute or relative to the base font', () => {
+    expect(fired('<font size="6">big</font>')).toEqual(['SIZE_LARGE']);
+    expect(fired('<basefont size="5"><font size="+2">huge</font>')).toEqual(['SIZE_HUGE']);
+    expect(fired('<font size="5">normal</font><big><big><big>big</big></big></big>')).toEqual([]);
+  });
+});
+
+describe("html_range('obfuscation_ratio'): words broken by tags, per tag", () => {
+  // Each message as spamd rated it (HTML_OBFUSCATE_*), the part wrapped in <html>...</html>.
+  const ratio = (html: string) => htmlStatisticsOf(`<html>${html}</html>`).obfuscationRatio;
+
+  it('counts a piece of text glued to the previous word by a tag', () => {
+    expect(ratio('<p>V<b></b>iagra now</p>')).toBeCloseTo(1 / 6); // HTML_OBFUSCATE_10_20
+    expect(ratio('<p>word</p>word<br>word<span>x</span>y')).toBeCloseTo(2 / 7); // 20_30
+  });
+
+  it('not across a block or line tag, punctuation, or a no-break space', () => {
+    expect(ratio('<b>bold</b>next &amp;<i>x</i>&nbsp;y')).toBeCloseTo(1 / 6); // 10_20
+    expect(ratio('<p>one</p><p>two</p><div>three</div>four')).toBe(null);
+  });
+
+  it('is read by html_range as a rule', () => {
+    const config = emptySaConfig();
+    parseCfFile(
+      config,
+      'o.cf',
+      "body OBFUSCATE_10_20 eval:html_range('obfuscation_ratio','.1','.2')",
+    );
+    const set = SaRuleSet.compile(config);
+    const rate = (html: string) => {
+      const bytes = new TextEncoder().encode(`Content-Type: text/html\r\n\r\n<html>${html}</html>`);
+      return set.evaluate(new SaMessageView(bytes, summarize(bytes)), 0).map((h) => h.name);
+    };
+    expect(rate('<p>V<b></b>iagra now</p>')).toEqual(['OBFUSCATE_10_20']);
+    expect(rate('<p>Viagra now</p>')).toEqual([]);
+  });
+});
