@@ -168,12 +168,17 @@ export class SpamFilter {
     const { config } = options;
     const groups = withLocalClients(options.ipGroups);
     await mkdir(options.directory, { recursive: true });
+    const bayesFile = join(options.directory, 'bayes.json');
     const bayes = config.bayes
       ? new BayesFilter({
-          store: await FileBayesStore.open(join(options.directory, 'bayes.json')),
+          store: await FileBayesStore.open(bayesFile),
           ...(config.bayesAutoLearn ? {} : { autoLearn: null }),
         })
       : null;
+    // A database learned by an older tokenizer is kept as it is, unused: said once, here.
+    const bayesStatus = await bayes?.status();
+    if (bayesStatus?.state === 'outdated')
+      options.logger.warn(`spam: ${bayesFile}: ${bayesStatus.message}`);
     const grey = config.greylisting;
     const greylistOptions = {
       delayMs: grey.delaySeconds * 1000,

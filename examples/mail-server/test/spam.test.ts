@@ -7,7 +7,7 @@
  * A real clamd, loading a signature of the test's own, finds a "virus": one server strips the
  * attachment (and the user's Sieve `virustest` sees it), the other discards the message.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JUNK_FOLDER, rulesToSieve } from '@mailyard/sieve';
 import { ClamdScanner } from '@mailyard/spam-scoring';
@@ -169,6 +169,9 @@ beforeAll(async () => {
       rules: [{ type: 'filename', pattern: '*.exe', action: 'block', enabled: true }],
     },
   }));
+  // The blocking server's Bayes database was learned by an older tokenizer (no version in it).
+  mkdirSync(join(blocking, 'store', 'spam'), { recursive: true });
+  writeFileSync(join(blocking, 'store', 'spam', 'bayes.json'), OLD_BAYES_DATABASE);
   [taggingServer, blockingServer] = await Promise.all([
     startServer(tagging, EPHEMERAL_PORTS),
     startServer(blocking, EPHEMERAL_PORTS),
@@ -242,6 +245,16 @@ function bayesCounts(server: ServerProcess): { spam: number; ham: number } {
     throw error;
   }
 }
+
+/** A Bayes database as the server wrote it before it kept the tokenizer's version. */
+const OLD_BAYES_DATABASE = JSON.stringify({
+  format: 'mailyard-bayes',
+  version: 1,
+  spam: 300,
+  ham: 300,
+  learned: {},
+  tokens: { cheap: [300, 0], watches: [300, 0], meeting: [0, 300] },
+});
 
 /** Waits for a log line: the server writes its logs through a stream, after the reply. */
 const logLine = (server: ServerProcess, name: string, pattern: RegExp) =>
@@ -586,6 +599,32 @@ describe('the spam filter in the example server', () => {
     await eventually(
       async () => (counters().messagesChecked === checked + 1 ? true : undefined),
       'the counters to go on from where they were',
+    );
+  });
+
+  it('says once at start that a Bayes database of an older tokenizer is not used, and leaves it as it was', async () => {
+    const line = await logLine(
+      blockingServer,
+      'warning.log',
+      /spam: \S*bayes\.json: the Bayes database was learned with tokenizer version 1, older than this one \(\d+\): Bayes gives no opinion and learns nothing until the database is relearned \(mailyard-spam learn --reset\)/,
+    );
+    expect(line).toBeDefined();
+    // Mail rated after that is neither scored by Bayes nor learned into the database.
+    const sent = await swaks(blockingServer, {
+      to: bob.user,
+      subject: 'Cheap watches meeting',
+      id: 'old-bayes@elsewhere.test',
+    });
+    expect(sent.code, sent.stdout + sent.stderr).toBe(0);
+    const stored = (
+      await storedIn(blockingServer, 'INBOX', 'old-bayes@elsewhere.test', bob)
+    ).toString('latin1');
+    expect(stored).toMatch(/X-Spam-Status: No, /);
+    expect(stored).not.toMatch(/BAYES_/);
+    const warnings = readFileSync(join(blocking, 'logs', 'warning.log'), 'utf8');
+    expect(warnings.match(/learned with tokenizer version 1/g)).toHaveLength(1);
+    expect(readFileSync(join(blocking, 'store', 'spam', 'bayes.json'), 'utf8')).toBe(
+      OLD_BAYES_DATABASE,
     );
   });
 });

@@ -85,7 +85,11 @@ export {
   findDebianRuleDirectory,
   loadSpamAssassinRules,
 } from './node/load-spamassassin-rules.js';
-export { MAX_TOKENS_PER_MESSAGE, bayesTokens } from './bayes/bayes-tokenizer.js';
+export {
+  BAYES_TOKENIZER_VERSION,
+  MAX_TOKENS_PER_MESSAGE,
+  bayesTokens,
+} from './bayes/bayes-tokenizer.js';
 export {
   type BayesMath,
   DEFAULT_BAYES_MATH,
@@ -107,6 +111,7 @@ export {
   type BayesClassification,
   BayesFilter,
   type BayesFilterOptions,
+  type BayesStatus,
   DEFAULT_BAYES_BANDS,
   type LearnOutcome,
   messageSignature,

@@ -70,8 +70,9 @@ describe('body tokens', () => {
   });
 
   it('takes a long run of non-ASCII characters character by character (u8:), decoded from QP', () => {
-    // Six CJK characters with no space between them (18 octets in UTF-8).
-    const text = '\u597d\u4e16\u754c\u514d\u8d39\u65b0';
+    // Six CJK characters with no space between them (18 octets in UTF-8); "你" ends in the
+    // octet A0 (E4 BD A0), which is no space in UTF-8.
+    const text = '\u4f60\u597d\u4e16\u754c\u514d\u8d39';
     const qp = [...new TextEncoder().encode(text)]
       .map((b) => `=${b.toString(16).toUpperCase()}`)
       .join('');
@@ -82,6 +83,24 @@ describe('body tokens', () => {
       new TextDecoder().decode(Uint8Array.from([...octets].map((c) => c.charCodeAt(0)))),
     );
     expect(characters.sort()).toEqual([...text].sort());
+  });
+
+  it('keeps a word whose UTF-8 ends in the octet A0 ("déjà", "voilà") one word', () => {
+    const tokens = tokensOf(
+      'Subject: x\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nc\u0027est d\u00e9j\u00e0 voil\u00e0 tout\r\n',
+    );
+    const octets = (text: string) =>
+      [...new TextEncoder().encode(text)].map((b) => String.fromCharCode(b)).join('');
+    expect(tokens).toEqual(expect.arrayContaining([octets('déjà'), octets('voilà')]));
+  });
+
+  it('keeps a header word whose UTF-8 ends in the octet A0 whole, at the end of the value too', () => {
+    const tokens = tokensOf(
+      'Subject: =?utf-8?q?d=C3=A9j=C3=A0?=\r\nFrom: =?utf-8?q?Voil=C3=A0?= <v@example.org>\r\n\r\nx\r\n',
+    );
+    expect(tokens.filter((t) => t.endsWith('j\xc3\xa0') || t.endsWith('l\xc3\xa0'))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/d\xc3\xa9j\xc3\xa0$/), 'H*F:N*Voil\xc3\xa0']),
+    );
   });
 
   it('tokenizes the URIs: host, its parent domains and the path words, long ones whole', () => {

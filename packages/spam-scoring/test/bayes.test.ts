@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import {
+  BAYES_TOKENIZER_VERSION,
   BayesFilter,
   BayesStoreError,
   DEFAULT_BAYES_MATH,
@@ -236,5 +237,108 @@ describe('the on-disk store', () => {
     ).rejects.toThrow();
     expect((await readdir(dir)).sort()).toEqual(['bayes.json', 'sub']);
     expect(await readFile(path, 'utf8')).toBe(before);
+  });
+});
+
+describe("the tokenizer's version in the database", () => {
+  const temporary = async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mailyard-bayes-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    return dir;
+  };
+  /**
+   * A database as the store wrote it before it kept the tokenizer's version: no `tokenizer`,
+   * 200 spam and 200 ham learned, the spam words in spam and the ham words in ham.
+   */
+  const OLD_DATABASE = JSON.stringify({
+    format: 'mailyard-bayes',
+    version: 1,
+    spam: 200,
+    ham: 200,
+    learned: { '0123456789abcdef0123456789abcdef01234567': 's' },
+    tokens: Object.fromEntries([
+      ...SPAM_WORDS.map((word) => [word, [200, 0]]),
+      ...HAM_WORDS.map((word) => [word, [0, 200]]),
+    ]),
+  });
+
+  it('writes the version with the database, and a database of this version scores', async () => {
+    const path = join(await temporary(), 'bayes.json');
+    const store = await FileBayesStore.open(path, { autoSave: false });
+    await trained(200, 200, store);
+    await store.save();
+    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({
+      tokenizer: BAYES_TOKENIZER_VERSION,
+    });
+    const reopened = await FileBayesStore.open(path);
+    expect(await reopened.tokenizerVersion()).toBe(BAYES_TOKENIZER_VERSION);
+    const filter = new BayesFilter({ store: reopened });
+    expect(await filter.status()).toMatchObject({ state: 'active', spam: 200, ham: 200 });
+    expect((await filter.classify(generated('spam', 500))).probability).toBeGreaterThan(0.9);
+  });
+
+  it('gives no opinion on a database written without a version (1), says why, and leaves it be', async () => {
+    const path = join(await temporary(), 'bayes.json');
+    await writeFile(path, OLD_DATABASE);
+    const store = await FileBayesStore.open(path);
+    expect(await store.tokenizerVersion()).toBe(1);
+    const filter = new BayesFilter({ store });
+    const status = await filter.status();
+    expect(status).toEqual({
+      state: 'outdated',
+      databaseVersion: 1,
+      tokenizerVersion: BAYES_TOKENIZER_VERSION,
+      message: expect.stringMatching(
+        /tokenizer version 1, older than .*mailyard-spam learn --reset/,
+      ),
+    });
+    expect(await filter.active()).toBe(false);
+    const spam = generated('spam', 500);
+    expect((await filter.classify(spam)).probability).toBeNull();
+    expect(await filter.test().run({ facts: FACTS, message: spam, earlier: [] })).toEqual([]);
+    // Nothing learned into it, by hand or automatically, and the file is as it was.
+    expect(await filter.learn(spam, 'spam')).toBe('refused');
+    const engine = new SpamEngine({ tests: [scoring('X', 20)], learners: [filter] });
+    expect((await engine.rate(FACTS, spam)).autoLearned).toBeNull();
+    await expect(
+      store.apply({ signature: 'x', from: null, to: 'spam', tokens: ['viagra'] }),
+    ).rejects.toThrow(/tokenizer of version 1/);
+    expect(await readFile(path, 'utf8')).toBe(OLD_DATABASE);
+  });
+
+  it('gives no opinion on a database of a newer tokenizer either', async () => {
+    const path = join(await temporary(), 'bayes.json');
+    const newer = BAYES_TOKENIZER_VERSION + 1;
+    await writeFile(
+      path,
+      OLD_DATABASE.replace('"version":1,', `"version":1,"tokenizer":${newer},`),
+    );
+    const status = await new BayesFilter({ store: await FileBayesStore.open(path) }).status();
+    expect(status).toMatchObject({ state: 'outdated', databaseVersion: newer });
+    expect(status.message).toMatch(/newer than this one/);
+  });
+
+  it('starts afresh, at this version, only when cleared and saved', async () => {
+    const path = join(await temporary(), 'bayes.json');
+    await writeFile(path, OLD_DATABASE);
+    const store = await FileBayesStore.open(path, { autoSave: false });
+    store.clear();
+    expect(await readFile(path, 'utf8')).toBe(OLD_DATABASE);
+    expect(await new BayesFilter({ store }).learn(generated('spam', 1), 'spam')).toBe('learned');
+    await store.save();
+    const reopened = await FileBayesStore.open(path);
+    expect(await reopened.tokenizerVersion()).toBe(BAYES_TOKENIZER_VERSION);
+    expect(await reopened.totals()).toEqual({ spam: 1, ham: 0 });
+  });
+
+  it('refuses a version that is not a positive whole number', async () => {
+    const path = join(await temporary(), 'bayes.json');
+    for (const bad of ['"2"', '0', '1.5', 'null']) {
+      await writeFile(
+        path,
+        OLD_DATABASE.replace('"version":1,', `"version":1,"tokenizer":${bad},`),
+      );
+      await expect(FileBayesStore.open(path)).rejects.toThrow(BayesStoreError);
+    }
   });
 });

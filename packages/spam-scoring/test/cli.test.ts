@@ -172,13 +172,14 @@ describe('mailyard-spam', () => {
       ['score', 'x'],
       ['score', '--db', db],
       ['score', '--bogus'],
+      ['score', '--db', db, '--reset', 'x'],
     ]) {
       const result = await spamCommand(...args);
       expect({ args, code: result.code }).toEqual({ args, code: 2 });
       expect(result.stderr).toContain('usage:');
     }
     expect((await spamCommand('--help')).stdout).toContain(
-      'mailyard-spam learn --db FILE (--spam|--ham) PATH...',
+      'mailyard-spam learn --db FILE [--reset] (--spam|--ham) PATH...',
     );
   });
 
@@ -195,5 +196,50 @@ describe('mailyard-spam', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('is not a Bayes database');
     expect(await readFile(bogus, 'utf8')).toBe('hello');
+  });
+
+  it('on a database of an older tokenizer: score warns and leaves Bayes out, learn refuses unless --reset', async () => {
+    // The same counts as the store wrote them before it kept the tokenizer's version.
+    const old = join(dir, 'old.json');
+    const { tokenizer, ...withoutVersion } = JSON.parse(await readFile(db, 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(tokenizer).toBeGreaterThan(1);
+    const oldText = JSON.stringify(withoutVersion);
+    await writeFile(old, oldText);
+    const spamFile = join(dir, 'new-spam.eml');
+    await writeFile(spamFile, text('spam', 1000));
+
+    const scored = await spamCommand('score', '--db', old, '--no-rules', spamFile);
+    expect(scored).toEqual({
+      code: 0,
+      stdout: `${spamFile}\t0.00\tham\n`,
+      stderr: expect.stringMatching(
+        /^mailyard-spam: warning: .*old\.json: the Bayes database was learned with tokenizer version 1, older than this one .*learn --reset/,
+      ),
+    });
+
+    const refused = await spamCommand('learn', '--db', old, '--spam', join(dir, 'spam'));
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toMatch(
+      /old\.json was learned with Bayes tokenizer version 1, .*--reset/,
+    );
+    expect(await readFile(old, 'utf8')).toBe(oldText);
+
+    const reset = await spamCommand('learn', '--db', old, '--reset', '--spam', join(dir, 'spam'));
+    expect(reset).toEqual({
+      code: 0,
+      stdout: 'learned 200 of 200 messages as spam; the database holds 200 spam and 0 ham\n',
+      stderr: '',
+    });
+    const ham = await spamCommand('learn', '--db', old, '--ham', join(dir, 'ham'));
+    expect(ham.stdout).toBe(
+      'learned 200 of 200 messages as ham; the database holds 200 spam and 200 ham\n',
+    );
+    expect(JSON.parse(await readFile(old, 'utf8'))).toMatchObject({ tokenizer });
+    const rescored = await spamCommand('score', '--db', old, '--no-rules', spamFile);
+    expect(rescored).toEqual({ code: 0, stdout: `${spamFile}\t4.00\tham\n`, stderr: '' });
   });
 });

@@ -95,6 +95,59 @@ describe("SpamAssassin's view of a message", () => {
   });
 });
 
+describe('no-break spaces in the body', () => {
+  /** A one-part message whose body is the given octets, in the given charset. */
+  const octetView = (body: number[], charset: string | null, type = 'text/plain') => {
+    const header = `Subject: s\r\nContent-Type: ${type}${charset ? `; charset=${charset}` : ''}\r\n\r\n`;
+    const bytes = Uint8Array.from([...new TextEncoder().encode(header), ...body, 13, 10]);
+    return new SaMessageView(bytes, summarize(bytes));
+  };
+  const utf8 = (text: string) => [...new TextEncoder().encode(text)];
+  const octets = (text: string) =>
+    [...new TextEncoder().encode(text)].map((b) => String.fromCharCode(b)).join('');
+
+  it('keeps UTF-8 characters whose last octet is 0xA0 whole ("à" is C3 A0, "你" E4 BD A0)', () => {
+    for (const charset of ['utf-8', null]) {
+      expect(octetView(utf8('voilà 你好 déjà'), charset).body()).toEqual([
+        's',
+        octets('voilà 你好 déjà'),
+      ]);
+      expect(octetView(utf8('<p>voilà</p>'), charset, 'text/html').body()).toEqual([
+        's',
+        octets('voilà'),
+      ]);
+    }
+  });
+
+  it('makes a real NO-BREAK SPACE a space: C2 A0 in UTF-8, A0 in Latin-1 and Windows-1252', () => {
+    expect(octetView(utf8('prix\u00a0\u00a0: 10\u00a0€'), 'utf-8').body()).toEqual([
+      's',
+      octets('prix : 10 €'),
+    ]);
+    // Undeclared 8-bit text that is not UTF-8 is Windows-1252, as decodeCharset reads it.
+    for (const charset of ['iso-8859-1', 'windows-1252', null])
+      expect(octetView([0x6f, 0x6b, 0xa0, 0xa0, 0x63, 0x61, 0x66, 0xe9], charset).body()).toEqual([
+        's',
+        'ok caf\xe9',
+      ]);
+    // A line of no-break spaces between two paragraphs is a blank line.
+    expect(octetView(utf8('one\n\u00a0\u00a0\ntwo'), 'utf-8').body()).toEqual(['s', 'one', 'two']);
+  });
+
+  it('leaves 0xA0 alone where it is no space (KOI8-R box drawing, half of a GB2312 character)', () => {
+    expect(octetView([0x61, 0xa0, 0x62], 'koi8-r').body()).toEqual(['s', 'a\xa0b']);
+    // "你" in GB2312 is C4 E3, "啊" B0 A1; A0 appears as a byte of "牋" (A0 is a lead byte in GBK).
+    expect(octetView([0xb0, 0xa1, 0x20, 0xa0, 0xa0], 'gbk').body()).toEqual([
+      's',
+      '\xb0\xa1 \xa0\xa0',
+    ]);
+  });
+
+  it('does not change the raw body', () => {
+    expect(octetView(utf8('a\u00a0b'), 'utf-8').rawBody()).toContain(octets('a\u00a0b'));
+  });
+});
+
 describe('HTML rendering', () => {
   it('decodes entities to UTF-8 octets and leaves octets around them alone', () => {
     expect(renderHtml('caf\xc3\xa9 &eacute; &#8364;').text).toBe(

@@ -3,7 +3,7 @@ import type { MessageInput, SpamTest, TestHit } from '../core/spam-test.js';
 import type { SpamVerdict } from '../core/spam-verdict.js';
 import { SaMessageView } from '../spamassassin/message-view.js';
 import type { BayesClass, BayesStore } from './bayes-store.js';
-import { bayesTokens } from './bayes-tokenizer.js';
+import { BAYES_TOKENIZER_VERSION, bayesTokens } from './bayes-tokenizer.js';
 import {
   type BayesMath,
   DEFAULT_BAYES_MATH,
@@ -67,7 +67,34 @@ export interface BayesClassification {
   readonly tokens: number;
 }
 
-export type LearnOutcome = 'learned' | 'relearned' | 'unlearned' | 'unchanged';
+/**
+ * What learning a message did. `refused`: nothing, the database is of another tokenizer's
+ * version (see BayesFilter.status).
+ */
+export type LearnOutcome = 'learned' | 'relearned' | 'unlearned' | 'unchanged' | 'refused';
+
+/**
+ * Whether the filter scores, and why not. `active`: it does. `learning`: too little is learned
+ * yet. `outdated`: the database was learned with another version of the tokenizer (an older
+ * Mailyard's, or a newer one's), whose tokens this one's almost never match; the filter gives no
+ * opinion and learns nothing until the database is relearned (`mailyard-spam learn --reset`).
+ * `message` says it in a sentence, for a log.
+ */
+export type BayesStatus =
+  | {
+      readonly state: 'active' | 'learning';
+      readonly spam: number;
+      readonly ham: number;
+      readonly message: string;
+    }
+  | {
+      readonly state: 'outdated';
+      /** The tokenizer version the database was learned with (1: written without one). */
+      readonly databaseVersion: number;
+      /** This tokenizer's version (BAYES_TOKENIZER_VERSION). */
+      readonly tokenizerVersion: number;
+      readonly message: string;
+    };
 
 /**
  * Kerio's Bayesian filter: learns from messages marked spam or ham (by users, by folder moves, or
@@ -92,17 +119,46 @@ export class BayesFilter {
     this.math = { ...DEFAULT_BAYES_MATH, ...options.math };
   }
 
-  /** Whether enough has been learned for the filter to score. */
+  /** Whether the filter scores: enough learned, with this tokenizer. */
   async active(): Promise<boolean> {
-    const totals = await this.store.totals();
-    return totals.spam >= this.minSpam && totals.ham >= this.minHam;
+    return (await this.status()).state === 'active';
+  }
+
+  /** Whether the filter scores, and why not (see BayesStatus). */
+  async status(): Promise<BayesStatus> {
+    const databaseVersion = await this.store.tokenizerVersion();
+    if (databaseVersion !== BAYES_TOKENIZER_VERSION)
+      return {
+        state: 'outdated',
+        databaseVersion,
+        tokenizerVersion: BAYES_TOKENIZER_VERSION,
+        message:
+          `the Bayes database was learned with tokenizer version ${databaseVersion}, ` +
+          `${databaseVersion < BAYES_TOKENIZER_VERSION ? 'older than' : 'newer than'} this one (${BAYES_TOKENIZER_VERSION}): ` +
+          'Bayes gives no opinion and learns nothing until the database is relearned ' +
+          '(mailyard-spam learn --reset)',
+      };
+    const { spam, ham } = await this.store.totals();
+    if (spam < this.minSpam || ham < this.minHam)
+      return {
+        state: 'learning',
+        spam,
+        ham,
+        message: `Bayes scores once ${this.minSpam} spam and ${this.minHam} ham are learned; ${spam} spam and ${ham} ham are`,
+      };
+    return {
+      state: 'active',
+      spam,
+      ham,
+      message: `Bayes scores (${spam} spam and ${ham} ham learned)`,
+    };
   }
 
   async classify(message: MessageInput): Promise<BayesClassification> {
     const tokens = bayesTokens(new SaMessageView(message.bytes, message.summary));
-    const totals = await this.store.totals();
-    if (totals.spam < this.minSpam || totals.ham < this.minHam)
+    if ((await this.status()).state !== 'active')
       return { probability: null, tokens: tokens.length };
+    const totals = await this.store.totals();
     const counts = await this.store.counts(tokens);
     const probabilities = [...counts.values()].map((c) =>
       tokenProbability(c, totals.spam, totals.ham, this.math),
@@ -115,9 +171,11 @@ export class BayesFilter {
 
   /**
    * Learns the message as spam or ham, or forgets it (null). The same message learned twice
-   * counts once; learned as the other class, it moves.
+   * counts once; learned as the other class, it moves. Into a database of another tokenizer's
+   * version nothing is learned (`refused`): the two tokenizers' counts must not mix.
    */
   async learn(message: MessageInput, as: BayesClass | null): Promise<LearnOutcome> {
+    if ((await this.store.tokenizerVersion()) !== BAYES_TOKENIZER_VERSION) return 'refused';
     const signature = messageSignature(message);
     const before = await this.store.learnedAs(signature);
     if (before === as) return 'unchanged';

@@ -1,6 +1,7 @@
 import { parseAddressList } from '@mailyard/mime';
 import type { SaMessageView } from '../spamassassin/message-view.js';
 import { lineTokens, mailAddressTokens } from './bayes-line-tokens.js';
+import { OCTET_SPACES, trimOctets } from './octet-space.js';
 
 /**
  * Headers the Bayes filter does not read (SpamAssassin's list, Plugin/Bayes.pm): what a filter,
@@ -135,13 +136,13 @@ export function headerTokens(view: SaMessageView): string[] {
     const colon = line.indexOf(':');
     if (colon <= 0) continue;
     const name = line.slice(0, colon);
-    const value = line.slice(colon + 1).trim();
+    const value = trimOctets(line.slice(colon + 1));
     if (/^received$/i.test(name)) received.push(value);
     else if (!IGNORED_HEADERS.test(name)) fields.push([name, value]);
   }
   for (const name of RELAY_PSEUDO_HEADERS) {
     const value = view.header(name, null);
-    if (value !== null) fields.push([name, value.trim()]);
+    if (value !== null) fields.push([name, trimOctets(value)]);
   }
   for (const value of received.slice(-2).reverse()) fields.push(['Received', value]);
   for (const value of received.slice(0, -2)) fields.push([LATER_HOPS, value]);
@@ -184,7 +185,7 @@ function preparedAddresses(value: string): string {
     const mailboxes = entry.type === 'mailbox' ? [entry] : entry.members;
     for (const mailbox of mailboxes) {
       if (mailbox.name)
-        for (const word of mailbox.name.split(/\s+/)) if (word) tokens.push(`N*${word}`);
+        for (const word of mailbox.name.split(OCTET_SPACES)) if (word) tokens.push(`N*${word}`);
       if (mailbox.address) tokens.push(...mailAddressTokens(mailbox.address));
     }
   }

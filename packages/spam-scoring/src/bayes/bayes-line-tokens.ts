@@ -3,6 +3,7 @@
  * `_tokenize_line`). The text is a binary string (one character per octet, see
  * ../spamassassin/binary-string.ts), so UTF-8 sequences are matched octet by octet.
  */
+import { OCTET_SPACES } from './octet-space.js';
 
 /** Where a line comes from: the tokens a region gets differ. */
 export type TokenRegion = 'header' | 'body' | 'uri';
@@ -18,7 +19,7 @@ export const MAX_TOKEN_LENGTH = 15;
 const KEPT =
   /([A-Za-z0-9,@*!_'"$. -]+|[\xC0-\xDF][\x80-\xBF]|[\xE0-\xEF][\x80-\xBF]{2}|[\xF0-\xF4][\x80-\xBF]{3}|[\xA1-\xFF])|[\s\S]/g;
 /** A sentence's first word in Title Case: lower-cased, as capitals there say nothing. */
-const SENTENCE_START = /(?:^|\.\s+)([A-Z])([^A-Z]+)(?:\s|$)/g;
+const SENTENCE_START = /(?:^|\.[ \t\n\r\f\v]+)([A-Z])([^A-Z]+)(?:[ \t\n\r\f\v]|$)/g;
 /** The first seven characters (a UTF-8 sequence counts as one) of a token with two more octets. */
 const SKIP_PREFIX =
   /^((?:[\x00-\x7F\xF5-\xFF]|[\xC0-\xDF][\x80-\xBF]|[\xE0-\xEF][\x80-\xBF]{2}|[\xF0-\xF4][\x80-\xBF]{3}|[\s\S]){7})[\s\S]{2,}$/;
@@ -48,13 +49,13 @@ export function lineTokens(line: string, prefix: string, region: TokenRegion): s
       (_all, first: string, rest: string) => ` ${first.toLowerCase()}${rest} `,
     );
   const out: string[] = [];
-  for (const raw of text.split(/\s+/)) {
+  for (const raw of text.split(OCTET_SPACES)) {
     const token = raw.replace(/^[-'".,]+/, '').replace(/[-'".,]+$/, '');
     if (token.length < 3) continue;
     if (inBody) {
       // An address or a domain name in the text: the same tokens as in the headers and URIs.
-      if (/\S@\S/.test(token)) out.push(...mailAddressTokens(token));
-      else if (/\S\.[a-z]/i.test(token)) out.push(...domainTokens(token, 'UD:'));
+      if (/.@./.test(token)) out.push(...mailAddressTokens(token));
+      else if (/.\.[a-z]/i.test(token)) out.push(...domainTokens(token, 'UD:'));
     }
     let kept = token;
     // A '*' marks a composed token (such as D*example.net) that must stay whole.

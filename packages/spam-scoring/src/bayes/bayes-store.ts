@@ -1,3 +1,4 @@
+import { BAYES_TOKENIZER_VERSION } from './bayes-tokenizer.js';
 import type { TokenCounts } from './chi-square.js';
 
 export type BayesClass = 'spam' | 'ham';
@@ -28,6 +29,11 @@ export interface BayesStore {
   counts(tokens: readonly string[]): Promise<ReadonlyMap<string, TokenCounts>>;
   learnedAs(signature: string): Promise<BayesClass | null>;
   apply(update: BayesUpdate): Promise<void>;
+  /**
+   * The version of the tokenizer whose tokens the store counts (BAYES_TOKENIZER_VERSION when it
+   * was learned by this one; an empty store is this one's).
+   */
+  tokenizerVersion(): Promise<number>;
 }
 
 /** The counts in memory. */
@@ -36,6 +42,7 @@ export class MemoryBayesStore implements BayesStore {
   protected hamMessages = 0;
   protected readonly tokenCounts = new Map<string, { spam: number; ham: number }>();
   protected readonly learned = new Map<string, BayesClass>();
+  protected tokenizer = BAYES_TOKENIZER_VERSION;
 
   async totals(): Promise<BayesTotals> {
     return { spam: this.spamMessages, ham: this.hamMessages };
@@ -56,6 +63,19 @@ export class MemoryBayesStore implements BayesStore {
 
   async apply(update: BayesUpdate): Promise<void> {
     this.applyInMemory(update);
+  }
+
+  async tokenizerVersion(): Promise<number> {
+    return this.tokenizer;
+  }
+
+  /** Forgets everything learned: an empty store, of this tokenizer's version. */
+  clear(): void {
+    this.spamMessages = 0;
+    this.hamMessages = 0;
+    this.tokenCounts.clear();
+    this.learned.clear();
+    this.tokenizer = BAYES_TOKENIZER_VERSION;
   }
 
   /** How many distinct tokens are kept. */

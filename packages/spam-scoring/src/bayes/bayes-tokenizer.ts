@@ -3,6 +3,15 @@ import { headerTokens } from './bayes-header-tokens.js';
 import { lineTokens } from './bayes-line-tokens.js';
 import { mimeTokens } from './bayes-mime-tokens.js';
 
+/**
+ * The tokenizer's version, written with a Bayes database: counts learned by another tokenizer
+ * match almost none of this one's tokens, so a database of another version is refused rather
+ * than read (BayesFilter.status). 1: the tokenizer before SpamAssassin's (databases written
+ * without a version are that); 2: SpamAssassin's (Plugin/Bayes.pm), the octet A0 no space in
+ * UTF-8. Raise it with every change that changes the tokens of ordinary mail.
+ */
+export const BAYES_TOKENIZER_VERSION = 2;
+
 /** At most this many distinct tokens are taken from one message: a huge message cannot flood the store. */
 export const MAX_TOKENS_PER_MESSAGE = 10_000;
 

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { type BayesClass, type BayesUpdate, MemoryBayesStore } from '../bayes/bayes-store.js';
+import { BAYES_TOKENIZER_VERSION } from '../bayes/bayes-tokenizer.js';
 import { writeAtomically } from './atomic-file.js';
 
 const FORMAT = 'mailyard-bayes';
@@ -8,6 +9,8 @@ const VERSION = 1;
 interface BayesFile {
   format: typeof FORMAT;
   version: number;
+  /** The tokenizer's version (BAYES_TOKENIZER_VERSION); absent in files written before it: 1. */
+  tokenizer?: number;
   spam: number;
   ham: number;
   learned: Record<string, 's' | 'h'>;
@@ -29,6 +32,9 @@ export interface FileBayesStoreOptions {
  * file beside it, flushed to disk, renamed over it, and the directory flushed, so a crash leaves
  * the old file or the new one, never half of one. A missing file (ENOENT, and only that) is an
  * empty database; any other error, or a file that is not a Bayes database, fails the open.
+ * A database of another tokenizer's version opens (tokenizerVersion() says which; BayesFilter
+ * then gives no opinion and learns nothing) but is never written: learning into it would mix
+ * two tokenizers' counts. clear() and a save start it afresh, when the user asks for that.
  */
 export class FileBayesStore extends MemoryBayesStore {
   private dirty = false;
@@ -54,9 +60,19 @@ export class FileBayesStore extends MemoryBayesStore {
   }
 
   override async apply(update: BayesUpdate): Promise<void> {
+    if (this.tokenizer !== BAYES_TOKENIZER_VERSION)
+      throw new BayesStoreError(
+        `${this.path} was learned with the Bayes tokenizer of version ${this.tokenizer}, not ${BAYES_TOKENIZER_VERSION}: not learning into it`,
+      );
     this.applyInMemory(update);
     this.dirty = true;
     if (this.autoSave) await this.save();
+  }
+
+  /** Forgets everything learned; the file is rewritten, empty, at the next save. */
+  override clear(): void {
+    super.clear();
+    this.dirty = true;
   }
 
   /** Writes the counts if anything changed since the last save. */
@@ -69,6 +85,7 @@ export class FileBayesStore extends MemoryBayesStore {
     const file: BayesFile = {
       format: FORMAT,
       version: VERSION,
+      tokenizer: this.tokenizer,
       spam: this.spamMessages,
       ham: this.hamMessages,
       learned,
@@ -91,11 +108,14 @@ export class FileBayesStore extends MemoryBayesStore {
       file?.format !== FORMAT ||
       file.version !== VERSION ||
       typeof file.tokens !== 'object' ||
-      typeof file.learned !== 'object'
+      typeof file.learned !== 'object' ||
+      (file.tokenizer !== undefined &&
+        !(Number.isSafeInteger(file.tokenizer) && file.tokenizer > 0))
     )
       throw new BayesStoreError(
         `${this.path} is not a Bayes database of format ${FORMAT} ${VERSION}`,
       );
+    this.tokenizer = file.tokenizer ?? 1;
     this.spamMessages = file.spam;
     this.hamMessages = file.ham;
     for (const [signature, kind] of Object.entries(file.learned))

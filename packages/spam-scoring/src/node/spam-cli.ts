@@ -15,10 +15,11 @@ export interface CliOutput {
 }
 
 const USAGE = `usage:
-  mailyard-spam learn --db FILE (--spam|--ham) PATH...
+  mailyard-spam learn --db FILE [--reset] (--spam|--ham) PATH...
   mailyard-spam score --db FILE [--rules DIR | --no-rules] PATH...
 
-PATH is a message file or a directory of them. score prints PATH<TAB>SCORE<TAB>spam|ham per
+PATH is a message file or a directory of them. learn refuses a database learned with another
+version of the tokenizer; --reset empties the database first (everything learned is lost). score prints PATH<TAB>SCORE<TAB>spam|ham per
 message (SCORE on Kerio's 0-10 scale; spam at the default tag score, 5). --rules names a
 directory of SpamAssassin .cf files (default: Debian's, when installed).
 `;
@@ -34,6 +35,7 @@ export async function runSpamCli(args: readonly string[], out: CliOutput): Promi
         db: { type: 'string' },
         spam: { type: 'boolean' },
         ham: { type: 'boolean' },
+        reset: { type: 'boolean' },
         rules: { type: 'string' },
         'no-rules': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -61,8 +63,15 @@ export async function runSpamCli(args: readonly string[], out: CliOutput): Promi
     if (command === 'learn') {
       if (values.spam === values.ham)
         return usageError('learn takes exactly one of --spam and --ham');
-      return await learn(values.db, values.spam ? 'spam' : 'ham', paths, out);
+      return await learn(
+        values.db,
+        values.spam ? 'spam' : 'ham',
+        values.reset ?? false,
+        paths,
+        out,
+      );
     }
+    if (values.reset) return usageError('--reset goes with learn');
     const rules = values['no-rules'] ? null : (values.rules ?? (await findDebianRuleDirectory()));
     return await score(values.db, rules, paths, out);
   } catch (error) {
@@ -74,11 +83,25 @@ export async function runSpamCli(args: readonly string[], out: CliOutput): Promi
 async function learn(
   db: string,
   as: 'spam' | 'ham',
+  reset: boolean,
   paths: readonly string[],
   out: CliOutput,
 ): Promise<number> {
   const store = await FileBayesStore.open(db, { autoSave: false });
   const filter = new BayesFilter({ store });
+  if (reset) store.clear();
+  const status = await filter.status();
+  if (status.state === 'outdated') {
+    // As sa-learn on an old database: refuse, say why and what to do; the file stays as it is.
+    out.stderr(
+      `mailyard-spam: ${db} was learned with Bayes tokenizer version ${status.databaseVersion}, ` +
+        `this mailyard-spam tokenizes with version ${status.tokenizerVersion}: its counts would ` +
+        'match almost nothing, and the two must not mix. Nothing was learned and the database ' +
+        'is unchanged. To relearn it from your mail, start with learn --reset (which empties it), ' +
+        'then learn the other class without --reset.\n',
+    );
+    return 1;
+  }
   let learned = 0;
   let seen = 0;
   for await (const path of messageFiles(paths)) {
@@ -104,7 +127,10 @@ async function score(
   const store = await FileBayesStore.open(db, { autoSave: false });
   const bayes = new BayesFilter({ store, autoLearn: null });
   const tests: SpamTest[] = [];
-  const bayesActive = await bayes.active();
+  const status = await bayes.status();
+  const bayesActive = status.state === 'active';
+  // Scoring still works without Bayes; the warning says why its tests are missing.
+  if (status.state === 'outdated') out.stderr(`mailyard-spam: warning: ${db}: ${status.message}\n`);
   if (rulesDirectory) {
     const { rules } = await loadSpamAssassinRules(rulesDirectory);
     tests.push(spamAssassinTest(rules, { scoreSet: bayesActive ? 2 : 0 }));

@@ -14,6 +14,7 @@ import {
 import { bytesToBinaryString, textToBinaryString } from './binary-string.js';
 import { envelopeSenderOf } from './envelope-sender.js';
 import { renderHtml } from './html-text.js';
+import { noBreakSpacesToSpaces } from './no-break-space.js';
 import { relayPseudoHeader } from './received-relays.js';
 import { extractUris } from './uri-extract.js';
 
@@ -76,7 +77,9 @@ export class SaMessageView {
     if (!this.paragraphs) {
       const subject = textToBinaryString(this.summary.subject);
       const text = this.parts()
-        .map(({ text, html }) => (html ? renderHtml(text).text : text))
+        .map(({ part, text, html }) =>
+          noBreakSpacesToSpaces(html ? renderHtml(text).text : text, part),
+        )
         .join('\n');
       this.paragraphs = [subject, ...toParagraphs(text)].filter((p) => p !== '');
     }
@@ -201,12 +204,14 @@ function headerText(bytes: Uint8Array, field: HeaderField, raw: boolean): string
 
 /**
  * SpamAssassin's paragraphs: text split at blank lines, each paragraph's whitespace (line
- * breaks, tabs, no-break spaces) squeezed to single spaces, long ones cut into pieces.
+ * breaks, tabs) squeezed to single spaces, long ones cut into pieces. No-break spaces are
+ * already spaces (noBreakSpacesToSpaces): the octet 0xA0 alone is not one in UTF-8.
  */
 function toParagraphs(text: string): string[] {
   const out: string[] = [];
-  for (const block of text.split(/\n[ \t\r\x0b\xa0]*\n/)) {
-    const squeezed = block.replace(/[ \t\n\r\x0b\xa0]+/g, ' ').trim();
+  for (const block of text.split(/\n[ \t\r\x0b]*\n/)) {
+    // Not trim(): JavaScript's trims U+00A0 too, which here is the octet A0 (the end of "à").
+    const squeezed = block.replace(/[ \t\n\r\x0b]+/g, ' ').replace(/^ | $/g, '');
     if (squeezed === '') continue;
     for (let i = 0; i < squeezed.length; i += 2048) out.push(squeezed.slice(i, i + 2048));
   }
