@@ -1,0 +1,2 @@
+export { default } from '../../vitest.shared.js';
+//# sourceMappingURL=vitest.config.js.map
