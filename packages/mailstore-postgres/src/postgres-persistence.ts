@@ -42,8 +42,12 @@ export class StaleTreeError extends Error {
   }
 }
 
-/** A change notification's payload: `n` the node, `t` the tree, `m` the mailbox. */
-export type ChangeNotice = { k: 'i'; t: TreeKey; m: string } | { k: 't'; t: TreeKey };
+/**
+ * A change notification's payload: `n` the node, `t` the tree, `m` the mailbox, `s` the
+ * mailbox's mod-sequence once the write committed (a node whose copy of the index is there
+ * already, having caught up on its own, reads nothing).
+ */
+export type ChangeNotice = { k: 'i'; t: TreeKey; m: string; s: number } | { k: 't'; t: TreeKey };
 
 /** The LISTEN/NOTIFY channel of a store's schema. */
 export function changeChannel(schema: string): string {
@@ -215,7 +219,7 @@ export class PostgresPersistence implements StorePersistence {
         FROM counters
         RETURNING 1
       ), notified AS (
-        SELECT pg_notify(${this.channel}, ${this.notice({ k: 'i', t: tree, m: mailboxId })})
+        SELECT pg_notify(${this.channel}, ${this.notice({ k: 'i', t: tree, m: mailboxId, s: entry.modSeq })})
         FROM counters
       )
       SELECT (SELECT count(*) FROM counters) AS ok, (SELECT count(*) FROM added) AS added,
@@ -384,7 +388,7 @@ export class PostgresPersistence implements StorePersistence {
       await tx`INSERT INTO messages ${tx(rows)}`;
       await tx`UPDATE mailboxes SET uid_next = ${last.uid + 1}, highest_modseq = ${last.modSeq}
                WHERE id = ${mailbox.id}`;
-      await this.notify(tx, { k: 'i', t: tree, m: mailbox.id });
+      await this.notify(tx, { k: 'i', t: tree, m: mailbox.id, s: last.modSeq });
     });
     if (!this.leasedWrite(mailbox.id))
       this.known.get(mailbox.id)?.recordAppend(messages.map((message) => message.entry));
@@ -429,7 +433,7 @@ export class PostgresPersistence implements StorePersistence {
         WHERE m.mailbox_id = counters.id AND m.uid = u.uid
         RETURNING 1
       ), notified AS (
-        SELECT pg_notify(${this.channel}, ${this.notice({ k: 'i', t: tree, m: mailbox.id })})
+        SELECT pg_notify(${this.channel}, ${this.notice({ k: 'i', t: tree, m: mailbox.id, s: highestModSeq })})
         FROM counters
       )
       SELECT (SELECT count(*) FROM counters) AS ok, (SELECT count(*) FROM changed) AS changed,
@@ -464,7 +468,7 @@ export class PostgresPersistence implements StorePersistence {
         ON CONFLICT (mailbox_id, uid) DO UPDATE SET modseq = excluded.modseq
         RETURNING 1
       ), notified AS (
-        SELECT pg_notify(${this.channel}, ${this.notice({ k: 'i', t: tree, m: mailbox.id })})
+        SELECT pg_notify(${this.channel}, ${this.notice({ k: 'i', t: tree, m: mailbox.id, s: modSeq })})
         FROM counters
       )
       SELECT (SELECT count(*) FROM counters) AS ok, (SELECT count(*) FROM gone) AS gone,
