@@ -17,7 +17,7 @@ import type { Sql } from 'postgres';
 import { readOnce } from './connection-errors.js';
 import { type IndexChanges, KnownIndex } from './known-index.js';
 import { migrate } from './migrations.js';
-import { type Queries, WriteLease, writeLeases } from './write-lease.js';
+import { type Queries, WriteLease, runInLease, writeLeases } from './write-lease.js';
 
 /** Bytes of a message fetched per query when it is streamed. */
 const CHUNK = 1024 * 1024;
@@ -159,7 +159,7 @@ export class PostgresPersistence implements StorePersistence {
     lease.held.add(stale);
     let committed = false;
     try {
-      const result = await writeLeases.run(lease, async () => {
+      const result = await runInLease(lease, async () => {
         for (let attempt = 1; ; attempt++) {
           try {
             return await write();
