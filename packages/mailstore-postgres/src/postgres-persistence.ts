@@ -23,6 +23,13 @@ import { type Queries, WriteLease, runInLease, writeLeases } from './write-lease
 const CHUNK = 1024 * 1024;
 
 /**
+ * How many UIDs given out by appends that were then refused (see `neverStored`) a node
+ * remembers: a reader needs one only while the failed attempt's entry was in the engine's
+ * index, a matter of milliseconds, so the oldest are forgotten beyond this.
+ */
+const NEVER_STORED_KEPT = 10_000;
+
+/**
  * A write built on a copy of a mailbox's index that another node has changed since: the
  * mailbox's counters in the database are not where the writer's copy says. Nothing was written;
  * the engine reloads the index, and the store tries again (see PostgresMailStore).
@@ -77,6 +84,14 @@ export class PostgresPersistence implements StorePersistence {
   private readonly treeVersions = new Map<TreeKey, number>();
   /** Each index read here, as last known committed: what a stale index is caught up from. */
   private readonly known = new Map<string, KnownIndex>();
+  /**
+   * `mailbox:uid` of messages whose append was refused here (another node wrote first): the
+   * engine's index showed them while the attempt ran, so a session may have listed them
+   * (SELECT reads the index without waiting for writes), and the retry stored them under the
+   * next free UIDs. No row and no expunge record, like a lost message; but the reader must be
+   * told `expunged` (they are gone), not `unavailable`. Insertion order: oldest first.
+   */
+  private readonly neverStored = new Set<string>();
   private ready: Promise<void> | null = null;
   /**
    * Brings the engine's copy of a mailbox's index up to date with what other nodes did (the
@@ -367,6 +382,23 @@ export class PostgresPersistence implements StorePersistence {
   ): Promise<void> {
     if (messages.length === 0) return;
     await this.open();
+    try {
+      await this.addMessagesOnce(tree, mailbox, messages);
+    } catch (error) {
+      for (const { entry } of messages) this.neverStored.add(`${mailbox.id}:${entry.uid}`);
+      for (const key of this.neverStored) {
+        if (this.neverStored.size <= NEVER_STORED_KEPT) break;
+        this.neverStored.delete(key);
+      }
+      throw error;
+    }
+  }
+
+  private async addMessagesOnce(
+    tree: TreeKey,
+    mailbox: MailboxMeta,
+    messages: readonly StoredMessage[],
+  ): Promise<void> {
     const first = messages[0]!.entry;
     const last = messages[messages.length - 1]!.entry;
     if (messages.length === 1) return this.addOneMessage(tree, mailbox.id, messages[0]!);
@@ -598,7 +630,13 @@ export class PostgresPersistence implements StorePersistence {
    * answers as RFC 2180 and RFC 5530 say), or lost (any other error: `unavailable`).
    */
   private async missing(mailbox: MailboxMeta, uids: readonly number[]): Promise<Error> {
-    const list = [...uids];
+    const list = uids.filter((uid) => !this.neverStored.has(`${mailbox.id}:${uid}`));
+    if (list.length === 0) {
+      return new MailStoreError(
+        'expunged',
+        `message ${uids[0]} was never stored (its append lost a race and took another UID)`,
+      );
+    }
     const db = await this.via();
     const rows = await readOnce(
       () => db<{ uid: string }[]>`

@@ -218,4 +218,31 @@ describeWithPostgres('concurrent writers on one mailbox from two nodes', () => {
     expect(Buffer.from(bytes!).toString()).toBe('Subject: ');
     await expect(appending).resolves.toMatchObject([{ uid: 1 }]);
   }, 60_000);
+
+  it('tells a reader of a message whose append lost a race and took another UID `expunged`, not `unavailable`', async () => {
+    // No change feed: A learns of B's append only from its own append being refused.
+    const { a, b } = await twoNodes(false);
+    await a.provision(ALICE);
+    await a.access(ALICE).append('INBOX', [{ content: message(1) }]);
+    const inA = await a.access(ALICE).open('INBOX');
+    await inA.messages();
+    // B changes a flag: A's copy of the index is behind by a mod-sequence.
+    const inB = await b.access(ALICE).open('INBOX');
+    await inB.updateFlags([1], { operation: 'add', flags: ['\\Seen'] });
+    // While A's first attempt is under way, its index shows the new message under UID 2: a
+    // session reads it then (as SELECT does, without waiting for writes).
+    const persistence = a.persistenceOverPostgres;
+    const addMessages = persistence.addMessages.bind(persistence);
+    let read: Promise<unknown> | null = null;
+    persistence.addMessages = (tree, mailbox, messages) => {
+      read ??= inA.fetch(messages.map((m) => m.entry.uid));
+      return addMessages(tree, mailbox, messages);
+    };
+    const [stored] = await a.access(ALICE).append('INBOX', [{ content: message(2) }]);
+    // The retry stored it under the next free UID; UID 2 of A's first attempt never was.
+    expect(stored!.uid).toBe(3);
+    // The read of it finds what is there: nothing under that UID of A's, and no failure.
+    expect(read).not.toBeNull();
+    await expect(read).resolves.toEqual([]);
+  });
 });
