@@ -106,6 +106,8 @@ export class PostgresPersistence implements StorePersistence {
    * only from reads made without that lock.
    */
   localWritesDone: ((tree: TreeKey) => Promise<void>) | null = null;
+  /** Hears the UIDs of an append that was refused (see `neverStored`): set by the store. */
+  onNeverStored: ((mailboxId: string, uids: readonly number[]) => void) | null = null;
 
   /**
    * @param node this process's id in change notifications, so it can skip its own.
@@ -386,6 +388,10 @@ export class PostgresPersistence implements StorePersistence {
       await this.addMessagesOnce(tree, mailbox, messages);
     } catch (error) {
       for (const { entry } of messages) this.neverStored.add(`${mailbox.id}:${entry.uid}`);
+      this.onNeverStored?.(
+        mailbox.id,
+        messages.map(({ entry }) => entry.uid),
+      );
       for (const key of this.neverStored) {
         if (this.neverStored.size <= NEVER_STORED_KEPT) break;
         this.neverStored.delete(key);

@@ -226,6 +226,8 @@ describeWithPostgres('concurrent writers on one mailbox from two nodes', () => {
     await a.access(ALICE).append('INBOX', [{ content: message(1) }]);
     const inA = await a.access(ALICE).open('INBOX');
     await inA.messages();
+    const heard: MailboxEvent[] = [];
+    inA.subscribe((event) => heard.push(event));
     // B changes a flag: A's copy of the index is behind by a mod-sequence.
     const inB = await b.access(ALICE).open('INBOX');
     await inB.updateFlags([1], { operation: 'add', flags: ['\\Seen'] });
@@ -244,5 +246,7 @@ describeWithPostgres('concurrent writers on one mailbox from two nodes', () => {
     // The read of it finds what is there: nothing under that UID of A's, and no failure.
     expect(read).not.toBeNull();
     await expect(read).resolves.toEqual([]);
+    // And a session that listed it hears it is gone.
+    expect(heard).toContainEqual(expect.objectContaining({ type: 'expunged', uids: [2] }));
   });
 });
