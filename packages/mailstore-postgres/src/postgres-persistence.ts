@@ -61,6 +61,12 @@ export function changeChannel(schema: string): string {
   return `mailyard_changes:${schema}`;
 }
 
+/** What a write statement answers: whether it wrote, and what changed if it did not. */
+interface WriteRow {
+  ok: string;
+  changes: JsonChanges | null;
+}
+
 interface MessageRow {
   uid: string;
   modseq: string;
@@ -92,6 +98,8 @@ export class PostgresPersistence implements StorePersistence {
    * told `expunged` (they are gone), not `unavailable`. Insertion order: oldest first.
    */
   private readonly neverStored = new Set<string>();
+  /** Mailboxes whose known copy a stale write just brought up to date (see `stale`). */
+  private readonly caughtUpByStale = new Set<string>();
   private ready: Promise<void> | null = null;
   /**
    * Brings the engine's copy of a mailbox's index up to date with what other nodes did (the
@@ -209,6 +217,44 @@ export class PostgresPersistence implements StorePersistence {
   }
 
   /**
+   * The mod-sequence from which a write statement brings back what changed, should it find the
+   * mailbox stale: this node's last known one. Not inside a lease (its reads stay under its
+   * lock) nor without a known copy (the retry reads the index whole).
+   */
+  private sinceIfStale(mailboxId: string): number | null {
+    if (this.inWriteLease()) return null;
+    return this.known.get(mailboxId)?.modSeq ?? null;
+  }
+
+  /**
+   * The last column of a write statement: when the counters were not where this node thought
+   * (another node wrote first), what changed since, read in the same round trip, so that the
+   * retry needs no read of its own (one round trip saved on every lost race). Evaluated only
+   * then: an uncorrelated subquery in a CASE branch not taken is not run.
+   */
+  private changesIfStale(db: Queries, mailboxId: string, since: number | null) {
+    return since === null
+      ? db`NULL::json`
+      : db`CASE WHEN NOT EXISTS (SELECT 1 FROM counters) THEN ${changesJson(db, mailboxId, since)} END`;
+  }
+
+  /**
+   * The error of a write that found the mailbox stale; what the statement brought back of the
+   * other nodes' writes goes into this node's known copy first, and the next read of the index
+   * (the retry's) is served from it without a query. Not when the statement's snapshot shows
+   * nothing new (the other write committed while the statement ran): the retry then reads.
+   */
+  private stale(mailboxId: string, since: number | null, row: WriteRow | undefined): Error {
+    const known = this.known.get(mailboxId);
+    if (since !== null && known && row?.changes) {
+      const changes = parseChanges(row.changes);
+      if (changes.highestModSeq > since && known.merge(since, changes))
+        this.caughtUpByStale.add(mailboxId);
+    }
+    return new StaleIndexError(mailboxId);
+  }
+
+  /**
    * One message (an APPEND, a delivery) in one statement, so one round trip: the counters move,
    * the row goes in and the notice goes out only if the counters were where the engine's copy
    * of the index says (the mod-sequence exactly; the UID not below UIDNEXT, since a restore may
@@ -220,7 +266,8 @@ export class PostgresPersistence implements StorePersistence {
     { entry, content, summary }: StoredMessage,
   ): Promise<void> {
     const db = await this.via(mailboxId);
-    const [row] = await db<{ ok: string }[]>`
+    const since = this.sinceIfStale(mailboxId);
+    const [row] = await db<WriteRow[]>`
       WITH counters AS (
         UPDATE mailboxes SET uid_next = ${entry.uid + 1}, highest_modseq = ${entry.modSeq}
         WHERE id = ${mailboxId} AND uid_next <= ${entry.uid}
@@ -240,8 +287,9 @@ export class PostgresPersistence implements StorePersistence {
         FROM counters
       )
       SELECT (SELECT count(*) FROM counters) AS ok, (SELECT count(*) FROM added) AS added,
-             (SELECT count(*) FROM notified) AS notified`;
-    if (Number(row?.ok) !== 1) throw new StaleIndexError(mailboxId);
+             (SELECT count(*) FROM notified) AS notified,
+             ${this.changesIfStale(db, mailboxId, since)} AS changes`;
+    if (Number(row?.ok) !== 1) throw this.stale(mailboxId, since, row);
     if (!this.leasedWrite(mailboxId)) this.known.get(mailboxId)?.recordAppend([entry]);
   }
 
@@ -360,6 +408,10 @@ export class PostgresPersistence implements StorePersistence {
       if (!changes) throw new Error(`no storage for mailbox ${mailbox.id}`);
       return known.snapshotWith(mailbox.uidValidity, since, changes);
     }
+    if (known && this.caughtUpByStale.delete(mailbox.id)) {
+      // A write just found it stale and brought back what changed: as fresh as a read now.
+      return known.snapshot(mailbox.uidValidity);
+    }
     if (known) {
       // Caught up from what this node knew: the rows changed since, not the whole mailbox.
       const since = known.modSeq;
@@ -458,7 +510,8 @@ export class PostgresPersistence implements StorePersistence {
     // One statement, so one round trip: the counters' row is updated only if it is where this
     // node's copy says (the row lock makes a concurrent writer wait, then see the new values).
     const db = await this.via(mailbox.id);
-    const [row] = await db<{ ok: string }[]>`
+    const since = this.sinceIfStale(mailbox.id);
+    const [row] = await db<WriteRow[]>`
       WITH counters AS (
         UPDATE mailboxes SET highest_modseq = ${highestModSeq}
         WHERE id = ${mailbox.id} AND highest_modseq = ${firstModSeq - 1}
@@ -475,8 +528,9 @@ export class PostgresPersistence implements StorePersistence {
         FROM counters
       )
       SELECT (SELECT count(*) FROM counters) AS ok, (SELECT count(*) FROM changed) AS changed,
-             (SELECT count(*) FROM notified) AS notified`;
-    if (Number(row?.ok) !== 1) throw new StaleIndexError(mailbox.id);
+             (SELECT count(*) FROM notified) AS notified,
+             ${this.changesIfStale(db, mailbox.id, since)} AS changes`;
+    if (Number(row?.ok) !== 1) throw this.stale(mailbox.id, since, row);
     if (!this.leasedWrite(mailbox.id))
       this.known.get(mailbox.id)?.recordFlags(changes, highestModSeq);
   }
@@ -491,7 +545,8 @@ export class PostgresPersistence implements StorePersistence {
     await this.open();
     const list = [...uids];
     const db = await this.via(mailbox.id);
-    const [row] = await db<{ ok: string }[]>`
+    const since = this.sinceIfStale(mailbox.id);
+    const [row] = await db<WriteRow[]>`
       WITH counters AS (
         UPDATE mailboxes SET highest_modseq = ${modSeq}
         WHERE id = ${mailbox.id} AND highest_modseq = ${modSeq - 1}
@@ -510,8 +565,9 @@ export class PostgresPersistence implements StorePersistence {
         FROM counters
       )
       SELECT (SELECT count(*) FROM counters) AS ok, (SELECT count(*) FROM gone) AS gone,
-             (SELECT count(*) FROM logged) AS logged, (SELECT count(*) FROM notified) AS notified`;
-    if (Number(row?.ok) !== 1) throw new StaleIndexError(mailbox.id);
+             (SELECT count(*) FROM logged) AS logged, (SELECT count(*) FROM notified) AS notified,
+             ${this.changesIfStale(db, mailbox.id, since)} AS changes`;
+    if (Number(row?.ok) !== 1) throw this.stale(mailbox.id, since, row);
     if (!this.leasedWrite(mailbox.id)) this.known.get(mailbox.id)?.recordExpunge(list, modSeq);
   }
 
@@ -719,25 +775,42 @@ async function changesVia(
   mailboxId: string,
   modSeq: number,
 ): Promise<IndexChanges | null> {
-  const [row] = await db<
-    { uid_next: string; highest_modseq: string; changed: JsonRow[]; expunged: JsonRow[] }[]
-  >`
-    SELECT uid_next, highest_modseq,
-      (SELECT coalesce(json_agg(json_build_object(
+  const [row] = await db<{ changes: JsonChanges | null }[]>`
+    SELECT ${changesJson(db, mailboxId, modSeq)} AS changes`;
+  return row?.changes ? parseChanges(row.changes) : null;
+}
+
+/**
+ * What changed in a mailbox after `modSeq`, as one JSON value (null when the mailbox has no
+ * row): a fragment that a write statement also carries, for when it finds itself stale.
+ */
+function changesJson(db: Queries, mailboxId: string, modSeq: number) {
+  return db`(
+    SELECT json_build_object('uid_next', uid_next, 'highest_modseq', highest_modseq,
+      'changed', (SELECT coalesce(json_agg(json_build_object(
                 'uid', uid, 'modseq', modseq, 'flags', flags, 'internal_date', internal_date,
                 'internal_date_zone', internal_date_zone, 'save_date', save_date, 'size', size,
                 'email_id', email_id) ORDER BY uid), '[]'::json)
-       FROM messages WHERE mailbox_id = ${mailboxId} AND modseq > ${modSeq}) AS changed,
-      (SELECT coalesce(json_agg(json_build_object('uid', uid, 'modseq', modseq)
+       FROM messages WHERE mailbox_id = ${mailboxId} AND modseq > ${modSeq}),
+      'expunged', (SELECT coalesce(json_agg(json_build_object('uid', uid, 'modseq', modseq)
                 ORDER BY modseq, uid), '[]'::json)
-       FROM expunged WHERE mailbox_id = ${mailboxId} AND modseq > ${modSeq}) AS expunged
-    FROM mailboxes WHERE id = ${mailboxId}`;
-  if (!row) return null;
+       FROM expunged WHERE mailbox_id = ${mailboxId} AND modseq > ${modSeq}))
+    FROM mailboxes WHERE id = ${mailboxId})`;
+}
+
+interface JsonChanges {
+  uid_next: number;
+  highest_modseq: number;
+  changed: JsonRow[];
+  expunged: JsonRow[];
+}
+
+function parseChanges(json: JsonChanges): IndexChanges {
   return {
-    uidNext: Number(row.uid_next),
-    highestModSeq: Number(row.highest_modseq),
-    changed: row.changed.map((entry) => entryOf(entry as unknown as MessageRow)),
-    expunged: row.expunged.map((entry) => ({
+    uidNext: Number(json.uid_next),
+    highestModSeq: Number(json.highest_modseq),
+    changed: json.changed.map((entry) => entryOf(entry as unknown as MessageRow)),
+    expunged: json.expunged.map((entry) => ({
       uid: Number(entry.uid),
       modSeq: Number(entry.modseq),
     })),

@@ -249,4 +249,32 @@ describeWithPostgres('concurrent writers on one mailbox from two nodes', () => {
     // And a session that listed it hears it is gone.
     expect(heard).toContainEqual(expect.objectContaining({ type: 'expunged', uids: [2] }));
   });
+
+  it('retries a write that lost a race on what its refused statement brought back, without a read of its own', async () => {
+    // No change feed: A learns of B's writes only from its own being refused.
+    const { a, b, schema } = await twoNodes(false);
+    await a.provision(ALICE);
+    await a.access(ALICE).append('INBOX', [{ content: message(1) }, { content: message(2) }]);
+    const inA = await a.access(ALICE).open('INBOX');
+    await inA.messages();
+    const inB = await b.access(ALICE).open('INBOX');
+    await inB.updateFlags([1], { operation: 'add', flags: ['\\Flagged'] });
+    await b.access(ALICE).append('INBOX', [{ content: message(3) }]);
+    const persistence = a.persistenceOverPostgres;
+    const changesSince = persistence.changesSince.bind(persistence);
+    let reads = 0;
+    persistence.changesSince = (mailboxId, modSeq) => {
+      reads++;
+      return changesSince(mailboxId, modSeq);
+    };
+    await inA.updateFlags([1], { operation: 'add', flags: ['\\Seen'] });
+    expect(reads).toBe(0);
+    // Both nodes' changes are kept, and A's copy has B's append.
+    const [row] = await admin`
+      SELECT flags FROM ${admin(schema)}.messages WHERE uid = 1`;
+    expect([...row!.flags].sort()).toEqual(['\\Flagged', '\\Seen']);
+    expect((await inA.messages()).map((m) => m.uid)).toEqual([1, 2, 3]);
+    const [appended] = await a.access(ALICE).append('INBOX', [{ content: message(4) }]);
+    expect(appended!.uid).toBe(4);
+  });
 });
