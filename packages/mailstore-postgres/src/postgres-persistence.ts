@@ -222,6 +222,8 @@ export class PostgresPersistence implements StorePersistence {
    * lock) nor without a known copy (the retry reads the index whole).
    */
   private sinceIfStale(mailboxId: string): number | null {
+    // What an earlier stale write brought back is good for the read right after it only.
+    this.caughtUpByStale.delete(mailboxId);
     if (this.inWriteLease()) return null;
     return this.known.get(mailboxId)?.modSeq ?? null;
   }
@@ -241,14 +243,21 @@ export class PostgresPersistence implements StorePersistence {
   /**
    * The error of a write that found the mailbox stale; what the statement brought back of the
    * other nodes' writes goes into this node's known copy first, and the next read of the index
-   * (the retry's) is served from it without a query. Not when the statement's snapshot shows
-   * nothing new (the other write committed while the statement ran): the retry then reads.
+   * (the retry's) is served from it without a query. Only when the statement's snapshot shows
+   * the mailbox past `expected`, the mod-sequence the write was built on: else the write that
+   * beat it committed while the statement ran, after its snapshot, and a retry on what it
+   * brought would lose again (and skip a UID): the retry then reads.
    */
-  private stale(mailboxId: string, since: number | null, row: WriteRow | undefined): Error {
+  private stale(
+    mailboxId: string,
+    since: number | null,
+    row: WriteRow | undefined,
+    expected: number,
+  ): Error {
     const known = this.known.get(mailboxId);
     if (since !== null && known && row?.changes) {
       const changes = parseChanges(row.changes);
-      if (changes.highestModSeq > since && known.merge(since, changes))
+      if (changes.highestModSeq > expected && known.merge(since, changes))
         this.caughtUpByStale.add(mailboxId);
     }
     return new StaleIndexError(mailboxId);
@@ -289,7 +298,7 @@ export class PostgresPersistence implements StorePersistence {
       SELECT (SELECT count(*) FROM counters) AS ok, (SELECT count(*) FROM added) AS added,
              (SELECT count(*) FROM notified) AS notified,
              ${this.changesIfStale(db, mailboxId, since)} AS changes`;
-    if (Number(row?.ok) !== 1) throw this.stale(mailboxId, since, row);
+    if (Number(row?.ok) !== 1) throw this.stale(mailboxId, since, row, entry.modSeq - 1);
     if (!this.leasedWrite(mailboxId)) this.known.get(mailboxId)?.recordAppend([entry]);
   }
 
@@ -397,6 +406,8 @@ export class PostgresPersistence implements StorePersistence {
   async readIndex(_tree: TreeKey, mailbox: MailboxMeta): Promise<IndexSnapshot> {
     await this.open();
     const known = this.known.get(mailbox.id);
+    // Good for this read only, whichever way it goes.
+    const caughtUp = this.caughtUpByStale.delete(mailbox.id);
     const lease = writeLeases.getStore();
     if (lease && !lease.finished) {
       // Under the lease's lock when the write lost on this mailbox: what is read stays true
@@ -408,7 +419,7 @@ export class PostgresPersistence implements StorePersistence {
       if (!changes) throw new Error(`no storage for mailbox ${mailbox.id}`);
       return known.snapshotWith(mailbox.uidValidity, since, changes);
     }
-    if (known && this.caughtUpByStale.delete(mailbox.id)) {
+    if (known && caughtUp) {
       // A write just found it stale and brought back what changed: as fresh as a read now.
       return known.snapshot(mailbox.uidValidity);
     }
@@ -530,7 +541,7 @@ export class PostgresPersistence implements StorePersistence {
       SELECT (SELECT count(*) FROM counters) AS ok, (SELECT count(*) FROM changed) AS changed,
              (SELECT count(*) FROM notified) AS notified,
              ${this.changesIfStale(db, mailbox.id, since)} AS changes`;
-    if (Number(row?.ok) !== 1) throw this.stale(mailbox.id, since, row);
+    if (Number(row?.ok) !== 1) throw this.stale(mailbox.id, since, row, firstModSeq - 1);
     if (!this.leasedWrite(mailbox.id))
       this.known.get(mailbox.id)?.recordFlags(changes, highestModSeq);
   }
@@ -567,7 +578,7 @@ export class PostgresPersistence implements StorePersistence {
       SELECT (SELECT count(*) FROM counters) AS ok, (SELECT count(*) FROM gone) AS gone,
              (SELECT count(*) FROM logged) AS logged, (SELECT count(*) FROM notified) AS notified,
              ${this.changesIfStale(db, mailbox.id, since)} AS changes`;
-    if (Number(row?.ok) !== 1) throw this.stale(mailbox.id, since, row);
+    if (Number(row?.ok) !== 1) throw this.stale(mailbox.id, since, row, modSeq - 1);
     if (!this.leasedWrite(mailbox.id)) this.known.get(mailbox.id)?.recordExpunge(list, modSeq);
   }
 
