@@ -208,12 +208,21 @@ export class PostgresPersistence implements StorePersistence {
     }
   }
 
-  /** Notes a write made inside a lease (known only once it commits). */
-  private leasedWrite(mailboxId: string): boolean {
+  /**
+   * Records a committed write in this node's known copy of the index; inside a lease, once the
+   * lease commits (with its events: an attempt undone records nothing), so that the known copy
+   * keeps following this node's writes after a locked retry instead of lagging behind them
+   * (every later catch-up and stale write would then bring back all that happened since).
+   */
+  private recordWrite(mailboxId: string, record: (known: KnownIndex) => void): void {
     const lease = writeLeases.getStore();
-    if (!lease || lease.finished) return false;
+    const recordNow = () => {
+      const known = this.known.get(mailboxId);
+      if (known) record(known);
+    };
+    if (!lease || lease.finished) return recordNow();
     lease.written.add(mailboxId);
-    return true;
+    lease.pendingEvents.push(recordNow);
   }
 
   /**
@@ -299,7 +308,7 @@ export class PostgresPersistence implements StorePersistence {
              (SELECT count(*) FROM notified) AS notified,
              ${this.changesIfStale(db, mailboxId, since)} AS changes`;
     if (Number(row?.ok) !== 1) throw this.stale(mailboxId, since, row, entry.modSeq - 1);
-    if (!this.leasedWrite(mailboxId)) this.known.get(mailboxId)?.recordAppend([entry]);
+    this.recordWrite(mailboxId, (known) => known.recordAppend([entry]));
   }
 
   /**
@@ -411,13 +420,15 @@ export class PostgresPersistence implements StorePersistence {
     const lease = writeLeases.getStore();
     if (lease && !lease.finished) {
       // Under the lease's lock when the write lost on this mailbox: what is read stays true
-      // until the write commits. Not remembered: the transaction may yet be undone.
+      // until the write commits. Other nodes' committed writes, so remembered even if this
+      // transaction is undone (a whole index read in it is not: it is not one snapshot).
       const db = await lease.on(lease.held.has(mailbox.id) ? mailbox.id : undefined);
       if (!known) return readWholeIndex(db, mailbox);
       const since = known.modSeq;
       const changes = await changesVia(db, mailbox.id, since);
       if (!changes) throw new Error(`no storage for mailbox ${mailbox.id}`);
-      return known.snapshotWith(mailbox.uidValidity, since, changes);
+      known.merge(since, changes);
+      return known.snapshot(mailbox.uidValidity);
     }
     if (known && caughtUp) {
       // A write just found it stale and brought back what changed: as fresh as a read now.
@@ -491,8 +502,9 @@ export class PostgresPersistence implements StorePersistence {
                WHERE id = ${mailbox.id}`;
       await this.notify(tx, { k: 'i', t: tree, m: mailbox.id, s: last.modSeq });
     });
-    if (!this.leasedWrite(mailbox.id))
-      this.known.get(mailbox.id)?.recordAppend(messages.map((message) => message.entry));
+    this.recordWrite(mailbox.id, (known) =>
+      known.recordAppend(messages.map((message) => message.entry)),
+    );
   }
 
   /** A transaction of its own, or, inside a lease, the lease's (with the mailbox locked). */
@@ -542,8 +554,7 @@ export class PostgresPersistence implements StorePersistence {
              (SELECT count(*) FROM notified) AS notified,
              ${this.changesIfStale(db, mailbox.id, since)} AS changes`;
     if (Number(row?.ok) !== 1) throw this.stale(mailbox.id, since, row, firstModSeq - 1);
-    if (!this.leasedWrite(mailbox.id))
-      this.known.get(mailbox.id)?.recordFlags(changes, highestModSeq);
+    this.recordWrite(mailbox.id, (known) => known.recordFlags(changes, highestModSeq));
   }
 
   async removeMessages(
@@ -579,7 +590,7 @@ export class PostgresPersistence implements StorePersistence {
              (SELECT count(*) FROM logged) AS logged, (SELECT count(*) FROM notified) AS notified,
              ${this.changesIfStale(db, mailbox.id, since)} AS changes`;
     if (Number(row?.ok) !== 1) throw this.stale(mailbox.id, since, row, modSeq - 1);
-    if (!this.leasedWrite(mailbox.id)) this.known.get(mailbox.id)?.recordExpunge(list, modSeq);
+    this.recordWrite(mailbox.id, (known) => known.recordExpunge(list, modSeq));
   }
 
   async *readContent(
