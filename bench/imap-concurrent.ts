@@ -23,9 +23,15 @@
  * processes) over the same PostgreSQL database, the clients shared between them in turn. The
  * PostgreSQL is a cluster of the test kit's, started for the run (Debian's `postgresql`).
  *
+ * Each run also reports the CPU seconds every server process tree used per 1,000 commands (our
+ * nodes, PostgreSQL's postmaster and backends, Dovecot's master and its children; from /proc):
+ * on a machine shared with other work that is steadier than the rates. `--statements` runs
+ * PostgreSQL with pg_stat_statements and prints, after each PostgreSQL setup, the statements
+ * per 1,000 IMAP commands, the most costly first.
+ *
  * Usage: npm run bench:imap-concurrent -w @mailyard/bench
  *          [-- --clients N --seconds S --messages N --variant persistent|relogin|both
- *              --setups fs,pg1,pg2]
+ *              --setups fs,pg1,pg2 --statements]
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
