@@ -109,6 +109,21 @@ export class ChangeFeed {
     return catchUp.done;
   }
 
+  /**
+   * Before this node writes to a mailbox (the caller holds the tree's lock): if a notice of
+   * another node's write to it waits for that lock, the write, built on the copy as it is,
+   * would be refused; the copy is brought up to date first, and the write goes through at the
+   * first attempt (the waiting catch-up then finds nothing left to read).
+   */
+  async catchUpBeforeWrite(tree: LoadedTree, mailbox: LoadedMailbox): Promise<void> {
+    const waiting = this.waiting.get(mailbox.meta.id);
+    const index = mailbox.index;
+    if (!waiting || waiting.tree !== tree.key || !index || index.highestModSeq >= waiting.upTo)
+      return;
+    tree.usage = null;
+    await this.catchUp(mailbox, index);
+  }
+
   /** Reads what changed after the index's mod-sequence, applies it, and tells subscribers. */
   private async catchUp(mailbox: LoadedMailbox, index: MailboxIndex): Promise<void> {
     const since = index.highestModSeq;

@@ -127,6 +127,7 @@ export class PostgresMailStore extends StoreEngine {
     };
     this.refusedAppends.add(hear);
     try {
+      await this.catchUpBeforeWrite(args[0], args[1]);
       const results = await this.retrying(
         () => super.appendUnlocked(...args),
         () => (args[0].usage = null),
@@ -148,11 +149,22 @@ export class PostgresMailStore extends StoreEngine {
     }
   }
 
+  /**
+   * Applies the change feed's notices about the mailbox that wait for the tree's lock (which the
+   * caller holds) before a write: else the write is refused, and made again. A failed read
+   * here costs only that: the write finds out for itself.
+   */
+  private async catchUpBeforeWrite(tree: AppendArgs[0], mailbox: AppendArgs[1]): Promise<void> {
+    if (this.persistenceOverPostgres.inWriteLease()) return;
+    await this.feed?.catchUpBeforeWrite(tree, mailbox).catch(() => {});
+  }
+
   /** Appends under way that want to hear of their refused attempts' UIDs. */
   private readonly refusedAppends = new Set<(mailboxId: string, uids: readonly number[]) => void>();
 
   /** Expunges as the engine does, again on a fresh index when another node changed the mailbox. */
-  override removeUnlocked(...args: RemoveArgs): Promise<number[]> {
+  override async removeUnlocked(...args: RemoveArgs): Promise<number[]> {
+    await this.catchUpBeforeWrite(args[0], args[1]);
     return this.retrying(
       () => super.removeUnlocked(...args),
       () => (args[0].usage = null),

@@ -184,4 +184,39 @@ describeWithPostgres('the change feed across nodes (LISTEN/NOTIFY)', () => {
     expect(reads).toBeLessThan(5);
     await listening.unlisten();
   });
+
+  it('applies a notice that waits for the tree’s lock before a write, which goes through at once', async () => {
+    const { a, b, schema } = await twoNodes();
+    await a.provision(ALICE);
+    const onA = await a.access(ALICE).open('INBOX');
+    await onA.messages();
+    // Registered after the feed's, on its connection: called right after the feed saw a notice.
+    const persistence = a.persistenceOverPostgres;
+    let heardAtA = 0;
+    const listening = await persistence.sql.listen(`mailyard_changes:${schema}`, () => heardAtA++);
+    let attempts = 0;
+    const addMessages = persistence.addMessages.bind(persistence);
+    persistence.addMessages = (tree, mailbox, messages) => {
+      attempts++;
+      return addMessages(tree, mailbox, messages);
+    };
+    // A appends while holding the tree's lock, after B's append reached it: the catch-up the
+    // notice asked for waits behind A's write.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const appended = a.mutex.run([ALICE], async () => {
+      await gate;
+      const tree = (await a.cachedTree(ALICE))!;
+      return a.appendUnlocked(tree, tree.mailboxes.get('INBOX')!, [{ content: message(2) }]);
+    });
+    await b.access(ALICE).append('INBOX', [{ content: message(1) }]);
+    await until(() => heardAtA >= 1, 'A to hear of B’s append');
+    open();
+    const [result] = await appended;
+    expect(result!.uid).toBe(2);
+    // One statement: not a refused one first (2 before).
+    expect(attempts).toBe(1);
+    expect((await onA.messages()).map((m) => m.uid)).toEqual([1, 2]);
+    await listening.unlisten();
+  });
 });
