@@ -1,2 +1,0 @@
-export { default } from '../../vitest.shared.js';
-//# sourceMappingURL=vitest.config.js.map
