@@ -23,9 +23,15 @@
  * processes) over the same PostgreSQL database, the clients shared between them in turn. The
  * PostgreSQL is a cluster of the test kit's, started for the run (Debian's `postgresql`).
  *
+ * Each run also reports the CPU seconds every server process tree used per 1,000 commands (our
+ * nodes, PostgreSQL's postmaster and backends, Dovecot's master and its children; from /proc):
+ * on a machine shared with other work that is steadier than the rates. `--statements` runs
+ * PostgreSQL with pg_stat_statements and prints, after each PostgreSQL setup, the statements
+ * per 1,000 IMAP commands, the most costly first.
+ *
  * Usage: npm run bench:imap-concurrent -w @mailyard/bench
  *          [-- --clients N --seconds S --messages N --variant persistent|relogin|both
- *              --setups fs,pg1,pg2]
+ *              --setups fs,pg1,pg2 --statements]
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -42,6 +48,7 @@ import {
   dovecotServerAvailable,
 } from '@mailyard/test-kit';
 import { fillInbox, forkServer } from './our-server.js';
+import { CpuMeter } from './process-cpu.js';
 import { ImapBenchClient, type Reply } from './imap-client.js';
 
 const numberOption = (name: string, fallback: number) => {
@@ -66,11 +73,13 @@ interface Tally {
   readonly refused: Record<Kind, number>;
   /** The first few refusals, as answered. */
   readonly samples: string[];
+  /** CPU seconds each server process (tree) used during the run: node A, PostgreSQL... */
+  cpu: ReadonlyMap<string, number>;
 }
 
 function newTally(): Tally {
   const zero = () => Object.fromEntries(KINDS.map((kind) => [kind, 0])) as Record<Kind, number>;
-  return { completed: zero(), refused: zero(), samples: [] };
+  return { completed: zero(), refused: zero(), samples: [], cpu: new Map() };
 }
 
 function message(n: number): Buffer {
@@ -171,14 +180,18 @@ async function runVariant(
   variant: Variant,
   clients: number,
   seconds: number,
+  processes: ReadonlyMap<string, number>,
 ): Promise<Tally> {
   const tally = newTally();
+  const meter = new CpuMeter(processes);
+  meter.start();
   const deadline = Date.now() + seconds * 1000;
   await Promise.all(
     Array.from({ length: clients }, (_, i) =>
       runClient(ports[i % ports.length]!, variant, i + 1, deadline, tally),
     ),
   );
+  tally.cpu = meter.stop();
   return tally;
 }
 
@@ -213,6 +226,17 @@ function report(
     console.log(`  ${name} refused: ${refused.length === 0 ? 'none' : refused.join(', ')}`);
     for (const sample of tally.samples) console.log(`    ${sample}`);
   }
+  // CPU per command: what the shared machine disturbs less than the rates above.
+  console.log('  CPU seconds per 1,000 commands, by process:');
+  for (const [name, tally] of [...setups, ['dovecot', dovecot] as const]) {
+    if (!tally) continue;
+    const thousands = total(tally) / 1000;
+    const parts = [...tally.cpu].map(
+      ([process, used]) => `${process} ${(used / thousands).toFixed(2)}`,
+    );
+    const sum = [...tally.cpu.values()].reduce((a, b) => a + b, 0);
+    console.log(`    ${name.padEnd(8)} total ${(sum / thousands).toFixed(2)}: ${parts.join(', ')}`);
+  }
 }
 
 async function main(): Promise<void> {
@@ -244,7 +268,13 @@ async function main(): Promise<void> {
       try {
         server.fillMaildir(messages);
         const port = await server.start({ login: LOGIN });
-        dovecot = await runVariant([port], variant, CLIENTS, SECONDS);
+        dovecot = await runVariant(
+          [port],
+          variant,
+          CLIENTS,
+          SECONDS,
+          new Map([['dovecot', server.pid!]]),
+        );
       } finally {
         await server.stop();
       }
@@ -259,6 +289,40 @@ async function main(): Promise<void> {
 
 type Setup = 'fs' | 'pg1' | 'pg2';
 
+/** `--statements`: PostgreSQL runs with pg_stat_statements, reported after each of its runs. */
+const STATEMENTS = process.argv.includes('--statements');
+
+/** The statements PostgreSQL ran for a setup, most time first, per 1,000 IMAP commands. */
+async function reportStatements(
+  url: string,
+  setup: Setup,
+  variant: Variant,
+  tally: Tally,
+): Promise<void> {
+  // The store's own pool: the client it depends on, without one more dependency here.
+  const reader = await PostgresMailStore.open({ url, changeFeed: false, maxConnections: 1 });
+  const sql = reader.persistenceOverPostgres.sql;
+  try {
+    const rows = await sql<{ calls: string; total: number; query: string }[]>`
+      SELECT calls, total_exec_time AS total, query FROM pg_stat_statements
+      WHERE query NOT LIKE '%pg_stat_statements%' ORDER BY total_exec_time DESC LIMIT 12`;
+    const thousands = KINDS.reduce((sum, kind) => sum + tally.completed[kind], 0) / 1000;
+    const [all] = await sql<{ calls: string; total: number }[]>`
+      SELECT sum(calls) AS calls, sum(total_exec_time) AS total FROM pg_stat_statements`;
+    console.log(
+      `\n${setup}, ${variant}: ${(Number(all!.calls) / thousands).toFixed(0)} statements and ${(all!.total / thousands).toFixed(0)} ms of execution per 1,000 IMAP commands; the top ones:`,
+    );
+    for (const row of rows) {
+      const text = row.query.replace(/\s+/g, ' ').slice(0, 110);
+      console.log(
+        `  ${(Number(row.calls) / thousands).toFixed(0).padStart(6)} calls ${(row.total / thousands).toFixed(0).padStart(6)} ms  ${text}`,
+      );
+    }
+  } finally {
+    await reader.close();
+  }
+}
+
 /** Our server(s) in one setup, over a fresh store filled alike, under one variant's load. */
 async function runSetup(
   setup: Setup,
@@ -272,7 +336,13 @@ async function runSetup(
     try {
       await fillInbox(directory, USER, messages);
       const { child, port } = await forkServer(import.meta.filename, directory);
-      const tally = await runVariant([port], variant, clients, seconds);
+      const tally = await runVariant(
+        [port],
+        variant,
+        clients,
+        seconds,
+        new Map([['node', child.pid!]]),
+      );
       child.send({ type: 'stop' });
       await new Promise((resolve) => child.once('exit', resolve));
       return tally;
@@ -280,7 +350,9 @@ async function runSetup(
       rmSync(directory, { recursive: true, force: true });
     }
   }
-  const database = await new PostgresServer().start();
+  const database = await new PostgresServer(
+    STATEMENTS ? { shared_preload_libraries: 'pg_stat_statements' } : {},
+  ).start();
   try {
     const filler = await PostgresMailStore.open({ url: database.url(), changeFeed: false });
     for (let i = 0; i < messages.length; i += 1000) {
@@ -289,22 +361,32 @@ async function runSetup(
         messages.slice(i, i + 1000).map((content) => ({ content })),
       );
     }
+    if (STATEMENTS) {
+      await filler.persistenceOverPostgres.sql`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`;
+      await filler.persistenceOverPostgres.sql`SELECT pg_stat_statements_reset()`;
+    }
     await filler.close();
     const nodes = await Promise.all(
       Array.from({ length: setup === 'pg2' ? 2 : 1 }, () =>
         forkServer(import.meta.filename, database.url()),
       ),
     );
+    const processes = new Map(
+      nodes.map(({ child }, i) => [nodes.length > 1 ? `node ${'AB'[i]}` : 'node', child.pid!]),
+    );
+    processes.set('postgres', database.pid!);
     const tally = await runVariant(
       nodes.map((node) => node.port),
       variant,
       clients,
       seconds,
+      processes,
     );
     for (const { child } of nodes) {
       child.send({ type: 'stop' });
       await new Promise((resolve) => child.once('exit', resolve));
     }
+    if (STATEMENTS) await reportStatements(database.url(), setup, variant, tally);
     return tally;
   } finally {
     await database.close();

@@ -21,6 +21,13 @@ export class ChangeFeed {
   private listened = false;
   /** The catch-ups under way, so that close() can wait for them. */
   private readonly running = new Set<Promise<void>>();
+  /**
+   * Per mailbox, the catch-up waiting for the tree's lock, if one is: notices that arrive
+   * before it reads join it (it reads everything after the copy's mod-sequence, so their
+   * changes too) instead of queueing one read each. Under a burst of writes from another node,
+   * a node reads once per burst, not once per change.
+   */
+  private readonly waiting = new Map<string, WaitingCatchUp>();
 
   constructor(
     private readonly engine: StoreEngine,
@@ -58,7 +65,7 @@ export class ChangeFeed {
     const notice = JSON.parse(payload) as ChangeNotice & { n: string };
     if (notice.n === this.persistence.node) return;
     if (notice.k === 't') await this.refreshTree(notice.t);
-    else await this.refreshMailbox(notice.t, notice.m);
+    else await this.refreshMailbox(notice.t, notice.m, notice.s);
   }
 
   /** After a reconnection: every tree and every loaded index, from where this node was. */
@@ -75,17 +82,46 @@ export class ChangeFeed {
 
   /**
    * Brings the engine's copy of a mailbox's index (if held) up to date, under the tree's lock:
-   * for a notice, and for a read that found a message gone which the copy still has.
+   * for a notice, and for a read that found a message gone which the copy still has. `upTo`
+   * is the mod-sequence the notice's write reached: a copy already there (this node caught up
+   * on its own meanwhile, retrying a write of its own) needs no read. Without it (a read's
+   * catch-up, a reconnection), the database is always read.
    */
-  async refreshMailbox(key: TreeKey, mailboxId: string): Promise<void> {
-    await this.engine.mutex.run([key], async () => {
+  refreshMailbox(key: TreeKey, mailboxId: string, upTo = Infinity): Promise<void> {
+    const waiting = this.waiting.get(mailboxId);
+    if (waiting && waiting.tree === key) {
+      waiting.upTo = Math.max(waiting.upTo, upTo);
+      return waiting.done;
+    }
+    const catchUp: WaitingCatchUp = { tree: key, upTo, done: Promise.resolve() };
+    this.waiting.set(mailboxId, catchUp);
+    catchUp.done = this.engine.mutex.run([key], async () => {
+      // From here on, a notice needs a read of its own: this one may have read before its write.
+      if (this.waiting.get(mailboxId) === catchUp) this.waiting.delete(mailboxId);
       const tree = await this.engine.cachedTree(key);
       const mailbox = tree && [...tree.mailboxes.values()].find((m) => m.meta.id === mailboxId);
       if (!tree || !mailbox) return;
+      if (mailbox.index && mailbox.index.highestModSeq >= catchUp.upTo) return;
       // The quota count covers the whole tree: computed again on next use.
       tree.usage = null;
       if (mailbox.index) await this.catchUp(mailbox, mailbox.index);
     });
+    return catchUp.done;
+  }
+
+  /**
+   * Before this node writes to a mailbox (the caller holds the tree's lock): if a notice of
+   * another node's write to it waits for that lock, the write, built on the copy as it is,
+   * would be refused; the copy is brought up to date first, and the write goes through at the
+   * first attempt (the waiting catch-up then finds nothing left to read).
+   */
+  async catchUpBeforeWrite(tree: LoadedTree, mailbox: LoadedMailbox): Promise<void> {
+    const waiting = this.waiting.get(mailbox.meta.id);
+    const index = mailbox.index;
+    if (!waiting || waiting.tree !== tree.key || !index || index.highestModSeq >= waiting.upTo)
+      return;
+    tree.usage = null;
+    await this.catchUp(mailbox, index);
   }
 
   /** Reads what changed after the index's mod-sequence, applies it, and tells subscribers. */
@@ -145,6 +181,13 @@ export class ChangeFeed {
       );
     });
   }
+}
+
+/** A catch-up of one mailbox queued for its tree's lock, and how far it must bring the copy. */
+interface WaitingCatchUp {
+  readonly tree: TreeKey;
+  upTo: number;
+  done: Promise<void>;
 }
 
 function syncTree(

@@ -98,13 +98,6 @@ export class KnownIndex {
     return firstModSeq - 1 === this.highestModSeq;
   }
 
-  /** This copy with `changes` applied, as the engine's snapshot; this copy is left as it is. */
-  snapshotWith(uidValidity: number, since: number, changes: IndexChanges): IndexSnapshot {
-    const copy = new KnownIndex(this.snapshot(uidValidity));
-    copy.merge(since, changes);
-    return copy.snapshot(uidValidity);
-  }
-
   snapshot(uidValidity: number): IndexSnapshot {
     const entries = [...this.entries.values()];
     // In UID order by construction; a restore that gave an odd UID must not break that.

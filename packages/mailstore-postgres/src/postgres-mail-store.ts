@@ -103,6 +103,9 @@ export class PostgresMailStore extends StoreEngine {
     const feed = this.feed;
     if (feed) persistence.catchUpMailbox = (tree, id) => feed.refreshMailbox(tree, id);
     persistence.localWritesDone = (tree) => this.mutex.run([tree], () => Promise.resolve());
+    persistence.onNeverStored = (mailboxId, uids) => {
+      for (const hear of this.refusedAppends) hear(mailboxId, uids);
+    };
   }
 
   override async close(): Promise<void> {
@@ -116,15 +119,52 @@ export class PostgresMailStore extends StoreEngine {
    * engine drops its copy of the index, and the append is made again on a fresh one, with the
    * next free UIDs and a fresh quota count.
    */
-  override appendUnlocked(...args: AppendArgs): ReturnType<StoreEngine['appendUnlocked']> {
-    return this.retrying(
-      () => super.appendUnlocked(...args),
-      () => (args[0].usage = null),
-    );
+  override async appendUnlocked(...args: AppendArgs): ReturnType<StoreEngine['appendUnlocked']> {
+    const mailboxId = args[1].meta.id;
+    const refused: number[] = [];
+    const hear = (id: string, uids: readonly number[]) => {
+      if (id === mailboxId) refused.push(...uids);
+    };
+    this.refusedAppends.add(hear);
+    try {
+      await this.catchUpBeforeWrite(args[0], args[1]);
+      const results = await this.retrying(
+        () => super.appendUnlocked(...args),
+        () => (args[0].usage = null),
+      );
+      // The engine's index showed the refused attempts' UIDs while they ran, and a session
+      // may have listed them (SELECT): it hears they are gone, as of any message expunged.
+      const taken = new Set(results.map((result) => result.uid));
+      const gone = [...new Set(refused)].filter((uid) => !taken.has(uid)).sort((a, b) => a - b);
+      if (gone.length > 0) {
+        this.events.publish(mailboxId, {
+          type: 'expunged',
+          uids: gone,
+          modSeq: args[1].index?.highestModSeq ?? 0,
+        });
+      }
+      return results;
+    } finally {
+      this.refusedAppends.delete(hear);
+    }
   }
 
+  /**
+   * Applies the change feed's notices about the mailbox that wait for the tree's lock (which the
+   * caller holds) before a write: else the write is refused, and made again. A failed read
+   * here costs only that: the write finds out for itself.
+   */
+  private async catchUpBeforeWrite(tree: AppendArgs[0], mailbox: AppendArgs[1]): Promise<void> {
+    if (this.persistenceOverPostgres.inWriteLease()) return;
+    await this.feed?.catchUpBeforeWrite(tree, mailbox).catch(() => {});
+  }
+
+  /** Appends under way that want to hear of their refused attempts' UIDs. */
+  private readonly refusedAppends = new Set<(mailboxId: string, uids: readonly number[]) => void>();
+
   /** Expunges as the engine does, again on a fresh index when another node changed the mailbox. */
-  override removeUnlocked(...args: RemoveArgs): Promise<number[]> {
+  override async removeUnlocked(...args: RemoveArgs): Promise<number[]> {
+    await this.catchUpBeforeWrite(args[0], args[1]);
     return this.retrying(
       () => super.removeUnlocked(...args),
       () => (args[0].usage = null),

@@ -17,10 +17,17 @@ import type { Sql } from 'postgres';
 import { readOnce } from './connection-errors.js';
 import { type IndexChanges, KnownIndex } from './known-index.js';
 import { migrate } from './migrations.js';
-import { type Queries, WriteLease, writeLeases } from './write-lease.js';
+import { type Queries, WriteLease, runInLease, writeLeases } from './write-lease.js';
 
 /** Bytes of a message fetched per query when it is streamed. */
 const CHUNK = 1024 * 1024;
+
+/**
+ * How many UIDs given out by appends that were then refused (see `neverStored`) a node
+ * remembers: a reader needs one only while the failed attempt's entry was in the engine's
+ * index, a matter of milliseconds, so the oldest are forgotten beyond this.
+ */
+const NEVER_STORED_KEPT = 10_000;
 
 /**
  * A write built on a copy of a mailbox's index that another node has changed since: the
@@ -42,12 +49,22 @@ export class StaleTreeError extends Error {
   }
 }
 
-/** A change notification's payload: `n` the node, `t` the tree, `m` the mailbox. */
-export type ChangeNotice = { k: 'i'; t: TreeKey; m: string } | { k: 't'; t: TreeKey };
+/**
+ * A change notification's payload: `n` the node, `t` the tree, `m` the mailbox, `s` the
+ * mailbox's mod-sequence once the write committed (a node whose copy of the index is there
+ * already, having caught up on its own, reads nothing).
+ */
+export type ChangeNotice = { k: 'i'; t: TreeKey; m: string; s: number } | { k: 't'; t: TreeKey };
 
 /** The LISTEN/NOTIFY channel of a store's schema. */
 export function changeChannel(schema: string): string {
   return `mailyard_changes:${schema}`;
+}
+
+/** What a write statement answers: whether it wrote, and what changed if it did not. */
+interface WriteRow {
+  ok: string;
+  changes: JsonChanges | null;
 }
 
 interface MessageRow {
@@ -73,6 +90,16 @@ export class PostgresPersistence implements StorePersistence {
   private readonly treeVersions = new Map<TreeKey, number>();
   /** Each index read here, as last known committed: what a stale index is caught up from. */
   private readonly known = new Map<string, KnownIndex>();
+  /**
+   * `mailbox:uid` of messages whose append was refused here (another node wrote first): the
+   * engine's index showed them while the attempt ran, so a session may have listed them
+   * (SELECT reads the index without waiting for writes), and the retry stored them under the
+   * next free UIDs. No row and no expunge record, like a lost message; but the reader must be
+   * told `expunged` (they are gone), not `unavailable`. Insertion order: oldest first.
+   */
+  private readonly neverStored = new Set<string>();
+  /** Mailboxes whose known copy a stale write just brought up to date (see `stale`). */
+  private readonly caughtUpByStale = new Set<string>();
   private ready: Promise<void> | null = null;
   /**
    * Brings the engine's copy of a mailbox's index up to date with what other nodes did (the
@@ -87,6 +114,8 @@ export class PostgresPersistence implements StorePersistence {
    * only from reads made without that lock.
    */
   localWritesDone: ((tree: TreeKey) => Promise<void>) | null = null;
+  /** Hears the UIDs of an append that was refused (see `neverStored`): set by the store. */
+  onNeverStored: ((mailboxId: string, uids: readonly number[]) => void) | null = null;
 
   /**
    * @param node this process's id in change notifications, so it can skip its own.
@@ -155,7 +184,7 @@ export class PostgresPersistence implements StorePersistence {
     lease.held.add(stale);
     let committed = false;
     try {
-      const result = await writeLeases.run(lease, async () => {
+      const result = await runInLease(lease, async () => {
         for (let attempt = 1; ; attempt++) {
           try {
             return await write();
@@ -179,12 +208,68 @@ export class PostgresPersistence implements StorePersistence {
     }
   }
 
-  /** Notes a write made inside a lease (known only once it commits). */
-  private leasedWrite(mailboxId: string): boolean {
+  /**
+   * Records a committed write in this node's known copy of the index; inside a lease, once the
+   * lease commits (with its events: an attempt undone records nothing), so that the known copy
+   * keeps following this node's writes after a locked retry instead of lagging behind them
+   * (every later catch-up and stale write would then bring back all that happened since).
+   */
+  private recordWrite(mailboxId: string, record: (known: KnownIndex) => void): void {
     const lease = writeLeases.getStore();
-    if (!lease || lease.finished) return false;
+    const recordNow = () => {
+      const known = this.known.get(mailboxId);
+      if (known) record(known);
+    };
+    if (!lease || lease.finished) return recordNow();
     lease.written.add(mailboxId);
-    return true;
+    lease.pendingEvents.push(recordNow);
+  }
+
+  /**
+   * The mod-sequence from which a write statement brings back what changed, should it find the
+   * mailbox stale: this node's last known one. Not inside a lease (its reads stay under its
+   * lock) nor without a known copy (the retry reads the index whole).
+   */
+  private sinceIfStale(mailboxId: string): number | null {
+    // What an earlier stale write brought back is good for the read right after it only.
+    this.caughtUpByStale.delete(mailboxId);
+    if (this.inWriteLease()) return null;
+    return this.known.get(mailboxId)?.modSeq ?? null;
+  }
+
+  /**
+   * The last column of a write statement: when the counters were not where this node thought
+   * (another node wrote first), what changed since, read in the same round trip, so that the
+   * retry needs no read of its own (one round trip saved on every lost race). Evaluated only
+   * then: an uncorrelated subquery in a CASE branch not taken is not run.
+   */
+  private changesIfStale(db: Queries, mailboxId: string, since: number | null) {
+    return since === null
+      ? db`NULL::json`
+      : db`CASE WHEN NOT EXISTS (SELECT 1 FROM counters) THEN ${changesJson(db, mailboxId, since)} END`;
+  }
+
+  /**
+   * The error of a write that found the mailbox stale; what the statement brought back of the
+   * other nodes' writes goes into this node's known copy first, and the next read of the index
+   * (the retry's) is served from it without a query. Only when the statement's snapshot shows
+   * the mailbox past `expected`, the mod-sequence the write was built on: else the write that
+   * beat it committed while the statement ran, after its snapshot, and a retry on what it
+   * brought would lose again (and skip a UID): the retry then reads.
+   */
+  private stale(
+    mailboxId: string,
+    since: number | null,
+    row: WriteRow | undefined,
+    expected: number,
+  ): Error {
+    const known = this.known.get(mailboxId);
+    if (since !== null && known && row?.changes) {
+      const changes = parseChanges(row.changes);
+      if (changes.highestModSeq > expected && known.merge(since, changes))
+        this.caughtUpByStale.add(mailboxId);
+    }
+    return new StaleIndexError(mailboxId);
   }
 
   /**
@@ -199,7 +284,8 @@ export class PostgresPersistence implements StorePersistence {
     { entry, content, summary }: StoredMessage,
   ): Promise<void> {
     const db = await this.via(mailboxId);
-    const [row] = await db<{ ok: string }[]>`
+    const since = this.sinceIfStale(mailboxId);
+    const [row] = await db<WriteRow[]>`
       WITH counters AS (
         UPDATE mailboxes SET uid_next = ${entry.uid + 1}, highest_modseq = ${entry.modSeq}
         WHERE id = ${mailboxId} AND uid_next <= ${entry.uid}
@@ -215,13 +301,14 @@ export class PostgresPersistence implements StorePersistence {
         FROM counters
         RETURNING 1
       ), notified AS (
-        SELECT pg_notify(${this.channel}, ${this.notice({ k: 'i', t: tree, m: mailboxId })})
+        SELECT pg_notify(${this.channel}, ${this.notice({ k: 'i', t: tree, m: mailboxId, s: entry.modSeq })})
         FROM counters
       )
       SELECT (SELECT count(*) FROM counters) AS ok, (SELECT count(*) FROM added) AS added,
-             (SELECT count(*) FROM notified) AS notified`;
-    if (Number(row?.ok) !== 1) throw new StaleIndexError(mailboxId);
-    if (!this.leasedWrite(mailboxId)) this.known.get(mailboxId)?.recordAppend([entry]);
+             (SELECT count(*) FROM notified) AS notified,
+             ${this.changesIfStale(db, mailboxId, since)} AS changes`;
+    if (Number(row?.ok) !== 1) throw this.stale(mailboxId, since, row, entry.modSeq - 1);
+    this.recordWrite(mailboxId, (known) => known.recordAppend([entry]));
   }
 
   /**
@@ -328,16 +415,24 @@ export class PostgresPersistence implements StorePersistence {
   async readIndex(_tree: TreeKey, mailbox: MailboxMeta): Promise<IndexSnapshot> {
     await this.open();
     const known = this.known.get(mailbox.id);
+    // Good for this read only, whichever way it goes.
+    const caughtUp = this.caughtUpByStale.delete(mailbox.id);
     const lease = writeLeases.getStore();
     if (lease && !lease.finished) {
       // Under the lease's lock when the write lost on this mailbox: what is read stays true
-      // until the write commits. Not remembered: the transaction may yet be undone.
+      // until the write commits. Other nodes' committed writes, so remembered even if this
+      // transaction is undone (a whole index read in it is not: it is not one snapshot).
       const db = await lease.on(lease.held.has(mailbox.id) ? mailbox.id : undefined);
       if (!known) return readWholeIndex(db, mailbox);
       const since = known.modSeq;
       const changes = await changesVia(db, mailbox.id, since);
       if (!changes) throw new Error(`no storage for mailbox ${mailbox.id}`);
-      return known.snapshotWith(mailbox.uidValidity, since, changes);
+      known.merge(since, changes);
+      return known.snapshot(mailbox.uidValidity);
+    }
+    if (known && caughtUp) {
+      // A write just found it stale and brought back what changed: as fresh as a read now.
+      return known.snapshot(mailbox.uidValidity);
     }
     if (known) {
       // Caught up from what this node knew: the rows changed since, not the whole mailbox.
@@ -363,6 +458,27 @@ export class PostgresPersistence implements StorePersistence {
   ): Promise<void> {
     if (messages.length === 0) return;
     await this.open();
+    try {
+      await this.addMessagesOnce(tree, mailbox, messages);
+    } catch (error) {
+      for (const { entry } of messages) this.neverStored.add(`${mailbox.id}:${entry.uid}`);
+      this.onNeverStored?.(
+        mailbox.id,
+        messages.map(({ entry }) => entry.uid),
+      );
+      for (const key of this.neverStored) {
+        if (this.neverStored.size <= NEVER_STORED_KEPT) break;
+        this.neverStored.delete(key);
+      }
+      throw error;
+    }
+  }
+
+  private async addMessagesOnce(
+    tree: TreeKey,
+    mailbox: MailboxMeta,
+    messages: readonly StoredMessage[],
+  ): Promise<void> {
     const first = messages[0]!.entry;
     const last = messages[messages.length - 1]!.entry;
     if (messages.length === 1) return this.addOneMessage(tree, mailbox.id, messages[0]!);
@@ -384,10 +500,11 @@ export class PostgresPersistence implements StorePersistence {
       await tx`INSERT INTO messages ${tx(rows)}`;
       await tx`UPDATE mailboxes SET uid_next = ${last.uid + 1}, highest_modseq = ${last.modSeq}
                WHERE id = ${mailbox.id}`;
-      await this.notify(tx, { k: 'i', t: tree, m: mailbox.id });
+      await this.notify(tx, { k: 'i', t: tree, m: mailbox.id, s: last.modSeq });
     });
-    if (!this.leasedWrite(mailbox.id))
-      this.known.get(mailbox.id)?.recordAppend(messages.map((message) => message.entry));
+    this.recordWrite(mailbox.id, (known) =>
+      known.recordAppend(messages.map((message) => message.entry)),
+    );
   }
 
   /** A transaction of its own, or, inside a lease, the lease's (with the mailbox locked). */
@@ -416,7 +533,8 @@ export class PostgresPersistence implements StorePersistence {
     // One statement, so one round trip: the counters' row is updated only if it is where this
     // node's copy says (the row lock makes a concurrent writer wait, then see the new values).
     const db = await this.via(mailbox.id);
-    const [row] = await db<{ ok: string }[]>`
+    const since = this.sinceIfStale(mailbox.id);
+    const [row] = await db<WriteRow[]>`
       WITH counters AS (
         UPDATE mailboxes SET highest_modseq = ${highestModSeq}
         WHERE id = ${mailbox.id} AND highest_modseq = ${firstModSeq - 1}
@@ -429,14 +547,14 @@ export class PostgresPersistence implements StorePersistence {
         WHERE m.mailbox_id = counters.id AND m.uid = u.uid
         RETURNING 1
       ), notified AS (
-        SELECT pg_notify(${this.channel}, ${this.notice({ k: 'i', t: tree, m: mailbox.id })})
+        SELECT pg_notify(${this.channel}, ${this.notice({ k: 'i', t: tree, m: mailbox.id, s: highestModSeq })})
         FROM counters
       )
       SELECT (SELECT count(*) FROM counters) AS ok, (SELECT count(*) FROM changed) AS changed,
-             (SELECT count(*) FROM notified) AS notified`;
-    if (Number(row?.ok) !== 1) throw new StaleIndexError(mailbox.id);
-    if (!this.leasedWrite(mailbox.id))
-      this.known.get(mailbox.id)?.recordFlags(changes, highestModSeq);
+             (SELECT count(*) FROM notified) AS notified,
+             ${this.changesIfStale(db, mailbox.id, since)} AS changes`;
+    if (Number(row?.ok) !== 1) throw this.stale(mailbox.id, since, row, firstModSeq - 1);
+    this.recordWrite(mailbox.id, (known) => known.recordFlags(changes, highestModSeq));
   }
 
   async removeMessages(
@@ -449,7 +567,8 @@ export class PostgresPersistence implements StorePersistence {
     await this.open();
     const list = [...uids];
     const db = await this.via(mailbox.id);
-    const [row] = await db<{ ok: string }[]>`
+    const since = this.sinceIfStale(mailbox.id);
+    const [row] = await db<WriteRow[]>`
       WITH counters AS (
         UPDATE mailboxes SET highest_modseq = ${modSeq}
         WHERE id = ${mailbox.id} AND highest_modseq = ${modSeq - 1}
@@ -464,13 +583,14 @@ export class PostgresPersistence implements StorePersistence {
         ON CONFLICT (mailbox_id, uid) DO UPDATE SET modseq = excluded.modseq
         RETURNING 1
       ), notified AS (
-        SELECT pg_notify(${this.channel}, ${this.notice({ k: 'i', t: tree, m: mailbox.id })})
+        SELECT pg_notify(${this.channel}, ${this.notice({ k: 'i', t: tree, m: mailbox.id, s: modSeq })})
         FROM counters
       )
       SELECT (SELECT count(*) FROM counters) AS ok, (SELECT count(*) FROM gone) AS gone,
-             (SELECT count(*) FROM logged) AS logged, (SELECT count(*) FROM notified) AS notified`;
-    if (Number(row?.ok) !== 1) throw new StaleIndexError(mailbox.id);
-    if (!this.leasedWrite(mailbox.id)) this.known.get(mailbox.id)?.recordExpunge(list, modSeq);
+             (SELECT count(*) FROM logged) AS logged, (SELECT count(*) FROM notified) AS notified,
+             ${this.changesIfStale(db, mailbox.id, since)} AS changes`;
+    if (Number(row?.ok) !== 1) throw this.stale(mailbox.id, since, row, modSeq - 1);
+    this.recordWrite(mailbox.id, (known) => known.recordExpunge(list, modSeq));
   }
 
   async *readContent(
@@ -594,7 +714,13 @@ export class PostgresPersistence implements StorePersistence {
    * answers as RFC 2180 and RFC 5530 say), or lost (any other error: `unavailable`).
    */
   private async missing(mailbox: MailboxMeta, uids: readonly number[]): Promise<Error> {
-    const list = [...uids];
+    const list = uids.filter((uid) => !this.neverStored.has(`${mailbox.id}:${uid}`));
+    if (list.length === 0) {
+      return new MailStoreError(
+        'expunged',
+        `message ${uids[0]} was never stored (its append lost a race and took another UID)`,
+      );
+    }
     const db = await this.via();
     const rows = await readOnce(
       () => db<{ uid: string }[]>`
@@ -671,25 +797,42 @@ async function changesVia(
   mailboxId: string,
   modSeq: number,
 ): Promise<IndexChanges | null> {
-  const [row] = await db<
-    { uid_next: string; highest_modseq: string; changed: JsonRow[]; expunged: JsonRow[] }[]
-  >`
-    SELECT uid_next, highest_modseq,
-      (SELECT coalesce(json_agg(json_build_object(
+  const [row] = await db<{ changes: JsonChanges | null }[]>`
+    SELECT ${changesJson(db, mailboxId, modSeq)} AS changes`;
+  return row?.changes ? parseChanges(row.changes) : null;
+}
+
+/**
+ * What changed in a mailbox after `modSeq`, as one JSON value (null when the mailbox has no
+ * row): a fragment that a write statement also carries, for when it finds itself stale.
+ */
+function changesJson(db: Queries, mailboxId: string, modSeq: number) {
+  return db`(
+    SELECT json_build_object('uid_next', uid_next, 'highest_modseq', highest_modseq,
+      'changed', (SELECT coalesce(json_agg(json_build_object(
                 'uid', uid, 'modseq', modseq, 'flags', flags, 'internal_date', internal_date,
                 'internal_date_zone', internal_date_zone, 'save_date', save_date, 'size', size,
                 'email_id', email_id) ORDER BY uid), '[]'::json)
-       FROM messages WHERE mailbox_id = ${mailboxId} AND modseq > ${modSeq}) AS changed,
-      (SELECT coalesce(json_agg(json_build_object('uid', uid, 'modseq', modseq)
+       FROM messages WHERE mailbox_id = ${mailboxId} AND modseq > ${modSeq}),
+      'expunged', (SELECT coalesce(json_agg(json_build_object('uid', uid, 'modseq', modseq)
                 ORDER BY modseq, uid), '[]'::json)
-       FROM expunged WHERE mailbox_id = ${mailboxId} AND modseq > ${modSeq}) AS expunged
-    FROM mailboxes WHERE id = ${mailboxId}`;
-  if (!row) return null;
+       FROM expunged WHERE mailbox_id = ${mailboxId} AND modseq > ${modSeq}))
+    FROM mailboxes WHERE id = ${mailboxId})`;
+}
+
+interface JsonChanges {
+  uid_next: number;
+  highest_modseq: number;
+  changed: JsonRow[];
+  expunged: JsonRow[];
+}
+
+function parseChanges(json: JsonChanges): IndexChanges {
   return {
-    uidNext: Number(row.uid_next),
-    highestModSeq: Number(row.highest_modseq),
-    changed: row.changed.map((entry) => entryOf(entry as unknown as MessageRow)),
-    expunged: row.expunged.map((entry) => ({
+    uidNext: Number(json.uid_next),
+    highestModSeq: Number(json.highest_modseq),
+    changed: json.changed.map((entry) => entryOf(entry as unknown as MessageRow)),
+    expunged: json.expunged.map((entry) => ({
       uid: Number(entry.uid),
       modSeq: Number(entry.modseq),
     })),

@@ -109,3 +109,22 @@ function lock(connection: Queries, mailboxId: string): Promise<unknown> {
 
 /** The lease of the write running in this async context, if any. */
 export const writeLeases = new AsyncLocalStorage<WriteLease>();
+
+/** Leases running in this process (every store's): while there are none, tracking is off. */
+let leasesRunning = 0;
+
+/**
+ * Runs `body` with `lease` as the lease of its async context. Once an AsyncLocalStorage has
+ * run, Node keeps async hooks on for every promise of the process (a cost the profile of a
+ * two-node benchmark showed on every command, not just on the rare locked retry); so the
+ * storage is disabled again when the last lease running ends. Code that still looks
+ * afterwards finds no lease, as it would find a finished one.
+ */
+export async function runInLease<T>(lease: WriteLease, body: () => Promise<T>): Promise<T> {
+  leasesRunning++;
+  try {
+    return await writeLeases.run(lease, body);
+  } finally {
+    if (--leasesRunning === 0) writeLeases.disable();
+  }
+}

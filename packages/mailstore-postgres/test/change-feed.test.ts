@@ -3,6 +3,7 @@ import { PostgresServer, describeWithPostgres } from '@mailyard/test-kit';
 import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { PostgresMailStore } from '../src/index.js';
+import { until } from './wait-until.js';
 
 const ALICE = 'alice@example.com';
 const message = (n: number) => Buffer.from(`Subject: message ${n}\r\n\r\nbody ${n}\r\n`);
@@ -136,5 +137,86 @@ describeWithPostgres('the change feed across nodes (LISTEN/NOTIFY)', () => {
       e.type === 'appended' ? e.messages.map((m) => m.uid) : [],
     );
     expect(uids.sort()).toEqual([1, 2]);
+  });
+
+  it('reads once for a burst of the other node’s writes, and still tells every change', async () => {
+    const { a, b, schema } = await twoNodes();
+    await a.provision(ALICE);
+    const onB = await b.access(ALICE).open('INBOX');
+    await b.access(ALICE).append(
+      'INBOX',
+      Array.from({ length: 40 }, (_, i) => ({ content: message(i) })),
+    );
+    const onA = await a.access(ALICE).open('INBOX');
+    await until(async () => (await onA.messages()).length === 40, 'A to see the 40 messages');
+    const heard = recorder(onA);
+    // Every notice B's writes send, heard by a listener of the test's own.
+    let notices = 0;
+    const listening = await admin.listen(`mailyard_changes:${schema}`, () => notices++);
+    // The catch-up reads A makes from now on.
+    const persistence = a.persistenceOverPostgres;
+    const changesSince = persistence.changesSince.bind(persistence);
+    let reads = 0;
+    persistence.changesSince = (mailboxId, modSeq) => {
+      reads++;
+      return changesSince(mailboxId, modSeq);
+    };
+    // A is busy in the tree (its lock held, as by a long write) while B writes 40 times.
+    let release!: () => void;
+    const busy = a.mutex.run([ALICE], () => new Promise<void>((resolve) => (release = resolve)));
+    for (let uid = 1; uid <= 40; uid++)
+      await onB.updateFlags([uid], { operation: 'add', flags: ['\\Flagged'] });
+    await until(() => notices >= 40, 'the 40 notices');
+    release();
+    await busy;
+    const flagged = () =>
+      new Set(
+        heard.events.flatMap((event) =>
+          event.type === 'flags'
+            ? event.messages.filter((m) => m.flags.includes('\\Flagged')).map((m) => m.uid)
+            : [],
+        ),
+      );
+    await until(() => flagged().size === 40, 'A to hear the 40 flag changes');
+    expect((await onA.status()).highestModSeq).toBe((await onB.status()).highestModSeq);
+    // One read per notice before (40); now the notices that came while A was busy share one,
+    // and a notice of a change A's copy already holds reads nothing.
+    expect(reads).toBeLessThan(5);
+    await listening.unlisten();
+  });
+
+  it('applies a notice that waits for the tree’s lock before a write, which goes through at once', async () => {
+    const { a, b, schema } = await twoNodes();
+    await a.provision(ALICE);
+    const onA = await a.access(ALICE).open('INBOX');
+    await onA.messages();
+    // Registered after the feed's, on its connection: called right after the feed saw a notice.
+    const persistence = a.persistenceOverPostgres;
+    let heardAtA = 0;
+    const listening = await persistence.sql.listen(`mailyard_changes:${schema}`, () => heardAtA++);
+    let attempts = 0;
+    const addMessages = persistence.addMessages.bind(persistence);
+    persistence.addMessages = (tree, mailbox, messages) => {
+      attempts++;
+      return addMessages(tree, mailbox, messages);
+    };
+    // A appends while holding the tree's lock, after B's append reached it: the catch-up the
+    // notice asked for waits behind A's write.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const appended = a.mutex.run([ALICE], async () => {
+      await gate;
+      const tree = (await a.cachedTree(ALICE))!;
+      return a.appendUnlocked(tree, tree.mailboxes.get('INBOX')!, [{ content: message(2) }]);
+    });
+    await b.access(ALICE).append('INBOX', [{ content: message(1) }]);
+    await until(() => heardAtA >= 1, 'A to hear of B’s append');
+    open();
+    const [result] = await appended;
+    expect(result!.uid).toBe(2);
+    // One statement: not a refused one first (2 before).
+    expect(attempts).toBe(1);
+    expect((await onA.messages()).map((m) => m.uid)).toEqual([1, 2]);
+    await listening.unlisten();
   });
 });

@@ -36,6 +36,11 @@ export class DovecotServer {
     return this.portNumber;
   }
 
+  /** The master process's id while it runs: its children do the work (imap, auth). */
+  get pid(): number | undefined {
+    return this.process?.pid;
+  }
+
   /**
    * Writes the configuration, starts Dovecot in the foreground, waits until it accepts. With
    * `login`, only that user and password log in, checked against a SHA512-CRYPT hash (what a

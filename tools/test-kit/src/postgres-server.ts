@@ -61,8 +61,19 @@ export class PostgresServer {
   private exited: Promise<void> = Promise.resolve();
   private portNumber = 0;
 
+  /**
+   * @param settings more `-c name=value` server settings, e.g. `shared_preload_libraries`
+   *   for a benchmark that reads `pg_stat_statements`.
+   */
+  constructor(private readonly settings: Readonly<Record<string, string>> = {}) {}
+
   get port(): number {
     return this.portNumber;
+  }
+
+  /** The postmaster's process id while it runs: its children are the server's backends. */
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   /** A connection URL for a database of this cluster (`postgres` by default). */
@@ -107,6 +118,7 @@ export class PostgresServer {
         'synchronous_commit=off',
         '-c',
         'full_page_writes=off',
+        ...Object.entries(this.settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
       ],
       { stdio: 'ignore', ...(this.user ?? {}) },
     );
