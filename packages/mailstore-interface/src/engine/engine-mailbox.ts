@@ -49,8 +49,8 @@ export class EngineMailbox implements OpenMailbox {
     return this.resolved.name;
   }
 
-  async messages(): Promise<MessageState[]> {
-    return (await this.index()).all().map(({ uid, flags, modSeq }) => ({ uid, flags, modSeq }));
+  async messages(): Promise<readonly MessageState[]> {
+    return (await this.index()).states();
   }
 
   async status(): Promise<MailboxStatus> {

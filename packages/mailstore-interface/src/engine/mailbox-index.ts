@@ -43,6 +43,16 @@ export class MailboxIndex {
   private readonly positions = new Map<number, number>();
   private expungeLog: { uid: number; modSeq: number }[];
   private recentWatermark: number;
+  /**
+   * The counters STATUS and SELECT report, kept as the index changes so that asking costs
+   * nothing whatever the mailbox's size (a profile of a busy node showed recounting them on
+   * every SELECT among its heaviest work).
+   */
+  private unseenCount = 0;
+  private deletedCount = 0;
+  private totalSize = 0;
+  /** The messages' states as {@link states} last gave them; null once the index changed. */
+  private statesCache: readonly MessageState[] | null = null;
   uidNext: number;
   highestModSeq: number;
 
@@ -57,6 +67,7 @@ export class MailboxIndex {
     // Messages that exist when an index is loaded are no session's news any more.
     this.recentWatermark = this.uidNext - 1;
     this.reindex();
+    for (const entry of this.entries) this.countIn(entry, 1);
   }
 
   snapshot(): IndexSnapshot {
@@ -75,6 +86,17 @@ export class MailboxIndex {
 
   all(): readonly IndexEntry[] {
     return this.entries;
+  }
+
+  /**
+   * Every message's UID, flags and mod-sequence, in UID order. The same frozen array until the
+   * index changes: a session opening an unchanged mailbox costs no copy of the whole index.
+   */
+  states(): readonly MessageState[] {
+    this.statesCache ??= Object.freeze(
+      this.entries.map(({ uid, flags, modSeq }) => ({ uid, flags, modSeq })),
+    );
+    return this.statesCache;
   }
 
   get(uid: number): IndexEntry | undefined {
@@ -112,7 +134,9 @@ export class MailboxIndex {
     for (const entry of added) {
       this.positions.set(entry.uid, this.entries.length);
       this.entries.push(entry);
+      this.countIn(entry, 1);
     }
+    if (added.length > 0) this.statesCache = null;
     return added;
   }
 
@@ -143,15 +167,21 @@ export class MailboxIndex {
       if (sameFlags(next, entry.flags)) continue;
       const changed = { ...entry, flags: next, modSeq: ++this.highestModSeq };
       this.entries[this.positions.get(entry.uid)!] = changed;
+      this.countIn(entry, -1);
+      this.countIn(changed, 1);
       updated.push(changed);
     }
+    if (updated.length > 0) this.statesCache = null;
     return { updated, modified };
   }
 
   /** Removes messages; returns the UIDs removed, ascending, and the expunge's mod-sequence. */
   expunge(uids: readonly number[]): { uids: number[]; modSeq: number } {
-    const removed = new Set(this.select(uids).map((entry) => entry.uid));
+    const entries = this.select(uids);
+    const removed = new Set(entries.map((entry) => entry.uid));
     if (removed.size === 0) return { uids: [], modSeq: this.highestModSeq };
+    for (const entry of entries) this.countIn(entry, -1);
+    this.statesCache = null;
     const modSeq = ++this.highestModSeq;
     this.entries = this.entries.filter((entry) => !removed.has(entry.uid));
     for (const uid of removed) this.expungeLog.push({ uid, modSeq });
@@ -206,15 +236,19 @@ export class MailboxIndex {
   }
 
   counters(): { messages: number; unseen: number; deleted: number; size: number } {
-    let unseen = 0;
-    let deleted = 0;
-    let size = 0;
-    for (const entry of this.entries) {
-      if (!hasFlag(entry.flags, '\\Seen')) unseen++;
-      if (hasFlag(entry.flags, '\\Deleted')) deleted++;
-      size += entry.size;
-    }
-    return { messages: this.entries.length, unseen, deleted, size };
+    return {
+      messages: this.entries.length,
+      unseen: this.unseenCount,
+      deleted: this.deletedCount,
+      size: this.totalSize,
+    };
+  }
+
+  /** Adds (`sign` 1) or takes away (-1) one message's share of the counters. */
+  private countIn(entry: IndexEntry, sign: 1 | -1): void {
+    if (!hasFlag(entry.flags, '\\Seen')) this.unseenCount += sign;
+    if (hasFlag(entry.flags, '\\Deleted')) this.deletedCount += sign;
+    this.totalSize += sign * entry.size;
   }
 
   private reindex(): void {
