@@ -219,4 +219,40 @@ describeWithPostgres('the change feed across nodes (LISTEN/NOTIFY)', () => {
     expect((await onA.messages()).map((m) => m.uid)).toEqual([1, 2]);
     await listening.unlisten();
   });
+
+  it('applies a notice that waits for the tree’s lock before a flag change, which goes through at once', async () => {
+    const { a, b, schema } = await twoNodes();
+    await a.provision(ALICE);
+    await a.access(ALICE).append('INBOX', [{ content: message(1) }]);
+    const onA = await a.access(ALICE).open('INBOX');
+    await onA.messages();
+    const persistence = a.persistenceOverPostgres;
+    // Only B's notices: A's own append sends one too, which may arrive late.
+    let heardAtA = 0;
+    const listening = await persistence.sql.listen(`mailyard_changes:${schema}`, (payload) => {
+      if ((JSON.parse(payload) as { n: string }).n !== persistence.node) heardAtA++;
+    });
+    let attempts = 0;
+    const updateFlags = persistence.updateFlags.bind(persistence);
+    persistence.updateFlags = (tree, mailbox, changes, highestModSeq) => {
+      attempts++;
+      return updateFlags(tree, mailbox, changes, highestModSeq);
+    };
+    // The tree's lock is held while A's flag change queues for it, then B's append reaches A:
+    // the catch-up its notice asks for queues behind the flag change.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const holding = a.mutex.run([ALICE], () => gate);
+    const stored = onA.updateFlags([1], { operation: 'add', flags: ['\\Seen'] });
+    await b.access(ALICE).append('INBOX', [{ content: message(2) }]);
+    await until(() => heardAtA >= 1, 'A to hear of B’s append');
+    open();
+    await holding;
+    const { updated } = await stored;
+    expect(updated.map((m) => [m.uid, m.flags])).toEqual([[1, ['\\Seen']]]);
+    // One statement: not a refused one first (2 before).
+    expect(attempts).toBe(1);
+    expect((await onA.messages()).map((m) => m.uid)).toEqual([1, 2]);
+    await listening.unlisten();
+  });
 });
