@@ -80,6 +80,50 @@ describe('MailboxIndex counters', () => {
     });
   }
 
+  for (const seed of [5, 6, 7]) {
+    it(`caught up with another process's changes, match that process's index and a recount (seed ${seed})`, () => {
+      const random = seeded(seed);
+      const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+      const someFlags = () => FLAGS.filter(() => random() < 0.3);
+      const other = new MailboxIndex(9);
+      const local = new MailboxIndex(9);
+      for (let step = 0; step < 300; step++) {
+        const roll = random();
+        const uids = other.all().map((entry) => entry.uid);
+        if (roll < 0.4) {
+          other.append([
+            { flags: someFlags(), internalDate: 0, saveDate: 0, size: step, emailId: `e${step}` },
+          ]);
+        } else if (roll < 0.7) {
+          other.updateFlags(
+            uids.filter(() => random() < 0.3),
+            pick(OPERATIONS),
+            someFlags(),
+          );
+        } else if (roll < 0.8) {
+          other.expunge(uids.filter(() => random() < 0.2));
+        } else {
+          // What a shared store reads back: rows changed and expunges after the local copy's
+          // mod-sequence.
+          const since = local.highestModSeq;
+          local.applyChanges({
+            uidNext: other.uidNext,
+            highestModSeq: other.highestModSeq,
+            changed: other.all().filter((entry) => entry.modSeq > since),
+            expunged: other.snapshot().expunged.filter((entry) => entry.modSeq > since),
+          });
+          expect(local.all()).toEqual(other.all());
+          expect(local.states()).toEqual(other.states());
+          expect(local.counters()).toEqual(recount(local));
+          expect(local.counters()).toEqual(other.counters());
+          expect(local.vanishedSince(0)).toEqual(other.vanishedSince(0));
+          expect(local.unclaimedRecent()).toBe(0);
+          expect(local.get(other.uidNext - 1)).toEqual(other.get(other.uidNext - 1));
+        }
+      }
+    });
+  }
+
   it('gives the same frozen states until the index changes', () => {
     const index = new MailboxIndex(1);
     index.append([{ flags: [], internalDate: 0, saveDate: 0, size: 10, emailId: 'a' }]);

@@ -189,6 +189,50 @@ export class MailboxIndex {
     return { uids: [...removed].sort((a, b) => a - b), modSeq };
   }
 
+  /**
+   * Brings the index to what storage says changed after its mod-sequence (another process's
+   * writes): messages expunged, messages added or changed, and UIDNEXT and HIGHESTMODSEQ. Costs
+   * what changed rather than the mailbox's size, but for expunges, which move the messages after
+   * them. As in an index read afresh, the messages there afterwards are no session's news.
+   */
+  applyChanges(changes: {
+    readonly uidNext: number;
+    readonly highestModSeq: number;
+    readonly changed: readonly IndexEntry[];
+    readonly expunged: readonly { readonly uid: number; readonly modSeq: number }[];
+  }): void {
+    const gone = new Set(changes.expunged.map((entry) => entry.uid));
+    const removed = this.select([...gone]);
+    if (removed.length > 0) {
+      for (const entry of removed) this.countIn(entry, -1);
+      this.entries = this.entries.filter((entry) => !gone.has(entry.uid));
+      this.reindex();
+    }
+    let outOfOrder = false;
+    for (const entry of changes.changed) {
+      const at = this.positions.get(entry.uid);
+      if (at !== undefined) {
+        this.countIn(this.entries[at]!, -1);
+        this.entries[at] = entry;
+      } else {
+        const last = this.entries[this.entries.length - 1];
+        if (last && last.uid > entry.uid) outOfOrder = true;
+        this.positions.set(entry.uid, this.entries.length);
+        this.entries.push(entry);
+      }
+      this.countIn(entry, 1);
+    }
+    if (outOfOrder) {
+      this.entries.sort((a, b) => a.uid - b.uid);
+      this.reindex();
+    }
+    this.expungeLog.push(...changes.expunged);
+    this.uidNext = changes.uidNext;
+    this.highestModSeq = changes.highestModSeq;
+    this.recentWatermark = this.uidNext - 1;
+    this.statesCache = null;
+  }
+
   /** UIDs with `\Deleted` among the given ones (all when omitted). */
   deletedAmong(uids?: readonly number[]): number[] {
     const candidates = uids ? this.select(uids) : this.entries;
