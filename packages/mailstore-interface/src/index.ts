@@ -17,6 +17,7 @@ export {
   type StoreEngineOptions,
   type LoadedTree,
   type LoadedMailbox,
+  type WriteTarget,
   RETAINED_PATH,
 } from './engine/store-engine.js';
 export { MemoryMailStore } from './memory/memory-mail-store.js';

@@ -225,8 +225,11 @@ export interface OpenMailbox {
   /** The opening user's rights. */
   readonly rights: Rights;
 
-  /** Every message's UID, flags and mod-sequence, in UID order. */
-  messages(): Promise<MessageState[]>;
+  /**
+   * Every message's UID, flags and mod-sequence, in UID order. Read-only: a store may hand every
+   * caller the same array until the mailbox changes.
+   */
+  messages(): Promise<readonly MessageState[]>;
   status(): Promise<MailboxStatus>;
 
   /** Full records of the given messages, in UID order; UIDs that do not exist are skipped. */

@@ -2,7 +2,7 @@ import {
   type IndexEntry,
   type LoadedMailbox,
   type LoadedTree,
-  MailboxIndex,
+  type MailboxIndex,
   type StoreEngine,
   type TreeKey,
 } from '@mailyard/mailstore-interface';
@@ -124,36 +124,33 @@ export class ChangeFeed {
     await this.catchUp(mailbox, index);
   }
 
-  /** Reads what changed after the index's mod-sequence, applies it, and tells subscribers. */
+  /**
+   * Reads what changed after the index's mod-sequence, applies it to the index in place (what
+   * changed, not the whole mailbox: each of the other node's writes brings one of these), and
+   * tells subscribers.
+   */
   private async catchUp(mailbox: LoadedMailbox, index: MailboxIndex): Promise<void> {
     const since = index.highestModSeq;
     const changes = await this.persistence.changesSince(mailbox.meta.id, since);
     if (!changes || changes.highestModSeq <= since) return;
-    const gone = new Set(changes.expunged.map((entry) => entry.uid));
-    const byUid = new Map<number, IndexEntry>(index.all().map((entry) => [entry.uid, entry]));
-    for (const uid of gone) byUid.delete(uid);
-    for (const entry of changes.changed) byUid.set(entry.uid, entry);
-    const snapshot = index.snapshot();
-    mailbox.index = new MailboxIndex(index.uidValidity, {
-      uidNext: changes.uidNext,
-      highestModSeq: changes.highestModSeq,
-      entries: [...byUid.values()].sort((a, b) => a.uid - b.uid),
-      expunged: [...snapshot.expunged, ...changes.expunged],
-    });
-    const { events } = this.engine;
-    const modSeq = changes.highestModSeq;
-    const expunged = [...gone].filter((uid) => index.get(uid)).sort((a, b) => a - b);
-    if (expunged.length > 0)
-      events.publish(mailbox.meta.id, { type: 'expunged', uids: expunged, modSeq });
+    // What subscribers hear is told apart by what the index held before the changes.
+    const expunged = [...new Set(changes.expunged.map((entry) => entry.uid))]
+      .filter((uid) => index.get(uid))
+      .sort((a, b) => a - b);
     const state = ({ uid, flags, modSeq: entryModSeq }: IndexEntry) => ({
       uid,
       flags,
       modSeq: entryModSeq,
     });
     const flags = changes.changed.filter((entry) => index.get(entry.uid)).map(state);
+    const appended = changes.changed.filter((entry) => entry.uid >= index.uidNext).map(state);
+    index.applyChanges(changes);
+    const { events } = this.engine;
+    const modSeq = changes.highestModSeq;
+    if (expunged.length > 0)
+      events.publish(mailbox.meta.id, { type: 'expunged', uids: expunged, modSeq });
     if (flags.length > 0)
       events.publish(mailbox.meta.id, { type: 'flags', messages: flags, modSeq });
-    const appended = changes.changed.filter((entry) => entry.uid >= index.uidNext).map(state);
     if (appended.length > 0)
       events.publish(mailbox.meta.id, { type: 'appended', messages: appended, modSeq });
   }

@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { StoreEngine, type StoreEngineOptions } from '@mailyard/mailstore-interface';
+import {
+  StoreEngine,
+  type StoreEngineOptions,
+  type WriteTarget,
+} from '@mailyard/mailstore-interface';
 import { ChangeFeed } from './change-feed.js';
 import { DEFAULT_RECONNECT_DELAY_MS, openPool } from './connection-pool.js';
 import { PostgresPersistence, isDeadlock, staleMailbox } from './postgres-persistence.js';
@@ -127,9 +131,9 @@ export class PostgresMailStore extends StoreEngine {
     };
     this.refusedAppends.add(hear);
     try {
-      await this.catchUpBeforeWrite(args[0], args[1]);
       const results = await this.retrying(
         () => super.appendUnlocked(...args),
+        { tree: args[0], mailbox: args[1] },
         () => (args[0].usage = null),
       );
       // The engine's index showed the refused attempts' UIDs while they ran, and a session
@@ -154,8 +158,7 @@ export class PostgresMailStore extends StoreEngine {
    * caller holds) before a write: else the write is refused, and made again. A failed read
    * here costs only that: the write finds out for itself.
    */
-  private async catchUpBeforeWrite(tree: AppendArgs[0], mailbox: AppendArgs[1]): Promise<void> {
-    if (this.persistenceOverPostgres.inWriteLease()) return;
+  private async catchUpBeforeWrite({ tree, mailbox }: WriteTarget): Promise<void> {
     await this.feed?.catchUpBeforeWrite(tree, mailbox).catch(() => {});
   }
 
@@ -164,9 +167,9 @@ export class PostgresMailStore extends StoreEngine {
 
   /** Expunges as the engine does, again on a fresh index when another node changed the mailbox. */
   override async removeUnlocked(...args: RemoveArgs): Promise<number[]> {
-    await this.catchUpBeforeWrite(args[0], args[1]);
     return this.retrying(
       () => super.removeUnlocked(...args),
+      { tree: args[0], mailbox: args[1] },
       () => (args[0].usage = null),
     );
   }
@@ -179,11 +182,18 @@ export class PostgresMailStore extends StoreEngine {
    * whole); the third holds the mailbox's row lock from the read of its index to the write's
    * commit, so it cannot lose: there is no retry budget that contention could exhaust.
    */
-  override async retrying<T>(mutation: () => Promise<T>, beforeRetry?: () => void): Promise<T> {
+  override async retrying<T>(
+    mutation: () => Promise<T>,
+    target?: WriteTarget,
+    beforeRetry?: () => void,
+  ): Promise<T> {
     const persistence = this.persistenceOverPostgres;
     // A write inside another's retry (the copy an expunge makes into the retention mailbox):
     // the outer one starts again, with this mailbox locked too.
     if (persistence.inWriteLease()) return mutation();
+    // Appends, expunges and flag changes alike: what the change feed heard of the mailbox
+    // first, so that the first attempt is made on the copy as the database has it.
+    if (target) await this.catchUpBeforeWrite(target);
     let stale: string | null = null;
     for (let attempt = 1; attempt <= OPTIMISTIC_ATTEMPTS; attempt++) {
       if (attempt > 1) beforeRetry?.();

@@ -191,9 +191,12 @@ describeWithPostgres('the change feed across nodes (LISTEN/NOTIFY)', () => {
     const onA = await a.access(ALICE).open('INBOX');
     await onA.messages();
     // Registered after the feed's, on its connection: called right after the feed saw a notice.
+    // Only B's: A's own (its tree's creation) may arrive late.
     const persistence = a.persistenceOverPostgres;
     let heardAtA = 0;
-    const listening = await persistence.sql.listen(`mailyard_changes:${schema}`, () => heardAtA++);
+    const listening = await persistence.sql.listen(`mailyard_changes:${schema}`, (payload) => {
+      if ((JSON.parse(payload) as { n: string }).n !== persistence.node) heardAtA++;
+    });
     let attempts = 0;
     const addMessages = persistence.addMessages.bind(persistence);
     persistence.addMessages = (tree, mailbox, messages) => {
@@ -214,6 +217,42 @@ describeWithPostgres('the change feed across nodes (LISTEN/NOTIFY)', () => {
     open();
     const [result] = await appended;
     expect(result!.uid).toBe(2);
+    // One statement: not a refused one first (2 before).
+    expect(attempts).toBe(1);
+    expect((await onA.messages()).map((m) => m.uid)).toEqual([1, 2]);
+    await listening.unlisten();
+  });
+
+  it('applies a notice that waits for the tree’s lock before a flag change, which goes through at once', async () => {
+    const { a, b, schema } = await twoNodes();
+    await a.provision(ALICE);
+    await a.access(ALICE).append('INBOX', [{ content: message(1) }]);
+    const onA = await a.access(ALICE).open('INBOX');
+    await onA.messages();
+    const persistence = a.persistenceOverPostgres;
+    // Only B's notices: A's own append sends one too, which may arrive late.
+    let heardAtA = 0;
+    const listening = await persistence.sql.listen(`mailyard_changes:${schema}`, (payload) => {
+      if ((JSON.parse(payload) as { n: string }).n !== persistence.node) heardAtA++;
+    });
+    let attempts = 0;
+    const updateFlags = persistence.updateFlags.bind(persistence);
+    persistence.updateFlags = (tree, mailbox, changes, highestModSeq) => {
+      attempts++;
+      return updateFlags(tree, mailbox, changes, highestModSeq);
+    };
+    // The tree's lock is held while A's flag change queues for it, then B's append reaches A:
+    // the catch-up its notice asks for queues behind the flag change.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const holding = a.mutex.run([ALICE], () => gate);
+    const stored = onA.updateFlags([1], { operation: 'add', flags: ['\\Seen'] });
+    await b.access(ALICE).append('INBOX', [{ content: message(2) }]);
+    await until(() => heardAtA >= 1, 'A to hear of B’s append');
+    open();
+    await holding;
+    const { updated } = await stored;
+    expect(updated.map((m) => [m.uid, m.flags])).toEqual([[1, ['\\Seen']]]);
     // One statement: not a refused one first (2 before).
     expect(attempts).toBe(1);
     expect((await onA.messages()).map((m) => m.uid)).toEqual([1, 2]);

@@ -49,8 +49,8 @@ export class EngineMailbox implements OpenMailbox {
     return this.resolved.name;
   }
 
-  async messages(): Promise<MessageState[]> {
-    return (await this.index()).all().map(({ uid, flags, modSeq }) => ({ uid, flags, modSeq }));
+  async messages(): Promise<readonly MessageState[]> {
+    return (await this.index()).states();
   }
 
   async status(): Promise<MailboxStatus> {
@@ -169,7 +169,10 @@ export class EngineMailbox implements OpenMailbox {
     // lock, as appends and expunges are: a retry that holds storage locks of its own must not
     // wait for this lock behind a writer that waits for those.
     return this.engine.mutex.run([this.resolved.tree.key], () =>
-      this.engine.retrying(() => this.updateFlagsUnlocked(uids, update)),
+      this.engine.retrying(() => this.updateFlagsUnlocked(uids, update), {
+        tree: this.resolved.tree,
+        mailbox: this.current(),
+      }),
     );
   }
 

@@ -43,6 +43,16 @@ export class MailboxIndex {
   private readonly positions = new Map<number, number>();
   private expungeLog: { uid: number; modSeq: number }[];
   private recentWatermark: number;
+  /**
+   * The counters STATUS and SELECT report, kept as the index changes so that asking costs
+   * nothing whatever the mailbox's size (a profile of a busy node showed recounting them on
+   * every SELECT among its heaviest work).
+   */
+  private unseenCount = 0;
+  private deletedCount = 0;
+  private totalSize = 0;
+  /** The messages' states as {@link states} last gave them; null once the index changed. */
+  private statesCache: readonly MessageState[] | null = null;
   uidNext: number;
   highestModSeq: number;
 
@@ -57,6 +67,7 @@ export class MailboxIndex {
     // Messages that exist when an index is loaded are no session's news any more.
     this.recentWatermark = this.uidNext - 1;
     this.reindex();
+    for (const entry of this.entries) this.countIn(entry, 1);
   }
 
   snapshot(): IndexSnapshot {
@@ -75,6 +86,17 @@ export class MailboxIndex {
 
   all(): readonly IndexEntry[] {
     return this.entries;
+  }
+
+  /**
+   * Every message's UID, flags and mod-sequence, in UID order. The same frozen array until the
+   * index changes: a session opening an unchanged mailbox costs no copy of the whole index.
+   */
+  states(): readonly MessageState[] {
+    this.statesCache ??= Object.freeze(
+      this.entries.map(({ uid, flags, modSeq }) => ({ uid, flags, modSeq })),
+    );
+    return this.statesCache;
   }
 
   get(uid: number): IndexEntry | undefined {
@@ -112,7 +134,9 @@ export class MailboxIndex {
     for (const entry of added) {
       this.positions.set(entry.uid, this.entries.length);
       this.entries.push(entry);
+      this.countIn(entry, 1);
     }
+    if (added.length > 0) this.statesCache = null;
     return added;
   }
 
@@ -143,20 +167,70 @@ export class MailboxIndex {
       if (sameFlags(next, entry.flags)) continue;
       const changed = { ...entry, flags: next, modSeq: ++this.highestModSeq };
       this.entries[this.positions.get(entry.uid)!] = changed;
+      this.countIn(entry, -1);
+      this.countIn(changed, 1);
       updated.push(changed);
     }
+    if (updated.length > 0) this.statesCache = null;
     return { updated, modified };
   }
 
   /** Removes messages; returns the UIDs removed, ascending, and the expunge's mod-sequence. */
   expunge(uids: readonly number[]): { uids: number[]; modSeq: number } {
-    const removed = new Set(this.select(uids).map((entry) => entry.uid));
+    const entries = this.select(uids);
+    const removed = new Set(entries.map((entry) => entry.uid));
     if (removed.size === 0) return { uids: [], modSeq: this.highestModSeq };
+    for (const entry of entries) this.countIn(entry, -1);
+    this.statesCache = null;
     const modSeq = ++this.highestModSeq;
     this.entries = this.entries.filter((entry) => !removed.has(entry.uid));
     for (const uid of removed) this.expungeLog.push({ uid, modSeq });
     this.reindex();
     return { uids: [...removed].sort((a, b) => a - b), modSeq };
+  }
+
+  /**
+   * Brings the index to what storage says changed after its mod-sequence (another process's
+   * writes): messages expunged, messages added or changed, and UIDNEXT and HIGHESTMODSEQ. Costs
+   * what changed rather than the mailbox's size, but for expunges, which move the messages after
+   * them. As in an index read afresh, the messages there afterwards are no session's news.
+   */
+  applyChanges(changes: {
+    readonly uidNext: number;
+    readonly highestModSeq: number;
+    readonly changed: readonly IndexEntry[];
+    readonly expunged: readonly { readonly uid: number; readonly modSeq: number }[];
+  }): void {
+    const gone = new Set(changes.expunged.map((entry) => entry.uid));
+    const removed = this.select([...gone]);
+    if (removed.length > 0) {
+      for (const entry of removed) this.countIn(entry, -1);
+      this.entries = this.entries.filter((entry) => !gone.has(entry.uid));
+      this.reindex();
+    }
+    let outOfOrder = false;
+    for (const entry of changes.changed) {
+      const at = this.positions.get(entry.uid);
+      if (at !== undefined) {
+        this.countIn(this.entries[at]!, -1);
+        this.entries[at] = entry;
+      } else {
+        const last = this.entries[this.entries.length - 1];
+        if (last && last.uid > entry.uid) outOfOrder = true;
+        this.positions.set(entry.uid, this.entries.length);
+        this.entries.push(entry);
+      }
+      this.countIn(entry, 1);
+    }
+    if (outOfOrder) {
+      this.entries.sort((a, b) => a.uid - b.uid);
+      this.reindex();
+    }
+    this.expungeLog.push(...changes.expunged);
+    this.uidNext = changes.uidNext;
+    this.highestModSeq = changes.highestModSeq;
+    this.recentWatermark = this.uidNext - 1;
+    this.statesCache = null;
   }
 
   /** UIDs with `\Deleted` among the given ones (all when omitted). */
@@ -206,15 +280,19 @@ export class MailboxIndex {
   }
 
   counters(): { messages: number; unseen: number; deleted: number; size: number } {
-    let unseen = 0;
-    let deleted = 0;
-    let size = 0;
-    for (const entry of this.entries) {
-      if (!hasFlag(entry.flags, '\\Seen')) unseen++;
-      if (hasFlag(entry.flags, '\\Deleted')) deleted++;
-      size += entry.size;
-    }
-    return { messages: this.entries.length, unseen, deleted, size };
+    return {
+      messages: this.entries.length,
+      unseen: this.unseenCount,
+      deleted: this.deletedCount,
+      size: this.totalSize,
+    };
+  }
+
+  /** Adds (`sign` 1) or takes away (-1) one message's share of the counters. */
+  private countIn(entry: IndexEntry, sign: 1 | -1): void {
+    if (!hasFlag(entry.flags, '\\Seen')) this.unseenCount += sign;
+    if (hasFlag(entry.flags, '\\Deleted')) this.deletedCount += sign;
+    this.totalSize += sign * entry.size;
   }
 
   private reindex(): void {

@@ -62,6 +62,12 @@ export interface LoadedTree {
   usage: { storage: number; messages: number } | null;
 }
 
+/** The mailbox a write goes to (the caller holds its tree's lock), for {@link StoreEngine.retrying}. */
+export interface WriteTarget {
+  readonly tree: LoadedTree;
+  readonly mailbox: LoadedMailbox;
+}
+
 /** A mailbox name resolved for a user: where it is and what the user may do with it. */
 export interface ResolvedMailbox {
   readonly name: string;
@@ -231,9 +237,11 @@ export class StoreEngine implements MailStore {
   /**
    * Runs one mutation of an open mailbox (a flag change, under the tree's lock) again while it fails for a reason that a
    * fresh read of the index cures. Stores of one process never need it: this runs it once. A
-   * store shared by several processes overrides it (see `@mailyard/mailstore-postgres`).
+   * store shared by several processes overrides it (see `@mailyard/mailstore-postgres`): told
+   * the mailbox written to, it can bring its copy of the index up to date before the first
+   * attempt, rather than have that attempt refused.
    */
-  retrying<T>(mutation: () => Promise<T>): Promise<T> {
+  retrying<T>(mutation: () => Promise<T>, _target?: WriteTarget): Promise<T> {
     return mutation();
   }
 
