@@ -42,7 +42,10 @@ import { refuse, storeRefusal } from './store-refusal.js';
 
 /** What the session needs from the transport it runs on (the Node floor, or a test). */
 export interface ImapTransport {
-  /** Writes octets in order; a returned promise resolves when more may be written (backpressure). */
+  /**
+   * Writes octets in order; a returned promise resolves when more may be written (backpressure).
+   * The session calls it once per command's answer (more for one over 64 KB or a large literal).
+   */
   write(bytes: Uint8Array): void | Promise<void>;
   /** Ends the connection once what was written has been sent. */
   close(): void;

@@ -42,9 +42,9 @@ async function start(store: MailStore) {
     allowPlaintextAuth: true,
     listeners: [{ name: 'imap', port: 0, tls: 'none' }],
   });
-  const [{ port }] = (await server.listen()) as [{ port: number }];
+  const ports = await server.listen();
   cleanups.push(() => server.close(100));
-  return port;
+  return ports[0]!.port;
 }
 
 /** A disk store (the one the benchmark runs on, whose bodies are streamed) of five messages. */
