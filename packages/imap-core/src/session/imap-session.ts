@@ -21,6 +21,7 @@ import {
 } from '../protocol/command-reader.js';
 import { type OutputChunk, ResponseBuilder, responseText } from '../protocol/response-builder.js';
 import { capabilities } from './capabilities.js';
+import { HeldOutput } from './held-output.js';
 import { reportMailboxChanges } from './change-report.js';
 import { COMMAND_TABLE, allowsExpunges } from './command-table.js';
 import { unreadableAuthenticate } from './commands/auth-commands.js';
@@ -41,7 +42,10 @@ import { refuse, storeRefusal } from './store-refusal.js';
 
 /** What the session needs from the transport it runs on (the Node floor, or a test). */
 export interface ImapTransport {
-  /** Writes octets in order; a returned promise resolves when more may be written (backpressure). */
+  /**
+   * Writes octets in order; a returned promise resolves when more may be written (backpressure).
+   * The session calls it once per command's answer (more for one over 64 KB or a large literal).
+   */
   write(bytes: Uint8Array): void | Promise<void>;
   /** Ends the connection once what was written has been sent. */
   close(): void;
@@ -66,8 +70,14 @@ export interface ImapTransport {
   authenticationChanged?(authenticated: boolean): void;
 }
 
-/** Chunks of a response are gathered up to this many octets into one write. */
+/**
+ * A command's answer is held until the command ends (or waits for the client), and written at
+ * once when this many octets are held: one socket write per answer, and bounded memory for a
+ * FETCH of many messages, whose writes wait for the client to read (backpressure).
+ */
 const WRITE_COALESCE = 64 * 1024;
+/** A streamed literal's piece this long is written as it is, not copied into the held output. */
+const DIRECT_WRITE = 16 * 1024;
 
 /** Pre-authentication literals are kept small: nobody has proven who they are yet. */
 const PRE_AUTH_LITERAL_LIMIT = 8192;
@@ -107,6 +117,8 @@ export class ImapSession implements SessionContext {
   private paused = false;
   private waiter: (() => void) | null = null;
   private output: Promise<void> = Promise.resolve();
+  /** What the running command has answered so far (written when it ends, or waits for input). */
+  private readonly held = new HeldOutput();
   private authFailures = 0;
   private badCommands = 0;
   private appendBytes = 0;
@@ -245,7 +257,7 @@ export class ImapSession implements SessionContext {
 
   close(): void {
     if (this.closed) return;
-    const written = this.output;
+    const written = this.flushOutput();
     this.disconnected();
     void written.then(() => this.transport.close());
   }
@@ -345,6 +357,15 @@ export class ImapSession implements SessionContext {
         this.resumeIfDrained();
         return line;
       }
+      // The client answers what it has seen (a SASL challenge): it must see it first. What
+      // arrived during the write found no waiter to wake, so it is looked at again.
+      await this.flushOutput();
+      if (this.closed) return null;
+      const arrived = this.reader.takeLine();
+      if (arrived !== null) {
+        this.resumeIfDrained();
+        return arrived;
+      }
       await new Promise<void>((resolve) => (this.waiter = resolve));
     }
   }
@@ -355,7 +376,9 @@ export class ImapSession implements SessionContext {
     return line;
   }
 
-  waitForActivity(): Promise<void> {
+  async waitForActivity(): Promise<void> {
+    // Whatever IDLE has reported goes out before it waits: updates are never held back.
+    await this.flushOutput();
     return new Promise<void>((resolve) => {
       const done = () => {
         this.waiter = null;
@@ -495,7 +518,9 @@ export class ImapSession implements SessionContext {
   }
 
   async startTls(command: Command): Promise<void> {
-    const written = this.sendLine(`${command.tag} OK Begin TLS negotiation now`);
+    // The OK goes out in clear, before the handshake, and nothing held may cross the switch.
+    void this.sendLine(`${command.tag} OK Begin TLS negotiation now`);
+    const written = this.flushOutput();
     this.reader.drainInput();
     try {
       const result = await this.transport.startTls!(written);
@@ -508,7 +533,9 @@ export class ImapSession implements SessionContext {
   }
 
   async startCompression(command: Command): Promise<void> {
-    const written = this.sendLine(`${command.tag} OK DEFLATE active`);
+    // The OK is the last octets sent uncompressed: written now, not held with what follows.
+    void this.sendLine(`${command.tag} OK DEFLATE active`);
+    const written = this.flushOutput();
     this.isCompressed = true;
     this.transport.startCompression!(this.reader.drainInput(), written);
     await written;
@@ -540,12 +567,17 @@ export class ImapSession implements SessionContext {
         const event = this.reader.next();
         if (!event) break;
         await this.handle(event);
+        // One command, one write: its answer was held until now.
+        await this.flushOutput();
       }
     } catch (error) {
       this.logger.error('imap: session failed', { error });
       this.close();
     } finally {
       this.pumping = false;
+      // An answer queued but not yet gathered when the last flush ran writes itself (nothing
+      // pumps now); one gathered already is written here.
+      if (this.held.bytes > 0) void this.flushOutput();
       if (this.closed) this.releaseLiterals();
       this.resumeIfDrained();
     }
@@ -694,35 +726,29 @@ export class ImapSession implements SessionContext {
 
   // ---- writing ----
 
+  /**
+   * Holds a response's octets with the rest of the running command's answer; outside a command
+   * (the greeting, an autologout BYE) they are written at once. A large literal streams: its
+   * long pieces are written as they come, the short ones held, so memory stays bounded.
+   */
   private async writeChunks(chunks: readonly OutputChunk[]): Promise<void> {
-    // Small chunks (a response's text, a small literal) go out together: one write, not many.
-    let pending: Uint8Array[] = [];
-    let pendingBytes = 0;
-    const flush = async () => {
-      if (pendingBytes === 0) return;
-      const bytes = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
-      pending = [];
-      pendingBytes = 0;
-      await this.write(bytes);
-    };
     for (const chunk of chunks) {
       if (this.closed) return;
       if (chunk instanceof Uint8Array) {
-        pending.push(chunk);
-        pendingBytes += chunk.length;
-        if (pendingBytes >= WRITE_COALESCE) await flush();
+        await this.hold(chunk);
         continue;
       }
-      pending.push(Buffer.from(`${chunk.binary ? '~' : ''}{${chunk.size}}\r\n`));
-      pendingBytes += pending[pending.length - 1]!.length;
-      await flush();
+      this.held.add(Buffer.from(`${chunk.binary ? '~' : ''}{${chunk.size}}\r\n`));
       let remaining = chunk.size;
       try {
         for await (const piece of chunk.source()) {
           if (this.closed) return;
           const part = piece.length > remaining ? piece.subarray(0, remaining) : piece;
           remaining -= part.length;
-          if (part.length > 0) await this.write(part);
+          if (part.length >= DIRECT_WRITE) {
+            await this.writeHeld();
+            await this.write(part);
+          } else await this.hold(part);
           if (remaining === 0) break;
         }
       } catch (error) {
@@ -737,10 +763,27 @@ export class ImapSession implements SessionContext {
       if (remaining > 0) {
         // The store gave fewer octets than it said it has: pad, so the protocol stays in step.
         this.logger.error('imap: message shorter than its size', { missing: remaining });
-        await this.write(Buffer.alloc(remaining, 0x20));
+        await this.hold(Buffer.alloc(remaining, 0x20));
       }
     }
-    await flush();
+    if (!this.pumping) await this.writeHeld();
+  }
+
+  private async hold(bytes: Uint8Array): Promise<void> {
+    this.held.add(bytes);
+    if (this.held.bytes >= WRITE_COALESCE) await this.writeHeld();
+  }
+
+  private async writeHeld(): Promise<void> {
+    const bytes = this.held.take();
+    if (bytes) await this.write(bytes);
+  }
+
+  /** Writes what is held, after every response queued before this call. */
+  private flushOutput(): Promise<void> {
+    const run = this.output.then(() => this.writeHeld());
+    this.output = run.catch(() => undefined);
+    return run;
   }
 
   private async write(bytes: Uint8Array): Promise<void> {
