@@ -38,6 +38,7 @@ export class SaMessageView {
   private uriList: string[] | undefined;
   private fullText: string | undefined;
   private readonly headerCache = new Map<string, string | null>();
+  private rootHeaders: ReturnType<typeof parseHeaders> | undefined;
   private textParts: { part: MimePart; text: string; html: boolean }[] | undefined;
   private htmlLinks: string[] = [];
 
@@ -147,7 +148,8 @@ export class SaMessageView {
 
   private computeHeader(name: string, modifier: HeaderModifier): string | null {
     const lower = name.toLowerCase();
-    const root = parseHeaders(this.bytes, this.summary.body.headerStart);
+    // Parsed once per message: each header rule's name used to read the whole block again.
+    const root = (this.rootHeaders ??= parseHeaders(this.bytes, this.summary.body.headerStart));
     // SpamAssassin's pseudo-headers: ALL and MESSAGEID by exact name, the others in any case.
     if (name === 'ALL') {
       const lines = root.fields.map(
