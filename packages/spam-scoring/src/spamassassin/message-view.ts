@@ -38,6 +38,8 @@ export class SaMessageView {
   private uriList: string[] | undefined;
   private fullText: string | undefined;
   private readonly headerCache = new Map<string, string | null>();
+  private rootHeaders: ReturnType<typeof parseHeaders> | undefined;
+  private readonly partHeaders = new Map<MimePart, ReturnType<typeof parseHeaders>>();
   private textParts: { part: MimePart; text: string; html: boolean }[] | undefined;
   private htmlLinks: string[] = [];
 
@@ -62,7 +64,10 @@ export class SaMessageView {
   mimeHeader(name: string, raw: boolean): string[] {
     const values: string[] = [];
     const visit = (part: MimePart) => {
-      const headers = parseHeaders(this.bytes, part.headerStart);
+      // Each part's block parsed once per message, not once per mimeheader rule.
+      let headers = this.partHeaders.get(part);
+      if (!headers)
+        this.partHeaders.set(part, (headers = parseHeaders(this.bytes, part.headerStart)));
       for (const field of headers.lookup(name)) values.push(headerText(this.bytes, field, raw));
       for (const child of part.parts ?? []) visit(child);
       if (part.message) visit(part.message.body);
@@ -147,7 +152,8 @@ export class SaMessageView {
 
   private computeHeader(name: string, modifier: HeaderModifier): string | null {
     const lower = name.toLowerCase();
-    const root = parseHeaders(this.bytes, this.summary.body.headerStart);
+    // Parsed once per message: each header rule's name used to read the whole block again.
+    const root = (this.rootHeaders ??= parseHeaders(this.bytes, this.summary.body.headerStart));
     // SpamAssassin's pseudo-headers: ALL and MESSAGEID by exact name, the others in any case.
     if (name === 'ALL') {
       const lines = root.fields.map(
