@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readCountersFile } from './counters-file.js';
 import { join } from 'node:path';
 
 /** Kerio's antivirus statistics (14.6). */
@@ -50,20 +50,5 @@ export function antivirusStatisticsFile(spamDirectory: string): string {
 
 /** The counters a previous run kept; null when there are none (only ENOENT means that). */
 export async function readAntivirusStatistics(path: string): Promise<AntivirusCounters | null> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-  const parsed = JSON.parse(text) as Record<string, unknown>;
-  const counters = { ...NO_ANTIVIRUS_COUNTS } as Record<keyof AntivirusCounters, number>;
-  for (const key of Object.keys(NO_ANTIVIRUS_COUNTS) as (keyof AntivirusCounters)[]) {
-    const value = parsed[key];
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
-      throw new Error(`${path}: ${key} is not a count`);
-    counters[key] = value;
-  }
-  return counters;
+  return readCountersFile(path, Object.keys(NO_ANTIVIRUS_COUNTS) as (keyof AntivirusCounters)[]);
 }

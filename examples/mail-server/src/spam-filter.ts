@@ -1,4 +1,4 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   IpAddressGroups,
@@ -46,6 +46,7 @@ import { lazyRulesTest } from './lazy-spamassassin-rules.js';
 import type { DnsConfig, SpamConfig } from './server-config.js';
 import { SharedGreylist } from './shared-greylist.js';
 import { StateSaver } from './state-saver.js';
+import { readCountersFile } from './counters-file.js';
 import {
   type AntivirusCounters,
   AntivirusStatistics,
@@ -511,22 +512,7 @@ export function statisticsFile(directory: string): string {
 
 /** The counters a previous run kept; null when there are none (only ENOENT means that). */
 export async function readStatistics(path: string): Promise<SpamCounters | null> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-  const parsed = JSON.parse(text) as Record<string, unknown>;
-  const counters = {} as Record<keyof SpamCounters, number>;
-  for (const key of COUNTER_NAMES) {
-    const value = parsed[key];
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
-      throw new Error(`${path}: ${key} is not a count`);
-    counters[key] = value;
-  }
-  return counters;
+  return readCountersFile(path, COUNTER_NAMES);
 }
 
 const COUNTER_NAMES: readonly (keyof SpamCounters)[] = [
