@@ -46,6 +46,15 @@ import {
   saveUserDirectory,
 } from './user-directory.js';
 
+/** The start-up error for a database that cannot be opened, naming it without the password. */
+function databaseUnreachable(url: string, error: unknown): StartupError {
+  const where = new URL(url);
+  where.password = '';
+  return new StartupError(
+    `the store at ${where.href} cannot be opened: ${error instanceof Error ? error.message : String(error)}`,
+  );
+}
+
 /**
  * The store over PostgreSQL (`--store postgres://…`, or StoreUrl): several servers over one
  * database. A database that cannot be reached stops the start, naming it without the password.
@@ -65,11 +74,7 @@ async function openPostgresStore(
     });
   } catch (error) {
     await logs.close();
-    const where = new URL(url);
-    where.password = '';
-    throw new StartupError(
-      `the store at ${where.href} cannot be opened: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw databaseUnreachable(url, error);
   }
 }
 
@@ -82,11 +87,7 @@ async function openServerState(url: string, logs: KerioLogs): Promise<PostgresSe
     return await PostgresServerState.open({ url });
   } catch (error) {
     await logs.close();
-    const where = new URL(url);
-    where.password = '';
-    throw new StartupError(
-      `the store at ${where.href} cannot be opened: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw databaseUnreachable(url, error);
   }
 }
 
