@@ -317,9 +317,7 @@ export class ImapSession implements SessionContext {
   }
 
   send(chunks: readonly OutputChunk[]): Promise<void> {
-    const run = this.output.then(() => this.writeChunks(chunks));
-    this.output = run.catch(() => undefined);
-    return run;
+    return this.afterOutput(() => this.writeChunks(chunks));
   }
 
   sendLine(text: string): Promise<void> {
@@ -781,7 +779,16 @@ export class ImapSession implements SessionContext {
 
   /** Writes what is held, after every response queued before this call. */
   private flushOutput(): Promise<void> {
-    const run = this.output.then(() => this.writeHeld());
+    return this.afterOutput(() => this.writeHeld());
+  }
+
+  /**
+   * Runs `work` once every output queued before it is written. Its failure reaches the caller
+   * through the returned promise; the queue itself goes on, so later output is not stuck
+   * behind one failed write.
+   */
+  private afterOutput(work: () => Promise<void>): Promise<void> {
+    const run = this.output.then(work);
     this.output = run.catch(() => undefined);
     return run;
   }
