@@ -5,7 +5,7 @@ import type {
   CustomRuleType,
   DnsBlacklist,
 } from '@mailyard/spam-scoring';
-import type { Reader} from './cfg-variables.js';
+import type { Reader } from './cfg-variables.js';
 import { v } from './cfg-variables.js';
 import type { SpamConfig } from './server-config.js';
 import { StartupError } from './startup-error.js';
