@@ -15,6 +15,7 @@ import {
 import type { MessageSummary } from '@mailyard/mime';
 import type { Sql } from 'postgres';
 import { readOnce } from './connection-errors.js';
+import { CACHED_MESSAGE_MAX, ContentCache } from './content-cache.js';
 import { type IndexChanges, KnownIndex } from './known-index.js';
 import { migrate } from './migrations.js';
 import { type Queries, WriteLease, runInLease, writeLeases } from './write-lease.js';
@@ -120,12 +121,14 @@ export class PostgresPersistence implements StorePersistence {
   /**
    * @param node this process's id in change notifications, so it can skip its own.
    * @param channel the LISTEN/NOTIFY channel of the store's schema.
+   * @param contents the node's cache of message bytes (see {@link ContentCache}).
    */
   constructor(
     readonly sql: Sql,
     readonly schema: string,
     readonly node: string = '',
     readonly channel: string = changeChannel(schema),
+    readonly contents: ContentCache = new ContentCache(),
   ) {}
 
   /**
@@ -600,6 +603,12 @@ export class PostgresPersistence implements StorePersistence {
     range?: { start: number; end: number },
   ): AsyncIterable<Uint8Array> {
     await this.open();
+    const cached = this.contents.get(mailbox.id, uid);
+    if (cached) {
+      const part = cached.subarray(range?.start ?? 0, range?.end ?? cached.length);
+      if (part.length > 0) yield part;
+      return;
+    }
     let start = range?.start ?? 0;
     let end = range?.end;
     if (end === undefined) {
@@ -634,32 +643,30 @@ export class PostgresPersistence implements StorePersistence {
     requests: readonly ContentRequest[],
   ): Promise<(Uint8Array | null)[]> {
     await this.open();
-    const wanted = requests.map((request, i) => ({
-      i,
-      uid: request.uid,
-      start: request.start + 1,
-      length: request.end - request.start,
-    }));
-    const db = await this.via();
-    const rows = await readOnce(
-      () => db<{ i: number; part: Buffer }[]>`
-        SELECT r.i, substring(m.content FROM r.start FOR r.length) AS part
-        FROM jsonb_to_recordset(${db.json(wanted)}) AS r (i int, uid bigint, start int, length int)
-        JOIN messages AS m ON m.mailbox_id = ${mailbox.id} AND m.uid = r.uid`,
-    );
     const results: (Uint8Array | null)[] = requests.map(() => null);
-    for (const row of rows) results[row.i] = row.part;
-    if (rows.length < requests.length && this.localWritesDone && !this.inWriteLease()) {
+    const wanted: { i: number; uid: number; start: number; length: number }[] = [];
+    requests.forEach((request, i) => {
+      const cached = this.contents.get(mailbox.id, request.uid);
+      if (cached) results[i] = cached.subarray(request.start, request.end);
+      else
+        wanted.push({
+          i,
+          uid: request.uid,
+          start: request.start + 1,
+          length: request.end - request.start,
+        });
+    });
+    if (wanted.length === 0) return results;
+    const read = (db: Queries, rows: typeof wanted) =>
+      this.readParts(db, mailbox.id, rows, results);
+    await read(await this.via(), wanted);
+    if (results.includes(null) && this.localWritesDone && !this.inWriteLease()) {
       // Perhaps appended here and not committed yet: once it is, read what was missing again.
       await this.localWritesDone(tree);
-      const again = wanted.filter((request) => results[request.i] === null);
-      const late = await readOnce(
-        () => this.sql<{ i: number; part: Buffer }[]>`
-          SELECT r.i, substring(m.content FROM r.start FOR r.length) AS part
-          FROM jsonb_to_recordset(${this.sql.json(again)}) AS r (i int, uid bigint, start int, length int)
-          JOIN messages AS m ON m.mailbox_id = ${mailbox.id} AND m.uid = r.uid`,
+      await read(
+        this.sql,
+        wanted.filter((request) => results[request.i] === null),
       );
-      for (const row of late) results[row.i] = row.part;
     }
     if (results.includes(null)) {
       const absent = requests.filter((_, i) => results[i] === null).map((r) => r.uid);
@@ -669,6 +676,39 @@ export class PostgresPersistence implements StorePersistence {
         await this.catchUpMailbox?.(tree, mailbox.id);
     }
     return results;
+  }
+
+  /**
+   * Reads the asked parts into `results`; a message small enough to keep is read whole (no
+   * dearer for the database: the same few chunks) and kept, so the next read needs no statement.
+   */
+  private async readParts(
+    db: Queries,
+    mailboxId: string,
+    wanted: readonly { i: number; uid: number; start: number; length: number }[],
+    results: (Uint8Array | null)[],
+  ): Promise<void> {
+    // -1 when nothing is kept: no message is read whole then.
+    const whole =
+      this.contents.maxBytes > 0 ? Math.min(CACHED_MESSAGE_MAX, this.contents.maxBytes) : -1;
+    const rows = await readOnce(
+      () => db<{ i: number; uid: string; whole: boolean; part: Buffer }[]>`
+        SELECT r.i, m.uid, m.size <= ${whole} AS whole,
+               CASE WHEN m.size <= ${whole} THEN m.content
+                    ELSE substring(m.content FROM r.start FOR r.length) END AS part
+        FROM jsonb_to_recordset(${db.json(wanted)}) AS r (i int, uid bigint, start int, length int)
+        JOIN messages AS m ON m.mailbox_id = ${mailboxId} AND m.uid = r.uid`,
+    );
+    const byIndex = new Map(wanted.map((request) => [request.i, request]));
+    for (const row of rows) {
+      if (!row.whole) {
+        results[row.i] = row.part;
+        continue;
+      }
+      this.contents.set(mailboxId, Number(row.uid), row.part);
+      const { start, length } = byIndex.get(row.i)!;
+      results[row.i] = row.part.subarray(start - 1, start - 1 + length);
+    }
   }
 
   async readSummaries(
