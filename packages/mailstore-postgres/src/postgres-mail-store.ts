@@ -133,6 +133,11 @@ export class PostgresMailStore extends StoreEngine {
     };
   }
 
+  /** Other nodes' changes applied from what their notices carried, without a read. */
+  get noticesAppliedWithoutRead(): number {
+    return this.feed?.carriedApplied ?? 0;
+  }
+
   override async close(): Promise<void> {
     await this.feed?.stop();
     await super.close();

@@ -18,6 +18,7 @@ import { readOnce } from './connection-errors.js';
 import { CACHED_MESSAGE_MAX, ContentCache } from './content-cache.js';
 import { type IndexChanges, KnownIndex } from './known-index.js';
 import { migrate } from './migrations.js';
+import { type NoticeChange, noticeText } from './notice-change.js';
 import { type Queries, WriteLease, runInLease, writeLeases } from './write-lease.js';
 
 /** Bytes of a message fetched per query when it is streamed. */
@@ -55,7 +56,8 @@ export class StaleTreeError extends Error {
  * mailbox's mod-sequence once the write committed (a node whose copy of the index is there
  * already, having caught up on its own, reads nothing).
  */
-export type ChangeNotice = { k: 'i'; t: TreeKey; m: string; s: number } | { k: 't'; t: TreeKey };
+export type ChangeNotice =
+  { k: 'i'; t: TreeKey; m: string; s: number; c?: NoticeChange } | { k: 't'; t: TreeKey };
 
 /** The LISTEN/NOTIFY channel of a store's schema. */
 export function changeChannel(schema: string): string {
@@ -137,12 +139,21 @@ export class PostgresPersistence implements StorePersistence {
    * reads what changed since the last mod-sequence it saw, so a lost notification costs nothing
    * that the next one, or a reconnection, does not bring back.
    */
-  private notify(tx: Queries, change: ChangeNotice): Promise<unknown> {
-    return tx`SELECT pg_notify(${this.channel}, ${this.notice(change)})`;
+  private notify(tx: Queries, change: ChangeNotice, carried?: NoticeChange): Promise<unknown> {
+    return tx`SELECT pg_notify(${this.channel}, ${this.notice(change, carried)})`;
   }
 
-  private notice(change: ChangeNotice): string {
-    return JSON.stringify({ ...change, n: this.node });
+  /** With the change itself when it fits (see {@link NoticeChange}): most listeners need no read. */
+  private notice(change: ChangeNotice, carried?: NoticeChange): string {
+    return noticeText({ ...change, n: this.node }, carried);
+  }
+
+  /**
+   * Brings a change the change feed applied without a read (it rode in a notice) into this
+   * node's known copy of the index, as a catch-up read's would be.
+   */
+  heard(mailboxId: string, since: number, changes: IndexChanges): void {
+    this.known.get(mailboxId)?.merge(since, changes);
   }
 
   /**
@@ -304,7 +315,7 @@ export class PostgresPersistence implements StorePersistence {
         FROM counters
         RETURNING 1
       ), notified AS (
-        SELECT pg_notify(${this.channel}, ${this.notice({ k: 'i', t: tree, m: mailboxId, s: entry.modSeq })})
+        SELECT pg_notify(${this.channel}, ${this.notice({ k: 'i', t: tree, m: mailboxId, s: entry.modSeq }, { b: entry.modSeq - 1, u: entry.uid + 1, e: [entry] })})
         FROM counters
       )
       SELECT (SELECT count(*) FROM counters) AS ok, (SELECT count(*) FROM added) AS added,
@@ -503,7 +514,11 @@ export class PostgresPersistence implements StorePersistence {
       await tx`INSERT INTO messages ${tx(rows)}`;
       await tx`UPDATE mailboxes SET uid_next = ${last.uid + 1}, highest_modseq = ${last.modSeq}
                WHERE id = ${mailbox.id}`;
-      await this.notify(tx, { k: 'i', t: tree, m: mailbox.id, s: last.modSeq });
+      await this.notify(
+        tx,
+        { k: 'i', t: tree, m: mailbox.id, s: last.modSeq },
+        { b: first.modSeq - 1, u: last.uid + 1, e: messages.map((message) => message.entry) },
+      );
     });
     this.recordWrite(mailbox.id, (known) =>
       known.recordAppend(messages.map((message) => message.entry)),
@@ -550,7 +565,7 @@ export class PostgresPersistence implements StorePersistence {
         WHERE m.mailbox_id = counters.id AND m.uid = u.uid
         RETURNING 1
       ), notified AS (
-        SELECT pg_notify(${this.channel}, ${this.notice({ k: 'i', t: tree, m: mailbox.id, s: highestModSeq })})
+        SELECT pg_notify(${this.channel}, ${this.notice({ k: 'i', t: tree, m: mailbox.id, s: highestModSeq }, { b: firstModSeq - 1, f: updates.map((u) => [u.uid, u.modseq, u.flags] as const) })})
         FROM counters
       )
       SELECT (SELECT count(*) FROM counters) AS ok, (SELECT count(*) FROM changed) AS changed,
@@ -586,7 +601,7 @@ export class PostgresPersistence implements StorePersistence {
         ON CONFLICT (mailbox_id, uid) DO UPDATE SET modseq = excluded.modseq
         RETURNING 1
       ), notified AS (
-        SELECT pg_notify(${this.channel}, ${this.notice({ k: 'i', t: tree, m: mailbox.id, s: modSeq })})
+        SELECT pg_notify(${this.channel}, ${this.notice({ k: 'i', t: tree, m: mailbox.id, s: modSeq }, { b: modSeq - 1, x: list })})
         FROM counters
       )
       SELECT (SELECT count(*) FROM counters) AS ok, (SELECT count(*) FROM gone) AS gone,
