@@ -12,8 +12,9 @@ import type { ChangeNotice, PostgresPersistence } from './postgres-persistence.j
 
 /**
  * Brings other nodes' changes into this node: LISTENs on the store's channel and, for each
- * notice, reads what changed since the last mod-sequence this node saw (of a mailbox whose index
- * it holds) or the tree record again (of a tree it holds), updates the engine's copies under the
+ * notice, applies the change it carries (when the copy is at its base) or reads what changed
+ * since the last mod-sequence this node saw (of a mailbox whose index it holds), or reads the
+ * tree record again (of a tree it holds), updates the engine's copies under the
  * tree's lock, and tells the mailbox's subscribers as if the change had been made here. The
  * listening connection is re-established by the client when it drops; every (re)connection
  * catches up on every mailbox and tree held, so notices lost while disconnected cost nothing.

@@ -135,7 +135,8 @@ export class PostgresPersistence implements StorePersistence {
 
   /**
    * Tells the other nodes, when the transaction commits (NOTIFY is transactional), that a
-   * mailbox's index (`i`) or a tree's record (`t`) changed. No data rides along: a listener
+   * mailbox's index (`i`) or a tree's record (`t`) changed, with the change itself when it fits
+   * (`carried`): a listener whose copy is at its base applies it without a read; any other
    * reads what changed since the last mod-sequence it saw, so a lost notification costs nothing
    * that the next one, or a reconnection, does not bring back.
    */
