@@ -324,6 +324,23 @@ export class PostgresPersistence implements StorePersistence {
              ${this.changesIfStale(db, mailboxId, since)} AS changes`;
     if (Number(row?.ok) !== 1) throw this.stale(mailboxId, since, row, entry.modSeq - 1);
     this.recordWrite(mailboxId, (known) => known.recordAppend([entry]));
+    this.keepContents(mailboxId, [{ entry, content, summary }]);
+  }
+
+  /**
+   * Keeps the bytes of messages this node stored, once their write committed (a locked retry's
+   * when the lease commits; an attempt undone or refused keeps nothing: its UID may be another
+   * node's message): a FETCH of a message just appended needs no statement.
+   */
+  private keepContents(mailboxId: string, messages: readonly StoredMessage[]): void {
+    const kept = messages.filter(({ content }) => this.contents.keeps(content.byteLength));
+    if (kept.length === 0) return;
+    const keep = () => {
+      // A copy: the caller's buffer is not this cache's to hold on to.
+      for (const { entry, content } of kept)
+        this.contents.set(mailboxId, entry.uid, Buffer.from(content));
+    };
+    if (!this.deferToCommit(keep)) keep();
   }
 
   /**
@@ -524,6 +541,7 @@ export class PostgresPersistence implements StorePersistence {
     this.recordWrite(mailbox.id, (known) =>
       known.recordAppend(messages.map((message) => message.entry)),
     );
+    this.keepContents(mailbox.id, messages);
   }
 
   /** A transaction of its own, or, inside a lease, the lease's (with the mailbox locked). */

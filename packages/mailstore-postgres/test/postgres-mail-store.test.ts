@@ -259,6 +259,35 @@ describeWithPostgres('PostgresMailStore', () => {
     await store.close();
   });
 
+  it('keeps the bytes of a message it appended, and none of an append that lost its UID to another node', async () => {
+    const schema = freshSchema();
+    // A hears nothing of B (no change feed): its first append is built on a stale index.
+    const a = await PostgresMailStore.open({ url: server.url(), schema, changeFeed: false });
+    const b = await PostgresMailStore.open({ url: server.url(), schema, changeFeed: false });
+    await a.provision(ALICE);
+    const onA = await a.access(ALICE).open('INBOX');
+    await onA.messages();
+    await b.access(ALICE).append('INBOX', [{ content: message(1) }]);
+    const [result] = await a.access(ALICE).append('INBOX', [{ content: message(2) }]);
+    // A's first attempt took UID 1, refused: B's message has it; A's got UID 2.
+    expect(result!.uid).toBe(2);
+    const cache = a.persistenceOverPostgres.contents;
+    expect(cache.size).toBe(1);
+    await admin`UPDATE ${admin(schema)}.messages SET content = convert_to('Subject: rewritten', 'UTF8')`;
+    const parts = await onA.readMany!([
+      { uid: 1, start: 0, end: 18 },
+      { uid: 2, start: 0, end: 18 },
+    ]);
+    // UID 1 is read from the database (B's message, as rewritten); UID 2 comes from memory.
+    expect(parts.map((part) => Buffer.from(part!).toString())).toEqual([
+      'Subject: rewritten',
+      message(2).subarray(0, 18).toString(),
+    ]);
+    onA.close();
+    await a.close();
+    await b.close();
+  });
+
   it('keeps no bytes with contentCacheBytes 0, nor messages over CACHED_MESSAGE_MAX', async () => {
     const schema = freshSchema();
     const none = await PostgresMailStore.open({ url: server.url(), schema, contentCacheBytes: 0 });
