@@ -102,7 +102,10 @@ export class ChangeFeed {
     const waiting = this.waiting.get(mailboxId);
     if (waiting && waiting.tree === key) {
       waiting.upTo = Math.max(waiting.upTo, upTo);
-      if (carried) waiting.carried.push({ change: carried, modSeq: upTo });
+      // Past the bound the changes are dropped, not held: the catch-up reads them all at once.
+      if (carried && waiting.carried.length < CARRIED_NOTICES_MAX)
+        waiting.carried.push({ change: carried, modSeq: upTo });
+      else waiting.carried.length = 0;
       return waiting.done;
     }
     const catchUp: WaitingCatchUp = {
@@ -226,6 +229,14 @@ export class ChangeFeed {
     });
   }
 }
+
+/**
+ * How many notices' changes a catch-up waiting for its tree's lock holds at most (each up to
+ * 8,000 bytes). A burst beyond it (a long write holding the lock while another node writes
+ * without pause) is read once the lock is free, as before notices carried their changes: the
+ * memory a waiting catch-up holds stays bounded.
+ */
+export const CARRIED_NOTICES_MAX = 1_000;
 
 /** A catch-up of one mailbox queued for its tree's lock, and how far it must bring the copy. */
 interface WaitingCatchUp {

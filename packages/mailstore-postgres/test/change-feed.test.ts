@@ -2,7 +2,7 @@ import type { MailboxEvent, OpenMailbox } from '@mailyard/mailstore-interface';
 import { PostgresServer, describeWithPostgres } from '@mailyard/test-kit';
 import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { PostgresMailStore } from '../src/index.js';
+import { CARRIED_NOTICES_MAX, PostgresMailStore } from '../src/index.js';
 import { until } from './wait-until.js';
 
 const ALICE = 'alice@example.com';
@@ -261,6 +261,34 @@ describeWithPostgres('the change feed across nodes (LISTEN/NOTIFY)', () => {
     // One read per notice before (40); now the notices that came while A was busy share one,
     // and a notice of a change A's copy already holds reads nothing.
     expect(reads).toBeLessThan(5);
+    await listening.unlisten();
+  });
+
+  it('holds at most CARRIED_NOTICES_MAX changes for a catch-up waiting for the lock, and reads the rest', async () => {
+    const { a, b, schema } = await twoNodes();
+    await a.provision(ALICE);
+    await b.access(ALICE).append('INBOX', [{ content: message(1) }]);
+    const onA = await a.access(ALICE).open('INBOX');
+    await until(async () => (await onA.messages()).length === 1, 'A to see the message');
+    const onB = await b.access(ALICE).open('INBOX');
+    let notices = 0;
+    const listening = await admin.listen(`mailyard_changes:${schema}`, () => notices++);
+    const reads = countReads(a);
+    const applied = a.noticesAppliedWithoutRead;
+    // A's tree lock held while B makes one flag change more than a waiting catch-up holds.
+    let release!: () => void;
+    const busy = a.mutex.run([ALICE], () => new Promise<void>((resolve) => (release = resolve)));
+    for (let i = 0; i <= CARRIED_NOTICES_MAX; i++)
+      await onB.updateFlags([1], { operation: i % 2 === 0 ? 'add' : 'remove', flags: ['\\Seen'] });
+    await until(() => notices > CARRIED_NOTICES_MAX, 'the notices');
+    release();
+    await busy;
+    const target = (await onB.status()).highestModSeq;
+    await until(async () => (await onA.status()).highestModSeq === target, 'A to catch up');
+    expect(await onA.messages()).toEqual(await onB.messages());
+    // The changes past the bound were dropped, and the catch-up read them all at once.
+    expect(reads()).toBe(1);
+    expect(a.noticesAppliedWithoutRead - applied).toBe(0);
     await listening.unlisten();
   });
 
