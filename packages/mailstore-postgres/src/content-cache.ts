@@ -10,12 +10,13 @@ export const DEFAULT_CONTENT_CACHE_BYTES = 32 * 1024 * 1024;
 export const CACHED_MESSAGE_MAX = 64 * 1024;
 
 /**
- * The bytes of messages this node read, by mailbox and UID, the least recently used forgotten
- * first once they hold more than `maxBytes`. A message's bytes never change once stored, and
- * a UID is never given to another message of the same mailbox (a mailbox id is never reused),
- * so a kept copy is never stale; whether the message is still there is the index's to say, and
- * is asked before any read. Only bytes read from the database are kept: never those of an
- * append that has not committed (it may yet lose its UID to another node's).
+ * The bytes of messages this node read or stored, by mailbox and UID, the least recently used
+ * forgotten first once they hold more than `maxBytes`. A message's bytes never change once
+ * stored, and a UID is never given to another message of the same mailbox (a mailbox id is never
+ * reused), so a kept copy is never stale; whether the message is still there is the index's to
+ * say, and is asked before any read. An append's bytes are kept only once it committed: an
+ * attempt refused may have lost its UID to another node's message. Summaries are not kept here:
+ * imap-core's record cache keeps them for the server's sessions.
  */
 export class ContentCache {
   /** `mailbox:uid` → bytes; Map order is use order, least recent first. */
