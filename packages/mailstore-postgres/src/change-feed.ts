@@ -38,7 +38,9 @@ export class ChangeFeed {
     private readonly engine: StoreEngine,
     private readonly persistence: PostgresPersistence,
     private readonly onError: (error: unknown) => void = () => {},
-  ) {}
+  ) {
+    this.ownPrefix = `{"n":${JSON.stringify(persistence.node)},`;
+  }
 
   async start(): Promise<void> {
     const meta = await this.persistence.sql.listen(
@@ -66,7 +68,13 @@ export class ChangeFeed {
     void guarded.finally(() => this.running.delete(guarded));
   }
 
+  /** How this node's own notices begin (see PostgresPersistence's `notice`). */
+  private readonly ownPrefix: string;
+
   private async onNotice(payload: string): Promise<void> {
+    // A node hears its own notices too, one per write: told apart without parsing them (the
+    // node comes first; a JSON string cannot hold an unescaped quote, so nothing else matches).
+    if (payload.startsWith(this.ownPrefix)) return;
     const notice = JSON.parse(payload) as ChangeNotice & { n: string };
     if (notice.n === this.persistence.node) return;
     if (notice.k === 't') await this.refreshTree(notice.t);

@@ -64,6 +64,15 @@ export function changeChannel(schema: string): string {
   return `mailyard_changes:${schema}`;
 }
 
+/** A part of a message asked for: 1-based `start`, and the bytes this node keeps, if it does. */
+interface PartRequest {
+  readonly i: number;
+  readonly uid: number;
+  readonly start: number;
+  readonly length: number;
+  readonly kept: Buffer | null;
+}
+
 /** What a write statement answers: whether it wrote, and what changed if it did not. */
 interface WriteRow {
   ok: string;
@@ -146,7 +155,8 @@ export class PostgresPersistence implements StorePersistence {
 
   /** With the change itself when it fits (see {@link NoticeChange}): most listeners need no read. */
   private notice(change: ChangeNotice, carried?: NoticeChange): string {
-    return noticeText({ ...change, n: this.node }, carried);
+    // The node first: a listener skips its own notices by their first characters.
+    return noticeText({ n: this.node, ...change }, carried);
   }
 
   /**
@@ -638,21 +648,23 @@ export class PostgresPersistence implements StorePersistence {
   ): AsyncIterable<Uint8Array> {
     await this.open();
     const cached = this.contents.get(mailbox.id, uid);
-    if (cached) {
-      const part = cached.subarray(range?.start ?? 0, range?.end ?? cached.length);
-      if (part.length > 0) yield part;
-      return;
-    }
     let start = range?.start ?? 0;
     let end = range?.end;
-    if (end === undefined) {
+    // Kept bytes are served once the row is known to be there: another node may have expunged
+    // the message, which the reader is to be told (see `missing`), not given its bytes.
+    if (end === undefined || cached) {
       const db = await this.via();
       const rows = await readOnce(
         () => db<{ size: string }[]>`
           SELECT size FROM messages WHERE mailbox_id = ${mailbox.id} AND uid = ${uid}`,
       );
       if (!rows[0]) throw await this.missing(mailbox, [uid]);
-      end = Number(rows[0].size);
+      end ??= Number(rows[0].size);
+    }
+    if (cached) {
+      const part = cached.subarray(start, end);
+      if (part.length > 0) yield part;
+      return;
     }
     // A big message comes in chunks, so that neither side holds it whole.
     const db = await this.via();
@@ -678,28 +690,22 @@ export class PostgresPersistence implements StorePersistence {
   ): Promise<(Uint8Array | null)[]> {
     await this.open();
     const results: (Uint8Array | null)[] = requests.map(() => null);
-    const wanted: { i: number; uid: number; start: number; length: number }[] = [];
-    requests.forEach((request, i) => {
-      const cached = this.contents.get(mailbox.id, request.uid);
-      if (cached) results[i] = cached.subarray(request.start, request.end);
-      else
-        wanted.push({
-          i,
-          uid: request.uid,
-          start: request.start + 1,
-          length: request.end - request.start,
-        });
-    });
-    if (wanted.length === 0) return results;
-    const read = (db: Queries, rows: typeof wanted) =>
-      this.readParts(db, mailbox.id, rows, results);
-    await read(await this.via(), wanted);
+    const wanted: PartRequest[] = requests.map((request, i) => ({
+      i,
+      uid: request.uid,
+      start: request.start + 1,
+      length: request.end - request.start,
+      kept: this.contents.get(mailbox.id, request.uid) ?? null,
+    }));
+    await this.readParts(await this.via(), mailbox.id, wanted, results);
     if (results.includes(null) && this.localWritesDone && !this.inWriteLease()) {
       // Perhaps appended here and not committed yet: once it is, read what was missing again.
       await this.localWritesDone(tree);
-      await read(
+      await this.readParts(
         this.sql,
+        mailbox.id,
         wanted.filter((request) => results[request.i] === null),
+        results,
       );
     }
     if (results.includes(null)) {
@@ -713,35 +719,48 @@ export class PostgresPersistence implements StorePersistence {
   }
 
   /**
-   * Reads the asked parts into `results`; a message small enough to keep is read whole (no
-   * dearer for the database: the same few chunks) and kept, so the next read needs no statement.
+   * Reads the asked parts into `results`, in one statement. A message whose bytes this node
+   * keeps costs the database only the look-up that says its row is still there (another node
+   * may have expunged it: the reader is then told, as for any read); one small enough to keep
+   * is read whole (no dearer for the database: the same few chunks) and kept.
    */
   private async readParts(
     db: Queries,
     mailboxId: string,
-    wanted: readonly { i: number; uid: number; start: number; length: number }[],
+    wanted: readonly PartRequest[],
     results: (Uint8Array | null)[],
   ): Promise<void> {
     // -1 when nothing is kept: no message is read whole then.
     const whole =
       this.contents.maxBytes > 0 ? Math.min(CACHED_MESSAGE_MAX, this.contents.maxBytes) : -1;
+    const asked = wanted.map(({ i, uid, start, length, kept }) => ({
+      i,
+      uid,
+      start,
+      length,
+      kept: kept !== null,
+    }));
     const rows = await readOnce(
-      () => db<{ i: number; uid: string; whole: boolean; part: Buffer }[]>`
+      () => db<{ i: number; uid: string; whole: boolean; part: Buffer | null }[]>`
         SELECT r.i, m.uid, m.size <= ${whole} AS whole,
-               CASE WHEN m.size <= ${whole} THEN m.content
+               CASE WHEN r.kept THEN NULL
+                    WHEN m.size <= ${whole} THEN m.content
                     ELSE substring(m.content FROM r.start FOR r.length) END AS part
-        FROM jsonb_to_recordset(${db.json(wanted)}) AS r (i int, uid bigint, start int, length int)
+        FROM jsonb_to_recordset(${db.json(asked)})
+             AS r (i int, uid bigint, start int, length int, kept boolean)
         JOIN messages AS m ON m.mailbox_id = ${mailboxId} AND m.uid = r.uid`,
     );
     const byIndex = new Map(wanted.map((request) => [request.i, request]));
     for (const row of rows) {
-      if (!row.whole) {
-        results[row.i] = row.part;
+      const { start, length, kept } = byIndex.get(row.i)!;
+      const content = kept ?? row.part;
+      if (content === null) continue;
+      if (!kept && !row.whole) {
+        results[row.i] = content;
         continue;
       }
-      this.contents.set(mailboxId, Number(row.uid), row.part);
-      const { start, length } = byIndex.get(row.i)!;
-      results[row.i] = row.part.subarray(start - 1, start - 1 + length);
+      if (!kept) this.contents.set(mailboxId, Number(row.uid), content);
+      results[row.i] = content.subarray(start - 1, start - 1 + length);
     }
   }
 
