@@ -4,7 +4,7 @@ export const DEFAULT_CONTENT_CACHE_BYTES = 32 * 1024 * 1024;
 /**
  * A message at most this large is read whole when part of it is asked for, and kept: reading
  * 2 KB instead of the 512 octets a FETCH wants costs the database nothing more (the same few
- * TOAST chunks), and the next FETCH of the message needs no statement. Larger ones are read by
+ * TOAST chunks), and the next FETCH of the message reads only its row's look-up. Larger ones are read by
  * range and not kept: one would push many small ones out.
  */
 export const CACHED_MESSAGE_MAX = 64 * 1024;

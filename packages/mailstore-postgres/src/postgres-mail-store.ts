@@ -65,9 +65,9 @@ export interface PostgresMailStoreOptions extends Omit<StoreEngineOptions, 'pers
   /** Where failures of the change feed's background work are reported; default: ignored. */
   readonly onFeedError?: (error: unknown) => void;
   /**
-   * Octets of message bytes the node keeps in memory, so that a FETCH of a message read before
-   * needs no statement (messages up to 64 KiB; the least recently used go first); default
-   * 32 MiB, 0 keeps none.
+   * Octets of message bytes the node keeps in memory, so that a FETCH of a message read or
+   * stored before costs the database a look-up of its row, not its bytes (messages up to
+   * 64 KiB; the least recently used go first); default 32 MiB, 0 keeps none.
    */
   readonly contentCacheBytes?: number;
 }

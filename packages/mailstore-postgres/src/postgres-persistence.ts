@@ -340,7 +340,7 @@ export class PostgresPersistence implements StorePersistence {
   /**
    * Keeps the bytes of messages this node stored, once their write committed (a locked retry's
    * when the lease commits; an attempt undone or refused keeps nothing: its UID may be another
-   * node's message): a FETCH of a message just appended needs no statement.
+   * node's message): a FETCH of a message just appended reads only its row's look-up.
    */
   private keepContents(mailboxId: string, messages: readonly StoredMessage[]): void {
     const kept = messages.filter(({ content }) => this.contents.keeps(content.byteLength));
