@@ -33,6 +33,8 @@ export class ChangeFeed {
   private readonly waiting = new Map<string, WaitingCatchUp>();
   /** How many changes were applied from what their notices carried, without a read. */
   carriedApplied = 0;
+  /** How this node's own notices begin (see PostgresPersistence's `notice`). */
+  private readonly ownPrefix: string;
 
   constructor(
     private readonly engine: StoreEngine,
@@ -67,9 +69,6 @@ export class ChangeFeed {
     this.running.add(guarded);
     void guarded.finally(() => this.running.delete(guarded));
   }
-
-  /** How this node's own notices begin (see PostgresPersistence's `notice`). */
-  private readonly ownPrefix: string;
 
   private async onNotice(payload: string): Promise<void> {
     // A node hears its own notices too, one per write: told apart without parsing them (the
