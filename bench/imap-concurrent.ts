@@ -411,10 +411,29 @@ async function serve(): Promise<void> {
     allowPlaintextAuth: true,
     listeners: [{ name: 'imap', port: 0, tls: 'none' }],
   });
+  // What the change feed did: other nodes' changes applied from their notices, and the
+  // catch-up reads of the index (the feed's, and a stale write's retry's outside a lease).
+  let catchUpReads = 0;
+  let feedReads = 0;
+  if (store instanceof PostgresMailStore) {
+    const persistence = store.persistenceOverPostgres;
+    const changesSince = persistence.changesSince.bind(persistence);
+    persistence.changesSince = (mailboxId, modSeq) => {
+      catchUpReads++;
+      // The stack, once per read (a few hundred a run), tells the feed's from a retry's.
+      if (new Error().stack?.includes('ChangeFeed')) feedReads++;
+      return changesSince(mailboxId, modSeq);
+    };
+  }
   const [bound] = await server.listen();
   process.send!({ port: bound!.port });
   process.on('message', async (message: { type: string }) => {
     if (message.type === 'stop') {
+      if (store instanceof PostgresMailStore) {
+        console.log(
+          `  node ${process.pid}: ${store.noticesAppliedWithoutRead} changes applied from notices, ${catchUpReads} catch-up reads (${feedReads} of them the change feed's)`,
+        );
+      }
       await server.close(100);
       await store.close();
       process.exit(0);

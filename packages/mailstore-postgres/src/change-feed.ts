@@ -6,12 +6,15 @@ import {
   type StoreEngine,
   type TreeKey,
 } from '@mailyard/mailstore-interface';
+import type { IndexChanges } from './known-index.js';
+import { type NoticeChange, changesFromNotice } from './notice-change.js';
 import type { ChangeNotice, PostgresPersistence } from './postgres-persistence.js';
 
 /**
  * Brings other nodes' changes into this node: LISTENs on the store's channel and, for each
- * notice, reads what changed since the last mod-sequence this node saw (of a mailbox whose index
- * it holds) or the tree record again (of a tree it holds), updates the engine's copies under the
+ * notice, applies the change it carries (when the copy is at its base) or reads what changed
+ * since the last mod-sequence this node saw (of a mailbox whose index it holds), or reads the
+ * tree record again (of a tree it holds), updates the engine's copies under the
  * tree's lock, and tells the mailbox's subscribers as if the change had been made here. The
  * listening connection is re-established by the client when it drops; every (re)connection
  * catches up on every mailbox and tree held, so notices lost while disconnected cost nothing.
@@ -28,12 +31,18 @@ export class ChangeFeed {
    * a node reads once per burst, not once per change.
    */
   private readonly waiting = new Map<string, WaitingCatchUp>();
+  /** How many changes were applied from what their notices carried, without a read. */
+  carriedApplied = 0;
+  /** How this node's own notices begin (see PostgresPersistence's `notice`). */
+  private readonly ownPrefix: string;
 
   constructor(
     private readonly engine: StoreEngine,
     private readonly persistence: PostgresPersistence,
     private readonly onError: (error: unknown) => void = () => {},
-  ) {}
+  ) {
+    this.ownPrefix = `{"n":${JSON.stringify(persistence.node)},`;
+  }
 
   async start(): Promise<void> {
     const meta = await this.persistence.sql.listen(
@@ -62,10 +71,13 @@ export class ChangeFeed {
   }
 
   private async onNotice(payload: string): Promise<void> {
+    // A node hears its own notices too, one per write: told apart without parsing them (the
+    // node comes first; a JSON string cannot hold an unescaped quote, so nothing else matches).
+    if (payload.startsWith(this.ownPrefix)) return;
     const notice = JSON.parse(payload) as ChangeNotice & { n: string };
     if (notice.n === this.persistence.node) return;
     if (notice.k === 't') await this.refreshTree(notice.t);
-    else await this.refreshMailbox(notice.t, notice.m, notice.s);
+    else await this.refreshMailbox(notice.t, notice.m, notice.s, notice.c);
   }
 
   /** After a reconnection: every tree and every loaded index, from where this node was. */
@@ -85,15 +97,30 @@ export class ChangeFeed {
    * for a notice, and for a read that found a message gone which the copy still has. `upTo`
    * is the mod-sequence the notice's write reached: a copy already there (this node caught up
    * on its own meanwhile, retrying a write of its own) needs no read. Without it (a read's
-   * catch-up, a reconnection), the database is always read.
+   * catch-up, a reconnection), the database is always read. `carried` is the change the notice
+   * brought, if it fit: applied without a read when the copy is at its base.
    */
-  refreshMailbox(key: TreeKey, mailboxId: string, upTo = Infinity): Promise<void> {
+  refreshMailbox(
+    key: TreeKey,
+    mailboxId: string,
+    upTo = Infinity,
+    carried?: NoticeChange,
+  ): Promise<void> {
     const waiting = this.waiting.get(mailboxId);
     if (waiting && waiting.tree === key) {
       waiting.upTo = Math.max(waiting.upTo, upTo);
+      // Past the bound the changes are dropped, not held: the catch-up reads them all at once.
+      if (carried && waiting.carried.length < CARRIED_NOTICES_MAX)
+        waiting.carried.push({ change: carried, modSeq: upTo });
+      else waiting.carried.length = 0;
       return waiting.done;
     }
-    const catchUp: WaitingCatchUp = { tree: key, upTo, done: Promise.resolve() };
+    const catchUp: WaitingCatchUp = {
+      tree: key,
+      upTo,
+      carried: carried ? [{ change: carried, modSeq: upTo }] : [],
+      done: Promise.resolve(),
+    };
     this.waiting.set(mailboxId, catchUp);
     catchUp.done = this.engine.mutex.run([key], async () => {
       // From here on, a notice needs a read of its own: this one may have read before its write.
@@ -104,9 +131,34 @@ export class ChangeFeed {
       if (mailbox.index && mailbox.index.highestModSeq >= catchUp.upTo) return;
       // The quota count covers the whole tree: computed again on next use.
       tree.usage = null;
-      if (mailbox.index) await this.catchUp(mailbox, mailbox.index);
+      if (mailbox.index && !this.applyCarried(mailbox, mailbox.index, catchUp))
+        await this.catchUp(mailbox, mailbox.index);
     });
     return catchUp.done;
+  }
+
+  /**
+   * Applies the changes the waiting notices carried, in mod-sequence order, each only if the
+   * copy is exactly at its base. True when that brought the copy to `upTo`, the last notice's
+   * mod-sequence; false when one is missing (a notice lost, one too big to carry its change, a
+   * reconnection's catch-up): the caller reads everything after the copy's mod-sequence, so
+   * what was applied here is not read twice and nothing is skipped.
+   */
+  private applyCarried(
+    mailbox: LoadedMailbox,
+    index: MailboxIndex,
+    catchUp: WaitingCatchUp,
+  ): boolean {
+    const carried = catchUp.carried.splice(0).sort((a, b) => a.change.b - b.change.b);
+    for (const { change, modSeq } of carried) {
+      if (modSeq <= index.highestModSeq) continue;
+      const changes = changesFromNotice(index, change, modSeq);
+      if (!changes) return false;
+      this.persistence.heard(mailbox.meta.id, change.b, changes);
+      this.apply(mailbox, index, changes);
+      this.carriedApplied++;
+    }
+    return index.highestModSeq >= catchUp.upTo;
   }
 
   /**
@@ -121,7 +173,7 @@ export class ChangeFeed {
     if (!waiting || waiting.tree !== tree.key || !index || index.highestModSeq >= waiting.upTo)
       return;
     tree.usage = null;
-    await this.catchUp(mailbox, index);
+    if (!this.applyCarried(mailbox, index, waiting)) await this.catchUp(mailbox, index);
   }
 
   /**
@@ -133,6 +185,11 @@ export class ChangeFeed {
     const since = index.highestModSeq;
     const changes = await this.persistence.changesSince(mailbox.meta.id, since);
     if (!changes || changes.highestModSeq <= since) return;
+    this.apply(mailbox, index, changes);
+  }
+
+  /** Applies what changed after the index's mod-sequence to it in place, and tells subscribers. */
+  private apply(mailbox: LoadedMailbox, index: MailboxIndex, changes: IndexChanges): void {
     // What subscribers hear is told apart by what the index held before the changes.
     const expunged = [...new Set(changes.expunged.map((entry) => entry.uid))]
       .filter((uid) => index.get(uid))
@@ -180,10 +237,20 @@ export class ChangeFeed {
   }
 }
 
+/**
+ * How many notices' changes a catch-up waiting for its tree's lock holds at most (each up to
+ * 8,000 bytes). A burst beyond it (a long write holding the lock while another node writes
+ * without pause) is read once the lock is free, as before notices carried their changes: the
+ * memory a waiting catch-up holds stays bounded.
+ */
+export const CARRIED_NOTICES_MAX = 1_000;
+
 /** A catch-up of one mailbox queued for its tree's lock, and how far it must bring the copy. */
 interface WaitingCatchUp {
   readonly tree: TreeKey;
   upTo: number;
+  /** The changes the notices carried, with the mod-sequence each reached. */
+  readonly carried: { change: NoticeChange; modSeq: number }[];
   done: Promise<void>;
 }
 

@@ -13,6 +13,9 @@ export {
 } from './postgres-queue-storage.js';
 export { PostgresDirectory, type PostgresDirectoryOptions } from './postgres-directory.js';
 export { DEFAULT_RECONNECT_DELAY_MS } from './connection-pool.js';
+export { NOTICE_PAYLOAD_MAX, type NoticeChange } from './notice-change.js';
+export { CARRIED_NOTICES_MAX } from './change-feed.js';
+export { CACHED_MESSAGE_MAX, ContentCache, DEFAULT_CONTENT_CACHE_BYTES } from './content-cache.js';
 export { PostgresServerState, type PostgresServerStateOptions } from './postgres-server-state.js';
 export { PostgresSieveScriptStore } from './postgres-sieve-script-store.js';
 export {

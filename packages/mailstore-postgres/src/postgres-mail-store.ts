@@ -5,8 +5,14 @@ import {
   type WriteTarget,
 } from '@mailyard/mailstore-interface';
 import { ChangeFeed } from './change-feed.js';
+import { ContentCache, DEFAULT_CONTENT_CACHE_BYTES } from './content-cache.js';
 import { DEFAULT_RECONNECT_DELAY_MS, openPool } from './connection-pool.js';
-import { PostgresPersistence, isDeadlock, staleMailbox } from './postgres-persistence.js';
+import {
+  PostgresPersistence,
+  changeChannel,
+  isDeadlock,
+  staleMailbox,
+} from './postgres-persistence.js';
 
 /**
  * The largest message by default: 64 MiB. Messages are kept in a `bytea` column, which holds at
@@ -58,6 +64,12 @@ export interface PostgresMailStoreOptions extends Omit<StoreEngineOptions, 'pers
   readonly changeFeed?: boolean;
   /** Where failures of the change feed's background work are reported; default: ignored. */
   readonly onFeedError?: (error: unknown) => void;
+  /**
+   * Octets of message bytes the node keeps in memory, so that a FETCH of a message read or
+   * stored before costs the database a look-up of its row, not its bytes (messages up to
+   * 64 KiB; the least recently used go first); default 32 MiB, 0 keeps none.
+   */
+  readonly contentCacheBytes?: number;
 }
 
 /**
@@ -81,11 +93,14 @@ export class PostgresMailStore extends StoreEngine {
       applicationName = 'mailyard',
       changeFeed = true,
       onFeedError,
+      contentCacheBytes = DEFAULT_CONTENT_CACHE_BYTES,
       ...engine
     } = options;
     if (!(maxMessageSize > 0 && maxMessageSize <= BYTEA_LIMIT)) {
       throw new RangeError(`maxMessageSize must be between 1 and ${BYTEA_LIMIT} octets`);
     }
+    // Checked before the pool opens: a refused option leaves nothing to close.
+    const contents = new ContentCache(contentCacheBytes);
     const sql = openPool({
       url,
       schema,
@@ -95,7 +110,13 @@ export class PostgresMailStore extends StoreEngine {
       statementTimeoutMs,
       applicationName,
     });
-    const persistence = new PostgresPersistence(sql, schema, randomUUID());
+    const persistence = new PostgresPersistence(
+      sql,
+      schema,
+      randomUUID(),
+      changeChannel(schema),
+      contents,
+    );
     super({ ...engine, maxMessageSize, persistence });
     this.persistenceOverPostgres = persistence;
     // Events of a locked retry go out once it commits (see WriteLease.pendingEvents).
@@ -110,6 +131,11 @@ export class PostgresMailStore extends StoreEngine {
     persistence.onNeverStored = (mailboxId, uids) => {
       for (const hear of this.refusedAppends) hear(mailboxId, uids);
     };
+  }
+
+  /** Other nodes' changes applied from what their notices carried, without a read. */
+  get noticesAppliedWithoutRead(): number {
+    return this.feed?.carriedApplied ?? 0;
   }
 
   override async close(): Promise<void> {

@@ -15,8 +15,10 @@ import {
 import type { MessageSummary } from '@mailyard/mime';
 import type { Sql } from 'postgres';
 import { readOnce } from './connection-errors.js';
+import { CACHED_MESSAGE_MAX, ContentCache } from './content-cache.js';
 import { type IndexChanges, KnownIndex } from './known-index.js';
 import { migrate } from './migrations.js';
+import { type NoticeChange, noticeText } from './notice-change.js';
 import { type Queries, WriteLease, runInLease, writeLeases } from './write-lease.js';
 
 /** Bytes of a message fetched per query when it is streamed. */
@@ -54,11 +56,21 @@ export class StaleTreeError extends Error {
  * mailbox's mod-sequence once the write committed (a node whose copy of the index is there
  * already, having caught up on its own, reads nothing).
  */
-export type ChangeNotice = { k: 'i'; t: TreeKey; m: string; s: number } | { k: 't'; t: TreeKey };
+export type ChangeNotice =
+  { k: 'i'; t: TreeKey; m: string; s: number; c?: NoticeChange } | { k: 't'; t: TreeKey };
 
 /** The LISTEN/NOTIFY channel of a store's schema. */
 export function changeChannel(schema: string): string {
   return `mailyard_changes:${schema}`;
+}
+
+/** A part of a message asked for: 1-based `start`, and the bytes this node keeps, if it does. */
+interface PartRequest {
+  readonly i: number;
+  readonly uid: number;
+  readonly start: number;
+  readonly length: number;
+  readonly kept: Buffer | null;
 }
 
 /** What a write statement answers: whether it wrote, and what changed if it did not. */
@@ -120,26 +132,39 @@ export class PostgresPersistence implements StorePersistence {
   /**
    * @param node this process's id in change notifications, so it can skip its own.
    * @param channel the LISTEN/NOTIFY channel of the store's schema.
+   * @param contents the node's cache of message bytes (see {@link ContentCache}).
    */
   constructor(
     readonly sql: Sql,
     readonly schema: string,
     readonly node: string = '',
     readonly channel: string = changeChannel(schema),
+    readonly contents: ContentCache = new ContentCache(),
   ) {}
 
   /**
    * Tells the other nodes, when the transaction commits (NOTIFY is transactional), that a
-   * mailbox's index (`i`) or a tree's record (`t`) changed. No data rides along: a listener
+   * mailbox's index (`i`) or a tree's record (`t`) changed, with the change itself when it fits
+   * (`carried`): a listener whose copy is at its base applies it without a read; any other
    * reads what changed since the last mod-sequence it saw, so a lost notification costs nothing
    * that the next one, or a reconnection, does not bring back.
    */
-  private notify(tx: Queries, change: ChangeNotice): Promise<unknown> {
-    return tx`SELECT pg_notify(${this.channel}, ${this.notice(change)})`;
+  private notify(tx: Queries, change: ChangeNotice, carried?: NoticeChange): Promise<unknown> {
+    return tx`SELECT pg_notify(${this.channel}, ${this.notice(change, carried)})`;
   }
 
-  private notice(change: ChangeNotice): string {
-    return JSON.stringify({ ...change, n: this.node });
+  /** With the change itself when it fits (see {@link NoticeChange}): most listeners need no read. */
+  private notice(change: ChangeNotice, carried?: NoticeChange): string {
+    // The node first: a listener skips its own notices by their first characters.
+    return noticeText({ n: this.node, ...change }, carried);
+  }
+
+  /**
+   * Brings a change the change feed applied without a read (it rode in a notice) into this
+   * node's known copy of the index, as a catch-up read's would be.
+   */
+  heard(mailboxId: string, since: number, changes: IndexChanges): void {
+    this.known.get(mailboxId)?.merge(since, changes);
   }
 
   /**
@@ -301,7 +326,7 @@ export class PostgresPersistence implements StorePersistence {
         FROM counters
         RETURNING 1
       ), notified AS (
-        SELECT pg_notify(${this.channel}, ${this.notice({ k: 'i', t: tree, m: mailboxId, s: entry.modSeq })})
+        SELECT pg_notify(${this.channel}, ${this.notice({ k: 'i', t: tree, m: mailboxId, s: entry.modSeq }, { b: entry.modSeq - 1, u: entry.uid + 1, e: [entry] })})
         FROM counters
       )
       SELECT (SELECT count(*) FROM counters) AS ok, (SELECT count(*) FROM added) AS added,
@@ -309,6 +334,23 @@ export class PostgresPersistence implements StorePersistence {
              ${this.changesIfStale(db, mailboxId, since)} AS changes`;
     if (Number(row?.ok) !== 1) throw this.stale(mailboxId, since, row, entry.modSeq - 1);
     this.recordWrite(mailboxId, (known) => known.recordAppend([entry]));
+    this.keepContents(mailboxId, [{ entry, content, summary }]);
+  }
+
+  /**
+   * Keeps the bytes of messages this node stored, once their write committed (a locked retry's
+   * when the lease commits; an attempt undone or refused keeps nothing: its UID may be another
+   * node's message): a FETCH of a message just appended reads only its row's look-up.
+   */
+  private keepContents(mailboxId: string, messages: readonly StoredMessage[]): void {
+    const kept = messages.filter(({ content }) => this.contents.keeps(content.byteLength));
+    if (kept.length === 0) return;
+    const keep = () => {
+      // A copy: the caller's buffer is not this cache's to hold on to.
+      for (const { entry, content } of kept)
+        this.contents.set(mailboxId, entry.uid, Buffer.from(content));
+    };
+    if (!this.deferToCommit(keep)) keep();
   }
 
   /**
@@ -500,11 +542,16 @@ export class PostgresPersistence implements StorePersistence {
       await tx`INSERT INTO messages ${tx(rows)}`;
       await tx`UPDATE mailboxes SET uid_next = ${last.uid + 1}, highest_modseq = ${last.modSeq}
                WHERE id = ${mailbox.id}`;
-      await this.notify(tx, { k: 'i', t: tree, m: mailbox.id, s: last.modSeq });
+      await this.notify(
+        tx,
+        { k: 'i', t: tree, m: mailbox.id, s: last.modSeq },
+        { b: first.modSeq - 1, u: last.uid + 1, e: messages.map((message) => message.entry) },
+      );
     });
     this.recordWrite(mailbox.id, (known) =>
       known.recordAppend(messages.map((message) => message.entry)),
     );
+    this.keepContents(mailbox.id, messages);
   }
 
   /** A transaction of its own, or, inside a lease, the lease's (with the mailbox locked). */
@@ -547,7 +594,7 @@ export class PostgresPersistence implements StorePersistence {
         WHERE m.mailbox_id = counters.id AND m.uid = u.uid
         RETURNING 1
       ), notified AS (
-        SELECT pg_notify(${this.channel}, ${this.notice({ k: 'i', t: tree, m: mailbox.id, s: highestModSeq })})
+        SELECT pg_notify(${this.channel}, ${this.notice({ k: 'i', t: tree, m: mailbox.id, s: highestModSeq }, { b: firstModSeq - 1, f: updates.map((u) => [u.uid, u.modseq, u.flags] as const) })})
         FROM counters
       )
       SELECT (SELECT count(*) FROM counters) AS ok, (SELECT count(*) FROM changed) AS changed,
@@ -583,7 +630,7 @@ export class PostgresPersistence implements StorePersistence {
         ON CONFLICT (mailbox_id, uid) DO UPDATE SET modseq = excluded.modseq
         RETURNING 1
       ), notified AS (
-        SELECT pg_notify(${this.channel}, ${this.notice({ k: 'i', t: tree, m: mailbox.id, s: modSeq })})
+        SELECT pg_notify(${this.channel}, ${this.notice({ k: 'i', t: tree, m: mailbox.id, s: modSeq }, { b: modSeq - 1, x: list })})
         FROM counters
       )
       SELECT (SELECT count(*) FROM counters) AS ok, (SELECT count(*) FROM gone) AS gone,
@@ -600,16 +647,24 @@ export class PostgresPersistence implements StorePersistence {
     range?: { start: number; end: number },
   ): AsyncIterable<Uint8Array> {
     await this.open();
+    const cached = this.contents.get(mailbox.id, uid);
     let start = range?.start ?? 0;
     let end = range?.end;
-    if (end === undefined) {
+    // Kept bytes are served once the row is known to be there: another node may have expunged
+    // the message, which the reader is to be told (see `missing`), not given its bytes.
+    if (end === undefined || cached) {
       const db = await this.via();
       const rows = await readOnce(
         () => db<{ size: string }[]>`
           SELECT size FROM messages WHERE mailbox_id = ${mailbox.id} AND uid = ${uid}`,
       );
       if (!rows[0]) throw await this.missing(mailbox, [uid]);
-      end = Number(rows[0].size);
+      end ??= Number(rows[0].size);
+    }
+    if (cached) {
+      const part = cached.subarray(start, end);
+      if (part.length > 0) yield part;
+      return;
     }
     // A big message comes in chunks, so that neither side holds it whole.
     const db = await this.via();
@@ -634,32 +689,24 @@ export class PostgresPersistence implements StorePersistence {
     requests: readonly ContentRequest[],
   ): Promise<(Uint8Array | null)[]> {
     await this.open();
-    const wanted = requests.map((request, i) => ({
+    const results: (Uint8Array | null)[] = requests.map(() => null);
+    const wanted: PartRequest[] = requests.map((request, i) => ({
       i,
       uid: request.uid,
       start: request.start + 1,
       length: request.end - request.start,
+      kept: this.contents.get(mailbox.id, request.uid) ?? null,
     }));
-    const db = await this.via();
-    const rows = await readOnce(
-      () => db<{ i: number; part: Buffer }[]>`
-        SELECT r.i, substring(m.content FROM r.start FOR r.length) AS part
-        FROM jsonb_to_recordset(${db.json(wanted)}) AS r (i int, uid bigint, start int, length int)
-        JOIN messages AS m ON m.mailbox_id = ${mailbox.id} AND m.uid = r.uid`,
-    );
-    const results: (Uint8Array | null)[] = requests.map(() => null);
-    for (const row of rows) results[row.i] = row.part;
-    if (rows.length < requests.length && this.localWritesDone && !this.inWriteLease()) {
+    await this.readParts(await this.via(), mailbox.id, wanted, results);
+    if (results.includes(null) && this.localWritesDone && !this.inWriteLease()) {
       // Perhaps appended here and not committed yet: once it is, read what was missing again.
       await this.localWritesDone(tree);
-      const again = wanted.filter((request) => results[request.i] === null);
-      const late = await readOnce(
-        () => this.sql<{ i: number; part: Buffer }[]>`
-          SELECT r.i, substring(m.content FROM r.start FOR r.length) AS part
-          FROM jsonb_to_recordset(${this.sql.json(again)}) AS r (i int, uid bigint, start int, length int)
-          JOIN messages AS m ON m.mailbox_id = ${mailbox.id} AND m.uid = r.uid`,
+      await this.readParts(
+        this.sql,
+        mailbox.id,
+        wanted.filter((request) => results[request.i] === null),
+        results,
       );
-      for (const row of late) results[row.i] = row.part;
     }
     if (results.includes(null)) {
       const absent = requests.filter((_, i) => results[i] === null).map((r) => r.uid);
@@ -669,6 +716,52 @@ export class PostgresPersistence implements StorePersistence {
         await this.catchUpMailbox?.(tree, mailbox.id);
     }
     return results;
+  }
+
+  /**
+   * Reads the asked parts into `results`, in one statement. A message whose bytes this node
+   * keeps costs the database only the look-up that says its row is still there (another node
+   * may have expunged it: the reader is then told, as for any read); one small enough to keep
+   * is read whole (no dearer for the database: the same few chunks) and kept.
+   */
+  private async readParts(
+    db: Queries,
+    mailboxId: string,
+    wanted: readonly PartRequest[],
+    results: (Uint8Array | null)[],
+  ): Promise<void> {
+    // -1 when nothing is kept: no message is read whole then.
+    const whole =
+      this.contents.maxBytes > 0 ? Math.min(CACHED_MESSAGE_MAX, this.contents.maxBytes) : -1;
+    const asked = wanted.map(({ i, uid, start, length, kept }) => ({
+      i,
+      uid,
+      start,
+      length,
+      kept: kept !== null,
+    }));
+    const rows = await readOnce(
+      () => db<{ i: number; uid: string; whole: boolean; part: Buffer | null }[]>`
+        SELECT r.i, m.uid, m.size <= ${whole} AS whole,
+               CASE WHEN r.kept THEN NULL
+                    WHEN m.size <= ${whole} THEN m.content
+                    ELSE substring(m.content FROM r.start FOR r.length) END AS part
+        FROM jsonb_to_recordset(${db.json(asked)})
+             AS r (i int, uid bigint, start int, length int, kept boolean)
+        JOIN messages AS m ON m.mailbox_id = ${mailboxId} AND m.uid = r.uid`,
+    );
+    const byIndex = new Map(wanted.map((request) => [request.i, request]));
+    for (const row of rows) {
+      const { start, length, kept } = byIndex.get(row.i)!;
+      const content = kept ?? row.part;
+      if (content === null) continue;
+      if (!kept && !row.whole) {
+        results[row.i] = content;
+        continue;
+      }
+      if (!kept) this.contents.set(mailboxId, Number(row.uid), content);
+      results[row.i] = content.subarray(start - 1, start - 1 + length);
+    }
   }
 
   async readSummaries(

@@ -2,7 +2,7 @@ import type { MailboxEvent, OpenMailbox } from '@mailyard/mailstore-interface';
 import { PostgresServer, describeWithPostgres } from '@mailyard/test-kit';
 import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { PostgresMailStore } from '../src/index.js';
+import { CARRIED_NOTICES_MAX, PostgresMailStore } from '../src/index.js';
 import { until } from './wait-until.js';
 
 const ALICE = 'alice@example.com';
@@ -30,6 +30,18 @@ function recorder(mailbox: OpenMailbox) {
       return new Promise((resolve) => waiters.push({ match, resolve }));
     },
   };
+}
+
+/** Counts the catch-up reads a node makes from now on. */
+function countReads(store: PostgresMailStore): () => number {
+  const persistence = store.persistenceOverPostgres;
+  const changesSince = persistence.changesSince.bind(persistence);
+  let reads = 0;
+  persistence.changesSince = (mailboxId, modSeq) => {
+    reads++;
+    return changesSince(mailboxId, modSeq);
+  };
+  return () => reads;
 }
 
 describeWithPostgres('the change feed across nodes (LISTEN/NOTIFY)', () => {
@@ -88,6 +100,73 @@ describeWithPostgres('the change feed across nodes (LISTEN/NOTIFY)', () => {
     // And A writes on top of B's changes without a conflict.
     const [result] = await a.access(ALICE).append('INBOX', [{ content: message(2) }]);
     expect(result!.uid).toBe(2);
+  });
+
+  it('applies an append, a flag change and an expunge from what their notices carry, without a read', async () => {
+    const { a, b } = await twoNodes();
+    await a.provision(ALICE);
+    const onA = await a.access(ALICE).open('INBOX');
+    await onA.messages();
+    const heard = recorder(onA);
+    const reads = countReads(a);
+    await b.access(ALICE).append('INBOX', [{ content: message(1), flags: ['\\Seen'] }]);
+    await heard.next((e) => e.type === 'appended');
+    const onB = await b.access(ALICE).open('INBOX');
+    await onB.updateFlags([1], { operation: 'add', flags: ['\\Deleted', 'urgent'] });
+    await heard.next((e) => e.type === 'flags');
+    await b.deliver(ALICE, { content: message(2) });
+    await heard.next((e) => e.type === 'appended' && e.messages[0]!.uid === 2);
+    await onB.expunge();
+    await heard.next((e) => e.type === 'expunged');
+    expect(heard.events.map((e) => e.type)).toEqual(['appended', 'flags', 'appended', 'expunged']);
+    // A's copy is the database's, entry for entry, and not one catch-up read was made.
+    expect(await onA.messages()).toEqual(await onB.messages());
+    // \Recent is each node's own.
+    expect({ ...(await onA.status()), recent: 0 }).toEqual({ ...(await onB.status()), recent: 0 });
+    expect(reads()).toBe(0);
+    expect(a.noticesAppliedWithoutRead).toBe(4);
+    // A's known copy followed too: A's own write goes through at once, on top of them.
+    const [result] = await a.access(ALICE).append('INBOX', [{ content: message(3) }]);
+    expect(result!.uid).toBe(3);
+    expect(reads()).toBe(0);
+  });
+
+  it('reads what changed when a notice was missed, or its change too big to carry', async () => {
+    const { a, b, schema } = await twoNodes();
+    await a.provision(ALICE);
+    await b.access(ALICE).append('INBOX', [{ content: message(1) }, { content: message(2) }]);
+    const onA = await a.access(ALICE).open('INBOX');
+    await until(async () => (await onA.messages()).length === 2, 'A to see both messages');
+    const heard = recorder(onA);
+    const reads = countReads(a);
+    // A change whose notice never came (made behind both nodes' backs, as by a lost notice):
+    // B's next notice carries a change whose base A's copy is not at.
+    await admin`
+      WITH counters AS (
+        UPDATE ${admin(schema)}.mailboxes SET highest_modseq = highest_modseq + 1
+        RETURNING id, highest_modseq)
+      UPDATE ${admin(schema)}.messages AS m SET flags = ARRAY[${'\\Answered'}]::text[], modseq = counters.highest_modseq
+      FROM counters WHERE m.mailbox_id = counters.id AND m.uid = 1`;
+    const onB = await b.access(ALICE).open('INBOX');
+    await onB.updateFlags([2], { operation: 'add', flags: ['\\Flagged'] });
+    const flagsOf = (uid: number) =>
+      heard.events.some((e) => e.type === 'flags' && e.messages.some((m) => m.uid === uid));
+    await until(() => flagsOf(1) && flagsOf(2), 'A to hear both flag changes');
+    expect(reads()).toBe(1);
+    const onADb = (await onA.messages()).map((m) => [m.uid, m.flags]);
+    expect(onADb).toEqual([
+      [1, ['\\Answered']],
+      [2, ['\\Flagged']],
+    ]);
+    // A change too big for a notice (PostgreSQL takes under 8,000 bytes) goes without it.
+    const keywords = Array.from({ length: 400 }, (_, i) => `keyword-number-${i}`);
+    await onB.updateFlags([1, 2], { operation: 'add', flags: keywords });
+    await until(
+      async () => (await onA.messages()).every((m) => m.flags.includes('keyword-number-399')),
+      'A to see the keywords',
+    );
+    expect(reads()).toBe(2);
+    expect(await onA.messages()).toEqual(await onB.messages());
   });
 
   it('tells node A of a rename and a delete made through node B', async () => {
@@ -182,6 +261,34 @@ describeWithPostgres('the change feed across nodes (LISTEN/NOTIFY)', () => {
     // One read per notice before (40); now the notices that came while A was busy share one,
     // and a notice of a change A's copy already holds reads nothing.
     expect(reads).toBeLessThan(5);
+    await listening.unlisten();
+  });
+
+  it('holds at most CARRIED_NOTICES_MAX changes for a catch-up waiting for the lock, and reads the rest', async () => {
+    const { a, b, schema } = await twoNodes();
+    await a.provision(ALICE);
+    await b.access(ALICE).append('INBOX', [{ content: message(1) }]);
+    const onA = await a.access(ALICE).open('INBOX');
+    await until(async () => (await onA.messages()).length === 1, 'A to see the message');
+    const onB = await b.access(ALICE).open('INBOX');
+    let notices = 0;
+    const listening = await admin.listen(`mailyard_changes:${schema}`, () => notices++);
+    const reads = countReads(a);
+    const applied = a.noticesAppliedWithoutRead;
+    // A's tree lock held while B makes one flag change more than a waiting catch-up holds.
+    let release!: () => void;
+    const busy = a.mutex.run([ALICE], () => new Promise<void>((resolve) => (release = resolve)));
+    for (let i = 0; i <= CARRIED_NOTICES_MAX; i++)
+      await onB.updateFlags([1], { operation: i % 2 === 0 ? 'add' : 'remove', flags: ['\\Seen'] });
+    await until(() => notices > CARRIED_NOTICES_MAX, 'the notices');
+    release();
+    await busy;
+    const target = (await onB.status()).highestModSeq;
+    await until(async () => (await onA.status()).highestModSeq === target, 'A to catch up');
+    expect(await onA.messages()).toEqual(await onB.messages());
+    // The changes past the bound were dropped, and the catch-up read them all at once.
+    expect(reads()).toBe(1);
+    expect(a.noticesAppliedWithoutRead - applied).toBe(0);
     await listening.unlisten();
   });
 
