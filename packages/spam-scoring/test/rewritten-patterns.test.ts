@@ -156,4 +156,48 @@ describeWithPeer(spamassassinRules, 'the money patterns of the rule files', () =
       expect(new Set(perl[p]), name).toEqual(new Set([true, false]));
     });
   });
+
+  it('__FILL_THIS_FORM_PARTIAL_RAW matches where Perl matches it, atomic group and all', () => {
+    const name = '__FILL_THIS_FORM_PARTIAL_RAW';
+    expect(rules.unsupported.map((rule) => rule.name)).not.toContain(name);
+    const pieces = fc.constantFrom(
+      ' ',
+      ' '.repeat(20),
+      ' '.repeat(30),
+      '\t',
+      '\n',
+      '1. ',
+      'Your ',
+      'Full Name',
+      'name',
+      'Address',
+      ' and ',
+      'Phone',
+      'Country',
+      ':',
+      ' ____',
+      '______',
+      '=20',
+      '&nbsp;',
+      '</td>',
+      'x',
+    );
+    // Where the atomic group tells: past 50 spaces it gives none back to `\s?name`.
+    const edges = [`${' '.repeat(51)}name:`, `${' '.repeat(52)}name:`];
+    const texts = [
+      ...edges,
+      ...fc.sample(
+        fc.array(pieces, { maxLength: 8 }).map((p) => p.join('')),
+        { seed: 15, numRuns: 2000 },
+      ),
+    ];
+    const spec = config.rules.get(name)!.spec;
+    const original = readPerlMatch(spec)!;
+    const [perl] = perlMatches([[replaceTags(original.pattern, config), original.flags]], texts);
+    const { pattern, flags } = readPerlMatch(REWRITTEN_PATTERNS.get(spec)!)!;
+    const matches = oursMatches(replaceTags(pattern, config), flags);
+    expect(texts.filter((text, t) => matches(text) !== perl![t])).toEqual([]);
+    expect(new Set(perl)).toEqual(new Set([true, false]));
+    expect(edges.map(matches)).toEqual([true, false]);
+  });
 });

@@ -15,4 +15,11 @@ export const REWRITTEN_PATTERNS: ReadonlyMap<string, string> = new Map([
     '/(?:(?i:sum\\sof\\s)[\\(\\[]?|<CURRENCY>\\s?)[\\s\\.]?<NUM_NOT_DATE_IP>[\\d.,\\sOo]{5,20}[\\dOo](?<!\\.00)\\b/',
     '/(?:(?i:sum\\sof\\s)[\\(\\[]?|<CURRENCY>\\s?)[\\s\\.]?<NUM_NOT_DATE_IP>(?:[\\d.,\\sOo]{5,20}[1-9Oo]|[\\d.,\\sOo]{4,19}[1-9.,\\sOo]0|[\\d.,\\sOo]{3,18}[\\d,\\sOo]00)\\b/',
   ],
+  [
+    // __FILL_THIS_FORM_PARTIAL_RAW (counted by __FILL_THIS_FORM, under ADVANCE_FEE_*_NEW_MONEY
+    // and FORM_FRAUD_*): an atomic group at the line start, `(?>\s{0,50})`, takes every space
+    // there up to 50 and gives none back. The same as 50 spaces, or fewer with no space after.
+    '/^(?>\\s{0,50})<FF_LNNO>?<FF_YOUR>(?:<FF_ALL><ANDOR>?){1,3}<FF_SUFFIX>(?:<FF_BLANK1>|(?:[-=_.,:;*\\s]|=20|&nbsp;|<\\/\\w+>){0,4}$)/im',
+    '/^(?:\\s{50}|\\s{0,49}(?!\\s))<FF_LNNO>?<FF_YOUR>(?:<FF_ALL><ANDOR>?){1,3}<FF_SUFFIX>(?:<FF_BLANK1>|(?:[-=_.,:;*\\s]|=20|&nbsp;|<\\/\\w+>){0,4}$)/im',
+  ],
 ]);
