@@ -1,4 +1,5 @@
 import { type MimePart, isMultipart, mediaType } from '@mailyard/mime';
+import { checkForAsciiTextIllegal } from './ascii-text-eval-tests.js';
 import type { SaConfig } from './cf-parser.js';
 import { checkForShiftedDate, checkOutlookMessageId } from './date-eval-tests.js';
 import {
@@ -148,6 +149,7 @@ export const SA_EVAL_TESTS: Readonly<
     const test = CHECK_FOR_MIME[args[0] ?? ''];
     return test ? (view) => (test(factsOf(view)) ? 1 : 0) : null;
   },
+  check_for_ascii_text_illegal: () => checkForAsciiTextIllegal,
   check_for_mime_html: () => (view) => (factsOf(view).html > 0 ? 1 : 0),
   check_for_mime_html_only: () => (view) => {
     const facts = factsOf(view);
