@@ -4,7 +4,14 @@ import { existsSync } from 'node:fs';
 import { summarize } from '@mailyard/mime';
 import { commandAvailable, describeWithPeer } from '@mailyard/test-kit';
 import { describe, expect, it } from 'vitest';
-import { emptySaConfig, parseCfFile, SaMessageView, SaRuleSet } from '../src/index.js';
+import {
+  emptySaConfig,
+  findDebianRuleDirectory,
+  loadSpamAssassinRules,
+  parseCfFile,
+  SaMessageView,
+  SaRuleSet,
+} from '../src/index.js';
 
 const RULE = 'body FAKE_ASCII eval:check_for_ascii_text_illegal()';
 const config = emptySaConfig();
@@ -77,6 +84,14 @@ const spamassassin = {
 };
 
 describeWithPeer(spamassassin, 'check_for_ascii_text_illegal against spamassassin', () => {
+  it("runs Debian's PP_MIME_FAKE_ASCII_TEXT (defined under `if can(...has_check_for_ascii_text_illegal)`)", async () => {
+    const { config, rules } = await loadSpamAssassinRules((await findDebianRuleDirectory())!);
+    expect(config.rules.get('PP_MIME_FAKE_ASCII_TEXT')?.spec).toBe(
+      'eval:check_for_ascii_text_illegal()',
+    );
+    expect(rules.unsupported.map((rule) => rule.name)).not.toContain('PP_MIME_FAKE_ASCII_TEXT');
+  });
+
   it('fires on the same messages', () => {
     for (const [name, bytes] of CASES) {
       const report = execFileSync(
