@@ -79,11 +79,7 @@ export const DEFAULT_ENVIRONMENT: CfEnvironment = {
       'feature_originating_ip_headers',
       'feature_yesno_can_plugin',
       'perl_min_version_5010000',
-    ]
-      .map((name) => `Mail::SpamAssassin::Conf::${name}`)
-      // Plugin capabilities whose eval is written here (a capability asked for in an `if can`
-      // only where SpamAssassin 4.0's plugin has it).
-      .concat(['Mail::SpamAssassin::Plugin::MIMEEval::has_check_for_ascii_text_illegal']),
+    ].map((name) => `Mail::SpamAssassin::Conf::${name}`),
   ),
 };
 
