@@ -19,9 +19,9 @@ import {
   findDebianRuleDirectory,
   loadSpamAssassinRules,
 } from '@mailyard/spam-scoring';
-import { freePort } from '@mailyard/test-kit';
 import { TRAIN_HAM, TRAIN_SPAM, corpusFiles } from './spam-corpus.js';
 import { readMessage } from './spam-mailyard.js';
+import { startSpamd } from './spamd.js';
 
 const option = (name: string) =>
   process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined;
@@ -53,37 +53,7 @@ async function askSpamd(missing: { group: string; file: string }[]): Promise<voi
   cpSync('/etc/spamassassin', site, { recursive: true });
   writeFileSync(join(site, 'zz_rule_diff.cf'), 'use_bayes 0\nbayes_auto_learn 0\n');
   chmodSync(cache, 0o755);
-  const port = await freePort();
-  const spamd = spawn(
-    'spamd',
-    [
-      '-L',
-      '--siteconfigpath',
-      site,
-      '-i',
-      '127.0.0.1',
-      '-p',
-      String(port),
-      '--max-children',
-      '2',
-      '--min-children',
-      '2',
-      '-x',
-      '-u',
-      'nobody',
-      '-s',
-      'stderr',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  await new Promise<void>((resolve, reject) => {
-    let log = '';
-    spamd.stderr!.on('data', (chunk: Buffer) => {
-      log += chunk.toString();
-      if (/server started on/.test(log)) resolve();
-    });
-    spamd.once('exit', (code) => reject(new Error(`spamd exited (${code}): ${log}`)));
-  });
+  const { port, process: spamd } = await startSpamd(site);
   try {
     let next = 0;
     const client = async () => {
