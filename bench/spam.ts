@@ -24,8 +24,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { promisify } from 'node:util';
-import { freePort } from '@mailyard/test-kit';
 import { CORPUS, TEST_HAM, TEST_SPAM, TRAIN_HAM, TRAIN_SPAM, corpusFiles } from './spam-corpus.js';
+import { startSpamd } from './spamd.js';
 
 const run = promisify(execFile);
 
@@ -123,37 +123,7 @@ async function spamassassin(groups: Record<string, string[]>, work: string): Pro
   await learn('spam', TRAIN_SPAM);
   await learn('ham', TRAIN_HAM);
   await run('chmod', ['-R', 'a+rwX', site, join(work, 'sa-bayes')]);
-  const port = await freePort();
-  const spamd = spawn(
-    'spamd',
-    [
-      '-L',
-      '--siteconfigpath',
-      site,
-      '-i',
-      '127.0.0.1',
-      '-p',
-      String(port),
-      '--max-children',
-      '2',
-      '--min-children',
-      '2',
-      '-x',
-      '-u',
-      'nobody',
-      '-s',
-      'stderr',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  await new Promise<void>((resolve, reject) => {
-    let log = '';
-    spamd.stderr!.on('data', (chunk: Buffer) => {
-      log += chunk.toString();
-      if (/server started on/.test(log)) resolve();
-    });
-    spamd.once('exit', (code) => reject(new Error(`spamd exited (${code}): ${log}`)));
-  });
+  const { port, process: spamd } = await startSpamd(site);
   try {
     const files = [...groups[TEST_HAM]!, ...groups[TEST_SPAM]!];
     const spamCalled = { ham: 0, spam: 0 };

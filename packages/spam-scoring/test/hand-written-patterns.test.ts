@@ -52,6 +52,37 @@ const fromPiece = fc.constantFrom(
 );
 const fromTexts = fc.array(fromPiece, { minLength: 0, maxLength: 8 }).map((p) => p.join(''));
 
+// Addresses built from local parts that look random or not, each exception, an `@` or two.
+const addressPiece = fc.constantFrom(
+  'mail-',
+  'bounce.',
+  'Mail_',
+  'mailx',
+  'xkcdq',
+  'BCDFG',
+  'aeiou',
+  'abab',
+  'ABab',
+  'ab',
+  'zz',
+  'zZ',
+  'a',
+  'q',
+  '@',
+  '@amazon.com',
+  '@shop.cnn.co',
+  '@example.com',
+  '.com',
+  '.',
+  '+',
+  '#',
+  'kpmg',
+  'mcbr',
+  'tori',
+  'abcdefghijklm',
+);
+const addressTexts = fc.array(addressPiece, { minLength: 0, maxLength: 6 }).map((p) => p.join(''));
+
 /** The texts each pattern is checked on, by its Perl source (as in the rule files). */
 const CASES: { rule: string; pattern: string; texts: fc.Arbitrary<string> }[] = [
   {
@@ -63,6 +94,12 @@ const CASES: { rule: string; pattern: string; texts: fc.Arbitrary<string> }[] = 
     rule: '__NAME_EQ_EMAIL',
     pattern: '(?i)([\\w+.-]+\\@[\\w.-]+\\.\\w\\w+)["\'`\\s]*<\\s*\\1>',
     texts: fromTexts,
+  },
+  {
+    rule: 'HK_RANDOM_FROM',
+    pattern:
+      '(?mi)^(?!(?:mail|bounce)[_.-]|[^@]*(?:[+=^~#-]|mc(?:b|g)r|kpmg|nlpbr|ndqv|lcgc|cplpr)|[^@]{26}|.*?\\@.{0,20}\\b(?:cmp-info|cmpgnr|cnn|tori|jysk|amadeus|amazon)\\.[a-z]{2,3}$)[^@]*(?:[bcdfgjklmnpqrtvwxz]{5}|[aeiouy]{5}|([a-z]{1,2})(?:\\1){3})',
+    texts: addressTexts,
   },
 ];
 
@@ -103,5 +140,24 @@ describe('a rule set runs a hand-written pattern with flags', () => {
     };
     expect(fired('"Eve@Shop.example" <eve@shop.example>')).toEqual(['NAME_EQ_EMAIL']);
     expect(fired('Eve <eve@shop.example>')).toEqual(['NAME_NOT_EMAIL']);
+  });
+
+  it('HK_RANDOM_FROM (/mi) runs on the From address', () => {
+    const config = emptySaConfig();
+    parseCfFile(
+      config,
+      'random.cf',
+      // As the rule file writes it: `#` starts a comment there, `\#` is the character.
+      `header HK_RANDOM_FROM From:addr =~ /${CASES[2]!.pattern.slice(5).replace('#', '\\#')}/mi`,
+    );
+    const rules = SaRuleSet.compile(config);
+    expect(rules.unsupported).toEqual([]);
+    const fired = (from: string) => {
+      const bytes = new TextEncoder().encode(`From: ${from}\r\n\r\nbody\r\n`);
+      return rules.evaluate(new SaMessageView(bytes, summarize(bytes)), 0).map((h) => h.name);
+    };
+    expect(fired('"Q" <xkcdqw@example.com>')).toEqual(['HK_RANDOM_FROM']);
+    expect(fired('"Xkcdq" <alice@example.com>')).toEqual([]);
+    expect(fired('<mail-xkcdqw@example.com>')).toEqual([]);
   });
 });

@@ -80,7 +80,8 @@ describe('translating Perl patterns to RE2', () => {
   it('refuses, with the reason, what RE2 cannot run in linear time', () => {
     // A lookahead inside runs backwards as a lookbehind (regex-reverse.ts), unless the pattern
     // also has a lookbehind, which backwards would be a lookahead.
-    expect(refusal('(?<=a)(?!b)c')).toBe('negative lookahead');
+    // (A lookbehind that starts the pattern is made consuming: rewritten-patterns.test.ts.)
+    expect(refusal('x(?<=a)(?!b)c')).toBe('negative lookahead');
     expect(refusal('x(?=y)z(?<!q)')).toBe('lookahead');
     expect(refusal('(a)\\1')).toBe('backreference');
     expect(refusal('(?>a+)b')).toBe('atomic group');

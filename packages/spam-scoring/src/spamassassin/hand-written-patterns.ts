@@ -19,6 +19,14 @@ const QUOTE_OR_SPACE = /["'`\t\n\v\f\r ]/;
 /** Perl's `\s` on octets (JavaScript's also takes no-break and Unicode spaces). */
 const PERL_SPACE = /[\t\n\v\f\r ]/;
 
+/** HK_RANDOM_*'s exceptions that read the local part, up to its `@`. */
+const LOCAL_PART_EXCEPTION = /[+=^~#-]|mc[bg]r|kpmg|nlpbr|ndqv|lcgc|cplpr/i;
+/** HK_RANDOM_*'s exception for senders' domains, on the line (Perl's `.` is all but `\n`). */
+const DOMAIN_EXCEPTION =
+  /[^\n]*?@[^\n]{0,20}\b(?:cmp-info|cmpgnr|cnn|tori|jysk|amadeus|amazon)\.[a-z]{2,3}(?=\n|$)/iy;
+/** What HK_RANDOM_* calls random: five consonants, five vowels, or 1-2 letters four times. */
+const RANDOM_LOOKING = /[bcdfgjklmnpqrtvwxz]{5}|[aeiouy]{5}|([a-z]{1,2})\1{3}/i;
+
 export const HAND_WRITTEN_PATTERNS: ReadonlyMap<string, HandWrittenPattern> = new Map([
   [
     // __HELO_NOT_RDNS: the first relay has a reverse name, and its HELO does not start with it
@@ -50,6 +58,31 @@ export const HAND_WRITTEN_PATTERNS: ReadonlyMap<string, HandWrittenPattern> = ne
         while (end > 0 && QUOTE_OR_SPACE.test(text[end - 1]!)) end--;
         const named = text.slice(end - address.length, end);
         if (end >= address.length && named.toLowerCase() === address.toLowerCase()) return true;
+      }
+      return false;
+    },
+  ],
+  [
+    // HK_RANDOM_FROM, HK_RANDOM_ENVFROM, HK_RANDOM_REPLYTO (the file's `\#` read as `#`, as
+    // SpamAssassin reads it): an address whose local part looks random, unless a line start
+    // begins one of the exceptions. A backreference after a lookahead; by hand: at each line
+    // start (`/m`), the text up to the next `@` is what `[^@]*` may cover, and none of the
+    // patterns after it can cross an `@`, so each is a search in that stretch (JavaScript's
+    // patterns here: fixed lengths, no nesting).
+    '(?mi)^(?!(?:mail|bounce)[_.-]|[^@]*(?:[+=^~#-]|mc(?:b|g)r|kpmg|nlpbr|ndqv|lcgc|cplpr)|[^@]{26}|.*?\\@.{0,20}\\b(?:cmp-info|cmpgnr|cnn|tori|jysk|amadeus|amazon)\\.[a-z]{2,3}$)[^@]*(?:[bcdfgjklmnpqrtvwxz]{5}|[aeiouy]{5}|([a-z]{1,2})(?:\\1){3})',
+    (text: string) => {
+      for (let start = 0; start >= 0;) {
+        const at = text.indexOf('@', start);
+        const localPart = text.slice(start, at < 0 ? text.length : at);
+        DOMAIN_EXCEPTION.lastIndex = start;
+        const excepted =
+          /^(?:mail|bounce)[_.-]/i.test(text.slice(start, start + 7)) ||
+          LOCAL_PART_EXCEPTION.test(localPart) ||
+          localPart.length >= 26 ||
+          DOMAIN_EXCEPTION.test(text);
+        if (!excepted && RANDOM_LOOKING.test(localPart)) return true;
+        const newline = text.indexOf('\n', start);
+        start = newline < 0 ? -1 : newline + 1;
       }
       return false;
     },

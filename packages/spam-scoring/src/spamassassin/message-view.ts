@@ -16,6 +16,13 @@ import { envelopeSenderOf } from './envelope-sender.js';
 import { renderHtml } from './html-text.js';
 import { noBreakSpacesToSpaces } from './no-break-space.js';
 import { relayPseudoHeader } from './received-relays.js';
+import {
+  BODY_BREAKS,
+  BODY_PART_SCAN_SIZE,
+  RAWBODY_BREAKS,
+  RAWBODY_PART_SCAN_SIZE,
+  truncateForScan,
+} from './scan-size.js';
 import { extractUris } from './uri-extract.js';
 
 /** `:raw`, `:addr`, `:name` after a header name in a rule. */
@@ -77,13 +84,19 @@ export class SaMessageView {
     return values;
   }
 
-  /** The body rules' text: the Subject, then the rendered text parts, in paragraphs. */
+  /**
+   * The body rules' text: the Subject, then the rendered text parts, each cut at
+   * BODY_PART_SCAN_SIZE as SpamAssassin cuts it, in paragraphs.
+   */
   body(): readonly string[] {
     if (!this.paragraphs) {
       const subject = textToBinaryString(this.summary.subject);
       const text = this.parts()
         .map(({ part, text, html }) =>
-          noBreakSpacesToSpaces(html ? renderHtml(text).text : text, part),
+          noBreakSpacesToSpaces(
+            truncateForScan(html ? renderHtml(text).text : text, BODY_PART_SCAN_SIZE, BODY_BREAKS),
+            part,
+          ),
         )
         .join('\n');
       this.paragraphs = [subject, ...toParagraphs(text)].filter((p) => p !== '');
@@ -91,9 +104,14 @@ export class SaMessageView {
     return this.paragraphs;
   }
 
-  /** The rawbody rules' text: text parts decoded from their transfer encoding, line by line. */
+  /**
+   * The rawbody rules' text: text parts decoded from their transfer encoding, each cut at
+   * RAWBODY_PART_SCAN_SIZE, line by line.
+   */
   rawBody(): readonly string[] {
-    this.rawLines ??= this.parts().flatMap(({ text }) => text.split('\n'));
+    this.rawLines ??= this.parts().flatMap(({ text }) =>
+      truncateForScan(text, RAWBODY_PART_SCAN_SIZE, RAWBODY_BREAKS).split('\n'),
+    );
     return this.rawLines;
   }
 

@@ -88,7 +88,7 @@ function translateOnce(pattern: string, flags: string): TranslatedRegex {
   let relaxed: string | null = null;
   if (typeof translated !== 'string' && /lookahead/.test(translated.reason)) {
     // A lookahead inside the pattern: read backwards it is a lookbehind, which re2js runs.
-    const withLookaheads = translateBody(body, flags.includes('m'), true);
+    const withLookaheads = translateBody(body, flags.includes('m'), true, true);
     const backwards =
       typeof withLookaheads === 'string' && !/\(\?<[=!]/.test(stripClasses(withLookaheads))
         ? reverseRegex(withLookaheads)
@@ -139,6 +139,7 @@ function translateBody(
   pattern: string,
   multiline: boolean,
   keepLookaheads: boolean,
+  leadingLookbehinds = false,
 ): string | { reason: string } {
   let out = '';
   let inClass = false;
@@ -183,6 +184,20 @@ function translateBody(
         }
         continue;
       case '(': {
+        if (
+          leadingLookbehinds &&
+          (pattern.startsWith('(?<=', i) || pattern.startsWith('(?<!', i)) &&
+          startsPattern(pattern, i)
+        ) {
+          // Reversed, this lookbehind would be a lookahead inside the pattern: made consuming.
+          const end = groupEnd(pattern, i);
+          const rewritten = end < 0 ? null : startingLookbehind(pattern, i, end, multiline);
+          if (typeof rewritten === 'string') {
+            out += rewritten;
+            i = end;
+            continue;
+          }
+        }
         if (pattern.startsWith('(?=', i) || pattern.startsWith('(?!', i)) {
           const end = groupEnd(pattern, i);
           if (end < 0) return { reason: 'unterminated group' };
@@ -383,6 +398,75 @@ function endingLookahead(
   }
   alternatives.pop();
   return `(?:${alternatives.join('|')})`;
+}
+
+/**
+ * The mirror of endingLookahead: a lookbehind that starts the pattern asks only about what
+ * precedes the match, so for "does it match anywhere" it can consume: `(?<=X)` is `(?:X)`, and
+ * `(?<!a)` is `(?:\A|[^a])` (`abc` becomes `\A|[^c]|\Ac|[^b]c|\Abc|[^a]bc`). Only used for a
+ * pattern that also has lookaheads (run backwards, where a lookbehind would be a lookahead);
+ * a `multiple` rule's count can then differ where one match ends right before the next.
+ */
+function startingLookbehind(
+  pattern: string,
+  open: number,
+  close: number,
+  multiline: boolean,
+): string | null {
+  const inner = pattern.slice(open + 4, close);
+  if (pattern[open + 3] === '=') {
+    const translated = translateBody(inner, multiline, false);
+    return typeof translated === 'string' ? `(?:${translated})` : null;
+  }
+  const atoms = splitAtoms(inner);
+  if (!atoms) return null;
+  const alternatives = ['\\A'];
+  let suffix = '';
+  for (const atom of atoms.reverse()) {
+    const positive = translateBody(atom.text, multiline, false);
+    if (typeof positive !== 'string') return null;
+    alternatives.push(`${atom.negated}${suffix}`);
+    suffix = `${positive}${suffix}`;
+    alternatives.push(`\\A${suffix}`);
+  }
+  alternatives.pop();
+  return `(?:${alternatives.join('|')})`;
+}
+
+/**
+ * Whether nothing can be matched before `position`: only openings of groups that are not
+ * repeated, and the starts of their alternatives, precede it (not even an anchor or `\b`,
+ * which a consuming rewrite would move).
+ */
+function startsPattern(pattern: string, position: number): boolean {
+  const fresh: boolean[] = [];
+  let atStart = true;
+  for (let i = 0; i < position; i++) {
+    const c = pattern[i]!;
+    if (c === '(') {
+      const end = groupEnd(pattern, i);
+      const opener = /^\((?:\?(?:[a-z]*(?:-[a-z]*)?:|P?<[A-Za-z_]\w*>))?/.exec(
+        pattern.slice(i),
+      )![0];
+      if (end < 0) return false;
+      if (opener === '(' && pattern[i + 1] === '?') {
+        // A lookaround, inline flags or a comment: taken as something before.
+        i = end;
+        atStart = false;
+        continue;
+      }
+      atStart = atStart && !/[*+{]/.test(pattern[end + 1] ?? '');
+      fresh.push(atStart);
+      i += opener.length - 1;
+    } else if (c === '|') atStart = fresh.length === 0 || fresh[fresh.length - 1]!;
+    else {
+      if (c === ')') fresh.pop();
+      else if (c === '\\') i++;
+      else if (c === '[') i = classEnd(pattern, i);
+      atStart = false;
+    }
+  }
+  return atStart;
 }
 
 /** A pattern made only of single-character atoms, each with its complement; null otherwise. */

@@ -6,6 +6,7 @@ import { readPerlMatch, translatePerlRegex } from './perl-regex.js';
 import { SA_EVAL_TESTS, parseEvalCall } from './eval-tests.js';
 import { reverseText } from './regex-reverse.js';
 import { HAND_WRITTEN_PATTERNS } from './hand-written-patterns.js';
+import { REWRITTEN_PATTERNS } from './rewritten-patterns.js';
 import { replaceTags } from './replace-tags.js';
 import { requiredLiterals } from './required-literal.js';
 
@@ -116,9 +117,8 @@ export class SaRuleSet {
         refuse('Bayes rule (the Bayes test scores instead)');
         continue;
       }
-      const spec = config.replaceRules.has(name)
-        ? withTags(definition.spec, config)
-        : definition.spec;
+      const written = REWRITTEN_PATTERNS.get(definition.spec) ?? definition.spec;
+      const spec = config.replaceRules.has(name) ? withTags(written, config) : written;
       if (kind === 'meta') {
         try {
           metaSources.push({ rule: base, meta: parseMetaExpression(spec) });

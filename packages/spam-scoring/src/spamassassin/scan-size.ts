@@ -1,0 +1,27 @@
+/**
+ * SpamAssassin's per-part scan sizes (`body_part_scan_size`, `rawbody_part_scan_size`, admin
+ * settings of Conf.pm with these defaults; Debian's files do not change them): body rules see
+ * each text part's rendered text only up to about 50,000 octets, rawbody rules each decoded part
+ * up to about 500,000. Without the cut a pattern fires where spamd's never looks (a "$700
+ * million" 58 KB into a list digest), and every pattern reads text spamd skips.
+ */
+export const BODY_PART_SCAN_SIZE = 50_000;
+export const RAWBODY_PART_SCAN_SIZE = 500_000;
+
+/** Where body text may be cut: a line end, else a space. */
+export const BODY_BREAKS = ['\n', ' '] as const;
+/** Where decoded raw text may be cut: a line end, else the end of a tag, else a space. */
+export const RAWBODY_BREAKS = ['\n', '>', ' '] as const;
+
+/**
+ * A part's text cut as Message.pm cuts it: unchanged up to `size`; else after the first break
+ * (tried in order) at or past `size` and within 1,024 octets of it, else at `size` exactly.
+ */
+export function truncateForScan(text: string, size: number, breaks: readonly string[]): string {
+  if (size <= 0 || text.length <= size) return text;
+  for (const mark of breaks) {
+    const at = text.indexOf(mark, size);
+    if (at >= 0 && at - size <= 1024) return text.slice(0, at + 1);
+  }
+  return text.slice(0, size);
+}

@@ -1,0 +1,203 @@
+// The money patterns (__LOTSA_MONEY_*, under LOTS_OF_MONEY, MONEY_FORM_SHORT and
+// ADVANCE_FEE_*_NEW_MONEY) that mix lookaheads and lookbehinds: a lookbehind that starts the
+// pattern made consuming, and __LOTSA_MONEY_01's ending lookbehind written out by hand
+// (rewritten-patterns.ts). Perl, running the rules' own patterns, is the oracle.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { commandAvailable, describeWithPeer } from '@mailyard/test-kit';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type SaRuleSet, findDebianRuleDirectory, loadSpamAssassinRules } from '../src/index.js';
+import type { SaConfig } from '../src/spamassassin/cf-parser.js';
+import { readPerlMatch, translatePerlRegex } from '../src/spamassassin/perl-regex.js';
+import { reverseText } from '../src/spamassassin/regex-reverse.js';
+import { replaceTags } from '../src/spamassassin/replace-tags.js';
+import { REWRITTEN_PATTERNS } from '../src/spamassassin/rewritten-patterns.js';
+
+/** For each `[pattern, flags]`, whether Perl matches each text (texts as octets). */
+function perlMatches(patterns: readonly [string, string][], texts: string[]): boolean[][] {
+  const script = `
+    use strict; my @lines = split /\\n/, do { local $/; <STDIN> };
+    my $n = shift @lines; my @pats = splice @lines, 0, $n;
+    for my $p (@pats) { my ($flags, $re) = split /\\t/, $p, 2;
+      my $rx = eval "qr/\\$re/$flags" or die $@;
+      print join('', map { my $t = $_; $t =~ s/\\\\n/\\n/g; $t =~ $rx ? 1 : 0 } @lines), "\\n"; }`;
+  const input = [
+    String(patterns.length),
+    ...patterns.map(([pattern, flags]) => `${flags}\t${pattern}`),
+    ...texts.map((text) => text.replace(/\n/g, '\\n')),
+  ].join('\n');
+  const perl = spawnSync('perl', ['-e', script], { input, encoding: 'latin1' });
+  if (perl.status !== 0) throw new Error(`perl failed: ${perl.stderr}`);
+  return perl.stdout
+    .trim()
+    .split('\n')
+    .map((line) => [...line].map((c) => c === '1'));
+}
+
+/** Our translation of the pattern, as the rule set runs it: whether it matches a text. */
+function oursMatches(pattern: string, flags: string): (text: string) => boolean {
+  const translated = translatePerlRegex(pattern, flags);
+  if (!translated.ok) throw new Error(`${pattern}: ${translated.reason}`);
+  if (!translated.reversed) return (text) => translated.regex.test(text);
+  return (text) =>
+    (translated.relaxed?.test(text) ?? true) && translated.regex.test(reverseText(text));
+}
+
+describe('a lookbehind that starts a pattern with lookaheads', () => {
+  const PATTERNS: [string, string][] = [
+    ['(?<![-\\d])[1-9](?!\\d\\.\\d)[\\d.]{2,4}\\s?(?:usd|eur)\\b', 'i'],
+    ['(?:(?<![-\\d])[1-9][\\d.]{0,3}M|million(?!s))\\s?(?:dollars|euros)', 'i'],
+    ['(?<!ab)c(?!d)x', ''],
+    ['(?:q|(?<=\\$)5(?!0))0', ''],
+  ];
+
+  it('is made consuming, so the pattern runs backwards; one elsewhere still refuses it', () => {
+    for (const [pattern, flags] of PATTERNS)
+      expect(translatePerlRegex(pattern, flags), pattern).toMatchObject({ ok: true });
+    expect(translatePerlRegex('(?<!ab)c(?!d)x', '')).toMatchObject({
+      ok: true,
+      source: 'x(?<!d)c(?:\\z|[^\\x{62}]|b\\z|b[^\\x{61}])',
+    });
+    // After something (an anchor, a character, a repeated group), it is left alone: refused.
+    for (const pattern of ['\\b(?<!a)b(?!c)d', 'x(?<!a)b(?!c)d', '(?:(?<!a)b)+(?!c)d'])
+      expect(translatePerlRegex(pattern, ''), pattern).toMatchObject({ ok: false });
+  });
+
+  it('agrees with Perl on texts made of the patterns own pieces', () => {
+    const pieces = fc.constantFrom(
+      ...'-1205.9 xMcdab$q\n'.split(''),
+      'usd',
+      'EUR',
+      'million',
+      'millions',
+      ' dollars',
+      'euros',
+      '50',
+    );
+    const texts = fc.sample(
+      fc.array(pieces, { maxLength: 10 }).map((p) => p.join('')),
+      { seed: 21, numRuns: 800 },
+    );
+    const perl = perlMatches(PATTERNS, texts);
+    PATTERNS.forEach(([pattern, flags], p) => {
+      const matches = oursMatches(pattern, flags);
+      const disagreements = texts.filter((text, t) => matches(text) !== perl[p]![t]);
+      expect(disagreements, pattern).toEqual([]);
+    });
+  });
+});
+
+const spamassassinRules = {
+  name: "Debian's spamassassin rules",
+  available: existsSync('/usr/share/spamassassin/72_active.cf') && commandAvailable('perl'),
+  install: 'apt-get install spamassassin',
+};
+
+describeWithPeer(spamassassinRules, 'the money patterns of the rule files', () => {
+  let config: SaConfig;
+  let rules: SaRuleSet;
+  beforeAll(async () => {
+    ({ config, rules } = await loadSpamAssassinRules((await findDebianRuleDirectory())!));
+  });
+  const MONEY_RULES = [0, 1, 2, 3, 4, 5].map((n) => `__LOTSA_MONEY_0${n}`);
+
+  it('all run (__LOTSA_MONEY_01 through its rewriting)', () => {
+    const refused = rules.unsupported.map(({ name }) => name);
+    for (const name of [...MONEY_RULES, 'LOTS_OF_MONEY', 'MONEY_FORM_SHORT'])
+      expect(refused, name).not.toContain(name);
+    expect(REWRITTEN_PATTERNS.has(config.rules.get('__LOTSA_MONEY_01')!.spec)).toBe(true);
+  });
+
+  it('match where Perl matches the rules as written', () => {
+    const pieces = fc.constantFrom(
+      ...'$1205.9,O -\n'.split(''),
+      '\xa3',
+      '1,000',
+      '2.5OO',
+      '5,000,000.00',
+      'amount of ',
+      'USD',
+      'US$',
+      'EUR ',
+      '.00',
+      '00',
+      '0.0',
+      '000',
+      'sum of ',
+      'Sum Of [',
+      ' million',
+      ' Millions',
+      'M ',
+      ' dollars',
+      ' pounds',
+      'euros',
+      ' thousand',
+      '192.168.1.1',
+      '12.05.2020 ',
+      '1234.05.06 ',
+    );
+    const texts = fc.sample(
+      fc.array(pieces, { maxLength: 12 }).map((p) => p.join('')),
+      { seed: 15, numRuns: 1500 },
+    );
+    const originals: [string, string][] = MONEY_RULES.map((name) => {
+      const { pattern, flags } = readPerlMatch(config.rules.get(name)!.spec)!;
+      return [replaceTags(pattern, config), flags];
+    });
+    const perl = perlMatches(originals, texts);
+    MONEY_RULES.forEach((name, p) => {
+      const spec = config.rules.get(name)!.spec;
+      const { pattern, flags } = readPerlMatch(REWRITTEN_PATTERNS.get(spec) ?? spec)!;
+      const matches = oursMatches(replaceTags(pattern, config), flags);
+      const disagreements = texts.filter((text, t) => matches(text) !== perl[p]![t]);
+      expect(disagreements, name).toEqual([]);
+      // The pieces reach both answers for each pattern (a test that sees only one proves little).
+      expect(new Set(perl[p]), name).toEqual(new Set([true, false]));
+    });
+  });
+
+  it('__FILL_THIS_FORM_PARTIAL_RAW matches where Perl matches it, atomic group and all', () => {
+    const name = '__FILL_THIS_FORM_PARTIAL_RAW';
+    expect(rules.unsupported.map((rule) => rule.name)).not.toContain(name);
+    const pieces = fc.constantFrom(
+      ' ',
+      ' '.repeat(20),
+      ' '.repeat(30),
+      '\t',
+      '\n',
+      '1. ',
+      'Your ',
+      'Full Name',
+      'name',
+      'Address',
+      ' and ',
+      'Phone',
+      'Country',
+      ':',
+      ' ____',
+      '______',
+      '=20',
+      '&nbsp;',
+      '</td>',
+      'x',
+    );
+    // Where the atomic group tells: past 50 spaces it gives none back to `\s?name`.
+    const edges = [`${' '.repeat(51)}name:`, `${' '.repeat(52)}name:`];
+    const texts = [
+      ...edges,
+      ...fc.sample(
+        fc.array(pieces, { maxLength: 8 }).map((p) => p.join('')),
+        { seed: 15, numRuns: 2000 },
+      ),
+    ];
+    const spec = config.rules.get(name)!.spec;
+    const original = readPerlMatch(spec)!;
+    const [perl] = perlMatches([[replaceTags(original.pattern, config), original.flags]], texts);
+    const { pattern, flags } = readPerlMatch(REWRITTEN_PATTERNS.get(spec)!)!;
+    const matches = oursMatches(replaceTags(pattern, config), flags);
+    expect(texts.filter((text, t) => matches(text) !== perl![t])).toEqual([]);
+    expect(new Set(perl)).toEqual(new Set([true, false]));
+    expect(edges.map(matches)).toEqual([true, false]);
+  });
+});
