@@ -11,6 +11,9 @@
  * `-- --math s=0.1,minStrength=0.3` changes the Bayes combining's constants (BayesMath).
  * `-- --cpu` prints on stderr the CPU seconds the rating took (learning left out) and the
  * messages rated per CPU second, for comparing a change on the same message set.
+ * `-- --against-spamassassin` also has Debian's SpamAssassin learn the same 70% (sa-learn) and
+ * rate the same 30% (spamd -L), and sets its Bayes band beside Mailyard's for each message
+ * (spam-sa-compare.ts).
  * `-- --folds 5` instead: a time-ordered 5-fold cross validation over the training sets
  * (spam-folds.ts), every training message rated once by a Bayes database that did not learn it;
  * `--bayes`, `--list` and `--math` as above.
@@ -19,6 +22,7 @@ import { basename } from 'node:path';
 import { DEFAULT_BAYES_BANDS } from '@mailyard/spam-scoring';
 import { corpusFiles } from './spam-corpus.js';
 import { crossValidate, printCrossValidation } from './spam-folds.js';
+import { compareWithSpamAssassin } from './spam-sa-compare.js';
 import { NO_FACTS, readMessage, trainedBayes, trainedEngine } from './spam-mailyard.js';
 
 const groups = corpusFiles();
@@ -114,3 +118,13 @@ if (process.argv.includes('--bayes')) {
 if (process.argv.includes('--list'))
   for (const r of [...spamRated, ...hamRated])
     console.log(`${r.file}\t${r.score.toFixed(2)}\t${r.band}`);
+if (process.argv.includes('--against-spamassassin'))
+  await compareWithSpamAssassin(
+    spam.learn,
+    [...easy.learn, ...hard.learn],
+    [
+      ...spamRated.map((r) => ({ ...r, kind: 'spam' as const })),
+      ...hamRated.map((r) => ({ ...r, kind: 'ham' as const })),
+    ],
+    [3, 4, 5, 6],
+  );
