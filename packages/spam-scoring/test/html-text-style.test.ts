@@ -47,8 +47,12 @@ describe('colours as HTML.pm reads them', () => {
 });
 
 describe("the text style's low-contrast flag (html_test('font_low_contrast'))", () => {
-  it('is not run as a rule (it cost a false positive on the holdout)', () => {
-    expect(rules.unsupported.map((rule) => rule.name)).toEqual(['LOW_CONTRAST']);
+  it('runs as a rule (HTML_FONT_LOW_CONTRAST), on visible text only', () => {
+    expect(rules.unsupported).toEqual([]);
+    expect(fired('<p>shown</p><font color="#ffffff">hidden words</font>')).toEqual([
+      'LOW_CONTRAST',
+    ]);
+    expect(fired('<font color="#ffffff">&nbsp;</font><p>shown</p>')).toEqual([]);
   });
 
   it('fires on text in the colour of the page, or nearly', () => {
