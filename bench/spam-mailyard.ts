@@ -34,6 +34,20 @@ export async function trainedBayes(
   return bayes;
 }
 
+/** An engine with the rules alone (score set 2, as with Bayes): Bayes's band score is added apart. */
+export async function rulesOnlyEngine(): Promise<SpamEngine> {
+  const directory = await findDebianRuleDirectory();
+  if (!directory)
+    throw new Error("Debian's spamassassin rules are not installed (apt-get install spamassassin)");
+  const { rules } = await loadSpamAssassinRules(directory);
+  return new SpamEngine({
+    tests: [spamAssassinTest(rules, { scoreSet: 2 })],
+    whitelist: null,
+    blockScore: 10,
+    maxContentBytes: Number.MAX_SAFE_INTEGER,
+  });
+}
+
 /** An engine with the rules and a Bayes filter that learned `spam` and `ham` (message files). */
 export async function trainedEngine(
   spam: string[],

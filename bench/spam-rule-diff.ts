@@ -10,7 +10,6 @@
  * `--cached-only` compares only the messages spamd has answered (no spamd started).
  * `--files RULE` prints the training files where spamd fires RULE and Mailyard does not.
  */
-import { spawn } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -21,7 +20,7 @@ import {
 } from '@mailyard/spam-scoring';
 import { TRAIN_HAM, TRAIN_SPAM, corpusFiles } from './spam-corpus.js';
 import { readMessage } from './spam-mailyard.js';
-import { startSpamd } from './spamd.js';
+import { spamc, startSpamd } from './spamd.js';
 
 const option = (name: string) =>
   process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined;
@@ -35,31 +34,19 @@ const training = [...TRAIN_SPAM, ...TRAIN_HAM].flatMap((group) =>
 );
 const cacheFile = (group: string, file: string) => join(cache, group, `${basename(file)}.rules`);
 
-function spamcRules(port: number, file: string): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('spamc', ['-y', '-p', String(port), '-d', '127.0.0.1', '-s', '10000000'], {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', () => resolve(out.trim() ? out.trim().split(',') : []));
-    child.stdin.end(readFileSync(file));
-  });
-}
-
 async function askSpamd(missing: { group: string; file: string }[]): Promise<void> {
   const site = join(cache, 'sa-site');
   cpSync('/etc/spamassassin', site, { recursive: true });
   writeFileSync(join(site, 'zz_rule_diff.cf'), 'use_bayes 0\nbayes_auto_learn 0\n');
   chmodSync(cache, 0o755);
-  const { port, process: spamd } = await startSpamd(site);
+  const { port, spamd } = await startSpamd(site);
   try {
     let next = 0;
     const client = async () => {
       while (next < missing.length) {
         const { group, file } = missing[next++]!;
-        const rules = await spamcRules(port, file);
+        const answer = await spamc(port, file, '-y');
+        const rules = answer ? answer.split(',') : [];
         writeFileSync(cacheFile(group, file), rules.join('\n'));
         if (next % 250 === 0) console.error(`spamd: ${next}/${missing.length}`);
       }

@@ -11,21 +11,13 @@
  * (worker threads, two by default as spamd has two children; `--threads N`) against spamd.
  */
 import { execFile, spawn } from 'node:child_process';
-import {
-  chmodSync,
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { promisify } from 'node:util';
+import { learnedSpamAssassinSite, spamc, startSpamd } from './spamd.js';
 import { CORPUS, TEST_HAM, TEST_SPAM, TRAIN_HAM, TRAIN_SPAM, corpusFiles } from './spam-corpus.js';
-import { startSpamd } from './spamd.js';
 
 const run = promisify(execFile);
 
@@ -102,28 +94,12 @@ async function mailyard(groups: Record<string, string[]>, _work: string): Promis
 }
 
 async function spamassassin(groups: Record<string, string[]>, work: string): Promise<Outcome> {
-  // A site configuration of our own: Debian's plugin loading and local.cf, plus a Bayes database
-  // in the work directory and no auto-learning (both sides learn exactly the training set).
-  const site = join(work, 'sa-site');
-  cpSync('/etc/spamassassin', site, { recursive: true });
-  const bayesPath = join(work, 'sa-bayes', 'bayes');
-  mkdirSync(join(work, 'sa-bayes'), { recursive: true, mode: 0o777 });
-  writeFileSync(
-    join(site, 'zz_bench.cf'),
-    `use_bayes 1\nbayes_auto_learn 0\nbayes_path ${bayesPath}\nbayes_file_mode 0666\nlock_method flock\n`,
+  const site = await learnedSpamAssassinSite(
+    work,
+    TRAIN_SPAM.map((g) => join(CORPUS, g)),
+    TRAIN_HAM.map((g) => join(CORPUS, g)),
   );
-  const learn = async (kind: 'spam' | 'ham', dirs: string[]) =>
-    run(
-      'sa-learn',
-      ['--siteconfigpath', site, '-L', `--${kind}`, ...dirs.map((g) => join(CORPUS, g))],
-      {
-        maxBuffer: 1 << 26,
-      },
-    );
-  await learn('spam', TRAIN_SPAM);
-  await learn('ham', TRAIN_HAM);
-  await run('chmod', ['-R', 'a+rwX', site, join(work, 'sa-bayes')]);
-  const { port, process: spamd } = await startSpamd(site);
+  const { port, spamd } = await startSpamd(site);
   try {
     const files = [...groups[TEST_HAM]!, ...groups[TEST_SPAM]!];
     const spamCalled = { ham: 0, spam: 0 };
@@ -131,7 +107,7 @@ async function spamassassin(groups: Record<string, string[]>, work: string): Pro
     const client = async () => {
       while (next < files.length) {
         const file = files[next++]!;
-        const verdict = await spamc(port, file);
+        const verdict = Number((await spamc(port, file, '-c')).split('/')[0]);
         if (verdict >= 5) spamCalled[file.includes(TEST_SPAM) ? 'spam' : 'ham']++;
       }
     };
@@ -172,19 +148,6 @@ async function processTreeCpu(pid: number): Promise<number> {
     }
   }
   return total / ticks;
-}
-
-function spamc(port: number, file: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('spamc', ['-c', '-p', String(port), '-d', '127.0.0.1', '-s', '10000000'], {
-      stdio: ['pipe', 'pipe', 'ignore'],
-    });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', () => resolve(Number(out.split('/')[0])));
-    child.stdin.end(readFileSync(file));
-  });
 }
 
 async function bogofilter(groups: Record<string, string[]>, work: string): Promise<Outcome> {

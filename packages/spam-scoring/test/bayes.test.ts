@@ -9,7 +9,9 @@ import {
   DEFAULT_BAYES_MATH,
   FileBayesStore,
   MemoryBayesStore,
+  SaMessageView,
   SpamEngine,
+  bayesTokens,
   chi2Q,
   combineProbabilities,
   tokenProbability,
@@ -140,6 +142,20 @@ describe('learning', () => {
       .test()
       .run({ facts: FACTS, message: generated('ham', 5000), earlier: [] });
     expect(hamHits.map((hit) => [hit.name, hit.score])).toEqual([['BAYES_00', -1.5]]);
+  });
+
+  it('weighs tokens made once (classifyTokens) as it weighs the message, with the same hits', async () => {
+    const filter = await trained(200, 200);
+    for (const sample of [generated('spam', 7000), generated('ham', 7000)]) {
+      const tokens = bayesTokens(new SaMessageView(sample.bytes, sample.summary));
+      const fromTokens = await filter.classifyTokens(tokens);
+      expect(fromTokens).toEqual(await filter.classify(sample));
+      expect(filter.hitsFor(fromTokens.probability!)).toEqual(
+        await filter.test().run({ facts: FACTS, message: sample, earlier: [] }),
+      );
+    }
+    expect(filter.hitsFor(0.5).map((hit) => [hit.name, hit.score])).toEqual([['BAYES_50', 2]]);
+    expect(filter.hitsFor(0.9995).map((hit) => hit.name)).toEqual(['BAYES_99', 'BAYES_999']);
   });
 
   it('auto-learns through the engine what the other tests are sure of, and nothing in between', async () => {

@@ -155,7 +155,14 @@ export class BayesFilter {
   }
 
   async classify(message: MessageInput): Promise<BayesClassification> {
-    const tokens = bayesTokens(new SaMessageView(message.bytes, message.summary));
+    return this.classifyTokens(bayesTokens(new SaMessageView(message.bytes, message.summary)));
+  }
+
+  /**
+   * classify for tokens already made (bayesTokens): a program that weighs the same messages
+   * against several databases (bench/spam-holdout.ts's folds) tokenizes each once.
+   */
+  async classifyTokens(tokens: readonly string[]): Promise<BayesClassification> {
     if ((await this.status()).state !== 'active')
       return { probability: null, tokens: tokens.length };
     const totals = await this.store.totals();
@@ -219,7 +226,8 @@ export class BayesFilter {
     return outcome === 'learned' ? as : null;
   }
 
-  private hitsFor(probability: number): TestHit[] {
+  /** The BAYES_xx hit (and BAYES_999) for a spam probability, as the test gives them. */
+  hitsFor(probability: number): TestHit[] {
     const band =
       this.bands.find((b) => probability < b.below) ?? this.bands[this.bands.length - 1]!;
     const percent = (probability * 100).toFixed(1);
