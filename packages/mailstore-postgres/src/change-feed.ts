@@ -1,5 +1,4 @@
 import {
-  type IndexEntry,
   type LoadedMailbox,
   type LoadedTree,
   type MailboxIndex,
@@ -104,7 +103,7 @@ export class ChangeFeed {
       if (mailbox.index && mailbox.index.highestModSeq >= catchUp.upTo) return;
       // The quota count covers the whole tree: computed again on next use.
       tree.usage = null;
-      if (mailbox.index) await this.catchUp(mailbox, mailbox.index);
+      if (mailbox.index) await this.catchUp(tree, mailbox, mailbox.index);
     });
     return catchUp.done;
   }
@@ -121,7 +120,7 @@ export class ChangeFeed {
     if (!waiting || waiting.tree !== tree.key || !index || index.highestModSeq >= waiting.upTo)
       return;
     tree.usage = null;
-    await this.catchUp(mailbox, index);
+    await this.catchUp(tree, mailbox, index);
   }
 
   /**
@@ -129,30 +128,15 @@ export class ChangeFeed {
    * changed, not the whole mailbox: each of the other node's writes brings one of these), and
    * tells subscribers.
    */
-  private async catchUp(mailbox: LoadedMailbox, index: MailboxIndex): Promise<void> {
+  private async catchUp(
+    tree: LoadedTree,
+    mailbox: LoadedMailbox,
+    index: MailboxIndex,
+  ): Promise<void> {
     const since = index.highestModSeq;
     const changes = await this.persistence.changesSince(mailbox.meta.id, since);
     if (!changes || changes.highestModSeq <= since) return;
-    // What subscribers hear is told apart by what the index held before the changes.
-    const expunged = [...new Set(changes.expunged.map((entry) => entry.uid))]
-      .filter((uid) => index.get(uid))
-      .sort((a, b) => a - b);
-    const state = ({ uid, flags, modSeq: entryModSeq }: IndexEntry) => ({
-      uid,
-      flags,
-      modSeq: entryModSeq,
-    });
-    const flags = changes.changed.filter((entry) => index.get(entry.uid)).map(state);
-    const appended = changes.changed.filter((entry) => entry.uid >= index.uidNext).map(state);
-    index.applyChanges(changes);
-    const { events } = this.engine;
-    const modSeq = changes.highestModSeq;
-    if (expunged.length > 0)
-      events.publish(mailbox.meta.id, { type: 'expunged', uids: expunged, modSeq });
-    if (flags.length > 0)
-      events.publish(mailbox.meta.id, { type: 'flags', messages: flags, modSeq });
-    if (appended.length > 0)
-      events.publish(mailbox.meta.id, { type: 'appended', messages: appended, modSeq });
+    this.engine.applyForeignChanges(tree, mailbox, index, changes);
   }
 
   /**

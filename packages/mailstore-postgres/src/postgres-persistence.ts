@@ -1,4 +1,5 @@
 import {
+  type AllocatedAppend,
   type ContentRequest,
   type IndexEntry,
   type IndexSnapshot,
@@ -9,6 +10,7 @@ import {
   type StoredMessage,
   type TreeKey,
   type TreeRecord,
+  type UnnumberedMessage,
   MailStoreError,
   isMailStoreError,
 } from '@mailyard/mailstore-interface';
@@ -309,6 +311,152 @@ export class PostgresPersistence implements StorePersistence {
              ${this.changesIfStale(db, mailboxId, since)} AS changes`;
     if (Number(row?.ok) !== 1) throw this.stale(mailboxId, since, row, entry.modSeq - 1);
     this.recordWrite(mailboxId, (known) => known.recordAppend([entry]));
+  }
+
+  /**
+   * Stores messages under the next UIDs and mod-sequences, which the database gives out in the
+   * write itself: the mailbox's row is advanced (`uid_next + n`, `highest_modseq + n`) by the
+   * statement that inserts the rows and sends the notice, so concurrent appends from several
+   * nodes are put in order by PostgreSQL's row lock, and none is refused or made again. What
+   * other nodes wrote after `knownModSeq` and before these messages comes back with them.
+   */
+  async appendAllocating(
+    tree: TreeKey,
+    mailbox: MailboxMeta,
+    messages: readonly UnnumberedMessage[],
+    knownModSeq: number,
+  ): Promise<AllocatedAppend> {
+    await this.open();
+    // What an earlier stale write brought back is good for the read right after it only.
+    this.caughtUpByStale.delete(mailbox.id);
+    const stored =
+      messages.length === 1
+        ? await this.allocateOne(tree, mailbox.id, messages[0]!, knownModSeq)
+        : await this.allocateMany(tree, mailbox.id, messages, knownModSeq);
+    this.recordWrite(mailbox.id, (known) => {
+      if (stored.changes) known.merge(knownModSeq, stored.changes);
+      known.recordAppend(stored.entries);
+    });
+    return stored;
+  }
+
+  /**
+   * One message in one statement (one round trip). The statement waits for the mailbox's row
+   * lock if another node's write holds it, and then continues from the counters that write
+   * left. What changed since `knownModSeq` is read in the same statement, but in its snapshot,
+   * taken before any such wait: when that snapshot does not reach the mod-sequence below this
+   * message's (a write committed while this one waited), the changes are read again, once the
+   * statement committed (a read, a few rows; not the write made again).
+   */
+  private async allocateOne(
+    tree: TreeKey,
+    mailboxId: string,
+    { entry, content, summary }: UnnumberedMessage,
+    knownModSeq: number,
+  ): Promise<AllocatedAppend> {
+    const db = await this.via(mailboxId);
+    // The notice as every write's, its mod-sequence the one the database gives.
+    const notice = this.notice({ k: 'i', t: tree, m: mailboxId, s: 0 });
+    const [row] = await db<{ uid: string; modseq: string; changes: JsonChanges | null }[]>`
+      WITH counters AS (
+        UPDATE mailboxes SET uid_next = uid_next + 1, highest_modseq = highest_modseq + 1
+        WHERE id = ${mailboxId}
+        RETURNING id, uid_next - 1 AS uid, highest_modseq AS modseq
+      ), added AS (
+        INSERT INTO messages (mailbox_id, uid, modseq, flags, internal_date, internal_date_zone,
+                              save_date, size, email_id, summary, content)
+        SELECT counters.id, counters.uid, counters.modseq, ${[...entry.flags]}::text[],
+               ${entry.internalDate}, ${entry.internalDateZone ?? null}::integer, ${entry.saveDate},
+               ${entry.size}, ${entry.emailId}, ${JSON.stringify(summary)},
+               ${Buffer.from(content.buffer, content.byteOffset, content.byteLength)}::bytea
+        FROM counters
+        RETURNING 1
+      ), notified AS (
+        SELECT pg_notify(${this.channel},
+                         jsonb_set(${notice}::text::jsonb, '{s}', to_jsonb(counters.modseq))::text)
+        FROM counters
+      )
+      SELECT counters.uid, counters.modseq,
+             (SELECT count(*) FROM added) AS added, (SELECT count(*) FROM notified) AS notified,
+             CASE WHEN counters.modseq - 1 > ${knownModSeq}
+                  THEN ${changesJson(db, mailboxId, knownModSeq)} END AS changes
+      FROM counters`;
+    if (!row) throw new Error(`no storage for mailbox ${mailboxId}`);
+    const stored = { ...entry, uid: Number(row.uid), modSeq: Number(row.modseq) };
+    const changes = await this.changesBefore(db, mailboxId, knownModSeq, stored, row.changes);
+    return { entries: [stored], changes };
+  }
+
+  /**
+   * Several messages (a COPY, a restore into the retention mailbox) in one transaction: the
+   * counters' update takes the row lock and gives out the numbers, and the next statement,
+   * whose snapshot is taken under that lock, inserts the rows and reads what changed before.
+   */
+  private async allocateMany(
+    tree: TreeKey,
+    mailboxId: string,
+    messages: readonly UnnumberedMessage[],
+    knownModSeq: number,
+  ): Promise<AllocatedAppend> {
+    const n = messages.length;
+    let stored: AllocatedAppend | null = null;
+    await this.transaction(mailboxId, async (tx) => {
+      const [counters] = await tx<{ uid: string; modseq: string }[]>`
+        UPDATE mailboxes SET uid_next = uid_next + ${n}, highest_modseq = highest_modseq + ${n}
+        WHERE id = ${mailboxId}
+        RETURNING uid_next - ${n} AS uid, highest_modseq - ${n} AS modseq`;
+      if (!counters) throw new Error(`no storage for mailbox ${mailboxId}`);
+      const firstUid = Number(counters.uid);
+      const base = Number(counters.modseq);
+      const entries = messages.map(({ entry }, i) => ({
+        ...entry,
+        uid: firstUid + i,
+        modSeq: base + 1 + i,
+      }));
+      const rows = messages.map(({ content, summary }, i) => ({
+        mailbox_id: mailboxId,
+        uid: entries[i]!.uid,
+        modseq: entries[i]!.modSeq,
+        flags: [...entries[i]!.flags],
+        internal_date: entries[i]!.internalDate,
+        internal_date_zone: entries[i]!.internalDateZone ?? null,
+        save_date: entries[i]!.saveDate,
+        size: entries[i]!.size,
+        email_id: entries[i]!.emailId,
+        summary: JSON.stringify(summary),
+        content: Buffer.from(content.buffer, content.byteOffset, content.byteLength),
+      }));
+      const [row] = await tx<{ changes: JsonChanges | null }[]>`
+        WITH added AS (INSERT INTO messages ${tx(rows)} RETURNING 1)
+        SELECT (SELECT count(*) FROM added) AS added,
+               ${base > knownModSeq ? changesJson(tx, mailboxId, knownModSeq) : tx`NULL::json`} AS changes`;
+      await this.notify(tx, { k: 'i', t: tree, m: mailboxId, s: base + n });
+      const changes = row?.changes ? upTo(parseChanges(row.changes), entries[0]!) : null;
+      stored = { entries, changes };
+    });
+    return stored!;
+  }
+
+  /**
+   * What other nodes changed after `knownModSeq` and before `first` (the first message this
+   * node stored), from what the write statement read in its snapshot; read again when that
+   * snapshot did not reach it (see {@link allocateOne}).
+   */
+  private async changesBefore(
+    db: Queries,
+    mailboxId: string,
+    knownModSeq: number,
+    first: IndexEntry,
+    read: JsonChanges | null,
+  ): Promise<IndexChanges | null> {
+    const base = first.modSeq - 1;
+    if (base <= knownModSeq) return null;
+    let changes = read ? parseChanges(read) : null;
+    if (!changes || changes.highestModSeq < base) {
+      changes = await readOnce(() => changesVia(db, mailboxId, knownModSeq));
+      if (!changes) throw new Error(`no storage for mailbox ${mailboxId}`);
+    }
+    return upTo(changes, first);
   }
 
   /**
@@ -841,6 +989,25 @@ function parseChanges(json: JsonChanges): IndexChanges {
 
 /** A row as `json_build_object` gives it: numbers as JSON numbers. */
 type JsonRow = Record<string, unknown>;
+
+/**
+ * Of what changed, what lies before `first`, the first message a write stored: the
+ * mod-sequences up to the one below it, and the UIDs below it. A read made after the write
+ * committed may see later writes too: those of messages below `first` are kept, in their later
+ * state (a message another node appended in between and changed since must not go missing from
+ * the index, and its UID is below the new message's, so it is told in UID order); later
+ * expunges and the write's own rows are left to the next catch-up.
+ */
+function upTo(changes: IndexChanges, first: IndexEntry): IndexChanges {
+  return {
+    uidNext: first.uid,
+    highestModSeq: first.modSeq - 1,
+    changed: changes.changed.filter(
+      (entry) => entry.modSeq < first.modSeq || entry.uid < first.uid,
+    ),
+    expunged: changes.expunged.filter((entry) => entry.modSeq < first.modSeq),
+  };
+}
 
 /** The mailbox a write found stale, through the engine's wrapping; null for any other error. */
 export function staleMailbox(error: unknown): string | null {

@@ -203,6 +203,11 @@ describeWithPostgres('the change feed across nodes (LISTEN/NOTIFY)', () => {
       attempts++;
       return addMessages(tree, mailbox, messages);
     };
+    const appendAllocating = persistence.appendAllocating.bind(persistence);
+    persistence.appendAllocating = (tree, mailbox, messages, knownModSeq) => {
+      attempts++;
+      return appendAllocating(tree, mailbox, messages, knownModSeq);
+    };
     // A appends while holding the tree's lock, after B's append reached it: the catch-up the
     // notice asked for waits behind A's write.
     let open!: () => void;

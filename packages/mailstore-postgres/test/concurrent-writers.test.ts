@@ -3,6 +3,7 @@ import { PostgresServer, describeWithPostgres } from '@mailyard/test-kit';
 import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { PostgresMailStore } from '../src/index.js';
+import { until } from './wait-until.js';
 
 const ALICE = 'alice@example.com';
 const message = (n: number) => Buffer.from(`Subject: message ${n}\r\n\r\nbody ${n}\r\n`);
@@ -223,7 +224,9 @@ describeWithPostgres('concurrent writers on one mailbox from two nodes', () => {
     await expect(appending).resolves.toMatchObject([{ uid: 1 }]);
   }, 60_000);
 
-  it('tells a reader of a message whose append lost a race and took another UID `expunged`, not `unavailable`', async () => {
+  it('tells a reader of a message whose restore lost a race and took another UID `expunged`, not `unavailable`', async () => {
+    // A restore (a message that asks for its UID) is numbered by the engine and written
+    // optimistically, as every append was before the database gave out UIDs.
     // No change feed: A learns of B's append only from its own append being refused.
     const { a, b } = await twoNodes(false);
     await a.provision(ALICE);
@@ -244,7 +247,7 @@ describeWithPostgres('concurrent writers on one mailbox from two nodes', () => {
       read ??= inA.fetch(messages.map((m) => m.entry.uid));
       return addMessages(tree, mailbox, messages);
     };
-    const [stored] = await a.access(ALICE).append('INBOX', [{ content: message(2) }]);
+    const [stored] = await a.access(ALICE).append('INBOX', [{ content: message(2), uid: 2 }]);
     // The retry stored it under the next free UID; UID 2 of A's first attempt never was.
     expect(stored!.uid).toBe(3);
     // The read of it finds what is there: nothing under that UID of A's, and no failure.
@@ -280,5 +283,107 @@ describeWithPostgres('concurrent writers on one mailbox from two nodes', () => {
     expect((await inA.messages()).map((m) => m.uid)).toEqual([1, 2, 3]);
     const [appended] = await a.access(ALICE).append('INBOX', [{ content: message(4) }]);
     expect(appended!.uid).toBe(4);
+  });
+  it('numbers concurrent appends from two nodes in the database: none refused or made again, no UID skipped', async () => {
+    const { a, b, schema } = await twoNodes(true);
+    await a.provision(ALICE);
+    await a.access(ALICE).append('INBOX', [{ content: message(0) }]);
+    const WORKERS = 4;
+    const ROUNDS = 15;
+    const total = WORKERS * 2 * ROUNDS;
+    // Every attempt at storing an append, whichever way the store makes it.
+    let attempts = 0;
+    let locked = 0;
+    for (const node of [a, b]) {
+      const persistence = node.persistenceOverPostgres;
+      const addMessages = persistence.addMessages.bind(persistence);
+      persistence.addMessages = (...args) => {
+        attempts++;
+        return addMessages(...args);
+      };
+      const allocating = persistence.appendAllocating?.bind(persistence);
+      if (allocating) {
+        persistence.appendAllocating = (...args) => {
+          attempts++;
+          return allocating(...args);
+        };
+      }
+      const exclusively = persistence.exclusively.bind(persistence);
+      persistence.exclusively = (...args) => {
+        locked++;
+        return exclusively(...args);
+      };
+    }
+    // Each node's subscribers: the UIDs they hear appended, in the order heard.
+    const heard = new Map<PostgresMailStore, number[]>();
+    for (const node of [a, b]) {
+      const uids: number[] = [];
+      heard.set(node, uids);
+      const inbox = await node.access(ALICE).open('INBOX');
+      inbox.subscribe((event) => {
+        if (event.type === 'appended') uids.push(...event.messages.map((m) => m.uid));
+      });
+    }
+    const uids: number[] = [];
+    await Promise.all(
+      Array.from({ length: WORKERS * 2 }, async (_, i) => {
+        const node = i % 2 === 0 ? a : b;
+        for (let round = 0; round < ROUNDS; round++) {
+          const [stored] = await node.access(ALICE).append('INBOX', [{ content: message(round) }]);
+          uids.push(stored!.uid);
+        }
+      }),
+    );
+    expect(attempts).toBe(total);
+    expect(locked).toBe(0);
+    // UIDs 2 to total + 1, each once: no refused attempt took one and left a gap.
+    const expected = Array.from({ length: total }, (_, i) => i + 2);
+    expect([...uids].sort((x, y) => x - y)).toEqual(expected);
+    const rows = await admin`SELECT uid, modseq FROM ${admin(schema)}.messages ORDER BY uid`;
+    expect(rows.map((row) => Number(row.uid))).toEqual([1, ...expected]);
+    // The database gave UIDs and mod-sequences in one order.
+    const modSeqs = rows.map((row) => Number(row.modseq));
+    expect(modSeqs).toEqual([...modSeqs].sort((x, y) => x - y));
+    // Each node's subscribers hear every append, in UID order, each once.
+    for (const node of [a, b]) {
+      await until(() => heard.get(node)!.length >= total, 'every append heard');
+      expect(heard.get(node)).toEqual(expected);
+    }
+  }, 60_000);
+
+  it('brings back the other node’s writes with an append, applied and told before it', async () => {
+    // No change feed: A learns of B's writes only from its own append.
+    const { a, b } = await twoNodes(false);
+    await a.provision(ALICE);
+    await a.access(ALICE).append('INBOX', [{ content: message(1) }, { content: message(2) }]);
+    const inA = await a.access(ALICE).open('INBOX');
+    await inA.messages();
+    const heard: MailboxEvent[] = [];
+    inA.subscribe((event) => heard.push(event));
+    const inB = await b.access(ALICE).open('INBOX');
+    await inB.updateFlags([1], { operation: 'add', flags: ['\\Flagged'] });
+    await inB.updateFlags([2], { operation: 'add', flags: ['\\Deleted'] });
+    await inB.expunge([2]);
+    await b.access(ALICE).append('INBOX', [{ content: message(3) }]);
+    const [stored] = await a.access(ALICE).append('INBOX', [{ content: message(4) }]);
+    expect(stored!.uid).toBe(4);
+    const summary = (event: MailboxEvent) =>
+      event.type === 'appended' || event.type === 'flags'
+        ? { type: event.type, uids: event.messages.map((m) => m.uid), modSeq: event.modSeq }
+        : event.type === 'expunged'
+          ? { type: event.type, uids: event.uids, modSeq: event.modSeq }
+          : { type: event.type };
+    // B's expunge, flag change and append, then A's own append: in mod-sequence order.
+    expect(heard.map(summary)).toEqual([
+      { type: 'expunged', uids: [2], modSeq: 7 },
+      { type: 'flags', uids: [1], modSeq: 7 },
+      { type: 'appended', uids: [3], modSeq: 7 },
+      { type: 'appended', uids: [4], modSeq: 8 },
+    ]);
+    expect((await inA.messages()).map((m) => [m.uid, m.flags])).toEqual([
+      [1, ['\\Flagged']],
+      [3, []],
+      [4, []],
+    ]);
   });
 });

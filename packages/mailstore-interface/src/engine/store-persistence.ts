@@ -1,7 +1,7 @@
 import type { MessageSummary } from '@mailyard/mime';
 import type { AclEntry } from '../acl.js';
 import type { FolderType, MessageState, SpecialUse } from '../mail-store.js';
-import type { IndexEntry, IndexSnapshot } from './mailbox-index.js';
+import type { IndexChanges, IndexEntry, IndexSnapshot } from './mailbox-index.js';
 
 /**
  * A tree of mailboxes: a user's own (`alice@example.com`), a domain's public folders
@@ -41,6 +41,25 @@ export interface StoredMessage {
   readonly summary: MessageSummary;
 }
 
+/** A message on its way into a mailbox whose persistence gives it its UID and mod-sequence. */
+export interface UnnumberedMessage {
+  readonly entry: Omit<IndexEntry, 'uid' | 'modSeq'>;
+  readonly content: Uint8Array;
+  readonly summary: MessageSummary;
+}
+
+/** What {@link StorePersistence.appendAllocating} stored, and what others wrote before it. */
+export interface AllocatedAppend {
+  /** The messages' index entries, in the order given, with the UIDs and mod-sequences they got. */
+  readonly entries: readonly IndexEntry[];
+  /**
+   * What other writers (other processes) changed after the caller's known mod-sequence and
+   * before the first of these messages: `highestModSeq` is the mod-sequence just below the
+   * first entry's, `uidNext` its UID. Null when nothing did.
+   */
+  readonly changes: IndexChanges | null;
+}
+
 /**
  * How a store keeps its data. The store engine does everything else: namespaces, ACLs, quotas,
  * UIDs and mod-sequences, events, and locking (the engine never runs two mutations of one mailbox
@@ -77,6 +96,21 @@ export interface StorePersistence {
     mailbox: MailboxMeta,
     messages: readonly StoredMessage[],
   ): Promise<void>;
+  /**
+   * Optional, for storage that several processes write at once (a database): stores new
+   * messages, giving them the next UIDs and mod-sequences itself, in the write (one after the
+   * other, in the order given), so that a write cannot lose a race with another process's and
+   * need making again. `knownModSeq` is the highest mod-sequence of the caller's copy of the
+   * index; the answer brings back what changed after it, before these messages, which the
+   * engine applies first. All or nothing. Without it the engine numbers messages itself and
+   * calls {@link addMessages}; it does so too for a restore that keeps given UIDs.
+   */
+  appendAllocating?(
+    tree: TreeKey,
+    mailbox: MailboxMeta,
+    messages: readonly UnnumberedMessage[],
+    knownModSeq: number,
+  ): Promise<AllocatedAppend>;
   /** Records new flags and mod-sequences. */
   updateFlags(
     tree: TreeKey,
