@@ -294,14 +294,7 @@ export class PostgresPersistence implements StorePersistence {
           AND highest_modseq = ${entry.modSeq - 1}
         RETURNING id
       ), added AS (
-        INSERT INTO messages (mailbox_id, uid, modseq, flags, internal_date, internal_date_zone,
-                              save_date, size, email_id, summary, content)
-        SELECT counters.id, ${entry.uid}, ${entry.modSeq}, ${[...entry.flags]}::text[],
-               ${entry.internalDate}, ${entry.internalDateZone ?? null}::integer, ${entry.saveDate},
-               ${entry.size}, ${entry.emailId}, ${JSON.stringify(summary)},
-               ${Buffer.from(content.buffer, content.byteOffset, content.byteLength)}::bytea
-        FROM counters
-        RETURNING 1
+        ${insertFromCounters(db, db`${entry.uid}, ${entry.modSeq}`, { entry, content, summary })}
       ), notified AS (
         SELECT pg_notify(${this.channel}, ${this.notice({ k: 'i', t: tree, m: mailboxId, s: entry.modSeq })})
         FROM counters
@@ -363,14 +356,7 @@ export class PostgresPersistence implements StorePersistence {
         WHERE id = ${mailboxId}
         RETURNING id, uid_next - 1 AS uid, highest_modseq AS modseq
       ), added AS (
-        INSERT INTO messages (mailbox_id, uid, modseq, flags, internal_date, internal_date_zone,
-                              save_date, size, email_id, summary, content)
-        SELECT counters.id, counters.uid, counters.modseq, ${[...entry.flags]}::text[],
-               ${entry.internalDate}, ${entry.internalDateZone ?? null}::integer, ${entry.saveDate},
-               ${entry.size}, ${entry.emailId}, ${JSON.stringify(summary)},
-               ${Buffer.from(content.buffer, content.byteOffset, content.byteLength)}::bytea
-        FROM counters
-        RETURNING 1
+        ${insertFromCounters(db, db`counters.uid, counters.modseq`, { entry, content, summary })}
       ), notified AS (
         SELECT pg_notify(${this.channel},
                          jsonb_set(${notice}::text::jsonb, '{s}', to_jsonb(counters.modseq))::text)
@@ -413,19 +399,9 @@ export class PostgresPersistence implements StorePersistence {
         uid: firstUid + i,
         modSeq: base + 1 + i,
       }));
-      const rows = messages.map(({ content, summary }, i) => ({
-        mailbox_id: mailboxId,
-        uid: entries[i]!.uid,
-        modseq: entries[i]!.modSeq,
-        flags: [...entries[i]!.flags],
-        internal_date: entries[i]!.internalDate,
-        internal_date_zone: entries[i]!.internalDateZone ?? null,
-        save_date: entries[i]!.saveDate,
-        size: entries[i]!.size,
-        email_id: entries[i]!.emailId,
-        summary: JSON.stringify(summary),
-        content: Buffer.from(content.buffer, content.byteOffset, content.byteLength),
-      }));
+      const rows = messages.map(({ content, summary }, i) =>
+        messageRow(mailboxId, { entry: entries[i]!, content, summary }),
+      );
       const [row] = await tx<{ changes: JsonChanges | null }[]>`
         WITH added AS (INSERT INTO messages ${tx(rows)} RETURNING 1)
         SELECT (SELECT count(*) FROM added) AS added,
@@ -632,19 +608,7 @@ export class PostgresPersistence implements StorePersistence {
     if (messages.length === 1) return this.addOneMessage(tree, mailbox.id, messages[0]!);
     await this.transaction(mailbox.id, async (tx) => {
       await this.lockCounters(tx, mailbox.id, first.modSeq, first.uid);
-      const rows = messages.map(({ entry, content, summary }) => ({
-        mailbox_id: mailbox.id,
-        uid: entry.uid,
-        modseq: entry.modSeq,
-        flags: [...entry.flags],
-        internal_date: entry.internalDate,
-        internal_date_zone: entry.internalDateZone ?? null,
-        save_date: entry.saveDate,
-        size: entry.size,
-        email_id: entry.emailId,
-        summary: JSON.stringify(summary),
-        content: Buffer.from(content.buffer, content.byteOffset, content.byteLength),
-      }));
+      const rows = messages.map((message) => messageRow(mailbox.id, message));
       await tx`INSERT INTO messages ${tx(rows)}`;
       await tx`UPDATE mailboxes SET uid_next = ${last.uid + 1}, highest_modseq = ${last.modSeq}
                WHERE id = ${mailbox.id}`;
@@ -901,6 +865,44 @@ export class PostgresPersistence implements StorePersistence {
       throw new StaleIndexError(mailboxId);
     }
   }
+}
+
+/** A message's row, for an INSERT of several. */
+function messageRow(mailboxId: string, { entry, content, summary }: StoredMessage) {
+  return {
+    mailbox_id: mailboxId,
+    uid: entry.uid,
+    modseq: entry.modSeq,
+    flags: [...entry.flags],
+    internal_date: entry.internalDate,
+    internal_date_zone: entry.internalDateZone ?? null,
+    save_date: entry.saveDate,
+    size: entry.size,
+    email_id: entry.emailId,
+    summary: JSON.stringify(summary),
+    content: Buffer.from(content.buffer, content.byteOffset, content.byteLength),
+  };
+}
+
+/**
+ * The INSERT of one message's row into the mailbox of a write statement's `counters` (inserting
+ * nothing when that is empty), its UID and mod-sequence `numbers`: given values, or the
+ * counters' own columns when the database gives them out.
+ */
+function insertFromCounters(
+  db: Queries,
+  numbers: ReturnType<Queries>,
+  { entry, content, summary }: UnnumberedMessage,
+) {
+  return db`
+    INSERT INTO messages (mailbox_id, uid, modseq, flags, internal_date, internal_date_zone,
+                          save_date, size, email_id, summary, content)
+    SELECT counters.id, ${numbers}, ${[...entry.flags]}::text[],
+           ${entry.internalDate}, ${entry.internalDateZone ?? null}::integer, ${entry.saveDate},
+           ${entry.size}, ${entry.emailId}, ${JSON.stringify(summary)},
+           ${Buffer.from(content.buffer, content.byteOffset, content.byteLength)}::bytea
+    FROM counters
+    RETURNING 1`;
 }
 
 export function entryOf(row: MessageRow): IndexEntry {
