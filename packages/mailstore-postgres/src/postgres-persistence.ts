@@ -1,5 +1,7 @@
 import {
   type AllocatedAppend,
+  type AllocatedFlagChange,
+  type FlagChangeRequest,
   type ContentRequest,
   type IndexEntry,
   type IndexSnapshot,
@@ -12,6 +14,7 @@ import {
   type TreeRecord,
   type UnnumberedMessage,
   MailStoreError,
+  SYSTEM_FLAGS,
   isMailStoreError,
 } from '@mailyard/mailstore-interface';
 import type { MessageSummary } from '@mailyard/mime';
@@ -66,6 +69,14 @@ export function changeChannel(schema: string): string {
 /** What a write statement answers: whether it wrote, and what changed if it did not. */
 interface WriteRow {
   ok: string;
+  changes: JsonChanges | null;
+}
+
+/** What a flag change computed by the database answers. */
+interface FlagWriteRow {
+  base: string;
+  updated: { uid: number; flags: string[]; modseq: number }[];
+  modified: number[];
   changes: JsonChanges | null;
 }
 
@@ -667,6 +678,136 @@ export class PostgresPersistence implements StorePersistence {
              ${this.changesIfStale(db, mailbox.id, since)} AS changes`;
     if (Number(row?.ok) !== 1) throw this.stale(mailbox.id, since, row, firstModSeq - 1);
     this.recordWrite(mailbox.id, (known) => known.recordFlags(changes, highestModSeq));
+  }
+
+  /**
+   * A flag change computed and numbered by the database, from the flags it holds, so that it
+   * cannot lose a race with another node's write (see {@link appendAllocating}). Sent as one
+   * pipelined transaction (one round trip): BEGIN, the lock of the mailbox's row, the write,
+   * COMMIT. The write's snapshot is taken once the lock is held, so it reads the flags, the
+   * mod-sequences and what changed since `knownModSeq` as the last writer left them.
+   */
+  async updateFlagsAllocating(
+    tree: TreeKey,
+    mailbox: MailboxMeta,
+    request: FlagChangeRequest,
+    knownModSeq: number,
+  ): Promise<AllocatedFlagChange> {
+    await this.open();
+    this.caughtUpByStale.delete(mailbox.id);
+    const id = mailbox.id;
+    const notice = this.notice({ k: 'i', t: tree, m: id, s: 0 });
+    const uids = [...request.uids];
+    const flags = [...request.flags];
+    const lowered = flags.map((flag) => flag.toLowerCase());
+    const { seen, deleted, other } = request.locked;
+    const write = (db: Queries) => db<FlagWriteRow[]>`
+      WITH base AS (
+        SELECT highest_modseq AS modseq FROM mailboxes WHERE id = ${id}
+      ), target AS (
+        SELECT uid, modseq, flags AS old,
+               ${request.unchangedSince ?? null}::bigint IS NULL
+                 OR modseq <= ${request.unchangedSince ?? null}::bigint AS allowed,
+               CASE ${request.operation}::text
+                 WHEN 'add' THEN flags || ${flags}::text[]
+                 WHEN 'remove' THEN ARRAY(SELECT f FROM unnest(flags) AS f
+                                          WHERE lower(f) <> ALL(${lowered}::text[]))
+                 ELSE ${flags}::text[] || ARRAY(
+                   SELECT f FROM unnest(flags) AS f
+                   WHERE CASE lower(f) WHEN ${'\\seen'} THEN ${seen}::boolean
+                                       WHEN ${'\\deleted'} THEN ${deleted}::boolean
+                                       ELSE ${other}::boolean END)
+               END AS candidates
+        FROM messages WHERE mailbox_id = ${id} AND uid = ANY(${uids}::bigint[])
+      ), computed AS (
+        -- As normalizeFlags: one spelling per flag (the first), system flags first in their
+        -- order, keywords in the order they came.
+        SELECT uid, modseq, old, allowed, ARRAY(
+                 SELECT f FROM (
+                   SELECT DISTINCT ON (lower(f)) f, pos
+                   FROM unnest(candidates) WITH ORDINALITY AS c (f, pos)
+                   ORDER BY lower(f), pos) AS d
+                 ORDER BY array_position(
+                   ${[...SYSTEM_FLAGS]}::text[], f)
+                   NULLS LAST, pos) AS flags
+        FROM target
+      ), changed AS (
+        SELECT uid, flags, base.modseq + row_number() OVER (ORDER BY uid) AS modseq
+        FROM computed, base
+        WHERE allowed
+          AND ARRAY(SELECT lower(f) FROM unnest(flags) AS f ORDER BY 1)
+              IS DISTINCT FROM ARRAY(SELECT lower(f) FROM unnest(old) AS f ORDER BY 1)
+      ), stored AS (
+        UPDATE messages AS m SET flags = changed.flags, modseq = changed.modseq
+        FROM changed WHERE m.mailbox_id = ${id} AND m.uid = changed.uid
+        RETURNING 1
+      ), counters AS (
+        UPDATE mailboxes
+        SET highest_modseq = highest_modseq + (SELECT count(*) FROM changed)
+        WHERE id = ${id} AND EXISTS (SELECT 1 FROM changed)
+        RETURNING highest_modseq
+      ), notified AS (
+        SELECT pg_notify(${this.channel},
+                         jsonb_set(${notice}::text::jsonb, '{s}', to_jsonb(counters.highest_modseq))::text)
+        FROM counters
+      )
+      SELECT base.modseq AS base,
+             (SELECT coalesce(json_agg(json_build_object('uid', uid, 'flags', flags,
+                                                         'modseq', modseq) ORDER BY uid), '[]')
+              FROM changed) AS updated,
+             (SELECT coalesce(json_agg(uid ORDER BY uid), '[]') FROM computed
+              WHERE NOT allowed) AS modified,
+             (SELECT count(*) FROM stored) AS stored, (SELECT count(*) FROM notified) AS notified,
+             CASE WHEN base.modseq > ${knownModSeq}
+                  THEN ${changesJson(db, id, knownModSeq)} END AS changes
+      FROM base`;
+    const [row] = await this.lockedWrite(id, write);
+    if (!row) throw new Error(`no storage for mailbox ${id}`);
+    const base = Number(row.base);
+    const updated = row.updated.map((entry) => ({
+      uid: Number(entry.uid),
+      flags: entry.flags,
+      modSeq: Number(entry.modseq),
+    }));
+    const changes =
+      row.changes && base > knownModSeq
+        ? { ...parseChanges(row.changes), highestModSeq: base }
+        : null;
+    this.recordWrite(id, (known) => {
+      if (changes) known.merge(knownModSeq, changes);
+      if (updated.length > 0) known.recordFlags(updated, updated[updated.length - 1]!.modSeq);
+    });
+    return { updated, modified: row.modified.map(Number), changes };
+  }
+
+  /**
+   * Runs a statement with the mailbox's row locked first, in a transaction of its own sent in
+   * one round trip (BEGIN, the lock, the statement, COMMIT: the server runs them in order; a
+   * failed statement turns the COMMIT into a rollback), or inside a write lease, in its
+   * transaction.
+   */
+  private async lockedWrite<T extends readonly unknown[]>(
+    mailboxId: string,
+    statement: (db: Queries) => Promise<T>,
+  ): Promise<T> {
+    if (this.inWriteLease()) return statement(await this.via(mailboxId));
+    const connection = await this.sql.reserve();
+    try {
+      const steps: Promise<unknown>[] = [
+        connection`BEGIN`,
+        connection`SELECT 1 FROM mailboxes WHERE id = ${mailboxId} FOR UPDATE`,
+      ];
+      const result = statement(connection);
+      steps.push(result, connection`COMMIT`);
+      const failed = (await Promise.allSettled(steps)).find((step) => step.status === 'rejected');
+      if (failed) {
+        await connection`ROLLBACK`.catch(() => {});
+        throw (failed as PromiseRejectedResult).reason;
+      }
+      return await result;
+    } finally {
+      connection.release();
+    }
   }
 
   async removeMessages(

@@ -246,6 +246,11 @@ describeWithPostgres('the change feed across nodes (LISTEN/NOTIFY)', () => {
       attempts++;
       return updateFlags(tree, mailbox, changes, highestModSeq);
     };
+    const updateFlagsAllocating = persistence.updateFlagsAllocating.bind(persistence);
+    persistence.updateFlagsAllocating = (tree, mailbox, request, knownModSeq) => {
+      attempts++;
+      return updateFlagsAllocating(tree, mailbox, request, knownModSeq);
+    };
     // The tree's lock is held while A's flag change queues for it, then B's append reaches A:
     // the catch-up its notice asks for queues behind the flag change.
     let open!: () => void;

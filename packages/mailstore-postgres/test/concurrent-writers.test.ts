@@ -386,4 +386,75 @@ describeWithPostgres('concurrent writers on one mailbox from two nodes', () => {
       [4, []],
     ]);
   });
+  it('computes concurrent flag changes from two nodes in the database: none refused or made again, none lost', async () => {
+    const { a, b, schema } = await twoNodes(true);
+    await a.provision(ALICE);
+    await a.access(ALICE).append('INBOX', [{ content: message(1) }, { content: message(2) }]);
+    const WORKERS = 4;
+    const ROUNDS = 10;
+    let attempts = 0;
+    let locked = 0;
+    for (const node of [a, b]) {
+      const persistence = node.persistenceOverPostgres;
+      const updateFlags = persistence.updateFlags.bind(persistence);
+      persistence.updateFlags = (...args) => {
+        attempts++;
+        return updateFlags(...args);
+      };
+      const allocating = persistence.updateFlagsAllocating?.bind(persistence);
+      if (allocating) {
+        persistence.updateFlagsAllocating = (...args) => {
+          attempts++;
+          return allocating(...args);
+        };
+      }
+      const exclusively = persistence.exclusively.bind(persistence);
+      persistence.exclusively = (...args) => {
+        locked++;
+        return exclusively(...args);
+      };
+    }
+    const heard = new Map<PostgresMailStore, number[]>();
+    for (const node of [a, b]) {
+      const modSeqs: number[] = [];
+      heard.set(node, modSeqs);
+      const inbox = await node.access(ALICE).open('INBOX');
+      inbox.subscribe((event) => {
+        if (event.type === 'flags') modSeqs.push(event.modSeq);
+      });
+    }
+    const keywords: string[] = [];
+    await Promise.all(
+      Array.from({ length: WORKERS * 2 }, async (_, i) => {
+        const node = i % 2 === 0 ? a : b;
+        const inbox = await node.access(ALICE).open('INBOX');
+        for (let round = 0; round < ROUNDS; round++) {
+          const keyword = `k-${i}-${round}`;
+          keywords.push(keyword);
+          await inbox.updateFlags([1], { operation: 'add', flags: [keyword] });
+          await inbox.updateFlags([2], {
+            operation: round % 2 === 0 ? 'add' : 'remove',
+            flags: ['\\Flagged'],
+          });
+        }
+      }),
+    );
+    expect(attempts).toBe(WORKERS * 2 * ROUNDS * 2);
+    expect(locked).toBe(0);
+    const rows = await admin`SELECT uid, modseq, flags FROM ${admin(schema)}.messages ORDER BY uid`;
+    expect([...rows[0]!.flags].sort()).toEqual([...keywords].sort());
+    const [counters] = await admin`SELECT highest_modseq FROM ${admin(schema)}.mailboxes
+      WHERE id = ${(await a.access(ALICE).open('INBOX')).id}`;
+    const highest = Number(counters!.highest_modseq);
+    for (const node of [a, b]) {
+      // Each node's subscribers hear mod-sequences that only grow, up to the mailbox's.
+      await until(async () => {
+        const inbox = await node.access(ALICE).open('INBOX');
+        return (await inbox.status()).highestModSeq >= highest;
+      }, 'the other node’s changes');
+      const seen = heard.get(node)!;
+      expect(seen).toEqual([...seen].sort((x, y) => x - y));
+      expect(seen[seen.length - 1]).toBe(highest);
+    }
+  }, 60_000);
 });

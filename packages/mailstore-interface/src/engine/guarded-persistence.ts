@@ -26,6 +26,7 @@ class GuardedPersistence implements StorePersistence {
   /** Present where the inner persistence has it, guarded the same way. */
   readonly readContents?: StorePersistence['readContents'];
   readonly appendAllocating?: StorePersistence['appendAllocating'];
+  readonly updateFlagsAllocating?: StorePersistence['updateFlagsAllocating'];
 
   constructor(private readonly inner: StorePersistence) {
     const readContents = inner.readContents?.bind(inner);
@@ -38,6 +39,12 @@ class GuardedPersistence implements StorePersistence {
       this.appendAllocating = (tree, mailbox, messages, knownModSeq) =>
         guard(`store messages in ${mailbox.path}`, () =>
           this.inner.appendAllocating!(tree, mailbox, messages, knownModSeq),
+        );
+    }
+    if (inner.updateFlagsAllocating) {
+      this.updateFlagsAllocating = (tree, mailbox, request, knownModSeq) =>
+        guard(`store flags in ${mailbox.path}`, () =>
+          this.inner.updateFlagsAllocating!(tree, mailbox, request, knownModSeq),
         );
     }
   }

@@ -165,6 +165,25 @@ export class MailboxIndex {
   }
 
   /**
+   * Takes in flag changes that storage computed and numbered (see
+   * `StorePersistence.updateFlagsAllocating`), once what others wrote before them is applied.
+   */
+  applyFlagStates(states: readonly MessageState[]): void {
+    for (const { uid, flags, modSeq } of states) {
+      const at = this.positions.get(uid);
+      if (at !== undefined) {
+        const entry = this.entries[at]!;
+        const changed = { ...entry, flags, modSeq };
+        this.entries[at] = changed;
+        this.countIn(entry, -1);
+        this.countIn(changed, 1);
+      }
+      this.highestModSeq = Math.max(this.highestModSeq, modSeq);
+    }
+    if (states.length > 0) this.statesCache = null;
+  }
+
+  /**
    * Applies a flag operation. Messages whose flags would not change keep their mod-sequence and
    * are not reported (RFC 7162 3.1.3 allows either; not bumping keeps QRESYNC resyncs small).
    * With `unchangedSince`, messages modified after it are left alone and reported as modified.

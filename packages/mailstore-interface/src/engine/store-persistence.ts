@@ -1,5 +1,6 @@
 import type { MessageSummary } from '@mailyard/mime';
 import type { AclEntry } from '../acl.js';
+import type { FlagOperation } from '../flags.js';
 import type { FolderType, MessageState, SpecialUse } from '../mail-store.js';
 import type { IndexChanges, IndexEntry, IndexSnapshot } from './mailbox-index.js';
 
@@ -60,6 +61,31 @@ export interface AllocatedAppend {
   readonly changes: IndexChanges | null;
 }
 
+/** A flag change for a persistence that computes it from the flags it holds. */
+export interface FlagChangeRequest {
+  readonly uids: readonly number[];
+  readonly operation: FlagOperation;
+  /** Normalised, and without the flags the writer may not change. */
+  readonly flags: readonly string[];
+  /** Messages whose mod-sequence is above it are left alone and reported modified (RFC 7162). */
+  readonly unchangedSince?: number;
+  /**
+   * Which flags the writer may not change (ACL rights it lacks: `s` for `\Seen`, `t` for
+   * `\Deleted`, `w` for the others, RFC 4314): a replace keeps them as they are.
+   */
+  readonly locked: { readonly seen: boolean; readonly deleted: boolean; readonly other: boolean };
+}
+
+/** What {@link StorePersistence.updateFlagsAllocating} changed, and what others wrote before. */
+export interface AllocatedFlagChange {
+  /** The messages whose flags changed, in UID order, each with its new mod-sequence. */
+  readonly updated: readonly MessageState[];
+  /** The UIDs left alone because they changed after `unchangedSince`, ascending. */
+  readonly modified: readonly number[];
+  /** As {@link AllocatedAppend.changes}: what others changed before this write. */
+  readonly changes: IndexChanges | null;
+}
+
 /**
  * How a store keeps its data. The store engine does everything else: namespaces, ACLs, quotas,
  * UIDs and mod-sequences, events, and locking (the engine never runs two mutations of one mailbox
@@ -111,6 +137,20 @@ export interface StorePersistence {
     messages: readonly UnnumberedMessage[],
     knownModSeq: number,
   ): Promise<AllocatedAppend>;
+  /**
+   * Optional, as {@link appendAllocating} for flag changes: computes the new flags from those
+   * stored (as `MailboxIndex.updateFlags` does: normalised, a message whose flags would not
+   * change keeps its mod-sequence), checks `unchangedSince` against the stored mod-sequences and
+   * gives each changed message the next mod-sequence, in UID order, all in its write; brings
+   * back what others changed after `knownModSeq`, before it. Without it the engine computes the
+   * change on its copy of the index and calls {@link updateFlags}.
+   */
+  updateFlagsAllocating?(
+    tree: TreeKey,
+    mailbox: MailboxMeta,
+    request: FlagChangeRequest,
+    knownModSeq: number,
+  ): Promise<AllocatedFlagChange>;
   /** Records new flags and mod-sequences. */
   updateFlags(
     tree: TreeKey,
