@@ -169,8 +169,13 @@ export class PostgresMailStore extends StoreEngine {
   /** Appends under way that want to hear of their refused attempts' UIDs. */
   private readonly refusedAppends = new Set<(mailboxId: string, uids: readonly number[]) => void>();
 
-  /** Expunges as the engine does, again on a fresh index when another node changed the mailbox. */
+  /**
+   * Expunges as the engine does; an expunge numbered by the engine (when the persistence does
+   * not number it) again on a fresh index when another node changed the mailbox.
+   */
   override async removeUnlocked(...args: RemoveArgs): Promise<number[]> {
+    // Numbered by the database in the write, which cannot lose: no retry.
+    if (this.persistence.removeAllocating) return super.removeUnlocked(...args);
     return this.retrying(
       () => super.removeUnlocked(...args),
       { tree: args[0], mailbox: args[1] },

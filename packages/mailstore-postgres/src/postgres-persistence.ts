@@ -1,6 +1,7 @@
 import {
   type AllocatedAppend,
   type AllocatedFlagChange,
+  type AllocatedRemoval,
   type FlagChangeRequest,
   type ContentRequest,
   type IndexEntry,
@@ -77,6 +78,13 @@ interface FlagWriteRow {
   base: string;
   updated: { uid: number; flags: string[]; modseq: number }[];
   modified: number[];
+  changes: JsonChanges | null;
+}
+
+/** What an expunge numbered by the database answers. */
+interface RemoveWriteRow {
+  base: string;
+  gone: number[];
   changes: JsonChanges | null;
 }
 
@@ -778,6 +786,64 @@ export class PostgresPersistence implements StorePersistence {
       if (updated.length > 0) known.recordFlags(updated, updated[updated.length - 1]!.modSeq);
     });
     return { updated, modified: row.modified.map(Number), changes };
+  }
+
+  /**
+   * An expunge numbered by the database (see {@link appendAllocating}), in one pipelined
+   * transaction that locks the row first, as a flag change: the messages still stored of
+   * those asked are deleted and logged under the row's next mod-sequence.
+   */
+  async removeAllocating(
+    tree: TreeKey,
+    mailbox: MailboxMeta,
+    uids: readonly number[],
+    knownModSeq: number,
+  ): Promise<AllocatedRemoval> {
+    await this.open();
+    this.caughtUpByStale.delete(mailbox.id);
+    const id = mailbox.id;
+    const notice = this.notice({ k: 'i', t: tree, m: id, s: 0 });
+    const list = [...uids];
+    const write = (db: Queries) => db<RemoveWriteRow[]>`
+      WITH base AS (
+        SELECT highest_modseq AS modseq FROM mailboxes WHERE id = ${id}
+      ), gone AS (
+        DELETE FROM messages WHERE mailbox_id = ${id} AND uid = ANY(${list}::bigint[])
+        RETURNING uid
+      ), logged AS (
+        INSERT INTO expunged (mailbox_id, uid, modseq)
+        SELECT ${id}, gone.uid, base.modseq + 1 FROM gone, base
+        ON CONFLICT (mailbox_id, uid) DO UPDATE SET modseq = excluded.modseq
+        RETURNING 1
+      ), counters AS (
+        UPDATE mailboxes SET highest_modseq = highest_modseq + 1
+        WHERE id = ${id} AND EXISTS (SELECT 1 FROM gone)
+        RETURNING highest_modseq
+      ), notified AS (
+        SELECT pg_notify(${this.channel},
+                         jsonb_set(${notice}::text::jsonb, '{s}', to_jsonb(counters.highest_modseq))::text)
+        FROM counters
+      )
+      SELECT base.modseq AS base,
+             (SELECT coalesce(json_agg(uid ORDER BY uid), '[]') FROM gone) AS gone,
+             (SELECT count(*) FROM logged) AS logged, (SELECT count(*) FROM notified) AS notified,
+             CASE WHEN base.modseq > ${knownModSeq}
+                  THEN ${changesJson(db, id, knownModSeq)} END AS changes
+      FROM base`;
+    const [row] = await this.lockedWrite(id, write);
+    if (!row) throw new Error(`no storage for mailbox ${id}`);
+    const base = Number(row.base);
+    const removed = row.gone.map(Number);
+    const modSeq = removed.length > 0 ? base + 1 : base;
+    const changes =
+      row.changes && base > knownModSeq
+        ? { ...parseChanges(row.changes), highestModSeq: base }
+        : null;
+    this.recordWrite(id, (known) => {
+      if (changes) known.merge(knownModSeq, changes);
+      if (removed.length > 0) known.recordExpunge(removed, modSeq);
+    });
+    return { uids: removed, modSeq, changes };
   }
 
   /**

@@ -457,4 +457,79 @@ describeWithPostgres('concurrent writers on one mailbox from two nodes', () => {
       expect(seen[seen.length - 1]).toBe(highest);
     }
   }, 60_000);
+  it('numbers concurrent expunges from two nodes in the database: none refused or made again, each told once', async () => {
+    const { a, b, schema } = await twoNodes(true);
+    await a.provision(ALICE);
+    const COUNT = 40;
+    await a.access(ALICE).append(
+      'INBOX',
+      Array.from({ length: COUNT }, (_, i) => ({ content: message(i), flags: ['\\Deleted'] })),
+    );
+    let attempts = 0;
+    let locked = 0;
+    for (const node of [a, b]) {
+      const persistence = node.persistenceOverPostgres;
+      const removeMessages = persistence.removeMessages.bind(persistence);
+      persistence.removeMessages = (...args) => {
+        attempts++;
+        return removeMessages(...args);
+      };
+      const allocating = persistence.removeAllocating?.bind(persistence);
+      if (allocating) {
+        persistence.removeAllocating = (...args) => {
+          attempts++;
+          return allocating(...args);
+        };
+      }
+      const exclusively = persistence.exclusively.bind(persistence);
+      persistence.exclusively = (...args) => {
+        locked++;
+        return exclusively(...args);
+      };
+    }
+    const heard = new Map<PostgresMailStore, number[]>();
+    const inboxes = new Map<
+      PostgresMailStore,
+      Awaited<ReturnType<ReturnType<PostgresMailStore['access']>['open']>>
+    >();
+    for (const node of [a, b]) {
+      const uids: number[] = [];
+      heard.set(node, uids);
+      const inbox = await node.access(ALICE).open('INBOX');
+      await inbox.messages();
+      inboxes.set(node, inbox);
+      inbox.subscribe((event) => {
+        if (event.type === 'expunged') uids.push(...event.uids);
+      });
+    }
+    // Each UID expunged from both nodes at once: one of the two removes it.
+    let calls = 0;
+    await Promise.all(
+      [a, b].map(async (node) => {
+        const inbox = await node.access(ALICE).open('INBOX');
+        for (let uid = 1; uid <= COUNT; uid++) {
+          calls++;
+          await inbox.expunge([uid]);
+        }
+      }),
+    );
+    expect(locked).toBe(0);
+    // At most one attempt per call; a call that finds the message gone here sends nothing.
+    expect(attempts).toBeLessThanOrEqual(calls);
+    const all = Array.from({ length: COUNT }, (_, i) => i + 1);
+    const logged = await admin`SELECT uid, modseq FROM ${admin(schema)}.expunged ORDER BY uid`;
+    expect(logged.map((row) => Number(row.uid))).toEqual(all);
+    const [counters] = await admin`SELECT highest_modseq FROM ${admin(schema)}.mailboxes
+      WHERE id = ${inboxes.get(a)!.id}`;
+    const highest = Number(counters!.highest_modseq);
+    expect(new Set(logged.map((row) => Number(row.modseq))).size).toBe(COUNT);
+    for (const node of [a, b]) {
+      const inbox = inboxes.get(node)!;
+      await until(async () => (await inbox.status()).highestModSeq >= highest, 'every expunge');
+      // Each UID told gone once, and QRESYNC's log has every one.
+      expect([...heard.get(node)!].sort((x, y) => x - y)).toEqual(all);
+      expect(await inbox.vanishedSince(1)).toEqual(all);
+      expect(await inbox.messages()).toEqual([]);
+    }
+  }, 60_000);
 });

@@ -27,6 +27,7 @@ class GuardedPersistence implements StorePersistence {
   readonly readContents?: StorePersistence['readContents'];
   readonly appendAllocating?: StorePersistence['appendAllocating'];
   readonly updateFlagsAllocating?: StorePersistence['updateFlagsAllocating'];
+  readonly removeAllocating?: StorePersistence['removeAllocating'];
 
   constructor(private readonly inner: StorePersistence) {
     const readContents = inner.readContents?.bind(inner);
@@ -45,6 +46,12 @@ class GuardedPersistence implements StorePersistence {
       this.updateFlagsAllocating = (tree, mailbox, request, knownModSeq) =>
         guard(`store flags in ${mailbox.path}`, () =>
           this.inner.updateFlagsAllocating!(tree, mailbox, request, knownModSeq),
+        );
+    }
+    if (inner.removeAllocating) {
+      this.removeAllocating = (tree, mailbox, uids, knownModSeq) =>
+        guard(`remove messages from ${mailbox.path}`, () =>
+          this.inner.removeAllocating!(tree, mailbox, uids, knownModSeq),
         );
     }
   }

@@ -220,12 +220,20 @@ export class MailboxIndex {
 
   /** Removes messages; returns the UIDs removed, ascending, and the expunge's mod-sequence. */
   expunge(uids: readonly number[]): { uids: number[]; modSeq: number } {
+    return this.expungeAt(uids, this.highestModSeq + 1);
+  }
+
+  /**
+   * Removes messages whose expunge storage numbered (see `StorePersistence.removeAllocating`),
+   * once what others wrote before it is applied.
+   */
+  expungeAt(uids: readonly number[], modSeq: number): { uids: number[]; modSeq: number } {
     const entries = this.select(uids);
     const removed = new Set(entries.map((entry) => entry.uid));
     if (removed.size === 0) return { uids: [], modSeq: this.highestModSeq };
     for (const entry of entries) this.countIn(entry, -1);
     this.statesCache = null;
-    const modSeq = ++this.highestModSeq;
+    this.highestModSeq = Math.max(this.highestModSeq, modSeq);
     this.entries = this.entries.filter((entry) => !removed.has(entry.uid));
     for (const uid of removed) this.expungeLog.push({ uid, modSeq });
     this.reindex();

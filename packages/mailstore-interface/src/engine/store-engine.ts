@@ -21,6 +21,7 @@ import { KeyedMutex } from './keyed-mutex.js';
 import { type IndexChanges, type IndexEntry, MailboxIndex } from './mailbox-index.js';
 import type {
   AllocatedAppend,
+  AllocatedRemoval,
   MailboxMeta,
   StorePersistence,
   StoredMessage,
@@ -609,22 +610,71 @@ export class StoreEngine implements MailStore {
           entries.map((entry) => entry.uid),
         );
     }
-    const { uids: removed, modSeq } = index.expunge(entries.map((entry) => entry.uid));
+    const {
+      gone,
+      uids: removed,
+      modSeq,
+    } = this.persistence.removeAllocating
+      ? await this.removeAllocating(tree, mailbox, index, entries)
+      : await this.removeNumbered(tree, mailbox, index, entries);
+    if (mailbox.meta.path !== RETAINED_PATH && tree.usage) {
+      const size = gone.reduce((sum, entry) => sum + entry.size, 0);
+      tree.usage = {
+        storage: tree.usage.storage - size,
+        messages: tree.usage.messages - gone.length,
+      };
+    }
+    if (removed.length > 0)
+      this.events.publish(mailbox.meta.id, { type: 'expunged', uids: removed, modSeq });
+    return removed;
+  }
+
+  /** The engine numbers the expunge in its index, then the persistence records it. */
+  private async removeNumbered(
+    tree: LoadedTree,
+    mailbox: LoadedMailbox,
+    index: MailboxIndex,
+    entries: readonly IndexEntry[],
+  ): Promise<{ gone: readonly IndexEntry[]; uids: number[]; modSeq: number }> {
+    const { uids, modSeq } = index.expunge(entries.map((entry) => entry.uid));
     try {
-      await this.persistence.removeMessages(tree.key, mailbox.meta, removed, modSeq);
+      await this.persistence.removeMessages(tree.key, mailbox.meta, uids, modSeq);
     } catch (error) {
       mailbox.index = null;
       throw new MailStoreError('unavailable', 'could not expunge', { cause: error });
     }
-    if (mailbox.meta.path !== RETAINED_PATH && tree.usage) {
-      const size = entries.reduce((sum, entry) => sum + entry.size, 0);
-      tree.usage = {
-        storage: tree.usage.storage - size,
-        messages: tree.usage.messages - entries.length,
-      };
+    return { gone: entries, uids, modSeq };
+  }
+
+  /**
+   * The persistence removes what it holds of the messages and numbers the expunge in its
+   * write, which cannot lose a race with another process's: what that process wrote before
+   * comes back with the answer and is applied (and told) first; a message it expunged already
+   * is told gone then, not again.
+   */
+  private async removeAllocating(
+    tree: LoadedTree,
+    mailbox: LoadedMailbox,
+    index: MailboxIndex,
+    entries: readonly IndexEntry[],
+  ): Promise<{ gone: readonly IndexEntry[]; uids: number[]; modSeq: number }> {
+    let result: AllocatedRemoval;
+    try {
+      result = await this.persistence.removeAllocating!(
+        tree.key,
+        mailbox.meta,
+        entries.map((entry) => entry.uid),
+        index.highestModSeq,
+      );
+    } catch (error) {
+      // Whether the write was made is not always known: the index is read again on next use.
+      mailbox.index = null;
+      throw new MailStoreError('unavailable', 'could not expunge', { cause: error });
     }
-    this.events.publish(mailbox.meta.id, { type: 'expunged', uids: removed, modSeq });
-    return removed;
+    if (result.changes) this.applyForeignChanges(tree, mailbox, index, result.changes);
+    const gone = index.select(result.uids);
+    const { uids, modSeq } = index.expungeAt(result.uids, result.modSeq);
+    return { gone, uids, modSeq };
   }
 
   private async retainUnlocked(

@@ -86,6 +86,16 @@ export interface AllocatedFlagChange {
   readonly changes: IndexChanges | null;
 }
 
+/** What {@link StorePersistence.removeAllocating} removed, and what others wrote before. */
+export interface AllocatedRemoval {
+  /** The UIDs removed (those of the ones asked that were stored), ascending. */
+  readonly uids: readonly number[];
+  /** The mod-sequence of the expunge; when nothing was removed, the mailbox's, unchanged. */
+  readonly modSeq: number;
+  /** As {@link AllocatedAppend.changes}: what others changed before this write. */
+  readonly changes: IndexChanges | null;
+}
+
 /**
  * How a store keeps its data. The store engine does everything else: namespaces, ACLs, quotas,
  * UIDs and mod-sequences, events, and locking (the engine never runs two mutations of one mailbox
@@ -158,6 +168,18 @@ export interface StorePersistence {
     changes: readonly MessageState[],
     highestModSeq: number,
   ): Promise<void>;
+  /**
+   * Optional, as {@link appendAllocating} for expunges: removes those of the messages that are
+   * stored and records their expunge under the next mod-sequence, given out in the write; brings
+   * back what others changed after `knownModSeq`, before it. Without it the engine numbers the
+   * expunge and calls {@link removeMessages}.
+   */
+  removeAllocating?(
+    tree: TreeKey,
+    mailbox: MailboxMeta,
+    uids: readonly number[],
+    knownModSeq: number,
+  ): Promise<AllocatedRemoval>;
   /** Removes messages, recording their expunge at `modSeq`. */
   removeMessages(
     tree: TreeKey,
