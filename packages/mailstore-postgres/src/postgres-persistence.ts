@@ -164,6 +164,23 @@ export class PostgresPersistence implements StorePersistence {
   }
 
   /**
+   * The notice of a write whose mod-sequence the database gives: sent from its `counters`
+   * (nothing when that is empty), `s` the counters' `column`.
+   */
+  private noticeFromCounters(
+    db: Queries,
+    tree: TreeKey,
+    mailboxId: string,
+    column: 'modseq' | 'highest_modseq' = 'highest_modseq',
+  ) {
+    const notice = this.notice({ k: 'i', t: tree, m: mailboxId, s: 0 });
+    return db`
+      SELECT pg_notify(${this.channel},
+                       jsonb_set(${notice}::text::jsonb, '{s}', to_jsonb(counters.${db(column)}))::text)
+      FROM counters`;
+  }
+
+  /**
    * Where a statement goes: the pool, or, inside {@link exclusively}, the write lease's
    * connection (its transaction), with `lockMailbox`'s row locked first.
    */
@@ -367,8 +384,6 @@ export class PostgresPersistence implements StorePersistence {
     knownModSeq: number,
   ): Promise<AllocatedAppend> {
     const db = await this.via(mailboxId);
-    // The notice as every write's, its mod-sequence the one the database gives.
-    const notice = this.notice({ k: 'i', t: tree, m: mailboxId, s: 0 });
     const [row] = await db<{ uid: string; modseq: string; changes: JsonChanges | null }[]>`
       WITH counters AS (
         UPDATE mailboxes SET uid_next = uid_next + 1, highest_modseq = highest_modseq + 1
@@ -377,14 +392,11 @@ export class PostgresPersistence implements StorePersistence {
       ), added AS (
         ${insertFromCounters(db, db`counters.uid, counters.modseq`, { entry, content, summary })}
       ), notified AS (
-        SELECT pg_notify(${this.channel},
-                         jsonb_set(${notice}::text::jsonb, '{s}', to_jsonb(counters.modseq))::text)
-        FROM counters
+        ${this.noticeFromCounters(db, tree, mailboxId, 'modseq')}
       )
       SELECT counters.uid, counters.modseq,
              (SELECT count(*) FROM added) AS added, (SELECT count(*) FROM notified) AS notified,
-             CASE WHEN counters.modseq - 1 > ${knownModSeq}
-                  THEN ${changesJson(db, mailboxId, knownModSeq)} END AS changes
+             ${changesAbove(db, mailboxId, knownModSeq, db`counters.modseq - 1`)} AS changes
       FROM counters`;
     if (!row) throw new Error(`no storage for mailbox ${mailboxId}`);
     const stored = { ...entry, uid: Number(row.uid), modSeq: Number(row.modseq) };
@@ -704,7 +716,6 @@ export class PostgresPersistence implements StorePersistence {
     await this.open();
     this.caughtUpByStale.delete(mailbox.id);
     const id = mailbox.id;
-    const notice = this.notice({ k: 'i', t: tree, m: id, s: 0 });
     const uids = [...request.uids];
     const flags = [...request.flags];
     const lowered = flags.map((flag) => flag.toLowerCase());
@@ -755,9 +766,7 @@ export class PostgresPersistence implements StorePersistence {
         WHERE id = ${id} AND EXISTS (SELECT 1 FROM changed)
         RETURNING highest_modseq
       ), notified AS (
-        SELECT pg_notify(${this.channel},
-                         jsonb_set(${notice}::text::jsonb, '{s}', to_jsonb(counters.highest_modseq))::text)
-        FROM counters
+        ${this.noticeFromCounters(db, tree, id)}
       )
       SELECT base.modseq AS base,
              (SELECT coalesce(json_agg(json_build_object('uid', uid, 'flags', flags,
@@ -766,8 +775,7 @@ export class PostgresPersistence implements StorePersistence {
              (SELECT coalesce(json_agg(uid ORDER BY uid), '[]') FROM computed
               WHERE NOT allowed) AS modified,
              (SELECT count(*) FROM stored) AS stored, (SELECT count(*) FROM notified) AS notified,
-             CASE WHEN base.modseq > ${knownModSeq}
-                  THEN ${changesJson(db, id, knownModSeq)} END AS changes
+             ${changesAbove(db, id, knownModSeq, db`base.modseq`)} AS changes
       FROM base`;
     const [row] = await this.lockedWrite(id, write);
     if (!row) throw new Error(`no storage for mailbox ${id}`);
@@ -777,10 +785,7 @@ export class PostgresPersistence implements StorePersistence {
       flags: entry.flags,
       modSeq: Number(entry.modseq),
     }));
-    const changes =
-      row.changes && base > knownModSeq
-        ? { ...parseChanges(row.changes), highestModSeq: base }
-        : null;
+    const changes = changesUpTo(row.changes, base, knownModSeq);
     this.recordWrite(id, (known) => {
       if (changes) known.merge(knownModSeq, changes);
       if (updated.length > 0) known.recordFlags(updated, updated[updated.length - 1]!.modSeq);
@@ -802,7 +807,6 @@ export class PostgresPersistence implements StorePersistence {
     await this.open();
     this.caughtUpByStale.delete(mailbox.id);
     const id = mailbox.id;
-    const notice = this.notice({ k: 'i', t: tree, m: id, s: 0 });
     const list = [...uids];
     const write = (db: Queries) => db<RemoveWriteRow[]>`
       WITH base AS (
@@ -820,25 +824,19 @@ export class PostgresPersistence implements StorePersistence {
         WHERE id = ${id} AND EXISTS (SELECT 1 FROM gone)
         RETURNING highest_modseq
       ), notified AS (
-        SELECT pg_notify(${this.channel},
-                         jsonb_set(${notice}::text::jsonb, '{s}', to_jsonb(counters.highest_modseq))::text)
-        FROM counters
+        ${this.noticeFromCounters(db, tree, id)}
       )
       SELECT base.modseq AS base,
              (SELECT coalesce(json_agg(uid ORDER BY uid), '[]') FROM gone) AS gone,
              (SELECT count(*) FROM logged) AS logged, (SELECT count(*) FROM notified) AS notified,
-             CASE WHEN base.modseq > ${knownModSeq}
-                  THEN ${changesJson(db, id, knownModSeq)} END AS changes
+             ${changesAbove(db, id, knownModSeq, db`base.modseq`)} AS changes
       FROM base`;
     const [row] = await this.lockedWrite(id, write);
     if (!row) throw new Error(`no storage for mailbox ${id}`);
     const base = Number(row.base);
     const removed = row.gone.map(Number);
     const modSeq = removed.length > 0 ? base + 1 : base;
-    const changes =
-      row.changes && base > knownModSeq
-        ? { ...parseChanges(row.changes), highestModSeq: base }
-        : null;
+    const changes = changesUpTo(row.changes, base, knownModSeq);
     this.recordWrite(id, (known) => {
       if (changes) known.merge(knownModSeq, changes);
       if (removed.length > 0) known.recordExpunge(removed, modSeq);
@@ -1175,6 +1173,22 @@ function changesJson(db: Queries, mailboxId: string, modSeq: number) {
                 ORDER BY modseq, uid), '[]'::json)
        FROM expunged WHERE mailbox_id = ${mailboxId} AND modseq > ${modSeq}))
     FROM mailboxes WHERE id = ${mailboxId})`;
+}
+
+/**
+ * A write's column of what changed after `known`, read only when the mod-sequence before the
+ * write (`base`, an SQL expression) is above it: else nothing did.
+ */
+function changesAbove(db: Queries, mailboxId: string, known: number, base: ReturnType<Queries>) {
+  return db`CASE WHEN ${base} > ${known} THEN ${changesJson(db, mailboxId, known)} END`;
+}
+
+/**
+ * What a write read under the mailbox's lock of the changes after `known`: complete up to
+ * `base`, the mod-sequence before the write; null when nothing changed.
+ */
+function changesUpTo(json: JsonChanges | null, base: number, known: number): IndexChanges | null {
+  return json && base > known ? { ...parseChanges(json), highestModSeq: base } : null;
 }
 
 interface JsonChanges {
