@@ -9,6 +9,34 @@ const ALICE = 'alice@example.com';
 const message = (n: number) => Buffer.from(`Subject: message ${n}\r\n\r\nbody ${n}\r\n`);
 
 /**
+ * Counts, over the nodes, the calls of the named persistence methods (the writes of one kind,
+ * whichever way the store makes them: those a node lacks are skipped) and the locked retries.
+ */
+function countCalls(
+  nodes: readonly PostgresMailStore[],
+  methods: readonly string[],
+): { attempts: number; locked: number } {
+  const counted = { attempts: 0, locked: 0 };
+  for (const node of nodes) {
+    const persistence = node.persistenceOverPostgres as unknown as Record<
+      string,
+      ((...args: unknown[]) => unknown) | undefined
+    >;
+    const wrap = (name: string, count: () => void) => {
+      const original = persistence[name]?.bind(persistence);
+      if (!original) return;
+      persistence[name] = (...args: unknown[]) => {
+        count();
+        return original(...args);
+      };
+    };
+    for (const name of methods) wrap(name, () => counted.attempts++);
+    wrap('exclusively', () => counted.locked++);
+  }
+  return counted;
+}
+
+/**
  * Two store instances (two pools, as two server processes have) writing to one mailbox at once:
  * whoever loses a race is never told so, nothing one writes is lost by the other's write, and
  * UIDs and mod-sequences are never given twice.
@@ -292,28 +320,7 @@ describeWithPostgres('concurrent writers on one mailbox from two nodes', () => {
     const ROUNDS = 15;
     const total = WORKERS * 2 * ROUNDS;
     // Every attempt at storing an append, whichever way the store makes it.
-    let attempts = 0;
-    let locked = 0;
-    for (const node of [a, b]) {
-      const persistence = node.persistenceOverPostgres;
-      const addMessages = persistence.addMessages.bind(persistence);
-      persistence.addMessages = (...args) => {
-        attempts++;
-        return addMessages(...args);
-      };
-      const allocating = persistence.appendAllocating?.bind(persistence);
-      if (allocating) {
-        persistence.appendAllocating = (...args) => {
-          attempts++;
-          return allocating(...args);
-        };
-      }
-      const exclusively = persistence.exclusively.bind(persistence);
-      persistence.exclusively = (...args) => {
-        locked++;
-        return exclusively(...args);
-      };
-    }
+    const calls = countCalls([a, b], ['addMessages', 'appendAllocating']);
     // Each node's subscribers: the UIDs they hear appended, in the order heard.
     const heard = new Map<PostgresMailStore, number[]>();
     for (const node of [a, b]) {
@@ -334,8 +341,8 @@ describeWithPostgres('concurrent writers on one mailbox from two nodes', () => {
         }
       }),
     );
-    expect(attempts).toBe(total);
-    expect(locked).toBe(0);
+    expect(calls.attempts).toBe(total);
+    expect(calls.locked).toBe(0);
     // UIDs 2 to total + 1, each once: no refused attempt took one and left a gap.
     const expected = Array.from({ length: total }, (_, i) => i + 2);
     expect([...uids].sort((x, y) => x - y)).toEqual(expected);
@@ -392,28 +399,7 @@ describeWithPostgres('concurrent writers on one mailbox from two nodes', () => {
     await a.access(ALICE).append('INBOX', [{ content: message(1) }, { content: message(2) }]);
     const WORKERS = 4;
     const ROUNDS = 10;
-    let attempts = 0;
-    let locked = 0;
-    for (const node of [a, b]) {
-      const persistence = node.persistenceOverPostgres;
-      const updateFlags = persistence.updateFlags.bind(persistence);
-      persistence.updateFlags = (...args) => {
-        attempts++;
-        return updateFlags(...args);
-      };
-      const allocating = persistence.updateFlagsAllocating?.bind(persistence);
-      if (allocating) {
-        persistence.updateFlagsAllocating = (...args) => {
-          attempts++;
-          return allocating(...args);
-        };
-      }
-      const exclusively = persistence.exclusively.bind(persistence);
-      persistence.exclusively = (...args) => {
-        locked++;
-        return exclusively(...args);
-      };
-    }
+    const calls = countCalls([a, b], ['updateFlags', 'updateFlagsAllocating']);
     const heard = new Map<PostgresMailStore, number[]>();
     for (const node of [a, b]) {
       const modSeqs: number[] = [];
@@ -439,8 +425,8 @@ describeWithPostgres('concurrent writers on one mailbox from two nodes', () => {
         }
       }),
     );
-    expect(attempts).toBe(WORKERS * 2 * ROUNDS * 2);
-    expect(locked).toBe(0);
+    expect(calls.attempts).toBe(WORKERS * 2 * ROUNDS * 2);
+    expect(calls.locked).toBe(0);
     const rows = await admin`SELECT uid, modseq, flags FROM ${admin(schema)}.messages ORDER BY uid`;
     expect([...rows[0]!.flags].sort()).toEqual([...keywords].sort());
     const [counters] = await admin`SELECT highest_modseq FROM ${admin(schema)}.mailboxes
@@ -465,28 +451,7 @@ describeWithPostgres('concurrent writers on one mailbox from two nodes', () => {
       'INBOX',
       Array.from({ length: COUNT }, (_, i) => ({ content: message(i), flags: ['\\Deleted'] })),
     );
-    let attempts = 0;
-    let locked = 0;
-    for (const node of [a, b]) {
-      const persistence = node.persistenceOverPostgres;
-      const removeMessages = persistence.removeMessages.bind(persistence);
-      persistence.removeMessages = (...args) => {
-        attempts++;
-        return removeMessages(...args);
-      };
-      const allocating = persistence.removeAllocating?.bind(persistence);
-      if (allocating) {
-        persistence.removeAllocating = (...args) => {
-          attempts++;
-          return allocating(...args);
-        };
-      }
-      const exclusively = persistence.exclusively.bind(persistence);
-      persistence.exclusively = (...args) => {
-        locked++;
-        return exclusively(...args);
-      };
-    }
+    const counted = countCalls([a, b], ['removeMessages', 'removeAllocating']);
     const heard = new Map<PostgresMailStore, number[]>();
     const inboxes = new Map<
       PostgresMailStore,
@@ -513,9 +478,9 @@ describeWithPostgres('concurrent writers on one mailbox from two nodes', () => {
         }
       }),
     );
-    expect(locked).toBe(0);
+    expect(counted.locked).toBe(0);
     // At most one attempt per call; a call that finds the message gone here sends nothing.
-    expect(attempts).toBeLessThanOrEqual(calls);
+    expect(counted.attempts).toBeLessThanOrEqual(calls);
     const all = Array.from({ length: COUNT }, (_, i) => i + 1);
     const logged = await admin`SELECT uid, modseq FROM ${admin(schema)}.expunged ORDER BY uid`;
     expect(logged.map((row) => Number(row.uid))).toEqual(all);
