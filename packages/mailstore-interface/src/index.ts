@@ -10,7 +10,12 @@ export * from './account-policy.js';
 export * from './kerio-folders.js';
 export type * from './mail-store.js';
 export * from './mailbox-events.js';
-export { MailboxIndex, type IndexEntry, type IndexSnapshot } from './engine/mailbox-index.js';
+export {
+  MailboxIndex,
+  type IndexChanges,
+  type IndexEntry,
+  type IndexSnapshot,
+} from './engine/mailbox-index.js';
 export type * from './engine/store-persistence.js';
 export {
   StoreEngine,

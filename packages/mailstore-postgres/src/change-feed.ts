@@ -1,12 +1,10 @@
 import {
-  type IndexEntry,
   type LoadedMailbox,
   type LoadedTree,
   type MailboxIndex,
   type StoreEngine,
   type TreeKey,
 } from '@mailyard/mailstore-interface';
-import type { IndexChanges } from './known-index.js';
 import { type NoticeChange, changesFromNotice } from './notice-change.js';
 import type { ChangeNotice, PostgresPersistence } from './postgres-persistence.js';
 
@@ -131,8 +129,8 @@ export class ChangeFeed {
       if (mailbox.index && mailbox.index.highestModSeq >= catchUp.upTo) return;
       // The quota count covers the whole tree: computed again on next use.
       tree.usage = null;
-      if (mailbox.index && !this.applyCarried(mailbox, mailbox.index, catchUp))
-        await this.catchUp(mailbox, mailbox.index);
+      if (mailbox.index && !this.applyCarried(tree, mailbox, mailbox.index, catchUp))
+        await this.catchUp(tree, mailbox, mailbox.index);
     });
     return catchUp.done;
   }
@@ -145,6 +143,7 @@ export class ChangeFeed {
    * what was applied here is not read twice and nothing is skipped.
    */
   private applyCarried(
+    tree: LoadedTree,
     mailbox: LoadedMailbox,
     index: MailboxIndex,
     catchUp: WaitingCatchUp,
@@ -155,7 +154,7 @@ export class ChangeFeed {
       const changes = changesFromNotice(index, change, modSeq);
       if (!changes) return false;
       this.persistence.heard(mailbox.meta.id, change.b, changes);
-      this.apply(mailbox, index, changes);
+      this.engine.applyForeignChanges(tree, mailbox, index, changes);
       this.carriedApplied++;
     }
     return index.highestModSeq >= catchUp.upTo;
@@ -173,7 +172,7 @@ export class ChangeFeed {
     if (!waiting || waiting.tree !== tree.key || !index || index.highestModSeq >= waiting.upTo)
       return;
     tree.usage = null;
-    if (!this.applyCarried(mailbox, index, waiting)) await this.catchUp(mailbox, index);
+    if (!this.applyCarried(tree, mailbox, index, waiting)) await this.catchUp(tree, mailbox, index);
   }
 
   /**
@@ -181,35 +180,15 @@ export class ChangeFeed {
    * changed, not the whole mailbox: each of the other node's writes brings one of these), and
    * tells subscribers.
    */
-  private async catchUp(mailbox: LoadedMailbox, index: MailboxIndex): Promise<void> {
+  private async catchUp(
+    tree: LoadedTree,
+    mailbox: LoadedMailbox,
+    index: MailboxIndex,
+  ): Promise<void> {
     const since = index.highestModSeq;
     const changes = await this.persistence.changesSince(mailbox.meta.id, since);
     if (!changes || changes.highestModSeq <= since) return;
-    this.apply(mailbox, index, changes);
-  }
-
-  /** Applies what changed after the index's mod-sequence to it in place, and tells subscribers. */
-  private apply(mailbox: LoadedMailbox, index: MailboxIndex, changes: IndexChanges): void {
-    // What subscribers hear is told apart by what the index held before the changes.
-    const expunged = [...new Set(changes.expunged.map((entry) => entry.uid))]
-      .filter((uid) => index.get(uid))
-      .sort((a, b) => a - b);
-    const state = ({ uid, flags, modSeq: entryModSeq }: IndexEntry) => ({
-      uid,
-      flags,
-      modSeq: entryModSeq,
-    });
-    const flags = changes.changed.filter((entry) => index.get(entry.uid)).map(state);
-    const appended = changes.changed.filter((entry) => entry.uid >= index.uidNext).map(state);
-    index.applyChanges(changes);
-    const { events } = this.engine;
-    const modSeq = changes.highestModSeq;
-    if (expunged.length > 0)
-      events.publish(mailbox.meta.id, { type: 'expunged', uids: expunged, modSeq });
-    if (flags.length > 0)
-      events.publish(mailbox.meta.id, { type: 'flags', messages: flags, modSeq });
-    if (appended.length > 0)
-      events.publish(mailbox.meta.id, { type: 'appended', messages: appended, modSeq });
+    this.engine.applyForeignChanges(tree, mailbox, index, changes);
   }
 
   /**

@@ -1,13 +1,9 @@
-import type { IndexEntry, IndexSnapshot, MessageState } from '@mailyard/mailstore-interface';
-
-/** What changed in a mailbox after a mod-sequence, as one snapshot of the database read it. */
-export interface IndexChanges {
-  readonly uidNext: number;
-  readonly highestModSeq: number;
-  /** Messages added or changed after the mod-sequence: full index entries. */
-  readonly changed: readonly IndexEntry[];
-  readonly expunged: readonly { readonly uid: number; readonly modSeq: number }[];
-}
+import type {
+  IndexChanges,
+  IndexEntry,
+  IndexSnapshot,
+  MessageState,
+} from '@mailyard/mailstore-interface';
 
 /**
  * A mailbox's index as this node last knew it committed in the database: complete up to its

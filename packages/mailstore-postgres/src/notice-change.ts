@@ -1,5 +1,4 @@
-import type { IndexEntry, MailboxIndex } from '@mailyard/mailstore-interface';
-import type { IndexChanges } from './known-index.js';
+import type { IndexChanges, IndexEntry, MailboxIndex } from '@mailyard/mailstore-interface';
 
 /**
  * PostgreSQL refuses a NOTIFY payload of 8,000 bytes or more; a notice whose change would not

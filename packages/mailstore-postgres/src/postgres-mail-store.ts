@@ -144,12 +144,16 @@ export class PostgresMailStore extends StoreEngine {
   }
 
   /**
-   * Appends under the tree's lock, as the engine does. Another node may have appended to the
+   * Appends under the tree's lock, as the engine does. Only a restore (messages that keep given
+   * UIDs) is numbered by the engine and written optimistically: another node may have appended to the
    * mailbox since this one read its index: the write is then refused whole (nothing stored), the
    * engine drops its copy of the index, and the append is made again on a fresh one, with the
    * next free UIDs and a fresh quota count.
    */
   override async appendUnlocked(...args: AppendArgs): ReturnType<StoreEngine['appendUnlocked']> {
+    // The database gives out the UIDs and mod-sequences in the write, which cannot lose: no
+    // retry, and no catch-up first (the write brings back what other nodes changed).
+    if (this.allocatesIds(args[2])) return super.appendUnlocked(...args);
     const mailboxId = args[1].meta.id;
     const refused: number[] = [];
     const hear = (id: string, uids: readonly number[]) => {
@@ -191,8 +195,13 @@ export class PostgresMailStore extends StoreEngine {
   /** Appends under way that want to hear of their refused attempts' UIDs. */
   private readonly refusedAppends = new Set<(mailboxId: string, uids: readonly number[]) => void>();
 
-  /** Expunges as the engine does, again on a fresh index when another node changed the mailbox. */
+  /**
+   * Expunges as the engine does; an expunge numbered by the engine (when the persistence does
+   * not number it) again on a fresh index when another node changed the mailbox.
+   */
   override async removeUnlocked(...args: RemoveArgs): Promise<number[]> {
+    // Numbered by the database in the write, which cannot lose: no retry.
+    if (this.persistence.removeAllocating) return super.removeUnlocked(...args);
     return this.retrying(
       () => super.removeUnlocked(...args),
       { tree: args[0], mailbox: args[1] },

@@ -310,6 +310,11 @@ describeWithPostgres('the change feed across nodes (LISTEN/NOTIFY)', () => {
       attempts++;
       return addMessages(tree, mailbox, messages);
     };
+    const appendAllocating = persistence.appendAllocating.bind(persistence);
+    persistence.appendAllocating = (tree, mailbox, messages, knownModSeq) => {
+      attempts++;
+      return appendAllocating(tree, mailbox, messages, knownModSeq);
+    };
     // A appends while holding the tree's lock, after B's append reached it: the catch-up the
     // notice asked for waits behind A's write.
     let open!: () => void;
@@ -347,6 +352,11 @@ describeWithPostgres('the change feed across nodes (LISTEN/NOTIFY)', () => {
     persistence.updateFlags = (tree, mailbox, changes, highestModSeq) => {
       attempts++;
       return updateFlags(tree, mailbox, changes, highestModSeq);
+    };
+    const updateFlagsAllocating = persistence.updateFlagsAllocating.bind(persistence);
+    persistence.updateFlagsAllocating = (tree, mailbox, request, knownModSeq) => {
+      attempts++;
+      return updateFlagsAllocating(tree, mailbox, request, knownModSeq);
     };
     // The tree's lock is held while A's flag change queues for it, then B's append reaches A:
     // the catch-up its notice asks for queues behind the flag change.

@@ -3,9 +3,38 @@ import { PostgresServer, describeWithPostgres } from '@mailyard/test-kit';
 import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { PostgresMailStore } from '../src/index.js';
+import { until } from './wait-until.js';
 
 const ALICE = 'alice@example.com';
 const message = (n: number) => Buffer.from(`Subject: message ${n}\r\n\r\nbody ${n}\r\n`);
+
+/**
+ * Counts, over the nodes, the calls of the named persistence methods (the writes of one kind,
+ * whichever way the store makes them: those a node lacks are skipped) and the locked retries.
+ */
+function countCalls(
+  nodes: readonly PostgresMailStore[],
+  methods: readonly string[],
+): { attempts: number; locked: number } {
+  const counted = { attempts: 0, locked: 0 };
+  for (const node of nodes) {
+    const persistence = node.persistenceOverPostgres as unknown as Record<
+      string,
+      ((...args: unknown[]) => unknown) | undefined
+    >;
+    const wrap = (name: string, count: () => void) => {
+      const original = persistence[name]?.bind(persistence);
+      if (!original) return;
+      persistence[name] = (...args: unknown[]) => {
+        count();
+        return original(...args);
+      };
+    };
+    for (const name of methods) wrap(name, () => counted.attempts++);
+    wrap('exclusively', () => counted.locked++);
+  }
+  return counted;
+}
 
 /**
  * Two store instances (two pools, as two server processes have) writing to one mailbox at once:
@@ -223,7 +252,9 @@ describeWithPostgres('concurrent writers on one mailbox from two nodes', () => {
     await expect(appending).resolves.toMatchObject([{ uid: 1 }]);
   }, 60_000);
 
-  it('tells a reader of a message whose append lost a race and took another UID `expunged`, not `unavailable`', async () => {
+  it('tells a reader of a message whose restore lost a race and took another UID `expunged`, not `unavailable`', async () => {
+    // A restore (a message that asks for its UID) is numbered by the engine and written
+    // optimistically, as every append was before the database gave out UIDs.
     // No change feed: A learns of B's append only from its own append being refused.
     const { a, b } = await twoNodes(false);
     await a.provision(ALICE);
@@ -244,7 +275,7 @@ describeWithPostgres('concurrent writers on one mailbox from two nodes', () => {
       read ??= inA.fetch(messages.map((m) => m.entry.uid));
       return addMessages(tree, mailbox, messages);
     };
-    const [stored] = await a.access(ALICE).append('INBOX', [{ content: message(2) }]);
+    const [stored] = await a.access(ALICE).append('INBOX', [{ content: message(2), uid: 2 }]);
     // The retry stored it under the next free UID; UID 2 of A's first attempt never was.
     expect(stored!.uid).toBe(3);
     // The read of it finds what is there: nothing under that UID of A's, and no failure.
@@ -281,4 +312,189 @@ describeWithPostgres('concurrent writers on one mailbox from two nodes', () => {
     const [appended] = await a.access(ALICE).append('INBOX', [{ content: message(4) }]);
     expect(appended!.uid).toBe(4);
   });
+  it('numbers concurrent appends from two nodes in the database: none refused or made again, no UID skipped', async () => {
+    const { a, b, schema } = await twoNodes(true);
+    await a.provision(ALICE);
+    await a.access(ALICE).append('INBOX', [{ content: message(0) }]);
+    const WORKERS = 4;
+    const ROUNDS = 15;
+    const total = WORKERS * 2 * ROUNDS;
+    // Every attempt at storing an append, whichever way the store makes it.
+    const calls = countCalls([a, b], ['addMessages', 'appendAllocating']);
+    // Each node's subscribers: the UIDs they hear appended, in the order heard.
+    const heard = new Map<PostgresMailStore, number[]>();
+    for (const node of [a, b]) {
+      const uids: number[] = [];
+      heard.set(node, uids);
+      const inbox = await node.access(ALICE).open('INBOX');
+      inbox.subscribe((event) => {
+        if (event.type === 'appended') uids.push(...event.messages.map((m) => m.uid));
+      });
+    }
+    const uids: number[] = [];
+    await Promise.all(
+      Array.from({ length: WORKERS * 2 }, async (_, i) => {
+        const node = i % 2 === 0 ? a : b;
+        for (let round = 0; round < ROUNDS; round++) {
+          const [stored] = await node.access(ALICE).append('INBOX', [{ content: message(round) }]);
+          uids.push(stored!.uid);
+        }
+      }),
+    );
+    expect(calls.attempts).toBe(total);
+    expect(calls.locked).toBe(0);
+    // UIDs 2 to total + 1, each once: no refused attempt took one and left a gap.
+    const expected = Array.from({ length: total }, (_, i) => i + 2);
+    expect([...uids].sort((x, y) => x - y)).toEqual(expected);
+    const rows = await admin`SELECT uid, modseq FROM ${admin(schema)}.messages ORDER BY uid`;
+    expect(rows.map((row) => Number(row.uid))).toEqual([1, ...expected]);
+    // The database gave UIDs and mod-sequences in one order.
+    const modSeqs = rows.map((row) => Number(row.modseq));
+    expect(modSeqs).toEqual([...modSeqs].sort((x, y) => x - y));
+    // Each node's subscribers hear every append, in UID order, each once.
+    for (const node of [a, b]) {
+      await until(() => heard.get(node)!.length >= total, 'every append heard');
+      expect(heard.get(node)).toEqual(expected);
+    }
+  }, 60_000);
+
+  it('brings back the other node’s writes with an append, applied and told before it', async () => {
+    // No change feed: A learns of B's writes only from its own append.
+    const { a, b } = await twoNodes(false);
+    await a.provision(ALICE);
+    await a.access(ALICE).append('INBOX', [{ content: message(1) }, { content: message(2) }]);
+    const inA = await a.access(ALICE).open('INBOX');
+    await inA.messages();
+    const heard: MailboxEvent[] = [];
+    inA.subscribe((event) => heard.push(event));
+    const inB = await b.access(ALICE).open('INBOX');
+    await inB.updateFlags([1], { operation: 'add', flags: ['\\Flagged'] });
+    await inB.updateFlags([2], { operation: 'add', flags: ['\\Deleted'] });
+    await inB.expunge([2]);
+    await b.access(ALICE).append('INBOX', [{ content: message(3) }]);
+    const [stored] = await a.access(ALICE).append('INBOX', [{ content: message(4) }]);
+    expect(stored!.uid).toBe(4);
+    const summary = (event: MailboxEvent) =>
+      event.type === 'appended' || event.type === 'flags'
+        ? { type: event.type, uids: event.messages.map((m) => m.uid), modSeq: event.modSeq }
+        : event.type === 'expunged'
+          ? { type: event.type, uids: event.uids, modSeq: event.modSeq }
+          : { type: event.type };
+    // B's expunge, flag change and append, then A's own append: in mod-sequence order.
+    expect(heard.map(summary)).toEqual([
+      { type: 'expunged', uids: [2], modSeq: 7 },
+      { type: 'flags', uids: [1], modSeq: 7 },
+      { type: 'appended', uids: [3], modSeq: 7 },
+      { type: 'appended', uids: [4], modSeq: 8 },
+    ]);
+    expect((await inA.messages()).map((m) => [m.uid, m.flags])).toEqual([
+      [1, ['\\Flagged']],
+      [3, []],
+      [4, []],
+    ]);
+  });
+  it('computes concurrent flag changes from two nodes in the database: none refused or made again, none lost', async () => {
+    const { a, b, schema } = await twoNodes(true);
+    await a.provision(ALICE);
+    await a.access(ALICE).append('INBOX', [{ content: message(1) }, { content: message(2) }]);
+    const WORKERS = 4;
+    const ROUNDS = 10;
+    const calls = countCalls([a, b], ['updateFlags', 'updateFlagsAllocating']);
+    const heard = new Map<PostgresMailStore, number[]>();
+    for (const node of [a, b]) {
+      const modSeqs: number[] = [];
+      heard.set(node, modSeqs);
+      const inbox = await node.access(ALICE).open('INBOX');
+      inbox.subscribe((event) => {
+        if (event.type === 'flags') modSeqs.push(event.modSeq);
+      });
+    }
+    const keywords: string[] = [];
+    await Promise.all(
+      Array.from({ length: WORKERS * 2 }, async (_, i) => {
+        const node = i % 2 === 0 ? a : b;
+        const inbox = await node.access(ALICE).open('INBOX');
+        for (let round = 0; round < ROUNDS; round++) {
+          const keyword = `k-${i}-${round}`;
+          keywords.push(keyword);
+          await inbox.updateFlags([1], { operation: 'add', flags: [keyword] });
+          await inbox.updateFlags([2], {
+            operation: round % 2 === 0 ? 'add' : 'remove',
+            flags: ['\\Flagged'],
+          });
+        }
+      }),
+    );
+    expect(calls.attempts).toBe(WORKERS * 2 * ROUNDS * 2);
+    expect(calls.locked).toBe(0);
+    const rows = await admin`SELECT uid, modseq, flags FROM ${admin(schema)}.messages ORDER BY uid`;
+    expect([...rows[0]!.flags].sort()).toEqual([...keywords].sort());
+    const [counters] = await admin`SELECT highest_modseq FROM ${admin(schema)}.mailboxes
+      WHERE id = ${(await a.access(ALICE).open('INBOX')).id}`;
+    const highest = Number(counters!.highest_modseq);
+    for (const node of [a, b]) {
+      // Each node's subscribers hear mod-sequences that only grow, up to the mailbox's.
+      await until(async () => {
+        const inbox = await node.access(ALICE).open('INBOX');
+        return (await inbox.status()).highestModSeq >= highest;
+      }, 'the other node’s changes');
+      const seen = heard.get(node)!;
+      expect(seen).toEqual([...seen].sort((x, y) => x - y));
+      expect(seen[seen.length - 1]).toBe(highest);
+    }
+  }, 60_000);
+  it('numbers concurrent expunges from two nodes in the database: none refused or made again, each told once', async () => {
+    const { a, b, schema } = await twoNodes(true);
+    await a.provision(ALICE);
+    const COUNT = 40;
+    await a.access(ALICE).append(
+      'INBOX',
+      Array.from({ length: COUNT }, (_, i) => ({ content: message(i), flags: ['\\Deleted'] })),
+    );
+    const counted = countCalls([a, b], ['removeMessages', 'removeAllocating']);
+    const heard = new Map<PostgresMailStore, number[]>();
+    const inboxes = new Map<
+      PostgresMailStore,
+      Awaited<ReturnType<ReturnType<PostgresMailStore['access']>['open']>>
+    >();
+    for (const node of [a, b]) {
+      const uids: number[] = [];
+      heard.set(node, uids);
+      const inbox = await node.access(ALICE).open('INBOX');
+      await inbox.messages();
+      inboxes.set(node, inbox);
+      inbox.subscribe((event) => {
+        if (event.type === 'expunged') uids.push(...event.uids);
+      });
+    }
+    // Each UID expunged from both nodes at once: one of the two removes it.
+    let calls = 0;
+    await Promise.all(
+      [a, b].map(async (node) => {
+        const inbox = await node.access(ALICE).open('INBOX');
+        for (let uid = 1; uid <= COUNT; uid++) {
+          calls++;
+          await inbox.expunge([uid]);
+        }
+      }),
+    );
+    expect(counted.locked).toBe(0);
+    // At most one attempt per call; a call that finds the message gone here sends nothing.
+    expect(counted.attempts).toBeLessThanOrEqual(calls);
+    const all = Array.from({ length: COUNT }, (_, i) => i + 1);
+    const logged = await admin`SELECT uid, modseq FROM ${admin(schema)}.expunged ORDER BY uid`;
+    expect(logged.map((row) => Number(row.uid))).toEqual(all);
+    const [counters] = await admin`SELECT highest_modseq FROM ${admin(schema)}.mailboxes
+      WHERE id = ${inboxes.get(a)!.id}`;
+    const highest = Number(counters!.highest_modseq);
+    expect(new Set(logged.map((row) => Number(row.modseq))).size).toBe(COUNT);
+    for (const node of [a, b]) {
+      const inbox = inboxes.get(node)!;
+      await until(async () => (await inbox.status()).highestModSeq >= highest, 'every expunge');
+      // Each UID told gone once, and QRESYNC's log has every one.
+      expect([...heard.get(node)!].sort((x, y) => x - y)).toEqual(all);
+      expect(await inbox.vanishedSince(1)).toEqual(all);
+      expect(await inbox.messages()).toEqual([]);
+    }
+  }, 60_000);
 });

@@ -1,5 +1,6 @@
 import { type Rights, hasRight } from '../acl.js';
 import { MailStoreError, isMailStoreError } from '../errors.js';
+import { normalizeFlags } from '../flags.js';
 import type {
   CopyResult,
   FlagUpdate,
@@ -13,7 +14,7 @@ import type { MailboxListener } from '../mailbox-events.js';
 import { requireRight } from './engine-access.js';
 import type { MailboxIndex } from './mailbox-index.js';
 import type { LoadedMailbox, ResolvedMailbox, StoreEngine } from './store-engine.js';
-import type { ContentRequest } from './store-persistence.js';
+import type { AllocatedFlagChange, ContentRequest } from './store-persistence.js';
 
 /** The right a flag needs (RFC 4314 section 4): `s` for \Seen, `t` for \Deleted, `w` for the rest. */
 export function rightForFlag(flag: string): string {
@@ -169,11 +170,59 @@ export class EngineMailbox implements OpenMailbox {
     // lock, as appends and expunges are: a retry that holds storage locks of its own must not
     // wait for this lock behind a writer that waits for those.
     return this.engine.mutex.run([this.resolved.tree.key], () =>
-      this.engine.retrying(() => this.updateFlagsUnlocked(uids, update), {
-        tree: this.resolved.tree,
-        mailbox: this.current(),
-      }),
+      this.engine.persistence.updateFlagsAllocating
+        ? this.updateFlagsInStorage(uids, update)
+        : this.engine.retrying(() => this.updateFlagsUnlocked(uids, update), {
+            tree: this.resolved.tree,
+            mailbox: this.current(),
+          }),
     );
+  }
+
+  /**
+   * The persistence computes the change from the flags it holds and numbers it in its write,
+   * which cannot lose a race with another process's: what that process wrote before comes back
+   * with the answer and is applied (and told) first.
+   */
+  private async updateFlagsInStorage(
+    uids: readonly number[],
+    update: FlagUpdate,
+  ): Promise<FlagUpdateResult> {
+    const mailbox = this.current();
+    const index = await this.index();
+    const may = (right: string) => hasRight(this.rights, right);
+    const flags = normalizeFlags(update.flags).filter((flag) => may(rightForFlag(flag)));
+    let result: AllocatedFlagChange;
+    try {
+      result = await this.engine.persistence.updateFlagsAllocating!(
+        this.resolved.tree.key,
+        mailbox.meta,
+        {
+          uids,
+          operation: update.operation,
+          flags,
+          ...(update.unchangedSince !== undefined ? { unchangedSince: update.unchangedSince } : {}),
+          locked: { seen: !may('s'), deleted: !may('t'), other: !may('w') },
+        },
+        index.highestModSeq,
+      );
+    } catch (error) {
+      // Whether the write was made is not always known: the index is read again on next use.
+      mailbox.index = null;
+      throw new MailStoreError('unavailable', 'could not store flags', { cause: error });
+    }
+    if (result.changes)
+      this.engine.applyForeignChanges(this.resolved.tree, mailbox, index, result.changes);
+    const updated = [...result.updated];
+    index.applyFlagStates(updated);
+    if (updated.length > 0) {
+      this.engine.events.publish(this.id, {
+        type: 'flags',
+        messages: updated,
+        modSeq: index.highestModSeq,
+      });
+    }
+    return { updated, modified: [...result.modified] };
   }
 
   private async updateFlagsUnlocked(

@@ -25,12 +25,34 @@ export function guardPersistence(persistence: StorePersistence): StorePersistenc
 class GuardedPersistence implements StorePersistence {
   /** Present where the inner persistence has it, guarded the same way. */
   readonly readContents?: StorePersistence['readContents'];
+  readonly appendAllocating?: StorePersistence['appendAllocating'];
+  readonly updateFlagsAllocating?: StorePersistence['updateFlagsAllocating'];
+  readonly removeAllocating?: StorePersistence['removeAllocating'];
 
   constructor(private readonly inner: StorePersistence) {
     const readContents = inner.readContents?.bind(inner);
     if (readContents) {
       this.readContents = (tree, mailbox, requests) =>
         guard(`read messages of ${mailbox.path}`, () => readContents(tree, mailbox, requests));
+    }
+    if (inner.appendAllocating) {
+      // Looked up on each call, as the other methods are (a test may wrap the inner one).
+      this.appendAllocating = (tree, mailbox, messages, knownModSeq) =>
+        guard(`store messages in ${mailbox.path}`, () =>
+          this.inner.appendAllocating!(tree, mailbox, messages, knownModSeq),
+        );
+    }
+    if (inner.updateFlagsAllocating) {
+      this.updateFlagsAllocating = (tree, mailbox, request, knownModSeq) =>
+        guard(`store flags in ${mailbox.path}`, () =>
+          this.inner.updateFlagsAllocating!(tree, mailbox, request, knownModSeq),
+        );
+    }
+    if (inner.removeAllocating) {
+      this.removeAllocating = (tree, mailbox, uids, knownModSeq) =>
+        guard(`remove messages from ${mailbox.path}`, () =>
+          this.inner.removeAllocating!(tree, mailbox, uids, knownModSeq),
+        );
     }
   }
 

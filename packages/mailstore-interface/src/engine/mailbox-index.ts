@@ -30,6 +30,15 @@ export interface IndexSnapshot {
   readonly expunged: readonly { readonly uid: number; readonly modSeq: number }[];
 }
 
+/** What changed in a mailbox after a mod-sequence (another process's writes), as storage read it. */
+export interface IndexChanges {
+  readonly uidNext: number;
+  readonly highestModSeq: number;
+  /** Messages added or changed after the mod-sequence: full index entries. */
+  readonly changed: readonly IndexEntry[];
+  readonly expunged: readonly { readonly uid: number; readonly modSeq: number }[];
+}
+
 /**
  * The bookkeeping of one mailbox, in memory: messages in UID order with flags and
  * mod-sequences, the UID and mod-sequence counters, and the expunge log. Every change returns
@@ -141,6 +150,40 @@ export class MailboxIndex {
   }
 
   /**
+   * Takes in messages that storage numbered (see `StorePersistence.appendAllocating`), once
+   * what others wrote before them is applied: their UIDs and mod-sequences are above all held.
+   */
+  appendNumbered(entries: readonly IndexEntry[]): void {
+    for (const entry of entries) {
+      this.positions.set(entry.uid, this.entries.length);
+      this.entries.push(entry);
+      this.countIn(entry, 1);
+      this.uidNext = Math.max(this.uidNext, entry.uid + 1);
+      this.highestModSeq = Math.max(this.highestModSeq, entry.modSeq);
+    }
+    if (entries.length > 0) this.statesCache = null;
+  }
+
+  /**
+   * Takes in flag changes that storage computed and numbered (see
+   * `StorePersistence.updateFlagsAllocating`), once what others wrote before them is applied.
+   */
+  applyFlagStates(states: readonly MessageState[]): void {
+    for (const { uid, flags, modSeq } of states) {
+      const at = this.positions.get(uid);
+      if (at !== undefined) {
+        const entry = this.entries[at]!;
+        const changed = { ...entry, flags, modSeq };
+        this.entries[at] = changed;
+        this.countIn(entry, -1);
+        this.countIn(changed, 1);
+      }
+      this.highestModSeq = Math.max(this.highestModSeq, modSeq);
+    }
+    if (states.length > 0) this.statesCache = null;
+  }
+
+  /**
    * Applies a flag operation. Messages whose flags would not change keep their mod-sequence and
    * are not reported (RFC 7162 3.1.3 allows either; not bumping keeps QRESYNC resyncs small).
    * With `unchangedSince`, messages modified after it are left alone and reported as modified.
@@ -177,12 +220,20 @@ export class MailboxIndex {
 
   /** Removes messages; returns the UIDs removed, ascending, and the expunge's mod-sequence. */
   expunge(uids: readonly number[]): { uids: number[]; modSeq: number } {
+    return this.expungeAt(uids, this.highestModSeq + 1);
+  }
+
+  /**
+   * Removes messages whose expunge storage numbered (see `StorePersistence.removeAllocating`),
+   * once what others wrote before it is applied.
+   */
+  expungeAt(uids: readonly number[], modSeq: number): { uids: number[]; modSeq: number } {
     const entries = this.select(uids);
     const removed = new Set(entries.map((entry) => entry.uid));
     if (removed.size === 0) return { uids: [], modSeq: this.highestModSeq };
     for (const entry of entries) this.countIn(entry, -1);
     this.statesCache = null;
-    const modSeq = ++this.highestModSeq;
+    this.highestModSeq = Math.max(this.highestModSeq, modSeq);
     this.entries = this.entries.filter((entry) => !removed.has(entry.uid));
     for (const uid of removed) this.expungeLog.push({ uid, modSeq });
     this.reindex();
@@ -195,12 +246,7 @@ export class MailboxIndex {
    * what changed rather than the mailbox's size, but for expunges, which move the messages after
    * them. As in an index read afresh, the messages there afterwards are no session's news.
    */
-  applyChanges(changes: {
-    readonly uidNext: number;
-    readonly highestModSeq: number;
-    readonly changed: readonly IndexEntry[];
-    readonly expunged: readonly { readonly uid: number; readonly modSeq: number }[];
-  }): void {
+  applyChanges(changes: IndexChanges): void {
     const gone = new Set(changes.expunged.map((entry) => entry.uid));
     const removed = this.select([...gone]);
     if (removed.length > 0) {

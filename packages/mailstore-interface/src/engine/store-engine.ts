@@ -18,8 +18,16 @@ import { type QuotaUsage, type QuotaWarning, QuotaWarnings, wouldExceedQuota } f
 import { EngineAccess } from './engine-access.js';
 import { guardPersistence } from './guarded-persistence.js';
 import { KeyedMutex } from './keyed-mutex.js';
-import { MailboxIndex } from './mailbox-index.js';
-import type { MailboxMeta, StorePersistence, StoredMessage, TreeKey } from './store-persistence.js';
+import { type IndexChanges, type IndexEntry, MailboxIndex } from './mailbox-index.js';
+import type {
+  AllocatedAppend,
+  AllocatedRemoval,
+  MailboxMeta,
+  StorePersistence,
+  StoredMessage,
+  TreeKey,
+  UnnumberedMessage,
+} from './store-persistence.js';
 
 export interface StoreEngineOptions {
   readonly persistence: StorePersistence;
@@ -429,14 +437,9 @@ export class StoreEngine implements MailStore {
       throw new MailStoreError('over-quota', `the mailbox of ${quotaOwner} is full`);
     }
     const index = await this.index(tree, mailbox);
-    const prepared = inputs.map((input) => ({
-      input,
-      summary: summarize(input.content),
-      flags: normalizeFlags(input.flags ?? []),
-    }));
-    const entries = index.append(
-      prepared.map(({ input, flags }) => ({
-        flags,
+    const messages: UnnumberedMessage[] = inputs.map((input) => ({
+      entry: {
+        flags: normalizeFlags(input.flags ?? []),
         internalDate: input.internalDate ?? now,
         ...(input.internalDate !== undefined && input.internalDateZone !== undefined
           ? { internalDateZone: input.internalDateZone }
@@ -444,30 +447,19 @@ export class StoreEngine implements MailStore {
         saveDate: input.saveDate ?? now,
         size: input.content.length,
         emailId: input.emailId ?? this.newId(),
-        ...(input.uid !== undefined ? { uid: input.uid } : {}),
-      })),
-    );
-    const stored: StoredMessage[] = entries.map((entry, i) => ({
-      entry,
-      content: prepared[i]!.input.content,
-      summary: prepared[i]!.summary,
+      },
+      content: input.content,
+      summary: summarize(input.content),
     }));
-    try {
-      await this.persistence.addMessages(tree.key, mailbox.meta, stored);
-    } catch (error) {
-      // Nothing was stored: drop the index, which holds the messages, to read it again from
-      // storage. The UIDs they took are not given back, though: while the append waited,
-      // UIDNEXT may have been reported (STATUS, or a delivery agent noting where its message
-      // will land so as to find it after a crash: smtp-core's local delivery), and a message
-      // stored later with a UID below a reported UIDNEXT is one such a reader never looks at.
-      mailbox.uidNextFloor = index.uidNext;
-      mailbox.index = null;
-      throw new MailStoreError('unavailable', 'could not store the message', { cause: error });
-    }
+    const entries = this.allocatesIds(inputs)
+      ? await this.storeAllocating(tree, mailbox, index, messages)
+      : await this.storeNumbered(tree, mailbox, index, messages, inputs);
     if (mailbox.meta.path !== RETAINED_PATH) {
+      // Another process's writes that the store brought back have already moved the count.
+      const current = tree.usage ?? usage;
       tree.usage = {
-        storage: usage.storage + added.storage,
-        messages: usage.messages + added.messages,
+        storage: current.storage + added.storage,
+        messages: current.messages + added.messages,
       };
       if (limits) this.warnings.check(quotaOwner!, tree.usage, limits);
     }
@@ -481,6 +473,119 @@ export class StoreEngine implements MailStore {
       uidValidity: index.uidValidity,
       mailboxId: mailbox.meta.id,
     }));
+  }
+
+  /**
+   * Whether an append of these messages is numbered by the persistence, in its write
+   * ({@link StorePersistence.appendAllocating}): when it can, and no message keeps a UID of its
+   * own (a restore, which the engine numbers).
+   */
+  allocatesIds(inputs: readonly { readonly uid?: number }[]): boolean {
+    return (
+      this.persistence.appendAllocating !== undefined &&
+      inputs.every((input) => input.uid === undefined)
+    );
+  }
+
+  /**
+   * The persistence numbers the messages in its write, which therefore cannot lose a race with
+   * another process's; what that process wrote before them comes back with the answer and is
+   * applied (and told) first, so the index and its subscribers follow mod-sequence order.
+   */
+  private async storeAllocating(
+    tree: LoadedTree,
+    mailbox: LoadedMailbox,
+    index: MailboxIndex,
+    messages: readonly UnnumberedMessage[],
+  ): Promise<readonly IndexEntry[]> {
+    let stored: AllocatedAppend;
+    try {
+      stored = await this.persistence.appendAllocating!(
+        tree.key,
+        mailbox.meta,
+        messages,
+        index.highestModSeq,
+      );
+    } catch (error) {
+      // A failure does not always say whether the write was made (a connection lost around the
+      // commit): the index, which does not show the messages, is read again on next use.
+      mailbox.index = null;
+      throw new MailStoreError('unavailable', 'could not store the message', { cause: error });
+    }
+    if (stored.changes) this.applyForeignChanges(tree, mailbox, index, stored.changes);
+    index.appendNumbered(stored.entries);
+    return stored.entries;
+  }
+
+  /** The engine numbers the messages in its index, then the persistence stores them as numbered. */
+  private async storeNumbered(
+    tree: LoadedTree,
+    mailbox: LoadedMailbox,
+    index: MailboxIndex,
+    messages: readonly UnnumberedMessage[],
+    inputs: readonly { readonly uid?: number }[],
+  ): Promise<readonly IndexEntry[]> {
+    const entries = index.append(
+      messages.map(({ entry }, i) => ({
+        ...entry,
+        ...(inputs[i]!.uid !== undefined ? { uid: inputs[i]!.uid } : {}),
+      })),
+    );
+    const stored: StoredMessage[] = entries.map((entry, i) => ({
+      entry,
+      content: messages[i]!.content,
+      summary: messages[i]!.summary,
+    }));
+    try {
+      await this.persistence.addMessages(tree.key, mailbox.meta, stored);
+    } catch (error) {
+      // Nothing was stored: drop the index, which holds the messages, to read it again from
+      // storage. The UIDs they took are not given back, though: while the append waited,
+      // UIDNEXT may have been reported (STATUS, or a delivery agent noting where its message
+      // will land so as to find it after a crash: smtp-core's local delivery), and a message
+      // stored later with a UID below a reported UIDNEXT is one such a reader never looks at.
+      mailbox.uidNextFloor = index.uidNext;
+      mailbox.index = null;
+      throw new MailStoreError('unavailable', 'could not store the message', { cause: error });
+    }
+    return entries;
+  }
+
+  /**
+   * Brings a mailbox's index to what another process changed after its mod-sequence (read by
+   * a shared store's change feed, or brought back by a write), and tells subscribers as if the
+   * changes had been made here: expunges, flag changes, then appends. The tree's quota count
+   * moves with the index. The caller holds the tree's lock.
+   */
+  applyForeignChanges(
+    tree: LoadedTree,
+    mailbox: LoadedMailbox,
+    index: MailboxIndex,
+    changes: IndexChanges,
+  ): void {
+    if (changes.highestModSeq <= index.highestModSeq) return;
+    // What subscribers hear is told apart by what the index held before the changes.
+    const expunged = [...new Set(changes.expunged.map((entry) => entry.uid))]
+      .filter((uid) => index.get(uid))
+      .sort((a, b) => a - b);
+    const state = ({ uid, flags, modSeq }: IndexEntry) => ({ uid, flags, modSeq });
+    const flags = changes.changed.filter((entry) => index.get(entry.uid)).map(state);
+    const appended = changes.changed.filter((entry) => entry.uid >= index.uidNext).map(state);
+    const before = index.counters();
+    index.applyChanges(changes);
+    const after = index.counters();
+    if (tree.usage && mailbox.meta.path !== RETAINED_PATH) {
+      tree.usage = {
+        storage: tree.usage.storage + after.size - before.size,
+        messages: tree.usage.messages + after.messages - before.messages,
+      };
+    }
+    const modSeq = changes.highestModSeq;
+    const id = mailbox.meta.id;
+    if (expunged.length > 0) this.events.publish(id, { type: 'expunged', uids: expunged, modSeq });
+    if (flags.length > 0) this.events.publish(id, { type: 'flags', messages: flags, modSeq });
+    if (appended.length > 0)
+      this.events.publish(id, { type: 'appended', messages: appended, modSeq });
   }
 
   /**
@@ -505,22 +610,71 @@ export class StoreEngine implements MailStore {
           entries.map((entry) => entry.uid),
         );
     }
-    const { uids: removed, modSeq } = index.expunge(entries.map((entry) => entry.uid));
+    const {
+      gone,
+      uids: removed,
+      modSeq,
+    } = this.persistence.removeAllocating
+      ? await this.removeAllocating(tree, mailbox, index, entries)
+      : await this.removeNumbered(tree, mailbox, index, entries);
+    if (mailbox.meta.path !== RETAINED_PATH && tree.usage) {
+      const size = gone.reduce((sum, entry) => sum + entry.size, 0);
+      tree.usage = {
+        storage: tree.usage.storage - size,
+        messages: tree.usage.messages - gone.length,
+      };
+    }
+    if (removed.length > 0)
+      this.events.publish(mailbox.meta.id, { type: 'expunged', uids: removed, modSeq });
+    return removed;
+  }
+
+  /** The engine numbers the expunge in its index, then the persistence records it. */
+  private async removeNumbered(
+    tree: LoadedTree,
+    mailbox: LoadedMailbox,
+    index: MailboxIndex,
+    entries: readonly IndexEntry[],
+  ): Promise<{ gone: readonly IndexEntry[]; uids: number[]; modSeq: number }> {
+    const { uids, modSeq } = index.expunge(entries.map((entry) => entry.uid));
     try {
-      await this.persistence.removeMessages(tree.key, mailbox.meta, removed, modSeq);
+      await this.persistence.removeMessages(tree.key, mailbox.meta, uids, modSeq);
     } catch (error) {
       mailbox.index = null;
       throw new MailStoreError('unavailable', 'could not expunge', { cause: error });
     }
-    if (mailbox.meta.path !== RETAINED_PATH && tree.usage) {
-      const size = entries.reduce((sum, entry) => sum + entry.size, 0);
-      tree.usage = {
-        storage: tree.usage.storage - size,
-        messages: tree.usage.messages - entries.length,
-      };
+    return { gone: entries, uids, modSeq };
+  }
+
+  /**
+   * The persistence removes what it holds of the messages and numbers the expunge in its
+   * write, which cannot lose a race with another process's: what that process wrote before
+   * comes back with the answer and is applied (and told) first; a message it expunged already
+   * is told gone then, not again.
+   */
+  private async removeAllocating(
+    tree: LoadedTree,
+    mailbox: LoadedMailbox,
+    index: MailboxIndex,
+    entries: readonly IndexEntry[],
+  ): Promise<{ gone: readonly IndexEntry[]; uids: number[]; modSeq: number }> {
+    let result: AllocatedRemoval;
+    try {
+      result = await this.persistence.removeAllocating!(
+        tree.key,
+        mailbox.meta,
+        entries.map((entry) => entry.uid),
+        index.highestModSeq,
+      );
+    } catch (error) {
+      // Whether the write was made is not always known: the index is read again on next use.
+      mailbox.index = null;
+      throw new MailStoreError('unavailable', 'could not expunge', { cause: error });
     }
-    this.events.publish(mailbox.meta.id, { type: 'expunged', uids: removed, modSeq });
-    return removed;
+    if (result.changes) this.applyForeignChanges(tree, mailbox, index, result.changes);
+    const gone = index.select(result.uids);
+    const { uids, modSeq } = index.expungeAt(result.uids, result.modSeq);
+    return { gone, uids, modSeq };
   }
 
   private async retainUnlocked(

@@ -1,7 +1,8 @@
 import type { MessageSummary } from '@mailyard/mime';
 import type { AclEntry } from '../acl.js';
+import type { FlagOperation } from '../flags.js';
 import type { FolderType, MessageState, SpecialUse } from '../mail-store.js';
-import type { IndexEntry, IndexSnapshot } from './mailbox-index.js';
+import type { IndexChanges, IndexEntry, IndexSnapshot } from './mailbox-index.js';
 
 /**
  * A tree of mailboxes: a user's own (`alice@example.com`), a domain's public folders
@@ -41,6 +42,60 @@ export interface StoredMessage {
   readonly summary: MessageSummary;
 }
 
+/** A message on its way into a mailbox whose persistence gives it its UID and mod-sequence. */
+export interface UnnumberedMessage {
+  readonly entry: Omit<IndexEntry, 'uid' | 'modSeq'>;
+  readonly content: Uint8Array;
+  readonly summary: MessageSummary;
+}
+
+/** What {@link StorePersistence.appendAllocating} stored, and what others wrote before it. */
+export interface AllocatedAppend {
+  /** The messages' index entries, in the order given, with the UIDs and mod-sequences they got. */
+  readonly entries: readonly IndexEntry[];
+  /**
+   * What other writers (other processes) changed after the caller's known mod-sequence and
+   * before the first of these messages: `highestModSeq` is the mod-sequence just below the
+   * first entry's, `uidNext` its UID. Null when nothing did.
+   */
+  readonly changes: IndexChanges | null;
+}
+
+/** A flag change for a persistence that computes it from the flags it holds. */
+export interface FlagChangeRequest {
+  readonly uids: readonly number[];
+  readonly operation: FlagOperation;
+  /** Normalised, and without the flags the writer may not change. */
+  readonly flags: readonly string[];
+  /** Messages whose mod-sequence is above it are left alone and reported modified (RFC 7162). */
+  readonly unchangedSince?: number;
+  /**
+   * Which flags the writer may not change (ACL rights it lacks: `s` for `\Seen`, `t` for
+   * `\Deleted`, `w` for the others, RFC 4314): a replace keeps them as they are.
+   */
+  readonly locked: { readonly seen: boolean; readonly deleted: boolean; readonly other: boolean };
+}
+
+/** What {@link StorePersistence.updateFlagsAllocating} changed, and what others wrote before. */
+export interface AllocatedFlagChange {
+  /** The messages whose flags changed, in UID order, each with its new mod-sequence. */
+  readonly updated: readonly MessageState[];
+  /** The UIDs left alone because they changed after `unchangedSince`, ascending. */
+  readonly modified: readonly number[];
+  /** As {@link AllocatedAppend.changes}: what others changed before this write. */
+  readonly changes: IndexChanges | null;
+}
+
+/** What {@link StorePersistence.removeAllocating} removed, and what others wrote before. */
+export interface AllocatedRemoval {
+  /** The UIDs removed (those of the ones asked that were stored), ascending. */
+  readonly uids: readonly number[];
+  /** The mod-sequence of the expunge; when nothing was removed, the mailbox's, unchanged. */
+  readonly modSeq: number;
+  /** As {@link AllocatedAppend.changes}: what others changed before this write. */
+  readonly changes: IndexChanges | null;
+}
+
 /**
  * How a store keeps its data. The store engine does everything else: namespaces, ACLs, quotas,
  * UIDs and mod-sequences, events, and locking (the engine never runs two mutations of one mailbox
@@ -77,6 +132,35 @@ export interface StorePersistence {
     mailbox: MailboxMeta,
     messages: readonly StoredMessage[],
   ): Promise<void>;
+  /**
+   * Optional, for storage that several processes write at once (a database): stores new
+   * messages, giving them the next UIDs and mod-sequences itself, in the write (one after the
+   * other, in the order given), so that a write cannot lose a race with another process's and
+   * need making again. `knownModSeq` is the highest mod-sequence of the caller's copy of the
+   * index; the answer brings back what changed after it, before these messages, which the
+   * engine applies first. All or nothing. Without it the engine numbers messages itself and
+   * calls {@link addMessages}; it does so too for a restore that keeps given UIDs.
+   */
+  appendAllocating?(
+    tree: TreeKey,
+    mailbox: MailboxMeta,
+    messages: readonly UnnumberedMessage[],
+    knownModSeq: number,
+  ): Promise<AllocatedAppend>;
+  /**
+   * Optional, as {@link appendAllocating} for flag changes: computes the new flags from those
+   * stored (as `MailboxIndex.updateFlags` does: normalised, a message whose flags would not
+   * change keeps its mod-sequence), checks `unchangedSince` against the stored mod-sequences and
+   * gives each changed message the next mod-sequence, in UID order, all in its write; brings
+   * back what others changed after `knownModSeq`, before it. Without it the engine computes the
+   * change on its copy of the index and calls {@link updateFlags}.
+   */
+  updateFlagsAllocating?(
+    tree: TreeKey,
+    mailbox: MailboxMeta,
+    request: FlagChangeRequest,
+    knownModSeq: number,
+  ): Promise<AllocatedFlagChange>;
   /** Records new flags and mod-sequences. */
   updateFlags(
     tree: TreeKey,
@@ -84,6 +168,18 @@ export interface StorePersistence {
     changes: readonly MessageState[],
     highestModSeq: number,
   ): Promise<void>;
+  /**
+   * Optional, as {@link appendAllocating} for expunges: removes those of the messages that are
+   * stored and records their expunge under the next mod-sequence, given out in the write; brings
+   * back what others changed after `knownModSeq`, before it. Without it the engine numbers the
+   * expunge and calls {@link removeMessages}.
+   */
+  removeAllocating?(
+    tree: TreeKey,
+    mailbox: MailboxMeta,
+    uids: readonly number[],
+    knownModSeq: number,
+  ): Promise<AllocatedRemoval>;
   /** Removes messages, recording their expunge at `modSeq`. */
   removeMessages(
     tree: TreeKey,
