@@ -57,3 +57,30 @@ describe('the rule set prefilter (one scan of each view for every rule literal)'
     expect(fired('', 'prize prize\r\n\r\nprize prize prize')).toEqual(['COUNTED', 'THREE_PRIZES']);
   });
 });
+
+describe('rules that cannot reach the score are not run', () => {
+  const config = emptySaConfig();
+  parseCfFile(
+    config,
+    'scoring.cf',
+    `
+body  __READ_BY_SCORED   /alpha/
+body  __READ_BY_UNSCORED /beta/
+body  __READ_BY_NOTHING  /gamma/
+meta  SCORED             __READ_BY_SCORED
+meta  __UNSCORED         __READ_BY_UNSCORED
+meta  ZERO               __UNSCORED
+score SCORED 1
+score ZERO 0
+`,
+  );
+  const rules = SaRuleSet.compile(config);
+
+  it('runs what a scored meta reads, transitively, and skips the rest', () => {
+    const bytes = new TextEncoder().encode('Subject: x\r\n\r\nalpha beta gamma');
+    const ran = new Map<string, number>();
+    const hits = rules.evaluate(new SaMessageView(bytes, summarize(bytes)), 0, ran);
+    expect(hits.map((hit) => hit.name)).toEqual(['SCORED']);
+    expect([...ran.keys()]).toEqual(['__READ_BY_SCORED']);
+  });
+});

@@ -61,7 +61,8 @@ export class SaRuleSet {
   readonly requiredScore: number;
   private readonly plain: readonly CompiledRule[];
   private readonly metas: readonly CompiledRule[];
-  private readonly needed: ReadonlySet<string>;
+  /** By score set: the rules whose outcome can reach the score (see scoring). */
+  private readonly scoringBySet = new Map<ScoreSet, ReadonlySet<string>>();
 
   private constructor(
     plain: CompiledRule[],
@@ -84,10 +85,6 @@ export class SaRuleSet {
       byReason[key] = (byReason[key] ?? 0) + 1;
     }
     this.stats = { defined, loaded: plain.length + metas.length, unsupportedByReason: byReason };
-    const needed = new Set<string>();
-    for (const meta of metas)
-      for (const dependency of meta.meta!.dependencies) needed.add(dependency);
-    this.needed = needed;
   }
 
   static compile(config: SaConfig): SaRuleSet {
@@ -144,6 +141,15 @@ export class SaRuleSet {
     return new SaRuleSet(plain, metas, unsupported, config.rules.size, config.requiredScore ?? 5);
   }
 
+  private scoring(scoreSet: ScoreSet): ReadonlySet<string> {
+    let scoring = this.scoringBySet.get(scoreSet);
+    if (!scoring) {
+      scoring = scoringRules([...this.plain, ...this.metas], scoreSet);
+      this.scoringBySet.set(scoreSet, scoring);
+    }
+    return scoring;
+  }
+
   /**
    * The rules that fire on the message, with their score in `scoreSet` (zero-score and `__` rules
    * left out). `cpuByRule`, when given, gets each plain rule's matching time added (in
@@ -151,8 +157,9 @@ export class SaRuleSet {
    */
   evaluate(view: SaMessageView, scoreSet: ScoreSet, cpuByRule?: Map<string, number>): SaRuleHit[] {
     const counts = new Map<string, number>();
+    const scoring = this.scoring(scoreSet);
     for (const rule of this.plain) {
-      if (rule.scores[scoreSet] === 0 && !this.needed.has(rule.name)) continue;
+      if (!scoring.has(rule.name)) continue;
       const started = cpuByRule ? performance.now() : 0;
       const count = rule.match!(view, rule.maxHits);
       if (cpuByRule)
@@ -161,6 +168,7 @@ export class SaRuleSet {
     }
     const hits = (name: string) => counts.get(name) ?? 0;
     for (const rule of this.metas) {
+      if (!scoring.has(rule.name)) continue;
       const value = rule.meta!.evaluate(hits);
       if (value) counts.set(rule.name, value > 0 ? value : 1);
     }
@@ -172,6 +180,26 @@ export class SaRuleSet {
     }
     return fired;
   }
+}
+
+/**
+ * The rules that can change a score in `scoreSet`: those with a score there, and what the metas
+ * among them read, transitively. Any other rule (a zero-score rule read only by zero-score
+ * metas, such as __FILL_THIS_FORM_FRAUD_PHISH1) is not run: no hit could come of it.
+ */
+function scoringRules(rules: readonly CompiledRule[], scoreSet: ScoreSet): ReadonlySet<string> {
+  const byName = new Map(rules.map((rule) => [rule.name, rule]));
+  const scoring = new Set<string>();
+  const pending = rules.filter((rule) => rule.scores[scoreSet] !== 0).map((rule) => rule.name);
+  for (const name of pending) scoring.add(name);
+  while (pending.length > 0) {
+    for (const dependency of byName.get(pending.pop()!)?.meta?.dependencies ?? []) {
+      if (scoring.has(dependency)) continue;
+      scoring.add(dependency);
+      pending.push(dependency);
+    }
+  }
+  return scoring;
 }
 
 function withTags(spec: string, config: SaConfig): string {
