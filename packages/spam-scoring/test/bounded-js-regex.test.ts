@@ -54,6 +54,16 @@ describe('bounded V8 regexes (linear by construction, else re2js)', () => {
     expect(boundedJsRegex('a(?:b|c){1,3}', '')!.countsAsRe2js).toBe(true);
   });
 
+  it('counts one way for alternatives that begin with different octets, folded under /i', () => {
+    const steps = (pattern: string, flags: string) => boundedJsRegex(pattern, flags)?.steps ?? null;
+    expect(steps('(?:ab|bc|cd){0,9}x', '')).toBeLessThan(100);
+    expect(steps('(?:ab|a|abc){0,9}x', '')).toBeNull();
+    expect(steps('(?:ab|Ac){0,9}x', '')).toBeLessThan(100);
+    expect(steps('(?:ab|Ac){0,9}x', 'i')).toBeGreaterThan(1000);
+    expect(steps('(?:[a-c]x|[d-f]y){0,9}', '')).toBeLessThan(100);
+    expect(steps('(?:[a-c]x|[c-f]y){0,9}', '')).toBeGreaterThan(1000);
+  });
+
   it('counts as re2js does on generated texts: $, ^ under /m, ., \\s, caseless octets, lookarounds', () => {
     const cases: [string, string][] = [
       ['ab$', ''],

@@ -4,10 +4,10 @@
  * re2js is linear for every pattern but slow per call; V8's engine backtracks, which on some
  * patterns takes exponential or quadratic time. It cannot when the pattern has no unbounded
  * repeat: without `*`, `+` or `{n,}`, each attempt at one start position explores a finite tree
- * of ways to match, whose size the pattern alone bounds. Counting those ways (alternatives add,
- * sequences multiply, `X{m,n}` is at most the sum of X's ways to the power m..n, a lookaround's
- * own search is paid each time it is reached) gives `steps`, an upper bound of the work at one
- * start position; the work on a text of n characters is then at most n times that, linear. A
+ * of ways to match, whose size the pattern alone bounds. Counting the steps (each way out of A
+ * enters B afresh; alternatives add, but of alternatives that begin with different octets only
+ * one goes on; `X{m,n}` is m copies then n - m nested optional ones; a lookaround's own search is
+ * paid each time it is reached) gives `steps`, an upper bound of the work at one start position; the work on a text of n characters is then at most n times that, linear. A
  * pattern is taken only when `steps` is at most `MAX_BACKTRACKING_STEPS`, and only in a subset of
  * Perl's syntax translated exactly: what is outside it (backreferences, unbounded repeats, inline
  * flags, POSIX classes, `\h`, `\p`...) returns null and stays on re2js.
@@ -39,10 +39,10 @@ export interface BoundedJsRegex {
 /** The pattern as a bounded V8 regex, or null when it cannot be shown linear (or translated). */
 export function boundedJsRegex(pattern: string, flags: string): BoundedJsRegex | null {
   if (/[^imsgo]/.test(flags)) return null;
-  const parser = new Parser(pattern, flags.includes('s'), flags.includes('m'));
+  const parser = new Parser(pattern, flags.includes('s'), flags.includes('m'), flags.includes('i'));
   const parsed = parser.parse();
   if (parsed === null) return null;
-  const steps = parsed.ways * (parsed.longest + parser.atoms + parsed.lookaround);
+  const steps = parsed.cost;
   if (!(steps <= MAX_BACKTRACKING_STEPS)) return null;
   try {
     return {
@@ -57,30 +57,31 @@ export function boundedJsRegex(pattern: string, flags: string): BoundedJsRegex |
 
 interface Piece {
   readonly source: string;
-  /** Upper bound of the ways the piece can match from one position. */
+  /** Upper bound of the ways the piece can end a match begun at one position. */
   readonly ways: number;
-  readonly longest: number;
+  /** Upper bound of the steps spent in the piece, every way and failure counted, per entry. */
+  readonly cost: number;
   readonly shortest: number;
-  /** Steps the lookarounds inside cost, at most, per way. */
-  readonly lookaround: number;
+  /** The octets a match can begin with (null: any); only read when `shortest` > 0. */
+  readonly first: Uint8Array | null;
   /** An assertion or lookaround: nothing to repeat. */
   readonly zeroWidth?: boolean;
 }
 
-const ASSERTION = (source: string): Piece => ({
+const ASSERTION = (source: string, cost = 1): Piece => ({
   source,
   ways: 1,
-  longest: 0,
+  cost,
   shortest: 0,
-  lookaround: 0,
+  first: null,
   zeroWidth: true,
 });
-const CHARACTER = (source: string): Piece => ({
+const CHARACTER = (source: string, first: Uint8Array | null): Piece => ({
   source,
   ways: 1,
-  longest: 1,
+  cost: 1,
   shortest: 1,
-  lookaround: 0,
+  first,
 });
 /** RE2's \s, which re2js runs today; V8's \s is wider. */
 const SPACE = '\\t\\n\\f\\r ';
@@ -89,23 +90,22 @@ const END_OF_TEXT = '(?![\\s\\S])';
 const FINAL_NEWLINE: Piece = {
   source: `(?:\\n?${END_OF_TEXT})`,
   ways: 2,
-  longest: 1,
+  cost: 3,
   shortest: 0,
-  lookaround: 0,
+  first: null,
   zeroWidth: true,
 };
 const START_OF_TEXT = '(?<![\\s\\S])';
 
 class Parser {
   private at = 0;
-  /** Atoms parsed: each way pays at most one step per atom besides its characters. */
-  atoms = 0;
   lookahead = false;
 
   constructor(
     private readonly pattern: string,
     private readonly dotAll: boolean,
     private readonly multiline: boolean,
+    private readonly caseless: boolean,
   ) {}
 
   parse(): Piece | null {
@@ -123,34 +123,34 @@ class Parser {
       this.at++;
     }
     if (branches.length === 1) return branches[0]!;
+    // Branches that begin with different octets: at one position only one can go on.
+    const exclusive = disjoint(branches);
     return {
       source: branches.map((b) => b.source).join('|'),
-      ways: branches.reduce((sum, b) => sum + b.ways, 0),
-      longest: Math.max(...branches.map((b) => b.longest)),
+      ways: exclusive
+        ? Math.max(...branches.map((b) => b.ways))
+        : branches.reduce((sum, b) => sum + b.ways, 0),
+      cost: branches.reduce((sum, b) => sum + b.cost, 0),
       shortest: Math.min(...branches.map((b) => b.shortest)),
-      lookaround: branches.reduce((sum, b) => sum + b.lookaround, 0),
+      first: union(branches.map((b) => b.first)),
     };
   }
 
   private sequence(): Piece | null {
-    let source = '';
-    let ways = 1;
-    let longest = 0;
-    let shortest = 0;
-    let lookaround = 0;
+    let result: Piece = { source: '', ways: 1, cost: 0, shortest: 0, first: null };
+    let firsts: (Uint8Array | null)[] = [];
     while (this.at < this.pattern.length && !'|)'.includes(this.pattern[this.at]!)) {
       const atom = this.atom();
       if (atom === null) return null;
       const piece = this.quantified(atom);
       if (piece === null) return null;
-      this.atoms++;
-      source += piece.source;
-      ways *= piece.ways;
-      longest += piece.longest;
-      shortest += piece.shortest;
-      lookaround += piece.lookaround;
+      // The first octet: of the first piece that cannot be empty, or of any before it.
+      if (result.shortest === 0 && piece.shortest > 0) firsts.push(piece.first);
+      else if (result.shortest === 0 && !piece.zeroWidth) firsts.push(piece.first);
+      result = then(result, piece);
     }
-    return { source, ways, longest, shortest, lookaround };
+    if (result.shortest === 0) firsts = [null];
+    return { ...result, first: union(firsts) };
   }
 
   private quantified(atom: Piece): Piece | null {
@@ -166,16 +166,25 @@ class Parser {
     const min = match[1] === undefined ? 0 : Number(match[1]);
     const max = match[1] === undefined ? 1 : match[2] === undefined ? min : Number(match[3]);
     if (max < min || max > 1000) return null;
-    let ways = 0;
-    for (let k = min; k <= max && ways <= MAX_BACKTRACKING_STEPS; k++) ways += atom.ways ** k;
+    // m copies, then (X (X (...)?)?)? for the n - m optional ones, counted from the inside.
+    let repeated: Piece = { source: '', ways: 1, cost: 0, shortest: 0, first: null };
+    for (let k = 0; k < min; k++) repeated = then(repeated, atom);
+    let optional = { ways: 1, cost: 0 };
+    for (let k = min; k < max; k++) {
+      optional = {
+        ways: atom.ways * optional.ways + 1,
+        cost: Math.min(atom.cost + atom.ways * optional.cost + 1, Infinity),
+      };
+      if (optional.cost > MAX_BACKTRACKING_STEPS) break;
+    }
     const lazy = match[4] ?? '';
     const count = match[1] === undefined ? '?' : `{${min},${max}}`;
     return {
       source: `(?:${atom.source})${count}${lazy}`,
-      ways,
-      longest: atom.longest * max,
+      ways: repeated.ways * optional.ways,
+      cost: repeated.cost + repeated.ways * optional.cost,
       shortest: atom.shortest * min,
-      lookaround: atom.lookaround * max,
+      first: atom.first,
     };
   }
 
@@ -190,7 +199,7 @@ class Parser {
         return this.escape();
       case '.':
         this.at++;
-        return CHARACTER(this.dotAll ? '[\\s\\S]' : '[^\\n]');
+        return CHARACTER(this.dotAll ? '[\\s\\S]' : '[^\\n]', null);
       case '^':
         this.at++;
         return ASSERTION(this.multiline ? '(?<![^\\n])' : START_OF_TEXT);
@@ -208,7 +217,7 @@ class Parser {
         return null;
       default: {
         this.at++;
-        return c.charCodeAt(0) > 0xff ? null : CHARACTER(hexOf(c));
+        return c.charCodeAt(0) > 0xff ? null : CHARACTER(hexOf(c), this.octets([c.charCodeAt(0)]));
       }
     }
   }
@@ -225,10 +234,7 @@ class Parser {
     if (look === undefined) return { ...inner, source: `(?:${inner.source})` };
     if (look === '=' || look === '!') this.lookahead = true;
     // A lookaround is atomic in V8: it is searched once where reached, never backtracked into.
-    return {
-      ...ASSERTION(`(?${look}${inner.source})`),
-      lookaround: inner.ways * (inner.longest + this.atoms) + inner.lookaround,
-    };
+    return ASSERTION(`(?${look}${inner.source})`, inner.cost + 1);
   }
 
   private characterClass(): Piece | null {
@@ -243,7 +249,12 @@ class Parser {
       const c = this.pattern[i]!;
       if (c === ']' && !first) {
         this.at = i + 1;
-        return CHARACTER(`${source}]`);
+        // Which octets it takes: V8 itself says, on the class as written (folded below).
+        const regex = new RegExp(`${source}]`);
+        const codes: number[] = [];
+        for (let code = 0; code < 256; code++)
+          if (regex.test(String.fromCharCode(code))) codes.push(code);
+        return CHARACTER(`${source}]`, this.octets(codes));
       }
       if (c === '[') {
         if (
@@ -286,13 +297,65 @@ class Parser {
     }
     if (e === 's' || e === 'S') {
       this.at += 2;
-      return CHARACTER(e === 's' ? `[${SPACE}]` : `[^${SPACE}]`);
+      return CHARACTER(e === 's' ? `[${SPACE}]` : `[^${SPACE}]`, null);
     }
     const escaped = classEscape(this.pattern, this.at);
     if (escaped === null) return null;
     this.at = escaped.end;
-    return CHARACTER(escaped.source);
+    const regex = new RegExp(`[${escaped.source}]`);
+    const codes: number[] = [];
+    for (let code = 0; code < 256; code++)
+      if (regex.test(String.fromCharCode(code))) codes.push(code);
+    return CHARACTER(escaped.source, this.octets(codes));
   }
+
+  /** The octets as a set, with their other case too under /i (the octets V8 folds together). */
+  private octets(codes: readonly number[]): Uint8Array {
+    const set = new Uint8Array(256);
+    const flags = this.caseless ? 'i' : '';
+    for (const code of codes) {
+      set[code] = 1;
+      if (!this.caseless) continue;
+      const folded = new RegExp(`^\\x${code.toString(16).padStart(2, '0')}$`, flags);
+      for (let other = 0; other < 256; other++)
+        if (folded.test(String.fromCharCode(other))) set[other] = 1;
+    }
+    return set;
+  }
+}
+
+/** A then B: each way out of A enters B afresh. */
+function then(a: Piece, b: Piece): Piece {
+  return {
+    source: a.source + b.source,
+    ways: a.ways * b.ways,
+    cost: a.cost + a.ways * b.cost,
+    shortest: a.shortest + b.shortest,
+    first: a.first,
+  };
+}
+
+/** Whether no two branches can begin with the same octet (each must take one first). */
+function disjoint(branches: readonly Piece[]): boolean {
+  const seen = new Uint8Array(256);
+  for (const branch of branches) {
+    if (branch.shortest === 0 || branch.first === null) return false;
+    for (let code = 0; code < 256; code++) {
+      if (branch.first[code] !== 1) continue;
+      if (seen[code] === 1) return false;
+      seen[code] = 1;
+    }
+  }
+  return true;
+}
+
+function union(sets: readonly (Uint8Array | null)[]): Uint8Array | null {
+  const all = new Uint8Array(256);
+  for (const set of sets) {
+    if (set === null) return null;
+    for (let code = 0; code < 256; code++) if (set[code] === 1) all[code] = 1;
+  }
+  return all;
 }
 
 const ESCAPED_ASSERTIONS: Readonly<Record<string, string>> = {
