@@ -312,16 +312,29 @@ class Parser {
   /** The octets as a set, with their other case too under /i (the octets V8 folds together). */
   private octets(codes: readonly number[]): Uint8Array {
     const set = new Uint8Array(256);
-    const flags = this.caseless ? 'i' : '';
     for (const code of codes) {
       set[code] = 1;
-      if (!this.caseless) continue;
-      const folded = new RegExp(`^\\x${code.toString(16).padStart(2, '0')}$`, flags);
-      for (let other = 0; other < 256; other++)
-        if (folded.test(String.fromCharCode(other))) set[other] = 1;
+      if (this.caseless) for (const other of caseFolds()[code]!) set[other] = 1;
     }
     return set;
   }
+}
+
+let folds: number[][] | null = null;
+
+/** For each octet, the octets V8's caseless matching takes for it (asked of V8 once). */
+function caseFolds(): number[][] {
+  if (folds === null) {
+    folds = [];
+    for (let code = 0; code < 256; code++) {
+      const folded = new RegExp(`^\\x${code.toString(16).padStart(2, '0')}$`, 'i');
+      const same: number[] = [];
+      for (let other = 0; other < 256; other++)
+        if (other !== code && folded.test(String.fromCharCode(other))) same.push(other);
+      folds.push(same);
+    }
+  }
+  return folds;
 }
 
 /** A then B: each way out of A enters B afresh. */
