@@ -9,6 +9,8 @@ import { HAND_WRITTEN_PATTERNS } from './hand-written-patterns.js';
 import { REWRITTEN_PATTERNS } from './rewritten-patterns.js';
 import { replaceTags } from './replace-tags.js';
 import { requiredLiterals } from './required-literal.js';
+import { LiteralScanner } from './literal-scanner.js';
+import { type BoundedJsRegex, boundedJsRegex } from './bounded-js-regex.js';
 
 /** SpamAssassin's four score sets: 0 no network, no Bayes; 1 network; 2 Bayes; 3 both. */
 export type ScoreSet = 0 | 1 | 2 | 3;
@@ -60,7 +62,8 @@ export class SaRuleSet {
   readonly requiredScore: number;
   private readonly plain: readonly CompiledRule[];
   private readonly metas: readonly CompiledRule[];
-  private readonly needed: ReadonlySet<string>;
+  /** By score set: the rules whose outcome can reach the score (see scoring). */
+  private readonly scoringBySet = new Map<ScoreSet, ReadonlySet<string>>();
 
   private constructor(
     plain: CompiledRule[],
@@ -83,10 +86,6 @@ export class SaRuleSet {
       byReason[key] = (byReason[key] ?? 0) + 1;
     }
     this.stats = { defined, loaded: plain.length + metas.length, unsupportedByReason: byReason };
-    const needed = new Set<string>();
-    for (const meta of metas)
-      for (const dependency of meta.meta!.dependencies) needed.add(dependency);
-    this.needed = needed;
   }
 
   static compile(config: SaConfig): SaRuleSet {
@@ -94,6 +93,7 @@ export class SaRuleSet {
     const metaSources: { rule: Omit<CompiledRule, 'meta'>; meta: MetaExpression }[] = [];
     const unsupported: UnsupportedRule[] = [];
     const offline = new Set<string>();
+    const literals = new LiteralIndex();
     for (const definition of config.rules.values()) {
       const { name, kind } = definition;
       const flags = config.tflags.get(name) ?? [];
@@ -127,10 +127,11 @@ export class SaRuleSet {
         }
         continue;
       }
-      const compiled = compileMatcher(kind, spec, config);
+      const compiled = compileMatcher(kind, spec, config, literals);
       if (typeof compiled === 'string') refuse(compiled);
       else plain.push({ ...base, match: compiled });
     }
+    literals.seal();
     const metas = orderMetas(
       metaSources,
       new Set([...plain.map((rule) => rule.name), ...offline]),
@@ -140,16 +141,34 @@ export class SaRuleSet {
     return new SaRuleSet(plain, metas, unsupported, config.rules.size, config.requiredScore ?? 5);
   }
 
-  /** The rules that fire on the message, with their score in `scoreSet` (zero-score and `__` rules left out). */
-  evaluate(view: SaMessageView, scoreSet: ScoreSet): SaRuleHit[] {
+  private scoring(scoreSet: ScoreSet): ReadonlySet<string> {
+    let scoring = this.scoringBySet.get(scoreSet);
+    if (!scoring) {
+      scoring = scoringRules([...this.plain, ...this.metas], scoreSet);
+      this.scoringBySet.set(scoreSet, scoring);
+    }
+    return scoring;
+  }
+
+  /**
+   * The rules that fire on the message, with their score in `scoreSet` (zero-score and `__` rules
+   * left out). `cpuByRule`, when given, gets each plain rule's matching time added (in
+   * milliseconds, `performance.now()`), for finding the costly rules (bench/spam-rule-cpu.ts).
+   */
+  evaluate(view: SaMessageView, scoreSet: ScoreSet, cpuByRule?: Map<string, number>): SaRuleHit[] {
     const counts = new Map<string, number>();
+    const scoring = this.scoring(scoreSet);
     for (const rule of this.plain) {
-      if (rule.scores[scoreSet] === 0 && !this.needed.has(rule.name)) continue;
+      if (!scoring.has(rule.name)) continue;
+      const started = cpuByRule ? performance.now() : 0;
       const count = rule.match!(view, rule.maxHits);
+      if (cpuByRule)
+        cpuByRule.set(rule.name, (cpuByRule.get(rule.name) ?? 0) + performance.now() - started);
       if (count > 0) counts.set(rule.name, count);
     }
     const hits = (name: string) => counts.get(name) ?? 0;
     for (const rule of this.metas) {
+      if (!scoring.has(rule.name)) continue;
       const value = rule.meta!.evaluate(hits);
       if (value) counts.set(rule.name, value > 0 ? value : 1);
     }
@@ -161,6 +180,26 @@ export class SaRuleSet {
     }
     return fired;
   }
+}
+
+/**
+ * The rules that can change a score in `scoreSet`: those with a score there, and what the metas
+ * among them read, transitively. Any other rule (a zero-score rule read only by zero-score
+ * metas, such as __FILL_THIS_FORM_FRAUD_PHISH1) is not run: no hit could come of it.
+ */
+function scoringRules(rules: readonly CompiledRule[], scoreSet: ScoreSet): ReadonlySet<string> {
+  const byName = new Map(rules.map((rule) => [rule.name, rule]));
+  const scoring = new Set<string>();
+  const pending = rules.filter((rule) => rule.scores[scoreSet] !== 0).map((rule) => rule.name);
+  for (const name of pending) scoring.add(name);
+  while (pending.length > 0) {
+    for (const dependency of byName.get(pending.pop()!)?.meta?.dependencies ?? []) {
+      if (scoring.has(dependency)) continue;
+      scoring.add(dependency);
+      pending.push(dependency);
+    }
+  }
+  return scoring;
 }
 
 function withTags(spec: string, config: SaConfig): string {
@@ -189,14 +228,20 @@ function maxHitsOf(flags: readonly string[]): number {
 }
 
 /** Returns the matcher, or the reason it cannot be built. */
-function compileMatcher(kind: SaRuleKind, spec: string, config: SaConfig): Matcher | string {
+function compileMatcher(
+  kind: SaRuleKind,
+  spec: string,
+  config: SaConfig,
+  literals: LiteralIndex,
+): Matcher | string {
   if (spec.startsWith('eval:')) return compileEval(spec, config);
   if (kind === 'header' || kind === 'mimeheader') return compileHeaderMatcher(kind, spec);
   const operator = readPerlMatch(spec);
   if (!operator) return 'regex: not a match operator';
   const translated = translatePerlRegex(operator.pattern, operator.flags);
   if (!translated.ok) return `regex: ${translated.reason}`;
-  const search = searchOf(translated, operator.pattern, operator.flags);
+  // These views are arrays kept for the message, so what is found in them can be kept too.
+  const search = searchOf(translated, operator.pattern, operator.flags, literals);
   switch (kind) {
     case 'body':
       return (view, max) => countIn(view.body(), search, max);
@@ -205,7 +250,7 @@ function compileMatcher(kind: SaRuleKind, spec: string, config: SaConfig): Match
     case 'uri':
       return (view, max) => countIn(view.uris(), search, max);
     default:
-      return (view, max) => countIn([view.full()], search, max);
+      return (view, max) => countIn(fullTexts(view), search, max);
   }
 }
 
@@ -251,7 +296,7 @@ function compileHeaderMatcher(kind: SaRuleKind, spec: string): Matcher | string 
   }
   if (!translated.ok) return `regex: ${translated.reason}`;
   const unset = /^\[if-unset:\s?(.*)\]$/.exec(match.rest)?.[1] ?? null;
-  const regex = searchOf(translated, match.pattern, match.flags);
+  const regex = searchOf(translated, match.pattern, match.flags, null);
   const negate = operator === '!~';
   if (kind === 'mimeheader') {
     return (view, max) => {
@@ -272,39 +317,115 @@ interface Search {
   /** A match contains one of these (lower case when `caseless`); null: no prefilter. */
   readonly literals: readonly string[] | null;
   readonly caseless: boolean;
+  /**
+   * Where `literals` are numbered (`literalIds`), to be found in one scan of a text for every
+   * rule; null for texts made afresh for each rule (header values), which `includes` screens.
+   */
+  readonly index: LiteralIndex | null;
+  readonly literalIds: readonly number[];
   /** The regex is meant for reversed texts (a pattern with lookaheads, see regex-reverse.ts). */
   readonly reversed: boolean;
   /** For a reversed regex: a looser one to run forwards first (null: none). */
   readonly relaxed: RE2JS | null;
+  /**
+   * The same pattern for V8's engine, where its backtracking is bounded (bounded-js-regex.ts):
+   * much faster per call than re2js, and as linear. Null: re2js runs it.
+   */
+  readonly bounded: BoundedJsRegex | null;
 }
 
 function searchOf(
   { regex, reversed, relaxed }: { regex: RE2JS; reversed?: boolean; relaxed?: RE2JS },
   pattern: string,
   flags: string,
+  index: LiteralIndex | null,
 ): Search {
-  const literals = flags.includes('x') ? null : requiredLiterals(pattern);
+  const required = flags.includes('x') ? null : requiredLiterals(pattern);
   // An inline (?i) anywhere makes the whole prefilter caseless: never wrong, only less sharp.
   const caseless = flags.includes('i') || /\(\?[a-z]*i/.test(pattern);
+  const literals = required && caseless ? required.map((l) => l.toLowerCase()) : required;
   return {
     regex,
-    literals: literals && caseless ? literals.map((l) => l.toLowerCase()) : literals,
+    literals,
     caseless,
+    index: literals ? index : null,
+    literalIds: literals && index ? index.idsOf(literals, caseless) : [],
     reversed: reversed === true,
     relaxed: relaxed ?? null,
+    bounded: boundedJsRegex(pattern, flags),
   };
 }
 
 const lowerCaseCopies = new WeakMap<readonly string[], readonly string[]>();
 
-/** The texts in lower case (ASCII letters only: Perl's /i on octets), once per view array. */
-function lowerCased(texts: readonly string[]): readonly string[] {
+/**
+ * The texts in lower case (ASCII letters only: Perl's /i on octets), once per view array (`keep`:
+ * the array is the view's own, not one made for the rule).
+ */
+function lowerCased(texts: readonly string[], keep: boolean): readonly string[] {
   let lower = lowerCaseCopies.get(texts);
   if (!lower) {
     lower = texts.map((text) => text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase()));
-    if (texts.length > 1) lowerCaseCopies.set(texts, lower);
+    if (keep) lowerCaseCopies.set(texts, lower);
   }
   return lower;
+}
+
+const fullTextArrays = new WeakMap<SaMessageView, readonly string[]>();
+
+/** The full message as a view array kept for the message (so its scans are kept too). */
+function fullTexts(view: SaMessageView): readonly string[] {
+  let texts = fullTextArrays.get(view);
+  if (!texts) fullTextArrays.set(view, (texts = [view.full()]));
+  return texts;
+}
+
+/**
+ * Every rule's prefilter literals, numbered, in two sets (as written, and lower case for
+ * caseless patterns), each with one scanner: a view array is scanned once per set, and a rule
+ * none of whose literals occurs anywhere in the array is skipped without another look.
+ */
+class LiteralIndex {
+  private readonly ids = {
+    sensitive: new Map<string, number>(),
+    caseless: new Map<string, number>(),
+  };
+  private scanners: { sensitive: LiteralScanner; caseless: LiteralScanner } | null = null;
+  private readonly found = {
+    sensitive: new WeakMap<readonly string[], Uint8Array>(),
+    caseless: new WeakMap<readonly string[], Uint8Array>(),
+  };
+
+  idsOf(literals: readonly string[], caseless: boolean): number[] {
+    const ids = caseless ? this.ids.caseless : this.ids.sensitive;
+    return literals.map((literal) => {
+      let id = ids.get(literal);
+      if (id === undefined) ids.set(literal, (id = ids.size));
+      return id;
+    });
+  }
+
+  /** Builds the scanners once every rule is compiled. */
+  seal(): void {
+    this.scanners = {
+      sensitive: new LiteralScanner([...this.ids.sensitive.keys()]),
+      caseless: new LiteralScanner([...this.ids.caseless.keys()]),
+    };
+  }
+
+  /** Whether one of the literals `ids` occurs in one of the texts (a view array). */
+  anyIn(texts: readonly string[], caseless: boolean, ids: readonly number[]): boolean {
+    const set = caseless ? 'caseless' : 'sensitive';
+    let found = this.found[set].get(texts);
+    if (!found) {
+      const scanner = this.scanners![set];
+      found = new Uint8Array(scanner.size);
+      for (const text of caseless ? lowerCased(texts, true) : texts) scanner.scan(text, found);
+      this.found[set].set(texts, found);
+    }
+    for (const id of ids) if (found[id] === 1) return true;
+    return false;
+  }
 }
 
 const reversedCopies = new WeakMap<readonly string[], (string | undefined)[]>();
@@ -320,11 +441,21 @@ function reversedText(texts: readonly string[], index: number): string {
 }
 
 function countIn(texts: readonly string[], search: Search, max: number): number {
-  const { regex, literals } = search;
-  const screened = literals === null ? null : search.caseless ? lowerCased(texts) : texts;
+  const { regex, literals, index } = search;
+  if (index !== null && !index.anyIn(texts, search.caseless, search.literalIds)) return 0;
+  const screened =
+    literals === null ? null : search.caseless ? lowerCased(texts, index !== null) : texts;
   let count = 0;
+  const bounded = search.bounded !== null && (max === 1 || search.bounded.countsAsRe2js);
   for (let i = 0; i < texts.length; i++) {
     if (screened !== null && !literals!.some((literal) => screened[i]!.includes(literal))) continue;
+    if (bounded) {
+      const js = search.bounded!.regex;
+      js.lastIndex = 0;
+      while (count < max && js.exec(texts[i]!) !== null) count++;
+      if (count >= max) break;
+      continue;
+    }
     // A backwards run (lookbehinds, on re2js's slower NFA) only where the looser pattern
     // without lookarounds matches forwards.
     if (search.relaxed !== null && !search.relaxed.test(texts[i]!)) continue;

@@ -1,0 +1,405 @@
+/**
+ * A Perl pattern run by V8's own regex engine, where that is provably linear in the text.
+ *
+ * re2js is linear for every pattern but slow per call; V8's engine backtracks, which on some
+ * patterns takes exponential or quadratic time. It cannot when the pattern has no unbounded
+ * repeat: without `*`, `+` or `{n,}`, each attempt at one start position explores a finite tree
+ * of ways to match, whose size the pattern alone bounds. Counting the steps (each way out of A
+ * enters B afresh; alternatives add, but of alternatives that begin with different octets only
+ * one goes on; `X{m,n}` is m copies then n - m nested optional ones; a lookaround's own search is
+ * paid each time it is reached) gives `steps`, an upper bound of the work at one start position; the work on a text of n characters is then at most n times that, linear. A
+ * pattern is taken only when `steps` is at most `MAX_BACKTRACKING_STEPS`, and only in a subset of
+ * Perl's syntax translated exactly: what is outside it (backreferences, unbounded repeats, inline
+ * flags, POSIX classes, `\h`, `\p`...) returns null and stays on re2js.
+ *
+ * The translation keeps re2js's meaning for the binary strings the rules read (code points
+ * 0-255): `\s` is RE2's `[\t\n\f\r ]` (V8's also takes \v and \xa0), `.` is `[^\n]` (V8's also
+ * stops at \r), `^`/`$` under /m break lines at \n only, and Perl's `$` is "at the end or before
+ * a final newline". Caseless matching agrees on those code points (both fold à with À and leave
+ * ß alone), so a pattern holding a wider character is refused.
+ */
+
+/** The most backtracking steps a pattern may take at one start position to be run by V8. */
+export const MAX_BACKTRACKING_STEPS = 20_000;
+
+export interface BoundedJsRegex {
+  /** Global (`g`), to count matches with `exec`; set `lastIndex` before each use. */
+  readonly regex: RegExp;
+  /** Upper bound of the backtracking steps at one start position. */
+  readonly steps: number;
+  /**
+   * Whether V8 counts matches (`tflags multiple`) as re2js does: not when a match may be empty
+   * (where the next search starts is each engine's own), nor with a lookahead, which re2js runs
+   * consumed or on the reversed text, so that its matches, though found where V8 finds them,
+   * are not cut the same (`a(?!b)` on "aa": V8 and Perl 2, re2js 1).
+   */
+  readonly countsAsRe2js: boolean;
+}
+
+/** The pattern as a bounded V8 regex, or null when it cannot be shown linear (or translated). */
+export function boundedJsRegex(pattern: string, flags: string): BoundedJsRegex | null {
+  if (/[^imsgo]/.test(flags)) return null;
+  const parser = new Parser(pattern, flags.includes('s'), flags.includes('m'), flags.includes('i'));
+  const parsed = parser.parse();
+  if (parsed === null) return null;
+  const steps = parsed.cost;
+  if (!(steps <= MAX_BACKTRACKING_STEPS)) return null;
+  try {
+    return {
+      regex: new RegExp(parsed.source, flags.includes('i') ? 'gi' : 'g'),
+      steps,
+      countsAsRe2js: parsed.shortest > 0 && !parser.lookahead,
+    };
+  } catch {
+    return null;
+  }
+}
+
+interface Piece {
+  readonly source: string;
+  /** Upper bound of the ways the piece can end a match begun at one position. */
+  readonly ways: number;
+  /** Upper bound of the steps spent in the piece, every way and failure counted, per entry. */
+  readonly cost: number;
+  readonly shortest: number;
+  /** The octets a match can begin with (null: any); only read when `shortest` > 0. */
+  readonly first: Uint8Array | null;
+  /** An assertion or lookaround: nothing to repeat. */
+  readonly zeroWidth?: boolean;
+}
+
+const ASSERTION = (source: string, cost = 1): Piece => ({
+  source,
+  ways: 1,
+  cost,
+  shortest: 0,
+  first: null,
+  zeroWidth: true,
+});
+const CHARACTER = (source: string, first: Uint8Array | null): Piece => ({
+  source,
+  ways: 1,
+  cost: 1,
+  shortest: 1,
+  first,
+});
+/** RE2's \s, which re2js runs today; V8's \s is wider. */
+const SPACE = '\\t\\n\\f\\r ';
+const END_OF_TEXT = '(?![\\s\\S])';
+/** Perl's `$` and `\Z` without /m: the end, or a newline that ends the text (consumed). */
+const FINAL_NEWLINE: Piece = {
+  source: `(?:\\n?${END_OF_TEXT})`,
+  ways: 2,
+  cost: 3,
+  shortest: 0,
+  first: null,
+  zeroWidth: true,
+};
+const START_OF_TEXT = '(?<![\\s\\S])';
+
+class Parser {
+  private at = 0;
+  lookahead = false;
+
+  constructor(
+    private readonly pattern: string,
+    private readonly dotAll: boolean,
+    private readonly multiline: boolean,
+    private readonly caseless: boolean,
+  ) {}
+
+  parse(): Piece | null {
+    const piece = this.alternation();
+    return piece !== null && this.at === this.pattern.length ? piece : null;
+  }
+
+  private alternation(): Piece | null {
+    const branches: Piece[] = [];
+    for (;;) {
+      const branch = this.sequence();
+      if (branch === null) return null;
+      branches.push(branch);
+      if (this.pattern[this.at] !== '|') break;
+      this.at++;
+    }
+    if (branches.length === 1) return branches[0]!;
+    // Branches that begin with different octets: at one position only one can go on.
+    const exclusive = disjoint(branches);
+    return {
+      source: branches.map((b) => b.source).join('|'),
+      ways: exclusive
+        ? Math.max(...branches.map((b) => b.ways))
+        : branches.reduce((sum, b) => sum + b.ways, 0),
+      cost: branches.reduce((sum, b) => sum + b.cost, 0),
+      shortest: Math.min(...branches.map((b) => b.shortest)),
+      first: union(branches.map((b) => b.first)),
+    };
+  }
+
+  private sequence(): Piece | null {
+    let result: Piece = { source: '', ways: 1, cost: 0, shortest: 0, first: null };
+    let firsts: (Uint8Array | null)[] = [];
+    while (this.at < this.pattern.length && !'|)'.includes(this.pattern[this.at]!)) {
+      const atom = this.atom();
+      if (atom === null) return null;
+      const piece = this.quantified(atom);
+      if (piece === null) return null;
+      // The first octet: of the first piece that cannot be empty, or of any before it.
+      if (result.shortest === 0 && piece.shortest > 0) firsts.push(piece.first);
+      else if (result.shortest === 0 && !piece.zeroWidth) firsts.push(piece.first);
+      result = then(result, piece);
+    }
+    if (result.shortest === 0) firsts = [null];
+    return { ...result, first: union(firsts) };
+  }
+
+  private quantified(atom: Piece): Piece | null {
+    const rest = this.pattern.slice(this.at, this.at + 16);
+    const match = /^(?:\?|\{(\d+)(?:(,)(\d+))?\})(\?)?/.exec(rest);
+    if (match === null) {
+      // Unbounded repeats, possessive ones, and a `{` Perl would read as a literal: refused.
+      return /^[*+{]/.test(rest) ? null : atom;
+    }
+    if (atom.zeroWidth) return null;
+    this.at += match[0].length;
+    if (this.pattern[this.at] === '+') return null;
+    const min = match[1] === undefined ? 0 : Number(match[1]);
+    const max = match[1] === undefined ? 1 : match[2] === undefined ? min : Number(match[3]);
+    if (max < min || max > 1000) return null;
+    // m copies, then (X (X (...)?)?)? for the n - m optional ones, counted from the inside.
+    let repeated: Piece = { source: '', ways: 1, cost: 0, shortest: 0, first: null };
+    for (let k = 0; k < min; k++) repeated = then(repeated, atom);
+    let optional = { ways: 1, cost: 0 };
+    for (let k = min; k < max; k++) {
+      optional = {
+        ways: atom.ways * optional.ways + 1,
+        cost: Math.min(atom.cost + atom.ways * optional.cost + 1, Infinity),
+      };
+      if (optional.cost > MAX_BACKTRACKING_STEPS) break;
+    }
+    const lazy = match[4] ?? '';
+    const count = match[1] === undefined ? '?' : `{${min},${max}}`;
+    return {
+      source: `(?:${atom.source})${count}${lazy}`,
+      ways: repeated.ways * optional.ways,
+      cost: repeated.cost + repeated.ways * optional.cost,
+      shortest: atom.shortest * min,
+      first: atom.first,
+    };
+  }
+
+  private atom(): Piece | null {
+    const c = this.pattern[this.at]!;
+    switch (c) {
+      case '(':
+        return this.group();
+      case '[':
+        return this.characterClass();
+      case '\\':
+        return this.escape();
+      case '.':
+        this.at++;
+        return CHARACTER(this.dotAll ? '[\\s\\S]' : '[^\\n]', null);
+      case '^':
+        this.at++;
+        return ASSERTION(this.multiline ? '(?<![^\\n])' : START_OF_TEXT);
+      case '$':
+        this.at++;
+        // Under /m before any newline; else at the end, or taking a final newline, as
+        // perl-regex.ts writes it for RE2 (so a counted match ends where re2js's does).
+        return this.multiline ? ASSERTION('(?![^\\n])') : FINAL_NEWLINE;
+      case '*':
+      case '+':
+      case '?':
+      case '{':
+      case '}':
+      case ']':
+        return null;
+      default: {
+        this.at++;
+        return c.charCodeAt(0) > 0xff ? null : CHARACTER(hexOf(c), this.octets([c.charCodeAt(0)]));
+      }
+    }
+  }
+
+  private group(): Piece | null {
+    const rest = this.pattern.slice(this.at, this.at + 40);
+    const opening = /^\((?:\?(?::|=|!|<=|<!|P?<[A-Za-z_]\w*>))?/.exec(rest)![0];
+    if (opening === '(' && this.pattern[this.at + 1] === '?') return null;
+    this.at += opening.length;
+    const inner = this.alternation();
+    if (inner === null || this.pattern[this.at] !== ')') return null;
+    this.at++;
+    const look = /^\(\?(=|!|<=|<!)$/.exec(opening)?.[1];
+    if (look === undefined) return { ...inner, source: `(?:${inner.source})` };
+    if (look === '=' || look === '!') this.lookahead = true;
+    // A lookaround is atomic in V8: it is searched once where reached, never backtracked into.
+    return ASSERTION(`(?${look}${inner.source})`, inner.cost + 1);
+  }
+
+  private characterClass(): Piece | null {
+    let i = this.at + 1;
+    let source = '[';
+    if (this.pattern[i] === '^') {
+      source += '^';
+      i++;
+    }
+    let first = true;
+    for (; i < this.pattern.length; i++, first = false) {
+      const c = this.pattern[i]!;
+      if (c === ']' && !first) {
+        this.at = i + 1;
+        // Which octets it takes: V8 itself says, on the class as written (folded below).
+        const regex = new RegExp(`${source}]`);
+        const codes: number[] = [];
+        for (let code = 0; code < 256; code++)
+          if (regex.test(String.fromCharCode(code))) codes.push(code);
+        return CHARACTER(`${source}]`, this.octets(codes));
+      }
+      if (c === '[') {
+        if (
+          this.pattern[i + 1] === ':' ||
+          this.pattern[i + 1] === '=' ||
+          this.pattern[i + 1] === '.'
+        )
+          return null;
+        source += '\\[';
+      } else if (c === '\\') {
+        const e = this.pattern[i + 1];
+        if (e === undefined) return null;
+        const escaped = classEscape(this.pattern, i);
+        if (escaped === null) return null;
+        source += escaped.source;
+        i = escaped.end - 1;
+      } else if (c === ']') {
+        source += '\\]';
+      } else if (c === '-') {
+        source += '-';
+      } else {
+        if (c.charCodeAt(0) > 0xff) return null;
+        source += hexOf(c);
+      }
+    }
+    return null;
+  }
+
+  private escape(): Piece | null {
+    const e = this.pattern[this.at + 1];
+    if (e === undefined) return null;
+    if (e === 'Z') {
+      this.at += 2;
+      return FINAL_NEWLINE;
+    }
+    const assertion = ESCAPED_ASSERTIONS[e];
+    if (assertion !== undefined) {
+      this.at += 2;
+      return ASSERTION(assertion);
+    }
+    if (e === 's' || e === 'S') {
+      this.at += 2;
+      return CHARACTER(e === 's' ? `[${SPACE}]` : `[^${SPACE}]`, null);
+    }
+    const escaped = classEscape(this.pattern, this.at);
+    if (escaped === null) return null;
+    this.at = escaped.end;
+    const regex = new RegExp(`[${escaped.source}]`);
+    const codes: number[] = [];
+    for (let code = 0; code < 256; code++)
+      if (regex.test(String.fromCharCode(code))) codes.push(code);
+    return CHARACTER(escaped.source, this.octets(codes));
+  }
+
+  /** The octets as a set, with their other case too under /i (the octets V8 folds together). */
+  private octets(codes: readonly number[]): Uint8Array {
+    const set = new Uint8Array(256);
+    for (const code of codes) {
+      set[code] = 1;
+      if (this.caseless) for (const other of caseFolds()[code]!) set[other] = 1;
+    }
+    return set;
+  }
+}
+
+let folds: number[][] | null = null;
+
+/** For each octet, the octets V8's caseless matching takes for it (asked of V8 once). */
+function caseFolds(): number[][] {
+  if (folds === null) {
+    folds = [];
+    for (let code = 0; code < 256; code++) {
+      const folded = new RegExp(`^\\x${code.toString(16).padStart(2, '0')}$`, 'i');
+      const same: number[] = [];
+      for (let other = 0; other < 256; other++)
+        if (other !== code && folded.test(String.fromCharCode(other))) same.push(other);
+      folds.push(same);
+    }
+  }
+  return folds;
+}
+
+/** A then B: each way out of A enters B afresh. */
+function then(a: Piece, b: Piece): Piece {
+  return {
+    source: a.source + b.source,
+    ways: a.ways * b.ways,
+    cost: a.cost + a.ways * b.cost,
+    shortest: a.shortest + b.shortest,
+    first: a.first,
+  };
+}
+
+/** Whether no two branches can begin with the same octet (each must take one first). */
+function disjoint(branches: readonly Piece[]): boolean {
+  const seen = new Uint8Array(256);
+  for (const branch of branches) {
+    if (branch.shortest === 0 || branch.first === null) return false;
+    for (let code = 0; code < 256; code++) {
+      if (branch.first[code] !== 1) continue;
+      if (seen[code] === 1) return false;
+      seen[code] = 1;
+    }
+  }
+  return true;
+}
+
+function union(sets: readonly (Uint8Array | null)[]): Uint8Array | null {
+  const all = new Uint8Array(256);
+  for (const set of sets) {
+    if (set === null) return null;
+    for (let code = 0; code < 256; code++) if (set[code] === 1) all[code] = 1;
+  }
+  return all;
+}
+
+const ESCAPED_ASSERTIONS: Readonly<Record<string, string>> = {
+  b: '\\b',
+  B: '\\B',
+  A: START_OF_TEXT,
+  z: END_OF_TEXT,
+};
+
+/** One escape that stands for a character or a class, inside or outside a class. */
+function classEscape(pattern: string, at: number): { source: string; end: number } | null {
+  const e = pattern[at + 1]!;
+  if ('dDwW'.includes(e)) return { source: `\\${e}`, end: at + 2 };
+  if (e === 's') return { source: SPACE, end: at + 2 };
+  const control: Record<string, string> = { n: '\n', t: '\t', r: '\r', f: '\f', e: '\x1b' };
+  if (control[e] !== undefined) return { source: hexOf(control[e]), end: at + 2 };
+  if (e === 'x') {
+    const hex = /^x(?:\{([0-9a-fA-F]{1,6})\}|([0-9a-fA-F]{1,2}))/.exec(pattern.slice(at + 1));
+    if (hex === null) return null;
+    const code = parseInt(hex[1] ?? hex[2]!, 16);
+    return code > 0xff
+      ? null
+      : { source: hexOf(String.fromCharCode(code)), end: at + 1 + hex[0].length };
+  }
+  // Escaped punctuation is itself; an escaped letter or digit not read above is refused.
+  if (/[A-Za-z0-9]/.test(e) || e.charCodeAt(0) > 0xff) return null;
+  return { source: hexOf(e), end: at + 2 };
+}
+
+/** A character written as `\xHH`: never special, inside or outside a class. */
+function hexOf(c: string): string {
+  const code = c.charCodeAt(0);
+  return /[A-Za-z0-9 _]/.test(c) ? c : `\\x${code.toString(16).padStart(2, '0')}`;
+}
