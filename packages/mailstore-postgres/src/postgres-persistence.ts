@@ -409,6 +409,10 @@ export class PostgresPersistence implements StorePersistence {
       if (stored.changes) known.merge(knownModSeq, stored.changes);
       known.recordAppend(stored.entries);
     });
+    this.keepContents(
+      mailbox.id,
+      stored.entries.map((entry, i) => ({ ...messages[i]!, entry })),
+    );
     return stored;
   }
 

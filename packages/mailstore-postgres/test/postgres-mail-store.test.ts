@@ -260,9 +260,9 @@ describeWithPostgres('PostgresMailStore', () => {
     await store.close();
   });
 
-  it('keeps the bytes of a message it appended, and none of an append that lost its UID to another node', async () => {
+  it('keeps the bytes of a message it appended (numbered by the database), not those of another node', async () => {
     const schema = freshSchema();
-    // A hears nothing of B (no change feed): its first append is built on a stale index.
+    // A hears nothing of B (no change feed): its append is numbered after B's by the database.
     const a = await PostgresMailStore.open({ url: server.url(), schema, changeFeed: false });
     const b = await PostgresMailStore.open({ url: server.url(), schema, changeFeed: false });
     await a.provision(ALICE);
@@ -270,7 +270,6 @@ describeWithPostgres('PostgresMailStore', () => {
     await onA.messages();
     await b.access(ALICE).append('INBOX', [{ content: message(1) }]);
     const [result] = await a.access(ALICE).append('INBOX', [{ content: message(2) }]);
-    // A's first attempt took UID 1, refused: B's message has it; A's got UID 2.
     expect(result!.uid).toBe(2);
     const cache = a.persistenceOverPostgres.contents;
     expect(cache.size).toBe(1);
