@@ -420,6 +420,11 @@ export class PostgresPersistence implements StorePersistence {
       if (stored.changes) known.merge(knownModSeq, stored.changes);
       known.recordAppend(stored.entries);
     });
+    // As a numbered append's: a FETCH of a message just appended needs no statement.
+    this.keepContents(
+      mailbox.id,
+      stored.entries.map((entry, i) => ({ ...messages[i]!, entry })),
+    );
     return stored;
   }
 
