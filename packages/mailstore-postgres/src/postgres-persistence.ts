@@ -25,7 +25,7 @@ import { readOnce } from './connection-errors.js';
 import { CACHED_MESSAGE_MAX, ContentCache } from './content-cache.js';
 import { KnownIndex } from './known-index.js';
 import { migrate } from './migrations.js';
-import { type NoticeChange, noticeText } from './notice-change.js';
+import { NOTICE_PAYLOAD_MAX, type NoticeChange, noticeText } from './notice-change.js';
 import { type Queries, WriteLease, runInLease, writeLeases } from './write-lease.js';
 
 /** Bytes of a message fetched per query when it is streamed. */
@@ -190,20 +190,31 @@ export class PostgresPersistence implements StorePersistence {
   }
 
   /**
-   * The notice of a write whose mod-sequence the database gives: sent from its `counters`
-   * (nothing when that is empty), `s` the counters' `column`.
+   * The notice of a write whose mod-sequence the database gives, sent from its `counters`
+   * (nothing when that is empty): `s` the SQL expression of the mod-sequence it reached, and
+   * `change` the one of its {@link NoticeChange} as JSON, built from the rows the statement
+   * wrote. The change is left out when the whole would not fit in a NOTIFY payload (the length
+   * is measured in SQL): the listener then reads, so correctness never depends on it. The text
+   * is put together as {@link notice} writes it, the node first, so that a node still skips
+   * its own notices by their first characters.
    */
   private noticeFromCounters(
     db: Queries,
     tree: TreeKey,
     mailboxId: string,
-    column: 'modseq' | 'highest_modseq' = 'highest_modseq',
+    s: ReturnType<Queries>,
+    change: ReturnType<Queries>,
   ) {
-    const notice = this.notice({ k: 'i', t: tree, m: mailboxId, s: 0 });
+    const head = noticeText({ n: this.node, k: 'i', t: tree, m: mailboxId }).slice(0, -1);
     return db`
       SELECT pg_notify(${this.channel},
-                       jsonb_set(${notice}::text::jsonb, '{s}', to_jsonb(counters.${db(column)}))::text)
-      FROM counters`;
+                       CASE WHEN octet_length(whole) <= ${NOTICE_PAYLOAD_MAX} THEN whole
+                            ELSE bare END)
+      FROM (SELECT ${head} || ',"s":' || (${s})::text AS start,
+                   (${change})::text AS change
+            FROM counters) AS parts,
+           LATERAL (SELECT start || '}' AS bare,
+                           start || ',"c":' || change || '}' AS whole) AS texts`;
   }
 
   /**
@@ -409,6 +420,7 @@ export class PostgresPersistence implements StorePersistence {
       if (stored.changes) known.merge(knownModSeq, stored.changes);
       known.recordAppend(stored.entries);
     });
+    // As a numbered append's: a FETCH of a message just appended needs no statement.
     this.keepContents(
       mailbox.id,
       stored.entries.map((entry, i) => ({ ...messages[i]!, entry })),
@@ -439,7 +451,15 @@ export class PostgresPersistence implements StorePersistence {
       ), added AS (
         ${insertFromCounters(db, db`counters.uid, counters.modseq`, { entry, content, summary })}
       ), notified AS (
-        ${this.noticeFromCounters(db, tree, mailboxId, 'modseq')}
+        ${this.noticeFromCounters(
+          db,
+          tree,
+          mailboxId,
+          db`counters.modseq`,
+          db`(SELECT json_build_object('b', counters.modseq - 1, 'u', counters.uid + 1,
+                                       'e', json_agg(${entryJson(db)} ORDER BY uid))
+              FROM added)`,
+        )}
       )
       SELECT counters.uid, counters.modseq,
              (SELECT count(*) FROM added) AS added, (SELECT count(*) FROM notified) AS notified,
@@ -484,7 +504,11 @@ export class PostgresPersistence implements StorePersistence {
         WITH added AS (INSERT INTO messages ${tx(rows)} RETURNING 1)
         SELECT (SELECT count(*) FROM added) AS added,
                ${base > knownModSeq ? changesJson(tx, mailboxId, knownModSeq) : tx`NULL::json`} AS changes`;
-      await this.notify(tx, { k: 'i', t: tree, m: mailboxId, s: base + n });
+      await this.notify(
+        tx,
+        { k: 'i', t: tree, m: mailboxId, s: base + n },
+        { b: base, u: firstUid + n, e: entries },
+      );
       const changes = row?.changes ? upTo(parseChanges(row.changes), entries[0]!) : null;
       stored = { entries, changes };
     });
@@ -818,7 +842,17 @@ export class PostgresPersistence implements StorePersistence {
         WHERE id = ${id} AND EXISTS (SELECT 1 FROM changed)
         RETURNING highest_modseq
       ), notified AS (
-        ${this.noticeFromCounters(db, tree, id)}
+        ${this.noticeFromCounters(
+          db,
+          tree,
+          id,
+          db`counters.highest_modseq`,
+          db`(SELECT json_build_object('b', base.modseq,
+                                       'f', json_agg(json_build_array(changed.uid, changed.modseq,
+                                                                     changed.flags)
+                                                     ORDER BY changed.uid))
+              FROM changed, base GROUP BY base.modseq)`,
+        )}
       )
       SELECT base.modseq AS base,
              (SELECT coalesce(json_agg(json_build_object('uid', uid, 'flags', flags,
@@ -876,7 +910,14 @@ export class PostgresPersistence implements StorePersistence {
         WHERE id = ${id} AND EXISTS (SELECT 1 FROM gone)
         RETURNING highest_modseq
       ), notified AS (
-        ${this.noticeFromCounters(db, tree, id)}
+        ${this.noticeFromCounters(
+          db,
+          tree,
+          id,
+          db`counters.highest_modseq`,
+          db`(SELECT json_build_object('b', base.modseq, 'x', json_agg(uid ORDER BY uid))
+              FROM gone, base GROUP BY base.modseq)`,
+        )}
       )
       SELECT base.modseq AS base,
              (SELECT coalesce(json_agg(uid ORDER BY uid), '[]') FROM gone) AS gone,
@@ -1205,7 +1246,18 @@ function insertFromCounters(
            ${entry.size}, ${entry.emailId}, ${JSON.stringify(summary)},
            ${Buffer.from(content.buffer, content.byteOffset, content.byteLength)}::bytea
     FROM counters
-    RETURNING 1`;
+    RETURNING uid, modseq, flags, internal_date, internal_date_zone, save_date, size, email_id`;
+}
+
+/**
+ * An inserted row's index entry as JSON, in the shape of {@link IndexEntry} (a notice's `e`):
+ * a zone that was not given is left out, as the entry in memory leaves it out.
+ */
+function entryJson(db: Queries) {
+  return db`json_strip_nulls(json_build_object(
+    'uid', uid, 'modSeq', modseq, 'flags', flags, 'internalDate', internal_date,
+    'internalDateZone', internal_date_zone, 'saveDate', save_date, 'size', size,
+    'emailId', email_id))`;
 }
 
 export function entryOf(row: MessageRow): IndexEntry {

@@ -2,7 +2,7 @@ import type { MailboxEvent, OpenMailbox } from '@mailyard/mailstore-interface';
 import { PostgresServer, describeWithPostgres } from '@mailyard/test-kit';
 import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { CARRIED_NOTICES_MAX, PostgresMailStore } from '../src/index.js';
+import { CARRIED_NOTICES_MAX, NOTICE_PAYLOAD_MAX, PostgresMailStore } from '../src/index.js';
 import { until } from './wait-until.js';
 
 const ALICE = 'alice@example.com';
@@ -167,6 +167,67 @@ describeWithPostgres('the change feed across nodes (LISTEN/NOTIFY)', () => {
     );
     expect(reads()).toBe(2);
     expect(await onA.messages()).toEqual(await onB.messages());
+  });
+
+  it('applies the database-numbered writes of the other node from their notices, and reads when one is too big', async () => {
+    const { a, b } = await twoNodes();
+    await a.provision(ALICE);
+    const onA = await a.access(ALICE).open('INBOX');
+    await onA.messages();
+    // What B's writes notify, as any listener hears it.
+    const notices: string[] = [];
+    const listening = await admin.listen(b.persistenceOverPostgres.channel, (payload) => {
+      notices.push(payload);
+    });
+    const heard = recorder(onA);
+    const reads = countReads(a);
+    // Two messages in one write, then one, each numbered by the database.
+    await b.access(ALICE).append('INBOX', [{ content: message(1) }, { content: message(2) }]);
+    await heard.next((e) => e.type === 'appended' && e.messages.some((m) => m.uid === 2));
+    await b.access(ALICE).append('INBOX', [{ content: message(3), flags: ['\\Flagged'] }]);
+    await heard.next((e) => e.type === 'appended' && e.messages[0]!.uid === 3);
+    const onB = await b.access(ALICE).open('INBOX');
+    await onB.updateFlags([1, 3], { operation: 'add', flags: ['\\Deleted', 'urgent'] });
+    await heard.next((e) => e.type === 'flags');
+    await onB.expunge();
+    await heard.next((e) => e.type === 'expunged');
+    expect(await onA.messages()).toEqual(await onB.messages());
+    expect(reads()).toBe(0);
+    expect(a.noticesAppliedWithoutRead).toBe(4);
+    // A change whose notice would pass NOTIFY's limit goes without it: A reads it.
+    const keywords = Array.from({ length: 400 }, (_, i) => `keyword-number-${i}`);
+    await b.access(ALICE).append('INBOX', [{ content: message(4), flags: keywords }]);
+    await heard.next((e) => e.type === 'appended' && e.messages[0]!.uid === 4);
+    expect(reads()).toBe(1);
+    await onB.updateFlags([2], { operation: 'add', flags: ['another'] });
+    await heard.next((e) => e.type === 'flags' && e.messages[0]!.flags.includes('another'));
+    expect(reads()).toBe(1);
+    await onB.updateFlags([2], { operation: 'add', flags: keywords });
+    await until(
+      async () => (await onA.messages())[0]!.flags.includes('keyword-number-399'),
+      'A to see the keywords',
+    );
+    expect(reads()).toBe(2);
+    expect(await onA.messages()).toEqual(await onB.messages());
+    expect(a.noticesAppliedWithoutRead).toBe(5);
+    // Every notice fits, begins with its node (how a node skips its own) and carries a change
+    // unless that would not fit.
+    await until(() => notices.length >= 7, 'the seven notices of B’s writes');
+    await listening.unlisten();
+    const fromB = notices.map((text) => JSON.parse(text) as { n: string; c?: unknown });
+    expect(notices.every((text) => Buffer.byteLength(text) <= NOTICE_PAYLOAD_MAX)).toBe(true);
+    expect(notices.every((text) => text.startsWith(`{"n":${JSON.stringify(fromB[0]!.n)},`))).toBe(
+      true,
+    );
+    expect(fromB.map((notice) => notice.c !== undefined)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      false,
+      true,
+      false,
+    ]);
   });
 
   it('tells node A of a rename and a delete made through node B', async () => {
