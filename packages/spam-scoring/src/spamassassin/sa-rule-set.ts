@@ -11,6 +11,7 @@ import { replaceTags } from './replace-tags.js';
 import { requiredLiterals } from './required-literal.js';
 import { LiteralScanner } from './literal-scanner.js';
 import { type BoundedJsRegex, boundedJsRegex } from './bounded-js-regex.js';
+import { necessaryCondition } from './necessary-conditions.js';
 
 /** SpamAssassin's four score sets: 0 no network, no Bayes; 1 network; 2 Bayes; 3 both. */
 export type ScoreSet = 0 | 1 | 2 | 3;
@@ -332,6 +333,11 @@ interface Search {
    * much faster per call than re2js, and as linear. Null: re2js runs it.
    */
   readonly bounded: BoundedJsRegex | null;
+  /**
+   * What every match implies, cheaper to test than the pattern (necessary-conditions.ts): a
+   * text failing it is skipped. Null: none known.
+   */
+  readonly necessary: RegExp | null;
 }
 
 function searchOf(
@@ -353,6 +359,7 @@ function searchOf(
     reversed: reversed === true,
     relaxed: relaxed ?? null,
     bounded: boundedJsRegex(pattern, flags),
+    necessary: necessaryCondition(pattern, flags),
   };
 }
 
@@ -449,6 +456,7 @@ function countIn(texts: readonly string[], search: Search, max: number): number 
   const bounded = search.bounded !== null && (max === 1 || search.bounded.countsAsRe2js);
   for (let i = 0; i < texts.length; i++) {
     if (screened !== null && !literals!.some((literal) => screened[i]!.includes(literal))) continue;
+    if (search.necessary !== null && !search.necessary.test(texts[i]!)) continue;
     if (bounded) {
       const js = search.bounded!.regex;
       js.lastIndex = 0;
