@@ -412,7 +412,9 @@ describe('necessary conditions (a text failing one cannot match the rule)', () =
           // A match the condition would skip changes a verdict.
           expect(!full || passes).toBe(true);
         }),
-        { numRuns: 10_000 },
+        // A fixed seed: the same 10,000 texts every run, so a failure can be replayed (the
+        // generator's shapes, not chance, are what makes the cases hard).
+        { numRuns: 10_000, seed: 20261206 },
       );
       // Neither side is vacuous: the generator makes matches, and the condition skips texts.
       expect(matched).toBeGreaterThan(5);
