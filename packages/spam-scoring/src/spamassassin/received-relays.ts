@@ -100,10 +100,12 @@ export function parseReceivedLine(raw: string): Relay | 'local' | 'fetched' | nu
   const qmail = new RegExp(String.raw`^(\S+) (?:\(HELO \S+\) )?\((?:(\S+)@)?(${IP})\)`).exec(rest);
   // Exim: from [IP] (helo=...) or from rDNS ([IP] helo=...)
   const exim = new RegExp(String.raw`^(?:(\S+) )?\(?\[(${IP})\]`).exec(rest);
+  // Exim's `from rDNS ([IP] helo=HELO)`: the first word is the looked-up name, not the HELO.
+  const eximHelo = /^\S+ \(\[[^\]\s]+\] helo=/.test(rest);
   if (classic) {
     if (!helo) helo = classic[1]!;
     ident = classic[2] ?? '';
-    rdns = classic[3] ?? '';
+    rdns = classic[3] ?? (eximHelo ? classic[1]! : '');
     ip = classic[4]!;
   } else if (qmail) {
     rdns = qmail[1]!;
@@ -123,8 +125,14 @@ export function parseReceivedLine(raw: string): Relay | 'local' | 'fetched' | nu
   if (/^\[/.test(helo) && !/\]$/.test(helo)) helo = '';
   rdns = rdns.replace(/\.+$/, '');
   // Postfix writes `unknown`, sendmail 8 leaves the name out, when the lookup found nothing.
+  // Microsoft's SMTPSVC and Lotus Domino write `from HELO ([IP])` without looking the name up,
+  // so an empty name there says nothing of the host's reverse DNS (SpamAssassin's Received.pm).
+  const mtaSkipsLookup =
+    /^\S* \(\[[^\]\s]+\][^)]{0,40}\) by \S+ with Microsoft SMTPSVC/.test(rest) ||
+    /^\S+ \(\[[^\]\s]+\]\) by \S+ \(Lotus Domino /.test(rest);
   const noReverseDns =
-    /^unknown$/i.test(rdns) || (rdns === '' && (classic !== null || qmail !== null));
+    /^unknown$/i.test(rdns) ||
+    (rdns === '' && !mtaSkipsLookup && (classic !== null || qmail !== null));
   if (/^unknown$/i.test(rdns) || rdns.startsWith('[') || rdns === ip) rdns = '';
   ip = ip
     .replace(/^ipv6:/i, '')
