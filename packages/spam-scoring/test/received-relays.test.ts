@@ -116,6 +116,23 @@ describe('relaysOf: the trust path', () => {
     expect(relaysOf(view([internal, lan])).untrusted).toEqual([]);
   });
 
+  // 72_active.cf's __DOS_RELAYED_EXT reads it: two external Received lines mean the message was
+  // relayed, not sent straight to the MX (MIMEOLE_DIRECT_TO_MX fired on 30 training spam where
+  // spamd does not while it was missing).
+  it('gives ALL-EXTERNAL: the headers from the first external hand-over down', () => {
+    const relayed = `Received: from relay.example.net (relay.example.net [203.0.113.7]) by spammer (8.9.3/8.9.3) with SMTP id 4${DATE}`;
+    expect(view([internal, outside, relayed, 'X-MimeOLE: x']).header('ALL-EXTERNAL', null)).toBe(
+      [outside, relayed, 'X-MimeOLE: x'].map((line) => `${line}\n`).join(''),
+    );
+    expect(view(['X-Top: 1', internal, lan]).header('ALL-EXTERNAL', null)).toBeNull();
+    const direct =
+      /(?:^|\n)[Rr][eE][cC][eE][iI][vV][eE][dD]:\s.+\n[Rr][eE][cC][eE][iI][vV][eE][dD]:\s/s;
+    expect(direct.test(view([internal, outside]).header('ALL-EXTERNAL', null)!)).toBe(false);
+    expect(direct.test(view([internal, outside, relayed]).header('ALL-EXTERNAL', null)!)).toBe(
+      true,
+    );
+  });
+
   it("starts again after a fetcher's hand-over within the trusted hops", () => {
     const fetched = `Received: from pop.example.net [192.0.2.40] by localhost with POP3 (fetchmail-5.9.0) for bob@localhost${DATE}`;
     const relays = relaysOf(view([internal, fetched, outside]));

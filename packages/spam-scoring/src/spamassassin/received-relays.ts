@@ -31,6 +31,12 @@ export interface Relays {
   readonly trusted: readonly Relay[];
   readonly untrusted: readonly Relay[];
   readonly unparseable: number;
+  /**
+   * Which Received header (0 the topmost) the external part of the header starts at: the one
+   * describing the hand-over from the first untrusted relay; the count of Received headers when
+   * every relay is trusted (SpamAssassin's `last_internal_relay_index` + 1).
+   */
+  readonly externalStart: number;
 }
 
 const IPV4 = String.raw`(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}`;
@@ -166,7 +172,8 @@ export function relaysOf(view: SaMessageView): Relays {
   let unparseable = 0;
   let inTrusted = true;
   const lines = (view.header('Received', null) ?? '').split('\n').slice(0, -1);
-  for (const line of lines) {
+  let externalStart = lines.length;
+  for (const [index, line] of lines.entries()) {
     const relay = parseReceivedLine(line);
     if (relay === null) unparseable++;
     // A fetcher's mark within our own hops: what came before is the provider's, so the parse
@@ -175,10 +182,13 @@ export function relaysOf(view: SaMessageView): Relays {
     if (relay === null || relay === 'local' || relay === 'fetched') continue;
     // Without configured trusted networks, the trust boundary is the first public,
     // unauthenticated hop (SpamAssassin's inference).
-    if (inTrusted && !relay.ipPrivate && !relay.auth) inTrusted = false;
+    if (inTrusted && !relay.ipPrivate && !relay.auth) {
+      inTrusted = false;
+      externalStart = index;
+    }
     (inTrusted ? trusted : untrusted).push(relay);
   }
-  relays = { trusted, untrusted, unparseable };
+  relays = { trusted, untrusted, unparseable, externalStart };
   relaysByView.set(view, relays);
   return relays;
 }
