@@ -96,6 +96,11 @@ describe('parseReceivedLine', () => {
       parseReceivedLine(
         `from mail pickup service by mail1.example.com with Microsoft SMTPSVC${DATE}`,
       ),
+    ).toBe('local');
+    expect(
+      parseReceivedLine(
+        `from sender.example (sender.example) by relay.example (8.9.3/8.9.3) with ESMTP id g1${DATE}`,
+      ),
     ).toBeNull();
     // A line longer than any MTA writes is not parsed at all (the regexes stay cheap).
     expect(
@@ -170,7 +175,7 @@ describe('relay eval tests and the X-Spam-Relays pseudo-headers', () => {
     expect(
       fired([
         trusted,
-        `Received: from mail pickup service by x.example with Microsoft SMTPSVC${DATE}`,
+        `Received: from sender.example (sender.example) by relay.example (8.9.3/8.9.3) with ESMTP id g1${DATE}`,
       ]),
     ).toEqual(['UNPARSEABLE_RELAY']);
     // No Received header at all: mail that came through a header remover, and no relays.

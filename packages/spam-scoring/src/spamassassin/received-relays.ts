@@ -75,6 +75,8 @@ export function parseReceivedLine(raw: string): Relay | 'local' | 'fetched' | nu
   if (localName && !/^\[[\d.]+\]$/.test(localName[1]!)) return 'local';
   if (/^\(from \S+@localhost\) by \S+ /i.test(line)) return 'local';
   line = line.replace(TRAILING_DATE, '').replace(/\)by /, ') by ');
+  // Exchange handing over what its own pickup directory gave it: no hop (Received.pm).
+  if (/^from mail pickup service by \S+ with Microsoft SMTPSVC$/.test(line)) return 'local';
   // fetchmail or getmail handing over what it fetched: the hops before it are the mailbox
   // provider's, not ours.
   if (/with (?:POP3|IMAP)/.test(line)) return 'fetched';
