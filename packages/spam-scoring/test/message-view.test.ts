@@ -163,6 +163,27 @@ describe('HTML rendering', () => {
     expect(rendered.text).toBe('xBuy');
   });
 
+  // spam-1/00078 and 00036 of the training set, cut down; SpamAssassin's
+  // get_decoded_stripped_body_text_array gives the paragraphs expected here.
+  const html = (body: string) =>
+    view(['Subject: s', 'Content-Type: text/html', '', body].join('\r\n')).body();
+
+  it("never ends a paragraph at the document's own line breaks, only at tags", () => {
+    expect(
+      html(
+        '<p>Go here.</p>\r\n<font color="ffffff">drywall</font>\r\n</body>\r\n' +
+          '<font color="ffffff">1gate\r\n</html>\r\n5297gdqK6-498jyxl3033RafD3-195RTcz6485obQU9',
+      ),
+    ).toEqual(['s', 'Go here.', 'drywall 1gate 5297gdqK6-498jyxl3033RafD3-195RTcz6485obQU9']);
+  });
+
+  it('does not show a declaration as text', () => {
+    expect(
+      html('<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.0 Transitional//EN">\r\nDear Friend,'),
+    ).toEqual(['s', 'Dear Friend,']);
+    expect(renderHtml('<?xml version="1.0"?>a').text).toBe('a');
+  });
+
   it('takes time linear in the input on unclosed tags and comments', () => {
     const hostile = '<a '.repeat(50_000) + '<!--'.repeat(50_000);
     expect(renderHtml(hostile).text.length).toBeLessThan(hostile.length);

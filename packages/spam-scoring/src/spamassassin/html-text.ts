@@ -53,10 +53,10 @@ export function renderHtml(html: string): RenderedHtml {
   while (i < html.length) {
     const open = html.indexOf('<', i);
     if (open < 0) {
-      if (skipUntil === null) pieces.push(decodeEntities(html.slice(i)));
+      if (skipUntil === null) pieces.push(textNode(html.slice(i)));
       break;
     }
-    if (skipUntil === null && open > i) pieces.push(decodeEntities(html.slice(i, open)));
+    if (skipUntil === null && open > i) pieces.push(textNode(html.slice(i, open)));
     if (html.startsWith('<!--', open)) {
       const end = html.indexOf('-->', open + 4);
       i = end < 0 ? html.length : end + 3;
@@ -68,7 +68,10 @@ export function renderHtml(html: string): RenderedHtml {
     i = close + 1;
     const name = /^\/?\s*([a-zA-Z][\w:-]*)/.exec(tag)?.[1]?.toLowerCase();
     if (name === undefined) {
-      if (skipUntil === null) pieces.push(decodeEntities(html.slice(open, close + 1)));
+      // A declaration (`<!DOCTYPE ...>`) or processing instruction (`<?xml ...?>`) is markup,
+      // not text, to HTML::Parser; any other `<` not opening a tag is text.
+      if (skipUntil === null && !/^[!?]/.test(tag))
+        pieces.push(decodeEntities(html.slice(open, close + 1)));
       continue;
     }
     const closing = tag.startsWith('/');
@@ -91,6 +94,15 @@ export function renderHtml(html: string): RenderedHtml {
     }
   }
   return { text: pieces.join(''), links };
+}
+
+/**
+ * A run of text between tags as SpamAssassin's HTML.pm displays it: entities decoded, then every
+ * run of ASCII white space (line breaks included) one space. Only tags break lines, so a
+ * document's own line breaks (`1gate\r\n</html>\r\n5297...`) never end a paragraph.
+ */
+function textNode(text: string): string {
+  return decodeEntities(text).replace(/[ \t\n\r\f\x0b]+/g, ' ');
 }
 
 function decodeEntities(text: string): string {

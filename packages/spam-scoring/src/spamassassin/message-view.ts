@@ -15,7 +15,7 @@ import { bytesToBinaryString, textToBinaryString } from './binary-string.js';
 import { envelopeSenderOf } from './envelope-sender.js';
 import { renderHtml } from './html-text.js';
 import { noBreakSpacesToSpaces } from './no-break-space.js';
-import { relayPseudoHeader } from './received-relays.js';
+import { relayPseudoHeader, relaysOf } from './received-relays.js';
 import {
   BODY_BREAKS,
   BODY_PART_SCAN_SIZE,
@@ -58,11 +58,12 @@ export class SaMessageView {
 
   /**
    * A header's value as SpamAssassin's `get` gives it: every occurrence, each ending in a newline;
-   * null when there is none. Pseudo-headers: `ALL`, `ToCc`, `MESSAGEID`, `EnvelopeFrom`.
+   * null when there is none. Pseudo-headers: `ALL`, `ALL-EXTERNAL`, `ToCc`, `MESSAGEID`,
+   * `EnvelopeFrom`.
    */
   header(name: string, modifier: HeaderModifier): string | null {
     // Case matters for ALL and MESSAGEID (MessageID is an ordinary, and absent, header).
-    const key = `${name === 'ALL' || name === 'MESSAGEID' ? name : name.toLowerCase()}:${modifier ?? ''}`;
+    const key = `${name === 'ALL' || name === 'ALL-EXTERNAL' || name === 'MESSAGEID' ? name : name.toLowerCase()}:${modifier ?? ''}`;
     if (!this.headerCache.has(key)) this.headerCache.set(key, this.computeHeader(name, modifier));
     return this.headerCache.get(key)!;
   }
@@ -173,12 +174,20 @@ export class SaMessageView {
     // Parsed once per message: each header rule's name used to read the whole block again.
     const root = (this.rootHeaders ??= parseHeaders(this.bytes, this.summary.body.headerStart));
     // SpamAssassin's pseudo-headers: ALL and MESSAGEID by exact name, the others in any case.
-    if (name === 'ALL') {
-      const lines = root.fields.map(
-        (field) =>
-          `${field.name}: ${headerText(this.bytes, field, modifier === 'raw').replace(/\n$/, '')}\n`,
-      );
-      return lines.join('');
+    if (name === 'ALL' || name === 'ALL-EXTERNAL') {
+      // ALL-EXTERNAL: the headers from the Received line of the first external hand-over down
+      // (what external relays may have written); null when every relay is internal.
+      const start = name === 'ALL' ? 0 : relaysOf(this).externalStart;
+      let received = -1;
+      const lines: string[] = [];
+      for (const field of root.fields) {
+        if (field.name.toLowerCase() === 'received') received++;
+        if (name === 'ALL' || received >= start)
+          lines.push(
+            `${field.name}: ${headerText(this.bytes, field, modifier === 'raw').replace(/\n$/, '')}\n`,
+          );
+      }
+      return name === 'ALL' || lines.length > 0 ? lines.join('') : null;
     }
     if (lower === 'envelopefrom') {
       // The MTA's word when it gave one; else what the headers say (envelope-sender.ts).

@@ -31,6 +31,12 @@ export interface Relays {
   readonly trusted: readonly Relay[];
   readonly untrusted: readonly Relay[];
   readonly unparseable: number;
+  /**
+   * Which Received header (0 the topmost) the external part of the header starts at: the one
+   * describing the hand-over from the first untrusted relay; the count of Received headers when
+   * every relay is trusted (SpamAssassin's `last_internal_relay_index` + 1).
+   */
+  readonly externalStart: number;
 }
 
 const IPV4 = String.raw`(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}`;
@@ -69,6 +75,8 @@ export function parseReceivedLine(raw: string): Relay | 'local' | 'fetched' | nu
   if (localName && !/^\[[\d.]+\]$/.test(localName[1]!)) return 'local';
   if (/^\(from \S+@localhost\) by \S+ /i.test(line)) return 'local';
   line = line.replace(TRAILING_DATE, '').replace(/\)by /, ') by ');
+  // Exchange handing over what its own pickup directory gave it: no hop (Received.pm).
+  if (/^from mail pickup service by \S+ with Microsoft SMTPSVC$/.test(line)) return 'local';
   // fetchmail or getmail handing over what it fetched: the hops before it are the mailbox
   // provider's, not ours.
   if (/with (?:POP3|IMAP)/.test(line)) return 'fetched';
@@ -100,10 +108,12 @@ export function parseReceivedLine(raw: string): Relay | 'local' | 'fetched' | nu
   const qmail = new RegExp(String.raw`^(\S+) (?:\(HELO \S+\) )?\((?:(\S+)@)?(${IP})\)`).exec(rest);
   // Exim: from [IP] (helo=...) or from rDNS ([IP] helo=...)
   const exim = new RegExp(String.raw`^(?:(\S+) )?\(?\[(${IP})\]`).exec(rest);
+  // Exim's `from rDNS ([IP] helo=HELO)`: the first word is the looked-up name, not the HELO.
+  const eximHelo = /^\S+ \(\[[^\]\s]+\] helo=/.test(rest);
   if (classic) {
     if (!helo) helo = classic[1]!;
     ident = classic[2] ?? '';
-    rdns = classic[3] ?? '';
+    rdns = classic[3] ?? (eximHelo ? classic[1]! : '');
     ip = classic[4]!;
   } else if (qmail) {
     rdns = qmail[1]!;
@@ -123,8 +133,14 @@ export function parseReceivedLine(raw: string): Relay | 'local' | 'fetched' | nu
   if (/^\[/.test(helo) && !/\]$/.test(helo)) helo = '';
   rdns = rdns.replace(/\.+$/, '');
   // Postfix writes `unknown`, sendmail 8 leaves the name out, when the lookup found nothing.
+  // Microsoft's SMTPSVC and Lotus Domino write `from HELO ([IP])` without looking the name up,
+  // so an empty name there says nothing of the host's reverse DNS (SpamAssassin's Received.pm).
+  const mtaSkipsLookup =
+    /^\S* \(\[[^\]\s]+\][^)]{0,40}\) by \S+ with Microsoft SMTPSVC/.test(rest) ||
+    /^\S+ \(\[[^\]\s]+\]\) by \S+ \(Lotus Domino /.test(rest);
   const noReverseDns =
-    /^unknown$/i.test(rdns) || (rdns === '' && (classic !== null || qmail !== null));
+    /^unknown$/i.test(rdns) ||
+    (rdns === '' && !mtaSkipsLookup && (classic !== null || qmail !== null));
   if (/^unknown$/i.test(rdns) || rdns.startsWith('[') || rdns === ip) rdns = '';
   ip = ip
     .replace(/^ipv6:/i, '')
@@ -158,7 +174,8 @@ export function relaysOf(view: SaMessageView): Relays {
   let unparseable = 0;
   let inTrusted = true;
   const lines = (view.header('Received', null) ?? '').split('\n').slice(0, -1);
-  for (const line of lines) {
+  let externalStart = lines.length;
+  for (const [index, line] of lines.entries()) {
     const relay = parseReceivedLine(line);
     if (relay === null) unparseable++;
     // A fetcher's mark within our own hops: what came before is the provider's, so the parse
@@ -167,10 +184,13 @@ export function relaysOf(view: SaMessageView): Relays {
     if (relay === null || relay === 'local' || relay === 'fetched') continue;
     // Without configured trusted networks, the trust boundary is the first public,
     // unauthenticated hop (SpamAssassin's inference).
-    if (inTrusted && !relay.ipPrivate && !relay.auth) inTrusted = false;
+    if (inTrusted && !relay.ipPrivate && !relay.auth) {
+      inTrusted = false;
+      externalStart = index;
+    }
     (inTrusted ? trusted : untrusted).push(relay);
   }
-  relays = { trusted, untrusted, unparseable };
+  relays = { trusted, untrusted, unparseable, externalStart };
   relaysByView.set(view, relays);
   return relays;
 }
