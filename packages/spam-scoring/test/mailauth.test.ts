@@ -4,7 +4,7 @@ import { describeWithPeer, type DnsServer, dnsmasqPeer, startDnsmasq } from '@ma
 import { sealMessage } from 'mailauth/lib/arc/index.js';
 import { dkimSign } from 'mailauth/lib/dkim/sign.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type DnsResolve, SpamEngine, mailauthAuthenticator, mailauthTest } from '../src/index.js';
+import { type DnsResolve, SpamEngine, mailauthAuthenticator } from '../src/index.js';
 import { FACTS, message } from './helpers.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
@@ -18,6 +18,7 @@ describeWithPeer(
     let dns: DnsServer;
     let engine: SpamEngine;
     let resolver: DnsResolve;
+    let shared: ReturnType<typeof mailauthAuthenticator>;
     beforeAll(async () => {
       dns = await startDnsmasq(
         {},
@@ -32,10 +33,8 @@ describeWithPeer(
       const node = new Resolver({ timeout: 1000, tries: 1 });
       node.setServers([dns.address]);
       resolver = (name, type) => node.resolve(name, type) as Promise<string[] | string[][]>;
-      engine = new SpamEngine({
-        tests: [mailauthTest({ mta: 'mx.example.com', resolver })],
-        whitelist: null,
-      });
+      shared = mailauthAuthenticator({ mta: 'mx.example.com', resolver });
+      engine = new SpamEngine({ tests: [shared.test], whitelist: null });
     });
     afterAll(() => dns?.stop());
 
@@ -51,11 +50,20 @@ describeWithPeer(
       return signatures + text;
     };
     const facts = { ...FACTS, clientIp: '203.0.113.9', mailFrom: 'bounce@dk.test' };
-    const names = async (text: string) =>
-      (await engine.rate(facts, message(text))).hits.map((hit) => [hit.name, hit.score]);
+    const names = async (text: string) => {
+      const input = message(text);
+      const hits = (await engine.rate(facts, input)).hits.map((hit) => [hit.name, hit.score]);
+      // Once in a CI run a valid signature came out DKIM_INVALID (not seen again here): the
+      // verifier's own words (Authentication-Results, with its comments) go with any failure.
+      return { hits, why: (await shared.outcomeFor(input))?.authenticationResults ?? '' };
+    };
+    const expectHits = async (text: string, expected: unknown[]) => {
+      const { hits, why } = await names(text);
+      expect(hits, why).toEqual(expected);
+    };
 
     it('a valid signature of the From domain: DKIM_VALID and DMARC_PASS', async () => {
-      expect(await names(await signed(mail))).toEqual([
+      await expectHits(await signed(mail), [
         ['DKIM_VALID', -0.1],
         ['DMARC_PASS', -0.001],
       ]);
@@ -66,14 +74,14 @@ describeWithPeer(
         'figures are attached',
         'figures are at http://evil.example',
       );
-      expect(await names(tampered)).toEqual([
+      await expectHits(tampered, [
         ['DKIM_INVALID', 0.1],
         ['DMARC_REJECT', 1.797],
       ]);
     });
 
     it('no signature from a domain that publishes p=reject: DMARC_REJECT', async () => {
-      expect(await names(mail)).toEqual([['DMARC_REJECT', 1.797]]);
+      await expectHits(mail, [['DMARC_REJECT', 1.797]]);
     });
 
     // A forwarder (here dk.test's own key) seals what it received: ARC's chain of custody.
@@ -90,7 +98,7 @@ describeWithPeer(
 
     it('a message sealed by a forwarder: ARC_VALID beside the DKIM and DMARC results', async () => {
       const forwarded = await sealed(await signed(mail));
-      expect(await names(forwarded)).toEqual([
+      await expectHits(forwarded, [
         ['DKIM_VALID', -0.1],
         ['DMARC_PASS', -0.001],
         ['ARC_VALID', -0.1],
@@ -99,7 +107,7 @@ describeWithPeer(
 
     it('a sealed message changed afterwards: ARC_INVALID', async () => {
       const changed = (await sealed(mail)).replace('figures are attached', 'figures are gone');
-      expect(await names(changed)).toEqual([
+      await expectHits(changed, [
         ['DMARC_REJECT', 1.797],
         ['ARC_INVALID', 0.1],
       ]);
