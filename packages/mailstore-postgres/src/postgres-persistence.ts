@@ -26,6 +26,17 @@ import { CACHED_MESSAGE_MAX, ContentCache } from './content-cache.js';
 import { KnownIndex } from './known-index.js';
 import { migrate } from './migrations.js';
 import { NOTICE_PAYLOAD_MAX, type NoticeChange, noticeText } from './notice-change.js';
+import {
+  type JsonChanges,
+  changesAbove,
+  changesJson,
+  changesUpTo,
+  changesVia,
+  parseChanges,
+  readWholeIndex,
+} from './index-queries.js';
+import { entryJson, insertFromCounters, messageRow } from './message-rows.js';
+import { StaleIndexError, StaleTreeError, staleMailbox } from './write-conflicts.js';
 import { type Queries, WriteLease, runInLease, writeLeases } from './write-lease.js';
 
 /** Bytes of a message fetched per query when it is streamed. */
@@ -37,26 +48,6 @@ const CHUNK = 1024 * 1024;
  * index, a matter of milliseconds, so the oldest are forgotten beyond this.
  */
 const NEVER_STORED_KEPT = 10_000;
-
-/**
- * A write built on a copy of a mailbox's index that another node has changed since: the
- * mailbox's counters in the database are not where the writer's copy says. Nothing was written;
- * the engine reloads the index, and the store tries again (see PostgresMailStore).
- */
-export class StaleIndexError extends Error {
-  constructor(readonly mailboxId: string) {
-    super(`mailbox ${mailboxId} was changed by another node`);
-    this.name = 'StaleIndexError';
-  }
-}
-
-/** A tree record written over a version another node has replaced since it was read. */
-export class StaleTreeError extends Error {
-  constructor(tree: TreeKey) {
-    super(`the tree of ${tree} was changed by another node`);
-    this.name = 'StaleTreeError';
-  }
-}
 
 /**
  * A change notification's payload: `n` the node, `t` the tree, `m` the mailbox, `s` the
@@ -99,17 +90,6 @@ interface RemoveWriteRow {
   base: string;
   gone: number[];
   changes: JsonChanges | null;
-}
-
-interface MessageRow {
-  uid: string;
-  modseq: string;
-  flags: string[];
-  internal_date: string;
-  internal_date_zone: number | null;
-  save_date: string;
-  size: string;
-  email_id: string;
 }
 
 /**
@@ -1211,158 +1191,6 @@ export class PostgresPersistence implements StorePersistence {
   }
 }
 
-/** A message's row, for an INSERT of several. */
-function messageRow(mailboxId: string, { entry, content, summary }: StoredMessage) {
-  return {
-    mailbox_id: mailboxId,
-    uid: entry.uid,
-    modseq: entry.modSeq,
-    flags: [...entry.flags],
-    internal_date: entry.internalDate,
-    internal_date_zone: entry.internalDateZone ?? null,
-    save_date: entry.saveDate,
-    size: entry.size,
-    email_id: entry.emailId,
-    summary: JSON.stringify(summary),
-    content: Buffer.from(content.buffer, content.byteOffset, content.byteLength),
-  };
-}
-
-/**
- * The INSERT of one message's row into the mailbox of a write statement's `counters` (inserting
- * nothing when that is empty), its UID and mod-sequence `numbers`: given values, or the
- * counters' own columns when the database gives them out.
- */
-function insertFromCounters(
-  db: Queries,
-  numbers: ReturnType<Queries>,
-  { entry, content, summary }: UnnumberedMessage,
-) {
-  return db`
-    INSERT INTO messages (mailbox_id, uid, modseq, flags, internal_date, internal_date_zone,
-                          save_date, size, email_id, summary, content)
-    SELECT counters.id, ${numbers}, ${[...entry.flags]}::text[],
-           ${entry.internalDate}, ${entry.internalDateZone ?? null}::integer, ${entry.saveDate},
-           ${entry.size}, ${entry.emailId}, ${JSON.stringify(summary)},
-           ${Buffer.from(content.buffer, content.byteOffset, content.byteLength)}::bytea
-    FROM counters
-    RETURNING uid, modseq, flags, internal_date, internal_date_zone, save_date, size, email_id`;
-}
-
-/**
- * An inserted row's index entry as JSON, in the shape of {@link IndexEntry} (a notice's `e`):
- * a zone that was not given is left out, as the entry in memory leaves it out.
- */
-function entryJson(db: Queries) {
-  return db`json_strip_nulls(json_build_object(
-    'uid', uid, 'modSeq', modseq, 'flags', flags, 'internalDate', internal_date,
-    'internalDateZone', internal_date_zone, 'saveDate', save_date, 'size', size,
-    'emailId', email_id))`;
-}
-
-export function entryOf(row: MessageRow): IndexEntry {
-  return {
-    uid: Number(row.uid),
-    modSeq: Number(row.modseq),
-    flags: row.flags,
-    internalDate: Number(row.internal_date),
-    ...(row.internal_date_zone !== null ? { internalDateZone: row.internal_date_zone } : {}),
-    saveDate: Number(row.save_date),
-    size: Number(row.size),
-    emailId: row.email_id,
-  };
-}
-
-/** The mailbox's whole index, read on `db` (a snapshot, or under the mailbox's lock). */
-async function readWholeIndex(db: Queries, mailbox: MailboxMeta): Promise<IndexSnapshot> {
-  const counters = await db<{ uid_next: string; highest_modseq: string }[]>`
-    SELECT uid_next, highest_modseq FROM mailboxes WHERE id = ${mailbox.id}`;
-  if (!counters[0]) throw new Error(`no storage for mailbox ${mailbox.id}`);
-  const rows = await db<MessageRow[]>`
-    SELECT uid, modseq, flags, internal_date, internal_date_zone, save_date, size, email_id
-    FROM messages WHERE mailbox_id = ${mailbox.id} ORDER BY uid`;
-  const expunged = await db<{ uid: string; modseq: string }[]>`
-    SELECT uid, modseq FROM expunged WHERE mailbox_id = ${mailbox.id} ORDER BY modseq, uid`;
-  return {
-    uidValidity: mailbox.uidValidity,
-    uidNext: Number(counters[0].uid_next),
-    highestModSeq: Number(counters[0].highest_modseq),
-    entries: rows.map(entryOf),
-    expunged: expunged.map((row) => ({ uid: Number(row.uid), modSeq: Number(row.modseq) })),
-  };
-}
-
-/**
- * What changed in a mailbox after `modSeq`, read on `db`: its counters, the messages added or
- * changed (full index entries), the expunges; null when the mailbox has no row. One statement,
- * so one round trip and one snapshot: a node catches up after every write of another's.
- */
-async function changesVia(
-  db: Queries,
-  mailboxId: string,
-  modSeq: number,
-): Promise<IndexChanges | null> {
-  const [row] = await db<{ changes: JsonChanges | null }[]>`
-    SELECT ${changesJson(db, mailboxId, modSeq)} AS changes`;
-  return row?.changes ? parseChanges(row.changes) : null;
-}
-
-/**
- * What changed in a mailbox after `modSeq`, as one JSON value (null when the mailbox has no
- * row): a fragment that a write statement also carries, for when it finds itself stale.
- */
-function changesJson(db: Queries, mailboxId: string, modSeq: number) {
-  return db`(
-    SELECT json_build_object('uid_next', uid_next, 'highest_modseq', highest_modseq,
-      'changed', (SELECT coalesce(json_agg(json_build_object(
-                'uid', uid, 'modseq', modseq, 'flags', flags, 'internal_date', internal_date,
-                'internal_date_zone', internal_date_zone, 'save_date', save_date, 'size', size,
-                'email_id', email_id) ORDER BY uid), '[]'::json)
-       FROM messages WHERE mailbox_id = ${mailboxId} AND modseq > ${modSeq}),
-      'expunged', (SELECT coalesce(json_agg(json_build_object('uid', uid, 'modseq', modseq)
-                ORDER BY modseq, uid), '[]'::json)
-       FROM expunged WHERE mailbox_id = ${mailboxId} AND modseq > ${modSeq}))
-    FROM mailboxes WHERE id = ${mailboxId})`;
-}
-
-/**
- * A write's column of what changed after `known`, read only when the mod-sequence before the
- * write (`base`, an SQL expression) is above it: else nothing did.
- */
-function changesAbove(db: Queries, mailboxId: string, known: number, base: ReturnType<Queries>) {
-  return db`CASE WHEN ${base} > ${known} THEN ${changesJson(db, mailboxId, known)} END`;
-}
-
-/**
- * What a write read under the mailbox's lock of the changes after `known`: complete up to
- * `base`, the mod-sequence before the write; null when nothing changed.
- */
-function changesUpTo(json: JsonChanges | null, base: number, known: number): IndexChanges | null {
-  return json && base > known ? { ...parseChanges(json), highestModSeq: base } : null;
-}
-
-interface JsonChanges {
-  uid_next: number;
-  highest_modseq: number;
-  changed: JsonRow[];
-  expunged: JsonRow[];
-}
-
-function parseChanges(json: JsonChanges): IndexChanges {
-  return {
-    uidNext: Number(json.uid_next),
-    highestModSeq: Number(json.highest_modseq),
-    changed: json.changed.map((entry) => entryOf(entry as unknown as MessageRow)),
-    expunged: json.expunged.map((entry) => ({
-      uid: Number(entry.uid),
-      modSeq: Number(entry.modseq),
-    })),
-  };
-}
-
-/** A row as `json_build_object` gives it: numbers as JSON numbers. */
-type JsonRow = Record<string, unknown>;
-
 /**
  * Of what changed, what lies before `first`, the first message a write stored: the
  * mod-sequences up to the one below it, and the UIDs below it. A read made after the write
@@ -1380,20 +1208,4 @@ function upTo(changes: IndexChanges, first: IndexEntry): IndexChanges {
     ),
     expunged: changes.expunged.filter((entry) => entry.modSeq < first.modSeq),
   };
-}
-
-/** The mailbox a write found stale, through the engine's wrapping; null for any other error. */
-export function staleMailbox(error: unknown): string | null {
-  for (let cause = error; cause instanceof Error; cause = cause.cause) {
-    if (cause instanceof StaleIndexError) return cause.mailboxId;
-  }
-  return null;
-}
-
-/** Whether PostgreSQL undid a transaction to break a deadlock (SQLSTATE 40P01). */
-export function isDeadlock(error: unknown): boolean {
-  for (let cause = error; cause instanceof Error; cause = cause.cause) {
-    if ((cause as { code?: unknown }).code === '40P01') return true;
-  }
-  return false;
 }
