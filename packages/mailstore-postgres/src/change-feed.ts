@@ -6,7 +6,8 @@ import {
   type TreeKey,
 } from '@mailyard/mailstore-interface';
 import { type NoticeChange, changesFromNotice } from './notice-change.js';
-import type { ChangeNotice, PostgresPersistence } from './postgres-persistence.js';
+import type { ChangeNotice } from './change-notifier.js';
+import type { PostgresPersistence } from './postgres-persistence.js';
 
 /**
  * Brings other nodes' changes into this node: LISTENs on the store's channel and, for each
@@ -31,7 +32,7 @@ export class ChangeFeed {
   private readonly waiting = new Map<string, WaitingCatchUp>();
   /** How many changes were applied from what their notices carried, without a read. */
   carriedApplied = 0;
-  /** How this node's own notices begin (see PostgresPersistence's `notice`). */
+  /** How this node's own notices begin (see ChangeNotifier's `text`). */
   private readonly ownPrefix: string;
 
   constructor(

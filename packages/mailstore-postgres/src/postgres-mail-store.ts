@@ -7,7 +7,8 @@ import {
 import { ChangeFeed } from './change-feed.js';
 import { ContentCache, DEFAULT_CONTENT_CACHE_BYTES } from './content-cache.js';
 import { DEFAULT_RECONNECT_DELAY_MS, openPool } from './connection-pool.js';
-import { PostgresPersistence, changeChannel } from './postgres-persistence.js';
+import { changeChannel } from './change-notifier.js';
+import { PostgresPersistence } from './postgres-persistence.js';
 import { isDeadlock, staleMailbox } from './write-conflicts.js';
 
 /**

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type postgres from 'postgres';
 import type { ReservedSql, Sql } from 'postgres';
+import { staleMailbox } from './write-conflicts.js';
 
 /** What statements can be sent on: the pool, a transaction, a reserved connection. */
 export type Queries = postgres.ISql;
@@ -126,5 +127,82 @@ export async function runInLease<T>(lease: WriteLease, body: () => Promise<T>): 
     return await writeLeases.run(lease, body);
   } finally {
     if (--leasesRunning === 0) writeLeases.disable();
+  }
+}
+
+/**
+ * Where a statement goes: `sql` (the pool), or, inside {@link runExclusively}, the write
+ * lease's connection (its transaction), with `lockMailbox`'s row locked first.
+ */
+export async function via(sql: Sql, lockMailbox?: string): Promise<Queries> {
+  const lease = writeLeases.getStore();
+  return lease && !lease.finished ? lease.on(lockMailbox) : sql;
+}
+
+/** Whether this runs inside {@link runExclusively}. */
+export function inWriteLease(): boolean {
+  const lease = writeLeases.getStore();
+  return lease !== undefined && !lease.finished;
+}
+
+/** Holds `tell` until the write lease this runs in commits; false outside a lease. */
+export function deferToCommit(tell: () => void): boolean {
+  const lease = writeLeases.getStore();
+  if (!lease || lease.finished) return false;
+  lease.pendingEvents.push(tell);
+  return true;
+}
+
+/** A transaction of its own, or, inside a lease, the lease's (with the mailbox locked). */
+export async function inTransaction(
+  sql: Sql,
+  mailboxId: string,
+  body: (tx: Queries) => Promise<void>,
+): Promise<void> {
+  if (inWriteLease()) return body(await via(sql, mailboxId));
+  await sql.begin((tx) => body(tx));
+}
+
+/**
+ * Runs a write that lost a race on `stale` (a mailbox another node wrote first) again, in one
+ * transaction that holds the row lock of every mailbox whose index it reads again, from that
+ * read to the commit (see {@link WriteLease}): it cannot lose again. An attempt that meets
+ * another stale mailbox is undone and made again with that one locked too (at most
+ * `maxAttempts`; each adds a mailbox, so that bound is never reached by contention).
+ * `undone` hears the mailboxes whose writes were undone: the engine's copies of their
+ * indexes hold writes that are not in the database.
+ */
+export async function runExclusively<T>(
+  sql: Sql,
+  stale: string,
+  write: () => Promise<T>,
+  hooks: { beforeRetry?: () => void; undone: (mailboxIds: string[]) => void },
+  maxAttempts: number,
+): Promise<T> {
+  const lease = new WriteLease(sql);
+  lease.held.add(stale);
+  let committed = false;
+  try {
+    const result = await runInLease(lease, async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await write();
+        } catch (error) {
+          const next = staleMailbox(error);
+          if (next === null || attempt >= maxAttempts) throw error;
+          await lease.retryWith(next);
+          hooks.undone([...lease.written]);
+          lease.written.clear();
+          hooks.beforeRetry?.();
+        }
+      }
+    });
+    await lease.commit();
+    committed = true;
+    for (const tell of lease.pendingEvents.splice(0)) tell();
+    return result;
+  } finally {
+    if (!committed && lease.written.size > 0) hooks.undone([...lease.written]);
+    await lease.end(committed);
   }
 }
