@@ -42,6 +42,14 @@ export class ChangeNotifier {
     return tx`SELECT pg_notify(${this.channel}, ${this.text(change, carried)})`;
   }
 
+  /**
+   * The notice of a write numbered by the engine, sent from its `counters` (nothing when that
+   * is empty: the write was refused), the text built here.
+   */
+  ifWritten(db: Queries, change: ChangeNotice, carried?: NoticeChange) {
+    return db`SELECT pg_notify(${this.channel}, ${this.text(change, carried)}) FROM counters`;
+  }
+
   /** With the change itself when it fits (see {@link NoticeChange}): most listeners need no read. */
   text(change: ChangeNotice, carried?: NoticeChange): string {
     // The node first: a listener skips its own notices by their first characters.

@@ -23,6 +23,7 @@ import {
   parseChanges,
 } from './index-queries.js';
 import { keepStoredContents } from './keep-stored-contents.js';
+import type { KnownIndex } from './known-index.js';
 import type { KnownIndexes } from './known-indexes.js';
 import { entryJson, insertFromCounters, messageRow } from './message-rows.js';
 import { type Queries, inTransaction, inWriteLease, via } from './write-lease.js';
@@ -76,10 +77,9 @@ export class NumberedWrites {
       messages.length === 1
         ? await this.allocateOne(tree, mailbox.id, messages[0]!, knownModSeq)
         : await this.allocateMany(tree, mailbox.id, messages, knownModSeq);
-    this.known.recordWrite(mailbox.id, (known) => {
-      if (stored.changes) known.merge(knownModSeq, stored.changes);
-      known.recordAppend(stored.entries);
-    });
+    this.recordAllocated(mailbox.id, knownModSeq, stored.changes, (known) =>
+      known.recordAppend(stored.entries),
+    );
     // As a numbered append's: a FETCH of a message just appended needs no statement.
     keepStoredContents(
       this.contents,
@@ -211,7 +211,6 @@ export class NumberedWrites {
     request: FlagChangeRequest,
     knownModSeq: number,
   ): Promise<AllocatedFlagChange> {
-    this.known.takeCaughtUp(mailbox.id);
     const id = mailbox.id;
     const uids = [...request.uids];
     const flags = [...request.flags];
@@ -284,17 +283,13 @@ export class NumberedWrites {
              (SELECT count(*) FROM stored) AS stored, (SELECT count(*) FROM notified) AS notified,
              ${changesAbove(db, id, knownModSeq, db`base.modseq`)} AS changes
       FROM base`;
-    const [row] = await this.lockedWrite(id, write);
-    if (!row) throw new Error(`no storage for mailbox ${id}`);
-    const base = Number(row.base);
+    const { row, changes } = await this.lockedAllocation(id, knownModSeq, write);
     const updated = row.updated.map((entry) => ({
       uid: Number(entry.uid),
       flags: entry.flags,
       modSeq: Number(entry.modseq),
     }));
-    const changes = changesUpTo(row.changes, base, knownModSeq);
-    this.known.recordWrite(id, (known) => {
-      if (changes) known.merge(knownModSeq, changes);
+    this.recordAllocated(id, knownModSeq, changes, (known) => {
       if (updated.length > 0) known.recordFlags(updated, updated[updated.length - 1]!.modSeq);
     });
     return { updated, modified: row.modified.map(Number), changes };
@@ -311,7 +306,6 @@ export class NumberedWrites {
     uids: readonly number[],
     knownModSeq: number,
   ): Promise<AllocatedRemoval> {
-    this.known.takeCaughtUp(mailbox.id);
     const id = mailbox.id;
     const list = [...uids];
     const write = (db: Queries) => db<RemoveWriteRow[]>`
@@ -344,17 +338,49 @@ export class NumberedWrites {
              (SELECT count(*) FROM logged) AS logged, (SELECT count(*) FROM notified) AS notified,
              ${changesAbove(db, id, knownModSeq, db`base.modseq`)} AS changes
       FROM base`;
-    const [row] = await this.lockedWrite(id, write);
-    if (!row) throw new Error(`no storage for mailbox ${id}`);
-    const base = Number(row.base);
+    const { row, base, changes } = await this.lockedAllocation(id, knownModSeq, write);
     const removed = row.gone.map(Number);
     const modSeq = removed.length > 0 ? base + 1 : base;
-    const changes = changesUpTo(row.changes, base, knownModSeq);
-    this.known.recordWrite(id, (known) => {
-      if (changes) known.merge(knownModSeq, changes);
+    this.recordAllocated(id, knownModSeq, changes, (known) => {
       if (removed.length > 0) known.recordExpunge(removed, modSeq);
     });
     return { uids: removed, modSeq, changes };
+  }
+
+  /**
+   * Runs a flag change's or an expunge's statement with the mailbox's row locked first (see
+   * {@link lockedWrite}) and reads the two columns both answer: `base`, the mailbox's
+   * mod-sequence before the write, and what other nodes changed after `knownModSeq`, read
+   * under the lock, so complete up to `base`.
+   */
+  private async lockedAllocation<Row extends { base: string; changes: JsonChanges | null }>(
+    mailboxId: string,
+    knownModSeq: number,
+    statement: (db: Queries) => Promise<Row[]>,
+  ): Promise<{ row: Row; base: number; changes: IndexChanges | null }> {
+    // What an earlier stale write brought back is good for the read right after it only.
+    this.known.takeCaughtUp(mailboxId);
+    const [row] = await this.lockedWrite(mailboxId, statement);
+    if (!row) throw new Error(`no storage for mailbox ${mailboxId}`);
+    const base = Number(row.base);
+    return { row, base, changes: changesUpTo(row.changes, base, knownModSeq) };
+  }
+
+  /**
+   * Records a write the database numbered in this node's known copy of the index, once it
+   * committed: first what other nodes changed before it (`changes`, from `knownModSeq`), then
+   * the write itself (`record`), in mod-sequence order.
+   */
+  private recordAllocated(
+    mailboxId: string,
+    knownModSeq: number,
+    changes: IndexChanges | null,
+    record: (known: KnownIndex) => void,
+  ): void {
+    this.known.recordWrite(mailboxId, (known) => {
+      if (changes) known.merge(knownModSeq, changes);
+      record(known);
+    });
   }
 
   /**

@@ -45,30 +45,31 @@ export class OptimisticWrites {
   ) {}
 
   /**
-   * The last column of a write statement: when the counters were not where this node thought
-   * (another node wrote first), what changed since, read in the same round trip, so that the
-   * retry needs no read of its own (one round trip saved on every lost race). Evaluated only
-   * then: an uncorrelated subquery in a CASE branch not taken is not run.
+   * Sends a write statement built on the engine's copy of the index, and fails
+   * {@link StaleIndexError} if it wrote nothing: its `counters` (the mailbox's row, updated only
+   * where the copy says; `expected` the mod-sequence the write was built on) came back empty,
+   * another node having written first. The statement answers `ok`, the counters' count, and
+   * `changes`, the column given to it: what changed since this node's last known mod-sequence,
+   * read only when nothing was written (an uncorrelated subquery in a CASE branch not taken is
+   * not run), in the same round trip, so that the retry needs no read of its own (one round
+   * trip saved on every lost race). It goes into this node's known copy (see
+   * {@link KnownIndexes.mergeStale}).
    */
-  private changesIfStale(db: Queries, mailboxId: string, since: number | null) {
-    return since === null
-      ? db`NULL::json`
-      : db`CASE WHEN NOT EXISTS (SELECT 1 FROM counters) THEN ${changesJson(db, mailboxId, since)} END`;
-  }
-
-  /**
-   * The error of a write that found the mailbox stale; what the statement brought back of the
-   * other nodes' writes goes into this node's known copy first (see
-   * {@link KnownIndexes.mergeStale}), so that the retry's read of the index needs no query.
-   */
-  private stale(
+  private async writeIfCurrent(
     mailboxId: string,
-    since: number | null,
-    row: WriteRow | undefined,
     expected: number,
-  ): Error {
+    statement: (db: Queries, changesIfStale: ReturnType<Queries>) => Promise<WriteRow[]>,
+  ): Promise<void> {
+    const db = await via(this.sql, mailboxId);
+    const since = this.known.sinceIfStale(mailboxId);
+    const changesIfStale: ReturnType<Queries> =
+      since === null
+        ? db`NULL::json`
+        : db`CASE WHEN NOT EXISTS (SELECT 1 FROM counters) THEN ${changesJson(db, mailboxId, since)} END`;
+    const [row] = await statement(db, changesIfStale);
+    if (Number(row?.ok) === 1) return;
     this.known.mergeStale(mailboxId, since, row?.changes, expected);
-    return new StaleIndexError(mailboxId);
+    throw new StaleIndexError(mailboxId);
   }
 
   /**
@@ -82,9 +83,10 @@ export class OptimisticWrites {
     mailboxId: string,
     { entry, content, summary }: StoredMessage,
   ): Promise<void> {
-    const db = await via(this.sql, mailboxId);
-    const since = this.known.sinceIfStale(mailboxId);
-    const [row] = await db<WriteRow[]>`
+    await this.writeIfCurrent(
+      mailboxId,
+      entry.modSeq - 1,
+      (db, changesIfStale) => db<WriteRow[]>`
       WITH counters AS (
         UPDATE mailboxes SET uid_next = ${entry.uid + 1}, highest_modseq = ${entry.modSeq}
         WHERE id = ${mailboxId} AND uid_next <= ${entry.uid}
@@ -93,13 +95,12 @@ export class OptimisticWrites {
       ), added AS (
         ${insertFromCounters(db, db`${entry.uid}, ${entry.modSeq}`, { entry, content, summary })}
       ), notified AS (
-        SELECT pg_notify(${this.notices.channel}, ${this.notices.text({ k: 'i', t: tree, m: mailboxId, s: entry.modSeq }, { b: entry.modSeq - 1, u: entry.uid + 1, e: [entry] })})
-        FROM counters
+        ${this.notices.ifWritten(db, { k: 'i', t: tree, m: mailboxId, s: entry.modSeq }, { b: entry.modSeq - 1, u: entry.uid + 1, e: [entry] })}
       )
       SELECT (SELECT count(*) FROM counters) AS ok, (SELECT count(*) FROM added) AS added,
              (SELECT count(*) FROM notified) AS notified,
-             ${this.changesIfStale(db, mailboxId, since)} AS changes`;
-    if (Number(row?.ok) !== 1) throw this.stale(mailboxId, since, row, entry.modSeq - 1);
+             ${changesIfStale} AS changes`,
+    );
     this.known.recordWrite(mailboxId, (known) => known.recordAppend([entry]));
     keepStoredContents(this.contents, mailboxId, [{ entry, content, summary }]);
   }
@@ -159,9 +160,10 @@ export class OptimisticWrites {
     }));
     // One statement, so one round trip: the counters' row is updated only if it is where this
     // node's copy says (the row lock makes a concurrent writer wait, then see the new values).
-    const db = await via(this.sql, mailbox.id);
-    const since = this.known.sinceIfStale(mailbox.id);
-    const [row] = await db<WriteRow[]>`
+    await this.writeIfCurrent(
+      mailbox.id,
+      firstModSeq - 1,
+      (db, changesIfStale) => db<WriteRow[]>`
       WITH counters AS (
         UPDATE mailboxes SET highest_modseq = ${highestModSeq}
         WHERE id = ${mailbox.id} AND highest_modseq = ${firstModSeq - 1}
@@ -174,13 +176,12 @@ export class OptimisticWrites {
         WHERE m.mailbox_id = counters.id AND m.uid = u.uid
         RETURNING 1
       ), notified AS (
-        SELECT pg_notify(${this.notices.channel}, ${this.notices.text({ k: 'i', t: tree, m: mailbox.id, s: highestModSeq }, { b: firstModSeq - 1, f: updates.map((u) => [u.uid, u.modseq, u.flags] as const) })})
-        FROM counters
+        ${this.notices.ifWritten(db, { k: 'i', t: tree, m: mailbox.id, s: highestModSeq }, { b: firstModSeq - 1, f: updates.map((u) => [u.uid, u.modseq, u.flags] as const) })}
       )
       SELECT (SELECT count(*) FROM counters) AS ok, (SELECT count(*) FROM changed) AS changed,
              (SELECT count(*) FROM notified) AS notified,
-             ${this.changesIfStale(db, mailbox.id, since)} AS changes`;
-    if (Number(row?.ok) !== 1) throw this.stale(mailbox.id, since, row, firstModSeq - 1);
+             ${changesIfStale} AS changes`,
+    );
     this.known.recordWrite(mailbox.id, (known) => known.recordFlags(changes, highestModSeq));
   }
 
@@ -191,9 +192,10 @@ export class OptimisticWrites {
     modSeq: number,
   ): Promise<void> {
     const list = [...uids];
-    const db = await via(this.sql, mailbox.id);
-    const since = this.known.sinceIfStale(mailbox.id);
-    const [row] = await db<WriteRow[]>`
+    await this.writeIfCurrent(
+      mailbox.id,
+      modSeq - 1,
+      (db, changesIfStale) => db<WriteRow[]>`
       WITH counters AS (
         UPDATE mailboxes SET highest_modseq = ${modSeq}
         WHERE id = ${mailbox.id} AND highest_modseq = ${modSeq - 1}
@@ -208,13 +210,12 @@ export class OptimisticWrites {
         ON CONFLICT (mailbox_id, uid) DO UPDATE SET modseq = excluded.modseq
         RETURNING 1
       ), notified AS (
-        SELECT pg_notify(${this.notices.channel}, ${this.notices.text({ k: 'i', t: tree, m: mailbox.id, s: modSeq }, { b: modSeq - 1, x: list })})
-        FROM counters
+        ${this.notices.ifWritten(db, { k: 'i', t: tree, m: mailbox.id, s: modSeq }, { b: modSeq - 1, x: list })}
       )
       SELECT (SELECT count(*) FROM counters) AS ok, (SELECT count(*) FROM gone) AS gone,
              (SELECT count(*) FROM logged) AS logged, (SELECT count(*) FROM notified) AS notified,
-             ${this.changesIfStale(db, mailbox.id, since)} AS changes`;
-    if (Number(row?.ok) !== 1) throw this.stale(mailbox.id, since, row, modSeq - 1);
+             ${changesIfStale} AS changes`,
+    );
     this.known.recordWrite(mailbox.id, (known) => known.recordExpunge(list, modSeq));
   }
 
