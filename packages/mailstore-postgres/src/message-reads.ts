@@ -9,8 +9,7 @@ import type { MessageSummary } from '@mailyard/mime';
 import type { Sql } from 'postgres';
 import { readOnce } from './connection-errors.js';
 import { CACHED_MESSAGE_MAX, type ContentCache } from './content-cache.js';
-import type { NeverStoredUids } from './never-stored.js';
-import { type Queries, inWriteLease, via } from './write-lease.js';
+import { type Queries, via } from './write-lease.js';
 
 /** Bytes of a message fetched per query when it is streamed. */
 const CHUNK = 1024 * 1024;
@@ -32,13 +31,6 @@ export interface MissingMessageHooks {
    * that lock.
    */
   catchUpMailbox: ((tree: TreeKey, mailboxId: string) => Promise<void>) | null;
-  /**
-   * Resolves once the writes this node has under way in a tree are done (the engine's lock of
-   * the tree is free). The engine's index shows a new message before its row is committed; a
-   * read that finds no row waits for that, once, before it says anything. Called only from
-   * reads made without that lock.
-   */
-  localWritesDone: ((tree: TreeKey) => Promise<void>) | null;
 }
 
 /**
@@ -51,7 +43,6 @@ export class MessageReads {
   constructor(
     private readonly sql: Sql,
     private readonly contents: ContentCache,
-    private readonly neverStored: NeverStoredUids,
     private readonly hooks: MissingMessageHooks,
   ) {}
 
@@ -110,16 +101,6 @@ export class MessageReads {
       kept: this.contents.get(mailbox.id, request.uid) ?? null,
     }));
     await this.readParts(await via(this.sql), mailbox.id, wanted, results);
-    if (results.includes(null) && this.hooks.localWritesDone && !inWriteLease()) {
-      // Perhaps appended here and not committed yet: once it is, read what was missing again.
-      await this.hooks.localWritesDone(tree);
-      await this.readParts(
-        this.sql,
-        mailbox.id,
-        wanted.filter((request) => results[request.i] === null),
-        results,
-      );
-    }
     if (results.includes(null)) {
       const absent = requests.filter((_, i) => results[i] === null).map((r) => r.uid);
       // Expunged through another node: the engine's index learns it before it looks again
@@ -188,17 +169,7 @@ export class MessageReads {
         SELECT uid, summary FROM messages WHERE mailbox_id = ${mailbox.id} AND uid = ANY(${list})`,
     );
     const byUid = new Map(rows.map((row) => [Number(row.uid), row.summary]));
-    let absent = list.filter((uid) => !byUid.has(uid));
-    if (absent.length > 0 && this.hooks.localWritesDone && !inWriteLease()) {
-      // Perhaps appended here and not committed yet: once it is, read what was missing again.
-      await this.hooks.localWritesDone(tree);
-      const late = await readOnce(
-        () => this.sql<{ uid: string; summary: string }[]>`
-          SELECT uid, summary FROM messages WHERE mailbox_id = ${mailbox.id} AND uid = ANY(${absent})`,
-      );
-      for (const row of late) byUid.set(Number(row.uid), row.summary);
-      absent = list.filter((uid) => !byUid.has(uid));
-    }
+    const absent = list.filter((uid) => !byUid.has(uid));
     if (absent.length > 0) {
       const error = await this.missing(mailbox, absent);
       if (isMailStoreError(error, 'expunged')) await this.hooks.catchUpMailbox?.(tree, mailbox.id);
@@ -212,18 +183,11 @@ export class MessageReads {
    * notice this one has not applied yet (a race the reader is told of as `expunged`, which IMAP
    * answers as RFC 2180 and RFC 5530 say), or lost (any other error: `unavailable`).
    */
-  private async missing(mailbox: MailboxMeta, uids: readonly number[]): Promise<Error> {
-    const list = uids.filter((uid) => !this.neverStored.has(mailbox.id, uid));
-    if (list.length === 0) {
-      return new MailStoreError(
-        'expunged',
-        `message ${uids[0]} was never stored (its append lost a race and took another UID)`,
-      );
-    }
+  private async missing(mailbox: MailboxMeta, list: readonly number[]): Promise<Error> {
     const db = await via(this.sql);
     const rows = await readOnce(
       () => db<{ uid: string }[]>`
-        SELECT uid FROM expunged WHERE mailbox_id = ${mailbox.id} AND uid = ANY(${list})`,
+        SELECT uid FROM expunged WHERE mailbox_id = ${mailbox.id} AND uid = ANY(${[...list]})`,
     );
     if (rows.length === 0) return new Error(`message ${list[0]} has no row`);
     return new MailStoreError('expunged', `message ${rows[0]!.uid} was expunged by another node`);

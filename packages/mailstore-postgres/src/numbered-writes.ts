@@ -100,13 +100,16 @@ export class NumberedWrites {
   private async allocateOne(
     tree: TreeKey,
     mailboxId: string,
-    { entry, content, summary }: UnnumberedMessage,
+    { entry, content, summary, uid }: UnnumberedMessage,
     knownModSeq: number,
   ): Promise<AllocatedAppend> {
     const db = await via(this.sql, mailboxId);
+    const asked = askedUid(uid);
+    // A restore's UID when it is not below UIDNEXT; RETURNING's `uid_next - 1` is then it.
+    const next = asked === null ? db`uid_next + 1` : db`greatest(uid_next, ${asked}) + 1`;
     const [row] = await db<{ uid: string; modseq: string; changes: JsonChanges | null }[]>`
       WITH counters AS (
-        UPDATE mailboxes SET uid_next = uid_next + 1, highest_modseq = highest_modseq + 1
+        UPDATE mailboxes SET uid_next = ${next}, highest_modseq = highest_modseq + 1
         WHERE id = ${mailboxId}
         RETURNING id, uid_next - 1 AS uid, highest_modseq AS modseq
       ), added AS (
@@ -136,6 +139,8 @@ export class NumberedWrites {
    * Several messages (a COPY, a restore into the retention mailbox) in one transaction: the
    * counters' update takes the row lock and gives out the numbers, and the next statement,
    * whose snapshot is taken under that lock, inserts the rows and reads what changed before.
+   * A restore whose messages ask for UIDs locks the row first and reads UIDNEXT, from which
+   * the UIDs follow (see {@link uidsFrom}), then sets the counters.
    */
   private async allocateMany(
     tree: TreeKey,
@@ -145,17 +150,27 @@ export class NumberedWrites {
   ): Promise<AllocatedAppend> {
     const n = messages.length;
     let stored: AllocatedAppend | null = null;
+    const asked = messages.map((message) => askedUid(message.uid));
+    const restoring = asked.some((uid) => uid !== null);
     await inTransaction(this.sql, mailboxId, async (tx) => {
-      const [counters] = await tx<{ uid: string; modseq: string }[]>`
-        UPDATE mailboxes SET uid_next = uid_next + ${n}, highest_modseq = highest_modseq + ${n}
-        WHERE id = ${mailboxId}
-        RETURNING uid_next - ${n} AS uid, highest_modseq - ${n} AS modseq`;
+      const [counters] = restoring
+        ? await tx<{ uid: string; modseq: string }[]>`
+            SELECT uid_next AS uid, highest_modseq AS modseq FROM mailboxes
+            WHERE id = ${mailboxId} FOR UPDATE`
+        : await tx<{ uid: string; modseq: string }[]>`
+            UPDATE mailboxes SET uid_next = uid_next + ${n}, highest_modseq = highest_modseq + ${n}
+            WHERE id = ${mailboxId}
+            RETURNING uid_next - ${n} AS uid, highest_modseq - ${n} AS modseq`;
       if (!counters) throw new Error(`no storage for mailbox ${mailboxId}`);
-      const firstUid = Number(counters.uid);
+      const uids = uidsFrom(Number(counters.uid), asked);
       const base = Number(counters.modseq);
+      if (restoring) {
+        await tx`UPDATE mailboxes SET uid_next = ${uids[n - 1]! + 1}, highest_modseq = ${base + n}
+                 WHERE id = ${mailboxId}`;
+      }
       const entries = messages.map(({ entry }, i) => ({
         ...entry,
-        uid: firstUid + i,
+        uid: uids[i]!,
         modSeq: base + 1 + i,
       }));
       const rows = messages.map(({ content, summary }, i) =>
@@ -168,7 +183,7 @@ export class NumberedWrites {
       await this.notices.notify(
         tx,
         { k: 'i', t: tree, m: mailboxId, s: base + n },
-        { b: base, u: firstUid + n, e: entries },
+        { b: base, u: uids[n - 1]! + 1, e: entries },
       );
       const changes = row?.changes ? upTo(parseChanges(row.changes), entries[0]!) : null;
       stored = { entries, changes };
@@ -431,4 +446,24 @@ function upTo(changes: IndexChanges, first: IndexEntry): IndexChanges {
     ),
     expunged: changes.expunged.filter((entry) => entry.modSeq < first.modSeq),
   };
+}
+
+/** The largest UID (RFC 3501: a 32-bit number), as the engine's index has it. */
+const MAX_UID = 0xffffffff;
+
+/** The UID a restore asks for, if it can be given (see `UnnumberedMessage.uid`); else null. */
+function askedUid(uid: number | undefined): number | null {
+  return uid !== undefined && Number.isSafeInteger(uid) && uid <= MAX_UID ? uid : null;
+}
+
+/**
+ * The UIDs of messages appended from `uidNext` on, in order: the next one each, or the one a
+ * message asks for when it is not below that (as `MailboxIndex.append` gives them).
+ */
+function uidsFrom(uidNext: number, asked: readonly (number | null)[]): number[] {
+  let next = uidNext;
+  return asked.map((uid) => {
+    if (uid !== null && uid >= next) next = uid;
+    return next++;
+  });
 }

@@ -11,7 +11,6 @@ import { type JsonChanges, changesJson } from './index-queries.js';
 import { keepStoredContents } from './keep-stored-contents.js';
 import type { KnownIndexes } from './known-indexes.js';
 import { messageRow, insertFromCounters } from './message-rows.js';
-import type { NeverStoredUids } from './never-stored.js';
 import { StaleIndexError } from './write-conflicts.js';
 import { type Queries, inTransaction, via } from './write-lease.js';
 
@@ -21,18 +20,14 @@ interface WriteRow {
   changes: JsonChanges | null;
 }
 
-/** Who hears of an append that was refused: set by the store (see {@link NeverStoredUids}). */
-export interface RefusedAppendHook {
-  onNeverStored: ((mailboxId: string, uids: readonly number[]) => void) | null;
-}
-
 /**
- * The writes numbered by the engine (restores, which keep given UIDs; the interface's
- * `addMessages`, `updateFlags`, `removeMessages`): optimistic, each writes only if the mailbox's
- * counters are where the engine's copy of the index says; if another node wrote first, nothing
- * is written and the write fails {@link StaleIndexError}, and the store makes it again (on the
- * index caught up, then inside a write lease, where it cannot lose). Callers pass at least one
- * message, change or UID.
+ * The writes numbered by the engine (the interface's `addMessages`, `updateFlags`,
+ * `removeMessages`, which the engine calls only for a persistence without the allocating ones:
+ * this store's engine does not, restores included): optimistic, each writes only if the
+ * mailbox's counters are where the engine's copy of the index says; if another node wrote
+ * first, nothing is written and the write fails {@link StaleIndexError}, and the store makes it
+ * again (on the index caught up, then inside a write lease, where it cannot lose). Callers pass
+ * at least one message, change or UID.
  */
 export class OptimisticWrites {
   constructor(
@@ -40,8 +35,6 @@ export class OptimisticWrites {
     private readonly notices: ChangeNotifier,
     private readonly known: KnownIndexes,
     private readonly contents: ContentCache,
-    private readonly neverStored: NeverStoredUids,
-    private readonly hooks: RefusedAppendHook,
   ) {}
 
   /**
@@ -106,21 +99,6 @@ export class OptimisticWrites {
   }
 
   async addMessages(
-    tree: TreeKey,
-    mailbox: MailboxMeta,
-    messages: readonly StoredMessage[],
-  ): Promise<void> {
-    try {
-      await this.addMessagesOnce(tree, mailbox, messages);
-    } catch (error) {
-      const uids = messages.map(({ entry }) => entry.uid);
-      this.neverStored.remember(mailbox.id, uids);
-      this.hooks.onNeverStored?.(mailbox.id, uids);
-      throw error;
-    }
-  }
-
-  private async addMessagesOnce(
     tree: TreeKey,
     mailbox: MailboxMeta,
     messages: readonly StoredMessage[],

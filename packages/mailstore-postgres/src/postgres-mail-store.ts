@@ -27,7 +27,6 @@ const OPTIMISTIC_ATTEMPTS = 2;
 /** How many times a locked retry that PostgreSQL chose as a deadlock's victim runs again. */
 const DEADLOCK_ROUNDS = 5;
 
-type AppendArgs = Parameters<StoreEngine['appendUnlocked']>;
 type RemoveArgs = Parameters<StoreEngine['removeUnlocked']>;
 
 /** What a `bytea` value can hold at most (1 GiB less a header); no option goes beyond it. */
@@ -124,10 +123,6 @@ export class PostgresMailStore extends StoreEngine {
     this.feed = changeFeed ? new ChangeFeed(this, persistence, onFeedError) : null;
     const feed = this.feed;
     if (feed) persistence.catchUpMailbox = (tree, id) => feed.refreshMailbox(tree, id);
-    persistence.localWritesDone = (tree) => this.mutex.run([tree], () => Promise.resolve());
-    persistence.onNeverStored = (mailboxId, uids) => {
-      for (const hear of this.refusedAppends) hear(mailboxId, uids);
-    };
   }
 
   /** Other nodes' changes applied from what their notices carried, without a read. */
@@ -141,46 +136,6 @@ export class PostgresMailStore extends StoreEngine {
   }
 
   /**
-   * Appends under the tree's lock, as the engine does. Only a restore (messages that keep given
-   * UIDs) is numbered by the engine and written optimistically: another node may have appended to the
-   * mailbox since this one read its index: the write is then refused whole (nothing stored), the
-   * engine drops its copy of the index, and the append is made again on a fresh one, with the
-   * next free UIDs and a fresh quota count.
-   */
-  override async appendUnlocked(...args: AppendArgs): ReturnType<StoreEngine['appendUnlocked']> {
-    // The database gives out the UIDs and mod-sequences in the write, which cannot lose: no
-    // retry, and no catch-up first (the write brings back what other nodes changed).
-    if (this.allocatesIds(args[2])) return super.appendUnlocked(...args);
-    const mailboxId = args[1].meta.id;
-    const refused: number[] = [];
-    const hear = (id: string, uids: readonly number[]) => {
-      if (id === mailboxId) refused.push(...uids);
-    };
-    this.refusedAppends.add(hear);
-    try {
-      const results = await this.retrying(
-        () => super.appendUnlocked(...args),
-        { tree: args[0], mailbox: args[1] },
-        () => (args[0].usage = null),
-      );
-      // The engine's index showed the refused attempts' UIDs while they ran, and a session
-      // may have listed them (SELECT): it hears they are gone, as of any message expunged.
-      const taken = new Set(results.map((result) => result.uid));
-      const gone = [...new Set(refused)].filter((uid) => !taken.has(uid)).sort((a, b) => a - b);
-      if (gone.length > 0) {
-        this.events.publish(mailboxId, {
-          type: 'expunged',
-          uids: gone,
-          modSeq: args[1].index?.highestModSeq ?? 0,
-        });
-      }
-      return results;
-    } finally {
-      this.refusedAppends.delete(hear);
-    }
-  }
-
-  /**
    * Applies the change feed's notices about the mailbox that wait for the tree's lock (which the
    * caller holds) before a write: else the write is refused, and made again. A failed read
    * here costs only that: the write finds out for itself.
@@ -188,9 +143,6 @@ export class PostgresMailStore extends StoreEngine {
   private async catchUpBeforeWrite({ tree, mailbox }: WriteTarget): Promise<void> {
     await this.feed?.catchUpBeforeWrite(tree, mailbox).catch(() => {});
   }
-
-  /** Appends under way that want to hear of their refused attempts' UIDs. */
-  private readonly refusedAppends = new Set<(mailboxId: string, uids: readonly number[]) => void>();
 
   /**
    * Expunges as the engine does; an expunge numbered by the engine (when the persistence does

@@ -23,7 +23,6 @@ import { IndexReads } from './index-reads.js';
 import { KnownIndexes } from './known-indexes.js';
 import { MessageReads } from './message-reads.js';
 import { migrate } from './migrations.js';
-import { NeverStoredUids } from './never-stored.js';
 import { NumberedWrites } from './numbered-writes.js';
 import { OptimisticWrites } from './optimistic-writes.js';
 import { TreeRecords } from './tree-records.js';
@@ -40,7 +39,6 @@ import { deferToCommit, inWriteLease, runExclusively } from './write-lease.js';
 export class PostgresPersistence implements StorePersistence {
   private readonly notices: ChangeNotifier;
   private readonly known = new KnownIndexes();
-  private readonly neverStored = new NeverStoredUids();
   private readonly trees: TreeRecords;
   private readonly indexes: IndexReads;
   private readonly numbered: NumberedWrites;
@@ -53,15 +51,6 @@ export class PostgresPersistence implements StorePersistence {
    * reads made without that lock.
    */
   catchUpMailbox: ((tree: TreeKey, mailboxId: string) => Promise<void>) | null = null;
-  /**
-   * Resolves once the writes this node has under way in a tree are done (the engine's lock of
-   * the tree is free): set by the store. The engine's index shows a new message before its row
-   * is committed; a read that finds no row waits for that, once, before it says anything. Called
-   * only from reads made without that lock.
-   */
-  localWritesDone: ((tree: TreeKey) => Promise<void>) | null = null;
-  /** Hears the UIDs of an append that was refused (see {@link NeverStoredUids}): set by the store. */
-  onNeverStored: ((mailboxId: string, uids: readonly number[]) => void) | null = null;
 
   /**
    * @param node this process's id in change notifications, so it can skip its own.
@@ -79,16 +68,9 @@ export class PostgresPersistence implements StorePersistence {
     this.trees = new TreeRecords(sql, this.notices);
     this.indexes = new IndexReads(sql, this.known);
     this.numbered = new NumberedWrites(sql, this.notices, this.known, contents);
-    // The hooks are read when they are needed: the store sets them after construction.
-    this.optimistic = new OptimisticWrites(
-      sql,
-      this.notices,
-      this.known,
-      contents,
-      this.neverStored,
-      this,
-    );
-    this.reads = new MessageReads(sql, contents, this.neverStored, this);
+    this.optimistic = new OptimisticWrites(sql, this.notices, this.known, contents);
+    // `catchUpMailbox` is read when it is needed: the store sets it after construction.
+    this.reads = new MessageReads(sql, contents, this);
   }
 
   /** Applies the schema's migrations (once; a failed attempt is retried on the next call). */

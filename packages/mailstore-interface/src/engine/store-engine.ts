@@ -450,8 +450,9 @@ export class StoreEngine implements MailStore {
       },
       content: input.content,
       summary: summarize(input.content),
+      ...(input.uid !== undefined ? { uid: input.uid } : {}),
     }));
-    const entries = this.allocatesIds(inputs)
+    const entries = this.allocatesIds()
       ? await this.storeAllocating(tree, mailbox, index, messages)
       : await this.storeNumbered(tree, mailbox, index, messages, inputs);
     if (mailbox.meta.path !== RETAINED_PATH) {
@@ -476,15 +477,12 @@ export class StoreEngine implements MailStore {
   }
 
   /**
-   * Whether an append of these messages is numbered by the persistence, in its write
-   * ({@link StorePersistence.appendAllocating}): when it can, and no message keeps a UID of its
-   * own (a restore, which the engine numbers).
+   * Whether appends are numbered by the persistence, in its write
+   * ({@link StorePersistence.appendAllocating}), restores (messages that ask for their UIDs)
+   * included: when it can.
    */
-  allocatesIds(inputs: readonly { readonly uid?: number }[]): boolean {
-    return (
-      this.persistence.appendAllocating !== undefined &&
-      inputs.every((input) => input.uid === undefined)
-    );
+  allocatesIds(): boolean {
+    return this.persistence.appendAllocating !== undefined;
   }
 
   /**
