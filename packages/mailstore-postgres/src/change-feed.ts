@@ -94,8 +94,8 @@ export class ChangeFeed {
   /**
    * Brings the engine's copy of a mailbox's index (if held) up to date, under the tree's lock:
    * for a notice, and for a read that found a message gone which the copy still has. `upTo`
-   * is the mod-sequence the notice's write reached: a copy already there (this node caught up
-   * on its own meanwhile, retrying a write of its own) needs no read. Without it (a read's
+   * is the mod-sequence the notice's write reached: a copy already there (a write of this node's
+   * brought that change back meanwhile) needs no read. Without it (a read's
    * catch-up, a reconnection), the database is always read. `carried` is the change the notice
    * brought, if it fit: applied without a read when the copy is at its base.
    */
@@ -159,21 +159,6 @@ export class ChangeFeed {
       this.carriedApplied++;
     }
     return index.highestModSeq >= catchUp.upTo;
-  }
-
-  /**
-   * Before this node writes to a mailbox (the caller holds the tree's lock): if a notice of
-   * another node's write to it waits for that lock, the write, built on the copy as it is,
-   * would be refused; the copy is brought up to date first, and the write goes through at the
-   * first attempt (the waiting catch-up then finds nothing left to read).
-   */
-  async catchUpBeforeWrite(tree: LoadedTree, mailbox: LoadedMailbox): Promise<void> {
-    const waiting = this.waiting.get(mailbox.meta.id);
-    const index = mailbox.index;
-    if (!waiting || waiting.tree !== tree.key || !index || index.highestModSeq >= waiting.upTo)
-      return;
-    tree.usage = null;
-    if (!this.applyCarried(tree, mailbox, index, waiting)) await this.catchUp(tree, mailbox, index);
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { TreeKey } from '@mailyard/mailstore-interface';
 import { NOTICE_PAYLOAD_MAX, type NoticeChange, noticeText } from './notice-change.js';
-import type { Queries } from './write-lease.js';
+import type { Queries } from './queries.js';
 
 /**
  * A change notification's payload: `n` the node, `t` the tree, `m` the mailbox, `s` the

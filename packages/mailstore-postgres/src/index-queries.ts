@@ -1,6 +1,6 @@
 import type { IndexChanges, IndexSnapshot, MailboxMeta } from '@mailyard/mailstore-interface';
 import { type MessageRow, entryOf } from './message-rows.js';
-import type { Queries } from './write-lease.js';
+import type { Queries } from './queries.js';
 
 /** The mailbox's whole index, read on `db` (a snapshot, or under the mailbox's lock). */
 export async function readWholeIndex(db: Queries, mailbox: MailboxMeta): Promise<IndexSnapshot> {

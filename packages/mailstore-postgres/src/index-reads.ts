@@ -4,7 +4,6 @@ import { readOnce } from './connection-errors.js';
 import { changesVia, readWholeIndex } from './index-queries.js';
 import { KnownIndex } from './known-index.js';
 import type { KnownIndexes } from './known-indexes.js';
-import { writeLeases } from './write-lease.js';
 
 /**
  * Reads of a mailbox's index: whole the first time (one snapshot), then as this node's known
@@ -30,19 +29,6 @@ export class IndexReads {
     const known = this.known.get(mailbox.id);
     // Good for this read only, whichever way it goes.
     const caughtUp = this.known.takeCaughtUp(mailbox.id);
-    const lease = writeLeases.getStore();
-    if (lease && !lease.finished) {
-      // Under the lease's lock when the write lost on this mailbox: what is read stays true
-      // until the write commits. Other nodes' committed writes, so remembered even if this
-      // transaction is undone (a whole index read in it is not: it is not one snapshot).
-      const db = await lease.on(lease.held.has(mailbox.id) ? mailbox.id : undefined);
-      if (!known) return readWholeIndex(db, mailbox);
-      const since = known.modSeq;
-      const changes = await changesVia(db, mailbox.id, since);
-      if (!changes) throw new Error(`no storage for mailbox ${mailbox.id}`);
-      known.merge(since, changes);
-      return known.snapshot(mailbox.uidValidity);
-    }
     if (known && caughtUp) {
       // A write just found it stale and brought back what changed: as fresh as a read now.
       return known.snapshot(mailbox.uidValidity);

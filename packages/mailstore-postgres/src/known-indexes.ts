@@ -1,13 +1,11 @@
 import type { IndexChanges } from '@mailyard/mailstore-interface';
 import { type JsonChanges, parseChanges } from './index-queries.js';
 import type { KnownIndex } from './known-index.js';
-import { inWriteLease, writeLeases } from './write-lease.js';
 
 /**
  * This node's {@link KnownIndex} of each mailbox whose index it read: what a stale index is
- * caught up from. Followed by this node's committed writes (a locked retry's once it commits),
- * by what the change feed hears and reads, and by what a write that found its mailbox stale
- * brought back.
+ * caught up from. Followed by this node's committed writes, by what the change feed hears and
+ * reads, and by what a write that found its mailbox stale brought back.
  */
 export class KnownIndexes {
   /** Each index read here, as last known committed. */
@@ -43,32 +41,19 @@ export class KnownIndexes {
     return this.caughtUpByStale.delete(mailboxId);
   }
 
-  /**
-   * Records a committed write in this node's known copy of the index; inside a lease, once the
-   * lease commits (with its events: an attempt undone records nothing), so that the known copy
-   * keeps following this node's writes after a locked retry instead of lagging behind them
-   * (every later catch-up and stale write would then bring back all that happened since).
-   */
+  /** Records a committed write of this node's in its known copy of the index, if it has one. */
   recordWrite(mailboxId: string, record: (known: KnownIndex) => void): void {
-    const lease = writeLeases.getStore();
-    const recordNow = () => {
-      const known = this.byMailbox.get(mailboxId);
-      if (known) record(known);
-    };
-    if (!lease || lease.finished) return recordNow();
-    lease.written.add(mailboxId);
-    lease.pendingEvents.push(recordNow);
+    const known = this.byMailbox.get(mailboxId);
+    if (known) record(known);
   }
 
   /**
    * The mod-sequence from which a write statement brings back what changed, should it find the
-   * mailbox stale: this node's last known one. Not inside a lease (its reads stay under its
-   * lock) nor without a known copy (the retry reads the index whole).
+   * mailbox stale: this node's last known one; none without a known copy.
    */
   sinceIfStale(mailboxId: string): number | null {
     // What an earlier stale write brought back is good for the read right after it only.
     this.caughtUpByStale.delete(mailboxId);
-    if (inWriteLease()) return null;
     return this.byMailbox.get(mailboxId)?.modSeq ?? null;
   }
 

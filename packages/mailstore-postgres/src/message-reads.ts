@@ -9,7 +9,7 @@ import type { MessageSummary } from '@mailyard/mime';
 import type { Sql } from 'postgres';
 import { readOnce } from './connection-errors.js';
 import { CACHED_MESSAGE_MAX, type ContentCache } from './content-cache.js';
-import { type Queries, via } from './write-lease.js';
+import type { Queries } from './queries.js';
 
 /** Bytes of a message fetched per query when it is streamed. */
 const CHUNK = 1024 * 1024;
@@ -57,7 +57,7 @@ export class MessageReads {
     // Kept bytes are served once the row is known to be there: another node may have expunged
     // the message, which the reader is to be told (see `missing`), not given its bytes.
     if (end === undefined || cached) {
-      const db = await via(this.sql);
+      const db = this.sql;
       const rows = await readOnce(
         () => db<{ size: string }[]>`
           SELECT size FROM messages WHERE mailbox_id = ${mailbox.id} AND uid = ${uid}`,
@@ -71,7 +71,7 @@ export class MessageReads {
       return;
     }
     // A big message comes in chunks, so that neither side holds it whole.
-    const db = await via(this.sql);
+    const db = this.sql;
     while (start < end) {
       const length = Math.min(CHUNK, end - start);
       const from = start + 1;
@@ -100,7 +100,7 @@ export class MessageReads {
       length: request.end - request.start,
       kept: this.contents.get(mailbox.id, request.uid) ?? null,
     }));
-    await this.readParts(await via(this.sql), mailbox.id, wanted, results);
+    await this.readParts(this.sql, mailbox.id, wanted, results);
     if (results.includes(null)) {
       const absent = requests.filter((_, i) => results[i] === null).map((r) => r.uid);
       // Expunged through another node: the engine's index learns it before it looks again
@@ -163,7 +163,7 @@ export class MessageReads {
     uids: readonly number[],
   ): Promise<MessageSummary[]> {
     const list = [...uids];
-    const db = await via(this.sql);
+    const db = this.sql;
     const rows = await readOnce(
       () => db<{ uid: string; summary: string }[]>`
         SELECT uid, summary FROM messages WHERE mailbox_id = ${mailbox.id} AND uid = ANY(${list})`,
@@ -184,7 +184,7 @@ export class MessageReads {
    * answers as RFC 2180 and RFC 5530 say), or lost (any other error: `unavailable`).
    */
   private async missing(mailbox: MailboxMeta, list: readonly number[]): Promise<Error> {
-    const db = await via(this.sql);
+    const db = this.sql;
     const rows = await readOnce(
       () => db<{ uid: string }[]>`
         SELECT uid FROM expunged WHERE mailbox_id = ${mailbox.id} AND uid = ANY(${[...list]})`,

@@ -1,5 +1,5 @@
 import type { IndexEntry, StoredMessage, UnnumberedMessage } from '@mailyard/mailstore-interface';
-import type { Queries } from './write-lease.js';
+import type { Queries } from './queries.js';
 
 /** A row of `messages` as a query gives it, without the summary and the bytes. */
 export interface MessageRow {

@@ -26,7 +26,7 @@ import { keepStoredContents } from './keep-stored-contents.js';
 import type { KnownIndex } from './known-index.js';
 import type { KnownIndexes } from './known-indexes.js';
 import { entryJson, insertFromCounters, messageRow } from './message-rows.js';
-import { type Queries, inTransaction, inWriteLease, via } from './write-lease.js';
+import type { Queries } from './queries.js';
 
 /** What a flag change computed by the database answers. */
 interface FlagWriteRow {
@@ -103,7 +103,7 @@ export class NumberedWrites {
     { entry, content, summary, uid }: UnnumberedMessage,
     knownModSeq: number,
   ): Promise<AllocatedAppend> {
-    const db = await via(this.sql, mailboxId);
+    const db = this.sql;
     const asked = askedUid(uid);
     // A restore's UID when it is not below UIDNEXT; RETURNING's `uid_next - 1` is then it.
     const next = asked === null ? db`uid_next + 1` : db`greatest(uid_next, ${asked}) + 1`;
@@ -152,7 +152,7 @@ export class NumberedWrites {
     let stored: AllocatedAppend | null = null;
     const asked = messages.map((message) => askedUid(message.uid));
     const restoring = asked.some((uid) => uid !== null);
-    await inTransaction(this.sql, mailboxId, async (tx) => {
+    await this.sql.begin(async (tx) => {
       const [counters] = restoring
         ? await tx<{ uid: string; modseq: string }[]>`
             SELECT uid_next AS uid, highest_modseq AS modseq FROM mailboxes
@@ -401,14 +401,12 @@ export class NumberedWrites {
   /**
    * Runs a statement with the mailbox's row locked first, in a transaction of its own sent in
    * one round trip (BEGIN, the lock, the statement, COMMIT: the server runs them in order; a
-   * failed statement turns the COMMIT into a rollback), or inside a write lease, in its
-   * transaction.
+   * failed statement turns the COMMIT into a rollback).
    */
   private async lockedWrite<T extends readonly unknown[]>(
     mailboxId: string,
     statement: (db: Queries) => Promise<T>,
   ): Promise<T> {
-    if (inWriteLease()) return statement(await via(this.sql, mailboxId));
     const connection = await this.sql.reserve();
     try {
       const steps: Promise<unknown>[] = [

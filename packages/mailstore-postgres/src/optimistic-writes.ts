@@ -12,7 +12,7 @@ import { keepStoredContents } from './keep-stored-contents.js';
 import type { KnownIndexes } from './known-indexes.js';
 import { messageRow, insertFromCounters } from './message-rows.js';
 import { StaleIndexError } from './write-conflicts.js';
-import { type Queries, inTransaction, via } from './write-lease.js';
+import type { Queries } from './queries.js';
 
 /** What a write statement answers: whether it wrote, and what changed if it did not. */
 interface WriteRow {
@@ -53,7 +53,7 @@ export class OptimisticWrites {
     expected: number,
     statement: (db: Queries, changesIfStale: ReturnType<Queries>) => Promise<WriteRow[]>,
   ): Promise<void> {
-    const db = await via(this.sql, mailboxId);
+    const db = this.sql;
     const since = this.known.sinceIfStale(mailboxId);
     const changesIfStale: ReturnType<Queries> =
       since === null
@@ -106,7 +106,7 @@ export class OptimisticWrites {
     const first = messages[0]!.entry;
     const last = messages[messages.length - 1]!.entry;
     if (messages.length === 1) return this.addOneMessage(tree, mailbox.id, messages[0]!);
-    await inTransaction(this.sql, mailbox.id, async (tx) => {
+    await this.sql.begin(async (tx) => {
       await this.lockCounters(tx, mailbox.id, first.modSeq, first.uid);
       const rows = messages.map((message) => messageRow(mailbox.id, message));
       await tx`INSERT INTO messages ${tx(rows)}`;

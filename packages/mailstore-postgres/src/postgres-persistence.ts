@@ -26,7 +26,6 @@ import { migrate } from './migrations.js';
 import { NumberedWrites } from './numbered-writes.js';
 import { OptimisticWrites } from './optimistic-writes.js';
 import { TreeRecords } from './tree-records.js';
-import { deferToCommit, inWriteLease, runExclusively } from './write-lease.js';
 
 /**
  * The store's data in PostgreSQL: tree records, mailbox counters, messages (index entry,
@@ -95,29 +94,6 @@ export class PostgresPersistence implements StorePersistence {
    */
   heard(mailboxId: string, since: number, changes: IndexChanges): void {
     this.known.heard(mailboxId, since, changes);
-  }
-
-  /** Whether this runs inside {@link exclusively}. */
-  inWriteLease(): boolean {
-    return inWriteLease();
-  }
-
-  /** Holds `tell` until the write lease this runs in commits; false outside a lease. */
-  deferToCommit(tell: () => void): boolean {
-    return deferToCommit(tell);
-  }
-
-  /**
-   * Runs a write that lost a race on `stale` (a mailbox another node wrote first) again, where
-   * it cannot lose: see {@link runExclusively}.
-   */
-  exclusively<T>(
-    stale: string,
-    write: () => Promise<T>,
-    hooks: { beforeRetry?: () => void; undone: (mailboxIds: string[]) => void },
-    maxAttempts = 10,
-  ): Promise<T> {
-    return runExclusively(this.sql, stale, write, hooks, maxAttempts);
   }
 
   async listTrees(): Promise<TreeKey[]> {
