@@ -27,12 +27,6 @@ export class IndexReads {
 
   async readIndex(mailbox: MailboxMeta): Promise<IndexSnapshot> {
     const known = this.known.get(mailbox.id);
-    // Good for this read only, whichever way it goes.
-    const caughtUp = this.known.takeCaughtUp(mailbox.id);
-    if (known && caughtUp) {
-      // A write just found it stale and brought back what changed: as fresh as a read now.
-      return known.snapshot(mailbox.uidValidity);
-    }
     if (known) {
       // Caught up from what this node knew: the rows changed since, not the whole mailbox.
       const since = known.modSeq;

@@ -71,8 +71,6 @@ export class NumberedWrites {
     messages: readonly UnnumberedMessage[],
     knownModSeq: number,
   ): Promise<AllocatedAppend> {
-    // What an earlier stale write brought back is good for the read right after it only.
-    this.known.takeCaughtUp(mailbox.id);
     const stored =
       messages.length === 1
         ? await this.allocateOne(tree, mailbox.id, messages[0]!, knownModSeq)
@@ -373,8 +371,6 @@ export class NumberedWrites {
     knownModSeq: number,
     statement: (db: Queries) => Promise<Row[]>,
   ): Promise<{ row: Row; base: number; changes: IndexChanges | null }> {
-    // What an earlier stale write brought back is good for the read right after it only.
-    this.known.takeCaughtUp(mailboxId);
     const [row] = await this.lockedWrite(mailboxId, statement);
     if (!row) throw new Error(`no storage for mailbox ${mailboxId}`);
     const base = Number(row.base);

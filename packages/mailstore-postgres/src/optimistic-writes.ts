@@ -7,27 +7,27 @@ import type {
 import type { Sql } from 'postgres';
 import type { ChangeNotifier } from './change-notifier.js';
 import type { ContentCache } from './content-cache.js';
-import { type JsonChanges, changesJson } from './index-queries.js';
 import { keepStoredContents } from './keep-stored-contents.js';
 import type { KnownIndexes } from './known-indexes.js';
 import { messageRow, insertFromCounters } from './message-rows.js';
 import { StaleIndexError } from './write-conflicts.js';
 import type { Queries } from './queries.js';
 
-/** What a write statement answers: whether it wrote, and what changed if it did not. */
+/** What a write statement answers: whether it wrote. */
 interface WriteRow {
   ok: string;
-  changes: JsonChanges | null;
 }
 
 /**
  * The writes numbered by the engine (the interface's `addMessages`, `updateFlags`,
- * `removeMessages`, which the engine calls only for a persistence without the allocating ones:
- * this store's engine does not, restores included): optimistic, each writes only if the
- * mailbox's counters are where the engine's copy of the index says; if another node wrote
- * first, nothing is written and the write fails {@link StaleIndexError}, and the store makes it
- * again (on the index caught up, then inside a write lease, where it cannot lose). Callers pass
- * at least one message, change or UID.
+ * `removeMessages`, which every persistence must have and the engine calls only for one without
+ * the allocating ones: this store's engine never does, since PostgresPersistence has them all;
+ * they stay for a caller that wraps the persistence without them). Each writes only if the
+ * mailbox's counters are where the engine's copy of the index says; if another node wrote first,
+ * nothing is written and the write fails {@link StaleIndexError}: the engine reads the index
+ * again on next use, and the operation fails `unavailable` (nothing retries it). Two nodes
+ * therefore never give out one UID or mod-sequence twice. Callers pass at least one message,
+ * change or UID.
  */
 export class OptimisticWrites {
   constructor(
@@ -40,29 +40,15 @@ export class OptimisticWrites {
   /**
    * Sends a write statement built on the engine's copy of the index, and fails
    * {@link StaleIndexError} if it wrote nothing: its `counters` (the mailbox's row, updated only
-   * where the copy says; `expected` the mod-sequence the write was built on) came back empty,
-   * another node having written first. The statement answers `ok`, the counters' count, and
-   * `changes`, the column given to it: what changed since this node's last known mod-sequence,
-   * read only when nothing was written (an uncorrelated subquery in a CASE branch not taken is
-   * not run), in the same round trip, so that the retry needs no read of its own (one round
-   * trip saved on every lost race). It goes into this node's known copy (see
-   * {@link KnownIndexes.mergeStale}).
+   * where the copy says) came back empty, another node having written first. The statement
+   * answers `ok`, the counters' count.
    */
   private async writeIfCurrent(
     mailboxId: string,
-    expected: number,
-    statement: (db: Queries, changesIfStale: ReturnType<Queries>) => Promise<WriteRow[]>,
+    statement: (db: Queries) => Promise<WriteRow[]>,
   ): Promise<void> {
-    const db = this.sql;
-    const since = this.known.sinceIfStale(mailboxId);
-    const changesIfStale: ReturnType<Queries> =
-      since === null
-        ? db`NULL::json`
-        : db`CASE WHEN NOT EXISTS (SELECT 1 FROM counters) THEN ${changesJson(db, mailboxId, since)} END`;
-    const [row] = await statement(db, changesIfStale);
-    if (Number(row?.ok) === 1) return;
-    this.known.mergeStale(mailboxId, since, row?.changes, expected);
-    throw new StaleIndexError(mailboxId);
+    const [row] = await statement(this.sql);
+    if (Number(row?.ok) !== 1) throw new StaleIndexError(mailboxId);
   }
 
   /**
@@ -78,8 +64,7 @@ export class OptimisticWrites {
   ): Promise<void> {
     await this.writeIfCurrent(
       mailboxId,
-      entry.modSeq - 1,
-      (db, changesIfStale) => db<WriteRow[]>`
+      (db) => db<WriteRow[]>`
       WITH counters AS (
         UPDATE mailboxes SET uid_next = ${entry.uid + 1}, highest_modseq = ${entry.modSeq}
         WHERE id = ${mailboxId} AND uid_next <= ${entry.uid}
@@ -91,8 +76,7 @@ export class OptimisticWrites {
         ${this.notices.ifWritten(db, { k: 'i', t: tree, m: mailboxId, s: entry.modSeq }, { b: entry.modSeq - 1, u: entry.uid + 1, e: [entry] })}
       )
       SELECT (SELECT count(*) FROM counters) AS ok, (SELECT count(*) FROM added) AS added,
-             (SELECT count(*) FROM notified) AS notified,
-             ${changesIfStale} AS changes`,
+             (SELECT count(*) FROM notified) AS notified`,
     );
     this.known.recordWrite(mailboxId, (known) => known.recordAppend([entry]));
     keepStoredContents(this.contents, mailboxId, [{ entry, content, summary }]);
@@ -140,8 +124,7 @@ export class OptimisticWrites {
     // node's copy says (the row lock makes a concurrent writer wait, then see the new values).
     await this.writeIfCurrent(
       mailbox.id,
-      firstModSeq - 1,
-      (db, changesIfStale) => db<WriteRow[]>`
+      (db) => db<WriteRow[]>`
       WITH counters AS (
         UPDATE mailboxes SET highest_modseq = ${highestModSeq}
         WHERE id = ${mailbox.id} AND highest_modseq = ${firstModSeq - 1}
@@ -157,8 +140,7 @@ export class OptimisticWrites {
         ${this.notices.ifWritten(db, { k: 'i', t: tree, m: mailbox.id, s: highestModSeq }, { b: firstModSeq - 1, f: updates.map((u) => [u.uid, u.modseq, u.flags] as const) })}
       )
       SELECT (SELECT count(*) FROM counters) AS ok, (SELECT count(*) FROM changed) AS changed,
-             (SELECT count(*) FROM notified) AS notified,
-             ${changesIfStale} AS changes`,
+             (SELECT count(*) FROM notified) AS notified`,
     );
     this.known.recordWrite(mailbox.id, (known) => known.recordFlags(changes, highestModSeq));
   }
@@ -172,8 +154,7 @@ export class OptimisticWrites {
     const list = [...uids];
     await this.writeIfCurrent(
       mailbox.id,
-      modSeq - 1,
-      (db, changesIfStale) => db<WriteRow[]>`
+      (db) => db<WriteRow[]>`
       WITH counters AS (
         UPDATE mailboxes SET highest_modseq = ${modSeq}
         WHERE id = ${mailbox.id} AND highest_modseq = ${modSeq - 1}
@@ -191,8 +172,7 @@ export class OptimisticWrites {
         ${this.notices.ifWritten(db, { k: 'i', t: tree, m: mailbox.id, s: modSeq }, { b: modSeq - 1, x: list })}
       )
       SELECT (SELECT count(*) FROM counters) AS ok, (SELECT count(*) FROM gone) AS gone,
-             (SELECT count(*) FROM logged) AS logged, (SELECT count(*) FROM notified) AS notified,
-             ${changesIfStale} AS changes`,
+             (SELECT count(*) FROM logged) AS logged, (SELECT count(*) FROM notified) AS notified`,
     );
     this.known.recordWrite(mailbox.id, (known) => known.recordExpunge(list, modSeq));
   }

@@ -288,8 +288,8 @@ describeWithPostgres('concurrent writers on one mailbox from two nodes', () => {
     expect((await inB.messages()).map((m) => m.uid)).toEqual([1, 5, 6, 7, 10, 11, 12, 20, 21]);
   });
 
-  it('retries a write that lost a race on what its refused statement brought back, without a read of its own', async () => {
-    // No change feed: A learns of B's writes only from its own being refused.
+  it('a flag change behind another node’s writes brings them back in its own statement, without a read of its own', async () => {
+    // No change feed: A learns of B's writes only from what its own write brings back.
     const { a, b, schema } = await twoNodes(false);
     await a.provision(ALICE);
     await a.access(ALICE).append('INBOX', [{ content: message(1) }, { content: message(2) }]);
