@@ -245,9 +245,10 @@ export class StoreEngine implements MailStore {
   /**
    * Runs one mutation of an open mailbox (a flag change, under the tree's lock) again while it fails for a reason that a
    * fresh read of the index cures. Stores of one process never need it: this runs it once. A
-   * store shared by several processes overrides it (see `@mailyard/mailstore-postgres`): told
-   * the mailbox written to, it can bring its copy of the index up to date before the first
-   * attempt, rather than have that attempt refused.
+   * store shared by several processes may override it (told the mailbox written to, it can
+   * bring its copy of the index up to date first); none here does: a persistence with
+   * `updateFlagsAllocating` (`@mailyard/mailstore-postgres`) numbers the change in storage,
+   * where it cannot lose, and the engine then never calls this.
    */
   retrying<T>(mutation: () => Promise<T>, _target?: WriteTarget): Promise<T> {
     return mutation();
