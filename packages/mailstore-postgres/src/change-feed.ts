@@ -6,7 +6,8 @@ import {
   type TreeKey,
 } from '@mailyard/mailstore-interface';
 import { type NoticeChange, changesFromNotice } from './notice-change.js';
-import type { ChangeNotice, PostgresPersistence } from './postgres-persistence.js';
+import type { ChangeNotice } from './change-notifier.js';
+import type { PostgresPersistence } from './postgres-persistence.js';
 
 /**
  * Brings other nodes' changes into this node: LISTENs on the store's channel and, for each
@@ -31,7 +32,7 @@ export class ChangeFeed {
   private readonly waiting = new Map<string, WaitingCatchUp>();
   /** How many changes were applied from what their notices carried, without a read. */
   carriedApplied = 0;
-  /** How this node's own notices begin (see PostgresPersistence's `notice`). */
+  /** How this node's own notices begin (see ChangeNotifier's `text`). */
   private readonly ownPrefix: string;
 
   constructor(
@@ -93,8 +94,8 @@ export class ChangeFeed {
   /**
    * Brings the engine's copy of a mailbox's index (if held) up to date, under the tree's lock:
    * for a notice, and for a read that found a message gone which the copy still has. `upTo`
-   * is the mod-sequence the notice's write reached: a copy already there (this node caught up
-   * on its own meanwhile, retrying a write of its own) needs no read. Without it (a read's
+   * is the mod-sequence the notice's write reached: a copy already there (a write of this node's
+   * brought that change back meanwhile) needs no read. Without it (a read's
    * catch-up, a reconnection), the database is always read. `carried` is the change the notice
    * brought, if it fit: applied without a read when the copy is at its base.
    */
@@ -158,21 +159,6 @@ export class ChangeFeed {
       this.carriedApplied++;
     }
     return index.highestModSeq >= catchUp.upTo;
-  }
-
-  /**
-   * Before this node writes to a mailbox (the caller holds the tree's lock): if a notice of
-   * another node's write to it waits for that lock, the write, built on the copy as it is,
-   * would be refused; the copy is brought up to date first, and the write goes through at the
-   * first attempt (the waiting catch-up then finds nothing left to read).
-   */
-  async catchUpBeforeWrite(tree: LoadedTree, mailbox: LoadedMailbox): Promise<void> {
-    const waiting = this.waiting.get(mailbox.meta.id);
-    const index = mailbox.index;
-    if (!waiting || waiting.tree !== tree.key || !index || index.highestModSeq >= waiting.upTo)
-      return;
-    tree.usage = null;
-    if (!this.applyCarried(tree, mailbox, index, waiting)) await this.catchUp(tree, mailbox, index);
   }
 
   /**

@@ -4,7 +4,8 @@ export {
   PostgresMailStore,
   type PostgresMailStoreOptions,
 } from './postgres-mail-store.js';
-export { PostgresPersistence, StaleIndexError, StaleTreeError } from './postgres-persistence.js';
+export { PostgresPersistence } from './postgres-persistence.js';
+export { StaleIndexError, StaleTreeError } from './write-conflicts.js';
 export { MIGRATIONS, type Migration, SCHEMA_VERSION, migrate } from './migrations.js';
 export {
   DEFAULT_QUEUE_LEASE_SECONDS,

@@ -1,18 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import {
-  StoreEngine,
-  type StoreEngineOptions,
-  type WriteTarget,
-} from '@mailyard/mailstore-interface';
+import { StoreEngine, type StoreEngineOptions } from '@mailyard/mailstore-interface';
 import { ChangeFeed } from './change-feed.js';
 import { ContentCache, DEFAULT_CONTENT_CACHE_BYTES } from './content-cache.js';
 import { DEFAULT_RECONNECT_DELAY_MS, openPool } from './connection-pool.js';
-import {
-  PostgresPersistence,
-  changeChannel,
-  isDeadlock,
-  staleMailbox,
-} from './postgres-persistence.js';
+import { changeChannel } from './change-notifier.js';
+import { PostgresPersistence } from './postgres-persistence.js';
 
 /**
  * The largest message by default: 64 MiB. Messages are kept in a `bytea` column, which holds at
@@ -20,19 +12,6 @@ import {
  * what a server and a node hold in memory at once.
  */
 export const DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024;
-/**
- * Optimistic attempts before the locked one: the second, on an index caught up from the last
- * mod-sequence known (one statement), usually wins, and costs two round trips where the locked
- * one costs four and holds the other nodes' writes back meanwhile.
- */
-const OPTIMISTIC_ATTEMPTS = 2;
-
-/** How many times a locked retry that PostgreSQL chose as a deadlock's victim runs again. */
-const DEADLOCK_ROUNDS = 5;
-
-type AppendArgs = Parameters<StoreEngine['appendUnlocked']>;
-type RemoveArgs = Parameters<StoreEngine['removeUnlocked']>;
-
 /** What a `bytea` value can hold at most (1 GiB less a header); no option goes beyond it. */
 export const BYTEA_LIMIT = 1024 * 1024 * 1024 - 1024;
 
@@ -119,18 +98,9 @@ export class PostgresMailStore extends StoreEngine {
     );
     super({ ...engine, maxMessageSize, persistence });
     this.persistenceOverPostgres = persistence;
-    // Events of a locked retry go out once it commits (see WriteLease.pendingEvents).
-    const publish = this.events.publish.bind(this.events);
-    this.events.publish = (mailboxId, event) => {
-      if (!persistence.deferToCommit(() => publish(mailboxId, event))) publish(mailboxId, event);
-    };
     this.feed = changeFeed ? new ChangeFeed(this, persistence, onFeedError) : null;
     const feed = this.feed;
     if (feed) persistence.catchUpMailbox = (tree, id) => feed.refreshMailbox(tree, id);
-    persistence.localWritesDone = (tree) => this.mutex.run([tree], () => Promise.resolve());
-    persistence.onNeverStored = (mailboxId, uids) => {
-      for (const hear of this.refusedAppends) hear(mailboxId, uids);
-    };
   }
 
   /** Other nodes' changes applied from what their notices carried, without a read. */
@@ -141,134 +111,6 @@ export class PostgresMailStore extends StoreEngine {
   override async close(): Promise<void> {
     await this.feed?.stop();
     await super.close();
-  }
-
-  /**
-   * Appends under the tree's lock, as the engine does. Only a restore (messages that keep given
-   * UIDs) is numbered by the engine and written optimistically: another node may have appended to the
-   * mailbox since this one read its index: the write is then refused whole (nothing stored), the
-   * engine drops its copy of the index, and the append is made again on a fresh one, with the
-   * next free UIDs and a fresh quota count.
-   */
-  override async appendUnlocked(...args: AppendArgs): ReturnType<StoreEngine['appendUnlocked']> {
-    // The database gives out the UIDs and mod-sequences in the write, which cannot lose: no
-    // retry, and no catch-up first (the write brings back what other nodes changed).
-    if (this.allocatesIds(args[2])) return super.appendUnlocked(...args);
-    const mailboxId = args[1].meta.id;
-    const refused: number[] = [];
-    const hear = (id: string, uids: readonly number[]) => {
-      if (id === mailboxId) refused.push(...uids);
-    };
-    this.refusedAppends.add(hear);
-    try {
-      const results = await this.retrying(
-        () => super.appendUnlocked(...args),
-        { tree: args[0], mailbox: args[1] },
-        () => (args[0].usage = null),
-      );
-      // The engine's index showed the refused attempts' UIDs while they ran, and a session
-      // may have listed them (SELECT): it hears they are gone, as of any message expunged.
-      const taken = new Set(results.map((result) => result.uid));
-      const gone = [...new Set(refused)].filter((uid) => !taken.has(uid)).sort((a, b) => a - b);
-      if (gone.length > 0) {
-        this.events.publish(mailboxId, {
-          type: 'expunged',
-          uids: gone,
-          modSeq: args[1].index?.highestModSeq ?? 0,
-        });
-      }
-      return results;
-    } finally {
-      this.refusedAppends.delete(hear);
-    }
-  }
-
-  /**
-   * Applies the change feed's notices about the mailbox that wait for the tree's lock (which the
-   * caller holds) before a write: else the write is refused, and made again. A failed read
-   * here costs only that: the write finds out for itself.
-   */
-  private async catchUpBeforeWrite({ tree, mailbox }: WriteTarget): Promise<void> {
-    await this.feed?.catchUpBeforeWrite(tree, mailbox).catch(() => {});
-  }
-
-  /** Appends under way that want to hear of their refused attempts' UIDs. */
-  private readonly refusedAppends = new Set<(mailboxId: string, uids: readonly number[]) => void>();
-
-  /**
-   * Expunges as the engine does; an expunge numbered by the engine (when the persistence does
-   * not number it) again on a fresh index when another node changed the mailbox.
-   */
-  override async removeUnlocked(...args: RemoveArgs): Promise<number[]> {
-    // Numbered by the database in the write, which cannot lose: no retry.
-    if (this.persistence.removeAllocating) return super.removeUnlocked(...args);
-    return this.retrying(
-      () => super.removeUnlocked(...args),
-      { tree: args[0], mailbox: args[1] },
-      () => (args[0].usage = null),
-    );
-  }
-
-  /**
-   * Runs a write, and once more if another node wrote to the mailbox first (appends, expunges
-   * and flag changes), so that clients never see those races. The first two attempts are
-   * optimistic (one statement that writes only if the mailbox is where this node's copy says;
-   * the second on the index caught up from the last mod-sequence this node knew, not read
-   * whole); the third holds the mailbox's row lock from the read of its index to the write's
-   * commit, so it cannot lose: there is no retry budget that contention could exhaust.
-   */
-  override async retrying<T>(
-    mutation: () => Promise<T>,
-    target?: WriteTarget,
-    beforeRetry?: () => void,
-  ): Promise<T> {
-    const persistence = this.persistenceOverPostgres;
-    // A write inside another's retry (the copy an expunge makes into the retention mailbox):
-    // the outer one starts again, with this mailbox locked too.
-    if (persistence.inWriteLease()) return mutation();
-    // Appends, expunges and flag changes alike: what the change feed heard of the mailbox
-    // first, so that the first attempt is made on the copy as the database has it.
-    if (target) await this.catchUpBeforeWrite(target);
-    let stale: string | null = null;
-    for (let attempt = 1; attempt <= OPTIMISTIC_ATTEMPTS; attempt++) {
-      if (attempt > 1) beforeRetry?.();
-      try {
-        return await mutation();
-      } catch (error) {
-        stale = staleMailbox(error);
-        if (stale === null) throw error;
-      }
-    }
-    for (let round = 1; ; round++) {
-      beforeRetry?.();
-      try {
-        return await persistence.exclusively(stale!, mutation, {
-          ...(beforeRetry ? { beforeRetry } : {}),
-          undone: (mailboxIds) => void this.forgetIndexes(mailboxIds),
-        });
-      } catch (error) {
-        // Two locked retries that took two mailboxes' locks in opposite orders: PostgreSQL
-        // undid one of them whole; it runs again.
-        if (!isDeadlock(error) || round >= DEADLOCK_ROUNDS) throw error;
-      }
-    }
-  }
-
-  /**
-   * Drops the engine's copies of these mailboxes' indexes (and their trees' quota counts): they
-   * hold writes that were undone in the database. The next use reads them again.
-   */
-  private async forgetIndexes(mailboxIds: readonly string[]): Promise<void> {
-    const ids = new Set(mailboxIds);
-    for (const key of this.cachedTrees()) {
-      const tree = await this.cachedTree(key);
-      if (!tree) continue;
-      for (const mailbox of tree.mailboxes.values()) {
-        if (!ids.has(mailbox.meta.id)) continue;
-        mailbox.index = null;
-        tree.usage = null;
-      }
-    }
   }
 
   /**

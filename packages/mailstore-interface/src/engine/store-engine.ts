@@ -245,9 +245,10 @@ export class StoreEngine implements MailStore {
   /**
    * Runs one mutation of an open mailbox (a flag change, under the tree's lock) again while it fails for a reason that a
    * fresh read of the index cures. Stores of one process never need it: this runs it once. A
-   * store shared by several processes overrides it (see `@mailyard/mailstore-postgres`): told
-   * the mailbox written to, it can bring its copy of the index up to date before the first
-   * attempt, rather than have that attempt refused.
+   * store shared by several processes may override it (told the mailbox written to, it can
+   * bring its copy of the index up to date first); none here does: a persistence with
+   * `updateFlagsAllocating` (`@mailyard/mailstore-postgres`) numbers the change in storage,
+   * where it cannot lose, and the engine then never calls this.
    */
   retrying<T>(mutation: () => Promise<T>, _target?: WriteTarget): Promise<T> {
     return mutation();
@@ -450,8 +451,9 @@ export class StoreEngine implements MailStore {
       },
       content: input.content,
       summary: summarize(input.content),
+      ...(input.uid !== undefined ? { uid: input.uid } : {}),
     }));
-    const entries = this.allocatesIds(inputs)
+    const entries = this.allocatesIds()
       ? await this.storeAllocating(tree, mailbox, index, messages)
       : await this.storeNumbered(tree, mailbox, index, messages, inputs);
     if (mailbox.meta.path !== RETAINED_PATH) {
@@ -476,15 +478,12 @@ export class StoreEngine implements MailStore {
   }
 
   /**
-   * Whether an append of these messages is numbered by the persistence, in its write
-   * ({@link StorePersistence.appendAllocating}): when it can, and no message keeps a UID of its
-   * own (a restore, which the engine numbers).
+   * Whether appends are numbered by the persistence, in its write
+   * ({@link StorePersistence.appendAllocating}), restores (messages that ask for their UIDs)
+   * included: when it can.
    */
-  allocatesIds(inputs: readonly { readonly uid?: number }[]): boolean {
-    return (
-      this.persistence.appendAllocating !== undefined &&
-      inputs.every((input) => input.uid === undefined)
-    );
+  allocatesIds(): boolean {
+    return this.persistence.appendAllocating !== undefined;
   }
 
   /**

@@ -47,6 +47,12 @@ export interface UnnumberedMessage {
   readonly entry: Omit<IndexEntry, 'uid' | 'modSeq'>;
   readonly content: Uint8Array;
   readonly summary: MessageSummary;
+  /**
+   * The UID a restore asks for (`AppendInput.uid`): given when it is a whole number at least
+   * the mailbox's UIDNEXT at that point (so above the batch's earlier ones) and at most
+   * 4,294,967,295, as `MailboxIndex.append` gives it; otherwise the next UID, as for any message.
+   */
+  readonly uid?: number;
 }
 
 /** What {@link StorePersistence.appendAllocating} stored, and what others wrote before it. */
@@ -134,12 +140,13 @@ export interface StorePersistence {
   ): Promise<void>;
   /**
    * Optional, for storage that several processes write at once (a database): stores new
-   * messages, giving them the next UIDs and mod-sequences itself, in the write (one after the
+   * messages, giving them the next UIDs (or those a restore asks for, see
+   * {@link UnnumberedMessage.uid}) and mod-sequences itself, in the write (one after the
    * other, in the order given), so that a write cannot lose a race with another process's and
    * need making again. `knownModSeq` is the highest mod-sequence of the caller's copy of the
    * index; the answer brings back what changed after it, before these messages, which the
    * engine applies first. All or nothing. Without it the engine numbers messages itself and
-   * calls {@link addMessages}; it does so too for a restore that keeps given UIDs.
+   * calls {@link addMessages}.
    */
   appendAllocating?(
     tree: TreeKey,
