@@ -41,6 +41,8 @@ describe("SpamAssassin's view of a message", () => {
       'Gr\xc3\xbc\xc3\x9fe and more',
       'First line same paragraph continued.',
       'Visit www.example.com/offer today.',
+      // The title is text to HTML.pm, a paragraph of its own (spamassassin's view shows it).
+      't',
       'Hello World & more',
       'click',
     ]);
@@ -155,12 +157,12 @@ describe('HTML rendering', () => {
     );
   });
 
-  it('collects link targets and image alt text', () => {
+  it('collects link targets, and no image alt text (HTML.pm shows none)', () => {
     const rendered = renderHtml(
       '<a href=\'http://a.example\'>x</a><img src=http://b.example/i.gif alt="Buy">',
     );
     expect(rendered.links).toEqual(['http://a.example', 'http://b.example/i.gif']);
-    expect(rendered.text).toBe('xBuy');
+    expect(rendered.text).toBe('x');
   });
 
   // spam-1/00078 and 00036 of the training set, cut down; SpamAssassin's

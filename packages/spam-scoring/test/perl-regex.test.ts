@@ -62,7 +62,7 @@ describe('translating Perl patterns to RE2', () => {
   });
 
   it('rewrites a lookahead that ends the pattern into a consuming group', () => {
-    expect(compile('a(?!\\d)').source).toBe('a(?:\\z|\\D)');
+    expect(compile('a(?!\\d)').source).toBe('a(?P<perlLookaheadStart0>(?:\\z|\\D))');
     expect([
       matches('a(?!\\d)', '', 'a'),
       matches('a(?!\\d)', '', 'ax'),

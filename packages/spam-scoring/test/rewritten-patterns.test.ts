@@ -201,3 +201,156 @@ describeWithPeer(spamassassinRules, 'the money patterns of the rule files', () =
     expect(edges.map(matches)).toEqual([true, false]);
   });
 });
+
+describeWithPeer(
+  spamassassinRules,
+  'the lookaheads of __PCT_FOR_YOU_3 and __LOTTO_AGENT_01',
+  () => {
+    let config: SaConfig;
+    let rules: SaRuleSet;
+    beforeAll(async () => {
+      ({ config, rules } = await loadSpamAssassinRules((await findDebianRuleDirectory())!));
+    });
+    const NAMES = ['__PCT_FOR_YOU_3', '__LOTTO_AGENT_01'];
+
+    /** The rule as Perl runs it (tags replaced), and ours as the rule set runs it. */
+    function both(name: string): { original: [string, string]; ours: (text: string) => boolean } {
+      const spec = config.rules.get(name)!.spec;
+      const original = readPerlMatch(spec)!;
+      const rewritten = readPerlMatch(REWRITTEN_PATTERNS.get(spec)!)!;
+      return {
+        original: [replaceTags(original.pattern, config), original.flags],
+        ours: oursMatches(replaceTags(rewritten.pattern, config), rewritten.flags),
+      };
+    }
+
+    it('run, through their rewriting, forwards (no lookahead left)', () => {
+      const refused = rules.unsupported.map(({ name }) => name);
+      for (const name of [...NAMES, 'LOTTO_AGENT']) expect(refused, name).not.toContain(name);
+      for (const name of NAMES) {
+        const spec = config.rules.get(name)!.spec;
+        expect(REWRITTEN_PATTERNS.has(spec), name).toBe(true);
+        const { pattern, flags } = readPerlMatch(REWRITTEN_PATTERNS.get(spec)!)!;
+        const translated = translatePerlRegex(replaceTags(pattern, config), flags);
+        expect(translated.ok && !translated.reversed, name).toBe(true);
+      }
+    });
+
+    it('__PCT_FOR_YOU_3 matches where Perl matches it', () => {
+      // Words at each edge the lookarounds read: "you"/"can" and their prefixes, "by", "up to".
+      const pieces = fc.constantFrom(
+        'your ',
+        'You ',
+        'you ',
+        'can ',
+        'Can ',
+        'ca ',
+        'c ',
+        'candy ',
+        'yo ',
+        'y ',
+        'YOUth ',
+        'yoga ',
+        'share ',
+        'will be taking ',
+        'are to get ',
+        'pay you ',
+        'bank account ',
+        'by ',
+        'nearby ',
+        'up ',
+        'setup ',
+        'to ',
+        'into ',
+        'of ',
+        'the ',
+        'x ',
+        'abcdefghijklmnop ',
+        '50% ',
+        '30 percent ',
+        'twenty-five % ',
+        'ten% ',
+        '\n',
+      );
+      const texts = fc.sample(
+        fc.array(pieces, { maxLength: 12 }).map((p) => p.join('')),
+        { seed: 22, numRuns: 3000 },
+      );
+      const edges = [
+        'your share 50%',
+        'your can share 50%',
+        'your candy share 50%',
+        'your you share 50%',
+        'your yo share 50%',
+        'your share you 50%',
+        'your share yo 50%',
+        'your share by 50%',
+        'your share nearby 50%',
+        'your share up to 50%',
+        'your share setup to 50%',
+        'your share up into 50%',
+      ];
+      const { original, ours } = both('__PCT_FOR_YOU_3');
+      const all = [...edges, ...texts];
+      const [perl] = perlMatches([original], all);
+      expect(all.filter((text, t) => ours(text) !== perl![t])).toEqual([]);
+      expect(edges.map(ours)).toEqual(perl!.slice(0, edges.length));
+      expect(new Set(perl!.slice(edges.length))).toEqual(new Set([true, false]));
+    });
+
+    it('__LOTTO_AGENT_01 matches where Perl matches it', () => {
+      const pieces = fc.constantFrom(
+        'grant',
+        'Grants',
+        'memory ',
+        'Memory\t',
+        ' ',
+        '\t',
+        'manager',
+        'Manager',
+        'mgr',
+        'mgrs',
+        'agent',
+        'officer',
+        'secretary',
+        'director',
+        'the ',
+        'your claim ',
+        'claims',
+        'payment',
+        'prize',
+        ', ',
+        'remittance',
+        'x',
+      );
+      const texts = fc.sample(
+        fc.array(pieces, { maxLength: 8 }).map((p) => p.join('')),
+        { seed: 22, numRuns: 3000 },
+      );
+      const { original, ours } = both('__LOTTO_AGENT_01');
+      const [perl] = perlMatches([original], texts);
+      expect(texts.filter((text, t) => ours(text) !== perl![t])).toEqual([]);
+      expect(new Set(perl)).toEqual(new Set([true, false]));
+    });
+
+    it('agree with Perl on texts 100 times a paragraph, near misses all along', () => {
+      // re2js runs the rewritten patterns in time linear in the text by construction (no
+      // backtracking); these are the shapes that would make a backtracking engine try every
+      // split of the words: many words after "your", a keyword, a near-miss percentage.
+      const { original: pct, ours: pctOurs } = both('__PCT_FOR_YOU_3');
+      const { original: lotto, ours: lottoOurs } = both('__LOTTO_AGENT_01');
+      const paragraph = 'your a b c d e f g h i share j k l m n o p q r s by 50% ';
+      const texts = [
+        paragraph.repeat(100),
+        `${paragraph.repeat(100)}your share 50%`,
+        'memory grant manager grants  agent '.repeat(100 * 3),
+        `${'memory grant manager grants  agent '.repeat(100 * 3)}grant agent`,
+      ];
+      const [perlPct, perlLotto] = perlMatches([pct, lotto], texts);
+      expect(texts.map(pctOurs)).toEqual(perlPct);
+      expect(texts.map(lottoOurs)).toEqual(perlLotto);
+      expect(perlPct).toEqual([false, true, false, false]);
+      expect(perlLotto).toEqual([false, false, false, true]);
+    });
+  },
+);

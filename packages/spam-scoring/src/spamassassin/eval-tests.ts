@@ -24,6 +24,10 @@ import {
 } from './html-eval-tests.js';
 import type { SaMessageView } from './message-view.js';
 import {
+  multipartAlternativeDifference,
+  multipartAlternativeDifferenceCount,
+} from './multipart-alternative-eval-tests.js';
+import {
   checkAllTrusted,
   checkForNoRdnsDotcomHelo,
   checkNoRelays,
@@ -192,6 +196,8 @@ export const SA_EVAL_TESTS: Readonly<
   html_range: htmlRange,
   html_eval: htmlEval,
   html_text_match: htmlTextMatch,
+  multipart_alternative_difference: multipartAlternativeDifference,
+  multipart_alternative_difference_count: multipartAlternativeDifferenceCount,
   html_test: (args) =>
     args[0] === 'html' ? (view) => (factsOf(view).html > 0 ? 1 : 0) : htmlTest(args),
 };

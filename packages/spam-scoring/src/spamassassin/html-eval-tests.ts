@@ -127,6 +127,7 @@ const FLAGS: Readonly<Record<string, (html: HtmlStatistics) => boolean>> = {
   // 5, and takes false negatives at 5 from 46 to 44 of 500 (the split: 8 to 7 of 150), false
   // positives unchanged at 10 of 2,750 (the split: 1 of 825, SpamAssassin's 4).
   font_low_contrast: (html) => html.fontLowContrast,
+  font_face_bad: (html) => html.fontFaceBad,
 };
 
 /** `html_test(name)`: some HTML part has the property (an invalid or low-contrast colour). */

@@ -1,6 +1,6 @@
 import type { SaMessageView } from './message-view.js';
 import { TextRunTracker } from './html-text-runs.js';
-import { TextStyleTracker } from './html-text-style.js';
+import { TextStyleTracker, attributesOf } from './html-text-style.js';
 
 /**
  * What SpamAssassin's HTML parser records of each HTML part for the HTMLEval tests: the source's
@@ -26,7 +26,18 @@ export interface HtmlStatistics {
   readonly maxSize: number;
   /** Words broken by tags, per tag (html-text-runs.ts); null when no word is. */
   readonly obfuscationRatio: number | null;
+  /** A `<font face>` that is not a list of font names (HTML.pm's `font_face_bad`). */
+  readonly fontFaceBad: boolean;
 }
+
+/**
+ * HTML.pm's test of a font face (bugs 5956, 7312): names of letters, spaces and hyphens (a digit
+ * at the end), quoted or not, separated by commas, a `;` at the end. Perl's `\s` on octets and
+ * its `$`, which also matches before a final newline. Anchored, and each name ends where a
+ * comma starts the next, so V8 tries each position of the value a bounded number of times.
+ */
+const GOOD_FONT_FACE =
+  /^[\t\n\v\f\r ]*["'.]?[a-z ][a-z -]*[a-z]\d?["']?(?:,[\t\n\v\f\r ]*["']?[a-z][a-z -]*[a-z]\d?["']?)*;?\n?$/i;
 
 /** Elements whose content is not markup: tags inside them are text to the parser. */
 const RAW_TEXT = new Set(['script', 'style', 'textarea', 'xmp', 'plaintext']);
@@ -38,6 +49,7 @@ export function htmlStatisticsOf(source: string): HtmlStatistics {
   const comments: string[] = [];
   const anchors: string[] = [];
   let closedExtra = 0;
+  let fontFaceBad = false;
   const style = new TextStyleTracker();
   const runs = new TextRunTracker();
   let rawUntil: string | null = null;
@@ -85,6 +97,10 @@ export function htmlStatisticsOf(source: string): HtmlStatistics {
     runs.tag(name);
     if (closing) style.close(name);
     else style.open(name, tag);
+    if (!closing && name === 'font' && !fontFaceBad) {
+      const face = attributesOf(tag).get('face');
+      if (face !== undefined && !GOOD_FONT_FACE.test(face)) fontFaceBad = true;
+    }
     if (!closing && name === 'a' && /\bhref\s*=/i.test(tag)) anchors.push('');
     if (!closing && name === 'img' && (inside.get('a') ?? 0) > 0 && anchors.length > 0)
       anchors[anchors.length - 1] += '<img>\n';
@@ -108,6 +124,7 @@ export function htmlStatisticsOf(source: string): HtmlStatistics {
     fontInvalidColor: style.fontInvalidColor,
     maxSize: style.maxSize,
     obfuscationRatio: runs.ratio,
+    fontFaceBad,
   };
 }
 

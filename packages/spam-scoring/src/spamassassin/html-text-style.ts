@@ -38,7 +38,7 @@ const STYLE_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Attributes of a tag (the text between `<` and `>`), names in lower case, first one kept. */
-function attributesOf(tag: string): Map<string, string> {
+export function attributesOf(tag: string): Map<string, string> {
   const attributes = new Map<string, string>();
   const pattern = /([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?/g;
   // Past the tag's name.

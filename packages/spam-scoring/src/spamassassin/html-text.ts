@@ -8,34 +8,28 @@ export interface RenderedHtml {
   readonly links: readonly string[];
 }
 
-const BREAKS = new Set([
-  'br',
-  'div',
-  'tr',
-  'li',
-  'td',
-  'th',
-  'dt',
-  'dd',
-  'table',
-  'hr',
-  'title',
-  'option',
-]);
+// The whitespace HTML.pm's html_whitespace puts for a tag, at its opening and its closing alike;
+// any other tag (table, tr, ul, option...) puts none, and the text on both sides runs on.
+/** A line break (within the paragraph). */
+const BREAKS = new Set(['br', 'div']);
+/** A space: cells, list items and headings do not break the line in SpamAssassin's text. */
+const SPACES = new Set(['li', 'th', 'td', 'dt', 'dd', 'embed', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
+/** A blank line: the paragraph ends. */
 const PARAGRAPHS = new Set([
   'p',
-  'h1',
-  'h2',
-  'h3',
-  'h4',
-  'h5',
-  'h6',
+  'hr',
   'blockquote',
   'pre',
-  'ul',
-  'ol',
+  'listing',
+  'plaintext',
+  'xmp',
+  'title',
 ]);
-const INVISIBLE = new Set(['script', 'style', 'head', 'object', 'applet', 'embed']);
+/**
+ * Elements whose content is not text: HTML.pm keeps a script apart and drops a style; the
+ * content of anything else (the title in the head, an object's or applet's fallback) is text.
+ */
+const INVISIBLE = new Set(['script', 'style']);
 const LINK_ATTRIBUTES =
   /\b(?:href|src|action|background)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/gi;
 
@@ -88,10 +82,8 @@ export function renderHtml(html: string): RenderedHtml {
         links.push(decodeEntities(m[1] ?? m[2] ?? m[3] ?? ''));
     if (PARAGRAPHS.has(name)) pieces.push('\n\n');
     else if (BREAKS.has(name)) pieces.push('\n');
-    else if (name === 'img' && !closing) {
-      const alt = /\balt\s*=\s*(?:"([^"]*)"|'([^']*)')/i.exec(tag);
-      if (alt) pieces.push(decodeEntities(alt[1] ?? alt[2] ?? ''));
-    }
+    else if (SPACES.has(name)) pieces.push(' ');
+    // An image's alt text is not text to HTML.pm (`spamassassin -t` shows none), so not here.
   }
   return { text: pieces.join(''), links };
 }

@@ -59,6 +59,11 @@ export type TranslatedRegex =
       readonly reversed?: boolean;
       /** For a reversed pattern: the pattern without lookarounds, run forwards first. */
       readonly relaxed?: RE2JS;
+      /**
+       * The groups that hold an ending lookahead made consuming (see endingLookahead): where
+       * the one that took part starts, Perl's match ends, and a count goes on from there.
+       */
+      readonly lookaheadGroups?: readonly string[];
     }
   | { readonly ok: false; readonly reason: string };
 
@@ -79,7 +84,13 @@ export function translatePerlRegex(pattern: string, flags: string): TranslatedRe
   return retried.ok ? retried : translated;
 }
 
+/** The name of the groups that hold an ending lookahead made consuming, numbered from 0. */
+const LOOKAHEAD_GROUP = 'perlLookaheadStart';
+/** The groups named so far by the translation under way (translation is synchronous). */
+let lookaheadGroupCount = 0;
+
 function translateOnce(pattern: string, flags: string): TranslatedRegex {
+  lookaheadGroupCount = 0;
   const unknownFlag = /[^imsxgo]/.exec(flags);
   if (unknownFlag) return { ok: false, reason: `flag /${unknownFlag[0]}` };
   const body = flags.includes('x') ? stripExtended(pattern) : pattern;
@@ -106,7 +117,12 @@ function translateOnce(pattern: string, flags: string): TranslatedRegex {
   if (flags.includes('m')) re2Flags |= RE2JS.MULTILINE;
   try {
     const regex = RE2JS.compile(translated, re2Flags);
-    if (!reversed) return { ok: true, regex, source: translated };
+    if (!reversed) {
+      const named = translated.match(new RegExp(`(?<=\\(\\?P<)${LOOKAHEAD_GROUP}\\d+`, 'g'));
+      return named
+        ? { ok: true, regex, source: translated, lookaheadGroups: named }
+        : { ok: true, regex, source: translated };
+    }
     const relaxedFlags = re2Flags & ~RE2JS.LOOKBEHINDS;
     return relaxed
       ? {
@@ -202,6 +218,10 @@ function translateBody(
           const end = groupEnd(pattern, i);
           if (end < 0) return { reason: 'unterminated group' };
           let rewritten = endingLookahead(pattern, i, end, multiline);
+          if (typeof rewritten === 'string' && !keepLookaheads) {
+            // Named, so that a count can resume where the lookahead starts (Perl's match end).
+            rewritten = `(?P<${LOOKAHEAD_GROUP}${lookaheadGroupCount++}>${rewritten})`;
+          }
           if (typeof rewritten !== 'string' && keepLookaheads) {
             // Kept as written, for reverseRegex to turn into a lookbehind.
             const inner = translateBody(pattern.slice(i + 3, end), multiline, true);

@@ -1,4 +1,4 @@
-import type { RE2JS } from 're2js';
+import type { Matcher as Re2Matcher, RE2JS } from 're2js';
 import type { SaConfig, SaRuleKind } from './cf-parser.js';
 import type { HeaderModifier, SaMessageView } from './message-view.js';
 import { type MetaExpression, parseMetaExpression } from './meta-expression.js';
@@ -328,6 +328,8 @@ interface Search {
   readonly reversed: boolean;
   /** For a reversed regex: a looser one to run forwards first (null: none). */
   readonly relaxed: RE2JS | null;
+  /** The groups where Perl's match ends, for a count (perl-regex.ts's lookaheadGroups). */
+  readonly lookaheadGroups: readonly string[];
   /**
    * The same pattern for V8's engine, where its backtracking is bounded (bounded-js-regex.ts):
    * much faster per call than re2js, and as linear. Null: re2js runs it.
@@ -341,7 +343,17 @@ interface Search {
 }
 
 function searchOf(
-  { regex, reversed, relaxed }: { regex: RE2JS; reversed?: boolean; relaxed?: RE2JS },
+  {
+    regex,
+    reversed,
+    relaxed,
+    lookaheadGroups,
+  }: {
+    regex: RE2JS;
+    reversed?: boolean;
+    relaxed?: RE2JS;
+    lookaheadGroups?: readonly string[];
+  },
   pattern: string,
   flags: string,
   index: LiteralIndex | null,
@@ -358,6 +370,7 @@ function searchOf(
     literalIds: literals && index ? index.idsOf(literals, caseless) : [],
     reversed: reversed === true,
     relaxed: relaxed ?? null,
+    lookaheadGroups: lookaheadGroups ?? [],
     bounded: boundedJsRegex(pattern, flags),
     necessary: necessaryCondition(pattern, flags),
   };
@@ -473,10 +486,28 @@ function countIn(texts: readonly string[], search: Search, max: number): number 
       continue;
     }
     const matcher = regex.matcher(text);
-    while (count < max && matcher.find()) count++;
+    if (search.lookaheadGroups.length === 0) {
+      while (count < max && matcher.find()) count++;
+    } else {
+      for (let from = 0; count < max && from <= text.length && matcher.find(from); count++)
+        from = perlMatchEnd(matcher, search.lookaheadGroups);
+    }
     if (count >= max) break;
   }
   return count;
+}
+
+/**
+ * Where Perl's match ends, and its next one may start: where the ending lookahead (made
+ * consuming) begins, since Perl's lookahead only looked; past an empty match, one further on.
+ */
+function perlMatchEnd(matcher: Re2Matcher, lookaheadGroups: readonly string[]): number {
+  let end = matcher.end();
+  for (const group of lookaheadGroups) {
+    const start = matcher.start(group);
+    if (start >= 0) end = start;
+  }
+  return end > matcher.start() ? end : matcher.start() + 1;
 }
 
 /**
