@@ -163,11 +163,11 @@ export const SA_EVAL_TESTS: Readonly<
   check_freemail_from: checkFreemailFrom,
   check_freemail_header: checkFreemailHeader,
   check_freemail_replyto: checkFreemailReplyto,
-  // The DKIM plugin's signatures are "dependable" unless the message was truncated; this view
-  // never truncates one. (SpamAssassin run with -L never verifies them, so there it is 0 and
-  // END_FUTURE_EMAILS fires; with the network, as deployed, it is 1. Measured on the holdout,
-  // 0 added no catch and pushed a hard ham over the tag score.)
-  check_dkim_dependable: () => () => 1,
+  // DKIM.pm's check_dkim_dependable is 1 only once signatures were obtained and verified
+  // (and, if there are any, the message was not truncated): never with -L, which verifies
+  // none, so END_FUTURE_EMAILS, COMPENSATION and PHP_NOVER_MUA, which read it under `!`, can
+  // fire there. Here likewise: 1 only when the engine's mailauth test verified the message.
+  check_dkim_dependable: () => (view) => (view.envelope.dkimVerified === true ? 1 : 0),
   check_all_trusted: () => checkAllTrusted,
   check_no_relays: () => checkNoRelays,
   check_relays_unparseable: () => checkRelaysUnparseable,

@@ -31,6 +31,12 @@ export type HeaderModifier = 'raw' | 'addr' | 'name' | null;
 /** What the envelope says, for SpamAssassin's `EnvelopeFrom` pseudo-header. */
 export interface ViewEnvelope {
   readonly mailFrom: string | null;
+  /**
+   * The receiving server verified the message's DKIM signatures (its mailauth test ran on the
+   * whole message): what DKIM.pm calls dependable signatures, `__DKIM_DEPENDABLE`. Default
+   * false, as in spamd -L, which verifies none.
+   */
+  readonly dkimVerified?: boolean;
 }
 
 /**
