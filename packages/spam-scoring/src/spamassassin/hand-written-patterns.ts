@@ -1,3 +1,4 @@
+import { IP_IN_RELAY_PATTERN } from './ip-in-relay-pattern.js';
 import { TO_EQ_FROM_PATTERNS } from './to-eq-from-patterns.js';
 
 /**
@@ -89,7 +90,8 @@ export const HAND_WRITTEN_PATTERNS: ReadonlyMap<string, HandWrittenPattern> = ne
       return false;
     },
   ],
-  // Issue 15, rule parity (A): the __TO_EQ_FROM_* family (to-eq-from-patterns.ts),
-  // checked in its own test file.
+  // Issue 15, rule parity (A): the __TO_EQ_FROM_* family (to-eq-from-patterns.ts) and
+  // __IP_IN_RELAY (ip-in-relay-pattern.ts), each checked in its own test file.
   ...TO_EQ_FROM_PATTERNS,
+  IP_IN_RELAY_PATTERN,
 ]);
