@@ -236,7 +236,15 @@ export class SpamFilter {
       : null;
     if (authenticator) tests.push(authenticator.test);
     if (config.contentRules !== 'none')
-      tests.push(lazyRulesTest(config.contentRules, bayes !== null, options.logger));
+      // After the mailauth test, so the rules know whether it verified DKIM (__DKIM_DEPENDABLE).
+      tests.push(
+        lazyRulesTest(
+          config.contentRules,
+          bayes !== null,
+          options.logger,
+          authenticator ? authenticator.dkimVerified : undefined,
+        ),
+      );
     if (bayes) tests.push(bayes.test());
     const quarantine = config.quarantineAddress || null;
     const engine = new SpamEngine({

@@ -42,9 +42,13 @@ describe('the FreeMail checks', () => {
     expect(fired(['From: a@example.com'], 'eve@hotmail.com')).toEqual([]);
   });
 
-  it('takes DKIM signatures as dependable: the view never truncates a message', () => {
+  it('takes DKIM signatures as dependable only once the engine verified them (DKIM.pm, -L: never)', () => {
     const bytes = new TextEncoder().encode('Subject: x\r\n\r\nbody\r\n');
-    const names = rules.evaluate(new SaMessageView(bytes, summarize(bytes)), 0).map((h) => h.name);
-    expect(names).toEqual(['DEPENDABLE']);
+    const names = (dkimVerified: boolean) =>
+      rules
+        .evaluate(new SaMessageView(bytes, summarize(bytes), { mailFrom: null, dkimVerified }), 0)
+        .map((h) => h.name);
+    expect(names(false)).toEqual([]);
+    expect(names(true)).toEqual(['DEPENDABLE']);
   });
 });

@@ -48,11 +48,10 @@ describe("SpamAssassin's view of a message", () => {
     ]);
   });
 
-  it('gives rawbody rules the decoded parts, HTML tags and all, line by line', () => {
+  it('gives rawbody rules the decoded parts, HTML tags and all, a short part whole', () => {
     const raw = view(MULTIPART).rawBody();
-    expect(raw).toContain('First line');
-    expect(raw).toContain('same paragraph continued.');
-    expect(raw.some((line) => line.includes('<b>World</b>'))).toBe(true);
+    expect(raw.some((part) => /First line\r?\nsame paragraph continued\./.test(part))).toBe(true);
+    expect(raw.some((part) => part.includes('<b>World</b>'))).toBe(true);
   });
 
   it('finds the URIs of text and HTML', () => {
@@ -146,7 +145,11 @@ describe('no-break spaces in the body', () => {
   });
 
   it('does not change the raw body', () => {
-    expect(octetView(utf8('a\u00a0b'), 'utf-8').rawBody()).toContain(octets('a\u00a0b'));
+    expect(
+      octetView(utf8('a\u00a0b'), 'utf-8')
+        .rawBody()
+        .some((part) => part.includes(octets('a\u00a0b'))),
+    ).toBe(true);
   });
 });
 

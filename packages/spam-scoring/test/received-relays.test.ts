@@ -37,6 +37,20 @@ describe('parseReceivedLine', () => {
     ).toMatchObject({ ip: '192.0.2.10', rdns: '', helo: 'helo', noReverseDns: true });
   });
 
+  it('keeps an rDNS written as the address itself, as Received.pm does (spam-1/00302)', () => {
+    // SpamAssassin 4.0.1 writes this hop `[ ip=65.215.21.66 rdns=65.215.21.66 helo=nynej.prodigy.net ...`.
+    expect(
+      parseReceivedLine(
+        'from nynej.prodigy.net (65.215.21.66 [65.215.21.66]) by internet_pad.www.portdakar.sn with SMTP (Microsoft Exchange Internet Mail Service Version 5.5.1960.3) id S5G7R0A9; Sat, 14 Sep 2002 11:39:47 -0000',
+      ),
+    ).toMatchObject({
+      ip: '65.215.21.66',
+      rdns: '65.215.21.66',
+      helo: 'nynej.prodigy.net',
+      noReverseDns: false,
+    });
+  });
+
   it("reads qmail's and Exim's forms and authenticated submissions", () => {
     expect(
       parseReceivedLine(

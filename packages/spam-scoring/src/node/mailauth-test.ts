@@ -57,6 +57,12 @@ export interface MailauthAuthenticator {
   readonly test: SpamTest;
   /** The outcome of the test's run on this message (the same `MessageInput`); undefined if it did not run. */
   outcomeFor(message: MessageInput): Promise<MailauthOutcome> | undefined;
+  /**
+   * The test verified this message's DKIM signatures (it ran on the message and did not fail):
+   * what SpamAssassin's rules call dependable signatures. For `spamAssassinTest`'s
+   * `dkimVerified`, with this test earlier in the engine's list.
+   */
+  dkimVerified(message: MessageInput): Promise<boolean>;
 }
 
 /**
@@ -91,6 +97,15 @@ export function mailauthAuthenticator(options: MailauthTestOptions): MailauthAut
       },
     },
     outcomeFor: (message) => outcomes.get(message),
+    dkimVerified: async (message) => {
+      const outcome = outcomes.get(message);
+      return outcome
+        ? outcome.then(
+            () => true,
+            () => false,
+          )
+        : false;
+    },
   };
 }
 

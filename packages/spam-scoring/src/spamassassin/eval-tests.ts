@@ -122,6 +122,10 @@ const CHECK_FOR_MIME: Readonly<Record<string, (facts: MimeFacts) => boolean>> = 
   mime_bad_iso_charset: (f) => f.badIsoCharset,
 };
 
+/** The rule files list relays whose bounces are one's own (VBounce.pm's settings). */
+const hasBounceRelays = (config: SaConfig) =>
+  config.ignored.has('welcomelist_bounce_relays') || config.ignored.has('whitelist_bounce_relays');
+
 /**
  * The `eval:` tests of SpamAssassin's plugins that are written here again, by function name.
  * An `eval:` rule whose function is not here does not run (and is reported); one whose
@@ -167,11 +171,18 @@ export const SA_EVAL_TESTS: Readonly<
   check_freemail_from: checkFreemailFrom,
   check_freemail_header: checkFreemailHeader,
   check_freemail_replyto: checkFreemailReplyto,
-  // The DKIM plugin's signatures are "dependable" unless the message was truncated; this view
-  // never truncates one. (SpamAssassin run with -L never verifies them, so there it is 0 and
-  // END_FUTURE_EMAILS fires; with the network, as deployed, it is 1. Measured on the holdout,
-  // 0 added no catch and pushed a hard ham over the tag score.)
-  check_dkim_dependable: () => () => 1,
+  // DKIM.pm's check_dkim_dependable is 1 only once signatures were obtained and verified
+  // (and, if there are any, the message was not truncated): never with -L, which verifies
+  // none, so END_FUTURE_EMAILS, COMPENSATION and PHP_NOVER_MUA, which read it under `!`, can
+  // fire there. Here likewise: 1 only when the engine's mailauth test verified the message.
+  check_dkim_dependable: () => (view) => (view.envelope.dkimVerified === true ? 1 : 0),
+  // VBounce.pm: both are 0 unless the files list relays of one's own
+  // (`welcomelist_bounce_relays`, not read here: then they do not run). Debian's list none, so
+  // BOUNCE_MESSAGE, VBOUNCE_MESSAGE, ANY_BOUNCE_MESSAGE and the metas over them
+  // (__NOT_A_PERSON, read under `!` by __KHOP_NO_FULL_NAME, COMPENSATION...) run exactly.
+  have_any_bounce_relays: (_args, config) => (hasBounceRelays(config) ? null : () => 0),
+  check_welcomelist_bounce_relays: (_args, config) => (hasBounceRelays(config) ? null : () => 0),
+  check_whitelist_bounce_relays: (_args, config) => (hasBounceRelays(config) ? null : () => 0),
   check_all_trusted: () => checkAllTrusted,
   check_no_relays: () => checkNoRelays,
   check_relays_unparseable: () => checkRelaysUnparseable,

@@ -1,3 +1,6 @@
+import { IP_IN_RELAY_PATTERN } from './ip-in-relay-pattern.js';
+import { TO_EQ_FROM_PATTERNS } from './to-eq-from-patterns.js';
+
 /**
  * Patterns RE2 cannot run (a backreference) that rules lean on, matched by hand in linear time
  * instead, keyed by the exact Perl source so that a changed rule falls back to "does not run"
@@ -87,4 +90,8 @@ export const HAND_WRITTEN_PATTERNS: ReadonlyMap<string, HandWrittenPattern> = ne
       return false;
     },
   ],
+  // Issue 15, rule parity (A): the __TO_EQ_FROM_* family (to-eq-from-patterns.ts) and
+  // __IP_IN_RELAY (ip-in-relay-pattern.ts), each checked in its own test file.
+  ...TO_EQ_FROM_PATTERNS,
+  IP_IN_RELAY_PATTERN,
 ]);

@@ -21,6 +21,7 @@ import {
   BODY_PART_SCAN_SIZE,
   RAWBODY_BREAKS,
   RAWBODY_PART_SCAN_SIZE,
+  rawBodyPieces,
   truncateForScan,
 } from './scan-size.js';
 import { extractUris } from './uri-extract.js';
@@ -31,6 +32,12 @@ export type HeaderModifier = 'raw' | 'addr' | 'name' | null;
 /** What the envelope says, for SpamAssassin's `EnvelopeFrom` pseudo-header. */
 export interface ViewEnvelope {
   readonly mailFrom: string | null;
+  /**
+   * The receiving server verified the message's DKIM signatures (its mailauth test ran on the
+   * whole message): what DKIM.pm calls dependable signatures, `__DKIM_DEPENDABLE`. Default
+   * false, as in spamd -L, which verifies none.
+   */
+  readonly dkimVerified?: boolean;
 }
 
 /**
@@ -107,11 +114,11 @@ export class SaMessageView {
 
   /**
    * The rawbody rules' text: text parts decoded from their transfer encoding, each cut at
-   * RAWBODY_PART_SCAN_SIZE, line by line.
+   * RAWBODY_PART_SCAN_SIZE, in pieces of 2,048 to 4,096 octets as Message.pm gives them.
    */
   rawBody(): readonly string[] {
     this.rawLines ??= this.parts().flatMap(({ text }) =>
-      truncateForScan(text, RAWBODY_PART_SCAN_SIZE, RAWBODY_BREAKS).split('\n'),
+      rawBodyPieces(truncateForScan(text, RAWBODY_PART_SCAN_SIZE, RAWBODY_BREAKS)),
     );
     return this.rawLines;
   }

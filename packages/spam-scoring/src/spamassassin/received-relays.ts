@@ -141,7 +141,9 @@ export function parseReceivedLine(raw: string): Relay | 'local' | 'fetched' | nu
   const noReverseDns =
     /^unknown$/i.test(rdns) ||
     (rdns === '' && !mtaSkipsLookup && (classic !== null || qmail !== null));
-  if (/^unknown$/i.test(rdns) || rdns.startsWith('[') || rdns === ip) rdns = '';
+  // Received.pm clears only these: a name written as the address itself
+  // (`from helo (65.215.21.66 [65.215.21.66])`) stays the rDNS, as __RDNS_NUMERIC_TLD reads it.
+  if (/^unknown$/i.test(rdns) || rdns.startsWith('[')) rdns = '';
   ip = ip
     .replace(/^ipv6:/i, '')
     .replace(/^\[|\]$/g, '')

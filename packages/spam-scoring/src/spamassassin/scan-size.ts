@@ -25,3 +25,35 @@ export function truncateForScan(text: string, size: number, breaks: readonly str
   }
   return text.slice(0, size);
 }
+
+/** Message.pm's MAX_BODY_LINE_LENGTH: the size rawbody rules' pieces start from. */
+export const RAWBODY_PIECE_LENGTH = 2048;
+
+/**
+ * A decoded part as rawbody rules see it (Message.pm's split_into_array_of_short_paragraphs):
+ * whole up to 2,048 octets, else in pieces of 2,048 to 4,096, each ending at the first line end
+ * at or past 2,048 octets into it, else the first `>`, else the first space, else just past
+ * 2,048. Not line by line: a pattern may span lines (`<\/html>\s*[a-z0-9]` across `\r\n`).
+ * Each break is looked for only within the piece's 4,096 octets, so the cut is linear.
+ */
+export function rawBodyPieces(text: string): string[] {
+  const max = RAWBODY_PIECE_LENGTH;
+  if (text.length <= max) return [text];
+  const pieces: string[] = [];
+  let offset = 0;
+  const breakIn = (mark: string) => {
+    const window = text.slice(offset + max, offset + 2 * max);
+    const at = window.indexOf(mark);
+    return at < 0 ? -1 : offset + max + at;
+  };
+  while (text.length - offset > 2 * max) {
+    let end = breakIn('\n');
+    if (end < 0) end = breakIn('>');
+    if (end < 0) end = breakIn(' ');
+    if (end < 0) end = offset + max;
+    pieces.push(text.slice(offset, end + 1));
+    offset = end + 1;
+  }
+  if (offset < text.length) pieces.push(text.slice(offset));
+  return pieces;
+}

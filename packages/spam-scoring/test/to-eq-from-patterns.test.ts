@@ -1,0 +1,164 @@
+// The __TO_EQ_FROM_* family matched by hand (to-eq-from-patterns.ts) against Perl itself, on
+// generated header blocks, and in linear time on hostile ones.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { summarize } from '@mailyard/mime';
+import { describe, expect, it } from 'vitest';
+import { emptySaConfig, parseCfFile, SaMessageView, SaRuleSet } from '../src/index.js';
+import { TO_EQ_FROM_PATTERNS } from '../src/spamassassin/to-eq-from-patterns.js';
+
+/** Perl's answer for each text (texts may hold newlines, not NULs). */
+function perl(pattern: string, texts: string[]): boolean[] {
+  const run = spawnSync(
+    'perl',
+    ['-0', '-ne', `chomp; print((/${pattern.replace(/\//g, '\\/')}/ ? 1 : 0), "\\n")`],
+    { input: texts.map((t) => `${t}\0`).join(''), encoding: 'latin1', maxBuffer: 1 << 26 },
+  );
+  if (run.status !== 0) throw new Error(run.stderr);
+  return run.stdout
+    .trim()
+    .split('\n')
+    .map((line) => line === '1');
+}
+
+// Lines built from pieces that meet at the edges the patterns care about: header names in
+// either case, with one space, none or several (a tab, a line end), addresses that differ by
+// case, user, domain or a trailing character, brackets, commas, lines of 100 and 101 octets.
+const name = fc.constantFrom('From:', 'To:', 'From:', 'To:', 'from:', 'TO:', 'Cc:');
+const separator = fc.constantFrom(' ', ' ', ' ', ' ', '', '  ', '\t', ' \n ', '\n');
+const display = fc.constantFrom(
+  '',
+  '',
+  'Eve ',
+  '"Eve, Bob" ',
+  'x'.repeat(78),
+  'x'.repeat(79) + ' ',
+);
+const address = fc.constantFrom(
+  'eve@shop.example',
+  'eve@shop.example',
+  'eve@shop.example',
+  'EVE@Shop.Example',
+  'eve@other.example',
+  'bob@shop.example',
+  'eve1@shop.example',
+  'eve@shop.example.net',
+  'eve@a@shop.example',
+  'eve',
+  'eve@',
+  '@shop.example',
+);
+const tail = fc.constantFrom('', '', '>', ',', ' ', '>,', '>>', '\t', ', bob@shop.example', '<');
+const line = fc
+  .tuple(name, separator, display, fc.constantFrom('', '<', '< '), address, tail)
+  .map((parts) => parts.join(''));
+const filler = fc.constantFrom('X-A: ' + 'a'.repeat(95), 'X-B: ' + 'b'.repeat(96), '', 'é');
+const blocks = fc
+  .array(fc.oneof({ arbitrary: line, weight: 6 }, { arbitrary: filler, weight: 1 }), {
+    minLength: 1,
+    maxLength: 5,
+  })
+  .map((lines) => `${lines.join('\n')}\n`);
+// A first line and a second one, each with From or To, an address, what may surround it.
+const addressLine = (names: readonly string[]) =>
+  fc
+    .tuple(
+      fc.constantFrom(...names),
+      fc.constantFrom(' ', ' ', ' ', '\t', ' \n '),
+      fc.constantFrom('', '', 'Eve ', '"Eve, Bob" ', 'x'.repeat(79), 'x'.repeat(80)),
+      fc.constantFrom(
+        'eve@shop.example',
+        'EVE@Shop.Example',
+        'eve1@shop.example',
+        'bob@shop.example',
+      ),
+      tail,
+    )
+    .map(([n, sep, name, addr, end]) => `${n}${sep}${name}${name ? `<${addr}>` : addr + end}`);
+const pairs = fc
+  .tuple(
+    fc.constantFrom('Received: by mx', ''),
+    addressLine(['From:', 'To:', 'fROM:', 'to:']),
+    fc.array(filler, { maxLength: 2 }),
+    addressLine(['From:', 'To:', 'fROM:', 'to:']),
+  )
+  .map(([first, a, middle, b]) => `${[first, a, ...middle, b].join('\n')}\n`);
+
+describe('__TO_EQ_FROM_* by hand agree with Perl', () => {
+  for (const [pattern, match] of TO_EQ_FROM_PATTERNS)
+    it(pattern, () => {
+      const texts = [
+        ...fc.sample(blocks, { seed: 15, numRuns: 3000 }),
+        ...fc.sample(pairs, { seed: 15, numRuns: 3000 }),
+      ];
+      const expected = perl(pattern, texts);
+      const disagreements = texts.filter((text, i) => match(text) !== expected[i]);
+      expect(disagreements).toEqual([]);
+      expect(expected.filter(Boolean).length).toBeGreaterThan(40);
+    });
+
+  it("are the rules of Debian's 72_active.cf, where it is installed", () => {
+    let file: string;
+    try {
+      file = readFileSync('/usr/share/spamassassin/72_active.cf', 'latin1');
+    } catch {
+      return;
+    }
+    for (const [pattern] of TO_EQ_FROM_PATTERNS)
+      expect(file).toContain(`ALL =~ /${pattern.slice('(?ism)'.length)}/ism`);
+  });
+});
+
+describe('__TO_EQ_FROM_* on hostile header blocks', () => {
+  // Built at a size n that Perl, which backtracks, answers quickly, and at 100 times it: many
+  // first lines whose captures stay in reach, second lines with every place to look (81 `<`,
+  // an `@` every other octet), long lines, long captures, long runs of spaces.
+  const hostile: ((n: number) => string)[] = [
+    (n) => `\n${'From: <a@b.example>\n'.repeat(n)}To: <a@b.example\n`,
+    (n) => `\n${`From: a@b.example\nTo: x${'<'.repeat(81)}c@d\n`.repeat(n)}`,
+    (n) => `\nFrom: x@${'a@'.repeat(n)}\nTo: y${'@a'.repeat(n)}\n`,
+    (n) => `\nFrom: ${'a'.repeat(n)}\nTo: <${'a'.repeat(n - 1)}b\n`,
+    (n) => `\n${`From: u@${'ab'.repeat(50)}\nTo: x@${'ab'.repeat(n)}\n`.repeat(20)}`,
+    (n) => `\nFrom:${' \n'.repeat(n)}u@h\nTo:${'\t'.repeat(n)}u@\n`,
+    (n) => `\nTo: ${'b'.repeat(n)}@c\n${`X: ${'y'.repeat(99)}\n`.repeat(n)}From: b@c\n`,
+  ];
+  const n = 200;
+  for (const [pattern, match] of TO_EQ_FROM_PATTERNS)
+    it(`${pattern.slice(6, 40)}...: Perl's answer, at n and at 100 n`, () => {
+      const expected = perl(
+        pattern,
+        hostile.map((build) => build(n)),
+      );
+      expect(hostile.map((build) => match(build(n)))).toEqual(expected);
+      expect(hostile.map((build) => match(build(100 * n)))).toEqual(expected);
+    });
+});
+
+describe('a rule set runs them on ALL', () => {
+  it('fires __TO_EQ_FROM_DOM and lets a meta read it under !', () => {
+    const config = emptySaConfig();
+    parseCfFile(
+      config,
+      'teqf.cf',
+      [
+        `header __TO_EQ_FROM_DOM_1 ALL =~ /${TO_EQ_FROM_PATTERNS[2]![0].slice(6)}/ism`,
+        `header __TO_EQ_FROM_DOM_2 ALL =~ /${TO_EQ_FROM_PATTERNS[3]![0].slice(6)}/ism`,
+        'meta __TO_EQ_FROM_DOM (__TO_EQ_FROM_DOM_1 || __TO_EQ_FROM_DOM_2)',
+        'header __HAS_SUBJECT exists:Subject',
+        'meta SAME_DOMAIN __TO_EQ_FROM_DOM',
+        'meta OTHER_DOMAIN __HAS_SUBJECT && !__TO_EQ_FROM_DOM',
+      ].join('\n'),
+    );
+    const rules = SaRuleSet.compile(config);
+    expect(rules.unsupported).toEqual([]);
+    const fired = (from: string, to: string) => {
+      const bytes = new TextEncoder().encode(
+        `Received: by mx\r\nFrom: ${from}\r\nSubject: hi\r\nTo: ${to}\r\n\r\nbody\r\n`,
+      );
+      return rules.evaluate(new SaMessageView(bytes, summarize(bytes)), 0).map((h) => h.name);
+    };
+    expect(fired('Eve <eve@shop.example>', 'bob@Shop.Example')).toEqual(['SAME_DOMAIN']);
+    expect(fired('Eve <eve@shop.example>', 'bob@other.example')).toEqual(['OTHER_DOMAIN']);
+  });
+});
