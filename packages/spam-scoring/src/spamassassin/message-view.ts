@@ -14,6 +14,7 @@ import {
 import { bytesToBinaryString, textToBinaryString } from './binary-string.js';
 import { envelopeSenderOf } from './envelope-sender.js';
 import { renderHtml } from './html-text.js';
+import { normalizedText } from './charset-normalize.js';
 import { noBreakSpacesToSpaces } from './no-break-space.js';
 import { relayPseudoHeader, relaysOf } from './received-relays.js';
 import {
@@ -47,7 +48,11 @@ export class SaMessageView {
   private readonly headerCache = new Map<string, string | null>();
   private rootHeaders: ReturnType<typeof parseHeaders> | undefined;
   private readonly partHeaders = new Map<MimePart, ReturnType<typeof parseHeaders>>();
-  private textParts: { part: MimePart; text: string; html: boolean }[] | undefined;
+  /**
+   * Each text part: `raw` decoded from its transfer encoding only (the rawbody rules' text),
+   * `text` also from its charset to UTF-8 (what SpamAssassin renders, parses and tokenizes).
+   */
+  private textParts: { part: MimePart; raw: string; text: string; html: boolean }[] | undefined;
   private htmlLinks: string[] = [];
 
   constructor(
@@ -93,10 +98,9 @@ export class SaMessageView {
     if (!this.paragraphs) {
       const subject = textToBinaryString(this.summary.subject);
       const text = this.parts()
-        .map(({ part, text, html }) =>
+        .map(({ text, html }) =>
           noBreakSpacesToSpaces(
             truncateForScan(html ? renderHtml(text).text : text, BODY_PART_SCAN_SIZE, BODY_BREAKS),
-            part,
           ),
         )
         .join('\n');
@@ -110,8 +114,8 @@ export class SaMessageView {
    * RAWBODY_PART_SCAN_SIZE, line by line.
    */
   rawBody(): readonly string[] {
-    this.rawLines ??= this.parts().flatMap(({ text }) =>
-      truncateForScan(text, RAWBODY_PART_SCAN_SIZE, RAWBODY_BREAKS).split('\n'),
+    this.rawLines ??= this.parts().flatMap(({ raw }) =>
+      truncateForScan(raw, RAWBODY_PART_SCAN_SIZE, RAWBODY_BREAKS).split('\n'),
     );
     return this.rawLines;
   }
@@ -124,7 +128,7 @@ export class SaMessageView {
     return this.uriList;
   }
 
-  /** The source of each HTML part, decoded from its transfer encoding (octets). */
+  /** The source of each HTML part, decoded from its transfer encoding and charset (UTF-8 octets). */
   htmlSources(): readonly string[] {
     return this.parts()
       .filter(({ html }) => html)
@@ -142,7 +146,7 @@ export class SaMessageView {
     return this.fullText;
   }
 
-  private parts(): { part: MimePart; text: string; html: boolean }[] {
+  private parts(): { part: MimePart; raw: string; text: string; html: boolean }[] {
     if (!this.textParts) {
       this.textParts = [];
       const visit = (part: MimePart) => {
@@ -159,10 +163,14 @@ export class SaMessageView {
         const body = this.bytes.subarray(part.bodyStart, part.end);
         const encoding = transferEncodingOf(part.encoding);
         const decoded = encoding === null ? body : decodeTransferEncoding(body, encoding);
-        const text = bytesToBinaryString(decoded).replace(/\r\n?/g, '\n');
+        const raw = bytesToBinaryString(decoded).replace(/\r\n?/g, '\n');
+        const charset =
+          part.contentType.parameters.find((p) => p.name.toLowerCase() === 'charset')?.value ??
+          null;
+        const text = normalizedText(decoded, charset).replace(/\r\n?/g, '\n');
         const html = type === 'text/html';
         if (html) this.htmlLinks.push(...renderHtml(text).links);
-        this.textParts!.push({ part, text, html });
+        this.textParts!.push({ part, raw, text, html });
       };
       visit(this.summary.body);
     }
