@@ -231,3 +231,20 @@ describe('HTML rendering', () => {
     expect(renderHtml(hostile).text.length).toBeLessThan(hostile.length);
   });
 });
+
+describe('header values unfolded as SpamAssassin unfolds them', () => {
+  const folded = (text: string) => {
+    const bytes = new TextEncoder().encode(text);
+    return new SaMessageView(bytes, summarize(bytes));
+  };
+
+  it("makes each fold one space and keeps the line's own spaces (what get() gave in 4.0.1)", () => {
+    const view = folded(
+      'Received: from a.example ([10.1.1.1]) by b.example\r\n    with SMTP id x; Fri, 13 Sep 2002 06:05:19\r\n\t +0100\r\nX-Test: one\r\n\t  two   three\r\nSubject: s\r\n\r\nbody\r\n',
+    );
+    expect(view.header('Received', null)).toBe(
+      'from a.example ([10.1.1.1]) by b.example with SMTP id x; Fri, 13 Sep 2002 06:05:19 +0100\n',
+    );
+    expect(view.header('X-Test', null)).toBe('one two   three\n');
+  });
+});

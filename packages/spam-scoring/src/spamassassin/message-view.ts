@@ -3,6 +3,7 @@ import {
   type MessageSummary,
   type MimePart,
   decodeEncodedWords,
+  decodeHeaderBytes,
   decodeTransferEncoding,
   fieldValue,
   isMultipart,
@@ -239,8 +240,24 @@ function headerText(bytes: Uint8Array, field: HeaderField, raw: boolean): string
       .replace(/\r?\n$/, '')
       .replace(/\r\n/g, '\n')}\n`;
   }
-  const value = fieldValue(bytes, field);
-  return `${textToBinaryString(decodeEncodedWords(value))}\n`;
+  return `${textToBinaryString(decodeEncodedWords(unfoldedValue(bytes, field)))}\n`;
+}
+
+/**
+ * A field's value unfolded as SpamAssassin's Node.pm `header()` unfolds it: each line break
+ * with the spaces and tabs after it one space, the ends trimmed (whitespace inside a line is
+ * kept). Dropping the line breaks alone kept a fold's indent, so `06:05:19\n    +0100` read
+ * `06:05:19    +0100`, which the Received date pattern of the date checks (single spaces) and
+ * header rules written for one space do not match.
+ */
+function unfoldedValue(bytes: Uint8Array, field: HeaderField): string {
+  const raw = bytesToBinaryString(bytes.subarray(field.valueStart, field.end))
+    .replace(/\r(?=\n)/g, '')
+    .replace(/\n[ \t]+/g, ' ')
+    .replace(/\n/g, '')
+    // Perl's \s on octets: not JavaScript's trim(), which would also take the octet A0.
+    .replace(/^[ \t\r\f\v]+|[ \t\r\f\v]+$/g, '');
+  return decodeHeaderBytes(Uint8Array.from(raw, (c) => c.charCodeAt(0)));
 }
 
 /**
