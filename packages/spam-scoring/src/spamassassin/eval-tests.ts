@@ -118,6 +118,13 @@ const CHECK_FOR_MIME: Readonly<Record<string, (facts: MimeFacts) => boolean>> = 
   mime_bad_iso_charset: (f) => f.badIsoCharset,
 };
 
+/** Whether the rule files set VBounce's relays (its `welcomelist_bounce_relays` or old name). */
+function bounceRelaysConfigured(config: SaConfig): boolean {
+  return (
+    config.ignored.has('welcomelist_bounce_relays') || config.ignored.has('whitelist_bounce_relays')
+  );
+}
+
 /**
  * The `eval:` tests of SpamAssassin's plugins that are written here again, by function name.
  * An `eval:` rule whose function is not here does not run (and is reported); one whose
@@ -144,6 +151,20 @@ export const SA_EVAL_TESTS: Readonly<
     const letters = subject.replace(/[^a-zA-Z]/g, '');
     return letters.length > 0 && letters === letters.toUpperCase() ? 1 : 0;
   },
+  // HeaderEval's: the envelope sender is the From address (two absent ones match, as there).
+  check_for_matching_env_and_hdr_from: () => (view) =>
+    (view.header('EnvelopeFrom', 'addr') ?? '').toLowerCase() ===
+    (view.header('From', 'addr') ?? '').toLowerCase()
+      ? 1
+      : 0,
+  // VBounce's: the relays named by `welcomelist_bounce_relays`. Debian's configuration names
+  // none, and then SpamAssassin answers 0 without reading the message; a configuration that
+  // names some is not read here, so the rules do not run rather than guess.
+  have_any_bounce_relays: (_args, config) => (bounceRelaysConfigured(config) ? null : () => 0),
+  check_welcomelist_bounce_relays: (_args, config) =>
+    bounceRelaysConfigured(config) ? null : () => 0,
+  check_whitelist_bounce_relays: (_args, config) =>
+    bounceRelaysConfigured(config) ? null : () => 0,
   check_for_mime: (args) => {
     const test = CHECK_FOR_MIME[args[0] ?? ''];
     return test ? (view) => (test(factsOf(view)) ? 1 : 0) : null;
