@@ -31,7 +31,8 @@ export function parseSpamcReport(report: string): SpamAssassinRating {
   return {
     score: Number(report.split('/')[0]),
     band: ruleNames.find((name) => /^BAYES_\d\d$/.test(name)) ?? 'none',
-    ruleNames: ruleNames.filter((name) => !/^BAYES_\d\d$/.test(name)),
+    // BAYES_999 rides on BAYES_99, as Mailyard's band does (not in its rule list either).
+    ruleNames: ruleNames.filter((name) => !/^BAYES_\d+$/.test(name)),
   };
 }
 
