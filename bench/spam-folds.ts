@@ -24,6 +24,7 @@ interface Sample {
   readonly fold: number;
   readonly tokens: readonly string[];
   readonly rules: number;
+  readonly ruleNames: readonly string[];
 }
 
 export interface FoldRated {
@@ -33,6 +34,8 @@ export interface FoldRated {
   readonly score: number;
   readonly band: string;
   readonly probability: number | null;
+  /** The rules that fired (sub-rules, `__` names, left out), Bayes's band not among them. */
+  readonly ruleNames: readonly string[];
 }
 
 /** Rates every message of `sets` once, in the fold its time-ordered block falls in. */
@@ -53,6 +56,7 @@ export async function crossValidate(
         fold: Math.floor((index * folds) / files.length),
         tokens: bayesTokens(new SaMessageView(message.bytes, message.summary)),
         rules: verdict.rawScore,
+        ruleNames: verdict.hits.map((hit) => hit.name).filter((name) => !name.startsWith('__')),
       });
     }
   const out: FoldRated[] = [];
@@ -78,6 +82,7 @@ export async function crossValidate(
         score: hits.reduce((sum, hit) => sum + hit.score, sample.rules),
         band: hits[0]?.name ?? 'none',
         probability,
+        ruleNames: sample.ruleNames,
       });
     }
   }

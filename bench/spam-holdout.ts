@@ -16,12 +16,16 @@
  * (spam-sa-compare.ts).
  * `-- --folds 5` instead: a time-ordered 5-fold cross validation over the training sets
  * (spam-folds.ts), every training message rated once by a Bayes database that did not learn it;
- * `--bayes`, `--list` and `--math` as above.
+ * `--bayes`, `--list` and `--math` as above; with `--against-spamassassin`, SpamAssassin learns
+ * and rates the same folds and the messages the two engines disagree on are listed
+ * (spam-folds-sa.ts; `--sa-cache DIR` keeps spamd's reports, default a directory in the temp).
  */
-import { basename } from 'node:path';
 import { DEFAULT_BAYES_BANDS } from '@mailyard/spam-scoring';
 import { corpusFiles } from './spam-corpus.js';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { crossValidate, printCrossValidation } from './spam-folds.js';
+import { printFoldsAgainstSpamAssassin, spamAssassinFolds } from './spam-folds-sa.js';
 import { compareWithSpamAssassin } from './spam-sa-compare.js';
 import { NO_FACTS, readMessage, trainedBayes, trainedEngine } from './spam-mailyard.js';
 
@@ -59,6 +63,13 @@ if (folds >= 2) {
     bayes: process.argv.includes('--bayes'),
     list: process.argv.includes('--list'),
   });
+  if (process.argv.includes('--against-spamassassin')) {
+    const cache = process.argv.includes('--sa-cache')
+      ? process.argv[process.argv.indexOf('--sa-cache') + 1]!
+      : join(tmpdir(), 'mailyard-bench-sa-folds');
+    const theirs = await spamAssassinFolds(rated, folds, cache);
+    printFoldsAgainstSpamAssassin(rated, theirs, [3, 4, 5, 6]);
+  }
   process.exit(0);
 }
 const bayes = await trainedBayes(spam.learn, [...easy.learn, ...hard.learn], math);

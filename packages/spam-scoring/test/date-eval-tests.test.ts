@@ -117,3 +117,36 @@ describe('check_outlook_message_id', () => {
     expect(fired([...headers, 'Message-ID: <20021001200000.1234@example.net>'])).toEqual([]);
   });
 });
+
+describe('check_for_shifted_date over a folded Received date', () => {
+  it('reads a zone folded onto the next line, as SpamAssassin does (spam-1/00290: DATE_IN_PAST_06_12)', () => {
+    const pastRules = SaRuleSet.compile(
+      (() => {
+        const pastConfig = emptySaConfig();
+        parseCfFile(
+          pastConfig,
+          'past.cf',
+          "header DATE_IN_PAST_06_12 eval:check_for_shifted_date('-12', '-6')",
+        );
+        return pastConfig;
+      })(),
+    );
+    // The relay's time, 06:05:19 +0100, is folded before its zone; the sender's own qmail line
+    // has the Date's time and is left out, so the Date is 10.7 hours before the relay's time.
+    const bytes = new TextEncoder().encode(
+      [
+        'Received: from rtsq9.example.com (rtsq9.example.com [209.11.52.209]) by dogma.example.org',
+        '    (8.11.6/8.11.6) with SMTP id g8D55JC02668; Fri, 13 Sep 2002 06:05:19',
+        '    +0100',
+        'Received: (qmail 20326 invoked by uid 508); 12 Sep 2002 18:21:31 -0000',
+        'Date: 12 Sep 2002 18:21:31 -0000',
+        '',
+        'body',
+        '',
+      ].join('\r\n'),
+    );
+    expect(
+      pastRules.evaluate(new SaMessageView(bytes, summarize(bytes)), 0).map((hit) => hit.name),
+    ).toEqual(['DATE_IN_PAST_06_12']);
+  });
+});

@@ -87,3 +87,46 @@ describe('network tests, run without the network', () => {
     ]);
   });
 });
+
+describe("the evals metas read under '!': sender match and VBounce's relays", () => {
+  const SENDER_RULES = [
+    'header __ENV_AND_HDR_FROM_MATCH eval:check_for_matching_env_and_hdr_from()',
+    'body __MY_SERVERS_FOUND eval:check_welcomelist_bounce_relays()',
+    'body __HAVE_BOUNCE_RELAYS eval:have_any_bounce_relays()',
+    'meta ENV_MATCH __ENV_AND_HDR_FROM_MATCH',
+    // As 72_active.cf's metas read them: only under `!`, so they run only if both are exact.
+    'meta NOT_SENDER_NOT_BOUNCE !__ENV_AND_HDR_FROM_MATCH && !__MY_SERVERS_FOUND && !__HAVE_BOUNCE_RELAYS',
+  ].join('\n');
+  const compile = (extra: string) => {
+    const senderConfig = emptySaConfig();
+    parseCfFile(senderConfig, 'sender.cf', `${SENDER_RULES}\n${extra}`);
+    return SaRuleSet.compile(senderConfig);
+  };
+  const firedBy = (ruleSet: SaRuleSet, text: string) => {
+    const bytes = new TextEncoder().encode(text);
+    return ruleSet.evaluate(new SaMessageView(bytes, summarize(bytes)), 0).map((hit) => hit.name);
+  };
+
+  it('matches the envelope sender with the From address, in any case', () => {
+    const ruleSet = compile('');
+    expect(ruleSet.unsupported).toEqual([]);
+    expect(
+      firedBy(
+        ruleSet,
+        'Return-Path: <Ann@Example.com>\r\nFrom: Ann <ann@example.COM>\r\n\r\nx\r\n',
+      ),
+    ).toEqual(['ENV_MATCH']);
+    expect(
+      firedBy(ruleSet, 'Return-Path: <bounces@list.example>\r\nFrom: ann@example.com\r\n\r\nx\r\n'),
+    ).toEqual(['NOT_SENDER_NOT_BOUNCE']);
+  });
+
+  it('does not run the bounce-relay evals when the configuration names relays', () => {
+    const ruleSet = compile('welcomelist_bounce_relays mail.example.net');
+    expect(ruleSet.unsupported.map((rule) => rule.name).sort()).toEqual([
+      'NOT_SENDER_NOT_BOUNCE',
+      '__HAVE_BOUNCE_RELAYS',
+      '__MY_SERVERS_FOUND',
+    ]);
+  });
+});

@@ -125,22 +125,24 @@ describe('no-break spaces in the body', () => {
       's',
       octets('prix : 10 €'),
     ]);
-    // Undeclared 8-bit text that is not UTF-8 is Windows-1252, as decodeCharset reads it.
+    // Undeclared 8-bit text that is not UTF-8 is Windows-1252, as SpamAssassin reads it; the
+    // body is then UTF-8 (what get_decoded_stripped_body_text_array gives: "ok caf\xc3\xa9").
     for (const charset of ['iso-8859-1', 'windows-1252', null])
       expect(octetView([0x6f, 0x6b, 0xa0, 0xa0, 0x63, 0x61, 0x66, 0xe9], charset).body()).toEqual([
         's',
-        'ok caf\xe9',
+        'ok caf\xc3\xa9',
       ]);
     // A line of no-break spaces between two paragraphs is a blank line.
     expect(octetView(utf8('one\n\u00a0\u00a0\ntwo'), 'utf-8').body()).toEqual(['s', 'one', 'two']);
   });
 
-  it('leaves 0xA0 alone where it is no space (KOI8-R box drawing, half of a GB2312 character)', () => {
-    expect(octetView([0x61, 0xa0, 0x62], 'koi8-r').body()).toEqual(['s', 'a\xa0b']);
-    // "你" in GB2312 is C4 E3, "啊" B0 A1; A0 appears as a byte of "牋" (A0 is a lead byte in GBK).
-    expect(octetView([0xb0, 0xa1, 0x20, 0xa0, 0xa0], 'gbk').body()).toEqual([
+  it('leaves 0xA0 alone where it is no space (KOI8-R box drawing, a byte of a GB2312 character)', () => {
+    // KOI8-R's A0 is U+2550 (E2 95 90 in UTF-8), as SpamAssassin 4.0.1 renders it.
+    expect(octetView([0x61, 0xa0, 0x62], 'koi8-r').body()).toEqual(['s', 'a\xe2\x95\x90b']);
+    // "啊" in GB2312 is B0 A1, "你" C4 E3: E5 95 8A and E4 BD A0 in UTF-8.
+    expect(octetView([0xb0, 0xa1, 0x20, 0xc4, 0xe3], 'gb2312').body()).toEqual([
       's',
-      '\xb0\xa1 \xa0\xa0',
+      '\xe5\x95\x8a \xe4\xbd\xa0',
     ]);
   });
 
@@ -152,6 +154,46 @@ describe('no-break spaces in the body', () => {
     ).toBe(true);
   });
 });
+
+describe('the body in UTF-8, decoded from its charset (normalize_charset, on in SpamAssassin 4)', () => {
+  // Each expectation is what SpamAssassin 4.0.1's get_decoded_stripped_body_text_array gave
+  // for the same message (Debian's package, no Encode::Detect).
+  const charsetView = (body: number[], type: string) => {
+    const header = `Subject: s\r\nContent-Type: ${type}\r\n\r\n`;
+    const bytes = Uint8Array.from([...new TextEncoder().encode(header), ...body, 13, 10]);
+    return new SaMessageView(bytes, summarize(bytes));
+  };
+  const ascii = (text: string) => [...text].map((c) => c.charCodeAt(0));
+
+  it('decodes 7-bit ISO-2022-JP, so its ESC $ B shifts are not in the body', () => {
+    const jp = charsetView([...ascii('\x1b$B$3$s\x1b(B ok')], 'text/plain; charset=iso-2022-jp');
+    expect(jp.body()).toEqual(['s', '\xe3\x81\x93\xe3\x82\x93 ok']);
+    // The rawbody rules still read the octets as sent.
+    expect(jp.rawBody()).toContain('\x1b$B$3$s\x1b(B ok');
+  });
+
+  it('reads Latin-1 as Windows-1252, and keeps 8-bit text that is valid UTF-8 whatever its label', () => {
+    expect(
+      charsetView([...ascii('caf\xe9 \x93q\x94')], 'text/plain; charset=windows-1252').body(),
+    ).toEqual(['s', 'caf\xc3\xa9 \xe2\x80\x9cq\xe2\x80\x9d']);
+    expect(charsetView(utf8Octets('voilà déjà'), 'text/plain; charset=iso-8859-1').body()).toEqual([
+      's',
+      'voil\xc3\xa0 d\xc3\xa9j\xc3\xa0',
+    ]);
+    expect(charsetView([...ascii('\xf0\xd2\xc9')], 'text/plain; charset=koi8-r').body()).toEqual([
+      's',
+      '\xd0\x9f\xd1\x80\xd0\xb8',
+    ]);
+  });
+
+  it('decodes an HTML part before rendering it', () => {
+    expect(
+      charsetView([...ascii('<p>caf\xe9&nbsp;ok</p>')], 'text/html; charset=iso-8859-1').body(),
+    ).toEqual(['s', 'caf\xc3\xa9 ok']);
+  });
+});
+
+const utf8Octets = (text: string) => [...new TextEncoder().encode(text)];
 
 describe('HTML rendering', () => {
   it('decodes entities to UTF-8 octets and leaves octets around them alone', () => {
@@ -192,5 +234,22 @@ describe('HTML rendering', () => {
   it('takes time linear in the input on unclosed tags and comments', () => {
     const hostile = '<a '.repeat(50_000) + '<!--'.repeat(50_000);
     expect(renderHtml(hostile).text.length).toBeLessThan(hostile.length);
+  });
+});
+
+describe('header values unfolded as SpamAssassin unfolds them', () => {
+  const folded = (text: string) => {
+    const bytes = new TextEncoder().encode(text);
+    return new SaMessageView(bytes, summarize(bytes));
+  };
+
+  it("makes each fold one space and keeps the line's own spaces (what get() gave in 4.0.1)", () => {
+    const view = folded(
+      'Received: from a.example ([10.1.1.1]) by b.example\r\n    with SMTP id x; Fri, 13 Sep 2002 06:05:19\r\n\t +0100\r\nX-Test: one\r\n\t  two   three\r\nSubject: s\r\n\r\nbody\r\n',
+    );
+    expect(view.header('Received', null)).toBe(
+      'from a.example ([10.1.1.1]) by b.example with SMTP id x; Fri, 13 Sep 2002 06:05:19 +0100\n',
+    );
+    expect(view.header('X-Test', null)).toBe('one two   three\n');
   });
 });

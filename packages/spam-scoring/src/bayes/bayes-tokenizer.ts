@@ -8,9 +8,11 @@ import { mimeTokens } from './bayes-mime-tokens.js';
  * match almost none of this one's tokens, so a database of another version is refused rather
  * than read (BayesFilter.status). 1: the tokenizer before SpamAssassin's (databases written
  * without a version are that); 2: SpamAssassin's (Plugin/Bayes.pm), the octet A0 no space in
- * UTF-8. Raise it with every change that changes the tokens of ordinary mail.
+ * UTF-8; 3: the body decoded from its charset to UTF-8, as SpamAssassin 4 reads it (Latin-1,
+ * ISO-2022-JP... text gave other tokens before). Raise it with every change that changes the
+ * tokens of ordinary mail.
  */
-export const BAYES_TOKENIZER_VERSION = 2;
+export const BAYES_TOKENIZER_VERSION = 3;
 
 /** At most this many distinct tokens are taken from one message: a huge message cannot flood the store. */
 export const MAX_TOKENS_PER_MESSAGE = 10_000;

@@ -152,6 +152,12 @@ export const SA_EVAL_TESTS: Readonly<
     const letters = subject.replace(/[^a-zA-Z]/g, '');
     return letters.length > 0 && letters === letters.toUpperCase() ? 1 : 0;
   },
+  // HeaderEval's: the envelope sender is the From address (two absent ones match, as there).
+  check_for_matching_env_and_hdr_from: () => (view) =>
+    (view.header('EnvelopeFrom', 'addr') ?? '').toLowerCase() ===
+    (view.header('From', 'addr') ?? '').toLowerCase()
+      ? 1
+      : 0,
   check_for_mime: (args) => {
     const test = CHECK_FOR_MIME[args[0] ?? ''];
     return test ? (view) => (test(factsOf(view)) ? 1 : 0) : null;

@@ -3,6 +3,7 @@ import {
   type MessageSummary,
   type MimePart,
   decodeEncodedWords,
+  decodeHeaderBytes,
   decodeTransferEncoding,
   fieldValue,
   isMultipart,
@@ -14,6 +15,7 @@ import {
 import { bytesToBinaryString, textToBinaryString } from './binary-string.js';
 import { envelopeSenderOf } from './envelope-sender.js';
 import { renderHtml } from './html-text.js';
+import { normalizedText } from './charset-normalize.js';
 import { noBreakSpacesToSpaces } from './no-break-space.js';
 import { relayPseudoHeader, relaysOf } from './received-relays.js';
 import {
@@ -54,7 +56,11 @@ export class SaMessageView {
   private readonly headerCache = new Map<string, string | null>();
   private rootHeaders: ReturnType<typeof parseHeaders> | undefined;
   private readonly partHeaders = new Map<MimePart, ReturnType<typeof parseHeaders>>();
-  private textParts: { part: MimePart; text: string; html: boolean }[] | undefined;
+  /**
+   * Each text part: `raw` decoded from its transfer encoding only (the rawbody rules' text),
+   * `text` also from its charset to UTF-8 (what SpamAssassin renders, parses and tokenizes).
+   */
+  private textParts: { part: MimePart; raw: string; text: string; html: boolean }[] | undefined;
   private htmlLinks: string[] = [];
 
   constructor(
@@ -100,10 +106,9 @@ export class SaMessageView {
     if (!this.paragraphs) {
       const subject = textToBinaryString(this.summary.subject);
       const text = this.parts()
-        .map(({ part, text, html }) =>
+        .map(({ text, html }) =>
           noBreakSpacesToSpaces(
             truncateForScan(html ? renderHtml(text).text : text, BODY_PART_SCAN_SIZE, BODY_BREAKS),
-            part,
           ),
         )
         .join('\n');
@@ -117,8 +122,8 @@ export class SaMessageView {
    * RAWBODY_PART_SCAN_SIZE, in pieces of 2,048 to 4,096 octets as Message.pm gives them.
    */
   rawBody(): readonly string[] {
-    this.rawLines ??= this.parts().flatMap(({ text }) =>
-      rawBodyPieces(truncateForScan(text, RAWBODY_PART_SCAN_SIZE, RAWBODY_BREAKS)),
+    this.rawLines ??= this.parts().flatMap(({ raw }) =>
+      rawBodyPieces(truncateForScan(raw, RAWBODY_PART_SCAN_SIZE, RAWBODY_BREAKS)),
     );
     return this.rawLines;
   }
@@ -131,7 +136,7 @@ export class SaMessageView {
     return this.uriList;
   }
 
-  /** The source of each HTML part, decoded from its transfer encoding (octets). */
+  /** The source of each HTML part, decoded from its transfer encoding and charset (UTF-8 octets). */
   htmlSources(): readonly string[] {
     return this.parts()
       .filter(({ html }) => html)
@@ -149,7 +154,7 @@ export class SaMessageView {
     return this.fullText;
   }
 
-  private parts(): { part: MimePart; text: string; html: boolean }[] {
+  private parts(): { part: MimePart; raw: string; text: string; html: boolean }[] {
     if (!this.textParts) {
       this.textParts = [];
       const visit = (part: MimePart) => {
@@ -166,10 +171,14 @@ export class SaMessageView {
         const body = this.bytes.subarray(part.bodyStart, part.end);
         const encoding = transferEncodingOf(part.encoding);
         const decoded = encoding === null ? body : decodeTransferEncoding(body, encoding);
-        const text = bytesToBinaryString(decoded).replace(/\r\n?/g, '\n');
+        const raw = bytesToBinaryString(decoded).replace(/\r\n?/g, '\n');
+        const charset =
+          part.contentType.parameters.find((p) => p.name.toLowerCase() === 'charset')?.value ??
+          null;
+        const text = normalizedText(decoded, charset).replace(/\r\n?/g, '\n');
         const html = type === 'text/html';
         if (html) this.htmlLinks.push(...renderHtml(text).links);
-        this.textParts!.push({ part, text, html });
+        this.textParts!.push({ part, raw, text, html });
       };
       visit(this.summary.body);
     }
@@ -238,8 +247,24 @@ function headerText(bytes: Uint8Array, field: HeaderField, raw: boolean): string
       .replace(/\r?\n$/, '')
       .replace(/\r\n/g, '\n')}\n`;
   }
-  const value = fieldValue(bytes, field);
-  return `${textToBinaryString(decodeEncodedWords(value))}\n`;
+  return `${textToBinaryString(decodeEncodedWords(unfoldedValue(bytes, field)))}\n`;
+}
+
+/**
+ * A field's value unfolded as SpamAssassin's Node.pm `header()` unfolds it: each line break
+ * with the spaces and tabs after it one space, the ends trimmed (whitespace inside a line is
+ * kept). Dropping the line breaks alone kept a fold's indent, so `06:05:19\n    +0100` read
+ * `06:05:19    +0100`, which the Received date pattern of the date checks (single spaces) and
+ * header rules written for one space do not match.
+ */
+function unfoldedValue(bytes: Uint8Array, field: HeaderField): string {
+  const raw = bytesToBinaryString(bytes.subarray(field.valueStart, field.end))
+    .replace(/\r(?=\n)/g, '')
+    .replace(/\n[ \t]+/g, ' ')
+    .replace(/\n/g, '')
+    // Perl's \s on octets: not JavaScript's trim(), which would also take the octet A0.
+    .replace(/^[ \t\r\f\v]+|[ \t\r\f\v]+$/g, '');
+  return decodeHeaderBytes(Uint8Array.from(raw, (c) => c.charCodeAt(0)));
 }
 
 /**
