@@ -168,8 +168,8 @@ describe('the body in UTF-8, decoded from its charset (normalize_charset, on in 
   it('decodes 7-bit ISO-2022-JP, so its ESC $ B shifts are not in the body', () => {
     const jp = charsetView([...ascii('\x1b$B$3$s\x1b(B ok')], 'text/plain; charset=iso-2022-jp');
     expect(jp.body()).toEqual(['s', '\xe3\x81\x93\xe3\x82\x93 ok']);
-    // The rawbody rules still read the octets as sent.
-    expect(jp.rawBody()).toContain('\x1b$B$3$s\x1b(B ok');
+    // The rawbody rules still read the octets as sent (one piece: the part is short).
+    expect(jp.rawBody()).toEqual(['\x1b$B$3$s\x1b(B ok\n']);
   });
 
   it('reads Latin-1 as Windows-1252, and keeps 8-bit text that is valid UTF-8 whatever its label', () => {
