@@ -3,7 +3,13 @@
  * instead, keyed by the exact Perl source so that a changed rule falls back to "does not run"
  * (flags as an inline group before it: `/x/i` is `(?i)x`).
  * Each is checked against Perl in test/hand-written-patterns.test.ts.
+ * And body patterns re2js runs but slowly, matched by hand where one match is enough (a rule
+ * without `multiple`), checked against re2js and Perl in their own tests; a changed rule falls
+ * back to re2js.
  */
+import { PositionSetText } from './position-set-pattern.js';
+import { FILL_THIS_FORM_SEARCHES } from './fill-this-form-patterns.js';
+
 export type HandWrittenPattern = (text: string) => boolean;
 
 /** The first relay in a `X-Spam-Relays-*` string: up to its closing `]`. */
@@ -87,4 +93,10 @@ export const HAND_WRITTEN_PATTERNS: ReadonlyMap<string, HandWrittenPattern> = ne
       return false;
     },
   ],
+  // Speed (perf/spam-speed-4): __FILL_THIS_FORM_LONG2 and __FILL_THIS_FORM_SHORT2 over sets of
+  // positions (fill-this-form-patterns.ts), checked in test/fill-this-form-patterns.test.ts.
+  ...[...FILL_THIS_FORM_SEARCHES].map(([source, search]): [string, HandWrittenPattern] => [
+    source,
+    (text: string) => search(new PositionSetText(text, true)),
+  ]),
 ]);
