@@ -202,6 +202,20 @@ describe('the fill-this-form patterns over sets of positions', () => {
     }
   });
 
+  it('end where they end from every position when searched from the screened starts', () => {
+    const sorted = (positions: number[]) => [...positions].sort((a, b) => a - b);
+    for (const key of KEYS) {
+      const pattern = PositionSetPattern.compile(key.slice('(?i)'.length), true);
+      for (const text of texts.slice(0, 200)) {
+        const everywhere = new PositionSetText(text, true);
+        const screened = new PositionSetText(text, true);
+        expect(sorted(pattern.endsAnywhere(screened)), text).toEqual(
+          sorted(pattern.ends(everywhere, everywhere.everyPosition())),
+        );
+      }
+    }
+  });
+
   it('refuse what they cannot run in linear time or do not read as re2js does', () => {
     for (const source of ['(?:ab)+', 'a+?', '^a', 'a.b', '(?=a)', '(a)\\1', 'x{2,}y'])
       expect(() => PositionSetPattern.compile(source, false), source).toThrow();

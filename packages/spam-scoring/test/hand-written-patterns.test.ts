@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { summarize } from '@mailyard/mime';
 import { emptySaConfig, parseCfFile, SaMessageView, SaRuleSet } from '../src/index.js';
+import { FILL_THIS_FORM_SEARCHES } from '../src/spamassassin/fill-this-form-patterns.js';
 import { HAND_WRITTEN_PATTERNS } from '../src/spamassassin/hand-written-patterns.js';
 
 /** Perl's answer for each text (texts must not hold newlines). */
@@ -104,8 +105,10 @@ const CASES: { rule: string; pattern: string; texts: fc.Arbitrary<string> }[] = 
 ];
 
 describe('hand-written patterns agree with Perl', () => {
-  it('every hand-written pattern is checked here', () => {
-    expect([...HAND_WRITTEN_PATTERNS.keys()].sort()).toEqual(CASES.map((c) => c.pattern).sort());
+  it('every hand-written pattern is checked here (the form patterns in their own test)', () => {
+    const elsewhere = new Set(FILL_THIS_FORM_SEARCHES.keys());
+    const here = [...HAND_WRITTEN_PATTERNS.keys()].filter((key) => !elsewhere.has(key));
+    expect(here.sort()).toEqual(CASES.map((c) => c.pattern).sort());
   });
 
   for (const { rule, pattern, texts: arbitrary } of CASES)

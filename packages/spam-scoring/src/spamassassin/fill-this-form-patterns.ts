@@ -37,15 +37,14 @@ const LONG_END = String.raw`(?:${FF_BLANK2}(?:P[a-z\.\s]{10,30})?|${ANDOR})`;
 const SHORT_END = `(?:${FF_BLANK2}|${ANDOR})`;
 
 /**
- * A search for `(?:<FF_YOUR><field><end>){count}`, caseless. The first field's <FF_YOUR> is
- * left out: it may be empty, so a match that starts with it has one starting after it.
+ * A search for `(?:<FF_YOUR><field><end>){count}`, caseless: where the first field can end
+ * (from anywhere, screened by its first characters), then from there the next, `count` times.
  */
 function countedFields(end: string, count: number): (text: PositionSetText) => boolean {
-  const first = PositionSetPattern.compile(`${FF_ALL}${FF_SUFFIX}${end}`, true);
-  const next = PositionSetPattern.compile(`${FF_YOUR}${FF_ALL}${FF_SUFFIX}${end}`, true);
+  const field = PositionSetPattern.compile(`${FF_YOUR}${FF_ALL}${FF_SUFFIX}${end}`, true);
   return (text) => {
-    let ends = first.ends(text, text.everyPosition());
-    for (let field = 1; field < count && ends.length > 0; field++) ends = next.ends(text, ends);
+    let ends = field.endsAnywhere(text);
+    for (let more = 1; more < count && ends.length > 0; more++) ends = field.ends(text, ends);
     return ends.length > 0;
   };
 }

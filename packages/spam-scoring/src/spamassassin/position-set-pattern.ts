@@ -45,6 +45,9 @@ export class PositionSetText {
 export class PositionSetPattern {
   private constructor(
     private readonly piece: Piece,
+    /** The same pattern for starts anywhere: its optional beginnings left out, screened. */
+    private readonly anywhere: Piece,
+    private readonly screen: PrefixScreen | null,
     readonly caseless: boolean,
   ) {}
 
@@ -52,7 +55,13 @@ export class PositionSetPattern {
     const parser = new Parser(source, caseless);
     const tree = parser.alternation();
     if (parser.at < source.length) throw new Error(`unexpected ')' at ${parser.at}`);
-    return new PositionSetPattern(screened(tree, compilePiece(tree)), caseless);
+    const trimmed = withoutOptionalStart(tree);
+    return new PositionSetPattern(
+      screened(tree, compilePiece(tree)),
+      screened(trimmed, compilePiece(trimmed)),
+      PrefixScreen.of(trimmed),
+      caseless,
+    );
   }
 
   /** The ends of the matches that start at one of `starts` (no position twice). */
@@ -60,10 +69,18 @@ export class PositionSetPattern {
     return this.piece(text, starts);
   }
 
+  /**
+   * The ends of the matches that start anywhere: the same set as `ends` from every position,
+   * found from the few positions where the pattern's first three characters can start.
+   */
+  endsAnywhere(text: PositionSetText): number[] {
+    const starts = this.screen ? this.screen.starts(text) : text.everyPosition();
+    return starts.length === 0 ? starts : this.anywhere(text, starts);
+  }
+
   /** Whether the pattern matches anywhere in the text. */
   test(text: string): boolean {
-    const prepared = new PositionSetText(text, this.caseless);
-    return this.ends(prepared, prepared.everyPosition()).length > 0;
+    return this.endsAnywhere(new PositionSetText(text, this.caseless)).length > 0;
   }
 }
 
@@ -170,7 +187,8 @@ class Parser {
       this.at += count[0].length - 1;
     } else return atom;
     this.at++;
-    if ('?+'.includes(this.source[this.at] ?? '')) throw new Error('lazy or possessive count');
+    const after = this.source[this.at];
+    if (after === '?' || after === '+') throw new Error('lazy or possessive count');
     if (max === Infinity && atom.kind !== 'class' && !isOneCharacter(atom))
       throw new Error('unbounded repeat over more than one character');
     return { kind: 'repeat', body: atom, min, max };
@@ -497,4 +515,185 @@ function unite(text: PositionSetText, sets: number[][]): number[] {
     }
   }
   return union;
+}
+
+/**
+ * The pattern without what may be left out at its start (an optional group, a repeat that may
+ * be empty, and so on into the first item of each branch): where only where matches end
+ * matters, as for a search from anywhere, that changes nothing. Every match of the original has
+ * a suffix matching the result, ending where it ends, and every match of the result is one of
+ * the original (the left-out part empty). What is left starts with something that must be
+ * there, which makes the prefix screen sharp (`(?:your\s)?name` is screened by `nam`).
+ */
+function withoutOptionalStart(node: Node): Node {
+  switch (node.kind) {
+    case 'alternation':
+      return { kind: 'alternation', branches: node.branches.map(withoutOptionalStart) };
+    case 'sequence': {
+      let first = 0;
+      while (first < node.items.length - 1) {
+        const item = node.items[first]!;
+        if (item.kind !== 'repeat' || item.min !== 0) break;
+        first++;
+      }
+      const items = node.items.slice(first);
+      if (items.length === 0) return node;
+      return { kind: 'sequence', items: [withoutOptionalStart(items[0]!), ...items.slice(1)] };
+    }
+    case 'repeat':
+      if (node.min === 0 || node.max === Infinity) return node;
+      // X{m,n} is X then X{m-1,n-1}: the first copy's start may be left out.
+      return {
+        kind: 'sequence',
+        items: [
+          withoutOptionalStart(node.body),
+          { kind: 'repeat', body: node.body, min: node.min - 1, max: node.max - 1 },
+        ],
+      };
+    default:
+      return node;
+  }
+}
+
+/** How many characters a prefix screen reads, and the most prefixes it keeps. */
+const PREFIX_LENGTH = 3;
+const MAX_PREFIXES = 20_000;
+
+/**
+ * The strings of at most PREFIX_LENGTH characters that every match starts with (a match
+ * shorter than that: the whole match), in the folded text's alphabet; null when there are too
+ * many to list (a wide class) or a match may begin beyond the octets.
+ */
+function prefixesOf(node: Node): Set<string> | null {
+  const concat = (heads: Set<string>, tails: Set<string>): Set<string> | null => {
+    const out = new Set<string>();
+    for (const head of heads) {
+      if (head.length >= PREFIX_LENGTH) out.add(head);
+      else for (const tail of tails) out.add((head + tail).slice(0, PREFIX_LENGTH));
+      if (out.size > MAX_PREFIXES) return null;
+    }
+    return out;
+  };
+  switch (node.kind) {
+    case 'literal':
+      return new Set([node.text.slice(0, PREFIX_LENGTH)]);
+    case 'wordBoundary':
+      return new Set(['']);
+    case 'class': {
+      if (node.beyondOctets) return null;
+      const members = new Set<string>();
+      for (let c = 0; c < 256; c++) if (node.table[c] === 1) members.add(String.fromCharCode(c));
+      return members.size > 64 ? null : members;
+    }
+    case 'sequence': {
+      let heads: Set<string> | null = new Set(['']);
+      for (const item of node.items) {
+        if ([...heads].every((head) => head.length >= PREFIX_LENGTH)) break;
+        const tails = prefixesOf(item);
+        if (tails === null) return null;
+        heads = concat(heads, tails);
+        if (heads === null) return null;
+      }
+      return heads;
+    }
+    case 'alternation': {
+      const union = new Set<string>();
+      for (const branch of node.branches) {
+        const branchPrefixes = prefixesOf(branch);
+        if (branchPrefixes === null) return null;
+        for (const prefix of branchPrefixes) union.add(prefix);
+        if (union.size > MAX_PREFIXES) return null;
+      }
+      return union;
+    }
+    case 'repeat': {
+      const body = prefixesOf(node.body);
+      if (body === null) return null;
+      const union = new Set<string>(node.min === 0 ? [''] : []);
+      let reached: Set<string> | null = new Set(['']);
+      for (let count = 1; count <= node.max; count++) {
+        const next: Set<string> | null = concat(reached, body);
+        if (next === null) return null;
+        if (count >= node.min) for (const prefix of next) union.add(prefix);
+        // From here on each count gives the same prefixes again.
+        const settled = next.size === reached.size && [...next].every((p) => reached!.has(p));
+        reached = next;
+        if (count >= node.min && settled) break;
+      }
+      return union.size > MAX_PREFIXES ? null : union;
+    }
+  }
+}
+
+/**
+ * The positions where one of a pattern's prefixes starts, found with table look-ups: a table of
+ * first characters, one of character pairs, and for the pairs that need it one of third
+ * characters. Every match starts at one of them.
+ */
+class PrefixScreen {
+  private constructor(
+    /** By first character: 0 none, 1 read on, 2 a prefix of one character (accept). */
+    private readonly firsts: Uint8Array,
+    /** By pair: 0 none, 1 accept, else the index + 2 of the third characters' table. */
+    private readonly pairs: Uint16Array,
+    private readonly thirds: Uint8Array[],
+  ) {}
+
+  static of(node: Node): PrefixScreen | null {
+    const prefixes = prefixesOf(node);
+    if (prefixes === null || prefixes.has('')) return null;
+    const firsts = new Uint8Array(256);
+    const pairs = new Uint16Array(256 * 256);
+    const thirds: Uint8Array[] = [];
+    const ordered = [...prefixes].sort((a, b) => a.length - b.length);
+    for (const prefix of ordered) {
+      const [c0, c1, c2] = [0, 1, 2].map((i) => prefix.charCodeAt(i));
+      if (prefix.length === 1) {
+        firsts[c0!] = 2;
+        continue;
+      }
+      if (firsts[c0!] === 2) continue;
+      firsts[c0!] = 1;
+      const pair = c0! * 256 + c1!;
+      if (prefix.length === 2) {
+        pairs[pair] = 1;
+        continue;
+      }
+      if (pairs[pair] === 1) continue;
+      if (pairs[pair] === 0) {
+        thirds.push(new Uint8Array(256));
+        pairs[pair] = thirds.length + 1;
+      }
+      thirds[pairs[pair]! - 2]![c2!] = 1;
+    }
+    return new PrefixScreen(firsts, pairs, thirds);
+  }
+
+  starts(text: PositionSetText): number[] {
+    const folded = text.folded;
+    const length = folded.length;
+    const starts: number[] = [];
+    text.work += length;
+    for (let at = 0; at < length; at++) {
+      const c0 = folded.charCodeAt(at);
+      if (c0 > 255) continue;
+      const first = this.firsts[c0]!;
+      if (first === 0) continue;
+      if (first === 2) {
+        starts.push(at);
+        continue;
+      }
+      const c1 = at + 1 < length ? folded.charCodeAt(at + 1) : 256;
+      if (c1 > 255) continue;
+      const pair = this.pairs[c0 * 256 + c1]!;
+      if (pair === 0) continue;
+      if (pair === 1) {
+        starts.push(at);
+        continue;
+      }
+      const c2 = at + 2 < length ? folded.charCodeAt(at + 2) : 256;
+      if (c2 <= 255 && this.thirds[pair - 2]![c2] === 1) starts.push(at);
+    }
+    return starts;
+  }
 }
