@@ -12,6 +12,8 @@ import { requiredLiterals } from './required-literal.js';
 import { LiteralScanner } from './literal-scanner.js';
 import { type BoundedJsRegex, boundedJsRegex } from './bounded-js-regex.js';
 import { necessaryCondition } from './necessary-conditions.js';
+import type { PositionSetPattern } from './position-set-pattern.js';
+import { relaxedScreen } from './relaxed-screen.js';
 
 /** SpamAssassin's four score sets: 0 no network, no Bayes; 1 network; 2 Bayes; 3 both. */
 export type ScoreSet = 0 | 1 | 2 | 3;
@@ -333,6 +335,11 @@ interface Search {
   /** For a reversed regex: a looser one to run forwards first (null: none). */
   readonly relaxed: RE2JS | null;
   /**
+   * The same looser pattern over sets of positions (relaxed-screen.ts), run instead of
+   * `relaxed` where it compiles and no literal screens the texts first. Null: none.
+   */
+  readonly relaxedByPositions: PositionSetPattern | null;
+  /**
    * The same pattern for V8's engine, where its backtracking is bounded (bounded-js-regex.ts):
    * much faster per call than re2js, and as linear. Null: re2js runs it.
    */
@@ -367,6 +374,8 @@ function searchOf(
     literalIds: literals && index ? index.idsOf(literals, caseless) : [],
     reversed: reversed === true,
     relaxed: relaxed ?? null,
+    relaxedByPositions:
+      relaxed !== undefined && literals === null ? relaxedScreen(pattern, flags) : null,
     bounded: boundedJsRegex(pattern, flags),
     necessary: necessaryCondition(pattern, flags),
     handWritten: null,
@@ -480,7 +489,9 @@ function countIn(texts: readonly string[], search: Search, max: number): number 
     }
     // A backwards run (lookbehinds, on re2js's slower NFA) only where the looser pattern
     // without lookarounds matches forwards.
-    if (search.relaxed !== null && !search.relaxed.test(texts[i]!)) continue;
+    if (search.relaxedByPositions !== null) {
+      if (!search.relaxedByPositions.test(texts[i]!)) continue;
+    } else if (search.relaxed !== null && !search.relaxed.test(texts[i]!)) continue;
     const text = search.reversed ? reversedText(texts, i) : texts[i]!;
     if (max === 1) {
       if (regex.test(text)) return 1;
