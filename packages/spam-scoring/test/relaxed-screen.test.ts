@@ -30,9 +30,14 @@ describe('withoutTopLevelLookarounds', () => {
 
   it('gives no screen for what position sets do not take', () => {
     expect(relaxedScreen('(?:^|\\W)(?!ab)[a@]b', 'i')).toBeNull();
-    expect(relaxedScreen('(?!ab)(?:a\\s)*b', 'i')).toBeNull();
+    expect(relaxedScreen('(?!ab)(?:a\\s*)*b', 'i')).toBeNull();
     expect(relaxedScreen('(?!ab)ab', 'x')).toBeNull();
     expect(relaxedScreen('(?!ab)[a@]b', 'i')!.test('x@B')).toBe(true);
+    // A group repeated without bound (<WS>* in FUZZY_CLICK_HERE), each position stepped once.
+    const repeated = relaxedScreen('(?!ab)a(?:b\\s|&nbsp;)*c', 'i')!;
+    expect(repeated.test('xAb &nbsp;B\tc')).toBe(true);
+    expect(repeated.test('xac')).toBe(true);
+    expect(repeated.test('xab bc')).toBe(false);
   });
 });
 
@@ -59,7 +64,16 @@ function perlMatches(patterns: readonly string[], texts: string[]): boolean[][] 
 // The words the rules spell, each letter written plainly or as one of its look-alikes (digits,
 // signs, Latin-1 and UTF-8 accented letters, an HTML entity), with near misses: a letter left
 // out or doubled, a space or a dot between letters, the plain word itself.
-const WORDS = ['million', 'important', 'security', 'unsubscribe', 'viagra', 'credit', 'degree'];
+const WORDS = [
+  'million',
+  'important',
+  'security',
+  'unsubscribe',
+  'viagra',
+  'credit',
+  'degree',
+  'click here',
+];
 const LOOK_ALIKES: Record<string, string[]> = {
   a: ['a', 'A', '@', '\xe0', '\xc3\xa0', '4'],
   b: ['b', 'B', '8'],
@@ -67,6 +81,10 @@ const LOOK_ALIKES: Record<string, string[]> = {
   d: ['d', 'D'],
   e: ['e', 'E', '3', '\xe9', '\xc3\xa9', '&#101;'],
   g: ['g', 'G', '9'],
+  h: ['h', 'H', '\xc4\xa5'],
+  k: ['k', 'K', '\xea'],
+  // Between the words of "click here" (FUZZY_CLICK_HERE's <WS>): spaces, entities, a soft break.
+  ' ': [' ', '  ', '&nbsp;', ' &#160;', '\xe2\x80\x8b', '=\n', '\t'],
   i: ['i', 'I', '1', 'l', '|', '!', '\xed', '\xc3\xad', '&#105;'],
   l: ['l', 'L', '1', 'i', '|'],
   m: ['m', 'M', 'rn', 'nn'],
@@ -83,7 +101,7 @@ const LOOK_ALIKES: Record<string, string[]> = {
 const letter = (c: string) =>
   fc.oneof(
     { arbitrary: fc.constantFrom(...LOOK_ALIKES[c]!), weight: 12 },
-    { arbitrary: fc.constantFrom('', c + c, c + ' ', c + '.', c + '-'), weight: 1 },
+    { arbitrary: fc.constantFrom('', c + c, c + ' ', c + '.', c + '-', c + '&nbsp;'), weight: 2 },
   );
 const spelled = fc.oneof(
   {
@@ -93,7 +111,10 @@ const spelled = fc.oneof(
     weight: 5,
   },
   // The plain word (in any case), which the rules' lookaheads turn away.
-  { arbitrary: fc.constantFrom(...WORDS, 'Million', 'SECURITY', 'Unsubscribe'), weight: 1 },
+  {
+    arbitrary: fc.constantFrom(...WORDS, 'Million', 'SECURITY', 'Unsubscribe', 'Click&nbsp;here'),
+    weight: 1,
+  },
 );
 const NOISE = fc.constantFrom('', '', ' ', 'Dear sir, ', 'the ', '1. ', 'x', '\n', '\xa0');
 const texts = fc
@@ -107,6 +128,7 @@ const spamassassinRules = {
 };
 
 const RULES = [
+  'FUZZY_CLICK_HERE',
   'FUZZY_MILLION',
   'FUZZY_IMPORTANT',
   'FUZZY_SECURITY',
@@ -127,7 +149,7 @@ describeWithPeer(spamassassinRules, 'the screen of the fuzzy-spelling rules', ()
       return { name, pattern: replaceTags(match.pattern, config), flags: match.flags };
     });
   });
-  const sample = fc.sample(texts, { seed: 15, numRuns: 2000 });
+  const sample = fc.sample(texts, { seed: 15, numRuns: 3000 });
 
   it('is built for each of them, and passes what re2js passes, and every full match', () => {
     for (const { name, pattern, flags } of patterns) {
@@ -165,7 +187,8 @@ describeWithPeer(spamassassinRules, 'the screen of the fuzzy-spelling rules', ()
       const screen = relaxedScreen(pattern, flags)!;
       const missed = perlTexts.filter((text, t) => perl[k]![t] && !screen.test(text));
       expect(missed, name).toEqual([]);
-      expect(perl[k]!.filter(Boolean).length, name).toBeGreaterThan(5);
+      // Few for the long words, whose UTF-8 look-alikes the filter above leaves out.
+      expect(perl[k]!.filter(Boolean).length, name).toBeGreaterThan(2);
     });
   });
 
@@ -176,6 +199,7 @@ describeWithPeer(spamassassinRules, 'the screen of the fuzzy-spelling rules', ()
       'iiiiiiiiiiiiiiiiiiiiii1111111111||||||||!!!!!!!',
       'mmmmrnrnrnrnmmmm\xc3\xad\xc3\xad\xc3\xad&#105;&#105;&#105;',
       'vvvvuuuuviagr viagr viagr ',
+      'c    l  i   c k' + ' &nbsp;'.repeat(30) + 'h e r',
       '\xc3\xc3\xc3\xc3\xc3\xc3\xc3\xc3\xe1\xe1\xe1\xf0\x9d\xf0\x9d\xf0\x9d',
     ];
     for (const { name, pattern, flags } of patterns) {
