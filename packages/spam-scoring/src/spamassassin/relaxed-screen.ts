@@ -8,17 +8,29 @@ import { PositionSetPattern } from './position-set-pattern.js';
  * over their 3,000 to 8,000 characters of classes was some 10% of the rules' time, while the
  * position sets step only from where the first letter's class matches, and those are few.
  * Null when the pattern has a lookaround inside a group, or what position sets do not take
- * (anchors, an unbounded repeat over a group as `<WS>*`, lazy counts): re2js screens then.
+ * (anchors but the idiom below, nested unbounded repeats, lazy counts): re2js screens then.
  */
 export function relaxedScreen(pattern: string, flags: string): PositionSetPattern | null {
   if (/[^imsgo]/.test(flags) || flags.includes('m') || flags.includes('s')) return null;
   const free = withoutTopLevelLookarounds(pattern);
   if (free === null) return null;
-  try {
-    return PositionSetPattern.compile(free, flags.includes('i'));
-  } catch {
-    return null;
+  for (const screen of [free, withoutEdgeAnchors(free)]) {
+    try {
+      return PositionSetPattern.compile(screen, flags.includes('i'));
+    } catch {
+      // Not taken: try the looser pattern, then let re2js screen.
+    }
   }
+  return null;
+}
+
+/**
+ * The pattern without the rules' "not in a word" idiom (`(?:^|\W)` first, `(?:$|\W)` last),
+ * which position sets cannot read (anchors): a piece left out at either end of a pattern lets
+ * through every text the pattern matched (FUZZY_PAYPAL, FUZZY_AMAZON, T_FUZZY_OPTOUT...).
+ */
+function withoutEdgeAnchors(pattern: string): string {
+  return pattern.replace(/^\(\?:[$^]\|\\W\)/, '').replace(/\(\?:[$^]\|\\W\)$/, '');
 }
 
 /**
