@@ -217,16 +217,7 @@ describe('the fill-this-form patterns over sets of positions', () => {
   });
 
   it('refuse what they cannot run in linear time or do not read as re2js does', () => {
-    for (const source of [
-      '(?:ab+)+',
-      '(?:a(?:bc)*)*',
-      'a+?',
-      '^a',
-      'a.b',
-      '(?=a)',
-      '(a)\\1',
-      'x{2,}y',
-    ])
+    for (const source of ['(?:ab)+', 'a+?', '^a', 'a.b', '(?=a)', '(a)\\1', 'x{2,}y'])
       expect(() => PositionSetPattern.compile(source, false), source).toThrow();
     const pattern = PositionSetPattern.compile('a+b[^\\w]{0,3}\\bc', true);
     expect(pattern.test('xAAB!!C')).toBe(true);

@@ -5,9 +5,10 @@
  *
  * Each piece maps a set to a set in time linear in the text: a literal or a class keeps the
  * positions it can step over, an alternation unites what its branches give, a counted group
- * steps its body at most its maximum number of times, an unbounded repeat over a single
- * character is a run that a later start inside it cannot extend (each end is found once), and
- * one over a group steps its body only from the positions it has not reached yet. Sets never hold a position twice (one stamp array marks what a union has taken), so
+ * steps its body at most its maximum number of times (so only bounded counts are taken over
+ * groups), and an unbounded repeat is taken over a single character only, where the positions
+ * one start reaches are a run that a later start inside it cannot extend (each end is found
+ * once). Sets never hold a position twice (one stamp array marks what a union has taken), so
  * nothing multiplies, and the work is at most the pattern's size times its largest count times
  * the text's length. `work` counts the positions stepped, for tests of that bound.
  *
@@ -15,7 +16,7 @@
  * is): `\s` is `[\t\n\f\r ]`, `\w`, `\d` and `\b` are ASCII, and a caseless pattern folds case
  * as re2js does (ASCII and Latin-1 letters, and `ſ`, the Kelvin and Ångström signs, which fold
  * onto octets). What it does not take (anchors, `.`, lookaround, lazy or possessive counts,
- * backreferences) throws when the pattern is compiled.
+ * backreferences, an unbounded repeat over a group) throws when the pattern is compiled.
  */
 
 /** A text prepared once for every piece run over it. */
@@ -188,10 +189,8 @@ class Parser {
     this.at++;
     const after = this.source[this.at];
     if (after === '?' || after === '+') throw new Error('lazy or possessive count');
-    // Stepped from each position once per run, a group repeated without bound stays linear only
-    // if nothing inside it reads a run of its own again at each step.
-    if (max === Infinity && atom.kind !== 'class' && !isOneCharacter(atom) && unbounded(atom))
-      throw new Error('unbounded repeat inside an unbounded repeat');
+    if (max === Infinity && atom.kind !== 'class' && !isOneCharacter(atom))
+      throw new Error('unbounded repeat over more than one character');
     return { kind: 'repeat', body: atom, min, max };
   }
 
@@ -260,20 +259,6 @@ class Parser {
   private literal(code: number): Node {
     const c = String.fromCharCode(this.caseless ? foldOctet(code) : code);
     return { kind: 'literal', text: c };
-  }
-}
-
-/** Whether the node holds a repeat without an upper bound. */
-function unbounded(node: Node): boolean {
-  switch (node.kind) {
-    case 'sequence':
-      return node.items.some(unbounded);
-    case 'alternation':
-      return node.branches.some(unbounded);
-    case 'repeat':
-      return node.max === Infinity || unbounded(node.body);
-    default:
-      return false;
   }
 }
 
@@ -449,7 +434,6 @@ function repeatPiece({ body, min, max }: { body: Node; min: number; max: number 
     return runPiece(table, beyondOctets, min, max);
   }
   const step = compilePiece(body);
-  if (max === Infinity) return closurePiece(step, min);
   return (text, starts) => {
     const reached: number[][] = min === 0 ? [starts as number[]] : [];
     let at = starts as number[];
@@ -458,34 +442,6 @@ function repeatPiece({ body, min, max }: { body: Node; min: number; max: number 
       if (count >= min) reached.push(at);
     }
     return unite(text, reached);
-  };
-}
-
-/**
- * `(?:group){min,}` (as `<WS>*` between the letters of FUZZY_CLICK_HERE): the body `min` times,
- * then again only from the positions not reached before, until none is new. Each position is
- * stepped from once, so the work is the body's per position, whatever the text.
- */
-function closurePiece(step: Piece, min: number): Piece {
-  return (text, starts) => {
-    let at = starts as number[];
-    for (let count = 1; count <= min && at.length > 0; count++) at = step(text, at);
-    const seen = new Set<number>(at);
-    const reached = [...seen];
-    let frontier = reached;
-    while (frontier.length > 0) {
-      const next: number[] = [];
-      for (const position of step(text, frontier)) {
-        text.work++;
-        if (!seen.has(position)) {
-          seen.add(position);
-          next.push(position);
-        }
-      }
-      for (const position of next) reached.push(position);
-      frontier = next;
-    }
-    return reached;
   };
 }
 

@@ -12,8 +12,6 @@ import { requiredLiterals } from './required-literal.js';
 import { LiteralScanner } from './literal-scanner.js';
 import { type BoundedJsRegex, boundedJsRegex } from './bounded-js-regex.js';
 import { necessaryCondition } from './necessary-conditions.js';
-import { type PositionSetPattern, PositionSetText } from './position-set-pattern.js';
-import { relaxedScreen } from './relaxed-screen.js';
 
 /** SpamAssassin's four score sets: 0 no network, no Bayes; 1 network; 2 Bayes; 3 both. */
 export type ScoreSet = 0 | 1 | 2 | 3;
@@ -335,11 +333,6 @@ interface Search {
   /** For a reversed regex: a looser one to run forwards first (null: none). */
   readonly relaxed: RE2JS | null;
   /**
-   * The same looser pattern over sets of positions (relaxed-screen.ts), run instead of
-   * `relaxed` where it compiles and no literal screens the texts first. Null: none.
-   */
-  readonly relaxedByPositions: PositionSetPattern | null;
-  /**
    * The same pattern for V8's engine, where its backtracking is bounded (bounded-js-regex.ts):
    * much faster per call than re2js, and as linear. Null: re2js runs it.
    */
@@ -374,8 +367,6 @@ function searchOf(
     literalIds: literals && index ? index.idsOf(literals, caseless) : [],
     reversed: reversed === true,
     relaxed: relaxed ?? null,
-    relaxedByPositions:
-      relaxed !== undefined && literals === null ? relaxedScreen(pattern, flags) : null,
     bounded: boundedJsRegex(pattern, flags),
     necessary: necessaryCondition(pattern, flags),
     handWritten: null,
@@ -466,26 +457,6 @@ function reversedText(texts: readonly string[], index: number): string {
   return (copies[index] ??= reverseText(texts[index]!));
 }
 
-const positionSetTexts = {
-  caseless: new WeakMap<readonly string[], (PositionSetText | undefined)[]>(),
-  sensitive: new WeakMap<readonly string[], (PositionSetText | undefined)[]>(),
-};
-
-/**
- * A text prepared for position-set screens (its case folded), once per view array and text:
- * some forty fuzzy-spelling screens read each body paragraph, and folding it afresh for each
- * was an allocation per rule and paragraph.
- */
-function positionSetText(texts: readonly string[], index: number, caseless: boolean) {
-  const kept = caseless ? positionSetTexts.caseless : positionSetTexts.sensitive;
-  let prepared = kept.get(texts);
-  if (!prepared) {
-    prepared = [];
-    if (texts.length > 1) kept.set(texts, prepared);
-  }
-  return (prepared[index] ??= new PositionSetText(texts[index]!, caseless));
-}
-
 function countIn(texts: readonly string[], search: Search, max: number): number {
   const { regex, literals, index } = search;
   if (index !== null && !index.anyIn(texts, search.caseless, search.literalIds)) return 0;
@@ -509,10 +480,7 @@ function countIn(texts: readonly string[], search: Search, max: number): number 
     }
     // A backwards run (lookbehinds, on re2js's slower NFA) only where the looser pattern
     // without lookarounds matches forwards.
-    if (search.relaxedByPositions !== null) {
-      const screen = search.relaxedByPositions;
-      if (screen.endsAnywhere(positionSetText(texts, i, screen.caseless)).length === 0) continue;
-    } else if (search.relaxed !== null && !search.relaxed.test(texts[i]!)) continue;
+    if (search.relaxed !== null && !search.relaxed.test(texts[i]!)) continue;
     const text = search.reversed ? reversedText(texts, i) : texts[i]!;
     if (max === 1) {
       if (regex.test(text)) return 1;
