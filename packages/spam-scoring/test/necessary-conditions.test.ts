@@ -379,6 +379,18 @@ const SHAPES: [string, string[][]][] = [
       ],
     ],
   ],
+  [
+    '[A-Z]{16,}',
+    [
+      ['', 'x', 'Hello', 'hello,', 'ab;', 'Q)', '1', 'HeLLo'],
+      [' ', '\t', '\n', '', '\xa0'],
+      ['ABCDEFGHIJKLMNOP', 'ABCDEFGHIJKLMNO', 'ABCDEFGHIJKLMNOPQRST', 'ABCDEFGHIJKLMNOp', 'abc'],
+      ['', 'x', 'xy', 'X'],
+      [' ', '\n', '', '.'],
+      ['Word', 'w', 'wo', 'WORD', '1', 'word1'],
+      ['', ' ', '.', 'x', '_'],
+    ],
+  ],
 ];
 const NOISE = ['', ' ', 'x', '\n', 'Abc-Def: 1', '\xd0\xb0', 'Content-X-'];
 

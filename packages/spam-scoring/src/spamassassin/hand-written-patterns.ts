@@ -1,12 +1,18 @@
 import { IP_IN_RELAY_PATTERN } from './ip-in-relay-pattern.js';
 import { TO_EQ_FROM_PATTERNS } from './to-eq-from-patterns.js';
+import { PositionSetText } from './position-set-pattern.js';
+import { FILL_THIS_FORM_SEARCHES } from './fill-this-form-patterns.js';
 
 /**
  * Patterns RE2 cannot run (a backreference) that rules lean on, matched by hand in linear time
  * instead, keyed by the exact Perl source so that a changed rule falls back to "does not run"
  * (flags as an inline group before it: `/x/i` is `(?i)x`).
  * Each is checked against Perl in test/hand-written-patterns.test.ts.
+ * And body patterns re2js runs but slowly, matched by hand where one match is enough (a rule
+ * without `multiple`), checked against re2js and Perl in their own tests; a changed rule falls
+ * back to re2js.
  */
+
 export type HandWrittenPattern = (text: string) => boolean;
 
 /** The first relay in a `X-Spam-Relays-*` string: up to its closing `]`. */
@@ -94,4 +100,10 @@ export const HAND_WRITTEN_PATTERNS: ReadonlyMap<string, HandWrittenPattern> = ne
   // __IP_IN_RELAY (ip-in-relay-pattern.ts), each checked in its own test file.
   ...TO_EQ_FROM_PATTERNS,
   IP_IN_RELAY_PATTERN,
+  // Speed (perf/spam-speed-4): __FILL_THIS_FORM_LONG2 and __FILL_THIS_FORM_SHORT2 over sets of
+  // positions (fill-this-form-patterns.ts), checked in test/fill-this-form-patterns.test.ts.
+  ...[...FILL_THIS_FORM_SEARCHES].map(([source, search]): [string, HandWrittenPattern] => [
+    source,
+    (text: string) => search(new PositionSetText(text, true)),
+  ]),
 ]);

@@ -5,7 +5,7 @@ import { type MetaExpression, parseMetaExpression } from './meta-expression.js';
 import { readPerlMatch, translatePerlRegex } from './perl-regex.js';
 import { SA_EVAL_TESTS, parseEvalCall } from './eval-tests.js';
 import { reverseText } from './regex-reverse.js';
-import { HAND_WRITTEN_PATTERNS } from './hand-written-patterns.js';
+import { HAND_WRITTEN_PATTERNS, type HandWrittenPattern } from './hand-written-patterns.js';
 import { REWRITTEN_PATTERNS } from './rewritten-patterns.js';
 import { replaceTags } from './replace-tags.js';
 import { requiredLiterals } from './required-literal.js';
@@ -243,6 +243,10 @@ function compileMatcher(
   if (!translated.ok) return `regex: ${translated.reason}`;
   // These views are arrays kept for the message, so what is found in them can be kept too.
   const search = searchOf(translated, operator.pattern, operator.flags, literals);
+  const byHand = HAND_WRITTEN_PATTERNS.get(
+    operator.flags === '' ? operator.pattern : `(?${operator.flags})${operator.pattern}`,
+  );
+  if (byHand) search.handWritten = byHand;
   switch (kind) {
     case 'body':
       return (view, max) => countIn(view.body(), search, max);
@@ -340,6 +344,11 @@ interface Search {
    * text failing it is skipped. Null: none known.
    */
   readonly necessary: RegExp | null;
+  /**
+   * A hand-written matcher of the same pattern (hand-written-patterns.ts), faster than re2js
+   * and as linear: run instead of the regex where one match is enough (`max` 1).
+   */
+  handWritten: HandWrittenPattern | null;
 }
 
 function searchOf(
@@ -373,6 +382,7 @@ function searchOf(
     lookaheadGroups: lookaheadGroups ?? [],
     bounded: boundedJsRegex(pattern, flags),
     necessary: necessaryCondition(pattern, flags),
+    handWritten: null,
   };
 }
 
@@ -470,6 +480,10 @@ function countIn(texts: readonly string[], search: Search, max: number): number 
   for (let i = 0; i < texts.length; i++) {
     if (screened !== null && !literals!.some((literal) => screened[i]!.includes(literal))) continue;
     if (search.necessary !== null && !search.necessary.test(texts[i]!)) continue;
+    if (search.handWritten !== null && max === 1) {
+      if (search.handWritten(texts[i]!)) return 1;
+      continue;
+    }
     if (bounded) {
       const js = search.bounded!.regex;
       js.lastIndex = 0;
