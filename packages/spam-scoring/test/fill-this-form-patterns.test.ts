@@ -1,11 +1,11 @@
 // __FILL_THIS_FORM_LONG2 and __FILL_THIS_FORM_SHORT2 matched over sets of positions
 // (fill-this-form-patterns.ts): the same answer as re2js running the rules' pattern, and as
 // Perl, on texts built from the pattern's own pieces; work linear in the text.
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { commandAvailable, describeWithPeer } from '@mailyard/test-kit';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { perlMatches } from './perl-matches.js';
 import { findDebianRuleDirectory, loadSpamAssassinRules } from '../src/index.js';
 import type { SaConfig } from '../src/spamassassin/cf-parser.js';
 import {
@@ -29,26 +29,6 @@ function re2jsMatches(key: string): (text: string) => boolean {
 
 function ours(key: string): (text: string) => boolean {
   return HAND_WRITTEN_PATTERNS.get(key)!;
-}
-
-/** For each pattern (caseless), whether Perl matches each text (texts as octets). */
-function perlMatches(patterns: readonly string[], texts: string[]): boolean[][] {
-  const script = `
-    use strict; my @lines = split /\\n/, do { local $/; <STDIN> };
-    my $n = shift @lines; my @pats = splice @lines, 0, $n;
-    for my $p (@pats) { my $rx = qr/$p/i;
-      print join('', map { my $t = $_; $t =~ s/\\\\n/\\n/g; $t =~ $rx ? 1 : 0 } @lines), "\\n"; }`;
-  const input = [
-    String(patterns.length),
-    ...patterns,
-    ...texts.map((text) => text.replace(/\n/g, '\\n')),
-  ].join('\n');
-  const perl = spawnSync('perl', ['-e', script], { input, encoding: 'latin1' });
-  if (perl.status !== 0) throw new Error(`perl failed: ${perl.stderr}`);
-  return perl.stdout
-    .trim()
-    .split('\n')
-    .map((line) => [...line].map((c) => c === '1'));
 }
 
 // Form fields from the tags' words, with what may go before and after them, and near misses:
@@ -154,7 +134,7 @@ describe('the fill-this-form patterns over sets of positions', () => {
     // texts here leave out upper-case Latin-1 letters, where the two engines differ.
     const perlTexts = texts.filter((text) => !/[\xc0-\xde\v]/.test(text));
     const perl = perlMatches(
-      KEYS.map((key) => key.slice('(?i)'.length)),
+      KEYS.map((key): [string, string] => [key.slice('(?i)'.length), 'i']),
       perlTexts,
     );
     KEYS.forEach((key, k) => {

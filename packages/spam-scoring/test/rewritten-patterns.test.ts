@@ -2,38 +2,17 @@
 // ADVANCE_FEE_*_NEW_MONEY) that mix lookaheads and lookbehinds: a lookbehind that starts the
 // pattern made consuming, and __LOTSA_MONEY_01's ending lookbehind written out by hand
 // (rewritten-patterns.ts). Perl, running the rules' own patterns, is the oracle.
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { commandAvailable, describeWithPeer } from '@mailyard/test-kit';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { perlMatches } from './perl-matches.js';
 import { type SaRuleSet, findDebianRuleDirectory, loadSpamAssassinRules } from '../src/index.js';
 import type { SaConfig } from '../src/spamassassin/cf-parser.js';
 import { readPerlMatch, translatePerlRegex } from '../src/spamassassin/perl-regex.js';
 import { reverseText } from '../src/spamassassin/regex-reverse.js';
 import { replaceTags } from '../src/spamassassin/replace-tags.js';
 import { REWRITTEN_PATTERNS } from '../src/spamassassin/rewritten-patterns.js';
-
-/** For each `[pattern, flags]`, whether Perl matches each text (texts as octets). */
-function perlMatches(patterns: readonly [string, string][], texts: string[]): boolean[][] {
-  const script = `
-    use strict; my @lines = split /\\n/, do { local $/; <STDIN> };
-    my $n = shift @lines; my @pats = splice @lines, 0, $n;
-    for my $p (@pats) { my ($flags, $re) = split /\\t/, $p, 2;
-      my $rx = eval "qr/\\$re/$flags" or die $@;
-      print join('', map { my $t = $_; $t =~ s/\\\\n/\\n/g; $t =~ $rx ? 1 : 0 } @lines), "\\n"; }`;
-  const input = [
-    String(patterns.length),
-    ...patterns.map(([pattern, flags]) => `${flags}\t${pattern}`),
-    ...texts.map((text) => text.replace(/\n/g, '\\n')),
-  ].join('\n');
-  const perl = spawnSync('perl', ['-e', script], { input, encoding: 'latin1' });
-  if (perl.status !== 0) throw new Error(`perl failed: ${perl.stderr}`);
-  return perl.stdout
-    .trim()
-    .split('\n')
-    .map((line) => [...line].map((c) => c === '1'));
-}
 
 /** Our translation of the pattern, as the rule set runs it: whether it matches a text. */
 function oursMatches(pattern: string, flags: string): (text: string) => boolean {
