@@ -91,6 +91,14 @@ export {
   bayesTokens,
 } from './bayes/bayes-tokenizer.js';
 export {
+  type BayesStopwords,
+  type BayesStopwordSettings,
+  BUILT_IN_ENGLISH_STOPWORDS,
+  DEFAULT_BAYES_STOPWORDS,
+  DEFAULT_STOPWORD_LANGUAGES,
+  bayesStopwords,
+} from './bayes/bayes-stopwords.js';
+export {
   type BayesMath,
   DEFAULT_BAYES_MATH,
   type TokenCounts,

@@ -1,3 +1,4 @@
+import { compileStopwordRegex } from '../bayes/bayes-stopwords.js';
 import { type CfEnvironment, evaluateCondition } from './cf-condition.js';
 
 /** The rule kinds SpamAssassin's core and the MIMEHeader plugin define. */
@@ -29,6 +30,10 @@ export interface SaConfig {
   requiredScore: number | null;
   /** The FreeMail plugin's `freemail_domains`, lower case (`*` and `?` wildcards kept). */
   readonly freemailDomains: Set<string>;
+  /** `bayes_stopword_xx REGEX` (60_bayes_stopwords.cf): each language's regex, the last read. */
+  readonly bayesStopwordRegexes: Map<string, string>;
+  /** `bayes_stopword_languages`: null when no file sets it (SpamAssassin: `en`); `disable`: []. */
+  bayesStopwordLanguages: string[] | null;
   /** Directives read but not acted on (lists, DNS settings, plugins' own), with their counts. */
   readonly ignored: Map<string, number>;
   /** Lines that could not be read, with where and why; the rest of the file still loads. */
@@ -78,6 +83,8 @@ export const DEFAULT_ENVIRONMENT: CfEnvironment = {
       'feature_dns_block_rule',
       'feature_originating_ip_headers',
       'feature_yesno_can_plugin',
+      // Bayes.pm reads 60_bayes_stopwords.cf's lists (bayes-stopwords.ts).
+      'feature_bayes_stopwords',
       'perl_min_version_5010000',
     ].map((name) => `Mail::SpamAssassin::Conf::${name}`),
   ),
@@ -106,6 +113,8 @@ export function emptySaConfig(): SaConfig {
     replaceRules: new Set(),
     requiredScore: null,
     freemailDomains: new Set(),
+    bayesStopwordRegexes: new Map(),
+    bayesStopwordLanguages: null,
     ignored: new Map(),
     problems: [],
   };
@@ -225,8 +234,33 @@ function applyDirective(
       config.requiredScore = required;
       return null;
     }
-    default:
+    case 'bayes_stopword_languages': {
+      if (rest.trim() === 'disable') {
+        config.bayesStopwordLanguages = [];
+        return null;
+      }
+      const languages = rest
+        .toLowerCase()
+        .split(/\s*,\s*|\s+/)
+        .filter(Boolean);
+      if (languages.length === 0) return `${directive}: no language`;
+      const bad = languages.find((language) => !/^[a-z]{2}$/.test(language));
+      if (bad !== undefined) return `${directive}: "${bad}" is no two-letter language code`;
+      config.bayesStopwordLanguages = languages;
+      return null;
+    }
+    default: {
+      // Bayes.pm's parse_config: each word of the value compiled in turn, the last one kept.
+      const stopwordLanguage = /^bayes_stopword_([a-z]{2})$/.exec(directive)?.[1];
+      if (stopwordLanguage !== undefined) {
+        const regex = rest.split(/\s+/).pop() ?? '';
+        const compiled = compileStopwordRegex(regex);
+        if ('reason' in compiled) return `${directive}: ${compiled.reason}`;
+        config.bayesStopwordRegexes.set(stopwordLanguage, regex);
+        return null;
+      }
       config.ignored.set(directive, (config.ignored.get(directive) ?? 0) + 1);
       return null;
+    }
   }
 }
