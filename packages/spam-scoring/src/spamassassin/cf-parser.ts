@@ -86,7 +86,12 @@ export const DEFAULT_ENVIRONMENT: CfEnvironment = {
       // Bayes.pm reads 60_bayes_stopwords.cf's lists (bayes-stopwords.ts).
       'feature_bayes_stopwords',
       'perl_min_version_5010000',
-    ].map((name) => `Mail::SpamAssassin::Conf::${name}`),
+    ]
+      .map((name) => `Mail::SpamAssassin::Conf::${name}`)
+      .concat(
+        // Plugin methods the rule files ask for with can(), each gating an eval written here.
+        ['BodyEval::has_check_body_length'].map((name) => `Mail::SpamAssassin::Plugin::${name}`),
+      ),
   ),
 };
 
