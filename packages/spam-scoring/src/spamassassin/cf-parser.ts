@@ -90,7 +90,9 @@ export const DEFAULT_ENVIRONMENT: CfEnvironment = {
       .map((name) => `Mail::SpamAssassin::Conf::${name}`)
       .concat(
         // Plugin methods the rule files ask for with can(), each gating an eval written here.
-        ['BodyEval::has_check_body_length'].map((name) => `Mail::SpamAssassin::Plugin::${name}`),
+        ['BodyEval::has_check_body_length', 'MIMEEval::has_check_abundant_unicode_ratio'].map(
+          (name) => `Mail::SpamAssassin::Plugin::${name}`,
+        ),
       ),
   ),
 };

@@ -24,6 +24,7 @@ import {
 } from './html-eval-tests.js';
 import { checkBodyLength } from './body-length-eval-tests.js';
 import type { SaMessageView } from './message-view.js';
+import { checkAbundantUnicodeRatio } from './unicode-ratio-eval-tests.js';
 import {
   multipartAlternativeDifference,
   multipartAlternativeDifferenceCount,
@@ -207,6 +208,7 @@ export const SA_EVAL_TESTS: Readonly<
   similar_recipients: similarRecipients,
   tvd_vertical_words: tvdVerticalWords,
   check_body_length: checkBodyLength,
+  check_abundant_unicode_ratio: checkAbundantUnicodeRatio,
   check_for_to_in_subject: checkForToInSubject,
   html_image_only: htmlImageOnly,
   html_tag_exists: htmlTagExists,
