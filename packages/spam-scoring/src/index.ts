@@ -96,6 +96,7 @@ export {
   BUILT_IN_ENGLISH_STOPWORDS,
   DEFAULT_BAYES_STOPWORDS,
   DEFAULT_STOPWORD_LANGUAGES,
+  STOPWORD_CACHE_SIZE,
   bayesStopwords,
 } from './bayes/bayes-stopwords.js';
 export {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_BAYES_STOPWORDS,
+  STOPWORD_CACHE_SIZE,
   SaMessageView,
   bayesStopwords,
   bayesTokens,
@@ -115,4 +116,11 @@ describe('Bayes stopwords', () => {
       ]);
     },
   );
+  it('answers the same past STOPWORD_CACHE_SIZE words, and for words too long to remember', () => {
+    const stopwords = bayesStopwords()!;
+    for (let i = 0; i <= STOPWORD_CACHE_SIZE; i++) expect(stopwords(`w${i}`)).toBe(false);
+    for (const word of ['you', 'YOUR', 'email']) expect(stopwords(word)).toBe(true);
+    expect(stopwords('x'.repeat(100_000))).toBe(false);
+    expect(stopwords('people')).toBe(true);
+  });
 });

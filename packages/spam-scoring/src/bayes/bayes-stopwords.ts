@@ -15,6 +15,9 @@ export type BayesStopwords = (token: string) => boolean;
 export const BUILT_IN_ENGLISH_STOPWORDS =
   "(?:a(?:ble|l(?:ready|l)|n[dy]|re)|b(?:ecause|oth)|c(?:an|ome)|e(?:ach|mail|ven)|f(?:ew|irst|or|rom)|give|h(?:a(?:ve|s)|ttp)|i(?:n(?:formation|to)|t\\'s)|just|know|l(?:ike|o(?:ng|ok))|m(?:a(?:de|il(?:(?:ing|to))?|ke|ny)|o(?:re|st)|uch)|n(?:eed|o[tw]|umber)|o(?:ff|n(?:ly|e)|ut|wn)|p(?:eople|lace)|right|s(?:ame|ee|uch)|t(?:h(?:at|is|rough|e)|ime)|using|w(?:eb|h(?:ere|y)|ith(?:out)?|or(?:ld|k))|y(?:ears?|ou(?:(?:\\'re|r))?))";
 
+/** At most this many words' answers are remembered by one stopword test (memory stays bounded). */
+export const STOPWORD_CACHE_SIZE = 100_000;
+
 /** SpamAssassin's default `bayes_stopword_languages`. */
 export const DEFAULT_STOPWORD_LANGUAGES: readonly string[] = ['en'];
 
@@ -85,14 +88,15 @@ export function bayesStopwords(
     if ('regex' in compiled) regexes.push(compiled.regex);
   }
   if (regexes.length === 0) return null;
-  // A message repeats its words: each is matched once.
+  // Mail repeats its words: each is matched once, up to STOPWORD_CACHE_SIZE of them (a long
+  // run of text is no word worth remembering).
   const cache = new Map<string, boolean>();
   return (token) => {
     let known = cache.get(token);
     if (known === undefined) {
       const hidden = hideHighOctets(token);
       known = regexes.some((regex) => regex.matcher(hidden).matches());
-      if (cache.size < 100_000) cache.set(token, known);
+      if (cache.size < STOPWORD_CACHE_SIZE && token.length <= 64) cache.set(token, known);
     }
     return known;
   };
