@@ -53,6 +53,7 @@ export {
 } from './spamassassin/perl-regex.js';
 export {
   DEFAULT_ENVIRONMENT,
+  FEATURES_NOT_BUILT,
   DEFAULT_PLUGINS,
   type SaConfig,
   type SaRuleDefinition,
