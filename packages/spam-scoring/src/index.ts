@@ -53,6 +53,7 @@ export {
 } from './spamassassin/perl-regex.js';
 export {
   DEFAULT_ENVIRONMENT,
+  FEATURES_NOT_BUILT,
   DEFAULT_PLUGINS,
   type SaConfig,
   type SaRuleDefinition,
@@ -90,6 +91,15 @@ export {
   MAX_TOKENS_PER_MESSAGE,
   bayesTokens,
 } from './bayes/bayes-tokenizer.js';
+export {
+  type BayesStopwords,
+  type BayesStopwordSettings,
+  BUILT_IN_ENGLISH_STOPWORDS,
+  DEFAULT_BAYES_STOPWORDS,
+  DEFAULT_STOPWORD_LANGUAGES,
+  STOPWORD_CACHE_SIZE,
+  bayesStopwords,
+} from './bayes/bayes-stopwords.js';
 export {
   type BayesMath,
   DEFAULT_BAYES_MATH,

@@ -12,7 +12,7 @@ const withPrefix = (tokens: string[], prefix: string) =>
 describe('body tokens', () => {
   it('keeps words of 3 or more octets with their punctuation, and also without it and in lower case', () => {
     const tokens = tokensOf(
-      'Subject: Act now\r\n\r\nyou can WIN $31,000,000 today, Free!! it is at no cost\r\n',
+      'Subject: Act fast\r\n\r\nyou can WIN $31,000,000 today, Free!! it is at no cost\r\n',
     );
     expect(tokens).toEqual(
       expect.arrayContaining(['WIN', 'win', '$31,000,000', '31000000', 'Free!!', 'free!!', 'free']),
@@ -22,7 +22,7 @@ describe('body tokens', () => {
     expect(tokens).not.toContain('today,');
     for (const short of ['it', 'is', 'at', 'no']) expect(tokens).not.toContain(short);
     // The Subject is the body's first line: its words are body words.
-    expect(tokens).toEqual(expect.arrayContaining(['act', 'now']));
+    expect(tokens).toEqual(expect.arrayContaining(['act', 'fast']));
     expect(tokens.filter((t) => t === 'win')).toHaveLength(1);
   });
 
@@ -36,11 +36,11 @@ describe('body tokens', () => {
 
   it('cuts long words to skip tokens of their first 7 characters, and splits "..." and "--"', () => {
     const tokens = tokensOf(
-      'Subject: x\r\n\r\nsupercalifragilisticexpialidocious wait...what first--second\r\n',
+      'Subject: x\r\n\r\nsupercalifragilisticexpialidocious wait...what second--third\r\n',
     );
     expect(tokens).toContain('sk:superca');
     expect(tokens).not.toContain('supercalifragilisticexpialidocious');
-    expect(tokens).toEqual(expect.arrayContaining(['wait', 'what', 'first', 'second']));
+    expect(tokens).toEqual(expect.arrayContaining(['wait', 'what', 'second', 'third']));
   });
 
   it('breaks addresses and domain names in the text into user and domain tokens', () => {

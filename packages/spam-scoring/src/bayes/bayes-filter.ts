@@ -3,6 +3,7 @@ import type { MessageInput, SpamTest, TestHit } from '../core/spam-test.js';
 import type { SpamVerdict } from '../core/spam-verdict.js';
 import { SaMessageView } from '../spamassassin/message-view.js';
 import type { BayesClass, BayesStore } from './bayes-store.js';
+import { type BayesStopwords, DEFAULT_BAYES_STOPWORDS } from './bayes-stopwords.js';
 import { BAYES_TOKENIZER_VERSION, bayesTokens } from './bayes-tokenizer.js';
 import {
   type BayesMath,
@@ -56,6 +57,13 @@ export interface BayesFilterOptions {
   readonly autoLearn?: AutoLearnThresholds | null;
   readonly bands?: readonly BayesBand[];
   readonly math?: Partial<BayesMath>;
+  /**
+   * Words that give no token (bayes-stopwords.ts): default SpamAssassin's English list
+   * (`bayes_stopword_languages en`); `bayesStopwords(ruleSettings)` for the rule files' languages
+   * and regexes; null for none (`bayes_stopword_languages disable`). The same list must be used
+   * to learn and to classify.
+   */
+  readonly stopwords?: BayesStopwords | null;
 }
 
 export interface BayesClassification {
@@ -108,6 +116,7 @@ export class BayesFilter {
   readonly autoLearnThresholds: AutoLearnThresholds | null;
   private readonly bands: readonly BayesBand[];
   private readonly math: BayesMath;
+  private readonly stopwords: BayesStopwords | null;
 
   constructor(options: BayesFilterOptions) {
     this.store = options.store;
@@ -117,6 +126,7 @@ export class BayesFilter {
       options.autoLearn === undefined ? { spamScore: 12, hamScore: 0.1 } : options.autoLearn;
     this.bands = options.bands ?? DEFAULT_BAYES_BANDS;
     this.math = { ...DEFAULT_BAYES_MATH, ...options.math };
+    this.stopwords = options.stopwords === undefined ? DEFAULT_BAYES_STOPWORDS : options.stopwords;
   }
 
   /** Whether the filter scores: enough learned, with this tokenizer. */
@@ -155,7 +165,9 @@ export class BayesFilter {
   }
 
   async classify(message: MessageInput): Promise<BayesClassification> {
-    return this.classifyTokens(bayesTokens(new SaMessageView(message.bytes, message.summary)));
+    return this.classifyTokens(
+      bayesTokens(new SaMessageView(message.bytes, message.summary), this.stopwords),
+    );
   }
 
   /**
@@ -186,7 +198,7 @@ export class BayesFilter {
     const signature = messageSignature(message);
     const before = await this.store.learnedAs(signature);
     if (before === as) return 'unchanged';
-    const tokens = bayesTokens(new SaMessageView(message.bytes, message.summary));
+    const tokens = bayesTokens(new SaMessageView(message.bytes, message.summary), this.stopwords);
     await this.store.apply({ signature, from: before, to: as, tokens });
     return as === null ? 'unlearned' : before === null ? 'learned' : 'relearned';
   }

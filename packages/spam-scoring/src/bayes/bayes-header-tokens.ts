@@ -1,6 +1,7 @@
 import { parseAddressList } from '@mailyard/mime';
 import type { SaMessageView } from '../spamassassin/message-view.js';
 import { lineTokens, mailAddressTokens } from './bayes-line-tokens.js';
+import type { BayesStopwords } from './bayes-stopwords.js';
 import { OCTET_SPACES, trimOctets } from './octet-space.js';
 
 /**
@@ -129,7 +130,10 @@ const RELAY_PSEUDO_HEADERS = [
  * The first two hops of the Received lines (the last two lines), which name the sending host
  * and its HELO, are read as SpamAssassin reads them (`*r`); the later hops apart (`*rl`).
  */
-export function headerTokens(view: SaMessageView): string[] {
+export function headerTokens(
+  view: SaMessageView,
+  stopwords: BayesStopwords | null = null,
+): string[] {
   const fields: [string, string][] = [];
   const received: string[] = [];
   for (const line of (view.header('ALL', null) ?? '').split('\n')) {
@@ -162,7 +166,8 @@ export function headerTokens(view: SaMessageView): string[] {
     add(SHORT_NAMES[name] ?? name, value);
   }
   const out: string[] = [];
-  for (const [name, list] of values) out.push(...lineTokens(list.join(' '), `H${name}:`, 'header'));
+  for (const [name, list] of values)
+    out.push(...lineTokens(list.join(' '), `H${name}:`, 'header', stopwords));
   return out;
 }
 

@@ -3,6 +3,7 @@
  * `_tokenize_line`). The text is a binary string (one character per octet, see
  * ../spamassassin/binary-string.ts), so UTF-8 sequences are matched octet by octet.
  */
+import type { BayesStopwords } from './bayes-stopwords.js';
 import { OCTET_SPACES } from './octet-space.js';
 
 /** Where a line comes from: the tokens a region gets differ. */
@@ -34,9 +35,16 @@ export function asciiLowerCase(text: string): string {
 /**
  * The tokens of one line, each with `prefix` in front (except the address and domain tokens
  * broken out of the body, which are the same wherever they appear). Not unique: the caller keeps
- * each token once.
+ * each token once. A word `stopwords` names gives no token at all, in every region; it is asked
+ * after trimming and the length check and before anything is broken out, as Bayes.pm asks, so
+ * `You` is skipped whole while `you!` still gives `you`.
  */
-export function lineTokens(line: string, prefix: string, region: TokenRegion): string[] {
+export function lineTokens(
+  line: string,
+  prefix: string,
+  region: TokenRegion,
+  stopwords: BayesStopwords | null = null,
+): string[] {
   let text = line.replace(KEPT, (_all, kept: string | undefined) => kept ?? ' ');
   // "..." and "--" inside words are formatting, not part of the words; kept as tokens of their own.
   text = text
@@ -52,6 +60,7 @@ export function lineTokens(line: string, prefix: string, region: TokenRegion): s
   for (const raw of text.split(OCTET_SPACES)) {
     const token = raw.replace(/^[-'".,]+/, '').replace(/[-'".,]+$/, '');
     if (token.length < 3) continue;
+    if (stopwords?.(token)) continue;
     if (inBody) {
       // An address or a domain name in the text: the same tokens as in the headers and URIs.
       if (/.@./.test(token)) out.push(...mailAddressTokens(token));

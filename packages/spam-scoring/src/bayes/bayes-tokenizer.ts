@@ -2,6 +2,7 @@ import type { SaMessageView } from '../spamassassin/message-view.js';
 import { headerTokens } from './bayes-header-tokens.js';
 import { lineTokens } from './bayes-line-tokens.js';
 import { mimeTokens } from './bayes-mime-tokens.js';
+import { type BayesStopwords, DEFAULT_BAYES_STOPWORDS } from './bayes-stopwords.js';
 
 /**
  * The tokenizer's version, written with a Bayes database: counts learned by another tokenizer
@@ -9,10 +10,11 @@ import { mimeTokens } from './bayes-mime-tokens.js';
  * than read (BayesFilter.status). 1: the tokenizer before SpamAssassin's (databases written
  * without a version are that); 2: SpamAssassin's (Plugin/Bayes.pm), the octet A0 no space in
  * UTF-8; 3: the body decoded from its charset to UTF-8, as SpamAssassin 4 reads it (Latin-1,
- * ISO-2022-JP... text gave other tokens before). Raise it with every change that changes the
+ * ISO-2022-JP... text gave other tokens before); 4: SpamAssassin 4's stopwords (bayes-stopwords.ts:
+ * `you`, `email`, `http`... are no tokens). Raise it with every change that changes the
  * tokens of ordinary mail.
  */
-export const BAYES_TOKENIZER_VERSION = 3;
+export const BAYES_TOKENIZER_VERSION = 4;
 
 /** At most this many distinct tokens are taken from one message: a huge message cannot flood the store. */
 export const MAX_TOKENS_PER_MESSAGE = 10_000;
@@ -21,9 +23,13 @@ export const MAX_TOKENS_PER_MESSAGE = 10_000;
  * The tokens the Bayes filter learns and weighs, each once per message, after SpamAssassin's
  * tokenizer (Plugin/Bayes.pm): the words of the header (headerTokens), the rendered body with
  * the Subject as its first line, and the URIs found in it (lineTokens). The header's tokens come
- * first, so that a huge body cannot crowd them out of the per-message limit.
+ * first, so that a huge body cannot crowd them out of the per-message limit. Words `stopwords`
+ * names (SpamAssassin's English list by default; null: none) give no token.
  */
-export function bayesTokens(view: SaMessageView): string[] {
+export function bayesTokens(
+  view: SaMessageView,
+  stopwords: BayesStopwords | null = DEFAULT_BAYES_STOPWORDS,
+): string[] {
   const tokens = new Set<string>();
   const addAll = (list: readonly string[]) => {
     for (const token of list) {
@@ -31,15 +37,15 @@ export function bayesTokens(view: SaMessageView): string[] {
       tokens.add(token);
     }
   };
-  addAll(headerTokens(view));
+  addAll(headerTokens(view, stopwords));
   addAll(mimeTokens(view));
   for (const line of view.body()) {
     if (tokens.size >= MAX_TOKENS_PER_MESSAGE) break;
-    addAll(lineTokens(line, '', 'body'));
+    addAll(lineTokens(line, '', 'body', stopwords));
   }
   for (const uri of view.uris()) {
     if (tokens.size >= MAX_TOKENS_PER_MESSAGE) break;
-    addAll(lineTokens(uri, '', 'uri'));
+    addAll(lineTokens(uri, '', 'uri', stopwords));
   }
   return [...tokens];
 }

@@ -37,7 +37,7 @@ export function checkForAsciiTextIllegal(view: SaMessageView): number {
 }
 
 /** Whether the message's first or last line ends in CRLF, as Message.pm decides it. */
-function usesCrlf(bytes: Uint8Array): boolean {
+export function usesCrlf(bytes: Uint8Array): boolean {
   const firstEnd = bytes.indexOf(LF);
   const lastEnd = bytes.length > 0 && bytes[bytes.length - 1] === LF ? bytes.length - 1 : -1;
   return (firstEnd > 0 && bytes[firstEnd - 1] === CR) || (lastEnd > 0 && bytes[lastEnd - 1] === CR);

@@ -1,3 +1,4 @@
+import { compileStopwordRegex } from '../bayes/bayes-stopwords.js';
 import { type CfEnvironment, evaluateCondition } from './cf-condition.js';
 
 /** The rule kinds SpamAssassin's core and the MIMEHeader plugin define. */
@@ -29,6 +30,10 @@ export interface SaConfig {
   requiredScore: number | null;
   /** The FreeMail plugin's `freemail_domains`, lower case (`*` and `?` wildcards kept). */
   readonly freemailDomains: Set<string>;
+  /** `bayes_stopword_xx REGEX` (60_bayes_stopwords.cf): each language's regex, the last read. */
+  readonly bayesStopwordRegexes: Map<string, string>;
+  /** `bayes_stopword_languages`: null when no file sets it (SpamAssassin: `en`); `disable`: []. */
+  bayesStopwordLanguages: string[] | null;
   /** Directives read but not acted on (lists, DNS settings, plugins' own), with their counts. */
   readonly ignored: Map<string, number>;
   /** Lines that could not be read, with where and why; the rest of the file still loads. */
@@ -68,19 +73,51 @@ export const DEFAULT_PLUGINS: ReadonlySet<string> = new Set(
   ].map((name) => `Mail::SpamAssassin::Plugin::${name}`),
 );
 
+/**
+ * `can(...)` features SpamAssassin 4.0.1 has and Mailyard answers false to, on purpose: capture
+ * rules (`%{...}` templates in patterns) are not built, and PP_MIME_FAKE_ASCII_TEXT, the one rule
+ * behind `has_check_for_ascii_text_illegal`, is not run (docs/spam-scoring.md, round 4). The
+ * ASN and DecodeShortURLs plugins' features are false in SpamAssassin too (not loaded by
+ * default).
+ */
+export const FEATURES_NOT_BUILT: ReadonlySet<string> = new Set([
+  'Mail::SpamAssassin::Conf::feature_capture_rules',
+  'Mail::SpamAssassin::Plugin::MIMEEval::has_check_for_ascii_text_illegal',
+]);
+
 export const DEFAULT_ENVIRONMENT: CfEnvironment = {
   version: 4.000001,
   plugins: DEFAULT_PLUGINS,
-  features: new Set(
-    [
+  // What SpamAssassin 4.0.1 with Debian's init.pre answers (Conf/Parser.pm's
+  // cond_clause_can: the sub exists and returns true), but FEATURES_NOT_BUILT.
+  features: new Set([
+    ...[
       'feature_bug6558_free',
       'feature_welcomelist_blocklist',
       'feature_dns_block_rule',
       'feature_originating_ip_headers',
       'feature_yesno_can_plugin',
+      // Only configuration behind these (report templates, DNS ports, TLD lists), read or not.
+      'feature_yesno_takes_args',
+      'feature_dns_local_ports_permit_avoid',
+      'feature_registryboundaries',
+      // Debian's init.pre says `enable_compat welcomelist_blocklist`: the old rule names go.
+      'compat_welcomelist_blocklist',
+      // Bayes.pm reads 60_bayes_stopwords.cf's lists (bayes-stopwords.ts).
+      'feature_bayes_stopwords',
       'perl_min_version_5010000',
     ].map((name) => `Mail::SpamAssassin::Conf::${name}`),
-  ),
+    ...[
+      // Evals written here (body-length-eval-tests.ts, unicode-ratio-eval-tests.ts).
+      'BodyEval::has_check_body_length',
+      'MIMEEval::has_check_abundant_unicode_ratio',
+      // Network tests only (`tflags net`), which never fire without the network, as with -L.
+      'DKIM::has_arc',
+      'SPF::has_check_for_spf_errors',
+      'URIDNSBL::has_tflags_domains_only',
+      'URIDNSBL::has_uridnsbl_for_a',
+    ].map((name) => `Mail::SpamAssassin::Plugin::${name}`),
+  ]),
 };
 
 const RULE_KINDS = new Set<string>([
@@ -106,6 +143,8 @@ export function emptySaConfig(): SaConfig {
     replaceRules: new Set(),
     requiredScore: null,
     freemailDomains: new Set(),
+    bayesStopwordRegexes: new Map(),
+    bayesStopwordLanguages: null,
     ignored: new Map(),
     problems: [],
   };
@@ -225,8 +264,33 @@ function applyDirective(
       config.requiredScore = required;
       return null;
     }
-    default:
+    case 'bayes_stopword_languages': {
+      if (rest.trim() === 'disable') {
+        config.bayesStopwordLanguages = [];
+        return null;
+      }
+      const languages = rest
+        .toLowerCase()
+        .split(/\s*,\s*|\s+/)
+        .filter(Boolean);
+      if (languages.length === 0) return `${directive}: no language`;
+      const bad = languages.find((language) => !/^[a-z]{2}$/.test(language));
+      if (bad !== undefined) return `${directive}: "${bad}" is no two-letter language code`;
+      config.bayesStopwordLanguages = languages;
+      return null;
+    }
+    default: {
+      // Bayes.pm's parse_config: each word of the value compiled in turn, the last one kept.
+      const stopwordLanguage = /^bayes_stopword_([a-z]{2})$/.exec(directive)?.[1];
+      if (stopwordLanguage !== undefined) {
+        const regex = rest.split(/\s+/).pop() ?? '';
+        const compiled = compileStopwordRegex(regex);
+        if ('reason' in compiled) return `${directive}: ${compiled.reason}`;
+        config.bayesStopwordRegexes.set(stopwordLanguage, regex);
+        return null;
+      }
       config.ignored.set(directive, (config.ignored.get(directive) ?? 0) + 1);
       return null;
+    }
   }
 }

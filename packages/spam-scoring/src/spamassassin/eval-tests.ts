@@ -22,7 +22,9 @@ import {
   htmlTest,
   htmlTitleSubjectRatio,
 } from './html-eval-tests.js';
+import { checkBodyLength } from './body-length-eval-tests.js';
 import type { SaMessageView } from './message-view.js';
+import { checkAbundantUnicodeRatio } from './unicode-ratio-eval-tests.js';
 import {
   multipartAlternativeDifference,
   multipartAlternativeDifferenceCount,
@@ -205,6 +207,8 @@ export const SA_EVAL_TESTS: Readonly<
   sorted_recipients: sortedRecipients,
   similar_recipients: similarRecipients,
   tvd_vertical_words: tvdVerticalWords,
+  check_body_length: checkBodyLength,
+  check_abundant_unicode_ratio: checkAbundantUnicodeRatio,
   check_for_to_in_subject: checkForToInSubject,
   html_image_only: htmlImageOnly,
   html_tag_exists: htmlTagExists,
