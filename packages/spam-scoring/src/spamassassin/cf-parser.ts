@@ -75,14 +75,11 @@ export const DEFAULT_PLUGINS: ReadonlySet<string> = new Set(
 
 /**
  * `can(...)` features SpamAssassin 4.0.1 has and Mailyard answers false to, on purpose: capture
- * rules (`%{...}` templates in patterns) are not built, and PP_MIME_FAKE_ASCII_TEXT, the one rule
- * behind `has_check_for_ascii_text_illegal`, is not run (docs/spam-scoring.md, round 4). The
- * ASN and DecodeShortURLs plugins' features are false in SpamAssassin too (not loaded by
- * default).
+ * rules (`%{...}` templates in patterns) are not built. The ASN and DecodeShortURLs plugins'
+ * features are false in SpamAssassin too (not loaded by default).
  */
 export const FEATURES_NOT_BUILT: ReadonlySet<string> = new Set([
   'Mail::SpamAssassin::Conf::feature_capture_rules',
-  'Mail::SpamAssassin::Plugin::MIMEEval::has_check_for_ascii_text_illegal',
 ]);
 
 export const DEFAULT_ENVIRONMENT: CfEnvironment = {
@@ -108,9 +105,11 @@ export const DEFAULT_ENVIRONMENT: CfEnvironment = {
       'perl_min_version_5010000',
     ].map((name) => `Mail::SpamAssassin::Conf::${name}`),
     ...[
-      // Evals written here (body-length-eval-tests.ts, unicode-ratio-eval-tests.ts).
+      // Evals written here (body-length-eval-tests.ts, unicode-ratio-eval-tests.ts,
+      // ascii-text-eval-tests.ts).
       'BodyEval::has_check_body_length',
       'MIMEEval::has_check_abundant_unicode_ratio',
+      'MIMEEval::has_check_for_ascii_text_illegal',
       // Network tests only (`tflags net`), which never fire without the network, as with -L.
       'DKIM::has_arc',
       'SPF::has_check_for_spf_errors',
