@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,6 +99,40 @@ describe('the mathematics', () => {
       5,
     );
     expect(combineProbabilities([0.6, 0.4, 0.55])).toBe(0.5);
+  });
+
+  it("starts each class's product at its share of the learned messages, as SpamAssassin's CombineChi.pm", () => {
+    // The reference is SpamAssassin's own combiner, run by Perl (Debian's spamassassin package).
+    const saCombine = (spam: number, ham: number, probabilities: readonly number[]): number =>
+      Number(
+        execFileSync(
+          'perl',
+          [
+            '-MMail::SpamAssassin::Bayes::CombineChi',
+            '-e',
+            'my ($ns, $nn, @p) = @ARGV; print Mail::SpamAssassin::Bayes::Combine::combine($ns, $nn, [@p])',
+            String(spam),
+            String(ham),
+            ...probabilities.map(String),
+          ],
+          { encoding: 'utf8' },
+        ),
+      );
+    // Sorted strongest first, all past the strength cut, as SpamAssassin's scan() hands them over.
+    const cases: Array<[number, number, number[]]> = [
+      // A fold's training set: 400 spam, 2,200 ham; a spam whose tokens are split.
+      [400, 2200, [0.01, 0.02, 0.97, 0.95, 0.03, 0.9]],
+      [400, 2200, [0.001, 0.99, 0.02, 0.9, 0.88, 0.1]],
+      [2200, 400, [0.001, 0.99, 0.02, 0.9, 0.88, 0.1]],
+      [200, 200, [0.99, 0.98, 0.05]],
+    ];
+    for (const [spam, ham, probabilities] of cases)
+      expect(
+        combineProbabilities(probabilities, DEFAULT_BAYES_MATH, {
+          spamMessages: spam,
+          hamMessages: ham,
+        }),
+      ).toBeCloseTo(saCombine(spam, ham, probabilities), 12);
   });
 });
 

@@ -185,7 +185,13 @@ export class BayesFilter {
     // No token that says anything: no opinion (SpamAssassin fires no BAYES_xx then either).
     if (!probabilities.some((p) => Math.abs(p - 0.5) >= this.math.minStrength))
       return { probability: null, tokens: tokens.length };
-    return { probability: combineProbabilities(probabilities, this.math), tokens: tokens.length };
+    return {
+      probability: combineProbabilities(probabilities, this.math, {
+        spamMessages: totals.spam,
+        hamMessages: totals.ham,
+      }),
+      tokens: tokens.length,
+    };
   }
 
   /**

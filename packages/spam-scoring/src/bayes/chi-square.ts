@@ -51,18 +51,29 @@ export function tokenProbability(
 /**
  * Fisher's chi-square combining of the token probabilities (Robinson's method, as SpamBayes and
  * SpamAssassin use it): 1 is spam, 0 ham, 0.5 undecided (also when no token is strong enough).
+ * Given the learned message counts, each class's product starts at that class's share of them, as
+ * SpamAssassin's does; without them, at 1 (plain Robinson).
  */
 export function combineProbabilities(
   probabilities: readonly number[],
   math: BayesMath = DEFAULT_BAYES_MATH,
+  learned?: { readonly spamMessages: number; readonly hamMessages: number },
 ): number {
   const strong = probabilities
     .filter((p) => Math.abs(p - 0.5) >= math.minStrength)
     .sort((a, b) => Math.abs(b - 0.5) - Math.abs(a - 0.5))
     .slice(0, math.maxTokens);
   if (strong.length === 0) return 0.5;
+  // SpamAssassin's combiner (CombineChi.pm, its bug 3118) starts each product at its class's share
+  // of the learned messages, not at 1: with fewer spam than ham learned, the spam product starts
+  // smaller, so the same tokens read spammier than they would without the prior.
   let lnSpam = 0;
   let lnHam = 0;
+  if (learned && learned.spamMessages > 0 && learned.hamMessages > 0) {
+    const total = learned.spamMessages + learned.hamMessages;
+    lnSpam = Math.log(learned.spamMessages / total);
+    lnHam = Math.log(learned.hamMessages / total);
+  }
   for (const p of strong) {
     const clamped = Math.min(1 - 1e-12, Math.max(1e-12, p));
     lnSpam += Math.log(1 - clamped);
