@@ -1,12 +1,12 @@
 // check_for_ascii_text_illegal (PP_MIME_FAKE_ASCII_TEXT), with spamassassin as the oracle. Written
 // and not run by the rule set (see eval-tests.ts): called directly here.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { summarize } from '@mailyard/mime';
-import { commandAvailable, describeWithPeer } from '@mailyard/test-kit';
+import { describeWithPeer } from '@mailyard/test-kit';
 import { describe, expect, it } from 'vitest';
 import { SaMessageView } from '../src/index.js';
 import { checkForAsciiTextIllegal } from '../src/spamassassin/ascii-text-eval-tests.js';
+import { debianSpamAssassin } from './helpers.js';
 
 const RULE = 'body FAKE_ASCII eval:check_for_ascii_text_illegal()';
 const fired = (bytes: Uint8Array) =>
@@ -69,13 +69,7 @@ describe('check_for_ascii_text_illegal', () => {
     });
 });
 
-const spamassassin = {
-  name: "Debian's spamassassin",
-  available: existsSync('/usr/share/spamassassin/50_scores.cf') && commandAvailable('spamassassin'),
-  install: 'apt-get install spamassassin',
-};
-
-describeWithPeer(spamassassin, 'check_for_ascii_text_illegal against spamassassin', () => {
+describeWithPeer(debianSpamAssassin, 'check_for_ascii_text_illegal against spamassassin', () => {
   it('fires on the same messages', () => {
     for (const [name, bytes] of CASES) {
       const report = execFileSync(

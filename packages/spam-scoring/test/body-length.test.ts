@@ -2,9 +2,9 @@
 // at most the limit. Debian's rules define __KAM_BODY_LENGTH_LT_* only under
 // `if can(BodyEval::has_check_body_length)`, which SpamAssassin 4.0.1 answers true.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { summarize } from '@mailyard/mime';
-import { commandAvailable, describeWithPeer } from '@mailyard/test-kit';
+import { describeWithPeer } from '@mailyard/test-kit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   DEFAULT_ENVIRONMENT,
@@ -19,6 +19,7 @@ import {
   findDebianRuleDirectory,
   loadSpamAssassinRules,
 } from '../src/node/load-spamassassin-rules.js';
+import { debianSpamAssassin } from './helpers.js';
 
 const HEADER =
   'From: a@b.example\r\nTo: c@d.example\r\nSubject: short\r\nMessage-ID: <len@b.example>\r\n' +
@@ -67,13 +68,7 @@ describe('check_body_length', () => {
   });
 });
 
-const spamassassin = {
-  name: "Debian's spamassassin",
-  available: existsSync('/usr/share/spamassassin/50_scores.cf') && commandAvailable('spamassassin'),
-  install: 'apt-get install spamassassin',
-};
-
-describeWithPeer(spamassassin, 'check_body_length against spamassassin', () => {
+describeWithPeer(debianSpamAssassin, 'check_body_length against spamassassin', () => {
   let debian: SaRuleSet;
   beforeAll(async () => {
     debian = (await loadSpamAssassinRules((await findDebianRuleDirectory())!)).rules;

@@ -2,9 +2,9 @@
 // files list no relays of one's own (Debian's list none), so the bounce metas and those over
 // them (__NOT_A_PERSON, __KHOP_NO_FULL_NAME, NO_FM_NAME_IP_HOSTN) run.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { summarize } from '@mailyard/mime';
-import { commandAvailable, describeWithPeer } from '@mailyard/test-kit';
+import { describeWithPeer } from '@mailyard/test-kit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   emptySaConfig,
@@ -17,6 +17,7 @@ import {
   findDebianRuleDirectory,
   loadSpamAssassinRules,
 } from '../src/node/load-spamassassin-rules.js';
+import { debianSpamAssassin } from './helpers.js';
 
 const RULES = [
   'body __HAVE_BOUNCE_RELAYS eval:have_any_bounce_relays()',
@@ -55,13 +56,7 @@ describe('bounce relays', () => {
   });
 });
 
-const spamassassin = {
-  name: "Debian's spamassassin",
-  available: existsSync('/usr/share/spamassassin/50_scores.cf') && commandAvailable('spamassassin'),
-  install: 'apt-get install spamassassin',
-};
-
-describeWithPeer(spamassassin, "NO_FM_NAME_IP_HOSTN with Debian's rules", () => {
+describeWithPeer(debianSpamAssassin, "NO_FM_NAME_IP_HOSTN with Debian's rules", () => {
   let rules: SaRuleSet;
   beforeAll(async () => {
     rules = (await loadSpamAssassinRules((await findDebianRuleDirectory())!)).rules;

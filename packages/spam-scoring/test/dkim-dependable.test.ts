@@ -3,8 +3,7 @@
 // END_FUTURE_EMAILS, COMPENSATION and PHP_NOVER_MUA (read it under `!`) can fire; here it is 1
 // only when the engine's mailauth test ran on the message before the rules.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { commandAvailable, describeWithPeer } from '@mailyard/test-kit';
+import { describeWithPeer } from '@mailyard/test-kit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type DnsResolve,
@@ -21,7 +20,7 @@ import {
   findDebianRuleDirectory,
   loadSpamAssassinRules,
 } from '../src/node/load-spamassassin-rules.js';
-import { FACTS, message } from './helpers.js';
+import { FACTS, message, debianSpamAssassin } from './helpers.js';
 
 // No DNS here: every name is absent, so mailauth verifies (finding no signature) offline.
 const noDns: DnsResolve = () =>
@@ -76,13 +75,7 @@ describe('__DKIM_DEPENDABLE', () => {
   });
 });
 
-const spamassassin = {
-  name: "Debian's spamassassin",
-  available: existsSync('/usr/share/spamassassin/50_scores.cf') && commandAvailable('spamassassin'),
-  install: 'apt-get install spamassassin',
-};
-
-describeWithPeer(spamassassin, "END_FUTURE_EMAILS with Debian's rules", () => {
+describeWithPeer(debianSpamAssassin, "END_FUTURE_EMAILS with Debian's rules", () => {
   let rules: SaRuleSet;
   beforeAll(async () => {
     rules = (await loadSpamAssassinRules((await findDebianRuleDirectory())!)).rules;

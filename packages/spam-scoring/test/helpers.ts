@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { summarize } from '@mailyard/mime';
+import { commandAvailable } from '@mailyard/test-kit';
 import type { MessageInput, SmtpFacts, SpamStage, SpamTest, TestHit } from '../src/index.js';
 
 export function message(text: string | Uint8Array): MessageInput {
@@ -40,3 +42,10 @@ export function scoring(name: string, score: number, stage: SpamStage = 'content
 }
 
 export const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+/** Debian's SpamAssassin, the oracle the rule tests compare with (its rules and its command). */
+export const debianSpamAssassin = {
+  name: "Debian's spamassassin",
+  available: existsSync('/usr/share/spamassassin/50_scores.cf') && commandAvailable('spamassassin'),
+  install: 'apt-get install spamassassin',
+};

@@ -1,9 +1,8 @@
 // SpamAssassin reads each text part only up to body_part_scan_size (50,000) for body rules and
 // rawbody_part_scan_size (500,000) for rawbody rules; spamassassin itself is the oracle here.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { summarize } from '@mailyard/mime';
-import { commandAvailable, describeWithPeer } from '@mailyard/test-kit';
+import { describeWithPeer } from '@mailyard/test-kit';
 import { describe, expect, it } from 'vitest';
 import { emptySaConfig, parseCfFile, SaMessageView, SaRuleSet } from '../src/index.js';
 import {
@@ -13,6 +12,7 @@ import {
   RAWBODY_PART_SCAN_SIZE,
   truncateForScan,
 } from '../src/spamassassin/scan-size.js';
+import { debianSpamAssassin } from './helpers.js';
 
 /** A text/plain message: `lines` filler lines of 79 octets, then the given line. */
 function longMessage(lines: number, last: string): Uint8Array {
@@ -63,13 +63,7 @@ describe('the per-part scan sizes', () => {
   });
 });
 
-const spamassassin = {
-  name: "Debian's spamassassin",
-  available: existsSync('/usr/share/spamassassin/50_scores.cf') && commandAvailable('spamassassin'),
-  install: 'apt-get install spamassassin',
-};
-
-describeWithPeer(spamassassin, 'the scan sizes against spamassassin', () => {
+describeWithPeer(debianSpamAssassin, 'the scan sizes against spamassassin', () => {
   it('agrees on where body and rawbody rules stop reading', () => {
     const answers: string[][] = [];
     for (const lines of [10, 700, 7000]) {

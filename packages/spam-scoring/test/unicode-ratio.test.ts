@@ -2,9 +2,9 @@
 // text/plain part sent as it is, per octet of the rest. Debian's rules define them only under
 // `if can(MIMEEval::has_check_abundant_unicode_ratio)`, which SpamAssassin 4.0.1 answers true.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { summarize } from '@mailyard/mime';
-import { commandAvailable, describeWithPeer } from '@mailyard/test-kit';
+import { describeWithPeer } from '@mailyard/test-kit';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_ENVIRONMENT,
@@ -15,6 +15,7 @@ import {
   SaMessageView,
   SaRuleSet as RuleSet,
 } from '../src/index.js';
+import { debianSpamAssassin } from './helpers.js';
 
 const HEADER =
   'From: a@b.example\nTo: c@d.example\nSubject: entities\nMessage-ID: <uni@b.example>\n' +
@@ -68,13 +69,7 @@ describe('check_abundant_unicode_ratio', () => {
   });
 });
 
-const spamassassin = {
-  name: "Debian's spamassassin",
-  available: existsSync('/usr/share/spamassassin/50_scores.cf') && commandAvailable('spamassassin'),
-  install: 'apt-get install spamassassin',
-};
-
-describeWithPeer(spamassassin, 'check_abundant_unicode_ratio against spamassassin', () => {
+describeWithPeer(debianSpamAssassin, 'check_abundant_unicode_ratio against spamassassin', () => {
   it('fires at the same ratios as spamassassin -L -t', () => {
     const rules = ratioRules();
     for (const mail of [LF_MAIL, CRLF_MAIL]) {
