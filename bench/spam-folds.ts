@@ -7,16 +7,19 @@
  * depend on the fold: it is computed once, and Bayes's band score (BayesFilter.hitsFor) added
  * per fold; each message is tokenized once (BayesFilter.classifyTokens).
  */
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import {
   BayesFilter,
   type BayesMath,
   DEFAULT_BAYES_BANDS,
   MemoryBayesStore,
   SaMessageView,
+  type SpamEngine,
   bayesTokens,
+  findDebianRuleDirectory,
 } from '@mailyard/spam-scoring';
 import { NO_FACTS, readMessage, rulesOnlyEngine } from './spam-mailyard.js';
+import { RulesCache, rulesCacheKey } from './spam-rules-cache.js';
 
 interface Sample {
   readonly file: string;
@@ -38,27 +41,48 @@ export interface FoldRated {
   readonly ruleNames: readonly string[];
 }
 
-/** Rates every message of `sets` once, in the fold its time-ordered block falls in. */
+/**
+ * Rates every message of `sets` once, in the fold its time-ordered block falls in. With
+ * `rulesCache` (a directory: spam-rules-cache.ts), the rules' result of each message is taken
+ * from it when there and written to it when not, and the rule engine is built only if needed.
+ */
 export async function crossValidate(
   sets: Record<string, { kind: 'spam' | 'ham'; files: string[] }>,
   folds: number,
   math: Partial<BayesMath>,
+  rulesCache?: string,
 ): Promise<FoldRated[]> {
-  const rules = await rulesOnlyEngine();
+  const ruleDirectory = await findDebianRuleDirectory();
+  if (!ruleDirectory)
+    throw new Error("Debian's spamassassin rules are not installed (apt-get install spamassassin)");
+  const cache =
+    rulesCache === undefined ? null : new RulesCache(rulesCache, rulesCacheKey(ruleDirectory));
+  let engine: SpamEngine | null = null;
   const samples: Sample[] = [];
   for (const { kind, files } of Object.values(sets))
     for (const [index, file] of files.entries()) {
       const message = readMessage(file);
-      const verdict = await rules.rate(NO_FACTS, message);
+      // The corpus set and file name: the same message in any worktree.
+      const name = `${basename(dirname(file))}/${basename(file)}`;
+      let result = cache?.get(name);
+      if (!result) {
+        engine ??= await rulesOnlyEngine();
+        const verdict = await engine.rate(NO_FACTS, message);
+        result = {
+          rules: verdict.rawScore,
+          ruleNames: verdict.hits.map((hit) => hit.name).filter((name) => !name.startsWith('__')),
+        };
+        cache?.set(name, result);
+      }
       samples.push({
         file,
         kind,
         fold: Math.floor((index * folds) / files.length),
         tokens: bayesTokens(new SaMessageView(message.bytes, message.summary)),
-        rules: verdict.rawScore,
-        ruleNames: verdict.hits.map((hit) => hit.name).filter((name) => !name.startsWith('__')),
+        ...result,
       });
     }
+  cache?.save();
   const out: FoldRated[] = [];
   for (let fold = 0; fold < folds; fold++) {
     const store = new MemoryBayesStore();

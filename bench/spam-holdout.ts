@@ -19,6 +19,9 @@
  * `--bayes`, `--list` and `--math` as above; with `--against-spamassassin`, SpamAssassin learns
  * and rates the same folds and the messages the two engines disagree on are listed
  * (spam-folds-sa.ts; `--sa-cache DIR` keeps spamd's reports, default a directory in the temp).
+ * `--rules-cache DIR` (with `--folds`) keeps each message's rule result (score without Bayes and
+ * rule list) in DIR, keyed by a hash of the rule files and the built engine code
+ * (spam-rules-cache.ts): a run that changes only Bayes (tokenizer, `--math`) skips the rules.
  */
 import { DEFAULT_BAYES_BANDS } from '@mailyard/spam-scoring';
 import { corpusFiles } from './spam-corpus.js';
@@ -58,6 +61,9 @@ if (folds >= 2) {
     },
     folds,
     math,
+    process.argv.includes('--rules-cache')
+      ? process.argv[process.argv.indexOf('--rules-cache') + 1]!
+      : undefined,
   );
   printCrossValidation(rated, folds, {
     bayes: process.argv.includes('--bayes'),
