@@ -26,6 +26,12 @@ describe('body tokens', () => {
     expect(tokens.filter((t) => t === 'win')).toHaveLength(1);
   });
 
+  it('gives no empty token for a word of punctuation alone', () => {
+    const tokens = tokensOf('Subject: x\r\n\r\nact now !!! *** ... $$$ go\r\n');
+    expect(tokens).toEqual(expect.arrayContaining(['!!!', '***', '$$$']));
+    expect(tokens).not.toContain('');
+  });
+
   it("lower-cases a sentence's first word in Title Case, but keeps capitals elsewhere", () => {
     const tokens = tokensOf('Subject: x\r\n\r\nHello there. Cheap Pills from Canada\r\n');
     expect(tokens).toContain('hello');
@@ -231,6 +237,11 @@ describe('header tokens', () => {
     const untrusted = withPrefix(tokens, 'H*RU:');
     expect(untrusted).toEqual(expect.arrayContaining(['203.0.113.5', 'ms.snd.example']));
     expect(untrusted.filter((t) => /^[a-z]+=/.test(t))).toEqual([]);
+    // The external relays under SpamAssassin's own (metadata) name, in lower case.
+    expect(withPrefix(tokens, 'Hx-spam-relays-external:')).toEqual(
+      expect.arrayContaining(['203.0.113.5', 'ms.snd.example']),
+    );
+    expect(tokens.filter((t) => t.startsWith('HX-Spam-Relays-'))).toEqual([]);
   });
 
   it('marks only the presence of headers whose value is unique to the message', () => {

@@ -104,8 +104,8 @@ const SHORT_NAMES: Readonly<Record<string, string>> = {
   'Content-Type': '*ct',
   'Content-Disposition': '*cd',
   'Content-Transfer-Encoding': '*ce',
-  'X-Spam-Relays-Trusted': '*RT',
-  'X-Spam-Relays-Untrusted': '*RU',
+  'x-spam-relays-trusted': '*RT',
+  'x-spam-relays-untrusted': '*RU',
 };
 
 /**
@@ -115,12 +115,16 @@ const SHORT_NAMES: Readonly<Record<string, string>> = {
  */
 const LATER_HOPS = '*rl';
 
-/** What SpamAssassin infers of the relays, read as headers too (the untrusted path above all). */
+/**
+ * What SpamAssassin infers of the relays, read as headers too (the untrusted path above all).
+ * Named in lower case, as SpamAssassin's metadata names them (`Hx-spam-relays-external:`), so
+ * that the tokens are SpamAssassin's.
+ */
 const RELAY_PSEUDO_HEADERS = [
-  'X-Spam-Relays-Trusted',
-  'X-Spam-Relays-Untrusted',
-  'X-Spam-Relays-Internal',
-  'X-Spam-Relays-External',
+  'x-spam-relays-trusted',
+  'x-spam-relays-untrusted',
+  'x-spam-relays-internal',
+  'x-spam-relays-external',
 ];
 
 /**
