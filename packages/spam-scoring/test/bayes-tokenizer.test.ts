@@ -200,9 +200,12 @@ describe('header tokens', () => {
         'ip*192.0.2.7',
         'mx.example.org',
         'sender-pc',
-        '10.1.2.3',
+        // A private address too as its /24, as SpamAssassin's Bayes.pm in fact tokenizes it.
+        '10.1.2',
+        'ip*10.1.2.3',
       ]),
     );
+    expect(received).not.toContain('10.1.2.3');
     // The later hops (a list's, the mailbox provider's) count apart, not diluting the first two.
     expect(received).not.toContain('in.example.org');
     expect(withPrefix(tokens, 'H*rl:')).toEqual(

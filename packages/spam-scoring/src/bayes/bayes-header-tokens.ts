@@ -217,13 +217,12 @@ function preparedReceived(value: string): string {
         /(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),\s)?[0-3\s]?[0-9]\s(?:Jan|Feb|Ma[ry]|Apr|Ju[nl]|Aug|Sep|Oct|Nov|Dec)\s(?:19|20)?[0-9]{2}\s[0-2][0-9](?::[0-5][0-9]){1,2}\s(?:\s*\(|\)|\s*(?:[+-][0-9]{4})|\s*(?:UT|[A-Z]{2,3}T))*/g,
         '',
       )
-      // Private networks keep the whole address: they name one site's own hosts.
+      // Every address, private ones too, as its /24 and whole as `ip*`. Bayes.pm means to keep
+      // 10/8 and 192.168/16 whole but compares octets captured with their dot ("10." against
+      // "10"), so it never does; its tokens are what its databases hold and what is measured.
       .replace(
         /\b(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\b/g,
-        (address: string, a: string, b: string, c: string) =>
-          a === '10' || (a === '192' && b === '168')
-            ? `${address} ip*${address} `
-            : `${a}.${b}.${c} ip*${address} `,
+        (address: string, a: string, b: string, c: string) => `${a}.${b}.${c} ip*${address} `,
       )
       .replace(/\b(?:with|from|for|SMTP|ESMTP)\b/g, ' ')
   );
