@@ -52,6 +52,20 @@ export async function crossValidate(
   math: Partial<BayesMath>,
   rulesCache?: string,
 ): Promise<FoldRated[]> {
+  return (await crossValidateMaths(sets, folds, [math], rulesCache))[0]!;
+}
+
+/**
+ * crossValidate for several sets of Bayes constants at once (spam-holdout.ts's `--math-grid`):
+ * the messages are tokenized and each fold's database learned once, then every `maths` entry
+ * rates the fold; one list of ratings per entry, in its order.
+ */
+export async function crossValidateMaths(
+  sets: Record<string, { kind: 'spam' | 'ham'; files: string[] }>,
+  folds: number,
+  maths: readonly Partial<BayesMath>[],
+  rulesCache?: string,
+): Promise<FoldRated[][]> {
   const ruleDirectory = await findDebianRuleDirectory();
   if (!ruleDirectory)
     throw new Error("Debian's spamassassin rules are not installed (apt-get install spamassassin)");
@@ -83,7 +97,7 @@ export async function crossValidate(
       });
     }
   cache?.save();
-  const out: FoldRated[] = [];
+  const outs: FoldRated[][] = maths.map(() => []);
   for (let fold = 0; fold < folds; fold++) {
     const store = new MemoryBayesStore();
     for (const sample of samples)
@@ -94,23 +108,39 @@ export async function crossValidate(
           to: sample.kind,
           tokens: sample.tokens,
         });
-    const bayes = new BayesFilter({ store, autoLearn: null, math });
-    for (const sample of samples) {
-      if (sample.fold !== fold) continue;
-      const { probability } = await bayes.classifyTokens(sample.tokens);
-      const hits = probability === null ? [] : bayes.hitsFor(probability);
-      out.push({
-        file: sample.file,
-        kind: sample.kind,
-        fold,
-        score: hits.reduce((sum, hit) => sum + hit.score, sample.rules),
-        band: hits[0]?.name ?? 'none',
-        probability,
-        ruleNames: sample.ruleNames,
-      });
+    for (const [index, math] of maths.entries()) {
+      const bayes = new BayesFilter({ store, autoLearn: null, math });
+      for (const sample of samples) {
+        if (sample.fold !== fold) continue;
+        const { probability } = await bayes.classifyTokens(sample.tokens);
+        const hits = probability === null ? [] : bayes.hitsFor(probability);
+        outs[index]!.push({
+          file: sample.file,
+          kind: sample.kind,
+          fold,
+          score: hits.reduce((sum, hit) => sum + hit.score, sample.rules),
+          band: hits[0]?.name ?? 'none',
+          probability,
+          ruleNames: sample.ruleNames,
+        });
+      }
     }
   }
-  return out;
+  return outs;
+}
+
+/** One line of figures for a grid entry: false negatives/positives at 4, 5, 6 and per fold at 5. */
+export function crossValidationSummary(rated: readonly FoldRated[], folds: number): string {
+  const spam = rated.filter((r) => r.kind === 'spam');
+  const ham = rated.filter((r) => r.kind === 'ham');
+  const at = (threshold: number) =>
+    `${spam.filter((r) => r.score < threshold).length}/${ham.filter((r) => r.score >= threshold).length}`;
+  const perFold = Array.from(
+    { length: folds },
+    (_, fold) =>
+      `${spam.filter((r) => r.fold === fold && r.score < 5).length}/${ham.filter((r) => r.fold === fold && r.score >= 5).length}`,
+  );
+  return `FN/FP at 4 ${at(4)}, at 5 ${at(5)}, at 6 ${at(6)}; per fold at 5 ${perFold.join(' ')}`;
 }
 
 /** The figures spam-holdout.ts prints for the split, over every fold together and per fold. */
