@@ -80,15 +80,25 @@ describe('the mathematics', () => {
     ).toBeGreaterThan(0.999);
   });
 
-  it('lets a few words seen once in ham not outweigh words seen in many spam', () => {
+  it('lets words seen once in ham weigh less against words seen in many spam than with SpamAssassin s', () => {
     // Of 200 spam and 200 ham learned: ten words seen in one ham each, ten in ten spam each.
+    const theirs = { ...DEFAULT_BAYES_MATH, s: 0.03 };
     const rare = tokenProbability({ spam: 0, ham: 1 }, 200, 200, DEFAULT_BAYES_MATH);
     const spammy = tokenProbability({ spam: 10, ham: 0 }, 200, 200, DEFAULT_BAYES_MATH);
-    expect(rare).toBeGreaterThan(0.1);
-    // Out of BAYES_50 (0.4 to 0.6), where SpamAssassin's s leaves such a message.
-    expect(
-      combineProbabilities([...Array(10).fill(rare), ...Array(10).fill(spammy)]),
-    ).toBeGreaterThan(0.6);
+    // s 0.2: a word seen once is 0.09 (SpamAssassin's 0.030: 0.016, as strong as one seen in a hundred).
+    expect(rare).toBeCloseTo(0.0897, 4);
+    expect(tokenProbability({ spam: 0, ham: 1 }, 200, 200, theirs)).toBeLessThan(0.02);
+    const ours = combineProbabilities([...Array(10).fill(rare), ...Array(10).fill(spammy)]);
+    const spamAssassins = combineProbabilities(
+      [
+        ...Array(10).fill(tokenProbability({ spam: 0, ham: 1 }, 200, 200, theirs)),
+        ...Array(10).fill(tokenProbability({ spam: 10, ham: 0 }, 200, 200, theirs)),
+      ],
+      theirs,
+    );
+    // SpamAssassin's s leaves such a message at 0.5; this one leans to the spam side.
+    expect(spamAssassins).toBeCloseTo(0.5, 3);
+    expect(ours).toBeGreaterThan(0.55);
   });
 
   it('combines strong tokens with Fisher chi-square, ignoring weak ones', () => {
