@@ -140,7 +140,14 @@ export function crossValidationSummary(rated: readonly FoldRated[], folds: numbe
     (_, fold) =>
       `${spam.filter((r) => r.fold === fold && r.score < 5).length}/${ham.filter((r) => r.fold === fold && r.score >= 5).length}`,
   );
-  return `FN/FP at 4 ${at(4)}, at 5 ${at(5)}, at 6 ${at(6)}; per fold at 5 ${perFold.join(' ')}`;
+  // Bayes on its own, apart from the rules: spam it puts on the ham side (under 0.4, BAYES_40 and
+  // lower) and ham on the spam side (0.6 and over, BAYES_60 and higher).
+  const spamLow = spam.filter((r) => r.probability !== null && r.probability < 0.4).length;
+  const hamHigh = ham.filter((r) => r.probability !== null && r.probability >= 0.6).length;
+  // The test set's ham is easy ham only: its false positives apart.
+  const easy = (threshold: number) =>
+    ham.filter((r) => r.file.includes('easy-ham') && r.score >= threshold).length;
+  return `FN/FP at 4 ${at(4)}, at 5 ${at(5)}, at 6 ${at(6)}; per fold at 5 ${perFold.join(' ')}; easy ham FP at 4/5 ${easy(4)}/${easy(5)}; Bayes spam under 0.4 ${spamLow}, ham 0.6 and over ${hamHigh}`;
 }
 
 /** The figures spam-holdout.ts prints for the split, over every fold together and per fold. */
