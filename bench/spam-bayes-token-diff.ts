@@ -14,9 +14,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { SaMessageView, bayesTokens } from '@mailyard/spam-scoring';
+import { DEFAULT_BAYES_STOPWORDS, SaMessageView, bayesTokens } from '@mailyard/spam-scoring';
 import { CORPUS, TRAIN_HAM, TRAIN_SPAM, corpusFiles } from './spam-corpus.js';
-import { readMessage } from './spam-mailyard.js';
+import { debianBayesIgnoredHeaders, readMessage } from './spam-mailyard.js';
 
 const option = (name: string) =>
   process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined;
@@ -77,13 +77,18 @@ const count = (map: Map<string, ClassCount>, token: string, file: string) => {
   entry.examples.set(token, (entry.examples.get(token) ?? 0) + 1);
 };
 const one = option('--file');
+const ignoredHeaders = await debianBayesIgnoredHeaders();
 let same = 0;
 for (const file of files) {
   const name = relative(file);
   if (one && name !== one) continue;
   const message = readMessage(file);
   const ours = new Set(
-    bayesTokens(new SaMessageView(message.bytes, message.summary)).map(printableToken),
+    bayesTokens(
+      new SaMessageView(message.bytes, message.summary),
+      DEFAULT_BAYES_STOPWORDS,
+      ignoredHeaders,
+    ).map(printableToken),
   );
   const their = theirs.get(name);
   if (!their) throw new Error(`SpamAssassin gave no tokens for ${name}`);

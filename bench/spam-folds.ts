@@ -12,11 +12,13 @@ import {
   BayesFilter,
   type BayesMath,
   DEFAULT_BAYES_BANDS,
+  DEFAULT_BAYES_STOPWORDS,
   MemoryBayesStore,
   SaMessageView,
   type SpamEngine,
   bayesTokens,
   findDebianRuleDirectory,
+  loadSpamAssassinRules,
 } from '@mailyard/spam-scoring';
 import { NO_FACTS, readMessage, rulesOnlyEngine } from './spam-mailyard.js';
 import { RulesCache, rulesCacheKey } from './spam-rules-cache.js';
@@ -72,6 +74,8 @@ export async function crossValidateMaths(
   const cache =
     rulesCache === undefined ? null : new RulesCache(rulesCache, rulesCacheKey(ruleDirectory));
   let engine: SpamEngine | null = null;
+  // As spamd's Bayes reads them: without the headers the rule files name.
+  const ignoredHeaders = (await loadSpamAssassinRules(ruleDirectory)).config.bayesIgnoreHeaders;
   const samples: Sample[] = [];
   for (const { kind, files } of Object.values(sets))
     for (const [index, file] of files.entries()) {
@@ -92,7 +96,11 @@ export async function crossValidateMaths(
         file,
         kind,
         fold: Math.floor((index * folds) / files.length),
-        tokens: bayesTokens(new SaMessageView(message.bytes, message.summary)),
+        tokens: bayesTokens(
+          new SaMessageView(message.bytes, message.summary),
+          DEFAULT_BAYES_STOPWORDS,
+          ignoredHeaders,
+        ),
         ...result,
       });
     }

@@ -74,6 +74,8 @@ const IGNORED_HEADERS = new RegExp(
   'i',
 );
 
+const NO_IGNORED_HEADERS: ReadonlySet<string> = new Set();
+
 /** Headers whose presence is the token: their values are unique to each message. */
 const PRESENCE_ONLY_HEADERS =
   /^(?:x-face|x-(?:gnu-?pg|pgp|gpg)(?:-key)?-fingerprint|d(?:kim|omainkey)-signature|x-google-dkim-signature|arc-(?:message-signature|seal)|autocrypt)$/i;
@@ -137,6 +139,7 @@ const RELAY_PSEUDO_HEADERS = [
 export function headerTokens(
   view: SaMessageView,
   stopwords: BayesStopwords | null = null,
+  ignoredHeaders: ReadonlySet<string> = NO_IGNORED_HEADERS,
 ): string[] {
   const fields: [string, string][] = [];
   const received: string[] = [];
@@ -146,14 +149,19 @@ export function headerTokens(
     const name = line.slice(0, colon);
     const value = trimOctets(line.slice(colon + 1));
     if (/^received$/i.test(name)) received.push(value);
-    else if (!IGNORED_HEADERS.test(name)) fields.push([name, value]);
+    else if (!IGNORED_HEADERS.test(name) && !ignoredHeaders.has(name.toLowerCase()))
+      fields.push([name, value]);
   }
   for (const name of RELAY_PSEUDO_HEADERS) {
+    // The configured list applies to the metadata too (Bayes.pm asks it of every header it reads).
+    if (ignoredHeaders.has(name)) continue;
     const value = view.header(name, null);
     if (value !== null) fields.push([name, trimOctets(value)]);
   }
-  for (const value of received.slice(-2).reverse()) fields.push(['Received', value]);
-  for (const value of received.slice(0, -2)) fields.push([LATER_HOPS, value]);
+  if (!ignoredHeaders.has('received')) {
+    for (const value of received.slice(-2).reverse()) fields.push(['Received', value]);
+    for (const value of received.slice(0, -2)) fields.push([LATER_HOPS, value]);
+  }
 
   const values = new Map<string, string[]>();
   const add = (name: string, value: string) => {

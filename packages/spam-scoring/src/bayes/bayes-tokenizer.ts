@@ -26,11 +26,13 @@ export const MAX_TOKENS_PER_MESSAGE = 10_000;
  * tokenizer (Plugin/Bayes.pm): the words of the header (headerTokens), the rendered body with
  * the Subject as its first line, and the URIs found in it (lineTokens). The header's tokens come
  * first, so that a huge body cannot crowd them out of the per-message limit. Words `stopwords`
- * names (SpamAssassin's English list by default; null: none) give no token.
+ * names (SpamAssassin's English list by default; null: none) give no token; nor do the headers
+ * `ignoredHeaders` names (lower case; the rule files' `bayes_ignore_header`, none by default).
  */
 export function bayesTokens(
   view: SaMessageView,
   stopwords: BayesStopwords | null = DEFAULT_BAYES_STOPWORDS,
+  ignoredHeaders?: ReadonlySet<string>,
 ): string[] {
   const tokens = new Set<string>();
   const addAll = (list: readonly string[]) => {
@@ -39,7 +41,7 @@ export function bayesTokens(
       tokens.add(token);
     }
   };
-  addAll(headerTokens(view, stopwords));
+  addAll(headerTokens(view, stopwords, ignoredHeaders));
   addAll(mimeTokens(view));
   for (const line of view.body()) {
     if (tokens.size >= MAX_TOKENS_PER_MESSAGE) break;
