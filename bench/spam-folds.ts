@@ -7,16 +7,21 @@
  * depend on the fold: it is computed once, and Bayes's band score (BayesFilter.hitsFor) added
  * per fold; each message is tokenized once (BayesFilter.classifyTokens).
  */
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import {
   BayesFilter,
   type BayesMath,
   DEFAULT_BAYES_BANDS,
+  DEFAULT_BAYES_STOPWORDS,
   MemoryBayesStore,
   SaMessageView,
+  type SpamEngine,
   bayesTokens,
+  findDebianRuleDirectory,
+  loadSpamAssassinRules,
 } from '@mailyard/spam-scoring';
 import { NO_FACTS, readMessage, rulesOnlyEngine } from './spam-mailyard.js';
+import { RulesCache, rulesCacheKey } from './spam-rules-cache.js';
 
 interface Sample {
   readonly file: string;
@@ -38,28 +43,69 @@ export interface FoldRated {
   readonly ruleNames: readonly string[];
 }
 
-/** Rates every message of `sets` once, in the fold its time-ordered block falls in. */
+/**
+ * Rates every message of `sets` once, in the fold its time-ordered block falls in. With
+ * `rulesCache` (a directory: spam-rules-cache.ts), the rules' result of each message is taken
+ * from it when there and written to it when not, and the rule engine is built only if needed.
+ */
 export async function crossValidate(
   sets: Record<string, { kind: 'spam' | 'ham'; files: string[] }>,
   folds: number,
   math: Partial<BayesMath>,
+  rulesCache?: string,
 ): Promise<FoldRated[]> {
-  const rules = await rulesOnlyEngine();
+  return (await crossValidateMaths(sets, folds, [math], rulesCache))[0]!;
+}
+
+/**
+ * crossValidate for several sets of Bayes constants at once (spam-holdout.ts's `--math-grid`):
+ * the messages are tokenized and each fold's database learned once, then every `maths` entry
+ * rates the fold; one list of ratings per entry, in its order.
+ */
+export async function crossValidateMaths(
+  sets: Record<string, { kind: 'spam' | 'ham'; files: string[] }>,
+  folds: number,
+  maths: readonly Partial<BayesMath>[],
+  rulesCache?: string,
+): Promise<FoldRated[][]> {
+  const ruleDirectory = await findDebianRuleDirectory();
+  if (!ruleDirectory)
+    throw new Error("Debian's spamassassin rules are not installed (apt-get install spamassassin)");
+  const cache =
+    rulesCache === undefined ? null : new RulesCache(rulesCache, rulesCacheKey(ruleDirectory));
+  let engine: SpamEngine | null = null;
+  // As spamd's Bayes reads them: without the headers the rule files name.
+  const ignoredHeaders = (await loadSpamAssassinRules(ruleDirectory)).config.bayesIgnoreHeaders;
   const samples: Sample[] = [];
   for (const { kind, files } of Object.values(sets))
     for (const [index, file] of files.entries()) {
       const message = readMessage(file);
-      const verdict = await rules.rate(NO_FACTS, message);
+      // The corpus set and file name: the same message in any worktree.
+      const name = `${basename(dirname(file))}/${basename(file)}`;
+      let result = cache?.get(name);
+      if (!result) {
+        engine ??= await rulesOnlyEngine();
+        const verdict = await engine.rate(NO_FACTS, message);
+        result = {
+          rules: verdict.rawScore,
+          ruleNames: verdict.hits.map((hit) => hit.name).filter((name) => !name.startsWith('__')),
+        };
+        cache?.set(name, result);
+      }
       samples.push({
         file,
         kind,
         fold: Math.floor((index * folds) / files.length),
-        tokens: bayesTokens(new SaMessageView(message.bytes, message.summary)),
-        rules: verdict.rawScore,
-        ruleNames: verdict.hits.map((hit) => hit.name).filter((name) => !name.startsWith('__')),
+        tokens: bayesTokens(
+          new SaMessageView(message.bytes, message.summary),
+          DEFAULT_BAYES_STOPWORDS,
+          ignoredHeaders,
+        ),
+        ...result,
       });
     }
-  const out: FoldRated[] = [];
+  cache?.save();
+  const outs: FoldRated[][] = maths.map(() => []);
   for (let fold = 0; fold < folds; fold++) {
     const store = new MemoryBayesStore();
     for (const sample of samples)
@@ -70,23 +116,46 @@ export async function crossValidate(
           to: sample.kind,
           tokens: sample.tokens,
         });
-    const bayes = new BayesFilter({ store, autoLearn: null, math });
-    for (const sample of samples) {
-      if (sample.fold !== fold) continue;
-      const { probability } = await bayes.classifyTokens(sample.tokens);
-      const hits = probability === null ? [] : bayes.hitsFor(probability);
-      out.push({
-        file: sample.file,
-        kind: sample.kind,
-        fold,
-        score: hits.reduce((sum, hit) => sum + hit.score, sample.rules),
-        band: hits[0]?.name ?? 'none',
-        probability,
-        ruleNames: sample.ruleNames,
-      });
+    for (const [index, math] of maths.entries()) {
+      const bayes = new BayesFilter({ store, autoLearn: null, math });
+      for (const sample of samples) {
+        if (sample.fold !== fold) continue;
+        const { probability } = await bayes.classifyTokens(sample.tokens);
+        const hits = probability === null ? [] : bayes.hitsFor(probability);
+        outs[index]!.push({
+          file: sample.file,
+          kind: sample.kind,
+          fold,
+          score: hits.reduce((sum, hit) => sum + hit.score, sample.rules),
+          band: hits[0]?.name ?? 'none',
+          probability,
+          ruleNames: sample.ruleNames,
+        });
+      }
     }
   }
-  return out;
+  return outs;
+}
+
+/** One line of figures for a grid entry: false negatives/positives at 4, 5, 6 and per fold at 5. */
+export function crossValidationSummary(rated: readonly FoldRated[], folds: number): string {
+  const spam = rated.filter((r) => r.kind === 'spam');
+  const ham = rated.filter((r) => r.kind === 'ham');
+  const at = (threshold: number) =>
+    `${spam.filter((r) => r.score < threshold).length}/${ham.filter((r) => r.score >= threshold).length}`;
+  const perFold = Array.from(
+    { length: folds },
+    (_, fold) =>
+      `${spam.filter((r) => r.fold === fold && r.score < 5).length}/${ham.filter((r) => r.fold === fold && r.score >= 5).length}`,
+  );
+  // Bayes on its own, apart from the rules: spam it puts on the ham side (under 0.4, BAYES_40 and
+  // lower) and ham on the spam side (0.6 and over, BAYES_60 and higher).
+  const spamLow = spam.filter((r) => r.probability !== null && r.probability < 0.4).length;
+  const hamHigh = ham.filter((r) => r.probability !== null && r.probability >= 0.6).length;
+  // The test set's ham is easy ham only: its false positives apart.
+  const easy = (threshold: number) =>
+    ham.filter((r) => r.file.includes('easy-ham') && r.score >= threshold).length;
+  return `FN/FP at 4 ${at(4)}, at 5 ${at(5)}, at 6 ${at(6)}; per fold at 5 ${perFold.join(' ')}; easy ham FP at 4/5 ${easy(4)}/${easy(5)}; Bayes spam under 0.4 ${spamLow}, ham 0.6 and over ${hamHigh}`;
 }
 
 /** The figures spam-holdout.ts prints for the split, over every fold together and per fold. */

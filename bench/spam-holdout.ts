@@ -19,12 +19,23 @@
  * `--bayes`, `--list` and `--math` as above; with `--against-spamassassin`, SpamAssassin learns
  * and rates the same folds and the messages the two engines disagree on are listed
  * (spam-folds-sa.ts; `--sa-cache DIR` keeps spamd's reports, default a directory in the temp).
+ * `--math-grid "s=0.1,0.2;minStrength=0.3,0.346"` (with `--folds`) rates the folds once per
+ * combination of the listed constants (each fold learned once) and prints one line of figures per
+ * combination, instead of the figures above.
+ * `--rules-cache DIR` (with `--folds`) keeps each message's rule result (score without Bayes and
+ * rule list) in DIR, keyed by a hash of the rule files and the built engine code
+ * (spam-rules-cache.ts): a run that changes only Bayes (tokenizer, `--math`) skips the rules.
  */
 import { DEFAULT_BAYES_BANDS } from '@mailyard/spam-scoring';
 import { corpusFiles } from './spam-corpus.js';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { crossValidate, printCrossValidation } from './spam-folds.js';
+import {
+  crossValidate,
+  crossValidateMaths,
+  crossValidationSummary,
+  printCrossValidation,
+} from './spam-folds.js';
 import { printFoldsAgainstSpamAssassin, spamAssassinFolds } from './spam-folds-sa.js';
 import { compareWithSpamAssassin } from './spam-sa-compare.js';
 import { NO_FACTS, readMessage, trainedBayes, trainedEngine } from './spam-mailyard.js';
@@ -49,6 +60,34 @@ const math = process.argv.includes('--math')
 const folds = process.argv.includes('--folds')
   ? Number(process.argv[process.argv.indexOf('--folds') + 1])
   : 0;
+const gridOption = process.argv.includes('--math-grid')
+  ? process.argv[process.argv.indexOf('--math-grid') + 1]!
+  : null;
+if (folds >= 2 && gridOption !== null) {
+  // Every combination of the listed values, on top of `--math`.
+  let grid: Record<string, number>[] = [math];
+  for (const axis of gridOption.split(';')) {
+    const [name, values] = axis.split('=');
+    grid = grid.flatMap((entry) =>
+      values!.split(',').map((value) => ({ ...entry, [name!]: Number(value) })),
+    );
+  }
+  const rated = await crossValidateMaths(
+    {
+      'spam-1': { kind: 'spam', files: groups['spam-1']! },
+      'easy-ham-1': { kind: 'ham', files: groups['easy-ham-1']! },
+      'hard-ham-1': { kind: 'ham', files: groups['hard-ham-1']! },
+    },
+    folds,
+    grid,
+    process.argv.includes('--rules-cache')
+      ? process.argv[process.argv.indexOf('--rules-cache') + 1]!
+      : undefined,
+  );
+  for (const [index, entry] of grid.entries())
+    console.log(`${JSON.stringify(entry)}: ${crossValidationSummary(rated[index]!, folds)}`);
+  process.exit(0);
+}
 if (folds >= 2) {
   const rated = await crossValidate(
     {
@@ -58,6 +97,9 @@ if (folds >= 2) {
     },
     folds,
     math,
+    process.argv.includes('--rules-cache')
+      ? process.argv[process.argv.indexOf('--rules-cache') + 1]!
+      : undefined,
   );
   printCrossValidation(rated, folds, {
     bayes: process.argv.includes('--bayes'),

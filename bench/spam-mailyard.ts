@@ -19,16 +19,30 @@ export function readMessage(file: string) {
   return { bytes, summary: summarize(bytes) };
 }
 
+/** The headers Debian's rule files tell Bayes not to read (`bayes_ignore_header`, 72_active.cf). */
+export async function debianBayesIgnoredHeaders(): Promise<ReadonlySet<string>> {
+  const directory = await findDebianRuleDirectory();
+  if (!directory)
+    throw new Error("Debian's spamassassin rules are not installed (apt-get install spamassassin)");
+  return (await loadSpamAssassinRules(directory)).config.bayesIgnoreHeaders;
+}
+
 /**
- * A Bayes filter that learned `spam` and `ham` (message files), without auto-learning; `math`
- * overrides the combining's constants (bench/spam-holdout.ts's `--math`).
+ * A Bayes filter that learned `spam` and `ham` (message files), without auto-learning, reading
+ * the headers Debian's rules let it read (as spamd's Bayes does); `math` overrides the combining's
+ * constants (bench/spam-holdout.ts's `--math`).
  */
 export async function trainedBayes(
   spam: string[],
   ham: string[],
   math: Partial<BayesMath> = {},
 ): Promise<BayesFilter> {
-  const bayes = new BayesFilter({ store: new MemoryBayesStore(), autoLearn: null, math });
+  const bayes = new BayesFilter({
+    store: new MemoryBayesStore(),
+    autoLearn: null,
+    math,
+    ignoredHeaders: await debianBayesIgnoredHeaders(),
+  });
   for (const file of spam) await bayes.learn(readMessage(file), 'spam');
   for (const file of ham) await bayes.learn(readMessage(file), 'ham');
   return bayes;

@@ -11,7 +11,6 @@ import { parseHeaders, summarize } from '@mailyard/mime';
 import type { PostgresGreylist } from '@mailyard/mailstore-postgres';
 import type { SessionInfo, SmtpReply } from '@mailyard/smtp-core';
 import {
-  BayesFilter,
   FileBayesStore,
   type GreylistDecision,
   GreylistPolicy,
@@ -43,6 +42,8 @@ import {
 import { withAuthenticationResults } from './authentication-results.js';
 import { rememberedSpf } from './remembered-spf.js';
 import { lazyRulesTest } from './lazy-spamassassin-rules.js';
+import { RuleFileBayes } from './rule-file-bayes.js';
+import { SpamAssassinRuleFiles } from './spam-rule-files.js';
 import type { DnsConfig, SpamConfig } from './server-config.js';
 import { SharedGreylist } from './shared-greylist.js';
 import { StateSaver } from './state-saver.js';
@@ -122,7 +123,7 @@ export class SpamFilter {
   private constructor(
     private readonly options: SpamFilterOptions,
     readonly engine: SpamEngine,
-    private readonly bayes: BayesFilter | null,
+    private readonly bayes: RuleFileBayes | null,
     private readonly greylist: GreylistPolicy | SharedGreylist | null,
     counters: SpamCounters | null,
     private readonly authenticator: MailauthAuthenticator | null,
@@ -170,11 +171,21 @@ export class SpamFilter {
     const groups = withLocalClients(options.ipGroups);
     await mkdir(options.directory, { recursive: true });
     const bayesFile = join(options.directory, 'bayes.json');
+    // Read once, when a message first needs them, by the rules test and by Bayes alike.
+    const ruleFiles =
+      config.contentRules !== 'none'
+        ? new SpamAssassinRuleFiles(config.contentRules, options.logger)
+        : null;
+    // Built with the rule files' Bayes settings: rating, auto-learning and the Junk folder's
+    // lessons make the same tokens, those mailyard-spam makes with the same rules.
     const bayes = config.bayes
-      ? new BayesFilter({
-          store: await FileBayesStore.open(bayesFile),
-          ...(config.bayesAutoLearn ? {} : { autoLearn: null }),
-        })
+      ? new RuleFileBayes(
+          {
+            store: await FileBayesStore.open(bayesFile),
+            ...(config.bayesAutoLearn ? {} : { autoLearn: null }),
+          },
+          ruleFiles,
+        )
       : null;
     // A database learned by an older tokenizer is kept as it is, unused: said once, here.
     const bayesStatus = await bayes?.status();
@@ -235,13 +246,12 @@ export class SpamFilter {
       ? mailauthAuthenticator({ mta: options.hostname, resolver })
       : null;
     if (authenticator) tests.push(authenticator.test);
-    if (config.contentRules !== 'none')
+    if (ruleFiles)
       // After the mailauth test, so the rules know whether it verified DKIM (__DKIM_DEPENDABLE).
       tests.push(
         lazyRulesTest(
-          config.contentRules,
+          ruleFiles,
           bayes !== null,
-          options.logger,
           authenticator ? authenticator.dkimVerified : undefined,
         ),
       );
@@ -339,7 +349,8 @@ export class SpamFilter {
     // header may be here), so a score of 0 says nothing about it being ham.
     if (this.bayes && this.options.config.bayesAutoLearn && this.ratesContent(session))
       await this.bayes
-        .autoLearn(message, rated)
+        .filter()
+        .then((bayes) => bayes.autoLearn(message, rated))
         .catch((error: unknown) =>
           this.options.logger.warn('spam: auto-learning failed', { session: session.id, error }),
         );
@@ -450,7 +461,9 @@ export class SpamFilter {
         for await (const { size, bytes } of messages()) {
           // Over the content limit, a message is not rated (Kerio 13.4); nor is it learned.
           if (bytes.length === size && size <= this.options.config.maxContentBytes)
-            await this.bayes?.learn({ bytes, summary: summarize(bytes) }, mark.as);
+            await (
+              await this.bayes?.filter()
+            )?.learn({ bytes, summary: summarize(bytes) }, mark.as);
           this.statistics.recordUserMark(mark.as);
           void this.statisticsSaver.save();
           const headers = parseHeaders(bytes);

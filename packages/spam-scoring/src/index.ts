@@ -82,8 +82,10 @@ export {
 } from './spamassassin/spamassassin-test.js';
 export {
   DEBIAN_RULE_DIRECTORIES,
+  type LoadedRuleConfig,
   type LoadedRules,
   findDebianRuleDirectory,
+  loadSpamAssassinConfig,
   loadSpamAssassinRules,
 } from './node/load-spamassassin-rules.js';
 export {
@@ -100,6 +102,7 @@ export {
   STOPWORD_CACHE_SIZE,
   bayesStopwords,
 } from './bayes/bayes-stopwords.js';
+export { type BayesRuleSettings, bayesRuleOptions } from './bayes/bayes-rule-settings.js';
 export {
   type BayesMath,
   DEFAULT_BAYES_MATH,

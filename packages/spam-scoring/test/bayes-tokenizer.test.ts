@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_TOKENS_PER_MESSAGE, SaMessageView, bayesTokens } from '../src/index.js';
+import {
+  BayesFilter,
+  DEFAULT_BAYES_STOPWORDS,
+  MAX_TOKENS_PER_MESSAGE,
+  MemoryBayesStore,
+  SaMessageView,
+  bayesTokens,
+  emptySaConfig,
+  parseCfFile,
+} from '../src/index.js';
 import { message } from './helpers.js';
 
 const tokensOf = (text: string | Uint8Array) => {
@@ -24,6 +33,12 @@ describe('body tokens', () => {
     // The Subject is the body's first line: its words are body words.
     expect(tokens).toEqual(expect.arrayContaining(['act', 'fast']));
     expect(tokens.filter((t) => t === 'win')).toHaveLength(1);
+  });
+
+  it('gives no empty token for a word of punctuation alone', () => {
+    const tokens = tokensOf('Subject: x\r\n\r\nact now !!! *** ... $$$ go\r\n');
+    expect(tokens).toEqual(expect.arrayContaining(['!!!', '***', '$$$']));
+    expect(tokens).not.toContain('');
   });
 
   it("lower-cases a sentence's first word in Title Case, but keeps capitals elsewhere", () => {
@@ -194,9 +209,12 @@ describe('header tokens', () => {
         'ip*192.0.2.7',
         'mx.example.org',
         'sender-pc',
-        '10.1.2.3',
+        // A private address too as its /24, as SpamAssassin's Bayes.pm in fact tokenizes it.
+        '10.1.2',
+        'ip*10.1.2.3',
       ]),
     );
+    expect(received).not.toContain('10.1.2.3');
     // The later hops (a list's, the mailbox provider's) count apart, not diluting the first two.
     expect(received).not.toContain('in.example.org');
     expect(withPrefix(tokens, 'H*rl:')).toEqual(
@@ -231,6 +249,55 @@ describe('header tokens', () => {
     const untrusted = withPrefix(tokens, 'H*RU:');
     expect(untrusted).toEqual(expect.arrayContaining(['203.0.113.5', 'ms.snd.example']));
     expect(untrusted.filter((t) => /^[a-z]+=/.test(t))).toEqual([]);
+    // The external relays under SpamAssassin's own (metadata) name, in lower case.
+    expect(withPrefix(tokens, 'Hx-spam-relays-external:')).toEqual(
+      expect.arrayContaining(['203.0.113.5', 'ms.snd.example']),
+    );
+    expect(tokens.filter((t) => t.startsWith('HX-Spam-Relays-'))).toEqual([]);
+  });
+
+  it("leaves out the headers the rule files' bayes_ignore_header names, the relays and Received too", async () => {
+    const config = emptySaConfig();
+    parseCfFile(
+      config,
+      '72_active.cf',
+      'bayes_ignore_header Precedence\nbayes_ignore_header X-MSMail-Priority x-spam-relays-external\n',
+    );
+    expect(config.problems).toEqual([]);
+    expect([...config.bayesIgnoreHeaders].sort()).toEqual([
+      'precedence',
+      'x-msmail-priority',
+      'x-spam-relays-external',
+    ]);
+    const text =
+      'Received: from ms.snd.example (ms.snd.example [203.0.113.5]) by mx.example.org (Postfix) with ESMTP id 4F2A1; Thu, 22 Aug 2002 21:45:09 +0100\r\nPrecedence: bulk\r\nX-MSMail-Priority: Normal\r\nX-Mailer: Pegasus\r\nSubject: x\r\n\r\nbody\r\n';
+    const m = message(text);
+    const view = () => new SaMessageView(m.bytes, m.summary);
+    const all = bayesTokens(view());
+    expect(all).toEqual(
+      expect.arrayContaining(['HPrecedence:bulk', 'HX-MSMail-Priority:Normal', 'H*x:Pegasus']),
+    );
+    const tokens = bayesTokens(view(), DEFAULT_BAYES_STOPWORDS, config.bayesIgnoreHeaders);
+    expect(
+      tokens.filter((t) => /^H(?:Precedence|X-MSMail-Priority|x-spam-relays-external):/.test(t)),
+    ).toEqual([]);
+    // The rest as before: the other headers, the untrusted relays, the Received line.
+    expect(tokens).toEqual(
+      expect.arrayContaining(['H*x:Pegasus', 'H*RU:203.0.113.5', 'H*r:ms.snd.example']),
+    );
+    expect(withPrefix(bayesTokens(view(), null, new Set(['received'])), 'H*r:')).toEqual([]);
+    // The filter's option (any case) learns and classifies without them.
+    const store = new MemoryBayesStore();
+    const filter = new BayesFilter({
+      store,
+      minSpam: 1,
+      minHam: 1,
+      ignoredHeaders: ['PRECEDENCE'],
+    });
+    await filter.learn(m, 'spam');
+    const counts = await store.counts(['HPrecedence:bulk', 'H*x:Pegasus']);
+    expect(counts.has('HPrecedence:bulk')).toBe(false);
+    expect(counts.get('H*x:Pegasus')).toEqual({ spam: 1, ham: 0 });
   });
 
   it('marks only the presence of headers whose value is unique to the message', () => {

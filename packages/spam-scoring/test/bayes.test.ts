@@ -80,15 +80,47 @@ describe('the mathematics', () => {
     ).toBeGreaterThan(0.999);
   });
 
-  it('lets a few words seen once in ham not outweigh words seen in many spam', () => {
+  it('lets words seen once in ham weigh less against words seen in many spam than with SpamAssassin s', () => {
     // Of 200 spam and 200 ham learned: ten words seen in one ham each, ten in ten spam each.
+    const theirs = { ...DEFAULT_BAYES_MATH, s: 0.03 };
     const rare = tokenProbability({ spam: 0, ham: 1 }, 200, 200, DEFAULT_BAYES_MATH);
     const spammy = tokenProbability({ spam: 10, ham: 0 }, 200, 200, DEFAULT_BAYES_MATH);
-    expect(rare).toBeGreaterThan(0.1);
-    // Out of BAYES_50 (0.4 to 0.6), where SpamAssassin's s leaves such a message.
+    // s 0.3, x 0.6: a word seen once in ham is 0.14 (SpamAssassin's 0.030 and 0.538: 0.016, as
+    // strong as one seen in a hundred).
+    expect(rare).toBeCloseTo(0.1385, 4);
+    expect(tokenProbability({ spam: 0, ham: 1 }, 200, 200, theirs)).toBeLessThan(0.02);
+    const ours = combineProbabilities([...Array(10).fill(rare), ...Array(10).fill(spammy)]);
+    const spamAssassins = combineProbabilities(
+      [
+        ...Array(10).fill(tokenProbability({ spam: 0, ham: 1 }, 200, 200, theirs)),
+        ...Array(10).fill(tokenProbability({ spam: 10, ham: 0 }, 200, 200, theirs)),
+      ],
+      theirs,
+    );
+    // SpamAssassin's s leaves such a message at 0.5; this one leans to the spam side.
+    expect(spamAssassins).toBeCloseTo(0.5, 3);
+    expect(ours).toBeGreaterThan(0.55);
+  });
+
+  it('leans what it has seen little of to spam: x 0.6 above the even 0.5, with s 0.3 (round 10)', () => {
+    expect(DEFAULT_BAYES_MATH).toEqual({ s: 0.3, x: 0.6, minStrength: 0.346, maxTokens: 150 });
+    // Of 200 spam and 200 ham learned: a word seen once in spam only, and one seen once in ham only.
+    const onceInSpam = tokenProbability({ spam: 1, ham: 0 }, 200, 200, DEFAULT_BAYES_MATH);
+    const onceInHam = tokenProbability({ spam: 0, ham: 1 }, 200, 200, DEFAULT_BAYES_MATH);
+    expect(onceInSpam).toBeCloseTo((0.3 * 0.6 + 1) / 1.3, 12);
+    expect(onceInHam).toBeCloseTo((0.3 * 0.6) / 1.3, 12);
+    // Each is past the strength cut (0.346 from 0.5), so both count, but the spam word further.
+    expect(Math.abs(onceInSpam - 0.5)).toBeGreaterThan(0.4);
+    expect(Math.abs(onceInHam - 0.5)).toBeLessThan(0.37);
+    expect(Math.abs(onceInHam - 0.5)).toBeGreaterThanOrEqual(0.346);
+    // A message of as many such words of each class therefore leans to spam.
     expect(
-      combineProbabilities([...Array(10).fill(rare), ...Array(10).fill(spammy)]),
-    ).toBeGreaterThan(0.6);
+      combineProbabilities([...Array(5).fill(onceInSpam), ...Array(5).fill(onceInHam)]),
+    ).toBeGreaterThan(0.5);
+    // A word seen as often in both classes stays a little on the spam side, and too weak to count.
+    const even = tokenProbability({ spam: 1, ham: 1 }, 200, 200, DEFAULT_BAYES_MATH);
+    expect(even).toBeGreaterThan(0.5);
+    expect(combineProbabilities([even])).toBe(0.5);
   });
 
   it('combines strong tokens with Fisher chi-square, ignoring weak ones', () => {

@@ -180,7 +180,7 @@ describe('mailyard-spam', () => {
       expect(result.stderr).toContain('usage:');
     }
     expect((await spamCommand('--help')).stdout).toContain(
-      'mailyard-spam learn --db FILE [--reset] (--spam|--ham) PATH...',
+      'mailyard-spam learn --db FILE [--reset] [--rules DIR | --no-rules] (--spam|--ham) PATH...',
     );
   });
 
@@ -242,5 +242,85 @@ describe('mailyard-spam', () => {
     expect(JSON.parse(await readFile(old, 'utf8'))).toMatchObject({ tokenizer });
     const rescored = await spamCommand('score', '--db', old, '--no-rules', spamFile);
     expect(rescored).toEqual({ code: 0, stdout: `${spamFile}\t4.00\tham\n`, stderr: '' });
+  });
+});
+
+// The rule files' Bayes settings (bayes_ignore_header, bayes_stopword_xx) must shape the tokens
+// learn writes and the tokens score looks up alike; before, learn read no rule files at all and
+// score's Bayes ignored the ones it loaded.
+describe("mailyard-spam: the rule files' Bayes settings, for learn and score alike", () => {
+  let dir: string;
+  // Spam and ham differ only by a header the rule files tell Bayes to ignore and by a word they
+  // make a stopword; all else is the same words in both, or unique to one message (the number,
+  // which also makes each body's MIME:<sha1> token its own).
+  const message = (n: number, spam: boolean, extraBody = '') =>
+    `From: someone@example.test\nSubject: note ${n}\nMessage-ID: <${n}@example.test>\n` +
+    `${spam ? 'X-Campaign: blast\n' : ''}\nweekly agenda review minutes ${n} ${extraBody}\n`;
+  const tokensOf = async (db: string) =>
+    Object.keys((JSON.parse(await readFile(db, 'utf8')) as { tokens: object }).tokens);
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mailyard-spam-rules-'));
+    await mkdir(join(dir, 'rules'));
+    await writeFile(
+      join(dir, 'rules', 'bayes.cf'),
+      'bayes_ignore_header X-Campaign\nbayes_stopword_en (?:zorgle)\n',
+    );
+    for (const kind of ['spam', 'ham'] as const) {
+      await mkdir(join(dir, kind));
+      for (let i = 0; i < 200; i++) {
+        const n = kind === 'spam' ? i : 200 + i;
+        await writeFile(
+          join(dir, kind, `${n}.eml`),
+          message(n, kind === 'spam', kind === 'spam' ? 'zorgle' : ''),
+        );
+      }
+    }
+    // One message with the ignored header only, one with the stopword only.
+    await writeFile(join(dir, 'header.eml'), message(1000, true));
+    await writeFile(join(dir, 'stopword.eml'), message(1001, false, 'zorgle'));
+  }, 180_000);
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  const learnAndScore = async (db: string, rules: string[]) => {
+    for (const kind of ['spam', 'ham'] as const)
+      expect(
+        (await spamCommand('learn', '--db', db, ...rules, `--${kind}`, join(dir, kind))).code,
+      ).toBe(0);
+    const scored = await spamCommand(
+      'score',
+      '--db',
+      db,
+      ...rules,
+      join(dir, 'header.eml'),
+      join(dir, 'stopword.eml'),
+    );
+    expect(scored.code).toBe(0);
+    return scored.stdout;
+  };
+
+  it('learns and scores without the ignored header and the stopword when the rules say so', async () => {
+    const db = join(dir, 'with-rules.json');
+    const stdout = await learnAndScore(db, ['--rules', join(dir, 'rules')]);
+    const tokens = await tokensOf(db);
+    expect(tokens.filter((token) => /campaign|zorgle/i.test(token))).toEqual([]);
+    expect(tokens).toContain('agenda');
+    // Spam and ham learned the same tokens: nothing in either message says spam (no Bayes hit).
+    expect(stdout).toBe(
+      `${join(dir, 'header.eml')}\t0.00\tham\n${join(dir, 'stopword.eml')}\t0.00\tham\n`,
+    );
+  });
+
+  it('reads the header and the word without rule files (--no-rules), for learn and score alike', async () => {
+    const db = join(dir, 'without-rules.json');
+    const stdout = await learnAndScore(db, ['--no-rules']);
+    const tokens = await tokensOf(db);
+    expect(tokens.filter((token) => /zorgle/.test(token))).toEqual(['zorgle']);
+    expect(tokens.some((token) => /^HX-Campaign:/i.test(token))).toBe(true);
+    // Tokens seen in 200 spam and no ham, against a few neutral ones: Fisher's combining of so
+    // few strong tokens says BAYES_60 (2.5).
+    expect(stdout).toBe(
+      `${join(dir, 'header.eml')}\t2.50\tham\n${join(dir, 'stopword.eml')}\t2.50\tham\n`,
+    );
   });
 });

@@ -64,6 +64,13 @@ export interface BayesFilterOptions {
    * to learn and to classify.
    */
   readonly stopwords?: BayesStopwords | null;
+  /**
+   * Headers Bayes does not read, by name (any case): the rule files' `bayes_ignore_header` list
+   * (`loadSpamAssassinRules(dir).config.bayesIgnoreHeaders`; Debian's 72_active.cf names 331,
+   * Precedence, X-MSMail-Priority, X-AntiAbuse...). Default none, as SpamAssassin without rule
+   * files. The same list must be used to learn and to classify.
+   */
+  readonly ignoredHeaders?: Iterable<string>;
 }
 
 export interface BayesClassification {
@@ -117,6 +124,7 @@ export class BayesFilter {
   private readonly bands: readonly BayesBand[];
   private readonly math: BayesMath;
   private readonly stopwords: BayesStopwords | null;
+  private readonly ignoredHeaders: ReadonlySet<string>;
 
   constructor(options: BayesFilterOptions) {
     this.store = options.store;
@@ -127,6 +135,9 @@ export class BayesFilter {
     this.bands = options.bands ?? DEFAULT_BAYES_BANDS;
     this.math = { ...DEFAULT_BAYES_MATH, ...options.math };
     this.stopwords = options.stopwords === undefined ? DEFAULT_BAYES_STOPWORDS : options.stopwords;
+    this.ignoredHeaders = new Set(
+      [...(options.ignoredHeaders ?? [])].map((name) => name.toLowerCase()),
+    );
   }
 
   /** Whether the filter scores: enough learned, with this tokenizer. */
@@ -166,7 +177,11 @@ export class BayesFilter {
 
   async classify(message: MessageInput): Promise<BayesClassification> {
     return this.classifyTokens(
-      bayesTokens(new SaMessageView(message.bytes, message.summary), this.stopwords),
+      bayesTokens(
+        new SaMessageView(message.bytes, message.summary),
+        this.stopwords,
+        this.ignoredHeaders,
+      ),
     );
   }
 
@@ -204,7 +219,11 @@ export class BayesFilter {
     const signature = messageSignature(message);
     const before = await this.store.learnedAs(signature);
     if (before === as) return 'unchanged';
-    const tokens = bayesTokens(new SaMessageView(message.bytes, message.summary), this.stopwords);
+    const tokens = bayesTokens(
+      new SaMessageView(message.bytes, message.summary),
+      this.stopwords,
+      this.ignoredHeaders,
+    );
     await this.store.apply({ signature, from: before, to: as, tokens });
     return as === null ? 'unlearned' : before === null ? 'learned' : 'relearned';
   }

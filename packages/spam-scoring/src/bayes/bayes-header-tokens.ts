@@ -74,6 +74,8 @@ const IGNORED_HEADERS = new RegExp(
   'i',
 );
 
+const NO_IGNORED_HEADERS: ReadonlySet<string> = new Set();
+
 /** Headers whose presence is the token: their values are unique to each message. */
 const PRESENCE_ONLY_HEADERS =
   /^(?:x-face|x-(?:gnu-?pg|pgp|gpg)(?:-key)?-fingerprint|d(?:kim|omainkey)-signature|x-google-dkim-signature|arc-(?:message-signature|seal)|autocrypt)$/i;
@@ -104,8 +106,8 @@ const SHORT_NAMES: Readonly<Record<string, string>> = {
   'Content-Type': '*ct',
   'Content-Disposition': '*cd',
   'Content-Transfer-Encoding': '*ce',
-  'X-Spam-Relays-Trusted': '*RT',
-  'X-Spam-Relays-Untrusted': '*RU',
+  'x-spam-relays-trusted': '*RT',
+  'x-spam-relays-untrusted': '*RU',
 };
 
 /**
@@ -115,12 +117,16 @@ const SHORT_NAMES: Readonly<Record<string, string>> = {
  */
 const LATER_HOPS = '*rl';
 
-/** What SpamAssassin infers of the relays, read as headers too (the untrusted path above all). */
+/**
+ * What SpamAssassin infers of the relays, read as headers too (the untrusted path above all).
+ * Named in lower case, as SpamAssassin's metadata names them (`Hx-spam-relays-external:`), so
+ * that the tokens are SpamAssassin's.
+ */
 const RELAY_PSEUDO_HEADERS = [
-  'X-Spam-Relays-Trusted',
-  'X-Spam-Relays-Untrusted',
-  'X-Spam-Relays-Internal',
-  'X-Spam-Relays-External',
+  'x-spam-relays-trusted',
+  'x-spam-relays-untrusted',
+  'x-spam-relays-internal',
+  'x-spam-relays-external',
 ];
 
 /**
@@ -133,6 +139,7 @@ const RELAY_PSEUDO_HEADERS = [
 export function headerTokens(
   view: SaMessageView,
   stopwords: BayesStopwords | null = null,
+  ignoredHeaders: ReadonlySet<string> = NO_IGNORED_HEADERS,
 ): string[] {
   const fields: [string, string][] = [];
   const received: string[] = [];
@@ -142,14 +149,19 @@ export function headerTokens(
     const name = line.slice(0, colon);
     const value = trimOctets(line.slice(colon + 1));
     if (/^received$/i.test(name)) received.push(value);
-    else if (!IGNORED_HEADERS.test(name)) fields.push([name, value]);
+    else if (!IGNORED_HEADERS.test(name) && !ignoredHeaders.has(name.toLowerCase()))
+      fields.push([name, value]);
   }
   for (const name of RELAY_PSEUDO_HEADERS) {
+    // The configured list applies to the metadata too (Bayes.pm asks it of every header it reads).
+    if (ignoredHeaders.has(name)) continue;
     const value = view.header(name, null);
     if (value !== null) fields.push([name, trimOctets(value)]);
   }
-  for (const value of received.slice(-2).reverse()) fields.push(['Received', value]);
-  for (const value of received.slice(0, -2)) fields.push([LATER_HOPS, value]);
+  if (!ignoredHeaders.has('received')) {
+    for (const value of received.slice(-2).reverse()) fields.push(['Received', value]);
+    for (const value of received.slice(0, -2)) fields.push([LATER_HOPS, value]);
+  }
 
   const values = new Map<string, string[]>();
   const add = (name: string, value: string) => {
@@ -213,13 +225,12 @@ function preparedReceived(value: string): string {
         /(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),\s)?[0-3\s]?[0-9]\s(?:Jan|Feb|Ma[ry]|Apr|Ju[nl]|Aug|Sep|Oct|Nov|Dec)\s(?:19|20)?[0-9]{2}\s[0-2][0-9](?::[0-5][0-9]){1,2}\s(?:\s*\(|\)|\s*(?:[+-][0-9]{4})|\s*(?:UT|[A-Z]{2,3}T))*/g,
         '',
       )
-      // Private networks keep the whole address: they name one site's own hosts.
+      // Every address, private ones too, as its /24 and whole as `ip*`. Bayes.pm means to keep
+      // 10/8 and 192.168/16 whole but compares octets captured with their dot ("10." against
+      // "10"), so it never does; its tokens are what its databases hold and what is measured.
       .replace(
         /\b(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\b/g,
-        (address: string, a: string, b: string, c: string) =>
-          a === '10' || (a === '192' && b === '168')
-            ? `${address} ip*${address} `
-            : `${a}.${b}.${c} ip*${address} `,
+        (address: string, a: string, b: string, c: string) => `${a}.${b}.${c} ip*${address} `,
       )
       .replace(/\b(?:with|from|for|SMTP|ESMTP)\b/g, ' ')
   );

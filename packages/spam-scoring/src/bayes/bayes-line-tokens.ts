@@ -82,8 +82,10 @@ export function lineTokens(
     }
     if (inBody) {
       // The token without punctuation and in lower case as well: "Free!!" also counts as "free".
+      // A word of punctuation alone ("!!!") has nothing left: no empty token (Bayes.pm drops it).
       const punctuated = /[^A-Za-z0-9_:*]/.test(kept);
-      if (punctuated) out.push(prefix + kept.replace(NOT_WORD, ''));
+      const bare = kept.replace(NOT_WORD, '');
+      if (punctuated && prefix + bare !== '') out.push(prefix + bare);
       if (/[A-Z]/.test(kept)) {
         const lower = asciiLowerCase(kept);
         out.push(prefix + lower);

@@ -11,10 +11,12 @@ import { type BayesStopwords, DEFAULT_BAYES_STOPWORDS } from './bayes-stopwords.
  * without a version are that); 2: SpamAssassin's (Plugin/Bayes.pm), the octet A0 no space in
  * UTF-8; 3: the body decoded from its charset to UTF-8, as SpamAssassin 4 reads it (Latin-1,
  * ISO-2022-JP... text gave other tokens before); 4: SpamAssassin 4's stopwords (bayes-stopwords.ts:
- * `you`, `email`, `http`... are no tokens). Raise it with every change that changes the
- * tokens of ordinary mail.
+ * `you`, `email`, `http`... are no tokens); 5: closer to SpamAssassin's own tokens (issue 15's
+ * round 10, one bump for all its changes: the relay pseudo-headers' names in lower case, no
+ * empty token, ...; docs/spam-scoring.md). Raise it with every change that changes the tokens of
+ * ordinary mail.
  */
-export const BAYES_TOKENIZER_VERSION = 4;
+export const BAYES_TOKENIZER_VERSION = 5;
 
 /** At most this many distinct tokens are taken from one message: a huge message cannot flood the store. */
 export const MAX_TOKENS_PER_MESSAGE = 10_000;
@@ -24,11 +26,13 @@ export const MAX_TOKENS_PER_MESSAGE = 10_000;
  * tokenizer (Plugin/Bayes.pm): the words of the header (headerTokens), the rendered body with
  * the Subject as its first line, and the URIs found in it (lineTokens). The header's tokens come
  * first, so that a huge body cannot crowd them out of the per-message limit. Words `stopwords`
- * names (SpamAssassin's English list by default; null: none) give no token.
+ * names (SpamAssassin's English list by default; null: none) give no token; nor do the headers
+ * `ignoredHeaders` names (lower case; the rule files' `bayes_ignore_header`, none by default).
  */
 export function bayesTokens(
   view: SaMessageView,
   stopwords: BayesStopwords | null = DEFAULT_BAYES_STOPWORDS,
+  ignoredHeaders?: ReadonlySet<string>,
 ): string[] {
   const tokens = new Set<string>();
   const addAll = (list: readonly string[]) => {
@@ -37,7 +41,7 @@ export function bayesTokens(
       tokens.add(token);
     }
   };
-  addAll(headerTokens(view, stopwords));
+  addAll(headerTokens(view, stopwords, ignoredHeaders));
   addAll(mimeTokens(view));
   for (const line of view.body()) {
     if (tokens.size >= MAX_TOKENS_PER_MESSAGE) break;

@@ -1,12 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { summarize } from '@mailyard/mime';
-import { BayesFilter } from '../bayes/bayes-filter.js';
+import { BayesFilter, type BayesFilterOptions } from '../bayes/bayes-filter.js';
+import { bayesRuleOptions } from '../bayes/bayes-rule-settings.js';
 import type { SpamTest } from '../core/spam-test.js';
 import { SpamEngine } from '../engine/spam-engine.js';
 import { spamAssassinTest } from '../spamassassin/spamassassin-test.js';
 import { FileBayesStore } from './file-bayes-store.js';
-import { findDebianRuleDirectory, loadSpamAssassinRules } from './load-spamassassin-rules.js';
+import {
+  findDebianRuleDirectory,
+  loadSpamAssassinConfig,
+  loadSpamAssassinRules,
+} from './load-spamassassin-rules.js';
 import { messageFiles } from './message-files.js';
 
 export interface CliOutput {
@@ -15,13 +20,15 @@ export interface CliOutput {
 }
 
 const USAGE = `usage:
-  mailyard-spam learn --db FILE [--reset] (--spam|--ham) PATH...
+  mailyard-spam learn --db FILE [--reset] [--rules DIR | --no-rules] (--spam|--ham) PATH...
   mailyard-spam score --db FILE [--rules DIR | --no-rules] PATH...
 
 PATH is a message file or a directory of them. learn refuses a database learned with another
 version of the tokenizer; --reset empties the database first (everything learned is lost). score prints PATH<TAB>SCORE<TAB>spam|ham per
 message (SCORE on Kerio's 0-10 scale; spam at the default tag score, 5). --rules names a
-directory of SpamAssassin .cf files (default: Debian's, when installed).
+directory of SpamAssassin .cf files (default: Debian's, when installed); learn reads their
+Bayes settings (bayes_ignore_header, bayes_stopword_*), score their rules and the same
+settings: learn and score a database with the same rules.
 `;
 
 /** The `mailyard-spam` command. Returns the exit code. */
@@ -60,6 +67,7 @@ export async function runSpamCli(args: readonly string[], out: CliOutput): Promi
   if (!values.db) return usageError('--db FILE is required');
   if (paths.length === 0) return usageError('no PATH given');
   try {
+    const rules = values['no-rules'] ? null : (values.rules ?? (await findDebianRuleDirectory()));
     if (command === 'learn') {
       if (values.spam === values.ham)
         return usageError('learn takes exactly one of --spam and --ham');
@@ -67,12 +75,12 @@ export async function runSpamCli(args: readonly string[], out: CliOutput): Promi
         values.db,
         values.spam ? 'spam' : 'ham',
         values.reset ?? false,
+        rules,
         paths,
         out,
       );
     }
     if (values.reset) return usageError('--reset goes with learn');
-    const rules = values['no-rules'] ? null : (values.rules ?? (await findDebianRuleDirectory()));
     return await score(values.db, rules, paths, out);
   } catch (error) {
     out.stderr(`mailyard-spam: ${(error as Error).message}\n`);
@@ -84,11 +92,16 @@ async function learn(
   db: string,
   as: 'spam' | 'ham',
   reset: boolean,
+  rulesDirectory: string | null,
   paths: readonly string[],
   out: CliOutput,
 ): Promise<number> {
+  // Only the rule files' Bayes settings: parsed, not compiled (the compilation is most of the time).
+  const settings: Partial<BayesFilterOptions> = rulesDirectory
+    ? bayesRuleOptions((await loadSpamAssassinConfig(rulesDirectory)).config)
+    : {};
   const store = await FileBayesStore.open(db, { autoSave: false });
-  const filter = new BayesFilter({ store });
+  const filter = new BayesFilter({ store, ...settings });
   if (reset) store.clear();
   const status = await filter.status();
   if (status.state === 'outdated') {
@@ -124,17 +137,20 @@ async function score(
   paths: readonly string[],
   out: CliOutput,
 ): Promise<number> {
+  const loaded = rulesDirectory ? await loadSpamAssassinRules(rulesDirectory) : null;
   const store = await FileBayesStore.open(db, { autoSave: false });
-  const bayes = new BayesFilter({ store, autoLearn: null });
+  // The rule files' Bayes settings, as learn read them: the tokens looked up are those learned.
+  const bayes = new BayesFilter({
+    store,
+    autoLearn: null,
+    ...(loaded ? bayesRuleOptions(loaded.config) : {}),
+  });
   const tests: SpamTest[] = [];
   const status = await bayes.status();
   const bayesActive = status.state === 'active';
   // Scoring still works without Bayes; the warning says why its tests are missing.
   if (status.state === 'outdated') out.stderr(`mailyard-spam: warning: ${db}: ${status.message}\n`);
-  if (rulesDirectory) {
-    const { rules } = await loadSpamAssassinRules(rulesDirectory);
-    tests.push(spamAssassinTest(rules, { scoreSet: bayesActive ? 2 : 0 }));
-  }
+  if (loaded) tests.push(spamAssassinTest(loaded.rules, { scoreSet: bayesActive ? 2 : 0 }));
   tests.push(bayes.test());
   // The verdict is the tag threshold's; blocking is an SMTP server's business, not this command's.
   const engine = new SpamEngine({ tests, whitelist: null, blockScore: 10 });

@@ -34,6 +34,8 @@ export interface SaConfig {
   readonly bayesStopwordRegexes: Map<string, string>;
   /** `bayes_stopword_languages`: null when no file sets it (SpamAssassin: `en`); `disable`: []. */
   bayesStopwordLanguages: string[] | null;
+  /** `bayes_ignore_header NAME...`: headers Bayes does not read, in lower case (72_active.cf's list). */
+  readonly bayesIgnoreHeaders: Set<string>;
   /** Directives read but not acted on (lists, DNS settings, plugins' own), with their counts. */
   readonly ignored: Map<string, number>;
   /** Lines that could not be read, with where and why; the rest of the file still loads. */
@@ -144,6 +146,7 @@ export function emptySaConfig(): SaConfig {
     freemailDomains: new Set(),
     bayesStopwordRegexes: new Map(),
     bayesStopwordLanguages: null,
+    bayesIgnoreHeaders: new Set(),
     ignored: new Map(),
     problems: [],
   };
@@ -261,6 +264,13 @@ function applyDirective(
       const required = Number(name);
       if (!Number.isFinite(required)) return `${directive}: not a number`;
       config.requiredScore = required;
+      return null;
+    }
+    case 'bayes_ignore_header': {
+      // Conf.pm: every word a header name, kept in lower case.
+      const names = rest.split(/\s+/).filter(Boolean);
+      if (names.length === 0) return `${directive}: no header name`;
+      for (const header of names) config.bayesIgnoreHeaders.add(header.toLowerCase());
       return null;
     }
     case 'bayes_stopword_languages': {
