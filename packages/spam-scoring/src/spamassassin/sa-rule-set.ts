@@ -421,9 +421,10 @@ class LiteralIndex {
     caseless: new Map<string, number>(),
   };
   private scanners: { sensitive: LiteralScanner; caseless: LiteralScanner } | null = null;
+  /** By view array: for each literal, a bit for each text of the array that holds it. */
   private readonly found = {
-    sensitive: new WeakMap<readonly string[], Uint8Array>(),
-    caseless: new WeakMap<readonly string[], Uint8Array>(),
+    sensitive: new WeakMap<readonly string[], Int32Array>(),
+    caseless: new WeakMap<readonly string[], Int32Array>(),
   };
 
   idsOf(literals: readonly string[], caseless: boolean): number[] {
@@ -443,19 +444,31 @@ class LiteralIndex {
     };
   }
 
-  /** Whether one of the literals `ids` occurs in one of the texts (a view array). */
-  anyIn(texts: readonly string[], caseless: boolean, ids: readonly number[]): boolean {
+  /**
+   * Which texts of a view array hold one of the literals `ids`: bit i for text i, up to
+   * `LAST_TEXT_BIT`, whose bit stands for any text from there on (0: none holds one).
+   */
+  textsWith(texts: readonly string[], caseless: boolean, ids: readonly number[]): number {
     const set = caseless ? 'caseless' : 'sensitive';
     let found = this.found[set].get(texts);
     if (!found) {
       const scanner = this.scanners![set];
-      found = new Uint8Array(scanner.size);
-      for (const text of caseless ? lowerCased(texts, true) : texts) scanner.scan(text, found);
+      found = new Int32Array(scanner.size);
+      const scanned = caseless ? lowerCased(texts, true) : texts;
+      for (let i = 0; i < scanned.length; i++) scanner.scan(scanned[i]!, found, textBit(i));
       this.found[set].set(texts, found);
     }
-    for (const id of ids) if (found[id] === 1) return true;
-    return false;
+    let bits = 0;
+    for (const id of ids) bits |= found[id]!;
+    return bits;
   }
+}
+
+/** The last bit of a text mask, shared by every text from that index on. */
+const LAST_TEXT_BIT = 31;
+
+function textBit(index: number): number {
+  return 1 << Math.min(index, LAST_TEXT_BIT);
 }
 
 const reversedCopies = new WeakMap<readonly string[], (string | undefined)[]>();
@@ -472,13 +485,20 @@ function reversedText(texts: readonly string[], index: number): string {
 
 function countIn(texts: readonly string[], search: Search, max: number): number {
   const { regex, literals, index } = search;
-  if (index !== null && !index.anyIn(texts, search.caseless, search.literalIds)) return 0;
+  // Which texts hold a literal, from the view's one scan; texts past the mask's bits, and texts
+  // made for the rule (no index), are looked into one by one.
+  const holding = index === null ? -1 : index.textsWith(texts, search.caseless, search.literalIds);
+  if (holding === 0) return 0;
   const screened =
     literals === null ? null : search.caseless ? lowerCased(texts, index !== null) : texts;
   let count = 0;
   const bounded = search.bounded !== null && (max === 1 || search.bounded.countsAsRe2js);
   for (let i = 0; i < texts.length; i++) {
-    if (screened !== null && !literals!.some((literal) => screened[i]!.includes(literal))) continue;
+    if (screened !== null) {
+      if ((holding & textBit(i)) === 0) continue;
+      const exact = index !== null && i < LAST_TEXT_BIT;
+      if (!exact && !literals!.some((literal) => screened[i]!.includes(literal))) continue;
+    }
     if (search.necessary !== null && !search.necessary.test(texts[i]!)) continue;
     if (search.handWritten !== null && max === 1) {
       if (search.handWritten(texts[i]!)) return 1;
