@@ -55,6 +55,49 @@ export function boundedJsRegex(pattern: string, flags: string): BoundedJsRegex |
   }
 }
 
+/**
+ * A sub-pattern V8 runs with bounded backtracking, kept parsed so that consecutive ones can be
+ * joined without parsing again (segment-screen.ts).
+ */
+export interface BoundedPart {
+  readonly source: string;
+  readonly cost: number;
+  /** The fewest characters a match takes. */
+  readonly shortest: number;
+}
+
+/**
+ * The pattern parsed as a part, or null when it cannot be shown to take at most `maxSteps`
+ * backtracking steps per start position (or translated).
+ */
+export function boundedPart(
+  pattern: string,
+  flags: string,
+  maxSteps = MAX_BACKTRACKING_STEPS,
+): BoundedPart | null {
+  if (/[^imsgo]/.test(flags)) return null;
+  const parser = new Parser(pattern, flags.includes('s'), flags.includes('m'), flags.includes('i'));
+  const parsed = parser.parse();
+  return parsed !== null && parsed.cost <= Math.min(maxSteps, MAX_BACKTRACKING_STEPS)
+    ? parsed
+    : null;
+}
+
+/** A then B as one part, or null when their backtracking together is over `maxSteps`. */
+export function joinedParts(
+  a: BoundedPart,
+  b: BoundedPart,
+  maxSteps = MAX_BACKTRACKING_STEPS,
+): BoundedPart | null {
+  const joined = then(a as Piece, b as Piece);
+  return joined.cost <= Math.min(maxSteps, MAX_BACKTRACKING_STEPS) ? joined : null;
+}
+
+/** A part as a V8 regex for `test` (not global), with the flags it was parsed under. */
+export function partRegex(part: BoundedPart, flags: string): RegExp {
+  return new RegExp(part.source, flags.includes('i') ? 'i' : '');
+}
+
 interface Piece {
   readonly source: string;
   /** Upper bound of the ways the piece can end a match begun at one position. */
@@ -261,10 +304,7 @@ class Parser {
       if (c === ']' && !first) {
         this.at = i + 1;
         // Which octets it takes: V8 itself says, on the class as written (folded below).
-        const regex = new RegExp(`${source}]`);
-        const codes: number[] = [];
-        for (let code = 0; code < 256; code++)
-          if (regex.test(String.fromCharCode(code))) codes.push(code);
+        const codes = octetsOfClass(`${source}]`);
         return this.character(`${source}]`, codes, source.startsWith('[^'));
       }
       if (c === '[') {
@@ -313,10 +353,7 @@ class Parser {
     const escaped = classEscape(this.pattern, this.at);
     if (escaped === null) return null;
     this.at = escaped.end;
-    const regex = new RegExp(`[${escaped.source}]`);
-    const codes: number[] = [];
-    for (let code = 0; code < 256; code++)
-      if (regex.test(String.fromCharCode(code))) codes.push(code);
+    const codes = octetsOfClass(`[${escaped.source}]`);
     return this.character(escaped.source, codes, /^\\[DW]$/.test(escaped.source));
   }
 
@@ -344,6 +381,21 @@ class Parser {
     }
     return set;
   }
+}
+
+const classOctets = new Map<string, readonly number[]>();
+
+/** The octets a V8 class (as V8 source) takes, asked of V8 once per class. */
+function octetsOfClass(source: string): readonly number[] {
+  let codes = classOctets.get(source);
+  if (codes === undefined) {
+    const regex = new RegExp(source);
+    const found: number[] = [];
+    for (let code = 0; code < 256; code++)
+      if (regex.test(String.fromCharCode(code))) found.push(code);
+    classOctets.set(source, (codes = found));
+  }
+  return codes;
 }
 
 let folds: number[][] | null = null;

@@ -12,6 +12,7 @@ import { requiredLiterals } from './required-literal.js';
 import { LiteralScanner } from './literal-scanner.js';
 import { type BoundedJsRegex, boundedJsRegex } from './bounded-js-regex.js';
 import { necessaryCondition } from './necessary-conditions.js';
+import { segmentScreens } from './segment-screen.js';
 
 /** SpamAssassin's four score sets: 0 no network, no Bayes; 1 network; 2 Bayes; 3 both. */
 export type ScoreSet = 0 | 1 | 2 | 3;
@@ -345,6 +346,11 @@ interface Search {
    */
   readonly necessary: RegExp | null;
   /**
+   * For a pattern re2js runs: the parts of it V8 can run in linear time that every match
+   * contains (segment-screen.ts); a text where one fails is skipped. Empty: none.
+   */
+  readonly screens: readonly RegExp[];
+  /**
    * A hand-written matcher of the same pattern (hand-written-patterns.ts), faster than re2js
    * and as linear: run instead of the regex where one match is enough (`max` 1).
    */
@@ -371,6 +377,7 @@ function searchOf(
   // An inline (?i) anywhere makes the whole prefilter caseless: never wrong, only less sharp.
   const caseless = flags.includes('i') || /\(\?[a-z]*i/.test(pattern);
   const literals = required && caseless ? required.map((l) => l.toLowerCase()) : required;
+  const bounded = boundedJsRegex(pattern, flags);
   return {
     regex,
     literals,
@@ -380,8 +387,9 @@ function searchOf(
     reversed: reversed === true,
     relaxed: relaxed ?? null,
     lookaheadGroups: lookaheadGroups ?? [],
-    bounded: boundedJsRegex(pattern, flags),
+    bounded,
     necessary: necessaryCondition(pattern, flags),
+    screens: bounded === null && !flags.includes('x') ? segmentScreens(pattern, flags) : [],
     handWritten: null,
   };
 }
@@ -511,6 +519,7 @@ function countIn(texts: readonly string[], search: Search, max: number): number 
       if (count >= max) break;
       continue;
     }
+    if (!passesScreens(search.screens, texts[i]!)) continue;
     // A backwards run (lookbehinds, on re2js's slower NFA) only where the looser pattern
     // without lookarounds matches forwards.
     if (search.relaxed !== null && !search.relaxed.test(texts[i]!)) continue;
@@ -529,6 +538,12 @@ function countIn(texts: readonly string[], search: Search, max: number): number 
     if (count >= max) break;
   }
   return count;
+}
+
+/** Whether the text passes every screen (segment-screen.ts) of a pattern. */
+function passesScreens(screens: readonly RegExp[], text: string): boolean {
+  for (const screen of screens) if (!screen.test(text)) return false;
+  return true;
 }
 
 /**
