@@ -362,7 +362,10 @@ class Parser {
    * and their other case; a negated class there is refused (its folded set is not its codes').
    */
   private character(source: string, codes: readonly number[], negated: boolean): Piece | null {
-    const octets = this.octets(codes);
+    const caseless = this.caseless || this.localCaseless;
+    const key = `${caseless ? 'i' : '-'}${source}`;
+    let octets = octetSets.get(key);
+    if (octets === undefined) octetSets.set(key, (octets = this.octets(codes)));
     if (!this.localCaseless) return CHARACTER(source, octets);
     if (negated) return null;
     let written = '[';
@@ -384,6 +387,11 @@ class Parser {
 }
 
 const classOctets = new Map<string, readonly number[]>();
+/**
+ * The octet sets of characters as written (`i` or `-` for caseless, then the V8 source), shared
+ * by every piece that has one: never changed once made.
+ */
+const octetSets = new Map<string, Uint8Array>();
 
 /** The octets a V8 class (as V8 source) takes, asked of V8 once per class. */
 function octetsOfClass(source: string): readonly number[] {
