@@ -43,6 +43,9 @@ describe('bounded V8 regexes (linear by construction, else re2js)', () => {
     ])
       expect(boundedJsRegex(pattern, ''), pattern).toBeNull();
     expect(boundedJsRegex('abc', 'x')).toBeNull();
+    // Inside (?i:...) a negated class would need its folded complement: refused.
+    expect(boundedJsRegex('a(?i:[^b])', '')).toBeNull();
+    expect(boundedJsRegex('a(?i:\\W)', '')).toBeNull();
   });
 
   it('takes bounded patterns, with the bound of their backtracking', () => {
@@ -62,6 +65,27 @@ describe('bounded V8 regexes (linear by construction, else re2js)', () => {
     expect(steps('(?:ab|Ac){0,9}x', 'i')).toBeGreaterThan(1000);
     expect(steps('(?:[a-c]x|[d-f]y){0,9}', '')).toBeLessThan(100);
     expect(steps('(?:[a-c]x|[c-f]y){0,9}', '')).toBeGreaterThan(1000);
+  });
+
+  it('counts the ways of alternatives by the groups of them that share a first octet', () => {
+    const steps = (pattern: string, flags: string) => boundedJsRegex(pattern, flags)?.steps ?? null;
+    // "ab" and "ac" may both go on at an "a", "x" and "yz" never with them: 2 ways, not 4.
+    expect(steps('(?:ab|ac|x|yz){0,6}q', '')).toBeLessThan(steps('(?:ab|ac|xb|xc){0,6}q', '')!);
+    expect(steps('(?:ab|ac|x|yz){0,6}q', '')).toBeLessThan(2_000);
+    // A branch that may be empty links with every other.
+    expect(steps('(?:ab|ac|x?|yz){0,4}q', '')).toBeGreaterThan(steps('(?:ab|ac|x|yz){0,4}q', '')!);
+  });
+
+  it('counts one way out of a repeat of one character before what it cannot take', () => {
+    const steps = (pattern: string, flags: string) => boundedJsRegex(pattern, flags)?.steps ?? null;
+    // The fuzzy spellings' shape (FUZZY_*): letters with up to 3 separators between them.
+    const spaced = String.raw`(?:\b|\s)[_\W]{0,3}m[_\W]{0,3}[e3][_\W]{0,3}r[_\W]{0,3}[i1!|l][_\W]{0,3}d[_\W]{0,3}[i1!|l][_\W]{0,3}[a4@][_\W]{0,3}n`;
+    expect(steps(spaced, 'i')).not.toBeNull();
+    expect(steps(spaced, 'i')).toBeLessThan(5_000);
+    // Where what follows may begin with the repeated class, every way goes on: still counted.
+    expect(steps('(?:[a-z]{0,3}[a-c]){8}', '')).toBeNull();
+    expect(steps('(?:[a-z]{0,3}\\b[a-c]){8}', '')).toBeNull();
+    expect(steps('(?:[_\\W]{0,3}x?){8}', '')).toBeNull();
   });
 
   it('counts as re2js does on generated texts: $, ^ under /m, ., \\s, caseless octets, lookarounds', () => {
@@ -85,6 +109,11 @@ describe('bounded V8 regexes (linear by construction, else re2js)', () => {
       ['\\Ab', ''],
       ['a\\z', ''],
       ['\\.\\-\\/', ''],
+      ['a(?i:b)', ''],
+      ['(?i:\\xe9)b', ''],
+      ['(?i:[a-b]|d)A', ''],
+      ['(?i:a\\s\\w)', ''],
+      ['A(?i:b)', 'i'],
     ];
     fc.assert(
       fc.property(
@@ -109,6 +138,13 @@ describe('bounded V8 regexes (linear by construction, else re2js)', () => {
       ['(?:[a-z]{1,15} ){0,2}(?:x|y)z', '', 'aaaaaaaaaaaaaaa '.repeat(20_000)],
       ['\\b[13][a-km-zA-HJ-NP-Z1-9]{29,34}\\b', '', '1'.repeat(200_000)],
       ['(?:a|ab|abc){1,4}d', 'i', 'abc'.repeat(60_000)],
+      // Admitted by the refined counts: 100 times the text of the case after each.
+      ['x[_\\W]{0,3}y[_\\W]{0,3}x[_\\W]{0,3}y[_\\W]{0,3}z', '', 'x___y___'.repeat(125_000)],
+      ['x[_\\W]{0,3}y[_\\W]{0,3}x[_\\W]{0,3}y[_\\W]{0,3}z', '', 'x___y___'.repeat(1_250)],
+      ['(?:ab|ac|x|yz){0,8}q', '', 'abxacyz'.repeat(140_000)],
+      ['(?:ab|ac|x|yz){0,8}q', '', 'abxacyz'.repeat(1_400)],
+      ['(?:[\\xc8\\xc9]|[\\xc8][\\x84\\x85]|b){1,6}q', '', '\xc8\x84b'.repeat(300_000)],
+      ['(?:[\\xc8\\xc9]|[\\xc8][\\x84\\x85]|b){1,6}q', '', '\xc8\x84b'.repeat(3_000)],
     ];
     for (const [pattern, flags, text] of hostile) {
       const bounded = boundedJsRegex(pattern, flags);

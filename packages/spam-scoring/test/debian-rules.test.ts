@@ -16,6 +16,7 @@ import { MAX_BACKTRACKING_STEPS, boundedJsRegex } from '../src/spamassassin/boun
 import { readPerlMatch, translatePerlRegex } from '../src/spamassassin/perl-regex.js';
 import { reverseText } from '../src/spamassassin/regex-reverse.js';
 import { replaceTags } from '../src/spamassassin/replace-tags.js';
+import { segmentScreenParts } from '../src/spamassassin/segment-screen.js';
 import { FACTS, message, debianSpamAssassin } from './helpers.js';
 
 const FIXTURES = `${import.meta.dirname}/fixtures/messages`;
@@ -107,5 +108,53 @@ describeWithPeer(debianSpamAssassin, "Debian's SpamAssassin rules", () => {
     }
     console.info(`${bounded} patterns run in V8`);
     expect(bounded).toBeGreaterThan(500);
+  }, 300_000);
+
+  it("screens re2js's patterns only where they cannot match, in linear time, 100x hostile texts too", () => {
+    const hostile = [
+      'a'.repeat(1_000),
+      '1'.repeat(1_000),
+      'ab '.repeat(300),
+      ' \n'.repeat(300),
+      '\xd0\xb5e'.repeat(300),
+      'Name: '.repeat(200),
+      'x__y__'.repeat(200),
+    ];
+    const fixtures = readdirSync(FIXTURES).map((file) =>
+      readFileSync(`${FIXTURES}/${file}`, 'latin1'),
+    );
+    let screened = 0;
+    for (const definition of loaded.config.rules.values()) {
+      if (definition.kind === 'meta' || definition.spec.startsWith('eval:')) continue;
+      const spec = loaded.config.replaceRules.has(definition.name)
+        ? replaceTags(definition.spec, loaded.config)
+        : definition.spec;
+      const operator = readPerlMatch(
+        /header$/.test(definition.kind) ? spec.replace(/^[^=!]*[=!]~\s*/, '') : spec,
+      );
+      if (!operator || boundedJsRegex(operator.pattern, operator.flags) !== null) continue;
+      const re2 = translatePerlRegex(operator.pattern, operator.flags);
+      const parts = segmentScreenParts(operator.pattern, operator.flags);
+      if (!re2.ok || parts.length === 0) continue;
+      screened++;
+      for (const text of [...fixtures, ...hostile]) {
+        const matches = re2.regex.test(re2.reversed ? reverseText(text) : text);
+        const passes = parts.every((part) => part.regex.test(text));
+        if (matches)
+          expect({ rule: definition.name, passes }).toEqual({
+            rule: definition.name,
+            passes: true,
+          });
+      }
+      // 100 times the hostile texts: bounded parts, so about 100 times the work, never more.
+      for (const text of hostile) {
+        const long = text.repeat(100);
+        for (const part of parts)
+          if (part.regex.test(text)) expect(part.regex.test(long), part.perl).toBe(true);
+          else part.regex.test(long);
+      }
+    }
+    console.info(`${screened} patterns on re2js screened in V8`);
+    expect(screened).toBeGreaterThan(300);
   }, 300_000);
 });

@@ -49,6 +49,29 @@ describe('the rule set prefilter (one scan of each view for every rule literal)'
     expect(fired('X-Campaign-Id: 42\r\n', 'hi')).toEqual(['FULL_LITERAL']);
   });
 
+  it('finds a literal in any of many paragraphs, past the 31 the scan marks one by one', () => {
+    const paragraphs = (count: number, at: Record<number, string>) =>
+      Array.from({ length: count }, (_, i) => at[i] ?? `paragraph ${i}`).join('\r\n\r\n');
+    const bytes = new TextEncoder().encode(`Subject: x\r\n\r\n${paragraphs(40, {})}`);
+    expect(new SaMessageView(bytes, summarize(bytes)).body().length).toBeGreaterThan(32);
+    // The literal in one paragraph, the rest of the pattern in another: no match.
+    expect(fired('', paragraphs(40, { 3: 'wire the', 4: 'funds' }))).toEqual([]);
+    expect(fired('', paragraphs(40, { 35: 'wire the', 36: 'funds' }))).toEqual([]);
+    for (const at of [0, 30, 31, 32, 39]) {
+      expect(fired('', paragraphs(40, { [at]: 'please wire the funds' })), `at ${at}`).toEqual([
+        'BODY_LITERAL',
+      ]);
+      expect(fired('', paragraphs(40, { [at]: 'Free  CASH' })), `at ${at}`).toEqual([
+        'BODY_CASELESS',
+      ]);
+    }
+    // Counted over paragraphs on both sides of the mask's last bit.
+    expect(fired('', paragraphs(40, { 2: 'prize', 31: 'prize', 38: 'prize' }))).toEqual([
+      'COUNTED',
+      'THREE_PRIZES',
+    ]);
+  });
+
   it('fires nothing on a message without the literals, and counts a counted rule to its cap', () => {
     expect(fired('X-Campaign-Id: none\r\n', 'wire funds, free  moneyish, lotter winner')).toEqual(
       [],

@@ -55,6 +55,49 @@ export function boundedJsRegex(pattern: string, flags: string): BoundedJsRegex |
   }
 }
 
+/**
+ * A sub-pattern V8 runs with bounded backtracking, kept parsed so that consecutive ones can be
+ * joined without parsing again (segment-screen.ts).
+ */
+export interface BoundedPart {
+  readonly source: string;
+  readonly cost: number;
+  /** The fewest characters a match takes. */
+  readonly shortest: number;
+}
+
+/**
+ * The pattern parsed as a part, or null when it cannot be shown to take at most `maxSteps`
+ * backtracking steps per start position (or translated).
+ */
+export function boundedPart(
+  pattern: string,
+  flags: string,
+  maxSteps = MAX_BACKTRACKING_STEPS,
+): BoundedPart | null {
+  if (/[^imsgo]/.test(flags)) return null;
+  const parser = new Parser(pattern, flags.includes('s'), flags.includes('m'), flags.includes('i'));
+  const parsed = parser.parse();
+  return parsed !== null && parsed.cost <= Math.min(maxSteps, MAX_BACKTRACKING_STEPS)
+    ? parsed
+    : null;
+}
+
+/** A then B as one part, or null when their backtracking together is over `maxSteps`. */
+export function joinedParts(
+  a: BoundedPart,
+  b: BoundedPart,
+  maxSteps = MAX_BACKTRACKING_STEPS,
+): BoundedPart | null {
+  const joined = then(a as Piece, b as Piece);
+  return joined.cost <= Math.min(maxSteps, MAX_BACKTRACKING_STEPS) ? joined : null;
+}
+
+/** A part as a V8 regex for `test` (not global), with the flags it was parsed under. */
+export function partRegex(part: BoundedPart, flags: string): RegExp {
+  return new RegExp(part.source, flags.includes('i') ? 'i' : '');
+}
+
 interface Piece {
   readonly source: string;
   /** Upper bound of the ways the piece can end a match begun at one position. */
@@ -66,6 +109,11 @@ interface Piece {
   readonly first: Uint8Array | null;
   /** An assertion or lookaround: nothing to repeat. */
   readonly zeroWidth?: boolean;
+  /**
+   * For `X{m,n}` (m < n) of one character X: the octets X takes. Every way out of such a
+   * repeat but the one that took the longest run stops before an octet of X.
+   */
+  readonly repeatOf?: Uint8Array;
 }
 
 const ASSERTION = (source: string, cost = 1): Piece => ({
@@ -100,6 +148,8 @@ const START_OF_TEXT = '(?<![\\s\\S])';
 class Parser {
   private at = 0;
   lookahead = false;
+  /** Inside `(?i:...)` of a case-sensitive pattern: each character written as its folded set. */
+  private localCaseless = false;
 
   constructor(
     private readonly pattern: string,
@@ -123,13 +173,9 @@ class Parser {
       this.at++;
     }
     if (branches.length === 1) return branches[0]!;
-    // Branches that begin with different octets: at one position only one can go on.
-    const exclusive = disjoint(branches);
     return {
       source: branches.map((b) => b.source).join('|'),
-      ways: exclusive
-        ? Math.max(...branches.map((b) => b.ways))
-        : branches.reduce((sum, b) => sum + b.ways, 0),
+      ways: alternativeWays(branches),
       cost: branches.reduce((sum, b) => sum + b.cost, 0),
       shortest: Math.min(...branches.map((b) => b.shortest)),
       first: union(branches.map((b) => b.first)),
@@ -138,6 +184,7 @@ class Parser {
 
   private sequence(): Piece | null {
     let result: Piece = { source: '', ways: 1, cost: 0, shortest: 0, first: null };
+    let last: Piece | null = null;
     let firsts: (Uint8Array | null)[] = [];
     while (this.at < this.pattern.length && !'|)'.includes(this.pattern[this.at]!)) {
       const atom = this.atom();
@@ -147,7 +194,8 @@ class Parser {
       // The first octet: of the first piece that cannot be empty, or of any before it.
       if (result.shortest === 0 && piece.shortest > 0) firsts.push(piece.first);
       else if (result.shortest === 0 && !piece.zeroWidth) firsts.push(piece.first);
-      result = then(result, piece);
+      result = then(result, piece, last);
+      last = piece;
     }
     if (result.shortest === 0) firsts = [null];
     return { ...result, first: union(firsts) };
@@ -179,12 +227,14 @@ class Parser {
     }
     const lazy = match[4] ?? '';
     const count = match[1] === undefined ? '?' : `{${min},${max}}`;
+    const oneCharacter = atom.cost === 1 && atom.ways === 1 && atom.shortest === 1;
     return {
       source: `(?:${atom.source})${count}${lazy}`,
       ways: repeated.ways * optional.ways,
       cost: repeated.cost + repeated.ways * optional.cost,
       shortest: atom.shortest * min,
       first: atom.first,
+      ...(oneCharacter && atom.first !== null && min < max ? { repeatOf: atom.first } : {}),
     };
   }
 
@@ -217,17 +267,21 @@ class Parser {
         return null;
       default: {
         this.at++;
-        return c.charCodeAt(0) > 0xff ? null : CHARACTER(hexOf(c), this.octets([c.charCodeAt(0)]));
+        return c.charCodeAt(0) > 0xff ? null : this.character(hexOf(c), [c.charCodeAt(0)], false);
       }
     }
   }
 
   private group(): Piece | null {
     const rest = this.pattern.slice(this.at, this.at + 40);
-    const opening = /^\((?:\?(?::|=|!|<=|<!|P?<[A-Za-z_]\w*>))?/.exec(rest)![0];
+    const opening = /^\((?:\?(?::|=|!|<=|<!|P?<[A-Za-z_]\w*>|i:))?/.exec(rest)![0];
     if (opening === '(' && this.pattern[this.at + 1] === '?') return null;
     this.at += opening.length;
+    // `(?i:...)`: V8 has no such group, so its characters are written with both cases.
+    const outerCaseless = this.localCaseless;
+    if (opening === '(?i:') this.localCaseless = !this.caseless;
     const inner = this.alternation();
+    this.localCaseless = outerCaseless;
     if (inner === null || this.pattern[this.at] !== ')') return null;
     this.at++;
     const look = /^\(\?(=|!|<=|<!)$/.exec(opening)?.[1];
@@ -250,11 +304,8 @@ class Parser {
       if (c === ']' && !first) {
         this.at = i + 1;
         // Which octets it takes: V8 itself says, on the class as written (folded below).
-        const regex = new RegExp(`${source}]`);
-        const codes: number[] = [];
-        for (let code = 0; code < 256; code++)
-          if (regex.test(String.fromCharCode(code))) codes.push(code);
-        return CHARACTER(`${source}]`, this.octets(codes));
+        const codes = octetsOfClass(`${source}]`);
+        return this.character(`${source}]`, codes, source.startsWith('[^'));
       }
       if (c === '[') {
         if (
@@ -302,11 +353,25 @@ class Parser {
     const escaped = classEscape(this.pattern, this.at);
     if (escaped === null) return null;
     this.at = escaped.end;
-    const regex = new RegExp(`[${escaped.source}]`);
-    const codes: number[] = [];
+    const codes = octetsOfClass(`[${escaped.source}]`);
+    return this.character(escaped.source, codes, /^\\[DW]$/.test(escaped.source));
+  }
+
+  /**
+   * A character of `codes` (as `source`). Inside `(?i:...)`, written as the set of its octets
+   * and their other case; a negated class there is refused (its folded set is not its codes').
+   */
+  private character(source: string, codes: readonly number[], negated: boolean): Piece | null {
+    const caseless = this.caseless || this.localCaseless;
+    const key = `${caseless ? 'i' : '-'}${source}`;
+    let octets = octetSets.get(key);
+    if (octets === undefined) octetSets.set(key, (octets = this.octets(codes)));
+    if (!this.localCaseless) return CHARACTER(source, octets);
+    if (negated) return null;
+    let written = '[';
     for (let code = 0; code < 256; code++)
-      if (regex.test(String.fromCharCode(code))) codes.push(code);
-    return CHARACTER(escaped.source, this.octets(codes));
+      if (octets[code] === 1) written += `\\x${code.toString(16).padStart(2, '0')}`;
+    return CHARACTER(`${written}]`, octets);
   }
 
   /** The octets as a set, with their other case too under /i (the octets V8 folds together). */
@@ -314,10 +379,31 @@ class Parser {
     const set = new Uint8Array(256);
     for (const code of codes) {
       set[code] = 1;
-      if (this.caseless) for (const other of caseFolds()[code]!) set[other] = 1;
+      if (this.caseless || this.localCaseless)
+        for (const other of caseFolds()[code]!) set[other] = 1;
     }
     return set;
   }
+}
+
+const classOctets = new Map<string, readonly number[]>();
+/**
+ * The octet sets of characters as written (`i` or `-` for caseless, then the V8 source), shared
+ * by every piece that has one: never changed once made.
+ */
+const octetSets = new Map<string, Uint8Array>();
+
+/** The octets a V8 class (as V8 source) takes, asked of V8 once per class. */
+function octetsOfClass(source: string): readonly number[] {
+  let codes = classOctets.get(source);
+  if (codes === undefined) {
+    const regex = new RegExp(source);
+    const found: number[] = [];
+    for (let code = 0; code < 256; code++)
+      if (regex.test(String.fromCharCode(code))) found.push(code);
+    classOctets.set(source, (codes = found));
+  }
+  return codes;
 }
 
 let folds: number[][] | null = null;
@@ -337,29 +423,61 @@ function caseFolds(): number[][] {
   return folds;
 }
 
-/** A then B: each way out of A enters B afresh. */
-function then(a: Piece, b: Piece): Piece {
+/**
+ * A then B: each way out of A enters B afresh. Where A ends with `last`, a repeat of one
+ * character X, and B must begin with an octet X does not take, B fails at once (within its
+ * cost) on every way out of the repeat but the longest, which stopped before an octet of X:
+ * only the ways before the repeat, times B's, go on.
+ */
+function then(a: Piece, b: Piece, last: Piece | null = null): Piece {
+  const stopsBefore =
+    last?.repeatOf !== undefined &&
+    b.shortest > 0 &&
+    b.first !== null &&
+    !overlaps(b.first, last.repeatOf) &&
+    Number.isFinite(a.ways);
   return {
     source: a.source + b.source,
-    ways: a.ways * b.ways,
+    ways: stopsBefore ? (a.ways / last!.ways) * b.ways : a.ways * b.ways,
     cost: a.cost + a.ways * b.cost,
     shortest: a.shortest + b.shortest,
     first: a.first,
   };
 }
 
-/** Whether no two branches can begin with the same octet (each must take one first). */
-function disjoint(branches: readonly Piece[]): boolean {
-  const seen = new Uint8Array(256);
-  for (const branch of branches) {
-    if (branch.shortest === 0 || branch.first === null) return false;
+function overlaps(a: Uint8Array, b: Uint8Array): boolean {
+  for (let code = 0; code < 256; code++) if (a[code] === 1 && b[code] === 1) return true;
+  return false;
+}
+
+/**
+ * The ways out of an alternation at one position. A branch goes on only where the octet there
+ * is one it can begin with, and the branches that can begin with a given octet all overlap, so
+ * lie in one group of branches linked by shared first octets: the ways are at most the largest
+ * such group's sum. A branch that may be empty or begin with anything links with every other.
+ * (Branches that begin with different octets: at one position only one can go on.)
+ */
+function alternativeWays(branches: readonly Piece[]): number {
+  const group = branches.map((_, i) => i);
+  const root = (i: number): number => (group[i] === i ? i : (group[i] = root(group[i]!)));
+  const byOctet = new Array<number>(256).fill(-1);
+  let open = -1;
+  branches.forEach((branch, i) => {
+    if (branch.shortest === 0 || branch.first === null) {
+      if (open === -1) open = i;
+      else group[root(i)] = root(open);
+      return;
+    }
     for (let code = 0; code < 256; code++) {
       if (branch.first[code] !== 1) continue;
-      if (seen[code] === 1) return false;
-      seen[code] = 1;
+      if (byOctet[code] === -1) byOctet[code] = i;
+      else group[root(i)] = root(byOctet[code]!);
     }
-  }
-  return true;
+  });
+  if (open !== -1) for (let i = 0; i < branches.length; i++) group[root(i)] = root(open);
+  const sums = new Map<number, number>();
+  branches.forEach((branch, i) => sums.set(root(i), (sums.get(root(i)) ?? 0) + branch.ways));
+  return Math.max(...sums.values());
 }
 
 function union(sets: readonly (Uint8Array | null)[]): Uint8Array | null {

@@ -51,11 +51,14 @@ export class LiteralScanner {
     this.reportedIn = new Int32Array(this.fail.length);
   }
 
-  /** Marks `found[id]` (1) for every literal that occurs in `text`; other entries are kept. */
-  scan(text: string, found: Uint8Array): void {
+  /**
+   * Marks `found[id]` (ORs `mark` into it, 1 by default) for every literal that occurs in
+   * `text`; other entries are kept. A mark per text tells which texts hold a literal.
+   */
+  scan(text: string, found: Uint8Array | Int32Array, mark = 1): void {
     const scan = ++this.scans;
     const { next, rootNext, fail, output, outputLink, reportedIn } = this;
-    for (const id of this.alwaysReported) found[id] = 1;
+    for (const id of this.alwaysReported) found[id]! |= mark;
     let state = 0;
     for (let i = 0; i < text.length; i++) {
       const code = text.charCodeAt(i);
@@ -79,7 +82,7 @@ export class LiteralScanner {
       for (let s = output[state] ? state : outputLink[state]!; s > 0; s = outputLink[s]!) {
         if (reportedIn[s] === scan) break;
         reportedIn[s] = scan;
-        for (const id of output[s]!) found[id] = 1;
+        for (const id of output[s]!) found[id]! |= mark;
       }
     }
   }

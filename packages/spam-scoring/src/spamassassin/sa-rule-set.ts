@@ -12,6 +12,7 @@ import { requiredLiterals } from './required-literal.js';
 import { LiteralScanner } from './literal-scanner.js';
 import { type BoundedJsRegex, boundedJsRegex } from './bounded-js-regex.js';
 import { necessaryCondition } from './necessary-conditions.js';
+import { segmentScreens } from './segment-screen.js';
 
 /** SpamAssassin's four score sets: 0 no network, no Bayes; 1 network; 2 Bayes; 3 both. */
 export type ScoreSet = 0 | 1 | 2 | 3;
@@ -345,6 +346,11 @@ interface Search {
    */
   readonly necessary: RegExp | null;
   /**
+   * For a pattern re2js runs: the parts of it V8 can run in linear time that every match
+   * contains (segment-screen.ts); a text where one fails is skipped. Empty: none.
+   */
+  readonly screens: readonly RegExp[];
+  /**
    * A hand-written matcher of the same pattern (hand-written-patterns.ts), faster than re2js
    * and as linear: run instead of the regex where one match is enough (`max` 1).
    */
@@ -371,6 +377,7 @@ function searchOf(
   // An inline (?i) anywhere makes the whole prefilter caseless: never wrong, only less sharp.
   const caseless = flags.includes('i') || /\(\?[a-z]*i/.test(pattern);
   const literals = required && caseless ? required.map((l) => l.toLowerCase()) : required;
+  const bounded = boundedJsRegex(pattern, flags);
   return {
     regex,
     literals,
@@ -380,8 +387,9 @@ function searchOf(
     reversed: reversed === true,
     relaxed: relaxed ?? null,
     lookaheadGroups: lookaheadGroups ?? [],
-    bounded: boundedJsRegex(pattern, flags),
+    bounded,
     necessary: necessaryCondition(pattern, flags),
+    screens: bounded === null && !flags.includes('x') ? segmentScreens(pattern, flags) : [],
     handWritten: null,
   };
 }
@@ -421,9 +429,10 @@ class LiteralIndex {
     caseless: new Map<string, number>(),
   };
   private scanners: { sensitive: LiteralScanner; caseless: LiteralScanner } | null = null;
+  /** By view array: for each literal, a bit for each text of the array that holds it. */
   private readonly found = {
-    sensitive: new WeakMap<readonly string[], Uint8Array>(),
-    caseless: new WeakMap<readonly string[], Uint8Array>(),
+    sensitive: new WeakMap<readonly string[], Int32Array>(),
+    caseless: new WeakMap<readonly string[], Int32Array>(),
   };
 
   idsOf(literals: readonly string[], caseless: boolean): number[] {
@@ -443,19 +452,31 @@ class LiteralIndex {
     };
   }
 
-  /** Whether one of the literals `ids` occurs in one of the texts (a view array). */
-  anyIn(texts: readonly string[], caseless: boolean, ids: readonly number[]): boolean {
+  /**
+   * Which texts of a view array hold one of the literals `ids`: bit i for text i, up to
+   * `LAST_TEXT_BIT`, whose bit stands for any text from there on (0: none holds one).
+   */
+  textsWith(texts: readonly string[], caseless: boolean, ids: readonly number[]): number {
     const set = caseless ? 'caseless' : 'sensitive';
     let found = this.found[set].get(texts);
     if (!found) {
       const scanner = this.scanners![set];
-      found = new Uint8Array(scanner.size);
-      for (const text of caseless ? lowerCased(texts, true) : texts) scanner.scan(text, found);
+      found = new Int32Array(scanner.size);
+      const scanned = caseless ? lowerCased(texts, true) : texts;
+      for (let i = 0; i < scanned.length; i++) scanner.scan(scanned[i]!, found, textBit(i));
       this.found[set].set(texts, found);
     }
-    for (const id of ids) if (found[id] === 1) return true;
-    return false;
+    let bits = 0;
+    for (const id of ids) bits |= found[id]!;
+    return bits;
   }
+}
+
+/** The last bit of a text mask, shared by every text from that index on. */
+const LAST_TEXT_BIT = 31;
+
+function textBit(index: number): number {
+  return 1 << Math.min(index, LAST_TEXT_BIT);
 }
 
 const reversedCopies = new WeakMap<readonly string[], (string | undefined)[]>();
@@ -472,13 +493,20 @@ function reversedText(texts: readonly string[], index: number): string {
 
 function countIn(texts: readonly string[], search: Search, max: number): number {
   const { regex, literals, index } = search;
-  if (index !== null && !index.anyIn(texts, search.caseless, search.literalIds)) return 0;
+  // Which texts hold a literal, from the view's one scan; texts past the mask's bits, and texts
+  // made for the rule (no index), are looked into one by one.
+  const holding = index === null ? -1 : index.textsWith(texts, search.caseless, search.literalIds);
+  if (holding === 0) return 0;
   const screened =
     literals === null ? null : search.caseless ? lowerCased(texts, index !== null) : texts;
   let count = 0;
   const bounded = search.bounded !== null && (max === 1 || search.bounded.countsAsRe2js);
   for (let i = 0; i < texts.length; i++) {
-    if (screened !== null && !literals!.some((literal) => screened[i]!.includes(literal))) continue;
+    if (screened !== null) {
+      if ((holding & textBit(i)) === 0) continue;
+      const exact = index !== null && i < LAST_TEXT_BIT;
+      if (!exact && !literals!.some((literal) => screened[i]!.includes(literal))) continue;
+    }
     if (search.necessary !== null && !search.necessary.test(texts[i]!)) continue;
     if (search.handWritten !== null && max === 1) {
       if (search.handWritten(texts[i]!)) return 1;
@@ -491,6 +519,7 @@ function countIn(texts: readonly string[], search: Search, max: number): number 
       if (count >= max) break;
       continue;
     }
+    if (!passesScreens(search.screens, texts[i]!)) continue;
     // A backwards run (lookbehinds, on re2js's slower NFA) only where the looser pattern
     // without lookarounds matches forwards.
     if (search.relaxed !== null && !search.relaxed.test(texts[i]!)) continue;
@@ -509,6 +538,12 @@ function countIn(texts: readonly string[], search: Search, max: number): number 
     if (count >= max) break;
   }
   return count;
+}
+
+/** Whether the text passes every screen (segment-screen.ts) of a pattern. */
+function passesScreens(screens: readonly RegExp[], text: string): boolean {
+  for (const screen of screens) if (!screen.test(text)) return false;
+  return true;
 }
 
 /**
