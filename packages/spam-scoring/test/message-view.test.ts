@@ -253,3 +253,41 @@ describe('header values unfolded as SpamAssassin unfolds them', () => {
     expect(view.header('X-Test', null)).toBe('one two   three\n');
   });
 });
+
+describe('views of one message', () => {
+  const message = () => {
+    const bytes = new TextEncoder().encode(MULTIPART);
+    return { bytes, summary: summarize(bytes) };
+  };
+
+  it("share what they computed (the rules' view and Bayes's read the same texts once)", () => {
+    const { bytes, summary } = message();
+    const rules = new SaMessageView(bytes, summary, { mailFrom: 'a@example.org' });
+    const bayes = new SaMessageView(bytes, summary);
+    expect(bayes.body()).toBe(rules.body());
+    expect(bayes.rawBody()).toBe(rules.rawBody());
+    expect(bayes.uris()).toBe(rules.uris());
+    expect(bayes.links()).toBe(rules.links());
+    expect(bayes.contentKey).toBe(rules.contentKey);
+  });
+
+  it('keep their own envelope: EnvelopeFrom is not shared, in either order', () => {
+    const { bytes, summary } = message();
+    const given = new SaMessageView(bytes, summary, { mailFrom: 'bounce@example.org' });
+    const none = new SaMessageView(bytes, summary);
+    expect(given.header('EnvelopeFrom', null)).toBe('bounce@example.org');
+    expect(none.header('EnvelopeFrom', null)).toBeNull();
+    const second = new SaMessageView(bytes, summary, { mailFrom: 'other@example.org' });
+    expect(second.header('EnvelopeFrom', null)).toBe('other@example.org');
+    expect(given.header('EnvelopeFrom', null)).toBe('bounce@example.org');
+  });
+
+  it('of the same octets with another summary compute their own', () => {
+    const { bytes, summary } = message();
+    const first = new SaMessageView(bytes, summary);
+    const other = new SaMessageView(bytes, summarize(bytes));
+    expect(other.body()).not.toBe(first.body());
+    expect(other.body()).toEqual(first.body());
+    expect(other.contentKey).not.toBe(first.contentKey);
+  });
+});

@@ -49,25 +49,30 @@ export interface ViewEnvelope {
  * binary-string.ts).
  */
 export class SaMessageView {
-  private paragraphs: string[] | undefined;
-  private rawLines: string[] | undefined;
-  private uriList: string[] | undefined;
-  private fullText: string | undefined;
-  private readonly headerCache = new Map<string, string | null>();
-  private rootHeaders: ReturnType<typeof parseHeaders> | undefined;
-  private readonly partHeaders = new Map<MimePart, ReturnType<typeof parseHeaders>>();
   /**
-   * Each text part: `raw` decoded from its transfer encoding only (the rawbody rules' text),
-   * `text` also from its charset to UTF-8 (what SpamAssassin renders, parses and tokenizes).
+   * What this view computed, shared with every other view of the same message (SharedTexts):
+   * the rules' view and Bayes's each read the same headers, body and URIs of a message.
    */
-  private textParts: { part: MimePart; raw: string; text: string; html: boolean }[] | undefined;
-  private htmlLinks: string[] = [];
+  private readonly texts: SharedTexts;
+  /** The headers that depend on this view's envelope (EnvelopeFrom), never shared. */
+  private readonly envelopeHeaders = new Map<string, string | null>();
 
   constructor(
     readonly bytes: Uint8Array,
     readonly summary: MessageSummary,
     readonly envelope: ViewEnvelope = { mailFrom: null },
-  ) {}
+  ) {
+    this.texts = sharedTextsOf(bytes, summary);
+  }
+
+  /**
+   * An object that stands for this message's content, the same for every view of it: a key
+   * for what an eval computes from the content alone (not from the envelope), so that it is
+   * computed once per message however many views read it.
+   */
+  get contentKey(): object {
+    return this.texts;
+  }
 
   /**
    * A header's value as SpamAssassin's `get` gives it: every occurrence, each ending in a newline;
@@ -77,8 +82,14 @@ export class SaMessageView {
   header(name: string, modifier: HeaderModifier): string | null {
     // Case matters for ALL and MESSAGEID (MessageID is an ordinary, and absent, header).
     const key = `${name === 'ALL' || name === 'ALL-EXTERNAL' || name === 'MESSAGEID' ? name : name.toLowerCase()}:${modifier ?? ''}`;
-    if (!this.headerCache.has(key)) this.headerCache.set(key, this.computeHeader(name, modifier));
-    return this.headerCache.get(key)!;
+    // EnvelopeFrom reads the envelope first, which differs between views of one message.
+    const cache =
+      name.toLowerCase() === 'envelopefrom' ? this.envelopeHeaders : this.texts.headerCache;
+    const cached = cache.get(key);
+    if (cached !== undefined) return cached;
+    const value = this.computeHeader(name, modifier);
+    cache.set(key, value);
+    return value;
   }
 
   /** Values of a header in every MIME part (the MIMEHeader plugin's `mimeheader`). */
@@ -86,9 +97,9 @@ export class SaMessageView {
     const values: string[] = [];
     const visit = (part: MimePart) => {
       // Each part's block parsed once per message, not once per mimeheader rule.
-      let headers = this.partHeaders.get(part);
+      let headers = this.texts.partHeaders.get(part);
       if (!headers)
-        this.partHeaders.set(part, (headers = parseHeaders(this.bytes, part.headerStart)));
+        this.texts.partHeaders.set(part, (headers = parseHeaders(this.bytes, part.headerStart)));
       for (const field of headers.lookup(name)) values.push(headerText(this.bytes, field, raw));
       for (const child of part.parts ?? []) visit(child);
       if (part.message) visit(part.message.body);
@@ -103,7 +114,7 @@ export class SaMessageView {
    * BODY_PART_SCAN_SIZE as SpamAssassin cuts it, in paragraphs.
    */
   body(): readonly string[] {
-    if (!this.paragraphs) {
+    if (!this.texts.paragraphs) {
       const subject = textToBinaryString(this.summary.subject);
       const text = this.parts()
         .map(({ text, html }) =>
@@ -112,9 +123,9 @@ export class SaMessageView {
           ),
         )
         .join('\n');
-      this.paragraphs = [subject, ...toParagraphs(text)].filter((p) => p !== '');
+      this.texts.paragraphs = [subject, ...toParagraphs(text)].filter((p) => p !== '');
     }
-    return this.paragraphs;
+    return this.texts.paragraphs;
   }
 
   /**
@@ -122,18 +133,18 @@ export class SaMessageView {
    * RAWBODY_PART_SCAN_SIZE, in pieces of 2,048 to 4,096 octets as Message.pm gives them.
    */
   rawBody(): readonly string[] {
-    this.rawLines ??= this.parts().flatMap(({ raw }) =>
+    this.texts.rawLines ??= this.parts().flatMap(({ raw }) =>
       rawBodyPieces(truncateForScan(raw, RAWBODY_PART_SCAN_SIZE, RAWBODY_BREAKS)),
     );
-    return this.rawLines;
+    return this.texts.rawLines;
   }
 
   uris(): readonly string[] {
-    if (!this.uriList) {
+    if (!this.texts.uriList) {
       const texts = this.parts().map(({ text, html }) => (html ? renderHtml(text).text : text));
-      this.uriList = extractUris(texts, this.htmlLinks);
+      this.texts.uriList = extractUris(texts, this.texts.htmlLinks);
     }
-    return this.uriList;
+    return this.texts.uriList;
   }
 
   /** The source of each HTML part, decoded from its transfer encoding and charset (UTF-8 octets). */
@@ -146,17 +157,17 @@ export class SaMessageView {
   /** The links of the HTML parts (`<a href>` and the like), as written. */
   links(): readonly string[] {
     this.parts();
-    return this.htmlLinks;
+    return this.texts.htmlLinks;
   }
 
   full(): string {
-    this.fullText ??= bytesToBinaryString(this.bytes);
-    return this.fullText;
+    this.texts.fullText ??= bytesToBinaryString(this.bytes);
+    return this.texts.fullText;
   }
 
-  private parts(): { part: MimePart; raw: string; text: string; html: boolean }[] {
-    if (!this.textParts) {
-      this.textParts = [];
+  private parts(): TextPart[] {
+    if (!this.texts.textParts) {
+      this.texts.textParts = [];
       const visit = (part: MimePart) => {
         if (isMultipart(part)) return part.parts.forEach(visit);
         if (part.message) return visit(part.message.body);
@@ -177,18 +188,21 @@ export class SaMessageView {
           null;
         const text = normalizedText(decoded, charset).replace(/\r\n?/g, '\n');
         const html = type === 'text/html';
-        if (html) this.htmlLinks.push(...renderHtml(text).links);
-        this.textParts!.push({ part, raw, text, html });
+        if (html) this.texts.htmlLinks.push(...renderHtml(text).links);
+        this.texts.textParts!.push({ part, raw, text, html });
       };
       visit(this.summary.body);
     }
-    return this.textParts;
+    return this.texts.textParts;
   }
 
   private computeHeader(name: string, modifier: HeaderModifier): string | null {
     const lower = name.toLowerCase();
     // Parsed once per message: each header rule's name used to read the whole block again.
-    const root = (this.rootHeaders ??= parseHeaders(this.bytes, this.summary.body.headerStart));
+    const root = (this.texts.rootHeaders ??= parseHeaders(
+      this.bytes,
+      this.summary.body.headerStart,
+    ));
     // SpamAssassin's pseudo-headers: ALL and MESSAGEID by exact name, the others in any case.
     if (name === 'ALL' || name === 'ALL-EXTERNAL') {
       // ALL-EXTERNAL: the headers from the Received line of the first external hand-over down
@@ -237,6 +251,55 @@ export class SaMessageView {
     }
     return fields.map((field) => headerText(this.bytes, field, modifier === 'raw')).join('');
   }
+}
+
+/**
+ * Each text part: `raw` decoded from its transfer encoding only (the rawbody rules' text),
+ * `text` also from its charset to UTF-8 (what SpamAssassin renders, parses and tokenizes).
+ */
+interface TextPart {
+  readonly part: MimePart;
+  readonly raw: string;
+  readonly text: string;
+  readonly html: boolean;
+}
+
+/** What the views of one message compute from its content, each once, when first asked. */
+interface SharedTexts {
+  readonly summary: MessageSummary;
+  paragraphs: string[] | undefined;
+  rawLines: string[] | undefined;
+  uriList: string[] | undefined;
+  fullText: string | undefined;
+  /** Header values by name and modifier; null (absent) is cached too. */
+  readonly headerCache: Map<string, string | null>;
+  rootHeaders: ReturnType<typeof parseHeaders> | undefined;
+  readonly partHeaders: Map<MimePart, ReturnType<typeof parseHeaders>>;
+  textParts: TextPart[] | undefined;
+  readonly htmlLinks: string[];
+}
+
+// Keyed by the message's octets, with the summary checked: a view of the same octets with
+// another summary (a caller's own parse) gets texts of its own.
+const sharedTexts = new WeakMap<Uint8Array, SharedTexts>();
+
+function sharedTextsOf(bytes: Uint8Array, summary: MessageSummary): SharedTexts {
+  const known = sharedTexts.get(bytes);
+  if (known && known.summary === summary) return known;
+  const texts: SharedTexts = {
+    summary,
+    paragraphs: undefined,
+    rawLines: undefined,
+    uriList: undefined,
+    fullText: undefined,
+    headerCache: new Map(),
+    rootHeaders: undefined,
+    partHeaders: new Map(),
+    textParts: undefined,
+    htmlLinks: [],
+  };
+  sharedTexts.set(bytes, texts);
+  return texts;
 }
 
 function headerText(bytes: Uint8Array, field: HeaderField, raw: boolean): string {

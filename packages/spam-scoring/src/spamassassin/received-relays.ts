@@ -165,11 +165,13 @@ export function parseReceivedLine(raw: string): Relay | 'local' | 'fetched' | nu
   };
 }
 
-const relaysByView = new WeakMap<SaMessageView, Relays>();
+// By the view's content key: the relays come from the Received headers alone, the same for
+// every view of a message (the rules' and Bayes's).
+const relaysByContent = new WeakMap<object, Relays>();
 
-/** The message's relays, trusted and untrusted, once per view. */
+/** The message's relays, trusted and untrusted, once per message. */
 export function relaysOf(view: SaMessageView): Relays {
-  let relays = relaysByView.get(view);
+  let relays = relaysByContent.get(view.contentKey);
   if (relays) return relays;
   const trusted: Relay[] = [];
   const untrusted: Relay[] = [];
@@ -193,7 +195,7 @@ export function relaysOf(view: SaMessageView): Relays {
     (inTrusted ? trusted : untrusted).push(relay);
   }
   relays = { trusted, untrusted, unparseable, externalStart };
-  relaysByView.set(view, relays);
+  relaysByContent.set(view.contentKey, relays);
   return relays;
 }
 
