@@ -252,6 +252,22 @@ describe('header values unfolded as SpamAssassin unfolds them', () => {
     );
     expect(view.header('X-Test', null)).toBe('one two   three\n');
   });
+
+  it('drops a CR only before an LF, and an LF with no indent after it; trims the ends', () => {
+    const view = folded('X-A:  \t a\r\r\n b \r\nX-C: \r\nSubject: s\r\n\r\nbody\r\n');
+    expect(view.header('X-A', null)).toBe('a\r b\n');
+    expect(view.header('X-C', null)).toBe('\n');
+  });
+
+  it('reads an 8-bit value as UTF-8 when it is, else in the fallback charset', () => {
+    const bytes = Buffer.concat([
+      Buffer.from('X-U: caf\xc3\xa9\r\n  au lait\r\nX-L: caf\xe9\r\n', 'latin1'),
+      Buffer.from('Subject: s\r\n\r\nbody\r\n'),
+    ]);
+    const view = new SaMessageView(bytes, summarize(bytes));
+    expect(view.header('X-U', null)).toBe('caf\xc3\xa9 au lait\n');
+    expect(view.header('X-L', null)).toBe('caf\xc3\xa9\n');
+  });
 });
 
 describe('views of one message', () => {

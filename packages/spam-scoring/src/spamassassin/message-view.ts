@@ -321,13 +321,55 @@ function headerText(bytes: Uint8Array, field: HeaderField, raw: boolean): string
  * header rules written for one space do not match.
  */
 function unfoldedValue(bytes: Uint8Array, field: HeaderField): string {
-  const raw = bytesToBinaryString(bytes.subarray(field.valueStart, field.end))
-    .replace(/\r(?=\n)/g, '')
-    .replace(/\n[ \t]+/g, ' ')
-    .replace(/\n/g, '')
-    // Perl's \s on octets: not JavaScript's trim(), which would also take the octet A0.
-    .replace(/^[ \t\r\f\v]+|[ \t\r\f\v]+$/g, '');
-  return decodeHeaderBytes(Uint8Array.from(raw, (c) => c.charCodeAt(0)));
+  const raw = trimPerlSpaces(
+    unfold(bytesToBinaryString(bytes.subarray(field.valueStart, field.end))),
+  );
+  // An ASCII value reads the same in every charset decodeHeaderBytes might choose (most do):
+  // it is its own text, without the round trip through a byte array.
+  if (ASCII_ONLY.test(raw)) return raw;
+  return decodeHeaderBytes(Buffer.from(raw, 'latin1'));
+}
+
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
+
+/**
+ * A value's lines joined as Node.pm joins them, in one pass: a CR before an LF dropped, an LF
+ * with the spaces and tabs after it one space (an LF followed by neither dropped). A value on
+ * one line (most) is only cut before its line ending.
+ */
+function unfold(value: string): string {
+  const firstBreak = value.indexOf('\n');
+  if (firstBreak < 0) return value;
+  if (firstBreak === value.length - 1)
+    return value.charCodeAt(firstBreak - 1) === 0x0d
+      ? value.slice(0, firstBreak - 1)
+      : value.slice(0, firstBreak);
+  let out = '';
+  let copied = 0;
+  for (let at = firstBreak; at >= 0; at = value.indexOf('\n', at + 1)) {
+    const lineEnd = at > copied && value.charCodeAt(at - 1) === 0x0d ? at - 1 : at;
+    out += value.slice(copied, lineEnd);
+    let next = at + 1;
+    while (value.charCodeAt(next) === 0x20 || value.charCodeAt(next) === 0x09) next++;
+    if (next > at + 1) out += ' ';
+    copied = next;
+    at = next - 1;
+  }
+  return out + value.slice(copied);
+}
+
+/** Perl's \s at both ends on octets: not JavaScript's trim(), which would also take the octet A0. */
+function trimPerlSpaces(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isPerlSpace(text.charCodeAt(start))) start++;
+  while (end > start && isPerlSpace(text.charCodeAt(end - 1))) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
+
+/** Space, tab, CR, form feed, vertical tab: the class the unfolded value is trimmed of. */
+function isPerlSpace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0d || code === 0x0c || code === 0x0b;
 }
 
 /**
