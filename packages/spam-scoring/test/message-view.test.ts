@@ -285,6 +285,11 @@ describe('views of one message', () => {
     expect(bayes.uris()).toBe(rules.uris());
     expect(bayes.links()).toBe(rules.links());
     expect(bayes.contentKey).toBe(rules.contentKey);
+    expect(bayes.mimeHeader('content-type', false)).toBe(rules.mimeHeader('Content-Type', false));
+    expect(rules.mimeHeader('Content-Type', false)).toEqual([
+      'text/plain; charset=utf-8\n',
+      'text/html\n',
+    ]);
   });
 
   it('keep their own envelope: EnvelopeFrom is not shared, in either order', () => {

@@ -93,7 +93,11 @@ export class SaMessageView {
   }
 
   /** Values of a header in every MIME part (the MIMEHeader plugin's `mimeheader`). */
-  mimeHeader(name: string, raw: boolean): string[] {
+  mimeHeader(name: string, raw: boolean): readonly string[] {
+    // Once per name per message: each mimeheader rule on a name used to walk the parts again.
+    const key = `${name.toLowerCase()}:${raw ? 'raw' : ''}`;
+    const known = this.texts.mimeHeaders.get(key);
+    if (known) return known;
     const values: string[] = [];
     const visit = (part: MimePart) => {
       // Each part's block parsed once per message, not once per mimeheader rule.
@@ -106,6 +110,7 @@ export class SaMessageView {
     };
     for (const child of this.summary.body.parts ?? []) visit(child);
     if (!isMultipart(this.summary.body)) visit(this.summary.body);
+    this.texts.mimeHeaders.set(key, values);
     return values;
   }
 
@@ -117,10 +122,8 @@ export class SaMessageView {
     if (!this.texts.paragraphs) {
       const subject = textToBinaryString(this.summary.subject);
       const text = this.parts()
-        .map(({ text, html }) =>
-          noBreakSpacesToSpaces(
-            truncateForScan(html ? renderHtml(text).text : text, BODY_PART_SCAN_SIZE, BODY_BREAKS),
-          ),
+        .map(({ rendered }) =>
+          noBreakSpacesToSpaces(truncateForScan(rendered, BODY_PART_SCAN_SIZE, BODY_BREAKS)),
         )
         .join('\n');
       this.texts.paragraphs = [subject, ...toParagraphs(text)].filter((p) => p !== '');
@@ -141,7 +144,7 @@ export class SaMessageView {
 
   uris(): readonly string[] {
     if (!this.texts.uriList) {
-      const texts = this.parts().map(({ text, html }) => (html ? renderHtml(text).text : text));
+      const texts = this.parts().map(({ rendered }) => rendered);
       this.texts.uriList = extractUris(texts, this.texts.htmlLinks);
     }
     return this.texts.uriList;
@@ -188,8 +191,14 @@ export class SaMessageView {
           null;
         const text = normalizedText(decoded, charset).replace(/\r\n?/g, '\n');
         const html = type === 'text/html';
-        if (html) this.texts.htmlLinks.push(...renderHtml(text).links);
-        this.texts.textParts!.push({ part, raw, text, html });
+        // Rendered here once, for the links, the body rules and the URIs alike.
+        let rendered = text;
+        if (html) {
+          const page = renderHtml(text);
+          this.texts.htmlLinks.push(...page.links);
+          rendered = page.text;
+        }
+        this.texts.textParts!.push({ part, raw, text, html, rendered });
       };
       visit(this.summary.body);
     }
@@ -262,6 +271,8 @@ interface TextPart {
   readonly raw: string;
   readonly text: string;
   readonly html: boolean;
+  /** What the body rules read of it: `text` itself, or, for HTML, its rendered text. */
+  readonly rendered: string;
 }
 
 /** What the views of one message compute from its content, each once, when first asked. */
@@ -275,6 +286,8 @@ interface SharedTexts {
   readonly headerCache: Map<string, string | null>;
   rootHeaders: ReturnType<typeof parseHeaders> | undefined;
   readonly partHeaders: Map<MimePart, ReturnType<typeof parseHeaders>>;
+  /** mimeHeader's values by name (lower case) and rawness. */
+  readonly mimeHeaders: Map<string, readonly string[]>;
   textParts: TextPart[] | undefined;
   readonly htmlLinks: string[];
 }
@@ -295,6 +308,7 @@ function sharedTextsOf(bytes: Uint8Array, summary: MessageSummary): SharedTexts 
     headerCache: new Map(),
     rootHeaders: undefined,
     partHeaders: new Map(),
+    mimeHeaders: new Map(),
     textParts: undefined,
     htmlLinks: [],
   };
