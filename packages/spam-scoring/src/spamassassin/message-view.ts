@@ -55,7 +55,7 @@ export class SaMessageView {
    */
   private readonly texts: SharedTexts;
   /** The headers that depend on this view's envelope (EnvelopeFrom), never shared. */
-  private readonly envelopeHeaders = new Map<string, string | null>();
+  private readonly envelopeHeaders = new Map<string, HeaderValues>();
 
   constructor(
     readonly bytes: Uint8Array,
@@ -80,16 +80,20 @@ export class SaMessageView {
    * `EnvelopeFrom`.
    */
   header(name: string, modifier: HeaderModifier): string | null {
-    // Case matters for ALL and MESSAGEID (MessageID is an ordinary, and absent, header).
-    const key = `${name === 'ALL' || name === 'ALL-EXTERNAL' || name === 'MESSAGEID' ? name : name.toLowerCase()}:${modifier ?? ''}`;
-    // EnvelopeFrom reads the envelope first, which differs between views of one message.
+    // By the name as the rule spells it (computeHeader reads case as SpamAssassin does: ALL
+    // and MESSAGEID by exact name), so a lookup builds no key; the rules spell a header one
+    // way or two. EnvelopeFrom reads the envelope first, which differs between views.
     const cache =
-      name.toLowerCase() === 'envelopefrom' ? this.envelopeHeaders : this.texts.headerCache;
-    const cached = cache.get(key);
+      name.length === 12 && name.toLowerCase() === 'envelopefrom'
+        ? this.envelopeHeaders
+        : this.texts.headers;
+    let values = cache.get(name);
+    if (values === undefined)
+      cache.set(name, (values = [undefined, undefined, undefined, undefined]));
+    const slot = MODIFIER_SLOTS[modifier ?? 'none'];
+    const cached = values[slot];
     if (cached !== undefined) return cached;
-    const value = this.computeHeader(name, modifier);
-    cache.set(key, value);
-    return value;
+    return (values[slot] = this.computeHeader(name, modifier));
   }
 
   /** Values of a header in every MIME part (the MIMEHeader plugin's `mimeheader`). */
@@ -275,6 +279,11 @@ interface TextPart {
   readonly rendered: string;
 }
 
+/** A header's value with each modifier (MODIFIER_SLOTS), undefined until asked for. */
+type HeaderValues = (string | null | undefined)[];
+
+const MODIFIER_SLOTS = { none: 0, raw: 1, addr: 2, name: 3 } as const;
+
 /** What the views of one message compute from its content, each once, when first asked. */
 interface SharedTexts {
   readonly summary: MessageSummary;
@@ -282,8 +291,8 @@ interface SharedTexts {
   rawLines: string[] | undefined;
   uriList: string[] | undefined;
   fullText: string | undefined;
-  /** Header values by name and modifier; null (absent) is cached too. */
-  readonly headerCache: Map<string, string | null>;
+  /** Header values by name as asked for, then modifier (MODIFIER_SLOTS); null (absent) too. */
+  readonly headers: Map<string, HeaderValues>;
   rootHeaders: ReturnType<typeof parseHeaders> | undefined;
   readonly partHeaders: Map<MimePart, ReturnType<typeof parseHeaders>>;
   /** mimeHeader's values by name (lower case) and rawness. */
@@ -305,7 +314,7 @@ function sharedTextsOf(bytes: Uint8Array, summary: MessageSummary): SharedTexts 
     rawLines: undefined,
     uriList: undefined,
     fullText: undefined,
-    headerCache: new Map(),
+    headers: new Map(),
     rootHeaders: undefined,
     partHeaders: new Map(),
     mimeHeaders: new Map(),
