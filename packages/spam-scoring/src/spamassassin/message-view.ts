@@ -54,7 +54,7 @@ export class SaMessageView {
    * the rules' view and Bayes's each read the same headers, body and URIs of a message.
    */
   private readonly texts: SharedTexts;
-  /** The headers that depend on this view's envelope (EnvelopeFrom), never shared. */
+  /** The headers that depend on this view's envelope (EnvelopeFrom when given), not shared. */
   private readonly envelopeHeaders = new Map<string, HeaderValues>();
 
   constructor(
@@ -82,9 +82,10 @@ export class SaMessageView {
   header(name: string, modifier: HeaderModifier): string | null {
     // By the name as the rule spells it (computeHeader reads case as SpamAssassin does: ALL
     // and MESSAGEID by exact name), so a lookup builds no key; the rules spell a header one
-    // way or two. EnvelopeFrom reads the envelope first, which differs between views.
+    // way or two. EnvelopeFrom is the envelope's sender where this view was given one (views
+    // differ there), else it is read from the headers, the same for every view.
     const cache =
-      name.length === 12 && name.toLowerCase() === 'envelopefrom'
+      this.envelope.mailFrom !== null && name.length === 12 && name.toLowerCase() === 'envelopefrom'
         ? this.envelopeHeaders
         : this.texts.headers;
     let values = cache.get(name);
