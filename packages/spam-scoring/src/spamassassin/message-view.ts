@@ -240,13 +240,13 @@ export class SaMessageView {
     }
     // Relay pseudo-headers: the Received headers parsed, with the trust path (received-relays.ts).
     if (lower.startsWith('x-spam-relays-')) return relayPseudoHeader(this, lower);
-    const names =
+    // An ordinary name (most, and most absent) is one lookup, with no list of names built.
+    const fields =
       lower === 'tocc'
-        ? ['to', 'cc']
+        ? [...root.lookup('to'), ...root.lookup('cc')]
         : name === 'MESSAGEID'
-          ? ['x-message-id', 'resent-message-id', 'x-original-message-id', 'message-id']
-          : [lower];
-    const fields = names.flatMap((n) => root.lookup(n));
+          ? MESSAGE_ID_HEADERS.flatMap((n) => root.lookup(n))
+          : root.lookup(lower);
     if (fields.length === 0) return null;
     if (modifier === 'addr' || modifier === 'name') {
       // As SpamAssassin's get(): the first address (or display name) alone, no newline.
@@ -279,6 +279,14 @@ interface TextPart {
   /** What the body rules read of it: `text` itself, or, for HTML, its rendered text. */
   readonly rendered: string;
 }
+
+/** The headers SpamAssassin's MESSAGEID pseudo-header joins, in its order. */
+const MESSAGE_ID_HEADERS = [
+  'x-message-id',
+  'resent-message-id',
+  'x-original-message-id',
+  'message-id',
+];
 
 /** A header's value with each modifier (MODIFIER_SLOTS), undefined until asked for. */
 type HeaderValues = (string | null | undefined)[];
