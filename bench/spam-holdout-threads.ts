@@ -26,8 +26,15 @@ const workerData = {
 const at = process.argv.indexOf('--threads');
 const threads = at >= 0 ? Number(process.argv[at + 1]) : 2;
 // The worker is TypeScript: it registers tsx's loader first (tsx does not pass it to workers).
+// Under bench/spam-ab.ts (MAILYARD_SPAM_AB_BASE set, empty on the current side) it registers
+// spam-ab's resolve hook before, for the same reason: a worker runs no `--import` of the process.
 const entry = new URL('./spam-worker.ts', import.meta.url).href;
-const loader = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
+const abHook = new URL('./spam-ab-loader.mjs', import.meta.url).href;
+const abHookFirst =
+  process.env.MAILYARD_SPAM_AB_BASE === undefined
+    ? 'Promise.resolve()'
+    : `import(${JSON.stringify(abHook)})`;
+const loader = `${abHookFirst}.then(() => import('tsx/esm/api')).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
 const workers = Array.from(
   { length: threads },
   () => new Worker(loader, { eval: true, workerData }),
