@@ -252,4 +252,63 @@ describe('header values unfolded as SpamAssassin unfolds them', () => {
     );
     expect(view.header('X-Test', null)).toBe('one two   three\n');
   });
+
+  it('drops a CR only before an LF, and an LF with no indent after it; trims the ends', () => {
+    const view = folded('X-A:  \t a\r\r\n b \r\nX-C: \r\nSubject: s\r\n\r\nbody\r\n');
+    expect(view.header('X-A', null)).toBe('a\r b\n');
+    expect(view.header('X-C', null)).toBe('\n');
+  });
+
+  it('reads an 8-bit value as UTF-8 when it is, else in the fallback charset', () => {
+    const bytes = Buffer.concat([
+      Buffer.from('X-U: caf\xc3\xa9\r\n  au lait\r\nX-L: caf\xe9\r\n', 'latin1'),
+      Buffer.from('Subject: s\r\n\r\nbody\r\n'),
+    ]);
+    const view = new SaMessageView(bytes, summarize(bytes));
+    expect(view.header('X-U', null)).toBe('caf\xc3\xa9 au lait\n');
+    expect(view.header('X-L', null)).toBe('caf\xc3\xa9\n');
+  });
+});
+
+describe('views of one message', () => {
+  const message = () => {
+    const bytes = new TextEncoder().encode(MULTIPART);
+    return { bytes, summary: summarize(bytes) };
+  };
+
+  it("share what they computed (the rules' view and Bayes's read the same texts once)", () => {
+    const { bytes, summary } = message();
+    const rules = new SaMessageView(bytes, summary, { mailFrom: 'a@example.org' });
+    const bayes = new SaMessageView(bytes, summary);
+    expect(bayes.body()).toBe(rules.body());
+    expect(bayes.rawBody()).toBe(rules.rawBody());
+    expect(bayes.uris()).toBe(rules.uris());
+    expect(bayes.links()).toBe(rules.links());
+    expect(bayes.contentKey).toBe(rules.contentKey);
+    expect(bayes.mimeHeader('content-type', false)).toBe(rules.mimeHeader('Content-Type', false));
+    expect(rules.mimeHeader('Content-Type', false)).toEqual([
+      'text/plain; charset=utf-8\n',
+      'text/html\n',
+    ]);
+  });
+
+  it('keep their own envelope: EnvelopeFrom is not shared, in either order', () => {
+    const { bytes, summary } = message();
+    const given = new SaMessageView(bytes, summary, { mailFrom: 'bounce@example.org' });
+    const none = new SaMessageView(bytes, summary);
+    expect(given.header('EnvelopeFrom', null)).toBe('bounce@example.org');
+    expect(none.header('EnvelopeFrom', null)).toBeNull();
+    const second = new SaMessageView(bytes, summary, { mailFrom: 'other@example.org' });
+    expect(second.header('EnvelopeFrom', null)).toBe('other@example.org');
+    expect(given.header('EnvelopeFrom', null)).toBe('bounce@example.org');
+  });
+
+  it('of the same octets with another summary compute their own', () => {
+    const { bytes, summary } = message();
+    const first = new SaMessageView(bytes, summary);
+    const other = new SaMessageView(bytes, summarize(bytes));
+    expect(other.body()).not.toBe(first.body());
+    expect(other.body()).toEqual(first.body());
+    expect(other.contentKey).not.toBe(first.contentKey);
+  });
 });

@@ -70,4 +70,14 @@ describe('check_for_to_in_subject', () => {
     ]);
     expect(fired(['To: j.o@example.com', 'Subject: jxo@example.com'])).toEqual([]);
   });
+
+  it('finds the name or address in any case where the pattern is caseless', () => {
+    expect(fired(['To: John@example.com', 'Subject: JOHN'])).toEqual(['LOCALPART_IN_SUBJECT']);
+    expect(fired(['To: john@example.com', 'Subject: fw: Mr JoHn'])).toEqual([
+      'LOCALPART_IN_SUBJECT',
+    ]);
+    expect(fired(['To: John@Example.com', 'Subject: for JOHN@EXAMPLE.COM'])).toEqual([
+      'ADDRESS_IN_SUBJECT',
+    ]);
+  });
 });

@@ -49,25 +49,30 @@ export interface ViewEnvelope {
  * binary-string.ts).
  */
 export class SaMessageView {
-  private paragraphs: string[] | undefined;
-  private rawLines: string[] | undefined;
-  private uriList: string[] | undefined;
-  private fullText: string | undefined;
-  private readonly headerCache = new Map<string, string | null>();
-  private rootHeaders: ReturnType<typeof parseHeaders> | undefined;
-  private readonly partHeaders = new Map<MimePart, ReturnType<typeof parseHeaders>>();
   /**
-   * Each text part: `raw` decoded from its transfer encoding only (the rawbody rules' text),
-   * `text` also from its charset to UTF-8 (what SpamAssassin renders, parses and tokenizes).
+   * What this view computed, shared with every other view of the same message (SharedTexts):
+   * the rules' view and Bayes's each read the same headers, body and URIs of a message.
    */
-  private textParts: { part: MimePart; raw: string; text: string; html: boolean }[] | undefined;
-  private htmlLinks: string[] = [];
+  private readonly texts: SharedTexts;
+  /** The headers that depend on this view's envelope (EnvelopeFrom when given), not shared. */
+  private readonly envelopeHeaders = new Map<string, HeaderValues>();
 
   constructor(
     readonly bytes: Uint8Array,
     readonly summary: MessageSummary,
     readonly envelope: ViewEnvelope = { mailFrom: null },
-  ) {}
+  ) {
+    this.texts = sharedTextsOf(bytes, summary);
+  }
+
+  /**
+   * An object that stands for this message's content, the same for every view of it: a key
+   * for what an eval computes from the content alone (not from the envelope), so that it is
+   * computed once per message however many views read it.
+   */
+  get contentKey(): object {
+    return this.texts;
+  }
 
   /**
    * A header's value as SpamAssassin's `get` gives it: every occurrence, each ending in a newline;
@@ -75,26 +80,42 @@ export class SaMessageView {
    * `EnvelopeFrom`.
    */
   header(name: string, modifier: HeaderModifier): string | null {
-    // Case matters for ALL and MESSAGEID (MessageID is an ordinary, and absent, header).
-    const key = `${name === 'ALL' || name === 'ALL-EXTERNAL' || name === 'MESSAGEID' ? name : name.toLowerCase()}:${modifier ?? ''}`;
-    if (!this.headerCache.has(key)) this.headerCache.set(key, this.computeHeader(name, modifier));
-    return this.headerCache.get(key)!;
+    // By the name as the rule spells it (computeHeader reads case as SpamAssassin does: ALL
+    // and MESSAGEID by exact name), so a lookup builds no key; the rules spell a header one
+    // way or two. EnvelopeFrom is the envelope's sender where this view was given one (views
+    // differ there), else it is read from the headers, the same for every view.
+    const cache =
+      this.envelope.mailFrom !== null && name.length === 12 && name.toLowerCase() === 'envelopefrom'
+        ? this.envelopeHeaders
+        : this.texts.headers;
+    let values = cache.get(name);
+    if (values === undefined)
+      cache.set(name, (values = [undefined, undefined, undefined, undefined]));
+    const slot = MODIFIER_SLOTS[modifier ?? 'none'];
+    const cached = values[slot];
+    if (cached !== undefined) return cached;
+    return (values[slot] = this.computeHeader(name, modifier));
   }
 
   /** Values of a header in every MIME part (the MIMEHeader plugin's `mimeheader`). */
-  mimeHeader(name: string, raw: boolean): string[] {
+  mimeHeader(name: string, raw: boolean): readonly string[] {
+    // Once per name per message: each mimeheader rule on a name used to walk the parts again.
+    const key = `${name.toLowerCase()}:${raw ? 'raw' : ''}`;
+    const known = this.texts.mimeHeaders.get(key);
+    if (known) return known;
     const values: string[] = [];
     const visit = (part: MimePart) => {
       // Each part's block parsed once per message, not once per mimeheader rule.
-      let headers = this.partHeaders.get(part);
+      let headers = this.texts.partHeaders.get(part);
       if (!headers)
-        this.partHeaders.set(part, (headers = parseHeaders(this.bytes, part.headerStart)));
+        this.texts.partHeaders.set(part, (headers = parseHeaders(this.bytes, part.headerStart)));
       for (const field of headers.lookup(name)) values.push(headerText(this.bytes, field, raw));
       for (const child of part.parts ?? []) visit(child);
       if (part.message) visit(part.message.body);
     };
     for (const child of this.summary.body.parts ?? []) visit(child);
     if (!isMultipart(this.summary.body)) visit(this.summary.body);
+    this.texts.mimeHeaders.set(key, values);
     return values;
   }
 
@@ -103,18 +124,16 @@ export class SaMessageView {
    * BODY_PART_SCAN_SIZE as SpamAssassin cuts it, in paragraphs.
    */
   body(): readonly string[] {
-    if (!this.paragraphs) {
+    if (!this.texts.paragraphs) {
       const subject = textToBinaryString(this.summary.subject);
       const text = this.parts()
-        .map(({ text, html }) =>
-          noBreakSpacesToSpaces(
-            truncateForScan(html ? renderHtml(text).text : text, BODY_PART_SCAN_SIZE, BODY_BREAKS),
-          ),
+        .map(({ rendered }) =>
+          noBreakSpacesToSpaces(truncateForScan(rendered, BODY_PART_SCAN_SIZE, BODY_BREAKS)),
         )
         .join('\n');
-      this.paragraphs = [subject, ...toParagraphs(text)].filter((p) => p !== '');
+      this.texts.paragraphs = [subject, ...toParagraphs(text)].filter((p) => p !== '');
     }
-    return this.paragraphs;
+    return this.texts.paragraphs;
   }
 
   /**
@@ -122,18 +141,18 @@ export class SaMessageView {
    * RAWBODY_PART_SCAN_SIZE, in pieces of 2,048 to 4,096 octets as Message.pm gives them.
    */
   rawBody(): readonly string[] {
-    this.rawLines ??= this.parts().flatMap(({ raw }) =>
+    this.texts.rawLines ??= this.parts().flatMap(({ raw }) =>
       rawBodyPieces(truncateForScan(raw, RAWBODY_PART_SCAN_SIZE, RAWBODY_BREAKS)),
     );
-    return this.rawLines;
+    return this.texts.rawLines;
   }
 
   uris(): readonly string[] {
-    if (!this.uriList) {
-      const texts = this.parts().map(({ text, html }) => (html ? renderHtml(text).text : text));
-      this.uriList = extractUris(texts, this.htmlLinks);
+    if (!this.texts.uriList) {
+      const texts = this.parts().map(({ rendered }) => rendered);
+      this.texts.uriList = extractUris(texts, this.texts.htmlLinks);
     }
-    return this.uriList;
+    return this.texts.uriList;
   }
 
   /** The source of each HTML part, decoded from its transfer encoding and charset (UTF-8 octets). */
@@ -146,17 +165,17 @@ export class SaMessageView {
   /** The links of the HTML parts (`<a href>` and the like), as written. */
   links(): readonly string[] {
     this.parts();
-    return this.htmlLinks;
+    return this.texts.htmlLinks;
   }
 
   full(): string {
-    this.fullText ??= bytesToBinaryString(this.bytes);
-    return this.fullText;
+    this.texts.fullText ??= bytesToBinaryString(this.bytes);
+    return this.texts.fullText;
   }
 
-  private parts(): { part: MimePart; raw: string; text: string; html: boolean }[] {
-    if (!this.textParts) {
-      this.textParts = [];
+  private parts(): TextPart[] {
+    if (!this.texts.textParts) {
+      this.texts.textParts = [];
       const visit = (part: MimePart) => {
         if (isMultipart(part)) return part.parts.forEach(visit);
         if (part.message) return visit(part.message.body);
@@ -177,18 +196,27 @@ export class SaMessageView {
           null;
         const text = normalizedText(decoded, charset).replace(/\r\n?/g, '\n');
         const html = type === 'text/html';
-        if (html) this.htmlLinks.push(...renderHtml(text).links);
-        this.textParts!.push({ part, raw, text, html });
+        // Rendered here once, for the links, the body rules and the URIs alike.
+        let rendered = text;
+        if (html) {
+          const page = renderHtml(text);
+          this.texts.htmlLinks.push(...page.links);
+          rendered = page.text;
+        }
+        this.texts.textParts!.push({ part, raw, text, html, rendered });
       };
       visit(this.summary.body);
     }
-    return this.textParts;
+    return this.texts.textParts;
   }
 
   private computeHeader(name: string, modifier: HeaderModifier): string | null {
     const lower = name.toLowerCase();
     // Parsed once per message: each header rule's name used to read the whole block again.
-    const root = (this.rootHeaders ??= parseHeaders(this.bytes, this.summary.body.headerStart));
+    const root = (this.texts.rootHeaders ??= parseHeaders(
+      this.bytes,
+      this.summary.body.headerStart,
+    ));
     // SpamAssassin's pseudo-headers: ALL and MESSAGEID by exact name, the others in any case.
     if (name === 'ALL' || name === 'ALL-EXTERNAL') {
       // ALL-EXTERNAL: the headers from the Received line of the first external hand-over down
@@ -212,13 +240,13 @@ export class SaMessageView {
     }
     // Relay pseudo-headers: the Received headers parsed, with the trust path (received-relays.ts).
     if (lower.startsWith('x-spam-relays-')) return relayPseudoHeader(this, lower);
-    const names =
+    // An ordinary name (most, and most absent) is one lookup, with no list of names built.
+    const fields =
       lower === 'tocc'
-        ? ['to', 'cc']
+        ? [...root.lookup('to'), ...root.lookup('cc')]
         : name === 'MESSAGEID'
-          ? ['x-message-id', 'resent-message-id', 'x-original-message-id', 'message-id']
-          : [lower];
-    const fields = names.flatMap((n) => root.lookup(n));
+          ? MESSAGE_ID_HEADERS.flatMap((n) => root.lookup(n))
+          : root.lookup(lower);
     if (fields.length === 0) return null;
     if (modifier === 'addr' || modifier === 'name') {
       // As SpamAssassin's get(): the first address (or display name) alone, no newline.
@@ -237,6 +265,73 @@ export class SaMessageView {
     }
     return fields.map((field) => headerText(this.bytes, field, modifier === 'raw')).join('');
   }
+}
+
+/**
+ * Each text part: `raw` decoded from its transfer encoding only (the rawbody rules' text),
+ * `text` also from its charset to UTF-8 (what SpamAssassin renders, parses and tokenizes).
+ */
+interface TextPart {
+  readonly part: MimePart;
+  readonly raw: string;
+  readonly text: string;
+  readonly html: boolean;
+  /** What the body rules read of it: `text` itself, or, for HTML, its rendered text. */
+  readonly rendered: string;
+}
+
+/** The headers SpamAssassin's MESSAGEID pseudo-header joins, in its order. */
+const MESSAGE_ID_HEADERS = [
+  'x-message-id',
+  'resent-message-id',
+  'x-original-message-id',
+  'message-id',
+];
+
+/** A header's value with each modifier (MODIFIER_SLOTS), undefined until asked for. */
+type HeaderValues = (string | null | undefined)[];
+
+const MODIFIER_SLOTS = { none: 0, raw: 1, addr: 2, name: 3 } as const;
+
+/** What the views of one message compute from its content, each once, when first asked. */
+interface SharedTexts {
+  readonly summary: MessageSummary;
+  paragraphs: string[] | undefined;
+  rawLines: string[] | undefined;
+  uriList: string[] | undefined;
+  fullText: string | undefined;
+  /** Header values by name as asked for, then modifier (MODIFIER_SLOTS); null (absent) too. */
+  readonly headers: Map<string, HeaderValues>;
+  rootHeaders: ReturnType<typeof parseHeaders> | undefined;
+  readonly partHeaders: Map<MimePart, ReturnType<typeof parseHeaders>>;
+  /** mimeHeader's values by name (lower case) and rawness. */
+  readonly mimeHeaders: Map<string, readonly string[]>;
+  textParts: TextPart[] | undefined;
+  readonly htmlLinks: string[];
+}
+
+// Keyed by the message's octets, with the summary checked: a view of the same octets with
+// another summary (a caller's own parse) gets texts of its own.
+const sharedTexts = new WeakMap<Uint8Array, SharedTexts>();
+
+function sharedTextsOf(bytes: Uint8Array, summary: MessageSummary): SharedTexts {
+  const known = sharedTexts.get(bytes);
+  if (known && known.summary === summary) return known;
+  const texts: SharedTexts = {
+    summary,
+    paragraphs: undefined,
+    rawLines: undefined,
+    uriList: undefined,
+    fullText: undefined,
+    headers: new Map(),
+    rootHeaders: undefined,
+    partHeaders: new Map(),
+    mimeHeaders: new Map(),
+    textParts: undefined,
+    htmlLinks: [],
+  };
+  sharedTexts.set(bytes, texts);
+  return texts;
 }
 
 function headerText(bytes: Uint8Array, field: HeaderField, raw: boolean): string {
@@ -258,13 +353,55 @@ function headerText(bytes: Uint8Array, field: HeaderField, raw: boolean): string
  * header rules written for one space do not match.
  */
 function unfoldedValue(bytes: Uint8Array, field: HeaderField): string {
-  const raw = bytesToBinaryString(bytes.subarray(field.valueStart, field.end))
-    .replace(/\r(?=\n)/g, '')
-    .replace(/\n[ \t]+/g, ' ')
-    .replace(/\n/g, '')
-    // Perl's \s on octets: not JavaScript's trim(), which would also take the octet A0.
-    .replace(/^[ \t\r\f\v]+|[ \t\r\f\v]+$/g, '');
-  return decodeHeaderBytes(Uint8Array.from(raw, (c) => c.charCodeAt(0)));
+  const raw = trimPerlSpaces(
+    unfold(bytesToBinaryString(bytes.subarray(field.valueStart, field.end))),
+  );
+  // An ASCII value reads the same in every charset decodeHeaderBytes might choose (most do):
+  // it is its own text, without the round trip through a byte array.
+  if (ASCII_ONLY.test(raw)) return raw;
+  return decodeHeaderBytes(Buffer.from(raw, 'latin1'));
+}
+
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
+
+/**
+ * A value's lines joined as Node.pm joins them, in one pass: a CR before an LF dropped, an LF
+ * with the spaces and tabs after it one space (an LF followed by neither dropped). A value on
+ * one line (most) is only cut before its line ending.
+ */
+function unfold(value: string): string {
+  const firstBreak = value.indexOf('\n');
+  if (firstBreak < 0) return value;
+  if (firstBreak === value.length - 1)
+    return value.charCodeAt(firstBreak - 1) === 0x0d
+      ? value.slice(0, firstBreak - 1)
+      : value.slice(0, firstBreak);
+  let out = '';
+  let copied = 0;
+  for (let at = firstBreak; at >= 0; at = value.indexOf('\n', at + 1)) {
+    const lineEnd = at > copied && value.charCodeAt(at - 1) === 0x0d ? at - 1 : at;
+    out += value.slice(copied, lineEnd);
+    let next = at + 1;
+    while (value.charCodeAt(next) === 0x20 || value.charCodeAt(next) === 0x09) next++;
+    if (next > at + 1) out += ' ';
+    copied = next;
+    at = next - 1;
+  }
+  return out + value.slice(copied);
+}
+
+/** Perl's \s at both ends on octets: not JavaScript's trim(), which would also take the octet A0. */
+function trimPerlSpaces(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isPerlSpace(text.charCodeAt(start))) start++;
+  while (end > start && isPerlSpace(text.charCodeAt(end - 1))) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
+
+/** Space, tab, CR, form feed, vertical tab: the class the unfolded value is trimmed of. */
+function isPerlSpace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0d || code === 0x0c || code === 0x0b;
 }
 
 /**

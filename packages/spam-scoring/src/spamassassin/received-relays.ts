@@ -59,6 +59,18 @@ export const MAX_RECEIVED_LENGTH = 4096;
 const TRAILING_DATE =
   /[\s;]+(?:(?:Mon|T(?:ue|hu)|Wed|Fri|S(?:at|un)), )?\d+ (?:J(?:an|u[nl])|Feb|Ma[ry]|A(?:pr|ug)|Sep|Oct|Nov|Dec) \d+ \d+:\d+(?::\d+)? \S+$/;
 const HELO_CHARS = String.raw`[-A-Za-z0-9.^+_&:=?!@%*$\\/]+`;
+// Built once (they were built for every Received line of every message), none global: exec
+// keeps no state between lines.
+const HELO_PARAMETER = new RegExp(String.raw`\bhelo=(${HELO_CHARS})`);
+const HELO_COMMAND = new RegExp(String.raw`\b(?:HELO|EHLO) (${HELO_CHARS})`);
+/** from HELO ([ident@]rDNS [IP] ...): sendmail, Postfix, and most others. */
+const CLASSIC_FROM = new RegExp(String.raw`^(\S+) \((?:(\S+)@)?(\S+)? ?\[(${IP})\]`);
+/** qmail: from rDNS (HELO helo) (IP), or from rDNS (IP). */
+const QMAIL_FROM = new RegExp(String.raw`^(\S+) (?:\(HELO \S+\) )?\((?:(\S+)@)?(${IP})\)`);
+/** Exim: from [IP] (helo=...) or from rDNS ([IP] helo=...). */
+const EXIM_FROM = new RegExp(String.raw`^(?:(\S+) )?\(?\[(${IP})\]`);
+/** A web mailer's hand-over: from IP by HOST. */
+const IP_THEN_BY = new RegExp(`^(${IP}) by `);
 
 /**
  * One Received line: the relay, `'local'` for a hop SpamAssassin ignores (no `from`, a local
@@ -82,10 +94,7 @@ export function parseReceivedLine(raw: string): Relay | 'local' | 'fetched' | nu
   if (/with (?:POP3|IMAP)/.test(line)) return 'fetched';
 
   const id = / id <?([^\s<>;]{3,})/.exec(line)?.[1] ?? '';
-  let helo =
-    new RegExp(String.raw`\bhelo=(${HELO_CHARS})`).exec(line)?.[1] ??
-    new RegExp(String.raw`\b(?:HELO|EHLO) (${HELO_CHARS})`).exec(line)?.[1] ??
-    '';
+  let helo = HELO_PARAMETER.exec(line)?.[1] ?? HELO_COMMAND.exec(line)?.[1] ?? '';
   let by = / by (\S+)(?:[^-A-Za-z0-9;.]|$)/.exec(line)?.[1] ?? '';
   let auth = '';
   const withAuth = / with ((?:ES|L|UTF8S|UTF8L)MTPS?A|ASMTP|HTTP[SU]?)(?: |;|$)/i.exec(line);
@@ -102,12 +111,10 @@ export function parseReceivedLine(raw: string): Relay | 'local' | 'fetched' | nu
   let rdns = '';
   let ident = '';
   const rest = line.replace(/^\(?from /i, '');
-  // from HELO ([ident@]rDNS [IP] ...) -- sendmail, Postfix, and most others.
-  const classic = new RegExp(String.raw`^(\S+) \((?:(\S+)@)?(\S+)? ?\[(${IP})\]`).exec(rest);
-  // qmail: from rDNS (HELO helo) (IP), or from rDNS (IP)
-  const qmail = new RegExp(String.raw`^(\S+) (?:\(HELO \S+\) )?\((?:(\S+)@)?(${IP})\)`).exec(rest);
-  // Exim: from [IP] (helo=...) or from rDNS ([IP] helo=...)
-  const exim = new RegExp(String.raw`^(?:(\S+) )?\(?\[(${IP})\]`).exec(rest);
+  const classic = CLASSIC_FROM.exec(rest);
+  // Each form tried only when the ones before it did not match (the first to match is read).
+  const qmail = classic ? null : QMAIL_FROM.exec(rest);
+  const exim = classic || qmail ? null : EXIM_FROM.exec(rest);
   // Exim's `from rDNS ([IP] helo=HELO)`: the first word is the looked-up name, not the HELO.
   const eximHelo = /^\S+ \(\[[^\]\s]+\] helo=/.test(rest);
   if (classic) {
@@ -126,7 +133,7 @@ export function parseReceivedLine(raw: string): Relay | 'local' | 'fetched' | nu
   } else {
     // A web mailer's hand-over names the client's address alone: from IP by HOST with HTTP.
     const bracketed = BRACKETED_IP.exec(rest)?.[1];
-    ip = bracketed ?? new RegExp(`^(${IP}) by `).exec(rest)?.[1] ?? '';
+    ip = bracketed ?? IP_THEN_BY.exec(rest)?.[1] ?? '';
     if (!helo && bracketed) helo = /^(\S+)/.exec(rest)?.[1] ?? '';
   }
   if (!ip || !by) return null;
@@ -165,11 +172,13 @@ export function parseReceivedLine(raw: string): Relay | 'local' | 'fetched' | nu
   };
 }
 
-const relaysByView = new WeakMap<SaMessageView, Relays>();
+// By the view's content key: the relays come from the Received headers alone, the same for
+// every view of a message (the rules' and Bayes's).
+const relaysByContent = new WeakMap<object, Relays>();
 
-/** The message's relays, trusted and untrusted, once per view. */
+/** The message's relays, trusted and untrusted, once per message. */
 export function relaysOf(view: SaMessageView): Relays {
-  let relays = relaysByView.get(view);
+  let relays = relaysByContent.get(view.contentKey);
   if (relays) return relays;
   const trusted: Relay[] = [];
   const untrusted: Relay[] = [];
@@ -193,7 +202,7 @@ export function relaysOf(view: SaMessageView): Relays {
     (inTrusted ? trusted : untrusted).push(relay);
   }
   relays = { trusted, untrusted, unparseable, externalStart };
-  relaysByView.set(view, relays);
+  relaysByContent.set(view.contentKey, relays);
   return relays;
 }
 

@@ -65,8 +65,14 @@ export function checkForToInSubject(args: readonly string[]): SaEvalTest | null 
     const to = view.header('To', 'addr') ?? '';
     if (to === '') return 0;
     const subject = view.header('Subject', null) ?? '';
+    // Every branch of the patterns below holds the address (or its user) itself, caseless at
+    // most, and most subjects hold neither: those are answered without compiling a pattern
+    // for this message's address. (Octets: JavaScript's caseless match on them folds no
+    // two characters that toLowerCase keeps apart.)
+    const wanted = test === 'address' ? to : to.replace(/@.*/s, '');
+    if (!subject.toLowerCase().includes(wanted.toLowerCase())) return 0;
     if (test === 'address') return new RegExp(`\\b${quoted(to)}\\b`, 'i').test(subject) ? 1 : 0;
-    const user = quoted(to.replace(/@.*/s, ''));
+    const user = quoted(wanted);
     const caseless = new RegExp(
       `^(?:(?:re|fw):${SPACE}*(?:\\w+${SPACE}+)?${user}${END}|${user}${END}|,${SPACE}*${user}[,:;!?-]${END})`,
       'i',
