@@ -137,10 +137,10 @@ const hasBounceRelays = (config: SaConfig) =>
 export const SA_EVAL_TESTS: Readonly<
   Record<string, (args: readonly string[], config: SaConfig) => SaEvalTest | null>
 > = {
-  check_for_missing_to_header: () => (view) => {
-    const to = view.header('To', null) ?? view.header('Apparently-To', null);
-    return to === null || to.trim() === '' ? 1 : 0;
-  },
+  // HeaderEval's: no To (nor Apparently-To) header at all. An empty `To: ` is a header, which
+  // SpamAssassin's get() returns as a newline, not '': the rule does not fire on it.
+  check_for_missing_to_header: () => (view) =>
+    (view.header('To', null) ?? view.header('Apparently-To', null)) === null ? 1 : 0,
   subject_is_all_caps: () => (view) => {
     let subject = (view.header('Subject', null) ?? '').trim();
     subject = subject.replace(/^(?:(?:Re|Fwd|Fw|Aw|Antwort|WG|SV|VB|VS|VL):\s*)+/i, '');
