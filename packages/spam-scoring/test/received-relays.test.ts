@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { summarize } from '@mailyard/mime';
+import { describeWithPeer } from '@mailyard/test-kit';
 import { describe, expect, it } from 'vitest';
 import { emptySaConfig, parseCfFile, SaMessageView, SaRuleSet } from '../src/index.js';
 import {
@@ -6,6 +8,7 @@ import {
   parseReceivedLine,
   relaysOf,
 } from '../src/spamassassin/received-relays.js';
+import { debianSpamAssassin } from './helpers.js';
 
 const view = (headers: string[]) => {
   const bytes = new TextEncoder().encode(`${headers.join('\r\n')}\r\n\r\nbody\r\n`);
@@ -260,5 +263,57 @@ describe('a rule with a backreference, matched by hand', () => {
         'from MX.example.net (mx.example.net [198.51.100.9]) by mx.example (Postfix) with ESMTP id 3',
       ),
     ).toEqual([]);
+  });
+});
+
+// Received.pm's own parse of each line (its relay's fields through PerMsgStatus), one Perl run.
+const RECEIVED_PM_HARNESS =
+  'use strict; use warnings;' +
+  'use JSON::PP;' +
+  'use Mail::SpamAssassin;' +
+  'my $sa = Mail::SpamAssassin->new({ local_tests_only => 1, dont_copy_prefs => 1, userprefs_filename => \'/dev/null\', post_config_text => "use_bayes 0\\n" });' +
+  'local $/; my $lines = decode_json(<STDIN>);' +
+  'my @out;' +
+  'for my $line (@$lines) {' +
+  '  my $msg = $sa->parse("Received: $line\\nFrom: a\\@b.example\\nSubject: x\\n\\nbody\\n");' +
+  '  my $pms = Mail::SpamAssassin::PerMsgStatus->new($sa, $msg);' +
+  '  $pms->extract_message_metadata();' +
+  '  my $r = $pms->{relays_untrusted}->[0] // $pms->{relays_trusted}->[0];' +
+  "  push @out, $r ? { map { ($_ => '' . ($r->{$_} // '')) } qw(ip rdns helo by ident no_reverse_dns) } : undef;" +
+  '  $pms->finish; $msg->finish;' +
+  '}' +
+  'print encode_json(\\@out);' +
+  '';
+const LINES_COMPARED = [
+  // spam-1/00284: a qmail-style test claims `from HOST ([IP]) by HOST with SMTP`, HOST the rDNS.
+  'from rly-xw01.mx.aol.com ([153.196.56.114]) by da001d2020.lax-ca.osd.concentric.net with SMTP; Sep, 12 2002 12:53:53 AM +0400',
+  'from rly-xl05.mx.aol.com ([147.119.50.98]) by smtp4.cyberec.com with NNFMP; Sep, 12 2002 2:50:05 AM +0700',
+  'from unknown (HELO hotmail.com) (64.4.16.121) by mta1.grp.scd.yahoo.com with SMTP; 28 Aug 2002 10:50:13 -0000',
+  'from unknown (66.218.66.216) by m3.grp.scd.yahoo.com with QMQP; 28 Aug 2002 10:50:13 -0000',
+  'from x1-6.k317.webspeed.dk (benelli@80.167.158.170) by totor.bouissou.net with SMTP; 5 Nov 2003 23:18:42 -0000',
+  'from 210.67.218.5 ([210.67.218.5]) by dogma.slashnull.org (8.11.6/8.11.6) with SMTP id g8C2EnC13248 for <webmaster@efi.ie>; Thu, 12 Sep 2002 03:14:52 +0100',
+  'from [198.51.100.5] ([198.51.100.5]) by mx.example.net with SMTP; Tue, 1 Oct 2002 12:00:00 +0000',
+  'from mx.example.com (HELO mx) (ident@198.51.100.6) (envelope-sender <a@b.example>) by mail.example.net (qmail-ldap-1.03) with SMTP for <c@d.example>; Tue, 1 Oct 2002 12:00:00 +0000',
+  'from helo.example (mx.example.net [192.0.2.10]) by mail.example.org (8.12.6/8.12.6) with ESMTP id g9MF for <bob@example.org>; Tue, 1 Oct 2002 12:00:00 +0000',
+  'from helo (unknown [192.0.2.10]) by mx.example.org (Postfix) with SMTP id 1; Tue, 1 Oct 2002 12:00:00 +0000',
+  'from mx1.hotmail.com ([198.51.100.9]) by mx.example with SMTP id abc; Tue, 1 Oct 2002 12:00:00 +0000',
+  'from mx1.hotmail.com ([198.51.100.9]) by mx.example (8.12/8.12) with SMTP; Tue, 1 Oct 2002 12:00:00 +0000',
+  'from 211.245.85.228  (EHLO ) (211.245.85.228) by mta232.mail.scd.yahoo.com with SMTP; Sun, 25 Jan 2004 00:24:37 -0800',
+];
+
+describeWithPeer(debianSpamAssassin, "Received lines against SpamAssassin's Received.pm", () => {
+  it('reads the IP, rDNS, HELO, by, ident and no_reverse_dns as it does', () => {
+    const theirs = JSON.parse(
+      execFileSync('perl', ['-e', RECEIVED_PM_HARNESS], {
+        input: JSON.stringify(LINES_COMPARED),
+      }).toString(),
+    ) as Record<string, string>[];
+    const ours = LINES_COMPARED.map((line) => {
+      const relay = parseReceivedLine(line);
+      if (relay === null || typeof relay === 'string') return { line, relay };
+      const { ip, rdns, helo, by, ident, noReverseDns } = relay;
+      return { line, ip, rdns, helo, by, ident, no_reverse_dns: noReverseDns ? '1' : '' };
+    });
+    expect(ours).toEqual(theirs.map((relay, n) => ({ line: LINES_COMPARED[n], ...relay })));
   });
 });

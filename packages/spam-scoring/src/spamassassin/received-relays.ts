@@ -102,6 +102,29 @@ export function parseReceivedLine(raw: string): Relay | 'local' | 'fetched' | nu
   let rdns = '';
   let ident = '';
   const rest = line.replace(/^\(?from /i, '');
+  const qmailish = qmailishRelay(rest);
+  if (qmailish) {
+    if (!by) return null;
+    const strip = (value: string) => value.replace(/[\s\0#[\]()<>|]/g, '!');
+    ip = qmailish.ip.replace(/^ipv6:/i, '').replace(/^\[|\]$/g, '');
+    rdns = qmailish.rdns.replace(/\.+$/, '');
+    // qmail writes `unknown` when its caller passed no name: nothing is known of the host's
+    // reverse DNS. Any other name was looked up; only a bracketed one is then "none".
+    const noReverseDns = rdns.startsWith('[');
+    if (/^unknown$/i.test(rdns) || rdns.startsWith('[')) rdns = '';
+    return {
+      ip: strip(ip),
+      rdns: strip(rdns),
+      helo: strip(qmailish.helo),
+      by: strip(by.replace(/;$/, '')),
+      ident: strip(qmailish.ident),
+      envfrom: strip(envfrom),
+      id,
+      auth,
+      ipPrivate: isPrivateIp(ip),
+      noReverseDns,
+    };
+  }
   // from HELO ([ident@]rDNS [IP] ...) -- sendmail, Postfix, and most others.
   const classic = new RegExp(String.raw`^(\S+) \((?:(\S+)@)?(\S+)? ?\[(${IP})\]`).exec(rest);
   // qmail: from rDNS (HELO helo) (IP), or from rDNS (IP)
@@ -163,6 +186,38 @@ export function parseReceivedLine(raw: string): Relay | 'local' | 'fetched' | nu
     ipPrivate: isPrivateIp(ip),
     noReverseDns,
   };
+}
+
+// Received.pm's qmail test, `^\S+( \((?:HELO|EHLO) \S*\))? \((\S+\@)?\[?IP\]?\)( \(envelope-sender
+// <\S+>\))? by \S+( \(.+\))* with (.* )?(SMTP|QMQP)(?! id )`, taken before the generic forms:
+// it also claims `from HOST ([IP]) by HOST with SMTP` (no sendmail comment after `by`, no id),
+// whose first word is then the rDNS, not the HELO (spam-1/00284's last hop).
+const QMAIL_HEAD = new RegExp(
+  String.raw`^(\S+)(?: \((?:HELO|EHLO) ([^ ()]*)\))? \((?:(\S*)@)?\[?(${IP})\]?\)(?: \(envelope-sender <\S+>\))? by \S+`,
+);
+
+/** A line in qmail's forms, as Received.pm reads it; null for another. */
+function qmailishRelay(
+  rest: string,
+): { rdns: string; helo: string; ident: string; ip: string } | null {
+  // Received.pm reads Exim's, Microsoft SMTPSVC's and Lotus Domino's lines before this test.
+  if (/Exim/.test(rest) || / SMTPSVC| \(Lotus Domino /.test(rest)) return null;
+  const head = QMAIL_HEAD.exec(rest);
+  if (!head) return null;
+  // `( \(.+\))* with ` is ` with ` right away, or a `) with ` after ` (`: the first one found
+  // leaves the most text for the protocol, so one search decides (no backtracking regex).
+  const after = rest.slice(head[0].length);
+  let withAt = after.startsWith(' with ') ? 0 : -1;
+  if (withAt < 0 && after.startsWith(' (')) {
+    const close = after.indexOf(') with ', 3);
+    if (close >= 0) withAt = close + 1;
+  }
+  if (withAt < 0) return null;
+  if (!/(?:^| )(?:SMTP|QMQP)(?! id )/.test(after.slice(withAt + ' with '.length))) return null;
+  const helo = head[2];
+  const [rdns, ident, ip] = [head[1]!, head[3] ?? '', head[4]!];
+  // No HELO written: qmail leaves it out when it was the rDNS.
+  return { rdns, helo: helo ?? rdns, ident, ip };
 }
 
 const relaysByView = new WeakMap<SaMessageView, Relays>();
