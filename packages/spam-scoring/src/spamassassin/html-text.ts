@@ -1,10 +1,15 @@
 import { decodeHTML } from 'entities';
 import { textToBinaryString } from './binary-string.js';
+import { MAX_URI_LENGTH } from './uri-canonicalize.js';
+import { baseHrefOf, targetUri } from './uri-resolve.js';
 
 export interface RenderedHtml {
   /** The visible text, with line breaks where blocks end (as SpamAssassin renders it). */
   readonly text: string;
-  /** Link targets: `href`, `src`, `action`, `background` attribute values. */
+  /**
+   * Link targets as HTML.pm's html_uri takes them (`a href`, `img src`, `form action`, `td
+   * background`, a meta refresh's URL...), resolved against the `<base href>` before them.
+   */
   readonly links: readonly string[];
 }
 
@@ -30,8 +35,81 @@ const PARAGRAPHS = new Set([
  * content of anything else (the title in the head, an object's or applet's fallback) is text.
  */
 const INVISIBLE = new Set(['script', 'style']);
-const LINK_ATTRIBUTES =
-  /\b(?:href|src|action|background)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/gi;
+/** The attribute HTML.pm's html_uri reads a link from, by tag. */
+const LINK_ATTRIBUTE: Readonly<Record<string, string>> = {
+  body: 'background',
+  table: 'background',
+  tr: 'background',
+  td: 'background',
+  a: 'href',
+  area: 'href',
+  link: 'href',
+  img: 'src',
+  frame: 'src',
+  iframe: 'src',
+  embed: 'src',
+  script: 'src',
+  bgsound: 'src',
+  form: 'action',
+  base: 'href',
+};
+const ATTRIBUTE = /([^\s=/>]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?/g;
+
+/** A tag's attributes, names in lower case, values with entities decoded (the first kept). */
+function attributesOf(tag: string): Map<string, string> {
+  const attributes = new Map<string, string>();
+  const body = tag.replace(/^\s*[a-zA-Z][\w:-]*/, '');
+  for (const m of body.matchAll(ATTRIBUTE)) {
+    const name = m[1]!.toLowerCase();
+    if (!attributes.has(name)) attributes.set(name, decodeEntities(m[2] ?? m[3] ?? m[4] ?? ''));
+  }
+  return attributes;
+}
+
+/**
+ * The links HTML.pm's html_uri takes from one opening tag, in order, given the base so far;
+ * returns the new base when the tag is a `<base href>` browsers honour.
+ */
+function linksOfTag(name: string, tag: string, base: string, links: string[]): string | undefined {
+  const wanted = LINK_ATTRIBUTE[name];
+  const isRefresh = name === 'meta';
+  if (wanted === undefined && !isRefresh) return undefined;
+  const attributes = attributesOf(tag);
+  const push = (value: string) => {
+    // canon_uri: no leading or trailing white space (nor no-break space), at most 8,192 octets.
+    const uri = value
+      .replace(/^[\t\n\x0b\f\r \xa0]+|[\t\n\x0b\f\r \xa0]+$/g, '')
+      .slice(0, MAX_URI_LENGTH);
+    if (uri === '') return;
+    if (/^(?:data|mailto|file|cid|tel):/i.test(uri)) links.push(uri);
+    else {
+      const target = targetUri(base, uri);
+      if (target !== '') links.push(target);
+    }
+  };
+  if (isRefresh) {
+    const content = attributes.get('content');
+    if (
+      /refresh/i.test(attributes.get('http-equiv') ?? '') &&
+      content &&
+      /\burl\s*=/i.test(content)
+    )
+      push(content.replace(/^.*\burl\s*=\s*/i, '').replace(/\s*;.*/, ''));
+    return undefined;
+  }
+  let value = attributes.get(wanted!);
+  if (value === undefined) return undefined;
+  if (name === 'a' || name === 'area' || name === 'link')
+    value = value.replace(/\xef\xbb\xbf/g, '');
+  push(value);
+  if (name === 'a' || name === 'area' || name === 'link') {
+    const safe = attributes.get('data-saferedirecturl');
+    if (safe !== undefined) push(safe);
+  }
+  if (name !== 'base') return undefined;
+  const href = value.replace(/^[\t\n\x0b\f\r \xa0]+|[\t\n\x0b\f\r \xa0]+$/g, '');
+  return href === '' ? undefined : (baseHrefOf(href) ?? undefined);
+}
 
 /**
  * HTML to the text SpamAssassin's body rules read: tags removed, block ends as line breaks,
@@ -42,6 +120,7 @@ const LINK_ATTRIBUTES =
 export function renderHtml(html: string): RenderedHtml {
   const pieces: string[] = [];
   const links: string[] = [];
+  let base = '';
   let skipUntil: string | null = null;
   let i = 0;
   while (i < html.length) {
@@ -73,13 +152,11 @@ export function renderHtml(html: string): RenderedHtml {
       if (closing && name === skipUntil) skipUntil = null;
       continue;
     }
+    if (!closing) base = linksOfTag(name, tag, base, links) ?? base;
     if (INVISIBLE.has(name) && !closing && !tag.endsWith('/')) {
       skipUntil = name;
       continue;
     }
-    if (!closing)
-      for (const m of tag.matchAll(LINK_ATTRIBUTES))
-        links.push(decodeEntities(m[1] ?? m[2] ?? m[3] ?? ''));
     if (PARAGRAPHS.has(name)) pieces.push('\n\n');
     else if (BREAKS.has(name)) pieces.push('\n');
     else if (SPACES.has(name)) pieces.push(' ');
