@@ -102,6 +102,11 @@ export class SaMessageView {
    * The body rules' text: the Subject, then the rendered text parts, each cut at
    * BODY_PART_SCAN_SIZE as SpamAssassin cuts it, in paragraphs.
    */
+  /** How many of body()'s first lines are the Subject (0 when there is none): 1 or 0. */
+  bodySubjectLines(): number {
+    return this.summary.subject === '' ? 0 : 1;
+  }
+
   body(): readonly string[] {
     if (!this.paragraphs) {
       const subject = textToBinaryString(this.summary.subject);

@@ -128,7 +128,7 @@ export class SaRuleSet {
         }
         continue;
       }
-      const compiled = compileMatcher(kind, spec, config, literals);
+      const compiled = compileMatcher(kind, spec, config, literals, flags.includes('nosubject'));
       if (typeof compiled === 'string') refuse(compiled);
       else plain.push({ ...base, match: compiled });
     }
@@ -234,6 +234,7 @@ function compileMatcher(
   spec: string,
   config: SaConfig,
   literals: LiteralIndex,
+  noSubject = false,
 ): Matcher | string {
   if (spec.startsWith('eval:')) return compileEval(spec, config);
   if (kind === 'header' || kind === 'mimeheader') return compileHeaderMatcher(kind, spec);
@@ -249,7 +250,10 @@ function compileMatcher(
   if (byHand) search.handWritten = byHand;
   switch (kind) {
     case 'body':
-      return (view, max) => countIn(view.body(), search, max);
+      // `tflags nosubject`: Check.pm skips the body's first line, the Subject.
+      return noSubject
+        ? (view, max) => countIn(view.body(), search, max, view.bodySubjectLines())
+        : (view, max) => countIn(view.body(), search, max);
     case 'rawbody':
       return (view, max) => countIn(view.rawBody(), search, max);
     case 'uri':
@@ -470,14 +474,15 @@ function reversedText(texts: readonly string[], index: number): string {
   return (copies[index] ??= reverseText(texts[index]!));
 }
 
-function countIn(texts: readonly string[], search: Search, max: number): number {
+/** How often `search` matches in `texts` from index `from` on, counting up to `max`. */
+function countIn(texts: readonly string[], search: Search, max: number, from = 0): number {
   const { regex, literals, index } = search;
   if (index !== null && !index.anyIn(texts, search.caseless, search.literalIds)) return 0;
   const screened =
     literals === null ? null : search.caseless ? lowerCased(texts, index !== null) : texts;
   let count = 0;
   const bounded = search.bounded !== null && (max === 1 || search.bounded.countsAsRe2js);
-  for (let i = 0; i < texts.length; i++) {
+  for (let i = from; i < texts.length; i++) {
     if (screened !== null && !literals!.some((literal) => screened[i]!.includes(literal))) continue;
     if (search.necessary !== null && !search.necessary.test(texts[i]!)) continue;
     if (search.handWritten !== null && max === 1) {
