@@ -127,6 +127,24 @@ describe('parseReceivedLine', () => {
 });
 
 describe('relaysOf: the trust path', () => {
+  it("adds a hop for a web mailer's X-Originating-IP after the Received ones (easy-ham-1/00225)", () => {
+    const { untrusted } = relaysOf(
+      view([
+        `Received: from mx.example.net (mx.example.net [198.51.100.9]) by mail.example.org (8.12.6/8.12.6) with ESMTP id g9MFW${DATE}`,
+        'X-Originating-IP: [203.0.113.78]',
+      ]),
+    );
+    expect(untrusted.map(({ ip, rdns, helo, by }) => ({ ip, rdns, helo, by }))).toEqual([
+      {
+        ip: '198.51.100.9',
+        rdns: 'mx.example.net',
+        helo: 'mx.example.net',
+        by: 'mail.example.org',
+      },
+      { ip: '203.0.113.78', rdns: '', helo: '', by: '' },
+    ]);
+  });
+
   const internal = `Received: from localhost (localhost [127.0.0.1]) by home.example (Postfix) with ESMTP id 1${DATE}`;
   const lan = `Received: from pc.lan (pc.lan [192.168.1.5]) by gw.lan (Postfix) with ESMTP id 2${DATE}`;
   const outside = `Received: from spammer (dyn-1.example.net [198.51.100.9]) by mx.example (Postfix) with ESMTP id 3${DATE}`;
@@ -285,6 +303,13 @@ const RECEIVED_PM_HARNESS =
   'print encode_json(\\@out);' +
   '';
 const LINES_COMPARED = [
+  // spam-1/00268: Exim's `from NAME ([IP]) by`, NAME the rDNS and the HELO.
+  'from panoramix.vasoftware.com ([198.186.202.147]) by usw-sf-list1.sourceforge.net with esmtp (Cipher TLSv1:DES-CBC3-SHA:168) (Exim 3.31-VA-mm2 #1 (Debian)) id 17oiR9-0008HS-00 for <webmake-talk@lists.sourceforge.net>; Tue, 10 Sep 2002 03:40:03 -0700',
+  // spam-1/00368: `from HELO [IP] by HOST`, no rDNS written; MDaemon's after a lookup; Exim's.
+  'from 68.17.46.205 [210.22.129.122] by rrouzxp5u37blla with ESMTP (SMTPD32-7.11     ) id AA1DAE0084; Thu, 19 Sep 2002 03:55:09 +0800',
+  'from acecomms [202.83.84.95] by mailscan.acenet.net.au [202.83.84.27] with SMTP (MDaemon.PRO.v5.0.6.R) for <spamassassin-talk@lists.sourceforge.net>; Fri, 21 Feb 2003 09:32:27 +1000',
+  'from oemcomputer [63.232.189.195] by highstream.net (SMTPD32-7.07) id A4CE7F2A0028; Sat, 01 Feb 2003 21:39:10 -0500',
+  'from boggle.ihug.co.nz [203.109.252.209] by grunt6.ihug.co.nz with esmtp (Exim 3.35 #1 (Debian)) id 18SWRe-0006X6-00; Sun, 29 Dec 2002 18:57:06 +1300',
   // spam-1/00284: a qmail-style test claims `from HOST ([IP]) by HOST with SMTP`, HOST the rDNS.
   'from rly-xw01.mx.aol.com ([153.196.56.114]) by da001d2020.lax-ca.osd.concentric.net with SMTP; Sep, 12 2002 12:53:53 AM +0400',
   'from rly-xl05.mx.aol.com ([147.119.50.98]) by smtp4.cyberec.com with NNFMP; Sep, 12 2002 2:50:05 AM +0700',

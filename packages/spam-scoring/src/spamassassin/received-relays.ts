@@ -131,8 +131,16 @@ export function parseReceivedLine(raw: string): Relay | 'local' | 'fetched' | nu
   const qmail = new RegExp(String.raw`^(\S+) (?:\(HELO \S+\) )?\((?:(\S+)@)?(${IP})\)`).exec(rest);
   // Exim: from [IP] (helo=...) or from rDNS ([IP] helo=...)
   const exim = new RegExp(String.raw`^(?:(\S+) )?\(?\[(${IP})\]`).exec(rest);
+  // `from HELO [IP] by HOST` (SMTPD32, MDaemon): outside Exim's lines, Received.pm takes the
+  // word for the HELO, and no reverse name was written (spam-1/00368).
+  const bracketedHelo = /Exim/.test(rest)
+    ? null
+    : new RegExp(String.raw`^(\S+) \[(${IP})\] by \S+ `).exec(rest);
   // Exim's `from rDNS ([IP] helo=HELO)`: the first word is the looked-up name, not the HELO.
-  const eximHelo = /^\S+ \(\[[^\]\s]+\] helo=/.test(rest);
+  // Received.pm's Exim branch reads `from NAME ([IP]...) by` so too, `helo=` or not.
+  const eximHelo =
+    /^\S+ \(\[[^\]\s]+\] helo=/.test(rest) ||
+    (/Exim/.test(rest) && /^\S+ \(\[[^\]\s]+\][^)]*\) by \S+ /.test(rest));
   if (classic) {
     if (!helo) helo = classic[1]!;
     ident = classic[2] ?? '';
@@ -143,8 +151,13 @@ export function parseReceivedLine(raw: string): Relay | 'local' | 'fetched' | nu
     if (!helo) helo = qmail[1]!;
     ident = qmail[2] ?? '';
     ip = qmail[3]!;
+  } else if (bracketedHelo) {
+    helo = bracketedHelo[1]!;
+    ip = bracketedHelo[2]!;
   } else if (exim) {
     rdns = exim[1] ?? '';
+    // Exim's `from NAME [IP] by`: the name is the HELO as well (Received.pm).
+    if (!helo) helo = rdns;
     ip = exim[2]!;
   } else {
     // A web mailer's hand-over names the client's address alone: from IP by HOST with HTTP.
@@ -161,7 +174,10 @@ export function parseReceivedLine(raw: string): Relay | 'local' | 'fetched' | nu
   const mtaSkipsLookup =
     /^\S* \(\[[^\]\s]+\][^)]{0,40}\) by \S+ with Microsoft SMTPSVC/.test(rest) ||
     /^\S+ \(\[[^\]\s]+\]\) by \S+ \(Lotus Domino /.test(rest);
+  // MDaemon's `from HELO [IP] by HOST [IP] with` is written after a lookup (Received.pm).
+  const mdaemon = new RegExp(String.raw`^\S+ \[${IP}\] by \S+ \[${IP}\] with `).test(rest);
   const noReverseDns =
+    (bracketedHelo !== null && mdaemon) ||
     /^unknown$/i.test(rdns) ||
     (rdns === '' && !mtaSkipsLookup && (classic !== null || qmail !== null));
   // Received.pm clears only these: a name written as the address itself
@@ -220,6 +236,20 @@ function qmailishRelay(
   return { rdns, helo: helo ?? rdns, ident, ip };
 }
 
+/**
+ * The headers SpamAssassin's 10_default_prefs.cf lists in `originating_ip_headers`, in its
+ * order: the address in the last occurrence of each becomes a hop after the Received ones.
+ */
+export const ORIGINATING_IP_HEADERS = [
+  'X-Yahoo-Post-IP',
+  'X-Originating-IP',
+  'X-Apparently-From',
+  'X-SenderIP',
+  'X-AOL-IP',
+  'X-MS-Exchange-CrossTenant-OriginalAttributedTenantConnectingIp',
+] as const;
+const ORIGINATING_IP = new RegExp(String.raw`(?<![\d.])(${IPV4})(?![\d])|(${IPV6})`);
+
 const relaysByView = new WeakMap<SaMessageView, Relays>();
 
 /** The message's relays, trusted and untrusted, once per view. */
@@ -245,6 +275,22 @@ export function relaysOf(view: SaMessageView): Relays {
       inTrusted = false;
       externalStart = index;
     }
+    (inTrusted ? trusted : untrusted).push(relay);
+  }
+  // SpamAssassin 4 adds, after the Received headers, a hop from the address of each
+  // originating-IP header a web mailer writes (Received.pm's synthetic `X-Originating-IP` line):
+  // no rDNS, no HELO, no `by`.
+  for (const name of ORIGINATING_IP_HEADERS) {
+    const values = (view.header(name, null) ?? '').split('\n').slice(0, -1);
+    const found = ORIGINATING_IP.exec(values.at(-1) ?? '');
+    const ip = found?.[1] ?? found?.[2];
+    if (ip === undefined) continue;
+    const relay: Relay = {
+      ...{ ip, rdns: '', helo: '', by: '', ident: '', envfrom: '', id: '', auth: '' },
+      ipPrivate: isPrivateIp(ip),
+      noReverseDns: false,
+    };
+    if (inTrusted && !relay.ipPrivate) inTrusted = false;
     (inTrusted ? trusted : untrusted).push(relay);
   }
   relays = { trusted, untrusted, unparseable, externalStart };
