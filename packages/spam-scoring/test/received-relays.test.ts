@@ -342,3 +342,44 @@ describeWithPeer(debianSpamAssassin, "Received lines against SpamAssassin's Rece
     expect(ours).toEqual(theirs.map((relay, n) => ({ line: LINES_COMPARED[n], ...relay })));
   });
 });
+
+// Lines Received.pm skips (its "stuff to ignore") or cannot read: only the latter count for
+// UNPARSEABLE_RELAY (which fired on 285 training messages where spamd fires it on none).
+const SKIPPED_OR_UNPARSEABLE = [
+  'from Spooler by tobe.co.kr (Mercury/32 v3.21c) ID MO000F96; 23 Aug 02 14:56:22 +0900',
+  'from cwg-exmh@DeepEddy.Com by localhost.localdomain with qmail-scanner-1.15 (uvscan: v4.1.40/v4218. . Clean. Processed in 0.2 secs); 29 Aug 2002 03:19:07 -0000',
+  'from TIPUTIL1 (tiputil1.corp.tiprelease.com) by TIPSMTP1.ADMANMAIL.COM (LSMTP for Windows NT v1.1b) with SMTP id <0.000A2F6B@TIPSMTP1.ADMANMAIL.COM>; Tue, 3 Sep 2002 12:00:00 -0500',
+  'from SpoolDir by EMS-SRV1 (Mercury 1.48); 8 Aug 02 10:00:00 +0100',
+  'from r-smtp.korea.com - 203.122.2.197 by dd_it7 with Microsoft SMTPSVC(5.5.1775.675.6); Sat, 24 Aug 2002 09:42:10 +0900',
+  'from <beautyinfufuxxxmeb13mxy@aol.com> with PostMaster 3.14.1 (M); Mon, 07 Oct 2002 15:10:41 +100',
+];
+const PARSE_HARNESS = String.raw`
+use Mail::SpamAssassin;
+my $sa = Mail::SpamAssassin->new({ local_tests_only => 1, dont_copy_prefs => 1,
+  userprefs_filename => '/dev/null' });
+$sa->init(1);
+my $md = $sa->parse("From: a\@b.example\n\nx\n")->{metadata};
+while (my $line = <STDIN>) {
+  chomp $line;
+  my $r = $md->parse_received_line($line);
+  print defined $r ? (ref $r ? "relay\n" : "ignored\n") : "unparseable\n";
+}`;
+
+describeWithPeer(debianSpamAssassin, 'lines Received.pm skips, against its parse', () => {
+  it('skips what it skips and counts as unparseable what it cannot read', () => {
+    const theirs = execFileSync('perl', ['-e', PARSE_HARNESS], {
+      input: SKIPPED_OR_UNPARSEABLE.join('\n') + '\n',
+    })
+      .toString()
+      .split('\n')
+      .slice(0, -1);
+    const ours = SKIPPED_OR_UNPARSEABLE.map((line) => {
+      const relay = parseReceivedLine(line);
+      return relay === null ? 'unparseable' : relay === 'local' ? 'ignored' : 'relay';
+    });
+    expect(ours.map((kind, n) => [SKIPPED_OR_UNPARSEABLE[n], kind])).toEqual(
+      theirs.map((kind, n) => [SKIPPED_OR_UNPARSEABLE[n], kind]),
+    );
+    expect(ours).toContain('ignored');
+  });
+});

@@ -165,7 +165,7 @@ export function parseReceivedLine(raw: string): Relay | 'local' | 'fetched' | nu
     ip = bracketed ?? new RegExp(`^(${IP}) by `).exec(rest)?.[1] ?? '';
     if (!helo && bracketed) helo = /^(\S+)/.exec(rest)?.[1] ?? '';
   }
-  if (!ip || !by) return null;
+  if (!ip || !by) return ignoredByReceivedPm(rest) ? 'local' : null;
   if (/^\[/.test(helo) && !/\]$/.test(helo)) helo = '';
   rdns = rdns.replace(/\.+$/, '');
   // Postfix writes `unknown`, sendmail 8 leaves the name out, when the lookup found nothing.
@@ -249,6 +249,44 @@ export const ORIGINATING_IP_HEADERS = [
   'X-MS-Exchange-CrossTenant-OriginalAttributedTenantConnectingIp',
 ] as const;
 const ORIGINATING_IP = new RegExp(String.raw`(?<![\d.])(${IPV4})(?![\d])|(${IPV6})`);
+
+const LOCALHOST = String.raw`(?:localhost(?:\.localdomain)?|127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)`;
+/**
+ * The lines Received.pm knows and skips when they name no IP and `by` it can use (its "stuff to
+ * ignore": local submissions, content scanners and spoolers logging a hop the line above already
+ * describes), matched on the line without `from `. Only what matches none is unparseable
+ * (UNPARSEABLE_RELAY, and `!__UNPARSEABLE_RELAY_COUNT` in XPRIO and other metas).
+ */
+const IGNORED_LINES: readonly RegExp[] = [
+  new RegExp(String.raw`^\S+ \([^\s@]+@${LOCALHOST}\) by \S+ \(`, 'i'),
+  /^\S+ \S+ by \S+ with local-e?smtp /,
+  /^127\.0\.0\.1 \(AVG SMTP \S+ \[\S+\]\)/,
+  /^\S+@\S+ by \S+ /,
+  /^Unknown\/Local \(/,
+  new RegExp(String.raw`^${LOCALHOST} \((?:\S+@)?${LOCALHOST}[)[]`, 'i'),
+  new RegExp(String.raw`^\S+ \((?:\S+@)?${LOCALHOST}\) `, 'i'),
+  new RegExp(String.raw`^\S+ \(\S+@\S+ \[${LOCALHOST}\]\) `, 'i'),
+  /^\(AUTH: \S+\) by \S+ with /,
+  /^localhost \(localhost \[\[UNIX: localhost\]\]\) by /,
+  /^\S+\.amazon\.com by \S+\.amazon\.com with ESMTP \(peer crosscheck: /,
+  /^[^.]+ by \S+ with Novell_GroupWise/,
+  /^no\.name\.available by \S+ via smtpd \(for /,
+  /^\S+ by \S+ \(.{0,100}\) with qmail-scanner/,
+  /^\S+ by \S+ with local/,
+  /^\S+ \(\[unix socket\]\) by \S+ \(Cyrus v[0-9]*?\.[0-9]*?\.[0-9]*?\) with LMTPA/,
+  /^\S+ by \S+ (?:with|via|for|\()/,
+  /^\S+ (?:(?:with|via|for) \S+|\(unverified\)) by\b/,
+  /^\S+ \(unknown\) by \S+ \(SG\) with \b/,
+  /^\S+ \(\S+ \[local\]\) by \S+ \(OpenSMTPD\) with \b/,
+  /\(LSMTP for/,
+  new RegExp(String.raw`^\(\[${LOCALHOST}\]\) with MailEnable `, 'i'),
+  /^facebook\.com \([^)]+\) by facebook\.com with Thrift id \S+$/,
+  /^\S+ named \S+ by gmailapi\.google\.com with HTTPREST$/,
+];
+
+function ignoredByReceivedPm(rest: string): boolean {
+  return IGNORED_LINES.some((pattern) => pattern.test(rest));
+}
 
 const relaysByView = new WeakMap<SaMessageView, Relays>();
 
