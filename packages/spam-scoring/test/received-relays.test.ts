@@ -303,6 +303,8 @@ const RECEIVED_PM_HARNESS =
   'print encode_json(\\@out);' +
   '';
 const LINES_COMPARED = [
+  // easy-ham-1/01335: a SquirrelMail hand-over, authenticated, so trusted (ALL_TRUSTED).
+  'from 194.125.220.138 (SquirrelMail authenticated user yyyymail) by jmason.org with HTTP; Wed, 28 Aug 2002 00:11:36 +0100 (IST)',
   // spam-1/00268: Exim's `from NAME ([IP]) by`, NAME the rDNS and the HELO.
   'from panoramix.vasoftware.com ([198.186.202.147]) by usw-sf-list1.sourceforge.net with esmtp (Cipher TLSv1:DES-CBC3-SHA:168) (Exim 3.31-VA-mm2 #1 (Debian)) id 17oiR9-0008HS-00 for <webmake-talk@lists.sourceforge.net>; Tue, 10 Sep 2002 03:40:03 -0700',
   // spam-1/00368: `from HELO [IP] by HOST`, no rDNS written; MDaemon's after a lookup; Exim's.

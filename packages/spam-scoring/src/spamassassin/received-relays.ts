@@ -102,6 +102,18 @@ export function parseReceivedLine(raw: string): Relay | 'local' | 'fetched' | nu
   let rdns = '';
   let ident = '';
   const rest = line.replace(/^\(?from /i, '');
+  // SquirrelMail's and NaSMail's web hand-over: the client's address, authenticated by HTTP.
+  const webmail = / \((?:SquirrelMail|NaSMail) authenticated user /.test(rest)
+    ? new RegExp(String.raw`(${IP})\b(?![.-]).{10,80}by (\S+) with HTTP`).exec(rest)
+    : null;
+  if (webmail) {
+    const address = webmail[1]!;
+    return {
+      ...{ ip: address, rdns: '', helo: '', by: webmail[2]!, ident: '', envfrom, id, auth },
+      ipPrivate: isPrivateIp(address),
+      noReverseDns: false,
+    };
+  }
   const qmailish = qmailishRelay(rest);
   if (qmailish) {
     if (!by) return null;
