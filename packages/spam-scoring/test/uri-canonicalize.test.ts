@@ -6,6 +6,7 @@ import { describeWithPeer } from '@mailyard/test-kit';
 import { describe, expect, it } from 'vitest';
 import { emptySaConfig, parseCfFile, SaMessageView, SaRuleSet } from '../src/index.js';
 import { canonicalizeUri, MAX_REDIRECT_DEPTH } from '../src/spamassassin/uri-canonicalize.js';
+import { targetUri } from '../src/spamassassin/uri-resolve.js';
 import { debianSpamAssassin } from './helpers.js';
 
 const viewOf = (text: string) => {
@@ -124,5 +125,37 @@ describeWithPeer(debianSpamAssassin, "URIs against SpamAssassin's Perl", () => {
     }).toString();
     const theirs = report.split('\n').filter((line) => line !== '');
     expect([...viewOf(HIDDEN_IP_LINKS).uris()].sort()).toEqual(theirs);
+  });
+});
+
+// Links resolved against a base, as HTML.pm's target_uri resolves them (dot segments included).
+const RESOLVED: readonly [string, string][] = [
+  ['http://198.51.100.5/dir/', '/ads/x.jpg'],
+  ['http://198.51.100.5/dir/', 'img/../a/./b.gif'],
+  ['http://198.51.100.5/dir/page', '../../up/x'],
+  ['http://198.51.100.5/dir/', '?q=1'],
+  ['http://198.51.100.5/dir/', '#frag'],
+  ['http://198.51.100.5/dir/', '//www.example.com/x'],
+  ['http://198.51.100.5/dir/', 'http:rel/./x'],
+  ['', '0'],
+  ['', 'a/b/../../../c/.'],
+  ['', '//www2.example.com/p/..'],
+  ['ftp://f.example/', 'x/..'],
+];
+const TARGET_URI_HARNESS = String.raw`
+use Mail::SpamAssassin::HTML; use JSON::PP; local $/;
+print encode_json([ map { Mail::SpamAssassin::HTML::target_uri($_->[0], $_->[1]) }
+  @{ decode_json(<STDIN>) } ]);`;
+
+describeWithPeer(debianSpamAssassin, "links against HTML.pm's target_uri", () => {
+  it('resolves each link as target_uri does', () => {
+    const theirs = JSON.parse(
+      execFileSync('perl', ['-e', TARGET_URI_HARNESS], {
+        input: JSON.stringify(RESOLVED),
+      }).toString(),
+    ) as string[];
+    expect(RESOLVED.map(([base, link]) => [base, link, targetUri(base, link)])).toEqual(
+      RESOLVED.map(([base, link], n) => [base, link, theirs[n]]),
+    );
   });
 });
