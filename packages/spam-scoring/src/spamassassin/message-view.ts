@@ -26,6 +26,7 @@ import {
   rawBodyPieces,
   truncateForScan,
 } from './scan-size.js';
+import { unopenedMultipartPart } from './unopened-multipart.js';
 import { extractUris } from './uri-extract.js';
 
 /** `:raw`, `:addr`, `:name` after a header name in a rule. */
@@ -162,8 +163,11 @@ export class SaMessageView {
   private parts(): { part: MimePart; raw: string; text: string; html: boolean }[] {
     if (!this.textParts) {
       this.textParts = [];
-      const visit = (part: MimePart) => {
-        if (isMultipart(part)) return part.parts.forEach(visit);
+      const visit = (part: MimePart): void => {
+        if (isMultipart(part)) {
+          const whole = unopenedMultipartPart(this.bytes, part, part === this.summary.body);
+          return whole ? visit(whole) : part.parts.forEach(visit);
+        }
         if (part.message) return visit(part.message.body);
         const type = mediaType(part);
         if (!type.startsWith('text/')) return;
