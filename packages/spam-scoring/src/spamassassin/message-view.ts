@@ -7,7 +7,6 @@ import {
   decodeTransferEncoding,
   fieldValue,
   isMultipart,
-  mediaType,
   parseAddressList,
   parseHeaders,
   transferEncodingOf,
@@ -26,6 +25,7 @@ import {
   rawBodyPieces,
   truncateForScan,
 } from './scan-size.js';
+import { effectiveMediaType } from './effective-type.js';
 import { unopenedMultipartPart } from './unopened-multipart.js';
 import { extractUris } from './uri-extract.js';
 
@@ -169,7 +169,7 @@ export class SaMessageView {
           return whole ? visit(whole) : part.parts.forEach(visit);
         }
         if (part.message) return visit(part.message.body);
-        const type = mediaType(part);
+        const type = effectiveMediaType(part);
         if (!type.startsWith('text/')) return;
         if (
           part.disposition?.type.toLowerCase() === 'attachment' &&
