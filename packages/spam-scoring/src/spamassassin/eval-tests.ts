@@ -23,6 +23,7 @@ import {
   htmlTest,
   htmlTitleSubjectRatio,
 } from './html-eval-tests.js';
+import { checkBase64Length } from './base64-length-eval-tests.js';
 import { checkBodyLength } from './body-length-eval-tests.js';
 import type { SaMessageView } from './message-view.js';
 import { checkAbundantUnicodeRatio } from './unicode-ratio-eval-tests.js';
@@ -206,6 +207,7 @@ export const SA_EVAL_TESTS: Readonly<
   similar_recipients: similarRecipients,
   tvd_vertical_words: tvdVerticalWords,
   check_body_length: checkBodyLength,
+  check_base64_length: checkBase64Length,
   check_abundant_unicode_ratio: checkAbundantUnicodeRatio,
   check_for_to_in_subject: checkForToInSubject,
   html_image_only: htmlImageOnly,
