@@ -33,6 +33,11 @@ const MAILS = {
     'Content-Type: image/gif\nContent-Transfer-Encoding:  BASE64 ',
     base64Lines(90),
   ),
+  // Message.pm turns a CRLF message's line endings into LFs: 76 characters and CRLF count 77.
+  CRLF_RFC_WIDTH: multipart(B64, base64Lines(76)).replace(/\n/g, '\r\n'),
+  CRLF_WIDTH_77: multipart(B64, base64Lines(77)).replace(/\n/g, '\r\n'),
+  // Not when the first and last lines end in LF: then a CR is a character of the line.
+  INNER_CRLF: multipart(B64, base64Lines(76).replace(/\n/g, '\r\n')),
   SINGLE_PART:
     `${HEADER}Content-Type: text/plain\nContent-Transfer-Encoding: base64\n\n` +
     `${base64Lines(77)}\n`,
@@ -64,6 +69,9 @@ describe('check_base64_length', () => {
     expect(fired(MAILS.WIDTH_79)).toEqual(['T_B64_79_INF']);
     expect(fired(MAILS.LAST_LINE_78)).toEqual(['T_B64_78_79']);
     expect(fired(MAILS.SINGLE_PART)).toEqual(['T_B64_78_79']);
+    expect(fired(MAILS.CRLF_RFC_WIDTH)).toEqual([]);
+    expect(fired(MAILS.CRLF_WIDTH_77)).toEqual(['T_B64_78_79']);
+    expect(fired(MAILS.INNER_CRLF)).toEqual(['T_B64_78_79']);
   });
 
   it('reads base64 parts only, and not application/ics', () => {

@@ -11,7 +11,8 @@ const longestLines = new WeakMap<SaMessageView, number>();
  * characters long. A line counts with its line ending, as Perl's `length` of the part's raw()
  * lines does (so RFC 2045's 76 characters are 77, or 78 with CRLF), and the last line of a part
  * in a multipart without it (Message.pm gives the line ending before a delimiter to the
- * delimiter). `application/ics` parts are skipped (Google Calendar's invitations), as there.
+ * delimiter), and a CRLF counted as one when Message.pm turns the message's CRLFs into LFs (its
+ * first or last line ends in CRLF). `application/ics` parts are skipped (Google Calendar's invitations), as there.
  */
 export function checkBase64Length(args: readonly string[]): SaEvalTest | null {
   const min = Number(args[0]);
@@ -25,6 +26,7 @@ export function checkBase64Length(args: readonly string[]): SaEvalTest | null {
 }
 
 function longestBase64Line(view: SaMessageView): number {
+  const squashCrlf = endsLinesWithCrlf(view.bytes);
   let longest = 0;
   const visit = (part: MimePart): void => {
     if (isMultipart(part)) {
@@ -37,11 +39,23 @@ function longestBase64Line(view: SaMessageView): number {
     let lineStart = part.bodyStart;
     for (let i = part.bodyStart; i < part.end; i++) {
       if (view.bytes[i] !== 0x0a) continue;
-      longest = Math.max(longest, i + 1 - lineStart);
+      const crlf = squashCrlf && i > lineStart && view.bytes[i - 1] === 0x0d;
+      longest = Math.max(longest, i + 1 - lineStart - (crlf ? 1 : 0));
       lineStart = i + 1;
     }
     longest = Math.max(longest, part.end - lineStart);
   };
   visit(view.summary.body);
   return longest;
+}
+
+/** Message.pm's test for a CRLF message: its first line, or its last, holds a CRLF. */
+function endsLinesWithCrlf(bytes: Uint8Array): boolean {
+  const firstLf = bytes.indexOf(0x0a);
+  if (firstLf > 0 && bytes[firstLf - 1] === 0x0d) return true;
+  const end =
+    bytes.length > 0 && bytes[bytes.length - 1] === 0x0a ? bytes.length - 1 : bytes.length;
+  const lastLineStart = bytes.lastIndexOf(0x0a, end - 1) + 1;
+  const lastLf = bytes.indexOf(0x0a, lastLineStart);
+  return lastLf > lastLineStart && bytes[lastLf - 1] === 0x0d;
 }
