@@ -122,6 +122,7 @@ export function renderHtml(html: string): RenderedHtml {
   const links: string[] = [];
   let base = '';
   let skipUntil: string | null = null;
+  const quotesEnd = { '"': html.lastIndexOf('"'), "'": html.lastIndexOf("'") };
   let i = 0;
   while (i < html.length) {
     const open = html.indexOf('<', i);
@@ -135,7 +136,9 @@ export function renderHtml(html: string): RenderedHtml {
       i = end < 0 ? html.length : end + 3;
       continue;
     }
-    const close = html.indexOf('>', open + 1);
+    const close = /[a-zA-Z]/.test(html[open + 1] ?? '')
+      ? startTagEnd(html, open, quotesEnd)
+      : html.indexOf('>', open + 1);
     if (close < 0) break;
     const tag = html.slice(open + 1, close);
     i = close + 1;
@@ -163,6 +166,33 @@ export function renderHtml(html: string): RenderedHtml {
     // An image's alt text is not text to HTML.pm (`spamassassin -t` shows none), so not here.
   }
   return { text: pieces.join(''), links };
+}
+
+/**
+ * Where a start tag at `open` ends: the first `>` outside a quoted attribute value, as
+ * HTML::Parser reads `<a href="mailto:x%20<x@y>">` (spam-1/00387: ended at the first `>`, the
+ * link was cut at `<x@y`, and HTTP_ESCAPED_HOST fired on it). A quote opens a value only after
+ * `=`; a value whose quote is never closed leaves the first `>` as the end, as before.
+ * `lastQuote` holds each quote's last position in the document, so an unclosed one is known
+ * without reading to the end again (linear however many tags leave one open).
+ */
+function startTagEnd(html: string, open: number, lastQuote: Record<'"' | "'", number>): number {
+  let afterEquals = false;
+  for (let at = open + 1; at < html.length; at++) {
+    const c = html[at]!;
+    if (c === '>') return at;
+    if (c === '=') {
+      afterEquals = true;
+      continue;
+    }
+    if (afterEquals && (c === '"' || c === "'")) {
+      const closing = at < lastQuote[c] ? html.indexOf(c, at + 1) : -1;
+      if (closing < 0) return html.indexOf('>', open + 1);
+      at = closing;
+    }
+    if (!/[ \t\n\r\f]/.test(c)) afterEquals = false;
+  }
+  return -1;
 }
 
 /**
