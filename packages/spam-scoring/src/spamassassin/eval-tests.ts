@@ -39,6 +39,7 @@ import {
   gatedThroughReceivedHeaderRemover,
   heloIpMismatch,
 } from './received-eval-tests.js';
+import { checkRatwareEnvelopeFrom } from './ratware-envelope-from.js';
 import { similarRecipients, sortedRecipients } from './recipient-eval-tests.js';
 import { checkEqualFromDomains, checkMailfromMatchesRcvd } from './sender-domain-eval-tests.js';
 import { checkForToInSubject, tvdVerticalWords } from './text-shape-eval-tests.js';
@@ -203,6 +204,7 @@ export const SA_EVAL_TESTS: Readonly<
   check_for_msn_groups_headers: () => (view) => (checkForMsnGroupsHeaders(view) ? 1 : 0),
   check_equal_from_domains: () => checkEqualFromDomains,
   check_mailfrom_matches_rcvd: () => checkMailfromMatchesRcvd,
+  check_ratware_envelope_from: () => checkRatwareEnvelopeFrom,
   sorted_recipients: sortedRecipients,
   similar_recipients: similarRecipients,
   tvd_vertical_words: tvdVerticalWords,
