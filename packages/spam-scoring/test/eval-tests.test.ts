@@ -1,7 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { summarize } from '@mailyard/mime';
+import { describeWithPeer } from '@mailyard/test-kit';
 import { describe, expect, it } from 'vitest';
 import { emptySaConfig, parseCfFile, SaMessageView, SaRuleSet } from '../src/index.js';
 import { parseEvalCall } from '../src/spamassassin/eval-tests.js';
+import { debianSpamAssassin } from './helpers.js';
 
 const RULES = [
   'header MISSING_HEADERS eval:check_for_missing_to_header()',
@@ -37,6 +40,10 @@ describe('eval: tests written again', () => {
 
   it('check_for_missing_to_header and subject_is_all_caps', () => {
     expect(fired('Subject: hello there\r\n\r\nx\r\n')).toEqual(['MISSING_HEADERS']);
+    // An empty To is a To (spam-1/00016, 00163, 00349, 00447: spamd does not fire it there).
+    expect(fired('To: \r\nSubject: hello there\r\n\r\nx\r\n')).toEqual([]);
+    expect(fired('To:\r\nSubject: hello there\r\n\r\nx\r\n')).toEqual([]);
+    expect(fired('Apparently-To: \r\nSubject: hello there\r\n\r\nx\r\n')).toEqual([]);
     expect(fired('To: a@b.c\r\nSubject: URGENT BUSINESS PROPOSAL\r\n\r\nx\r\n')).toEqual([
       'SUBJ_ALL_CAPS',
     ]);
@@ -128,5 +135,26 @@ describe("the evals metas read under '!': sender match and VBounce's relays", ()
       '__HAVE_BOUNCE_RELAYS',
       '__MY_SERVERS_FOUND',
     ]);
+  });
+});
+
+describeWithPeer(debianSpamAssassin, 'check_for_missing_to_header against spamassassin', () => {
+  it('fires on the same To and Apparently-To headers as spamassassin -L -t', () => {
+    const head = 'From: a@b.example\nSubject: hello there\nMessage-ID: <m@b.example>\n';
+    for (const to of [
+      '',
+      'To: \n',
+      'To:\n',
+      'To:   \n',
+      'To: c@d.example\n',
+      'Apparently-To: \n',
+    ]) {
+      const mail = `${head}${to}Date: Sun, 6 Dec 2026 08:00:00 +0000\n\nhello\n`;
+      const report = execFileSync('spamassassin', ['-L', '-t', '--cf=use_bayes 0'], {
+        input: mail,
+      }).toString();
+      const theirs = /^ *[-\d.]+ MISSING_HEADERS /m.test(report);
+      expect([to, fired(mail).includes('MISSING_HEADERS')]).toEqual([to, theirs]);
+    }
   });
 });

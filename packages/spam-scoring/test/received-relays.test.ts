@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { summarize } from '@mailyard/mime';
+import { describeWithPeer } from '@mailyard/test-kit';
 import { describe, expect, it } from 'vitest';
 import { emptySaConfig, parseCfFile, SaMessageView, SaRuleSet } from '../src/index.js';
 import {
@@ -6,6 +8,7 @@ import {
   parseReceivedLine,
   relaysOf,
 } from '../src/spamassassin/received-relays.js';
+import { debianSpamAssassin } from './helpers.js';
 
 const view = (headers: string[]) => {
   const bytes = new TextEncoder().encode(`${headers.join('\r\n')}\r\n\r\nbody\r\n`);
@@ -124,6 +127,24 @@ describe('parseReceivedLine', () => {
 });
 
 describe('relaysOf: the trust path', () => {
+  it("adds a hop for a web mailer's X-Originating-IP after the Received ones (easy-ham-1/00225)", () => {
+    const { untrusted } = relaysOf(
+      view([
+        `Received: from mx.example.net (mx.example.net [198.51.100.9]) by mail.example.org (8.12.6/8.12.6) with ESMTP id g9MFW${DATE}`,
+        'X-Originating-IP: [203.0.113.78]',
+      ]),
+    );
+    expect(untrusted.map(({ ip, rdns, helo, by }) => ({ ip, rdns, helo, by }))).toEqual([
+      {
+        ip: '198.51.100.9',
+        rdns: 'mx.example.net',
+        helo: 'mx.example.net',
+        by: 'mail.example.org',
+      },
+      { ip: '203.0.113.78', rdns: '', helo: '', by: '' },
+    ]);
+  });
+
   const internal = `Received: from localhost (localhost [127.0.0.1]) by home.example (Postfix) with ESMTP id 1${DATE}`;
   const lan = `Received: from pc.lan (pc.lan [192.168.1.5]) by gw.lan (Postfix) with ESMTP id 2${DATE}`;
   const outside = `Received: from spammer (dyn-1.example.net [198.51.100.9]) by mx.example (Postfix) with ESMTP id 3${DATE}`;
@@ -260,5 +281,107 @@ describe('a rule with a backreference, matched by hand', () => {
         'from MX.example.net (mx.example.net [198.51.100.9]) by mx.example (Postfix) with ESMTP id 3',
       ),
     ).toEqual([]);
+  });
+});
+
+// Received.pm's own parse of each line (its relay's fields through PerMsgStatus), one Perl run.
+const RECEIVED_PM_HARNESS =
+  'use strict; use warnings;' +
+  'use JSON::PP;' +
+  'use Mail::SpamAssassin;' +
+  'my $sa = Mail::SpamAssassin->new({ local_tests_only => 1, dont_copy_prefs => 1, userprefs_filename => \'/dev/null\', post_config_text => "use_bayes 0\\n" });' +
+  'local $/; my $lines = decode_json(<STDIN>);' +
+  'my @out;' +
+  'for my $line (@$lines) {' +
+  '  my $msg = $sa->parse("Received: $line\\nFrom: a\\@b.example\\nSubject: x\\n\\nbody\\n");' +
+  '  my $pms = Mail::SpamAssassin::PerMsgStatus->new($sa, $msg);' +
+  '  $pms->extract_message_metadata();' +
+  '  my $r = $pms->{relays_untrusted}->[0] // $pms->{relays_trusted}->[0];' +
+  "  push @out, $r ? { map { ($_ => '' . ($r->{$_} // '')) } qw(ip rdns helo by ident no_reverse_dns) } : undef;" +
+  '  $pms->finish; $msg->finish;' +
+  '}' +
+  'print encode_json(\\@out);' +
+  '';
+const LINES_COMPARED = [
+  // easy-ham-1/01335: a SquirrelMail hand-over, authenticated, so trusted (ALL_TRUSTED).
+  'from 194.125.220.138 (SquirrelMail authenticated user yyyymail) by jmason.org with HTTP; Wed, 28 Aug 2002 00:11:36 +0100 (IST)',
+  // spam-1/00268: Exim's `from NAME ([IP]) by`, NAME the rDNS and the HELO.
+  'from panoramix.vasoftware.com ([198.186.202.147]) by usw-sf-list1.sourceforge.net with esmtp (Cipher TLSv1:DES-CBC3-SHA:168) (Exim 3.31-VA-mm2 #1 (Debian)) id 17oiR9-0008HS-00 for <webmake-talk@lists.sourceforge.net>; Tue, 10 Sep 2002 03:40:03 -0700',
+  // spam-1/00368: `from HELO [IP] by HOST`, no rDNS written; MDaemon's after a lookup; Exim's.
+  'from 68.17.46.205 [210.22.129.122] by rrouzxp5u37blla with ESMTP (SMTPD32-7.11     ) id AA1DAE0084; Thu, 19 Sep 2002 03:55:09 +0800',
+  'from acecomms [202.83.84.95] by mailscan.acenet.net.au [202.83.84.27] with SMTP (MDaemon.PRO.v5.0.6.R) for <spamassassin-talk@lists.sourceforge.net>; Fri, 21 Feb 2003 09:32:27 +1000',
+  'from oemcomputer [63.232.189.195] by highstream.net (SMTPD32-7.07) id A4CE7F2A0028; Sat, 01 Feb 2003 21:39:10 -0500',
+  'from boggle.ihug.co.nz [203.109.252.209] by grunt6.ihug.co.nz with esmtp (Exim 3.35 #1 (Debian)) id 18SWRe-0006X6-00; Sun, 29 Dec 2002 18:57:06 +1300',
+  // spam-1/00284: a qmail-style test claims `from HOST ([IP]) by HOST with SMTP`, HOST the rDNS.
+  'from rly-xw01.mx.aol.com ([153.196.56.114]) by da001d2020.lax-ca.osd.concentric.net with SMTP; Sep, 12 2002 12:53:53 AM +0400',
+  'from rly-xl05.mx.aol.com ([147.119.50.98]) by smtp4.cyberec.com with NNFMP; Sep, 12 2002 2:50:05 AM +0700',
+  'from unknown (HELO hotmail.com) (64.4.16.121) by mta1.grp.scd.yahoo.com with SMTP; 28 Aug 2002 10:50:13 -0000',
+  'from unknown (66.218.66.216) by m3.grp.scd.yahoo.com with QMQP; 28 Aug 2002 10:50:13 -0000',
+  'from x1-6.k317.webspeed.dk (benelli@80.167.158.170) by totor.bouissou.net with SMTP; 5 Nov 2003 23:18:42 -0000',
+  'from 210.67.218.5 ([210.67.218.5]) by dogma.slashnull.org (8.11.6/8.11.6) with SMTP id g8C2EnC13248 for <webmaster@efi.ie>; Thu, 12 Sep 2002 03:14:52 +0100',
+  'from [198.51.100.5] ([198.51.100.5]) by mx.example.net with SMTP; Tue, 1 Oct 2002 12:00:00 +0000',
+  'from mx.example.com (HELO mx) (ident@198.51.100.6) (envelope-sender <a@b.example>) by mail.example.net (qmail-ldap-1.03) with SMTP for <c@d.example>; Tue, 1 Oct 2002 12:00:00 +0000',
+  'from helo.example (mx.example.net [192.0.2.10]) by mail.example.org (8.12.6/8.12.6) with ESMTP id g9MF for <bob@example.org>; Tue, 1 Oct 2002 12:00:00 +0000',
+  'from helo (unknown [192.0.2.10]) by mx.example.org (Postfix) with SMTP id 1; Tue, 1 Oct 2002 12:00:00 +0000',
+  'from mx1.hotmail.com ([198.51.100.9]) by mx.example with SMTP id abc; Tue, 1 Oct 2002 12:00:00 +0000',
+  'from mx1.hotmail.com ([198.51.100.9]) by mx.example (8.12/8.12) with SMTP; Tue, 1 Oct 2002 12:00:00 +0000',
+  'from 211.245.85.228  (EHLO ) (211.245.85.228) by mta232.mail.scd.yahoo.com with SMTP; Sun, 25 Jan 2004 00:24:37 -0800',
+];
+
+describeWithPeer(debianSpamAssassin, "Received lines against SpamAssassin's Received.pm", () => {
+  it('reads the IP, rDNS, HELO, by, ident and no_reverse_dns as it does', () => {
+    const theirs = JSON.parse(
+      execFileSync('perl', ['-e', RECEIVED_PM_HARNESS], {
+        input: JSON.stringify(LINES_COMPARED),
+      }).toString(),
+    ) as Record<string, string>[];
+    const ours = LINES_COMPARED.map((line) => {
+      const relay = parseReceivedLine(line);
+      if (relay === null || typeof relay === 'string') return { line, relay };
+      const { ip, rdns, helo, by, ident, noReverseDns } = relay;
+      return { line, ip, rdns, helo, by, ident, no_reverse_dns: noReverseDns ? '1' : '' };
+    });
+    expect(ours).toEqual(theirs.map((relay, n) => ({ line: LINES_COMPARED[n], ...relay })));
+  });
+});
+
+// Lines Received.pm skips (its "stuff to ignore") or cannot read: only the latter count for
+// UNPARSEABLE_RELAY (which fired on 285 training messages where spamd fires it on none).
+const SKIPPED_OR_UNPARSEABLE = [
+  'from Spooler by tobe.co.kr (Mercury/32 v3.21c) ID MO000F96; 23 Aug 02 14:56:22 +0900',
+  'from cwg-exmh@DeepEddy.Com by localhost.localdomain with qmail-scanner-1.15 (uvscan: v4.1.40/v4218. . Clean. Processed in 0.2 secs); 29 Aug 2002 03:19:07 -0000',
+  'from TIPUTIL1 (tiputil1.corp.tiprelease.com) by TIPSMTP1.ADMANMAIL.COM (LSMTP for Windows NT v1.1b) with SMTP id <0.000A2F6B@TIPSMTP1.ADMANMAIL.COM>; Tue, 3 Sep 2002 12:00:00 -0500',
+  'from SpoolDir by EMS-SRV1 (Mercury 1.48); 8 Aug 02 10:00:00 +0100',
+  'from r-smtp.korea.com - 203.122.2.197 by dd_it7 with Microsoft SMTPSVC(5.5.1775.675.6); Sat, 24 Aug 2002 09:42:10 +0900',
+  'from <beautyinfufuxxxmeb13mxy@aol.com> with PostMaster 3.14.1 (M); Mon, 07 Oct 2002 15:10:41 +100',
+];
+const PARSE_HARNESS = String.raw`
+use Mail::SpamAssassin;
+my $sa = Mail::SpamAssassin->new({ local_tests_only => 1, dont_copy_prefs => 1,
+  userprefs_filename => '/dev/null' });
+$sa->init(1);
+my $md = $sa->parse("From: a\@b.example\n\nx\n")->{metadata};
+while (my $line = <STDIN>) {
+  chomp $line;
+  my $r = $md->parse_received_line($line);
+  print defined $r ? (ref $r ? "relay\n" : "ignored\n") : "unparseable\n";
+}`;
+
+describeWithPeer(debianSpamAssassin, 'lines Received.pm skips, against its parse', () => {
+  it('skips what it skips and counts as unparseable what it cannot read', () => {
+    const theirs = execFileSync('perl', ['-e', PARSE_HARNESS], {
+      input: SKIPPED_OR_UNPARSEABLE.join('\n') + '\n',
+    })
+      .toString()
+      .split('\n')
+      .slice(0, -1);
+    const ours = SKIPPED_OR_UNPARSEABLE.map((line) => {
+      const relay = parseReceivedLine(line);
+      return relay === null ? 'unparseable' : relay === 'local' ? 'ignored' : 'relay';
+    });
+    expect(ours.map((kind, n) => [SKIPPED_OR_UNPARSEABLE[n], kind])).toEqual(
+      theirs.map((kind, n) => [SKIPPED_OR_UNPARSEABLE[n], kind]),
+    );
+    expect(ours).toContain('ignored');
   });
 });

@@ -23,6 +23,7 @@ import {
   htmlTest,
   htmlTitleSubjectRatio,
 } from './html-eval-tests.js';
+import { checkBase64Length } from './base64-length-eval-tests.js';
 import { checkBodyLength } from './body-length-eval-tests.js';
 import type { SaMessageView } from './message-view.js';
 import { checkAbundantUnicodeRatio } from './unicode-ratio-eval-tests.js';
@@ -38,6 +39,7 @@ import {
   gatedThroughReceivedHeaderRemover,
   heloIpMismatch,
 } from './received-eval-tests.js';
+import { checkRatwareEnvelopeFrom } from './ratware-envelope-from.js';
 import { similarRecipients, sortedRecipients } from './recipient-eval-tests.js';
 import { checkEqualFromDomains, checkMailfromMatchesRcvd } from './sender-domain-eval-tests.js';
 import { checkForToInSubject, tvdVerticalWords } from './text-shape-eval-tests.js';
@@ -137,10 +139,10 @@ const hasBounceRelays = (config: SaConfig) =>
 export const SA_EVAL_TESTS: Readonly<
   Record<string, (args: readonly string[], config: SaConfig) => SaEvalTest | null>
 > = {
-  check_for_missing_to_header: () => (view) => {
-    const to = view.header('To', null) ?? view.header('Apparently-To', null);
-    return to === null || to.trim() === '' ? 1 : 0;
-  },
+  // HeaderEval's: no To (nor Apparently-To) header at all. An empty `To: ` is a header, which
+  // SpamAssassin's get() returns as a newline, not '': the rule does not fire on it.
+  check_for_missing_to_header: () => (view) =>
+    (view.header('To', null) ?? view.header('Apparently-To', null)) === null ? 1 : 0,
   subject_is_all_caps: () => (view) => {
     let subject = (view.header('Subject', null) ?? '').trim();
     subject = subject.replace(/^(?:(?:Re|Fwd|Fw|Aw|Antwort|WG|SV|VB|VS|VL):\s*)+/i, '');
@@ -202,10 +204,12 @@ export const SA_EVAL_TESTS: Readonly<
   check_for_msn_groups_headers: () => (view) => (checkForMsnGroupsHeaders(view) ? 1 : 0),
   check_equal_from_domains: () => checkEqualFromDomains,
   check_mailfrom_matches_rcvd: () => checkMailfromMatchesRcvd,
+  check_ratware_envelope_from: () => checkRatwareEnvelopeFrom,
   sorted_recipients: sortedRecipients,
   similar_recipients: similarRecipients,
   tvd_vertical_words: tvdVerticalWords,
   check_body_length: checkBodyLength,
+  check_base64_length: checkBase64Length,
   check_abundant_unicode_ratio: checkAbundantUnicodeRatio,
   check_for_to_in_subject: checkForToInSubject,
   html_image_only: htmlImageOnly,

@@ -1,10 +1,15 @@
 import { decodeHTML } from 'entities';
 import { textToBinaryString } from './binary-string.js';
+import { MAX_URI_LENGTH } from './uri-canonicalize.js';
+import { baseHrefOf, targetUri } from './uri-resolve.js';
 
 export interface RenderedHtml {
   /** The visible text, with line breaks where blocks end (as SpamAssassin renders it). */
   readonly text: string;
-  /** Link targets: `href`, `src`, `action`, `background` attribute values. */
+  /**
+   * Link targets as HTML.pm's html_uri takes them (`a href`, `img src`, `form action`, `td
+   * background`, a meta refresh's URL...), resolved against the `<base href>` before them.
+   */
   readonly links: readonly string[];
 }
 
@@ -30,8 +35,81 @@ const PARAGRAPHS = new Set([
  * content of anything else (the title in the head, an object's or applet's fallback) is text.
  */
 const INVISIBLE = new Set(['script', 'style']);
-const LINK_ATTRIBUTES =
-  /\b(?:href|src|action|background)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/gi;
+/** The attribute HTML.pm's html_uri reads a link from, by tag. */
+const LINK_ATTRIBUTE: Readonly<Record<string, string>> = {
+  body: 'background',
+  table: 'background',
+  tr: 'background',
+  td: 'background',
+  a: 'href',
+  area: 'href',
+  link: 'href',
+  img: 'src',
+  frame: 'src',
+  iframe: 'src',
+  embed: 'src',
+  script: 'src',
+  bgsound: 'src',
+  form: 'action',
+  base: 'href',
+};
+const ATTRIBUTE = /([^\s=/>]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?/g;
+
+/** A tag's attributes, names in lower case, values with entities decoded (the first kept). */
+function attributesOf(tag: string): Map<string, string> {
+  const attributes = new Map<string, string>();
+  const body = tag.replace(/^\s*[a-zA-Z][\w:-]*/, '');
+  for (const m of body.matchAll(ATTRIBUTE)) {
+    const name = m[1]!.toLowerCase();
+    if (!attributes.has(name)) attributes.set(name, decodeEntities(m[2] ?? m[3] ?? m[4] ?? ''));
+  }
+  return attributes;
+}
+
+/**
+ * The links HTML.pm's html_uri takes from one opening tag, in order, given the base so far;
+ * returns the new base when the tag is a `<base href>` browsers honour.
+ */
+function linksOfTag(name: string, tag: string, base: string, links: string[]): string | undefined {
+  const wanted = LINK_ATTRIBUTE[name];
+  const isRefresh = name === 'meta';
+  if (wanted === undefined && !isRefresh) return undefined;
+  const attributes = attributesOf(tag);
+  const push = (value: string) => {
+    // canon_uri: no leading or trailing white space (nor no-break space), at most 8,192 octets.
+    const uri = value
+      .replace(/^[\t\n\x0b\f\r \xa0]+|[\t\n\x0b\f\r \xa0]+$/g, '')
+      .slice(0, MAX_URI_LENGTH);
+    if (uri === '') return;
+    if (/^(?:data|mailto|file|cid|tel):/i.test(uri)) links.push(uri);
+    else {
+      const target = targetUri(base, uri);
+      if (target !== '') links.push(target);
+    }
+  };
+  if (isRefresh) {
+    const content = attributes.get('content');
+    if (
+      /refresh/i.test(attributes.get('http-equiv') ?? '') &&
+      content &&
+      /\burl\s*=/i.test(content)
+    )
+      push(content.replace(/^.*\burl\s*=\s*/i, '').replace(/\s*;.*/, ''));
+    return undefined;
+  }
+  let value = attributes.get(wanted!);
+  if (value === undefined) return undefined;
+  if (name === 'a' || name === 'area' || name === 'link')
+    value = value.replace(/\xef\xbb\xbf/g, '');
+  push(value);
+  if (name === 'a' || name === 'area' || name === 'link') {
+    const safe = attributes.get('data-saferedirecturl');
+    if (safe !== undefined) push(safe);
+  }
+  if (name !== 'base') return undefined;
+  const href = value.replace(/^[\t\n\x0b\f\r \xa0]+|[\t\n\x0b\f\r \xa0]+$/g, '');
+  return href === '' ? undefined : (baseHrefOf(href) ?? undefined);
+}
 
 /**
  * HTML to the text SpamAssassin's body rules read: tags removed, block ends as line breaks,
@@ -42,7 +120,9 @@ const LINK_ATTRIBUTES =
 export function renderHtml(html: string): RenderedHtml {
   const pieces: string[] = [];
   const links: string[] = [];
+  let base = '';
   let skipUntil: string | null = null;
+  const quotesEnd = { '"': html.lastIndexOf('"'), "'": html.lastIndexOf("'") };
   let i = 0;
   while (i < html.length) {
     const open = html.indexOf('<', i);
@@ -56,7 +136,9 @@ export function renderHtml(html: string): RenderedHtml {
       i = end < 0 ? html.length : end + 3;
       continue;
     }
-    const close = html.indexOf('>', open + 1);
+    const close = /[a-zA-Z]/.test(html[open + 1] ?? '')
+      ? startTagEnd(html, open, quotesEnd)
+      : html.indexOf('>', open + 1);
     if (close < 0) break;
     const tag = html.slice(open + 1, close);
     i = close + 1;
@@ -73,19 +155,44 @@ export function renderHtml(html: string): RenderedHtml {
       if (closing && name === skipUntil) skipUntil = null;
       continue;
     }
+    if (!closing) base = linksOfTag(name, tag, base, links) ?? base;
     if (INVISIBLE.has(name) && !closing && !tag.endsWith('/')) {
       skipUntil = name;
       continue;
     }
-    if (!closing)
-      for (const m of tag.matchAll(LINK_ATTRIBUTES))
-        links.push(decodeEntities(m[1] ?? m[2] ?? m[3] ?? ''));
     if (PARAGRAPHS.has(name)) pieces.push('\n\n');
     else if (BREAKS.has(name)) pieces.push('\n');
     else if (SPACES.has(name)) pieces.push(' ');
     // An image's alt text is not text to HTML.pm (`spamassassin -t` shows none), so not here.
   }
   return { text: pieces.join(''), links };
+}
+
+/**
+ * Where a start tag at `open` ends: the first `>` outside a quoted attribute value, as
+ * HTML::Parser reads `<a href="mailto:x%20<x@y>">` (spam-1/00387: ended at the first `>`, the
+ * link was cut at `<x@y`, and HTTP_ESCAPED_HOST fired on it). A quote opens a value only after
+ * `=`; a value whose quote is never closed leaves the first `>` as the end, as before.
+ * `lastQuote` holds each quote's last position in the document, so an unclosed one is known
+ * without reading to the end again (linear however many tags leave one open).
+ */
+function startTagEnd(html: string, open: number, lastQuote: Record<'"' | "'", number>): number {
+  let afterEquals = false;
+  for (let at = open + 1; at < html.length; at++) {
+    const c = html[at]!;
+    if (c === '>') return at;
+    if (c === '=') {
+      afterEquals = true;
+      continue;
+    }
+    if (afterEquals && (c === '"' || c === "'")) {
+      const closing = at < lastQuote[c] ? html.indexOf(c, at + 1) : -1;
+      if (closing < 0) return html.indexOf('>', open + 1);
+      at = closing;
+    }
+    if (!/[ \t\n\r\f]/.test(c)) afterEquals = false;
+  }
+  return -1;
 }
 
 /**

@@ -7,7 +7,6 @@ import {
   decodeTransferEncoding,
   fieldValue,
   isMultipart,
-  mediaType,
   parseAddressList,
   parseHeaders,
   transferEncodingOf,
@@ -26,6 +25,8 @@ import {
   rawBodyPieces,
   truncateForScan,
 } from './scan-size.js';
+import { effectiveMediaType } from './effective-type.js';
+import { unopenedMultipartPart } from './unopened-multipart.js';
 import { extractUris } from './uri-extract.js';
 
 /** `:raw`, `:addr`, `:name` after a header name in a rule. */
@@ -119,6 +120,11 @@ export class SaMessageView {
     return values;
   }
 
+  /** How many of body()'s first lines are the Subject (0 when there is none): 1 or 0. */
+  bodySubjectLines(): number {
+    return this.summary.subject === '' ? 0 : 1;
+  }
+
   /**
    * The body rules' text: the Subject, then the rendered text parts, each cut at
    * BODY_PART_SCAN_SIZE as SpamAssassin cuts it, in paragraphs.
@@ -176,10 +182,13 @@ export class SaMessageView {
   private parts(): TextPart[] {
     if (!this.texts.textParts) {
       this.texts.textParts = [];
-      const visit = (part: MimePart) => {
-        if (isMultipart(part)) return part.parts.forEach(visit);
+      const visit = (part: MimePart): void => {
+        if (isMultipart(part)) {
+          const whole = unopenedMultipartPart(this.bytes, part, part === this.summary.body);
+          return whole ? visit(whole) : part.parts.forEach(visit);
+        }
         if (part.message) return visit(part.message.body);
-        const type = mediaType(part);
+        const type = effectiveMediaType(part);
         if (!type.startsWith('text/')) return;
         if (
           part.disposition?.type.toLowerCase() === 'attachment' &&

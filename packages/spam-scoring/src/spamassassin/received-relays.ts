@@ -69,6 +69,12 @@ const CLASSIC_FROM = new RegExp(String.raw`^(\S+) \((?:(\S+)@)?(\S+)? ?\[(${IP})
 const QMAIL_FROM = new RegExp(String.raw`^(\S+) (?:\(HELO \S+\) )?\((?:(\S+)@)?(${IP})\)`);
 /** Exim: from [IP] (helo=...) or from rDNS ([IP] helo=...). */
 const EXIM_FROM = new RegExp(String.raw`^(?:(\S+) )?\(?\[(${IP})\]`);
+/** `from HELO [IP] by HOST` (SMTPD32, MDaemon). */
+const BRACKETED_HELO_FROM = new RegExp(String.raw`^(\S+) \[(${IP})\] by \S+ `);
+/** MDaemon's `from HELO [IP] by HOST [IP] with`, written after a lookup. */
+const MDAEMON_FROM = new RegExp(String.raw`^\S+ \[${IP}\] by \S+ \[${IP}\] with `);
+/** SquirrelMail's and NaSMail's web hand-over: the client's address, `by HOST with HTTP`. */
+const WEBMAIL_FROM = new RegExp(String.raw`(${IP})\b(?![.-]).{10,80}by (\S+) with HTTP`);
 /** A web mailer's hand-over: from IP by HOST. */
 const IP_THEN_BY = new RegExp(`^(${IP}) by `);
 
@@ -111,12 +117,54 @@ export function parseReceivedLine(raw: string): Relay | 'local' | 'fetched' | nu
   let rdns = '';
   let ident = '';
   const rest = line.replace(/^\(?from /i, '');
+  // SquirrelMail's and NaSMail's web hand-over: the client's address, authenticated by HTTP.
+  const webmail = / \((?:SquirrelMail|NaSMail) authenticated user /.test(rest)
+    ? WEBMAIL_FROM.exec(rest)
+    : null;
+  if (webmail) {
+    const address = webmail[1]!;
+    return {
+      ...{ ip: address, rdns: '', helo: '', by: webmail[2]!, ident: '', envfrom, id, auth },
+      ipPrivate: isPrivateIp(address),
+      noReverseDns: false,
+    };
+  }
+  const qmailish = qmailishRelay(rest);
+  if (qmailish) {
+    if (!by) return null;
+    const strip = (value: string) => value.replace(/[\s\0#[\]()<>|]/g, '!');
+    ip = qmailish.ip.replace(/^ipv6:/i, '').replace(/^\[|\]$/g, '');
+    rdns = qmailish.rdns.replace(/\.+$/, '');
+    // qmail writes `unknown` when its caller passed no name: nothing is known of the host's
+    // reverse DNS. Any other name was looked up; only a bracketed one is then "none".
+    const noReverseDns = rdns.startsWith('[');
+    if (/^unknown$/i.test(rdns) || rdns.startsWith('[')) rdns = '';
+    return {
+      ip: strip(ip),
+      rdns: strip(rdns),
+      helo: strip(qmailish.helo),
+      by: strip(by.replace(/;$/, '')),
+      ident: strip(qmailish.ident),
+      envfrom: strip(envfrom),
+      id,
+      auth,
+      ipPrivate: isPrivateIp(ip),
+      noReverseDns,
+    };
+  }
   const classic = CLASSIC_FROM.exec(rest);
   // Each form tried only when the ones before it did not match (the first to match is read).
   const qmail = classic ? null : QMAIL_FROM.exec(rest);
-  const exim = classic || qmail ? null : EXIM_FROM.exec(rest);
+  // `from HELO [IP] by HOST` (SMTPD32, MDaemon): outside Exim's lines, Received.pm takes the
+  // word for the HELO, and no reverse name was written (spam-1/00368).
+  const bracketedHelo =
+    classic || qmail || /Exim/.test(rest) ? null : BRACKETED_HELO_FROM.exec(rest);
+  const exim = classic || qmail || bracketedHelo ? null : EXIM_FROM.exec(rest);
   // Exim's `from rDNS ([IP] helo=HELO)`: the first word is the looked-up name, not the HELO.
-  const eximHelo = /^\S+ \(\[[^\]\s]+\] helo=/.test(rest);
+  // Received.pm's Exim branch reads `from NAME ([IP]...) by` so too, `helo=` or not.
+  const eximHelo =
+    /^\S+ \(\[[^\]\s]+\] helo=/.test(rest) ||
+    (/Exim/.test(rest) && /^\S+ \(\[[^\]\s]+\][^)]*\) by \S+ /.test(rest));
   if (classic) {
     if (!helo) helo = classic[1]!;
     ident = classic[2] ?? '';
@@ -127,8 +175,13 @@ export function parseReceivedLine(raw: string): Relay | 'local' | 'fetched' | nu
     if (!helo) helo = qmail[1]!;
     ident = qmail[2] ?? '';
     ip = qmail[3]!;
+  } else if (bracketedHelo) {
+    helo = bracketedHelo[1]!;
+    ip = bracketedHelo[2]!;
   } else if (exim) {
     rdns = exim[1] ?? '';
+    // Exim's `from NAME [IP] by`: the name is the HELO as well (Received.pm).
+    if (!helo) helo = rdns;
     ip = exim[2]!;
   } else {
     // A web mailer's hand-over names the client's address alone: from IP by HOST with HTTP.
@@ -136,7 +189,7 @@ export function parseReceivedLine(raw: string): Relay | 'local' | 'fetched' | nu
     ip = bracketed ?? IP_THEN_BY.exec(rest)?.[1] ?? '';
     if (!helo && bracketed) helo = /^(\S+)/.exec(rest)?.[1] ?? '';
   }
-  if (!ip || !by) return null;
+  if (!ip || !by) return ignoredByReceivedPm(rest) ? 'local' : null;
   if (/^\[/.test(helo) && !/\]$/.test(helo)) helo = '';
   rdns = rdns.replace(/\.+$/, '');
   // Postfix writes `unknown`, sendmail 8 leaves the name out, when the lookup found nothing.
@@ -145,7 +198,10 @@ export function parseReceivedLine(raw: string): Relay | 'local' | 'fetched' | nu
   const mtaSkipsLookup =
     /^\S* \(\[[^\]\s]+\][^)]{0,40}\) by \S+ with Microsoft SMTPSVC/.test(rest) ||
     /^\S+ \(\[[^\]\s]+\]\) by \S+ \(Lotus Domino /.test(rest);
+  // MDaemon's `from HELO [IP] by HOST [IP] with` is written after a lookup (Received.pm).
+  const mdaemon = MDAEMON_FROM.test(rest);
   const noReverseDns =
+    (bracketedHelo !== null && mdaemon) ||
     /^unknown$/i.test(rdns) ||
     (rdns === '' && !mtaSkipsLookup && (classic !== null || qmail !== null));
   // Received.pm clears only these: a name written as the address itself
@@ -170,6 +226,90 @@ export function parseReceivedLine(raw: string): Relay | 'local' | 'fetched' | nu
     ipPrivate: isPrivateIp(ip),
     noReverseDns,
   };
+}
+
+// Received.pm's qmail test, `^\S+( \((?:HELO|EHLO) \S*\))? \((\S+\@)?\[?IP\]?\)( \(envelope-sender
+// <\S+>\))? by \S+( \(.+\))* with (.* )?(SMTP|QMQP)(?! id )`, taken before the generic forms:
+// it also claims `from HOST ([IP]) by HOST with SMTP` (no sendmail comment after `by`, no id),
+// whose first word is then the rDNS, not the HELO (spam-1/00284's last hop).
+const QMAIL_HEAD = new RegExp(
+  String.raw`^(\S+)(?: \((?:HELO|EHLO) ([^ ()]*)\))? \((?:(\S*)@)?\[?(${IP})\]?\)(?: \(envelope-sender <\S+>\))? by \S+`,
+);
+
+/** A line in qmail's forms, as Received.pm reads it; null for another. */
+function qmailishRelay(
+  rest: string,
+): { rdns: string; helo: string; ident: string; ip: string } | null {
+  // Received.pm reads Exim's, Microsoft SMTPSVC's and Lotus Domino's lines before this test.
+  if (/Exim/.test(rest) || / SMTPSVC| \(Lotus Domino /.test(rest)) return null;
+  const head = QMAIL_HEAD.exec(rest);
+  if (!head) return null;
+  // `( \(.+\))* with ` is ` with ` right away, or a `) with ` after ` (`: the first one found
+  // leaves the most text for the protocol, so one search decides (no backtracking regex).
+  const after = rest.slice(head[0].length);
+  let withAt = after.startsWith(' with ') ? 0 : -1;
+  if (withAt < 0 && after.startsWith(' (')) {
+    const close = after.indexOf(') with ', 3);
+    if (close >= 0) withAt = close + 1;
+  }
+  if (withAt < 0) return null;
+  if (!/(?:^| )(?:SMTP|QMQP)(?! id )/.test(after.slice(withAt + ' with '.length))) return null;
+  const helo = head[2];
+  const [rdns, ident, ip] = [head[1]!, head[3] ?? '', head[4]!];
+  // No HELO written: qmail leaves it out when it was the rDNS.
+  return { rdns, helo: helo ?? rdns, ident, ip };
+}
+
+/**
+ * The headers SpamAssassin's 10_default_prefs.cf lists in `originating_ip_headers`, in its
+ * order: the address in the last occurrence of each becomes a hop after the Received ones.
+ */
+export const ORIGINATING_IP_HEADERS = [
+  'X-Yahoo-Post-IP',
+  'X-Originating-IP',
+  'X-Apparently-From',
+  'X-SenderIP',
+  'X-AOL-IP',
+  'X-MS-Exchange-CrossTenant-OriginalAttributedTenantConnectingIp',
+] as const;
+const ORIGINATING_IP = new RegExp(String.raw`(?<![\d.])(${IPV4})(?![\d])|(${IPV6})`);
+
+const LOCALHOST = String.raw`(?:localhost(?:\.localdomain)?|127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)`;
+/**
+ * The lines Received.pm knows and skips when they name no IP and `by` it can use (its "stuff to
+ * ignore": local submissions, content scanners and spoolers logging a hop the line above already
+ * describes), matched on the line without `from `. Only what matches none is unparseable
+ * (UNPARSEABLE_RELAY, and `!__UNPARSEABLE_RELAY_COUNT` in XPRIO and other metas).
+ */
+const IGNORED_LINES: readonly RegExp[] = [
+  new RegExp(String.raw`^\S+ \([^\s@]+@${LOCALHOST}\) by \S+ \(`, 'i'),
+  /^\S+ \S+ by \S+ with local-e?smtp /,
+  /^127\.0\.0\.1 \(AVG SMTP \S+ \[\S+\]\)/,
+  /^\S+@\S+ by \S+ /,
+  /^Unknown\/Local \(/,
+  new RegExp(String.raw`^${LOCALHOST} \((?:\S+@)?${LOCALHOST}[)[]`, 'i'),
+  new RegExp(String.raw`^\S+ \((?:\S+@)?${LOCALHOST}\) `, 'i'),
+  new RegExp(String.raw`^\S+ \(\S+@\S+ \[${LOCALHOST}\]\) `, 'i'),
+  /^\(AUTH: \S+\) by \S+ with /,
+  /^localhost \(localhost \[\[UNIX: localhost\]\]\) by /,
+  /^\S+\.amazon\.com by \S+\.amazon\.com with ESMTP \(peer crosscheck: /,
+  /^[^.]+ by \S+ with Novell_GroupWise/,
+  /^no\.name\.available by \S+ via smtpd \(for /,
+  /^\S+ by \S+ \(.{0,100}\) with qmail-scanner/,
+  /^\S+ by \S+ with local/,
+  /^\S+ \(\[unix socket\]\) by \S+ \(Cyrus v[0-9]*?\.[0-9]*?\.[0-9]*?\) with LMTPA/,
+  /^\S+ by \S+ (?:with|via|for|\()/,
+  /^\S+ (?:(?:with|via|for) \S+|\(unverified\)) by\b/,
+  /^\S+ \(unknown\) by \S+ \(SG\) with \b/,
+  /^\S+ \(\S+ \[local\]\) by \S+ \(OpenSMTPD\) with \b/,
+  /\(LSMTP for/,
+  new RegExp(String.raw`^\(\[${LOCALHOST}\]\) with MailEnable `, 'i'),
+  /^facebook\.com \([^)]+\) by facebook\.com with Thrift id \S+$/,
+  /^\S+ named \S+ by gmailapi\.google\.com with HTTPREST$/,
+];
+
+function ignoredByReceivedPm(rest: string): boolean {
+  return IGNORED_LINES.some((pattern) => pattern.test(rest));
 }
 
 // By the view's content key: the relays come from the Received headers alone, the same for
@@ -199,6 +339,22 @@ export function relaysOf(view: SaMessageView): Relays {
       inTrusted = false;
       externalStart = index;
     }
+    (inTrusted ? trusted : untrusted).push(relay);
+  }
+  // SpamAssassin 4 adds, after the Received headers, a hop from the address of each
+  // originating-IP header a web mailer writes (Received.pm's synthetic `X-Originating-IP` line):
+  // no rDNS, no HELO, no `by`.
+  for (const name of ORIGINATING_IP_HEADERS) {
+    const values = (view.header(name, null) ?? '').split('\n').slice(0, -1);
+    const found = ORIGINATING_IP.exec(values.at(-1) ?? '');
+    const ip = found?.[1] ?? found?.[2];
+    if (ip === undefined) continue;
+    const relay: Relay = {
+      ...{ ip, rdns: '', helo: '', by: '', ident: '', envfrom: '', id: '', auth: '' },
+      ipPrivate: isPrivateIp(ip),
+      noReverseDns: false,
+    };
+    if (inTrusted && !relay.ipPrivate) inTrusted = false;
     (inTrusted ? trusted : untrusted).push(relay);
   }
   relays = { trusted, untrusted, unparseable, externalStart };

@@ -129,7 +129,7 @@ export class SaRuleSet {
         }
         continue;
       }
-      const compiled = compileMatcher(kind, spec, config, literals);
+      const compiled = compileMatcher(kind, spec, config, literals, flags.includes('nosubject'));
       if (typeof compiled === 'string') refuse(compiled);
       else plain.push({ ...base, match: compiled });
     }
@@ -235,6 +235,7 @@ function compileMatcher(
   spec: string,
   config: SaConfig,
   literals: LiteralIndex,
+  noSubject = false,
 ): Matcher | string {
   if (spec.startsWith('eval:')) return compileEval(spec, config);
   if (kind === 'header' || kind === 'mimeheader') return compileHeaderMatcher(kind, spec);
@@ -250,7 +251,10 @@ function compileMatcher(
   if (byHand) search.handWritten = byHand;
   switch (kind) {
     case 'body':
-      return (view, max) => countIn(view.body(), search, max);
+      // `tflags nosubject`: Check.pm skips the body's first line, the Subject.
+      return noSubject
+        ? (view, max) => countIn(view.body(), search, max, view.bodySubjectLines())
+        : (view, max) => countIn(view.body(), search, max);
     case 'rawbody':
       return (view, max) => countIn(view.rawBody(), search, max);
     case 'uri':
@@ -491,7 +495,8 @@ function reversedText(texts: readonly string[], index: number): string {
   return (copies[index] ??= reverseText(texts[index]!));
 }
 
-function countIn(texts: readonly string[], search: Search, max: number): number {
+/** How often `search` matches in `texts` from index `from` on, counting up to `max`. */
+function countIn(texts: readonly string[], search: Search, max: number, from = 0): number {
   const { regex, literals, index } = search;
   // Which texts hold a literal, from the view's one scan; texts past the mask's bits, and texts
   // made for the rule (no index), are looked into one by one.
@@ -501,7 +506,7 @@ function countIn(texts: readonly string[], search: Search, max: number): number 
     literals === null ? null : search.caseless ? lowerCased(texts, index !== null) : texts;
   let count = 0;
   const bounded = search.bounded !== null && (max === 1 || search.bounded.countsAsRe2js);
-  for (let i = 0; i < texts.length; i++) {
+  for (let i = from; i < texts.length; i++) {
     if (screened !== null) {
       if ((holding & textBit(i)) === 0) continue;
       const exact = index !== null && i < LAST_TEXT_BIT;

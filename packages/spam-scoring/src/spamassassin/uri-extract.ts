@@ -1,3 +1,5 @@
+import { canonicalizeUri } from './uri-canonicalize.js';
+
 const URI_IN_TEXT = /\b(?:(?:https?|ftp):\/\/|www\.|mailto:)[^\s<>"'`{}|\\^]+/gi;
 
 const LOCAL_PART = /[A-Za-z0-9._%+=-]/;
@@ -24,22 +26,21 @@ function addressesIn(text: string): string[] {
 }
 
 /**
- * The URIs uri rules test: what the text parts spell out (schemes, `www.` names, `mailto:`, and
- * bare e-mail addresses as `mailto:` URIs) and the HTML links, each once, with `http://` put
- * before a bare `www.` name, as SpamAssassin does.
+ * The URIs uri rules test: the HTML links as they are and what the text parts spell out
+ * (schemes, `www.` names, `mailto:`, and bare e-mail addresses as `mailto:` URIs, trailing
+ * punctuation left out), each with the spellings SpamAssassin's uri_list_canonicalize adds
+ * (`uri-canonicalize.ts`: `http://` before a bare `www.` name, %-decoding, numeric hosts as
+ * dotted addresses, redirect targets...), each once.
  */
 export function extractUris(texts: readonly string[], links: readonly string[]): string[] {
   const found = new Set<string>();
   const add = (uri: string) => {
-    const trimmed = uri.trim().replace(/[.,;:!?)\]]+$/, '');
-    if (trimmed === '') return;
-    found.add(trimmed);
-    if (/^www\./i.test(trimmed)) found.add(`http://${trimmed}`);
+    for (const canonical of canonicalizeUri(uri)) if (canonical !== '') found.add(canonical);
   };
   for (const link of links) add(link);
   for (const text of texts) {
-    for (const match of text.matchAll(URI_IN_TEXT)) add(match[0]);
-    for (const address of addressesIn(text)) found.add(`mailto:${address}`);
+    for (const match of text.matchAll(URI_IN_TEXT)) add(match[0].replace(/[.,;:!?)\]]+$/, ''));
+    for (const address of addressesIn(text)) add(`mailto:${address}`);
   }
   return [...found];
 }

@@ -1,0 +1,62 @@
+// `tflags nosubject`: Check.pm runs such a body rule on every line of the body but the first,
+// the Subject. Debian's __NONEMPTY_BODY (/\S/) is one, so EMPTY_MESSAGE fires on a message
+// whose parts render to no text (an image-only HTML part: spam-1/00139, 00329) whatever its
+// Subject says.
+import { execFileSync } from 'node:child_process';
+import { summarize } from '@mailyard/mime';
+import { describeWithPeer } from '@mailyard/test-kit';
+import { describe, expect, it } from 'vitest';
+import { emptySaConfig, parseCfFile, SaMessageView, SaRuleSet } from '../src/index.js';
+import { debianSpamAssassin } from './helpers.js';
+
+const HEADER =
+  'From: a@b.example\nTo: c@d.example\nMessage-ID: <n@b.example>\n' +
+  'Date: Sun, 6 Dec 2026 08:00:00 +0000\nMIME-Version: 1.0\n';
+const IMAGE_ONLY =
+  `${HEADER}Subject: Look at this\nContent-Type: text/html\n\n` +
+  '<html><body><a href="http://a.example/"><img src="http://a.example/i.jpg"></a></body></html>\n';
+const SOME_TEXT = `${HEADER}Subject: Look at this\nContent-Type: text/plain\n\nhello\n`;
+const NO_SUBJECT = `${HEADER}Content-Type: text/plain\n\nhello\n`;
+const MAILS = { IMAGE_ONLY, SOME_TEXT, NO_SUBJECT };
+
+const RULES = [
+  'body __NONEMPTY_BODY /\\S/',
+  'tflags __NONEMPTY_BODY nosubject',
+  'body T_NS_ANY_TEXT /\\S/',
+  'meta T_NS_EMPTY_BODY !__NONEMPTY_BODY',
+  'score T_NS_EMPTY_BODY 0.01',
+  'score T_NS_ANY_TEXT 0.01',
+].join('\n');
+
+const config = emptySaConfig();
+parseCfFile(config, 'nosubject.cf', RULES);
+const rules = SaRuleSet.compile(config);
+const fired = (text: string) => {
+  const bytes = new TextEncoder().encode(text);
+  return rules
+    .evaluate(new SaMessageView(bytes, summarize(bytes)), 0)
+    .map((hit) => hit.name)
+    .filter((name) => !name.startsWith('__'))
+    .sort();
+};
+
+describe('tflags nosubject', () => {
+  it('leaves the Subject out of the body rule', () => {
+    expect(fired(IMAGE_ONLY)).toEqual(['T_NS_ANY_TEXT', 'T_NS_EMPTY_BODY']);
+    expect(fired(SOME_TEXT)).toEqual(['T_NS_ANY_TEXT']);
+    expect(fired(NO_SUBJECT)).toEqual(['T_NS_ANY_TEXT']);
+  });
+});
+
+describeWithPeer(debianSpamAssassin, 'tflags nosubject against spamassassin', () => {
+  it('fires where spamassassin -L -t fires', () => {
+    for (const [name, mail] of Object.entries(MAILS)) {
+      const args = ['-L', '-t', '--cf=use_bayes 0', ...RULES.split('\n').map((l) => `--cf=${l}`)];
+      const report = execFileSync('spamassassin', args, { input: mail }).toString();
+      const theirs = [
+        ...new Set([...report.matchAll(/^ *[-\d.]+ (T_NS_[A-Z_]+) /gm)].map((m) => m[1])),
+      ].sort();
+      expect([name, fired(mail)]).toEqual([name, theirs]);
+    }
+  });
+});

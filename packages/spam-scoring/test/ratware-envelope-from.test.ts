@@ -1,0 +1,61 @@
+// HeaderEval's check_ratware_envelope_from (RATWARE_EFROM, spam-1/00344 and 00365): the
+// envelope sender spells the recipient's registered domain and user name before its `@`.
+import { execFileSync } from 'node:child_process';
+import { summarize } from '@mailyard/mime';
+import { describeWithPeer } from '@mailyard/test-kit';
+import { describe, expect, it } from 'vitest';
+import { emptySaConfig, parseCfFile, SaMessageView, SaRuleSet } from '../src/index.js';
+import { debianSpamAssassin } from './helpers.js';
+
+const mail = (returnPath: string, to: string) =>
+  `Return-Path: <${returnPath}>\nFrom: a@b.example\nTo: ${to}\nSubject: offer\n` +
+  'Message-ID: <n@b.example>\nDate: Sun, 6 Dec 2026 08:00:00 +0000\n\nhello\n';
+const MAILS = {
+  USER_AT_SUBDOMAIN: mail('mail.example.com-bob@list.example.net', 'Bob <bob@mx.mail.example.com>'),
+  ANY_SEPARATOR: mail('bounce+example.co.uk=bob@list.example.net', 'bob@example.co.uk'),
+  CASE: mail('EXAMPLE.COM.Bob@list.example.net', 'bob@example.com'),
+  OTHER_USER: mail('example.com-alice@list.example.net', 'bob@example.com'),
+  SRS: mail('SRS0=abcd=example.com-bob@fwd.example.net', 'bob@example.com'),
+  NO_SUFFIX: mail('example.invalidtld-bob@list.example.net', 'bob@example.invalidtld'),
+  JOINED_WORD: mail('xexample.com-bob@list.example.net', 'bob@example.com'),
+};
+
+const RULES = [
+  'header T_RATWARE_EFROM eval:check_ratware_envelope_from()',
+  'score T_RATWARE_EFROM 0.01',
+];
+const config = emptySaConfig();
+parseCfFile(config, 'ratware.cf', RULES.join('\n'));
+const rules = SaRuleSet.compile(config);
+const fired = (text: string) => {
+  const bytes = new TextEncoder().encode(text);
+  return rules.evaluate(new SaMessageView(bytes, summarize(bytes)), 0).map((hit) => hit.name);
+};
+
+describe('check_ratware_envelope_from', () => {
+  it("fires on the recipient's domain and user before the @", () => {
+    expect(fired(MAILS.USER_AT_SUBDOMAIN)).toEqual(['T_RATWARE_EFROM']);
+    expect(fired(MAILS.ANY_SEPARATOR)).toEqual(['T_RATWARE_EFROM']);
+    expect(fired(MAILS.CASE)).toEqual(['T_RATWARE_EFROM']);
+  });
+
+  it('not on another user, an SRS sender, an unknown suffix or inside a word', () => {
+    expect(fired(MAILS.OTHER_USER)).toEqual([]);
+    expect(fired(MAILS.SRS)).toEqual([]);
+    expect(fired(MAILS.NO_SUFFIX)).toEqual([]);
+    expect(fired(MAILS.JOINED_WORD)).toEqual([]);
+  });
+});
+
+describeWithPeer(debianSpamAssassin, 'check_ratware_envelope_from against spamassassin', () => {
+  it('fires where spamassassin -L -t fires', () => {
+    for (const [name, text] of Object.entries(MAILS)) {
+      const args = ['-L', '-t', '--cf=use_bayes 0', ...RULES.map((l) => `--cf=${l}`)];
+      const report = execFileSync('spamassassin', args, { input: text }).toString();
+      const theirs = [
+        ...new Set([...report.matchAll(/^ *[-\d.]+ (T_RATWARE_EFROM) /gm)].map((m) => m[1])),
+      ];
+      expect([name, fired(text)]).toEqual([name, theirs]);
+    }
+  }, 120_000);
+});
