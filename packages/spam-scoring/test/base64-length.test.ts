@@ -1,11 +1,9 @@
 // MIMEEval's check_base64_length (BASE64_LENGTH_78_79, BASE64_LENGTH_79_INF): the longest line of
 // the base64 parts, counted with its line ending as Perl's length() of the raw lines counts it.
 import { execFileSync } from 'node:child_process';
-import { summarize } from '@mailyard/mime';
 import { describeWithPeer } from '@mailyard/test-kit';
 import { describe, expect, it } from 'vitest';
-import { emptySaConfig, parseCfFile, SaMessageView, SaRuleSet } from '../src/index.js';
-import { debianSpamAssassin } from './helpers.js';
+import { debianSpamAssassin, ruleFirer } from './helpers.js';
 
 const HEADER =
   'From: a@b.example\nTo: c@d.example\nSubject: pictures\nMessage-ID: <n@b.example>\n' +
@@ -50,16 +48,7 @@ const RULES = [
   'score T_B64_79_INF 0.01',
 ].join('\n');
 
-const config = emptySaConfig();
-parseCfFile(config, 'base64-length.cf', RULES);
-const rules = SaRuleSet.compile(config);
-const fired = (text: string) => {
-  const bytes = new TextEncoder().encode(text);
-  return rules
-    .evaluate(new SaMessageView(bytes, summarize(bytes)), 0)
-    .map((hit) => hit.name)
-    .sort();
-};
+const fired = ruleFirer(RULES);
 
 describe('check_base64_length', () => {
   it('counts the line ending', () => {

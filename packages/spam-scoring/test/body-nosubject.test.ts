@@ -3,11 +3,9 @@
 // whose parts render to no text (an image-only HTML part: spam-1/00139, 00329) whatever its
 // Subject says.
 import { execFileSync } from 'node:child_process';
-import { summarize } from '@mailyard/mime';
 import { describeWithPeer } from '@mailyard/test-kit';
 import { describe, expect, it } from 'vitest';
-import { emptySaConfig, parseCfFile, SaMessageView, SaRuleSet } from '../src/index.js';
-import { debianSpamAssassin } from './helpers.js';
+import { debianSpamAssassin, ruleFirer } from './helpers.js';
 
 const HEADER =
   'From: a@b.example\nTo: c@d.example\nMessage-ID: <n@b.example>\n' +
@@ -28,17 +26,7 @@ const RULES = [
   'score T_NS_ANY_TEXT 0.01',
 ].join('\n');
 
-const config = emptySaConfig();
-parseCfFile(config, 'nosubject.cf', RULES);
-const rules = SaRuleSet.compile(config);
-const fired = (text: string) => {
-  const bytes = new TextEncoder().encode(text);
-  return rules
-    .evaluate(new SaMessageView(bytes, summarize(bytes)), 0)
-    .map((hit) => hit.name)
-    .filter((name) => !name.startsWith('__'))
-    .sort();
-};
+const fired = ruleFirer(RULES);
 
 describe('tflags nosubject', () => {
   it('leaves the Subject out of the body rule', () => {

@@ -3,11 +3,9 @@
 // renders it for the body rules, gives it to the rawbody rules and parses it as HTML
 // (HTML_TAG_BALANCE_HEAD on an unclosed <head>).
 import { execFileSync } from 'node:child_process';
-import { summarize } from '@mailyard/mime';
 import { describeWithPeer } from '@mailyard/test-kit';
 import { describe, expect, it } from 'vitest';
-import { emptySaConfig, parseCfFile, SaMessageView, SaRuleSet } from '../src/index.js';
-import { debianSpamAssassin } from './helpers.js';
+import { debianSpamAssassin, ruleFirer } from './helpers.js';
 
 const HEADER =
   'From: a@b.example\nTo: c@d.example\nSubject: cds\nMessage-ID: <n@b.example>\n' +
@@ -37,16 +35,7 @@ const RULES = [
   ...['TEXT', 'TAG', 'RAW', 'HEAD'].map((name) => `score T_ET_${name} 0.01`),
 ].join('\n');
 
-const config = emptySaConfig();
-parseCfFile(config, 'effective.cf', RULES);
-const rules = SaRuleSet.compile(config);
-const fired = (text: string) => {
-  const bytes = new TextEncoder().encode(text);
-  return rules
-    .evaluate(new SaMessageView(bytes, summarize(bytes)), 0)
-    .map((hit) => hit.name)
-    .sort();
-};
+const fired = ruleFirer(RULES);
 
 describe("a part's effective type", () => {
   it('is HTML when the part is named .html, .htm, .shtml', () => {

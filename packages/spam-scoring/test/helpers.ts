@@ -1,7 +1,17 @@
 import { existsSync } from 'node:fs';
 import { summarize } from '@mailyard/mime';
 import { commandAvailable } from '@mailyard/test-kit';
-import type { MessageInput, SmtpFacts, SpamStage, SpamTest, TestHit } from '../src/index.js';
+import {
+  type MessageInput,
+  type SmtpFacts,
+  type SpamStage,
+  type SpamTest,
+  type TestHit,
+  SaMessageView,
+  SaRuleSet,
+  emptySaConfig,
+  parseCfFile,
+} from '../src/index.js';
 
 export function message(text: string | Uint8Array): MessageInput {
   const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text;
@@ -49,3 +59,21 @@ export const debianSpamAssassin = {
   available: existsSync('/usr/share/spamassassin/50_scores.cf') && commandAvailable('spamassassin'),
   install: 'apt-get install spamassassin',
 };
+
+/**
+ * A rule set of its own, compiled from `.cf` text, and what it fires on a message: the rule
+ * names, sorted, without the `__` sub-rules.
+ */
+export function ruleFirer(cfText: string): (text: string) => string[] {
+  const config = emptySaConfig();
+  parseCfFile(config, 'test.cf', cfText);
+  const rules = SaRuleSet.compile(config);
+  return (text) => {
+    const bytes = new TextEncoder().encode(text);
+    return rules
+      .evaluate(new SaMessageView(bytes, summarize(bytes)), 0)
+      .map((hit) => hit.name)
+      .filter((name) => !name.startsWith('__'))
+      .sort();
+  };
+}

@@ -2,12 +2,10 @@
 // `href="mailto:x%20<x@y>"` is one link, not a tag ended at `<x@y>`'s `>` (whose cut link
 // `mailto:x%20<x@y` made HTTP_ESCAPED_HOST fire where spamd does not).
 import { execFileSync } from 'node:child_process';
-import { summarize } from '@mailyard/mime';
 import { describeWithPeer } from '@mailyard/test-kit';
 import { describe, expect, it } from 'vitest';
-import { emptySaConfig, parseCfFile, SaMessageView, SaRuleSet } from '../src/index.js';
 import { renderHtml } from '../src/spamassassin/html-text.js';
-import { debianSpamAssassin } from './helpers.js';
+import { debianSpamAssassin, ruleFirer } from './helpers.js';
 
 const HEADER =
   'From: a@b.example\nTo: c@d.example\nSubject: links\nMessage-ID: <n@b.example>\n' +
@@ -50,16 +48,7 @@ const RULES = [
   'body T_EH_REMOVE_ME /remove me/',
   ...['ESCAPED_HOST', 'TAG_AS_TEXT', 'REMOVE_ME'].map((name) => `score T_EH_${name} 0.01`),
 ].join('\n');
-const config = emptySaConfig();
-parseCfFile(config, 'quoted.cf', RULES);
-const rules = SaRuleSet.compile(config);
-const fired = (text: string) => {
-  const bytes = new TextEncoder().encode(text);
-  return rules
-    .evaluate(new SaMessageView(bytes, summarize(bytes)), 0)
-    .map((hit) => hit.name)
-    .sort();
-};
+const fired = ruleFirer(RULES);
 
 describeWithPeer(debianSpamAssassin, 'quoted attribute values against spamassassin', () => {
   it('fires where spamassassin -L -t fires', () => {

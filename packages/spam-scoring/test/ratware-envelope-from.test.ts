@@ -1,11 +1,9 @@
 // HeaderEval's check_ratware_envelope_from (RATWARE_EFROM, spam-1/00344 and 00365): the
 // envelope sender spells the recipient's registered domain and user name before its `@`.
 import { execFileSync } from 'node:child_process';
-import { summarize } from '@mailyard/mime';
 import { describeWithPeer } from '@mailyard/test-kit';
 import { describe, expect, it } from 'vitest';
-import { emptySaConfig, parseCfFile, SaMessageView, SaRuleSet } from '../src/index.js';
-import { debianSpamAssassin } from './helpers.js';
+import { debianSpamAssassin, ruleFirer } from './helpers.js';
 
 const mail = (returnPath: string, to: string) =>
   `Return-Path: <${returnPath}>\nFrom: a@b.example\nTo: ${to}\nSubject: offer\n` +
@@ -24,13 +22,7 @@ const RULES = [
   'header T_RATWARE_EFROM eval:check_ratware_envelope_from()',
   'score T_RATWARE_EFROM 0.01',
 ];
-const config = emptySaConfig();
-parseCfFile(config, 'ratware.cf', RULES.join('\n'));
-const rules = SaRuleSet.compile(config);
-const fired = (text: string) => {
-  const bytes = new TextEncoder().encode(text);
-  return rules.evaluate(new SaMessageView(bytes, summarize(bytes)), 0).map((hit) => hit.name);
-};
+const fired = ruleFirer(RULES.join('\n'));
 
 describe('check_ratware_envelope_from', () => {
   it("fires on the recipient's domain and user before the @", () => {

@@ -4,11 +4,9 @@
 // body as one part (MIME header lines first, then text up to a close delimiter), so the body
 // rules see its text and EMPTY_MESSAGE does not fire.
 import { execFileSync } from 'node:child_process';
-import { summarize } from '@mailyard/mime';
 import { describeWithPeer } from '@mailyard/test-kit';
 import { describe, expect, it } from 'vitest';
-import { emptySaConfig, parseCfFile, SaMessageView, SaRuleSet } from '../src/index.js';
-import { debianSpamAssassin } from './helpers.js';
+import { debianSpamAssassin, ruleFirer } from './helpers.js';
 
 const HEADER =
   'From: a@b.example\nTo: c@d.example\nSubject: deals\nMessage-ID: <n@b.example>\n' +
@@ -54,17 +52,7 @@ const RULES = [
   ),
 ].join('\n');
 
-const config = emptySaConfig();
-parseCfFile(config, 'unopened.cf', RULES);
-const rules = SaRuleSet.compile(config);
-const fired = (text: string) => {
-  const bytes = new TextEncoder().encode(text);
-  return rules
-    .evaluate(new SaMessageView(bytes, summarize(bytes)), 0)
-    .map((hit) => hit.name)
-    .filter((name) => !name.startsWith('__'))
-    .sort();
-};
+const fired = ruleFirer(RULES);
 
 describe('a multipart that never opens with its boundary', () => {
   it('is read whole, preamble and delimiters as text', () => {
