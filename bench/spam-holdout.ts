@@ -60,6 +60,15 @@ const math = process.argv.includes('--math')
 const folds = process.argv.includes('--folds')
   ? Number(process.argv[process.argv.indexOf('--folds') + 1])
   : 0;
+/** The training sets, each message with its class, for the folds. */
+const trainingSets = {
+  'spam-1': { kind: 'spam', files: groups['spam-1']! },
+  'easy-ham-1': { kind: 'ham', files: groups['easy-ham-1']! },
+  'hard-ham-1': { kind: 'ham', files: groups['hard-ham-1']! },
+} as const;
+const rulesCache = process.argv.includes('--rules-cache')
+  ? process.argv[process.argv.indexOf('--rules-cache') + 1]!
+  : undefined;
 const gridOption = process.argv.includes('--math-grid')
   ? process.argv[process.argv.indexOf('--math-grid') + 1]!
   : null;
@@ -72,35 +81,13 @@ if (folds >= 2 && gridOption !== null) {
       values!.split(',').map((value) => ({ ...entry, [name!]: Number(value) })),
     );
   }
-  const rated = await crossValidateMaths(
-    {
-      'spam-1': { kind: 'spam', files: groups['spam-1']! },
-      'easy-ham-1': { kind: 'ham', files: groups['easy-ham-1']! },
-      'hard-ham-1': { kind: 'ham', files: groups['hard-ham-1']! },
-    },
-    folds,
-    grid,
-    process.argv.includes('--rules-cache')
-      ? process.argv[process.argv.indexOf('--rules-cache') + 1]!
-      : undefined,
-  );
+  const rated = await crossValidateMaths(trainingSets, folds, grid, rulesCache);
   for (const [index, entry] of grid.entries())
     console.log(`${JSON.stringify(entry)}: ${crossValidationSummary(rated[index]!, folds)}`);
   process.exit(0);
 }
 if (folds >= 2) {
-  const rated = await crossValidate(
-    {
-      'spam-1': { kind: 'spam', files: groups['spam-1']! },
-      'easy-ham-1': { kind: 'ham', files: groups['easy-ham-1']! },
-      'hard-ham-1': { kind: 'ham', files: groups['hard-ham-1']! },
-    },
-    folds,
-    math,
-    process.argv.includes('--rules-cache')
-      ? process.argv[process.argv.indexOf('--rules-cache') + 1]!
-      : undefined,
-  );
+  const rated = await crossValidate(trainingSets, folds, math, rulesCache);
   printCrossValidation(rated, folds, {
     bayes: process.argv.includes('--bayes'),
     list: process.argv.includes('--list'),
