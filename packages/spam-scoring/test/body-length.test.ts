@@ -3,7 +3,6 @@
 // `if can(BodyEval::has_check_body_length)`, which SpamAssassin 4.0.1 answers true.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { summarize } from '@mailyard/mime';
 import { describeWithPeer } from '@mailyard/test-kit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -12,14 +11,12 @@ import {
   evaluateCondition,
   parseCfFile,
   type SaRuleSet,
-  SaMessageView,
-  SaRuleSet as RuleSet,
 } from '../src/index.js';
 import {
   findDebianRuleDirectory,
   loadSpamAssassinRules,
 } from '../src/node/load-spamassassin-rules.js';
-import { debianSpamAssassin } from './helpers.js';
+import { debianSpamAssassin, type RuleFirer, ruleFirer } from './helpers.js';
 
 const HEADER =
   'From: a@b.example\r\nTo: c@d.example\r\nSubject: short\r\nMessage-ID: <len@b.example>\r\n' +
@@ -30,20 +27,15 @@ const CRLF_MAIL = HEADER + BODY;
 const LF_MAIL = CRLF_MAIL.replace(/\r\n/g, '\n');
 const LIMITS = [41, 42, 43, 44, 45];
 
-const fired = (rules: SaRuleSet, text: string) => {
-  const bytes = new TextEncoder().encode(text);
-  return rules.evaluate(new SaMessageView(bytes, summarize(bytes)), 0).map((h) => h.name);
-};
+const fired = (rules: RuleFirer, text: string) => rules(text);
 const lengthRules = () => {
-  const config = emptySaConfig();
-  parseCfFile(
-    config,
-    'length.cf',
+  const firer = ruleFirer(
     LIMITS.map((n) => `body LEN_LE_${n} eval:check_body_length('${n}')`).join('\n'),
+    { sorted: false },
   );
-  const rules = RuleSet.compile(config);
+  const { rules } = firer;
   expect(rules.unsupported).toEqual([]);
-  return rules;
+  return firer;
 };
 
 describe('check_body_length', () => {

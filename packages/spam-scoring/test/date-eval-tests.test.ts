@@ -2,6 +2,7 @@ import { summarize } from '@mailyard/mime';
 import { describe, expect, it } from 'vitest';
 import { emptySaConfig, parseCfFile, SaMessageView, SaRuleSet } from '../src/index.js';
 import { parseRfc822Date } from '../src/spamassassin/rfc822-date.js';
+import { ruleFirer } from './helpers.js';
 
 const RULES = [
   "header DATE_IN_PAST_03_06 eval:check_for_shifted_date('-6', '-3')",
@@ -11,13 +12,8 @@ const RULES = [
   'header MSGID_OUTLOOK_INVALID eval:check_outlook_message_id()',
 ].join('\n');
 
-const config = emptySaConfig();
-parseCfFile(config, 'dates.cf', RULES);
-const rules = SaRuleSet.compile(config);
-const fired = (headers: string[]) => {
-  const bytes = new TextEncoder().encode(`${headers.join('\r\n')}\r\n\r\nbody\r\n`);
-  return rules.evaluate(new SaMessageView(bytes, summarize(bytes)), 0).map((hit) => hit.name);
-};
+const fire = ruleFirer(RULES, { sorted: false });
+const fired = (headers: string[]) => fire(`${headers.join('\r\n')}\r\n\r\nbody\r\n`);
 const received = (date: string) =>
   `Received: from mx.example.net (mx.example.net [192.0.2.1])\r\n\tby mail.example.org (Postfix) with ESMTP id 1234\r\n\tfor <bob@example.org>; ${date}`;
 

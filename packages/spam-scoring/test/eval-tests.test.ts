@@ -4,7 +4,7 @@ import { describeWithPeer } from '@mailyard/test-kit';
 import { describe, expect, it } from 'vitest';
 import { emptySaConfig, parseCfFile, SaMessageView, SaRuleSet } from '../src/index.js';
 import { parseEvalCall } from '../src/spamassassin/eval-tests.js';
-import { debianSpamAssassin } from './helpers.js';
+import { debianSpamAssassin, ruleFirer } from './helpers.js';
 
 const RULES = [
   'header MISSING_HEADERS eval:check_for_missing_to_header()',
@@ -18,13 +18,8 @@ const RULES = [
   'meta QP_AND_CAPS __MIME_QP && SUBJ_ALL_CAPS',
 ].join('\n');
 
-const config = emptySaConfig();
-parseCfFile(config, 'evals.cf', RULES);
-const rules = SaRuleSet.compile(config);
-const fired = (text: string) => {
-  const bytes = new TextEncoder().encode(text);
-  return rules.evaluate(new SaMessageView(bytes, summarize(bytes)), 0).map((hit) => hit.name);
-};
+const fired = ruleFirer(RULES, { subrules: true, sorted: false });
+const { rules } = fired;
 
 describe('eval: tests written again', () => {
   it('runs the ones it knows and reports the others', () => {

@@ -1,23 +1,16 @@
-import { summarize } from '@mailyard/mime';
 import { describe, expect, it } from 'vitest';
-import { emptySaConfig, parseCfFile, SaMessageView, SaRuleSet } from '../src/index.js';
+import { ruleFirer } from './helpers.js';
 
-const config = emptySaConfig();
-parseCfFile(
-  config,
-  'forged.cf',
+const fire = ruleFirer(
   [
     'header FORGED eval:check_for_forged_yahoo_received_headers()',
     'header FORGED_HOTMAIL eval:check_for_forged_hotmail_received_headers()',
     'header NO_HOTMAIL_HOP eval:check_for_no_hotmail_received_headers()',
     'header MSN_GROUPS eval:check_for_msn_groups_headers()',
   ].join('\n'),
+  { sorted: false },
 );
-const rules = SaRuleSet.compile(config);
-const fired = (headers: string[]) => {
-  const bytes = new TextEncoder().encode(`${headers.join('\r\n')}\r\n\r\nbody\r\n`);
-  return rules.evaluate(new SaMessageView(bytes, summarize(bytes)), 0).map((hit) => hit.name);
-};
+const fired = (headers: string[]) => fire(`${headers.join('\r\n')}\r\n\r\nbody\r\n`);
 const OUTSIDE_HOP =
   'Received: from unknown (HELO mail.example.net) (203.0.113.9) by mx.example.org with SMTP; 1 Aug 2002 10:00:00 -0000';
 

@@ -1,22 +1,14 @@
-import { summarize } from '@mailyard/mime';
 import { describe, expect, it } from 'vitest';
-import { emptySaConfig, parseCfFile, SaMessageView, SaRuleSet } from '../src/index.js';
+import { ruleFirer } from './helpers.js';
 
 const RULES = [
   'freemail_domains hotmail.com yahoo.* gmail.com',
   "header REPLYTO eval:check_freemail_replyto('replyto')",
   "header REPLY eval:check_freemail_replyto('reply')",
 ].join('\n');
-const config = emptySaConfig();
-parseCfFile(config, 'freemail.cf', RULES);
-const rules = SaRuleSet.compile(config);
-const fired = (headers: string[], body = 'Hello\r\n', mailFrom: string | null = null) => {
-  const bytes = new TextEncoder().encode(`${headers.join('\r\n')}\r\n\r\n${body}`);
-  return rules
-    .evaluate(new SaMessageView(bytes, summarize(bytes), { mailFrom }), 0)
-    .map((hit) => hit.name)
-    .sort();
-};
+const fire = ruleFirer(RULES);
+const fired = (headers: string[], body = 'Hello\r\n', mailFrom: string | null = null) =>
+  fire(`${headers.join('\r\n')}\r\n\r\n${body}`, { mailFrom });
 
 describe('check_freemail_replyto', () => {
   it('fires on a free-mail From answered at another free-mail Reply-To', () => {

@@ -1,12 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { summarize } from '@mailyard/mime';
-import { emptySaConfig, parseCfFile, SaMessageView, SaRuleSet } from '../src/index.js';
 import { FILL_THIS_FORM_SEARCHES } from '../src/spamassassin/fill-this-form-patterns.js';
 import { HAND_WRITTEN_PATTERNS } from '../src/spamassassin/hand-written-patterns.js';
 import { IP_IN_RELAY_PATTERN } from '../src/spamassassin/ip-in-relay-pattern.js';
 import { TO_EQ_FROM_PATTERNS } from '../src/spamassassin/to-eq-from-patterns.js';
+import { ruleFirer } from './helpers.js';
 
 /** Perl's answer for each text (texts must not hold newlines). */
 function perl(pattern: string, texts: string[]): boolean[] {
@@ -130,41 +129,31 @@ describe('hand-written patterns agree with Perl', () => {
 
 describe('a rule set runs a hand-written pattern with flags', () => {
   it('__NAME_EQ_EMAIL (/i) runs, and a meta reads it under !', () => {
-    const config = emptySaConfig();
-    parseCfFile(
-      config,
-      'name.cf',
+    const fire = ruleFirer(
       [
         `header __NAME_EQ_EMAIL From:raw =~ /${CASES[1]!.pattern.slice(4)}/i`,
         'header __FROM_EXISTS exists:From',
         'meta NAME_EQ_EMAIL __NAME_EQ_EMAIL',
         'meta NAME_NOT_EMAIL __FROM_EXISTS && !__NAME_EQ_EMAIL',
       ].join('\n'),
+      { subrules: true, sorted: false },
     );
-    const rules = SaRuleSet.compile(config);
+    const { rules } = fire;
     expect(rules.unsupported).toEqual([]);
-    const fired = (from: string) => {
-      const bytes = new TextEncoder().encode(`From: ${from}\r\n\r\nbody\r\n`);
-      return rules.evaluate(new SaMessageView(bytes, summarize(bytes)), 0).map((h) => h.name);
-    };
+    const fired = (from: string) => fire(`From: ${from}\r\n\r\nbody\r\n`);
     expect(fired('"Eve@Shop.example" <eve@shop.example>')).toEqual(['NAME_EQ_EMAIL']);
     expect(fired('Eve <eve@shop.example>')).toEqual(['NAME_NOT_EMAIL']);
   });
 
   it('HK_RANDOM_FROM (/mi) runs on the From address', () => {
-    const config = emptySaConfig();
-    parseCfFile(
-      config,
-      'random.cf',
+    const fire = ruleFirer(
       // As the rule file writes it: `#` starts a comment there, `\#` is the character.
       `header HK_RANDOM_FROM From:addr =~ /${CASES[2]!.pattern.slice(5).replace('#', '\\#')}/mi`,
+      { sorted: false },
     );
-    const rules = SaRuleSet.compile(config);
+    const { rules } = fire;
     expect(rules.unsupported).toEqual([]);
-    const fired = (from: string) => {
-      const bytes = new TextEncoder().encode(`From: ${from}\r\n\r\nbody\r\n`);
-      return rules.evaluate(new SaMessageView(bytes, summarize(bytes)), 0).map((h) => h.name);
-    };
+    const fired = (from: string) => fire(`From: ${from}\r\n\r\nbody\r\n`);
     expect(fired('"Q" <xkcdqw@example.com>')).toEqual(['HK_RANDOM_FROM']);
     expect(fired('"Xkcdq" <alice@example.com>')).toEqual([]);
     expect(fired('<mail-xkcdqw@example.com>')).toEqual([]);

@@ -7,6 +7,7 @@ import {
   type SpamStage,
   type SpamTest,
   type TestHit,
+  type ViewEnvelope,
   SaMessageView,
   SaRuleSet,
   emptySaConfig,
@@ -60,20 +61,37 @@ export const debianSpamAssassin = {
   install: 'apt-get install spamassassin',
 };
 
+/** How ruleFirer reports the names: the defaults are what most rule tests compare with. */
+export interface RuleFirerOptions {
+  /** Keep the `__` sub-rules among the names (default false). */
+  readonly subrules?: boolean;
+  /** Sort the names (default true); false keeps the order the rule set gives them in. */
+  readonly sorted?: boolean;
+}
+
+/** What a message fires, and the rule set compiled (for its `unsupported` rules). */
+export interface RuleFirer {
+  (text: string, envelope?: ViewEnvelope): string[];
+  readonly rules: SaRuleSet;
+}
+
 /**
- * A rule set of its own, compiled from `.cf` text, and what it fires on a message: the rule
- * names, sorted, without the `__` sub-rules.
+ * A rule set of its own, compiled from `.cf` text, and what it fires on a message (with the
+ * envelope given, if any): the rule names, sorted, without the `__` sub-rules, unless the
+ * options say otherwise.
  */
-export function ruleFirer(cfText: string): (text: string) => string[] {
+export function ruleFirer(cfText: string, options: RuleFirerOptions = {}): RuleFirer {
+  const { subrules = false, sorted = true } = options;
   const config = emptySaConfig();
   parseCfFile(config, 'test.cf', cfText);
   const rules = SaRuleSet.compile(config);
-  return (text) => {
+  const fire = (text: string, envelope: ViewEnvelope = { mailFrom: null }) => {
     const bytes = new TextEncoder().encode(text);
-    return rules
-      .evaluate(new SaMessageView(bytes, summarize(bytes)), 0)
+    const names = rules
+      .evaluate(new SaMessageView(bytes, summarize(bytes), envelope), 0)
       .map((hit) => hit.name)
-      .filter((name) => !name.startsWith('__'))
-      .sort();
+      .filter((name) => subrules || !name.startsWith('__'));
+    return sorted ? names.sort() : names;
   };
+  return Object.assign(fire, { rules });
 }

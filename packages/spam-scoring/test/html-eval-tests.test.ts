@@ -1,7 +1,8 @@
 import { summarize } from '@mailyard/mime';
 import { describe, expect, it } from 'vitest';
-import { emptySaConfig, parseCfFile, SaMessageView, SaRuleSet } from '../src/index.js';
+import { SaMessageView } from '../src/index.js';
 import { htmlStatisticsOf } from '../src/spamassassin/html-statistics.js';
+import { ruleFirer } from './helpers.js';
 
 const RULES = [
   "body IMAGE_ONLY_04 eval:html_image_only('0000','0400')",
@@ -19,23 +20,12 @@ const TEXT_RULES = [
   "body SAVED_URL eval:html_text_match('comment', '<!-- saved from url=\\(\\d{4}\\)')",
   "body TITLE_FREE eval:html_text_match('title', '(?i)free')",
 ].join('\n');
-const compile = (text: string) => {
-  const config = emptySaConfig();
-  parseCfFile(config, 'html.cf', text);
-  return SaRuleSet.compile(config);
-};
-const rules = compile(RULES);
-const textRules = compile(TEXT_RULES);
-const firedText = (html: string) => fired(html, 'A subject line', textRules);
-const fired = (html: string, subject = 'A subject line', ruleSet = rules) => {
-  const bytes = new TextEncoder().encode(
-    `Subject: ${subject}\r\nContent-Type: text/html\r\n\r\n${html}`,
-  );
-  return ruleSet
-    .evaluate(new SaMessageView(bytes, summarize(bytes)), 0)
-    .map((hit) => hit.name)
-    .sort();
-};
+const htmlFirer = ruleFirer(RULES);
+const textFirer = ruleFirer(TEXT_RULES);
+const { rules } = htmlFirer;
+const firedText = (html: string) => fired(html, 'A subject line', textFirer);
+const fired = (html: string, subject = 'A subject line', firer = htmlFirer) =>
+  firer(`Subject: ${subject}\r\nContent-Type: text/html\r\n\r\n${html}`);
 
 describe('the HTML statistics', () => {
   it('counts each tag open at the end, extra closings apart, and the titles', () => {

@@ -2,29 +2,25 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { summarize } from '@mailyard/mime';
 import { commandAvailable, describeWithPeer } from '@mailyard/test-kit';
+import { summarize } from '@mailyard/mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emptySaConfig, parseCfFile, SaMessageView, SaRuleSet } from '../src/index.js';
+import { SaMessageView } from '../src/index.js';
 import { htmlStatistics, htmlStatisticsOf } from '../src/spamassassin/html-statistics.js';
 import { colorToRgb } from '../src/spamassassin/html-text-style.js';
+import { ruleFirer } from './helpers.js';
 
-const config = emptySaConfig();
-parseCfFile(
-  config,
-  'style.cf',
+const fire = ruleFirer(
   [
     "body LOW_CONTRAST eval:html_test('font_low_contrast')",
     "body INVALID_COLOR eval:html_test('font_invalid_color')",
     "body SIZE_LARGE eval:html_range('max_size', '5', '6')",
     "body SIZE_HUGE eval:html_range('max_size', '6', 'inf')",
   ].join('\n'),
+  { sorted: false },
 );
-const rules = SaRuleSet.compile(config);
-const fired = (html: string) => {
-  const bytes = new TextEncoder().encode(`Content-Type: text/html\r\n\r\n${html}`);
-  return rules.evaluate(new SaMessageView(bytes, summarize(bytes)), 0).map((hit) => hit.name);
-};
+const { rules } = fire;
+const fired = (html: string) => fire(`Content-Type: text/html\r\n\r\n${html}`);
 const lowContrast = (html: string) => htmlStatisticsOf(html).fontLowContrast;
 
 describe('colours as HTML.pm reads them', () => {
@@ -204,17 +200,10 @@ describe("html_range('obfuscation_ratio'): words broken by tags, per tag", () =>
   });
 
   it('is read by html_range as a rule', () => {
-    const config = emptySaConfig();
-    parseCfFile(
-      config,
-      'o.cf',
-      "body OBFUSCATE_10_20 eval:html_range('obfuscation_ratio','.1','.2')",
-    );
-    const set = SaRuleSet.compile(config);
-    const rate = (html: string) => {
-      const bytes = new TextEncoder().encode(`Content-Type: text/html\r\n\r\n<html>${html}</html>`);
-      return set.evaluate(new SaMessageView(bytes, summarize(bytes)), 0).map((h) => h.name);
-    };
+    const fire = ruleFirer("body OBFUSCATE_10_20 eval:html_range('obfuscation_ratio','.1','.2')", {
+      sorted: false,
+    });
+    const rate = (html: string) => fire(`Content-Type: text/html\r\n\r\n<html>${html}</html>`);
     expect(rate('<p>V<b></b>iagra now</p>')).toEqual(['OBFUSCATE_10_20']);
     expect(rate('<p>Viagra now</p>')).toEqual([]);
   });

@@ -2,10 +2,9 @@
 // relay strings, and in linear time on hostile ones.
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
-import { summarize } from '@mailyard/mime';
 import { describe, expect, it } from 'vitest';
-import { emptySaConfig, parseCfFile, SaMessageView, SaRuleSet } from '../src/index.js';
 import { IP_IN_RELAY_PATTERN } from '../src/spamassassin/ip-in-relay-pattern.js';
+import { ruleFirer } from './helpers.js';
 
 const [PATTERN, match] = IP_IN_RELAY_PATTERN;
 
@@ -78,20 +77,16 @@ describe('__IP_IN_RELAY by hand', () => {
   });
 
   it('runs in a rule set on the relays of a message (NO_FM_NAME_IP_HOSTN reads it)', () => {
-    const config = emptySaConfig();
-    parseCfFile(
-      config,
-      'ip.cf',
+    const fire = ruleFirer(
       `header __IP_IN_RELAY X-Spam-Relays-External =~ /${PATTERN}/\nmeta IP_IN_RELAY __IP_IN_RELAY`,
+      { subrules: true, sorted: false },
     );
-    const rules = SaRuleSet.compile(config);
+    const { rules } = fire;
     expect(rules.unsupported).toEqual([]);
-    const fired = (rdns: string) => {
-      const bytes = new TextEncoder().encode(
+    const fired = (rdns: string) =>
+      fire(
         `Received: from helo.example (${rdns} [203.0.113.77])\r\n\tby mx.example.com (Postfix) with ESMTP id 1\r\n\tfor <bob@example.com>; Sat, 5 Dec 2026 10:00:00 +0000\r\nFrom: eve@shop.example\r\n\r\nbody\r\n`,
       );
-      return rules.evaluate(new SaMessageView(bytes, summarize(bytes)), 0).map((h) => h.name);
-    };
     expect(fired('host-203-0-113-77.example')).toEqual(['IP_IN_RELAY']);
     expect(fired('mail.shop.example')).toEqual([]);
   });

@@ -3,10 +3,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fc from 'fast-check';
-import { summarize } from '@mailyard/mime';
 import { describe, expect, it } from 'vitest';
-import { emptySaConfig, parseCfFile, SaMessageView, SaRuleSet } from '../src/index.js';
 import { rawBodyPieces } from '../src/spamassassin/scan-size.js';
+import { ruleFirer } from './helpers.js';
 
 const MESSAGE_PM = '/usr/share/perl5/Mail/SpamAssassin/Message.pm';
 
@@ -61,15 +60,9 @@ describe('rawbody pieces', () => {
   );
 
   it('let a pattern span lines, as __CONTENT_AFTER_HTML does on spam-1/00078', () => {
-    const config = emptySaConfig();
-    parseCfFile(config, 'raw.cf', 'rawbody CONTENT_AFTER /<\\/html>\\s*[a-z0-9]/i');
-    const rules = SaRuleSet.compile(config);
-    const fired = (html: string) => {
-      const bytes = new TextEncoder().encode(
-        `From: a@b.example\r\nContent-Type: text/html\r\n\r\n${html}`,
-      );
-      return rules.evaluate(new SaMessageView(bytes, summarize(bytes)), 0).map((h) => h.name);
-    };
+    const fire = ruleFirer('rawbody CONTENT_AFTER /<\\/html>\\s*[a-z0-9]/i', { sorted: false });
+    const fired = (html: string) =>
+      fire(`From: a@b.example\r\nContent-Type: text/html\r\n\r\n${html}`);
     expect(fired('<html>1gate\r\n</html>\r\n5297gdqK6\r\n')).toEqual(['CONTENT_AFTER']);
     expect(fired('<html>1gate\r\n</html>\r\n')).toEqual([]);
   });

@@ -2,13 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { summarize } from '@mailyard/mime';
 import { describeWithPeer } from '@mailyard/test-kit';
 import { describe, expect, it } from 'vitest';
-import { emptySaConfig, parseCfFile, SaMessageView, SaRuleSet } from '../src/index.js';
+import { SaMessageView } from '../src/index.js';
 import {
   MAX_RECEIVED_LENGTH,
   parseReceivedLine,
   relaysOf,
 } from '../src/spamassassin/received-relays.js';
-import { debianSpamAssassin } from './helpers.js';
+import { debianSpamAssassin, ruleFirer } from './helpers.js';
 
 const view = (headers: string[]) => {
   const bytes = new TextEncoder().encode(`${headers.join('\r\n')}\r\n\r\nbody\r\n`);
@@ -191,14 +191,8 @@ const RULES = [
   'header RDNS_NONE X-Spam-Relays-Untrusted =~ /^[^\\]]+ rdns= /',
   'header HELO_IS_IP X-Spam-Relays-Untrusted =~ /^[^\\]]+ helo=\\d+\\.\\d+\\.\\d+\\.\\d+ /',
 ].join('\n');
-const config = emptySaConfig();
-parseCfFile(config, 'relays.cf', RULES);
-const rules = SaRuleSet.compile(config);
-const fired = (headers: string[]) =>
-  rules
-    .evaluate(view(headers), 0)
-    .map((hit) => hit.name)
-    .sort();
+const fire = ruleFirer(RULES);
+const fired = (headers: string[]) => fire(`${headers.join('\r\n')}\r\n\r\nbody\r\n`);
 
 describe('relay eval tests and the X-Spam-Relays pseudo-headers', () => {
   it('ALL_TRUSTED, NO_RELAYS and unparseable hops', () => {
@@ -261,16 +255,13 @@ describe('a web mailer hand-over', () => {
 
 describe('a rule with a backreference, matched by hand', () => {
   it('__HELO_NOT_RDNS runs: the HELO of the first external relay is not its reverse name', () => {
-    const helo = emptySaConfig();
-    parseCfFile(
-      helo,
-      'helo.cf',
+    const fireHelo = ruleFirer(
       'header HELO_NOT_RDNS X-Spam-Relays-External =~ /^[^\\]]+ rdns=(\\S+) helo=(?!(?i)\\1)\\S/',
+      { sorted: false },
     );
-    const heloRules = SaRuleSet.compile(helo);
+    const { rules: heloRules } = fireHelo;
     expect(heloRules.unsupported).toEqual([]);
-    const names = (line: string) =>
-      heloRules.evaluate(view([`Received: ${line}${DATE}`]), 0).map((hit) => hit.name);
+    const names = (line: string) => fireHelo(`Received: ${line}${DATE}\r\n\r\nbody\r\n`);
     expect(
       names(
         'from bulk.example (mx.example.net [198.51.100.9]) by mx.example (Postfix) with ESMTP id 3',

@@ -1,25 +1,14 @@
-import { summarize } from '@mailyard/mime';
 import { describe, expect, it } from 'vitest';
-import { emptySaConfig, parseCfFile, SaMessageView, SaRuleSet } from '../src/index.js';
+import { ruleFirer } from './helpers.js';
 
-const config = emptySaConfig();
-parseCfFile(
-  config,
-  'recipients.cf',
+const fire = ruleFirer(
   [
     'header SORTED_RECIPS eval:sorted_recipients()',
     "header SUSPICIOUS_RECIPS eval:similar_recipients('0.65','undef')",
     "header SOMEWHAT_SIMILAR eval:similar_recipients('0.2','0.65')",
   ].join('\n'),
 );
-const rules = SaRuleSet.compile(config);
-const fired = (headers: string[]) => {
-  const bytes = new TextEncoder().encode(`${headers.join('\r\n')}\r\n\r\nbody\r\n`);
-  return rules
-    .evaluate(new SaMessageView(bytes, summarize(bytes)), 0)
-    .map((hit) => hit.name)
-    .sort();
-};
+const fired = (headers: string[]) => fire(`${headers.join('\r\n')}\r\n\r\nbody\r\n`);
 
 describe('the recipient-list checks', () => {
   it('a harvested list: addresses alike at hosts alike', () => {

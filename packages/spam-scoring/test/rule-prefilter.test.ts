@@ -1,6 +1,7 @@
 import { summarize } from '@mailyard/mime';
 import { describe, expect, it } from 'vitest';
 import { emptySaConfig, parseCfFile, SaMessageView, SaRuleSet } from '../src/index.js';
+import { ruleFirer } from './helpers.js';
 
 /** Rules whose literals the prefilter scans for, over every view array it keeps. */
 const RULES = `
@@ -22,19 +23,10 @@ score    URI_LITERAL 1
 score    FULL_LITERAL 1
 score    COUNTED 1
 `;
-const config = emptySaConfig();
-parseCfFile(config, 'prefilter.cf', RULES);
-const rules = SaRuleSet.compile(config);
+const fire = ruleFirer(RULES);
 
-const fired = (headers: string, body: string, type = 'text/plain') => {
-  const bytes = new TextEncoder().encode(
-    `From: a@example.net\r\nSubject: hello\r\n${headers}Content-Type: ${type}\r\n\r\n${body}`,
-  );
-  return rules
-    .evaluate(new SaMessageView(bytes, summarize(bytes)), 0)
-    .map((hit) => hit.name)
-    .sort();
-};
+const fired = (headers: string, body: string, type = 'text/plain') =>
+  fire(`From: a@example.net\r\nSubject: hello\r\n${headers}Content-Type: ${type}\r\n\r\n${body}`);
 
 describe('the rule set prefilter (one scan of each view for every rule literal)', () => {
   it('runs each pattern where one of its literals occurs, in any paragraph and case', () => {

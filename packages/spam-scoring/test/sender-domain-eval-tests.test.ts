@@ -1,24 +1,16 @@
-import { summarize } from '@mailyard/mime';
 import { describe, expect, it } from 'vitest';
-import { emptySaConfig, parseCfFile, SaMessageView, SaRuleSet } from '../src/index.js';
+import { ruleFirer } from './helpers.js';
 
-const config = emptySaConfig();
-parseCfFile(
-  config,
-  'sender.cf',
+const fire = ruleFirer(
   [
     'header DIFFERENT_DOMAINS eval:check_equal_from_domains()',
     'header __RP_MATCHES_RCVD eval:check_mailfrom_matches_rcvd()',
     'meta RP_MATCHES __RP_MATCHES_RCVD',
   ].join('\n'),
+  { subrules: true, sorted: false },
 );
-const rules = SaRuleSet.compile(config);
-const fired = (headers: string[], mailFrom: string | null = null) => {
-  const bytes = new TextEncoder().encode(`${headers.join('\r\n')}\r\n\r\nbody\r\n`);
-  return rules
-    .evaluate(new SaMessageView(bytes, summarize(bytes), { mailFrom }), 0)
-    .map((hit) => hit.name);
-};
+const fired = (headers: string[], mailFrom: string | null = null) =>
+  fire(`${headers.join('\r\n')}\r\n\r\nbody\r\n`, { mailFrom });
 const hop = (rdns: string, ip = '203.0.113.9') =>
   `Received: from helo.example (${rdns} [${ip}]) by mx.example.org (Postfix) with ESMTP id 1A2B3C; Thu, 1 Aug 2002 10:00:00 +0000`;
 

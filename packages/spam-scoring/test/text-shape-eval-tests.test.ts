@@ -1,11 +1,7 @@
-import { summarize } from '@mailyard/mime';
 import { describe, expect, it } from 'vitest';
-import { emptySaConfig, parseCfFile, SaMessageView, SaRuleSet } from '../src/index.js';
+import { ruleFirer } from './helpers.js';
 
-const config = emptySaConfig();
-parseCfFile(
-  config,
-  'shape.cf',
+const fire = ruleFirer(
   [
     "body SPACE_RATIO eval:tvd_vertical_words('0','10')",
     "body SPACED_OUT eval:tvd_vertical_words('50','100')",
@@ -13,14 +9,8 @@ parseCfFile(
     "header ADDRESS_IN_SUBJECT eval:check_for_to_in_subject('address')",
   ].join('\n'),
 );
-const rules = SaRuleSet.compile(config);
-const fired = (headers: string[], body = 'An ordinary sentence with its spaces in place.') => {
-  const bytes = new TextEncoder().encode(`${headers.join('\r\n')}\r\n\r\n${body}\r\n`);
-  return rules
-    .evaluate(new SaMessageView(bytes, summarize(bytes)), 0)
-    .map((hit) => hit.name)
-    .sort();
-};
+const fired = (headers: string[], body = 'An ordinary sentence with its spaces in place.') =>
+  fire(`${headers.join('\r\n')}\r\n\r\n${body}\r\n`);
 
 describe('tvd_vertical_words', () => {
   it('fires when no paragraph has even one space in ten', () => {

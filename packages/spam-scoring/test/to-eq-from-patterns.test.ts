@@ -3,10 +3,9 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { summarize } from '@mailyard/mime';
 import { describe, expect, it } from 'vitest';
-import { emptySaConfig, parseCfFile, SaMessageView, SaRuleSet } from '../src/index.js';
 import { TO_EQ_FROM_PATTERNS } from '../src/spamassassin/to-eq-from-patterns.js';
+import { ruleFirer } from './helpers.js';
 
 /** Perl's answer for each text (texts may hold newlines, not NULs). */
 function perl(pattern: string, texts: string[]): boolean[] {
@@ -137,10 +136,7 @@ describe('__TO_EQ_FROM_* on hostile header blocks', () => {
 
 describe('a rule set runs them on ALL', () => {
   it('fires __TO_EQ_FROM_DOM and lets a meta read it under !', () => {
-    const config = emptySaConfig();
-    parseCfFile(
-      config,
-      'teqf.cf',
+    const fire = ruleFirer(
       [
         `header __TO_EQ_FROM_DOM_1 ALL =~ /${TO_EQ_FROM_PATTERNS[2]![0].slice(6)}/ism`,
         `header __TO_EQ_FROM_DOM_2 ALL =~ /${TO_EQ_FROM_PATTERNS[3]![0].slice(6)}/ism`,
@@ -149,15 +145,12 @@ describe('a rule set runs them on ALL', () => {
         'meta SAME_DOMAIN __TO_EQ_FROM_DOM',
         'meta OTHER_DOMAIN __HAS_SUBJECT && !__TO_EQ_FROM_DOM',
       ].join('\n'),
+      { subrules: true, sorted: false },
     );
-    const rules = SaRuleSet.compile(config);
+    const { rules } = fire;
     expect(rules.unsupported).toEqual([]);
-    const fired = (from: string, to: string) => {
-      const bytes = new TextEncoder().encode(
-        `Received: by mx\r\nFrom: ${from}\r\nSubject: hi\r\nTo: ${to}\r\n\r\nbody\r\n`,
-      );
-      return rules.evaluate(new SaMessageView(bytes, summarize(bytes)), 0).map((h) => h.name);
-    };
+    const fired = (from: string, to: string) =>
+      fire(`Received: by mx\r\nFrom: ${from}\r\nSubject: hi\r\nTo: ${to}\r\n\r\nbody\r\n`);
     expect(fired('Eve <eve@shop.example>', 'bob@Shop.Example')).toEqual(['SAME_DOMAIN']);
     expect(fired('Eve <eve@shop.example>', 'bob@other.example')).toEqual(['OTHER_DOMAIN']);
   });

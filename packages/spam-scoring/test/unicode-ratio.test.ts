@@ -3,7 +3,6 @@
 // `if can(MIMEEval::has_check_abundant_unicode_ratio)`, which SpamAssassin 4.0.1 answers true.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { summarize } from '@mailyard/mime';
 import { describeWithPeer } from '@mailyard/test-kit';
 import { describe, expect, it } from 'vitest';
 import {
@@ -11,11 +10,8 @@ import {
   emptySaConfig,
   evaluateCondition,
   parseCfFile,
-  type SaRuleSet,
-  SaMessageView,
-  SaRuleSet as RuleSet,
 } from '../src/index.js';
-import { debianSpamAssassin } from './helpers.js';
+import { debianSpamAssassin, type RuleFirer, ruleFirer } from './helpers.js';
 
 const HEADER =
   'From: a@b.example\nTo: c@d.example\nSubject: entities\nMessage-ID: <uni@b.example>\n' +
@@ -26,22 +22,17 @@ const LF_MAIL = `${HEADER}Content-Type: text/plain; charset=us-ascii\n\n${TEXT}`
 const CRLF_MAIL = LF_MAIL.replace(/\n/g, '\r\n');
 const RATIOS = ['0.102', '0.103', '0.105', '0.106'];
 
-const fired = (rules: SaRuleSet, text: string) => {
-  const bytes = new TextEncoder().encode(text);
-  return rules.evaluate(new SaMessageView(bytes, summarize(bytes)), 0).map((h) => h.name);
-};
+const fired = (rules: RuleFirer, text: string) => rules(text);
 const ratioRules = () => {
-  const config = emptySaConfig();
-  parseCfFile(
-    config,
-    'unicode.cf',
+  const firer = ruleFirer(
     RATIOS.map(
       (r) => `body U${r.replace('.', '_')} eval:check_abundant_unicode_ratio('${r}')`,
     ).join('\n'),
+    { sorted: false },
   );
-  const rules = RuleSet.compile(config);
+  const { rules } = firer;
   expect(rules.unsupported).toEqual([]);
-  return rules;
+  return firer;
 };
 
 describe('check_abundant_unicode_ratio', () => {
