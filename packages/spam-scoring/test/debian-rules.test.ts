@@ -82,15 +82,7 @@ describeWithPeer(debianSpamAssassin, "Debian's SpamAssassin rules", () => {
       ...readdirSync(FIXTURES).map((file) => readFileSync(`${FIXTURES}/${file}`, 'latin1')),
     ];
     let bounded = 0;
-    for (const definition of loaded.config.rules.values()) {
-      if (definition.kind === 'meta' || definition.spec.startsWith('eval:')) continue;
-      const spec = loaded.config.replaceRules.has(definition.name)
-        ? replaceTags(definition.spec, loaded.config)
-        : definition.spec;
-      const operator = readPerlMatch(
-        /header$/.test(definition.kind) ? spec.replace(/^[^=!]*[=!]~\s*/, '') : spec,
-      );
-      if (!operator) continue;
+    for (const { definition, operator } of perlMatches(loaded)) {
       const js = boundedJsRegex(operator.pattern, operator.flags);
       const re2 = translatePerlRegex(operator.pattern, operator.flags);
       if (js === null || !re2.ok) continue;
@@ -124,15 +116,8 @@ describeWithPeer(debianSpamAssassin, "Debian's SpamAssassin rules", () => {
       readFileSync(`${FIXTURES}/${file}`, 'latin1'),
     );
     let screened = 0;
-    for (const definition of loaded.config.rules.values()) {
-      if (definition.kind === 'meta' || definition.spec.startsWith('eval:')) continue;
-      const spec = loaded.config.replaceRules.has(definition.name)
-        ? replaceTags(definition.spec, loaded.config)
-        : definition.spec;
-      const operator = readPerlMatch(
-        /header$/.test(definition.kind) ? spec.replace(/^[^=!]*[=!]~\s*/, '') : spec,
-      );
-      if (!operator || boundedJsRegex(operator.pattern, operator.flags) !== null) continue;
+    for (const { definition, operator } of perlMatches(loaded)) {
+      if (boundedJsRegex(operator.pattern, operator.flags) !== null) continue;
       const re2 = translatePerlRegex(operator.pattern, operator.flags);
       const parts = segmentScreenParts(operator.pattern, operator.flags);
       if (!re2.ok || parts.length === 0) continue;
@@ -158,3 +143,17 @@ describeWithPeer(debianSpamAssassin, "Debian's SpamAssassin rules", () => {
     expect(screened).toBeGreaterThan(300);
   }, 300_000);
 });
+
+/** Each pattern rule of the set with its Perl match operator, tags replaced (metas and evals have none). */
+function* perlMatches(loaded: LoadedRules) {
+  for (const definition of loaded.config.rules.values()) {
+    if (definition.kind === 'meta' || definition.spec.startsWith('eval:')) continue;
+    const spec = loaded.config.replaceRules.has(definition.name)
+      ? replaceTags(definition.spec, loaded.config)
+      : definition.spec;
+    const operator = readPerlMatch(
+      /header$/.test(definition.kind) ? spec.replace(/^[^=!]*[=!]~\s*/, '') : spec,
+    );
+    if (operator) yield { definition, operator };
+  }
+}
