@@ -78,7 +78,7 @@ function linksOfTag(name: string, tag: string, base: string, links: string[]): s
   const push = (value: string) => {
     // canon_uri: no leading or trailing white space (nor no-break space), at most 8,192 octets.
     const uri = value
-      .replace(/^[\t\n\x0b\f\r \xa0]+|[\t\n\x0b\f\r \xa0]+$/g, '')
+      .replace(/^[\t\n\x0b\f\r \xa0]+|(?<![\t\n\x0b\f\r \xa0])[\t\n\x0b\f\r \xa0]+$/g, '')
       .slice(0, MAX_URI_LENGTH);
     if (uri === '') return;
     if (/^(?:data|mailto|file|cid|tel):/i.test(uri)) links.push(uri);
@@ -107,7 +107,10 @@ function linksOfTag(name: string, tag: string, base: string, links: string[]): s
     if (safe !== undefined) push(safe);
   }
   if (name !== 'base') return undefined;
-  const href = value.replace(/^[\t\n\x0b\f\r \xa0]+|[\t\n\x0b\f\r \xa0]+$/g, '');
+  const href = value.replace(
+    /^[\t\n\x0b\f\r \xa0]+|(?<![\t\n\x0b\f\r \xa0])[\t\n\x0b\f\r \xa0]+$/g,
+    '',
+  );
   return href === '' ? undefined : (baseHrefOf(href) ?? undefined);
 }
 

@@ -111,7 +111,7 @@ export function parseReceivedLine(raw: string): Relay | 'local' | 'fetched' | nu
   const envfrom =
     /(?:return-path:? |envelope-(?:sender|from)[ =])(\S+)\b/i
       .exec(line)?.[1]
-      ?.replace(/^<+|>+$/g, '') ?? '';
+      ?.replace(/^<+|(?<!>)>+$/g, '') ?? '';
 
   let ip = '';
   let rdns = '';
@@ -134,7 +134,7 @@ export function parseReceivedLine(raw: string): Relay | 'local' | 'fetched' | nu
     if (!by) return null;
     const strip = (value: string) => value.replace(/[\s\0#[\]()<>|]/g, '!');
     ip = qmailish.ip.replace(/^ipv6:/i, '').replace(/^\[|\]$/g, '');
-    rdns = qmailish.rdns.replace(/\.+$/, '');
+    rdns = qmailish.rdns.replace(/(?<!\.)\.+$/, '');
     // qmail writes `unknown` when its caller passed no name: nothing is known of the host's
     // reverse DNS. Any other name was looked up; only a bracketed one is then "none".
     const noReverseDns = rdns.startsWith('[');
@@ -191,7 +191,7 @@ export function parseReceivedLine(raw: string): Relay | 'local' | 'fetched' | nu
   }
   if (!ip || !by) return ignoredByReceivedPm(rest) ? 'local' : null;
   if (/^\[/.test(helo) && !/\]$/.test(helo)) helo = '';
-  rdns = rdns.replace(/\.+$/, '');
+  rdns = rdns.replace(/(?<!\.)\.+$/, '');
   // Postfix writes `unknown`, sendmail 8 leaves the name out, when the lookup found nothing.
   // Microsoft's SMTPSVC and Lotus Domino write `from HELO ([IP])` without looking the name up,
   // so an empty name there says nothing of the host's reverse DNS (SpamAssassin's Received.pm).

@@ -23,7 +23,7 @@ export const MAX_REDIRECT_DEPTH = 16;
 
 // Perl's \s on octet strings: no \xA0 or other wider space, as JavaScript's \s has.
 const LEADING_SPACE = /^[\t\n\x0b\f\r ]+/;
-const TRAILING_SPACE = /[\t\n\x0b\f\r ]+$/;
+const TRAILING_SPACE = /(?<![\t\n\x0b\f\r ])[\t\n\x0b\f\r ]+$/;
 
 /**
  * Util.pm's `url_encode`: each `%XY` whose X is 2 to 7 decoded (but `%20` and `%7F`), and in
@@ -140,7 +140,7 @@ export function canonicalizeUri(raw: string): string[] {
       host = withoutUser;
       found.add(proto + host + rest);
     }
-    const trimmed = host.replace(/[^0-9A-Za-z]+$/, '');
+    const trimmed = host.replace(/(?<![^0-9A-Za-z])[^0-9A-Za-z]+$/, '');
     if (trimmed !== host) {
       host = trimmed;
       found.add(proto + host + rest);

@@ -18,7 +18,7 @@ function addressesIn(text: string): string[] {
     let end = at + 1;
     while (end < text.length && end - at <= 255 && DOMAIN_PART.test(text[end]!)) end++;
     const local = text.slice(start, at).replace(/^[.]+/, '');
-    const domain = text.slice(at + 1, end).replace(/[.-]+$/, '');
+    const domain = text.slice(at + 1, end).replace(/(?<![.-])[.-]+$/, '');
     if (local !== '' && /^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/.test(domain))
       found.push(`${local}@${domain}`);
   }
@@ -39,7 +39,8 @@ export function extractUris(texts: readonly string[], links: readonly string[]):
   };
   for (const link of links) add(link);
   for (const text of texts) {
-    for (const match of text.matchAll(URI_IN_TEXT)) add(match[0].replace(/[.,;:!?)\]]+$/, ''));
+    for (const match of text.matchAll(URI_IN_TEXT))
+      add(match[0].replace(/(?<![.,;:!?)\]])[.,;:!?)\]]+$/, ''));
     for (const address of addressesIn(text)) add(`mailto:${address}`);
   }
   return [...found];

@@ -53,7 +53,7 @@ function removeDotSegments(path: string): string {
 
 function mergeUri(baseAuthority: string | undefined, basePath: string, path: string): string {
   if (baseAuthority !== undefined && basePath === '') return `/${path}`;
-  return (basePath.includes('/') ? basePath.replace(/[^/]*$/, '') : '') + path;
+  return (basePath.includes('/') ? basePath.replace(/(?<![^/])[^/]*$/, '') : '') + path;
 }
 
 /** The absolute URI a link `relative` names in a document whose base is `base` ('' for none). */
