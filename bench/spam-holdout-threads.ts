@@ -8,8 +8,8 @@
  * file with its score (sorted) on stdout, to compare verdicts between two builds.
  * `npm run bench:spam-holdout-threads -w @mailyard/bench`
  */
-import { Worker } from 'node:worker_threads';
 import { corpusFiles } from './spam-corpus.js';
+import { rateInWorkers, startSpamWorkers, stopSpamWorkers } from './spam-worker-pool.js';
 
 const groups = corpusFiles();
 const held = (files: string[]) => files.slice(Math.floor(files.length * 0.7));
@@ -25,46 +25,12 @@ const workerData = {
 };
 const at = process.argv.indexOf('--threads');
 const threads = at >= 0 ? Number(process.argv[at + 1]) : 2;
-// The worker is TypeScript: it registers tsx's loader first (tsx does not pass it to workers).
-// Under bench/spam-ab.ts (MAILYARD_SPAM_AB_BASE set, empty on the current side) it registers
-// spam-ab's resolve hook before, for the same reason: a worker runs no `--import` of the process.
-const entry = new URL('./spam-worker.ts', import.meta.url).href;
-const abHook = new URL('./spam-ab-loader.mjs', import.meta.url).href;
-const abHookFirst =
-  process.env.MAILYARD_SPAM_AB_BASE === undefined
-    ? 'Promise.resolve()'
-    : `import(${JSON.stringify(abHook)})`;
-const loader = `${abHookFirst}.then(() => import('tsx/esm/api')).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
-const workers = Array.from(
-  { length: threads },
-  () => new Worker(loader, { eval: true, workerData }),
-);
-await Promise.all(
-  workers.map(
-    (worker) =>
-      new Promise<void>((resolve, reject) => {
-        worker.once('message', () => resolve());
-        worker.once('error', reject);
-      }),
-  ),
-);
+const workers = await startSpamWorkers(threads, workerData);
 // process.cpuUsage counts every thread of the process.
 const cpu = process.cpuUsage();
 const scores: string[] = [];
-let next = 0;
-await Promise.all(
-  workers.map(
-    (worker) =>
-      new Promise<void>((resolve, reject) => {
-        const send = () => (next < files.length ? worker.postMessage(files[next++]) : resolve());
-        worker.on('message', ({ file, score }: { file: string; score: number }) => {
-          scores.push(`${file}\t${score.toFixed(2)}`);
-          send();
-        });
-        worker.once('error', reject);
-        send();
-      }),
-  ),
+await rateInWorkers(workers, files, ({ file, score }) =>
+  scores.push(`${file}\t${score.toFixed(2)}`),
 );
 const used = process.cpuUsage(cpu);
 const seconds = (used.user + used.system) / 1e6;
@@ -72,4 +38,4 @@ console.error(
   `rated ${files.length} messages in ${threads} threads in ${seconds.toFixed(2)} CPU seconds: ${(files.length / seconds).toFixed(1)} per CPU second`,
 );
 console.log(scores.sort().join('\n'));
-await Promise.all(workers.map((worker) => worker.terminate()));
+await stopSpamWorkers(workers);

@@ -14,9 +14,9 @@ import { execFile, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { promisify } from 'node:util';
 import { learnedSpamAssassinSite, spamc, startSpamd } from './spamd.js';
+import { rateInWorkers, startSpamWorkers, stopSpamWorkers } from './spam-worker-pool.js';
 import { CORPUS, TEST_HAM, TEST_SPAM, TRAIN_HAM, TRAIN_SPAM, corpusFiles } from './spam-corpus.js';
 
 const run = promisify(execFile);
@@ -41,44 +41,16 @@ async function mailyard(groups: Record<string, string[]>, _work: string): Promis
     trainSpam: TRAIN_SPAM.flatMap((group) => groups[group]!),
     trainHam: TRAIN_HAM.flatMap((group) => groups[group]!),
   };
-  // The worker is TypeScript: it registers tsx's loader first (tsx does not pass it to workers).
-  const entry = new URL('./spam-worker.ts', import.meta.url).href;
-  const loader = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
-  const workers = Array.from(
-    { length: threads },
-    () => new Worker(loader, { eval: true, workerData }),
-  );
+  const workers = await startSpamWorkers(threads, workerData);
   try {
-    await Promise.all(
-      workers.map(
-        (worker) =>
-          new Promise<void>((resolve, reject) => {
-            worker.once('message', () => resolve());
-            worker.once('error', reject);
-          }),
-      ),
-    );
     const files = [...groups[TEST_HAM]!, ...groups[TEST_SPAM]!];
     const spamCalled = { ham: 0, spam: 0 };
-    let next = 0;
     const start = process.hrtime.bigint();
     // process.cpuUsage counts every thread of the process.
     const cpu = process.cpuUsage();
-    await Promise.all(
-      workers.map(
-        (worker) =>
-          new Promise<void>((resolve, reject) => {
-            const send = () =>
-              next < files.length ? worker.postMessage(files[next++]) : resolve();
-            worker.on('message', ({ file, score }: { file: string; score: number }) => {
-              if (score >= 5) spamCalled[file.includes(TEST_SPAM) ? 'spam' : 'ham']++;
-              send();
-            });
-            worker.once('error', reject);
-            send();
-          }),
-      ),
-    );
+    await rateInWorkers(workers, files, ({ file, score }) => {
+      if (score >= 5) spamCalled[file.includes(TEST_SPAM) ? 'spam' : 'ham']++;
+    });
     const used = process.cpuUsage(cpu);
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     const cpuSeconds = (used.user + used.system) / 1e6;
@@ -89,7 +61,7 @@ async function mailyard(groups: Record<string, string[]>, _work: string): Promis
       cpuSeconds,
     };
   } finally {
-    await Promise.all(workers.map((worker) => worker.terminate()));
+    await stopSpamWorkers(workers);
   }
 }
 
