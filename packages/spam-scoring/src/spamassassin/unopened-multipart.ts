@@ -36,9 +36,11 @@ export function unopenedMultipartPart(
     (p) => p.name.toLowerCase() === 'boundary',
   )?.value;
   const delimiter = boundary === undefined ? null : `--${boundary}`;
-  const lines = linesOf(bytes, multipart.bodyStart, multipart.end);
-  if (delimiter !== null && lines.some(({ text }) => isDelimiter(text, delimiter, false)))
+  // The common case, a body that opens with its boundary, is found without splitting the body
+  // into lines: those are made only for the rare body that never does.
+  if (delimiter !== null && hasDelimiterLine(bytes, multipart.bodyStart, multipart.end, delimiter))
     return null;
+  const lines = linesOf(bytes, multipart.bodyStart, multipart.end);
 
   const fields = new Map<string, string>();
   let header: string | null = null;
@@ -122,14 +124,38 @@ interface Line {
 
 function linesOf(bytes: Uint8Array, start: number, end: number): Line[] {
   const lines: Line[] = [];
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const buffer = bufferOf(bytes);
   for (let at = start; at < end;) {
-    const lf = buffer.indexOf(0x0a, at);
-    const next = lf < 0 || lf >= end ? end : lf + 1;
+    const next = lineEnd(buffer, at, end);
     lines.push({ text: buffer.toString('latin1', at, next), start: at, next });
     at = next;
   }
   return lines;
+}
+
+/** Whether a line between `start` and `end` is the delimiter (`^--\Q$boundary\E\s*$`). */
+function hasDelimiterLine(bytes: Uint8Array, start: number, end: number, delimiter: string) {
+  const buffer = bufferOf(bytes);
+  for (
+    let at = buffer.indexOf(delimiter, start, 'latin1');
+    at >= 0 && at + delimiter.length <= end;
+    at = buffer.indexOf(delimiter, at + 1, 'latin1')
+  ) {
+    if (at !== start && bytes[at - 1] !== 0x0a) continue;
+    const line = buffer.toString('latin1', at, lineEnd(buffer, at, end));
+    if (isDelimiter(line, delimiter, false)) return true;
+  }
+  return false;
+}
+
+function bufferOf(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Where the line starting at `at` ends: after its LF, or at `end`. */
+function lineEnd(buffer: Buffer, at: number, end: number): number {
+  const lf = buffer.indexOf(0x0a, at);
+  return lf < 0 || lf >= end ? end : lf + 1;
 }
 
 /** `^--\Q$boundary\E\s*$`, or with `(--)?` when a close delimiter also counts. */
