@@ -42,10 +42,7 @@ export class RuleFileBayes {
   /** BayesFilter's content test, run by the filter built with the rule files' settings. */
   test(): SpamTest {
     return {
-      name: 'BAYES',
-      stage: 'content',
-      kind: 'rating',
-      readsContent: true,
+      ...new BayesFilter(this.options).test(),
       run: async (context) => (await this.filter()).test().run(context),
     };
   }
