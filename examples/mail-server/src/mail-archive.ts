@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { zipDirectory } from '@mailyard/kmsrecover-format';
 import { type Clock, type Logger, isMissingFileError } from '@mailyard/mailstore-interface';
@@ -94,7 +93,9 @@ export class MailArchive {
       this.options.directory,
       `.incoming-${randomBytes(8).toString('hex')}.tmp`,
     );
-    const out = createWriteStream(temporary, { flags: 'wx' });
+    // Created here, not by the stream: a stream opens its file later, on its own, so an abort
+    // could remove the file before it exists and leave the stream to create it afterwards.
+    const out = (await open(temporary, 'wx')).createWriteStream();
     const failed = new Promise<never>((_, reject) => out.once('error', reject));
     failed.catch(() => undefined);
     return {

@@ -59,8 +59,11 @@ describe('MailArchive', () => {
     await drain(copy.wrap(chunks('Subject: one\r\n', '\r\nbody\r\n')));
     await copy.commit('Q1');
     const aborted = await first.begin();
+    // The file is there once begun, so the abort cannot run ahead of its creation.
+    expect(readdirSync(directory).filter((name) => name.endsWith('.tmp'))).toHaveLength(1);
     await drain(aborted.wrap(chunks('Subject: never\r\n')));
     await aborted.abort();
+    expect(readdirSync(directory)).toEqual(['2026-Mar-03']);
     expect(readFileSync(join(directory, '2026-Mar-03', 'Q1.eml'), 'utf8')).toBe(
       'Subject: one\r\n\r\nbody\r\n',
     );
