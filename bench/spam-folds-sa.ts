@@ -13,7 +13,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import type { FoldRated } from './spam-folds.js';
+import { type FoldRated, type FoldScheme, foldOf, learnsFrom } from './spam-folds.js';
 import { learnedSpamAssassinSite, spamc, startSpamd } from './spamd.js';
 
 /** SpamAssassin's answer for one message: score, Bayes band and the rules of its report. */
@@ -40,29 +40,38 @@ export function parseSpamcReport(report: string): SpamAssassinRating {
 const cacheName = (file: string) => `${basename(dirname(file))}__${basename(file)}.report`;
 
 /**
- * SpamAssassin's rating of each message of `rated` in its fold, learning the fold's complement;
+ * SpamAssassin's rating of each message of `rated` in its fold, learning what Mailyard's Bayes
+ * learned for that fold (the other folds of `sets`, or with `scheme.forward` the earlier ones);
  * `cache` holds spamd's reports between runs.
  */
 export async function spamAssassinFolds(
   rated: readonly FoldRated[],
-  folds: number,
+  scheme: FoldScheme,
+  sets: Record<string, { kind: 'spam' | 'ham'; files: string[] }>,
   cache: string,
 ): Promise<Map<string, SpamAssassinRating>> {
   const out = new Map<string, SpamAssassinRating>();
-  const foldCache = join(cache, `folds-${folds}`);
+  const foldCache = join(cache, `${scheme.forward ? 'forward' : 'folds'}-${scheme.folds}`);
   mkdirSync(foldCache, { recursive: true });
-  for (let fold = 0; fold < folds; fold++) {
+  const learned = (fold: number, kind: 'spam' | 'ham') =>
+    Object.values(sets)
+      .filter((set) => set.kind === kind)
+      .flatMap((set) =>
+        set.files.filter((_, index) =>
+          learnsFrom(scheme, fold, foldOf(index, set.files.length, scheme.folds)),
+        ),
+      );
+  for (const fold of [...new Set(rated.map((r) => r.fold))].sort((a, b) => a - b)) {
     const inFold = rated.filter((r) => r.fold === fold);
     const missing = inFold.filter((r) => !existsSync(join(foldCache, cacheName(r.file))));
     if (missing.length > 0) {
-      const learn = rated.filter((r) => r.fold !== fold);
       const work = mkdtempSync(join(tmpdir(), 'mailyard-bench-sa-folds-'));
       try {
         const started = Date.now();
         const site = await learnedSpamAssassinSite(
           work,
-          learn.filter((r) => r.kind === 'spam').map((r) => r.file),
-          learn.filter((r) => r.kind === 'ham').map((r) => r.file),
+          learned(fold, 'spam'),
+          learned(fold, 'ham'),
         );
         console.error(
           `fold ${fold}: sa-learn took ${((Date.now() - started) / 1000).toFixed(0)} s`,

@@ -6,6 +6,12 @@
  * 2,750 ham rather than the one split's 150 and 825. The rules' score of a message does not
  * depend on the fold: it is computed once, and Bayes's band score (BayesFilter.hitsFor) added
  * per fold; each message is tokenized once (BayesFilter.classifyTokens).
+ *
+ * `forward` (spam-holdout.ts's `--forward`): fold k learns only the blocks before it, as the test
+ * sets are later mail than the training sets; a cross validation lets a fold learn from mail
+ * written after it, so it cannot show what a change does to mail of a later time (a campaign,
+ * a relay, a mail program new by then). Only the folds whose blocks before them hold Bayes's
+ * minimum to act (200 spam and 200 ham) are rated.
  */
 import { basename, dirname } from 'node:path';
 import {
@@ -32,6 +38,50 @@ interface Sample {
   readonly ruleNames: readonly string[];
 }
 
+/** The fold a message falls in: its time-ordered block of its set. */
+export const foldOf = (index: number, length: number, folds: number) =>
+  Math.floor((index * folds) / length);
+
+/** Bayes's minimum to act (BayesFilter's default): 200 spam and 200 ham learned. */
+const BAYES_MINIMUM = 200;
+
+/** How a fold's Bayes database is chosen: all other folds, or only the earlier ones. */
+export interface FoldScheme {
+  readonly folds: number;
+  readonly forward: boolean;
+}
+
+/** Whether fold `fold` learns from a message of fold `other`. */
+export const learnsFrom = (scheme: FoldScheme, fold: number, other: number) =>
+  scheme.forward ? other < fold : other !== fold;
+
+/**
+ * The folds that are rated: every fold, or (forward) those whose earlier blocks hold Bayes's
+ * minimum of each class.
+ */
+export function ratedFolds(
+  sets: Record<string, { kind: 'spam' | 'ham'; files: string[] }>,
+  scheme: FoldScheme,
+): number[] {
+  const all = Array.from({ length: scheme.folds }, (_, fold) => fold);
+  if (!scheme.forward) return all;
+  return all.filter((fold) =>
+    (['spam', 'ham'] as const).every(
+      (kind) =>
+        Object.values(sets)
+          .filter((set) => set.kind === kind)
+          .reduce(
+            (sum, set) =>
+              sum +
+              set.files.filter((_, index) =>
+                learnsFrom(scheme, fold, foldOf(index, set.files.length, scheme.folds)),
+              ).length,
+            0,
+          ) >= BAYES_MINIMUM,
+    ),
+  );
+}
+
 export interface FoldRated {
   readonly file: string;
   readonly kind: 'spam' | 'ham';
@@ -50,11 +100,11 @@ export interface FoldRated {
  */
 export async function crossValidate(
   sets: Record<string, { kind: 'spam' | 'ham'; files: string[] }>,
-  folds: number,
+  scheme: FoldScheme,
   math: Partial<BayesMath>,
   rulesCache?: string,
 ): Promise<FoldRated[]> {
-  return (await crossValidateMaths(sets, folds, [math], rulesCache))[0]!;
+  return (await crossValidateMaths(sets, scheme, [math], rulesCache))[0]!;
 }
 
 /**
@@ -64,7 +114,7 @@ export async function crossValidate(
  */
 export async function crossValidateMaths(
   sets: Record<string, { kind: 'spam' | 'ham'; files: string[] }>,
-  folds: number,
+  scheme: FoldScheme,
   maths: readonly Partial<BayesMath>[],
   rulesCache?: string,
 ): Promise<FoldRated[][]> {
@@ -95,7 +145,7 @@ export async function crossValidateMaths(
       samples.push({
         file,
         kind,
-        fold: Math.floor((index * folds) / files.length),
+        fold: foldOf(index, files.length, scheme.folds),
         tokens: bayesTokens(
           new SaMessageView(message.bytes, message.summary),
           DEFAULT_BAYES_STOPWORDS,
@@ -106,10 +156,10 @@ export async function crossValidateMaths(
     }
   cache?.save();
   const outs: FoldRated[][] = maths.map(() => []);
-  for (let fold = 0; fold < folds; fold++) {
+  for (const fold of ratedFolds(sets, scheme)) {
     const store = new MemoryBayesStore();
     for (const sample of samples)
-      if (sample.fold !== fold)
+      if (learnsFrom(scheme, fold, sample.fold))
         await store.apply({
           signature: sample.file,
           from: null,
@@ -137,15 +187,18 @@ export async function crossValidateMaths(
   return outs;
 }
 
+/** The folds rated, in order (forward: not the first ones). */
+const foldsIn = (rated: readonly FoldRated[]) =>
+  [...new Set(rated.map((r) => r.fold))].sort((a, b) => a - b);
+
 /** One line of figures for a grid entry: false negatives/positives at 4, 5, 6 and per fold at 5. */
-export function crossValidationSummary(rated: readonly FoldRated[], folds: number): string {
+export function crossValidationSummary(rated: readonly FoldRated[]): string {
   const spam = rated.filter((r) => r.kind === 'spam');
   const ham = rated.filter((r) => r.kind === 'ham');
   const at = (threshold: number) =>
     `${spam.filter((r) => r.score < threshold).length}/${ham.filter((r) => r.score >= threshold).length}`;
-  const perFold = Array.from(
-    { length: folds },
-    (_, fold) =>
+  const perFold = foldsIn(rated).map(
+    (fold) =>
       `${spam.filter((r) => r.fold === fold && r.score < 5).length}/${ham.filter((r) => r.fold === fold && r.score >= 5).length}`,
   );
   // Bayes on its own, apart from the rules: spam it puts on the ham side (under 0.4, BAYES_40 and
@@ -161,7 +214,7 @@ export function crossValidationSummary(rated: readonly FoldRated[], folds: numbe
 /** The figures spam-holdout.ts prints for the split, over every fold together and per fold. */
 export function printCrossValidation(
   rated: readonly FoldRated[],
-  folds: number,
+  scheme: FoldScheme,
   options: { bayes: boolean; list: boolean },
 ): void {
   const spam = rated.filter((r) => r.kind === 'spam');
@@ -170,15 +223,17 @@ export function printCrossValidation(
     const missed = spam.filter(({ score }) => score < threshold).length;
     const alarms = ham.filter(({ score }) => score >= threshold).length;
     console.log(
-      `${folds} folds, threshold ${threshold}: false negatives ${missed}/${spam.length}, false positives ${alarms}/${ham.length}`,
+      `${scheme.folds} folds${scheme.forward ? ' forward' : ''}, threshold ${threshold}: false negatives ${missed}/${spam.length}, false positives ${alarms}/${ham.length}`,
     );
   }
-  const perFold = Array.from({ length: folds }, (_, fold) => {
+  const perFold = foldsIn(rated).map((fold) => {
     const missed = spam.filter((r) => r.fold === fold && r.score < 5).length;
     const alarms = ham.filter((r) => r.fold === fold && r.score >= 5).length;
     return `${missed}/${alarms}`;
   });
-  console.log(`per fold at 5 (false negatives/false positives): ${perFold.join(', ')}`);
+  console.log(
+    `per fold at 5 (false negatives/false positives), folds ${foldsIn(rated).join(', ')}: ${perFold.join(', ')}`,
+  );
   if (options.bayes) {
     const bands = [...DEFAULT_BAYES_BANDS.map((band) => band.name), 'none'];
     const count = (list: readonly FoldRated[]) =>
