@@ -40,6 +40,7 @@ import {
   heloIpMismatch,
 } from './received-eval-tests.js';
 import { checkRatwareEnvelopeFrom } from './ratware-envelope-from.js';
+import { checkRatwareNameId } from './ratware-name-id.js';
 import { similarRecipients, sortedRecipients } from './recipient-eval-tests.js';
 import { checkEqualFromDomains, checkMailfromMatchesRcvd } from './sender-domain-eval-tests.js';
 import { checkForToInSubject, tvdVerticalWords } from './text-shape-eval-tests.js';
@@ -205,6 +206,7 @@ export const SA_EVAL_TESTS: Readonly<
   check_equal_from_domains: () => checkEqualFromDomains,
   check_mailfrom_matches_rcvd: () => checkMailfromMatchesRcvd,
   check_ratware_envelope_from: () => checkRatwareEnvelopeFrom,
+  check_ratware_name_id: () => checkRatwareNameId,
   sorted_recipients: sortedRecipients,
   similar_recipients: similarRecipients,
   tvd_vertical_words: tvdVerticalWords,
