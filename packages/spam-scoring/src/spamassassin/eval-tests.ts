@@ -44,6 +44,7 @@ import { checkRatwareNameId } from './ratware-name-id.js';
 import { similarRecipients, sortedRecipients } from './recipient-eval-tests.js';
 import { checkEqualFromDomains, checkMailfromMatchesRcvd } from './sender-domain-eval-tests.js';
 import { checkForToInSubject, tvdVerticalWords } from './text-shape-eval-tests.js';
+import { checkUnresolvedTemplate } from './unresolved-template.js';
 
 /** A Perl `eval:` test written again in TypeScript: the view and the call's arguments. */
 export type SaEvalTest = (view: SaMessageView, args: readonly string[]) => number;
@@ -207,6 +208,7 @@ export const SA_EVAL_TESTS: Readonly<
   check_mailfrom_matches_rcvd: () => checkMailfromMatchesRcvd,
   check_ratware_envelope_from: () => checkRatwareEnvelopeFrom,
   check_ratware_name_id: () => checkRatwareNameId,
+  check_unresolved_template: () => checkUnresolvedTemplate,
   sorted_recipients: sortedRecipients,
   similar_recipients: similarRecipients,
   tvd_vertical_words: tvdVerticalWords,
