@@ -24,6 +24,7 @@ import {
   htmlTitleSubjectRatio,
 } from './html-eval-tests.js';
 import { checkBase64Length } from './base64-length-eval-tests.js';
+import { checkIllegalChars } from './illegal-chars-eval-tests.js';
 import { checkBodyLength } from './body-length-eval-tests.js';
 import type { SaMessageView } from './message-view.js';
 import { checkAbundantUnicodeRatio } from './unicode-ratio-eval-tests.js';
@@ -209,6 +210,7 @@ export const SA_EVAL_TESTS: Readonly<
   check_ratware_envelope_from: () => checkRatwareEnvelopeFrom,
   check_ratware_name_id: () => checkRatwareNameId,
   check_unresolved_template: () => checkUnresolvedTemplate,
+  check_illegal_chars: checkIllegalChars,
   sorted_recipients: sortedRecipients,
   similar_recipients: similarRecipients,
   tvd_vertical_words: tvdVerticalWords,
