@@ -3,6 +3,7 @@ import type { SaConfig } from './cf-parser.js';
 import { checkForAsciiTextIllegal } from './ascii-text-eval-tests.js';
 import { checkForShiftedDate, checkOutlookMessageId } from './date-eval-tests.js';
 import {
+  checkForForgedGmailReceivedHeaders,
   checkForForgedHotmailReceivedHeaders,
   checkForForgedYahooReceivedHeaders,
   checkForMsnGroupsHeaders,
@@ -204,6 +205,7 @@ export const SA_EVAL_TESTS: Readonly<
   check_for_forged_yahoo_received_headers: () => checkForForgedYahooReceivedHeaders,
   check_for_forged_hotmail_received_headers: () => checkForForgedHotmailReceivedHeaders,
   check_for_no_hotmail_received_headers: () => checkForNoHotmailReceivedHeaders,
+  check_for_forged_gmail_received_headers: () => checkForForgedGmailReceivedHeaders,
   check_for_msn_groups_headers: () => (view) => (checkForMsnGroupsHeaders(view) ? 1 : 0),
   check_equal_from_domains: () => checkEqualFromDomains,
   check_mailfrom_matches_rcvd: () => checkMailfromMatchesRcvd,

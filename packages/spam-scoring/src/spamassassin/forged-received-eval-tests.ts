@@ -130,3 +130,37 @@ export function checkForMsnGroupsHeaders(view: SaMessageView): boolean {
     (view.header('EnvelopeFrom', 'addr') ?? '').includes(`${list}-bounce@groups.msn.com`)
   );
 }
+
+/** Perl's \S on octets: any octet but space, tab, LF, VT, FF, CR (JavaScript's also skips A0). */
+const NOT_SPACE = '[^ \\t\\n\\x0b\\f\\r]';
+/** The ways Google's own servers write the hop that took a Gmail message in. */
+const GMAIL_OWN_HOPS: readonly { header: 'X-Received' | 'Received'; hop: RegExp }[] = [
+  { header: 'X-Received', hop: new RegExp(`by 10\\.${NOT_SPACE}+ with SMTP id ${NOT_SPACE}+`) },
+  {
+    header: 'X-Received',
+    hop: new RegExp(`by 2002:a\\d\\d:\\w+:${NOT_SPACE}+ with SMTP id ${NOT_SPACE}+`),
+  },
+  {
+    header: 'Received',
+    hop: new RegExp(`by smtp\\.googlemail\\.com with ESMTPSA id ${NOT_SPACE}+`),
+  },
+];
+/** HeaderEval's GOOGLE_MESSAGE_STATE_LENGTH_MIN and GOOGLE_SMTP_SOURCE_LENGTH_MIN. */
+const GOOGLE_HEADER_LENGTH_MIN = 60;
+
+/**
+ * `check_for_forged_gmail_received_headers` (FORGED_GMAIL_RCVD, read by AC_FROM_MANY_DOTS and
+ * ENVFROM_GOOG_TRIX): From is at gmail.com, no X-Received or Received line is one of Google's
+ * own hops, and the message lacks either of the long X-Gm-Message-State and
+ * X-Google-Smtp-Source headers Gmail adds (each at least 60 octets, all occurrences, their
+ * newlines counted, as Perl's `length` of `get()` counts).
+ */
+export function checkForForgedGmailReceivedHeaders(view: SaMessageView): number {
+  if (!/\bgmail\.com$/i.test(view.header('From', 'addr') ?? '')) return 0;
+  if (GMAIL_OWN_HOPS.some(({ header, hop }) => hop.test(view.header(header, null) ?? ''))) return 0;
+  const state = view.header('X-Gm-Message-State', null) ?? '';
+  const source = view.header('X-Google-Smtp-Source', null) ?? '';
+  return state.length >= GOOGLE_HEADER_LENGTH_MIN && source.length >= GOOGLE_HEADER_LENGTH_MIN
+    ? 0
+    : 1;
+}
