@@ -28,6 +28,7 @@ import { checkBase64Length } from './base64-length-eval-tests.js';
 import { checkIllegalChars } from './illegal-chars-eval-tests.js';
 import { checkBodyLength } from './body-length-eval-tests.js';
 import type { SaMessageView } from './message-view.js';
+import { checkMsgParseFlags } from './message-parse-flags.js';
 import { checkAbundantUnicodeRatio } from './unicode-ratio-eval-tests.js';
 import {
   multipartAlternativeDifference,
@@ -213,6 +214,7 @@ export const SA_EVAL_TESTS: Readonly<
   check_ratware_name_id: () => checkRatwareNameId,
   check_unresolved_template: () => checkUnresolvedTemplate,
   check_illegal_chars: checkIllegalChars,
+  check_msg_parse_flags: checkMsgParseFlags,
   sorted_recipients: sortedRecipients,
   similar_recipients: similarRecipients,
   tvd_vertical_words: tvdVerticalWords,
