@@ -27,6 +27,7 @@ import {
 import { checkBase64Length } from './base64-length-eval-tests.js';
 import { checkIllegalChars } from './illegal-chars-eval-tests.js';
 import { checkBodyLength } from './body-length-eval-tests.js';
+import { checkHeaderCountRange } from './header-count-range.js';
 import type { SaMessageView } from './message-view.js';
 import { checkMsgParseFlags } from './message-parse-flags.js';
 import { checkAbundantUnicodeRatio } from './unicode-ratio-eval-tests.js';
@@ -46,6 +47,7 @@ import { checkRatwareEnvelopeFrom } from './ratware-envelope-from.js';
 import { checkRatwareNameId } from './ratware-name-id.js';
 import { similarRecipients, sortedRecipients } from './recipient-eval-tests.js';
 import { checkEqualFromDomains, checkMailfromMatchesRcvd } from './sender-domain-eval-tests.js';
+import { checkStockInfo } from './stock-info.js';
 import { checkForToInSubject, tvdVerticalWords } from './text-shape-eval-tests.js';
 import { checkUnresolvedTemplate } from './unresolved-template.js';
 
@@ -215,6 +217,8 @@ export const SA_EVAL_TESTS: Readonly<
   check_unresolved_template: () => checkUnresolvedTemplate,
   check_illegal_chars: checkIllegalChars,
   check_msg_parse_flags: checkMsgParseFlags,
+  check_header_count_range: checkHeaderCountRange,
+  check_stock_info: checkStockInfo,
   sorted_recipients: sortedRecipients,
   similar_recipients: similarRecipients,
   tvd_vertical_words: tvdVerticalWords,
