@@ -3,7 +3,11 @@ import type { SaConfig } from './cf-parser.js';
 import { checkForAsciiTextIllegal } from './ascii-text-eval-tests.js';
 import { checkForShiftedDate, checkOutlookMessageId } from './date-eval-tests.js';
 import {
+  checkForFakeAolRelayInRcvd,
+  checkForForgedEudoramailReceivedHeaders,
   checkForForgedGmailReceivedHeaders,
+  checkForForgedJunoReceivedHeaders,
+  checkForForgedReceivedTrail,
   checkForForgedHotmailReceivedHeaders,
   checkForForgedYahooReceivedHeaders,
   checkForMsnGroupsHeaders,
@@ -209,6 +213,10 @@ export const SA_EVAL_TESTS: Readonly<
   check_for_forged_hotmail_received_headers: () => checkForForgedHotmailReceivedHeaders,
   check_for_no_hotmail_received_headers: () => checkForNoHotmailReceivedHeaders,
   check_for_forged_gmail_received_headers: () => checkForForgedGmailReceivedHeaders,
+  check_for_forged_juno_received_headers: () => checkForForgedJunoReceivedHeaders,
+  check_for_forged_eudoramail_received_headers: () => checkForForgedEudoramailReceivedHeaders,
+  check_for_fake_aol_relay_in_rcvd: () => checkForFakeAolRelayInRcvd,
+  check_for_forged_received_trail: () => checkForForgedReceivedTrail,
   check_for_msn_groups_headers: () => (view) => (checkForMsnGroupsHeaders(view) ? 1 : 0),
   check_equal_from_domains: () => checkEqualFromDomains,
   check_mailfrom_matches_rcvd: () => checkMailfromMatchesRcvd,
