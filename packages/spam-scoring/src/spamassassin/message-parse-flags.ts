@@ -72,9 +72,7 @@ function parseFlags(view: SaMessageView): MessageParseFlags {
     mime_epilogue_exists: false,
   };
   if ((view.header('ALL', null) ?? '').length > MAX_HEADER_LENGTH) flags.truncated_header = true;
-  const queue: Pending[] = [
-    readMessage(bytesToBinaryString(view.bytes), MAX_MULTIPART_DEPTH, flags),
-  ];
+  const queue: Pending[] = [readMessage(view.full(), MAX_MULTIPART_DEPTH, flags)];
   // A scratch object for the header flags of attached messages: Message.pm sets those on the
   // attached message's own object, but the multipart flags on the message being scanned.
   const attachedHeaderFlags: MutableFlags = { ...flags };
