@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { summarize } from '@mailyard/mime';
 import { commandAvailable } from '@mailyard/test-kit';
@@ -71,7 +72,7 @@ export interface RuleFirerOptions {
 
 /** What a message fires, and the rule set compiled (for its `unsupported` rules). */
 export interface RuleFirer {
-  (text: string, envelope?: ViewEnvelope): string[];
+  (text: string | Uint8Array, envelope?: ViewEnvelope): string[];
   readonly rules: SaRuleSet;
 }
 
@@ -85,8 +86,8 @@ export function ruleFirer(cfText: string, options: RuleFirerOptions = {}): RuleF
   const config = emptySaConfig();
   parseCfFile(config, 'test.cf', cfText);
   const rules = SaRuleSet.compile(config);
-  const fire = (text: string, envelope: ViewEnvelope = { mailFrom: null }) => {
-    const bytes = new TextEncoder().encode(text);
+  const fire = (text: string | Uint8Array, envelope: ViewEnvelope = { mailFrom: null }) => {
+    const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text;
     const names = rules
       .evaluate(new SaMessageView(bytes, summarize(bytes), envelope), 0)
       .map((hit) => hit.name)
@@ -94,4 +95,26 @@ export function ruleFirer(cfText: string, options: RuleFirerOptions = {}): RuleF
     return sorted ? names.sort() : names;
   };
   return Object.assign(fire, { rules });
+}
+
+/**
+ * The oracle's answer: the rules among `names` that Debian's `spamassassin -L -t` (Bayes off)
+ * fires on a message, with the `.cf` lines given added to its own rule files (give each rule
+ * a score: the report lists only rules that score), sorted.
+ */
+export function spamAssassinFired(
+  mail: string | Uint8Array,
+  cfText: string,
+  names: RegExp,
+): string[] {
+  const args = [
+    '-L',
+    '-t',
+    '--cf=use_bayes 0',
+    ...cfText.split('\n').map((line) => `--cf=${line}`),
+  ];
+  const report = execFileSync('spamassassin', args, { input: mail }).toString();
+  const details = report.slice(report.lastIndexOf('\n---- '));
+  const fired = [...details.matchAll(/^ *-?[\d.]+ ([A-Z0-9_]+)/gm)].map((m) => m[1]!);
+  return [...new Set(fired.filter((name) => names.test(name)))].sort();
 }

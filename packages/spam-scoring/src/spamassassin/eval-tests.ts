@@ -3,6 +3,11 @@ import type { SaConfig } from './cf-parser.js';
 import { checkForAsciiTextIllegal } from './ascii-text-eval-tests.js';
 import { checkForShiftedDate, checkOutlookMessageId } from './date-eval-tests.js';
 import {
+  checkForFakeAolRelayInRcvd,
+  checkForForgedEudoramailReceivedHeaders,
+  checkForForgedGmailReceivedHeaders,
+  checkForForgedJunoReceivedHeaders,
+  checkForForgedReceivedTrail,
   checkForForgedHotmailReceivedHeaders,
   checkForForgedYahooReceivedHeaders,
   checkForMsnGroupsHeaders,
@@ -24,8 +29,11 @@ import {
   htmlTitleSubjectRatio,
 } from './html-eval-tests.js';
 import { checkBase64Length } from './base64-length-eval-tests.js';
+import { checkIllegalChars } from './illegal-chars-eval-tests.js';
 import { checkBodyLength } from './body-length-eval-tests.js';
+import { checkHeaderCountRange } from './header-count-range.js';
 import type { SaMessageView } from './message-view.js';
+import { checkMsgParseFlags } from './message-parse-flags.js';
 import { checkAbundantUnicodeRatio } from './unicode-ratio-eval-tests.js';
 import {
   multipartAlternativeDifference,
@@ -40,9 +48,12 @@ import {
   heloIpMismatch,
 } from './received-eval-tests.js';
 import { checkRatwareEnvelopeFrom } from './ratware-envelope-from.js';
+import { checkRatwareNameId } from './ratware-name-id.js';
 import { similarRecipients, sortedRecipients } from './recipient-eval-tests.js';
 import { checkEqualFromDomains, checkMailfromMatchesRcvd } from './sender-domain-eval-tests.js';
+import { checkStockInfo } from './stock-info.js';
 import { checkForToInSubject, tvdVerticalWords } from './text-shape-eval-tests.js';
+import { checkUnresolvedTemplate } from './unresolved-template.js';
 
 /** A Perl `eval:` test written again in TypeScript: the view and the call's arguments. */
 export type SaEvalTest = (view: SaMessageView, args: readonly string[]) => number;
@@ -201,10 +212,21 @@ export const SA_EVAL_TESTS: Readonly<
   check_for_forged_yahoo_received_headers: () => checkForForgedYahooReceivedHeaders,
   check_for_forged_hotmail_received_headers: () => checkForForgedHotmailReceivedHeaders,
   check_for_no_hotmail_received_headers: () => checkForNoHotmailReceivedHeaders,
+  check_for_forged_gmail_received_headers: () => checkForForgedGmailReceivedHeaders,
+  check_for_forged_juno_received_headers: () => checkForForgedJunoReceivedHeaders,
+  check_for_forged_eudoramail_received_headers: () => checkForForgedEudoramailReceivedHeaders,
+  check_for_fake_aol_relay_in_rcvd: () => checkForFakeAolRelayInRcvd,
+  check_for_forged_received_trail: () => checkForForgedReceivedTrail,
   check_for_msn_groups_headers: () => (view) => (checkForMsnGroupsHeaders(view) ? 1 : 0),
   check_equal_from_domains: () => checkEqualFromDomains,
   check_mailfrom_matches_rcvd: () => checkMailfromMatchesRcvd,
   check_ratware_envelope_from: () => checkRatwareEnvelopeFrom,
+  check_ratware_name_id: () => checkRatwareNameId,
+  check_unresolved_template: () => checkUnresolvedTemplate,
+  check_illegal_chars: checkIllegalChars,
+  check_msg_parse_flags: checkMsgParseFlags,
+  check_header_count_range: checkHeaderCountRange,
+  check_stock_info: checkStockInfo,
   sorted_recipients: sortedRecipients,
   similar_recipients: similarRecipients,
   tvd_vertical_words: tvdVerticalWords,
