@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { summarize } from '@mailyard/mime';
 import { commandAvailable } from '@mailyard/test-kit';
 import {
@@ -107,14 +109,46 @@ export function spamAssassinFired(
   cfText: string,
   names: RegExp,
 ): string[] {
-  const args = [
-    '-L',
-    '-t',
-    '--cf=use_bayes 0',
-    ...cfText.split('\n').map((line) => `--cf=${line}`),
-  ];
-  const report = execFileSync('spamassassin', args, { input: mail }).toString();
-  const details = report.slice(report.lastIndexOf('\n---- '));
-  const fired = [...details.matchAll(/^ *-?[\d.]+ ([A-Z0-9_]+)/gm)].map((m) => m[1]!);
-  return [...new Set(fired.filter((name) => names.test(name)))].sort();
+  return spamAssassinFiredEach([mail], cfText, names)[0]!;
+}
+
+/**
+ * spamAssassinFired for many messages, in one SpamAssassin process (spamassassin-oracle.pl):
+ * each `spamassassin` run compiles the whole rule set again, seconds of CPU, so a test with a
+ * hundred fixtures took minutes that way.
+ */
+export function spamAssassinFiredEach(
+  mails: readonly (string | Uint8Array)[],
+  cfText: string,
+  names: RegExp,
+): string[][] {
+  const directory = mkdtempSync(join(tmpdir(), 'mailyard-sa-oracle-'));
+  try {
+    const cf = join(directory, 'rules.cf');
+    writeFileSync(cf, cfText);
+    const files = mails.map((mail, index) => {
+      const file = join(directory, `${index}.eml`);
+      writeFileSync(file, mail);
+      return file;
+    });
+    const output = execFileSync(
+      'perl',
+      [join(import.meta.dirname, 'spamassassin-oracle.pl'), cf, ...files],
+      { maxBuffer: 1 << 26 },
+    ).toString();
+    const fired = new Map(
+      output
+        .split('\n')
+        .filter((line) => line.includes('\t'))
+        .map((line) => {
+          const [file, rules] = line.split('\t');
+          return [file!, rules!.split(',').filter((name) => name !== '')];
+        }),
+    );
+    return files.map((file) =>
+      [...new Set((fired.get(file) ?? []).filter((name) => names.test(name)))].sort(),
+    );
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
 }

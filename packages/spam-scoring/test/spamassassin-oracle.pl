@@ -1,0 +1,20 @@
+# The oracle of test/helpers.ts's spamAssassinFiredEach: Debian's SpamAssassin as
+# `spamassassin -L -t --cf=use_bayes 0 --cf=LINE...` runs, but one process for many messages, so
+# that its rule files are compiled once and not once a message (seconds of CPU each).
+# Usage: perl spamassassin-oracle.pl CF-FILE MESSAGE-FILE...; prints "MESSAGE-FILE<TAB>RULE,RULE"
+# for each message, the rules it hit (not the __ sub-rules), as spamassassin -t's report lists.
+use strict; use warnings;
+use Mail::SpamAssassin;
+my $cf_file = shift @ARGV;
+my $cf = do { local $/; open my $fh, '<', $cf_file or die "$cf_file: $!"; <$fh> };
+my $sa = Mail::SpamAssassin->new({ local_tests_only => 1, dont_copy_prefs => 1,
+  post_config_text => "use_bayes 0\n$cf\n" });
+$sa->init(1);
+for my $file (@ARGV) {
+  my $raw = do { local $/; open my $fh, '<:raw', $file or die "$file: $!"; <$fh> };
+  my $msg = $sa->parse($raw, 0);
+  my $status = $sa->check($msg);
+  print "$file\t", $status->get_names_of_tests_hit(), "\n";
+  $status->finish();
+  $msg->finish();
+}
