@@ -1,0 +1,188 @@
+// Issue 15: Debian's rules once refused for their regex (a backreference, a lookaround, a count
+// over RE2's limit), now run, on small messages whose answers are SpamAssassin 4.0.1's own:
+// `spamassassin -t -L --cf='use_bayes 0'` with, for each rule, `meta ZZQ<rule> <rule>` scored
+// 0.01 so that sub-rules show in its report (the answers below are what it printed). The rule
+// set here is Debian's with the same metas added, rated in the same score set (0).
+import { existsSync } from 'node:fs';
+import { beforeAll, expect, it } from 'vitest';
+import { summarize } from '@mailyard/mime';
+import { describeWithPeer } from '@mailyard/test-kit';
+import { SaMessageView, SaRuleSet, parseCfFile } from '../src/index.js';
+import {
+  findDebianRuleDirectory,
+  loadSpamAssassinConfig,
+} from '../src/node/load-spamassassin-rules.js';
+
+const debianRules = {
+  name: "Debian's SpamAssassin rules",
+  available: existsSync('/usr/share/spamassassin/72_active.cf'),
+  install: 'apt-get install spamassassin',
+};
+
+const FILLER = `X-Filler: ${'z'.repeat(60)}\n`;
+
+function headers(options: { subject?: string; to?: string; extra?: string } = {}): string {
+  const { subject = 'hello there', to = 'bob@example.net', extra = '' } = options;
+  return (
+    `From: Alice <alice@example.com>\nTo: ${to}\nSubject: ${subject}\n` +
+    `Message-Id: <m1@example.com>\nDate: Sun, 06 Dec 2026 10:00:00 +0000\n${extra}`
+  );
+}
+
+/** An Outlook-looking multipart whose boundary may repeat the Message-Id's hex. */
+function ratware(messageId: string, boundaryId: string, fill = 2, boundaryFirst = false): string {
+  const contentType =
+    'MIME-Version: 1.0\nContent-Type: multipart/alternative;\n' +
+    `\tboundary="----=_NextPart_000_abcd_${boundaryId}"\n`;
+  const id = `Message-Id: <${messageId}>\nDate: Sun, 06 Dec 2026 10:00:00 +0000\n`;
+  const top = 'From: Alice <alice@example.com>\nTo: bob@example.net\nSubject: hello there\n';
+  const head = boundaryFirst
+    ? top + contentType + FILLER.repeat(fill) + id
+    : top + id + FILLER.repeat(fill) + contentType;
+  const delimiter = `------=_NextPart_000_abcd_${boundaryId}`;
+  return `${head}\n${delimiter}\nContent-Type: text/plain\n\nhello\n\n${delimiter}--\n`;
+}
+
+const html = (body: string) =>
+  `${headers({ extra: 'MIME-Version: 1.0\nContent-Type: text/html\n' })}\n${body}\n`;
+const gibberish = (words: number) =>
+  html(
+    `<html><body><!--${Array.from({ length: words }, (_, i) => ` w${i}x`).join('')} --><p>hi</p></body></html>`,
+  );
+const recipients = (n: number) =>
+  Array.from({ length: n }, (_, i) => `u${i}@example.net`).join(', ');
+
+interface Fixture {
+  readonly name: string;
+  readonly message: string;
+  /** The rules looked at. */
+  readonly rules: readonly string[];
+  /** Those of them SpamAssassin fired (its answer). */
+  readonly fired: readonly string[];
+}
+
+const RATWARE_RULES = ['KB_RATWARE_OUTLOOK_MID', '__RATWARE_BOUND_A', '__RATWARE_BOUND_B'];
+const MID = 'abcd01234567$89abcdef$01234567@host';
+
+const FIXTURES: Fixture[] = [
+  {
+    name: 'Outlook ratware: the boundary repeats both hex parts of the Message-Id',
+    message: ratware(MID, '01234567.89abcdef'),
+    rules: RATWARE_RULES,
+    fired: ['KB_RATWARE_OUTLOOK_MID', '__RATWARE_BOUND_A'],
+  },
+  {
+    name: 'Outlook ratware, upper-case hex in the Message-Id (/i)',
+    message: ratware(MID.toUpperCase().replace('@HOST', '@host'), '01234567.89abcdef'),
+    rules: RATWARE_RULES,
+    fired: ['KB_RATWARE_OUTLOOK_MID', '__RATWARE_BOUND_A'],
+  },
+  {
+    name: 'Outlook ratware: only the first hex part repeated',
+    message: ratware(MID, '01234567.89abcdee'),
+    rules: RATWARE_RULES,
+    fired: ['__RATWARE_BOUND_A'],
+  },
+  {
+    name: 'Outlook ratware: the boundary more than 400 characters on',
+    message: ratware(MID, '01234567.89abcdef', 8),
+    rules: RATWARE_RULES,
+    fired: [],
+  },
+  {
+    name: 'Outlook ratware: the boundary before the Message-Id',
+    message: ratware('abcd01234567$89abcdef$@host', '01234567.89abcdef', 1, true),
+    rules: RATWARE_RULES,
+    fired: ['__RATWARE_BOUND_B'],
+  },
+  {
+    name: 'a GUID whose third group repeats',
+    message: `${headers()}\n0123abcd-89ab-cde-cde-0123456789ab\nAB12CD34-89AB-F0F-F0F-ABCDEF012345\n`,
+    rules: ['SCC_SPECIAL_GUID'],
+    fired: ['SCC_SPECIAL_GUID'],
+  },
+  {
+    name: 'a GUID whose third group does not repeat',
+    message: `${headers()}\n0123abcd-89ab-cde-cdf-0123456789ab\n`,
+    rules: ['SCC_SPECIAL_GUID'],
+    fired: [],
+  },
+  {
+    name: 'a gappy Subject',
+    message: `${headers({ subject: 'v-i-a-g-r-a for you' })}\nhi\n`,
+    rules: ['__GAPPY_SUBJECT', 'GAPPY_SUBJECT'],
+    fired: ['GAPPY_SUBJECT', '__GAPPY_SUBJECT'],
+  },
+  {
+    name: 'a gappy Subject with doubled gaps',
+    message: `${headers({ subject: 'C..h..e..a..p meds' })}\nhi\n`,
+    rules: ['__GAPPY_SUBJECT', 'GAPPY_SUBJECT'],
+    fired: ['GAPPY_SUBJECT', '__GAPPY_SUBJECT'],
+  },
+  {
+    name: 'To with 31 addresses',
+    message: `${headers({ to: recipients(31) })}\nhi\n`,
+    rules: ['__TO_TOO_MANY', '__TO_WAY_TOO_MANY'],
+    fired: ['__TO_TOO_MANY'],
+  },
+  {
+    name: 'To with 30 addresses',
+    message: `${headers({ to: recipients(30) })}\nhi\n`,
+    rules: ['__TO_TOO_MANY', '__TO_WAY_TOO_MANY'],
+    fired: [],
+  },
+  {
+    name: 'an HTML comment of 100 words and its closing dashes',
+    message: gibberish(100),
+    rules: ['__COMMENT_GIBBERISH'],
+    fired: ['__COMMENT_GIBBERISH'],
+  },
+  {
+    name: 'an HTML comment of 99 words (the closing -- is the hundredth)',
+    message: gibberish(99),
+    rules: ['__COMMENT_GIBBERISH'],
+    fired: ['__COMMENT_GIBBERISH'],
+  },
+  {
+    name: 'an HTML comment of 98 words',
+    message: gibberish(98),
+    rules: ['__COMMENT_GIBBERISH'],
+    fired: [],
+  },
+];
+
+describeWithPeer(
+  debianRules,
+  'rules once refused for their regex, as SpamAssassin fires them',
+  () => {
+    let rules: SaRuleSet;
+    beforeAll(async () => {
+      const { config } = await loadSpamAssassinConfig((await findDebianRuleDirectory())!);
+      const watched = new Set(FIXTURES.flatMap((fixture) => fixture.rules));
+      parseCfFile(
+        config,
+        'zz-watch.cf',
+        [...watched].map((name) => `meta ZZQ${name} ${name}\nscore ZZQ${name} 0.01`).join('\n'),
+      );
+      rules = SaRuleSet.compile(config);
+    });
+
+    it('runs them all', () => {
+      const refused = new Set(rules.unsupported.map((rule) => rule.name));
+      for (const name of new Set(FIXTURES.flatMap((fixture) => fixture.rules)))
+        expect(refused.has(name), name).toBe(false);
+    });
+
+    for (const fixture of FIXTURES)
+      it(fixture.name, () => {
+        const bytes = new TextEncoder().encode(fixture.message);
+        const fired = rules
+          .evaluate(new SaMessageView(bytes, summarize(bytes), { mailFrom: null }), 0)
+          .filter((hit) => hit.name.startsWith('ZZQ'))
+          .map((hit) => hit.name.slice(3))
+          .filter((name) => fixture.rules.includes(name))
+          .sort();
+        expect(fired).toEqual([...fixture.fired].sort());
+      });
+  },
+);
