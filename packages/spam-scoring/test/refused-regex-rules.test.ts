@@ -61,10 +61,65 @@ interface Fixture {
   readonly fired: readonly string[];
 }
 
+/** A Received header as Postfix writes it, from `helo` at `ip`, by `by`. */
+const received = (helo: string, ip: string, by: string) =>
+  `Received: from ${helo} (unknown [${ip}])\n\tby ${by} (Postfix) with ESMTP id 1A2B3C\n` +
+  `\tfor <bob@example.com>; Sat, 5 Dec 2026 10:00:00 +0000\n`;
+const relayed = (...hops: string[]) =>
+  `${hops.join('')}From: eve@shop.example\nTo: bob@example.com\nSubject: hi\n` +
+  'Message-Id: <r1@shop.example>\nDate: Sat, 5 Dec 2026 10:00:00 +0000\n\nbody\n';
+const RELAY_RULES = ['DOS_RCVD_IP_TWICE_C', '__FORGED_RELAY_MUA_TO_MX'];
+
 const RATWARE_RULES = ['KB_RATWARE_OUTLOOK_MID', '__RATWARE_BOUND_A', '__RATWARE_BOUND_B'];
 const MID = 'abcd01234567$89abcdef$01234567@host';
 
 const FIXTURES: Fixture[] = [
+  {
+    name: 'the same address twice, the last HELO its IP literal',
+    message: relayed(
+      received('[203.0.113.77]', '203.0.113.77', 'mx.example.com'),
+      received('pc.example.net', '203.0.113.77', 'relay.example.org'),
+    ),
+    rules: RELAY_RULES,
+    fired: ['DOS_RCVD_IP_TWICE_C'],
+  },
+  {
+    name: 'two addresses, the last HELO an IP literal',
+    message: relayed(
+      received('[203.0.113.77]', '203.0.113.77', 'mx.example.com'),
+      received('pc.example.net', '203.0.113.78', 'relay.example.org'),
+    ),
+    rules: RELAY_RULES,
+    fired: [],
+  },
+  {
+    name: 'the same address twice, then a third relay',
+    message: relayed(
+      received('[203.0.113.77]', '203.0.113.77', 'mx.example.com'),
+      received('pc.example.net', '203.0.113.77', 'relay.example.org'),
+      received('pc2.example.net', '198.51.100.1', 'pc.example.net'),
+    ),
+    rules: RELAY_RULES,
+    fired: [],
+  },
+  {
+    name: 'the same address twice, the first HELO its IP literal (a MUA straight to the MX)',
+    message: relayed(
+      received('relay.example.org', '203.0.113.77', 'mx.example.com'),
+      received('[203.0.113.77]', '203.0.113.77', 'relay.example.org'),
+    ),
+    rules: RELAY_RULES,
+    fired: ['__FORGED_RELAY_MUA_TO_MX'],
+  },
+  {
+    name: 'two addresses, the first HELO an IP literal',
+    message: relayed(
+      received('relay.example.org', '203.0.113.78', 'mx.example.com'),
+      received('[203.0.113.77]', '203.0.113.77', 'relay.example.org'),
+    ),
+    rules: RELAY_RULES,
+    fired: [],
+  },
   {
     name: 'Outlook ratware: the boundary repeats both hex parts of the Message-Id',
     message: ratware(MID, '01234567.89abcdef'),

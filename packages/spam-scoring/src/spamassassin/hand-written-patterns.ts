@@ -1,4 +1,5 @@
 import { IP_IN_RELAY_PATTERN } from './ip-in-relay-pattern.js';
+import { RELAY_TWICE_PATTERNS } from './relay-twice-patterns.js';
 import { TO_EQ_FROM_PATTERNS } from './to-eq-from-patterns.js';
 import { PositionSetText } from './position-set-pattern.js';
 import { FILL_THIS_FORM_SEARCHES } from './fill-this-form-patterns.js';
@@ -100,6 +101,9 @@ export const HAND_WRITTEN_PATTERNS: ReadonlyMap<string, HandWrittenPattern> = ne
   // __IP_IN_RELAY (ip-in-relay-pattern.ts), each checked in its own test file.
   ...TO_EQ_FROM_PATTERNS,
   IP_IN_RELAY_PATTERN,
+  // Issue 15, rules refused for their regex: DOS_RCVD_IP_TWICE_C and __FORGED_RELAY_MUA_TO_MX
+  // (relay-twice-patterns.ts), checked in their own test file.
+  ...RELAY_TWICE_PATTERNS,
   // Speed (perf/spam-speed-4): __FILL_THIS_FORM_LONG2 and __FILL_THIS_FORM_SHORT2 over sets of
   // positions (fill-this-form-patterns.ts), checked in test/fill-this-form-patterns.test.ts.
   ...[...FILL_THIS_FORM_SEARCHES].map(([source, search]): [string, HandWrittenPattern] => [
