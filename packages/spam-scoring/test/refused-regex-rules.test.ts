@@ -70,10 +70,49 @@ const relayed = (...hops: string[]) =>
   'Message-Id: <r1@shop.example>\nDate: Sat, 5 Dec 2026 10:00:00 +0000\n\nbody\n';
 const RELAY_RULES = ['DOS_RCVD_IP_TWICE_C', '__FORGED_RELAY_MUA_TO_MX'];
 
+/** A plain message after an X-Mailer line (so that `\nFrom:` finds the From line in ALL). */
+const addressed = (from: string, to: string, subject: string) =>
+  `X-Mailer: Mailer 1.0\nFrom: ${from}\nTo: ${to}\nSubject: ${subject}\n` +
+  'Message-Id: <s1@shop.example>\nDate: Sat, 5 Dec 2026 10:00:00 +0000\n\nbody\n';
+const SUBJECT_RULES = [
+  '__SUBJ_HAS_TO_1',
+  '__SUBJ_HAS_FROM_1',
+  '__TO_IN_SUBJ',
+  'FROM_IN_TO_AND_SUBJ',
+];
+
 const RATWARE_RULES = ['KB_RATWARE_OUTLOOK_MID', '__RATWARE_BOUND_A', '__RATWARE_BOUND_B'];
 const MID = 'abcd01234567$89abcdef$01234567@host';
 
 const FIXTURES: Fixture[] = [
+  {
+    name: 'the To address in the Subject',
+    message: addressed('Eve <eve@shop.example>', 'Bob <bob@example.net>', 'bob@example.net, hi'),
+    rules: SUBJECT_RULES,
+    fired: ['__SUBJ_HAS_TO_1', '__TO_IN_SUBJ'],
+  },
+  {
+    name: 'the To address in the Subject, a letter after it',
+    message: addressed('Eve <eve@shop.example>', 'Bob <bob@example.net>', 'bob@example.network'),
+    rules: SUBJECT_RULES,
+    fired: [],
+  },
+  {
+    name: 'From and To the same, and in the Subject',
+    message: addressed('eve@shop.example', 'eve@shop.example', 'Note from eve@shop.example: hi'),
+    rules: SUBJECT_RULES,
+    fired: ['FROM_IN_TO_AND_SUBJ', '__SUBJ_HAS_FROM_1', '__SUBJ_HAS_TO_1', '__TO_IN_SUBJ'],
+  },
+  {
+    name: 'From and To the same, in the Subject 102 octets in',
+    message: addressed(
+      'eve@shop.example',
+      'eve@shop.example',
+      `${'x'.repeat(101)} eve@shop.example: hi`,
+    ),
+    rules: SUBJECT_RULES,
+    fired: [],
+  },
   {
     name: 'the same address twice, the last HELO its IP literal',
     message: relayed(

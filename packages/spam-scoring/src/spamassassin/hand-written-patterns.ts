@@ -1,6 +1,6 @@
 import { IP_IN_RELAY_PATTERN } from './ip-in-relay-pattern.js';
 import { RELAY_TWICE_PATTERNS } from './relay-twice-patterns.js';
-import { TO_EQ_FROM_PATTERNS } from './to-eq-from-patterns.js';
+import { SUBJECT_HAS_PATTERNS, TO_EQ_FROM_PATTERNS } from './to-eq-from-patterns.js';
 import { PositionSetText } from './position-set-pattern.js';
 import { FILL_THIS_FORM_SEARCHES } from './fill-this-form-patterns.js';
 
@@ -104,6 +104,8 @@ export const HAND_WRITTEN_PATTERNS: ReadonlyMap<string, HandWrittenPattern> = ne
   // Issue 15, rules refused for their regex: DOS_RCVD_IP_TWICE_C and __FORGED_RELAY_MUA_TO_MX
   // (relay-twice-patterns.ts), checked in their own test file.
   ...RELAY_TWICE_PATTERNS,
+  // __SUBJ_HAS_FROM_1 and __SUBJ_HAS_TO_1, the __TO_EQ_FROM_* shape (to-eq-from-patterns.ts).
+  ...SUBJECT_HAS_PATTERNS,
   // Speed (perf/spam-speed-4): __FILL_THIS_FORM_LONG2 and __FILL_THIS_FORM_SHORT2 over sets of
   // positions (fill-this-form-patterns.ts), checked in test/fill-this-form-patterns.test.ts.
   ...[...FILL_THIS_FORM_SEARCHES].map(([source, search]): [string, HandWrittenPattern] => [
