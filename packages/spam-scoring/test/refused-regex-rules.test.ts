@@ -81,10 +81,62 @@ const SUBJECT_RULES = [
   'FROM_IN_TO_AND_SUBJ',
 ];
 
+/** Header lines as given, then a Message-Id, a Date and a body. */
+const lines = (...given: string[]) =>
+  `${given.join('\n')}\nMessage-Id: <p1@x.example>\nDate: Sat, 5 Dec 2026 10:00:00 +0000\n\nbody\n`;
+const PDS_RULES = [
+  '__PDS_TO_BRAND_SUBJECT',
+  'PDS_BRAND_SUBJ_NAKED_TO',
+  '__PDS_FROM_NAME_TO_DOMAIN',
+  'PDS_FROM_NAME_TO_DOMAIN',
+];
+
 const RATWARE_RULES = ['KB_RATWARE_OUTLOOK_MID', '__RATWARE_BOUND_A', '__RATWARE_BOUND_B'];
 const MID = 'abcd01234567$89abcdef$01234567@host';
 
 const FIXTURES: Fixture[] = [
+  {
+    name: "the To domain's first label opens the Subject, To a bare address",
+    message: lines(
+      'From: Service <service@x.example>',
+      'To: bob@paypal.com',
+      'Subject: PayPal notice',
+    ),
+    rules: PDS_RULES,
+    fired: ['PDS_BRAND_SUBJ_NAKED_TO', '__PDS_TO_BRAND_SUBJECT'],
+  },
+  {
+    name: "the To domain's first label opens a longer word of the Subject",
+    message: lines(
+      'From: Service <service@x.example>',
+      'To: bob@paypal.com',
+      'Subject: PayPals notice',
+    ),
+    rules: PDS_RULES,
+    fired: [],
+  },
+  {
+    name: 'the From name is the To domain',
+    message: lines(
+      'X-Mailer: M',
+      'From: "shop.example" <eve@x.example>',
+      'To: bob@shop.example',
+      'Subject: hi',
+    ),
+    rules: PDS_RULES,
+    fired: ['PDS_FROM_NAME_TO_DOMAIN', '__PDS_FROM_NAME_TO_DOMAIN'],
+  },
+  {
+    name: 'the From name is another domain',
+    message: lines(
+      'X-Mailer: M',
+      'From: "shop.example" <eve@x.example>',
+      'To: bob@other.example',
+      'Subject: hi',
+    ),
+    rules: PDS_RULES,
+    fired: [],
+  },
   {
     name: 'the To address in the Subject',
     message: addressed('Eve <eve@shop.example>', 'Bob <bob@example.net>', 'bob@example.net, hi'),

@@ -1,5 +1,6 @@
 import { IP_IN_RELAY_PATTERN } from './ip-in-relay-pattern.js';
 import { RELAY_TWICE_PATTERNS } from './relay-twice-patterns.js';
+import { PDS_PATTERNS } from './pds-patterns.js';
 import { SUBJECT_HAS_PATTERNS, TO_EQ_FROM_PATTERNS } from './to-eq-from-patterns.js';
 import { PositionSetText } from './position-set-pattern.js';
 import { FILL_THIS_FORM_SEARCHES } from './fill-this-form-patterns.js';
@@ -106,6 +107,8 @@ export const HAND_WRITTEN_PATTERNS: ReadonlyMap<string, HandWrittenPattern> = ne
   ...RELAY_TWICE_PATTERNS,
   // __SUBJ_HAS_FROM_1 and __SUBJ_HAS_TO_1, the __TO_EQ_FROM_* shape (to-eq-from-patterns.ts).
   ...SUBJECT_HAS_PATTERNS,
+  // __PDS_FROM_NAME_TO_DOMAIN and __PDS_TO_BRAND_SUBJECT (pds-patterns.ts).
+  ...PDS_PATTERNS,
   // Speed (perf/spam-speed-4): __FILL_THIS_FORM_LONG2 and __FILL_THIS_FORM_SHORT2 over sets of
   // positions (fill-this-form-patterns.ts), checked in test/fill-this-form-patterns.test.ts.
   ...[...FILL_THIS_FORM_SEARCHES].map(([source, search]): [string, HandWrittenPattern] => [
