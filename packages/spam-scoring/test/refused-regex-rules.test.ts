@@ -91,10 +91,47 @@ const PDS_RULES = [
   'PDS_FROM_NAME_TO_DOMAIN',
 ];
 
+/** A plain message from `from`, with `body`. */
+const fromWith = (from: string, body = 'body\n') =>
+  `From: ${from}\nTo: bob@example.net\nSubject: hi\nMessage-Id: <z1@x.example>\n` +
+  `Date: Sat, 5 Dec 2026 10:00:00 +0000\n\n${body}`;
+const ZERO_TZ_RULES = ['__0_TZ_1', '__0_TZ_2', '__0_TZ_3', '__0_TZ_5'];
+const LONG_REPEAT_RULES = ['__URI_LONG_REPEAT', 'URI_LONG_REPEAT'];
+
 const RATWARE_RULES = ['KB_RATWARE_OUTLOOK_MID', '__RATWARE_BOUND_A', '__RATWARE_BOUND_B'];
 const MID = 'abcd01234567$89abcdef$01234567@host';
 
 const FIXTURES: Fixture[] = [
+  {
+    name: 'a From name whose words make the local part',
+    message: fromWith('"John Smith" <johnsmithab@x.example>'),
+    rules: ZERO_TZ_RULES,
+    fired: ['__0_TZ_1'],
+  },
+  {
+    name: 'a From name with an initial whose words make the local part',
+    message: fromWith('"John Q. Smith" <john.q.smith_ab@x.example>'),
+    rules: ZERO_TZ_RULES,
+    fired: ['__0_TZ_5'],
+  },
+  {
+    name: 'a From name whose words do not make the local part',
+    message: fromWith('"John Smith" <jsmithabc@x.example>'),
+    rules: ZERO_TZ_RULES,
+    fired: [],
+  },
+  {
+    name: 'a link whose host repeats a long label',
+    message: fromWith('eve@x.example', 'see http://www.example1.example1.com/x now\n'),
+    rules: LONG_REPEAT_RULES,
+    fired: ['URI_LONG_REPEAT', '__URI_LONG_REPEAT'],
+  },
+  {
+    name: 'a link whose host has two long labels',
+    message: fromWith('eve@x.example', 'see http://www.example1.example2.com/x now\n'),
+    rules: LONG_REPEAT_RULES,
+    fired: [],
+  },
   {
     name: "the To domain's first label opens the Subject, To a bare address",
     message: lines(

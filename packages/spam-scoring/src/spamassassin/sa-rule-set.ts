@@ -129,7 +129,14 @@ export class SaRuleSet {
         }
         continue;
       }
-      const compiled = compileMatcher(kind, spec, config, literals, flags.includes('nosubject'));
+      const compiled = compileMatcher(
+        kind,
+        spec,
+        config,
+        literals,
+        flags.includes('nosubject'),
+        flags.includes('multiple'),
+      );
       if (typeof compiled === 'string') refuse(compiled);
       else plain.push({ ...base, match: compiled });
     }
@@ -236,13 +243,30 @@ function compileMatcher(
   config: SaConfig,
   literals: LiteralIndex,
   noSubject = false,
+  multiple = false,
 ): Matcher | string {
   if (spec.startsWith('eval:')) return compileEval(spec, config);
   if (kind === 'header' || kind === 'mimeheader') return compileHeaderMatcher(kind, spec);
   const operator = readPerlMatch(spec);
   if (!operator) return 'regex: not a match operator';
   const translated = runnableRegex(operator.pattern, operator.flags);
-  if (!translated.ok) return `regex: ${translated.reason}`;
+  if (!translated.ok) {
+    // Only by hand (a pattern neither engine runs): whether a text matches, not how often, so
+    // not for a rule that counts (`tflags multiple`).
+    const byHand = HAND_WRITTEN_PATTERNS.get(
+      operator.flags === '' ? operator.pattern : `(?${operator.flags})${operator.pattern}`,
+    );
+    if (!byHand || multiple) return `regex: ${translated.reason}`;
+    const textsOf = (view: SaMessageView): readonly string[] =>
+      kind === 'body'
+        ? view.body().slice(noSubject ? view.bodySubjectLines() : 0)
+        : kind === 'rawbody'
+          ? view.rawBody()
+          : kind === 'uri'
+            ? view.uris()
+            : fullTexts(view);
+    return (view) => (textsOf(view).some((text) => byHand(text)) ? 1 : 0);
+  }
   // These views are arrays kept for the message, so what is found in them can be kept too.
   const search = searchOf(translated, operator.pattern, operator.flags, literals);
   const byHand = HAND_WRITTEN_PATTERNS.get(
