@@ -98,10 +98,24 @@ const fromWith = (from: string, body = 'body\n') =>
 const ZERO_TZ_RULES = ['__0_TZ_1', '__0_TZ_2', '__0_TZ_3', '__0_TZ_5'];
 const LONG_REPEAT_RULES = ['__URI_LONG_REPEAT', 'URI_LONG_REPEAT'];
 
+const NO_WWW_RULES = ['URI_NO_WWW_INFO_CGI', 'URI_NO_WWW_BIZ_CGI'];
+
 const RATWARE_RULES = ['KB_RATWARE_OUTLOOK_MID', '__RATWARE_BOUND_A', '__RATWARE_BOUND_B'];
 const MID = 'abcd01234567$89abcdef$01234567@host';
 
 const FIXTURES: Fixture[] = [
+  {
+    name: 'a CGI link in .info, not under www',
+    message: fromWith('eve@x.example', 'see http://mail.example12.info/cgi/run?id=12345678 now\n'),
+    rules: NO_WWW_RULES,
+    fired: ['URI_NO_WWW_INFO_CGI'],
+  },
+  {
+    name: 'a CGI link in .info under www',
+    message: fromWith('eve@x.example', 'see http://www.example12.info/cgi/run?id=12345678 now\n'),
+    rules: NO_WWW_RULES,
+    fired: [],
+  },
   {
     name: 'a From name whose words make the local part',
     message: fromWith('"John Smith" <johnsmithab@x.example>'),
