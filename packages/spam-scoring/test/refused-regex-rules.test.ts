@@ -105,6 +105,24 @@ const MID = 'abcd01234567$89abcdef$01234567@host';
 
 const FIXTURES: Fixture[] = [
   {
+    name: 'a redirect to the same domain',
+    message: fromWith(
+      'eve@x.example',
+      'see https://a.example.com/r?u=https://b.example.com/x now\n',
+    ),
+    rules: ['__URI_DBL_DOM'],
+    fired: ['__URI_DBL_DOM'],
+  },
+  {
+    name: 'a redirect to another domain',
+    message: fromWith(
+      'eve@x.example',
+      'see https://a.example.com/r?u=https://b.example.org/x now\n',
+    ),
+    rules: ['__URI_DBL_DOM'],
+    fired: [],
+  },
+  {
     name: 'a CGI link in .info, not under www',
     message: fromWith('eve@x.example', 'see http://mail.example12.info/cgi/run?id=12345678 now\n'),
     rules: NO_WWW_RULES,
