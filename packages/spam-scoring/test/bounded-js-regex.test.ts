@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_BACKTRACKING_STEPS, boundedJsRegex } from '../src/spamassassin/bounded-js-regex.js';
 import { translatePerlRegex } from '../src/spamassassin/perl-regex.js';
 import { reverseText } from '../src/spamassassin/regex-reverse.js';
+import { perlMatches } from './perl-matches.js';
 
 /**
  * Matches counted as the rules count them: re2js's find (on the reversed text for a pattern
@@ -32,9 +33,18 @@ describe('bounded V8 regexes (linear by construction, else re2js)', () => {
       'a*a*b',
       '\\s+x',
       'x{2,}',
-      '(a)\\1',
       '(?i)abc',
-      '[[:alpha:]]{3}',
+      '[[:punct:]]{3}',
+      // Backreferences to a group that may be unset, not yet closed, or read as two digits.
+      '(a)?\\1',
+      '(?:(a)|b)\\1',
+      '(?:x(a)){0,2}\\1',
+      '(?!(a))b\\1',
+      '\\1(a)',
+      '(a\\1)',
+      '(a)\\10',
+      '(?i:(a)\\1)',
+      '(a)b+\\1',
       '\\h',
       '\\p{L}',
       'a{',
@@ -151,6 +161,104 @@ describe('bounded V8 regexes (linear by construction, else re2js)', () => {
       expect(bounded, pattern).not.toBeNull();
       expect(bounded!.steps).toBeLessThanOrEqual(MAX_BACKTRACKING_STEPS);
       expect(v8Count(pattern, flags, text)).toBe(re2Count(pattern, flags, text));
+    }
+  });
+});
+
+// Backreferences (issue 15): a backreference to a group that is always set compares at most
+// the group's longest capture, in one way; Perl is the oracle (no re2js runs these).
+describe('bounded V8 regexes with backreferences, POSIX classes and long fixed counts', () => {
+  const v8Matches = (pattern: string, flags: string, text: string) => {
+    const { regex } = boundedJsRegex(pattern, flags)!;
+    regex.lastIndex = 0;
+    return regex.exec(text) !== null;
+  };
+
+  it('match where Perl matches, on generated texts', () => {
+    const cases: [string, string][] = [
+      ['(a|b)\\1', ''],
+      ['([ab]{1,2})c\\1', ''],
+      ['([ab]{1,2})c\\1', 'i'],
+      ['(?:[a-c]([-.])\\1{0,2}){2}', 'i'],
+      ['^x([0-9a-f]{2})\\$.{0,3}y\\1\\.', 'msi'],
+      ['^x([0-9a-f]{2})\\$.{0,3}y\\1\\.', ''],
+      ['([ab])(?:c\\1){1,2}', 'i'],
+      ['(a)(?=.{0,3}\\1)', ''],
+      ['(?<n>a|b)(?:.(?<m>b))\\2\\1', ''],
+      ['^[[:xdigit:]]{2}-([[:xdigit:]])-\\1$', 'm'],
+      ['[[:alpha:]][[:digit:]][^[:alnum:]]', 'i'],
+      ['(?:,[^,]{1,3}){3}', ''],
+      ['<(?:\\s{1,2}[-\\w]{1,3}){2}', ''],
+    ];
+    const texts = fc.sample(fc.stringMatching(/^[abcAB.\-,$xy0f9 \t<]{0,20}$/), {
+      seed: 15,
+      numRuns: Number(process.env.MAILYARD_FUZZ_RUNS ?? 3000),
+    });
+    // A few that match each case, so that both answers are exercised.
+    texts.push('aa', 'bacb', 'BacB', 'a--b..', 'x0f$ayy0f.', 'bcbcb', 'aba', 'abbba', '0f-a-a');
+    texts.push('0F-a-A', 'a0 ', ',a,b,c', ',,a,b', '< a-\t-b', 'xA0$yA0.');
+    const perl = perlMatches(cases, texts);
+    cases.forEach(([pattern, flags], c) => {
+      const disagreements = texts.filter(
+        (text, t) => v8Matches(pattern, flags, text) !== perl[c]![t],
+      );
+      expect(disagreements, `${pattern} /${flags}`).toEqual([]);
+      expect(perl[c]!.some(Boolean), `${pattern} matches somewhere`).toBe(true);
+    });
+  });
+
+  // The rules of Debian's 72_active.cf and 20_head_tests.cf these admit (their sources here).
+  const RULES: [string, string, string][] = [
+    [
+      'KB_RATWARE_OUTLOOK_MID',
+      '^Message-Id: <....([0-9a-f]{8})\\$([0-9a-f]{8})\\$[0-9a-f]{8}\\@.{100,400}boundary="----=_NextPart_000_...._\\1\\.\\2"',
+      'msi',
+    ],
+    [
+      '__RATWARE_BOUND_B',
+      'boundary="----=_NextPart_000_...._([0-9a-f]{8})\\..{10,400}^Message-Id: <....\\1\\$[0-9a-f]{8}\\$',
+      'msi',
+    ],
+    [
+      'SCC_SPECIAL_GUID',
+      '^[[:xdigit:]]{8}-[[:xdigit:]]{4}-([[:xdigit:]]{3})-\\1-[[:xdigit:]]{12}$',
+      'm',
+    ],
+    ['__TO_TOO_MANY', '(?:,[^,]{1,90}){30}', ''],
+    ['__COMMENT_GIBBERISH', '<!--(?:\\s{1,10}[-\\w\'"]{1,40}){100}', 'im'],
+  ];
+
+  it('admit the refused rules whose backtracking is bounded', () => {
+    for (const [name, pattern, flags] of RULES) {
+      const bounded = boundedJsRegex(pattern, flags);
+      expect(bounded, name).not.toBeNull();
+      expect(bounded!.steps, name).toBeLessThanOrEqual(MAX_BACKTRACKING_STEPS);
+      expect(bounded!.nonEmpty, name).toBe(true);
+    }
+  });
+
+  it("give Perl's answer on hostile texts at n and at 100 n", () => {
+    // Texts that almost match from every position: the costliest the bound admits.
+    const mid = (id: string) => `Message-Id: <abcd${id}$89abcdef$01234567@x`;
+    const hostile: Record<string, (n: number) => string> = {
+      KB_RATWARE_OUTLOOK_MID: (n) =>
+        `${mid('01234567')}${'y'.repeat(150)}boundary="----=_NextPart_000_abcd_01234567.89abcdee"\n`.repeat(
+          n,
+        ),
+      __RATWARE_BOUND_B: (n) =>
+        `boundary="----=_NextPart_000_abcd_01234567.${'x'.repeat(300)}\nMessage-Id: <abcd01234568$89abcdef$\n`.repeat(
+          n,
+        ),
+      SCC_SPECIAL_GUID: (n) => '01234567-89ab-cde-cde-0123456789a\n'.repeat(n),
+      __TO_TOO_MANY: (n) => `${',abc'.repeat(29)}\n`.repeat(n),
+      __COMMENT_GIBBERISH: (n) => `<!--${' a'.repeat(99)}>`.repeat(n),
+    };
+    const n = 50;
+    for (const [name, pattern, flags] of RULES) {
+      const build = hostile[name]!;
+      const [expected] = perlMatches([[pattern, flags]], [build(n), `${build(n)}${build(1)}x`]);
+      expect(v8Matches(pattern, flags, build(n)), name).toBe(expected![0]);
+      expect(v8Matches(pattern, flags, build(100 * n)), name).toBe(expected![0]);
     }
   });
 });

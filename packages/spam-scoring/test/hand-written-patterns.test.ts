@@ -4,7 +4,15 @@ import { describe, expect, it } from 'vitest';
 import { FILL_THIS_FORM_SEARCHES } from '../src/spamassassin/fill-this-form-patterns.js';
 import { HAND_WRITTEN_PATTERNS } from '../src/spamassassin/hand-written-patterns.js';
 import { IP_IN_RELAY_PATTERN } from '../src/spamassassin/ip-in-relay-pattern.js';
-import { TO_EQ_FROM_PATTERNS } from '../src/spamassassin/to-eq-from-patterns.js';
+import { PDS_PATTERNS } from '../src/spamassassin/pds-patterns.js';
+import { RELAY_TWICE_PATTERNS } from '../src/spamassassin/relay-twice-patterns.js';
+import {
+  SUBJECT_HAS_PATTERNS,
+  TO_EQ_FROM_PATTERNS,
+} from '../src/spamassassin/to-eq-from-patterns.js';
+import { URI_DOUBLE_DOMAIN_PATTERN } from '../src/spamassassin/uri-double-domain-pattern.js';
+import { URI_LONG_REPEAT_PATTERN } from '../src/spamassassin/uri-long-repeat-pattern.js';
+import { ZERO_TZ_PATTERNS } from '../src/spamassassin/zero-tz-patterns.js';
 import { ruleFirer } from './helpers.js';
 
 /** Perl's answer for each text (texts must not hold newlines). */
@@ -108,7 +116,17 @@ const CASES: { rule: string; pattern: string; texts: fc.Arbitrary<string> }[] = 
 describe('hand-written patterns agree with Perl', () => {
   it('every hand-written pattern is checked here (__TO_EQ_FROM_*, __IP_IN_RELAY and the form patterns in their own)', () => {
     const elsewhere = new Set([
-      ...[...TO_EQ_FROM_PATTERNS, IP_IN_RELAY_PATTERN].map(([pattern]) => pattern),
+      ...[
+        ...TO_EQ_FROM_PATTERNS,
+        IP_IN_RELAY_PATTERN,
+        // Issue 15's, each in its own test file.
+        ...RELAY_TWICE_PATTERNS,
+        ...SUBJECT_HAS_PATTERNS,
+        ...PDS_PATTERNS,
+        ...ZERO_TZ_PATTERNS,
+        URI_LONG_REPEAT_PATTERN,
+        URI_DOUBLE_DOMAIN_PATTERN,
+      ].map(([pattern]) => pattern),
       ...FILL_THIS_FORM_SEARCHES.keys(),
     ]);
     const here = [...HAND_WRITTEN_PATTERNS.keys()].filter((key) => !elsewhere.has(key));

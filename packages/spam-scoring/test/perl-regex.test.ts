@@ -87,7 +87,8 @@ describe('translating Perl patterns to RE2', () => {
     expect(refusal('(?>a+)b')).toBe('atomic group');
     expect(refusal('a++')).toBe('possessive quantifier');
     expect(refusal('\\Gx')).toBe('\\G');
-    expect(refusal('a{2000}')).toMatch(/repeat/);
+    expect(refusal('a{20000}')).toMatch(/repeat/);
+    expect(refusal('(?:ab){2000}')).toMatch(/repeat/);
     expect(refusal('a', 'e')).toBe('flag /e');
   });
 

@@ -333,3 +333,42 @@ describeWithPeer(
     });
   },
 );
+
+describe('URI_NO_WWW_INFO_CGI and URI_NO_WWW_BIZ_CGI: the ending lookahead written out', () => {
+  const RULES = [
+    '/^(?:https?:\\/\\/)?[^\\/]+(?<!\\/www)\\.[^.]{7,}\\.info\\/(?=\\S{15,})\\S*\\?/i',
+    '/^(?:https?:\\/\\/)?[^\\/]+(?<!\\/www)\\.[^.]{7,}\\.biz\\/(?=\\S{15,})\\S*\\?/i',
+  ];
+
+  it('matches where Perl matches the rule, on URIs with a `?` at every place around 15', () => {
+    const uris = fc.sample(
+      fc
+        .tuple(
+          fc.constantFrom('http://', 'https://', '', 'ftp://'),
+          fc.constantFrom('www.', 'ww.', 'a.www.', 'mail.', ''),
+          fc.constantFrom('example1', 'exampl', 'EXAMPLE12', 'ex.ample12'),
+          fc.constantFrom('.info/', '.biz/', '.INFO/', '.info', '.com/'),
+          fc.integer({ min: 0, max: 20 }),
+          fc.boolean(),
+          fc.integer({ min: 0, max: 20 }),
+          fc.constantFrom('', ' x?', '\n'),
+        )
+        .map(
+          ([scheme, www, name, tld, before, question, after, end]) =>
+            `${scheme}${www}${name}${tld}${'p'.repeat(before)}${question ? '?' : ''}${'q'.repeat(after)}${end}`,
+        ),
+      { seed: 15, numRuns: 4000 },
+    );
+    for (const rule of RULES) {
+      const original = readPerlMatch(rule)!;
+      const rewritten = readPerlMatch(REWRITTEN_PATTERNS.get(rule)!)!;
+      const [perl] = perlMatches([[original.pattern, original.flags]], uris);
+      const ours = oursMatches(rewritten.pattern, rewritten.flags);
+      expect(
+        uris.filter((uri, i) => ours(uri) !== perl![i]),
+        rule,
+      ).toEqual([]);
+      expect(perl!.filter(Boolean).length, rule).toBeGreaterThan(100);
+    }
+  });
+});

@@ -4,7 +4,10 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TO_EQ_FROM_PATTERNS } from '../src/spamassassin/to-eq-from-patterns.js';
+import {
+  SUBJECT_HAS_PATTERNS,
+  TO_EQ_FROM_PATTERNS,
+} from '../src/spamassassin/to-eq-from-patterns.js';
 import { ruleFirer } from './helpers.js';
 
 /** Perl's answer for each text (texts may hold newlines, not NULs). */
@@ -153,5 +156,82 @@ describe('a rule set runs them on ALL', () => {
       fire(`Received: by mx\r\nFrom: ${from}\r\nSubject: hi\r\nTo: ${to}\r\n\r\nbody\r\n`);
     expect(fired('Eve <eve@shop.example>', 'bob@Shop.Example')).toEqual(['SAME_DOMAIN']);
     expect(fired('Eve <eve@shop.example>', 'bob@other.example')).toEqual(['OTHER_DOMAIN']);
+  });
+});
+
+// __SUBJ_HAS_FROM_1 and __SUBJ_HAS_TO_1: a From or To line, lines of up to 100 or 200 octets
+// (and over), then a Subject holding the address (or a near one) 0 to 101 octets in, followed
+// by each kind of delimiter, or by nothing.
+const subjectLine = fc
+  .tuple(
+    fc.constantFrom('Subject: ', 'subject: ', 'Subject:', 'Subject:  '),
+    fc.constantFrom('', 'Re: ', 'x'.repeat(99), 'x'.repeat(100), 'x'.repeat(101)),
+    fc.constantFrom(
+      'eve@shop.example',
+      'eve@shop.example',
+      'EVE@shop.example',
+      'eve@shop.exampl',
+      've@shop.example',
+    ),
+    fc.constantFrom('', ' ', ' ', ':', ',', '>', 'x', '1', '.', '-', '\t'),
+  )
+  .map((parts) => parts.join(''));
+const longFiller = fc.constantFrom(
+  `X-A: ${'a'.repeat(95)}`,
+  `X-B: ${'b'.repeat(96)}`,
+  `X-C: ${'c'.repeat(195)}`,
+  `X-D: ${'d'.repeat(196)}`,
+  '',
+);
+const subjectBlocks = fc
+  .tuple(
+    fc.constantFrom('Received: by mx', ''),
+    addressLine(['From:', 'To:', 'to:']),
+    fc.constantFrom('', '', '', '', ', bob@b.example', ',bob@b.example', ' bob'),
+    fc.array(longFiller, { maxLength: 2 }),
+    subjectLine,
+    fc.constantFrom('\n', '\n', ''),
+  )
+  .map(([first, a, more, middle, subject, end]) =>
+    [first, `${a}${more}`, ...middle, `${subject}${end}`].join('\n'),
+  );
+
+describe('__SUBJ_HAS_FROM_1 and __SUBJ_HAS_TO_1 by hand agree with Perl', () => {
+  for (const [pattern, match] of SUBJECT_HAS_PATTERNS)
+    it(pattern, () => {
+      const texts = fc.sample(subjectBlocks, { seed: 15, numRuns: 6000 });
+      const expected = perl(pattern, texts);
+      const disagreements = texts.filter((text, i) => match(text) !== expected[i]);
+      expect(disagreements).toEqual([]);
+      expect(expected.filter(Boolean).length).toBeGreaterThan(20);
+    });
+
+  it("are the rules of Debian's 72_active.cf, where it is installed", () => {
+    let file: string;
+    try {
+      file = readFileSync('/usr/share/spamassassin/72_active.cf', 'latin1');
+    } catch {
+      return;
+    }
+    for (const [pattern] of SUBJECT_HAS_PATTERNS)
+      expect(file).toContain(`ALL =~ /${pattern.slice('(?ism)'.length)}/ism`);
+  });
+
+  it("give Perl's answer on hostile header blocks, at n and at 100 n", () => {
+    const hostile: ((n: number) => string)[] = [
+      (n) => `\n${'To: <a@b.example>\n'.repeat(n)}Subject: ${'x'.repeat(100)}a@b.example1\n`,
+      (n) => `\nTo: ${'a'.repeat(n)}\nSubject: ${'a'.repeat(n - 1)}\n`,
+      (n) => `\n${`From: a@b.example\nSubject: ${'a@b.exampl'.repeat(n)}\n`.repeat(20)}`,
+      (n) => `\nTo: b@c\n${`X: ${'y'.repeat(199)}\n`.repeat(n)}Subject: b@c:\n`,
+    ];
+    const n = 200;
+    for (const [pattern, match] of SUBJECT_HAS_PATTERNS) {
+      const expected = perl(
+        pattern,
+        hostile.map((build) => build(n)),
+      );
+      expect(hostile.map((build) => match(build(n)))).toEqual(expected);
+      expect(hostile.map((build) => match(build(100 * n)))).toEqual(expected);
+    }
   });
 });

@@ -4,6 +4,7 @@ import { translatePerlRegex } from '../src/index.js';
 import {
   MAX_UNROLLED_COUNT,
   MAX_UNROLLED_LENGTH,
+  splitLongCounts,
   unrollCountedGroups,
 } from '../src/spamassassin/unroll-repeats.js';
 
@@ -64,5 +65,42 @@ describe('counted groups written out', () => {
     const translated = translatePerlRegex('(?:[a-z]{2,300}x){11}', '');
     expect(translated.ok).toBe(false);
     expect(!translated.ok && translated.reason).toMatch(/invalid repeat count/);
+  });
+});
+
+describe("a character counted past RE2's limit, its count split", () => {
+  // __LONG_INVIS_DIV (under LONG_INVISIBLE_TEXT), as Debian's 72_active.cf writes it.
+  const LONG_INVIS_DIV =
+    '<div\\s+style\\s*=\\s*"(?:(?<!-)visibility\\s*:\\s*hidden|display\\s*:\\s*none)\\s*">[^<\\s]{1400}';
+
+  it('splits a class, an escape or a character; leaves groups, hex escapes and lazy counts', () => {
+    expect(splitLongCounts('x[^<\\s]{1400}y')).toBe('x[^<\\s]{1000}[^<\\s]{400}y');
+    expect(splitLongCounts('\\d{2500}')).toBe('\\d{1000}\\d{1000}\\d{500}');
+    expect(splitLongCounts('[]a]{1001}')).toBe('[]a]{1000}[]a]{1}');
+    expect(splitLongCounts('(?:ab){1400}')).toBeNull();
+    expect(splitLongCounts('\\x{1400}')).toBeNull();
+    expect(splitLongCounts('a{1400}?')).toBeNull();
+    expect(splitLongCounts('a{999}')).toBeNull();
+    expect(splitLongCounts('a{10001}')).toBeNull();
+  });
+
+  it('lets re2js run __LONG_INVIS_DIV, matching where Perl does', () => {
+    const translated = translatePerlRegex(LONG_INVIS_DIV, 'i');
+    expect(translated.ok).toBe(true);
+    const div = (style: string, run: number, after: string) =>
+      `<div style="${style}">${'a'.repeat(run)}${after}`;
+    const texts = [
+      div('display:none', 1400, ''),
+      div('display:none', 1399, ''),
+      div('display:none', 1399, ' b'),
+      div('visibility: hidden', 2000, '<'),
+      div('-visibility: hidden', 1500, ''),
+      div('DISPLAY : NONE ', 1400, 'x'),
+    ];
+    const expected = perl(LONG_INVIS_DIV, 'i', texts);
+    expect(texts.map((text) => (translated.ok ? translated.regex.test(text) : null))).toEqual(
+      expected,
+    );
+    expect(expected).toEqual([true, false, false, true, false, true]);
   });
 });

@@ -7,10 +7,14 @@
  * of ways to match, whose size the pattern alone bounds. Counting the steps (each way out of A
  * enters B afresh; alternatives add, but of alternatives that begin with different octets only
  * one goes on; `X{m,n}` is m copies then n - m nested optional ones; a lookaround's own search is
- * paid each time it is reached) gives `steps`, an upper bound of the work at one start position; the work on a text of n characters is then at most n times that, linear. A
+ * paid each time it is reached; a backreference compares at most its group's longest capture,
+ * in one way) gives `steps`, an upper bound of the work at one start position; the work on a
+ * text of n characters is then at most n times that, linear. A
  * pattern is taken only when `steps` is at most `MAX_BACKTRACKING_STEPS`, and only in a subset of
- * Perl's syntax translated exactly: what is outside it (backreferences, unbounded repeats, inline
- * flags, POSIX classes, `\h`, `\p`...) returns null and stays on re2js.
+ * Perl's syntax translated exactly: what is outside it (unbounded repeats, inline flags, most
+ * POSIX classes, `\h`, `\p`, a backreference to a group that may be unset...) returns null and
+ * stays on re2js. A pattern re2js cannot run (a backreference, a count over RE2's limit) that
+ * is taken here runs on V8 alone (sa-rule-set.ts).
  *
  * The translation keeps re2js's meaning for the binary strings the rules read (code points
  * 0-255): `\s` is RE2's `[\t\n\f\r ]` (V8's also takes \v and \xa0), `.` is `[^\n]` (V8's also
@@ -34,12 +38,21 @@ export interface BoundedJsRegex {
    * are not cut the same (`a(?!b)` on "aa": V8 and Perl 2, re2js 1).
    */
   readonly countsAsRe2js: boolean;
+  /** No match is empty: `exec` in a loop moves on after each (counts as Perl's). */
+  readonly nonEmpty: boolean;
 }
 
 /** The pattern as a bounded V8 regex, or null when it cannot be shown linear (or translated). */
 export function boundedJsRegex(pattern: string, flags: string): BoundedJsRegex | null {
   if (/[^imsgo]/.test(flags)) return null;
-  const parser = new Parser(pattern, flags.includes('s'), flags.includes('m'), flags.includes('i'));
+  const parser = new Parser(
+    pattern,
+    flags.includes('s'),
+    flags.includes('m'),
+    flags.includes('i'),
+    // Groups capture (numbered as Perl numbers them) only where a backreference may read one.
+    /\\[1-9]/.test(pattern),
+  );
   const parsed = parser.parse();
   if (parsed === null) return null;
   const steps = parsed.cost;
@@ -49,6 +62,7 @@ export function boundedJsRegex(pattern: string, flags: string): BoundedJsRegex |
       regex: new RegExp(parsed.source, flags.includes('i') ? 'gi' : 'g'),
       steps,
       countsAsRe2js: parsed.shortest > 0 && !parser.lookahead,
+      nonEmpty: parsed.shortest > 0,
     };
   } catch {
     return null;
@@ -78,7 +92,10 @@ export function boundedPart(
   if (/[^imsgo]/.test(flags)) return null;
   const parser = new Parser(pattern, flags.includes('s'), flags.includes('m'), flags.includes('i'));
   const parsed = parser.parse();
-  return parsed !== null && parsed.cost <= Math.min(maxSteps, MAX_BACKTRACKING_STEPS)
+  // A part's groups do not capture, and a segment's numbering is not the pattern's.
+  return parsed !== null &&
+    !parser.backreference &&
+    parsed.cost <= Math.min(maxSteps, MAX_BACKTRACKING_STEPS)
     ? parsed
     : null;
 }
@@ -105,15 +122,24 @@ interface Piece {
   /** Upper bound of the steps spent in the piece, every way and failure counted, per entry. */
   readonly cost: number;
   readonly shortest: number;
+  /** The most characters a match takes (what a backreference to it compares at most). */
+  readonly longest: number;
   /** The octets a match can begin with (null: any); only read when `shortest` > 0. */
   readonly first: Uint8Array | null;
   /** An assertion or lookaround: nothing to repeat. */
   readonly zeroWidth?: boolean;
   /**
-   * For `X{m,n}` (m < n) of one character X: the octets X takes. Every way out of such a
-   * repeat but the one that took the longest run stops before an octet of X.
+   * Where the piece ends with a repeat of one character X (`X{m,n}`): the octets X takes, and
+   * how many of the piece's ways out may stop elsewhere than before one of them. Every way out
+   * of such a repeat but the one that took the longest run stops before an octet of X, so a
+   * piece after it that must begin with another octet goes on from those few ways only.
    */
-  readonly repeatOf?: Uint8Array;
+  readonly tail?: { readonly octets: Uint8Array; readonly waysNotBefore: number };
+  /**
+   * The steps it takes to fail when entered before an octet it cannot begin with (not in
+   * `first`): it begins with a character that must be there. Undefined: not known, `cost`.
+   */
+  readonly failCost?: number;
 }
 
 const ASSERTION = (source: string, cost = 1): Piece => ({
@@ -121,6 +147,7 @@ const ASSERTION = (source: string, cost = 1): Piece => ({
   ways: 1,
   cost,
   shortest: 0,
+  longest: 0,
   first: null,
   zeroWidth: true,
 });
@@ -129,7 +156,9 @@ const CHARACTER = (source: string, first: Uint8Array | null): Piece => ({
   ways: 1,
   cost: 1,
   shortest: 1,
+  longest: 1,
   first,
+  failCost: 1,
 });
 /** RE2's \s, which re2js runs today; V8's \s is wider. */
 const SPACE = '\\t\\n\\f\\r ';
@@ -140,23 +169,49 @@ const FINAL_NEWLINE: Piece = {
   ways: 2,
   cost: 3,
   shortest: 0,
+  longest: 1,
   first: null,
   zeroWidth: true,
 };
 const START_OF_TEXT = '(?<![\\s\\S])';
 
+/** A capturing group as a backreference may read it. */
+interface Group {
+  /** The most characters it captures; set when it closes. */
+  longest: number;
+  closed: boolean;
+  /**
+   * Whether a match may go on without setting it (it lies in a branch, an optional repeat or a
+   * negative lookaround). A backreference after such a group is refused: to an unset group it
+   * fails in Perl and matches empty in V8; and where a repeat's later pass skips it, V8 has
+   * cleared it and Perl kept the earlier value.
+   */
+  optional: boolean;
+}
+
 class Parser {
   private at = 0;
   lookahead = false;
+  /** The pattern holds a backreference. */
+  backreference = false;
   /** Inside `(?i:...)` of a case-sensitive pattern: each character written as its folded set. */
   private localCaseless = false;
+  /** Perl's capturing groups, by number - 1 (in the order their `(` opens). */
+  private readonly groups: Group[] = [];
 
   constructor(
     private readonly pattern: string,
     private readonly dotAll: boolean,
     private readonly multiline: boolean,
     private readonly caseless: boolean,
+    /** Write capturing groups as V8 captures (else every group as `(?:...)`). */
+    private readonly captures = false,
   ) {}
+
+  /** The groups opened from number `from` + 1 on may be left unset. */
+  private optionalFrom(from: number): void {
+    for (let i = from; i < this.groups.length; i++) this.groups[i]!.optional = true;
+  }
 
   parse(): Piece | null {
     const piece = this.alternation();
@@ -164,6 +219,7 @@ class Parser {
   }
 
   private alternation(): Piece | null {
+    const groupsBefore = this.groups.length;
     const branches: Piece[] = [];
     for (;;) {
       const branch = this.sequence();
@@ -173,35 +229,37 @@ class Parser {
       this.at++;
     }
     if (branches.length === 1) return branches[0]!;
+    // A backreference in the branch of its group was read before this: it is set there.
+    this.optionalFrom(groupsBefore);
     return {
       source: branches.map((b) => b.source).join('|'),
       ways: alternativeWays(branches),
       cost: branches.reduce((sum, b) => sum + b.cost, 0),
       shortest: Math.min(...branches.map((b) => b.shortest)),
+      longest: Math.max(...branches.map((b) => b.longest)),
       first: union(branches.map((b) => b.first)),
     };
   }
 
   private sequence(): Piece | null {
-    let result: Piece = { source: '', ways: 1, cost: 0, shortest: 0, first: null };
-    let last: Piece | null = null;
+    let result: Piece = { source: '', ways: 1, cost: 0, shortest: 0, longest: 0, first: null };
     let firsts: (Uint8Array | null)[] = [];
     while (this.at < this.pattern.length && !'|)'.includes(this.pattern[this.at]!)) {
+      const groupsBefore = this.groups.length;
       const atom = this.atom();
       if (atom === null) return null;
-      const piece = this.quantified(atom);
+      const piece = this.quantified(atom, groupsBefore);
       if (piece === null) return null;
       // The first octet: of the first piece that cannot be empty, or of any before it.
       if (result.shortest === 0 && piece.shortest > 0) firsts.push(piece.first);
       else if (result.shortest === 0 && !piece.zeroWidth) firsts.push(piece.first);
-      result = then(result, piece, last);
-      last = piece;
+      result = then(result, piece);
     }
     if (result.shortest === 0) firsts = [null];
     return { ...result, first: union(firsts) };
   }
 
-  private quantified(atom: Piece): Piece | null {
+  private quantified(atom: Piece, groupsBefore: number): Piece | null {
     const rest = this.pattern.slice(this.at, this.at + 16);
     const match = /^(?:\?|\{(\d+)(?:(,)(\d+))?\})(\?)?/.exec(rest);
     if (match === null) {
@@ -214,8 +272,9 @@ class Parser {
     const min = match[1] === undefined ? 0 : Number(match[1]);
     const max = match[1] === undefined ? 1 : match[2] === undefined ? min : Number(match[3]);
     if (max < min || max > 1000) return null;
+    if (min === 0) this.optionalFrom(groupsBefore);
     // m copies, then (X (X (...)?)?)? for the n - m optional ones, counted from the inside.
-    let repeated: Piece = { source: '', ways: 1, cost: 0, shortest: 0, first: null };
+    let repeated: Piece = { source: '', ways: 1, cost: 0, shortest: 0, longest: 0, first: null };
     for (let k = 0; k < min; k++) repeated = then(repeated, atom);
     let optional = { ways: 1, cost: 0 };
     for (let k = min; k < max; k++) {
@@ -228,13 +287,22 @@ class Parser {
     const lazy = match[4] ?? '';
     const count = match[1] === undefined ? '?' : `{${min},${max}}`;
     const oneCharacter = atom.cost === 1 && atom.ways === 1 && atom.shortest === 1;
+    // A fixed count of a longer piece ends as its last copy does (`then` carried it).
+    const tail =
+      oneCharacter && atom.first !== null
+        ? { octets: atom.first, waysNotBefore: 1 }
+        : min === max
+          ? repeated.tail
+          : undefined;
     return {
       source: `(?:${atom.source})${count}${lazy}`,
       ways: repeated.ways * optional.ways,
       cost: repeated.cost + repeated.ways * optional.cost,
       shortest: atom.shortest * min,
+      longest: atom.longest * max,
       first: atom.first,
-      ...(oneCharacter && atom.first !== null && min < max ? { repeatOf: atom.first } : {}),
+      ...(tail !== undefined ? { tail } : {}),
+      ...(min > 0 && atom.failCost !== undefined ? { failCost: atom.failCost } : {}),
     };
   }
 
@@ -277,6 +345,10 @@ class Parser {
     const opening = /^\((?:\?(?::|=|!|<=|<!|P?<[A-Za-z_]\w*>|i:))?/.exec(rest)![0];
     if (opening === '(' && this.pattern[this.at + 1] === '?') return null;
     this.at += opening.length;
+    const capturing = opening === '(' || opening.endsWith('>');
+    const groupsBefore = this.groups.length;
+    const group: Group = { longest: Infinity, closed: false, optional: false };
+    if (capturing) this.groups.push(group);
     // `(?i:...)`: V8 has no such group, so its characters are written with both cases.
     const outerCaseless = this.localCaseless;
     if (opening === '(?i:') this.localCaseless = !this.caseless;
@@ -285,7 +357,14 @@ class Parser {
     if (inner === null || this.pattern[this.at] !== ')') return null;
     this.at++;
     const look = /^\(\?(=|!|<=|<!)$/.exec(opening)?.[1];
-    if (look === undefined) return { ...inner, source: `(?:${inner.source})` };
+    if (look === undefined) {
+      group.longest = inner.longest;
+      group.closed = true;
+      const open = capturing && this.captures ? '(' : '(?:';
+      return { ...inner, source: `${open}${inner.source})` };
+    }
+    // A negative lookaround that holds never sets its groups.
+    if (look === '!' || look === '<!') this.optionalFrom(groupsBefore);
     if (look === '=' || look === '!') this.lookahead = true;
     // A lookaround is atomic in V8: it is searched once where reached, never backtracked into.
     return ASSERTION(`(?${look}${inner.source})`, inner.cost + 1);
@@ -308,6 +387,12 @@ class Parser {
         return this.character(`${source}]`, codes, source.startsWith('[^'));
       }
       if (c === '[') {
+        const posix = /^\[:(\w+):\]/.exec(this.pattern.slice(i, i + 12));
+        if (posix !== null && Object.hasOwn(POSIX_CLASSES, posix[1]!)) {
+          source += POSIX_CLASSES[posix[1]!];
+          i += posix[0].length - 1;
+          continue;
+        }
         if (
           this.pattern[i + 1] === ':' ||
           this.pattern[i + 1] === '=' ||
@@ -348,13 +433,37 @@ class Parser {
     }
     if (e === 's' || e === 'S') {
       this.at += 2;
-      return CHARACTER(e === 's' ? `[${SPACE}]` : `[^${SPACE}]`, null);
+      const source = e === 's' ? `[${SPACE}]` : `[^${SPACE}]`;
+      // Its octets known, a repeat of it before another character counts one way on.
+      return CHARACTER(source, this.octets(octetsOfClass(source)));
     }
+    if (/[1-9]/.test(e)) return this.backreferenceTo(Number(e));
     const escaped = classEscape(this.pattern, this.at);
     if (escaped === null) return null;
     this.at = escaped.end;
     const codes = octetsOfClass(`[${escaped.source}]`);
     return this.character(escaped.source, codes, /^\\[DW]$/.test(escaped.source));
+  }
+
+  /**
+   * `\N`: compares the group's capture, at most its longest, in one way. Refused: `\NN` (Perl
+   * reads two digits by the groups' count), a group not closed before it or that may be unset
+   * (Group.optional), and one inside `(?i:...)` (V8 folds a backreference by the flags only).
+   */
+  private backreferenceTo(number: number): Piece | null {
+    if (/[0-9]/.test(this.pattern[this.at + 2] ?? '') || this.localCaseless) return null;
+    const group = this.groups[number - 1];
+    if (group === undefined || !group.closed || group.optional || !this.captures) return null;
+    this.at += 2;
+    this.backreference = true;
+    return {
+      source: `(?:\\${number})`,
+      ways: 1,
+      cost: group.longest + 1,
+      shortest: 0,
+      longest: group.longest,
+      first: null,
+    };
   }
 
   /**
@@ -424,24 +533,35 @@ function caseFolds(): number[][] {
 }
 
 /**
- * A then B: each way out of A enters B afresh. Where A ends with `last`, a repeat of one
- * character X, and B must begin with an octet X does not take, B fails at once (within its
- * cost) on every way out of the repeat but the longest, which stopped before an octet of X:
- * only the ways before the repeat, times B's, go on.
+ * A then B: each way out of A enters B afresh. Where A ends with a repeat of one character X
+ * (its `tail`) and B must begin with an octet X does not take, B fails at once (in its
+ * `failCost`, where known) on every way out of A but the few that did not stop before an octet
+ * of X: only those, times B's, go on.
  */
-function then(a: Piece, b: Piece, last: Piece | null = null): Piece {
+function then(a: Piece, b: Piece): Piece {
   const stopsBefore =
-    last?.repeatOf !== undefined &&
+    a.tail !== undefined &&
     b.shortest > 0 &&
     b.first !== null &&
-    !overlaps(b.first, last.repeatOf) &&
+    !overlaps(b.first, a.tail.octets) &&
     Number.isFinite(a.ways);
+  const goingOn = stopsBefore ? a.tail!.waysNotBefore : a.ways;
+  const failing = a.ways - goingOn;
+  const tail =
+    b.tail === undefined
+      ? undefined
+      : { octets: b.tail.octets, waysNotBefore: goingOn * b.tail.waysNotBefore };
+  // Where A must take a character first, A's own first failure is the whole one.
+  const failCost = a.source === '' ? b.failCost : a.shortest > 0 ? a.failCost : undefined;
   return {
     source: a.source + b.source,
-    ways: stopsBefore ? (a.ways / last!.ways) * b.ways : a.ways * b.ways,
-    cost: a.cost + a.ways * b.cost,
+    ways: goingOn * b.ways,
+    cost: a.cost + goingOn * b.cost + failing * (b.failCost ?? b.cost),
     shortest: a.shortest + b.shortest,
+    longest: a.longest + b.longest,
     first: a.first,
+    ...(tail !== undefined ? { tail } : {}),
+    ...(failCost !== undefined ? { failCost } : {}),
   };
 }
 
@@ -488,6 +608,17 @@ function union(sets: readonly (Uint8Array | null)[]): Uint8Array | null {
   }
   return all;
 }
+
+/**
+ * POSIX classes inside a class, as Perl reads them on octets (ASCII only); those that fold
+ * under /i (upper, lower) and the rest are refused.
+ */
+const POSIX_CLASSES: Readonly<Record<string, string>> = {
+  xdigit: '0-9A-Fa-f',
+  digit: '0-9',
+  alpha: 'A-Za-z',
+  alnum: '0-9A-Za-z',
+};
 
 const ESCAPED_ASSERTIONS: Readonly<Record<string, string>> = {
   b: '\\b',

@@ -1,5 +1,10 @@
 import { IP_IN_RELAY_PATTERN } from './ip-in-relay-pattern.js';
-import { TO_EQ_FROM_PATTERNS } from './to-eq-from-patterns.js';
+import { RELAY_TWICE_PATTERNS } from './relay-twice-patterns.js';
+import { PDS_PATTERNS } from './pds-patterns.js';
+import { ZERO_TZ_PATTERNS } from './zero-tz-patterns.js';
+import { URI_LONG_REPEAT_PATTERN } from './uri-long-repeat-pattern.js';
+import { URI_DOUBLE_DOMAIN_PATTERN } from './uri-double-domain-pattern.js';
+import { SUBJECT_HAS_PATTERNS, TO_EQ_FROM_PATTERNS } from './to-eq-from-patterns.js';
 import { PositionSetText } from './position-set-pattern.js';
 import { FILL_THIS_FORM_SEARCHES } from './fill-this-form-patterns.js';
 
@@ -100,6 +105,18 @@ export const HAND_WRITTEN_PATTERNS: ReadonlyMap<string, HandWrittenPattern> = ne
   // __IP_IN_RELAY (ip-in-relay-pattern.ts), each checked in its own test file.
   ...TO_EQ_FROM_PATTERNS,
   IP_IN_RELAY_PATTERN,
+  // Issue 15, rules refused for their regex: DOS_RCVD_IP_TWICE_C and __FORGED_RELAY_MUA_TO_MX
+  // (relay-twice-patterns.ts), checked in their own test file.
+  ...RELAY_TWICE_PATTERNS,
+  // __SUBJ_HAS_FROM_1 and __SUBJ_HAS_TO_1, the __TO_EQ_FROM_* shape (to-eq-from-patterns.ts).
+  ...SUBJECT_HAS_PATTERNS,
+  // __PDS_FROM_NAME_TO_DOMAIN and __PDS_TO_BRAND_SUBJECT (pds-patterns.ts).
+  ...PDS_PATTERNS,
+  // __0_TZ_1 to __0_TZ_7 (zero-tz-patterns.ts) and __URI_LONG_REPEAT (uri-long-repeat-pattern.ts).
+  ...ZERO_TZ_PATTERNS,
+  URI_LONG_REPEAT_PATTERN,
+  // __URI_DBL_DOM (uri-double-domain-pattern.ts).
+  URI_DOUBLE_DOMAIN_PATTERN,
   // Speed (perf/spam-speed-4): __FILL_THIS_FORM_LONG2 and __FILL_THIS_FORM_SHORT2 over sets of
   // positions (fill-this-form-patterns.ts), checked in test/fill-this-form-patterns.test.ts.
   ...[...FILL_THIS_FORM_SEARCHES].map(([source, search]): [string, HandWrittenPattern] => [

@@ -1,5 +1,5 @@
 import { RE2JS } from 're2js';
-import { unrollCountedGroups } from './unroll-repeats.js';
+import { splitLongCounts, unrollCountedGroups } from './unroll-repeats.js';
 import { relaxRegex, reverseRegex } from './regex-reverse.js';
 
 /** A Perl match operator as written in a rule: `/pattern/flags` or `m{pattern}flags`. */
@@ -78,9 +78,11 @@ export function translatePerlRegex(pattern: string, flags: string): TranslatedRe
   if (translated.ok || !translated.reason.startsWith('invalid repeat count')) return translated;
   // Nested counts over RE2's limit: the outer count written out, if small (unroll-repeats.ts).
   const extended = flags.includes('x');
-  const unrolled = unrollCountedGroups(extended ? stripExtended(pattern) : pattern);
-  if (unrolled === null) return translated;
-  const retried = translateOnce(unrolled, extended ? flags.replace(/x/g, '') : flags);
+  const plain = extended ? stripExtended(pattern) : pattern;
+  // Or a character counted past RE2's limit, its count split (splitLongCounts).
+  const rewritten = unrollCountedGroups(plain) ?? splitLongCounts(plain);
+  if (rewritten === null) return translated;
+  const retried = translateOnce(rewritten, extended ? flags.replace(/x/g, '') : flags);
   return retried.ok ? retried : translated;
 }
 

@@ -44,4 +44,19 @@ export const REWRITTEN_PATTERNS: ReadonlyMap<string, string> = new Map([
     '/\\b(?:(?:(?:the|y?our)(?:\\s\\w{1,20})?|contact|accredited|listed)\\sclaim(?:s|ing)?(?:\\sprocessing)?|fiducia\\w+|reimbursement|(?:prize|international|intl|foreign|win+ing)(?:[\\s,.]+(?:rem+it+ance|settlement|payment|payout|award|transfer))+|payment|payout|immunity|(?<!memory\\s)grants?(?!\\smanager))\\s?(?:agent|manager|officer|secretary|director|mgr\\b)/i',
     '/\\b(?:(?:(?:(?:the|y?our)(?:\\s\\w{1,20})?|contact|accredited|listed)\\sclaim(?:s|ing)?(?:\\sprocessing)?|fiducia\\w+|reimbursement|(?:prize|international|intl|foreign|win+ing)(?:[\\s,.]+(?:rem+it+ance|settlement|payment|payout|award|transfer))+|payment|payout|immunity)\\s?(?:agent|manager|officer|secretary|director|mgr\\b)|(?<!memory\\s)grants?(?:\\s(?:agent|officer|secretary|director|mgr\\b)|agent|manager|officer|secretary|director|mgr\\b))/i',
   ],
+  // Issue 15, rules refused for their regex: a lookahead before the end made lookahead-free.
+  [
+    // URI_NO_WWW_INFO_CGI: `(?=\S{15,})\S*\?` at the end, where only whether it matches counts: a run of
+    // non-spaces of 15 or more holding a `?`. Written out by where the `?` stands: at 0 to 13
+    // with the run going on to 15, or at 14 and after.
+    '/^(?:https?:\\/\\/)?[^\\/]+(?<!\\/www)\\.[^.]{7,}\\.info\\/(?=\\S{15,})\\S*\\?/i',
+    '/^(?:https?:\\/\\/)?[^\\/]+(?<!\\/www)\\.[^.]{7,}\\.info\\/(?:\\?\\S{14}|\\S\\?\\S{13}|\\S{2}\\?\\S{12}|\\S{3}\\?\\S{11}|\\S{4}\\?\\S{10}|\\S{5}\\?\\S{9}|\\S{6}\\?\\S{8}|\\S{7}\\?\\S{7}|\\S{8}\\?\\S{6}|\\S{9}\\?\\S{5}|\\S{10}\\?\\S{4}|\\S{11}\\?\\S{3}|\\S{12}\\?\\S{2}|\\S{13}\\?\\S{1}|\\S{14}\\S*\\?)/i',
+  ],
+  [
+    // URI_NO_WWW_BIZ_CGI: `(?=\S{15,})\S*\?` at the end, where only whether it matches counts: a run of
+    // non-spaces of 15 or more holding a `?`. Written out by where the `?` stands: at 0 to 13
+    // with the run going on to 15, or at 14 and after.
+    '/^(?:https?:\\/\\/)?[^\\/]+(?<!\\/www)\\.[^.]{7,}\\.biz\\/(?=\\S{15,})\\S*\\?/i',
+    '/^(?:https?:\\/\\/)?[^\\/]+(?<!\\/www)\\.[^.]{7,}\\.biz\\/(?:\\?\\S{14}|\\S\\?\\S{13}|\\S{2}\\?\\S{12}|\\S{3}\\?\\S{11}|\\S{4}\\?\\S{10}|\\S{5}\\?\\S{9}|\\S{6}\\?\\S{8}|\\S{7}\\?\\S{7}|\\S{8}\\?\\S{6}|\\S{9}\\?\\S{5}|\\S{10}\\?\\S{4}|\\S{11}\\?\\S{3}|\\S{12}\\?\\S{2}|\\S{13}\\?\\S{1}|\\S{14}\\S*\\?)/i',
+  ],
 ]);

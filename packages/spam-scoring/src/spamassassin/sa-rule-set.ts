@@ -129,7 +129,14 @@ export class SaRuleSet {
         }
         continue;
       }
-      const compiled = compileMatcher(kind, spec, config, literals, flags.includes('nosubject'));
+      const compiled = compileMatcher(
+        kind,
+        spec,
+        config,
+        literals,
+        flags.includes('nosubject'),
+        flags.includes('multiple'),
+      );
       if (typeof compiled === 'string') refuse(compiled);
       else plain.push({ ...base, match: compiled });
     }
@@ -236,13 +243,30 @@ function compileMatcher(
   config: SaConfig,
   literals: LiteralIndex,
   noSubject = false,
+  multiple = false,
 ): Matcher | string {
   if (spec.startsWith('eval:')) return compileEval(spec, config);
   if (kind === 'header' || kind === 'mimeheader') return compileHeaderMatcher(kind, spec);
   const operator = readPerlMatch(spec);
   if (!operator) return 'regex: not a match operator';
-  const translated = translatePerlRegex(operator.pattern, operator.flags);
-  if (!translated.ok) return `regex: ${translated.reason}`;
+  const translated = runnableRegex(operator.pattern, operator.flags);
+  if (!translated.ok) {
+    // Only by hand (a pattern neither engine runs): whether a text matches, not how often, so
+    // not for a rule that counts (`tflags multiple`).
+    const byHand = HAND_WRITTEN_PATTERNS.get(
+      operator.flags === '' ? operator.pattern : `(?${operator.flags})${operator.pattern}`,
+    );
+    if (!byHand || multiple) return `regex: ${translated.reason}`;
+    const textsOf = (view: SaMessageView): readonly string[] =>
+      kind === 'body'
+        ? view.body().slice(noSubject ? view.bodySubjectLines() : 0)
+        : kind === 'rawbody'
+          ? view.rawBody()
+          : kind === 'uri'
+            ? view.uris()
+            : fullTexts(view);
+    return (view) => (textsOf(view).some((text) => byHand(text)) ? 1 : 0);
+  }
   // These views are arrays kept for the message, so what is found in them can be kept too.
   const search = searchOf(translated, operator.pattern, operator.flags, literals);
   const byHand = HAND_WRITTEN_PATTERNS.get(
@@ -293,7 +317,7 @@ function compileHeaderMatcher(kind: SaRuleKind, spec: string): Matcher | string 
     return `header modifier :${modifier}`;
   const match = readPerlMatch(rest);
   if (!match) return 'regex: not a match operator';
-  const translated = translatePerlRegex(match.pattern, match.flags);
+  const translated = runnableRegex(match.pattern, match.flags);
   const byHand = HAND_WRITTEN_PATTERNS.get(
     match.flags === '' ? match.pattern : `(?${match.flags})${match.pattern}`,
   );
@@ -321,9 +345,23 @@ function compileHeaderMatcher(kind: SaRuleKind, spec: string): Matcher | string 
   };
 }
 
+/**
+ * The pattern translated for re2js; or, where RE2 cannot run it (a backreference, a count over
+ * its limit) but V8 can in bounded time (bounded-js-regex.ts), no re2js regex: V8 runs it.
+ */
+function runnableRegex(
+  pattern: string,
+  flags: string,
+): ReturnType<typeof translatePerlRegex> | { ok: true; regex: null } {
+  const translated = translatePerlRegex(pattern, flags);
+  if (translated.ok || boundedJsRegex(pattern, flags)?.nonEmpty !== true) return translated;
+  return { ok: true, regex: null };
+}
+
 /** A compiled pattern with the literal every match contains, to skip texts without it. */
 interface Search {
-  readonly regex: RE2JS;
+  /** Null: only V8 runs it (`bounded`), counting as Perl does. */
+  readonly regex: RE2JS | null;
   /** A match contains one of these (lower case when `caseless`); null: no prefilter. */
   readonly literals: readonly string[] | null;
   readonly caseless: boolean;
@@ -368,7 +406,7 @@ function searchOf(
     relaxed,
     lookaheadGroups,
   }: {
-    regex: RE2JS;
+    regex: RE2JS | null;
     reversed?: boolean;
     relaxed?: RE2JS;
     lookaheadGroups?: readonly string[];
@@ -505,7 +543,9 @@ function countIn(texts: readonly string[], search: Search, max: number, from = 0
   const screened =
     literals === null ? null : search.caseless ? lowerCased(texts, index !== null) : texts;
   let count = 0;
-  const bounded = search.bounded !== null && (max === 1 || search.bounded.countsAsRe2js);
+  // Without a re2js regex, V8's count is the only one, and Perl's (no match is empty).
+  const bounded =
+    search.bounded !== null && (max === 1 || search.bounded.countsAsRe2js || search.regex === null);
   for (let i = from; i < texts.length; i++) {
     if (screened !== null) {
       if ((holding & textBit(i)) === 0) continue;
@@ -530,10 +570,10 @@ function countIn(texts: readonly string[], search: Search, max: number, from = 0
     if (search.relaxed !== null && !search.relaxed.test(texts[i]!)) continue;
     const text = search.reversed ? reversedText(texts, i) : texts[i]!;
     if (max === 1) {
-      if (regex.test(text)) return 1;
+      if (regex!.test(text)) return 1;
       continue;
     }
-    const matcher = regex.matcher(text);
+    const matcher = regex!.matcher(text);
     if (search.lookaheadGroups.length === 0) {
       while (count < max && matcher.find()) count++;
     } else {

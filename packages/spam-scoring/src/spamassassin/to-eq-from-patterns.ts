@@ -23,7 +23,7 @@ const isSpace = (c: string | undefined) =>
   c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v';
 /** Lower case for ASCII letters only, as Perl's /i on a string of octets. */
 const lowerAscii = (text: string) => text.replace(/[A-Z]+/g, (s) => s.toLowerCase());
-/** A line the `(?:[^\n]{1,100}\n+)*` walk cannot step over. */
+/** A line the `(?:[^\n]{1,100}\n+)*` walk cannot step over (the most most rules step). */
 const MAX_STEPPED_LINE = 100;
 
 /** How one rule of the family reads its two lines. */
@@ -36,24 +36,29 @@ interface FamilyShape {
   readonly starts: (content: string) => number[];
   /** The delimiters that may follow the capture on the second line. */
   readonly after: (c: string | undefined) => boolean;
+  /** The longest line stepped over between the two (`[^\n]{1,N}`); MAX_STEPPED_LINE if not said. */
+  readonly maxSteppedLine?: number;
 }
 
-/** `([^\n\s>]+)>?` up to the line end: the content without one final `>`, or nothing. */
-function wholeToken(content: string): string | null {
+/**
+ * `([^\n\s>]+)>?` up to the line end: the content without one final `>`, or nothing (`comma`:
+ * `([^\n\s>,]+)`).
+ */
+function wholeToken(content: string, comma = false): string | null {
   const token = content.endsWith('>') ? content.slice(0, -1) : content;
   if (token === '') return null;
-  for (const c of token) if (isSpace(c) || c === '>') return null;
+  for (const c of token) if (isSpace(c) || c === '>' || (comma && c === ',')) return null;
   return token;
 }
 
 /** `(?:[^\n<]{0,80}<)?` then a token: from the start, or after the first `<` within 80. */
-function addressCaptures(content: string): string[] {
+function addressCaptures(content: string, comma = false): string[] {
   const found: string[] = [];
-  const whole = wholeToken(content);
+  const whole = wholeToken(content, comma);
   if (whole !== null) found.push(whole);
   const open = content.indexOf('<');
   if (open >= 0 && open <= 80) {
-    const inner = wholeToken(content.slice(open + 1));
+    const inner = wholeToken(content.slice(open + 1), comma);
     if (inner !== null) found.push(inner);
   }
   return found;
@@ -108,7 +113,7 @@ function domainStarts(content: string): number[] {
 
 const ADDRESS: FamilyShape = {
   spaces: false,
-  captures: addressCaptures,
+  captures: (content) => addressCaptures(content),
   starts: addressStarts,
   after: addressEnd,
 };
@@ -124,6 +129,29 @@ const USER: FamilyShape = {
   starts: addressStarts,
   // `[\@>,\s\n]`
   after: (c) => c === '@' || addressEnd(c),
+};
+
+/** `[^\n]{0,100}` before the capture in a Subject: any of its first 101 places. */
+function subjectStarts(content: string): number[] {
+  const starts: number[] = [];
+  for (let i = 0; i <= 100 && i <= content.length; i++) starts.push(i);
+  return starts;
+}
+
+/** __SUBJ_HAS_FROM_1: the From address in the Subject, then `[>,:\s\n]`. */
+const FROM_IN_SUBJECT: FamilyShape = {
+  spaces: false,
+  captures: (content) => addressCaptures(content),
+  starts: subjectStarts,
+  after: (c) => c === ':' || addressEnd(c),
+};
+/** __SUBJ_HAS_TO_1: the To address (no comma) in the Subject, then `[^a-z0-9]` (caseless). */
+const TO_IN_SUBJECT: FamilyShape = {
+  spaces: false,
+  captures: (content) => addressCaptures(content, true),
+  starts: subjectStarts,
+  after: (c) => c !== undefined && !/[a-z0-9]/i.test(c),
+  maxSteppedLine: 200,
 };
 
 interface TrieNode {
@@ -178,6 +206,7 @@ function contentAfter(
 /** The matcher of one rule: `first` and `second` are the header names, in order. */
 function toEqFrom(first: string, second: string, shape: FamilyShape): HandWrittenPattern {
   const firstName = `${first.toLowerCase()}:`;
+  const maxStepped = shape.maxSteppedLine ?? MAX_STEPPED_LINE;
   const secondName = `${second.toLowerCase()}:`;
   return (text: string) => {
     const lines = text.split('\n');
@@ -224,12 +253,12 @@ function toEqFrom(first: string, second: string, shape: FamilyShape): HandWritte
                 if (startSet!.has(at) && shape.after(charAfter(at + key.length))) return true;
         }
       }
-      if (line.length > MAX_STEPPED_LINE) {
+      if (line.length > maxStepped) {
         trie = newNode();
         longKeys = [];
       }
       if (pending && pending.line === i) {
-        add(pending.keys, line.length > MAX_STEPPED_LINE);
+        add(pending.keys, line.length > maxStepped);
         pending = null;
       }
       if (line.startsWith(firstName)) {
@@ -237,7 +266,7 @@ function toEqFrom(first: string, second: string, shape: FamilyShape): HandWritte
         // The capture's line must end in a newline (`\n+` follows it).
         if (content && content.line + 1 < lines.length) {
           const keys = shape.captures(lower[content.line]!.slice(content.start));
-          if (content.line === i) add(keys, line.length > MAX_STEPPED_LINE);
+          if (content.line === i) add(keys, line.length > maxStepped);
           else pending = { line: content.line, keys };
         }
       }
@@ -277,5 +306,23 @@ export const TO_EQ_FROM_PATTERNS: readonly (readonly [string, HandWrittenPattern
     // __TO_EQ_FROM_USR_2
     '(?ism)\\nTo:\\s+(?:[^\\n<]{0,80}<)?([^\\n\\s\\@>]+)\\@[^\\n\\s]+>?\\n+(?:[^\\n]{1,100}\\n+)*From:\\s+(?:[^\\n]{0,80}<)?\\1[\\@>,\\s\\n]',
     toEqFrom('To', 'From', USER),
+  ],
+];
+
+/**
+ * __SUBJ_HAS_FROM_1 and __SUBJ_HAS_TO_1 (72_active.cf, read by FROM_IN_TO_AND_SUBJ and, through
+ * __TO_IN_SUBJ, TO_IN_SUBJ and the phishing metas): the same shape, its second line the
+ * Subject, where the capture may start at any of the first 101 places.
+ */
+export const SUBJECT_HAS_PATTERNS: readonly (readonly [string, HandWrittenPattern])[] = [
+  [
+    // __SUBJ_HAS_FROM_1
+    '(?ism)\\nFrom: (?:[^\\n<]{0,80}<)?([^\\n\\s>]+)>?\\n+(?:[^\\n]{1,100}\\n+)*Subject: [^\\n]{0,100}\\1[>,:\\s\\n]',
+    toEqFrom('From', 'Subject', FROM_IN_SUBJECT),
+  ],
+  [
+    // __SUBJ_HAS_TO_1
+    '(?ism)\\nTo: (?:[^\\n<]{0,80}<)?([^\\n\\s>,]+)>?\\n+(?:[^\\n]{1,200}\\n+)*Subject: [^\\n]{0,100}\\1[^a-z0-9]',
+    toEqFrom('To', 'Subject', TO_IN_SUBJECT),
   ],
 ];

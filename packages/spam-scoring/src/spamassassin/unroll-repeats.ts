@@ -81,3 +81,46 @@ function writtenOut(group: string, min: number, max: number): string {
   for (let k = 0; k < max - min; k++) optional = `(?:${group}${optional})?`;
   return group.repeat(min) + optional;
 }
+
+/** RE2's largest count of one repeat. */
+export const RE2_MAX_COUNT = 1000;
+/** The largest fixed count split into RE2-sized ones (larger stays refused). */
+export const MAX_SPLIT_COUNT = 10_000;
+
+/**
+ * A character or class counted a fixed number of times over RE2's limit, `[^<\s]{1400}` (as
+ * __LONG_INVIS_DIV has), written as counts RE2 takes, `[^<\s]{1000}[^<\s]{400}`: the same
+ * language. Only one character, one escape or one class, with a fixed count up to
+ * MAX_SPLIT_COUNT (not lazy, not possessive); null when there is none to split.
+ */
+export function splitLongCounts(pattern: string): string | null {
+  let result = '';
+  let changed = false;
+  for (let i = 0; i < pattern.length;) {
+    // The next atom: an escape, a class, or one character.
+    let end = i + 1;
+    if (pattern[i] === '\\') end = i + 2;
+    else if (pattern[i] === '[') {
+      end = i + 1;
+      if (pattern[end] === '^') end++;
+      if (pattern[end] === ']') end++;
+      while (end < pattern.length && pattern[end] !== ']') end += pattern[end] === '\\' ? 2 : 1;
+      end++;
+    }
+    const atom = pattern.slice(i, end);
+    const count = /^\{(\d+)\}(?![?+])/.exec(pattern.slice(end, end + 12));
+    const n = count === null ? 0 : Number(count[1]);
+    // Not a group's edge, nor an escape that reads on (`\x{...}`, `\p{...}`, `\g{1}`...).
+    const single = !'()|'.includes(atom) && !/^\\[xpPNogk0-9]$/.test(atom);
+    if (count !== null && single && n > RE2_MAX_COUNT && n <= MAX_SPLIT_COUNT) {
+      for (let left = n; left > 0; left -= RE2_MAX_COUNT)
+        result += `${atom}{${Math.min(left, RE2_MAX_COUNT)}}`;
+      changed = true;
+      i = end + count[0].length;
+      continue;
+    }
+    result += atom;
+    i = end;
+  }
+  return changed ? result : null;
+}
