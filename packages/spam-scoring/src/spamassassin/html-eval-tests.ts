@@ -78,6 +78,9 @@ const NUMBERS: Readonly<Record<string, (html: HtmlStatistics) => number>> = {
   length: (html) => html.length,
   max_size: (html) => html.maxSize,
   obfuscation_ratio: (html) => html.obfuscationRatio ?? NaN,
+  bad_tag_ratio: (html) => html.badTagRatio ?? NaN,
+  non_element_ratio: (html) => html.nonElementRatio ?? NaN,
+  closed_extra_ratio: (html) => html.closedExtraRatio ?? NaN,
 };
 
 /** `html_range(test, min, max)`: a part whose number is in (min, max]; max may be 'inf'. */

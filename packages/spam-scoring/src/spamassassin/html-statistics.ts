@@ -1,6 +1,8 @@
 import type { SaMessageView } from './message-view.js';
 import { TextRunTracker } from './html-text-runs.js';
 import { TextStyleTracker, attributesOf } from './html-text-style.js';
+import { HtmlTagCounter } from './html-tag-counts.js';
+import { startTagEnd } from './html-text.js';
 
 /**
  * What SpamAssassin's HTML parser records of each HTML part for the HTMLEval tests: the source's
@@ -28,6 +30,12 @@ export interface HtmlStatistics {
   readonly obfuscationRatio: number | null;
   /** A `<font face>` that is not a list of font names (HTML.pm's `font_face_bad`). */
   readonly fontFaceBad: boolean;
+  /** Tags that are no HTML element, per tag (html-tag-counts.ts); null as HTML.pm leaves it unset. */
+  readonly badTagRatio: number | null;
+  /** Tag names that are no HTML element, per name seen; null as HTML.pm leaves it unset. */
+  readonly nonElementRatio: number | null;
+  /** Closings with nothing of their kind open, per tag; null for a part with no tag. */
+  readonly closedExtraRatio: number | null;
 }
 
 /**
@@ -39,8 +47,40 @@ export interface HtmlStatistics {
 const GOOD_FONT_FACE =
   /^[\t\n\v\f\r ]*["'.]?[a-z ][a-z -]*[a-z]\d?["']?(?:,[\t\n\v\f\r ]*["']?[a-z][a-z -]*[a-z]\d?["']?)*;?\n?$/i;
 
-/** Elements whose content is not markup: tags inside them are text to the parser. */
-const RAW_TEXT = new Set(['script', 'style', 'textarea', 'xmp', 'plaintext']);
+/**
+ * Elements whose content is not markup: tags inside them are text to HTML::Parser (3.81, as
+ * Debian has it: `<iframe><script>` is text, the iframe's fallback, and so is a title's markup).
+ */
+const RAW_TEXT = new Set(['script', 'style', 'textarea', 'xmp', 'plaintext', 'iframe', 'title']);
+/** Raw elements whose text HTML.pm does not display. */
+const INVISIBLE_RAW_TEXT = new Set(['script', 'style']);
+
+/**
+ * Where the raw element `name`'s content ends in `lowered` (the source, letters lowered) from
+ * `from`: at its closing tag, `</name` followed by white space, `/` or `>`; -1 when never.
+ */
+function rawTextEnd(lowered: string, name: string, from: number): number {
+  const closing = `</${name}`;
+  for (let at = lowered.indexOf(closing, from); at >= 0; at = lowered.indexOf(closing, at + 1)) {
+    const after = lowered[at + closing.length];
+    if (after === undefined || /[\s/>]/.test(after)) return at;
+  }
+  return -1;
+}
+
+/**
+ * A tag's name as HTML::Parser reports it to HTML.pm: everything up to white space or the `>`,
+ * so `</table</th>` closes `table</th` and `<td"x">` opens `td"x"` (names no DTD defines: bad
+ * tags); lower case (ASCII only: the source is octets). An opening starts with a letter or `_`,
+ * a closing with anything but white space. HTML.pm first rewrites `<br/>` and `<br />` to `<br>`
+ * (bug 4695), but not `<o:p/>` (`\w` takes no colon), whose name keeps its slash. Undefined for
+ * what is not a tag (`<!...>`, `< b>`, `</ p>`, `<1a>`).
+ */
+function tagNameOf(tag: string): string | undefined {
+  const selfClosing = /^(\w+)\s*\/$/.exec(tag);
+  const name = selfClosing ? selfClosing[1] : /^(?:\/[^\s>]|[a-zA-Z_])[^\s>]*/.exec(tag)?.[0];
+  return name?.replace(/^\//, '').replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
+}
 
 /** One pass over the source with `indexOf`, as html-text.ts renders it: linear in its length. */
 export function htmlStatisticsOf(source: string): HtmlStatistics {
@@ -52,45 +92,62 @@ export function htmlStatisticsOf(source: string): HtmlStatistics {
   let fontFaceBad = false;
   const style = new TextStyleTracker();
   const runs = new TextRunTracker();
+  const counts = new HtmlTagCounter();
   let rawUntil: string | null = null;
   let title: string[] | null = null;
+  // For finding a raw element's end in any case: ASCII letters lowered, every offset the same.
+  let lowered: string | null = null;
+  const text = (run: string) => {
+    style.text(run);
+    runs.text(run);
+    if (title) title.push(run);
+    if ((inside.get('a') ?? 0) > 0 && anchors.length > 0) anchors[anchors.length - 1] += run;
+  };
+  const quotesEnd = { '"': source.lastIndexOf('"'), "'": source.lastIndexOf("'") };
   let i = 0;
   while (i < source.length) {
+    if (rawUntil !== null) {
+      // HTML::Parser reads a raw element's content as one text up to its closing tag (a
+      // `<plaintext>` to the end); HTML.pm displays it, but for a script's or a style's.
+      lowered ??= source.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
+      const end = rawUntil === 'plaintext' ? -1 : rawTextEnd(lowered, rawUntil, i);
+      const textEnd = end < 0 ? source.length : end;
+      if (!INVISIBLE_RAW_TEXT.has(rawUntil) && textEnd > i) text(source.slice(i, textEnd));
+      if (end < 0) break;
+      i = end;
+      rawUntil = null;
+      continue;
+    }
     const open = source.indexOf('<', i);
     const textEnd = open < 0 ? source.length : open;
-    if (rawUntil === null && textEnd > i) {
-      style.text(source.slice(i, textEnd));
-      runs.text(source.slice(i, textEnd));
-      if (title) title.push(source.slice(i, textEnd));
-      if ((inside.get('a') ?? 0) > 0 && anchors.length > 0)
-        anchors[anchors.length - 1] += source.slice(i, textEnd);
-    }
+    if (textEnd > i) text(source.slice(i, textEnd));
     if (open < 0) break;
-    if (rawUntil === null && source.startsWith('<!--', open)) {
+    if (source.startsWith('<!--', open)) {
       const end = source.indexOf('-->', open + 4);
       i = end < 0 ? source.length : end + 3;
       comments.push(source.slice(open, i));
       continue;
     }
-    const close = source.indexOf('>', open + 1);
+    // A start tag ends at the first `>` outside a quoted value, as in the rendering.
+    const close = /[a-zA-Z_]/.test(source[open + 1] ?? '')
+      ? startTagEnd(source, open, quotesEnd)
+      : source.indexOf('>', open + 1);
     if (close < 0) break;
     const tag = source.slice(open + 1, close);
     i = close + 1;
-    const name = /^\/?([a-zA-Z][\w:.-]*)/.exec(tag)?.[1]?.toLowerCase();
+    const name = tagNameOf(tag);
     if (name === undefined) {
       // A declaration is no comment; a DOCTYPE counts as a tag seen, never open.
-      if (rawUntil === null && /^!doctype/i.test(tag)) {
+      if (/^!doctype/i.test(tag)) {
         inside.set('!doctype', 0);
         runs.tag('!doctype');
+        counts.doctype();
       }
       continue;
     }
     const closing = tag.startsWith('/');
-    if (rawUntil !== null) {
-      if (!closing || name !== rawUntil) continue;
-      rawUntil = null;
-    }
     const count = (inside.get(name) ?? 0) + (closing ? -1 : 1);
+    counts.tag(name, inside.has(name), count < 0);
     if (count < 0) closedExtra++;
     inside.set(name, Math.max(0, count));
     if (!closing && RAW_TEXT.has(name)) rawUntil = name;
@@ -112,6 +169,11 @@ export function htmlStatisticsOf(source: string): HtmlStatistics {
       }
     }
   }
+  // HTML.pm closes a script or style left open (bug 7437): one more tag, a closing.
+  if (rawUntil !== null && INVISIBLE_RAW_TEXT.has(rawUntil)) {
+    counts.tag(rawUntil, true, false);
+    inside.set(rawUntil, Math.max(0, (inside.get(rawUntil) ?? 0) - 1));
+  }
   if (title) titles.push(title.join(''));
   return {
     length: source.length,
@@ -125,6 +187,9 @@ export function htmlStatisticsOf(source: string): HtmlStatistics {
     maxSize: style.maxSize,
     obfuscationRatio: runs.ratio,
     fontFaceBad,
+    badTagRatio: counts.badTagRatio,
+    nonElementRatio: counts.nonElementRatio,
+    closedExtraRatio: counts.closedExtraRatio,
   };
 }
 
