@@ -16,6 +16,7 @@ import {
 import {
   htmlEval,
   htmlImageOnly,
+  htmlImageRatio,
   htmlRange,
   htmlTextMatch,
   htmlTagBalance,
@@ -213,6 +214,7 @@ export const SA_EVAL_TESTS: Readonly<
   check_abundant_unicode_ratio: checkAbundantUnicodeRatio,
   check_for_to_in_subject: checkForToInSubject,
   html_image_only: htmlImageOnly,
+  html_image_ratio: htmlImageRatio,
   html_tag_exists: htmlTagExists,
   html_tag_balance: htmlTagBalance,
   html_title_subject_ratio: htmlTitleSubjectRatio,

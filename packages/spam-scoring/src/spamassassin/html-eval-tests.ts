@@ -20,6 +20,24 @@ export function htmlImageOnly(args: readonly string[]): SaEvalTest | null {
       : 0;
 }
 
+/**
+ * `html_image_ratio(min, max)`: a part whose visible characters per pixel of sized image are in
+ * (min, max]: a big picture with a line of text is what image spam looks like.
+ */
+export function htmlImageRatio(args: readonly string[]): SaEvalTest | null {
+  const min = Number(args[0]);
+  const max = Number(args[1]);
+  if (!Number.isFinite(min) || !Number.isFinite(max)) return null;
+  return (view) =>
+    htmlStatistics(view).some((html) => {
+      if (html.imageArea <= 0) return false;
+      const ratio = html.nonSpaceLength / html.imageArea;
+      return ratio > min && ratio <= max;
+    })
+      ? 1
+      : 0;
+}
+
 /** `html_tag_exists(tag)`: some HTML part has that tag. */
 export function htmlTagExists(args: readonly string[]): SaEvalTest | null {
   const tag = args[0]?.toLowerCase();

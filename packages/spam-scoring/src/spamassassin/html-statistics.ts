@@ -1,3 +1,4 @@
+import { decodeHTML } from 'entities';
 import type { SaMessageView } from './message-view.js';
 import { TextRunTracker } from './html-text-runs.js';
 import { TextStyleTracker, attributesOf } from './html-text-style.js';
@@ -36,6 +37,13 @@ export interface HtmlStatistics {
   readonly nonElementRatio: number | null;
   /** Closings with nothing of their kind open, per tag; null for a part with no tag. */
   readonly closedExtraRatio: number | null;
+  /**
+   * The area of the images whose width and height are given (HTML.pm's `image_area`: a
+   * percentage of an 800x600 screen, 200 for a size that is no number), in pixels.
+   */
+  readonly imageArea: number;
+  /** Characters of the displayed text (Node.pm's `non_space_len`) that are not white space. */
+  readonly nonSpaceLength: number;
 }
 
 /**
@@ -90,6 +98,8 @@ export function htmlStatisticsOf(source: string): HtmlStatistics {
   const anchors: string[] = [];
   let closedExtra = 0;
   let fontFaceBad = false;
+  let imageArea = 0;
+  let nonSpaceLength = 0;
   const style = new TextStyleTracker();
   const runs = new TextRunTracker();
   const counts = new HtmlTagCounter();
@@ -98,6 +108,7 @@ export function htmlStatisticsOf(source: string): HtmlStatistics {
   // For finding a raw element's end in any case: ASCII letters lowered, every offset the same.
   let lowered: string | null = null;
   const text = (run: string) => {
+    nonSpaceLength += nonSpaceLengthOf(run);
     style.text(run);
     runs.text(run);
     if (title) title.push(run);
@@ -158,6 +169,7 @@ export function htmlStatisticsOf(source: string): HtmlStatistics {
       const face = attributesOf(tag).get('face');
       if (face !== undefined && !GOOD_FONT_FACE.test(face)) fontFaceBad = true;
     }
+    if (!closing && name === 'img') imageArea += imageAreaOf(tag);
     if (!closing && name === 'a' && /\bhref\s*=/i.test(tag)) anchors.push('');
     if (!closing && name === 'img' && (inside.get('a') ?? 0) > 0 && anchors.length > 0)
       anchors[anchors.length - 1] += '<img>\n';
@@ -190,8 +202,62 @@ export function htmlStatisticsOf(source: string): HtmlStatistics {
     badTagRatio: counts.badTagRatio,
     nonElementRatio: counts.nonElementRatio,
     closedExtraRatio: counts.closedExtraRatio,
+    imageArea,
+    nonSpaceLength,
   };
 }
+
+/**
+ * HTML.pm's area of an `<img>` with both a width and a height: each a number of pixels, or a
+ * percentage of an 800x600 screen; anything else (a `px`, nothing, 0) counts 200. 0 for an
+ * image without both: its size is not known.
+ */
+function imageAreaOf(tag: string): number {
+  const attributes = attributesOf(tag);
+  const width = attributes.get('width');
+  const height = attributes.get('height');
+  if (width === undefined || height === undefined) return 0;
+  const pixels = (value: string, perPercent: number) => {
+    const size = /^(\d+)(%)?\n?$/.exec(value);
+    const number = size ? Number(size[1]) * (size[2] ? perPercent : 1) : 0;
+    return number > 0 ? number : 200;
+  };
+  return pixels(width, 8) * pixels(height, 6);
+}
+
+/**
+ * The characters of a text HTML.pm displays that are not white space (Node.pm's
+ * `non_space_len` is their sum over the part's rendered text; tags add only white space). The
+ * source is UTF-8 octets here: a character is an octet that does not continue a sequence (what
+ * Perl counts whether it decoded the part or not: a Latin-1 part is one octet per character
+ * there). An entity is one character, white space if it decodes to white space (`&nbsp;`, which
+ * HTML.pm makes a space before parsing, `&#32;`); a no-break space (C2 A0) is a space.
+ */
+function nonSpaceLengthOf(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const octet = text.charCodeAt(i);
+    if (octet === 0x26) {
+      const entity = ENTITY.exec(text.slice(i, i + 40));
+      if (entity) {
+        if (!/^[\s\u00a0]+$/.test(decodeHTML(entity[0]))) count++;
+        i += entity[0].length - 1;
+        continue;
+      }
+    }
+    if ((octet & 0xc0) === 0x80) continue;
+    if (octet === 0x20 || (octet >= 0x09 && octet <= 0x0d)) continue;
+    if (octet === 0xc2 && text.charCodeAt(i + 1) === 0xa0) {
+      i++;
+      continue;
+    }
+    count++;
+  }
+  return count;
+}
+
+/** An entity as html-text.ts decodes them: numeric, or a name (its `;` optional). */
+const ENTITY = /^&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});?/;
 
 const cache = new WeakMap<SaMessageView, readonly HtmlStatistics[]>();
 
