@@ -25,6 +25,12 @@ import {
   htmlTitleSubjectRatio,
 } from './html-eval-tests.js';
 import { checkBase64Length } from './base64-length-eval-tests.js';
+import {
+  checkBlankLineRatio,
+  checkForUppercase,
+  checkMaNonText,
+  checkMimeMultipartRatio,
+} from './mime-body-eval-tests.js';
 import { checkBodyLength } from './body-length-eval-tests.js';
 import type { SaMessageView } from './message-view.js';
 import { checkAbundantUnicodeRatio } from './unicode-ratio-eval-tests.js';
@@ -210,6 +216,10 @@ export const SA_EVAL_TESTS: Readonly<
   similar_recipients: similarRecipients,
   tvd_vertical_words: tvdVerticalWords,
   check_body_length: checkBodyLength,
+  check_mime_multipart_ratio: checkMimeMultipartRatio,
+  check_ma_non_text: () => checkMaNonText,
+  check_for_uppercase: checkForUppercase,
+  check_blank_line_ratio: checkBlankLineRatio,
   check_base64_length: checkBase64Length,
   check_abundant_unicode_ratio: checkAbundantUnicodeRatio,
   check_for_to_in_subject: checkForToInSubject,
