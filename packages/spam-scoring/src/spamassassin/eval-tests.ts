@@ -1,5 +1,5 @@
 import { type MimePart, isMultipart, mediaType } from '@mailyard/mime';
-import type { SaConfig } from './cf-parser.js';
+import type { SaConfig, SaRuleKind } from './cf-parser.js';
 import { checkForAsciiTextIllegal } from './ascii-text-eval-tests.js';
 import { checkForShiftedDate, checkOutlookMessageId } from './date-eval-tests.js';
 import {
@@ -32,6 +32,14 @@ import {
   checkMimeMultipartRatio,
 } from './mime-body-eval-tests.js';
 import { checkBodyLength } from './body-length-eval-tests.js';
+import {
+  imageCount,
+  imageNamed,
+  imageSizeExact,
+  imageSizeRange,
+  imageToTextRatio,
+  pixelCoverage,
+} from './image-info-eval-tests.js';
 import type { SaMessageView } from './message-view.js';
 import { checkAbundantUnicodeRatio } from './unicode-ratio-eval-tests.js';
 import {
@@ -141,10 +149,14 @@ const hasBounceRelays = (config: SaConfig) =>
 /**
  * The `eval:` tests of SpamAssassin's plugins that are written here again, by function name.
  * An `eval:` rule whose function is not here does not run (and is reported); one whose
- * arguments are not understood neither.
+ * arguments are not understood neither. `kind` is the rule's (body, rawbody...), for the few
+ * tests that read the text their rule's kind gives them.
  */
 export const SA_EVAL_TESTS: Readonly<
-  Record<string, (args: readonly string[], config: SaConfig) => SaEvalTest | null>
+  Record<
+    string,
+    (args: readonly string[], config: SaConfig, kind?: SaRuleKind) => SaEvalTest | null
+  >
 > = {
   // HeaderEval's: no To (nor Apparently-To) header at all. An empty `To: ` is a header, which
   // SpamAssassin's get() returns as a newline, not '': the rule does not fire on it.
@@ -220,6 +232,12 @@ export const SA_EVAL_TESTS: Readonly<
   check_ma_non_text: () => checkMaNonText,
   check_for_uppercase: checkForUppercase,
   check_blank_line_ratio: checkBlankLineRatio,
+  image_count: imageCount,
+  pixel_coverage: pixelCoverage,
+  image_to_text_ratio: (args, _config, kind) => imageToTextRatio(args, kind),
+  image_size_exact: imageSizeExact,
+  image_size_range: imageSizeRange,
+  image_named: imageNamed,
   check_base64_length: checkBase64Length,
   check_abundant_unicode_ratio: checkAbundantUnicodeRatio,
   check_for_to_in_subject: checkForToInSubject,
