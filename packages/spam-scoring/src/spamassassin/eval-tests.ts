@@ -14,6 +14,8 @@ import {
   checkFreemailReplyto,
 } from './freemail-eval-tests.js';
 import {
+  checkHttpsIpMismatch,
+  checkIframeSrc,
   htmlEval,
   htmlImageOnly,
   htmlImageRatio,
@@ -40,6 +42,7 @@ import {
   imageToTextRatio,
   pixelCoverage,
 } from './image-info-eval-tests.js';
+import { htmlStatistics } from './html-statistics.js';
 import type { SaMessageView } from './message-view.js';
 import { checkAbundantUnicodeRatio } from './unicode-ratio-eval-tests.js';
 import {
@@ -251,6 +254,13 @@ export const SA_EVAL_TESTS: Readonly<
   html_text_match: htmlTextMatch,
   multipart_alternative_difference: multipartAlternativeDifference,
   multipart_alternative_difference_count: multipartAlternativeDifferenceCount,
+  check_iframe_src: () => checkIframeSrc,
+  check_https_ip_mismatch: () => checkHttpsIpMismatch,
+  // URIEval's: an HTML link cut at MAX_URI_LENGTH. PerMsgStatus also reports a URI of the text
+  // cut so, which never happens: it reads the text in lines of at most 2,048 octets
+  // (`spamassassin` gives no URI_TRUNCATED for a 9,000-octet URI in a text/plain part).
+  check_uri_truncated: () => (view) =>
+    htmlStatistics(view).some((html) => html.uriTruncated) ? 1 : 0,
   html_test: (args) =>
     args[0] === 'html' ? (view) => (factsOf(view).html > 0 ? 1 : 0) : htmlTest(args),
 };

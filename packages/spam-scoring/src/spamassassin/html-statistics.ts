@@ -4,6 +4,7 @@ import { TextRunTracker } from './html-text-runs.js';
 import { TextStyleTracker, attributesOf } from './html-text-style.js';
 import { HtmlTagCounter } from './html-tag-counts.js';
 import { startTagEnd } from './html-text.js';
+import { MAX_URI_LENGTH } from './uri-canonicalize.js';
 
 /**
  * What SpamAssassin's HTML parser records of each HTML part for the HTMLEval tests: the source's
@@ -19,7 +20,7 @@ export interface HtmlStatistics {
   readonly titles: readonly string[];
   /** Each comment as written, `<!--` to `-->`. */
   readonly comments: readonly string[];
-  /** The text of each `<a href>`, an image inside it written `<img>` and a newline. */
+  /** The text of each `<a>`, an image inside it written `<img>` and a newline. */
   readonly anchors: readonly string[];
   /** Visible text in a colour (nearly) that of its background (html-text-style.ts). */
   readonly fontLowContrast: boolean;
@@ -44,6 +45,16 @@ export interface HtmlStatistics {
   readonly imageArea: number;
   /** Characters of the displayed text (Node.pm's `non_space_len`) that are not white space. */
   readonly nonSpaceLength: number;
+  /** An `<object>` or an `<embed>` (HTML.pm's `embeds`). */
+  readonly embeds: boolean;
+  /** A `<form>` whose action is a `mailto:` (HTML.pm's `form_action_mailto`). */
+  readonly formActionMailto: boolean;
+  /** An `<iframe>` with a source (a link of type iframe, check_iframe_src). */
+  readonly iframeSrc: boolean;
+  /** The `href` of each `<a>` that `anchors` holds the text of, in the same order. */
+  readonly anchorHrefs: readonly string[];
+  /** A link longer than MAX_URI_LENGTH, cut there (HTML.pm's `uri_truncated`). */
+  readonly uriTruncated: boolean;
 }
 
 /**
@@ -100,6 +111,11 @@ export function htmlStatisticsOf(source: string): HtmlStatistics {
   let fontFaceBad = false;
   let imageArea = 0;
   let nonSpaceLength = 0;
+  let embeds = false;
+  let formActionMailto = false;
+  let iframeSrc = false;
+  let uriTruncated = false;
+  const anchorHrefs: string[] = [];
   const style = new TextStyleTracker();
   const runs = new TextRunTracker();
   const counts = new HtmlTagCounter();
@@ -134,7 +150,8 @@ export function htmlStatisticsOf(source: string): HtmlStatistics {
     if (textEnd > i) text(source.slice(i, textEnd));
     if (open < 0) break;
     if (source.startsWith('<!--', open)) {
-      const end = source.indexOf('-->', open + 4);
+      // HTML::Parser lets the closing share the opening's dashes: `<!-->` is a whole comment.
+      const end = source.indexOf('-->', open + 2);
       i = end < 0 ? source.length : end + 3;
       comments.push(source.slice(open, i));
       continue;
@@ -153,7 +170,9 @@ export function htmlStatisticsOf(source: string): HtmlStatistics {
         inside.set('!doctype', 0);
         runs.tag('!doctype');
         counts.doctype();
-      }
+      } else if (/^!(?!(?:entity|element|attlist|notation)\b|\[)|^\/[\t\n\f\r ]/i.test(tag))
+        // What HTML::Parser reports as a comment besides `<!--...-->`: `<!x>`, `</ p>`.
+        comments.push(`<${tag}>`);
       continue;
     }
     const closing = tag.startsWith('/');
@@ -170,7 +189,23 @@ export function htmlStatisticsOf(source: string): HtmlStatistics {
       if (face !== undefined && !GOOD_FONT_FACE.test(face)) fontFaceBad = true;
     }
     if (!closing && name === 'img') imageArea += imageAreaOf(tag);
-    if (!closing && name === 'a' && /\bhref\s*=/i.test(tag)) anchors.push('');
+    if (!closing && (name === 'object' || name === 'embed')) embeds = true;
+    if (!closing && LINK_ATTRIBUTES[name] !== undefined) {
+      const attributes = attributesOf(tag);
+      const links = LINK_ATTRIBUTES[name]!.flatMap((wanted) => {
+        const value = attributes.get(wanted);
+        return value === undefined ? [] : [trimUri(value)];
+      });
+      if (links.some((link) => link.length > MAX_URI_LENGTH)) uriTruncated = true;
+      if (name === 'form' && /mailto:/i.test(attributes.get('action') ?? ''))
+        formActionMailto = true;
+      if (name === 'iframe' && links.some((link) => link !== '')) iframeSrc = true;
+      // HTML.pm starts an anchor's text at every `<a>`, with a link or without (`<a name>`).
+      if (name === 'a') {
+        anchors.push('');
+        anchorHrefs.push(trimUri(attributes.get('href') ?? '').slice(0, MAX_URI_LENGTH));
+      }
+    }
     if (!closing && name === 'img' && (inside.get('a') ?? 0) > 0 && anchors.length > 0)
       anchors[anchors.length - 1] += '<img>\n';
     if (name === 'title') {
@@ -204,7 +239,39 @@ export function htmlStatisticsOf(source: string): HtmlStatistics {
     closedExtraRatio: counts.closedExtraRatio,
     imageArea,
     nonSpaceLength,
+    embeds,
+    formActionMailto,
+    iframeSrc,
+    anchorHrefs,
+    uriTruncated,
   };
+}
+
+/**
+ * The attributes HTML.pm's html_uri takes links from, by tag (a meta refresh's URL is not read
+ * here: no test of this file needs it).
+ */
+const LINK_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
+  body: ['background'],
+  table: ['background'],
+  tr: ['background'],
+  td: ['background'],
+  a: ['href', 'data-saferedirecturl'],
+  area: ['href', 'data-saferedirecturl'],
+  link: ['href', 'data-saferedirecturl'],
+  img: ['src'],
+  frame: ['src'],
+  iframe: ['src'],
+  embed: ['src'],
+  script: ['src'],
+  bgsound: ['src'],
+  form: ['action'],
+  base: ['href'],
+};
+
+/** canon_uri's trim: white space and no-break spaces at both ends (linear: see html-text.ts). */
+function trimUri(value: string): string {
+  return value.replace(/^[\t\n\x0b\f\r \xa0]+|(?<![\t\n\x0b\f\r \xa0])[\t\n\x0b\f\r \xa0]+$/g, '');
 }
 
 /**
