@@ -184,14 +184,17 @@ export function htmlStatisticsOf(source: string): HtmlStatistics {
     runs.tag(name);
     if (closing) style.close(name);
     else style.open(name, tag);
+    // An opening tag's attributes, parsed once for the tests below that read them.
+    let parsed: Map<string, string> | undefined;
+    const attributesOfTag = () => (parsed ??= attributesOf(tag));
     if (!closing && name === 'font' && !fontFaceBad) {
-      const face = attributesOf(tag).get('face');
+      const face = attributesOfTag().get('face');
       if (face !== undefined && !GOOD_FONT_FACE.test(face)) fontFaceBad = true;
     }
-    if (!closing && name === 'img') imageArea += imageAreaOf(tag);
+    if (!closing && name === 'img') imageArea += imageAreaOf(attributesOfTag());
     if (!closing && (name === 'object' || name === 'embed')) embeds = true;
     if (!closing && LINK_ATTRIBUTES[name] !== undefined) {
-      const attributes = attributesOf(tag);
+      const attributes = attributesOfTag();
       const links = LINK_ATTRIBUTES[name]!.flatMap((wanted) => {
         const value = attributes.get(wanted);
         return value === undefined ? [] : [trimUri(value)];
@@ -279,8 +282,7 @@ function trimUri(value: string): string {
  * percentage of an 800x600 screen; anything else (a `px`, nothing, 0) counts 200. 0 for an
  * image without both: its size is not known.
  */
-function imageAreaOf(tag: string): number {
-  const attributes = attributesOf(tag);
+function imageAreaOf(attributes: ReadonlyMap<string, string>): number {
   const width = attributes.get('width');
   const height = attributes.get('height');
   if (width === undefined || height === undefined) return 0;
