@@ -123,6 +123,7 @@ export function htmlStatisticsOf(source: string): HtmlStatistics {
   let title: string[] | null = null;
   // For finding a raw element's end in any case: ASCII letters lowered, every offset the same.
   let lowered: string | null = null;
+  const neverClosed = new Set<string>();
   const text = (run: string) => {
     nonSpaceLength += nonSpaceLengthOf(run);
     style.text(run);
@@ -130,51 +131,8 @@ export function htmlStatisticsOf(source: string): HtmlStatistics {
     if (title) title.push(run);
     if ((inside.get('a') ?? 0) > 0 && anchors.length > 0) anchors[anchors.length - 1] += run;
   };
-  const quotesEnd = { '"': source.lastIndexOf('"'), "'": source.lastIndexOf("'") };
-  let i = 0;
-  while (i < source.length) {
-    if (rawUntil !== null) {
-      // HTML::Parser reads a raw element's content as one text up to its closing tag (a
-      // `<plaintext>` to the end); HTML.pm displays it, but for a script's or a style's.
-      lowered ??= source.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
-      const end = rawUntil === 'plaintext' ? -1 : rawTextEnd(lowered, rawUntil, i);
-      const textEnd = end < 0 ? source.length : end;
-      if (!INVISIBLE_RAW_TEXT.has(rawUntil) && textEnd > i) text(source.slice(i, textEnd));
-      if (end < 0) break;
-      i = end;
-      rawUntil = null;
-      continue;
-    }
-    const open = source.indexOf('<', i);
-    const textEnd = open < 0 ? source.length : open;
-    if (textEnd > i) text(source.slice(i, textEnd));
-    if (open < 0) break;
-    if (source.startsWith('<!--', open)) {
-      // HTML::Parser lets the closing share the opening's dashes: `<!-->` is a whole comment.
-      const end = source.indexOf('-->', open + 2);
-      i = end < 0 ? source.length : end + 3;
-      comments.push(source.slice(open, i));
-      continue;
-    }
-    // A start tag ends at the first `>` outside a quoted value, as in the rendering.
-    const close = /[a-zA-Z_]/.test(source[open + 1] ?? '')
-      ? startTagEnd(source, open, quotesEnd)
-      : source.indexOf('>', open + 1);
-    if (close < 0) break;
-    const tag = source.slice(open + 1, close);
-    i = close + 1;
-    const name = tagNameOf(tag);
-    if (name === undefined) {
-      // A declaration is no comment; a DOCTYPE counts as a tag seen, never open.
-      if (/^!doctype/i.test(tag)) {
-        inside.set('!doctype', 0);
-        runs.tag('!doctype');
-        counts.doctype();
-      } else if (/^!(?!(?:entity|element|attlist|notation)\b|\[)|^\/[\t\n\f\r ]/i.test(tag))
-        // What HTML::Parser reports as a comment besides `<!--...-->`: `<!x>`, `</ p>`.
-        comments.push(`<${tag}>`);
-      continue;
-    }
+  /** An opening or closing tag (`tag` is its text between `<` and `>`), as HTML.pm sees it. */
+  const onTag = (name: string, tag: string) => {
     const closing = tag.startsWith('/');
     const count = (inside.get(name) ?? 0) + (closing ? -1 : 1);
     counts.tag(name, inside.has(name), count < 0);
@@ -218,13 +176,79 @@ export function htmlStatisticsOf(source: string): HtmlStatistics {
         title = null;
       }
     }
+  };
+  const quotesEnd = { '"': source.lastIndexOf('"'), "'": source.lastIndexOf("'") };
+  let i = 0;
+  while (i < source.length) {
+    if (rawUntil !== null) {
+      // HTML::Parser reads a raw element's content as one text up to its closing tag (a
+      // `<plaintext>` to the end); HTML.pm displays it, but for a script's or a style's.
+      lowered ??= source.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
+      // Once a raw element is known never to close after some point, it never closes later
+      // (each `<title>` of a thousand unclosed ones would search to the end again).
+      const end =
+        rawUntil === 'plaintext' || neverClosed.has(rawUntil)
+          ? -1
+          : rawTextEnd(lowered, rawUntil, i);
+      if (end < 0) neverClosed.add(rawUntil);
+      if (end < 0 && rawUntil === 'title') {
+        // A title never closed is closed by HTML::Parser at the first tag after its text,
+        // and the rest is markup again.
+        const next = source.indexOf('<', i);
+        const textEnd = next < 0 ? source.length : next;
+        if (textEnd > i) text(source.slice(i, textEnd));
+        rawUntil = null;
+        onTag('title', '/title');
+        i = textEnd;
+        continue;
+      }
+      const textEnd = end < 0 ? source.length : end;
+      if (!INVISIBLE_RAW_TEXT.has(rawUntil) && textEnd > i) text(source.slice(i, textEnd));
+      if (end < 0) break;
+      i = end;
+      rawUntil = null;
+      continue;
+    }
+    const open = source.indexOf('<', i);
+    const textEnd = open < 0 ? source.length : open;
+    if (textEnd > i) text(source.slice(i, textEnd));
+    if (open < 0) break;
+    if (source.startsWith('<!--', open)) {
+      // HTML::Parser lets the closing share the opening's dashes: `<!-->` is a whole comment.
+      const end = source.indexOf('-->', open + 2);
+      i = end < 0 ? source.length : end + 3;
+      comments.push(source.slice(open, i));
+      continue;
+    }
+    // A start tag ends at the first `>` outside a quoted value, as in the rendering.
+    const close = /[a-zA-Z_]/.test(source[open + 1] ?? '')
+      ? startTagEnd(source, open, quotesEnd)
+      : source.indexOf('>', open + 1);
+    if (close < 0) break;
+    const tag = source.slice(open + 1, close);
+    i = close + 1;
+    const name = tagNameOf(tag);
+    if (name === undefined) {
+      // A declaration is no comment; a DOCTYPE counts as a tag seen, never open.
+      if (/^!doctype/i.test(tag)) {
+        inside.set('!doctype', 0);
+        runs.tag('!doctype');
+        counts.doctype();
+      } else if (/^!(?!(?:entity|element|attlist|notation)\b|\[)|^\/[\t\n\f\r ]/i.test(tag))
+        // What HTML::Parser reports as a comment besides `<!--...-->`: `<!x>`, `</ p>`.
+        comments.push(`<${tag}>`);
+      continue;
+    }
+    onTag(name, tag);
   }
   // HTML.pm closes a script or style left open (bug 7437): one more tag, a closing.
   if (rawUntil !== null && INVISIBLE_RAW_TEXT.has(rawUntil)) {
     counts.tag(rawUntil, true, false);
     inside.set(rawUntil, Math.max(0, (inside.get(rawUntil) ?? 0) - 1));
   }
-  if (title) titles.push(title.join(''));
+  // (onTag opens and closes titles: TypeScript does not see its assignments from here.)
+  const unclosedTitle = title as string[] | null;
+  if (unclosedTitle) titles.push(unclosedTitle.join(''));
   return {
     length: source.length,
     inside,
