@@ -152,6 +152,7 @@ export {
   nodeDnsLookups,
 } from './node/node-dns-lookup.js';
 export { SA_EVAL_TESTS, type SaEvalTest, parseEvalCall } from './spamassassin/eval-tests.js';
+export { IMAGE_SCAN_SIZE } from './spamassassin/image-info-eval-tests.js';
 export { requiredLiterals } from './spamassassin/required-literal.js';
 export {
   type LoggedMessage,

@@ -1,5 +1,5 @@
 import { type MimePart, isMultipart, mediaType } from '@mailyard/mime';
-import type { SaConfig } from './cf-parser.js';
+import type { SaConfig, SaRuleKind } from './cf-parser.js';
 import { checkForAsciiTextIllegal } from './ascii-text-eval-tests.js';
 import { checkForShiftedDate, checkOutlookMessageId } from './date-eval-tests.js';
 import {
@@ -19,8 +19,11 @@ import {
   checkFreemailReplyto,
 } from './freemail-eval-tests.js';
 import {
+  checkHttpsIpMismatch,
+  checkIframeSrc,
   htmlEval,
   htmlImageOnly,
+  htmlImageRatio,
   htmlRange,
   htmlTextMatch,
   htmlTagBalance,
@@ -30,8 +33,23 @@ import {
 } from './html-eval-tests.js';
 import { checkBase64Length } from './base64-length-eval-tests.js';
 import { checkIllegalChars } from './illegal-chars-eval-tests.js';
-import { checkBodyLength } from './body-length-eval-tests.js';
 import { checkHeaderCountRange } from './header-count-range.js';
+import {
+  checkBlankLineRatio,
+  checkForUppercase,
+  checkMaNonText,
+  checkMimeMultipartRatio,
+} from './mime-body-eval-tests.js';
+import { checkBodyLength } from './body-length-eval-tests.js';
+import {
+  imageCount,
+  imageNamed,
+  imageSizeExact,
+  imageSizeRange,
+  imageToTextRatio,
+  pixelCoverage,
+} from './image-info-eval-tests.js';
+import { htmlStatistics } from './html-statistics.js';
 import type { SaMessageView } from './message-view.js';
 import { checkMsgParseFlags } from './message-parse-flags.js';
 import { checkAbundantUnicodeRatio } from './unicode-ratio-eval-tests.js';
@@ -145,10 +163,14 @@ const hasBounceRelays = (config: SaConfig) =>
 /**
  * The `eval:` tests of SpamAssassin's plugins that are written here again, by function name.
  * An `eval:` rule whose function is not here does not run (and is reported); one whose
- * arguments are not understood neither.
+ * arguments are not understood neither. `kind` is the rule's (body, rawbody...), for the few
+ * tests that read the text their rule's kind gives them.
  */
 export const SA_EVAL_TESTS: Readonly<
-  Record<string, (args: readonly string[], config: SaConfig) => SaEvalTest | null>
+  Record<
+    string,
+    (args: readonly string[], config: SaConfig, kind?: SaRuleKind) => SaEvalTest | null
+  >
 > = {
   // HeaderEval's: no To (nor Apparently-To) header at all. An empty `To: ` is a header, which
   // SpamAssassin's get() returns as a newline, not '': the rule does not fire on it.
@@ -231,10 +253,21 @@ export const SA_EVAL_TESTS: Readonly<
   similar_recipients: similarRecipients,
   tvd_vertical_words: tvdVerticalWords,
   check_body_length: checkBodyLength,
+  check_mime_multipart_ratio: checkMimeMultipartRatio,
+  check_ma_non_text: () => checkMaNonText,
+  check_for_uppercase: checkForUppercase,
+  check_blank_line_ratio: checkBlankLineRatio,
+  image_count: imageCount,
+  pixel_coverage: pixelCoverage,
+  image_to_text_ratio: (args, _config, kind) => imageToTextRatio(args, kind),
+  image_size_exact: imageSizeExact,
+  image_size_range: imageSizeRange,
+  image_named: imageNamed,
   check_base64_length: checkBase64Length,
   check_abundant_unicode_ratio: checkAbundantUnicodeRatio,
   check_for_to_in_subject: checkForToInSubject,
   html_image_only: htmlImageOnly,
+  html_image_ratio: htmlImageRatio,
   html_tag_exists: htmlTagExists,
   html_tag_balance: htmlTagBalance,
   html_title_subject_ratio: htmlTitleSubjectRatio,
@@ -243,6 +276,13 @@ export const SA_EVAL_TESTS: Readonly<
   html_text_match: htmlTextMatch,
   multipart_alternative_difference: multipartAlternativeDifference,
   multipart_alternative_difference_count: multipartAlternativeDifferenceCount,
+  check_iframe_src: () => checkIframeSrc,
+  check_https_ip_mismatch: () => checkHttpsIpMismatch,
+  // URIEval's: an HTML link cut at MAX_URI_LENGTH. PerMsgStatus also reports a URI of the text
+  // cut so, which never happens: it reads the text in lines of at most 2,048 octets
+  // (`spamassassin` gives no URI_TRUNCATED for a 9,000-octet URI in a text/plain part).
+  check_uri_truncated: () => (view) =>
+    htmlStatistics(view).some((html) => html.uriTruncated) ? 1 : 0,
   html_test: (args) =>
     args[0] === 'html' ? (view) => (factsOf(view).html > 0 ? 1 : 0) : htmlTest(args),
 };

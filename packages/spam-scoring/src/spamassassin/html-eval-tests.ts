@@ -20,6 +20,24 @@ export function htmlImageOnly(args: readonly string[]): SaEvalTest | null {
       : 0;
 }
 
+/**
+ * `html_image_ratio(min, max)`: a part whose visible characters per pixel of sized image are in
+ * (min, max]: a big picture with a line of text is what image spam looks like.
+ */
+export function htmlImageRatio(args: readonly string[]): SaEvalTest | null {
+  const min = Number(args[0]);
+  const max = Number(args[1]);
+  if (!Number.isFinite(min) || !Number.isFinite(max)) return null;
+  return (view) =>
+    htmlStatistics(view).some((html) => {
+      if (html.imageArea <= 0) return false;
+      const ratio = html.nonSpaceLength / html.imageArea;
+      return ratio > min && ratio <= max;
+    })
+      ? 1
+      : 0;
+}
+
 /** `html_tag_exists(tag)`: some HTML part has that tag. */
 export function htmlTagExists(args: readonly string[]): SaEvalTest | null {
   const tag = args[0]?.toLowerCase();
@@ -78,6 +96,9 @@ const NUMBERS: Readonly<Record<string, (html: HtmlStatistics) => number>> = {
   length: (html) => html.length,
   max_size: (html) => html.maxSize,
   obfuscation_ratio: (html) => html.obfuscationRatio ?? NaN,
+  bad_tag_ratio: (html) => html.badTagRatio ?? NaN,
+  non_element_ratio: (html) => html.nonElementRatio ?? NaN,
+  closed_extra_ratio: (html) => html.closedExtraRatio ?? NaN,
 };
 
 /** `html_range(test, min, max)`: a part whose number is in (min, max]; max may be 'inf'. */
@@ -110,12 +131,14 @@ const TEXTS: Readonly<Record<string, (html: HtmlStatistics) => readonly string[]
 export function htmlTextMatch(args: readonly string[]): SaEvalTest | null {
   const texts = TEXTS[args[0] ?? ''];
   if (!texts || args[1] === undefined) return null;
-  // Through RE2 as every rule's pattern (linear time); one needing a lookahead is not run.
+  // Through RE2 as every rule's pattern (linear time). One with a lookahead comes back written
+  // for the reversed text (`<!(?!-).{0,6}>`, HTML_COMMENT_SHORT): it is tried on each text
+  // reversed.
   const translated = translatePerlRegex(args[1], '');
-  if (!translated.ok || translated.reversed) return null;
-  const pattern = translated.regex;
-  return (view) =>
-    htmlStatistics(view).some((html) => texts(html).some((text) => pattern.test(text))) ? 1 : 0;
+  if (!translated.ok) return null;
+  const { regex: pattern, reversed } = translated;
+  const matches = (text: string) => pattern.test(reversed ? [...text].reverse().join('') : text);
+  return (view) => (htmlStatistics(view).some((html) => texts(html).some(matches)) ? 1 : 0);
 }
 
 /** HTMLEval's yes-or-no results for `html_test(name)`, beyond 'html' (eval-tests.ts). */
@@ -128,7 +151,31 @@ const FLAGS: Readonly<Record<string, (html: HtmlStatistics) => boolean>> = {
   // positives unchanged at 10 of 2,750 (the split: 1 of 825, SpamAssassin's 4).
   font_low_contrast: (html) => html.fontLowContrast,
   font_face_bad: (html) => html.fontFaceBad,
+  embeds: (html) => html.embeds,
+  form_action_mailto: (html) => html.formActionMailto,
 };
+
+/** `check_iframe_src()`: an HTML part with an `<iframe src>`. */
+export const checkIframeSrc: SaEvalTest = (view) =>
+  htmlStatistics(view).some((html) => html.iframeSrc) ? 1 : 0;
+
+/** A link to a numeric host over http or https (URIEval's test, a user part allowed). */
+const IP_LINK = /^https?:\/*(?:[^@/]+@)?\d+\.\d+\.\d+\.\d+/i;
+const HTTPS_IP_LINK = /^https:\/*(?:[^@/]+@)?\d+\.\d+\.\d+\.\d+/i;
+
+/**
+ * URIEval's `check_https_ip_mismatch()`: a link to a numeric host whose text shows an https
+ * address that is not that numeric one (a phishing page behind a bank's name).
+ */
+export const checkHttpsIpMismatch: SaEvalTest = (view) =>
+  htmlStatistics(view).some((html) =>
+    html.anchorHrefs.some((href, i) => {
+      const text = html.anchors[i] ?? '';
+      return IP_LINK.test(href) && !HTTPS_IP_LINK.test(text) && /https:/i.test(text);
+    }),
+  )
+    ? 1
+    : 0;
 
 /** `html_test(name)`: some HTML part has the property (an invalid or low-contrast colour). */
 export function htmlTest(args: readonly string[]): SaEvalTest | null {

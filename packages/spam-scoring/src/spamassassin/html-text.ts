@@ -179,7 +179,11 @@ export function renderHtml(html: string): RenderedHtml {
  * `lastQuote` holds each quote's last position in the document, so an unclosed one is known
  * without reading to the end again (linear however many tags leave one open).
  */
-function startTagEnd(html: string, open: number, lastQuote: Record<'"' | "'", number>): number {
+export function startTagEnd(
+  html: string,
+  open: number,
+  lastQuote: Record<'"' | "'", number>,
+): number {
   let afterEquals = false;
   for (let at = open + 1; at < html.length; at++) {
     const c = html[at]!;

@@ -245,7 +245,7 @@ function compileMatcher(
   noSubject = false,
   multiple = false,
 ): Matcher | string {
-  if (spec.startsWith('eval:')) return compileEval(spec, config);
+  if (spec.startsWith('eval:')) return compileEval(spec, config, kind);
   if (kind === 'header' || kind === 'mimeheader') return compileHeaderMatcher(kind, spec);
   const operator = readPerlMatch(spec);
   if (!operator) return 'regex: not a match operator';
@@ -288,12 +288,12 @@ function compileMatcher(
   }
 }
 
-function compileEval(spec: string, config: SaConfig): Matcher | string {
+function compileEval(spec: string, config: SaConfig, kind: SaRuleKind): Matcher | string {
   const call = parseEvalCall(spec);
   const unsupported = `eval:${/^eval:(\w+)/.exec(spec)?.[1] ?? '?'}`;
   const factory =
     call && Object.hasOwn(SA_EVAL_TESTS, call.name) ? SA_EVAL_TESTS[call.name]! : null;
-  const test = factory?.(call!.args, config) ?? null;
+  const test = factory?.(call!.args, config, kind) ?? null;
   return test ? (view) => test(view, call!.args) : unsupported;
 }
 
