@@ -34,7 +34,10 @@ const option = (name: string) =>
 type Language = 'ko' | 'zh-cn' | 'zh-tw' | 'ja' | 'ru';
 
 /** A few lines a spammer and a correspondent might write, per language. */
-const TEXTS: Record<Language, { spam: string; ham: string; subject: [string, string]; name: string }> = {
+const TEXTS: Record<
+  Language,
+  { spam: string; ham: string; subject: [string, string]; name: string }
+> = {
   ko: {
     spam: '무료 회원 가입 이벤트! 지금 바로 클릭하세요.\n최고의 대출 상품을 최저 금리로 드립니다.\n수신을 원하지 않으시면 수신거부를 눌러 주십시오.\n광고 문의는 아래 주소로 연락 주세요.',
     ham: '안녕하세요, 김 과장님.\n내일 회의 자료를 첨부하여 보내 드립니다.\n검토해 보시고 의견 주시면 감사하겠습니다.\n좋은 하루 보내세요.',
@@ -205,7 +208,9 @@ function message(options: {
         : '';
   const subject = texts.subject[kind === 'spam' ? 0 : 1];
   const headerText = (value: string) =>
-    header === 'raw' ? encode(value, charset).toString('latin1') : encodedWords(value, charset, header);
+    header === 'raw'
+      ? encode(value, charset).toString('latin1')
+      : encodedWords(value, charset, header);
   const lines = [
     `From: ${headerText(texts.name)} <sender@example.org>`,
     'To: reader@example.net',
@@ -251,7 +256,16 @@ function cases(): Case[] {
               `header ${header}`,
               'label declared',
             ],
-            bytes: message({ charset, language, kind, transfer, body, header, label: 'declared', wrong }),
+            bytes: message({
+              charset,
+              language,
+              kind,
+              transfer,
+              body,
+              header,
+              label: 'declared',
+              wrong,
+            }),
           });
         }
       for (const label of ['none', 'wrong'] as const)
@@ -266,7 +280,16 @@ function cases(): Case[] {
               `header ${header}`,
               `label ${label}`,
             ],
-            bytes: message({ charset, language, kind, transfer: 'base64', body, header, label, wrong }),
+            bytes: message({
+              charset,
+              language,
+              kind,
+              transfer: 'base64',
+              body,
+              header,
+              label,
+              wrong,
+            }),
           });
         }
     }
@@ -324,7 +347,10 @@ const scoreOf = (name: string) => {
 };
 
 const ruleDiff = new Map<string, { spamdOnly: string[]; mailyardOnly: string[] }>();
-const tokenDiff = new Map<string, { tokens: number; messages: Set<string>; examples: Map<string, number> }>();
+const tokenDiff = new Map<
+  string,
+  { tokens: number; messages: Set<string>; examples: Map<string, number> }
+>();
 const byClass = new Map<string, { messages: number; rules: number; tokens: number }>();
 let sameTokens = 0;
 let ruleMessages = 0;
@@ -354,11 +380,9 @@ for (const c of chosen) {
   ruleMessages += differingRules;
 
   const ourTokens = new Set(
-    bayesTokens(
-      new SaMessageView(bytes, summary),
-      DEFAULT_BAYES_STOPWORDS,
-      ignoredHeaders,
-    ).map(printableToken),
+    bayesTokens(new SaMessageView(bytes, summary), DEFAULT_BAYES_STOPWORDS, ignoredHeaders).map(
+      printableToken,
+    ),
   );
   const their = theirTokens.get(c.name);
   if (!their) throw new Error(`SpamAssassin gave no tokens for ${c.name}`);
@@ -377,9 +401,21 @@ for (const c of chosen) {
     else countToken('only Mailyard', token);
   for (const token of their) if (!ourTokens.has(token)) countToken('only SpamAssassin', token);
   if (one) {
-    console.log(`${c.name}\nspamd: ${[...theirs].sort().join(' ')}\nMailyard: ${[...ours].sort().join(' ')}`);
-    console.log(`tokens only Mailyard: ${[...ourTokens].filter((t) => !their.has(t)).sort().join(' ')}`);
-    console.log(`tokens only SpamAssassin: ${[...their].filter((t) => !ourTokens.has(t)).sort().join(' ')}`);
+    console.log(
+      `${c.name}\nspamd: ${[...theirs].sort().join(' ')}\nMailyard: ${[...ours].sort().join(' ')}`,
+    );
+    console.log(
+      `tokens only Mailyard: ${[...ourTokens]
+        .filter((t) => !their.has(t))
+        .sort()
+        .join(' ')}`,
+    );
+    console.log(
+      `tokens only SpamAssassin: ${[...their]
+        .filter((t) => !ourTokens.has(t))
+        .sort()
+        .join(' ')}`,
+    );
   }
   for (const name of c.classes) {
     const entry = byClass.get(name) ?? { messages: 0, rules: 0, tokens: 0 };
@@ -417,4 +453,6 @@ for (const [name, entry] of [...tokenDiff].sort((a, b) => b[1].tokens - a[1].tok
 }
 console.log('\nBy message class (messages, differing rule-messages, differing tokens):');
 for (const [name, entry] of [...byClass].sort((a, b) => a[0].localeCompare(b[0])))
-  console.log(`  ${name.padEnd(26)} ${String(entry.messages).padStart(4)} ${String(entry.rules).padStart(5)} ${String(entry.tokens).padStart(6)}`);
+  console.log(
+    `  ${name.padEnd(26)} ${String(entry.messages).padStart(4)} ${String(entry.rules).padStart(5)} ${String(entry.tokens).padStart(6)}`,
+  );
