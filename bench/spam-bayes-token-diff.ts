@@ -15,30 +15,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DEFAULT_BAYES_STOPWORDS, SaMessageView, bayesTokens } from '@mailyard/spam-scoring';
+import { printableToken, tokenClass } from './bayes-token-classes.js';
 import { CORPUS, TRAIN_HAM, TRAIN_SPAM, corpusFiles } from './spam-corpus.js';
 import { debianBayesIgnoredHeaders, readMessage } from './spam-mailyard.js';
 
 const option = (name: string) =>
   process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined;
-
-/** A token as sa-bayes-tokens.pl prints it: octets outside 0x21-0x7E, and `\`, as \xHH. */
-export function printableToken(token: string): string {
-  return token.replace(
-    /[^\x21-\x5b\x5d-\x7e]/g,
-    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
-}
-
-/** The class a token is counted in. */
-export function tokenClass(token: string): string {
-  const header = /^(H[^:]*:)(ip\*|sk:|D\*|U\*|N\*|u8:)?/.exec(token);
-  if (header) return header[1]! + (header[2] ?? '');
-  const prefix = /^(UD:|D\*|U\*|MIME\*part:|MIME\*:|MIME:|sk:|u8:|I\*:)/.exec(token);
-  if (prefix) return prefix[1]!;
-  if (/^[^A-Za-z]*$/.test(token)) return 'word (no letter)';
-  if (/[\x80-\xff]|\\x[89a-f]/.test(token)) return 'word (8-bit)';
-  return 'word';
-}
 
 const groups = corpusFiles();
 const files = [...TRAIN_SPAM, ...TRAIN_HAM].flatMap((group) => groups[group]!);

@@ -72,7 +72,24 @@ export function decodeCharset(bytes: Uint8Array, charset?: string | null): strin
       : iconv.decode(toBuffer(bytes), FALLBACK_CHARSET);
   }
   if (iconv.encodingExists(name)) return iconv.decode(toBuffer(bytes), name);
-  return textDecoderFor(name)?.decode(bytes) ?? iconv.decode(toBuffer(bytes), FALLBACK_CHARSET);
+  const decoder = textDecoderFor(name);
+  if (!decoder) return iconv.decode(toBuffer(bytes), FALLBACK_CHARSET);
+  return decoder.decode(/^iso-?2022-jp/.test(name) ? withoutIdleEscapes(bytes) : bytes);
+}
+
+/**
+ * ISO-2022-JP's escape sequences (ESC ( B, ESC ( J, ESC ( I, ESC $ @, ESC $ B, ESC $ ( D).
+ * An escape followed at once by another switches to a set it never uses: harmless to Perl's
+ * Encode and to mail readers, but the WHATWG decoder answers U+FFFD for it. Adjacent RFC 2047
+ * words joined (`...ESC ( B` + `ESC $ B...`) make one in every split Japanese Subject.
+ */
+const IDLE_ISO_2022_JP_ESCAPE = /\x1b(?:\([BJI]|\$[@B]|\$\(D)(?=\x1b(?:\([BJI]|\$[@B]|\$\(D))/g;
+
+/** The octets without the escape sequences that another follows at once (one linear pass). */
+function withoutIdleEscapes(bytes: Uint8Array): Uint8Array {
+  const text = latin1String(bytes);
+  if (!text.includes('\x1b')) return bytes;
+  return Buffer.from(text.replace(IDLE_ISO_2022_JP_ESCAPE, ''), 'latin1');
 }
 
 /** Bytes below 0x80 map one-to-one to code points; this is the fast path for ASCII data. */

@@ -14,6 +14,16 @@ describe('decodeCharset', () => {
     expect(decodeCharset(jis, 'ISO-2022-JP')).toBe('こんにちは');
   });
 
+  it('reads an ISO-2022-JP escape that another follows at once as Perl does, without U+FFFD', () => {
+    // Two RFC 2047 words' octets joined, as a split Japanese Subject gives them. Perl's
+    // Encode::decode('iso-2022-jp', ...) (SpamAssassin's decoder): e69687 e4bb98, 文付.
+    const joined = Buffer.from('\x1b$BJ8\x1b(B\x1b$BIU\x1b(B', 'latin1');
+    expect(decodeCharset(joined, 'iso-2022-jp')).toBe('文付');
+    // Hostile: 100,000 escapes in a row decode in one linear pass, to nothing.
+    const escapes = Buffer.from('\x1b$B\x1b(B'.repeat(50_000) + 'ok', 'latin1');
+    expect(decodeCharset(escapes, 'iso-2022-jp')).toBe('ok');
+  });
+
   it('falls back to UTF-8 then Windows-1252 for unknown or missing charsets', () => {
     expect(decodeCharset(Buffer.from('Jörg'), 'x-unknown')).toBe('Jörg');
     expect(decodeCharset(bytes(0x4a, 0xf6, 0x72, 0x67))).toBe('Jörg');

@@ -1,4 +1,4 @@
-import { decodeCharset, isValidUtf8 } from '@mailyard/mime';
+import { canonicalCharset, decodeCharset, isValidUtf8 } from '@mailyard/mime';
 import { bytesToBinaryString, textToBinaryString } from './binary-string.js';
 
 /**
@@ -12,14 +12,50 @@ const ASCII_COMPATIBLE =
 const WINDOWS_1252 = /^(?:iso-?8859-1|windows-1252|cp1252)$/i;
 
 /**
+ * Charsets Perl's Encode reads as strict EUC (both octets of a pair in 0xA1-0xFE; EUC-JP also
+ * 0x8E and 0x8F): `gb2312` is `euc-cn` there, not GBK. Our decoders read them as their Windows
+ * supersets, which accept Big5's or Shift_JIS's trail octets 0x40-0x7E; so the structure is
+ * checked first, as Encode's FB_CROAK would refuse such text.
+ */
+const STRICT_EUC = /^(?:gb_?2312(?:-80)?|(?:x-)?euc-?(?:cn|kr|jp))$/i;
+
+function isEucShaped(octets: Uint8Array, japanese: boolean): boolean {
+  for (let i = 0; i < octets.length; i++) {
+    const octet = octets[i]!;
+    if (octet < 0x80) continue;
+    let trail = 1;
+    if (japanese && octet === 0x8f) trail = 2;
+    else if (!(octet >= 0xa1 && octet <= 0xfe) && !(japanese && octet === 0x8e)) return false;
+    for (; trail > 0; trail--) {
+      const next = octets[++i];
+      if (next === undefined || next < 0xa1 || next > 0xfe) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * The text decoded from `label` as Encode's `decode($octets, FB_CROAK)` would, or null where
+ * that croaks: an octet sequence the charset does not define (the decoders' U+FFFD, or one not
+ * EUC-shaped for an EUC charset), or a charset no decoder knows.
+ */
+function strictlyDecoded(octets: Uint8Array, label: string): string | null {
+  if (canonicalCharset(label) === null) return null;
+  if (STRICT_EUC.test(label) && !isEucShaped(octets, /jp$/i.test(label))) return null;
+  const text = decodeCharset(octets, label);
+  return text.includes('\uFFFD') ? null : text;
+}
+
+/**
  * A text part's octets (transfer encoding already undone) as the body rules, the HTML parser and
  * Bayes see them in SpamAssassin 4, whose `normalize_charset` is on by default: decoded from the
  * part's charset and given as UTF-8 octets (a binary string, see binary-string.ts). As in
  * `_normalize`: 7-bit text in an ASCII-compatible charset, and 8-bit text that is valid UTF-8
- * whatever the label says, stay as they are; the rest is decoded from the declared charset,
- * Windows-1252 when none is declared or known (Debian's SpamAssassin has no charset detector).
- * Without this, the raw octets of ISO-2022-JP text (`ESC $ B`...) or Latin-1 letters reached
- * the rules where SpamAssassin's see UTF-8.
+ * whatever the label says, stay as they are; the rest is decoded strictly from the declared
+ * charset (US-ASCII is not tried), and where that fails (a wrong label: Big5 sent as GB2312,
+ * Shift_JIS as EUC-JP) or no charset is declared or known, read as Windows-1252, as Debian's
+ * SpamAssassin does without a charset detector. Reading a wrong label leniently instead made
+ * CJK words and private-use characters where SpamAssassin's rules and Bayes see Latin-1 letters.
  */
 export function normalizedText(octets: Uint8Array, charset: string | null): string {
   const declared = (charset ?? 'us-ascii').trim();
@@ -27,5 +63,10 @@ export function normalizedText(octets: Uint8Array, charset: string | null): stri
   if (!eightBit && ASCII_COMPATIBLE.test(declared)) return bytesToBinaryString(octets);
   if (eightBit && isValidUtf8(octets)) return bytesToBinaryString(octets);
   const label = WINDOWS_1252.test(declared) ? 'windows-1252' : declared;
-  return textToBinaryString(decodeCharset(octets, label));
+  const decoded =
+    eightBit && /^(?:us-)?ascii$/i.test(declared) ? null : strictlyDecoded(octets, label);
+  if (decoded !== null) return textToBinaryString(decoded);
+  // Node.pm's two Windows-1252 readings (the guess over ASCII, NBSP, SHY, the Windows
+  // punctuation and Latin-1's letters, then the last resort over anything) give the same text.
+  return textToBinaryString(decodeCharset(octets, 'windows-1252'));
 }

@@ -122,7 +122,19 @@ export class SaMessageView {
 
   /** How many of body()'s first lines are the Subject (0 when there is none): 1 or 0. */
   bodySubjectLines(): number {
-    return this.summary.subject === '' ? 0 : 1;
+    return this.bodySubject() === '' ? 0 : 1;
+  }
+
+  /**
+   * The Subject that heads the body as Message.pm's `get_header('subject')` gives it: the last
+   * Subject field, decoded as the header rules read it (raw 8-bit octets that are not UTF-8 as
+   * Windows-1252). Not the summary's subject, which reads them in the body's charset for
+   * people: SpamAssassin's body rules and Bayes see a raw KOI8-R Subject as Latin-1 letters.
+   */
+  private bodySubject(): string {
+    const subjects = this.header('Subject', null);
+    // Each field's value ends in a newline and holds none (unfolded): the last is before the last.
+    return subjects === null ? '' : (subjects.split('\n').at(-2) ?? '');
   }
 
   /**
@@ -131,7 +143,7 @@ export class SaMessageView {
    */
   body(): readonly string[] {
     if (!this.texts.paragraphs) {
-      const subject = textToBinaryString(this.summary.subject);
+      const subject = this.bodySubject();
       const text = this.parts()
         .map(({ rendered }) =>
           noBreakSpacesToSpaces(truncateForScan(rendered, BODY_PART_SCAN_SIZE, BODY_BREAKS)),
@@ -203,8 +215,11 @@ export class SaMessageView {
         const charset =
           part.contentType.parameters.find((p) => p.name.toLowerCase() === 'charset')?.value ??
           null;
-        const text = normalizedText(decoded, charset).replace(/\r\n?/g, '\n');
         const html = type === 'text/html';
+        const normalized = normalizedText(decoded, charset).replace(/\r\n?/g, '\n');
+        // HTML.pm's parse() makes the curly double quotes (U+201C, U+201D) plain ones before it
+        // parses (spam quotes attribute values with them): its tags, text and links all see `"`.
+        const text = html ? normalized.replace(/\xe2\x80[\x9c\x9d]/g, '"') : normalized;
         // Rendered here once, for the links, the body rules and the URIs alike.
         let rendered = text;
         if (html) {
