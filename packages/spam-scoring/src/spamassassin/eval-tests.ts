@@ -40,6 +40,7 @@ import {
   checkMaNonText,
   checkMimeMultipartRatio,
 } from './mime-body-eval-tests.js';
+import { bytesToBinaryString } from './binary-string.js';
 import { checkBodyLength } from './body-length-eval-tests.js';
 import {
   imageCount,
@@ -78,6 +79,10 @@ export type SaEvalTest = (view: SaMessageView, args: readonly string[]) => numbe
 
 interface MimeFacts {
   readonly base64: number;
+  /**
+   * MIMEEval's `mime_qp_count`: once a quoted-printable leaf has lines, the count of the printable
+   * characters written as escapes in them (qpExcessive), not of the quoted-printable parts.
+   */
   readonly qp: number;
   readonly html: number;
   readonly text: number;
@@ -96,6 +101,8 @@ function factsOf(view: SaMessageView): MimeFacts {
   const counts = {
     base64: 0,
     qp: 0,
+    qpLines: 0,
+    qpExcessive: 0,
     html: 0,
     text: 0,
     attachment: 0,
@@ -135,6 +142,13 @@ function factsOf(view: SaMessageView): MimeFacts {
         if (i === body.length || body[i] === 0x0a) {
           const length = i - lineStart - (i > lineStart && body[i - 1] === 0x0d ? 1 : 0);
           if (length + 1 > 79) counts.qpLongLine = true;
+          if (i > lineStart || i < body.length) {
+            const line = bytesToBinaryString(body.subarray(lineStart, i));
+            if (!line.startsWith('SPAM: ')) {
+              counts.qpLines++;
+              counts.qpExcessive += excessiveQpEscapes(line);
+            }
+          }
           lineStart = i + 1;
         }
       }
@@ -142,9 +156,34 @@ function factsOf(view: SaMessageView): MimeFacts {
     if (part.message) visit(part.message.body);
   };
   visit(view.summary.body);
+  // As _check_attachments ends: once quoted-printable lines were read, the count is theirs.
+  if (counts.qpLines > 0) counts.qp = counts.qpExcessive;
   facts = counts;
   mimeFacts.set(view, facts);
   return facts;
+}
+
+/** Escapes of printable characters a quoted-printable encoder need not have written. */
+const NEEDLESS_ESCAPE = /=(?:09|3[0-9ABCEF]|[2456][0-9A-F]|7[0-9A-E])/g;
+
+/**
+ * MIMEEval's count of needless escapes in one quoted-printable line: `=41` for `A` and the like,
+ * less the escaped tabs and spaces that end the line (`>=20=20` is how encoders keep trailing
+ * white space). The trailing run is found from the end, not with Perl's `((?:=09|=20)+)\s*$`,
+ * which a long run of escapes before another character would make quadratic.
+ */
+function excessiveQpEscapes(line: string): number {
+  if (!line.includes('=')) return 0;
+  const count = line.match(NEEDLESS_ESCAPE)?.length ?? 0;
+  if (count === 0) return 0;
+  let end = line.length;
+  while (end > 0 && ' \t\n\r\f\v'.includes(line[end - 1]!)) end--;
+  let trailing = 0;
+  while (end >= 3 && (line.startsWith('=09', end - 3) || line.startsWith('=20', end - 3))) {
+    trailing++;
+    end -= 3;
+  }
+  return count - trailing;
 }
 
 const CHECK_FOR_MIME: Readonly<Record<string, (facts: MimeFacts) => boolean>> = {
