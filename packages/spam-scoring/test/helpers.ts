@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { summarize } from '@mailyard/mime';
@@ -63,6 +63,19 @@ export const debianSpamAssassin = {
   available: existsSync('/usr/share/spamassassin/50_scores.cf') && commandAvailable('spamassassin'),
   install: 'apt-get install spamassassin',
 };
+
+/**
+ * One of Debian's rule files (latin1), or null where the spamassassin package is not installed
+ * (ENOENT only: any other failure to read fails the test).
+ */
+export function debianRuleFile(name: string): string | null {
+  try {
+    return readFileSync(`/usr/share/spamassassin/${name}`, 'latin1');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
 
 /** How ruleFirer reports the names: the defaults are what most rule tests compare with. */
 export interface RuleFirerOptions {

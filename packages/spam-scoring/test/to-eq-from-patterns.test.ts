@@ -1,14 +1,13 @@
 // The __TO_EQ_FROM_* family matched by hand (to-eq-from-patterns.ts) against Perl itself, on
 // generated header blocks, and in linear time on hostile ones.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   SUBJECT_HAS_PATTERNS,
   TO_EQ_FROM_PATTERNS,
 } from '../src/spamassassin/to-eq-from-patterns.js';
-import { ruleFirer } from './helpers.js';
+import { debianRuleFile, ruleFirer } from './helpers.js';
 
 /** Perl's answer for each text (texts may hold newlines, not NULs). */
 function perl(pattern: string, texts: string[]): boolean[] {
@@ -101,12 +100,8 @@ describe('__TO_EQ_FROM_* by hand agree with Perl', () => {
     });
 
   it("are the rules of Debian's 72_active.cf, where it is installed", () => {
-    let file: string;
-    try {
-      file = readFileSync('/usr/share/spamassassin/72_active.cf', 'latin1');
-    } catch {
-      return;
-    }
+    const file = debianRuleFile('72_active.cf');
+    if (file === null) return;
     for (const [pattern] of TO_EQ_FROM_PATTERNS)
       expect(file).toContain(`ALL =~ /${pattern.slice('(?ism)'.length)}/ism`);
   });
@@ -207,12 +202,8 @@ describe('__SUBJ_HAS_FROM_1 and __SUBJ_HAS_TO_1 by hand agree with Perl', () => 
     });
 
   it("are the rules of Debian's 72_active.cf, where it is installed", () => {
-    let file: string;
-    try {
-      file = readFileSync('/usr/share/spamassassin/72_active.cf', 'latin1');
-    } catch {
-      return;
-    }
+    const file = debianRuleFile('72_active.cf');
+    if (file === null) return;
     for (const [pattern] of SUBJECT_HAS_PATTERNS)
       expect(file).toContain(`ALL =~ /${pattern.slice('(?ism)'.length)}/ism`);
   });

@@ -1,8 +1,8 @@
 // __0_TZ_1 to __0_TZ_7 (zero-tz-patterns.ts) and __URI_LONG_REPEAT (uri-long-repeat-pattern.ts)
 // matched by hand, against Perl itself on generated texts, and in linear time on hostile ones.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
+import { debianRuleFile } from './helpers.js';
 import { describe, expect, it } from 'vitest';
 import { URI_LONG_REPEAT_PATTERN } from '../src/spamassassin/uri-long-repeat-pattern.js';
 import { ZERO_TZ_PATTERNS } from '../src/spamassassin/zero-tz-patterns.js';
@@ -78,14 +78,9 @@ describe('__0_TZ_* and __URI_LONG_REPEAT by hand agree with Perl', () => {
   });
 
   it("are the rules of Debian's 20_ratware.cf and 72_active.cf, where they are installed", () => {
-    let ratware: string;
-    let active: string;
-    try {
-      ratware = readFileSync('/usr/share/spamassassin/20_ratware.cf', 'latin1');
-      active = readFileSync('/usr/share/spamassassin/72_active.cf', 'latin1');
-    } catch {
-      return;
-    }
+    const ratware = debianRuleFile('20_ratware.cf');
+    const active = debianRuleFile('72_active.cf');
+    if (ratware === null || active === null) return;
     for (const [pattern] of ZERO_TZ_PATTERNS)
       expect(ratware).toContain(`From =~ /${pattern.slice('(?i)'.length)}/i`);
     expect(active).toContain(`m;${URI_LONG_REPEAT_PATTERN[0].slice(4)};i`);
