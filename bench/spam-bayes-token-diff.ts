@@ -10,9 +10,11 @@
  * run after a change to Mailyard's tokenizer does not run Perl again (about 5 minutes).
  * `-- --examples N` examples per class (default 6); `-- --file NAME` prints both token lists
  * of one message (`spam-1/00332.eml`).
+ * `-- --root DIR` reads the messages of DIR's training-group directories instead (e.g. the
+ * re-encoded training messages bench/spam-transform-parity.ts writes).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DEFAULT_BAYES_STOPWORDS, SaMessageView, bayesTokens } from '@mailyard/spam-scoring';
 import { printableToken, tokenClass } from './bayes-token-classes.js';
@@ -22,8 +24,17 @@ import { debianBayesIgnoredHeaders, readMessage } from './spam-mailyard.js';
 const option = (name: string) =>
   process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined;
 
+const root = option('--root');
 const groups = corpusFiles();
-const files = [...TRAIN_SPAM, ...TRAIN_HAM].flatMap((group) => groups[group]!);
+const files = [...TRAIN_SPAM, ...TRAIN_HAM].flatMap((group) =>
+  root
+    ? existsSync(join(root, group))
+      ? readdirSync(join(root, group))
+          .filter((name) => name.endsWith('.eml'))
+          .map((name) => join(root, group, name))
+      : []
+    : groups[group]!,
+);
 const relative = (file: string) => `${basename(dirname(file))}/${basename(file)}`;
 
 const saFile = option('--sa-tokens');
@@ -33,7 +44,7 @@ else {
   saText = execFileSync(
     'perl',
     [join(import.meta.dirname, 'sa-bayes-tokens.pl'), ...files.map(relative)],
-    { cwd: CORPUS, maxBuffer: 1 << 30, encoding: 'utf8' },
+    { cwd: root ?? CORPUS, maxBuffer: 1 << 30, encoding: 'utf8' },
   );
   if (saFile) writeFileSync(saFile, saText);
 }
