@@ -76,13 +76,11 @@ export const DEFAULT_PLUGINS: ReadonlySet<string> = new Set(
 );
 
 /**
- * `can(...)` features SpamAssassin 4.0.1 has and Mailyard answers false to, on purpose: capture
- * rules (`%{...}` templates in patterns) are not built. The ASN and DecodeShortURLs plugins'
+ * `can(...)` features SpamAssassin 4.0.1 has and Mailyard answers false to, on purpose: none
+ * since capture rules were built (capture-rules.ts). The ASN and DecodeShortURLs plugins'
  * features are false in SpamAssassin too (not loaded by default).
  */
-export const FEATURES_NOT_BUILT: ReadonlySet<string> = new Set([
-  'Mail::SpamAssassin::Conf::feature_capture_rules',
-]);
+export const FEATURES_NOT_BUILT: ReadonlySet<string> = new Set<string>();
 
 export const DEFAULT_ENVIRONMENT: CfEnvironment = {
   version: 4.000001,
@@ -104,6 +102,8 @@ export const DEFAULT_ENVIRONMENT: CfEnvironment = {
       'compat_welcomelist_blocklist',
       // Bayes.pm reads 60_bayes_stopwords.cf's lists (bayes-stopwords.ts).
       'feature_bayes_stopwords',
+      // Named groups set tags that `%{NAME}` templates read (capture-rules.ts).
+      'feature_capture_rules',
       'perl_min_version_5010000',
     ].map((name) => `Mail::SpamAssassin::Conf::${name}`),
     ...[

@@ -13,6 +13,7 @@ import { LiteralScanner } from './literal-scanner.js';
 import { type BoundedJsRegex, boundedJsRegex } from './bounded-js-regex.js';
 import { necessaryCondition } from './necessary-conditions.js';
 import { segmentScreens } from './segment-screen.js';
+import { CapturedTags, capturedTags, fillTemplate, templateTags } from './capture-rules.js';
 
 /** SpamAssassin's four score sets: 0 no network, no Bayes; 1 network; 2 Bayes; 3 both. */
 export type ScoreSet = 0 | 1 | 2 | 3;
@@ -41,7 +42,11 @@ export interface SaRuleSetStats {
   readonly unsupportedByReason: Readonly<Record<string, number>>;
 }
 
-type Matcher = (view: SaMessageView, maxHits: number) => number;
+/** `tags`: what this message's capture rules captured so far (capture-rules.ts). */
+type Matcher = (view: SaMessageView, maxHits: number, tags: CapturedTags) => number;
+
+/** Rules rendered into a message's tags when they fire (capture-rules.ts). */
+type Capture = (view: SaMessageView, maxHits: number, tags: CapturedTags) => void;
 
 interface CompiledRule {
   readonly name: string;
@@ -51,7 +56,14 @@ interface CompiledRule {
   readonly maxHits: number;
   readonly match?: Matcher;
   readonly meta?: MetaExpression;
+  /** A capture rule: sets its tags when it fires. */
+  readonly capture?: Capture;
+  /** A template rule (`%{NAME}`): the capture rules that set its tags. */
+  readonly tagSources?: readonly string[];
 }
+
+/** Capture rules run first, template rules last, as SpamAssassin's priorities order them. */
+const phaseOf = (rule: CompiledRule) => (rule.capture ? 0 : rule.tagSources ? 2 : 1);
 
 /**
  * A SpamAssassin rule set compiled once: every pattern translated to RE2 and compiled when the
@@ -74,7 +86,7 @@ export class SaRuleSet {
     defined: number,
     requiredScore: number,
   ) {
-    this.plain = plain;
+    this.plain = [...plain].sort((a, b) => phaseOf(a) - phaseOf(b));
     this.metas = metas;
     this.unsupported = unsupported;
     this.requiredScore = requiredScore;
@@ -96,6 +108,12 @@ export class SaRuleSet {
     const unsupported: UnsupportedRule[] = [];
     const offline = new Set<string>();
     const literals = new LiteralIndex();
+    // The tags each capture rule sets, for the template rules that read them.
+    const capturers = new Map<string, string[]>();
+    for (const { name, kind, spec } of config.rules.values())
+      if (kind !== 'meta' && !spec.startsWith('eval:'))
+        for (const tag of capturedTags(spec))
+          capturers.set(tag, [...(capturers.get(tag) ?? []), name]);
     for (const definition of config.rules.values()) {
       const { name, kind } = definition;
       const flags = config.tflags.get(name) ?? [];
@@ -129,16 +147,39 @@ export class SaRuleSet {
         }
         continue;
       }
-      const compiled = compileMatcher(
-        kind,
-        spec,
-        config,
-        literals,
-        flags.includes('nosubject'),
-        flags.includes('multiple'),
-      );
-      if (typeof compiled === 'string') refuse(compiled);
-      else plain.push({ ...base, match: compiled });
+      const noSubject = flags.includes('nosubject');
+      const multiple = flags.includes('multiple');
+      const tags = spec.startsWith('eval:') ? [] : templateTags(spec);
+      if (tags.length > 0) {
+        const uncaptured = tags.find((tag) => !capturers.has(tag));
+        if (uncaptured) {
+          refuse(`template tag %{${uncaptured}}: no rule captures it`);
+          continue;
+        }
+        // Tried with a stand-in value: the values are literals, so what runs then runs always.
+        const tried = fillTemplate(spec, new Map(tags.map((tag) => [tag, ['x']])));
+        const check = compileMatcher(kind, tried!, config, null, noSubject, multiple);
+        if (typeof check === 'string') refuse(check);
+        else
+          plain.push({
+            ...base,
+            match: templateMatcher(kind, spec, config, noSubject, multiple),
+            tagSources: tags.flatMap((tag) => capturers.get(tag)!),
+          });
+        continue;
+      }
+      const compiled = compileMatcher(kind, spec, config, literals, noSubject, multiple);
+      if (typeof compiled === 'string') {
+        refuse(compiled);
+        continue;
+      }
+      if (!spec.startsWith('eval:') && capturedTags(spec).length > 0) {
+        const capture = compileCapture(kind, spec, noSubject, multiple);
+        if (typeof capture === 'string') refuse(capture);
+        else plain.push({ ...base, match: compiled, capture });
+        continue;
+      }
+      plain.push({ ...base, match: compiled });
     }
     literals.seal();
     const metas = orderMetas(
@@ -167,10 +208,12 @@ export class SaRuleSet {
   evaluate(view: SaMessageView, scoreSet: ScoreSet, cpuByRule?: Map<string, number>): SaRuleHit[] {
     const counts = new Map<string, number>();
     const scoring = this.scoring(scoreSet);
+    const tags = new CapturedTags();
     for (const rule of this.plain) {
       if (!scoring.has(rule.name)) continue;
       const started = cpuByRule ? performance.now() : 0;
-      const count = rule.match!(view, rule.maxHits);
+      const count = rule.match!(view, rule.maxHits, tags);
+      if (count > 0 && rule.capture) rule.capture(view, rule.maxHits, tags);
       if (cpuByRule)
         cpuByRule.set(rule.name, (cpuByRule.get(rule.name) ?? 0) + performance.now() - started);
       if (count > 0) counts.set(rule.name, count);
@@ -202,7 +245,8 @@ function scoringRules(rules: readonly CompiledRule[], scoreSet: ScoreSet): Reado
   const pending = rules.filter((rule) => rule.scores[scoreSet] !== 0).map((rule) => rule.name);
   for (const name of pending) scoring.add(name);
   while (pending.length > 0) {
-    for (const dependency of byName.get(pending.pop()!)?.meta?.dependencies ?? []) {
+    const rule = byName.get(pending.pop()!);
+    for (const dependency of [...(rule?.meta?.dependencies ?? []), ...(rule?.tagSources ?? [])]) {
       if (scoring.has(dependency)) continue;
       scoring.add(dependency);
       pending.push(dependency);
@@ -241,7 +285,7 @@ function compileMatcher(
   kind: SaRuleKind,
   spec: string,
   config: SaConfig,
-  literals: LiteralIndex,
+  literals: LiteralIndex | null,
   noSubject = false,
   multiple = false,
 ): Matcher | string {
@@ -257,14 +301,7 @@ function compileMatcher(
       operator.flags === '' ? operator.pattern : `(?${operator.flags})${operator.pattern}`,
     );
     if (!byHand || multiple) return `regex: ${translated.reason}`;
-    const textsOf = (view: SaMessageView): readonly string[] =>
-      kind === 'body'
-        ? view.body().slice(noSubject ? view.bodySubjectLines() : 0)
-        : kind === 'rawbody'
-          ? view.rawBody()
-          : kind === 'uri'
-            ? view.uris()
-            : fullTexts(view);
+    const textsOf = textsOfKind(kind, noSubject);
     return (view) => (textsOf(view).some((text) => byHand(text)) ? 1 : 0);
   }
   // These views are arrays kept for the message, so what is found in them can be kept too.
@@ -288,6 +325,111 @@ function compileMatcher(
   }
 }
 
+/** The texts a body, rawbody, uri or full rule reads. */
+function textsOfKind(
+  kind: SaRuleKind,
+  noSubject: boolean,
+): (view: SaMessageView) => readonly string[] {
+  return kind === 'body'
+    ? (view) => view.body().slice(noSubject ? view.bodySubjectLines() : 0)
+    : kind === 'rawbody'
+      ? (view) => view.rawBody()
+      : kind === 'uri'
+        ? (view) => view.uris()
+        : fullTexts;
+}
+
+/**
+ * What a capture rule that fired puts in the message's tags: its named groups' values at its
+ * first match (every match, up to `maxHits`, for `tflags multiple`), as Check.pm saves them. Run
+ * by re2js, linear; a capture rule re2js cannot run is refused.
+ */
+function compileCapture(
+  kind: SaRuleKind,
+  spec: string,
+  noSubject: boolean,
+  multiple: boolean,
+): Capture | string {
+  let textsOf: (view: SaMessageView) => readonly string[];
+  let operator: ReturnType<typeof readPerlMatch>;
+  if (kind === 'header') {
+    const test = HEADER_TEST.exec(spec);
+    if (!test || test[3] !== '=~') return 'capture rule: not a header match';
+    const [, header, modifier] = test;
+    operator = readPerlMatch(test[4]!);
+    const unset = operator && /^\[if-unset:\s?(.*)\]$/.exec(operator.rest)?.[1];
+    textsOf = (view) => [view.header(header!, (modifier ?? null) as HeaderModifier) ?? unset ?? ''];
+  } else if (kind === 'mimeheader') return 'capture rule: mimeheader';
+  else {
+    operator = readPerlMatch(spec);
+    textsOf = textsOfKind(kind, noSubject);
+  }
+  if (!operator) return 'regex: not a match operator';
+  const translated = translatePerlRegex(operator.pattern, operator.flags);
+  if (!translated.ok || !translated.regex) return 'regex: a capture rule RE2 cannot run';
+  const regex = translated.regex;
+  const names = capturedTags(operator.pattern);
+  return (view, maxHits, tags) => {
+    let found = 0;
+    for (const text of textsOf(view)) {
+      const matcher = regex.matcher(text);
+      while (matcher.find()) {
+        for (const name of names) {
+          const value = matcher.group(name);
+          if (value !== null && value !== undefined) tags.add(name, value);
+        }
+        if (!multiple || ++found >= maxHits) return;
+        // An empty match: step past it, as Perl's //g does.
+        if (matcher.end() === matcher.start() && matcher.end() >= text.length) break;
+      }
+    }
+  };
+}
+
+/** Template rules' filled patterns compiled, per rule (values differ from message to message). */
+export const MAX_COMPILED_TEMPLATES = 256;
+
+/**
+ * A template rule (`%{NAME}`): filled with this message's tags, compiled (kept for the next
+ * message with the same values), then run; not run where a tag is not set. A filled pattern is
+ * compiled only when a text holds a literal every match must contain (the values among them).
+ */
+function templateMatcher(
+  kind: SaRuleKind,
+  spec: string,
+  config: SaConfig,
+  noSubject: boolean,
+  multiple: boolean,
+): Matcher {
+  const compiled = new Map<string, Matcher | null>();
+  const textsOf = kind === 'header' || kind === 'mimeheader' ? null : textsOfKind(kind, noSubject);
+  return (view, max, tags) => {
+    const filled = fillTemplate(spec, tags.map);
+    if (filled === null) return 0;
+    if (textsOf && !mayMatch(filled, textsOf(view))) return 0;
+    let matcher = compiled.get(filled);
+    if (matcher === undefined) {
+      const built = compileMatcher(kind, filled, config, null, noSubject, multiple);
+      matcher = typeof built === 'string' ? null : built;
+      if (compiled.size >= MAX_COMPILED_TEMPLATES) compiled.clear();
+      compiled.set(filled, matcher);
+    }
+    return matcher ? matcher(view, max, tags) : 0;
+  };
+}
+
+/** False when no text holds any literal every match of the rule `spec` contains. */
+function mayMatch(spec: string, texts: readonly string[]): boolean {
+  const operator = readPerlMatch(spec);
+  if (!operator || operator.flags.includes('x')) return true;
+  const required = requiredLiterals(operator.pattern);
+  if (!required) return true;
+  const caseless = operator.flags.includes('i') || /\(\?[a-z]*i/.test(operator.pattern);
+  const literals = caseless ? required.map((literal) => literal.toLowerCase()) : required;
+  const searched = caseless ? lowerCased(texts, true) : texts;
+  return searched.some((text) => literals.some((literal) => text.includes(literal)));
+}
+
 function compileEval(spec: string, config: SaConfig, kind: SaRuleKind): Matcher | string {
   const call = parseEvalCall(spec);
   const unsupported = `eval:${/^eval:(\w+)/.exec(spec)?.[1] ?? '?'}`;
@@ -297,14 +439,17 @@ function compileEval(spec: string, config: SaConfig, kind: SaRuleKind): Matcher 
   return test ? (view) => test(view, call!.args) : unsupported;
 }
 
+/** `Header:modifier =~ /pattern/`: the header, its modifier, the operator, the match. */
+const HEADER_TEST =
+  /^([\w-]+)(?::(raw|addr|name|host|domain|ip|revip|first|last))*\s*(=~|!~)\s*(.*)$/s;
+
 function compileHeaderMatcher(kind: SaRuleKind, spec: string): Matcher | string {
   const exists = /^exists:([\w-]+)\s*$/.exec(spec);
   if (exists) {
     const name = exists[1]!;
     return (view) => (view.header(name, 'raw') !== null ? 1 : 0);
   }
-  const test =
-    /^([\w-]+)(?::(raw|addr|name|host|domain|ip|revip|first|last))*\s*(=~|!~)\s*(.*)$/s.exec(spec);
+  const test = HEADER_TEST.exec(spec);
   if (!test) return 'header test not understood';
   const [, header, modifier, operator, rest] = test as unknown as [
     string,
