@@ -59,7 +59,7 @@ export interface SaConfig {
   readonly problems: { file: string; line: number; message: string }[];
 }
 
-/** FromNameSpoof.pm's settings, with its defaults (fromNameSpoofDefaults). */
+/** FromNameSpoof.pm's settings, with its defaults (emptySaConfig). */
 export interface FromNameSpoofSettings {
   /** `fns_add_addrlist (OWNER) glob...`: addresses to count as the owner's, by owner (lower case). */
   readonly ownerLists: Map<string, Set<string>>;
@@ -99,8 +99,10 @@ export const DEFAULT_PLUGINS: ReadonlySet<string> = new Set(
     'DKIM',
     'AutoLearnThreshold',
     'WelcomeListSubject',
-    'FromNameSpoof',
-    'Phishing',
+    // Not FromNameSpoof nor Phishing: v342.pre leaves their loadplugin lines commented out, so
+    // SpamAssassin 4.0.1 (Debian's too) skips `ifplugin FromNameSpoof` blocks and answers
+    // "unknown eval" to check_fromname_*. A caller's environment may add them
+    // (from-name-spoof.ts answers as the plugin does once loaded).
     'HashBL',
     'DMARC',
   ].map((name) => `Mail::SpamAssassin::Plugin::${name}`),
