@@ -26,25 +26,27 @@ export function splitDomain(lists: RegistryLists, name: string): [host: string, 
     .replace(/^\.+/, '')
     .replace(/\.+$/, '');
   const parts = domain === '' ? [] : domain.split('.');
-  const host: string[] = [];
-  // Leading labels go to the host until what is left is a TLD of one, two, three or four labels.
-  while (parts.length > 1) {
-    if (parts.length === 2) {
-      if (lists.twoLevelDomains.has(parts.join('.'))) break;
-    } else if (parts.length === 3) {
-      if (parts[2] === 'us') {
-        if (US_STATES.has(parts[1]!)) break;
-      } else if (lists.threeLevelDomains.has(parts.join('.'))) break;
-    } else if (parts.length === 4) {
-      const k12 = parts[0] === 'pvt' && parts[1] === 'k12';
-      if (parts[3] === 'us' && (k12 || /^c[io]$/.test(parts[0]!)) && US_STATES.has(parts[2]!))
-        break;
+  // Leading labels go to the host until what is left is a TLD of one, two, three or four
+  // labels (an index, not shift(): a name of many labels stays linear).
+  let first = 0;
+  while (parts.length - first > 1) {
+    const left = parts.length - first;
+    const [a, b, c, d] = parts.slice(first, first + 4);
+    if (left === 2) {
+      if (lists.twoLevelDomains.has(`${a}.${b}`)) break;
+    } else if (left === 3) {
+      if (c === 'us') {
+        if (US_STATES.has(b!)) break;
+      } else if (lists.threeLevelDomains.has(`${a}.${b}.${c}`)) break;
+    } else if (left === 4) {
+      const k12 = a === 'pvt' && b === 'k12';
+      if (d === 'us' && (k12 || /^c[io]$/.test(a!)) && US_STATES.has(c!)) break;
     }
-    host.push(parts.shift()!);
+    first++;
   }
   // The registered domain is one label more than the TLD found.
-  if (host.length > 0) parts.unshift(host.pop()!);
-  return [host.join('.'), parts.join('.')];
+  if (first > 0) first--;
+  return [parts.slice(0, first).join('.'), parts.slice(first).join('.')];
 }
 
 /** trim_domain: the registered domain of a host name. */
