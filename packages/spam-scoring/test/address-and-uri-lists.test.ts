@@ -3,8 +3,11 @@
 // check_for_mime('mimepart_limit_exceeded'), with spamassassin as the oracle: each message's
 // expected answer is what SpamAssassin 4.0.1 gave, and the peer test asks it again.
 import { describeWithPeer } from '@mailyard/test-kit';
-import { describe, expect, it } from 'vitest';
+import { summarize } from '@mailyard/mime';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  type SaRuleSet,
+  SaMessageView,
   emptySaConfig,
   findDebianRuleDirectory,
   loadSpamAssassinRules,
@@ -156,12 +159,79 @@ describe('check_from_in_list, check_replyto_in_list, check_uri_host_listed', () 
   });
 });
 
-describe("the metas Debian's rules build on them now run", () => {
-  it('FROM_SUSPICIOUS_NTLD, PDS_OTHER_BAD_TLD, GOOGLE_DRIVE_REPLY_BAD_NTLD are no longer refused', async () => {
+/**
+ * Messages for Debian's own lists and the metas over them, and what SpamAssassin 4.0.1 fired of
+ * those families with Debian's rules alone.
+ */
+const DEBIAN_CASES: [string, string, string[]][] = [
+  [
+    'a From and a link under .icu',
+    mail(['From: Deals <deals@shop.icu>'], 'http://shop.icu/x\r\n'),
+    ['FROM_NTLD_LINKBAIT', 'FROM_SUSPICIOUS_NTLD', 'FROM_SUSPICIOUS_NTLD_FP', 'PDS_OTHER_BAD_TLD'],
+  ],
+  [
+    'a list message from .top',
+    mail(['From: deals@news.top', 'List-Id: <n.news.top>', 'Sender: s@news.top'], 'hi\r\n'),
+    ['FROM_SUSPICIOUS_NTLD'],
+  ],
+  [
+    'a link to a .pro host',
+    mail(['From: a@example.com'], 'See http://www.shop.pro/ now\r\n'),
+    ['T_PDS_PRO_TLD'],
+  ],
+  [
+    'a relayed PayPal From',
+    mail(
+      [
+        'Received: from mx.spam.example (mx.spam.example [203.0.113.9]) by mx.example.com; Thu, 1 Aug 2002 10:00:00 +0000',
+        'From: PayPal <service@paypal.com>',
+      ],
+      'Confirm your account\r\n',
+    ),
+    ['FROM_PAYPAL_SPOOF'],
+  ],
+  [
+    'a relayed bank From',
+    mail(
+      [
+        'Received: from mx.spam.example (mx.spam.example [203.0.113.9]) by mx.example.com; Thu, 1 Aug 2002 10:00:00 +0000',
+        'From: Alerts <alerts@hsbc.co.uk>',
+      ],
+      'Confirm your account\r\n',
+    ),
+    ['FROM_BANK_NOAUTH'],
+  ],
+  [
+    'an https address shown over an http link',
+    mail(
+      ['From: a@example.com', 'MIME-Version: 1.0', 'Content-Type: text/html'],
+      '<html><body><a href="http://evil.example.net/">https://www.bank.com/</a></body></html>\r\n',
+    ),
+    ['HTTPS_HTTP_MISMATCH'],
+  ],
+  ['a pay-per-click shortener', mail(['From: a@example.com'], 'http://2xs.io/abc\r\n'), []],
+];
+const DEBIAN_NAMES =
+  /NTLD|_TLD|PAYPAL|FROM_GOV|FROM_BANK|HTTPS_HTTP|CASHSHORT|FROMNAME|FREEM_FROM_NOT_REPLY/;
+
+describe("Debian's rules over the lists", () => {
+  let debian: SaRuleSet;
+  beforeAll(async () => {
     const directory = await findDebianRuleDirectory();
-    if (directory === null) return;
-    const { rules } = await loadSpamAssassinRules(directory);
-    const refused = new Set(rules.unsupported.map((rule) => rule.name));
+    if (directory !== null) debian = (await loadSpamAssassinRules(directory)).rules;
+  }, 120_000);
+  const debianFired = (message: string) => {
+    const bytes = new TextEncoder().encode(message);
+    return debian
+      .evaluate(new SaMessageView(bytes, summarize(bytes)), 0)
+      .map((hit) => hit.name)
+      .filter((name) => DEBIAN_NAMES.test(name) && !name.startsWith('__'))
+      .sort();
+  };
+
+  it('run the rules over the lists (none refused), and no FromNameSpoof rule', () => {
+    if (!debian) return;
+    const refused = new Set(debian.unsupported.map((rule) => rule.name));
     for (const name of [
       '__FROM_ADDRLIST_SUSPNTLD',
       '__FROM_ADDRLIST_PAYPAL',
@@ -172,10 +242,31 @@ describe("the metas Debian's rules build on them now run", () => {
       'PDS_OTHER_BAD_TLD',
       'T_PDS_PRO_TLD',
       '__PDS_CASHSHORTENER',
+      'HTTPS_HTTP_MISMATCH',
       'MIMEPART_LIMIT_EXCEEDED',
     ])
       expect([name, refused.has(name)]).toEqual([name, false]);
   });
+
+  for (const [name, message, expected] of DEBIAN_CASES)
+    it(`${expected.join(' ') || 'nothing'}: ${name}`, () => {
+      if (debian) expect(debianFired(message)).toEqual(expected);
+    });
+
+  // The oracle with Debian's rules alone: the same rules of these families fire.
+  it.runIf(debianSpamAssassin.available)(
+    'fire as spamassassin fires them',
+    () => {
+      const theirs = spamAssassinFiredEach(
+        DEBIAN_CASES.map(([, message]) => message),
+        '',
+        DEBIAN_NAMES,
+      );
+      for (const [index, [name, message]] of DEBIAN_CASES.entries())
+        expect([name, debianFired(message)]).toEqual([name, theirs[index]]);
+    },
+    180_000,
+  );
 });
 
 describeWithPeer(debianSpamAssassin, 'the named lists against spamassassin', () => {
