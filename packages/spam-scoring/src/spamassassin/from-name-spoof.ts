@@ -110,7 +110,7 @@ export function receivedForAddress(line: string): { address: string; domain: str
  * Apparently-To, Delivered-To... and Cc, each once, as written (not lower-cased).
  */
 export function allToAddresses(view: SaMessageView): readonly string[] {
-  let found = [
+  const found = [
     ...headerAddresses(view, 'Resent-To', true),
     ...headerAddresses(view, 'Resent-Cc', true),
   ];
