@@ -119,6 +119,8 @@ describe('check_from_in_list, check_replyto_in_list, check_uri_host_listed', () 
         'enlist_addrlist (L) A@Example.COM *@*.icu',
         'enlist_addrlist L no-parentheses@example.com',
         'enlist_uri_host (U) Example.COM !Sub.Example.com',
+        // An octet of the file read as Latin-1: Perl's lc leaves it.
+        'enlist_uri_host (W) \xc0.Example.com',
         'enlist_uri_host (V) example.com',
         'delist_uri_host !example.com',
         // Not a directive of SpamAssassin 4.0.1: it removes nothing there, nor here.
@@ -128,6 +130,7 @@ describe('check_from_in_list, check_replyto_in_list, check_uri_host_listed', () 
     expect([...config.addressLists.get('L')!]).toEqual(['a@example.com', '*@*.icu']);
     expect([...config.uriHostLists.get('U')!]).toEqual([['sub.example.com', false]]);
     expect([...config.uriHostLists.get('V')!]).toEqual([]);
+    expect([...config.uriHostLists.get('W')!]).toEqual([['\xc0.example.com', true]]);
     expect(config.problems.map((p) => p.line)).toEqual([2]);
   });
 

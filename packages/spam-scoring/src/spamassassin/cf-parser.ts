@@ -336,17 +336,18 @@ function applyDirective(
     case 'enlist_addrlist':
     case 'fns_add_addrlist':
     case 'fns_remove_addrlist': {
-      // Conf.pm and FromNameSpoof.pm: `(NAME) word...`, the name in parentheses as written.
+      // Conf.pm and FromNameSpoof.pm: `(NAME) word...`, the name in parentheses as written;
+      // Perl's lc on the octets of the files lowers the ASCII letters only.
       const listed = NAMED_LIST.exec(rest);
       if (!listed) return `${directive}: no (list name) and value`;
-      const globs = listed[2]!.toLowerCase().split(/\s+/);
+      const globs = asciiLowerCase(listed[2]!).split(/\s+/);
       if (directive === 'enlist_addrlist')
         return addAll(
           mapEntry(config.addressLists, listed[1]!, () => new Set()),
           globs,
         );
       const owners = config.fromNameSpoof.ownerLists;
-      const owner = listed[1]!.toLowerCase();
+      const owner = asciiLowerCase(listed[1]!);
       if (directive === 'fns_add_addrlist')
         return addAll(
           mapEntry(owners, owner, () => new Set()),
@@ -359,7 +360,7 @@ function applyDirective(
       const listed = NAMED_LIST.exec(rest);
       if (!listed) return `${directive}: no (list name) and hosts`;
       const list = mapEntry(config.uriHostLists, listed[1]!, () => new Map<string, boolean>());
-      for (const host of listed[2]!.toLowerCase().split(/\s+/))
+      for (const host of asciiLowerCase(listed[2]!).split(/\s+/))
         if (host.startsWith('!')) list.set(host.slice(1), false);
         else list.set(host, true);
       return null;
@@ -369,8 +370,7 @@ function applyDirective(
       const listed = /^(?:\((.+?)\)\s+)?(.+)$/s.exec(rest);
       if (!listed) return `${directive}: no hosts`;
       const names = listed[1] !== undefined ? [listed[1]] : [...config.uriHostLists.keys()];
-      const hosts = listed[2]!
-        .toLowerCase()
+      const hosts = asciiLowerCase(listed[2]!)
         .split(/\s+/)
         .map((host) => host.replace(/^!/, ''));
       for (const name of names)
