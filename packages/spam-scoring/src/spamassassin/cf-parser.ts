@@ -36,10 +36,41 @@ export interface SaConfig {
   bayesStopwordLanguages: string[] | null;
   /** `bayes_ignore_header NAME...`: headers Bayes does not read, in lower case (72_active.cf's list). */
   readonly bayesIgnoreHeaders: Set<string>;
+  /**
+   * `enlist_addrlist (NAME) glob...`: each named list's globs, lower case, as WLBLEval's
+   * check_from_in_list / check_replyto_in_list read them (address-lists.ts). SpamAssassin 4.0.1
+   * has no `delist_addrlist`: a file that says it is not obeyed there, nor here.
+   */
+  readonly addressLists: Map<string, Set<string>>;
+  /**
+   * `enlist_uri_host (NAME) host...` less `delist_uri_host`: each named list's hosts (lower case,
+   * the `!` taken off) and whether the host is in the list (true) or excluded from it (`!`).
+   */
+  readonly uriHostLists: Map<string, Map<string, boolean>>;
+  /** RegistryBoundaries' `util_rb_tld`, `util_rb_2tld`, `util_rb_3tld` (registry-boundaries.ts). */
+  readonly validTlds: Set<string>;
+  readonly twoLevelDomains: Set<string>;
+  readonly threeLevelDomains: Set<string>;
+  /** The FromNameSpoof plugin's settings (from-name-spoof.ts). */
+  readonly fromNameSpoof: FromNameSpoofSettings;
   /** Directives read but not acted on (lists, DNS settings, plugins' own), with their counts. */
   readonly ignored: Map<string, number>;
   /** Lines that could not be read, with where and why; the rest of the file still loads. */
   readonly problems: { file: string; line: number; message: string }[];
+}
+
+/** FromNameSpoof.pm's settings, with its defaults (emptySaConfig). */
+export interface FromNameSpoofSettings {
+  /** `fns_add_addrlist (OWNER) glob...`: addresses to count as the owner's, by owner (lower case). */
+  readonly ownerLists: Map<string, Set<string>>;
+  /** `fns_extrachars`: how many characters the From name may hold besides its address (50). */
+  extraChars: number;
+  /** `fns_ignore_dkim`: DKIM signing domains whose mail is not checked (lower case). */
+  readonly ignoreDkim: Set<string>;
+  /** `fns_ignore_headers`: headers whose presence turns the checks off (names as written). */
+  readonly ignoreHeaders: Set<string>;
+  /** `fns_check`: check_fromname_spoof's default level, 0, 1 or 2 (1). */
+  check: number;
 }
 
 /** The plugins SpamAssassin 4.0's default `.pre` files load: `ifplugin` of these is true. */
@@ -68,8 +99,10 @@ export const DEFAULT_PLUGINS: ReadonlySet<string> = new Set(
     'DKIM',
     'AutoLearnThreshold',
     'WelcomeListSubject',
-    'FromNameSpoof',
-    'Phishing',
+    // Not FromNameSpoof nor Phishing: v342.pre leaves their loadplugin lines commented out, so
+    // SpamAssassin 4.0.1 (Debian's too) skips `ifplugin FromNameSpoof` blocks and answers
+    // "unknown eval" to check_fromname_*. A caller's environment may add them
+    // (from-name-spoof.ts answers as the plugin does once loaded).
     'HashBL',
     'DMARC',
   ].map((name) => `Mail::SpamAssassin::Plugin::${name}`),
@@ -147,6 +180,18 @@ export function emptySaConfig(): SaConfig {
     bayesStopwordRegexes: new Map(),
     bayesStopwordLanguages: null,
     bayesIgnoreHeaders: new Set(),
+    addressLists: new Map(),
+    uriHostLists: new Map(),
+    validTlds: new Set(),
+    twoLevelDomains: new Set(),
+    threeLevelDomains: new Set(),
+    fromNameSpoof: {
+      ownerLists: new Map(),
+      extraChars: 50,
+      ignoreDkim: new Set(),
+      ignoreHeaders: new Set(),
+      check: 1,
+    },
     ignored: new Map(),
     problems: [],
   };
@@ -288,6 +333,93 @@ function applyDirective(
       config.bayesStopwordLanguages = languages;
       return null;
     }
+    case 'enlist_addrlist':
+    case 'fns_add_addrlist':
+    case 'fns_remove_addrlist': {
+      // Conf.pm and FromNameSpoof.pm: `(NAME) word...`, the name in parentheses as written;
+      // Perl's lc on the octets of the files lowers the ASCII letters only.
+      const listed = NAMED_LIST.exec(rest);
+      if (!listed) return `${directive}: no (list name) and value`;
+      const globs = asciiLowerCase(listed[2]!).split(/\s+/);
+      if (directive === 'enlist_addrlist')
+        return addAll(
+          mapEntry(config.addressLists, listed[1]!, () => new Set()),
+          globs,
+        );
+      const owners = config.fromNameSpoof.ownerLists;
+      const owner = asciiLowerCase(listed[1]!);
+      if (directive === 'fns_add_addrlist')
+        return addAll(
+          mapEntry(owners, owner, () => new Set()),
+          globs,
+        );
+      for (const glob of globs) owners.get(owner)?.delete(glob);
+      return null;
+    }
+    case 'enlist_uri_host': {
+      const listed = NAMED_LIST.exec(rest);
+      if (!listed) return `${directive}: no (list name) and hosts`;
+      const list = mapEntry(config.uriHostLists, listed[1]!, () => new Map<string, boolean>());
+      for (const host of asciiLowerCase(listed[2]!).split(/\s+/))
+        if (host.startsWith('!')) list.set(host.slice(1), false);
+        else list.set(host, true);
+      return null;
+    }
+    case 'delist_uri_host': {
+      // The list name is optional: without it, every list made so far.
+      const listed = /^(?:\((.+?)\)\s+)?(.+)$/s.exec(rest);
+      if (!listed) return `${directive}: no hosts`;
+      const names = listed[1] !== undefined ? [listed[1]] : [...config.uriHostLists.keys()];
+      const hosts = asciiLowerCase(listed[2]!)
+        .split(/\s+/)
+        .map((host) => host.replace(/^!/, ''));
+      for (const name of names)
+        for (const host of hosts) config.uriHostLists.get(name)?.delete(host);
+      return null;
+    }
+    case 'util_rb_tld':
+    case 'util_rb_2tld':
+    case 'util_rb_3tld': {
+      // Conf.pm: one, two or three dot-free labels a word. Without Net::LibIDN (Debian's
+      // SpamAssassin has neither), idn_to_ascii only lower-cases the ASCII letters.
+      const labels = { util_rb_tld: 1, util_rb_2tld: 2, util_rb_3tld: 3 }[directive];
+      const names = rest.split(/\s+/).filter(Boolean);
+      if (names.length === 0) return `${directive}: no value`;
+      if (names.some((name) => name.split('.').length !== labels || name.split('.').includes('')))
+        return `${directive}: not ${labels} label(s) a name`;
+      const set =
+        labels === 1
+          ? config.validTlds
+          : labels === 2
+            ? config.twoLevelDomains
+            : config.threeLevelDomains;
+      for (const name of names) set.add(asciiLowerCase(name));
+      return null;
+    }
+    case 'clear_util_rb':
+      config.validTlds.clear();
+      config.twoLevelDomains.clear();
+      config.threeLevelDomains.clear();
+      return null;
+    case 'fns_extrachars': {
+      const chars = Number(name);
+      if (name === '' || !Number.isFinite(chars)) return `${directive}: not a number`;
+      config.fromNameSpoof.extraChars = chars;
+      return null;
+    }
+    case 'fns_ignore_dkim':
+    case 'fns_ignore_headers': {
+      const names = rest.split(/\s+/).filter(Boolean);
+      if (names.length === 0) return `${directive}: no value`;
+      const settings = config.fromNameSpoof;
+      if (directive === 'fns_ignore_dkim') addAll(settings.ignoreDkim, names.map(asciiLowerCase));
+      else addAll(settings.ignoreHeaders, names);
+      return null;
+    }
+    case 'fns_check':
+      if (!/^[012]$/.test(rest.trim())) return `${directive}: not 0, 1 or 2`;
+      config.fromNameSpoof.check = Number(rest.trim());
+      return null;
     default: {
       // Bayes.pm's parse_config: each word of the value compiled in turn, the last one kept.
       const stopwordLanguage = /^bayes_stopword_([a-z]{2})$/.exec(directive)?.[1];
@@ -302,4 +434,23 @@ function applyDirective(
       return null;
     }
   }
+}
+
+/** `(NAME) value`: the named lists' directives (Conf.pm's `^ \( (.+?) \) \s+ (.+) \z`). */
+const NAMED_LIST = /^\((.+?)\)\s+(.+)$/s;
+
+function mapEntry<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) map.set(key, (value = make()));
+  return value;
+}
+
+function addAll(set: Set<string>, values: readonly string[]): null {
+  for (const value of values) if (value !== '') set.add(value);
+  return null;
+}
+
+/** Perl's lc on octets: the ASCII letters only. */
+export function asciiLowerCase(text: string): string {
+  return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 }
