@@ -8,6 +8,7 @@ import { SUBJECT_HAS_PATTERNS, TO_EQ_FROM_PATTERNS } from './to-eq-from-patterns
 import { PositionSetText } from './position-set-pattern.js';
 import { FILL_THIS_FORM_SEARCHES } from './fill-this-form-patterns.js';
 import { FROM_EQ_ORG_PATTERN } from './from-eq-org-pattern.js';
+import { FROM_TWO_ADDRESSES_PATTERN } from './from-two-addresses-pattern.js';
 
 /**
  * Patterns RE2 cannot run (a backreference) that rules lean on, matched by hand in linear time
@@ -121,6 +122,7 @@ export const HAND_WRITTEN_PATTERNS: ReadonlyMap<string, HandWrittenPattern> = ne
   // The last rules refused for their regex (feat/spam-regex-rest), each in its own file and
   // checked against Perl in its own test file.
   FROM_EQ_ORG_PATTERN,
+  FROM_TWO_ADDRESSES_PATTERN,
   // Speed (perf/spam-speed-4): __FILL_THIS_FORM_LONG2 and __FILL_THIS_FORM_SHORT2 over sets of
   // positions (fill-this-form-patterns.ts), checked in test/fill-this-form-patterns.test.ts.
   ...[...FILL_THIS_FORM_SEARCHES].map(([source, search]): [string, HandWrittenPattern] => [
