@@ -18,19 +18,29 @@ export class SubstringHash {
 
   constructor(readonly text: string) {
     const n = text.length;
-    this.prefix = [new Uint32Array(n + 1), new Uint32Array(n + 1)];
-    this.power = [new Uint32Array(n + 1), new Uint32Array(n + 1)];
-    for (let k = 0; k < 2; k++) {
-      const modulus = MODULI[k]!;
-      const base = 65_537 + Math.floor(Math.random() * (modulus - 65_537));
-      const prefix = this.prefix[k]!;
-      const power = this.power[k]!;
-      power[0] = 1;
-      for (let i = 0; i < n; i++) {
-        prefix[i + 1] = reduce(prefix[i]! * base + text.charCodeAt(i) + 1, modulus);
-        power[i + 1] = reduce(power[i]! * base, modulus);
-      }
+    const [m0, m1] = MODULI;
+    const b0 = 65_537 + Math.floor(Math.random() * (m0 - 65_537));
+    const b1 = 65_537 + Math.floor(Math.random() * (m1 - 65_537));
+    const p0 = new Uint32Array(n + 1);
+    const p1 = new Uint32Array(n + 1);
+    const w0 = new Uint32Array(n + 1);
+    const w1 = new Uint32Array(n + 1);
+    w0[0] = 1;
+    w1[0] = 1;
+    // One pass for both moduli (the reductions inlined: this is the hot loop).
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i) + 1;
+      let x = p0[i]! * b0 + c;
+      p0[i + 1] = x - Math.floor(x / m0) * m0;
+      x = p1[i]! * b1 + c;
+      p1[i + 1] = x - Math.floor(x / m1) * m1;
+      x = w0[i]! * b0;
+      w0[i + 1] = x - Math.floor(x / m0) * m0;
+      x = w1[i]! * b1;
+      w1[i + 1] = x - Math.floor(x / m1) * m1;
     }
+    this.prefix = [p0, p1];
+    this.power = [w0, w1];
   }
 
   /**
