@@ -46,6 +46,14 @@ describe('__FROM_NAME_IN_MSG by hand', () => {
     expect(expected.filter(Boolean).length).toBeGreaterThan(40);
   });
 
+  it('agrees with Perl through the hashed lines too (more than 16 names)', () => {
+    const prefix = 'From: q9 z9\n'.repeat(17);
+    const texts = fc.sample(messages, { seed: 26, numRuns: 3000 }).map((text) => prefix + text);
+    const expected = perlMatches([PERL], texts)[0]!;
+    expect(texts.filter((text, i) => fromNameInMessage(text) !== expected[i])).toEqual([]);
+    expect(expected.filter(Boolean).length).toBeGreaterThan(10);
+  });
+
   it('agrees with Perl at the 2048 characters the line may start in', () => {
     const texts = [2045, 2046, 2047, 2048, 2049].flatMap((n) => [
       `From: Eve Smith <e@x>\n${'x'.repeat(n - 22)}\nEve Smith\n`,

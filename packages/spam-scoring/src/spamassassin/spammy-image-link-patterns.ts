@@ -69,7 +69,8 @@ const cThenUImage: HandWrittenPattern = (text: string) => {
   const images = placesOf(lower, '<img src=');
   const quotedImages = images.filter((at) => lower[at + 9] === '"');
   if (images.length < 2 || quotedImages.length === 0) return false;
-  const hash = new SubstringHash(lower);
+  // Built only when a candidate gets that far (most mails' images never do).
+  let hash: SubstringHash | null = null;
   for (const image of images) {
     if (!isQuote(lower[image + 9])) continue;
     const url = image + 10;
@@ -96,7 +97,7 @@ const cThenUImage: HandWrittenPattern = (text: string) => {
         if (
           lower[copy + first] === 'u' &&
           lower[copy + first + 1 + second] === '"' &&
-          hash.equal(url, copy, first) &&
+          (hash ??= new SubstringHash(lower)).equal(url, copy, first) &&
           hash.equal(name, copy + first + 1, second)
         )
           return true;
@@ -117,7 +118,8 @@ const openClickUnsubscribe: HandWrittenPattern = (text: string) => {
   const lower = lowerAscii(text);
   const links = placesOf(lower, '<a href="');
   if (links.length < 2) return false;
-  const hash = new SubstringHash(lower);
+  // Built only when a candidate gets that far (most mails' links never do).
+  let hash: SubstringHash | null = null;
   for (const image of placesOf(lower, '<img ')) {
     for (let src = image + 5; src <= image + 5 + 50 && src < lower.length; src++) {
       if (lower[src - 1] === '>' && src > image + 5) break;
@@ -147,7 +149,7 @@ const openClickUnsubscribe: HandWrittenPattern = (text: string) => {
         const linkTo = (link: number, letter: string) =>
           lower.startsWith(`t=${letter}`, link + 9 + first) &&
           lower[link + length - 1] === '"' &&
-          hash.equal(url, link + 9, first) &&
+          (hash ??= new SubstringHash(lower)).equal(url, link + 9, first) &&
           hash.equal(id, link + 9 + first + 3, second);
         const clicks = [...within(links, end + 2, end + 2 + MAX_GAP)].filter((link) =>
           linkTo(link, 'c'),

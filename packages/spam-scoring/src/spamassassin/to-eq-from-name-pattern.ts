@@ -45,7 +45,8 @@ function nextWhere(text: string, stops: (c: string) => boolean): Int32Array {
 const toEqualsFromName: HandWrittenPattern = (text: string) => {
   const lower = lowerAscii(text);
   if (!lower.includes('\nfrom:') || !lower.includes('to: ')) return false;
-  const hash = new SubstringHash(lower);
+  // Built only when a capture's line gets that far (most From lines have no quoted address).
+  let hash: SubstringHash | null = null;
   // The end of a `[^\n">]` run, and the end of a `[^\n\w<]` run, from each place.
   const runEnd = nextWhere(lower, (c) => c === '\n' || c === '"' || c === '>');
   const bracketEnd = nextWhere(lower, (c) => c === '\n' || c === '<' || isPerlWord(c));
@@ -54,7 +55,7 @@ const toEqualsFromName: HandWrittenPattern = (text: string) => {
     const stop = runEnd[start]!;
     if (stop === start) return false;
     if (!(lower[stop] === '\n' || (lower[stop] === '>' && lower[stop + 1] === '\n'))) return false;
-    return !hash.equal(address, start, end - address);
+    return !(hash ??= new SubstringHash(lower)).equal(address, start, end - address);
   };
   // The captures of each From, by the line their address is on: [address start, its ends].
   const captures = new Map<number, { start: number; ends: number[] }[]>();
