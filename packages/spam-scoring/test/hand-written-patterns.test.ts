@@ -9,6 +9,7 @@ import { TO_NAME_EQ_LOCAL_PATTERN } from '../src/spamassassin/to-name-eq-local-p
 import { FROM_NAME_IN_MESSAGE_PATTERN } from '../src/spamassassin/from-name-in-message-pattern.js';
 import { SPAMMY_IMAGE_LINK_PATTERNS } from '../src/spamassassin/spammy-image-link-patterns.js';
 import { TO_EQ_FROM_NAME_PATTERN } from '../src/spamassassin/to-eq-from-name-pattern.js';
+import { RECEIVED_FOR_IN_SUBJECT_PATTERN } from '../src/spamassassin/received-for-in-subject-pattern.js';
 import { FILL_THIS_FORM_SEARCHES } from '../src/spamassassin/fill-this-form-patterns.js';
 import { HAND_WRITTEN_PATTERNS } from '../src/spamassassin/hand-written-patterns.js';
 import { IP_IN_RELAY_PATTERN } from '../src/spamassassin/ip-in-relay-pattern.js';
@@ -143,6 +144,7 @@ describe('hand-written patterns agree with Perl', () => {
         FROM_NAME_IN_MESSAGE_PATTERN,
         ...SPAMMY_IMAGE_LINK_PATTERNS,
         TO_EQ_FROM_NAME_PATTERN,
+        RECEIVED_FOR_IN_SUBJECT_PATTERN,
       ].map(([pattern]) => pattern),
       ...FILL_THIS_FORM_SEARCHES.keys(),
     ]);
