@@ -1,6 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { FROM_EQ_ORG_PATTERN } from '../src/spamassassin/from-eq-org-pattern.js';
+import { FROM_TWO_ADDRESSES_PATTERN } from '../src/spamassassin/from-two-addresses-pattern.js';
+import { FORGED_WROTE_RECEIVED_PATTERN } from '../src/spamassassin/forged-wrote-received-pattern.js';
+import { SPOOFED_URL_PATTERN } from '../src/spamassassin/spoofed-url-pattern.js';
+import { TO_NAME_EQ_LOCAL_PATTERN } from '../src/spamassassin/to-name-eq-local-pattern.js';
+import { FROM_NAME_IN_MESSAGE_PATTERN } from '../src/spamassassin/from-name-in-message-pattern.js';
+import { SPAMMY_IMAGE_LINK_PATTERNS } from '../src/spamassassin/spammy-image-link-patterns.js';
+import { TO_EQ_FROM_NAME_PATTERN } from '../src/spamassassin/to-eq-from-name-pattern.js';
+import { RECEIVED_FOR_IN_SUBJECT_PATTERN } from '../src/spamassassin/received-for-in-subject-pattern.js';
 import { FILL_THIS_FORM_SEARCHES } from '../src/spamassassin/fill-this-form-patterns.js';
 import { HAND_WRITTEN_PATTERNS } from '../src/spamassassin/hand-written-patterns.js';
 import { IP_IN_RELAY_PATTERN } from '../src/spamassassin/ip-in-relay-pattern.js';
@@ -126,6 +135,16 @@ describe('hand-written patterns agree with Perl', () => {
         ...ZERO_TZ_PATTERNS,
         URI_LONG_REPEAT_PATTERN,
         URI_DOUBLE_DOMAIN_PATTERN,
+        // feat/spam-regex-rest's, each in its own test file.
+        FROM_EQ_ORG_PATTERN,
+        FROM_TWO_ADDRESSES_PATTERN,
+        FORGED_WROTE_RECEIVED_PATTERN,
+        SPOOFED_URL_PATTERN,
+        TO_NAME_EQ_LOCAL_PATTERN,
+        FROM_NAME_IN_MESSAGE_PATTERN,
+        ...SPAMMY_IMAGE_LINK_PATTERNS,
+        TO_EQ_FROM_NAME_PATTERN,
+        RECEIVED_FOR_IN_SUBJECT_PATTERN,
       ].map(([pattern]) => pattern),
       ...FILL_THIS_FORM_SEARCHES.keys(),
     ]);

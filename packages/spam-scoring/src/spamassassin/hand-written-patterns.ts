@@ -7,6 +7,15 @@ import { URI_DOUBLE_DOMAIN_PATTERN } from './uri-double-domain-pattern.js';
 import { SUBJECT_HAS_PATTERNS, TO_EQ_FROM_PATTERNS } from './to-eq-from-patterns.js';
 import { PositionSetText } from './position-set-pattern.js';
 import { FILL_THIS_FORM_SEARCHES } from './fill-this-form-patterns.js';
+import { FROM_EQ_ORG_PATTERN } from './from-eq-org-pattern.js';
+import { FROM_TWO_ADDRESSES_PATTERN } from './from-two-addresses-pattern.js';
+import { FORGED_WROTE_RECEIVED_PATTERN } from './forged-wrote-received-pattern.js';
+import { SPOOFED_URL_PATTERN } from './spoofed-url-pattern.js';
+import { TO_NAME_EQ_LOCAL_PATTERN } from './to-name-eq-local-pattern.js';
+import { FROM_NAME_IN_MESSAGE_PATTERN } from './from-name-in-message-pattern.js';
+import { SPAMMY_IMAGE_LINK_PATTERNS } from './spammy-image-link-patterns.js';
+import { TO_EQ_FROM_NAME_PATTERN } from './to-eq-from-name-pattern.js';
+import { RECEIVED_FOR_IN_SUBJECT_PATTERN } from './received-for-in-subject-pattern.js';
 
 /**
  * Patterns RE2 cannot run (a backreference) that rules lean on, matched by hand in linear time
@@ -117,6 +126,17 @@ export const HAND_WRITTEN_PATTERNS: ReadonlyMap<string, HandWrittenPattern> = ne
   URI_LONG_REPEAT_PATTERN,
   // __URI_DBL_DOM (uri-double-domain-pattern.ts).
   URI_DOUBLE_DOMAIN_PATTERN,
+  // The last rules refused for their regex (feat/spam-regex-rest), each in its own file and
+  // checked against Perl in its own test file.
+  FROM_EQ_ORG_PATTERN,
+  FROM_TWO_ADDRESSES_PATTERN,
+  FORGED_WROTE_RECEIVED_PATTERN,
+  SPOOFED_URL_PATTERN,
+  TO_NAME_EQ_LOCAL_PATTERN,
+  FROM_NAME_IN_MESSAGE_PATTERN,
+  ...SPAMMY_IMAGE_LINK_PATTERNS,
+  TO_EQ_FROM_NAME_PATTERN,
+  RECEIVED_FOR_IN_SUBJECT_PATTERN,
   // Speed (perf/spam-speed-4): __FILL_THIS_FORM_LONG2 and __FILL_THIS_FORM_SHORT2 over sets of
   // positions (fill-this-form-patterns.ts), checked in test/fill-this-form-patterns.test.ts.
   ...[...FILL_THIS_FORM_SEARCHES].map(([source, search]): [string, HandWrittenPattern] => [

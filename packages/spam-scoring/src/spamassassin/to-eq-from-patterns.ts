@@ -38,6 +38,8 @@ interface FamilyShape {
   readonly after: (c: string | undefined) => boolean;
   /** The longest line stepped over between the two (`[^\n]{1,N}`); MAX_STEPPED_LINE if not said. */
   readonly maxSteppedLine?: number;
+  /** `\1\d*` on the second line: digits between the capture and its delimiter (the NN rules). */
+  readonly digitsAfter?: boolean;
 }
 
 /**
@@ -129,6 +131,28 @@ const USER: FamilyShape = {
   starts: addressStarts,
   // `[\@>,\s\n]`
   after: (c) => c === '@' || addressEnd(c),
+};
+
+const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9';
+/** `([^\n\s\@>]{4,80}?)\d*\@`: the captures are the user's first 4 to 80 characters that only digits follow. */
+const MIN_NN_USER = 4;
+const MAX_NN_USER = 80;
+function userWithoutDigitsCaptures(content: string): string[] {
+  const found: string[] = [];
+  for (const user of userCaptures(content)) {
+    let digits = user.length;
+    while (digits > 0 && isDigit(user[digits - 1])) digits--;
+    const longest = Math.min(MAX_NN_USER, user.length);
+    for (let length = Math.max(MIN_NN_USER, digits); length <= longest; length++)
+      found.push(user.slice(0, length));
+  }
+  return found;
+}
+/** __TO_EQ_FROM_USR_NN_*: the user part, digits after it on either side left out. */
+const USER_WITHOUT_DIGITS: FamilyShape = {
+  ...USER,
+  captures: userWithoutDigitsCaptures,
+  digitsAfter: true,
 };
 
 /** `[^\n]{0,100}` before the capture in a Subject: any of its first 101 places. */
@@ -237,8 +261,19 @@ function toEqFrom(first: string, second: string, shape: FamilyShape): HandWritte
           const where = lower[content.line]!;
           const starts = shape.starts(where.slice(content.start)).map((s) => s + content.start);
           // Only the last piece has no newline after it, and there `\n` cannot follow.
-          const charAfter = (at: number) =>
-            at < where.length ? where[at] : content.line + 1 < lines.length ? '\n' : undefined;
+          const charAfter = (at: number) => {
+            if (shape.digitsAfter) at = pastDigits[at] ?? at;
+            return at < where.length
+              ? where[at]
+              : content.line + 1 < lines.length
+                ? '\n'
+                : undefined;
+          };
+          // Where the run of digits from each place of the line ends (the NN rules).
+          const pastDigits: number[] = [];
+          if (shape.digitsAfter)
+            for (let at = where.length; at >= 0; at--)
+              pastDigits[at] = isDigit(where[at]) ? pastDigits[at + 1]! : at;
           for (const start of starts) {
             let node: TrieNode | undefined = trie;
             for (let at = start; node; at++) {
@@ -306,6 +341,16 @@ export const TO_EQ_FROM_PATTERNS: readonly (readonly [string, HandWrittenPattern
     // __TO_EQ_FROM_USR_2
     '(?ism)\\nTo:\\s+(?:[^\\n<]{0,80}<)?([^\\n\\s\\@>]+)\\@[^\\n\\s]+>?\\n+(?:[^\\n]{1,100}\\n+)*From:\\s+(?:[^\\n]{0,80}<)?\\1[\\@>,\\s\\n]',
     toEqFrom('To', 'From', USER),
+  ],
+  [
+    // __TO_EQ_FROM_USR_NN_1 (feat/spam-regex-rest)
+    '(?ism)\\nFrom:\\s+(?:[^\\n<]{0,80}<)?([^\\n\\s\\@>]{4,80}?)\\d*\\@[^\\n\\s]+>?\\n+(?:[^\\n]{1,100}\\n+)*To:\\s+(?:[^\\n]{0,80}<)?\\1\\d*[\\@>,\\s\\n]',
+    toEqFrom('From', 'To', USER_WITHOUT_DIGITS),
+  ],
+  [
+    // __TO_EQ_FROM_USR_NN_2
+    '(?ism)\\nTo:\\s+(?:[^\\n<]{0,80}<)?([^\\n\\s\\@>]{4,80}?)\\d*\\@[^\\n\\s]+>?\\n+(?:[^\\n]{1,100}\\n+)*From:\\s+(?:[^\\n]{0,80}<)?\\1\\d*[\\@>,\\s\\n]',
+    toEqFrom('To', 'From', USER_WITHOUT_DIGITS),
   ],
 ];
 
