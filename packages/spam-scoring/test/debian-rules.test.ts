@@ -1,6 +1,5 @@
 // The real rule set of Debian's spamassassin package, and spamassassin itself as the oracle of
 // which rules fire. Skipped (saying so) where the package is not installed; CI installs it.
-import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { summarize } from '@mailyard/mime';
 import { describeWithPeer } from '@mailyard/test-kit';
@@ -17,7 +16,7 @@ import { readPerlMatch, translatePerlRegex } from '../src/spamassassin/perl-rege
 import { reverseText } from '../src/spamassassin/regex-reverse.js';
 import { replaceTags } from '../src/spamassassin/replace-tags.js';
 import { segmentScreenParts } from '../src/spamassassin/segment-screen.js';
-import { FACTS, message, debianSpamAssassin } from './helpers.js';
+import { FACTS, message, debianSpamAssassin, spamAssassinFiredEach } from './helpers.js';
 import { perlMatches as perlMatchesOf } from './perl-matches.js';
 
 const FIXTURES = `${import.meta.dirname}/fixtures/messages`;
@@ -39,24 +38,35 @@ describeWithPeer(debianSpamAssassin, "Debian's SpamAssassin rules", () => {
     expect(running / defined).toBeGreaterThan(0.7);
   });
 
-  it('fires only rules that spamassassin -t fires on the same message, GTUBE among them', () => {
-    for (const file of readdirSync(FIXTURES)) {
-      const bytes = readFileSync(`${FIXTURES}/${file}`);
+  const fixtures = readdirSync(FIXTURES).map((file) => ({
+    file,
+    bytes: readFileSync(`${FIXTURES}/${file}`),
+  }));
+  let theirs: string[][];
+  beforeAll(() => {
+    theirs = spamAssassinFiredEach(
+      fixtures.map(({ bytes }) => bytes),
+      '',
+      /./,
+    );
+  });
+
+  it('asks spamassassin -t about every fixture, GTUBE among them', () => {
+    expect(fixtures.map(({ file }) => file)).toContain('gtube.eml');
+    expect(theirs[fixtures.findIndex(({ file }) => file === 'gtube.eml')]).toContain('GTUBE');
+  });
+
+  for (const [index, { file, bytes }] of fixtures.entries())
+    it(`fires only rules that spamassassin -t fires on the same message: ${file}`, () => {
       const ours = loaded.rules
         .evaluate(new SaMessageView(bytes, summarize(bytes)), 0)
         .map((hit) => hit.name);
-      const report = execFileSync('spamassassin', ['-L', '-t', '--cf=use_bayes 0'], {
-        input: bytes,
-      }).toString();
-      const details = report.slice(report.indexOf('Content analysis details'));
-      const theirs = new Set([...details.matchAll(/^ *-?[\d.]+ ([A-Z_0-9]+)/gm)].map((m) => m[1]!));
-      expect({ file, extra: ours.filter((rule) => !theirs.has(rule)) }).toEqual({
+      expect({ file, extra: ours.filter((rule) => !theirs[index]!.includes(rule)) }).toEqual({
         file,
         extra: [],
       });
       expect(ours.length, file).toBeGreaterThan(0);
-    }
-  }, 120_000);
+    });
 
   it('tags the GTUBE message through the engine at the top of the scale', async () => {
     const engine = new SpamEngine({ tests: [spamAssassinTest(loaded.rules)], blockScore: 10 });

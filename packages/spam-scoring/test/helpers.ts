@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { summarize } from '@mailyard/mime';
@@ -112,6 +112,17 @@ export function ruleFirer(cfText: string, options: RuleFirerOptions = {}): RuleF
   return Object.assign(fire, { rules });
 }
 
+/** Which rule files the oracle reads besides the `.cf` text it is given. */
+export interface OracleOptions {
+  /**
+   * `debian` (the default): Debian's rule files, its site configuration and the user's prefs,
+   * the text added after them, as `spamassassin -L -t --cf=LINE...` reads them. `alone`: the
+   * text only, as `spamassassin -L -t -C DIR --siteconfigpath=EMPTY -p EMPTY` reads a DIR that
+   * holds it: no rule and no plugin the text does not load itself.
+   */
+  readonly rules?: 'debian' | 'alone';
+}
+
 /**
  * The oracle's answer: the rules among `names` that Debian's `spamassassin -L -t` (Bayes off)
  * fires on a message, with the `.cf` lines given added to its own rule files (give each rule
@@ -121,47 +132,75 @@ export function spamAssassinFired(
   mail: string | Uint8Array,
   cfText: string,
   names: RegExp,
+  options: OracleOptions = {},
 ): string[] {
-  return spamAssassinFiredEach([mail], cfText, names)[0]!;
+  return spamAssassinFiredEach([mail], cfText, names, options)[0]!;
 }
 
 /**
  * spamAssassinFired for many messages, in one SpamAssassin process (spamassassin-oracle.pl):
  * each `spamassassin` run compiles the whole rule set again, seconds of CPU, so a test with a
- * hundred fixtures took minutes that way.
+ * hundred fixtures took minutes that way. Ask once per test file (in a `beforeAll`), not once
+ * per message. Throws, never answers "nothing fired", when SpamAssassin fails or leaves a message
+ * unanswered: a test comparing "we fire nothing" with its answer must not pass on a silent oracle.
  */
 export function spamAssassinFiredEach(
   mails: readonly (string | Uint8Array)[],
   cfText: string,
   names: RegExp,
+  options: OracleOptions = {},
 ): string[][] {
+  // No message to ask about is a test that would assert nothing (an empty fixture directory).
+  if (mails.length === 0) throw new Error("SpamAssassin's oracle asked about no message");
   const directory = mkdtempSync(join(tmpdir(), 'mailyard-sa-oracle-'));
   try {
-    const cf = join(directory, 'rules.cf');
+    // The rules in a directory of their own: in `alone` mode it is the whole configuration.
+    const rules = join(directory, 'rules');
+    const site = join(directory, 'site');
+    mkdirSync(rules);
+    mkdirSync(site);
+    const cf = join(rules, 'rules.cf');
     writeFileSync(cf, cfText);
     const files = mails.map((mail, index) => {
       const file = join(directory, `${index}.eml`);
       writeFileSync(file, mail);
       return file;
     });
+    const mode = options.rules === 'alone' ? [`--alone=${site}`] : [];
     const output = execFileSync(
       'perl',
-      [join(import.meta.dirname, 'spamassassin-oracle.pl'), cf, ...files],
+      [join(import.meta.dirname, 'spamassassin-oracle.pl'), ...mode, cf, ...files],
       { maxBuffer: 1 << 26 },
     ).toString();
-    const fired = new Map(
-      output
-        .split('\n')
-        .filter((line) => line.includes('\t'))
-        .map((line) => {
-          const [file, rules] = line.split('\t');
-          return [file!, rules!.split(',').filter((name) => name !== '')];
-        }),
-    );
-    return files.map((file) =>
-      [...new Set((fired.get(file) ?? []).filter((name) => names.test(name)))].sort(),
+    return readOracleAnswers(output, files).map((fired) =>
+      [...new Set(fired.filter((name) => names.test(name)))].sort(),
     );
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
+}
+
+/**
+ * The rules spamassassin-oracle.pl says each message file hit, in the files' order, from its
+ * "FILE<TAB>RULE,RULE" lines. Throws on a line of another shape and on a file it did not answer
+ * for: a missing answer is a failure, not a message that fired nothing.
+ */
+export function readOracleAnswers(output: string, files: readonly string[]): string[][] {
+  const answers = new Map<string, string[]>();
+  for (const line of output.split('\n')) {
+    if (line === '') continue;
+    const tab = line.indexOf('\t');
+    if (tab < 0) throw new Error(`SpamAssassin's oracle printed a line of no answer: ${line}`);
+    const rules = line.slice(tab + 1);
+    answers.set(
+      line.slice(0, tab),
+      rules.split(',').filter((name) => name !== ''),
+    );
+  }
+  return files.map((file, index) => {
+    const fired = answers.get(file);
+    if (fired === undefined)
+      throw new Error(`SpamAssassin's oracle gave no answer for message ${index} (${file})`);
+    return fired;
+  });
 }
