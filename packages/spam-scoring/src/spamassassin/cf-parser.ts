@@ -1,4 +1,5 @@
 import { compileStopwordRegex } from '../bayes/bayes-stopwords.js';
+import { type SenderLists, applyListDirective, emptySenderLists } from './address-lists.js';
 import { type CfEnvironment, evaluateCondition } from './cf-condition.js';
 
 /** The rule kinds SpamAssassin's core and the MIMEHeader plugin define. */
@@ -36,6 +37,13 @@ export interface SaConfig {
   bayesStopwordLanguages: string[] | null;
   /** `bayes_ignore_header NAME...`: headers Bayes does not read, in lower case (72_active.cf's list). */
   readonly bayesIgnoreHeaders: Set<string>;
+  /** The welcome and block lists of local.cf (`welcomelist_from`...): address-lists.ts. */
+  readonly senderLists: SenderLists;
+  /**
+   * `ok_locales`, its words (the last line wins): the charsets of other locales are "faraway"
+   * (faraway-charset-eval-tests.ts). SpamAssassin's default, `all`, allows every charset.
+   */
+  okLocales: readonly string[];
   /** Directives read but not acted on (lists, DNS settings, plugins' own), with their counts. */
   readonly ignored: Map<string, number>;
   /** Lines that could not be read, with where and why; the rest of the file still loads. */
@@ -147,6 +155,8 @@ export function emptySaConfig(): SaConfig {
     bayesStopwordRegexes: new Map(),
     bayesStopwordLanguages: null,
     bayesIgnoreHeaders: new Set(),
+    senderLists: emptySenderLists(),
+    okLocales: ['all'],
     ignored: new Map(),
     problems: [],
   };
@@ -288,7 +298,15 @@ function applyDirective(
       config.bayesStopwordLanguages = languages;
       return null;
     }
+    case 'ok_locales': {
+      const locales = rest.split(/\s+/).filter(Boolean);
+      if (locales.length === 0) return `${directive}: no locale`;
+      config.okLocales = locales;
+      return null;
+    }
     default: {
+      const listed = applyListDirective(config.senderLists, directive, rest);
+      if (listed !== undefined) return listed;
       // Bayes.pm's parse_config: each word of the value compiled in turn, the last one kept.
       const stopwordLanguage = /^bayes_stopword_([a-z]{2})$/.exec(directive)?.[1];
       if (stopwordLanguage !== undefined) {

@@ -73,6 +73,7 @@ import { checkEqualFromDomains, checkMailfromMatchesRcvd } from './sender-domain
 import { checkStockInfo } from './stock-info.js';
 import { checkForToInSubject, tvdVerticalWords } from './text-shape-eval-tests.js';
 import { checkUnresolvedTemplate } from './unresolved-template.js';
+import { WELCOMELIST_EVAL_TESTS } from './welcomelist-eval-tests.js';
 
 /** A Perl `eval:` test written again in TypeScript: the view and the call's arguments. */
 export type SaEvalTest = (view: SaMessageView, args: readonly string[]) => number;
@@ -324,6 +325,8 @@ export const SA_EVAL_TESTS: Readonly<
     htmlStatistics(view).some((html) => html.uriTruncated) ? 1 : 0,
   html_test: (args) =>
     args[0] === 'html' ? (view) => (factsOf(view).html > 0 ? 1 : 0) : htmlTest(args),
+  // WLBLEval's and WelcomeListSubject's list checks (welcomelist-eval-tests.ts).
+  ...WELCOMELIST_EVAL_TESTS,
 };
 
 /** Parses `eval:name('a', "b", 3)` into the function's name and its arguments. */
