@@ -283,7 +283,7 @@ describe('ListGlob', () => {
     const glob = new ListGlob('*a*b*c*d*e*f*g*?', true);
     expect(glob.matchesWhole('a'.repeat(1_000_000))).toBe(false);
     expect(glob.matchesWithin('abcdef'.repeat(200_000))).toBe(false);
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(performance.now() - started).toBeLessThan(2000);
   });
 });
 
@@ -307,7 +307,7 @@ describe("all_to_addrs's recipient of a Received line", () => {
     const started = performance.now();
     expect(receivedForAddress(` for <${'@'.repeat(500_000)}`)).toBeNull();
     expect(receivedForAddress(' for x'.repeat(200_000))).toBeNull();
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(performance.now() - started).toBeLessThan(2000);
   });
 });
 

@@ -32,6 +32,12 @@ import {
   htmlTitleSubjectRatio,
 } from './html-eval-tests.js';
 import { checkBase64Length } from './base64-length-eval-tests.js';
+import {
+  checkForFarawayCharset,
+  checkForFarawayCharsetInHeaders,
+  htmlCharsetFaraway,
+  mimeFarawayCharset,
+} from './faraway-charset-eval-tests.js';
 import { checkIllegalChars } from './illegal-chars-eval-tests.js';
 import { checkHeaderCountRange } from './header-count-range.js';
 import {
@@ -236,7 +242,9 @@ export const SA_EVAL_TESTS: Readonly<
     (view.header('From', 'addr') ?? '').toLowerCase()
       ? 1
       : 0,
-  check_for_mime: (args) => {
+  check_for_mime: (args, config) => {
+    // The one that reads the configuration (ok_locales): faraway-charset-eval-tests.ts.
+    if (args[0] === 'mime_faraway_charset') return mimeFarawayCharset(config);
     const test = CHECK_FOR_MIME[args[0] ?? ''];
     return test ? (view) => (test(factsOf(view)) ? 1 : 0) : null;
   },
@@ -325,6 +333,9 @@ export const SA_EVAL_TESTS: Readonly<
     htmlStatistics(view).some((html) => html.uriTruncated) ? 1 : 0,
   html_test: (args) =>
     args[0] === 'html' ? (view) => (factsOf(view).html > 0 ? 1 : 0) : htmlTest(args),
+  check_for_faraway_charset: checkForFarawayCharset,
+  check_for_faraway_charset_in_headers: checkForFarawayCharsetInHeaders,
+  html_charset_faraway: htmlCharsetFaraway,
   // WLBLEval's and WelcomeListSubject's list checks (welcomelist-eval-tests.ts).
   ...WELCOMELIST_EVAL_TESTS,
 };
