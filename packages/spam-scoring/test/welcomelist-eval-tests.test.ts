@@ -4,7 +4,14 @@
 import { describeWithPeer } from '@mailyard/test-kit';
 import { describe, expect, it } from 'vitest';
 import { summarize } from '@mailyard/mime';
-import { emptySaConfig, parseCfFile, SaMessageView } from '../src/index.js';
+import {
+  emptySaConfig,
+  findDebianRuleDirectory,
+  loadSpamAssassinConfig,
+  parseCfFile,
+  SaMessageView,
+  SaRuleSet,
+} from '../src/index.js';
 import { SA_EVAL_TESTS } from '../src/spamassassin/eval-tests.js';
 import { receivedForAddress } from '../src/spamassassin/welcomelist-eval-tests.js';
 import { ListGlob } from '../src/spamassassin/list-glob.js';
@@ -332,4 +339,28 @@ describe('the lists on hostile input', () => {
     expect(check(new SaMessageView(bytes, summarize(bytes)), [])).toBe(1);
     expect(performance.now() - started).toBeLessThan(3000);
   });
+});
+
+describe("the lists with Debian's whole rule set and a site's local.cf", () => {
+  it('scores a welcomed sender -100 and a blocked one +100, as the docs show', async () => {
+    const directory = await findDebianRuleDirectory();
+    if (directory === null) return;
+    const { config } = await loadSpamAssassinConfig(directory);
+    parseCfFile(
+      config,
+      'local.cf',
+      'welcomelist_from boss@example.com\nblocklist_from *@spammer.example\n',
+    );
+    const rules = SaRuleSet.compile(config);
+    const scored = (from: string) => {
+      const bytes = new TextEncoder().encode(mail([`From: ${from}`]));
+      return rules
+        .evaluate(new SaMessageView(bytes, summarize(bytes)), 0)
+        .filter((hit) => RULE_NAMES.test(hit.name))
+        .map(({ name, score }) => [name, score]);
+    };
+    expect(scored('boss@example.com')).toEqual([['USER_IN_WELCOMELIST', -100]]);
+    expect(scored('eve@spammer.example')).toEqual([['USER_IN_BLOCKLIST', 100]]);
+    expect(scored('someone@example.com')).toEqual([]);
+  }, 120_000);
 });
