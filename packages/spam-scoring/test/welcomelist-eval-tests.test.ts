@@ -150,6 +150,44 @@ const CASES: [string, string, string[]][] = [
     ['USER_IN_ALL_SPAM_TO'],
   ],
   [
+    'a group in To',
+    mail(['From: a@x.example', 'To: staff: postmaster@example.com, c@x.example;']),
+    ['USER_IN_WELCOMELIST_TO'],
+  ],
+  [
+    'no Received recipient at a host name without a dot',
+    mail(
+      ['From: a@x.example'],
+      'Received: from evil.example (evil.example [198.51.100.7]) by mx.example.org (8.12.8/8.12.8) with ESMTP id h1 for <bob@example>; Thu, 1 Aug 2002 10:00:00 +0000',
+    ),
+    [],
+  ],
+  [
+    'nor in the fourth Received line',
+    mail(
+      [
+        'Received: by mx.example.org id 1; Thu, 1 Aug 2002 10:00:03 +0000',
+        'Received: by mx.example.org id 2; Thu, 1 Aug 2002 10:00:02 +0000',
+        'Received: by mx.example.org id 3 for <bob@example.com>; Thu, 1 Aug 2002 10:00:01 +0000',
+        'From: a@x.example',
+      ],
+      'Received: by mx.example.org id 0; Thu, 1 Aug 2002 10:00:04 +0000',
+    ),
+    [],
+  ],
+  [
+    'but in the third',
+    mail(
+      [
+        'Received: by mx.example.org id 1; Thu, 1 Aug 2002 10:00:03 +0000',
+        'Received: by mx.example.org id 2 for <bob@example.com>; Thu, 1 Aug 2002 10:00:02 +0000',
+        'From: a@x.example',
+      ],
+      'Received: by mx.example.org id 0; Thu, 1 Aug 2002 10:00:04 +0000',
+    ),
+    ['USER_IN_MORE_SPAM_TO'],
+  ],
+  [
     'a Resent-To hides To',
     mail(['From: a@x.example', 'Resent-To: c@x.example', 'To: postmaster@example.com']),
     [],

@@ -11,16 +11,36 @@ import { ListGlob, asciiLowerCase } from './list-glob.js';
 /** A list of address globs (`welcomelist_from joe@example.com *@example.net`). */
 export class AddressList {
   private readonly entries = new Map<string, ListGlob>();
+  /**
+   * The entries whose domain has no wildcard, by that domain: an address is tried against its
+   * own domain's entries only, so 10,000 `*@domain` lines cost one lookup, not 10,000 matches.
+   */
+  private readonly byDomain = new Map<string, Map<string, ListGlob>>();
+  /** The other entries (`*`, `joe@*`), each tried against every address. */
+  private readonly anyDomain = new Map<string, ListGlob>();
 
   constructor(private readonly mangleParanoid = true) {}
 
   add(entry: string): void {
     const key = asciiLowerCase(entry);
-    this.entries.set(key, new ListGlob(entry, this.mangleParanoid));
+    this.remove(key);
+    const glob = new ListGlob(entry, this.mangleParanoid);
+    this.entries.set(key, glob);
+    if (glob.literalDomain === null) this.anyDomain.set(key, glob);
+    else {
+      let bucket = this.byDomain.get(glob.literalDomain);
+      if (!bucket) this.byDomain.set(glob.literalDomain, (bucket = new Map()));
+      bucket.set(key, glob);
+    }
   }
 
   remove(entry: string): void {
-    this.entries.delete(asciiLowerCase(entry));
+    const key = asciiLowerCase(entry);
+    const glob = this.entries.get(key);
+    if (!glob) return;
+    this.entries.delete(key);
+    this.anyDomain.delete(key);
+    if (glob.literalDomain !== null) this.byDomain.get(glob.literalDomain)?.delete(key);
   }
 
   get size(): number {
@@ -35,7 +55,13 @@ export class AddressList {
 
   /** The address (lower case already) matches an entry's pattern: how `_rcvd` checks read lists. */
   matchesPattern(lowerCaseAddress: string): boolean {
-    for (const glob of this.entries.values()) if (glob.matchesWhole(lowerCaseAddress)) return true;
+    // Perl's `$` also matches before a final newline.
+    const address = lowerCaseAddress.replace(/\n$/, '');
+    const domain = address.slice(address.lastIndexOf('@') + 1);
+    for (const glob of this.byDomain.get(domain)?.values() ?? [])
+      if (glob.matchesWhole(lowerCaseAddress)) return true;
+    for (const glob of this.anyDomain.values())
+      if (glob.matchesWhole(lowerCaseAddress)) return true;
     return false;
   }
 

@@ -25,7 +25,16 @@ export class ListGlob {
     if (mangleParanoid) pattern = pattern.replace(/[\0\\(]/g, '_');
     this.pieces = pattern.split(/\*+/);
     this.hasStar = this.pieces.length > 1;
+    const at = pattern.lastIndexOf('@');
+    const domain = at < 0 ? null : pattern.slice(at + 1);
+    this.literalDomain = domain !== null && !/[*?]/.test(domain) ? domain : null;
   }
+
+  /**
+   * The entry's text after its last `@` when it holds no wildcard (`*@example.com`: example.com),
+   * else null: an address it matches ends in `@` and that text, so it is that address's domain.
+   */
+  readonly literalDomain: string | null;
 
   /**
    * Whether the whole of `text` (lower case already) matches: Perl's `^...$`, where the `$`
