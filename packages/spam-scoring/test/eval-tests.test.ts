@@ -12,7 +12,7 @@ const RULES = [
   "rawbody __MIME_QP eval:check_for_mime('mime_qp_count')",
   'rawbody MIME_HTML_ONLY eval:check_for_mime_html_only()',
   "body HTML_MESSAGE eval:html_test('html')",
-  'header NOT_WRITTEN eval:check_for_faraway_charset()',
+  'header NOT_WRITTEN eval:pdf_is_encrypted()',
   "rawbody NOT_UNDERSTOOD eval:check_for_mime('mime_something_new')",
   'meta QP_AND_CAPS __MIME_QP && SUBJ_ALL_CAPS',
 ].join('\n');
@@ -23,7 +23,7 @@ const { rules } = fired;
 describe('eval: tests written again', () => {
   it('runs the ones it knows and reports the others', () => {
     expect(rules.unsupported.map((rule) => [rule.name, rule.reason])).toEqual([
-      ['NOT_WRITTEN', 'eval:check_for_faraway_charset'],
+      ['NOT_WRITTEN', 'eval:pdf_is_encrypted'],
       ['NOT_UNDERSTOOD', 'eval:check_for_mime'],
     ]);
     expect(parseEvalCall('eval:check_for_shifted_date(\'-6\', "-3", undef)')).toEqual({

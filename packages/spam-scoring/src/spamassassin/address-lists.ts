@@ -1,6 +1,7 @@
 import { parseAddressList, parseHeaders, fieldValue } from '@mailyard/mime';
 import { textToBinaryString } from './binary-string.js';
-import { asciiLowerCase, type SaConfig } from './cf-parser.js';
+import type { SaConfig } from './cf-parser.js';
+import { asciiLowerCase } from './octet-text.js';
 import type { SaMessageView } from './message-view.js';
 
 /**

@@ -1,5 +1,7 @@
 import { compileStopwordRegex } from '../bayes/bayes-stopwords.js';
+import { type SenderLists, applyListDirective, emptySenderLists } from './sender-lists.js';
 import { type CfEnvironment, evaluateCondition } from './cf-condition.js';
+import { asciiLowerCase } from './octet-text.js';
 
 /** The rule kinds SpamAssassin's core and the MIMEHeader plugin define. */
 export type SaRuleKind = 'header' | 'body' | 'rawbody' | 'uri' | 'full' | 'meta' | 'mimeheader';
@@ -53,6 +55,13 @@ export interface SaConfig {
   readonly threeLevelDomains: Set<string>;
   /** The FromNameSpoof plugin's settings (from-name-spoof.ts). */
   readonly fromNameSpoof: FromNameSpoofSettings;
+  /** The welcome and block lists of local.cf (`welcomelist_from`...): sender-lists.ts. */
+  readonly senderLists: SenderLists;
+  /**
+   * `ok_locales`, its words (the last line wins): the charsets of other locales are "faraway"
+   * (faraway-charset-eval-tests.ts). SpamAssassin's default, `all`, allows every charset.
+   */
+  okLocales: readonly string[];
   /** Directives read but not acted on (lists, DNS settings, plugins' own), with their counts. */
   readonly ignored: Map<string, number>;
   /** Lines that could not be read, with where and why; the rest of the file still loads. */
@@ -192,6 +201,8 @@ export function emptySaConfig(): SaConfig {
       ignoreHeaders: new Set(),
       check: 1,
     },
+    senderLists: emptySenderLists(),
+    okLocales: ['all'],
     ignored: new Map(),
     problems: [],
   };
@@ -420,7 +431,15 @@ function applyDirective(
       if (!/^[012]$/.test(rest.trim())) return `${directive}: not 0, 1 or 2`;
       config.fromNameSpoof.check = Number(rest.trim());
       return null;
+    case 'ok_locales': {
+      const locales = rest.split(/\s+/).filter(Boolean);
+      if (locales.length === 0) return `${directive}: no locale`;
+      config.okLocales = locales;
+      return null;
+    }
     default: {
+      const listed = applyListDirective(config.senderLists, directive, rest);
+      if (listed !== undefined) return listed;
       // Bayes.pm's parse_config: each word of the value compiled in turn, the last one kept.
       const stopwordLanguage = /^bayes_stopword_([a-z]{2})$/.exec(directive)?.[1];
       if (stopwordLanguage !== undefined) {
@@ -448,9 +467,4 @@ function mapEntry<K, V>(map: Map<K, V>, key: K, make: () => V): V {
 function addAll(set: Set<string>, values: readonly string[]): null {
   for (const value of values) if (value !== '') set.add(value);
   return null;
-}
-
-/** Perl's lc on octets: the ASCII letters only. */
-export function asciiLowerCase(text: string): string {
-  return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 }

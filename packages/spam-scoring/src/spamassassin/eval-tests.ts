@@ -36,6 +36,12 @@ import { checkFromInList, checkReplytoInList } from './address-lists.js';
 import { FROM_NAME_EVALS } from './from-name-spoof.js';
 import { checkHttpsHttpMismatch } from './https-http-mismatch.js';
 import { checkUriHostListed } from './uri-host-lists.js';
+import {
+  checkForFarawayCharset,
+  checkForFarawayCharsetInHeaders,
+  htmlCharsetFaraway,
+  mimeFarawayCharset,
+} from './faraway-charset-eval-tests.js';
 import { checkIllegalChars } from './illegal-chars-eval-tests.js';
 import { checkHeaderCountRange } from './header-count-range.js';
 import {
@@ -77,6 +83,7 @@ import { checkEqualFromDomains, checkMailfromMatchesRcvd } from './sender-domain
 import { checkStockInfo } from './stock-info.js';
 import { checkForToInSubject, tvdVerticalWords } from './text-shape-eval-tests.js';
 import { checkUnresolvedTemplate } from './unresolved-template.js';
+import { WELCOMELIST_EVAL_TESTS } from './welcomelist-eval-tests.js';
 
 /** A Perl `eval:` test written again in TypeScript: the view and the call's arguments. */
 export type SaEvalTest = (view: SaMessageView, args: readonly string[]) => number;
@@ -244,7 +251,9 @@ export const SA_EVAL_TESTS: Readonly<
     (view.header('From', 'addr') ?? '').toLowerCase()
       ? 1
       : 0,
-  check_for_mime: (args) => {
+  check_for_mime: (args, config) => {
+    // The one that reads the configuration (ok_locales): faraway-charset-eval-tests.ts.
+    if (args[0] === 'mime_faraway_charset') return mimeFarawayCharset(config);
     const test = CHECK_FOR_MIME[args[0] ?? ''];
     return test ? (view) => (test(factsOf(view)) ? 1 : 0) : null;
   },
@@ -338,6 +347,11 @@ export const SA_EVAL_TESTS: Readonly<
     htmlStatistics(view).some((html) => html.uriTruncated) ? 1 : 0,
   html_test: (args) =>
     args[0] === 'html' ? (view) => (factsOf(view).html > 0 ? 1 : 0) : htmlTest(args),
+  check_for_faraway_charset: checkForFarawayCharset,
+  check_for_faraway_charset_in_headers: checkForFarawayCharsetInHeaders,
+  html_charset_faraway: htmlCharsetFaraway,
+  // WLBLEval's and WelcomeListSubject's list checks (welcomelist-eval-tests.ts).
+  ...WELCOMELIST_EVAL_TESTS,
 };
 
 /** Parses `eval:name('a', "b", 3)` into the function's name and its arguments. */

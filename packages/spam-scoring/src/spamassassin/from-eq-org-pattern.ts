@@ -13,14 +13,14 @@
  * text, whatever the number of candidates.
  */
 import type { HandWrittenPattern } from './hand-written-patterns.js';
-import { forwardSearch, lowerAscii } from './octet-text.js';
+import { forwardSearch, asciiLowerCase } from './octet-text.js';
 import { SubstringHash } from './substring-hash.js';
 
 const FROM = '\nfrom: ';
 const ORGANIZATION = 'organization: ';
 
 const fromEqualsOrganization: HandWrittenPattern = (text: string) => {
-  const lower = lowerAscii(text);
+  const lower = asciiLowerCase(text);
   if (!lower.includes(ORGANIZATION) || !lower.includes(FROM)) return false;
   const hash = new SubstringHash(lower);
   // The rest of each `Organization: ` line that a newline ends: its key, to its latest start.

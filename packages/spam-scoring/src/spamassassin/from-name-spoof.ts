@@ -1,4 +1,5 @@
-import { type FromNameSpoofSettings, type SaConfig, asciiLowerCase } from './cf-parser.js';
+import type { FromNameSpoofSettings, SaConfig } from './cf-parser.js';
+import { asciiLowerCase } from './octet-text.js';
 import { addressListMatcher, headerAddresses } from './address-lists.js';
 import type { SaMessageView } from './message-view.js';
 import { type RegistryLists, isFqdnValid, uriToDomain } from './registry-boundaries.js';

@@ -15,7 +15,7 @@
  * from two `<`s never overlap: time linear in the text.
  */
 import type { HandWrittenPattern } from './hand-written-patterns.js';
-import { isPerlSpace, isPerlWord, lowerAscii } from './octet-text.js';
+import { isPerlSpace, isPerlWord, asciiLowerCase } from './octet-text.js';
 
 /** `(?:[^\n\w<]{0,80})?`: the most characters between the address and its `<`. */
 const MAX_GAP = 80;
@@ -40,7 +40,7 @@ function addressStart(text: string, end: number): number {
 }
 
 const fromTwoAddresses: HandWrittenPattern = (text: string) => {
-  const lower = lowerAscii(text);
+  const lower = asciiLowerCase(text);
   // Whether the run of non-spaces from each place holds an `@`, filled from the end.
   let atAhead: Uint8Array | null = null;
   for (let open = lower.indexOf('<'); open >= 0; open = lower.indexOf('<', open + 1)) {

@@ -98,6 +98,20 @@ export class SaMessageView {
     return (values[slot] = this.computeHeader(name, modifier));
   }
 
+  /**
+   * Every address of a header as SpamAssassin's `get('Name:addr')` gives them in list context:
+   * of each occurrence (of the topmost alone with `first`, `Name:first:addr`), in order.
+   */
+  addresses(name: string, first = false): string[] {
+    const fields = this.rootHeaders().lookup(name.toLowerCase());
+    const out: string[] = [];
+    for (const field of first ? fields.slice(0, 1) : fields)
+      for (const entry of parseAddressList(fieldValue(this.bytes, field)))
+        for (const mailbox of entry.type === 'mailbox' ? [entry] : entry.members)
+          out.push(textToBinaryString(mailbox.address));
+    return out;
+  }
+
   /** Values of a header in every MIME part (the MIMEHeader plugin's `mimeheader`). */
   mimeHeader(name: string, raw: boolean): readonly string[] {
     // Once per name per message: each mimeheader rule on a name used to walk the parts again.
@@ -234,13 +248,14 @@ export class SaMessageView {
     return this.texts.textParts;
   }
 
+  /** The message's own header block, parsed once per message (not once per header rule). */
+  private rootHeaders(): ReturnType<typeof parseHeaders> {
+    return (this.texts.rootHeaders ??= parseHeaders(this.bytes, this.summary.body.headerStart));
+  }
+
   private computeHeader(name: string, modifier: HeaderModifier): string | null {
     const lower = name.toLowerCase();
-    // Parsed once per message: each header rule's name used to read the whole block again.
-    const root = (this.texts.rootHeaders ??= parseHeaders(
-      this.bytes,
-      this.summary.body.headerStart,
-    ));
+    const root = this.rootHeaders();
     // SpamAssassin's pseudo-headers: ALL and MESSAGEID by exact name, the others in any case.
     if (name === 'ALL' || name === 'ALL-EXTERNAL') {
       // ALL-EXTERNAL: the headers from the Received line of the first external hand-over down

@@ -14,7 +14,7 @@ export const isPerlWord = (c: string | undefined) =>
   ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c === '_');
 
 /** Lower case for ASCII letters only, as Perl's /i compares a string of octets. */
-export const lowerAscii = (text: string) => text.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+export const asciiLowerCase = (text: string) => text.replace(/[A-Z]+/g, (s) => s.toLowerCase());
 
 /**
  * `text.indexOf(searched, from)` for `from` that mostly grows between calls: the last answer is kept

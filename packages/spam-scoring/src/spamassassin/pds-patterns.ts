@@ -9,7 +9,7 @@
  */
 import type { HandWrittenPattern } from './hand-written-patterns.js';
 
-const lowerAscii = (text: string) => text.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+const asciiLowerCase = (text: string) => text.replace(/[A-Z]+/g, (s) => s.toLowerCase());
 /** Perl's `\s` on octets. */
 const isSpace = (c: string | undefined) =>
   c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v';
@@ -63,7 +63,7 @@ function insert(trie: TrieNode, key: string): void {
  * the walk follows name characters only, so the walks from its `@`s never overlap: linear.
  */
 const fromNameToDomain: HandWrittenPattern = (text: string) => {
-  const lower = lowerAscii(text);
+  const lower = asciiLowerCase(text);
   const byToLine = new Map<number, TrieNode>();
   const newline = forwardSearch(lower, '\n');
   let lastLineEnd = -1;
@@ -123,7 +123,7 @@ export const MAX_BRAND_SUBJECT_COMPARISONS = 1_000_000;
  * MAX_BRAND_SUBJECT_COMPARISONS the answer is no.
  */
 const toBrandSubject: HandWrittenPattern = (text: string) => {
-  const lower = lowerAscii(text);
+  const lower = asciiLowerCase(text);
   const subjects: number[] = [];
   for (let line = 0; line >= 0 && line < lower.length;) {
     if (lower.startsWith('subject: ', line)) subjects.push(line + 9);

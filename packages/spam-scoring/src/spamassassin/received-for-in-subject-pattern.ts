@@ -16,7 +16,7 @@
  * each: at most 101 look-ups an octet of the Subject lines, linear in the text.
  */
 import type { HandWrittenPattern } from './hand-written-patterns.js';
-import { isPerlSpace, lowerAscii } from './octet-text.js';
+import { isPerlSpace, asciiLowerCase } from './octet-text.js';
 import { SubstringHash } from './substring-hash.js';
 
 /** `[^\n]{0,200}` before ` for `. */
@@ -41,7 +41,7 @@ function upperBound(sorted: readonly number[], value: number): number {
 }
 
 const receivedForInSubject: HandWrittenPattern = (text: string) => {
-  const lower = lowerAscii(text);
+  const lower = asciiLowerCase(text);
   if (!lower.includes('\nreceived:') || !lower.includes('subject: ')) return false;
   const hash = new SubstringHash(lower);
   // The captures reached: their key to one place holding them, and their lengths in order.

@@ -1,4 +1,5 @@
-import { type SaConfig, asciiLowerCase } from './cf-parser.js';
+import type { SaConfig } from './cf-parser.js';
+import { asciiLowerCase } from './octet-text.js';
 
 /**
  * SpamAssassin's RegistryBoundaries: where a host name's registered domain starts, by the rule

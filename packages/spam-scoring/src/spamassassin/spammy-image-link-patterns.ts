@@ -13,7 +13,7 @@
  * tag costs at most a few hundred steps: time linear in the text.
  */
 import type { HandWrittenPattern } from './hand-written-patterns.js';
-import { isPerlSpace, lowerAscii } from './octet-text.js';
+import { isPerlSpace, asciiLowerCase } from './octet-text.js';
 import { SubstringHash } from './substring-hash.js';
 
 /** `.{0,200}` between the parts. */
@@ -65,7 +65,7 @@ function schemeEnd(text: string, at: number): number {
  * `/` (which must be the `.` of `.jpg`), so each `/` is one choice for the first.
  */
 const cThenUImage: HandWrittenPattern = (text: string) => {
-  const lower = lowerAscii(text);
+  const lower = asciiLowerCase(text);
   const images = placesOf(lower, '<img src=');
   const quotedImages = images.filter((at) => lower[at + 9] === '"');
   if (images.length < 2 || quotedImages.length === 0) return false;
@@ -115,7 +115,7 @@ const cThenUImage: HandWrittenPattern = (text: string) => {
  * ones too, and one pass over both finds a pair 200 apart at most.
  */
 const openClickUnsubscribe: HandWrittenPattern = (text: string) => {
-  const lower = lowerAscii(text);
+  const lower = asciiLowerCase(text);
   const links = placesOf(lower, '<a href="');
   if (links.length < 2) return false;
   // Built only when a candidate gets that far (most mails' links never do).

@@ -22,7 +22,7 @@
  * the next `<` and `>` filled once: time linear in the text, 100 steps a tag at most.
  */
 import type { HandWrittenPattern } from './hand-written-patterns.js';
-import { isPerlSpace, isPerlWord, lowerAscii } from './octet-text.js';
+import { isPerlSpace, isPerlWord, asciiLowerCase } from './octet-text.js';
 
 /** `[^>]{0,2048}`: before `href=`, and between the capture and the tag's `>`. */
 const MAX_TAG_GAP = 2048;
@@ -72,7 +72,7 @@ function linkTextAt(text: string, at: number): boolean {
 }
 
 const spoofedUrl: HandWrittenPattern = (text: string) => {
-  const lower = lowerAscii(text);
+  const lower = asciiLowerCase(text);
   if (!lower.includes('href=')) return false;
   const nextOpen = nextOf(lower, '<');
   const nextClose = nextOf(lower, '>');

@@ -18,7 +18,7 @@
  * first `<` within 80, walking no further than the line: time linear in the text.
  */
 import type { HandWrittenPattern } from './hand-written-patterns.js';
-import { isPerlWord, lowerAscii } from './octet-text.js';
+import { isPerlWord, asciiLowerCase } from './octet-text.js';
 import { SubstringHash } from './substring-hash.js';
 
 /** `(?:[^\n]{1,100}\n+)*`: the longest line stepped over between the From and the To. */
@@ -43,7 +43,7 @@ function nextWhere(text: string, stops: (c: string) => boolean): Int32Array {
 }
 
 const toEqualsFromName: HandWrittenPattern = (text: string) => {
-  const lower = lowerAscii(text);
+  const lower = asciiLowerCase(text);
   if (!lower.includes('\nfrom:') || !lower.includes('to: ')) return false;
   // Built only when a capture's line gets that far (most From lines have no quoted address).
   let hash: SubstringHash | null = null;

@@ -22,7 +22,7 @@ import type { HandWrittenPattern } from './hand-written-patterns.js';
 const isSpace = (c: string | undefined) =>
   c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v';
 /** Lower case for ASCII letters only, as Perl's /i on a string of octets. */
-const lowerAscii = (text: string) => text.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+const asciiLowerCase = (text: string) => text.replace(/[A-Z]+/g, (s) => s.toLowerCase());
 /** A line the `(?:[^\n]{1,100}\n+)*` walk cannot step over (the most most rules step). */
 const MAX_STEPPED_LINE = 100;
 
@@ -235,7 +235,7 @@ function toEqFrom(first: string, second: string, shape: FamilyShape): HandWritte
   return (text: string) => {
     const lines = text.split('\n');
     // The last piece follows no newline that ends it: it can be a second line, not a first.
-    const lower = lines.map(lowerAscii);
+    const lower = lines.map(asciiLowerCase);
     let trie = newNode();
     let longKeys: string[] = [];
     // A first line's captures count from the line its content ends on (`\s+` may span lines).

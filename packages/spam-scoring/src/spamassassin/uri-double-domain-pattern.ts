@@ -14,7 +14,7 @@
  */
 import type { HandWrittenPattern } from './hand-written-patterns.js';
 
-const lowerAscii = (text: string) => text.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+const asciiLowerCase = (text: string) => text.replace(/[A-Z]+/g, (s) => s.toLowerCase());
 
 /** For each position of `text`, the length of the longest prefix of `text` starting there. */
 function zArray(text: string): Int32Array {
@@ -30,7 +30,7 @@ function zArray(text: string): Int32Array {
 }
 
 const uriDoubleDomain: HandWrittenPattern = (text: string) => {
-  const lower = lowerAscii(text);
+  const lower = asciiLowerCase(text);
   const scheme = /^https?:\/\//.exec(lower);
   if (scheme === null) return false;
   const dot = lower.indexOf('.', scheme[0].length);

@@ -15,7 +15,7 @@ import type { HandWrittenPattern } from './hand-written-patterns.js';
 const isWord = (c: string | undefined) =>
   c !== undefined &&
   ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c === '_');
-const lowerAscii = (text: string) => text.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+const asciiLowerCase = (text: string) => text.replace(/[A-Z]+/g, (s) => s.toLowerCase());
 
 /** Whether the chain of `\w+\.` labels from `at` holds a label of 7+ twice in a row. */
 function repeatsFrom(text: string, at: number): boolean {
@@ -32,7 +32,7 @@ function repeatsFrom(text: string, at: number): boolean {
 }
 
 const uriLongRepeat: HandWrittenPattern = (text: string) => {
-  const lower = lowerAscii(text);
+  const lower = asciiLowerCase(text);
   for (let at = 0; at < lower.length; at++) {
     const start = lower.startsWith('://', at) ? at + 3 : lower[at] === '@' ? at + 1 : -1;
     if (start >= 0 && repeatsFrom(lower, start)) return true;
