@@ -25,7 +25,7 @@ import {
   loadSpamAssassinRules,
 } from '@mailyard/spam-scoring';
 import { printableToken, tokenClass } from './bayes-token-classes.js';
-import { debianBayesIgnoredHeaders, readMessage } from './spam-mailyard.js';
+import { debianBayesIgnoredHeaders, readMessage, scoreSet2Of } from './spam-mailyard.js';
 import { spamc, startSpamd } from './spamd.js';
 
 const option = (name: string) =>
@@ -340,11 +340,7 @@ const directory = await findDebianRuleDirectory();
 if (!directory) throw new Error("Debian's spamassassin rules are not installed");
 const { rules, config } = await loadSpamAssassinRules(directory);
 const ignoredHeaders = await debianBayesIgnoredHeaders();
-const scoreOf = (name: string) => {
-  const given = config.scores.get(name);
-  if (given) return given[2] ?? given[0]!;
-  return name.startsWith('T_') ? 0.01 : 1;
-};
+const scoreOf = scoreSet2Of(config);
 
 const ruleDiff = new Map<string, { spamdOnly: string[]; mailyardOnly: string[] }>();
 const tokenDiff = new Map<

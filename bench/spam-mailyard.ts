@@ -8,6 +8,7 @@ import {
   BayesFilter,
   type BayesMath,
   MemoryBayesStore,
+  type SaConfig,
   SpamEngine,
   findDebianRuleDirectory,
   loadSpamAssassinRules,
@@ -83,3 +84,17 @@ export async function trainedEngine(
 
 /** The SMTP facts of a message read from a file: none known. */
 export const NO_FACTS = { clientIp: '', helo: '', mailFrom: '', rcptTo: [], authenticated: false };
+
+/**
+ * A rule's points in score set 2 (Bayes on, network off: as bench/spam.ts rates), or
+ * SpamAssassin's default for a rule without a score line: 1, 0.01 for a rule in testing (T_),
+ * negative for a `nice` one.
+ */
+export function scoreSet2Of(config: SaConfig): (name: string) => number {
+  return (name) => {
+    const given = config.scores.get(name);
+    if (given) return given[2] ?? given[0]!;
+    const magnitude = name.startsWith('T_') ? 0.01 : 1;
+    return (config.tflags.get(name) ?? []).includes('nice') ? -magnitude : magnitude;
+  };
+}

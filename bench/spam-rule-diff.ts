@@ -19,7 +19,7 @@ import {
   loadSpamAssassinRules,
 } from '@mailyard/spam-scoring';
 import { TRAIN_HAM, TRAIN_SPAM, corpusFiles } from './spam-corpus.js';
-import { readMessage } from './spam-mailyard.js';
+import { readMessage, scoreSet2Of } from './spam-mailyard.js';
 import { spamc, startSpamd } from './spamd.js';
 
 const option = (name: string) =>
@@ -68,14 +68,7 @@ const compared = training.filter(({ group, file }) => existsSync(cacheFile(group
 const directory = await findDebianRuleDirectory();
 if (!directory) throw new Error("Debian's spamassassin rules are not installed");
 const { rules, config } = await loadSpamAssassinRules(directory);
-// Score set 2 (Bayes on, network off: as bench/spam.ts rates), or SpamAssassin's default for a
-// rule without a score line: 1, 0.01 for a rule in testing (T_), negative for a `nice` one.
-const scoreOf = (name: string) => {
-  const given = config.scores.get(name);
-  if (given) return given[2] ?? given[0]!;
-  const magnitude = name.startsWith('T_') ? 0.01 : 1;
-  return (config.tflags.get(name) ?? []).includes('nice') ? -magnitude : magnitude;
-};
+const scoreOf = scoreSet2Of(config);
 const why = new Map(rules.unsupported.map(({ name, reason }) => [name, reason]));
 
 interface Loss {

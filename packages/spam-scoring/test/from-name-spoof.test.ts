@@ -5,7 +5,8 @@
 import { describeWithPeer } from '@mailyard/test-kit';
 import { describe, expect, it } from 'vitest';
 import { emptySaConfig, parseCfFile } from '../src/index.js';
-import { addressInName, receivedForAddress } from '../src/spamassassin/from-name-spoof.js';
+import { addressInName } from '../src/spamassassin/from-name-spoof.js';
+import { receivedForAddress } from '../src/spamassassin/message-addresses.js';
 import { debianSpamAssassin, ruleFirer, spamAssassinFiredEach } from './helpers.js';
 
 const EVALS: [string, string][] = [

@@ -13,7 +13,7 @@ import {
   SaRuleSet,
 } from '../src/index.js';
 import { SA_EVAL_TESTS } from '../src/spamassassin/eval-tests.js';
-import { receivedForAddress } from '../src/spamassassin/welcomelist-eval-tests.js';
+import { receivedForAddress } from '../src/spamassassin/message-addresses.js';
 import { ListGlob } from '../src/spamassassin/list-glob.js';
 import { debianRuleFile, debianSpamAssassin, ruleFirer, spamAssassinFiredEach } from './helpers.js';
 

@@ -1,7 +1,6 @@
-import { parseAddressList, parseHeaders, fieldValue } from '@mailyard/mime';
-import { textToBinaryString } from './binary-string.js';
 import type { SaConfig } from './cf-parser.js';
 import { asciiLowerCase } from './octet-text.js';
+import { allFromAddresses } from './message-addresses.js';
 import type { SaMessageView } from './message-view.js';
 
 /**
@@ -54,54 +53,6 @@ function globMatches(pattern: string, text: string): boolean {
   }
   while (pattern[p] === '*') p++;
   return p === pattern.length;
-}
-
-/** The message's header block parsed once for all the lookups of these evals. */
-const parsedHeaders = new WeakMap<object, ReturnType<typeof parseHeaders>>();
-
-/**
- * Every address a header gives (each field, each mailbox and group member), as SpamAssassin's
- * `get('Name:addr')` returns them in list context; only the first field's with `first`.
- */
-export function headerAddresses(view: SaMessageView, name: string, first = false): string[] {
-  let headers = parsedHeaders.get(view.contentKey);
-  if (!headers)
-    parsedHeaders.set(
-      view.contentKey,
-      (headers = parseHeaders(view.bytes, view.summary.body.headerStart)),
-    );
-  const fields = headers.lookup(name.toLowerCase());
-  const addresses: string[] = [];
-  for (const field of first ? fields.slice(0, 1) : fields)
-    for (const entry of parseAddressList(fieldValue(view.bytes, field)))
-      for (const mailbox of entry.type === 'mailbox' ? [entry] : entry.members)
-        if (mailbox.address !== '') addresses.push(textToBinaryString(mailbox.address));
-  return addresses;
-}
-
-const fromAddresses = new WeakMap<SaMessageView, readonly string[]>();
-
-/**
- * PerMsgStatus's all_from_addrs: the first Resent-From's addresses when there is one, else
- * those of From, Envelope-Sender, Resent-Sender, X-Envelope-From and the envelope sender, each
- * run of dots squeezed to one, each once. Per view: the envelope sender is the view's.
- */
-export function allFromAddresses(view: SaMessageView): readonly string[] {
-  let addresses = fromAddresses.get(view);
-  if (addresses) return addresses;
-  let found = headerAddresses(view, 'Resent-From', true);
-  if (found.length === 0) {
-    const envelope = view.header('EnvelopeFrom', 'addr');
-    found = [
-      ...['From', 'Envelope-Sender', 'Resent-Sender', 'X-Envelope-From'].flatMap((name) =>
-        headerAddresses(view, name),
-      ),
-      ...(envelope ? [envelope] : []),
-    ].map((address) => address.replace(/\.{2,}/g, '.'));
-  }
-  addresses = [...new Set(found)];
-  fromAddresses.set(view, addresses);
-  return addresses;
 }
 
 /**

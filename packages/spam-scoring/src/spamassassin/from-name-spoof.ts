@@ -1,8 +1,9 @@
 import type { FromNameSpoofSettings, SaConfig } from './cf-parser.js';
 import { asciiLowerCase } from './octet-text.js';
-import { addressListMatcher, headerAddresses } from './address-lists.js';
+import { addressListMatcher } from './address-lists.js';
+import { allToAddresses } from './message-addresses.js';
 import type { SaMessageView } from './message-view.js';
-import { type RegistryLists, isFqdnValid, uriToDomain } from './registry-boundaries.js';
+import { type RegistryLists, uriToDomain } from './registry-boundaries.js';
 
 /**
  * The FromNameSpoof plugin: a From display name that spells an e-mail address
@@ -76,70 +77,6 @@ export function addressInName(name: string): string | null {
   }
   return null;
 }
-
-/**
- * A `for <address>;` clause of a Received line as all_to_addrs reads it
- * (` for <?(\S+\@(\S+?))>?;`): the address and its domain. Each clause's run of non-space
- * characters is read once: the `@` taken is the last one a `;` (or `>;`) follows at least two
- * characters later, the address ends at the first such `;` after it.
- */
-export function receivedForAddress(line: string): { address: string; domain: string } | null {
-  for (let at = line.indexOf(' for '); at >= 0; at = line.indexOf(' for ', at + 1)) {
-    const first = at + 5;
-    for (const start of line[first] === '<' ? [first + 1, first] : [first]) {
-      let end = start;
-      while (end < line.length && !/\s/.test(line[end]!)) end++;
-      const terminator = (p: number) =>
-        line[p] === ';' || (line[p] === '>' && line[p + 1] === ';' && p + 1 < end);
-      let lastTerminator = -1;
-      for (let p = end - 1; p >= start && lastTerminator < 0; p--)
-        if (terminator(p)) lastTerminator = p;
-      let sign = -1;
-      for (let i = lastTerminator - 2; i > start && sign < 0; i--) if (line[i] === '@') sign = i;
-      if (sign < 0) continue;
-      let p = sign + 2;
-      while (!terminator(p)) p++;
-      return { address: line.slice(start, p), domain: line.slice(sign + 1, p) };
-    }
-  }
-  return null;
-}
-
-/**
- * PerMsgStatus's all_to_addrs: the first Resent-To's and Resent-Cc's addresses when there are
- * any, else the `for` addresses of the top three Received lines, then those of To,
- * Apparently-To, Delivered-To... and Cc, each once, as written (not lower-cased).
- */
-export function allToAddresses(view: SaMessageView): readonly string[] {
-  const found = [
-    ...headerAddresses(view, 'Resent-To', true),
-    ...headerAddresses(view, 'Resent-Cc', true),
-  ];
-  if (found.length === 0) {
-    const received = (view.header('Received', null) ?? '').split('\n').slice(0, 3);
-    for (const line of received) {
-      const clause = receivedForAddress(line);
-      if (clause && isFqdnValid(asciiLowerCase(clause.domain))) found.push(clause.address);
-    }
-    for (const name of RECIPIENT_HEADERS) found.push(...headerAddresses(view, name));
-  }
-  return [...new Set(found)];
-}
-
-const RECIPIENT_HEADERS = [
-  'To',
-  'Apparently-To',
-  'Delivered-To',
-  'Envelope-Recipients',
-  'Apparently-Resent-To',
-  'X-Envelope-To',
-  'Envelope-To',
-  'X-Delivered-To',
-  'X-Original-To',
-  'X-Rcpt-To',
-  'X-Real-To',
-  'Cc',
-];
 
 /**
  * _find_address_owner: the owner an `fns_add_addrlist` list gives the address (or the address
