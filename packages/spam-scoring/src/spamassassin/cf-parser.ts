@@ -367,6 +367,18 @@ function applyDirective(
       for (const glob of globs) owners.get(owner)?.delete(glob);
       return null;
     }
+    case 'blocklist_uri_host':
+    case 'blacklist_uri_host':
+    case 'welcomelist_uri_host':
+    case 'whitelist_uri_host': {
+      // Conf.pm: shorthands for `enlist_uri_host (BLOCK)` and `(WELCOME)`, which
+      // check_uri_host_in_blocklist and _welcomelist read.
+      const name = /^b/.test(directive) ? 'BLOCK' : 'WELCOME';
+      const list = mapEntry(config.uriHostLists, name, () => new Map<string, boolean>());
+      for (const host of asciiLowerCase(rest).split(/\s+/).filter(Boolean))
+        list.set(host.replace(/^!/, ''), !host.startsWith('!'));
+      return null;
+    }
     case 'enlist_uri_host': {
       const listed = NAMED_LIST.exec(rest);
       if (!listed) return `${directive}: no (list name) and hosts`;

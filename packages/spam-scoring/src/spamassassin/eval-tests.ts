@@ -338,6 +338,19 @@ export const SA_EVAL_TESTS: Readonly<
   check_from_in_list: checkFromInList,
   check_replyto_in_list: checkReplytoInList,
   check_uri_host_listed: checkUriHostListed,
+  // WLBLEval's: the lists `blocklist_uri_host` and `welcomelist_uri_host` fill (and their old
+  // names, which SpamAssassin keeps until 4.1).
+  ...Object.fromEntries(
+    [
+      ['check_uri_host_in_blocklist', 'BLOCK'],
+      ['check_uri_host_in_blacklist', 'BLOCK'],
+      ['check_uri_host_in_welcomelist', 'WELCOME'],
+      ['check_uri_host_in_whitelist', 'WELCOME'],
+    ].map(([name, list]) => [
+      name,
+      (_: readonly string[], config: SaConfig) => checkUriHostListed([list!], config),
+    ]),
+  ),
   ...FROM_NAME_EVALS,
   check_https_ip_mismatch: () => checkHttpsIpMismatch,
   // URIEval's: an HTML link cut at MAX_URI_LENGTH. PerMsgStatus also reports a URI of the text
