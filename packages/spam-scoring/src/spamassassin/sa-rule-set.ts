@@ -45,7 +45,7 @@ export interface SaRuleSetStats {
 /** `tags`: what this message's capture rules captured so far (capture-rules.ts). */
 type Matcher = (view: SaMessageView, maxHits: number, tags: CapturedTags) => number;
 
-/** Rules rendered into a message's tags when they fire (capture-rules.ts). */
+/** What a capture rule puts in the message's tags when it fires (capture-rules.ts). */
 type Capture = (view: SaMessageView, maxHits: number, tags: CapturedTags) => void;
 
 interface CompiledRule {
