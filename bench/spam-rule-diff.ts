@@ -10,7 +10,7 @@
  * `--cached-only` compares only the messages spamd has answered (no spamd started).
  * `--files RULE` prints the training files where spamd fires RULE and Mailyard does not.
  */
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import {
@@ -20,7 +20,7 @@ import {
 } from '@mailyard/spam-scoring';
 import { TRAIN_HAM, TRAIN_SPAM, corpusFiles } from './spam-corpus.js';
 import { readMessage, scoreSet2Of } from './spam-mailyard.js';
-import { spamc, startSpamd } from './spamd.js';
+import { cacheSpamdRules } from './spamd.js';
 
 const option = (name: string) =>
   process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined;
@@ -34,35 +34,19 @@ const training = [...TRAIN_SPAM, ...TRAIN_HAM].flatMap((group) =>
 );
 const cacheFile = (group: string, file: string) => join(cache, group, `${basename(file)}.rules`);
 
-async function askSpamd(missing: { group: string; file: string }[]): Promise<void> {
-  const site = join(cache, 'sa-site');
-  cpSync('/etc/spamassassin', site, { recursive: true });
-  writeFileSync(join(site, 'zz_rule_diff.cf'), 'use_bayes 0\nbayes_auto_learn 0\n');
-  chmodSync(cache, 0o755);
-  const { port, spamd } = await startSpamd(site);
-  try {
-    let next = 0;
-    const client = async () => {
-      while (next < missing.length) {
-        const { group, file } = missing[next++]!;
-        const answer = await spamc(port, file, '-y');
-        const rules = answer ? answer.split(',') : [];
-        writeFileSync(cacheFile(group, file), rules.join('\n'));
-        if (next % 250 === 0) console.error(`spamd: ${next}/${missing.length}`);
-      }
-    };
-    await Promise.all([client(), client()]);
-  } finally {
-    spamd.kill('SIGTERM');
-  }
-}
-
 for (const group of [...TRAIN_SPAM, ...TRAIN_HAM])
   mkdirSync(join(cache, group), { recursive: true });
 const missing = training.filter(({ group, file }) => !existsSync(cacheFile(group, file)));
 // --cached-only: the messages spamd has answered so far (a first look while it works).
 const cachedOnly = process.argv.includes('--cached-only');
-if (missing.length && !cachedOnly) await askSpamd(missing);
+if (missing.length && !cachedOnly) {
+  const cacheOf = new Map(missing.map(({ group, file }) => [file, cacheFile(group, file)]));
+  await cacheSpamdRules(
+    cache,
+    missing.map(({ file }) => file),
+    (file) => cacheOf.get(file)!,
+  );
+}
 const compared = training.filter(({ group, file }) => existsSync(cacheFile(group, file)));
 
 const directory = await findDebianRuleDirectory();

@@ -14,7 +14,7 @@
  * (`mailyard-spam-transform/<transform>/<group>/`), so a second run after a change to Mailyard asks
  * spamd nothing.
  */
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import {
@@ -31,7 +31,7 @@ import {
 } from '@mailyard/spam-scoring';
 import { TRAIN_HAM, TRAIN_SPAM, corpusFiles } from './spam-corpus.js';
 import { readMessage, scoreSet2Of } from './spam-mailyard.js';
-import { spamc, startSpamd } from './spamd.js';
+import { cacheSpamdRules } from './spamd.js';
 
 const option = (name: string) =>
   process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined;
@@ -150,31 +150,11 @@ for (const group of groupNames) {
 }
 const answerOf = (file: string) => `${file}.rules`;
 
-async function askSpamd(missing: string[]): Promise<void> {
-  const site = join(work, 'sa-site');
-  cpSync('/etc/spamassassin', site, { recursive: true });
-  writeFileSync(join(site, 'zz_transform_parity.cf'), 'use_bayes 0\nbayes_auto_learn 0\n');
-  chmodSync(join(tmpdir(), 'mailyard-spam-transform'), 0o755);
-  chmodSync(work, 0o755);
-  const { port, spamd } = await startSpamd(site);
-  try {
-    let next = 0;
-    const client = async () => {
-      while (next < missing.length) {
-        const file = missing[next++]!;
-        const answer = await spamc(port, file, '-y');
-        writeFileSync(answerOf(file), (answer ? answer.split(',') : []).join('\n'));
-        if (next % 250 === 0) console.error(`spamd: ${next}/${missing.length}`);
-      }
-    };
-    await Promise.all([client(), client()]);
-  } finally {
-    spamd.kill('SIGTERM');
-  }
-}
-
 const missing = messages.map(({ file }) => file).filter((file) => !existsSync(answerOf(file)));
-if (missing.length && !process.argv.includes('--cached-only')) await askSpamd(missing);
+if (missing.length && !process.argv.includes('--cached-only')) {
+  chmodSync(join(tmpdir(), 'mailyard-spam-transform'), 0o755);
+  await cacheSpamdRules(work, missing, answerOf);
+}
 const compared = messages.filter(({ file }) => existsSync(answerOf(file)));
 
 const directory = await findDebianRuleDirectory();

@@ -90,3 +90,34 @@ export function spamc(port: number, file: string, ask: '-c' | '-y' | '-R'): Prom
     child.stdin.end(readFileSync(file));
   });
 }
+
+/**
+ * The rules spamd fires (`spamc -y`, network tests and Bayes off, Debian's site configuration)
+ * on each of `files`, written one a line to `answerOf(file)`: the rule diff benches' cache. The
+ * site configuration is made in `siteParent` (readable by nobody, spamd's user).
+ */
+export async function cacheSpamdRules(
+  siteParent: string,
+  files: readonly string[],
+  answerOf: (file: string) => string,
+): Promise<void> {
+  const site = join(siteParent, 'sa-site');
+  cpSync('/etc/spamassassin', site, { recursive: true });
+  writeFileSync(join(site, 'zz_no_bayes.cf'), 'use_bayes 0\nbayes_auto_learn 0\n');
+  chmodSync(siteParent, 0o755);
+  const { port, spamd } = await startSpamd(site);
+  try {
+    let next = 0;
+    const client = async () => {
+      while (next < files.length) {
+        const file = files[next++]!;
+        const answer = await spamc(port, file, '-y');
+        writeFileSync(answerOf(file), (answer ? answer.split(',') : []).join('\n'));
+        if (next % 250 === 0) console.error(`spamd: ${next}/${files.length}`);
+      }
+    };
+    await Promise.all([client(), client()]);
+  } finally {
+    spamd.kill('SIGTERM');
+  }
+}

@@ -110,10 +110,13 @@ export class SaRuleSet {
     const literals = new LiteralIndex();
     // The tags each capture rule sets, for the template rules that read them.
     const capturers = new Map<string, string[]>();
+    const captureRules = new Set<string>();
     for (const { name, kind, spec } of config.rules.values())
       if (kind !== 'meta' && !spec.startsWith('eval:'))
-        for (const tag of capturedTags(spec))
+        for (const tag of capturedTags(spec)) {
           capturers.set(tag, [...(capturers.get(tag) ?? []), name]);
+          captureRules.add(name);
+        }
     for (const definition of config.rules.values()) {
       const { name, kind } = definition;
       const flags = config.tflags.get(name) ?? [];
@@ -173,7 +176,7 @@ export class SaRuleSet {
         refuse(compiled);
         continue;
       }
-      if (!spec.startsWith('eval:') && capturedTags(spec).length > 0) {
+      if (captureRules.has(name)) {
         const capture = compileCapture(kind, spec, noSubject, multiple);
         if (typeof capture === 'string') refuse(capture);
         else plain.push({ ...base, match: compiled, capture });
