@@ -3,10 +3,13 @@ import { decodeHTML } from 'entities';
 
 /**
  * The text style SpamAssassin's HTML parser keeps while it reads a part (HTML.pm's
- * `text_style`): a stack of foreground colour, background colour and font size, pushed by the
- * tags that change them and popped by their closings, checked at each piece of visible text.
- * It gives HTMLEval's `font_low_contrast` (text in a colour too close to its background),
- * `font_invalid_color` (a colour no browser can read) and `max_size` (the largest font size).
+ * `text_style`): a stack of foreground colour, background colour, font size and the `display`
+ * and `visibility` a style sets, pushed by the tags that change them and popped by their
+ * closings, checked at each piece of text. It gives HTMLEval's `font_low_contrast` (text in a
+ * colour too close to its background), `font_invalid_color` (a colour no browser can read) and
+ * `max_size` (the largest font size), and tells which text is invisible (`html_font_invisible`:
+ * those colours, a font size of 1 or less, `display: none`, `visibility: hidden`), which
+ * SpamAssassin's Bayes reads apart from the visible text.
  *
  * Its quirks are SpamAssassin's, on purpose, since the rules' scores were fitted to them: a
  * `bgcolor` attribute does not change the background (only a `style` does), so light text
@@ -18,6 +21,9 @@ interface TextStyle {
   readonly fg: string;
   readonly bg: string;
   readonly size: number;
+  /** The `display` and `visibility` a style attribute gave, as written (inherited). */
+  readonly display?: string;
+  readonly visibility?: string;
 }
 
 /** The tags whose attributes change the style, and the attributes each may use. */
@@ -192,13 +198,17 @@ export class TextStyleTracker {
     while (closed !== undefined && closed.tag !== name);
   }
 
-  /** A piece of text between tags (outside scripts and styles), as written. */
-  text(text: string): void {
-    if (BLANK.test(decodedForBlankTest(text))) return;
-    const { fg, bg } = this.stack[this.stack.length - 1] ?? { fg: '', bg: '' };
+  /**
+   * A piece of text between tags (outside scripts and styles), as written: whether it is
+   * invisible (HTML.pm's `html_font_invisible`, asked only of text that is not blank).
+   */
+  text(text: string): boolean {
+    if (BLANK.test(decodedForBlankTest(text))) return false;
+    const top = this.stack[this.stack.length - 1];
+    const { fg, bg } = top ?? { fg: '', bg: '' };
     if (fg.slice(-6) === bg.slice(-6)) {
       this.fontLowContrast = true;
-      return;
+      return true;
     }
     const f = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/.exec(fg);
     const b = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/.exec(bg);
@@ -208,10 +218,19 @@ export class TextStyleTracker {
       // very hard to read.
       if (Math.hypot(0.2126 * r!, 0.7152 * g!, 0.0722 * bl!) < 12) {
         this.fontLowContrast = true;
-        return;
+        return true;
       }
     }
-    if (fg === 'invalid' || bg === 'invalid') this.fontInvalidColor = true;
+    if (fg === 'invalid' || bg === 'invalid') {
+      this.fontInvalidColor = true;
+      return true;
+    }
+    if (top === undefined) return false;
+    return (
+      top.size <= 1 ||
+      top.display?.toLowerCase() === 'none' ||
+      top.visibility?.toLowerCase() === 'hidden'
+    );
   }
 
   /** `<td>` closes an open cell's fonts and cell, `<tr>` a row's too (optional end tags). */
@@ -224,7 +243,7 @@ export class TextStyleTracker {
 
   private applyStyle(
     style: string,
-    next: { fg: string; bg: string },
+    next: { fg: string; bg: string; display?: string; visibility?: string },
     parent: TextStyle | undefined,
   ): void {
     for (const part of style.split(';')) {
@@ -243,7 +262,13 @@ export class TextStyleTracker {
           .map(colorToRgb)
           .find((rgb) => rgb !== 'invalid');
         if (found) next.bg = found;
+        continue;
       }
+      // Any other property is kept under its name as written (HTML.pm's `style_<name>`), so
+      // only `display` and `visibility` in lower case are read back.
+      const property = /^\s*([a-z_-]+)\s*:\s*(\S.*?)\s*$/i.exec(part);
+      if (property?.[1] === 'display') next.display = property[2];
+      else if (property?.[1] === 'visibility') next.visibility = property[2];
     }
     if (next.bg === 'transparent') next.bg = parent?.bg ?? '#ffffff';
     if (next.fg === 'transparent') next.fg = next.bg;

@@ -1,11 +1,20 @@
 import { decodeHTML } from 'entities';
 import { textToBinaryString } from './binary-string.js';
+import { TextStyleTracker } from './html-text-style.js';
 import { MAX_URI_LENGTH } from './uri-canonicalize.js';
 import { baseHrefOf, targetUri } from './uri-resolve.js';
 
 export interface RenderedHtml {
-  /** The visible text, with line breaks where blocks end (as SpamAssassin renders it). */
+  /** The text, with line breaks where blocks end (as SpamAssassin renders it). */
   readonly text: string;
+  /**
+   * The same without the invisible text (HTML.pm's `get_rendered_text(invisible => 0)`: text
+   * in the background's colour, in a font of size 1, in `display: none`...), and that text
+   * alone (`invisible => 1`): SpamAssassin's Bayes reads the one as words and the other apart
+   * (`I*:` tokens). Both `text` and '' when nothing is invisible.
+   */
+  readonly visibleText: string;
+  readonly invisibleText: string;
   /**
    * Link targets as HTML.pm's html_uri takes them (`a href`, `img src`, `form action`, `td
    * background`, a meta refresh's URL...), resolved against the `<base href>` before them.
@@ -122,6 +131,13 @@ function linksOfTag(name: string, tag: string, base: string, links: string[]): s
  */
 export function renderHtml(html: string): RenderedHtml {
   const pieces: string[] = [];
+  /** The indexes in `pieces` of invisible text. */
+  const invisible: number[] = [];
+  const style = new TextStyleTracker();
+  const addText = (raw: string, rendered: string) => {
+    if (style.text(raw)) invisible.push(pieces.length);
+    pieces.push(rendered);
+  };
   const links: string[] = [];
   let base = '';
   let skipUntil: string | null = null;
@@ -130,10 +146,10 @@ export function renderHtml(html: string): RenderedHtml {
   while (i < html.length) {
     const open = html.indexOf('<', i);
     if (open < 0) {
-      if (skipUntil === null) pieces.push(textNode(html.slice(i)));
+      if (skipUntil === null) addText(html.slice(i), textNode(html.slice(i)));
       break;
     }
-    if (skipUntil === null && open > i) pieces.push(textNode(html.slice(i, open)));
+    if (skipUntil === null && open > i) addText(html.slice(i, open), textNode(html.slice(i, open)));
     if (html.startsWith('<!--', open)) {
       const end = html.indexOf('-->', open + 4);
       i = end < 0 ? html.length : end + 3;
@@ -149,8 +165,10 @@ export function renderHtml(html: string): RenderedHtml {
     if (name === undefined) {
       // A declaration (`<!DOCTYPE ...>`) or processing instruction (`<?xml ...?>`) is markup,
       // not text, to HTML::Parser; any other `<` not opening a tag is text.
-      if (skipUntil === null && !/^[!?]/.test(tag))
-        pieces.push(decodeEntities(html.slice(open, close + 1)));
+      if (skipUntil === null && !/^[!?]/.test(tag)) {
+        const text = html.slice(open, close + 1);
+        addText(text, decodeEntities(text));
+      }
       continue;
     }
     const closing = tag.startsWith('/');
@@ -159,6 +177,8 @@ export function renderHtml(html: string): RenderedHtml {
       continue;
     }
     if (!closing) base = linksOfTag(name, tag, base, links) ?? base;
+    if (closing) style.close(name);
+    else style.open(name, tag);
     if (INVISIBLE.has(name) && !closing && !tag.endsWith('/')) {
       skipUntil = name;
       continue;
@@ -168,7 +188,11 @@ export function renderHtml(html: string): RenderedHtml {
     else if (SPACES.has(name)) pieces.push(' ');
     // An image's alt text is not text to HTML.pm (`spamassassin -t` shows none), so not here.
   }
-  return { text: pieces.join(''), links };
+  const text = pieces.join('');
+  if (invisible.length === 0) return { text, visibleText: text, invisibleText: '', links };
+  const hidden = invisible.map((index) => pieces[index]!);
+  for (const index of invisible) pieces[index] = '';
+  return { text, visibleText: pieces.join(''), invisibleText: hidden.join(''), links };
 }
 
 /**
