@@ -1,4 +1,16 @@
 /** How the Bayes token benches print and count tokens (spam-bayes-token-diff.ts, spam-charset-parity.ts). */
+import { join } from 'node:path';
+
+/**
+ * The Perl script that prints SpamAssassin's own Bayes tokens of each message file it is given
+ * (`FILE<TAB>tok tok ...`); the tokenizer's tests ask SpamAssassin with it too.
+ */
+export const SA_BAYES_TOKENS_SCRIPT = join(
+  import.meta.dirname,
+  '..',
+  'packages/spam-scoring/test/fixtures/sa-bayes-tokens.pl',
+);
+
 /** A token as sa-bayes-tokens.pl prints it: octets outside 0x21-0x7E, and `\`, as \xHH. */
 export function printableToken(token: string): string {
   return token.replace(

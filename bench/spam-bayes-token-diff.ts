@@ -4,7 +4,7 @@
  * makes, counted by class (`H<header>:` with its sub-kind such as `ip*` or `sk:`, `UD:`, `D*`,
  * `u8:`, `MIME*`..., plain words), with the number of messages and a few examples, most frequent
  * first. SpamAssassin's tokens come from its own tokenizer (Plugin/Bayes.pm `tokenize`, called by
- * sa-bayes-tokens.pl on each message, with Debian's configuration).
+ * test/fixtures/sa-bayes-tokens.pl on each message, with Debian's configuration).
  * `npm run bench:spam-bayes-token-diff -w @mailyard/bench`
  * `-- --sa-tokens FILE` reads (or, when FILE is absent, writes) SpamAssassin's tokens there, so a
  * run after a change to Mailyard's tokenizer does not run Perl again (about 5 minutes).
@@ -17,7 +17,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DEFAULT_BAYES_STOPWORDS, SaMessageView, bayesTokens } from '@mailyard/spam-scoring';
-import { printableToken, tokenClass } from './bayes-token-classes.js';
+import { SA_BAYES_TOKENS_SCRIPT, printableToken, tokenClass } from './bayes-token-classes.js';
 import { CORPUS, TRAIN_HAM, TRAIN_SPAM, corpusFiles } from './spam-corpus.js';
 import { debianBayesIgnoredHeaders, readMessage } from './spam-mailyard.js';
 
@@ -41,11 +41,11 @@ const saFile = option('--sa-tokens');
 let saText: string;
 if (saFile && existsSync(saFile)) saText = readFileSync(saFile, 'utf8');
 else {
-  saText = execFileSync(
-    'perl',
-    [join(import.meta.dirname, 'sa-bayes-tokens.pl'), ...files.map(relative)],
-    { cwd: root ?? CORPUS, maxBuffer: 1 << 30, encoding: 'utf8' },
-  );
+  saText = execFileSync('perl', [SA_BAYES_TOKENS_SCRIPT, ...files.map(relative)], {
+    cwd: root ?? CORPUS,
+    maxBuffer: 1 << 30,
+    encoding: 'utf8',
+  });
   if (saFile) writeFileSync(saFile, saText);
 }
 const theirs = new Map<string, Set<string>>();

@@ -5,7 +5,7 @@
  * and with the charset declared, left out, or wrong. The messages are written here (sentences of
  * our own, encoded with iconv-lite), never taken from a corpus. For each message: the rules
  * Debian's spamd fires (`spamc -y`, `-L`, no Bayes) against the rules Mailyard fires with the same
- * rule files, and the Bayes tokens SpamAssassin's own tokenizer makes (sa-bayes-tokens.pl, as
+ * rule files, and the Bayes tokens SpamAssassin's own tokenizer makes (packages/spam-scoring/test/fixtures/sa-bayes-tokens.pl, as
  * spam-bayes-token-diff.ts runs it) against Mailyard's. Prints the differences by rule (with the
  * score-set-2 points) and by token class, and the messages that differ per message class.
  * `npm run bench:spam-charset-parity -w @mailyard/bench [-- --out DIR] [--examples N] [--file NAME]`
@@ -24,7 +24,7 @@ import {
   findDebianRuleDirectory,
   loadSpamAssassinRules,
 } from '@mailyard/spam-scoring';
-import { printableToken, tokenClass } from './bayes-token-classes.js';
+import { SA_BAYES_TOKENS_SCRIPT, printableToken, tokenClass } from './bayes-token-classes.js';
 import { debianBayesIgnoredHeaders, readMessage, scoreSet2Of } from './spam-mailyard.js';
 import { spamc, startSpamd } from './spamd.js';
 
@@ -325,11 +325,11 @@ try {
 }
 
 // SpamAssassin's Bayes tokens, from its own tokenizer.
-const saText = execFileSync(
-  'perl',
-  [join(import.meta.dirname, 'sa-bayes-tokens.pl'), ...chosen.map((c) => c.name)],
-  { cwd: out, maxBuffer: 1 << 28, encoding: 'utf8' },
-);
+const saText = execFileSync('perl', [SA_BAYES_TOKENS_SCRIPT, ...chosen.map((c) => c.name)], {
+  cwd: out,
+  maxBuffer: 1 << 28,
+  encoding: 'utf8',
+});
 const theirTokens = new Map<string, Set<string>>();
 for (const line of saText.split('\n')) {
   const tab = line.indexOf('\t');

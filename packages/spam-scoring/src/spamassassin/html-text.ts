@@ -1,5 +1,6 @@
 import { decodeHTML } from 'entities';
 import { textToBinaryString } from './binary-string.js';
+import { DisplayedText } from './html-displayed-text.js';
 import { TextStyleTracker } from './html-text-style.js';
 import { MAX_URI_LENGTH } from './uri-canonicalize.js';
 import { baseHrefOf, targetUri } from './uri-resolve.js';
@@ -130,14 +131,10 @@ function linksOfTag(name: string, tag: string, base: string, links: string[]): s
  * The input is a binary string (octets); so is the output.
  */
 export function renderHtml(html: string): RenderedHtml {
-  const pieces: string[] = [];
-  /** The indexes in `pieces` of invisible text. */
-  const invisible: number[] = [];
+  const displayed = new DisplayedText();
   const style = new TextStyleTracker();
-  const addText = (raw: string, rendered: string) => {
-    if (style.text(raw)) invisible.push(pieces.length);
-    pieces.push(rendered);
-  };
+  // `raw` as written, for the style's blank test; `rendered` with entities decoded.
+  const addText = (raw: string, rendered: string) => displayed.text(rendered, style.text(raw));
   const links: string[] = [];
   let base = '';
   let skipUntil: string | null = null;
@@ -183,16 +180,12 @@ export function renderHtml(html: string): RenderedHtml {
       skipUntil = name;
       continue;
     }
-    if (PARAGRAPHS.has(name)) pieces.push('\n\n');
-    else if (BREAKS.has(name)) pieces.push('\n');
-    else if (SPACES.has(name)) pieces.push(' ');
+    if (PARAGRAPHS.has(name)) displayed.whitespace('\n\n');
+    else if (BREAKS.has(name)) displayed.whitespace('\n');
+    else if (SPACES.has(name)) displayed.whitespace(' ');
     // An image's alt text is not text to HTML.pm (`spamassassin -t` shows none), so not here.
   }
-  const text = pieces.join('');
-  if (invisible.length === 0) return { text, visibleText: text, invisibleText: '', links };
-  const hidden = invisible.map((index) => pieces[index]!);
-  for (const index of invisible) pieces[index] = '';
-  return { text, visibleText: pieces.join(''), invisibleText: hidden.join(''), links };
+  return { ...displayed.result(), links };
 }
 
 /**

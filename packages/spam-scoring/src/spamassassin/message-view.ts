@@ -475,15 +475,17 @@ function isPerlSpace(code: number): boolean {
 }
 
 /**
- * SpamAssassin's paragraphs: text split at blank lines, each paragraph's whitespace (line
- * breaks, tabs) squeezed to single spaces, long ones cut into pieces. No-break spaces are
- * already spaces (noBreakSpacesToSpaces): the octet 0xA0 alone is not one in UTF-8.
+ * SpamAssassin's paragraphs (Message.pm): text split where white space holds two line breaks
+ * or more (the whole run of it is the break), each paragraph's white space (line breaks,
+ * tabs) squeezed to single spaces, long ones cut into pieces. A paragraph keeps a space it
+ * starts or ends with, as there: Bayes lowers a first word in Title Case only at the very start.
+ * White space is ASCII's, as Perl's `\s` on octets: no-break spaces are already spaces
+ * (noBreakSpacesToSpaces), and the octet 0xA0 alone is not one in UTF-8 (the end of "à").
  */
 function toParagraphs(text: string): string[] {
   const out: string[] = [];
-  for (const block of text.split(/\n[ \t\r\x0b]*\n/)) {
-    // Not trim(): JavaScript's trims U+00A0 too, which here is the octet A0 (the end of "à").
-    const squeezed = block.replace(/[ \t\n\r\x0b]+/g, ' ').replace(/^ | $/g, '');
+  for (const block of text.split(/\n+[ \t\n\r\f\x0b]*\n+/)) {
+    const squeezed = block.replace(/[ \t\n\r\f\x0b]+/g, ' ');
     if (squeezed === '') continue;
     for (let i = 0; i < squeezed.length; i += 2048) out.push(squeezed.slice(i, i + 2048));
   }
