@@ -47,6 +47,12 @@ const DOCUMENTS = [
   // Where a paragraph keeps a leading space: the run of white space with line breaks in it is
   // one break, and text right after a tag's white space loses its space.
   '<p>  Title first</p>\r\n\r\n\r\n  Second one<br>  Third <td> x</td>\r\n<p></p>\r\n \r\n Last',
+  // Raw text: an iframe's, a textarea's, an xmp's content is text, tags and all; a title left
+  // open ends at the next tag; a self-closed script hides the rest.
+  '<iframe src="f"><script language="JavaScript" src="j"></script> &amp;</iframe> after ' +
+    '<textarea><b>bold</b> &amp; x</textarea> <xmp><i>it</i> &amp;</xmp> end',
+  '<title>open title <b>bold</b> rest',
+  'seen <script src="s.js" /> unseen <b>words</b>',
   'one <img src="x.gif" alt="Alt words"> two<script>var x = "<p>no</p>";</script>' +
     '<style>p { color: red }</style>three',
 ];

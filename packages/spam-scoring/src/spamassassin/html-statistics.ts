@@ -1,6 +1,7 @@
 import { decodeHTML } from 'entities';
 import type { SaMessageView } from './message-view.js';
 import { TextRunTracker } from './html-text-runs.js';
+import { INVISIBLE_RAW_TEXT, RAW_TEXT, RawTextEnds } from './html-raw-text.js';
 import { TextStyleTracker, attributesOf } from './html-text-style.js';
 import { HtmlTagCounter } from './html-tag-counts.js';
 import { startTagEnd } from './html-text.js';
@@ -67,27 +68,6 @@ const GOOD_FONT_FACE =
   /^[\t\n\v\f\r ]*["'.]?[a-z ][a-z -]*[a-z]\d?["']?(?:,[\t\n\v\f\r ]*["']?[a-z][a-z -]*[a-z]\d?["']?)*;?\n?$/i;
 
 /**
- * Elements whose content is not markup: tags inside them are text to HTML::Parser (3.81, as
- * Debian has it: `<iframe><script>` is text, the iframe's fallback, and so is a title's markup).
- */
-const RAW_TEXT = new Set(['script', 'style', 'textarea', 'xmp', 'plaintext', 'iframe', 'title']);
-/** Raw elements whose text HTML.pm does not display. */
-const INVISIBLE_RAW_TEXT = new Set(['script', 'style']);
-
-/**
- * Where the raw element `name`'s content ends in `lowered` (the source, letters lowered) from
- * `from`: at its closing tag, `</name` followed by white space, `/` or `>`; -1 when never.
- */
-function rawTextEnd(lowered: string, name: string, from: number): number {
-  const closing = `</${name}`;
-  for (let at = lowered.indexOf(closing, from); at >= 0; at = lowered.indexOf(closing, at + 1)) {
-    const after = lowered[at + closing.length];
-    if (after === undefined || /[\s/>]/.test(after)) return at;
-  }
-  return -1;
-}
-
-/**
  * A tag's name as HTML::Parser reports it to HTML.pm: everything up to white space or the `>`,
  * so `</table</th>` closes `table</th` and `<td"x">` opens `td"x"` (names no DTD defines: bad
  * tags); lower case (ASCII only: the source is octets). An opening starts with a letter or `_`,
@@ -121,9 +101,7 @@ export function htmlStatisticsOf(source: string): HtmlStatistics {
   const counts = new HtmlTagCounter();
   let rawUntil: string | null = null;
   let title: string[] | null = null;
-  // For finding a raw element's end in any case: ASCII letters lowered, every offset the same.
-  let lowered: string | null = null;
-  const neverClosed = new Set<string>();
+  const rawEnds = new RawTextEnds(source);
   const text = (run: string) => {
     nonSpaceLength += nonSpaceLengthOf(run);
     style.text(run);
@@ -183,14 +161,7 @@ export function htmlStatisticsOf(source: string): HtmlStatistics {
     if (rawUntil !== null) {
       // HTML::Parser reads a raw element's content as one text up to its closing tag (a
       // `<plaintext>` to the end); HTML.pm displays it, but for a script's or a style's.
-      lowered ??= source.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
-      // Once a raw element is known never to close after some point, it never closes later
-      // (each `<title>` of a thousand unclosed ones would search to the end again).
-      const end =
-        rawUntil === 'plaintext' || neverClosed.has(rawUntil)
-          ? -1
-          : rawTextEnd(lowered, rawUntil, i);
-      if (end < 0) neverClosed.add(rawUntil);
+      const end = rawEnds.end(rawUntil, i);
       if (end < 0 && rawUntil === 'title') {
         // A title never closed is closed by HTML::Parser at the first tag after its text,
         // and the rest is markup again.

@@ -1,6 +1,7 @@
 import { decodeHTML } from 'entities';
 import { textToBinaryString } from './binary-string.js';
 import { DisplayedText } from './html-displayed-text.js';
+import { DECODED_RAW_TEXT, INVISIBLE_RAW_TEXT, RAW_TEXT, RawTextEnds } from './html-raw-text.js';
 import { TextStyleTracker } from './html-text-style.js';
 import { MAX_URI_LENGTH } from './uri-canonicalize.js';
 import { baseHrefOf, targetUri } from './uri-resolve.js';
@@ -40,11 +41,6 @@ const PARAGRAPHS = new Set([
   'xmp',
   'title',
 ]);
-/**
- * Elements whose content is not text: HTML.pm keeps a script apart and drops a style; the
- * content of anything else (the title in the head, an object's or applet's fallback) is text.
- */
-const INVISIBLE = new Set(['script', 'style']);
 /** The attribute HTML.pm's html_uri reads a link from, by tag. */
 const LINK_ATTRIBUTE: Readonly<Record<string, string>> = {
   body: 'background',
@@ -126,7 +122,8 @@ function linksOfTag(name: string, tag: string, base: string, links: string[]): s
 
 /**
  * HTML to the text SpamAssassin's body rules read: tags removed, block ends as line breaks,
- * scripts, styles and comments dropped, entities decoded (to UTF-8 octets). One pass, linear in
+ * scripts, styles and comments dropped, entities decoded (to UTF-8 octets), the content of an
+ * iframe, a textarea, a title... as it is written, tags and all (HTML::Parser's raw text). One pass, linear in
  * the input: tags are found with `indexOf`, never with a backtracking pattern over the document.
  * The input is a binary string (octets); so is the output.
  */
@@ -135,18 +132,44 @@ export function renderHtml(html: string): RenderedHtml {
   const style = new TextStyleTracker();
   // `raw` as written, for the style's blank test; `rendered` with entities decoded.
   const addText = (raw: string, rendered: string) => displayed.text(rendered, style.text(raw));
+  // A raw element's content (RAW_TEXT) is one text; only a textarea's and a title's entities
+  // are decoded. A script's or a style's is not shown.
+  const addRawText = (name: string, raw: string) => {
+    if (INVISIBLE_RAW_TEXT.has(name)) return;
+    addText(raw, DECODED_RAW_TEXT.has(name) ? textNode(raw) : squeezeSpaces(raw));
+  };
   const links: string[] = [];
   let base = '';
-  let skipUntil: string | null = null;
+  let rawUntil: string | null = null;
+  const rawEnds = new RawTextEnds(html);
   const quotesEnd = { '"': html.lastIndexOf('"'), "'": html.lastIndexOf("'") };
   let i = 0;
   while (i < html.length) {
+    if (rawUntil !== null) {
+      // Up to the closing tag, which is then read as a tag; never closed, to the end.
+      const end = rawEnds.end(rawUntil, i);
+      if (end < 0 && rawUntil === 'title') {
+        // A title never closed is closed by HTML::Parser at the first tag after its text.
+        const next = html.indexOf('<', i);
+        const textEnd = next < 0 ? html.length : next;
+        if (textEnd > i) addRawText('title', html.slice(i, textEnd));
+        displayed.whitespace('\n\n');
+        rawUntil = null;
+        i = textEnd;
+        continue;
+      }
+      const textEnd = end < 0 ? html.length : end;
+      if (textEnd > i) addRawText(rawUntil, html.slice(i, textEnd));
+      rawUntil = null;
+      i = textEnd;
+      continue;
+    }
     const open = html.indexOf('<', i);
     if (open < 0) {
-      if (skipUntil === null) addText(html.slice(i), textNode(html.slice(i)));
+      addText(html.slice(i), textNode(html.slice(i)));
       break;
     }
-    if (skipUntil === null && open > i) addText(html.slice(i, open), textNode(html.slice(i, open)));
+    if (open > i) addText(html.slice(i, open), textNode(html.slice(i, open)));
     if (html.startsWith('<!--', open)) {
       const end = html.indexOf('-->', open + 4);
       i = end < 0 ? html.length : end + 3;
@@ -162,28 +185,22 @@ export function renderHtml(html: string): RenderedHtml {
     if (name === undefined) {
       // A declaration (`<!DOCTYPE ...>`) or processing instruction (`<?xml ...?>`) is markup,
       // not text, to HTML::Parser; any other `<` not opening a tag is text.
-      if (skipUntil === null && !/^[!?]/.test(tag)) {
+      if (!/^[!?]/.test(tag)) {
         const text = html.slice(open, close + 1);
         addText(text, decodeEntities(text));
       }
       continue;
     }
     const closing = tag.startsWith('/');
-    if (skipUntil !== null) {
-      if (closing && name === skipUntil) skipUntil = null;
-      continue;
-    }
     if (!closing) base = linksOfTag(name, tag, base, links) ?? base;
     if (closing) style.close(name);
     else style.open(name, tag);
-    if (INVISIBLE.has(name) && !closing && !tag.endsWith('/')) {
-      skipUntil = name;
-      continue;
-    }
     if (PARAGRAPHS.has(name)) displayed.whitespace('\n\n');
     else if (BREAKS.has(name)) displayed.whitespace('\n');
     else if (SPACES.has(name)) displayed.whitespace(' ');
     // An image's alt text is not text to HTML.pm (`spamassassin -t` shows none), so not here.
+    // Self-closing or not: `<script src=x />` hides the rest of the document from HTML.pm too.
+    if (!closing && RAW_TEXT.has(name)) rawUntil = name;
   }
   return { ...displayed.result(), links };
 }
@@ -225,7 +242,11 @@ export function startTagEnd(
  * document's own line breaks (`1gate\r\n</html>\r\n5297...`) never end a paragraph.
  */
 function textNode(text: string): string {
-  return decodeEntities(text).replace(/[ \t\n\r\f\x0b]+/g, ' ');
+  return squeezeSpaces(decodeEntities(text));
+}
+
+function squeezeSpaces(text: string): string {
+  return text.replace(/[ \t\n\r\f\x0b]+/g, ' ');
 }
 
 function decodeEntities(text: string): string {
