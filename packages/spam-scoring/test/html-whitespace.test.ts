@@ -53,6 +53,8 @@ const DOCUMENTS = [
     '<textarea><b>bold</b> &amp; x</textarea> <xmp><i>it</i> &amp;</xmp> end',
   '<title>open title <b>bold</b> rest',
   'seen <script src="s.js" /> unseen <b>words</b>',
+  // Invisible text keeps the spaces visible text would lose at a tag's white space.
+  '<p><font size=1> hidden </font><br> <font color="#ffffff"> ghost</font><br>shown </p> after',
   'one <img src="x.gif" alt="Alt words"> two<script>var x = "<p>no</p>";</script>' +
     '<style>p { color: red }</style>three',
 ];

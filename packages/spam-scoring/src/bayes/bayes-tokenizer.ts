@@ -15,23 +15,23 @@ import { type BayesStopwords, DEFAULT_BAYES_STOPWORDS } from './bayes-stopwords.
  * round 10, one bump for all its changes: the relay pseudo-headers' names in lower case, no
  * empty token, ...; docs/spam-scoring.md); 6: a body whose declared charset does not decode it
  * (Big5 labelled GB2312...) read as Windows-1252, as SpamAssassin does, not leniently in the
- * wrong charset (issue 15, charset parity; one bump for all of it); 7: invisible HTML text
- * (white on white, a font of size 1, `display: none`) gives `I*:` tokens, not words, as in
- * SpamAssassin. Raise it with every change that changes the tokens of ordinary mail.
+ * wrong charset (issue 15, charset parity; one bump for all of it); 7: the body's paragraphs
+ * as Message.pm makes them (one keeps the space it starts with, so its first word in Title Case
+ * is not lowered) and an iframe's or textarea's content read as text. Raise it with every change
+ * that changes the tokens of ordinary mail.
  */
 export const BAYES_TOKENIZER_VERSION = 7;
-
-/** Bayes.pm's prefix for the words of invisible HTML text: they count apart from the visible. */
-const INVISIBLE_PREFIX = 'I*:';
 
 /** At most this many distinct tokens are taken from one message: a huge message cannot flood the store. */
 export const MAX_TOKENS_PER_MESSAGE = 10_000;
 
 /**
  * The tokens the Bayes filter learns and weighs, each once per message, after SpamAssassin's
- * tokenizer (Plugin/Bayes.pm): the words of the header (headerTokens), the visible rendered
- * body with the Subject as its first line, the URIs found in it, and the invisible HTML text
- * as `I*:` tokens (lineTokens). The header's tokens come
+ * tokenizer (Plugin/Bayes.pm): the words of the header (headerTokens), the rendered body with
+ * the Subject as its first line, and the URIs found in it (lineTokens). Invisible HTML text
+ * (white on white, a font of size 1) gives words like the rest, where Bayes.pm makes `I*:`
+ * tokens of it: measured on the training sets, its own tokens missed more spam
+ * (docs/spam-scoring.md, "Bayes"). The header's tokens come
  * first, so that a huge body cannot crowd them out of the per-message limit. Words `stopwords`
  * names (SpamAssassin's English list by default; null: none) give no token; nor do the headers
  * `ignoredHeaders` names (lower case; the rule files' `bayes_ignore_header`, none by default).
@@ -50,17 +50,13 @@ export function bayesTokens(
   };
   addAll(headerTokens(view, stopwords, ignoredHeaders));
   addAll(mimeTokens(view));
-  for (const line of view.visibleBody()) {
+  for (const line of view.body()) {
     if (tokens.size >= MAX_TOKENS_PER_MESSAGE) break;
     addAll(lineTokens(line, '', 'body', stopwords));
   }
   for (const uri of view.uris()) {
     if (tokens.size >= MAX_TOKENS_PER_MESSAGE) break;
     addAll(lineTokens(uri, '', 'uri', stopwords));
-  }
-  for (const line of view.invisibleBody()) {
-    if (tokens.size >= MAX_TOKENS_PER_MESSAGE) break;
-    addAll(lineTokens(line, INVISIBLE_PREFIX, 'body', stopwords));
   }
   return [...tokens];
 }

@@ -5,13 +5,11 @@
  * since a paragraph's first word is read differently with a space before it (Bayes lowers a
  * sentence's first word in Title Case only at a line's very start):
  * - a tag's white space takes the space off the end of the text before it, unless that text
- *   is invisible;
+ *   is invisible (TextStyleTracker: white on white, a font of size 1...);
  * - text right after a tag's white space loses its leading space, unless it is invisible.
- * Invisible text (TextStyleTracker) is kept apart as well, for `visibleText` and `invisibleText`.
  */
 export class DisplayedText {
   private readonly pieces: string[] = [];
-  private readonly invisible: number[] = [];
   private lastIsWhitespace = false;
   private lastIsInvisible = false;
 
@@ -25,19 +23,16 @@ export class DisplayedText {
 
   /** A piece of text, white space squeezed. */
   text(text: string, invisible: boolean): void {
-    const shown = this.lastIsWhitespace && !invisible ? text.replace(/^ /, '') : text;
-    if (invisible) this.invisible.push(this.pieces.length);
-    this.push(shown, false, invisible);
+    this.push(
+      this.lastIsWhitespace && !invisible ? text.replace(/^ /, '') : text,
+      false,
+      invisible,
+    );
   }
 
-  /** All of it (`get_rendered_text()`), without the invisible pieces, and those alone. */
-  result(): { text: string; visibleText: string; invisibleText: string } {
-    const text = this.pieces.join('');
-    if (this.invisible.length === 0) return { text, visibleText: text, invisibleText: '' };
-    const hidden = this.invisible.map((index) => this.pieces[index]!);
-    const visible = [...this.pieces];
-    for (const index of this.invisible) visible[index] = '';
-    return { text, visibleText: visible.join(''), invisibleText: hidden.join('') };
+  /** All of it, as `get_rendered_text()` gives it. */
+  result(): string {
+    return this.pieces.join('');
   }
 
   private push(piece: string, isWhitespace: boolean, isInvisible: boolean): void {

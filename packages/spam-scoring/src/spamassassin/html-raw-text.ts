@@ -2,7 +2,15 @@
  * Elements whose content is not markup: tags inside them are text to HTML::Parser (3.81, as
  * Debian has it: `<iframe><script>` is text, the iframe's fallback, and so is a title's markup).
  */
-export const RAW_TEXT = new Set(['script', 'style', 'textarea', 'xmp', 'plaintext', 'iframe', 'title']);
+export const RAW_TEXT = new Set([
+  'script',
+  'style',
+  'textarea',
+  'xmp',
+  'plaintext',
+  'iframe',
+  'title',
+]);
 /** Raw elements whose text HTML.pm does not display. */
 export const INVISIBLE_RAW_TEXT = new Set(['script', 'style']);
 /** Raw elements whose entities HTML::Parser decodes (the others' text is as written). */

@@ -8,8 +8,8 @@ import { decodeHTML } from 'entities';
  * closings, checked at each piece of text. It gives HTMLEval's `font_low_contrast` (text in a
  * colour too close to its background), `font_invalid_color` (a colour no browser can read) and
  * `max_size` (the largest font size), and tells which text is invisible (`html_font_invisible`:
- * those colours, a font size of 1 or less, `display: none`, `visibility: hidden`), which
- * SpamAssassin's Bayes reads apart from the visible text.
+ * those colours, a font size of 1 or less, `display: none`, `visibility: hidden`), which the
+ * renderer's white-space trims leave alone (html-displayed-text.ts).
  *
  * Its quirks are SpamAssassin's, on purpose, since the rules' scores were fitted to them: a
  * `bgcolor` attribute does not change the background (only a `style` does), so light text

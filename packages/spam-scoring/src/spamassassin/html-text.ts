@@ -10,14 +10,6 @@ export interface RenderedHtml {
   /** The text, with line breaks where blocks end (as SpamAssassin renders it). */
   readonly text: string;
   /**
-   * The same without the invisible text (HTML.pm's `get_rendered_text(invisible => 0)`: text
-   * in the background's colour, in a font of size 1, in `display: none`...), and that text
-   * alone (`invisible => 1`): SpamAssassin's Bayes reads the one as words and the other apart
-   * (`I*:` tokens). Both `text` and '' when nothing is invisible.
-   */
-  readonly visibleText: string;
-  readonly invisibleText: string;
-  /**
    * Link targets as HTML.pm's html_uri takes them (`a href`, `img src`, `form action`, `td
    * background`, a meta refresh's URL...), resolved against the `<base href>` before them.
    */
@@ -202,7 +194,7 @@ export function renderHtml(html: string): RenderedHtml {
     // Self-closing or not: `<script src=x />` hides the rest of the document from HTML.pm too.
     if (!closing && RAW_TEXT.has(name)) rawUntil = name;
   }
-  return { ...displayed.result(), links };
+  return { text: displayed.result(), links };
 }
 
 /**

@@ -156,38 +156,16 @@ export class SaMessageView {
    * BODY_PART_SCAN_SIZE as SpamAssassin cuts it, in paragraphs.
    */
   body(): readonly string[] {
-    this.texts.paragraphs ??= this.paragraphsOf('rendered', this.bodySubject());
+    if (!this.texts.paragraphs) {
+      const subject = this.bodySubject();
+      const text = this.parts()
+        .map(({ rendered }) =>
+          noBreakSpacesToSpaces(truncateForScan(rendered, BODY_PART_SCAN_SIZE, BODY_BREAKS)),
+        )
+        .join('\n');
+      this.texts.paragraphs = [subject, ...toParagraphs(text)].filter((p) => p !== '');
+    }
     return this.texts.paragraphs;
-  }
-
-  /**
-   * What Bayes reads as words (Message.pm's `get_visible_rendered_body_text_array`): body()
-   * without the HTML parts' invisible text.
-   */
-  visibleBody(): readonly string[] {
-    if (!this.parts().some(({ invisible }) => invisible !== '')) return this.body();
-    this.texts.visibleParagraphs ??= this.paragraphsOf('visible', this.bodySubject());
-    return this.texts.visibleParagraphs;
-  }
-
-  /**
-   * The HTML parts' invisible text alone, without the Subject (Message.pm's
-   * `get_invisible_rendered_body_text_array`), which Bayes reads apart (`I*:` tokens).
-   */
-  invisibleBody(): readonly string[] {
-    if (!this.parts().some(({ invisible }) => invisible !== '')) return [];
-    this.texts.invisibleParagraphs ??= this.paragraphsOf('invisible', '');
-    return this.texts.invisibleParagraphs;
-  }
-
-  /** The Subject, then the parts' chosen text, each cut at BODY_PART_SCAN_SIZE, in paragraphs. */
-  private paragraphsOf(which: 'rendered' | 'visible' | 'invisible', subject: string): string[] {
-    const text = this.parts()
-      .map((part) =>
-        noBreakSpacesToSpaces(truncateForScan(part[which], BODY_PART_SCAN_SIZE, BODY_BREAKS)),
-      )
-      .join('\n');
-    return [subject, ...toParagraphs(text)].filter((p) => p !== '');
   }
 
   /**
@@ -258,14 +236,12 @@ export class SaMessageView {
         const text = html ? normalized.replace(/\xe2\x80[\x9c\x9d]/g, '"') : normalized;
         // Rendered here once, for the links, the body rules and the URIs alike.
         let rendered = text;
-        let visible = text;
-        let invisible = '';
         if (html) {
           const page = renderHtml(text);
           this.texts.htmlLinks.push(...page.links);
-          ({ text: rendered, visibleText: visible, invisibleText: invisible } = page);
+          rendered = page.text;
         }
-        this.texts.textParts!.push({ part, raw, text, html, rendered, visible, invisible });
+        this.texts.textParts!.push({ part, raw, text, html, rendered });
       };
       visit(this.summary.body);
     }
@@ -341,9 +317,6 @@ interface TextPart {
   readonly html: boolean;
   /** What the body rules read of it: `text` itself, or, for HTML, its rendered text. */
   readonly rendered: string;
-  /** `rendered` without its invisible text, and that text alone (RenderedHtml). */
-  readonly visible: string;
-  readonly invisible: string;
 }
 
 /** The headers SpamAssassin's MESSAGEID pseudo-header joins, in its order. */
@@ -363,8 +336,6 @@ const MODIFIER_SLOTS = { none: 0, raw: 1, addr: 2, name: 3 } as const;
 interface SharedTexts {
   readonly summary: MessageSummary;
   paragraphs: string[] | undefined;
-  visibleParagraphs: string[] | undefined;
-  invisibleParagraphs: string[] | undefined;
   rawLines: string[] | undefined;
   uriList: string[] | undefined;
   fullText: string | undefined;
@@ -388,8 +359,6 @@ function sharedTextsOf(bytes: Uint8Array, summary: MessageSummary): SharedTexts 
   const texts: SharedTexts = {
     summary,
     paragraphs: undefined,
-    visibleParagraphs: undefined,
-    invisibleParagraphs: undefined,
     rawLines: undefined,
     uriList: undefined,
     fullText: undefined,
