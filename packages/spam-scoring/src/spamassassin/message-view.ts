@@ -78,9 +78,12 @@ export class SaMessageView {
   /**
    * A header's value as SpamAssassin's `get` gives it: every occurrence, each ending in a newline;
    * null when there is none. Pseudo-headers: `ALL`, `ALL-EXTERNAL`, `ToCc`, `MESSAGEID`,
-   * `EnvelopeFrom`.
+   * `EnvelopeFrom`. With `:addr` or `:name` the first address (display name) alone, as `get`
+   * gives it to a caller that wants one value (the evals); `every` gives them all, a line
+   * each, as a header rule reads them (Check.pm joins `get`'s list with newlines: a From of two
+   * addresses fires `From:addr =~ /\s/`).
    */
-  header(name: string, modifier: HeaderModifier): string | null {
+  header(name: string, modifier: HeaderModifier, every = false): string | null {
     // By the name as the rule spells it (computeHeader reads case as SpamAssassin does: ALL
     // and MESSAGEID by exact name), so a lookup builds no key; the rules spell a header one
     // way or two. EnvelopeFrom is the envelope's sender where this view was given one (views
@@ -91,11 +94,19 @@ export class SaMessageView {
         : this.texts.headers;
     let values = cache.get(name);
     if (values === undefined)
-      cache.set(name, (values = [undefined, undefined, undefined, undefined]));
-    const slot = MODIFIER_SLOTS[modifier ?? 'none'];
+      cache.set(
+        name,
+        (values = [undefined, undefined, undefined, undefined, undefined, undefined]),
+      );
+    const listed = every && (modifier === 'addr' || modifier === 'name');
+    const slot = listed
+      ? modifier === 'addr'
+        ? MODIFIER_SLOTS.addrs
+        : MODIFIER_SLOTS.names
+      : MODIFIER_SLOTS[modifier ?? 'none'];
     const cached = values[slot];
     if (cached !== undefined) return cached;
-    return (values[slot] = this.computeHeader(name, modifier));
+    return (values[slot] = this.computeHeader(name, modifier, listed));
   }
 
   /**
@@ -253,7 +264,7 @@ export class SaMessageView {
     return (this.texts.rootHeaders ??= parseHeaders(this.bytes, this.summary.body.headerStart));
   }
 
-  private computeHeader(name: string, modifier: HeaderModifier): string | null {
+  private computeHeader(name: string, modifier: HeaderModifier, every: boolean): string | null {
     const lower = name.toLowerCase();
     const root = this.rootHeaders();
     // SpamAssassin's pseudo-headers: ALL and MESSAGEID by exact name, the others in any case.
@@ -288,19 +299,22 @@ export class SaMessageView {
           : root.lookup(lower);
     if (fields.length === 0) return null;
     if (modifier === 'addr' || modifier === 'name') {
-      // As SpamAssassin's get(): the first address (or display name) alone, no newline.
+      // As SpamAssassin's get(): the first address (or display name) alone, no newline; or
+      // every one, a line each.
+      const found: string[] = [];
       for (const field of fields) {
         const value = fieldValue(this.bytes, field);
         const mailboxes = parseAddressList(value).flatMap((entry) =>
           entry.type === 'mailbox' ? [entry] : entry.members,
         );
         for (const mailbox of mailboxes) {
-          if (modifier === 'addr') return textToBinaryString(mailbox.address);
-          if (mailbox.name !== null)
-            return textToBinaryString(mailbox.name.replace(/\s+/g, ' ').trim());
+          if (modifier === 'addr') found.push(textToBinaryString(mailbox.address));
+          else if (mailbox.name !== null)
+            found.push(textToBinaryString(mailbox.name.replace(/\s+/g, ' ').trim()));
+          if (!every && found.length > 0) return found[0]!;
         }
       }
-      return null;
+      return found.length > 0 ? found.join('\n') : null;
     }
     return fields.map((field) => headerText(this.bytes, field, modifier === 'raw')).join('');
   }
@@ -330,7 +344,7 @@ const MESSAGE_ID_HEADERS = [
 /** A header's value with each modifier (MODIFIER_SLOTS), undefined until asked for. */
 type HeaderValues = (string | null | undefined)[];
 
-const MODIFIER_SLOTS = { none: 0, raw: 1, addr: 2, name: 3 } as const;
+const MODIFIER_SLOTS = { none: 0, raw: 1, addr: 2, name: 3, addrs: 4, names: 5 } as const;
 
 /** What the views of one message compute from its content, each once, when first asked. */
 interface SharedTexts {

@@ -472,7 +472,8 @@ function compileHeaderMatcher(kind: SaRuleKind, spec: string): Matcher | string 
   if (!translated.ok && byHand && kind === 'header') {
     const unsetValue = /^\[if-unset:\s?(.*)\]$/.exec(match.rest)?.[1] ?? null;
     return (view) => {
-      const value = view.header(header, (modifier ?? null) as HeaderModifier) ?? unsetValue ?? '';
+      const value =
+        view.header(header, (modifier ?? null) as HeaderModifier, true) ?? unsetValue ?? '';
       return byHand(value) !== (operator === '!~') ? 1 : 0;
     };
   }
@@ -487,7 +488,8 @@ function compileHeaderMatcher(kind: SaRuleKind, spec: string): Matcher | string 
     };
   }
   return (view, max) => {
-    const value = view.header(header, (modifier ?? null) as HeaderModifier) ?? unset ?? '';
+    // Every address or name, a line each, as Check.pm reads `get` in list context.
+    const value = view.header(header, (modifier ?? null) as HeaderModifier, true) ?? unset ?? '';
     const count = countIn([value], regex, max);
     return negate ? (count > 0 ? 0 : 1) : count;
   };
