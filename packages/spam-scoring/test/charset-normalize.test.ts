@@ -65,14 +65,14 @@ describe("the message view's body as SpamAssassin renders it", () => {
 
   it('heads the body with a raw 8-bit Subject read as Windows-1252, not in the body charset', () => {
     // "Отчёт" in KOI8-R, raw in the Subject and in a koi8-r body. SpamAssassin's
-    // get_rendered_body_text_array: c3afc394c39ec2a3c394 (ïÔÞ£Ô), then d09ed182d187d191d182 and
-    // the space the last line break became.
+    // get_rendered_body_text_array: c3afc394c39ec2a3c394 (ïÔÞ£Ô) and its line break, then
+    // d09ed182d187d191d182 and the space the last line break became.
     const lines = view(
       'From: a@b.c\nSubject: \xef\xd4\xde\xa3\xd4\nMIME-Version: 1.0\n' +
         'Content-Type: text/plain; charset=koi8-r\nContent-Transfer-Encoding: 8bit\n\n' +
         '\xef\xd4\xde\xa3\xd4\n',
     ).body();
-    expect(lines.map(utf8Hex)).toEqual(['c3afc394c39ec2a3c394', 'd09ed182d187d191d18220']);
+    expect(lines.map(utf8Hex)).toEqual(['c3afc394c39ec2a3c3940a', 'd09ed182d187d191d18220']);
   });
 
   it('reads curly double quotes in HTML as plain ones, in the text and around a link', () => {
@@ -82,7 +82,7 @@ describe("the message view's body as SpamAssassin renders it", () => {
         'Content-Type: text/html; charset=windows-1252\nContent-Transfer-Encoding: 8bit\n\n' +
         '<html><body><p>\x93Free\x94 offer <a href=\x94http://example.com/x\x94>here</a></p></body></html>\n',
     );
-    expect(page.body()).toEqual(['t', '"Free" offer here']);
+    expect(page.body()).toEqual(['t\n', '\n', '"Free" offer here\n']);
     expect(page.uris()).toContain('http://example.com/x');
   });
 });

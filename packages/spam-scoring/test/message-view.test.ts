@@ -36,14 +36,15 @@ const MULTIPART = [
 ].join('\r\n');
 
 describe("SpamAssassin's view of a message", () => {
-  it('gives body rules the Subject, then paragraphs with whitespace squeezed, HTML rendered', () => {
+  it('gives body rules the Subject, then lines with whitespace squeezed, HTML rendered', () => {
     expect(view(MULTIPART).body()).toEqual([
-      'Gr\xc3\xbc\xc3\x9fe and more',
-      'First line same paragraph continued.',
-      'Visit www.example.com/offer today.',
+      // Each line but the last ends in its line break, as Message.pm's lines do.
+      'Gr\xc3\xbc\xc3\x9fe and more\n',
+      'First line same paragraph continued.\n',
+      'Visit www.example.com/offer today.\n',
       // The title is text to HTML.pm, a paragraph of its own (spamassassin's view shows it).
-      't',
-      'Hello World & more',
+      't\n',
+      'Hello World & more\n',
       'click',
     ]);
   });
@@ -111,38 +112,43 @@ describe('no-break spaces in the body', () => {
     for (const charset of ['utf-8', null]) {
       // A paragraph keeps the space its last line break became, as there ('voilà 你好 déjà ').
       expect(octetView(utf8('voilà 你好 déjà'), charset).body()).toEqual([
-        's',
+        's\n',
         octets('voilà 你好 déjà '),
       ]);
       expect(octetView(utf8('<p>voilà</p>'), charset, 'text/html').body()).toEqual([
-        's',
-        octets('voilà'),
+        's\n',
+        '\n',
+        octets('voilà\n'),
       ]);
     }
   });
 
   it('makes a real NO-BREAK SPACE a space: C2 A0 in UTF-8, A0 in Latin-1 and Windows-1252', () => {
     expect(octetView(utf8('prix\u00a0\u00a0: 10\u00a0€'), 'utf-8').body()).toEqual([
-      's',
+      's\n',
       octets('prix : 10 € '),
     ]);
     // Undeclared 8-bit text that is not UTF-8 is Windows-1252, as SpamAssassin reads it; the
     // body is then UTF-8 (what get_decoded_stripped_body_text_array gives: "ok caf\xc3\xa9").
     for (const charset of ['iso-8859-1', 'windows-1252', null])
       expect(octetView([0x6f, 0x6b, 0xa0, 0xa0, 0x63, 0x61, 0x66, 0xe9], charset).body()).toEqual([
-        's',
+        's\n',
         'ok caf\xc3\xa9 ',
       ]);
     // A line of no-break spaces between two paragraphs is a blank line.
-    expect(octetView(utf8('one\n\u00a0\u00a0\ntwo'), 'utf-8').body()).toEqual(['s', 'one', 'two ']);
+    expect(octetView(utf8('one\n\u00a0\u00a0\ntwo'), 'utf-8').body()).toEqual([
+      's\n',
+      'one\n',
+      'two ',
+    ]);
   });
 
   it('leaves 0xA0 alone where it is no space (KOI8-R box drawing, a byte of a GB2312 character)', () => {
     // KOI8-R's A0 is U+2550 (E2 95 90 in UTF-8), as SpamAssassin 4.0.1 renders it.
-    expect(octetView([0x61, 0xa0, 0x62], 'koi8-r').body()).toEqual(['s', 'a\xe2\x95\x90b ']);
+    expect(octetView([0x61, 0xa0, 0x62], 'koi8-r').body()).toEqual(['s\n', 'a\xe2\x95\x90b ']);
     // "啊" in GB2312 is B0 A1, "你" C4 E3: E5 95 8A and E4 BD A0 in UTF-8.
     expect(octetView([0xb0, 0xa1, 0x20, 0xc4, 0xe3], 'gb2312').body()).toEqual([
-      's',
+      's\n',
       '\xe5\x95\x8a \xe4\xbd\xa0 ',
     ]);
   });
@@ -168,7 +174,7 @@ describe('the body in UTF-8, decoded from its charset (normalize_charset, on in 
 
   it('decodes 7-bit ISO-2022-JP, so its ESC $ B shifts are not in the body', () => {
     const jp = charsetView([...ascii('\x1b$B$3$s\x1b(B ok')], 'text/plain; charset=iso-2022-jp');
-    expect(jp.body()).toEqual(['s', '\xe3\x81\x93\xe3\x82\x93 ok ']);
+    expect(jp.body()).toEqual(['s\n', '\xe3\x81\x93\xe3\x82\x93 ok ']);
     // The rawbody rules still read the octets as sent (one piece: the part is short).
     expect(jp.rawBody()).toEqual(['\x1b$B$3$s\x1b(B ok\n']);
   });
@@ -176,13 +182,13 @@ describe('the body in UTF-8, decoded from its charset (normalize_charset, on in 
   it('reads Latin-1 as Windows-1252, and keeps 8-bit text that is valid UTF-8 whatever its label', () => {
     expect(
       charsetView([...ascii('caf\xe9 \x93q\x94')], 'text/plain; charset=windows-1252').body(),
-    ).toEqual(['s', 'caf\xc3\xa9 \xe2\x80\x9cq\xe2\x80\x9d ']);
+    ).toEqual(['s\n', 'caf\xc3\xa9 \xe2\x80\x9cq\xe2\x80\x9d ']);
     expect(charsetView(utf8Octets('voilà déjà'), 'text/plain; charset=iso-8859-1').body()).toEqual([
-      's',
+      's\n',
       'voil\xc3\xa0 d\xc3\xa9j\xc3\xa0 ',
     ]);
     expect(charsetView([...ascii('\xf0\xd2\xc9')], 'text/plain; charset=koi8-r').body()).toEqual([
-      's',
+      's\n',
       '\xd0\x9f\xd1\x80\xd0\xb8 ',
     ]);
   });
@@ -190,7 +196,7 @@ describe('the body in UTF-8, decoded from its charset (normalize_charset, on in 
   it('decodes an HTML part before rendering it', () => {
     expect(
       charsetView([...ascii('<p>caf\xe9&nbsp;ok</p>')], 'text/html; charset=iso-8859-1').body(),
-    ).toEqual(['s', 'caf\xc3\xa9 ok']);
+    ).toEqual(['s\n', '\n', 'caf\xc3\xa9 ok\n']);
   });
 });
 
@@ -222,13 +228,18 @@ describe('HTML rendering', () => {
         '<p>Go here.</p>\r\n<font color="ffffff">drywall</font>\r\n</body>\r\n' +
           '<font color="ffffff">1gate\r\n</html>\r\n5297gdqK6-498jyxl3033RafD3-195RTcz6485obQU9',
       ),
-    ).toEqual(['s', 'Go here.', 'drywall 1gate 5297gdqK6-498jyxl3033RafD3-195RTcz6485obQU9']);
+    ).toEqual([
+      's\n',
+      '\n',
+      'Go here.\n',
+      'drywall 1gate 5297gdqK6-498jyxl3033RafD3-195RTcz6485obQU9',
+    ]);
   });
 
   it('does not show a declaration as text', () => {
     expect(
       html('<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.0 Transitional//EN">\r\nDear Friend,'),
-    ).toEqual(['s', ' Dear Friend,']);
+    ).toEqual(['s\n', ' Dear Friend,']);
     expect(renderHtml('<?xml version="1.0"?>a').text).toBe('a');
   });
 

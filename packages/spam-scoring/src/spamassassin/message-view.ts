@@ -174,7 +174,10 @@ export class SaMessageView {
           noBreakSpacesToSpaces(truncateForScan(rendered, BODY_PART_SCAN_SIZE, BODY_BREAKS)),
         )
         .join('\n');
-      this.texts.paragraphs = [subject, ...toParagraphs(text)].filter((p) => p !== '');
+      // The Subject is a line of its own, ending in its line break as get_header gives it.
+      this.texts.paragraphs = [subject === '' ? '' : `${subject}\n`, ...toParagraphs(text)].filter(
+        (p) => p !== '',
+      );
     }
     return this.texts.paragraphs;
   }
@@ -457,20 +460,33 @@ function isPerlSpace(code: number): boolean {
   return code === 0x20 || code === 0x09 || code === 0x0d || code === 0x0c || code === 0x0b;
 }
 
+/** Message.pm's MAX_BODY_LINE_LENGTH: a longer line is cut into pieces. */
+const MAX_BODY_LINE_LENGTH = 2048;
+
 /**
- * SpamAssassin's paragraphs (Message.pm): text split where white space holds two line breaks
- * or more (the whole run of it is the break), each paragraph's white space (line breaks,
- * tabs) squeezed to single spaces, long ones cut into pieces. A paragraph keeps a space it
- * starts or ends with, as there: Bayes lowers a first word in Title Case only at the very start.
- * White space is ASCII's, as Perl's `\s` on octets: no-break spaces are already spaces
- * (noBreakSpacesToSpaces), and the octet 0xA0 alone is not one in UTF-8 (the end of "à").
+ * SpamAssassin's body lines (Message.pm's get_body_text_array_common, then
+ * split_into_array_of_short_lines): a run of white space holding two line breaks or more is one
+ * line break, the rest of the white space is squeezed to single spaces, and the text is cut
+ * into lines, each but the last ending in its line break (a pattern's `\s` at a line's end
+ * matches it, as FILL_THIS_FORM_LOAN's `<FF_BLANK2>$` does). A line keeps the space it starts
+ * or ends with: Bayes lowers a first word in Title Case only at the very start. A line over
+ * 2,048 octets is cut after its last space within them, else at 2,048. White space is ASCII's,
+ * as Perl's `\s` on octets: no-break spaces are already spaces (noBreakSpacesToSpaces), and the
+ * octet 0xA0 alone is not one in UTF-8 (the end of "à").
  */
 function toParagraphs(text: string): string[] {
+  const squeezed = text
+    .replace(/\n+[ \t\n\r\f\x0b]*\n+/g, '\0')
+    .replace(/[ \t\n\r\f\x0b]+/g, ' ')
+    .replace(/\0/g, '\n');
   const out: string[] = [];
-  for (const block of text.split(/\n+[ \t\n\r\f\x0b]*\n+/)) {
-    const squeezed = block.replace(/[ \t\n\r\f\x0b]+/g, ' ');
-    if (squeezed === '') continue;
-    for (let i = 0; i < squeezed.length; i += 2048) out.push(squeezed.slice(i, i + 2048));
+  for (let line of squeezed.match(/[^\n]*\n|[^\n]+$/g) ?? []) {
+    while (line.length > MAX_BODY_LINE_LENGTH) {
+      const length = line.lastIndexOf(' ', MAX_BODY_LINE_LENGTH) + 1 || MAX_BODY_LINE_LENGTH;
+      out.push(line.slice(0, length));
+      line = line.slice(length);
+    }
+    out.push(line);
   }
   return out;
 }
