@@ -39,6 +39,18 @@ const HIDDEN_IP_LINKS = htmlMail(
 // URIs whose canonical spellings are compared with SpamAssassin 4.0.1's (Util.pm's
 // uri_list_canonicalize with no redirector patterns), as the Perl below prints them.
 const CANONICALIZED = [
+  // A bare name is also guessed as www.NAME.com, but not with a user, another port, https,
+  // localhost or a dot in it.
+  'http://top',
+  'top',
+  'index.html',
+  'http://www.foo/x?y',
+  'http://FooBar:80/p',
+  'http://user@bare/',
+  'http://localhost/',
+  'https://bare/',
+  'http://bare:8080/',
+  'http://bare!/',
   'http://rd.yahoo.com/*http://80.71.71.88/farm/?aid=818932',
   'http://n62.go2net.com/adclick?cid=180713&site=dp&cp=nbci&clickurl=http://211.167.74.101/mortg/',
   'http://%31%30%31@%34%2E%34%37%2E%39%36%2E%31%34%31/msga.html',

@@ -6,9 +6,10 @@
  * (`http://rd.example/*http://198.51.100.7/x` also gives `http://198.51.100.7/x`), each target
  * canonicalized in turn. Strings are octets (one character per byte), as every rule view's.
  *
- * Left out: the configured `redirector_pattern`s (only the generic `https?://` inside the URI
- * is followed, which is SpamAssassin's fallback when none matches), IDN hosts (`idn_to_ascii`,
- * which changes no ASCII host but its case), and the `www.NAME.com` guess for a bare name.
+ * A bare name is also guessed as `www.NAME.com` (`http://top` gives `http://www.top.com`), as
+ * Util.pm guesses it. Left out: the configured `redirector_pattern`s (only the generic
+ * `https?://` inside the URI is followed, which is SpamAssassin's fallback when none matches),
+ * and IDN hosts (`idn_to_ascii`, which changes no ASCII host but its case).
  */
 
 /** SpamAssassin's MAX_URI_LENGTH: a canonical URI is cut there. */
@@ -119,6 +120,9 @@ export function canonicalizeUri(raw: string): string[] {
     const proto = parts[1]!;
     let host = parts[3]!;
     const rest = parts[4]!;
+    // Util.pm's $nhost: the host as matched, lowered (idn_to_ascii changes no ASCII host but
+    // its case), before the cleanups below.
+    const lowered = host.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
     if (parts[5] !== undefined && parts[5] !== '') {
       // A default port written out: the URI without it too.
       // Perl compares the scheme as written: `HTTP://` is taken for https.
@@ -151,6 +155,22 @@ export function canonicalizeUri(raw: string): string[] {
       const low = /^0x[0-9a-f]*?([0-9a-f]{1,8})$/i.exec(host)![1]!;
       found.add(proto + ulongToIp(String(parseInt(low, 16))) + rest);
     } else if (/^[0-9]+$/.test(host)) found.add(proto + ulongToIp(host) + rest);
+    else {
+      // `http://foobar` is also `http://www.foobar.com`, as Firefox guesses (bug 6596): a bare
+      // name (or `www.` and one), no user, the default port, not localhost; the name as first
+      // written, lowered. Util.pm skips the guess where `www.NAME` is a domain under a TLD the
+      // rule files list (`www.com`); that list is not at hand here, so it guesses there too.
+      const bare = /^(?:www\.)?([^.]+)$/.exec(lowered);
+      const port = parts[5] ?? '';
+      if (
+        bare &&
+        proto === 'http://' &&
+        parts[2] === undefined &&
+        lowered !== 'localhost' &&
+        (port === '' || port === '80')
+      )
+        found.add(`${proto}www.${bare[1]}.com${rest}`);
+    }
   }
   return [...found].map((uri) =>
     uri.length > MAX_URI_LENGTH ? uri.slice(0, MAX_URI_LENGTH) : uri,
