@@ -15,9 +15,10 @@ import { type BayesStopwords, DEFAULT_BAYES_STOPWORDS } from './bayes-stopwords.
  * round 10, one bump for all its changes: the relay pseudo-headers' names in lower case, no
  * empty token, ...; docs/spam-scoring.md); 6: a body whose declared charset does not decode it
  * (Big5 labelled GB2312...) read as Windows-1252, as SpamAssassin does, not leniently in the
- * wrong charset (issue 15, charset parity; one bump for all of it); 7: the body's paragraphs
- * as Message.pm makes them (one keeps the space it starts with, so its first word in Title Case
- * is not lowered) and an iframe's or textarea's content read as text. Raise it with every change
+ * wrong charset (issue 15, charset parity; one bump for all of it); 7: the body's lines as
+ * Message.pm makes them (one keeps the space it starts with, so its first word in Title Case
+ * is not lowered; long lines cut at a space), an iframe's or textarea's content read as text,
+ * and a bare link name's `www.NAME.com` guess among the URIs. Raise it with every change
  * that changes the tokens of ordinary mail.
  */
 export const BAYES_TOKENIZER_VERSION = 7;
