@@ -115,8 +115,9 @@ function linksOfTag(name: string, tag: string, base: string, links: string[]): s
 /**
  * HTML to the text SpamAssassin's body rules read: tags removed, block ends as line breaks,
  * scripts, styles and comments dropped, entities decoded (to UTF-8 octets), the content of an
- * iframe, a textarea, a title... as it is written, tags and all (HTML::Parser's raw text). One pass, linear in
- * the input: tags are found with `indexOf`, never with a backtracking pattern over the document.
+ * iframe, a textarea, a title... as it is written, tags and all (HTML::Parser's raw text), put
+ * together as HTML.pm's display_text does (html-displayed-text.ts). One pass, linear in the
+ * input: tags are found with `indexOf`, never with a backtracking pattern over the document.
  * The input is a binary string (octets); so is the output.
  */
 export function renderHtml(html: string): RenderedHtml {

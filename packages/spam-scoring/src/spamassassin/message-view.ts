@@ -45,7 +45,7 @@ export interface ViewEnvelope {
 
 /**
  * A message as SpamAssassin's rules see it, each view computed once, when a rule first asks:
- * header values (decoded, or raw), the rendered body in paragraphs with the Subject first,
+ * header values (decoded, or raw), the rendered body in Message.pm's lines with the Subject first,
  * the decoded raw body in lines, the URIs, and the full message. Every string is octets (see
  * binary-string.ts).
  */
@@ -164,10 +164,10 @@ export class SaMessageView {
 
   /**
    * The body rules' text: the Subject, then the rendered text parts, each cut at
-   * BODY_PART_SCAN_SIZE as SpamAssassin cuts it, in paragraphs.
+   * BODY_PART_SCAN_SIZE as SpamAssassin cuts it, in Message.pm's lines (bodyLines).
    */
   body(): readonly string[] {
-    if (!this.texts.paragraphs) {
+    if (!this.texts.bodyLines) {
       const subject = this.bodySubject();
       const text = this.parts()
         .map(({ rendered }) =>
@@ -175,11 +175,11 @@ export class SaMessageView {
         )
         .join('\n');
       // The Subject is a line of its own, ending in its line break as get_header gives it.
-      this.texts.paragraphs = [subject === '' ? '' : `${subject}\n`, ...toParagraphs(text)].filter(
+      this.texts.bodyLines = [subject === '' ? '' : `${subject}\n`, ...bodyLines(text)].filter(
         (p) => p !== '',
       );
     }
-    return this.texts.paragraphs;
+    return this.texts.bodyLines;
   }
 
   /**
@@ -352,7 +352,7 @@ const MODIFIER_SLOTS = { none: 0, raw: 1, addr: 2, name: 3, addrs: 4, names: 5 }
 /** What the views of one message compute from its content, each once, when first asked. */
 interface SharedTexts {
   readonly summary: MessageSummary;
-  paragraphs: string[] | undefined;
+  bodyLines: string[] | undefined;
   rawLines: string[] | undefined;
   uriList: string[] | undefined;
   fullText: string | undefined;
@@ -375,7 +375,7 @@ function sharedTextsOf(bytes: Uint8Array, summary: MessageSummary): SharedTexts 
   if (known && known.summary === summary) return known;
   const texts: SharedTexts = {
     summary,
-    paragraphs: undefined,
+    bodyLines: undefined,
     rawLines: undefined,
     uriList: undefined,
     fullText: undefined,
@@ -472,9 +472,10 @@ const MAX_BODY_LINE_LENGTH = 2048;
  * or ends with: Bayes lowers a first word in Title Case only at the very start. A line over
  * 2,048 octets is cut after its last space within them, else at 2,048. White space is ASCII's,
  * as Perl's `\s` on octets: no-break spaces are already spaces (noBreakSpacesToSpaces), and the
- * octet 0xA0 alone is not one in UTF-8 (the end of "à").
+ * octet 0xA0 alone is not one in UTF-8 (the end of "à"). A NUL in the text is a line break, as
+ * there (Message.pm marks the breaks with NULs while it squeezes).
  */
-function toParagraphs(text: string): string[] {
+function bodyLines(text: string): string[] {
   const squeezed = text
     .replace(/\n+[ \t\n\r\f\x0b]*\n+/g, '\0')
     .replace(/[ \t\n\r\f\x0b]+/g, ' ')
