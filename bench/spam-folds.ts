@@ -25,6 +25,7 @@ import {
   bayesTokens,
   findDebianRuleDirectory,
   loadSpamAssassinRules,
+  receiveDate,
 } from '@mailyard/spam-scoring';
 import { NO_FACTS, readMessage, rulesOnlyEngine } from './spam-mailyard.js';
 import { RulesCache, rulesCacheKey } from './spam-rules-cache.js';
@@ -34,6 +35,8 @@ interface Sample {
   readonly kind: 'spam' | 'ham';
   readonly fold: number;
   readonly tokens: readonly string[];
+  /** When it was received (seconds), as Bayes stamps the tokens it learns for expiry. */
+  readonly atime: number;
   readonly rules: number;
   readonly ruleNames: readonly string[];
 }
@@ -142,15 +145,13 @@ export async function crossValidateMaths(
         };
         cache?.set(name, result);
       }
+      const view = new SaMessageView(message.bytes, message.summary);
       samples.push({
         file,
         kind,
         fold: foldOf(index, files.length, scheme.folds),
-        tokens: bayesTokens(
-          new SaMessageView(message.bytes, message.summary),
-          DEFAULT_BAYES_STOPWORDS,
-          ignoredHeaders,
-        ),
+        tokens: bayesTokens(view, DEFAULT_BAYES_STOPWORDS, ignoredHeaders),
+        atime: receiveDate(view, Math.floor(Date.now() / 1000)),
         ...result,
       });
     }
@@ -165,8 +166,10 @@ export async function crossValidateMaths(
           from: null,
           to: sample.kind,
           tokens: sample.tokens,
+          atime: sample.atime,
         });
     for (const [index, math] of maths.entries()) {
+      // Its first classification expires the fold's database, as spamd's first scan does.
       const bayes = new BayesFilter({ store, autoLearn: null, math });
       for (const sample of samples) {
         if (sample.fold !== fold) continue;

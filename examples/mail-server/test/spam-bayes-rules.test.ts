@@ -43,8 +43,15 @@ const SEEDED = {
 };
 
 type Database = typeof SEEDED & { tokens: Record<string, [number, number]> };
-const database = (): Database =>
-  JSON.parse(readFileSync(join(data, 'store', 'spam', 'bayes.json'), 'utf8')) as Database;
+/** The database as written, each token's counts without its time (kept for expiry). */
+const database = (): Database => {
+  const file = JSON.parse(readFileSync(join(data, 'store', 'spam', 'bayes.json'), 'utf8')) as Omit<
+    Database,
+    'tokens'
+  > & { tokens: Record<string, [number, number, number?]> };
+  const tokens = Object.entries(file.tokens).map(([token, [spam, ham]]) => [token, [spam, ham]]);
+  return { ...file, tokens: Object.fromEntries(tokens) as Database['tokens'] };
+};
 
 beforeAll(async () => {
   writeFileSync(

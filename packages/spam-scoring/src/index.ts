@@ -112,7 +112,15 @@ export {
   tokenProbability,
 } from './bayes/chi-square.js';
 export {
+  type BayesExpiryPolicy,
+  type BayesTokenAges,
+  DEFAULT_BAYES_EXPIRY,
+  expiryCutoff,
+} from './bayes/bayes-expiry.js';
+export { type ReceivedHops, receiveDate, receivedHops } from './spamassassin/receive-date.js';
+export {
   type BayesClass,
+  type BayesExpiryOutcome,
   type BayesStore,
   type BayesTotals,
   type BayesUpdate,

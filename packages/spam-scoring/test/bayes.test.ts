@@ -7,11 +7,13 @@ import {
   BAYES_TOKENIZER_VERSION,
   BayesFilter,
   BayesStoreError,
+  DEFAULT_BAYES_EXPIRY,
   DEFAULT_BAYES_MATH,
   FileBayesStore,
   MemoryBayesStore,
   SaMessageView,
   SpamEngine,
+  type TokenCounts,
   bayesTokens,
   chi2Q,
   combineProbabilities,
@@ -181,7 +183,7 @@ describe('learning', () => {
     expect(await filter.learn(m, 'ham')).toBe('relearned');
     expect(await store.totals()).toEqual({ spam: 0, ham: 1 });
     const tokenCount = store.tokenCount;
-    expect((await store.counts(['viagra'])).get('viagra')).toEqual({ spam: 0, ham: 1 });
+    expect((await store.counts(['viagra'])).get('viagra')).toMatchObject({ spam: 0, ham: 1 });
     expect(await filter.learn(m, null)).toBe('unlearned');
     expect(await store.totals()).toEqual({ spam: 0, ham: 0 });
     expect(store.tokenCount).toBe(0);
@@ -266,10 +268,97 @@ describe('the on-disk store', () => {
     expect(await readdir(dir)).toEqual(['bayes.json']);
     const reopened = await FileBayesStore.open(path);
     expect(await reopened.totals()).toEqual({ spam: 1, ham: 1 });
-    expect((await reopened.counts(['viagra'])).get('viagra')).toEqual({ spam: 1, ham: 0 });
+    expect((await reopened.counts(['viagra'])).get('viagra')).toMatchObject({ spam: 1, ham: 0 });
     expect(await new BayesFilter({ store: reopened }).learn(generated('spam', 1), 'spam')).toBe(
       'unchanged',
     );
+  });
+
+  it("keeps each token's time and the last expiry, and reads a file written before them", async () => {
+    const path = join(await temporary(), 'bayes.json');
+    const store = await FileBayesStore.open(path);
+    const sent = Date.UTC(2002, 9, 1, 12) / 1000;
+    await store.apply({ signature: 'a', from: null, to: 'spam', tokens: ['old'], atime: sent });
+    await store.apply({
+      signature: 'b',
+      from: null,
+      to: 'ham',
+      tokens: ['old', 'new'],
+      atime: sent + 600,
+    });
+    await store.apply({
+      signature: 'c',
+      from: null,
+      to: 'ham',
+      tokens: ['new'],
+      atime: sent - 600,
+    });
+    // A token's time never goes back, and an unlearning leaves the times as they were.
+    await store.apply({ signature: 'b', from: 'ham', to: null, tokens: ['old', 'new'] });
+    const reopened = await FileBayesStore.open(path);
+    const counts = await reopened.counts(['old', 'new']);
+    expect(counts.get('old')).toEqual({ spam: 1, ham: 0, atime: sent + 600 });
+    expect(counts.get('new')).toEqual({ spam: 0, ham: 1, atime: sent + 600 });
+    // Under its size nothing expires, and no expiry is recorded.
+    expect(await reopened.expire({ ...DEFAULT_BAYES_EXPIRY }, sent + 86_400)).toBeNull();
+    expect(JSON.parse(await readFile(path, 'utf8')).lastExpiry).toBeUndefined();
+
+    // Written before expiry: tokens without a time take the time of opening.
+    const before = join(await temporary(), 'bayes.json');
+    const file = { format: 'mailyard-bayes', version: 1, tokenizer: BAYES_TOKENIZER_VERSION };
+    await writeFile(
+      before,
+      JSON.stringify({ ...file, spam: 1, ham: 0, learned: { a: 's' }, tokens: { w: [1, 0] } }),
+    );
+    const opened = Math.floor(Date.now() / 1000);
+    const unstamped = (await (await FileBayesStore.open(before)).counts(['w'])).get('w');
+    const { atime } = unstamped as TokenCounts & { atime: number };
+    expect(atime).toBeGreaterThanOrEqual(opened);
+  });
+
+  it('writes an expiry at once, and the time it ran', async () => {
+    const path = join(await temporary(), 'bayes.json');
+    const store = await FileBayesStore.open(path);
+    const newest = Date.UTC(2002, 9, 1) / 1000;
+    const policy = { ...DEFAULT_BAYES_EXPIRY, maxTokens: 20, minKeep: 10, minForgotten: 1 };
+    const tokens = (prefix: string) => Array.from({ length: 10 }, (_, i) => `${prefix}${i}`);
+    // 10 tokens a year old, 10 a month old, 10 of today. Down towards 15: 32 days is the smallest
+    // age (12 hours times a power of two) that forgets no more than that, the year-old ones.
+    await store.apply({
+      signature: 'y',
+      from: null,
+      to: 'ham',
+      tokens: tokens('y'),
+      atime: newest - 365 * 86_400,
+    });
+    await store.apply({
+      signature: 'm',
+      from: null,
+      to: 'ham',
+      tokens: tokens('m'),
+      atime: newest - 30 * 86_400,
+    });
+    await store.apply({
+      signature: 'd',
+      from: null,
+      to: 'ham',
+      tokens: tokens('d'),
+      atime: newest,
+    });
+    const outcome = await store.expire(policy, newest + 3600);
+    expect(outcome).toEqual({ cutoff: newest - 32 * 86_400, forgotten: 10, kept: 20 });
+    const reopened = await FileBayesStore.open(path);
+    expect(reopened.tokenCount).toBe(20);
+    expect((await reopened.counts(tokens('y'))).size).toBe(0);
+    // Within the period after it, the reopened store does not expire again.
+    // Down towards 10, no age forgets too much: the smallest, 12 hours, takes the month-old ones.
+    const smaller = { ...policy, maxTokens: 12 };
+    expect(await reopened.expire(smaller, newest + 7200)).toBeNull();
+    expect(await reopened.expire(smaller, newest + 3600 + 43_200)).toEqual({
+      cutoff: newest - 43_200,
+      forgotten: 10,
+      kept: 10,
+    });
   });
 
   it('saves only when asked with autoSave off', async () => {

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import type { MessageInput, SpamTest, TestHit } from '../core/spam-test.js';
 import type { SpamVerdict } from '../core/spam-verdict.js';
 import { SaMessageView } from '../spamassassin/message-view.js';
-import type { BayesClass, BayesStore } from './bayes-store.js';
+import { receiveDate } from '../spamassassin/receive-date.js';
+import { type BayesExpiryPolicy, DEFAULT_BAYES_EXPIRY } from './bayes-expiry.js';
+import type { BayesClass, BayesExpiryOutcome, BayesStore } from './bayes-store.js';
 import { type BayesStopwords, DEFAULT_BAYES_STOPWORDS } from './bayes-stopwords.js';
 import { BAYES_TOKENIZER_VERSION, bayesTokens } from './bayes-tokenizer.js';
 import {
@@ -71,6 +73,18 @@ export interface BayesFilterOptions {
    * files. The same list must be used to learn and to classify.
    */
   readonly ignoredHeaders?: Iterable<string>;
+  /**
+   * Token expiry (bayes-expiry.ts): SpamAssassin's by default (a database over 150,000 tokens
+   * forgets those whose newest message is oldest, down towards 112,500, at most every 12 hours,
+   * when a message is classified); null: every token is kept (`bayes_auto_expire 0`). A store
+   * without `expire` keeps every token either way.
+   */
+  readonly expiry?: Partial<BayesExpiryPolicy> | null;
+  /**
+   * The clock (milliseconds, default `Date.now`): the receive time of a message no header dates,
+   * and when an expiry is due.
+   */
+  readonly clock?: () => number;
 }
 
 export interface BayesClassification {
@@ -125,6 +139,8 @@ export class BayesFilter {
   private readonly math: BayesMath;
   private readonly stopwords: BayesStopwords | null;
   private readonly ignoredHeaders: ReadonlySet<string>;
+  private readonly expiry: BayesExpiryPolicy | null;
+  private readonly clock: () => number;
 
   constructor(options: BayesFilterOptions) {
     this.store = options.store;
@@ -138,6 +154,9 @@ export class BayesFilter {
     this.ignoredHeaders = new Set(
       [...(options.ignoredHeaders ?? [])].map((name) => name.toLowerCase()),
     );
+    this.expiry =
+      options.expiry === null ? null : { ...DEFAULT_BAYES_EXPIRY, ...(options.expiry ?? {}) };
+    this.clock = options.clock ?? Date.now;
   }
 
   /** Whether the filter scores: enough learned, with this tokenizer. */
@@ -197,16 +216,26 @@ export class BayesFilter {
     const probabilities = [...counts.values()].map((c) =>
       tokenProbability(c, totals.spam, totals.ham, this.math),
     );
+    // As spamd does at the end of a scan (Bayes.pm's opportunistic expiry): the database in use
+    // is the one kept within its size.
+    await this.expire();
     // No token that says anything: no opinion (SpamAssassin fires no BAYES_xx then either).
     if (!probabilities.some((p) => Math.abs(p - 0.5) >= this.math.minStrength))
       return { probability: null, tokens: tokens.length };
-    return {
-      probability: combineProbabilities(probabilities, this.math, {
-        spamMessages: totals.spam,
-        hamMessages: totals.ham,
-      }),
-      tokens: tokens.length,
-    };
+    const probability = combineProbabilities(probabilities, this.math, {
+      spamMessages: totals.spam,
+      hamMessages: totals.ham,
+    });
+    return { probability, tokens: tokens.length };
+  }
+
+  /**
+   * Forgets the oldest tokens if the database is over its size and the last expiry is at least a
+   * period ago (bayes-expiry.ts); null when nothing was done. `classify` calls it.
+   */
+  async expire(): Promise<BayesExpiryOutcome | null> {
+    if (!this.expiry || !this.store.expire) return null;
+    return this.store.expire(this.expiry, Math.floor(this.clock() / 1000));
   }
 
   /**
@@ -219,12 +248,10 @@ export class BayesFilter {
     const signature = messageSignature(message);
     const before = await this.store.learnedAs(signature);
     if (before === as) return 'unchanged';
-    const tokens = bayesTokens(
-      new SaMessageView(message.bytes, message.summary),
-      this.stopwords,
-      this.ignoredHeaders,
-    );
-    await this.store.apply({ signature, from: before, to: as, tokens });
+    const view = new SaMessageView(message.bytes, message.summary);
+    const tokens = bayesTokens(view, this.stopwords, this.ignoredHeaders);
+    const atime = receiveDate(view, Math.floor(this.clock() / 1000));
+    await this.store.apply({ signature, from: before, to: as, tokens, atime });
     return as === null ? 'unlearned' : before === null ? 'learned' : 'relearned';
   }
 

@@ -1,5 +1,6 @@
 import { BAYES_TOKENIZER_VERSION } from './bayes-tokenizer.js';
 import type { TokenCounts } from './chi-square.js';
+import { type BayesExpiryPolicy, expiryCutoff } from './bayes-expiry.js';
 
 export type BayesClass = 'spam' | 'ham';
 
@@ -12,6 +13,20 @@ export interface BayesUpdate {
   /** The class it is learned as now, or null to forget it. */
   readonly to: BayesClass | null;
   readonly tokens: readonly string[];
+  /**
+   * When the message was received (seconds since the epoch; receive-date.ts): learned tokens
+   * keep the newest such time, by which an expiry forgets the old ones. Without it, tokens keep
+   * the time they had (new tokens: the newest the store knows).
+   */
+  readonly atime?: number;
+}
+
+/** What one expiry did. */
+export interface BayesExpiryOutcome {
+  /** Tokens whose newest message was received before this (seconds) were forgotten. */
+  readonly cutoff: number;
+  readonly forgotten: number;
+  readonly kept: number;
 }
 
 export interface BayesTotals {
@@ -34,13 +49,30 @@ export interface BayesStore {
    * was learned by this one; an empty store is this one's).
    */
   tokenizerVersion(): Promise<number>;
+  /**
+   * Forgets the oldest tokens if the store is over the policy's size (bayes-expiry.ts), at most
+   * once per `policy.periodSeconds` of the clock (`now`, seconds); null when it did not. A store
+   * without it keeps every token.
+   */
+  expire?(policy: BayesExpiryPolicy, now: number): Promise<BayesExpiryOutcome | null>;
+}
+
+/** A token's counts and the receive time of the newest message it was learned from. */
+interface StoredToken {
+  spam: number;
+  ham: number;
+  atime: number;
 }
 
 /** The counts in memory. */
 export class MemoryBayesStore implements BayesStore {
   protected spamMessages = 0;
   protected hamMessages = 0;
-  protected readonly tokenCounts = new Map<string, { spam: number; ham: number }>();
+  protected readonly tokenCounts = new Map<string, StoredToken>();
+  /** The newest atime stored (seconds; 0 while none): SpamAssassin's newest-token magic. */
+  protected newestAtime = 0;
+  /** When (the clock, seconds) an expiry last ran or found nothing to do; null: never. */
+  protected lastExpiry: number | null = null;
   protected readonly learned = new Map<string, BayesClass>();
   protected tokenizer = BAYES_TOKENIZER_VERSION;
 
@@ -69,10 +101,16 @@ export class MemoryBayesStore implements BayesStore {
     return this.tokenizer;
   }
 
+  async expire(policy: BayesExpiryPolicy, now: number): Promise<BayesExpiryOutcome | null> {
+    return this.expireInMemory(policy, now);
+  }
+
   /** Forgets everything learned: an empty store, of this tokenizer's version. */
   clear(): void {
     this.spamMessages = 0;
     this.hamMessages = 0;
+    this.newestAtime = 0;
+    this.lastExpiry = null;
     this.tokenCounts.clear();
     this.learned.clear();
     this.tokenizer = BAYES_TOKENIZER_VERSION;
@@ -83,20 +121,58 @@ export class MemoryBayesStore implements BayesStore {
     return this.tokenCounts.size;
   }
 
-  protected applyInMemory({ signature, from, to, tokens }: BayesUpdate): void {
+  protected applyInMemory({ signature, from, to, tokens, atime }: BayesUpdate): void {
     if (from === to) return;
-    if (from) this.count(from, tokens, -1);
-    if (to) this.count(to, tokens, 1);
+    if (atime !== undefined && atime > this.newestAtime) this.newestAtime = atime;
+    if (from) this.count(from, tokens, -1, null);
+    if (to) this.count(to, tokens, 1, atime ?? this.newestAtime);
     if (to) this.learned.set(signature, to);
     else this.learned.delete(signature);
   }
 
-  private count(kind: BayesClass, tokens: readonly string[], delta: 1 | -1): void {
+  /**
+   * Expires as `expire` does, synchronously: no other update can come between the choice of the
+   * cutoff and the forgetting.
+   */
+  protected expireInMemory(policy: BayesExpiryPolicy, now: number): BayesExpiryOutcome | null {
+    if (this.tokenCounts.size < policy.maxTokens) return null;
+    if (this.lastExpiry !== null && now - this.lastExpiry < policy.periodSeconds) return null;
+    this.lastExpiry = now;
+    const tokens = this.tokenCounts;
+    const cutoff = expiryCutoff(
+      {
+        count: tokens.size,
+        newest: this.newestAtime,
+        atimes: function* () {
+          for (const stored of tokens.values()) yield stored.atime;
+        },
+      },
+      policy,
+    );
+    if (cutoff === null) return null;
+    let forgotten = 0;
+    for (const [token, stored] of tokens)
+      if (stored.atime < cutoff) {
+        tokens.delete(token);
+        forgotten++;
+      }
+    return { cutoff, forgotten, kept: tokens.size };
+  }
+
+  /** `atime` null: an unlearning, which leaves the tokens' times as they are. */
+  private count(
+    kind: BayesClass,
+    tokens: readonly string[],
+    delta: 1 | -1,
+    atime: number | null,
+  ): void {
     if (kind === 'spam') this.spamMessages = Math.max(0, this.spamMessages + delta);
     else this.hamMessages = Math.max(0, this.hamMessages + delta);
     for (const token of tokens) {
-      const counts = this.tokenCounts.get(token) ?? { spam: 0, ham: 0 };
+      const counts = this.tokenCounts.get(token) ?? { spam: 0, ham: 0, atime: atime ?? 0 };
       counts[kind] = Math.max(0, counts[kind] + delta);
+      // A token's time never goes back (BayesStore/DBM.pm's tok_sync_counters).
+      if (atime !== null && atime > counts.atime) counts.atime = atime;
       if (counts.spam === 0 && counts.ham === 0) this.tokenCounts.delete(token);
       else this.tokenCounts.set(token, counts);
     }

@@ -1,5 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { type BayesClass, type BayesUpdate, MemoryBayesStore } from '../bayes/bayes-store.js';
+import type { BayesExpiryPolicy } from '../bayes/bayes-expiry.js';
+import {
+  type BayesClass,
+  type BayesExpiryOutcome,
+  type BayesUpdate,
+  MemoryBayesStore,
+} from '../bayes/bayes-store.js';
 import { BAYES_TOKENIZER_VERSION } from '../bayes/bayes-tokenizer.js';
 import { writeAtomically } from './atomic-file.js';
 
@@ -14,7 +20,16 @@ interface BayesFile {
   spam: number;
   ham: number;
   learned: Record<string, 's' | 'h'>;
-  tokens: Record<string, [number, number]>;
+  /**
+   * Spam count, ham count, and the receive time (seconds) of the newest message the token was
+   * learned from; files written before expiry have no time (read as the newest time known, or
+   * the time of opening: their tokens' age counts from then).
+   */
+  tokens: Record<string, [number, number, number?]>;
+  /** The newest token time stored; absent before expiry. */
+  newest?: number;
+  /** When (the clock, seconds) the last expiry ran; absent: never. */
+  lastExpiry?: number;
 }
 
 /** The Bayes database file is not one this store wrote, or is damaged. */
@@ -69,6 +84,21 @@ export class FileBayesStore extends MemoryBayesStore {
     if (this.autoSave) await this.save();
   }
 
+  /** An expiry that forgot tokens is written at once, as a learn is (unless autoSave is off). */
+  override async expire(
+    policy: BayesExpiryPolicy,
+    now: number,
+  ): Promise<BayesExpiryOutcome | null> {
+    if (this.tokenizer !== BAYES_TOKENIZER_VERSION) return null;
+    const before = this.lastExpiry;
+    const outcome = this.expireInMemory(policy, now);
+    if (outcome !== null || this.lastExpiry !== before) {
+      this.dirty = true;
+      if (this.autoSave) await this.save();
+    }
+    return outcome;
+  }
+
   /** Forgets everything learned; the file is rewritten, empty, at the next save. */
   override clear(): void {
     super.clear();
@@ -80,8 +110,9 @@ export class FileBayesStore extends MemoryBayesStore {
     if (!this.dirty) return;
     const learned: Record<string, 's' | 'h'> = {};
     for (const [signature, kind] of this.learned) learned[signature] = kind === 'spam' ? 's' : 'h';
-    const tokens: Record<string, [number, number]> = {};
-    for (const [token, counts] of this.tokenCounts) tokens[token] = [counts.spam, counts.ham];
+    const tokens: Record<string, [number, number, number]> = {};
+    for (const [token, counts] of this.tokenCounts)
+      tokens[token] = [counts.spam, counts.ham, counts.atime];
     const file: BayesFile = {
       format: FORMAT,
       version: VERSION,
@@ -90,6 +121,8 @@ export class FileBayesStore extends MemoryBayesStore {
       ham: this.hamMessages,
       learned,
       tokens,
+      newest: this.newestAtime,
+      ...(this.lastExpiry === null ? {} : { lastExpiry: this.lastExpiry }),
     };
     await writeAtomically(this.path, JSON.stringify(file));
     this.dirty = false;
@@ -120,7 +153,9 @@ export class FileBayesStore extends MemoryBayesStore {
     this.hamMessages = file.ham;
     for (const [signature, kind] of Object.entries(file.learned))
       this.learned.set(signature, (kind === 's' ? 'spam' : 'ham') as BayesClass);
-    for (const [token, [spam, ham]] of Object.entries(file.tokens))
-      this.tokenCounts.set(token, { spam, ham });
+    this.newestAtime = file.newest ?? Math.floor(Date.now() / 1000);
+    this.lastExpiry = file.lastExpiry ?? null;
+    for (const [token, [spam, ham, atime]] of Object.entries(file.tokens))
+      this.tokenCounts.set(token, { spam, ham, atime: atime ?? this.newestAtime });
   }
 }

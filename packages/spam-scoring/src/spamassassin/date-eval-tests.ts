@@ -1,4 +1,5 @@
 import type { SaMessageView } from './message-view.js';
+import { receivedHops } from './receive-date.js';
 import { parseRfc822Date } from './rfc822-date.js';
 
 /**
@@ -20,28 +21,10 @@ interface DateFacts {
 
 const factsByView = new WeakMap<SaMessageView, DateFacts>();
 
-function receivedLines(view: SaMessageView): string[] {
-  return (view.header('Received', null) ?? '').split('\n').filter((line) => /\S/.test(line));
-}
-
-/** The times of the Received headers a relay wrote (fetchmail's local hops left out). */
+/** The times of the Received headers a relay wrote (the local hops on top left out). */
 function receivedTimes(view: SaMessageView): number[] {
-  const received = receivedLines(view);
-  if (received.length === 0) return [];
-  // A local delivery on top (fetchmail handing over to localhost, qmail's "invoked by uid")
-  // says when the message was fetched, not when it was sent: it is left out, as is fetchmail's
-  // own line after it. Without fetchmail's line, the local one counts after all.
-  const local: string[] = [];
-  if (
-    /\bfrom (?:localhost\s|(?:\S+ ){1,2}\S*\b127\.0\.0\.1\b)/.test(received[0]!) ||
-    /qmail \d+ invoked by uid \d+/.test(received[0]!)
-  )
-    local.push(received.shift()!);
-  if (received.length > 0 && /\bby localhost with \w+ \(fetchmail-[\d.]+/.test(received[0]!))
-    received.shift();
-  else if (local.length > 0) received.unshift(local.shift()!);
   const times: number[] = [];
-  for (const line of received) {
+  for (const line of receivedHops(view).relays) {
     const date = RECEIVED_DATE.exec(line);
     const time = date ? parseRfc822Date(date[1]!) : null;
     if (time !== null) times.push(time);
