@@ -324,27 +324,18 @@ describe('the on-disk store', () => {
     const tokens = (prefix: string) => Array.from({ length: 10 }, (_, i) => `${prefix}${i}`);
     // 10 tokens a year old, 10 a month old, 10 of today. Down towards 15: 32 days is the smallest
     // age (12 hours times a power of two) that forgets no more than that, the year-old ones.
-    await store.apply({
-      signature: 'y',
-      from: null,
-      to: 'ham',
-      tokens: tokens('y'),
-      atime: newest - 365 * 86_400,
-    });
-    await store.apply({
-      signature: 'm',
-      from: null,
-      to: 'ham',
-      tokens: tokens('m'),
-      atime: newest - 30 * 86_400,
-    });
-    await store.apply({
-      signature: 'd',
-      from: null,
-      to: 'ham',
-      tokens: tokens('d'),
-      atime: newest,
-    });
+    for (const [prefix, days] of [
+      ['y', 365],
+      ['m', 30],
+      ['d', 0],
+    ] as const)
+      await store.apply({
+        signature: prefix,
+        from: null,
+        to: 'ham',
+        tokens: tokens(prefix),
+        atime: newest - days * 86_400,
+      });
     const outcome = await store.expire(policy, newest + 3600);
     expect(outcome).toEqual({ cutoff: newest - 32 * 86_400, forgotten: 10, kept: 20 });
     const reopened = await FileBayesStore.open(path);

@@ -15,8 +15,8 @@ export interface BayesUpdate {
   readonly tokens: readonly string[];
   /**
    * When the message was received (seconds since the epoch; receive-date.ts): learned tokens
-   * keep the newest such time, by which an expiry forgets the old ones. Without it, tokens keep
-   * the time they had (new tokens: the newest the store knows).
+   * keep the newest such time, by which an expiry forgets the old ones. Without it, the learned
+   * tokens take the newest time the store knows. An unlearning leaves the times as they are.
    */
   readonly atime?: number;
 }
