@@ -250,6 +250,44 @@ describe('learning', () => {
   });
 });
 
+describe('token times', () => {
+  it('keeps the tokens a classification used as new as the mail it rated', async () => {
+    const store = new MemoryBayesStore();
+    const newest = Date.UTC(2002, 9, 1) / 1000;
+    const tokens = (prefix: string) => Array.from({ length: 10 }, (_, i) => `${prefix}${i}`);
+    const ages = [
+      ['y', 'spam', 365],
+      ['m', 'ham', 30],
+      ['d', 'ham', 0],
+    ] as const;
+    for (const [prefix, kind, days] of ages)
+      await store.apply({
+        signature: prefix,
+        from: null,
+        to: kind,
+        tokens: tokens(prefix),
+        atime: newest - days * 86_400,
+      });
+    const bayes = new BayesFilter({ store, minSpam: 1, minHam: 1, expiry: null });
+    // A message of the year-old words, received now: a verdict, and its tokens touched.
+    const { probability } = await bayes.classifyTokens(tokens('y'), newest);
+    expect(probability).toBeGreaterThan(0.9);
+    expect((await store.counts(['y0'])).get('y0')).toMatchObject({ atime: newest });
+    // Unknown tokens stay unknown; a time never goes back.
+    await store.touch(['nothing', 'd0'], newest - 86_400);
+    expect((await store.counts(['nothing', 'd0'])).size).toBe(1);
+    expect((await store.counts(['d0'])).get('d0')).toMatchObject({ atime: newest });
+    // So an expiry down towards 15 forgets the month-old words now, not the year-old ones.
+    const policy = { ...DEFAULT_BAYES_EXPIRY, maxTokens: 20, minKeep: 10, minForgotten: 1 };
+    expect(await store.expire(policy, newest)).toEqual({
+      cutoff: newest - 43_200,
+      forgotten: 10,
+      kept: 20,
+    });
+    expect((await store.counts(tokens('y'))).size).toBe(10);
+  });
+});
+
 describe('the on-disk store', () => {
   const temporary = async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mailyard-bayes-'));

@@ -11,6 +11,7 @@ import {
   type BayesMath,
   DEFAULT_BAYES_MATH,
   combineProbabilities,
+  strongest,
   tokenProbability,
 } from './chi-square.js';
 
@@ -195,37 +196,45 @@ export class BayesFilter {
   }
 
   async classify(message: MessageInput): Promise<BayesClassification> {
-    return this.classifyTokens(
-      bayesTokens(
-        new SaMessageView(message.bytes, message.summary),
-        this.stopwords,
-        this.ignoredHeaders,
-      ),
-    );
+    const view = new SaMessageView(message.bytes, message.summary);
+    const tokens = bayesTokens(view, this.stopwords, this.ignoredHeaders);
+    return this.classifyTokens(tokens, receiveDate(view, Math.floor(this.clock() / 1000)));
   }
 
   /**
    * classify for tokens already made (bayesTokens): a program that weighs the same messages
-   * against several databases (bench/spam-holdout.ts's folds) tokenizes each once.
+   * against several databases (bench/spam-holdout.ts's folds) tokenizes each once. Given the
+   * message's receive time (receive-date.ts), the tokens the verdict used are touched with it.
    */
-  async classifyTokens(tokens: readonly string[]): Promise<BayesClassification> {
+  async classifyTokens(
+    tokens: readonly string[],
+    receivedAt?: number,
+  ): Promise<BayesClassification> {
     if ((await this.status()).state !== 'active')
       return { probability: null, tokens: tokens.length };
     const totals = await this.store.totals();
-    const counts = await this.store.counts(tokens);
-    const probabilities = [...counts.values()].map((c) =>
-      tokenProbability(c, totals.spam, totals.ham, this.math),
-    );
+    const known = [...(await this.store.counts(tokens))].map(([token, counts]) => ({
+      token,
+      probability: tokenProbability(counts, totals.spam, totals.ham, this.math),
+    }));
+    const used = strongest(known, (entry) => entry.probability, this.math);
     // As spamd does at the end of a scan (Bayes.pm's opportunistic expiry): the database in use
     // is the one kept within its size.
     await this.expire();
     // No token that says anything: no opinion (SpamAssassin fires no BAYES_xx then either).
-    if (!probabilities.some((p) => Math.abs(p - 0.5) >= this.math.minStrength))
-      return { probability: null, tokens: tokens.length };
-    const probability = combineProbabilities(probabilities, this.math, {
-      spamMessages: totals.spam,
-      hamMessages: totals.ham,
-    });
+    if (used.length === 0) return { probability: null, tokens: tokens.length };
+    const probability = combineProbabilities(
+      used.map((entry) => entry.probability),
+      this.math,
+      { spamMessages: totals.spam, hamMessages: totals.ham },
+    );
+    // The tokens that proved useful stay as new as the mail they rate (Bayes.pm's
+    // tok_touch_all), after the expiry, as spamd's touches reach the database after its own.
+    if (receivedAt !== undefined && this.store.touch)
+      await this.store.touch(
+        used.map((entry) => entry.token),
+        receivedAt,
+      );
     return { probability, tokens: tokens.length };
   }
 

@@ -55,6 +55,12 @@ export interface BayesStore {
    * without it keeps every token.
    */
   expire?(policy: BayesExpiryPolicy, now: number): Promise<BayesExpiryOutcome | null>;
+  /**
+   * Moves the time of the given tokens (those a classification used) up to `atime`, never back;
+   * tokens not stored are left out. A store may keep this in memory until its next write, as
+   * SpamAssassin keeps it in its journal. A store without it lets only learning move the times.
+   */
+  touch?(tokens: readonly string[], atime: number): Promise<void>;
 }
 
 /** A token's counts and the receive time of the newest message it was learned from. */
@@ -103,6 +109,15 @@ export class MemoryBayesStore implements BayesStore {
 
   async expire(policy: BayesExpiryPolicy, now: number): Promise<BayesExpiryOutcome | null> {
     return this.expireInMemory(policy, now);
+  }
+
+  async touch(tokens: readonly string[], atime: number): Promise<void> {
+    for (const token of tokens) {
+      const stored = this.tokenCounts.get(token);
+      if (!stored || atime <= stored.atime) continue;
+      stored.atime = atime;
+      if (atime > this.newestAtime) this.newestAtime = atime;
+    }
   }
 
   /** Forgets everything learned: an empty store, of this tokenizer's version. */

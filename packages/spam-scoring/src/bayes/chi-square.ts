@@ -64,10 +64,7 @@ export function combineProbabilities(
   math: BayesMath = DEFAULT_BAYES_MATH,
   learned?: { readonly spamMessages: number; readonly hamMessages: number },
 ): number {
-  const strong = probabilities
-    .filter((p) => Math.abs(p - 0.5) >= math.minStrength)
-    .sort((a, b) => Math.abs(b - 0.5) - Math.abs(a - 0.5))
-    .slice(0, math.maxTokens);
+  const strong = strongest(probabilities, (p) => p, math);
   if (strong.length === 0) return 0.5;
   // SpamAssassin's combiner (CombineChi.pm, its bug 3118) starts each product at its class's share
   // of the learned messages, not at 1: with fewer spam than ham learned, the spam product starts
@@ -87,6 +84,22 @@ export function combineProbabilities(
   const spamminess = 1 - chi2Q(-2 * lnSpam, 2 * strong.length);
   const hamminess = 1 - chi2Q(-2 * lnHam, 2 * strong.length);
   return (1 + spamminess - hamminess) / 2;
+}
+
+/**
+ * The items whose probability is far enough from 0.5 (`minStrength`), the strongest first, at
+ * most `maxTokens` of them: the tokens a classification combines.
+ */
+export function strongest<T>(
+  items: readonly T[],
+  probabilityOf: (item: T) => number,
+  math: BayesMath,
+): T[] {
+  const strength = (item: T) => Math.abs(probabilityOf(item) - 0.5);
+  return items
+    .filter((item) => strength(item) >= math.minStrength)
+    .sort((a, b) => strength(b) - strength(a))
+    .slice(0, math.maxTokens);
 }
 
 /** The chi-square survival function for an even number of degrees of freedom. */
