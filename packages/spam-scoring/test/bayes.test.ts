@@ -286,6 +286,47 @@ describe('token times', () => {
     });
     expect((await store.counts(tokens('y'))).size).toBe(10);
   });
+
+  it('refuses new messages at the hard limit while nothing is old enough to forget', async () => {
+    const now = Date.UTC(2002, 9, 1) / 1000;
+    const store = new MemoryBayesStore();
+    const hardMaxTokens = 60;
+    const bayes = new BayesFilter({
+      store,
+      autoLearn: null,
+      clock: () => now * 1000,
+      expiry: { maxTokens: 20, minKeep: 10, minForgotten: 1, hardMaxTokens },
+    });
+    const letters = (n: number) =>
+      n.toString(26).replace(/./g, (c) => 'jklmnopqrstuvwxyzabcdefghi'[parseInt(c, 26)]!);
+    const dated = (n: number, daysAgo: number) => {
+      const words = Array.from({ length: 10 }, (_, i) => `zq${letters(n * 10 + i)}x`);
+      const date = new Date((now - daysAgo * 86_400) * 1000).toUTCString();
+      return {
+        words,
+        mail: message(`Date: ${date}\r\nMessage-ID: <m${n}@x>\r\n\r\n${words.join(' ')}\r\n`),
+      };
+    };
+    // A year-old batch, then an expiry that finds nothing to forget (all of one age): the
+    // period's gate is now shut for 12 hours.
+    const old = [1, 2, 3].map((n) => dated(n, 365));
+    for (const { mail } of old) expect(await bayes.learn(mail, 'ham')).toBe('learned');
+    expect(await store.storedTokens()).toBeGreaterThan(20);
+    expect(await bayes.expire()).toBeNull();
+    // New mail: at the hard limit an expiry runs in spite of the gate and forgets the old words,
+    // then, with only recent words left, learning stops at the limit.
+    const outcomes: string[] = [];
+    for (let n = 10; n < 30; n++) {
+      outcomes.push(await bayes.learn(dated(n, 0).mail, 'spam'));
+      expect(await store.storedTokens()).toBeLessThan(hardMaxTokens + 20);
+    }
+    expect((await store.counts(old.flatMap((m) => m.words))).size).toBe(0);
+    expect(outcomes.indexOf('full')).toBeGreaterThan(outcomes.lastIndexOf('learned'));
+    expect(outcomes.filter((o) => o === 'learned').length).toBeGreaterThan(3);
+    // Forgetting and moving what was learned still work.
+    expect(await bayes.learn(dated(10, 0).mail, 'ham')).toBe('relearned');
+    expect(await bayes.learn(dated(10, 0).mail, null)).toBe('unlearned');
+  });
 });
 
 describe('the on-disk store', () => {

@@ -199,6 +199,30 @@ describe('mailyard-spam', () => {
     expect(await readFile(bogus, 'utf8')).toBe('hello');
   });
 
+  it('warns of messages it did not learn because the database is at its hard limit', async () => {
+    // A database at the hard limit (600,000 tokens), all of them as recent as the new mail: an
+    // expiry has nothing old enough to forget, so no new message is learned.
+    const full = join(dir, 'full.json');
+    const recent = Math.floor(Date.now() / 1000);
+    const tokens: Record<string, [number, number, number]> = {};
+    for (let i = 0; i < 600_000; i++) tokens[`w${i}`] = [1, 0, recent];
+    const fullText = JSON.stringify({
+      ...(JSON.parse(await readFile(db, 'utf8')) as object),
+      tokens,
+      newest: recent,
+    });
+    await writeFile(full, fullText);
+    const fresh = join(dir, 'fresh');
+    await mkdir(fresh);
+    for (let i = 0; i < 5; i++) await writeFile(join(fresh, `${i}.eml`), text('ham', 5000 + i));
+    const learned = await spamCommand('learn', '--db', full, '--no-rules', '--ham', fresh);
+    expect(learned.code).toBe(0);
+    expect(learned.stdout).toMatch(/^learned 0 of 5 messages as ham;/);
+    expect(learned.stderr).toMatch(
+      /^mailyard-spam: warning: .*full\.json: 5 messages not learned: the database is at its hard limit/,
+    );
+  }, 60_000);
+
   it('on a database of an older tokenizer: score warns and leaves Bayes out, learn refuses unless --reset', async () => {
     // The same counts as the store wrote them before it kept the tokenizer's version.
     const old = join(dir, 'old.json');

@@ -21,9 +21,20 @@ export interface BayesExpiryPolicy {
   readonly maxExponent: number;
   /** An expiry that would forget fewer tokens is not worth it (SpamAssassin's fixed 1,000). */
   readonly minForgotten: number;
+  /**
+   * The hard limit (ours; SpamAssassin has none): from this many tokens on, an expiry runs at
+   * every classification and before every learning, whatever the period, and a new message is
+   * not learned while the database stays at it (`LearnOutcome` `full`). Without it, mail
+   * auto-learned within one period could grow the database without bound, since an expiry never
+   * forgets tokens younger than `periodSeconds`.
+   */
+  readonly hardMaxTokens: number;
 }
 
-/** SpamAssassin's defaults: 150,000 tokens, 75%, at least 100,000, 12 hours, up to 256 days. */
+/**
+ * SpamAssassin's defaults (150,000 tokens, 75%, at least 100,000, 12 hours, up to 256 days), and a
+ * hard limit of four times the size.
+ */
 export const DEFAULT_BAYES_EXPIRY: BayesExpiryPolicy = {
   maxTokens: 150_000,
   keepShare: 0.75,
@@ -31,6 +42,7 @@ export const DEFAULT_BAYES_EXPIRY: BayesExpiryPolicy = {
   periodSeconds: 43_200,
   maxExponent: 9,
   minForgotten: 1000,
+  hardMaxTokens: 600_000,
 };
 
 /** What a store tells of its tokens for an expiry. */

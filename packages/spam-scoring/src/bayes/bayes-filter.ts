@@ -99,9 +99,11 @@ export interface BayesClassification {
 
 /**
  * What learning a message did. `refused`: nothing, the database is of another tokenizer's
- * version (see BayesFilter.status).
+ * version (see BayesFilter.status). `full`: nothing, the database is at the expiry's hard limit
+ * and an expiry could not bring it under (its tokens are all too recent); moving or forgetting a
+ * message learned before still works.
  */
-export type LearnOutcome = 'learned' | 'relearned' | 'unlearned' | 'unchanged' | 'refused';
+export type LearnOutcome = 'learned' | 'relearned' | 'unlearned' | 'unchanged' | 'refused' | 'full';
 
 /**
  * Whether the filter scores, and why not. `active`: it does. `learning`: too little is learned
@@ -238,9 +240,18 @@ export class BayesFilter {
     return { probability, tokens: tokens.length };
   }
 
+  /** Whether a new message may be learned: under the hard limit, after an expiry if need be. */
+  private async belowHardLimit(): Promise<boolean> {
+    if (!this.expiry || !this.store.storedTokens) return true;
+    if ((await this.store.storedTokens()) < this.expiry.hardMaxTokens) return true;
+    await this.expire();
+    return (await this.store.storedTokens()) < this.expiry.hardMaxTokens;
+  }
+
   /**
    * Forgets the oldest tokens if the database is over its size and the last expiry is at least a
-   * period ago (bayes-expiry.ts); null when nothing was done. `classify` calls it.
+   * period ago, or at once at the hard limit (bayes-expiry.ts); null when nothing was done.
+   * `classify` calls it, and `learn` at the hard limit.
    */
   async expire(): Promise<BayesExpiryOutcome | null> {
     if (!this.expiry || !this.store.expire) return null;
@@ -257,6 +268,7 @@ export class BayesFilter {
     const signature = messageSignature(message);
     const before = await this.store.learnedAs(signature);
     if (before === as) return 'unchanged';
+    if (before === null && as !== null && !(await this.belowHardLimit())) return 'full';
     const view = new SaMessageView(message.bytes, message.summary);
     const tokens = bayesTokens(view, this.stopwords, this.ignoredHeaders);
     const atime = receiveDate(view, Math.floor(this.clock() / 1000));

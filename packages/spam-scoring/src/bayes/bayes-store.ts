@@ -61,6 +61,8 @@ export interface BayesStore {
    * SpamAssassin keeps it in its journal. A store without it lets only learning move the times.
    */
   touch?(tokens: readonly string[], atime: number): Promise<void>;
+  /** How many distinct tokens the store holds (for the expiry's hard limit). */
+  storedTokens?(): Promise<number>;
 }
 
 /** A token's counts and the receive time of the newest message it was learned from. */
@@ -111,6 +113,10 @@ export class MemoryBayesStore implements BayesStore {
     return this.expireInMemory(policy, now);
   }
 
+  async storedTokens(): Promise<number> {
+    return this.tokenCounts.size;
+  }
+
   async touch(tokens: readonly string[], atime: number): Promise<void> {
     for (const token of tokens) {
       const stored = this.tokenCounts.get(token);
@@ -151,7 +157,8 @@ export class MemoryBayesStore implements BayesStore {
    */
   protected expireInMemory(policy: BayesExpiryPolicy, now: number): BayesExpiryOutcome | null {
     if (this.tokenCounts.size < policy.maxTokens) return null;
-    if (this.lastExpiry !== null && now - this.lastExpiry < policy.periodSeconds) return null;
+    const gated = this.lastExpiry !== null && now - this.lastExpiry < policy.periodSeconds;
+    if (gated && this.tokenCounts.size < policy.hardMaxTokens) return null;
     this.lastExpiry = now;
     const tokens = this.tokenCounts;
     const cutoff = expiryCutoff(

@@ -84,7 +84,12 @@ export class FileBayesStore extends MemoryBayesStore {
     if (this.autoSave) await this.save();
   }
 
-  /** An expiry that forgot tokens is written at once, as a learn is (unless autoSave is off). */
+  /**
+   * An expiry that forgot tokens is written at once, as a learn is (unless autoSave is off). One
+   * that forgot nothing is written with the next write: at the hard limit an expiry is tried at
+   * every classification, and rewriting the file each time for its time alone would cost the
+   * most when the database is largest.
+   */
   override async expire(
     policy: BayesExpiryPolicy,
     now: number,
@@ -92,10 +97,8 @@ export class FileBayesStore extends MemoryBayesStore {
     if (this.tokenizer !== BAYES_TOKENIZER_VERSION) return null;
     const before = this.lastExpiry;
     const outcome = this.expireInMemory(policy, now);
-    if (outcome !== null || this.lastExpiry !== before) {
-      this.dirty = true;
-      if (this.autoSave) await this.save();
-    }
+    if (this.lastExpiry !== before) this.dirty = true;
+    if (outcome !== null && this.autoSave) await this.save();
     return outcome;
   }
 

@@ -116,13 +116,19 @@ async function learn(
     return 1;
   }
   let learned = 0;
+  let full = 0;
   let seen = 0;
   for await (const path of messageFiles(paths)) {
     const bytes = await readFile(path);
     seen++;
     const outcome = await filter.learn({ bytes, summary: summarize(bytes) }, as);
-    if (outcome !== 'unchanged') learned++;
+    if (outcome === 'full') full++;
+    else if (outcome !== 'unchanged') learned++;
   }
+  if (full > 0)
+    out.stderr(
+      `mailyard-spam: warning: ${db}: ${full} messages not learned: the database is at its hard limit of tokens and none is old enough to forget\n`,
+    );
   await store.save();
   const totals = await store.totals();
   out.stdout(
