@@ -22,9 +22,10 @@ export interface BayesExpiryPolicy {
   /** An expiry that would forget fewer tokens is not worth it (SpamAssassin's fixed 1,000). */
   readonly minForgotten: number;
   /**
-   * The hard limit (ours; SpamAssassin has none): from this many tokens on, an expiry runs at
-   * every classification and before every learning, whatever the period, and a new message is
-   * not learned while the database stays at it (`LearnOutcome` `full`). Without it, mail
+   * The hard limit (ours; SpamAssassin has none): from this many tokens on, an expiry runs at a
+   * classification or before a learning whatever the period (once per change to what is
+   * learned), and a new message is not learned while the database stays at it (`LearnOutcome`
+   * `full`). Without it, mail
    * auto-learned within one period could grow the database without bound, since an expiry never
    * forgets tokens younger than `periodSeconds`.
    */
@@ -63,14 +64,17 @@ export function expiryCutoff(ages: BayesTokenAges, policy: BayesExpiryPolicy): n
   const keep = Math.max(Math.floor(policy.maxTokens * policy.keepShare), policy.minKeep);
   const reduction = ages.count - keep;
   if (reduction < policy.minForgotten) return null;
-  // older[k]: tokens at least periodSeconds * 2^k old, for k = 0 ... maxExponent.
-  const older = new Array<number>(policy.maxExponent + 1).fill(0);
+  // older[k]: tokens at least ages[k] = periodSeconds * 2^k old, for k = 0 ... maxExponent.
+  const limits = Array.from(
+    { length: policy.maxExponent + 1 },
+    (_, k) => policy.periodSeconds * 2 ** k,
+  );
+  const older = new Array<number>(limits.length).fill(0);
   let oldest = Infinity;
   for (const atime of ages.atimes()) {
     if (atime < oldest) oldest = atime;
     const age = ages.newest - atime;
-    for (let k = 0; k <= policy.maxExponent && age >= policy.periodSeconds * 2 ** k; k++)
-      older[k]!++;
+    for (let k = 0; k < limits.length && age >= limits[k]!; k++) older[k]!++;
   }
   if (ages.newest - oldest < policy.periodSeconds) return null;
   // From the oldest age down, the first that would forget too much: the one above it is the
@@ -82,5 +86,5 @@ export function expiryCutoff(ages: BayesTokenAges, policy: BayesExpiryPolicy): n
       break;
     }
   if (chosen > policy.maxExponent || older[chosen]! < policy.minForgotten) return null;
-  return ages.newest - policy.periodSeconds * 2 ** chosen;
+  return ages.newest - limits[chosen]!;
 }

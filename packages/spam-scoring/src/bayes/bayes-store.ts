@@ -81,6 +81,11 @@ export class MemoryBayesStore implements BayesStore {
   protected newestAtime = 0;
   /** When (the clock, seconds) an expiry last ran or found nothing to do; null: never. */
   protected lastExpiry: number | null = null;
+  /**
+   * Whether anything was learned or forgotten since the last expiry: at the hard limit an expiry
+   * runs whatever the period, but over the same tokens it would find the same nothing again.
+   */
+  private learnedSinceExpiry = true;
   protected readonly learned = new Map<string, BayesClass>();
   protected tokenizer = BAYES_TOKENIZER_VERSION;
 
@@ -132,6 +137,7 @@ export class MemoryBayesStore implements BayesStore {
     this.hamMessages = 0;
     this.newestAtime = 0;
     this.lastExpiry = null;
+    this.learnedSinceExpiry = true;
     this.tokenCounts.clear();
     this.learned.clear();
     this.tokenizer = BAYES_TOKENIZER_VERSION;
@@ -144,6 +150,7 @@ export class MemoryBayesStore implements BayesStore {
 
   protected applyInMemory({ signature, from, to, tokens, atime }: BayesUpdate): void {
     if (from === to) return;
+    this.learnedSinceExpiry = true;
     if (atime !== undefined && atime > this.newestAtime) this.newestAtime = atime;
     if (from) this.count(from, tokens, -1, null);
     if (to) this.count(to, tokens, 1, atime ?? this.newestAtime);
@@ -158,8 +165,10 @@ export class MemoryBayesStore implements BayesStore {
   protected expireInMemory(policy: BayesExpiryPolicy, now: number): BayesExpiryOutcome | null {
     if (this.tokenCounts.size < policy.maxTokens) return null;
     const gated = this.lastExpiry !== null && now - this.lastExpiry < policy.periodSeconds;
-    if (gated && this.tokenCounts.size < policy.hardMaxTokens) return null;
+    const forced = this.tokenCounts.size >= policy.hardMaxTokens && this.learnedSinceExpiry;
+    if (gated && !forced) return null;
     this.lastExpiry = now;
+    this.learnedSinceExpiry = false;
     const tokens = this.tokenCounts;
     const cutoff = expiryCutoff(
       {
