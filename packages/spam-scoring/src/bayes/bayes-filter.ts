@@ -10,7 +10,7 @@ import { BAYES_TOKENIZER_VERSION, bayesTokens } from './bayes-tokenizer.js';
 import {
   type BayesMath,
   DEFAULT_BAYES_MATH,
-  combineProbabilities,
+  combineStrongest,
   strongest,
   tokenProbability,
 } from './chi-square.js';
@@ -225,9 +225,8 @@ export class BayesFilter {
     await this.expire();
     // No token that says anything: no opinion (SpamAssassin fires no BAYES_xx then either).
     if (used.length === 0) return { probability: null, tokens: tokens.length };
-    const probability = combineProbabilities(
+    const probability = combineStrongest(
       used.map((entry) => entry.probability),
-      this.math,
       { spamMessages: totals.spam, hamMessages: totals.ham },
     );
     // The tokens that proved useful stay as new as the mail they rate (Bayes.pm's

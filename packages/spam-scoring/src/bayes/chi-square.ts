@@ -64,7 +64,20 @@ export function combineProbabilities(
   math: BayesMath = DEFAULT_BAYES_MATH,
   learned?: { readonly spamMessages: number; readonly hamMessages: number },
 ): number {
-  const strong = strongest(probabilities, (p) => p, math);
+  return combineStrongest(
+    strongest(probabilities, (p) => p, math),
+    learned,
+  );
+}
+
+/**
+ * combineProbabilities for probabilities already selected by `strongest` (a classification that
+ * keeps the selected tokens to touch them does not select twice).
+ */
+export function combineStrongest(
+  strong: readonly number[],
+  learned?: { readonly spamMessages: number; readonly hamMessages: number },
+): number {
   if (strong.length === 0) return 0.5;
   // SpamAssassin's combiner (CombineChi.pm, its bug 3118) starts each product at its class's share
   // of the learned messages, not at 1: with fewer spam than ham learned, the spam product starts
