@@ -90,7 +90,7 @@ describeWithDovecot('Dovecot as the oracle where the RFCs leave room', () => {
   let ours: string[];
 
   beforeAll(async () => {
-    const sandbox = new DovecotSandbox();
+    const sandbox = new DovecotSandbox({ fsync: false });
     try {
       await sandbox.run(appendCommands(COMPARISON_MESSAGES));
       // One session per command: Dovecot runs pipelined commands concurrently, so their untagged
@@ -144,7 +144,7 @@ describeWithDovecot('Dovecot as the oracle for changes', () => {
         body.search(new RegExp(`(^|\\r\\n)${tag} OK`)) + (body.startsWith(`${tag} OK`) ? 0 : 2),
       );
     };
-    const sandbox = new DovecotSandbox();
+    const sandbox = new DovecotSandbox({ fsync: false });
     const theirs: string[] = [];
     try {
       await sandbox.run(appendCommands(COMPARISON_MESSAGES));

@@ -116,7 +116,7 @@ function untagged(output: Buffer): string {
 describeWithDovecot('Dovecot as the oracle for edge cases', () => {
   const dovecot: string[] = [];
   const ours: string[] = [];
-  const sandbox = new DovecotSandbox();
+  const sandbox = new DovecotSandbox({ fsync: false });
   afterAll(() => sandbox.close());
 
   beforeAll(async () => {

@@ -46,7 +46,7 @@ export async function sortWithDovecot(
 
 /** APPENDs the messages to a fresh INBOX, selects it, sends `command`, and returns the output. */
 async function runSession(messages: readonly Uint8Array[], command: string): Promise<Buffer> {
-  const dovecot = new DovecotSandbox();
+  const dovecot = new DovecotSandbox({ fsync: false });
   try {
     const commands = Buffer.concat([
       appendCommands(messages),
