@@ -135,8 +135,8 @@ export {
   type BayesStatus,
   DEFAULT_BAYES_BANDS,
   type LearnOutcome,
-  messageSignature,
 } from './bayes/bayes-filter.js';
+export { messageSignature } from './bayes/message-signature.js';
 export {
   BayesStoreError,
   FileBayesStore,

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -188,6 +189,47 @@ describe('learning', () => {
     expect(await store.totals()).toEqual({ spam: 0, ham: 0 });
     expect(store.tokenCount).toBe(0);
     expect(tokenCount).toBeGreaterThan(0);
+  });
+
+  it('tells copies apart as sa-learn does: by To, Date and body, not by Message-ID', async () => {
+    const filter = new BayesFilter({ store: new MemoryBayesStore() });
+    const mail = (messageId: string, to: string, body: string) =>
+      message(
+        `Message-ID: <${messageId}>\r\nTo: ${to}\r\nDate: Sat, 5 Dec 2026 10:00:00 +0000\r\n\r\n${body}`,
+      );
+    expect(await filter.learn(mail('1@relay', 'bob@example.com', 'cheap pills\r\n'), 'spam')).toBe(
+      'learned',
+    );
+    // Another Message-ID from another relay, LF line endings: the same message.
+    expect(await filter.learn(mail('2@relay', 'bob@example.com', 'cheap pills\n'), 'spam')).toBe(
+      'unchanged',
+    );
+    // To someone else, or another body: another message.
+    expect(await filter.learn(mail('1@relay', 'ann@example.com', 'cheap pills\r\n'), 'spam')).toBe(
+      'learned',
+    );
+    expect(await filter.learn(mail('1@relay', 'bob@example.com', 'cheap pill\r\n'), 'spam')).toBe(
+      'learned',
+    );
+  });
+
+  it('moves and forgets a message learned under the signature of before (Message-ID and body)', async () => {
+    const store = new MemoryBayesStore();
+    const filter = new BayesFilter({ store });
+    const m = generated('spam', 3);
+    const tokens = bayesTokens(new SaMessageView(m.bytes, m.summary));
+    const legacy = createHash('sha256')
+      .update(`<spam-3@x>\0`)
+      .update(m.bytes.subarray(m.summary.body.bodyStart))
+      .digest('hex')
+      .slice(0, 40);
+    await store.apply({ signature: legacy, from: null, to: 'spam', tokens });
+    expect(await filter.learn(m, 'spam')).toBe('unchanged');
+    expect(await filter.learn(m, 'ham')).toBe('relearned');
+    expect(await store.totals()).toEqual({ spam: 0, ham: 1 });
+    expect(await filter.learn(m, null)).toBe('unlearned');
+    expect(await store.totals()).toEqual({ spam: 0, ham: 0 });
+    expect(store.tokenCount).toBe(0);
   });
 
   it('stays inactive until 200 spam and 200 ham are learned (Kerio), then tells them apart', async () => {

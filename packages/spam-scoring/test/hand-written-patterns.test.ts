@@ -10,6 +10,7 @@ import { FROM_NAME_IN_MESSAGE_PATTERN } from '../src/spamassassin/from-name-in-m
 import { SPAMMY_IMAGE_LINK_PATTERNS } from '../src/spamassassin/spammy-image-link-patterns.js';
 import { TO_EQ_FROM_NAME_PATTERN } from '../src/spamassassin/to-eq-from-name-pattern.js';
 import { RECEIVED_FOR_IN_SUBJECT_PATTERN } from '../src/spamassassin/received-for-in-subject-pattern.js';
+import { SUBJECT_ADDRESS_IN_TO_PATTERN } from '../src/spamassassin/subject-address-in-to-pattern.js';
 import { FILL_THIS_FORM_SEARCHES } from '../src/spamassassin/fill-this-form-patterns.js';
 import { HAND_WRITTEN_PATTERNS } from '../src/spamassassin/hand-written-patterns.js';
 import { IP_IN_RELAY_PATTERN } from '../src/spamassassin/ip-in-relay-pattern.js';
@@ -145,6 +146,7 @@ describe('hand-written patterns agree with Perl', () => {
         ...SPAMMY_IMAGE_LINK_PATTERNS,
         TO_EQ_FROM_NAME_PATTERN,
         RECEIVED_FOR_IN_SUBJECT_PATTERN,
+        SUBJECT_ADDRESS_IN_TO_PATTERN,
       ].map(([pattern]) => pattern),
       ...FILL_THIS_FORM_SEARCHES.keys(),
     ]);

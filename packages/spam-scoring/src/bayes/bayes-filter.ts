@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { MessageInput, SpamTest, TestHit } from '../core/spam-test.js';
 import type { SpamVerdict } from '../core/spam-verdict.js';
 import { SaMessageView } from '../spamassassin/message-view.js';
@@ -7,6 +6,7 @@ import { type BayesExpiryPolicy, DEFAULT_BAYES_EXPIRY } from './bayes-expiry.js'
 import type { BayesClass, BayesExpiryOutcome, BayesStore } from './bayes-store.js';
 import { type BayesStopwords, DEFAULT_BAYES_STOPWORDS } from './bayes-stopwords.js';
 import { BAYES_TOKENIZER_VERSION, bayesTokens } from './bayes-tokenizer.js';
+import { legacyMessageSignature, messageSignature } from './message-signature.js';
 import {
   type BayesMath,
   DEFAULT_BAYES_MATH,
@@ -264,8 +264,7 @@ export class BayesFilter {
    */
   async learn(message: MessageInput, as: BayesClass | null): Promise<LearnOutcome> {
     if ((await this.store.tokenizerVersion()) !== BAYES_TOKENIZER_VERSION) return 'refused';
-    const signature = messageSignature(message);
-    const before = await this.store.learnedAs(signature);
+    const { signature, before } = await this.learnedAs(message);
     if (before === as) return 'unchanged';
     if (before === null && as !== null && !(await this.belowHardLimit())) return 'full';
     const view = new SaMessageView(message.bytes, message.summary);
@@ -273,6 +272,20 @@ export class BayesFilter {
     const atime = receiveDate(view, Math.floor(this.clock() / 1000));
     await this.store.apply({ signature, from: before, to: as, tokens, atime });
     return as === null ? 'unlearned' : before === null ? 'learned' : 'relearned';
+  }
+
+  /** Under which signature the message was learned, and as what (the current one if neither). */
+  private async learnedAs(
+    message: MessageInput,
+  ): Promise<{ signature: string; before: BayesClass | null }> {
+    const signature = messageSignature(message);
+    const before = await this.store.learnedAs(signature);
+    if (before !== null) return { signature, before };
+    const legacy = legacyMessageSignature(message);
+    const legacyBefore = await this.store.learnedAs(legacy);
+    return legacyBefore === null
+      ? { signature, before: null }
+      : { signature: legacy, before: legacyBefore };
   }
 
   /** The content test: one BAYES_xx hit with the band's score, nothing while inactive. */
@@ -332,16 +345,4 @@ export class BayesFilter {
       });
     return hits;
   }
-}
-
-/**
- * What makes two copies the same message: its Message-ID and its body (the header above the body
- * changes on every hop, so a copy received twice is still one message).
- */
-export function messageSignature(message: MessageInput): string {
-  const hash = createHash('sha256');
-  hash.update(message.summary.messageId ?? '');
-  hash.update('\0');
-  hash.update(message.bytes.subarray(message.summary.body.bodyStart));
-  return hash.digest('hex').slice(0, 40);
 }
