@@ -11,6 +11,7 @@ import { SPAMMY_IMAGE_LINK_PATTERNS } from '../src/spamassassin/spammy-image-lin
 import { TO_EQ_FROM_NAME_PATTERN } from '../src/spamassassin/to-eq-from-name-pattern.js';
 import { RECEIVED_FOR_IN_SUBJECT_PATTERN } from '../src/spamassassin/received-for-in-subject-pattern.js';
 import { SUBJECT_ADDRESS_IN_TO_PATTERN } from '../src/spamassassin/subject-address-in-to-pattern.js';
+import { FROM_NAME_EQ_TO_PATTERN } from '../src/spamassassin/from-name-eq-to-pattern.js';
 import { FILL_THIS_FORM_SEARCHES } from '../src/spamassassin/fill-this-form-patterns.js';
 import { HAND_WRITTEN_PATTERNS } from '../src/spamassassin/hand-written-patterns.js';
 import { IP_IN_RELAY_PATTERN } from '../src/spamassassin/ip-in-relay-pattern.js';
@@ -147,6 +148,7 @@ describe('hand-written patterns agree with Perl', () => {
         TO_EQ_FROM_NAME_PATTERN,
         RECEIVED_FOR_IN_SUBJECT_PATTERN,
         SUBJECT_ADDRESS_IN_TO_PATTERN,
+        FROM_NAME_EQ_TO_PATTERN,
       ].map(([pattern]) => pattern),
       ...FILL_THIS_FORM_SEARCHES.keys(),
     ]);

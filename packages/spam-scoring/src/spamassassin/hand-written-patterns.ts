@@ -17,6 +17,7 @@ import { SPAMMY_IMAGE_LINK_PATTERNS } from './spammy-image-link-patterns.js';
 import { TO_EQ_FROM_NAME_PATTERN } from './to-eq-from-name-pattern.js';
 import { RECEIVED_FOR_IN_SUBJECT_PATTERN } from './received-for-in-subject-pattern.js';
 import { SUBJECT_ADDRESS_IN_TO_PATTERN } from './subject-address-in-to-pattern.js';
+import { FROM_NAME_EQ_TO_PATTERN } from './from-name-eq-to-pattern.js';
 
 /**
  * Patterns RE2 cannot run (a backreference) that rules lean on, matched by hand in linear time
@@ -139,6 +140,7 @@ export const HAND_WRITTEN_PATTERNS: ReadonlyMap<string, HandWrittenPattern> = ne
   TO_EQ_FROM_NAME_PATTERN,
   RECEIVED_FOR_IN_SUBJECT_PATTERN,
   SUBJECT_ADDRESS_IN_TO_PATTERN,
+  FROM_NAME_EQ_TO_PATTERN,
   // Speed (perf/spam-speed-4): __FILL_THIS_FORM_LONG2 and __FILL_THIS_FORM_SHORT2 over sets of
   // positions (fill-this-form-patterns.ts), checked in test/fill-this-form-patterns.test.ts.
   ...[...FILL_THIS_FORM_SEARCHES].map(([source, search]): [string, HandWrittenPattern] => [
