@@ -6,8 +6,9 @@ import { SaMessageView } from '../spamassassin/message-view.js';
  * What makes two copies the same message, as SpamAssassin's Bayes tells them apart (Message.pm's
  * `generate_msgid`, which sa-learn records): its To and Date headers and its body, CRLF read as
  * LF. Neither the header above the body (it changes on every hop) nor the Message-ID take part:
- * a relay that finds none gives each copy one of its own (2 ham and 4 spam of the training sets
- * came twice or three times so, and sa-learn learned each once).
+ * copies may carry Message-IDs of their own (2 ham and 4 spam of the training sets came two or
+ * three times with the same To, Date and body and another Message-ID each; sa-learn learned
+ * each once).
  */
 export function messageSignature(message: MessageInput): string {
   const view = new SaMessageView(message.bytes, message.summary);
