@@ -116,7 +116,7 @@ describe('__SUBJ_HAS_TO_3 by hand', () => {
         (n) => `\nSubject: ${'aaaa@bb.ccto: '.repeat(n)}\n`,
         (n) => `\nSubject: ${'a'.repeat(n)}@b.cc x\nTo: ${'a'.repeat(n)}@b.cc\n`,
         (n) => `\nSubject: a${'_'.repeat(n)}@b.cc x\nTo: ${'a@b.c_'.repeat(n)}\n`,
-        // Many @ a Subject line, each with many domain ends, whose local parts To lines hold.
+        // Many `@`s on each Subject line, each with many domain ends, whose local parts To lines hold.
         (n) =>
           `\n${`Subject: ${'abcd@bb.cc.dd.ee.ff '.repeat(10)}\n`.repeat(n / 10)}${'To: abcd@bb.cc.dd.ee.fg!\n'.repeat(n / 10)}`,
         (n) => `\nSubject: x${'abcd@bb.ccto: '.repeat(n)}\n`,
