@@ -139,6 +139,8 @@ export const HAND_WRITTEN_PATTERNS: ReadonlyMap<string, HandWrittenPattern> = ne
   ...SPAMMY_IMAGE_LINK_PATTERNS,
   TO_EQ_FROM_NAME_PATTERN,
   RECEIVED_FOR_IN_SUBJECT_PATTERN,
+  // Issue 15, stop 28: the last two rules refused for their regex, __SUBJ_HAS_TO_3 and
+  // __PDS_TO_EQ_FROM_NAME_1, each in its own file and checked against Perl in its own test file.
   SUBJECT_ADDRESS_IN_TO_PATTERN,
   FROM_NAME_EQ_TO_PATTERN,
   // Speed (perf/spam-speed-4): __FILL_THIS_FORM_LONG2 and __FILL_THIS_FORM_SHORT2 over sets of
