@@ -22,21 +22,14 @@
  *   with the capture must end the line (`>\n` or `\n`): a few look-ups in tables of run ends.
  */
 import type { HandWrittenPattern } from './hand-written-patterns.js';
-import { asciiLowerCase, isPerlSpace, isPerlWord } from './octet-text.js';
+import { displayNameRest } from './display-name-rest.js';
+import { asciiLowerCase, isPerlSpace, isPerlWord, nextWhere } from './octet-text.js';
 import { SubstringHash } from './substring-hash.js';
 
 /** `(?:[^\n]{1,100}\n+)*`: the longest line stepped over between the To and the From. */
 const MAX_STEPPED_LINE = 100;
 /** `[^\n<]{0,80}<`: how far the `<` may be. */
 const MAX_BEFORE_BRACKET = 80;
-
-/** For each place, the next place (at or after it) that `stops` takes, or the text's length. */
-function nextWhere(text: string, stops: (c: string) => boolean): Int32Array {
-  const next = new Int32Array(text.length + 1);
-  next[text.length] = text.length;
-  for (let i = text.length - 1; i >= 0; i--) next[i] = stops(text[i]!) ? i : next[i + 1]!;
-  return next;
-}
 
 /** The To captures that reach a line: key → one place of it, and their lengths. */
 class ReachedCaptures {
@@ -61,17 +54,9 @@ const fromNameEqualsTo: HandWrittenPattern = (text: string) => {
   const lower = asciiLowerCase(text);
   if (!lower.includes('\nto: ') || !lower.includes('\nfrom:')) return false;
   const hash = new SubstringHash(lower);
-  // The end of a `[^\n">]` run, and the end of a `[^\n\w<]` run, from each place.
-  const runEnd = nextWhere(lower, (c) => c === '\n' || c === '"' || c === '>');
+  // The end of a `[^\n\w<]` run from each place.
   const bracketEnd = nextWhere(lower, (c) => c === '\n' || c === '<' || isPerlWord(c));
-
-  /** `((?!\1)[^\n">]++)>?\n` from `start`, for the capture at `capture` of `length`. */
-  const restOfLine = (start: number, capture: number, length: number) => {
-    const stop = runEnd[start]!;
-    if (stop === start) return false;
-    if (!(lower[stop] === '\n' || (lower[stop] === '>' && lower[stop + 1] === '\n'))) return false;
-    return !hash.equal(capture, start, length);
-  };
+  const restOfLine = displayNameRest(lower, (a, b, length) => hash.equal(a, b, length));
   /** What follows `\1` ending at `end`: `([^\n\w<]++<)?` taken or not, then the rest of the line. */
   const after = (end: number, capture: number, length: number) => {
     if (restOfLine(end, capture, length)) return true;

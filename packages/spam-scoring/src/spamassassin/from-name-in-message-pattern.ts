@@ -20,6 +20,7 @@
 import type { HandWrittenPattern } from './hand-written-patterns.js';
 import { isPerlSpace } from './octet-text.js';
 import { SubstringHash } from './substring-hash.js';
+import { lowerBound } from './sorted-places.js';
 
 /** `.{1,2048}`: how far after the name's end (and its white space) the line may start. */
 const MAX_LOOKAHEAD = 2048;
@@ -36,18 +37,6 @@ function runEnd(text: string, start: number): number {
   let end = start;
   while (end < text.length && !isPerlSpace(text[end])) end++;
   return end;
-}
-
-/** The first index of `sorted` whose value is at least `value`. */
-function lowerBound(sorted: readonly number[], value: number): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (sorted[middle]! < value) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }
 
 /** The names (start, end) each `From:` line allows. */

@@ -31,3 +31,14 @@ export function forwardSearch(text: string, searched: string): (from: number) =>
     return found;
   };
 }
+
+/**
+ * For each place of `text`, the next place (at or after it) that `stops` takes, or the text's
+ * length: where each run of the other characters ends, for all places in one pass.
+ */
+export function nextWhere(text: string, stops: (c: string) => boolean): Int32Array {
+  const next = new Int32Array(text.length + 1);
+  next[text.length] = text.length;
+  for (let i = text.length - 1; i >= 0; i--) next[i] = stops(text[i]!) ? i : next[i + 1]!;
+  return next;
+}

@@ -18,6 +18,7 @@
 import type { HandWrittenPattern } from './hand-written-patterns.js';
 import { isPerlSpace, asciiLowerCase } from './octet-text.js';
 import { SubstringHash } from './substring-hash.js';
+import { upperBound } from './sorted-places.js';
 
 /** `[^\n]{0,200}` before ` for `. */
 const MAX_BEFORE_FOR = 200;
@@ -27,18 +28,6 @@ const MAX_BEFORE_CAPTURE = 100;
 const isAlphanumeric = (c: string) => (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 const isCaptureCharacter = (c: string | undefined) =>
   c !== undefined && c !== '>' && c !== ';' && !isPerlSpace(c);
-
-/** The first index of `sorted` whose value exceeds `value`. */
-function upperBound(sorted: readonly number[], value: number): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (sorted[middle]! <= value) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}
 
 const receivedForInSubject: HandWrittenPattern = (text: string) => {
   const lower = asciiLowerCase(text);

@@ -15,6 +15,7 @@
 import type { HandWrittenPattern } from './hand-written-patterns.js';
 import { isPerlSpace, asciiLowerCase } from './octet-text.js';
 import { SubstringHash } from './substring-hash.js';
+import { lowerBound } from './sorted-places.js';
 
 /** `.{0,200}` between the parts. */
 const MAX_GAP = 200;
@@ -32,18 +33,6 @@ function placesOf(text: string, needle: string): number[] {
   const places: number[] = [];
   for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) places.push(at);
   return places;
-}
-
-/** The first index of `sorted` whose value is at least `value`. */
-function lowerBound(sorted: readonly number[], value: number): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (sorted[middle]! < value) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }
 
 /** The places of `sorted` from `first` to `last`. */

@@ -28,6 +28,7 @@
  */
 import type { HandWrittenPattern } from './hand-written-patterns.js';
 import { asciiLowerCase } from './octet-text.js';
+import { placesOf, within } from './sorted-places.js';
 import { SubstringHash } from './substring-hash.js';
 
 /** `[^\n]{0,200}` before the capture in the Subject (and before an `@`, the lookahead). */
@@ -93,28 +94,6 @@ function localStarts(text: string, at: number, from: number, to: number): number
   for (let start = Math.min(to, at - MIN_LOCAL); start >= first; start--)
     if (isLetter(text[start])) starts.push(start);
   return starts;
-}
-
-/** Every place of `needle` in `text`, in order. */
-function placesOf(text: string, needle: string): number[] {
-  const places: number[] = [];
-  for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) places.push(at);
-  return places;
-}
-
-/**
- * The places of `sorted` within [from, to], found by bisection: a line's `@`s without a search
- * that runs past the line's end (quadratic over many lines).
- */
-function* within(sorted: readonly number[], from: number, to: number): Generator<number> {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (sorted[middle]! < from) low = middle + 1;
-    else high = middle;
-  }
-  for (let i = low; i < sorted.length && sorted[i]! <= to; i++) yield sorted[i]!;
 }
 
 const subjectAddressInTo: HandWrittenPattern = (text: string) => {

@@ -18,7 +18,8 @@
  * first `<` within 80, walking no further than the line: time linear in the text.
  */
 import type { HandWrittenPattern } from './hand-written-patterns.js';
-import { isPerlWord, asciiLowerCase } from './octet-text.js';
+import { displayNameRest } from './display-name-rest.js';
+import { isPerlWord, asciiLowerCase, nextWhere } from './octet-text.js';
 import { SubstringHash } from './substring-hash.js';
 
 /** `(?:[^\n]{1,100}\n+)*`: the longest line stepped over between the From and the To. */
@@ -34,29 +35,16 @@ interface TrieNode {
 }
 const newNode = (): TrieNode => ({ next: new Map(), end: false });
 
-/** For each place, the next place (at or after it) that `stops` takes, or the text's length. */
-function nextWhere(text: string, stops: (c: string) => boolean): Int32Array {
-  const next = new Int32Array(text.length + 1);
-  next[text.length] = text.length;
-  for (let i = text.length - 1; i >= 0; i--) next[i] = stops(text[i]!) ? i : next[i + 1]!;
-  return next;
-}
-
 const toEqualsFromName: HandWrittenPattern = (text: string) => {
   const lower = asciiLowerCase(text);
   if (!lower.includes('\nfrom:') || !lower.includes('to: ')) return false;
   // Built only when a capture's line gets that far (most From lines have no quoted address).
   let hash: SubstringHash | null = null;
-  // The end of a `[^\n">]` run, and the end of a `[^\n\w<]` run, from each place.
-  const runEnd = nextWhere(lower, (c) => c === '\n' || c === '"' || c === '>');
+  // The end of a `[^\n\w<]` run from each place.
   const bracketEnd = nextWhere(lower, (c) => c === '\n' || c === '<' || isPerlWord(c));
-  /** `((?!\1)[^\n">]++)>?\n` from `start` for the capture `[address, end)`. */
-  const restOfLine = (start: number, address: number, end: number) => {
-    const stop = runEnd[start]!;
-    if (stop === start) return false;
-    if (!(lower[stop] === '\n' || (lower[stop] === '>' && lower[stop + 1] === '\n'))) return false;
-    return !(hash ??= new SubstringHash(lower)).equal(address, start, end - address);
-  };
+  const restOfLine = displayNameRest(lower, (a, b, length) =>
+    (hash ??= new SubstringHash(lower)).equal(a, b, length),
+  );
   // The captures of each From, by the line their address is on: [address start, its ends].
   const captures = new Map<number, { start: number; ends: number[] }[]>();
   const lineStarts: number[] = [0];
@@ -88,10 +76,10 @@ const toEqualsFromName: HandWrittenPattern = (text: string) => {
         const end = at + 1;
         const bracket = bracketEnd[end]!;
         if (
-          restOfLine(end, address, end) ||
+          restOfLine(end, address, end - address) ||
           (lower[bracket] === '<' &&
             bracket - end <= MAX_BEFORE_BRACKET &&
-            restOfLine(bracket + 1, address, end))
+            restOfLine(bracket + 1, address, end - address))
         )
           ends.push(end);
       }
