@@ -264,10 +264,10 @@ export class BayesFilter {
    */
   async learn(message: MessageInput, as: BayesClass | null): Promise<LearnOutcome> {
     if ((await this.store.tokenizerVersion()) !== BAYES_TOKENIZER_VERSION) return 'refused';
-    const { signature, before } = await this.learnedAs(message);
+    const view = new SaMessageView(message.bytes, message.summary);
+    const { signature, before } = await this.learnedAs(message, view);
     if (before === as) return 'unchanged';
     if (before === null && as !== null && !(await this.belowHardLimit())) return 'full';
-    const view = new SaMessageView(message.bytes, message.summary);
     const tokens = bayesTokens(view, this.stopwords, this.ignoredHeaders);
     const atime = receiveDate(view, Math.floor(this.clock() / 1000));
     await this.store.apply({ signature, from: before, to: as, tokens, atime });
@@ -277,8 +277,9 @@ export class BayesFilter {
   /** Under which signature the message was learned, and as what (the current one if neither). */
   private async learnedAs(
     message: MessageInput,
+    view: SaMessageView,
   ): Promise<{ signature: string; before: BayesClass | null }> {
-    const signature = messageSignature(message);
+    const signature = messageSignature(message, view);
     const before = await this.store.learnedAs(signature);
     if (before !== null) return { signature, before };
     const legacy = legacyMessageSignature(message);

@@ -8,10 +8,12 @@ import { SaMessageView } from '../spamassassin/message-view.js';
  * LF. Neither the header above the body (it changes on every hop) nor the Message-ID take part:
  * copies may carry Message-IDs of their own (2 ham and 4 spam of the training sets came two or
  * three times with the same To, Date and body and another Message-ID each; sa-learn learned
- * each once).
+ * each once). `view`: the message's view where the caller has one already.
  */
-export function messageSignature(message: MessageInput): string {
-  const view = new SaMessageView(message.bytes, message.summary);
+export function messageSignature(
+  message: MessageInput,
+  view = new SaMessageView(message.bytes, message.summary),
+): string {
   const body = Buffer.from(message.bytes.subarray(message.summary.body.bodyStart));
   const bodyDigest = createHash('sha1')
     .update(body.toString('latin1').replace(/\r\n/g, '\n'), 'latin1')
