@@ -19,7 +19,7 @@ import { basename, dirname, join } from 'node:path';
 import { DEFAULT_BAYES_STOPWORDS, SaMessageView, bayesTokens } from '@mailyard/spam-scoring';
 import { SA_BAYES_TOKENS_SCRIPT, printableToken, tokenClass } from './bayes-token-classes.js';
 import { CORPUS, TRAIN_HAM, TRAIN_SPAM, corpusFiles } from './spam-corpus.js';
-import { debianBayesIgnoredHeaders, readMessage } from './spam-mailyard.js';
+import { debianBayesSettings, readMessage } from './spam-mailyard.js';
 
 const option = (name: string) =>
   process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined;
@@ -70,7 +70,7 @@ const count = (map: Map<string, ClassCount>, token: string, file: string) => {
   entry.examples.set(token, (entry.examples.get(token) ?? 0) + 1);
 };
 const one = option('--file');
-const ignoredHeaders = await debianBayesIgnoredHeaders();
+const { ignoredHeaders, registry } = await debianBayesSettings();
 let same = 0;
 for (const file of files) {
   const name = relative(file);
@@ -81,6 +81,7 @@ for (const file of files) {
       new SaMessageView(message.bytes, message.summary),
       DEFAULT_BAYES_STOPWORDS,
       ignoredHeaders,
+      registry,
     ).map(printableToken),
   );
   const their = theirs.get(name);

@@ -25,7 +25,7 @@ import {
   loadSpamAssassinRules,
 } from '@mailyard/spam-scoring';
 import { SA_BAYES_TOKENS_SCRIPT, printableToken, tokenClass } from './bayes-token-classes.js';
-import { debianBayesIgnoredHeaders, readMessage, scoreSet2Of } from './spam-mailyard.js';
+import { debianBayesSettings, readMessage, scoreSet2Of } from './spam-mailyard.js';
 import { spamc, startSpamd } from './spamd.js';
 
 const option = (name: string) =>
@@ -339,7 +339,7 @@ for (const line of saText.split('\n')) {
 const directory = await findDebianRuleDirectory();
 if (!directory) throw new Error("Debian's spamassassin rules are not installed");
 const { rules, config } = await loadSpamAssassinRules(directory);
-const ignoredHeaders = await debianBayesIgnoredHeaders();
+const { ignoredHeaders, registry } = await debianBayesSettings();
 const scoreOf = scoreSet2Of(config);
 
 const ruleDiff = new Map<string, { spamdOnly: string[]; mailyardOnly: string[] }>();
@@ -376,9 +376,12 @@ for (const c of chosen) {
   ruleMessages += differingRules;
 
   const ourTokens = new Set(
-    bayesTokens(new SaMessageView(bytes, summary), DEFAULT_BAYES_STOPWORDS, ignoredHeaders).map(
-      printableToken,
-    ),
+    bayesTokens(
+      new SaMessageView(bytes, summary),
+      DEFAULT_BAYES_STOPWORDS,
+      ignoredHeaders,
+      registry,
+    ).map(printableToken),
   );
   const their = theirTokens.get(c.name);
   if (!their) throw new Error(`SpamAssassin gave no tokens for ${c.name}`);

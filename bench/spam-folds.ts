@@ -128,7 +128,7 @@ export async function crossValidateMaths(
     rulesCache === undefined ? null : new RulesCache(rulesCache, rulesCacheKey(ruleDirectory));
   let engine: SpamEngine | null = null;
   // As spamd's Bayes reads them: without the headers the rule files name.
-  const ignoredHeaders = (await loadSpamAssassinRules(ruleDirectory)).config.bayesIgnoreHeaders;
+  const { config } = await loadSpamAssassinRules(ruleDirectory);
   const samples: Sample[] = [];
   for (const { kind, files } of Object.values(sets))
     for (const [index, file] of files.entries()) {
@@ -150,7 +150,7 @@ export async function crossValidateMaths(
         file,
         kind,
         fold: foldOf(index, files.length, scheme.folds),
-        tokens: bayesTokens(view, DEFAULT_BAYES_STOPWORDS, ignoredHeaders),
+        tokens: bayesTokens(view, DEFAULT_BAYES_STOPWORDS, config.bayesIgnoreHeaders, config),
         atime: receiveDate(view, Math.floor(Date.now() / 1000)),
         ...result,
       });

@@ -8,6 +8,7 @@ import {
   BayesFilter,
   type BayesMath,
   MemoryBayesStore,
+  type RegistryLists,
   type SaConfig,
   SpamEngine,
   findDebianRuleDirectory,
@@ -20,12 +21,19 @@ export function readMessage(file: string) {
   return { bytes, summary: summarize(bytes) };
 }
 
-/** The headers Debian's rule files tell Bayes not to read (`bayes_ignore_header`, 72_active.cf). */
-export async function debianBayesIgnoredHeaders(): Promise<ReadonlySet<string>> {
+/**
+ * What Debian's rule files tell Bayes: the headers not to read (`bayes_ignore_header`,
+ * 72_active.cf) and the TLD lists that make a bare name in the text a URI (20_aux_tlds.cf).
+ */
+export async function debianBayesSettings(): Promise<{
+  ignoredHeaders: ReadonlySet<string>;
+  registry: RegistryLists;
+}> {
   const directory = await findDebianRuleDirectory();
   if (!directory)
     throw new Error("Debian's spamassassin rules are not installed (apt-get install spamassassin)");
-  return (await loadSpamAssassinRules(directory)).config.bayesIgnoreHeaders;
+  const { config } = await loadSpamAssassinRules(directory);
+  return { ignoredHeaders: config.bayesIgnoreHeaders, registry: config };
 }
 
 /**
@@ -42,7 +50,7 @@ export async function trainedBayes(
     store: new MemoryBayesStore(),
     autoLearn: null,
     math,
-    ignoredHeaders: await debianBayesIgnoredHeaders(),
+    ...(await debianBayesSettings()),
   });
   for (const file of spam) await bayes.learn(readMessage(file), 'spam');
   for (const file of ham) await bayes.learn(readMessage(file), 'ham');

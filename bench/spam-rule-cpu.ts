@@ -22,7 +22,7 @@ const files = [...groups['spam-1']!, ...groups['easy-ham-1']!, ...groups['hard-h
 );
 const directory = await findDebianRuleDirectory();
 if (!directory) throw new Error("Debian's spamassassin rules are not installed");
-const { rules } = await loadSpamAssassinRules(directory);
+const { rules, config } = await loadSpamAssassinRules(directory);
 const cpuByRule = new Map<string, number>();
 let total = 0;
 for (const file of files) {
@@ -30,7 +30,7 @@ for (const file of files) {
   const view = new SaMessageView(bytes, summary);
   view.body();
   view.rawBody();
-  view.uris();
+  view.uris(config);
   view.full();
   const started = performance.now();
   rules.evaluate(view, 2, cpuByRule);

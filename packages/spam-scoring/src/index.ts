@@ -75,6 +75,7 @@ export {
   SaMessageView,
   type ViewEnvelope,
 } from './spamassassin/message-view.js';
+export { NO_REGISTRY, type RegistryLists } from './spamassassin/registry-boundaries.js';
 export { type RenderedHtml, renderHtml } from './spamassassin/html-text.js';
 export {
   type SpamAssassinTestOptions,

@@ -152,7 +152,8 @@ describe('check_from_in_list, check_replyto_in_list, check_uri_host_listed', () 
 
   it('reads thousands of addresses and links fast', () => {
     const addresses = Array.from({ length: 5_000 }, (_, i) => `u${i}@example.com`).join(', ');
-    const links = Array.from({ length: 20_000 }, (_, i) => `http://h${i}.example.org/`).join(' ');
+    // Links are found in the body rules' text, which ends at 50,000 octets (as there).
+    const links = Array.from({ length: 1_700 }, (_, i) => `http://h${i}.example.org/`).join(' ');
     const started = Date.now();
     expect(ours(from(`${addresses}, last@x.icu`))).toEqual(['FROM_L']);
     expect(ours(from('a@example.com', `Reply-To: ${addresses}`))).toEqual([]);

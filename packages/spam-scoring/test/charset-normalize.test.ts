@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { summarize } from '@mailyard/mime';
 import { normalizedText } from '../src/spamassassin/charset-normalize.js';
 import { SaMessageView } from '../src/spamassassin/message-view.js';
+import { TEST_REGISTRY } from './helpers.js';
 
 const octets = (hex: string) => Uint8Array.from(Buffer.from(hex, 'hex'));
 const utf8Hex = (binary: string) => Buffer.from(binary, 'latin1').toString('hex');
@@ -83,6 +84,6 @@ describe("the message view's body as SpamAssassin renders it", () => {
         '<html><body><p>\x93Free\x94 offer <a href=\x94http://example.com/x\x94>here</a></p></body></html>\n',
     );
     expect(page.body()).toEqual(['t\n', '\n', '"Free" offer here\n']);
-    expect(page.uris()).toContain('http://example.com/x');
+    expect(page.uris(TEST_REGISTRY)).toContain('http://example.com/x');
   });
 });

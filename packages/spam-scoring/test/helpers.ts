@@ -6,6 +6,7 @@ import { summarize } from '@mailyard/mime';
 import { commandAvailable } from '@mailyard/test-kit';
 import {
   type MessageInput,
+  type RegistryLists,
   type SmtpFacts,
   type SpamStage,
   type SpamTest,
@@ -75,6 +76,25 @@ export function debianRuleFile(name: string): string | null {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
+}
+
+/** A few TLDs, for views whose text URIs a test reads (`uris(TEST_REGISTRY)`). */
+export const TEST_REGISTRY: RegistryLists = {
+  validTlds: new Set(['com', 'net', 'org', 'ie', 'uk', 'kr', 'example']),
+  twoLevelDomains: new Set(['co.uk']),
+  threeLevelDomains: new Set(),
+};
+
+/**
+ * Debian's TLD and registry lists (20_aux_tlds.cf), as Debian's SpamAssassin reads them, for a
+ * test that compares URIs with it; TEST_REGISTRY where the package is not installed.
+ */
+export function debianRegistry(): RegistryLists {
+  const text = debianRuleFile('20_aux_tlds.cf');
+  if (text === null) return TEST_REGISTRY;
+  const config = emptySaConfig();
+  parseCfFile(config, '20_aux_tlds.cf', text);
+  return config;
 }
 
 /** How ruleFirer reports the names: the defaults are what most rule tests compare with. */

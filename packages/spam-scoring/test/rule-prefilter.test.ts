@@ -22,6 +22,8 @@ score    RAW_LITERAL 1
 score    URI_LITERAL 1
 score    FULL_LITERAL 1
 score    COUNTED 1
+# A link in text counts only under a TLD the rule files list.
+util_rb_tld biz
 `;
 const fire = ruleFirer(RULES);
 

@@ -13,7 +13,7 @@ import {
 } from '../src/spamassassin/uri-canonicalize.js';
 import { extractUris } from '../src/spamassassin/uri-extract.js';
 import { targetUri } from '../src/spamassassin/uri-resolve.js';
-import { debianSpamAssassin } from './helpers.js';
+import { TEST_REGISTRY, debianRegistry, debianSpamAssassin } from './helpers.js';
 
 const viewOf = (text: string) => {
   const bytes = new TextEncoder().encode(text);
@@ -80,7 +80,7 @@ const CANONICALIZED = [
 
 describe('URIs as SpamAssassin canonicalizes them', () => {
   it('adds redirect targets, decoded hosts, dotted IPs; resolves links against <base href>', () => {
-    const uris = viewOf(HIDDEN_IP_LINKS).uris();
+    const uris = viewOf(HIDDEN_IP_LINKS).uris(TEST_REGISTRY);
     for (const uri of [
       'http://203.0.113.88/farm/?aid=1',
       'http://4.47.96.141/msga.html',
@@ -142,7 +142,7 @@ describeWithPeer(debianSpamAssassin, "URIs against SpamAssassin's Perl", () => {
       input: HIDDEN_IP_LINKS,
     }).toString();
     const theirs = report.split('\n').filter((line) => line !== '');
-    expect([...viewOf(HIDDEN_IP_LINKS).uris()].sort()).toEqual(theirs);
+    expect([...viewOf(HIDDEN_IP_LINKS).uris(debianRegistry())].sort()).toEqual(theirs);
   });
 });
 
@@ -205,7 +205,10 @@ describe('trailing white space and punctuation on hostile links, 100 times MAX_U
   }, 60_000);
 
   it('trims the punctuation after a URI in text in linear time', () => {
-    const text = `see http://a.example/x${'.,'.repeat(RUN / 2)}y and`;
-    expect(extractUris([text], []).some((uri) => uri.startsWith('http://a.example/x'))).toBe(true);
+    // A link in text runs to 2,048 characters at most (longer, it is no link, as there): 400
+    // links each ending in 2,000 punctuation characters.
+    const link = `http://a.example/x${'.,'.repeat(1_000)}`;
+    const text = `see ${`${link} `.repeat(400)}and`;
+    expect(extractUris([text], [], TEST_REGISTRY)).toContain('http://a.example/x');
   }, 60_000);
 });

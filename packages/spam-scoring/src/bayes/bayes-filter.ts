@@ -2,6 +2,7 @@ import type { MessageInput, SpamTest, TestHit } from '../core/spam-test.js';
 import type { SpamVerdict } from '../core/spam-verdict.js';
 import { SaMessageView } from '../spamassassin/message-view.js';
 import { receiveDate } from '../spamassassin/receive-date.js';
+import { NO_REGISTRY, type RegistryLists } from '../spamassassin/registry-boundaries.js';
 import { type BayesExpiryPolicy, DEFAULT_BAYES_EXPIRY } from './bayes-expiry.js';
 import type { BayesClass, BayesExpiryOutcome, BayesStore } from './bayes-store.js';
 import { type BayesStopwords, DEFAULT_BAYES_STOPWORDS } from './bayes-stopwords.js';
@@ -75,6 +76,13 @@ export interface BayesFilterOptions {
    */
   readonly ignoredHeaders?: Iterable<string>;
   /**
+   * The TLDs and registries the rule files list (`util_rb_tld`, `util_rb_2tld`, `util_rb_3tld`;
+   * a loaded SaConfig is one): which bare host names and addresses of the text are URIs, whose
+   * words Bayes reads. Default none, as SpamAssassin without rule files: only links under an
+   * IP address count. The same lists must be used to learn and to classify.
+   */
+  readonly registry?: RegistryLists;
+  /**
    * Token expiry (bayes-expiry.ts): SpamAssassin's by default (a database over 150,000 tokens
    * forgets those whose newest message is oldest, down towards 112,500, at most every 12 hours,
    * when a message is classified); null: every token is kept (`bayes_auto_expire 0`). A store
@@ -142,6 +150,7 @@ export class BayesFilter {
   private readonly math: BayesMath;
   private readonly stopwords: BayesStopwords | null;
   private readonly ignoredHeaders: ReadonlySet<string>;
+  private readonly registry: RegistryLists;
   private readonly expiry: BayesExpiryPolicy | null;
   private readonly clock: () => number;
 
@@ -157,6 +166,7 @@ export class BayesFilter {
     this.ignoredHeaders = new Set(
       [...(options.ignoredHeaders ?? [])].map((name) => name.toLowerCase()),
     );
+    this.registry = options.registry ?? NO_REGISTRY;
     this.expiry =
       options.expiry === null ? null : { ...DEFAULT_BAYES_EXPIRY, ...(options.expiry ?? {}) };
     this.clock = options.clock ?? Date.now;
@@ -199,7 +209,7 @@ export class BayesFilter {
 
   async classify(message: MessageInput): Promise<BayesClassification> {
     const view = new SaMessageView(message.bytes, message.summary);
-    const tokens = bayesTokens(view, this.stopwords, this.ignoredHeaders);
+    const tokens = bayesTokens(view, this.stopwords, this.ignoredHeaders, this.registry);
     return this.classifyTokens(tokens, receiveDate(view, Math.floor(this.clock() / 1000)));
   }
 
@@ -268,7 +278,7 @@ export class BayesFilter {
     const { signature, before } = await this.learnedAs(message, view);
     if (before === as) return 'unchanged';
     if (before === null && as !== null && !(await this.belowHardLimit())) return 'full';
-    const tokens = bayesTokens(view, this.stopwords, this.ignoredHeaders);
+    const tokens = bayesTokens(view, this.stopwords, this.ignoredHeaders, this.registry);
     const atime = receiveDate(view, Math.floor(this.clock() / 1000));
     await this.store.apply({ signature, from: before, to: as, tokens, atime });
     return as === null ? 'unlearned' : before === null ? 'learned' : 'relearned';

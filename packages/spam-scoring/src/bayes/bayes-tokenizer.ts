@@ -1,4 +1,5 @@
 import type { SaMessageView } from '../spamassassin/message-view.js';
+import { NO_REGISTRY, type RegistryLists } from '../spamassassin/registry-boundaries.js';
 import { headerTokens } from './bayes-header-tokens.js';
 import { lineTokens } from './bayes-line-tokens.js';
 import { mimeTokens } from './bayes-mime-tokens.js';
@@ -18,10 +19,12 @@ import { type BayesStopwords, DEFAULT_BAYES_STOPWORDS } from './bayes-stopwords.
  * wrong charset (issue 15, charset parity; one bump for all of it); 7: the body's lines as
  * Message.pm makes them (one keeps the space it starts with, so its first word in Title Case
  * is not lowered; long lines cut at a space), an iframe's or textarea's content read as text,
- * and a bare link name's `www.NAME.com` guess among the URIs. Raise it with every change
+ * and a bare link name's `www.NAME.com` guess among the URIs; 8: the URIs of the text found as
+ * SpamAssassin finds them (text-uri-scanner.ts: bare host names under a listed TLD, an address
+ * inside a link not found again, a text URI kept only under a listed TLD). Raise it with every change
  * that changes the tokens of ordinary mail.
  */
-export const BAYES_TOKENIZER_VERSION = 7;
+export const BAYES_TOKENIZER_VERSION = 8;
 
 /** At most this many distinct tokens are taken from one message: a huge message cannot flood the store. */
 export const MAX_TOKENS_PER_MESSAGE = 10_000;
@@ -36,11 +39,14 @@ export const MAX_TOKENS_PER_MESSAGE = 10_000;
  * first, so that a huge body cannot crowd them out of the per-message limit. Words `stopwords`
  * names (SpamAssassin's English list by default; null: none) give no token; nor do the headers
  * `ignoredHeaders` names (lower case; the rule files' `bayes_ignore_header`, none by default).
+ * Which bare names and addresses of the text are URIs depends on the TLDs `registry` lists
+ * (the rule files' `util_rb_tld`...; none by default, as SpamAssassin without rule files).
  */
 export function bayesTokens(
   view: SaMessageView,
   stopwords: BayesStopwords | null = DEFAULT_BAYES_STOPWORDS,
   ignoredHeaders?: ReadonlySet<string>,
+  registry: RegistryLists = NO_REGISTRY,
 ): string[] {
   const tokens = new Set<string>();
   const addAll = (list: readonly string[]) => {
@@ -55,7 +61,7 @@ export function bayesTokens(
     if (tokens.size >= MAX_TOKENS_PER_MESSAGE) break;
     addAll(lineTokens(line, '', 'body', stopwords));
   }
-  for (const uri of view.uris()) {
+  for (const uri of view.uris(registry)) {
     if (tokens.size >= MAX_TOKENS_PER_MESSAGE) break;
     addAll(lineTokens(uri, '', 'uri', stopwords));
   }

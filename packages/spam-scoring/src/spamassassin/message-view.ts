@@ -15,7 +15,7 @@ import { bytesToBinaryString, textToBinaryString } from './binary-string.js';
 import { envelopeSenderOf } from './envelope-sender.js';
 import { renderHtml } from './html-text.js';
 import { normalizedText } from './charset-normalize.js';
-import { noBreakSpacesToSpaces } from './no-break-space.js';
+import { unicodeSpacesToSpaces } from './unicode-space.js';
 import { relayPseudoHeader, relaysOf } from './received-relays.js';
 import {
   BODY_BREAKS,
@@ -28,6 +28,7 @@ import {
 import { effectiveMediaType } from './effective-type.js';
 import { unopenedMultipartPart } from './unopened-multipart.js';
 import { extractUris } from './uri-extract.js';
+import type { RegistryLists } from './registry-boundaries.js';
 
 /** `:raw`, `:addr`, `:name` after a header name in a rule. */
 export type HeaderModifier = 'raw' | 'addr' | 'name' | null;
@@ -171,7 +172,7 @@ export class SaMessageView {
       const subject = this.bodySubject();
       const text = this.parts()
         .map(({ rendered }) =>
-          noBreakSpacesToSpaces(truncateForScan(rendered, BODY_PART_SCAN_SIZE, BODY_BREAKS)),
+          unicodeSpacesToSpaces(truncateForScan(rendered, BODY_PART_SCAN_SIZE, BODY_BREAKS)),
         )
         .join('\n');
       // The Subject is a line of its own, ending in its line break as get_header gives it.
@@ -193,12 +194,19 @@ export class SaMessageView {
     return this.texts.rawLines;
   }
 
-  uris(): readonly string[] {
-    if (!this.texts.uriList) {
-      const texts = this.parts().map(({ rendered }) => rendered);
-      this.texts.uriList = extractUris(texts, this.texts.htmlLinks);
+  /**
+   * The URIs, as `get_uri_list` gives them: those the body's lines (the Subject first) spell
+   * out and the HTML links, with their canonical spellings (uri-extract.ts). Which bare names
+   * and addresses count depends on the TLDs `lists` holds (the rule files' `util_rb_tld`).
+   */
+  uris(lists: RegistryLists): readonly string[] {
+    let list = this.texts.uriLists.get(lists.validTlds);
+    if (!list) {
+      const body = this.body();
+      list = extractUris(body, this.texts.htmlLinks, lists);
+      this.texts.uriLists.set(lists.validTlds, list);
     }
-    return this.texts.uriList;
+    return list;
   }
 
   /** The source of each HTML part, decoded from its transfer encoding and charset (UTF-8 octets). */
@@ -354,7 +362,8 @@ interface SharedTexts {
   readonly summary: MessageSummary;
   bodyLines: string[] | undefined;
   rawLines: string[] | undefined;
-  uriList: string[] | undefined;
+  /** The URIs by the TLD list they were found with (normally one list). */
+  readonly uriLists: WeakMap<ReadonlySet<string>, string[]>;
   fullText: string | undefined;
   /** Header values by name as asked for, then modifier (MODIFIER_SLOTS); null (absent) too. */
   readonly headers: Map<string, HeaderValues>;
@@ -377,7 +386,7 @@ function sharedTextsOf(bytes: Uint8Array, summary: MessageSummary): SharedTexts 
     summary,
     bodyLines: undefined,
     rawLines: undefined,
-    uriList: undefined,
+    uriLists: new WeakMap(),
     fullText: undefined,
     headers: new Map(),
     rootHeaders: undefined,
@@ -471,7 +480,7 @@ const MAX_BODY_LINE_LENGTH = 2048;
  * matches it, as FILL_THIS_FORM_LOAN's `<FF_BLANK2>$` does). A line keeps the space it starts
  * or ends with: Bayes lowers a first word in Title Case only at the very start. A line over
  * 2,048 octets is cut after its last space within them, else at 2,048. White space is ASCII's,
- * as Perl's `\s` on octets: no-break spaces are already spaces (noBreakSpacesToSpaces), and the
+ * as Perl's `\s` on octets: Unicode white space is already spaces (unicodeSpacesToSpaces), and the
  * octet 0xA0 alone is not one in UTF-8 (the end of "à"). A NUL in the text is a line break, as
  * there (Message.pm marks the breaks with NULs while it squeezes).
  */

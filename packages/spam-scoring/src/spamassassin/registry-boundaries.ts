@@ -10,6 +10,16 @@ import { asciiLowerCase } from './octet-text.js';
  */
 export type RegistryLists = Pick<SaConfig, 'validTlds' | 'twoLevelDomains' | 'threeLevelDomains'>;
 
+/**
+ * No lists, as SpamAssassin without rule files: no TLD is known, so no bare host name or
+ * address in a text is a URI, nor is a link under a name.
+ */
+export const NO_REGISTRY: RegistryLists = {
+  validTlds: new Set(),
+  twoLevelDomains: new Set(),
+  threeLevelDomains: new Set(),
+};
+
 /** RegistryBoundaries.pm's %US_STATES: `ci.boston.ma.us` style domains are registered under them. */
 const US_STATES = new Set(
   (

@@ -177,7 +177,7 @@ export class SaRuleSet {
         continue;
       }
       if (captureRules.has(name)) {
-        const capture = compileCapture(kind, spec, noSubject, multiple);
+        const capture = compileCapture(kind, spec, config, noSubject, multiple);
         if (typeof capture === 'string') refuse(capture);
         else plain.push({ ...base, match: compiled, capture });
         continue;
@@ -304,7 +304,7 @@ function compileMatcher(
       operator.flags === '' ? operator.pattern : `(?${operator.flags})${operator.pattern}`,
     );
     if (!byHand || multiple) return `regex: ${translated.reason}`;
-    const textsOf = textsOfKind(kind, noSubject);
+    const textsOf = textsOfKind(kind, noSubject, config);
     return (view) => (textsOf(view).some((text) => byHand(text)) ? 1 : 0);
   }
   // These views are arrays kept for the message, so what is found in them can be kept too.
@@ -322,7 +322,7 @@ function compileMatcher(
     case 'rawbody':
       return (view, max) => countIn(view.rawBody(), search, max);
     case 'uri':
-      return (view, max) => countIn(view.uris(), search, max);
+      return (view, max) => countIn(view.uris(config), search, max);
     default:
       return (view, max) => countIn(fullTexts(view), search, max);
   }
@@ -332,13 +332,14 @@ function compileMatcher(
 function textsOfKind(
   kind: SaRuleKind,
   noSubject: boolean,
+  config: SaConfig,
 ): (view: SaMessageView) => readonly string[] {
   return kind === 'body'
     ? (view) => view.body().slice(noSubject ? view.bodySubjectLines() : 0)
     : kind === 'rawbody'
       ? (view) => view.rawBody()
       : kind === 'uri'
-        ? (view) => view.uris()
+        ? (view) => view.uris(config)
         : fullTexts;
 }
 
@@ -350,6 +351,7 @@ function textsOfKind(
 function compileCapture(
   kind: SaRuleKind,
   spec: string,
+  config: SaConfig,
   noSubject: boolean,
   multiple: boolean,
 ): Capture | string {
@@ -365,7 +367,7 @@ function compileCapture(
   } else if (kind === 'mimeheader') return 'capture rule: mimeheader';
   else {
     operator = readPerlMatch(spec);
-    textsOf = textsOfKind(kind, noSubject);
+    textsOf = textsOfKind(kind, noSubject, config);
   }
   if (!operator) return 'regex: not a match operator';
   const translated = translatePerlRegex(operator.pattern, operator.flags);
@@ -405,7 +407,8 @@ function templateMatcher(
   multiple: boolean,
 ): Matcher {
   const compiled = new Map<string, Matcher | null>();
-  const textsOf = kind === 'header' || kind === 'mimeheader' ? null : textsOfKind(kind, noSubject);
+  const textsOf =
+    kind === 'header' || kind === 'mimeheader' ? null : textsOfKind(kind, noSubject, config);
   return (view, max, tags) => {
     const filled = fillTemplate(spec, tags.map);
     if (filled === null) return 0;

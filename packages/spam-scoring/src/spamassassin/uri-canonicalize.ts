@@ -7,10 +7,12 @@
  * canonicalized in turn. Strings are octets (one character per byte), as every rule view's.
  *
  * A bare name is also guessed as `www.NAME.com` (`http://top` gives `http://www.top.com`), as
- * Util.pm guesses it. Left out: the configured `redirector_pattern`s (only the generic
+ * Util.pm guesses it (not where `www.NAME` is under a listed TLD). Left out: the configured `redirector_pattern`s (only the generic
  * `https?://` inside the URI is followed, which is SpamAssassin's fallback when none matches),
  * and IDN hosts (`idn_to_ascii`, which changes no ASCII host but its case).
  */
+
+import { NO_REGISTRY, type RegistryLists, isDomainValid } from './registry-boundaries.js';
 
 /** SpamAssassin's MAX_URI_LENGTH: a canonical URI is cut there. */
 export const MAX_URI_LENGTH = 8192;
@@ -76,8 +78,11 @@ function ulongToIp(digits: string): string {
   return [0, 2, 4, 6].map((at) => String(parseInt(hex.slice(at, at + 2), 16))).join('.');
 }
 
-/** The canonical spellings of one URI (itself included), as uri_list_canonicalize gives them. */
-export function canonicalizeUri(raw: string): string[] {
+/**
+ * The canonical spellings of one URI (itself included), as uri_list_canonicalize gives them,
+ * with the registry `lists` (by default none: every bare name gets its `www.NAME.com` guess).
+ */
+export function canonicalizeUri(raw: string, lists: RegistryLists = NO_REGISTRY): string[] {
   const found = new Set<string>();
   const queue: { uri: string; depth: number }[] = [{ uri: raw, depth: 0 }];
   for (let next = 0; next < queue.length; next++) {
@@ -158,8 +163,7 @@ export function canonicalizeUri(raw: string): string[] {
     else {
       // `http://foobar` is also `http://www.foobar.com`, as Firefox guesses (bug 6596): a bare
       // name (or `www.` and one), no user, the default port, not localhost; the name as first
-      // written, lowered. Util.pm skips the guess where `www.NAME` is a domain under a TLD the
-      // rule files list (`www.com`); that list is not at hand here, so it guesses there too.
+      // written, lowered. Not where `www.NAME` is a domain under a TLD `lists` holds (`www.com`).
       const bare = /^(?:www\.)?([^.]+)$/.exec(lowered);
       const port = parts[5] ?? '';
       if (
@@ -167,7 +171,8 @@ export function canonicalizeUri(raw: string): string[] {
         proto === 'http://' &&
         parts[2] === undefined &&
         lowered !== 'localhost' &&
-        (port === '' || port === '80')
+        (port === '' || port === '80') &&
+        !isDomainValid(lists, lowered)
       )
         found.add(`${proto}www.${bare[1]}.com${rest}`);
     }

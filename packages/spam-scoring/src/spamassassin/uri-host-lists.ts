@@ -31,7 +31,7 @@ export function uriHostsOf(view: SaMessageView, lists: RegistryLists): readonly 
   let hosts = byLists.get(lists.validTlds);
   if (hosts) return hosts;
   const found = new Set<string>();
-  for (const uri of view.uris()) {
+  for (const uri of view.uris(lists)) {
     if (/^mailto:/i.test(uri)) continue;
     const host = uriToDomain(lists, uri)?.host;
     if (host !== undefined && host !== '') found.add(host);
