@@ -36,7 +36,7 @@ print JSON::PP->new->latin1->encode(\@out);`;
 function theirLists(messages: readonly string[]): string[][] {
   return JSON.parse(
     execFileSync('perl', ['-e', URI_LISTS_HARNESS], {
-      input: JSON.stringify(messages),
+      input: Buffer.from(JSON.stringify(messages), 'latin1'),
       maxBuffer: 1 << 28,
     }).toString('latin1'),
   ) as string[][];

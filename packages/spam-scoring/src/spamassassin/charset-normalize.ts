@@ -47,6 +47,18 @@ function strictlyDecoded(octets: Uint8Array, label: string): string | null {
 }
 
 /**
+ * Whether SpamAssassin keeps a text part's octets as they are, not decoded to characters
+ * (`_normalize` returns them untouched): 7-bit text in an ASCII-compatible charset, or in one
+ * Perl's Encode does not know. What an HTML entity gives such a part is then one octet where
+ * it is under U+0100 (message-view.ts).
+ */
+export function keptAsOctets(octets: Uint8Array, charset: string | null): boolean {
+  const declared = (charset ?? 'us-ascii').trim();
+  if (octets.some((octet) => octet >= 0x80)) return false;
+  return ASCII_COMPATIBLE.test(declared) || canonicalCharset(declared) === null;
+}
+
+/**
  * A text part's octets (transfer encoding already undone) as the body rules, the HTML parser and
  * Bayes see them in SpamAssassin 4, whose `normalize_charset` is on by default: decoded from the
  * part's charset and given as UTF-8 octets (a binary string, see binary-string.ts). As in

@@ -247,7 +247,18 @@ function decodeEntities(text: string): string {
   return text.includes('&')
     ? text.replace(
         /&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});?/g,
-        (entity) => textToBinaryString(decodeHTML(entity).replaceAll('\u00a0', ' ')),
+        decodeEntity,
       )
     : text;
+}
+
+/**
+ * One entity as HTML::Parser decodes it, in UTF-8: a number is that code point, where HTML5
+ * reads 0x80 to 0x9F as Windows-1252 (`&#149;` is U+0095 there, not the bullet U+2022).
+ */
+function decodeEntity(entity: string): string {
+  const numeric = /^&#(?:([0-9]+)|[xX]([0-9a-fA-F]+))/.exec(entity);
+  const code = numeric ? parseInt(numeric[1] ?? numeric[2]!, numeric[1] ? 10 : 16) : NaN;
+  if (code >= 0x80 && code <= 0x9f) return textToBinaryString(String.fromCharCode(code));
+  return textToBinaryString(decodeHTML(entity).replaceAll('\u00a0', ' '));
 }

@@ -14,7 +14,7 @@ import {
 import { bytesToBinaryString, textToBinaryString } from './binary-string.js';
 import { envelopeSenderOf } from './envelope-sender.js';
 import { renderHtml } from './html-text.js';
-import { normalizedText } from './charset-normalize.js';
+import { keptAsOctets, normalizedText } from './charset-normalize.js';
 import { unicodeSpacesToSpaces } from './unicode-space.js';
 import { relayPseudoHeader, relaysOf } from './received-relays.js';
 import {
@@ -24,6 +24,7 @@ import {
   RAWBODY_PART_SCAN_SIZE,
   rawBodyPieces,
   truncateForScan,
+  truncateUtf8ForScan,
 } from './scan-size.js';
 import { effectiveMediaType } from './effective-type.js';
 import { unopenedMultipartPart } from './unopened-multipart.js';
@@ -170,10 +171,15 @@ export class SaMessageView {
   body(): readonly string[] {
     if (!this.texts.bodyLines) {
       const subject = this.bodySubject();
-      const text = this.parts()
-        .map(({ rendered }) =>
-          unicodeSpacesToSpaces(truncateForScan(rendered, BODY_PART_SCAN_SIZE, BODY_BREAKS)),
-        )
+      const parts = this.parts();
+      const octets = parts.every(
+        ({ keptAsOctets, rendered }) => keptAsOctets && !WIDER_THAN_LATIN1.test(rendered),
+      );
+      const text = parts
+        .map(({ rendered }) => {
+          const cut = truncateUtf8ForScan(rendered, BODY_PART_SCAN_SIZE, BODY_BREAKS);
+          return octets ? latin1Octets(cut) : unicodeSpacesToSpaces(cut);
+        })
         .join('\n');
       // The Subject is a line of its own, ending in its line break as get_header gives it.
       this.texts.bodyLines = [subject === '' ? '' : `${subject}\n`, ...bodyLines(text)].filter(
@@ -263,7 +269,14 @@ export class SaMessageView {
           this.texts.htmlLinks.push(...page.links);
           rendered = page.text;
         }
-        this.texts.textParts!.push({ part, raw, text, html, rendered });
+        this.texts.textParts!.push({
+          part,
+          raw,
+          text,
+          html,
+          rendered,
+          keptAsOctets: keptAsOctets(decoded, charset),
+        });
       };
       visit(this.summary.body);
     }
@@ -342,6 +355,24 @@ interface TextPart {
   readonly html: boolean;
   /** What the body rules read of it: `text` itself, or, for HTML, its rendered text. */
   readonly rendered: string;
+  /** SpamAssassin keeps the part's text as octets, not characters (charset-normalize.ts). */
+  readonly keptAsOctets: boolean;
+}
+
+/** A UTF-8 lead octet of a character over U+00FF. */
+const WIDER_THAN_LATIN1 = /[\xc4-\xff]/;
+
+/**
+ * The body's text as SpamAssassin holds it when it never became characters: every part was
+ * kept as octets (7-bit, so what is not ASCII here came from HTML entities) and no entity gave
+ * a character over U+00FF, so HTML::Parser left each one under U+0100 a single octet (`&#149;`
+ * is 0x95, `&copy;` 0xA9), and Message.pm's `\s` is ASCII's. Once one part holds characters,
+ * Perl joins the parts as characters and every octet is UTF-8 again (as given here).
+ */
+function latin1Octets(text: string): string {
+  return text.replace(/[\xc2\xc3][\x80-\xbf]/g, (pair) =>
+    String.fromCharCode(((pair.charCodeAt(0) & 0x1f) << 6) | (pair.charCodeAt(1) & 0x3f)),
+  );
 }
 
 /** The headers SpamAssassin's MESSAGEID pseudo-header joins, in its order. */

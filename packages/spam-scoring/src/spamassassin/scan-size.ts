@@ -26,6 +26,29 @@ export function truncateForScan(text: string, size: number, breaks: readonly str
   return text.slice(0, size);
 }
 
+/**
+ * truncateForScan for a part's rendered text in UTF-8, counting characters as Perl counts the
+ * decoded string Message.pm cuts (octets here): `size` characters, then a break within 1,024
+ * characters. The text's octets in the Latin-1 range stand for one octet there too, which is
+ * one character here as well (message-view.ts's latin1Octets).
+ */
+export function truncateUtf8ForScan(text: string, size: number, breaks: readonly string[]): string {
+  if (size <= 0 || text.length <= size) return text;
+  const isStart = (at: number) => (text.charCodeAt(at) & 0xc0) !== 0x80;
+  // The octet where character number `size` starts, if there is one.
+  let at = 0;
+  for (let count = 0; at < text.length; at++) if (isStart(at) && count++ === size) break;
+  if (at >= text.length) return text;
+  for (const mark of breaks) {
+    const found = text.indexOf(mark, at);
+    if (found < 0 || found - at > 4 * 1024) continue;
+    let characters = 0;
+    for (let i = at; i < found; i++) if (isStart(i)) characters++;
+    if (characters <= 1024) return text.slice(0, found + 1);
+  }
+  return text.slice(0, at);
+}
+
 /** Message.pm's MAX_BODY_LINE_LENGTH: the size rawbody rules' pieces start from. */
 export const RAWBODY_PIECE_LENGTH = 2048;
 

@@ -1,0 +1,85 @@
+// The body rules' text (SaMessageView.body) against SpamAssassin 4.0.1's own
+// get_decoded_stripped_body_text_array, on what decides its octets: HTML entities in a part
+// kept as octets or decoded to characters, Unicode white space, and where a long part is cut.
+import { execFileSync } from 'node:child_process';
+import { summarize } from '@mailyard/mime';
+import { describeWithPeer } from '@mailyard/test-kit';
+import { expect, it } from 'vitest';
+import { SaMessageView } from '../src/index.js';
+import { debianSpamAssassin } from './helpers.js';
+
+// Each message's body text array as JSON: octets in, octets out.
+const BODY_HARNESS = String.raw`
+use Mail::SpamAssassin; use JSON::PP; local $/;
+my $sa = Mail::SpamAssassin->new({ local_tests_only => 1, dont_copy_prefs => 1,
+  userprefs_filename => "/dev/null" });
+$sa->init(1);
+my @out;
+for my $text (@{ JSON::PP->new->latin1->decode(<STDIN>) }) {
+  utf8::downgrade($text);
+  my $msg = $sa->parse($text);
+  my $pms = Mail::SpamAssassin::PerMsgStatus->new($sa, $msg);
+  push @out, [ @{ $pms->get_decoded_stripped_body_text_array() } ];
+  $pms->finish(); $msg->finish();
+}
+print JSON::PP->new->latin1->encode(\@out);`;
+
+const html = (charset: string, body: string) =>
+  `From: a@b.example\r\nSubject: s\r\nContent-Type: text/html; charset=${charset}\r\n\r\n` +
+  `<html><body><p>${body}</p></body></html>\r\n`;
+const alternative = (plainCharset: string, plain: string, htmlBody: string) =>
+  'From: a@b.example\r\nSubject: s\r\nMIME-Version: 1.0\r\n' +
+  'Content-Type: multipart/alternative; boundary=XX\r\n\r\n--XX\r\n' +
+  `Content-Type: text/plain; charset=${plainCharset}\r\nContent-Transfer-Encoding: 8bit\r\n\r\n` +
+  `${plain}\r\n--XX\r\nContent-Type: text/html; charset=us-ascii\r\n\r\n<p>${htmlBody}</p>\r\n--XX--\r\n`;
+const plain = (charset: string, body: string) =>
+  `From: a@b.example\r\nSubject: s\r\nContent-Type: text/plain; charset=${charset}\r\n` +
+  `Content-Transfer-Encoding: 8bit\r\n\r\n${body}\r\n`;
+/** A string's UTF-8 octets, one character each (the binary strings the views hold). */
+const utf8 = (text: string) =>
+  Array.from(new TextEncoder().encode(text), (octet) => String.fromCharCode(octet)).join('');
+
+const MESSAGES = [
+  // 7-bit in US-ASCII: each entity under U+0100 stays one octet, `&#149;` is 0x95 (no
+  // Windows-1252 bullet), `&#150` needs no semicolon.
+  html('us-ascii', 'a &#149; b &copy; c &#233; d &#x95; e &#150 f g'),
+  // An entity over U+00FF makes the part characters: every one is UTF-8 then.
+  html('us-ascii', 'a &#149; b &copy; c &#8226; d'),
+  html('us-ascii', 'a &bull; b &trade; c &reg; d &hellip;'),
+  // 7-bit in a charset decoded even so (ISO-2022-JP), or 8-bit text: characters.
+  html('iso-2022-jp', 'a &#149; b &copy; c'),
+  html('windows-1252', 'a &#149; b \x93q\x94 &copy;'),
+  // A charset Perl does not know: kept as octets.
+  html('x-unknown', 'a &#149; b'),
+  // Another part in characters makes the whole body characters; two 7-bit parts keep octets.
+  alternative('utf-8', utf8('café'), 'x &#149; y &copy;'),
+  alternative('us-ascii', 'plain', 'x &#149; y &copy;'),
+  // Unicode white space is a space in characters.
+  plain('utf-8', utf8('a\u3000b\u2003c\u0085d\u202fe\u205ff\u1680g\u2028h\u200bi\u00a0j')),
+  // A long part is cut after 50,000 characters (not octets), at a line end or space after them.
+  plain(
+    'utf-8',
+    utf8(`${'é'.repeat(40_000)} ${'x'.repeat(9_000)} ${'é'.repeat(8_000)}\ntail words`),
+  ),
+  plain('utf-8', utf8(`${'日本'.repeat(20_000)}\n${'語'.repeat(15_000)} end`)),
+];
+
+describeWithPeer(debianSpamAssassin, "the body text against SpamAssassin's", () => {
+  it('gives the octets get_decoded_stripped_body_text_array gives', () => {
+    const theirs = JSON.parse(
+      execFileSync('perl', ['-e', BODY_HARNESS], {
+        input: Buffer.from(JSON.stringify(MESSAGES), 'latin1'),
+        maxBuffer: 1 << 28,
+      }).toString('latin1'),
+    ) as string[][];
+    const ours = MESSAGES.map((text) => {
+      const bytes = Uint8Array.from(text, (c) => c.charCodeAt(0));
+      return [...new SaMessageView(bytes, summarize(bytes)).body()];
+    });
+    for (const [index, message] of MESSAGES.entries())
+      expect([message.slice(0, 120), ours[index]]).toEqual([message.slice(0, 120), theirs[index]]);
+    // Not all alike: octets and UTF-8 both occur among the answers.
+    expect(theirs.flat().some((line) => line.includes('\x95'))).toBe(true);
+    expect(theirs.flat().some((line) => line.includes('\xc2\x95'))).toBe(true);
+  }, 60_000);
+});
