@@ -2,12 +2,14 @@
  * What the rules read of each training message (spam-1, easy-ham-1, hard-ham-1; the test sets
  * are not read), Mailyard's SaMessageView against SpamAssassin's own: the body rules' text
  * (`get_decoded_stripped_body_text_array`), the rawbody rules' text (`get_decoded_body_text_array`)
- * and the URI list (`get_uri_list`, compared as sets). The rule diff shows where a difference
+ * the URI list (`get_uri_list`, compared as sets), and what header rules read (`get` of each
+ * header the message has and of the pseudo-headers, raw, and `:addr` and `:name` of the
+ * address headers; kind `header`, counted by header name). The rule diff shows where a difference
  * changes a rule on these messages; this shows every difference, so that one the training mail
  * happens not to turn into a rule is seen too. SpamAssassin's side comes from bench/sa-message-text.pl.
  * `npm run bench:spam-text-parity -w @mailyard/bench`
  * `-- --sa-text FILE` reads (or, when FILE is absent, writes) SpamAssassin's side there;
- * `-- --kind body|rawbody|uri` compares one kind; `-- --examples N` prints the first N
+ * `-- --kind body|rawbody|uri|header` compares one kind; `-- --examples N` prints the first N
  * differences of each kind (default 10), each as the two texts around the first place they part,
  * white space squeezed; `-- --file NAME` prints one message's pieces on both sides.
  */
@@ -15,6 +17,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import {
+  type HeaderModifier,
   SaMessageView,
   findDebianRuleDirectory,
   loadSpamAssassinConfig,
@@ -26,7 +29,7 @@ const option = (name: string) =>
   process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined;
 
 const SCRIPT = join(import.meta.dirname, 'sa-message-text.pl');
-const KINDS = ['body', 'rawbody', 'uri'] as const;
+const KINDS = ['body', 'rawbody', 'uri', 'header'] as const;
 type Kind = (typeof KINDS)[number];
 
 const groups = corpusFiles();
@@ -52,9 +55,36 @@ else {
   if (saFile) writeFileSync(saFile, saText);
 }
 const theirs = new Map<string, string[]>();
+/** Per message, each header rule's name (`From:addr`) and what SpamAssassin's `get` gave. */
+const theirHeaders = new Map<string, [string, string][]>();
 for (const line of saText.split('\n')) {
   const [file, kind, pieces] = line.split('\t');
-  if (file && kind) theirs.set(`${file}\t${kind}`, pieces ? pieces.split('\x1f') : []);
+  if (!file || !kind) continue;
+  if (kind.startsWith('header:')) {
+    let list = theirHeaders.get(file);
+    if (!list) theirHeaders.set(file, (list = []));
+    list.push([kind.slice(7), pieces ?? '']);
+  } else theirs.set(`${file}\t${kind}`, pieces ? pieces.split('\x1f') : []);
+}
+
+/** Header rules whose text differs, by rule name without the message: examples of each. */
+const headerDiffers = new Map<string, string[]>();
+let headersSame = 0;
+function compareHeaders(name: string, view: SaMessageView) {
+  for (const [rule, their] of theirHeaders.get(name) ?? []) {
+    const [header, modifier] = rule.split(':') as [string, HeaderModifier | undefined];
+    const our = printable(view.header(header, modifier ?? null) ?? '');
+    if (our === their) {
+      headersSame++;
+      continue;
+    }
+    const key = /^x-spam-relays-|^all/i.test(header) ? rule : rule.toLowerCase();
+    let list = headerDiffers.get(key);
+    if (!list) headerDiffers.set(key, (list = []));
+    list.push(
+      `${name}:\n      Mailyard:     ${our.slice(0, 160)}\n      SpamAssassin: ${their.slice(0, 160)}`,
+    );
+  }
 }
 
 const ruleDirectory = await findDebianRuleDirectory();
@@ -89,6 +119,10 @@ for (const file of files) {
   const view = new SaMessageView(message.bytes, message.summary);
   for (const kind of KINDS) {
     if (only && kind !== only) continue;
+    if (kind === 'header') {
+      if (!one) compareHeaders(name, view);
+      continue;
+    }
     const their = theirs.get(`${name}\t${kind}`);
     if (!their) throw new Error(`SpamAssassin gave no ${kind} for ${name}`);
     const our = ours(view, kind);
@@ -121,9 +155,18 @@ for (const file of files) {
     count.differ.push(`${name}:\n    Mailyard:     ${x}\n    SpamAssassin: ${y}`);
   }
 }
+if (!one && (!only || only === 'header')) {
+  const differing = [...headerDiffers.values()].reduce((sum, list) => sum + list.length, 0);
+  console.log(`\nheader: ${headersSame} header rules' texts the same, ${differing} differ`);
+  for (const [rule, list] of [...headerDiffers].sort((a, b) => b[1].length - a[1].length)) {
+    console.log(`  ${rule}: ${list.length}`);
+    for (const line of list.slice(0, Math.min(examples, 3))) console.log(`    ${line}`);
+  }
+}
 if (!one)
   for (const [kind, count] of counts) {
     if (only && kind !== only) continue;
+    if (kind === 'header') continue;
     console.log(
       `\n${kind}: ${count.same} the same, ${count.squeezedSame} the same but for white space, ${count.differ.length} differ`,
     );

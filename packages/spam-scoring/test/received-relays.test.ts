@@ -288,7 +288,7 @@ const RECEIVED_PM_HARNESS =
   '  my $pms = Mail::SpamAssassin::PerMsgStatus->new($sa, $msg);' +
   '  $pms->extract_message_metadata();' +
   '  my $r = $pms->{relays_untrusted}->[0] // $pms->{relays_trusted}->[0];' +
-  "  push @out, $r ? { map { ($_ => '' . ($r->{$_} // '')) } qw(ip rdns helo by ident no_reverse_dns) } : undef;" +
+  "  push @out, $r ? { map { ($_ => '' . ($r->{$_} // '')) } qw(ip rdns helo by ident auth no_reverse_dns) } : undef;" +
   '  $pms->finish; $msg->finish;' +
   '}' +
   'print encode_json(\\@out);' +
@@ -317,10 +317,19 @@ const LINES_COMPARED = [
   'from mx1.hotmail.com ([198.51.100.9]) by mx.example with SMTP id abc; Tue, 1 Oct 2002 12:00:00 +0000',
   'from mx1.hotmail.com ([198.51.100.9]) by mx.example (8.12/8.12) with SMTP; Tue, 1 Oct 2002 12:00:00 +0000',
   'from 211.245.85.228  (EHLO ) (211.245.85.228) by mta232.mail.scd.yahoo.com with SMTP; Sun, 25 Jan 2004 00:24:37 -0800',
+  // The ident: `IDENT:` taken off in the sendmail form (a host before the IP), kept without one.
+  'from ran-out.mx.develooper.com (IDENT:qmailr@one.develooper.com [64.81.84.115]) by dogma.slashnull.org (8.11.6/8.11.6) with SMTP id h381Vvf19860 for <jm-cpan@jmason.org>; Tue, 8 Apr 2003 02:31:57 +0100',
+  'from yahoo.com (IDENT:squid@[211.57.23.142]) by dogma.slashnull.org (8.11.6/8.11.6) with SMTP id g7RJLTZ22353 for <webmaster@efi.ie>; Tue, 27 Aug 2002 20:21:30 +0100',
+  // How a hop says its client authenticated (easy-ham-1/00317: sendmail's, parentheses inside).
+  'from localhost (muses.westel.com [204.244.110.7]) (authenticated (0 bits)) by axiom.braindust.com (8.12.5/8.11.6) with ESMTP id g7KM1reH011924; Tue, 20 Aug 2002 15:01:54 -0700',
+  'from mail.example.net ([192.0.2.7]) (AUTH: CRAM-MD5 bob, TLS: TLSv1/SSLv3,168bits,DES-CBC3-SHA) by mx.example.org with esmtp; Tue, 1 Oct 2002 12:00:00 +0000',
+  'from helo.example (host.example.net [192.0.2.8]) (Authenticated sender: bob) by mx.example.org (Smail) with ESMTP id 1; Tue, 1 Oct 2002 12:00:00 +0000',
+  'from [192.0.2.9] (helo=pc) by mx.example.org (via HTTP) with SMTP id 1; Tue, 1 Oct 2002 12:00:00 +0000',
+  'from pc.example.net (pc.example.net [192.0.2.11]) by mx.example.org with ESMTPSA id 1; Tue, 1 Oct 2002 12:00:00 +0000',
 ];
 
 describeWithPeer(debianSpamAssassin, "Received lines against SpamAssassin's Received.pm", () => {
-  it('reads the IP, rDNS, HELO, by, ident and no_reverse_dns as it does', () => {
+  it('reads the IP, rDNS, HELO, by, ident, auth and no_reverse_dns as it does', () => {
     const theirs = JSON.parse(
       execFileSync('perl', ['-e', RECEIVED_PM_HARNESS], {
         input: JSON.stringify(LINES_COMPARED),
@@ -329,8 +338,8 @@ describeWithPeer(debianSpamAssassin, "Received lines against SpamAssassin's Rece
     const ours = LINES_COMPARED.map((line) => {
       const relay = parseReceivedLine(line);
       if (relay === null || typeof relay === 'string') return { line, relay };
-      const { ip, rdns, helo, by, ident, noReverseDns } = relay;
-      return { line, ip, rdns, helo, by, ident, no_reverse_dns: noReverseDns ? '1' : '' };
+      const { ip, rdns, helo, by, ident, auth, noReverseDns } = relay;
+      return { line, ip, rdns, helo, by, ident, auth, no_reverse_dns: noReverseDns ? '1' : '' };
     });
     expect(ours).toEqual(theirs.map((relay, n) => ({ line: LINES_COMPARED[n], ...relay })));
   });

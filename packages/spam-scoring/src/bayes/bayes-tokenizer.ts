@@ -23,7 +23,8 @@ import { type BayesStopwords, DEFAULT_BAYES_STOPWORDS } from './bayes-stopwords.
  * SpamAssassin finds them (text-uri-scanner.ts: bare host names under a listed TLD, an address
  * inside a link not found again, a text URI kept only under a listed TLD), the body's octets as
  * SpamAssassin's (an HTML entity under U+0100 one octet in a body kept as octets, `&#149;` no
- * Windows-1252 bullet, Unicode white space a space, a long part cut by characters). Raise it with every change
+ * Windows-1252 bullet, Unicode white space a space, a long part cut by characters), the
+ * relays' ident and authentication as Received.pm reads them. Raise it with every change
  * that changes the tokens of ordinary mail.
  */
 export const BAYES_TOKENIZER_VERSION = 8;

@@ -300,11 +300,22 @@ export class SaMessageView {
       const lines: string[] = [];
       for (const field of root.fields) {
         if (field.name.toLowerCase() === 'received') received++;
-        if (name === 'ALL' || received >= start)
-          lines.push(
-            `${field.name}: ${headerText(this.bytes, field, modifier === 'raw').replace(/\n$/, '')}\n`,
-          );
+        if (name !== 'ALL' && received < start) continue;
+        // Raw, each field as the message writes it (get_pristine_header: `Subject:x` keeps no
+        // space, which __HDRS_MISSP looks for, and the line ends stay); else its name, `: `,
+        // and its decoded value.
+        lines.push(
+          modifier === 'raw'
+            ? bytesToBinaryString(this.bytes.subarray(field.start, field.end))
+            : `${field.name}: ${headerText(this.bytes, field, false)}`,
+        );
       }
+      // The pristine header ends in the blank line before the body, which its split keeps.
+      const last = root.fields.at(-1);
+      const blank = last
+        ? bytesToBinaryString(this.bytes.subarray(last.end, this.summary.body.bodyStart))
+        : '';
+      if (modifier === 'raw' && lines.length > 0 && /^\r?\n$/.test(blank)) lines.push(blank);
       return name === 'ALL' || lines.length > 0 ? lines.join('') : null;
     }
     if (lower === 'envelopefrom') {
@@ -340,7 +351,15 @@ export class SaMessageView {
       }
       return found.length > 0 ? found.join('\n') : null;
     }
-    return fields.map((field) => headerText(this.bytes, field, modifier === 'raw')).join('');
+    const values = fields.map((field) => headerText(this.bytes, field, modifier === 'raw'));
+    // ToCc and MESSAGEID read each header through Node.pm's get_header, whose raw value has each
+    // fold made one space (a header of its own is read through raw_header, folds kept).
+    const throughGetHeader = lower === 'tocc' || name === 'MESSAGEID';
+    return (
+      modifier === 'raw' && throughGetHeader
+        ? values.map((value) => value.replace(/\r?\n[\t\n\x0b\f\r ]+/g, ' '))
+        : values
+    ).join('');
   }
 }
 
@@ -432,9 +451,9 @@ function sharedTextsOf(bytes: Uint8Array, summary: MessageSummary): SharedTexts 
 
 function headerText(bytes: Uint8Array, field: HeaderField, raw: boolean): string {
   if (raw) {
-    let start = field.valueStart;
-    while (bytes[start] === 0x20 || bytes[start] === 0x09) start++;
-    return `${bytesToBinaryString(bytes.subarray(start, field.end))
+    // Message.pm's raw value: all after the colon, the space after it and the folds included
+    // (`Date:<TAB>...` is `\t...`, which __KB_DATE_CONTAINS_TAB looks for), in LF line ends.
+    return `${bytesToBinaryString(bytes.subarray(field.valueStart, field.end))
       .replace(/\r?\n$/, '')
       .replace(/\r\n/g, '\n')}\n`;
   }

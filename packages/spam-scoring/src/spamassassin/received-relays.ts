@@ -1,3 +1,4 @@
+import { RE2JS } from 're2js';
 import type { SaMessageView } from './message-view.js';
 
 /**
@@ -42,6 +43,51 @@ export interface Relays {
 const IPV4 = String.raw`(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}`;
 const IPV6 = String.raw`(?:IPv6:)?[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7}(?::${IPV4})?`;
 const IP = `(?:${IPV4}|${IPV6})`;
+
+// Received.pm's marks of an authenticated hand-over, the ones with several `.*?` run by RE2
+// (linear in a long Received line).
+const COURIER_AUTH = RE2JS.compile(
+  String.raw`^from .*?(?:\]\)|\)\]) \(AUTH: (LOGIN|PLAIN|DIGEST-MD5|CRAM-MD5) \S+(?:, .*?)?\) by `,
+);
+const SENDMAIL_AUTH = RE2JS.compile(
+  String.raw`^from .*?(?:\](?: \([^)]*\))?\)|\)\]) .*?\(.*?authenticated.*?\).*? by`,
+);
+const CRITICAL_PATH_AUTH = RE2JS.compile(
+  String.raw`\) by .+ \(\d{1,2}\.\d\.\d{3}(?:\.\d{1,3})?\) \(authenticated as .+\) id `,
+);
+const GMX_AUTH = RE2JS.compile(
+  String.raw`from \S* \((?:HELO|EHLO) (\S*)\) \[(${IP})\] by (mail\.gmx\.(?:net|com)) \([^)]+\) with ((?:ESMTP|SMTP))`,
+);
+const GMAIL_ID =
+  / by mx\.google\.com with ESMTPS id [a-z0-9]{1,4}sm[0-9]{2,9}[a-z]{3}\.[0-9]{1,3}\.[0-9]{4}\.(?:[0-6][0-9]\.){4}[0-6][0-9]/;
+
+/**
+ * How a hop says its client authenticated (the relay's `auth`), tried in Received.pm's order:
+ * an RFC 3848 `with ESMTPA`..., Gmail, Courier's `(AUTH: ...)`, sendmail's `(authenticated)`,
+ * GMX, Critical Path, Postfix's `(Authenticated sender: ...)`, CommuniGate, Exchange's
+ * HTTP-DAV, `(via HTTP)`; '' when none.
+ */
+function authenticationOf(line: string): string {
+  const withAuth = / with ((?:ES|L|UTF8S|UTF8L)MTPS?A|ASMTP|HTTP[SU]?)(?: |;|$)/i.exec(line);
+  if (/ by /.test(line) && withAuth) return withAuth[1]!;
+  const gmail = GMAIL_ID.test(line) ? /\(version=([^ ]+) cipher=([^)]+)\)/.exec(line) : null;
+  if (gmail) return `GMail - transport=${gmail[1]} cipher=${gmail[2]}`;
+  const courier = COURIER_AUTH.matcher(line);
+  if (courier.find()) return courier.group(1)!;
+  if (line.includes('authenticated') && SENDMAIL_AUTH.matcher(line).find()) return 'Sendmail';
+  const gmx = GMX_AUTH.matcher(line);
+  if (gmx.find()) return `GMX (${gmx.group(4)} / ${gmx.group(3)})`;
+  if (line.includes(' (authenticated as ') && CRITICAL_PATH_AUTH.matcher(line).find())
+    return 'CriticalPath';
+  const postfix = /\) \(Authenticated sender: \S+\) by \S+ \(([^)]+)\) with /.exec(line);
+  if (postfix) return postfix[1] === 'Postfix' ? 'Postfix' : `Postfix (${postfix[1]})`;
+  if (/CommuniGate Pro (?:HTTP|SMTP|XIMSS|IMAP)/.test(line) && / \(account /.test(line))
+    return 'Communigate';
+  if (/ with Microsoft Exchange Server HTTP-DAV\b/.test(line)) return 'HTTP-DAV';
+  const viaHttp = / \(via (HTTP.?)\)(?: |;|$)/i.exec(line);
+  if (/ by /.test(line) && viaHttp) return viaHttp[1]!;
+  return '';
+}
 const BRACKETED_IP = new RegExp(String.raw`\[(${IP})\]`);
 
 const PRIVATE_IPV4 =
@@ -102,12 +148,7 @@ export function parseReceivedLine(raw: string): Relay | 'local' | 'fetched' | nu
   const id = / id <?([^\s<>;]{3,})/.exec(line)?.[1] ?? '';
   let helo = HELO_PARAMETER.exec(line)?.[1] ?? HELO_COMMAND.exec(line)?.[1] ?? '';
   let by = / by (\S+)(?:[^-A-Za-z0-9;.]|$)/.exec(line)?.[1] ?? '';
-  let auth = '';
-  const withAuth = / with ((?:ES|L|UTF8S|UTF8L)MTPS?A|ASMTP|HTTP[SU]?)(?: |;|$)/i.exec(line);
-  if (/ by /.test(line) && withAuth) auth = withAuth[1]!;
-  else if (/\) \(Authenticated sender: \S+\) by \S+ \(([^)]+)\) with /.test(line)) auth = 'Postfix';
-  else if (/\([^()]*authenticated[^()]*\)/.test(line.slice(0, Math.max(0, line.indexOf(' by ')))))
-    auth = 'Sendmail';
+  const auth = authenticationOf(line);
   const envfrom =
     /(?:return-path:? |envelope-(?:sender|from)[ =])(\S+)\b/i
       .exec(line)?.[1]
@@ -167,7 +208,10 @@ export function parseReceivedLine(raw: string): Relay | 'local' | 'fetched' | nu
     (/Exim/.test(rest) && /^\S+ \(\[[^\]\s]+\][^)]*\) by \S+ /.test(rest));
   if (classic) {
     if (!helo) helo = classic[1]!;
-    ident = classic[2] ?? '';
+    // Received.pm's sendmail form, `(IDENT:user@host [IP])`, is the ident `user`; without a
+    // host (`(IDENT:user@[IP])`) another of its forms reads it, and keeps `IDENT:user`.
+    ident =
+      classic[3] === undefined ? (classic[2] ?? '') : (classic[2] ?? '').replace(/^IDENT:/, '');
     rdns = classic[3] ?? (eximHelo ? classic[1]! : '');
     ip = classic[4]!;
   } else if (qmail) {
