@@ -54,6 +54,19 @@ const MESSAGES = [
   // Another part in characters makes the whole body characters; two 7-bit parts keep octets.
   alternative('utf-8', utf8('café'), 'x &#149; y &copy;'),
   alternative('us-ascii', 'plain', 'x &#149; y &copy;'),
+  // A `<` opens markup only before a tag name, `/`, `!` or `?`; else it is text. Markup never
+  // closed hides the rest.
+  ...[
+    'a< B>b',
+    'x <<HTML> y',
+    'a <3 b and a < b > c',
+    'a<-b a <= b a<1>b a<$b>c a< /b>c a<\tb>c',
+    'a <b >c a</ b>c a</3>b a</>b a<_b>c a<:b>c',
+    'x<<<b>y a<b<c>d',
+    'a <b c d e',
+    'a</ b c',
+    'a<b>c<',
+  ].map((body) => html('us-ascii', body)),
   // Unicode white space is a space in characters.
   plain('utf-8', utf8('a\u3000b\u2003c\u0085d\u202fe\u205ff\u1680g\u2028h\u200bi\u00a0j')),
   // A long part is cut after 50,000 characters (not octets), at a line end or space after them.

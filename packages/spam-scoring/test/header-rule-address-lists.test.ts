@@ -15,12 +15,14 @@ const RULES = [
   'header T_TO_ALL        To:addr =~ /^carol\\@/m',
   'header T_NAME_SECOND   From:name =~ /Second Person/',
   'header T_NAME_LINES    From:name =~ /Person\\nSecond/',
+  'header T_NAME_UNQUOTED From:name =~ /^deals\\@/',
   'score T_ADDR_WS 0.01',
   'score T_SECOND_ADDR 0.01',
   'score T_ADDR_END 0.01',
   'score T_TO_ALL 0.01',
   'score T_NAME_SECOND 0.01',
   'score T_NAME_LINES 0.01',
+  'score T_NAME_UNQUOTED 0.01',
 ].join('\n');
 
 const mail = (from: string, to = 'bob@example.net') =>
@@ -37,6 +39,9 @@ const CASES: [string, string][] = [
   ['two From fields', mail('one@first.example\r\nFrom: two@second.example')],
   ['the recipients after the first', mail('a@x.example', 'bob@example.net, carol@example.net')],
   ['a name on the second address only', mail('one@first.example, Second Person <two@s.example>')],
+  // get() takes single quotes around a whole display name off.
+  // easy-ham-1/00002's To.
+  ['a name in single quotes', mail(`"'deals@shop.example'" <deals@shop.example>`)],
 ];
 
 const fire = ruleFirer(RULES);

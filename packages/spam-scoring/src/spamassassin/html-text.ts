@@ -168,22 +168,25 @@ export function renderHtml(html: string): RenderedHtml {
       i = end < 0 ? html.length : end + 3;
       continue;
     }
-    const close = /[a-zA-Z]/.test(html[open + 1] ?? '')
+    // HTML::Parser opens markup at `<` only before a tag name (a letter, `_` or `:`), `/`, `!`
+    // or `?`; any other `<` is text (`a <3 b`, `< B>`, `<<HTML>`'s first `<`).
+    const next = html[open + 1] ?? '';
+    if (!/[a-zA-Z_:/!?]/.test(next)) {
+      addText('<', '<');
+      i = open + 1;
+      continue;
+    }
+    const close = /[a-zA-Z_:]/.test(next)
       ? startTagEnd(html, open, quotesEnd)
       : html.indexOf('>', open + 1);
+    // Markup never closed hides the rest of the document.
     if (close < 0) break;
     const tag = html.slice(open + 1, close);
     i = close + 1;
-    const name = /^\/?\s*([a-zA-Z][\w:-]*)/.exec(tag)?.[1]?.toLowerCase();
-    if (name === undefined) {
-      // A declaration (`<!DOCTYPE ...>`) or processing instruction (`<?xml ...?>`) is markup,
-      // not text, to HTML::Parser; any other `<` not opening a tag is text.
-      if (!/^[!?]/.test(tag)) {
-        const text = html.slice(open, close + 1);
-        addText(text, decodeEntities(text));
-      }
-      continue;
-    }
+    // A declaration (`<!DOCTYPE ...>`), a processing instruction (`<?xml ...?>`) or an end tag
+    // without a name (`</ b>`, `</3>`) is markup with nothing to show.
+    const name = /^\/?([a-zA-Z_:][\w:.-]*)/.exec(tag)?.[1]?.toLowerCase();
+    if (name === undefined) continue;
     const closing = tag.startsWith('/');
     if (!closing) base = linksOfTag(name, tag, base, links) ?? base;
     if (closing) style.close(name);

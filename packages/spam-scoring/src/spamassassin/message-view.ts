@@ -345,7 +345,15 @@ export class SaMessageView {
         for (const mailbox of mailboxes) {
           if (modifier === 'addr') found.push(textToBinaryString(mailbox.address));
           else if (mailbox.name !== null)
-            found.push(textToBinaryString(mailbox.name.replace(/\s+/g, ' ').trim()));
+            // White space squeezed and single quotes around the whole name taken off, as get().
+            found.push(
+              textToBinaryString(
+                mailbox.name
+                  .replace(/\s+/g, ' ')
+                  .trim()
+                  .replace(/^'(.*)'$/, '$1'),
+              ),
+            );
           if (!every && found.length > 0) return found[0]!;
         }
       }

@@ -14,21 +14,32 @@
  * never overlap.
  */
 
-/** Where a URI may end: `><"\`}]{[|`, white space, ESC and the no-break space. */
-const END = new Set([...'><"`}]{[|', ' ', '\t', '\n', '\x0b', '\f', '\r', '\x1b', '\xa0']);
-/** Where an address may end: the above, `,`, `(`, `'` and any octet over 0x7F. */
-const isMailEnd = (c: string) => END.has(c) || c === ',' || c === '(' || c === "'" || c >= '\x80';
-/** Where a URI may start besides a word boundary: `><"'\`,{[(|`, white space, ESC, no-break space. */
-const START = new Set([...'><"\'`,{[(|', ' ', '\t', '\n', '\x0b', '\f', '\r', '\x1b', '\xa0']);
-/** What may come right before a bare host name (or the text's start). */
-const BARE_START = new Set([
-  ...'!"#$&\'()*+,/:;<=>?@[\\]^`{|}~',
-  ...[' ', '\t', '\n', '\x0b', '\f', '\r', '\x1b', '\xa0'],
-]);
+/** A table of the octets a pattern's character class holds (the text is octets). */
+function octetClass(pattern: RegExp): Uint8Array {
+  const table = new Uint8Array(256);
+  for (let code = 0; code < 256; code++)
+    table[code] = pattern.test(String.fromCharCode(code)) ? 1 : 0;
+  return table;
+}
 
-const isWord = (c: string | undefined) => c !== undefined && /^[A-Za-z0-9_]$/.test(c);
-const isHostChar = (c: string | undefined) => c !== undefined && /^[A-Za-z0-9._-]$/.test(c);
-const isTldChar = (c: string | undefined) => c !== undefined && /^[A-Za-z0-9-]$/.test(c);
+const SPACES = '\\t\\n\\x0b\\f\\r \\x1b\\xa0';
+/** Where a URI may end: `><"\`}]{[|`, white space, ESC and the no-break space. */
+const END = octetClass(new RegExp(`[><"\`}\\]{[|${SPACES}]`));
+/** Where an address may end: the above, `,`, `(`, `'` and any octet over 0x7F. */
+const MAIL_END = octetClass(new RegExp(`[><"\`}\\]{[|${SPACES},('\\x80-\\xff]`));
+/** Where an address's local part ends: where an address ends, or at its `@`. */
+const LOCAL_END = octetClass(new RegExp(`[><"\`}\\]{[|${SPACES},('\\x80-\\xff@]`));
+/** Where a URI may start besides a word boundary: `><"'\`,{[(|`, white space, ESC, no-break space. */
+const START = octetClass(new RegExp(`[><"'\`,{[(|${SPACES}]`));
+/** What may come right before a bare host name (or the text's start). */
+const BARE_START = octetClass(new RegExp(`[!"#$&'()*+,/:;<=>?@[\\\\\\]^\`{|}~${SPACES}]`));
+const WORD = octetClass(/[A-Za-z0-9_]/);
+const NOT_HOST = octetClass(/[^A-Za-z0-9._-]/);
+const NOT_TLD = octetClass(/[^A-Za-z0-9-]/);
+const ALNUM = octetClass(/[A-Za-z0-9]/);
+
+const isWord = (text: string, at: number) =>
+  at >= 0 && at < text.length && WORD[text.charCodeAt(at)] === 1;
 const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9';
 
 const KNOWN_SCHEME = /^(?:(?:https?|ftp):\/\/|(?:www\d{0,2}|ftp)\.)/i;
@@ -44,10 +55,10 @@ export interface RawTextUri {
  * For each place, where the run of characters `ends` does not hold ends: the run's end, found
  * once from the right so that every branch reads it in constant time.
  */
-function runEnds(text: string, ends: (c: string) => boolean): Int32Array {
+function runEnds(text: string, ends: Uint8Array): Int32Array {
   const end = new Int32Array(text.length + 1);
   end[text.length] = text.length;
-  for (let i = text.length - 1; i >= 0; i--) end[i] = ends(text[i]!) ? i : end[i + 1]!;
+  for (let i = text.length - 1; i >= 0; i--) end[i] = ends[text.charCodeAt(i)] ? i : end[i + 1]!;
   return end;
 }
 
@@ -67,30 +78,40 @@ function longestOf(tlds: ReadonlySet<string>): number {
 /** Scans one line of text; `tlds` holds the valid TLDs in lower case (`util_rb_tld`). */
 export function rawTextUris(text: string, tlds: ReadonlySet<string>): RawTextUri[] {
   const found: RawTextUri[] = [];
-  const uriEnd = runEnds(text, (c) => END.has(c));
-  const mailEnd = runEnds(text, isMailEnd);
-  const localEnd = runEnds(text, (c) => c === '@' || isMailEnd(c));
-  const hostEnd = runEnds(text, (c) => !isHostChar(c));
-  const tldEnd = runEnds(text, (c) => !isTldChar(c));
+  // Every branch needs a `.`, an `@` or a `:` (`://`, `mailto:`): most lines of text have none.
+  if (!/[.@:]/.test(text)) return found;
+  const hasAt = text.includes('@');
+  // Each array is built on the first question it answers (a line without a link builds none).
+  const lazily = (ends: Uint8Array) => {
+    let built: Int32Array | undefined;
+    return () => (built ??= runEnds(text, ends));
+  };
+  const uriEnd = lazily(END);
+  const mailEnd = lazily(MAIL_END);
+  const localEnd = lazily(LOCAL_END);
+  const hostEnd = lazily(NOT_HOST);
+  const tldEnd = lazily(NOT_TLD);
   const longestTld = longestOf(tlds);
-  const endsHere = (at: number) => at === text.length || END.has(text[at]!);
+  const endsHere = (at: number) => at === text.length || END[text.charCodeAt(at)] === 1;
 
   /** A run from `from` of 1 to `max` characters ending where `end` says, to a delimiter. */
-  const run = (from: number, end: Int32Array, max: number) => {
-    const to = end[from]!;
+  const run = (from: number, end: () => Int32Array, max: number) => {
+    const to = end()[from]!;
     return to > from && to - from <= max ? to : -1;
   };
 
   const knownScheme = (at: number) => {
+    if (!/[hfwHFW]/.test(text[at]!)) return -1;
     const prefix = KNOWN_SCHEME.exec(text.slice(at, at + 8));
     return prefix ? run(at + prefix[0].length, uriEnd, 2048) : -1;
   };
 
   const mail = (at: number) => {
-    if (text.slice(at, at + 7).toLowerCase() === 'mailto:') {
+    if (/[mM]/.test(text[at]!) && text.slice(at, at + 7).toLowerCase() === 'mailto:') {
       const to = run(at + 7, mailEnd, 2048);
       if (to >= 0) return to;
     }
+    if (!hasAt) return -1;
     const at2 = run(at, localEnd, 251);
     return at2 >= 0 && text[at2] === '@' ? run(at2 + 1, mailEnd, 251) : -1;
   };
@@ -119,15 +140,15 @@ export function rawTextUris(text: string, tlds: ReadonlySet<string>): RawTextUri
 
   /** A bare host name: the longest one (of at most 252 characters before its TLD) a tail follows. */
   const schemeless = (at: number): [end: number, host: string] | null => {
-    if (!/^[A-Za-z0-9]$/.test(text[at] ?? '')) return null;
-    const last = Math.min(hostEnd[at]! - 1, at + 252);
+    if (ALNUM[text.charCodeAt(at)] !== 1) return null;
+    const last = Math.min(hostEnd()[at]! - 1, at + 252);
     for (let dot = last; dot > at; dot--) {
       if (text[dot] !== '.') continue;
       const tldStart = dot + 1;
-      const tldStop = tldEnd[tldStart]!;
+      const tldStop = tldEnd()[tldStart]!;
       if (tldStop === tldStart || tldStop - tldStart > longestTld) continue;
       if (!tlds.has(text.slice(tldStart, tldStop).toLowerCase())) continue;
-      if (text[tldStop] === '.' && /^[A-Za-z0-9]$/.test(text[tldStop + 1] ?? '')) continue;
+      if (text[tldStop] === '.' && ALNUM[text.charCodeAt(tldStop + 1)] === 1) continue;
       const to = tail(tldStop);
       if (to >= 0) return [to, text.slice(at, tldStop)];
     }
@@ -135,18 +156,16 @@ export function rawTextUris(text: string, tlds: ReadonlySet<string>): RawTextUri
   };
 
   for (let at = 0; at < text.length;) {
-    const before = text[at - 1];
+    const before = at > 0 ? text.charCodeAt(at - 1) : -1;
     const boundary =
-      at === 0
-        ? isWord(text[0])
-        : isWord(before) !== isWord(text[at]) ||
-          START.has(before!) ||
-          (at >= 3 && text[at - 3] === '\x1b' && text[at - 2] === '(' && before !== '\n');
+      isWord(text, at - 1) !== isWord(text, at) ||
+      START[before] === 1 ||
+      (at >= 3 && text[at - 3] === '\x1b' && text[at - 2] === '(' && text[at - 1] !== '\n');
     if (boundary) {
       let to = knownScheme(at);
       if (to >= 0) found.push({ text: text.slice(at, to), kind: 'scheme' });
       else if ((to = mail(at)) >= 0) found.push({ text: text.slice(at, to), kind: 'mail' });
-      else if (at === 0 || BARE_START.has(before!)) {
+      else if (at === 0 || BARE_START[before] === 1) {
         const bare = schemeless(at);
         if (bare) {
           to = bare[0];

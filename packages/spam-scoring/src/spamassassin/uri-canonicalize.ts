@@ -7,9 +7,10 @@
  * canonicalized in turn. Strings are octets (one character per byte), as every rule view's.
  *
  * A bare name is also guessed as `www.NAME.com` (`http://top` gives `http://www.top.com`), as
- * Util.pm guesses it (not where `www.NAME` is under a listed TLD). Left out: the configured `redirector_pattern`s (only the generic
- * `https?://` inside the URI is followed, which is SpamAssassin's fallback when none matches),
- * and IDN hosts (`idn_to_ascii`, which changes no ASCII host but its case).
+ * Util.pm guesses it (not where `www.NAME` is under a listed TLD). Left out: the configured
+ * `redirector_pattern`s (only the generic `https?://` inside the URI is followed, which is
+ * SpamAssassin's fallback when none matches), and IDN hosts (`idn_to_ascii`, which changes no
+ * ASCII host but its case).
  */
 
 import { NO_REGISTRY, type RegistryLists, isDomainValid } from './registry-boundaries.js';
