@@ -1,28 +1,11 @@
 // The body rules' text (SaMessageView.body) against SpamAssassin 4.0.1's own
 // get_decoded_stripped_body_text_array, on what decides its octets: HTML entities in a part
 // kept as octets or decoded to characters, Unicode white space, and where a long part is cut.
-import { execFileSync } from 'node:child_process';
 import { summarize } from '@mailyard/mime';
 import { describeWithPeer } from '@mailyard/test-kit';
 import { expect, it } from 'vitest';
 import { SaMessageView } from '../src/index.js';
-import { debianSpamAssassin } from './helpers.js';
-
-// Each message's body text array as JSON: octets in, octets out.
-const BODY_HARNESS = String.raw`
-use Mail::SpamAssassin; use JSON::PP; local $/;
-my $sa = Mail::SpamAssassin->new({ local_tests_only => 1, dont_copy_prefs => 1,
-  userprefs_filename => "/dev/null" });
-$sa->init(1);
-my @out;
-for my $text (@{ JSON::PP->new->latin1->decode(<STDIN>) }) {
-  utf8::downgrade($text);
-  my $msg = $sa->parse($text);
-  my $pms = Mail::SpamAssassin::PerMsgStatus->new($sa, $msg);
-  push @out, [ @{ $pms->get_decoded_stripped_body_text_array() } ];
-  $pms->finish(); $msg->finish();
-}
-print JSON::PP->new->latin1->encode(\@out);`;
+import { debianSpamAssassin, spamAssassinEach } from './helpers.js';
 
 const html = (charset: string, body: string) =>
   `From: a@b.example\r\nSubject: s\r\nContent-Type: text/html; charset=${charset}\r\n\r\n` +
@@ -79,12 +62,7 @@ const MESSAGES = [
 
 describeWithPeer(debianSpamAssassin, "the body text against SpamAssassin's", () => {
   it('gives the octets get_decoded_stripped_body_text_array gives', () => {
-    const theirs = JSON.parse(
-      execFileSync('perl', ['-e', BODY_HARNESS], {
-        input: Buffer.from(JSON.stringify(MESSAGES), 'latin1'),
-        maxBuffer: 1 << 28,
-      }).toString('latin1'),
-    ) as string[][];
+    const theirs = spamAssassinEach(MESSAGES, '$pms->get_decoded_stripped_body_text_array()');
     const ours = MESSAGES.map((text) => {
       const bytes = Uint8Array.from(text, (c) => c.charCodeAt(0));
       return [...new SaMessageView(bytes, summarize(bytes)).body()];

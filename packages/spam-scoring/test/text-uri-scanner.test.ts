@@ -1,12 +1,11 @@
 // The URIs a text spells out, against SpamAssassin 4.0.1's own get_uri_list (PerMsgStatus.pm's
 // _tbirdurire and _process_text_uri_list), with Debian's TLD lists; and in linear time.
-import { execFileSync } from 'node:child_process';
 import { summarize } from '@mailyard/mime';
 import { describeWithPeer } from '@mailyard/test-kit';
 import { describe, expect, it } from 'vitest';
 import { SaMessageView } from '../src/index.js';
 import { rawTextUris } from '../src/spamassassin/text-uri-scanner.js';
-import { TEST_REGISTRY, debianRegistry, debianSpamAssassin } from './helpers.js';
+import { TEST_REGISTRY, debianRegistry, debianSpamAssassin, spamAssassinEach } from './helpers.js';
 
 const plainMessage = (body: string) =>
   `From: a@example.com\r\nSubject: s\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n${body}\r\n`;
@@ -15,32 +14,6 @@ const viewOf = (text: string) => {
   const bytes = bytesOf(text);
   return new SaMessageView(bytes, summarize(bytes));
 };
-
-// Each message's get_uri_list, sorted, as JSON: octets in, octets out.
-const URI_LISTS_HARNESS = String.raw`
-use Mail::SpamAssassin; use JSON::PP; local $/;
-my $sa = Mail::SpamAssassin->new({ local_tests_only => 1, dont_copy_prefs => 1,
-  userprefs_filename => "/dev/null" });
-$sa->init(1);
-my @out;
-for my $text (@{ JSON::PP->new->latin1->decode(<STDIN>) }) {
-  utf8::downgrade($text);
-  my $msg = $sa->parse($text);
-  my $pms = Mail::SpamAssassin::PerMsgStatus->new($sa, $msg);
-  push @out, [ sort map { utf8::is_utf8($_) ? do { my $o = $_; utf8::encode($o); $o } : $_ }
-    $pms->get_uri_list() ];
-  $pms->finish(); $msg->finish();
-}
-print JSON::PP->new->latin1->encode(\@out);`;
-
-function theirLists(messages: readonly string[]): string[][] {
-  return JSON.parse(
-    execFileSync('perl', ['-e', URI_LISTS_HARNESS], {
-      input: Buffer.from(JSON.stringify(messages), 'latin1'),
-      maxBuffer: 1 << 28,
-    }).toString('latin1'),
-  ) as string[][];
-}
 
 const EDGE_CASES = [
   'Visit PURPOSE.BEST or 3.Energy today, and sf.net.',
@@ -147,7 +120,9 @@ describeWithPeer(debianSpamAssassin, "text URIs against SpamAssassin's get_uri_l
   const registry = debianRegistry();
   const compare = (bodies: readonly string[]) => {
     const messages = bodies.map(plainMessage);
-    const theirs = theirLists(messages);
+    const theirs = spamAssassinEach(messages, '[ $pms->get_uri_list() ]').map((list) =>
+      list.sort(),
+    );
     const ours = messages.map((text) => [...viewOf(text).uris(registry)].sort());
     return { ours, theirs };
   };

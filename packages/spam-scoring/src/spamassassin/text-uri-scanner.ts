@@ -8,10 +8,10 @@
  *
  * Written by hand, not as the regular expression: it has look-behinds, and its bare-host
  * branch backtracks over every dot of up to 252 characters. Here each branch is decided from
- * the run of characters it may take (computed once per place, each run ending where a
- * delimiter is), so the work is linear in the text: a bare host's candidates are tried only
- * from a place right after a delimiter that cannot be part of a host, so the host runs tried
- * never overlap.
+ * the run of characters it may take (each run's end known for every place of the line by one
+ * pass from the right, made when a branch first asks), so the work is linear in the text: a
+ * bare host's candidates are tried only from a place right after a delimiter that cannot be
+ * part of a host, so the host runs tried never overlap.
  */
 
 /** A table of the octets a pattern's character class holds (the text is octets). */
