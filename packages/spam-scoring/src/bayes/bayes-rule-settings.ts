@@ -10,10 +10,10 @@ export interface BayesRuleSettings extends BayesStopwordSettings, RegistryLists 
 
 /**
  * BayesFilter's options for the tokens the rule files ask for: their stopwords, the headers they
- * tell Bayes to leave out, and the TLDs that make a bare name in the text a URI. Whatever learns
- * and whatever classifies against one database must build its filter from the same rule files,
- * or the tokens learned are not the ones looked up (a header learned from and then ignored, a
- * word left out of one side only).
+ * tell Bayes to leave out, and the TLDs and redirector patterns that decide the URIs. Whatever
+ * learns and whatever classifies against one database must build its filter from the same rule
+ * files, or the tokens learned are not the ones looked up (a header learned from and then
+ * ignored, a word left out of one side only).
  */
 export function bayesRuleOptions(
   settings: BayesRuleSettings,
@@ -25,6 +25,7 @@ export function bayesRuleOptions(
       validTlds: settings.validTlds,
       twoLevelDomains: settings.twoLevelDomains,
       threeLevelDomains: settings.threeLevelDomains,
+      redirectorPatterns: settings.redirectorPatterns,
     },
   };
 }

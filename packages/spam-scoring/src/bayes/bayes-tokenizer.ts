@@ -21,7 +21,8 @@ import { type BayesStopwords, DEFAULT_BAYES_STOPWORDS } from './bayes-stopwords.
  * is not lowered; long lines cut at a space), an iframe's or textarea's content read as text,
  * and a bare link name's `www.NAME.com` guess among the URIs; 8: the URIs of the text found as
  * SpamAssassin finds them (text-uri-scanner.ts: bare host names under a listed TLD, an address
- * inside a link not found again, a text URI kept only under a listed TLD), the body's octets as
+ * inside a link not found again, a text URI kept only under a listed TLD, the rule files'
+ * redirector patterns followed), the body's octets as
  * SpamAssassin's (an HTML entity under U+0100 one octet in a body kept as octets, `&#149;` no
  * Windows-1252 bullet, Unicode white space a space, a long part cut by characters), the
  * relays' ident and authentication as Received.pm reads them. Raise it with every change

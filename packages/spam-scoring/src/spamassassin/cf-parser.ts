@@ -53,6 +53,8 @@ export interface SaConfig {
   readonly validTlds: Set<string>;
   readonly twoLevelDomains: Set<string>;
   readonly threeLevelDomains: Set<string>;
+  /** `redirector_pattern` match operators as written (redirector-patterns.ts), in file order. */
+  readonly redirectorPatterns: string[];
   /** The FromNameSpoof plugin's settings (from-name-spoof.ts). */
   readonly fromNameSpoof: FromNameSpoofSettings;
   /** The welcome and block lists of local.cf (`welcomelist_from`...): sender-lists.ts. */
@@ -194,6 +196,7 @@ export function emptySaConfig(): SaConfig {
     validTlds: new Set(),
     twoLevelDomains: new Set(),
     threeLevelDomains: new Set(),
+    redirectorPatterns: [],
     fromNameSpoof: {
       ownerLists: new Map(),
       extraChars: 50,
@@ -419,6 +422,10 @@ function applyDirective(
       for (const name of names) set.add(asciiLowerCase(name));
       return null;
     }
+    case 'redirector_pattern':
+      if (rest.trim() === '') return `${directive}: no value`;
+      config.redirectorPatterns.push(rest.trim());
+      return null;
     case 'clear_util_rb':
       config.validTlds.clear();
       config.twoLevelDomains.clear();

@@ -8,7 +8,9 @@ import { asciiLowerCase } from './octet-text.js';
  * lists) answer as SpamAssassin's do. Debian's SpamAssassin has no Net::LibIDN: its idn_to_ascii
  * only lower-cases ASCII letters, and so does this one. Every function is linear in its input.
  */
-export type RegistryLists = Pick<SaConfig, 'validTlds' | 'twoLevelDomains' | 'threeLevelDomains'>;
+export type RegistryLists = Pick<SaConfig, 'validTlds' | 'twoLevelDomains' | 'threeLevelDomains'> &
+  /** The rule files' `redirector_pattern`s too, where URIs are canonicalized (uri-canonicalize.ts). */
+  Partial<Pick<SaConfig, 'redirectorPatterns'>>;
 
 /**
  * No lists, as SpamAssassin without rule files: no TLD is known, so no bare host name or

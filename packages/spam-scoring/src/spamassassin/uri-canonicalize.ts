@@ -7,13 +7,15 @@
  * canonicalized in turn. Strings are octets (one character per byte), as every rule view's.
  *
  * A bare name is also guessed as `www.NAME.com` (`http://top` gives `http://www.top.com`), as
- * Util.pm guesses it (not where `www.NAME` is under a listed TLD). Left out: the configured
- * `redirector_pattern`s (only the generic `https?://` inside the URI is followed, which is
- * SpamAssassin's fallback when none matches), and IDN hosts (`idn_to_ascii`, which changes no
- * ASCII host but its case).
+ * Util.pm guesses it (not where `www.NAME` is under a listed TLD). The rule files'
+ * `redirector_pattern`s come with `lists` (redirector-patterns.ts). Left out: IDN hosts
+ * (`idn_to_ascii`, which changes no ASCII host but its case).
  */
 
+import { compiledRedirectors, redirectorTarget } from './redirector-patterns.js';
 import { NO_REGISTRY, type RegistryLists, isDomainValid } from './registry-boundaries.js';
+
+const NO_PATTERNS: readonly string[] = [];
 
 /** SpamAssassin's MAX_URI_LENGTH: a canonical URI is cut there. */
 export const MAX_URI_LENGTH = 8192;
@@ -81,9 +83,11 @@ function ulongToIp(digits: string): string {
 
 /**
  * The canonical spellings of one URI (itself included), as uri_list_canonicalize gives them,
- * with the registry `lists` (by default none: every bare name gets its `www.NAME.com` guess).
+ * with the registry `lists` and redirector patterns (by default none: every bare name gets its
+ * `www.NAME.com` guess, and only the generic redirect is followed).
  */
 export function canonicalizeUri(raw: string, lists: RegistryLists = NO_REGISTRY): string[] {
+  const redirectors = compiledRedirectors(lists.redirectorPatterns ?? NO_PATTERNS);
   const found = new Set<string>();
   const queue: { uri: string; depth: number }[] = [{ uri: raw, depth: 0 }];
   for (let next = 0; next < queue.length; next++) {
@@ -141,8 +145,11 @@ export function canonicalizeUri(raw: string, lists: RegistryLists = NO_REGISTRY)
       host = noControls;
       found.add(proto + host + rest);
     }
-    // The redirector's target, canonicalized in its turn (Perl's loop runs over what it adds).
-    const target = /(https?:\/{0,2}[^&#]+)/i.exec(rest)?.[1];
+    // The redirector's target, canonicalized in its turn (Perl's loop runs over what it adds):
+    // a configured pattern's first, else an `https?://` inside the rest.
+    const target =
+      redirectorTarget(proto + host + rest, redirectors) ??
+      /(https?:\/{0,2}[^&#]+)/i.exec(rest)?.[1];
     if (target !== undefined && target.includes('.') && depth < MAX_REDIRECT_DEPTH)
       queue.push({ uri: target, depth: depth + 1 });
     const withoutUser = host.replace(/^[^@]+@/, '');
