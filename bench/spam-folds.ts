@@ -24,7 +24,7 @@ import {
   type SpamEngine,
   bayesTokens,
   findDebianRuleDirectory,
-  loadSpamAssassinRules,
+  loadSpamAssassinConfig,
   receiveDate,
 } from '@mailyard/spam-scoring';
 import { NO_FACTS, readMessage, rulesOnlyEngine } from './spam-mailyard.js';
@@ -128,7 +128,7 @@ export async function crossValidateMaths(
     rulesCache === undefined ? null : new RulesCache(rulesCache, rulesCacheKey(ruleDirectory));
   let engine: SpamEngine | null = null;
   // As spamd's Bayes reads them: without the headers the rule files name.
-  const { config } = await loadSpamAssassinRules(ruleDirectory);
+  const { config } = await loadSpamAssassinConfig(ruleDirectory);
   const samples: Sample[] = [];
   for (const { kind, files } of Object.values(sets))
     for (const [index, file] of files.entries()) {

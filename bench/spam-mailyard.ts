@@ -12,6 +12,7 @@ import {
   type SaConfig,
   SpamEngine,
   findDebianRuleDirectory,
+  loadSpamAssassinConfig,
   loadSpamAssassinRules,
   spamAssassinTest,
 } from '@mailyard/spam-scoring';
@@ -32,7 +33,8 @@ export async function debianBayesSettings(): Promise<{
   const directory = await findDebianRuleDirectory();
   if (!directory)
     throw new Error("Debian's spamassassin rules are not installed (apt-get install spamassassin)");
-  const { config } = await loadSpamAssassinRules(directory);
+  // The settings alone: parsed, not compiled (the compilation is most of the time).
+  const { config } = await loadSpamAssassinConfig(directory);
   return { ignoredHeaders: config.bayesIgnoreHeaders, registry: config };
 }
 

@@ -71,8 +71,8 @@ export function keptAsOctets(octets: Uint8Array, charset: string | null): boolea
  */
 export function normalizedText(octets: Uint8Array, charset: string | null): string {
   const declared = (charset ?? 'us-ascii').trim();
+  if (keptAsOctets(octets, charset)) return bytesToBinaryString(octets);
   const eightBit = octets.some((octet) => octet >= 0x80);
-  if (!eightBit && ASCII_COMPATIBLE.test(declared)) return bytesToBinaryString(octets);
   if (eightBit && isValidUtf8(octets)) return bytesToBinaryString(octets);
   const label = WINDOWS_1252.test(declared) ? 'windows-1252' : declared;
   const decoded =
