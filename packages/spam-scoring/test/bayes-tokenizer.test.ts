@@ -188,7 +188,7 @@ describe('header tokens', () => {
     expect(tokens).toContain('HX-Campaign:summer-blast');
   });
 
-  it('reads the first two hops of the Received lines, the later ones apart, without ids, dates and the last octet', () => {
+  it('reads the first two hops of the Received lines alone, without ids, dates and the last octet', () => {
     const tokens = tokensOf(
       [
         'Received: from mx.example.org by in.example.org with LMTP id 8FF2A2; Fri, 23 Aug 2002 09:00:00 +0100',
@@ -215,12 +215,10 @@ describe('header tokens', () => {
       ]),
     );
     expect(received).not.toContain('10.1.2.3');
-    // The later hops (a list's, the mailbox provider's) count apart, not diluting the first two.
+    // The later hops (a list's, the mailbox provider's) give no token, as in Bayes.pm.
     expect(received).not.toContain('in.example.org');
-    expect(withPrefix(tokens, 'H*rl:')).toEqual(
-      expect.arrayContaining(['mx.example.org', 'in.example.org', 'LMTP']),
-    );
-    expect(withPrefix(tokens, 'H*rl:')).not.toContain('relay.bulk.ex');
+    expect(received).not.toContain('LMTP');
+    expect(tokens.some((token) => token.includes('in.example.org'))).toBe(false);
     for (const noise of ['Thu', 'Aug', '2002', '21:45:09', '+0100', 'IST', 'g7MKj9Z21370', 'ESMTP'])
       expect(received).not.toContain(noise);
   });

@@ -111,13 +111,6 @@ const SHORT_NAMES: Readonly<Record<string, string>> = {
 };
 
 /**
- * The Received lines after the first two hops: the relays a message passed on its way in (a
- * mailing list's, the mailbox's own provider, a fetcher's), under a name of their own so that
- * they do not dilute what the first hops say of the sender.
- */
-const LATER_HOPS = '*rl';
-
-/**
  * What SpamAssassin infers of the relays, read as headers too (the untrusted path above all).
  * Named in lower case, as SpamAssassin's metadata names them (`Hx-spam-relays-external:`), so
  * that the tokens are SpamAssassin's.
@@ -133,8 +126,10 @@ const RELAY_PSEUDO_HEADERS = [
  * The header tokens: `H<name>:` and the words of the header's value, after each kind of header
  * is prepared (addresses broken into user and domains, Received lines without dates, queue ids
  * and the last octet of public addresses, Message-IDs split at their generators' boundaries).
- * The first two hops of the Received lines (the last two lines), which name the sending host
- * and its HELO, are read as SpamAssassin reads them (`*r`); the later hops apart (`*rl`).
+ * Of the Received lines only the first two hops (the last two lines), which name the sending
+ * host and its HELO, are read (`*r`), as Bayes.pm reads them. The later hops are the path to
+ * the mailbox (a list's, the provider's, a fetcher's): tokens of when and where the mail was
+ * collected, not of who sent it (docs/spam-scoring.md, "Bayes").
  */
 export function headerTokens(
   view: SaMessageView,
@@ -158,10 +153,8 @@ export function headerTokens(
     const value = view.header(name, null);
     if (value !== null) fields.push([name, trimOctets(value)]);
   }
-  if (!ignoredHeaders.has('received')) {
+  if (!ignoredHeaders.has('received'))
     for (const value of received.slice(-2).reverse()) fields.push(['Received', value]);
-    for (const value of received.slice(0, -2)) fields.push([LATER_HOPS, value]);
-  }
 
   const values = new Map<string, string[]>();
   const add = (name: string, value: string) => {
@@ -186,7 +179,7 @@ export function headerTokens(
 function preparedValue(name: string, value: string): string {
   if (/^(?:|x-|resent-)message-id$/i.test(name)) return preparedMessageId(value);
   if (ADDRESS_HEADERS.test(name)) return preparedAddresses(value);
-  if (name === 'Received' || name === LATER_HOPS) return preparedReceived(value);
+  if (name === 'Received') return preparedReceived(value);
   if (name === 'Content-Type') return preparedContentType(value);
   if (name === 'MIME-Version') return value.replace('1.0', '');
   if (PRESENCE_ONLY_HEADERS.test(name)) return '1';

@@ -25,10 +25,11 @@ import { type BayesStopwords, DEFAULT_BAYES_STOPWORDS } from './bayes-stopwords.
  * redirector patterns followed), the body's octets as
  * SpamAssassin's (an HTML entity under U+0100 one octet in a body kept as octets, `&#149;` no
  * Windows-1252 bullet, Unicode white space a space, a long part cut by characters), the
- * relays' ident and authentication as Received.pm reads them. Raise it with every change
- * that changes the tokens of ordinary mail.
+ * relays' ident and authentication as Received.pm reads them; 9: the later Received hops
+ * (`H*rl:`) no longer read, as Bayes.pm does not read them. Raise it with every change that
+ * changes the tokens of ordinary mail.
  */
-export const BAYES_TOKENIZER_VERSION = 8;
+export const BAYES_TOKENIZER_VERSION = 9;
 
 /** At most this many distinct tokens are taken from one message: a huge message cannot flood the store. */
 export const MAX_TOKENS_PER_MESSAGE = 10_000;
