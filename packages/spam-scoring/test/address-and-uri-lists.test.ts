@@ -155,7 +155,10 @@ describe('check_from_in_list, check_replyto_in_list, check_uri_host_listed', () 
     // Links are found in the body rules' text, which ends at 50,000 octets (as there).
     const links = Array.from({ length: 1_700 }, (_, i) => `http://h${i}.example.org/`).join(' ');
     const started = Date.now();
-    expect(ours(from(`${addresses}, last@x.icu`))).toEqual(['FROM_L']);
+    // A header value is cut after 8,192 octets, as Message.pm cuts it: the first address is
+    // read, one after the cut is not.
+    expect(ours(from(`last@x.icu, ${addresses}`))).toEqual(['FROM_L']);
+    expect(ours(from(`${addresses}, last@x.icu`))).toEqual([]);
     expect(ours(from('a@example.com', `Reply-To: ${addresses}`))).toEqual([]);
     expect(ours(text(`${links} http://z.icu/\r\n`))).toEqual(['URI_L']);
     expect(ours(text(`http://${'a.'.repeat(20_000)}icu/\r\n`))).toEqual([]);

@@ -196,9 +196,13 @@ describe('the FromNameSpoof evals', () => {
     expect(receivedForAddress(` for ${'@'.repeat(300_000)}`)).toBe(null);
     // The last `@` a `;` follows: the address is the whole run, its domain the last `b`.
     expect(receivedForAddress(` for ${'a@b'.repeat(100_000)};`)?.domain).toBe('b');
-    const names = Array.from({ length: 5_000 }, (_, i) => `u${i}@example.com`).join(' ');
+    const names = (count: number) =>
+      Array.from({ length: count }, (_, i) => `u${i}@example.com`).join(' ');
     const tos = Array.from({ length: 5_000 }, (_, i) => `t${i}@example.com`).join(', ');
-    expect(ours(mail(`"${names}" <x@spammer.net>`, `To: ${tos}`))).toEqual(['CONTAINS']);
+    expect(ours(mail(`"${names(400)}" <x@spammer.net>`, `To: ${tos}`))).toEqual(['CONTAINS']);
+    // Cut after 8,192 octets, as Message.pm cuts a value, the name's quote is never closed:
+    // SpamAssassin's parser reads no name of it.
+    expect(ours(mail(`"${names(5_000)}" <x@spammer.net>`, `To: ${tos}`))).toEqual([]);
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 });

@@ -5,14 +5,15 @@ import {
   decodeEncodedWords,
   decodeHeaderBytes,
   decodeTransferEncoding,
-  fieldValue,
   isMultipart,
-  parseAddressList,
   parseHeaders,
   transferEncodingOf,
 } from '@mailyard/mime';
 import { bytesToBinaryString, textToBinaryString } from './binary-string.js';
 import { envelopeSenderOf } from './envelope-sender.js';
+import { parseHeaderAddresses } from './header-addresses.js';
+import { type ReadStructure, readStructure } from './header-ends.js';
+import { MAX_HEADER_VALUE_LENGTH } from './raw-header-block.js';
 import { renderHtml } from './html-text.js';
 import { keptAsOctets, normalizedText } from './charset-normalize.js';
 import { unicodeSpacesToSpaces } from './unicode-space.js';
@@ -60,12 +61,24 @@ export class SaMessageView {
   /** The headers that depend on this view's envelope (EnvelopeFrom when given), not shared. */
   private readonly envelopeHeaders = new Map<string, HeaderValues>();
 
+  /**
+   * The message as the rules read it: the given one, or a copy with a line break where
+   * SpamAssassin ends a header that runs into its body (header-ends.ts), with its MIME tree.
+   */
+  readonly bytes: Uint8Array;
+  readonly summary: MessageSummary;
+  /** The message as given: the `full` rules' text. */
+  readonly pristine: Uint8Array;
+
   constructor(
-    readonly bytes: Uint8Array,
-    readonly summary: MessageSummary,
+    bytes: Uint8Array,
+    summary: MessageSummary,
     readonly envelope: ViewEnvelope = { mailFrom: null },
   ) {
     this.texts = sharedTextsOf(bytes, summary);
+    this.bytes = this.texts.read.bytes;
+    this.summary = this.texts.read.summary;
+    this.pristine = bytes;
   }
 
   /**
@@ -119,9 +132,8 @@ export class SaMessageView {
     const fields = this.rootHeaders().lookup(name.toLowerCase());
     const out: string[] = [];
     for (const field of first ? fields.slice(0, 1) : fields)
-      for (const entry of parseAddressList(fieldValue(this.bytes, field)))
-        for (const mailbox of entry.type === 'mailbox' ? [entry] : entry.members)
-          out.push(textToBinaryString(mailbox.address));
+      for (const { address } of parseHeaderAddresses(headerText(this.bytes, field, true)))
+        if (address !== null) out.push(address);
     return out;
   }
 
@@ -137,7 +149,8 @@ export class SaMessageView {
       let headers = this.texts.partHeaders.get(part);
       if (!headers)
         this.texts.partHeaders.set(part, (headers = parseHeaders(this.bytes, part.headerStart)));
-      for (const field of headers.lookup(name)) values.push(headerText(this.bytes, field, raw));
+      for (const field of headers.lookup(name))
+        values.push(headerText(this.bytes, field, raw, part === this.summary.body));
       for (const child of part.parts ?? []) visit(child);
       if (part.message) visit(part.message.body);
     };
@@ -147,9 +160,9 @@ export class SaMessageView {
     return values;
   }
 
-  /** How many of body()'s first lines are the Subject (0 when there is none): 1 or 0. */
+  /** How many of body()'s first lines are the Subject: 1, a line break alone if there is none. */
   bodySubjectLines(): number {
-    return this.bodySubject() === '' ? 0 : 1;
+    return 1;
   }
 
   /**
@@ -181,10 +194,9 @@ export class SaMessageView {
           return octets ? latin1Octets(cut) : unicodeSpacesToSpaces(cut);
         })
         .join('\n');
-      // The Subject is a line of its own, ending in its line break as get_header gives it.
-      this.texts.bodyLines = [subject === '' ? '' : `${subject}\n`, ...bodyLines(text)].filter(
-        (p) => p !== '',
-      );
+      // The Subject is a line of its own, ending in its line break as get_header gives it; a
+      // line break alone where there is none (Message.pm: `get_header('subject') || "\n"`).
+      this.texts.bodyLines = [`${subject}\n`, ...bodyLines(text).filter((p) => p !== '')];
     }
     return this.texts.bodyLines;
   }
@@ -229,7 +241,7 @@ export class SaMessageView {
   }
 
   full(): string {
-    this.texts.fullText ??= bytesToBinaryString(this.bytes);
+    this.texts.fullText ??= bytesToBinaryString(this.pristine);
     return this.texts.fullText;
   }
 
@@ -301,6 +313,9 @@ export class SaMessageView {
       for (const field of root.fields) {
         if (field.name.toLowerCase() === 'received') received++;
         if (name !== 'ALL' && received < start) continue;
+        // A line that is no field (no colon) is no header to Message.pm: skipped, but for the
+        // pristine header, which keeps it.
+        if (modifier !== 'raw' && this.bytes[field.valueStart - 1] !== 0x3a) continue;
         // Raw, each field as the message writes it (get_pristine_header: `Subject:x` keeps no
         // space, which __HDRS_MISSP looks for, and the line ends stay); else its name, `: `,
         // and its decoded value.
@@ -334,26 +349,18 @@ export class SaMessageView {
           : root.lookup(lower);
     if (fields.length === 0) return null;
     if (modifier === 'addr' || modifier === 'name') {
-      // As SpamAssassin's get(): the first address (or display name) alone, no newline; or
-      // every one, a line each.
+      // As SpamAssassin's get(): its own address parser over each raw value (ToCc and
+      // MESSAGEID: each decoded value, as get() asks Node.pm for them); the first address (or
+      // display name) alone, no newline, or every one, a line each.
+      const decoded = lower === 'tocc' || name === 'MESSAGEID';
       const found: string[] = [];
       for (const field of fields) {
-        const value = fieldValue(this.bytes, field);
-        const mailboxes = parseAddressList(value).flatMap((entry) =>
-          entry.type === 'mailbox' ? [entry] : entry.members,
-        );
-        for (const mailbox of mailboxes) {
-          if (modifier === 'addr') found.push(textToBinaryString(mailbox.address));
-          else if (mailbox.name !== null)
-            // White space squeezed and single quotes around the whole name taken off, as get().
-            found.push(
-              textToBinaryString(
-                mailbox.name
-                  .replace(/\s+/g, ' ')
-                  .trim()
-                  .replace(/^'(.*)'$/, '$1'),
-              ),
-            );
+        for (const { address, phrase } of parseHeaderAddresses(
+          headerText(this.bytes, field, !decoded),
+        )) {
+          if (modifier === 'addr') {
+            if (address !== null) found.push(address);
+          } else if (phrase !== null) found.push(displayName(phrase));
           if (!every && found.length > 0) return found[0]!;
         }
       }
@@ -417,7 +424,9 @@ const MODIFIER_SLOTS = { none: 0, raw: 1, addr: 2, name: 3, addrs: 4, names: 5 }
 
 /** What the views of one message compute from its content, each once, when first asked. */
 interface SharedTexts {
+  /** The summary the view was given (another one gets texts of its own). */
   readonly summary: MessageSummary;
+  readonly read: ReadStructure;
   bodyLines: string[] | undefined;
   rawLines: string[] | undefined;
   /** The URIs by the TLD list they were found with (normally one list). */
@@ -442,6 +451,7 @@ function sharedTextsOf(bytes: Uint8Array, summary: MessageSummary): SharedTexts 
   if (known && known.summary === summary) return known;
   const texts: SharedTexts = {
     summary,
+    read: readStructure(bytes, summary),
     bodyLines: undefined,
     rawLines: undefined,
     uriLists: new WeakMap(),
@@ -457,28 +467,34 @@ function sharedTextsOf(bytes: Uint8Array, summary: MessageSummary): SharedTexts 
   return texts;
 }
 
-function headerText(bytes: Uint8Array, field: HeaderField, raw: boolean): string {
-  if (raw) {
-    // Message.pm's raw value: all after the colon, the space after it and the folds included
-    // (`Date:<TAB>...` is `\t...`, which __KB_DATE_CONTAINS_TAB looks for), in LF line ends.
-    return `${bytesToBinaryString(bytes.subarray(field.valueStart, field.end))
-      .replace(/\r?\n$/, '')
-      .replace(/\r\n/g, '\n')}\n`;
+/**
+ * A field's value as Message.pm stores it: all after the colon, the space after it and the
+ * folds included, in LF line ends, cut after MAX_HEADER_VALUE_LENGTH octets where `cut` (the
+ * message's own header; a MIME part's header is not cut). Raw (`Name:raw`, `Date:<TAB>...` is
+ * `\t...`, which __KB_DATE_CONTAINS_TAB looks for), or unfolded and decoded.
+ */
+function headerText(bytes: Uint8Array, field: HeaderField, raw: boolean, cut = true): string {
+  const written = bytesToBinaryString(bytes.subarray(field.valueStart, field.end));
+  const stored = written.replace(/\r\n/g, '\n');
+  if (cut && stored.length > MAX_HEADER_VALUE_LENGTH) {
+    // A value cut short ends where it was cut, in no line break.
+    const kept = stored.slice(0, MAX_HEADER_VALUE_LENGTH);
+    return raw ? kept : `${textToBinaryString(decodeEncodedWords(unfoldedValue(kept)))}\n`;
   }
-  return `${textToBinaryString(decodeEncodedWords(unfoldedValue(bytes, field)))}\n`;
+  if (raw) return `${stored.replace(/\n$/, '')}\n`;
+  // Unfolded from the value as written: Node.pm drops one CR before each LF it unfolds.
+  return `${textToBinaryString(decodeEncodedWords(unfoldedValue(written)))}\n`;
 }
 
 /**
- * A field's value unfolded as SpamAssassin's Node.pm `header()` unfolds it: each line break
+ * A value unfolded as SpamAssassin's Node.pm `header()` unfolds it: each line break
  * with the spaces and tabs after it one space, the ends trimmed (whitespace inside a line is
  * kept). Dropping the line breaks alone kept a fold's indent, so `06:05:19\n    +0100` read
  * `06:05:19    +0100`, which the Received date pattern of the date checks (single spaces) and
  * header rules written for one space do not match.
  */
-function unfoldedValue(bytes: Uint8Array, field: HeaderField): string {
-  const raw = trimPerlSpaces(
-    unfold(bytesToBinaryString(bytes.subarray(field.valueStart, field.end))),
-  );
+function unfoldedValue(value: string): string {
+  const raw = trimPerlSpaces(unfold(value));
   // An ASCII value reads the same in every charset decodeHeaderBytes might choose (most do):
   // it is its own text, without the round trip through a byte array.
   if (ASCII_ONLY.test(raw)) return raw;
@@ -486,6 +502,24 @@ function unfoldedValue(bytes: Uint8Array, field: HeaderField): string {
 }
 
 const ASCII_ONLY = /^[\x00-\x7f]*$/;
+
+/**
+ * A display name as get() gives it: its encoded words and charset decoded, and, unless it is
+ * all white space, its white space squeezed and trimmed and single quotes around the whole
+ * taken off.
+ */
+function displayName(phrase: string): string {
+  const name = textToBinaryString(
+    decodeEncodedWords(
+      ASCII_ONLY.test(phrase) ? phrase : decodeHeaderBytes(Buffer.from(phrase, 'latin1')),
+    ),
+  );
+  if (!/[^\t\n\x0b\f\r ]/.test(name)) return name;
+  return name
+    .replace(/[\t\n\x0b\f\r ]+/g, ' ')
+    .replace(/^ | $/g, '')
+    .replace(/^'(.*)'$/, '$1');
+}
 
 /**
  * A value's lines joined as Node.pm joins them, in one pass: a CR before an LF dropped, an LF
