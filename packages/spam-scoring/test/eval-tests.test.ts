@@ -149,3 +149,24 @@ describeWithPeer(debianSpamAssassin, 'check_for_missing_to_header against spamas
       );
     });
 });
+
+describeWithPeer(debianSpamAssassin, "html_test('html') against spamassassin", () => {
+  // HTML.pm parses a text/html part only when its text is not empty (Python's email test
+  // messages msg_08 and msg_12 have empty ones): no HTML_MESSAGE for those.
+  const part = (type: string, body: string) => `--B\nContent-Type: ${type}\n\n${body}`;
+  const mail = (...parts: string[]) =>
+    `From: a@b.example\nTo: c@d.example\nSubject: parts\nMIME-Version: 1.0\n` +
+    `Content-Type: multipart/mixed; boundary="B"\n\n${parts.join('\n')}\n--B--\n`;
+  const mails = [
+    mail(part('text/plain', 'words'), part('text/html', '')),
+    mail(part('text/plain', 'words'), part('text/html', '\n')),
+    mail(part('text/html', ''), part('text/html', '<b>x</b>')),
+    mail(part('text/html', ' ')),
+  ];
+  it('fires as spamassassin -L -t fires on empty and blank HTML parts', () => {
+    const theirs = spamAssassinFiredEach(mails, '', /^HTML_MESSAGE$/);
+    expect(theirs.map((names) => names.length > 0)).toEqual([false, true, true, true]);
+    for (const [index, text] of mails.entries())
+      expect(fired(text).filter((name) => name === 'HTML_MESSAGE')).toEqual(theirs[index]);
+  });
+});

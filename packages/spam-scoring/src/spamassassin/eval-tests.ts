@@ -358,8 +358,12 @@ export const SA_EVAL_TESTS: Readonly<
   // (`spamassassin` gives no URI_TRUNCATED for a 9,000-octet URI in a text/plain part).
   check_uri_truncated: () => (view) =>
     htmlStatistics(view).some((html) => html.uriTruncated) ? 1 : 0,
+  // HTML_MESSAGE: HTML.pm parsed a part, which Node.pm's rendered() asks of a text/html part
+  // whose text is not empty (an empty one is not HTML to it).
   html_test: (args) =>
-    args[0] === 'html' ? (view) => (factsOf(view).html > 0 ? 1 : 0) : htmlTest(args),
+    args[0] === 'html'
+      ? (view) => (view.htmlSources().some((source) => source !== '') ? 1 : 0)
+      : htmlTest(args),
   check_for_faraway_charset: checkForFarawayCharset,
   check_for_faraway_charset_in_headers: checkForFarawayCharsetInHeaders,
   html_charset_faraway: htmlCharsetFaraway,
