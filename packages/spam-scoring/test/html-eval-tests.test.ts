@@ -1,8 +1,9 @@
 import { summarize } from '@mailyard/mime';
+import { describeWithPeer } from '@mailyard/test-kit';
 import { describe, expect, it } from 'vitest';
 import { SaMessageView } from '../src/index.js';
 import { htmlStatisticsOf } from '../src/spamassassin/html-statistics.js';
-import { ruleFirer } from './helpers.js';
+import { debianSpamAssassin, ruleFirer, spamAssassinFiredEach } from './helpers.js';
 
 const RULES = [
   "body IMAGE_ONLY_04 eval:html_image_only('0000','0400')",
@@ -89,4 +90,40 @@ describe('the HTML statistics', () => {
     );
     expect(rules.evaluate(new SaMessageView(bytes, summarize(bytes)), 0)).toEqual([]);
   });
+});
+
+describeWithPeer(debianSpamAssassin, 'html_title_subject_ratio against spamassassin', () => {
+  // Perl measures the Subject in octets and a title in characters where its part was decoded
+  // (spam-1/00293's Big5 title under a short Subject, a mutated training message, fired here).
+  const page = (charset: string, title: string, subject: string) =>
+    Buffer.concat([
+      Buffer.from(
+        `From: a@b.example\r\nTo: c@d.example\r\nSubject: ${subject}\r\n` +
+          `Content-Type: text/html; charset=${charset}\r\nContent-Transfer-Encoding: 8bit\r\n\r\n<html><head><title>`,
+      ),
+      Buffer.from(title, 'latin1'),
+      Buffer.from('</title></head><body>x</body></html>\r\n'),
+    ]);
+  const big5 = '\xb3\x6f\xac\x4f\xa9\x65\xb0\x55\xa5\xd1\xb1\x4d\xb7\x7e\xbc\x73'.repeat(2);
+  const mails = [
+    page('big5', big5, 'hi there'),
+    page('big5', big5, 'hi'),
+    page('utf-8', '\xe2\x9c\x93'.repeat(30), 'hello you'),
+    page('us-ascii', 'plain title words go here', 'hey'),
+    page('iso-8859-1', '\xe9'.repeat(40), 'hello there'),
+  ];
+  it('fires as spamassassin -L -t fires', () => {
+    const theirs = spamAssassinFiredEach(
+      mails,
+      "body TITLE_LONG eval:html_title_subject_ratio('3.5')",
+      /^TITLE_LONG$/,
+    );
+    expect(theirs.some((names) => names.length > 0)).toBe(true);
+    expect(theirs.some((names) => names.length === 0)).toBe(true);
+    for (const [index, mail] of mails.entries())
+      expect([index, htmlFirer(mail).filter((name) => name === 'TITLE_LONG')]).toEqual([
+        index,
+        theirs[index],
+      ]);
+  }, 60_000);
 });

@@ -1,5 +1,6 @@
+import { describeWithPeer } from '@mailyard/test-kit';
 import { describe, expect, it } from 'vitest';
-import { ruleFirer } from './helpers.js';
+import { debianSpamAssassin, ruleFirer, spamAssassinFiredEach } from './helpers.js';
 
 const fire = ruleFirer(
   [
@@ -56,4 +57,32 @@ describe('the recipient-list checks', () => {
       ]),
     ).toEqual(['SUSPICIOUS_RECIPS']);
   });
+});
+
+describeWithPeer(debianSpamAssassin, 'the recipient-list checks against spamassassin', () => {
+  // ToCc's addresses as SpamAssassin's parser reads them: `<>` and a bare word give none (an
+  // empty address ended the list here before), a group gives its members.
+  const cc = 'Cc: <jo1@mx1.example>, <jo2@mx2.example>, <jo3@mx3.example>, <jo4@mx4.example>';
+  const cases = [
+    ['To: Undisclosed Recipients <>', cc],
+    ['To: XX', cc],
+    ['To: list: jo0@mx0.example, jo9@mx9.example;', cc],
+    ['To: undisclosed-recipients:;', cc, 'Bcc: jo5@mx5.example'],
+    [
+      'To: ""',
+      'Cc: al@a1.example, bo@a2.example, ca@a3.example, di@a4.example, ed@a5.example, fa@a6.example, gu@a7.example',
+    ],
+  ];
+  it('fire as spamassassin -L -t fires', () => {
+    const mails = cases.map(
+      (headers) => `From: a@b.example\r\nSubject: s\r\n${headers.join('\r\n')}\r\n\r\nbody\r\n`,
+    );
+    const theirs = spamAssassinFiredEach(mails, '', /^(?:SUSPICIOUS|SORTED)_RECIPS$/);
+    expect(theirs.some((names) => names.length > 0)).toBe(true);
+    for (const [index, headers] of cases.entries())
+      expect([headers[0], fired(headers).filter((n) => n !== 'SOMEWHAT_SIMILAR')]).toEqual([
+        headers[0],
+        theirs[index],
+      ]);
+  }, 60_000);
 });

@@ -70,9 +70,18 @@ export function htmlTagBalance(args: readonly string[]): SaEvalTest | null {
       : 0;
 }
 
+/** The characters of a binary string of UTF-8: its octets but the continuation ones. */
+function utf8Characters(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) if ((text.charCodeAt(i) & 0xc0) !== 0x80) count++;
+  return count;
+}
+
 /**
  * `html_title_subject_ratio(ratio)`: a `<title>` more than `ratio` times as long as the Subject
- * (spam reuses pages whose title has nothing to do with the subject line).
+ * (spam reuses pages whose title has nothing to do with the subject line). Perl's lengths: the
+ * Subject's in octets, a title's in characters where the part was decoded to characters (a
+ * Big5 title of 25 characters is 25 long, not 70).
  */
 export function htmlTitleSubjectRatio(args: readonly string[]): SaEvalTest | null {
   const ratio = Number(args[0]);
@@ -80,8 +89,12 @@ export function htmlTitleSubjectRatio(args: readonly string[]): SaEvalTest | nul
   return (view) => {
     const subject = view.header('Subject', null) ?? '';
     if (subject === '') return 0;
-    return htmlStatistics(view).some((html) =>
-      html.titles.some((title) => title !== '' && title.length / subject.length > ratio),
+    const asCharacters = view.htmlPartsAsCharacters();
+    return htmlStatistics(view).some((html, index) =>
+      html.titles.some((title) => {
+        const length = asCharacters[index] ? utf8Characters(title) : title.length;
+        return title !== '' && length / subject.length > ratio;
+      }),
     )
       ? 1
       : 0;

@@ -188,7 +188,7 @@ export function pixelCoverage(args: readonly string[]): SaEvalTest | null {
 /**
  * `image_to_text_ratio(type, min, max)`: the text's length per pixel of image, in [min, max).
  * The text is the rule's: a body rule's rendered lines (the Subject first), a rawbody rule's
- * decoded ones; SpamAssassin's lines end in a newline, ours are paragraphs without it.
+ * decoded ones, each with its line break (the body's lines are Message.pm's).
  */
 export function imageToTextRatio(
   args: readonly string[],
@@ -203,7 +203,7 @@ export function imageToTextRatio(
     if (area <= 0) return 0;
     const lines = kind === 'body' ? view.body() : view.rawBody();
     let length = 0;
-    for (const line of lines) length += line.length + (kind === 'body' ? 1 : 0);
+    for (const line of lines) length += line.length;
     return length > 0 && inRange(length / area, range[0], range[1], true) ? 1 : 0;
   };
 }

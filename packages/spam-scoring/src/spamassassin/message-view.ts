@@ -234,6 +234,17 @@ export class SaMessageView {
       .map(({ text }) => text);
   }
 
+  /**
+   * For each HTML part (htmlSources' order), whether SpamAssassin holds its text as characters
+   * (decoded from its charset) rather than octets: what HTML.pm's strings measure in Perl's
+   * `length`.
+   */
+  htmlPartsAsCharacters(): readonly boolean[] {
+    return this.parts()
+      .filter(({ html }) => html)
+      .map(({ keptAsOctets }) => !keptAsOctets);
+  }
+
   /** The links of the HTML parts (`<a href>` and the like), as written. */
   links(): readonly string[] {
     this.parts();

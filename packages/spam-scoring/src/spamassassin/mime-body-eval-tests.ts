@@ -136,8 +136,8 @@ function uppercaseShareOf(view: SaMessageView): number {
       // Base64 left in a forwarded message is no text.
       if (/^(?:[A-Za-z0-9+/=]{60,76} ){2}/.test(paragraph)) continue;
       const line = withoutJisText(paragraph);
-      // SpamAssassin's body lines end in a newline; ours are paragraphs without it.
-      length += line.length + 1;
+      // The line's length with its line break, as the body's lines are Message.pm's.
+      length += line.length;
       lower += line.match(/[a-z0-9]/g)?.length ?? 0;
       upper += line.match(/[A-Z]/g)?.length ?? 0;
     }

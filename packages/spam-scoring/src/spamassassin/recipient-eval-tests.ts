@@ -1,4 +1,3 @@
-import { parseAddressList } from '@mailyard/mime';
 import type { SaEvalTest } from './eval-tests.js';
 import type { SaMessageView } from './message-view.js';
 
@@ -20,22 +19,17 @@ interface RecipientFacts {
 
 const factsByView = new WeakMap<SaMessageView, RecipientFacts>();
 
-/** Every address of a header, all its occurrences, in order. */
+/** `get('Name:addr')` in list context: every address of the header, all its occurrences. */
 function addressesOf(view: SaMessageView, name: string): string[] {
-  const raw = view.header(name, 'raw');
-  if (raw === null) return [];
-  return raw
-    .split(/\n(?![ \t])/)
-    .flatMap((value) => parseAddressList(value))
-    .flatMap((entry) => (entry.type === 'mailbox' ? [entry] : entry.members))
-    .map((mailbox) => mailbox.address);
+  return view.header(name, 'addr', true)?.split('\n') ?? [];
 }
 
 /** `_check_recipients`: To and Cc (Bcc too when they hold fewer than 5), neighbours deduplicated. */
 function recipientFacts(view: SaMessageView): RecipientFacts {
   let facts = factsByView.get(view);
   if (facts) return facts;
-  let inputs = [...addressesOf(view, 'To'), ...addressesOf(view, 'Cc')];
+  // ToCc's addresses by SpamAssassin's address parser (an empty `<>` gives none), then Bcc's.
+  let inputs = addressesOf(view, 'ToCc');
   if (inputs.length < SIMILAR_COUNT) inputs = [...inputs, ...addressesOf(view, 'Bcc')];
   const addresses: string[] = [];
   let previous = '';
