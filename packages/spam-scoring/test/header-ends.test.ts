@@ -6,7 +6,12 @@ import { describeWithPeer } from '@mailyard/test-kit';
 import { describe, expect, it } from 'vitest';
 import { SaMessageView } from '../src/index.js';
 import { readStructure } from '../src/spamassassin/header-ends.js';
-import { debianSpamAssassin, spamAssassinEach } from './helpers.js';
+import {
+  debianSpamAssassin,
+  ruleFirer,
+  spamAssassinEach,
+  spamAssassinFiredEach,
+} from './helpers.js';
 
 const HEAD = 'From: a@b.example\r\nSubject: hi\r\n';
 const longTo = Array.from({ length: 600 }, (_, i) => `user${i}@example${i}.com`).join(',\r\n\t');
@@ -32,6 +37,10 @@ const MESSAGES = [
   `${HEAD}To: ${longTo}\r\n\r\nbody\r\n`,
   // An ordinary message is read as it is.
   `${HEAD}To: Bob <bob@example.org>\r\n\r\nbody\r\n`,
+  // Not declared MIME, yet its transfer encoding is read (a mutated training message,
+  // easy-ham-1/01142, base64 under Content-Transfer-Encoding alone).
+  `${HEAD}Content-Transfer-Encoding: base64\r\n\r\n${Buffer.from('Hello in base64, a few words.\r\n').toString('base64')}\r\n`,
+  `${HEAD}Content-Transfer-Encoding: quoted-printable\r\n\r\nsoft=\r\nbreak caf=E9\r\n`,
 ];
 
 const PERL = String.raw`[ @{ $pms->get_decoded_stripped_body_text_array() }, '--',
@@ -59,6 +68,17 @@ describeWithPeer(debianSpamAssassin, "headers that run into the body, against Me
         message.slice(0, 100),
         theirs[index],
       ]);
+  }, 60_000);
+});
+
+describeWithPeer(debianSpamAssassin, 'the MIME rules on a message not declared MIME', () => {
+  it('fire as spamassassin -L -t fires them', () => {
+    const mails = MESSAGES.slice(-2);
+    const rules = "rawbody B64_TEXT eval:check_for_mime('mime_base64_encoded_text')";
+    const theirs = spamAssassinFiredEach(mails, rules, /^B64_TEXT$/);
+    expect(theirs).toEqual([['B64_TEXT'], []]);
+    const fire = ruleFirer(rules);
+    expect(mails.map((mail) => fire(mail))).toEqual(theirs);
   }, 60_000);
 });
 

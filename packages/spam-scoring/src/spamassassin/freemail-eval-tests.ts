@@ -1,4 +1,5 @@
 import type { SaConfig } from './cf-parser.js';
+import { allFromAddresses } from './message-addresses.js';
 import type { SaMessageView } from './message-view.js';
 
 /**
@@ -44,30 +45,41 @@ function patternOf(argument: string | undefined): RegExp | null | undefined {
   return new RegExp(argument);
 }
 
-/** `check_freemail_from([pattern])`: the From address is a free-mail one. */
+/** `get('Name:addr')` in list context, in lower case: every address of every occurrence. */
+function addressesOf(view: SaMessageView, header: string): string[] {
+  return (view.header(header, 'addr', true) ?? '').toLowerCase().split('\n').filter(Boolean);
+}
+
+/**
+ * `check_freemail_from([pattern])`: a sender address is a free-mail one: any of
+ * PerMsgStatus's all_from_addrs (From, Envelope-Sender, Resent-Sender, X-Envelope-From and the
+ * envelope's; a Resent-From alone where there is one), so a forged From does not hide a
+ * free-mail Return-Path.
+ */
 export function checkFreemailFrom(args: readonly string[], config: SaConfig) {
   const pattern = patternOf(args[0]);
   if (pattern === undefined) return null;
   const list = freemailListOf(config);
   return (view: SaMessageView): number => {
-    // A resent message is from whoever resent it.
-    const address = (view.header('Resent-From', 'addr') ?? view.header('From', 'addr') ?? '')
-      .trim()
-      .toLowerCase();
-    return list.isFreemail(address) && (pattern === null || pattern.test(address)) ? 1 : 0;
+    const addresses = new Set(allFromAddresses(view).map((address) => address.toLowerCase()));
+    for (const address of addresses)
+      if (list.isFreemail(address) && (pattern === null || pattern.test(address))) return 1;
+    return 0;
   };
 }
 
-/** `check_freemail_header(header[, pattern])`: that header's address is a free-mail one. */
+/** `check_freemail_header(header[, pattern])`: an address of that header is a free-mail one. */
 export function checkFreemailHeader(args: readonly string[], config: SaConfig) {
   const header = args[0]?.replace(/:addr$/, '');
   const pattern = patternOf(args[1]);
   if (!header || pattern === undefined) return null;
   const list = freemailListOf(config);
-  return (view: SaMessageView): number => {
-    const address = (view.header(header, 'addr') ?? '').trim().toLowerCase();
-    return list.isFreemail(address) && (pattern === null || pattern.test(address)) ? 1 : 0;
-  };
+  return (view: SaMessageView): number =>
+    addressesOf(view, header).some(
+      (address) => list.isFreemail(address) && (pattern === null || pattern.test(address)),
+    )
+      ? 1
+      : 0;
 }
 
 /**
@@ -134,18 +146,20 @@ export function checkFreemailReplyto(args: readonly string[], config: SaConfig) 
   return (view: SaMessageView): number => {
     const envelopeFrom = (view.header('EnvelopeFrom', 'addr') ?? '').trim();
     if (envelopeFrom !== '' && BULK_ENVELOPE_FROM.test(envelopeFrom)) return 0;
-    const from = (view.header('From', 'addr') ?? '').trim().toLowerCase();
-    const replyTo = (view.header('Reply-To', 'addr') ?? '').trim().toLowerCase();
-    const fromIsFreemail = list.isFreemail(from);
-    const replyToIsFreemail = list.isFreemail(replyTo);
-    if (fromIsFreemail && replyToIsFreemail && from !== replyTo) return 1;
+    // Every From and Reply-To address, as the plugin reads them.
+    const from = addressesOf(view, 'From');
+    const replyTo = addressesOf(view, 'Reply-To');
+    const fromIsFreemail = from.some((address) => list.isFreemail(address));
+    const replyToIsFreemail = replyTo.some((address) => list.isFreemail(address));
+    const fromNotInReplyTo = !from.some((address) => replyTo.includes(address));
+    if (fromIsFreemail && replyToIsFreemail && fromNotInReplyTo) return 1;
     if (what === 'replyto' && !replyToIsFreemail) return 0;
-    if (what === 'reply' && replyTo !== '' && !replyToIsFreemail) return 0;
+    if (what === 'reply' && replyTo.length > 0 && !replyToIsFreemail) return 0;
     if (what === 'reply' && !fromIsFreemail) return 0;
     const answerTo = what === 'replyto' || replyToIsFreemail ? replyTo : from;
     const body = bodyFreemails(view, list);
-    if (!body || answerTo === '') return 0;
-    for (const address of body) if (address !== answerTo) return 1;
+    if (!body) return 0;
+    for (const address of body) if (answerTo.some((reply) => reply !== address)) return 1;
     return 0;
   };
 }

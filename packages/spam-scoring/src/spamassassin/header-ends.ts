@@ -12,7 +12,16 @@
  * So the view reads a copy of the message with a line break put where Message.pm ends each such
  * header, and the full message (`full` rules, Message.pm's own flags) as it was.
  */
-import { type MessageSummary, type MimePart, isMultipart, summarize } from '@mailyard/mime';
+import {
+  type MessageSummary,
+  type MimePart,
+  fieldValue,
+  isMultipart,
+  parseContentDisposition,
+  parseHeaders,
+  parseToken,
+  summarize,
+} from '@mailyard/mime';
 
 /** The message and its MIME tree as the view reads them. */
 export interface ReadStructure {
@@ -102,10 +111,43 @@ function withBreaks(bytes: Uint8Array, offsets: readonly number[]): Uint8Array {
 }
 
 /**
+ * A message that does not declare itself MIME (no MIME-Version, no Content-Type) is read by
+ * @mailyard/mime as plain text whatever its other Content- fields say, as Dovecot reads it;
+ * Message.pm reads its Content-Transfer-Encoding and Content-Disposition all the same (a
+ * base64 body under `Content-Transfer-Encoding: base64` alone is decoded there). The summary's
+ * root then carries them.
+ */
+function withUndeclaredMimeFields(bytes: Uint8Array, summary: MessageSummary): MessageSummary {
+  const root = summary.body;
+  if (root.contentTypeGiven || root.encoding !== null || root.disposition !== null) return summary;
+  const headers = parseHeaders(bytes, root.headerStart);
+  const encoding = headers.lookup('content-transfer-encoding')[0];
+  const disposition = headers.lookup('content-disposition')[0];
+  if (!encoding && !disposition) return summary;
+  return {
+    ...summary,
+    body: {
+      ...root,
+      encoding: encoding ? parseToken(fieldValue(bytes, encoding)) || null : null,
+      disposition: disposition ? parseContentDisposition(fieldValue(bytes, disposition)) : null,
+    },
+  };
+}
+
+/**
  * The message as the view reads it: itself (nearly always), or a copy with a line break where
- * Message.pm ends a header that runs into its body, parsed again.
+ * Message.pm ends a header that runs into its body, parsed again; a message that does not
+ * declare itself MIME with its transfer encoding and disposition read all the same.
  */
 export function readStructure(bytes: Uint8Array, summary: MessageSummary): ReadStructure {
+  const structure = withLineBreaks(bytes, summary);
+  return {
+    bytes: structure.bytes,
+    summary: withUndeclaredMimeFields(structure.bytes, structure.summary),
+  };
+}
+
+function withLineBreaks(bytes: Uint8Array, summary: MessageSummary): ReadStructure {
   let structure: ReadStructure = { bytes, summary };
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     const breaks: number[] = [];
