@@ -6,9 +6,9 @@ import type { SaMessageView } from './message-view.js';
  * part (our own hops) and the untrusted part, as SpamAssassin's Received parser and trust path
  * give them to rules (the `X-Spam-Relays-*` pseudo-headers, RelayEval's checks).
  *
- * The parser reads the common forms (sendmail, Postfix, qmail, Exim, Microsoft SMTPSVC and the
- * many that write `from HELO (rDNS [IP]) by HOST`), not every MTA SpamAssassin knows; a line
- * with a `from` but no recognisable IP and `by` host is counted as unparseable, as there.
+ * The parser is Received.pm's parse_received_line, its branches (one or a few per MTA's form)
+ * tried in its order, the first that matches deciding; a line with a `from` that none reads and
+ * no IP and `by` host is counted as unparseable, as there.
  * No trusted networks are configured here, so trust is inferred as SpamAssassin infers it: hops
  * from private addresses, or with authentication, are trusted, up to the first that is not.
  */
@@ -88,7 +88,6 @@ function authenticationOf(line: string): string {
   if (/ by /.test(line) && viaHttp) return viaHttp[1]!;
   return '';
 }
-const BRACKETED_IP = new RegExp(String.raw`\[(${IP})\]`);
 
 const PRIVATE_IPV4 =
   /^(?:10|127|169\.254|172\.(?:1[6-9]|2\d|3[01])|192\.168|100\.(?:6[4-9]|[7-9]\d|1[01]\d|12[0-7]))\./;
@@ -101,207 +100,758 @@ export function isPrivateIp(ip: string): boolean {
 /** Received lines longer than this are counted as unparseable, not parsed. */
 export const MAX_RECEIVED_LENGTH = 4096;
 
-/** The trailing date SpamAssassin cuts off before parsing. */
-const TRAILING_DATE =
-  /[\s;]+(?:(?:Mon|T(?:ue|hu)|Wed|Fri|S(?:at|un)), )?\d+ (?:J(?:an|u[nl])|Feb|Ma[ry]|A(?:pr|ug)|Sep|Oct|Nov|Dec) \d+ \d+:\d+(?::\d+)? \S+$/;
+/** Perl's `[xX]` for each letter: Constants.pm's patterns are caseless, the lines around them not. */
+const caseless = (text: string) =>
+  text.replace(/[a-z]/gi, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`);
+const OCTET = String.raw`(?:1\d\d|2[0-4]\d|25[0-5]|[1-9]\d|\d)`;
+const HEX = '[a-fA-F0-9]{1,4}';
+const IPV6_PREFIX = `(?:${caseless('IPv6:')}|(?<![a-fA-F0-9:]))`;
+/**
+ * Constants.pm's IP_ADDRESS, alternative for alternative: an IPv4 address between word
+ * boundaries, or an IPv6 one (IPv4-mapped, full, or with one `::`) not inside a longer run of
+ * hex digits and colons.
+ */
+const IP_ADDRESS = [
+  String.raw`(?:\b(?<!:)${OCTET}(?:\.${OCTET}){3}\b|${IPV6_PREFIX}(?:(?:`,
+  [
+    `(?:${HEX}:){6}`,
+    `::(?:${HEX}:){0,5}`,
+    `(?:${HEX}:){1,5}:`,
+    `${HEX}::(?:${HEX}:){1,4}`,
+    `(?:${HEX}:){2}:(?:${HEX}:){1,3}`,
+    `(?:${HEX}:){3}:(?:${HEX}:){1,2}`,
+    `(?:${HEX}:){4}:${HEX}:`,
+  ].join('|'),
+  String.raw`)${OCTET}(?:\.${OCTET}){3}|`,
+  [
+    `(?:${HEX}:){7}${HEX}`,
+    `:(?::${HEX}){1,7}`,
+    `(?:${HEX}:){1,7}:`,
+    `${HEX}:(?::${HEX}){1,6}`,
+    `(?:${HEX}:){2}(?::${HEX}){1,5}`,
+    `(?:${HEX}:){3}(?::${HEX}){1,4}`,
+    `(?:${HEX}:){4}(?::${HEX}){1,3}`,
+    `(?:${HEX}:){5}(?::${HEX}){1,2}`,
+    `(?:${HEX}:){6}:${HEX}`,
+    '::',
+  ].join('|'),
+  ')(?![a-fA-F0-9:]))',
+].join('');
+const ZERO = '0{1,4}';
+const FFFF = caseless('ffff:');
+/** Constants.pm's LOCALHOST: `localhost`, 127.0.0.1, or ::1 and 127.0.0.1 in IPv6's forms. */
+const LOCALHOST = [
+  `(?:${caseless('localhost')}(?:\\.${caseless('localdomain')})?`,
+  String.raw`|\b(?<!:)127\.0\.0\.1\b|${IPV6_PREFIX}(?:(?:`,
+  [
+    `(?:${ZERO}:){5}${FFFF}`,
+    `::(?:${ZERO}:){0,4}${FFFF}`,
+    `(?:${ZERO}:){1,4}:${FFFF}`,
+    `${ZERO}::(?:${ZERO}:){1,3}${FFFF}`,
+    `(?:${ZERO}:){2}:0{1,2}:${FFFF}`,
+    `(?:${ZERO}:){3}:0:${FFFF}`,
+    `(?:${ZERO}:){4}:${FFFF}`,
+  ].join('|'),
+  String.raw`)127\.0\.0\.1|`,
+  [
+    `(?:${ZERO}:){7}0{0,3}1`,
+    `:(?::${ZERO}){0,6}:0{0,3}1`,
+    `${ZERO}:(?::${ZERO}){0,5}:0{0,3}1`,
+    `(?:${ZERO}:){2}(?::${ZERO}){0,4}:0{0,3}1`,
+    `(?:${ZERO}:){3}(?::${ZERO}){0,3}:0{0,3}1`,
+    `(?:${ZERO}:){4}(?::${ZERO}){0,2}:0{0,3}1`,
+    `(?:${ZERO}:){5}(?::${ZERO}){0,1}:0{0,3}1`,
+    `(?:${ZERO}:){6}:0{0,3}1`,
+  ].join('|'),
+  ')(?![a-fA-F0-9:]))',
+].join('');
+/** A Received.pm pattern, `IP` and `LOCALHOST` standing for Constants.pm's. */
+const pm = (source: string) =>
+  new RegExp(source.replace(/(?<![\w-])IP\b/g, IP_ADDRESS).replace(/\bLOCALHOST\b/g, LOCALHOST));
+
+/**
+ * The trailing date SpamAssassin cuts off before parsing, run by RE2: tried from every place in a
+ * long run of spaces, semicolons or digits, JavaScript's backtracking would be quadratic.
+ */
+const TRAILING_DATE = RE2JS.compile(
+  String.raw`[\s;]+(?:(?:Mon|T(?:ue|hu)|Wed|Fri|S(?:at|un)), )?\d+ (?:J(?:an|u[nl])|Feb|Ma[ry]|A(?:pr|ug)|Sep|Oct|Nov|Dec) \d+ \d+:\d+(?::\d+)? \S+$`,
+);
+/** The line without its trailing date. */
+function withoutDate(line: string): string {
+  const date = TRAILING_DATE.matcher(line);
+  return date.find() ? line.slice(0, date.start()) : line;
+}
 const HELO_CHARS = String.raw`[-A-Za-z0-9.^+_&:=?!@%*$\\/]+`;
 // Built once (they were built for every Received line of every message), none global: exec
 // keeps no state between lines.
 const HELO_PARAMETER = new RegExp(String.raw`\bhelo=(${HELO_CHARS})`);
 const HELO_COMMAND = new RegExp(String.raw`\b(?:HELO|EHLO) (${HELO_CHARS})`);
-/** from HELO ([ident@]rDNS [IP] ...): sendmail, Postfix, and most others. */
-const CLASSIC_FROM = new RegExp(String.raw`^(\S+) \((?:(\S+)@)?(\S+)? ?\[(${IP})\]`);
-/** qmail: from rDNS (HELO helo) (IP), or from rDNS (IP). */
-const QMAIL_FROM = new RegExp(String.raw`^(\S+) (?:\(HELO \S+\) )?\((?:(\S+)@)?(${IP})\)`);
-/** Exim: from [IP] (helo=...) or from rDNS ([IP] helo=...). */
-const EXIM_FROM = new RegExp(String.raw`^(?:(\S+) )?\(?\[(${IP})\]`);
-/** `from HELO [IP] by HOST` (SMTPD32, MDaemon). */
-const BRACKETED_HELO_FROM = new RegExp(String.raw`^(\S+) \[(${IP})\] by \S+ `);
-/** MDaemon's `from HELO [IP] by HOST [IP] with`, written after a lookup. */
-const MDAEMON_FROM = new RegExp(String.raw`^\S+ \[${IP}\] by \S+ \[${IP}\] with `);
-/** SquirrelMail's and NaSMail's web hand-over: the client's address, `by HOST with HTTP`. */
-const WEBMAIL_FROM = new RegExp(String.raw`(${IP})\b(?![.-]).{10,80}by (\S+) with HTTP`);
-/** A web mailer's hand-over: from IP by HOST. */
-const IP_THEN_BY = new RegExp(`^(${IP}) by `);
+const ENVELOPE_SENDER = /(?:return-path:? |envelope-(?:sender|from)[ =])(\S+)\b/i;
 
-/**
- * One Received line: the relay, `'local'` for a hop SpamAssassin ignores (no `from`, a local
- * submission), `'fetched'` for a mail fetcher's hand-over, or null when it cannot be read.
- */
-export function parseReceivedLine(raw: string): Relay | 'local' | 'fetched' | null {
-  // No MTA writes more; a longer line is a forgery and not worth the parse.
-  if (raw.length > MAX_RECEIVED_LENGTH) return null;
-  let line = raw.replace(/\s+/g, ' ').trim();
-  while (/\s?;$/.test(line)) line = line.replace(/\s?;$/, '');
-  if (!/^\(?from /i.test(line)) return 'local';
-  if (/\bwith local for\b/.test(line)) return 'local';
-  const localName = /^from (\S+) by [^\s;]+ ?;/i.exec(line);
-  if (localName && !/^\[[\d.]+\]$/.test(localName[1]!)) return 'local';
-  if (/^\(from \S+@localhost\) by \S+ /i.test(line)) return 'local';
-  line = line.replace(TRAILING_DATE, '').replace(/\)by /, ') by ');
-  // Exchange handing over what its own pickup directory gave it: no hop (Received.pm).
-  if (/^from mail pickup service by \S+ with Microsoft SMTPSVC$/.test(line)) return 'local';
-  // fetchmail or getmail handing over what it fetched: the hops before it are the mailbox
-  // provider's, not ours.
-  if (/with (?:POP3|IMAP)/.test(line)) return 'fetched';
+/** What a branch of Received.pm read; the fields it leaves out keep what was read before. */
+interface Read {
+  ip?: string;
+  rdns?: string;
+  helo?: string;
+  by?: string;
+  ident?: string;
+  id?: string;
+  envfrom?: string;
+  /** Received.pm's `$mta_looked_up_dns`: an empty rDNS then means the lookup found none. */
+  lookedUp?: boolean;
+}
+/** A branch: a pattern, what it reads, and a test Received.pm makes before the pattern's. */
+type Branch = readonly [
+  pattern: RegExp,
+  read: (m: RegExpExecArray) => Read | 'skip' | 'fetched',
+  prefilter?: RegExp,
+];
 
-  const id = / id <?([^\s<>;]{3,})/.exec(line)?.[1] ?? '';
-  let helo = HELO_PARAMETER.exec(line)?.[1] ?? HELO_COMMAND.exec(line)?.[1] ?? '';
-  let by = / by (\S+)(?:[^-A-Za-z0-9;.]|$)/.exec(line)?.[1] ?? '';
-  const auth = authenticationOf(line);
-  const envfrom =
-    /(?:return-path:? |envelope-(?:sender|from)[ =])(\S+)\b/i
-      .exec(line)?.[1]
-      ?.replace(/^<+|(?<!>)>+$/g, '') ?? '';
-
-  let ip = '';
-  let rdns = '';
-  let ident = '';
-  const rest = line.replace(/^\(?from /i, '');
-  // SquirrelMail's and NaSMail's web hand-over: the client's address, authenticated by HTTP.
-  const webmail = / \((?:SquirrelMail|NaSMail) authenticated user /.test(rest)
-    ? WEBMAIL_FROM.exec(rest)
-    : null;
-  if (webmail) {
-    const address = webmail[1]!;
-    return {
-      ...{ ip: address, rdns: '', helo: '', by: webmail[2]!, ident: '', envfrom, id, auth },
-      ipPrivate: isPrivateIp(address),
-      noReverseDns: false,
-    };
+/** Exim's `(... helo=X ident=Y)`: each taken out of the comment in turn (Received.pm's s///). */
+function heloAndIdentIn(comment: string): Read {
+  const read: Read = {};
+  let rest = comment;
+  const helo = /helo=(\S+)/.exec(rest);
+  if (helo) {
+    read.helo = helo[1]!;
+    rest = rest.slice(0, helo.index) + rest.slice(helo.index + helo[0].length);
   }
-  const qmailish = qmailishRelay(rest);
-  if (qmailish) {
-    if (!by) return null;
-    const strip = (value: string) => value.replace(/[\s\0#[\]()<>|]/g, '!');
-    ip = qmailish.ip.replace(/^ipv6:/i, '').replace(/^\[|\]$/g, '');
-    rdns = qmailish.rdns.replace(/(?<!\.)\.+$/, '');
-    // qmail writes `unknown` when its caller passed no name: nothing is known of the host's
-    // reverse DNS. Any other name was looked up; only a bracketed one is then "none".
-    const noReverseDns = rdns.startsWith('[');
-    if (/^unknown$/i.test(rdns) || rdns.startsWith('[')) rdns = '';
-    return {
-      ip: strip(ip),
-      rdns: strip(rdns),
-      helo: strip(qmailish.helo),
-      by: strip(by.replace(/;$/, '')),
-      ident: strip(qmailish.ident),
-      envfrom: strip(envfrom),
-      id,
-      auth,
-      ipPrivate: isPrivateIp(ip),
-      noReverseDns,
-    };
-  }
-  const classic = CLASSIC_FROM.exec(rest);
-  // Each form tried only when the ones before it did not match (the first to match is read).
-  const qmail = classic ? null : QMAIL_FROM.exec(rest);
-  // `from HELO [IP] by HOST` (SMTPD32, MDaemon): outside Exim's lines, Received.pm takes the
-  // word for the HELO, and no reverse name was written (spam-1/00368).
-  const bracketedHelo =
-    classic || qmail || /Exim/.test(rest) ? null : BRACKETED_HELO_FROM.exec(rest);
-  const exim = classic || qmail || bracketedHelo ? null : EXIM_FROM.exec(rest);
-  // Exim's `from rDNS ([IP] helo=HELO)`: the first word is the looked-up name, not the HELO.
-  // Received.pm's Exim branch reads `from NAME ([IP]...) by` so too, `helo=` or not.
-  const eximHelo =
-    /^\S+ \(\[[^\]\s]+\] helo=/.test(rest) ||
-    (/Exim/.test(rest) && /^\S+ \(\[[^\]\s]+\][^)]*\) by \S+ /.test(rest));
-  if (classic) {
-    if (!helo) helo = classic[1]!;
-    // Received.pm's sendmail form, `(IDENT:user@host [IP])`, is the ident `user`; without a
-    // host (`(IDENT:user@[IP])`) another of its forms reads it, and keeps `IDENT:user`.
-    ident =
-      classic[3] === undefined ? (classic[2] ?? '') : (classic[2] ?? '').replace(/^IDENT:/, '');
-    rdns = classic[3] ?? (eximHelo ? classic[1]! : '');
-    ip = classic[4]!;
-  } else if (qmail) {
-    rdns = qmail[1]!;
-    if (!helo) helo = qmail[1]!;
-    ident = qmail[2] ?? '';
-    ip = qmail[3]!;
-  } else if (bracketedHelo) {
-    helo = bracketedHelo[1]!;
-    ip = bracketedHelo[2]!;
-  } else if (exim) {
-    rdns = exim[1] ?? '';
-    // Exim's `from NAME [IP] by`: the name is the HELO as well (Received.pm).
-    if (!helo) helo = rdns;
-    ip = exim[2]!;
-  } else {
-    // A web mailer's hand-over names the client's address alone: from IP by HOST with HTTP.
-    const bracketed = BRACKETED_IP.exec(rest)?.[1];
-    ip = bracketed ?? IP_THEN_BY.exec(rest)?.[1] ?? '';
-    if (!helo && bracketed) helo = /^(\S+)/.exec(rest)?.[1] ?? '';
-  }
-  if (!ip || !by) return ignoredByReceivedPm(rest) ? 'local' : null;
-  if (/^\[/.test(helo) && !/\]$/.test(helo)) helo = '';
-  rdns = rdns.replace(/(?<!\.)\.+$/, '');
-  // Postfix writes `unknown`, sendmail 8 leaves the name out, when the lookup found nothing.
-  // Microsoft's SMTPSVC and Lotus Domino write `from HELO ([IP])` without looking the name up,
-  // so an empty name there says nothing of the host's reverse DNS (SpamAssassin's Received.pm).
-  const mtaSkipsLookup =
-    /^\S* \(\[[^\]\s]+\][^)]{0,40}\) by \S+ with Microsoft SMTPSVC/.test(rest) ||
-    /^\S+ \(\[[^\]\s]+\]\) by \S+ \(Lotus Domino /.test(rest);
-  // MDaemon's `from HELO [IP] by HOST [IP] with` is written after a lookup (Received.pm).
-  const mdaemon = MDAEMON_FROM.test(rest);
-  const noReverseDns =
-    (bracketedHelo !== null && mdaemon) ||
-    /^unknown$/i.test(rdns) ||
-    (rdns === '' && !mtaSkipsLookup && (classic !== null || qmail !== null));
-  // Received.pm clears only these: a name written as the address itself
-  // (`from helo (65.215.21.66 [65.215.21.66])`) stays the rDNS, as __RDNS_NUMERIC_TLD reads it.
-  if (/^unknown$/i.test(rdns) || rdns.startsWith('[')) rdns = '';
-  ip = ip
-    .replace(/^ipv6:/i, '')
-    .replace(/^\[|\]$/g, '')
-    .replace(/^0*:0*:(?:0*:)*ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1');
-  by = by.replace(/;$/, '');
-  // SpamAssassin flags characters that cannot be in the field with '!'.
-  const strip = (value: string) => value.replace(/[\s\0#[\]()<>|]/g, '!');
-  return {
-    ip: strip(ip),
-    rdns: strip(rdns),
-    helo: strip(helo),
-    by: strip(by),
-    ident: strip(ident),
-    envfrom: strip(envfrom),
-    id,
-    auth,
-    ipPrivate: isPrivateIp(ip),
-    noReverseDns,
-  };
+  const ident = /ident=(\S*)/.exec(rest);
+  if (ident) read.ident = ident[1]!;
+  return read;
 }
 
-// Received.pm's qmail test, `^\S+( \((?:HELO|EHLO) \S*\))? \((\S+\@)?\[?IP\]?\)( \(envelope-sender
-// <\S+>\))? by \S+( \(.+\))* with (.* )?(SMTP|QMQP)(?! id )`, taken before the generic forms:
-// it also claims `from HOST ([IP]) by HOST with SMTP` (no sendmail comment after `by`, no id),
-// whose first word is then the rDNS, not the HELO (spam-1/00284's last hop).
-const QMAIL_HEAD = new RegExp(
-  String.raw`^(\S+)(?: \((?:HELO|EHLO) ([^ ()]*)\))? \((?:(\S*)@)?\[?(${IP})\]?\)(?: \(envelope-sender <\S+>\))? by \S+`,
-);
+const LOOKED_UP = { lookedUp: true } as const;
+const EXIM = /Exim/;
 
-/** A line in qmail's forms, as Received.pm reads it; null for another. */
-function qmailishRelay(
-  rest: string,
-): { rdns: string; helo: string; ident: string; ip: string } | null {
-  // Received.pm reads Exim's, Microsoft SMTPSVC's and Lotus Domino's lines before this test.
-  if (/Exim/.test(rest) || / SMTPSVC| \(Lotus Domino /.test(rest)) return null;
+/**
+ * Received.pm's branches for the MTAs it recognises by a mark elsewhere in the line, tried in
+ * its `if`/`elsif` order: only the first mark found picks its branches.
+ */
+const MARKED_BRANCHES: readonly (readonly [mark: RegExp, branches: readonly Branch[]])[] = [
+  [
+    / SMTPSVC/,
+    [
+      // MS servers using this form do not look the rDNS up.
+      [
+        pm(String.raw`^(\S*) \(\[(IP)\][^)]{0,40}\) by (\S+) with Microsoft SMTPSVC`),
+        (m) => ({ helo: m[1]!, ip: m[2]!, by: m[3]! }),
+      ],
+      [/^mail pickup service by (\S+) with Microsoft SMTPSVC$/, () => 'skip'],
+    ],
+  ],
+  [
+    / with (?:Microsoft SMTP Server|mapi id) (?:\([^)]+\) )?\d+\.\d+\.\d+\.\d+(?:$| )/,
+    [
+      [
+        pm(String.raw`^(\S+) \(\[?(IP)(?:%[A-Z0-9._~-]*)?\]?\) by (\S+) `),
+        (m) => ({ helo: m[1]!, ip: m[2]!, by: m[3]!, id: '' }),
+      ],
+    ],
+  ],
+  [
+    /\[XMail /,
+    [
+      [
+        pm(String.raw`^(\S+) \((\[?IP\]?)(?::\d+)\) by (\S+)(?: \(\S+\))? with \[XMail`),
+        (m) => {
+          const read: Read = { helo: m[1]!, ip: m[2]!, by: m[3]! };
+          const id = / id <(\S+)>/.exec(m.input);
+          if (id) read.id = id[1]!;
+          const envfrom = / from <(\S+)>/.exec(m.input);
+          if (envfrom) read.envfrom = envfrom[1]!;
+          return read;
+        },
+      ],
+    ],
+  ],
+  [
+    /\(ecelerity\b/,
+    [
+      [
+        pm(String.raw`^\(\[(IP):\d+\] helo=(\S+)\) by (\S+) `),
+        (m) => ({ ip: m[1]!, helo: m[2]!, by: m[3]! }),
+      ],
+      [pm(String.raw`^\S+ \(\[(IP):\d+\]\) by (\S+) `), (m) => ({ ip: m[1]!, by: m[2]! })],
+    ],
+  ],
+  [
+    EXIM,
+    [
+      [/\bwith local(?:-\S+)? /, () => 'skip'],
+      // from [IP] (helo=... ident=...) by HOST
+      [
+        pm(String.raw`^\[(IP)\] \((.*?)\) by (\S+) `),
+        (m) => ({ ip: m[1]!, by: m[3]!, ...heloAndIdentIn(m[2]!) }),
+      ],
+      // from rDNS ([IP] helo=... ident=...) by HOST: the HELO is the rDNS unless written (bug 5112)
+      [
+        pm(String.raw`^(\S+) \(\[(IP)\](.*?)\) by (\S+) `),
+        (m) => ({ rdns: m[1]!, ip: m[2]!, by: m[4]!, helo: m[1]!, ...heloAndIdentIn(m[3]!) }),
+      ],
+      [
+        pm(String.raw`^(\S+) \[(IP)\](:\d+)? by (\S+) `),
+        (m) => ({ rdns: m[1]!, ip: m[2]!, helo: m[1]!, by: m[4]! }),
+      ],
+    ],
+  ],
+  [
+    / \(Postfix\) with/,
+    [
+      [
+        pm(String.raw`^(\S+) \((\S+) \[(IP)\]\) by (\S+) `),
+        (m) => ({
+          ...LOOKED_UP,
+          helo: m[1]!,
+          rdns: m[2] === 'unknown' ? '' : m[2]!,
+          ip: m[3]!,
+          by: m[4]!,
+        }),
+      ],
+      [
+        pm(String.raw`^(\S+) \((\S+)\[(IP)\]\) by (\S+) `),
+        (m) => ({
+          ...LOOKED_UP,
+          helo: m[1]!,
+          rdns: m[2] === 'unknown' ? '' : m[2]!,
+          ip: m[3]!,
+          by: m[4]!,
+        }),
+      ],
+    ],
+  ],
+  [
+    /\(Scalix SMTP Relay/,
+    [[pm(String.raw`^(\S+) \( ?(IP)\) by (\S+)`), (m) => ({ helo: m[1]!, ip: m[2]!, by: m[3]! })]],
+  ],
+  [
+    / \(Lotus Domino /,
+    // Domino never records the rDNS (bug 5926).
+    [
+      [
+        pm(String.raw`^(\S+) \(\[(IP)\]\) by (\S+) \(Lotus`),
+        (m) => ({ lookedUp: false, helo: m[1]!, ip: m[2]!, by: m[3]! }),
+      ],
+    ],
+  ],
+];
+
+/**
+ * Exim's odd forms, read a piece at a time: what is found stays read for the branches after
+ * it when no IP and `by` are (Received.pm falls through with them set).
+ */
+function eximPieces(rest: string): { read: Read; enough: boolean } {
+  const read: Read = {};
+  const first = /^(\S+) /.exec(rest);
+  if (first) read.rdns = first[1]!;
+  const comment = / \((\S+)\) /.exec(rest);
+  if (comment) read.helo = comment[1]!;
+  const ip = EXIM_ODD_IP.exec(rest);
+  if (ip) read.ip = ip[1]!;
+  const by = /by (\S+) /.exec(rest);
+  if (by) read.by = by[1]!;
+  return { read, enough: by !== null && (read.ip ?? '') !== '' };
+}
+const EXIM_ODD_IP = pm(String.raw` \[(IP)(?:\.\d+)?\] `);
+
+const HTTP_NUMERIC_HELO = pm(String.raw`^(IP) \(\[IP\]\) by (\S+)`);
+const QMAIL_LDAP = / by \S+ \(qmail-\S+\) with /;
+const SENDMAIL = pm(String.raw`^(\S+) \((\S+) \[(IP)\].*\) by (\S+) \(`);
+
+/** Received.pm's branches between sendmail's test and qmail's, in its order. */
+const EARLY_BRANCHES: readonly Branch[] = [
+  // Microsoft Exchange's Internet Mail Service
+  [
+    pm(String.raw`^(\S+) \((\S+) \[(IP)\]\) by (\S+) with \S+ \(`),
+    (m) => ({ ...LOOKED_UP, rdns: m[2]!, ip: m[3]!, helo: m[1]!, by: m[4]! }),
+  ],
+  [
+    pm(String.raw`^(\S+) \(\[(IP)\] helo=(\S+)\) by (\S+) with `),
+    (m) => ({ rdns: m[1]!, ip: m[2]!, helo: m[3]!, by: m[4]! }),
+  ],
+  [
+    pm(String.raw`^(\S+) \(<unknown\S*>\[(IP)\]\) by (\S+) `),
+    (m) => ({ helo: m[1]!, ip: m[2]!, by: m[3]! }),
+  ],
+  [
+    // `\S+\.\S+` as `\S[^\s.]*\.\S+`, the same words, its first dot found without trying each
+    pm(String.raw`^(\S+) \((\S[^\s.]*\.\S+)\[(IP)\]\) by (\S+) `),
+    (m) => ({ ...LOOKED_UP, helo: m[1]!, rdns: m[2]!, ip: m[3]!, by: m[4]! }),
+  ],
+  // an ident lookup without a name: the MTA looked, there just was none
+  [
+    pm(String.raw`^(\S+) \((\S*)@\[(IP)\].*\) by (\S+) \(`),
+    (m) => ({ ...LOOKED_UP, helo: m[1]!, ip: m[3]!, by: m[4]!, ident: m[2]! }),
+  ],
+  [
+    /by (\S+\.hotmail\.msn\.com) /,
+    (m) => {
+      const ip = HOTMAIL_IP.exec(m.input);
+      return ip ? { by: m[1]!, ip: ip[1]! } : { by: m[1]! };
+    },
+  ],
+  [
+    pm(
+      String.raw`^(\S+) \((?:HELO|EHLO) (\S*)\) \((IP)\) by (\S+) \(qpsmtpd\/\S+\) with (?:ESMTP|SMTP)`,
+    ),
+    (m) => ({ rdns: m[1]!, helo: m[2]!, ip: m[3]!, by: m[4]! }),
+  ],
+  [
+    pm(String.raw`^(\S+) \(LHLO (\S*)\) \((IP)\) by (\S+) with LMTP`),
+    (m) => ({ rdns: m[1]!, helo: m[2]!, ip: m[3]!, by: m[4]! }),
+  ],
+  [
+    pm(String.raw`^(\S+) \((?:HELO|EHLO) (\S*)\) \[(IP)\] by (\S+) \([^)]+\) with (?:ESMTP|SMTP)`),
+    (m) => ({ rdns: m[1]!, helo: m[2]!, ip: m[3]!, by: m[4]! }),
+  ],
+  [
+    pm(String.raw`^(\S+) \(\[(IP)\]\) by (\S+) via smtpd \(for \S+\) with SMTP\(`),
+    (m) => ({ helo: m[1]!, ip: m[2]!, by: m[3]! }),
+  ],
+];
+const HOTMAIL_IP = pm('^(IP) ');
+
+// Received.pm's qmail test, `^\S+( \((?:HELO|EHLO) \S*\))? \((\S+\@)?\[?IP\]?\)( \(envelope-sender
+// <\S+>\))? by \S+( \(.+\))* with (.* )?(SMTP|QMQP)(?! id )`: its head, the rest read by hand.
+const QMAIL_HEAD = pm(
+  String.raw`^\S+(?: \((?:HELO|EHLO) \S*\))? \((?:\S+@)?\[?IP\]?\)(?: \(envelope-sender <\S+>\))? by \S+`,
+);
+/** Whether the line is in qmail's form, as Received.pm's test above decides. */
+function qmailForm(rest: string): boolean {
   const head = QMAIL_HEAD.exec(rest);
-  if (!head) return null;
-  // `( \(.+\))* with ` is ` with ` right away, or a `) with ` after ` (`: the first one found
-  // leaves the most text for the protocol, so one search decides (no backtracking regex).
+  if (!head) return false;
+  // `( \(.+\))*` (exponential in JavaScript on a line that fails) matches nothing or any text
+  // from ` (` to a `)`: the earliest ` with ` it can end before leaves the most text for the
+  // protocol, so that one position decides.
   const after = rest.slice(head[0].length);
   let withAt = after.startsWith(' with ') ? 0 : -1;
   if (withAt < 0 && after.startsWith(' (')) {
     const close = after.indexOf(') with ', 3);
     if (close >= 0) withAt = close + 1;
   }
-  if (withAt < 0) return null;
-  if (!/(?:^| )(?:SMTP|QMQP)(?! id )/.test(after.slice(withAt + ' with '.length))) return null;
-  const helo = head[2];
-  const [rdns, ident, ip] = [head[1]!, head[3] ?? '', head[4]!];
-  // No HELO written: qmail leaves it out when it was the rDNS.
-  return { rdns, helo: helo ?? rdns, ident, ip };
+  if (withAt < 0) return false;
+  return /(?:^| )(?:SMTP|QMQP)(?! id )/.test(after.slice(withAt + ' with '.length));
+}
+const ENVELOPE_SENDER_COMMENT = String.raw`(?: \(envelope-sender <\S+>\))?`;
+/** The qmail form's fields, read by the first of Received.pm's four patterns that matches. */
+const QMAIL_BRANCHES: readonly Branch[] = [
+  [
+    pm(
+      String.raw`^(\S+) \((?:HELO|EHLO) ([^ ()]*)\) \((\S*)@\[?(IP)\]?\)${ENVELOPE_SENDER_COMMENT} by (\S+)`,
+    ),
+    (m) => ({ rdns: m[1]!, helo: m[2]!, ident: m[3]!, ip: m[4]!, by: m[5]! }),
+  ],
+  [
+    pm(
+      String.raw`^(\S+) \((?:HELO|EHLO) ([^ ()]*)\) \(\[?(IP)\]?\)${ENVELOPE_SENDER_COMMENT} by (\S+)`,
+    ),
+    (m) => ({ rdns: m[1]!, helo: m[2]!, ip: m[3]!, by: m[4]! }),
+  ],
+  [
+    pm(String.raw`^(\S+) \((\S*)@\[?(IP)\]?\)${ENVELOPE_SENDER_COMMENT} by (\S+)`),
+    (m) => ({ rdns: m[1]!, helo: m[1]!, ident: m[2]!, ip: m[3]!, by: m[4]! }),
+  ],
+  [
+    pm(String.raw`^(\S+) \(\[?(IP)\]?\)${ENVELOPE_SENDER_COMMENT} by (\S+)`),
+    (m) => ({ rdns: m[1]!, helo: m[1]!, ip: m[2]!, by: m[3]! }),
+  ],
+];
+
+/** `(\S*@)?` read as Received.pm keeps it: the ident without its `@`. */
+const identOf = (found: string | undefined) => (found ?? '').replace(/@$/, '');
+
+/** Received.pm's branches after the qmail test, in its order ("formats get a bit non-standard"). */
+const LATER_BRANCHES: readonly Branch[] = [
+  [pm(String.raw`^\[(IP)\] by (\S+) via HTTP$`), (m) => ({ ip: m[1]!, by: m[2]! }), / via HTTP$/],
+  [pm(String.raw`^(\S+) \( \[(IP)\]\).*? by (\S+) `), (m) => ({ ip: m[2]!, by: m[3]! })],
+  [pm(String.raw`^\((\S+) \[(IP)\]\) by (\S+) `), (m) => ({ helo: m[1]!, ip: m[2]!, by: m[3]! })],
+  [pm(String.raw`^\[(IP)\] by (\S+) `), (m) => ({ ip: m[1]!, by: m[2]! })],
+  [pm(String.raw`^\(\[?(IP)\]?\) by (\S+) `), (m) => ({ ip: m[1]!, by: m[2]! })],
+  // MDaemon, after a lookup
+  [
+    pm(String.raw`^(\S+) \[(IP)\] by (\S+) \[IP\] with `),
+    (m) => ({ ...LOOKED_UP, helo: m[1]!, ip: m[2]!, by: m[3]! }),
+  ],
+  [
+    pm(String.raw`^(\S+) \[\((IP)\)\] by (\S+) \(IP\) `),
+    (m) => ({ helo: m[1]!, ip: m[2]!, by: m[3]! }),
+  ],
+  // sendmail
+  [
+    pm(String.raw`^(\S+) \(\[(IP)\]\) by (\S+) \(`),
+    (m) => ({ ...LOOKED_UP, helo: m[1]!, ip: m[2]!, by: m[3]! }),
+  ],
+  [
+    pm(String.raw`^(\S+) \((\S+) \[(IP)\]\).*? by (\S+)\b`),
+    // couriertcpd's `softdnserr` is no lookup's answer (bug 2326)
+    (m) => ({
+      ...(m[2] === 'softdnserr' ? { lookedUp: false } : { lookedUp: true, rdns: m[2]! }),
+      helo: m[1]!,
+      ip: m[3]!,
+      by: m[4]!,
+    }),
+  ],
+  [
+    pm(String.raw`^(\S+) \(\[(IP)(?:[.:]\d+)?\]\).*? by (\S+) `),
+    (m) => ({ ...LOOKED_UP, helo: m[1]!, ip: m[2]!, by: m[3]! }),
+  ],
+  [
+    pm(String.raw`^(\S+) \((\S+) \[(IP)\]\)(?: \(authenticated bits=\d+\))? by (\S+) \(`),
+    (m) => ({ ...LOOKED_UP, helo: m[1]!, rdns: m[2]!, ip: m[3]!, by: m[4]! }),
+  ],
+  // a mail fetcher's hand-over
+  [/with (?:POP3|IMAP)/, () => 'fetched'],
+  [
+    pm(String.raw`^(\S+) \((?:HELO|EHLO) ([^)]*)\) \((\S*@)?\[?(IP)\]?\).* by (\S+) `),
+    (m) => ({ ...LOOKED_UP, rdns: m[1]!, helo: m[2]!, ident: identOf(m[3]), ip: m[4]!, by: m[5]! }),
+  ],
+  [
+    pm(String.raw`^(\S+) \((\S*@)?\[?(IP)\]?\).* by (\S+) `),
+    (m) => ({ ...LOOKED_UP, rdns: m[1]!, helo: m[1]!, ident: identOf(m[2]), ip: m[3]!, by: m[4]! }),
+  ],
+  [
+    pm(String.raw`^\[(IP)\] by (\S+) with http for `),
+    (m) => ({ ip: m[1]!, by: m[2]! }),
+    / with http for /,
+  ],
+  [
+    pm(String.raw`^(\S+)\((IP)\) by (\S+) via smap `),
+    (m) => ({ ...LOOKED_UP, rdns: m[1]!, ip: m[2]!, by: m[3]! }),
+    / via smap /,
+  ],
+  [
+    pm(String.raw`^(\S+)\((IP), (?:HELO|EHLO) (\S*)\) by (\S+) via smap `),
+    (m) => ({ ...LOOKED_UP, rdns: m[1]!, ip: m[2]!, helo: m[3]!, by: m[4]! }),
+  ],
+  [pm(String.raw`^\[(IP)\] by (\S+) \(Post`), (m) => ({ ip: m[1]!, by: m[2]! }), / \(Post/],
+  [pm(String.raw`^\[(IP)\] by (\S+) \(ArGoSoft`), (m) => ({ ip: m[1]!, by: m[2]! }), / \(ArGoSoft/],
+  [pm(String.raw`^(IP) by (\S+) \((?:SMTPL|InterScan)\b`), (m) => ({ ip: m[1]!, by: m[2]! })],
+  // BSMTP is no TCP/IP hand-over
+  [/^\S+ by \S+ with BSMTP/, () => 'skip', / with BSMTP/],
+  [
+    pm(String.raw`^(\S+) \((\S+) \[(IP)\]\) by (\S+) with `),
+    (m) => ({ ...LOOKED_UP, helo: m[1]!, rdns: m[2]!, ip: m[3]!, by: m[4]! }),
+  ],
+  [
+    pm(String.raw`^(\S+) \((?:HELO|EHLO) (\S*)\) \((?:(\S+)@)?(IP).*?\) by (\S+) with `),
+    (m) => ({
+      ...LOOKED_UP,
+      rdns: m[1]!,
+      helo: m[2]!,
+      ip: m[4]!,
+      by: m[5]!,
+      ...(m[3] === undefined ? {} : { ident: m[3] }),
+    }),
+  ],
+  [
+    pm(String.raw`^\[(IP)\] \((?:account \S+ )?(?:HELO|EHLO) (\S*)\) by (\S+) \(`),
+    (m) => ({ ip: m[1]!, helo: m[2]!, by: m[3]! }),
+  ],
+  [
+    pm(String.raw`^(\S+) \(\[(IP)\] verified\) by (\S+) \(`),
+    (m) => ({ ...LOOKED_UP, rdns: m[1]!, helo: m[1]!, ip: m[2]!, by: m[3]! }),
+    / \(CommuniGate Pro/,
+  ],
+  [pm(String.raw`^\(\[(IP)\]\) by (\S+) with `), (m) => ({ ip: m[1]!, by: m[2]! })],
+  [pm(String.raw`^([^\d]\S+) \((IP)\) by (\S+) `), (m) => ({ helo: m[1]!, ip: m[2]!, by: m[3]! })],
+  [/^\S+ \(\S+\) by \S+ \(Content Technologies /, () => 'skip'],
+  [
+    pm(String.raw`^(\S+) \(\[(IP)\] \[(\S+)\]\) by (\S+) with `),
+    (m) => ({ helo: m[1]!, ip: m[2]!, by: m[4]! }),
+  ],
+  [pm(String.raw`^(IP) by (\S+) with `), (m) => ({ ip: m[1]!, by: m[2]! })],
+  [
+    pm(String.raw`^(\S+) \((\S+)\[(IP)\]\) by (\S+) `),
+    (m) => ({ ...LOOKED_UP, helo: m[1]!, rdns: m[2]!, ip: m[3]!, by: m[4]! }),
+  ],
+  [
+    pm(String.raw`^\[(IP)\]\S+ \((?:HELO|EHLO) (\S*)\) by (\S+) `),
+    (m) => ({ ip: m[1]!, helo: m[2]!, by: m[3]! }),
+  ],
+  [
+    pm(String.raw`^(IP) \((?:HELO|EHLO) (\S*)\) by (\S+) `),
+    (m) => ({ ip: m[1]!, helo: m[2]!, by: m[3]! }),
+  ],
+  [pm(String.raw`^(\S+) \[(IP)\] by (\S+) `), (m) => ({ helo: m[1]!, ip: m[2]!, by: m[3]! })],
+  [pm(String.raw`^(\S+)\((IP)\) by (\S+) `), (m) => ({ rdns: m[1]!, ip: m[2]!, by: m[3]! })],
+  [pm(String.raw`^\[(IP)\] by (\S+) \(MailGate `), (m) => ({ ip: m[1]!, by: m[2]! })],
+  [
+    pm(String.raw`^(\S+) \(unverified \[(IP)\]\) by (\S+) `),
+    (m) => ({ helo: m[1]!, ip: m[2]!, by: m[3]! }),
+  ],
+  [pm(String.raw`^(IP) \([A-Za-z][^)]+\) by (\S+) with `), (m) => ({ ip: m[1]!, by: m[2]! })],
+  [
+    pm(String.raw`^\[(IP)\] \(([^)]+)\) by (\S+) `),
+    (m) => ({ ip: m[1]!, by: m[3]!, ...heloAndIdentIn(m[2]!) }),
+  ],
+  [
+    pm(String.raw`^(\S+) \((?:\S+@)?(IP)\) by (\S+) with `),
+    (m) => ({ rdns: m[1]!, ip: m[2]!, by: m[3]! }),
+  ],
+  [
+    pm(String.raw`^(\S+)\((IP)\)(?:, claiming to be "(\S+)")? via \S+ by (\S+),`),
+    (m) => ({
+      rdns: m[1]!,
+      ip: m[2]!,
+      helo: m[3] ?? '',
+      by: m[4]!,
+      ...(m[1] === 'UNKNOWN' ? {} : LOOKED_UP),
+    }),
+  ],
+  [
+    pm(String.raw`^(\S+) \((\S+)@(IP) with login\) by (\S+\.yahoo\.com) with SMTP`),
+    (m) => ({ helo: m[1]!, ip: m[3]!, by: m[4]! }),
+  ],
+  [pm(String.raw`^X-Originating-IP: (IP)$`), (m) => ({ ip: m[1]!, by: '' })],
+];
+
+/**
+ * Perl's `\S+@\S+`: the same words, its first `@` found without the two `\S+` trying every `@`
+ * of a word made of them (quadratic).
+ */
+const WORD_WITH_AT = String.raw`\S[^\s@]*@\S+`;
+/** qmail-scanner's line: its envelope sender belongs to the hand-over on the line below it. */
+const QMAIL_SCANNER = /^\S+ by \S+ \(.{0,100}\) with qmail-scanner/;
+/**
+ * The lines Received.pm knows and skips (its "stuff to ignore": local submissions, content
+ * scanners and spoolers logging a hop another line describes), in its order, matched on the
+ * line without `from `. Only what matches none is unparseable (UNPARSEABLE_RELAY, and
+ * `!__UNPARSEABLE_RELAY_COUNT` in XPRIO and other metas).
+ */
+const IGNORED_LINES: readonly RegExp[] = [
+  pm(String.raw`^\S+ \([^\s@]+@LOCALHOST\) by \S+ \(`),
+  /^\S+ \S+ by \S+ with local-e?smtp /,
+  /^127\.0\.0\.1 \(AVG SMTP \S+ \[\S+\]\)/,
+  new RegExp(String.raw`^${WORD_WITH_AT} by \S+ by uid \S+ `),
+  new RegExp(String.raw`^${WORD_WITH_AT} by \S+ `),
+  /^Unknown\/Local \(/,
+  pm(String.raw`^LOCALHOST \((?:\S+@)?LOCALHOST[)[]`),
+  pm(String.raw`^\S+ \((?:\S+@)?LOCALHOST\) `),
+  pm(String.raw`^\S+ \(${WORD_WITH_AT} \[LOCALHOST\]\) `),
+  /^\(AUTH: \S+\) by \S+ with /,
+  /^localhost \(localhost \[\[UNIX: localhost\]\]\) by /,
+  /^\S+\.amazon\.com by \S+\.amazon\.com with ESMTP \(peer crosscheck: /,
+  /^[^.]+ by \S+ with Novell_GroupWise/,
+  /^no\.name\.available by \S+ via smtpd \(for /,
+  QMAIL_SCANNER,
+  /^\S+ by \S+ with local/,
+  /^\S+ \(\[unix socket\]\) by \S+ \(Cyrus v[0-9]*?\.[0-9]*?\.[0-9]*?\) with LMTPA/,
+  /^\S+ by \S+ (?:with|via|for|\()/,
+  /^\S+ (?:(?:with|via|for) \S+|\(unverified\)) by\b/,
+  /^\S+ \(unknown\) by \S+ \(SG\) with \b/,
+  /^\S+ \(\S+ \[local\]\) by \S+ \(OpenSMTPD\) with \b/,
+  /\(LSMTP for/,
+  pm(String.raw`^\(\[LOCALHOST\]\) with MailEnable `),
+  /^facebook\.com \([^)]+\) by facebook\.com with Thrift id \S+$/,
+  /^\S+ named \S+ by gmailapi\.google\.com with HTTPREST$/,
+  /^\S+ id \S+$/,
+  /^\[<.*? \(Jetsend/,
+];
+
+/** Lotus Notes' upper-case `FROM HELO (rDNS [IP]) BY HOST ... ID id`. */
+const UPPER_CASE_FROM = pm(
+  String.raw`^(\S+) \((\S+) \[(IP)\]\) BY (\S+) (?:\([^)]+\) WITH SMTP )?ID <?(\S+?)>?(?: FOR <[^>]+>)?$`,
+);
+const NAVGW = pm(String.raw`^(\S*) \[(IP)\]\) by (\S+) \(NAVGW .*?\) with `);
+const BRACKETED_IP = pm(String.raw`\[(IP)\]`);
+const WEBMAIL_FROM = pm(String.raw`(IP)\b(?![.-]).{10,80}by (\S+) with HTTP`);
+const AOL_WEBMAIL = pm(String.raw`(IP) by (\S+) \(IP\) with HTTP \(WebMailUI\)`);
+
+/** What the parse of one line found: a relay, or what Received.pm returns instead. */
+type Parsed =
+  | { kind: 'relay'; relay: Relay }
+  | { kind: 'skip'; qmailScannerEnvfrom?: string }
+  | { kind: 'fetched' }
+  | { kind: 'unparseable' };
+
+// SpamAssassin flags characters that cannot be in the field with '!'.
+const strip = (value: string) => value.replace(/[\s\0#[\]()<>|]/g, '!');
+const cleanEnvfrom = (value: string) => strip(value.replace(/^\s*<*/, '').replace(/>*\s*$/, ''));
+
+/**
+ * One Received line as Received.pm's parse_received_line reads it, its tests in its order: the
+ * first branch that matches decides, or skips the line, or marks a mail fetcher.
+ */
+function parseLine(raw: string): Parsed {
+  // No MTA writes more; a longer line is a forgery and not worth the parse.
+  if (raw.length > MAX_RECEIVED_LENGTH) return { kind: 'unparseable' };
+  let line = raw.replace(/\s+/g, ' ').trim();
+  // Perl's `1 while s/\s?;$//`, a character at a time (the regex again on each pass, quadratic).
+  let end = line.length;
+  while (line[end - 1] === ';') end -= /\s/.test(line[end - 2] ?? '') ? 2 : 1;
+  line = line.slice(0, end);
+  if (!/^\(?from /i.test(line)) return { kind: 'skip' };
+  if (/\bwith local for\b/.test(line)) return { kind: 'skip' };
+  const localName = /^from (\S+) by [^\s;]+ ?;/i.exec(line);
+  if (localName && !/^\[[\d.]+\]$/.test(localName[1]!)) return { kind: 'skip' };
+  line = withoutDate(line).replace(/\)by /, ') by ');
+
+  const state: Read & { auth: string } = {
+    ip: '',
+    rdns: '',
+    helo: HELO_PARAMETER.exec(line)?.[1] ?? HELO_COMMAND.exec(line)?.[1] ?? '',
+    by: / by (\S+)(?:[^-A-Za-z0-9;.]|$)/.exec(line)?.[1] ?? '',
+    ident: '',
+    id: / id <?([^\s<>;]{3,})/.exec(line)?.[1] ?? '',
+    lookedUp: false,
+    auth: authenticationOf(line),
+  };
+  const outcome = readFrom(line, state);
+  if (outcome.kind !== 'enough') return outcome;
+  return { kind: 'relay', relay: relayFrom(state) };
+}
+
+/** Received.pm from its `if (s/^from //)` to its `goto enough` (or a return short of it). */
+function readFrom(
+  line: string,
+  state: Read & { auth: string },
+): { kind: 'enough' } | Exclude<Parsed, { kind: 'relay' }> {
+  const first = (rest: string, branches: readonly Branch[]) => {
+    for (const [pattern, read, prefilter] of branches) {
+      if (prefilter && !prefilter.test(rest)) continue;
+      const found = pattern.exec(rest);
+      if (found) return read(found);
+    }
+    return null;
+  };
+  const enough = { kind: 'enough' } as const;
+  const done = (read: Read) => {
+    Object.assign(state, read);
+    return enough;
+  };
+  const ended = (read: 'skip' | 'fetched') =>
+    read === 'skip' ? ({ kind: 'skip' } as const) : ({ kind: 'fetched' } as const);
+
+  if (line.startsWith('from ')) {
+    const rest = line.slice('from '.length);
+    const envfrom = ENVELOPE_SENDER.exec(rest);
+    if (envfrom) state.envfrom = envfrom[1]!;
+    if (/ \((?:SquirrelMail|NaSMail) authenticated user /.test(rest)) {
+      const webmail = WEBMAIL_FROM.exec(rest);
+      if (webmail) return done({ ip: webmail[1]!, by: webmail[2]! });
+    }
+    if (/aol\.com/.test(rest) && /with HTTP \(WebMailUI\)/.test(rest)) {
+      const aol = AOL_WEBMAIL.exec(rest);
+      if (aol) return done({ ip: aol[1]!, by: aol[2]! });
+    }
+    const marked = MARKED_BRANCHES.find(([mark]) => mark.test(rest));
+    if (marked) {
+      const read = first(rest, marked[1]);
+      if (read === 'skip' || read === 'fetched') return ended(read);
+      if (read) return done(read);
+      if (marked[0] === EXIM) {
+        const pieces = eximPieces(rest);
+        Object.assign(state, pieces.read);
+        if (pieces.enough) return enough;
+      }
+    }
+    const http = /\bwith HTTP\b/.test(rest) ? HTTP_NUMERIC_HELO.exec(rest) : null;
+    if (http) return done({ ip: http[1]!, by: http[2]! });
+    // qmail-ldap's lines may look like sendmail's: its form skips sendmail's test.
+    const sendmail = QMAIL_LDAP.test(rest) ? null : SENDMAIL.exec(rest);
+    if (sendmail) {
+      let rdns = sendmail[2]!;
+      let ident = state.ident ?? '';
+      // The IDENT lookup's user, taken off the name.
+      const identLookup = /^IDENT:([^@]*)@/.exec(rdns);
+      if (identLookup) [ident, rdns] = [identLookup[1]!, rdns.slice(identLookup[0].length)];
+      const user = /^([^@]*)@/.exec(rdns);
+      if (user) [ident, rdns] = [user[1]!, rdns.slice(user[0].length)];
+      return done({
+        ...LOOKED_UP,
+        helo: sendmail[1]!,
+        rdns,
+        ident,
+        ip: sendmail[3]!,
+        by: sendmail[4]!,
+      });
+    }
+    const early = first(rest, EARLY_BRANCHES);
+    if (early === 'skip' || early === 'fetched') return ended(early);
+    if (early) return done(early);
+    if (qmailForm(rest)) {
+      const read = first(rest, QMAIL_BRANCHES);
+      if (read && read !== 'skip' && read !== 'fetched') Object.assign(state, read);
+      if (state.rdns === 'unknown') state.rdns = '';
+      else state.lookedUp = true;
+      return enough;
+    }
+    const later = first(rest, LATER_BRANCHES);
+    if (later === 'skip' || later === 'fetched') return ended(later);
+    if (later) return done(later);
+    for (const pattern of IGNORED_LINES) {
+      if (!pattern.test(rest)) continue;
+      if (pattern !== QMAIL_SCANNER || state.envfrom === undefined) return { kind: 'skip' };
+      return { kind: 'skip', qmailScannerEnvfrom: cleanEnvfrom(state.envfrom) };
+    }
+    if (!state.helo) {
+      const word = /^(\S+)[^-A-Za-z0-9.]/.exec(rest);
+      if (word) state.helo = word[1]!;
+    }
+  } else if (line.startsWith('FROM ')) {
+    const upper = UPPER_CASE_FROM.exec(line.slice('FROM '.length));
+    if (upper) {
+      const rdns = upper[2] === 'unverified' ? '' : upper[2]!;
+      return done({
+        ...LOOKED_UP,
+        helo: upper[1]!,
+        rdns,
+        ip: upper[3]!,
+        by: upper[4]!,
+        id: upper[5]!,
+      });
+    }
+  } else if (line.startsWith('(from ')) {
+    const rest = line.slice('(from '.length);
+    const navgw = NAVGW.exec(rest);
+    if (navgw) return done({ helo: navgw[1]!, ip: navgw[2]!, by: navgw[3]! });
+    if (/^\S+@localhost\) by \S+ /.test(rest)) return { kind: 'skip' };
+    if (/^[^\s@]+@[^)]+\) by \S+\(jqueuemail\) id [^\s;]+/.test(rest)) return { kind: 'skip' };
+  }
+  if (!state.ip) state.ip = BRACKETED_IP.exec(line)?.[1] ?? '';
+  return state.ip && state.by ? enough : { kind: 'unparseable' };
+}
+
+/** Received.pm's `enough:`: the fields tidied, the relay made. */
+function relayFrom(state: Read & { auth: string }): Relay {
+  let rdns = (state.rdns ?? '').replace(/\.+$/, '');
+  if (/^unknown$/i.test(rdns) || rdns.startsWith('[')) rdns = '';
+  const ip = (state.ip ?? '')
+    .replace(/^ipv6:/i, '')
+    .replace(/^\[/, '')
+    .replace(/\]$/, '')
+    .replace(/%[A-Z0-9._~-]*$/i, '')
+    .replace(/^0*:0*:(?:0*:)*ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1');
+  return {
+    ip: strip(ip),
+    rdns: strip(rdns),
+    helo: strip(state.helo ?? ''),
+    by: strip((state.by ?? '').replace(/;$/, '')),
+    ident: strip(state.ident ?? ''),
+    envfrom: state.envfrom === undefined ? '' : cleanEnvfrom(state.envfrom),
+    id: state.id ?? '',
+    auth: state.auth,
+    ipPrivate: isPrivateIp(ip),
+    noReverseDns: rdns === '' && state.lookedUp === true,
+  };
+}
+
+/**
+ * One Received line: the relay, `'local'` for a hop SpamAssassin ignores (no `from`, a local
+ * submission), `'fetched'` for a mail fetcher's hand-over, or null when it cannot be read.
+ */
+export function parseReceivedLine(raw: string): Relay | 'local' | 'fetched' | null {
+  const parsed = parseLine(raw);
+  switch (parsed.kind) {
+    case 'relay':
+      return parsed.relay;
+    case 'skip':
+      return 'local';
+    case 'fetched':
+      return 'fetched';
+    default:
+      return null;
+  }
 }
 
 /**
@@ -318,44 +868,6 @@ export const ORIGINATING_IP_HEADERS = [
 ] as const;
 const ORIGINATING_IP = new RegExp(String.raw`(?<![\d.])(${IPV4})(?![\d])|(${IPV6})`);
 
-const LOCALHOST = String.raw`(?:localhost(?:\.localdomain)?|127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)`;
-/**
- * The lines Received.pm knows and skips when they name no IP and `by` it can use (its "stuff to
- * ignore": local submissions, content scanners and spoolers logging a hop the line above already
- * describes), matched on the line without `from `. Only what matches none is unparseable
- * (UNPARSEABLE_RELAY, and `!__UNPARSEABLE_RELAY_COUNT` in XPRIO and other metas).
- */
-const IGNORED_LINES: readonly RegExp[] = [
-  new RegExp(String.raw`^\S+ \([^\s@]+@${LOCALHOST}\) by \S+ \(`, 'i'),
-  /^\S+ \S+ by \S+ with local-e?smtp /,
-  /^127\.0\.0\.1 \(AVG SMTP \S+ \[\S+\]\)/,
-  /^\S+@\S+ by \S+ /,
-  /^Unknown\/Local \(/,
-  new RegExp(String.raw`^${LOCALHOST} \((?:\S+@)?${LOCALHOST}[)[]`, 'i'),
-  new RegExp(String.raw`^\S+ \((?:\S+@)?${LOCALHOST}\) `, 'i'),
-  new RegExp(String.raw`^\S+ \(\S+@\S+ \[${LOCALHOST}\]\) `, 'i'),
-  /^\(AUTH: \S+\) by \S+ with /,
-  /^localhost \(localhost \[\[UNIX: localhost\]\]\) by /,
-  /^\S+\.amazon\.com by \S+\.amazon\.com with ESMTP \(peer crosscheck: /,
-  /^[^.]+ by \S+ with Novell_GroupWise/,
-  /^no\.name\.available by \S+ via smtpd \(for /,
-  /^\S+ by \S+ \(.{0,100}\) with qmail-scanner/,
-  /^\S+ by \S+ with local/,
-  /^\S+ \(\[unix socket\]\) by \S+ \(Cyrus v[0-9]*?\.[0-9]*?\.[0-9]*?\) with LMTPA/,
-  /^\S+ by \S+ (?:with|via|for|\()/,
-  /^\S+ (?:(?:with|via|for) \S+|\(unverified\)) by\b/,
-  /^\S+ \(unknown\) by \S+ \(SG\) with \b/,
-  /^\S+ \(\S+ \[local\]\) by \S+ \(OpenSMTPD\) with \b/,
-  /\(LSMTP for/,
-  new RegExp(String.raw`^\(\[${LOCALHOST}\]\) with MailEnable `, 'i'),
-  /^facebook\.com \([^)]+\) by facebook\.com with Thrift id \S+$/,
-  /^\S+ named \S+ by gmailapi\.google\.com with HTTPREST$/,
-];
-
-function ignoredByReceivedPm(rest: string): boolean {
-  return IGNORED_LINES.some((pattern) => pattern.test(rest));
-}
-
 // By the view's content key: the relays come from the Received headers alone, the same for
 // every view of a message (the rules' and Bayes's).
 const relaysByContent = new WeakMap<object, Relays>();
@@ -370,13 +882,18 @@ export function relaysOf(view: SaMessageView): Relays {
   let inTrusted = true;
   const lines = (view.header('Received', null) ?? '').split('\n').slice(0, -1);
   let externalStart = lines.length;
+  // qmail-scanner's envelope sender, for the hand-over on the line below its own.
+  let qmailScannerEnvfrom = '';
   for (const [index, line] of lines.entries()) {
-    const relay = parseReceivedLine(line);
-    if (relay === null) unparseable++;
+    const parsed = parseLine(line);
+    const envfrom = qmailScannerEnvfrom;
+    qmailScannerEnvfrom = parsed.kind === 'skip' ? (parsed.qmailScannerEnvfrom ?? '') : '';
+    if (parsed.kind === 'unparseable') unparseable++;
     // A fetcher's mark within our own hops: what came before is the provider's, so the parse
     // starts again from there (the trust boundary still to be found).
-    if (relay === 'fetched' && inTrusted) trusted.length = 0;
-    if (relay === null || relay === 'local' || relay === 'fetched') continue;
+    if (parsed.kind === 'fetched' && inTrusted) trusted.length = 0;
+    if (parsed.kind !== 'relay') continue;
+    const relay = envfrom ? { ...parsed.relay, envfrom } : parsed.relay;
     // Without configured trusted networks, the trust boundary is the first public,
     // unauthenticated hop (SpamAssassin's inference).
     if (inTrusted && !relay.ipPrivate && !relay.auth) {
