@@ -49,6 +49,11 @@ const MESSAGES = [
     'a <b c d e',
     'a</ b c',
     'a<b>c<',
+    // A quoted value never closed: the tag never ends, and hides the rest (before stop 30 it
+    // ended at the first `>`; a mutated training message, spam-1/00440, showed it).
+    'before <a href="http://x.example/ title=a>link</a> after <b>bold</b> end',
+    'x <META CONTENT="ab TITLE>\r\n</HEAD>\r\n<BODY onLoad=w()>hi</BODY>',
+    'y <i title=\'it"s>z</i> w',
   ].map((body) => html('us-ascii', body)),
   // Unicode white space is a space in characters.
   plain('utf-8', utf8('a\u3000b\u2003c\u0085d\u202fe\u205ff\u1680g\u2028h\u200bi\u00a0j')),

@@ -16,8 +16,9 @@ const DOCUMENTS = {
   SPACED_EQUALS: '<html><body><a title = "a>b" href="http://a.example/">see</a></body></html>\n',
   // A quote not after `=` opens no value: the tag ends at the first `>`.
   QUOTE_IN_NAME: '<html><body><a b"c>d" href="http://a.example/">see</a></body></html>\n',
-  // Never closed: the first `>` still ends the tag.
-  UNCLOSED: '<html><body><a href="http://a.example/>see</a> it</body></html>\n',
+  // Never closed: the tag never ends, and hides the rest of the document, as HTML::Parser
+  // leaves it (before stop 30 the first `>` ended it).
+  UNCLOSED: '<html><body><a href="http://a.example/>see</a> it remove me</body></html>\n',
 };
 
 describe('a quoted attribute value', () => {
@@ -31,7 +32,8 @@ describe('a quoted attribute value', () => {
 
   it('needs its = and its closing quote', () => {
     expect(renderHtml(DOCUMENTS.QUOTE_IN_NAME).text.trim()).toBe('d" href="http://a.example/">see');
-    expect(renderHtml(DOCUMENTS.UNCLOSED).text.trim()).toBe('see it');
+    expect(renderHtml(DOCUMENTS.UNCLOSED).text.trim()).toBe('');
+    expect(renderHtml(DOCUMENTS.UNCLOSED).links).toEqual([]);
   });
 
   it('stays linear when quotes are left open', () => {
@@ -50,9 +52,9 @@ const RULES = [
 const fired = ruleFirer(RULES);
 
 describeWithPeer(debianSpamAssassin, 'quoted attribute values against spamassassin', () => {
-  const mails = Object.entries(DOCUMENTS)
-    .filter(([name]) => name !== 'UNCLOSED')
-    .map(([name, document]) => [name, HEADER + document] as const);
+  const mails = Object.entries(DOCUMENTS).map(
+    ([name, document]) => [name, HEADER + document] as const,
+  );
   let theirs: string[][];
   beforeAll(() => {
     theirs = spamAssassinFiredEach(

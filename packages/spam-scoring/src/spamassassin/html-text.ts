@@ -205,7 +205,8 @@ export function renderHtml(html: string): RenderedHtml {
  * Where a start tag at `open` ends: the first `>` outside a quoted attribute value, as
  * HTML::Parser reads `<a href="mailto:x%20<x@y>">` (spam-1/00387: ended at the first `>`, the
  * link was cut at `<x@y`, and HTTP_ESCAPED_HOST fired on it). A quote opens a value only after
- * `=`; a value whose quote is never closed leaves the first `>` as the end, as before.
+ * `=`; a value whose quote is never closed leaves the tag without an end (-1), so it hides the
+ * rest of the document, as HTML::Parser leaves it (SpamAssassin renders nothing after it).
  * `lastQuote` holds each quote's last position in the document, so an unclosed one is known
  * without reading to the end again (linear however many tags leave one open).
  */
@@ -224,7 +225,7 @@ export function startTagEnd(
     }
     if (afterEquals && (c === '"' || c === "'")) {
       const closing = at < lastQuote[c] ? html.indexOf(c, at + 1) : -1;
-      if (closing < 0) return html.indexOf('>', open + 1);
+      if (closing < 0) return -1;
       at = closing;
     }
     if (!/[ \t\n\r\f]/.test(c)) afterEquals = false;
