@@ -127,3 +127,34 @@ describeWithPeer(debianSpamAssassin, 'html_title_subject_ratio against spamassas
       ]);
   }, 60_000);
 });
+
+describeWithPeer(debianSpamAssassin, 'html_image_only against spamassassin', () => {
+  // The source's length in characters where its part was decoded (a mutated training message,
+  // spam-1/00072 as Latin-1 HTML, fell in the next band here).
+  const page = (charset: string, text: string) =>
+    Buffer.concat([
+      Buffer.from(
+        `From: a@b.example\r\nTo: c@d.example\r\nSubject: s\r\nContent-Type: text/html; charset=${charset}\r\n\r\n<html><body><img src="http://i.example/a.gif">`,
+      ),
+      Buffer.from(text, 'latin1'),
+      Buffer.from('</body></html>\r\n'),
+    ]);
+  const mails = [
+    page('iso-8859-1', '\xe9'.repeat(300)),
+    page('iso-8859-1', 'e'.repeat(300)),
+    page('utf-8', '\xc3\xa9'.repeat(300)),
+  ];
+  it('fires as spamassassin -L -t fires', () => {
+    const rules = [
+      "body IMAGE_ONLY_04 eval:html_image_only('0000','0400')",
+      "body IMAGE_ONLY_08 eval:html_image_only('0400','0800')",
+    ].join('\n');
+    const theirs = spamAssassinFiredEach(mails, rules, /^IMAGE_ONLY_/);
+    expect(new Set(theirs.map((names) => names.join()))).toEqual(new Set(['IMAGE_ONLY_04']));
+    for (const [index, mail] of mails.entries())
+      expect([index, htmlFirer(mail).filter((name) => name.startsWith('IMAGE_ONLY_'))]).toEqual([
+        index,
+        theirs[index],
+      ]);
+  }, 60_000);
+});

@@ -1,5 +1,5 @@
 import type { SaEvalTest } from './eval-tests.js';
-import { type HtmlStatistics, htmlStatistics } from './html-statistics.js';
+import { type HtmlStatistics, htmlStatistics, utf8Characters } from './html-statistics.js';
 import { translatePerlRegex } from './perl-regex.js';
 
 /**
@@ -68,13 +68,6 @@ export function htmlTagBalance(args: readonly string[]): SaEvalTest | null {
     })
       ? 1
       : 0;
-}
-
-/** The characters of a binary string of UTF-8: its octets but the continuation ones. */
-function utf8Characters(text: string): number {
-  let count = 0;
-  for (let i = 0; i < text.length; i++) if ((text.charCodeAt(i) & 0xc0) !== 0x80) count++;
-  return count;
 }
 
 /**

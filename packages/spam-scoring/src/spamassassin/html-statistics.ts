@@ -13,7 +13,7 @@ import { MAX_URI_LENGTH } from './uri-canonicalize.js';
  * closing is counted apart), and the text of each `<title>`.
  */
 export interface HtmlStatistics {
-  /** The part's source length, in octets (not the rendered text's). */
+  /** The part's source length (not the rendered text's), in octets; in characters where the part was decoded to characters (htmlStatistics). */
   readonly length: number;
   /** Tag name (lower case) to how many are open at the end; a name seen is present. */
   readonly inside: ReadonlyMap<string, number>;
@@ -325,12 +325,27 @@ const ENTITY = /^&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31}
 
 const cache = new WeakMap<SaMessageView, readonly HtmlStatistics[]>();
 
-/** The statistics of every HTML part of the message, computed once per message. */
+/**
+ * The statistics of every HTML part of the message, computed once per message. A part decoded
+ * to characters has its length in characters, as Perl's `length` gives HTML.pm's (a Latin-1
+ * or Korean page is shorter so than its UTF-8 octets).
+ */
 export function htmlStatistics(view: SaMessageView): readonly HtmlStatistics[] {
   let all = cache.get(view);
   if (!all) {
-    all = view.htmlSources().map(htmlStatisticsOf);
+    const asCharacters = view.htmlPartsAsCharacters();
+    all = view.htmlSources().map((source, index) => {
+      const statistics = htmlStatisticsOf(source);
+      return asCharacters[index] ? { ...statistics, length: utf8Characters(source) } : statistics;
+    });
     cache.set(view, all);
   }
   return all;
+}
+
+/** The characters of a binary string of UTF-8: its octets but the continuation ones. */
+export function utf8Characters(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) if ((text.charCodeAt(i) & 0xc0) !== 0x80) count++;
+  return count;
 }
