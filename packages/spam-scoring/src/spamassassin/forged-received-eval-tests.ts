@@ -1,3 +1,4 @@
+import { IP_ADDRESS } from './constants-patterns.js';
 import type { SaMessageView } from './message-view.js';
 import { gatedThroughReceivedHeaderRemover } from './received-eval-tests.js';
 import { relaysOf } from './received-relays.js';
@@ -165,39 +166,7 @@ export function checkForForgedGmailReceivedHeaders(view: SaMessageView): number 
     : 1;
 }
 
-const OCTET = String.raw`(?:1\d\d|2[0-4]\d|25[0-5]|[1-9]\d|\d)`;
-const HEX = '[a-f0-9]{1,4}';
-/**
- * Constants.pm's IP_ADDRESS (case-insensitive), alternative for alternative: an IPv4 address
- * between word boundaries, or an IPv6 one (IPv4-mapped, full, or with one `::`) not inside
- * a longer run of hex digits and colons; a time such as 10:00:00 is none.
- */
-const IP_ADDRESS = [
-  String.raw`(?:\b(?<!:)${OCTET}(?:\.${OCTET}){3}\b|(?:IPv6:|(?<![a-f0-9:]))(?:(?:`,
-  [
-    `(?:${HEX}:){6}`,
-    `::(?:${HEX}:){0,5}`,
-    `(?:${HEX}:){1,5}:`,
-    `${HEX}::(?:${HEX}:){1,4}`,
-    `(?:${HEX}:){2}:(?:${HEX}:){1,3}`,
-    `(?:${HEX}:){3}:(?:${HEX}:){1,2}`,
-    `(?:${HEX}:){4}:${HEX}:`,
-  ].join('|'),
-  String.raw`)${OCTET}(?:\.${OCTET}){3}|`,
-  [
-    `(?:${HEX}:){7}${HEX}`,
-    `:(?::${HEX}){1,7}`,
-    `(?:${HEX}:){1,7}:`,
-    `${HEX}:(?::${HEX}){1,6}`,
-    `(?:${HEX}:){2}(?::${HEX}){1,5}`,
-    `(?:${HEX}:){3}(?::${HEX}){1,4}`,
-    `(?:${HEX}:){4}(?::${HEX}){1,3}`,
-    `(?:${HEX}:){5}(?::${HEX}){1,2}`,
-    `(?:${HEX}:){6}:${HEX}`,
-    '::',
-  ].join('|'),
-  ')(?![a-f0-9:]))',
-].join('');
+/** Constants.pm's IP_ADDRESS anywhere in a value (a time such as 10:00:00 is none). */
 const HAS_IP_ADDRESS = new RegExp(IP_ADDRESS, 'i');
 /** Perl's \s+ on octets, which the checks squeeze to one space (JavaScript's \s takes A0 too). */
 const PERL_SPACES = /[ \t\n\x0b\f\r]+/g;

@@ -1,5 +1,5 @@
 import type { SaConfig } from './cf-parser.js';
-import { allFromAddresses } from './message-addresses.js';
+import { allFromAddresses, headerAddresses } from './message-addresses.js';
 import type { SaMessageView } from './message-view.js';
 
 /**
@@ -45,10 +45,9 @@ function patternOf(argument: string | undefined): RegExp | null | undefined {
   return new RegExp(argument);
 }
 
-/** `get('Name:addr')` in list context, in lower case: every address of every occurrence. */
-function addressesOf(view: SaMessageView, header: string): string[] {
-  return (view.header(header, 'addr', true) ?? '').toLowerCase().split('\n').filter(Boolean);
-}
+/** Every address of the header (`get('Name:addr')` in list context), in lower case. */
+const lowerCaseAddresses = (view: SaMessageView, header: string) =>
+  headerAddresses(view, header).map((address) => address.toLowerCase());
 
 /**
  * `check_freemail_from([pattern])`: a sender address is a free-mail one: any of
@@ -75,7 +74,7 @@ export function checkFreemailHeader(args: readonly string[], config: SaConfig) {
   if (!header || pattern === undefined) return null;
   const list = freemailListOf(config);
   return (view: SaMessageView): number =>
-    addressesOf(view, header).some(
+    lowerCaseAddresses(view, header).some(
       (address) => list.isFreemail(address) && (pattern === null || pattern.test(address)),
     )
       ? 1
@@ -147,8 +146,8 @@ export function checkFreemailReplyto(args: readonly string[], config: SaConfig) 
     const envelopeFrom = (view.header('EnvelopeFrom', 'addr') ?? '').trim();
     if (envelopeFrom !== '' && BULK_ENVELOPE_FROM.test(envelopeFrom)) return 0;
     // Every From and Reply-To address, as the plugin reads them.
-    const from = addressesOf(view, 'From');
-    const replyTo = addressesOf(view, 'Reply-To');
+    const from = lowerCaseAddresses(view, 'From');
+    const replyTo = lowerCaseAddresses(view, 'Reply-To');
     const fromIsFreemail = from.some((address) => list.isFreemail(address));
     const replyToIsFreemail = replyTo.some((address) => list.isFreemail(address));
     const fromNotInReplyTo = !from.some((address) => replyTo.includes(address));

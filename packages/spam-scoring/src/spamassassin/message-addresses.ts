@@ -8,6 +8,11 @@ import { isFqdnValid } from './registry-boundaries.js';
  * view: the envelope sender is the view's.
  */
 
+/** `get('Name:addr')` in list context: every address of every occurrence of the header. */
+export function headerAddresses(view: SaMessageView, name: string): string[] {
+  return view.header(name, 'addr', true)?.split('\n') ?? [];
+}
+
 /** The sender addresses the From lists are checked against: PerMsgStatus's all_from_addrs. */
 export function allFromAddresses(view: SaMessageView): readonly string[] {
   let known = fromAddresses.get(view);

@@ -1,4 +1,5 @@
 import { RE2JS } from 're2js';
+import { IP_ADDRESS, LOCALHOST } from './constants-patterns.js';
 import type { SaMessageView } from './message-view.js';
 
 /**
@@ -100,71 +101,6 @@ export function isPrivateIp(ip: string): boolean {
 /** Received lines longer than this are counted as unparseable, not parsed. */
 export const MAX_RECEIVED_LENGTH = 4096;
 
-/** Perl's `[xX]` for each letter: Constants.pm's patterns are caseless, the lines around them not. */
-const caseless = (text: string) =>
-  text.replace(/[a-z]/gi, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`);
-const OCTET = String.raw`(?:1\d\d|2[0-4]\d|25[0-5]|[1-9]\d|\d)`;
-const HEX = '[a-fA-F0-9]{1,4}';
-const IPV6_PREFIX = `(?:${caseless('IPv6:')}|(?<![a-fA-F0-9:]))`;
-/**
- * Constants.pm's IP_ADDRESS, alternative for alternative: an IPv4 address between word
- * boundaries, or an IPv6 one (IPv4-mapped, full, or with one `::`) not inside a longer run of
- * hex digits and colons.
- */
-const IP_ADDRESS = [
-  String.raw`(?:\b(?<!:)${OCTET}(?:\.${OCTET}){3}\b|${IPV6_PREFIX}(?:(?:`,
-  [
-    `(?:${HEX}:){6}`,
-    `::(?:${HEX}:){0,5}`,
-    `(?:${HEX}:){1,5}:`,
-    `${HEX}::(?:${HEX}:){1,4}`,
-    `(?:${HEX}:){2}:(?:${HEX}:){1,3}`,
-    `(?:${HEX}:){3}:(?:${HEX}:){1,2}`,
-    `(?:${HEX}:){4}:${HEX}:`,
-  ].join('|'),
-  String.raw`)${OCTET}(?:\.${OCTET}){3}|`,
-  [
-    `(?:${HEX}:){7}${HEX}`,
-    `:(?::${HEX}){1,7}`,
-    `(?:${HEX}:){1,7}:`,
-    `${HEX}:(?::${HEX}){1,6}`,
-    `(?:${HEX}:){2}(?::${HEX}){1,5}`,
-    `(?:${HEX}:){3}(?::${HEX}){1,4}`,
-    `(?:${HEX}:){4}(?::${HEX}){1,3}`,
-    `(?:${HEX}:){5}(?::${HEX}){1,2}`,
-    `(?:${HEX}:){6}:${HEX}`,
-    '::',
-  ].join('|'),
-  ')(?![a-fA-F0-9:]))',
-].join('');
-const ZERO = '0{1,4}';
-const FFFF = caseless('ffff:');
-/** Constants.pm's LOCALHOST: `localhost`, 127.0.0.1, or ::1 and 127.0.0.1 in IPv6's forms. */
-const LOCALHOST = [
-  `(?:${caseless('localhost')}(?:\\.${caseless('localdomain')})?`,
-  String.raw`|\b(?<!:)127\.0\.0\.1\b|${IPV6_PREFIX}(?:(?:`,
-  [
-    `(?:${ZERO}:){5}${FFFF}`,
-    `::(?:${ZERO}:){0,4}${FFFF}`,
-    `(?:${ZERO}:){1,4}:${FFFF}`,
-    `${ZERO}::(?:${ZERO}:){1,3}${FFFF}`,
-    `(?:${ZERO}:){2}:0{1,2}:${FFFF}`,
-    `(?:${ZERO}:){3}:0:${FFFF}`,
-    `(?:${ZERO}:){4}:${FFFF}`,
-  ].join('|'),
-  String.raw`)127\.0\.0\.1|`,
-  [
-    `(?:${ZERO}:){7}0{0,3}1`,
-    `:(?::${ZERO}){0,6}:0{0,3}1`,
-    `${ZERO}:(?::${ZERO}){0,5}:0{0,3}1`,
-    `(?:${ZERO}:){2}(?::${ZERO}){0,4}:0{0,3}1`,
-    `(?:${ZERO}:){3}(?::${ZERO}){0,3}:0{0,3}1`,
-    `(?:${ZERO}:){4}(?::${ZERO}){0,2}:0{0,3}1`,
-    `(?:${ZERO}:){5}(?::${ZERO}){0,1}:0{0,3}1`,
-    `(?:${ZERO}:){6}:0{0,3}1`,
-  ].join('|'),
-  ')(?![a-fA-F0-9:]))',
-].join('');
 /** A Received.pm pattern, `IP` and `LOCALHOST` standing for Constants.pm's. */
 const pm = (source: string) =>
   new RegExp(source.replace(/(?<![\w-])IP\b/g, IP_ADDRESS).replace(/\bLOCALHOST\b/g, LOCALHOST));
@@ -222,6 +158,15 @@ function heloAndIdentIn(comment: string): Read {
 }
 
 const LOOKED_UP = { lookedUp: true } as const;
+
+/** Postfix's `HELO (rDNS [IP])`, with or without the space: `unknown` is the lookup finding none. */
+const postfixHop = (m: RegExpExecArray): Read => ({
+  ...LOOKED_UP,
+  helo: m[1]!,
+  rdns: m[2] === 'unknown' ? '' : m[2]!,
+  ip: m[3]!,
+  by: m[4]!,
+});
 const EXIM = /Exim/;
 
 /**
@@ -298,26 +243,8 @@ const MARKED_BRANCHES: readonly (readonly [mark: RegExp, branches: readonly Bran
   [
     / \(Postfix\) with/,
     [
-      [
-        pm(String.raw`^(\S+) \((\S+) \[(IP)\]\) by (\S+) `),
-        (m) => ({
-          ...LOOKED_UP,
-          helo: m[1]!,
-          rdns: m[2] === 'unknown' ? '' : m[2]!,
-          ip: m[3]!,
-          by: m[4]!,
-        }),
-      ],
-      [
-        pm(String.raw`^(\S+) \((\S+)\[(IP)\]\) by (\S+) `),
-        (m) => ({
-          ...LOOKED_UP,
-          helo: m[1]!,
-          rdns: m[2] === 'unknown' ? '' : m[2]!,
-          ip: m[3]!,
-          by: m[4]!,
-        }),
-      ],
+      [pm(String.raw`^(\S+) \((\S+) \[(IP)\]\) by (\S+) `), postfixHop],
+      [pm(String.raw`^(\S+) \((\S+)\[(IP)\]\) by (\S+) `), postfixHop],
     ],
   ],
   [

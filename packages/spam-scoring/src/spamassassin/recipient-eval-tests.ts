@@ -1,4 +1,5 @@
 import type { SaEvalTest } from './eval-tests.js';
+import { headerAddresses } from './message-addresses.js';
 import type { SaMessageView } from './message-view.js';
 
 /**
@@ -19,18 +20,13 @@ interface RecipientFacts {
 
 const factsByView = new WeakMap<SaMessageView, RecipientFacts>();
 
-/** `get('Name:addr')` in list context: every address of the header, all its occurrences. */
-function addressesOf(view: SaMessageView, name: string): string[] {
-  return view.header(name, 'addr', true)?.split('\n') ?? [];
-}
-
 /** `_check_recipients`: To and Cc (Bcc too when they hold fewer than 5), neighbours deduplicated. */
 function recipientFacts(view: SaMessageView): RecipientFacts {
   let facts = factsByView.get(view);
   if (facts) return facts;
   // ToCc's addresses by SpamAssassin's address parser (an empty `<>` gives none), then Bcc's.
-  let inputs = addressesOf(view, 'ToCc');
-  if (inputs.length < SIMILAR_COUNT) inputs = [...inputs, ...addressesOf(view, 'Bcc')];
+  let inputs = headerAddresses(view, 'ToCc');
+  if (inputs.length < SIMILAR_COUNT) inputs = [...inputs, ...headerAddresses(view, 'Bcc')];
   const addresses: string[] = [];
   let previous = '';
   for (const current of inputs) {
